@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Protocol.Comparison
+{
+    /// <summary>
+    /// Field-wise comparison of canonical records with tolerance ε (docs/protocol.md §6). A hash
+    /// mismatch only counts once this confirms it: values within ε may quantize apart.
+    /// </summary>
+    public static class FieldComparer
+    {
+        /// <summary>The fields of two objects that differ by more than <paramref name="epsilon"/>; empty when equal within ε.</summary>
+        public static IReadOnlyList<string> Differences(SceneObject a, SceneObject b, double epsilon = Quantizer.Epsilon)
+        {
+            var diff = new List<string>();
+            if (a.Uuid != b.Uuid) diff.Add("uuid");
+            if (a.Name != b.Name) diff.Add("name");
+            if (a.Kind != b.Kind) diff.Add("kind");
+            if (a.Parent != b.Parent) diff.Add("parent");
+            Vector(diff, "translation", a.Translation, b.Translation, epsilon);
+            if (!RotationsClose(a.Rotation, b.Rotation, epsilon)) diff.Add("rotation");
+            Vector(diff, "scale", a.Scale, b.Scale, epsilon);
+            if (a.Visible != b.Visible) diff.Add("visible");
+            if (!SameIds(a.Materials, b.Materials)) diff.Add("materials");
+            if (a.Mesh != b.Mesh) diff.Add("mesh");
+            return diff;
+        }
+
+        /// <summary>The fields of two materials that differ by more than <paramref name="epsilon"/>.</summary>
+        public static IReadOnlyList<string> Differences(Material a, Material b, double epsilon = Quantizer.Epsilon)
+        {
+            var diff = new List<string>();
+            if (a.Uuid != b.Uuid) diff.Add("uuid");
+            if (a.Name != b.Name) diff.Add("name");
+            Real(diff, "base_color[0]", a.BaseColor.X, b.BaseColor.X, epsilon);
+            Real(diff, "base_color[1]", a.BaseColor.Y, b.BaseColor.Y, epsilon);
+            Real(diff, "base_color[2]", a.BaseColor.Z, b.BaseColor.Z, epsilon);
+            Real(diff, "base_color[3]", a.BaseColor.W, b.BaseColor.W, epsilon);
+            Real(diff, "metallic", a.Metallic, b.Metallic, epsilon);
+            Real(diff, "roughness", a.Roughness, b.Roughness, epsilon);
+            Vector(diff, "emission", a.Emission, b.Emission, epsilon);
+            return diff;
+        }
+
+        /// <summary>The fields of two meshes that differ (positions and uv0 within <paramref name="epsilon"/>).</summary>
+        public static IReadOnlyList<string> Differences(Mesh a, Mesh b, double epsilon = Quantizer.Epsilon)
+        {
+            var diff = new List<string>();
+            if (a.Uuid != b.Uuid) diff.Add("uuid");
+            if (a.Positions.Count != b.Positions.Count) diff.Add("positions");
+            else
+                for (int i = 0; i < a.Positions.Count; i++)
+                    if (!Close(a.Positions[i], b.Positions[i], epsilon)) { diff.Add($"positions[{i}]"); break; }
+            if (a.Triangles.Count != b.Triangles.Count) diff.Add("triangles");
+            else
+                for (int i = 0; i < a.Triangles.Count; i++)
+                    if (!a.Triangles[i].Equals(b.Triangles[i])) { diff.Add($"triangles[{i}]"); break; }
+            if ((a.Uv0 is null) != (b.Uv0 is null) || (a.Uv0 != null && a.Uv0.Count != b.Uv0!.Count)) diff.Add("uv0");
+            else if (a.Uv0 != null)
+                for (int i = 0; i < a.Uv0.Count; i++)
+                    if (Math.Abs(a.Uv0[i].X - b.Uv0![i].X) > epsilon || Math.Abs(a.Uv0[i].Y - b.Uv0[i].Y) > epsilon)
+                    { diff.Add($"uv0[{i}]"); break; }
+            return diff;
+        }
+
+        /// <summary>True when q1 or −q1 lies within ε of q2, component-wise.</summary>
+        public static bool RotationsClose(Quaterniond q1, Quaterniond q2, double epsilon = Quantizer.Epsilon)
+        {
+            bool same = Math.Abs(q1.X - q2.X) <= epsilon && Math.Abs(q1.Y - q2.Y) <= epsilon
+                && Math.Abs(q1.Z - q2.Z) <= epsilon && Math.Abs(q1.W - q2.W) <= epsilon;
+            bool opposite = Math.Abs(q1.X + q2.X) <= epsilon && Math.Abs(q1.Y + q2.Y) <= epsilon
+                && Math.Abs(q1.Z + q2.Z) <= epsilon && Math.Abs(q1.W + q2.W) <= epsilon;
+            return same || opposite;
+        }
+
+        private static bool Close(Vector3d a, Vector3d b, double epsilon) =>
+            Math.Abs(a.X - b.X) <= epsilon && Math.Abs(a.Y - b.Y) <= epsilon && Math.Abs(a.Z - b.Z) <= epsilon;
+
+        private static void Vector(List<string> diff, string field, Vector3d a, Vector3d b, double epsilon)
+        {
+            Real(diff, field + "[0]", a.X, b.X, epsilon);
+            Real(diff, field + "[1]", a.Y, b.Y, epsilon);
+            Real(diff, field + "[2]", a.Z, b.Z, epsilon);
+        }
+
+        private static void Real(List<string> diff, string field, double a, double b, double epsilon)
+        {
+            if (!(Math.Abs(a - b) <= epsilon)) diff.Add(field);
+        }
+
+        private static bool SameIds(IReadOnlyList<string?> a, IReadOnlyList<string?> b)
+        {
+            if (a.Count != b.Count) return false;
+            for (int i = 0; i < a.Count; i++) if (a[i] != b[i]) return false;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using VibeSync.Protocol.Crypto;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Protocol.Hashing
+{
+    /// <summary>Record hash = SHA-256 of the record's encoding (docs/protocol.md §4).</summary>
+    public static class RecordHash
+    {
+        /// <summary>Hash of an object record.</summary>
+        public static byte[] Of(SceneObject o) => Sha256.Hash(RecordEncoder.Encode(o));
+        /// <summary>Hash of a material record.</summary>
+        public static byte[] Of(Material m) => Sha256.Hash(RecordEncoder.Encode(m));
+        /// <summary>Hash of a mesh record.</summary>
+        public static byte[] Of(Mesh m) => Sha256.Hash(RecordEncoder.Encode(m));
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Protocol.Hashing
+{
+    /// <summary>Per-record hashes and the Merkle root of one canonical scene.</summary>
+    public sealed class SceneHashes
+    {
+        internal SceneHashes(MerkleTree tree, SortedDictionary<string, byte[]> objects,
+            SortedDictionary<string, byte[]> materials, SortedDictionary<string, byte[]> meshes)
+        {
+            Tree = tree;
+            Objects = objects;
+            Materials = materials;
+            Meshes = meshes;
+        }
+
+        /// <summary>The tree over every record; keep it to update the root incrementally.</summary>
+        public MerkleTree Tree { get; }
+
+        /// <summary>The scene root.</summary>
+        public byte[] Root => Tree.Root;
+
+        /// <summary>Object record hashes by uuid (ordinal order).</summary>
+        public IReadOnlyDictionary<string, byte[]> Objects { get; }
+
+        /// <summary>Material record hashes by uuid (ordinal order).</summary>
+        public IReadOnlyDictionary<string, byte[]> Materials { get; }
+
+        /// <summary>Mesh record hashes by uuid (ordinal order).</summary>
+        public IReadOnlyDictionary<string, byte[]> Meshes { get; }
+
+        /// <summary>
+        /// The one-line JSON that <c>vibesync hash</c> prints, byte for byte the same as the Python
+        /// module's (docs/protocol.md §8). IDs are validated, so they need no escaping.
+        /// </summary>
+        public string ToJson()
+        {
+            var sb = new StringBuilder(128 + 110 * (Objects.Count + Materials.Count + Meshes.Count));
+            sb.Append("{\"root\": \"").Append(Hex.Encode(Tree.RootSpan)).Append('"');
+            AppendMap(sb, "objects", Objects);
+            AppendMap(sb, "materials", Materials);
+            AppendMap(sb, "meshes", Meshes);
+            return sb.Append('}').ToString();
+        }
+
+        private static void AppendMap(StringBuilder sb, string name, IReadOnlyDictionary<string, byte[]> map)
+        {
+            sb.Append(", \"").Append(name).Append("\": {");
+            bool first = true;
+            foreach (var pair in map)
+            {
+                if (!first) sb.Append(", ");
+                first = false;
+                sb.Append('"').Append(pair.Key).Append("\": \"").Append(Hex.Encode(pair.Value)).Append('"');
+            }
+            sb.Append('}');
+        }
+    }
+
+    /// <summary>Hashes canonical scenes (docs/protocol.md §3–§5).</summary>
+    public static class SceneHasher
+    {
+        /// <summary>Hashes every record of <paramref name="canonical"/> and builds its Merkle tree.</summary>
+        /// <exception cref="ArgumentException">Two records share a uuid.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A real is not finite or beyond ±1e12.</exception>
+        public static SceneHashes Hash(Scene canonical)
+        {
+            var objects = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            var materials = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            var meshes = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            var leaves = new List<KeyValuePair<string, byte[]>>(
+                canonical.Objects.Count + canonical.Materials.Count + canonical.Meshes.Count);
+            foreach (var o in canonical.Objects) Add(objects, leaves, o.Uuid, RecordHash.Of(o));
+            foreach (var m in canonical.Materials) Add(materials, leaves, m.Uuid, RecordHash.Of(m));
+            foreach (var m in canonical.Meshes) Add(meshes, leaves, m.Uuid, RecordHash.Of(m));
+            return new SceneHashes(MerkleTree.Build(leaves), objects, materials, meshes);
+        }
+
+        /// <summary>The root alone, without keeping per-kind maps (the hot path for large scenes).</summary>
+        public static MerkleTree Tree(Scene canonical)
+        {
+            var leaves = new List<KeyValuePair<string, byte[]>>(
+                canonical.Objects.Count + canonical.Materials.Count + canonical.Meshes.Count);
+            foreach (var o in canonical.Objects) leaves.Add(new KeyValuePair<string, byte[]>(o.Uuid, RecordHash.Of(o)));
+            foreach (var m in canonical.Materials) leaves.Add(new KeyValuePair<string, byte[]>(m.Uuid, RecordHash.Of(m)));
+            foreach (var m in canonical.Meshes) leaves.Add(new KeyValuePair<string, byte[]>(m.Uuid, RecordHash.Of(m)));
+            return MerkleTree.Build(leaves);
+        }
+
+        private static void Add(SortedDictionary<string, byte[]> map, List<KeyValuePair<string, byte[]>> leaves, string uuid, byte[] hash)
+        {
+            if (map.ContainsKey(uuid)) throw new ArgumentException($"duplicate uuid {uuid}");
+            map.Add(uuid, hash);
+            leaves.Add(new KeyValuePair<string, byte[]>(uuid, hash));
+        }
+    }
+}

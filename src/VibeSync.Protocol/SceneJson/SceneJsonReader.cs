@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Generic;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Protocol.SceneJson
+{
+    /// <summary>
+    /// Reads the scene JSON of docs/protocol.md §8 in any space, validates it (§2) and returns it in
+    /// canonical space. Every refusal names the record and field, in the same words as the Python
+    /// reader, so the two can be checked against one set of error vectors.
+    /// </summary>
+    public sealed class SceneJsonReader
+    {
+        private readonly Space _space;
+        private readonly string _translationField, _rotationField, _scaleField;
+
+        private SceneJsonReader(Space space)
+        {
+            _space = space;
+            (_translationField, _rotationField, _scaleField) = space switch
+            {
+                Space.Blender => ("location", "rotation_quaternion", "scale"),
+                Space.Unity => ("localPosition", "localRotation", "localScale"),
+                _ => ("translation", "rotation", "scale"),
+            };
+        }
+
+        /// <summary>Parses, validates and converts <paramref name="text"/> to a canonical scene.</summary>
+        /// <exception cref="SceneFormatException">The text is not a valid scene in <paramref name="space"/>.</exception>
+        public static Scene ReadCanonical(string text, Space space)
+        {
+            JsonNode root;
+            try { root = JsonParser.Parse(text); }
+            catch (JsonParseException e) { throw new SceneFormatException("json", e.Message); }
+            return new SceneJsonReader(space).Read(root);
+        }
+
+        private Scene Read(JsonNode root)
+        {
+            var top = AsObject(root, "json");
+            var allowed = _space == Space.Blender
+                ? new[] { "objects", "materials", "meshes", "unit_scale" }
+                : new[] { "objects", "materials", "meshes" };
+            CheckFields(top, "", Array.Empty<string>(), allowed);
+
+            double unitScale = 1.0;
+            if (top.Get("unit_scale") is { } us)
+            {
+                unitScale = Real(us, "unit_scale");
+                if (!(unitScale > 0)) throw new SceneFormatException("unit_scale", "must be greater than 0");
+            }
+
+            var materials = ReadList(top, "materials", ReadMaterial);
+            var meshes = ReadList(top, "meshes", ReadMesh);
+            var objects = ReadList(top, "objects", ReadObject);
+            var native = new Scene(objects, materials, meshes);
+
+            CheckUniqueIds(native);
+            CheckReferences(native);
+            CheckAcyclic(native);
+            var canonical = SceneConverter.ToCanonical(native, _space, unitScale);
+            CheckRange(canonical);
+            return canonical;
+        }
+
+        // ---- records ----------------------------------------------------------------------
+
+        private SceneObject ReadObject(JsonObject o, string path)
+        {
+            CheckFields(o, path,
+                new[] { "uuid", "name", "kind", "parent", _translationField, _rotationField, _scaleField, "visible", "materials", "mesh" },
+                Array.Empty<string>());
+            var kindNode = Required(o, path, "kind");
+            var kindText = Text(kindNode, path + ".kind");
+            ObjectKind kind = kindText switch
+            {
+                "empty" => ObjectKind.Empty,
+                "mesh" => ObjectKind.Mesh,
+                "camera" => ObjectKind.Camera,
+                "light" => ObjectKind.Light,
+                _ => throw new SceneFormatException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)"),
+            };
+            var r = Reals(Required(o, path, _rotationField), path + "." + _rotationField, 4);
+            var rotation = _space == Space.Blender
+                ? new Quaterniond(r[1], r[2], r[3], r[0]) // Blender writes (w, x, y, z)
+                : new Quaterniond(r[0], r[1], r[2], r[3]);
+            var slotsNode = Required(o, path, "materials");
+            var slotsArray = AsArray(slotsNode, path + ".materials");
+            var slots = new string?[slotsArray.Items.Count];
+            for (int i = 0; i < slots.Length; i++)
+                slots[i] = OptionalId(slotsArray.Items[i], $"{path}.materials[{i}]");
+            var visible = Required(o, path, "visible") as JsonBool
+                ?? throw new SceneFormatException(path + ".visible", "expected true or false");
+            return new SceneObject(
+                Id(Required(o, path, "uuid"), path + ".uuid"),
+                Name(Required(o, path, "name"), path + ".name"),
+                kind,
+                OptionalId(Required(o, path, "parent"), path + ".parent"),
+                Vector(Required(o, path, _translationField), path + "." + _translationField),
+                rotation,
+                Vector(Required(o, path, _scaleField), path + "." + _scaleField),
+                visible.Value,
+                slots,
+                OptionalId(Required(o, path, "mesh"), path + ".mesh"));
+        }
+
+        private Material ReadMaterial(JsonObject o, string path)
+        {
+            CheckFields(o, path, new[] { "uuid", "name", "base_color", "metallic", "roughness", "emission" }, Array.Empty<string>());
+            var c = Reals(Required(o, path, "base_color"), path + ".base_color", 4);
+            return new Material(
+                Id(Required(o, path, "uuid"), path + ".uuid"),
+                Name(Required(o, path, "name"), path + ".name"),
+                new Vector4d(c[0], c[1], c[2], c[3]),
+                Real(Required(o, path, "metallic"), path + ".metallic"),
+                Real(Required(o, path, "roughness"), path + ".roughness"),
+                Vector(Required(o, path, "emission"), path + ".emission"));
+        }
+
+        private Mesh ReadMesh(JsonObject o, string path)
+        {
+            CheckFields(o, path, new[] { "uuid", "positions", "triangles" }, new[] { "uv0" });
+            var positionsArray = AsArray(Required(o, path, "positions"), path + ".positions");
+            var positions = new Vector3d[positionsArray.Items.Count];
+            for (int i = 0; i < positions.Length; i++)
+                positions[i] = Vector(positionsArray.Items[i], $"{path}.positions[{i}]");
+
+            var trianglesArray = AsArray(Required(o, path, "triangles"), path + ".triangles");
+            var triangles = new Triangle[trianglesArray.Items.Count];
+            for (int i = 0; i < triangles.Length; i++)
+            {
+                string tp = $"{path}.triangles[{i}]";
+                var t = AsArray(trianglesArray.Items[i], tp);
+                if (t.Items.Count != 3) throw new SceneFormatException(tp, $"expected 3 indices, got {t.Items.Count}");
+                triangles[i] = new Triangle(
+                    Index(t.Items[0], tp + "[0]", positions.Length),
+                    Index(t.Items[1], tp + "[1]", positions.Length),
+                    Index(t.Items[2], tp + "[2]", positions.Length));
+            }
+
+            Vector2d[]? uv = null;
+            if (o.Get("uv0") is { } uvNode)
+            {
+                var uvArray = AsArray(uvNode, path + ".uv0");
+                uv = new Vector2d[uvArray.Items.Count];
+                for (int i = 0; i < uv.Length; i++)
+                {
+                    var pair = Reals(uvArray.Items[i], $"{path}.uv0[{i}]", 2);
+                    uv[i] = new Vector2d(pair[0], pair[1]);
+                }
+                if (uv.Length != positions.Length)
+                    throw new SceneFormatException(path + ".uv0", $"expected one pair per position ({positions.Length}), got {uv.Length}");
+            }
+            return new Mesh(Id(Required(o, path, "uuid"), path + ".uuid"), positions, triangles, uv);
+        }
+
+        // ---- whole-scene checks -------------------------------------------------------------
+
+        private static void CheckUniqueIds(Scene s)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < s.Objects.Count; i++)
+                if (!seen.Add(s.Objects[i].Uuid)) throw Duplicate($"objects[{i}]", s.Objects[i].Uuid);
+            for (int i = 0; i < s.Materials.Count; i++)
+                if (!seen.Add(s.Materials[i].Uuid)) throw Duplicate($"materials[{i}]", s.Materials[i].Uuid);
+            for (int i = 0; i < s.Meshes.Count; i++)
+                if (!seen.Add(s.Meshes[i].Uuid)) throw Duplicate($"meshes[{i}]", s.Meshes[i].Uuid);
+        }
+
+        private static SceneFormatException Duplicate(string path, string uuid) =>
+            new SceneFormatException(path + ".uuid", $"duplicate uuid {uuid}");
+
+        private static void CheckReferences(Scene s)
+        {
+            var objects = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var o in s.Objects) objects.Add(o.Uuid);
+            var materials = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var m in s.Materials) materials.Add(m.Uuid);
+            var meshes = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var m in s.Meshes) meshes.Add(m.Uuid);
+
+            for (int i = 0; i < s.Objects.Count; i++)
+            {
+                var o = s.Objects[i];
+                string path = $"objects[{i}]";
+                if (o.Parent != null && !objects.Contains(o.Parent))
+                    throw new SceneFormatException(path + ".parent", $"parent {o.Parent} is not an object in the scene");
+                if (o.Kind == ObjectKind.Mesh)
+                {
+                    if (o.Mesh == null) throw new SceneFormatException(path + ".mesh", "an object of kind mesh needs a mesh");
+                    if (!meshes.Contains(o.Mesh)) throw new SceneFormatException(path + ".mesh", $"mesh {o.Mesh} is not a mesh in the scene");
+                    for (int j = 0; j < o.Materials.Count; j++)
+                        if (o.Materials[j] is { } m && !materials.Contains(m))
+                            throw new SceneFormatException($"{path}.materials[{j}]", $"material {m} is not a material in the scene");
+                }
+                else
+                {
+                    if (o.Mesh != null) throw new SceneFormatException(path + ".mesh", $"an object of kind {KindName(o.Kind)} has no mesh (expected null)");
+                    if (o.Materials.Count != 0) throw new SceneFormatException(path + ".materials", $"an object of kind {KindName(o.Kind)} has no material slots (expected [])");
+                }
+            }
+        }
+
+        private static void CheckAcyclic(Scene s)
+        {
+            var parent = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var o in s.Objects) parent[o.Uuid] = o.Parent;
+            var settled = new HashSet<string>(StringComparer.Ordinal); // known to reach a root
+            for (int i = 0; i < s.Objects.Count; i++)
+            {
+                var path = new HashSet<string>(StringComparer.Ordinal);
+                string? at = s.Objects[i].Uuid;
+                while (at != null && !settled.Contains(at))
+                {
+                    if (!path.Add(at))
+                    {
+                        // A cycle is reachable from objects[i]; report the first object in input order on it.
+                        var cycle = new HashSet<string>(StringComparer.Ordinal);
+                        string c = at;
+                        do { cycle.Add(c); c = parent[c]!; } while (c != at);
+                        for (int k = 0; k < s.Objects.Count; k++)
+                            if (cycle.Contains(s.Objects[k].Uuid))
+                                throw new SceneFormatException($"objects[{k}].parent", "parent links form a cycle");
+                    }
+                    at = parent[at];
+                }
+                foreach (var p in path) settled.Add(p);
+            }
+        }
+
+        private void CheckRange(Scene c)
+        {
+            for (int i = 0; i < c.Objects.Count; i++)
+            {
+                var o = c.Objects[i];
+                string path = $"objects[{i}]";
+                Range(path + "." + _translationField, o.Translation.X, o.Translation.Y, o.Translation.Z);
+                Range(path + "." + _rotationField, o.Rotation.X, o.Rotation.Y, o.Rotation.Z, o.Rotation.W);
+                Range(path + "." + _scaleField, o.Scale.X, o.Scale.Y, o.Scale.Z);
+            }
+            for (int i = 0; i < c.Materials.Count; i++)
+            {
+                var m = c.Materials[i];
+                string path = $"materials[{i}]";
+                Range(path + ".base_color", m.BaseColor.X, m.BaseColor.Y, m.BaseColor.Z, m.BaseColor.W);
+                Range(path + ".metallic", m.Metallic);
+                Range(path + ".roughness", m.Roughness);
+                Range(path + ".emission", m.Emission.X, m.Emission.Y, m.Emission.Z);
+            }
+            for (int i = 0; i < c.Meshes.Count; i++)
+            {
+                var m = c.Meshes[i];
+                for (int v = 0; v < m.Positions.Count; v++)
+                    Range($"meshes[{i}].positions[{v}]", m.Positions[v].X, m.Positions[v].Y, m.Positions[v].Z);
+                if (m.Uv0 != null)
+                    for (int v = 0; v < m.Uv0.Count; v++)
+                        Range($"meshes[{i}].uv0[{v}]", m.Uv0[v].X, m.Uv0[v].Y);
+            }
+        }
+
+        private static void Range(string path, params double[] values)
+        {
+            foreach (var v in values)
+                if (!Quantizer.IsHashable(v))
+                    throw new SceneFormatException(path, $"value {v:R} is out of range (|v| ≤ 1e12 in canonical units)");
+        }
+
+        // ---- fields -----------------------------------------------------------------------
+
+        private static List<T> ReadList<T>(JsonObject top, string field, Func<JsonObject, string, T> read)
+        {
+            var list = new List<T>();
+            if (top.Get(field) is not { } node) return list;
+            var array = AsArray(node, field);
+            for (int i = 0; i < array.Items.Count; i++)
+            {
+                string path = $"{field}[{i}]";
+                list.Add(read(AsObject(array.Items[i], path), path));
+            }
+            return list;
+        }
+
+        private static void CheckFields(JsonObject o, string path, string[] required, string[] optional)
+        {
+            string prefix = path.Length == 0 ? "" : path + ".";
+            foreach (var member in o.Members)
+                if (Array.IndexOf(required, member.Key) < 0 && Array.IndexOf(optional, member.Key) < 0)
+                    throw new SceneFormatException(prefix + member.Key, "unknown field");
+            foreach (var name in required)
+                if (o.Get(name) == null)
+                    throw new SceneFormatException(prefix + name, "missing field");
+        }
+
+        private static JsonNode Required(JsonObject o, string path, string field) =>
+            o.Get(field) ?? throw new SceneFormatException(path + "." + field, "missing field");
+
+        private static JsonObject AsObject(JsonNode node, string path) =>
+            node as JsonObject ?? throw new SceneFormatException(path, $"expected an object, got {node.KindName}");
+
+        private static JsonArray AsArray(JsonNode node, string path) =>
+            node as JsonArray ?? throw new SceneFormatException(path, $"expected an array, got {node.KindName}");
+
+        private static string Text(JsonNode node, string path) =>
+            node is JsonString s ? s.Value : throw new SceneFormatException(path, $"expected a string, got {node.KindName}");
+
+        private static double Real(JsonNode node, string path)
+        {
+            if (node is not JsonNumber n) throw new SceneFormatException(path, $"expected a finite number, got {node.KindName}");
+            if (double.IsInfinity(n.Value) || double.IsNaN(n.Value))
+                throw new SceneFormatException(path, $"expected a finite number, got {n.Text}");
+            return n.Value;
+        }
+
+        private static double[] Reals(JsonNode node, string path, int count)
+        {
+            var array = AsArray(node, path);
+            if (array.Items.Count != count)
+                throw new SceneFormatException(path, $"expected {count} numbers, got {array.Items.Count}");
+            var values = new double[count];
+            for (int i = 0; i < count; i++) values[i] = Real(array.Items[i], $"{path}[{i}]");
+            return values;
+        }
+
+        private static Vector3d Vector(JsonNode node, string path)
+        {
+            var v = Reals(node, path, 3);
+            return new Vector3d(v[0], v[1], v[2]);
+        }
+
+        private static int Index(JsonNode node, string path, int vertexCount)
+        {
+            if (node is not JsonNumber n || !n.IsInteger)
+                throw new SceneFormatException(path, $"expected an integer vertex index, got {(node is JsonNumber num ? num.Text : node.KindName)}");
+            if (n.Value < 0 || n.Value >= vertexCount)
+                throw new SceneFormatException(path, $"vertex index {n.Text} is out of range (mesh has {vertexCount} positions)");
+            return (int)n.Value;
+        }
+
+        private static string Id(JsonNode node, string path)
+        {
+            var id = Text(node, path);
+            if (!VibeSyncId.IsValid(id))
+                throw new SceneFormatException(path, $"\"{id}\" is not a VibeSync ID (lowercase 8-4-4-4-12 hex UUID, optionally prefixed h-)");
+            return id;
+        }
+
+        private static string? OptionalId(JsonNode node, string path) => node is JsonNull ? null : Id(node, path);
+
+        private static string Name(JsonNode node, string path)
+        {
+            var name = Text(node, path);
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1])) { i++; continue; }
+                if (char.IsSurrogate(name[i])) throw new SceneFormatException(path, "contains a lone UTF-16 surrogate (not valid Unicode)");
+            }
+            return name;
+        }
+
+        private static string KindName(ObjectKind kind) => kind switch
+        {
+            ObjectKind.Mesh => "mesh",
+            ObjectKind.Camera => "camera",
+            ObjectKind.Light => "light",
+            _ => "empty",
+        };
+    }
+}
