@@ -56,7 +56,7 @@ namespace VibeSync.Protocol.Hashing
             var keys = new string[leaves.Count];
             var order = new int[leaves.Count];
             for (int i = 0; i < keys.Length; i++) { keys[i] = leaves[i].Key; order[i] = i; }
-            Array.Sort(keys, order, StringComparer.Ordinal);
+            SortOrdinal(keys, order);
             var bytes = new byte[Math.Max(keys.Length, 1) * HashSize];
             for (int i = 0; i < keys.Length; i++)
             {
@@ -67,6 +67,44 @@ namespace VibeSync.Protocol.Hashing
                 Buffer.BlockCopy(hash, 0, bytes, i * HashSize, HashSize);
             }
             return new MerkleTree(new List<string>(keys), bytes);
+        }
+
+        /// <summary>
+        /// Sorts keys ordinally, carrying <paramref name="order"/> along. Comparing scattered strings
+        /// dominated building large trees, so keys are first sorted by their first eight chars packed
+        /// into a ulong (exact for chars below U+0100, which covers every VibeSync ID), and only runs
+        /// sharing that prefix are compared as strings.
+        /// </summary>
+        private static void SortOrdinal(string[] keys, int[] order)
+        {
+            var packed = new ulong[keys.Length];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                string k = keys[i];
+                ulong p = 0;
+                for (int c = 0; c < 8; c++)
+                {
+                    char ch = c < k.Length ? k[c] : '\0';
+                    if (ch > 0xFF) { Array.Sort(keys, order, StringComparer.Ordinal); return; }
+                    p = (p << 8) | ch;
+                }
+                packed[i] = p;
+            }
+            var index = new int[keys.Length];
+            for (int i = 0; i < index.Length; i++) index[i] = i;
+            Array.Sort(packed, index);
+            var sortedKeys = new string[keys.Length];
+            var sortedOrder = new int[keys.Length];
+            for (int i = 0; i < index.Length; i++) { sortedKeys[i] = keys[index[i]]; sortedOrder[i] = order[index[i]]; }
+            for (int start = 0; start < packed.Length;)
+            {
+                int end = start + 1;
+                while (end < packed.Length && packed[end] == packed[start]) end++;
+                if (end - start > 1) Array.Sort(sortedKeys, sortedOrder, start, end - start, StringComparer.Ordinal);
+                start = end;
+            }
+            sortedKeys.CopyTo(keys, 0);
+            sortedOrder.CopyTo(order, 0);
         }
 
         /// <summary>The leaf hash of <paramref name="uuid"/>, if present.</summary>
