@@ -16,6 +16,7 @@ public static class Program
             "and humans change them safely through one journaled, verified writer.")
         {
             HashCommand.Create(),
+            DemoCommand.Create(),
             BenchCommand.Create(),
         };
         return root.Parse(args).Invoke();
