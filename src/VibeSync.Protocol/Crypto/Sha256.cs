@@ -13,9 +13,10 @@ using System.Runtime.InteropServices;
 
 namespace VibeSync.Protocol.Crypto
 {
-    /// <summary>One-shot SHA-256 into a caller's span, allocation-free.</summary>
-    internal static class Sha256
+    /// <summary>One-shot SHA-256 into a caller's span, allocation-free; hardware-accelerated through OpenSSL on Linux.</summary>
+    public static class Sha256
     {
+        /// <summary>Digest size in bytes.</summary>
         public const int Size = 32;
 
 #if NET5_0_OR_GREATER
@@ -32,6 +33,7 @@ namespace VibeSync.Protocol.Crypto
             false;
 #endif
 
+        /// <summary>Writes SHA-256(<paramref name="data"/>) to <paramref name="destination"/>.</summary>
         public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
         {
             if (destination.Length < Size) throw new ArgumentException("SHA-256 destination too small", nameof(destination));
@@ -45,6 +47,7 @@ namespace VibeSync.Protocol.Crypto
 #endif
         }
 
+        /// <summary>SHA-256(<paramref name="data"/>).</summary>
         public static byte[] Hash(ReadOnlySpan<byte> data)
         {
             var result = new byte[Size];
@@ -62,7 +65,8 @@ namespace VibeSync.Protocol.Crypto
             [DllImport(Library, EntryPoint = "SHA256_Update")] private static extern int Update(byte* context, byte* data, nuint length);
             [DllImport(Library, EntryPoint = "SHA256_Final")] private static extern int Final(byte* digest, byte* context);
 
-            public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
+            /// <summary>Writes SHA-256(<paramref name="data"/>) to <paramref name="destination"/>.</summary>
+        public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
             {
                 byte* context = stackalloc byte[ContextSize];
                 fixed (byte* input = data)

@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace VibeSync.Wal.Storage;
+
+/// <summary>
+/// The file operations the log needs, behind one seam so tests can inject the failures a real
+/// disk produces (fsync errors, a full device) without a special file system.
+/// </summary>
+internal class WalFileSystem
+{
+    public static WalFileSystem Os { get; } = new();
+
+    /// <summary>Creates (or replaces) a file of <paramref name="size"/> zero bytes, with its blocks reserved up front.</summary>
+    public virtual SegmentFile CreatePreallocated(string path, long size)
+    {
+        var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, FileOptions.None, preallocationSize: size);
+        try
+        {
+            RandomAccess.SetLength(handle, size);
+            return new SegmentFile(handle, path, this);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public virtual SegmentFile OpenExisting(string path, bool writable) =>
+        new(File.OpenHandle(path, FileMode.Open, writable ? FileAccess.ReadWrite : FileAccess.Read,
+            writable ? FileShare.Read : FileShare.ReadWrite | FileShare.Delete), path, this);
+
+    public virtual void Write(SafeFileHandle handle, ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(handle, data, offset);
+
+    public virtual void Flush(SafeFileHandle handle) => RandomAccess.FlushToDisk(handle);
+
+    public virtual void Rename(string from, string to) => File.Move(from, to, overwrite: false);
+
+    public virtual void Delete(string path) => File.Delete(path);
+
+    /// <summary>fsync on the directory, so a created or renamed entry survives a crash.</summary>
+    public virtual void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // Windows has no directory fsync
+        int fd = Native.open(directory, Native.O_RDONLY | Native.O_DIRECTORY);
+        if (fd < 0) throw new IOException($"cannot open directory {directory} to fsync it (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (Native.fsync(fd) != 0) throw new IOException($"fsync of directory {directory} failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            Native.close(fd);
+        }
+    }
+
+    private static class Native
+    {
+        public const int O_RDONLY = 0;
+        public static readonly int O_DIRECTORY = OperatingSystem.IsMacOS() ? 0x100000 : 0x10000;
+
+        [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+        [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
+        [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
+    }
+}
+
+/// <summary>An open segment file; writes and flushes go through its <see cref="WalFileSystem"/>.</summary>
+internal sealed class SegmentFile : IDisposable
+{
+    private readonly WalFileSystem _fs;
+
+    public SegmentFile(SafeFileHandle handle, string path, WalFileSystem fs) { Handle = handle; Path = path; _fs = fs; }
+
+    public SafeFileHandle Handle { get; }
+    public string Path { get; }
+    public long Length => RandomAccess.GetLength(Handle);
+
+    public void Write(ReadOnlySpan<byte> data, long offset) => _fs.Write(Handle, data, offset);
+    public void Flush() => _fs.Flush(Handle);
+    public void SetLength(long length) => RandomAccess.SetLength(Handle, length);
+
+    public int ReadAll(byte[] buffer)
+    {
+        int total = 0;
+        long length = Length;
+        while (total < length)
+        {
+            int n = RandomAccess.Read(Handle, buffer.AsSpan(total, (int)(length - total)), total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    public void Dispose() => Handle.Dispose();
+}

@@ -1,0 +1,319 @@
+// Design rationale: one writer thread owns the file. Appenders encode their entry bodies on their
+// own threads (the expensive, parallel part), queue them, and wait; the writer takes everything
+// queued, assigns sequence numbers and chain hashes (the serial part), writes it with one pwrite
+// and makes it durable with one fsync, and only then completes the appenders' tasks. So one fsync
+// covers every append that was waiting for it (group commit), and nothing is acknowledged before
+// it is on disk. A dedicated thread rather than the thread pool, because fsync blocks.
+using VibeSync.Protocol.Hashing;
+using VibeSync.Wal.Entries;
+using VibeSync.Wal.Format;
+using VibeSync.Wal.Reality;
+using VibeSync.Wal.Recovery;
+using VibeSync.Wal.Storage;
+
+namespace VibeSync.Wal;
+
+/// <summary>
+/// VibeSync's write-ahead log: append-only, hash-chained, CRC-framed records in preallocated
+/// segment files; an append completes only once it is durable; crash recovery on open.
+/// </summary>
+public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
+{
+    private readonly string _directory;
+    private readonly WalOptions _options;
+    private readonly WalFileSystem _fs;
+    private readonly object _gate = new();
+    private readonly Thread _writer;
+    private readonly RealityChain _reality;
+
+    private List<PendingAppend> _queue = new();
+    private List<PendingAppend> _draining = new();
+    private bool _closing;
+    private Exception? _failure;
+
+    // Owned by the writer thread after Open.
+    private SegmentFile _segment;
+    private ulong _segmentNumber;
+    private long _writeOffset;
+    private long _segmentLength;
+    private ulong _nextSequence;
+    private byte[] _lastHash;
+    private byte[] _buffer = new byte[64 * 1024];
+    private long _durableSequence;
+
+    private WriteAheadLog(string directory, WalOptions options, ScanResult scan, SegmentFile segment, ulong segmentNumber,
+        long writeOffset, RecoveryReport report)
+    {
+        _directory = directory;
+        _options = options;
+        _fs = options.FileSystem;
+        _reality = scan.Reality;
+        _segment = segment;
+        _segmentNumber = segmentNumber;
+        _writeOffset = writeOffset;
+        _segmentLength = segment.Length;
+        _nextSequence = scan.LastSequence + 1;
+        _durableSequence = (long)scan.LastSequence;
+        _lastHash = (byte[])scan.LastEntryHash.Clone();
+        Recovery = report;
+        _writer = new Thread(WriterLoop) { IsBackground = true, Name = "vibesync-wal-writer" };
+        _writer.Start();
+    }
+
+    /// <summary>The directory holding the segment files.</summary>
+    public string Directory => _directory;
+
+    /// <summary>What opening the log found: torn tail cut, intents to roll back, Reality head.</summary>
+    public RecoveryReport Recovery { get; }
+
+    /// <summary>Sequence of the last durable record.</summary>
+    public ulong LastSequence => (ulong)Interlocked.Read(ref _durableSequence);
+
+    /// <summary>Head of the FINAL chain after every durable record, hex.</summary>
+    public string RealityHead { get { lock (_reality) return Hex.Encode(_reality.Head); } }
+
+    /// <summary>Why the log stopped accepting appends, if it did.</summary>
+    public Exception? Failure { get { lock (_gate) return _failure; } }
+
+    /// <summary>
+    /// Opens (creating if needed) the log in <paramref name="directory"/> and recovers it: a torn
+    /// tail of the last segment is cut (and reported); corruption anywhere else refuses to open.
+    /// </summary>
+    /// <exception cref="WalCorruptException">Corruption or a broken chain; nothing was changed.</exception>
+    public static WriteAheadLog Open(string directory, WalOptions? options = null)
+    {
+        options ??= new WalOptions();
+        options.Validate();
+        var fs = options.FileSystem;
+        directory = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            fs.SyncDirectory(Path.GetDirectoryName(directory)!);
+        }
+        foreach (var leftover in System.IO.Directory.EnumerateFiles(directory, "*" + SegmentNames.TempExtension))
+            fs.Delete(leftover); // a roll that crashed before its rename: never part of the log
+
+        var scan = LogScanner.Scan(directory, null, fs);
+        if (scan.Corruption != null) throw new WalCorruptException(scan.Corruption);
+
+        SegmentFile segment;
+        ulong number;
+        long offset;
+        if (scan.Segments == 0)
+        {
+            number = 1;
+            segment = CreateSegment(directory, fs, number, 1, new byte[RecordLayout.HashSize], options.SegmentSize);
+            offset = RecordLayout.SegmentHeaderSize;
+        }
+        else
+        {
+            number = scan.LastSegment;
+            segment = fs.OpenExisting(SegmentNames.PathOf(directory, number), writable: true);
+            offset = scan.WriteOffset;
+            if (scan.Torn is { } torn)
+            {
+                // Cut the tail: zero what the unacknowledged write left, restore the preallocated size.
+                long end = Math.Min(segment.Length, torn.Offset + torn.Bytes);
+                if (end > torn.Offset) segment.Write(new byte[end - torn.Offset], torn.Offset);
+                if (segment.Length < options.SegmentSize) segment.SetLength(options.SegmentSize);
+                segment.Flush();
+            }
+        }
+
+        var report = new RecoveryReport(scan.Records, scan.LastSequence, scan.Torn, scan.Reality.ToRollBack.ToList(),
+            scan.Reality.Open.Where(p => p.Value == IntentPhase.Pending).Select(p => p.Key).ToList(),
+            Hex.Encode(scan.Reality.Head), scan.Reality.FinalCount, Math.Max(scan.Segments, 1));
+        return new WriteAheadLog(directory, options, scan, segment, number, offset, report);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="entry"/>. The task completes once the record is durable (written
+    /// and fsynced, together with every other append that was waiting), never before.
+    /// </summary>
+    /// <exception cref="WalFailedException">The log stopped after an I/O error (fail-stop).</exception>
+    /// <exception cref="ObjectDisposedException">The log is closed.</exception>
+    public Task<WalAppendResult> AppendAsync(WalEntry entry)
+    {
+        var body = EntryBody.Encode(entry);
+        if (RecordLayout.PayloadOverhead + body.Length > RecordLayout.MaxPayload)
+            throw new ArgumentException($"entry of {body.Length} bytes exceeds the record limit of {RecordLayout.MaxPayload}", nameof(entry));
+        var pending = new PendingAppend(entry, body);
+        lock (_gate)
+        {
+            if (_failure != null) throw new WalFailedException("the write-ahead log stopped after an I/O error: " + _failure.Message, _failure);
+            if (_closing) throw new ObjectDisposedException(nameof(WriteAheadLog));
+            _queue.Add(pending);
+            if (_queue.Count == 1) Monitor.Pulse(_gate);
+        }
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Reads every good record of a log directory without opening it for writing.</summary>
+    public static IReadOnlyList<WalRecord> ReadAll(string directory, out ScanResult scan)
+    {
+        var records = new List<WalRecord>();
+        scan = LogScanner.Scan(directory, (ReadOnlySpan<byte> r, in RecordCodec.Header h, ulong s, long o) => records.Add(LogScanner.Decode(r, h, s, o)));
+        return records;
+    }
+
+    /// <summary>Checks a log directory without changing it (what <c>vibesync wal verify</c> does).</summary>
+    public static ScanResult Verify(string directory) => LogScanner.Scan(directory, null);
+
+    private void WriterLoop()
+    {
+        while (true)
+        {
+            List<PendingAppend> batch;
+            lock (_gate)
+            {
+                while (_queue.Count == 0 && !_closing) Monitor.Wait(_gate);
+                if (_queue.Count == 0) return;
+                batch = _queue;
+                _queue = _draining;
+                _draining = batch;
+            }
+            try
+            {
+                if (Failure is { } failed) throw failed;
+                Commit(batch);
+            }
+            catch (Exception e)
+            {
+                Exception failure;
+                lock (_gate)
+                {
+                    _failure ??= e;
+                    failure = new WalFailedException("write-ahead log append failed; the log refuses further appends: " + _failure.Message, _failure);
+                    foreach (var p in _queue) p.Completion.TrySetException(failure);
+                    _queue.Clear();
+                }
+                foreach (var p in batch) p.Completion.TrySetException(failure);
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Writes the batch in chunks of at most MaxBatchBytes, each made durable by one fsync.</summary>
+    private void Commit(List<PendingAppend> batch)
+    {
+        int i = 0;
+        var hashes = new byte[batch.Count][];
+        while (i < batch.Count)
+        {
+            int start = i, used = 0;
+            ulong batchStart = _nextSequence;
+            while (i < batch.Count)
+            {
+                int size = RecordLayout.RecordSize(batch[i].Body.Length);
+                if (used > 0 && used + size > _options.MaxBatchBytes) break;
+                if (_writeOffset + used + size > _segmentLength)
+                {
+                    if (used > 0) break;      // write what we have first; roll on the next chunk
+                    Roll(size);
+                    batchStart = _nextSequence;
+                }
+                if (_buffer.Length < used + size) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, used + size));
+                var e = batch[i].Entry;
+                hashes[i] = new byte[RecordLayout.HashSize];
+                RecordCodec.Write(_buffer.AsSpan(used, size), batch[i].Body, e.Phase, _nextSequence, batchStart,
+                    e.IntentId, e.TimestampMs, _lastHash, hashes[i]);
+                _lastHash = hashes[i];
+                _nextSequence++;
+                used += size;
+                i++;
+            }
+            _segment.Write(_buffer.AsSpan(0, used), _writeOffset);
+            _segment.Flush();
+            _writeOffset += used;
+
+            // Durable from here on: account for it, then release the appenders.
+            ulong sequence = batchStart;
+            lock (_reality)
+                for (int k = start; k < i; k++, sequence++)
+                    _reality.Apply(sequence, batch[k].Entry.IntentId, batch[k].Entry.Phase, hashes[k]);
+            Interlocked.Exchange(ref _durableSequence, (long)(sequence - 1));
+            sequence = batchStart;
+            for (int k = start; k < i; k++, sequence++)
+                batch[k].Completion.TrySetResult(new WalAppendResult(sequence, hashes[k]));
+        }
+    }
+
+    /// <summary>Closes the current segment and starts the next: tmp file, preallocate, header, fsync, rename, fsync dir.</summary>
+    private void Roll(int needed)
+    {
+        ulong next = _segmentNumber + 1;
+        long size = Math.Max(_options.SegmentSize, RecordLayout.SegmentHeaderSize + (long)needed);
+        var file = CreateSegment(_directory, _fs, next, _nextSequence, _lastHash, size);
+        _segment.Dispose();
+        _segment = file;
+        _segmentNumber = next;
+        _segmentLength = file.Length;
+        _writeOffset = RecordLayout.SegmentHeaderSize;
+    }
+
+    private static SegmentFile CreateSegment(string directory, WalFileSystem fs, ulong number, ulong firstSequence, byte[] parentHash, long size)
+    {
+        string final = SegmentNames.PathOf(directory, number);
+        string temp = Path.ChangeExtension(final, SegmentNames.TempExtension);
+        SegmentFile file;
+        try
+        {
+            file = fs.CreatePreallocated(temp, size);
+        }
+        catch (IOException e)
+        {
+            TryDelete(fs, temp);
+            throw new IOException($"cannot preallocate WAL segment {final} ({size} bytes): {e.Message}", e);
+        }
+        try
+        {
+            var header = new byte[RecordLayout.SegmentHeaderSize];
+            new SegmentHeader(number, firstSequence, parentHash).Write(header);
+            file.Write(header, 0);
+            file.Flush();
+            fs.Rename(temp, final);
+            fs.SyncDirectory(directory);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            TryDelete(fs, temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(WalFileSystem fs, string path)
+    {
+        try { fs.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Completes every queued append, then closes the files.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_closing) return;
+            _closing = true;
+            Monitor.PulseAll(_gate);
+        }
+        _writer.Join();
+        _segment.Dispose();
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class PendingAppend
+    {
+        public PendingAppend(WalEntry entry, byte[] body) { Entry = entry; Body = body; }
+        public WalEntry Entry { get; }
+        public byte[] Body { get; }
+        public TaskCompletionSource<WalAppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
