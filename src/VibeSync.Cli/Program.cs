@@ -17,6 +17,7 @@ public static class Program
         {
             HashCommand.Create(),
             DemoCommand.Create(),
+            WalCommand.Create(),
             BenchCommand.Create(),
         };
         return root.Parse(args).Invoke();

@@ -11,9 +11,10 @@ namespace VibeSync.Wal;
 /// <param name="RealityHead">Head of the FINAL chain, hex.</param>
 /// <param name="FinalCount">FINAL entries in the log.</param>
 /// <param name="Segments">Segment files.</param>
+/// <param name="MaxIntentId">Largest intent id in the log: intent numbering resumes above it.</param>
 public sealed record RecoveryReport(
     long Records, ulong LastSequence, TornTail? TruncatedTail, IReadOnlyList<ulong> ToRollBack,
-    IReadOnlyList<ulong> Pending, string RealityHead, long FinalCount, int Segments);
+    IReadOnlyList<ulong> Pending, string RealityHead, long FinalCount, int Segments, ulong MaxIntentId);
 
 /// <summary>An append that is durable: its place in the log.</summary>
 /// <param name="Sequence">Record number.</param>

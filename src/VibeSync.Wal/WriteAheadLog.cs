@@ -116,14 +116,15 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
                 // Cut the tail: zero what the unacknowledged write left, restore the preallocated size.
                 long end = Math.Min(segment.Length, torn.Offset + torn.Bytes);
                 if (end > torn.Offset) segment.Write(new byte[end - torn.Offset], torn.Offset);
-                if (segment.Length < options.SegmentSize) segment.SetLength(options.SegmentSize);
-                segment.Flush();
             }
+            if (segment.Length < options.SegmentSize)
+                segment.SetLength(options.SegmentSize); // a file cut short (copied, truncated) gets its preallocation back
+            if (scan.Torn != null || segment.Length != options.SegmentSize) segment.Flush();
         }
 
         var report = new RecoveryReport(scan.Records, scan.LastSequence, scan.Torn, scan.Reality.ToRollBack.ToList(),
             scan.Reality.Open.Where(p => p.Value == IntentPhase.Pending).Select(p => p.Key).ToList(),
-            Hex.Encode(scan.Reality.Head), scan.Reality.FinalCount, Math.Max(scan.Segments, 1));
+            Hex.Encode(scan.Reality.Head), scan.Reality.FinalCount, Math.Max(scan.Segments, 1), scan.MaxIntentId);
         return new WriteAheadLog(directory, options, scan, segment, number, offset, report);
     }
 

@@ -22,6 +22,8 @@ public sealed class ScanResult
 
     /// <summary>Records that verified (CRC, entry hash, chain).</summary>
     public long Records { get; internal set; }
+    /// <summary>Largest intent id in the good records (0 when empty): where intent numbering resumes.</summary>
+    public ulong MaxIntentId { get; internal set; }
     /// <summary>Sequence of the last good record (0 when empty).</summary>
     public ulong LastSequence { get; internal set; }
     /// <summary>Entry hash of the last good record (zeros when empty).</summary>
@@ -91,7 +93,7 @@ internal static class LogScanner
                 return Fail(result, number, 0, "segment header's parent hash breaks the chain");
 
             long offset = RecordLayout.SegmentHeaderSize;
-            while (true)
+            while (offset < data.Length)
             {
                 var rest = data[(int)offset..];
                 var outcome = RecordCodec.TryRead(rest, out var h, out var problem);
@@ -105,7 +107,7 @@ internal static class LogScanner
                     result.Torn = (TornTail)torn;
                     break;
                 }
-                var record = rest[..h.RecordSize];
+                var record = rest[..Math.Min(h.RecordSize, rest.Length)]; // a file cut inside the padding still holds the record
                 if (h.Sequence != result.LastSequence + 1)
                     return Fail(result, number, offset, $"sequence {h.Sequence} follows {result.LastSequence}: broken chain");
                 if (!RecordCodec.ParentHash(record).SequenceEqual(result.LastEntryHash))
@@ -121,6 +123,7 @@ internal static class LogScanner
                 entryHash.CopyTo(result.LastEntryHash);
                 result.LastSequence = h.Sequence;
                 result.Records++;
+                if (h.IntentId > result.MaxIntentId) result.MaxIntentId = h.IntentId;
                 offset += h.RecordSize;
             }
             result.WriteOffset = offset;
@@ -151,8 +154,8 @@ internal static class LogScanner
     /// </summary>
     private static object TornOrCorrupt(ReadOnlySpan<byte> data, long at, ulong expectedSequence, ulong segment, string problem)
     {
-        long claimedEnd = data.Length;
-        if (at + 4 <= data.Length)
+        long claimedEnd = at + RecordLayout.FrameHeaderSize > data.Length ? -1 : data.Length; // the file ends inside the header
+        if (at + RecordLayout.FrameHeaderSize <= data.Length)
         {
             uint length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[(int)at..]);
             if (length != 0) claimedEnd = Math.Min(data.Length, at + RecordLayout.FrameHeaderSize + (long)length);

@@ -1,0 +1,69 @@
+namespace VibeSync.Wal.Tests;
+
+public sealed class SegmentTests
+{
+    [Fact]
+    public void records_roll_over_into_new_segments_and_the_chain_runs_across_them()
+    {
+        using var dir = new TempLog();
+        using (var log = WriteAheadLog.Open(dir.Path, new WalOptions { SegmentSize = 4096 }))
+            TempLog.AppendEach(log, Enumerable.Range(1, 50).Select(i => TempLog.Entry((ulong)i)));
+        var records = WriteAheadLog.ReadAll(dir.Path, out var scan);
+        Assert.Null(scan.Corruption);
+        Assert.True(scan.Segments >= 4, $"{scan.Segments} segments");
+        Assert.Equal(50, records.Count);
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (ulong)i), records.Select(r => r.Sequence));
+        Assert.All(Directory.GetFiles(dir.Path, "*.wal"), f => Assert.Equal(4096, new FileInfo(f).Length));
+    }
+
+    [Fact]
+    public void a_record_larger_than_a_segment_gets_a_segment_of_its_own()
+    {
+        using var dir = new TempLog();
+        using (var log = WriteAheadLog.Open(dir.Path, new WalOptions { SegmentSize = 4096 }))
+        {
+            log.AppendAsync(TempLog.Entry(1)).Wait();
+            log.AppendAsync(TempLog.Entry(2, rationale: new string('x', 10_000))).Wait();
+            log.AppendAsync(TempLog.Entry(3)).Wait();
+        }
+        var records = WriteAheadLog.ReadAll(dir.Path, out var scan);
+        Assert.Null(scan.Corruption);
+        Assert.Equal(3, records.Count);
+        Assert.Equal(10_000, records[1].Entry.Rationale!.Length);
+    }
+
+    [Fact]
+    public void when_a_crash_interrupts_a_roll_the_half_made_segment_is_discarded()
+    {
+        using var dir = new TempLog();
+        using (var log = WriteAheadLog.Open(dir.Path, new WalOptions { SegmentSize = 4096 }))
+            TempLog.AppendEach(log, Enumerable.Range(1, 5).Select(i => TempLog.Entry((ulong)i)));
+        // What a crash between preallocation and rename leaves behind:
+        var leftover = Path.Combine(dir.Path, "0000000009.wal.tmp");
+        File.WriteAllBytes(leftover, new byte[4096]);
+        using (var log = WriteAheadLog.Open(dir.Path, new WalOptions { SegmentSize = 4096 }))
+        {
+            Assert.Equal(5UL, log.Recovery.LastSequence);
+            log.AppendAsync(TempLog.Entry(6)).Wait();
+        }
+        Assert.False(File.Exists(leftover));
+        Assert.Null(WriteAheadLog.Verify(dir.Path).Corruption);
+    }
+
+    [Fact]
+    public void a_torn_tail_in_a_fresh_segment_after_a_roll_is_cut()
+    {
+        using var dir = new TempLog();
+        using (var log = WriteAheadLog.Open(dir.Path, new WalOptions { SegmentSize = 4096 }))
+            TempLog.AppendEach(log, Enumerable.Range(1, 30).Select(i => TempLog.Entry((ulong)i)));
+        var records = WriteAheadLog.ReadAll(dir.Path, out var scan);
+        var last = records[^1];
+        Assert.True(last.Segment > 1);
+        var path = dir.Segment(last.Segment);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes.AsSpan(0, (int)last.Offset + 20).ToArray());
+        using var reopened = WriteAheadLog.Open(dir.Path, new WalOptions { SegmentSize = 4096 });
+        Assert.Equal(29UL, reopened.Recovery.LastSequence);
+        Assert.Equal(30UL, reopened.AppendAsync(TempLog.Entry(31)).Result.Sequence);
+    }
+}
