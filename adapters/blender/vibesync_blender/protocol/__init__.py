@@ -1,0 +1,22 @@
+"""VibeSync protocol core in Python: the twin of src/VibeSync.Protocol (docs/protocol.md).
+
+Standard library only and importable without bpy, so the same code runs inside Blender and under
+the system Python, where it is tested against the shared vectors in testdata/.
+"""
+
+from .convert import from_canonical, stored_as, to_canonical
+from .crypto import constant_time_equals, hkdf, hkdf_expand, hkdf_extract, hmac_sha256
+from .errors import SceneError
+from .frames import Frame, FrameDecoder, FrameError, decode_frame, encode_frame
+from .hashing import SceneHashes, hash_scene
+from .merkle import MerkleTree
+from .model import Material, Mesh, Scene, SceneObject
+from .quantize import EPSILON, quantize, quantize_rotation
+from .scene_json import read_canonical
+
+__all__ = [
+    "EPSILON", "Frame", "FrameDecoder", "FrameError", "Material", "Mesh", "MerkleTree", "Scene",
+    "SceneError", "SceneHashes", "SceneObject", "constant_time_equals", "decode_frame", "encode_frame",
+    "from_canonical", "hash_scene", "hkdf", "hkdf_expand", "hkdf_extract", "hmac_sha256", "quantize",
+    "quantize_rotation", "read_canonical", "stored_as", "to_canonical",
+]

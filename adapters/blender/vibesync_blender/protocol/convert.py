@@ -1,0 +1,197 @@
+"""Conversions between Blender-native, canonical (glTF) and Unity-native values (docs/protocol.md §7).
+
+An object's local transform maps its own coordinates into its parent's, so converting it takes the
+parent's frame map on the left and its own on the right:
+L_canonical = N_parent · L_blender · N_self⁻¹ and L_unity = Q_parent · L_canonical · Q_self⁻¹.
+Cameras and lights differ only in their frame maps. Everything is an exact permutation or negation
+except Blender cameras/lights and their children, which need a 90° rotation (products with M).
+Quaternions are (x, y, z, w) here whatever the engine's order.
+"""
+
+import struct
+from dataclasses import replace
+
+from .model import Scene
+
+SQRT1_2 = 0.7071067811865476
+M = (-SQRT1_2, 0.0, 0.0, SQRT1_2)       # −90° about X: the Blender→canonical basis change
+M_INV = (SQRT1_2, 0.0, 0.0, SQRT1_2)
+Y180 = (0.0, 1.0, 0.0, 0.0)             # 180° about Y
+Y180_INV = (0.0, -1.0, 0.0, 0.0)
+
+SPACES = ("blender", "unity", "canonical")
+
+
+def qmul(a, b):
+    """Hamilton product a · b, term by term left to right exactly as docs/protocol.md writes it."""
+    ax, ay, az, aw = a
+    bx, by, bz, bw = b
+    return (
+        aw * bx + ax * bw + ay * bz - az * by,
+        aw * by - ax * bz + ay * bw + az * bx,
+        aw * bz + ax * by - ay * bx + az * bw,
+        aw * bw - ax * bx - ay * by - az * bz,
+    )
+
+
+def _times(v, k):
+    return tuple(c * k for c in v)
+
+
+def _divided(v, k):
+    return tuple(c / k for c in v)
+
+
+# ---- Blender ⇄ canonical -----------------------------------------------------------------
+
+def translation_from_blender(t, parent_has_view_axis, unit_scale):
+    v = t if parent_has_view_axis else (t[0], t[2], -t[1])
+    return _times(v, unit_scale)
+
+
+def translation_to_blender(t, parent_has_view_axis, unit_scale):
+    v = _divided(t, unit_scale)
+    return v if parent_has_view_axis else (v[0], -v[2], v[1])
+
+
+def rotation_from_blender(b, parent_has_view_axis, self_has_view_axis):
+    """Blender rotation (as x, y, z, w) → canonical (x, y, z, w)."""
+    c = (b[0], b[2], -b[1], b[3])
+    if parent_has_view_axis:
+        c = qmul(M_INV, c)
+    if self_has_view_axis:
+        c = qmul(c, M)
+    return c
+
+
+def rotation_to_blender(c, parent_has_view_axis, self_has_view_axis):
+    if parent_has_view_axis:
+        c = qmul(M, c)
+    if self_has_view_axis:
+        c = qmul(c, M_INV)
+    return (c[0], -c[2], c[1], c[3])
+
+
+def scale_blender(s, self_has_view_axis):
+    """Blender ⇄ canonical local scale (its own inverse)."""
+    return s if self_has_view_axis else (s[0], s[2], s[1])
+
+
+def position_from_blender(p, unit_scale):
+    return _times((p[0], p[2], -p[1]), unit_scale)
+
+
+def position_to_blender(p, unit_scale):
+    v = _divided(p, unit_scale)
+    return (v[0], -v[2], v[1])
+
+
+# ---- canonical ⇄ Unity (exact) ------------------------------------------------------------
+
+def translation_unity(t, parent_has_view_axis):
+    """canonical ⇄ Unity local translation (its own inverse)."""
+    return (t[0], t[1], -t[2]) if parent_has_view_axis else (-t[0], t[1], t[2])
+
+
+def rotation_to_unity(c, parent_has_view_axis, self_has_view_axis):
+    u = (c[0], -c[1], -c[2], c[3])
+    if parent_has_view_axis:
+        u = qmul(Y180, u)
+    if self_has_view_axis:
+        u = qmul(u, Y180)
+    return u
+
+
+def rotation_from_unity(u, parent_has_view_axis, self_has_view_axis):
+    if parent_has_view_axis:
+        u = qmul(Y180_INV, u)
+    if self_has_view_axis:
+        u = qmul(u, Y180_INV)
+    return (u[0], -u[1], -u[2], u[3])
+
+
+def position_unity(p):
+    return (-p[0], p[1], p[2])
+
+
+# ---- whole scenes -------------------------------------------------------------------------
+
+def to_canonical(scene, space, unit_scale=1.0):
+    """A scene whose values are in ``space`` → canonical."""
+    if space == "canonical":
+        return scene
+    return _convert(scene, space, True, unit_scale)
+
+
+def from_canonical(scene, space, unit_scale=1.0):
+    """A canonical scene → ``space``."""
+    if space == "canonical":
+        return scene
+    return _convert(scene, space, False, unit_scale)
+
+
+def _convert(scene, space, to_canonical_, unit_scale):
+    if space not in ("blender", "unity"):
+        raise ValueError(f"unknown space {space!r}")
+    blender = space == "blender"
+    if blender and not (unit_scale > 0 and unit_scale != float("inf")):
+        raise ValueError("unit scale must be a positive finite number")
+    view_axis = {o.uuid: o.has_view_axis for o in scene.objects}
+    objects = []
+    for o in scene.objects:
+        if o.parent is not None and o.parent not in view_axis:
+            raise ValueError(f"object {o.uuid}: parent {o.parent} is not in the scene")
+        pa = view_axis.get(o.parent, False) if o.parent is not None else False
+        sa = o.has_view_axis
+        if blender:
+            if to_canonical_:
+                t = translation_from_blender(o.translation, pa, unit_scale)
+                r = rotation_from_blender(o.rotation, pa, sa)
+            else:
+                t = translation_to_blender(o.translation, pa, unit_scale)
+                r = rotation_to_blender(o.rotation, pa, sa)
+            objects.append(replace(o, translation=t, rotation=r, scale=scale_blender(o.scale, sa)))
+        else:
+            r = rotation_from_unity(o.rotation, pa, sa) if to_canonical_ else rotation_to_unity(o.rotation, pa, sa)
+            objects.append(replace(o, translation=translation_unity(o.translation, pa), rotation=r))
+    meshes = []
+    for m in scene.meshes:
+        if not blender:
+            positions = tuple(position_unity(p) for p in m.positions)
+            triangles = tuple((a, c, b) for a, b, c in m.triangles)  # a mirror flips the winding
+        else:
+            f = position_from_blender if to_canonical_ else position_to_blender
+            positions = tuple(f(p, unit_scale) for p in m.positions)
+            triangles = m.triangles
+        meshes.append(replace(m, positions=positions, triangles=triangles))
+    return Scene(tuple(objects), scene.materials, tuple(meshes))
+
+
+# ---- engine storage (§7.2) ----------------------------------------------------------------
+
+_F32 = struct.Struct("<f")
+
+
+def f32(v):
+    """The nearest float32 (ties to even), as a Python float. Out of range → ±inf, like a C# cast."""
+    try:
+        return _F32.unpack(_F32.pack(v))[0]
+    except OverflowError:
+        return float("inf") if v > 0 else float("-inf")
+
+
+def round_to_float32(scene):
+    def v(t):
+        return tuple(f32(c) for c in t)
+    objects = tuple(replace(o, translation=v(o.translation), rotation=v(o.rotation), scale=v(o.scale))
+                    for o in scene.objects)
+    materials = tuple(replace(m, base_color=v(m.base_color), metallic=f32(m.metallic),
+                              roughness=f32(m.roughness), emission=v(m.emission)) for m in scene.materials)
+    meshes = tuple(replace(m, positions=tuple(v(p) for p in m.positions),
+                           uv0=None if m.uv0 is None else tuple(v(u) for u in m.uv0)) for m in scene.meshes)
+    return Scene(objects, materials, meshes)
+
+
+def stored_as(scene, engine, unit_scale=1.0):
+    """canonical → engine native → float32 → canonical: what the engine will report."""
+    return to_canonical(round_to_float32(from_canonical(scene, engine, unit_scale)), engine, unit_scale)

@@ -1,0 +1,55 @@
+"""The canonical scene model (docs/protocol.md §2). Values are in whatever space a conversion says."""
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+KINDS = ("empty", "mesh", "camera", "light")  # index = the byte in the hash encoding
+VIEW_AXIS_KINDS = ("camera", "light")
+
+Vec2 = Tuple[float, float]
+Vec3 = Tuple[float, float, float]
+Quat = Tuple[float, float, float, float]  # always (x, y, z, w)
+
+
+@dataclass(frozen=True)
+class SceneObject:
+    uuid: str
+    name: str
+    kind: str
+    parent: Optional[str]
+    translation: Vec3
+    rotation: Quat
+    scale: Vec3
+    visible: bool
+    materials: Tuple[Optional[str], ...] = ()
+    mesh: Optional[str] = None
+
+    @property
+    def has_view_axis(self):
+        """Cameras and lights: local frames that look down −Z in canonical space."""
+        return self.kind in VIEW_AXIS_KINDS
+
+
+@dataclass(frozen=True)
+class Material:
+    uuid: str
+    name: str
+    base_color: Tuple[float, float, float, float]
+    metallic: float
+    roughness: float
+    emission: Vec3
+
+
+@dataclass(frozen=True)
+class Mesh:
+    uuid: str
+    positions: Tuple[Vec3, ...]
+    triangles: Tuple[Tuple[int, int, int], ...]
+    uv0: Optional[Tuple[Vec2, ...]] = None
+
+
+@dataclass(frozen=True)
+class Scene:
+    objects: Tuple[SceneObject, ...] = field(default_factory=tuple)
+    materials: Tuple[Material, ...] = field(default_factory=tuple)
+    meshes: Tuple[Mesh, ...] = field(default_factory=tuple)
