@@ -1,0 +1,506 @@
+#!/usr/bin/env python3
+"""Writes the cross-language test vectors in testdata/ (docs/protocol.md is the specification).
+
+Expected values come from the Python implementation (adapters/blender/vibesync_blender/protocol);
+the C# suite checks src/VibeSync.Protocol against the same files, so the two implementations,
+written separately from the specification, must agree to the bit. Published values (RFC 5869,
+RFC 4231) are written literally and asserted here. Deterministic: running it twice gives the same
+files. Run after any change to the specification:  python3 testdata/generate_vectors.py
+"""
+
+import json
+import math
+import os
+import random
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "adapters", "blender"))
+
+from vibesync_blender.protocol import convert  # noqa: E402
+from vibesync_blender.protocol.crypto import hkdf_expand, hkdf_extract, hmac_sha256  # noqa: E402
+from vibesync_blender.protocol.encoding import encode_material, encode_mesh, encode_object  # noqa: E402
+from vibesync_blender.protocol.errors import SceneError  # noqa: E402
+from vibesync_blender.protocol.frames import encode_frame  # noqa: E402
+from vibesync_blender.protocol.hashing import hash_scene  # noqa: E402
+from vibesync_blender.protocol.scene_json import read_canonical  # noqa: E402
+
+HEADER = {"spec": "docs/protocol.md", "generated_by": "testdata/generate_vectors.py"}
+
+FIELDS = {
+    "blender": ("location", "rotation_quaternion", "scale"),
+    "unity": ("localPosition", "localRotation", "localScale"),
+    "canonical": ("translation", "rotation", "scale"),
+}
+
+
+def uid(n, hidden=False):
+    return ("h-" if hidden else "") + f"00000000-0000-4000-8000-{n:012x}"
+
+
+def obj(n, name="A", kind="empty", parent=None, t=(0.0, 0.0, 0.0), r=(0.0, 0.0, 0.0, 1.0), s=(1.0, 1.0, 1.0),
+        visible=True, materials=(), mesh=None, hidden=False):
+    """A canonical-space object record as JSON."""
+    return {"uuid": uid(n, hidden), "name": name, "kind": kind, "parent": parent, "translation": list(t),
+            "rotation": list(r), "scale": list(s), "visible": visible, "materials": list(materials), "mesh": mesh}
+
+
+def material(n, name="Red", base=(0.8, 0.05, 0.05, 1.0), metallic=0.0, roughness=0.5, emission=(0.0, 0.0, 0.0)):
+    return {"uuid": uid(n), "name": name, "base_color": list(base), "metallic": metallic, "roughness": roughness,
+            "emission": list(emission)}
+
+
+def mesh(n, positions=(), triangles=(), uv0=None):
+    m = {"uuid": uid(n), "positions": [list(p) for p in positions], "triangles": [list(t) for t in triangles]}
+    if uv0 is not None:
+        m["uv0"] = [list(u) for u in uv0]
+    return m
+
+
+def scene(objects=(), materials=(), meshes=()):
+    return {"objects": list(objects), "materials": list(materials), "meshes": list(meshes)}
+
+
+def write_space(canonical_scene, space, unit_scale=1.0):
+    """A Scene (canonical values) written as scene JSON in ``space``."""
+    s = convert.from_canonical(canonical_scene, space, unit_scale)
+    t, r, sc = FIELDS[space]
+    out = {}
+    if space == "blender":
+        out["unit_scale"] = unit_scale
+    out["objects"] = [{
+        "uuid": o.uuid, "name": o.name, "kind": o.kind, "parent": o.parent, t: list(o.translation),
+        r: [o.rotation[3], o.rotation[0], o.rotation[1], o.rotation[2]] if space == "blender" else list(o.rotation),
+        sc: list(o.scale), "visible": o.visible, "materials": list(o.materials), "mesh": o.mesh,
+    } for o in s.objects]
+    out["materials"] = [{"uuid": m.uuid, "name": m.name, "base_color": list(m.base_color), "metallic": m.metallic,
+                         "roughness": m.roughness, "emission": list(m.emission)} for m in s.materials]
+    out["meshes"] = []
+    for m in s.meshes:
+        d = {"uuid": m.uuid, "positions": [list(p) for p in m.positions], "triangles": [list(x) for x in m.triangles]}
+        if m.uv0 is not None:
+            d["uv0"] = [list(u) for u in m.uv0]
+        out["meshes"].append(d)
+    return out
+
+
+def canonical_of(scene_json, space="canonical"):
+    return read_canonical(json.dumps(scene_json), space)
+
+
+def expected_hashes(scene_json, space):
+    return json.loads(hash_scene(read_canonical(json.dumps(scene_json), space)).to_json())
+
+
+def encodings(scene_json, space):
+    c = canonical_of(scene_json, space)
+    e = {o.uuid: encode_object(o).hex() for o in c.objects}
+    e.update({m.uuid: encode_material(m).hex() for m in c.materials})
+    e.update({m.uuid: encode_mesh(m).hex() for m in c.meshes})
+    return e
+
+
+def unit_quat(r, n=4):
+    q = [r.uniform(-1, 1) for _ in range(n)]
+    length = math.sqrt(sum(c * c for c in q))
+    return [c / length for c in q]
+
+
+def random_scene(r, count, cameras=True):
+    mats = [material(1000 + i, name=f"Mat {i}", base=(r.random(), r.random(), r.random(), 1.0),
+                     metallic=round(r.random(), 3), roughness=round(r.random(), 6)) for i in range(r.randrange(1, 4))]
+    n_pos = r.randrange(3, 9)
+    meshes = [mesh(2000 + i, positions=[[round(r.uniform(-2, 2), 6) for _ in range(3)] for _ in range(n_pos)],
+                   triangles=[[r.randrange(n_pos) for _ in range(3)] for _ in range(r.randrange(1, 5))],
+                   uv0=[[round(r.random(), 4), round(r.random(), 4)] for _ in range(n_pos)] if r.random() < 0.5 else None)
+              for i in range(2)]
+    kinds = ["empty", "mesh", "camera", "light"] if cameras else ["empty", "mesh"]
+    objects = []
+    for i in range(count):
+        kind = r.choice(kinds)
+        parent = objects[r.randrange(len(objects))]["uuid"] if objects and r.random() < 0.5 else None
+        objects.append(obj(3000 + i, name=f"Object {i}", kind=kind, parent=parent,
+                           t=[round(r.uniform(-50, 50), r.randrange(1, 8)) for _ in range(3)], r=unit_quat(r),
+                           s=[round(r.uniform(0.1, 3), 4) for _ in range(3)], visible=r.random() < 0.8,
+                           materials=[r.choice([m["uuid"] for m in mats] + [None]) for _ in range(r.randrange(0, 3))] if kind == "mesh" else [],
+                           mesh=r.choice(meshes)["uuid"] if kind == "mesh" else None, hidden=r.random() < 0.1))
+    return scene(objects, mats, meshes)
+
+
+# ---- hash vectors ----------------------------------------------------------------------------
+
+def hash_cases():
+    cases = []
+
+    def add(name, space, scene_json, same_root_as=None, with_encodings=False):
+        case = {"name": name, "space": space, "scene": scene_json, "expected": expected_hashes(scene_json, space)}
+        if same_root_as is not None:
+            other = next(c for c in cases if c["name"] == same_root_as)
+            assert other["expected"]["root"] == case["expected"]["root"], f"{name} does not share {same_root_as}'s root"
+            case["same_root_as"] = same_root_as
+        if with_encodings:
+            case["encodings"] = encodings(scene_json, space)
+        cases.append(case)
+
+    minimal = scene([obj(1)])
+    add("object_minimal", "canonical", minimal, with_encodings=True)
+    add("empty_scene", "canonical", {})
+    add("empty_scene_blender_with_unit_scale", "blender", {"unit_scale": 1.0})
+    add("empty_lists", "unity", scene(), same_root_as="empty_scene")
+
+    # Rounding edges of ε: × 1e5 lands on .5 (ties to even), just either side of it, and on integers.
+    for label, v in [("half_step_ties_down_to_0", 0.000005), ("one_and_a_half_steps_ties_up_to_2", 0.000015),
+                     ("two_and_a_half_steps_ties_down_to_2", 2.5e-5), ("minus_half_step", -0.000005),
+                     ("just_below_half_step", 0.0000049999), ("just_above_half_step", 0.0000050001),
+                     ("exactly_one_step", 0.00001), ("one_and_a_half_steps_above_one", 1.000015),
+                     ("minus_two_and_a_half_steps_below_minus_two", -2.000025), ("a_tenth", 0.1)]:
+        add(f"epsilon_edge_{label}", "canonical", scene([obj(2, t=(v, -v, v * 3))]), with_encodings=True)
+
+    add("minus_zero_everywhere", "canonical",
+        scene([obj(1, t=(-0.0, -0.0, -0.0), r=(-0.0, -0.0, -0.0, 1.0))]), same_root_as="object_minimal")
+    for label, v in [("a_million", 1e6), ("nine_digits_and_decimals", 123456789.123),
+                     ("just_under_the_limit", 999999999999.0), ("at_the_limit", 1e12), ("at_the_negative_limit", -1e12)]:
+        add(f"large_value_{label}", "canonical", scene([obj(3, t=(v, 0.0, -v))]), with_encodings=True)
+
+    q = (0.1, 0.2, 0.3, math.sqrt(1 - 0.14))
+    add("quaternion_q", "canonical", scene([obj(4, r=q)]), with_encodings=True)
+    add("quaternion_minus_q", "canonical", scene([obj(4, r=tuple(-c for c in q))]), same_root_as="quaternion_q")
+    add("quaternion_w_zero", "canonical", scene([obj(5, r=(0.0, 0.6, 0.8, 0.0))]), with_encodings=True)
+    add("quaternion_w_zero_negated", "canonical", scene([obj(5, r=(-0.0, -0.6, -0.8, -0.0))]), same_root_as="quaternion_w_zero")
+    add("quaternion_w_zero_x_zero_negative_z", "canonical", scene([obj(5, r=(0.0, 0.0, -1.0, 0.0))]), with_encodings=True)
+    add("quaternion_w_just_above_zero", "canonical", scene([obj(6, r=(0.6, 0.0, 0.8, 1e-9))]), with_encodings=True)
+    add("quaternion_w_just_below_zero_is_the_same_rotation", "canonical", scene([obj(6, r=(-0.6, 0.0, -0.8, -1e-9))]),
+        same_root_as="quaternion_w_just_above_zero")
+    add("quaternion_not_normalized", "canonical", scene([obj(6, r=(0.0, 0.0, 0.0, 2.0))]), with_encodings=True)
+
+    add("name_latin_accent", "canonical", scene([obj(7, name="Caf\u00e9")]), with_encodings=True)
+    add("name_combining_accent_is_not_normalized", "canonical", scene([obj(7, name="Cafe\u0301")]), with_encodings=True)
+    add("name_japanese", "canonical", scene([obj(7, name="\u7acb\u65b9\u4f53")]), with_encodings=True)
+    add("name_emoji_outside_the_bmp", "canonical", scene([obj(7, name="\U0001f3b2 dice")]), with_encodings=True)
+    add("name_empty", "canonical", scene([obj(7, name="")]), with_encodings=True)
+    add("name_with_quotes_and_escapes", "canonical", scene([obj(7, name="a \"b\" \\ c\n\t")]), with_encodings=True)
+
+    add("mesh_empty", "canonical", scene([obj(8, kind="mesh", mesh=uid(9))], meshes=[mesh(9)]), with_encodings=True)
+    tri = [(0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 1.0, 0.0)]
+    add("mesh_triangle_without_uv", "canonical", scene([obj(8, kind="mesh", mesh=uid(9))], meshes=[mesh(9, tri, [(0, 1, 2)])]),
+        with_encodings=True)
+    add("mesh_triangle_with_uv", "canonical",
+        scene([obj(8, kind="mesh", mesh=uid(9))], meshes=[mesh(9, tri, [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0, 1)])]),
+        with_encodings=True)
+    add("mesh_triangle_in_unity_space_is_wound_the_other_way", "unity",
+        write_space(canonical_of(scene([obj(8, kind="mesh", mesh=uid(9))], meshes=[mesh(9, tri, [(0, 1, 2)])])), "unity"),
+        same_root_as="mesh_triangle_without_uv")
+    add("material_slots_with_an_empty_slot", "canonical",
+        scene([obj(10, kind="mesh", mesh=uid(9), materials=[uid(11), None, uid(11)])], [material(11)], [mesh(9, tri, [(0, 1, 2)])]),
+        with_encodings=True)
+    add("material_emissive_metal", "canonical", scene(materials=[material(12, "Gold", (1.0, 0.766, 0.336, 1.0), 1.0, 0.2, (0.5, 0.25, 0.0))]),
+        with_encodings=True)
+
+    chain = [obj(20 + i, name=f"Link {i}", parent=uid(20 + i - 1) if i else None, t=(0.5 * i, 1.0, -0.25),
+                 r=unit_quat(random.Random(i))) for i in range(6)]
+    add("parent_chain_depth_five", "canonical", scene(chain))
+    add("parent_chain_depth_five_in_blender_space", "blender", write_space(canonical_of(scene(chain)), "blender"),
+        same_root_as="parent_chain_depth_five")
+    add("parent_chain_depth_five_in_unity_space", "unity", write_space(canonical_of(scene(chain)), "unity"),
+        same_root_as="parent_chain_depth_five")
+
+    rig = scene([obj(30, name="Camera", kind="camera", t=(7.0, 5.0, -6.0), r=unit_quat(random.Random(30))),
+                 obj(31, name="Sun", kind="light", t=(4.0, 6.0, 1.0), r=unit_quat(random.Random(31))),
+                 obj(32, name="Held", parent=uid(30), t=(0.0, -0.5, -2.0), r=unit_quat(random.Random(32))),
+                 obj(33, name="Gizmo", kind="light", parent=uid(30), t=(0.25, 0.0, 0.0), r=unit_quat(random.Random(33)))])
+    add("camera_light_and_children", "canonical", rig)
+    add("camera_light_and_children_in_unity_space", "unity", write_space(canonical_of(rig), "unity"),
+        same_root_as="camera_light_and_children")
+    add("camera_light_and_children_in_blender_space", "blender", write_space(canonical_of(rig), "blender"),
+        same_root_as="camera_light_and_children")
+    cam_rest = {"unit_scale": 1.0, "objects": [{"uuid": uid(34), "name": "Camera", "kind": "camera", "parent": None,
+                "location": [0, 0, 10], "rotation_quaternion": [1, 0, 0, 0], "scale": [1, 1, 1], "visible": True,
+                "materials": [], "mesh": None}]}
+    add("blender_camera_at_rest_looking_down", "blender", cam_rest, with_encodings=True)
+
+    plain = random_scene(random.Random(40), 12, cameras=False)
+    for unit in (0.01, 2.0, 0.25):
+        add(f"unit_scale_{unit}_in_blender_space", "blender", write_space(canonical_of(plain), "blender", unit))
+    add("unit_scale_reference_scene", "canonical", plain)
+    for c in cases[-4:-1]:
+        if c["expected"]["root"] == cases[-1]["expected"]["root"]:
+            c["same_root_as"] = "unit_scale_reference_scene"
+
+    add("hidden_objects", "canonical", scene([obj(50, name="Key light", kind="light", hidden=True),
+                                              obj(51, name="Child of hidden", parent=uid(50, True))]), with_encodings=True)
+
+    same = random_scene(random.Random(60), 15, cameras=False)
+    add("one_scene_canonical", "canonical", same)
+    add("one_scene_blender", "blender", write_space(canonical_of(same), "blender"), same_root_as="one_scene_canonical")
+    add("one_scene_unity", "unity", write_space(canonical_of(same), "unity"), same_root_as="one_scene_canonical")
+
+    for i, (space, count) in enumerate([("canonical", 20), ("blender", 35), ("unity", 50)]):
+        s = random_scene(random.Random(70 + i), count)
+        add(f"random_scene_{count}_objects_{space}", space, write_space(canonical_of(s), space) if space != "canonical" else s)
+    return cases
+
+
+# ---- error vectors ---------------------------------------------------------------------------
+
+def error_cases():
+    base_obj = {"uuid": uid(1), "name": "A", "kind": "empty", "parent": None, "translation": [0, 0, 0],
+                "rotation": [0, 0, 0, 1], "scale": [1, 1, 1], "visible": True, "materials": [], "mesh": None}
+    base_mat = {"uuid": uid(2), "name": "M", "base_color": [1, 0, 0, 1], "metallic": 0, "roughness": 0.5, "emission": [0, 0, 0]}
+    base_mesh = {"uuid": uid(3), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]]}
+    cases = []
+
+    def add(name, error_path, objects=None, materials=None, meshes=None, space="canonical", text=None, extra=None):
+        if text is None:
+            doc = {"objects": objects if objects is not None else [dict(base_obj)],
+                   "materials": materials if materials is not None else [dict(base_mat)],
+                   "meshes": meshes if meshes is not None else [dict(base_mesh)]}
+            doc.update(extra or {})
+            text = json.dumps(doc, ensure_ascii=False)
+        try:
+            read_canonical(text, space)
+        except SceneError as e:
+            assert e.path == error_path, f"{name}: Python reports {e.path}, vector says {error_path}"
+        else:
+            raise AssertionError(f"{name}: Python accepted it")
+        cases.append({"name": name, "space": space, "input": text, "error_path": error_path})
+
+    def o(**changes):
+        d = dict(base_obj)
+        for k, v in changes.items():
+            if v is _DELETE:
+                del d[k]
+            else:
+                d[k] = v
+        return d
+
+    add("not_json", "json", text="{\"objects\": [")
+    add("trailing_comma", "json", text="{\"objects\": [],}")
+    add("duplicate_key", "json", text="{\"objects\": [], \"objects\": []}")
+    add("nan_literal", "json", text="{\"objects\": [" + json.dumps(base_obj).replace("[0, 0, 0]", "[NaN, 0, 0]", 1) + "]}")
+    add("infinity_literal", "json", text="{\"objects\": [" + json.dumps(base_obj).replace("[0, 0, 0]", "[0, -Infinity, 0]", 1) + "]}")
+    add("number_too_large_for_a_double", "objects[0].translation[2]",
+        text="{\"objects\": [" + json.dumps(base_obj).replace("[0, 0, 0]", "[0, 0, 1e400]", 1) + "]}")
+    add("top_level_array", "json", text="[]")
+    add("unknown_top_level_field", "lights", extra={"lights": []})
+    add("unit_scale_outside_blender_space", "unit_scale", extra={"unit_scale": 1.0})
+    add("unknown_object_field", "objects[0].color", objects=[o(color=[1, 0, 0])])
+    add("unknown_material_field", "materials[0].specular", materials=[dict(base_mat, specular=0.5)])
+    add("unknown_mesh_field", "meshes[0].normals", meshes=[dict(base_mesh, normals=[])])
+    add("missing_field", "objects[0].visible", objects=[o(visible=_DELETE)])
+    add("objects_not_an_array", "objects", text="{\"objects\": {}}")
+    add("object_not_an_object", "objects[0]", text="{\"objects\": [42]}")
+    add("translation_with_two_numbers", "objects[0].translation", objects=[o(translation=[0, 0])])
+    add("rotation_with_three_numbers", "objects[0].rotation", objects=[o(rotation=[0, 0, 1])])
+    add("base_color_with_three_numbers", "materials[0].base_color", materials=[dict(base_mat, base_color=[1, 0, 0])])
+    add("triangle_with_two_indices", "meshes[0].triangles[0]", meshes=[dict(base_mesh, triangles=[[0, 1]])])
+    add("uv_pair_with_three_numbers", "meshes[0].uv0[1]", meshes=[dict(base_mesh, uv0=[[0, 0], [1, 0, 0], [0, 1]])])
+    add("string_where_a_number_belongs", "objects[0].scale[1]", objects=[o(scale=[1, "2", 1])])
+    add("boolean_where_a_number_belongs", "materials[0].metallic", materials=[dict(base_mat, metallic=True)])
+    add("number_where_a_boolean_belongs", "objects[0].visible", objects=[o(visible=1)])
+    add("fractional_triangle_index", "meshes[0].triangles[0][2]", meshes=[dict(base_mesh, triangles=[[0, 1, 2.0]])])
+    add("triangle_index_out_of_range", "meshes[0].triangles[0][1]", meshes=[dict(base_mesh, triangles=[[0, 3, 2]])])
+    add("negative_triangle_index", "meshes[0].triangles[0][0]", meshes=[dict(base_mesh, triangles=[[-1, 1, 2]])])
+    add("uv0_count_differs_from_positions", "meshes[0].uv0", meshes=[dict(base_mesh, uv0=[[0, 0], [1, 0]])])
+    add("parent_does_not_exist", "objects[0].parent", objects=[o(parent=uid(99))])
+    add("two_cycle", "objects[0].parent", objects=[o(parent=uid(4)), o(uuid=uid(4), parent=uid(1))])
+    add("three_cycle_after_a_root", "objects[1].parent",
+        objects=[o(uuid=uid(5)), o(parent=uid(7)), o(uuid=uid(6), parent=uid(1)), o(uuid=uid(7), parent=uid(6))])
+    add("self_parent", "objects[0].parent", objects=[o(parent=uid(1))])
+    add("duplicate_object_uuid", "objects[1].uuid", objects=[o(), o(name="B")])
+    add("object_and_material_share_a_uuid", "materials[0].uuid", materials=[dict(base_mat, uuid=uid(1))])
+    add("uppercase_uuid", "objects[0].uuid", objects=[o(uuid=uid(0xabcd).upper())])
+    add("malformed_uuid", "objects[0].uuid", objects=[o(uuid="not-a-uuid")])
+    add("hidden_prefix_on_a_malformed_uuid", "objects[0].uuid", objects=[o(uuid="h-1234")])
+    add("unknown_kind", "objects[0].kind", objects=[o(kind="armature")])
+    add("mesh_kind_without_a_mesh", "objects[0].mesh", objects=[o(kind="mesh")])
+    add("empty_kind_with_a_mesh", "objects[0].mesh", objects=[o(mesh=uid(3))])
+    add("camera_with_material_slots", "objects[0].materials", objects=[o(kind="camera", materials=[uid(2)])])
+    add("unknown_mesh_reference", "objects[0].mesh", objects=[o(kind="mesh", mesh=uid(98))])
+    add("unknown_material_reference", "objects[0].materials[1]", objects=[o(kind="mesh", mesh=uid(3), materials=[uid(2), uid(97)])])
+    add("value_out_of_range", "objects[0].translation", objects=[o(translation=[2e12, 0, 0])])
+    add("value_out_of_range_after_unit_scale", "objects[0].location", space="blender",
+        text=json.dumps({"unit_scale": 1000.0, "objects": [{"uuid": uid(1), "name": "A", "kind": "empty", "parent": None,
+                         "location": [2e9, 0, 0], "rotation_quaternion": [1, 0, 0, 0], "scale": [1, 1, 1],
+                         "visible": True, "materials": [], "mesh": None}]}))
+    add("mesh_position_out_of_range", "meshes[0].positions[1]", meshes=[dict(base_mesh, positions=[[0, 0, 0], [0, -3e12, 0], [0, 1, 0]])])
+    add("unit_scale_zero", "unit_scale", space="blender", text="{\"unit_scale\": 0}")
+    add("unit_scale_negative", "unit_scale", space="blender", text="{\"unit_scale\": -1.0}")
+    add("lone_surrogate_in_a_name", "objects[0].name",
+        text="{\"objects\": [" + json.dumps(base_obj).replace("\"A\"", "\"bad \\ud800 name\"") + "]}")
+    add("blender_field_names_in_unity_space", "objects[0].location", space="unity",
+        text=json.dumps({"objects": [{"uuid": uid(1), "name": "A", "kind": "empty", "parent": None, "location": [0, 0, 0],
+                                      "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": True,
+                                      "materials": [], "mesh": None}]}))
+    return cases
+
+
+class _Delete:
+    pass
+
+
+_DELETE = _Delete()
+
+
+# ---- conversion vectors ------------------------------------------------------------------------
+
+def convert_cases():
+    cases = []
+
+    def add(name, src, dst, canonical_json, unit_scale=1.0):
+        c = canonical_of(canonical_json)
+        scene_in = write_space(c, src, unit_scale) if src != "canonical" else write_space(c, "canonical")
+        native = read_canonical(json.dumps(scene_in), src)
+        expected = write_space(native, dst, unit_scale)
+        cases.append({"name": name, "from": src, "to": dst, "scene": scene_in, "expected": expected})
+
+    one = lambda **kw: scene([obj(1, **kw)])  # noqa: E731
+    add("position_blender_to_unity", "blender", "unity", one(t=(1.0, 2.0, 3.0)))
+    add("position_unity_to_blender", "unity", "blender", one(t=(-4.5, 0.25, 8.0)))
+    add("position_canonical_to_blender", "canonical", "blender", one(t=(1.0, 2.0, 3.0)))
+    add("position_canonical_to_unity", "canonical", "unity", one(t=(1.0, 2.0, 3.0)))
+    add("rotation_blender_to_unity", "blender", "unity", one(r=(0.1, 0.2, 0.3, math.sqrt(0.86))))
+    add("rotation_unity_to_canonical", "unity", "canonical", one(r=(0.5, -0.5, 0.5, 0.5)))
+    add("rotation_canonical_to_blender", "canonical", "blender", one(r=(0.0, 0.7071067811865476, 0.0, 0.7071067811865476)))
+    add("scale_blender_to_unity", "blender", "unity", one(s=(1.0, 2.0, 3.0)))
+    add("scale_canonical_to_blender", "canonical", "blender", one(s=(0.5, 4.0, 1.5)))
+    add("unit_scale_centimetres_canonical_to_blender", "canonical", "blender", one(t=(1.0, 2.0, 3.0)), unit_scale=0.01)
+    add("unit_scale_two_blender_to_canonical", "blender", "canonical", one(t=(1.0, 2.0, 3.0)), unit_scale=2.0)
+    add("camera_canonical_to_blender", "canonical", "blender", one(kind="camera", r=(0.0, 0.0, 0.0, 1.0)))
+    add("camera_blender_to_unity", "blender", "unity", one(kind="camera", t=(7.0, 5.0, -6.0), r=unit_quat(random.Random(1))))
+    add("camera_canonical_to_unity", "canonical", "unity", one(kind="camera", r=unit_quat(random.Random(2))))
+    add("light_unity_to_blender", "unity", "blender", one(kind="light", r=unit_quat(random.Random(3))))
+    rig = scene([obj(1, kind="camera", t=(1.0, 2.0, 3.0), r=unit_quat(random.Random(4))),
+                 obj(2, parent=uid(1), t=(0.5, -1.0, 2.0), r=unit_quat(random.Random(5)), s=(1.0, 2.0, 3.0)),
+                 obj(3, kind="light", parent=uid(1), t=(0.0, 0.0, -1.0), r=unit_quat(random.Random(6)))])
+    add("child_of_camera_canonical_to_blender", "canonical", "blender", rig)
+    add("child_of_camera_canonical_to_unity", "canonical", "unity", rig)
+    add("child_of_camera_blender_to_unity", "blender", "unity", rig)
+    tri = scene([obj(1, kind="mesh", mesh=uid(9))],
+                meshes=[mesh(9, [(0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 1.0, 2.0)], [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0, 1)])])
+    add("mesh_canonical_to_unity_flips_winding", "canonical", "unity", tri)
+    add("mesh_unity_to_blender", "unity", "blender", tri)
+    add("mesh_blender_to_canonical_with_unit_scale", "blender", "canonical", tri, unit_scale=0.5)
+    add("round_trip_blender_to_blender", "blender", "blender", random_scene(random.Random(7), 8, cameras=False))
+    add("round_trip_unity_to_unity", "unity", "unity", random_scene(random.Random(8), 8))
+    add("random_scene_blender_to_unity", "blender", "unity", random_scene(random.Random(9), 10))
+
+    stored = []
+    for i, (engine, unit) in enumerate([("blender", 1.0), ("unity", 1.0), ("blender", 0.01)]):
+        s = random_scene(random.Random(100 + i), 6)
+        c = canonical_of(s)
+        stored.append({"name": f"stored_as_{engine}_unit_{unit}", "stored_as": engine, "unit_scale": unit,
+                       "scene": write_space(c, "canonical"),
+                       "expected": write_space(convert.stored_as(c, engine, unit), "canonical")})
+    stored.append({"name": "stored_as_unity_a_tenth", "stored_as": "unity", "unit_scale": 1.0,
+                   "scene": one(t=(0.1, 0.2, 0.3)), "expected": write_space(convert.stored_as(canonical_of(one(t=(0.1, 0.2, 0.3))), "unity"), "canonical")})
+    return cases, stored
+
+
+# ---- crypto and frames ---------------------------------------------------------------------------
+
+def crypto_vectors():
+    rfc5869 = [
+        {"name": "rfc5869_case_1", "ikm": "0b" * 22, "salt": "000102030405060708090a0b0c", "info": "f0f1f2f3f4f5f6f7f8f9",
+         "length": 42, "prk": "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
+         "okm": "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"},
+        {"name": "rfc5869_case_2", "ikm": bytes(range(0x00, 0x50)).hex(), "salt": bytes(range(0x60, 0xb0)).hex(),
+         "info": bytes(range(0xb0, 0x100)).hex(), "length": 82,
+         "prk": "06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244",
+         "okm": "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09"
+                "da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87"},
+        {"name": "rfc5869_case_3", "ikm": "0b" * 22, "salt": "", "info": "", "length": 42,
+         "prk": "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04",
+         "okm": "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"},
+    ]
+    for c in rfc5869:
+        prk = hkdf_extract(bytes.fromhex(c["salt"]), bytes.fromhex(c["ikm"]))
+        assert prk.hex() == c["prk"], c["name"]
+        assert hkdf_expand(prk, bytes.fromhex(c["info"]), c["length"]).hex() == c["okm"], c["name"]
+    rfc4231 = [
+        {"name": "rfc4231_case_1", "key": "0b" * 20, "data": b"Hi There".hex(),
+         "mac": "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+        {"name": "rfc4231_case_2", "key": b"Jefe".hex(), "data": b"what do ya want for nothing?".hex(),
+         "mac": "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+        {"name": "rfc4231_case_6", "key": "aa" * 131, "data": b"Test Using Larger Than Block-Size Key - Hash Key First".hex(),
+         "mac": "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+    ]
+    for c in rfc4231:
+        assert hmac_sha256(bytes.fromhex(c["key"]), bytes.fromhex(c["data"])).hex() == c["mac"], c["name"]
+    equals = [
+        {"a": "", "b": "", "equal": True},
+        {"a": "00ff", "b": "00ff", "equal": True},
+        {"a": "00ff", "b": "00fe", "equal": False},
+        {"a": "80" + "00" * 31, "b": "00" * 32, "equal": False},
+        {"a": "00" * 31 + "01", "b": "00" * 32, "equal": False},
+        {"a": "0102", "b": "010203", "equal": False},
+    ]
+    return {"hkdf": rfc5869, "hmac": rfc4231, "constant_time_equals": equals}
+
+
+def frame_vectors():
+    key = bytes(range(32)).hex()
+    other = bytes(range(1, 33)).hex()
+    valid = []
+    for name, typ, seq, t, payload in [("ping", 3, 1, 1_795_000_000_000, "{\"op\":\"ping\"}"),
+                                       ("empty_payload", 1, 0, 0, ""),
+                                       ("non_ascii_payload", 4, 42, 1_795_000_000_123, "{\"name\":\"W\u00fcrfel \U0001f3b2\"}"),
+                                       ("largest_sequence", 2, 2 ** 64 - 1, 1, "{}"),
+                                       ("negative_time", 5, 7, -1, "{\"t\":-1}"),
+                                       ("type_255", 255, 12345678901234, 1_795_000_000_000, "[1,2,3]")]:
+        frame = encode_frame(bytes.fromhex(key), typ, seq, t, payload.encode("utf-8"))
+        valid.append({"name": name, "key": key, "type": typ, "seq": seq, "time_ms": t, "payload": payload, "frame": frame.hex()})
+
+    good = bytes.fromhex(valid[0]["frame"])
+    k = bytes.fromhex(key)
+
+    def remac(b):
+        b = bytearray(b)
+        b[-32:] = hmac_sha256(k, bytes(b[:-32]))
+        return bytes(b)
+
+    def flip(b, at):
+        b = bytearray(b)
+        b[at] ^= 0x01
+        return bytes(b)
+
+    invalid = [
+        {"name": "length_below_minimum", "frame": (51).to_bytes(4, "little").hex() + "00" * 51, "code": "FRAME_TOO_SHORT"},
+        {"name": "length_above_limit", "frame": (1025).to_bytes(4, "little").hex(), "max_frame": 1024, "code": "FRAME_TOO_LARGE"},
+        {"name": "huge_length_prefix", "frame": "ffffffff", "code": "FRAME_TOO_LARGE"},
+        {"name": "truncated_body", "frame": good[:-1].hex(), "code": "FRAME_TRUNCATED"},
+        {"name": "truncated_length", "frame": good[:3].hex(), "code": "FRAME_TRUNCATED"},
+        {"name": "flipped_payload_byte", "frame": flip(good, 30).hex(), "code": "FRAME_BAD_MAC"},
+        {"name": "flipped_mac_byte", "frame": flip(good, len(good) - 1).hex(), "code": "FRAME_BAD_MAC"},
+        {"name": "flipped_sequence_byte", "frame": flip(good, 8).hex(), "code": "FRAME_BAD_MAC"},
+        {"name": "wrong_key", "frame": encode_frame(bytes.fromhex(other), 3, 1, 1, b"{}").hex(), "code": "FRAME_BAD_MAC"},
+        {"name": "authentic_but_version_2", "frame": remac(good[:4] + b"\x02" + good[5:]).hex(), "code": "FRAME_BAD_VERSION"},
+        {"name": "authentic_but_flags_set", "frame": remac(good[:6] + b"\x01\x00" + good[8:]).hex(), "code": "FRAME_BAD_FLAGS"},
+    ]
+    for c in invalid:
+        c["key"] = key
+        c.setdefault("max_frame", 16 * 1024 * 1024)
+    return {"valid": valid, "invalid": invalid}
+
+
+def write(name, payload):
+    path = os.path.join(HERE, name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({**HEADER, **payload}, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print(f"wrote {path}")
+
+
+def main():
+    hashes = hash_cases()
+    errors = error_cases()
+    conversions, stored = convert_cases()
+    assert len(hashes) >= 30 and len(errors) >= 25 and len(conversions) >= 20
+    write("hash_vectors.json", {"cases": hashes})
+    write("hash_error_vectors.json", {"cases": errors})
+    write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored})
+    write("crypto_vectors.json", crypto_vectors())
+    write("frame_vectors.json", frame_vectors())
+
+
+if __name__ == "__main__":
+    main()
