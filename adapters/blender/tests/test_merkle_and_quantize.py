@@ -1,0 +1,108 @@
+"""Properties of the Merkle tree and of quantization, over seeded random inputs."""
+
+import hashlib
+import random
+import unittest
+
+from vibesync_blender.protocol import MerkleTree, quantize, quantize_rotation
+from vibesync_blender.protocol.merkle import EMPTY_ROOT
+
+
+def leaf(i):
+    return hashlib.sha256(str(i).encode()).digest()
+
+
+def oracle(leaves):
+    """RFC 6962 MTH written recursively, as an independent check."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + oracle(leaves[:k]) + oracle(leaves[k:])).digest()
+
+
+def uuid(r):
+    return "%08x-%04x-4%03x-8%03x-%012x" % (r.getrandbits(32), r.getrandbits(16), r.getrandbits(12),
+                                             r.getrandbits(12), r.getrandbits(48))
+
+
+class MerkleTests(unittest.TestCase):
+    def test_the_root_is_the_rfc6962_hash_of_the_leaves_sorted_by_uuid(self):
+        self.assertEqual(MerkleTree().root, EMPTY_ROOT)
+        for n in (1, 2, 3, 5, 7, 8, 9, 33, 100):
+            pairs = [(f"k{(i * 37) % n:04d}", leaf(i)) for i in range(n)]
+            self.assertEqual(MerkleTree(pairs).root, oracle([h for _, h in sorted(pairs)]))
+
+    def test_incremental_changes_equal_a_rebuild(self):
+        for seed in range(100):
+            r = random.Random(seed)
+            values = {uuid(r): leaf(r.random()) for _ in range(r.randrange(1, 200))}
+            tree = MerkleTree(values.items())
+            for _ in range(r.randrange(1, 20)):
+                op = r.randrange(3)
+                if op == 0 and values:
+                    k = r.choice(sorted(values))
+                    values[k] = leaf(r.random())
+                    tree.set(k, values[k])
+                elif op == 1:
+                    k = uuid(r)
+                    values[k] = leaf(r.random())
+                    tree.set(k, values[k])
+                elif values:
+                    k = r.choice(sorted(values))
+                    del values[k]
+                    self.assertTrue(tree.remove(k))
+            self.assertEqual(tree.root, MerkleTree(values.items()).root, f"seed {seed}")
+
+    def test_a_diff_names_exactly_what_differs(self):
+        for seed in range(100):
+            r = random.Random(seed)
+            left = {uuid(r): leaf(r.random()) for _ in range(r.randrange(0, 150))}
+            right = dict(left)
+            changed, only_left, only_right = [], [], []
+            same_keys = r.random() < 0.5
+            for k in sorted(left):
+                roll = r.randrange(10)
+                if roll == 0:
+                    right[k] = leaf(r.random())
+                    changed.append(k)
+                elif roll == 1 and not same_keys:
+                    del right[k]
+                    only_left.append(k)
+            if not same_keys:
+                for _ in range(r.randrange(3)):
+                    k = uuid(r)
+                    right[k] = leaf(k)
+                    only_right.append(k)
+            diff = MerkleTree(left.items()).diff(MerkleTree(right.items()))
+            self.assertEqual(diff, (only_left, sorted(only_right), changed), f"seed {seed}")
+
+    def test_duplicate_uuids_are_refused(self):
+        with self.assertRaises(ValueError):
+            MerkleTree([("a", leaf(1)), ("a", leaf(2))])
+
+
+class QuantizeTests(unittest.TestCase):
+    def test_ties_go_to_even(self):
+        self.assertEqual([quantize(v) for v in (0.000005, 0.000015, 2.5e-5, -0.000015, 0.000006, 1.0, -0.0)],
+                         [0, 2, 2, -2, 1, 100000, 0])
+
+    def test_what_cannot_be_hashed_is_refused(self):
+        for v in (float("nan"), float("inf"), -float("inf"), 1.0000001e12):
+            with self.assertRaises(ValueError):
+                quantize(v)
+
+    def test_q_and_minus_q_quantize_alike(self):
+        r = random.Random(3)
+        for _ in range(1000):
+            q = [r.uniform(-1, 1) for _ in range(4)]
+            if r.random() < 0.2:
+                q[3] = r.choice([0.0, 1e-9, -1e-9, 4e-6])
+            self.assertEqual(quantize_rotation(*q), quantize_rotation(*[-c for c in q]))
+
+
+if __name__ == "__main__":
+    unittest.main()
