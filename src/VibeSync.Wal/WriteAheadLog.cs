@@ -5,6 +5,7 @@
 // covers every append that was waiting for it (group commit), and nothing is acknowledged before
 // it is on disk. A dedicated thread rather than the thread pool, because fsync blocks.
 using VibeSync.Protocol.Hashing;
+using VibeSync.Wal.Checkpoints;
 using VibeSync.Wal.Entries;
 using VibeSync.Wal.Format;
 using VibeSync.Wal.Reality;
@@ -94,7 +95,8 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         foreach (var leftover in System.IO.Directory.EnumerateFiles(directory, "*" + SegmentNames.TempExtension))
             fs.Delete(leftover); // a roll that crashed before its rename: never part of the log
 
-        var scan = LogScanner.Scan(directory, null, fs);
+        var checkpoint = Checkpoint.Latest(directory);
+        var scan = LogScanner.Scan(directory, null, fs, checkpoint);
         if (scan.Corruption != null) throw new WalCorruptException(scan.Corruption);
 
         SegmentFile segment;
@@ -124,7 +126,8 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
 
         var report = new RecoveryReport(scan.Records, scan.LastSequence, scan.Torn, scan.Reality.ToRollBack.ToList(),
             scan.Reality.Open.Where(p => p.Value == IntentPhase.Pending).Select(p => p.Key).ToList(),
-            Hex.Encode(scan.Reality.Head), scan.Reality.FinalCount, Math.Max(scan.Segments, 1), scan.MaxIntentId);
+            Hex.Encode(scan.Reality.Head), scan.Reality.FinalCount, Math.Max(scan.Segments, 1), scan.MaxIntentId,
+            checkpoint?.Sequence ?? 0, checkpoint?.State);
         return new WriteAheadLog(directory, options, scan, segment, number, offset, report);
     }
 
@@ -150,6 +153,60 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         return pending.Completion.Task;
     }
 
+    /// <summary>
+    /// Records that <paramref name="state"/> (the caller's Reality, opaque to the log) reflects every
+    /// record up to <paramref name="sequence"/>, a durable position. The next open starts from the
+    /// newest checkpoint: it reads only the segments from there on, which bounds start-up time.
+    /// The log's own bookkeeping at that sequence is recomputed from the previous checkpoint on a
+    /// pool thread, so appends carry on meanwhile.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The sequence is 0 or not durable yet.</exception>
+    public Task<Checkpoint> WriteCheckpointAsync(ulong sequence, byte[] state)
+    {
+        if (sequence == 0 || sequence > LastSequence)
+            throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"a checkpoint needs a durable sequence (1..{LastSequence})");
+        return Task.Run(() =>
+        {
+            var previous = Checkpoint.Latest(_directory);
+            if (previous != null && previous.Sequence > sequence) previous = null;
+            var scan = LogScanner.Scan(_directory, null, _fs, previous, stopAfter: sequence);
+            if (scan.Corruption != null) throw new WalCorruptException(scan.Corruption);
+            if (scan.LastSequence != sequence) throw new InvalidOperationException($"sequence {sequence} was not found in the log");
+            var checkpoint = new Checkpoint(sequence, scan.LastEntryHash, scan.Reality.Head.ToArray(), scan.Reality.FinalCount,
+                scan.Reality.LastFinalSequence, scan.MaxIntentId, scan.Reality.Open.ToList(), state);
+            checkpoint.Save(_directory, _fs);
+            return checkpoint;
+        });
+    }
+
+    /// <summary>
+    /// Deletes the segments whose every record is covered by the newest checkpoint; everything
+    /// else is kept as evidence. Returns the deleted segment files. Safe while the log is open:
+    /// the writer only ever touches the last segment, and a checkpoint is never past it.
+    /// </summary>
+    public static IReadOnlyList<string> Compact(string directory)
+    {
+        var checkpoint = Checkpoint.Latest(directory);
+        var deleted = new List<string>();
+        if (checkpoint is null) return deleted;
+        var segments = SegmentNames.List(directory);
+        var header = new byte[RecordLayout.SegmentHeaderSize];
+        for (int i = 0; i + 1 < segments.Count; i++)
+        {
+            // Segment i holds sequences [first(i), first(i+1)); it may go once first(i+1) − 1 ≤ checkpoint.
+            using (var next = WalFileSystem.Os.OpenExisting(SegmentNames.PathOf(directory, segments[i + 1]), writable: false))
+            {
+                if (RandomAccess.Read(next.Handle, header, 0) != header.Length || !SegmentHeader.TryRead(header, out var h, out _)) break;
+                if (h.FirstSequence - 1 > checkpoint.Sequence) break;
+            }
+            var path = SegmentNames.PathOf(directory, segments[i]);
+            File.Delete(path);
+            deleted.Add(path);
+        }
+        if (deleted.Count > 0) WalFileSystem.Os.SyncDirectory(directory);
+        return deleted;
+    }
+
     /// <summary>Reads every good record of a log directory without opening it for writing.</summary>
     public static IReadOnlyList<WalRecord> ReadAll(string directory, out ScanResult scan)
     {
@@ -159,7 +216,8 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Checks a log directory without changing it (what <c>vibesync wal verify</c> does).</summary>
-    public static ScanResult Verify(string directory) => LogScanner.Scan(directory, null);
+    public static ScanResult Verify(string directory) =>
+        LogScanner.Scan(directory, null, from: Checkpoint.Latest(directory), everySegment: true);
 
     private void WriterLoop()
     {

@@ -20,6 +20,7 @@ internal static class WalCommand
         wal.Subcommands.Add(Verify());
         wal.Subcommands.Add(Show());
         wal.Subcommands.Add(Stress());
+        wal.Subcommands.Add(Compact());
         return wal;
     }
 
@@ -127,6 +128,34 @@ internal static class WalCommand
                 Console.Error.WriteLine($"error: the log is corrupt at {c}; entries after it are not shown");
                 return 1;
             }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Compact()
+    {
+        var dir = DirArgument();
+        var data = DataDirectory.Option();
+        var command = new Command("compact",
+            "Delete the segments wholly covered by the newest checkpoint. Everything after it stays; without a checkpoint nothing is deleted.")
+        {
+            dir, data,
+        };
+        command.SetAction(parse =>
+        {
+            var path = Resolve(parse.GetValue(dir), parse.GetValue(data)!, mustExist: true);
+            if (path is null) return Program.InputError;
+            var before = WriteAheadLog.Verify(path);
+            if (before.Corruption is { } c)
+            {
+                Console.Error.WriteLine($"error: refusing to compact a corrupt log: {c}");
+                return 1;
+            }
+            var deleted = WriteAheadLog.Compact(path);
+            Console.WriteLine(deleted.Count == 0
+                ? "nothing to compact (no checkpoint, or it covers no whole segment)"
+                : $"deleted {deleted.Count} segment(s): {string.Join(", ", deleted.Select(Path.GetFileName))}");
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using VibeSync.Wal.Checkpoints;
 using VibeSync.Wal.Entries;
 using VibeSync.Wal.Format;
 using VibeSync.Wal.Reality;
@@ -54,16 +55,31 @@ internal static class LogScanner
     /// <param name="directory">The WAL directory.</param>
     /// <param name="onRecord">Called for each good record with its bytes (valid only during the call).</param>
     /// <param name="fs">File system seam.</param>
-    public static ScanResult Scan(string directory, RecordVisitor? onRecord, WalFileSystem? fs = null)
+    /// <param name="from">
+    /// Start from this checkpoint: segments wholly before it are not read, records up to it are
+    /// checked but not folded (its bookkeeping is taken instead), and the record at its sequence
+    /// must carry its entry hash.
+    /// </param>
+    /// <param name="stopAfter">Stop after this sequence (used to compute a checkpoint while appends go on).</param>
+    /// <param name="everySegment">
+    /// Read every segment present (what <c>wal verify</c> does). When the oldest one starts at
+    /// sequence 1 the whole log is folded and <paramref name="from"/>, if given, is checked against
+    /// it; when older segments were compacted away, <paramref name="from"/> is the base.
+    /// </param>
+    public static ScanResult Scan(string directory, RecordVisitor? onRecord, WalFileSystem? fs = null,
+        Checkpoint? from = null, ulong stopAfter = ulong.MaxValue, bool everySegment = false)
     {
         fs ??= WalFileSystem.Os;
         var result = new ScanResult();
         var segments = SegmentNames.List(directory);
         result.Segments = segments.Count;
         byte[] buffer = Array.Empty<byte>();
-        ulong expectedSegment = segments.Count > 0 ? segments[0] : 1;
+        int start = from is null || everySegment ? 0 : StartSegment(directory, segments, from.Sequence, fs);
+        ulong expectedSegment = segments.Count > 0 ? segments[start] : 1;
+        bool restored = from is null || (everySegment && FirstSequence(directory, segments, fs) == 1);
+        Checkpoint? toCheck = restored ? from : null;
 
-        for (int i = 0; i < segments.Count; i++)
+        for (int i = start; i < segments.Count; i++)
         {
             ulong number = segments[i];
             bool last = i == segments.Count - 1;
@@ -81,13 +97,22 @@ internal static class LogScanner
             expectedSegment = number + 1;
             if (!SegmentHeader.TryRead(data, out var header, out var headerProblem)) return Fail(result, number, 0, headerProblem!);
             if (header.Segment != number) return Fail(result, number, 0, $"header names segment {header.Segment}");
-            if (header.FirstSequence != result.LastSequence + 1 && !(i == 0 && result.LastSequence == 0))
+            if (header.FirstSequence != result.LastSequence + 1 && !(i == start && result.LastSequence == 0))
                 return Fail(result, number, 0, $"segment starts at sequence {header.FirstSequence}, expected {result.LastSequence + 1}");
-            if (i == 0)
+            if (i == start)
             {
                 // The oldest segment kept may follow compacted ones: take its header as the start.
                 result.LastSequence = header.FirstSequence - 1;
                 header.ParentHash.CopyTo(result.LastEntryHash, 0);
+                if (!restored && header.FirstSequence > from!.Sequence)
+                {
+                    // The checkpoint's own record was compacted away: the segment after it must continue it.
+                    if (header.FirstSequence != from.Sequence + 1 || !header.ParentHash.AsSpan().SequenceEqual(from.EntryHash))
+                        return Fail(result, number, 0, $"the oldest segment does not continue the checkpoint at sequence {from.Sequence}");
+                    result.Reality.Restore(from.RealityHead, from.FinalCount, from.LastFinalSequence, from.OpenIntents);
+                    result.MaxIntentId = from.MaxIntentId;
+                    restored = true;
+                }
             }
             else if (!header.ParentHash.AsSpan().SequenceEqual(result.LastEntryHash))
                 return Fail(result, number, 0, "segment header's parent hash breaks the chain");
@@ -118,18 +143,60 @@ internal static class LogScanner
                     return Fail(result, number, offset, $"record {h.Sequence} names a batch that starts after it");
 
                 var entryHash = RecordCodec.StoredEntryHash(record, h);
-                onRecord?.Invoke(record, h, number, offset);
-                result.Reality.Apply(h.Sequence, h.IntentId, h.Phase, entryHash);
+                if (restored)
+                {
+                    onRecord?.Invoke(record, h, number, offset);
+                    result.Reality.Apply(h.Sequence, h.IntentId, h.Phase, entryHash);
+                    if (h.IntentId > result.MaxIntentId) result.MaxIntentId = h.IntentId;
+                    if (toCheck != null && h.Sequence == toCheck.Sequence
+                        && (!entryHash.SequenceEqual(toCheck.EntryHash) || !result.Reality.Head.SequenceEqual(toCheck.RealityHead)
+                            || result.Reality.FinalCount != toCheck.FinalCount))
+                        return Fail(result, number, offset, $"the checkpoint at sequence {h.Sequence} disagrees with the log");
+                }
+                else if (h.Sequence == from!.Sequence)
+                {
+                    if (!entryHash.SequenceEqual(from.EntryHash))
+                        return Fail(result, number, offset, $"record {h.Sequence} does not match the checkpoint taken at it");
+                    result.Reality.Restore(from.RealityHead, from.FinalCount, from.LastFinalSequence, from.OpenIntents);
+                    result.MaxIntentId = from.MaxIntentId;
+                    restored = true;
+                }
                 entryHash.CopyTo(result.LastEntryHash);
                 result.LastSequence = h.Sequence;
                 result.Records++;
-                if (h.IntentId > result.MaxIntentId) result.MaxIntentId = h.IntentId;
                 offset += h.RecordSize;
+                if (h.Sequence >= stopAfter) { result.WriteOffset = offset; return result; }
             }
             result.WriteOffset = offset;
         }
         if (segments.Count == 0) result.WriteOffset = RecordLayout.SegmentHeaderSize;
+        if (!restored && result.Corruption is null)
+            result.Corruption = new WalCorruption(result.LastSegment, result.WriteOffset,
+                $"the checkpoint at sequence {from!.Sequence} is beyond the end of the log (last sequence {result.LastSequence})");
         return result;
+    }
+
+    private static ulong FirstSequence(string directory, List<ulong> segments, WalFileSystem fs)
+    {
+        if (segments.Count == 0) return 1;
+        var header = new byte[RecordLayout.SegmentHeaderSize];
+        using var file = fs.OpenExisting(SegmentNames.PathOf(directory, segments[0]), writable: false);
+        return RandomAccess.Read(file.Handle, header, 0) == header.Length && SegmentHeader.TryRead(header, out var h, out _)
+            ? h.FirstSequence : 1;
+    }
+
+    /// <summary>Index of the last segment whose first sequence is at or before <paramref name="sequence"/>.</summary>
+    private static int StartSegment(string directory, List<ulong> segments, ulong sequence, WalFileSystem fs)
+    {
+        var header = new byte[RecordLayout.SegmentHeaderSize];
+        for (int i = segments.Count - 1; i > 0; i--)
+        {
+            using var file = fs.OpenExisting(SegmentNames.PathOf(directory, segments[i]), writable: false);
+            if (RandomAccess.Read(file.Handle, header, 0) == header.Length
+                && SegmentHeader.TryRead(header, out var h, out _) && h.FirstSequence <= sequence)
+                return i;
+        }
+        return 0;
     }
 
     /// <summary>Visits one good record: its bytes, fixed fields, segment and offset.</summary>
