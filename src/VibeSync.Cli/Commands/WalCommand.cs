@@ -12,7 +12,7 @@ namespace VibeSync.Cli.Commands;
 /// <summary><c>vibesync wal verify|show|stress</c>: look at, check and load-test a write-ahead log.</summary>
 internal static class WalCommand
 {
-    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions CompactJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Create()
     {
@@ -77,7 +77,7 @@ internal static class WalCommand
                     to_roll_back = scan.Reality.ToRollBack.ToArray(),
                     torn_tail = scan.Torn is { } t ? new { segment = t.Segment, offset = t.Offset, bytes = t.Bytes, reason = t.Reason } : null,
                     corruption = scan.Corruption is { } c ? new { segment = c.Segment, offset = c.Offset, reason = c.Reason } : null,
-                }, Compact));
+                }, CompactJson));
             }
             else
             {
