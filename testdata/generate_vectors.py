@@ -23,16 +23,10 @@ from vibesync_blender.protocol.encoding import encode_material, encode_mesh, enc
 from vibesync_blender.protocol.errors import SceneError  # noqa: E402
 from vibesync_blender.protocol.frames import encode_frame  # noqa: E402
 from vibesync_blender.protocol.hashing import hash_scene  # noqa: E402
+from vibesync_blender.protocol import scene_json  # noqa: E402
 from vibesync_blender.protocol.scene_json import read_canonical  # noqa: E402
 
 HEADER = {"spec": "docs/protocol.md", "generated_by": "testdata/generate_vectors.py"}
-
-FIELDS = {
-    "blender": ("location", "rotation_quaternion", "scale"),
-    "unity": ("localPosition", "localRotation", "localScale"),
-    "canonical": ("translation", "rotation", "scale"),
-}
-
 
 def uid(n, hidden=False):
     return ("h-" if hidden else "") + f"00000000-0000-4000-8000-{n:012x}"
@@ -63,37 +57,19 @@ def scene(objects=(), materials=(), meshes=()):
 
 def write_space(canonical_scene, space, unit_scale=1.0):
     """A Scene (canonical values) written as scene JSON in ``space``."""
-    s = convert.from_canonical(canonical_scene, space, unit_scale)
-    t, r, sc = FIELDS[space]
-    out = {}
-    if space == "blender":
-        out["unit_scale"] = unit_scale
-    out["objects"] = [{
-        "uuid": o.uuid, "name": o.name, "kind": o.kind, "parent": o.parent, t: list(o.translation),
-        r: [o.rotation[3], o.rotation[0], o.rotation[1], o.rotation[2]] if space == "blender" else list(o.rotation),
-        sc: list(o.scale), "visible": o.visible, "materials": list(o.materials), "mesh": o.mesh,
-    } for o in s.objects]
-    out["materials"] = [{"uuid": m.uuid, "name": m.name, "base_color": list(m.base_color), "metallic": m.metallic,
-                         "roughness": m.roughness, "emission": list(m.emission)} for m in s.materials]
-    out["meshes"] = []
-    for m in s.meshes:
-        d = {"uuid": m.uuid, "positions": [list(p) for p in m.positions], "triangles": [list(x) for x in m.triangles]}
-        if m.uv0 is not None:
-            d["uv0"] = [list(u) for u in m.uv0]
-        out["meshes"].append(d)
-    return out
+    return scene_json.write(canonical_scene, space, unit_scale)
 
 
-def canonical_of(scene_json, space="canonical"):
-    return read_canonical(json.dumps(scene_json), space)
+def canonical_of(doc, space="canonical"):
+    return read_canonical(json.dumps(doc), space)
 
 
-def expected_hashes(scene_json, space):
-    return json.loads(hash_scene(read_canonical(json.dumps(scene_json), space)).to_json())
+def expected_hashes(doc, space):
+    return json.loads(hash_scene(read_canonical(json.dumps(doc), space)).to_json())
 
 
-def encodings(scene_json, space):
-    c = canonical_of(scene_json, space)
+def encodings(doc, space):
+    c = canonical_of(doc, space)
     e = {o.uuid: encode_object(o).hex() for o in c.objects}
     e.update({m.uuid: encode_material(m).hex() for m in c.materials})
     e.update({m.uuid: encode_mesh(m).hex() for m in c.meshes})
@@ -132,14 +108,14 @@ def random_scene(r, count, cameras=True):
 def hash_cases():
     cases = []
 
-    def add(name, space, scene_json, same_root_as=None, with_encodings=False):
-        case = {"name": name, "space": space, "scene": scene_json, "expected": expected_hashes(scene_json, space)}
+    def add(name, space, doc, same_root_as=None, with_encodings=False):
+        case = {"name": name, "space": space, "scene": doc, "expected": expected_hashes(doc, space)}
         if same_root_as is not None:
             other = next(c for c in cases if c["name"] == same_root_as)
             assert other["expected"]["root"] == case["expected"]["root"], f"{name} does not share {same_root_as}'s root"
             case["same_root_as"] = same_root_as
         if with_encodings:
-            case["encodings"] = encodings(scene_json, space)
+            case["encodings"] = encodings(doc, space)
         cases.append(case)
 
     minimal = scene([obj(1)])
@@ -346,8 +322,8 @@ _DELETE = _Delete()
 def convert_cases():
     cases = []
 
-    def add(name, src, dst, canonical_json, unit_scale=1.0):
-        c = canonical_of(canonical_json)
+    def add(name, src, dst, doc, unit_scale=1.0):
+        c = canonical_of(doc)
         scene_in = write_space(c, src, unit_scale) if src != "canonical" else write_space(c, "canonical")
         native = read_canonical(json.dumps(scene_in), src)
         expected = write_space(native, dst, unit_scale)

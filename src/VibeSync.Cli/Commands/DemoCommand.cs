@@ -33,7 +33,7 @@ internal static class DemoCommand
         Console.WriteLine("VibeSync demo: one scene, three coordinate conventions, one state hash");
         Console.WriteLine();
         foreach (var o in canonical.Objects)
-            Console.WriteLine($"  {o.Name,-24} {o.Kind.ToString().ToLowerInvariant(),-7} {o.Uuid}{(VibeSyncId.IsHidden(o.Uuid) ? "  (hidden from AI)" : "")}");
+            Console.WriteLine($"  {o.Name,-24} {ObjectKindNames.Name(o.Kind),-7} {o.Uuid}{(VibeSyncId.IsHidden(o.Uuid) ? "  (hidden from AI)" : "")}");
         Console.WriteLine();
 
         var root = SceneHasher.Hash(canonical);

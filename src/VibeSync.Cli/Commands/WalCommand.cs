@@ -182,39 +182,7 @@ internal static class WalCommand
             w.WriteNumber("intent_id", e.IntentId);
             w.WriteString("phase", PhaseNames.Name(e.Phase));
             w.WriteNumber("timestamp", e.TimestampMs);
-            w.WriteString("engine", e.Engine);
-            w.WriteString("actor", e.Actor);
-            w.WriteStartObject("scope");
-            w.WriteStartArray("uuids");
-            foreach (var u in e.Scope.Uuids) w.WriteStringValue(u);
-            w.WriteEndArray();
-            w.WriteString("intent_class", PhaseNames.Name(e.Scope.IntentClass));
-            w.WriteEndObject();
-            w.WritePropertyName("verification");
-            if (e.Verification is { } v)
-            {
-                w.WriteStartObject();
-                w.WriteString("expected_hash", v.ExpectedHash);
-                w.WriteString("observed_hash", v.ObservedHash);
-                w.WriteNumber("epsilon", v.Epsilon);
-                if (v.VerifiedAtMs is { } at) w.WriteNumber("verified_at", at); else w.WriteNull("verified_at");
-                w.WriteEndObject();
-            }
-            else w.WriteNullValue();
-            w.WritePropertyName("rollback");
-            if (e.Rollback is { } rb)
-            {
-                w.WriteStartObject();
-                w.WriteString("undo_token", rb.UndoToken);
-                w.WriteString("snapshot_ref", rb.SnapshotRef);
-                w.WriteString("kind", rb.Kind);
-                w.WriteString("reason", rb.Reason);
-                w.WriteEndObject();
-            }
-            else w.WriteNullValue();
-            w.WriteString("rationale", e.Rationale);
-            w.WritePropertyName("operation");
-            if (e.OperationJson is { } op) w.WriteRawValue(op); else w.WriteNullValue();
+            EntryBody.WriteMembers(w, e, writeNulls: true);
             w.WriteString("parent_hash", Hex.Encode(r.ParentHash));
             w.WriteString("entry_hash", Hex.Encode(r.EntryHash));
             w.WriteNumber("segment", r.Segment);

@@ -75,14 +75,8 @@ namespace VibeSync.Protocol.SceneJson
                 Array.Empty<string>());
             var kindNode = Required(o, path, "kind");
             var kindText = Text(kindNode, path + ".kind");
-            ObjectKind kind = kindText switch
-            {
-                "empty" => ObjectKind.Empty,
-                "mesh" => ObjectKind.Mesh,
-                "camera" => ObjectKind.Camera,
-                "light" => ObjectKind.Light,
-                _ => throw new SceneFormatException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)"),
-            };
+            if (!ObjectKindNames.TryParse(kindText, out var kind))
+                throw new SceneFormatException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)");
             var r = Reals(Required(o, path, _rotationField), path + "." + _rotationField, 4);
             var rotation = _space == Space.Blender
                 ? new Quaterniond(r[1], r[2], r[3], r[0]) // Blender writes (w, x, y, z)
@@ -198,8 +192,8 @@ namespace VibeSync.Protocol.SceneJson
                 }
                 else
                 {
-                    if (o.Mesh != null) throw new SceneFormatException(path + ".mesh", $"an object of kind {KindName(o.Kind)} has no mesh (expected null)");
-                    if (o.Materials.Count != 0) throw new SceneFormatException(path + ".materials", $"an object of kind {KindName(o.Kind)} has no material slots (expected [])");
+                    if (o.Mesh != null) throw new SceneFormatException(path + ".mesh", $"an object of kind {ObjectKindNames.Name(o.Kind)} has no mesh (expected null)");
+                    if (o.Materials.Count != 0) throw new SceneFormatException(path + ".materials", $"an object of kind {ObjectKindNames.Name(o.Kind)} has no material slots (expected [])");
                 }
             }
         }
@@ -359,13 +353,5 @@ namespace VibeSync.Protocol.SceneJson
             }
             return name;
         }
-
-        private static string KindName(ObjectKind kind) => kind switch
-        {
-            ObjectKind.Mesh => "mesh",
-            ObjectKind.Camera => "camera",
-            ObjectKind.Light => "light",
-            _ => "empty",
-        };
     }
 }

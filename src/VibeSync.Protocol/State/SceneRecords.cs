@@ -83,3 +83,32 @@ namespace VibeSync.Protocol.State
             System.Array.Empty<SceneObject>(), System.Array.Empty<Material>(), System.Array.Empty<Mesh>());
     }
 }
+
+namespace VibeSync.Protocol.State
+{
+    /// <summary>The names of object kinds in scene JSON: empty, mesh, camera, light.</summary>
+    public static class ObjectKindNames
+    {
+        /// <summary>The lowercase name of <paramref name="kind"/>.</summary>
+        public static string Name(ObjectKind kind) => kind switch
+        {
+            ObjectKind.Mesh => "mesh",
+            ObjectKind.Camera => "camera",
+            ObjectKind.Light => "light",
+            _ => "empty",
+        };
+
+        /// <summary>Parses a lowercase kind name.</summary>
+        public static bool TryParse(string text, out ObjectKind kind)
+        {
+            switch (text)
+            {
+                case "empty": kind = ObjectKind.Empty; return true;
+                case "mesh": kind = ObjectKind.Mesh; return true;
+                case "camera": kind = ObjectKind.Camera; return true;
+                case "light": kind = ObjectKind.Light; return true;
+                default: kind = ObjectKind.Empty; return false;
+            }
+        }
+    }
+}

@@ -19,49 +19,63 @@ internal static class EntryBody
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("engine", entry.Engine);
-            w.WriteString("actor", entry.Actor);
-            w.WriteStartObject("scope");
-            w.WriteStartArray("uuids");
-            foreach (var u in entry.Scope.Uuids) w.WriteStringValue(u);
-            w.WriteEndArray();
-            w.WriteString("intent_class", PhaseNames.Name(entry.Scope.IntentClass));
-            w.WriteEndObject();
-            if (entry.Verification is { } v)
-            {
-                w.WriteStartObject("verification");
-                WriteNullable(w, "expected_hash", v.ExpectedHash);
-                WriteNullable(w, "observed_hash", v.ObservedHash);
-                w.WriteNumber("epsilon", v.Epsilon);
-                if (v.VerifiedAtMs is { } at) w.WriteNumber("verified_at", at); else w.WriteNull("verified_at");
-                w.WriteEndObject();
-            }
-            if (entry.Rollback is { } r)
-            {
-                w.WriteStartObject("rollback");
-                WriteNullable(w, "undo_token", r.UndoToken);
-                WriteNullable(w, "snapshot_ref", r.SnapshotRef);
-                WriteNullable(w, "kind", r.Kind);
-                WriteNullable(w, "reason", r.Reason);
-                w.WriteEndObject();
-            }
-            if (entry.Rationale != null) w.WriteString("rationale", entry.Rationale);
-            if (entry.OperationJson != null)
-            {
-                w.WritePropertyName("operation");
-                try
-                {
-                    using var op = JsonDocument.Parse(entry.OperationJson);
-                    op.RootElement.WriteTo(w);
-                }
-                catch (JsonException e)
-                {
-                    throw new ArgumentException("operation is not valid JSON: " + e.Message, nameof(entry), e);
-                }
-            }
+            WriteMembers(w, entry, writeNulls: false);
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the body's members into an open JSON object: the on-disk body (absent parts left
+    /// out) and <c>wal show --json</c> (absent parts as null, so every line has the same keys).
+    /// </summary>
+    /// <exception cref="ArgumentException">The operation is not valid JSON.</exception>
+    public static void WriteMembers(Utf8JsonWriter w, WalEntry entry, bool writeNulls)
+    {
+        w.WriteString("engine", entry.Engine);
+        w.WriteString("actor", entry.Actor);
+        w.WriteStartObject("scope");
+        w.WriteStartArray("uuids");
+        foreach (var u in entry.Scope.Uuids) w.WriteStringValue(u);
+        w.WriteEndArray();
+        w.WriteString("intent_class", PhaseNames.Name(entry.Scope.IntentClass));
+        w.WriteEndObject();
+        if (entry.Verification is { } v)
+        {
+            w.WriteStartObject("verification");
+            WriteNullable(w, "expected_hash", v.ExpectedHash);
+            WriteNullable(w, "observed_hash", v.ObservedHash);
+            w.WriteNumber("epsilon", v.Epsilon);
+            if (v.VerifiedAtMs is { } at) w.WriteNumber("verified_at", at); else w.WriteNull("verified_at");
+            w.WriteEndObject();
+        }
+        else if (writeNulls) w.WriteNull("verification");
+        if (entry.Rollback is { } r)
+        {
+            w.WriteStartObject("rollback");
+            WriteNullable(w, "undo_token", r.UndoToken);
+            WriteNullable(w, "snapshot_ref", r.SnapshotRef);
+            WriteNullable(w, "kind", r.Kind);
+            WriteNullable(w, "reason", r.Reason);
+            w.WriteEndObject();
+        }
+        else if (writeNulls) w.WriteNull("rollback");
+        if (entry.Rationale != null) w.WriteString("rationale", entry.Rationale);
+        else if (writeNulls) w.WriteNull("rationale");
+        if (entry.OperationJson != null)
+        {
+            w.WritePropertyName("operation");
+            try
+            {
+                using var op = JsonDocument.Parse(entry.OperationJson);
+                op.RootElement.WriteTo(w);
+            }
+            catch (JsonException e)
+            {
+                throw new ArgumentException("operation is not valid JSON: " + e.Message, nameof(entry), e);
+            }
+        }
+        else if (writeNulls) w.WriteNull("operation");
     }
 
     /// <summary>Decodes a body back into an entry, with the header's fields.</summary>

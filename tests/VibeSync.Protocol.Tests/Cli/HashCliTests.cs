@@ -1,5 +1,6 @@
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.Tests.Support;
+using VibeSync.Protocol.SceneJson;
 
 namespace VibeSync.Protocol.Tests.Cli;
 

@@ -28,6 +28,27 @@ def is_valid_id(text):
     return isinstance(text, str) and _ID.fullmatch(text) is not None
 
 
+def write(scene, space, unit_scale=1.0):
+    """A canonical Scene as scene JSON (a dict ready for json.dumps) in ``space``."""
+    s = convert.from_canonical(scene, space, unit_scale)
+    t, r, sc = _FIELDS[space]
+    out = {"unit_scale": unit_scale} if space == "blender" else {}
+    out["objects"] = [{
+        "uuid": o.uuid, "name": o.name, "kind": o.kind, "parent": o.parent, t: list(o.translation),
+        r: [o.rotation[3], *o.rotation[:3]] if space == "blender" else list(o.rotation),  # Blender: (w, x, y, z)
+        sc: list(o.scale), "visible": o.visible, "materials": list(o.materials), "mesh": o.mesh,
+    } for o in s.objects]
+    out["materials"] = [{"uuid": m.uuid, "name": m.name, "base_color": list(m.base_color), "metallic": m.metallic,
+                         "roughness": m.roughness, "emission": list(m.emission)} for m in s.materials]
+    out["meshes"] = []
+    for m in s.meshes:
+        d = {"uuid": m.uuid, "positions": [list(p) for p in m.positions], "triangles": [list(x) for x in m.triangles]}
+        if m.uv0 is not None:
+            d["uv0"] = [list(u) for u in m.uv0]
+        out["meshes"].append(d)
+    return out
+
+
 def read_canonical(text, space):
     """Parses, validates and converts scene JSON text written in ``space`` to a canonical Scene."""
     if space not in _FIELDS:

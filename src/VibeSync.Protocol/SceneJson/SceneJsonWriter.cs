@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Text;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Protocol.SceneJson
+{
+    /// <summary>
+    /// Writes a canonical scene as the scene JSON of docs/protocol.md §8 in any space, the shape
+    /// <see cref="SceneJsonReader"/> and <c>vibesync hash</c> read. Reals round-trip exactly.
+    /// </summary>
+    public static class SceneJsonWriter
+    {
+        /// <summary>Converts <paramref name="canonical"/> to <paramref name="space"/> and writes it.</summary>
+        public static string Write(Scene canonical, Space space, double unitScale = 1.0)
+        {
+            var s = SceneConverter.FromCanonical(canonical, space, unitScale);
+            string t, r, sc;
+            switch (space)
+            {
+                case Space.Blender: t = "location"; r = "rotation_quaternion"; sc = "scale"; break;
+                case Space.Unity: t = "localPosition"; r = "localRotation"; sc = "localScale"; break;
+                default: t = "translation"; r = "rotation"; sc = "scale"; break;
+            }
+            var sb = new StringBuilder("{");
+            if (space == Space.Blender) JsonText.AppendReal(sb.Append("\"unit_scale\": "), unitScale).Append(", ");
+            sb.Append("\"objects\": [");
+            for (int i = 0; i < s.Objects.Count; i++)
+            {
+                var o = s.Objects[i];
+                if (i > 0) sb.Append(", ");
+                sb.Append("{\"uuid\": ");
+                JsonText.AppendString(sb, o.Uuid).Append(", \"name\": ");
+                JsonText.AppendString(sb, o.Name).Append(", \"kind\": \"").Append(ObjectKindNames.Name(o.Kind)).Append("\", \"parent\": ");
+                Id(sb, o.Parent).Append(", \"").Append(t).Append("\": ");
+                Reals(sb, o.Translation.X, o.Translation.Y, o.Translation.Z).Append(", \"").Append(r).Append("\": ");
+                var q = o.Rotation;
+                if (space == Space.Blender) Reals(sb, q.W, q.X, q.Y, q.Z); else Reals(sb, q.X, q.Y, q.Z, q.W);
+                sb.Append(", \"").Append(sc).Append("\": ");
+                Reals(sb, o.Scale.X, o.Scale.Y, o.Scale.Z).Append(", \"visible\": ").Append(o.Visible ? "true" : "false").Append(", \"materials\": [");
+                for (int m = 0; m < o.Materials.Count; m++) Id(m > 0 ? sb.Append(", ") : sb, o.Materials[m]);
+                sb.Append("], \"mesh\": ");
+                Id(sb, o.Mesh).Append('}');
+            }
+            sb.Append("], \"materials\": [");
+            for (int i = 0; i < s.Materials.Count; i++)
+            {
+                var m = s.Materials[i];
+                if (i > 0) sb.Append(", ");
+                sb.Append("{\"uuid\": ");
+                JsonText.AppendString(sb, m.Uuid).Append(", \"name\": ");
+                JsonText.AppendString(sb, m.Name).Append(", \"base_color\": ");
+                Reals(sb, m.BaseColor.X, m.BaseColor.Y, m.BaseColor.Z, m.BaseColor.W).Append(", \"metallic\": ");
+                JsonText.AppendReal(sb, m.Metallic).Append(", \"roughness\": ");
+                JsonText.AppendReal(sb, m.Roughness).Append(", \"emission\": ");
+                Reals(sb, m.Emission.X, m.Emission.Y, m.Emission.Z).Append('}');
+            }
+            sb.Append("], \"meshes\": [");
+            for (int i = 0; i < s.Meshes.Count; i++)
+            {
+                var m = s.Meshes[i];
+                if (i > 0) sb.Append(", ");
+                sb.Append("{\"uuid\": ");
+                JsonText.AppendString(sb, m.Uuid).Append(", \"positions\": [");
+                for (int v = 0; v < m.Positions.Count; v++)
+                    Reals(v > 0 ? sb.Append(", ") : sb, m.Positions[v].X, m.Positions[v].Y, m.Positions[v].Z);
+                sb.Append("], \"triangles\": [");
+                for (int v = 0; v < m.Triangles.Count; v++)
+                    (v > 0 ? sb.Append(", ") : sb).Append('[').Append(m.Triangles[v].A).Append(", ").Append(m.Triangles[v].B).Append(", ").Append(m.Triangles[v].C).Append(']');
+                sb.Append(']');
+                if (m.Uv0 != null)
+                {
+                    sb.Append(", \"uv0\": [");
+                    for (int v = 0; v < m.Uv0.Count; v++) Reals(v > 0 ? sb.Append(", ") : sb, m.Uv0[v].X, m.Uv0[v].Y);
+                    sb.Append(']');
+                }
+                sb.Append('}');
+            }
+            return sb.Append("]}").ToString();
+        }
+
+        private static StringBuilder Reals(StringBuilder sb, params double[] values)
+        {
+            sb.Append('[');
+            for (int i = 0; i < values.Length; i++) JsonText.AppendReal(i > 0 ? sb.Append(", ") : sb, values[i]);
+            return sb.Append(']');
+        }
+
+        private static StringBuilder Id(StringBuilder sb, string? id) => id is null ? sb.Append("null") : JsonText.AppendString(sb, id);
+    }
+}
