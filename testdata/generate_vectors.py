@@ -14,6 +14,7 @@ import os
 import random
 import sys
 
+sys.set_int_max_str_digits(0)  # one error vector writes a 4301-digit integer
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "adapters", "blender"))
 
@@ -257,6 +258,9 @@ def error_cases():
     add("number_too_large_for_a_double", "objects[0].translation[2]",
         text="{\"objects\": [" + json.dumps(base_obj).replace("[0, 0, 0]", "[0, 0, 1e400]", 1) + "]}")
     add("top_level_array", "json", text="[]")
+    add("nesting_deeper_than_64", "json", text="{\"x\": " + "[" * 64 + "]" * 64 + "}")
+    add("nesting_of_64_is_parsed_then_refused_as_a_field", "x", text="{\"x\": " + "[" * 63 + "]" * 63 + "}")
+    add("integer_with_4301_digits", "materials[0].metallic", materials=[dict(base_mat, metallic=10 ** 4300)])
     add("unknown_top_level_field", "lights", extra={"lights": []})
     add("unit_scale_outside_blender_space", "unit_scale", extra={"unit_scale": 1.0})
     add("unknown_object_field", "objects[0].color", objects=[o(color=[1, 0, 0])])

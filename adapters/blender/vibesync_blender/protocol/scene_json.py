@@ -68,12 +68,40 @@ def _parse(text):
     def constant(name):
         raise SceneError("json", "NaN and Infinity are not JSON numbers")
 
+    def integer(literal):
+        # Python refuses to turn more than 4300 digits into an int; such a number is out of any
+        # range anyway, so it becomes the float it is (inf), which the field checks refuse, as in C#.
+        return int(literal) if len(literal) <= 4000 else float(literal)
+
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer)
     except json.JSONDecodeError as e:
         raise SceneError("json", f"line {e.lineno} column {e.colno}: {e.msg}") from None
     except RecursionError:
-        raise SceneError("json", "nesting too deep") from None
+        raise SceneError("json", f"nesting deeper than {MAX_DEPTH}") from None
+    if _depth(doc) > MAX_DEPTH:
+        raise SceneError("json", f"nesting deeper than {MAX_DEPTH}")
+    return doc
+
+
+MAX_DEPTH = 64  # the C# parser's limit (JsonParser.MaxDepth): deeper documents are refused by both
+
+
+def _depth(doc):
+    """Nesting depth in containers (a top-level object is 1), without recursion."""
+    deepest = 0
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _kind_name(v):
