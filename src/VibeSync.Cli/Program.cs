@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using VibeSync.Cli.Commands;
 
 namespace VibeSync.Cli;
@@ -8,6 +9,13 @@ public static class Program
 {
     /// <summary>Exit status for bad input (the user can fix it).</summary>
     public const int InputError = 2;
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r != null && r.Parent is CommandResult parent; r = parent) names.Insert(0, r.Command.Name);
+        return names;
+    }
 
     public static int Main(string[] args)
     {
@@ -20,6 +28,15 @@ public static class Program
             WalCommand.Create(),
             BenchCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // A usage error is the user's to fix: say what is wrong in one place, point at --help, exit 2.
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine($"see: vibesync {string.Join(' ', CommandPath(parse))} --help".Replace("  ", " "));
+            return InputError;
+        }
+        return parse.Invoke();
     }
 }

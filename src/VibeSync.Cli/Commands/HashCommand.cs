@@ -38,6 +38,11 @@ internal static class HashCommand
     {
         SpaceNames.TryParse(spaceName, out var space);
         string text;
+        if (file != null && Directory.Exists(file.FullName))
+        {
+            Console.Error.WriteLine($"error: {file.FullName}: is a directory, not a scene file");
+            return Program.InputError;
+        }
         try
         {
             text = file is null

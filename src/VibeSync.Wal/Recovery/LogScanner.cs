@@ -122,8 +122,11 @@ internal static class LogScanner
             {
                 var rest = data[(int)offset..];
                 var outcome = RecordCodec.TryRead(rest, out var h, out var problem);
-                if (outcome == RecordCodec.Outcome.Zero && rest.IndexOfAnyExcept((byte)0) < 0)
-                    break; // clean end of the written area
+                if (outcome == RecordCodec.Outcome.Zero)
+                {
+                    if (rest.IndexOfAnyExcept((byte)0) < 0) break; // clean end of the written area
+                    problem = "a zero length field, yet non-zero bytes follow it";
+                }
                 if (outcome != RecordCodec.Outcome.Record)
                 {
                     if (!last) return Fail(result, number, offset, problem ?? "unreadable record");
