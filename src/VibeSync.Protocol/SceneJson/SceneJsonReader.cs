@@ -4,6 +4,7 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Protocol.SceneJson
 {
@@ -35,7 +36,8 @@ namespace VibeSync.Protocol.SceneJson
             JsonNode root;
             try { root = JsonParser.Parse(text); }
             catch (JsonParseException e) { throw new SceneFormatException("json", e.Message); }
-            return new SceneJsonReader(space).Read(root);
+            try { return new SceneJsonReader(space).Read(root); }
+            catch (JsonFieldException e) { throw new SceneFormatException(e.Path, e.Reason); }
         }
 
         private Scene Read(JsonNode root)
@@ -151,6 +153,20 @@ namespace VibeSync.Protocol.SceneJson
             return new Mesh(Id(Required(o, path, "uuid"), path + ".uuid"), positions, triangles, uv);
         }
 
+        private static List<T> ReadList<T>(JsonObject top, string field, Func<JsonObject, string, T> read)
+        {
+            var list = new List<T>();
+            if (top.Get(field) is not { } node) return list;
+            var array = AsArray(node, field);
+            for (int i = 0; i < array.Items.Count; i++)
+            {
+                string path = $"{field}[{i}]";
+                list.Add(read(AsObject(array.Items[i], path), path));
+            }
+            return list;
+        }
+
+
         // ---- whole-scene checks -------------------------------------------------------------
 
         private static void CheckUniqueIds(Scene s)
@@ -264,94 +280,5 @@ namespace VibeSync.Protocol.SceneJson
 
         // ---- fields -----------------------------------------------------------------------
 
-        private static List<T> ReadList<T>(JsonObject top, string field, Func<JsonObject, string, T> read)
-        {
-            var list = new List<T>();
-            if (top.Get(field) is not { } node) return list;
-            var array = AsArray(node, field);
-            for (int i = 0; i < array.Items.Count; i++)
-            {
-                string path = $"{field}[{i}]";
-                list.Add(read(AsObject(array.Items[i], path), path));
-            }
-            return list;
-        }
-
-        private static void CheckFields(JsonObject o, string path, string[] required, string[] optional)
-        {
-            string prefix = path.Length == 0 ? "" : path + ".";
-            foreach (var member in o.Members)
-                if (Array.IndexOf(required, member.Key) < 0 && Array.IndexOf(optional, member.Key) < 0)
-                    throw new SceneFormatException(prefix + member.Key, "unknown field");
-            foreach (var name in required)
-                if (o.Get(name) == null)
-                    throw new SceneFormatException(prefix + name, "missing field");
-        }
-
-        private static JsonNode Required(JsonObject o, string path, string field) =>
-            o.Get(field) ?? throw new SceneFormatException(path + "." + field, "missing field");
-
-        private static JsonObject AsObject(JsonNode node, string path) =>
-            node as JsonObject ?? throw new SceneFormatException(path, $"expected an object, got {node.KindName}");
-
-        private static JsonArray AsArray(JsonNode node, string path) =>
-            node as JsonArray ?? throw new SceneFormatException(path, $"expected an array, got {node.KindName}");
-
-        private static string Text(JsonNode node, string path) =>
-            node is JsonString s ? s.Value : throw new SceneFormatException(path, $"expected a string, got {node.KindName}");
-
-        private static double Real(JsonNode node, string path)
-        {
-            if (node is not JsonNumber n) throw new SceneFormatException(path, $"expected a finite number, got {node.KindName}");
-            if (double.IsInfinity(n.Value) || double.IsNaN(n.Value))
-                throw new SceneFormatException(path, $"expected a finite number, got {n.Text}");
-            return n.Value;
-        }
-
-        private static double[] Reals(JsonNode node, string path, int count)
-        {
-            var array = AsArray(node, path);
-            if (array.Items.Count != count)
-                throw new SceneFormatException(path, $"expected {count} numbers, got {array.Items.Count}");
-            var values = new double[count];
-            for (int i = 0; i < count; i++) values[i] = Real(array.Items[i], $"{path}[{i}]");
-            return values;
-        }
-
-        private static Vector3d Vector(JsonNode node, string path)
-        {
-            var v = Reals(node, path, 3);
-            return new Vector3d(v[0], v[1], v[2]);
-        }
-
-        private static int Index(JsonNode node, string path, int vertexCount)
-        {
-            if (node is not JsonNumber n || !n.IsInteger)
-                throw new SceneFormatException(path, $"expected an integer vertex index, got {(node is JsonNumber num ? num.Text : node.KindName)}");
-            if (n.Value < 0 || n.Value >= vertexCount)
-                throw new SceneFormatException(path, $"vertex index {n.Text} is out of range (mesh has {vertexCount} positions)");
-            return (int)n.Value;
-        }
-
-        private static string Id(JsonNode node, string path)
-        {
-            var id = Text(node, path);
-            if (!VibeSyncId.IsValid(id))
-                throw new SceneFormatException(path, $"\"{id}\" is not a VibeSync ID (lowercase 8-4-4-4-12 hex UUID, optionally prefixed h-)");
-            return id;
-        }
-
-        private static string? OptionalId(JsonNode node, string path) => node is JsonNull ? null : Id(node, path);
-
-        private static string Name(JsonNode node, string path)
-        {
-            var name = Text(node, path);
-            for (int i = 0; i < name.Length; i++)
-            {
-                if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1])) { i++; continue; }
-                if (char.IsSurrogate(name[i])) throw new SceneFormatException(path, "contains a lone UTF-16 surrogate (not valid Unicode)");
-            }
-            return name;
-        }
     }
 }
