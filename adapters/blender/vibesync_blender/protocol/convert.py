@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from .model import Scene
 
-SQRT1_2 = 0.7071067811865476
+SQRT1_2 = 0.7071067811865476           # the double nearest √½ (the spec's s)
+S = SQRT1_2
 M = (-SQRT1_2, 0.0, 0.0, SQRT1_2)       # −90° about X: the Blender→canonical basis change
 M_INV = (SQRT1_2, 0.0, 0.0, SQRT1_2)
 Y180 = (0.0, 1.0, 0.0, 0.0)             # 180° about Y

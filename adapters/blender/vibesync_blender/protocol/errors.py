@@ -12,3 +12,8 @@ class SceneError(ValueError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+    @property
+    def message(self):
+        """The human sentence after the path (the same text as ``reason``)."""
+        return self.reason

@@ -72,8 +72,11 @@ def decode_frame(key, data, max_frame=DEFAULT_MAX_FRAME):
     if len(data) < LENGTH_SIZE:
         raise FrameError("FRAME_TRUNCATED", "stream ended inside a length field")
     body = check_length(struct.unpack_from("<I", data)[0], max_frame)
-    if len(data) != LENGTH_SIZE + body:
-        raise FrameError("FRAME_TRUNCATED", f"got {len(data)} bytes for a frame of {LENGTH_SIZE + body}")
+    if len(data) < LENGTH_SIZE + body:
+        raise FrameError("FRAME_TRUNCATED", f"stream ended after {len(data)} of {LENGTH_SIZE + body} bytes")
+    if len(data) > LENGTH_SIZE + body:
+        # Same code as the C# codec: one-shot input must be exactly one frame.
+        raise FrameError("FRAME_TRUNCATED", "bytes follow the frame")
     return _authenticate(key, data)
 
 

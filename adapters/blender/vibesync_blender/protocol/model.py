@@ -11,7 +11,7 @@ Vec3 = Tuple[float, float, float]
 Quat = Tuple[float, float, float, float]  # always (x, y, z, w)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SceneObject:
     uuid: str
     name: str
@@ -30,7 +30,7 @@ class SceneObject:
         return self.kind in VIEW_AXIS_KINDS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Material:
     uuid: str
     name: str
@@ -40,7 +40,7 @@ class Material:
     emission: Vec3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mesh:
     uuid: str
     positions: Tuple[Vec3, ...]
@@ -48,7 +48,7 @@ class Mesh:
     uv0: Optional[Tuple[Vec2, ...]] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scene:
     objects: Tuple[SceneObject, ...] = field(default_factory=tuple)
     materials: Tuple[Material, ...] = field(default_factory=tuple)

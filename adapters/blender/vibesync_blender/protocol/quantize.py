@@ -19,14 +19,17 @@ def quantize(v):
     return int(round(v * SCALE))  # round() on a float is exact half-to-even
 
 
+q = quantize  # the name docs/protocol.md §3 uses
+
+
 def quantize_rotation(x, y, z, w):
     """Quantizes (x, y, z, w) and canonicalizes the sign on the integers.
 
     w > 0, or w = 0 and the first non-zero of x, y, z positive; doing it on the integers makes q
     and −q hash alike even when w is within ε of zero.
     """
-    q = [quantize(x), quantize(y), quantize(z), quantize(w)]
-    lead = q[3] or q[0] or q[1] or q[2]
+    ints = [quantize(x), quantize(y), quantize(z), quantize(w)]
+    lead = ints[3] or ints[0] or ints[1] or ints[2]
     if lead < 0:
-        q = [-c for c in q]
-    return q
+        ints = [-c for c in ints]
+    return ints

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Intents.Reality;
+
+/// <summary>
+/// The authoritative canonical scene (Reality): records by uuid, the tombstones of deleted ones
+/// (never reused), and the asset each prefab instance points at. Immutable: applying an intent
+/// yields a new scene, so a refused intent leaves nothing half-applied.
+/// </summary>
+public sealed record RealityScene(
+    ImmutableSortedDictionary<string, SceneObject> Objects,
+    ImmutableSortedDictionary<string, Material> Materials,
+    ImmutableSortedDictionary<string, Mesh> Meshes,
+    ImmutableHashSet<string> Tombstones,
+    ImmutableSortedDictionary<string, string> Assets)
+{
+    /// <summary>A scene with nothing in it.</summary>
+    public static RealityScene Empty { get; } = new(
+        ImmutableSortedDictionary.Create<string, SceneObject>(StringComparer.Ordinal),
+        ImmutableSortedDictionary.Create<string, Material>(StringComparer.Ordinal),
+        ImmutableSortedDictionary.Create<string, Mesh>(StringComparer.Ordinal),
+        ImmutableHashSet.Create<string>(StringComparer.Ordinal),
+        ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal));
+
+    /// <summary>Reality from a (validated) canonical scene.</summary>
+    public static RealityScene From(Scene scene) => Empty with
+    {
+        Objects = scene.Objects.ToImmutableSortedDictionary(o => o.Uuid, o => o, StringComparer.Ordinal),
+        Materials = scene.Materials.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
+        Meshes = scene.Meshes.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
+    };
+
+    /// <summary>The records as a <see cref="Scene"/>, for hashing and writing.</summary>
+    public Scene ToScene() => new(Objects.Values.ToArray(), Materials.Values.ToArray(), Meshes.Values.ToArray());
+
+    /// <summary>True when any live record has this uuid.</summary>
+    public bool Contains(string uuid) => Objects.ContainsKey(uuid) || Materials.ContainsKey(uuid) || Meshes.ContainsKey(uuid);
+
+    /// <summary>The record hash (hex) of a live record, or null.</summary>
+    public string? RecordHashOf(string uuid) =>
+        Objects.TryGetValue(uuid, out var o) ? Hex.Encode(RecordHash.Of(o))
+        : Materials.TryGetValue(uuid, out var m) ? Hex.Encode(RecordHash.Of(m))
+        : Meshes.TryGetValue(uuid, out var mesh) ? Hex.Encode(RecordHash.Of(mesh))
+        : null;
+
+    /// <summary>Direct children of an object, in uuid order.</summary>
+    public IEnumerable<SceneObject> ChildrenOf(string uuid) => Objects.Values.Where(o => o.Parent == uuid);
+}
