@@ -38,35 +38,57 @@ class MerkleTree:
 
     @property
     def keys(self):
+        """The uuids in leaf order (a copy)."""
         return list(self._keys)
 
     @property
     def root(self):
+        """The 32-byte Merkle Tree Hash; SHA-256 of nothing for an empty tree."""
         if not self._keys:
             return EMPTY_ROOT
         return self._levels[-1][0] if self._levels else self._leaves[0]
 
     def leaf(self, uuid):
+        """The leaf hash of ``uuid``, or None."""
         i = self._index(uuid)
         return self._leaves[i] if i is not None else None
 
-    def set(self, uuid, leaf_hash):
-        """Updates a leaf along its path, or inserts a new one in order."""
+    def update(self, uuid, leaf_hash):
+        """Replaces the hash of a leaf that exists, rehashing only its path: O(log n).
+
+        Raises KeyError for an unknown uuid: a new record changes the shape, which is insert's job.
+        """
         i = self._index(uuid)
-        if i is not None:
-            self._leaves[i] = leaf_hash
-            below = self._leaves
-            for level in self._levels:
-                i >>= 1
-                level[i] = _combine(below, i)
-                below = level
-            return
+        if i is None:
+            raise KeyError(uuid)
+        self._leaves[i] = leaf_hash
+        below = self._leaves
+        for level in self._levels:
+            i >>= 1
+            level[i] = _combine(below, i)
+            below = level
+
+    def insert(self, uuid, leaf_hash):
+        """Adds a new leaf in uuid order; the interior levels are re-derived from the kept leaf hashes.
+
+        Raises KeyError when the uuid is already present (a duplicate id would make the root ambiguous).
+        """
         at = bisect.bisect_left(self._keys, uuid)
+        if at < len(self._keys) and self._keys[at] == uuid:
+            raise KeyError(f"{uuid} is already in the tree")
         self._keys.insert(at, uuid)
         self._leaves.insert(at, leaf_hash)
         self._rebuild()
 
+    def set(self, uuid, leaf_hash):
+        """update() when the uuid is present, insert() otherwise."""
+        if self._index(uuid) is not None:
+            self.update(uuid, leaf_hash)
+        else:
+            self.insert(uuid, leaf_hash)
+
     def remove(self, uuid):
+        """Drops a leaf and re-derives the interior levels; False when the uuid was not there."""
         i = self._index(uuid)
         if i is None:
             return False
@@ -98,6 +120,8 @@ class MerkleTree:
         return only_left, only_right, changed
 
     def _node(self, level, index):
+        # Level 0 is the leaves; a node at level L, index i covers leaves [i·2^L, (i+1)·2^L), because a
+        # partnerless last node moves up unchanged, so equal-shaped trees line up node for node.
         return self._leaves[index] if level == 0 else self._levels[level - 1][index]
 
     def _descend(self, other, level, index, changed):

@@ -10,9 +10,13 @@ Vec2 = Tuple[float, float]
 Vec3 = Tuple[float, float, float]
 Quat = Tuple[float, float, float, float]  # always (x, y, z, w)
 
+# slots=True needs Python 3.10, which every supported Blender (3.4 and later) bundles.
+
 
 @dataclass(frozen=True, slots=True)
 class SceneObject:
+    """An object record: a local transform (rotation as x, y, z, w) and what it shows."""
+
     uuid: str
     name: str
     kind: str
@@ -32,6 +36,8 @@ class SceneObject:
 
 @dataclass(frozen=True, slots=True)
 class Material:
+    """A material record; colours are linear."""
+
     uuid: str
     name: str
     base_color: Tuple[float, float, float, float]
@@ -42,6 +48,8 @@ class Material:
 
 @dataclass(frozen=True, slots=True)
 class Mesh:
+    """A mesh record; ``uv0`` is None when the mesh has no texture coordinates (not the same as empty)."""
+
     uuid: str
     positions: Tuple[Vec3, ...]
     triangles: Tuple[Tuple[int, int, int], ...]
@@ -50,6 +58,8 @@ class Mesh:
 
 @dataclass(frozen=True, slots=True)
 class Scene:
+    """Three record sets, each in input order (the hash sorts by uuid; error paths use input order)."""
+
     objects: Tuple[SceneObject, ...] = field(default_factory=tuple)
     materials: Tuple[Material, ...] = field(default_factory=tuple)
     meshes: Tuple[Mesh, ...] = field(default_factory=tuple)

@@ -1,0 +1,105 @@
+"""Field-wise comparison of canonical records with tolerance ε (docs/protocol.md §6).
+
+A hash mismatch only counts once this confirms it: two values within ε of each other may quantize
+to neighbouring integers. The field names match the C# FieldComparer
+(src/VibeSync.Protocol/Comparison/FieldComparer.cs) so both sides report a difference alike:
+``translation[1]``, ``rotation``, ``name``, ``positions[7]`` (first differing vertex only) …
+"""
+
+from .model import Material, Mesh, SceneObject
+from .quantize import EPSILON
+
+
+def close(a, b, epsilon=EPSILON):
+    """|a − b| ≤ ε (false for NaN, as in C#, so a NaN never passes as equal)."""
+    return abs(a - b) <= epsilon
+
+
+def rotations_close(q1, q2, epsilon=EPSILON):
+    """True when q1 or −q1 lies within ε of q2 component-wise (q and −q are one rotation)."""
+    same = all(close(a, b, epsilon) for a, b in zip(q1, q2))
+    opposite = all(close(-a, b, epsilon) for a, b in zip(q1, q2))
+    return same or opposite
+
+
+def object_differences(a, b, epsilon=EPSILON):
+    """Names of the fields of two objects that differ; empty when equal within ε."""
+    diff = []
+    for field in ("uuid", "name", "kind", "parent"):
+        if getattr(a, field) != getattr(b, field):
+            diff.append(field)
+    _vector(diff, "translation", a.translation, b.translation, epsilon)
+    if not rotations_close(a.rotation, b.rotation, epsilon):
+        diff.append("rotation")
+    _vector(diff, "scale", a.scale, b.scale, epsilon)
+    if a.visible != b.visible:
+        diff.append("visible")
+    if tuple(a.materials) != tuple(b.materials):
+        diff.append("materials")
+    if a.mesh != b.mesh:
+        diff.append("mesh")
+    return diff
+
+
+def material_differences(a, b, epsilon=EPSILON):
+    """Names of the fields of two materials that differ; empty when equal within ε."""
+    diff = []
+    for field in ("uuid", "name"):
+        if getattr(a, field) != getattr(b, field):
+            diff.append(field)
+    _vector(diff, "base_color", a.base_color, b.base_color, epsilon)
+    for field in ("metallic", "roughness"):
+        if not close(getattr(a, field), getattr(b, field), epsilon):
+            diff.append(field)
+    _vector(diff, "emission", a.emission, b.emission, epsilon)
+    return diff
+
+
+def mesh_differences(a, b, epsilon=EPSILON):
+    """Names of the fields of two meshes that differ: a whole list when the counts differ, else the
+    first differing element (a mesh of 100k vertices should not give a list of 100k names)."""
+    diff = []
+    if a.uuid != b.uuid:
+        diff.append("uuid")
+    _first_element(diff, "positions", a.positions, b.positions,
+                   lambda p, q: all(close(x, y, epsilon) for x, y in zip(p, q)))
+    _first_element(diff, "triangles", a.triangles, b.triangles, lambda s, t: tuple(s) == tuple(t))
+    if (a.uv0 is None) != (b.uv0 is None):
+        diff.append("uv0")
+    elif a.uv0 is not None:
+        _first_element(diff, "uv0", a.uv0, b.uv0, lambda p, q: all(close(x, y, epsilon) for x, y in zip(p, q)))
+    return diff
+
+
+def differences(a, b, epsilon=EPSILON):
+    """Field-wise differences of two records of the same type."""
+    if type(a) is not type(b):
+        raise TypeError(f"cannot compare a {type(a).__name__} with a {type(b).__name__}")
+    if isinstance(a, SceneObject):
+        return object_differences(a, b, epsilon)
+    if isinstance(a, Material):
+        return material_differences(a, b, epsilon)
+    if isinstance(a, Mesh):
+        return mesh_differences(a, b, epsilon)
+    raise TypeError(f"not a scene record: {type(a).__name__}")
+
+
+def equal_within_epsilon(a, b, epsilon=EPSILON):
+    """True when two records are equal within ε (§6): the test that confirms a hash mismatch."""
+    return not differences(a, b, epsilon)
+
+
+def _vector(diff, field, a, b, epsilon):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not close(x, y, epsilon):
+            diff.append(f"{field}[{i}]")
+
+
+def _first_element(diff, field, a, b, same):
+    if len(a) != len(b):
+        diff.append(field)
+        return
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not same(x, y):
+            diff.append(f"{field}[{i}]")
+            return

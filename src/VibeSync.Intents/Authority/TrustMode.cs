@@ -1,0 +1,17 @@
+using VibeSync.Intents.Classification;
+
+namespace VibeSync.Intents.Authority;
+
+/// <summary>
+/// How far AI intents are admitted without a human's approval. Default: cosmetic changes are
+/// admitted, structural and destructive ones wait as PENDING (issue #4).
+/// </summary>
+/// <param name="AdmitAiUpTo">The highest class admitted without approval; null: every AI intent waits.</param>
+public sealed record TrustMode(ChangeClass? AdmitAiUpTo)
+{
+    /// <summary>Cosmetic admitted, the rest waits for approval.</summary>
+    public static TrustMode Default { get; } = new(ChangeClass.Cosmetic);
+
+    /// <summary>Every AI intent waits for approval.</summary>
+    public static TrustMode Supervised { get; } = new((ChangeClass?)null);
+}
