@@ -51,10 +51,29 @@ class CliTests(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("/nonexistent/scene.json", result.stderr)
 
-    def test_an_unknown_space_is_refused(self):
+    def test_an_unknown_space_is_refused_in_one_line(self):
         result = run("hash", "--space", "maya", stdin="{}")
-        self.assertNotEqual(result.returncode, 0)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1)
         self.assertIn("maya", result.stderr)
+
+    def test_every_error_vector_exits_2_naming_its_path(self):
+        for case in vectors("hash_error_vectors.json")["cases"]:
+            with self.subTest(case["name"]):
+                result = run("hash", "--space", case["space"], stdin=case["input"])
+                self.assertEqual(result.returncode, 2)
+                lines = result.stderr.strip().splitlines()
+                self.assertEqual(len(lines), 1, result.stderr)
+                self.assertTrue(lines[0].startswith(f"error: {case['error_path']}: "), lines[0])
+
+    def test_bench_prints_its_figures_as_json(self):
+        result = run("bench", "--objects", "300", "--rounds", "1", "--updates", "20")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        figures = json.loads(result.stdout)
+        self.assertEqual(figures["objects"], 300)
+        self.assertGreater(figures["seconds_root_from_scratch"], 0)
+        self.assertGreater(figures["seconds_incremental_update"], 0)
+        self.assertEqual(figures["python"].count("."), 2)
 
 
 if __name__ == "__main__":

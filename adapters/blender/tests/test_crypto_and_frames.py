@@ -96,6 +96,37 @@ class FrameTests(unittest.TestCase):
             decoder.close()
             self.assertEqual([(f.typ, f.seq, f.time_ms, f.payload) for f in got], frames)
 
+    def test_the_vector_frames_fed_byte_by_byte_decode_the_same(self):
+        for c in FRAMES["valid"]:
+            with self.subTest(c["name"]):
+                frame = bytes.fromhex(c["frame"])
+                decoder = FrameDecoder(bytes.fromhex(c["key"]))
+                got = []
+                for i in range(len(frame)):
+                    got += decoder.feed(frame[i:i + 1])
+                    if i < len(frame) - 1:
+                        self.assertEqual(got, [])
+                decoder.close()
+                self.assertEqual([(f.typ, f.seq, f.time_ms, f.payload) for f in got],
+                                 [(c["type"], c["seq"], c["time_ms"], c["payload"].encode("utf-8"))])
+
+    def test_the_bad_vector_frames_fed_byte_by_byte_fail_with_the_same_code(self):
+        for c in FRAMES["invalid"]:
+            with self.subTest(c["name"]):
+                data = bytes.fromhex(c["frame"])
+                decoder = FrameDecoder(bytes.fromhex(c["key"]), c["max_frame"])
+                with self.assertRaises(FrameError) as caught:
+                    for i in range(len(data)):
+                        decoder.feed(data[i:i + 1])
+                    decoder.close()
+                self.assertEqual(caught.exception.code, c["code"])
+
+    def test_one_shot_decoding_wants_exactly_one_frame(self):
+        frame = encode_frame(KEY, 1, 1, 1, b"{}")
+        with self.assertRaises(FrameError) as caught:
+            decode_frame(KEY, frame + b"\x00")
+        self.assertEqual(caught.exception.code, "FRAME_TRUNCATED")
+
     def test_a_stream_ending_inside_a_frame_is_truncated(self):
         decoder = FrameDecoder(KEY)
         decoder.feed(encode_frame(KEY, 1, 1, 1, b"{}")[:-1])

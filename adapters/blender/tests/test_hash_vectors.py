@@ -47,5 +47,20 @@ class HashVectorTests(unittest.TestCase):
                 self.assertEqual(caught.exception.path, case["error_path"])
 
 
+class SceneErrorTests(unittest.TestCase):
+    def test_an_error_reads_path_colon_message(self):
+        e = SceneError("objects[3].location[1]", "expected a finite number")
+        self.assertEqual(str(e), "objects[3].location[1]: expected a finite number")
+        self.assertEqual((e.path, e.message), ("objects[3].location[1]", "expected a finite number"))
+
+    def test_a_boolean_is_not_a_number_even_though_python_says_it_is_an_int(self):
+        text = json.dumps({"objects": [{"uuid": "00000000-0000-4000-8000-000000000001", "name": "A", "kind": "empty",
+                                        "parent": None, "translation": [0, True, 0], "rotation": [0, 0, 0, 1],
+                                        "scale": [1, 1, 1], "visible": True, "materials": [], "mesh": None}]})
+        with self.assertRaises(SceneError) as caught:
+            read_canonical(text, "canonical")
+        self.assertEqual(caught.exception.path, "objects[0].translation[1]")
+
+
 if __name__ == "__main__":
     unittest.main()

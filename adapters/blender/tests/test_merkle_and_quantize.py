@@ -1,11 +1,16 @@
 """Properties of the Merkle tree and of quantization, over seeded random inputs."""
 
 import hashlib
+import json
 import random
 import unittest
+from dataclasses import replace
 
-from vibesync_blender.protocol import MerkleTree, quantize, quantize_rotation
+from vibesync_blender.protocol import (MerkleTree, SceneError, encode_material, encode_object, hash_scene, q, quantize,
+                                       quantize_rotation, read_canonical, record_hash)
 from vibesync_blender.protocol.merkle import EMPTY_ROOT
+
+from .support import vectors
 
 
 def leaf(i):
@@ -84,11 +89,55 @@ class MerkleTests(unittest.TestCase):
         with self.assertRaises(ValueError):
             MerkleTree([("a", leaf(1)), ("a", leaf(2))])
 
+    def test_update_needs_a_known_uuid_and_insert_a_new_one(self):
+        tree = MerkleTree([("a", leaf(1)), ("b", leaf(2))])
+        with self.assertRaises(KeyError):
+            tree.update("c", leaf(3))
+        with self.assertRaises(KeyError):
+            tree.insert("a", leaf(3))
+        tree.insert("c", leaf(3))
+        tree.update("a", leaf(4))
+        self.assertEqual(tree.root, MerkleTree([("a", leaf(4)), ("b", leaf(2)), ("c", leaf(3))]).root)
+        self.assertFalse(tree.remove("zz"))
+
+    def test_editing_random_scenes_record_by_record_equals_hashing_them_again(self):
+        scenes = [c for c in vectors("hash_vectors.json")["cases"] if c["name"].startswith("random_scene_")]
+        self.assertEqual(len(scenes), 3)
+        for case in scenes:
+            r = random.Random(case["name"])
+            scene = read_canonical(json.dumps(case["scene"]), case["space"])
+            tree = hash_scene(scene).tree
+            objects, materials = list(scene.objects), list(scene.materials)
+            for step in range(40):
+                if r.random() < 0.8:
+                    i = r.randrange(len(objects))
+                    o = objects[i]
+                    objects[i] = replace(o, translation=(o.translation[0] + r.uniform(-1, 1),) + o.translation[1:],
+                                         rotation=tuple(-c for c in o.rotation) if r.random() < 0.3 else o.rotation,
+                                         visible=not o.visible if r.random() < 0.2 else o.visible)
+                    tree.update(o.uuid, record_hash(encode_object(objects[i])))
+                else:
+                    i = r.randrange(len(materials))
+                    materials[i] = replace(materials[i], roughness=r.random())
+                    tree.update(materials[i].uuid, record_hash(encode_material(materials[i])))
+                edited = replace(scene, objects=tuple(objects), materials=tuple(materials))
+                self.assertEqual(tree.root, hash_scene(edited).root, f"{case['name']} step {step}")
+
 
 class QuantizeTests(unittest.TestCase):
     def test_ties_go_to_even(self):
         self.assertEqual([quantize(v) for v in (0.000005, 0.000015, 2.5e-5, -0.000015, 0.000006, 1.0, -0.0)],
                          [0, 2, 2, -2, 1, 100000, 0])
+
+    def test_q_is_the_specs_name_for_quantize(self):
+        self.assertIs(q, quantize)
+        self.assertEqual(q(123456789.123), 12345678912300)
+        self.assertEqual(q(-1e12), -10 ** 17)
+
+    def test_the_multiplication_not_a_division_is_normative(self):
+        # 0.000135 × 1e5 is exactly the tie 13.5 (→ 14, even); 0.000135 / 1e-5 is 13.499999999999998 (→ 13).
+        self.assertEqual(0.000135 / 1e-5, 13.499999999999998)
+        self.assertEqual([q(v) for v in (0.000135, 0.000155, -0.000195)], [14, 16, -20])
 
     def test_what_cannot_be_hashed_is_refused(self):
         for v in (float("nan"), float("inf"), -float("inf"), 1.0000001e12):

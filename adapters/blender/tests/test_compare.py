@@ -1,0 +1,71 @@
+"""Field-wise comparison with tolerance ε (docs/protocol.md §6): what confirms a hash mismatch."""
+
+import unittest
+from dataclasses import replace
+
+from vibesync_blender.protocol import (EPSILON, Material, Mesh, SceneObject, differences, equal_within_epsilon,
+                                       hash_scene, rotations_close)
+from vibesync_blender.protocol.model import Scene
+
+OBJECT = SceneObject(uuid="00000000-0000-4000-8000-000000000001", name="A", kind="mesh", parent=None,
+                     translation=(1.0, 2.0, 3.0), rotation=(0.0, 0.6, 0.0, 0.8), scale=(1.0, 1.0, 1.0),
+                     visible=True, materials=("00000000-0000-4000-8000-000000000002", None),
+                     mesh="00000000-0000-4000-8000-000000000003")
+MATERIAL = Material(uuid="00000000-0000-4000-8000-000000000002", name="Red", base_color=(0.8, 0.1, 0.1, 1.0),
+                    metallic=0.0, roughness=0.5, emission=(0.0, 0.0, 0.0))
+MESH = Mesh(uuid="00000000-0000-4000-8000-000000000003", positions=((0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
+            triangles=((0, 1, 2),), uv0=((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)))
+
+
+class CompareTests(unittest.TestCase):
+    def test_a_record_equals_itself(self):
+        for record in (OBJECT, MATERIAL, MESH):
+            self.assertEqual(differences(record, record), [])
+
+    def test_values_within_epsilon_are_equal_even_when_their_hashes_differ(self):
+        # 0.000005 × 1e5 is a tie that goes to 0; 0.0000051 quantizes to 1: hashes differ, values do not.
+        a = replace(OBJECT, translation=(0.000005, 2.0, 3.0))
+        b = replace(OBJECT, translation=(0.0000051, 2.0, 3.0))
+        self.assertNotEqual(hash_scene(Scene((a,))).root, hash_scene(Scene((b,))).root)
+        self.assertTrue(equal_within_epsilon(a, b))
+
+    def test_a_difference_beyond_epsilon_names_the_component(self):
+        moved = replace(OBJECT, translation=(1.0, 2.0 + 3 * EPSILON, 3.0), scale=(1.0, 1.0, 0.5))
+        self.assertEqual(differences(OBJECT, moved), ["translation[1]", "scale[2]"])
+
+    def test_every_kind_of_object_field_is_named(self):
+        other = replace(OBJECT, uuid="00000000-0000-4000-8000-00000000000f", name="B", kind="empty",
+                        parent="00000000-0000-4000-8000-000000000009", rotation=(0.0, 0.0, 0.0, 1.0), visible=False,
+                        materials=(), mesh=None)
+        self.assertEqual(differences(OBJECT, other),
+                         ["uuid", "name", "kind", "parent", "rotation", "visible", "materials", "mesh"])
+
+    def test_q_and_minus_q_compare_equal(self):
+        flipped = replace(OBJECT, rotation=tuple(-c for c in OBJECT.rotation))
+        self.assertEqual(differences(OBJECT, flipped), [])
+        self.assertTrue(rotations_close((0.6, 0.0, 0.8, 4e-6), (-0.6, 0.0, -0.8, 4e-6)))  # w near 0: either sign
+        self.assertFalse(rotations_close((0.0, 0.6, 0.0, 0.8), (0.0, 0.8, 0.0, 0.6)))
+
+    def test_material_fields_are_named(self):
+        other = replace(MATERIAL, name="Blue", base_color=(0.8, 0.1, 0.2, 1.0), roughness=0.6, emission=(0.0, 1.0, 0.0))
+        self.assertEqual(differences(MATERIAL, other), ["name", "base_color[2]", "roughness", "emission[1]"])
+
+    def test_a_mesh_names_its_first_differing_vertex(self):
+        moved = replace(MESH, positions=((0.0, 0.0, 0.0), (1.0, 0.1, 0.0), (0.0, 1.1, 0.0)))
+        self.assertEqual(differences(MESH, moved), ["positions[1]"])
+        self.assertEqual(differences(MESH, replace(MESH, positions=MESH.positions[:2], uv0=MESH.uv0[:2])),
+                         ["positions", "uv0"])
+        self.assertEqual(differences(MESH, replace(MESH, triangles=((0, 2, 1),))), ["triangles[0]"])
+        self.assertEqual(differences(MESH, replace(MESH, uv0=None)), ["uv0"])
+        self.assertEqual(differences(MESH, replace(MESH, uv0=((0.0, 0.0), (1.0, 0.0), (0.0, 0.9)))), ["uv0[2]"])
+
+    def test_nan_is_never_equal(self):
+        self.assertEqual(differences(MATERIAL, replace(MATERIAL, metallic=float("nan"))), ["metallic"])
+
+    def test_records_of_different_types_are_not_compared(self):
+        with self.assertRaises(TypeError):
+            differences(OBJECT, MATERIAL)
+
+
+if __name__ == "__main__":
+    unittest.main()
