@@ -12,7 +12,7 @@ internal static class HashBenchmark
 {
     public sealed record Result(
         int Objects, int Rounds, double FromScratchMedianMs, double FromScratchMinMs,
-        int Updates, double UpdateP50Us, double UpdateP99Us, double UpdateMeanUs, bool PinnedToOneCore);
+        int Updates, double UpdateP50Us, double UpdateP99Us, double UpdateMeanUs, bool PinnedToOneCore, string Sha256);
 
     public static Result Run(int objects, int rounds, int updates, Action<string> progress)
     {
@@ -56,7 +56,8 @@ internal static class HashBenchmark
         double mean = total * 1e6 / Stopwatch.Frequency / updates;
 
         return new Result(objects, rounds, Percentiles.Of(scratch, 0.5), scratchMin,
-            updates, Percentiles.Of(samples, 0.5), Percentiles.Of(samples, 0.99), mean, pinned);
+            updates, Percentiles.Of(samples, 0.5), Percentiles.Of(samples, 0.99), mean, pinned,
+            VibeSync.Protocol.Crypto.Sha256.IsNative ? "OpenSSL low-level SHA256_*" : "framework SHA256.HashData");
     }
 
     private static bool PinToOneCore()

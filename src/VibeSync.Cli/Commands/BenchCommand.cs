@@ -95,7 +95,7 @@ internal static class BenchCommand
             {
                 Console.WriteLine($"scene root, {result.Objects:N0} objects, from scratch: median {result.FromScratchMedianMs:F1} ms, min {result.FromScratchMinMs:F1} ms ({result.Rounds} rounds; goal ≤ 150 ms)");
                 Console.WriteLine($"one object changed, incremental: p50 {result.UpdateP50Us:F2} µs, p99 {result.UpdateP99Us:F2} µs, mean {result.UpdateMeanUs:F2} µs ({result.Updates:N0} updates; goal ≤ 10 µs)");
-                Console.WriteLine($"pinned to one core: {(result.PinnedToOneCore ? "yes" : "no")}; machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+                Console.WriteLine($"pinned to one core: {(result.PinnedToOneCore ? "yes" : "no")}; SHA-256: {result.Sha256}; machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
             }
             return 0;
         });

@@ -28,6 +28,16 @@ public sealed class HashCliTests
     }
 
     [Fact]
+    public void the_portable_sha256_path_hashes_exactly_like_the_openssl_one()
+    {
+        var scene = SceneJsonWriter.Write(RandomScenes.Canonical(99, maxObjects: 40), Space.Unity);
+        var native = Tool.Vibesync(scene, "hash", "--space", "unity");
+        var portable = Tool.VibesyncWith(new Dictionary<string, string> { ["VIBESYNC_PORTABLE_SHA256"] = "1" }, scene, "hash", "--space", "unity");
+        Assert.Equal(0, native.ExitCode);
+        Assert.Equal(native.Stdout, portable.Stdout);
+    }
+
+    [Fact]
     public void bad_input_exits_2_with_one_line_naming_the_record_and_field()
     {
         var result = Tool.Vibesync(Minimal.Replace("\"translation\": [0, 0, 0]", "\"translation\": [0, 0]"), "hash", "--space", "canonical");

@@ -8,8 +8,11 @@ internal static class Tool
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>The vibesync CLI built beside the tests (the test project references it).</summary>
-    public static Result Vibesync(string? stdin, params string[] args) =>
-        Run("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "vibesync.dll") }.Concat(args), stdin, null);
+    public static Result Vibesync(string? stdin, params string[] args) => VibesyncWith(null, stdin, args);
+
+    /// <summary>The vibesync CLI with extra environment variables.</summary>
+    public static Result VibesyncWith(IDictionary<string, string>? env, string? stdin, params string[] args) =>
+        Run("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "vibesync.dll") }.Concat(args), stdin, env);
 
     /// <summary><c>python3 -m vibesync_blender.protocol …</c> with the add-on on PYTHONPATH.</summary>
     public static Result Python(string? stdin, params string[] args) =>
