@@ -1,6 +1,7 @@
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Classification;
 using static VibeSync.Intents.Tests.Scenes;
+using VibeSync.Wal.Entries;
 
 namespace VibeSync.Intents.Tests;
 
@@ -34,8 +35,8 @@ public sealed class AuthorityTests
     public void a_supervised_trust_mode_holds_every_ai_intent_and_a_wider_one_admits_more()
     {
         Assert.Equal(AdmissionOutcome.AwaitApproval, Decide(Cosmetic(), Ai, TrustMode.Supervised));
-        Assert.Equal(AdmissionOutcome.Admit, Decide(Structural(), Ai, new TrustMode(ChangeClass.Structural)));
-        Assert.Equal(AdmissionOutcome.AwaitApproval, Decide(Destructive(), Ai, new TrustMode(ChangeClass.Structural)));
+        Assert.Equal(AdmissionOutcome.Admit, Decide(Structural(), Ai, new TrustMode(IntentClass.Structural)));
+        Assert.Equal(AdmissionOutcome.AwaitApproval, Decide(Destructive(), Ai, new TrustMode(IntentClass.Structural)));
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class AuthorityTests
     {
         var locks = new LockTable();
         locks.Acquire(Root, Human);
-        Assert.Equal(AdmissionOutcome.WaitHumanLock, Decide(Structural(), Ai, new TrustMode(ChangeClass.Structural), locks));
+        Assert.Equal(AdmissionOutcome.WaitHumanLock, Decide(Structural(), Ai, new TrustMode(IntentClass.Structural), locks));
     }
 
     [Fact]

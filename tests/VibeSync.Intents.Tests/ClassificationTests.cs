@@ -1,23 +1,24 @@
 using VibeSync.Intents.Classification;
+using VibeSync.Wal.Entries;
 
 namespace VibeSync.Intents.Tests;
 
 public sealed class ClassificationTests
 {
     [Theory]
-    [InlineData("{\"op\": \"set_transform\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"translation\": [1, 2, 3]}", ChangeClass.Cosmetic)]
-    [InlineData("{\"op\": \"set_visibility\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"visible\": false}", ChangeClass.Cosmetic)]
-    [InlineData("{\"op\": \"set_material_params\", \"uuid\": \"00000000-0000-4000-8000-0000000000a1\", \"roughness\": 0.2}", ChangeClass.Cosmetic)]
-    [InlineData("{\"op\": \"assign_material\", \"uuid\": \"00000000-0000-4000-8000-000000000004\", \"slot\": 0, \"material\": null}", ChangeClass.Cosmetic)]
-    [InlineData("{\"op\": \"rename\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"name\": \"Box\"}", ChangeClass.Cosmetic)]
-    [InlineData("{\"op\": \"set_parent\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"parent\": null}", ChangeClass.Structural)]
-    [InlineData("{\"op\": \"create_object\", \"uuid\": \"00000000-0000-4000-8000-0000000000f1\", \"name\": \"E\", \"kind\": \"empty\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}", ChangeClass.Structural)]
-    [InlineData("{\"op\": \"instantiate_prefab\", \"uuid\": \"00000000-0000-4000-8000-0000000000f1\", \"prefab\": \"props/crate\", \"name\": \"Crate\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}", ChangeClass.Structural)]
-    [InlineData("{\"op\": \"duplicate_object\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"new_uuid\": \"00000000-0000-4000-8000-0000000000f1\"}", ChangeClass.Structural)]
-    [InlineData("{\"op\": \"delete_object\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"children\": \"reparent\"}", ChangeClass.Destructive)]
-    [InlineData("{\"op\": \"replace_mesh\", \"uuid\": \"00000000-0000-4000-8000-0000000000b1\", \"positions\": [], \"triangles\": []}", ChangeClass.Destructive)]
-    [InlineData("{\"op\": \"replace_asset\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"asset\": \"props/barrel\"}", ChangeClass.Destructive)]
-    public void each_operation_has_its_class_from_the_operation_alone(string operation, ChangeClass expected)
+    [InlineData("{\"op\": \"set_transform\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"translation\": [1, 2, 3]}", IntentClass.Cosmetic)]
+    [InlineData("{\"op\": \"set_visibility\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"visible\": false}", IntentClass.Cosmetic)]
+    [InlineData("{\"op\": \"set_material_params\", \"uuid\": \"00000000-0000-4000-8000-0000000000a1\", \"roughness\": 0.2}", IntentClass.Cosmetic)]
+    [InlineData("{\"op\": \"assign_material\", \"uuid\": \"00000000-0000-4000-8000-000000000004\", \"slot\": 0, \"material\": null}", IntentClass.Cosmetic)]
+    [InlineData("{\"op\": \"rename\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"name\": \"Box\"}", IntentClass.Cosmetic)]
+    [InlineData("{\"op\": \"set_parent\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"parent\": null}", IntentClass.Structural)]
+    [InlineData("{\"op\": \"create_object\", \"uuid\": \"00000000-0000-4000-8000-0000000000f1\", \"name\": \"E\", \"kind\": \"empty\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}", IntentClass.Structural)]
+    [InlineData("{\"op\": \"instantiate_prefab\", \"uuid\": \"00000000-0000-4000-8000-0000000000f1\", \"prefab\": \"props/crate\", \"name\": \"Crate\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}", IntentClass.Structural)]
+    [InlineData("{\"op\": \"duplicate_object\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"new_uuid\": \"00000000-0000-4000-8000-0000000000f1\"}", IntentClass.Structural)]
+    [InlineData("{\"op\": \"delete_object\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"children\": \"reparent\"}", IntentClass.Destructive)]
+    [InlineData("{\"op\": \"replace_mesh\", \"uuid\": \"00000000-0000-4000-8000-0000000000b1\", \"positions\": [], \"triangles\": []}", IntentClass.Destructive)]
+    [InlineData("{\"op\": \"replace_asset\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"asset\": \"props/barrel\"}", IntentClass.Destructive)]
+    public void each_operation_has_its_class_from_the_operation_alone(string operation, IntentClass expected)
     {
         Assert.Equal(expected, IntentClassifier.Classify(Scenes.Intent(operation).Operations));
     }
@@ -29,7 +30,7 @@ public sealed class ClassificationTests
             "{\"op\": \"set_visibility\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"visible\": false}",
             "{\"op\": \"delete_object\", \"uuid\": \"00000000-0000-4000-8000-000000000002\", \"children\": \"delete\"}",
             "{\"op\": \"set_parent\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"parent\": null}");
-        Assert.Equal(ChangeClass.Destructive, IntentClassifier.Classify(intent.Operations));
+        Assert.Equal(IntentClass.Destructive, IntentClassifier.Classify(intent.Operations));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using VibeSync.Intents.Classification;
+using VibeSync.Wal.Entries;
 
 namespace VibeSync.Intents.Authority;
 
@@ -7,11 +8,11 @@ namespace VibeSync.Intents.Authority;
 /// admitted, structural and destructive ones wait as PENDING (issue #4).
 /// </summary>
 /// <param name="AdmitAiUpTo">The highest class admitted without approval; null: every AI intent waits.</param>
-public sealed record TrustMode(ChangeClass? AdmitAiUpTo)
+public sealed record TrustMode(IntentClass? AdmitAiUpTo)
 {
     /// <summary>Cosmetic admitted, the rest waits for approval.</summary>
-    public static TrustMode Default { get; } = new(ChangeClass.Cosmetic);
+    public static TrustMode Default { get; } = new(IntentClass.Cosmetic);
 
     /// <summary>Every AI intent waits for approval.</summary>
-    public static TrustMode Supervised { get; } = new((ChangeClass?)null);
+    public static TrustMode Supervised { get; } = new((IntentClass?)null);
 }

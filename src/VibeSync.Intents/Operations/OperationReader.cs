@@ -8,7 +8,11 @@ namespace VibeSync.Intents.Operations;
 /// <param name="Operations">One operation, or an ordered list that lands atomically.</param>
 /// <param name="BasedOn">Record hashes (hex) the submitter read, by uuid; a change since makes it STALE.</param>
 /// <param name="Rationale">Why (mandatory for AI actors).</param>
-public sealed record IntentRequest(IReadOnlyList<Operation> Operations, IReadOnlyDictionary<string, string> BasedOn, string? Rationale);
+public sealed record IntentRequest(IReadOnlyList<Operation> Operations, IReadOnlyDictionary<string, string> BasedOn, string? Rationale)
+{
+    /// <summary>The intent as submitted (JSON), journaled with it as its operation.</summary>
+    public string Json { get; init; } = "{}";
+}
 
 /// <summary>
 /// Reads an intent's JSON strictly: every operation has a schema, unknown fields are refused,
@@ -44,7 +48,7 @@ public static class OperationReader
                     basedOn[m.Key] = hash;
                 }
             string? rationale = top.Get("rationale") is { } r ? Name(r, "rationale") : null;
-            return new IntentRequest(operations, basedOn, rationale);
+            return new IntentRequest(operations, basedOn, rationale) { Json = json };
         }
         catch (JsonFieldException e)
         {

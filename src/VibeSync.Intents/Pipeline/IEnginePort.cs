@@ -1,0 +1,35 @@
+using VibeSync.Intents.Operations;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Intents.Pipeline;
+
+/// <summary>
+/// The narrow port through which the pipeline drives an engine: apply provisionally, read back
+/// what it holds, finalize, roll back. The link (issue #5) implements it over signed frames; tests
+/// implement it in memory.
+/// </summary>
+public interface IEnginePort
+{
+    /// <summary>blender, unity, … as written in the WAL.</summary>
+    string Name { get; }
+
+    /// <summary>Applies the operations provisionally, all or none; returns the undo token that restores the prior values.</summary>
+    /// <exception cref="EngineFaultException">The engine could not apply them; nothing stays applied.</exception>
+    Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations);
+
+    /// <summary>The records the engine now holds for <paramref name="uuids"/>, in canonical values (absent ones omitted).</summary>
+    Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids);
+
+    /// <summary>Makes the provisional change permanent (it may now be saved).</summary>
+    Task FinalizeAsync(ulong intentId);
+
+    /// <summary>Restores exactly what <paramref name="undoToken"/> recorded.</summary>
+    Task RollbackAsync(ulong intentId, string undoToken);
+}
+
+/// <summary>An engine failed to do what it was asked.</summary>
+public sealed class EngineFaultException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public EngineFaultException(string message) : base(message) { }
+}

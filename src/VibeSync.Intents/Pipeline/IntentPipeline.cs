@@ -1,0 +1,255 @@
+// Design rationale: this is the spine of the speculative lifecycle, kept deliberately serial:
+// one intent at a time goes validate → admit → journal PROVISIONAL → apply in every engine →
+// read back and verify → FINAL (Reality advances) or ROLLED_BACK (every engine restored). One at a
+// time gives the total order DESIGN §4 asks for without reasoning about overlapping speculation;
+// batch windows and the conflict table (issue #4, still to come) will batch *before* this step,
+// not interleave inside it. Every phase change is journaled before the caller hears of it.
+using VibeSync.Intents.Authority;
+using VibeSync.Intents.Classification;
+using VibeSync.Intents.Operations;
+using VibeSync.Intents.Reality;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Comparison;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+using VibeSync.Wal;
+using VibeSync.Wal.Entries;
+
+namespace VibeSync.Intents.Pipeline;
+
+/// <summary>Policies of a pipeline.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>How far AI intents are admitted without approval.</summary>
+    public TrustMode Trust { get; init; } = TrustMode.Default;
+
+    /// <summary>How long an engine may take for one call before it counts as a fault.</summary>
+    public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Drives intents through their lifecycle against the engines, journaling each phase in the WAL;
+/// only FINAL advances <see cref="Reality"/>.
+/// </summary>
+public sealed class IntentPipeline
+{
+    private readonly WriteAheadLog _wal;
+    private readonly IReadOnlyList<IEnginePort> _engines;
+    private readonly PipelineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly Dictionary<ulong, (IntentRequest Request, Actor Actor)> _pending = new();
+    private ulong _lastIntentId;
+
+    /// <summary>
+    /// Creates the pipeline over an open log. Intents the log shows left PROVISIONAL (a crash
+    /// mid-flight) are journaled ROLLED_BACK first: Reality never includes them, and the engines
+    /// are resynced from Reality when they reconnect.
+    /// </summary>
+    public IntentPipeline(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines,
+        PipelineOptions? options = null, TimeProvider? time = null)
+    {
+        _wal = wal;
+        Reality = reality;
+        _engines = engines;
+        _options = options ?? new PipelineOptions();
+        _time = time ?? TimeProvider.System;
+        _lastIntentId = wal.Recovery.MaxIntentId;
+        foreach (var id in wal.Recovery.ToRollBack)
+            Journal(id, IntentPhase.RolledBack, "orchestrator", new Actor(ActorKind.Orchestrator, "recovery").ToString(),
+                Array.Empty<string>(), IntentClass.Cosmetic, rollback: new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
+                rationale: "left PROVISIONAL by a crash: rolled back on restart").GetAwaiter().GetResult();
+    }
+
+    /// <summary>The authoritative scene: what FINAL intents made.</summary>
+    public RealityScene Reality { get; private set; }
+
+    /// <summary>Intents waiting for a human (approval, a lock, or the end of a PANIC).</summary>
+    public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
+
+    /// <summary>Runs a submitted intent as far as it can go now.</summary>
+    public async Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false, LockTable? locks = null)
+    {
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            ulong id = ++_lastIntentId;
+            RealityScene next;
+            AdmissionDecision decision;
+            try
+            {
+                next = IntentValidator.Apply(Reality, request, actor);
+                decision = Admission.Decide(request, actor, _options.Trust, locks ?? new LockTable(), panic);
+            }
+            catch (IntentRefusedException e)
+            {
+                await Journal(id, request, actor, IntentPhase.Refused, rationale: $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason}").ConfigureAwait(false);
+                return new IntentOutcome(id, IntentPhase.Refused, e.Message, e);
+            }
+            if (decision.Outcome != AdmissionOutcome.Admit)
+            {
+                await Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale).ConfigureAwait(false);
+                lock (_pending) _pending[id] = (request, actor);
+                return new IntentOutcome(id, IntentPhase.Pending, decision.Reason);
+            }
+            return await ExecuteAsync(id, request, actor, next).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>A human approves a PENDING intent: it is validated again, against Reality as it is now, and run.</summary>
+    /// <exception cref="UnauthorizedAccessException">The approver is not a human.</exception>
+    /// <exception cref="KeyNotFoundException">No such pending intent.</exception>
+    public async Task<IntentOutcome> ApproveAsync(ulong intentId, Actor approver)
+    {
+        Admission.CheckCanApprove(approver);
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var (request, actor) = Take(intentId);
+            RealityScene next;
+            try { next = IntentValidator.Apply(Reality, request, actor); }
+            catch (IntentRefusedException e)
+            {
+                await Journal(intentId, request, actor, IntentPhase.Refused, rationale: $"approved by {approver} but {e.Message}").ConfigureAwait(false);
+                return new IntentOutcome(intentId, IntentPhase.Refused, e.Message, e);
+            }
+            return await ExecuteAsync(intentId, request, actor, next).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>A human denies a PENDING intent: journaled REFUSED, nothing applied.</summary>
+    public async Task<IntentOutcome> DenyAsync(ulong intentId, Actor denier)
+    {
+        Admission.CheckCanApprove(denier);
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var (request, actor) = Take(intentId);
+            await Journal(intentId, request, actor, IntentPhase.Refused, rationale: $"denied by {denier}").ConfigureAwait(false);
+            return new IntentOutcome(intentId, IntentPhase.Refused, $"denied by {denier}");
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private (IntentRequest, Actor) Take(ulong intentId)
+    {
+        lock (_pending)
+        {
+            if (!_pending.Remove(intentId, out var p)) throw new KeyNotFoundException($"intent {intentId} is not pending");
+            return p;
+        }
+    }
+
+    private async Task<IntentOutcome> ExecuteAsync(ulong id, IntentRequest request, Actor actor, RealityScene next)
+    {
+        await Journal(id, request, actor, IntentPhase.Provisional, rationale: request.Rationale).ConfigureAwait(false);
+        var applied = new List<(IEnginePort Engine, string Token)>();
+        try
+        {
+            foreach (var engine in _engines)
+                applied.Add((engine, await Call(engine.ApplyProvisionalAsync(id, request.Operations)).ConfigureAwait(false)));
+        }
+        catch (Exception e) when (e is EngineFaultException or TimeoutException)
+        {
+            await RollBackAll(id, applied).ConfigureAwait(false);
+            await Journal(id, request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
+                rationale: e.Message).ConfigureAwait(false);
+            return new IntentOutcome(id, IntentPhase.RolledBack, $"ENGINE_FAULT: {e.Message}");
+        }
+
+        // Verify: each engine must hold what Reality-after-the-intent says, as float32 stores it.
+        var touched = request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray();
+        var expected = Subset(EngineStorage.RoundToFloat32(Subset(next.ToScene(), touched)), touched);
+        string expectedHash = Hex.Encode(SceneHasher.Hash(expected).Root);
+        foreach (var (engine, _) in applied)
+        {
+            Scene observed;
+            try { observed = await Call(engine.ReadAsync(touched)).ConfigureAwait(false); }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
+            string observedHash = Hex.Encode(SceneHasher.Hash(observed).Root);
+            if (observedHash == expectedHash || Differences(expected, observed).Count == 0) continue;
+            await RollBackAll(id, applied).ConfigureAwait(false);
+            var diff = Differences(expected, observed);
+            await Journal(id, request, actor, IntentPhase.RolledBack,
+                new Verification(expectedHash, observedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
+                new RollbackInfo(null, null, "SOFT", "HASH_MISMATCH"),
+                $"{engine.Name} holds different values: {string.Join(", ", diff.Take(5))}").ConfigureAwait(false);
+            return new IntentOutcome(id, IntentPhase.RolledBack, $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", diff.Take(5))}");
+        }
+
+        foreach (var (engine, _) in applied) await Call(engine.FinalizeAsync(id)).ConfigureAwait(false);
+        await Journal(id, request, actor, IntentPhase.Final,
+            new Verification(expectedHash, expectedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
+            rationale: request.Rationale).ConfigureAwait(false);
+        Reality = next;
+        return new IntentOutcome(id, IntentPhase.Final, "verified in every engine");
+    }
+
+    private async Task RollBackAll(ulong id, List<(IEnginePort Engine, string Token)> applied)
+    {
+        for (int i = applied.Count - 1; i >= 0; i--)
+        {
+            try { await Call(applied[i].Engine.RollbackAsync(id, applied[i].Token)).ConfigureAwait(false); }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException) { /* that engine will be resynced from Reality */ }
+        }
+    }
+
+    private Task Call(Task task) => task.WaitAsync(_options.EngineTimeout, _time);
+
+    private Task<T> Call<T>(Task<T> task) => task.WaitAsync(_options.EngineTimeout, _time);
+
+    private static Scene Subset(Scene scene, IReadOnlyCollection<string> uuids)
+    {
+        var keep = uuids.ToHashSet(StringComparer.Ordinal);
+        return new Scene(scene.Objects.Where(o => keep.Contains(o.Uuid)).ToArray(),
+            scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray());
+    }
+
+    /// <summary>Field-wise differences beyond ε, record by record; a missing or extra record is a difference too.</summary>
+    private static List<string> Differences(Scene expected, Scene observed)
+    {
+        var diff = new List<string>();
+        var seen = observed.Objects.ToDictionary(o => o.Uuid);
+        foreach (var e in expected.Objects)
+            if (!seen.TryGetValue(e.Uuid, out var o)) diff.Add($"{e.Uuid} missing");
+            else diff.AddRange(FieldComparer.Differences(e, o).Select(f => $"{e.Uuid}.{f}"));
+        var materials = observed.Materials.ToDictionary(m => m.Uuid);
+        foreach (var e in expected.Materials)
+            if (!materials.TryGetValue(e.Uuid, out var m)) diff.Add($"{e.Uuid} missing");
+            else diff.AddRange(FieldComparer.Differences(e, m).Select(f => $"{e.Uuid}.{f}"));
+        var meshes = observed.Meshes.ToDictionary(m => m.Uuid);
+        foreach (var e in expected.Meshes)
+            if (!meshes.TryGetValue(e.Uuid, out var m)) diff.Add($"{e.Uuid} missing");
+            else diff.AddRange(FieldComparer.Differences(e, m).Select(f => $"{e.Uuid}.{f}"));
+        int expectedCount = expected.Objects.Count + expected.Materials.Count + expected.Meshes.Count;
+        if (observed.Objects.Count + observed.Materials.Count + observed.Meshes.Count > expectedCount) diff.Add("records that should not exist");
+        return diff;
+    }
+
+    private Task Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase,
+        Verification? verification = null, RollbackInfo? rollback = null, string? rationale = null)
+    {
+        var uuids = request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray();
+        var cls = IntentClassifier.Classify(request.Operations);
+        return Journal(id, phase, "both", actor.ToString(), uuids, cls, verification, rollback, rationale, request.Json);
+    }
+
+    private async Task Journal(ulong id, IntentPhase phase, string engine, string actor, IReadOnlyList<string> uuids, IntentClass cls,
+        Verification? verification = null, RollbackInfo? rollback = null, string? rationale = null, string? operation = null)
+    {
+        await _wal.AppendAsync(new WalEntry(id, phase, _time.GetUtcNow().ToUnixTimeMilliseconds(), engine, actor,
+            new Scope(uuids, cls), verification, rollback, rationale, operation)).ConfigureAwait(false);
+    }
+}
