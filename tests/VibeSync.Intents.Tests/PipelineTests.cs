@@ -18,8 +18,8 @@ public sealed class PipelineTests : IDisposable
     public PipelineTests()
     {
         _wal = WriteAheadLog.Open(_dir);
-        _pipeline = new IntentPipeline(_wal, Initial(), new IEnginePort[] { _blender, _unity },
-            new PipelineOptions { EngineTimeout = TimeSpan.FromMilliseconds(300) });
+        _pipeline = IntentPipeline.StartAsync(_wal, Initial(), new IEnginePort[] { _blender, _unity },
+            new PipelineOptions { EngineTimeout = TimeSpan.FromMilliseconds(300) }).GetAwaiter().GetResult();
     }
 
     public void Dispose()
@@ -140,7 +140,7 @@ public sealed class PipelineTests : IDisposable
         _wal.Dispose();
         using var reopened = WriteAheadLog.Open(_dir);
         Assert.Equal(new ulong[] { 77 }, reopened.Recovery.ToRollBack);
-        var restarted = new IntentPipeline(reopened, Initial(), new IEnginePort[] { _blender });
+        var restarted = await IntentPipeline.StartAsync(reopened, Initial(), new IEnginePort[] { _blender });
         Assert.Equal(new[] { IntentPhase.Provisional, IntentPhase.RolledBack }, Phases(77));
         var next = await restarted.SubmitAsync(Move(1), Human);
         Assert.True(next.IntentId > 77, "intent numbering resumes above what the log holds");

@@ -42,24 +42,30 @@ public sealed class IntentPipeline
     private readonly Dictionary<ulong, (IntentRequest Request, Actor Actor)> _pending = new();
     private ulong _lastIntentId;
 
-    /// <summary>
-    /// Creates the pipeline over an open log. Intents the log shows left PROVISIONAL (a crash
-    /// mid-flight) are journaled ROLLED_BACK first: Reality never includes them, and the engines
-    /// are resynced from Reality when they reconnect.
-    /// </summary>
-    public IntentPipeline(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines,
-        PipelineOptions? options = null, TimeProvider? time = null)
+    private IntentPipeline(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines, PipelineOptions options, TimeProvider time)
     {
         _wal = wal;
         Reality = reality;
         _engines = engines;
-        _options = options ?? new PipelineOptions();
-        _time = time ?? TimeProvider.System;
+        _options = options;
+        _time = time;
         _lastIntentId = wal.Recovery.MaxIntentId;
+    }
+
+    /// <summary>
+    /// Starts the pipeline over an open log. Intents the log shows left PROVISIONAL (a crash
+    /// mid-flight) are journaled ROLLED_BACK first: Reality never includes them, and the engines
+    /// are resynced from Reality when they reconnect. Intent numbers resume above the log's largest.
+    /// </summary>
+    public static async Task<IntentPipeline> StartAsync(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines,
+        PipelineOptions? options = null, TimeProvider? time = null)
+    {
+        var pipeline = new IntentPipeline(wal, reality, engines, options ?? new PipelineOptions(), time ?? TimeProvider.System);
         foreach (var id in wal.Recovery.ToRollBack)
-            Journal(id, IntentPhase.RolledBack, "orchestrator", new Actor(ActorKind.Orchestrator, "recovery").ToString(),
+            await pipeline.Journal(id, IntentPhase.RolledBack, "both", new Actor(ActorKind.Orchestrator, "recovery").ToString(),
                 Array.Empty<string>(), IntentClass.Cosmetic, rollback: new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
-                rationale: "left PROVISIONAL by a crash: rolled back on restart").GetAwaiter().GetResult();
+                rationale: "left PROVISIONAL by a crash: rolled back on restart").ConfigureAwait(false);
+        return pipeline;
     }
 
     /// <summary>The authoritative scene: what FINAL intents made.</summary>
