@@ -26,6 +26,15 @@ public sealed record PipelineOptions
 
     /// <summary>How long an engine may take for one call before it counts as a fault.</summary>
     public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Rollbacks of one uuid that put the pipeline in safe mode.</summary>
+    public int UuidFailureThreshold { get; init; } = 3;
+
+    /// <summary>Rollbacks of one operation kind that put the pipeline in safe mode.</summary>
+    public int OperationFailureThreshold { get; init; } = 5;
+
+    /// <summary>Where the structured line of every step goes.</summary>
+    public PipelineLog Log { get; init; } = PipelineLog.None;
 }
 
 /// <summary>
@@ -40,6 +49,7 @@ public sealed class IntentPipeline
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly Dictionary<ulong, (IntentRequest Request, Actor Actor)> _pending = new();
+    private readonly FailureCounters _failures;
     private ulong _lastIntentId;
 
     private IntentPipeline(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines, PipelineOptions options, TimeProvider time)
@@ -50,6 +60,7 @@ public sealed class IntentPipeline
         _options = options;
         _time = time;
         _lastIntentId = wal.Recovery.MaxIntentId;
+        _failures = new FailureCounters { UuidThreshold = options.UuidFailureThreshold, OperationThreshold = options.OperationFailureThreshold };
     }
 
     /// <summary>
@@ -71,7 +82,30 @@ public sealed class IntentPipeline
     /// <summary>The authoritative scene: what FINAL intents made.</summary>
     public RealityScene Reality { get; private set; }
 
-    /// <summary>Intents waiting for a human (approval, a lock, or the end of a PANIC).</summary>
+    /// <summary>Why automation is paused (safe mode), or null. Only humans' intents run until a human resumes.</summary>
+    public string? SafeModeReason { get; private set; }
+
+    /// <summary>Rollback counts that drive safe mode.</summary>
+    public FailureCounters Failures => _failures;
+
+    /// <summary>A human ends safe mode; the failure counts start afresh.</summary>
+    /// <exception cref="UnauthorizedAccessException">Not a human.</exception>
+    public async Task ResumeAsync(Actor human)
+    {
+        Admission.CheckCanApprove(human);
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            SafeModeReason = null;
+            _failures.Reset();
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
 
     /// <summary>Runs a submitted intent as far as it can go now.</summary>
@@ -90,12 +124,15 @@ public sealed class IntentPipeline
             }
             catch (IntentRefusedException e)
             {
-                await Journal(id, request, actor, IntentPhase.Refused, rationale: $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason}").ConfigureAwait(false);
+                await Journal(id, request, actor, IntentPhase.Refused, rationale: $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason}",
+                    errorCode: IntentRefusedException.WireName(e.Code)).ConfigureAwait(false);
                 return new IntentOutcome(id, IntentPhase.Refused, e.Message, e);
             }
+            if (SafeModeReason != null && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
+                decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
             if (decision.Outcome != AdmissionOutcome.Admit)
             {
-                await Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale).ConfigureAwait(false);
+                await Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: decision.Reason).ConfigureAwait(false);
                 lock (_pending) _pending[id] = (request, actor);
                 return new IntentOutcome(id, IntentPhase.Pending, decision.Reason);
             }
@@ -171,7 +208,8 @@ public sealed class IntentPipeline
         {
             await RollBackAll(id, applied).ConfigureAwait(false);
             await Journal(id, request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
-                rationale: e.Message).ConfigureAwait(false);
+                rationale: e.Message, errorCode: "ENGINE_FAULT").ConfigureAwait(false);
+            CountFailure(request);
             return new IntentOutcome(id, IntentPhase.RolledBack, $"ENGINE_FAULT: {e.Message}");
         }
 
@@ -191,7 +229,8 @@ public sealed class IntentPipeline
             await Journal(id, request, actor, IntentPhase.RolledBack,
                 new Verification(expectedHash, observedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
                 new RollbackInfo(null, null, "SOFT", "HASH_MISMATCH"),
-                $"{engine.Name} holds different values: {string.Join(", ", diff.Take(5))}").ConfigureAwait(false);
+                $"{engine.Name} holds different values: {string.Join(", ", diff.Take(5))}", errorCode: "HASH_MISMATCH").ConfigureAwait(false);
+            CountFailure(request);
             return new IntentOutcome(id, IntentPhase.RolledBack, $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", diff.Take(5))}");
         }
 
@@ -201,6 +240,12 @@ public sealed class IntentPipeline
             rationale: request.Rationale).ConfigureAwait(false);
         Reality = next;
         return new IntentOutcome(id, IntentPhase.Final, "verified in every engine");
+    }
+
+    private void CountFailure(IntentRequest request)
+    {
+        var tripped = _failures.Record(request.Operations.SelectMany(Admission.Touches), request.Operations.Select(o => o.Name));
+        if (tripped != null && SafeModeReason == null) SafeModeReason = tripped;
     }
 
     private async Task RollBackAll(ulong id, List<(IEnginePort Engine, string Token)> applied)
@@ -244,12 +289,15 @@ public sealed class IntentPipeline
         return diff;
     }
 
-    private Task Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase,
-        Verification? verification = null, RollbackInfo? rollback = null, string? rationale = null)
+    private async Task Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase,
+        Verification? verification = null, RollbackInfo? rollback = null, string? rationale = null,
+        string? errorCode = null, string? outcome = null)
     {
         var uuids = request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray();
         var cls = IntentClassifier.Classify(request.Operations);
-        return Journal(id, phase, "both", actor.ToString(), uuids, cls, verification, rollback, rationale, request.Json);
+        await Journal(id, phase, "both", actor.ToString(), uuids, cls, verification, rollback, rationale, request.Json).ConfigureAwait(false);
+        _options.Log.Write(new PipelineLogLine(_time.GetUtcNow().ToUnixTimeMilliseconds(), Environment.ProcessId, id,
+            request.Operations.Select(o => o.Name).ToArray(), uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode));
     }
 
     private async Task Journal(ulong id, IntentPhase phase, string engine, string actor, IReadOnlyList<string> uuids, IntentClass cls,

@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace VibeSync.Intents.Pipeline;
+
+/// <summary>One structured line per intent step: what issue #4 asks every operation to leave behind.</summary>
+/// <param name="Timestamp">Unix ms.</param>
+/// <param name="ProcessId">The orchestrator's process id.</param>
+/// <param name="IntentId">The intent.</param>
+/// <param name="Operations">Operation names, in order.</param>
+/// <param name="Uuids">Every uuid the intent touches.</param>
+/// <param name="Phase">The phase reached (PENDING, PROVISIONAL, FINAL, ROLLED_BACK, REFUSED).</param>
+/// <param name="Outcome">A sentence.</param>
+/// <param name="ErrorCode">The refusal or rollback code, if any.</param>
+public sealed record PipelineLogLine(long Timestamp, int ProcessId, ulong IntentId, IReadOnlyList<string> Operations,
+    IReadOnlyList<string> Uuids, string Phase, string Outcome, string? ErrorCode);
+
+/// <summary>Writes <see cref="PipelineLogLine"/>s as JSON lines (snake_case keys).</summary>
+public sealed class PipelineLog
+{
+    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private readonly TextWriter _out;
+    private readonly object _gate = new();
+
+    /// <summary>Logs to <paramref name="output"/>.</summary>
+    public PipelineLog(TextWriter output) => _out = output;
+
+    /// <summary>A log that writes nowhere.</summary>
+    public static PipelineLog None { get; } = new(TextWriter.Null);
+
+    /// <summary>Writes one line and flushes it.</summary>
+    public void Write(PipelineLogLine line)
+    {
+        var json = JsonSerializer.Serialize(line, Options);
+        lock (_gate)
+        {
+            _out.WriteLine(json);
+            _out.Flush();
+        }
+    }
+}
