@@ -18,6 +18,8 @@ internal sealed class FakeEngine : IEnginePort
     public RealityScene State { get; private set; }
     public bool FailApply { get; set; }
     public bool Hang { get; set; }
+    public int TransientFailures { get; set; }   // the next N applies fail transiently, changing nothing
+    public int BusyFor { get; set; }             // the next N applies find the engine busy
     public double Tamper { get; set; }      // added to the first touched object's x after applying
     public int Applies { get; private set; }
     public int Rollbacks { get; private set; }
@@ -27,6 +29,8 @@ internal sealed class FakeEngine : IEnginePort
     {
         if (Hang) return new TaskCompletionSource<string>().Task;
         if (FailApply) throw new EngineFaultException($"{Name} refused to apply (simulated fault)");
+        if (TransientFailures > 0) { TransientFailures--; throw new EngineTransientException($"{Name}: dropped frame (simulated)"); }
+        if (BusyFor > 0) { BusyFor--; throw new EngineBusyException($"{Name} is compiling (simulated)"); }
         var token = $"undo-{Name}-{intentId}";
         _undo[token] = State;
         var next = Validation.IntentValidator.Apply(State, new Operations.IntentRequest(operations, new Dictionary<string, string>(), null),

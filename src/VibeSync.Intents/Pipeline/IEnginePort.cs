@@ -33,3 +33,17 @@ public sealed class EngineFaultException : Exception
     /// <summary>Creates the exception.</summary>
     public EngineFaultException(string message) : base(message) { }
 }
+
+/// <summary>A transient failure (a dropped frame, a momentary I/O error): nothing was done, the call may be repeated.</summary>
+public sealed class EngineTransientException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public EngineTransientException(string message) : base(message) { }
+}
+
+/// <summary>The engine is busy (compiling scripts, loading a file): nothing was done; ask again after a pause.</summary>
+public sealed class EngineBusyException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public EngineBusyException(string message) : base(message) { }
+}

@@ -27,6 +27,15 @@ public sealed record PipelineOptions
     /// <summary>How long an engine may take for one call before it counts as a fault.</summary>
     public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Pauses before retrying a transient engine error (DESIGN §4: 100, 400, 1600 ms); then it is a fault.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } = new[] { TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(1600) };
+
+    /// <summary>Pause before asking a busy engine (compiling, loading) again.</summary>
+    public TimeSpan BusyBackoff { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many times a busy engine is asked again before it counts as a fault.</summary>
+    public int BusyRetries { get; init; } = 3;
+
     /// <summary>Rollbacks of one uuid that put the pipeline in safe mode.</summary>
     public int UuidFailureThreshold { get; init; } = 3;
 
@@ -202,7 +211,7 @@ public sealed class IntentPipeline
         try
         {
             foreach (var engine in _engines)
-                applied.Add((engine, await Call(engine.ApplyProvisionalAsync(id, request.Operations)).ConfigureAwait(false)));
+                applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(id, request.Operations)).ConfigureAwait(false)));
         }
         catch (Exception e) when (e is EngineFaultException or TimeoutException)
         {
@@ -220,7 +229,7 @@ public sealed class IntentPipeline
         foreach (var (engine, _) in applied)
         {
             Scene observed;
-            try { observed = await Call(engine.ReadAsync(touched)).ConfigureAwait(false); }
+            try { observed = await Call(() => engine.ReadAsync(touched)).ConfigureAwait(false); }
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
             string observedHash = Hex.Encode(SceneHasher.Hash(observed).Root);
             if (observedHash == expectedHash || Differences(expected, observed).Count == 0) continue;
@@ -234,7 +243,7 @@ public sealed class IntentPipeline
             return new IntentOutcome(id, IntentPhase.RolledBack, $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", diff.Take(5))}");
         }
 
-        foreach (var (engine, _) in applied) await Call(engine.FinalizeAsync(id)).ConfigureAwait(false);
+        foreach (var (engine, _) in applied) await Call(async () => { await engine.FinalizeAsync(id).ConfigureAwait(false); return true; }).ConfigureAwait(false);
         await Journal(id, request, actor, IntentPhase.Final,
             new Verification(expectedHash, expectedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
             rationale: request.Rationale).ConfigureAwait(false);
@@ -252,14 +261,38 @@ public sealed class IntentPipeline
     {
         for (int i = applied.Count - 1; i >= 0; i--)
         {
-            try { await Call(applied[i].Engine.RollbackAsync(id, applied[i].Token)).ConfigureAwait(false); }
+            var (engine, token) = applied[i];
+            try { await Call(async () => { await engine.RollbackAsync(id, token).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { /* that engine will be resynced from Reality */ }
         }
     }
 
-    private Task Call(Task task) => task.WaitAsync(_options.EngineTimeout, _time);
-
-    private Task<T> Call<T>(Task<T> task) => task.WaitAsync(_options.EngineTimeout, _time);
+    /// <summary>
+    /// One engine call under the policies: each attempt bounded by the timeout; a transient error
+    /// retried after each of <see cref="PipelineOptions.RetryDelays"/>; a busy engine asked again
+    /// after <see cref="PipelineOptions.BusyBackoff"/>. What is left over is a fault.
+    /// </summary>
+    private async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        int transient = 0, busy = 0;
+        while (true)
+        {
+            try
+            {
+                return await call().WaitAsync(_options.EngineTimeout, _time).ConfigureAwait(false);
+            }
+            catch (EngineTransientException e)
+            {
+                if (transient >= _options.RetryDelays.Count) throw new EngineFaultException($"still failing after {transient} retries: {e.Message}");
+                await Task.Delay(_options.RetryDelays[transient++], _time).ConfigureAwait(false);
+            }
+            catch (EngineBusyException e)
+            {
+                if (busy++ >= _options.BusyRetries) throw new EngineFaultException($"still busy after {_options.BusyRetries} retries: {e.Message}");
+                await Task.Delay(_options.BusyBackoff, _time).ConfigureAwait(false);
+            }
+        }
+    }
 
     private static Scene Subset(Scene scene, IReadOnlyCollection<string> uuids)
     {
