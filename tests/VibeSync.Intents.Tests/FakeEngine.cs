@@ -25,7 +25,22 @@ internal sealed class FakeEngine : IEnginePort
     public int Rollbacks { get; private set; }
     public int Finalized { get; private set; }
 
-    public Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operations.Operation> operations)
+    /// <summary>The next apply waits on this (once), so a test can act while an intent is in flight.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operations.Operation> operations)
+    {
+        if (Gate is { } gate)
+        {
+            Gate = null;
+            Entered.TrySetResult();
+            await gate.Task;
+        }
+        return await ApplyNowAsync(intentId, operations);
+    }
+
+    private Task<string> ApplyNowAsync(ulong intentId, IReadOnlyList<Operations.Operation> operations)
     {
         if (Hang) return new TaskCompletionSource<string>().Task;
         if (FailApply) throw new EngineFaultException($"{Name} refused to apply (simulated fault)");

@@ -125,6 +125,40 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task a_human_edit_aborts_an_ai_speculation_on_the_same_object_and_becomes_the_truth()
+    {
+        _blender.Gate = new TaskCompletionSource(); // the AI intent will sit in its provisional apply
+        var ai = _pipeline.SubmitAsync(Move(5), Ai);
+        await _blender.Entered.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var human = await _pipeline.SubmitAsync(Move(9), Human);
+
+        var aborted = await ai;
+        Assert.Equal(IntentPhase.RolledBack, aborted.Phase);
+        Assert.StartsWith("HUMAN_EDIT", aborted.Reason);
+        Assert.Equal(IntentPhase.Final, human.Phase);
+        Assert.Equal(9, _pipeline.Reality.Objects[Cube].Translation.X);
+        Assert.Equal(new[] { IntentPhase.Provisional, IntentPhase.RolledBack }, Phases(aborted.IntentId));
+        Assert.Equal("HUMAN_EDIT", WriteAheadLog.ReadAll(_dir, out _).Single(r => r.Entry.IntentId == aborted.IntentId && r.Entry.Phase == IntentPhase.RolledBack).Entry.Rollback!.Reason);
+    }
+
+    [Fact]
+    public async Task a_human_edit_elsewhere_does_not_disturb_an_ai_speculation()
+    {
+        var gate = new TaskCompletionSource();
+        _blender.Gate = gate;
+        var ai = _pipeline.SubmitAsync(Move(5), Ai);
+        await _blender.Entered.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var human = _pipeline.SubmitAsync(Move(2, uuid: Root), Human); // another object: it waits its turn
+        await Task.Delay(100);
+        Assert.False(ai.IsCompleted);
+        gate.SetResult();
+        Assert.Equal(IntentPhase.Final, (await ai).Phase);
+        Assert.Equal(IntentPhase.Final, (await human).Phase);
+        Assert.Equal(5, _pipeline.Reality.Objects[Cube].Translation.X);
+        Assert.Equal(2, _pipeline.Reality.Objects[Root].Translation.X);
+    }
+
+    [Fact]
     public async Task an_engine_that_hangs_is_a_fault_after_the_timeout()
     {
         _unity.Hang = true;

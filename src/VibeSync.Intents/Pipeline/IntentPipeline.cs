@@ -60,6 +60,9 @@ public sealed class IntentPipeline
     private readonly Dictionary<ulong, (IntentRequest Request, Actor Actor)> _pending = new();
     private readonly FailureCounters _failures;
     private ulong _lastIntentId;
+    private volatile InFlight? _speculation; // the AI intent being applied now, which a human edit may abort
+
+    private sealed record InFlight(ulong IntentId, HashSet<string> Uuids, CancellationTokenSource Abort);
 
     private IntentPipeline(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines, PipelineOptions options, TimeProvider time)
     {
@@ -120,6 +123,11 @@ public sealed class IntentPipeline
     /// <summary>Runs a submitted intent as far as it can go now.</summary>
     public async Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false, LockTable? locks = null)
     {
+        // A human edit wins: an AI speculation on the same objects is aborted (and rolled back) at
+        // once instead of being waited for, and the human's edit then becomes the truth.
+        if (actor.Kind >= ActorKind.Human && _speculation is { } ai
+            && request.Operations.SelectMany(Admission.Touches).Any(ai.Uuids.Contains))
+            ai.Abort.Cancel();
         await _turn.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -206,12 +214,32 @@ public sealed class IntentPipeline
 
     private async Task<IntentOutcome> ExecuteAsync(ulong id, IntentRequest request, Actor actor, RealityScene next)
     {
+        using var abort = new CancellationTokenSource();
+        if (actor.Kind < ActorKind.Human)
+            _speculation = new InFlight(id, request.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
+        try
+        {
+            return await SpeculateAsync(id, request, actor, next, abort.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _speculation = null;
+        }
+    }
+
+    private async Task<IntentOutcome> SpeculateAsync(ulong id, IntentRequest request, Actor actor, RealityScene next, CancellationToken abort)
+    {
         await Journal(id, request, actor, IntentPhase.Provisional, rationale: request.Rationale).ConfigureAwait(false);
         var applied = new List<(IEnginePort Engine, string Token)>();
         try
         {
             foreach (var engine in _engines)
-                applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(id, request.Operations)).ConfigureAwait(false)));
+                applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(id, request.Operations), abort).ConfigureAwait(false)));
+            abort.ThrowIfCancellationRequested();
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            return await AbortedByHumanAsync(id, request, actor, applied).ConfigureAwait(false);
         }
         catch (Exception e) when (e is EngineFaultException or TimeoutException)
         {
@@ -229,8 +257,9 @@ public sealed class IntentPipeline
         foreach (var (engine, _) in applied)
         {
             Scene observed;
-            try { observed = await Call(() => engine.ReadAsync(touched)).ConfigureAwait(false); }
+            try { observed = await Call(() => engine.ReadAsync(touched), abort).ConfigureAwait(false); }
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested) { return await AbortedByHumanAsync(id, request, actor, applied).ConfigureAwait(false); }
             string observedHash = Hex.Encode(SceneHasher.Hash(observed).Root);
             if (observedHash == expectedHash || Differences(expected, observed).Count == 0) continue;
             await RollBackAll(id, applied).ConfigureAwait(false);
@@ -243,6 +272,7 @@ public sealed class IntentPipeline
             return new IntentOutcome(id, IntentPhase.RolledBack, $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", diff.Take(5))}");
         }
 
+        if (abort.IsCancellationRequested) return await AbortedByHumanAsync(id, request, actor, applied).ConfigureAwait(false);
         foreach (var (engine, _) in applied) await Call(async () => { await engine.FinalizeAsync(id).ConfigureAwait(false); return true; }).ConfigureAwait(false);
         await Journal(id, request, actor, IntentPhase.Final,
             new Verification(expectedHash, expectedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
@@ -251,12 +281,27 @@ public sealed class IntentPipeline
         return new IntentOutcome(id, IntentPhase.Final, "verified in every engine");
     }
 
+    private async Task<IntentOutcome> AbortedByHumanAsync(ulong id, IntentRequest request, Actor actor, List<(IEnginePort Engine, string Token)> applied)
+    {
+        await RollBackAll(id, applied).ConfigureAwait(false);
+        const string why = "a human edited what this intent touches: the speculation was rolled back and the human's edit is the truth";
+        await Journal(id, request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "SOFT", "HUMAN_EDIT"),
+            rationale: why, errorCode: "HUMAN_EDIT").ConfigureAwait(false);
+        return new IntentOutcome(id, IntentPhase.RolledBack, "HUMAN_EDIT: " + why);
+    }
+
     private void CountFailure(IntentRequest request)
     {
         var tripped = _failures.Record(request.Operations.SelectMany(Admission.Touches), request.Operations.Select(o => o.Name));
         if (tripped != null && SafeModeReason == null) SafeModeReason = tripped;
     }
 
+    /// <summary>
+    /// Restores every engine whose apply returned, newest first. An engine whose call was abandoned
+    /// (timeout, or a human edit aborting the speculation) holds no token here and may still apply
+    /// late: the link must refuse work for an intent already rolled back and mark that engine for a
+    /// resync from Reality (issues #5, #8).
+    /// </summary>
     private async Task RollBackAll(ulong id, List<(IEnginePort Engine, string Token)> applied)
     {
         for (int i = applied.Count - 1; i >= 0; i--)
@@ -272,24 +317,24 @@ public sealed class IntentPipeline
     /// retried after each of <see cref="PipelineOptions.RetryDelays"/>; a busy engine asked again
     /// after <see cref="PipelineOptions.BusyBackoff"/>. What is left over is a fault.
     /// </summary>
-    private async Task<T> Call<T>(Func<Task<T>> call)
+    private async Task<T> Call<T>(Func<Task<T>> call, CancellationToken abort = default)
     {
         int transient = 0, busy = 0;
         while (true)
         {
             try
             {
-                return await call().WaitAsync(_options.EngineTimeout, _time).ConfigureAwait(false);
+                return await call().WaitAsync(_options.EngineTimeout, _time, abort).ConfigureAwait(false);
             }
             catch (EngineTransientException e)
             {
                 if (transient >= _options.RetryDelays.Count) throw new EngineFaultException($"still failing after {transient} retries: {e.Message}");
-                await Task.Delay(_options.RetryDelays[transient++], _time).ConfigureAwait(false);
+                await Task.Delay(_options.RetryDelays[transient++], _time, abort).ConfigureAwait(false);
             }
             catch (EngineBusyException e)
             {
                 if (busy++ >= _options.BusyRetries) throw new EngineFaultException($"still busy after {_options.BusyRetries} retries: {e.Message}");
-                await Task.Delay(_options.BusyBackoff, _time).ConfigureAwait(false);
+                await Task.Delay(_options.BusyBackoff, _time, abort).ConfigureAwait(false);
             }
         }
     }
