@@ -63,6 +63,33 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task an_ai_intent_waits_for_a_human_lock_and_runs_when_it_is_released()
+    {
+        await _pipeline.AcquireLockAsync(Cube, Human);
+        var waiting = await _pipeline.SubmitAsync(Move(4), Ai);
+        Assert.Equal(IntentPhase.Pending, waiting.Phase);
+        Assert.Contains("WAIT_HUMAN_LOCK", waiting.Reason);
+        Assert.Equal(0, _blender.Applies);
+
+        var woken = await _pipeline.ReleaseLockAsync(Cube);
+        Assert.Equal(IntentPhase.Final, Assert.Single(woken).Phase);
+        Assert.Equal(4, _pipeline.Reality.Objects[Cube].Translation.X);
+        Assert.Equal(new[] { IntentPhase.Pending, IntentPhase.Provisional, IntentPhase.Final }, Phases(waiting.IntentId));
+        Assert.Empty(_pipeline.Pending);
+    }
+
+    [Fact]
+    public async Task a_structural_ai_intent_freed_from_a_lock_still_waits_for_approval()
+    {
+        await _pipeline.AcquireLockAsync(Cube, Human);
+        var waiting = await _pipeline.SubmitAsync(Reparent(), Ai);
+        var woken = await _pipeline.ReleaseLockAsync(Cube);
+        Assert.Equal(IntentPhase.Pending, Assert.Single(woken).Phase);
+        Assert.Contains("approval", woken[0].Reason);
+        Assert.Equal(IntentPhase.Final, (await _pipeline.ApproveAsync(waiting.IntentId, Human)).Phase);
+    }
+
+    [Fact]
     public async Task a_denied_intent_is_refused_and_touches_nothing()
     {
         var outcome = await _pipeline.SubmitAsync(Reparent(), Ai);

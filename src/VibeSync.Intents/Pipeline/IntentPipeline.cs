@@ -57,7 +57,7 @@ public sealed class IntentPipeline
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _turn = new(1, 1);
-    private readonly Dictionary<ulong, (IntentRequest Request, Actor Actor)> _pending = new();
+    private readonly Dictionary<ulong, (IntentRequest Request, Actor Actor, AdmissionOutcome Waiting)> _pending = new();
     private readonly FailureCounters _failures;
     private ulong _lastIntentId;
     private volatile InFlight? _speculation; // the AI intent being applied now, which a human edit may abort
@@ -117,11 +117,71 @@ public sealed class IntentPipeline
         }
     }
 
+    /// <summary>HUMAN_ACTIVE locks, taken and released as the adapters see people editing.</summary>
+    public LockTable Locks { get; } = new();
+
+    /// <summary>A human starts editing <paramref name="uuid"/>: AI intents touching it wait.</summary>
+    public async Task AcquireLockAsync(string uuid, Actor human)
+    {
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try { Locks.Acquire(uuid, human); }
+        finally { _turn.Release(); }
+    }
+
+    /// <summary>
+    /// The human stopped editing <paramref name="uuid"/>: intents that waited for it (WAIT_HUMAN_LOCK)
+    /// are decided again, in intent order — run, or left waiting for approval or another lock.
+    /// </summary>
+    public async Task<IReadOnlyList<IntentOutcome>> ReleaseLockAsync(string uuid)
+    {
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Locks.Release(uuid);
+            var outcomes = new List<IntentOutcome>();
+            List<KeyValuePair<ulong, (IntentRequest Request, Actor Actor, AdmissionOutcome Waiting)>> woken;
+            lock (_pending) woken = _pending.Where(p => p.Value.Waiting == AdmissionOutcome.WaitHumanLock).OrderBy(p => p.Key).ToList();
+            foreach (var (id, (request, actor, _)) in woken)
+            {
+                RealityScene next;
+                AdmissionDecision decision;
+                try
+                {
+                    next = IntentValidator.Apply(Reality, request, actor);
+                    decision = Admission.Decide(request, actor, _options.Trust, Locks, panic: false);
+                }
+                catch (IntentRefusedException e)
+                {
+                    lock (_pending) _pending.Remove(id);
+                    await Journal(id, request, actor, IntentPhase.Refused, rationale: $"after waiting for a lock: {e.Message}",
+                        errorCode: IntentRefusedException.WireName(e.Code)).ConfigureAwait(false);
+                    outcomes.Add(new IntentOutcome(id, IntentPhase.Refused, e.Message, e));
+                    continue;
+                }
+                if (decision.Outcome == AdmissionOutcome.Admit && SafeModeReason is null)
+                {
+                    lock (_pending) _pending.Remove(id);
+                    outcomes.Add(await ExecuteAsync(id, request, actor, next).ConfigureAwait(false));
+                }
+                else
+                {
+                    lock (_pending) _pending[id] = (request, actor, decision.Outcome);
+                    outcomes.Add(new IntentOutcome(id, IntentPhase.Pending, decision.Reason));
+                }
+            }
+            return outcomes;
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
     /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
 
     /// <summary>Runs a submitted intent as far as it can go now.</summary>
-    public async Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false, LockTable? locks = null)
+    public async Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false)
     {
         // A human edit wins: an AI speculation on the same objects is aborted (and rolled back) at
         // once instead of being waited for, and the human's edit then becomes the truth.
@@ -137,7 +197,7 @@ public sealed class IntentPipeline
             try
             {
                 next = IntentValidator.Apply(Reality, request, actor);
-                decision = Admission.Decide(request, actor, _options.Trust, locks ?? new LockTable(), panic);
+                decision = Admission.Decide(request, actor, _options.Trust, Locks, panic);
             }
             catch (IntentRefusedException e)
             {
@@ -150,7 +210,7 @@ public sealed class IntentPipeline
             if (decision.Outcome != AdmissionOutcome.Admit)
             {
                 await Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: decision.Reason).ConfigureAwait(false);
-                lock (_pending) _pending[id] = (request, actor);
+                lock (_pending) _pending[id] = (request, actor, decision.Outcome);
                 return new IntentOutcome(id, IntentPhase.Pending, decision.Reason);
             }
             return await ExecuteAsync(id, request, actor, next).ConfigureAwait(false);
@@ -208,7 +268,7 @@ public sealed class IntentPipeline
         lock (_pending)
         {
             if (!_pending.Remove(intentId, out var p)) throw new KeyNotFoundException($"intent {intentId} is not pending");
-            return p;
+            return (p.Request, p.Actor);
         }
     }
 
