@@ -90,6 +90,16 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task nothing_is_applied_while_panic_holds_except_a_human_emergency_override()
+    {
+        foreach (var actor in new[] { Ai, Human })
+            Assert.Equal(IntentPhase.Pending, (await _pipeline.SubmitAsync(Move(1), actor, panic: true)).Phase);
+        Assert.Equal(0, _blender.Applies + _unity.Applies);
+        var emergency = new Actor(ActorKind.EmergencyOverride, "lead");
+        Assert.Equal(IntentPhase.Final, (await _pipeline.SubmitAsync(Move(1), emergency, panic: true)).Phase);
+    }
+
+    [Fact]
     public async Task a_denied_intent_is_refused_and_touches_nothing()
     {
         var outcome = await _pipeline.SubmitAsync(Reparent(), Ai);
