@@ -142,33 +142,7 @@ public sealed class IntentPipeline
             List<KeyValuePair<ulong, (IntentRequest Request, Actor Actor, AdmissionOutcome Waiting)>> woken;
             lock (_pending) woken = _pending.Where(p => p.Value.Waiting == AdmissionOutcome.WaitHumanLock).OrderBy(p => p.Key).ToList();
             foreach (var (id, (request, actor, _)) in woken)
-            {
-                RealityScene next;
-                AdmissionDecision decision;
-                try
-                {
-                    next = IntentValidator.Apply(Reality, request, actor);
-                    decision = Admission.Decide(request, actor, _options.Trust, Locks, panic: false);
-                }
-                catch (IntentRefusedException e)
-                {
-                    lock (_pending) _pending.Remove(id);
-                    await Journal(id, request, actor, IntentPhase.Refused, rationale: $"after waiting for a lock: {e.Message}",
-                        errorCode: IntentRefusedException.WireName(e.Code)).ConfigureAwait(false);
-                    outcomes.Add(new IntentOutcome(id, IntentPhase.Refused, e.Message, e));
-                    continue;
-                }
-                if (decision.Outcome == AdmissionOutcome.Admit && SafeModeReason is null)
-                {
-                    lock (_pending) _pending.Remove(id);
-                    outcomes.Add(await ExecuteAsync(id, request, actor, next).ConfigureAwait(false));
-                }
-                else
-                {
-                    lock (_pending) _pending[id] = (request, actor, decision.Outcome);
-                    outcomes.Add(new IntentOutcome(id, IntentPhase.Pending, decision.Reason));
-                }
-            }
+                outcomes.Add(await AdvanceAsync(id, request, actor, panic: false, wasPending: true).ConfigureAwait(false));
             return outcomes;
         }
         finally
@@ -191,34 +165,45 @@ public sealed class IntentPipeline
         await _turn.WaitAsync().ConfigureAwait(false);
         try
         {
-            ulong id = ++_lastIntentId;
-            RealityScene next;
-            AdmissionDecision decision;
-            try
-            {
-                next = IntentValidator.Apply(Reality, request, actor);
-                decision = Admission.Decide(request, actor, _options.Trust, Locks, panic);
-            }
-            catch (IntentRefusedException e)
-            {
-                await Journal(id, request, actor, IntentPhase.Refused, rationale: $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason}",
-                    errorCode: IntentRefusedException.WireName(e.Code)).ConfigureAwait(false);
-                return new IntentOutcome(id, IntentPhase.Refused, e.Message, e);
-            }
-            if (SafeModeReason != null && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
-                decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
-            if (decision.Outcome != AdmissionOutcome.Admit)
-            {
-                await Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: decision.Reason).ConfigureAwait(false);
-                lock (_pending) _pending[id] = (request, actor, decision.Outcome);
-                return new IntentOutcome(id, IntentPhase.Pending, decision.Reason);
-            }
-            return await ExecuteAsync(id, request, actor, next).ConfigureAwait(false);
+            return await AdvanceAsync(++_lastIntentId, request, actor, panic, wasPending: false).ConfigureAwait(false);
         }
         finally
         {
             _turn.Release();
         }
+    }
+
+    /// <summary>
+    /// Validates and admits an intent against Reality as it is now, then runs it, refuses it, or
+    /// (re)files it as PENDING with the reason it waits. Called in the pipeline's turn.
+    /// </summary>
+    private async Task<IntentOutcome> AdvanceAsync(ulong id, IntentRequest request, Actor actor, bool panic, bool wasPending)
+    {
+        RealityScene next;
+        AdmissionDecision decision;
+        try
+        {
+            next = IntentValidator.Apply(Reality, request, actor);
+            decision = Admission.Decide(request, actor, _options.Trust, Locks, panic);
+        }
+        catch (IntentRefusedException e)
+        {
+            lock (_pending) _pending.Remove(id);
+            await Journal(id, request, actor, IntentPhase.Refused, rationale: $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason}",
+                errorCode: IntentRefusedException.WireName(e.Code)).ConfigureAwait(false);
+            return new IntentOutcome(id, IntentPhase.Refused, e.Message, e);
+        }
+        if (SafeModeReason != null && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
+            decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
+        if (decision.Outcome != AdmissionOutcome.Admit)
+        {
+            if (!wasPending)
+                await Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: decision.Reason).ConfigureAwait(false);
+            lock (_pending) _pending[id] = (request, actor, decision.Outcome);
+            return new IntentOutcome(id, IntentPhase.Pending, decision.Reason);
+        }
+        lock (_pending) _pending.Remove(id);
+        return await ExecuteAsync(id, request, actor, next).ConfigureAwait(false);
     }
 
     /// <summary>A human approves a PENDING intent: it is validated again, against Reality as it is now, and run.</summary>
