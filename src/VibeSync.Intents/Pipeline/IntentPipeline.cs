@@ -1,9 +1,10 @@
 // Design rationale: this is the spine of the speculative lifecycle, kept deliberately serial:
 // one intent at a time goes validate → admit → journal PROVISIONAL → apply in every engine →
 // read back and verify → FINAL (Reality advances) or ROLLED_BACK (every engine restored). One at a
-// time gives the total order DESIGN §4 asks for without reasoning about overlapping speculation;
-// batch windows and the conflict table (issue #4, still to come) will batch *before* this step,
-// not interleave inside it. Every phase change is journaled before the caller hears of it.
+// time gives the total order DESIGN §4 asks for without reasoning about overlapping speculation.
+// Batch windows and the conflict table (issue #4, still to come) must not hold the provisional
+// apply (issue #8: propagation is not held by the window), so they will batch the verify/finalize
+// half of this path. Every phase change is journaled before the caller hears of it.
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Classification;
 using VibeSync.Intents.Operations;
