@@ -68,33 +68,32 @@ namespace VibeSync.Protocol.Hashing
         /// <exception cref="ArgumentOutOfRangeException">A real is not finite or beyond ±1e12.</exception>
         public static SceneHashes Hash(Scene canonical)
         {
-            var objects = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-            var materials = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-            var meshes = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-            var leaves = new List<KeyValuePair<string, byte[]>>(
-                canonical.Objects.Count + canonical.Materials.Count + canonical.Meshes.Count);
-            foreach (var o in canonical.Objects) Add(objects, leaves, o.Uuid, RecordHash.Of(o));
-            foreach (var m in canonical.Materials) Add(materials, leaves, m.Uuid, RecordHash.Of(m));
-            foreach (var m in canonical.Meshes) Add(meshes, leaves, m.Uuid, RecordHash.Of(m));
-            return new SceneHashes(MerkleTree.Build(leaves), objects, materials, meshes);
+            var leaves = Leaves(canonical);
+            var tree = MerkleTree.Build(leaves); // refuses a uuid shared by any two records
+            int objects = canonical.Objects.Count, materials = canonical.Materials.Count;
+            return new SceneHashes(tree, Map(leaves, 0, objects), Map(leaves, objects, materials),
+                Map(leaves, objects + materials, canonical.Meshes.Count));
         }
 
         /// <summary>The root alone, without keeping per-kind maps (the hot path for large scenes).</summary>
-        public static MerkleTree Tree(Scene canonical)
+        public static MerkleTree Tree(Scene canonical) => MerkleTree.Build(Leaves(canonical));
+
+        /// <summary>(uuid, record hash) of every record: objects, then materials, then meshes.</summary>
+        private static List<KeyValuePair<string, byte[]>> Leaves(Scene canonical)
         {
             var leaves = new List<KeyValuePair<string, byte[]>>(
                 canonical.Objects.Count + canonical.Materials.Count + canonical.Meshes.Count);
             foreach (var o in canonical.Objects) leaves.Add(new KeyValuePair<string, byte[]>(o.Uuid, RecordHash.Of(o)));
             foreach (var m in canonical.Materials) leaves.Add(new KeyValuePair<string, byte[]>(m.Uuid, RecordHash.Of(m)));
             foreach (var m in canonical.Meshes) leaves.Add(new KeyValuePair<string, byte[]>(m.Uuid, RecordHash.Of(m)));
-            return MerkleTree.Build(leaves);
+            return leaves;
         }
 
-        private static void Add(SortedDictionary<string, byte[]> map, List<KeyValuePair<string, byte[]>> leaves, string uuid, byte[] hash)
+        private static SortedDictionary<string, byte[]> Map(List<KeyValuePair<string, byte[]>> leaves, int start, int count)
         {
-            if (map.ContainsKey(uuid)) throw new ArgumentException($"duplicate uuid {uuid}");
-            map.Add(uuid, hash);
-            leaves.Add(new KeyValuePair<string, byte[]>(uuid, hash));
+            var map = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            for (int i = start; i < start + count; i++) map.Add(leaves[i].Key, leaves[i].Value);
+            return map;
         }
     }
 }
