@@ -307,9 +307,10 @@ public sealed class IntentPipeline
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
             catch (OperationCanceledException) when (abort.IsCancellationRequested) { return await AbortedByHumanAsync(id, request, actor, applied).ConfigureAwait(false); }
             string observedHash = Hex.Encode(SceneHasher.Hash(observed).Root);
-            if (observedHash == expectedHash || Differences(expected, observed).Count == 0) continue;
+            if (observedHash == expectedHash) continue;
+            var diff = FieldComparer.Differences(expected, observed); // a hash mismatch counts only once fields confirm it
+            if (diff.Count == 0) continue;
             await RollBackAll(id, applied).ConfigureAwait(false);
-            var diff = Differences(expected, observed);
             await Journal(id, request, actor, IntentPhase.RolledBack,
                 new Verification(expectedHash, observedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
                 new RollbackInfo(null, null, "SOFT", "HASH_MISMATCH"),
@@ -390,27 +391,6 @@ public sealed class IntentPipeline
         var keep = uuids.ToHashSet(StringComparer.Ordinal);
         return new Scene(scene.Objects.Where(o => keep.Contains(o.Uuid)).ToArray(),
             scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray());
-    }
-
-    /// <summary>Field-wise differences beyond ε, record by record; a missing or extra record is a difference too.</summary>
-    private static List<string> Differences(Scene expected, Scene observed)
-    {
-        var diff = new List<string>();
-        var seen = observed.Objects.ToDictionary(o => o.Uuid);
-        foreach (var e in expected.Objects)
-            if (!seen.TryGetValue(e.Uuid, out var o)) diff.Add($"{e.Uuid} missing");
-            else diff.AddRange(FieldComparer.Differences(e, o).Select(f => $"{e.Uuid}.{f}"));
-        var materials = observed.Materials.ToDictionary(m => m.Uuid);
-        foreach (var e in expected.Materials)
-            if (!materials.TryGetValue(e.Uuid, out var m)) diff.Add($"{e.Uuid} missing");
-            else diff.AddRange(FieldComparer.Differences(e, m).Select(f => $"{e.Uuid}.{f}"));
-        var meshes = observed.Meshes.ToDictionary(m => m.Uuid);
-        foreach (var e in expected.Meshes)
-            if (!meshes.TryGetValue(e.Uuid, out var m)) diff.Add($"{e.Uuid} missing");
-            else diff.AddRange(FieldComparer.Differences(e, m).Select(f => $"{e.Uuid}.{f}"));
-        int expectedCount = expected.Objects.Count + expected.Materials.Count + expected.Meshes.Count;
-        if (observed.Objects.Count + observed.Materials.Count + observed.Meshes.Count > expectedCount) diff.Add("records that should not exist");
-        return diff;
     }
 
     private async Task Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase,

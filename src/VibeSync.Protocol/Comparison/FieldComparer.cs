@@ -65,6 +65,35 @@ namespace VibeSync.Protocol.Comparison
             return diff;
         }
 
+        /// <summary>
+        /// Record-by-record differences between the records an engine should hold and those it
+        /// reports, as <c>uuid.field</c>; a missing record is <c>uuid missing</c>, and records
+        /// reported beyond the expected ones are one entry. Empty when equal within ε.
+        /// </summary>
+        public static IReadOnlyList<string> Differences(Scene expected, Scene observed, double epsilon = Quantizer.Epsilon)
+        {
+            var diff = new List<string>();
+            Compare(diff, expected.Objects, observed.Objects, o => o.Uuid, (a, b) => Differences(a, b, epsilon));
+            Compare(diff, expected.Materials, observed.Materials, m => m.Uuid, (a, b) => Differences(a, b, epsilon));
+            Compare(diff, expected.Meshes, observed.Meshes, m => m.Uuid, (a, b) => Differences(a, b, epsilon));
+            if (observed.Objects.Count + observed.Materials.Count + observed.Meshes.Count
+                > expected.Objects.Count + expected.Materials.Count + expected.Meshes.Count)
+                diff.Add("records that should not exist");
+            return diff;
+        }
+
+        private static void Compare<T>(List<string> diff, IReadOnlyList<T> expected, IReadOnlyList<T> observed,
+            Func<T, string> uuid, Func<T, T, IReadOnlyList<string>> fields)
+        {
+            var byId = new Dictionary<string, T>(StringComparer.Ordinal);
+            foreach (var o in observed) byId[uuid(o)] = o;
+            foreach (var e in expected)
+            {
+                if (!byId.TryGetValue(uuid(e), out var o)) { diff.Add(uuid(e) + " missing"); continue; }
+                foreach (var f in fields(e, o)) diff.Add(uuid(e) + "." + f);
+            }
+        }
+
         /// <summary>True when q1 or −q1 lies within ε of q2, component-wise.</summary>
         public static bool RotationsClose(Quaterniond q1, Quaterniond q2, double epsilon = Quantizer.Epsilon)
         {
