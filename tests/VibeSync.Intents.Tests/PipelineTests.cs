@@ -19,7 +19,7 @@ public sealed class PipelineTests : IDisposable
     {
         _wal = WriteAheadLog.Open(_dir);
         _pipeline = IntentPipeline.StartAsync(_wal, Initial(), new IEnginePort[] { _blender, _unity },
-            new PipelineOptions { EngineTimeout = TimeSpan.FromMilliseconds(300) }).GetAwaiter().GetResult();
+            new PipelineOptions { EngineTimeout = TimeSpan.FromMilliseconds(300) }.WithoutWindows()).GetAwaiter().GetResult();
     }
 
     public void Dispose()

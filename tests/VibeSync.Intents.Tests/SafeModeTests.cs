@@ -18,7 +18,7 @@ public sealed class SafeModeTests : IDisposable
     {
         _wal = WriteAheadLog.Open(_dir);
         _pipeline = IntentPipeline.StartAsync(_wal, Initial(), new IEnginePort[] { _engine },
-            new PipelineOptions { UuidFailureThreshold = 3, Log = new PipelineLog(_log) }).GetAwaiter().GetResult();
+            new PipelineOptions { UuidFailureThreshold = 3, Log = new PipelineLog(_log) }.WithoutWindows()).GetAwaiter().GetResult();
     }
 
     public void Dispose()

@@ -1,11 +1,18 @@
-// Design rationale: this is the spine of the speculative lifecycle, kept deliberately serial:
-// one intent at a time goes validate → admit → journal PROVISIONAL → apply in every engine →
-// read back and verify → FINAL (Reality advances) or ROLLED_BACK (every engine restored). One at a
-// time gives the total order DESIGN §4 asks for without reasoning about overlapping speculation.
-// Batch windows and the conflict table (issue #4, still to come) must not hold the provisional
-// apply (issue #8: propagation is not held by the window), so they will batch the verify/finalize
-// half of this path. Every phase change is journaled before the caller hears of it.
+// Design rationale: one spine owns every piece of pipeline state (Reality, the open batch, the
+// pending intents, locks, counters) and runs one piece of work at a time from an inbox, which
+// gives the total order DESIGN §4 asks for without locks. It splits the lifecycle in two halves:
+//   admit + apply:  validate against the speculative scene (Reality plus the open batch), decide
+//                   authority and conflicts, journal PROVISIONAL, apply in every engine, answer
+//                   PROVISIONAL_OK. Never held by a batch window (issue #8). Consecutive admissions
+//                   are made durable by one group commit before any of them is applied, so the
+//                   fsync is shared instead of serialising every intent behind its own.
+//   verify + final: when the batch's window ends, one read per engine over the batch's footprint,
+//                   one hash; only components that differ are compared field-wise and rolled back;
+//                   the rest are finalized, journaled FINAL in apply order, and become Reality.
+// Every phase change is durable in the WAL before anyone hears of it.
+using System.Threading.Channels;
 using VibeSync.Intents.Authority;
+using VibeSync.Intents.Batching;
 using VibeSync.Intents.Classification;
 using VibeSync.Intents.Operations;
 using VibeSync.Intents.Reality;
@@ -19,56 +26,39 @@ using VibeSync.Wal.Entries;
 
 namespace VibeSync.Intents.Pipeline;
 
-/// <summary>Policies of a pipeline.</summary>
-public sealed record PipelineOptions
-{
-    /// <summary>How far AI intents are admitted without approval.</summary>
-    public TrustMode Trust { get; init; } = TrustMode.Default;
-
-    /// <summary>How long an engine may take for one call before it counts as a fault.</summary>
-    public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Pauses before retrying a transient engine error (DESIGN §4: 100, 400, 1600 ms); then it is a fault.</summary>
-    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } = new[] { TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(1600) };
-
-    /// <summary>Pause before asking a busy engine (compiling, loading) again.</summary>
-    public TimeSpan BusyBackoff { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How many times a busy engine is asked again before it counts as a fault.</summary>
-    public int BusyRetries { get; init; } = 3;
-
-    /// <summary>Rollbacks of one uuid that put the pipeline in safe mode.</summary>
-    public int UuidFailureThreshold { get; init; } = 3;
-
-    /// <summary>Rollbacks of one operation kind that put the pipeline in safe mode.</summary>
-    public int OperationFailureThreshold { get; init; } = 5;
-
-    /// <summary>Where the structured line of every step goes.</summary>
-    public PipelineLog Log { get; init; } = PipelineLog.None;
-}
-
 /// <summary>
 /// Drives intents through their lifecycle against the engines, journaling each phase in the WAL;
 /// only FINAL advances <see cref="Reality"/>.
 /// </summary>
-public sealed class IntentPipeline
+public sealed class IntentPipeline : IAsyncDisposable
 {
     private readonly WriteAheadLog _wal;
     private readonly IReadOnlyList<IEnginePort> _engines;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _turn = new(1, 1);
-    private readonly Dictionary<ulong, (IntentRequest Request, Actor Actor, AdmissionOutcome Waiting)> _pending = new();
+    private readonly Channel<Work> _inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<ulong, Waiting> _pending = new();
+    private readonly Dictionary<string, string> _panics = new(StringComparer.Ordinal);
     private readonly FailureCounters _failures;
+    private readonly OpenBatch _batch = new();
+    private readonly Queue<BatchMember> _toApply = new();
+    private readonly List<Task> _appends = new();
+    private readonly List<(TaskCompletionSource<IntentOutcome> Completion, IntentOutcome Outcome)> _deferred = new();
+    private RealityScene _speculative;
     private ulong _lastIntentId;
-    private volatile InFlight? _speculation; // the AI intent being applied now, which a human edit may abort
+    private volatile InFlight? _applying; // the AI or system intent being applied now, which a human edit may abort
+    private volatile Exception? _fatal;
+    private Task _loop = Task.CompletedTask;
 
-    private sealed record InFlight(ulong IntentId, HashSet<string> Uuids, CancellationTokenSource Abort);
+    private sealed record Work(Func<Task> Run, Action<Exception> Fail);
+    private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why);
+    private sealed record InFlight(HashSet<string> Uuids, CancellationTokenSource Abort);
+    private enum Admit { New, Woken, Approved }
 
     private IntentPipeline(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines, PipelineOptions options, TimeProvider time)
     {
         _wal = wal;
-        Reality = reality;
+        Reality = _speculative = reality;
         _engines = engines;
         _options = options;
         _time = time;
@@ -85,168 +75,388 @@ public sealed class IntentPipeline
         PipelineOptions? options = null, TimeProvider? time = null)
     {
         var pipeline = new IntentPipeline(wal, reality, engines, options ?? new PipelineOptions(), time ?? TimeProvider.System);
+        var recovery = new Actor(ActorKind.Orchestrator, "recovery").ToString();
         foreach (var id in wal.Recovery.ToRollBack)
-            await pipeline.Journal(id, IntentPhase.RolledBack, "both", new Actor(ActorKind.Orchestrator, "recovery").ToString(),
-                Array.Empty<string>(), IntentClass.Cosmetic, rollback: new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
-                rationale: "left PROVISIONAL by a crash: rolled back on restart").ConfigureAwait(false);
+            await wal.AppendAsync(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", recovery,
+                new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
+                "left PROVISIONAL by a crash: rolled back on restart")).ConfigureAwait(false);
+        pipeline._loop = Task.Run(pipeline.RunAsync);
         return pipeline;
     }
 
     /// <summary>The authoritative scene: what FINAL intents made.</summary>
     public RealityScene Reality { get; private set; }
 
-    /// <summary>Why automation is paused (safe mode), or null. Only humans' intents run until a human resumes.</summary>
+    /// <summary>Why automation is paused (safe mode or a quarantine), or null. Only humans' intents run until a human resumes.</summary>
     public string? SafeModeReason { get; private set; }
 
     /// <summary>Rollback counts that drive safe mode.</summary>
     public FailureCounters Failures => _failures;
 
-    /// <summary>A human ends safe mode; the failure counts start afresh.</summary>
-    /// <exception cref="UnauthorizedAccessException">Not a human.</exception>
-    public async Task ResumeAsync(Actor human)
-    {
-        Admission.CheckCanApprove(human);
-        await _turn.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            SafeModeReason = null;
-            _failures.Reset();
-        }
-        finally
-        {
-            _turn.Release();
-        }
-    }
-
-    /// <summary>HUMAN_ACTIVE locks, taken and released as the adapters see people editing.</summary>
+    /// <summary>HUMAN_ACTIVE locks, taken and released as the adapters see people editing. Changed only by the pipeline.</summary>
     public LockTable Locks { get; } = new();
 
-    /// <summary>A human starts editing <paramref name="uuid"/>: AI intents touching it wait.</summary>
-    public async Task AcquireLockAsync(string uuid, Actor human)
-    {
-        await _turn.WaitAsync().ConfigureAwait(false);
-        try { Locks.Acquire(uuid, human); }
-        finally { _turn.Release(); }
-    }
-
-    /// <summary>
-    /// The human stopped editing <paramref name="uuid"/>: intents that waited for it (WAIT_HUMAN_LOCK)
-    /// are decided again, in intent order — run, or left waiting for approval or another lock.
-    /// </summary>
-    public async Task<IReadOnlyList<IntentOutcome>> ReleaseLockAsync(string uuid)
-    {
-        await _turn.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            Locks.Release(uuid);
-            var outcomes = new List<IntentOutcome>();
-            List<KeyValuePair<ulong, (IntentRequest Request, Actor Actor, AdmissionOutcome Waiting)>> woken;
-            lock (_pending) woken = _pending.Where(p => p.Value.Waiting == AdmissionOutcome.WaitHumanLock).OrderBy(p => p.Key).ToList();
-            foreach (var (id, (request, actor, _)) in woken)
-                outcomes.Add(await AdvanceAsync(id, request, actor, panic: false, wasPending: true).ConfigureAwait(false));
-            return outcomes;
-        }
-        finally
-        {
-            _turn.Release();
-        }
-    }
+    /// <summary>Engines in PANIC and why. While any is, nothing but the emergency override is applied.</summary>
+    public IReadOnlyDictionary<string, string> Panics { get { lock (_panics) return new Dictionary<string, string>(_panics); } }
 
     /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
 
-    /// <summary>Runs a submitted intent as far as it can go now.</summary>
-    public async Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false)
-    {
-        // A human edit wins: an AI speculation on the same objects is aborted (and rolled back) at
-        // once instead of being waited for, and the human's edit then becomes the truth.
-        if (actor.Kind >= ActorKind.Human && _speculation is { } ai
-            && request.Operations.SelectMany(Admission.Touches).Any(ai.Uuids.Contains))
-            ai.Abort.Cancel();
-        await _turn.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return await AdvanceAsync(++_lastIntentId, request, actor, panic, wasPending: false).ConfigureAwait(false);
-        }
-        finally
-        {
-            _turn.Release();
-        }
-    }
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>
-    /// Validates and admits an intent against Reality as it is now, then runs it, refuses it, or
-    /// (re)files it as PENDING with the reason it waits. Called in the pipeline's turn.
+    /// Submits an intent. The ticket's first answer comes once it is applied provisionally in every
+    /// engine (or refused, or left waiting); the second once it is verified and FINAL or rolled back.
     /// </summary>
-    private async Task<IntentOutcome> AdvanceAsync(ulong id, IntentRequest request, Actor actor, bool panic, bool wasPending)
+    public IntentTicket Submit(IntentRequest request, Actor actor, bool panic = false)
     {
-        RealityScene next;
-        AdmissionDecision decision;
-        try
-        {
-            next = IntentValidator.Apply(Reality, request, actor);
-            decision = Admission.Decide(request, actor, _options.Trust, Locks, panic);
-        }
-        catch (IntentRefusedException e)
-        {
-            lock (_pending) _pending.Remove(id);
-            await Journal(id, request, actor, IntentPhase.Refused, rationale: $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason}",
-                errorCode: IntentRefusedException.WireName(e.Code)).ConfigureAwait(false);
-            return new IntentOutcome(id, IntentPhase.Refused, e.Message, e);
-        }
-        if (SafeModeReason != null && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
-            decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
-        if (decision.Outcome != AdmissionOutcome.Admit)
-        {
-            if (!wasPending)
-                await Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: decision.Reason).ConfigureAwait(false);
-            lock (_pending) _pending[id] = (request, actor, decision.Outcome);
-            return new IntentOutcome(id, IntentPhase.Pending, decision.Reason);
-        }
-        lock (_pending) _pending.Remove(id);
-        return await ExecuteAsync(id, request, actor, next).ConfigureAwait(false);
+        // A human edit wins: an AI speculation on the same objects that is being applied right now
+        // is aborted at once instead of being waited for (the spine is busy applying it).
+        if (actor.Kind >= ActorKind.Human && _applying is { } ai && request.Operations.SelectMany(Admission.Touches).Any(ai.Uuids.Contains))
+            ai.Abort.Cancel();
+        var provisional = BatchMember.NewCompletion();
+        var settled = BatchMember.NewCompletion();
+        Enqueue(new Work(() => AdmitAsync(++_lastIntentId, request, actor, panic, Admit.New, provisional, settled),
+            e => { provisional.TrySetException(e); settled.TrySetException(e); }));
+        return new IntentTicket(provisional.Task, settled.Task);
     }
 
-    /// <summary>A human approves a PENDING intent: it is validated again, against Reality as it is now, and run.</summary>
+    /// <summary>Submits an intent and waits until it settles (FINAL, ROLLED_BACK, QUARANTINED, REFUSED or PENDING).</summary>
+    public Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false) => Submit(request, actor, panic).Settled;
+
+    /// <summary>A human approves a PENDING intent: it is validated again, against the scene as it is now, and run.</summary>
     /// <exception cref="UnauthorizedAccessException">The approver is not a human.</exception>
     /// <exception cref="KeyNotFoundException">No such pending intent.</exception>
     public async Task<IntentOutcome> ApproveAsync(ulong intentId, Actor approver)
     {
         Admission.CheckCanApprove(approver);
-        await _turn.WaitAsync().ConfigureAwait(false);
-        try
+        var settled = await Post(async () =>
         {
             var (request, actor) = Take(intentId);
-            RealityScene next;
-            try { next = IntentValidator.Apply(Reality, request, actor); }
-            catch (IntentRefusedException e)
-            {
-                await Journal(intentId, request, actor, IntentPhase.Refused, rationale: $"approved by {approver} but {e.Message}").ConfigureAwait(false);
-                return new IntentOutcome(intentId, IntentPhase.Refused, e.Message, e);
-            }
-            return await ExecuteAsync(intentId, request, actor, next).ConfigureAwait(false);
-        }
-        finally
-        {
-            _turn.Release();
-        }
+            var done = BatchMember.NewCompletion();
+            await AdmitAsync(intentId, request, actor, false, Admit.Approved, BatchMember.NewCompletion(), done, approver).ConfigureAwait(false);
+            return done.Task;
+        }).ConfigureAwait(false);
+        return await settled.ConfigureAwait(false);
     }
 
     /// <summary>A human denies a PENDING intent: journaled REFUSED, nothing applied.</summary>
-    public async Task<IntentOutcome> DenyAsync(ulong intentId, Actor denier)
+    public Task<IntentOutcome> DenyAsync(ulong intentId, Actor denier)
     {
         Admission.CheckCanApprove(denier);
-        await _turn.WaitAsync().ConfigureAwait(false);
-        try
+        return Post(async () =>
         {
             var (request, actor) = Take(intentId);
-            await Journal(intentId, request, actor, IntentPhase.Refused, rationale: $"denied by {denier}").ConfigureAwait(false);
+            Journal(intentId, request, actor, IntentPhase.Refused, rationale: $"denied by {denier}");
+            await DrainAsync().ConfigureAwait(false);
             return new IntentOutcome(intentId, IntentPhase.Refused, $"denied by {denier}");
-        }
-        finally
+        });
+    }
+
+    /// <summary>A human ends safe mode (or a quarantine); the failure counts start afresh.</summary>
+    /// <exception cref="UnauthorizedAccessException">Not a human.</exception>
+    public Task ResumeAsync(Actor human)
+    {
+        Admission.CheckCanApprove(human);
+        return Post(() =>
         {
-            _turn.Release();
+            SafeModeReason = null;
+            _failures.Reset();
+            return Task.FromResult(true);
+        });
+    }
+
+    /// <summary>A human starts editing <paramref name="uuid"/>: AI intents touching it wait.</summary>
+    public Task AcquireLockAsync(string uuid, Actor human) => Post(() =>
+    {
+        Locks.Acquire(uuid, human);
+        return Task.FromResult(true);
+    });
+
+    /// <summary>
+    /// The human stopped editing <paramref name="uuid"/>: intents that waited for it (WAIT_HUMAN_LOCK)
+    /// are decided again, in intent order, and their settled outcomes returned.
+    /// </summary>
+    public async Task<IReadOnlyList<IntentOutcome>> ReleaseLockAsync(string uuid)
+    {
+        var woken = await Post(async () =>
+        {
+            Locks.Release(uuid);
+            return await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return await Task.WhenAll(woken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An engine is in PANIC (a contract violation, a lost heartbeat, generation drift): the open
+    /// batch is rolled back and nothing but the emergency override is applied until a human's
+    /// emergency unlock.
+    /// </summary>
+    public Task PanicAsync(string engine, string reason) => Post(async () =>
+    {
+        lock (_panics) _panics[engine] = reason;
+        await DrainAsync().ConfigureAwait(false);
+        if (!_batch.IsEmpty)
+            await RollBackAsync(_batch.Members.ToList(), new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), $"PANIC in {engine}: {reason}", "ENGINE_FAULT").ConfigureAwait(false);
+        await DrainAsync().ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>
+    /// A human's emergency override: every HUMAN_ACTIVE lock, every PANIC and safe mode are lifted,
+    /// journaled as an entry of its own (FINAL, no operation); intents that waited are decided again.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Anyone but a human with the emergency override.</exception>
+    public Task EmergencyUnlockAsync(Actor actor)
+    {
+        if (actor.Kind != ActorKind.EmergencyOverride) throw new UnauthorizedAccessException($"{actor} cannot unlock: emergency unlock is a human's override");
+        return Post(async () =>
+        {
+            var locks = Locks.EmergencyUnlock(actor);
+            string[] engines;
+            lock (_panics) { engines = _panics.Keys.ToArray(); _panics.Clear(); }
+            var why = $"EMERGENCY_UNLOCK by {actor}: released locks [{string.Join(", ", locks.Keys)}], PANIC of [{string.Join(", ", engines)}]"
+                + (SafeModeReason is { } s ? $", safe mode ({s})" : "");
+            SafeModeReason = null;
+            _failures.Reset();
+            ulong id = ++_lastIntentId;
+            _appends.Add(_wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engines.Length == 1 ? engines[0] : "both", actor.ToString(),
+                new Scope(locks.Keys.ToArray(), IntentClass.Cosmetic), Rationale: why)));
+            _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), locks.Keys.ToArray(), "FINAL", why, "EMERGENCY_UNLOCK"));
+            await DrainAsync().ConfigureAwait(false);
+            await WakeAsync(AdmissionOutcome.Halted).ConfigureAwait(false);
+            await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    /// <summary>Verifies and settles the open batch now, without waiting for its window (shutdown, a barrier in tests).</summary>
+    public Task FlushAsync() => Post(async () => { await CloseBatchAsync().ConfigureAwait(false); return true; });
+
+    /// <summary>Settles everything whose window has ended by now (on <see cref="TimeProvider"/>'s clock) and returns.</summary>
+    public Task SettleDueAsync() => Post(async () => { await DrainAsync().ConfigureAwait(false); await CloseIfDueAsync().ConfigureAwait(false); return true; });
+
+    /// <summary>Stops taking work, settles the open batch and ends the spine.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _inbox.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    // ---- the spine ----
+
+    private void Enqueue(Work work)
+    {
+        if (_fatal is { } fatal) throw new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
+        if (!_inbox.Writer.TryWrite(work)) throw new ObjectDisposedException(nameof(IntentPipeline), "the pipeline is shutting down");
+    }
+
+    private Task<T> Post<T>(Func<Task<T>> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new Work(async () =>
+        {
+            try { done.TrySetResult(await work().ConfigureAwait(false)); }
+            catch (Exception e) when (_fatal == null) { done.TrySetException(e); }
+            catch (Exception e) { done.TrySetException(e); throw; }
+        }, e => done.TrySetException(e)));
+        return done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var inbox = _inbox.Reader;
+        try
+        {
+            int sinceDrain = 0;
+            while (true)
+            {
+                if (inbox.TryRead(out var work))
+                {
+                    await work.Run().ConfigureAwait(false);
+                    if (_fatal != null) break;
+                    if (++sinceDrain < _options.AdmissionChunk) continue;
+                }
+                sinceDrain = 0;
+                await DrainAsync().ConfigureAwait(false);
+                if (await CloseIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
+                if (inbox.Completion.IsCompleted) break;
+                if (_batch.Deadline is { } deadline)
+                {
+                    using var stop = new CancellationTokenSource();
+                    var wake = inbox.WaitToReadAsync(stop.Token).AsTask();
+                    var wait = deadline - _time.GetUtcNow();
+                    var due = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stop.Token);
+                    await Task.WhenAny(wake, due).ConfigureAwait(false);
+                    stop.Cancel();
+                }
+                else if (!await inbox.WaitToReadAsync().ConfigureAwait(false)) break;
+            }
+            if (_fatal == null) await CloseBatchAsync().ConfigureAwait(false);
         }
+        catch (Exception e)
+        {
+            _fatal ??= e;
+        }
+        if (_fatal is { } fatal) Fail(fatal);
+    }
+
+    /// <summary>Fail-stop: the journal cannot be trusted any more, so nobody is told anything happened.</summary>
+    private void Fail(Exception fatal)
+    {
+        _inbox.Writer.TryComplete();
+        var error = new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
+        foreach (var m in _batch.Members.Concat(_toApply))
+        {
+            m.Provisional.TrySetException(error);
+            m.Settled.TrySetException(error);
+        }
+        foreach (var (completion, _) in _deferred) completion.TrySetException(error);
+        while (_inbox.Reader.TryRead(out var work)) work.Fail(error);
+    }
+
+    /// <summary>
+    /// Makes every journal entry appended so far durable, then tells those waiting, then applies
+    /// the admitted intents in order — repeated until nothing is left, since an apply that fails
+    /// journals its rollback.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            if (_appends.Count > 0)
+            {
+                var appends = _appends.ToArray();
+                _appends.Clear();
+                try { await Task.WhenAll(appends).ConfigureAwait(false); }
+                catch (Exception e) { _fatal ??= e; throw; }
+            }
+            foreach (var (completion, outcome) in _deferred) completion.TrySetResult(outcome);
+            _deferred.Clear();
+            if (_toApply.Count == 0) return;
+            while (_toApply.Count > 0) await ApplyAsync(_toApply.Dequeue()).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> CloseIfDueAsync()
+    {
+        if (_batch.Deadline is not { } deadline || deadline > _time.GetUtcNow()) return false;
+        await CloseBatchAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    // ---- admit + apply ----
+
+    /// <summary>
+    /// Validates and admits an intent against the speculative scene, settles its conflicts with the
+    /// open batch, and journals it PROVISIONAL and queues it for applying — or refuses it, or files
+    /// it as PENDING with the reason it waits.
+    /// </summary>
+    private async Task AdmitAsync(ulong id, IntentRequest request, Actor actor, bool panic, Admit how,
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver = null)
+    {
+        var cls = IntentClassifier.Classify(request.Operations);
+        string? snapshotRef = null;
+        while (true)
+        {
+            RealityScene next;
+            try
+            {
+                next = IntentValidator.Apply(_speculative, request, actor);
+                if (how != Admit.Approved)
+                {
+                    bool halted;
+                    lock (_panics) halted = panic || _panics.Count > 0;
+                    var decision = Admission.Decide(request, actor, _options.Trust, Locks, halted);
+                    if (SafeModeReason != null && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
+                        decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
+                    if (decision.Outcome != AdmissionOutcome.Admit)
+                    {
+                        Wait(id, request, actor, decision.Outcome, decision.Reason, how, provisional, settled);
+                        return;
+                    }
+                }
+            }
+            catch (IntentRefusedException e)
+            {
+                lock (_pending) _pending.Remove(id);
+                string code = IntentRefusedException.WireName(e.Code);
+                Journal(id, request, actor, IntentPhase.Refused,
+                    rationale: (approver != null ? $"approved by {approver} but " : "") + $"{code} at {e.Path}: {e.Reason}", errorCode: code);
+                Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Refused, e.Message, e));
+                return;
+            }
+
+            var footprint = Footprint.Of(_speculative, request);
+            var contender = new Contender(id, actor, cls, request.Operations);
+            var overlapping = _batch.Overlapping(footprint);
+            var conflict = ConflictPolicy.Decide(contender, overlapping.Select(m => m.Contender).ToList());
+            var losers = overlapping.Where(m => conflict.Losers.Contains(m.Contender)).ToList();
+            switch (conflict.Rule)
+            {
+                case ConflictRule.HumanOverridesSpeculation:
+                    await RollBackAsync(losers, new RollbackInfo(null, null, "SOFT", "HUMAN_EDIT"), conflict.Reason, "HUMAN_EDIT").ConfigureAwait(false);
+                    continue; // decide again against what is left
+                case ConflictRule.StructuralOverridesCosmetic:
+                    await RollBackAsync(losers, new RollbackInfo(null, null, "SOFT", "CONFLICT"), conflict.Reason, "CONFLICT").ConfigureAwait(false);
+                    continue;
+                case ConflictRule.WaitForHuman:
+                    Wait(id, request, actor, AdmissionOutcome.WaitHumanLock, conflict.Reason, how, provisional, settled);
+                    return;
+                case ConflictRule.CosmeticYieldsToStructural:
+                    lock (_pending) _pending.Remove(id);
+                    Journal(id, request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "SOFT", "CONFLICT"),
+                        rationale: $"{conflict.Reason} (winner: intent {conflict.Winner})", errorCode: "CONFLICT");
+                    Settle(provisional, settled, new IntentOutcome(id, IntentPhase.RolledBack, "CONFLICT: " + conflict.Reason));
+                    return;
+                case ConflictRule.Quarantine:
+                    lock (_pending) _pending.Remove(id);
+                    SafeModeReason ??= $"intent {id} QUARANTINED: {conflict.Reason}";
+                    Journal(id, request, actor, IntentPhase.Quarantined, rationale: conflict.Reason, errorCode: "QUARANTINED");
+                    Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Quarantined, conflict.Reason));
+                    return;
+                case ConflictRule.CosmeticMerge:
+                    foreach (var loser in losers) loser.Notes.Add($"superseded by intent {id}: {conflict.Reason}");
+                    break;
+            }
+
+            if (cls == IntentClass.Destructive && (snapshotRef == null || !_batch.IsEmpty))
+            {
+                // No window, snapshot-gated: what came before is verified first, then Reality is snapshotted.
+                await CloseBatchAsync().ConfigureAwait(false);
+                if (_options.SnapshotBeforeDestructive is { } snapshot)
+                {
+                    try { snapshotRef = await snapshot(Reality, Footprint.Of(Reality, request)).ConfigureAwait(false); }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        lock (_pending) _pending.Remove(id);
+                        Journal(id, request, actor, IntentPhase.Refused, rationale: $"SNAPSHOT_FAILED: no safety snapshot, so nothing was deleted or overwritten: {e.Message}", errorCode: "SNAPSHOT_FAILED");
+                        Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Refused, $"SNAPSHOT_FAILED: {e.Message}"));
+                        return;
+                    }
+                }
+                snapshotRef ??= "";
+                continue; // validate again against Reality as the batch left it
+            }
+
+            lock (_pending) _pending.Remove(id);
+            var member = new BatchMember(id, request, actor, cls, footprint) { Provisional = provisional, Settled = settled };
+            Journal(member, IntentPhase.Provisional, rationale: request.Rationale,
+                rollback: string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null));
+            _speculative = next;
+            var window = cls switch { IntentClass.Cosmetic => _options.CosmeticWindow, IntentClass.Structural => _options.StructuralWindow, _ => TimeSpan.Zero };
+            _batch.Add(member, _time.GetUtcNow() + window);
+            _toApply.Enqueue(member);
+            return;
+        }
+    }
+
+    private void Wait(ulong id, IntentRequest request, Actor actor, AdmissionOutcome why, string reason, Admit how,
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled)
+    {
+        if (how == Admit.New) Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: reason);
+        lock (_pending) _pending[id] = new Waiting(request, actor, why);
+        Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Pending, reason));
     }
 
     private (IntentRequest, Actor) Take(ulong intentId)
@@ -258,105 +468,182 @@ public sealed class IntentPipeline
         }
     }
 
-    private async Task<IntentOutcome> ExecuteAsync(ulong id, IntentRequest request, Actor actor, RealityScene next)
+    /// <summary>Decides again, in intent order, the intents waiting for <paramref name="why"/>; returns their settled answers.</summary>
+    private async Task<List<Task<IntentOutcome>>> WakeAsync(AdmissionOutcome why)
     {
-        using var abort = new CancellationTokenSource();
-        if (actor.Kind < ActorKind.Human)
-            _speculation = new InFlight(id, request.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
-        try
+        List<KeyValuePair<ulong, Waiting>> woken;
+        lock (_pending) woken = _pending.Where(p => p.Value.Why == why).OrderBy(p => p.Key).ToList();
+        var answers = new List<Task<IntentOutcome>>();
+        foreach (var (id, waiting) in woken)
         {
-            return await SpeculateAsync(id, request, actor, next, abort.Token).ConfigureAwait(false);
+            var settled = BatchMember.NewCompletion();
+            answers.Add(settled.Task);
+            await AdmitAsync(id, waiting.Request, waiting.Actor, false, Admit.Woken, BatchMember.NewCompletion(), settled).ConfigureAwait(false);
         }
-        finally
-        {
-            _speculation = null;
-        }
+        return answers;
     }
 
-    private async Task<IntentOutcome> SpeculateAsync(ulong id, IntentRequest request, Actor actor, RealityScene next, CancellationToken abort)
+    private async Task ApplyAsync(BatchMember member)
     {
-        await Journal(id, request, actor, IntentPhase.Provisional, rationale: request.Rationale).ConfigureAwait(false);
-        var applied = new List<(IEnginePort Engine, string Token)>();
+        using var abort = new CancellationTokenSource();
+        if (!member.Contender.IsHuman) _applying = new InFlight(member.Request.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
         try
         {
             foreach (var engine in _engines)
-                applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(id, request.Operations), abort).ConfigureAwait(false)));
-            abort.ThrowIfCancellationRequested();
+                member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, member.Request.Operations), abort.Token).ConfigureAwait(false)));
+            abort.Token.ThrowIfCancellationRequested();
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            return await AbortedByHumanAsync(id, request, actor, applied).ConfigureAwait(false);
+            _applying = null;
+            await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "SOFT", "HUMAN_EDIT"),
+                "a human edited what this intent touches: the speculation was rolled back and the human's edit is the truth", "HUMAN_EDIT").ConfigureAwait(false);
+            return;
         }
         catch (Exception e) when (e is EngineFaultException or TimeoutException)
         {
-            await RollBackAll(id, applied).ConfigureAwait(false);
-            await Journal(id, request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
-                rationale: e.Message, errorCode: "ENGINE_FAULT").ConfigureAwait(false);
-            CountFailure(request);
-            return new IntentOutcome(id, IntentPhase.RolledBack, $"ENGINE_FAULT: {e.Message}");
+            _applying = null;
+            await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), e.Message, "ENGINE_FAULT", countFailure: true).ConfigureAwait(false);
+            return;
         }
-
-        // Verify: each engine must hold what Reality-after-the-intent says, as float32 stores it.
-        var touched = request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray();
-        var expected = Subset(EngineStorage.RoundToFloat32(Subset(next.ToScene(), touched)), touched);
-        string expectedHash = Hex.Encode(SceneHasher.Hash(expected).Root);
-        foreach (var (engine, _) in applied)
+        finally
         {
-            Scene observed;
-            try { observed = await Call(() => engine.ReadAsync(touched), abort).ConfigureAwait(false); }
-            catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
-            catch (OperationCanceledException) when (abort.IsCancellationRequested) { return await AbortedByHumanAsync(id, request, actor, applied).ConfigureAwait(false); }
-            string observedHash = Hex.Encode(SceneHasher.Hash(observed).Root);
-            if (observedHash == expectedHash) continue;
-            var diff = FieldComparer.Differences(expected, observed); // a hash mismatch counts only once fields confirm it
-            if (diff.Count == 0) continue;
-            await RollBackAll(id, applied).ConfigureAwait(false);
-            await Journal(id, request, actor, IntentPhase.RolledBack,
-                new Verification(expectedHash, observedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
-                new RollbackInfo(null, null, "SOFT", "HASH_MISMATCH"),
-                $"{engine.Name} holds different values: {string.Join(", ", diff.Take(5))}", errorCode: "HASH_MISMATCH").ConfigureAwait(false);
-            CountFailure(request);
-            return new IntentOutcome(id, IntentPhase.RolledBack, $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", diff.Take(5))}");
+            _applying = null;
         }
-
-        if (abort.IsCancellationRequested) return await AbortedByHumanAsync(id, request, actor, applied).ConfigureAwait(false);
-        foreach (var (engine, _) in applied) await Call(async () => { await engine.FinalizeAsync(id).ConfigureAwait(false); return true; }).ConfigureAwait(false);
-        await Journal(id, request, actor, IntentPhase.Final,
-            new Verification(expectedHash, expectedHash, Quantizer.Epsilon, _time.GetUtcNow().ToUnixTimeMilliseconds()),
-            rationale: request.Rationale).ConfigureAwait(false);
-        Reality = next;
-        return new IntentOutcome(id, IntentPhase.Final, "verified in every engine");
+        member.IsApplied = true;
+        member.Provisional.TrySetResult(new IntentOutcome(member.Id, IntentPhase.Provisional, "applied provisionally in every engine (PROVISIONAL_OK); verification follows"));
     }
 
-    private async Task<IntentOutcome> AbortedByHumanAsync(ulong id, IntentRequest request, Actor actor, List<(IEnginePort Engine, string Token)> applied)
+    // ---- verify + final ----
+
+    /// <summary>
+    /// Verifies the open batch: one read per engine over its footprint and one hash; components
+    /// that differ (field-wise, beyond ε) are rolled back, the rest finalized, journaled FINAL in
+    /// apply order, and made Reality. Intents that waited for humans in this batch are decided again.
+    /// </summary>
+    private async Task CloseBatchAsync()
     {
-        await RollBackAll(id, applied).ConfigureAwait(false);
-        const string why = "a human edited what this intent touches: the speculation was rolled back and the human's edit is the truth";
-        await Journal(id, request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "SOFT", "HUMAN_EDIT"),
-            rationale: why, errorCode: "HUMAN_EDIT").ConfigureAwait(false);
-        return new IntentOutcome(id, IntentPhase.RolledBack, "HUMAN_EDIT: " + why);
+        await DrainAsync().ConfigureAwait(false);
+        if (_batch.IsEmpty) return;
+
+        var footprint = UnionOf(_batch.Members);
+        var expected = Subset(EngineStorage.RoundToFloat32(Subset(_speculative.ToScene(), footprint)), footprint);
+        string expectedHash = HashOf(expected);
+        List<List<BatchMember>>? components = null;
+        var failed = new HashSet<List<BatchMember>>();
+        foreach (var engine in _engines)
+        {
+            Scene observed;
+            try { observed = await Call(() => engine.ReadAsync(footprint)).ConfigureAwait(false); }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
+            if (HashOf(observed) == expectedHash) continue;
+            components ??= _batch.Components();
+            foreach (var component in components)
+            {
+                if (failed.Contains(component)) continue;
+                var scope = UnionOf(component);
+                var want = Subset(expected, scope);
+                var have = Subset(observed, scope);
+                string wantHash = HashOf(want), haveHash = HashOf(have);
+                if (wantHash == haveHash) continue;
+                var diff = FieldComparer.Differences(want, have); // a hash mismatch counts only once fields confirm it
+                if (diff.Count == 0) continue;
+                failed.Add(component);
+                await RollBackAsync(component, new RollbackInfo(null, null, "SOFT", "HASH_MISMATCH"),
+                    $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", diff.Take(5))}", "HASH_MISMATCH", countFailure: true,
+                    new Verification(wantHash, haveHash, Quantizer.Epsilon, Now)).ConfigureAwait(false);
+            }
+        }
+
+        var final = _batch.Members.ToList();
+        if (final.Count > 0)
+        {
+            string finalHash = failed.Count == 0 ? expectedHash : HashOf(Subset(expected, UnionOf(final)));
+            var verification = new Verification(finalHash, finalHash, Quantizer.Epsilon, Now);
+            foreach (var member in final)
+                foreach (var (engine, _) in member.Applied)
+                {
+                    try { await Call(async () => { await engine.FinalizeAsync(member.Id).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
+                    catch (Exception e) when (e is EngineFaultException or TimeoutException)
+                    {
+                        // Verified already: the intent stands. The engine keeps it marked provisional
+                        // until it is resynced from Reality (issue #8).
+                    }
+                }
+            foreach (var member in final)
+            {
+                string why = member.Notes.Count == 0 ? member.Request.Rationale ?? "" : string.Join("; ", member.Notes.Prepend(member.Request.Rationale ?? "").Where(s => s.Length > 0));
+                Journal(member, IntentPhase.Final, verification: verification, rationale: why.Length == 0 ? null : why);
+                _deferred.Add((member.Settled, new IntentOutcome(member.Id, IntentPhase.Final,
+                    final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash")));
+            }
+            Reality = _speculative;
+        }
+        _batch.Clear();
+        _speculative = Reality;
+        await DrainAsync().ConfigureAwait(false);
+        await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Rolls back <paramref name="seeds"/> and every batch member connected to them (newest first,
+    /// in every engine that applied them), journals each ROLLED_BACK, and refolds the speculative
+    /// scene from what is left; members that no longer validate follow them.
+    /// </summary>
+    private async Task RollBackAsync(IReadOnlyCollection<BatchMember> seeds, RollbackInfo info, string why, string errorCode,
+        bool countFailure = false, Verification? verification = null)
+    {
+        var doomed = _batch.ComponentsOf(seeds);
+        var seedIds = seeds.Select(s => s.Id).ToHashSet();
+        for (int i = doomed.Count - 1; i >= 0; i--)
+            for (int j = doomed[i].Applied.Count - 1; j >= 0; j--)
+            {
+                var (engine, token) = doomed[i].Applied[j];
+                ulong id = doomed[i].Id;
+                try { await Call(async () => { await engine.RollbackAsync(id, token).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
+                catch (Exception e) when (e is EngineFaultException or TimeoutException)
+                {
+                    // That engine is resynced from Reality (issue #8). An engine whose apply was
+                    // abandoned (timeout, abort) holds no token here and may still apply late: the
+                    // link refuses work for an intent already rolled back and resyncs it (issue #5).
+                }
+            }
+        _batch.Remove(doomed);
+        if (_toApply.Count > 0)
+        {
+            var keep = _toApply.Where(m => !doomed.Contains(m)).ToList();
+            _toApply.Clear();
+            foreach (var m in keep) _toApply.Enqueue(m);
+        }
+        foreach (var member in doomed)
+        {
+            string rationale = seedIds.Contains(member.Id) ? why : $"rolled back with intent {seeds.First().Id}, which shares objects with it: {why}";
+            Journal(member, IntentPhase.RolledBack, verification, info, rationale, errorCode);
+            var outcome = new IntentOutcome(member.Id, IntentPhase.RolledBack, rationale.StartsWith(errorCode, StringComparison.Ordinal) ? rationale : $"{errorCode}: {rationale}");
+            _deferred.Add((member.Provisional, outcome));
+            _deferred.Add((member.Settled, outcome));
+            if (countFailure) CountFailure(member.Request);
+        }
+
+        // What is left is folded again from Reality; a member that depended on what was rolled back goes too.
+        var scene = Reality;
+        foreach (var member in _batch.Members)
+        {
+            try { scene = IntentValidator.Apply(scene, member.Request, member.Actor); }
+            catch (IntentRefusedException e)
+            {
+                await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "SOFT", "CONFLICT"),
+                    $"it depended on a rolled-back intent: {e.Message}", "CONFLICT").ConfigureAwait(false);
+                return;
+            }
+        }
+        _speculative = scene;
     }
 
     private void CountFailure(IntentRequest request)
     {
         var tripped = _failures.Record(request.Operations.SelectMany(Admission.Touches), request.Operations.Select(o => o.Name));
         if (tripped != null && SafeModeReason == null) SafeModeReason = tripped;
-    }
-
-    /// <summary>
-    /// Restores every engine whose apply returned, newest first. An engine whose call was abandoned
-    /// (timeout, or a human edit aborting the speculation) holds no token here and may still apply
-    /// late: the link must refuse work for an intent already rolled back and mark that engine for a
-    /// resync from Reality (issues #5, #8).
-    /// </summary>
-    private async Task RollBackAll(ulong id, List<(IEnginePort Engine, string Token)> applied)
-    {
-        for (int i = applied.Count - 1; i >= 0; i--)
-        {
-            var (engine, token) = applied[i];
-            try { await Call(async () => { await engine.RollbackAsync(id, token).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
-            catch (Exception e) when (e is EngineFaultException or TimeoutException) { /* that engine will be resynced from Reality */ }
-        }
     }
 
     /// <summary>
@@ -386,28 +673,43 @@ public sealed class IntentPipeline
         }
     }
 
+    private static string[] UnionOf(IEnumerable<BatchMember> members) =>
+        members.SelectMany(m => m.Footprint).Distinct(StringComparer.Ordinal).ToArray();
+
+    private static string HashOf(Scene scene) => Hex.Encode(SceneHasher.Hash(scene).Root);
+
     private static Scene Subset(Scene scene, IReadOnlyCollection<string> uuids)
     {
-        var keep = uuids.ToHashSet(StringComparer.Ordinal);
+        var keep = uuids as ISet<string> ?? uuids.ToHashSet(StringComparer.Ordinal);
         return new Scene(scene.Objects.Where(o => keep.Contains(o.Uuid)).ToArray(),
             scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray());
     }
 
-    private async Task Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase,
-        Verification? verification = null, RollbackInfo? rollback = null, string? rationale = null,
-        string? errorCode = null, string? outcome = null)
+    // ---- journal ----
+
+    /// <summary>Both answers, given once the journal entry just appended is durable.</summary>
+    private void Settle(TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, IntentOutcome outcome)
     {
-        var uuids = request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray();
-        var cls = IntentClassifier.Classify(request.Operations);
-        await Journal(id, phase, "both", actor.ToString(), uuids, cls, verification, rollback, rationale, request.Json).ConfigureAwait(false);
-        _options.Log.Write(new PipelineLogLine(_time.GetUtcNow().ToUnixTimeMilliseconds(), Environment.ProcessId, id,
-            request.Operations.Select(o => o.Name).ToArray(), uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode));
+        _deferred.Add((provisional, outcome));
+        _deferred.Add((settled, outcome));
     }
 
-    private async Task Journal(ulong id, IntentPhase phase, string engine, string actor, IReadOnlyList<string> uuids, IntentClass cls,
-        Verification? verification = null, RollbackInfo? rollback = null, string? rationale = null, string? operation = null)
+    private void Journal(BatchMember member, IntentPhase phase, Verification? verification = null, RollbackInfo? rollback = null,
+        string? rationale = null, string? errorCode = null) =>
+        Append(member.Id, member.Request, member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null);
+
+    private void Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase, RollbackInfo? rollback = null,
+        string? rationale = null, string? errorCode = null, string? outcome = null) =>
+        Append(id, request, actor, request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray(),
+            IntentClassifier.Classify(request.Operations), phase, null, rollback, rationale, errorCode, outcome);
+
+    private void Append(ulong id, IntentRequest request, Actor actor, IReadOnlyList<string> uuids, IntentClass cls, IntentPhase phase,
+        Verification? verification, RollbackInfo? rollback, string? rationale, string? errorCode, string? outcome)
     {
-        await _wal.AppendAsync(new WalEntry(id, phase, _time.GetUtcNow().ToUnixTimeMilliseconds(), engine, actor,
-            new Scope(uuids, cls), verification, rollback, rationale, operation)).ConfigureAwait(false);
+        long now = Now;
+        _appends.Add(_wal.AppendAsync(new WalEntry(id, phase, now, "both", actor.ToString(), new Scope(uuids, cls),
+            verification, rollback, rationale, request.Json)));
+        _options.Log.Write(new PipelineLogLine(now, Environment.ProcessId, id, request.Operations.Select(o => o.Name).ToArray(),
+            uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode));
     }
 }

@@ -1,0 +1,47 @@
+using VibeSync.Intents.Authority;
+using VibeSync.Intents.Operations;
+using VibeSync.Intents.Reality;
+
+namespace VibeSync.Intents.Batching;
+
+/// <summary>
+/// The uuids an intent changes or depends on: what it names (<see cref="Admission.Touches"/>),
+/// the mesh and materials a new object points at, and the subtree or children a delete moves or
+/// removes. Two intents conflict, coalesce and verify together exactly when their footprints meet.
+/// </summary>
+public static class Footprint
+{
+    /// <summary>The footprint of <paramref name="request"/> against the scene it will be applied to.</summary>
+    public static string[] Of(RealityScene before, IntentRequest request)
+    {
+        var uuids = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var op in request.Operations)
+        {
+            foreach (var u in Admission.Touches(op)) uuids.Add(u);
+            switch (op)
+            {
+                case CreateObject c:
+                    if (c.Mesh != null) uuids.Add(c.Mesh);
+                    foreach (var m in c.Materials) if (m != null) uuids.Add(m);
+                    break;
+                case DuplicateObject d when before.Objects.TryGetValue(d.Uuid, out var source):
+                    if (source.Mesh != null) uuids.Add(source.Mesh);
+                    break;
+                case DeleteObject d:
+                    AddSubtree(before, d.Uuid, uuids, whole: d.Children == ChildrenPolicy.Delete);
+                    if (before.Objects.TryGetValue(d.Uuid, out var gone) && gone.Parent != null) uuids.Add(gone.Parent);
+                    break;
+            }
+        }
+        return uuids.ToArray();
+    }
+
+    private static void AddSubtree(RealityScene scene, string uuid, SortedSet<string> into, bool whole)
+    {
+        foreach (var child in scene.ChildrenOf(uuid))
+        {
+            into.Add(child.Uuid);
+            if (whole) AddSubtree(scene, child.Uuid, into, whole);
+        }
+    }
+}
