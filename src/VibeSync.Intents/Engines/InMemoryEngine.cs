@@ -1,0 +1,135 @@
+using VibeSync.Intents.Batching;
+using VibeSync.Intents.Operations;
+using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Reality;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Intents.Engines;
+
+/// <summary>
+/// An engine held in memory behind <see cref="IEnginePort"/>: it applies operations by the same
+/// rules as Reality and stores values as float32 the way Blender and Unity do, with undo tokens
+/// that restore exactly. For the pipeline's benchmark and tests; it is not an editor.
+/// Called from the pipeline's spine only, one call at a time.
+/// </summary>
+public sealed class InMemoryEngine : IEnginePort
+{
+    private static readonly Actor Applier = new(ActorKind.Orchestrator, "apply");
+    private readonly Dictionary<string, Prior> _undo = new(StringComparer.Ordinal);
+
+    /// <summary>An undo token's content: the prior records of what the operations could change, like a real engine's undo step.</summary>
+    private sealed record Prior(RealityScene Before, string[] Uuids);
+
+    /// <summary>An engine holding <paramref name="initial"/>.</summary>
+    public InMemoryEngine(string name, RealityScene initial)
+    {
+        Name = name;
+        State = Store(initial);
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>What the engine holds now, provisional changes included.</summary>
+    public RealityScene State { get; private set; }
+
+    /// <summary>Applies made.</summary>
+    public int Applies { get; private set; }
+
+    /// <summary>Reads answered (one per engine per batch verification).</summary>
+    public int Reads { get; private set; }
+
+    /// <summary>Rollbacks made.</summary>
+    public int Rollbacks { get; private set; }
+
+    /// <summary>Intents finalized.</summary>
+    public int Finalized { get; private set; }
+
+    /// <summary>Changes the scene outside the pipeline (what a person or a bug in the engine would do).</summary>
+    public void Edit(Func<RealityScene, RealityScene> change) => State = Store(change(State));
+
+    /// <inheritdoc />
+    public Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
+    {
+        var token = $"undo-{Name}-{intentId}";
+        var request = new IntentRequest(operations, new Dictionary<string, string>(), null);
+        var next = IntentValidator.Apply(State, request, Applier);
+        var footprint = Footprint.Of(State, request);
+        _undo[token] = new Prior(State, footprint);
+        State = StoreOnly(next, footprint);
+        Applies++;
+        return Task.FromResult(token);
+    }
+
+    /// <inheritdoc />
+    public Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids)
+    {
+        Reads++;
+        var objects = new List<SceneObject>();
+        var materials = new List<Material>();
+        var meshes = new List<Mesh>();
+        foreach (var u in uuids)
+        {
+            if (State.Objects.TryGetValue(u, out var o)) objects.Add(o);
+            if (State.Materials.TryGetValue(u, out var m)) materials.Add(m);
+            if (State.Meshes.TryGetValue(u, out var mesh)) meshes.Add(mesh);
+        }
+        return Task.FromResult(new Scene(objects, materials, meshes));
+    }
+
+    /// <inheritdoc />
+    public Task FinalizeAsync(ulong intentId)
+    {
+        _undo.Remove($"undo-{Name}-{intentId}");
+        Finalized++;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task RollbackAsync(ulong intentId, string undoToken)
+    {
+        if (!_undo.Remove(undoToken, out var prior)) throw new EngineFaultException($"{Name} has no undo token {undoToken}");
+        State = Restore(State, prior);
+        Rollbacks++;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Puts back the prior records of the token's uuids only; everything else stays as it is now.</summary>
+    private static RealityScene Restore(RealityScene now, Prior prior)
+    {
+        var s = now;
+        var before = prior.Before;
+        foreach (var u in prior.Uuids)
+        {
+            s = s with
+            {
+                Objects = before.Objects.TryGetValue(u, out var o) ? s.Objects.SetItem(u, o) : s.Objects.Remove(u),
+                Materials = before.Materials.TryGetValue(u, out var m) ? s.Materials.SetItem(u, m) : s.Materials.Remove(u),
+                Meshes = before.Meshes.TryGetValue(u, out var mesh) ? s.Meshes.SetItem(u, mesh) : s.Meshes.Remove(u),
+                Tombstones = before.Tombstones.Contains(u) ? s.Tombstones.Add(u) : s.Tombstones.Remove(u),
+                Assets = before.Assets.TryGetValue(u, out var a) ? s.Assets.SetItem(u, a) : s.Assets.Remove(u),
+            };
+        }
+        return s;
+    }
+
+    /// <summary>Stores as float32 only the records an operation can have changed (the rest already are).</summary>
+    private static RealityScene StoreOnly(RealityScene s, IReadOnlyCollection<string> changed)
+    {
+        var stored = EngineStorage.RoundToFloat32(new Scene(
+            changed.Where(s.Objects.ContainsKey).Select(u => s.Objects[u]).ToArray(),
+            changed.Where(s.Materials.ContainsKey).Select(u => s.Materials[u]).ToArray(),
+            changed.Where(s.Meshes.ContainsKey).Select(u => s.Meshes[u]).ToArray()));
+        return s with
+        {
+            Objects = s.Objects.SetItems(stored.Objects.Select(o => KeyValuePair.Create(o.Uuid, o))),
+            Materials = s.Materials.SetItems(stored.Materials.Select(m => KeyValuePair.Create(m.Uuid, m))),
+            Meshes = s.Meshes.SetItems(stored.Meshes.Select(m => KeyValuePair.Create(m.Uuid, m))),
+        };
+    }
+
+    private static RealityScene Store(RealityScene s) =>
+        RealityScene.From(EngineStorage.RoundToFloat32(s.ToScene())) with { Tombstones = s.Tombstones, Assets = s.Assets };
+}
