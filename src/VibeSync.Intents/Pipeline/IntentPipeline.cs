@@ -51,7 +51,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
 
     private sealed record Work(Func<Task> Run, Action<Exception> Fail);
-    private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why);
+    private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why, bool Approved);
     private sealed record InFlight(HashSet<string> Uuids, CancellationTokenSource Abort);
     private enum Admit { New, Woken, Approved }
 
@@ -80,8 +80,27 @@ public sealed class IntentPipeline : IAsyncDisposable
             await wal.AppendAsync(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", recovery,
                 new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
                 "left PROVISIONAL by a crash: rolled back on restart")).ConfigureAwait(false);
+        pipeline.RestorePending();
         pipeline._loop = Task.Run(pipeline.RunAsync);
+        if (pipeline._pending.Count > 0)
+            await pipeline.Post(async () => { await pipeline.WakeAsync(AdmissionOutcome.AwaitApproval).ConfigureAwait(false); return true; }).ConfigureAwait(false);
         return pipeline;
+    }
+
+    /// <summary>
+    /// Intents the log shows still PENDING wait again after a restart: what was acknowledged is not
+    /// lost. They are decided afresh (locks and PANICs do not survive a restart; approval is asked again).
+    /// </summary>
+    private void RestorePending()
+    {
+        if (_wal.Recovery.Pending.Count == 0) return;
+        var wanted = _wal.Recovery.Pending.ToHashSet();
+        foreach (var record in WriteAheadLog.ReadAll(_wal.Directory, out _))
+        {
+            var e = record.Entry;
+            if (e.Phase != IntentPhase.Pending || !wanted.Remove(e.IntentId) || e.OperationJson == null) continue;
+            _pending[e.IntentId] = new Waiting(OperationReader.Read(e.OperationJson), Actor.Parse(e.Actor), AdmissionOutcome.AwaitApproval, false);
+        }
     }
 
     /// <summary>The authoritative scene: what FINAL intents made.</summary>
@@ -363,10 +382,16 @@ public sealed class IntentPipeline : IAsyncDisposable
             try
             {
                 next = IntentValidator.Apply(_speculative, request, actor);
+                bool halted;
+                lock (_panics) halted = panic || _panics.Count > 0;
+                if (how == Admit.Approved && halted && actor.Kind != ActorKind.EmergencyOverride)
+                {
+                    // Approval does not lift a PANIC: the approved intent waits for the emergency unlock.
+                    Wait(id, request, actor, AdmissionOutcome.Halted, "the engine is in PANIC: approved, and waiting until a human's emergency unlock", how, provisional, settled);
+                    return;
+                }
                 if (how != Admit.Approved)
                 {
-                    bool halted;
-                    lock (_panics) halted = panic || _panics.Count > 0;
                     var decision = Admission.Decide(request, actor, _options.Trust, Locks, halted);
                     if (SafeModeReason != null && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
                         decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
@@ -455,7 +480,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled)
     {
         if (how == Admit.New) Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: reason);
-        lock (_pending) _pending[id] = new Waiting(request, actor, why);
+        lock (_pending) _pending[id] = new Waiting(request, actor, why, how == Admit.Approved);
         Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Pending, reason));
     }
 
@@ -478,7 +503,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         {
             var settled = BatchMember.NewCompletion();
             answers.Add(settled.Task);
-            await AdmitAsync(id, waiting.Request, waiting.Actor, false, Admit.Woken, BatchMember.NewCompletion(), settled).ConfigureAwait(false);
+            await AdmitAsync(id, waiting.Request, waiting.Actor, false, waiting.Approved ? Admit.Approved : Admit.Woken, BatchMember.NewCompletion(), settled).ConfigureAwait(false);
         }
         return answers;
     }

@@ -27,4 +27,22 @@ public sealed record Actor(ActorKind Kind, string Name)
         ActorKind.Orchestrator => "system:",
         _ => "engine:",
     } + Name;
+
+    /// <summary>Reads the WAL's actor field back, e.g. <c>ai:claude</c>.</summary>
+    /// <exception cref="FormatException">Not <c>kind:name</c> with a known kind.</exception>
+    public static Actor Parse(string text)
+    {
+        int colon = text.IndexOf(':');
+        if (colon <= 0) throw new FormatException($"'{text}' is not an actor (kind:name)");
+        var kind = text[..colon] switch
+        {
+            "ai" => ActorKind.Ai,
+            "human" => ActorKind.Human,
+            "emergency" => ActorKind.EmergencyOverride,
+            "system" => ActorKind.Orchestrator,
+            "engine" => ActorKind.Engine,
+            var other => throw new FormatException($"'{other}' is not an actor kind"),
+        };
+        return new Actor(kind, text[(colon + 1)..]);
+    }
 }
