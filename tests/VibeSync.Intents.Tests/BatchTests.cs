@@ -80,29 +80,51 @@ public sealed class BatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task micro_intents_on_one_object_coalesce_into_one_verification_and_the_latest_wins()
+    public async Task micro_intents_of_one_actor_on_one_object_coalesce_into_one_journaled_intent()
     {
         var tickets = Enumerable.Range(1, 50).Select(i => _pipeline.Submit(Move(i), Human)).ToList();
-        await Task.WhenAll(tickets.Select(t => t.Provisional)).WaitAsync(Patience);
+        var provisional = await Task.WhenAll(tickets.Select(t => t.Provisional)).WaitAsync(Patience);
+        Assert.All(provisional, p => Assert.Equal(IntentPhase.Provisional, p.Phase)); // each answered at once
         await Elapse(250);
         var outcomes = await Task.WhenAll(tickets.Select(t => t.Settled)).WaitAsync(Patience);
 
         Assert.All(outcomes, o => Assert.Equal(IntentPhase.Final, o.Phase));
+        Assert.Single(outcomes.Select(o => o.IntentId).Distinct()); // coalesced into one intent
+        var log = WriteAheadLog.ReadAll(_dir, out _).Select(r => r.Entry).ToList();
+        Assert.Equal(new[] { IntentPhase.Provisional, IntentPhase.Final }, log.Select(e => e.Phase)); // not a storm: two entries
+        Assert.Contains("coalesced with 49 micro-intent(s)", log[1].Rationale);
+        var folded = OperationReader.Read(log[1].OperationJson!);
+        Assert.Equal(50, ((SetTransform)Assert.Single(folded.Operations)).Translation!.Value.X); // the FINAL entry carries the folded edit
         Assert.Equal((1, 1), (_blender.Reads, _unity.Reads)); // one verification for the batch
         Assert.Equal(50, _pipeline.Reality.Objects[Cube].Translation.X);
-        var finals = outcomes.Select(o => Entries(o.IntentId).Last()).ToList();
-        Assert.Single(finals.Select(f => f.Verification!.ExpectedHash).Distinct());
-        // Each resolution is journaled with its winner and reason.
-        Assert.Contains($"superseded by intent {outcomes[1].IntentId}", finals[0].Rationale);
-        Assert.Contains("higher intent_id", finals[0].Rationale);
-        Assert.DoesNotContain("superseded", finals[^1].Rationale);
+    }
+
+    [Fact]
+    public async Task edits_of_one_property_by_two_actors_keep_the_higher_intent_id_and_journal_the_winner()
+    {
+        var fromUnity = new Actor(ActorKind.Human, "unity");
+        var first = _pipeline.Submit(Move(1), Human);
+        await first.Provisional.WaitAsync(Patience);
+        var second = _pipeline.Submit(Move(2), fromUnity);
+        await second.Provisional.WaitAsync(Patience);
+        await Elapse(250);
+        var (a, b) = (await first.Settled.WaitAsync(Patience), await second.Settled.WaitAsync(Patience));
+
+        Assert.Equal((IntentPhase.Final, IntentPhase.Final), (a.Phase, b.Phase));
+        Assert.True(b.IntentId > a.IntentId);
+        Assert.Equal(2, _pipeline.Reality.Objects[Cube].Translation.X);
+        var loser = Entries(a.IntentId).Last();
+        Assert.Contains($"superseded by intent {b.IntentId}", loser.Rationale);
+        Assert.Contains("higher intent_id", loser.Rationale);
+        Assert.Equal(loser.Verification!.ExpectedHash, Entries(b.IntentId).Last().Verification!.ExpectedHash); // one hash
     }
 
     [Fact]
     public async Task cosmetic_edits_of_different_properties_merge_under_one_hash()
     {
         var move = _pipeline.Submit(Move(2), Human);
-        var hide = _pipeline.Submit(Hide(), Human);
+        var hide = _pipeline.Submit(Hide(), new Actor(ActorKind.Human, "unity")); // another actor: two intents, not one
+        Assert.NotEqual((await move.Provisional.WaitAsync(Patience)).IntentId, (await hide.Provisional.WaitAsync(Patience)).IntentId);
         await hide.Provisional.WaitAsync(Patience);
         await Elapse(250);
         var (a, b) = (await move.Settled.WaitAsync(Patience), await hide.Settled.WaitAsync(Patience));

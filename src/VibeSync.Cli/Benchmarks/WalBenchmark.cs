@@ -45,6 +45,18 @@ internal static class WalBenchmark
         return levels;
     }
 
+    /// <summary>One durable append at a time: what a lone fsync'd commit costs on this disk.</summary>
+    public static async Task<Level> SingleAppendAsync(string directory, TimeSpan duration)
+    {
+        var wal = await MeasureAsync(1, duration, () =>
+        {
+            var path = Path.Combine(directory, "wal-single");
+            var log = WriteAheadLog.Open(path);
+            return (id => log.AppendAsync(Entry(id)), () => { log.Dispose(); Directory.Delete(path, true); });
+        });
+        return new Level(1, double.NaN, wal.PerSecond, double.NaN, double.NaN, double.NaN, wal.P50, wal.P99, wal.Count);
+    }
+
     public static async Task<Replay> ReplayAsync(string directory, long records, Action<string> progress)
     {
         var path = Path.Combine(directory, "replay");

@@ -14,7 +14,65 @@ internal static class BenchCommand
         var bench = new Command("bench", "Run a benchmark and print its figures (see BENCHMARKS.md).");
         bench.Subcommands.Add(Hash());
         bench.Subcommands.Add(Wal());
+        bench.Subcommands.Add(Pipeline());
         return bench;
+    }
+
+    private static Command Pipeline()
+    {
+        var data = DataDirectory.Option();
+        var rate = new Option<double>("--rate") { Description = "Cosmetic intents per second in the paced run.", DefaultValueFactory = _ => 5_000 };
+        var seconds = new Option<double>("--seconds") { Description = "Seconds of the paced run.", DefaultValueFactory = _ => 3 };
+        var intents = new Option<int>("--intents") { Description = "Micro-intents in the peak run.", DefaultValueFactory = _ => 200_000 };
+        var objects = new Option<int>("--objects") { Description = "Objects the peak run's micro-intents move (round robin).", DefaultValueFactory = _ => 64 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var command = new Command("pipeline",
+            "The intent pipeline with the real WAL and two in-memory engines: submit → PROVISIONAL_OK p50/p99 at a paced cosmetic rate (goal p99 ≤ 1 ms at 5,000/s), the peak rate of micro-intents coalesced and finalized (goal ≥ 50,000/s), and one lone fsync'd WAL append beside them. Runs in DATA/bench-pipeline.")
+        {
+            data, rate, seconds, intents, objects, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            double r = parse.GetValue(rate), s = parse.GetValue(seconds);
+            int n = parse.GetValue(intents), k = parse.GetValue(objects);
+            if (r <= 0 || s <= 0 || n < 1 || k < 1 || k > 1_000) { Console.Error.WriteLine("error: --rate, --seconds and --intents must be positive, --objects 1…1000"); return Program.InputError; }
+            bool asJson = parse.GetValue(json);
+            var dir = Path.Combine(parse.GetValue(data)!.FullName, "bench-pipeline");
+            Directory.CreateDirectory(dir);
+            try
+            {
+                Action<string> progress = line => Console.Error.WriteLine(line);
+                progress("one durable WAL append at a time, 1 s: the fsync every answer waits behind");
+                var fsync = await WalBenchmark.SingleAppendAsync(dir, TimeSpan.FromSeconds(1));
+                var paced = await PipelineBenchmark.PacedAsync(dir, r, TimeSpan.FromSeconds(s), progress);
+                var peak = await PipelineBenchmark.PeakAsync(dir, n, k, progress);
+                var machine = MachineInfo.Current();
+                if (asJson)
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        benchmark = "pipeline",
+                        paced,
+                        peak,
+                        wal_single_append = new { p50_ms = fsync.WalP50Ms, p99_ms = fsync.WalP99Ms, per_second = fsync.WalPerSecond },
+                        machine,
+                    }, Indented));
+                }
+                else
+                {
+                    Console.WriteLine($"paced {paced.Rate:N0}/s for {paced.Seconds:F1} s ({paced.Intents:N0} intents): submit → PROVISIONAL_OK p50 {paced.P50Ms:F3} ms, p99 {paced.P99Ms:F3} ms, max {paced.MaxMs:F1} ms; {paced.Final:N0} FINAL in {paced.Verifications} verifications (goal p99 ≤ 1 ms)");
+                    Console.WriteLine($"peak: {peak.Final:N0} of {peak.Intents:N0} micro-intents on {peak.Objects} objects FINAL in {peak.Seconds:F2} s = {peak.PerSecond:N0}/s, {peak.Verifications} verifications, {peak.WalEntries:N0} WAL entries (goal ≥ 50,000/s)");
+                    Console.WriteLine($"one lone WAL append (fsync): p50 {fsync.WalP50Ms:F3} ms, p99 {fsync.WalP99Ms:F3} ms, {fsync.WalPerSecond:N0}/s");
+                    Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+                }
+            }
+            finally
+            {
+                try { Directory.Delete(dir, true); } catch (IOException) { }
+            }
+            return 0;
+        });
+        return command;
     }
 
     private static Command Wal()

@@ -11,7 +11,11 @@ using VibeSync.Wal.Entries;
 
 namespace VibeSync.Intents.Batching;
 
-/// <summary>One intent in the open batch.</summary>
+/// <summary>
+/// One intent in the open batch. Cosmetic micro-intents of the same actor on the same uuids join
+/// it while it is the latest on those uuids: their operations are folded into its own, they are
+/// applied as they come, and they settle with it. They are journaled only as part of it.
+/// </summary>
 internal sealed class BatchMember
 {
     public BatchMember(ulong id, IntentRequest request, Actor actor, IntentClass cls, string[] footprint)
@@ -25,17 +29,23 @@ internal sealed class BatchMember
     }
 
     public ulong Id { get; }
-    public IntentRequest Request { get; }
+
+    /// <summary>What it does, with every joined micro-intent folded in.</summary>
+    public IntentRequest Request { get; private set; }
+
     public Actor Actor { get; }
     public IntentClass Class { get; }
     public string[] Footprint { get; }
     public Contender Contender { get; }
 
-    /// <summary>Undo tokens of the engines whose apply returned, in apply order.</summary>
+    /// <summary>Undo tokens of every apply that returned, in apply order (one or more per engine).</summary>
     public List<(IEnginePort Engine, string Token)> Applied { get; } = new();
 
-    /// <summary>True once every engine applied it (PROVISIONAL_OK from all).</summary>
-    public bool IsApplied { get; set; }
+    /// <summary>Its apply step still waiting in the queue, which a joining micro-intent folds into.</summary>
+    public ApplyStep? Queued { get; set; }
+
+    /// <summary>Micro-intents folded into it.</summary>
+    public int Joined { get; private set; }
 
     /// <summary>Conflict resolutions to journal with its final phase.</summary>
     public List<string> Notes { get; } = new();
@@ -43,17 +53,72 @@ internal sealed class BatchMember
     /// <summary>Completed with PROVISIONAL_OK, or with the outcome that came first.</summary>
     public TaskCompletionSource<IntentOutcome> Provisional { get; init; } = NewCompletion();
 
-    /// <summary>Completed with the final phase.</summary>
+    /// <summary>Completed with the final phase; <see cref="Followers"/> with it.</summary>
     public TaskCompletionSource<IntentOutcome> Settled { get; init; } = NewCompletion();
 
+    /// <summary>The settled answers of the micro-intents that joined it.</summary>
+    public List<TaskCompletionSource<IntentOutcome>> Followers { get; } = new();
+
+    /// <summary>Folds a micro-intent's operations into this one's; the journal JSON is rewritten when next needed.</summary>
+    public void Join(IntentRequest micro, TaskCompletionSource<IntentOutcome> settled)
+    {
+        Request = new IntentRequest(Coalescer.Fold(Request.Operations, micro.Operations), Request.BasedOn, Request.Rationale) { Json = "" };
+        Followers.Add(settled);
+        Joined++;
+    }
+
+    /// <summary>The intent as journaled: its JSON, written afresh after micro-intents joined.</summary>
+    public IntentRequest Journaled()
+    {
+        if (Request.Json.Length == 0) Request = Request with { Json = OperationWriter.Write(Request) };
+        return Request;
+    }
+
     public static TaskCompletionSource<IntentOutcome> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Operations waiting to be applied in every engine for a member, and who waits for their PROVISIONAL_OK.</summary>
+internal sealed class ApplyStep
+{
+    public ApplyStep(BatchMember member, IReadOnlyList<Operation> operations, TaskCompletionSource<IntentOutcome> answer)
+    {
+        Member = member;
+        Operations = operations;
+        Answers.Add(answer);
+    }
+
+    public BatchMember Member { get; }
+    public IReadOnlyList<Operation> Operations { get; private set; }
+    public List<TaskCompletionSource<IntentOutcome>> Answers { get; } = new();
+
+    /// <summary>A micro-intent that joined before this step was applied rides along: one engine call for both.</summary>
+    public void Fold(IReadOnlyList<Operation> more, TaskCompletionSource<IntentOutcome> answer)
+    {
+        Operations = Coalescer.Fold(Operations, more);
+        Answers.Add(answer);
+    }
 }
 
 /// <summary>The members applied and not yet verified, indexed by the uuids their footprints cover.</summary>
 internal sealed class OpenBatch
 {
     private readonly List<BatchMember> _members = new();
-    private readonly Dictionary<string, List<BatchMember>> _byUuid = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Slot> _byUuid = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BatchMember> _lastWriter = new(StringComparer.Ordinal); // uuid.property → latest cosmetic writer
+
+    /// <summary>The members on one uuid, and the first of each kind the conflict table asks about.</summary>
+    private sealed class Slot
+    {
+        public readonly List<BatchMember> Members = new();
+        public BatchMember? Human, Other, Structural, Destructive;
+
+        public void Note(BatchMember m)
+        {
+            if (m.Contender.IsHuman) Human ??= m; else Other ??= m;
+            if (m.Class == IntentClass.Structural) Structural ??= m;
+            if (m.Class == IntentClass.Destructive) Destructive ??= m;
+        }
+    }
 
     public IReadOnlyList<BatchMember> Members => _members;
     public bool IsEmpty => _members.Count == 0;
@@ -66,33 +131,71 @@ internal sealed class OpenBatch
         _members.Add(member);
         foreach (var u in member.Footprint)
         {
-            if (!_byUuid.TryGetValue(u, out var list)) _byUuid[u] = list = new List<BatchMember>();
-            list.Add(member);
+            if (!_byUuid.TryGetValue(u, out var slot)) _byUuid[u] = slot = new Slot();
+            slot.Members.Add(member);
+            slot.Note(member);
         }
         if (Deadline == null || deadline < Deadline) Deadline = deadline;
     }
 
-    /// <summary>Members whose footprints meet <paramref name="footprint"/>, in batch order.</summary>
-    public List<BatchMember> Overlapping(IEnumerable<string> footprint)
+    /// <summary>
+    /// The members that decide the conflict table for a newcomer with this footprint: for each uuid,
+    /// the first human and the first non-human member, the first structural and destructive one,
+    /// and the latest writer of each property the newcomer sets. Rolling back any of them rolls
+    /// back its whole component, so the first of each kind stands for all; keeping the list this
+    /// short keeps admission O(footprint) however many micro-intents a batch has coalesced.
+    /// </summary>
+    public List<BatchMember> Representatives(IEnumerable<string> footprint, IEnumerable<string> properties)
     {
-        var found = new HashSet<BatchMember>();
+        var found = new List<BatchMember>();
         foreach (var u in footprint)
-            if (_byUuid.TryGetValue(u, out var list)) found.UnionWith(list);
-        return _members.Where(found.Contains).ToList();
+        {
+            if (!_byUuid.TryGetValue(u, out var slot)) continue;
+            foreach (var m in new[] { slot.Human, slot.Other, slot.Structural, slot.Destructive })
+                if (m != null && !found.Contains(m)) found.Add(m);
+        }
+        foreach (var p in properties)
+            if (_lastWriter.TryGetValue(p, out var writer) && !found.Contains(writer)) found.Add(writer);
+        return found;
+    }
+
+    /// <summary>The member that is the latest on every one of <paramref name="footprint"/>'s uuids and covers no others, if there is one.</summary>
+    public BatchMember? LatestExactlyOn(string[] footprint)
+    {
+        BatchMember? latest = null;
+        foreach (var u in footprint)
+        {
+            if (!_byUuid.TryGetValue(u, out var slot)) return null;
+            var last = slot.Members[^1];
+            if (latest == null) latest = last;
+            else if (!ReferenceEquals(latest, last)) return null;
+        }
+        return latest != null && latest.Footprint.AsSpan().SequenceEqual(footprint) ? latest : null;
+    }
+
+    /// <summary>The latest cosmetic writer of <paramref name="property"/> (<c>uuid.property</c>) in this batch.</summary>
+    public BatchMember? LastWriterOf(string property) => _lastWriter.TryGetValue(property, out var m) ? m : null;
+
+    /// <summary>Records <paramref name="member"/> as the latest writer of <paramref name="properties"/>.</summary>
+    public void Wrote(BatchMember member, IEnumerable<string> properties)
+    {
+        foreach (var p in properties) _lastWriter[p] = member;
     }
 
     /// <summary>The members connected to <paramref name="seeds"/> through shared uuids, in batch order.</summary>
     public List<BatchMember> ComponentsOf(IEnumerable<BatchMember> seeds)
     {
         var found = new HashSet<BatchMember>();
+        var seenUuids = new HashSet<string>(StringComparer.Ordinal);
         var work = new Stack<BatchMember>(seeds);
         while (work.Count > 0)
         {
             var m = work.Pop();
             if (!found.Add(m)) continue;
             foreach (var u in m.Footprint)
-                foreach (var other in _byUuid[u])
-                    if (!found.Contains(other)) work.Push(other);
+                if (seenUuids.Add(u) && _byUuid.TryGetValue(u, out var slot))
+                    foreach (var other in slot.Members)
+                        if (!found.Contains(other)) work.Push(other);
         }
         return _members.Where(found.Contains).ToList();
     }
@@ -117,9 +220,16 @@ internal sealed class OpenBatch
         if (gone.Count == 0) return;
         var set = gone.ToHashSet();
         _members.RemoveAll(set.Contains);
-        foreach (var m in set)
-            foreach (var u in m.Footprint)
-                if (_byUuid.TryGetValue(u, out var list) && list.Remove(m) && list.Count == 0) _byUuid.Remove(u);
+        foreach (var stale in _lastWriter.Where(w => set.Contains(w.Value)).Select(w => w.Key).ToList()) _lastWriter.Remove(stale);
+        foreach (var u in set.SelectMany(m => m.Footprint).Distinct(StringComparer.Ordinal).ToList())
+        {
+            if (!_byUuid.TryGetValue(u, out var slot)) continue;
+            slot.Members.RemoveAll(set.Contains);
+            if (slot.Members.Count == 0) { _byUuid.Remove(u); continue; }
+            var fresh = new Slot();
+            foreach (var m in slot.Members) { fresh.Members.Add(m); fresh.Note(m); }
+            _byUuid[u] = fresh;
+        }
         if (_members.Count == 0) Deadline = null;
     }
 
@@ -127,6 +237,7 @@ internal sealed class OpenBatch
     {
         _members.Clear();
         _byUuid.Clear();
+        _lastWriter.Clear();
         Deadline = null;
     }
 }

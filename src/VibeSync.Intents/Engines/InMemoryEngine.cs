@@ -18,6 +18,8 @@ public sealed class InMemoryEngine : IEnginePort
 {
     private static readonly Actor Applier = new(ActorKind.Orchestrator, "apply");
     private readonly Dictionary<string, Prior> _undo = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, List<string>> _tokensOf = new();
+    private long _applySequence;
 
     /// <summary>An undo token's content: the prior records of what the operations could change, like a real engine's undo step.</summary>
     private sealed record Prior(RealityScene Before, string[] Uuids);
@@ -53,11 +55,13 @@ public sealed class InMemoryEngine : IEnginePort
     /// <inheritdoc />
     public Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
     {
-        var token = $"undo-{Name}-{intentId}";
+        var token = $"undo-{Name}-{intentId}-{++_applySequence}"; // an intent may be applied in several steps (coalescing)
         var request = new IntentRequest(operations, new Dictionary<string, string>(), null);
         var next = IntentValidator.Apply(State, request, Applier);
         var footprint = Footprint.Of(State, request);
         _undo[token] = new Prior(State, footprint);
+        if (!_tokensOf.TryGetValue(intentId, out var tokens)) _tokensOf[intentId] = tokens = new List<string>();
+        tokens.Add(token);
         State = StoreOnly(next, footprint);
         Applies++;
         return Task.FromResult(token);
@@ -82,7 +86,8 @@ public sealed class InMemoryEngine : IEnginePort
     /// <inheritdoc />
     public Task FinalizeAsync(ulong intentId)
     {
-        _undo.Remove($"undo-{Name}-{intentId}");
+        if (_tokensOf.Remove(intentId, out var tokens))
+            foreach (var t in tokens) _undo.Remove(t);
         Finalized++;
         return Task.CompletedTask;
     }

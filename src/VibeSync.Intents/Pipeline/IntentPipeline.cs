@@ -41,7 +41,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private readonly Dictionary<string, string> _panics = new(StringComparer.Ordinal);
     private readonly FailureCounters _failures;
     private readonly OpenBatch _batch = new();
-    private readonly Queue<BatchMember> _toApply = new();
+    private readonly Queue<ApplyStep> _toApply = new();
     private readonly List<Task> _appends = new();
     private readonly List<(TaskCompletionSource<IntentOutcome> Completion, IntentOutcome Outcome)> _deferred = new();
     private RealityScene _speculative;
@@ -135,7 +135,7 @@ public sealed class IntentPipeline : IAsyncDisposable
             ai.Abort.Cancel();
         var provisional = BatchMember.NewCompletion();
         var settled = BatchMember.NewCompletion();
-        Enqueue(new Work(() => AdmitAsync(++_lastIntentId, request, actor, panic, Admit.New, provisional, settled),
+        Enqueue(new Work(() => AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled),
             e => { provisional.TrySetException(e); settled.TrySetException(e); }));
         return new IntentTicket(provisional.Task, settled.Task);
     }
@@ -325,11 +325,13 @@ public sealed class IntentPipeline : IAsyncDisposable
     {
         _inbox.Writer.TryComplete();
         var error = new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
-        foreach (var m in _batch.Members.Concat(_toApply))
+        foreach (var m in _batch.Members)
         {
             m.Provisional.TrySetException(error);
             m.Settled.TrySetException(error);
+            foreach (var follower in m.Followers) follower.TrySetException(error);
         }
+        foreach (var answer in _toApply.SelectMany(step => step.Answers)) answer.TrySetException(error);
         foreach (var (completion, _) in _deferred) completion.TrySetException(error);
         while (_inbox.Reader.TryRead(out var work)) work.Fail(error);
     }
@@ -374,6 +376,9 @@ public sealed class IntentPipeline : IAsyncDisposable
     private async Task AdmitAsync(ulong id, IntentRequest request, Actor actor, bool panic, Admit how,
         TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver = null)
     {
+        // A new intent is numbered when it is first journaled: a micro-intent that joins another
+        // is never journaled on its own and takes no number.
+        ulong Id() => id != 0 ? id : id = ++_lastIntentId;
         var cls = IntentClassifier.Classify(request.Operations);
         string? snapshotRef = null;
         while (true)
@@ -387,7 +392,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 if (how == Admit.Approved && halted && actor.Kind != ActorKind.EmergencyOverride)
                 {
                     // Approval does not lift a PANIC: the approved intent waits for the emergency unlock.
-                    Wait(id, request, actor, AdmissionOutcome.Halted, "the engine is in PANIC: approved, and waiting until a human's emergency unlock", how, provisional, settled);
+                    Wait(Id(), request, actor, AdmissionOutcome.Halted, "the engine is in PANIC: approved, and waiting until a human's emergency unlock", how, provisional, settled);
                     return;
                 }
                 if (how != Admit.Approved)
@@ -397,24 +402,31 @@ public sealed class IntentPipeline : IAsyncDisposable
                         decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
                     if (decision.Outcome != AdmissionOutcome.Admit)
                     {
-                        Wait(id, request, actor, decision.Outcome, decision.Reason, how, provisional, settled);
+                        Wait(Id(), request, actor, decision.Outcome, decision.Reason, how, provisional, settled);
                         return;
                     }
                 }
             }
             catch (IntentRefusedException e)
             {
-                lock (_pending) _pending.Remove(id);
+                lock (_pending) _pending.Remove(Id());
                 string code = IntentRefusedException.WireName(e.Code);
-                Journal(id, request, actor, IntentPhase.Refused,
+                Journal(Id(), request, actor, IntentPhase.Refused,
                     rationale: (approver != null ? $"approved by {approver} but " : "") + $"{code} at {e.Path}: {e.Reason}", errorCode: code);
-                Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Refused, e.Message, e));
+                Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.Refused, e.Message, e));
                 return;
             }
 
             var footprint = Footprint.Of(_speculative, request);
-            var contender = new Contender(id, actor, cls, request.Operations);
-            var overlapping = _batch.Overlapping(footprint);
+            if (how == Admit.New && cls == IntentClass.Cosmetic && _batch.LatestExactlyOn(footprint) is { } group
+                && group.Class == IntentClass.Cosmetic && group.Actor == actor && Coalescer.CanFold(request.Operations) && Coalescer.CanFold(group.Request.Operations))
+            {
+                Join(group, request, next, provisional, settled);
+                return;
+            }
+            var contender = new Contender(Id(), actor, cls, request.Operations);
+            var properties = cls == IntentClass.Cosmetic ? ConflictPolicy.Properties(request.Operations) : null;
+            var overlapping = _batch.Representatives(footprint, properties ?? Enumerable.Empty<string>());
             var conflict = ConflictPolicy.Decide(contender, overlapping.Select(m => m.Contender).ToList());
             var losers = overlapping.Where(m => conflict.Losers.Contains(m.Contender)).ToList();
             switch (conflict.Rule)
@@ -426,22 +438,24 @@ public sealed class IntentPipeline : IAsyncDisposable
                     await RollBackAsync(losers, new RollbackInfo(null, null, "SOFT", "CONFLICT"), conflict.Reason, "CONFLICT").ConfigureAwait(false);
                     continue;
                 case ConflictRule.WaitForHuman:
-                    Wait(id, request, actor, AdmissionOutcome.WaitHumanLock, conflict.Reason, how, provisional, settled);
+                    Wait(Id(), request, actor, AdmissionOutcome.WaitHumanLock, conflict.Reason, how, provisional, settled);
                     return;
                 case ConflictRule.CosmeticYieldsToStructural:
-                    lock (_pending) _pending.Remove(id);
-                    Journal(id, request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "SOFT", "CONFLICT"),
+                    lock (_pending) _pending.Remove(Id());
+                    Journal(Id(), request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "SOFT", "CONFLICT"),
                         rationale: $"{conflict.Reason} (winner: intent {conflict.Winner})", errorCode: "CONFLICT");
-                    Settle(provisional, settled, new IntentOutcome(id, IntentPhase.RolledBack, "CONFLICT: " + conflict.Reason));
+                    Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.RolledBack, "CONFLICT: " + conflict.Reason));
                     return;
                 case ConflictRule.Quarantine:
-                    lock (_pending) _pending.Remove(id);
-                    SafeModeReason ??= $"intent {id} QUARANTINED: {conflict.Reason}";
-                    Journal(id, request, actor, IntentPhase.Quarantined, rationale: conflict.Reason, errorCode: "QUARANTINED");
-                    Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Quarantined, conflict.Reason));
+                    lock (_pending) _pending.Remove(Id());
+                    SafeModeReason ??= $"intent {Id()} QUARANTINED: {conflict.Reason}";
+                    Journal(Id(), request, actor, IntentPhase.Quarantined, rationale: conflict.Reason, errorCode: "QUARANTINED");
+                    Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.Quarantined, conflict.Reason));
                     return;
                 case ConflictRule.CosmeticMerge:
-                    foreach (var loser in losers) loser.Notes.Add($"superseded by intent {id}: {conflict.Reason}");
+                    foreach (var p in properties!)
+                        if (_batch.LastWriterOf(p) is { } previous)
+                            previous.Notes.Add($"{p} superseded by intent {Id()}: {conflict.Reason}");
                     break;
             }
 
@@ -454,9 +468,9 @@ public sealed class IntentPipeline : IAsyncDisposable
                     try { snapshotRef = await snapshot(Reality, Footprint.Of(Reality, request)).ConfigureAwait(false); }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {
-                        lock (_pending) _pending.Remove(id);
-                        Journal(id, request, actor, IntentPhase.Refused, rationale: $"SNAPSHOT_FAILED: no safety snapshot, so nothing was deleted or overwritten: {e.Message}", errorCode: "SNAPSHOT_FAILED");
-                        Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Refused, $"SNAPSHOT_FAILED: {e.Message}"));
+                        lock (_pending) _pending.Remove(Id());
+                        Journal(Id(), request, actor, IntentPhase.Refused, rationale: $"SNAPSHOT_FAILED: no safety snapshot, so nothing was deleted or overwritten: {e.Message}", errorCode: "SNAPSHOT_FAILED");
+                        Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.Refused, $"SNAPSHOT_FAILED: {e.Message}"));
                         return;
                     }
                 }
@@ -464,16 +478,34 @@ public sealed class IntentPipeline : IAsyncDisposable
                 continue; // validate again against Reality as the batch left it
             }
 
-            lock (_pending) _pending.Remove(id);
-            var member = new BatchMember(id, request, actor, cls, footprint) { Provisional = provisional, Settled = settled };
+            lock (_pending) _pending.Remove(Id());
+            var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled };
             Journal(member, IntentPhase.Provisional, rationale: request.Rationale,
                 rollback: string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null));
             _speculative = next;
             var window = cls switch { IntentClass.Cosmetic => _options.CosmeticWindow, IntentClass.Structural => _options.StructuralWindow, _ => TimeSpan.Zero };
             _batch.Add(member, _time.GetUtcNow() + window);
-            _toApply.Enqueue(member);
+            if (properties != null) _batch.Wrote(member, properties);
+            member.Queued = new ApplyStep(member, request.Operations, provisional);
+            _toApply.Enqueue(member.Queued);
             return;
         }
+    }
+
+    /// <summary>
+    /// Semantic coalescing: a cosmetic micro-intent of the same actor on exactly the uuids of the
+    /// latest batch member folds into it. It is applied at once (folded into that member's queued
+    /// apply if there is one) and settles with it; no journal entry of its own is written, since
+    /// the member's PROVISIONAL entry already covers those uuids and its FINAL entry will carry
+    /// the folded operations.
+    /// </summary>
+    private void Join(BatchMember group, IntentRequest micro, RealityScene next, TaskCompletionSource<IntentOutcome> provisional,
+        TaskCompletionSource<IntentOutcome> settled)
+    {
+        group.Join(micro, settled);
+        _speculative = next;
+        if (group.Queued is { } step) step.Fold(micro.Operations, provisional);
+        else _toApply.Enqueue(group.Queued = new ApplyStep(group, micro.Operations, provisional));
     }
 
     private void Wait(ulong id, IntentRequest request, Actor actor, AdmissionOutcome why, string reason, Admit how,
@@ -508,35 +540,41 @@ public sealed class IntentPipeline : IAsyncDisposable
         return answers;
     }
 
-    private async Task ApplyAsync(BatchMember member)
+    private async Task ApplyAsync(ApplyStep step)
     {
+        var member = step.Member;
+        if (ReferenceEquals(member.Queued, step)) member.Queued = null; // micro-intents joining from now on need a step of their own
         using var abort = new CancellationTokenSource();
-        if (!member.Contender.IsHuman) _applying = new InFlight(member.Request.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
+        if (!member.Contender.IsHuman) _applying = new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
         try
         {
             foreach (var engine in _engines)
-                member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, member.Request.Operations), abort.Token).ConfigureAwait(false)));
+                member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false)));
             abort.Token.ThrowIfCancellationRequested();
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             _applying = null;
             await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "SOFT", "HUMAN_EDIT"),
-                "a human edited what this intent touches: the speculation was rolled back and the human's edit is the truth", "HUMAN_EDIT").ConfigureAwait(false);
+                "a human edited what this intent touches: the speculation was rolled back and the human's edit is the truth", "HUMAN_EDIT",
+                unapplied: step).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (e is EngineFaultException or TimeoutException)
         {
             _applying = null;
-            await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), e.Message, "ENGINE_FAULT", countFailure: true).ConfigureAwait(false);
+            await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), e.Message, "ENGINE_FAULT", countFailure: true,
+                unapplied: step).ConfigureAwait(false);
             return;
         }
         finally
         {
             _applying = null;
         }
-        member.IsApplied = true;
-        member.Provisional.TrySetResult(new IntentOutcome(member.Id, IntentPhase.Provisional, "applied provisionally in every engine (PROVISIONAL_OK); verification follows"));
+        var ok = new IntentOutcome(member.Id, IntentPhase.Provisional, member.Joined == 0
+            ? "applied provisionally in every engine (PROVISIONAL_OK); verification follows"
+            : $"coalesced into intent {member.Id} and applied provisionally in every engine (PROVISIONAL_OK); verification follows");
+        foreach (var answer in step.Answers) answer.TrySetResult(ok);
     }
 
     // ---- verify + final ----
@@ -597,10 +635,14 @@ public sealed class IntentPipeline : IAsyncDisposable
                 }
             foreach (var member in final)
             {
-                string why = member.Notes.Count == 0 ? member.Request.Rationale ?? "" : string.Join("; ", member.Notes.Prepend(member.Request.Rationale ?? "").Where(s => s.Length > 0));
+                var notes = member.Notes.Prepend(member.Request.Rationale ?? "");
+                if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
+                string why = string.Join("; ", notes.Where(n => n.Length > 0));
                 Journal(member, IntentPhase.Final, verification: verification, rationale: why.Length == 0 ? null : why);
-                _deferred.Add((member.Settled, new IntentOutcome(member.Id, IntentPhase.Final,
-                    final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash")));
+                var outcome = new IntentOutcome(member.Id, IntentPhase.Final,
+                    final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash");
+                _deferred.Add((member.Settled, outcome));
+                foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
             }
             Reality = _speculative;
         }
@@ -616,7 +658,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// scene from what is left; members that no longer validate follow them.
     /// </summary>
     private async Task RollBackAsync(IReadOnlyCollection<BatchMember> seeds, RollbackInfo info, string why, string errorCode,
-        bool countFailure = false, Verification? verification = null)
+        bool countFailure = false, Verification? verification = null, ApplyStep? unapplied = null)
     {
         var doomed = _batch.ComponentsOf(seeds);
         var seedIds = seeds.Select(s => s.Id).ToHashSet();
@@ -634,21 +676,29 @@ public sealed class IntentPipeline : IAsyncDisposable
                 }
             }
         _batch.Remove(doomed);
-        if (_toApply.Count > 0)
+        var gone = doomed.ToHashSet();
+        var dropped = _toApply.Where(step => gone.Contains(step.Member)).ToList();
+        if (unapplied != null) dropped.Add(unapplied);
+        if (dropped.Count > 0)
         {
-            var keep = _toApply.Where(m => !doomed.Contains(m)).ToList();
+            var keep = _toApply.Where(step => !gone.Contains(step.Member)).ToList();
             _toApply.Clear();
-            foreach (var m in keep) _toApply.Enqueue(m);
+            foreach (var step in keep) _toApply.Enqueue(step);
         }
+        var outcomes = new Dictionary<BatchMember, IntentOutcome>();
         foreach (var member in doomed)
         {
+            member.Queued = null;
             string rationale = seedIds.Contains(member.Id) ? why : $"rolled back with intent {seeds.First().Id}, which shares objects with it: {why}";
             Journal(member, IntentPhase.RolledBack, verification, info, rationale, errorCode);
-            var outcome = new IntentOutcome(member.Id, IntentPhase.RolledBack, rationale.StartsWith(errorCode, StringComparison.Ordinal) ? rationale : $"{errorCode}: {rationale}");
+            var outcome = outcomes[member] = new IntentOutcome(member.Id, IntentPhase.RolledBack, rationale.StartsWith(errorCode, StringComparison.Ordinal) ? rationale : $"{errorCode}: {rationale}");
             _deferred.Add((member.Provisional, outcome));
             _deferred.Add((member.Settled, outcome));
+            foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
             if (countFailure) CountFailure(member.Request);
         }
+        foreach (var step in dropped)
+            foreach (var answer in step.Answers) _deferred.Add((answer, outcomes[step.Member]));
 
         // What is left is folded again from Reality; a member that depended on what was rolled back goes too.
         var scene = Reality;
@@ -721,7 +771,7 @@ public sealed class IntentPipeline : IAsyncDisposable
 
     private void Journal(BatchMember member, IntentPhase phase, Verification? verification = null, RollbackInfo? rollback = null,
         string? rationale = null, string? errorCode = null) =>
-        Append(member.Id, member.Request, member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null);
+        Append(member.Id, member.Journaled(), member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null);
 
     private void Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase, RollbackInfo? rollback = null,
         string? rationale = null, string? errorCode = null, string? outcome = null) =>
@@ -734,7 +784,8 @@ public sealed class IntentPipeline : IAsyncDisposable
         long now = Now;
         _appends.Add(_wal.AppendAsync(new WalEntry(id, phase, now, "both", actor.ToString(), new Scope(uuids, cls),
             verification, rollback, rationale, request.Json)));
-        _options.Log.Write(new PipelineLogLine(now, Environment.ProcessId, id, request.Operations.Select(o => o.Name).ToArray(),
-            uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode));
+        if (_options.Log.IsEnabled)
+            _options.Log.Write(new PipelineLogLine(now, Environment.ProcessId, id, request.Operations.Select(o => o.Name).ToArray(),
+                uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode));
     }
 }

@@ -27,9 +27,13 @@ public sealed class PipelineLog
     /// <summary>A log that writes nowhere.</summary>
     public static PipelineLog None { get; } = new(TextWriter.Null);
 
+    /// <summary>False for <see cref="None"/>: nothing is formatted for a log that writes nowhere.</summary>
+    public bool IsEnabled => !ReferenceEquals(_out, TextWriter.Null);
+
     /// <summary>Writes one line and flushes it.</summary>
     public void Write(PipelineLogLine line)
     {
+        if (!IsEnabled) return;
         var json = JsonSerializer.Serialize(line, Options);
         lock (_gate)
         {

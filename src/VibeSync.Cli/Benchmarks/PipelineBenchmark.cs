@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using VibeSync.Intents.Engines;
+using VibeSync.Intents.Operations;
+using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Reality;
+using VibeSync.Intents.Validation;
+using VibeSync.Wal;
+
+namespace VibeSync.Cli.Benchmarks;
+
+/// <summary>
+/// The intent pipeline with the real WAL and two in-memory engines: submit → PROVISIONAL_OK
+/// latency at a paced cosmetic rate, and the peak rate of micro-intents coalesced into batches and
+/// finalized. Requests are parsed before timing: parsing belongs to the link or MCP front end.
+/// </summary>
+internal static class PipelineBenchmark
+{
+    public sealed record Latency(double Rate, double Seconds, int Intents, double P50Ms, double P99Ms, double MaxMs, int Final, int Verifications);
+
+    public sealed record Coalesced(int Intents, int Objects, double Seconds, double PerSecond, int Final, int Verifications, long WalEntries);
+
+    private static readonly Actor Person = new(ActorKind.Human, "bench");
+
+    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, Action<string> progress)
+    {
+        progress($"paced: {rate:N0} cosmetic intents/s for {duration.TotalSeconds:F0} s, submit → PROVISIONAL_OK");
+        await using var rig = await Rig.StartAsync(Path.Combine(directory, "paced"));
+        int count = (int)(rate * duration.TotalSeconds);
+        var requests = Requests(rig.Targets, count);
+        var latencies = new double[count];
+        var settled = new Task[count];
+        var answered = new Task[count];
+        var sw = Stopwatch.StartNew();
+        double period = Stopwatch.Frequency / rate;
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            // Paced by sleeping, not spinning: on a small machine a spinning producer takes a core from the pipeline.
+            long due = start + (long)(i * period);
+            while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
+            long submitted = Stopwatch.GetTimestamp();
+            var ticket = rig.Pipeline.Submit(requests[i], Person);
+            int slot = i;
+            answered[i] = ticket.Provisional.ContinueWith(_ => latencies[slot] = Stopwatch.GetElapsedTime(submitted).TotalMilliseconds, TaskContinuationOptions.ExecuteSynchronously);
+            settled[i] = ticket.Settled;
+        }
+        await Task.WhenAll(settled);
+        await Task.WhenAll(answered);
+        int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Wal.Entries.IntentPhase.Final);
+        return new Latency(rate, sw.Elapsed.TotalSeconds, count, Percentiles.Of(latencies, 0.5), Percentiles.Of(latencies, 0.99), latencies.Max(),
+            final, rig.Blender.Reads);
+    }
+
+    public static async Task<Coalesced> PeakAsync(string directory, int intents, int objects, Action<string> progress)
+    {
+        progress($"peak: {intents:N0} micro-intents on {objects} objects as fast as they are taken, until all are FINAL");
+        await using var rig = await Rig.StartAsync(Path.Combine(directory, "peak"), objects);
+        var requests = Requests(rig.Targets, intents);
+        var settled = new Task<IntentOutcome>[intents];
+        using var window = new SemaphoreSlim(16_384); // a bounded backlog of unanswered submissions
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < intents; i++)
+        {
+            await window.WaitAsync();
+            var ticket = rig.Pipeline.Submit(requests[i], Person);
+            _ = ticket.Provisional.ContinueWith(_ => window.Release(), TaskContinuationOptions.ExecuteSynchronously);
+            settled[i] = ticket.Settled;
+        }
+        await rig.Pipeline.FlushAsync(); // the last window need not run out: its work is done
+        await Task.WhenAll(settled);
+        double seconds = sw.Elapsed.TotalSeconds;
+        int final = settled.Count(t => t.Result.Phase == Wal.Entries.IntentPhase.Final);
+        return new Coalesced(intents, objects, seconds, final / seconds, final, rig.Blender.Reads, (long)rig.Wal.LastSequence);
+    }
+
+    /// <summary>set_transform micro-intents over the targets, round robin, each a new position.</summary>
+    private static IntentRequest[] Requests(string[] targets, int count)
+    {
+        var requests = new IntentRequest[count];
+        for (int i = 0; i < count; i++)
+        {
+            string x = (i * 0.001).ToString("R", CultureInfo.InvariantCulture);
+            requests[i] = OperationReader.Read($"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{targets[i % targets.Length]}\", \"translation\": [{x}, 1, 2]}}]}}");
+        }
+        return requests;
+    }
+
+    /// <summary>A pipeline over a fresh WAL and two in-memory engines holding a 1,000-object scene.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly string _directory;
+        private Rig(string directory, WriteAheadLog wal, IntentPipeline pipeline, InMemoryEngine blender, string[] targets)
+        {
+            _directory = directory;
+            Wal = wal;
+            Pipeline = pipeline;
+            Blender = blender;
+            Targets = targets;
+        }
+
+        public WriteAheadLog Wal { get; }
+        public IntentPipeline Pipeline { get; }
+        public InMemoryEngine Blender { get; }
+        public string[] Targets { get; }
+
+        public static async Task<Rig> StartAsync(string directory, int targets = 64)
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, true);
+            var scene = RealityScene.From(SyntheticScene.Objects(1_000, seed: 7));
+            var wal = WriteAheadLog.Open(directory);
+            var blender = new InMemoryEngine("blender", scene);
+            var pipeline = await IntentPipeline.StartAsync(wal, scene, new IEnginePort[] { blender, new InMemoryEngine("unity", scene) });
+            return new Rig(directory, wal, pipeline, blender, scene.Objects.Keys.Take(targets).ToArray());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Pipeline.DisposeAsync();
+            Wal.Dispose();
+            Directory.Delete(_directory, true);
+        }
+    }
+}
