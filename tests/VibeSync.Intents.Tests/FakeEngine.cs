@@ -52,6 +52,6 @@ internal sealed class FakeEngine : IEnginePort
     }
 
     public Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids) => _engine.ReadAsync(uuids);
-    public Task FinalizeAsync(ulong intentId) => _engine.FinalizeAsync(intentId);
+    public Task FinalizeAsync(IReadOnlyList<ulong> intentIds) => _engine.FinalizeAsync(intentIds);
     public Task RollbackAsync(ulong intentId, string undoToken) => _engine.RollbackAsync(intentId, undoToken);
 }

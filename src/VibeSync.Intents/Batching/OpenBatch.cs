@@ -44,6 +44,9 @@ internal sealed class BatchMember
     /// <summary>Its apply step still waiting in the queue, which a joining micro-intent folds into.</summary>
     public ApplyStep? Queued { get; set; }
 
+    /// <summary>Completes when its PROVISIONAL entry is durable: nothing of it is applied before.</summary>
+    public Task Durable { get; set; } = Task.CompletedTask;
+
     /// <summary>Micro-intents folded into it.</summary>
     public int Joined { get; private set; }
 
@@ -88,6 +91,10 @@ internal sealed class ApplyStep
     }
 
     public BatchMember Member { get; }
+
+    /// <summary>The member's PROVISIONAL entry: the step is applied only once it is durable.</summary>
+    public Task Durable => Member.Durable;
+
     public IReadOnlyList<Operation> Operations { get; private set; }
     public List<TaskCompletionSource<IntentOutcome>> Answers { get; } = new();
 

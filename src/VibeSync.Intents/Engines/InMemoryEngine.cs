@@ -84,11 +84,14 @@ public sealed class InMemoryEngine : IEnginePort
     }
 
     /// <inheritdoc />
-    public Task FinalizeAsync(ulong intentId)
+    public Task FinalizeAsync(IReadOnlyList<ulong> intentIds)
     {
-        if (_tokensOf.Remove(intentId, out var tokens))
-            foreach (var t in tokens) _undo.Remove(t);
-        Finalized++;
+        foreach (var intentId in intentIds)
+        {
+            if (_tokensOf.Remove(intentId, out var tokens))
+                foreach (var t in tokens) _undo.Remove(t);
+            Finalized++;
+        }
         return Task.CompletedTask;
     }
 

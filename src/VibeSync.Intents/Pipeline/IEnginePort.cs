@@ -20,8 +20,8 @@ public interface IEnginePort
     /// <summary>The records the engine now holds for <paramref name="uuids"/>, in canonical values (absent ones omitted).</summary>
     Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids);
 
-    /// <summary>Makes the provisional change permanent (it may now be saved).</summary>
-    Task FinalizeAsync(ulong intentId);
+    /// <summary>Makes the provisional changes of a verified batch permanent (they may now be saved); one call per batch.</summary>
+    Task FinalizeAsync(IReadOnlyList<ulong> intentIds);
 
     /// <summary>Restores exactly what <paramref name="undoToken"/> recorded.</summary>
     Task RollbackAsync(ulong intentId, string undoToken);

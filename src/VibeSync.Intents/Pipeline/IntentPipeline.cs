@@ -41,7 +41,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private readonly Dictionary<string, string> _panics = new(StringComparer.Ordinal);
     private readonly FailureCounters _failures;
     private readonly OpenBatch _batch = new();
-    private readonly Queue<ApplyStep> _toApply = new();
+    private readonly List<ApplyStep> _toApply = new(); // in admission order; a step waits for its PROVISIONAL entry to be durable
     private readonly List<Task> _appends = new();
     private readonly List<(TaskCompletionSource<IntentOutcome> Completion, IntentOutcome Outcome)> _deferred = new();
     private RealityScene _speculative;
@@ -49,6 +49,8 @@ public sealed class IntentPipeline : IAsyncDisposable
     private volatile InFlight? _applying; // the AI or system intent being applied now, which a human edit may abort
     private volatile Exception? _fatal;
     private Task _loop = Task.CompletedTask;
+    private readonly List<Task> _answering = new(); // answers waiting for their fsync while the spine goes on
+    private Task? _firstWaiting; // the first fsync a step left in the queue waits for, as the last pump saw it
 
     private sealed record Work(Func<Task> Run, Action<Exception> Fail);
     private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why, bool Approved);
@@ -167,7 +169,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         {
             var (request, actor) = Take(intentId);
             Journal(intentId, request, actor, IntentPhase.Refused, rationale: $"denied by {denier}");
-            await DrainAsync().ConfigureAwait(false);
+            await DrainAsync(settle: true).ConfigureAwait(false);
             return new IntentOutcome(intentId, IntentPhase.Refused, $"denied by {denier}");
         });
     }
@@ -242,7 +244,7 @@ public sealed class IntentPipeline : IAsyncDisposable
             _appends.Add(_wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engines.Length == 1 ? engines[0] : "both", actor.ToString(),
                 new Scope(locks.Keys.ToArray(), IntentClass.Cosmetic), Rationale: why)));
             _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), locks.Keys.ToArray(), "FINAL", why, "EMERGENCY_UNLOCK"));
-            await DrainAsync().ConfigureAwait(false);
+            await DrainAsync(settle: true).ConfigureAwait(false);
             await WakeAsync(AdmissionOutcome.Halted).ConfigureAwait(false);
             await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false);
             return true;
@@ -250,10 +252,22 @@ public sealed class IntentPipeline : IAsyncDisposable
     }
 
     /// <summary>Verifies and settles the open batch now, without waiting for its window (shutdown, a barrier in tests).</summary>
-    public Task FlushAsync() => Post(async () => { await CloseBatchAsync().ConfigureAwait(false); return true; });
+    public Task FlushAsync() => Post(async () =>
+    {
+        await CloseBatchAsync().ConfigureAwait(false);
+        await DrainAsync(settle: true).ConfigureAwait(false);
+        await AnsweredAsync().ConfigureAwait(false);
+        return true;
+    });
 
     /// <summary>Settles everything whose window has ended by now (on <see cref="TimeProvider"/>'s clock) and returns.</summary>
-    public Task SettleDueAsync() => Post(async () => { await DrainAsync().ConfigureAwait(false); await CloseIfDueAsync().ConfigureAwait(false); return true; });
+    public Task SettleDueAsync() => Post(async () =>
+    {
+        await DrainAsync().ConfigureAwait(false);
+        await CloseIfDueAsync().ConfigureAwait(false);
+        await DrainAsync(settle: true).ConfigureAwait(false);
+        return true;
+    });
 
     /// <summary>Stops taking work, settles the open batch and ends the spine.</summary>
     public async ValueTask DisposeAsync()
@@ -297,27 +311,42 @@ public sealed class IntentPipeline : IAsyncDisposable
                     if (++sinceDrain < _options.AdmissionChunk) continue;
                 }
                 sinceDrain = 0;
-                await DrainAsync().ConfigureAwait(false);
+                await PumpAsync().ConfigureAwait(false);
                 if (await CloseIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
                 if (inbox.Completion.IsCompleted) break;
+
+                // Sleep until new work, the fsync a waiting apply needs, or the batch's deadline.
+                using var stop = new CancellationTokenSource();
+                var wakeUps = new List<Task>(3) { inbox.WaitToReadAsync(stop.Token).AsTask() };
+                if (_firstWaiting is { } waiting) wakeUps.Add(waiting); // even if it completed since: then no sleep at all
                 if (_batch.Deadline is { } deadline)
                 {
-                    using var stop = new CancellationTokenSource();
-                    var wake = inbox.WaitToReadAsync(stop.Token).AsTask();
                     var wait = deadline - _time.GetUtcNow();
-                    var due = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stop.Token);
-                    await Task.WhenAny(wake, due).ConfigureAwait(false);
-                    stop.Cancel();
+                    wakeUps.Add(Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stop.Token));
                 }
-                else if (!await inbox.WaitToReadAsync().ConfigureAwait(false)) break;
+                await Task.WhenAny(wakeUps).ConfigureAwait(false);
+                stop.Cancel();
             }
-            if (_fatal == null) await CloseBatchAsync().ConfigureAwait(false);
+            if (_fatal == null)
+            {
+                await CloseBatchAsync().ConfigureAwait(false);
+                await DrainAsync(settle: true).ConfigureAwait(false);
+            }
+            await AnsweredAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
             _fatal ??= e;
         }
         if (_fatal is { } fatal) Fail(fatal);
+    }
+
+    /// <summary>Waits until every answer that waited for an fsync has been given.</summary>
+    private async Task AnsweredAsync()
+    {
+        Task[] waiting;
+        lock (_answering) { _answering.RemoveAll(t => t.IsCompleted); waiting = _answering.ToArray(); }
+        await Task.WhenAll(waiting).ConfigureAwait(false);
     }
 
     /// <summary>Fail-stop: the journal cannot be trusted any more, so nobody is told anything happened.</summary>
@@ -337,26 +366,85 @@ public sealed class IntentPipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes every journal entry appended so far durable, then tells those waiting, then applies
-    /// the admitted intents in order — repeated until nothing is left, since an apply that fails
-    /// journals its rollback.
+    /// Hands the journal entries appended so far to the WAL's group commit: the answers that wait
+    /// for them are given once they are durable, while the spine goes on. Returns that moment.
     /// </summary>
-    private async Task DrainAsync()
+    private Task Flush()
+    {
+        if (_appends.Count == 0 && _deferred.Count == 0) return Task.CompletedTask;
+        var durable = AnswerWhenDurable(_appends.ToArray(), _deferred.ToArray());
+        _appends.Clear();
+        _deferred.Clear();
+        if (!durable.IsCompleted)
+            lock (_answering)
+            {
+                if (_answering.Count >= 64) _answering.RemoveAll(t => t.IsCompleted);
+                _answering.Add(durable);
+            }
+        return durable;
+    }
+
+    /// <summary>
+    /// Flushes the journal and applies, in admission order, every step whose PROVISIONAL entry is
+    /// durable, unless an earlier step that is still waiting shares a uuid with it: one new
+    /// intent's fsync does not hold up micro-intents of others already journaled.
+    /// </summary>
+    private async Task PumpAsync()
+    {
+        _ = Flush();
+        _firstWaiting = null;
+        var waitingOn = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < _toApply.Count;)
+        {
+            var step = _toApply[i];
+            if (!step.Durable.IsCompletedSuccessfully || step.Member.Footprint.Any(waitingOn.Contains))
+            {
+                if (!step.Durable.IsCompletedSuccessfully) _firstWaiting ??= step.Durable;
+                waitingOn.UnionWith(step.Member.Footprint);
+                i++;
+                continue;
+            }
+            _toApply.RemoveAt(i);
+            int before = _toApply.Count;
+            await ApplyAsync(step).ConfigureAwait(false);
+            _ = Flush();
+            if (_toApply.Count != before) { i = 0; waitingOn.Clear(); _firstWaiting = null; } // a rollback dropped steps: look again from the start
+        }
+    }
+
+    /// <summary>
+    /// Applies every admitted step, waiting for the fsyncs they need; with <paramref name="settle"/>
+    /// also waits until every answer given so far has followed its fsync.
+    /// </summary>
+    private async Task DrainAsync(bool settle = false)
     {
         while (true)
         {
-            if (_appends.Count > 0)
-            {
-                var appends = _appends.ToArray();
-                _appends.Clear();
-                try { await Task.WhenAll(appends).ConfigureAwait(false); }
-                catch (Exception e) { _fatal ??= e; throw; }
-            }
-            foreach (var (completion, outcome) in _deferred) completion.TrySetResult(outcome);
-            _deferred.Clear();
-            if (_toApply.Count == 0) return;
-            while (_toApply.Count > 0) await ApplyAsync(_toApply.Dequeue()).ConfigureAwait(false);
+            await PumpAsync().ConfigureAwait(false);
+            if (_fatal is { } fatal) throw new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
+            if (_toApply.Count == 0) break;
+            var waiting = _toApply.Select(step => step.Durable).Where(t => !t.IsCompleted).ToArray();
+            if (waiting.Length > 0) await Task.WhenAny(waiting).ConfigureAwait(false);
         }
+        if (settle) await AnsweredAsync().ConfigureAwait(false);
+    }
+
+    private async Task AnswerWhenDurable(Task[] appends, (TaskCompletionSource<IntentOutcome> Completion, IntentOutcome Outcome)[] answers)
+    {
+        try
+        {
+            if (appends.Length > 0) await Task.WhenAll(appends).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Fail-stop: nothing journaled after this can be trusted, so the spine stops.
+            _fatal ??= e;
+            _inbox.Writer.TryComplete();
+            var error = new InvalidOperationException($"the pipeline stopped: {e.Message}", e);
+            foreach (var (completion, _) in answers) completion.TrySetException(error);
+            return;
+        }
+        foreach (var (completion, outcome) in answers) completion.TrySetResult(outcome);
     }
 
     private async Task<bool> CloseIfDueAsync()
@@ -480,14 +568,15 @@ public sealed class IntentPipeline : IAsyncDisposable
 
             lock (_pending) _pending.Remove(Id());
             var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled };
-            Journal(member, IntentPhase.Provisional, rationale: request.Rationale,
-                rollback: string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null));
+            var journaled = member.Journaled();
+            member.Durable = Append(member.Id, journaled, actor, footprint, cls, IntentPhase.Provisional, null,
+                string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null), request.Rationale, null, null);
             _speculative = next;
             var window = cls switch { IntentClass.Cosmetic => _options.CosmeticWindow, IntentClass.Structural => _options.StructuralWindow, _ => TimeSpan.Zero };
             _batch.Add(member, _time.GetUtcNow() + window);
             if (properties != null) _batch.Wrote(member, properties);
             member.Queued = new ApplyStep(member, request.Operations, provisional);
-            _toApply.Enqueue(member.Queued);
+            _toApply.Add(member.Queued);
             return;
         }
     }
@@ -505,7 +594,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         group.Join(micro, settled);
         _speculative = next;
         if (group.Queued is { } step) step.Fold(micro.Operations, provisional);
-        else _toApply.Enqueue(group.Queued = new ApplyStep(group, micro.Operations, provisional));
+        else _toApply.Add(group.Queued = new ApplyStep(group, micro.Operations, provisional));
     }
 
     private void Wait(ulong id, IntentRequest request, Actor actor, AdmissionOutcome why, string reason, Admit how,
@@ -590,7 +679,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         if (_batch.IsEmpty) return;
 
         var footprint = UnionOf(_batch.Members);
-        var expected = Subset(EngineStorage.RoundToFloat32(Subset(_speculative.ToScene(), footprint)), footprint);
+        var expected = EngineStorage.RoundToFloat32(Records(_speculative, footprint));
         string expectedHash = HashOf(expected);
         List<List<BatchMember>>? components = null;
         var failed = new HashSet<List<BatchMember>>();
@@ -623,16 +712,17 @@ public sealed class IntentPipeline : IAsyncDisposable
         {
             string finalHash = failed.Count == 0 ? expectedHash : HashOf(Subset(expected, UnionOf(final)));
             var verification = new Verification(finalHash, finalHash, Quantizer.Epsilon, Now);
-            foreach (var member in final)
-                foreach (var (engine, _) in member.Applied)
+            foreach (var engine in _engines)
+            {
+                var ids = final.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
+                if (ids.Length == 0) continue;
+                try { await Call(async () => { await engine.FinalizeAsync(ids).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
+                catch (Exception e) when (e is EngineFaultException or TimeoutException)
                 {
-                    try { await Call(async () => { await engine.FinalizeAsync(member.Id).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
-                    catch (Exception e) when (e is EngineFaultException or TimeoutException)
-                    {
-                        // Verified already: the intent stands. The engine keeps it marked provisional
-                        // until it is resynced from Reality (issue #8).
-                    }
+                    // Verified already: the intents stand. The engine keeps them marked provisional
+                    // until it is resynced from Reality (issue #8).
                 }
+            }
             foreach (var member in final)
             {
                 var notes = member.Notes.Prepend(member.Request.Rationale ?? "");
@@ -681,9 +771,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         if (unapplied != null) dropped.Add(unapplied);
         if (dropped.Count > 0)
         {
-            var keep = _toApply.Where(step => !gone.Contains(step.Member)).ToList();
-            _toApply.Clear();
-            foreach (var step in keep) _toApply.Enqueue(step);
+            _toApply.RemoveAll(step => gone.Contains(step.Member));
         }
         var outcomes = new Dictionary<BatchMember, IntentOutcome>();
         foreach (var member in doomed)
@@ -753,6 +841,21 @@ public sealed class IntentPipeline : IAsyncDisposable
 
     private static string HashOf(Scene scene) => Hex.Encode(SceneHasher.Hash(scene).Root);
 
+    /// <summary>The records of <paramref name="uuids"/> that <paramref name="scene"/> holds, found by key.</summary>
+    private static Scene Records(RealityScene scene, IReadOnlyCollection<string> uuids)
+    {
+        var objects = new List<SceneObject>();
+        var materials = new List<Material>();
+        var meshes = new List<Mesh>();
+        foreach (var u in uuids)
+        {
+            if (scene.Objects.TryGetValue(u, out var o)) objects.Add(o);
+            if (scene.Materials.TryGetValue(u, out var m)) materials.Add(m);
+            if (scene.Meshes.TryGetValue(u, out var mesh)) meshes.Add(mesh);
+        }
+        return new Scene(objects, materials, meshes);
+    }
+
     private static Scene Subset(Scene scene, IReadOnlyCollection<string> uuids)
     {
         var keep = uuids as ISet<string> ?? uuids.ToHashSet(StringComparer.Ordinal);
@@ -771,21 +874,23 @@ public sealed class IntentPipeline : IAsyncDisposable
 
     private void Journal(BatchMember member, IntentPhase phase, Verification? verification = null, RollbackInfo? rollback = null,
         string? rationale = null, string? errorCode = null) =>
-        Append(member.Id, member.Journaled(), member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null);
+        _ = Append(member.Id, member.Journaled(), member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null);
 
     private void Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase, RollbackInfo? rollback = null,
         string? rationale = null, string? errorCode = null, string? outcome = null) =>
-        Append(id, request, actor, request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray(),
+        _ = Append(id, request, actor, request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray(),
             IntentClassifier.Classify(request.Operations), phase, null, rollback, rationale, errorCode, outcome);
 
-    private void Append(ulong id, IntentRequest request, Actor actor, IReadOnlyList<string> uuids, IntentClass cls, IntentPhase phase,
+    private Task Append(ulong id, IntentRequest request, Actor actor, IReadOnlyList<string> uuids, IntentClass cls, IntentPhase phase,
         Verification? verification, RollbackInfo? rollback, string? rationale, string? errorCode, string? outcome)
     {
         long now = Now;
-        _appends.Add(_wal.AppendAsync(new WalEntry(id, phase, now, "both", actor.ToString(), new Scope(uuids, cls),
-            verification, rollback, rationale, request.Json)));
+        var durable = _wal.AppendAsync(new WalEntry(id, phase, now, "both", actor.ToString(), new Scope(uuids, cls),
+            verification, rollback, rationale, request.Json));
+        _appends.Add(durable);
         if (_options.Log.IsEnabled)
             _options.Log.Write(new PipelineLogLine(now, Environment.ProcessId, id, request.Operations.Select(o => o.Name).ToArray(),
                 uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode));
+        return durable;
     }
 }
