@@ -25,6 +25,8 @@ public enum IntentErrorCode
     Cycle,
     /// <summary>A destructive operation that leaves a dependent dangling.</summary>
     Closure,
+    /// <summary>A prefab (Unity) / collection instance (Blender) nested inside an instance of the same asset: neither engine can hold it.</summary>
+    Nesting,
     /// <summary>An AI actor named an object hidden from AI.</summary>
     HiddenFromAi,
     /// <summary>An object the intent was based on changed since it was read.</summary>
@@ -69,6 +71,7 @@ public sealed class IntentRefusedException : Exception
         IntentErrorCode.UuidInUse => "UUID_IN_USE",
         IntentErrorCode.Cycle => "CYCLE",
         IntentErrorCode.Closure => "CLOSURE",
+        IntentErrorCode.Nesting => "NESTING",
         IntentErrorCode.HiddenFromAi => "HIDDEN_FROM_AI",
         _ => "STALE",
     };

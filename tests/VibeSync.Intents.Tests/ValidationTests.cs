@@ -101,6 +101,27 @@ public sealed class ValidationTests
         Assert.Equal(new string?[] { Red, null }, after.Objects[Cube].Materials);
     }
 
+    private static string Instance(string uuid, string prefab, string? parent) =>
+        "{\"op\": \"instantiate_prefab\", \"uuid\": \"" + uuid + "\", \"prefab\": \"" + prefab + "\", \"name\": \"I\", \"parent\": "
+        + (parent == null ? "null" : "\"" + parent + "\"") + ", \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}";
+
+    [Fact]
+    public void a_prefab_instance_cannot_nest_inside_an_instance_of_the_same_prefab()
+    {
+        const string Outer = "00000000-0000-4000-8000-0000000000c1", Inner = "00000000-0000-4000-8000-0000000000c2", Other = "00000000-0000-4000-8000-0000000000c3";
+        var s = IntentValidator.Apply(Initial(), Intent(Instance(Outer, "props/crate", Root), Instance(Other, "props/barrel", null)), Human);
+
+        var direct = Assert.Throws<IntentRefusedException>(() => IntentValidator.Apply(s, Intent(Instance(Inner, "props/crate", Outer)), Human));
+        Assert.Equal((IntentErrorCode.Nesting, "operations[0].prefab"), (direct.Code, direct.Path));
+        var deeper = IntentValidator.Apply(s, Intent(Instance(Inner, "props/crate", Child)), Human); // a sibling subtree: fine
+        var moved = Assert.Throws<IntentRefusedException>(() => IntentValidator.Apply(deeper, Intent(Op("set_parent", Child, $"\"parent\": \"{Outer}\"")), Human));
+        Assert.Equal(IntentErrorCode.Nesting, moved.Code); // moving a subtree that holds a crate under a crate
+        var swapped = Assert.Throws<IntentRefusedException>(() =>
+            IntentValidator.Apply(IntentValidator.Apply(s, Intent(Op("set_parent", Other, $"\"parent\": \"{Outer}\"")), Human), Intent(Op("replace_asset", Other, "\"asset\": \"props/crate\"")), Human));
+        Assert.Equal(IntentErrorCode.Nesting, swapped.Code);
+        IntentValidator.Apply(s, Intent(Instance(Inner, "props/barrel", Outer)), Human); // another prefab nests fine
+    }
+
     [Property(MaxTest = 300)]
     public bool no_sequence_of_accepted_parent_changes_makes_a_cycle(int seed)
     {

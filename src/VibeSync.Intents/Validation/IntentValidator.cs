@@ -80,7 +80,7 @@ public static class IntentValidator
                     for (string? at = p.Parent; at != null; at = s.Objects[at].Parent)
                         if (at == o.Uuid) Refuse(IntentErrorCode.Cycle, path + ".parent", $"{p.Parent} is {(at == p.Parent ? "the object itself" : "a descendant of " + o.Uuid)}: the hierarchy would have a cycle");
                 }
-                return Put(s, o with { Parent = p.Parent });
+                return CheckNesting(Put(s, o with { Parent = p.Parent }), o.Uuid, path + ".parent");
             }
             case CreateObject c:
             {
@@ -101,7 +101,7 @@ public static class IntentValidator
                 NewId(s, p.Uuid, actor, path + ".uuid");
                 ParentOf(s, p.Parent, actor, path + ".parent");
                 var o = new SceneObject(p.Uuid, p.ObjectName, ObjectKind.Empty, p.Parent, p.Translation, p.Rotation, p.Scale, true, Array.Empty<string?>(), null);
-                return Put(s, o) with { Assets = s.Assets.SetItem(p.Uuid, p.Prefab) };
+                return CheckNesting(Put(s, o) with { Assets = s.Assets.SetItem(p.Uuid, p.Prefab) }, p.Uuid, path + ".prefab");
             }
             case DuplicateObject d:
             {
@@ -129,13 +129,33 @@ public static class IntentValidator
             case ReplaceAsset r:
                 Object(s, r.Uuid, path + ".uuid");
                 if (!s.Assets.ContainsKey(r.Uuid)) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{r.Uuid} is not a prefab instance");
-                return s with { Assets = s.Assets.SetItem(r.Uuid, r.Asset) };
+                return CheckNesting(s with { Assets = s.Assets.SetItem(r.Uuid, r.Asset) }, r.Uuid, path + ".asset");
             case Rename r:
                 if (s.Objects.TryGetValue(r.Uuid, out var named)) return Put(s, named with { Name = r.NewName });
                 return s with { Materials = s.Materials.SetItem(r.Uuid, Material(s, r.Uuid, path + ".uuid") with { Name = r.NewName }) };
             default:
                 throw new ArgumentOutOfRangeException(nameof(op), op.Name, "unknown operation");
         }
+    }
+
+    /// <summary>
+    /// Nesting parity between engines: no prefab / collection instance in <paramref name="uuid"/>'s
+    /// subtree may sit under an instance of the same asset. Unity refuses cyclic prefab nesting and
+    /// Blender a collection that instances itself, so such a hierarchy could not land in both.
+    /// </summary>
+    private static RealityScene CheckNesting(RealityScene s, string uuid, string path)
+    {
+        if (s.Assets.IsEmpty) return s;
+        var subtree = new List<string> { uuid };
+        for (int i = 0; i < subtree.Count; i++) subtree.AddRange(s.ChildrenOf(subtree[i]).Select(c => c.Uuid));
+        foreach (var node in subtree)
+        {
+            if (!s.Assets.TryGetValue(node, out var asset)) continue;
+            for (string? at = s.Objects[node].Parent; at != null; at = s.Objects[at].Parent)
+                if (s.Assets.TryGetValue(at, out var outer) && outer == asset)
+                    Refuse(IntentErrorCode.Nesting, path, $"{node} (an instance of {asset}) would sit inside {at}, another instance of {asset}: a prefab or collection cannot contain itself");
+        }
+        return s;
     }
 
     private static RealityScene Put(RealityScene s, SceneObject o) => s with { Objects = s.Objects.SetItem(o.Uuid, o) };
