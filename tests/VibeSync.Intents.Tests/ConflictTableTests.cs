@@ -1,53 +1,22 @@
-using Microsoft.Extensions.Time.Testing;
 using VibeSync.Intents.Batching;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
-using static VibeSync.Intents.Tests.BatchTests;
 using static VibeSync.Intents.Tests.Scenes;
 
 namespace VibeSync.Intents.Tests;
 
 /// <summary>One test per row of DESIGN §4's conflict table, through the pipeline, plus the pure decision.</summary>
-public sealed class ConflictTableTests : IAsyncLifetime
+public sealed class ConflictTableTests : ClockedPipeline
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "vibesync-conflict-" + Guid.NewGuid().ToString("N"));
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
-    private readonly FakeEngine _blender = new("blender", Initial());
-    private readonly FakeEngine _unity = new("unity", Initial());
-    private WriteAheadLog _wal = null!;
-    private IntentPipeline _pipeline = null!;
     private static readonly Actor Emergency = new(ActorKind.EmergencyOverride, "lead");
-
-    public async Task InitializeAsync()
-    {
-        _wal = WriteAheadLog.Open(_dir);
-        _pipeline = await IntentPipeline.StartAsync(_wal, Initial(), new IEnginePort[] { _blender, _unity },
-            new PipelineOptions(), _clock);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _pipeline.DisposeAsync();
-        _wal.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private WalEntry Last(ulong id) => WriteAheadLog.ReadAll(_dir, out _).Last(r => r.Entry.IntentId == id).Entry;
-
-    private async Task Elapse(int ms)
-    {
-        _clock.Advance(TimeSpan.FromMilliseconds(ms));
-        await _pipeline.SettleDueAsync().WaitAsync(Patience);
-    }
 
     [Fact]
     public async Task structural_vs_cosmetic_the_structural_wins_and_the_cosmetic_is_rolled_back()
     {
-        var cosmetic = _pipeline.Submit(Move(5), Human);
+        var cosmetic = Pipeline.Submit(Move(5), Human);
         await cosmetic.Provisional.WaitAsync(Patience);
-        var structural = _pipeline.Submit(Reparent(Cube, Root), Human);
+        var structural = Pipeline.Submit(Reparent(Cube, Root), Human);
         var lost = await cosmetic.Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.RolledBack, lost.Phase);
         await Elapse(50);
@@ -57,57 +26,57 @@ public sealed class ConflictTableTests : IAsyncLifetime
         var entry = Last(lost.IntentId);
         Assert.Equal("CONFLICT", entry.Rollback!.Reason);
         Assert.Contains($"structural intent {won.IntentId} wins", entry.Rationale);
-        Assert.Equal((0.0, Root), (_unity.State.Objects[Cube].Translation.X, _unity.State.Objects[Cube].Parent));
-        Assert.Equal((0.0, Root), (_pipeline.Reality.Objects[Cube].Translation.X, _pipeline.Reality.Objects[Cube].Parent));
+        Assert.Equal((0.0, Root), (Unity.State.Objects[Cube].Translation.X, Unity.State.Objects[Cube].Parent));
+        Assert.Equal((0.0, Root), (Pipeline.Reality.Objects[Cube].Translation.X, Pipeline.Reality.Objects[Cube].Parent));
     }
 
     [Fact]
     public async Task a_cosmetic_edit_after_a_structural_one_in_the_batch_yields_and_is_never_applied()
     {
-        var structural = _pipeline.Submit(Reparent(Cube, Root), Human);
+        var structural = Pipeline.Submit(Reparent(Cube, Root), Human);
         await structural.Provisional.WaitAsync(Patience);
-        int applies = _unity.Applies;
-        var lost = await _pipeline.Submit(Move(5), Human).Settled.WaitAsync(Patience);
+        int applies = Unity.Applies;
+        var lost = await Pipeline.Submit(Move(5), Human).Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.RolledBack, lost.Phase);
         Assert.Contains($"intent {(await structural.Provisional).IntentId}", Last(lost.IntentId).Rationale);
-        Assert.Equal(applies, _unity.Applies);
-        Assert.Equal(new[] { IntentPhase.RolledBack }, WriteAheadLog.ReadAll(_dir, out _).Where(r => r.Entry.IntentId == lost.IntentId).Select(r => r.Entry.Phase));
+        Assert.Equal(applies, Unity.Applies);
+        Assert.Equal(new[] { IntentPhase.RolledBack }, WriteAheadLog.ReadAll(Dir, out _).Where(r => r.Entry.IntentId == lost.IntentId).Select(r => r.Entry.Phase));
     }
 
     [Fact]
     public async Task structural_vs_structural_is_quarantined_and_automation_waits_for_a_human()
     {
-        var first = _pipeline.Submit(Reparent(Cube, Root), Human);
+        var first = Pipeline.Submit(Reparent(Cube, Root), Human);
         await first.Provisional.WaitAsync(Patience);
-        var second = await _pipeline.Submit(Reparent(Cube, Child), Human).Settled.WaitAsync(Patience);
+        var second = await Pipeline.Submit(Reparent(Cube, Child), Human).Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.Quarantined, second.Phase);
         Assert.Equal(IntentPhase.Quarantined, Last(second.IntentId).Phase);
-        Assert.Contains("QUARANTINED", _pipeline.SafeModeReason);
+        Assert.Contains("QUARANTINED", Pipeline.SafeModeReason);
 
         await Elapse(50);
         Assert.Equal(IntentPhase.Final, (await first.Settled).Phase); // the first stands
-        Assert.Equal(IntentPhase.Pending, (await _pipeline.Submit(Move(1, Root), Ai).Settled.WaitAsync(Patience)).Phase);
-        await _pipeline.ResumeAsync(Human);
-        Assert.Null(_pipeline.SafeModeReason);
+        Assert.Equal(IntentPhase.Pending, (await Pipeline.Submit(Move(1, Root), Ai).Settled.WaitAsync(Patience)).Phase);
+        await Pipeline.ResumeAsync(Human);
+        Assert.Null(Pipeline.SafeModeReason);
     }
 
     [Fact]
     public async Task destructive_vs_anything_in_the_batch_is_quarantined()
     {
-        var move = _pipeline.Submit(Move(3, Grandchild), Human);
+        var move = Pipeline.Submit(Move(3, Grandchild), Human);
         await move.Provisional.WaitAsync(Patience);
-        var delete = await _pipeline.Submit(Delete(Grandchild), Human).Settled.WaitAsync(Patience);
+        var delete = await Pipeline.Submit(Delete(Grandchild), Human).Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.Quarantined, delete.Phase);
         Assert.Contains("destructive vs cosmetic", delete.Reason);
-        Assert.True(_unity.State.Objects.ContainsKey(Grandchild));
+        Assert.True(Unity.State.Objects.ContainsKey(Grandchild));
     }
 
     [Fact]
     public async Task human_vs_ai_the_ai_intent_waits_for_the_humans_edit_then_runs()
     {
-        var human = _pipeline.Submit(Move(4), Human);
+        var human = Pipeline.Submit(Move(4), Human);
         await human.Provisional.WaitAsync(Patience);
-        var ai = await _pipeline.Submit(Move(9, rationale: "align"), Ai).Settled.WaitAsync(Patience);
+        var ai = await Pipeline.Submit(Move(9, rationale: "align"), Ai).Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.Pending, ai.Phase);
         Assert.Contains("WAIT_HUMAN_LOCK", ai.Reason);
 
@@ -116,41 +85,41 @@ public sealed class ConflictTableTests : IAsyncLifetime
         Assert.Equal(IntentPhase.Provisional, Last(ai.IntentId).Phase);
         await Elapse(250);
         Assert.Equal(IntentPhase.Final, Last(ai.IntentId).Phase);
-        Assert.Equal(9, _pipeline.Reality.Objects[Cube].Translation.X);
+        Assert.Equal(9, Pipeline.Reality.Objects[Cube].Translation.X);
     }
 
     [Fact]
     public async Task a_human_edit_rolls_back_an_ai_speculation_already_in_the_batch()
     {
-        var ai = _pipeline.Submit(Move(9, rationale: "align"), Ai);
+        var ai = Pipeline.Submit(Move(9, rationale: "align"), Ai);
         await ai.Provisional.WaitAsync(Patience);
-        var human = _pipeline.Submit(Move(4), Human);
+        var human = Pipeline.Submit(Move(4), Human);
         var aborted = await ai.Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.RolledBack, aborted.Phase);
         Assert.Equal("HUMAN_EDIT", Last(aborted.IntentId).Rollback!.Reason);
         await Elapse(250);
         Assert.Equal(IntentPhase.Final, (await human.Settled.WaitAsync(Patience)).Phase);
-        Assert.Equal(4, _pipeline.Reality.Objects[Cube].Translation.X);
-        Assert.Equal(4, _unity.State.Objects[Cube].Translation.X);
+        Assert.Equal(4, Pipeline.Reality.Objects[Cube].Translation.X);
+        Assert.Equal(4, Unity.State.Objects[Cube].Translation.X);
     }
 
     [Fact]
     public async Task panic_rolls_back_the_open_batch_and_halts_until_an_emergency_unlock_which_is_journaled()
     {
-        var open = _pipeline.Submit(Move(2), Human);
+        var open = Pipeline.Submit(Move(2), Human);
         await open.Provisional.WaitAsync(Patience);
-        await _pipeline.PanicAsync("unity", "identity mismatch: two objects claim one uuid");
+        await Pipeline.PanicAsync("unity", "identity mismatch: two objects claim one uuid");
         Assert.Equal(IntentPhase.RolledBack, (await open.Settled.WaitAsync(Patience)).Phase);
-        int applies = _blender.Applies + _unity.Applies;
+        int applies = Blender.Applies + Unity.Applies;
 
-        var held = await _pipeline.Submit(Move(3), Human).Settled.WaitAsync(Patience);
+        var held = await Pipeline.Submit(Move(3), Human).Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.Pending, held.Phase);
-        Assert.Equal(applies, _blender.Applies + _unity.Applies); // nothing applied while PANIC holds
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => _pipeline.EmergencyUnlockAsync(Human));
+        Assert.Equal(applies, Blender.Applies + Unity.Applies); // nothing applied while PANIC holds
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Pipeline.EmergencyUnlockAsync(Human));
 
-        await _pipeline.EmergencyUnlockAsync(Emergency);
-        Assert.Empty(_pipeline.Panics);
-        var unlock = WriteAheadLog.ReadAll(_dir, out _).Select(r => r.Entry).Single(e => e.Rationale?.StartsWith("EMERGENCY_UNLOCK") == true);
+        await Pipeline.EmergencyUnlockAsync(Emergency);
+        Assert.Empty(Pipeline.Panics);
+        var unlock = WriteAheadLog.ReadAll(Dir, out _).Select(r => r.Entry).Single(e => e.Rationale?.StartsWith("EMERGENCY_UNLOCK") == true);
         Assert.Equal("emergency:lead", unlock.Actor);
         Assert.Contains("unity", unlock.Rationale);
         await Elapse(250);

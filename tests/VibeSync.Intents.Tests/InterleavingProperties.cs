@@ -6,7 +6,6 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
-using static VibeSync.Intents.Tests.BatchTests;
 using static VibeSync.Intents.Tests.Scenes;
 
 namespace VibeSync.Intents.Tests;

@@ -28,12 +28,6 @@ public sealed class PipelineTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static IntentRequest Move(double x, string uuid = Cube) => OperationReader.Read(
-        $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{uuid}\", \"translation\": [{x}, 0, 0]}}], \"rationale\": \"move it\"}}");
-
-    private static IntentRequest Reparent() => OperationReader.Read(
-        $"{{\"operations\": [{{\"op\": \"set_parent\", \"uuid\": \"{Cube}\", \"parent\": \"{Root}\"}}], \"rationale\": \"group it\"}}");
-
     private List<IntentPhase> Phases(ulong id) =>
         WriteAheadLog.ReadAll(_dir, out _).Where(r => r.Entry.IntentId == id).Select(r => r.Entry.Phase).ToList();
 
@@ -52,7 +46,7 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public async Task a_structural_ai_intent_waits_for_a_human_and_an_ai_cannot_approve_it()
     {
-        var outcome = await _pipeline.SubmitAsync(Reparent(), Ai);
+        var outcome = await _pipeline.SubmitAsync(Reparent(Cube, Root), Ai);
         Assert.Equal(IntentPhase.Pending, outcome.Phase);
         Assert.Equal(0, _blender.Applies);
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => _pipeline.ApproveAsync(outcome.IntentId, Ai));
@@ -82,7 +76,7 @@ public sealed class PipelineTests : IDisposable
     public async Task a_structural_ai_intent_freed_from_a_lock_still_waits_for_approval()
     {
         await _pipeline.AcquireLockAsync(Cube, Human);
-        var waiting = await _pipeline.SubmitAsync(Reparent(), Ai);
+        var waiting = await _pipeline.SubmitAsync(Reparent(Cube, Root), Ai);
         var woken = await _pipeline.ReleaseLockAsync(Cube);
         Assert.Equal(IntentPhase.Pending, Assert.Single(woken).Phase);
         Assert.Contains("approval", woken[0].Reason);
@@ -102,7 +96,7 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public async Task a_denied_intent_is_refused_and_touches_nothing()
     {
-        var outcome = await _pipeline.SubmitAsync(Reparent(), Ai);
+        var outcome = await _pipeline.SubmitAsync(Reparent(Cube, Root), Ai);
         var denied = await _pipeline.DenyAsync(outcome.IntentId, Human);
         Assert.Equal(IntentPhase.Refused, denied.Phase);
         Assert.Equal(0, _blender.Applies + _unity.Applies);

@@ -30,9 +30,6 @@ public sealed class RetryTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static IntentRequest Move(double x) => OperationReader.Read(
-        $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [{x}, 0, 0]}}]}}");
-
     [Fact]
     public async Task transient_errors_are_retried_after_the_configured_pauses()
     {

@@ -27,9 +27,6 @@ public sealed class SafeModeTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static IntentRequest Move(double x) => OperationReader.Read(
-        $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [{x}, 0, 0]}}], \"rationale\": \"nudge\"}}");
-
     [Fact]
     public async Task repeated_rollbacks_of_one_object_pause_automation_until_a_human_resumes()
     {

@@ -30,5 +30,17 @@ internal static class Scenes
         new[] { new Material(Red, "Red", new Vector4d(1, 0, 0, 1), 0, 0.5, Vector3d.Zero) },
         new[] { new Mesh(CubeMesh, new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null) }));
 
+    public static IntentRequest Move(double x, string uuid = Cube, string rationale = "move it") => OperationReader.Read(
+        $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{uuid}\", \"translation\": [{x}, 0, 0]}}], \"rationale\": \"{rationale}\"}}");
+
+    public static IntentRequest Hide(string uuid = Cube) => OperationReader.Read(
+        $"{{\"operations\": [{{\"op\": \"set_visibility\", \"uuid\": \"{uuid}\", \"visible\": false}}], \"rationale\": \"hide it\"}}");
+
+    public static IntentRequest Reparent(string uuid, string? parent) => OperationReader.Read(
+        $"{{\"operations\": [{{\"op\": \"set_parent\", \"uuid\": \"{uuid}\", \"parent\": {(parent == null ? "null" : $"\"{parent}\"")}}}], \"rationale\": \"regroup\"}}");
+
+    public static IntentRequest Delete(string uuid) => OperationReader.Read(
+        $"{{\"operations\": [{{\"op\": \"delete_object\", \"uuid\": \"{uuid}\", \"children\": \"reparent\"}}], \"rationale\": \"clean up\"}}");
+
     public static IntentRequest Intent(params string[] operations) => OperationReader.Read("{\"operations\": [" + string.Join(", ", operations) + "]}");
 }

@@ -71,16 +71,7 @@ public sealed class InMemoryEngine : IEnginePort
     public Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids)
     {
         Reads++;
-        var objects = new List<SceneObject>();
-        var materials = new List<Material>();
-        var meshes = new List<Mesh>();
-        foreach (var u in uuids)
-        {
-            if (State.Objects.TryGetValue(u, out var o)) objects.Add(o);
-            if (State.Materials.TryGetValue(u, out var m)) materials.Add(m);
-            if (State.Meshes.TryGetValue(u, out var mesh)) meshes.Add(mesh);
-        }
-        return Task.FromResult(new Scene(objects, materials, meshes));
+        return Task.FromResult(State.Records(uuids));
     }
 
     /// <inheritdoc />
@@ -126,10 +117,7 @@ public sealed class InMemoryEngine : IEnginePort
     /// <summary>Stores as float32 only the records an operation can have changed (the rest already are).</summary>
     private static RealityScene StoreOnly(RealityScene s, IReadOnlyCollection<string> changed)
     {
-        var stored = EngineStorage.RoundToFloat32(new Scene(
-            changed.Where(s.Objects.ContainsKey).Select(u => s.Objects[u]).ToArray(),
-            changed.Where(s.Materials.ContainsKey).Select(u => s.Materials[u]).ToArray(),
-            changed.Where(s.Meshes.ContainsKey).Select(u => s.Meshes[u]).ToArray()));
+        var stored = EngineStorage.RoundToFloat32(s.Records(changed));
         return s with
         {
             Objects = s.Objects.SetItems(stored.Objects.Select(o => KeyValuePair.Create(o.Uuid, o))),

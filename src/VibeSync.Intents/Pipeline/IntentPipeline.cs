@@ -679,7 +679,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         if (_batch.IsEmpty) return;
 
         var footprint = UnionOf(_batch.Members);
-        var expected = EngineStorage.RoundToFloat32(Records(_speculative, footprint));
+        var expected = EngineStorage.RoundToFloat32(_speculative.Records(footprint));
         string expectedHash = HashOf(expected);
         List<List<BatchMember>>? components = null;
         var failed = new HashSet<List<BatchMember>>();
@@ -840,21 +840,6 @@ public sealed class IntentPipeline : IAsyncDisposable
         members.SelectMany(m => m.Footprint).Distinct(StringComparer.Ordinal).ToArray();
 
     private static string HashOf(Scene scene) => Hex.Encode(SceneHasher.Hash(scene).Root);
-
-    /// <summary>The records of <paramref name="uuids"/> that <paramref name="scene"/> holds, found by key.</summary>
-    private static Scene Records(RealityScene scene, IReadOnlyCollection<string> uuids)
-    {
-        var objects = new List<SceneObject>();
-        var materials = new List<Material>();
-        var meshes = new List<Mesh>();
-        foreach (var u in uuids)
-        {
-            if (scene.Objects.TryGetValue(u, out var o)) objects.Add(o);
-            if (scene.Materials.TryGetValue(u, out var m)) materials.Add(m);
-            if (scene.Meshes.TryGetValue(u, out var mesh)) meshes.Add(mesh);
-        }
-        return new Scene(objects, materials, meshes);
-    }
 
     private static Scene Subset(Scene scene, IReadOnlyCollection<string> uuids)
     {

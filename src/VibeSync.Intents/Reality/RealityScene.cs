@@ -35,6 +35,21 @@ public sealed record RealityScene(
     /// <summary>The records as a <see cref="Scene"/>, for hashing and writing.</summary>
     public Scene ToScene() => new(Objects.Values.ToArray(), Materials.Values.ToArray(), Meshes.Values.ToArray());
 
+    /// <summary>The live records of <paramref name="uuids"/>, found by key (absent ones left out).</summary>
+    public Scene Records(IEnumerable<string> uuids)
+    {
+        var objects = new List<SceneObject>();
+        var materials = new List<Material>();
+        var meshes = new List<Mesh>();
+        foreach (var u in uuids)
+        {
+            if (Objects.TryGetValue(u, out var o)) objects.Add(o);
+            if (Materials.TryGetValue(u, out var m)) materials.Add(m);
+            if (Meshes.TryGetValue(u, out var mesh)) meshes.Add(mesh);
+        }
+        return new Scene(objects, materials, meshes);
+    }
+
     /// <summary>True when any live record has this uuid.</summary>
     public bool Contains(string uuid) => Objects.ContainsKey(uuid) || Materials.ContainsKey(uuid) || Meshes.ContainsKey(uuid);
 
