@@ -27,6 +27,8 @@ public static class Program
             DemoCommand.Create(),
             WalCommand.Create(),
             BenchCommand.Create(),
+            ServeCommand.Create(),
+            StatusCommand.Create(),
         };
         if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs
         var parse = root.Parse(args);

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using VibeSync.Link;
+using VibeSync.Orchestrator;
+
+namespace VibeSync.Cli.Commands;
+
+/// <summary><c>vibesync serve</c>: runs the orchestrator in the foreground until SIGINT or SIGTERM.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var data = DataDirectory.Option();
+        var port = new Option<int>("--port") { Description = "Loopback port of the adapter link (0: a free one; see DIR/serve.json).", DefaultValueFactory = _ => 0 };
+        var apiPort = new Option<int>("--api-port") { Description = "Loopback port of the control API (0: a free one; see DIR/serve.json).", DefaultValueFactory = _ => 0 };
+        var heartbeat = new Option<double>("--heartbeat-timeout") { Description = "Seconds of adapter silence before its engine is put in PANIC.", DefaultValueFactory = _ => 10 };
+        var frameTimeout = new Option<double>("--frame-timeout") { Description = "Seconds a started frame (or a HELLO) may take to arrive whole.", DefaultValueFactory = _ => 5 };
+        var rekey = new Option<double>("--rekey-interval") { Description = "Seconds between session key re-derivations (0: never).", DefaultValueFactory = _ => 600 };
+        var coolOff = new Option<double>("--quarantine-cool-off") { Description = "Seconds a quarantined engine stays read-only.", DefaultValueFactory = _ => 30 };
+        var penalty = new Option<double>("--junk-penalty-max") { Description = "Longest pause, in seconds, imposed on a source that keeps sending unauthenticated junk.", DefaultValueFactory = _ => 1 };
+        var command = new Command("serve",
+            "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token) on first start, " +
+            "listens on loopback only for the adapters (signed sessions) and for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
+            "Stops cleanly on Ctrl-C or SIGTERM.")
+        {
+            data, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            int p = parse.GetValue(port), a = parse.GetValue(apiPort);
+            double hb = parse.GetValue(heartbeat), ft = parse.GetValue(frameTimeout), rk = parse.GetValue(rekey), co = parse.GetValue(coolOff), jp = parse.GetValue(penalty);
+            if (p is < 0 or > 65535 || a is < 0 or > 65535) { Console.Error.WriteLine("error: ports are 0…65535"); return Program.InputError; }
+            if (hb <= 0 || ft <= 0 || rk < 0 || co < 0 || jp < 0) { Console.Error.WriteLine("error: timeouts must be positive (intervals ≥ 0)"); return Program.InputError; }
+            var options = new ServeOptions
+            {
+                DataDirectory = parse.GetValue(data)!.FullName,
+                LinkPort = p,
+                ApiPort = a,
+                Log = Console.Error,
+                Link = new LinkOptions
+                {
+                    HeartbeatTimeout = TimeSpan.FromSeconds(hb),
+                    HeartbeatInterval = TimeSpan.FromSeconds(Math.Min(5, hb / 2)),
+                    FrameTimeout = TimeSpan.FromSeconds(ft),
+                    HandshakeTimeout = TimeSpan.FromSeconds(ft),
+                    RekeyInterval = TimeSpan.FromSeconds(rk),
+                    QuarantineCoolOff = TimeSpan.FromSeconds(co),
+                    MaxJunkPenalty = TimeSpan.FromSeconds(jp),
+                },
+            };
+            OrchestratorService service;
+            try { service = await OrchestratorService.StartAsync(options); }
+            catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            var stopped = new TaskCompletionSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
+            Console.Out.WriteLine($"vibesync serve: link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
+            Console.Out.Flush();
+            await Task.WhenAny(stopped.Task, Task.Delay(Timeout.Infinite, cancel));
+            await service.DisposeAsync();
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using VibeSync.Orchestrator.Control;
+using VibeSync.Orchestrator.Keys;
+using VibeSync.Protocol.Hashing;
+
+namespace VibeSync.Cli.Commands;
+
+/// <summary><c>vibesync status</c>: asks the running orchestrator over its control API.</summary>
+internal static class StatusCommand
+{
+    /// <summary>Exit status when no orchestrator serves the data directory.</summary>
+    public const int NotRunning = 3;
+
+    public static Command Create()
+    {
+        var data = DataDirectory.Option();
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
+        var command = new Command("status", "Show the running orchestrator's sessions, engine states, trust, PANIC and quarantine (exit 3 when none is running).")
+        {
+            data, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var dir = parse.GetValue(data)!.FullName;
+            using var reply = await ControlClient.SendAsync(dir, HttpMethod.Get, "/v1/status", cancel);
+            if (reply == null) return NotRunning;
+            var body = await reply.Content.ReadAsStringAsync(cancel);
+            if (!reply.IsSuccessStatusCode) { Console.Error.WriteLine($"error: the control API answered {(int)reply.StatusCode}: {body}"); return 1; }
+            if (parse.GetValue(json)) { Console.WriteLine(body); return 0; }
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            var link = root.GetProperty("link");
+            Console.WriteLine($"orchestrator pid {root.GetProperty("pid")}, protocol {root.GetProperty("protocol").GetString()}, link port {link.GetProperty("port")}, data {root.GetProperty("data_directory").GetString()}");
+            foreach (var e in link.GetProperty("engines").EnumerateArray())
+            {
+                string engine = e.GetProperty("engine").GetString()!;
+                string session = e.GetProperty("connected").GetBoolean()
+                    ? $"connected, session {e.GetProperty("session").GetProperty("session_id").GetString()![..8]}…, {e.GetProperty("session").GetProperty("state").GetString()}, generation {e.GetProperty("session").GetProperty("generation")}, last heartbeat {e.GetProperty("session").GetProperty("last_heartbeat_ms_ago")} ms ago"
+                    : "not connected";
+                string quarantine = e.GetProperty("quarantined").GetBoolean() ? $", QUARANTINED ({e.GetProperty("quarantine_reason").GetString()})" : "";
+                Console.WriteLine($"  {engine,-8} {session}; trust {e.GetProperty("trust")}{quarantine}");
+            }
+            foreach (var p in root.GetProperty("panics").EnumerateArray())
+                Console.WriteLine($"  PANIC {p.GetProperty("engine").GetString()}: {p.GetProperty("code").GetString()}: {p.GetProperty("reason").GetString()}");
+            Console.WriteLine($"  junk connections dropped {link.GetProperty("junk_dropped")}, contract violations {link.GetProperty("violations")}, connections refused {link.GetProperty("connections_refused")}, edits accepted {link.GetProperty("edits_accepted")}");
+            return 0;
+        });
+        return command;
+    }
+}
+
+/// <summary>Finds the orchestrator of a data directory and calls its control API with the token.</summary>
+internal static class ControlClient
+{
+    /// <summary>The reply, or null (after saying why on stderr) when no orchestrator serves <paramref name="dataDir"/>.</summary>
+    public static async Task<HttpResponseMessage?> SendAsync(string dataDir, HttpMethod method, string path, CancellationToken cancel)
+    {
+        ServerInfo? info;
+        byte[] token;
+        try
+        {
+            info = ServerInfo.Read(dataDir);
+            if (info == null) { Console.Error.WriteLine($"error: no orchestrator is serving {dataDir} (no serve.json); start one with: vibesync serve --data {dataDir}"); return null; }
+            token = SecretFiles.Load(SecretFiles.ControlTokenPath(dataDir));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return null;
+        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var request = new HttpRequestMessage(method, $"http://127.0.0.1:{info.ApiPort}{path}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(token));
+        try { return await http.SendAsync(request, cancel); }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine($"error: no orchestrator answers on 127.0.0.1:{info.ApiPort} (pid {info.Pid} in serve.json; it may have crashed): {e.Message}");
+            return null;
+        }
+    }
+}

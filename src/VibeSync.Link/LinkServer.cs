@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using VibeSync.Link.Sessions;
+using VibeSync.Link.Trust;
+using VibeSync.Protocol.Hashing;
+
+namespace VibeSync.Link;
+
+/// <summary>One engine's session as <c>status</c> reports it.</summary>
+public sealed record SessionStatus(string Engine, string SessionId, long Generation, string State, long UndoDepth,
+    DateTimeOffset ConnectedAt, long LastHeartbeatMsAgo, long FramesIn, int KeyEpoch);
+
+/// <summary>One engine's standing: its session if connected, its trust, its quarantine.</summary>
+public sealed record EngineStatus(string Engine, bool Connected, SessionStatus? Session, int Trust, bool Quarantined,
+    DateTimeOffset? QuarantinedUntil, string? QuarantineReason);
+
+/// <summary>The link at a glance.</summary>
+public sealed record LinkStatus(int Port, IReadOnlyList<EngineStatus> Engines, long JunkDropped, long Violations,
+    long ConnectionsRefused, long EditsAccepted);
+
+/// <summary>
+/// The orchestrator's end of the adapter link: listens on loopback only, runs one
+/// <see cref="Session"/> per connection and keeps at most one session per engine (a newer
+/// handshake replaces the older: an adapter reconnecting after a reload).
+/// </summary>
+public sealed class LinkServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrustLedger> _trust = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _nonces = new(StringComparer.Ordinal);
+    private readonly List<Task> _running = new();
+    private Task _accepting = Task.CompletedTask;
+    private long _violations, _refused, _edits;
+
+    /// <summary>A server for the engines whose bootstrap keys are given.</summary>
+    public LinkServer(LinkOptions options, IReadOnlyDictionary<string, byte[]> bootstrapKeys, ILinkHost host, LinkLog log, TimeProvider? time = null)
+    {
+        Options = options;
+        BootstrapKeys = bootstrapKeys.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => (k.Key, k.Value)).ToArray();
+        Host = host;
+        Log = log;
+        Time = time ?? TimeProvider.System;
+        Junk = new JunkTracker(options.MaxJunkPenalty, Time);
+        Pending = new SemaphoreSlim(options.MaxPendingConnections, options.MaxPendingConnections);
+        foreach (var (engine, _) in BootstrapKeys) _trust[engine] = new TrustLedger(options, Time);
+        _listener = new TcpListener(IPAddress.Loopback, options.Port);
+    }
+
+    internal LinkOptions Options { get; }
+    internal (string Engine, byte[] Key)[] BootstrapKeys { get; }
+    internal ILinkHost Host { get; }
+    internal LinkLog Log { get; }
+    internal TimeProvider Time { get; }
+    internal JunkTracker Junk { get; }
+    internal SemaphoreSlim Pending { get; }
+
+    /// <summary>The port it listens on (after <see cref="Start"/>).</summary>
+    public int Port { get; private set; }
+
+    /// <summary>Binds 127.0.0.1 and starts accepting.</summary>
+    public void Start()
+    {
+        _listener.Start(backlog: 1024);
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accepting = AcceptAsync();
+        Log.Write("listening", null, null, $"127.0.0.1:{Port}", "adapter link ready");
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient tcp;
+            try { tcp = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            catch (SocketException e) when (!_stop.IsCancellationRequested)
+            {
+                Log.Write("accept_error", "ACCEPT", null, null, e.Message);
+                await Task.Delay(10).ConfigureAwait(false);
+                continue;
+            }
+            catch (ObjectDisposedException) { return; }
+            if (!Pending.Wait(0))
+            {
+                Interlocked.Increment(ref _refused);
+                Log.Write("refused", "CONNECTION_LIMIT", null, tcp.Client.RemoteEndPoint?.ToString(),
+                    $"more than {Options.MaxPendingConnections} connections without a handshake; closed");
+                tcp.Dispose();
+                continue;
+            }
+            var session = new Session(this, tcp);
+            var run = Task.Run(() => session.RunAsync(_stop.Token));
+            lock (_running)
+            {
+                _running.RemoveAll(t => t.IsCompleted);
+                _running.Add(run);
+            }
+        }
+    }
+
+    /// <summary>A session completed its handshake: it replaces any older one of its engine.</summary>
+    internal void Attach(Session session)
+    {
+        Session? old;
+        lock (_sessions)
+        {
+            _sessions.TryGetValue(session.Engine, out old);
+            _sessions[session.Engine] = session;
+        }
+        if (old != null)
+        {
+            Log.Write("session_end", "REPLACED", old.Engine, null, $"session {old.SessionId} replaced by {session.SessionId}");
+            old.Close();
+        }
+    }
+
+    internal void Detach(Session session)
+    {
+        lock (_sessions)
+            if (_sessions.TryGetValue(session.Engine, out var current) && ReferenceEquals(current, session)) _sessions.Remove(session.Engine);
+    }
+
+    internal TrustLedger TrustOf(string engine) => _trust[engine];
+
+    /// <summary>False for a HELLO nonce seen within the last minute (a replayed HELLO).</summary>
+    internal bool FreshNonce(byte[] nonce)
+    {
+        var key = Hex.Encode(nonce);
+        var now = Time.GetUtcNow();
+        lock (_nonces)
+        {
+            if (_nonces.Count > 10_000)
+                foreach (var stale in _nonces.Where(n => now - n.Value > TimeSpan.FromMinutes(1)).Select(n => n.Key).ToList()) _nonces.Remove(stale);
+            if (_nonces.TryGetValue(key, out var seen) && now - seen < TimeSpan.FromMinutes(1)) return false;
+            _nonces[key] = now;
+            return true;
+        }
+    }
+
+    internal void CountViolation() => Interlocked.Increment(ref _violations);
+    internal void CountEdit() => Interlocked.Increment(ref _edits);
+
+    /// <summary>Sessions, trust and counters now.</summary>
+    public LinkStatus Status()
+    {
+        var now = Time.GetUtcNow();
+        var engines = new List<EngineStatus>();
+        foreach (var (engine, _) in BootstrapKeys)
+        {
+            Session? s;
+            lock (_sessions) _sessions.TryGetValue(engine, out s);
+            var trust = _trust[engine];
+            bool quarantined = trust.IsQuarantined;
+            engines.Add(new EngineStatus(engine, s != null,
+                s == null ? null : new SessionStatus(s.Engine, s.SessionId, s.Generation, s.State, s.UndoDepth, s.ConnectedAt,
+                    (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch),
+                trust.Score, quarantined, quarantined ? trust.QuarantinedUntil : null, trust.QuarantineReason));
+        }
+        return new LinkStatus(Port, engines, Junk.Total, Interlocked.Read(ref _violations), Interlocked.Read(ref _refused), Interlocked.Read(ref _edits));
+    }
+
+    /// <summary>Stops listening and ends every session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        await _accepting.ConfigureAwait(false);
+        Task[] running;
+        lock (_running) running = _running.ToArray();
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,420 @@
+// Design rationale: every connection is hostile until its HELLO verifies under an engine's
+// bootstrap key, and every frame after that is hostile until its MAC verifies under that
+// session's key. Nothing is parsed before the MAC: junk costs the attacker a dropped connection
+// and a growing pause, and changes nothing. Once authenticated, a peer that breaks the contract
+// (sequence, clock, unknown type, malformed JSON, unknown fields, blocked patterns, drift) is the
+// engine itself misbehaving: its session is revoked and that engine alone goes to PANIC.
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using VibeSync.Intents;
+using VibeSync.Intents.Operations;
+using VibeSync.Link.Firewall;
+using VibeSync.Protocol.Framing;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Link;
+using static VibeSync.Protocol.Json.JsonFields;
+
+namespace VibeSync.Link.Sessions;
+
+/// <summary>Why a connection ends; the code is logged.</summary>
+internal sealed class SessionEnded : Exception
+{
+    public SessionEnded(string code, string message, bool violation) : base(message)
+    {
+        Code = code;
+        Violation = violation;
+    }
+
+    public string Code { get; }
+
+    /// <summary>True for an authenticated contract violation: revoke and PANIC.</summary>
+    public bool Violation { get; }
+}
+
+/// <summary>One connection: its handshake, then its session until it ends.</summary>
+internal sealed class Session
+{
+    private static readonly string[] States = { "ready", "busy", "play", "compiling", "panic" };
+    private readonly LinkServer _server;
+    private readonly TcpClient _tcp;
+    private readonly NetworkStream _stream;
+    private readonly FrameReader _reader;
+    private readonly IPAddress _source;
+    private readonly string _remote;
+    private readonly SemaphoreSlim _send = new(1, 1);
+    private readonly CancellationTokenSource _end = new();
+    private readonly Dictionary<string, long> _lastMutationTick = new(StringComparer.Ordinal);
+    private readonly Queue<DateTimeOffset> _heavy = new();
+    private byte[] _bootstrapKey = Array.Empty<byte>();
+    private Hello _hello = null!;
+    private Welcome _welcome = null!;
+    private SessionKeys _sendKeys = null!, _receiveKeys = null!;
+    private int? _pendingEpoch;
+    private SequenceGuard _inbound = null!;
+    private ulong _nextOut = 1;
+    private ITimer? _watchdog, _rekey;
+
+    public Session(LinkServer server, TcpClient tcp)
+    {
+        _server = server;
+        _tcp = tcp;
+        _tcp.NoDelay = true;
+        _stream = tcp.GetStream();
+        _reader = new FrameReader(_stream, server.Options.MaxFrame);
+        var endpoint = (IPEndPoint)tcp.Client.RemoteEndPoint!;
+        _source = endpoint.Address;
+        _remote = endpoint.ToString();
+    }
+
+    public string Engine => _hello.Engine;
+    public string SessionId => _welcome.SessionId;
+    public long Generation => _hello.Generation;
+    public string State { get; private set; } = "ready";
+    public long UndoDepth { get; private set; }
+    public DateTimeOffset ConnectedAt { get; private set; }
+    public DateTimeOffset LastHeartbeat { get; private set; }
+    public long FramesIn { get; private set; }
+    public int Epoch => _sendKeys.Epoch;
+
+    /// <summary>Runs the connection to its end; never throws.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _end.Token);
+        bool established = false;
+        try
+        {
+            var penalty = _server.Junk.PenaltyFor(_source);
+            if (penalty > TimeSpan.Zero) await Task.Delay(penalty, linked.Token).ConfigureAwait(false);
+            await HandshakeAsync(linked.Token).ConfigureAwait(false);
+            established = true;
+            _server.Pending.Release();
+            await ServeAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (SessionEnded e)
+        {
+            End(e.Code, e.Message, e.Violation, established);
+        }
+        catch (FrameException e)
+        {
+            Junk(e.WireCode, e.Message, established);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            if (established) _server.Log.Write("session_end", "SHUTDOWN", Engine, _remote, "the orchestrator is shutting down");
+        }
+        catch (OperationCanceledException)
+        {
+            // ended from outside (revoked, replaced, heartbeat lost): already logged
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            if (established) _server.Log.Write("session_end", "DISCONNECTED", Engine, _remote, e.Message);
+            else Junk("DISCONNECTED", "the connection closed during the handshake: " + e.Message, established: false);
+        }
+        finally
+        {
+            if (!established) _server.Pending.Release();
+            _watchdog?.Dispose();
+            _rekey?.Dispose();
+            if (established) _server.Detach(this);
+            _tcp.Dispose();
+        }
+    }
+
+    /// <summary>Ends the session from outside (replaced by a newer one, heartbeat lost, shutdown).</summary>
+    public void Close() => _end.Cancel();
+
+    private void Junk(string code, string message, bool established)
+    {
+        _server.Junk.Count(_source);
+        _server.Log.Write("junk", code, established ? Engine : null, _remote, message + "; connection dropped");
+    }
+
+    private void End(string code, string message, bool violation, bool established)
+    {
+        if (!violation)
+        {
+            if (established) _server.Log.Write("session_end", code, Engine, _remote, message);
+            else Junk(code, message, established);
+            return;
+        }
+        _server.CountViolation();
+        _server.Log.Write("violation", code, Engine, _remote, message + "; session revoked, engine in PANIC");
+        try { SendAsync(MessageType.Bye, $"{{\"code\": \"{code}\", \"message\": {Quote(message)}}}", CancellationToken.None).Wait(TimeSpan.FromSeconds(1)); }
+        catch (Exception e) when (e is AggregateException or IOException or ObjectDisposedException) { }
+        _server.Host.Panic(Engine, code, message);
+    }
+
+    // ---- handshake ----
+
+    private async Task HandshakeAsync(CancellationToken cancel)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(_server.Options.HandshakeTimeout);
+        byte[]? bytes;
+        try { bytes = await _reader.ReadAsync(deadline.Token, _server.Options.FrameTimeout).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new SessionEnded("HANDSHAKE_TIMEOUT", $"no HELLO within {_server.Options.HandshakeTimeout.TotalSeconds:F1} s", violation: false);
+        }
+        if (bytes == null) throw new SessionEnded("DISCONNECTED", "closed before a HELLO", violation: false);
+
+        // Which engine's bootstrap key verifies it says who this is; no key: junk.
+        Frame? frame = null;
+        string? engine = null;
+        FrameException? last = null;
+        foreach (var (name, key) in _server.BootstrapKeys)
+        {
+            try
+            {
+                frame = FrameCodec.Decode(key, bytes, _server.Options.MaxFrame);
+                engine = name;
+                _bootstrapKey = key;
+                break;
+            }
+            catch (FrameException e) { last = e; }
+        }
+        if (frame == null) throw last!;
+        if (frame.Type != MessageType.Hello) throw new SessionEnded("HANDSHAKE_EXPECTED", $"expected HELLO, got {MessageType.Name(frame.Type)}", violation: false);
+        try { _hello = Hello.Parse(Encoding.UTF8.GetString(frame.Payload.Span)); }
+        catch (Exception e) when (e is JsonFieldException or JsonParseException or FormatException or DecoderFallbackException)
+        {
+            throw new SessionEnded("MALFORMED_HELLO", e.Message, violation: false);
+        }
+        if (_hello.Engine != engine)
+            throw new SessionEnded("IMPERSONATION", $"a HELLO MAC'd with {engine}'s key claims to be {_hello.Engine}", violation: false);
+        long now = _server.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (frame.Sequence != 1) throw new SessionEnded("BAD_SEQUENCE", $"HELLO must have sequence 1, not {frame.Sequence}", violation: false);
+        if (Math.Abs(now - frame.TimeMs) > _server.Options.ClockWindowMs)
+            throw new SessionEnded("STALE_TIMESTAMP", $"HELLO timestamp is {Math.Abs(now - frame.TimeMs)} ms off", violation: false);
+        if (!_server.FreshNonce(_hello.ClientNonce))
+            throw new SessionEnded("REPLAYED_HELLO", "this HELLO's nonce was seen before: a replay", violation: false);
+        if (ProtocolVersion.Incompatibility(ProtocolVersion.Current, _hello.Protocol) is { } skew)
+        {
+            await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Refused, 1, now,
+                Encoding.UTF8.GetBytes($"{{\"code\": \"VERSION_SKEW\", \"message\": {Quote(skew)}}}"))), cancel).ConfigureAwait(false);
+            throw new SessionEnded("VERSION_SKEW", skew, violation: false);
+        }
+
+        var serverNonce = RandomNumberGenerator.GetBytes(SessionKeys.NonceSize);
+        _welcome = new Welcome(Hex.Encode(RandomNumberGenerator.GetBytes(16)), serverNonce, ProtocolVersion.Current,
+            (long)_server.Options.HeartbeatInterval.TotalMilliseconds, (long)_server.Options.HeartbeatTimeout.TotalMilliseconds);
+        _sendKeys = _receiveKeys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, serverNonce, _hello.Engine, _welcome.SessionId, 0);
+        _inbound = new SequenceGuard(2, _server.Options.ClockWindowMs);
+        await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Welcome, _nextOut++, now, Encoding.UTF8.GetBytes(_welcome.ToJson()))), cancel)
+            .ConfigureAwait(false);
+        ConnectedAt = LastHeartbeat = _server.Time.GetUtcNow();
+        _server.Attach(this);
+        _server.Log.Write("session_start", null, Engine, _remote, $"session {SessionId}, generation {Generation}, adapter {_hello.Adapter}, project {_hello.ProjectId}");
+
+        var beat = _server.Options.HeartbeatTimeout;
+        _watchdog = _server.Time.CreateTimer(_ => CheckHeartbeat(), null, beat / 4, beat / 4);
+        if (_server.Options.RekeyInterval > TimeSpan.Zero)
+            _rekey = _server.Time.CreateTimer(_ => _ = RekeyAsync(), null, _server.Options.RekeyInterval, _server.Options.RekeyInterval);
+    }
+
+    // ---- the session ----
+
+    private async Task ServeAsync(CancellationToken cancel)
+    {
+        while (true)
+        {
+            var bytes = await _reader.ReadAsync(cancel, _server.Options.FrameTimeout).ConfigureAwait(false);
+            if (bytes == null) throw new SessionEnded("DISCONNECTED", "the adapter closed the connection", violation: false);
+            var frame = FrameCodec.Decode(_receiveKeys.ClientToServer, bytes, _server.Options.MaxFrame); // throws: junk, connection dropped
+            FramesIn++;
+            long now = _server.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (_inbound.Check(frame.Sequence, frame.TimeMs, now, out var why) is { } code) throw new SessionEnded(code, why, violation: true);
+            if (!MessageType.IsKnown(frame.Type)) throw new SessionEnded("UNKNOWN_TYPE", $"frame type {MessageType.Name(frame.Type)} is not in the registry", violation: true);
+
+            JsonObject payload;
+            try { payload = AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.Span)), "payload"); }
+            catch (Exception e) when (e is JsonParseException or JsonFieldException or DecoderFallbackException)
+            {
+                throw new SessionEnded("MALFORMED", $"{MessageType.Name(frame.Type)} payload: {e.Message}", violation: true);
+            }
+            if (BlockedPatterns.Find(payload) is { } hit)
+                throw new SessionEnded("BLOCKED_PATTERN", $"{MessageType.Name(frame.Type)} payload at {hit.Path} holds '{hit.Match}'", violation: true);
+
+            switch (frame.Type)
+            {
+                case MessageType.Heartbeat: await HeartbeatAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.Edit: await EditAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.RekeyAck: RekeyAck(payload); break;
+                case MessageType.Bye: throw new SessionEnded("BYE", "the adapter ended the session", violation: false);
+                default: throw new SessionEnded("UNEXPECTED_TYPE", $"an adapter does not send {MessageType.Name(frame.Type)}", violation: true);
+            }
+        }
+    }
+
+    private async Task HeartbeatAsync(Frame frame, JsonObject o, CancellationToken cancel)
+    {
+        try
+        {
+            CheckFields(o, "", new[] { "state", "generation", "undo_depth" }, Array.Empty<string>());
+            var state = Text(o.Get("state")!, "state");
+            if (Array.IndexOf(States, state) < 0) throw new JsonFieldException("state", $"unknown state '{state}' (ready, busy, play, compiling, panic)");
+            long generation = WholeNumber(o, "generation"), undo = WholeNumber(o, "undo_depth");
+            if (generation != Generation)
+                throw new SessionEnded("GENERATION_DRIFT", $"heartbeat says generation {generation}, the handshake said {Generation}: a reload without a new handshake", violation: true);
+            State = state;
+            UndoDepth = undo;
+            LastHeartbeat = _server.Time.GetUtcNow();
+        }
+        catch (JsonFieldException e)
+        {
+            throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"HEARTBEAT {e.Path}: {e.Reason}", violation: true);
+        }
+        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+    }
+
+    private async Task EditAsync(Frame frame, JsonObject o, CancellationToken cancel)
+    {
+        var trust = _server.TrustOf(Engine);
+        if (trust.IsQuarantined)
+        {
+            await ErrorAsync(frame, "QUARANTINED", $"{Engine} is quarantined (read-only) until {trust.QuarantinedUntil:O}: {trust.QuarantineReason}", cancel).ConfigureAwait(false);
+            return;
+        }
+        IntentRequest edit;
+        try { edit = OperationReader.Read(Encoding.UTF8.GetString(frame.Payload.Span)); }
+        catch (IntentRefusedException e)
+        {
+            switch (e.Code)
+            {
+                case IntentErrorCode.Malformed or IntentErrorCode.UnknownField or IntentErrorCode.UnknownOperation or IntentErrorCode.NonFinite or IntentErrorCode.MissingField:
+                    throw new SessionEnded(e.Code == IntentErrorCode.UnknownField ? "ILLEGAL_FIELD" : IntentRefusedException.WireName(e.Code), $"EDIT {e.Message}", violation: true);
+                case IntentErrorCode.InvalidValue when e.Reason.StartsWith("expected an asset id", StringComparison.Ordinal):
+                    trust.Quarantine($"forbidden path at {e.Path}");
+                    _server.Log.Write("quarantine", "FORBIDDEN_PATH", Engine, _remote, e.Message);
+                    await ErrorAsync(frame, "FORBIDDEN_PATH", e.Message + "; the engine is quarantined", cancel).ConfigureAwait(false);
+                    return;
+                default:
+                    await MinorAsync(frame, IntentRefusedException.WireName(e.Code), e.Message, 10, cancel).ConfigureAwait(false);
+                    return;
+            }
+        }
+
+        foreach (var op in edit.Operations)
+            if (op is ReplaceMesh m && m.Positions.Count > _server.Options.MaxMeshVertices)
+            {
+                await MinorAsync(frame, "TOO_LARGE", $"a mesh of {m.Positions.Count:N0} vertices exceeds the limit of {_server.Options.MaxMeshVertices:N0}; nothing was transferred", 5, cancel).ConfigureAwait(false);
+                return;
+            }
+        if (RateLimited(edit) is { } limited)
+        {
+            await MinorAsync(frame, "RATE_LIMITED", limited, 10, cancel).ConfigureAwait(false);
+            return;
+        }
+        if (await _server.Host.EditAsync(Engine, edit).ConfigureAwait(false) is { } refused)
+        {
+            await ErrorAsync(frame, refused.Code, refused.Message, cancel).ConfigureAwait(false);
+            return;
+        }
+        _server.CountEdit();
+        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>At most one mutation per object per tick, and a cap on heavy operations per second.</summary>
+    private string? RateLimited(IntentRequest edit)
+    {
+        var now = _server.Time.GetUtcNow();
+        long tick = now.ToUnixTimeMilliseconds() / Math.Max(1, (long)_server.Options.MutationTick.TotalMilliseconds);
+        foreach (var uuid in edit.Operations.Select(op => op.Uuid).Distinct(StringComparer.Ordinal))
+            if (_lastMutationTick.TryGetValue(uuid, out long last) && last == tick)
+                return $"{uuid} was already changed this tick ({_server.Options.MutationTick.TotalMilliseconds:F0} ms): coalesce edits of one object";
+        int heavy = edit.Operations.Count(op => op is ReplaceMesh or ReplaceAsset or DeleteObject);
+        while (_heavy.Count > 0 && now - _heavy.Peek() > TimeSpan.FromSeconds(1)) _heavy.Dequeue();
+        if (heavy > 0 && _heavy.Count + heavy > _server.Options.HeavyPerSecond)
+            return $"more than {_server.Options.HeavyPerSecond} heavy operations (mesh or asset replacement, deletion) in one second";
+        foreach (var uuid in edit.Operations.Select(op => op.Uuid)) _lastMutationTick[uuid] = tick;
+        for (int i = 0; i < heavy; i++) _heavy.Enqueue(now);
+        return null;
+    }
+
+    private async Task MinorAsync(Frame frame, string code, string message, int cost, CancellationToken cancel)
+    {
+        var trust = _server.TrustOf(Engine);
+        bool quarantined = trust.Deplete(cost, $"{code}: {message}");
+        _server.Log.Write(quarantined ? "quarantine" : "minor", code, Engine, _remote, message + (quarantined ? "; trust depleted, the engine is quarantined" : $"; trust {trust.Score}"));
+        await ErrorAsync(frame, code, message, cancel).ConfigureAwait(false);
+    }
+
+    private Task ErrorAsync(Frame frame, string code, string message, CancellationToken cancel) =>
+        SendAsync(MessageType.Error, $"{{\"re\": {frame.Sequence}, \"code\": \"{code}\", \"message\": {Quote(message)}}}", cancel);
+
+    // ---- heartbeat and keys ----
+
+    private void CheckHeartbeat()
+    {
+        var silent = _server.Time.GetUtcNow() - LastHeartbeat;
+        if (silent <= _server.Options.HeartbeatTimeout || _end.IsCancellationRequested) return;
+        string why = $"no heartbeat for {silent.TotalSeconds:F1} s (limit {_server.Options.HeartbeatTimeout.TotalSeconds:F1} s): circuit breaker open";
+        _server.Log.Write("circuit_open", "HEARTBEAT_LOST", Engine, _remote, why);
+        _server.Host.Panic(Engine, "HEARTBEAT_LOST", why);
+        Close();
+    }
+
+    private async Task RekeyAsync()
+    {
+        try
+        {
+            int epoch = _sendKeys.Epoch + 1;
+            if (_pendingEpoch != null) return; // the last one is not acknowledged yet
+            var next = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, _welcome.ServerNonce, Engine, SessionId, epoch);
+            await _send.WaitAsync(_end.Token).ConfigureAwait(false);
+            try
+            {
+                await WriteAsync(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(MessageType.Rekey, _nextOut++,
+                    _server.Time.GetUtcNow().ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes($"{{\"epoch\": {epoch}}}"))), _end.Token).ConfigureAwait(false);
+                _pendingEpoch = epoch;
+                _sendKeys = next;
+            }
+            finally { _send.Release(); }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException) { }
+    }
+
+    private void RekeyAck(JsonObject o)
+    {
+        long epoch;
+        try
+        {
+            CheckFields(o, "", new[] { "epoch" }, Array.Empty<string>());
+            epoch = WholeNumber(o, "epoch");
+        }
+        catch (JsonFieldException e) { throw new SessionEnded("MALFORMED", $"REKEY_ACK {e.Path}: {e.Reason}", violation: true); }
+        if (_pendingEpoch != epoch) throw new SessionEnded("BAD_REKEY", $"REKEY_ACK for epoch {epoch}, none pending", violation: true);
+        _receiveKeys = _sendKeys;
+        _pendingEpoch = null;
+        _server.Log.Write("rekey", null, Engine, _remote, $"session keys re-derived: epoch {epoch}");
+    }
+
+    // ---- sending ----
+
+    private async Task SendAsync(byte type, string json, CancellationToken cancel)
+    {
+        await _send.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            await WriteAsync(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(type, _nextOut++, _server.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                Encoding.UTF8.GetBytes(json))), cancel).ConfigureAwait(false);
+        }
+        finally { _send.Release(); }
+    }
+
+    private async Task WriteAsync(byte[] bytes, CancellationToken cancel)
+    {
+        await _stream.WriteAsync(bytes, cancel).ConfigureAwait(false);
+        await _stream.FlushAsync(cancel).ConfigureAwait(false);
+    }
+
+    private static long WholeNumber(JsonObject o, string field) =>
+        o.Get(field) is JsonNumber { IsInteger: true } n && n.Value >= 0 && n.Value <= 9.007199254740992e15 ? (long)n.Value
+        : throw new JsonFieldException(field, "expected a whole number ≥ 0");
+
+    private static string Quote(string s) => JsonText.AppendString(new StringBuilder(), s).ToString();
+}

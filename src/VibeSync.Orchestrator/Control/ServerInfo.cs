@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VibeSync.Orchestrator.Control;
+
+/// <summary>
+/// <c>DIR/serve.json</c>: how the CLI, the headless Blender runner and the MCP server find a
+/// running orchestrator. Written when it is ready, removed on a clean stop. A stale file (its
+/// process gone) means the last run did not stop cleanly.
+/// </summary>
+public sealed record ServerInfo(
+    [property: JsonPropertyName("pid")] int Pid,
+    [property: JsonPropertyName("link_port")] int LinkPort,
+    [property: JsonPropertyName("api_port")] int ApiPort,
+    [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
+    [property: JsonPropertyName("protocol")] string Protocol)
+{
+    /// <summary>Where it lives in a data directory.</summary>
+    public static string PathIn(string dataDir) => System.IO.Path.Combine(dataDir, "serve.json");
+
+    /// <summary>Reads it, or null when no server has written one.</summary>
+    /// <exception cref="InvalidDataException">The file is not what a server writes.</exception>
+    public static ServerInfo? Read(string dataDir)
+    {
+        var path = PathIn(dataDir);
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<ServerInfo>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path} is not a server record: {e.Message}", e); }
+    }
+
+    /// <summary>Writes it atomically (write, fsync, rename).</summary>
+    public void Write(string dataDir)
+    {
+        var path = PathIn(dataDir);
+        var temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(file, this, new JsonSerializerOptions { WriteIndented = true });
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,189 @@
+using System;
+using System.IO;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using VibeSync.Protocol.Framing;
+using VibeSync.Protocol.Json;
+
+namespace VibeSync.Protocol.Link
+{
+    /// <summary>The orchestrator refused the handshake (REFUSED), or it did not answer as the protocol says.</summary>
+    public sealed class LinkRefusedException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public LinkRefusedException(string code, string message) : base($"{code}: {message}") { Code = code; }
+
+        /// <summary>The orchestrator's code, e.g. <c>VERSION_SKEW</c>.</summary>
+        public string Code { get; }
+    }
+
+    /// <summary>
+    /// The adapter's end of the link: dials the orchestrator on loopback, does the handshake,
+    /// then sends and receives signed frames with per-direction sequence numbers, answering the
+    /// orchestrator's REKEY on its own. Used by the Unity adapter's core and by tests; the Python
+    /// twin lives in the Blender add-on. Not thread-safe for concurrent sends: one caller at a time.
+    /// </summary>
+    public sealed class LinkClient : IDisposable
+    {
+        private readonly TcpClient _tcp;
+        private readonly Stream _stream;
+        private readonly FrameReader _reader;
+        private readonly byte[] _bootstrapKey;
+        private readonly Hello _hello;
+        private SessionKeys _keys = null!;
+        private SequenceGuard _inbound = null!;
+        private ulong _nextOut = 1;
+
+        private LinkClient(TcpClient tcp, byte[] bootstrapKey, Hello hello, int maxFrame)
+        {
+            _tcp = tcp;
+            _stream = tcp.GetStream();
+            _reader = new FrameReader(_stream, maxFrame);
+            _bootstrapKey = bootstrapKey;
+            _hello = hello;
+        }
+
+        /// <summary>The session id the orchestrator gave.</summary>
+        public string SessionId { get; private set; } = "";
+
+        /// <summary>The orchestrator's WELCOME.</summary>
+        public Welcome Welcome { get; private set; } = null!;
+
+        /// <summary>The keys in use now.</summary>
+        public SessionKeys Keys => _keys;
+
+        /// <summary>The sequence number the next frame this side sends will carry.</summary>
+        public ulong NextSequence => _nextOut;
+
+        /// <summary>Clock used for frame timestamps (Unix ms); tests move it.</summary>
+        public Func<long> Clock { get; set; } = () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        /// <summary>Connects to 127.0.0.1:<paramref name="port"/> and completes the handshake.</summary>
+        /// <exception cref="LinkRefusedException">The orchestrator refused (version skew, …).</exception>
+        /// <exception cref="FrameException">The answer did not authenticate.</exception>
+        /// <exception cref="IOException">The connection closed during the handshake.</exception>
+        public static async Task<LinkClient> ConnectAsync(int port, string engine, byte[] bootstrapKey, string projectId = "default",
+            long generation = 1, string protocol = ProtocolVersion.Current, CancellationToken cancel = default, int maxFrame = FrameCodec.DefaultMaxFrame)
+        {
+            var nonce = new byte[SessionKeys.NonceSize];
+            using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(nonce);
+            var hello = new Hello(engine, protocol, "vibesync-dotnet/" + ProtocolVersion.Current, projectId, 1, nonce, generation);
+            var tcp = new TcpClient { NoDelay = true };
+            try
+            {
+                await tcp.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
+                var client = new LinkClient(tcp, bootstrapKey, hello, maxFrame);
+                await client.HandshakeAsync(cancel).ConfigureAwait(false);
+                return client;
+            }
+            catch
+            {
+                tcp.Dispose();
+                throw;
+            }
+        }
+
+        private async Task HandshakeAsync(CancellationToken cancel)
+        {
+            await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Hello, _nextOut++, Clock(), Encoding.UTF8.GetBytes(_hello.ToJson()))), cancel)
+                .ConfigureAwait(false);
+            var bytes = await _reader.ReadAsync(cancel).ConfigureAwait(false) ?? throw new IOException("the orchestrator closed the connection during the handshake");
+            var frame = FrameCodec.Decode(_bootstrapKey, bytes);
+            string json = Encoding.UTF8.GetString(frame.Payload.Span);
+            if (frame.Type == MessageType.Refused)
+            {
+                var o = JsonFields.AsObject(JsonParser.Parse(json), "refused");
+                throw new LinkRefusedException(JsonFields.Text(JsonFields.Required(o, "", "code"), "code"), JsonFields.Text(JsonFields.Required(o, "", "message"), "message"));
+            }
+            if (frame.Type != MessageType.Welcome || frame.Sequence != 1)
+                throw new LinkRefusedException("PROTOCOL", $"expected WELCOME with sequence 1, got {MessageType.Name(frame.Type)} {frame.Sequence}");
+            Welcome = Welcome.Parse(json);
+            SessionId = Welcome.SessionId;
+            _keys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, Welcome.ServerNonce, _hello.Engine, SessionId, 0);
+            _inbound = new SequenceGuard(2);
+        }
+
+        /// <summary>Sends one frame under the session key; returns its sequence number.</summary>
+        public async Task<ulong> SendAsync(byte type, string json, CancellationToken cancel = default)
+        {
+            ulong seq = _nextOut++;
+            await WriteAsync(FrameCodec.Encode(_keys.ClientToServer, new Frame(type, seq, Clock(), Encoding.UTF8.GetBytes(json))), cancel).ConfigureAwait(false);
+            return seq;
+        }
+
+        /// <summary>Sends bytes as they are (tests: replays, forgeries, junk).</summary>
+        public Task SendRawAsync(byte[] bytes, CancellationToken cancel = default) => WriteAsync(bytes, cancel);
+
+        /// <summary>
+        /// The next frame from the orchestrator, authenticated and checked (sequence, clock), or null
+        /// when it closed the connection. A REKEY is answered and switched to here, then skipped.
+        /// </summary>
+        /// <exception cref="FrameException">A frame that does not authenticate.</exception>
+        /// <exception cref="LinkRefusedException">A sequence or clock violation by the orchestrator.</exception>
+        public async Task<Frame?> ReceiveAsync(CancellationToken cancel = default)
+        {
+            while (true)
+            {
+                var bytes = await _reader.ReadAsync(cancel).ConfigureAwait(false);
+                if (bytes == null) return null;
+                var frame = FrameCodec.Decode(_keys.ServerToClient, bytes);
+                var code = _inbound.Check(frame.Sequence, frame.TimeMs, Clock(), out var reason);
+                if (code != null) throw new LinkRefusedException(code, reason);
+                if (frame.Type != MessageType.Rekey) return frame;
+
+                // The orchestrator's frames after its REKEY use the next epoch; ours after our REKEY_ACK do.
+                var o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.Span)), "rekey");
+                int epoch = (int)JsonFields.Real(JsonFields.Required(o, "", "epoch"), "epoch");
+                var next = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, Welcome.ServerNonce, _hello.Engine, SessionId, epoch);
+                await SendAsync(MessageType.RekeyAck, "{\"epoch\": " + epoch + "}", cancel).ConfigureAwait(false);
+                _keys = next;
+            }
+        }
+
+        /// <summary>Sends a request and waits for the ACK or ERROR that echoes its sequence number.</summary>
+        /// <exception cref="IOException">The orchestrator closed the connection first.</exception>
+        public async Task<Frame> RequestAsync(byte type, string json, CancellationToken cancel = default)
+        {
+            ulong seq = await SendAsync(type, json, cancel).ConfigureAwait(false);
+            while (true)
+            {
+                var frame = await ReceiveAsync(cancel).ConfigureAwait(false) ?? throw new IOException("the orchestrator closed the connection");
+                if ((frame.Type == MessageType.Ack || frame.Type == MessageType.Error || frame.Type == MessageType.Bye) && Echoes(frame, seq)) return frame;
+                if (frame.Type == MessageType.Bye) throw new IOException("the orchestrator ended the session: " + Encoding.UTF8.GetString(frame.Payload.Span));
+            }
+        }
+
+        /// <summary>Sends a heartbeat and waits for its ACK.</summary>
+        public Task<Frame> HeartbeatAsync(string state = "ready", long? generation = null, int undoDepth = 0, CancellationToken cancel = default) =>
+            RequestAsync(MessageType.Heartbeat, "{\"state\": \"" + state + "\", \"generation\": " + (generation ?? _hello.Generation) + ", \"undo_depth\": " + undoDepth + "}", cancel);
+
+        /// <summary>Encodes a frame under the current session key without sending it (tests).</summary>
+        public byte[] Encode(byte type, string json, ulong? sequence = null, long? timeMs = null) =>
+            FrameCodec.Encode(_keys.ClientToServer, new Frame(type, sequence ?? _nextOut, timeMs ?? Clock(), Encoding.UTF8.GetBytes(json)));
+
+        /// <summary>Marks <paramref name="count"/> sequence numbers as used (after sending pre-encoded frames).</summary>
+        public void Advance(ulong count = 1) => _nextOut += count;
+
+        private static bool Echoes(Frame frame, ulong seq)
+        {
+            try
+            {
+                var o = JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.Span)) as JsonObject;
+                return o?.Get("re") is JsonNumber n && n.IsInteger && (ulong)n.Value == seq;
+            }
+            catch (JsonParseException) { return false; }
+        }
+
+        private async Task WriteAsync(byte[] bytes, CancellationToken cancel)
+        {
+            await _stream.WriteAsync(bytes, 0, bytes.Length, cancel).ConfigureAwait(false);
+            await _stream.FlushAsync(cancel).ConfigureAwait(false);
+        }
+
+        /// <summary>Closes the connection.</summary>
+        public void Dispose() => _tcp.Dispose();
+    }
+}

@@ -1,0 +1,54 @@
+namespace VibeSync.Protocol.Link
+{
+    /// <summary>
+    /// The registry of frame types on the adapter link (docs/protocol.md §11). A frame of any
+    /// other type is a contract violation once it is authenticated.
+    /// </summary>
+    public static class MessageType
+    {
+        /// <summary>Adapter → orchestrator, MAC'd with the engine's bootstrap key: who it is and its nonce.</summary>
+        public const byte Hello = 0x01;
+        /// <summary>Orchestrator → adapter, MAC'd with the bootstrap key: the session id and the server's nonce.</summary>
+        public const byte Welcome = 0x02;
+        /// <summary>Orchestrator → adapter, MAC'd with the bootstrap key: the handshake is refused, and why.</summary>
+        public const byte Refused = 0x03;
+        /// <summary>Adapter → orchestrator: engine state, generation, undo depth; at least every 5 s.</summary>
+        public const byte Heartbeat = 0x10;
+        /// <summary>Either way: a request was accepted; echoes its sequence number.</summary>
+        public const byte Ack = 0x11;
+        /// <summary>Orchestrator → adapter, under the old key: from the next frame on, keys of the next epoch.</summary>
+        public const byte Rekey = 0x12;
+        /// <summary>Adapter → orchestrator, under the old key: the adapter's frames after this one use the new epoch.</summary>
+        public const byte RekeyAck = 0x13;
+        /// <summary>Adapter → orchestrator: a human's edit in the engine, as typed operations.</summary>
+        public const byte Edit = 0x20;
+        /// <summary>Either way: a request failed; echoes its sequence number, with a code and a sentence.</summary>
+        public const byte Error = 0x30;
+        /// <summary>Either way: the session ends, with a reason.</summary>
+        public const byte Bye = 0x31;
+
+        /// <summary>True for the types this version knows.</summary>
+        public static bool IsKnown(byte type) =>
+            type == Hello || type == Welcome || type == Refused || type == Heartbeat || type == Ack || type == Rekey
+            || type == RekeyAck || type == Edit || type == Error || type == Bye;
+
+        /// <summary>The type's name for logs, e.g. <c>HEARTBEAT</c>.</summary>
+        public static string Name(byte type)
+        {
+            switch (type)
+            {
+                case Hello: return "HELLO";
+                case Welcome: return "WELCOME";
+                case Refused: return "REFUSED";
+                case Heartbeat: return "HEARTBEAT";
+                case Ack: return "ACK";
+                case Rekey: return "REKEY";
+                case RekeyAck: return "REKEY_ACK";
+                case Edit: return "EDIT";
+                case Error: return "ERROR";
+                case Bye: return "BYE";
+                default: return "0x" + type.ToString("x2");
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System;
+using System.Globalization;
+
+namespace VibeSync.Protocol.Link
+{
+    /// <summary>The link protocol's version, <c>major.minor</c>, and the skew the orchestrator accepts.</summary>
+    public static class ProtocolVersion
+    {
+        /// <summary>The version this build speaks.</summary>
+        public const string Current = "1.0";
+
+        /// <summary>
+        /// Null when a peer speaking <paramref name="peer"/> may talk to one speaking
+        /// <paramref name="ours"/>: the same major version and at most one minor version apart.
+        /// Otherwise a sentence saying what to upgrade.
+        /// </summary>
+        public static string? Incompatibility(string ours, string peer)
+        {
+            if (!TryParse(ours, out int oMajor, out int oMinor)) return $"this side's protocol version '{ours}' is not major.minor";
+            if (!TryParse(peer, out int pMajor, out int pMinor)) return $"protocol version '{peer}' is not major.minor";
+            if (pMajor != oMajor)
+                return $"protocol {peer} cannot talk to {ours}: the major versions differ; install matching VibeSync versions of the orchestrator and the adapter";
+            if (Math.Abs(pMinor - oMinor) > 1)
+                return $"protocol {peer} is more than one minor version from {ours}; update the {(pMinor < oMinor ? "adapter" : "orchestrator")}";
+            return null;
+        }
+
+        private static bool TryParse(string text, out int major, out int minor)
+        {
+            major = minor = 0;
+            var parts = text.Split('.');
+            return parts.Length == 2
+                && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out major)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out minor);
+        }
+    }
+}
