@@ -158,6 +158,7 @@ internal sealed class Session
         try { bytes = await _reader.ReadAsync(deadline.Token, _server.Options.FrameTimeout).ConfigureAwait(false); }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
+            if (_reader.InFrame) throw new FrameException(FrameErrorCode.Truncated, $"a HELLO was held open for more than {_server.Options.HandshakeTimeout.TotalSeconds:F1} s");
             throw new SessionEnded("HANDSHAKE_TIMEOUT", $"no HELLO within {_server.Options.HandshakeTimeout.TotalSeconds:F1} s", violation: false);
         }
         if (bytes == null) throw new SessionEnded("DISCONNECTED", "closed before a HELLO", violation: false);

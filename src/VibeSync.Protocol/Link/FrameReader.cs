@@ -25,6 +25,9 @@ namespace VibeSync.Protocol.Link
             _maxFrame = maxFrame;
         }
 
+        /// <summary>True once a frame's first byte has arrived and until it is whole.</summary>
+        public bool InFrame { get; private set; }
+
         /// <summary>
         /// The next frame's bytes (length field included), or null at a clean end of stream. Once
         /// its first byte has arrived the whole frame must follow within <paramref name="frameTimeout"/>
@@ -34,6 +37,7 @@ namespace VibeSync.Protocol.Link
         public async Task<byte[]?> ReadAsync(CancellationToken cancel, TimeSpan frameTimeout = default)
         {
             if (await FillAsync(_length, 0, 1, cancel).ConfigureAwait(false) == 0) return null;
+            InFrame = true;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
                 if (frameTimeout > TimeSpan.Zero) deadline.CancelAfter(frameTimeout);
@@ -46,6 +50,7 @@ namespace VibeSync.Protocol.Link
                     _length.CopyTo(frame, 0);
                     if (await FillAsync(frame, FrameCodec.LengthSize, body, deadline.Token).ConfigureAwait(false) < body)
                         throw new FrameException(FrameErrorCode.Truncated, $"stream ended inside a frame of {frame.Length} bytes");
+                    InFrame = false;
                     return frame;
                 }
                 catch (OperationCanceledException) when (!cancel.IsCancellationRequested)

@@ -1,0 +1,280 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using VibeSync.Link.Tests.Support;
+using VibeSync.Protocol.Framing;
+
+namespace VibeSync.Link.Tests;
+
+/// <summary>
+/// Every attack of issue #5 against a real <c>vibesync serve</c> on loopback. In each case the
+/// server stays up, the honest session (Unity's, unless the test says otherwise) carries on,
+/// nothing is accepted that should not be, and the log names the error code.
+/// </summary>
+public sealed class AttackTests : IAsyncLifetime
+{
+    private const string Cube = "00000000-0000-4000-8000-000000000004";
+    private ServeProcess _serve = null!;
+    private LinkClient _honest = null!;
+
+    public async Task InitializeAsync()
+    {
+        _serve = await ServeProcess.StartAsync("--junk-penalty-max", "0.05", "--frame-timeout", "1", "--quarantine-cool-off", "2");
+        _honest = await _serve.ConnectAsync(Engines.Unity);
+        Assert.Equal(MessageType.Ack, (await _honest.HeartbeatAsync()).Type);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _honest.Dispose();
+        await _serve.DisposeAsync();
+    }
+
+    private static string Move(double x, string uuid = Cube) =>
+        $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{uuid}\", \"translation\": [{x}, 0, 0]}}]}}";
+
+    /// <summary>The honest session still answers, nothing else was accepted, and only the expected engines panicked.</summary>
+    private async Task StillHonest(long editsAccepted = 0, params string[] panicked)
+    {
+        Assert.Equal(MessageType.Ack, (await _honest.HeartbeatAsync()).Type);
+        var status = await _serve.StatusAsync();
+        Assert.Equal(editsAccepted, status.GetProperty("link").GetProperty("edits_accepted").GetInt64());
+        Assert.Equal(panicked.OrderBy(p => p), ServeProcess.Panicked(status).OrderBy(p => p));
+        Assert.False(_serve.HasExited);
+    }
+
+    private async Task<byte[]> SendRawAndWaitClose(byte[] bytes)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", _serve.LinkPort);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(bytes);
+        var buffer = new byte[4096];
+        var got = new MemoryStream();
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0) got.Write(buffer, 0, n);
+        }
+        catch (IOException) { } // reset by the server: also a close
+        return got.ToArray();
+    }
+
+    private static byte[] HelloFrame(byte[] key, string engine, string protocol = ProtocolVersion.Current, byte[]? nonce = null, long? time = null) =>
+        FrameCodec.Encode(key, new Frame(MessageType.Hello, 1, time ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Encoding.UTF8.GetBytes(new Hello(engine, protocol, "test", "p", 1, nonce ?? RandomNumberGenerator.GetBytes(32), 1).ToJson())));
+
+    [Fact]
+    public async Task garbage_bytes_are_dropped_and_counted()
+    {
+        Assert.Empty(await SendRawAndWaitClose(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
+        await _serve.LoggedAsync("FRAME_TOO_LARGE"); // "GET " read as a length is ~542 MB
+        Assert.True((await _serve.StatusAsync()).GetProperty("link").GetProperty("junk_dropped").GetInt64() >= 1);
+        await StillHonest();
+    }
+
+    [Fact]
+    public async Task a_huge_length_prefix_is_refused_before_anything_is_read()
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, uint.MaxValue);
+        Assert.Empty(await SendRawAndWaitClose(bytes));
+        await _serve.LoggedAsync("FRAME_TOO_LARGE");
+        await StillHonest();
+    }
+
+    [Fact]
+    public async Task a_wrong_mac_and_a_wrong_bootstrap_key_get_nothing()
+    {
+        Assert.Empty(await SendRawAndWaitClose(HelloFrame(RandomNumberGenerator.GetBytes(32), Engines.Blender)));
+        await _serve.LoggedAsync("FRAME_BAD_MAC");
+        Assert.Empty(await SendRawAndWaitClose(HelloFrame(_serve.UnityKey, Engines.Blender))); // Unity's key, claiming to be Blender
+        await _serve.LoggedAsync("IMPERSONATION");
+        Assert.False(ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Blender).GetProperty("connected").GetBoolean());
+        await StillHonest();
+    }
+
+    [Fact]
+    public async Task a_replayed_hello_is_refused()
+    {
+        var hello = HelloFrame(_serve.BlenderKey, Engines.Blender);
+        using (var first = new TcpClient())
+        {
+            await first.ConnectAsync("127.0.0.1", _serve.LinkPort);
+            await first.GetStream().WriteAsync(hello);
+            var welcome = await new FrameReader(first.GetStream()).ReadAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(MessageType.Welcome, FrameCodec.Decode(_serve.BlenderKey, welcome).Type); // the first time it is welcomed
+        }
+        Assert.Empty(await SendRawAndWaitClose(hello));
+        await _serve.LoggedAsync("REPLAYED_HELLO");
+        await StillHonest();
+    }
+
+    [Fact]
+    public async Task a_stale_hello_is_refused()
+    {
+        Assert.Empty(await SendRawAndWaitClose(HelloFrame(_serve.BlenderKey, Engines.Blender, time: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000)));
+        await _serve.LoggedAsync("STALE_TIMESTAMP");
+        await StillHonest();
+    }
+
+    [Fact]
+    public async Task version_skew_beyond_one_minor_is_refused_with_a_clear_message()
+    {
+        var e = await Assert.ThrowsAsync<LinkRefusedException>(() => _serve.ConnectAsync(Engines.Blender, protocol: "1.7"));
+        Assert.Equal("VERSION_SKEW", e.Code);
+        Assert.Contains("more than one minor version", e.Message);
+        await _serve.ConnectAsync(Engines.Blender, protocol: "1.1"); // one minor apart is fine
+        await StillHonest();
+    }
+
+    [Theory]
+    [InlineData("replayed", "BAD_SEQUENCE")]
+    [InlineData("skipped", "BAD_SEQUENCE")]
+    [InlineData("stale", "STALE_TIMESTAMP")]
+    [InlineData("malformed", "MALFORMED")]
+    [InlineData("unknown_type", "UNKNOWN_TYPE")]
+    [InlineData("blocked", "BLOCKED_PATTERN")]
+    [InlineData("nan", "MALFORMED")]
+    [InlineData("illegal_field", "ILLEGAL_FIELD")]
+    [InlineData("drift", "GENERATION_DRIFT")]
+    public async Task an_authenticated_contract_violation_revokes_that_session_and_panics_that_engine_only(string attack, string code)
+    {
+        var blender = await _serve.ConnectAsync(Engines.Blender);
+        Assert.Equal(MessageType.Ack, (await blender.HeartbeatAsync()).Type);
+        switch (attack)
+        {
+            case "replayed":
+                var frame = blender.Encode(MessageType.Heartbeat, "{\"state\": \"ready\", \"generation\": 1, \"undo_depth\": 0}");
+                blender.Advance();
+                await blender.SendRawAsync(frame);
+                await blender.ReceiveAsync();
+                await blender.SendRawAsync(frame); // the same bytes again
+                break;
+            case "skipped":
+                await blender.SendRawAsync(blender.Encode(MessageType.Heartbeat, "{\"state\": \"ready\", \"generation\": 1, \"undo_depth\": 0}", sequence: blender.NextSequence + 1));
+                break;
+            case "stale":
+                await blender.SendRawAsync(blender.Encode(MessageType.Heartbeat, "{\"state\": \"ready\", \"generation\": 1, \"undo_depth\": 0}", timeMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 30_000));
+                break;
+            case "malformed": await blender.SendAsync(MessageType.Edit, "{\"operations\": [}"); break;
+            case "unknown_type": await blender.SendAsync(0x7f, "{}"); break;
+            case "blocked": await blender.SendAsync(MessageType.Edit, $"{{\"operations\": [{{\"op\": \"rename\", \"uuid\": \"{Cube}\", \"name\": \"__import__('os').system('rm -rf /')\"}}]}}"); break;
+            case "nan": await blender.SendAsync(MessageType.Edit, $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [NaN, 0, 0]}}]}}"); break;
+            case "illegal_field": await blender.SendAsync(MessageType.Edit, $"{{\"operations\": [{{\"op\": \"set_visibility\", \"uuid\": \"{Cube}\", \"visible\": true, \"script\": \"x\"}}]}}"); break;
+            case "drift": await blender.SendAsync(MessageType.Heartbeat, "{\"state\": \"ready\", \"generation\": 2, \"undo_depth\": 0}"); break;
+        }
+        var logged = await _serve.LoggedAsync(code, Engines.Blender);
+        Assert.Contains("revoked", logged.GetProperty("message").GetString());
+        await _serve.LoggedAsync(code, Engines.Blender); // and the PANIC names it too
+        var status = await _serve.StatusAsync();
+        Assert.Contains(Engines.Blender, ServeProcess.Panicked(status));
+        Assert.False(ServeProcess.EngineIn(status, Engines.Blender).GetProperty("connected").GetBoolean());
+        await StillHonest(0, Engines.Blender); // Unity carries on
+        blender.Dispose();
+    }
+
+    [Fact]
+    public async Task a_frame_under_the_unity_session_key_on_the_blender_session_is_junk()
+    {
+        var blender = await _serve.ConnectAsync(Engines.Blender);
+        // Unity's session key, on Blender's connection: the MAC cannot verify.
+        var forged = _honest.Encode(MessageType.Heartbeat, "{\"state\": \"ready\", \"generation\": 1, \"undo_depth\": 0}", sequence: blender.NextSequence);
+        await blender.SendRawAsync(forged);
+        Assert.Null(await blender.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10))); // dropped
+        await _serve.LoggedAsync("FRAME_BAD_MAC", Engines.Blender);
+        await StillHonest(); // no PANIC: an unauthenticated frame changes nothing
+    }
+
+    [Fact]
+    public async Task a_frame_held_open_half_way_is_cut_off()
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", _serve.LinkPort);
+        var hello = HelloFrame(_serve.BlenderKey, Engines.Blender);
+        await tcp.GetStream().WriteAsync(hello.AsMemory(0, hello.Length / 2));
+        var buffer = new byte[16];
+        int n;
+        try { n = await tcp.GetStream().ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10)); }
+        catch (IOException) { n = 0; }
+        Assert.Equal(0, n);
+        var logged = await _serve.LoggedAsync("FRAME_TRUNCATED");
+        Assert.Contains("held open", logged.GetProperty("message").GetString());
+        await StillHonest();
+    }
+
+    [Fact]
+    public async Task a_thousand_connections_at_once_do_not_take_the_server_down()
+    {
+        var clients = new List<TcpClient>();
+        try
+        {
+            var opening = Enumerable.Range(0, 1000).Select(async _ =>
+            {
+                var tcp = new TcpClient();
+                try { await tcp.ConnectAsync("127.0.0.1", _serve.LinkPort); }
+                catch (SocketException) { }
+                lock (clients) clients.Add(tcp);
+            });
+            await Task.WhenAll(opening);
+            await StillHonest();
+            var status = await _serve.StatusAsync();
+            Assert.True(status.GetProperty("link").GetProperty("connections_refused").GetInt64() > 0, "beyond the pending limit connections are refused");
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+        await _serve.LoggedAsync("CONNECTION_LIMIT");
+        var blender = await _serve.ConnectAsync(Engines.Blender); // and a new honest session still gets in
+        Assert.Equal(MessageType.Ack, (await blender.HeartbeatAsync()).Type);
+    }
+
+    [Fact]
+    public async Task a_flood_depletes_trust_into_quarantine_which_cools_off()
+    {
+        var blender = await _serve.ConnectAsync(Engines.Blender);
+        Assert.Equal(MessageType.Ack, (await blender.RequestAsync(MessageType.Edit, Move(1))).Type);
+        int limited = 0;
+        Frame reply;
+        do
+        {
+            reply = await blender.RequestAsync(MessageType.Edit, Move(2)); // the same object again within one tick
+            if (reply.Type == MessageType.Error && Encoding.UTF8.GetString(reply.Payload.Span).Contains("\"code\": \"RATE_LIMITED\"")) limited++;
+        }
+        while (!Encoding.UTF8.GetString(reply.Payload.Span).Contains("\"code\": \"QUARANTINED\"") && limited < 50);
+        Assert.InRange(limited, 1, 10); // 100 trust, 10 per violation
+        await _serve.LoggedAsync("RATE_LIMITED", Engines.Blender);
+        var engine = ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Blender);
+        Assert.True(engine.GetProperty("quarantined").GetBoolean());
+        long accepted = (await _serve.StatusAsync()).GetProperty("link").GetProperty("edits_accepted").GetInt64();
+        for (int i = 0; i < 5; i++) // read-only now: every edit is refused, even on other objects
+            Assert.Contains("\"code\": \"QUARANTINED\"", Encoding.UTF8.GetString((await blender.RequestAsync(MessageType.Edit, Move(i, $"00000000-0000-4000-8000-00000000010{i}"))).Payload.Span));
+        Assert.Equal(accepted, (await _serve.StatusAsync()).GetProperty("link").GetProperty("edits_accepted").GetInt64());
+        Assert.Equal(MessageType.Ack, (await blender.HeartbeatAsync()).Type); // still connected: quarantine is read-only, not a PANIC
+
+        await Task.Delay(2200); // the cool-off
+        Assert.Equal(MessageType.Ack, (await blender.RequestAsync(MessageType.Edit, Move(3, "00000000-0000-4000-8000-000000000005"))).Type);
+        await StillHonest(accepted + 1);
+    }
+
+    [Fact]
+    public async Task a_forbidden_path_quarantines_at_once_and_oversize_meshes_are_refused_with_a_clear_error()
+    {
+        var blender = await _serve.ConnectAsync(Engines.Blender);
+        var big = string.Join(", ", Enumerable.Repeat("[0, 0, 0]", 3));
+        var reply = await blender.RequestAsync(MessageType.Edit, $"{{\"operations\": [{{\"op\": \"replace_asset\", \"uuid\": \"{Cube}\", \"asset\": \"../../etc/passwd\"}}]}}");
+        Assert.Contains("FORBIDDEN_PATH", Encoding.UTF8.GetString(reply.Payload.Span));
+        Assert.True(ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Blender).GetProperty("quarantined").GetBoolean());
+        await StillHonest();
+    }
+
+    [Fact]
+    public async Task an_honest_edit_is_accepted_and_counted()
+    {
+        var reply = await _honest.RequestAsync(MessageType.Edit, Move(1.5));
+        Assert.Equal(MessageType.Ack, reply.Type);
+        await StillHonest(1);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using VibeSync.Protocol.Hashing;
+
+namespace VibeSync.Link.Tests.Support;
+
+/// <summary>
+/// A real <c>vibesync serve</c> in its own process on a fresh data directory: its link port and
+/// keys as an adapter would find them, its status through the control API, its log lines.
+/// </summary>
+public sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _log = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private ServeProcess(Process process, string dir)
+    {
+        _process = process;
+        DataDirectory = dir;
+    }
+
+    public string DataDirectory { get; }
+    public int LinkPort { get; private set; }
+    public int ApiPort { get; private set; }
+    public byte[] BlenderKey { get; private set; } = Array.Empty<byte>();
+    public byte[] UnityKey { get; private set; } = Array.Empty<byte>();
+    public byte[] KeyOf(string engine) => engine == Engines.Blender ? BlenderKey : UnityKey;
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<ServeProcess> StartAsync(params string[] extra)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "vibesync-serve-" + Guid.NewGuid().ToString("N"));
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vibesync.dll"), "serve", "--data", dir }.Concat(extra)) info.ArgumentList.Add(a);
+        var serve = new ServeProcess(Process.Start(info)!, dir);
+        serve._process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (serve._log) serve._log.Add(e.Data); };
+        serve._process.BeginErrorReadLine();
+        var ready = await serve._process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        if (ready == null || !ready.StartsWith("vibesync serve:", StringComparison.Ordinal))
+            throw new InvalidOperationException($"serve did not start: {ready}\n{string.Join('\n', serve.Log)}");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "serve.json")));
+        serve.LinkPort = json.RootElement.GetProperty("link_port").GetInt32();
+        serve.ApiPort = json.RootElement.GetProperty("api_port").GetInt32();
+        serve.BlenderKey = Hex.Decode(File.ReadAllText(Path.Combine(dir, "keys", "blender.key")).Trim());
+        serve.UnityKey = Hex.Decode(File.ReadAllText(Path.Combine(dir, "keys", "unity.key")).Trim());
+        serve._http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dir, "keys", "control.token")).Trim());
+        return serve;
+    }
+
+    public IReadOnlyList<string> Log { get { lock (_log) return _log.ToArray(); } }
+
+    /// <summary>Waits until a log line with this event code appears (the server logs asynchronously).</summary>
+    public async Task<JsonElement> LoggedAsync(string code, string? engine = null, int timeoutMs = 10_000)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < timeoutMs)
+        {
+            foreach (var line in Log)
+            {
+                if (!line.StartsWith('{')) continue;
+                var e = JsonDocument.Parse(line).RootElement;
+                if (e.GetProperty("code").ValueKind == JsonValueKind.String && e.GetProperty("code").GetString() == code
+                    && (engine == null || e.GetProperty("engine").GetString() == engine)) return e;
+            }
+            await Task.Delay(20);
+        }
+        throw new Xunit.Sdk.XunitException($"no log line with code {code}{(engine != null ? " for " + engine : "")}; the log:\n{string.Join('\n', Log)}");
+    }
+
+    public async Task<JsonElement> StatusAsync()
+    {
+        var body = await _http.GetStringAsync($"http://127.0.0.1:{ApiPort}/v1/status");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public async Task<HttpResponseMessage> PostAsync(string path) => await _http.PostAsync($"http://127.0.0.1:{ApiPort}{path}", null);
+
+    public static JsonElement EngineIn(JsonElement status, string engine) =>
+        status.GetProperty("link").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);
+
+    public static string[] Panicked(JsonElement status) =>
+        status.GetProperty("panics").EnumerateArray().Select(p => p.GetProperty("engine").GetString()!).ToArray();
+
+    public Task<LinkClient> ConnectAsync(string engine, long generation = 1, string protocol = ProtocolVersion.Current) =>
+        LinkClient.ConnectAsync(LinkPort, engine, KeyOf(engine), "test-project", generation, protocol);
+
+    /// <summary>Stops it with SIGTERM and expects a clean exit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start("kill", new[] { "-TERM", _process.Id.ToString() })) await kill.WaitForExitAsync();
+            if (!_process.WaitForExit(15_000)) _process.Kill(entireProcessTree: true);
+        }
+        _http.Dispose();
+        _process.Dispose();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+}
