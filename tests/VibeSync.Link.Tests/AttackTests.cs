@@ -20,7 +20,7 @@ public sealed class AttackTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _serve = await ServeProcess.StartAsync("--junk-penalty-max", "0.05", "--frame-timeout", "1", "--quarantine-cool-off", "2");
+        _serve = await ServeProcess.StartAsync("--junk-penalty-max", "0.05", "--frame-timeout", "1", "--quarantine-cool-off", "2", "--max-mesh-vertices", "100");
         _honest = await _serve.ConnectAsync(Engines.Unity);
         Assert.Equal(MessageType.Ack, (await _honest.HeartbeatAsync()).Type);
     }
@@ -263,7 +263,12 @@ public sealed class AttackTests : IAsyncLifetime
     public async Task a_forbidden_path_quarantines_at_once_and_oversize_meshes_are_refused_with_a_clear_error()
     {
         var blender = await _serve.ConnectAsync(Engines.Blender);
-        var big = string.Join(", ", Enumerable.Repeat("[0, 0, 0]", 3));
+        var positions = string.Join(", ", Enumerable.Repeat("[0, 0, 0]", 101));
+        var oversize = await _honest.RequestAsync(MessageType.Edit,
+            $"{{\"operations\": [{{\"op\": \"replace_mesh\", \"uuid\": \"{Cube}\", \"positions\": [{positions}], \"triangles\": [[0, 1, 2]]}}]}}");
+        Assert.Equal(MessageType.Error, oversize.Type);
+        Assert.Contains("101 vertices exceeds the limit of 100", Encoding.UTF8.GetString(oversize.Payload.Span));
+        Assert.False(ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Unity).GetProperty("quarantined").GetBoolean()); // a minor violation
         var reply = await blender.RequestAsync(MessageType.Edit, $"{{\"operations\": [{{\"op\": \"replace_asset\", \"uuid\": \"{Cube}\", \"asset\": \"../../etc/passwd\"}}]}}");
         Assert.Contains("FORBIDDEN_PATH", Encoding.UTF8.GetString(reply.Payload.Span));
         Assert.True(ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Blender).GetProperty("quarantined").GetBoolean());

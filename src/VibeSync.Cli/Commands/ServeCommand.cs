@@ -18,19 +18,21 @@ internal static class ServeCommand
         var rekey = new Option<double>("--rekey-interval") { Description = "Seconds between session key re-derivations (0: never).", DefaultValueFactory = _ => 600 };
         var coolOff = new Option<double>("--quarantine-cool-off") { Description = "Seconds a quarantined engine stays read-only.", DefaultValueFactory = _ => 30 };
         var penalty = new Option<double>("--junk-penalty-max") { Description = "Longest pause, in seconds, imposed on a source that keeps sending unauthenticated junk.", DefaultValueFactory = _ => 1 };
+        var vertices = new Option<int>("--max-mesh-vertices") { Description = "Vertices a mesh sent by an adapter may have.", DefaultValueFactory = _ => 1_000_000 };
         var command = new Command("serve",
             "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token) on first start, " +
             "listens on loopback only for the adapters (signed sessions) and for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")
         {
-            data, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty,
+            data, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty, vertices,
         };
         command.SetAction(async (parse, cancel) =>
         {
             int p = parse.GetValue(port), a = parse.GetValue(apiPort);
             double hb = parse.GetValue(heartbeat), ft = parse.GetValue(frameTimeout), rk = parse.GetValue(rekey), co = parse.GetValue(coolOff), jp = parse.GetValue(penalty);
             if (p is < 0 or > 65535 || a is < 0 or > 65535) { Console.Error.WriteLine("error: ports are 0…65535"); return Program.InputError; }
-            if (hb <= 0 || ft <= 0 || rk < 0 || co < 0 || jp < 0) { Console.Error.WriteLine("error: timeouts must be positive (intervals ≥ 0)"); return Program.InputError; }
+            int mv = parse.GetValue(vertices);
+            if (hb <= 0 || ft <= 0 || rk < 0 || co < 0 || jp < 0 || mv < 3) { Console.Error.WriteLine("error: timeouts must be positive (intervals ≥ 0)"); return Program.InputError; }
             var options = new ServeOptions
             {
                 DataDirectory = parse.GetValue(data)!.FullName,
@@ -46,6 +48,7 @@ internal static class ServeCommand
                     RekeyInterval = TimeSpan.FromSeconds(rk),
                     QuarantineCoolOff = TimeSpan.FromSeconds(co),
                     MaxJunkPenalty = TimeSpan.FromSeconds(jp),
+                    MaxMeshVertices = mv,
                 },
             };
             OrchestratorService service;

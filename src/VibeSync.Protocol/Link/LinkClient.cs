@@ -66,7 +66,8 @@ namespace VibeSync.Protocol.Link
         /// <exception cref="FrameException">The answer did not authenticate.</exception>
         /// <exception cref="IOException">The connection closed during the handshake.</exception>
         public static async Task<LinkClient> ConnectAsync(int port, string engine, byte[] bootstrapKey, string projectId = "default",
-            long generation = 1, string protocol = ProtocolVersion.Current, CancellationToken cancel = default, int maxFrame = FrameCodec.DefaultMaxFrame)
+            long generation = 1, string protocol = ProtocolVersion.Current, CancellationToken cancel = default, int maxFrame = FrameCodec.DefaultMaxFrame,
+            Func<long>? clock = null)
         {
             var nonce = new byte[SessionKeys.NonceSize];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(nonce);
@@ -76,6 +77,7 @@ namespace VibeSync.Protocol.Link
             {
                 await tcp.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
                 var client = new LinkClient(tcp, bootstrapKey, hello, maxFrame);
+                if (clock != null) client.Clock = clock;
                 await client.HandshakeAsync(cancel).ConfigureAwait(false);
                 return client;
             }
