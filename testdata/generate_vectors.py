@@ -462,6 +462,28 @@ def frame_vectors():
     return {"valid": valid, "invalid": invalid}
 
 
+def link_vectors():
+    """Session keys, handshake payloads and version checks of the link (docs/protocol.md §11)."""
+    from vibesync_blender.link.session import derive_session_keys, hello_json, version_incompatibility
+    r = random.Random(11)
+    keys = []
+    for i, (engine, epoch) in enumerate([("blender", 0), ("unity", 0), ("blender", 1), ("unity", 7), ("blender", 123456)]):
+        bootstrap = bytes(r.randrange(256) for _ in range(32)) if i else bytes(32)
+        cn, sn = bytes(r.randrange(256) for _ in range(32)), bytes(r.randrange(256) for _ in range(32))
+        sid = "".join(r.choice("0123456789abcdef") for _ in range(32))
+        c2s, s2c = derive_session_keys(bootstrap, cn, sn, engine, sid, epoch)
+        keys.append({"bootstrap_key": bootstrap.hex(), "client_nonce": cn.hex(), "server_nonce": sn.hex(), "engine": engine,
+                     "session_id": sid, "epoch": epoch, "client_to_server": c2s.hex(), "server_to_client": s2c.hex()})
+    hellos = [{"engine": "blender", "protocol": "1.0", "adapter": "vibesync-blender/0.1 ✓", "project_id": "my \"game\"",
+               "schema": 1, "client_nonce": bytes(range(32)).hex(), "generation": 42}]
+    for h in hellos:
+        h["json"] = hello_json(h["engine"], h["protocol"], h["adapter"], h["project_id"], h["schema"],
+                               bytes.fromhex(h["client_nonce"]), h["generation"])
+    versions = [{"ours": o, "peer": p, "compatible": version_incompatibility(o, p) is None}
+                for o, p in [("1.0", "1.0"), ("1.0", "1.1"), ("1.1", "1.0"), ("1.0", "1.2"), ("1.3", "1.1"), ("1.0", "2.0"), ("1.0", "x"), ("1.0", "1.0.1")]]
+    return {"session_keys": keys, "hellos": hellos, "versions": versions}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -480,6 +502,7 @@ def main():
     write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored})
     write("crypto_vectors.json", crypto_vectors())
     write("frame_vectors.json", frame_vectors())
+    write("link_vectors.json", link_vectors())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,114 @@
+"""The Python link client: the shared vectors, and live against a real `vibesync serve`."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+from vibesync_blender.link import LinkClient, LinkError, LinkRefused, MessageType, SequenceGuard, derive_session_keys, hello_json
+from vibesync_blender.link.session import version_incompatibility
+from vibesync_blender.protocol.frames import encode_frame
+
+from .support import REPO, vectors
+
+CUBE = "00000000-0000-4000-8000-000000000004"
+
+
+class LinkVectorTests(unittest.TestCase):
+    V = vectors("link_vectors.json")
+
+    def test_session_keys_match_the_vectors(self):
+        for c in self.V["session_keys"]:
+            c2s, s2c = derive_session_keys(bytes.fromhex(c["bootstrap_key"]), bytes.fromhex(c["client_nonce"]),
+                                           bytes.fromhex(c["server_nonce"]), c["engine"], c["session_id"], c["epoch"])
+            self.assertEqual((c["client_to_server"], c["server_to_client"]), (c2s.hex(), s2c.hex()))
+
+    def test_hello_payloads_match_byte_for_byte(self):
+        for h in self.V["hellos"]:
+            self.assertEqual(h["json"], hello_json(h["engine"], h["protocol"], h["adapter"], h["project_id"], h["schema"],
+                                                   bytes.fromhex(h["client_nonce"]), h["generation"]))
+
+    def test_version_rules_match_the_vectors(self):
+        for v in self.V["versions"]:
+            self.assertEqual(v["compatible"], version_incompatibility(v["ours"], v["peer"]) is None, v)
+
+    def test_the_sequence_guard_refuses_replays_gaps_and_stale_clocks(self):
+        g = SequenceGuard(2)
+        g.check(2, 1000, 1000)
+        with self.assertRaises(LinkError) as e:
+            g.check(2, 1000, 1000)
+        self.assertEqual("BAD_SEQUENCE", e.exception.code)
+        with self.assertRaises(LinkError) as e:
+            g.check(3, 1000, 9000)
+        self.assertEqual("STALE_TIMESTAMP", e.exception.code)
+
+
+def serve_command(data_dir, *extra):
+    """The CLI built by run-tests (VIBESYNC_CLI: path to vibesync.dll), else the repository's launcher."""
+    dll = os.environ.get("VIBESYNC_CLI")
+    base = ["dotnet", dll] if dll else [os.path.join(REPO, "vibesync")]
+    return base + ["serve", "--data", data_dir, *extra]
+
+
+class LiveLinkTests(unittest.TestCase):
+    """Against a real orchestrator process on loopback."""
+
+    @classmethod
+    def setUpClass(cls):
+        if shutil.which("dotnet") is None:
+            raise unittest.SkipTest("the .NET SDK is needed to run vibesync serve")
+        cls.dir = tempfile.mkdtemp(prefix="vibesync-pylink-")
+        cls.proc = subprocess.Popen(serve_command(cls.dir, "--junk-penalty-max", "0"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = cls.proc.stdout.readline()
+        if not line.startswith("vibesync serve:"):
+            cls.proc.kill()
+            raise RuntimeError("serve did not start: " + line + cls.proc.stderr.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        try:
+            code = cls.proc.wait(timeout=20)
+        finally:
+            if cls.proc.poll() is None:
+                cls.proc.kill()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        if code != 0:
+            raise AssertionError(f"serve exited with {code} after SIGTERM")
+
+    def test_a_session_heartbeats_and_its_edits_are_acknowledged(self):
+        with LinkClient.from_data_dir(self.dir, "blender", project_id="py") as c:
+            self.assertEqual(32, len(c.session_id))
+            typ, data = c.heartbeat()
+            self.assertEqual(MessageType.ACK, typ)
+            typ, data = c.request(MessageType.EDIT, json.dumps(
+                {"operations": [{"op": "set_transform", "uuid": CUBE, "translation": [1.5, 0, 0]}]}))
+            self.assertEqual((MessageType.ACK, 3), (typ, data["re"]))  # HELLO was 1, the heartbeat 2
+            typ, data = c.request(MessageType.EDIT, json.dumps(
+                {"operations": [{"op": "set_visibility", "uuid": "not-an-id", "visible": True}]}))
+            self.assertEqual(MessageType.ERROR, typ)
+            self.assertEqual("INVALID_VALUE", data["code"])
+
+    def test_a_frame_under_a_wrong_key_gets_the_connection_dropped_and_changes_nothing(self):
+        with LinkClient.from_data_dir(self.dir, "unity") as c:
+            c.send_raw(encode_frame(bytes(32), MessageType.HEARTBEAT, 2, int(time.time() * 1000), b"{}"))
+            self.assertIsNone(c.receive())
+        with LinkClient.from_data_dir(self.dir, "unity") as again:  # a new session gets in
+            self.assertEqual(MessageType.ACK, again.heartbeat()[0])
+
+    def test_version_skew_is_refused_with_a_clear_message(self):
+        with open(os.path.join(self.dir, "keys", "blender.key")) as f:
+            key = bytes.fromhex(f.read().strip())
+        with open(os.path.join(self.dir, "serve.json")) as f:
+            port = json.load(f)["link_port"]
+        with self.assertRaises(LinkRefused) as e:
+            LinkClient.connect(port, "blender", key, protocol="1.9")
+        self.assertEqual("VERSION_SKEW", e.exception.code)
+        self.assertIn("minor version", str(e.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,161 @@
+"""A blocking link client over loopback TCP: handshake, signed frames, heartbeats, requests, and
+the orchestrator's REKEY answered on the way. One thread uses it at a time (in Blender: the
+listener thread; bpy is never touched here)."""
+
+import json
+import os
+import socket
+import struct
+import time
+
+from ..protocol.frames import LENGTH_SIZE, FrameError, check_length, decode_frame, encode_frame
+from .session import (PROTOCOL_VERSION, LinkError, MessageType, SequenceGuard, derive_session_keys, hello_json,
+                      parse_welcome)
+
+
+class LinkRefused(LinkError):
+    """The orchestrator refused the handshake (REFUSED), e.g. VERSION_SKEW."""
+
+
+def _now_ms():
+    return int(time.time() * 1000)
+
+
+class LinkClient:
+    def __init__(self, sock, bootstrap_key, engine, client_nonce, generation, clock=_now_ms):
+        self._sock = sock
+        self._bootstrap_key = bootstrap_key
+        self.engine = engine
+        self._client_nonce = client_nonce
+        self.generation = generation
+        self.clock = clock
+        self._next_out = 1
+        self._inbound = None
+        self.keys = None
+        self.epoch = 0
+        self.welcome = None
+
+    @classmethod
+    def connect(cls, port, engine, bootstrap_key, project_id="default", generation=1, protocol=PROTOCOL_VERSION,
+                timeout=10.0, clock=_now_ms):
+        """Dials 127.0.0.1:port and completes the handshake. Raises LinkRefused, FrameError or OSError."""
+        sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        client = cls(sock, bootstrap_key, engine, os.urandom(32), generation, clock)
+        try:
+            client._handshake(project_id, protocol)
+        except BaseException:
+            sock.close()
+            raise
+        return client
+
+    @classmethod
+    def from_data_dir(cls, data_dir, engine, **kwargs):
+        """Connects with the port in DIR/serve.json and the key in DIR/keys/<engine>.key."""
+        with open(os.path.join(data_dir, "serve.json"), encoding="utf-8") as f:
+            port = json.load(f)["link_port"]
+        with open(os.path.join(data_dir, "keys", f"{engine}.key"), encoding="ascii") as f:
+            key = bytes.fromhex(f.read().strip())
+        return cls.connect(port, engine, key, **kwargs)
+
+    def _handshake(self, project_id, protocol):
+        payload = hello_json(self.engine, protocol, "vibesync-python/" + PROTOCOL_VERSION, project_id, 1,
+                             self._client_nonce, self.generation).encode("utf-8")
+        self._sock.sendall(encode_frame(self._bootstrap_key, MessageType.HELLO, self._next_out, self.clock(), payload))
+        self._next_out += 1
+        raw = self._read_frame()
+        if raw is None:
+            raise OSError("the orchestrator closed the connection during the handshake")
+        frame = decode_frame(self._bootstrap_key, raw)
+        text = frame.payload.decode("utf-8")
+        if frame.typ == MessageType.REFUSED:
+            data = json.loads(text)
+            raise LinkRefused(data.get("code", "REFUSED"), data.get("message", text))
+        if frame.typ != MessageType.WELCOME or frame.seq != 1:
+            raise LinkError("PROTOCOL", f"expected WELCOME with sequence 1, got type {frame.typ} sequence {frame.seq}")
+        self.welcome = parse_welcome(text)
+        self.session_id = self.welcome["session_id"]
+        self.keys = derive_session_keys(self._bootstrap_key, self._client_nonce, self.welcome["server_nonce"],
+                                        self.engine, self.session_id, 0)
+        self._inbound = SequenceGuard(2)
+
+    def _read_exactly(self, n):
+        buf = bytearray()
+        while len(buf) < n:
+            chunk = self._sock.recv(n - len(buf))
+            if not chunk:
+                return None if not buf else bytes(buf)
+            buf += chunk
+        return bytes(buf)
+
+    def _read_frame(self):
+        head = self._read_exactly(LENGTH_SIZE)
+        if head is None:
+            return None
+        if len(head) < LENGTH_SIZE:
+            raise FrameError("FRAME_TRUNCATED", "stream ended inside a length field")
+        body = check_length(struct.unpack("<I", head)[0])
+        rest = self._read_exactly(body)
+        if rest is None or len(rest) < body:
+            raise FrameError("FRAME_TRUNCATED", "stream ended inside a frame")
+        return head + rest
+
+    def encode(self, typ, payload, seq=None, time_ms=None):
+        """A frame under the session key, not sent (tests)."""
+        return encode_frame(self.keys[0], typ, self._next_out if seq is None else seq,
+                            self.clock() if time_ms is None else time_ms, payload.encode("utf-8"))
+
+    def send(self, typ, payload):
+        """Sends one frame; returns its sequence number."""
+        seq = self._next_out
+        self._sock.sendall(self.encode(typ, payload, seq))
+        self._next_out += 1
+        return seq
+
+    def send_raw(self, data):
+        self._sock.sendall(data)
+
+    def receive(self):
+        """The next frame from the orchestrator (authenticated, sequence and clock checked), or None
+        when it closed the connection. REKEY is answered here and skipped."""
+        while True:
+            raw = self._read_frame()
+            if raw is None:
+                return None
+            frame = decode_frame(self.keys[1], raw)
+            self._inbound.check(frame.seq, frame.time_ms, self.clock())
+            if frame.typ != MessageType.REKEY:
+                return frame
+            epoch = json.loads(frame.payload)["epoch"]
+            new_keys = derive_session_keys(self._bootstrap_key, self._client_nonce, self.welcome["server_nonce"],
+                                           self.engine, self.session_id, epoch)
+            self.send(MessageType.REKEY_ACK, json.dumps({"epoch": epoch}))
+            self.keys, self.epoch = new_keys, epoch
+
+    def request(self, typ, payload):
+        """Sends a request and returns the ACK or ERROR frame that echoes it, with its payload parsed."""
+        seq = self.send(typ, payload)
+        while True:
+            frame = self.receive()
+            if frame is None:
+                raise OSError("the orchestrator closed the connection")
+            if frame.typ in (MessageType.ACK, MessageType.ERROR, MessageType.BYE):
+                data = json.loads(frame.payload)
+                if data.get("re") == seq or frame.typ == MessageType.BYE:
+                    return frame.typ, data
+
+    def heartbeat(self, state="ready", undo_depth=0, generation=None):
+        return self.request(MessageType.HEARTBEAT, json.dumps(
+            {"state": state, "generation": self.generation if generation is None else generation, "undo_depth": undo_depth}))
+
+    def close(self):
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
