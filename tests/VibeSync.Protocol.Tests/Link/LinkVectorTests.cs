@@ -56,7 +56,7 @@ public sealed class LinkVectorTests
         var a = SessionKeys.Derive(key, new byte[32], new byte[32], Engines.Blender, new string('a', 32), 0);
         var b = SessionKeys.Derive(key, new byte[32], new byte[32], Engines.Unity, new string('a', 32), 0);
         var c = SessionKeys.Derive(key, new byte[32], new byte[32], Engines.Blender, new string('a', 32), 1);
-        var all = new[] { a.ClientToServer, a.ServerToClient, b.ClientToServer, b.ServerToClient, c.ClientToServer, c.ServerToClient }.Select(Hex.Encode).ToArray();
+        var all = new[] { a.ClientToServer, a.ServerToClient, b.ClientToServer, b.ServerToClient, c.ClientToServer, c.ServerToClient }.Select(k => Hex.Encode(k)).ToArray();
         Assert.Equal(all.Length, all.Distinct().Count());
     }
 
