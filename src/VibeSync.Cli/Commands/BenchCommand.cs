@@ -15,7 +15,40 @@ internal static class BenchCommand
         bench.Subcommands.Add(Hash());
         bench.Subcommands.Add(Wal());
         bench.Subcommands.Add(Pipeline());
+        bench.Subcommands.Add(Link());
         return bench;
+    }
+
+    private static Command Link()
+    {
+        var samples = new Option<int>("--samples") { Description = "Round trips measured (each way).", DefaultValueFactory = _ => 20_000 };
+        var frames = new Option<int>("--frames") { Description = "Signed frames sent in the throughput run.", DefaultValueFactory = _ => 200_000 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var command = new Command("link",
+            "The adapter link on loopback: signed HEARTBEAT → ACK round trip p50/p99 (goal p99 ≤ 500 µs) beside an unsigned echo of the same bytes over a bare socket (the ratio), and small signed frames/s on one connection (goal ≥ 50,000/s).")
+        {
+            samples, frames, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            int n = parse.GetValue(samples), f = parse.GetValue(frames);
+            if (n < 100 || f < 100) { Console.Error.WriteLine("error: --samples and --frames must be at least 100"); return Program.InputError; }
+            bool asJson = parse.GetValue(json);
+            var (roundTrip, throughput) = await LinkBenchmark.RunAsync(n, f, line => Console.Error.WriteLine(line));
+            var machine = MachineInfo.Current();
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "link", round_trip = roundTrip, throughput, machine }, Indented));
+            }
+            else
+            {
+                Console.WriteLine($"signed round trip p50 {roundTrip.SignedP50Us:F1} µs, p99 {roundTrip.SignedP99Us:F1} µs; unsigned echo p50 {roundTrip.UnsignedP50Us:F1} µs, p99 {roundTrip.UnsignedP99Us:F1} µs; ratio {roundTrip.RatioP50:F2} (p50), {roundTrip.RatioP99:F2} (p99) (goal p99 ≤ 500 µs)");
+                Console.WriteLine($"throughput: {throughput.Frames:N0} signed {throughput.FrameBytes}-byte frames in {throughput.Seconds:F2} s = {throughput.FramesPerSecond:N0}/s (goal ≥ 50,000/s)");
+                Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+            }
+            return 0;
+        });
+        return command;
     }
 
     private static Command Pipeline()

@@ -45,6 +45,7 @@ internal sealed class Session
     private readonly IPAddress _source;
     private readonly string _remote;
     private readonly SemaphoreSlim _send = new(1, 1);
+    private readonly MemoryStream _outbox = new(); // replies held while more frames are already buffered: one write for a burst
     private readonly CancellationTokenSource _end = new();
     private readonly Dictionary<string, long> _lastMutationTick = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _heavy = new();
@@ -143,7 +144,7 @@ internal sealed class Session
         }
         _server.CountViolation();
         _server.Log.Write("violation", code, Engine, _remote, message + "; session revoked, engine in PANIC");
-        try { SendAsync(MessageType.Bye, $"{{\"code\": \"{code}\", \"message\": {Quote(message)}}}", CancellationToken.None).Wait(TimeSpan.FromSeconds(1)); }
+        try { SendAsync(MessageType.Bye, $"{{\"code\": \"{code}\", \"message\": {Quote(message)}}}", CancellationToken.None, flush: true).Wait(TimeSpan.FromSeconds(1)); }
         catch (Exception e) when (e is AggregateException or IOException or ObjectDisposedException) { }
         _server.Host.Panic(Engine, code, message);
     }
@@ -369,6 +370,7 @@ internal sealed class Session
             await _send.WaitAsync(_end.Token).ConfigureAwait(false);
             try
             {
+                await FlushOutboxAsync(_end.Token).ConfigureAwait(false);
                 await WriteAsync(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(MessageType.Rekey, _nextOut++,
                     _server.Time.GetUtcNow().ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes($"{{\"epoch\": {epoch}}}"))), _end.Token).ConfigureAwait(false);
                 _pendingEpoch = epoch;
@@ -396,18 +398,27 @@ internal sealed class Session
 
     // ---- sending ----
 
-    private async Task SendAsync(byte type, string json, CancellationToken cancel)
+    private async Task SendAsync(byte type, string json, CancellationToken cancel, bool flush = false)
     {
         await _send.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
-            await WriteAsync(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(type, _nextOut++, _server.Time.GetUtcNow().ToUnixTimeMilliseconds(),
-                Encoding.UTF8.GetBytes(json))), cancel).ConfigureAwait(false);
+            _outbox.Write(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(type, _nextOut++, _server.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                Encoding.UTF8.GetBytes(json))));
+            if (flush || !_reader.HasWholeFrame) await FlushOutboxAsync(cancel).ConfigureAwait(false);
         }
         finally { _send.Release(); }
     }
 
-    private async Task WriteAsync(byte[] bytes, CancellationToken cancel)
+    /// <summary>Writes the held replies. Called under the send lock.</summary>
+    private async Task FlushOutboxAsync(CancellationToken cancel)
+    {
+        if (_outbox.Length == 0) return;
+        await WriteAsync(_outbox.GetBuffer().AsMemory(0, (int)_outbox.Length), cancel).ConfigureAwait(false);
+        _outbox.SetLength(0);
+    }
+
+    private async Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancel)
     {
         await _stream.WriteAsync(bytes, cancel).ConfigureAwait(false);
         await _stream.FlushAsync(cancel).ConfigureAwait(false);

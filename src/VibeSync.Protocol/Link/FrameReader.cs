@@ -10,13 +10,15 @@ namespace VibeSync.Protocol.Link
     /// <summary>
     /// Reads whole frames off a stream, one at a time, unauthenticated: the length is checked the
     /// moment its four bytes arrive, before the body is read, and the caller chooses the key to
-    /// verify with (the handshake and a rekey change keys between frames).
+    /// verify with (the handshake and a rekey change keys between frames). Reads are buffered, so
+    /// a burst of small frames costs one system call, not two per frame.
     /// </summary>
     public sealed class FrameReader
     {
         private readonly Stream _stream;
         private readonly int _maxFrame;
-        private readonly byte[] _length = new byte[FrameCodec.LengthSize];
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _start, _end;
 
         /// <summary>Reads from <paramref name="stream"/>.</summary>
         public FrameReader(Stream stream, int maxFrame = FrameCodec.DefaultMaxFrame)
@@ -28,6 +30,13 @@ namespace VibeSync.Protocol.Link
         /// <summary>True once a frame's first byte has arrived and until it is whole.</summary>
         public bool InFrame { get; private set; }
 
+        /// <summary>Bytes received and not yet returned: when non-zero, the next frame may need no read at all.</summary>
+        public int Buffered => _end - _start;
+
+        /// <summary>True when a whole frame is already buffered: reading it needs no system call.</summary>
+        public bool HasWholeFrame =>
+            Buffered >= FrameCodec.LengthSize && Buffered - FrameCodec.LengthSize >= BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_start));
+
         /// <summary>
         /// The next frame's bytes (length field included), or null at a clean end of stream. Once
         /// its first byte has arrived the whole frame must follow within <paramref name="frameTimeout"/>
@@ -36,20 +45,28 @@ namespace VibeSync.Protocol.Link
         /// <exception cref="FrameException">Too short, too large, held open, or the stream ended inside the frame.</exception>
         public async Task<byte[]?> ReadAsync(CancellationToken cancel, TimeSpan frameTimeout = default)
         {
-            if (await FillAsync(_length, 0, 1, cancel).ConfigureAwait(false) == 0) return null;
+            if (Buffered == 0 && !await ReceiveAsync(cancel).ConfigureAwait(false)) return null;
             InFrame = true;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
                 if (frameTimeout > TimeSpan.Zero) deadline.CancelAfter(frameTimeout);
                 try
                 {
-                    if (await FillAsync(_length, 1, _length.Length - 1, deadline.Token).ConfigureAwait(false) < _length.Length - 1)
-                        throw new FrameException(FrameErrorCode.Truncated, "stream ended inside a length field");
-                    int body = FrameCodec.CheckLength(BinaryPrimitives.ReadUInt32LittleEndian(_length), _maxFrame);
+                    while (Buffered < FrameCodec.LengthSize)
+                        if (!await ReceiveAsync(deadline.Token).ConfigureAwait(false))
+                            throw new FrameException(FrameErrorCode.Truncated, "stream ended inside a length field");
+                    int body = FrameCodec.CheckLength(BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_start)), _maxFrame);
                     var frame = new byte[FrameCodec.LengthSize + body];
-                    _length.CopyTo(frame, 0);
-                    if (await FillAsync(frame, FrameCodec.LengthSize, body, deadline.Token).ConfigureAwait(false) < body)
-                        throw new FrameException(FrameErrorCode.Truncated, $"stream ended inside a frame of {frame.Length} bytes");
+                    int have = 0;
+                    while (have < frame.Length)
+                    {
+                        if (Buffered == 0 && !await ReceiveAsync(deadline.Token).ConfigureAwait(false))
+                            throw new FrameException(FrameErrorCode.Truncated, $"stream ended inside a frame of {frame.Length} bytes");
+                        int take = Math.Min(Buffered, frame.Length - have);
+                        Buffer.BlockCopy(_buffer, _start, frame, have, take);
+                        _start += take;
+                        have += take;
+                    }
                     InFrame = false;
                     return frame;
                 }
@@ -60,16 +77,19 @@ namespace VibeSync.Protocol.Link
             }
         }
 
-        private async Task<int> FillAsync(byte[] buffer, int offset, int count, CancellationToken cancel)
+        /// <summary>Reads what the stream has into the buffer; false at end of stream.</summary>
+        private async Task<bool> ReceiveAsync(CancellationToken cancel)
         {
-            int total = 0;
-            while (total < count)
+            if (_start > 0 && _start == _end) _start = _end = 0;
+            if (_end == _buffer.Length)
             {
-                int n = await _stream.ReadAsync(buffer, offset + total, count - total, cancel).ConfigureAwait(false);
-                if (n == 0) break;
-                total += n;
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
             }
-            return total;
+            int n = await _stream.ReadAsync(_buffer, _end, _buffer.Length - _end, cancel).ConfigureAwait(false);
+            _end += n;
+            return n > 0;
         }
     }
 }
