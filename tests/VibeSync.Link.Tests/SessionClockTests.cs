@@ -1,4 +1,5 @@
 using System.Text;
+using VibeSync.Protocol.Framing;
 using Microsoft.Extensions.Time.Testing;
 using VibeSync.Intents.Operations;
 using VibeSync.Link.Tests.Support;
@@ -64,11 +65,14 @@ public sealed class SessionClockTests : IAsyncLifetime
         for (int i = 0; i < 13; i++) // 65 s, heartbeating every 5 s as an adapter does
         {
             _clock.Advance(TimeSpan.FromSeconds(5));
-            Assert.Equal(MessageType.Ack, (await unity.HeartbeatAsync()).Type); // answers the REKEY on the way
+            Frame reply;
+            try { reply = await unity.HeartbeatAsync().WaitAsync(TimeSpan.FromSeconds(10)); } // answers the REKEY on the way
+            catch (TimeoutException) { throw new Xunit.Sdk.XunitException($"step {i} timed out; epoch {unity.Keys.Epoch}\n{_log}"); }
+            Assert.True(reply.Type == MessageType.Ack, $"step {i}: {MessageType.Name(reply.Type)} {Encoding.UTF8.GetString(reply.Payload.Span)}\n{_log}");
         }
         Assert.Equal(1, unity.Keys.Epoch);
         Assert.NotEqual(before, unity.Keys.ClientToServer);
-        Assert.Equal(MessageType.Ack, (await unity.HeartbeatAsync()).Type); // under the new keys
+        Assert.Equal(MessageType.Ack, (await unity.HeartbeatAsync().WaitAsync(TimeSpan.FromSeconds(10))).Type); // under the new keys
         await Eventually(() => _server.Status().Engines.Single(e => e.Engine == Engines.Unity).Session?.KeyEpoch == 1, "the server switched too");
         Assert.Contains("\"rekey\"", _log.ToString());
     }

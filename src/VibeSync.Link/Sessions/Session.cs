@@ -224,6 +224,7 @@ internal sealed class Session
     {
         while (true)
         {
+            if (!_reader.HasWholeFrame) await FlushHeldAsync(cancel).ConfigureAwait(false); // nothing more to answer without waiting: send what is held
             var bytes = await _reader.ReadAsync(cancel, _server.Options.FrameTimeout).ConfigureAwait(false);
             if (bytes == null) throw new SessionEnded("DISCONNECTED", "the adapter closed the connection", violation: false);
             var frame = FrameCodec.Decode(_receiveKeys.ClientToServer, bytes, _server.Options.MaxFrame); // throws: junk, connection dropped
@@ -407,6 +408,14 @@ internal sealed class Session
                 Encoding.UTF8.GetBytes(json))));
             if (flush || !_reader.HasWholeFrame) await FlushOutboxAsync(cancel).ConfigureAwait(false);
         }
+        finally { _send.Release(); }
+    }
+
+    private async Task FlushHeldAsync(CancellationToken cancel)
+    {
+        if (_outbox.Length == 0) return;
+        await _send.WaitAsync(cancel).ConfigureAwait(false);
+        try { await FlushOutboxAsync(cancel).ConfigureAwait(false); }
         finally { _send.Release(); }
     }
 
