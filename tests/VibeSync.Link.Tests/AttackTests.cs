@@ -61,10 +61,6 @@ public sealed class AttackTests : IAsyncLifetime
         return got.ToArray();
     }
 
-    private static byte[] HelloFrame(byte[] key, string engine, string protocol = ProtocolVersion.Current, byte[]? nonce = null, long? time = null) =>
-        FrameCodec.Encode(key, new Frame(MessageType.Hello, 1, time ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Encoding.UTF8.GetBytes(new Hello(engine, protocol, "test", "p", 1, nonce ?? RandomNumberGenerator.GetBytes(32), 1).ToJson())));
-
     [Fact]
     public async Task garbage_bytes_are_dropped_and_counted()
     {
@@ -87,9 +83,9 @@ public sealed class AttackTests : IAsyncLifetime
     [Fact]
     public async Task a_wrong_mac_and_a_wrong_bootstrap_key_get_nothing()
     {
-        Assert.Empty(await SendRawAndWaitClose(HelloFrame(RandomNumberGenerator.GetBytes(32), Engines.Blender)));
+        Assert.Empty(await SendRawAndWaitClose(ServeProcess.HelloFrame(RandomNumberGenerator.GetBytes(32), Engines.Blender)));
         await _serve.LoggedAsync("FRAME_BAD_MAC");
-        Assert.Empty(await SendRawAndWaitClose(HelloFrame(_serve.UnityKey, Engines.Blender))); // Unity's key, claiming to be Blender
+        Assert.Empty(await SendRawAndWaitClose(ServeProcess.HelloFrame(_serve.UnityKey, Engines.Blender))); // Unity's key, claiming to be Blender
         await _serve.LoggedAsync("IMPERSONATION");
         Assert.False(ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Blender).GetProperty("connected").GetBoolean());
         await StillHonest();
@@ -98,7 +94,7 @@ public sealed class AttackTests : IAsyncLifetime
     [Fact]
     public async Task a_replayed_hello_is_refused()
     {
-        var hello = HelloFrame(_serve.BlenderKey, Engines.Blender);
+        var hello = ServeProcess.HelloFrame(_serve.BlenderKey, Engines.Blender);
         using (var first = new TcpClient())
         {
             await first.ConnectAsync("127.0.0.1", _serve.LinkPort);
@@ -114,7 +110,7 @@ public sealed class AttackTests : IAsyncLifetime
     [Fact]
     public async Task a_stale_hello_is_refused()
     {
-        Assert.Empty(await SendRawAndWaitClose(HelloFrame(_serve.BlenderKey, Engines.Blender, time: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000)));
+        Assert.Empty(await SendRawAndWaitClose(ServeProcess.HelloFrame(_serve.BlenderKey, Engines.Blender, time: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000)));
         await _serve.LoggedAsync("STALE_TIMESTAMP");
         await StillHonest();
     }
@@ -192,7 +188,7 @@ public sealed class AttackTests : IAsyncLifetime
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", _serve.LinkPort);
-        var hello = HelloFrame(_serve.BlenderKey, Engines.Blender);
+        var hello = ServeProcess.HelloFrame(_serve.BlenderKey, Engines.Blender);
         await tcp.GetStream().WriteAsync(hello.AsMemory(0, hello.Length / 2));
         var buffer = new byte[16];
         int n;

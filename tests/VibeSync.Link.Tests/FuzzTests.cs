@@ -20,7 +20,7 @@ public sealed class FuzzTests
         int cases = Environment.GetEnvironmentVariable("VIBESYNC_LONG") == "1" ? 1_000_000 : 10_000;
         await using var serve = await ServeProcess.StartAsync("--junk-penalty-max", "0", "--frame-timeout", "0.5");
         // HELLO templates are sent once first, so an intact copy inside a mutated case is a replay.
-        var hellos = new[] { Hello(serve.BlenderKey, Engines.Blender), Hello(serve.UnityKey, Engines.Unity) };
+        var hellos = new[] { ServeProcess.HelloFrame(serve.BlenderKey, Engines.Blender, adapter: "fuzz"), ServeProcess.HelloFrame(serve.UnityKey, Engines.Unity, adapter: "fuzz") };
         foreach (var hello in hellos)
         {
             using var once = new TcpClient();
@@ -71,10 +71,6 @@ public sealed class FuzzTests
         Assert.Equal(2, serve.Log.Count(line => line.Contains("\"session_start\"") && line.Contains("adapter fuzz"))); // the two sent intact; no mutated HELLO got in
         Assert.True(status.GetProperty("link").GetProperty("junk_dropped").GetInt64() >= cases * 9 / 10);
     }
-
-    private static byte[] Hello(byte[] key, string engine) =>
-        FrameCodec.Encode(key, new Frame(MessageType.Hello, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Encoding.UTF8.GetBytes(new Hello(engine, ProtocolVersion.Current, "fuzz", "p", 1, RandomNumberGenerator.GetBytes(32), 1).ToJson())));
 
     /// <summary>At least one byte differs from the template (so a mutated HELLO can never be a valid one).</summary>
     private static byte[] Mutate(byte[] template, Random r)
