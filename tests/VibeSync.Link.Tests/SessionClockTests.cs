@@ -89,6 +89,43 @@ public sealed class SessionClockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_source_that_keeps_sending_junk_is_slowed_down_while_the_honest_session_is_not()
+    {
+        await using var server = new LinkServer(new LinkOptions { MaxJunkPenalty = TimeSpan.FromMilliseconds(400) }, _keys, _host, new LinkLog(TextWriter.Null));
+        server.Start();
+        var unity = await LinkClient.ConnectAsync(server.Port, Engines.Unity, _keys[Engines.Unity]);
+        for (int i = 0; i < 12; i++)
+        {
+            using var junk = new System.Net.Sockets.TcpClient();
+            await junk.ConnectAsync("127.0.0.1", server.Port);
+            await junk.GetStream().WriteAsync(new byte[64]); // a length of 0: FRAME_TOO_SHORT
+            try { while (await junk.GetStream().ReadAsync(new byte[16]) > 0) { } } catch (IOException) { }
+        }
+        var slowed = System.Diagnostics.Stopwatch.StartNew();
+        using (var next = await LinkClient.ConnectAsync(server.Port, Engines.Blender, _keys[Engines.Blender])) { }
+        Assert.True(slowed.ElapsedMilliseconds >= 350, $"the next connection from the junk source waited only {slowed.ElapsedMilliseconds} ms");
+        var beat = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(MessageType.Ack, (await unity.HeartbeatAsync()).Type);
+        Assert.True(beat.ElapsedMilliseconds < 300, "an established session is never slowed down");
+        Assert.True(server.Status().JunkDropped >= 12);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task serve_stops_cleanly_on_sigterm_and_keeps_its_keys_private()
+    {
+        var serve = await ServeProcess.StartAsync();
+        var dir = serve.DataDirectory;
+        foreach (var file in new[] { "blender.key", "unity.key", "control.token" })
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "keys", file)));
+        var code = await serve.StopAsync();
+        Assert.Equal(0, code);
+        Assert.False(File.Exists(Path.Combine(dir, "serve.json"))); // a clean stop leaves no server record
+        Assert.Contains(serve.Log, l => l.Contains("\"stopped\""));
+        await serve.DisposeAsync();
+    }
+
+    [Fact]
     public async Task a_real_heartbeat_loss_reaches_panic()
     {
         await using var serve = await ServeProcess.StartAsync("--heartbeat-timeout", "1");

@@ -91,14 +91,22 @@ public sealed class ServeProcess : IAsyncDisposable
     public Task<LinkClient> ConnectAsync(string engine, long generation = 1, string protocol = ProtocolVersion.Current) =>
         LinkClient.ConnectAsync(LinkPort, engine, KeyOf(engine), "test-project", generation, protocol);
 
-    /// <summary>Stops it with SIGTERM and expects a clean exit.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Sends SIGTERM and returns the exit code (killed after 15 s).</summary>
+    public async Task<int> StopAsync()
     {
         if (!_process.HasExited)
         {
-            using (var kill = Process.Start("kill", new[] { "-TERM", _process.Id.ToString() })) await kill.WaitForExitAsync();
+            using (var kill = Process.Start("kill", new[] { "-TERM", _process.Id.ToString() })!) await kill.WaitForExitAsync();
             if (!_process.WaitForExit(15_000)) _process.Kill(entireProcessTree: true);
         }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Stops it and removes its data directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _http.Dispose();
         _process.Dispose();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
