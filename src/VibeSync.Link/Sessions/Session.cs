@@ -57,6 +57,7 @@ internal sealed class Session
     private SequenceGuard _inbound = null!;
     private ulong _nextOut = 1;
     private ITimer? _watchdog, _rekey;
+    private bool _attached;
 
     public Session(LinkServer server, TcpClient tcp)
     {
@@ -120,7 +121,7 @@ internal sealed class Session
             if (!established) _server.Pending.Release();
             _watchdog?.Dispose();
             _rekey?.Dispose();
-            if (established) _server.Detach(this);
+            if (_attached) _server.Detach(this);
             _tcp.Dispose();
         }
     }
@@ -206,10 +207,13 @@ internal sealed class Session
             (long)_server.Options.HeartbeatInterval.TotalMilliseconds, (long)_server.Options.HeartbeatTimeout.TotalMilliseconds);
         _sendKeys = _receiveKeys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, serverNonce, _hello.Engine, _welcome.SessionId, 0);
         _inbound = new SequenceGuard(2, _server.Options.ClockWindowMs);
-        await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Welcome, _nextOut++, now, Encoding.UTF8.GetBytes(_welcome.ToJson()))), cancel)
-            .ConfigureAwait(false);
+        // Registered before WELCOME leaves: once an adapter holds a WELCOME its session is the
+        // engine's current one, so a later handshake (a reconnect) always replaces it, not the reverse.
         ConnectedAt = LastHeartbeat = _server.Time.GetUtcNow();
         _server.Attach(this);
+        _attached = true;
+        await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Welcome, _nextOut++, now, Encoding.UTF8.GetBytes(_welcome.ToJson()))), cancel)
+            .ConfigureAwait(false);
         _server.Log.Write("session_start", null, Engine, _remote, $"session {SessionId}, generation {Generation}, adapter {_hello.Adapter}, project {_hello.ProjectId}");
 
         var beat = _server.Options.HeartbeatTimeout;
