@@ -9,6 +9,12 @@ public sealed record LinkOptions
     /// <summary>Largest frame accepted (length field), checked before the body is read.</summary>
     public int MaxFrame { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Largest frame accepted before a peer has authenticated. A HELLO is a few hundred bytes;
+    /// with <see cref="MaxPendingConnections"/> this bounds what strangers can make us hold.
+    /// </summary>
+    public int MaxHandshakeFrame { get; init; } = 16 * 1024;
+
     /// <summary>How long a connection may take to send a valid HELLO.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

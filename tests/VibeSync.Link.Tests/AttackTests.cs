@@ -81,6 +81,19 @@ public sealed class AttackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_stranger_may_not_announce_a_frame_larger_than_a_hello()
+    {
+        // 1 MiB is fine for an authenticated session but not before one: 256 pending strangers
+        // announcing 16 MiB each must not be able to make the server hold 4 GiB.
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, 1024 * 1024);
+        Assert.Empty(await SendRawAndWaitClose(bytes));
+        var logged = await _serve.LoggedAsync("FRAME_TOO_LARGE");
+        Assert.Contains("16384", logged.GetProperty("message").GetString());
+        await StillHonest();
+    }
+
+    [Fact]
     public async Task a_wrong_mac_and_a_wrong_bootstrap_key_get_nothing()
     {
         Assert.Empty(await SendRawAndWaitClose(ServeProcess.HelloFrame(RandomNumberGenerator.GetBytes(32), Engines.Blender)));

@@ -65,7 +65,7 @@ internal sealed class Session
         _tcp = tcp;
         _tcp.NoDelay = true;
         _stream = tcp.GetStream();
-        _reader = new FrameReader(_stream, server.Options.MaxFrame);
+        _reader = new FrameReader(_stream, server.Options.MaxHandshakeFrame); // raised once the HELLO verifies
         var endpoint = (IPEndPoint)tcp.Client.RemoteEndPoint!;
         _source = endpoint.Address;
         _remote = endpoint.ToString();
@@ -173,7 +173,7 @@ internal sealed class Session
         {
             try
             {
-                frame = FrameCodec.Decode(key, bytes, _server.Options.MaxFrame);
+                frame = FrameCodec.Decode(key, bytes, _server.Options.MaxHandshakeFrame);
                 engine = name;
                 _bootstrapKey = key;
                 break;
@@ -207,6 +207,7 @@ internal sealed class Session
             (long)_server.Options.HeartbeatInterval.TotalMilliseconds, (long)_server.Options.HeartbeatTimeout.TotalMilliseconds);
         _sendKeys = _receiveKeys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, serverNonce, _hello.Engine, _welcome.SessionId, 0);
         _inbound = new SequenceGuard(2, _server.Options.ClockWindowMs);
+        _reader.MaxFrame = _server.Options.MaxFrame;
         // Registered before WELCOME leaves: once an adapter holds a WELCOME its session is the
         // engine's current one, so a later handshake (a reconnect) always replaces it, not the reverse.
         ConnectedAt = LastHeartbeat = _server.Time.GetUtcNow();

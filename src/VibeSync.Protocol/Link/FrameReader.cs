@@ -11,12 +11,13 @@ namespace VibeSync.Protocol.Link
     /// Reads whole frames off a stream, one at a time, unauthenticated: the length is checked the
     /// moment its four bytes arrive, before the body is read, and the caller chooses the key to
     /// verify with (the handshake and a rekey change keys between frames). Reads are buffered, so
-    /// a burst of small frames costs one system call, not two per frame.
+    /// a burst of small frames costs one system call, not two per frame. A frame's memory grows
+    /// with the bytes that actually arrive, never with what its length field claims: a peer that
+    /// sends a 4-byte header announcing 16 MiB and then stalls holds 64 KiB, not 16 MiB.
     /// </summary>
     public sealed class FrameReader
     {
         private readonly Stream _stream;
-        private readonly int _maxFrame;
         private readonly byte[] _buffer = new byte[64 * 1024];
         private int _start, _end;
 
@@ -24,8 +25,14 @@ namespace VibeSync.Protocol.Link
         public FrameReader(Stream stream, int maxFrame = FrameCodec.DefaultMaxFrame)
         {
             _stream = stream;
-            _maxFrame = maxFrame;
+            MaxFrame = maxFrame;
         }
+
+        /// <summary>
+        /// The largest frame body accepted, checked as soon as a length field arrives. A server
+        /// lowers it until a peer has authenticated (a HELLO is small) and raises it after.
+        /// </summary>
+        public int MaxFrame { get; set; }
 
         /// <summary>True once a frame's first byte has arrived and until it is whole.</summary>
         public bool InFrame { get; private set; }
@@ -55,14 +62,16 @@ namespace VibeSync.Protocol.Link
                     while (Buffered < FrameCodec.LengthSize)
                         if (!await ReceiveAsync(deadline.Token).ConfigureAwait(false))
                             throw new FrameException(FrameErrorCode.Truncated, "stream ended inside a length field");
-                    int body = FrameCodec.CheckLength(BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_start)), _maxFrame);
-                    var frame = new byte[FrameCodec.LengthSize + body];
+                    int body = FrameCodec.CheckLength(BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_start)), MaxFrame);
+                    int total = FrameCodec.LengthSize + body;
+                    var frame = new byte[Math.Min(total, _buffer.Length)];
                     int have = 0;
-                    while (have < frame.Length)
+                    while (have < total)
                     {
                         if (Buffered == 0 && !await ReceiveAsync(deadline.Token).ConfigureAwait(false))
-                            throw new FrameException(FrameErrorCode.Truncated, $"stream ended inside a frame of {frame.Length} bytes");
-                        int take = Math.Min(Buffered, frame.Length - have);
+                            throw new FrameException(FrameErrorCode.Truncated, $"stream ended inside a frame of {total} bytes");
+                        int take = Math.Min(Buffered, total - have);
+                        if (have + take > frame.Length) Array.Resize(ref frame, (int)Math.Min(total, Math.Max(2L * frame.Length, have + take)));
                         Buffer.BlockCopy(_buffer, _start, frame, have, take);
                         _start += take;
                         have += take;
