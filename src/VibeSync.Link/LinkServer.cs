@@ -90,7 +90,16 @@ public sealed class LinkServer : IAsyncDisposable
                 tcp.Dispose();
                 continue;
             }
-            var session = new Session(this, tcp);
+            Session session;
+            try { session = new Session(this, tcp); }
+            catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or ObjectDisposedException)
+            {
+                // The peer left between accept and here; the loop must outlive any one connection.
+                Pending.Release();
+                tcp.Dispose();
+                Log.Write("junk", "DISCONNECTED", null, null, "a connection closed before it could be read: " + e.Message);
+                continue;
+            }
             var run = Task.Run(() => session.RunAsync(_stop.Token));
             lock (_running)
             {

@@ -134,4 +134,24 @@ public sealed class SessionClockTests : IAsyncLifetime
         Assert.Contains("circuit breaker open", logged.GetProperty("message").GetString());
         Assert.Contains(Engines.Blender, ServeProcess.Panicked(await serve.StatusAsync()));
     }
+
+    [Fact]
+    public async Task rapid_real_rekeys_under_a_busy_session_never_break_it()
+    {
+        // A REKEY every 20 ms while the adapter sends as fast as it can: timers, the session loop
+        // and the adapter's REKEY_ACK (which can arrive before the server's write returns) interleave.
+        await using var serve = await ServeProcess.StartAsync("--rekey-interval", "0.02");
+        using var unity = await serve.ConnectAsync(Engines.Unity);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        int beats = 0;
+        while (DateTime.UtcNow < until)
+        {
+            var reply = await unity.HeartbeatAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(reply.Type == MessageType.Ack, $"beat {beats} at epoch {unity.Keys.Epoch}: {MessageType.Name(reply.Type)} {Encoding.UTF8.GetString(reply.Payload.Span)}");
+            beats++;
+        }
+        Assert.True(unity.Keys.Epoch >= 10, $"only {unity.Keys.Epoch} rekeys in 2 s");
+        Assert.Empty(ServeProcess.Panicked(await serve.StatusAsync()));
+        Assert.DoesNotContain(serve.Log, l => l.Contains("BAD_REKEY"));
+    }
 }

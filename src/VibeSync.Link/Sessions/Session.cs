@@ -53,7 +53,9 @@ internal sealed class Session
     private Hello _hello = null!;
     private Welcome _welcome = null!;
     private SessionKeys _sendKeys = null!, _receiveKeys = null!;
-    private int? _pendingEpoch;
+    private readonly object _keyLock = new(); // rekey timer vs. the session loop reading REKEY_ACK
+    private SessionKeys? _pendingKeys;         // sent REKEY for these, not yet acknowledged
+    private long _lastHeartbeatMs;             // read by the watchdog timer: one atomic word
     private SequenceGuard _inbound = null!;
     private ulong _nextOut = 1;
     private ITimer? _watchdog, _rekey;
@@ -77,7 +79,11 @@ internal sealed class Session
     public string State { get; private set; } = "ready";
     public long UndoDepth { get; private set; }
     public DateTimeOffset ConnectedAt { get; private set; }
-    public DateTimeOffset LastHeartbeat { get; private set; }
+    public DateTimeOffset LastHeartbeat
+    {
+        get => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Read(ref _lastHeartbeatMs));
+        private set => Interlocked.Exchange(ref _lastHeartbeatMs, value.ToUnixTimeMilliseconds());
+    }
     public long FramesIn { get; private set; }
     public int Epoch => _sendKeys.Epoch;
 
@@ -370,17 +376,22 @@ internal sealed class Session
     {
         try
         {
-            int epoch = _sendKeys.Epoch + 1;
-            if (_pendingEpoch != null) return; // the last one is not acknowledged yet
-            var next = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, _welcome.ServerNonce, Engine, SessionId, epoch);
             await _send.WaitAsync(_end.Token).ConfigureAwait(false);
             try
             {
+                byte[] rekey;
+                lock (_keyLock)
+                {
+                    if (_pendingKeys != null) return; // the last one is not acknowledged yet
+                    int epoch = _sendKeys.Epoch + 1;
+                    rekey = FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(MessageType.Rekey, _nextOut++,
+                        _server.Time.GetUtcNow().ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes($"{{\"epoch\": {epoch}}}")));
+                    // Switched before the REKEY leaves: a fast adapter's REKEY_ACK may be read
+                    // by the session loop before this write even returns.
+                    _pendingKeys = _sendKeys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, _welcome.ServerNonce, Engine, SessionId, epoch);
+                }
                 await FlushOutboxAsync(_end.Token).ConfigureAwait(false);
-                await WriteAsync(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(MessageType.Rekey, _nextOut++,
-                    _server.Time.GetUtcNow().ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes($"{{\"epoch\": {epoch}}}"))), _end.Token).ConfigureAwait(false);
-                _pendingEpoch = epoch;
-                _sendKeys = next;
+                await WriteAsync(rekey, _end.Token).ConfigureAwait(false);
             }
             finally { _send.Release(); }
         }
@@ -396,9 +407,12 @@ internal sealed class Session
             epoch = WholeNumber(o, "epoch");
         }
         catch (JsonFieldException e) { throw new SessionEnded("MALFORMED", $"REKEY_ACK {e.Path}: {e.Reason}", violation: true); }
-        if (_pendingEpoch != epoch) throw new SessionEnded("BAD_REKEY", $"REKEY_ACK for epoch {epoch}, none pending", violation: true);
-        _receiveKeys = _sendKeys;
-        _pendingEpoch = null;
+        lock (_keyLock)
+        {
+            if (_pendingKeys == null || _pendingKeys.Epoch != epoch) throw new SessionEnded("BAD_REKEY", $"REKEY_ACK for epoch {epoch}, none pending", violation: true);
+            _receiveKeys = _pendingKeys;
+            _pendingKeys = null;
+        }
         _server.Log.Write("rekey", null, Engine, _remote, $"session keys re-derived: epoch {epoch}");
     }
 
