@@ -5,27 +5,20 @@ reader (src/VibeSync.Protocol/SceneJson/SceneJsonReader.cs); testdata/hash_error
 them for both.
 """
 
-import json
-import math
-import re
-
 from . import convert
 from .errors import SceneError
+from .fields import (as_array as _as_array, as_object as _as_object, check_fields as _check_fields,
+                     is_valid_id, kind_name as _kind_name, parse as _parse, read_id as _id, read_index as _index,
+                     read_name as _name, read_optional_id as _optional_id, read_real as _real, read_reals as _reals,
+                     read_text as _text, read_vector as _vector)
 from .model import KINDS, Material, Mesh, Scene, SceneObject
 from .quantize import is_hashable
-
-_ID = re.compile(r"(h-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 _FIELDS = {
     "blender": ("location", "rotation_quaternion", "scale"),
     "unity": ("localPosition", "localRotation", "localScale"),
     "canonical": ("translation", "rotation", "scale"),
 }
-
-
-def is_valid_id(text):
-    """A lowercase 8-4-4-4-12 UUID, optionally prefixed h- (hidden from AI)."""
-    return isinstance(text, str) and _ID.fullmatch(text) is not None
 
 
 def write(scene, space, unit_scale=1.0):
@@ -54,68 +47,6 @@ def read_canonical(text, space):
     if space not in _FIELDS:
         raise ValueError(f"unknown space {space!r}")
     return _Reader(space).read(_parse(text))
-
-
-def _parse(text):
-    def pairs(items):
-        seen = {}
-        for k, v in items:
-            if k in seen:
-                raise SceneError("json", f"duplicate key \"{k}\"")
-            seen[k] = v
-        return seen
-
-    def constant(name):
-        raise SceneError("json", "NaN and Infinity are not JSON numbers")
-
-    def integer(literal):
-        # Python refuses to turn more than 4300 digits into an int; such a number is out of any
-        # range anyway, so it becomes the float it is (inf), which the field checks refuse, as in C#.
-        return int(literal) if len(literal) <= 4000 else float(literal)
-
-    try:
-        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer)
-    except json.JSONDecodeError as e:
-        raise SceneError("json", f"line {e.lineno} column {e.colno}: {e.msg}") from None
-    except RecursionError:
-        raise SceneError("json", f"nesting deeper than {MAX_DEPTH}") from None
-    if _depth(doc) > MAX_DEPTH:
-        raise SceneError("json", f"nesting deeper than {MAX_DEPTH}")
-    return doc
-
-
-MAX_DEPTH = 64  # the C# parser's limit (JsonParser.MaxDepth): deeper documents are refused by both
-
-
-def _depth(doc):
-    """Nesting depth in containers (a top-level object is 1), without recursion."""
-    deepest = 0
-    stack = [(doc, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _kind_name(v):
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    return "object"
 
 
 class _Reader:
@@ -278,86 +209,3 @@ def _check_acyclic(s):
             on_path.add(at)
             at = parent[at]
         settled.update(path)
-
-
-def _check_fields(o, path, required, optional):
-    prefix = path + "." if path else ""
-    for key in o:
-        if key not in required and key not in optional:
-            raise SceneError(prefix + key, "unknown field")
-    for key in required:
-        if key not in o:
-            raise SceneError(prefix + key, "missing field")
-
-
-def _as_object(v, path):
-    if not isinstance(v, dict):
-        raise SceneError(path, f"expected an object, got {_kind_name(v)}")
-    return v
-
-
-def _as_array(v, path):
-    if not isinstance(v, list):
-        raise SceneError(path, f"expected an array, got {_kind_name(v)}")
-    return v
-
-
-def _text(v, path):
-    if not isinstance(v, str):
-        raise SceneError(path, f"expected a string, got {_kind_name(v)}")
-    return v
-
-
-def _real(v, path):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise SceneError(path, f"expected a finite number, got {_kind_name(v)}")
-    f = float(v) if isinstance(v, float) else _int_to_float(v)
-    if math.isinf(f) or math.isnan(f):
-        raise SceneError(path, f"expected a finite number, got {v!r}")
-    return f
-
-
-def _int_to_float(i):
-    try:
-        return float(i)
-    except OverflowError:
-        return math.inf if i > 0 else -math.inf
-
-
-def _reals(v, path, count):
-    a = _as_array(v, path)
-    if len(a) != count:
-        raise SceneError(path, f"expected {count} numbers, got {len(a)}")
-    return [_real(x, f"{path}[{i}]") for i, x in enumerate(a)]
-
-
-def _vector(v, path):
-    return tuple(_reals(v, path, 3))
-
-
-def _index(v, path, count):
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise SceneError(path, f"expected an integer vertex index, got {v if isinstance(v, float) else _kind_name(v)}")
-    if v < 0 or v >= count:
-        raise SceneError(path, f"vertex index {v} is out of range (mesh has {count} positions)")
-    return v
-
-
-def _id(v, path):
-    text = _text(v, path)
-    if not is_valid_id(text):
-        raise SceneError(path, f"\"{text}\" is not a VibeSync ID (lowercase 8-4-4-4-12 hex UUID, optionally prefixed h-)")
-    return text
-
-
-def _optional_id(v, path):
-    return None if v is None else _id(v, path)
-
-
-def _name(v, path):
-    text = _text(v, path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise SceneError(path, "contains a lone UTF-16 surrogate (not valid Unicode)") from None
-    return text
