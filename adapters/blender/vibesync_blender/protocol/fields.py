@@ -132,7 +132,7 @@ def read_reals(v, path, count):
 
 
 def read_vector(v, path):
-    return tuple(_reals(v, path, 3))
+    return tuple(read_reals(v, path, 3))
 
 
 def read_index(v, path, count):
