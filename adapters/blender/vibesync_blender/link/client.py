@@ -1,11 +1,14 @@
 """A blocking link client over loopback TCP: handshake, signed frames, heartbeats, requests, and
-the orchestrator's REKEY answered on the way. One thread uses it at a time (in Blender: the
-listener thread; bpy is never touched here)."""
+the orchestrator's REKEY answered on the way. One thread receives (in Blender: the listener
+thread); any thread may send, since sending and the key switch of a REKEY share one lock, so
+sequence numbers go out in order and nothing is MAC'd under a key about to be replaced. bpy is
+never touched here."""
 
 import json
 import os
 import socket
 import struct
+import threading
 import time
 
 from ..protocol.frames import LENGTH_SIZE, FrameError, check_length, decode_frame, encode_frame
@@ -34,6 +37,7 @@ class LinkClient:
         self.keys = None
         self.epoch = 0
         self.welcome = None
+        self._send_lock = threading.Lock()
 
     @classmethod
     def connect(cls, port, engine, bootstrap_key, project_id="default", generation=1, protocol=PROTOCOL_VERSION,
@@ -107,6 +111,10 @@ class LinkClient:
 
     def send(self, typ, payload):
         """Sends one frame; returns its sequence number."""
+        with self._send_lock:
+            return self._send_locked(typ, payload)
+
+    def _send_locked(self, typ, payload):
         seq = self._next_out
         self._sock.sendall(self.encode(typ, payload, seq))
         self._next_out += 1
@@ -129,8 +137,9 @@ class LinkClient:
             epoch = json.loads(frame.payload)["epoch"]
             new_keys = derive_session_keys(self._bootstrap_key, self._client_nonce, self.welcome["server_nonce"],
                                            self.engine, self.session_id, epoch)
-            self.send(MessageType.REKEY_ACK, json.dumps({"epoch": epoch}))
-            self.keys, self.epoch = new_keys, epoch
+            with self._send_lock:
+                self._send_locked(MessageType.REKEY_ACK, json.dumps({"epoch": epoch}))
+                self.keys, self.epoch = new_keys, epoch
 
     def request(self, typ, payload):
         """Sends a request and returns the ACK or ERROR frame that echoes it, with its payload parsed."""

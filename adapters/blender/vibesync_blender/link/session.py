@@ -21,8 +21,17 @@ class MessageType:
     REKEY = 0x12
     REKEY_ACK = 0x13
     EDIT = 0x20
+    SCENE = 0x21
+    HUMAN_ACTIVE = 0x22
     ERROR = 0x30
     BYE = 0x31
+    APPLY = 0x40
+    APPLIED = 0x41
+    OBSERVED = 0x42
+    ROLLBACK = 0x43
+    FINALIZE = 0x44
+    READ = 0x45
+    STATE = 0x46
 
 
 class LinkError(Exception):

@@ -1,0 +1,160 @@
+"""The typed operations an orchestrator may ask an engine to apply (docs/intents.md), read strictly.
+
+An APPLY from the orchestrator is authenticated, but the adapter still reads it field by field:
+nothing here is evaluated, unknown fields and operations are refused, numbers must be finite. The
+C# reader (src/VibeSync.Intents/Operations/OperationReader.cs) is the authority; this one only has
+to accept what it writes and refuse anything else. Values are canonical (glTF space).
+"""
+
+from dataclasses import dataclass
+from .protocol.errors import SceneError
+from .protocol.fields import (as_array, as_object, check_fields, read_id, read_index, read_name, read_optional_id,
+                              read_real, read_reals, read_text, read_vector)
+from .protocol.model import KINDS
+
+_ASSET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./")
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation: ``op`` is its wire name, ``uuid`` its target, ``fields`` the rest (validated)."""
+
+    op: str
+    uuid: str
+    fields: dict
+
+    def get(self, name, default=None):
+        return self.fields.get(name, default)
+
+
+def _quaternion(v, path):
+    q = tuple(read_reals(v, path, 4))
+    norm = sum(c * c for c in q) ** 0.5
+    if abs(norm - 1.0) > 1e-3:
+        raise SceneError(path, f"expected a unit quaternion, its length is {norm:.6f}")
+    return q
+
+
+def _bool(v, path):
+    if not isinstance(v, bool):
+        raise SceneError(path, "expected true or false")
+    return v
+
+
+def _asset(v, path):
+    text = read_text(v, path)
+    if not text or ".." in text or text.startswith("/") or any(c not in _ASSET_CHARS for c in text):
+        raise SceneError(path, f"expected an asset id (letters, digits, _ - . /; no '..', not absolute), got {text!r}")
+    return text
+
+
+def _materials(v, path):
+    return tuple(read_optional_id(m, f"{path}[{i}]") for i, m in enumerate(as_array(v, path)))
+
+
+def _positions(v, path):
+    return tuple(read_vector(p, f"{path}[{i}]") for i, p in enumerate(as_array(v, path)))
+
+
+def _triangles(v, path, count):
+    out = []
+    for i, t in enumerate(as_array(v, path)):
+        t = as_array(t, f"{path}[{i}]")
+        if len(t) != 3:
+            raise SceneError(f"{path}[{i}]", f"expected 3 vertex indices, got {len(t)}")
+        out.append(tuple(read_index(x, f"{path}[{i}][{j}]", count) for j, x in enumerate(t)))
+    return tuple(out)
+
+
+def _uv0(v, path, count):
+    uvs = tuple(tuple(read_reals(u, f"{path}[{i}]", 2)) for i, u in enumerate(as_array(v, path)))
+    if len(uvs) != count:
+        raise SceneError(path, f"expected one uv per position ({count}), got {len(uvs)}")
+    return uvs
+
+
+def _kind(v, path):
+    text = read_text(v, path)
+    if text not in KINDS:
+        raise SceneError(path, f"unknown kind {text!r} ({', '.join(KINDS)})")
+    return text
+
+
+def _children(v, path):
+    text = read_text(v, path)
+    if text not in ("delete", "reparent"):
+        raise SceneError(path, "expected \"delete\" or \"reparent\"")
+    return text
+
+
+# op → (required fields, optional fields). Each field has one reader below, given (value, path, fields read so far).
+_SCHEMAS = {
+    "set_transform": ((), ("translation", "rotation", "scale")),
+    "set_visibility": (("visible",), ()),
+    "set_material_params": ((), ("base_color", "metallic", "roughness", "emission")),
+    "assign_material": (("slot", "material"), ()),
+    "set_parent": (("parent",), ()),
+    "create_object": (("name", "kind", "parent", "translation", "rotation", "scale"), ("visible", "mesh", "materials")),
+    "instantiate_prefab": (("prefab", "name", "parent", "translation", "rotation", "scale"), ()),
+    "duplicate_object": (("new_uuid",), ("name",)),
+    "delete_object": (("children",), ()),
+    "replace_mesh": (("positions", "triangles"), ("uv0",)),
+    "replace_asset": (("asset",), ()),
+    "rename": (("name",), ()),
+}
+
+_READERS = {
+    "translation": lambda v, p, f: read_vector(v, p),
+    "rotation": lambda v, p, f: _quaternion(v, p),
+    "scale": lambda v, p, f: read_vector(v, p),
+    "visible": lambda v, p, f: _bool(v, p),
+    "base_color": lambda v, p, f: tuple(read_reals(v, p, 4)),
+    "metallic": lambda v, p, f: read_real(v, p),
+    "roughness": lambda v, p, f: read_real(v, p),
+    "emission": lambda v, p, f: read_vector(v, p),
+    "slot": lambda v, p, f: read_index(v, p, 1 << 16),
+    "material": lambda v, p, f: read_optional_id(v, p),
+    "parent": lambda v, p, f: read_optional_id(v, p),
+    "name": lambda v, p, f: read_name(v, p),
+    "kind": lambda v, p, f: _kind(v, p),
+    "mesh": lambda v, p, f: read_optional_id(v, p),
+    "materials": lambda v, p, f: _materials(v, p),
+    "prefab": lambda v, p, f: _asset(v, p),
+    "asset": lambda v, p, f: _asset(v, p),
+    "new_uuid": lambda v, p, f: read_id(v, p),
+    "children": lambda v, p, f: _children(v, p),
+    "positions": lambda v, p, f: _positions(v, p),
+    "triangles": lambda v, p, f: _triangles(v, p, len(f["positions"])),
+    "uv0": lambda v, p, f: _uv0(v, p, len(f["positions"])),
+}
+
+# Fields whose readers depend on others are read after them.
+_ORDER = ("positions",)
+
+
+def read_operation(o, path):
+    """One operation object → Operation. Raises SceneError(path, reason)."""
+    o = as_object(o, path)
+    op = read_text(o.get("op"), path + ".op") if "op" in o else None
+    if op is None:
+        raise SceneError(path + ".op", "missing field")
+    if op not in _SCHEMAS:
+        raise SceneError(path + ".op", f"unknown operation {op!r}")
+    required, optional = _SCHEMAS[op]
+    check_fields(o, path, ("op", "uuid") + required, optional)
+    uuid = read_id(o["uuid"], path + ".uuid")
+    fields = {}
+    for name in sorted((k for k in o if k not in ("op", "uuid")), key=lambda k: (k not in _ORDER, k)):
+        fields[name] = _READERS[name](o[name], f"{path}.{name}", fields)
+    if op in ("set_transform", "set_material_params") and not fields:
+        raise SceneError(path, f"{op} needs at least one of {', '.join(optional)}")
+    return Operation(op, uuid, fields)
+
+
+def read_operations(value, path="operations"):
+    """A non-empty list of operations."""
+    items = as_array(value, path)
+    if not items:
+        raise SceneError(path, "at least one operation")
+    return tuple(read_operation(o, f"{path}[{i}]") for i, o in enumerate(items))
+

@@ -1,0 +1,205 @@
+"""The Blender adapter: attach, answer the orchestrator's commands, report human edits. Every
+method runs on Blender's main thread (posted there by the channel's listener thread).
+
+Attach (Phases 0–2): note the file, its unsaved state and the undo depth; scan and stamp IDs; build
+the index; report the canonical scene and its root (SCENE). Commands: APPLY answers APPLIED at once
+and reports OBSERVED hashes on a later tick; ROLLBACK restores exactly; FINALIZE makes changes
+permanent; READ returns records. Provisional changes never reach the disk: a save rolls them back
+first and re-applies them after (see ``before_save``/``after_save``).
+"""
+
+import json
+
+import bpy
+
+from ..link import MessageType
+from ..operations import read_operations
+from ..protocol.errors import SceneError
+from ..protocol.hashing import hash_scene
+from ..protocol import scene_json
+from ..scene import identity, reading
+from ..scene.writing import ApplyError, Writer
+
+
+def _dumps(payload):
+    return json.dumps(payload, separators=(", ", ": "), ensure_ascii=False, allow_nan=False)
+
+
+class BlenderAdapter:
+    def __init__(self, queue, send=None, scene=None, log=print):
+        self.queue = queue
+        self.send = send or (lambda typ, payload: None)   # (MessageType, dict) → seq; set by the runner
+        self._scene_name = (scene or bpy.context.scene).name
+        self.index = None
+        self.provisional = {}      # intent id → Provisional, in apply order
+        self.generation = 1
+        self.paused = False
+        self.log = log
+        self.last_root = None
+        self.unsaved_provisional_note = None
+        self._held_for_save = []
+
+    @property
+    def scene(self):
+        return bpy.data.scenes.get(self._scene_name) or bpy.context.scene
+
+    @property
+    def writer(self):
+        return Writer(self.scene, self.index)
+
+    # ---- attach ----------------------------------------------------------------------------------
+
+    def attach(self):
+        """Scans, stamps and indexes the scene; returns the SCENE payload (canonical scene + root)."""
+        self.index = identity.scan(self.scene, previous=self.index)
+        return self.scene_report()
+
+    def canonical(self, uuids=None):
+        return reading.canonical_scene(self.scene, self.index, uuids)
+
+    def scene_report(self):
+        canonical = self.canonical()
+        hashes = hash_scene(canonical)
+        self.last_root = hashes.root.hex()
+        return {
+            "generation": self.generation,
+            "file": bpy.data.filepath,
+            "unsaved": bool(bpy.data.is_dirty),
+            "root": hashes.root.hex(),
+            "stamped": self.index.stamped,
+            "ambiguous": sorted(new for (_table, _old, _name, new) in self.index.reassigned),
+            "scene": scene_json.write(canonical, "canonical"),
+        }
+
+    # ---- commands from the orchestrator ----------------------------------------------------------
+
+    def handle(self, frame):
+        """One frame from the orchestrator (already authenticated by the link): answer it."""
+        try:
+            data = json.loads(frame.payload)
+        except ValueError:
+            return
+        typ = frame.typ
+        if typ == MessageType.APPLY:
+            self._reply(frame, *self.apply(data.get("intent"), data.get("operations")))
+        elif typ == MessageType.ROLLBACK:
+            self._reply(frame, *self.rollback(data.get("intent")))
+        elif typ == MessageType.FINALIZE:
+            self._reply(frame, *self.finalize(data.get("intents", [])))
+        elif typ == MessageType.READ:
+            self._reply(frame, *self.read(data.get("uuids")))
+        elif typ == MessageType.ERROR:
+            self.log(f"VibeSync: the orchestrator refused a message: {data.get('code')}: {data.get('message')}")
+        elif typ == MessageType.BYE:
+            self.log(f"VibeSync: the orchestrator ended the session: {data.get('code')}: {data.get('message')}")
+
+    def _reply(self, frame, typ, payload):
+        payload = dict(payload, re=frame.seq)
+        self.send(typ, payload)
+
+    @staticmethod
+    def _error(code, message):
+        return MessageType.ERROR, {"code": code, "message": message}
+
+    def apply(self, intent, operations):
+        if not isinstance(intent, int) or isinstance(intent, bool) or intent < 0:
+            return self._error("MALFORMED", "APPLY needs an intent id (a whole number)")
+        if intent in self.provisional:
+            return self._error("DUPLICATE_INTENT", f"intent {intent} is already applied provisionally")
+        if self.paused:
+            return self._error("PAUSED", "sync is paused in Blender (the VibeSync panel's Pause button)")
+        try:
+            ops = read_operations(operations)
+        except SceneError as e:
+            return self._error("MALFORMED", f"{e.path}: {e.reason}")
+        try:
+            p = self.writer.apply(intent, ops)
+        except ApplyError as e:
+            return self._error(e.code, e.message)
+        self.provisional[intent] = p
+        self.queue.post(self._observe, intent)  # hashes on a later tick: the answer is not held by them
+        return MessageType.APPLIED, {"intent": intent, "undo": f"blender/{self.generation}/{intent}"}
+
+    def observed(self, intent):
+        """The OBSERVED payload for an applied intent: the records it touched, hashed as read back."""
+        p = self.provisional.get(intent)
+        uuids = set(p.touched) if p is not None else set()
+        scene = self.canonical(uuids)
+        hashes = hash_scene(scene)
+        records = {uid: h.hex() for table in (hashes.objects, hashes.materials, hashes.meshes) for uid, h in table.items()}
+        return {"intent": intent, "records": records, "absent": sorted(uuids - set(records))}
+
+    def _observe(self, intent):
+        if intent in self.provisional:
+            self.send(MessageType.OBSERVED, self.observed(intent))
+
+    def rollback(self, intent):
+        p = self.provisional.pop(intent, None)
+        if p is None:
+            return self._error("UNKNOWN_INTENT", f"intent {intent} is not provisional here (never applied, or already settled)")
+        self.writer.rollback(p)
+        return MessageType.ACK, {"intent": intent}
+
+    def finalize(self, intents):
+        missing = [i for i in intents if i not in self.provisional]
+        for i in intents:
+            p = self.provisional.pop(i, None)
+            if p is not None:
+                self.writer.finalize(p)
+        if missing:
+            return self._error("UNKNOWN_INTENT", f"not provisional here: {missing}")
+        return MessageType.ACK, {"intents": list(intents)}
+
+    def read(self, uuids):
+        if uuids is not None and (not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids)):
+            return self._error("MALFORMED", "READ uuids must be a list of VibeSync IDs")
+        scene = self.canonical(set(uuids) if uuids is not None else None)
+        return MessageType.STATE, {"root": hash_scene(scene).root.hex(), "scene": scene_json.write(scene, "canonical")}
+
+    # ---- saving -----------------------------------------------------------------------------------
+
+    def before_save(self):
+        """Provisional changes are not the truth yet: take them out of the file being written."""
+        self._held_for_save = list(self.provisional.values())
+        for p in reversed(self._held_for_save):
+            self.writer.rollback(p)
+        if self._held_for_save:
+            self.unsaved_provisional_note = (f"VibeSync: {len(self._held_for_save)} provisional intent(s) were left out of "
+                                             "this save; the file holds the last authoritative values")
+            self.log(self.unsaved_provisional_note)
+
+    def after_save(self):
+        held, self._held_for_save = self._held_for_save, []
+        for p in held:
+            try:
+                again = self.writer.apply(p.intent, p.operations)
+            except ApplyError as e:  # cannot happen unless the file changed under us; say so, drop it
+                self.log(f"VibeSync: intent {p.intent} could not be re-applied after the save: {e.message}")
+                self.provisional.pop(p.intent, None)
+                continue
+            self.provisional[p.intent] = again
+
+    # ---- reload, undo ------------------------------------------------------------------------------
+
+    def rebind(self, reason):
+        """After undo, redo or a file load: references are gone; rescan by ID, bump the generation.
+        Provisional work cannot survive a file load (it was never saved); after undo it may be
+        half undone, so it is dropped too and the orchestrator resyncs (it rolls those intents back)."""
+        dropped = sorted(self.provisional)
+        self.provisional.clear()
+        if reason == "load":
+            self.index = None
+        self.generation += 1
+        report = self.attach()
+        report["dropped_intents"] = dropped
+        report["reason"] = reason
+        return report
+
+    def engine_state(self):
+        """ready, or busy while paused, rendering or baking (heartbeats carry it)."""
+        if self.paused:
+            return "busy"
+        running = getattr(bpy.app, "is_job_running", None)  # Blender 3.3+
+        if running is not None and (running("RENDER") or running("OBJECT_BAKE")):
+            return "busy"
+        return "ready"

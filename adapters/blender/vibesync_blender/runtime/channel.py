@@ -1,0 +1,107 @@
+"""The adapter's connection at run time: a listener thread that only reads frames and posts them to
+the main-thread queue, and a heartbeat thread. Neither touches bpy. The heartbeat reports the
+state the main thread last published, and "busy" when the main thread has not ticked for a while
+(Blender rendering or baking holds it, while these threads still run).
+
+Needs no bpy, so it is tested under the system Python against a real ``vibesync serve``.
+"""
+
+import json
+import threading
+import time
+
+from ..link import LinkClient, MessageType
+
+
+class EngineStatus:
+    """What the main thread last published for heartbeats; read from the heartbeat thread."""
+
+    def __init__(self):
+        self.state = "ready"
+        self.undo_depth = 0
+        self.last_tick = time.monotonic()
+
+    def tick(self, state, undo_depth):
+        self.state, self.undo_depth, self.last_tick = state, undo_depth, time.monotonic()
+
+
+class Channel:
+    """One session with the orchestrator. ``on_frame(frame)`` and ``on_closed(reason)`` are called
+    from the listener thread and must only post work to the main-thread queue."""
+
+    BUSY_AFTER_S = 2.0  # a main thread silent this long is reported busy
+
+    def __init__(self, client, on_frame, on_closed, status):
+        self.client = client
+        self._on_frame = on_frame
+        self._on_closed = on_closed
+        self.status = status
+        self._stop = threading.Event()
+        self._threads = []
+
+    @classmethod
+    def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="default"):
+        client = LinkClient.from_data_dir(data_dir, engine, generation=generation, project_id=project_id)
+        return cls(client, on_frame, on_closed, status)
+
+    @property
+    def session_id(self):
+        return self.client.session_id
+
+    @property
+    def generation(self):
+        return self.client.generation
+
+    def start(self):
+        interval = self.client.welcome.get("heartbeat_ms", 5000) / 1000.0 / 2  # twice per period: one lost is no breach
+        for target, name in ((self._listen, "vibesync-listener"), (lambda: self._beat(interval), "vibesync-heartbeat")):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def send(self, typ, payload):
+        """Sends a JSON payload from any thread; returns the frame's sequence number, or None when closed."""
+        try:
+            return self.client.send(typ, json.dumps(payload, separators=(", ", ": "), ensure_ascii=False, allow_nan=False))
+        except OSError:
+            return None
+
+    def close(self, reason="closed by the adapter"):
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        try:
+            self.client.send(MessageType.BYE, json.dumps({"code": "BYE", "message": reason}))
+        except OSError:
+            pass
+        self.client.close()
+        for t in self._threads:
+            if t is not threading.current_thread():
+                t.join(timeout=2)
+
+    @property
+    def closed(self):
+        return self._stop.is_set()
+
+    def _listen(self):
+        reason = "the orchestrator closed the connection"
+        try:
+            while not self._stop.is_set():
+                frame = self.client.receive()
+                if frame is None:
+                    break
+                self._on_frame(frame)
+        except Exception as e:  # a bad frame, a reset: the session is over either way
+            reason = f"{type(e).__name__}: {e}"
+        if not self._stop.is_set():
+            self._stop.set()
+            self.client.close()
+            self._on_closed(reason)
+
+    def _beat(self, interval):
+        while not self._stop.wait(interval):
+            s = self.status
+            state = "busy" if time.monotonic() - s.last_tick > self.BUSY_AFTER_S and s.state == "ready" else s.state
+            if self.send(MessageType.HEARTBEAT, {"state": state, "generation": self.client.generation,
+                                                  "undo_depth": s.undo_depth}) is None:
+                return

@@ -1,0 +1,134 @@
+"""VibeSync IDs on Blender datablocks (DESIGN §2): the custom property ``vibesync_uuid``.
+
+Blender copies custom properties when a datablock is duplicated, so a repeated ID means a
+duplicate: the datablock the index already knew under that ID keeps it (else the first by name,
+which is the original "Cube" before "Cube.001"), the newcomer gets a fresh ID at once. The index
+maps IDs to datablock *names*, never to bpy references: Blender invalidates Python references on
+undo and file load, and a name is checked against the property before it is trusted.
+"""
+
+import uuid as _uuid
+
+import bpy
+
+from ..protocol.fields import is_valid_id
+
+PROP = "vibesync_uuid"
+HUMAN_ONLY = "HUMAN_ONLY"  # objects in a collection of this name are hidden from AI: their IDs start with h-
+
+
+def new_id(hidden=False):
+    return ("h-" if hidden else "") + str(_uuid.uuid4())
+
+
+def id_of(block):
+    value = block.get(PROP)
+    return value if is_valid_id(value) else None  # a hand-edited, malformed value counts as none
+
+
+def is_human_only(obj):
+    return any(c.name == HUMAN_ONLY for c in obj.users_collection)
+
+
+class Index:
+    """ID → datablock name for the scene's objects and the meshes and materials they use, plus
+    collections (stamped for identity; they are not records of the canonical scene)."""
+
+    def __init__(self):
+        self.objects = {}
+        self.meshes = {}
+        self.materials = {}
+        self.collections = {}
+        self.tombstones = set()
+        self.stamped = 0
+        self.reassigned = []  # (kind, old id, datablock name, new id): duplicates given a new ID
+
+    def object(self, uid):
+        return _resolve(bpy.data.objects, self.objects, uid)
+
+    def mesh(self, uid):
+        return _resolve(bpy.data.meshes, self.meshes, uid)
+
+    def material(self, uid):
+        return _resolve(bpy.data.materials, self.materials, uid)
+
+    def any_id(self, uid):
+        return uid in self.objects or uid in self.meshes or uid in self.materials
+
+    def bind(self, table, block):
+        getattr(self, table)[id_of(block)] = block.name
+
+
+def _resolve(collection, table, uid):
+    name = table.get(uid)
+    block = collection.get(name) if name is not None else None
+    if block is not None and id_of(block) == uid:
+        return block
+    # Renamed since the scan (a human, or undo): find it by its property and rebind.
+    for block in collection:
+        if id_of(block) == uid:
+            table[uid] = block.name
+            return block
+    table.pop(uid, None)
+    return None
+
+
+def scene_objects(scene):
+    """The objects VibeSync syncs: every object in the scene that is local to this file."""
+    return [o for o in scene.objects if o.library is None]
+
+
+def scan(scene, previous=None):
+    """Stamps missing IDs, splits duplicated ones, and returns a fresh Index. Writes properties:
+    run on the main thread, outside any depsgraph handler's iteration."""
+    index = Index()
+    if previous is not None:
+        index.tombstones = set(previous.tombstones)
+    objects = scene_objects(scene)
+    meshes, materials = {}, {}
+    for o in objects:
+        if o.type == "MESH" and o.data is not None and o.data.library is None:
+            meshes[o.data.name] = o.data
+        for slot in o.material_slots:
+            if slot.material is not None and slot.material.library is None:
+                materials[slot.material.name] = slot.material
+    _stamp(index, "objects", objects, previous, hidden=is_human_only)
+    _stamp(index, "meshes", list(meshes.values()), previous)
+    _stamp(index, "materials", list(materials.values()), previous)
+    _stamp(index, "collections", [c for c in bpy.data.collections if c.library is None], previous)
+    return index
+
+
+def _stamp(index, table, blocks, previous, hidden=lambda block: False):
+    known = getattr(previous, table) if previous is not None else {}
+    by_id = {}
+    for block in sorted(blocks, key=lambda b: b.name):
+        uid = id_of(block)
+        if uid is None or uid in index.tombstones:
+            continue
+        by_id.setdefault(uid, []).append(block)
+    taken = set(by_id) | set(index.tombstones)
+    for uid, group in by_id.items():
+        keeper = next((b for b in group if known.get(uid) == b.name), group[0])
+        getattr(index, table)[uid] = keeper.name
+        for other in group:
+            if other is not keeper:
+                fresh = _fresh(taken, hidden(other))
+                other[PROP] = fresh
+                getattr(index, table)[fresh] = other.name
+                index.reassigned.append((table, uid, other.name, fresh))
+    for block in blocks:
+        uid = id_of(block)
+        if uid is None or uid in index.tombstones:
+            fresh = _fresh(taken, hidden(block))
+            block[PROP] = fresh
+            getattr(index, table)[fresh] = block.name
+            index.stamped += 1
+
+
+def _fresh(taken, hidden):
+    while True:
+        uid = new_id(hidden)
+        if uid not in taken:
+            taken.add(uid)
+            return uid

@@ -1,0 +1,513 @@
+"""Provisional application of typed operations, with exact undo.
+
+Design rationale: Blender's own undo stack cannot serve as the undo token. It is global (a human's
+edits interleave with ours), it is not available in background mode the same way, and it
+invalidates every Python reference. So each operation records, just before it changes anything,
+the native values it is about to overwrite (float32 values widened to Python floats, names,
+collection links), keyed by VibeSync ID, never by bpy reference. Rolling back replays those
+records in reverse, which restores the exact prior values. Destructive operations stay reversible
+until FINAL: a provisional delete only unlinks the object from its collections, and a provisional
+mesh replacement swaps in a new mesh datablock while the old one is kept; FINALIZE removes what
+is left over.
+"""
+
+from array import array
+
+import bpy
+from mathutils import Matrix, Quaternion
+
+from ..protocol import convert
+from . import reading
+from .identity import PROP, id_of
+
+
+class ApplyError(Exception):
+    """The engine could not apply an operation; nothing of its intent stays applied."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Provisional:
+    """One intent applied provisionally: its undo records (newest last) and what FINALIZE removes."""
+
+    def __init__(self, intent, operations):
+        self.intent = intent
+        self.operations = operations
+        self.undo = []            # callables taking the Writer; each restores what one step changed
+        self.on_finalize = []     # callables taking the Writer; remove what the intent left over
+        self.touched = set()      # IDs whose records this intent changed (for the observed hashes)
+
+
+class Writer:
+    """Applies operations to the scene through the index. Main thread only."""
+
+    def __init__(self, scene, index):
+        self.scene = scene
+        self.index = index
+
+    # ---- public ----------------------------------------------------------------------------
+
+    def apply(self, intent, operations):
+        """Applies every operation or none. Returns the Provisional record; raises ApplyError."""
+        p = Provisional(intent, operations)
+        try:
+            for op in operations:
+                getattr(self, "_" + op.op)(p, op)
+                p.touched.add(op.uuid)
+        except ApplyError:
+            self.rollback(p)
+            raise
+        except (RuntimeError, TypeError, ValueError, KeyError, AttributeError) as e:  # bpy refused something
+            self.rollback(p)
+            raise ApplyError("ENGINE_FAULT", f"Blender refused {op.op} on {op.uuid}: {e}") from e
+        return p
+
+    def rollback(self, p):
+        for restore in reversed(p.undo):
+            restore(self)
+        p.undo.clear()
+
+    def finalize(self, p):
+        for step in p.on_finalize:
+            step(self)
+        p.on_finalize.clear()
+        p.undo.clear()
+
+    # ---- lookups -----------------------------------------------------------------------------
+
+    def obj(self, uid, what="object"):
+        o = self.index.object(uid)
+        if o is None:
+            raise ApplyError("UNKNOWN_UUID", f"no {what} {uid} in this Blender scene")
+        return o
+
+    def material(self, uid):
+        m = self.index.material(uid) if uid is not None else None
+        if uid is not None and m is None:
+            m = next((x for x in bpy.data.materials if id_of(x) == uid), None)  # known to the file, not yet used
+            if m is None:
+                raise ApplyError("UNKNOWN_UUID", f"no material {uid} in this Blender file")
+            self.index.materials[uid] = m.name
+        return m
+
+    def mesh_data(self, uid):
+        m = self.index.mesh(uid)
+        if m is None:
+            m = next((x for x in bpy.data.meshes if id_of(x) == uid), None)
+            if m is None:
+                raise ApplyError("UNKNOWN_UUID", f"no mesh {uid} in this Blender file")
+            self.index.meshes[uid] = m.name
+        return m
+
+    def unit_scale(self):
+        return reading.unit_scale(self.scene)
+
+    @staticmethod
+    def view_axis(obj):
+        return obj is not None and reading.kind_of(obj) in ("camera", "light")
+
+    # ---- object snapshots ----------------------------------------------------------------------
+
+    def _remember_object(self, p, obj):
+        """Records everything about obj that an operation may change, to restore it exactly."""
+        uid = id_of(obj)
+        state = {
+            "name": obj.name,
+            "location": tuple(obj.location), "rotation_mode": obj.rotation_mode,
+            "rotation_quaternion": tuple(obj.rotation_quaternion), "rotation_euler": tuple(obj.rotation_euler),
+            "rotation_axis_angle": tuple(obj.rotation_axis_angle), "scale": tuple(obj.scale),
+            "hide_viewport": obj.hide_viewport, "hidden": _hidden(obj),
+            "parent": obj.parent.name if obj.parent is not None else None,
+            "parent_inverse": [tuple(row) for row in obj.matrix_parent_inverse],
+            "slots": [(s.link, s.material.name if s.material else None) for s in obj.material_slots],
+            "data_materials": [m.name if m else None for m in obj.data.materials] if obj.type == "MESH" and obj.data else None,
+            "instance_type": obj.instance_type,
+            "instance_collection": obj.instance_collection.name if obj.instance_collection else None,
+        }
+
+        def restore(w):
+            o = w.index.object(uid)
+            if o is None:
+                return
+            o.name = state["name"]
+            w.index.objects[uid] = o.name
+            o.parent = bpy.data.objects.get(state["parent"]) if state["parent"] else None
+            o.matrix_parent_inverse = Matrix(state["parent_inverse"])
+            o.rotation_mode = state["rotation_mode"]
+            o.location = state["location"]
+            o.rotation_quaternion = state["rotation_quaternion"]
+            o.rotation_euler = state["rotation_euler"]
+            o.rotation_axis_angle = state["rotation_axis_angle"]
+            o.scale = state["scale"]
+            o.hide_viewport = state["hide_viewport"]
+            _set_hidden(o, state["hidden"])
+            if state["data_materials"] is not None and o.data is not None:
+                _set_list(o.data.materials, [bpy.data.materials.get(n) if n else None for n in state["data_materials"]])
+            for slot, (link, name) in zip(o.material_slots, state["slots"]):
+                slot.link = link
+                if link == "OBJECT":
+                    slot.material = bpy.data.materials.get(name) if name else None
+            o.instance_type = state["instance_type"]
+            o.instance_collection = bpy.data.collections.get(state["instance_collection"]) if state["instance_collection"] else None
+
+        p.undo.append(restore)
+
+    # ---- cosmetic ------------------------------------------------------------------------------
+
+    def _set_transform(self, p, op):
+        obj = self.obj(op.uuid)
+        self._remember_object(p, obj)
+        pa, sa, us = self.view_axis(obj.parent), self.view_axis(obj), self.unit_scale()
+        loc, (w, x, y, z), sca = reading.local_transform(obj)
+        if op.get("translation") is not None:
+            loc = convert.translation_to_blender(op.get("translation"), pa, us)
+        if op.get("rotation") is not None:
+            x, y, z, w = convert.rotation_to_blender(op.get("rotation"), pa, sa)
+        if op.get("scale") is not None:
+            sca = convert.scale_blender(op.get("scale"), sa)
+        _write_local(obj, loc, (w, x, y, z), sca)
+
+    def _set_visibility(self, p, op):
+        obj = self.obj(op.uuid)
+        self._remember_object(p, obj)
+        if op.get("visible"):
+            obj.hide_viewport = False
+            _set_hidden(obj, False)
+        else:
+            _set_hidden(obj, True)
+
+    def _set_material_params(self, p, op):
+        mat = self.material(op.uuid)
+        node = reading.principled(mat)
+        name = mat.name
+        if node is None:
+            before = (tuple(mat.diffuse_color), mat.metallic, mat.roughness)
+
+            def restore(w):
+                m = bpy.data.materials[name]
+                m.diffuse_color, m.metallic, m.roughness = before
+        else:
+            emission = reading.emission_input(node)
+            node_name = node.name
+            before = (tuple(node.inputs["Base Color"].default_value), node.inputs["Metallic"].default_value,
+                      node.inputs["Roughness"].default_value, tuple(emission.default_value) if emission else None)
+
+            def restore(w):
+                n = bpy.data.materials[name].node_tree.nodes[node_name]
+                n.inputs["Base Color"].default_value = before[0]
+                n.inputs["Metallic"].default_value = before[1]
+                n.inputs["Roughness"].default_value = before[2]
+                if before[3] is not None:
+                    reading.emission_input(n).default_value = before[3]
+        p.undo.append(restore)
+        if node is None:
+            if op.get("base_color") is not None:
+                mat.diffuse_color = op.get("base_color")
+            if op.get("metallic") is not None:
+                mat.metallic = op.get("metallic")
+            if op.get("roughness") is not None:
+                mat.roughness = op.get("roughness")
+            if op.get("emission") is not None and any(op.get("emission")):
+                raise ApplyError("INVALID_VALUE", f"material {op.uuid} has no node tree, so it cannot emit light")
+            return
+        if op.get("base_color") is not None:
+            node.inputs["Base Color"].default_value = op.get("base_color")
+        if op.get("metallic") is not None:
+            node.inputs["Metallic"].default_value = op.get("metallic")
+        if op.get("roughness") is not None:
+            node.inputs["Roughness"].default_value = op.get("roughness")
+        if op.get("emission") is not None:
+            emission = reading.emission_input(node)
+            current = tuple(emission.default_value)
+            emission.default_value = tuple(op.get("emission")) + current[3:]
+
+    def _assign_material(self, p, op):
+        obj = self.obj(op.uuid)
+        if obj.type != "MESH" or obj.data is None:
+            raise ApplyError("INVALID_VALUE", f"{op.uuid} is not a mesh object; only meshes have material slots")
+        slot, mat = op.get("slot"), self.material(op.get("material"))
+        count = len(obj.material_slots)
+        if slot > count:
+            raise ApplyError("INVALID_VALUE", f"slot {slot} is beyond the {count} slots of {op.uuid} (use {count} to append)")
+        self._remember_object(p, obj)
+        if slot == count:
+            obj.data.materials.append(mat)
+        else:
+            obj.material_slots[slot].material = mat
+
+    def _rename(self, p, op):
+        obj = self.index.object(op.uuid)
+        if obj is not None:
+            self._remember_object(p, obj)
+            obj.name = op.get("name")
+            self.index.objects[op.uuid] = obj.name
+            return
+        mat = self.material(op.uuid)
+        before = mat.name
+
+        def restore(w):
+            m = w.index.material(op.uuid)
+            if m is not None:
+                m.name = before
+                w.index.materials[op.uuid] = m.name
+        p.undo.append(restore)
+        mat.name = op.get("name")
+        self.index.materials[op.uuid] = mat.name
+
+    # ---- structural ----------------------------------------------------------------------------
+
+    def _set_parent(self, p, op):
+        obj = self.obj(op.uuid)
+        parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
+        self._remember_object(p, obj)
+        _reparent_keeping_local(obj, parent)
+
+    def _link_new(self, p, obj, uid, parent, created_data=None):
+        """Links a new object beside its parent (or in the scene's collection) and makes it known.
+        Rollback removes it, and ``created_data`` (camera, light or empty mesh made for it)."""
+        obj[PROP] = uid
+        for c in (list(parent.users_collection) if parent is not None else []) or [self.scene.collection]:
+            c.objects.link(obj)
+        obj.parent = parent
+        obj.matrix_parent_inverse = Matrix.Identity(4)
+        self.index.objects[uid] = obj.name
+        pool = {"CAMERA": "cameras", "LIGHT": "lights", "MESH": "meshes"}.get(obj.type) if created_data is not None else None
+        data_name = created_data.name if created_data is not None else None
+
+        def restore(w):
+            o = w.index.object(uid)
+            if o is not None:
+                bpy.data.objects.remove(o)
+            w.index.objects.pop(uid, None)
+            if pool is not None:
+                d = getattr(bpy.data, pool).get(data_name)
+                if d is not None and d.users == 0:
+                    getattr(bpy.data, pool).remove(d)
+        p.undo.append(restore)
+
+    def _check_new(self, uid):
+        if self.index.any_id(uid) or uid in self.index.tombstones:
+            raise ApplyError("UUID_IN_USE", f"{uid} already names something in this Blender scene (or did once)")
+
+    def _place(self, obj, op, parent):
+        pa, sa, us = self.view_axis(parent), self.view_axis(obj), self.unit_scale()
+        x, y, z, w = convert.rotation_to_blender(op.get("rotation"), pa, sa)
+        _write_local(obj, convert.translation_to_blender(op.get("translation"), pa, us), (w, x, y, z),
+                     convert.scale_blender(op.get("scale"), sa))
+
+    def _create_object(self, p, op):
+        self._check_new(op.uuid)
+        parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
+        kind = op.get("kind")
+        if kind != "mesh" and (op.get("mesh") is not None or op.get("materials")):
+            raise ApplyError("INVALID_VALUE", f"a {kind} has no mesh or material slots")
+        created = None
+        if kind == "mesh":
+            data = self.mesh_data(op.get("mesh")) if op.get("mesh") is not None else None
+            if data is None:
+                data = created = bpy.data.meshes.new(op.get("name"))
+        elif kind == "camera":
+            data = created = bpy.data.cameras.new(op.get("name"))
+        elif kind == "light":
+            data = created = bpy.data.lights.new(op.get("name"), "POINT")
+        else:
+            data = None
+        materials = [self.material(m) for m in op.get("materials", ())]
+        obj = bpy.data.objects.new(op.get("name"), data)
+        self._link_new(p, obj, op.uuid, parent, created)
+        if kind == "mesh":
+            while len(obj.data.materials) < len(materials):
+                obj.data.materials.append(None)
+            for slot, m in zip(obj.material_slots, materials):  # object-linked: the mesh may be shared
+                slot.link = "OBJECT"
+                slot.material = m
+        self._place(obj, op, parent)
+        if op.get("visible", True) is False:
+            _set_hidden(obj, True)
+
+    def _instantiate_prefab(self, p, op):
+        self._check_new(op.uuid)
+        collection = bpy.data.collections.get(op.get("prefab"))
+        if collection is None:
+            raise ApplyError("UNKNOWN_ASSET", f"no collection named {op.get('prefab')!r} to instance in this Blender file")
+        parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
+        obj = bpy.data.objects.new(op.get("name"), None)
+        obj.instance_type = "COLLECTION"
+        obj.instance_collection = collection
+        self._link_new(p, obj, op.uuid, parent)
+        self._place(obj, op, parent)
+
+    def _duplicate_object(self, p, op):
+        self._check_new(op.get("new_uuid"))
+        original = self.obj(op.uuid)
+        copy = original.copy()  # shares the mesh, as the canonical duplicate does
+        if op.get("name") is not None:
+            copy.name = op.get("name")
+        for c in original.users_collection:
+            c.objects.link(copy)
+        copy[PROP] = op.get("new_uuid")
+        self.index.objects[op.get("new_uuid")] = copy.name
+        uid = op.get("new_uuid")
+
+        def restore(w):
+            o = w.index.object(uid)
+            if o is not None:
+                bpy.data.objects.remove(o)
+            w.index.objects.pop(uid, None)
+        p.undo.append(restore)
+        p.touched.add(uid)
+
+    # ---- destructive ---------------------------------------------------------------------------
+
+    def _delete_object(self, p, op):
+        obj = self.obj(op.uuid)
+        doomed = [obj]
+        if op.get("children") == "delete":
+            i = 0
+            while i < len(doomed):
+                doomed.extend(c for c in doomed[i].children if id_of(c) in self.index.objects)
+                i += 1
+        else:
+            for child in list(obj.children):
+                self._remember_object(p, child)
+                _reparent_keeping_local(child, obj.parent)
+        for o in doomed:
+            self._unlink(p, o)
+            p.touched.add(id_of(o))
+
+    def _unlink(self, p, obj):
+        uid, name = id_of(obj), obj.name
+        collections = [c.name for c in obj.users_collection]
+        scene_collection = any(c == self.scene.collection for c in obj.users_collection)
+        for c in list(obj.users_collection):
+            c.objects.unlink(obj)
+        obj.use_fake_user = True  # kept, unlinked, until FINAL; a save never sees it (save_pre rolls back)
+        self.index.objects.pop(uid, None)
+
+        def restore(w):
+            o = bpy.data.objects.get(name)
+            if o is None:
+                return
+            o.use_fake_user = False
+            for cname in collections:
+                c = w.scene.collection if (scene_collection and cname == w.scene.collection.name) else bpy.data.collections.get(cname)
+                if c is not None and o.name not in c.objects:
+                    c.objects.link(o)
+            w.index.objects[uid] = o.name
+
+        def finalize(w):
+            o = bpy.data.objects.get(name)
+            if o is not None and id_of(o) == uid:
+                bpy.data.objects.remove(o)
+            w.index.tombstones.add(uid)
+        p.undo.append(restore)
+        p.on_finalize.append(finalize)
+
+    def _replace_mesh(self, p, op):
+        old = self.mesh_data(op.uuid)
+        us = self.unit_scale()
+        positions = [convert.position_to_blender(v, us) for v in op.get("positions")]
+        new = bpy.data.meshes.new(old.name)
+        new.from_pydata(positions, [], [tuple(t) for t in op.get("triangles")])
+        if op.get("uv0") is not None:
+            layer = new.uv_layers.new(name="UVMap")
+            loop_vertex = array("i", bytes(4 * len(new.loops)))
+            new.loops.foreach_get("vertex_index", loop_vertex)
+            uv0 = op.get("uv0")
+            flat = array("f", [c for v in loop_vertex for c in uv0[v]])
+            layer.data.foreach_set("uv", flat)
+        for m in old.materials:
+            new.materials.append(m)
+        new.update()
+        users = [o.name for o in bpy.data.objects if o.data == old]
+        for name in users:
+            bpy.data.objects[name].data = new
+        old_name = old.name
+        old.use_fake_user = True
+        del old[PROP]  # the ID moves to the new geometry; the old block is only kept for rollback
+        new[PROP] = op.uuid
+        self.index.meshes[op.uuid] = new.name
+        new_name = new.name
+
+        def restore(w):
+            o_mesh, n_mesh = bpy.data.meshes.get(old_name), bpy.data.meshes.get(new_name)
+            if o_mesh is None:
+                return
+            for name in users:
+                if name in bpy.data.objects:
+                    bpy.data.objects[name].data = o_mesh
+            o_mesh[PROP] = op.uuid
+            o_mesh.use_fake_user = False
+            w.index.meshes[op.uuid] = o_mesh.name
+            if n_mesh is not None and n_mesh.users == 0:
+                bpy.data.meshes.remove(n_mesh)
+
+        def finalize(w):
+            o_mesh = bpy.data.meshes.get(old_name)
+            if o_mesh is not None and PROP not in o_mesh:
+                o_mesh.use_fake_user = False
+                if o_mesh.users == 0:
+                    bpy.data.meshes.remove(o_mesh)
+        p.undo.append(restore)
+        p.on_finalize.append(finalize)
+
+    def _replace_asset(self, p, op):
+        obj = self.obj(op.uuid)
+        if obj.instance_type != "COLLECTION" or obj.instance_collection is None:
+            raise ApplyError("INVALID_VALUE", f"{op.uuid} is not a collection instance")
+        collection = bpy.data.collections.get(op.get("asset"))
+        if collection is None:
+            raise ApplyError("UNKNOWN_ASSET", f"no collection named {op.get('asset')!r} in this Blender file")
+        self._remember_object(p, obj)
+        obj.instance_collection = collection
+
+
+# ---- native helpers ------------------------------------------------------------------------------
+
+def _hidden(obj):
+    try:
+        return obj.hide_get()
+    except RuntimeError:
+        return False
+
+
+def _set_hidden(obj, hidden):
+    try:
+        obj.hide_set(hidden)
+    except RuntimeError:  # not in the view layer: the viewport flag is all there is
+        obj.hide_viewport = hidden
+
+
+def _set_list(collection, items):
+    collection.clear()
+    for item in items:
+        collection.append(item)
+
+
+def _write_local(obj, location, rotation_wxyz, scale):
+    """Writes a local transform in the object's own terms: its rotation mode, its parent inverse."""
+    if obj.parent is not None and obj.matrix_parent_inverse != reading.IDENTITY:
+        local = Matrix.LocRotScale(location, Quaternion(rotation_wxyz), scale)
+        obj.matrix_basis = obj.matrix_parent_inverse.inverted() @ local
+        return
+    obj.location = location
+    mode = obj.rotation_mode
+    q = Quaternion(rotation_wxyz)
+    if mode == "QUATERNION":
+        obj.rotation_quaternion = rotation_wxyz
+    elif mode == "AXIS_ANGLE":
+        axis, angle = q.to_axis_angle()
+        obj.rotation_axis_angle = (angle, *axis)
+    else:
+        obj.rotation_euler = q.to_euler(mode, obj.rotation_euler)
+    obj.scale = scale
+
+
+def _reparent_keeping_local(obj, parent):
+    location, rotation, scale = reading.local_transform(obj)
+    obj.parent = parent
+    obj.matrix_parent_inverse = Matrix.Identity(4)
+    _write_local(obj, location, rotation, scale)
