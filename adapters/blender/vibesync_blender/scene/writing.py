@@ -150,8 +150,9 @@ class Writer:
                 slot.link = link
                 if link == "OBJECT":
                     slot.material = bpy.data.materials.get(name) if name else None
-            o.instance_type = state["instance_type"]
-            o.instance_collection = bpy.data.collections.get(state["instance_collection"]) if state["instance_collection"] else None
+            if (o.instance_type, o.instance_collection.name if o.instance_collection else None) != (state["instance_type"], state["instance_collection"]):
+                o.instance_type = state["instance_type"]  # only empties take collection instances: touch it only if it changed
+                o.instance_collection = bpy.data.collections.get(state["instance_collection"]) if state["instance_collection"] else None
 
         p.undo.append(restore)
 
@@ -379,7 +380,7 @@ class Writer:
             p.touched.add(id_of(o))
 
     def _unlink(self, p, obj):
-        uid, name = id_of(obj), obj.name
+        uid, name, hidden = id_of(obj), obj.name, _hidden(obj)
         collections = [c.name for c in obj.users_collection]
         scene_collection = any(c == self.scene.collection for c in obj.users_collection)
         for c in list(obj.users_collection):
@@ -396,6 +397,9 @@ class Writer:
                 c = w.scene.collection if (scene_collection and cname == w.scene.collection.name) else bpy.data.collections.get(cname)
                 if c is not None and o.name not in c.objects:
                     c.objects.link(o)
+            # Unlinking dropped the object's view-layer base, and with it the eye toggle: bring both back.
+            bpy.context.view_layer.update()
+            _set_hidden(o, hidden)
             w.index.objects[uid] = o.name
 
         def finalize(w):
