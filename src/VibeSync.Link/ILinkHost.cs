@@ -1,4 +1,5 @@
 using VibeSync.Intents.Operations;
+using VibeSync.Protocol.State;
 
 namespace VibeSync.Link;
 
@@ -11,4 +12,13 @@ public interface ILinkHost
     /// <summary>A human's edit reported by an engine, already typed, firewalled and within limits.</summary>
     /// <returns>Null when taken, or an error code and sentence for the adapter.</returns>
     Task<(string Code, string Message)?> EditAsync(string engine, IntentRequest edit);
+
+    /// <summary>An engine reported its whole scene (attach, rebind); <paramref name="root"/> is the orchestrator's hash of it.</summary>
+    void SceneReported(string engine, Scene scene, string root) { }
+
+    /// <summary>A human started (or stopped) working on these objects in an engine.</summary>
+    void HumanActive(string engine, IReadOnlyList<string> uuids, bool active) { }
+
+    /// <summary>The hashes an engine read back for an applied intent's records, a tick after APPLIED.</summary>
+    void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { }
 }

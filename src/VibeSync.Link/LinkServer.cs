@@ -8,7 +8,15 @@ namespace VibeSync.Link;
 
 /// <summary>One engine's session as <c>status</c> reports it.</summary>
 public sealed record SessionStatus(string Engine, string SessionId, long Generation, string State, long UndoDepth,
-    DateTimeOffset ConnectedAt, long LastHeartbeatMsAgo, long FramesIn, int KeyEpoch);
+    DateTimeOffset ConnectedAt, long LastHeartbeatMsAgo, long FramesIn, int KeyEpoch, SceneReport? Scene, IReadOnlyList<string> HumanActive);
+
+/// <summary>
+/// The scene an engine last reported (SCENE, on attach and after every rebind). <paramref name="Root"/>
+/// is the orchestrator's own hash of the records received; <paramref name="MatchesClaim"/> says
+/// whether the adapter computed the same root.
+/// </summary>
+public sealed record SceneReport(string Root, bool MatchesClaim, int Objects, int Materials, int Meshes, string? File, bool Unsaved,
+    IReadOnlyList<string> Ambiguous, DateTimeOffset ReportedAt);
 
 /// <summary>One engine's standing: its session if connected, its trust, its quarantine.</summary>
 public sealed record EngineStatus(string Engine, bool Connected, SessionStatus? Session, int Trust, bool Quarantined,
@@ -133,6 +141,19 @@ public sealed class LinkServer : IAsyncDisposable
 
     internal TrustLedger TrustOf(string engine) => _trust[engine];
 
+    /// <summary>
+    /// Sends a request to an engine's current session and returns its answer (the frame that
+    /// echoes it: ACK, ERROR, APPLIED or STATE, with its payload).
+    /// </summary>
+    /// <exception cref="EngineUnavailableException">No session for that engine, it ended, or no answer in time.</exception>
+    public Task<LinkReply> RequestAsync(string engine, byte type, string json, TimeSpan timeout, CancellationToken cancel = default)
+    {
+        Session? s;
+        lock (_sessions) _sessions.TryGetValue(engine, out s);
+        if (s == null) throw new EngineUnavailableException(engine, $"{engine} is not connected");
+        return s.RequestAsync(type, json, timeout, cancel);
+    }
+
     /// <summary>False for a HELLO nonce seen within the last minute (a replayed HELLO).</summary>
     internal bool FreshNonce(byte[] nonce)
     {
@@ -164,7 +185,7 @@ public sealed class LinkServer : IAsyncDisposable
             bool quarantined = trust.IsQuarantined;
             engines.Add(new EngineStatus(engine, s != null,
                 s == null ? null : new SessionStatus(s.Engine, s.SessionId, s.Generation, s.State, s.UndoDepth, s.ConnectedAt,
-                    (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch),
+                    (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch, s.Scene, s.HumanActive),
                 trust.Score, quarantined, quarantined ? trust.QuarantinedUntil : null, trust.QuarantineReason));
         }
         return new LinkStatus(Port, engines, Junk.Total, Interlocked.Read(ref _violations), Interlocked.Read(ref _refused), Interlocked.Read(ref _edits));

@@ -4,6 +4,7 @@
 // and a growing pause, and changes nothing. Once authenticated, a peer that breaks the contract
 // (sequence, clock, unknown type, malformed JSON, unknown fields, blocked patterns, drift) is the
 // engine itself misbehaving: its session is revoked and that engine alone goes to PANIC.
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -15,6 +16,8 @@ using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
 using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;
@@ -60,6 +63,8 @@ internal sealed class Session
     private ulong _nextOut = 1;
     private ITimer? _watchdog, _rekey;
     private bool _attached;
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<LinkReply>> _requests = new(); // the orchestrator's, by sequence
+    private readonly HashSet<string> _humanActive = new(StringComparer.Ordinal);
 
     public Session(LinkServer server, TcpClient tcp)
     {
@@ -86,6 +91,8 @@ internal sealed class Session
     }
     public long FramesIn { get; private set; }
     public int Epoch => _sendKeys.Epoch;
+    public SceneReport? Scene { get; private set; }
+    public IReadOnlyList<string> HumanActive { get { lock (_humanActive) return _humanActive.OrderBy(u => u, StringComparer.Ordinal).ToArray(); } }
 
     /// <summary>Runs the connection to its end; never throws.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -124,6 +131,7 @@ internal sealed class Session
         }
         finally
         {
+            foreach (var pending in _requests.Values) pending.TrySetException(new EngineUnavailableException(established ? Engine : "?", "the session ended before the engine answered"));
             if (!established) _server.Pending.Release();
             _watchdog?.Dispose();
             _rekey?.Dispose();
@@ -258,6 +266,10 @@ internal sealed class Session
                 case MessageType.Heartbeat: await HeartbeatAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.Edit: await EditAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.RekeyAck: RekeyAck(payload); break;
+                case MessageType.Scene: await SceneAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.HumanActive: await HumanActiveAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.Observed: await ObservedAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.Ack or MessageType.Error or MessageType.Applied or MessageType.State: Answer(frame, payload); break;
                 case MessageType.Bye: throw new SessionEnded("BYE", "the adapter ended the session", violation: false);
                 default: throw new SessionEnded("UNEXPECTED_TYPE", $"an adapter does not send {MessageType.Name(frame.Type)}", violation: true);
             }
@@ -330,6 +342,113 @@ internal sealed class Session
         }
         _server.CountEdit();
         await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+    }
+
+    private async Task SceneAsync(Frame frame, JsonObject o, CancellationToken cancel)
+    {
+        Protocol.State.Scene scene;
+        string claimed;
+        SceneReport report;
+        try
+        {
+            CheckFields(o, "", new[] { "generation", "root", "scene" }, new[] { "file", "unsaved", "stamped", "ambiguous", "dropped_intents", "reason" });
+            if (WholeNumber(o, "generation") != Generation)
+                throw new SessionEnded("GENERATION_DRIFT", $"SCENE says generation {WholeNumber(o, "generation")}, the handshake said {Generation}", violation: true);
+            claimed = Text(o.Get("root")!, "root");
+            scene = SceneJsonReader.ReadCanonical(o.Get("scene")!, Space.Canonical);
+            string? file = o.Get("file") is { } f ? Text(f, "file") : null;
+            bool unsaved = o.Get("unsaved") is JsonBool { Value: true };
+            var ambiguous = o.Get("ambiguous") is { } a ? AsArray(a, "ambiguous").Items.Select((x, i) => Id(x, $"ambiguous[{i}]")).ToArray() : Array.Empty<string>();
+            var root = Hex.Encode(SceneHasher.Hash(scene).Root);
+            report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, file, unsaved, ambiguous, _server.Time.GetUtcNow());
+        }
+        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
+        catch (SceneFormatException e) { throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
+        Scene = report;
+        _server.Log.Write("scene", report.MatchesClaim ? null : "ROOT_MISMATCH", Engine, _remote,
+            $"{report.Objects} objects, {report.Materials} materials, {report.Meshes} meshes, root {report.Root}" + (report.MatchesClaim ? "" : $"; the adapter claimed {claimed}"));
+        _server.Host.SceneReported(Engine, scene, report.Root);
+        if (!report.MatchesClaim)
+        {
+            await ErrorAsync(frame, "ROOT_MISMATCH", $"the records sent hash to {report.Root}, not the {claimed} the adapter computed", cancel).ConfigureAwait(false);
+            return;
+        }
+        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"scene_root\": \"{report.Root}\"}}", cancel).ConfigureAwait(false);
+    }
+
+    private async Task HumanActiveAsync(Frame frame, JsonObject o, CancellationToken cancel)
+    {
+        string[] uuids;
+        bool active;
+        try
+        {
+            CheckFields(o, "", new[] { "uuids", "active" }, Array.Empty<string>());
+            uuids = AsArray(o.Get("uuids")!, "uuids").Items.Select((x, i) => Id(x, $"uuids[{i}]")).ToArray();
+            active = o.Get("active") is JsonBool b ? b.Value : throw new JsonFieldException("active", "expected true or false");
+        }
+        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"HUMAN_ACTIVE {e.Path}: {e.Reason}", violation: true); }
+        lock (_humanActive)
+            foreach (var u in uuids)
+                if (active) _humanActive.Add(u); else _humanActive.Remove(u);
+        _server.Host.HumanActive(Engine, uuids, active);
+        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+    }
+
+    private async Task ObservedAsync(Frame frame, JsonObject o, CancellationToken cancel)
+    {
+        ulong intent;
+        var records = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            CheckFields(o, "", new[] { "intent", "records" }, new[] { "absent" });
+            intent = (ulong)WholeNumber(o, "intent");
+            foreach (var m in AsObject(o.Get("records")!, "records").Members)
+            {
+                var hash = Text(m.Value, $"records.{m.Key}");
+                if (!VibeSync.Protocol.State.VibeSyncId.IsValid(m.Key) || hash.Length != 64) throw new JsonFieldException($"records.{m.Key}", "expected a VibeSync ID and a 64-digit record hash");
+                records[m.Key] = hash;
+            }
+        }
+        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"OBSERVED {e.Path}: {e.Reason}", violation: true); }
+        _server.Host.Observed(Engine, intent, records);
+        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>An answer to one of the orchestrator's requests; an answer to nothing breaks the contract.</summary>
+    private void Answer(Frame frame, JsonObject o)
+    {
+        ulong re;
+        try { re = (ulong)WholeNumber(o, "re"); }
+        catch (JsonFieldException e) { throw new SessionEnded("MALFORMED", $"{MessageType.Name(frame.Type)} {e.Path}: {e.Reason}", violation: true); }
+        if (!_requests.TryRemove(re, out var pending))
+            throw new SessionEnded("UNEXPECTED_REPLY", $"{MessageType.Name(frame.Type)} answers sequence {re}, which asked nothing (or was already answered)", violation: true);
+        pending.TrySetResult(new LinkReply(frame.Type, o));
+    }
+
+    /// <summary>Sends a request to the adapter and waits for the frame that answers it.</summary>
+    public async Task<LinkReply> RequestAsync(byte type, string json, TimeSpan timeout, CancellationToken cancel)
+    {
+        var answer = new TaskCompletionSource<LinkReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ulong seq;
+        await _send.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            seq = _nextOut++;
+            _requests[seq] = answer;
+            _outbox.Write(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(type, seq, _server.Time.GetUtcNow().ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(json))));
+            await FlushOutboxAsync(cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            throw new EngineUnavailableException(Engine, $"{Engine}'s session ended: {e.Message}");
+        }
+        finally { _send.Release(); }
+        try { return await answer.Task.WaitAsync(timeout, cancel).ConfigureAwait(false); }
+        catch (TimeoutException)
+        {
+            _requests.TryRemove(seq, out _);
+            throw new EngineUnavailableException(Engine, $"{Engine} did not answer {MessageType.Name(type)} within {timeout.TotalSeconds:F1} s");
+        }
     }
 
     /// <summary>At most one mutation per object per tick, and a cap on heavy operations per second.</summary>

@@ -22,15 +22,34 @@ namespace VibeSync.Protocol.Link
         public const byte RekeyAck = 0x13;
         /// <summary>Adapter → orchestrator: a human's edit in the engine, as typed operations.</summary>
         public const byte Edit = 0x20;
+        /// <summary>Adapter → orchestrator: the engine's whole scene in canonical values and its root (attach, rebind).</summary>
+        public const byte Scene = 0x21;
+        /// <summary>Adapter → orchestrator: a human is working on these objects now (or stopped).</summary>
+        public const byte HumanActive = 0x22;
         /// <summary>Either way: a request failed; echoes its sequence number, with a code and a sentence.</summary>
         public const byte Error = 0x30;
         /// <summary>Either way: the session ends, with a reason.</summary>
         public const byte Bye = 0x31;
+        /// <summary>Orchestrator → adapter: apply an intent's operations provisionally, all or none.</summary>
+        public const byte Apply = 0x40;
+        /// <summary>Adapter → orchestrator: the answer to APPLY, at once, with the undo token.</summary>
+        public const byte Applied = 0x41;
+        /// <summary>Adapter → orchestrator: the hashes of an applied intent's records as read back, a tick later.</summary>
+        public const byte Observed = 0x42;
+        /// <summary>Orchestrator → adapter: restore exactly what an intent's APPLY changed.</summary>
+        public const byte Rollback = 0x43;
+        /// <summary>Orchestrator → adapter: these intents are FINAL; their changes may be saved.</summary>
+        public const byte Finalize = 0x44;
+        /// <summary>Orchestrator → adapter: send these records (or all) in canonical values.</summary>
+        public const byte Read = 0x45;
+        /// <summary>Adapter → orchestrator: the answer to READ.</summary>
+        public const byte State = 0x46;
 
         /// <summary>True for the types this version knows.</summary>
         public static bool IsKnown(byte type) =>
             type == Hello || type == Welcome || type == Refused || type == Heartbeat || type == Ack || type == Rekey
-            || type == RekeyAck || type == Edit || type == Error || type == Bye;
+            || type == RekeyAck || type == Edit || type == Scene || type == HumanActive || type == Error || type == Bye
+            || (type >= Apply && type <= State);
 
         /// <summary>The type's name for logs, e.g. <c>HEARTBEAT</c>.</summary>
         public static string Name(byte type)
@@ -45,6 +64,15 @@ namespace VibeSync.Protocol.Link
                 case Rekey: return "REKEY";
                 case RekeyAck: return "REKEY_ACK";
                 case Edit: return "EDIT";
+                case Scene: return "SCENE";
+                case HumanActive: return "HUMAN_ACTIVE";
+                case Apply: return "APPLY";
+                case Applied: return "APPLIED";
+                case Observed: return "OBSERVED";
+                case Rollback: return "ROLLBACK";
+                case Finalize: return "FINALIZE";
+                case Read: return "READ";
+                case State: return "STATE";
                 case Error: return "ERROR";
                 case Bye: return "BYE";
                 default: return "0x" + type.ToString("x2");

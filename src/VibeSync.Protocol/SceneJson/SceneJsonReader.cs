@@ -36,6 +36,13 @@ namespace VibeSync.Protocol.SceneJson
             JsonNode root;
             try { root = JsonParser.Parse(text); }
             catch (JsonParseException e) { throw new SceneFormatException("json", e.Message); }
+            return ReadCanonical(root, space);
+        }
+
+        /// <summary>Validates and converts an already parsed scene (e.g. one nested in a link message).</summary>
+        /// <exception cref="SceneFormatException">It is not a valid scene in <paramref name="space"/>.</exception>
+        public static Scene ReadCanonical(JsonNode root, Space space)
+        {
             try { return new SceneJsonReader(space).Read(root); }
             catch (JsonFieldException e) { throw new SceneFormatException(e.Path, e.Reason); }
         }

@@ -38,6 +38,7 @@ class BlenderAdapter:
         self.last_root = None
         self.unsaved_provisional_note = None
         self._held_for_save = []
+        self.on_changed = lambda uuids: None  # the change detector's refresh: our own changes are not edits
 
     @property
     def scene(self):
@@ -117,6 +118,7 @@ class BlenderAdapter:
         except ApplyError as e:
             return self._error(e.code, e.message)
         self.provisional[intent] = p
+        self.on_changed(p.touched)
         self.queue.post(self._observe, intent)  # hashes on a later tick: the answer is not held by them
         return MessageType.APPLIED, {"intent": intent, "undo": f"blender/{self.generation}/{intent}"}
 
@@ -138,6 +140,7 @@ class BlenderAdapter:
         if p is None:
             return self._error("UNKNOWN_INTENT", f"intent {intent} is not provisional here (never applied, or already settled)")
         self.writer.rollback(p)
+        self.on_changed(p.touched)
         return MessageType.ACK, {"intent": intent}
 
     def finalize(self, intents):
@@ -146,6 +149,7 @@ class BlenderAdapter:
             p = self.provisional.pop(i, None)
             if p is not None:
                 self.writer.finalize(p)
+                self.on_changed(p.touched)
         if missing:
             return self._error("UNKNOWN_INTENT", f"not provisional here: {missing}")
         return MessageType.ACK, {"intents": list(intents)}
@@ -163,6 +167,7 @@ class BlenderAdapter:
         self._held_for_save = list(self.provisional.values())
         for p in reversed(self._held_for_save):
             self.writer.rollback(p)
+            self.on_changed(p.touched)
         if self._held_for_save:
             self.unsaved_provisional_note = (f"VibeSync: {len(self._held_for_save)} provisional intent(s) were left out of "
                                              "this save; the file holds the last authoritative values")
@@ -178,6 +183,7 @@ class BlenderAdapter:
                 self.provisional.pop(p.intent, None)
                 continue
             self.provisional[p.intent] = again
+            self.on_changed(again.touched)
 
     # ---- reload, undo ------------------------------------------------------------------------------
 

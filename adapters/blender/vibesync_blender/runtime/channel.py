@@ -38,6 +38,7 @@ class Channel:
         self.status = status
         self._stop = threading.Event()
         self._threads = []
+        self.refused_non_finite = 0  # payloads not sent because they held NaN or Infinity
 
     @classmethod
     def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="default"):
@@ -62,7 +63,12 @@ class Channel:
     def send(self, typ, payload):
         """Sends a JSON payload from any thread; returns the frame's sequence number, or None when closed."""
         try:
-            return self.client.send(typ, json.dumps(payload, separators=(", ", ": "), ensure_ascii=False, allow_nan=False))
+            text = json.dumps(payload, separators=(", ", ": "), ensure_ascii=False, allow_nan=False)
+        except ValueError:  # NaN or Infinity in the scene: the orchestrator would revoke us for it
+            self.refused_non_finite += 1
+            return None
+        try:
+            return self.client.send(typ, text)
         except OSError:
             return None
 

@@ -1,0 +1,214 @@
+"""Human edits in Blender → typed operations (EDIT), and HUMAN_ACTIVE locks.
+
+``depsgraph_update_post`` only marks what changed: Blender forbids writing ID properties while it
+evaluates, and reading there would run on every frame of a drag. The main-thread tick then reads
+the marked records in canonical values, compares them with what the orchestrator last knew, and
+sends the difference as operations. A change made by the adapter itself (an APPLY or a ROLLBACK)
+updates the known values first, so it never comes back as the human's edit (no echo).
+
+Debounce: a burst of updates is sent once it has been quiet for ``quiet_s``, and at least every
+``hold_s`` while it goes on, so a drag becomes a few edits per second, not one per frame.
+
+HUMAN_ACTIVE: an object in edit (or sculpt, paint) mode is locked until it leaves it. A drag is
+seen as transform updates of one object on consecutive ticks (Blender 3.x has no API listing the
+running modal operators; 4.2+ has ``Window.modal_operators`` and it is used when present), and is
+released once the object has been still for ``quiet_s``.
+"""
+
+import time
+
+import bpy
+
+from ..link import MessageType
+from ..protocol.model import Material, Mesh, SceneObject
+from ..scene import identity
+
+
+class ChangeDetector:
+    def __init__(self, adapter, send, quiet_s=0.05, hold_s=0.1, clock=time.monotonic):
+        self.adapter = adapter
+        self.send = send
+        self.quiet_s, self.hold_s, self.clock = quiet_s, hold_s, clock
+        self.known = {}          # uuid → canonical record the orchestrator has from us
+        self.dirty = set()
+        self.structure = False   # objects may have been added or removed
+        self.first = self.last = None
+        self.active = set()      # uuids under HUMAN_ACTIVE
+        self._moving = {}        # uuid → last transform update time
+        self.sent = []           # payloads sent (newest last, at most 100): the panel and tests read it
+
+    # ---- baseline --------------------------------------------------------------------------------
+
+    def reset(self):
+        """After attach or rebind: everything in the scene is known as it is now."""
+        scene = self.adapter.canonical()
+        self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
+        self.dirty.clear()
+        self.structure = False
+        self.first = self.last = None
+
+    def refresh(self, uuids):
+        """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits."""
+        scene = self.adapter.canonical(set(uuids))
+        present = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
+        for uid in uuids:
+            if uid in present:
+                self.known[uid] = present[uid]
+            else:
+                self.known.pop(uid, None)
+            self.dirty.discard(uid)
+
+    # ---- marking (inside depsgraph_update_post: read nothing, write nothing) -----------------------
+
+    def on_depsgraph(self, depsgraph):
+        now = self.clock()
+        marked = False
+        for update in depsgraph.updates:
+            block = getattr(update.id, "original", update.id)
+            if isinstance(block, bpy.types.Object):
+                uid = identity.id_of(block)
+                if uid is None:
+                    self.structure = True
+                else:
+                    self.dirty.add(uid)
+                    if update.is_updated_transform:
+                        self._moving[uid] = now
+                    if block.type == "MESH" and update.is_updated_geometry and block.data is not None:
+                        mid = identity.id_of(block.data)
+                        if mid is not None:
+                            self.dirty.add(mid)
+                marked = True
+            elif isinstance(block, (bpy.types.Material, bpy.types.Mesh)):
+                uid = identity.id_of(block)
+                if uid is not None:
+                    self.dirty.add(uid)
+                    marked = True
+            elif isinstance(block, (bpy.types.Scene, bpy.types.Collection)):
+                self.structure = True
+                marked = True
+        if marked:
+            self.first = self.first or now
+            self.last = now
+
+    # ---- the tick ------------------------------------------------------------------------------------
+
+    def tick(self, force=False):
+        """Sends what is due; returns the EDIT payload sent, if any."""
+        self._update_locks()
+        if not (self.dirty or self.structure) or self.adapter.paused:
+            return None
+        now = self.clock()
+        if not force and now - self.last < self.quiet_s and now - self.first < self.hold_s:
+            return None
+        return self.flush()
+
+    def flush(self):
+        if self.structure:
+            self.adapter.index = identity.scan(self.adapter.scene, previous=self.adapter.index)
+        scene = self.adapter.canonical()
+        current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
+        ops = []
+        if self.structure:
+            created = [o for o in scene.objects if o.uuid not in self.known]
+            ops += [_create(o) for o in _parents_first(created)]
+            ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"}
+                    for uid, r in self.known.items() if isinstance(r, SceneObject) and uid not in current]
+        for uid in sorted(self.dirty):
+            old, new = self.known.get(uid), current.get(uid)
+            if old is not None and new is not None:
+                ops += _differences(old, new)
+        self.known = current
+        self.dirty.clear()
+        self.structure = False
+        self.first = self.last = None
+        if not ops:
+            return None
+        payload = {"operations": ops}
+        self.send(MessageType.EDIT, payload)
+        self.sent.append(payload)
+        del self.sent[:-100]
+        return payload
+
+    def _update_locks(self):
+        now = self.clock()
+        active = set()
+        for uid in self.adapter.index.objects if self.adapter.index else ():
+            obj = self.adapter.index.object(uid)
+            if obj is not None and obj.mode != "OBJECT":
+                active.add(uid)
+        for uid, at in list(self._moving.items()):
+            if now - at <= self.quiet_s * 3:
+                active.add(uid)
+            else:
+                del self._moving[uid]
+        for window in getattr(bpy.context.window_manager, "windows", ()):
+            for op in getattr(window, "modal_operators", ()):  # Blender 4.2+
+                if op.bl_idname.startswith("TRANSFORM_OT_"):
+                    active |= {identity.id_of(o) for o in bpy.context.selected_objects if identity.id_of(o)}
+        if active != self.active:
+            started, ended = sorted(active - self.active), sorted(self.active - active)
+            if started:
+                self.send(MessageType.HUMAN_ACTIVE, {"uuids": started, "active": True})
+            if ended:
+                self.send(MessageType.HUMAN_ACTIVE, {"uuids": ended, "active": False})
+            self.active = active
+
+
+def _parents_first(objects):
+    by_id = {o.uuid: o for o in objects}
+    done, out = set(), []
+
+    def visit(o):
+        if o.uuid in done:
+            return
+        done.add(o.uuid)
+        if o.parent in by_id:
+            visit(by_id[o.parent])
+        out.append(o)
+    for o in objects:
+        visit(o)
+    return out
+
+
+def _create(o):
+    op = {"op": "create_object", "uuid": o.uuid, "name": o.name, "kind": o.kind, "parent": o.parent,
+          "translation": list(o.translation), "rotation": list(o.rotation), "scale": list(o.scale), "visible": o.visible}
+    if o.kind == "mesh":
+        op["mesh"] = o.mesh
+        op["materials"] = list(o.materials)
+    return op
+
+
+def _differences(old, new):
+    """The operations that turn the known record into the current one."""
+    ops = []
+    if isinstance(new, SceneObject):
+        t = {}
+        for field in ("translation", "rotation", "scale"):
+            if getattr(old, field) != getattr(new, field):
+                t[field] = list(getattr(new, field))
+        if new.parent != old.parent:
+            ops.append({"op": "set_parent", "uuid": new.uuid, "parent": new.parent})
+        if t:
+            ops.append(dict({"op": "set_transform", "uuid": new.uuid}, **t))
+        if new.visible != old.visible:
+            ops.append({"op": "set_visibility", "uuid": new.uuid, "visible": new.visible})
+        if new.name != old.name:
+            ops.append({"op": "rename", "uuid": new.uuid, "name": new.name})
+        for slot, material in enumerate(new.materials):
+            if slot >= len(old.materials) or old.materials[slot] != material:
+                ops.append({"op": "assign_material", "uuid": new.uuid, "slot": slot, "material": material})
+    elif isinstance(new, Material):
+        params = {f: (list(getattr(new, f)) if isinstance(getattr(new, f), tuple) else getattr(new, f))
+                  for f in ("base_color", "metallic", "roughness", "emission") if getattr(old, f) != getattr(new, f)}
+        if params:
+            ops.append(dict({"op": "set_material_params", "uuid": new.uuid}, **params))
+        if new.name != old.name:
+            ops.append({"op": "rename", "uuid": new.uuid, "name": new.name})
+    elif isinstance(new, Mesh) and new != old:
+        op = {"op": "replace_mesh", "uuid": new.uuid, "positions": [list(p) for p in new.positions],
+              "triangles": [list(t) for t in new.triangles]}
+        if new.uv0 is not None:
+            op["uv0"] = [list(u) for u in new.uv0]
+        ops.append(op)
+    return ops
