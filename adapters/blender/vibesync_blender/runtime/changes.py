@@ -6,6 +6,9 @@ the marked records in canonical values, compares them with what the orchestrator
 sends the difference as operations. A change made by the adapter itself (an APPLY or a ROLLBACK)
 updates the known values first, so it never comes back as the human's edit (no echo).
 
+Visibility is polled (every ``poll_s``): the eye toggle is a view-layer flag, and changing it fires
+no depsgraph update for the object.
+
 Debounce: a burst of updates is sent once it has been quiet for ``quiet_s``, and at least every
 ``hold_s`` while it goes on, so a drag becomes a few edits per second, not one per frame.
 
@@ -21,14 +24,15 @@ import bpy
 
 from ..link import MessageType
 from ..protocol.model import Material, Mesh, SceneObject
-from ..scene import identity
+from ..scene import identity, reading
 
 
 class ChangeDetector:
-    def __init__(self, adapter, send, quiet_s=0.05, hold_s=0.1, clock=time.monotonic):
+    def __init__(self, adapter, send, quiet_s=0.05, hold_s=0.1, poll_s=0.25, clock=time.monotonic):
         self.adapter = adapter
         self.send = send
-        self.quiet_s, self.hold_s, self.clock = quiet_s, hold_s, clock
+        self.quiet_s, self.hold_s, self.poll_s, self.clock = quiet_s, hold_s, poll_s, clock
+        self._polled = 0.0
         self.known = {}          # uuid → canonical record the orchestrator has from us
         self.dirty = set()
         self.structure = False   # objects may have been added or removed
@@ -95,6 +99,7 @@ class ChangeDetector:
     def tick(self, force=False):
         """Sends what is due; returns the EDIT payload sent, if any."""
         self._update_locks()
+        self._poll_visibility()
         if not (self.dirty or self.structure) or self.adapter.paused:
             return None
         now = self.clock()
@@ -110,14 +115,21 @@ class ChangeDetector:
         ops = []
         if self.structure:
             created = [o for o in scene.objects if o.uuid not in self.known]
+            gone = [uid for uid, r in self.known.items() if isinstance(r, SceneObject) and uid not in current]
             ops += [_create(o) for o in _parents_first(created)]
-            ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"}
-                    for uid, r in self.known.items() if isinstance(r, SceneObject) and uid not in current]
+            ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
+            for o in created:
+                self.known[o.uuid] = o
+            for uid, r in current.items():  # new materials and meshes: no operation creates them (yet); know them
+                if uid not in self.known and not isinstance(r, SceneObject):
+                    self.known[uid] = r
+            for uid in gone:
+                del self.known[uid]
         for uid in sorted(self.dirty):
             old, new = self.known.get(uid), current.get(uid)
             if old is not None and new is not None:
                 ops += _differences(old, new)
-        self.known = current
+                self.known[uid] = new  # only what was compared: an unmarked change must stay visible to the next pass
         self.dirty.clear()
         self.structure = False
         self.first = self.last = None
@@ -129,10 +141,22 @@ class ChangeDetector:
         del self.sent[:-100]
         return payload
 
+    def _poll_visibility(self):
+        now = self.clock()
+        if now - self._polled < self.poll_s or self.adapter.index is None:
+            return
+        self._polled = now
+        for uid in list(self.adapter.index.objects):
+            known, obj = self.known.get(uid), self.adapter.index.object(uid)
+            if isinstance(known, SceneObject) and obj is not None and reading.visible(obj) != known.visible:
+                self.dirty.add(uid)
+                self.first = self.first or now
+                self.last = now
+
     def _update_locks(self):
         now = self.clock()
         active = set()
-        for uid in self.adapter.index.objects if self.adapter.index else ():
+        for uid in list(self.adapter.index.objects) if self.adapter.index else ():
             obj = self.adapter.index.object(uid)
             if obj is not None and obj.mode != "OBJECT":
                 active.add(uid)

@@ -1,0 +1,108 @@
+"""VibeSync's Blender adapter without a UI:
+
+    blender -b FILE.blend --python adapters/blender/headless.py -- --data DIR [--seconds N] [--edits FILE]
+
+Connects to the orchestrator whose port and key are in DIR (serve.json, keys/blender.key), attaches
+(stamps IDs, reports the scene and its root), then pumps the adapter's main-thread queue from this
+loop, since ``bpy.app.timers`` never fire under ``-b``. Each pass also asks Blender to evaluate the
+depsgraph, which is what fires ``depsgraph_update_post`` (change detection) in background mode.
+
+``--edits FILE`` plays a human's edits, for tests and the demo: a JSON list of typed steps
+``{"at": seconds, "object": name, "location": [x, y, z]}`` (also ``rotation_quaternion``, ``scale``,
+``hide``, ``name``; or ``"material": name`` with ``base_color``, ``metallic``, ``roughness``; or
+``"save": path``). Nothing in it is evaluated.
+
+Prints one JSON line per event on stdout (``attached``, ``edit_played``, ``stopped``); stops on
+SIGTERM/SIGINT, after ``--seconds``, or when stdin closes if ``--until-stdin-closes``.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bpy  # noqa: E402  (the path above must come first)
+
+from vibesync_blender.runtime import handlers  # noqa: E402
+from vibesync_blender.runtime.runtime import Runtime  # noqa: E402
+
+
+def _args():
+    argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
+    p = argparse.ArgumentParser(prog="headless.py", description="VibeSync's Blender adapter without a UI (run by blender -b).")
+    p.add_argument("--data", required=True, help="the orchestrator's data directory (serve.json and keys/)")
+    p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: run until SIGTERM)")
+    p.add_argument("--edits", help="a JSON file of timed, typed edits to play as a human would")
+    p.add_argument("--tick-ms", type=float, default=5.0, help="pause between main-thread passes")
+    p.add_argument("--budget-ms", type=float, default=8.0, help="main-thread time per pass for queued work")
+    return p.parse_args(argv)
+
+
+def _say(event, **fields):
+    print(json.dumps(dict(fields, event=event)), flush=True)
+
+
+def _play(step):
+    """One typed edit, done as a human would in the UI: plain property writes."""
+    if "save" in step:
+        bpy.ops.wm.save_as_mainfile(filepath=step["save"])
+        return
+    if "material" in step:
+        mat = bpy.data.materials[step["material"]]
+        node = next((n for n in mat.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None) if mat.use_nodes else None
+        for field, socket in (("base_color", "Base Color"), ("metallic", "Metallic"), ("roughness", "Roughness")):
+            if field in step:
+                if node is not None:
+                    node.inputs[socket].default_value = step[field]
+                else:
+                    setattr(mat, "diffuse_color" if field == "base_color" else field, step[field])
+        return
+    obj = bpy.data.objects[step["object"]]
+    for field in ("location", "rotation_quaternion", "scale"):
+        if field in step:
+            if field == "rotation_quaternion":
+                obj.rotation_mode = "QUATERNION"
+            setattr(obj, field, step[field])
+    if "hide" in step:
+        obj.hide_set(bool(step["hide"]))
+    if "name" in step:
+        obj.name = step["name"]
+
+
+def main():
+    args = _args()
+    edits = []
+    if args.edits:
+        with open(args.edits, encoding="utf-8") as f:
+            edits = sorted(json.load(f), key=lambda s: s["at"])
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append("SIGTERM"))
+    signal.signal(signal.SIGINT, lambda *_: stop.append("SIGINT"))
+
+    rt = Runtime(args.data, budget_ms=args.budget_ms, log=lambda m: _say("log", message=m))
+    handlers.install(rt)
+    rt.start()
+    _say("attached", file=bpy.data.filepath, root=rt.adapter.last_root, objects=len(rt.adapter.index.objects),
+         stamped=rt.adapter.index.stamped, connection=rt.connection, error=rt.last_error, generation=rt.adapter.generation)
+    started = time.monotonic()
+    try:
+        while not stop and (args.seconds <= 0 or time.monotonic() - started < args.seconds):
+            now = time.monotonic() - started
+            while edits and edits[0]["at"] <= now:
+                step = edits.pop(0)
+                _play(step)
+                _say("edit_played", step=step)
+            rt.tick()
+            bpy.context.view_layer.update()  # evaluates the depsgraph: fires depsgraph_update_post under -b
+            time.sleep(args.tick_ms / 1000.0)
+    finally:
+        handlers.remove()
+        _say("stopped", reason=stop[0] if stop else "time", root=rt.adapter.last_root, queue_errors=len(rt.queue.errors),
+             edits_sent=len(rt.detector.sent), sent=rt.detector.sent if os.environ.get("VIBESYNC_DEBUG") else None)
+
+
+main()

@@ -1,0 +1,168 @@
+"""Human edits become typed operations (and nothing the adapter did itself comes back); undo and
+file loads rebind by ID with a new generation; provisional changes never reach the disk."""
+
+import os
+import tempfile
+import unittest
+
+import bpy
+
+from vibesync_blender.link import MessageType
+from vibesync_blender.runtime.adapter import BlenderAdapter
+from vibesync_blender.runtime.changes import ChangeDetector
+from vibesync_blender.runtime.mainqueue import MainThreadQueue
+from vibesync_blender.runtime import handlers
+from vibesync_blender.scene.identity import PROP
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+class ChangeTests(unittest.TestCase):
+    def setUp(self):
+        bpy.ops.wm.read_homefile(use_factory_startup=True)
+        self.sent = []
+        self.clock = Clock()
+        self.adapter = BlenderAdapter(MainThreadQueue())
+        self.adapter.attach()
+        self.detector = ChangeDetector(self.adapter, lambda t, p: self.sent.append((t, p)), clock=self.clock)
+        self.adapter.on_changed = self.detector.refresh
+        self.detector.reset()
+        bpy.app.handlers.depsgraph_update_post.append(self._on_depsgraph)
+        self.cube = bpy.data.objects["Cube"][PROP]
+
+    def tearDown(self):
+        bpy.app.handlers.depsgraph_update_post.remove(self._on_depsgraph)
+
+    def _on_depsgraph(self, scene, depsgraph):
+        self.detector.on_depsgraph(depsgraph)
+
+    def edits(self):
+        return [p["operations"] for t, p in self.sent if t == MessageType.EDIT]
+
+    def settle(self):
+        bpy.context.view_layer.update()  # fires depsgraph_update_post, as the UI's redraw would
+        self.clock.now += 1.0
+        return self.detector.tick()
+
+    def test_a_move_becomes_one_set_transform_in_canonical_values(self):
+        bpy.data.objects["Cube"].location = (1.0, 2.0, 3.0)
+        self.settle()
+        self.assertEqual([[{"op": "set_transform", "uuid": self.cube, "translation": [1.0, 3.0, -2.0]}]], self.edits())
+
+    def test_edits_are_debounced_until_quiet_and_sent_at_least_every_hold(self):
+        obj = bpy.data.objects["Cube"]
+        for i in range(5):  # five frames of a drag, 10 ms apart: still inside the quiet window
+            obj.location.x = i
+            bpy.context.view_layer.update()
+            self.clock.now += 0.01
+            self.detector.tick()
+        self.assertEqual(0, len(self.edits()))
+        for i in range(12):  # it goes on: by the hold limit (100 ms) an edit must have gone out
+            obj.location.x = 10 + i
+            bpy.context.view_layer.update()
+            self.clock.now += 0.01
+            self.detector.tick()
+        self.assertGreaterEqual(len(self.edits()), 1)
+        self.assertLessEqual(len(self.edits()), 2)
+
+    def test_a_drag_holds_a_human_active_lock_that_is_released_when_still(self):
+        obj = bpy.data.objects["Cube"]
+        obj.location.x = 5
+        bpy.context.view_layer.update()
+        self.detector.tick()
+        self.assertIn((MessageType.HUMAN_ACTIVE, {"uuids": [self.cube], "active": True}), self.sent)
+        self.clock.now += 1.0
+        self.detector.tick()
+        self.assertIn((MessageType.HUMAN_ACTIVE, {"uuids": [self.cube], "active": False}), self.sent)
+
+    def test_visibility_rename_and_material_colour(self):
+        bpy.data.objects["Light"].hide_set(True)
+        bpy.data.objects["Camera"].name = "Eye"
+        node = bpy.data.materials["Material"].node_tree.nodes["Principled BSDF"]
+        node.inputs["Roughness"].default_value = 0.125
+        self.settle()
+        ops = [op for batch in self.edits() for op in batch]
+        kinds = sorted(op["op"] for op in ops)
+        self.assertEqual(["rename", "set_material_params", "set_visibility"], kinds, ops)
+        self.assertIn({"op": "set_material_params", "uuid": bpy.data.materials["Material"][PROP], "roughness": 0.125}, ops)
+
+    def test_a_new_object_and_a_deleted_one(self):
+        new = bpy.data.objects.new("Marker", None)
+        bpy.context.scene.collection.objects.link(new)
+        bpy.data.objects.remove(bpy.data.objects["Light"])
+        self.settle()
+        ops = [op for batch in self.edits() for op in batch]
+        self.assertEqual({"create_object", "delete_object"}, {op["op"] for op in ops}, ops)
+        created = next(op for op in ops if op["op"] == "create_object")
+        self.assertEqual(new[PROP], created["uuid"])
+        self.assertEqual("empty", created["kind"])
+
+    def test_what_the_adapter_applies_or_rolls_back_never_comes_back_as_an_edit(self):
+        typ, _ = self.adapter.apply(1, [{"op": "set_transform", "uuid": self.cube, "translation": [4, 5, 6]}])
+        self.assertEqual(MessageType.APPLIED, typ)
+        self.settle()
+        self.adapter.rollback(1)
+        self.settle()
+        self.assertEqual([], self.edits())
+
+
+class LifecycleTests(unittest.TestCase):
+    def setUp(self):
+        bpy.ops.wm.read_homefile(use_factory_startup=True)
+        self.adapter = BlenderAdapter(MainThreadQueue())
+        self.adapter.attach()
+
+    def test_undo_rebinds_by_id_with_a_new_generation(self):
+        cube = bpy.data.objects["Cube"][PROP]
+        bpy.ops.ed.undo_push(message="one")
+        bpy.data.objects["Cube"].name = "Renamed"
+        bpy.ops.ed.undo_push(message="two")
+        bpy.ops.ed.undo()
+        report = self.adapter.rebind("undo")
+        self.assertEqual(2, report["generation"])
+        self.assertEqual("Cube", self.adapter.index.object(cube).name)  # resolved by ID, not by the old name
+        self.assertEqual(0, report["stamped"])
+
+    def test_provisional_changes_are_never_saved(self):
+        adapter = self.adapter
+
+        class Stub:  # the parts of a runtime the save handlers use
+            def __init__(self):
+                self.adapter = adapter
+                self.detector = type("NoDetector", (), {"on_depsgraph": lambda self, d: None})()
+
+            def stop(self, reason=""):
+                pass
+        handlers.install(Stub())
+        try:
+            cube = bpy.data.objects["Cube"][PROP]
+            self.adapter.apply(7, [{"op": "set_transform", "uuid": cube, "translation": [9.0, 9.0, 9.0]}])
+            path = os.path.join(tempfile.mkdtemp(), "provisional.blend")
+            bpy.ops.wm.save_as_mainfile(filepath=path)
+            self.assertIn("left out of this save", self.adapter.unsaved_provisional_note)
+            self.assertEqual((9.0, -9.0, 9.0), tuple(bpy.data.objects["Cube"].location))  # still applied in the session
+            self.assertIn(7, self.adapter.provisional)
+        finally:
+            handlers.remove()
+        bpy.ops.wm.open_mainfile(filepath=path)
+        self.assertEqual((0.0, 0.0, 0.0), tuple(bpy.data.objects["Cube"].location))  # the file has the authoritative values
+
+    def test_register_and_unregister_leave_nothing_behind(self):
+        import vibesync_blender
+        before = {name: len(getattr(bpy.app.handlers, name)) for name in dir(bpy.app.handlers) if not name.startswith("_") and isinstance(getattr(bpy.app.handlers, name), list)}
+        vibesync_blender.register()
+        vibesync_blender.unregister()
+        after = {name: len(getattr(bpy.app.handlers, name)) for name in before}
+        self.assertEqual(before, after)
+        self.assertFalse(hasattr(bpy.types, "VIBESYNC_PT_panel"))
+        self.assertEqual([], handlers.installed())
+
+
+if __name__ == "__main__":
+    unittest.main()
