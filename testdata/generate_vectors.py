@@ -484,6 +484,45 @@ def link_vectors():
     return {"session_keys": keys, "hellos": hellos, "versions": versions}
 
 
+def operation_vectors():
+    """Operations as the orchestrator sends them in APPLY (docs/intents.md): valid ones both readers
+    take, and invalid ones both refuse naming the same path."""
+    a, b, c = uid(1), uid(2), uid(3)
+    t = {"translation": [1, 2, 3], "rotation": [0, 0, 0, 1], "scale": [1, 1, 1]}
+    valid = [
+        {"op": "set_transform", "uuid": a, "translation": [1.5, -2, 3]},
+        {"op": "set_transform", "uuid": a, "rotation": [0, 0.7071067811865476, 0, 0.7071067811865476], "scale": [2, 2, 2]},
+        {"op": "set_visibility", "uuid": a, "visible": False},
+        {"op": "set_material_params", "uuid": b, "base_color": [1, 0, 0, 1], "metallic": 0.5, "roughness": 0.25, "emission": [0, 0, 0]},
+        {"op": "assign_material", "uuid": a, "slot": 0, "material": b},
+        {"op": "assign_material", "uuid": a, "slot": 1, "material": None},
+        {"op": "set_parent", "uuid": a, "parent": None},
+        dict({"op": "create_object", "uuid": c, "name": "New", "kind": "mesh", "parent": a, "visible": True, "mesh": uid(4), "materials": [b, None]}, **t),
+        dict({"op": "create_object", "uuid": "h-" + c, "name": "Hidden", "kind": "empty", "parent": None}, **t),
+        dict({"op": "instantiate_prefab", "uuid": c, "prefab": "props/crate_01", "name": "Crate", "parent": None}, **t),
+        {"op": "duplicate_object", "uuid": a, "new_uuid": c, "name": "Copy"},
+        {"op": "delete_object", "uuid": a, "children": "reparent"},
+        {"op": "replace_mesh", "uuid": uid(4), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0], [1, 0], [0, 1]]},
+        {"op": "replace_asset", "uuid": a, "asset": "props/crate_02"},
+        {"op": "rename", "uuid": a, "name": "Renamed ✓"},
+    ]
+    invalid = [
+        ("unknown_operation", {"op": "exec", "uuid": a}, "operations[0].op"),
+        ("unknown_field", {"op": "rename", "uuid": a, "name": "x", "code": "1"}, "operations[0].code"),
+        ("missing_field", {"op": "set_visibility", "uuid": a}, "operations[0].visible"),
+        ("bad_uuid", {"op": "set_visibility", "uuid": "CUBE", "visible": True}, "operations[0].uuid"),
+        ("beyond_1e12", {"op": "set_transform", "uuid": a, "translation": [0, 1e13, 0]}, "operations[0].translation"),
+        ("short_vector", {"op": "set_transform", "uuid": a, "scale": [1, 1]}, "operations[0].scale"),
+        ("not_a_unit_quaternion", {"op": "set_transform", "uuid": a, "rotation": [0, 0, 0, 2]}, "operations[0].rotation"),
+        ("asset_path_escape", {"op": "replace_asset", "uuid": a, "asset": "../secrets"}, "operations[0].asset"),
+        ("triangle_index_out_of_range", {"op": "replace_mesh", "uuid": uid(4), "positions": [[0, 0, 0]], "triangles": [[0, 0, 1]]}, "operations[0].triangles[0][2]"),
+        ("unknown_kind", dict({"op": "create_object", "uuid": c, "name": "x", "kind": "armature", "parent": None}, **t), "operations[0].kind"),
+        ("bad_children_policy", {"op": "delete_object", "uuid": a, "children": "orphan"}, "operations[0].children"),
+        ("visible_not_boolean", {"op": "set_visibility", "uuid": a, "visible": 1}, "operations[0].visible"),
+    ]
+    return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -503,6 +542,7 @@ def main():
     write("crypto_vectors.json", crypto_vectors())
     write("frame_vectors.json", frame_vectors())
     write("link_vectors.json", link_vectors())
+    write("operation_vectors.json", operation_vectors())
 
 
 if __name__ == "__main__":

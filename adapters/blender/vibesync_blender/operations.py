@@ -12,6 +12,7 @@ from .protocol.fields import (as_array, as_object, check_fields, read_id, read_i
                               read_real, read_reals, read_text, read_vector)
 from .protocol.model import KINDS
 
+LIMIT = 1e12  # |v| beyond this is refused, as the C# reader does (docs/intents.md)
 _ASSET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./")
 
 
@@ -27,8 +28,18 @@ class Operation:
         return self.fields.get(name, default)
 
 
+def _bounded(values, path):
+    if any(abs(x) > LIMIT for x in values):
+        raise SceneError(path, f"a value is beyond ±{LIMIT:g}")
+    return tuple(values)
+
+
+def _vector(v, path):
+    return _bounded(read_vector(v, path), path)
+
+
 def _quaternion(v, path):
-    q = tuple(read_reals(v, path, 4))
+    q = _bounded(read_reals(v, path, 4), path)
     norm = sum(c * c for c in q) ** 0.5
     if abs(norm - 1.0) > 1e-3:
         raise SceneError(path, f"expected a unit quaternion, its length is {norm:.6f}")
@@ -53,7 +64,7 @@ def _materials(v, path):
 
 
 def _positions(v, path):
-    return tuple(read_vector(p, f"{path}[{i}]") for i, p in enumerate(as_array(v, path)))
+    return tuple(_vector(p, f"{path}[{i}]") for i, p in enumerate(as_array(v, path)))
 
 
 def _triangles(v, path, count):
@@ -104,14 +115,14 @@ _SCHEMAS = {
 }
 
 _READERS = {
-    "translation": lambda v, p, f: read_vector(v, p),
+    "translation": lambda v, p, f: _vector(v, p),
     "rotation": lambda v, p, f: _quaternion(v, p),
-    "scale": lambda v, p, f: read_vector(v, p),
+    "scale": lambda v, p, f: _vector(v, p),
     "visible": lambda v, p, f: _bool(v, p),
-    "base_color": lambda v, p, f: tuple(read_reals(v, p, 4)),
+    "base_color": lambda v, p, f: _bounded(read_reals(v, p, 4), p),
     "metallic": lambda v, p, f: read_real(v, p),
     "roughness": lambda v, p, f: read_real(v, p),
-    "emission": lambda v, p, f: read_vector(v, p),
+    "emission": lambda v, p, f: _vector(v, p),
     "slot": lambda v, p, f: read_index(v, p, 1 << 16),
     "material": lambda v, p, f: read_optional_id(v, p),
     "parent": lambda v, p, f: read_optional_id(v, p),

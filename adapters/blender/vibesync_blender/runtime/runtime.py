@@ -14,8 +14,9 @@ from .mainqueue import MainThreadQueue
 class Runtime:
     RECONNECT_S = (0.25, 0.5, 1.0, 2.0, 5.0)
 
-    def __init__(self, data_dir, engine="blender", budget_ms=8.0, log=print):
+    def __init__(self, data_dir, engine="blender", budget_ms=8.0, log=print, endpoint=None):
         self.data_dir = data_dir
+        self.endpoint = endpoint  # (port, key bytes) when there is no data directory to read them from
         self.engine = engine
         self.budget_s = budget_ms / 1000.0
         self.log = log
@@ -69,7 +70,8 @@ class Runtime:
     def _connect(self, report):
         try:
             channel = Channel.open(self.data_dir, self.engine, self._on_frame, self._on_closed, self.status,
-                                   generation=self.adapter.generation, project_id=report.get("file") or "untitled")
+                                   generation=self.adapter.generation, project_id=report.get("file") or "untitled",
+                                   endpoint=self.endpoint)
         except Exception as e:  # no server yet, refused, wrong key: retry with backoff, say why
             self._failures += 1
             self.connection = "refused" if "REFUSED" in type(e).__name__.upper() else "disconnected"

@@ -157,6 +157,8 @@ class LifecycleTests(unittest.TestCase):
         import vibesync_blender
         before = {name: len(getattr(bpy.app.handlers, name)) for name in dir(bpy.app.handlers) if not name.startswith("_") and isinstance(getattr(bpy.app.handlers, name), list)}
         vibesync_blender.register()
+        self.assertTrue(hasattr(bpy.types, "VIBESYNC_PT_panel"))
+        self.assertTrue(hasattr(bpy.types, "VIBESYNC_OT_connect"))
         vibesync_blender.unregister()
         after = {name: len(getattr(bpy.app.handlers, name)) for name in before}
         self.assertEqual(before, after)
