@@ -1,6 +1,7 @@
 """The add-on's link client inside real Blender (Debian's `blender`, headless): the same code the
 system-Python tests run must run under Blender's interpreter, next to bpy."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +11,23 @@ import unittest
 
 from .support import ADAPTER
 from .test_link import serve_command
+
+BUILD = r"""
+import sys, json, bpy
+sys.path.insert(0, sys.argv[-3])
+from tests_in_blender.scenes import build, random_scene_json
+doc = random_scene_json(seed=23, objects=40)
+build(doc)
+with open(sys.argv[-2], "w") as f:
+    json.dump(doc, f)
+bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])
+"""
+
+
+def cli(*args):
+    dll = os.environ.get("VIBESYNC_CLI")
+    base = ["dotnet", dll] if dll else [os.path.join(os.path.dirname(os.path.dirname(ADAPTER)), "vibesync")]
+    return subprocess.run(base + list(args), capture_output=True, text=True, timeout=120)
 
 SCRIPT = r"""
 import sys, bpy
@@ -40,6 +58,48 @@ class InBlenderTests(unittest.TestCase):
             serve.terminate()
             serve.wait(timeout=20)
             shutil.rmtree(data, ignore_errors=True)
+
+
+    def test_headless_blender_on_a_scene_someone_else_made_attaches_with_the_cli_root_and_reports_edits(self):
+        work = tempfile.mkdtemp(prefix="vibesync-headless-")
+        data, blend, doc = os.path.join(work, "data"), os.path.join(work, "scene.blend"), os.path.join(work, "scene.json")
+        serve = subprocess.Popen(serve_command(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertTrue(serve.stdout.readline().startswith("vibesync serve:"))
+            built = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", BUILD, "--", ADAPTER, doc, blend],
+                                   capture_output=True, text=True, timeout=120)
+            self.assertEqual(0, built.returncode, built.stderr[-2000:])
+            expected = json.loads(cli("hash", "--space", "blender", doc).stdout)["root"]
+            edits = os.path.join(work, "edits.json")
+            with open(edits, "w") as f:
+                json.dump([{"at": 0.3, "object": "Mesh0", "location": [1.0, 2.0, 3.0]},
+                           {"at": 0.6, "object": "Empty1", "hide": True}], f)
+            run = subprocess.run(["blender", "-b", blend, "--python", os.path.join(ADAPTER, "headless.py"), "--",
+                                  "--data", data, "--seconds", "2.5", "--edits", edits], capture_output=True, text=True, timeout=120)
+            events = [json.loads(l) for l in run.stdout.splitlines() if l.startswith("{")]
+            attached = next(e for e in events if e["event"] == "attached")
+            self.assertEqual("connected", attached["connection"], run.stdout[-2000:] + run.stderr[-2000:])
+            self.assertEqual(expected, attached["root"])
+            self.assertEqual(0, attached["stamped"])  # the scene's IDs were there: nothing rewritten
+            stopped = next(e for e in events if e["event"] == "stopped")
+            self.assertEqual(0, stopped["queue_errors"])
+            status = json.loads(cli("status", "--data", data, "--json").stdout)
+            self.assertEqual(2, status["link"]["edits_accepted"])  # the move and the hide, each an EDIT
+            log = [json.loads(l) for l in serve_log(serve)]
+            scene = next(e for e in log if e["event"] == "scene")
+            self.assertIn(f"root {expected}", scene["message"])  # the orchestrator's own hash of what Blender sent
+            self.assertIsNone(scene["code"])
+        finally:
+            if serve.poll() is None:
+                serve.terminate()
+                serve.wait(timeout=20)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def serve_log(serve):
+    serve.terminate()
+    _, err = serve.communicate(timeout=20)
+    return [l for l in err.splitlines() if l.startswith("{")]
 
 
 if __name__ == "__main__":

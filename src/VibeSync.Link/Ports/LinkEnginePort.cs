@@ -4,7 +4,6 @@ using VibeSync.Intents.Pipeline;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using static VibeSync.Protocol.Json.JsonFields;
 
@@ -54,7 +53,7 @@ public sealed class LinkEnginePort : IEnginePort
         foreach (var u in uuids) JsonText.AppendString(json.Append(i++ > 0 ? ", " : ""), u);
         var reply = await AskAsync(MessageType.Read, json.Append("]}").ToString()).ConfigureAwait(false);
         Expect(reply, MessageType.State);
-        try { return SceneJsonReader.ReadCanonical(Required(reply.Payload, "", "scene"), Space.Canonical); }
+        try { return SceneJsonReader.ReadCanonicalRecords(Required(reply.Payload, "", "scene")); }
         catch (Exception e) when (e is SceneFormatException or JsonFieldException)
         {
             throw new EngineFaultException($"{Name} answered READ with a scene that is not valid: {e.Message}");

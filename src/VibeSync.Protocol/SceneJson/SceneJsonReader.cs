@@ -18,6 +18,8 @@ namespace VibeSync.Protocol.SceneJson
         private readonly Space _space;
         private readonly string _translationField, _rotationField, _scaleField;
 
+        private bool _recordsOnly;
+
         private SceneJsonReader(Space space)
         {
             _space = space;
@@ -37,6 +39,18 @@ namespace VibeSync.Protocol.SceneJson
             try { root = JsonParser.Parse(text); }
             catch (JsonParseException e) { throw new SceneFormatException("json", e.Message); }
             return ReadCanonical(root, space);
+        }
+
+        /// <summary>
+        /// Some records of a canonical scene (an engine's answer to READ of a few uuids): every record
+        /// is checked as in a scene, but references may point outside the set (a parent, a mesh or a
+        /// material not asked for), so references and cycles are not checked.
+        /// </summary>
+        /// <exception cref="SceneFormatException">A record is not valid.</exception>
+        public static Scene ReadCanonicalRecords(JsonNode root)
+        {
+            try { return new SceneJsonReader(Space.Canonical) { _recordsOnly = true }.Read(root); }
+            catch (JsonFieldException e) { throw new SceneFormatException(e.Path, e.Reason); }
         }
 
         /// <summary>Validates and converts an already parsed scene (e.g. one nested in a link message).</summary>
@@ -68,8 +82,11 @@ namespace VibeSync.Protocol.SceneJson
             var native = new Scene(objects, materials, meshes);
 
             CheckUniqueIds(native);
-            CheckReferences(native);
-            CheckAcyclic(native);
+            if (!_recordsOnly)
+            {
+                CheckReferences(native);
+                CheckAcyclic(native);
+            }
             var canonical = SceneConverter.ToCanonical(native, _space, unitScale);
             CheckRange(canonical);
             return canonical;
