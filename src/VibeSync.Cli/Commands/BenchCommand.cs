@@ -16,7 +16,55 @@ internal static class BenchCommand
         bench.Subcommands.Add(Wal());
         bench.Subcommands.Add(Pipeline());
         bench.Subcommands.Add(Link());
+        bench.Subcommands.Add(Blender());
         return bench;
+    }
+
+    private static Command Blender()
+    {
+        var objects = new Option<int>("--objects") { Description = "Objects in the generated scene.", DefaultValueFactory = _ => 10_000 };
+        var applies = new Option<int>("--applies") { Description = "Provisional set_transform intents applied.", DefaultValueFactory = _ => 5_000 };
+        var edits = new Option<int>("--edits") { Description = "Edit → event samples per case.", DefaultValueFactory = _ => 100 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var command = new Command("blender",
+            "The Blender add-on inside real headless Blender: attach (scan, stamp, read, hash) of N objects (goal ≤ 2 s for 10,000), provisional applies/s (goal ≥ 2,000/s), and edit → event latency p50/p99.")
+        {
+            objects, applies, edits, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            int n = parse.GetValue(objects), a = parse.GetValue(applies), e = parse.GetValue(edits);
+            if (n < 10 || a < 10 || e < 5) { Console.Error.WriteLine("error: --objects and --applies must be at least 10, --edits at least 5"); return Program.InputError; }
+            if (Hosts.BlenderInstall.Missing() is { } missing) { Console.Error.WriteLine("error: " + missing); return Program.InputError; }
+            Console.Error.WriteLine($"bench blender: {n:N0} objects, {a:N0} applies, {e} edit samples × 4 cases (about 2 minutes for the defaults)…");
+            using var blender = Hosts.BlenderInstall.Start("bench.py", new[] { "--objects", n.ToString(), "--applies", a.ToString(), "--edits", e.ToString() });
+            var stderr = blender.StandardError.ReadToEndAsync(cancel);
+            string? result = null;
+            while (await blender.StandardOutput.ReadLineAsync(cancel) is { } line)
+                if (line.StartsWith("BENCH-RESULT ", StringComparison.Ordinal)) result = line["BENCH-RESULT ".Length..];
+            await blender.WaitForExitAsync(cancel);
+            if (result == null)
+            {
+                Console.Error.WriteLine("error: the benchmark inside Blender did not finish:\n" + await stderr);
+                return 1;
+            }
+            var figures = JsonDocument.Parse(result).RootElement;
+            var machine = MachineInfo.Current();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "blender", figures, machine }, Indented));
+                return 0;
+            }
+            var at = figures.GetProperty("attach");
+            var ap = figures.GetProperty("applies");
+            Console.WriteLine($"Blender {figures.GetProperty("blender").GetString()}: attach {at.GetProperty("objects").GetInt32():N0} objects {at.GetProperty("attach_s").GetDouble():F2} s (first, stamping every ID: {at.GetProperty("first_attach_s").GetDouble():F2} s) (goal ≤ 2 s)");
+            Console.WriteLine($"provisional applies: {ap.GetProperty("per_second").GetInt32():N0}/s (goal ≥ 2,000/s)");
+            foreach (var c in figures.GetProperty("edit_to_event").EnumerateArray())
+                Console.WriteLine($"edit → event, {c.GetProperty("object").GetString()} object ({c.GetProperty("descendants").GetInt32():N0} descendants), quiet window {c.GetProperty("quiet_ms").GetDouble():F0} ms: p50 {c.GetProperty("p50_ms").GetDouble():F1} ms, p99 {c.GetProperty("p99_ms").GetDouble():F1} ms");
+            Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+            return 0;
+        });
+        return command;
     }
 
     private static Command Link()

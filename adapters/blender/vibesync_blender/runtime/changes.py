@@ -39,6 +39,7 @@ class ChangeDetector:
         self.first = self.last = None
         self.active = set()      # uuids under HUMAN_ACTIVE
         self._moving = {}        # uuid → last transform update time
+        self._prints = {}        # uuid → reading.fingerprint of the object as known
         self.sent = []           # payloads sent (newest last, at most 100): the panel and tests read it
 
     # ---- baseline --------------------------------------------------------------------------------
@@ -47,6 +48,7 @@ class ChangeDetector:
         """After attach or rebind: everything in the scene is known as it is now."""
         scene = self.adapter.canonical()
         self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
+        self._prints = {uid: reading.fingerprint(o) for uid, o in self.adapter.index.each("objects")}
         self.dirty.clear()
         self.structure = False
         self.first = self.last = None
@@ -60,7 +62,15 @@ class ChangeDetector:
                 self.known[uid] = present[uid]
             else:
                 self.known.pop(uid, None)
+            self._remember_print(uid)
             self.dirty.discard(uid)
+
+    def _remember_print(self, uid):
+        obj = self.adapter.index.object(uid) if uid in self.adapter.index.objects else None
+        if obj is not None:
+            self._prints[uid] = reading.fingerprint(obj)
+        else:
+            self._prints.pop(uid, None)
 
     # ---- marking (inside depsgraph_update_post: read nothing, write nothing) -----------------------
 
@@ -73,7 +83,7 @@ class ChangeDetector:
                 uid = identity.id_of(block)
                 if uid is None:
                     self.structure = True
-                else:
+                elif reading.fingerprint(block) != self._prints.get(uid):  # reading here is allowed; writing is not
                     self.dirty.add(uid)
                     if update.is_updated_transform:
                         self._moving[uid] = now
@@ -110,7 +120,7 @@ class ChangeDetector:
     def flush(self):
         if self.structure:
             self.adapter.index = identity.scan(self.adapter.scene, previous=self.adapter.index)
-        scene = self.adapter.canonical()
+        scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
         current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
         ops = []
         if self.structure:
@@ -120,6 +130,7 @@ class ChangeDetector:
             ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
             for o in created:
                 self.known[o.uuid] = o
+                self._remember_print(o.uuid)
             for uid, r in current.items():  # new materials and meshes: no operation creates them (yet); know them
                 if uid not in self.known and not isinstance(r, SceneObject):
                     self.known[uid] = r
@@ -130,6 +141,8 @@ class ChangeDetector:
             if old is not None and new is not None:
                 ops += _differences(old, new)
                 self.known[uid] = new  # only what was compared: an unmarked change must stay visible to the next pass
+                if isinstance(new, SceneObject):
+                    self._remember_print(uid)
         self.dirty.clear()
         self.structure = False
         self.first = self.last = None
@@ -146,9 +159,9 @@ class ChangeDetector:
         if now - self._polled < self.poll_s or self.adapter.index is None:
             return
         self._polled = now
-        for uid in list(self.adapter.index.objects):
-            known, obj = self.known.get(uid), self.adapter.index.object(uid)
-            if isinstance(known, SceneObject) and obj is not None and reading.visible(obj) != known.visible:
+        for uid, obj in self.adapter.index.each("objects"):
+            known = self.known.get(uid)
+            if isinstance(known, SceneObject) and reading.visible(obj) != known.visible:
                 self.dirty.add(uid)
                 self.first = self.first or now
                 self.last = now
@@ -156,10 +169,8 @@ class ChangeDetector:
     def _update_locks(self):
         now = self.clock()
         active = set()
-        for uid in list(self.adapter.index.objects) if self.adapter.index else ():
-            obj = self.adapter.index.object(uid)
-            if obj is not None and obj.mode != "OBJECT":
-                active.add(uid)
+        if self.adapter.index is not None and bpy.context.mode != "OBJECT":  # edit, sculpt, paint: the active objects
+            active |= {identity.id_of(o) for o in bpy.context.objects_in_mode or () if identity.id_of(o) in self.adapter.index.objects}
         for uid, at in list(self._moving.items()):
             if now - at <= self.quiet_s * 3:
                 active.add(uid)

@@ -26,8 +26,14 @@ def id_of(block):
     return value if is_valid_id(value) else None  # a hand-edited, malformed value counts as none
 
 
-def is_human_only(obj):
-    return any(c.name == HUMAN_ONLY for c in obj.users_collection)
+def human_only_names():
+    """Names of the objects inside a HUMAN_ONLY collection (at any depth). One pass over the
+    collections: ``Object.users_collection`` searches every collection for every object."""
+    names = set()
+    for c in bpy.data.collections:
+        if c.name == HUMAN_ONLY:
+            names.update(o.name for o in c.all_objects)
+    return names
 
 
 class Index:
@@ -51,6 +57,26 @@ class Index:
 
     def material(self, uid):
         return _resolve(bpy.data.materials, self.materials, uid)
+
+    def each(self, table):
+        """(id, block) for every indexed block of a table, in one pass over Blender's data. Blender
+        finds a datablock by name with a linear search, so resolving n IDs one by one costs n²."""
+        pool = {"objects": bpy.data.objects, "meshes": bpy.data.meshes, "materials": bpy.data.materials}[table]
+        known = getattr(self, table)
+        found, renamed = {}, {}
+        for block in pool:
+            uid = id_of(block)
+            if uid not in known:
+                continue
+            if known[uid] == block.name:
+                found[uid] = block
+            else:
+                renamed.setdefault(uid, block)  # renamed since the scan, or a not yet rescanned copy
+        for uid, block in renamed.items():
+            if uid not in found:
+                known[uid] = block.name
+                found[uid] = block
+        return [(uid, found[uid]) for uid in known if uid in found]
 
     def any_id(self, uid):
         return uid in self.objects or uid in self.meshes or uid in self.materials
@@ -92,7 +118,8 @@ def scan(scene, previous=None):
         for slot in o.material_slots:
             if slot.material is not None and slot.material.library is None:
                 materials[slot.material.name] = slot.material
-    _stamp(index, "objects", objects, previous, hidden=is_human_only)
+    human_only = human_only_names()
+    _stamp(index, "objects", objects, previous, hidden=lambda o: o.name in human_only)
     _stamp(index, "meshes", list(meshes.values()), previous)
     _stamp(index, "materials", list(materials.values()), previous)
     _stamp(index, "collections", [c for c in bpy.data.collections if c.library is None], previous)

@@ -81,6 +81,15 @@ def _synced(block, table):
     return uid if uid in table else None
 
 
+def fingerprint(obj):
+    """A cheap summary of what an object's record is made of: equal fingerprints, equal records.
+    Moving a parent re-evaluates every descendant; this tells the few that changed from the many
+    that only moved along, without converting and hashing them."""
+    return (obj.name, tuple(obj.location), obj.rotation_mode, tuple(obj.rotation_quaternion), tuple(obj.rotation_euler),
+            tuple(obj.rotation_axis_angle), tuple(obj.scale), obj.parent.name if obj.parent else None, obj.hide_viewport,
+            obj.data.name if obj.data else None, tuple(s.material.name if s.material else None for s in obj.material_slots))
+
+
 def principled(material):
     if material.use_nodes and material.node_tree is not None:
         for node in material.node_tree.nodes:
@@ -145,23 +154,14 @@ def blender_mesh(mesh):
 
 def blender_scene(scene, index, uuids=None):
     """The synced records in Blender space (all, or only ``uuids``), in index order."""
-    objects, materials, meshes = [], [], []
-    for uid in index.objects:
-        if uuids is None or uid in uuids:
-            obj = index.object(uid)
-            if obj is not None:
-                objects.append(blender_object(obj, index))
-    for uid in index.materials:
-        if uuids is None or uid in uuids:
-            m = index.material(uid)
-            if m is not None:
-                materials.append(blender_material(m))
-    for uid in index.meshes:
-        if uuids is None or uid in uuids:
-            m = index.mesh(uid)
-            if m is not None:
-                meshes.append(blender_mesh(m))
-    return Scene(tuple(objects), tuple(materials), tuple(meshes))
+    def blocks(table, resolve):
+        if uuids is None or len(uuids) > 16:  # one pass beats many linear name lookups
+            return [(uid, b) for uid, b in index.each(table) if uuids is None or uid in uuids]
+        return [(uid, b) for uid in getattr(index, table) if uid in uuids for b in [resolve(uid)] if b is not None]
+    objects = tuple(blender_object(o, index) for _, o in blocks("objects", index.object))
+    materials = tuple(blender_material(m) for _, m in blocks("materials", index.material))
+    meshes = tuple(blender_mesh(m) for _, m in blocks("meshes", index.mesh))
+    return Scene(objects, materials, meshes)
 
 
 def canonical_scene(scene, index, uuids=None):

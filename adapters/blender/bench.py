@@ -1,0 +1,135 @@
+"""The Blender adapter's benchmark, inside real Blender (run by `vibesync bench blender`):
+
+    blender -b --factory-startup --python adapters/blender/bench.py -- [--objects N] [--applies N] [--edits N]
+
+Prints one JSON object on a line starting with BENCH-RESULT:
+- attach: scan + stamp + canonical read + hash of N objects, first (stamping every ID) and again
+  (IDs present), goal ≤ 2 s for 10,000;
+- applies: provisional single-operation set_transform intents per second, goal ≥ 2,000/s;
+- edit → event: a property written as a human would, until the change detector has sent the EDIT,
+  in a loop that ticks and evaluates the depsgraph every millisecond as the headless runner does.
+  Reported with the default debounce (a quiet window of 50 ms, which dominates) and with the quiet
+  window set to 0 (what detection itself costs), for a leaf object and for the object with the
+  most descendants (Blender re-evaluates every one of them when it moves).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bpy  # noqa: E402
+
+from vibesync_blender.runtime.adapter import BlenderAdapter  # noqa: E402
+from vibesync_blender.runtime.changes import ChangeDetector  # noqa: E402
+from vibesync_blender.runtime.mainqueue import MainThreadQueue  # noqa: E402
+
+
+def percentile(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
+
+
+def build(n):
+    """N objects: three quarters meshes sharing 16 small meshes and 8 materials, a quarter empties,
+    one in four parented to an earlier object."""
+    bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
+    scene = bpy.context.scene
+    meshes = []
+    for i in range(16):
+        m = bpy.data.meshes.new(f"Mesh{i}")
+        m.from_pydata([(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)], [],
+                      [(0, 1, 2, 3), (4, 5, 6, 7), (0, 1, 5, 4), (2, 3, 7, 6), (1, 2, 6, 5), (0, 3, 7, 4)])
+        m.uv_layers.new(name="UVMap")
+        meshes.append(m)
+    materials = [bpy.data.materials.new(f"Mat{i}") for i in range(8)]
+    for m in materials:
+        m.use_nodes = True
+    objects = []
+    for i in range(n):
+        data = meshes[i % 16] if i % 4 else None
+        o = bpy.data.objects.new(f"Obj{i}", data)
+        if data is not None and not data.materials:
+            data.materials.append(materials[i % 8])
+        scene.collection.objects.link(o)
+        o.location = (i % 100, (i // 100) % 100, i // 10000)
+        if i % 4 == 3 and objects:
+            o.parent = objects[(i * 7919) % len(objects)]
+        objects.append(o)
+    return scene
+
+
+def bench_attach(n):
+    build(n)
+    adapter = BlenderAdapter(MainThreadQueue())
+    t = time.perf_counter()
+    first = adapter.attach()
+    first_s = time.perf_counter() - t
+    t = time.perf_counter()
+    again = adapter.attach()
+    again_s = time.perf_counter() - t
+    assert first["root"] == again["root"] and again["stamped"] == 0
+    return adapter, {"objects": n, "first_attach_s": round(first_s, 3), "stamped": first["stamped"],
+                     "attach_s": round(again_s, 3), "goal_s": 2.0}
+
+
+def bench_applies(adapter, count):
+    uuids = list(adapter.index.objects)[:1000]
+    t = time.perf_counter()
+    for i in range(count):
+        typ, reply = adapter.apply(i + 1, [{"op": "set_transform", "uuid": uuids[i % len(uuids)], "translation": [i * 0.001, 1.0, 2.0]}])
+    seconds = time.perf_counter() - t
+    assert reply["intent"] == count, reply
+    adapter.queue.drain(budget_s=60)  # the OBSERVED hashes each apply queued for a later tick
+    for i in range(count, 0, -1):
+        adapter.rollback(i)
+    return {"intents": count, "seconds": round(seconds, 3), "per_second": round(count / seconds), "goal_per_second": 2000}
+
+
+def bench_edits(adapter, samples, quiet_s, which):
+    sent = []
+    detector = ChangeDetector(adapter, lambda typ, payload: sent.append(time.perf_counter()), quiet_s=quiet_s, hold_s=max(0.1, quiet_s * 2))
+    adapter.on_changed = detector.refresh
+    detector.reset()
+    handler = lambda scene, depsgraph: detector.on_depsgraph(depsgraph)  # noqa: E731
+    bpy.app.handlers.depsgraph_update_post.append(handler)
+    try:
+        objects = [o for _, o in adapter.index.each("objects")]
+        obj = max(objects, key=lambda o: len(o.children_recursive)) if which == "root" else next(o for o in objects if not o.children)
+        latencies = []
+        for i in range(samples):
+            before = len(sent)
+            t0 = time.perf_counter()
+            obj.location.x = 1000.0 + i
+            while len(sent) == before:
+                bpy.context.view_layer.update()
+                detector.tick()
+                if time.perf_counter() - t0 > 5:
+                    raise RuntimeError("no EDIT within 5 s")
+                time.sleep(0.001)
+            latencies.append((sent[-1] - t0) * 1000.0)
+            time.sleep(quiet_s * 2)  # let the drag heuristic settle between samples
+    finally:
+        bpy.app.handlers.depsgraph_update_post.remove(handler)
+    return {"object": which, "descendants": len(obj.children_recursive), "samples": samples, "quiet_ms": quiet_s * 1000, "p50_ms": round(percentile(latencies, 50), 2),
+            "p99_ms": round(percentile(latencies, 99), 2)}
+
+
+def main():
+    argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
+    p = argparse.ArgumentParser(prog="bench.py")
+    p.add_argument("--objects", type=int, default=10_000)
+    p.add_argument("--applies", type=int, default=5_000)
+    p.add_argument("--edits", type=int, default=100)
+    args = p.parse_args(argv)
+    adapter, attach = bench_attach(args.objects)
+    applies = bench_applies(adapter, args.applies)
+    edits = [bench_edits(adapter, args.edits, quiet, which) for which in ("leaf", "root") for quiet in (0.05, 0.0)]
+    print("BENCH-RESULT " + json.dumps({"blender": bpy.app.version_string, "attach": attach, "applies": applies,
+                                         "edit_to_event": edits}), flush=True)
+
+
+main()
