@@ -153,6 +153,24 @@ class LifecycleTests(unittest.TestCase):
         bpy.ops.wm.open_mainfile(filepath=path)
         self.assertEqual((0.0, 0.0, 0.0), tuple(bpy.data.objects["Cube"].location))  # the file has the authoritative values
 
+    def test_a_rollback_blender_refuses_puts_the_engine_in_panic(self):
+        from vibesync_blender.scene import writing
+        cube = bpy.data.objects["Cube"][PROP]
+        self.adapter.apply(3, [{"op": "set_transform", "uuid": cube, "translation": [1, 1, 1]}])
+        self.assertEqual("ready", self.adapter.engine_state())
+        original = writing.Writer.rollback
+
+        def refuse(self, p):
+            raise RuntimeError("restricted context")
+        writing.Writer.rollback = refuse
+        try:
+            typ, reply = self.adapter.rollback(3)
+        finally:
+            writing.Writer.rollback = original
+        self.assertEqual(MessageType.ERROR, typ)
+        self.assertEqual("ENGINE_FAULT", reply["code"])
+        self.assertEqual("panic", self.adapter.engine_state())
+
     def test_register_and_unregister_leave_nothing_behind(self):
         import vibesync_blender
         before = {name: len(getattr(bpy.app.handlers, name)) for name in dir(bpy.app.handlers) if not name.startswith("_") and isinstance(getattr(bpy.app.handlers, name), list)}

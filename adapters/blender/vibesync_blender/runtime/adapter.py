@@ -39,6 +39,7 @@ class BlenderAdapter:
         self.unsaved_provisional_note = None
         self._held_for_save = []
         self.on_changed = lambda uuids: None  # the change detector's refresh: our own changes are not edits
+        self.panic_reason = None  # set when exactness can no longer be promised (a rollback failed); heartbeats say "panic"
 
     @property
     def scene(self):
@@ -139,7 +140,12 @@ class BlenderAdapter:
         p = self.provisional.pop(intent, None)
         if p is None:
             return self._error("UNKNOWN_INTENT", f"intent {intent} is not provisional here (never applied, or already settled)")
-        self.writer.rollback(p)
+        try:
+            self.writer.rollback(p)
+        except Exception as e:  # bpy refused a restore: the scene is no longer what anyone knows
+            self.panic_reason = f"rollback of intent {intent} failed: {type(e).__name__}: {e}"
+            self.log("VibeSync: PANIC: " + self.panic_reason)
+            return self._error("ENGINE_FAULT", self.panic_reason)
         self.on_changed(p.touched)
         return MessageType.ACK, {"intent": intent}
 
@@ -195,6 +201,7 @@ class BlenderAdapter:
         self.provisional.clear()
         if reason == "load":
             self.index = None
+            self.panic_reason = None  # a fresh file: nothing provisional is left to be wrong about
         self.generation += 1
         report = self.attach()
         report["dropped_intents"] = dropped
@@ -202,9 +209,14 @@ class BlenderAdapter:
         return report
 
     def engine_state(self):
-        """ready, or busy while paused, rendering or baking (heartbeats carry it)."""
+        """panic, or busy while paused, rendering, baking or in a modal operator, else ready (heartbeats carry it)."""
+        if self.panic_reason is not None:
+            return "panic"
         if self.paused:
             return "busy"
+        for window in getattr(bpy.context.window_manager, "windows", ()):
+            if getattr(window, "modal_operators", ()):  # Blender 4.2+
+                return "busy"
         running = getattr(bpy.app, "is_job_running", None)  # Blender 3.3+
         if running is not None and (running("RENDER") or running("OBJECT_BAKE")):
             return "busy"
