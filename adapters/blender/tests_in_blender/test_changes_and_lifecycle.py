@@ -99,6 +99,7 @@ class ChangeTests(unittest.TestCase):
         self.settle()
         ops = [op for batch in self.edits() for op in batch]
         self.assertEqual({"create_object", "delete_object"}, {op["op"] for op in ops}, ops)
+        self.assertIn(next(op["uuid"] for op in ops if op["op"] == "delete_object"), self.adapter.index.tombstones)
         created = next(op for op in ops if op["op"] == "create_object")
         self.assertEqual(new[PROP], created["uuid"])
         self.assertEqual("empty", created["kind"])
@@ -182,6 +183,9 @@ class LifecycleTests(unittest.TestCase):
         self.assertEqual(before, after)
         self.assertFalse(hasattr(bpy.types, "VIBESYNC_PT_panel"))
         self.assertEqual([], handlers.installed())
+        from vibesync_blender.ui import session
+        self.assertFalse(bpy.app.timers.is_registered(session._auto_connect))
+        self.assertFalse(bpy.app.timers.is_registered(session._tick))
 
 
 if __name__ == "__main__":

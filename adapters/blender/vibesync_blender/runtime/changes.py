@@ -136,6 +136,7 @@ class ChangeDetector:
                     self.known[uid] = r
             for uid in gone:
                 del self.known[uid]
+                self.adapter.index.tombstones.add(uid)  # a human's delete: the ID is never used again
         for uid in sorted(self.dirty):
             old, new = self.known.get(uid), current.get(uid)
             if old is not None and new is not None:
