@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Link;
 using VibeSync.Orchestrator.Control;
 using VibeSync.Orchestrator.Keys;

@@ -32,7 +32,7 @@ internal sealed class FakeEngine : IEnginePort
 
     public void Edit(Func<RealityScene, RealityScene> change) => _engine.Edit(change);
 
-    public async Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operations.Operation> operations)
+    public async Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
     {
         if (Gate is { } gate)
         {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 
 namespace VibeSync.Intents.Tests;
 

@@ -1,4 +1,4 @@
 global using Xunit;
-global using VibeSync.Intents.Operations;
+global using VibeSync.Protocol.Operations;
 global using VibeSync.Intents.Reality;
 global using VibeSync.Intents.Validation;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Link.Ports;
 using VibeSync.Protocol.Hashing;

@@ -1,7 +1,7 @@
 using System.Text;
 using VibeSync.Protocol.Framing;
 using Microsoft.Extensions.Time.Testing;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Link.Tests.Support;
 
 namespace VibeSync.Link.Tests;

@@ -2,7 +2,7 @@
 
 An APPLY from the orchestrator is authenticated, but the adapter still reads it field by field:
 nothing here is evaluated, unknown fields and operations are refused, numbers must be finite. The
-C# reader (src/VibeSync.Intents/Operations/OperationReader.cs) is the authority; this one only has
+C# reader (src/VibeSync.Protocol/Operations/OperationReader.cs) is the authority; this one only has
 to accept what it writes and refuse anything else. Values are canonical (glTF space).
 """
 

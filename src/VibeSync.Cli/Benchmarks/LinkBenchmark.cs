@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Link;
 using VibeSync.Protocol.Link;
 

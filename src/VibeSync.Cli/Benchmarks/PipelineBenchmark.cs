@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using VibeSync.Intents.Engines;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;

@@ -1,5 +1,5 @@
 using VibeSync.Intents.Classification;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Validation;
 
 namespace VibeSync.Intents.Authority;

@@ -1,4 +1,4 @@
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 
 namespace VibeSync.Intents.Batching;
 

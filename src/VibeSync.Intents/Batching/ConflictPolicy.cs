@@ -4,7 +4,7 @@
 // table among equals. Conflicts are judged when the newcomer joins the open batch, before it is
 // applied anywhere: what loses is either never applied or rolled back at once, never left to
 // fail verification later.
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Validation;
 using VibeSync.Wal.Entries;
 

@@ -1,5 +1,5 @@
 using VibeSync.Intents.Authority;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 
 namespace VibeSync.Intents.Batching;

@@ -1,4 +1,4 @@
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Wal.Entries;
 
 namespace VibeSync.Intents.Classification;

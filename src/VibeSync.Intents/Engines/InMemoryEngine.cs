@@ -1,5 +1,5 @@
 using VibeSync.Intents.Batching;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;

@@ -1,4 +1,4 @@
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Validation;
 using VibeSync.Wal.Entries;
 

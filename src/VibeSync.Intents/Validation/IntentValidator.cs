@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Protocol.State;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using VibeSync.Intents.Operations;
+using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+namespace VibeSync.Protocol.Operations
+{
+    /// <summary>Why an intent was refused. The wire names (UPPER_SNAKE) are what agents and logs see.</summary>
+    public enum IntentErrorCode
+    {
+        /// <summary>Not JSON, or not an intent's shape.</summary>
+        Malformed,
+        /// <summary>An operation name this orchestrator does not know.</summary>
+        UnknownOperation,
+        /// <summary>A field the operation's schema does not have.</summary>
+        UnknownField,
+        /// <summary>A field the operation needs is absent.</summary>
+        MissingField,
+        /// <summary>A value of the wrong type, length or range.</summary>
+        InvalidValue,
+        /// <summary>NaN or ±Infinity (or a number beyond ±1e12) in a payload.</summary>
+        NonFinite,
+        /// <summary>A reference to something that does not exist.</summary>
+        UnknownUuid,
+        /// <summary>A reference to something deleted: tombstoned IDs are never reused or revived.</summary>
+        Tombstoned,
+        /// <summary>A new ID that is already taken.</summary>
+        UuidInUse,
+        /// <summary>A parent change that would make the hierarchy cyclic.</summary>
+        Cycle,
+        /// <summary>A destructive operation that leaves a dependent dangling.</summary>
+        Closure,
+        /// <summary>A prefab (Unity) / collection instance (Blender) nested inside an instance of the same asset: neither engine can hold it.</summary>
+        Nesting,
+        /// <summary>An AI actor named an object hidden from AI.</summary>
+        HiddenFromAi,
+        /// <summary>An object the intent was based on changed since it was read.</summary>
+        Stale,
+    }
+
+    /// <summary>A refused intent: nothing of it was applied.</summary>
+    public sealed class IntentRefusedException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public IntentRefusedException(IntentErrorCode code, string path, string reason)
+            : base($"{WireName(code)} at {path}: {reason}")
+        {
+            Code = code;
+            Path = path;
+            Reason = reason;
+        }
+
+        /// <summary>Why.</summary>
+        public IntentErrorCode Code { get; }
+
+        /// <summary>Where in the intent, e.g. <c>operations[1].translation[2]</c>.</summary>
+        public string Path { get; }
+
+        /// <summary>A sentence a person or an agent can act on.</summary>
+        public string Reason { get; }
+
+        /// <summary>Current record hashes of the objects that made a STALE refusal, by uuid (hex).</summary>
+        public IReadOnlyDictionary<string, string> CurrentHashes { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>The code as agents see it, e.g. <c>UNKNOWN_UUID</c>.</summary>
+        public static string WireName(IntentErrorCode code) => code switch
+        {
+            IntentErrorCode.Malformed => "MALFORMED",
+            IntentErrorCode.UnknownOperation => "UNKNOWN_OPERATION",
+            IntentErrorCode.UnknownField => "UNKNOWN_FIELD",
+            IntentErrorCode.MissingField => "MISSING_FIELD",
+            IntentErrorCode.InvalidValue => "INVALID_VALUE",
+            IntentErrorCode.NonFinite => "NON_FINITE",
+            IntentErrorCode.UnknownUuid => "UNKNOWN_UUID",
+            IntentErrorCode.Tombstoned => "TOMBSTONED",
+            IntentErrorCode.UuidInUse => "UUID_IN_USE",
+            IntentErrorCode.Cycle => "CYCLE",
+            IntentErrorCode.Closure => "CLOSURE",
+            IntentErrorCode.Nesting => "NESTING",
+            IntentErrorCode.HiddenFromAi => "HIDDEN_FROM_AI",
+            _ => "STALE",
+        };
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.State;
+using static VibeSync.Protocol.Json.JsonFields;
+
+namespace VibeSync.Protocol.Operations
+{
+    /// <summary>What a submitted intent asks for, before validation against Reality.</summary>
+    /// <param name="Operations">One operation, or an ordered list that lands atomically.</param>
+    /// <param name="BasedOn">Record hashes (hex) the submitter read, by uuid; a change since makes it STALE.</param>
+    /// <param name="Rationale">Why (mandatory for AI actors).</param>
+    public sealed record IntentRequest(IReadOnlyList<Operation> Operations, IReadOnlyDictionary<string, string> BasedOn, string? Rationale)
+    {
+        /// <summary>The intent as submitted (JSON), journaled with it as its operation.</summary>
+        public string Json { get; init; } = "{}";
+    }
+
+    /// <summary>
+    /// Reads an intent's JSON strictly: every operation has a schema, unknown fields are refused,
+    /// numbers must be finite. Shape (canonical space; see docs/intents.md):
+    /// <c>{"operations": [{"op": "set_transform", "uuid": "…", "translation": [x, y, z]}, …],
+    /// "based_on": {"uuid": "hash"}, "rationale": "…"}</c>.
+    /// </summary>
+    public static class OperationReader
+    {
+        /// <summary>Parses an intent.</summary>
+        /// <exception cref="IntentRefusedException">Malformed, unknown operation or field, bad value.</exception>
+        public static IntentRequest Read(string json)
+        {
+            JsonNode root;
+            try { root = JsonParser.Parse(json); }
+            catch (JsonParseException e) { throw new IntentRefusedException(IntentErrorCode.Malformed, "json", e.Message); }
+            try
+            {
+                var top = AsObject(root, "json");
+                CheckFields(top, "", new[] { "operations" }, new[] { "based_on", "rationale" });
+                var ops = AsArray(top.Get("operations")!, "operations");
+                if (ops.Items.Count == 0) throw new JsonFieldException("operations", "an intent has at least one operation");
+                var operations = new List<Operation>(ops.Items.Count);
+                for (int i = 0; i < ops.Items.Count; i++) operations.Add(ReadOperation(AsObject(ops.Items[i], $"operations[{i}]"), $"operations[{i}]"));
+                var basedOn = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (top.Get("based_on") is { } b)
+                    foreach (var m in AsObject(b, "based_on").Members)
+                    {
+                        if (!VibeSyncId.IsValid(m.Key)) throw new JsonFieldException($"based_on.{m.Key}", "not a VibeSync ID");
+                        var hash = Text(m.Value, $"based_on.{m.Key}");
+                        if (hash.Length != 64 || !hash.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f'))
+                            throw new JsonFieldException($"based_on.{m.Key}", "expected a record hash: 64 lowercase hex digits");
+                        basedOn[m.Key] = hash;
+                    }
+                string? rationale = top.Get("rationale") is { } r ? Name(r, "rationale") : null;
+                return new IntentRequest(operations, basedOn, rationale) { Json = json };
+            }
+            catch (JsonFieldException e)
+            {
+                throw new IntentRefusedException(CodeOf(e.Reason), e.Path, e.Reason);
+            }
+        }
+
+        private static IntentErrorCode CodeOf(string reason) =>
+            reason == "unknown field" ? IntentErrorCode.UnknownField
+            : reason == "missing field" ? IntentErrorCode.MissingField
+            : reason.StartsWith("expected a finite number", StringComparison.Ordinal) ? IntentErrorCode.NonFinite
+            : reason.StartsWith("unknown operation", StringComparison.Ordinal) ? IntentErrorCode.UnknownOperation
+            : IntentErrorCode.InvalidValue;
+
+        private static Operation ReadOperation(JsonObject o, string path)
+        {
+            var name = Text(Required(o, path, "op"), path + ".op");
+            string[] Fields(params string[] f) => f.Prepend("op").Prepend("uuid").ToArray();
+            switch (name)
+            {
+                case "set_transform":
+                    CheckFields(o, path, Fields(), new[] { "translation", "rotation", "scale" });
+                    if (o.Members.Count == 2) throw new JsonFieldException(path, "set_transform needs translation, rotation or scale");
+                    return new SetTransform(Uuid(o, path),
+                        o.Get("translation") is { } t ? Checked(Vector(t, path + ".translation"), path + ".translation") : null,
+                        o.Get("rotation") is { } r ? Rotation(r, path + ".rotation") : null,
+                        o.Get("scale") is { } s ? Checked(Vector(s, path + ".scale"), path + ".scale") : null);
+                case "set_visibility":
+                    CheckFields(o, path, Fields("visible"), Array.Empty<string>());
+                    return new SetVisibility(Uuid(o, path), Bool(o.Get("visible")!, path + ".visible"));
+                case "set_material_params":
+                    CheckFields(o, path, Fields(), new[] { "base_color", "metallic", "roughness", "emission" });
+                    if (o.Members.Count == 2) throw new JsonFieldException(path, "set_material_params needs base_color, metallic, roughness or emission");
+                    return new SetMaterialParams(Uuid(o, path),
+                        o.Get("base_color") is { } c ? Color(c, path + ".base_color") : null,
+                        o.Get("metallic") is { } m ? Checked(Real(m, path + ".metallic"), path + ".metallic") : null,
+                        o.Get("roughness") is { } g ? Checked(Real(g, path + ".roughness"), path + ".roughness") : null,
+                        o.Get("emission") is { } e ? Checked(Vector(e, path + ".emission"), path + ".emission") : null);
+                case "assign_material":
+                    CheckFields(o, path, Fields("slot", "material"), Array.Empty<string>());
+                    return new AssignMaterial(Uuid(o, path), Count(o.Get("slot")!, path + ".slot"), OptionalId(o.Get("material")!, path + ".material"));
+                case "set_parent":
+                    CheckFields(o, path, Fields("parent"), Array.Empty<string>());
+                    return new SetParent(Uuid(o, path), OptionalId(o.Get("parent")!, path + ".parent"));
+                case "create_object":
+                    CheckFields(o, path, Fields("name", "kind", "parent", "translation", "rotation", "scale"), new[] { "visible", "mesh", "materials" });
+                    var kindText = Text(o.Get("kind")!, path + ".kind");
+                    if (!ObjectKindNames.TryParse(kindText, out var kind))
+                        throw new JsonFieldException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)");
+                    var slots = o.Get("materials") is { } ms ? AsArray(ms, path + ".materials").Items.Select((n, i) => OptionalId(n, $"{path}.materials[{i}]")).ToArray() : Array.Empty<string?>();
+                    return new CreateObject(Uuid(o, path), Name(o.Get("name")!, path + ".name"), kind, OptionalId(o.Get("parent")!, path + ".parent"),
+                        Checked(Vector(o.Get("translation")!, path + ".translation"), path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
+                        Checked(Vector(o.Get("scale")!, path + ".scale"), path + ".scale"),
+                        o.Get("visible") is { } v ? Bool(v, path + ".visible") : true,
+                        o.Get("mesh") is { } mesh ? OptionalId(mesh, path + ".mesh") : null, slots);
+                case "instantiate_prefab":
+                    CheckFields(o, path, Fields("prefab", "name", "parent", "translation", "rotation", "scale"), Array.Empty<string>());
+                    return new InstantiatePrefab(Uuid(o, path), AssetId(o.Get("prefab")!, path + ".prefab"), Name(o.Get("name")!, path + ".name"),
+                        OptionalId(o.Get("parent")!, path + ".parent"),
+                        Checked(Vector(o.Get("translation")!, path + ".translation"), path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
+                        Checked(Vector(o.Get("scale")!, path + ".scale"), path + ".scale"));
+                case "duplicate_object":
+                    CheckFields(o, path, Fields("new_uuid"), new[] { "name" });
+                    return new DuplicateObject(Uuid(o, path), Id(o.Get("new_uuid")!, path + ".new_uuid"), o.Get("name") is { } n ? Name(n, path + ".name") : null);
+                case "delete_object":
+                    CheckFields(o, path, Fields("children"), Array.Empty<string>());
+                    var policy = Text(o.Get("children")!, path + ".children") switch
+                    {
+                        "delete" => ChildrenPolicy.Delete,
+                        "reparent" => ChildrenPolicy.Reparent,
+                        var other => throw new JsonFieldException(path + ".children", $"\"{other}\": say what happens to the children: \"delete\" or \"reparent\""),
+                    };
+                    return new DeleteObject(Uuid(o, path), policy);
+                case "replace_mesh":
+                    CheckFields(o, path, Fields("positions", "triangles"), new[] { "uv0" });
+                    var positions = AsArray(o.Get("positions")!, path + ".positions").Items.Select((p, i) => Checked(Vector(p, $"{path}.positions[{i}]"), $"{path}.positions[{i}]")).ToArray();
+                    var triangles = AsArray(o.Get("triangles")!, path + ".triangles").Items.Select((t, i) =>
+                    {
+                        var a = AsArray(t, $"{path}.triangles[{i}]");
+                        if (a.Items.Count != 3) throw new JsonFieldException($"{path}.triangles[{i}]", $"expected 3 indices, got {a.Items.Count}");
+                        return new Triangle(Index(a.Items[0], $"{path}.triangles[{i}][0]", positions.Length),
+                            Index(a.Items[1], $"{path}.triangles[{i}][1]", positions.Length), Index(a.Items[2], $"{path}.triangles[{i}][2]", positions.Length));
+                    }).ToArray();
+                    Vector2d[]? uv = null;
+                    if (o.Get("uv0") is { } uvNode)
+                    {
+                        uv = AsArray(uvNode, path + ".uv0").Items.Select((p, i) => { var r = Reals(p, $"{path}.uv0[{i}]", 2); return new Vector2d(r[0], r[1]); }).ToArray();
+                        if (uv.Length != positions.Length) throw new JsonFieldException(path + ".uv0", $"expected one pair per position ({positions.Length}), got {uv.Length}");
+                    }
+                    return new ReplaceMesh(Uuid(o, path), positions, triangles, uv);
+                case "replace_asset":
+                    CheckFields(o, path, Fields("asset"), Array.Empty<string>());
+                    return new ReplaceAsset(Uuid(o, path), AssetId(o.Get("asset")!, path + ".asset"));
+                case "rename":
+                    CheckFields(o, path, Fields("name"), Array.Empty<string>());
+                    return new Rename(Uuid(o, path), Name(o.Get("name")!, path + ".name"));
+                default:
+                    throw new JsonFieldException(path + ".op", $"unknown operation \"{name}\"");
+            }
+        }
+
+        private static string Uuid(JsonObject o, string path) => Id(o.Get("uuid")!, path + ".uuid");
+
+        private static bool Bool(JsonNode node, string path) =>
+            node is JsonBool b ? b.Value : throw new JsonFieldException(path, "expected true or false");
+
+        private static int Count(JsonNode node, string path) =>
+            node is JsonNumber { IsInteger: true } n && n.Value >= 0 && n.Value <= 1024 ? (int)n.Value
+            : throw new JsonFieldException(path, "expected a slot number from 0 to 1024");
+
+        /// <summary>Prefab and asset ids are opaque names, never paths or code: a conservative alphabet.</summary>
+        private static string AssetId(JsonNode node, string path)
+        {
+            var s = Text(node, path);
+            if (s.Length is 0 or > 200 || !s.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c is '_' or '-' or '.' or '/') || s.Contains("..") || s.StartsWith('/'))
+                throw new JsonFieldException(path, "expected an asset id: 1–200 letters, digits, '_', '-', '.', '/', no '..' and not absolute");
+            return s;
+        }
+
+        private static Quaterniond Rotation(JsonNode node, string path)
+        {
+            var r = Reals(node, path, 4);
+            var q = new Quaterniond(r[0], r[1], r[2], r[3]);
+            foreach (var v in r) Checked(v, path);
+            double n = Math.Sqrt(q.X * q.X + q.Y * q.Y + q.Z * q.Z + q.W * q.W);
+            if (Math.Abs(n - 1) > 1e-3) throw new JsonFieldException(path, $"expected a unit quaternion (x, y, z, w); its length is {n:G6}");
+            return q;
+        }
+
+        private static Vector4d Color(JsonNode node, string path)
+        {
+            var c = Reals(node, path, 4);
+            foreach (var v in c) Checked(v, path);
+            return new Vector4d(c[0], c[1], c[2], c[3]);
+        }
+
+        private static double Checked(double v, string path) =>
+            VibeSync.Protocol.Hashing.Quantizer.IsHashable(v) ? v : throw new JsonFieldException(path, $"expected a finite number within ±1e12, got {v:R}");
+
+        private static Vector3d Checked(Vector3d v, string path)
+        {
+            Checked(v.X, path); Checked(v.Y, path); Checked(v.Z, path);
+            return v;
+        }
+    }
+}
