@@ -29,6 +29,7 @@ public static class Program
             BenchCommand.Create(),
             ServeCommand.Create(),
             StatusCommand.Create(),
+            SimUnityCommand.Create(),
         };
         if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs
         var parse = root.Parse(args);

@@ -36,6 +36,10 @@ namespace VibeSync.Protocol.Link
         private SessionKeys _keys = null!;
         private SequenceGuard _inbound = null!;
         private ulong _nextOut = 1;
+        // Any thread may send (the editor's main thread, a heartbeat timer) while one thread
+        // receives: sequence numbers must leave in order, and nothing may be MAC'd under a key a
+        // REKEY is replacing.
+        private readonly SemaphoreSlim _send = new SemaphoreSlim(1, 1);
 
         private LinkClient(TcpClient tcp, byte[] bootstrapKey, Hello hello, int maxFrame)
         {
@@ -111,6 +115,13 @@ namespace VibeSync.Protocol.Link
         /// <summary>Sends one frame under the session key; returns its sequence number.</summary>
         public async Task<ulong> SendAsync(byte type, string json, CancellationToken cancel = default)
         {
+            await _send.WaitAsync(cancel).ConfigureAwait(false);
+            try { return await SendLockedAsync(type, json, cancel).ConfigureAwait(false); }
+            finally { _send.Release(); }
+        }
+
+        private async Task<ulong> SendLockedAsync(byte type, string json, CancellationToken cancel)
+        {
             ulong seq = _nextOut++;
             await WriteAsync(FrameCodec.Encode(_keys.ClientToServer, new Frame(type, seq, Clock(), Encoding.UTF8.GetBytes(json))), cancel).ConfigureAwait(false);
             return seq;
@@ -140,8 +151,13 @@ namespace VibeSync.Protocol.Link
                 var o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.Span)), "rekey");
                 int epoch = (int)JsonFields.Real(JsonFields.Required(o, "", "epoch"), "epoch");
                 var next = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, Welcome.ServerNonce, _hello.Engine, SessionId, epoch);
-                await SendAsync(MessageType.RekeyAck, "{\"epoch\": " + epoch + "}", cancel).ConfigureAwait(false);
-                _keys = next;
+                await _send.WaitAsync(cancel).ConfigureAwait(false);
+                try
+                {
+                    await SendLockedAsync(MessageType.RekeyAck, "{\"epoch\": " + epoch + "}", cancel).ConfigureAwait(false);
+                    _keys = next;
+                }
+                finally { _send.Release(); }
             }
         }
 

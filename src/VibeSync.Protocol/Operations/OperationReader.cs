@@ -36,10 +36,7 @@ namespace VibeSync.Protocol.Operations
             {
                 var top = AsObject(root, "json");
                 CheckFields(top, "", new[] { "operations" }, new[] { "based_on", "rationale" });
-                var ops = AsArray(top.Get("operations")!, "operations");
-                if (ops.Items.Count == 0) throw new JsonFieldException("operations", "an intent has at least one operation");
-                var operations = new List<Operation>(ops.Items.Count);
-                for (int i = 0; i < ops.Items.Count; i++) operations.Add(ReadOperation(AsObject(ops.Items[i], $"operations[{i}]"), $"operations[{i}]"));
+                var operations = List(top.Get("operations")!);
                 var basedOn = new Dictionary<string, string>(StringComparer.Ordinal);
                 if (top.Get("based_on") is { } b)
                     foreach (var m in AsObject(b, "based_on").Members)
@@ -57,6 +54,23 @@ namespace VibeSync.Protocol.Operations
             {
                 throw new IntentRefusedException(CodeOf(e.Reason), e.Path, e.Reason);
             }
+        }
+
+        /// <summary>An already parsed, non-empty list of operations (an APPLY's <c>operations</c>).</summary>
+        /// <exception cref="IntentRefusedException">Not a list of valid operations.</exception>
+        public static IReadOnlyList<Operation> ReadOperations(JsonNode operations)
+        {
+            try { return List(operations); }
+            catch (JsonFieldException e) { throw new IntentRefusedException(CodeOf(e.Reason), e.Path, e.Reason); }
+        }
+
+        private static List<Operation> List(JsonNode node)
+        {
+            var ops = AsArray(node, "operations");
+            if (ops.Items.Count == 0) throw new JsonFieldException("operations", "an intent has at least one operation");
+            var operations = new List<Operation>(ops.Items.Count);
+            for (int i = 0; i < ops.Items.Count; i++) operations.Add(ReadOperation(AsObject(ops.Items[i], $"operations[{i}]"), $"operations[{i}]"));
+            return operations;
         }
 
         private static IntentErrorCode CodeOf(string reason) =>

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text.Json;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Link;
+using VibeSync.Unity.Scene;
+using VibeSync.Unity.Threading;
+
+namespace VibeSync.Unity.Simulator;
+
+/// <summary>What <c>vibesync sim-unity</c> was asked to do.</summary>
+public sealed record SimOptions(string DataDirectory, string? SceneFile, string? EditsFile, double Seconds, string? WriteFile, TextWriter Out)
+{
+    /// <summary>Pause between main-loop passes (an editor's update rate is higher; this is enough).</summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(5);
+}
+
+/// <summary>
+/// The simulated editor's main loop around the real core: connect, attach, then per tick drain the
+/// main-thread queue, diff for human edits, publish the state for heartbeats, and play the scripted
+/// edits and faults (crash, hang, domain reload, compiling, play mode) so every failure path of the
+/// Unity side can be exercised without Unity.
+/// </summary>
+public sealed class SimHost
+{
+    private readonly SimOptions _options;
+    private readonly MainThreadQueue _queue = new();
+    private SimScene _scene = null!;
+    private UnityAdapter _adapter = null!;
+    private AdapterLink? _link;
+    private volatile string? _closed;
+
+    /// <summary>Prepares a run.</summary>
+    public SimHost(SimOptions options) { _options = options; }
+
+    private void Say(string @event, object fields)
+    {
+        var json = JsonSerializer.Serialize(fields, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+        lock (_options.Out) _options.Out.WriteLine("{\"event\":\"" + @event + "\"," + json[1..]);
+        _options.Out.Flush();
+    }
+
+    /// <summary>Runs until the time is up or <paramref name="stop"/>; returns the exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        _scene = _options.SceneFile != null ? SimScene.Load(await File.ReadAllTextAsync(_options.SceneFile, stop)) : SimScene.Load(DefaultScene);
+        _adapter = new UnityAdapter(_scene);
+        var edits = _options.EditsFile != null ? Steps(await File.ReadAllTextAsync(_options.EditsFile, stop)) : new List<JsonElement>();
+        var scene = _adapter.Attach(_options.SceneFile);
+        await ConnectAsync(scene, stop);
+        Say("attached", new { root = _adapter.LastRoot, objects = _adapter.Index.Ids.Count(), stamped = _adapter.Index.Stamped, connected = _link != null, generation = _adapter.Generation });
+
+        var clock = Stopwatch.StartNew();
+        SimScene? beforePlay = null;
+        var stateUntil = TimeSpan.Zero;
+        while (!stop.IsCancellationRequested && (_options.Seconds <= 0 || clock.Elapsed.TotalSeconds < _options.Seconds))
+        {
+            while (edits.Count > 0 && edits[0].GetProperty("at").GetDouble() <= clock.Elapsed.TotalSeconds)
+            {
+                var step = edits[0];
+                edits.RemoveAt(0);
+                if (step.TryGetProperty("fault", out var fault))
+                {
+                    double seconds = step.TryGetProperty("seconds", out var s) ? s.GetDouble() : 1;
+                    Say("fault", new { fault = fault.GetString(), seconds });
+                    switch (fault.GetString())
+                    {
+                        case "crash": Environment.Exit(70); break; // no BYE, no cleanup: the process is gone
+                        case "hang": Thread.Sleep(TimeSpan.FromSeconds(seconds)); break; // the main thread stops; heartbeats stop after 5 s
+                        case "domain_reload": await DomainReloadAsync(stop); break;
+                        case "compiling": _scene.State = "compiling"; stateUntil = clock.Elapsed + TimeSpan.FromSeconds(seconds); break;
+                        case "play":
+                            beforePlay = Snapshot(); // entering play mode: the scene is saved and restored on exit, as Unity does
+                            _scene.State = "play";
+                            stateUntil = clock.Elapsed + TimeSpan.FromSeconds(seconds);
+                            break;
+                        default: Say("error", new { message = $"unknown fault {fault.GetString()}" }); break;
+                    }
+                }
+                else
+                {
+                    Play(step);
+                    Say("edit_played", new { step });
+                }
+            }
+            if (_scene.State != "ready" && clock.Elapsed >= stateUntil)
+            {
+                if (_scene.State == "play" && beforePlay != null) Restore(beforePlay);
+                _scene.State = "ready";
+            }
+            _queue.Drain(TimeSpan.FromMilliseconds(8));
+            _adapter.Tick();
+            _link?.Tick(_scene.State);
+            if (_closed != null && _link != null)
+            {
+                Say("disconnected", new { reason = _closed });
+                _link = null;
+            }
+            if (_link == null && clock.ElapsedMilliseconds % 500 < _options.Tick.TotalMilliseconds) await ConnectAsync(_adapter.Attach(_options.SceneFile), stop);
+            await Task.Delay(_options.Tick, CancellationToken.None);
+        }
+        _link?.Close(stop.IsCancellationRequested ? "the simulator was stopped" : "the simulator's time is up");
+        if (_options.WriteFile != null)
+            await File.WriteAllTextAsync(_options.WriteFile, SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity), CancellationToken.None);
+        var root = Protocol.Hashing.Hex.Encode(Protocol.Hashing.SceneHasher.Hash(_adapter.Canonical()).Root);
+        Say("stopped", new { root, queue_errors = _queue.Errors.Count, edits_sent = _adapter.SentEdits.Count, provisional = _adapter.ProvisionalIntents.Count });
+        return 0;
+    }
+
+    private async Task ConnectAsync(string scenePayload, CancellationToken stop)
+    {
+        try
+        {
+            _closed = null;
+            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile ?? "sim-unity", stop);
+            link.Closed += reason => _closed = reason;
+            link.Start(_adapter, _queue);
+            link.Send(Protocol.Link.MessageType.Scene, scenePayload);
+            _link = link;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Protocol.Link.LinkRefusedException or Protocol.Framing.FrameException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            _link = null;
+        }
+    }
+
+    /// <summary>Unity tears the link down before a domain reload and re-handshakes with generation + 1 after.</summary>
+    private async Task DomainReloadAsync(CancellationToken stop)
+    {
+        var watch = Stopwatch.StartNew();
+        _link?.Close("domain reload");
+        _link = null;
+        var (scene, dropped) = _adapter.Rebind(_options.SceneFile);
+        await ConnectAsync(scene, stop);
+        Say("reloaded", new { generation = _adapter.Generation, connected = _link != null, dropped_intents = dropped, ms = watch.ElapsedMilliseconds });
+    }
+
+    private void Play(JsonElement step)
+    {
+        if (step.TryGetProperty("material", out var mat))
+        {
+            var m = _scene.Materials().First(x => x.Name == mat.GetString());
+            if (step.TryGetProperty("base_color", out var c)) m = m with { BaseColor = new Vector4d(c[0].GetDouble(), c[1].GetDouble(), c[2].GetDouble(), c[3].GetDouble()) };
+            if (step.TryGetProperty("roughness", out var r)) m = m with { Roughness = r.GetDouble() };
+            if (step.TryGetProperty("metallic", out var me)) m = m with { Metallic = me.GetDouble() };
+            _scene.WriteMaterial(m);
+            return;
+        }
+        var o = _scene.Named(step.GetProperty("object").GetString()!) ?? throw new InvalidOperationException("no object " + step.GetProperty("object").GetString());
+        if (step.TryGetProperty("localPosition", out var p)) o = o with { LocalPosition = new Vector3d(p[0].GetDouble(), p[1].GetDouble(), p[2].GetDouble()) };
+        if (step.TryGetProperty("localRotation", out var q)) o = o with { LocalRotation = new Quaterniond(q[0].GetDouble(), q[1].GetDouble(), q[2].GetDouble(), q[3].GetDouble()) };
+        if (step.TryGetProperty("localScale", out var s)) o = o with { LocalScale = new Vector3d(s[0].GetDouble(), s[1].GetDouble(), s[2].GetDouble()) };
+        if (step.TryGetProperty("active", out var a)) o = o with { Active = a.GetBoolean() };
+        if (step.TryGetProperty("name", out var n)) o = o with { Name = n.GetString()! };
+        _scene.Write(o);
+    }
+
+    private SimScene Snapshot() => SimScene.Load(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity));
+
+    private void Restore(SimScene before)
+    {
+        foreach (var o in before.Objects())
+            if (_adapter.Index.HandleOf(o.Id!) is int h && _scene.Find(h) is { } now)
+                _scene.Write(now with { Name = o.Name, LocalPosition = o.LocalPosition, LocalRotation = o.LocalRotation, LocalScale = o.LocalScale, Active = o.Active, Materials = o.Materials });
+        foreach (var m in before.Materials()) _scene.WriteMaterial(m);
+    }
+
+    private static List<JsonElement> Steps(string json) =>
+        JsonDocument.Parse(json).RootElement.EnumerateArray().OrderBy(e => e.GetProperty("at").GetDouble()).ToList();
+
+    /// <summary>The scene used when none is given: a camera, a light, a parent with a child cube.</summary>
+    public const string DefaultScene = """
+        {"objects": [
+          {"uuid": "5a1d0000-0000-4000-8000-000000000001", "name": "Main Camera", "kind": "camera", "parent": null, "localPosition": [0, 1, -10], "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": true, "materials": [], "mesh": null},
+          {"uuid": "5a1d0000-0000-4000-8000-000000000002", "name": "Directional Light", "kind": "light", "parent": null, "localPosition": [0, 3, 0], "localRotation": [0.40821788, -0.23456968, 0.10938163, 0.8754261], "localScale": [1, 1, 1], "visible": true, "materials": [], "mesh": null},
+          {"uuid": "5a1d0000-0000-4000-8000-000000000003", "name": "Rig", "kind": "empty", "parent": null, "localPosition": [0, 0, 0], "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": true, "materials": [], "mesh": null},
+          {"uuid": "5a1d0000-0000-4000-8000-000000000004", "name": "Cube", "kind": "mesh", "parent": "5a1d0000-0000-4000-8000-000000000003", "localPosition": [1, 0.5, 2], "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": true, "materials": ["5a1d0000-0000-4000-8000-0000000000a1"], "mesh": "5a1d0000-0000-4000-8000-0000000000b1"}],
+         "materials": [{"uuid": "5a1d0000-0000-4000-8000-0000000000a1", "name": "Red", "base_color": [0.8, 0.1, 0.1, 1], "metallic": 0, "roughness": 0.5, "emission": [0, 0, 0]}],
+         "meshes": [{"uuid": "5a1d0000-0000-4000-8000-0000000000b1", "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 2, 1]], "uv0": [[0, 0], [1, 0], [0, 1]]}]}
+        """;
+}

@@ -1,0 +1,137 @@
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+using VibeSync.Unity.Scene;
+
+namespace VibeSync.Unity.Simulator;
+
+/// <summary>
+/// A Unity-like scene in memory: GameObjects with local TRS stored as float32 (as Unity stores
+/// them), activeSelf, a VibeSyncId, renderers' materials, mesh filters, prefab instances. It is a
+/// simulator of the editor's scene, not Unity: no components beyond those, no physics, no assets
+/// on disk. It reads and writes Unity-space scene JSON, the shape `vibesync hash --space unity` reads.
+/// </summary>
+public sealed class SimScene : IUnityScene
+{
+    private readonly Dictionary<int, UnityObject> _objects = new();
+    private readonly HashSet<int> _pendingDelete = new();
+    private readonly Dictionary<string, Material> _materials = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Mesh> _meshes = new(StringComparer.Ordinal);
+    private int _nextHandle = 1000;
+
+    /// <summary>Prefab asset ids that instantiate.</summary>
+    public HashSet<string> Prefabs { get; } = new(StringComparer.Ordinal) { "props/crate", "props/barrel" };
+
+    /// <inheritdoc />
+    public string State { get; set; } = "ready";
+
+    /// <summary>Loads Unity-space scene JSON (IDs from the file become VibeSyncId components).</summary>
+    public static SimScene Load(string json)
+    {
+        var canonical = SceneJsonReader.ReadCanonical(json, Space.Unity);
+        var native = EngineStorage.RoundToFloat32(SceneConverter.FromCanonical(canonical, Space.Unity));
+        var scene = new SimScene();
+        var handles = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var o in native.Objects) handles[o.Uuid] = scene._nextHandle++;
+        foreach (var o in native.Objects)
+            scene._objects[handles[o.Uuid]] = new UnityObject(handles[o.Uuid], o.Uuid, o.Name, o.Kind, o.Parent == null ? null : handles[o.Parent],
+                o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null);
+        foreach (var m in native.Materials) scene._materials[m.Uuid] = m;
+        foreach (var m in native.Meshes) scene._meshes[m.Uuid] = m;
+        return scene;
+    }
+
+    /// <summary>An empty scene.</summary>
+    public SimScene() { }
+
+    /// <summary>Finds a live object by name (scripted human edits name objects, as a person would).</summary>
+    public UnityObject? Named(string name) => Objects().FirstOrDefault(o => o.Name == name);
+
+    /// <inheritdoc />
+    public IReadOnlyList<UnityObject> Objects()
+    {
+        bool Gone(UnityObject o)
+        {
+            for (UnityObject? c = o; c != null; c = c.Parent is int p ? _objects.GetValueOrDefault(p) : null)
+                if (_pendingDelete.Contains(c.Handle)) return true;
+            return false;
+        }
+        return _objects.Values.Where(o => !Gone(o)).OrderBy(o => o.Handle).ToList();
+    }
+
+    /// <inheritdoc />
+    public UnityObject? Find(int handle) => _objects.TryGetValue(handle, out var o) && !_pendingDelete.Contains(handle) ? o : null;
+
+    /// <inheritdoc />
+    public void SetId(int handle, string id) => _objects[handle] = _objects[handle] with { Id = id };
+
+    /// <inheritdoc />
+    public void Write(UnityObject values)
+    {
+        var o = _objects[values.Handle];
+        if (values.Parent is int p && !_objects.ContainsKey(p)) throw new InvalidOperationException($"parent {p} does not exist");
+        _objects[values.Handle] = Stored(values with { Id = o.Id, Kind = o.Kind });
+    }
+
+    /// <inheritdoc />
+    public int Create(UnityObject values)
+    {
+        int h = _nextHandle++;
+        _objects[h] = Stored(values with { Handle = h, Id = null });
+        return h;
+    }
+
+    /// <inheritdoc />
+    public int Instantiate(string prefab, UnityObject values)
+    {
+        if (!Prefabs.Contains(prefab)) throw new UnknownAssetException($"no prefab '{prefab}' in this project");
+        int h = Create(values with { Kind = ObjectKind.Empty });
+        _objects[h] = _objects[h] with { Prefab = prefab };
+        return h;
+    }
+
+    /// <inheritdoc />
+    public int Duplicate(int handle)
+    {
+        int h = _nextHandle++;
+        _objects[h] = _objects[handle] with { Handle = h }; // components are copied, VibeSyncId included, as Unity does
+        return h;
+    }
+
+    /// <inheritdoc />
+    public void Destroy(int handle)
+    {
+        foreach (var child in _objects.Values.Where(o => o.Parent == handle).Select(o => o.Handle).ToList()) Destroy(child);
+        _objects.Remove(handle);
+        _pendingDelete.Remove(handle);
+    }
+
+    /// <inheritdoc />
+    public void SetPendingDelete(int handle, bool pending)
+    {
+        if (pending) _pendingDelete.Add(handle); else _pendingDelete.Remove(handle);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Material> Materials() => _materials.Values.OrderBy(m => m.Uuid, StringComparer.Ordinal).ToList();
+
+    /// <inheritdoc />
+    public void WriteMaterial(Material material) =>
+        _materials[material.Uuid] = EngineStorage.RoundToFloat32(new Protocol.State.Scene(Array.Empty<SceneObject>(), new[] { material }, Array.Empty<Mesh>())).Materials[0];
+
+    /// <inheritdoc />
+    public IReadOnlyList<Mesh> Meshes() => _meshes.Values.OrderBy(m => m.Uuid, StringComparer.Ordinal).ToList();
+
+    /// <inheritdoc />
+    public void WriteMesh(Mesh mesh) =>
+        _meshes[mesh.Uuid] = EngineStorage.RoundToFloat32(new Protocol.State.Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { mesh })).Meshes[0];
+
+    private static UnityObject Stored(UnityObject o) => o with
+    {
+        LocalPosition = F(o.LocalPosition),
+        LocalRotation = new Quaterniond((float)o.LocalRotation.X, (float)o.LocalRotation.Y, (float)o.LocalRotation.Z, (float)o.LocalRotation.W),
+        LocalScale = F(o.LocalScale),
+    };
+
+    private static Vector3d F(Vector3d v) => new((float)v.X, (float)v.Y, (float)v.Z);
+}

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using VibeSync.Protocol.Framing;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Link;
+using VibeSync.Protocol.Operations;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+using VibeSync.Unity.Scene;
+
+namespace VibeSync.Unity.Adapter
+{
+    /// <summary>
+    /// The Unity adapter's brain, engine-free: attach (stamp IDs, report the canonical scene and its
+    /// root), answer the orchestrator's APPLY / ROLLBACK / FINALIZE / READ (docs/protocol.md §11.6),
+    /// report OBSERVED hashes a tick after APPLIED, and turn human edits, found by diffing the scene
+    /// against what the orchestrator last had, into EDIT operations. Every method runs on the
+    /// editor's main thread (the glue's EditorApplication.update, or the simulator's loop).
+    /// </summary>
+    public sealed class UnityAdapter
+    {
+        private readonly IUnityScene _scene;
+        private readonly Func<string> _newId;
+        private readonly Dictionary<ulong, Provisional> _provisional = new Dictionary<ulong, Provisional>();
+        private readonly Queue<ulong> _toObserve = new Queue<ulong>();
+        private Dictionary<string, object> _known = new Dictionary<string, object>(StringComparer.Ordinal);
+
+        /// <summary>Adapts <paramref name="scene"/>; <paramref name="newId"/> makes fresh UUIDs (lowercase v4).</summary>
+        public UnityAdapter(IUnityScene scene, Func<string>? newId = null)
+        {
+            _scene = scene;
+            _newId = newId ?? (() => Guid.NewGuid().ToString("D"));
+            Index = IdentityIndex.Scan(scene, null, _newId);
+        }
+
+        /// <summary>Sends a frame (type, JSON payload); set by whoever owns the link. Returns false when not connected.</summary>
+        public Func<byte, string, bool> Send { get; set; } = (_, __) => false;
+
+        /// <summary>The ID index of this domain.</summary>
+        public IdentityIndex Index { get; private set; }
+
+        /// <summary>Increases with every domain reload, file load or rebind; sent in HELLO and heartbeats.</summary>
+        public long Generation { get; private set; } = 1;
+
+        /// <summary>Intents applied and not yet settled.</summary>
+        public IReadOnlyCollection<ulong> ProvisionalIntents => _provisional.Keys;
+
+        /// <summary>The root of the last SCENE report.</summary>
+        public string? LastRoot { get; private set; }
+
+        /// <summary>EDIT payloads sent, newest last (at most 100).</summary>
+        public List<string> SentEdits { get; } = new List<string>();
+
+        /// <summary>A human has paused sync: no APPLY is taken, no edit sent.</summary>
+        public bool Paused { get; set; }
+
+        /// <summary>Records in canonical values: all, or only <paramref name="only"/>.</summary>
+        public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, only);
+
+        // ---- attach ---------------------------------------------------------------------------
+
+        /// <summary>Scans and stamps; returns the SCENE payload and makes the current scene the known one.</summary>
+        public string Attach(string? file = null, bool unsaved = false)
+        {
+            Index = IdentityIndex.Scan(_scene, Index, _newId);
+            var canonical = Canonical();
+            _known = Records(canonical);
+            LastRoot = Hex.Encode(SceneHasher.Hash(canonical).Root);
+            var sb = new StringBuilder("{\"generation\": ").Append(Generation)
+                .Append(", \"root\": \"").Append(LastRoot).Append('"')
+                .Append(", \"stamped\": ").Append(Index.Stamped)
+                .Append(", \"unsaved\": ").Append(unsaved ? "true" : "false")
+                .Append(", \"ambiguous\": [").Append(string.Join(", ", Index.Reassigned.Select(id => "\"" + id + "\""))).Append(']');
+            if (file != null) JsonText.AppendString(sb.Append(", \"file\": "), file);
+            return sb.Append(", \"scene\": ").Append(SceneJsonWriter.Write(canonical, Space.Canonical)).Append('}').ToString();
+        }
+
+        /// <summary>
+        /// After a domain reload or a scene load: handles are new, so rescan by ID, bump the
+        /// generation (the link re-handshakes with it) and drop what was provisional (the
+        /// orchestrator rolls those intents back). Returns the new SCENE payload and the dropped intents.
+        /// </summary>
+        public (string Scene, IReadOnlyList<ulong> Dropped) Rebind(string? file = null)
+        {
+            var dropped = _provisional.Keys.OrderBy(i => i).ToList();
+            _provisional.Clear();
+            Generation++;
+            return (Attach(file), dropped);
+        }
+
+        // ---- commands -----------------------------------------------------------------------------
+
+        /// <summary>One frame from the orchestrator: answers it through <see cref="Send"/>.</summary>
+        public void Handle(Frame frame)
+        {
+            JsonObject o;
+            try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
+            catch (Exception e) when (e is JsonParseException or JsonFieldException) { return; }
+            switch (frame.Type)
+            {
+                case MessageType.Apply: Reply(frame, Apply(o)); break;
+                case MessageType.Rollback: Reply(frame, Rollback(Intent(o, "intent"))); break;
+                case MessageType.Finalize: Reply(frame, Finalize(o)); break;
+                case MessageType.Read: Reply(frame, Read(o)); break;
+            }
+        }
+
+        private void Reply(Frame frame, (byte Type, string Body) answer) =>
+            Send(answer.Type, "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}");
+
+        private static (byte, string) Error(string code, string message) =>
+            (MessageType.Error, "\"code\": \"" + code + "\", \"message\": " + JsonText.AppendString(new StringBuilder(), message));
+
+        private static ulong? Intent(JsonObject o, string field) =>
+            o.Get(field) is JsonNumber { IsInteger: true } n && n.Value >= 0 ? (ulong)n.Value : (ulong?)null;
+
+        /// <summary>APPLY: all operations or none; APPLIED at once, OBSERVED on the next tick.</summary>
+        public (byte Type, string Body) Apply(JsonObject o)
+        {
+            if (Intent(o, "intent") is not ulong intent) return Error("MALFORMED", "APPLY needs an intent id (a whole number)");
+            if (_provisional.ContainsKey(intent)) return Error("DUPLICATE_INTENT", $"intent {intent} is already applied provisionally");
+            if (Paused) return Error("PAUSED", "sync is paused in Unity");
+            if (_scene.State != "ready") return Error("BUSY", $"Unity is {_scene.State}: nothing is applied until it is ready");
+            IReadOnlyList<Operation> operations;
+            try { operations = OperationReader.ReadOperations(o.Get("operations") ?? throw new JsonFieldException("operations", "missing field")); }
+            catch (Exception e) when (e is IntentRefusedException or JsonFieldException)
+            {
+                return Error("MALFORMED", e.Message);
+            }
+            Provisional p;
+            try { p = new OperationApplier(_scene, Index).Apply(intent, operations); }
+            catch (ApplyException e) { return Error(e.Code, e.Message); }
+            _provisional[intent] = p;
+            Refresh(p.Touched);
+            _toObserve.Enqueue(intent);
+            return (MessageType.Applied, $"\"intent\": {intent}, \"undo\": \"unity/{Generation}/{intent}\"");
+        }
+
+        /// <summary>ROLLBACK: restores exactly what the intent overwrote.</summary>
+        public (byte Type, string Body) Rollback(ulong? intent)
+        {
+            if (intent is not ulong i || !_provisional.TryGetValue(i, out var p))
+                return Error("UNKNOWN_INTENT", $"intent {intent} is not provisional here (never applied, or already settled)");
+            _provisional.Remove(i);
+            new OperationApplier(_scene, Index).Rollback(p);
+            Refresh(p.Touched);
+            return (MessageType.Ack, $"\"intent\": {i}");
+        }
+
+        private (byte Type, string Body) Finalize(JsonObject o)
+        {
+            var ids = o.Get("intents") is JsonArray a ? a.Items.OfType<JsonNumber>().Where(n => n.IsInteger && n.Value >= 0).Select(n => (ulong)n.Value).ToList() : new List<ulong>();
+            var missing = ids.Where(i => !_provisional.ContainsKey(i)).ToList();
+            foreach (var i in ids.Where(_provisional.ContainsKey))
+            {
+                new OperationApplier(_scene, Index).Finalize(_provisional[i]);
+                _provisional.Remove(i);
+            }
+            return missing.Count > 0 ? Error("UNKNOWN_INTENT", "not provisional here: " + string.Join(", ", missing)) : (MessageType.Ack, "\"intents\": [" + string.Join(", ", ids) + "]");
+        }
+
+        private (byte Type, string Body) Read(JsonObject o)
+        {
+            ISet<string>? only = o.Get("uuids") is JsonArray a ? new HashSet<string>(a.Items.OfType<JsonString>().Select(s => s.Value), StringComparer.Ordinal) : null;
+            var scene = Canonical(only);
+            return (MessageType.State, "\"root\": \"" + Hex.Encode(SceneHasher.Hash(scene).Root) + "\", \"scene\": " + SceneJsonWriter.Write(scene, Space.Canonical));
+        }
+
+        // ---- the tick -------------------------------------------------------------------------------
+
+        /// <summary>
+        /// One main-thread tick: OBSERVED for intents applied since the last tick, then human edits
+        /// (a diff against what the orchestrator has). Returns the EDIT payload sent, if any.
+        /// </summary>
+        public string? Tick()
+        {
+            while (_toObserve.Count > 0)
+            {
+                var intent = _toObserve.Dequeue();
+                if (_provisional.TryGetValue(intent, out var p)) Send(MessageType.Observed, Observed(p));
+            }
+            if (Paused || _scene.State != "ready") return null;
+            var current = Records(Canonical());
+            var ops = ChangeDiff.Operations(_known, current);
+            _known = current;
+            foreach (var gone in ops.OfType<DeleteObject>()) Index.Tombstones.Add(gone.Uuid);
+            if (ops.Count == 0) return null;
+            var sb = new StringBuilder("{\"operations\": [");
+            for (int i = 0; i < ops.Count; i++) OperationWriter.Append(i > 0 ? sb.Append(", ") : sb, ops[i]);
+            var payload = sb.Append("]}").ToString();
+            Send(MessageType.Edit, payload);
+            SentEdits.Add(payload);
+            if (SentEdits.Count > 100) SentEdits.RemoveAt(0);
+            return payload;
+        }
+
+        private string Observed(Provisional p)
+        {
+            var hashes = SceneHasher.Hash(Canonical(p.Touched));
+            var records = hashes.Objects.Concat(hashes.Materials).Concat(hashes.Meshes).Select(kv => $"\"{kv.Key}\": \"{Hex.Encode(kv.Value)}\"");
+            return $"{{\"intent\": {p.Intent}, \"records\": {{{string.Join(", ", records)}}}}}";
+        }
+
+        /// <summary>What the adapter changed itself is known, not a human's edit: no echo.</summary>
+        private void Refresh(IEnumerable<string> ids)
+        {
+            var set = new HashSet<string>(ids, StringComparer.Ordinal);
+            var now = Records(Canonical(set));
+            foreach (var id in set)
+                if (now.TryGetValue(id, out var r)) _known[id] = r; else _known.Remove(id);
+        }
+
+        private static Dictionary<string, object> Records(Protocol.State.Scene s)
+        {
+            var d = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var o in s.Objects) d[o.Uuid] = o;
+            foreach (var m in s.Materials) d[m.Uuid] = m;
+            foreach (var m in s.Meshes) d[m.Uuid] = m;
+            return d;
+        }
+    }
+}

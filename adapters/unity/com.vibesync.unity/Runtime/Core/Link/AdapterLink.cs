@@ -1,0 +1,131 @@
+using System;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using VibeSync.Protocol.Framing;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Link;
+using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Threading;
+
+namespace VibeSync.Unity.Link
+{
+    /// <summary>
+    /// The adapter's session with the orchestrator: a background loop that only reads frames and
+    /// posts them to the main-thread queue, and a heartbeat loop. Heartbeats are proof that the
+    /// editor's main thread is alive: they carry the state it last published, say "busy" when it
+    /// has been silent for 2 s, and stop when it has been silent for 5 s, so a hung editor trips the
+    /// orchestrator's circuit breaker instead of pretending to be well.
+    /// </summary>
+    public sealed class AdapterLink : IDisposable
+    {
+        private readonly LinkClient _client;
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private long _lastTickMs;
+        private volatile string _state = "ready";
+
+        private AdapterLink(LinkClient client, long generation)
+        {
+            _client = client;
+            Generation = generation;
+            _lastTickMs = Environment.TickCount;
+        }
+
+        /// <summary>The session id.</summary>
+        public string SessionId => _client.SessionId;
+
+        /// <summary>Called (from the background loop) when the session ends, with the reason.</summary>
+        public event Action<string>? Closed;
+
+        /// <summary>Frames sent that failed (the session was closing).</summary>
+        public int SendFailures;
+
+        /// <summary>Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key.</summary>
+        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string projectId, CancellationToken cancel = default)
+        {
+            var serve = JsonFields.AsObject(JsonParser.Parse(File.ReadAllText(Path.Combine(dataDir, "serve.json"))), "serve.json");
+            int port = (int)JsonFields.Real(JsonFields.Required(serve, "", "link_port"), "link_port");
+            var key = Hex.Decode(File.ReadAllText(Path.Combine(dataDir, "keys", Engines.Unity + ".key")).Trim());
+            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, projectId, generation, cancel: cancel).ConfigureAwait(false);
+            return new AdapterLink(client, generation);
+        }
+
+        /// <summary>Starts reading (frames go to <paramref name="queue"/> for <paramref name="adapter"/>) and heartbeating.</summary>
+        public void Start(UnityAdapter adapter, MainThreadQueue queue)
+        {
+            adapter.Send = Send;
+            _ = Task.Run(() => ListenAsync(adapter, queue));
+            _ = Task.Run(HeartbeatAsync);
+        }
+
+        /// <summary>The main thread is alive; <paramref name="state"/> is what heartbeats say. Call every tick.</summary>
+        public void Tick(string state)
+        {
+            _state = state;
+            Interlocked.Exchange(ref _lastTickMs, Environment.TickCount);
+        }
+
+        /// <summary>Sends a frame without waiting (safe on the editor's main thread).</summary>
+        public bool Send(byte type, string json)
+        {
+            if (_stop.IsCancellationRequested) return false;
+            _client.SendAsync(type, json, _stop.Token).ContinueWith(t => Interlocked.Increment(ref SendFailures), TaskContinuationOptions.OnlyOnFaulted);
+            return true;
+        }
+
+        private async Task ListenAsync(UnityAdapter adapter, MainThreadQueue queue)
+        {
+            string reason = "the orchestrator closed the connection";
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var frame = await _client.ReceiveAsync(_stop.Token).ConfigureAwait(false);
+                    if (frame == null) break;
+                    if (frame.Type == MessageType.Bye) { reason = "BYE: " + Encoding.UTF8.GetString(frame.Payload.ToArray()); break; }
+                    if (frame.Type == MessageType.Ack || frame.Type == MessageType.Error) continue; // answers to our EDIT/SCENE/HEARTBEAT
+                    queue.Post(() => adapter.Handle(frame));
+                }
+            }
+            catch (Exception e) when (!(e is OperationCanceledException)) { reason = e.GetType().Name + ": " + e.Message; }
+            catch (OperationCanceledException) { return; }
+            Close(reason);
+        }
+
+        private async Task HeartbeatAsync()
+        {
+            var every = TimeSpan.FromMilliseconds(Math.Max(100, _client.Welcome.HeartbeatMs / 2));
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    await Task.Delay(every, _stop.Token).ConfigureAwait(false);
+                    long silent = unchecked(Environment.TickCount - Interlocked.Read(ref _lastTickMs));
+                    if (silent > 5_000) continue; // a hung main thread gets no heartbeat: let the breaker open
+                    var state = silent > 2_000 && _state == "ready" ? "busy" : _state;
+                    Send(MessageType.Heartbeat, "{\"state\": \"" + state + "\", \"generation\": " + Generation + ", \"undo_depth\": 0}");
+                }
+            }
+            catch (OperationCanceledException) { }
+        }
+
+        /// <summary>The generation the handshake said (heartbeats must repeat it).</summary>
+        public long Generation { get; }
+
+        /// <summary>Ends the session (before a domain reload, on quit).</summary>
+        public void Close(string reason = "closed by the adapter")
+        {
+            if (_stop.IsCancellationRequested) return;
+            try { _client.SendAsync(MessageType.Bye, "{\"code\": \"BYE\", \"message\": " + JsonText.AppendString(new StringBuilder(), reason) + "}").Wait(500); }
+            catch (Exception e) when (e is AggregateException or IOException or ObjectDisposedException) { }
+            _stop.Cancel();
+            _client.Dispose();
+            Closed?.Invoke(reason);
+        }
+
+        /// <inheritdoc />
+        public void Dispose() => Close();
+    }
+}

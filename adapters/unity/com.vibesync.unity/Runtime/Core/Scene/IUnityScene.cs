@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Unity.Scene
+{
+    /// <summary>
+    /// One GameObject as the core sees it, in Unity's native space (left-handed, Y up): local TRS,
+    /// activeSelf, the VibeSync ID on its VibeSyncId component, and the IDs of the assets it uses.
+    /// The host stores reals as float32, as Unity does; the core widens them.
+    /// </summary>
+    public sealed record UnityObject(
+        int Handle,
+        string? Id,
+        string Name,
+        ObjectKind Kind,
+        int? Parent,
+        Vector3d LocalPosition,
+        Quaterniond LocalRotation,
+        Vector3d LocalScale,
+        bool Active,
+        IReadOnlyList<string?> Materials,
+        string? Mesh,
+        string? Prefab);
+
+    /// <summary>
+    /// The narrow port between the engine-free core and a Unity-like scene: the editor glue
+    /// implements it with UnityEditor calls (Undo.RecordObject, PrefabUtility, …), the headless
+    /// simulator in memory. Handles are the host's (Unity: instance IDs) and never outlive a
+    /// domain reload; the core keys everything by VibeSync ID.
+    /// </summary>
+    public interface IUnityScene
+    {
+        /// <summary>Every live GameObject of the open scene (not those pending a provisional delete).</summary>
+        IReadOnlyList<UnityObject> Objects();
+
+        /// <summary>The object, or null when it is gone.</summary>
+        UnityObject? Find(int handle);
+
+        /// <summary>Puts <paramref name="id"/> on the object's VibeSyncId component (adding one).</summary>
+        void SetId(int handle, string id);
+
+        /// <summary>Writes everything but the handle, the ID and the kind: name, parent (keeping the local transform), TRS, active, materials, mesh, prefab.</summary>
+        void Write(UnityObject values);
+
+        /// <summary>Creates a GameObject of <c>values.Kind</c> (with a MeshFilter/Renderer, Camera or Light); returns its handle.</summary>
+        int Create(UnityObject values);
+
+        /// <summary>Instantiates a prefab (by asset id) as a prefab instance; returns its handle.</summary>
+        /// <exception cref="UnknownAssetException">No such prefab.</exception>
+        int Instantiate(string prefab, UnityObject values);
+
+        /// <summary>Copies one GameObject (not its children); returns the copy's handle.</summary>
+        int Duplicate(int handle);
+
+        /// <summary>Destroys a GameObject for good.</summary>
+        void Destroy(int handle);
+
+        /// <summary>A provisional delete: the object (and its subtree) leaves the scene until restored or destroyed.</summary>
+        void SetPendingDelete(int handle, bool pending);
+
+        /// <summary>Materials the scene's renderers use, by VibeSync ID (the adapter's asset mapping).</summary>
+        IReadOnlyList<Material> Materials();
+
+        /// <summary>Writes a material's parameters and name.</summary>
+        void WriteMaterial(Material material);
+
+        /// <summary>Meshes the scene's filters use, by VibeSync ID, in Unity space (mirrored positions, flipped winding).</summary>
+        IReadOnlyList<Mesh> Meshes();
+
+        /// <summary>Replaces a mesh's geometry.</summary>
+        void WriteMesh(Mesh mesh);
+
+        /// <summary>ready, busy, play or compiling, for heartbeats; the core syncs nothing unless ready.</summary>
+        string State { get; }
+    }
+
+    /// <summary>The host has no asset of that id.</summary>
+    public sealed class UnknownAssetException : System.Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public UnknownAssetException(string message) : base(message) { }
+    }
+}

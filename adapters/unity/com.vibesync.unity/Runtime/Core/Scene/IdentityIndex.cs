@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Unity.Scene
+{
+    /// <summary>
+    /// VibeSync IDs on GameObjects (DESIGN §2). Unity copies components when a GameObject is
+    /// duplicated, so a repeated ID is a duplicate: the object the index already knew keeps it (else
+    /// the lowest handle, the older object), the newcomer gets a fresh ID at once. Maps IDs to
+    /// handles for this domain only; a domain reload means a rescan.
+    /// </summary>
+    public sealed class IdentityIndex
+    {
+        private readonly Dictionary<string, int> _handles = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly HashSet<string> _tombstones;
+
+        private IdentityIndex(HashSet<string> tombstones) { _tombstones = tombstones; }
+
+        /// <summary>IDs given to objects that had none.</summary>
+        public int Stamped { get; private set; }
+
+        /// <summary>IDs given to duplicates, newest last.</summary>
+        public List<string> Reassigned { get; } = new List<string>();
+
+        /// <summary>IDs never to be used again (deleted objects).</summary>
+        public ISet<string> Tombstones => _tombstones;
+
+        /// <summary>Every indexed object ID.</summary>
+        public IEnumerable<string> Ids => _handles.Keys;
+
+        /// <summary>The object's handle, or null.</summary>
+        public int? HandleOf(string id) => _handles.TryGetValue(id, out var h) ? h : (int?)null;
+
+        /// <summary>True when the ID names an indexed object.</summary>
+        public bool Contains(string id) => _handles.ContainsKey(id);
+
+        /// <summary>Binds an ID to a handle (a created object).</summary>
+        public void Bind(string id, int handle) => _handles[id] = handle;
+
+        /// <summary>Forgets an ID (a provisional delete; rollback binds it again).</summary>
+        public void Unbind(string id) => _handles.Remove(id);
+
+        /// <summary>Scans the scene: stamps missing IDs, splits duplicates, returns the index.</summary>
+        public static IdentityIndex Scan(IUnityScene scene, IdentityIndex? previous, Func<string> newId)
+        {
+            var index = new IdentityIndex(previous != null ? new HashSet<string>(previous._tombstones, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal));
+            var objects = scene.Objects();
+            var taken = new HashSet<string>(objects.Where(o => o.Id != null).Select(o => o.Id!), StringComparer.Ordinal);
+            taken.UnionWith(index._tombstones);
+            string Fresh(bool hidden)
+            {
+                while (true)
+                {
+                    var id = (hidden ? VibeSyncId.HiddenPrefix : "") + newId();
+                    if (taken.Add(id)) return id;
+                }
+            }
+            foreach (var group in objects.Where(o => o.Id != null && VibeSyncId.IsValid(o.Id) && !index._tombstones.Contains(o.Id!)).GroupBy(o => o.Id!, StringComparer.Ordinal))
+            {
+                var members = group.OrderBy(o => o.Handle).ToList();
+                var keeper = members.FirstOrDefault(o => previous?.HandleOf(group.Key) == o.Handle) ?? members[0];
+                index._handles[group.Key] = keeper.Handle;
+                foreach (var other in members.Where(o => o.Handle != keeper.Handle))
+                {
+                    var id = Fresh(group.Key.StartsWith(VibeSyncId.HiddenPrefix, StringComparison.Ordinal));
+                    scene.SetId(other.Handle, id);
+                    index._handles[id] = other.Handle;
+                    index.Reassigned.Add(id);
+                }
+            }
+            foreach (var o in objects.Where(o => o.Id == null || !VibeSyncId.IsValid(o.Id) || index._tombstones.Contains(o.Id!)))
+            {
+                var id = Fresh(hidden: false);
+                scene.SetId(o.Handle, id);
+                index._handles[id] = o.Handle;
+                index.Stamped++;
+            }
+            return index;
+        }
+    }
+}

@@ -1,0 +1,271 @@
+// Design rationale: the undo token is the core's own record of the values each step overwrote,
+// not Unity's Undo stack. Undo.RevertAllDownToGroup would also revert whatever a human did after
+// the intent (humans outrank AI, so their edits must survive an AI rollback), and a domain reload
+// clears Unity's stack anyway. The glue still records every write with Undo.RecordObject so a human
+// can Ctrl+Z what VibeSync did; rollback itself writes the recorded values back, which is exact
+// because the recorded values are the host's own float32 values.
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using VibeSync.Protocol.Operations;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Unity.Scene
+{
+    /// <summary>The engine could not apply an operation; nothing of its intent stays applied.</summary>
+    public sealed class ApplyException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public ApplyException(string code, string message) : base(message) { Code = code; }
+
+        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT.</summary>
+        public string Code { get; }
+    }
+
+    /// <summary>One intent applied provisionally: how to undo it, what FINALIZE removes, what it touched.</summary>
+    public sealed class Provisional
+    {
+        internal Provisional(ulong intent, IReadOnlyList<Operation> operations) { Intent = intent; Operations = operations; }
+
+        /// <summary>The intent's id.</summary>
+        public ulong Intent { get; }
+
+        /// <summary>What was applied (re-applied after a save that took it out).</summary>
+        public IReadOnlyList<Operation> Operations { get; }
+
+        /// <summary>IDs whose records the intent changed.</summary>
+        public HashSet<string> Touched { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+        internal List<Action> Undo { get; } = new List<Action>();
+        internal List<Action> OnFinalize { get; } = new List<Action>();
+    }
+
+    /// <summary>Applies typed operations (canonical values) to the scene through the port, all or none.</summary>
+    public sealed class OperationApplier
+    {
+        private readonly IUnityScene _scene;
+        private readonly IdentityIndex _index;
+
+        /// <summary>Applies to <paramref name="scene"/> through <paramref name="index"/>.</summary>
+        public OperationApplier(IUnityScene scene, IdentityIndex index)
+        {
+            _scene = scene;
+            _index = index;
+        }
+
+        /// <summary>Applies every operation or none.</summary>
+        /// <exception cref="ApplyException">Nothing stays applied.</exception>
+        public Provisional Apply(ulong intent, IReadOnlyList<Operation> operations)
+        {
+            var p = new Provisional(intent, operations);
+            try
+            {
+                foreach (var op in operations)
+                {
+                    ApplyOne(p, op);
+                    p.Touched.Add(op.Uuid);
+                }
+            }
+            catch (ApplyException)
+            {
+                Rollback(p);
+                throw;
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or UnknownAssetException)
+            {
+                Rollback(p);
+                throw new ApplyException(e is UnknownAssetException ? "UNKNOWN_ASSET" : "ENGINE_FAULT", e.Message);
+            }
+            return p;
+        }
+
+        /// <summary>Restores exactly what the intent overwrote, newest first.</summary>
+        public void Rollback(Provisional p)
+        {
+            for (int i = p.Undo.Count - 1; i >= 0; i--) p.Undo[i]();
+            p.Undo.Clear();
+        }
+
+        /// <summary>Makes the intent permanent: destroys what a provisional delete kept.</summary>
+        public void Finalize(Provisional p)
+        {
+            foreach (var step in p.OnFinalize) step();
+            p.OnFinalize.Clear();
+            p.Undo.Clear();
+        }
+
+        private UnityObject Object(string id, string what = "object") =>
+            _index.HandleOf(id) is int h && _scene.Find(h) is { } o ? o : throw new ApplyException("UNKNOWN_UUID", $"no {what} {id} in this Unity scene");
+
+        private bool ViewAxis(int? handle) => handle is int h && _scene.Find(h) is { } o && (o.Kind == ObjectKind.Camera || o.Kind == ObjectKind.Light);
+
+        private void Remember(Provisional p, UnityObject before) => p.Undo.Add(() => { if (_scene.Find(before.Handle) != null) _scene.Write(before); });
+
+        private Material MaterialOf(string id) =>
+            _scene.Materials().FirstOrDefault(m => m.Uuid == id) ?? throw new ApplyException("UNKNOWN_UUID", $"no material {id} in this Unity project");
+
+        private void ApplyOne(Provisional p, Operation op)
+        {
+            switch (op)
+            {
+                case SetTransform t:
+                {
+                    var o = Object(t.Uuid);
+                    Remember(p, o);
+                    bool pa = ViewAxis(o.Parent), sa = o.Kind == ObjectKind.Camera || o.Kind == ObjectKind.Light;
+                    _scene.Write(o with
+                    {
+                        LocalPosition = t.Translation is { } tr ? FrameMaps.TranslationUnity(tr, pa) : o.LocalPosition,
+                        LocalRotation = t.Rotation is { } r ? FrameMaps.RotationToUnity(r, pa, sa) : o.LocalRotation,
+                        LocalScale = t.Scale ?? o.LocalScale,
+                    });
+                    break;
+                }
+                case SetVisibility v:
+                {
+                    var o = Object(v.Uuid);
+                    Remember(p, o);
+                    _scene.Write(o with { Active = v.Visible });
+                    break;
+                }
+                case Rename r when _index.Contains(r.Uuid):
+                {
+                    var o = Object(r.Uuid);
+                    Remember(p, o);
+                    _scene.Write(o with { Name = r.NewName });
+                    break;
+                }
+                case Rename r:
+                {
+                    var m = MaterialOf(r.Uuid);
+                    p.Undo.Add(() => _scene.WriteMaterial(m));
+                    _scene.WriteMaterial(m with { Name = r.NewName });
+                    break;
+                }
+                case SetMaterialParams mp:
+                {
+                    var m = MaterialOf(mp.Uuid);
+                    p.Undo.Add(() => _scene.WriteMaterial(m));
+                    _scene.WriteMaterial(m with
+                    {
+                        BaseColor = mp.BaseColor ?? m.BaseColor,
+                        Metallic = mp.Metallic ?? m.Metallic,
+                        Roughness = mp.Roughness ?? m.Roughness,
+                        Emission = mp.Emission ?? m.Emission,
+                    });
+                    break;
+                }
+                case AssignMaterial a:
+                {
+                    var o = Object(a.Uuid);
+                    if (o.Kind != ObjectKind.Mesh) throw new ApplyException("INVALID_VALUE", $"{a.Uuid} has no renderer, so no material slots");
+                    if (a.Slot > o.Materials.Count) throw new ApplyException("INVALID_VALUE", $"slot {a.Slot} is beyond the {o.Materials.Count} slots of {a.Uuid} (use {o.Materials.Count} to append)");
+                    if (a.Material != null) MaterialOf(a.Material);
+                    Remember(p, o);
+                    var slots = o.Materials.ToList();
+                    if (a.Slot == slots.Count) slots.Add(a.Material); else slots[a.Slot] = a.Material;
+                    _scene.Write(o with { Materials = slots });
+                    break;
+                }
+                case SetParent sp:
+                {
+                    var o = Object(sp.Uuid);
+                    int? parent = sp.Parent == null ? (int?)null : Object(sp.Parent, "parent").Handle;
+                    Remember(p, o);
+                    _scene.Write(o with { Parent = parent }); // keeps the local transform, as the operation says
+                    break;
+                }
+                case CreateObject c:
+                {
+                    CheckNew(c.Uuid);
+                    int? parent = c.Parent == null ? (int?)null : Object(c.Parent, "parent").Handle;
+                    if (c.Kind != ObjectKind.Mesh && (c.Mesh != null || c.Materials.Count > 0)) throw new ApplyException("INVALID_VALUE", $"a {c.Kind} has no mesh or material slots");
+                    foreach (var m in c.Materials) if (m != null) MaterialOf(m);
+                    bool pa = ViewAxis(parent), sa = c.Kind == ObjectKind.Camera || c.Kind == ObjectKind.Light;
+                    var handle = _scene.Create(new UnityObject(0, c.Uuid, c.ObjectName, c.Kind, parent, FrameMaps.TranslationUnity(c.Translation, pa),
+                        FrameMaps.RotationToUnity(c.Rotation, pa, sa), c.Scale, c.Visible, c.Materials, c.Mesh, null));
+                    Created(p, c.Uuid, handle);
+                    break;
+                }
+                case InstantiatePrefab ip:
+                {
+                    CheckNew(ip.Uuid);
+                    int? parent = ip.Parent == null ? (int?)null : Object(ip.Parent, "parent").Handle;
+                    bool pa = ViewAxis(parent);
+                    var handle = _scene.Instantiate(ip.Prefab, new UnityObject(0, ip.Uuid, ip.ObjectName, ObjectKind.Empty, parent,
+                        FrameMaps.TranslationUnity(ip.Translation, pa), FrameMaps.RotationToUnity(ip.Rotation, pa, false), ip.Scale, true, new string?[0], null, ip.Prefab));
+                    Created(p, ip.Uuid, handle);
+                    break;
+                }
+                case DuplicateObject d:
+                {
+                    CheckNew(d.NewUuid);
+                    var o = Object(d.Uuid);
+                    var handle = _scene.Duplicate(o.Handle);
+                    _scene.SetId(handle, d.NewUuid);
+                    if (d.NewName != null) _scene.Write(_scene.Find(handle)! with { Name = d.NewName });
+                    Created(p, d.NewUuid, handle);
+                    p.Touched.Add(d.NewUuid);
+                    break;
+                }
+                case DeleteObject del:
+                {
+                    var o = Object(del.Uuid);
+                    var doomed = new List<UnityObject> { o };
+                    var all = _scene.Objects();
+                    if (del.Children == ChildrenPolicy.Delete)
+                        for (int i = 0; i < doomed.Count; i++) doomed.AddRange(all.Where(c => c.Parent == doomed[i].Handle));
+                    else
+                        foreach (var child in all.Where(c => c.Parent == o.Handle))
+                        {
+                            Remember(p, child);
+                            _scene.Write(child with { Parent = o.Parent });
+                        }
+                    foreach (var d in doomed)
+                    {
+                        var id = d.Id ?? _index.Ids.First(i => _index.HandleOf(i) == d.Handle);
+                        _scene.SetPendingDelete(d.Handle, true);
+                        _index.Unbind(id);
+                        p.Touched.Add(id);
+                        p.Undo.Add(() => { _scene.SetPendingDelete(d.Handle, false); _index.Bind(id, d.Handle); });
+                        p.OnFinalize.Add(() => { _scene.Destroy(d.Handle); _index.Tombstones.Add(id); });
+                    }
+                    break;
+                }
+                case ReplaceMesh rm:
+                {
+                    var before = _scene.Meshes().FirstOrDefault(m => m.Uuid == rm.Uuid) ?? throw new ApplyException("UNKNOWN_UUID", $"no mesh {rm.Uuid} in this Unity project");
+                    p.Undo.Add(() => _scene.WriteMesh(before));
+                    var canonical = new Mesh(rm.Uuid, rm.Positions, rm.Triangles, rm.Uv0);
+                    var unity = SceneConverter.FromCanonical(new Protocol.State.Scene(new SceneObject[0], new Material[0], new[] { canonical }), Space.Unity).Meshes[0];
+                    _scene.WriteMesh(unity);
+                    break;
+                }
+                case ReplaceAsset ra:
+                {
+                    var o = Object(ra.Uuid);
+                    if (o.Prefab == null) throw new ApplyException("INVALID_VALUE", $"{ra.Uuid} is not a prefab instance");
+                    Remember(p, o);
+                    _scene.Write(o with { Prefab = ra.Asset });
+                    break;
+                }
+                default:
+                    throw new ApplyException("INVALID_VALUE", $"{op.Name} has no Unity meaning here");
+            }
+        }
+
+        private void CheckNew(string id)
+        {
+            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.Materials().Any(m => m.Uuid == id) || _scene.Meshes().Any(m => m.Uuid == id))
+                throw new ApplyException("UUID_IN_USE", $"{id} already names something in this Unity scene (or did once)");
+        }
+
+        private void Created(Provisional p, string id, int handle)
+        {
+            _scene.SetId(handle, id);
+            _index.Bind(id, handle);
+            p.Undo.Add(() => { _scene.Destroy(handle); _index.Unbind(id); });
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Generic;
+using System.Linq;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Unity.Scene
+{
+    /// <summary>
+    /// The scene as records: first in Unity space, exactly as the host stores it, then converted to
+    /// canonical by the shared protocol code (<see cref="SceneConverter"/>), so the root equals what
+    /// <c>vibesync hash --space unity</c> computes for the same values.
+    /// </summary>
+    public static class SceneReader
+    {
+        /// <summary>Records in Unity space: all, or only <paramref name="only"/>.</summary>
+        public static Protocol.State.Scene Native(IUnityScene scene, IdentityIndex index, ISet<string>? only = null)
+        {
+            var idOf = index.Ids.ToDictionary(id => index.HandleOf(id)!.Value, id => id);
+            var objects = new List<SceneObject>();
+            foreach (var o in scene.Objects())
+            {
+                if (!idOf.TryGetValue(o.Handle, out var id) || (only != null && !only.Contains(id))) continue;
+                objects.Add(Record(o, id, idOf));
+            }
+            var materials = scene.Materials().Where(m => only == null || only.Contains(m.Uuid)).ToList();
+            var meshes = scene.Meshes().Where(m => only == null || only.Contains(m.Uuid)).ToList();
+            return new Protocol.State.Scene(objects, materials, meshes);
+        }
+
+        /// <summary>Records in canonical space. A subset still converts each object against its real parent's frame.</summary>
+        public static Protocol.State.Scene Canonical(IUnityScene scene, IdentityIndex index, ISet<string>? only = null)
+        {
+            var native = Native(scene, index, only);
+            if (only == null) return SceneConverter.ToCanonical(native, Space.Unity);
+            // A parent outside the subset joins as a root stand-in: only its kind matters to the conversion.
+            var present = new HashSet<string>(native.Objects.Select(o => o.Uuid));
+            var standIns = new List<SceneObject>();
+            foreach (var o in native.Objects)
+                if (o.Parent != null && !present.Contains(o.Parent) && present.Add(o.Parent) && index.HandleOf(o.Parent) is int h && scene.Find(h) is { } p)
+                    standIns.Add(new SceneObject(o.Parent, p.Name, p.Kind, null, Vector3d.Zero, Quaterniond.Identity, Vector3d.One, true, new string?[0], null));
+            var widened = new Protocol.State.Scene(native.Objects.Concat(standIns).ToList(), native.Materials, native.Meshes);
+            var canonical = SceneConverter.ToCanonical(widened, Space.Unity);
+            return new Protocol.State.Scene(canonical.Objects.Take(native.Objects.Count).ToList(), canonical.Materials, canonical.Meshes);
+        }
+
+        /// <summary>A GameObject's record in Unity space.</summary>
+        public static SceneObject Record(UnityObject o, string id, IReadOnlyDictionary<int, string> idOf) =>
+            new SceneObject(id, o.Name, o.Kind, o.Parent is int p && idOf.TryGetValue(p, out var parent) ? parent : null,
+                o.LocalPosition, o.LocalRotation, o.LocalScale, o.Active, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0],
+                o.Kind == ObjectKind.Mesh ? o.Mesh : null);
+    }
+}
