@@ -1,0 +1,156 @@
+using System.Text;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Link;
+using VibeSync.Protocol.State;
+using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Simulator;
+
+namespace VibeSync.Unity.Tests;
+
+/// <summary>
+/// The Unity core against the simulator, in process: every operation of the intent engine applied
+/// provisionally, read back as asked, and rolled back to exactly the prior stored values.
+/// </summary>
+public sealed class ApplyRollbackTests
+{
+    private const string Camera = "5a1d0000-0000-4000-8000-000000000001";
+    private const string Light = "5a1d0000-0000-4000-8000-000000000002";
+    private const string Rig = "5a1d0000-0000-4000-8000-000000000003";
+    private const string Cube = "5a1d0000-0000-4000-8000-000000000004";
+    private const string Red = "5a1d0000-0000-4000-8000-0000000000a1";
+    private const string Tri = "5a1d0000-0000-4000-8000-0000000000b1";
+    private const string New = "7a0c5e0e-1111-4222-8333-444455556666";
+
+    private readonly SimScene _scene = SimScene.Load(SimHost.DefaultScene);
+    private readonly UnityAdapter _adapter;
+
+    public ApplyRollbackTests()
+    {
+        _adapter = new UnityAdapter(_scene);
+        _adapter.Attach();
+    }
+
+    /// <summary>Everything the simulator stores, so "restored exactly" means equal here.</summary>
+    private string Dump()
+    {
+        var sb = new StringBuilder();
+        foreach (var o in _scene.Objects())
+            sb.Append($"{o.Handle}|{o.Id}|{o.Name}|{o.Kind}|{o.Parent}|{o.LocalPosition}|{o.LocalRotation}|{o.LocalScale}|{o.Active}|{string.Join(",", o.Materials)}|{o.Mesh}|{o.Prefab}\n");
+        foreach (var m in _scene.Materials()) sb.Append($"{m.Uuid}|{m.Name}|{m.BaseColor}|{m.Metallic:R}|{m.Roughness:R}|{m.Emission}\n");
+        foreach (var m in _scene.Meshes()) sb.Append($"{m.Uuid}|{string.Join(";", m.Positions)}|{string.Join(";", m.Triangles.Select(t => $"{t.A},{t.B},{t.C}"))}|{(m.Uv0 == null ? "-" : string.Join(";", m.Uv0))}\n");
+        return sb.ToString();
+    }
+
+    private (byte Type, string Body) Apply(ulong intent, string operations) =>
+        _adapter.Apply(JsonFields.AsObject(JsonParser.Parse($"{{\"intent\": {intent}, \"operations\": {operations}}}"), "apply"));
+
+    private SceneObject? Read(string id) => _adapter.Canonical(new HashSet<string> { id }).Objects.SingleOrDefault();
+
+    private void RoundTrip(string operations, Action check)
+    {
+        var before = Dump();
+        var (type, body) = Apply(1, operations);
+        Assert.True(type == MessageType.Applied, body);
+        check();
+        Assert.NotEqual(before, Dump());
+        Assert.Equal(MessageType.Ack, _adapter.Rollback(1).Type);
+        Assert.Equal(before, Dump());
+    }
+
+    [Fact]
+    public void set_transform_on_a_camera_child_and_a_plain_object()
+    {
+        RoundTrip($"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [1, 2, 3], \"rotation\": [0, 0.6, 0, 0.8], \"scale\": [2, 2, 2]}}]", () =>
+        {
+            var c = Read(Cube)!;
+            Assert.Equal(new Vector3d(1, 2, 3), c.Translation);
+            Assert.Equal(0.6, c.Rotation.Y, 6);
+        });
+    }
+
+    [Fact]
+    public void visibility_rename_and_material_params() =>
+        RoundTrip($"[{{\"op\": \"set_visibility\", \"uuid\": \"{Light}\", \"visible\": false}}, {{\"op\": \"rename\", \"uuid\": \"{Cube}\", \"name\": \"Box\"}}, " +
+                  $"{{\"op\": \"rename\", \"uuid\": \"{Red}\", \"name\": \"Paint\"}}, {{\"op\": \"set_material_params\", \"uuid\": \"{Red}\", \"roughness\": 0.25, \"base_color\": [0, 1, 0, 1]}}]", () =>
+        {
+            Assert.False(Read(Light)!.Visible);
+            Assert.Equal("Box", Read(Cube)!.Name);
+            var m = _adapter.Canonical(new HashSet<string> { Red }).Materials.Single();
+            Assert.Equal(("Paint", 0.25), (m.Name, m.Roughness));
+        });
+
+    [Fact]
+    public void assign_material_and_set_parent() =>
+        RoundTrip($"[{{\"op\": \"assign_material\", \"uuid\": \"{Cube}\", \"slot\": 1, \"material\": \"{Red}\"}}, {{\"op\": \"set_parent\", \"uuid\": \"{Cube}\", \"parent\": \"{Camera}\"}}]", () =>
+        {
+            Assert.Equal(new string?[] { Red, Red }, Read(Cube)!.Materials);
+            Assert.Equal(Camera, Read(Cube)!.Parent);
+        });
+
+    [Fact]
+    public void create_instantiate_duplicate_and_replace_asset() =>
+        RoundTrip($"[{{\"op\": \"create_object\", \"uuid\": \"{New}\", \"name\": \"Lamp\", \"kind\": \"light\", \"parent\": \"{Rig}\", \"translation\": [0, 1, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}}, " +
+                  $"{{\"op\": \"instantiate_prefab\", \"uuid\": \"{New[..^1]}7\", \"prefab\": \"props/crate\", \"name\": \"Crate\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}}, " +
+                  $"{{\"op\": \"replace_asset\", \"uuid\": \"{New[..^1]}7\", \"asset\": \"props/barrel\"}}, " +
+                  $"{{\"op\": \"duplicate_object\", \"uuid\": \"{Cube}\", \"new_uuid\": \"{New[..^1]}8\", \"name\": \"Cube 2\"}}]", () =>
+        {
+            Assert.Equal((ObjectKind.Light, Rig), (Read(New)!.Kind, Read(New)!.Parent));
+            Assert.Equal(new Vector3d(0, 1, 0), Read(New)!.Translation);
+            Assert.Equal("props/barrel", _scene.Named("Crate")!.Prefab);
+            Assert.Equal(Read(Cube)!.Mesh, Read(New[..^1] + "8")!.Mesh);
+        });
+
+    [Fact]
+    public void delete_a_subtree_and_delete_with_reparenting()
+    {
+        RoundTrip($"[{{\"op\": \"delete_object\", \"uuid\": \"{Rig}\", \"children\": \"delete\"}}]", () => { Assert.Null(Read(Rig)); Assert.Null(Read(Cube)); });
+        RoundTrip($"[{{\"op\": \"delete_object\", \"uuid\": \"{Rig}\", \"children\": \"reparent\"}}]", () => { Assert.Null(Read(Rig)); Assert.Null(Read(Cube)!.Parent); });
+    }
+
+    [Fact]
+    public void replace_mesh_flips_winding_into_unity_and_back() =>
+        RoundTrip($"[{{\"op\": \"replace_mesh\", \"uuid\": \"{Tri}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], \"triangles\": [[0, 1, 2], [0, 2, 3]], \"uv0\": [[0, 0], [1, 0], [0, 1], [1, 1]]}}]", () =>
+        {
+            var m = _adapter.Canonical(new HashSet<string> { Tri }).Meshes.Single();
+            Assert.Equal(new[] { new Triangle(0, 1, 2), new Triangle(0, 2, 3) }, m.Triangles);
+            Assert.Equal(new Triangle(0, 2, 1), _scene.Meshes().Single().Triangles[0]); // Unity's own winding
+        });
+
+    [Fact]
+    public void a_half_failing_intent_leaves_nothing_and_bad_operations_are_refused()
+    {
+        var before = Dump();
+        var (type, body) = Apply(1, $"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [9, 9, 9]}}, {{\"op\": \"set_visibility\", \"uuid\": \"{New}\", \"visible\": false}}]");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("UNKNOWN_UUID", body);
+        foreach (var bad in new[] { $"[{{\"op\": \"exec\", \"uuid\": \"{Cube}\"}}]", $"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [0, 1e13, 0]}}]",
+                                    $"[{{\"op\": \"instantiate_prefab\", \"uuid\": \"{New}\", \"prefab\": \"props/ghost\", \"name\": \"x\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}}]" })
+            Assert.Equal(MessageType.Error, Apply(2, bad).Type);
+        Assert.Equal(before, Dump());
+        Assert.Empty(_adapter.ProvisionalIntents);
+    }
+
+    [Fact]
+    public void nothing_is_applied_in_play_mode_and_no_edit_is_reported()
+    {
+        _scene.State = "play";
+        var (type, body) = Apply(1, $"[{{\"op\": \"set_visibility\", \"uuid\": \"{Cube}\", \"visible\": false}}]");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("BUSY", body);
+        _scene.Write(_scene.Named("Cube")! with { LocalPosition = new Vector3d(5, 5, 5) }); // play-mode changes are not edits
+        Assert.Null(_adapter.Tick());
+    }
+
+    [Fact]
+    public void human_edits_become_operations_and_the_adapter_own_changes_do_not()
+    {
+        Apply(1, $"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [4, 4, 4]}}]");
+        Assert.Null(_adapter.Tick()); // our own apply: no echo (OBSERVED goes out, not EDIT)
+        _scene.Write(_scene.Named("Rig")! with { Active = false, Name = "Rig 2" });
+        var edit = _adapter.Tick();
+        Assert.NotNull(edit);
+        Assert.Contains($"{{\"op\": \"set_visibility\", \"uuid\": \"{Rig}\", \"visible\": false}}", edit);
+        Assert.Contains("\"op\": \"rename\"", edit);
+        Assert.Null(_adapter.Tick());
+    }
+}
