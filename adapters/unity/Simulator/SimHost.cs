@@ -5,7 +5,7 @@ using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Link;
-using VibeSync.Unity.Scene;
+using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Threading;
 
 namespace VibeSync.Unity.Simulator;

@@ -10,7 +10,7 @@ using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
-using VibeSync.Unity.Scene;
+using VibeSync.Unity.Hierarchy;
 
 namespace VibeSync.Unity.Adapter
 {

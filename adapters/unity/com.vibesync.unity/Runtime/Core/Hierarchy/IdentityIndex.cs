@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using VibeSync.Protocol.State;
 
-namespace VibeSync.Unity.Scene
+namespace VibeSync.Unity.Hierarchy
 {
     /// <summary>
     /// VibeSync IDs on GameObjects (DESIGN §2). Unity copies components when a GameObject is

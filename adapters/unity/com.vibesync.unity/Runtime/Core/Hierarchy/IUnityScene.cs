@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using VibeSync.Protocol.State;
 
-namespace VibeSync.Unity.Scene
+namespace VibeSync.Unity.Hierarchy
 {
     /// <summary>
     /// One GameObject as the core sees it, in Unity's native space (left-handed, Y up): local TRS,

@@ -11,7 +11,7 @@ using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 
-namespace VibeSync.Unity.Scene
+namespace VibeSync.Unity.Hierarchy
 {
     /// <summary>The engine could not apply an operation; nothing of its intent stays applied.</summary>
     public sealed class ApplyException : Exception

@@ -3,7 +3,7 @@ using System.Linq;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 
-namespace VibeSync.Unity.Scene
+namespace VibeSync.Unity.Hierarchy
 {
     /// <summary>
     /// The scene as records: first in Unity space, exactly as the host stores it, then converted to

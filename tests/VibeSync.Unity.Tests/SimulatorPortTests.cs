@@ -1,0 +1,93 @@
+using VibeSync.Intents.Pipeline;
+using VibeSync.Link;
+using VibeSync.Link.Ports;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Operations;
+using VibeSync.Protocol.State;
+using VibeSync.Unity.Simulator;
+
+namespace VibeSync.Unity.Tests;
+
+/// <summary>
+/// The pipeline's engine port over the real link to the simulator hosting the real core: APPLY,
+/// OBSERVED, READ, ROLLBACK and FINALIZE; BUSY in play mode is the busy fault the pipeline retries.
+/// </summary>
+public sealed class SimulatorPortTests : IAsyncLifetime
+{
+    private const string Cube = "5a1d0000-0000-4000-8000-000000000004";
+
+    private sealed class Host : ILinkHost
+    {
+        public volatile Scene? Scene;
+        public readonly List<(ulong Intent, IReadOnlyDictionary<string, string> Records)> Seen = new();
+        public void Panic(string engine, string code, string reason) { }
+        public Task<(string Code, string Message)?> EditAsync(string engine, IntentRequest edit) => Task.FromResult<(string, string)?>(null);
+        public void SceneReported(string engine, Scene scene, string root) => Scene = scene;
+        public void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { lock (Seen) Seen.Add((intent, records)); }
+    }
+
+    private readonly Host _host = new();
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "vibesync-simport-" + Guid.NewGuid().ToString("N"));
+    private readonly CancellationTokenSource _stop = new();
+    private LinkServer _server = null!;
+    private Task<int> _sim = null!;
+
+    public async Task InitializeAsync()
+    {
+        var keys = new Dictionary<string, byte[]> { [Engines.Blender] = new byte[32], [Engines.Unity] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) };
+        _server = new LinkServer(new LinkOptions(), keys, _host, new LinkLog(TextWriter.Null, TimeProvider.System), TimeProvider.System);
+        _server.Start();
+        Directory.CreateDirectory(Path.Combine(_dir, "keys"));
+        File.WriteAllText(Path.Combine(_dir, "keys", "unity.key"), Hex.Encode(keys[Engines.Unity]));
+        File.WriteAllText(Path.Combine(_dir, "serve.json"), $"{{\"link_port\": {_server.Port}}}");
+        var edits = Path.Combine(_dir, "edits.json");
+        File.WriteAllText(edits, """[{"at": 3, "fault": "play", "seconds": 2}]""");
+        _sim = Task.Run(() => new SimHost(new SimOptions(_dir, null, edits, 0, null, TextWriter.Null)).RunAsync(_stop.Token));
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (_host.Scene == null && DateTime.UtcNow < until) await Task.Delay(20);
+        Assert.NotNull(_host.Scene);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _stop.Cancel();
+        await _sim;
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task an_intent_is_applied_observed_read_rolled_back_exactly_and_finalized_in_the_simulator()
+    {
+        var port = new LinkEnginePort(_server, Engines.Unity);
+        var before = (await port.ReadAsync(new[] { Cube })).Objects.Single();
+        var token = await port.ApplyProvisionalAsync(1, new Operation[] { new SetTransform(Cube, new Vector3d(1, 2, 3), null, null) });
+        Assert.StartsWith("unity/", token);
+        var moved = (await port.ReadAsync(new[] { Cube })).Objects.Single();
+        Assert.Equal(new Vector3d(1, 2, 3), moved.Translation);
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < until && !_host.Seen.Any(s => s.Intent == 1)) await Task.Delay(10);
+        Assert.Equal(Hex.Encode(RecordHash.Of(moved)), _host.Seen.Single(s => s.Intent == 1).Records[Cube]);
+        await port.RollbackAsync(1, token);
+        var back = (await port.ReadAsync(new[] { Cube })).Objects.Single();
+        Assert.Equal(Hex.Encode(RecordHash.Of(before)), Hex.Encode(RecordHash.Of(back)));
+        await port.ApplyProvisionalAsync(2, new Operation[] { new Rename(Cube, "Box") });
+        await port.FinalizeAsync(new ulong[] { 2 });
+        Assert.Equal("Box", (await port.ReadAsync(new[] { Cube })).Objects.Single().Name);
+
+        var play = DateTime.UtcNow.AddSeconds(10); // the simulator enters play mode 3 s after it started
+        while (DateTime.UtcNow < play && !_sim.IsCompleted && !await IsPlaying(port)) await Task.Delay(100);
+        await Assert.ThrowsAsync<EngineBusyException>(() => port.ApplyProvisionalAsync(3, new Operation[] { new SetVisibility(Cube, false) }));
+    }
+
+    private static async Task<bool> IsPlaying(LinkEnginePort port)
+    {
+        try
+        {
+            await port.ApplyProvisionalAsync(99, new Operation[] { new SetVisibility(Cube, true) });
+            await port.RollbackAsync(99, "");
+            return false;
+        }
+        catch (EngineBusyException) { return true; }
+    }
+}
