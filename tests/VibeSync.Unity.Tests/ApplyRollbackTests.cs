@@ -153,4 +153,34 @@ public sealed class ApplyRollbackTests
         Assert.Contains("\"op\": \"rename\"", edit);
         Assert.Null(_adapter.Tick());
     }
+
+    [Fact]
+    public void a_save_writes_the_authoritative_values_and_the_session_keeps_the_provisional_ones()
+    {
+        Apply(7, $"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [9, 9, 9]}}]");
+        var sent = new List<(byte, string)>();
+        _adapter.Send = (t, j) => { sent.Add((t, j)); return true; };
+        Assert.Equal(1, _adapter.BeforeSave());
+        var saved = Read(Cube)!.Translation; // what Unity would write now
+        _adapter.AfterSave();
+        Assert.Equal(new Vector3d(-1, 0.5, 2), saved); // the file's (1, 0.5, 2) in Unity space, canonical here
+        Assert.Equal(new Vector3d(9, 9, 9), Read(Cube)!.Translation);
+        Assert.Contains((ulong)7, _adapter.ProvisionalIntents);
+        Assert.Null(_adapter.Tick()); // taking the intent out and back in is not a human edit
+    }
+
+    [Fact]
+    public void a_selection_under_a_transform_tool_is_a_human_active_lock_until_released()
+    {
+        var sent = new List<(byte Type, string Json)>();
+        _adapter.Send = (t, j) => { sent.Add((t, j)); return true; };
+        _adapter.SetHumanActive(new[] { Cube, "5a1d0000-0000-4000-8000-0000000000ff" }); // an unknown ID is ignored
+        _adapter.SetHumanActive(new[] { Cube });
+        _adapter.SetHumanActive(Array.Empty<string>());
+        Assert.Equal(new[]
+        {
+            (MessageType.HumanActive, $"{{\"uuids\": [\"{Cube}\"], \"active\": true}}"),
+            (MessageType.HumanActive, $"{{\"uuids\": [\"{Cube}\"], \"active\": false}}"),
+        }, sent.ToArray());
+    }
 }

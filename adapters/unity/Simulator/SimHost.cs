@@ -139,6 +139,22 @@ public sealed class SimHost
 
     private void Play(JsonElement step)
     {
+        if (step.TryGetProperty("save", out var save))
+        {
+            // Unity's save, with the AssetModificationProcessor's hook around it: the file gets the authoritative values.
+            int held = _adapter.BeforeSave();
+            File.WriteAllText(save.GetString()!, SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity));
+            _adapter.AfterSave();
+            Say("saved", new { file = save.GetString(), provisional_left_out = held });
+            return;
+        }
+        if (step.TryGetProperty("select", out var selected))
+        {
+            // A human selects objects with a transform tool active: HUMAN_ACTIVE until the selection is empty.
+            var names = selected.EnumerateArray().Select(n => n.GetString()).ToHashSet();
+            _adapter.SetHumanActive(_scene.Objects().Where(o => names.Contains(o.Name) && o.Id != null).Select(o => o.Id!));
+            return;
+        }
         if (step.TryGetProperty("material", out var mat))
         {
             var m = _scene.Materials().First(x => x.Name == mat.GetString());

@@ -170,6 +170,52 @@ namespace VibeSync.Unity.Adapter
             return (MessageType.State, "\"root\": \"" + Hex.Encode(SceneHasher.Hash(scene).Root) + "\", \"scene\": " + SceneJsonWriter.Write(scene, Space.Canonical));
         }
 
+        // ---- saving and human activity ------------------------------------------------------------
+
+        private readonly List<Provisional> _heldForSave = new List<Provisional>();
+        private HashSet<string> _humanActive = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Provisional changes are not the truth yet and must never reach a saved scene: the glue's
+        /// AssetModificationProcessor calls this before Unity writes, <see cref="AfterSave"/> after.
+        /// Returns how many intents were taken out (0: nothing to say to the user).
+        /// </summary>
+        public int BeforeSave()
+        {
+            _heldForSave.AddRange(_provisional.Values.OrderBy(p => p.Intent));
+            var applier = new OperationApplier(_scene, Index);
+            for (int i = _heldForSave.Count - 1; i >= 0; i--) applier.Rollback(_heldForSave[i]);
+            foreach (var p in _heldForSave) Refresh(p.Touched);
+            return _heldForSave.Count;
+        }
+
+        /// <summary>Re-applies what <see cref="BeforeSave"/> took out.</summary>
+        public void AfterSave()
+        {
+            var applier = new OperationApplier(_scene, Index);
+            foreach (var p in _heldForSave)
+            {
+                try { _provisional[p.Intent] = applier.Apply(p.Intent, p.Operations); }
+                catch (ApplyException) { _provisional.Remove(p.Intent); } // the scene changed under the save; the orchestrator verifies and rolls back
+                Refresh(p.Touched);
+            }
+            _heldForSave.Clear();
+        }
+
+        /// <summary>
+        /// The objects a human is working on now (the glue: the selection while a transform tool is
+        /// in use); HUMAN_ACTIVE is sent when the set changes, so an AI intent on them waits.
+        /// </summary>
+        public void SetHumanActive(IEnumerable<string> ids)
+        {
+            var now = new HashSet<string>(ids.Where(Index.Contains), StringComparer.Ordinal);
+            var started = now.Where(id => !_humanActive.Contains(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
+            var ended = _humanActive.Where(id => !now.Contains(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
+            if (started.Count > 0) Send(MessageType.HumanActive, "{\"uuids\": [" + string.Join(", ", started.Select(id => "\"" + id + "\"")) + "], \"active\": true}");
+            if (ended.Count > 0) Send(MessageType.HumanActive, "{\"uuids\": [" + string.Join(", ", ended.Select(id => "\"" + id + "\"")) + "], \"active\": false}");
+            _humanActive = now;
+        }
+
         // ---- the tick -------------------------------------------------------------------------------
 
         /// <summary>
