@@ -29,10 +29,14 @@ namespace VibeSync.Unity.Adapter
         private readonly Queue<ulong> _toObserve = new Queue<ulong>();
         private Dictionary<string, object> _known = new Dictionary<string, object>(StringComparer.Ordinal);
 
-        /// <summary>Adapts <paramref name="scene"/>; <paramref name="newId"/> makes fresh UUIDs (lowercase v4).</summary>
-        public UnityAdapter(IUnityScene scene, Func<string>? newId = null)
+        /// <summary>
+        /// Adapts <paramref name="scene"/>; <paramref name="newId"/> makes fresh UUIDs (lowercase v4).
+        /// <paramref name="generation"/> continues across domain reloads (the glue keeps it in SessionState).
+        /// </summary>
+        public UnityAdapter(IUnityScene scene, Func<string>? newId = null, long generation = 1)
         {
             _scene = scene;
+            Generation = generation;
             _newId = newId ?? (() => Guid.NewGuid().ToString("D"));
             Index = IdentityIndex.Scan(scene, null, _newId);
         }

@@ -1,0 +1,95 @@
+// Compile-time stub: signatures from the Unity 2022.3 scripting reference; every body throws.
+using System;
+using UnityEngine;
+
+namespace UnityEditor
+{
+    public static class EditorApplication
+    {
+        public delegate void CallbackFunction();
+        public static CallbackFunction update;
+        public static CallbackFunction delayCall;
+        public static event Action<PlayModeStateChange> playModeStateChanged;
+        public static bool isCompiling => throw new NotImplementedException();
+        public static bool isPlayingOrWillChangePlaymode => throw new NotImplementedException();
+        public static void QueuePlayerLoopUpdate() => throw new NotImplementedException();
+    }
+
+    public enum PlayModeStateChange { EnteredEditMode, ExitingEditMode, EnteredPlayMode, ExitingPlayMode }
+
+    public static class AssemblyReloadEvents
+    {
+        public delegate void AssemblyReloadCallback();
+        public static event AssemblyReloadCallback beforeAssemblyReload;
+        public static event AssemblyReloadCallback afterAssemblyReload;
+    }
+
+    public static class Undo
+    {
+        public static void RecordObject(UnityEngine.Object objectToUndo, string name) => throw new NotImplementedException();
+        public static void RegisterCreatedObjectUndo(UnityEngine.Object objectToUndo, string name) => throw new NotImplementedException();
+        public static void DestroyObjectImmediate(UnityEngine.Object objectToUndo) => throw new NotImplementedException();
+        public static void SetTransformParent(Transform transform, Transform newParent, string name) => throw new NotImplementedException();
+        public static int GetCurrentGroup() => throw new NotImplementedException();
+        public static void IncrementCurrentGroup() => throw new NotImplementedException();
+        public static void SetCurrentGroupName(string name) => throw new NotImplementedException();
+        public static void CollapseUndoOperations(int groupIndex) => throw new NotImplementedException();
+        public static void RevertAllDownToGroup(int group) => throw new NotImplementedException();
+    }
+
+    public static class PrefabUtility
+    {
+        public static UnityEngine.Object InstantiatePrefab(UnityEngine.Object assetComponentOrGameObject) => throw new NotImplementedException();
+        public static string GetPrefabAssetPathOfNearestInstanceRoot(UnityEngine.Object instanceComponentOrGameObject) => throw new NotImplementedException();
+        public static bool IsAnyPrefabInstanceRoot(GameObject gameObject) => throw new NotImplementedException();
+    }
+
+    public static class AssetDatabase
+    {
+        public static T LoadAssetAtPath<T>(string assetPath) where T : UnityEngine.Object => throw new NotImplementedException();
+        public static string GetAssetPath(UnityEngine.Object assetObject) => throw new NotImplementedException();
+        public static string AssetPathToGUID(string path) => throw new NotImplementedException();
+        public static string GUIDToAssetPath(string guid) => throw new NotImplementedException();
+    }
+
+    public class AssetModificationProcessor { }
+
+    [AttributeUsage(AttributeTargets.Class)]
+    public sealed class InitializeOnLoadAttribute : Attribute { }
+
+    public static class SessionState
+    {
+        public static int GetInt(string key, int defaultValue) => throw new NotImplementedException();
+        public static void SetInt(string key, int value) => throw new NotImplementedException();
+    }
+
+    public static class EditorPrefs
+    {
+        public static string GetString(string key, string defaultValue) => throw new NotImplementedException();
+        public static void SetString(string key, string value) => throw new NotImplementedException();
+    }
+
+    public static class EditorUtility
+    {
+        public static UnityEngine.Object InstanceIDToObject(int instanceID) => throw new NotImplementedException();
+        public static void SetDirty(UnityEngine.Object target) => throw new NotImplementedException();
+    }
+
+    public static class Selection
+    {
+        public static GameObject[] gameObjects => throw new NotImplementedException();
+        public static Action selectionChanged;
+    }
+
+    public enum Tool { View = 0, Move = 1, Rotate = 2, Scale = 3, Rect = 4, Transform = 5, Custom = 6, None = -1 }
+
+    public sealed class Tools { public static Tool current { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
+
+    public struct ObjectChangeEventStream { public int length => throw new NotImplementedException(); }
+
+    public static class ObjectChangeEvents
+    {
+        public delegate void ObjectChangeEventsHandler(ref ObjectChangeEventStream stream);
+        public static event ObjectChangeEventsHandler changesPublished;
+    }
+}

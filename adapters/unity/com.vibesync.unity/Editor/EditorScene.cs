@@ -1,0 +1,207 @@
+// The thin glue: the core's scene port with UnityEditor calls and nothing else. Every write goes
+// through Undo so a human can Ctrl+Z what VibeSync did; rollback itself is the core's (it writes the
+// recorded values back). Compiled here against the API stub (adapters/unity/ApiStub); it has never
+// run in a Unity editor on our machines.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using UnityEditor;
+using UnityEngine;
+using UnityEngine.SceneManagement;
+using VibeSync.Protocol.State;
+using VibeSync.Unity.Hierarchy;
+using Material = UnityEngine.Material;
+using Mesh = UnityEngine.Mesh;
+using VibeSyncId = VibeSync.Unity.Components.VibeSyncId;
+
+namespace VibeSync.Unity.Editor
+{
+    /// <summary>The open scene as the core's <see cref="IUnityScene"/>.</summary>
+    internal sealed class EditorScene : IUnityScene
+    {
+        private const string UndoName = "VibeSync";
+        private readonly Dictionary<int, (bool Active, HideFlags Flags)> _pendingDelete = new Dictionary<int, (bool, HideFlags)>();
+        private readonly AssetIds _assets = new AssetIds(Path.Combine(Path.GetDirectoryName(Application.dataPath)!, "ProjectSettings", "VibeSyncAssetIds.txt"));
+
+        public string State => EditorApplication.isCompiling ? "compiling" : EditorApplication.isPlayingOrWillChangePlaymode ? "play" : "ready";
+
+        public IReadOnlyList<UnityObject> Objects()
+        {
+            var all = new List<UnityObject>();
+            foreach (var root in SceneManager.GetActiveScene().GetRootGameObjects()) Walk(root.transform, all);
+            return all;
+        }
+
+        private void Walk(Transform t, List<UnityObject> into)
+        {
+            var go = t.gameObject;
+            if (_pendingDelete.ContainsKey(go.GetInstanceID()) || (go.hideFlags & HideFlags.HideInHierarchy) != 0) return;
+            into.Add(Read(go));
+            for (int i = 0; i < t.childCount; i++) Walk(t.GetChild(i), into);
+        }
+
+        private UnityObject Read(GameObject go)
+        {
+            var t = go.transform;
+            var kind = go.GetComponent<Camera>() ? ObjectKind.Camera : go.GetComponent<Light>() ? ObjectKind.Light : go.GetComponent<MeshFilter>() ? ObjectKind.Mesh : ObjectKind.Empty;
+            var renderer = go.GetComponent<Renderer>();
+            var filter = go.GetComponent<MeshFilter>();
+            var prefab = PrefabUtility.IsAnyPrefabInstanceRoot(go) ? PrefabUtility.GetPrefabAssetPathOfNearestInstanceRoot(go) : null;
+            return new UnityObject(go.GetInstanceID(), go.GetComponent<VibeSyncId>() is { } v && v ? v.Id : null, go.name, kind,
+                t.parent ? t.parent.gameObject.GetInstanceID() : (int?)null,
+                new Vector3d(t.localPosition.x, t.localPosition.y, t.localPosition.z),
+                new Quaterniond(t.localRotation.x, t.localRotation.y, t.localRotation.z, t.localRotation.w),
+                new Vector3d(t.localScale.x, t.localScale.y, t.localScale.z), go.activeSelf,
+                renderer ? renderer.sharedMaterials.Select(m => m ? _assets.IdOf(m) : null).ToArray() : new string?[0],
+                filter && filter.sharedMesh ? _assets.IdOf(filter.sharedMesh) : null,
+                prefab != null ? AssetId(prefab) : null);
+        }
+
+        private static GameObject Object(int handle) =>
+            EditorUtility.InstanceIDToObject(handle) as GameObject ?? throw new InvalidOperationException($"GameObject {handle} is gone");
+
+        public UnityObject? Find(int handle) =>
+            !_pendingDelete.ContainsKey(handle) && EditorUtility.InstanceIDToObject(handle) is GameObject go && go ? Read(go) : null;
+
+        public void SetId(int handle, string id)
+        {
+            var go = Object(handle);
+            var component = go.GetComponent<VibeSyncId>();
+            if (!component) component = go.AddComponent<VibeSyncId>();
+            Undo.RecordObject(component, UndoName);
+            component.Id = id;
+        }
+
+        public void Write(UnityObject values)
+        {
+            var go = Object(values.Handle);
+            var t = go.transform;
+            Undo.RecordObject(go, UndoName);
+            Undo.RecordObject(t, UndoName);
+            go.name = values.Name;
+            var parent = values.Parent is int p ? Object(p).transform : null;
+            if (t.parent != parent) Undo.SetTransformParent(t, parent, UndoName); // then the local values below, as the operation keeps them
+            t.localPosition = new Vector3((float)values.LocalPosition.X, (float)values.LocalPosition.Y, (float)values.LocalPosition.Z);
+            t.localRotation = new Quaternion((float)values.LocalRotation.X, (float)values.LocalRotation.Y, (float)values.LocalRotation.Z, (float)values.LocalRotation.W);
+            t.localScale = new Vector3((float)values.LocalScale.X, (float)values.LocalScale.Y, (float)values.LocalScale.Z);
+            if (go.activeSelf != values.Active) go.SetActive(values.Active);
+            if (go.GetComponent<Renderer>() is { } renderer && renderer)
+            {
+                Undo.RecordObject(renderer, UndoName);
+                renderer.sharedMaterials = values.Materials.Select(id => id == null ? null! : _assets.Load<Material>(id)).ToArray();
+            }
+        }
+
+        public int Create(UnityObject values)
+        {
+            var go = new GameObject(values.Name);
+            if (values.Kind == ObjectKind.Camera) go.AddComponent<Camera>();
+            if (values.Kind == ObjectKind.Light) go.AddComponent<Light>();
+            if (values.Kind == ObjectKind.Mesh)
+            {
+                var filter = go.AddComponent<MeshFilter>();
+                if (values.Mesh != null) filter.sharedMesh = _assets.Load<Mesh>(values.Mesh);
+                go.AddComponent<MeshRenderer>();
+            }
+            Undo.RegisterCreatedObjectUndo(go, UndoName);
+            Write(values with { Handle = go.GetInstanceID() });
+            return go.GetInstanceID();
+        }
+
+        public int Instantiate(string prefab, UnityObject values)
+        {
+            var asset = AssetDatabase.LoadAssetAtPath<GameObject>("Assets/" + prefab + ".prefab");
+            if (!asset) throw new UnknownAssetException($"no prefab Assets/{prefab}.prefab in this project");
+            var go = (GameObject)PrefabUtility.InstantiatePrefab(asset);
+            Undo.RegisterCreatedObjectUndo(go, UndoName);
+            Write(values with { Handle = go.GetInstanceID() });
+            return go.GetInstanceID();
+        }
+
+        public int Duplicate(int handle)
+        {
+            var copy = UnityEngine.Object.Instantiate(Object(handle));
+            Undo.RegisterCreatedObjectUndo(copy, UndoName);
+            return copy.GetInstanceID();
+        }
+
+        public void Destroy(int handle)
+        {
+            _pendingDelete.Remove(handle);
+            if (EditorUtility.InstanceIDToObject(handle) is GameObject go && go) Undo.DestroyObjectImmediate(go);
+        }
+
+        public void SetPendingDelete(int handle, bool pending)
+        {
+            var go = Object(handle);
+            Undo.RecordObject(go, UndoName);
+            if (pending)
+            {
+                _pendingDelete[handle] = (go.activeSelf, go.hideFlags);
+                go.SetActive(false);
+                go.hideFlags |= HideFlags.HideInHierarchy | HideFlags.DontSave; // out of sight, and never saved while provisional
+            }
+            else if (_pendingDelete.TryGetValue(handle, out var before))
+            {
+                _pendingDelete.Remove(handle);
+                go.hideFlags = before.Flags;
+                go.SetActive(before.Active);
+            }
+        }
+
+        public IReadOnlyList<Protocol.State.Material> Materials() =>
+            Objects().SelectMany(o => o.Materials).Where(id => id != null).Distinct().Select(id => MaterialRecord(id!)).ToList();
+
+        private Protocol.State.Material MaterialRecord(string id)
+        {
+            var m = _assets.Load<Material>(id);
+            var color = (m.HasProperty("_BaseColor") ? m.GetColor("_BaseColor") : m.GetColor("_Color")).linear; // materials hold sRGB; the model is linear
+            var smoothness = m.HasProperty("_Smoothness") ? m.GetFloat("_Smoothness") : m.GetFloat("_Glossiness");
+            var emission = m.HasProperty("_EmissionColor") ? m.GetColor("_EmissionColor").linear : new Color(0, 0, 0, 1);
+            return new Protocol.State.Material(id, m.name, new Vector4d(color.r, color.g, color.b, color.a), m.GetFloat("_Metallic"), 1.0 - smoothness,
+                new Vector3d(emission.r, emission.g, emission.b));
+        }
+
+        public void WriteMaterial(Protocol.State.Material material)
+        {
+            var m = _assets.Load<Material>(material.Uuid);
+            Undo.RecordObject(m, UndoName);
+            m.name = material.Name;
+            var linear = new Color((float)material.BaseColor.X, (float)material.BaseColor.Y, (float)material.BaseColor.Z, (float)material.BaseColor.W);
+            m.SetColor(m.HasProperty("_BaseColor") ? "_BaseColor" : "_Color", linear.gamma);
+            m.SetFloat("_Metallic", (float)material.Metallic);
+            m.SetFloat(m.HasProperty("_Smoothness") ? "_Smoothness" : "_Glossiness", (float)(1.0 - material.Roughness));
+            if (m.HasProperty("_EmissionColor")) m.SetColor("_EmissionColor", new Color((float)material.Emission.X, (float)material.Emission.Y, (float)material.Emission.Z, 1).gamma);
+        }
+
+        public IReadOnlyList<Protocol.State.Mesh> Meshes() =>
+            Objects().Select(o => o.Mesh).Where(id => id != null).Distinct().Select(id => MeshRecord(id!)).ToList();
+
+        private Protocol.State.Mesh MeshRecord(string id)
+        {
+            var mesh = _assets.Load<Mesh>(id);
+            var v = mesh.vertices;
+            var t = mesh.triangles;
+            var uv = mesh.uv;
+            return new Protocol.State.Mesh(id, v.Select(p => new Vector3d(p.x, p.y, p.z)).ToArray(),
+                Enumerable.Range(0, t.Length / 3).Select(i => new Triangle(t[3 * i], t[3 * i + 1], t[3 * i + 2])).ToArray(),
+                uv.Length == v.Length ? uv.Select(p => new Vector2d(p.x, p.y)).ToArray() : null);
+        }
+
+        public void WriteMesh(Protocol.State.Mesh record)
+        {
+            var mesh = _assets.Load<Mesh>(record.Uuid);
+            Undo.RecordObject(mesh, UndoName);
+            mesh.Clear();
+            mesh.vertices = record.Positions.Select(p => new Vector3((float)p.X, (float)p.Y, (float)p.Z)).ToArray();
+            mesh.triangles = record.Triangles.SelectMany(x => new[] { x.A, x.B, x.C }).ToArray();
+            if (record.Uv0 != null) mesh.uv = record.Uv0.Select(p => new Vector2((float)p.X, (float)p.Y)).ToArray();
+            mesh.RecalculateNormals();
+            mesh.RecalculateBounds();
+        }
+
+        private static string AssetId(string assetPath) =>
+            assetPath.StartsWith("Assets/", StringComparison.Ordinal) && assetPath.EndsWith(".prefab", StringComparison.Ordinal) ? assetPath.Substring(7, assetPath.Length - 14) : assetPath;
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using UnityEditor;
+using UnityEngine;
+using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Link;
+using VibeSync.Unity.Threading;
+
+namespace VibeSync.Unity.Editor
+{
+    /// <summary>
+    /// Runs the adapter inside the editor: pumps the core on EditorApplication.update (and wakes
+    /// an unfocused editor, whose update loop Unity throttles, with QueuePlayerLoopUpdate), closes
+    /// the link before a domain reload and re-handshakes with generation + 1 after (kept in
+    /// SessionState, which survives reloads), syncs nothing while playing (Unity restores the scene
+    /// itself on leaving play mode), and reports the selection under a transform tool as HUMAN_ACTIVE.
+    /// </summary>
+    [InitializeOnLoad]
+    internal static class VibeSyncEditor
+    {
+        private const string GenerationKey = "VibeSync.Generation";
+        private static readonly MainThreadQueue Queue = new MainThreadQueue();
+        private static readonly EditorScene Scene = new EditorScene();
+        private static UnityAdapter? _adapter;
+        private static AdapterLink? _link;
+        private static bool _changed = true;
+        private static DateTime _nextConnect;
+
+        /// <summary>The orchestrator's data directory: EditorPrefs "VibeSync.DataDirectory", else .vibesync beside the project.</summary>
+        public static string DataDirectory =>
+            EditorPrefs.GetString("VibeSync.DataDirectory", Path.Combine(Path.GetDirectoryName(Application.dataPath)!, ".vibesync"));
+
+        static VibeSyncEditor()
+        {
+            long generation = SessionState.GetInt(GenerationKey, 0) + 1; // a domain reload is a new generation
+            SessionState.SetInt(GenerationKey, (int)generation);
+            _adapter = new UnityAdapter(Scene, generation: generation);
+            EditorApplication.update += Tick;
+            AssemblyReloadEvents.beforeAssemblyReload += () => _link?.Close("domain reload");
+            EditorApplication.playModeStateChanged += change => _changed = true;
+            ObjectChangeEvents.changesPublished += OnChanges;
+            Selection.selectionChanged += () => _changed = true;
+        }
+
+        private static void OnChanges(ref ObjectChangeEventStream stream) => _changed = true;
+
+        private static void Tick()
+        {
+            var adapter = _adapter!;
+            Queue.Drain(TimeSpan.FromMilliseconds(8));
+            if (_changed)
+            {
+                _changed = false;
+                adapter.Tick(); // a diff; ObjectChangeEvents only says that something changed
+                var moving = Tools.current is Tool.Move or Tool.Rotate or Tool.Scale or Tool.Rect or Tool.Transform;
+                adapter.SetHumanActive(moving ? Selection.gameObjects.Select(g => g.GetComponent<Components.VibeSyncId>()).Where(v => v).Select(v => v.Id) : Array.Empty<string>());
+            }
+            _link?.Tick(Scene.State);
+            if (_link == null && DateTime.UtcNow >= _nextConnect) Connect(adapter);
+            if (Queue.Count > 0) EditorApplication.QueuePlayerLoopUpdate();
+        }
+
+        private static void Connect(UnityAdapter adapter)
+        {
+            _nextConnect = DateTime.UtcNow.AddSeconds(2);
+            var scene = adapter.Attach(UnityEngine.SceneManagement.SceneManager.GetActiveScene().path);
+            AdapterLink.ConnectAsync(DataDirectory, adapter.Generation, Application.dataPath).ContinueWith(t => Queue.Post(() =>
+            {
+                if (t.Status != TaskStatus.RanToCompletion) return; // no orchestrator yet: try again in 2 s
+                _link = t.Result;
+                _link.Closed += reason => Queue.Post(() => _link = null);
+                _link.Start(adapter, Queue);
+                _link.Send(Protocol.Link.MessageType.Scene, scene);
+            }));
+        }
+
+        /// <summary>The save guard's hooks (see <see cref="SaveGuard"/>).</summary>
+        internal static int BeforeSave() => _adapter?.BeforeSave() ?? 0;
+
+        internal static void AfterSave() => _adapter?.AfterSave();
+    }
+
+    /// <summary>Provisional changes never reach a saved scene: taken out before Unity writes, put back after.</summary>
+    internal sealed class SaveGuard : AssetModificationProcessor
+    {
+        private static string[] OnWillSaveAssets(string[] paths)
+        {
+            if (paths.Any(p => p.EndsWith(".unity", StringComparison.Ordinal)) && VibeSyncEditor.BeforeSave() is int held && held > 0)
+            {
+                Debug.Log($"VibeSync: {held} provisional intent(s) were left out of this save; the file holds the last authoritative values");
+                EditorApplication.delayCall += VibeSyncEditor.AfterSave;
+            }
+            return paths;
+        }
+    }
+}
