@@ -50,13 +50,14 @@ public sealed class SimScene : IUnityScene
     /// <inheritdoc />
     public IReadOnlyList<UnityObject> Objects()
     {
+        if (_pendingDelete.Count == 0) return _objects.Values.ToList(); // order does not matter: the root sorts by ID
         bool Gone(UnityObject o)
         {
             for (UnityObject? c = o; c != null; c = c.Parent is int p ? _objects.GetValueOrDefault(p) : null)
                 if (_pendingDelete.Contains(c.Handle)) return true;
             return false;
         }
-        return _objects.Values.Where(o => !Gone(o)).OrderBy(o => o.Handle).ToList();
+        return _objects.Values.Where(o => !Gone(o)).ToList();
     }
 
     /// <inheritdoc />

@@ -17,7 +17,36 @@ internal static class BenchCommand
         bench.Subcommands.Add(Pipeline());
         bench.Subcommands.Add(Link());
         bench.Subcommands.Add(Blender());
+        bench.Subcommands.Add(Unity());
         return bench;
+    }
+
+    private static Command Unity()
+    {
+        var objects = new Option<int>("--objects") { Description = "GameObjects in the simulated scene.", DefaultValueFactory = _ => 100_000 };
+        var applies = new Option<int>("--applies") { Description = "Provisional set_transform intents applied.", DefaultValueFactory = _ => 100_000 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var command = new Command("unity",
+            "The Unity package's core in the simulator: attach + hash of N GameObjects (goal ≤ 1 s for 100,000) and provisional applies/s (goal ≥ 20,000/s).")
+        {
+            objects, applies, json,
+        };
+        command.SetAction(parse =>
+        {
+            int n = parse.GetValue(objects), a = parse.GetValue(applies);
+            if (n < 10 || a < 10) { Console.Error.WriteLine("error: --objects and --applies must be at least 10"); return Program.InputError; }
+            var result = UnityBenchmark.Run(n, a, line => Console.Error.WriteLine(line));
+            var machine = MachineInfo.Current();
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "unity", result, machine }, Indented));
+            else
+            {
+                Console.WriteLine($"attach {result.Objects:N0} GameObjects: median {result.AttachMedianSeconds:F3} s, min {result.AttachMinSeconds:F3} s (goal ≤ 1 s); provisional applies {result.AppliesPerSecond:N0}/s (goal ≥ 20,000/s)");
+                Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+            }
+            return 0;
+        });
+        return command;
     }
 
     private static Command Blender()

@@ -14,6 +14,7 @@ namespace VibeSync.Unity.Hierarchy
     public sealed class IdentityIndex
     {
         private readonly Dictionary<string, int> _handles = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly Dictionary<int, string> _ids = new Dictionary<int, string>();
         private readonly HashSet<string> _tombstones;
 
         private IdentityIndex(HashSet<string> tombstones) { _tombstones = tombstones; }
@@ -33,14 +34,25 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>The object's handle, or null.</summary>
         public int? HandleOf(string id) => _handles.TryGetValue(id, out var h) ? h : (int?)null;
 
+        /// <summary>The ID of the object with this handle, or null.</summary>
+        public string? IdOf(int handle) => _ids.TryGetValue(handle, out var id) ? id : null;
+
         /// <summary>True when the ID names an indexed object.</summary>
         public bool Contains(string id) => _handles.ContainsKey(id);
 
         /// <summary>Binds an ID to a handle (a created object).</summary>
-        public void Bind(string id, int handle) => _handles[id] = handle;
+        public void Bind(string id, int handle)
+        {
+            _handles[id] = handle;
+            _ids[handle] = id;
+        }
 
         /// <summary>Forgets an ID (a provisional delete; rollback binds it again).</summary>
-        public void Unbind(string id) => _handles.Remove(id);
+        public void Unbind(string id)
+        {
+            if (_handles.TryGetValue(id, out var handle)) _ids.Remove(handle);
+            _handles.Remove(id);
+        }
 
         /// <summary>Scans the scene: stamps missing IDs, splits duplicates, returns the index.</summary>
         public static IdentityIndex Scan(IUnityScene scene, IdentityIndex? previous, Func<string> newId)
@@ -61,12 +73,12 @@ namespace VibeSync.Unity.Hierarchy
             {
                 var members = group.OrderBy(o => o.Handle).ToList();
                 var keeper = members.FirstOrDefault(o => previous?.HandleOf(group.Key) == o.Handle) ?? members[0];
-                index._handles[group.Key] = keeper.Handle;
+                index.Bind(group.Key, keeper.Handle);
                 foreach (var other in members.Where(o => o.Handle != keeper.Handle))
                 {
                     var id = Fresh(group.Key.StartsWith(VibeSyncId.HiddenPrefix, StringComparison.Ordinal));
                     scene.SetId(other.Handle, id);
-                    index._handles[id] = other.Handle;
+                    index.Bind(id, other.Handle);
                     index.Reassigned.Add(id);
                 }
             }
@@ -74,7 +86,7 @@ namespace VibeSync.Unity.Hierarchy
             {
                 var id = Fresh(hidden: false);
                 scene.SetId(o.Handle, id);
-                index._handles[id] = o.Handle;
+                index.Bind(id, o.Handle);
                 index.Stamped++;
             }
             return index;

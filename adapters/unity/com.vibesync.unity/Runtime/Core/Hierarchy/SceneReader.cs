@@ -15,12 +15,16 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Records in Unity space: all, or only <paramref name="only"/>.</summary>
         public static Protocol.State.Scene Native(IUnityScene scene, IdentityIndex index, ISet<string>? only = null)
         {
-            var idOf = index.Ids.ToDictionary(id => index.HandleOf(id)!.Value, id => id);
             var objects = new List<SceneObject>();
-            foreach (var o in scene.Objects())
+            if (only == null)
             {
-                if (!idOf.TryGetValue(o.Handle, out var id) || (only != null && !only.Contains(id))) continue;
-                objects.Add(Record(o, id, idOf));
+                foreach (var o in scene.Objects())
+                    if (index.IdOf(o.Handle) is string id) objects.Add(Record(o, id, index));
+            }
+            else
+            {
+                foreach (var id in only) // a few records: look each up, do not walk the scene
+                    if (index.HandleOf(id) is int h && scene.Find(h) is { } o) objects.Add(Record(o, id, index));
             }
             var materials = scene.Materials().Where(m => only == null || only.Contains(m.Uuid)).ToList();
             var meshes = scene.Meshes().Where(m => only == null || only.Contains(m.Uuid)).ToList();
@@ -44,8 +48,8 @@ namespace VibeSync.Unity.Hierarchy
         }
 
         /// <summary>A GameObject's record in Unity space.</summary>
-        public static SceneObject Record(UnityObject o, string id, IReadOnlyDictionary<int, string> idOf) =>
-            new SceneObject(id, o.Name, o.Kind, o.Parent is int p && idOf.TryGetValue(p, out var parent) ? parent : null,
+        public static SceneObject Record(UnityObject o, string id, IdentityIndex index) =>
+            new SceneObject(id, o.Name, o.Kind, o.Parent is int p ? index.IdOf(p) : null,
                 o.LocalPosition, o.LocalRotation, o.LocalScale, o.Active, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0],
                 o.Kind == ObjectKind.Mesh ? o.Mesh : null);
     }
