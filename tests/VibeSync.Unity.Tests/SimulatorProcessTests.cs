@@ -109,6 +109,25 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         Assert.Equal(Event(events, "attached").GetProperty("root").GetString(), Event(events, "stopped").GetProperty("root").GetString());
     }
 
+    [Fact]
+    public async Task a_scene_too_large_for_one_frame_attaches_in_parts()
+    {
+        // 12,000 GameObjects: three parts of at most 5,000, checked and hashed as one scene.
+        var objects = Enumerable.Range(0, 12_000).Select(i => new Protocol.State.SceneObject(
+            $"00000000-0000-4000-8000-{i:x12}", "GameObject " + new string('x', 200) + i, Protocol.State.ObjectKind.Empty,
+            i > 0 && i % 3 == 0 ? $"00000000-0000-4000-8000-{i - 1:x12}" : null,
+            new Protocol.State.Vector3d(i, 0, 0), Protocol.State.Quaterniond.Identity, Protocol.State.Vector3d.One, true, Array.Empty<string?>(), null)).ToList();
+        var file = await Write(Protocol.SceneJson.SceneJsonWriter.Write(new Protocol.State.Scene(objects, Array.Empty<Protocol.State.Material>(), Array.Empty<Protocol.State.Mesh>()), Protocol.Spaces.Space.Unity));
+        var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", file, "--seconds", "1.5");
+        var attached = output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).First(e => e.GetProperty("event").GetString() == "attached");
+        var logged = _serve.Log.Select(l => JsonDocument.Parse(l).RootElement).First(e => e.GetProperty("event").GetString() == "scene");
+        Assert.Contains("12000 objects", logged.GetProperty("message").GetString());
+        Assert.Contains("in 3 parts", logged.GetProperty("message").GetString());
+        Assert.Contains("root " + attached.GetProperty("root").GetString(), logged.GetProperty("message").GetString());
+        var (_, hash) = await RunAsync("hash", "--space", "unity", file);
+        Assert.Equal(JsonDocument.Parse(hash).RootElement.GetProperty("root").GetString(), attached.GetProperty("root").GetString());
+    }
+
     private async Task<string> Write(string text)
     {
         var f = Path.Combine(_work, Guid.NewGuid().ToString("N") + ".json");

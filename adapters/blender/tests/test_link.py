@@ -92,6 +92,23 @@ class LiveLinkTests(unittest.TestCase):
             self.assertEqual(MessageType.ERROR, typ)
             self.assertEqual("INVALID_VALUE", data["code"])
 
+    def test_a_large_scene_is_reported_in_parts_and_the_orchestrator_hashes_it_whole(self):
+        from vibesync_blender.link.scene_parts import scene_parts
+        from vibesync_blender.protocol import Scene, SceneObject, hash_scene, scene_json
+        objects = tuple(SceneObject(f"00000000-0000-4000-8000-{i:012x}", f"Empty {i}", "empty",
+                                    f"00000000-0000-4000-8000-{i - 1:012x}" if i % 4 else None,
+                                    (float(i), 0.0, 0.0), (0.0, 0.0, 0.0, 1.0), (1.0, 1.0, 1.0), True) for i in range(12_000))
+        canonical = Scene(objects)
+        root = hash_scene(canonical).root.hex()
+        report = {"generation": 1, "root": root, "stamped": 0, "scene": scene_json.write(canonical, "canonical")}
+        parts = scene_parts(report)
+        self.assertEqual([0, 1, 2], [p["part"] for p in parts])
+        with LinkClient.from_data_dir(self.dir, "blender", project_id="parts") as c:
+            answers = [c.request(MessageType.SCENE, json.dumps(p)) for p in parts]
+        self.assertEqual([MessageType.ACK] * 3, [t for t, _ in answers], answers)
+        self.assertEqual(root, answers[-1][1]["scene_root"])  # computed by the orchestrator over all three parts
+        self.assertEqual(1, answers[1][1]["part"])
+
     def test_a_frame_under_a_wrong_key_gets_the_connection_dropped_and_changes_nothing(self):
         with LinkClient.from_data_dir(self.dir, "unity") as c:
             c.send_raw(encode_frame(bytes(32), MessageType.HEARTBEAT, 2, int(time.time() * 1000), b"{}"))

@@ -109,7 +109,7 @@ public sealed class SimHost
         return 0;
     }
 
-    private async Task ConnectAsync(string scenePayload, CancellationToken stop)
+    private async Task ConnectAsync(IReadOnlyList<string> sceneParts, CancellationToken stop)
     {
         try
         {
@@ -117,7 +117,7 @@ public sealed class SimHost
             var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile ?? "sim-unity", stop);
             link.Closed += reason => _closed = reason;
             link.Start(_adapter, _queue);
-            link.Send(Protocol.Link.MessageType.Scene, scenePayload);
+            foreach (var part in sceneParts) link.Send(Protocol.Link.MessageType.Scene, part);
             _link = link;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Protocol.Link.LinkRefusedException or Protocol.Framing.FrameException or FileNotFoundException or DirectoryNotFoundException)

@@ -65,6 +65,9 @@ internal sealed class Session
     private bool _attached;
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<LinkReply>> _requests = new(); // the orchestrator's, by sequence
     private readonly HashSet<string> _humanActive = new(StringComparer.Ordinal);
+    private List<Protocol.State.Scene>? _sceneParts;  // a SCENE arriving in parts
+    private int _scenePartsExpected;
+    private string? _scenePartsRoot;
 
     public Session(LinkServer server, TcpClient tcp)
     {
@@ -346,27 +349,45 @@ internal sealed class Session
 
     private async Task SceneAsync(Frame frame, JsonObject o, CancellationToken cancel)
     {
+        // A scene too large for one frame comes in parts (part 0…parts-1, in order, same root):
+        // each part's records are read and checked as they arrive, the whole scene once complete.
         Protocol.State.Scene scene;
         string claimed;
         SceneReport report;
+        int part, parts;
         try
         {
-            CheckFields(o, "", new[] { "generation", "root", "scene" }, new[] { "file", "unsaved", "stamped", "ambiguous", "dropped_intents", "reason" });
+            CheckFields(o, "", new[] { "generation", "root", "scene" }, new[] { "file", "unsaved", "stamped", "ambiguous", "dropped_intents", "reason", "part", "parts" });
             if (WholeNumber(o, "generation") != Generation)
                 throw new SessionEnded("GENERATION_DRIFT", $"SCENE says generation {WholeNumber(o, "generation")}, the handshake said {Generation}", violation: true);
             claimed = Text(o.Get("root")!, "root");
-            scene = SceneJsonReader.ReadCanonical(o.Get("scene")!, Space.Canonical);
+            part = o.Get("part") != null ? (int)Math.Min(WholeNumber(o, "part"), int.MaxValue) : 0;
+            parts = o.Get("parts") != null ? (int)Math.Min(WholeNumber(o, "parts"), int.MaxValue) : 1;
+            if (parts < 1 || parts > 4096) throw new JsonFieldException("parts", "expected 1 to 4096 parts");
+            if (part != (_sceneParts?.Count ?? 0) || (part > 0 && (parts != _scenePartsExpected || claimed != _scenePartsRoot)))
+                throw new JsonFieldException("part", $"expected part {_sceneParts?.Count ?? 0} of {(part > 0 ? _scenePartsExpected : parts)} for root {(part > 0 ? _scenePartsRoot : claimed)}");
+            var records = SceneJsonReader.ReadCanonicalRecords(o.Get("scene")!);
+            if (part == 0) { _sceneParts = new List<Protocol.State.Scene>(); _scenePartsExpected = parts; _scenePartsRoot = claimed; }
+            _sceneParts!.Add(records);
+            if (part + 1 < parts)
+            {
+                await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"part\": {part}}}", cancel).ConfigureAwait(false);
+                return;
+            }
+            scene = new Protocol.State.Scene(_sceneParts.SelectMany(x => x.Objects).ToList(), _sceneParts.SelectMany(x => x.Materials).ToList(), _sceneParts.SelectMany(x => x.Meshes).ToList());
+            _sceneParts = null;
+            SceneJsonReader.CheckClosed(scene);
             string? file = o.Get("file") is { } f ? Text(f, "file") : null;
             bool unsaved = o.Get("unsaved") is JsonBool { Value: true };
             var ambiguous = o.Get("ambiguous") is { } a ? AsArray(a, "ambiguous").Items.Select((x, i) => Id(x, $"ambiguous[{i}]")).ToArray() : Array.Empty<string>();
             var root = Hex.Encode(SceneHasher.Hash(scene).Root);
             report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, file, unsaved, ambiguous, _server.Time.GetUtcNow());
         }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
-        catch (SceneFormatException e) { throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { _sceneParts = null; throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
+        catch (SceneFormatException e) { _sceneParts = null; throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
         Scene = report;
         _server.Log.Write("scene", report.MatchesClaim ? null : "ROOT_MISMATCH", Engine, _remote,
-            $"{report.Objects} objects, {report.Materials} materials, {report.Meshes} meshes, root {report.Root}" + (report.MatchesClaim ? "" : $"; the adapter claimed {claimed}"));
+            $"{report.Objects} objects, {report.Materials} materials, {report.Meshes} meshes, root {report.Root}" + (parts > 1 ? $", in {parts} parts" : "") + (report.MatchesClaim ? "" : $"; the adapter claimed {claimed}"));
         _server.Host.SceneReported(Engine, scene, report.Root);
         if (!report.MatchesClaim)
         {

@@ -193,6 +193,18 @@ namespace VibeSync.Protocol.SceneJson
 
         // ---- whole-scene checks -------------------------------------------------------------
 
+        /// <summary>
+        /// The whole-scene rules (unique IDs, references, no cycles) on a scene assembled from
+        /// records read separately (a SCENE report sent in parts).
+        /// </summary>
+        /// <exception cref="SceneFormatException">The records do not make a valid scene.</exception>
+        public static void CheckClosed(Scene scene)
+        {
+            CheckUniqueIds(scene);
+            CheckReferences(scene);
+            CheckAcyclic(scene);
+        }
+
         private static void CheckUniqueIds(Scene s)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);

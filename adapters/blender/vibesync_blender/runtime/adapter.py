@@ -21,10 +21,6 @@ from ..scene import identity, reading
 from ..scene.writing import ApplyError, Writer
 
 
-def _dumps(payload):
-    return json.dumps(payload, separators=(", ", ": "), ensure_ascii=False, allow_nan=False)
-
-
 class BlenderAdapter:
     def __init__(self, queue, send=None, scene=None, log=print):
         self.queue = queue

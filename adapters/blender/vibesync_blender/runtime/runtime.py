@@ -5,6 +5,7 @@ loop under ``-b``). It reconnects on its own, re-handshaking with a new generati
 import time
 
 from ..link import MessageType
+from ..link.scene_parts import scene_parts
 from .adapter import BlenderAdapter
 from .changes import ChangeDetector
 from .channel import Channel, EngineStatus
@@ -83,7 +84,8 @@ class Runtime:
         self.connection = "connected"
         self.last_error = None
         channel.start()
-        channel.send(MessageType.SCENE, report)
+        for part in scene_parts(report):
+            channel.send(MessageType.SCENE, part)
         return True
 
     def _on_frame(self, frame):          # listener thread: post only

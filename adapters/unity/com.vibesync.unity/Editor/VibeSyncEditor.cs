@@ -72,7 +72,7 @@ namespace VibeSync.Unity.Editor
                 _link = t.Result;
                 _link.Closed += reason => Queue.Post(() => _link = null);
                 _link.Start(adapter, Queue);
-                _link.Send(Protocol.Link.MessageType.Scene, scene);
+                foreach (var part in scene) _link.Send(Protocol.Link.MessageType.Scene, part);
             }));
         }
 

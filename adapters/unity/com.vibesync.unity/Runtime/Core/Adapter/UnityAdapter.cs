@@ -67,20 +67,33 @@ namespace VibeSync.Unity.Adapter
 
         // ---- attach ---------------------------------------------------------------------------
 
-        /// <summary>Scans and stamps; returns the SCENE payload and makes the current scene the known one.</summary>
-        public string Attach(string? file = null, bool unsaved = false)
+        /// <summary>
+        /// Scans and stamps; returns the SCENE payloads (one per part, in order) and makes the current
+        /// scene the known one.
+        /// </summary>
+        public IReadOnlyList<string> Attach(string? file = null, bool unsaved = false)
         {
             Index = IdentityIndex.Scan(_scene, Index, _newId);
             var canonical = Canonical();
             _known = Records(canonical);
             LastRoot = Hex.Encode(SceneHasher.Hash(canonical).Root);
-            var sb = new StringBuilder("{\"generation\": ").Append(Generation)
-                .Append(", \"root\": \"").Append(LastRoot).Append('"')
-                .Append(", \"stamped\": ").Append(Index.Stamped)
-                .Append(", \"unsaved\": ").Append(unsaved ? "true" : "false")
-                .Append(", \"ambiguous\": [").Append(string.Join(", ", Index.Reassigned.Select(id => "\"" + id + "\""))).Append(']');
-            if (file != null) JsonText.AppendString(sb.Append(", \"file\": "), file);
-            return sb.Append(", \"scene\": ").Append(SceneJsonWriter.Write(canonical, Space.Canonical)).Append('}').ToString();
+            var parts = SceneParts.Split(canonical);
+            var payloads = new List<string>(parts.Count);
+            for (int i = 0; i < parts.Count; i++)
+            {
+                var sb = new StringBuilder("{\"generation\": ").Append(Generation)
+                    .Append(", \"root\": \"").Append(LastRoot).Append('"')
+                    .Append(", \"part\": ").Append(i).Append(", \"parts\": ").Append(parts.Count);
+                if (i == 0)
+                {
+                    sb.Append(", \"stamped\": ").Append(Index.Stamped)
+                      .Append(", \"unsaved\": ").Append(unsaved ? "true" : "false")
+                      .Append(", \"ambiguous\": [").Append(string.Join(", ", Index.Reassigned.Select(id => "\"" + id + "\""))).Append(']');
+                    if (file != null) JsonText.AppendString(sb.Append(", \"file\": "), file);
+                }
+                payloads.Add(sb.Append(", \"scene\": ").Append(SceneJsonWriter.Write(parts[i], Space.Canonical)).Append('}').ToString());
+            }
+            return payloads;
         }
 
         /// <summary>
@@ -88,7 +101,7 @@ namespace VibeSync.Unity.Adapter
         /// generation (the link re-handshakes with it) and drop what was provisional (the
         /// orchestrator rolls those intents back). Returns the new SCENE payload and the dropped intents.
         /// </summary>
-        public (string Scene, IReadOnlyList<ulong> Dropped) Rebind(string? file = null)
+        public (IReadOnlyList<string> Scene, IReadOnlyList<ulong> Dropped) Rebind(string? file = null)
         {
             var dropped = _provisional.Keys.OrderBy(i => i).ToList();
             _provisional.Clear();

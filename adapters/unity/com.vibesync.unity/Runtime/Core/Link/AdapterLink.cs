@@ -25,6 +25,9 @@ namespace VibeSync.Unity.Link
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private long _lastTickMs;
         private volatile string _state = "ready";
+        // Frames leave in the order they were sent from the main thread (SCENE parts must): one writer drains this queue.
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(byte Type, string Json)> _outbox = new System.Collections.Concurrent.ConcurrentQueue<(byte, string)>();
+        private readonly SemaphoreSlim _pending = new SemaphoreSlim(0);
 
         private AdapterLink(LinkClient client, long generation)
         {
@@ -58,6 +61,7 @@ namespace VibeSync.Unity.Link
             adapter.Send = Send;
             _ = Task.Run(() => ListenAsync(adapter, queue));
             _ = Task.Run(HeartbeatAsync);
+            _ = Task.Run(WriteAsync);
         }
 
         /// <summary>The main thread is alive; <paramref name="state"/> is what heartbeats say. Call every tick.</summary>
@@ -71,8 +75,24 @@ namespace VibeSync.Unity.Link
         public bool Send(byte type, string json)
         {
             if (_stop.IsCancellationRequested) return false;
-            _client.SendAsync(type, json, _stop.Token).ContinueWith(t => Interlocked.Increment(ref SendFailures), TaskContinuationOptions.OnlyOnFaulted);
+            _outbox.Enqueue((type, json));
+            _pending.Release();
             return true;
+        }
+
+        private async Task WriteAsync()
+        {
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    await _pending.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    if (!_outbox.TryDequeue(out var frame)) continue;
+                    try { await _client.SendAsync(frame.Type, frame.Json, _stop.Token).ConfigureAwait(false); }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException) { Interlocked.Increment(ref SendFailures); }
+                }
+            }
+            catch (OperationCanceledException) { }
         }
 
         private async Task ListenAsync(UnityAdapter adapter, MainThreadQueue queue)
