@@ -183,4 +183,19 @@ public sealed class ApplyRollbackTests
             (MessageType.HumanActive, $"{{\"uuids\": [\"{Cube}\"], \"active\": false}}"),
         }, sent.ToArray());
     }
+
+    [Fact]
+    public void a_duplicated_game_object_keeps_the_original_id_on_the_original_and_the_copy_gets_a_new_one()
+    {
+        var cube = _scene.Named("Cube")!;
+        var copy = _scene.Duplicate(cube.Handle); // Unity copies the VibeSyncId component with the GameObject
+        Assert.Equal(Cube, _scene.Find(copy)!.Id);
+        _adapter.Attach();
+        Assert.Equal(Cube, _scene.Find(cube.Handle)!.Id);
+        var fresh = _scene.Find(copy)!.Id!;
+        Assert.NotEqual(Cube, fresh);
+        Assert.True(VibeSyncId.IsValid(fresh));
+        Assert.Equal(new[] { fresh }, _adapter.Index.Reassigned);
+        Assert.Equal(copy, _adapter.Index.HandleOf(fresh));
+    }
 }

@@ -15,7 +15,10 @@ namespace VibeSync.Cli.Benchmarks;
 /// </summary>
 internal static class UnityBenchmark
 {
-    public sealed record Result(int Objects, double LoadSeconds, double AttachMedianSeconds, double AttachMinSeconds, int Applies, double AppliesPerSecond);
+    public sealed record Result(int Objects, double LoadSeconds, double AttachMedianSeconds, double AttachMinSeconds, Phases Phases, int Applies, double AppliesPerSecond);
+
+    /// <summary>One attach taken apart (seconds): where the time goes.</summary>
+    public sealed record Phases(double Scan, double ReadAndConvert, double Hash, double Report);
 
     public static Result Run(int objects, int applies, Action<string> progress)
     {
@@ -32,11 +35,27 @@ internal static class UnityBenchmark
         {
             progress($"attach {i + 1}/{times.Length}");
             var sw = Stopwatch.StartNew();
-            var report = adapter.Attach();
+            var sent = adapter.Attach();
             sw.Stop();
-            GC.KeepAlive(report);
+            GC.KeepAlive(sent);
             times[i] = sw.Elapsed.TotalSeconds;
         }
+        progress("one attach by phase");
+        var phase = Stopwatch.StartNew();
+        var index = VibeSync.Unity.Hierarchy.IdentityIndex.Scan(sim, adapter.Index, () => Guid.NewGuid().ToString("D"));
+        double scan = phase.Elapsed.TotalSeconds;
+        phase.Restart();
+        var canonical = VibeSync.Unity.Hierarchy.SceneReader.Canonical(sim, index);
+        double read = phase.Elapsed.TotalSeconds;
+        phase.Restart();
+        var root = VibeSync.Protocol.Hashing.SceneHasher.Hash(canonical).Root;
+        double hash = phase.Elapsed.TotalSeconds;
+        phase.Restart();
+        var written = SceneParts.Split(canonical).Sum(part => SceneJsonWriter.Write(part, Space.Canonical).Length);
+        double report = phase.Elapsed.TotalSeconds;
+        GC.KeepAlive(root);
+        GC.KeepAlive(written);
+
         progress($"{applies:N0} provisional applies");
         var ids = scene.Objects.Take(1000).Select(o => o.Uuid).ToArray();
         var payloads = Enumerable.Range(0, applies).Select(i => JsonFields.AsObject(JsonParser.Parse(
@@ -45,6 +64,6 @@ internal static class UnityBenchmark
         foreach (var p in payloads)
             if (adapter.Apply(p).Type != MessageType.Applied) throw new InvalidOperationException("an apply was refused");
         clock.Stop();
-        return new Result(objects, load.Elapsed.TotalSeconds, Percentiles.Of(times, 0.5), times.Min(), applies, applies / clock.Elapsed.TotalSeconds);
+        return new Result(objects, load.Elapsed.TotalSeconds, Percentiles.Of(times, 0.5), times.Min(), new Phases(scan, read, hash, report), applies, applies / clock.Elapsed.TotalSeconds);
     }
 }

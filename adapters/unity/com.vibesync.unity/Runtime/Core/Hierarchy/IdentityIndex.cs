@@ -59,8 +59,21 @@ namespace VibeSync.Unity.Hierarchy
         {
             var index = new IdentityIndex(previous != null ? new HashSet<string>(previous._tombstones, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal));
             var objects = scene.Objects();
-            var taken = new HashSet<string>(objects.Where(o => o.Id != null).Select(o => o.Id!), StringComparer.Ordinal);
-            taken.UnionWith(index._tombstones);
+            var taken = new HashSet<string>(index._tombstones, StringComparer.Ordinal);
+            var keeper = new Dictionary<string, int>(objects.Count, StringComparer.Ordinal);
+            var losers = new List<UnityObject>();
+            var unstamped = new List<UnityObject>();
+            foreach (var o in objects) // one pass: this runs on every attach of scenes of 100,000 objects
+            {
+                var id = o.Id;
+                if (id == null || !VibeSyncId.IsValid(id) || index._tombstones.Contains(id)) { unstamped.Add(o); continue; }
+                taken.Add(id);
+                if (!keeper.TryGetValue(id, out var other)) { keeper[id] = o.Handle; continue; }
+                int? known = previous?.HandleOf(id);
+                bool newcomerWins = known == o.Handle || (known != other && o.Handle < other);
+                losers.Add(newcomerWins ? objects.First(x => x.Handle == other) : o);
+                if (newcomerWins) keeper[id] = o.Handle;
+            }
             string Fresh(bool hidden)
             {
                 while (true)
@@ -69,20 +82,15 @@ namespace VibeSync.Unity.Hierarchy
                     if (taken.Add(id)) return id;
                 }
             }
-            foreach (var group in objects.Where(o => o.Id != null && VibeSyncId.IsValid(o.Id) && !index._tombstones.Contains(o.Id!)).GroupBy(o => o.Id!, StringComparer.Ordinal))
+            foreach (var pair in keeper) index.Bind(pair.Key, pair.Value);
+            foreach (var o in losers)
             {
-                var members = group.OrderBy(o => o.Handle).ToList();
-                var keeper = members.FirstOrDefault(o => previous?.HandleOf(group.Key) == o.Handle) ?? members[0];
-                index.Bind(group.Key, keeper.Handle);
-                foreach (var other in members.Where(o => o.Handle != keeper.Handle))
-                {
-                    var id = Fresh(group.Key.StartsWith(VibeSyncId.HiddenPrefix, StringComparison.Ordinal));
-                    scene.SetId(other.Handle, id);
-                    index.Bind(id, other.Handle);
-                    index.Reassigned.Add(id);
-                }
+                var id = Fresh(o.Id!.StartsWith(VibeSyncId.HiddenPrefix, StringComparison.Ordinal));
+                scene.SetId(o.Handle, id);
+                index.Bind(id, o.Handle);
+                index.Reassigned.Add(id);
             }
-            foreach (var o in objects.Where(o => o.Id == null || !VibeSyncId.IsValid(o.Id) || index._tombstones.Contains(o.Id!)))
+            foreach (var o in unstamped)
             {
                 var id = Fresh(hidden: false);
                 scene.SetId(o.Handle, id);
