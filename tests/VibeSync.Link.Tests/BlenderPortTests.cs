@@ -5,6 +5,8 @@ using VibeSync.Link.Ports;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.State;
 
+using VibeSync.Link.Tests.Support;
+
 namespace VibeSync.Link.Tests;
 
 /// <summary>
@@ -14,17 +16,8 @@ namespace VibeSync.Link.Tests;
 /// </summary>
 public sealed class BlenderPortTests : IAsyncLifetime
 {
-    private sealed class Host : ILinkHost
-    {
-        public volatile Scene? Scene;
-        public readonly List<(ulong Intent, IReadOnlyDictionary<string, string> Records)> Seen = new();
-        public void Panic(string engine, string code, string reason) { }
-        public Task<(string Code, string Message)?> EditAsync(string engine, IntentRequest edit) => Task.FromResult<(string, string)?>(null);
-        public void SceneReported(string engine, Scene scene, string root) => Scene = scene;
-        public void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { lock (Seen) Seen.Add((intent, records)); }
-    }
 
-    private readonly Host _host = new();
+    private readonly RecordingHost _host = new();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "vibesync-port-" + Guid.NewGuid().ToString("N"));
     private readonly StringWriter _log = new();
     private LinkServer _server = null!;
@@ -83,7 +76,7 @@ public sealed class BlenderPortTests : IAsyncLifetime
         Assert.Equal(new Vector3d(1, 2, 3), moved.Translation); // 1, 2 and 3 are exact in float32
 
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < until && !_host.Seen.Any(o => o.Intent == 1)) await Task.Delay(20);
+        while (DateTime.UtcNow < until && !_host.Seen.ToArray().Any(o => o.Intent == 1)) await Task.Delay(20);
         var observed = _host.Seen.Single(o => o.Intent == 1);
         Assert.Equal(Hex.Encode(RecordHash.Of(moved)), observed.Records[cube.Uuid]); // OBSERVED came a tick later, and agrees
 

@@ -6,6 +6,8 @@ using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Simulator;
 
+using VibeSync.Link.Tests.Support;
+
 namespace VibeSync.Unity.Tests;
 
 /// <summary>
@@ -16,17 +18,8 @@ public sealed class SimulatorPortTests : IAsyncLifetime
 {
     private const string Cube = "5a1d0000-0000-4000-8000-000000000004";
 
-    private sealed class Host : ILinkHost
-    {
-        public volatile Scene? Scene;
-        public readonly List<(ulong Intent, IReadOnlyDictionary<string, string> Records)> Seen = new();
-        public void Panic(string engine, string code, string reason) { }
-        public Task<(string Code, string Message)?> EditAsync(string engine, IntentRequest edit) => Task.FromResult<(string, string)?>(null);
-        public void SceneReported(string engine, Scene scene, string root) => Scene = scene;
-        public void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { lock (Seen) Seen.Add((intent, records)); }
-    }
 
-    private readonly Host _host = new();
+    private readonly RecordingHost _host = new();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "vibesync-simport-" + Guid.NewGuid().ToString("N"));
     private readonly CancellationTokenSource _stop = new();
     private LinkServer _server = null!;
@@ -66,7 +59,7 @@ public sealed class SimulatorPortTests : IAsyncLifetime
         var moved = (await port.ReadAsync(new[] { Cube })).Objects.Single();
         Assert.Equal(new Vector3d(1, 2, 3), moved.Translation);
         var until = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < until && !_host.Seen.Any(s => s.Intent == 1)) await Task.Delay(10);
+        while (DateTime.UtcNow < until && !_host.Seen.ToArray().Any(s => s.Intent == 1)) await Task.Delay(10);
         Assert.Equal(Hex.Encode(RecordHash.Of(moved)), _host.Seen.Single(s => s.Intent == 1).Records[Cube]);
         await port.RollbackAsync(1, token);
         var back = (await port.ReadAsync(new[] { Cube })).Objects.Single();
