@@ -63,7 +63,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         await File.WriteAllTextAsync(scene, SimHost.DefaultScene);
         var (_, hash) = await RunAsync("hash", "--space", "unity", scene);
         Assert.Equal(JsonDocument.Parse(hash).RootElement.GetProperty("root").GetString(), attached.GetProperty("root").GetString());
-        var logged = _serve.Log.Select(l => JsonDocument.Parse(l).RootElement).First(e => e.GetProperty("event").GetString() == "scene");
+        var logged = await SceneLoggedAsync();
         Assert.Contains("root " + attached.GetProperty("root").GetString(), logged.GetProperty("message").GetString()); // the orchestrator's own hash of what the simulator sent
         Assert.Equal(JsonValueKind.Null, logged.GetProperty("code").ValueKind); // no ROOT_MISMATCH
         var (_, written) = await RunAsync("hash", "--space", "unity", Path.Combine(_work, "out.json"));
@@ -120,12 +120,25 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         var file = await Write(Protocol.SceneJson.SceneJsonWriter.Write(new Protocol.State.Scene(objects, Array.Empty<Protocol.State.Material>(), Array.Empty<Protocol.State.Mesh>()), Protocol.Spaces.Space.Unity));
         var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", file, "--seconds", "1.5");
         var attached = output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).First(e => e.GetProperty("event").GetString() == "attached");
-        var logged = _serve.Log.Select(l => JsonDocument.Parse(l).RootElement).First(e => e.GetProperty("event").GetString() == "scene");
+        var logged = await SceneLoggedAsync();
         Assert.Contains("12000 objects", logged.GetProperty("message").GetString());
         Assert.Contains("in 3 parts", logged.GetProperty("message").GetString());
         Assert.Contains("root " + attached.GetProperty("root").GetString(), logged.GetProperty("message").GetString());
         var (_, hash) = await RunAsync("hash", "--space", "unity", file);
         Assert.Equal(JsonDocument.Parse(hash).RootElement.GetProperty("root").GetString(), attached.GetProperty("root").GetString());
+    }
+
+    /// <summary>The server's "scene" log line; it logs asynchronously, so wait for it.</summary>
+    private async Task<JsonElement> SceneLoggedAsync()
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var line = _serve.Log.Select(l => JsonDocument.Parse(l).RootElement).FirstOrDefault(e => e.GetProperty("event").GetString() == "scene");
+            if (line.ValueKind != JsonValueKind.Undefined) return line;
+            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException("no scene log line:\n" + string.Join("\n", _serve.Log));
+            await Task.Delay(50);
+        }
     }
 
     private async Task<string> Write(string text)
