@@ -13,8 +13,8 @@ public interface ILinkHost
     /// <returns>Null when taken, or an error code and sentence for the adapter.</returns>
     Task<(string Code, string Message)?> EditAsync(string engine, IntentRequest edit);
 
-    /// <summary>An engine reported its whole scene (attach, rebind); <paramref name="root"/> is the orchestrator's hash of it.</summary>
-    void SceneReported(string engine, Scene scene, string root) { }
+    /// <summary>An engine reported its whole scene (attach, rebind); the report carries the orchestrator's own root and what a rebind dropped.</summary>
+    void SceneReported(string engine, Scene scene, SceneReport report) { }
 
     /// <summary>A human started (or stopped) working on these objects in an engine.</summary>
     void HumanActive(string engine, IReadOnlyList<string> uuids, bool active) { }

@@ -13,10 +13,11 @@ public sealed record SessionStatus(string Engine, string SessionId, long Generat
 /// <summary>
 /// The scene an engine last reported (SCENE, on attach and after every rebind). <paramref name="Root"/>
 /// is the orchestrator's own hash of the records received; <paramref name="MatchesClaim"/> says
-/// whether the adapter computed the same root.
+/// whether the adapter computed the same root. <paramref name="DroppedIntents"/>: provisional
+/// intents the engine lost in a rebind (domain reload, undo, file load), which the orchestrator rolls back.
 /// </summary>
 public sealed record SceneReport(string Root, bool MatchesClaim, int Objects, int Materials, int Meshes, string? File, bool Unsaved,
-    IReadOnlyList<string> Ambiguous, DateTimeOffset ReportedAt);
+    IReadOnlyList<string> Ambiguous, IReadOnlyList<ulong> DroppedIntents, DateTimeOffset ReportedAt);
 
 /// <summary>One engine's standing: its session if connected, its trust, its quarantine.</summary>
 public sealed record EngineStatus(string Engine, bool Connected, SessionStatus? Session, int Trust, bool Quarantined,

@@ -23,9 +23,9 @@ public sealed class SimulatorPortTests : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "vibesync-simport-" + Guid.NewGuid().ToString("N"));
     private readonly CancellationTokenSource _stop = new();
     private LinkServer _server = null!;
-    private Task<int> _sim = null!;
+    private Task<int>? _sim;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
         var keys = new Dictionary<string, byte[]> { [Engines.Blender] = new byte[32], [Engines.Unity] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) };
         _server = new LinkServer(new LinkOptions(), keys, _host, new LinkLog(TextWriter.Null, TimeProvider.System), TimeProvider.System);
@@ -33,8 +33,14 @@ public sealed class SimulatorPortTests : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(_dir, "keys"));
         File.WriteAllText(Path.Combine(_dir, "keys", "unity.key"), Hex.Encode(keys[Engines.Unity]));
         File.WriteAllText(Path.Combine(_dir, "serve.json"), $"{{\"link_port\": {_server.Port}}}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts the simulator on this test's schedule of faults and waits for its scene.</summary>
+    private async Task StartSimAsync(string steps)
+    {
         var edits = Path.Combine(_dir, "edits.json");
-        File.WriteAllText(edits, """[{"at": 3, "fault": "play", "seconds": 2}]""");
+        File.WriteAllText(edits, steps);
         _sim = Task.Run(() => new SimHost(new SimOptions(_dir, null, edits, 0, null, TextWriter.Null)).RunAsync(_stop.Token));
         var until = DateTime.UtcNow.AddSeconds(30);
         while (_host.Scene == null && DateTime.UtcNow < until) await Task.Delay(20);
@@ -44,7 +50,7 @@ public sealed class SimulatorPortTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _stop.Cancel();
-        await _sim;
+        if (_sim != null) await _sim;
         await _server.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
@@ -52,6 +58,7 @@ public sealed class SimulatorPortTests : IAsyncLifetime
     [Fact]
     public async Task an_intent_is_applied_observed_read_rolled_back_exactly_and_finalized_in_the_simulator()
     {
+        await StartSimAsync("""[{"at": 3, "fault": "play", "seconds": 2}]""");
         var port = new LinkEnginePort(_server, Engines.Unity);
         var before = (await port.ReadAsync(new[] { Cube })).Objects.Single();
         var token = await port.ApplyProvisionalAsync(1, new Operation[] { new SetTransform(Cube, new Vector3d(1, 2, 3), null, null) });
@@ -69,9 +76,27 @@ public sealed class SimulatorPortTests : IAsyncLifetime
         Assert.Equal("Box", (await port.ReadAsync(new[] { Cube })).Objects.Single().Name);
 
         var play = DateTime.UtcNow.AddSeconds(10); // the simulator enters play mode 3 s after it started
-        while (DateTime.UtcNow < play && !_sim.IsCompleted && !await IsPlaying(port)) await Task.Delay(100);
+        while (DateTime.UtcNow < play && !_sim!.IsCompleted && !await IsPlaying(port)) await Task.Delay(100);
         await Assert.ThrowsAsync<EngineBusyException>(() => port.ApplyProvisionalAsync(3, new Operation[] { new SetVisibility(Cube, false) }));
     }
+
+    [Fact]
+    public async Task an_intent_in_flight_across_a_domain_reload_is_reported_dropped_with_the_new_scene()
+    {
+        await StartSimAsync("""[{"at": 1.5, "fault": "domain_reload"}]""");
+        var port = new LinkEnginePort(_server, Engines.Unity);
+        await port.ApplyProvisionalAsync(5, new Operation[] { new SetVisibility(Cube, false) }); // before the reload at 1.5 s
+        var until = DateTime.UtcNow.AddSeconds(10);
+        SceneReport? after = null;
+        while (DateTime.UtcNow < until && (after = Reports().FirstOrDefault(r => r.DroppedIntents.Count > 0)) == null) await Task.Delay(20);
+        Assert.NotNull(after);
+        Assert.Equal(new ulong[] { 5 }, after!.DroppedIntents); // the orchestrator learns of it and rolls it back (#8): nothing is lost silently
+        Assert.Equal(2, Reports().Count);
+        Assert.Equal(2, _server.Status().Engines.Single(e => e.Engine == Engines.Unity).Session!.Generation);
+        await Assert.ThrowsAsync<EngineFaultException>(() => port.RollbackAsync(5, "")); // the new domain holds no undo record for it
+    }
+
+    private List<SceneReport> Reports() { lock (_host.Reports) return _host.Reports.ToList(); }
 
     private static async Task<bool> IsPlaying(LinkEnginePort port)
     {

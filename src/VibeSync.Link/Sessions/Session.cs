@@ -68,6 +68,8 @@ internal sealed class Session
     private List<Protocol.State.Scene>? _sceneParts;  // a SCENE arriving in parts
     private int _scenePartsExpected;
     private string? _scenePartsRoot;
+    private ulong[] _scenePartsDropped = Array.Empty<ulong>();
+    private JsonObject? _scenePartsHeader; // part 0 carries file, unsaved, ambiguous, dropped_intents
 
     public Session(LinkServer server, TcpClient tcp)
     {
@@ -367,7 +369,16 @@ internal sealed class Session
             if (part != (_sceneParts?.Count ?? 0) || (part > 0 && (parts != _scenePartsExpected || claimed != _scenePartsRoot)))
                 throw new JsonFieldException("part", $"expected part {_sceneParts?.Count ?? 0} of {(part > 0 ? _scenePartsExpected : parts)} for root {(part > 0 ? _scenePartsRoot : claimed)}");
             var records = SceneJsonReader.ReadCanonicalRecords(o.Get("scene")!);
-            if (part == 0) { _sceneParts = new List<Protocol.State.Scene>(); _scenePartsExpected = parts; _scenePartsRoot = claimed; }
+            if (part == 0)
+            {
+                _sceneParts = new List<Protocol.State.Scene>();
+                _scenePartsExpected = parts;
+                _scenePartsRoot = claimed;
+                _scenePartsHeader = o;
+                _scenePartsDropped = o.Get("dropped_intents") is { } d
+                    ? AsArray(d, "dropped_intents").Items.Select((x, i) => x is JsonNumber { IsInteger: true } n && n.Value >= 0 ? (ulong)n.Value : throw new JsonFieldException($"dropped_intents[{i}]", "expected an intent id")).ToArray()
+                    : Array.Empty<ulong>();
+            }
             _sceneParts!.Add(records);
             if (part + 1 < parts)
             {
@@ -377,18 +388,21 @@ internal sealed class Session
             scene = new Protocol.State.Scene(_sceneParts.SelectMany(x => x.Objects).ToList(), _sceneParts.SelectMany(x => x.Materials).ToList(), _sceneParts.SelectMany(x => x.Meshes).ToList());
             _sceneParts = null;
             SceneJsonReader.CheckClosed(scene);
-            string? file = o.Get("file") is { } f ? Text(f, "file") : null;
-            bool unsaved = o.Get("unsaved") is JsonBool { Value: true };
-            var ambiguous = o.Get("ambiguous") is { } a ? AsArray(a, "ambiguous").Items.Select((x, i) => Id(x, $"ambiguous[{i}]")).ToArray() : Array.Empty<string>();
+            var first = _scenePartsHeader ?? o;
+            string? file = first.Get("file") is { } f ? Text(f, "file") : null;
+            bool unsaved = first.Get("unsaved") is JsonBool { Value: true };
+            var ambiguous = first.Get("ambiguous") is { } a ? AsArray(a, "ambiguous").Items.Select((x, i) => Id(x, $"ambiguous[{i}]")).ToArray() : Array.Empty<string>();
+            _scenePartsHeader = null;
+            var dropped = _scenePartsDropped;
             var root = Hex.Encode(SceneHasher.Hash(scene).Root);
-            report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, file, unsaved, ambiguous, _server.Time.GetUtcNow());
+            report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, file, unsaved, ambiguous, dropped, _server.Time.GetUtcNow());
         }
         catch (JsonFieldException e) { _sceneParts = null; throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
         catch (SceneFormatException e) { _sceneParts = null; throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
         Scene = report;
         _server.Log.Write("scene", report.MatchesClaim ? null : "ROOT_MISMATCH", Engine, _remote,
             $"{report.Objects} objects, {report.Materials} materials, {report.Meshes} meshes, root {report.Root}" + (parts > 1 ? $", in {parts} parts" : "") + (report.MatchesClaim ? "" : $"; the adapter claimed {claimed}"));
-        _server.Host.SceneReported(Engine, scene, report.Root);
+        _server.Host.SceneReported(Engine, scene, report);
         if (!report.MatchesClaim)
         {
             await ErrorAsync(frame, "ROOT_MISMATCH", $"the records sent hash to {report.Root}, not the {claimed} the adapter computed", cancel).ConfigureAwait(false);

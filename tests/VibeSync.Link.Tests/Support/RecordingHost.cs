@@ -18,7 +18,14 @@ public sealed class RecordingHost : ILinkHost
 
     public Task<(string Code, string Message)?> EditAsync(string engine, IntentRequest edit) => Task.FromResult<(string, string)?>(null);
 
-    public void SceneReported(string engine, Scene scene, string root) => _scene = scene;
+    /// <summary>Every scene report, oldest first (lock it to read).</summary>
+    public List<SceneReport> Reports { get; } = new();
+
+    public void SceneReported(string engine, Scene scene, SceneReport report)
+    {
+        _scene = scene;
+        lock (Reports) Reports.Add(report);
+    }
 
     public void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { lock (Seen) Seen.Add((intent, records)); }
 }

@@ -71,7 +71,9 @@ namespace VibeSync.Unity.Adapter
         /// Scans and stamps; returns the SCENE payloads (one per part, in order) and makes the current
         /// scene the known one.
         /// </summary>
-        public IReadOnlyList<string> Attach(string? file = null, bool unsaved = false)
+        public IReadOnlyList<string> Attach(string? file = null, bool unsaved = false) => Attach(file, unsaved, new ulong[0]);
+
+        private IReadOnlyList<string> Attach(string? file, bool unsaved, IReadOnlyList<ulong> dropped)
         {
             Index = IdentityIndex.Scan(_scene, Index, _newId);
             var canonical = Canonical();
@@ -88,7 +90,8 @@ namespace VibeSync.Unity.Adapter
                 {
                     sb.Append(", \"stamped\": ").Append(Index.Stamped)
                       .Append(", \"unsaved\": ").Append(unsaved ? "true" : "false")
-                      .Append(", \"ambiguous\": [").Append(string.Join(", ", Index.Reassigned.Select(id => "\"" + id + "\""))).Append(']');
+                      .Append(", \"ambiguous\": [").Append(string.Join(", ", Index.Reassigned.Select(id => "\"" + id + "\""))).Append(']')
+                      .Append(", \"dropped_intents\": [").Append(string.Join(", ", dropped)).Append(']');
                     if (file != null) JsonText.AppendString(sb.Append(", \"file\": "), file);
                 }
                 payloads.Add(sb.Append(", \"scene\": ").Append(SceneJsonWriter.Write(parts[i], Space.Canonical)).Append('}').ToString());
@@ -106,7 +109,7 @@ namespace VibeSync.Unity.Adapter
             var dropped = _provisional.Keys.OrderBy(i => i).ToList();
             _provisional.Clear();
             Generation++;
-            return (Attach(file), dropped);
+            return (Attach(file, false, dropped), dropped);
         }
 
         // ---- commands -----------------------------------------------------------------------------
