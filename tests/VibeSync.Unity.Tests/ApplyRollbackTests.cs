@@ -198,4 +198,17 @@ public sealed class ApplyRollbackTests
         Assert.Equal(new[] { fresh }, _adapter.Index.Reassigned);
         Assert.Equal(copy, _adapter.Index.HandleOf(fresh));
     }
+
+    [Fact]
+    public void a_new_game_object_tagged_human_only_gets_a_hidden_id()
+    {
+        int secret = _scene.Create(new Hierarchy.UnityObject(0, null, "Secret", ObjectKind.Empty, null, Vector3d.Zero, Quaterniond.Identity, Vector3d.One, true,
+            Array.Empty<string?>(), null, null, HumanOnly: true));
+        int plain = _scene.Create(new Hierarchy.UnityObject(0, null, "Plain", ObjectKind.Empty, null, Vector3d.Zero, Quaterniond.Identity, Vector3d.One, true,
+            Array.Empty<string?>(), null, null));
+        _adapter.Attach();
+        Assert.StartsWith(VibeSyncId.HiddenPrefix, _scene.Find(secret)!.Id);
+        Assert.False(_scene.Find(plain)!.Id!.StartsWith(VibeSyncId.HiddenPrefix, StringComparison.Ordinal));
+        Assert.Equal(2, _adapter.Index.Stamped);
+    }
 }

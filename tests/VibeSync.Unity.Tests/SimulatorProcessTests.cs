@@ -93,6 +93,25 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_compiling_editor_says_so_in_its_heartbeats_and_recovers()
+    {
+        var run = SimAsync(4, """[{"at": 0.3, "fault": "compiling", "seconds": 2}]""");
+        var states = new List<string>();
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (!run.IsCompleted && DateTime.UtcNow < until)
+        {
+            var unity = ServeProcess.EngineIn(await _serve.StatusAsync(), "unity");
+            if (unity.GetProperty("connected").GetBoolean()) states.Add(unity.GetProperty("session").GetProperty("state").GetString()!);
+            await Task.Delay(100);
+        }
+        await run;
+        Assert.Contains("compiling", states);
+        Assert.Equal("ready", states.Last(s => s != "compiling")); // and back to ready before the end
+        Assert.True(states.LastIndexOf("ready") > states.IndexOf("compiling"));
+        Assert.Empty(ServeProcess.Panicked(await _serve.StatusAsync()));
+    }
+
+    [Fact]
     public async Task a_crash_ends_the_session_without_a_word_and_the_server_stays_up()
     {
         var (code, _) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--seconds", "5", "--edits", await Write("""[{"at": 0.3, "fault": "crash"}]"""));

@@ -26,6 +26,7 @@ namespace UnityEngine
         public T GetComponent<T>() => throw new NotImplementedException();
         public T AddComponent<T>() where T : Component => throw new NotImplementedException();
         public bool CompareTag(string tag) => throw new NotImplementedException();
+        public string tag { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public UnityEngine.SceneManagement.Scene scene => throw new NotImplementedException();
     }
 

@@ -55,7 +55,7 @@ namespace VibeSync.Unity.Editor
                 new Vector3d(t.localScale.x, t.localScale.y, t.localScale.z), go.activeSelf,
                 renderer ? renderer.sharedMaterials.Select(m => m ? _assets.IdOf(m) : null).ToArray() : new string?[0],
                 filter && filter.sharedMesh ? _assets.IdOf(filter.sharedMesh) : null,
-                prefab != null ? AssetId(prefab) : null);
+                prefab != null ? AssetId(prefab) : null, go.tag == "HumanOnly");
         }
 
         private static GameObject Object(int handle) =>

@@ -6,7 +6,8 @@ namespace VibeSync.Unity.Hierarchy
     /// <summary>
     /// One GameObject as the core sees it, in Unity's native space (left-handed, Y up): local TRS,
     /// activeSelf, the VibeSync ID on its VibeSyncId component, and the IDs of the assets it uses.
-    /// The host stores reals as float32, as Unity does; the core widens them.
+    /// The host stores reals as float32, as Unity does; the core widens them. <c>HumanOnly</c>: the
+    /// GameObject is tagged HumanOnly, so a new ID for it is hidden from AI (prefix h-, DESIGN §2).
     /// </summary>
     public sealed record UnityObject(
         int Handle,
@@ -20,7 +21,8 @@ namespace VibeSync.Unity.Hierarchy
         bool Active,
         IReadOnlyList<string?> Materials,
         string? Mesh,
-        string? Prefab);
+        string? Prefab,
+        bool HumanOnly = false);
 
     /// <summary>
     /// The narrow port between the engine-free core and a Unity-like scene: the editor glue

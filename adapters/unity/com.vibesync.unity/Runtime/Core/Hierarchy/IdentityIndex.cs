@@ -92,7 +92,7 @@ namespace VibeSync.Unity.Hierarchy
             }
             foreach (var o in unstamped)
             {
-                var id = Fresh(hidden: false);
+                var id = Fresh(hidden: o.HumanOnly);
                 scene.SetId(o.Handle, id);
                 index.Bind(id, o.Handle);
                 index.Stamped++;
