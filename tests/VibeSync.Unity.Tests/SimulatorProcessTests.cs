@@ -137,7 +137,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
             i > 0 && i % 3 == 0 ? $"00000000-0000-4000-8000-{i - 1:x12}" : null,
             new Protocol.State.Vector3d(i, 0, 0), Protocol.State.Quaterniond.Identity, Protocol.State.Vector3d.One, true, Array.Empty<string?>(), null)).ToList();
         var file = await Write(Protocol.SceneJson.SceneJsonWriter.Write(new Protocol.State.Scene(objects, Array.Empty<Protocol.State.Material>(), Array.Empty<Protocol.State.Mesh>()), Protocol.Spaces.Space.Unity));
-        var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", file, "--seconds", "1.5");
+        var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", file, "--seconds", "3");
         var attached = output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).First(e => e.GetProperty("event").GetString() == "attached");
         var logged = await SceneLoggedAsync();
         Assert.Contains("12000 objects", logged.GetProperty("message").GetString());

@@ -87,9 +87,10 @@ namespace VibeSync.Unity.Link
                 while (!_stop.IsCancellationRequested)
                 {
                     await _pending.WaitAsync(_stop.Token).ConfigureAwait(false);
-                    if (!_outbox.TryDequeue(out var frame)) continue;
+                    if (!_outbox.TryPeek(out var frame)) continue;
                     try { await _client.SendAsync(frame.Type, frame.Json, _stop.Token).ConfigureAwait(false); }
                     catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException) { Interlocked.Increment(ref SendFailures); }
+                    _outbox.TryDequeue(out _); // dequeued once written: Close waits for an empty queue
                 }
             }
             catch (OperationCanceledException) { }
@@ -138,8 +139,10 @@ namespace VibeSync.Unity.Link
         public void Close(string reason = "closed by the adapter")
         {
             if (_stop.IsCancellationRequested) return;
-            try { _client.SendAsync(MessageType.Bye, "{\"code\": \"BYE\", \"message\": " + JsonText.AppendString(new StringBuilder(), reason) + "}").Wait(500); }
-            catch (Exception e) when (e is AggregateException or IOException or ObjectDisposedException) { }
+            // BYE goes last, after what is queued (a SCENE in parts must arrive whole); bounded so a dead peer cannot hold a domain reload.
+            Send(MessageType.Bye, "{\"code\": \"BYE\", \"message\": " + JsonText.AppendString(new StringBuilder(), reason) + "}");
+            var deadline = DateTime.UtcNow.AddSeconds(2);
+            while (!_outbox.IsEmpty && DateTime.UtcNow < deadline) Thread.Sleep(5);
             _stop.Cancel();
             _client.Dispose();
             Closed?.Invoke(reason);
