@@ -51,4 +51,14 @@ public sealed class PackageTests
         foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "Runtime", "Core"), "*.cs", SearchOption.AllDirectories))
             Assert.DoesNotContain("using UnityEngine", File.ReadAllText(file));
     }
+
+    [Fact]
+    public void the_package_tests_are_editor_only_and_run_only_where_the_test_framework_is()
+    {
+        var tests = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo(), "adapters", "unity", "com.vibesync.unity", "Tests", "Editor", "VibeSync.Unity.Editor.Tests.asmdef"))).RootElement;
+        Assert.Equal(new[] { "Editor" }, tests.GetProperty("includePlatforms").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("UNITY_INCLUDE_TESTS", tests.GetProperty("defineConstraints").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("VibeSync.Unity.Editor", tests.GetProperty("references").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(tests.GetProperty("autoReferenced").GetBoolean());
+    }
 }

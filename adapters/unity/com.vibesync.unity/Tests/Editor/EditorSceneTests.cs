@@ -1,0 +1,82 @@
+// EditMode tests of the glue against a real Unity editor (Window › General › Test Runner, after
+// adding "testables": ["com.vibesync.unity"] to the project's Packages/manifest.json). They are
+// compiled in our CI against the API stub and NUnit, but they have never run here: no Unity editor
+// runs on our machines. The same behaviours are tested here against the simulator's scene
+// (tests/VibeSync.Unity.Tests), which hosts the same core.
+using System.Collections.Generic;
+using System.Linq;
+using NUnit.Framework;
+using UnityEngine;
+using VibeSync.Protocol.Json;
+using VibeSync.Unity.Adapter;
+using VibeSyncId = VibeSync.Unity.Components.VibeSyncId;
+
+namespace VibeSync.Unity.Editor.Tests
+{
+    [TestFixture]
+    internal sealed class EditorSceneTests
+    {
+        private readonly List<GameObject> _made = new List<GameObject>();
+
+        [TearDown]
+        public void DestroyWhatTheTestMade()
+        {
+            foreach (var go in _made)
+                if (go) Object.DestroyImmediate(go);
+            _made.Clear();
+        }
+
+        private GameObject Make(string name)
+        {
+            var go = new GameObject(name);
+            _made.Add(go);
+            return go;
+        }
+
+        private static JsonObject Json(string text) => (JsonObject)JsonParser.Parse(text);
+
+        [Test]
+        public void attach_stamps_an_unstamped_object_and_reports_it()
+        {
+            var go = Make("VibeSync test: stamped");
+            var adapter = new UnityAdapter(new EditorScene());
+            adapter.Attach();
+            var id = go.GetComponent<VibeSyncId>();
+            Assert.That((bool)id, Is.True, "attach adds a VibeSyncId");
+            Assert.That(id.Id, Is.Not.Null.And.Not.Empty);
+            Assert.That(adapter.Canonical().Objects.Any(o => o.Uuid == id.Id), Is.True, "the stamped object is in the canonical scene");
+        }
+
+        [Test]
+        public void a_transform_applied_then_rolled_back_is_restored_bit_for_bit()
+        {
+            var go = Make("VibeSync test: moved");
+            go.transform.localPosition = new Vector3(0.1f, 0.2f, 0.3f);
+            var before = go.transform.localPosition;
+            var adapter = new UnityAdapter(new EditorScene());
+            adapter.Attach();
+            var uuid = go.GetComponent<VibeSyncId>().Id;
+
+            var applied = adapter.Apply(Json("{\"intent\": 1, \"operations\": [{\"op\": \"set_transform\", \"uuid\": \"" + uuid + "\", \"translation\": [4, 5, 6]}]}"));
+            Assert.That(applied.Type, Is.EqualTo(Protocol.Link.MessageType.Applied), applied.Body);
+            Assert.That(go.transform.localPosition.z, Is.EqualTo(-6f), "canonical +Z is Unity's −Z (right- to left-handed)");
+
+            var rolledBack = adapter.Rollback(1);
+            Assert.That(rolledBack.Type, Is.EqualTo(Protocol.Link.MessageType.Ack), rolledBack.Body);
+            Assert.That(go.transform.localPosition.x, Is.EqualTo(before.x));
+            Assert.That(go.transform.localPosition.y, Is.EqualTo(before.y));
+            Assert.That(go.transform.localPosition.z, Is.EqualTo(before.z));
+        }
+
+        [Test]
+        public void a_HumanOnly_object_is_never_reported()
+        {
+            var go = Make("VibeSync test: private");
+            go.tag = "HumanOnly";
+            var adapter = new UnityAdapter(new EditorScene());
+            adapter.Attach();
+            var id = go.GetComponent<VibeSyncId>();
+            Assert.That(id == null || !adapter.Canonical().Objects.Any(o => o.Uuid == id.Id), Is.True);
+        }
+    }
+}
