@@ -21,4 +21,7 @@ public interface ILinkHost
 
     /// <summary>The hashes an engine read back for an applied intent's records, a tick after APPLIED.</summary>
     void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { }
+
+    /// <summary>An engine's current session ended (closed, lost, revoked); a newer session of the same engine does not count.</summary>
+    void Detached(string engine) { }
 }

@@ -136,8 +136,10 @@ public sealed class LinkServer : IAsyncDisposable
 
     internal void Detach(Session session)
     {
+        bool current;
         lock (_sessions)
-            if (_sessions.TryGetValue(session.Engine, out var current) && ReferenceEquals(current, session)) _sessions.Remove(session.Engine);
+            if (current = _sessions.TryGetValue(session.Engine, out var s) && ReferenceEquals(s, session)) _sessions.Remove(session.Engine);
+        if (current) Host.Detached(session.Engine);
     }
 
     internal TrustLedger TrustOf(string engine) => _trust[engine];

@@ -38,6 +38,9 @@ internal sealed class BatchMember
     public string[] Footprint { get; }
     public Contender Contender { get; }
 
+    /// <summary>The engine where it already happened (a human's edit there), which is not asked to apply it; null for none.</summary>
+    public string? Origin { get; init; }
+
     /// <summary>Undo tokens of every apply that returned, in apply order (one or more per engine).</summary>
     public List<(IEnginePort Engine, string Token)> Applied { get; } = new();
 

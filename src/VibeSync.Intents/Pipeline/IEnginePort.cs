@@ -13,6 +13,12 @@ public interface IEnginePort
     /// <summary>blender, unity, … as written in the WAL.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Attached and in parity with Reality. The pipeline applies and verifies only in live engines;
+    /// one that is not (detached, resyncing) is brought to Reality when it attaches.
+    /// </summary>
+    bool IsLive => true;
+
     /// <summary>Applies the operations provisionally, all or none; returns the undo token that restores the prior values.</summary>
     /// <exception cref="EngineFaultException">The engine could not apply them; nothing stays applied.</exception>
     Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations);

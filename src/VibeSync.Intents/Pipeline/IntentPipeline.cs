@@ -19,6 +19,7 @@ using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
@@ -53,7 +54,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private Task? _firstWaiting; // the first fsync a step left in the queue waits for, as the last pump saw it
 
     private sealed record Work(Func<Task> Run, Action<Exception> Fail);
-    private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why, bool Approved);
+    private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why, bool Approved, string? Origin);
     private sealed record InFlight(HashSet<string> Uuids, CancellationTokenSource Abort);
     private enum Admit { New, Woken, Approved }
 
@@ -101,7 +102,8 @@ public sealed class IntentPipeline : IAsyncDisposable
         {
             var e = record.Entry;
             if (e.Phase != IntentPhase.Pending || !wanted.Remove(e.IntentId) || e.OperationJson == null) continue;
-            _pending[e.IntentId] = new Waiting(OperationReader.Read(e.OperationJson), Actor.Parse(e.Actor), AdmissionOutcome.AwaitApproval, false);
+            _pending[e.IntentId] = new Waiting(OperationReader.Read(e.OperationJson), Actor.Parse(e.Actor), AdmissionOutcome.AwaitApproval, false,
+                _engines.Any(x => x.Name == e.Engine) ? e.Engine : null);
         }
     }
 
@@ -129,7 +131,14 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// Submits an intent. The ticket's first answer comes once it is applied provisionally in every
     /// engine (or refused, or left waiting); the second once it is verified and FINAL or rolled back.
     /// </summary>
-    public IntentTicket Submit(IntentRequest request, Actor actor, bool panic = false)
+    /// <param name="request">The operations, in canonical space.</param>
+    /// <param name="actor">Who asks.</param>
+    /// <param name="panic">Treat it as submitted during a PANIC.</param>
+    /// <param name="origin">
+    /// The engine where it already happened (a human's edit reported by that engine): it is applied
+    /// in the other engines only, and verified in all of them, its origin included.
+    /// </param>
+    public IntentTicket Submit(IntentRequest request, Actor actor, bool panic = false, string? origin = null)
     {
         // A human edit wins: an AI speculation on the same objects that is being applied right now
         // is aborted at once instead of being waited for (the spine is busy applying it).
@@ -137,13 +146,13 @@ public sealed class IntentPipeline : IAsyncDisposable
             ai.Abort.Cancel();
         var provisional = BatchMember.NewCompletion();
         var settled = BatchMember.NewCompletion();
-        Enqueue(new Work(() => AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled),
+        Enqueue(new Work(() => AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin),
             e => { provisional.TrySetException(e); settled.TrySetException(e); }));
         return new IntentTicket(provisional.Task, settled.Task);
     }
 
     /// <summary>Submits an intent and waits until it settles (FINAL, ROLLED_BACK, QUARANTINED, REFUSED or PENDING).</summary>
-    public Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false) => Submit(request, actor, panic).Settled;
+    public Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false, string? origin = null) => Submit(request, actor, panic, origin).Settled;
 
     /// <summary>A human approves a PENDING intent: it is validated again, against the scene as it is now, and run.</summary>
     /// <exception cref="UnauthorizedAccessException">The approver is not a human.</exception>
@@ -153,9 +162,9 @@ public sealed class IntentPipeline : IAsyncDisposable
         Admission.CheckCanApprove(approver);
         var settled = await Post(async () =>
         {
-            var (request, actor) = Take(intentId);
+            var (request, actor, origin) = Take(intentId);
             var done = BatchMember.NewCompletion();
-            await AdmitAsync(intentId, request, actor, false, Admit.Approved, BatchMember.NewCompletion(), done, approver).ConfigureAwait(false);
+            await AdmitAsync(intentId, request, actor, false, Admit.Approved, BatchMember.NewCompletion(), done, approver, origin).ConfigureAwait(false);
             return done.Task;
         }).ConfigureAwait(false);
         return await settled.ConfigureAwait(false);
@@ -167,7 +176,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         Admission.CheckCanApprove(denier);
         return Post(async () =>
         {
-            var (request, actor) = Take(intentId);
+            var (request, actor, _) = Take(intentId);
             Journal(intentId, request, actor, IntentPhase.Refused, rationale: $"denied by {denier}");
             await DrainAsync(settle: true).ConfigureAwait(false);
             return new IntentOutcome(intentId, IntentPhase.Refused, $"denied by {denier}");
@@ -257,6 +266,39 @@ public sealed class IntentPipeline : IAsyncDisposable
         await CloseBatchAsync().ConfigureAwait(false);
         await DrainAsync(settle: true).ConfigureAwait(false);
         await AnsweredAsync().ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>
+    /// Settles the open batch, then runs <paramref name="work"/> with Reality while no intent is
+    /// admitted or applied: an engine is brought to Reality (resync) without racing the pipeline.
+    /// </summary>
+    public Task<T> ExclusiveAsync<T>(Func<RealityScene, Task<T>> work) => Post(async () =>
+    {
+        await CloseBatchAsync().ConfigureAwait(false);
+        await DrainAsync(settle: true).ConfigureAwait(false);
+        await AnsweredAsync().ConfigureAwait(false);
+        return await work(Reality).ConfigureAwait(false);
+    });
+
+    /// <summary>
+    /// Makes <paramref name="scene"/> Reality when Reality is empty: the first engine's scene, the
+    /// first time an engine attaches (an empty Reality would otherwise resync it to nothing). Journaled as a FINAL entry of
+    /// <paramref name="actor"/> without operations, followed by a checkpoint whose state is the
+    /// scene's canonical JSON, so a restart folds later FINAL entries over it.
+    /// </summary>
+    /// <returns>False (and nothing done) when Reality is not empty.</returns>
+    public Task<bool> SeedAsync(Scene scene, Actor actor, string engine, string rationale) => Post(async () =>
+    {
+        await CloseBatchAsync().ConfigureAwait(false);
+        await DrainAsync(settle: true).ConfigureAwait(false);
+        if (Reality.Objects.Count + Reality.Materials.Count + Reality.Meshes.Count > 0) return false;
+        ulong id = ++_lastIntentId;
+        var written = await _wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
+            new Scope(Array.Empty<string>(), IntentClass.Structural), Rationale: rationale)).ConfigureAwait(false);
+        await _wal.WriteCheckpointAsync(written.Sequence, System.Text.Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).ConfigureAwait(false);
+        Reality = _speculative = RealityScene.From(scene);
+        _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), Array.Empty<string>(), "FINAL", rationale, null));
         return true;
     });
 
@@ -462,7 +504,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// it as PENDING with the reason it waits.
     /// </summary>
     private async Task AdmitAsync(ulong id, IntentRequest request, Actor actor, bool panic, Admit how,
-        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver = null)
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver = null, string? origin = null)
     {
         // A new intent is numbered when it is first journaled: a micro-intent that joins another
         // is never journaled on its own and takes no number.
@@ -480,7 +522,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 if (how == Admit.Approved && halted && actor.Kind != ActorKind.EmergencyOverride)
                 {
                     // Approval does not lift a PANIC: the approved intent waits for the emergency unlock.
-                    Wait(Id(), request, actor, AdmissionOutcome.Halted, "the engine is in PANIC: approved, and waiting until a human's emergency unlock", how, provisional, settled);
+                    Wait(Id(), request, actor, AdmissionOutcome.Halted, "the engine is in PANIC: approved, and waiting until a human's emergency unlock", how, provisional, settled, origin);
                     return;
                 }
                 if (how != Admit.Approved)
@@ -490,7 +532,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                         decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
                     if (decision.Outcome != AdmissionOutcome.Admit)
                     {
-                        Wait(Id(), request, actor, decision.Outcome, decision.Reason, how, provisional, settled);
+                        Wait(Id(), request, actor, decision.Outcome, decision.Reason, how, provisional, settled, origin);
                         return;
                     }
                 }
@@ -507,7 +549,7 @@ public sealed class IntentPipeline : IAsyncDisposable
 
             var footprint = Footprint.Of(_speculative, request);
             if (how == Admit.New && cls == IntentClass.Cosmetic && _batch.LatestExactlyOn(footprint) is { } group
-                && group.Class == IntentClass.Cosmetic && group.Actor == actor && Coalescer.CanFold(request.Operations) && Coalescer.CanFold(group.Request.Operations))
+                && group.Class == IntentClass.Cosmetic && group.Actor == actor && group.Origin == origin && Coalescer.CanFold(request.Operations) && Coalescer.CanFold(group.Request.Operations))
             {
                 Join(group, request, next, provisional, settled);
                 return;
@@ -526,7 +568,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                     await RollBackAsync(losers, new RollbackInfo(null, null, "SOFT", "CONFLICT"), conflict.Reason, "CONFLICT").ConfigureAwait(false);
                     continue;
                 case ConflictRule.WaitForHuman:
-                    Wait(Id(), request, actor, AdmissionOutcome.WaitHumanLock, conflict.Reason, how, provisional, settled);
+                    Wait(Id(), request, actor, AdmissionOutcome.WaitHumanLock, conflict.Reason, how, provisional, settled, origin);
                     return;
                 case ConflictRule.CosmeticYieldsToStructural:
                     lock (_pending) _pending.Remove(Id());
@@ -567,7 +609,7 @@ public sealed class IntentPipeline : IAsyncDisposable
             }
 
             lock (_pending) _pending.Remove(Id());
-            var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled };
+            var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled, Origin = origin };
             var journaled = member.Journaled();
             member.Durable = Append(member.Id, journaled, actor, footprint, cls, IntentPhase.Provisional, null,
                 string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null), request.Rationale, null, null);
@@ -598,19 +640,19 @@ public sealed class IntentPipeline : IAsyncDisposable
     }
 
     private void Wait(ulong id, IntentRequest request, Actor actor, AdmissionOutcome why, string reason, Admit how,
-        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled)
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, string? origin)
     {
-        if (how == Admit.New) Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: reason);
-        lock (_pending) _pending[id] = new Waiting(request, actor, why, how == Admit.Approved);
+        if (how == Admit.New) Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: reason, origin: origin);
+        lock (_pending) _pending[id] = new Waiting(request, actor, why, how == Admit.Approved, origin);
         Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Pending, reason));
     }
 
-    private (IntentRequest, Actor) Take(ulong intentId)
+    private (IntentRequest, Actor, string?) Take(ulong intentId)
     {
         lock (_pending)
         {
             if (!_pending.Remove(intentId, out var p)) throw new KeyNotFoundException($"intent {intentId} is not pending");
-            return (p.Request, p.Actor);
+            return (p.Request, p.Actor, p.Origin);
         }
     }
 
@@ -624,7 +666,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         {
             var settled = BatchMember.NewCompletion();
             answers.Add(settled.Task);
-            await AdmitAsync(id, waiting.Request, waiting.Actor, false, waiting.Approved ? Admit.Approved : Admit.Woken, BatchMember.NewCompletion(), settled).ConfigureAwait(false);
+            await AdmitAsync(id, waiting.Request, waiting.Actor, false, waiting.Approved ? Admit.Approved : Admit.Woken, BatchMember.NewCompletion(), settled, origin: waiting.Origin).ConfigureAwait(false);
         }
         return answers;
     }
@@ -638,7 +680,8 @@ public sealed class IntentPipeline : IAsyncDisposable
         try
         {
             foreach (var engine in _engines)
-                member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false)));
+                if (engine.IsLive && engine.Name != member.Origin) // the origin holds it already; an engine not live is resynced from Reality
+                    member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false)));
             abort.Token.ThrowIfCancellationRequested();
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -685,6 +728,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         var failed = new HashSet<List<BatchMember>>();
         foreach (var engine in _engines)
         {
+            if (!engine.IsLive) continue;
             Scene observed;
             try { observed = await Call(() => engine.ReadAsync(footprint)).ConfigureAwait(false); }
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
@@ -859,18 +903,18 @@ public sealed class IntentPipeline : IAsyncDisposable
 
     private void Journal(BatchMember member, IntentPhase phase, Verification? verification = null, RollbackInfo? rollback = null,
         string? rationale = null, string? errorCode = null) =>
-        _ = Append(member.Id, member.Journaled(), member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null);
+        _ = Append(member.Id, member.Journaled(), member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null, member.Origin);
 
     private void Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase, RollbackInfo? rollback = null,
-        string? rationale = null, string? errorCode = null, string? outcome = null) =>
+        string? rationale = null, string? errorCode = null, string? outcome = null, string? origin = null) =>
         _ = Append(id, request, actor, request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray(),
-            IntentClassifier.Classify(request.Operations), phase, null, rollback, rationale, errorCode, outcome);
+            IntentClassifier.Classify(request.Operations), phase, null, rollback, rationale, errorCode, outcome, origin);
 
     private Task Append(ulong id, IntentRequest request, Actor actor, IReadOnlyList<string> uuids, IntentClass cls, IntentPhase phase,
-        Verification? verification, RollbackInfo? rollback, string? rationale, string? errorCode, string? outcome)
+        Verification? verification, RollbackInfo? rollback, string? rationale, string? errorCode, string? outcome, string? origin = null)
     {
         long now = Now;
-        var durable = _wal.AppendAsync(new WalEntry(id, phase, now, "both", actor.ToString(), new Scope(uuids, cls),
+        var durable = _wal.AppendAsync(new WalEntry(id, phase, now, origin ?? "both", actor.ToString(), new Scope(uuids, cls),
             verification, rollback, rationale, request.Json));
         _appends.Add(durable);
         if (_options.Log.IsEnabled)

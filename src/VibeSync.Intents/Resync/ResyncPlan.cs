@@ -1,0 +1,120 @@
+// Design rationale: an engine that comes back (a reconnect, a reload, a restart of the
+// orchestrator) is brought to Reality with the same typed operations intents use, never with a
+// bulk "load this scene": the adapters then need one code path for every change, the firewall and
+// the limits apply, and the result is checked by hash like any apply. Records are compared by
+// their quantized record hash, so float32 storage noise is not a difference. What the operation
+// vocabulary cannot express (a material or mesh the engine lacks: there is no create_material or
+// create_mesh yet) is listed, not guessed at: the engine then stays out of live mode.
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Intents.Resync;
+
+/// <summary>The operations that bring an engine's scene to a target (Reality), and what they cannot.</summary>
+/// <param name="Operations">In an order that applies: material and mesh edits, creations parents first, then edits, then deletions.</param>
+/// <param name="Unreachable">Differences no operation can mend, each a sentence.</param>
+/// <param name="Extras">Objects the engine has and the target lacks (deleted by the plan unless it keeps them).</param>
+public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyList<string> Unreachable, IReadOnlyList<string> Extras)
+{
+    /// <summary>Nothing to do.</summary>
+    public bool IsEmpty => Operations.Count == 0 && Unreachable.Count == 0;
+
+    /// <summary>
+    /// Plans <paramref name="engine"/> → <paramref name="target"/>, both canonical. With
+    /// <paramref name="keepExtras"/> objects only the engine has are left alone (first pairing
+    /// adopts them instead); otherwise they are deleted (Brain over Limb).
+    /// </summary>
+    public static ResyncPlan Between(Scene engine, Scene target, bool keepExtras)
+    {
+        // Reality holds doubles; an engine stores float32: compare what the engine can hold.
+        target = EngineStorage.RoundToFloat32(target);
+        var ops = new List<Operation>();
+        var unreachable = new List<string>();
+
+        var engineMaterials = engine.Materials.ToDictionary(m => m.Uuid, StringComparer.Ordinal);
+        foreach (var want in target.Materials.OrderBy(m => m.Uuid, StringComparer.Ordinal))
+        {
+            if (!engineMaterials.TryGetValue(want.Uuid, out var have))
+            {
+                unreachable.Add($"material {want.Uuid} ({want.Name}) is missing and there is no create_material operation yet");
+                continue;
+            }
+            if (Same(RecordHash.Of(want), RecordHash.Of(have))) continue;
+            if (want.Name != have.Name) ops.Add(new Rename(want.Uuid, want.Name));
+            ops.Add(new SetMaterialParams(want.Uuid, want.BaseColor, want.Metallic, want.Roughness, want.Emission));
+        }
+        var targetMaterials = target.Materials.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
+        foreach (var extra in engine.Materials.Where(m => !targetMaterials.Contains(m.Uuid)))
+            unreachable.Add($"material {extra.Uuid} ({extra.Name}) is not in Reality and there is no operation to remove a material");
+
+        var engineMeshes = engine.Meshes.ToDictionary(m => m.Uuid, StringComparer.Ordinal);
+        foreach (var want in target.Meshes.OrderBy(m => m.Uuid, StringComparer.Ordinal))
+        {
+            if (!engineMeshes.TryGetValue(want.Uuid, out var have))
+            {
+                unreachable.Add($"mesh {want.Uuid} is missing and there is no create_mesh operation yet");
+                continue;
+            }
+            if (!Same(RecordHash.Of(want), RecordHash.Of(have)))
+                ops.Add(new ReplaceMesh(want.Uuid, want.Positions, want.Triangles, want.Uv0));
+        }
+        var targetMeshes = target.Meshes.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
+        foreach (var extra in engine.Meshes.Where(m => !targetMeshes.Contains(m.Uuid)))
+            unreachable.Add($"mesh {extra.Uuid} is not in Reality and there is no operation to remove a mesh");
+
+        var engineObjects = engine.Objects.ToDictionary(o => o.Uuid, StringComparer.Ordinal);
+        var targetObjects = target.Objects.ToDictionary(o => o.Uuid, StringComparer.Ordinal);
+        var edits = new List<Operation>();
+        foreach (var want in ParentsFirst(target.Objects, targetObjects))
+        {
+            if (!engineObjects.TryGetValue(want.Uuid, out var have))
+            {
+                if (want.Mesh != null && !engineMeshes.ContainsKey(want.Mesh)) continue; // listed with its mesh
+                ops.Add(new CreateObject(want.Uuid, want.Name, want.Kind, want.Parent, want.Translation, want.Rotation, want.Scale,
+                    want.Visible, want.Mesh, want.Materials));
+                continue;
+            }
+            if (Same(RecordHash.Of(want), RecordHash.Of(have))) continue;
+            if (want.Kind != have.Kind || want.Mesh != have.Mesh)
+            {
+                unreachable.Add($"object {want.Uuid} ({want.Name}) is a {ObjectKindNames.Name(have.Kind)} with mesh {have.Mesh ?? "none"} here and a {ObjectKindNames.Name(want.Kind)} with mesh {want.Mesh ?? "none"} in Reality");
+                continue;
+            }
+            if (want.Parent != have.Parent) edits.Add(new SetParent(want.Uuid, want.Parent));
+            if (want.Name != have.Name) edits.Add(new Rename(want.Uuid, want.Name));
+            edits.Add(new SetTransform(want.Uuid, want.Translation, want.Rotation, want.Scale));
+            if (want.Visible != have.Visible) edits.Add(new SetVisibility(want.Uuid, want.Visible));
+            if (want.Materials.Count != have.Materials.Count)
+                unreachable.Add($"object {want.Uuid} ({want.Name}) has {have.Materials.Count} material slot(s) here and {want.Materials.Count} in Reality");
+            else
+                for (int slot = 0; slot < want.Materials.Count; slot++)
+                    if (want.Materials[slot] != have.Materials[slot]) edits.Add(new AssignMaterial(want.Uuid, slot, want.Materials[slot]));
+        }
+        ops.AddRange(edits);
+
+        var extras = engine.Objects.Where(o => !targetObjects.ContainsKey(o.Uuid)).Select(o => o.Uuid).ToList();
+        if (!keepExtras)
+        {
+            var extraSet = extras.ToHashSet(StringComparer.Ordinal);
+            // Delete each extra subtree from its top; objects of Reality under it were moved out above.
+            foreach (var uuid in extras)
+                if (engineObjects[uuid].Parent is not { } parent || !extraSet.Contains(parent))
+                    ops.Add(new DeleteObject(uuid, ChildrenPolicy.Delete));
+        }
+        return new ResyncPlan(ops, unreachable, extras);
+    }
+
+    private static bool Same(byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b);
+
+    private static IEnumerable<SceneObject> ParentsFirst(IReadOnlyList<SceneObject> objects, Dictionary<string, SceneObject> byUuid)
+    {
+        int Depth(SceneObject o)
+        {
+            int d = 0;
+            for (var p = o.Parent; p != null && byUuid.TryGetValue(p, out var parent) && d <= byUuid.Count; p = parent.Parent) d++;
+            return d;
+        }
+        return objects.OrderBy(Depth).ThenBy(o => o.Uuid, StringComparer.Ordinal);
+    }
+}

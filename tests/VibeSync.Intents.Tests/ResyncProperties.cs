@@ -1,0 +1,112 @@
+using FsCheck.Xunit;
+using VibeSync.Intents.Resync;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Intents.Tests;
+
+/// <summary>
+/// A resync plan, applied with the same validator intents use, brings an engine's scene to the
+/// target's root hash, for random pairs of scenes that drifted apart from one base (moves,
+/// renames, reparenting, hiding, slot changes, objects added and removed on either side).
+/// </summary>
+public sealed class ResyncProperties
+{
+    private static readonly Actor Resync = new(ActorKind.Orchestrator, "resync");
+
+    [Property(MaxTest = 200)]
+    public void applying_the_plan_reaches_the_targets_root(int seed)
+    {
+        var rng = new Random(seed);
+        var @base = Base(rng);
+        var engine = EngineStorage.RoundToFloat32(Drift(@base, rng, "e"));
+        var target = Drift(@base, rng, "t");
+
+        var plan = ResyncPlan.Between(engine, target, keepExtras: false);
+        Assert.Empty(plan.Unreachable);
+        var after = IntentValidator.Apply(RealityScene.From(engine), new IntentRequest(plan.Operations, new Dictionary<string, string>(), null), Resync);
+        Assert.Equal(Root(EngineStorage.RoundToFloat32(target)), Root(after.ToScene()));
+        Assert.Empty(ResyncPlan.Between(after.ToScene(), target, keepExtras: false).Operations);
+    }
+
+    [Property(MaxTest = 100)]
+    public void keeping_extras_leaves_every_object_only_the_engine_has(int seed)
+    {
+        var rng = new Random(seed);
+        var @base = Base(rng);
+        var engine = EngineStorage.RoundToFloat32(Drift(@base, rng, "e"));
+        var target = Drift(@base, rng, "t");
+
+        var plan = ResyncPlan.Between(engine, target, keepExtras: true);
+        Assert.DoesNotContain(plan.Operations, o => o is DeleteObject);
+        var after = IntentValidator.Apply(RealityScene.From(engine), new IntentRequest(plan.Operations, new Dictionary<string, string>(), null), Resync);
+        foreach (var extra in plan.Extras) Assert.True(after.Objects.ContainsKey(extra), extra);
+    }
+
+    [Fact]
+    public void a_missing_mesh_is_listed_as_unreachable_and_its_object_is_not_created()
+    {
+        var rng = new Random(7);
+        var target = Base(rng);
+        var engine = target with { Meshes = target.Meshes.Skip(1).ToArray(), Objects = target.Objects.Where(o => o.Mesh != target.Meshes[0].Uuid).ToArray() };
+        var plan = ResyncPlan.Between(engine, target, keepExtras: false);
+        Assert.Contains(plan.Unreachable, u => u.Contains(target.Meshes[0].Uuid, StringComparison.Ordinal) && u.Contains("create_mesh", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan.Operations, o => o is CreateObject c && c.Mesh == target.Meshes[0].Uuid);
+    }
+
+    private static string Root(Scene s) => Hex.Encode(SceneHasher.Hash(s).Root);
+
+    private static string Id(Random rng) => new Guid(Enumerable.Range(0, 16).Select(_ => (byte)rng.Next(256)).ToArray()) is var g
+        ? $"{g:D}".Remove(14, 1).Insert(14, "4").Remove(19, 1).Insert(19, "8") : "";
+
+    private static Vector3d V(Random rng) => new(Math.Round(rng.NextDouble() * 20 - 10, 3), Math.Round(rng.NextDouble() * 20 - 10, 3), Math.Round(rng.NextDouble() * 20 - 10, 3));
+
+    private static Quaterniond Q(Random rng)
+    {
+        double x = rng.NextDouble() - .5, y = rng.NextDouble() - .5, z = rng.NextDouble() - .5, w = rng.NextDouble() + .1;
+        double n = Math.Sqrt(x * x + y * y + z * z + w * w);
+        return new Quaterniond(x / n, y / n, z / n, w / n);
+    }
+
+    private static Scene Base(Random rng)
+    {
+        var materials = Enumerable.Range(0, 2).Select(i => new Material(Id(rng), "M" + i, new Vector4d(rng.NextDouble(), rng.NextDouble(), rng.NextDouble(), 1), 0, .5, Vector3d.Zero)).ToArray();
+        var meshes = Enumerable.Range(0, 2).Select(_ => new Mesh(Id(rng), new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null)).ToArray();
+        var objects = new List<SceneObject>();
+        int n = rng.Next(1, 12);
+        for (int i = 0; i < n; i++) objects.Add(NewObject(rng, "o" + i, objects, meshes, materials));
+        return new Scene(objects, materials, meshes);
+    }
+
+    private static SceneObject NewObject(Random rng, string name, List<SceneObject> earlier, Mesh[] meshes, Material[] materials)
+    {
+        string? parent = earlier.Count > 0 && rng.Next(2) == 0 ? earlier[rng.Next(earlier.Count)].Uuid : null;
+        bool mesh = rng.Next(2) == 0;
+        return new SceneObject(Id(rng), name, mesh ? ObjectKind.Mesh : ObjectKind.Empty, parent, V(rng), Q(rng), new Vector3d(1, 1, 1), true,
+            mesh ? new string?[] { materials[rng.Next(2)].Uuid } : Array.Empty<string?>(), mesh ? meshes[rng.Next(2)].Uuid : null);
+    }
+
+    /// <summary>The base with random edits. Parents only ever point to an earlier object, so no cycle can form.</summary>
+    private static Scene Drift(Scene scene, Random rng, string tag)
+    {
+        var objects = scene.Objects.ToList();
+        for (int step = rng.Next(0, 6); step > 0; step--)
+        {
+            int i = rng.Next(objects.Count + 1);
+            if (i == objects.Count) { objects.Add(NewObject(rng, tag + step, objects, scene.Meshes.ToArray(), scene.Materials.ToArray())); continue; }
+            var o = objects[i];
+            switch (rng.Next(6))
+            {
+                case 0: objects[i] = o with { Translation = V(rng), Rotation = Q(rng) }; break;
+                case 1: objects[i] = o with { Name = o.Name + tag }; break;
+                case 2: objects[i] = o with { Visible = !o.Visible }; break;
+                case 3: objects[i] = o with { Parent = i > 0 && rng.Next(2) == 0 ? objects[rng.Next(i)].Uuid : null }; break;
+                case 4 when o.Materials.Count == 1: objects[i] = o with { Materials = new string?[] { scene.Materials[rng.Next(2)].Uuid } }; break;
+                case 5 when objects.All(c => c.Parent != o.Uuid): objects.RemoveAt(i); break;
+            }
+        }
+        var materials = scene.Materials.Select(m => rng.Next(3) == 0 ? m with { Roughness = Math.Round(rng.NextDouble(), 3) } : m).ToArray();
+        return new Scene(objects, materials, scene.Meshes);
+    }
+}
