@@ -1,6 +1,12 @@
 using System.Text.Json;
+using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link;
+using VibeSync.Link.Ports;
+using VibeSync.Orchestrator.Sync;
+using VibeSync.Protocol.State;
+using VibeSync.Wal;
 using VibeSync.Orchestrator.Control;
 using VibeSync.Orchestrator.Keys;
 using VibeSync.Protocol.Link;
@@ -24,18 +30,46 @@ public sealed record ServeOptions
 
     /// <summary>Where link and service events go (JSON lines).</summary>
     public TextWriter Log { get; init; } = TextWriter.Null;
+
+    /// <summary>The intent pipeline's policies (trust mode, batch windows, timeouts, thresholds).</summary>
+    public PipelineOptions Pipeline { get; init; } = new();
+
+    /// <summary>At an engine's first pairing, whose state wins where both have a uuid with different state.</summary>
+    public string SourceOfTruth { get; init; } = Engines.Blender;
 }
 
 /// <summary>An engine in PANIC, and why.</summary>
 public sealed record PanicStatus(string Engine, string Code, string Reason, DateTimeOffset Since);
 
+/// <summary>An engine's standing with Reality.</summary>
+/// <param name="Engine">blender or unity.</param>
+/// <param name="Phase">detached, syncing, live or blocked.</param>
+/// <param name="Reason">Why it is in that phase.</param>
+/// <param name="Paired">It was paired with Reality before (a first pairing adopts; later attaches only resync).</param>
+/// <param name="ParityRoot">Its root when parity was last established.</param>
+/// <param name="Unreachable">Differences the last resync could not mend.</param>
+public sealed record EngineSync(string Engine, string Phase, string? Reason, bool Paired, string? ParityRoot, IReadOnlyList<string> Unreachable);
+
+/// <summary>Reality and the pipeline, as status shows them.</summary>
+/// <param name="RealityRoot">Root of Reality as the engines store it (float32), hex.</param>
+/// <param name="Objects">Objects in Reality.</param>
+/// <param name="Materials">Materials in Reality.</param>
+/// <param name="Meshes">Meshes in Reality.</param>
+/// <param name="Pending">Intents waiting for a human.</param>
+/// <param name="SafeMode">Why automation is paused, or null.</param>
+/// <param name="Locks">HUMAN_ACTIVE locks held (uuids).</param>
+/// <param name="Engines">Each engine's standing.</param>
+/// <param name="WalSequence">Last durable WAL record.</param>
+public sealed record SyncStatus(string RealityRoot, int Objects, int Materials, int Meshes, IReadOnlyList<ulong> Pending, string? SafeMode,
+    IReadOnlyList<string> Locks, IReadOnlyList<EngineSync> Engines, ulong WalSequence);
+
 /// <summary>The orchestrator's state as <c>vibesync status --json</c> prints it.</summary>
-public sealed record ServiceStatus(int Pid, string DataDirectory, string Protocol, LinkStatus Link, IReadOnlyList<PanicStatus> Panics);
+public sealed record ServiceStatus(int Pid, string DataDirectory, string Protocol, LinkStatus Link, IReadOnlyList<PanicStatus> Panics, SyncStatus Sync);
 
 /// <summary>
-/// The running orchestrator: keys, the adapter link, the control API and the state they share.
-/// Intents and the WAL are wired in by issue #8; until then an engine's accepted edits are counted
-/// and logged, and PANICs are held here until a human's emergency unlock.
+/// The running orchestrator: keys, the WAL and Reality, the intent pipeline (the single writer),
+/// the adapter link with one port per engine, the attach flow that brings engines to parity, and
+/// the control API. A human's edit reported by an engine becomes an intent from that engine.
 /// </summary>
 public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 {
@@ -45,6 +79,11 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private readonly Dictionary<string, PanicStatus> _panics = new(StringComparer.Ordinal);
     private LinkServer _link = null!;
     private ControlApi _api = null!;
+    private WriteAheadLog _wal = null!;
+    private IntentPipeline _pipeline = null!;
+    private AttachFlow _attach = null!;
+    private Dictionary<string, SyncedEngine> _engines = null!;
+    private readonly List<Task> _background = new();
 
     private OrchestratorService(ServeOptions options)
     {
@@ -62,11 +101,21 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var keys = Engines.All.ToDictionary(e => e, e => SecretFiles.LoadOrCreate(SecretFiles.EngineKeyPath(options.DataDirectory, e)));
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var service = new OrchestratorService(options);
+        service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
+        var (reality, paired) = RealityStore.Load(service._wal);
         service._link = new LinkServer(options.Link with { Port = options.LinkPort }, keys, service, service._log);
+        service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
+        var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
+        service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
+            options.Pipeline with { Log = pipelineLog });
+        service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log);
         service._link.Start();
         service._api = await ControlApi.StartAsync(options.ApiPort, token, service);
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
-        service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}");
+        var recovery = service._wal.Recovery;
+        service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
+            $"Reality {reality.Objects.Count} objects (root {AttachFlow.RootOf(Protocol.Spaces.EngineStorage.RoundToFloat32(reality.ToScene()))}), WAL at {recovery.LastSequence}, " +
+            $"{recovery.ToRollBack.Count} intent(s) left PROVISIONAL by a crash rolled back, {recovery.Pending.Count} pending, paired [{string.Join(", ", paired)}]");
         return service;
     }
 
@@ -81,6 +130,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     {
         lock (_panics) _panics[engine] = new PanicStatus(engine, code, reason, DateTimeOffset.UtcNow);
         _log.Write("panic", code, engine, null, reason + "; speculation for this engine is halted until a human's emergency unlock");
+        if (_engines.TryGetValue(engine, out var e)) e.Set(SyncPhase.Blocked, $"PANIC ({code}): resynced when it attaches again after a human's emergency unlock");
+        Background(_pipeline.PanicAsync(engine, $"{code}: {reason}"), "panic");
     }
 
     /// <inheritdoc />
@@ -89,15 +140,94 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         lock (_panics)
             if (_panics.TryGetValue(engine, out var panic))
                 return Task.FromResult<(string, string)?>(("PANIC", $"{engine} is in PANIC ({panic.Code}): edits wait for a human's emergency unlock"));
-        _log.Write("edit", null, engine, null, $"{edit.Operations.Count} operation(s): {string.Join(", ", edit.Operations.Select(o => o.Name + " " + o.Uuid))}");
+        if (_engines.TryGetValue(engine, out var e))
+            lock (e.Known) foreach (var op in edit.Operations) e.Known.Add(op.Uuid);
+        // The human's edit is already in that engine: it becomes an intent from there, applied in
+        // the other engines at once and verified in all of them (not held by the batch window).
+        var ticket = _pipeline.Submit(edit with { Json = edit.Json.Length > 2 ? edit.Json : OperationWriter.Write(edit) }, new Actor(ActorKind.Human, engine), origin: engine);
+        Background(ticket.Settled, "edit");
         return Task.FromResult<(string, string)?>(null);
+    }
+
+    /// <inheritdoc />
+    public void SceneReported(string engine, Scene scene, SceneReport report)
+    {
+        if (!report.MatchesClaim || !_engines.TryGetValue(engine, out var e)) return;
+        int attachment = Interlocked.Increment(ref e.Attachments);
+        // Not on the session's read loop: the flow sends requests whose answers that loop reads.
+        Background(Task.Run(() => _attach.RunAsync(e, scene, attachment)), "attach");
+    }
+
+    /// <inheritdoc />
+    public void HumanActive(string engine, IReadOnlyList<string> uuids, bool active)
+    {
+        var human = new Actor(ActorKind.Human, engine);
+        foreach (var uuid in uuids)
+            Background(active ? _pipeline.AcquireLockAsync(uuid, human) : _pipeline.ReleaseLockAsync(uuid), "lock");
+    }
+
+    /// <inheritdoc />
+    public void Detached(string engine)
+    {
+        if (_engines.TryGetValue(engine, out var e))
+        {
+            Interlocked.Increment(ref e.Attachments);
+            if (e.Phase != SyncPhase.Blocked || !e.Reason!.StartsWith("PANIC", StringComparison.Ordinal))
+                e.Set(SyncPhase.Detached, "no session; resynced from Reality when it attaches");
+        }
+    }
+
+    /// <summary>The pipeline: submit, approve, deny, pause and resume go through it.</summary>
+    public IntentPipeline Pipeline => _pipeline;
+
+    /// <summary>
+    /// A scene as one engine holds it now (read back over every uuid it reported and Reality's),
+    /// or Reality itself (<c>reality</c>), in canonical values.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">Not blender, unity or reality.</exception>
+    /// <exception cref="EngineFaultException">The engine is not connected or did not answer.</exception>
+    public async Task<Scene> StateAsync(string which)
+    {
+        var reality = _pipeline.Reality;
+        if (which == "reality") return reality.ToScene();
+        if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine: blender, unity or reality");
+        HashSet<string> uuids;
+        lock (engine.Known) uuids = new HashSet<string>(engine.Known, StringComparer.Ordinal);
+        uuids.UnionWith(AttachFlow.Uuids(reality.ToScene()));
+        return await engine.ReadAsync(uuids).ConfigureAwait(false);
+    }
+
+    private string[] LocksNow()
+    {
+        // The table belongs to the pipeline's spine; a copy taken while it changes is simply taken again.
+        for (int i = 0; ; i++)
+            try { return _pipeline.Locks.Held.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(); }
+            catch (InvalidOperationException) when (i < 3) { }
+    }
+
+    private void Background(Task task, string what)
+    {
+        lock (_background)
+        {
+            _background.RemoveAll(t => t.IsCompleted);
+            _background.Add(task.ContinueWith(t =>
+            {
+                if (t.Exception is { } x) _log.Write("error", "INTERNAL", null, null, $"{what}: {x.GetBaseException().Message}");
+            }, TaskScheduler.Default));
+        }
     }
 
     /// <summary>Everything <c>status</c> shows.</summary>
     public ServiceStatus Status()
     {
-        lock (_panics)
-            return new ServiceStatus(Environment.ProcessId, Path.GetFullPath(_options.DataDirectory), ProtocolVersion.Current, _link.Status(), _panics.Values.ToArray());
+        PanicStatus[] panics;
+        lock (_panics) panics = _panics.Values.ToArray();
+        var reality = _pipeline.Reality;
+        var sync = new SyncStatus(AttachFlow.RootOf(Protocol.Spaces.EngineStorage.RoundToFloat32(reality.ToScene())), reality.Objects.Count, reality.Materials.Count,
+            reality.Meshes.Count, _pipeline.Pending.OrderBy(i => i).ToArray(), _pipeline.SafeModeReason, LocksNow(),
+            _engines.Values.Select(e => new EngineSync(e.Name, e.Phase.ToString().ToLowerInvariant(), e.Reason, _attach.IsPaired(e.Name), e.ParityRoot, e.Unreachable)).ToArray(),
+            _wal.LastSequence);
+        return new ServiceStatus(Environment.ProcessId, Path.GetFullPath(_options.DataDirectory), ProtocolVersion.Current, _link.Status(), panics, sync);
     }
 
     /// <summary>A human lifts every PANIC; journaled in the log.</summary>
@@ -110,6 +240,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             _panics.Clear();
         }
         _log.Write("emergency_unlock", "EMERGENCY_UNLOCK", null, null, $"by {by}: lifted PANIC of [{string.Join(", ", lifted.Select(p => p.Engine))}]");
+        Background(_pipeline.EmergencyUnlockAsync(new Actor(ActorKind.EmergencyOverride, by)), "emergency unlock");
         return lifted;
     }
 
@@ -117,7 +248,11 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _api.DisposeAsync();
+        try { await _pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or ObjectDisposedException) { _log.Write("error", "SHUTDOWN", null, null, $"the open batch did not settle: {e.Message}"); }
+        await _pipeline.DisposeAsync();
         await _link.DisposeAsync();
+        await _wal.DisposeAsync();
         try { File.Delete(ServerInfo.PathIn(_options.DataDirectory)); } catch (IOException) { }
         _log.Write("stopped", null, null, null, "clean shutdown");
     }

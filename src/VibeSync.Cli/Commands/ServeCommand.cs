@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using VibeSync.Intents.Authority;
+using VibeSync.Intents.Pipeline;
 using VibeSync.Link;
+using VibeSync.Wal.Entries;
 using VibeSync.Orchestrator;
 
 namespace VibeSync.Cli.Commands;
@@ -19,12 +22,17 @@ internal static class ServeCommand
         var coolOff = new Option<double>("--quarantine-cool-off") { Description = "Seconds a quarantined engine stays read-only.", DefaultValueFactory = _ => 30 };
         var penalty = new Option<double>("--junk-penalty-max") { Description = "Longest pause, in seconds, imposed on a source that keeps sending unauthenticated junk.", DefaultValueFactory = _ => 1 };
         var vertices = new Option<int>("--max-mesh-vertices") { Description = "Vertices a mesh sent by an adapter may have.", DefaultValueFactory = _ => 1_000_000 };
+        var trust = new Option<string>("--trust") { Description = "AI intents admitted without a human's approval: supervised (none), cosmetic, structural, destructive.", DefaultValueFactory = _ => "cosmetic" };
+        trust.AcceptOnlyFromAmong("supervised", "cosmetic", "structural", "destructive");
+        var source = new Option<string>("--source-of-truth") { Description = "At an engine's first pairing, whose state wins where both have an object with different state.", DefaultValueFactory = _ => "blender" };
+        source.AcceptOnlyFromAmong("blender", "unity");
+        var window = new Option<double>("--cosmetic-window-ms") { Description = "How long cosmetic intents are batched before one verification (provisional application is never held by it).", DefaultValueFactory = _ => 250 };
         var command = new Command("serve",
             "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token) on first start, " +
             "listens on loopback only for the adapters (signed sessions) and for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")
         {
-            data, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty, vertices,
+            data, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty, vertices, trust, source, window,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -37,6 +45,18 @@ internal static class ServeCommand
             {
                 DataDirectory = parse.GetValue(data)!.FullName,
                 LinkPort = p,
+                SourceOfTruth = parse.GetValue(source)!,
+                Pipeline = new PipelineOptions
+                {
+                    Trust = parse.GetValue(trust) switch
+                    {
+                        "supervised" => TrustMode.Supervised,
+                        "structural" => new TrustMode(IntentClass.Structural),
+                        "destructive" => new TrustMode(IntentClass.Destructive),
+                        _ => TrustMode.Default,
+                    },
+                    CosmeticWindow = TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(window))),
+                },
                 ApiPort = a,
                 Log = Console.Error,
                 Link = new LinkOptions

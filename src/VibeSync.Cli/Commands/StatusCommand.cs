@@ -55,7 +55,8 @@ internal static class StatusCommand
 internal static class ControlClient
 {
     /// <summary>The reply, or null (after saying why on stderr) when no orchestrator serves <paramref name="dataDir"/>.</summary>
-    public static async Task<HttpResponseMessage?> SendAsync(string dataDir, HttpMethod method, string path, CancellationToken cancel)
+    public static async Task<HttpResponseMessage?> SendAsync(string dataDir, HttpMethod method, string path, CancellationToken cancel,
+        string? json = null, TimeSpan? timeout = null)
     {
         ServerInfo? info;
         byte[] token;
@@ -70,8 +71,9 @@ internal static class ControlClient
             Console.Error.WriteLine($"error: {e.Message}");
             return null;
         }
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(5) };
         var request = new HttpRequestMessage(method, $"http://127.0.0.1:{info.ApiPort}{path}");
+        if (json != null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(token));
         try { return await http.SendAsync(request, cancel); }
         catch (HttpRequestException e)

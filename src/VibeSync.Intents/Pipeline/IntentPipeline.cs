@@ -188,10 +188,23 @@ public sealed class IntentPipeline : IAsyncDisposable
     public Task ResumeAsync(Actor human)
     {
         Admission.CheckCanApprove(human);
-        return Post(() =>
+        return Post(async () =>
         {
             SafeModeReason = null;
             _failures.Reset();
+            await WakeAsync(AdmissionOutcome.Halted).ConfigureAwait(false); // what waited for the resume is decided again
+            return true;
+        });
+    }
+
+    /// <summary>A human pauses automation: AI and system intents wait (PENDING) until a human resumes; humans' edits still sync.</summary>
+    /// <exception cref="UnauthorizedAccessException">Not a human.</exception>
+    public Task PauseAsync(Actor human)
+    {
+        Admission.CheckCanApprove(human);
+        return Post(() =>
+        {
+            SafeModeReason = $"paused by {human}";
             return Task.FromResult(true);
         });
     }
@@ -298,6 +311,16 @@ public sealed class IntentPipeline : IAsyncDisposable
             new Scope(Array.Empty<string>(), IntentClass.Structural), Rationale: rationale)).ConfigureAwait(false);
         await _wal.WriteCheckpointAsync(written.Sequence, System.Text.Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).ConfigureAwait(false);
         Reality = _speculative = RealityScene.From(scene);
+        _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), Array.Empty<string>(), "FINAL", rationale, null));
+        return true;
+    });
+
+    /// <summary>Journals a FINAL entry without operations (a pairing, an event a human should find in the log); Reality does not change.</summary>
+    public Task NoteAsync(Actor actor, string engine, string rationale) => Post(async () =>
+    {
+        ulong id = ++_lastIntentId;
+        await _wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
+            new Scope(Array.Empty<string>(), IntentClass.Cosmetic), Rationale: rationale)).ConfigureAwait(false);
         _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), Array.Empty<string>(), "FINAL", rationale, null));
         return true;
     });

@@ -44,6 +44,7 @@ public sealed class ControlApi : IAsyncDisposable
         });
         app.MapGet("/v1/status", () => Results.Json(service.Status(), OrchestratorService.Json));
         app.MapPost("/v1/emergency-unlock", () => Results.Json(service.EmergencyUnlock("control-api"), OrchestratorService.Json));
+        IntentRoutes.Map(app, service);
         await app.StartAsync();
         var api = new ControlApi(app);
         api.Port = new Uri(app.Urls.First()).Port;

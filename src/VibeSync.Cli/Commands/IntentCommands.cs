@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace VibeSync.Cli.Commands;
+
+/// <summary>
+/// The human commands on a running orchestrator: <c>submit</c>, <c>approve</c>, <c>deny</c>,
+/// <c>pause</c>, <c>resume</c> and <c>state</c>, each one call of the control API.
+/// </summary>
+internal static class IntentCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return Submit();
+        yield return Decide("approve", "Approve a PENDING intent (as the human at this terminal): it is validated again against the scene as it is now, applied in both engines and verified. Prints its settled phase.");
+        yield return Decide("deny", "Deny a PENDING intent: journaled REFUSED, nothing applied.");
+        yield return Simple("pause", "/v1/pause", "Pause automation: AI and system intents wait as PENDING until resume; humans' edits still sync.");
+        yield return Simple("resume", "/v1/resume", "End a pause or safe mode: what waited is decided again.");
+        yield return State();
+        yield return Unlock();
+    }
+
+    private static Command Unlock()
+    {
+        var data = DataDirectory.Option();
+        var emergency = new Option<bool>("--emergency") { Description = "Required: this is the human's emergency override (lifts every HUMAN_ACTIVE lock, PANIC and safe mode; journaled)." };
+        var command = new Command("unlock", "A human's emergency override: lift every lock, PANIC and safe mode.") { data, emergency };
+        command.SetAction((parse, cancel) =>
+        {
+            if (!parse.GetValue(emergency)) { Console.Error.WriteLine("error: unlock lifts every lock and PANIC; say --emergency to mean it"); return Task.FromResult(Program.InputError); }
+            return CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Post, "/v1/emergency-unlock", cancel);
+        });
+        return command;
+    }
+
+    private static Command Submit()
+    {
+        var data = DataDirectory.Option();
+        var file = new Argument<FileInfo?>("FILE") { Description = "The intent JSON (docs/intents.md); - or nothing reads standard input.", Arity = ArgumentArity.ZeroOrOne };
+        var actor = new Option<string>("--as") { Description = "Who submits: human:NAME (default human:cli) or ai:NAME (waits for approval per the trust mode).", DefaultValueFactory = _ => "human:cli" };
+        var wait = new Option<bool>("--wait") { Description = "Wait until it settles (FINAL, ROLLED_BACK, PENDING, …) instead of its first answer." };
+        var command = new Command("submit", "Submit an intent to the running orchestrator and print its outcome as JSON (exit 1 when refused or rolled back).") { data, file, actor, wait };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var f = parse.GetValue(file);
+            string json = f == null || f.Name == "-" ? await Console.In.ReadToEndAsync(cancel) : await File.ReadAllTextAsync(f.FullName, cancel);
+            string path = $"/v1/intents?actor={Uri.EscapeDataString(parse.GetValue(actor)!)}" + (parse.GetValue(wait) ? "&wait=settled" : "");
+            return await CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Post, path, cancel, json, TimeSpan.FromSeconds(60));
+        });
+        return command;
+    }
+
+    private static Command Decide(string verb, string help)
+    {
+        var data = DataDirectory.Option();
+        var id = new Argument<ulong>("INTENT") { Description = "The intent id (vibesync status lists what is pending)." };
+        var command = new Command(verb, help) { data, id };
+        command.SetAction((parse, cancel) => CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Post, $"/v1/intents/{parse.GetValue(id)}/{verb}", cancel, timeout: TimeSpan.FromSeconds(60)));
+        return command;
+    }
+
+    private static Command Simple(string verb, string path, string help)
+    {
+        var data = DataDirectory.Option();
+        var command = new Command(verb, help) { data };
+        command.SetAction((parse, cancel) => CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Post, path, cancel));
+        return command;
+    }
+
+    private static Command State()
+    {
+        var data = DataDirectory.Option();
+        var engine = new Option<string>("--engine") { Description = "blender, unity (read back from the engine, in its native space) or reality (the authoritative scene, canonical).", DefaultValueFactory = _ => "reality" };
+        engine.AcceptOnlyFromAmong("blender", "unity", "reality");
+        var json = new Option<bool>("--json") { Description = "Print the scene JSON (the shape vibesync hash reads); this is the only output form for now." };
+        var command = new Command("state", "Print a scene as an engine holds it now, or Reality, as scene JSON that `vibesync hash --space …` reads.") { data, engine, json };
+        command.SetAction((parse, cancel) => CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Get, $"/v1/state?engine={parse.GetValue(engine)}", cancel, timeout: TimeSpan.FromSeconds(30)));
+        return command;
+    }
+
+    /// <summary>Prints the answer's body; exit 0 on success, 1 on an error answer or a refused/rolled-back intent, 3 when no orchestrator runs.</summary>
+    private static async Task<int> CallAsync(string dir, HttpMethod method, string path, CancellationToken cancel, string? body = null, TimeSpan? timeout = null)
+    {
+        using var reply = await ControlClient.SendAsync(dir, method, path, cancel, body, timeout);
+        if (reply == null) return StatusCommand.NotRunning;
+        var text = await reply.Content.ReadAsStringAsync(cancel);
+        if (!reply.IsSuccessStatusCode)
+        {
+            Console.Error.WriteLine($"error: {Describe(text)}");
+            return 1;
+        }
+        Console.WriteLine(text);
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            if (doc.RootElement.TryGetProperty("phase", out var phase) && phase.GetString() is "REFUSED" or "ROLLED_BACK" or "QUARANTINED") return 1;
+        }
+        catch (JsonException) { }
+        return 0;
+    }
+
+    private static string Describe(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return $"{doc.RootElement.GetProperty("code").GetString()}: {doc.RootElement.GetProperty("message").GetString()}";
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return body; }
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Operations;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Wal.Entries;
+
+namespace VibeSync.Orchestrator.Control;
+
+/// <summary>An intent's standing as the control API answers it.</summary>
+/// <param name="Intent">Its id (0 when it was refused before it was numbered).</param>
+/// <param name="Phase">PROVISIONAL, PENDING, FINAL, ROLLED_BACK, QUARANTINED or REFUSED.</param>
+/// <param name="Reason">A sentence a person or an agent can act on.</param>
+/// <param name="Code">The error code when it was refused.</param>
+public sealed record IntentAnswer(ulong Intent, string Phase, string Reason, string? Code);
+
+/// <summary>
+/// Intent routes of the control API: submit (as a human at the CLI, or as an AI actor for the
+/// MCP server), approve, deny, pause, resume, and scene state. Every caller holds the control
+/// token; the actor it names is what authority is decided on, and only humans approve.
+/// </summary>
+internal static class IntentRoutes
+{
+    public static void Map(WebApplication app, OrchestratorService service)
+    {
+        app.MapPost("/v1/intents", async (HttpRequest http) =>
+        {
+            Actor actor;
+            try { actor = Actor.Parse(http.Query["actor"].FirstOrDefault() ?? "human:cli"); }
+            catch (FormatException e) { return Error(400, "BAD_ACTOR", e.Message); }
+            if (actor.Kind is ActorKind.EmergencyOverride or ActorKind.Engine or ActorKind.Orchestrator)
+                return Error(403, "FORBIDDEN", $"{actor} cannot submit through the control API: use human:NAME or ai:NAME");
+            string body = await new StreamReader(http.Body).ReadToEndAsync();
+            IntentRequest request;
+            try { request = OperationReader.Read(body); }
+            catch (IntentRefusedException e) { return Error(400, IntentRefusedException.WireName(e.Code), e.Message); }
+            var ticket = service.Pipeline.Submit(request, actor);
+            var outcome = http.Query["wait"].FirstOrDefault() == "settled" ? await ticket.Settled : await ticket.Provisional;
+            return Answer(outcome);
+        });
+        app.MapPost("/v1/intents/{id}/approve", (ulong id) => Decide(() => service.Pipeline.ApproveAsync(id, Cli)));
+        app.MapPost("/v1/intents/{id}/deny", (ulong id) => Decide(() => service.Pipeline.DenyAsync(id, Cli)));
+        app.MapPost("/v1/pause", async () => { await service.Pipeline.PauseAsync(Cli); return Results.Json(new { paused = true }); });
+        app.MapPost("/v1/resume", async () => { await service.Pipeline.ResumeAsync(Cli); return Results.Json(new { paused = false }); });
+        app.MapGet("/v1/state", async (HttpRequest http) =>
+        {
+            string which = http.Query["engine"].FirstOrDefault() ?? "reality";
+            try
+            {
+                var scene = await service.StateAsync(which);
+                var space = which switch { "blender" => Space.Blender, "unity" => Space.Unity, _ => Space.Canonical };
+                return Results.Text(SceneJsonWriter.Write(scene, space), "application/json");
+            }
+            catch (KeyNotFoundException e) { return Error(400, "UNKNOWN_ENGINE", e.Message); }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException) { return Error(503, "ENGINE_UNAVAILABLE", e.Message); }
+        });
+    }
+
+    private static readonly Actor Cli = new(ActorKind.Human, "cli");
+
+    private static async Task<IResult> Decide(Func<Task<IntentOutcome>> decide)
+    {
+        try { return Answer(await decide()); }
+        catch (KeyNotFoundException e) { return Error(404, "NOT_PENDING", e.Message); }
+        catch (UnauthorizedAccessException e) { return Error(403, "FORBIDDEN", e.Message); }
+    }
+
+    private static IResult Answer(IntentOutcome o) => Results.Json(
+        new IntentAnswer(o.IntentId, PhaseNames.Name(o.Phase), o.Reason, o.Error is { } e ? IntentRefusedException.WireName(e.Code) : null), OrchestratorService.Json);
+
+    private static IResult Error(int status, string code, string message) =>
+        Results.Json(new { code, message }, OrchestratorService.Json, statusCode: status);
+}

@@ -1,0 +1,176 @@
+// Design rationale (DESIGN §7, issue #8 Phases 0–2): an engine that attaches is never trusted to
+// be right, and never simply overwritten either.
+//   * The first engine ever to attach to an empty Reality seeds it (a FINAL entry and a checkpoint).
+//   * An engine attaching for the first time to a non-empty Reality is *paired*: what only it has
+//     is adopted into Reality through a normal intent (applied in the other engines, verified),
+//     and where both have a uuid with different state the configured source of truth wins.
+//   * Every attach then resyncs the engine from Reality with typed operations, reads back what it
+//     touched and compares roots. Only equal roots make it live; otherwise it is Blocked with the
+//     reason, and nothing is applied in it. Brain over Limb: after a first pairing, what Reality
+//     lacks is removed from the engine.
+// The resync runs in the pipeline's exclusive section, so no intent is applied half-way through.
+using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Operations;
+using VibeSync.Intents.Resync;
+using VibeSync.Link;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+using VibeSync.Wal.Entries;
+
+namespace VibeSync.Orchestrator.Sync;
+
+/// <summary>Seeds, pairs and resyncs an engine when it reports its scene.</summary>
+internal sealed class AttachFlow
+{
+    /// <summary>The intent id under which a resync is applied and finalized at once (never journaled: Reality does not change).</summary>
+    public const ulong ResyncIntent = 0;
+
+    private static readonly Actor Pairing = new(ActorKind.Orchestrator, "pairing");
+    private readonly IntentPipeline _pipeline;
+    private readonly HashSet<string> _paired;
+    private readonly string _sourceOfTruth;
+    private readonly LinkLog _log;
+
+    public AttachFlow(IntentPipeline pipeline, HashSet<string> paired, string sourceOfTruth, LinkLog log)
+    {
+        _pipeline = pipeline;
+        _paired = paired;
+        _sourceOfTruth = sourceOfTruth;
+        _log = log;
+    }
+
+    public bool IsPaired(string engine) { lock (_paired) return _paired.Contains(engine); }
+
+    /// <summary>Runs the flow for the scene an engine just reported; <paramref name="attachment"/> is the engine's attach count then.</summary>
+    public async Task RunAsync(SyncedEngine engine, Scene scene, int attachment)
+    {
+        try { await RunCoreAsync(engine, scene, attachment).ConfigureAwait(false); }
+        catch (Exception e) when (e is EngineFaultException or TimeoutException or EngineBusyException or EngineTransientException or IntentRefusedException)
+        {
+            if (attachment != Volatile.Read(ref engine.Attachments)) return;
+            engine.Set(SyncPhase.Blocked, $"resync failed: {e.Message}; it is tried again when {engine.Name} attaches again");
+            _log.Write("blocked", "RESYNC_FAILED", engine.Name, null, engine.Reason!);
+        }
+    }
+
+    private async Task RunCoreAsync(SyncedEngine engine, Scene scene, int attachment)
+    {
+        engine.Set(SyncPhase.Syncing, "attached: being brought to Reality");
+        lock (engine.Known) foreach (var uuid in Uuids(scene)) engine.Known.Add(uuid);
+        string root = RootOf(scene);
+
+        if (await _pipeline.SeedAsync(scene, Pairing, engine.Name,
+                $"Reality seeded from {engine.Name}'s scene: {scene.Objects.Count} objects, {scene.Materials.Count} materials, {scene.Meshes.Count} meshes, root {root}").ConfigureAwait(false))
+        {
+            lock (_paired) _paired.Add(engine.Name);
+            engine.Set(SyncPhase.Live, "seeded Reality", Array.Empty<string>(), root);
+            _log.Write("live", null, engine.Name, null, $"Reality seeded from its scene; root {root}");
+            return;
+        }
+
+        bool first = !IsPaired(engine.Name);
+        var adoptionUnreachable = new List<string>();
+        if (first)
+        {
+            // What only this engine has (and its values where it is the source of truth) becomes
+            // Reality through an intent from this engine, applied in the others and verified.
+            var reality = await _pipeline.ExclusiveAsync(r => Task.FromResult(r.ToScene())).ConfigureAwait(false);
+            var wanted = Adopted(reality, scene, engine.Name == _sourceOfTruth);
+            var adopt = ResyncPlan.Between(reality, wanted, keepExtras: true);
+            adoptionUnreachable.AddRange(adopt.Unreachable);
+            if (adopt.Operations.Count > 0)
+            {
+                var request = new IntentRequest(adopt.Operations, new Dictionary<string, string>(),
+                    $"first pairing of {engine.Name}: adopt what only it has" + (engine.Name == _sourceOfTruth ? " and its state (the configured source of truth)" : ""));
+                request = request with { Json = OperationWriter.Write(request) };
+                var outcome = await _pipeline.SubmitAsync(request, Pairing, origin: engine.Name).ConfigureAwait(false);
+                _log.Write("pairing", outcome.Phase == IntentPhase.Final ? null : PhaseNames.Name(outcome.Phase), engine.Name, null,
+                    $"adoption intent {outcome.IntentId} ({adopt.Operations.Count} operation(s)): {PhaseNames.Name(outcome.Phase)}: {outcome.Reason}");
+            }
+        }
+        if (attachment != Volatile.Read(ref engine.Attachments)) return; // a newer attach took over
+
+        var (plan, engineRoot, realityRoot) = await _pipeline.ExclusiveAsync(async reality =>
+        {
+            var target = reality.ToScene();
+            var plan = ResyncPlan.Between(scene, target, keepExtras: first);
+            var after = scene;
+            if (plan.Operations.Count > 0)
+            {
+                await engine.ApplyProvisionalAsync(ResyncIntent, plan.Operations).ConfigureAwait(false);
+                await engine.FinalizeAsync(new[] { ResyncIntent }).ConfigureAwait(false);
+                var touched = plan.Operations.Select(o => o.Uuid).ToHashSet(StringComparer.Ordinal);
+                foreach (var deleted in plan.Operations.OfType<DeleteObject>().Select(d => d.Uuid).ToList())
+                    foreach (var d in Descendants(scene, deleted)) touched.Add(d);
+                after = Merge(scene, await engine.ReadAsync(touched).ConfigureAwait(false), touched);
+            }
+            string engineRoot = RootOf(after), realityRoot = RootOf(EngineStorage.RoundToFloat32(target));
+            // Decided inside the exclusive section: no intent may land between the check and going live.
+            var unreachable = adoptionUnreachable.Concat(plan.Unreachable).Distinct().ToList();
+            if (engineRoot == realityRoot && unreachable.Count == 0)
+                engine.Set(SyncPhase.Live, plan.Operations.Count == 0 ? "in parity on attach" : $"resynced with {plan.Operations.Count} operation(s)", unreachable, engineRoot);
+            else
+                engine.Set(SyncPhase.Blocked, unreachable.Count > 0
+                    ? $"parity cannot be reached: {unreachable.Count} difference(s) no operation can mend (see unreachable)"
+                    : first && plan.Extras.Count > 0
+                        ? $"{plan.Extras.Count} object(s) only {engine.Name} has could not be adopted into Reality"
+                        : $"ROOT_MISMATCH after resync: {engine.Name} {engineRoot}, Reality {realityRoot}", unreachable);
+            return (plan, engineRoot, realityRoot);
+        }).ConfigureAwait(false);
+
+        if (engine.Phase == SyncPhase.Live)
+        {
+            if (first)
+            {
+                await _pipeline.NoteAsync(Pairing, engine.Name, $"first pairing of {engine.Name}: parity at root {realityRoot}").ConfigureAwait(false);
+                lock (_paired) _paired.Add(engine.Name);
+            }
+            _log.Write("live", null, engine.Name, null, $"{engine.Reason}; root {engineRoot} equals Reality's");
+        }
+        else
+        {
+            _log.Write("blocked", "NO_PARITY", engine.Name, null, $"{engine.Reason}; {string.Join("; ", engine.Unreachable.Take(5))}");
+        }
+    }
+
+    /// <summary>Reality plus what only the engine has, and, when it is the source of truth, its version of what both have.</summary>
+    private static Scene Adopted(Scene reality, Scene engine, bool engineWins)
+    {
+        static List<T> Merge<T>(IReadOnlyList<T> ours, IReadOnlyList<T> theirs, Func<T, string> key, bool theirsWin)
+        {
+            var byKey = theirs.ToDictionary(key, StringComparer.Ordinal);
+            var merged = ours.Select(o => theirsWin && byKey.TryGetValue(key(o), out var t) ? t : o).ToList();
+            var have = ours.Select(key).ToHashSet(StringComparer.Ordinal);
+            merged.AddRange(theirs.Where(t => !have.Contains(key(t))));
+            return merged;
+        }
+        return new Scene(Merge(reality.Objects, engine.Objects, o => o.Uuid, engineWins),
+            Merge(reality.Materials, engine.Materials, m => m.Uuid, engineWins),
+            Merge(reality.Meshes, engine.Meshes, m => m.Uuid, engineWins));
+    }
+
+    /// <summary>The scene with the touched records replaced by what was read back (absent ones removed).</summary>
+    private static Scene Merge(Scene scene, Scene readBack, HashSet<string> touched) => new(
+        scene.Objects.Where(o => !touched.Contains(o.Uuid)).Concat(readBack.Objects).ToArray(),
+        scene.Materials.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Materials).ToArray(),
+        scene.Meshes.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Meshes).ToArray());
+
+    private static IEnumerable<string> Descendants(Scene scene, string uuid)
+    {
+        var children = scene.Objects.ToLookup(o => o.Parent ?? "", o => o.Uuid, StringComparer.Ordinal);
+        var stack = new Stack<string>(children[uuid]);
+        while (stack.Count > 0)
+        {
+            var u = stack.Pop();
+            yield return u;
+            foreach (var c in children[u]) stack.Push(c);
+        }
+    }
+
+    public static IEnumerable<string> Uuids(Scene scene) =>
+        scene.Objects.Select(o => o.Uuid).Concat(scene.Materials.Select(m => m.Uuid)).Concat(scene.Meshes.Select(m => m.Uuid));
+
+    public static string RootOf(Scene scene) => Hex.Encode(SceneHasher.Hash(scene).Root);
+}
