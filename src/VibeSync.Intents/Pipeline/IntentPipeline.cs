@@ -942,7 +942,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         _appends.Add(durable);
         if (_options.Log.IsEnabled)
             _options.Log.Write(new PipelineLogLine(now, Environment.ProcessId, id, request.Operations.Select(o => o.Name).ToArray(),
-                uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode));
+                uuids, PhaseNames.Name(phase), outcome ?? rationale ?? "", errorCode, actor.ToString(), origin ?? "both"));
         return durable;
     }
 }

@@ -11,8 +11,10 @@ namespace VibeSync.Intents.Pipeline;
 /// <param name="Phase">The phase reached (PENDING, PROVISIONAL, FINAL, ROLLED_BACK, REFUSED).</param>
 /// <param name="Outcome">A sentence.</param>
 /// <param name="ErrorCode">The refusal or rollback code, if any.</param>
+/// <param name="Actor">Who asked, as in the WAL (human:blender, ai:claude, system:pairing).</param>
+/// <param name="Engine">The engine it came from (a human edit there), or both.</param>
 public sealed record PipelineLogLine(long Timestamp, int ProcessId, ulong IntentId, IReadOnlyList<string> Operations,
-    IReadOnlyList<string> Uuids, string Phase, string Outcome, string? ErrorCode);
+    IReadOnlyList<string> Uuids, string Phase, string Outcome, string? ErrorCode, string? Actor = null, string? Engine = null);
 
 /// <summary>Writes <see cref="PipelineLogLine"/>s as JSON lines (snake_case keys).</summary>
 public sealed class PipelineLog

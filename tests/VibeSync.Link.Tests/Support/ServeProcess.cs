@@ -29,9 +29,12 @@ public sealed class ServeProcess : IAsyncDisposable
     public byte[] KeyOf(string engine) => engine == Engines.Blender ? BlenderKey : UnityKey;
     public bool HasExited => _process.HasExited;
 
-    public static async Task<ServeProcess> StartAsync(params string[] extra)
+    public static Task<ServeProcess> StartAsync(params string[] extra) =>
+        StartInAsync(Path.Combine(Path.GetTempPath(), "vibesync-serve-" + Guid.NewGuid().ToString("N")), extra);
+
+    /// <summary>Starts serve on <paramref name="dir"/>, which may hold an earlier run's data (a restart).</summary>
+    public static async Task<ServeProcess> StartInAsync(string dir, params string[] extra)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "vibesync-serve-" + Guid.NewGuid().ToString("N"));
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vibesync.dll"), "serve", "--data", dir }.Concat(extra)) info.ArgumentList.Add(a);
         var serve = new ServeProcess(Process.Start(info)!, dir);
@@ -91,6 +94,13 @@ public sealed class ServeProcess : IAsyncDisposable
     public Task<LinkClient> ConnectAsync(string engine, long generation = 1, string protocol = ProtocolVersion.Current) =>
         LinkClient.ConnectAsync(LinkPort, engine, KeyOf(engine), "test-project", generation, protocol);
 
+    /// <summary>kill -9: no shutdown, no flush, serve.json left behind (a crash).</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     /// <summary>Sends SIGTERM and returns the exit code (killed after 15 s).</summary>
     public async Task<int> StopAsync()
     {
@@ -103,12 +113,21 @@ public sealed class ServeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    public async Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
+        await _http.PostAsync($"http://127.0.0.1:{ApiPort}{path}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public Task<string> GetStringAsync(string path) => _http.GetStringAsync($"http://127.0.0.1:{ApiPort}{path}");
+
+    /// <summary>Keep the data directory on dispose (a restart reuses it).</summary>
+    public bool KeepData { get; set; }
+
     /// <summary>Stops it and removes its data directory.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
         _http.Dispose();
         _process.Dispose();
-        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+        if (!KeepData)
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

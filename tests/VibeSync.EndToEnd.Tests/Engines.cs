@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace VibeSync.EndToEnd.Tests;
+
+/// <summary>The real parts as processes: headless Blender with the add-on, the Unity simulator, and the CLI.</summary>
+internal static class Parts
+{
+    public static string Repo { get; } = FindRepo();
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "samples", "cube-and-camera.blender.json"))) return dir.FullName;
+        throw new InvalidOperationException("repository not found");
+    }
+
+    public static string Cli => Path.Combine(AppContext.BaseDirectory, "vibesync.dll");
+
+    /// <summary>Builds the sample scene as a .blend with real Blender (which run-tests installs).</summary>
+    public static async Task<string> SampleBlendAsync(string work)
+    {
+        var blend = Path.Combine(work, "scene.blend");
+        var script = Path.Combine(work, "build.py");
+        await File.WriteAllTextAsync(script, """
+            import sys, json, bpy
+            sys.path.insert(0, sys.argv[-3])
+            from tests_in_blender.scenes import build
+            build(json.load(open(sys.argv[-2])))
+            bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])
+            """.Replace("            ", ""));
+        var (code, output) = await RunAsync("blender", TimeSpan.FromSeconds(120), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
+            Path.Combine(Repo, "adapters", "blender"), Path.Combine(Repo, "samples", "cube-and-camera.blender.json"), blend);
+        Assert.True(code == 0 && File.Exists(blend), $"building the sample .blend failed ({code}): {output[^Math.Min(2000, output.Length)..]}");
+        return blend;
+    }
+
+    /// <summary>The sample scene in Unity space, for the simulator.</summary>
+    public static string SampleUnityScene(string work)
+    {
+        var canonical = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(
+            File.ReadAllText(Path.Combine(Repo, "samples", "cube-and-camera.blender.json")), VibeSync.Protocol.Spaces.Space.Blender);
+        var path = Path.Combine(work, "scene.unity.json");
+        File.WriteAllText(path, VibeSync.Protocol.SceneJson.SceneJsonWriter.Write(canonical, VibeSync.Protocol.Spaces.Space.Unity));
+        return path;
+    }
+
+    public static Process Start(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    public static Process Blender(string blend, string data, double seconds, string edits) =>
+        Start("blender", "-b", blend, "--python", Path.Combine(Repo, "adapters", "blender", "headless.py"), "--",
+            "--data", data, "--seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--edits", edits);
+
+    public static Process Sim(string data, string scene, double seconds, string edits, string write) =>
+        Start("dotnet", Cli, "sim-unity", "--data", data, "--scene", scene, "--seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--edits", edits, "--write", write);
+
+    public static async Task<(int Code, string Output)> RunAsync(string file, TimeSpan timeout, params string[] args)
+    {
+        using var p = Start(file, args);
+        var output = p.StandardOutput.ReadToEndAsync();
+        var errors = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(timeout);
+        return (p.ExitCode, await output + await errors);
+    }
+
+    public static async Task<string> HashAsync(string space, string file)
+    {
+        var (code, output) = await RunAsync("dotnet", TimeSpan.FromSeconds(60), Cli, "hash", "--space", space, file);
+        Assert.True(code == 0, output);
+        return JsonDocument.Parse(output).RootElement.GetProperty("root").GetString()!;
+    }
+
+    public static async Task<string> OutputOf(Process p, TimeSpan timeout)
+    {
+        var output = p.StandardOutput.ReadToEndAsync();
+        var errors = p.StandardError.ReadToEndAsync();
+        try { await p.WaitForExitAsync().WaitAsync(timeout); }
+        catch (TimeoutException) { p.Kill(entireProcessTree: true); }
+        return await output + await errors;
+    }
+}

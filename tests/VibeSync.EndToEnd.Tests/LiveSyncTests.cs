@@ -1,0 +1,147 @@
+using System.Text.Json;
+using VibeSync.Link.Tests.Support;
+
+namespace VibeSync.EndToEnd.Tests;
+
+/// <summary>
+/// The product end to end, every part a real process: `vibesync serve`, headless Blender with the
+/// add-on on a .blend built by Blender, and the Unity simulator hosting the Unity package's core.
+/// </summary>
+public sealed class LiveSyncTests : IAsyncLifetime
+{
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "vibesync-e2e-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_work);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    private static JsonElement SyncOf(JsonElement status, string engine) =>
+        status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);
+
+    private static async Task<JsonElement> UntilAsync(ServeProcess serve, Func<JsonElement, bool> done, string what, int timeoutMs = 30_000)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        JsonElement status;
+        do
+        {
+            status = await serve.StatusAsync();
+            if (done(status)) return status;
+            await Task.Delay(100);
+        } while (sw.ElapsedMilliseconds < timeoutMs);
+        throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; status:\n{status}\nlog:\n{string.Join('\n', serve.Log.TakeLast(40))}");
+    }
+
+    private static bool Live(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString() == "live";
+
+    private async Task<string> WriteAsync(string name, string text)
+    {
+        var path = Path.Combine(_work, name);
+        await File.WriteAllTextAsync(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task a_blender_edit_lands_in_unity_and_a_unity_edit_lands_in_blender_and_all_three_roots_end_equal()
+    {
+        var blend = await Parts.SampleBlendAsync(_work);
+        var unityScene = Parts.SampleUnityScene(_work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "100");
+        // Blender moves the Cube (Blender space: +X by 2 m); Unity moves the Handle and recolours Red.
+        var blenderEdits = await WriteAsync("blender-edits.json", """[{"at": 6.0, "object": "Cube", "location": [3.0, 2.0, 0.5]}]""");
+        var unityEdits = await WriteAsync("unity-edits.json", """[{"at": 3.0, "object": "Handle", "localPosition": [0.5, 0.75, 0.25]}, {"at": 3.5, "material": "Red", "roughness": 0.25}]""");
+
+        using var blender = Parts.Blender(blend, serve.DataDirectory, 30, blenderEdits);
+        var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(60));
+        await UntilAsync(serve, s => Live(s, "blender"), "Blender live (it seeds Reality)");
+        var unityOut = Path.Combine(_work, "unity-after.json");
+        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 10, unityEdits, unityOut);
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
+        await UntilAsync(serve, s => Live(s, "unity"), "Unity live (first pairing: in parity on attach)");
+
+        // Both edits become FINAL intents from their engine.
+        await UntilAsync(serve, _ => Finals(serve).Count(f => f.Actor == "human:blender") >= 1 && Finals(serve).Count(f => f.Actor == "human:unity") >= 1,
+            "a FINAL intent from each engine's human");
+        Assert.True(await simOutput.WaitAsync(TimeSpan.FromSeconds(60)) is var simText && File.Exists(unityOut), simText);
+
+        var status = await serve.StatusAsync();
+        string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
+        // Unity as the simulator wrote it on exit, hashed by the CLI in Unity space.
+        Assert.Equal(reality, await Parts.HashAsync("unity", unityOut));
+        // Blender as it holds it now, read back through the orchestrator, hashed by the CLI in Blender space.
+        var blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender"));
+        Assert.Equal(reality, await Parts.HashAsync("blender", blenderNow));
+        // And the edits are in them: Blender's move reached Unity (Blender +X is Unity −X), Unity's reached Blender.
+        using var unityDoc = JsonDocument.Parse(File.ReadAllText(unityOut));
+        var cube = unityDoc.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Cube");
+        Assert.Equal(-3.0, cube.GetProperty("localPosition")[0].GetDouble(), 5);
+        using var blenderDoc = JsonDocument.Parse(File.ReadAllText(blenderNow));
+        var handle = blenderDoc.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Handle");
+        Assert.NotEqual(0.0, handle.GetProperty("location")[0].GetDouble());
+        var red = blenderDoc.RootElement.GetProperty("materials").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "Red");
+        Assert.Equal(0.25, red.GetProperty("roughness").GetDouble(), 5);
+        blender.Kill(entireProcessTree: true);
+        await blenderOutput;
+    }
+
+    [Fact]
+    public async Task no_acknowledged_final_is_lost_when_the_orchestrator_is_killed_and_the_engine_resyncs_from_reality()
+    {
+        var unityScene = Parts.SampleUnityScene(_work);
+        var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        serve.KeepData = true;
+        var data = serve.DataDirectory;
+        var unityOut = Path.Combine(_work, "unity-after.json");
+        using var sim = Parts.Sim(data, unityScene, 25, await WriteAsync("none.json", "[]"), unityOut);
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(90));
+        try
+        {
+            await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
+            const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
+            for (int i = 1; i <= 5; i++)
+            {
+                using var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled",
+                    $$"""{"operations": [{"op": "set_transform", "uuid": "{{cube}}", "translation": [{{i}}, 0.5, -2]}], "rationale": "move {{i}}"}""");
+                var answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
+                Assert.Equal("FINAL", answer.GetProperty("phase").GetString());
+            }
+            string before = (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString()!;
+            serve.Kill();
+            await serve.DisposeAsync();
+
+            serve = await ServeProcess.StartInAsync(data, "--cosmetic-window-ms", "50");
+            serve.KeepData = true;
+            var status = await serve.StatusAsync();
+            Assert.Equal(before, status.GetProperty("sync").GetProperty("reality_root").GetString());
+            // The simulator reconnects by itself, is resynced and goes live at Reality's root.
+            status = await UntilAsync(serve, s => Live(s, "unity"), "Unity live again after the restart", 20_000);
+            Assert.Equal(before, SyncOf(status, "unity").GetProperty("parity_root").GetString());
+        }
+        finally
+        {
+            serve.KeepData = false;
+            await serve.DisposeAsync();
+            sim.Kill(entireProcessTree: true);
+            await simOutput;
+        }
+    }
+
+    private sealed record FinalEntry(ulong Intent, string Actor, string Engine);
+
+    /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>
+    private static List<FinalEntry> Finals(ServeProcess serve) => serve.Log
+        .Where(l => l.StartsWith("{\"timestamp\"", StringComparison.Ordinal))
+        .Select(l => JsonDocument.Parse(l).RootElement)
+        .Where(e => e.GetProperty("phase").GetString() == "FINAL" && e.GetProperty("operations").GetArrayLength() > 0)
+        .Select(e => new FinalEntry(e.GetProperty("intent_id").GetUInt64(), ActorOf(e), ""))
+        .ToList();
+
+    private static string ActorOf(JsonElement e) => e.TryGetProperty("actor", out var a) ? a.GetString()! : "";
+}
