@@ -4,6 +4,7 @@ using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link;
 using VibeSync.Link.Ports;
+using VibeSync.Orchestrator.Snapshots;
 using VibeSync.Orchestrator.Sync;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
@@ -81,6 +82,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
     private IntentPipeline _pipeline = null!;
+    private Snapshotter _snapshots = null!;
     private AttachFlow _attach = null!;
     private Dictionary<string, SyncedEngine> _engines = null!;
     private readonly List<Task> _background = new();
@@ -106,9 +108,20 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._link = new LinkServer(options.Link with { Port = options.LinkPort }, keys, service, service._log);
         service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
+        service._snapshots = new Snapshotter(await SnapshotRepository.OpenAsync(Path.Combine(options.DataDirectory, "snapshots")), service._log);
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
-            options.Pipeline with { Log = pipelineLog });
-        service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log);
+            options.Pipeline with { Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync });
+        service._snapshots.Start(service._pipeline);
+        service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log) { OnLive = service.EngineLive };
+        // No clean-shutdown marker after a run that wrote to the log: the last run crashed.
+        var marker = Path.Combine(options.DataDirectory, CleanShutdownMarker);
+        bool crashed = service._wal.Recovery.LastSequence > 0 && !File.Exists(marker);
+        File.Delete(marker);
+        if (crashed)
+        {
+            await service._pipeline.EnterSafeModeAsync(CrashSafeMode);
+            service._log.Write("safe_mode", "CRASH_RECOVERY", null, null, CrashSafeMode + "; it ends when every paired engine is back in parity, or when a human resumes");
+        }
         service._link.Start();
         service._api = await ControlApi.StartAsync(options.ApiPort, token, service);
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
@@ -177,6 +190,20 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         }
     }
 
+    private const string CleanShutdownMarker = "clean-shutdown";
+    private const string CrashSafeMode = "the last run did not shut down cleanly: only humans' edits and resync run until parity is re-established";
+
+    /// <summary>After a crash, safe mode ends once every engine ever paired is live again (parity re-established).</summary>
+    private void EngineLive(string engine)
+    {
+        if (_pipeline.SafeModeReason != CrashSafeMode) return;
+        if (_engines.Values.Where(e => _attach.IsPaired(e.Name)).All(e => e.IsLive))
+            Background(_pipeline.LeaveSafeModeAsync(CrashSafeMode).ContinueWith(t =>
+            {
+                if (t.Result) _log.Write("safe_mode_end", null, engine, null, "parity re-established with every paired engine: automation resumes");
+            }, TaskScheduler.Default), "leave safe mode");
+    }
+
     /// <summary>The pipeline: submit, approve, deny, pause and resume go through it.</summary>
     public IntentPipeline Pipeline => _pipeline;
 
@@ -195,6 +222,37 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         lock (engine.Known) uuids = new HashSet<string>(engine.Known, StringComparer.Ordinal);
         uuids.UnionWith(AttachFlow.Uuids(reality.ToScene()));
         return await engine.ReadAsync(uuids).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Restores Reality (or only <paramref name="uuids"/>) to what snapshot <paramref name="reference"/>
+    /// holds, through a normal intent of <paramref name="human"/>: journaled, applied in both engines,
+    /// verified; a restore that deletes is destructive and is snapshotted first like any other.
+    /// </summary>
+    /// <exception cref="SnapshotException">No such snapshot, or it cannot be read.</exception>
+    /// <exception cref="IntentRefusedException">The snapshot cannot be reached with operations (see the message).</exception>
+    public async Task<IntentOutcome> RestoreAsync(string reference, IReadOnlyCollection<string> uuids, Actor human)
+    {
+        var snapshot = await _snapshots.ReadAsync(reference).ConfigureAwait(false);
+        var reality = _pipeline.Reality.ToScene();
+        var target = snapshot;
+        if (uuids.Count > 0)
+        {
+            var only = uuids.ToHashSet(StringComparer.Ordinal);
+            var unknown = only.Where(u => !AttachFlow.Uuids(snapshot).Contains(u) && !AttachFlow.Uuids(reality).Contains(u)).ToList();
+            if (unknown.Count > 0) throw new IntentRefusedException(IntentErrorCode.UnknownUuid, "uuids", $"neither Reality nor snapshot {reference} has {string.Join(", ", unknown)}");
+            target = new Scene(
+                reality.Objects.Where(o => !only.Contains(o.Uuid)).Concat(snapshot.Objects.Where(o => only.Contains(o.Uuid))).ToArray(),
+                reality.Materials.Where(m => !only.Contains(m.Uuid)).Concat(snapshot.Materials.Where(m => only.Contains(m.Uuid))).ToArray(),
+                reality.Meshes.Where(m => !only.Contains(m.Uuid)).Concat(snapshot.Meshes.Where(m => only.Contains(m.Uuid))).ToArray());
+        }
+        var plan = Intents.Resync.ResyncPlan.Between(reality, target, keepExtras: false);
+        if (plan.Unreachable.Count > 0)
+            throw new IntentRefusedException(IntentErrorCode.InvalidValue, "snapshot", $"snapshot {reference} cannot be restored with operations: {string.Join("; ", plan.Unreachable.Take(3))}");
+        if (plan.Operations.Count == 0)
+            return new IntentOutcome(0, Wal.Entries.IntentPhase.Final, $"Reality already equals snapshot {reference}" + (uuids.Count > 0 ? " for those uuids" : ""));
+        var request = new IntentRequest(plan.Operations, new Dictionary<string, string>(), $"restore from snapshot {reference}" + (uuids.Count > 0 ? $" of {string.Join(", ", uuids)}" : ""));
+        return await _pipeline.SubmitAsync(request with { Json = OperationWriter.Write(request) }, human).ConfigureAwait(false);
     }
 
     private string[] LocksNow()
@@ -250,11 +308,23 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         await _api.DisposeAsync();
         try { await _pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or ObjectDisposedException) { _log.Write("error", "SHUTDOWN", null, null, $"the open batch did not settle: {e.Message}"); }
+        await _snapshots.DisposeAsync(); // commits what FINAL batches queued, while the pipeline can still journal the ids
         await _pipeline.DisposeAsync();
         await _link.DisposeAsync();
         await _wal.DisposeAsync();
         try { File.Delete(ServerInfo.PathIn(_options.DataDirectory)); } catch (IOException) { }
+        WriteCleanShutdownMarker();
         _log.Write("stopped", null, null, null, "clean shutdown");
+    }
+
+    private void WriteCleanShutdownMarker()
+    {
+        var path = Path.Combine(_options.DataDirectory, CleanShutdownMarker);
+        using (var f = new FileStream(path, FileMode.Create, FileAccess.Write))
+        {
+            f.Write(System.Text.Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.ToString("O") + "\n"));
+            f.Flush(flushToDisk: true);
+        }
     }
 
     private static bool IsAlive(int pid)

@@ -120,8 +120,11 @@ public sealed class LiveSyncTests : IAsyncLifetime
             serve.KeepData = true;
             var status = await serve.StatusAsync();
             Assert.Equal(before, status.GetProperty("sync").GetProperty("reality_root").GetString());
-            // The simulator reconnects by itself, is resynced and goes live at Reality's root.
-            status = await UntilAsync(serve, s => Live(s, "unity"), "Unity live again after the restart", 20_000);
+            // No clean-shutdown marker: safe mode until parity is re-established.
+            await serve.LoggedAsync("CRASH_RECOVERY");
+            // The simulator reconnects by itself, is resynced and goes live at Reality's root; safe mode ends.
+            status = await UntilAsync(serve, s => Live(s, "unity") && s.GetProperty("sync").GetProperty("safe_mode").ValueKind == JsonValueKind.Null,
+                "Unity live again and safe mode over after the restart", 20_000);
             Assert.Equal(before, SyncOf(status, "unity").GetProperty("parity_root").GetString());
         }
         finally
@@ -131,6 +134,64 @@ public sealed class LiveSyncTests : IAsyncLifetime
             sim.Kill(entireProcessTree: true);
             await simOutput;
         }
+    }
+
+    [Fact]
+    public async Task a_restore_brings_an_object_back_to_a_snapshot_through_a_verified_intent_in_the_engine()
+    {
+        var unityScene = Parts.SampleUnityScene(_work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        var unityOut = Path.Combine(_work, "unity-after.json");
+        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 30, await WriteAsync("none.json", "[]"), unityOut);
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(90));
+        try
+        {
+            await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
+            const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
+            string seeded = (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString()!;
+            var repo = Path.Combine(serve.DataDirectory, "snapshots");
+            string first = await UntilCommitAsync(repo, 1);
+            using (var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled",
+                $$"""{"operations": [{"op": "set_transform", "uuid": "{{cube}}", "translation": [9, 9, 9]}, {"op": "rename", "uuid": "{{cube}}", "name": "Moved"}], "rationale": "try something"}"""))
+                Assert.Equal("FINAL", JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("phase").GetString());
+            await UntilCommitAsync(repo, 2); // each FINAL batch is a commit
+            Assert.NotEqual(seeded, (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString());
+
+            using (var reply = await serve.PostAsync($"/v1/restore?ref={first}&uuid={cube}"))
+            {
+                var answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
+                Assert.True(answer.TryGetProperty("phase", out var phase) && phase.GetString() == "FINAL", answer.ToString());
+            }
+            Assert.Equal(seeded, (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString());
+            // The engine holds it too: its read-back hashes to Reality's root.
+            var unityNow = await WriteAsync("unity-now.json", await serve.GetStringAsync("/v1/state?engine=unity"));
+            Assert.Equal(seeded, await Parts.HashAsync("unity", unityNow));
+            // A snapshot that does not exist is a clear error, and nothing changes.
+            using (var reply = await serve.PostAsync("/v1/restore?ref=0123456789abcdef0123456789abcdef01234567"))
+            {
+                Assert.Equal(404, (int)reply.StatusCode);
+                Assert.Contains("NO_SNAPSHOT", await reply.Content.ReadAsStringAsync());
+            }
+            Assert.Equal(seeded, (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString());
+        }
+        finally
+        {
+            sim.Kill(entireProcessTree: true);
+            await simOutput;
+        }
+    }
+
+    /// <summary>Waits until the snapshot repository has at least <paramref name="count"/> commits; returns the oldest.</summary>
+    private static async Task<string> UntilCommitAsync(string repo, int count)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            var (code, output) = await Parts.RunAsync("git", TimeSpan.FromSeconds(30), "-C", repo, "log", "--format=%H");
+            var commits = code == 0 ? output.Split('\n', StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
+            if (commits.Length >= count) return commits[^1];
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"the snapshot repository never reached {count} commit(s)");
     }
 
     private sealed record FinalEntry(ulong Intent, string Actor, string Engine);

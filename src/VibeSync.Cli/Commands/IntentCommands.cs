@@ -15,9 +15,24 @@ internal static class IntentCommands
         yield return Decide("approve", "Approve a PENDING intent (as the human at this terminal): it is validated again against the scene as it is now, applied in both engines and verified. Prints its settled phase.");
         yield return Decide("deny", "Deny a PENDING intent: journaled REFUSED, nothing applied.");
         yield return Simple("pause", "/v1/pause", "Pause automation: AI and system intents wait as PENDING until resume; humans' edits still sync.");
-        yield return Simple("resume", "/v1/resume", "End a pause or safe mode: what waited is decided again.");
+        yield return Simple("resume", "/v1/resume", "End a pause or safe mode. AI intents held meanwhile stay PENDING until a human approves them.");
         yield return State();
         yield return Unlock();
+        yield return Restore();
+    }
+
+    private static Command Restore()
+    {
+        var data = DataDirectory.Option();
+        var reference = new Argument<string>("REF") { Description = "A snapshot: a commit of DATA/snapshots (git -C DATA/snapshots log lists them; HEAD~2 works too)." };
+        var uuids = new Option<string[]>("--uuid") { Description = "Restore only these objects, materials or meshes (repeatable); default: all of Reality.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("restore", "Restore Reality, or some records, to a safety snapshot through a normal intent (journaled, applied in both engines, verified; a restore that deletes is snapshotted first).") { data, reference, uuids };
+        command.SetAction((parse, cancel) =>
+        {
+            string path = "/v1/restore?ref=" + Uri.EscapeDataString(parse.GetValue(reference)!) + string.Concat((parse.GetValue(uuids) ?? Array.Empty<string>()).Select(u => "&uuid=" + Uri.EscapeDataString(u)));
+            return CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Post, path, cancel, timeout: TimeSpan.FromSeconds(60));
+        });
+        return command;
     }
 
     private static Command Unlock()

@@ -188,14 +188,28 @@ public sealed class IntentPipeline : IAsyncDisposable
     public Task ResumeAsync(Actor human)
     {
         Admission.CheckCanApprove(human);
-        return Post(async () =>
+        return Post(() =>
         {
             SafeModeReason = null;
             _failures.Reset();
-            await WakeAsync(AdmissionOutcome.Halted).ConfigureAwait(false); // what waited for the resume is decided again
-            return true;
+            return Task.FromResult(true);
         });
     }
+
+    /// <summary>The orchestrator enters safe mode (e.g. a start after a crash): only humans' intents run until it leaves or a human resumes.</summary>
+    public Task EnterSafeModeAsync(string reason) => Post(() =>
+    {
+        SafeModeReason ??= reason;
+        return Task.FromResult(true);
+    });
+
+    /// <summary>Leaves safe mode if it is still in it for <paramref name="reason"/> (never lifts another reason, such as a quarantine).</summary>
+    public Task<bool> LeaveSafeModeAsync(string reason) => Post(() =>
+    {
+        if (SafeModeReason != reason) return Task.FromResult(false);
+        SafeModeReason = null;
+        return Task.FromResult(true);
+    });
 
     /// <summary>A human pauses automation: AI and system intents wait (PENDING) until a human resumes; humans' edits still sync.</summary>
     /// <exception cref="UnauthorizedAccessException">Not a human.</exception>
@@ -311,16 +325,18 @@ public sealed class IntentPipeline : IAsyncDisposable
             new Scope(Array.Empty<string>(), IntentClass.Structural), Rationale: rationale)).ConfigureAwait(false);
         await _wal.WriteCheckpointAsync(written.Sequence, System.Text.Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).ConfigureAwait(false);
         Reality = _speculative = RealityScene.From(scene);
+        _options.AfterFinal?.Invoke(Reality, new[] { id });
         _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), Array.Empty<string>(), "FINAL", rationale, null));
         return true;
     });
 
     /// <summary>Journals a FINAL entry without operations (a pairing, an event a human should find in the log); Reality does not change.</summary>
-    public Task NoteAsync(Actor actor, string engine, string rationale) => Post(async () =>
+    public Task NoteAsync(Actor actor, string engine, string rationale, string? snapshotRef = null) => Post(async () =>
     {
         ulong id = ++_lastIntentId;
         await _wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
-            new Scope(Array.Empty<string>(), IntentClass.Cosmetic), Rationale: rationale)).ConfigureAwait(false);
+            new Scope(Array.Empty<string>(), IntentClass.Cosmetic), Rollback: snapshotRef == null ? null : new RollbackInfo(null, snapshotRef, null, null),
+            Rationale: rationale)).ConfigureAwait(false);
         _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), Array.Empty<string>(), "FINAL", rationale, null));
         return true;
     });
@@ -802,6 +818,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
             }
             Reality = _speculative;
+            _options.AfterFinal?.Invoke(Reality, final.Select(m => m.Id).ToArray());
         }
         _batch.Clear();
         _speculative = Reality;

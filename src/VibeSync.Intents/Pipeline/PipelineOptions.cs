@@ -25,6 +25,12 @@ public sealed record PipelineOptions
     /// </summary>
     public Func<RealityScene, IReadOnlyCollection<string>, Task<string>>? SnapshotBeforeDestructive { get; init; }
 
+    /// <summary>
+    /// Called on the pipeline's spine each time a batch becomes FINAL, with Reality after it and
+    /// the batch's intent ids. Must not block (the git snapshots of issue #8 queue a commit here).
+    /// </summary>
+    public Action<RealityScene, IReadOnlyList<ulong>>? AfterFinal { get; init; }
+
     /// <summary>How long an engine may take for one call before it counts as a fault.</summary>
     public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -44,6 +44,15 @@ internal static class IntentRoutes
         app.MapPost("/v1/intents/{id}/deny", (ulong id) => Decide(() => service.Pipeline.DenyAsync(id, Cli)));
         app.MapPost("/v1/pause", async () => { await service.Pipeline.PauseAsync(Cli); return Results.Json(new { paused = true }); });
         app.MapPost("/v1/resume", async () => { await service.Pipeline.ResumeAsync(Cli); return Results.Json(new { paused = false }); });
+        app.MapPost("/v1/restore", async (HttpRequest http) =>
+        {
+            string? reference = http.Query["ref"].FirstOrDefault();
+            if (string.IsNullOrEmpty(reference)) return Error(400, "MALFORMED", "say which snapshot: ?ref=COMMIT");
+            var uuids = http.Query["uuid"].Where(u => !string.IsNullOrEmpty(u)).Select(u => u!).ToArray();
+            try { return Answer(await service.RestoreAsync(reference, uuids, Cli)); }
+            catch (Snapshots.SnapshotException e) { return Error(404, "NO_SNAPSHOT", e.Message); }
+            catch (IntentRefusedException e) { return Error(400, IntentRefusedException.WireName(e.Code), e.Message); }
+        });
         app.MapGet("/v1/state", async (HttpRequest http) =>
         {
             string which = http.Query["engine"].FirstOrDefault() ?? "reality";

@@ -43,6 +43,9 @@ internal sealed class AttachFlow
 
     public bool IsPaired(string engine) { lock (_paired) return _paired.Contains(engine); }
 
+    /// <summary>Told when an engine goes live.</summary>
+    public Action<string> OnLive { get; init; } = _ => { };
+
     /// <summary>Runs the flow for the scene an engine just reported; <paramref name="attachment"/> is the engine's attach count then.</summary>
     public async Task RunAsync(SyncedEngine engine, Scene scene, int attachment)
     {
@@ -67,6 +70,7 @@ internal sealed class AttachFlow
             lock (_paired) _paired.Add(engine.Name);
             engine.Set(SyncPhase.Live, "seeded Reality", Array.Empty<string>(), root);
             _log.Write("live", null, engine.Name, null, $"Reality seeded from its scene; root {root}");
+            OnLive(engine.Name);
             return;
         }
 
@@ -128,6 +132,7 @@ internal sealed class AttachFlow
                 lock (_paired) _paired.Add(engine.Name);
             }
             _log.Write("live", null, engine.Name, null, $"{engine.Reason}; root {engineRoot} equals Reality's");
+            OnLive(engine.Name);
         }
         else
         {

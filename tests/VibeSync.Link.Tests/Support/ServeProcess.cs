@@ -64,7 +64,7 @@ public sealed class ServeProcess : IAsyncDisposable
             {
                 if (!line.StartsWith('{')) continue;
                 var e = JsonDocument.Parse(line).RootElement;
-                if (e.GetProperty("code").ValueKind == JsonValueKind.String && e.GetProperty("code").GetString() == code
+                if (e.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String && c.GetString() == code
                     && (engine == null || e.GetProperty("engine").GetString() == engine)) return e;
             }
             await Task.Delay(20);

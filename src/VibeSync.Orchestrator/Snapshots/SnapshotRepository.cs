@@ -1,0 +1,162 @@
+// Design rationale (DESIGN §9): Reality is kept in a plain git repository, one canonical file
+// per object, material and mesh, so a human can browse, diff and blame the scene's history with
+// ordinary tools, and a restore is a read of files at a commit. We drive the `git` command line
+// (LibGit2Sharp is not served here). `core.fsync=all` makes a commit git reports as done durable,
+// which is what lets its id be journaled. Only records that changed since the last commit are
+// rewritten, so a batch that moved one object costs one file.
+using System.Diagnostics;
+using System.Text;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Orchestrator.Snapshots;
+
+/// <summary>A git repository of Reality: objects/UUID.json, materials/UUID.json, meshes/UUID.json.</summary>
+public sealed class SnapshotRepository
+{
+    private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal); // relative path → record hash as last written
+
+    private SnapshotRepository(string directory) => Directory = directory;
+
+    /// <summary>The repository's work tree.</summary>
+    public string Directory { get; }
+
+    /// <summary>Opens (creating and configuring if needed) the repository at <paramref name="directory"/>.</summary>
+    /// <exception cref="SnapshotException">git is missing or fails.</exception>
+    public static async Task<SnapshotRepository> OpenAsync(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var repo = new SnapshotRepository(directory);
+        if (!System.IO.Directory.Exists(Path.Combine(directory, ".git")))
+        {
+            await repo.GitAsync("init", "-q").ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(directory, "README.md"),
+                "# VibeSync safety snapshots\n\nReality, one canonical scene JSON per record (objects/, materials/, meshes/).\n" +
+                "Each commit is a FINAL batch or a snapshot taken before a destructive intent; the WAL records its id.\n" +
+                "Restore with `vibesync restore REF [--uuid U…]` (a normal, journaled and verified intent). Do not edit by hand.\n").ConfigureAwait(false);
+        }
+        // Every time: an older repository gets the durability settings too.
+        await repo.GitAsync("config", "core.fsync", "all").ConfigureAwait(false);
+        await repo.GitAsync("config", "core.fsyncMethod", "fsync").ConfigureAwait(false);
+        await repo.GitAsync("config", "user.name", "VibeSync").ConfigureAwait(false);
+        await repo.GitAsync("config", "user.email", "vibesync@localhost").ConfigureAwait(false);
+        await repo.GitAsync("config", "commit.gpgsign", "false").ConfigureAwait(false);
+        return repo;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="scene"/> (the whole of Reality, or with <paramref name="only"/> just
+    /// those records) and commits it; returns the commit id, or the current head when nothing changed.
+    /// </summary>
+    public async Task<string> CommitAsync(Scene scene, string message, IReadOnlySet<string>? only = null)
+    {
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        int changed = 0;
+        void Put(string folder, string uuid, Scene record, byte[] hash)
+        {
+            string rel = folder + "/" + uuid + ".json";
+            present.Add(rel);
+            string hex = Hex.Encode(hash);
+            if (_written.TryGetValue(rel, out var last) && last == hex && File.Exists(Path.Combine(Directory, rel))) return;
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, folder));
+            File.WriteAllText(Path.Combine(Directory, rel), SceneJsonWriter.Write(record, Space.Canonical));
+            _written[rel] = hex;
+            changed++;
+        }
+        foreach (var o in scene.Objects)
+            if (only == null || only.Contains(o.Uuid)) Put("objects", o.Uuid, new Scene(new[] { o }, Array.Empty<Material>(), Array.Empty<Mesh>()), RecordHash.Of(o));
+        foreach (var m in scene.Materials)
+            if (only == null || only.Contains(m.Uuid)) Put("materials", m.Uuid, new Scene(Array.Empty<SceneObject>(), new[] { m }, Array.Empty<Mesh>()), RecordHash.Of(m));
+        foreach (var m in scene.Meshes)
+            if (only == null || only.Contains(m.Uuid)) Put("meshes", m.Uuid, new Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { m }), RecordHash.Of(m));
+        if (only == null)
+            foreach (var folder in new[] { "objects", "materials", "meshes" })
+            {
+                var dir = Path.Combine(Directory, folder);
+                if (!System.IO.Directory.Exists(dir)) continue;
+                foreach (var file in System.IO.Directory.GetFiles(dir, "*.json"))
+                {
+                    string rel = folder + "/" + Path.GetFileName(file);
+                    if (present.Contains(rel)) continue;
+                    File.Delete(file);
+                    _written.Remove(rel);
+                    changed++;
+                }
+            }
+        await GitAsync("add", "-A").ConfigureAwait(false);
+        if (changed > 0 || !await HasHeadAsync().ConfigureAwait(false))
+            await GitAsync("commit", "-q", "--allow-empty", "-m", message).ConfigureAwait(false);
+        return (await GitAsync("rev-parse", "HEAD").ConfigureAwait(false)).Trim();
+    }
+
+    /// <summary>The records at <paramref name="reference"/> (a commit id, a tag, HEAD~3, …).</summary>
+    /// <exception cref="SnapshotException">No such commit, or its files do not read as records.</exception>
+    public async Task<Scene> ReadAsync(string reference)
+    {
+        if (reference.StartsWith('-') || reference.Any(char.IsWhiteSpace)) throw new SnapshotException($"'{reference}' is not a commit reference");
+        string commit = (await GitAsync("rev-parse", "--verify", "--quiet", reference + "^{commit}").ConfigureAwait(false)).Trim();
+        var files = (await GitAsync("ls-tree", "-r", "--name-only", commit).ConfigureAwait(false))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(f => f.EndsWith(".json", StringComparison.Ordinal) && f.Contains('/')).ToList();
+        var objects = new List<SceneObject>();
+        var materials = new List<Material>();
+        var meshes = new List<Mesh>();
+        foreach (var file in files)
+        {
+            string text = await GitAsync("show", commit + ":" + file).ConfigureAwait(false);
+            try
+            {
+                var records = SceneJsonReader.ReadCanonicalRecords(JsonParser.Parse(text));
+                objects.AddRange(records.Objects);
+                materials.AddRange(records.Materials);
+                meshes.AddRange(records.Meshes);
+            }
+            catch (Exception e) when (e is SceneFormatException or JsonParseException)
+            {
+                throw new SnapshotException($"{file} at {commit[..12]} is not a record: {e.Message}");
+            }
+        }
+        return new Scene(objects, materials, meshes);
+    }
+
+    /// <summary>Commits, newest first: id, time and message.</summary>
+    public async Task<IReadOnlyList<(string Commit, string When, string Message)>> LogAsync(int max = 20)
+    {
+        if (!await HasHeadAsync().ConfigureAwait(false)) return Array.Empty<(string, string, string)>();
+        return (await GitAsync("log", $"-{max}", "--format=%H%x09%cI%x09%s").ConfigureAwait(false))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 3)).Select(p => (p[0], p[1], p.Length > 2 ? p[2] : "")).ToList();
+    }
+
+    private async Task<bool> HasHeadAsync()
+    {
+        try { await GitAsync("rev-parse", "--verify", "--quiet", "HEAD").ConfigureAwait(false); return true; }
+        catch (SnapshotException) { return false; }
+    }
+
+    private async Task<string> GitAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory };
+        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        foreach (var a in args) info.ArgumentList.Add(a);
+        Process p;
+        try { p = Process.Start(info)!; }
+        catch (System.ComponentModel.Win32Exception e) { throw new SnapshotException($"git is not installed (apt-get install git): {e.Message}"); }
+        using (p)
+        {
+            var output = p.StandardOutput.ReadToEndAsync();
+            var errors = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync().ConfigureAwait(false);
+            if (p.ExitCode != 0) throw new SnapshotException($"git {string.Join(' ', args.Take(2))} failed ({p.ExitCode}): {(await errors.ConfigureAwait(false)).Trim()}");
+            return await output.ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>A snapshot could not be written or read.</summary>
+public sealed class SnapshotException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SnapshotException(string message) : base(message) { }
+}

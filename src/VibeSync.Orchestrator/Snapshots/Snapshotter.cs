@@ -1,0 +1,100 @@
+using System.Threading.Channels;
+using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Reality;
+using VibeSync.Intents.Validation;
+using VibeSync.Link;
+
+namespace VibeSync.Orchestrator.Snapshots;
+
+/// <summary>
+/// Commits Reality to the snapshot repository after FINAL batches, off the pipeline's path: the
+/// pipeline only enqueues; a background loop commits the newest Reality (batches that piled up
+/// meanwhile share one commit) and journals the commit id in the WAL. Before a destructive intent
+/// the pipeline waits for <see cref="BeforeDestructiveAsync"/>: that snapshot gates it.
+/// </summary>
+internal sealed class Snapshotter : IAsyncDisposable
+{
+    private static readonly Actor Snapshot = new(ActorKind.Orchestrator, "snapshot");
+    private readonly SnapshotRepository _repo;
+    private readonly LinkLog _log;
+    private readonly Channel<(RealityScene Reality, IReadOnlyList<ulong> Ids)> _queue = Channel.CreateUnbounded<(RealityScene, IReadOnlyList<ulong>)>(new() { SingleReader = true });
+    private readonly SemaphoreSlim _gate = new(1, 1); // one git process at a time
+    private Task _loop = Task.CompletedTask;
+    private IntentPipeline? _pipeline;
+
+    public Snapshotter(SnapshotRepository repo, LinkLog log)
+    {
+        _repo = repo;
+        _log = log;
+    }
+
+    /// <summary>The commit of the last snapshot taken, or null.</summary>
+    public string? LastCommit { get; private set; }
+
+    public void Start(IntentPipeline pipeline)
+    {
+        _pipeline = pipeline;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>The pipeline's AfterFinal hook: never blocks.</summary>
+    public void Enqueue(RealityScene reality, IReadOnlyList<ulong> ids) => _queue.Writer.TryWrite((reality, ids));
+
+    /// <summary>The pipeline's SnapshotBeforeDestructive hook: commits Reality now and returns the commit.</summary>
+    public async Task<string> BeforeDestructiveAsync(RealityScene reality, IReadOnlyCollection<string> closure)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var commit = await _repo.CommitAsync(reality.ToScene(), $"before a destructive intent on {closure.Count} record(s): {string.Join(", ", closure.Take(5))}{(closure.Count > 5 ? ", …" : "")}").ConfigureAwait(false);
+            LastCommit = commit;
+            _log.Write("snapshot", null, null, null, $"{commit[..12]} before a destructive intent on [{string.Join(", ", closure.Take(5))}]");
+            return commit;
+        }
+        finally { _gate.Release(); }
+    }
+
+    private async Task RunAsync()
+    {
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            RealityScene? reality = null;
+            var ids = new List<ulong>();
+            while (_queue.Reader.TryRead(out var item))
+            {
+                reality = item.Reality; // the newest Reality includes every earlier batch
+                ids.AddRange(item.Ids);
+            }
+            if (reality == null) continue;
+            string range = ids.Count == 1 ? $"intent {ids[0]}" : $"intents {ids.Min()}…{ids.Max()} ({ids.Count})";
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                var commit = await _repo.CommitAsync(reality.ToScene(), $"FINAL {range}").ConfigureAwait(false);
+                LastCommit = commit;
+                await _pipeline!.NoteAsync(Snapshot, "both", $"safety snapshot {commit} of Reality after FINAL {range}", commit).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SnapshotException or IOException or InvalidOperationException or ObjectDisposedException)
+            {
+                // A snapshot that fails never stops the pipeline; the next FINAL batch tries again with everything.
+                _log.Write("snapshot_failed", "SNAPSHOT_FAILED", null, null, $"{range}: {e.Message}");
+            }
+            finally { _gate.Release(); }
+        }
+    }
+
+    /// <summary>The records at a snapshot.</summary>
+    public async Task<VibeSync.Protocol.State.Scene> ReadAsync(string reference)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try { return await _repo.ReadAsync(reference).ConfigureAwait(false); }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>Commits what is queued and stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+}
