@@ -19,8 +19,10 @@ SIGTERM/SIGINT, after ``--seconds``, or when stdin closes if ``--until-stdin-clo
 import argparse
 import json
 import os
+import queue
 import signal
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -37,6 +39,8 @@ def _args():
     p.add_argument("--data", required=True, help="the orchestrator's data directory (serve.json and keys/)")
     p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: run until SIGTERM)")
     p.add_argument("--edits", help="a JSON file of timed, typed edits to play as a human would")
+    p.add_argument("--steps-from-stdin", action="store_true",
+                   help="also play steps (the --edits shape, without \"at\") given one JSON object per line on stdin, as each arrives")
     p.add_argument("--tick-ms", type=float, default=5.0, help="pause between main-thread passes")
     p.add_argument("--budget-ms", type=float, default=8.0, help="main-thread time per pass for queued work")
     return p.parse_args(argv)
@@ -88,6 +92,16 @@ def main():
     rt.start()
     _say("attached", file=bpy.data.filepath, root=rt.adapter.last_root, objects=len(rt.adapter.index.objects),
          stamped=rt.adapter.index.stamped, connection=rt.connection, error=rt.last_error, generation=rt.adapter.generation)
+    arrived = queue.Queue()
+    if args.steps_from_stdin:
+        def read_steps():
+            for line in sys.stdin:
+                if line.strip():
+                    try:
+                        arrived.put(json.loads(line))
+                    except ValueError as e:
+                        _say("error", message=f"a step on stdin is not JSON: {e}")
+        threading.Thread(target=read_steps, name="vibesync-steps", daemon=True).start()
     started = time.monotonic()
     try:
         while not stop and (args.seconds <= 0 or time.monotonic() - started < args.seconds):
@@ -96,6 +110,13 @@ def main():
                 step = edits.pop(0)
                 _play(step)
                 _say("edit_played", step=step)
+            while not arrived.empty():
+                step = arrived.get()
+                try:
+                    _play(step)
+                    _say("edit_played", step=step)
+                except (KeyError, TypeError, ValueError) as e:
+                    _say("error", message=f"step {step!r} could not be played: {e}")
             rt.tick()
             bpy.context.view_layer.update()  # evaluates the depsgraph: fires depsgraph_update_post under -b
             time.sleep(args.tick_ms / 1000.0)

@@ -11,7 +11,7 @@ using VibeSync.Unity.Threading;
 namespace VibeSync.Unity.Simulator;
 
 /// <summary>What <c>vibesync sim-unity</c> was asked to do.</summary>
-public sealed record SimOptions(string DataDirectory, string? SceneFile, string? EditsFile, double Seconds, string? WriteFile, TextWriter Out)
+public sealed record SimOptions(string DataDirectory, string? SceneFile, string? EditsFile, double Seconds, string? WriteFile, TextWriter Out, bool StepsFromStdin = false)
 {
     /// <summary>Pause between main-loop passes (an editor's update rate is higher; this is enough).</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(5);
@@ -52,15 +52,21 @@ public sealed class SimHost
         await ConnectAsync(scene, stop);
         Say("attached", new { root = _adapter.LastRoot, objects = _adapter.Index.Ids.Count(), stamped = _adapter.Index.Stamped, connected = _link != null, generation = _adapter.Generation });
 
+        if (_options.StepsFromStdin) _ = Task.Run(() => ReadStdinSteps(stop));
         var clock = Stopwatch.StartNew();
         SimScene? beforePlay = null;
         var stateUntil = TimeSpan.Zero;
         while (!stop.IsCancellationRequested && (_options.Seconds <= 0 || clock.Elapsed.TotalSeconds < _options.Seconds))
         {
+            var due = new List<JsonElement>();
             while (edits.Count > 0 && edits[0].GetProperty("at").GetDouble() <= clock.Elapsed.TotalSeconds)
             {
-                var step = edits[0];
+                due.Add(edits[0]);
                 edits.RemoveAt(0);
+            }
+            while (_stdinSteps.TryDequeue(out var line)) due.Add(line);
+            foreach (var step in due)
+            {
                 if (step.TryGetProperty("fault", out var fault))
                 {
                     double seconds = step.TryGetProperty("seconds", out var s) ? s.GetDouble() : 1;
@@ -70,6 +76,7 @@ public sealed class SimHost
                         case "crash": Environment.Exit(70); break; // no BYE, no cleanup: the process is gone
                         case "hang": Thread.Sleep(TimeSpan.FromSeconds(seconds)); break; // the main thread stops; heartbeats stop after 5 s
                         case "domain_reload": await DomainReloadAsync(stop); break;
+                        case "tamper": _scene.TamperWrites = 1; break; // the next applied transform is stored 0.5 m off
                         case "compiling": _scene.State = "compiling"; stateUntil = clock.Elapsed + TimeSpan.FromSeconds(seconds); break;
                         case "play":
                             beforePlay = Snapshot(); // entering play mode: the scene is saved and restored on exit, as Unity does
@@ -181,6 +188,20 @@ public sealed class SimHost
             if (_adapter.Index.HandleOf(o.Id!) is int h && _scene.Find(h) is { } now)
                 _scene.Write(now with { Name = o.Name, LocalPosition = o.LocalPosition, LocalRotation = o.LocalRotation, LocalScale = o.LocalScale, Active = o.Active, Materials = o.Materials });
         foreach (var m in before.Materials()) _scene.WriteMaterial(m);
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<JsonElement> _stdinSteps = new();
+
+    /// <summary>One step per line on standard input, played as it arrives (a driver such as `vibesync demo` decides when).</summary>
+    private void ReadStdinSteps(CancellationToken stop)
+    {
+        string? line;
+        while (!stop.IsCancellationRequested && (line = Console.In.ReadLine()) != null)
+        {
+            if (line.Trim().Length == 0) continue;
+            try { _stdinSteps.Enqueue(JsonDocument.Parse(line).RootElement.Clone()); }
+            catch (JsonException e) { Say("error", new { message = $"a step on stdin is not JSON: {e.Message}" }); }
+        }
     }
 
     private static List<JsonElement> Steps(string json) =>

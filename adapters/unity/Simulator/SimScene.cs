@@ -66,11 +66,22 @@ public sealed class SimScene : IUnityScene
     /// <inheritdoc />
     public void SetId(int handle, string id) => _objects[handle] = _objects[handle] with { Id = id };
 
+    /// <summary>
+    /// Fault injection: the next this-many object writes store the position 0.5 m off on x, as an
+    /// engine that silently stores something else would (the orchestrator must catch it by hash).
+    /// </summary>
+    public int TamperWrites { get; set; }
+
     /// <inheritdoc />
     public void Write(UnityObject values)
     {
         var o = _objects[values.Handle];
         if (values.Parent is int p && !_objects.ContainsKey(p)) throw new InvalidOperationException($"parent {p} does not exist");
+        if (TamperWrites > 0)
+        {
+            TamperWrites--;
+            values = values with { LocalPosition = new Vector3d(values.LocalPosition.X + 0.5, values.LocalPosition.Y, values.LocalPosition.Z) };
+        }
         _objects[values.Handle] = Stored(values with { Id = o.Id, Kind = o.Kind });
     }
 

@@ -1,68 +1,96 @@
 using System.CommandLine;
-using VibeSync.Protocol.Comparison;
-using VibeSync.Protocol.Hashing;
-using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
-using VibeSync.Protocol.State;
+using System.Diagnostics;
+using VibeSync.Cli.Demo;
+using VibeSync.Cli.Hosts;
 
 namespace VibeSync.Cli.Commands;
 
 /// <summary>
-/// <c>vibesync demo</c>: the main job with embedded defaults. At this stage of the project it shows
-/// the foundation every later part stands on, for real: one scene, written the way Blender and
-/// Unity each store it, gives one state hash; a change is located by the Merkle diff.
+/// <c>vibesync demo</c>: the README's main job. Starts serve, a real headless Blender on the
+/// embedded sample scene and the Unity simulator, and plays a session a newcomer can follow:
+/// both directions, an AI intent approved by a human, a forced hash mismatch rolled back, a kill -9
+/// and recovery, and the parity line.
 /// </summary>
 internal static class DemoCommand
 {
     private const string SampleResource = "samples/cube-and-camera.blender.json";
+    private const string Marker = "demo.json";
 
     public static Command Create()
     {
-        var command = new Command("demo", "Show VibeSync on an embedded sample scene (currently: state hashing across Blender, canonical and Unity space).");
-        command.SetAction(_ => Run());
+        var data = new Option<DirectoryInfo>("--data")
+        {
+            Description = "Where the demo's orchestrator keeps its data (replaced if an earlier demo made it; left behind for `vibesync wal show`).",
+            DefaultValueFactory = _ => new DirectoryInfo("vibesync-demo"),
+        };
+        var command = new Command("demo",
+            "Watch VibeSync keep a real Blender and the Unity simulator in verified sync: edits in both directions, an AI intent a human approves, " +
+            "a hash mismatch rolled back, and a kill -9 of the orchestrator recovered. Installs Blender with apt when it is missing and you are root.")
+        {
+            data,
+        };
+        command.SetAction(async (parse, cancel) => await RunAsync(parse.GetValue(data)!.FullName));
         return command;
     }
 
-    private static int Run()
+    private static async Task<int> RunAsync(string dir)
     {
+        if (!await EnsureBlenderAsync()) return 1;
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            if (!File.Exists(Path.Combine(dir, Marker)))
+            {
+                Console.Error.WriteLine($"error: {dir} exists and was not made by `vibesync demo`; choose another with --data");
+                return Program.InputError;
+            }
+            if (Orchestrator.Control.ServerInfo.Read(dir) is { } running && IsAlive(running.Pid))
+            {
+                Console.Error.WriteLine($"error: an orchestrator (pid {running.Pid}) still serves {dir}; stop it first");
+                return 1;
+            }
+            Directory.Delete(dir, recursive: true);
+        }
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, Marker), "{\"made_by\": \"vibesync demo\"}\n");
+
         using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream(SampleResource)
             ?? throw new InvalidOperationException($"embedded {SampleResource} is missing");
-        string blenderJson = new StreamReader(stream).ReadToEnd();
-        var canonical = SceneJsonReader.ReadCanonical(blenderJson, Space.Blender);
+        string sample = await new StreamReader(stream).ReadToEndAsync();
+        try { return await new DemoSession(dir, Console.Out).RunAsync(sample); }
+        catch (DemoFailed e)
+        {
+            Console.Error.WriteLine($"error: the demo stopped: {e.Message}");
+            Console.Error.WriteLine($"  the data directory {dir} holds what happened (vibesync wal show --data {dir})");
+            return 1;
+        }
+    }
 
-        Console.WriteLine("VibeSync demo: one scene, three coordinate conventions, one state hash");
-        Console.WriteLine();
-        foreach (var o in canonical.Objects)
-            Console.WriteLine($"  {o.Name,-24} {ObjectKindNames.Name(o.Kind),-7} {o.Uuid}{(VibeSyncId.IsHidden(o.Uuid) ? "  (hidden from AI)" : "")}");
-        Console.WriteLine();
+    /// <summary>Blender from Debian when it is missing: installed with apt when running as root, else a clear message.</summary>
+    private static async Task<bool> EnsureBlenderAsync()
+    {
+        if (BlenderInstall.Executable() != null && BlenderInstall.AdapterDirectory() != null) return true;
+        if (BlenderInstall.AdapterDirectory() == null) { Console.Error.WriteLine("error: " + BlenderInstall.Missing()); return false; }
+        if (Environment.UserName != "root")
+        {
+            Console.Error.WriteLine("error: Blender is not installed. Install it (sudo apt-get install -y blender) or set VIBESYNC_BLENDER, then run the demo again.");
+            return false;
+        }
+        Console.WriteLine("Blender is not installed: installing Debian's blender with apt-get (once; a minute or two)…");
+        foreach (var args in new[] { "update -qq", "install -y -qq --no-install-recommends blender" })
+        {
+            var info = new ProcessStartInfo("apt-get", args) { UseShellExecute = false };
+            info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+            using var apt = Process.Start(info)!;
+            await apt.WaitForExitAsync();
+            if (apt.ExitCode != 0) { Console.Error.WriteLine($"error: apt-get {args} failed ({apt.ExitCode})"); return false; }
+        }
+        if (BlenderInstall.Executable() == null) { Console.Error.WriteLine("error: apt-get finished but blender is still not on PATH"); return false; }
+        return true;
+    }
 
-        var root = SceneHasher.Hash(canonical);
-        var unity = SceneConverter.FromCanonical(canonical, Space.Unity);
-        var fromUnity = SceneHasher.Hash(SceneConverter.ToCanonical(unity, Space.Unity));
-        var blender = SceneConverter.FromCanonical(canonical, Space.Blender);
-        var fromBlender = SceneHasher.Hash(SceneConverter.ToCanonical(blender, Space.Blender));
-        Console.WriteLine("Scene root (SHA-256 Merkle root over canonical records, ε = 1e-5):");
-        Console.WriteLine($"  from Blender values (Z up, w-first quaternions)  {Hex.Encode(fromBlender.Root)}");
-        Console.WriteLine($"  canonical (glTF: Y up, right-handed)             {Hex.Encode(root.Root)}");
-        Console.WriteLine($"  from Unity values (Y up, left-handed)            {Hex.Encode(fromUnity.Root)}");
-        var cube = unity.Objects[0];
-        Console.WriteLine($"  e.g. {cube.Name}: Blender location (1, 2, 0.5) is Unity localPosition {cube.Translation}");
-        Console.WriteLine();
-
-        Console.WriteLine("What each engine will report once it stores the scene as float32 (the orchestrator's expected hashes):");
-        Console.WriteLine($"  Blender {Hex.Encode(SceneHasher.Hash(EngineStorage.StoredAs(canonical, Space.Blender)).Root)}");
-        Console.WriteLine($"  Unity   {Hex.Encode(SceneHasher.Hash(EngineStorage.StoredAs(canonical, Space.Unity)).Root)}");
-        Console.WriteLine();
-
-        var moved = canonical.Objects.ToArray();
-        moved[0] = moved[0] with { Translation = new Vector3d(moved[0].Translation.X + 0.01, moved[0].Translation.Y, moved[0].Translation.Z) };
-        var after = SceneHasher.Hash(canonical with { Objects = moved });
-        var diff = after.Tree.Diff(root.Tree);
-        Console.WriteLine($"Move {moved[0].Name} by 1 cm: root {Hex.Encode(after.Root)[..16]}…, the Merkle diff names {string.Join(", ", diff.Changed)}");
-        Console.WriteLine($"  field-wise: {string.Join(", ", FieldComparer.Differences(moved[0], canonical.Objects[0]))} differ beyond ε");
-        Console.WriteLine();
-        Console.WriteLine("Hash any scene yourself: ./vibesync hash --space blender|unity|canonical FILE (see docs/protocol.md).");
-        Console.WriteLine("The live Blender ⇄ Unity sync is not built yet; README › Status says what works today.");
-        return 0;
+    private static bool IsAlive(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
     }
 }

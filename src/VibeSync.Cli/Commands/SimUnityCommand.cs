@@ -11,13 +11,14 @@ internal static class SimUnityCommand
     {
         var data = DataDirectory.Option();
         var scene = new Option<FileInfo?>("--scene") { Description = "A Unity-space scene JSON to load (the shape `vibesync hash --space unity` reads); default: a small sample." };
-        var edits = new Option<FileInfo?>("--edits") { Description = "Timed human edits and faults to play: [{\"at\": s, \"object\": name, \"localPosition\": [x, y, z]}, {\"at\": s, \"fault\": \"crash|hang|domain_reload|compiling|play\", \"seconds\": n}, {\"at\": s, \"save\": FILE}, {\"at\": s, \"select\": [names]}]." };
+        var edits = new Option<FileInfo?>("--edits") { Description = "Timed human edits and faults to play: [{\"at\": s, \"object\": name, \"localPosition\": [x, y, z]}, {\"at\": s, \"fault\": \"crash|hang|domain_reload|compiling|play|tamper\", \"seconds\": n}, {\"at\": s, \"save\": FILE}, {\"at\": s, \"select\": [names]}]." };
         var seconds = new Option<double>("--seconds") { Description = "Stop after this long (0: until SIGTERM or Ctrl-C).", DefaultValueFactory = _ => 0 };
         var write = new Option<FileInfo?>("--write") { Description = "On exit, write the simulated scene as Unity-space scene JSON to this file." };
+        var stdinSteps = new Option<bool>("--steps-from-stdin") { Description = "Also play steps (the --edits shape, without \"at\") given one JSON object per line on standard input, as each arrives." };
         var command = new Command("sim-unity",
             "A headless simulator of the Unity editor (an in-memory, left-handed, Y-up scene with float32 transforms) that hosts the Unity package's real engine-free core and connects to `vibesync serve` as the Unity adapter. It is a simulator, not Unity. Prints one JSON line per event.")
         {
-            data, scene, edits, seconds, write,
+            data, scene, edits, seconds, write, stdinSteps,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -28,7 +29,7 @@ internal static class SimUnityCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
             var options = new SimOptions(parse.GetValue(data)!.FullName, parse.GetValue(scene)?.FullName, parse.GetValue(edits)?.FullName,
-                parse.GetValue(seconds), parse.GetValue(write)?.FullName, Console.Out);
+                parse.GetValue(seconds), parse.GetValue(write)?.FullName, Console.Out, parse.GetValue(stdinSteps));
             try { return await new SimHost(options).RunAsync(stop.Token); }
             catch (Exception e) when (e is Protocol.SceneJson.SceneFormatException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException)
             {

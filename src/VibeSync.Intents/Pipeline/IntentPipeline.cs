@@ -651,7 +651,7 @@ public sealed class IntentPipeline : IAsyncDisposable
             var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled, Origin = origin };
             var journaled = member.Journaled();
             member.Durable = Append(member.Id, journaled, actor, footprint, cls, IntentPhase.Provisional, null,
-                string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null), request.Rationale, null, null);
+                string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null), request.Rationale, null, null, origin);
             _speculative = next;
             var window = cls switch { IntentClass.Cosmetic => _options.CosmeticWindow, IntentClass.Structural => _options.StructuralWindow, _ => TimeSpan.Zero };
             _batch.Add(member, _time.GetUtcNow() + window);

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace VibeSync.Cli.Demo;
+
+/// <summary>
+/// A part of the demo running as its own process (serve, headless Blender, the Unity simulator):
+/// its JSON output lines kept for the narration, steps written to its stdin.
+/// </summary>
+internal sealed class DemoProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = new();
+
+    private DemoProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+        _process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_lines) _lines.Add(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_lines) _lines.Add(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>; stdin stays open for steps.</summary>
+    public static DemoProcess Start(string name, string file, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return new DemoProcess(name, Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start"));
+    }
+
+    /// <summary>This CLI again, as a child (serve, sim-unity).</summary>
+    public static DemoProcess Self(string name, params string[] args)
+    {
+        string host = Environment.ProcessPath ?? "dotnet";
+        var all = Path.GetFileNameWithoutExtension(host) == "dotnet" ? new[] { typeof(DemoProcess).Assembly.Location }.Concat(args) : args;
+        return Start(name, host, all);
+    }
+
+    public IReadOnlyList<string> Lines { get { lock (_lines) return _lines.ToArray(); } }
+
+    /// <summary>JSON lines it printed (events, log lines).</summary>
+    public IEnumerable<JsonElement> Json()
+    {
+        foreach (var line in Lines)
+        {
+            if (!line.StartsWith('{')) continue;
+            JsonElement e;
+            try { e = JsonDocument.Parse(line).RootElement.Clone(); }
+            catch (JsonException) { continue; }
+            yield return e;
+        }
+    }
+
+    /// <summary>Plays one step (a human's edit or a fault) in Blender or the simulator.</summary>
+    public void Step(object step)
+    {
+        _process.StandardInput.WriteLine(JsonSerializer.Serialize(step));
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>kill -9.</summary>
+    public void Kill()
+    {
+        try { _process.Kill(); } catch (InvalidOperationException) { }
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, then kill after a grace period.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited) return;
+        try { using var term = Process.Start("kill", new[] { "-TERM", _process.Id.ToString() }); term?.WaitForExit(); } catch (System.ComponentModel.Win32Exception) { }
+        try { await _process.WaitForExitAsync().WaitAsync(grace); }
+        catch (TimeoutException) { Kill(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10));
+        _process.Dispose();
+    }
+}
