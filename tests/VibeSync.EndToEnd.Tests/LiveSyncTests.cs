@@ -194,14 +194,86 @@ public sealed class LiveSyncTests : IAsyncLifetime
         throw new Xunit.Sdk.XunitException($"the snapshot repository never reached {count} commit(s)");
     }
 
-    private sealed record FinalEntry(ulong Intent, string Actor, string Engine);
+    [Fact]
+    public async Task a_continuous_drag_in_either_engine_is_coalesced_in_the_wal_and_never_echoes_back()
+    {
+        var blend = await Parts.SampleBlendAsync(_work);
+        var unityScene = Parts.SampleUnityScene(_work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "250");
+        // A human drags the Cube in Blender for 2 s (a step every 20 ms), then the Handle in Unity for 2 s.
+        var blenderDrag = Enumerable.Range(0, 100).Select(i => $$"""{"at": {{(4.0 + i * 0.02).ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "object": "Cube", "location": [{{(1 + i * 0.03).ToString(System.Globalization.CultureInfo.InvariantCulture)}}, 2.0, 0.5]}""");
+        var unityDrag = Enumerable.Range(0, 100).Select(i => $$"""{"at": {{(4.5 + i * 0.02).ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "object": "Handle", "localPosition": [{{(i * 0.01).ToString(System.Globalization.CultureInfo.InvariantCulture)}}, 0.5, 0]}""");
+        var blenderEdits = await WriteAsync("blender-drag.json", "[" + string.Join(", ", blenderDrag) + "]");
+        var unityEdits = await WriteAsync("unity-drag.json", "[" + string.Join(", ", unityDrag) + "]");
+
+        using var blender = Parts.Blender(blend, serve.DataDirectory, 40, blenderEdits);
+        var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(60));
+        await UntilAsync(serve, s => Live(s, "blender"), "Blender live");
+        var unityOut = Path.Combine(_work, "unity-after.json");
+        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 9, unityEdits, unityOut);
+        var simText = await Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
+        Assert.True(File.Exists(unityOut), simText);
+        var blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender"));
+        blender.Kill(entireProcessTree: true);
+        await blenderOutput;
+
+        var finals = Finals(serve);
+        int fromBlender = finals.Count(f => f.Actor == "human:blender"), fromUnity = finals.Count(f => f.Actor == "human:unity");
+        // Coalesced: far fewer FINAL entries than the 100 steps each drag made, but at least one.
+        Assert.True(fromBlender is >= 1 and <= 30 && fromUnity is >= 1 and <= 30, $"blender {fromBlender}, unity {fromUnity}:\n" + string.Join("\n", serve.Log.Where(l => !l.Contains("heartbeat")).TakeLast(60)));
+        Assert.InRange(fromBlender, 1, 30);
+        Assert.InRange(fromUnity, 1, 30);
+        // No echo: each engine's intents touch only what its human dragged; nothing the orchestrator applied came back as an edit.
+        Assert.All(finals.Where(f => f.Actor == "human:blender"), f => Assert.Equal(new[] { "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f" }, f.Uuids));
+        Assert.All(finals.Where(f => f.Actor == "human:unity"), f => Assert.Equal(new[] { "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d" }, f.Uuids));
+        // Both ends of both drags are in both engines.
+        using var unityDoc = JsonDocument.Parse(File.ReadAllText(unityOut));
+        var cube = unityDoc.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Cube");
+        Assert.Equal(-(1 + 99 * 0.03), cube.GetProperty("localPosition")[0].GetDouble(), 4);
+        string reality = (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString()!;
+        Assert.Equal(reality, await Parts.HashAsync("blender", blenderNow));
+    }
+
+    [Fact]
+    public async Task an_engine_that_crashed_and_comes_back_on_its_old_scene_is_resynced_to_reality()
+    {
+        var unityScene = Parts.SampleUnityScene(_work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50", "--heartbeat-timeout", "2");
+        const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
+        using (var first = Parts.Sim(serve.DataDirectory, unityScene, 30, await WriteAsync("crash.json", """[{"at": 4, "fault": "crash"}]"""), Path.Combine(_work, "ignored.json")))
+        {
+            var firstOutput = Parts.OutputOf(first, TimeSpan.FromSeconds(60));
+            await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
+            using (var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled",
+                $$"""{"operations": [{"op": "set_transform", "uuid": "{{cube}}", "translation": [7, 0.5, -2]}, {"op": "set_visibility", "uuid": "{{cube}}", "visible": false}], "rationale": "before the crash"}"""))
+                Assert.Equal("FINAL", JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("phase").GetString());
+            await firstOutput; // the simulator crashes (exit 70, no BYE)
+            Assert.Equal(70, first.ExitCode);
+        }
+        var status = await UntilAsync(serve, s => SyncOf(s, "unity").GetProperty("phase").GetString() == "detached", "Unity detached after the crash");
+        // While it is away, Reality moves on (an intent from the CLI: applied in no engine, verified in none, FINAL).
+        using (var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled",
+            $$"""{"operations": [{"op": "rename", "uuid": "{{cube}}", "name": "Renamed while Unity was away"}], "rationale": "while away"}"""))
+            Assert.Equal("FINAL", JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("phase").GetString());
+        string reality = (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString()!;
+
+        // It comes back on the scene it had before anything happened: resynced from Reality.
+        var after = Path.Combine(_work, "unity-after.json");
+        using var second = Parts.Sim(serve.DataDirectory, unityScene, 4, await WriteAsync("none.json", "[]"), after);
+        var secondText = await Parts.OutputOf(second, TimeSpan.FromSeconds(60));
+        Assert.True(File.Exists(after), secondText);
+        Assert.Equal(reality, await Parts.HashAsync("unity", after));
+    }
+
+    private sealed record FinalEntry(ulong Intent, string Actor, string Engine, string[] Uuids);
 
     /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>
     private static List<FinalEntry> Finals(ServeProcess serve) => serve.Log
         .Where(l => l.StartsWith("{\"timestamp\"", StringComparison.Ordinal))
         .Select(l => JsonDocument.Parse(l).RootElement)
         .Where(e => e.GetProperty("phase").GetString() == "FINAL" && e.GetProperty("operations").GetArrayLength() > 0)
-        .Select(e => new FinalEntry(e.GetProperty("intent_id").GetUInt64(), ActorOf(e), ""))
+        .Select(e => new FinalEntry(e.GetProperty("intent_id").GetUInt64(), ActorOf(e), e.GetProperty("engine").GetString() ?? "",
+            e.GetProperty("uuids").EnumerateArray().Select(u => u.GetString()!).ToArray()))
         .ToList();
 
     private static string ActorOf(JsonElement e) => e.TryGetProperty("actor", out var a) ? a.GetString()! : "";

@@ -58,6 +58,23 @@ public sealed class ApplyRollbackTests
     }
 
     [Fact]
+    public void a_second_apply_of_a_provisional_intent_extends_it_and_rollback_undoes_both()
+    {
+        // The orchestrator coalesces the steps of a drag into one intent and applies each as it comes.
+        var before = Dump();
+        foreach (var x in new[] { 1, 2, 3 })
+        {
+            var (type, body) = Apply(7, $"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [{x}, 0, 0]}}]");
+            Assert.True(type == MessageType.Applied, body);
+        }
+        Assert.Equal(MessageType.Applied, Apply(7, $"[{{\"op\": \"set_visibility\", \"uuid\": \"{Light}\", \"visible\": false}}]").Type);
+        Assert.Equal(3, Read(Cube)!.Translation.X);
+        Assert.Single(_adapter.ProvisionalIntents);
+        Assert.Equal(MessageType.Ack, _adapter.Rollback(7).Type);
+        Assert.Equal(before, Dump());
+    }
+
+    [Fact]
     public void set_transform_on_a_camera_child_and_a_plain_object()
     {
         RoundTrip($"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [1, 2, 3], \"rotation\": [0, 0.6, 0, 0.8], \"scale\": [2, 2, 2]}}]", () =>

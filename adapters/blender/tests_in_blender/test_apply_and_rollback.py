@@ -96,6 +96,20 @@ class ApplyRollbackTests(unittest.TestCase):
                                 self.assertClose(self.read(self.ids["Cube"]).rotation, q),
                                 self.assertClose(self.read(self.ids["Cube"]).scale, (2, 3, 4))))
 
+    def test_a_second_apply_of_a_provisional_intent_extends_it_and_rollback_undoes_both(self):
+        # The orchestrator coalesces the steps of a drag into one intent and applies each as it comes.
+        before = dump()
+        for x in (1.0, 2.0, 3.0):
+            typ, reply = self.adapter.apply(7, [{"op": "set_transform", "uuid": self.ids["Cube"], "translation": [x, 0, 0]}])
+            self.assertEqual(MessageType.APPLIED, typ, reply)
+        typ, reply = self.adapter.apply(7, [{"op": "set_visibility", "uuid": self.ids["Light"], "visible": False}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertClose(self.read(self.ids["Cube"]).translation, (3, 0, 0))
+        self.assertEqual({self.ids["Cube"], self.ids["Light"]}, self.adapter.provisional[7].touched)
+        typ, reply = self.adapter.rollback(7)
+        self.assertEqual(MessageType.ACK, typ, reply)
+        self.assertEqual(before, dump())
+
     def test_set_transform_on_a_camera_child_with_euler_rotation(self):
         q = (math.sin(0.2), 0.0, 0.0, math.cos(0.2))
         self.roundtrip([{"op": "set_transform", "uuid": self.ids["CamChild"], "translation": [0.5, -1, 2], "rotation": list(q)}],

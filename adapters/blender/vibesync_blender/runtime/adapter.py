@@ -102,8 +102,6 @@ class BlenderAdapter:
     def apply(self, intent, operations):
         if not isinstance(intent, int) or isinstance(intent, bool) or intent < 0:
             return self._error("MALFORMED", "APPLY needs an intent id (a whole number)")
-        if intent in self.provisional:
-            return self._error("DUPLICATE_INTENT", f"intent {intent} is already applied provisionally")
         if self.paused:
             return self._error("PAUSED", "sync is paused in Blender (the VibeSync panel's Pause button)")
         try:
@@ -114,6 +112,10 @@ class BlenderAdapter:
             p = self.writer.apply(intent, ops)
         except ApplyError as e:
             return self._error(e.code, e.message)
+        earlier = self.provisional.get(intent)
+        if earlier is not None:  # a coalesced micro-intent: it extends the intent; a rollback undoes both
+            earlier.absorb(p)
+            p = earlier
         self.provisional[intent] = p
         self.on_changed(p.touched)
         self.queue.post(self._observe, intent)  # hashes on a later tick: the answer is not held by them

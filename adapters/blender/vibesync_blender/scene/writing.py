@@ -40,6 +40,15 @@ class Provisional:
         self.on_finalize = []     # callables taking the Writer; remove what the intent left over
         self.touched = set()      # IDs whose records this intent changed (for the observed hashes)
 
+    def absorb(self, later):
+        """Takes in a later APPLY of the same intent (a micro-intent the orchestrator coalesced into
+        it): its steps follow these and are undone first, so a rollback restores the state from
+        before the first APPLY."""
+        self.operations = list(self.operations) + list(later.operations)
+        self.undo.extend(later.undo)
+        self.on_finalize.extend(later.on_finalize)
+        self.touched |= later.touched
+
 
 class Writer:
     """Applies operations to the scene through the index. Main thread only."""

@@ -142,7 +142,6 @@ namespace VibeSync.Unity.Adapter
         public (byte Type, string Body) Apply(JsonObject o)
         {
             if (Intent(o, "intent") is not ulong intent) return Error("MALFORMED", "APPLY needs an intent id (a whole number)");
-            if (_provisional.ContainsKey(intent)) return Error("DUPLICATE_INTENT", $"intent {intent} is already applied provisionally");
             if (Paused) return Error("PAUSED", "sync is paused in Unity");
             if (_scene.State != "ready") return Error("BUSY", $"Unity is {_scene.State}: nothing is applied until it is ready");
             IReadOnlyList<Operation> operations;
@@ -154,6 +153,13 @@ namespace VibeSync.Unity.Adapter
             Provisional p;
             try { p = new OperationApplier(_scene, Index).Apply(intent, operations); }
             catch (ApplyException e) { return Error(e.Code, e.Message); }
+            // A second APPLY of an intent still provisional is a micro-intent the orchestrator
+            // coalesced into it: it extends the intent, and a rollback undoes both.
+            if (_provisional.TryGetValue(intent, out var earlier))
+            {
+                earlier.Absorb(p);
+                p = earlier;
+            }
             _provisional[intent] = p;
             Refresh(p.Touched);
             _toObserve.Enqueue(intent);

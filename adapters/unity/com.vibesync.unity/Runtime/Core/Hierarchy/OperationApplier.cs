@@ -32,13 +32,26 @@ namespace VibeSync.Unity.Hierarchy
         public ulong Intent { get; }
 
         /// <summary>What was applied (re-applied after a save that took it out).</summary>
-        public IReadOnlyList<Operation> Operations { get; }
+        public IReadOnlyList<Operation> Operations { get; private set; }
 
         /// <summary>IDs whose records the intent changed.</summary>
         public HashSet<string> Touched { get; } = new HashSet<string>(StringComparer.Ordinal);
 
         internal List<Action> Undo { get; } = new List<Action>();
         internal List<Action> OnFinalize { get; } = new List<Action>();
+
+        /// <summary>
+        /// Takes in a later APPLY of the same intent (a coalesced micro-intent): its operations
+        /// follow these, its undo runs before these on rollback, so a rollback restores the state
+        /// from before the first APPLY.
+        /// </summary>
+        public void Absorb(Provisional later)
+        {
+            Operations = Operations.Concat(later.Operations).ToList();
+            Undo.AddRange(later.Undo);
+            OnFinalize.AddRange(later.OnFinalize);
+            Touched.UnionWith(later.Touched);
+        }
     }
 
     /// <summary>Applies typed operations (canonical values) to the scene through the port, all or none.</summary>
