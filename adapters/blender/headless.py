@@ -41,6 +41,9 @@ def _args():
     p.add_argument("--edits", help="a JSON file of timed, typed edits to play as a human would")
     p.add_argument("--steps-from-stdin", action="store_true",
                    help="also play steps (the --edits shape, without \"at\") given one JSON object per line on stdin, as each arrives")
+    p.add_argument("--bare-port", type=int, default=0,
+                   help="benchmark baseline only: also accept edits as plain, unsigned JSON lines on this loopback port and "
+                        "apply them with no journal or verification (the way blender-mcp works); answers \"ok\" per line")
     p.add_argument("--tick-ms", type=float, default=5.0, help="pause between main-thread passes")
     p.add_argument("--budget-ms", type=float, default=8.0, help="main-thread time per pass for queued work")
     return p.parse_args(argv)
@@ -77,6 +80,28 @@ def _play(step):
         obj.name = step["name"]
 
 
+def _bare_listener(port, arrived):
+    """The benchmark's baseline: a plain socket, no key, no MAC, no journal. Lines go to the main loop."""
+    import socket
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(1)
+
+    def serve():
+        while True:
+            conn, _ = server.accept()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with conn, conn.makefile("rb") as lines:
+                for line in lines:
+                    done = threading.Event()
+                    arrived.put((json.loads(line), done))
+                    done.wait()
+                    conn.sendall(b"ok\n")
+
+    threading.Thread(target=serve, name="vibesync-bare", daemon=True).start()
+
+
 def main():
     args = _args()
     edits = []
@@ -93,6 +118,9 @@ def main():
     _say("attached", file=bpy.data.filepath, root=rt.adapter.last_root, objects=len(rt.adapter.index.objects),
          stamped=rt.adapter.index.stamped, connection=rt.connection, error=rt.last_error, generation=rt.adapter.generation)
     arrived = queue.Queue()
+    bare = queue.Queue()
+    if args.bare_port:
+        _bare_listener(args.bare_port, bare)
     if args.steps_from_stdin:
         def read_steps():
             for line in sys.stdin:
@@ -109,12 +137,17 @@ def main():
             while edits and edits[0]["at"] <= now:
                 step = edits.pop(0)
                 _play(step)
-                _say("edit_played", step=step)
+                _say("edit_played", step=step, t=time.time() * 1000.0)
+            while not bare.empty():
+                step, done = bare.get()
+                _play(step)
+                bpy.context.view_layer.update()
+                done.set()
             while not arrived.empty():
                 step = arrived.get()
                 try:
                     _play(step)
-                    _say("edit_played", step=step)
+                    _say("edit_played", step=step, t=time.time() * 1000.0)
                 except (KeyError, TypeError, ValueError) as e:
                     _say("error", message=f"step {step!r} could not be played: {e}")
             rt.tick()

@@ -42,7 +42,7 @@ with LinkClient.from_data_dir(sys.argv[-1], "blender", project_id=bpy.data.filep
 class InBlenderTests(unittest.TestCase):
     def test_the_link_client_runs_inside_real_blender_and_gets_a_session(self):
         data = tempfile.mkdtemp(prefix="vibesync-inblender-")
-        serve = subprocess.Popen(serve_command(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        serve = subprocess.Popen(serve_command(data), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # stderr is the JSON log: unread, a pipe would fill and block serve
         try:
             self.assertTrue(serve.stdout.readline().startswith("vibesync serve:"))
             env = dict(os.environ, PYTHONPATH=ADAPTER)
@@ -63,7 +63,8 @@ class InBlenderTests(unittest.TestCase):
     def test_headless_blender_on_a_scene_someone_else_made_attaches_with_the_cli_root_and_reports_edits(self):
         work = tempfile.mkdtemp(prefix="vibesync-headless-")
         data, blend, doc = os.path.join(work, "data"), os.path.join(work, "scene.blend"), os.path.join(work, "scene.json")
-        serve = subprocess.Popen(serve_command(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        serve_err = open(os.path.join(work, "serve.log"), "w")  # the JSON log, read at the end (a pipe could fill and block serve)
+        serve = subprocess.Popen(serve_command(data), stdout=subprocess.PIPE, stderr=serve_err, text=True)
         try:
             self.assertTrue(serve.stdout.readline().startswith("vibesync serve:"))
             built = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", BUILD, "--", ADAPTER, doc, blend],
@@ -85,7 +86,7 @@ class InBlenderTests(unittest.TestCase):
             self.assertEqual(0, stopped["queue_errors"])
             status = json.loads(cli("status", "--data", data, "--json").stdout)
             self.assertEqual(2, status["link"]["edits_accepted"])  # the move and the hide, each an EDIT
-            log = [json.loads(l) for l in serve_log(serve)]
+            log = [json.loads(l) for l in serve_log(serve, serve_err)]
             scene = next(e for e in log if e["event"] == "scene")
             self.assertIn(f"root {expected}", scene["message"])  # the orchestrator's own hash of what Blender sent
             self.assertIsNone(scene["code"])
@@ -96,10 +97,12 @@ class InBlenderTests(unittest.TestCase):
             shutil.rmtree(work, ignore_errors=True)
 
 
-def serve_log(serve):
+def serve_log(serve, err_file):
     serve.terminate()
-    _, err = serve.communicate(timeout=20)
-    return [l for l in err.splitlines() if l.startswith("{")]
+    serve.wait(timeout=20)
+    err_file.close()
+    with open(err_file.name, encoding="utf-8") as f:
+        return [l for l in f.read().splitlines() if l.startswith("{")]
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ class ChannelTests(unittest.TestCase):
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="vibesync-channel-")
-        self.serve = subprocess.Popen(serve_command(self.dir, "--heartbeat-timeout", "2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.serve = subprocess.Popen(serve_command(self.dir, "--heartbeat-timeout", "2"), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # stderr is the JSON log: unread, a pipe would fill and block serve
         self.assertTrue(self.serve.stdout.readline().startswith("vibesync serve:"))
 
     def tearDown(self):

@@ -11,7 +11,7 @@ using VibeSync.Unity.Threading;
 namespace VibeSync.Unity.Simulator;
 
 /// <summary>What <c>vibesync sim-unity</c> was asked to do.</summary>
-public sealed record SimOptions(string DataDirectory, string? SceneFile, string? EditsFile, double Seconds, string? WriteFile, TextWriter Out, bool StepsFromStdin = false)
+public sealed record SimOptions(string DataDirectory, string? SceneFile, string? EditsFile, double Seconds, string? WriteFile, TextWriter Out, bool StepsFromStdin = false, bool TraceApplies = false)
 {
     /// <summary>Pause between main-loop passes (an editor's update rate is higher; this is enough).</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(5);
@@ -124,6 +124,16 @@ public sealed class SimHost
             var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile ?? "sim-unity", stop);
             link.Closed += reason => _closed = reason;
             link.Start(_adapter, _queue);
+            if (_options.TraceApplies)
+            {
+                var send = _adapter.Send; // the link's, set by Start on every connect
+                _adapter.Send = (type, json) =>
+                {
+                    // Wall-clock ms, comparable with the other processes' on this machine (the end-to-end benchmark).
+                    if (type == Protocol.Link.MessageType.Applied) Say("applied", new { t = (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds, body = json });
+                    return send(type, json);
+                };
+            }
             foreach (var part in sceneParts) link.Send(Protocol.Link.MessageType.Scene, part);
             _link = link;
         }

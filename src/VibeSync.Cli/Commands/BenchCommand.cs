@@ -18,7 +18,41 @@ internal static class BenchCommand
         bench.Subcommands.Add(Link());
         bench.Subcommands.Add(Blender());
         bench.Subcommands.Add(Unity());
+        bench.Subcommands.Add(EndToEnd());
         return bench;
+    }
+
+    private static Command EndToEnd()
+    {
+        var edits = new Option<int>("--edits") { Description = "Samples per latency figure.", DefaultValueFactory = _ => 100 };
+        var objects = new Option<int>("--objects") { Description = "Objects in the attach + parity scene.", DefaultValueFactory = _ => 10_000 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var command = new Command("e2e",
+            "The product end to end with serve, real headless Blender and the Unity simulator: Blender edit → applied in Unity p50/p99 (goal p99 ≤ 50 ms), " +
+            "edit → FINAL p50/p99, attach + parity of N objects (goal ≤ 10 s for 10,000), and an intent into Blender against the same edit over a bare unsigned socket (goal ≤ 1.5×).")
+        {
+            edits, objects, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            int e = parse.GetValue(edits), n = parse.GetValue(objects);
+            if (e < 10 || n < 10) { Console.Error.WriteLine("error: --edits and --objects must be at least 10"); return Program.InputError; }
+            if (Hosts.BlenderInstall.Missing() is { } missing) { Console.Error.WriteLine("error: " + missing); return Program.InputError; }
+            var result = await EndToEndBenchmark.RunAsync(Demo.Sample.BlenderJson(), e, n, line => Console.Error.WriteLine("bench e2e: " + line));
+            var machine = MachineInfo.Current();
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "e2e", result, machine }, Indented));
+            else
+            {
+                Console.WriteLine($"Blender edit → applied in Unity: p50 {result.BlenderEditToUnityApplied.P50Ms} ms, p99 {result.BlenderEditToUnityApplied.P99Ms} ms (goal p99 ≤ 50 ms)");
+                Console.WriteLine($"Blender edit → FINAL: p50 {result.BlenderEditToFinal.P50Ms} ms, p99 {result.BlenderEditToFinal.P99Ms} ms");
+                Console.WriteLine($"intent → applied in Blender: p50 {result.IntentToAppliedInBlender.P50Ms} ms, p99 {result.IntentToAppliedInBlender.P99Ms} ms; bare socket p50 {result.BareSocketToAppliedInBlender.P50Ms} ms, p99 {result.BareSocketToAppliedInBlender.P99Ms} ms; overhead {result.OverheadP50:F2}× p50, {result.OverheadP99:F2}× p99 (goal ≤ 1.5×)");
+                Console.WriteLine($"attach + parity of {result.Objects:N0} objects: {result.AttachAndParitySeconds:F2} s (Blender {result.BlenderAttachToLiveSeconds:F2} s, Unity {result.UnityAttachToLiveSeconds:F2} s; parity {(result.Parity ? "reached" : "NOT reached")}; goal ≤ 10 s)");
+                Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+            }
+            return 0;
+        });
+        return command;
     }
 
     private static Command Unity()

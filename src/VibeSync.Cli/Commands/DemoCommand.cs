@@ -13,7 +13,6 @@ namespace VibeSync.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    private const string SampleResource = "samples/cube-and-camera.blender.json";
     private const string Marker = "demo.json";
 
     public static Command Create()
@@ -53,11 +52,8 @@ internal static class DemoCommand
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(Path.Combine(dir, Marker), "{\"made_by\": \"vibesync demo\"}\n");
 
-        using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream(SampleResource)
-            ?? throw new InvalidOperationException($"embedded {SampleResource} is missing");
-        string sample = await new StreamReader(stream).ReadToEndAsync();
-        try { return await new DemoSession(dir, Console.Out).RunAsync(sample); }
-        catch (DemoFailed e)
+        try { return await new DemoSession(dir, Console.Out).RunAsync(Sample.BlenderJson()); }
+        catch (Exception e) when (e is DemoFailed or ServeApiException)
         {
             Console.Error.WriteLine($"error: the demo stopped: {e.Message}");
             Console.Error.WriteLine($"  the data directory {dir} holds what happened (vibesync wal show --data {dir})");

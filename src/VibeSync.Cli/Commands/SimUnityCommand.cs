@@ -15,10 +15,11 @@ internal static class SimUnityCommand
         var seconds = new Option<double>("--seconds") { Description = "Stop after this long (0: until SIGTERM or Ctrl-C).", DefaultValueFactory = _ => 0 };
         var write = new Option<FileInfo?>("--write") { Description = "On exit, write the simulated scene as Unity-space scene JSON to this file." };
         var stdinSteps = new Option<bool>("--steps-from-stdin") { Description = "Also play steps (the --edits shape, without \"at\") given one JSON object per line on standard input, as each arrives." };
+        var trace = new Option<bool>("--trace-applies") { Description = "Print an \"applied\" event with the wall-clock time of every APPLY answered (for `vibesync bench e2e`)." };
         var command = new Command("sim-unity",
             "A headless simulator of the Unity editor (an in-memory, left-handed, Y-up scene with float32 transforms) that hosts the Unity package's real engine-free core and connects to `vibesync serve` as the Unity adapter. It is a simulator, not Unity. Prints one JSON line per event.")
         {
-            data, scene, edits, seconds, write, stdinSteps,
+            data, scene, edits, seconds, write, stdinSteps, trace,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -29,7 +30,7 @@ internal static class SimUnityCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
             var options = new SimOptions(parse.GetValue(data)!.FullName, parse.GetValue(scene)?.FullName, parse.GetValue(edits)?.FullName,
-                parse.GetValue(seconds), parse.GetValue(write)?.FullName, Console.Out, parse.GetValue(stdinSteps));
+                parse.GetValue(seconds), parse.GetValue(write)?.FullName, Console.Out, parse.GetValue(stdinSteps), parse.GetValue(trace));
             try { return await new SimHost(options).RunAsync(stop.Token); }
             catch (Exception e) when (e is Protocol.SceneJson.SceneFormatException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException)
             {

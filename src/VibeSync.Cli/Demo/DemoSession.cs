@@ -4,11 +4,9 @@
 // human's approval, a fault, a kill -9. Each step waits for the outcome it narrates and reads it
 // back from the engines; nothing printed is assumed.
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using VibeSync.Cli.Hosts;
 using VibeSync.Orchestrator.Control;
-using VibeSync.Orchestrator.Keys;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
@@ -24,13 +22,15 @@ internal sealed class DemoSession
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _dir;
     private readonly TextWriter _out;
-    private DemoProcess? _serve;
+    private ChildProcess? _serve;
     private readonly List<string> _serveLog = new(); // log lines of earlier serve processes (before the kill)
+    private readonly ServeApi _api;
 
     public DemoSession(string dataDirectory, TextWriter output)
     {
         _dir = dataDirectory;
         _out = output;
+        _api = new ServeApi(dataDirectory);
     }
 
     public async Task<int> RunAsync(string sampleBlenderJson)
@@ -58,13 +58,13 @@ internal sealed class DemoSession
 
         Say(2, "Starting the orchestrator (vibesync serve; AI intents wait for a human: --trust supervised)");
         await StartServeAsync();
-        await using var blender = DemoProcess.Start("blender", BlenderInstall.Executable()!, new[]
+        await using var blender = ChildProcess.Start("blender", BlenderInstall.Executable()!, new[]
         {
             "-b", blend, "--python", Path.Combine(BlenderInstall.AdapterDirectory()!, "headless.py"), "--", "--data", _dir, "--steps-from-stdin",
         });
         var live = await UntilAsync(s => Phase(s, "blender") == "live", "Blender to attach");
         Detail($"Blender (real, headless, with the add-on) attached: Reality seeded from its scene, {live.GetProperty("sync").GetProperty("objects")} objects, root {Short(RealityRoot(live))}");
-        await using var unity = DemoProcess.Self("unity", "sim-unity", "--data", _dir, "--scene", unityJson, "--steps-from-stdin");
+        await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", _dir, "--scene", unityJson, "--steps-from-stdin");
         await UntilAsync(s => Phase(s, "unity") == "live", "the Unity simulator to attach");
         Detail($"Unity (the simulator hosting the Unity package's real core) attached in parity: root {Short(RealityRoot(await StatusAsync()))}");
 
@@ -140,7 +140,7 @@ internal sealed class DemoSession
     private async Task StartServeAsync()
     {
         File.Delete(ServerInfo.PathIn(_dir));
-        _serve = DemoProcess.Self("serve", "serve", "--data", _dir, "--trust", "supervised", "--cosmetic-window-ms", "100");
+        _serve = ChildProcess.Self("serve", "serve", "--data", _dir, "--trust", "supervised", "--cosmetic-window-ms", "100");
         var sw = Stopwatch.StartNew();
         while (ServerInfo.Read(_dir) == null)
         {
@@ -152,34 +152,9 @@ internal sealed class DemoSession
         Detail($"serve pid {info.Pid}: adapter link 127.0.0.1:{info.LinkPort}, control API 127.0.0.1:{info.ApiPort}");
     }
 
-    private async Task<JsonElement> CallAsync(HttpMethod method, string path, string? json)
-    {
-        var info = ServerInfo.Read(_dir) ?? throw new DemoFailed("serve.json is gone");
-        using var http = new HttpClient { Timeout = Patience };
-        using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{info.ApiPort}{path}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(SecretFiles.Load(SecretFiles.ControlTokenPath(_dir))));
-        if (json != null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        using var reply = await http.SendAsync(request);
-        var body = await reply.Content.ReadAsStringAsync();
-        if (!reply.IsSuccessStatusCode) throw new DemoFailed($"{path}: {(int)reply.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    private Task<JsonElement> StatusAsync() => CallAsync(HttpMethod.Get, "/v1/status", null);
-    private Task<JsonElement> PostAsync(string path, string? json) => CallAsync(HttpMethod.Post, path, json);
-
-    /// <summary>What an engine holds now, read back through the orchestrator (canonical).</summary>
-    private async Task<Scene> StateAsync(string engine)
-    {
-        var info = ServerInfo.Read(_dir) ?? throw new DemoFailed("serve.json is gone");
-        using var http = new HttpClient { Timeout = Patience };
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{info.ApiPort}/v1/state?engine={engine}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(SecretFiles.Load(SecretFiles.ControlTokenPath(_dir))));
-        using var reply = await http.SendAsync(request);
-        var body = await reply.Content.ReadAsStringAsync();
-        if (!reply.IsSuccessStatusCode) throw new DemoFailed($"state of {engine}: {body}");
-        return SceneJsonReader.ReadCanonical(body, engine == "blender" ? Space.Blender : Space.Unity);
-    }
+    private Task<JsonElement> StatusAsync() => _api.StatusAsync();
+    private Task<JsonElement> PostAsync(string path, string? json) => _api.PostAsync(path, json);
+    private Task<Scene> StateAsync(string engine) => _api.StateAsync(engine);
 
     private async Task<SceneObject?> ObjectIn(string engine, string uuid) => (await StateAsync(engine)).Objects.SingleOrDefault(o => o.Uuid == uuid);
 
@@ -194,7 +169,7 @@ internal sealed class DemoSession
                 status = await StatusAsync();
                 if (await done(status)) return status;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DemoFailed or IOException) { if (sw.Elapsed > Patience) throw new DemoFailed($"waiting for {what}: {e.Message}"); }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DemoFailed or ServeApiException or IOException) { if (sw.Elapsed > Patience) throw new DemoFailed($"waiting for {what}: {e.Message}"); }
             if (sw.Elapsed > Patience) throw new DemoFailed($"timed out waiting for {what}");
             await Task.Delay(100);
         }
@@ -202,10 +177,8 @@ internal sealed class DemoSession
 
     private Task<JsonElement> UntilAsync(Func<JsonElement, bool> done, string what) => UntilAsync(s => Task.FromResult(done(s)), what);
 
-    private static string Phase(JsonElement status, string engine) =>
-        status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine).GetProperty("phase").GetString()!;
-
-    private static string RealityRoot(JsonElement status) => status.GetProperty("sync").GetProperty("reality_root").GetString()!;
+    private static string Phase(JsonElement status, string engine) => ServeApi.Phase(status, engine);
+    private static string RealityRoot(JsonElement status) => ServeApi.RealityRoot(status);
 
     /// <summary>The newest FINAL intent with operations from <paramref name="actor"/>, from serve's log.</summary>
     private string? LastFinal(string actor) => _serve!.Json().Concat(_serveLog.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement))

@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace VibeSync.Cli.Demo;
+namespace VibeSync.Cli.Hosts;
 
 /// <summary>
-/// A part of the demo running as its own process (serve, headless Blender, the Unity simulator):
+/// A part running as its own process for the demo and the end-to-end benchmark (serve, headless
+/// Blender, the Unity simulator):
 /// its JSON output lines kept for the narration, steps written to its stdin.
 /// </summary>
-internal sealed class DemoProcess : IAsyncDisposable
+internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = new();
 
-    private DemoProcess(string name, Process process)
+    private ChildProcess(string name, Process process)
     {
         Name = name;
         _process = process;
@@ -27,18 +28,18 @@ internal sealed class DemoProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>; stdin stays open for steps.</summary>
-    public static DemoProcess Start(string name, string file, IEnumerable<string> args)
+    public static ChildProcess Start(string name, string file, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
-        return new DemoProcess(name, Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start"));
+        return new ChildProcess(name, Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start"));
     }
 
     /// <summary>This CLI again, as a child (serve, sim-unity).</summary>
-    public static DemoProcess Self(string name, params string[] args)
+    public static ChildProcess Self(string name, params string[] args)
     {
         string host = Environment.ProcessPath ?? "dotnet";
-        var all = Path.GetFileNameWithoutExtension(host) == "dotnet" ? new[] { typeof(DemoProcess).Assembly.Location }.Concat(args) : args;
+        var all = Path.GetFileNameWithoutExtension(host) == "dotnet" ? new[] { typeof(ChildProcess).Assembly.Location }.Concat(args) : args;
         return Start(name, host, all);
     }
 
