@@ -55,21 +55,29 @@ class ChangeTests(unittest.TestCase):
         self.settle()
         self.assertEqual([[{"op": "set_transform", "uuid": self.cube, "translation": [1.0, 3.0, -2.0]}]], self.edits())
 
-    def test_edits_are_debounced_until_quiet_and_sent_at_least_every_hold(self):
+    def test_the_first_change_goes_at_once_then_a_drag_is_debounced_until_quiet_and_sent_every_hold(self):
         obj = bpy.data.objects["Cube"]
-        for i in range(5):  # five frames of a drag, 10 ms apart: still inside the quiet window
+        for i in range(5):  # five frames of a drag, 10 ms apart: the first goes out at once (leading edge)
             obj.location.x = i
             bpy.context.view_layer.update()
             self.clock.now += 0.01
             self.detector.tick()
-        self.assertEqual(0, len(self.edits()))
-        for i in range(12):  # it goes on: by the hold limit (100 ms) an edit must have gone out
+        self.assertEqual(1, len(self.edits()))
+        for i in range(12):  # it goes on: by the hold limit (100 ms) one more edit must have gone out
             obj.location.x = 10 + i
             bpy.context.view_layer.update()
             self.clock.now += 0.01
             self.detector.tick()
-        self.assertGreaterEqual(len(self.edits()), 1)
-        self.assertLessEqual(len(self.edits()), 2)
+        self.assertGreaterEqual(len(self.edits()), 2)
+        self.assertLessEqual(len(self.edits()), 3)
+        self.clock.now += 1.0  # still: the last position goes out, and nothing after
+        self.detector.tick()
+        last = self.edits()[-1][0]
+        self.assertEqual(21.0, last["translation"][0])
+        n = len(self.edits())
+        self.clock.now += 1.0
+        self.detector.tick()
+        self.assertEqual(n, len(self.edits()))
 
     def test_a_drag_holds_a_human_active_lock_that_is_released_when_still(self):
         obj = bpy.data.objects["Cube"]

@@ -9,8 +9,10 @@ updates the known values first, so it never comes back as the human's edit (no e
 Visibility is polled (every ``poll_s``): the eye toggle is a view-layer flag, and changing it fires
 no depsgraph update for the object.
 
-Debounce: a burst of updates is sent once it has been quiet for ``quiet_s``, and at least every
-``hold_s`` while it goes on, so a drag becomes a few edits per second, not one per frame.
+Debounce, leading edge first: the first change after a pause (no edit sent for ``hold_s``) goes
+out on the next tick, so a single edit reaches the other engine without waiting; the rest of a
+burst is sent once it has been quiet for ``quiet_s``, and at least every ``hold_s`` while it goes
+on, so a drag becomes a few edits per second, not one per frame.
 
 HUMAN_ACTIVE: an object in edit (or sculpt, paint) mode is locked until it leaves it. A drag is
 seen as transform updates of one object on consecutive ticks (Blender 3.x has no API listing the
@@ -37,6 +39,7 @@ class ChangeDetector:
         self.dirty = set()
         self.structure = False   # objects may have been added or removed
         self.first = self.last = None
+        self.sent_at = None      # when the last edit went out (the leading edge of a burst goes at once)
         self.active = set()      # uuids under HUMAN_ACTIVE
         self._moving = {}        # uuid → last transform update time
         self._prints = {}        # uuid → reading.fingerprint of the object as known
@@ -113,8 +116,10 @@ class ChangeDetector:
         if not (self.dirty or self.structure) or self.adapter.paused:
             return None
         now = self.clock()
-        if not force and now - self.last < self.quiet_s and now - self.first < self.hold_s:
+        leading = self.sent_at is None or self.first - self.sent_at >= self.hold_s
+        if not force and not leading and now - self.last < self.quiet_s and now - self.first < self.hold_s:
             return None
+        self.sent_at = now
         return self.flush()
 
     def flush(self):
