@@ -35,6 +35,30 @@ internal static class Parts
         return blend;
     }
 
+    /// <summary>A random scene of <paramref name="objects"/> objects (meshes, empties, cameras, lights, nested) built by Blender; returns the .blend and the Unity-space JSON of the same scene.</summary>
+    public static async Task<(string Blend, string UnityJson)> RandomScenesAsync(string work, int seed, int objects)
+    {
+        var blend = Path.Combine(work, "random.blend");
+        var json = Path.Combine(work, "random.blender.json");
+        var script = Path.Combine(work, "random.py");
+        await File.WriteAllTextAsync(script, $$"""
+            import sys, json, bpy
+            sys.path.insert(0, sys.argv[-3])
+            from tests_in_blender.scenes import build, random_scene_json
+            doc = random_scene_json(seed={{seed}}, objects={{objects}})
+            build(doc)
+            json.dump(doc, open(sys.argv[-2], "w"))
+            bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])
+            """.Replace("            ", ""));
+        var (code, output) = await RunAsync("blender", TimeSpan.FromSeconds(180), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
+            Path.Combine(Repo, "adapters", "blender"), json, blend);
+        Assert.True(code == 0 && File.Exists(blend), $"building the random .blend failed ({code}): {output[^Math.Min(2000, output.Length)..]}");
+        var canonical = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(File.ReadAllText(json), VibeSync.Protocol.Spaces.Space.Blender);
+        var unity = Path.Combine(work, "random.unity.json");
+        File.WriteAllText(unity, VibeSync.Protocol.SceneJson.SceneJsonWriter.Write(canonical, VibeSync.Protocol.Spaces.Space.Unity));
+        return (blend, unity);
+    }
+
     /// <summary>The sample scene in Unity space, for the simulator.</summary>
     public static string SampleUnityScene(string work)
     {

@@ -265,6 +265,53 @@ public sealed class LiveSyncTests : IAsyncLifetime
         Assert.Equal(reality, await Parts.HashAsync("unity", after));
     }
 
+    [Fact]
+    public async Task a_scene_of_a_few_hundred_objects_reaches_parity_on_attach_in_both_engines()
+    {
+        var (blend, unityJson) = await Parts.RandomScenesAsync(_work, seed: 31, objects: 300);
+        await using var serve = await ServeProcess.StartAsync();
+        using var blender = Parts.Blender(blend, serve.DataDirectory, 60, await WriteAsync("none.json", "[]"));
+        var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(90));
+        await UntilAsync(serve, s => Live(s, "blender"), "Blender live (it seeds Reality)", 60_000);
+        var unityOut = Path.Combine(_work, "unity-after.json");
+        using var sim = Parts.Sim(serve.DataDirectory, unityJson, 6, await WriteAsync("none2.json", "[]"), unityOut);
+        var status = await UntilAsync(serve, s => Live(s, "unity") || SyncOf(s, "unity").GetProperty("phase").GetString() == "blocked", "Unity live", 60_000);
+        Assert.True(Live(status, "unity"), status.ToString());
+        Assert.Equal(300, status.GetProperty("sync").GetProperty("objects").GetInt32());
+        var simText = await Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
+        Assert.True(File.Exists(unityOut), simText);
+        // Both engines' scenes, hashed by the CLI, equal Reality's root (or, on a quantization tie, its fields within ε: status says which).
+        string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
+        var blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender"));
+        Assert.Equal(reality, await Parts.HashAsync("blender", blenderNow));
+        if (!SyncOf(status, "unity").GetProperty("reason").GetString()!.Contains("quantization ties"))
+            Assert.Equal(reality, await Parts.HashAsync("unity", unityOut));
+        blender.Kill(entireProcessTree: true);
+        await blenderOutput;
+    }
+
+    [Fact]
+    public async Task a_domain_reload_re_handshakes_with_a_new_generation_and_resyncs_without_losing_an_intent()
+    {
+        var unityScene = Parts.SampleUnityScene(_work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
+        var unityOut = Path.Combine(_work, "unity-after.json");
+        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 9, await WriteAsync("reload.json", """[{"at": 4, "fault": "domain_reload"}]"""), unityOut);
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
+        await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
+        using (var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled",
+            $$"""{"operations": [{"op": "set_transform", "uuid": "{{cube}}", "translation": [4, 0.5, -2]}], "rationale": "before the reload"}"""))
+            Assert.Equal("FINAL", JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("phase").GetString());
+        // The reload: the session ends, a new one with generation 2 attaches and goes live again.
+        var status = await UntilAsync(serve, s => Live(s, "unity") && ServeProcess.EngineIn(s, "unity").GetProperty("session").GetProperty("generation").GetInt64() == 2,
+            "Unity live again with generation 2", 20_000);
+        string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
+        var simText = await simOutput;
+        Assert.Contains("\"fault\":\"domain_reload\"", simText);
+        Assert.Equal(reality, await Parts.HashAsync("unity", unityOut));
+    }
+
     private sealed record FinalEntry(ulong Intent, string Actor, string Engine, string[] Uuids);
 
     /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>

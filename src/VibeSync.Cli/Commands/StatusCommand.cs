@@ -17,7 +17,7 @@ internal static class StatusCommand
     {
         var data = DataDirectory.Option();
         var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
-        var command = new Command("status", "Show the running orchestrator's sessions, engine states, trust, PANIC and quarantine (exit 3 when none is running).")
+        var command = new Command("status", "Show the running orchestrator: sessions, engine states, trust, PANIC and quarantine, Reality, each engine's sync phase, pending intents, safe mode and locks (exit 3 when none is running).")
         {
             data, json,
         };
@@ -45,6 +45,22 @@ internal static class StatusCommand
             foreach (var p in root.GetProperty("panics").EnumerateArray())
                 Console.WriteLine($"  PANIC {p.GetProperty("engine").GetString()}: {p.GetProperty("code").GetString()}: {p.GetProperty("reason").GetString()}");
             Console.WriteLine($"  junk connections dropped {link.GetProperty("junk_dropped")}, contract violations {link.GetProperty("violations")}, connections refused {link.GetProperty("connections_refused")}, edits accepted {link.GetProperty("edits_accepted")}");
+            if (root.TryGetProperty("sync", out var sync))
+            {
+                Console.WriteLine($"Reality: {sync.GetProperty("objects")} objects, {sync.GetProperty("materials")} materials, {sync.GetProperty("meshes")} meshes, root {sync.GetProperty("reality_root").GetString()}, WAL at {sync.GetProperty("wal_sequence")}");
+                foreach (var e in sync.GetProperty("engines").EnumerateArray())
+                {
+                    string phase = e.GetProperty("phase").GetString()!;
+                    string reason = e.GetProperty("reason").ValueKind == JsonValueKind.String ? ": " + e.GetProperty("reason").GetString() : "";
+                    Console.WriteLine($"  {e.GetProperty("engine").GetString(),-8} {phase.ToUpperInvariant()}{reason}{(e.GetProperty("paired").GetBoolean() ? "" : " (never paired)")}");
+                    foreach (var u in e.GetProperty("unreachable").EnumerateArray().Take(5)) Console.WriteLine($"           cannot mend: {u.GetString()}");
+                }
+                if (sync.GetProperty("safe_mode").ValueKind == JsonValueKind.String) Console.WriteLine($"  SAFE MODE: {sync.GetProperty("safe_mode").GetString()} (vibesync resume ends it)");
+                var pending = sync.GetProperty("pending").EnumerateArray().Select(p => p.ToString()).ToArray();
+                if (pending.Length > 0) Console.WriteLine($"  pending intents (vibesync approve|deny ID): {string.Join(", ", pending)}");
+                var locks = sync.GetProperty("locks").EnumerateArray().Select(l => l.GetString()).ToArray();
+                if (locks.Length > 0) Console.WriteLine($"  HUMAN_ACTIVE locks: {string.Join(", ", locks)}");
+            }
             return 0;
         });
         return command;

@@ -2,9 +2,12 @@
 // orchestrator) is brought to Reality with the same typed operations intents use, never with a
 // bulk "load this scene": the adapters then need one code path for every change, the firewall and
 // the limits apply, and the result is checked by hash like any apply. Records are compared by
-// their quantized record hash, so float32 storage noise is not a difference. What the operation
+// their quantized record hash and, where hashes differ, field by field within ε (a value on a
+// quantization tie after an inexact conversion hashes apart without being different), so float32
+// storage noise is not a difference. What the operation
 // vocabulary cannot express (a material or mesh the engine lacks: there is no create_material or
 // create_mesh yet) is listed, not guessed at: the engine then stays out of live mode.
+using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
@@ -40,7 +43,7 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
                 unreachable.Add($"material {want.Uuid} ({want.Name}) is missing and there is no create_material operation yet");
                 continue;
             }
-            if (Same(RecordHash.Of(want), RecordHash.Of(have))) continue;
+            if (Same(RecordHash.Of(want), RecordHash.Of(have)) || FieldComparer.Differences(want, have).Count == 0) continue;
             if (want.Name != have.Name) ops.Add(new Rename(want.Uuid, want.Name));
             ops.Add(new SetMaterialParams(want.Uuid, want.BaseColor, want.Metallic, want.Roughness, want.Emission));
         }
@@ -56,7 +59,7 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
                 unreachable.Add($"mesh {want.Uuid} is missing and there is no create_mesh operation yet");
                 continue;
             }
-            if (!Same(RecordHash.Of(want), RecordHash.Of(have)))
+            if (!Same(RecordHash.Of(want), RecordHash.Of(have)) && FieldComparer.Differences(want, have).Count > 0)
                 ops.Add(new ReplaceMesh(want.Uuid, want.Positions, want.Triangles, want.Uv0));
         }
         var targetMeshes = target.Meshes.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
@@ -75,7 +78,7 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
                     want.Visible, want.Mesh, want.Materials));
                 continue;
             }
-            if (Same(RecordHash.Of(want), RecordHash.Of(have))) continue;
+            if (Same(RecordHash.Of(want), RecordHash.Of(have)) || FieldComparer.Differences(want, have).Count == 0) continue;
             if (want.Kind != have.Kind || want.Mesh != have.Mesh)
             {
                 unreachable.Add($"object {want.Uuid} ({want.Name}) is a {ObjectKindNames.Name(have.Kind)} with mesh {have.Mesh ?? "none"} here and a {ObjectKindNames.Name(want.Kind)} with mesh {want.Mesh ?? "none"} in Reality");

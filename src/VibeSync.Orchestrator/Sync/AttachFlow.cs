@@ -14,6 +14,7 @@ using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Resync;
 using VibeSync.Link;
+using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
@@ -110,11 +111,16 @@ internal sealed class AttachFlow
                     foreach (var d in Descendants(scene, deleted)) touched.Add(d);
                 after = Merge(scene, await engine.ReadAsync(touched).ConfigureAwait(false), touched);
             }
-            string engineRoot = RootOf(after), realityRoot = RootOf(EngineStorage.RoundToFloat32(target));
+            var expected = EngineStorage.RoundToFloat32(target);
+            string engineRoot = RootOf(after), realityRoot = RootOf(expected);
+            // Roots that differ count only once fields confirm it (DESIGN §3): a value on a quantization
+            // tie after an inexact conversion (camera and light frames) hashes apart within ε.
+            bool equal = engineRoot == realityRoot || FieldComparer.Differences(expected, after).Count == 0;
             // Decided inside the exclusive section: no intent may land between the check and going live.
             var unreachable = adoptionUnreachable.Concat(plan.Unreachable).Distinct().ToList();
-            if (engineRoot == realityRoot && unreachable.Count == 0)
-                engine.Set(SyncPhase.Live, plan.Operations.Count == 0 ? "in parity on attach" : $"resynced with {plan.Operations.Count} operation(s)", unreachable, engineRoot);
+            if (equal && unreachable.Count == 0)
+                engine.Set(SyncPhase.Live, (plan.Operations.Count == 0 ? "in parity on attach" : $"resynced with {plan.Operations.Count} operation(s)")
+                    + (engineRoot == realityRoot ? "" : "; roots differ only by quantization ties, equal field by field within ε"), unreachable, engineRoot);
             else
                 engine.Set(SyncPhase.Blocked, unreachable.Count > 0
                     ? $"parity cannot be reached: {unreachable.Count} difference(s) no operation can mend (see unreachable)"
