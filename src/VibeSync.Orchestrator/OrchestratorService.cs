@@ -61,8 +61,9 @@ public sealed record EngineSync(string Engine, string Phase, string? Reason, boo
 /// <param name="Locks">HUMAN_ACTIVE locks held (uuids).</param>
 /// <param name="Engines">Each engine's standing.</param>
 /// <param name="WalSequence">Last durable WAL record.</param>
+/// <param name="Dirty">Objects refused as DIRTY after a hash mismatch until an engine is confirmed back in parity.</param>
 public sealed record SyncStatus(string RealityRoot, int Objects, int Materials, int Meshes, IReadOnlyList<ulong> Pending, string? SafeMode,
-    IReadOnlyList<string> Locks, IReadOnlyList<EngineSync> Engines, ulong WalSequence);
+    IReadOnlyList<string> Locks, IReadOnlyList<EngineSync> Engines, ulong WalSequence, IReadOnlyList<string> Dirty);
 
 /// <summary>The orchestrator's state as <c>vibesync status --json</c> prints it.</summary>
 public sealed record ServiceStatus(int Pid, string DataDirectory, string Protocol, LinkStatus Link, IReadOnlyList<PanicStatus> Panics, SyncStatus Sync);
@@ -196,6 +197,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>After a crash, safe mode ends once every engine ever paired is live again (parity re-established).</summary>
     private void EngineLive(string engine)
     {
+        // That engine now holds Reality exactly: what a mismatch left DIRTY is confirmed back in parity there.
+        _pipeline.ClearDirty();
         if (_pipeline.SafeModeReason != CrashSafeMode) return;
         if (_engines.Values.Where(e => _attach.IsPaired(e.Name)).All(e => e.IsLive))
             Background(_pipeline.LeaveSafeModeAsync(CrashSafeMode).ContinueWith(t =>
@@ -284,7 +287,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var sync = new SyncStatus(AttachFlow.RootOf(Protocol.Spaces.EngineStorage.RoundToFloat32(reality.ToScene())), reality.Objects.Count, reality.Materials.Count,
             reality.Meshes.Count, _pipeline.Pending.OrderBy(i => i).ToArray(), _pipeline.SafeModeReason, LocksNow(),
             _engines.Values.Select(e => new EngineSync(e.Name, e.Phase.ToString().ToLowerInvariant(), e.Reason, _attach.IsPaired(e.Name), e.ParityRoot, e.Unreachable)).ToArray(),
-            _wal.LastSequence);
+            _wal.LastSequence, _pipeline.Dirty.OrderBy(u => u, StringComparer.Ordinal).ToArray());
         return new ServiceStatus(Environment.ProcessId, Path.GetFullPath(_options.DataDirectory), ProtocolVersion.Current, _link.Status(), panics, sync);
     }
 

@@ -312,6 +312,47 @@ public sealed class LiveSyncTests : IAsyncLifetime
         Assert.Equal(reality, await Parts.HashAsync("unity", unityOut));
     }
 
+    [Fact]
+    public async Task after_a_hash_mismatch_the_object_is_dirty_until_a_fresh_read_or_a_resync_shows_it_back_in_parity()
+    {
+        var unityScene = Parts.SampleUnityScene(_work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
+        // Unity stores its next three writes 0.5 m off: the apply, the rollback and the orchestrator's repair all go wrong.
+        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 30, await WriteAsync("tamper.json", """[{"at": 3, "fault": "tamper", "writes": 3}, {"at": 9, "fault": "domain_reload"}]"""),
+            Path.Combine(_work, "unity-after.json"));
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(90));
+        try
+        {
+            await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
+            await Task.Delay(TimeSpan.FromSeconds(3.5) - TimeSpan.FromMilliseconds(0)); // past the tamper step
+            async Task<JsonElement> Move(double x)
+            {
+                using var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled",
+                    $$"""{"operations": [{"op": "set_transform", "uuid": "{{cube}}", "translation": [{{x}}, 0.5, -2]}], "rationale": "move"}""");
+                return JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.Clone();
+            }
+            var first = await Move(2);
+            Assert.Equal("ROLLED_BACK", first.GetProperty("phase").GetString());
+            Assert.Contains("HASH_MISMATCH", first.GetProperty("reason").GetString());
+            var status = await serve.StatusAsync();
+            Assert.Contains(cube, status.GetProperty("sync").GetProperty("dirty").EnumerateArray().Select(e => e.GetString()));
+            // No further mutation of it: refused as DIRTY, nothing applied.
+            var refused = await Move(3);
+            Assert.Equal("REFUSED", refused.GetProperty("phase").GetString());
+            Assert.Equal("DIRTY", refused.GetProperty("code").GetString());
+            // The domain reload re-attaches Unity; its resync brings it to Reality, and the object is clean again.
+            await UntilAsync(serve, s => Live(s, "unity") && ServeProcess.EngineIn(s, "unity").GetProperty("session").GetProperty("generation").GetInt64() == 2
+                && s.GetProperty("sync").GetProperty("dirty").GetArrayLength() == 0, "Unity resynced after the reload and the object clean", 20_000);
+            Assert.Equal("FINAL", (await Move(4)).GetProperty("phase").GetString());
+        }
+        finally
+        {
+            sim.Kill(entireProcessTree: true);
+            await simOutput;
+        }
+    }
+
     private sealed record FinalEntry(ulong Intent, string Actor, string Engine, string[] Uuids);
 
     /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>

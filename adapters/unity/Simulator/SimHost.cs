@@ -76,7 +76,7 @@ public sealed class SimHost
                         case "crash": Environment.Exit(70); break; // no BYE, no cleanup: the process is gone
                         case "hang": Thread.Sleep(TimeSpan.FromSeconds(seconds)); break; // the main thread stops; heartbeats stop after 5 s
                         case "domain_reload": await DomainReloadAsync(stop); break;
-                        case "tamper": _scene.TamperWrites = 1; break; // the next applied transform is stored 0.5 m off
+                        case "tamper": _scene.TamperWrites = step.TryGetProperty("writes", out var w) ? w.GetInt32() : 1; break; // the next write(s) stored 0.5 m off
                         case "compiling": _scene.State = "compiling"; stateUntil = clock.Elapsed + TimeSpan.FromSeconds(seconds); break;
                         case "play":
                             beforePlay = Snapshot(); // entering play mode: the scene is saved and restored on exit, as Unity does

@@ -47,6 +47,7 @@ internal static class BenchCommand
                 Console.WriteLine($"Blender edit → applied in Unity: p50 {result.BlenderEditToUnityApplied.P50Ms} ms, p99 {result.BlenderEditToUnityApplied.P99Ms} ms (goal p99 ≤ 50 ms)");
                 Console.WriteLine($"Blender edit → FINAL: p50 {result.BlenderEditToFinal.P50Ms} ms, p99 {result.BlenderEditToFinal.P99Ms} ms");
                 Console.WriteLine($"intent → applied in Blender: p50 {result.IntentToAppliedInBlender.P50Ms} ms, p99 {result.IntentToAppliedInBlender.P99Ms} ms; bare socket p50 {result.BareSocketToAppliedInBlender.P50Ms} ms, p99 {result.BareSocketToAppliedInBlender.P99Ms} ms; overhead {result.OverheadP50:F2}× p50, {result.OverheadP99:F2}× p99 (goal ≤ 1.5×)");
+                Console.WriteLine($"  cold (a fresh orchestrator's first {result.ColdIntentToAppliedInBlender.Samples}): p50 {result.ColdIntentToAppliedInBlender.P50Ms} ms, p99 {result.ColdIntentToAppliedInBlender.P99Ms} ms; bare p50 {result.ColdBareSocketToAppliedInBlender.P50Ms} ms, p99 {result.ColdBareSocketToAppliedInBlender.P99Ms} ms");
                 Console.WriteLine($"attach + parity of {result.Objects:N0} objects: {result.AttachAndParitySeconds:F2} s (Blender {result.BlenderAttachToLiveSeconds:F2} s, Unity {result.UnityAttachToLiveSeconds:F2} s; parity {(result.Parity ? "reached" : "NOT reached")}; goal ≤ 10 s)");
                 Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
             }

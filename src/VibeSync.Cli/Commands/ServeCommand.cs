@@ -5,6 +5,7 @@ using VibeSync.Intents.Pipeline;
 using VibeSync.Link;
 using VibeSync.Wal.Entries;
 using VibeSync.Orchestrator;
+using VibeSync.Orchestrator.Config;
 
 namespace VibeSync.Cli.Commands;
 
@@ -16,46 +17,67 @@ internal static class ServeCommand
         var data = DataDirectory.Option();
         var port = new Option<int>("--port") { Description = "Loopback port of the adapter link (0: a free one; see DIR/serve.json).", DefaultValueFactory = _ => 0 };
         var apiPort = new Option<int>("--api-port") { Description = "Loopback port of the control API (0: a free one; see DIR/serve.json).", DefaultValueFactory = _ => 0 };
-        var heartbeat = new Option<double>("--heartbeat-timeout") { Description = "Seconds of adapter silence before its engine is put in PANIC.", DefaultValueFactory = _ => 10 };
+        var heartbeat = new Option<double?>("--heartbeat-timeout") { Description = "Seconds of adapter silence before its engine is put in PANIC (config: limits.heartbeat_timeout_s; default 10)." };
         var frameTimeout = new Option<double>("--frame-timeout") { Description = "Seconds a started frame (or a HELLO) may take to arrive whole.", DefaultValueFactory = _ => 5 };
         var rekey = new Option<double>("--rekey-interval") { Description = "Seconds between session key re-derivations (0: never).", DefaultValueFactory = _ => 600 };
         var coolOff = new Option<double>("--quarantine-cool-off") { Description = "Seconds a quarantined engine stays read-only.", DefaultValueFactory = _ => 30 };
         var penalty = new Option<double>("--junk-penalty-max") { Description = "Longest pause, in seconds, imposed on a source that keeps sending unauthenticated junk.", DefaultValueFactory = _ => 1 };
-        var vertices = new Option<int>("--max-mesh-vertices") { Description = "Vertices a mesh sent by an adapter may have.", DefaultValueFactory = _ => 1_000_000 };
-        var trust = new Option<string>("--trust") { Description = "AI intents admitted without a human's approval: supervised (none), cosmetic, structural, destructive.", DefaultValueFactory = _ => "cosmetic" };
+        var vertices = new Option<int?>("--max-mesh-vertices") { Description = "Vertices a mesh sent by an adapter may have (config: limits.max_mesh_vertices; default 1000000)." };
+        var trust = new Option<string?>("--trust") { Description = "AI intents admitted without a human's approval: supervised (none), cosmetic, structural, destructive (config: trust; default cosmetic)." };
         trust.AcceptOnlyFromAmong("supervised", "cosmetic", "structural", "destructive");
-        var source = new Option<string>("--source-of-truth") { Description = "At an engine's first pairing, whose state wins where both have an object with different state.", DefaultValueFactory = _ => "blender" };
+        var source = new Option<string?>("--source-of-truth") { Description = "At an engine's first pairing, whose state wins where both have an object with different state (config: source_of_truth; default blender)." };
         source.AcceptOnlyFromAmong("blender", "unity");
-        var window = new Option<double>("--cosmetic-window-ms") { Description = "How long cosmetic intents are batched before one verification (provisional application is never held by it).", DefaultValueFactory = _ => 250 };
+        var window = new Option<double?>("--cosmetic-window-ms") { Description = "How long cosmetic intents are batched before one verification; provisional application is never held by it (config: windows_ms.cosmetic; default 250)." };
+        var config = new Option<FileInfo?>("--config") { Description = "The policies file (default: DIR/config.json, written with the defaults on first start). Flags override it." };
         var command = new Command("serve",
             "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token) on first start, " +
             "listens on loopback only for the adapters (signed sessions) and for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
+            "Policies come from DIR/config.json (trust mode, batch windows, limits, pairing, safe-mode thresholds); flags override it. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")
         {
-            data, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty, vertices, trust, source, window,
+            data, config, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty, vertices, trust, source, window,
         };
         command.SetAction(async (parse, cancel) =>
         {
+            var dir = parse.GetValue(data)!.FullName;
+            var configPath = parse.GetValue(config)?.FullName ?? Path.Combine(dir, ServeConfig.FileName);
+            ServeConfig file;
+            try
+            {
+                file = ServeConfig.Read(configPath);
+                if (parse.GetValue(config) == null && !File.Exists(configPath))
+                {
+                    Directory.CreateDirectory(dir);
+                    File.WriteAllText(configPath, file.ToJson()); // the defaults, where a user will look for them
+                }
+            }
+            catch (ConfigException e) { Console.Error.WriteLine($"error: {e.Message}"); return Program.InputError; }
             int p = parse.GetValue(port), a = parse.GetValue(apiPort);
-            double hb = parse.GetValue(heartbeat), ft = parse.GetValue(frameTimeout), rk = parse.GetValue(rekey), co = parse.GetValue(coolOff), jp = parse.GetValue(penalty);
+            double hb = parse.GetValue(heartbeat) ?? file.HeartbeatTimeoutSeconds, ft = parse.GetValue(frameTimeout), rk = parse.GetValue(rekey), co = parse.GetValue(coolOff), jp = parse.GetValue(penalty);
             if (p is < 0 or > 65535 || a is < 0 or > 65535) { Console.Error.WriteLine("error: ports are 0…65535"); return Program.InputError; }
-            int mv = parse.GetValue(vertices);
+            int mv = parse.GetValue(vertices) ?? file.MaxMeshVertices;
+            string trustMode = parse.GetValue(trust) ?? file.Trust, sourceOfTruth = parse.GetValue(source) ?? file.SourceOfTruth;
+            double cosmeticMs = parse.GetValue(window) ?? file.CosmeticWindowMs;
             if (hb <= 0 || ft <= 0 || rk < 0 || co < 0 || jp < 0 || mv < 3) { Console.Error.WriteLine("error: timeouts must be positive (intervals ≥ 0)"); return Program.InputError; }
             var options = new ServeOptions
             {
-                DataDirectory = parse.GetValue(data)!.FullName,
+                DataDirectory = dir,
                 LinkPort = p,
-                SourceOfTruth = parse.GetValue(source)!,
+                SourceOfTruth = sourceOfTruth,
                 Pipeline = new PipelineOptions
                 {
-                    Trust = parse.GetValue(trust) switch
+                    Trust = trustMode switch
                     {
                         "supervised" => TrustMode.Supervised,
                         "structural" => new TrustMode(IntentClass.Structural),
                         "destructive" => new TrustMode(IntentClass.Destructive),
                         _ => TrustMode.Default,
                     },
-                    CosmeticWindow = TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(window))),
+                    CosmeticWindow = TimeSpan.FromMilliseconds(Math.Max(0, cosmeticMs)),
+                    StructuralWindow = TimeSpan.FromMilliseconds(file.StructuralWindowMs),
+                    EngineTimeout = TimeSpan.FromSeconds(file.EngineTimeoutSeconds),
+                    UuidFailureThreshold = file.RollbacksPerObject,
+                    OperationFailureThreshold = file.RollbacksPerOperation,
                 },
                 ApiPort = a,
                 Log = Console.Error,

@@ -41,6 +41,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private readonly Dictionary<ulong, Waiting> _pending = new();
     private readonly Dictionary<string, string> _panics = new(StringComparer.Ordinal);
     private readonly FailureCounters _failures;
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly OpenBatch _batch = new();
     private readonly List<ApplyStep> _toApply = new(); // in admission order; a step waits for its PROVISIONAL entry to be durable
     private readonly List<Task> _appends = new();
@@ -121,6 +122,13 @@ public sealed class IntentPipeline : IAsyncDisposable
 
     /// <summary>Engines in PANIC and why. While any is, nothing but the emergency override is applied.</summary>
     public IReadOnlyDictionary<string, string> Panics { get { lock (_panics) return new Dictionary<string, string>(_panics); } }
+
+    /// <summary>
+    /// Objects an engine failed to hold as verified (a hash mismatch) and that a fresh read has not
+    /// yet shown back in parity: intents touching them are refused as DIRTY (humans' too, except
+    /// the emergency override), until the engine is resynced or a human's emergency unlock.
+    /// </summary>
+    public IReadOnlyCollection<string> Dirty { get { lock (_dirty) return _dirty.ToArray(); } }
 
     /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
@@ -276,6 +284,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 + (SafeModeReason is { } s ? $", safe mode ({s})" : "");
             SafeModeReason = null;
             _failures.Reset();
+            lock (_dirty) _dirty.Clear();
             ulong id = ++_lastIntentId;
             _appends.Add(_wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engines.Length == 1 ? engines[0] : "both", actor.ToString(),
                 new Scope(locks.Keys.ToArray(), IntentClass.Cosmetic), Rationale: why)));
@@ -556,6 +565,9 @@ public sealed class IntentPipeline : IAsyncDisposable
             try
             {
                 next = IntentValidator.Apply(_speculative, request, actor);
+                if (actor.Kind != ActorKind.EmergencyOverride && FirstDirty(request) is { } dirty)
+                    throw new IntentRefusedException(IntentErrorCode.Dirty, "operations",
+                        $"{dirty} is DIRTY: an engine failed to hold its verified state and it is not yet confirmed back in parity; retry once the engine is resynced");
                 bool halted;
                 lock (_panics) halted = panic || _panics.Count > 0;
                 if (how == Admit.Approved && halted && actor.Kind != ActorKind.EmergencyOverride)
@@ -872,6 +884,8 @@ public sealed class IntentPipeline : IAsyncDisposable
         foreach (var step in dropped)
             foreach (var answer in step.Answers) _deferred.Add((answer, outcomes[step.Member]));
 
+        if (errorCode == "HASH_MISMATCH") await RefreshDirtyAsync(UnionOf(doomed)).ConfigureAwait(false);
+
         // What is left is folded again from Reality; a member that depended on what was rolled back goes too.
         var scene = Reality;
         foreach (var member in _batch.Members)
@@ -885,6 +899,52 @@ public sealed class IntentPipeline : IAsyncDisposable
             }
         }
         _speculative = scene;
+    }
+
+    private string? FirstDirty(IntentRequest request)
+    {
+        lock (_dirty) return _dirty.Count == 0 ? null : request.Operations.SelectMany(Admission.Touches).FirstOrDefault(_dirty.Contains);
+    }
+
+    /// <summary>
+    /// After a hash mismatch the objects are DIRTY: no "fixing" by guesswork. A fresh read of them
+    /// is asked of every live engine; an engine that does not hold Reality's values is brought to
+    /// them with typed operations (applied and finalized under intent 0, as on attach) and read
+    /// again. Only objects every engine then holds at Reality's values are clean again.
+    /// </summary>
+    private async Task RefreshDirtyAsync(IReadOnlyCollection<string> uuids)
+    {
+        lock (_dirty) _dirty.UnionWith(uuids);
+        var want = EngineStorage.RoundToFloat32(Reality.Records(uuids));
+        bool clean = true;
+        foreach (var engine in _engines)
+        {
+            if (!engine.IsLive) continue;
+            try
+            {
+                var have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
+                if (FieldComparer.Differences(want, have).Count == 0) continue;
+                var plan = Resync.ResyncPlan.Between(have, want, keepExtras: false);
+                if (plan.Operations.Count > 0 && plan.Unreachable.Count == 0)
+                {
+                    await Call(() => engine.ApplyProvisionalAsync(0, plan.Operations)).ConfigureAwait(false);
+                    await Call(async () => { await engine.FinalizeAsync(new ulong[] { 0 }).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                    have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
+                }
+                if (FieldComparer.Differences(want, have).Count > 0) clean = false;
+            }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException) { clean = false; }
+        }
+        if (clean) lock (_dirty) _dirty.ExceptWith(uuids);
+        _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), uuids.ToArray(), clean ? "CLEAN" : "DIRTY",
+            clean ? "after the hash mismatch, a fresh read shows every live engine at Reality's values" : "an engine still differs from Reality after a fresh read and a resync: intents on these objects are refused as DIRTY",
+            clean ? null : "DIRTY"));
+    }
+
+    /// <summary>The objects are known to be back in parity (an engine was resynced from Reality): intents on them are admitted again.</summary>
+    public void ClearDirty()
+    {
+        lock (_dirty) _dirty.Clear();
     }
 
     private void CountFailure(IntentRequest request)

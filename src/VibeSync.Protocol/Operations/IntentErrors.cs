@@ -34,6 +34,8 @@ namespace VibeSync.Protocol.Operations
         HiddenFromAi,
         /// <summary>An object the intent was based on changed since it was read.</summary>
         Stale,
+        /// <summary>An object an engine failed to hold as verified (a hash mismatch) that is not yet confirmed back in parity.</summary>
+        Dirty,
     }
 
     /// <summary>A refused intent: nothing of it was applied.</summary>
@@ -76,6 +78,7 @@ namespace VibeSync.Protocol.Operations
             IntentErrorCode.Closure => "CLOSURE",
             IntentErrorCode.Nesting => "NESTING",
             IntentErrorCode.HiddenFromAi => "HIDDEN_FROM_AI",
+            IntentErrorCode.Dirty => "DIRTY",
             _ => "STALE",
         };
     }

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using VibeSync.Protocol.Json;
+using static VibeSync.Protocol.Json.JsonFields;
+
+namespace VibeSync.Orchestrator.Config;
+
+/// <summary>
+/// The policies of <c>vibesync serve</c> as a file: <c>DIR/config.json</c>, written with the
+/// defaults on first start so a user can see and change them; a flag given on the command line
+/// wins over the file. Read strictly: an unknown key, a wrong type or a value out of range is an
+/// error naming the key, and serve does not start.
+/// <code>
+/// {"trust": "cosmetic", "source_of_truth": "blender",
+///  "windows_ms": {"cosmetic": 250, "structural": 50},
+///  "limits": {"max_mesh_vertices": 1000000, "heartbeat_timeout_s": 10, "engine_timeout_s": 5},
+///  "safe_mode": {"rollbacks_per_object": 3, "rollbacks_per_operation": 5}}
+/// </code>
+/// </summary>
+public sealed record ServeConfig
+{
+    /// <summary>AI intents admitted without approval: supervised, cosmetic, structural or destructive.</summary>
+    public string Trust { get; init; } = "cosmetic";
+
+    /// <summary>At a first pairing, whose state wins: blender or unity.</summary>
+    public string SourceOfTruth { get; init; } = "blender";
+
+    /// <summary>Batch window of cosmetic intents, ms (verification only; application is never held).</summary>
+    public double CosmeticWindowMs { get; init; } = 250;
+
+    /// <summary>Batch window of structural intents, ms.</summary>
+    public double StructuralWindowMs { get; init; } = 50;
+
+    /// <summary>Vertices a mesh sent by an adapter may have.</summary>
+    public int MaxMeshVertices { get; init; } = 1_000_000;
+
+    /// <summary>Seconds of adapter silence before its engine is put in PANIC.</summary>
+    public double HeartbeatTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>Seconds an engine may take for one call before it counts as a fault.</summary>
+    public double EngineTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>Rollbacks of one object that put automation in safe mode.</summary>
+    public int RollbacksPerObject { get; init; } = 3;
+
+    /// <summary>Rollbacks of one operation kind that put automation in safe mode.</summary>
+    public int RollbacksPerOperation { get; init; } = 5;
+
+    /// <summary>The file's name in the data directory.</summary>
+    public const string FileName = "config.json";
+
+    /// <summary>Reads <paramref name="path"/>; a missing file is the defaults.</summary>
+    /// <exception cref="ConfigException">The file is not a valid configuration (the message names the key).</exception>
+    public static ServeConfig Read(string path)
+    {
+        if (!File.Exists(path)) return new ServeConfig();
+        JsonNode root;
+        try { root = JsonParser.Parse(File.ReadAllText(path)); }
+        catch (JsonParseException e) { throw new ConfigException($"{path}: {e.Message}"); }
+        try
+        {
+            var o = AsObject(root, "");
+            CheckFields(o, "", Array.Empty<string>(), new[] { "trust", "source_of_truth", "windows_ms", "limits", "safe_mode" });
+            var c = new ServeConfig();
+            if (o.Get("trust") is { } trust) c = c with { Trust = OneOf(trust, "trust", "supervised", "cosmetic", "structural", "destructive") };
+            if (o.Get("source_of_truth") is { } source) c = c with { SourceOfTruth = OneOf(source, "source_of_truth", "blender", "unity") };
+            if (o.Get("windows_ms") is { } w)
+            {
+                var windows = AsObject(w, "windows_ms");
+                CheckFields(windows, "windows_ms", Array.Empty<string>(), new[] { "cosmetic", "structural" });
+                if (windows.Get("cosmetic") is { } cw) c = c with { CosmeticWindowMs = InRange(cw, "windows_ms.cosmetic", 0, 10_000) };
+                if (windows.Get("structural") is { } sw) c = c with { StructuralWindowMs = InRange(sw, "windows_ms.structural", 0, 10_000) };
+            }
+            if (o.Get("limits") is { } l)
+            {
+                var limits = AsObject(l, "limits");
+                CheckFields(limits, "limits", Array.Empty<string>(), new[] { "max_mesh_vertices", "heartbeat_timeout_s", "engine_timeout_s" });
+                if (limits.Get("max_mesh_vertices") is { } mv) c = c with { MaxMeshVertices = (int)InRange(mv, "limits.max_mesh_vertices", 3, 100_000_000, whole: true) };
+                if (limits.Get("heartbeat_timeout_s") is { } hb) c = c with { HeartbeatTimeoutSeconds = InRange(hb, "limits.heartbeat_timeout_s", 0.1, 3600) };
+                if (limits.Get("engine_timeout_s") is { } et) c = c with { EngineTimeoutSeconds = InRange(et, "limits.engine_timeout_s", 0.1, 3600) };
+            }
+            if (o.Get("safe_mode") is { } s)
+            {
+                var safe = AsObject(s, "safe_mode");
+                CheckFields(safe, "safe_mode", Array.Empty<string>(), new[] { "rollbacks_per_object", "rollbacks_per_operation" });
+                if (safe.Get("rollbacks_per_object") is { } po) c = c with { RollbacksPerObject = (int)InRange(po, "safe_mode.rollbacks_per_object", 1, 1_000_000, whole: true) };
+                if (safe.Get("rollbacks_per_operation") is { } pp) c = c with { RollbacksPerOperation = (int)InRange(pp, "safe_mode.rollbacks_per_operation", 1, 1_000_000, whole: true) };
+            }
+            return c;
+        }
+        catch (JsonFieldException e) { throw new ConfigException($"{path}: {(e.Path.Length == 0 ? "" : e.Path + ": ")}{e.Reason}"); }
+    }
+
+    /// <summary>The file as this configuration, with every key (what first start writes).</summary>
+    public string ToJson()
+    {
+        static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        return new StringBuilder()
+            .Append("{\n  \"trust\": \"").Append(Trust).Append("\",\n")
+            .Append("  \"source_of_truth\": \"").Append(SourceOfTruth).Append("\",\n")
+            .Append("  \"windows_ms\": {\"cosmetic\": ").Append(N(CosmeticWindowMs)).Append(", \"structural\": ").Append(N(StructuralWindowMs)).Append("},\n")
+            .Append("  \"limits\": {\"max_mesh_vertices\": ").Append(MaxMeshVertices).Append(", \"heartbeat_timeout_s\": ").Append(N(HeartbeatTimeoutSeconds))
+            .Append(", \"engine_timeout_s\": ").Append(N(EngineTimeoutSeconds)).Append("},\n")
+            .Append("  \"safe_mode\": {\"rollbacks_per_object\": ").Append(RollbacksPerObject).Append(", \"rollbacks_per_operation\": ").Append(RollbacksPerOperation).Append("}\n}\n")
+            .ToString();
+    }
+
+    private static string OneOf(JsonNode node, string path, params string[] allowed)
+    {
+        var text = Text(node, path);
+        return allowed.Contains(text) ? text : throw new JsonFieldException(path, $"expected one of {string.Join(", ", allowed)}, got \"{text}\"");
+    }
+
+    private static double InRange(JsonNode node, string path, double min, double max, bool whole = false)
+    {
+        double v = Real(node, path);
+        if (v < min || v > max) throw new JsonFieldException(path, $"expected {min.ToString(CultureInfo.InvariantCulture)}…{max.ToString(CultureInfo.InvariantCulture)}, got {v.ToString(CultureInfo.InvariantCulture)}");
+        if (whole && Math.Floor(v) != v) throw new JsonFieldException(path, "expected a whole number");
+        return v;
+    }
+}
+
+/// <summary>The configuration file is not valid.</summary>
+public sealed class ConfigException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ConfigException(string message) : base(message) { }
+}
