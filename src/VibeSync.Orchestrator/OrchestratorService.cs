@@ -52,7 +52,7 @@ public sealed record PanicStatus(string Engine, string Code, string Reason, Date
 public sealed record EngineSync(string Engine, string Phase, string? Reason, bool Paired, string? ParityRoot, IReadOnlyList<string> Unreachable);
 
 /// <summary>Reality and the pipeline, as status shows them.</summary>
-/// <param name="RealityRoot">Root of Reality as the engines store it (float32), hex.</param>
+/// <param name="RealityRoot">Root of Reality (the authoritative canonical values), hex. An engine in parity reports the same root, or one that differs only by quantization ties its fields confirm.</param>
 /// <param name="Objects">Objects in Reality.</param>
 /// <param name="Materials">Materials in Reality.</param>
 /// <param name="Meshes">Meshes in Reality.</param>
@@ -128,7 +128,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
-            $"Reality {reality.Objects.Count} objects (root {AttachFlow.RootOf(Protocol.Spaces.EngineStorage.RoundToFloat32(reality.ToScene()))}), WAL at {recovery.LastSequence}, " +
+            $"Reality {reality.Objects.Count} objects (root {AttachFlow.RootOf(reality.ToScene())}), WAL at {recovery.LastSequence}, " +
             $"{recovery.ToRollBack.Count} intent(s) left PROVISIONAL by a crash rolled back, {recovery.Pending.Count} pending, paired [{string.Join(", ", paired)}]");
         return service;
     }
@@ -284,7 +284,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         PanicStatus[] panics;
         lock (_panics) panics = _panics.Values.ToArray();
         var reality = _pipeline.Reality;
-        var sync = new SyncStatus(AttachFlow.RootOf(Protocol.Spaces.EngineStorage.RoundToFloat32(reality.ToScene())), reality.Objects.Count, reality.Materials.Count,
+        var sync = new SyncStatus(AttachFlow.RootOf(reality.ToScene()), reality.Objects.Count, reality.Materials.Count,
             reality.Meshes.Count, _pipeline.Pending.OrderBy(i => i).ToArray(), _pipeline.SafeModeReason, LocksNow(),
             _engines.Values.Select(e => new EngineSync(e.Name, e.Phase.ToString().ToLowerInvariant(), e.Reason, _attach.IsPaired(e.Name), e.ParityRoot, e.Unreachable)).ToArray(),
             _wal.LastSequence, _pipeline.Dirty.OrderBy(u => u, StringComparer.Ordinal).ToArray());

@@ -18,7 +18,7 @@ internal static class Parts
     public static string Cli => Path.Combine(AppContext.BaseDirectory, "vibesync.dll");
 
     /// <summary>Builds the sample scene as a .blend with real Blender (which run-tests installs).</summary>
-    public static async Task<string> SampleBlendAsync(string work)
+    public static async Task<string> SampleBlendAsync(string work, string extraPython = "")
     {
         var blend = Path.Combine(work, "scene.blend");
         var script = Path.Combine(work, "build.py");
@@ -27,8 +27,7 @@ internal static class Parts
             sys.path.insert(0, sys.argv[-3])
             from tests_in_blender.scenes import build
             build(json.load(open(sys.argv[-2])))
-            bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])
-            """.Replace("            ", ""));
+            """.Replace("            ", "") + "\n" + extraPython + "bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])\n");
         var (code, output) = await RunAsync("blender", TimeSpan.FromSeconds(120), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
             Path.Combine(Repo, "adapters", "blender"), Path.Combine(Repo, "samples", "cube-and-camera.blender.json"), blend);
         Assert.True(code == 0 && File.Exists(blend), $"building the sample .blend failed ({code}): {output[^Math.Min(2000, output.Length)..]}");

@@ -281,9 +281,10 @@ public sealed class LiveSyncTests : IAsyncLifetime
         var simText = await Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
         Assert.True(File.Exists(unityOut), simText);
         // Both engines' scenes, hashed by the CLI, equal Reality's root (or, on a quantization tie, its fields within ε: status says which).
+        // Blender's read back in canonical values (converting camera and light frames back to Blender space is inexact).
         string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
-        var blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender"));
-        Assert.Equal(reality, await Parts.HashAsync("blender", blenderNow));
+        var blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender&space=canonical"));
+        Assert.Equal(reality, await Parts.HashAsync("canonical", blenderNow));
         if (!SyncOf(status, "unity").GetProperty("reason").GetString()!.Contains("quantization ties"))
             Assert.Equal(reality, await Parts.HashAsync("unity", unityOut));
         blender.Kill(entireProcessTree: true);
@@ -326,9 +327,9 @@ public sealed class LiveSyncTests : IAsyncLifetime
         {
             await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
             await Task.Delay(TimeSpan.FromSeconds(3.5) - TimeSpan.FromMilliseconds(0)); // past the tamper step
-            async Task<JsonElement> Move(double x)
+            async Task<JsonElement> Move(double x, string actor = "human:cli")
             {
-                using var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled",
+                using var reply = await serve.PostJsonAsync($"/v1/intents?actor={actor}&wait=settled",
                     $$"""{"operations": [{"op": "set_transform", "uuid": "{{cube}}", "translation": [{{x}}, 0.5, -2]}], "rationale": "move"}""");
                 return JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.Clone();
             }
@@ -337,8 +338,8 @@ public sealed class LiveSyncTests : IAsyncLifetime
             Assert.Contains("HASH_MISMATCH", first.GetProperty("reason").GetString());
             var status = await serve.StatusAsync();
             Assert.Contains(cube, status.GetProperty("sync").GetProperty("dirty").EnumerateArray().Select(e => e.GetString()));
-            // No further mutation of it: refused as DIRTY, nothing applied.
-            var refused = await Move(3);
+            // No further mutation of it by automation: refused as DIRTY, nothing applied (a human's edit would go through).
+            var refused = await Move(3, "ai:claude");
             Assert.Equal("REFUSED", refused.GetProperty("phase").GetString());
             Assert.Equal("DIRTY", refused.GetProperty("code").GetString());
             // The domain reload re-attaches Unity; its resync brings it to Reality, and the object is clean again.

@@ -23,7 +23,7 @@ public sealed class SafeModeTests : IDisposable
 
     public void Dispose()
     {
-        _wal.Dispose();
+        _wal.Dispose(); // idempotent: a test that restarts has closed it already
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -47,6 +47,33 @@ public sealed class SafeModeTests : IDisposable
         Assert.Null(_pipeline.SafeModeReason);
         Assert.Equal(IntentPhase.Final, (await _pipeline.SubmitAsync(Move(6), Ai)).Phase);
         Assert.Equal(IntentPhase.Final, (await _pipeline.ApproveAsync(held.IntentId, Human)).Phase);
+    }
+
+    [Fact]
+    public async Task prior_failures_in_the_log_put_automation_in_safe_mode_after_a_restart_until_an_emergency_unlock()
+    {
+        _engine.Tamper = 1;
+        for (int i = 0; i < 3; i++) Assert.Equal(IntentPhase.RolledBack, (await _pipeline.SubmitAsync(Move(i + 1), Ai)).Phase);
+        await _pipeline.DisposeAsync();
+        _wal.Dispose();
+        _engine.Tamper = 0;
+
+        // A restart forgets nothing the log says: the object that kept failing still halts automation.
+        using (var wal = WriteAheadLog.Open(_dir))
+        {
+            var again = await IntentPipeline.StartAsync(wal, Initial(), new IEnginePort[] { _engine }, new PipelineOptions { UuidFailureThreshold = 3 }.WithoutWindows());
+            Assert.Contains("prior failures in the log", again.SafeModeReason);
+            Assert.Equal(IntentPhase.Pending, (await again.SubmitAsync(Move(9), Ai)).Phase);
+            await again.EmergencyUnlockAsync(new Actor(ActorKind.EmergencyOverride, "lead"));
+            await again.DisposeAsync();
+        }
+        // After a human's emergency unlock, the earlier failures no longer count.
+        using (var wal = WriteAheadLog.Open(_dir))
+        {
+            var third = await IntentPipeline.StartAsync(wal, Initial(), new IEnginePort[] { _engine }, new PipelineOptions { UuidFailureThreshold = 3 }.WithoutWindows());
+            Assert.Null(third.SafeModeReason);
+            await third.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -88,8 +88,11 @@ internal static class IntentCommands
         var engine = new Option<string>("--engine") { Description = "blender, unity (read back from the engine, in its native space) or reality (the authoritative scene, canonical).", DefaultValueFactory = _ => "reality" };
         engine.AcceptOnlyFromAmong("blender", "unity", "reality");
         var json = new Option<bool>("--json") { Description = "Print the scene JSON (the shape vibesync hash reads); this is the only output form for now." };
-        var command = new Command("state", "Print a scene as an engine holds it now, or Reality, as scene JSON that `vibesync hash --space …` reads.") { data, engine, json };
-        command.SetAction((parse, cancel) => CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Get, $"/v1/state?engine={parse.GetValue(engine)}", cancel, timeout: TimeSpan.FromSeconds(30)));
+        var space = new Option<string?>("--space") { Description = "Write it in this space instead: blender, unity or canonical (canonical hashes exactly what the engine reported, with no conversion back)." };
+        space.AcceptOnlyFromAmong("blender", "unity", "canonical");
+        var command = new Command("state", "Print a scene as an engine holds it now (in its native space), or Reality (canonical), as scene JSON that `vibesync hash --space …` reads.") { data, engine, json, space };
+        command.SetAction((parse, cancel) => CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Get,
+            $"/v1/state?engine={parse.GetValue(engine)}" + (parse.GetValue(space) is { } sp ? "&space=" + sp : ""), cancel, timeout: TimeSpan.FromSeconds(30)));
         return command;
     }
 

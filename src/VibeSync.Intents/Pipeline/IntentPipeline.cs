@@ -85,6 +85,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
                 "left PROVISIONAL by a crash: rolled back on restart")).ConfigureAwait(false);
         pipeline.RestorePending();
+        pipeline.ConsultPriorFailures();
         pipeline._loop = Task.Run(pipeline.RunAsync);
         if (pipeline._pending.Count > 0)
             await pipeline.Post(async () => { await pipeline.WakeAsync(AdmissionOutcome.AwaitApproval).ConfigureAwait(false); return true; }).ConfigureAwait(false);
@@ -108,6 +109,30 @@ public sealed class IntentPipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Prior failures in the log are consulted before any mutation: rollbacks the engines caused
+    /// (HASH_MISMATCH, ENGINE_FAULT) since the last emergency unlock count again, so an object or an
+    /// operation that kept failing before a restart puts automation in safe mode at once, instead
+    /// of failing the same way again. Rollbacks a crash left behind do not count.
+    /// </summary>
+    private void ConsultPriorFailures()
+    {
+        var records = WriteAheadLog.ReadAll(_wal.Directory, out _);
+        int since = 0;
+        for (int i = 0; i < records.Count; i++)
+            if (records[i].Entry.Actor.StartsWith("emergency:", StringComparison.Ordinal)) since = i + 1;
+        for (int i = since; i < records.Count; i++)
+        {
+            var e = records[i].Entry;
+            if (e.Phase != IntentPhase.RolledBack || e.Rollback?.Reason is not ("HASH_MISMATCH" or "ENGINE_FAULT") || e.Actor == "system:recovery" || e.OperationJson == null) continue;
+            IntentRequest request;
+            try { request = OperationReader.Read(e.OperationJson); }
+            catch (IntentRefusedException) { continue; }
+            if (_failures.Record(e.Scope.Uuids, request.Operations.Select(o => o.Name)) is { } tripped && SafeModeReason == null)
+                SafeModeReason = "prior failures in the log: " + tripped;
+        }
+    }
+
     /// <summary>The authoritative scene: what FINAL intents made.</summary>
     public RealityScene Reality { get; private set; }
 
@@ -125,8 +150,9 @@ public sealed class IntentPipeline : IAsyncDisposable
 
     /// <summary>
     /// Objects an engine failed to hold as verified (a hash mismatch) and that a fresh read has not
-    /// yet shown back in parity: intents touching them are refused as DIRTY (humans' too, except
-    /// the emergency override), until the engine is resynced or a human's emergency unlock.
+    /// yet shown back in parity: AI and system intents touching them are refused as DIRTY until the
+    /// engine is resynced or a human's emergency unlock (a human's edit goes through: it is the
+    /// fresh state from its source).
     /// </summary>
     public IReadOnlyCollection<string> Dirty { get { lock (_dirty) return _dirty.ToArray(); } }
 
@@ -565,7 +591,8 @@ public sealed class IntentPipeline : IAsyncDisposable
             try
             {
                 next = IntentValidator.Apply(_speculative, request, actor);
-                if (actor.Kind != ActorKind.EmergencyOverride && FirstDirty(request) is { } dirty)
+                // A human's edit of a DIRTY object is itself the fresh state from its source: it goes through.
+                if (actor.Kind < ActorKind.Human && FirstDirty(request) is { } dirty)
                     throw new IntentRefusedException(IntentErrorCode.Dirty, "operations",
                         $"{dirty} is DIRTY: an engine failed to hold its verified state and it is not yet confirmed back in parity; retry once the engine is resynced");
                 bool halted;
@@ -788,6 +815,9 @@ public sealed class IntentPipeline : IAsyncDisposable
             foreach (var component in components)
             {
                 if (failed.Contains(component)) continue;
+                // A human's edit is the truth of the engine it came from: that engine is its source,
+                // not a copy to check, and may already be ahead of it (the human is still dragging).
+                if (component.All(m => m.Origin == engine.Name)) continue;
                 var scope = UnionOf(component);
                 var want = Subset(expected, scope);
                 var have = Subset(observed, scope);

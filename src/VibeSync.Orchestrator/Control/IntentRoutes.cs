@@ -59,7 +59,13 @@ internal static class IntentRoutes
             try
             {
                 var scene = await service.StateAsync(which);
-                var space = which switch { "blender" => Space.Blender, "unity" => Space.Unity, _ => Space.Canonical };
+                var space = (http.Query["space"].FirstOrDefault() ?? which) switch
+                {
+                    "blender" => Space.Blender,
+                    "unity" => Space.Unity,
+                    "canonical" or "reality" => Space.Canonical,
+                    var other => throw new KeyNotFoundException($"'{other}' is not a space: blender, unity or canonical"),
+                };
                 return Results.Text(SceneJsonWriter.Write(scene, space), "application/json");
             }
             catch (KeyNotFoundException e) { return Error(400, "UNKNOWN_ENGINE", e.Message); }

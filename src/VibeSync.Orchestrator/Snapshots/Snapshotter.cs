@@ -67,19 +67,27 @@ internal sealed class Snapshotter : IAsyncDisposable
             }
             if (reality == null) continue;
             string range = ids.Count == 1 ? $"intent {ids[0]}" : $"intents {ids.Min()}…{ids.Max()} ({ids.Count})";
+            string commit;
             await _gate.WaitAsync().ConfigureAwait(false);
             try
             {
-                var commit = await _repo.CommitAsync(reality.ToScene(), $"FINAL {range}").ConfigureAwait(false);
+                commit = await _repo.CommitAsync(reality.ToScene(), $"FINAL {range}").ConfigureAwait(false);
                 LastCommit = commit;
-                await _pipeline!.NoteAsync(Snapshot, "both", $"safety snapshot {commit} of Reality after FINAL {range}", commit).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SnapshotException or IOException or InvalidOperationException or ObjectDisposedException)
+            catch (Exception e) when (e is SnapshotException or IOException or InvalidOperationException)
             {
                 // A snapshot that fails never stops the pipeline; the next FINAL batch tries again with everything.
                 _log.Write("snapshot_failed", "SNAPSHOT_FAILED", null, null, $"{range}: {e.Message}");
+                continue;
             }
             finally { _gate.Release(); }
+            // Journaled outside the gate: the pipeline's spine may itself be waiting for the gate
+            // (a destructive intent's snapshot), and the note is queued behind it on that spine.
+            try { await _pipeline!.NoteAsync(Snapshot, "both", $"safety snapshot {commit} of Reality after FINAL {range}", commit).ConfigureAwait(false); }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            {
+                _log.Write("snapshot_failed", "SNAPSHOT_NOT_JOURNALED", null, null, $"{commit} of {range}: {e.Message}");
+            }
         }
     }
 

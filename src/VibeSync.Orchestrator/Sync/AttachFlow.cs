@@ -11,6 +11,7 @@
 // The resync runs in the pipeline's exclusive section, so no intent is applied half-way through.
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Resync;
 using VibeSync.Link;
@@ -111,11 +112,12 @@ internal sealed class AttachFlow
                     foreach (var d in Descendants(scene, deleted)) touched.Add(d);
                 after = Merge(scene, await engine.ReadAsync(touched).ConfigureAwait(false), touched);
             }
-            var expected = EngineStorage.RoundToFloat32(target);
-            string engineRoot = RootOf(after), realityRoot = RootOf(expected);
+            // What this engine can hold of Reality: converted to its space, stored as float32, read back.
+            var expected = EngineStorage.StoredAs(target, engine.Name == Engines.Unity ? Space.Unity : Space.Blender);
+            string engineRoot = RootOf(after), realityRoot = RootOf(target);
             // Roots that differ count only once fields confirm it (DESIGN §3): a value on a quantization
             // tie after an inexact conversion (camera and light frames) hashes apart within ε.
-            bool equal = engineRoot == realityRoot || FieldComparer.Differences(expected, after).Count == 0;
+            bool equal = engineRoot == realityRoot || engineRoot == RootOf(expected) || FieldComparer.Differences(expected, after).Count == 0;
             // Decided inside the exclusive section: no intent may land between the check and going live.
             var unreachable = adoptionUnreachable.Concat(plan.Unreachable).Distinct().ToList();
             if (equal && unreachable.Count == 0)
