@@ -45,14 +45,30 @@ public sealed class ResyncProperties
     }
 
     [Fact]
-    public void a_missing_mesh_is_listed_as_unreachable_and_its_object_is_not_created()
+    public void a_mesh_and_a_material_the_engine_lacks_are_created_before_the_objects_that_use_them()
     {
         var rng = new Random(7);
         var target = Base(rng);
-        var engine = target with { Meshes = target.Meshes.Skip(1).ToArray(), Objects = target.Objects.Where(o => o.Mesh != target.Meshes[0].Uuid).ToArray() };
+        var engine = new Scene(target.Objects.Where(o => o.Mesh == null).ToArray(), target.Materials.Skip(1).ToArray(), target.Meshes.Skip(1).ToArray());
         var plan = ResyncPlan.Between(engine, target, keepExtras: false);
-        Assert.Contains(plan.Unreachable, u => u.Contains(target.Meshes[0].Uuid, StringComparison.Ordinal) && u.Contains("create_mesh", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan.Operations, o => o is CreateObject c && c.Mesh == target.Meshes[0].Uuid);
+        Assert.Empty(plan.Unreachable);
+        int mesh = plan.Operations.ToList().FindIndex(o => o is CreateMesh c && c.Uuid == target.Meshes[0].Uuid);
+        int material = plan.Operations.ToList().FindIndex(o => o is CreateMaterial c && c.Uuid == target.Materials[0].Uuid);
+        Assert.True(mesh >= 0 && material >= 0);
+        Assert.All(plan.Operations.Select((o, i) => (o, i)).Where(x => x.o is CreateObject { Mesh: not null }), x => Assert.True(x.i > mesh && x.i > material));
+        var after = IntentValidator.Apply(RealityScene.From(engine), new IntentRequest(plan.Operations, new Dictionary<string, string>(), null), Resync);
+        Assert.Equal(Root(EngineStorage.RoundToFloat32(target)), Root(after.ToScene()));
+    }
+
+    [Fact]
+    public void a_material_only_the_engine_has_is_listed_as_unreachable()
+    {
+        var rng = new Random(9);
+        var target = Base(rng);
+        var extra = new Material("11111111-2222-4333-8444-555555555555", "Leftover", new Vector4d(1, 1, 1, 1), 0, 0.5, Vector3d.Zero);
+        var engine = target with { Materials = target.Materials.Append(extra).ToArray() };
+        var plan = ResyncPlan.Between(engine, target, keepExtras: false);
+        Assert.Contains(plan.Unreachable, u => u.Contains(extra.Uuid, StringComparison.Ordinal));
     }
 
     private static string Root(Scene s) => Hex.Encode(SceneHasher.Hash(s).Root);

@@ -75,6 +75,30 @@ public sealed class ApplyRollbackTests
     }
 
     [Fact]
+    public void a_material_and_a_mesh_created_for_a_new_object_are_removed_by_rollback_and_kept_by_finalize()
+    {
+        const string mat = "7a0c5e0e-1111-4222-8333-4444555566a1", mesh = "7a0c5e0e-1111-4222-8333-4444555566b1";
+        string ops = $"[{{\"op\": \"create_material\", \"uuid\": \"{mat}\", \"name\": \"Teal\", \"base_color\": [0, 0.5, 0.5, 1], \"metallic\": 0.1, \"roughness\": 0.7, \"emission\": [0, 0, 0]}}, " +
+                     $"{{\"op\": \"create_mesh\", \"uuid\": \"{mesh}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], \"triangles\": [[0, 1, 2]], \"uv0\": [[0, 0], [1, 0], [0, 1]]}}, " +
+                     $"{{\"op\": \"create_object\", \"uuid\": \"{New}\", \"name\": \"Tile\", \"kind\": \"mesh\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"{mesh}\", \"materials\": [\"{mat}\"]}}]";
+        RoundTrip(ops, () =>
+        {
+            var scene = _adapter.Canonical();
+            Assert.Equal("Teal", scene.Materials.Single(m => m.Uuid == mat).Name);
+            var created = scene.Meshes.Single(m => m.Uuid == mesh);
+            Assert.Equal(new Vector3d(1, 0, 0), created.Positions[1]); // canonical again, after Unity's mirrored storage
+            Assert.Equal(new Triangle(0, 1, 2), created.Triangles[0]);
+            Assert.Equal(mesh, Read(New)!.Mesh);
+        });
+        Assert.Equal(MessageType.Applied, Apply(2, ops).Type);
+        Assert.Equal(MessageType.Ack, _adapter.Finalize(JsonFields.AsObject(JsonParser.Parse("{\"intents\": [2]}"), "finalize")).Type);
+        Assert.Contains(_adapter.Canonical().Materials, m => m.Uuid == mat);
+        var again = Apply(3, $"[{{\"op\": \"create_material\", \"uuid\": \"{mat}\", \"name\": \"Teal\", \"base_color\": [0, 0.5, 0.5, 1], \"metallic\": 0.1, \"roughness\": 0.7, \"emission\": [0, 0, 0]}}]");
+        Assert.Equal(MessageType.Error, again.Type);
+        Assert.Contains("UUID_IN_USE", again.Body);
+    }
+
+    [Fact]
     public void set_transform_on_a_camera_child_and_a_plain_object()
     {
         RoundTrip($"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [1, 2, 3], \"rotation\": [0, 0.6, 0, 0.8], \"scale\": [2, 2, 2]}}]", () =>

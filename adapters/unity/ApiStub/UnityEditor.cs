@@ -50,6 +50,9 @@ namespace UnityEditor
         public static string GetAssetPath(UnityEngine.Object assetObject) => throw new NotImplementedException();
         public static string AssetPathToGUID(string path) => throw new NotImplementedException();
         public static string GUIDToAssetPath(string guid) => throw new NotImplementedException();
+        public static void CreateAsset(UnityEngine.Object asset, string path) => throw new NotImplementedException();
+        public static bool IsValidFolder(string path) => throw new NotImplementedException();
+        public static string CreateFolder(string parentFolder, string newFolderName) => throw new NotImplementedException();
     }
 
     public class AssetModificationProcessor { }

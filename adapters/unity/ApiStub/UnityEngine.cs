@@ -59,6 +59,7 @@ namespace UnityEngine
 
     public class Material : Object
     {
+        public Material(Shader shader) => throw new NotImplementedException();
         public bool HasProperty(string name) => throw new NotImplementedException();
         public Color GetColor(string name) => throw new NotImplementedException();
         public void SetColor(string name, Color value) => throw new NotImplementedException();
@@ -66,8 +67,14 @@ namespace UnityEngine
         public void SetFloat(string name, float value) => throw new NotImplementedException();
     }
 
+    public sealed class Shader : Object
+    {
+        public static Shader Find(string name) => throw new NotImplementedException();
+    }
+
     public sealed class Mesh : Object
     {
+        public Mesh() => throw new NotImplementedException();
         public Vector3[] vertices { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public int[] triangles { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public Vector2[] uv { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }

@@ -138,6 +138,22 @@ public sealed class SimScene : IUnityScene
     public void WriteMesh(Mesh mesh) =>
         _meshes[mesh.Uuid] = EngineStorage.RoundToFloat32(new Protocol.State.Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { mesh })).Meshes[0];
 
+    /// <inheritdoc />
+    public void CreateMaterial(Material material) => WriteMaterial(material);
+
+    /// <inheritdoc />
+    public void CreateMesh(Mesh mesh) => WriteMesh(mesh);
+
+    /// <inheritdoc />
+    public void RemoveAsset(string id)
+    {
+        _materials.Remove(id);
+        _meshes.Remove(id);
+    }
+
+    /// <inheritdoc />
+    public void PersistAsset(string id) { } // the simulator's project is its scene file, written on exit
+
     private static UnityObject Stored(UnityObject o) => o with
     {
         LocalPosition = F(o.LocalPosition),

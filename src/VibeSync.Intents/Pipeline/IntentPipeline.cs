@@ -170,7 +170,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// <param name="panic">Treat it as submitted during a PANIC.</param>
     /// <param name="origin">
     /// The engine where it already happened (a human's edit reported by that engine): it is applied
-    /// in the other engines only, and verified in all of them, its origin included.
+    /// and verified in the other engines only; the origin is its source, not a copy to check.
     /// </param>
     public IntentTicket Submit(IntentRequest request, Actor actor, bool panic = false, string? origin = null)
     {

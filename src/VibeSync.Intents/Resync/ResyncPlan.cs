@@ -5,8 +5,8 @@
 // their quantized record hash and, where hashes differ, field by field within ε (a value on a
 // quantization tie after an inexact conversion hashes apart without being different), so float32
 // storage noise is not a difference. What the operation
-// vocabulary cannot express (a material or mesh the engine lacks: there is no create_material or
-// create_mesh yet) is listed, not guessed at: the engine then stays out of live mode.
+// vocabulary cannot express (a material or mesh only the engine has: there is no operation that
+// removes one) is listed, not guessed at: the engine then stays out of live mode.
 using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
@@ -15,7 +15,7 @@ using VibeSync.Protocol.State;
 namespace VibeSync.Intents.Resync;
 
 /// <summary>The operations that bring an engine's scene to a target (Reality), and what they cannot.</summary>
-/// <param name="Operations">In an order that applies: material and mesh edits, creations parents first, then edits, then deletions.</param>
+/// <param name="Operations">In an order that applies: materials and meshes (created or edited), objects created parents first, then edits, then deletions.</param>
 /// <param name="Unreachable">Differences no operation can mend, each a sentence.</param>
 /// <param name="Extras">Objects the engine has and the target lacks (deleted by the plan unless it keeps them).</param>
 public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyList<string> Unreachable, IReadOnlyList<string> Extras)
@@ -40,7 +40,7 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         {
             if (!engineMaterials.TryGetValue(want.Uuid, out var have))
             {
-                unreachable.Add($"material {want.Uuid} ({want.Name}) is missing and there is no create_material operation yet");
+                ops.Add(new CreateMaterial(want.Uuid, want.Name, want.BaseColor, want.Metallic, want.Roughness, want.Emission));
                 continue;
             }
             if (Same(RecordHash.Of(want), RecordHash.Of(have)) || FieldComparer.Differences(want, have).Count == 0) continue;
@@ -56,7 +56,7 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         {
             if (!engineMeshes.TryGetValue(want.Uuid, out var have))
             {
-                unreachable.Add($"mesh {want.Uuid} is missing and there is no create_mesh operation yet");
+                ops.Add(new CreateMesh(want.Uuid, want.Positions, want.Triangles, want.Uv0));
                 continue;
             }
             if (!Same(RecordHash.Of(want), RecordHash.Of(have)) && FieldComparer.Differences(want, have).Count > 0)
@@ -73,7 +73,6 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         {
             if (!engineObjects.TryGetValue(want.Uuid, out var have))
             {
-                if (want.Mesh != null && !engineMeshes.ContainsKey(want.Mesh)) continue; // listed with its mesh
                 ops.Add(new CreateObject(want.Uuid, want.Name, want.Kind, want.Parent, want.Translation, want.Rotation, want.Scale,
                     want.Visible, want.Mesh, want.Materials));
                 continue;

@@ -123,6 +123,12 @@ public static class IntentValidator
                     foreach (var child in s.ChildrenOf(o.Uuid)) objects = objects.SetItem(child.Uuid, child with { Parent = o.Parent });
                 return s with { Objects = objects, Tombstones = s.Tombstones.Union(doomed), Assets = s.Assets.RemoveRange(doomed) };
             }
+            case CreateMaterial m:
+                NewId(s, m.Uuid, actor, path + ".uuid");
+                return s with { Materials = s.Materials.SetItem(m.Uuid, new Material(m.Uuid, m.MaterialName, m.BaseColor, m.Metallic, m.Roughness, m.Emission)) };
+            case CreateMesh m:
+                NewId(s, m.Uuid, actor, path + ".uuid");
+                return s with { Meshes = s.Meshes.SetItem(m.Uuid, new Mesh(m.Uuid, m.Positions, m.Triangles, m.Uv0)) };
             case ReplaceMesh r:
                 Mesh(s, r.Uuid, path + ".uuid");
                 return s with { Meshes = s.Meshes.SetItem(r.Uuid, new Mesh(r.Uuid, r.Positions, r.Triangles, r.Uv0)) };

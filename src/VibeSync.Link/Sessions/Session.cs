@@ -330,9 +330,9 @@ internal sealed class Session
         }
 
         foreach (var op in edit.Operations)
-            if (op is ReplaceMesh m && m.Positions.Count > _server.Options.MaxMeshVertices)
+            if ((op is ReplaceMesh m ? m.Positions.Count : op is CreateMesh c ? c.Positions.Count : 0) is var count && count > _server.Options.MaxMeshVertices)
             {
-                await MinorAsync(frame, "TOO_LARGE", $"a mesh of {m.Positions.Count:N0} vertices exceeds the limit of {_server.Options.MaxMeshVertices:N0}; nothing was transferred", 5, cancel).ConfigureAwait(false);
+                await MinorAsync(frame, "TOO_LARGE", $"a mesh of {count:N0} vertices exceeds the limit of {_server.Options.MaxMeshVertices:N0}; nothing was transferred", 5, cancel).ConfigureAwait(false);
                 return;
             }
         if (RateLimited(edit) is { } limited)
@@ -494,7 +494,7 @@ internal sealed class Session
         foreach (var uuid in edit.Operations.Select(op => op.Uuid).Distinct(StringComparer.Ordinal))
             if (_lastMutationTick.TryGetValue(uuid, out long last) && last == tick)
                 return $"{uuid} was already changed this tick ({_server.Options.MutationTick.TotalMilliseconds:F0} ms): coalesce edits of one object";
-        int heavy = edit.Operations.Count(op => op is ReplaceMesh or ReplaceAsset or DeleteObject);
+        int heavy = edit.Operations.Count(op => op is ReplaceMesh or CreateMesh or ReplaceAsset or DeleteObject);
         while (_heavy.Count > 0 && now - _heavy.Peek() > TimeSpan.FromSeconds(1)) _heavy.Dequeue();
         if (heavy > 0 && _heavy.Count + heavy > _server.Options.HeavyPerSecond)
             return $"more than {_server.Options.HeavyPerSecond} heavy operations (mesh or asset replacement, deletion) in one second";

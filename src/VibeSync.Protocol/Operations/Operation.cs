@@ -104,6 +104,21 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "replace_asset";
     }
 
+    /// <summary>Creates a material with a new VibeSync ID (linear base colour, metallic/roughness, emission).</summary>
+    public sealed record CreateMaterial(string Uuid, string MaterialName, Vector4d BaseColor, double Metallic, double Roughness, Vector3d Emission) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "create_material";
+    }
+
+    /// <summary>Creates mesh data with a new VibeSync ID, for objects to use.</summary>
+    public sealed record CreateMesh(string Uuid, IReadOnlyList<Vector3d> Positions, IReadOnlyList<Triangle> Triangles,
+        IReadOnlyList<Vector2d>? Uv0) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "create_mesh";
+    }
+
     /// <summary>Renames an object or material.</summary>
     public sealed record Rename(string Uuid, string NewName) : Operation(Uuid)
     {

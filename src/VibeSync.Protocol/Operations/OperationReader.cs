@@ -140,22 +140,22 @@ namespace VibeSync.Protocol.Operations
                     };
                     return new DeleteObject(Uuid(o, path), policy);
                 case "replace_mesh":
+                {
                     CheckFields(o, path, Fields("positions", "triangles"), new[] { "uv0" });
-                    var positions = AsArray(o.Get("positions")!, path + ".positions").Items.Select((p, i) => Checked(Vector(p, $"{path}.positions[{i}]"), $"{path}.positions[{i}]")).ToArray();
-                    var triangles = AsArray(o.Get("triangles")!, path + ".triangles").Items.Select((t, i) =>
-                    {
-                        var a = AsArray(t, $"{path}.triangles[{i}]");
-                        if (a.Items.Count != 3) throw new JsonFieldException($"{path}.triangles[{i}]", $"expected 3 indices, got {a.Items.Count}");
-                        return new Triangle(Index(a.Items[0], $"{path}.triangles[{i}][0]", positions.Length),
-                            Index(a.Items[1], $"{path}.triangles[{i}][1]", positions.Length), Index(a.Items[2], $"{path}.triangles[{i}][2]", positions.Length));
-                    }).ToArray();
-                    Vector2d[]? uv = null;
-                    if (o.Get("uv0") is { } uvNode)
-                    {
-                        uv = AsArray(uvNode, path + ".uv0").Items.Select((p, i) => { var r = Reals(p, $"{path}.uv0[{i}]", 2); return new Vector2d(r[0], r[1]); }).ToArray();
-                        if (uv.Length != positions.Length) throw new JsonFieldException(path + ".uv0", $"expected one pair per position ({positions.Length}), got {uv.Length}");
-                    }
+                    var (positions, triangles, uv) = Geometry(o, path);
                     return new ReplaceMesh(Uuid(o, path), positions, triangles, uv);
+                }
+                case "create_mesh":
+                {
+                    CheckFields(o, path, Fields("positions", "triangles"), new[] { "uv0" });
+                    var (positions, triangles, uv) = Geometry(o, path);
+                    return new CreateMesh(Uuid(o, path), positions, triangles, uv);
+                }
+                case "create_material":
+                    CheckFields(o, path, Fields("name", "base_color", "metallic", "roughness", "emission"), Array.Empty<string>());
+                    return new CreateMaterial(Uuid(o, path), Name(o.Get("name")!, path + ".name"), Color(o.Get("base_color")!, path + ".base_color"),
+                        Checked(Real(o.Get("metallic")!, path + ".metallic"), path + ".metallic"), Checked(Real(o.Get("roughness")!, path + ".roughness"), path + ".roughness"),
+                        Checked(Vector(o.Get("emission")!, path + ".emission"), path + ".emission"));
                 case "replace_asset":
                     CheckFields(o, path, Fields("asset"), Array.Empty<string>());
                     return new ReplaceAsset(Uuid(o, path), AssetId(o.Get("asset")!, path + ".asset"));
@@ -168,6 +168,26 @@ namespace VibeSync.Protocol.Operations
         }
 
         private static string Uuid(JsonObject o, string path) => Id(o.Get("uuid")!, path + ".uuid");
+
+        /// <summary>positions, triangles (indices within positions) and uv0 (one pair per position), as replace_mesh and create_mesh carry them.</summary>
+        private static (Vector3d[] Positions, Triangle[] Triangles, Vector2d[]? Uv0) Geometry(JsonObject o, string path)
+        {
+            var positions = AsArray(o.Get("positions")!, path + ".positions").Items.Select((p, i) => Checked(Vector(p, $"{path}.positions[{i}]"), $"{path}.positions[{i}]")).ToArray();
+            var triangles = AsArray(o.Get("triangles")!, path + ".triangles").Items.Select((t, i) =>
+            {
+                var a = AsArray(t, $"{path}.triangles[{i}]");
+                if (a.Items.Count != 3) throw new JsonFieldException($"{path}.triangles[{i}]", $"expected 3 indices, got {a.Items.Count}");
+                return new Triangle(Index(a.Items[0], $"{path}.triangles[{i}][0]", positions.Length),
+                    Index(a.Items[1], $"{path}.triangles[{i}][1]", positions.Length), Index(a.Items[2], $"{path}.triangles[{i}][2]", positions.Length));
+            }).ToArray();
+            Vector2d[]? uv = null;
+            if (o.Get("uv0") is { } uvNode)
+            {
+                uv = AsArray(uvNode, path + ".uv0").Items.Select((p, i) => { var r = Reals(p, $"{path}.uv0[{i}]", 2); return new Vector2d(r[0], r[1]); }).ToArray();
+                if (uv.Length != positions.Length) throw new JsonFieldException(path + ".uv0", $"expected one pair per position ({positions.Length}), got {uv.Length}");
+            }
+            return (positions, triangles, uv);
+        }
 
         private static bool Bool(JsonNode node, string path) =>
             node is JsonBool b ? b.Value : throw new JsonFieldException(path, "expected true or false");

@@ -102,19 +102,17 @@ namespace VibeSync.Protocol.Operations
                     Field(sb, "children").Append(d.Children == ChildrenPolicy.Delete ? "\"delete\"" : "\"reparent\"");
                     break;
                 case ReplaceMesh m:
-                    Field(sb, "positions").Append('[');
-                    for (int i = 0; i < m.Positions.Count; i++) Vector(i > 0 ? sb.Append(", ") : sb, m.Positions[i]);
-                    sb.Append(']');
-                    Field(sb, "triangles").Append('[');
-                    for (int i = 0; i < m.Triangles.Count; i++)
-                        (i > 0 ? sb.Append(", ") : sb).Append('[').Append(m.Triangles[i].A).Append(", ").Append(m.Triangles[i].B).Append(", ").Append(m.Triangles[i].C).Append(']');
-                    sb.Append(']');
-                    if (m.Uv0 is { } uv)
-                    {
-                        Field(sb, "uv0").Append('[');
-                        for (int i = 0; i < uv.Count; i++) Reals(i > 0 ? sb.Append(", ") : sb, uv[i].X, uv[i].Y);
-                        sb.Append(']');
-                    }
+                    Geometry(sb, m.Positions, m.Triangles, m.Uv0);
+                    break;
+                case CreateMesh m:
+                    Geometry(sb, m.Positions, m.Triangles, m.Uv0);
+                    break;
+                case CreateMaterial m:
+                    Field(sb, "name").Append(Quote(m.MaterialName));
+                    Reals(Field(sb, "base_color"), m.BaseColor.X, m.BaseColor.Y, m.BaseColor.Z, m.BaseColor.W);
+                    JsonText.AppendReal(Field(sb, "metallic"), m.Metallic);
+                    JsonText.AppendReal(Field(sb, "roughness"), m.Roughness);
+                    Vector(Field(sb, "emission"), m.Emission);
                     break;
                 case ReplaceAsset a:
                     Field(sb, "asset").Append(Quote(a.Asset));
@@ -126,6 +124,23 @@ namespace VibeSync.Protocol.Operations
                     throw new ArgumentException($"no JSON form for {op.GetType().Name}", nameof(op));
             }
             return sb.Append('}');
+        }
+
+        private static void Geometry(StringBuilder sb, IReadOnlyList<Vector3d> positions, IReadOnlyList<Triangle> triangles, IReadOnlyList<Vector2d>? uv0)
+        {
+            Field(sb, "positions").Append('[');
+            for (int i = 0; i < positions.Count; i++) Vector(i > 0 ? sb.Append(", ") : sb, positions[i]);
+            sb.Append(']');
+            Field(sb, "triangles").Append('[');
+            for (int i = 0; i < triangles.Count; i++)
+                (i > 0 ? sb.Append(", ") : sb).Append('[').Append(triangles[i].A).Append(", ").Append(triangles[i].B).Append(", ").Append(triangles[i].C).Append(']');
+            sb.Append(']');
+            if (uv0 is { } uv)
+            {
+                Field(sb, "uv0").Append('[');
+                for (int i = 0; i < uv.Count; i++) Reals(i > 0 ? sb.Append(", ") : sb, uv[i].X, uv[i].Y);
+                sb.Append(']');
+            }
         }
 
         private static StringBuilder Field(StringBuilder sb, string name) => JsonText.AppendString(sb.Append(", "), name).Append(": ");

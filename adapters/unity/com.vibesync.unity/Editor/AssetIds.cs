@@ -38,9 +38,30 @@ namespace VibeSync.Unity.Editor
 
         private static string KeyOf(UnityEngine.Object asset) => AssetDatabase.AssetPathToGUID(AssetDatabase.GetAssetPath(asset)) + ":" + asset.name;
 
+        private readonly Dictionary<string, UnityEngine.Object> _unsaved = new Dictionary<string, UnityEngine.Object>(StringComparer.Ordinal);
+
+        /// <summary>A material or mesh created provisionally: known by its ID, not yet an asset of the project.</summary>
+        public void AddUnsaved(string id, UnityEngine.Object asset) => _unsaved[id] = asset;
+
+        /// <summary>Forgets an unsaved asset (its creation was rolled back); returns it for destruction.</summary>
+        public UnityEngine.Object? RemoveUnsaved(string id) => _unsaved.TryGetValue(id, out var a) && _unsaved.Remove(id) ? a : null;
+
+        /// <summary>Saves an unsaved asset into the project at <paramref name="path"/> and binds its ID (FINALIZE).</summary>
+        public void Persist(string id, string path)
+        {
+            if (!_unsaved.TryGetValue(id, out var asset)) return;
+            _unsaved.Remove(id);
+            asset.hideFlags = HideFlags.None;
+            AssetDatabase.CreateAsset(asset, path);
+            Bind(KeyOf(asset), id);
+            File.WriteAllLines(_file, _idByKey.Select(kv => kv.Key + " " + kv.Value));
+        }
+
         /// <summary>The asset's ID, given (and saved) on first sight.</summary>
         public string IdOf(UnityEngine.Object asset)
         {
+            foreach (var pair in _unsaved)
+                if (pair.Value == asset) return pair.Key;
             var key = KeyOf(asset);
             if (_idByKey.TryGetValue(key, out var id)) return id;
             id = Guid.NewGuid().ToString("D");
@@ -52,6 +73,7 @@ namespace VibeSync.Unity.Editor
         /// <summary>The asset with that ID.</summary>
         public T Load<T>(string id) where T : UnityEngine.Object
         {
+            if (_unsaved.TryGetValue(id, out var unsaved) && unsaved is T made) return made;
             if (!_keyById.TryGetValue(id, out var key)) throw new InvalidOperationException($"no asset has the VibeSync ID {id} in this project");
             int colon = key.IndexOf(':');
             var path = AssetDatabase.GUIDToAssetPath(key.Substring(0, colon));

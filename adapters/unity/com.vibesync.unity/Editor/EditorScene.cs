@@ -201,6 +201,34 @@ namespace VibeSync.Unity.Editor
             mesh.RecalculateBounds();
         }
 
+        // Created materials and meshes live in memory (DontSave: never written by a save) until
+        // FINALIZE makes them assets under Assets/VibeSync/.
+        public void CreateMaterial(Protocol.State.Material material)
+        {
+            var shader = Shader.Find("Universal Render Pipeline/Lit") ?? Shader.Find("Standard");
+            var m = new Material(shader) { name = material.Name, hideFlags = HideFlags.DontSave };
+            _assets.AddUnsaved(material.Uuid, m);
+            WriteMaterial(material);
+        }
+
+        public void CreateMesh(Protocol.State.Mesh mesh)
+        {
+            _assets.AddUnsaved(mesh.Uuid, new Mesh { name = mesh.Uuid, hideFlags = HideFlags.DontSave });
+            WriteMesh(mesh);
+        }
+
+        public void RemoveAsset(string id)
+        {
+            if (_assets.RemoveUnsaved(id) is { } made) UnityEngine.Object.DestroyImmediate(made);
+        }
+
+        public void PersistAsset(string id)
+        {
+            if (!AssetDatabase.IsValidFolder("Assets/VibeSync")) AssetDatabase.CreateFolder("Assets", "VibeSync");
+            var asset = _assets.Load<UnityEngine.Object>(id);
+            _assets.Persist(id, "Assets/VibeSync/" + id + (asset is Material ? ".mat" : ".asset"));
+        }
+
         private static string AssetId(string assetPath) =>
             assetPath.StartsWith("Assets/", StringComparison.Ordinal) && assetPath.EndsWith(".prefab", StringComparison.Ordinal) ? assetPath.Substring(7, assetPath.Length - 14) : assetPath;
     }

@@ -12,10 +12,15 @@ namespace VibeSync.Unity.Adapter
     /// </summary>
     public static class ChangeDiff
     {
-        /// <summary>Creations parents first, then changes, then deletions (children reparented, as Unity's delete does not do: say so).</summary>
+        /// <summary>New materials and meshes, creations parents first, then changes, then deletions (children reparented, as Unity's delete does not do: say so).</summary>
         public static List<Operation> Operations(IReadOnlyDictionary<string, object> known, IReadOnlyDictionary<string, object> current)
         {
             var ops = new List<Operation>();
+            // New materials and meshes first: the objects created next may use them.
+            foreach (var m in current.Values.OfType<Material>().Where(m => !known.ContainsKey(m.Uuid)))
+                ops.Add(new CreateMaterial(m.Uuid, m.Name, m.BaseColor, m.Metallic, m.Roughness, m.Emission));
+            foreach (var m in current.Values.OfType<Mesh>().Where(m => !known.ContainsKey(m.Uuid)))
+                ops.Add(new CreateMesh(m.Uuid, m.Positions, m.Triangles, m.Uv0));
             var created = current.Values.OfType<SceneObject>().Where(o => !known.ContainsKey(o.Uuid)).ToList();
             foreach (var o in ParentsFirst(created))
                 ops.Add(new CreateObject(o.Uuid, o.Name, o.Kind, o.Parent, o.Translation, o.Rotation, o.Scale, o.Visible,

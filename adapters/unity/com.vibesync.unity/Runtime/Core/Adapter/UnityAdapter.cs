@@ -177,7 +177,8 @@ namespace VibeSync.Unity.Adapter
             return (MessageType.Ack, $"\"intent\": {i}");
         }
 
-        private (byte Type, string Body) Finalize(JsonObject o)
+        /// <summary>FINALIZE: the intents are permanent (what a provisional delete kept is removed, created assets are saved).</summary>
+        public (byte Type, string Body) Finalize(JsonObject o)
         {
             var ids = o.Get("intents") is JsonArray a ? a.Items.OfType<JsonNumber>().Where(n => n.IsInteger && n.Value >= 0).Select(n => (ulong)n.Value).ToList() : new List<ulong>();
             var missing = ids.Where(i => !_provisional.ContainsKey(i)).ToList();

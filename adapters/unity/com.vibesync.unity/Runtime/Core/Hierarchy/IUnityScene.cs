@@ -72,6 +72,18 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Replaces a mesh's geometry.</summary>
         void WriteMesh(Mesh mesh);
 
+        /// <summary>Creates a material with that VibeSync ID; it is not saved with the project until <see cref="PersistAsset"/>.</summary>
+        void CreateMaterial(Material material);
+
+        /// <summary>Creates mesh data (Unity space) with that VibeSync ID; not saved with the project until <see cref="PersistAsset"/>.</summary>
+        void CreateMesh(Mesh mesh);
+
+        /// <summary>Removes a material or mesh that <see cref="CreateMaterial"/> or <see cref="CreateMesh"/> made (rollback).</summary>
+        void RemoveAsset(string id);
+
+        /// <summary>Makes a created material or mesh part of the project (FINALIZE).</summary>
+        void PersistAsset(string id);
+
         /// <summary>ready, busy, play or compiling, for heartbeats; the core syncs nothing unless ready.</summary>
         string State { get; }
     }

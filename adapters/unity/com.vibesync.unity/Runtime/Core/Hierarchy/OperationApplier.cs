@@ -255,6 +255,23 @@ namespace VibeSync.Unity.Hierarchy
                     _scene.WriteMesh(unity);
                     break;
                 }
+                case CreateMaterial cm:
+                {
+                    if (_scene.Materials().Any(m => m.Uuid == cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"material {cm.Uuid} already exists in this Unity project");
+                    _scene.CreateMaterial(new Material(cm.Uuid, cm.MaterialName, cm.BaseColor, cm.Metallic, cm.Roughness, cm.Emission));
+                    p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
+                    p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
+                    break;
+                }
+                case CreateMesh cm:
+                {
+                    if (_scene.Meshes().Any(m => m.Uuid == cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"mesh {cm.Uuid} already exists in this Unity project");
+                    var canonical = new Mesh(cm.Uuid, cm.Positions, cm.Triangles, cm.Uv0);
+                    _scene.CreateMesh(SceneConverter.FromCanonical(new Protocol.State.Scene(new SceneObject[0], new Material[0], new[] { canonical }), Space.Unity).Meshes[0]);
+                    p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
+                    p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
+                    break;
+                }
                 case ReplaceAsset ra:
                 {
                     var o = Object(ra.Uuid);
