@@ -41,6 +41,9 @@ public static class Program
             Console.Error.WriteLine($"see: vibesync {string.Join(' ', CommandPath(parse))} --help".Replace("  ", " "));
             return InputError;
         }
-        return parse.Invoke();
+        // On SIGTERM/SIGINT System.CommandLine cancels the command's token and, by default, exits
+        // with 143 two seconds later: too soon for serve, which settles the open batch, commits the
+        // last snapshot and closes the WAL first. A clean stop gets up to a minute.
+        return parse.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     }
 }

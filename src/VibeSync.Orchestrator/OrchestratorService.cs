@@ -113,6 +113,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
             options.Pipeline with { Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync });
         service._snapshots.Start(service._pipeline);
+        // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.
+        if (reality.Objects.Count + reality.Materials.Count + reality.Meshes.Count > 0) service._snapshots.Enqueue(reality, Array.Empty<ulong>());
         service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log) { OnLive = service.EngineLive };
         // No clean-shutdown marker after a run that wrote to the log: the last run crashed.
         var marker = Path.Combine(options.DataDirectory, CleanShutdownMarker);

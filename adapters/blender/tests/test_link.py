@@ -61,7 +61,8 @@ class LiveLinkTests(unittest.TestCase):
         if shutil.which("dotnet") is None:
             raise unittest.SkipTest("the .NET SDK is needed to run vibesync serve")
         cls.dir = tempfile.mkdtemp(prefix="vibesync-pylink-")
-        cls.proc = subprocess.Popen(serve_command(cls.dir, "--junk-penalty-max", "0"), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # stderr is the JSON log: unread, a pipe would fill and block serve
+        cls.err = open(os.path.join(cls.dir, "serve.log"), "w")  # the JSON log; an unread pipe would fill and block serve
+        cls.proc = subprocess.Popen(serve_command(cls.dir, "--junk-penalty-max", "0"), stdout=subprocess.PIPE, stderr=cls.err, text=True)
         line = cls.proc.stdout.readline()
         if not line.startswith("vibesync serve:"):
             cls.proc.kill()
@@ -75,9 +76,12 @@ class LiveLinkTests(unittest.TestCase):
         finally:
             if cls.proc.poll() is None:
                 cls.proc.kill()
+        cls.err.close()
+        with open(cls.err.name, encoding="utf-8") as f:
+            log = f.read()
         shutil.rmtree(cls.dir, ignore_errors=True)
         if code != 0:
-            raise AssertionError(f"serve exited with {code} after SIGTERM")
+            raise AssertionError(f"serve exited with {code} after SIGTERM; its log ends:\n" + "\n".join(log.splitlines()[-15:]))
 
     def test_a_session_heartbeats_and_its_edits_are_acknowledged(self):
         with LinkClient.from_data_dir(self.dir, "blender", project_id="py") as c:

@@ -28,6 +28,9 @@ public sealed class ControlApi : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // serve owns the process's signals and shutdown order (flush the pipeline, then the WAL): the
+        // web host must not install its console lifetime, whose SIGTERM handling races serve's own.
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, ServeOwnsLifetime>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
         var app = builder.Build();
         var expected = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(token));
@@ -49,6 +52,12 @@ public sealed class ControlApi : IAsyncDisposable
         var api = new ControlApi(app);
         api.Port = new Uri(app.Urls.First()).Port;
         return api;
+    }
+
+    private sealed class ServeOwnsLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Stops it.</summary>

@@ -1,7 +1,7 @@
 // Design rationale (DESIGN §9): Reality is kept in a plain git repository, one canonical file
 // per object, material and mesh, so a human can browse, diff and blame the scene's history with
 // ordinary tools, and a restore is a read of files at a commit. We drive the `git` command line
-// (LibGit2Sharp is not served here). `core.fsync=all` makes a commit git reports as done durable,
+// (LibGit2Sharp is not served here). `core.fsync=all` (with the batch method) makes a commit git reports as done durable,
 // which is what lets its id be journaled. Only records that changed since the last commit are
 // rewritten, so a batch that moved one object costs one file.
 using System.Diagnostics;
@@ -40,7 +40,9 @@ public sealed class SnapshotRepository
         }
         // Every time: an older repository gets the durability settings too.
         await repo.GitAsync("config", "core.fsync", "all").ConfigureAwait(false);
-        await repo.GitAsync("config", "core.fsyncMethod", "fsync").ConfigureAwait(false);
+        // batch: each object written without its own fsync, one full sync at the end of the command
+        // (git ≥ 2.36) — the first snapshot of a 10,000-object scene is 10,000 objects.
+        await repo.GitAsync("config", "core.fsyncMethod", "batch").ConfigureAwait(false);
         await repo.GitAsync("config", "user.name", "VibeSync").ConfigureAwait(false);
         await repo.GitAsync("config", "user.email", "vibesync@localhost").ConfigureAwait(false);
         await repo.GitAsync("config", "commit.gpgsign", "false").ConfigureAwait(false);
@@ -128,6 +130,10 @@ public sealed class SnapshotRepository
         return (await GitAsync("log", $"-{max}", "--format=%H%x09%cI%x09%s").ConfigureAwait(false))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 3)).Select(p => (p[0], p[1], p.Length > 2 ? p[2] : "")).ToList();
     }
+
+    /// <summary>The current commit, or null before the first.</summary>
+    public async Task<string?> HeadAsync() =>
+        await HasHeadAsync().ConfigureAwait(false) ? (await GitAsync("rev-parse", "HEAD").ConfigureAwait(false)).Trim() : null;
 
     private async Task<bool> HasHeadAsync()
     {

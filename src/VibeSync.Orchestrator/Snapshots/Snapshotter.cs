@@ -66,12 +66,15 @@ internal sealed class Snapshotter : IAsyncDisposable
                 ids.AddRange(item.Ids);
             }
             if (reality == null) continue;
-            string range = ids.Count == 1 ? $"intent {ids[0]}" : $"intents {ids.Min()}…{ids.Max()} ({ids.Count})";
+            string range = ids.Count == 0 ? "the last run (catching up at start)" : ids.Count == 1 ? $"intent {ids[0]}" : $"intents {ids.Min()}…{ids.Max()} ({ids.Count})";
             string commit;
+            bool changed;
             await _gate.WaitAsync().ConfigureAwait(false);
             try
             {
+                var before = await _repo.HeadAsync().ConfigureAwait(false);
                 commit = await _repo.CommitAsync(reality.ToScene(), $"FINAL {range}").ConfigureAwait(false);
+                changed = commit != before;
                 LastCommit = commit;
             }
             catch (Exception e) when (e is SnapshotException or IOException or InvalidOperationException)
@@ -83,6 +86,7 @@ internal sealed class Snapshotter : IAsyncDisposable
             finally { _gate.Release(); }
             // Journaled outside the gate: the pipeline's spine may itself be waiting for the gate
             // (a destructive intent's snapshot), and the note is queued behind it on that spine.
+            if (!changed) continue; // nothing new to record (Reality already committed)
             try { await _pipeline!.NoteAsync(Snapshot, "both", $"safety snapshot {commit} of Reality after FINAL {range}", commit).ConfigureAwait(false); }
             catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
             {
@@ -99,10 +103,14 @@ internal sealed class Snapshotter : IAsyncDisposable
         finally { _gate.Release(); }
     }
 
-    /// <summary>Commits what is queued and stops.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Commits what is queued and stops; a shutdown waits for it at most <paramref name="patience"/> (the next start commits Reality again).</summary>
+    public async Task StopAsync(TimeSpan patience)
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        try { await _loop.WaitAsync(patience).ConfigureAwait(false); }
+        catch (TimeoutException) { _log.Write("snapshot_failed", "SNAPSHOT_PENDING", null, null, $"a snapshot was still being committed after {patience.TotalSeconds:F0} s; the next start commits Reality again"); }
     }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => new(StopAsync(TimeSpan.FromSeconds(10)));
 }
