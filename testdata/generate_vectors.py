@@ -505,6 +505,9 @@ def operation_vectors():
         {"op": "replace_mesh", "uuid": uid(4), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0], [1, 0], [0, 1]]},
         {"op": "replace_asset", "uuid": a, "asset": "props/crate_02"},
         {"op": "rename", "uuid": a, "name": "Renamed ✓"},
+        {"op": "create_material", "uuid": uid(5), "name": "Teal", "base_color": [0, 0.5, 0.5, 1], "metallic": 0.1, "roughness": 0.7, "emission": [0, 0, 0.25]},
+        {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]]},
+        {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0], [1, 0], [0, 1]]},
     ]
     invalid = [
         ("unknown_operation", {"op": "exec", "uuid": a}, "operations[0].op"),
@@ -519,6 +522,9 @@ def operation_vectors():
         ("unknown_kind", dict({"op": "create_object", "uuid": c, "name": "x", "kind": "armature", "parent": None}, **t), "operations[0].kind"),
         ("bad_children_policy", {"op": "delete_object", "uuid": a, "children": "orphan"}, "operations[0].children"),
         ("visible_not_boolean", {"op": "set_visibility", "uuid": a, "visible": 1}, "operations[0].visible"),
+        ("create_material_without_roughness", {"op": "create_material", "uuid": uid(5), "name": "x", "base_color": [1, 1, 1, 1], "metallic": 0, "emission": [0, 0, 0]}, "operations[0].roughness"),
+        ("create_mesh_uv_count", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0]]}, "operations[0].uv0"),
+        ("create_mesh_index_out_of_range", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0]], "triangles": [[0, 1, 2]]}, "operations[0].triangles[0][2]"),
     ]
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 

@@ -110,6 +110,29 @@ class ApplyRollbackTests(unittest.TestCase):
         self.assertEqual(MessageType.ACK, typ, reply)
         self.assertEqual(before, dump())
 
+    def test_create_a_material_and_a_mesh_and_an_object_using_them(self):
+        mat, mesh, new = "7a0c5e0e-1111-4222-8333-4444555566a1", "7a0c5e0e-1111-4222-8333-4444555566b1", "7a0c5e0e-1111-4222-8333-4444555566c1"
+        ops = [{"op": "create_material", "uuid": mat, "name": "Teal", "base_color": [0, 0.5, 0.5, 1], "metallic": 0.1, "roughness": 0.7, "emission": [0, 0, 0]},
+               {"op": "create_mesh", "uuid": mesh, "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0], [1, 0], [0, 1]]},
+               {"op": "create_object", "uuid": new, "name": "Tile", "kind": "mesh", "parent": None, "translation": [0, 0, 0],
+                "rotation": [0, 0, 0, 1], "scale": [1, 1, 1], "mesh": mesh, "materials": [mat]}]
+
+        def check():
+            scene = self.adapter.canonical(None)
+            m = next(x for x in scene.materials if x.uuid == mat)
+            self.assertEqual("Teal", m.name)
+            self.assertClose(m.base_color, (0, 0.5, 0.5, 1))
+            g = next(x for x in scene.meshes if x.uuid == mesh)
+            self.assertClose(g.positions[1], (1, 0, 0))
+            self.assertEqual((0, 1, 2), tuple(g.triangles[0]))
+            self.assertEqual(mesh, self.read(new).mesh)
+        self.roundtrip(ops, check)
+        typ, reply = self.adapter.apply(5, ops[:1])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        typ, reply = self.adapter.apply(6, ops[:1])  # the same ID again: refused, nothing applied
+        self.assertEqual(MessageType.ERROR, typ)
+        self.assertEqual("UUID_IN_USE", reply["code"])
+
     def test_set_transform_on_a_camera_child_with_euler_rotation(self):
         q = (math.sin(0.2), 0.0, 0.0, math.cos(0.2))
         self.roundtrip([{"op": "set_transform", "uuid": self.ids["CamChild"], "translation": [0.5, -1, 2], "rotation": list(q)}],

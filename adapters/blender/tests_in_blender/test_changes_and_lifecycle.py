@@ -112,6 +112,25 @@ class ChangeTests(unittest.TestCase):
         self.assertEqual(new[PROP], created["uuid"])
         self.assertEqual("empty", created["kind"])
 
+    def test_a_new_mesh_object_with_new_data_sends_its_mesh_and_material_first(self):
+        mesh = bpy.data.meshes.new("Tri")
+        mesh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+        mat = bpy.data.materials.new("Fresh")
+        mat.use_nodes = True
+        mesh.materials.append(mat)
+        obj = bpy.data.objects.new("TriObj", mesh)
+        bpy.context.scene.collection.objects.link(obj)
+        self.settle()
+        ops = [op for batch in self.edits() for op in batch]
+        names = [op["op"] for op in ops]
+        self.assertEqual(["create_material", "create_mesh", "create_object"], sorted(names), ops)
+        self.assertLess(names.index("create_mesh"), names.index("create_object"))
+        self.assertLess(names.index("create_material"), names.index("create_object"))
+        created = next(op for op in ops if op["op"] == "create_object")
+        self.assertEqual(mesh[PROP], created["mesh"])
+        self.assertEqual([mat[PROP]], created["materials"])
+        self.assertEqual("Fresh", next(op for op in ops if op["op"] == "create_material")["name"])
+
     def test_what_the_adapter_applies_or_rolls_back_never_comes_back_as_an_edit(self):
         typ, _ = self.adapter.apply(1, [{"op": "set_transform", "uuid": self.cube, "translation": [4, 5, 6]}])
         self.assertEqual(MessageType.APPLIED, typ)

@@ -110,6 +110,8 @@ _SCHEMAS = {
     "duplicate_object": (("new_uuid",), ("name",)),
     "delete_object": (("children",), ()),
     "replace_mesh": (("positions", "triangles"), ("uv0",)),
+    "create_mesh": (("positions", "triangles"), ("uv0",)),
+    "create_material": (("name", "base_color", "metallic", "roughness", "emission"), ()),
     "replace_asset": (("asset",), ()),
     "rename": (("name",), ()),
 }

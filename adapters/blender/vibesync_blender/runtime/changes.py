@@ -131,12 +131,14 @@ class ChangeDetector:
         if self.structure:
             created = [o for o in scene.objects if o.uuid not in self.known]
             gone = [uid for uid, r in self.known.items() if isinstance(r, SceneObject) and uid not in current]
+            # New materials and meshes first: the objects created next may use them.
+            ops += [_create_data(r) for uid, r in sorted(current.items()) if uid not in self.known and not isinstance(r, SceneObject)]
             ops += [_create(o) for o in _parents_first(created)]
             ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
             for o in created:
                 self.known[o.uuid] = o
                 self._remember_print(o.uuid)
-            for uid, r in current.items():  # new materials and meshes: no operation creates them (yet); know them
+            for uid, r in current.items():  # new materials and meshes, sent above: now known
                 if uid not in self.known and not isinstance(r, SceneObject):
                     self.known[uid] = r
             for uid in gone:
@@ -209,6 +211,17 @@ def _parents_first(objects):
     for o in objects:
         visit(o)
     return out
+
+
+def _create_data(r):
+    """create_material or create_mesh for a material or mesh the orchestrator has not seen."""
+    if isinstance(r, Material):
+        return {"op": "create_material", "uuid": r.uuid, "name": r.name, "base_color": list(r.base_color),
+                "metallic": r.metallic, "roughness": r.roughness, "emission": list(r.emission)}
+    op = {"op": "create_mesh", "uuid": r.uuid, "positions": [list(v) for v in r.positions], "triangles": [list(t) for t in r.triangles]}
+    if r.uv0 is not None:
+        op["uv0"] = [list(u) for u in r.uv0]
+    return op
 
 
 def _create(o):

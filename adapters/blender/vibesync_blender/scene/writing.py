@@ -419,6 +419,49 @@ class Writer:
         p.undo.append(restore)
         p.on_finalize.append(finalize)
 
+    def _create_material(self, p, op):
+        self._check_new(op.uuid)
+        mat = bpy.data.materials.new(op.get("name"))
+        mat.use_nodes = True
+        node = reading.principled(mat)
+        node.inputs["Base Color"].default_value = op.get("base_color")
+        node.inputs["Metallic"].default_value = op.get("metallic")
+        node.inputs["Roughness"].default_value = op.get("roughness")
+        emission = reading.emission_input(node)
+        if emission is not None:
+            emission.default_value = tuple(op.get("emission")) + (1.0,)
+        mat[PROP] = op.uuid
+        self.index.materials[op.uuid] = mat.name
+        name = mat.name
+
+        def restore(w):
+            w.index.materials.pop(op.uuid, None)
+            if name in bpy.data.materials:
+                bpy.data.materials.remove(bpy.data.materials[name])
+        p.undo.append(restore)
+
+    def _create_mesh(self, p, op):
+        self._check_new(op.uuid)
+        us = self.unit_scale()
+        mesh = bpy.data.meshes.new("Mesh")
+        mesh.from_pydata([convert.position_to_blender(v, us) for v in op.get("positions")], [], [tuple(t) for t in op.get("triangles")])
+        if op.get("uv0") is not None:
+            layer = mesh.uv_layers.new(name="UVMap")
+            loop_vertex = array("i", bytes(4 * len(mesh.loops)))
+            mesh.loops.foreach_get("vertex_index", loop_vertex)
+            uv0 = op.get("uv0")
+            layer.data.foreach_set("uv", array("f", [c for v in loop_vertex for c in uv0[v]]))
+        mesh.update()
+        mesh[PROP] = op.uuid
+        self.index.meshes[op.uuid] = mesh.name
+        name = mesh.name
+
+        def restore(w):
+            w.index.meshes.pop(op.uuid, None)
+            if name in bpy.data.meshes:
+                bpy.data.meshes.remove(bpy.data.meshes[name])
+        p.undo.append(restore)
+
     def _replace_mesh(self, p, op):
         old = self.mesh_data(op.uuid)
         us = self.unit_scale()
