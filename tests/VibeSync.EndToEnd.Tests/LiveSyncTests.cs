@@ -354,6 +354,41 @@ public sealed class LiveSyncTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task a_first_pairing_of_two_different_scenes_creates_what_each_side_lacks_in_the_other_and_reaches_parity()
+    {
+        // Blender opens the cube-and-camera sample; the simulator its own, different sample (other
+        // objects, another material and mesh): nothing shared but the coordinate conventions.
+        var blend = await Parts.SampleBlendAsync(_work);
+        await using var serve = await ServeProcess.StartAsync();
+        var none = await WriteAsync("none.json", "[]");
+        using var blender = Parts.Blender(blend, serve.DataDirectory, 60, none);
+        var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(90));
+        await UntilAsync(serve, s => Live(s, "blender"), "Blender live (it seeds Reality)");
+        var seeded = (await serve.StatusAsync()).GetProperty("sync");
+        var unityOut = Path.Combine(_work, "unity-after.json");
+        using var sim = Parts.Start("dotnet", Parts.Cli, "sim-unity", "--data", serve.DataDirectory, "--seconds", "8", "--write", unityOut);
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
+        var status = await UntilAsync(serve, s => Live(s, "unity") || SyncOf(s, "unity").GetProperty("phase").GetString() == "blocked", "Unity paired", 30_000);
+        Assert.True(Live(status, "unity"), status.ToString());
+        var sync = status.GetProperty("sync");
+        Assert.True(sync.GetProperty("objects").GetInt32() > seeded.GetProperty("objects").GetInt32(), "Unity's objects were adopted into Reality");
+        Assert.True(sync.GetProperty("meshes").GetInt32() > seeded.GetProperty("meshes").GetInt32(), "Unity's mesh was adopted into Reality");
+        string reality = sync.GetProperty("reality_root").GetString()!;
+        // Blender now holds Unity's objects (created there by the adoption intent), and the reverse.
+        var blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender&space=canonical"));
+        using var blenderDoc = JsonDocument.Parse(File.ReadAllText(blenderNow));
+        Assert.Equal(sync.GetProperty("objects").GetInt32(), blenderDoc.RootElement.GetProperty("objects").GetArrayLength());
+        Assert.Equal(reality, await Parts.HashAsync("canonical", blenderNow));
+        var simText = await simOutput;
+        Assert.True(File.Exists(unityOut), simText);
+        using var unityDoc = JsonDocument.Parse(File.ReadAllText(unityOut));
+        Assert.Contains(unityDoc.RootElement.GetProperty("objects").EnumerateArray(), o => o.GetProperty("name").GetString() == "Handle"); // Blender's
+        Assert.Equal(sync.GetProperty("objects").GetInt32(), unityDoc.RootElement.GetProperty("objects").GetArrayLength());
+        blender.Kill(entireProcessTree: true);
+        await blenderOutput;
+    }
+
     private sealed record FinalEntry(ulong Intent, string Actor, string Engine, string[] Uuids);
 
     /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>

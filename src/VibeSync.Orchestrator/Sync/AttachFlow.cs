@@ -148,9 +148,22 @@ internal sealed class AttachFlow
         }
     }
 
-    /// <summary>Reality plus what only the engine has, and, when it is the source of truth, its version of what both have.</summary>
+    /// <summary>
+    /// Reality plus what only the engine has, and, when it is the source of truth, its version of
+    /// what both have. An adopted object or material whose name is taken gets Blender's next free
+    /// ".001" name: Blender keeps names unique per kind of datablock and would rename it anyway,
+    /// and then no engine could match the other (the other engine is renamed by its resync).
+    /// </summary>
     private static Scene Adopted(Scene reality, Scene engine, bool engineWins)
     {
+        var objectNames = reality.Objects.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var materialNames = reality.Materials.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var realityIds = AttachFlow.Uuids(reality).ToHashSet(StringComparer.Ordinal);
+        engine = new Scene(
+            engine.Objects.Select(o => realityIds.Contains(o.Uuid) ? o : o with { Name = Free(o.Name, objectNames) }).ToArray(),
+            engine.Materials.Select(m => realityIds.Contains(m.Uuid) ? m : m with { Name = Free(m.Name, materialNames) }).ToArray(),
+            engine.Meshes);
+
         static List<T> Merge<T>(IReadOnlyList<T> ours, IReadOnlyList<T> theirs, Func<T, string> key, bool theirsWin)
         {
             var byKey = theirs.ToDictionary(key, StringComparer.Ordinal);
@@ -162,6 +175,14 @@ internal sealed class AttachFlow
         return new Scene(Merge(reality.Objects, engine.Objects, o => o.Uuid, engineWins),
             Merge(reality.Materials, engine.Materials, m => m.Uuid, engineWins),
             Merge(reality.Meshes, engine.Meshes, m => m.Uuid, engineWins));
+    }
+
+    private static string Free(string name, HashSet<string> taken)
+    {
+        var free = name;
+        for (int n = 1; taken.Contains(free); n++) free = $"{name}.{n:D3}";
+        taken.Add(free);
+        return free;
     }
 
     /// <summary>The scene with the touched records replaced by what was read back (absent ones removed).</summary>
