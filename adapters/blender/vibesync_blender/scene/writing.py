@@ -419,6 +419,19 @@ class Writer:
         p.undo.append(restore)
         p.on_finalize.append(finalize)
 
+    def _geometry(self, name, op):
+        """A new mesh datablock from an operation's positions, triangles and uv0 (canonical → Blender)."""
+        us = self.unit_scale()
+        mesh = bpy.data.meshes.new(name)
+        mesh.from_pydata([convert.position_to_blender(v, us) for v in op.get("positions")], [], [tuple(t) for t in op.get("triangles")])
+        if op.get("uv0") is not None:
+            layer = mesh.uv_layers.new(name="UVMap")
+            loop_vertex = array("i", bytes(4 * len(mesh.loops)))
+            mesh.loops.foreach_get("vertex_index", loop_vertex)
+            uv0 = op.get("uv0")
+            layer.data.foreach_set("uv", array("f", [c for v in loop_vertex for c in uv0[v]]))
+        return mesh
+
     def _create_material(self, p, op):
         self._check_new(op.uuid)
         mat = bpy.data.materials.new(op.get("name"))
@@ -442,15 +455,7 @@ class Writer:
 
     def _create_mesh(self, p, op):
         self._check_new(op.uuid)
-        us = self.unit_scale()
-        mesh = bpy.data.meshes.new("Mesh")
-        mesh.from_pydata([convert.position_to_blender(v, us) for v in op.get("positions")], [], [tuple(t) for t in op.get("triangles")])
-        if op.get("uv0") is not None:
-            layer = mesh.uv_layers.new(name="UVMap")
-            loop_vertex = array("i", bytes(4 * len(mesh.loops)))
-            mesh.loops.foreach_get("vertex_index", loop_vertex)
-            uv0 = op.get("uv0")
-            layer.data.foreach_set("uv", array("f", [c for v in loop_vertex for c in uv0[v]]))
+        mesh = self._geometry("Mesh", op)
         mesh.update()
         mesh[PROP] = op.uuid
         self.index.meshes[op.uuid] = mesh.name
@@ -464,17 +469,7 @@ class Writer:
 
     def _replace_mesh(self, p, op):
         old = self.mesh_data(op.uuid)
-        us = self.unit_scale()
-        positions = [convert.position_to_blender(v, us) for v in op.get("positions")]
-        new = bpy.data.meshes.new(old.name)
-        new.from_pydata(positions, [], [tuple(t) for t in op.get("triangles")])
-        if op.get("uv0") is not None:
-            layer = new.uv_layers.new(name="UVMap")
-            loop_vertex = array("i", bytes(4 * len(new.loops)))
-            new.loops.foreach_get("vertex_index", loop_vertex)
-            uv0 = op.get("uv0")
-            flat = array("f", [c for v in loop_vertex for c in uv0[v]])
-            layer.data.foreach_set("uv", flat)
+        new = self._geometry(old.name, op)
         for m in old.materials:
             new.materials.append(m)
         new.update()
