@@ -30,6 +30,7 @@ public static class Program
             ServeCommand.Create(),
             StatusCommand.Create(),
             SimUnityCommand.Create(),
+            McpCommand.Create(),
         };
         foreach (var command in IntentCommands.Create()) root.Subcommands.Add(command);
         if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs

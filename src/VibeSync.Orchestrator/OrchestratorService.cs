@@ -65,6 +65,10 @@ public sealed record EngineSync(string Engine, string Phase, string? Reason, boo
 public sealed record SyncStatus(string RealityRoot, int Objects, int Materials, int Meshes, IReadOnlyList<ulong> Pending, string? SafeMode,
     IReadOnlyList<string> Locks, IReadOnlyList<EngineSync> Engines, ulong WalSequence, IReadOnlyList<string> Dirty);
 
+/// <summary>One journal entry as the control API (and the MCP server's read_wal) shows it.</summary>
+public sealed record JournalEntry(ulong Sequence, ulong Intent, string Phase, long TimestampMs, string Engine, string Actor, IReadOnlyList<string> Uuids,
+    string Class, string? Rationale, string? RollbackReason, string? SnapshotRef, string? ExpectedHash, string? ObservedHash);
+
 /// <summary>The orchestrator's state as <c>vibesync status --json</c> prints it.</summary>
 public sealed record ServiceStatus(int Pid, string DataDirectory, string Protocol, LinkStatus Link, IReadOnlyList<PanicStatus> Panics, SyncStatus Sync);
 
@@ -259,6 +263,16 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var request = new IntentRequest(plan.Operations, new Dictionary<string, string>(), $"restore from snapshot {reference}" + (uuids.Count > 0 ? $" of {string.Join(", ", uuids)}" : ""));
         return await _pipeline.SubmitAsync(request with { Json = OperationWriter.Write(request) }, human).ConfigureAwait(false);
     }
+
+    /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent.</summary>
+    public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) =>
+        Wal.WriteAheadLog.ReadAll(_wal.Directory, out _)
+            .Where(r => r.Sequence > since && (intent is not ulong id || r.Entry.IntentId == id))
+            .Take(limit)
+            .Select(r => new JournalEntry(r.Sequence, r.Entry.IntentId, Wal.Entries.PhaseNames.Name(r.Entry.Phase), r.Entry.TimestampMs, r.Entry.Engine, r.Entry.Actor,
+                r.Entry.Scope.Uuids, Wal.Entries.PhaseNames.Name(r.Entry.Scope.IntentClass), r.Entry.Rationale,
+                r.Entry.Rollback?.Reason, r.Entry.Rollback?.SnapshotRef, r.Entry.Verification?.ExpectedHash, r.Entry.Verification?.ObservedHash))
+            .ToList();
 
     private string[] LocksNow()
     {

@@ -10,6 +10,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using VibeSync.Cli.Hosts;
+using VibeSync.Orchestrator.Control;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 
@@ -68,7 +69,7 @@ internal static partial class EndToEndBenchmark
     private static async Task<(Latency ToUnity, Latency ToFinal, Latency Ours, Latency Bare, Latency ColdOurs, Latency ColdBare)> EditsAsync(string dir, string blend, string unityJson, int edits, Action<string> progress)
     {
         Directory.CreateDirectory(dir);
-        var api = new ServeApi(dir);
+        var api = new ControlApiClient(dir);
         await using var serve = await StartServeAsync(dir);
         int barePort = FreePort();
         await using var blender = ChildProcess.Start("blender", BlenderInstall.Executable()!, new[]
@@ -76,7 +77,7 @@ internal static partial class EndToEndBenchmark
             "-b", blend, "--python", Path.Combine(BlenderInstall.AdapterDirectory()!, "headless.py"), "--",
             "--data", dir, "--steps-from-stdin", "--bare-port", barePort.ToString(),
         });
-        await UntilAsync(async () => ServeApi.Phase(await api.StatusAsync(), "blender") == "live", "Blender live");
+        await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "blender") == "live", "Blender live");
 
         progress($"ours vs a bare socket into the same Blender: {edits} edits each, interleaved, cold and after 5 s");
         using var tcp = new TcpClient { NoDelay = true };
@@ -107,7 +108,7 @@ internal static partial class EndToEndBenchmark
 
         progress("the Unity simulator attaches");
         await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", unityJson, "--steps-from-stdin", "--trace-applies");
-        await UntilAsync(async () => ServeApi.Phase(await api.StatusAsync(), "unity") == "live", "Unity live");
+        await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live");
 
         progress($"Blender edit → applied in Unity and → FINAL: {edits} edits");
         var toUnity = new List<double>();
@@ -144,7 +145,7 @@ internal static partial class EndToEndBenchmark
     private static async Task<(double Blender, double Unity, bool Parity)> AttachAsync(string dir, string blend, string unityJson, Action<string> progress)
     {
         Directory.CreateDirectory(dir);
-        var api = new ServeApi(dir);
+        var api = new ControlApiClient(dir);
         await using var serve = await StartServeAsync(dir);
         progress("attach + parity: Blender opens the scene and seeds Reality");
         var sw = Stopwatch.StartNew();
@@ -152,13 +153,13 @@ internal static partial class EndToEndBenchmark
         {
             "-b", blend, "--python", Path.Combine(BlenderInstall.AdapterDirectory()!, "headless.py"), "--", "--data", dir,
         });
-        await UntilAsync(async () => ServeApi.Phase(await api.StatusAsync(), "blender") == "live", "Blender live", TimeSpan.FromMinutes(3));
+        await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "blender") == "live", "Blender live", TimeSpan.FromMinutes(3));
         double blenderSeconds = sw.Elapsed.TotalSeconds;
         progress("attach + parity: the Unity simulator pairs with Reality");
         sw.Restart();
         await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", unityJson);
         string phase = "";
-        await UntilAsync(async () => (phase = ServeApi.Phase(await api.StatusAsync(), "unity")) is "live" or "blocked", "Unity live or blocked", TimeSpan.FromMinutes(3));
+        await UntilAsync(async () => (phase = ControlApiClient.Phase(await api.StatusAsync(), "unity")) is "live" or "blocked", "Unity live or blocked", TimeSpan.FromMinutes(3));
         return (blenderSeconds, sw.Elapsed.TotalSeconds, phase == "live");
     }
 
@@ -178,7 +179,7 @@ internal static partial class EndToEndBenchmark
         while (true)
         {
             try { if (await done()) return; }
-            catch (Exception e) when (e is ServeApiException or HttpRequestException or IOException) { }
+            catch (Exception e) when (e is ControlApiException or HttpRequestException or IOException) { }
             if (sw.Elapsed > (timeout ?? TimeSpan.FromSeconds(60))) throw new TimeoutException($"timed out waiting for {what}");
             await Task.Delay(2);
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using VibeSync.Cli.Demo;
 using VibeSync.Cli.Hosts;
+using VibeSync.Orchestrator.Control;
 
 namespace VibeSync.Cli.Commands;
 
@@ -53,7 +54,7 @@ internal static class DemoCommand
         await File.WriteAllTextAsync(Path.Combine(dir, Marker), "{\"made_by\": \"vibesync demo\"}\n");
 
         try { return await new DemoSession(dir, Console.Out).RunAsync(Sample.BlenderJson()); }
-        catch (Exception e) when (e is DemoFailed or ServeApiException)
+        catch (Exception e) when (e is DemoFailed or ControlApiException)
         {
             Console.Error.WriteLine($"error: the demo stopped: {e.Message}");
             Console.Error.WriteLine($"  the data directory {dir} holds what happened (vibesync wal show --data {dir})");

@@ -24,13 +24,13 @@ internal sealed class DemoSession
     private readonly TextWriter _out;
     private ChildProcess? _serve;
     private readonly List<string> _serveLog = new(); // log lines of earlier serve processes (before the kill)
-    private readonly ServeApi _api;
+    private readonly ControlApiClient _api;
 
     public DemoSession(string dataDirectory, TextWriter output)
     {
         _dir = dataDirectory;
         _out = output;
-        _api = new ServeApi(dataDirectory);
+        _api = new ControlApiClient(dataDirectory);
     }
 
     public async Task<int> RunAsync(string sampleBlenderJson)
@@ -169,7 +169,7 @@ internal sealed class DemoSession
                 status = await StatusAsync();
                 if (await done(status)) return status;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DemoFailed or ServeApiException or IOException) { if (sw.Elapsed > Patience) throw new DemoFailed($"waiting for {what}: {e.Message}"); }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DemoFailed or ControlApiException or IOException) { if (sw.Elapsed > Patience) throw new DemoFailed($"waiting for {what}: {e.Message}"); }
             if (sw.Elapsed > Patience) throw new DemoFailed($"timed out waiting for {what}");
             await Task.Delay(100);
         }
@@ -177,8 +177,8 @@ internal sealed class DemoSession
 
     private Task<JsonElement> UntilAsync(Func<JsonElement, bool> done, string what) => UntilAsync(s => Task.FromResult(done(s)), what);
 
-    private static string Phase(JsonElement status, string engine) => ServeApi.Phase(status, engine);
-    private static string RealityRoot(JsonElement status) => ServeApi.RealityRoot(status);
+    private static string Phase(JsonElement status, string engine) => ControlApiClient.Phase(status, engine);
+    private static string RealityRoot(JsonElement status) => ControlApiClient.RealityRoot(status);
 
     /// <summary>The newest FINAL intent with operations from <paramref name="actor"/>, from serve's log.</summary>
     private string? LastFinal(string actor) => _serve!.Json().Concat(_serveLog.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement))

@@ -40,6 +40,20 @@ internal static class IntentRoutes
             var outcome = http.Query["wait"].FirstOrDefault() == "settled" ? await ticket.Settled : await ticket.Provisional;
             return Answer(outcome);
         });
+        app.MapGet("/v1/intents/{id}", (ulong id) =>
+        {
+            var history = service.Journal(0, 10_000, id);
+            if (history.Count == 0) return Error(404, "UNKNOWN_INTENT", $"intent {id} is not in the journal (a refused submission that was never numbered, or a wrong number)");
+            var last = history[^1];
+            bool pending = service.Pipeline.Pending.Contains(id);
+            return Results.Json(new { intent = id, phase = last.Phase, settled = last.Phase is "FINAL" or "ROLLED_BACK" or "REFUSED" or "QUARANTINED", pending, history }, OrchestratorService.Json);
+        });
+        app.MapGet("/v1/wal", (HttpRequest http) =>
+        {
+            ulong since = ulong.TryParse(http.Query["since"].FirstOrDefault(), out var s) ? s : 0;
+            int limit = int.TryParse(http.Query["limit"].FirstOrDefault(), out var l) ? Math.Clamp(l, 1, 1000) : 100;
+            return Results.Json(service.Journal(since, limit), OrchestratorService.Json);
+        });
         app.MapPost("/v1/intents/{id}/approve", (ulong id) => Decide(() => service.Pipeline.ApproveAsync(id, Cli)));
         app.MapPost("/v1/intents/{id}/deny", (ulong id) => Decide(() => service.Pipeline.DenyAsync(id, Cli)));
         app.MapPost("/v1/pause", async () => { await service.Pipeline.PauseAsync(Cli); return Results.Json(new { paused = true }); });

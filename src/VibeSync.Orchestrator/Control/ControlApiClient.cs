@@ -1,43 +1,47 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using VibeSync.Orchestrator.Control;
 using VibeSync.Orchestrator.Keys;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 
-namespace VibeSync.Cli.Hosts;
+namespace VibeSync.Orchestrator.Control;
 
 /// <summary>
 /// The control API of the orchestrator serving a data directory, for programs that drive it (the
-/// demo, the end-to-end benchmark): an error answer throws, with the orchestrator's code and sentence.
-/// The port and token are read afresh on every call, so a restarted orchestrator is found.
+/// demo, the end-to-end benchmark, the MCP server): an error answer throws, with the orchestrator's
+/// code and sentence. The port and token are read afresh on every call, so a restarted orchestrator is found.
 /// </summary>
-internal sealed class ServeApi
+public sealed class ControlApiClient
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly string _dir;
 
-    public ServeApi(string dataDirectory) => _dir = dataDirectory;
+    /// <summary>For the orchestrator serving <paramref name="dataDirectory"/>.</summary>
+    public ControlApiClient(string dataDirectory) => _dir = dataDirectory;
 
+    /// <summary>Calls the API; returns the answer's body.</summary>
     public async Task<string> CallTextAsync(HttpMethod method, string path, string? json = null)
     {
-        var info = ServerInfo.Read(_dir) ?? throw new ServeApiException($"no orchestrator serves {_dir} (no serve.json)");
+        var info = ServerInfo.Read(_dir) ?? throw new ControlApiException($"no orchestrator serves {_dir} (no serve.json)");
         using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{info.ApiPort}{path}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(SecretFiles.Load(SecretFiles.ControlTokenPath(_dir))));
         if (json != null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         using var reply = await Http.SendAsync(request);
         var body = await reply.Content.ReadAsStringAsync();
-        if (!reply.IsSuccessStatusCode) throw new ServeApiException($"{path}: {(int)reply.StatusCode} {body}");
+        if (!reply.IsSuccessStatusCode) throw new ControlApiException($"{path}: {(int)reply.StatusCode} {body}", (int)reply.StatusCode, body);
         return body;
     }
 
+    /// <summary>Calls the API; returns the answer as JSON.</summary>
     public async Task<JsonElement> CallAsync(HttpMethod method, string path, string? json = null) =>
         JsonDocument.Parse(await CallTextAsync(method, path, json)).RootElement.Clone();
 
+    /// <summary>GET /v1/status.</summary>
     public Task<JsonElement> StatusAsync() => CallAsync(HttpMethod.Get, "/v1/status");
 
+    /// <summary>POST with an optional JSON body.</summary>
     public Task<JsonElement> PostAsync(string path, string? json = null) => CallAsync(HttpMethod.Post, path, json);
 
     /// <summary>What an engine holds now, read back through the orchestrator, in canonical values.</summary>
@@ -49,14 +53,23 @@ internal sealed class ServeApi
             _ => Space.Canonical,
         });
 
+    /// <summary>An engine's sync phase in a status answer.</summary>
     public static string Phase(JsonElement status, string engine) =>
         status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine).GetProperty("phase").GetString()!;
 
+    /// <summary>Reality's root in a status answer.</summary>
     public static string RealityRoot(JsonElement status) => status.GetProperty("sync").GetProperty("reality_root").GetString()!;
 }
 
 /// <summary>The control API answered with an error, or no orchestrator serves the directory.</summary>
-internal sealed class ServeApiException : Exception
+public sealed class ControlApiException : Exception
 {
-    public ServeApiException(string message) : base(message) { }
+    /// <summary>Creates the exception.</summary>
+    public ControlApiException(string message, int status = 0, string? body = null) : base(message) { Status = status; Body = body; }
+
+    /// <summary>The HTTP status of the answer (0: no orchestrator answered).</summary>
+    public int Status { get; }
+
+    /// <summary>The answer's body (the orchestrator's code and sentence as JSON), if any.</summary>
+    public string? Body { get; }
 }

@@ -1,0 +1,190 @@
+// The referee model (DESIGN §8): an agent reads state with hashes, submits typed intents with a
+// rationale, and waits for their outcome. No tool executes code, approves, unlocks, pauses or
+// rolls back; objects a human keeps from AI (h- IDs) are neither listed nor readable.
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Mcp.Tools;
+
+/// <summary>The tools an MCP client sees.</summary>
+[McpServerToolType]
+public static class SceneTools
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>status</summary>
+    [McpServerTool(Name = "status", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false)]
+    [Description("Where VibeSync stands: each engine's sync phase (live, syncing, blocked, detached), Reality's root hash and size, intents waiting for a human, safe mode. Read this first.")]
+    public static async Task<string> Status(Agent agent)
+    {
+        var s = await agent.CallAsync(api => api.StatusAsync()).ConfigureAwait(false);
+        var sync = s.GetProperty("sync");
+        return JsonSerializer.Serialize(new
+        {
+            you_are = agent.Actor,
+            reality = new { root = sync.GetProperty("reality_root").GetString(), objects = sync.GetProperty("objects").GetInt32(), materials = sync.GetProperty("materials").GetInt32(), meshes = sync.GetProperty("meshes").GetInt32() },
+            engines = sync.GetProperty("engines").EnumerateArray().Select(e => new { engine = e.GetProperty("engine").GetString(), phase = e.GetProperty("phase").GetString(), reason = e.GetProperty("reason").ToString() }),
+            pending_intents = sync.GetProperty("pending").EnumerateArray().Select(p => p.GetUInt64()),
+            safe_mode = sync.GetProperty("safe_mode").ValueKind == JsonValueKind.String ? sync.GetProperty("safe_mode").GetString() : null,
+            note = "Your intents are applied in both engines and verified by hash; AI intents beyond the trust mode wait as PENDING until a human approves them.",
+        }, Json);
+    }
+
+    /// <summary>list_objects</summary>
+    [McpServerTool(Name = "list_objects", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false)]
+    [Description("List objects (uuid, name, kind, parent, visible, record hash) of Reality or as one engine holds them now, optionally filtered by name and kind, a page at a time.")]
+    public static async Task<string> ListObjects(Agent agent,
+        [Description("Only names containing this (case-insensitive).")] string? name_contains = null,
+        [Description("Only this kind: empty, mesh, camera or light.")] string? kind = null,
+        [Description("reality (default), blender or unity.")] string engine = "reality",
+        [Description("Where to start (from a previous page's next_cursor).")] int cursor = 0,
+        [Description("How many, 1–200 (default 50).")] int limit = 50)
+    {
+        if (kind is not (null or "empty" or "mesh" or "camera" or "light")) throw new McpException($"INVALID_VALUE: kind must be empty, mesh, camera or light, not \"{kind}\"");
+        if (cursor < 0) throw new McpException("INVALID_VALUE: cursor must be 0 or a next_cursor you were given");
+        limit = Math.Clamp(limit, 1, 200);
+        var scene = await SceneOf(agent, engine).ConfigureAwait(false);
+        var matching = scene.Objects.Where(o => !Agent.Hidden(o.Uuid))
+            .Where(o => name_contains == null || o.Name.Contains(name_contains, StringComparison.OrdinalIgnoreCase))
+            .Where(o => kind == null || ObjectKindNames.Name(o.Kind) == kind)
+            .OrderBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Uuid, StringComparer.Ordinal).ToList();
+        var page = matching.Skip(cursor).Take(limit).Select(o => new
+        {
+            uuid = o.Uuid, name = o.Name, kind = ObjectKindNames.Name(o.Kind), parent = o.Parent is { } p && Agent.Hidden(p) ? "(hidden)" : o.Parent,
+            visible = o.Visible, hash = Hex.Encode(RecordHash.Of(o)),
+        }).ToList();
+        return JsonSerializer.Serialize(new { engine, total = matching.Count, objects = page, next_cursor = cursor + page.Count < matching.Count ? cursor + page.Count : (int?)null }, Json);
+    }
+
+    /// <summary>read_state</summary>
+    [McpServerTool(Name = "read_state", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false)]
+    [Description("Read records (objects, materials, meshes) by uuid, in canonical space (glTF: +Y up, right-handed, meters, quaternions x,y,z,w), each with its record hash. Pass the hashes as based_on in submit_intent so a stale intent is refused instead of overwriting a newer change.")]
+    public static async Task<string> ReadState(Agent agent,
+        [Description("The uuids to read.")] string[] uuids,
+        [Description("reality (default), blender or unity.")] string engine = "reality")
+    {
+        if (uuids.Length == 0) throw new McpException("MISSING_FIELD: give at least one uuid (list_objects shows them)");
+        if (uuids.FirstOrDefault(Agent.Hidden) is { } hidden) throw new McpException($"HIDDEN_FROM_AI: {hidden} is kept from AI by a human; it cannot be read or changed");
+        var scene = await SceneOf(agent, engine).ConfigureAwait(false);
+        var wanted = uuids.ToHashSet(StringComparer.Ordinal);
+        var subset = new Scene(scene.Objects.Where(o => wanted.Contains(o.Uuid)).ToArray(), scene.Materials.Where(m => wanted.Contains(m.Uuid)).ToArray(),
+            scene.Meshes.Where(m => wanted.Contains(m.Uuid)).ToArray());
+        var hashes = subset.Objects.Select(o => (o.Uuid, RecordHash.Of(o))).Concat(subset.Materials.Select(m => (m.Uuid, RecordHash.Of(m))))
+            .Concat(subset.Meshes.Select(m => (m.Uuid, RecordHash.Of(m)))).ToDictionary(p => p.Item1, p => Hex.Encode(p.Item2));
+        var records = JsonNode.Parse(SceneJsonWriter.Write(subset, Space.Canonical))!;
+        return new JsonObject
+        {
+            ["engine"] = engine,
+            ["records"] = records,
+            ["hashes"] = JsonSerializer.SerializeToNode(hashes),
+            ["absent"] = JsonSerializer.SerializeToNode(uuids.Where(u => !hashes.ContainsKey(u)).ToArray()),
+        }.ToJsonString();
+    }
+
+    /// <summary>submit_intent</summary>
+    [McpServerTool(Name = "submit_intent", ReadOnly = false, Idempotent = false, Destructive = true, OpenWorld = false)]
+    [Description("Ask for a change: one typed operation or an ordered list that lands atomically in both engines (set_transform, set_visibility, set_material_params, assign_material, rename, set_parent, create_object, create_material, create_mesh, instantiate_prefab, duplicate_object, delete_object, replace_mesh, replace_asset; canonical values; see docs/intents.md). A rationale is required. The answer is the intent's first phase: PROVISIONAL (applied, being verified), PENDING (waiting for a human's approval), or REFUSED with a code. Then use wait_intent.")]
+    public static async Task<string> SubmitIntent(Agent agent,
+        [Description("The operations, e.g. [{\"op\": \"set_transform\", \"uuid\": \"…\", \"translation\": [1, 0, 0]}].")] JsonElement operations,
+        [Description("Why: one or two sentences a human reviewing it can judge.")] string rationale,
+        [Description("Optional: uuid → record hash from read_state; if any changed since, the intent is refused as STALE with the current state.")] Dictionary<string, string>? based_on = null)
+    {
+        if (string.IsNullOrWhiteSpace(rationale)) throw new McpException("MISSING_FIELD: rationale is required: say why, for the human who reviews it");
+        if (operations.ValueKind != JsonValueKind.Array) throw new McpException("MALFORMED: operations must be a JSON array of operation objects");
+        var body = new JsonObject { ["operations"] = JsonNode.Parse(operations.GetRawText()), ["rationale"] = rationale };
+        if (based_on is { Count: > 0 }) body["based_on"] = JsonSerializer.SerializeToNode(based_on);
+        var answer = await agent.CallAsync(api => api.PostAsync("/v1/intents?actor=" + Uri.EscapeDataString(agent.Actor), body.ToJsonString())).ConfigureAwait(false);
+        return answer.GetRawText();
+    }
+
+    /// <summary>get_intent</summary>
+    [McpServerTool(Name = "get_intent", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false)]
+    [Description("An intent's phase (PENDING, PROVISIONAL, FINAL, ROLLED_BACK, REFUSED, QUARANTINED), whether it is settled, and its journal history: verification hashes and any rollback reason.")]
+    public static async Task<string> GetIntent(Agent agent, [Description("The intent number submit_intent returned.")] ulong intent)
+    {
+        var answer = await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/intents/{intent}")).ConfigureAwait(false);
+        return WithoutHidden(answer).ToJsonString();
+    }
+
+    /// <summary>wait_intent</summary>
+    [McpServerTool(Name = "wait_intent", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false)]
+    [Description("Wait until an intent settles (FINAL, ROLLED_BACK, REFUSED, QUARANTINED) or the timeout passes; returns what get_intent returns, with timed_out. A PENDING intent settles only once a human approves or denies it.")]
+    public static async Task<string> WaitIntent(Agent agent, [Description("The intent number.")] ulong intent,
+        [Description("Seconds to wait, 1–300 (default 30).")] double timeout_seconds = 30, CancellationToken cancel = default)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Clamp(timeout_seconds, 1, 300));
+        while (true)
+        {
+            var answer = await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/intents/{intent}")).ConfigureAwait(false);
+            bool settled = answer.GetProperty("settled").GetBoolean();
+            if (settled || DateTime.UtcNow >= until)
+            {
+                var node = WithoutHidden(answer);
+                node["timed_out"] = !settled;
+                return node.ToJsonString();
+            }
+            await Task.Delay(100, cancel).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>read_wal</summary>
+    [McpServerTool(Name = "read_wal", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false)]
+    [Description("Read the journal (write-ahead log) after a sequence number: every intent's phases, actors, verification and rollback reasons, oldest first.")]
+    public static async Task<string> ReadWal(Agent agent, [Description("Entries after this sequence (0: from the start).")] ulong since = 0,
+        [Description("At most this many, 1–500 (default 50).")] int limit = 50)
+    {
+        var entries = await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/wal?since={since}&limit={Math.Clamp(limit, 1, 500)}")).ConfigureAwait(false);
+        var list = new JsonArray();
+        foreach (var e in entries.EnumerateArray())
+        {
+            var node = JsonNode.Parse(e.GetRawText())!.AsObject();
+            var uuids = e.GetProperty("uuids").EnumerateArray().Select(u => u.GetString()!).ToArray();
+            if (uuids.Length > 0 && uuids.All(Agent.Hidden)) continue; // entries only about hidden objects are a human's business
+            node["uuids"] = JsonSerializer.SerializeToNode(uuids.Where(u => !Agent.Hidden(u)).ToArray());
+            list.Add(node);
+        }
+        return list.ToJsonString();
+    }
+
+    /// <summary>list_locks</summary>
+    [McpServerTool(Name = "list_locks", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false)]
+    [Description("Objects a human is editing right now (HUMAN_ACTIVE): intents touching them wait (WAIT_HUMAN_LOCK) until the human stops.")]
+    public static async Task<string> ListLocks(Agent agent)
+    {
+        var s = await agent.CallAsync(api => api.StatusAsync()).ConfigureAwait(false);
+        var locks = s.GetProperty("sync").GetProperty("locks").EnumerateArray().Select(l => l.GetString()!).Where(u => !Agent.Hidden(u)).ToArray();
+        return JsonSerializer.Serialize(new { locked = locks }, Json);
+    }
+
+    private static async Task<Scene> SceneOf(Agent agent, string engine)
+    {
+        if (engine is not ("reality" or "blender" or "unity")) throw new McpException($"INVALID_VALUE: engine must be reality, blender or unity, not \"{engine}\"");
+        try
+        {
+            string text = await agent.Api.CallTextAsync(HttpMethod.Get, $"/v1/state?engine={engine}&space=canonical").ConfigureAwait(false);
+            return SceneJsonReader.ReadCanonical(text, Space.Canonical);
+        }
+        catch (Orchestrator.Control.ControlApiException)
+        {
+            await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/state?engine={engine}&space=canonical")).ConfigureAwait(false);
+            throw; // CallAsync above turns the refusal into a tool error; this is not reached
+        }
+    }
+
+    private static JsonObject WithoutHidden(JsonElement answer)
+    {
+        var node = JsonNode.Parse(answer.GetRawText())!.AsObject();
+        if (node["history"] is JsonArray history)
+            foreach (var entry in history.OfType<JsonObject>())
+                if (entry["uuids"] is JsonArray uuids)
+                    entry["uuids"] = new JsonArray(uuids.Select(u => u!.GetValue<string>()).Where(u => !Agent.Hidden(u)).Select(u => (JsonNode)JsonValue.Create(u)!).ToArray());
+        return node;
+    }
+}
