@@ -18,7 +18,8 @@ public static class McpServer
         builder.Services.AddSingleton(agent);
         builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "vibesync", Version = "0.1.0" })
             .WithStdioServerTransport()
-            .WithToolsFromAssembly(typeof(SceneTools).Assembly);
+            .WithToolsFromAssembly(typeof(SceneTools).Assembly)
+            .WithResourcesFromAssembly(typeof(SceneResources).Assembly);
         await builder.Build().RunAsync(cancel).ConfigureAwait(false);
     }
 }

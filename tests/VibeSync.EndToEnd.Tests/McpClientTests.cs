@@ -25,6 +25,14 @@ public sealed class McpClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task with_no_orchestrator_running_every_tool_says_so_and_how_to_start_one()
+    {
+        var client = Path.Combine(Parts.Repo, "tests", "mcp-client");
+        var (code, output) = await Parts.RunAsync("node", TimeSpan.FromMinutes(2), Path.Combine(client, "session.mjs"), "--not-running", Path.Combine(_work, "nothing-here"), Parts.Cli);
+        Assert.True(code == 0 && output.Contains("\ndone"), output);
+    }
+
+    [Fact]
     public async Task an_mcp_client_no_one_here_wrote_drives_a_verified_change_into_both_engines_and_nothing_it_was_not_allowed()
     {
         var client = Path.Combine(Parts.Repo, "tests", "mcp-client");

@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
-const [dataDir, cliDll] = process.argv.slice(2);
+const notRunning = process.argv[2] === "--not-running";
+const [dataDir, cliDll] = process.argv.slice(notRunning ? 3 : 2);
 const CUBE = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
 const HIDDEN_LIGHT = "h-1a1a1a1a-2b2b-4c3c-8d4d-5e5e5e5e5e5e";
 
@@ -27,6 +28,15 @@ const transport = new StdioClientTransport({ command: "dotnet", args: [cliDll, "
 const client = new Client({ name: "vibesync-test-agent", version: "1.0.0" });
 await client.connect(transport);
 check(client.getServerVersion()?.name === "vibesync", "connected over stdio", client.getServerVersion());
+
+if (notRunning) {
+  // No serve on this data directory: every tool says so, with the command that starts one.
+  const answer = await client.callTool({ name: "status", arguments: {} });
+  check(answer.isError && /NOT_RUNNING/.test(text(answer)) && /vibesync serve --data/.test(text(answer)), "with no orchestrator, a tool error says how to start one", text(answer));
+  await client.close();
+  console.log("done");
+  process.exit(0);
+}
 
 // The tools, their annotations and schemas.
 const { tools } = await client.listTools();
@@ -75,6 +85,14 @@ const stale = json(await client.callTool({
 check(stale.phase === "REFUSED" && stale.code === "STALE", "an intent based on a stale read is refused (STALE)", stale);
 const wal = json(await client.callTool({ name: "read_wal", arguments: { since: 0, limit: 500 } }));
 check(wal.some((e) => e.intent === submitted.intent && e.phase === "FINAL" && e.actor === "ai:claude"), "read_wal shows the intent FINAL, by ai:claude", wal.slice(-5));
+
+// Resources: the scene and the journal's tail.
+const { resources } = await client.listResources();
+check(["vibesync://scene", "vibesync://wal/tail"].every((u) => resources.some((r) => r.uri === u)), "the scene and the WAL tail are resources", resources);
+const sceneResource = JSON.parse((await client.readResource({ uri: "vibesync://scene" })).contents[0].text);
+check(sceneResource.objects.some((o) => o.uuid === CUBE) && !sceneResource.objects.some((o) => o.uuid.startsWith("h-")), "the scene resource has the cube and nothing kept from AI", sceneResource.objects.map((o) => o.uuid));
+const tail = JSON.parse((await client.readResource({ uri: "vibesync://wal/tail" })).contents[0].text);
+check(tail.some((e) => e.intent === submitted.intent), "the WAL tail resource shows the intent", tail.slice(-3));
 
 // What the agent cannot do; nothing changes.
 const before = realityRoot();
