@@ -7,22 +7,8 @@ namespace VibeSync.EndToEnd.Tests;
 /// Every operation of the intent vocabulary, submitted to a real `serve`, lands in real Blender and
 /// in the simulator and is verified in both (FINAL); at the end the three roots are equal.
 /// </summary>
-public sealed class EveryOperationTests : IAsyncLifetime
+public sealed class EveryOperationTests : EndToEndTest
 {
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "vibesync-everyop-" + Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_work);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
-
     private const string Cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f", Handle = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", Camera = "0c0c0c0c-1111-4222-8333-444444444444";
     private const string Red = "c0ffee00-1234-4abc-8def-000000000001", CubeMesh = "3e3e3e3e-0000-4000-8000-00000000c0be";
     private const string Marker = "7a000000-0000-4000-8000-000000000001", Cube2 = "7a000000-0000-4000-8000-000000000002", Cube3 = "7a000000-0000-4000-8000-000000000003", Crate = "7a000000-0000-4000-8000-000000000004";
@@ -31,23 +17,11 @@ public sealed class EveryOperationTests : IAsyncLifetime
     public async Task every_operation_lands_verified_in_blender_and_in_unity_and_the_roots_end_equal()
     {
         // The sample, plus the two assets both engines know: collections in Blender, prefabs in the simulator.
-        var blend = await Parts.SampleBlendAsync(_work, extraPython: "for name in ('props/crate', 'props/barrel'):\n    c = bpy.data.collections.new(name)\n    c.use_fake_user = True\n    c.objects.link(bpy.data.objects.new(name + ' part', None))\n");
-        var unityScene = Parts.SampleUnityScene(_work);
+        var blend = await Parts.SampleBlendAsync(Work, extraPython: "for name in ('props/crate', 'props/barrel'):\n    c = bpy.data.collections.new(name)\n    c.use_fake_user = True\n    c.objects.link(bpy.data.objects.new(name + ' part', None))\n");
+        var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
-        var none = Path.Combine(_work, "none.json");
-        File.WriteAllText(none, "[]");
-        using var blender = Parts.Blender(blend, serve.DataDirectory, 120, none);
-        var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(150));
-        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 100, none, Path.Combine(_work, "unity-after.json"));
-        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
-        try
+        await using var engines = await BothLiveAsync(serve, blend, unityScene);
         {
-            for (int i = 0; i < 600; i++)
-            {
-                var s = await serve.StatusAsync();
-                if (s.GetProperty("sync").GetProperty("engines").EnumerateArray().All(e => e.GetProperty("phase").GetString() == "live")) break;
-                await Task.Delay(100);
-            }
             var steps = new (string Name, string Json)[]
             {
                 ("set_transform", $$"""{"op": "set_transform", "uuid": "{{Cube}}", "translation": [2, 0.5, -1], "rotation": [0, 0.6, 0, 0.8], "scale": [1, 2, 1]}"""),
@@ -78,21 +52,14 @@ public sealed class EveryOperationTests : IAsyncLifetime
             Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n" + string.Join("\n", serve.Log.Where(l => !l.Contains("heartbeat")).TakeLast(30)));
             var status = await serve.StatusAsync();
             string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
-            var blenderNow = Path.Combine(_work, "blender-now.json");
-            var unityNow = Path.Combine(_work, "unity-now.json");
+            var blenderNow = Path.Combine(Work, "blender-now.json");
+            var unityNow = Path.Combine(Work, "unity-now.json");
             File.WriteAllText(blenderNow, await serve.GetStringAsync("/v1/state?engine=blender"));
             File.WriteAllText(unityNow, await serve.GetStringAsync("/v1/state?engine=unity"));
             Assert.Equal(reality, await Parts.HashAsync("blender", blenderNow));
             Assert.Equal(reality, await Parts.HashAsync("unity", unityNow));
             // The deletion was destructive: a safety snapshot was committed first and its id journaled with it.
             Assert.Contains(serve.Log, l => l.Contains("before a destructive intent"));
-        }
-        finally
-        {
-            blender.Kill(entireProcessTree: true);
-            sim.Kill(entireProcessTree: true);
-            await blenderOutput;
-            await simOutput;
         }
     }
 }

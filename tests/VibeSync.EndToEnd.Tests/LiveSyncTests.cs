@@ -7,22 +7,8 @@ namespace VibeSync.EndToEnd.Tests;
 /// The product end to end, every part a real process: `vibesync serve`, headless Blender with the
 /// add-on on a .blend built by Blender, and the Unity simulator hosting the Unity package's core.
 /// </summary>
-public sealed class LiveSyncTests : IAsyncLifetime
+public sealed class LiveSyncTests : EndToEndTest
 {
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "vibesync-e2e-" + Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_work);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
-
     private static JsonElement SyncOf(JsonElement status, string engine) =>
         status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);
 
@@ -41,18 +27,12 @@ public sealed class LiveSyncTests : IAsyncLifetime
 
     private static bool Live(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString() == "live";
 
-    private async Task<string> WriteAsync(string name, string text)
-    {
-        var path = Path.Combine(_work, name);
-        await File.WriteAllTextAsync(path, text);
-        return path;
-    }
 
     [Fact]
     public async Task a_blender_edit_lands_in_unity_and_a_unity_edit_lands_in_blender_and_all_three_roots_end_equal()
     {
-        var blend = await Parts.SampleBlendAsync(_work);
-        var unityScene = Parts.SampleUnityScene(_work);
+        var blend = await Parts.SampleBlendAsync(Work);
+        var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "100");
         // Blender moves the Cube (Blender space: +X by 2 m); Unity moves the Handle and recolours Red.
         var blenderEdits = await WriteAsync("blender-edits.json", """[{"at": 6.0, "object": "Cube", "location": [3.0, 2.0, 0.5]}]""");
@@ -61,7 +41,7 @@ public sealed class LiveSyncTests : IAsyncLifetime
         using var blender = Parts.Blender(blend, serve.DataDirectory, 30, blenderEdits);
         var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(60));
         await UntilAsync(serve, s => Live(s, "blender"), "Blender live (it seeds Reality)");
-        var unityOut = Path.Combine(_work, "unity-after.json");
+        var unityOut = Path.Combine(Work, "unity-after.json");
         using var sim = Parts.Sim(serve.DataDirectory, unityScene, 10, unityEdits, unityOut);
         var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
         await UntilAsync(serve, s => Live(s, "unity"), "Unity live (first pairing: in parity on attach)");
@@ -94,11 +74,11 @@ public sealed class LiveSyncTests : IAsyncLifetime
     [Fact]
     public async Task no_acknowledged_final_is_lost_when_the_orchestrator_is_killed_and_the_engine_resyncs_from_reality()
     {
-        var unityScene = Parts.SampleUnityScene(_work);
+        var unityScene = Parts.SampleUnityScene(Work);
         var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
         serve.KeepData = true;
         var data = serve.DataDirectory;
-        var unityOut = Path.Combine(_work, "unity-after.json");
+        var unityOut = Path.Combine(Work, "unity-after.json");
         using var sim = Parts.Sim(data, unityScene, 25, await WriteAsync("none.json", "[]"), unityOut);
         var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(90));
         try
@@ -139,9 +119,9 @@ public sealed class LiveSyncTests : IAsyncLifetime
     [Fact]
     public async Task a_restore_brings_an_object_back_to_a_snapshot_through_a_verified_intent_in_the_engine()
     {
-        var unityScene = Parts.SampleUnityScene(_work);
+        var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
-        var unityOut = Path.Combine(_work, "unity-after.json");
+        var unityOut = Path.Combine(Work, "unity-after.json");
         using var sim = Parts.Sim(serve.DataDirectory, unityScene, 30, await WriteAsync("none.json", "[]"), unityOut);
         var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(90));
         try
@@ -197,8 +177,8 @@ public sealed class LiveSyncTests : IAsyncLifetime
     [Fact]
     public async Task a_continuous_drag_in_either_engine_is_coalesced_in_the_wal_and_never_echoes_back()
     {
-        var blend = await Parts.SampleBlendAsync(_work);
-        var unityScene = Parts.SampleUnityScene(_work);
+        var blend = await Parts.SampleBlendAsync(Work);
+        var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "250");
         // A human drags the Cube in Blender for 2 s (a step every 20 ms), then the Handle in Unity for 2 s.
         var blenderDrag = Enumerable.Range(0, 100).Select(i => $$"""{"at": {{(4.0 + i * 0.02).ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "object": "Cube", "location": [{{(1 + i * 0.03).ToString(System.Globalization.CultureInfo.InvariantCulture)}}, 2.0, 0.5]}""");
@@ -209,7 +189,7 @@ public sealed class LiveSyncTests : IAsyncLifetime
         using var blender = Parts.Blender(blend, serve.DataDirectory, 40, blenderEdits);
         var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(60));
         await UntilAsync(serve, s => Live(s, "blender"), "Blender live");
-        var unityOut = Path.Combine(_work, "unity-after.json");
+        var unityOut = Path.Combine(Work, "unity-after.json");
         using var sim = Parts.Sim(serve.DataDirectory, unityScene, 9, unityEdits, unityOut);
         var simText = await Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
         Assert.True(File.Exists(unityOut), simText);
@@ -237,10 +217,10 @@ public sealed class LiveSyncTests : IAsyncLifetime
     [Fact]
     public async Task an_engine_that_crashed_and_comes_back_on_its_old_scene_is_resynced_to_reality()
     {
-        var unityScene = Parts.SampleUnityScene(_work);
+        var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50", "--heartbeat-timeout", "2");
         const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
-        using (var first = Parts.Sim(serve.DataDirectory, unityScene, 30, await WriteAsync("crash.json", """[{"at": 4, "fault": "crash"}]"""), Path.Combine(_work, "ignored.json")))
+        using (var first = Parts.Sim(serve.DataDirectory, unityScene, 30, await WriteAsync("crash.json", """[{"at": 4, "fault": "crash"}]"""), Path.Combine(Work, "ignored.json")))
         {
             var firstOutput = Parts.OutputOf(first, TimeSpan.FromSeconds(60));
             await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
@@ -258,7 +238,7 @@ public sealed class LiveSyncTests : IAsyncLifetime
         string reality = (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString()!;
 
         // It comes back on the scene it had before anything happened: resynced from Reality.
-        var after = Path.Combine(_work, "unity-after.json");
+        var after = Path.Combine(Work, "unity-after.json");
         using var second = Parts.Sim(serve.DataDirectory, unityScene, 4, await WriteAsync("none.json", "[]"), after);
         var secondText = await Parts.OutputOf(second, TimeSpan.FromSeconds(60));
         Assert.True(File.Exists(after), secondText);
@@ -268,12 +248,12 @@ public sealed class LiveSyncTests : IAsyncLifetime
     [Fact]
     public async Task a_scene_of_a_few_hundred_objects_reaches_parity_on_attach_in_both_engines()
     {
-        var (blend, unityJson) = await Parts.RandomScenesAsync(_work, seed: 31, objects: 300);
+        var (blend, unityJson) = await Parts.RandomScenesAsync(Work, seed: 31, objects: 300);
         await using var serve = await ServeProcess.StartAsync();
         using var blender = Parts.Blender(blend, serve.DataDirectory, 60, await WriteAsync("none.json", "[]"));
         var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(90));
         await UntilAsync(serve, s => Live(s, "blender"), "Blender live (it seeds Reality)", 60_000);
-        var unityOut = Path.Combine(_work, "unity-after.json");
+        var unityOut = Path.Combine(Work, "unity-after.json");
         using var sim = Parts.Sim(serve.DataDirectory, unityJson, 6, await WriteAsync("none2.json", "[]"), unityOut);
         var status = await UntilAsync(serve, s => Live(s, "unity") || SyncOf(s, "unity").GetProperty("phase").GetString() == "blocked", "Unity live", 60_000);
         Assert.True(Live(status, "unity"), status.ToString());
@@ -294,10 +274,10 @@ public sealed class LiveSyncTests : IAsyncLifetime
     [Fact]
     public async Task a_domain_reload_re_handshakes_with_a_new_generation_and_resyncs_without_losing_an_intent()
     {
-        var unityScene = Parts.SampleUnityScene(_work);
+        var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
         const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
-        var unityOut = Path.Combine(_work, "unity-after.json");
+        var unityOut = Path.Combine(Work, "unity-after.json");
         using var sim = Parts.Sim(serve.DataDirectory, unityScene, 9, await WriteAsync("reload.json", """[{"at": 4, "fault": "domain_reload"}]"""), unityOut);
         var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
         await UntilAsync(serve, s => Live(s, "unity"), "Unity live (it seeds Reality)");
@@ -316,12 +296,12 @@ public sealed class LiveSyncTests : IAsyncLifetime
     [Fact]
     public async Task after_a_hash_mismatch_the_object_is_dirty_until_a_fresh_read_or_a_resync_shows_it_back_in_parity()
     {
-        var unityScene = Parts.SampleUnityScene(_work);
+        var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
         const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
         // Unity stores its next three writes 0.5 m off: the apply, the rollback and the orchestrator's repair all go wrong.
         using var sim = Parts.Sim(serve.DataDirectory, unityScene, 30, await WriteAsync("tamper.json", """[{"at": 3, "fault": "tamper", "writes": 3}, {"at": 9, "fault": "domain_reload"}]"""),
-            Path.Combine(_work, "unity-after.json"));
+            Path.Combine(Work, "unity-after.json"));
         var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(90));
         try
         {
@@ -359,14 +339,14 @@ public sealed class LiveSyncTests : IAsyncLifetime
     {
         // Blender opens the cube-and-camera sample; the simulator its own, different sample (other
         // objects, another material and mesh): nothing shared but the coordinate conventions.
-        var blend = await Parts.SampleBlendAsync(_work);
+        var blend = await Parts.SampleBlendAsync(Work);
         await using var serve = await ServeProcess.StartAsync();
         var none = await WriteAsync("none.json", "[]");
         using var blender = Parts.Blender(blend, serve.DataDirectory, 60, none);
         var blenderOutput = Parts.OutputOf(blender, TimeSpan.FromSeconds(90));
         await UntilAsync(serve, s => Live(s, "blender"), "Blender live (it seeds Reality)");
         var seeded = (await serve.StatusAsync()).GetProperty("sync");
-        var unityOut = Path.Combine(_work, "unity-after.json");
+        var unityOut = Path.Combine(Work, "unity-after.json");
         using var sim = Parts.Start("dotnet", Parts.Cli, "sim-unity", "--data", serve.DataDirectory, "--seconds", "8", "--write", unityOut);
         var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(60));
         var status = await UntilAsync(serve, s => Live(s, "unity") || SyncOf(s, "unity").GetProperty("phase").GetString() == "blocked", "Unity paired", 30_000);

@@ -432,6 +432,19 @@ class Writer:
             layer.data.foreach_set("uv", array("f", [c for v in loop_vertex for c in uv0[v]]))
         return mesh
 
+    def _adopt_new(self, p, uid, block, table):
+        """Gives a datablock just created (a material or mesh) its ID; its undo removes it again."""
+        block[PROP] = uid
+        getattr(self.index, table)[uid] = block.name
+        name = block.name
+
+        def restore(w):
+            getattr(w.index, table).pop(uid, None)
+            pool = getattr(bpy.data, table)
+            if name in pool:
+                pool.remove(pool[name])
+        p.undo.append(restore)
+
     def _create_material(self, p, op):
         self._check_new(op.uuid)
         mat = bpy.data.materials.new(op.get("name"))
@@ -443,29 +456,13 @@ class Writer:
         emission = reading.emission_input(node)
         if emission is not None:
             emission.default_value = tuple(op.get("emission")) + (1.0,)
-        mat[PROP] = op.uuid
-        self.index.materials[op.uuid] = mat.name
-        name = mat.name
-
-        def restore(w):
-            w.index.materials.pop(op.uuid, None)
-            if name in bpy.data.materials:
-                bpy.data.materials.remove(bpy.data.materials[name])
-        p.undo.append(restore)
+        self._adopt_new(p, op.uuid, mat, "materials")
 
     def _create_mesh(self, p, op):
         self._check_new(op.uuid)
         mesh = self._geometry("Mesh", op)
         mesh.update()
-        mesh[PROP] = op.uuid
-        self.index.meshes[op.uuid] = mesh.name
-        name = mesh.name
-
-        def restore(w):
-            w.index.meshes.pop(op.uuid, None)
-            if name in bpy.data.meshes:
-                bpy.data.meshes.remove(bpy.data.meshes[name])
-        p.undo.append(restore)
+        self._adopt_new(p, op.uuid, mesh, "meshes")
 
     def _replace_mesh(self, p, op):
         old = self.mesh_data(op.uuid)

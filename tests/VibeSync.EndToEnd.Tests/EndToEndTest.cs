@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using VibeSync.Link.Tests.Support;
+
+namespace VibeSync.EndToEnd.Tests;
+
+/// <summary>A test with its own work directory, removed afterwards, and the engines it starts.</summary>
+public abstract class EndToEndTest : IAsyncLifetime
+{
+    protected string Work { get; } = Path.Combine(Path.GetTempPath(), "vibesync-e2e-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Work);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(Work, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    protected async Task<string> WriteAsync(string name, string text)
+    {
+        var path = Path.Combine(Work, name);
+        await File.WriteAllTextAsync(path, text);
+        return path;
+    }
+
+    /// <summary>Real Blender on <paramref name="blend"/> and the simulator on <paramref name="unityScene"/>, both attached to <paramref name="serve"/> and live.</summary>
+    protected async Task<Engines> BothLiveAsync(ServeProcess serve, string blend, string unityScene)
+    {
+        var none = await WriteAsync("no-edits.json", "[]");
+        var blender = Parts.Blender(blend, serve.DataDirectory, 120, none);
+        var sim = Parts.Sim(serve.DataDirectory, unityScene, 100, none, Path.Combine(Work, "unity-after.json"));
+        var engines = new Engines(blender, Parts.OutputOf(blender, TimeSpan.FromSeconds(150)), sim, Parts.OutputOf(sim, TimeSpan.FromSeconds(150)));
+        for (int i = 0; i < 600; i++)
+        {
+            var s = await serve.StatusAsync();
+            if (s.GetProperty("sync").GetProperty("engines").EnumerateArray().All(e => e.GetProperty("phase").GetString() == "live")) return engines;
+            await Task.Delay(100);
+        }
+        await engines.DisposeAsync();
+        throw new Xunit.Sdk.XunitException("Blender and the simulator did not both go live:\n" + string.Join('\n', serve.Log.TakeLast(30)));
+    }
+
+    /// <summary>Both engine processes; disposing kills them.</summary>
+    protected sealed record Engines(Process Blender, Task<string> BlenderOutput, Process Sim, Task<string> SimOutput) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Blender.Kill(entireProcessTree: true);
+            Sim.Kill(entireProcessTree: true);
+            await BlenderOutput;
+            await SimOutput;
+            Blender.Dispose();
+            Sim.Dispose();
+        }
+    }
+}
