@@ -84,8 +84,9 @@ public sealed class IntentPipeline : IAsyncDisposable
             await wal.AppendAsync(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", recovery,
                 new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
                 "left PROVISIONAL by a crash: rolled back on restart")).ConfigureAwait(false);
-        pipeline.RestorePending();
-        pipeline.ConsultPriorFailures();
+        var records = wal.Recovery.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>(); // read once for both
+        pipeline.RestorePending(records);
+        pipeline.ConsultPriorFailures(records);
         pipeline._loop = Task.Run(pipeline.RunAsync);
         if (pipeline._pending.Count > 0)
             await pipeline.Post(async () => { await pipeline.WakeAsync(AdmissionOutcome.AwaitApproval).ConfigureAwait(false); return true; }).ConfigureAwait(false);
@@ -96,11 +97,11 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// Intents the log shows still PENDING wait again after a restart: what was acknowledged is not
     /// lost. They are decided afresh (locks and PANICs do not survive a restart; approval is asked again).
     /// </summary>
-    private void RestorePending()
+    private void RestorePending(IReadOnlyList<WalRecord> records)
     {
         if (_wal.Recovery.Pending.Count == 0) return;
         var wanted = _wal.Recovery.Pending.ToHashSet();
-        foreach (var record in WriteAheadLog.ReadAll(_wal.Directory, out _))
+        foreach (var record in records)
         {
             var e = record.Entry;
             if (e.Phase != IntentPhase.Pending || !wanted.Remove(e.IntentId) || e.OperationJson == null) continue;
@@ -115,9 +116,8 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// operation that kept failing before a restart puts automation in safe mode at once, instead
     /// of failing the same way again. Rollbacks a crash left behind do not count.
     /// </summary>
-    private void ConsultPriorFailures()
+    private void ConsultPriorFailures(IReadOnlyList<WalRecord> records)
     {
-        var records = WriteAheadLog.ReadAll(_wal.Directory, out _);
         int since = 0;
         for (int i = 0; i < records.Count; i++)
             if (records[i].Entry.Actor.StartsWith("emergency:", StringComparison.Ordinal)) since = i + 1;
@@ -325,11 +325,17 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// <summary>Verifies and settles the open batch now, without waiting for its window (shutdown, a barrier in tests).</summary>
     public Task FlushAsync() => Post(async () =>
     {
+        await SettleAllAsync().ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>Verifies and settles the open batch and waits until every answer is given.</summary>
+    private async Task SettleAllAsync()
+    {
         await CloseBatchAsync().ConfigureAwait(false);
         await DrainAsync(settle: true).ConfigureAwait(false);
         await AnsweredAsync().ConfigureAwait(false);
-        return true;
-    });
+    }
 
     /// <summary>
     /// Settles the open batch, then runs <paramref name="work"/> with Reality while no intent is
@@ -337,9 +343,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// </summary>
     public Task<T> ExclusiveAsync<T>(Func<RealityScene, Task<T>> work) => Post(async () =>
     {
-        await CloseBatchAsync().ConfigureAwait(false);
-        await DrainAsync(settle: true).ConfigureAwait(false);
-        await AnsweredAsync().ConfigureAwait(false);
+        await SettleAllAsync().ConfigureAwait(false);
         return await work(Reality).ConfigureAwait(false);
     });
 
@@ -957,8 +961,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 var plan = Resync.ResyncPlan.Between(have, want, keepExtras: false);
                 if (plan.Operations.Count > 0 && plan.Unreachable.Count == 0)
                 {
-                    await Call(() => engine.ApplyProvisionalAsync(0, plan.Operations)).ConfigureAwait(false);
-                    await Call(async () => { await engine.FinalizeAsync(new ulong[] { 0 }).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                    await Call(async () => { await plan.ApplyAsync(engine).ConfigureAwait(false); return true; }).ConfigureAwait(false);
                     have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
                 }
                 if (FieldComparer.Differences(want, have).Count > 0) clean = false;

@@ -24,6 +24,20 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
     public bool IsEmpty => Operations.Count == 0 && Unreachable.Count == 0;
 
     /// <summary>
+    /// The intent id a resync is applied under (docs/protocol.md §11.6): the orchestrator's own,
+    /// finalized at once and never journaled, since Reality does not change.
+    /// </summary>
+    public const ulong Intent = 0;
+
+    /// <summary>Applies the operations in <paramref name="engine"/> and finalizes them at once.</summary>
+    public async Task ApplyAsync(Pipeline.IEnginePort engine)
+    {
+        if (Operations.Count == 0) return;
+        await engine.ApplyProvisionalAsync(Intent, Operations).ConfigureAwait(false);
+        await engine.FinalizeAsync(new[] { Intent }).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Plans <paramref name="engine"/> → <paramref name="target"/>, both canonical. With
     /// <paramref name="keepExtras"/> objects only the engine has are left alone (first pairing
     /// adopts them instead); otherwise they are deleted (Brain over Limb).

@@ -26,9 +26,6 @@ namespace VibeSync.Orchestrator.Sync;
 /// <summary>Seeds, pairs and resyncs an engine when it reports its scene.</summary>
 internal sealed class AttachFlow
 {
-    /// <summary>The intent id under which a resync is applied and finalized at once (never journaled: Reality does not change).</summary>
-    public const ulong ResyncIntent = 0;
-
     private static readonly Actor Pairing = new(ActorKind.Orchestrator, "pairing");
     private readonly IntentPipeline _pipeline;
     private readonly HashSet<string> _paired;
@@ -105,8 +102,7 @@ internal sealed class AttachFlow
             var after = scene;
             if (plan.Operations.Count > 0)
             {
-                await engine.ApplyProvisionalAsync(ResyncIntent, plan.Operations).ConfigureAwait(false);
-                await engine.FinalizeAsync(new[] { ResyncIntent }).ConfigureAwait(false);
+                await plan.ApplyAsync(engine).ConfigureAwait(false);
                 var touched = plan.Operations.Select(o => o.Uuid).ToHashSet(StringComparer.Ordinal);
                 foreach (var deleted in plan.Operations.OfType<DeleteObject>().Select(d => d.Uuid).ToList())
                     foreach (var d in Descendants(scene, deleted)) touched.Add(d);
