@@ -90,7 +90,6 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private Snapshotter _snapshots = null!;
     private AttachFlow _attach = null!;
     private Dictionary<string, SyncedEngine> _engines = null!;
-    private readonly List<Task> _background = new();
 
     private OrchestratorService(ServeOptions options)
     {
@@ -192,8 +191,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         if (_engines.TryGetValue(engine, out var e))
         {
             Interlocked.Increment(ref e.Attachments);
-            if (e.Phase != SyncPhase.Blocked || !e.Reason!.StartsWith("PANIC", StringComparison.Ordinal))
-                e.Set(SyncPhase.Detached, "no session; resynced from Reality when it attaches");
+            bool panicked;
+            lock (_panics) panicked = _panics.ContainsKey(engine);
+            if (!panicked) e.Set(SyncPhase.Detached, "no session; resynced from Reality when it attaches");
         }
     }
 
@@ -248,7 +248,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         if (uuids.Count > 0)
         {
             var only = uuids.ToHashSet(StringComparer.Ordinal);
-            var unknown = only.Where(u => !AttachFlow.Uuids(snapshot).Contains(u) && !AttachFlow.Uuids(reality).Contains(u)).ToList();
+            var known = AttachFlow.Uuids(snapshot).Concat(AttachFlow.Uuids(reality)).ToHashSet(StringComparer.Ordinal);
+            var unknown = only.Where(u => !known.Contains(u)).ToList();
             if (unknown.Count > 0) throw new IntentRefusedException(IntentErrorCode.UnknownUuid, "uuids", $"neither Reality nor snapshot {reference} has {string.Join(", ", unknown)}");
             target = new Scene(
                 reality.Objects.Where(o => !only.Contains(o.Uuid)).Concat(snapshot.Objects.Where(o => only.Contains(o.Uuid))).ToArray(),
@@ -282,17 +283,10 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             catch (InvalidOperationException) when (i < 3) { }
     }
 
-    private void Background(Task task, string what)
-    {
-        lock (_background)
-        {
-            _background.RemoveAll(t => t.IsCompleted);
-            _background.Add(task.ContinueWith(t =>
-            {
-                if (t.Exception is { } x) _log.Write("error", "INTERNAL", null, null, $"{what}: {x.GetBaseException().Message}");
-            }, TaskScheduler.Default));
-        }
-    }
+    /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
+    private void Background(Task task, string what) =>
+        _ = task.ContinueWith(t => _log.Write("error", "INTERNAL", null, null, $"{what}: {t.Exception!.GetBaseException().Message}"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>Everything <c>status</c> shows.</summary>
     public ServiceStatus Status()
