@@ -51,12 +51,11 @@ public sealed class SnapshotRepository
 
     /// <summary>
     /// Writes <paramref name="scene"/> (the whole of Reality, or with <paramref name="only"/> just
-    /// those records) and commits it; returns the commit id, or the current head when nothing changed.
+    /// those records) and commits it; returns the commit, or the current head when nothing changed.
     /// </summary>
-    public async Task<string> CommitAsync(Scene scene, string message, IReadOnlySet<string>? only = null)
+    public async Task<SnapshotCommit> CommitAsync(Scene scene, string message, IReadOnlySet<string>? only = null)
     {
         var present = new HashSet<string>(StringComparer.Ordinal);
-        int changed = 0;
         void Put(string folder, string uuid, Scene record, byte[] hash)
         {
             string rel = folder + "/" + uuid + ".json";
@@ -66,7 +65,6 @@ public sealed class SnapshotRepository
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, folder));
             File.WriteAllText(Path.Combine(Directory, rel), SceneJsonWriter.Write(record, Space.Canonical));
             _written[rel] = hex;
-            changed++;
         }
         foreach (var o in scene.Objects)
             if (only == null || only.Contains(o.Uuid)) Put("objects", o.Uuid, new Scene(new[] { o }, Array.Empty<Material>(), Array.Empty<Mesh>()), RecordHash.Of(o));
@@ -85,13 +83,13 @@ public sealed class SnapshotRepository
                     if (present.Contains(rel)) continue;
                     File.Delete(file);
                     _written.Remove(rel);
-                    changed++;
                 }
             }
         await GitAsync("add", "-A").ConfigureAwait(false);
-        if (changed > 0 || !await HasHeadAsync().ConfigureAwait(false))
-            await GitAsync("commit", "-q", "--allow-empty", "-m", message).ConfigureAwait(false);
-        return (await GitAsync("rev-parse", "HEAD").ConfigureAwait(false)).Trim();
+        // git says whether anything differs from HEAD (the write cache above starts empty after a restart).
+        bool changed = (await RunGitAsync("diff", "--cached", "--quiet").ConfigureAwait(false)).Code != 0;
+        if (changed) await GitAsync("commit", "-q", "-m", message).ConfigureAwait(false);
+        return new SnapshotCommit((await GitAsync("rev-parse", "HEAD").ConfigureAwait(false)).Trim(), changed);
     }
 
     /// <summary>The records at <paramref name="reference"/> (a commit id, a tag, HEAD~3, …).</summary>
@@ -123,25 +121,14 @@ public sealed class SnapshotRepository
         return new Scene(objects, materials, meshes);
     }
 
-    /// <summary>Commits, newest first: id, time and message.</summary>
-    public async Task<IReadOnlyList<(string Commit, string When, string Message)>> LogAsync(int max = 20)
-    {
-        if (!await HasHeadAsync().ConfigureAwait(false)) return Array.Empty<(string, string, string)>();
-        return (await GitAsync("log", $"-{max}", "--format=%H%x09%cI%x09%s").ConfigureAwait(false))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 3)).Select(p => (p[0], p[1], p.Length > 2 ? p[2] : "")).ToList();
-    }
-
-    /// <summary>The current commit, or null before the first.</summary>
-    public async Task<string?> HeadAsync() =>
-        await HasHeadAsync().ConfigureAwait(false) ? (await GitAsync("rev-parse", "HEAD").ConfigureAwait(false)).Trim() : null;
-
-    private async Task<bool> HasHeadAsync()
-    {
-        try { await GitAsync("rev-parse", "--verify", "--quiet", "HEAD").ConfigureAwait(false); return true; }
-        catch (SnapshotException) { return false; }
-    }
-
     private async Task<string> GitAsync(params string[] args)
+    {
+        var (code, output, errors) = await RunGitAsync(args).ConfigureAwait(false);
+        if (code != 0) throw new SnapshotException($"git {string.Join(' ', args.Take(2))} failed ({code}): {errors.Trim()}");
+        return output;
+    }
+
+    private async Task<(int Code, string Output, string Errors)> RunGitAsync(params string[] args)
     {
         var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory };
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
@@ -154,11 +141,15 @@ public sealed class SnapshotRepository
             var output = p.StandardOutput.ReadToEndAsync();
             var errors = p.StandardError.ReadToEndAsync();
             await p.WaitForExitAsync().ConfigureAwait(false);
-            if (p.ExitCode != 0) throw new SnapshotException($"git {string.Join(' ', args.Take(2))} failed ({p.ExitCode}): {(await errors.ConfigureAwait(false)).Trim()}");
-            return await output.ConfigureAwait(false);
+            return (p.ExitCode, await output.ConfigureAwait(false), await errors.ConfigureAwait(false));
         }
     }
 }
+
+/// <summary>A commit of the snapshot repository.</summary>
+/// <param name="Id">The commit id (the current head when nothing changed).</param>
+/// <param name="Changed">A new commit was made.</param>
+public sealed record SnapshotCommit(string Id, bool Changed);
 
 /// <summary>A snapshot could not be written or read.</summary>
 public sealed class SnapshotException : Exception

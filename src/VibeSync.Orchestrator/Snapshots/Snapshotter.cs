@@ -46,7 +46,7 @@ internal sealed class Snapshotter : IAsyncDisposable
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var commit = await _repo.CommitAsync(reality.ToScene(), $"before a destructive intent on {closure.Count} record(s): {string.Join(", ", closure.Take(5))}{(closure.Count > 5 ? ", …" : "")}").ConfigureAwait(false);
+            var commit = (await _repo.CommitAsync(reality.ToScene(), $"before a destructive intent on {closure.Count} record(s): {string.Join(", ", closure.Take(5))}{(closure.Count > 5 ? ", …" : "")}").ConfigureAwait(false)).Id;
             LastCommit = commit;
             _log.Write("snapshot", null, null, null, $"{commit[..12]} before a destructive intent on [{string.Join(", ", closure.Take(5))}]");
             return commit;
@@ -72,9 +72,7 @@ internal sealed class Snapshotter : IAsyncDisposable
             await _gate.WaitAsync().ConfigureAwait(false);
             try
             {
-                var before = await _repo.HeadAsync().ConfigureAwait(false);
-                commit = await _repo.CommitAsync(reality.ToScene(), $"FINAL {range}").ConfigureAwait(false);
-                changed = commit != before;
+                (commit, changed) = await _repo.CommitAsync(reality.ToScene(), $"FINAL {range}").ConfigureAwait(false);
                 LastCommit = commit;
             }
             catch (Exception e) when (e is SnapshotException or IOException or InvalidOperationException)
