@@ -26,10 +26,10 @@ public sealed class Agent
     /// <summary>As journaled, e.g. <c>ai:claude</c>.</summary>
     public string Actor { get; }
 
-    internal ControlApiClient Api { get; }
+    private ControlApiClient Api { get; }
 
     /// <summary>Calls the control API; its refusals become tool errors with the orchestrator's code and sentence.</summary>
-    internal async Task<JsonElement> CallAsync(Func<ControlApiClient, Task<JsonElement>> call)
+    internal async Task<T> CallAsync<T>(Func<ControlApiClient, Task<T>> call)
     {
         try { return await call(Api).ConfigureAwait(false); }
         catch (ControlApiException e) when (e.Status == 0)

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json;
 using ModelContextProtocol.Server;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
@@ -16,8 +15,7 @@ public static class SceneResources
     [Description("Reality, the authoritative scene, as canonical scene JSON (glTF axes, meters). Objects kept from AI are left out, and a parent that is one reads as null.")]
     public static async Task<string> Scene(Agent agent)
     {
-        var text = await agent.CallAsync(async api => JsonDocument.Parse(await api.CallTextAsync(HttpMethod.Get, "/v1/state?engine=reality&space=canonical").ConfigureAwait(false)).RootElement.Clone()).ConfigureAwait(false);
-        var scene = SceneJsonReader.ReadCanonical(text.GetRawText(), Space.Canonical);
+        var scene = await SceneTools.SceneOf(agent, "reality").ConfigureAwait(false);
         var visible = new Scene(scene.Objects.Where(o => !Agent.Hidden(o.Uuid)).Select(o => o.Parent is { } p && Agent.Hidden(p) ? o with { Parent = null } : o).ToArray(),
             scene.Materials, scene.Meshes);
         return SceneJsonWriter.Write(visible, Space.Canonical);

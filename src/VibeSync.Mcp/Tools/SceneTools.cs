@@ -163,19 +163,12 @@ public static class SceneTools
         return JsonSerializer.Serialize(new { locked = locks }, Json);
     }
 
-    private static async Task<Scene> SceneOf(Agent agent, string engine)
+    /// <summary>The scene as <paramref name="engine"/> (or Reality) holds it, in canonical values.</summary>
+    internal static async Task<Scene> SceneOf(Agent agent, string engine)
     {
         if (engine is not ("reality" or "blender" or "unity")) throw new McpException($"INVALID_VALUE: engine must be reality, blender or unity, not \"{engine}\"");
-        try
-        {
-            string text = await agent.Api.CallTextAsync(HttpMethod.Get, $"/v1/state?engine={engine}&space=canonical").ConfigureAwait(false);
-            return SceneJsonReader.ReadCanonical(text, Space.Canonical);
-        }
-        catch (Orchestrator.Control.ControlApiException)
-        {
-            await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/state?engine={engine}&space=canonical")).ConfigureAwait(false);
-            throw; // CallAsync above turns the refusal into a tool error; this is not reached
-        }
+        string text = await agent.CallAsync(api => api.CallTextAsync(HttpMethod.Get, $"/v1/state?engine={engine}&space=canonical")).ConfigureAwait(false);
+        return SceneJsonReader.ReadCanonical(text, Space.Canonical);
     }
 
     private static JsonObject WithoutHidden(JsonElement answer)
