@@ -133,7 +133,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
-            $"Reality {reality.Objects.Count} objects (root {AttachFlow.RootOf(reality.ToScene())}), WAL at {recovery.LastSequence}, " +
+            $"Reality {reality.Objects.Count} objects (root {Protocol.Hashing.SceneHasher.RootHex(reality.ToScene())}), WAL at {recovery.LastSequence}, " +
             $"{recovery.ToRollBack.Count} intent(s) left PROVISIONAL by a crash rolled back, {recovery.Pending.Count} pending, paired [{string.Join(", ", paired)}]");
         return service;
     }
@@ -294,7 +294,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         PanicStatus[] panics;
         lock (_panics) panics = _panics.Values.ToArray();
         var reality = _pipeline.Reality;
-        var sync = new SyncStatus(AttachFlow.RootOf(reality.ToScene()), reality.Objects.Count, reality.Materials.Count,
+        var sync = new SyncStatus(Protocol.Hashing.SceneHasher.RootHex(reality.ToScene()), reality.Objects.Count, reality.Materials.Count,
             reality.Meshes.Count, _pipeline.Pending.OrderBy(i => i).ToArray(), _pipeline.SafeModeReason, LocksNow(),
             _engines.Values.Select(e => new EngineSync(e.Name, e.Phase.ToString().ToLowerInvariant(), e.Reason, _attach.IsPaired(e.Name), e.ParityRoot, e.Unreachable)).ToArray(),
             _wal.LastSequence, _pipeline.Dirty.OrderBy(u => u, StringComparer.Ordinal).ToArray());

@@ -120,7 +120,7 @@ internal sealed class DemoSession
 
         _out.WriteLine();
         var status = await StatusAsync();
-        string reality = RealityRoot(status), blenderRoot = Root(await StateAsync("blender")), unityRoot = Root(await StateAsync("unity"));
+        string reality = RealityRoot(status), blenderRoot = SceneHasher.RootHex(await StateAsync("blender")), unityRoot = SceneHasher.RootHex(await StateAsync("unity"));
         bool parity = reality == blenderRoot && blenderRoot == unityRoot;
         _out.WriteLine($"Parity: Reality {Short(reality)}  Blender {Short(blenderRoot)}  Unity {Short(unityRoot)}  {(parity ? "equal ✔" : "NOT EQUAL ✘")}");
         _out.WriteLine($"  full root: {reality}");
@@ -188,7 +188,6 @@ internal sealed class DemoSession
 
     private static bool Near(SceneObject? o, Func<SceneObject, double> value, double expected) => o != null && Math.Abs(value(o) - expected) < 1e-4;
 
-    private static string Root(Scene scene) => Hex.Encode(SceneHasher.Hash(scene).Root);
     private static string Short(string root) => root[..12] + "…";
 
     private void Say(int step, string text)

@@ -1016,7 +1016,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private static string[] UnionOf(IEnumerable<BatchMember> members) =>
         members.SelectMany(m => m.Footprint).Distinct(StringComparer.Ordinal).ToArray();
 
-    private static string HashOf(Scene scene) => Hex.Encode(SceneHasher.Hash(scene).Root);
+    private static string HashOf(Scene scene) => SceneHasher.RootHex(scene);
 
     private static Scene Subset(Scene scene, IReadOnlyCollection<string> uuids)
     {

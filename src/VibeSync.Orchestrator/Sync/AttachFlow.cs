@@ -61,7 +61,7 @@ internal sealed class AttachFlow
     {
         engine.Set(SyncPhase.Syncing, "attached: being brought to Reality");
         lock (engine.Known) foreach (var uuid in Uuids(scene)) engine.Known.Add(uuid);
-        string root = RootOf(scene);
+        string root = SceneHasher.RootHex(scene);
 
         if (await _pipeline.SeedAsync(scene, Pairing, engine.Name,
                 $"Reality seeded from {engine.Name}'s scene: {scene.Objects.Count} objects, {scene.Materials.Count} materials, {scene.Meshes.Count} meshes, root {root}").ConfigureAwait(false))
@@ -110,10 +110,10 @@ internal sealed class AttachFlow
             }
             // What this engine can hold of Reality: converted to its space, stored as float32, read back.
             var expected = EngineStorage.StoredAs(target, engine.Name == Engines.Unity ? Space.Unity : Space.Blender);
-            string engineRoot = RootOf(after), realityRoot = RootOf(target);
+            string engineRoot = SceneHasher.RootHex(after), realityRoot = SceneHasher.RootHex(target);
             // Roots that differ count only once fields confirm it (DESIGN §3): a value on a quantization
             // tie after an inexact conversion (camera and light frames) hashes apart within ε.
-            bool equal = engineRoot == realityRoot || engineRoot == RootOf(expected) || FieldComparer.Differences(expected, after).Count == 0;
+            bool equal = engineRoot == realityRoot || engineRoot == SceneHasher.RootHex(expected) || FieldComparer.Differences(expected, after).Count == 0;
             // Decided inside the exclusive section: no intent may land between the check and going live.
             var unreachable = adoptionUnreachable.Concat(plan.Unreachable).Distinct().ToList();
             if (equal && unreachable.Count == 0)
@@ -201,6 +201,4 @@ internal sealed class AttachFlow
 
     public static IEnumerable<string> Uuids(Scene scene) =>
         scene.Objects.Select(o => o.Uuid).Concat(scene.Materials.Select(m => m.Uuid)).Concat(scene.Meshes.Select(m => m.Uuid));
-
-    public static string RootOf(Scene scene) => Hex.Encode(SceneHasher.Hash(scene).Root);
 }

@@ -78,6 +78,9 @@ namespace VibeSync.Protocol.Hashing
         /// <summary>The root alone, without keeping per-kind maps (the hot path for large scenes).</summary>
         public static MerkleTree Tree(Scene canonical) => MerkleTree.Build(Leaves(canonical));
 
+        /// <summary>The scene's root as lowercase hex, as status, logs and SCENE reports print it.</summary>
+        public static string RootHex(Scene canonical) => Hex.Encode(Tree(canonical).RootSpan);
+
         /// <summary>(uuid, record hash) of every record: objects, then materials, then meshes.</summary>
         private static List<KeyValuePair<string, byte[]>> Leaves(Scene canonical)
         {
