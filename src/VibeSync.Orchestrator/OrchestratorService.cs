@@ -163,7 +163,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             lock (e.Known) foreach (var op in edit.Operations) e.Known.Add(op.Uuid);
         // The human's edit is already in that engine: it becomes an intent from there, applied in
         // the other engines at once and verified in all of them (not held by the batch window).
-        var ticket = _pipeline.Submit(edit with { Json = edit.Json.Length > 2 ? edit.Json : OperationWriter.Write(edit) }, new Actor(ActorKind.Human, engine), origin: engine);
+        var ticket = _pipeline.Submit(edit, new Actor(ActorKind.Human, engine), origin: engine);
         Background(ticket.Settled, "edit");
         return Task.FromResult<(string, string)?>(null);
     }
@@ -262,7 +262,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         if (plan.Operations.Count == 0)
             return new IntentOutcome(0, Wal.Entries.IntentPhase.Final, $"Reality already equals snapshot {reference}" + (uuids.Count > 0 ? " for those uuids" : ""));
         var request = new IntentRequest(plan.Operations, new Dictionary<string, string>(), $"restore from snapshot {reference}" + (uuids.Count > 0 ? $" of {string.Join(", ", uuids)}" : ""));
-        return await _pipeline.SubmitAsync(request with { Json = OperationWriter.Write(request) }, human).ConfigureAwait(false);
+        return await _pipeline.SubmitAsync(request, human).ConfigureAwait(false);
     }
 
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent.</summary>

@@ -178,6 +178,9 @@ public sealed class IntentPipeline : IAsyncDisposable
         // is aborted at once instead of being waited for (the spine is busy applying it).
         if (actor.Kind >= ActorKind.Human && _applying is { } ai && request.Operations.SelectMany(Admission.Touches).Any(ai.Uuids.Contains))
             ai.Abort.Cancel();
+        // An intent built in code (an engine's edit, a resync, a restore) carries no submitted JSON:
+        // its journal form is written once, here.
+        if (request.Json is "{}" or "") request = request with { Json = OperationWriter.Write(request) };
         var provisional = BatchMember.NewCompletion();
         var settled = BatchMember.NewCompletion();
         Enqueue(new Work(() => AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin),

@@ -87,7 +87,6 @@ internal sealed class AttachFlow
             {
                 var request = new IntentRequest(adopt.Operations, new Dictionary<string, string>(),
                     $"first pairing of {engine.Name}: adopt what only it has" + (engine.Name == _sourceOfTruth ? " and its state (the configured source of truth)" : ""));
-                request = request with { Json = OperationWriter.Write(request) };
                 var outcome = await _pipeline.SubmitAsync(request, Pairing, origin: engine.Name).ConfigureAwait(false);
                 _log.Write("pairing", outcome.Phase == IntentPhase.Final ? null : PhaseNames.Name(outcome.Phase), engine.Name, null,
                     $"adoption intent {outcome.IntentId} ({adopt.Operations.Count} operation(s)): {PhaseNames.Name(outcome.Phase)}: {outcome.Reason}");
