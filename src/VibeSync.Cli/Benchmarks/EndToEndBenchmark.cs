@@ -58,11 +58,7 @@ internal static partial class EndToEndBenchmark
         var unity = Path.Combine(work, name + ".unity.json");
         await File.WriteAllTextAsync(json, blenderJson);
         await File.WriteAllTextAsync(unity, SceneJsonWriter.Write(canonical, Space.Unity));
-        using var build = BlenderInstall.Start("build_scene.py", new[] { json, blend });
-        var err = build.StandardError.ReadToEndAsync();
-        await build.StandardOutput.ReadToEndAsync();
-        await build.WaitForExitAsync();
-        if (build.ExitCode != 0) throw new InvalidOperationException("Blender could not build the scene: " + await err);
+        await BlenderInstall.BuildSceneAsync(json, blend);
         return (blend, unity);
     }
 
@@ -72,11 +68,7 @@ internal static partial class EndToEndBenchmark
         var api = new ControlApiClient(dir);
         await using var serve = await StartServeAsync(dir);
         int barePort = FreePort();
-        await using var blender = ChildProcess.Start("blender", BlenderInstall.Executable()!, new[]
-        {
-            "-b", blend, "--python", Path.Combine(BlenderInstall.AdapterDirectory()!, "headless.py"), "--",
-            "--data", dir, "--steps-from-stdin", "--bare-port", barePort.ToString(),
-        });
+        await using var blender = BlenderInstall.Headless(blend, "--data", dir, "--steps-from-stdin", "--bare-port", barePort.ToString());
         await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "blender") == "live", "Blender live");
 
         progress($"ours vs a bare socket into the same Blender: {edits} edits each, interleaved, cold and after 5 s");
@@ -149,10 +141,7 @@ internal static partial class EndToEndBenchmark
         await using var serve = await StartServeAsync(dir);
         progress("attach + parity: Blender opens the scene and seeds Reality");
         var sw = Stopwatch.StartNew();
-        await using var blender = ChildProcess.Start("blender", BlenderInstall.Executable()!, new[]
-        {
-            "-b", blend, "--python", Path.Combine(BlenderInstall.AdapterDirectory()!, "headless.py"), "--", "--data", dir,
-        });
+        await using var blender = BlenderInstall.Headless(blend, "--data", dir);
         await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "blender") == "live", "Blender live", TimeSpan.FromMinutes(3));
         double blenderSeconds = sw.Elapsed.TotalSeconds;
         progress("attach + parity: the Unity simulator pairs with Reality");

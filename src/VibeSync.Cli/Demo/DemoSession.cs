@@ -48,20 +48,12 @@ internal sealed class DemoSession
         await File.WriteAllTextAsync(blenderJson, sampleBlenderJson);
         await File.WriteAllTextAsync(unityJson, SceneJsonWriter.Write(SceneJsonReader.ReadCanonical(sampleBlenderJson, Space.Blender), Space.Unity));
         Say(1, "Blender builds the sample scene (cube, handle, camera, a human-only key light) into a .blend");
-        using (var build = BlenderInstall.Start("build_scene.py", new[] { blenderJson, blend }))
-        {
-            var err = build.StandardError.ReadToEndAsync();
-            await build.StandardOutput.ReadToEndAsync();
-            await build.WaitForExitAsync();
-            if (build.ExitCode != 0 || !File.Exists(blend)) throw new DemoFailed($"Blender could not build the sample: {(await err).Trim()}");
-        }
+        try { await BlenderInstall.BuildSceneAsync(blenderJson, blend); }
+        catch (InvalidOperationException e) { throw new DemoFailed(e.Message); }
 
         Say(2, "Starting the orchestrator (vibesync serve; AI intents wait for a human: --trust supervised)");
         await StartServeAsync();
-        await using var blender = ChildProcess.Start("blender", BlenderInstall.Executable()!, new[]
-        {
-            "-b", blend, "--python", Path.Combine(BlenderInstall.AdapterDirectory()!, "headless.py"), "--", "--data", _dir, "--steps-from-stdin",
-        });
+        await using var blender = BlenderInstall.Headless(blend, "--data", _dir, "--steps-from-stdin");
         var live = await UntilAsync(s => Phase(s, "blender") == "live", "Blender to attach");
         Detail($"Blender (real, headless, with the add-on) attached: Reality seeded from its scene, {live.GetProperty("sync").GetProperty("objects")} objects, root {Short(RealityRoot(live))}");
         await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", _dir, "--scene", unityJson, "--steps-from-stdin");

@@ -39,6 +39,21 @@ internal static class BlenderInstall
         : AdapterDirectory() == null ? "the Blender add-on (adapters/blender) was not found next to this CLI: run it from a VibeSync checkout or set VIBESYNC_ADAPTERS"
         : null;
 
+    /// <summary>Builds <paramref name="blend"/> from scene JSON in Blender space with the add-on's build_scene.py.</summary>
+    /// <exception cref="InvalidOperationException">Blender failed; the message carries its error output.</exception>
+    public static async Task BuildSceneAsync(string sceneJson, string blend)
+    {
+        using var build = Start("build_scene.py", new[] { sceneJson, blend });
+        var errors = build.StandardError.ReadToEndAsync();
+        await build.StandardOutput.ReadToEndAsync();
+        await build.WaitForExitAsync();
+        if (build.ExitCode != 0 || !File.Exists(blend)) throw new InvalidOperationException($"Blender could not build {Path.GetFileName(blend)}: {(await errors).Trim()}");
+    }
+
+    /// <summary>Headless Blender on <paramref name="blend"/> running the add-on (headless.py) with <paramref name="args"/>; stdin open for steps.</summary>
+    public static ChildProcess Headless(string blend, params string[] args) =>
+        ChildProcess.Start("blender", Executable()!, new[] { "-b", blend, "--python", Path.Combine(AdapterDirectory()!, "headless.py"), "--" }.Concat(args));
+
     /// <summary>Starts <c>blender -b [file] --python SCRIPT -- ARGS</c>, output redirected.</summary>
     public static Process Start(string script, IEnumerable<string> args, string? blendFile = null)
     {
