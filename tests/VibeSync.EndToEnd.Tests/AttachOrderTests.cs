@@ -61,23 +61,7 @@ public sealed class AttachOrderTests : EndToEndTest
         }
     }
 
-    private static JsonElement SyncOf(JsonElement status, string engine) =>
-        status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);
-
     private static string Phase(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
-
-    private static async Task<JsonElement> UntilAsync(ServeProcess serve, Func<JsonElement, bool> done, string what, int timeoutMs = 60_000)
-    {
-        var sw = Stopwatch.StartNew();
-        JsonElement status;
-        do
-        {
-            status = await serve.StatusAsync();
-            if (done(status)) return status;
-            await Task.Delay(100);
-        } while (sw.ElapsedMilliseconds < timeoutMs);
-        throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; status:\n{status}\nlog:\n{string.Join('\n', serve.Log.TakeLast(40))}");
-    }
 
     /// <summary>
     /// From outside: every engine status shows live holds Reality (its state, hashed by the CLI in
@@ -91,7 +75,7 @@ public sealed class AttachOrderTests : EndToEndTest
         for (int attempt = 0; ; attempt++)
         {
             var status = await UntilAsync(serve, s => engines.All(e => Phase(s, e) == "live") && s.GetProperty("sync").GetProperty("pending").GetArrayLength() == 0,
-                $"{string.Join(" and ", engines)} live");
+                $"{string.Join(" and ", engines)} live", 60_000);
             string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
             var realityFile = await WriteAsync($"reality-{Guid.NewGuid():N}.json", await serve.GetStringAsync("/v1/state?engine=reality"));
             var roots = new Dictionary<string, string> { ["reality (state)"] = await Parts.HashAsync("canonical", realityFile) };
@@ -129,7 +113,7 @@ public sealed class AttachOrderTests : EndToEndTest
         var empty = await WriteAsync("empty.unity.json", EmptyUnity);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
         await using var sim = Driven.Sim(serve.DataDirectory, empty);
-        await UntilAsync(serve, s => Phase(s, "unity") == "live", "Unity live (its empty scene seeds Reality)");
+        await UntilAsync(serve, s => Phase(s, "unity") == "live", "Unity live (its empty scene seeds Reality)", 60_000);
         await using var blender = Driven.Blender(blend, serve.DataDirectory);
         await AssertParityAsync(serve, "blender", "unity");
         var status = await serve.StatusAsync();
@@ -144,7 +128,7 @@ public sealed class AttachOrderTests : EndToEndTest
         var empty = await WriteAsync("empty.unity.json", EmptyUnity);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
         await using var blender = Driven.Blender(blend, serve.DataDirectory);
-        await UntilAsync(serve, s => Phase(s, "blender") == "live", "Blender live (it seeds Reality)");
+        await UntilAsync(serve, s => Phase(s, "blender") == "live", "Blender live (it seeds Reality)", 60_000);
         await using var sim = Driven.Sim(serve.DataDirectory, empty);
         await AssertParityAsync(serve, "blender", "unity");
         Assert.True(ObjectsIn(await serve.StatusAsync()) > 0);
@@ -157,7 +141,7 @@ public sealed class AttachOrderTests : EndToEndTest
         var unity = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
         await using var blender = Driven.Blender(blend, serve.DataDirectory);
-        await UntilAsync(serve, s => Phase(s, "blender") == "live", "Blender live (its empty scene seeds Reality)");
+        await UntilAsync(serve, s => Phase(s, "blender") == "live", "Blender live (its empty scene seeds Reality)", 60_000);
         await using var sim = Driven.Sim(serve.DataDirectory, unity);
         await AssertParityAsync(serve, "blender", "unity");
         Assert.True(ObjectsIn(await serve.StatusAsync()) > 0, "Unity's objects were adopted into Reality");
