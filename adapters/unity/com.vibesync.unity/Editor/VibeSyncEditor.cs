@@ -11,8 +11,8 @@ using VibeSync.Unity.Threading;
 namespace VibeSync.Unity.Editor
 {
     /// <summary>
-    /// Runs the adapter inside the editor: pumps the core on EditorApplication.update (and wakes
-    /// an unfocused editor, whose update loop Unity throttles, with QueuePlayerLoopUpdate), closes
+    /// Runs the adapter inside the editor: pumps the core on EditorApplication.update (an unfocused
+    /// editor, whose loop Unity throttles, is woken when work arrives: <see cref="EditorWake"/>), closes
     /// the link before a domain reload and re-handshakes with generation + 1 after (kept in
     /// SessionState, which survives reloads), syncs nothing while playing (Unity restores the scene
     /// itself on leaving play mode), and reports the selection under a transform tool as HUMAN_ACTIVE.
@@ -21,7 +21,7 @@ namespace VibeSync.Unity.Editor
     internal static class VibeSyncEditor
     {
         private const string GenerationKey = "VibeSync.Generation";
-        private static readonly MainThreadQueue Queue = new MainThreadQueue();
+        private static readonly MainThreadQueue Queue = new MainThreadQueue(EditorWake.Now);
         private static readonly EditorScene Scene = new EditorScene();
         private static UnityAdapter? _adapter;
         private static AdapterLink? _link;
@@ -36,9 +36,10 @@ namespace VibeSync.Unity.Editor
         {
             long generation = SessionState.GetInt(GenerationKey, 0) + 1; // a domain reload is a new generation
             SessionState.SetInt(GenerationKey, (int)generation);
+            EditorWake.Install();
             _adapter = new UnityAdapter(Scene, generation: generation);
             EditorApplication.update += Tick;
-            AssemblyReloadEvents.beforeAssemblyReload += () => _link?.Close("domain reload");
+            AssemblyReloadEvents.beforeAssemblyReload += () => { if (_link != null) _link.Close("domain reload"); };
             EditorApplication.playModeStateChanged += change => _changed = true;
             ObjectChangeEvents.changesPublished += OnChanges;
             Selection.selectionChanged += () => _changed = true;
@@ -57,9 +58,8 @@ namespace VibeSync.Unity.Editor
                 var moving = Tools.current is Tool.Move or Tool.Rotate or Tool.Scale or Tool.Rect or Tool.Transform;
                 adapter.SetHumanActive(moving ? Selection.gameObjects.Select(g => g.GetComponent<Components.VibeSyncId>()).Where(v => v).Select(v => v.Id) : Array.Empty<string>());
             }
-            _link?.Tick(Scene.State);
-            if (_link == null && DateTime.UtcNow >= _nextConnect) Connect(adapter);
-            if (Queue.Count > 0) EditorApplication.QueuePlayerLoopUpdate();
+            if (_link != null) _link.Tick(Scene.State);
+            else if (DateTime.UtcNow >= _nextConnect) Connect(adapter);
         }
 
         private static void Connect(UnityAdapter adapter)
@@ -77,9 +77,12 @@ namespace VibeSync.Unity.Editor
         }
 
         /// <summary>The save guard's hooks (see <see cref="SaveGuard"/>).</summary>
-        internal static int BeforeSave() => _adapter?.BeforeSave() ?? 0;
+        internal static int BeforeSave() => _adapter != null ? _adapter.BeforeSave() : 0;
 
-        internal static void AfterSave() => _adapter?.AfterSave();
+        internal static void AfterSave()
+        {
+            if (_adapter != null) _adapter.AfterSave();
+        }
     }
 
     /// <summary>Provisional changes never reach a saved scene: taken out before Unity writes, put back after.</summary>

@@ -28,6 +28,7 @@ namespace VibeSync.Unity.Link
         // Frames leave in the order they were sent from the main thread (SCENE parts must): one writer drains this queue.
         private readonly System.Collections.Concurrent.ConcurrentQueue<(byte Type, string Json)> _outbox = new System.Collections.Concurrent.ConcurrentQueue<(byte, string)>();
         private readonly SemaphoreSlim _pending = new SemaphoreSlim(0);
+        private MainThreadQueue? _queue;
 
         private AdapterLink(LinkClient client, long generation)
         {
@@ -59,6 +60,7 @@ namespace VibeSync.Unity.Link
         public void Start(UnityAdapter adapter, MainThreadQueue queue)
         {
             adapter.Send = Send;
+            _queue = queue;
             _ = Task.Run(() => ListenAsync(adapter, queue));
             _ = Task.Run(HeartbeatAsync);
             _ = Task.Run(WriteAsync);
@@ -124,6 +126,7 @@ namespace VibeSync.Unity.Link
                 {
                     await Task.Delay(every, _stop.Token).ConfigureAwait(false);
                     long silent = unchecked(Environment.TickCount - Interlocked.Read(ref _lastTickMs));
+                    if (silent > every.TotalMilliseconds) _queue?.Wake(); // an unfocused editor ticks rarely: ask for a tick, so liveness means "hung", not "in the background"
                     if (silent > 5_000) continue; // a hung main thread gets no heartbeat: let the breaker open
                     var state = silent > 2_000 && _state == "ready" ? "busy" : _state;
                     Send(MessageType.Heartbeat, "{\"state\": \"" + state + "\", \"generation\": " + Generation + ", \"undo_depth\": 0}");
