@@ -115,7 +115,7 @@ public sealed class SimulatorPortTests : IAsyncLifetime
         // An unfocused editor's loop is throttled: the heartbeat thread wakes it rather than let it look hung.
         int wakes = 0;
         var queue = new Threading.MainThreadQueue(() => Interlocked.Increment(ref wakes));
-        var link = await Link.AdapterLink.ConnectAsync(_dir, 1, "wake-test");
+        var link = await Link.AdapterLink.ConnectAsync(_dir, 1, "", null);
         try
         {
             link.Start(new Adapter.UnityAdapter(new SimScene()), queue); // and never Tick: a main thread that does not run

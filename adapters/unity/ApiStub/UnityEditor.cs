@@ -74,6 +74,9 @@ namespace UnityEditor
     [AttributeUsage(AttributeTargets.Class)]
     public class InitializeOnLoadAttribute : Attribute { }
 
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+    public sealed class MenuItem : Attribute { public MenuItem(string itemName) => throw new NotImplementedException(); }
+
     public static class SessionState
     {
         public static int GetInt(string key, int defaultValue) => throw new NotImplementedException();

@@ -29,9 +29,17 @@ public sealed class SimScene : IUnityScene
     /// <inheritdoc />
     public string State { get; set; } = "ready";
 
-    /// <summary>Loads Unity-space scene JSON (IDs from the file become VibeSyncId components).</summary>
-    public static SimScene Load(string json)
+    /// <inheritdoc />
+    public ProjectStamp? Project { get; set; }
+
+    /// <summary>
+    /// Loads a scene file (<see cref="SceneFile"/>): Unity-space scene JSON, IDs from the file becoming
+    /// VibeSyncId components, and its project stamp.
+    /// </summary>
+    /// <exception cref="SceneFormatException">The file is not a valid scene.</exception>
+    public static SimScene Load(string text)
     {
+        var (json, stamp) = SceneFile.Split(text);
         var canonical = SceneJsonReader.ReadCanonical(json, Space.Unity);
         var native = EngineStorage.RoundToFloat32(SceneConverter.FromCanonical(canonical, Space.Unity));
         var scene = new SimScene();
@@ -42,6 +50,7 @@ public sealed class SimScene : IUnityScene
                 o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null);
         foreach (var m in native.Materials) scene._materials[m.Uuid] = m;
         foreach (var m in native.Meshes) scene._meshes[m.Uuid] = m;
+        scene.Project = stamp;
         return scene;
     }
 

@@ -17,6 +17,7 @@ using VibeSync.Unity.Hierarchy;
 using Material = UnityEngine.Material;
 using Mesh = UnityEngine.Mesh;
 using VibeSyncId = VibeSync.Unity.Components.VibeSyncId;
+using VibeSyncProject = VibeSync.Unity.Components.VibeSyncProject;
 
 namespace VibeSync.Unity.Editor
 {
@@ -24,10 +25,51 @@ namespace VibeSync.Unity.Editor
     internal sealed class EditorScene : IUnityScene
     {
         private const string UndoName = "VibeSync";
+        private const string ProjectObjectName = "VibeSyncProject";
         private readonly Dictionary<int, (bool Active, HideFlags Flags)> _pendingDelete = new Dictionary<int, (bool, HideFlags)>();
         private readonly AssetIds _assets = new AssetIds(Path.Combine(Path.GetDirectoryName(Application.dataPath)!, "ProjectSettings", "VibeSyncAssetIds.txt"));
 
         public string State => EditorApplication.isCompiling ? "compiling" : EditorApplication.isPlayingOrWillChangePlaymode ? "play" : "ready";
+
+        public ProjectStamp? Project
+        {
+            get
+            {
+                var stamp = FindProject();
+                return stamp ? new ProjectStamp(stamp.Id, stamp.Schema) : null;
+            }
+            set
+            {
+                var stamp = FindProject();
+                if (value == null)
+                {
+                    if (stamp) Undo.DestroyObjectImmediate(stamp.gameObject);
+                    return;
+                }
+                if (stamp)
+                {
+                    Undo.RecordObject(stamp, UndoName);
+                }
+                else
+                {
+                    var holder = new GameObject(ProjectObjectName) { hideFlags = HideFlags.HideInHierarchy }; // in the active scene, saved with it
+                    stamp = holder.AddComponent<VibeSyncProject>();
+                    Undo.RegisterCreatedObjectUndo(holder, UndoName);
+                }
+                stamp.Id = value.Id;
+                stamp.Schema = value.Schema;
+            }
+        }
+
+        private static VibeSyncProject? FindProject()
+        {
+            foreach (var root in SceneManager.GetActiveScene().GetRootGameObjects())
+            {
+                var stamp = root.GetComponent<VibeSyncProject>();
+                if (stamp) return stamp;
+            }
+            return null;
+        }
 
         public IReadOnlyList<UnityObject> Objects()
         {
@@ -39,7 +81,8 @@ namespace VibeSync.Unity.Editor
         private void Walk(Transform t, List<UnityObject> into)
         {
             var go = t.gameObject;
-            if (_pendingDelete.ContainsKey(go.GetInstanceID()) || (go.hideFlags & HideFlags.HideInHierarchy) != 0) return;
+            // Hidden: a provisional delete, or the project stamp (never a synced object).
+            if (_pendingDelete.ContainsKey(go.GetInstanceID()) || (go.hideFlags & HideFlags.HideInHierarchy) != 0 || go.GetComponent<VibeSyncProject>()) return;
             into.Add(Read(go));
             for (int i = 0; i < t.childCount; i++) Walk(t.GetChild(i), into);
         }

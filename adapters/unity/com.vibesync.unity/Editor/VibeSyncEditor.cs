@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using UnityEditor;
 using UnityEngine;
+using VibeSync.Protocol.Link;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Link;
 using VibeSync.Unity.Threading;
@@ -27,6 +28,14 @@ namespace VibeSync.Unity.Editor
         private static AdapterLink? _link;
         private static bool _changed = true;
         private static DateTime _nextConnect;
+        private static readonly Reconnection Reconnect = new Reconnection();
+
+        /// <summary>
+        /// What the adapter is doing, in a sentence a window or an inspector can show: connected,
+        /// waiting for the orchestrator, or refused with the orchestrator's reason (another
+        /// project's scene, and the command that pairs it deliberately).
+        /// </summary>
+        public static string Status { get; private set; } = "VibeSync: not connected yet";
 
         /// <summary>The orchestrator's data directory: EditorPrefs "VibeSync.DataDirectory", else .vibesync beside the project.</summary>
         public static string DataDirectory =>
@@ -64,17 +73,45 @@ namespace VibeSync.Unity.Editor
 
         private static void Connect(UnityAdapter adapter)
         {
-            _nextConnect = DateTime.UtcNow.AddSeconds(2);
-            var scene = adapter.Attach(UnityEngine.SceneManagement.SceneManager.GetActiveScene().path);
-            AdapterLink.ConnectAsync(DataDirectory, adapter.Generation, Application.dataPath).ContinueWith(t => Queue.Post(() =>
+            _nextConnect = DateTime.MaxValue; // one attempt at a time: its answer sets the next
+            var file = UnityEngine.SceneManagement.SceneManager.GetActiveScene().path; // "" for a scene never saved
+            var scene = adapter.Attach(file);
+            AdapterLink.ConnectAsync(DataDirectory, adapter.Generation, file, Scene.Project).ContinueWith(t => Queue.Post(() =>
             {
-                if (t.Status != TaskStatus.RanToCompletion) return; // no orchestrator yet: try again in 2 s
+                if (t.Status != TaskStatus.RanToCompletion)
+                {
+                    _nextConnect = DateTime.UtcNow + Reconnect.Failed();
+                    var error = t.Exception != null ? t.Exception.GetBaseException() : null;
+                    if (error is LinkRefusedException refused)
+                    {
+                        // Nothing was read from or written to the scene. Said once; the backoff keeps trying,
+                        // so a human's `vibesync pair --replace` takes effect within seconds.
+                        Status = $"VibeSync refused this scene ({refused.Code}): {Reconnection.ReasonOf(refused)}";
+                        if (Reconnect.Refused(refused)) Debug.LogWarning(Status);
+                    }
+                    else if (!Reconnect.Refusal.HasValue)
+                    {
+                        Status = $"VibeSync: waiting for the orchestrator (vibesync serve --data {DataDirectory})";
+                    }
+                    return;
+                }
+                Reconnect.Connected();
                 _link = t.Result;
-                _link.Closed += reason => Queue.Post(() => _link = null);
+                Status = $"VibeSync: connected (session {_link.SessionId})";
+                _link.Closed += reason => Queue.Post(() =>
+                {
+                    _link = null;
+                    _nextConnect = DateTime.UtcNow;
+                    Status = $"VibeSync: disconnected ({reason}); reconnecting";
+                });
                 _link.Start(adapter, Queue);
                 foreach (var part in scene) _link.Send(Protocol.Link.MessageType.Scene, part);
             }));
         }
+
+        /// <summary>Says the status in the console (Tools › VibeSync › Status).</summary>
+        [MenuItem("Tools/VibeSync/Status")]
+        private static void ShowStatus() => Debug.Log(Status);
 
         /// <summary>The save guard's hooks (see <see cref="SaveGuard"/>).</summary>
         internal static int BeforeSave() => _adapter != null ? _adapter.BeforeSave() : 0;

@@ -25,6 +25,13 @@ namespace VibeSync.Unity.Hierarchy
         bool HumanOnly = false);
 
     /// <summary>
+    /// The VibeSync project a scene belongs to (docs/protocol.md, "Project identity"): the data
+    /// directory's project ID and the content schema it was stamped with. Written into the scene on
+    /// WELCOME and saved with it, so the orchestrator can refuse a scene of another project.
+    /// </summary>
+    public sealed record ProjectStamp(string Id, int Schema);
+
+    /// <summary>
     /// The narrow port between the engine-free core and a Unity-like scene: the editor glue
     /// implements it with UnityEditor calls (Undo.RecordObject, PrefabUtility, …), the headless
     /// simulator in memory. Handles are the host's (Unity: instance IDs) and never outlive a
@@ -96,6 +103,12 @@ namespace VibeSync.Unity.Hierarchy
 
         /// <summary>ready, busy, play or compiling, for heartbeats; the core syncs nothing unless ready.</summary>
         string State { get; }
+
+        /// <summary>
+        /// The open scene's project stamp, null when it carries none. Setting it writes the stamp into
+        /// the scene (saved with it); the stamp is never one of <see cref="Objects"/> and never an edit.
+        /// </summary>
+        ProjectStamp? Project { get; set; }
     }
 
     /// <summary>The host has no asset of that id.</summary>

@@ -8,6 +8,7 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Threading;
 
 namespace VibeSync.Unity.Link
@@ -46,19 +47,30 @@ namespace VibeSync.Unity.Link
         /// <summary>Frames sent that failed (the session was closing).</summary>
         public int SendFailures;
 
-        /// <summary>Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key; <paramref name="file"/> is the editor's scene file.</summary>
-        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, CancellationToken cancel = default)
+        /// <summary>
+        /// Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key. HELLO says the
+        /// editor's scene <paramref name="file"/> ("" when never saved) and its project
+        /// <paramref name="stamp"/> ("" and this build's schema when it has none).
+        /// </summary>
+        /// <exception cref="LinkRefusedException">Refused: another project's scene, a schema or protocol the orchestrator does not speak.</exception>
+        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default)
         {
             var serve = JsonFields.AsObject(JsonParser.Parse(File.ReadAllText(Path.Combine(dataDir, "serve.json"))), "serve.json");
             int port = (int)JsonFields.Real(JsonFields.Required(serve, "", "link_port"), "link_port");
             var key = Hex.Decode(File.ReadAllText(Path.Combine(dataDir, "keys", Engines.Unity + ".key")).Trim());
-            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, "", generation, cancel: cancel, file: file).ConfigureAwait(false);
+            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, stamp != null ? stamp.Id : "", generation, cancel: cancel,
+                schema: stamp != null ? stamp.Schema : ContentSchema.Current, file: file).ConfigureAwait(false);
             return new AdapterLink(client, generation);
         }
 
-        /// <summary>Starts reading (frames go to <paramref name="queue"/> for <paramref name="adapter"/>) and heartbeating.</summary>
+        /// <summary>
+        /// On the main thread, after the handshake: stamps the scene with WELCOME's project when it
+        /// does not carry it, then starts reading (frames go to <paramref name="queue"/> for
+        /// <paramref name="adapter"/>) and heartbeating.
+        /// </summary>
         public void Start(UnityAdapter adapter, MainThreadQueue queue)
         {
+            adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema); // Start runs on the main thread: the scene may be written
             adapter.Send = Send;
             _queue = queue;
             _ = Task.Run(() => ListenAsync(adapter, queue));
