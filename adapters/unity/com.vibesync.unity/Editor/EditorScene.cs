@@ -94,8 +94,8 @@ namespace VibeSync.Unity.Editor
             var renderer = go.GetComponent<Renderer>();
             var filter = go.GetComponent<MeshFilter>();
             var prefab = PrefabUtility.IsAnyPrefabInstanceRoot(go) ? PrefabUtility.GetPrefabAssetPathOfNearestInstanceRoot(go) : null;
-            var stamp = go.GetComponent<VibeSyncId>();
-            return new UnityObject(go.GetInstanceID(), stamp ? stamp.Id : null, go.name, kind,
+            var vibeSyncId = go.GetComponent<VibeSyncId>();
+            return new UnityObject(go.GetInstanceID(), vibeSyncId ? vibeSyncId.Id : null, go.name, kind,
                 t.parent ? t.parent.gameObject.GetInstanceID() : (int?)null,
                 new Vector3d(t.localPosition.x, t.localPosition.y, t.localPosition.z),
                 new Quaterniond(t.localRotation.x, t.localRotation.y, t.localRotation.z, t.localRotation.w),
