@@ -145,7 +145,7 @@ public sealed class SimHost
             _link = null;
             _nextConnect = DateTime.UtcNow + _reconnection.Failed();
             if (e is Protocol.Link.LinkRefusedException refused && _reconnection.Refused(refused))
-                Say("refused", new { code = refused.Code, message = Reconnection.ReasonOf(refused) }); // nothing was read or written: the scene stays as it is
+                Say("refused", new { code = refused.Code, message = refused.Reason }); // nothing was read or written: the scene stays as it is
         }
     }
 

@@ -28,7 +28,7 @@ namespace VibeSync.Unity.Link
         /// <summary>The orchestrator refused; true when this refusal is news (show it).</summary>
         public bool Refused(LinkRefusedException refusal)
         {
-            var now = (refusal.Code, ReasonOf(refusal));
+            var now = (refusal.Code, refusal.Reason);
             bool news = Refusal != now;
             Refusal = now;
             return news;
@@ -39,13 +39,6 @@ namespace VibeSync.Unity.Link
         {
             _delay = First;
             Refusal = null;
-        }
-
-        /// <summary>The orchestrator's sentence without the code the exception's message starts with.</summary>
-        public static string ReasonOf(LinkRefusedException refusal)
-        {
-            var prefix = refusal.Code + ": ";
-            return refusal.Message.StartsWith(prefix, StringComparison.Ordinal) ? refusal.Message.Substring(prefix.Length) : refusal.Message;
         }
     }
 }
