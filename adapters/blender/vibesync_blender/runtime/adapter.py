@@ -13,7 +13,7 @@ import traceback
 
 import bpy
 
-from ..link import MessageType
+from ..link import CONTENT_SCHEMA, MessageType
 from ..link.limits import Limits, payload_size, record_bound
 from ..not_synced import payload_items
 from ..operations import read_operations
@@ -260,7 +260,7 @@ class BlenderAdapter:
         """A WELCOME arrived: take its limits, and stamp the scene with its project when the stamp
         differs (not an edit: never reported; saved with the file)."""
         self.limits = Limits.from_welcome(welcome)
-        project_id, schema = welcome.get("project_id") or "", welcome.get("schema", project.ADAPTER_SCHEMA)
+        project_id, schema = welcome.get("project_id") or "", welcome.get("schema", CONTENT_SCHEMA)
         if project.stamp(self.scene, project_id, schema):
             self.log(f"VibeSync: this file now belongs to the VibeSync project {project_id} (schema {schema}); "
                      "save it to keep that")

@@ -10,7 +10,7 @@ import json
 import threading
 import time
 
-from ..link import LinkClient, MessageType
+from ..link import CONTENT_SCHEMA, LinkClient, MessageType
 from ..link.limits import Limits, payload_text
 
 
@@ -44,8 +44,8 @@ class Channel:
         self.refused_oversize = 0    # payloads not sent because their frame would be over limits.frame_bytes
 
     @classmethod
-    def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="", schema=1, file="",
-             endpoint=None):
+    def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="", schema=CONTENT_SCHEMA,
+             file="", endpoint=None):
         """Connects with DIR/serve.json and DIR/keys/<engine>.key, or with ``endpoint`` = (port, key).
         ``project_id``/``schema``: the file's project stamp ("" when it has none); ``file``: its path."""
         identity = dict(generation=generation, project_id=project_id, schema=schema, file=file)

@@ -9,16 +9,17 @@ is never written to. Main thread only.
 
 from dataclasses import dataclass
 
+from ..link.session import CONTENT_SCHEMA
+
 PROJECT = "vibesync_project"
 SCHEMA = "vibesync_schema"
-ADAPTER_SCHEMA = 1  # the content schema this adapter writes
 MAX_PROJECT_ID = 200
 
 
 @dataclass(frozen=True)
 class Stamp:
     project_id: str = ""          # "" when the file carries none
-    schema: int = ADAPTER_SCHEMA  # the stamp's; the adapter's own for an unstamped file
+    schema: int = CONTENT_SCHEMA  # the stamp's; the adapter's own for an unstamped file
 
 
 def stamp_of(scene):
@@ -27,7 +28,7 @@ def stamp_of(scene):
     if not isinstance(project_id, str) or not 0 < len(project_id) <= MAX_PROJECT_ID:
         return Stamp()
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 0:
-        schema = ADAPTER_SCHEMA
+        schema = CONTENT_SCHEMA
     return Stamp(project_id, schema)
 
 
