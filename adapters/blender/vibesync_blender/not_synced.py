@@ -67,7 +67,17 @@ class Item:
 
 
 def _clip(text, limit):
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """At most ``limit`` UTF-16 code units (the orchestrator counts them, as C# strings do)."""
+    if _units(text) <= limit:
+        return text
+    text = text[:limit]
+    while _units(text) > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _units(text):
+    return len(text.encode("utf-16-le")) // 2
 
 
 def payload_items(items):

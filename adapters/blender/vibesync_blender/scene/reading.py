@@ -347,19 +347,19 @@ class _Read:
         has_uv = render_uv_layer(mesh) is not None
         low, high = mesh_bounds(vertices, corners - 2 * faces, vertices if has_uv else 0)
         if low > limits.record_budget:
-            raise NotSynced(RESOURCE_LIMIT, self._too_large(where, vertices, f"at least {_mib(low)}"))
+            raise NotSynced(RESOURCE_LIMIT, self._too_large(where, vertices, f"at least {_size(low)}"))
         record = to_canonical(Scene(meshes=(blender_mesh(mesh),)), "blender", self.us).meshes[0]
         _check_values(f"{where}: a vertex position", (c for p in record.positions for c in p))
         _check_values(f"{where}: a UV coordinate", (c for p in record.uv0 or () for c in p))
         if mesh_bounds(len(record.positions), len(record.triangles), len(record.uv0 or ()))[1] > limits.record_budget:
             size = payload_size(mesh_json(record))
             if size > limits.record_budget:
-                raise NotSynced(RESOURCE_LIMIT, self._too_large(where, vertices, _mib(size)))
+                raise NotSynced(RESOURCE_LIMIT, self._too_large(where, vertices, _size(size)))
         return record
 
     def _too_large(self, where, vertices, size):
         limits = self.limits
-        return (f"{where}: {vertices:,} vertices; its record would take {size}, over the {_mib(limits.record_budget)} "
+        return (f"{where}: {vertices:,} vertices; its record would take {size}, over the {_size(limits.record_budget)} "
                 f"a record may use in one frame (limits.frame_bytes {limits.frame_bytes:,} less 64 KiB); large meshes "
                 "arrive with the issue \"Real content I\"")
 
@@ -422,8 +422,8 @@ def _check_values(what, values):
             raise NotSynced(READ_FAILED, f"{what} is {v!r}, not a finite number within ±1e12")
 
 
-def _mib(n):
-    return f"{n / 1048576:.1f} MiB"
+def _size(n):
+    return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n:,} bytes"
 
 
 def _code_words(code):
