@@ -23,9 +23,9 @@ from tests_in_blender.scenes import build, random_scene_json
 build(random_scene_json(seed=int(sys.argv[-3]), objects=int(sys.argv[-2])))
 for o in bpy.data.objects:  # a file made without VibeSync: no IDs
     o.pop("vibesync_uuid", None)
-if len(sys.argv[-1].split("|")) == 2:
+if len(sys.argv[-1].split("|")) == 3:
     bpy.context.scene["vibesync_project"] = sys.argv[-1].split("|")[1]
-    bpy.context.scene["vibesync_schema"] = 1
+    bpy.context.scene["vibesync_schema"] = int(sys.argv[-1].split("|")[2])
 bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1].split("|")[0])
 """
 
@@ -49,8 +49,8 @@ def blender(*args, timeout=180):
     return subprocess.run(["blender", "-b", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def make_blend(path, seed, objects, project=None):
-    target = path + (f"|{project}" if project else "")
+def make_blend(path, seed, objects, project=None, schema=1):
+    target = path + (f"|{project}|{schema}" if project else "")
     run = blender("--factory-startup", "--python-exit-code", "1", "--python-expr", BUILD, "--", ADAPTER, str(seed), str(objects), target)
     assert run.returncode == 0, run.stderr[-2000:]
 
@@ -157,6 +157,19 @@ class BlenderProjectIdentityTests(unittest.TestCase):
         adopted = inspect(after_pairing)
         self.assertEqual(self.project, adopted["project"])
         self.assertTrue(all(adopted["ids"].values()))
+
+    def test_a_file_of_a_newer_content_schema_is_refused_untouched(self):
+        newer = os.path.join(self.work, "newer.blend")
+        make_blend(newer, seed=4, objects=5, project=self.project, schema=2)
+        copy = os.path.join(self.work, "newer-copy.blend")
+        run = HeadlessBlender(newer, self.data, seconds=2.5, edits=[{"at": 1.5, "save": copy}])
+        events = run.finish()
+        attached = run.first("attached")
+        self.assertEqual("refused", attached["connection"], events)
+        self.assertIn("SCHEMA_MISMATCH", attached["error"])
+        untouched = inspect(copy)
+        self.assertEqual((self.project, 2), (untouched["project"], untouched["schema"]))
+        self.assertEqual({None}, set(untouched["ids"].values()))
 
     def test_a_700_by_700_grid_is_reported_and_the_session_stays_up(self):
         scan = os.path.join(self.work, "scan.blend")

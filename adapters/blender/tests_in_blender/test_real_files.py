@@ -15,12 +15,14 @@ from vibesync_blender.link import MessageType
 from vibesync_blender.not_synced import READ_FAILED, UNSUPPORTED_TYPE
 from vibesync_blender.protocol import scene_json
 from vibesync_blender.runtime.adapter import BlenderAdapter
+from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene import reading
 from vibesync_blender.scene.identity import PROP
 
 from .scenes import (add_bone, add_loose_edges, add_object, build, every_unsupported_type, grid, ids, loose_parts,
                      mesh_doc, ngon_prism, object_doc, uv_sphere)
+from .test_changes_and_lifecycle import Clock
 from .test_identity_and_hash import cli_hash
 
 
@@ -239,6 +241,42 @@ class RealFilesTests(unittest.TestCase):
         self.adapter.rollback(2)
         self.assertEqual(before, (tuple(marker.location), tuple(marker.rotation_euler), tuple(marker.scale), marker.parent.name,
                                   marker.parent_type, marker.parent_bone, tuple(tuple(r) for r in marker.matrix_parent_inverse)))
+
+    def test_moving_an_armature_sends_its_childrens_new_places(self):
+        rig = add_object("Rig", bpy.data.armatures.new("Rig"))
+        glove = add_object("Glove", bpy.data.meshes["Cube"], parent=rig, location=(1.0, 0.0, 0.0))
+        bpy.context.view_layer.update()
+        self.adapter.attach()
+        sent, clock = [], Clock()
+        detector = ChangeDetector(self.adapter, lambda t, p: sent.append((t, p)), clock=clock)
+        self.adapter.on_changed = detector.refresh
+        detector.reset()
+        bpy.app.handlers.depsgraph_update_post.append(lambda scene, dg: detector.on_depsgraph(dg))
+        try:
+            rig.location = (0.0, 5.0, 0.0)  # the rig is not synced; the glove it carries is
+            bpy.context.view_layer.update()
+            clock.now += 1.0
+            detector.tick()
+        finally:
+            bpy.app.handlers.depsgraph_update_post.clear()
+        ops = [op for t, p in sent if t == MessageType.EDIT for op in p["operations"]]
+        self.assertEqual([glove[PROP]], [op["uuid"] for op in ops], ops)
+        self.assertAlmostEqual(1.0, ops[0]["translation"][0], places=5)  # canonical: Blender's y is −z
+        self.assertAlmostEqual(-5.0, ops[0]["translation"][2], places=5)
+
+    def test_the_panel_lists_the_count_and_the_first_reasons(self):
+        from vibesync_blender.runtime.runtime import Runtime
+        from vibesync_blender.ui.panel import SHOWN_NOT_SYNCED, _wrap, not_synced_lines
+        every_unsupported_type()
+        rt = Runtime(None, log=self.logged.append)
+        self.assertEqual([], not_synced_lines(rt))  # nothing read before an orchestrator welcomed the file
+        rt.adapter.attach()
+        lines = not_synced_lines(rt)
+        self.assertEqual("Not synced: 12", lines[0])
+        self.assertEqual(SHOWN_NOT_SYNCED, len(lines) - 2)
+        self.assertTrue(lines[1].startswith("UNSUPPORTED_TYPE: object 'Blob' (META)"), lines)
+        self.assertIn("and 7 more", lines[-1])
+        self.assertTrue(all(len(part) <= 60 for part in _wrap(lines[1])))
 
     # ---- a datablock that cannot be read ----
 
