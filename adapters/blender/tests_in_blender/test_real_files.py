@@ -326,6 +326,22 @@ class RealFilesTests(unittest.TestCase):
         self.assertIn("object 'Pin': reading it failed", item["reason"])
         self.assertIn("Anchor", {o["name"] for o in report["scene"]["objects"]})
 
+    def test_a_failing_tick_step_is_logged_once_and_the_adapter_keeps_ticking(self):
+        from vibesync_blender.runtime.runtime import Runtime
+        rt = Runtime(None, log=self.logged.append)
+        rt.adapter.attach()
+        calls = []
+
+        def broken():
+            calls.append(1)
+            raise RuntimeError("StructRNA of type Object has been removed")
+        rt.detector.tick = broken
+        for _ in range(3):
+            rt.tick()  # raising here would end a bpy.app.timers callback, and the headless runner
+        self.assertEqual(3, len(calls))
+        self.assertEqual(1, len([line for line in self.logged if "StructRNA of type Object has been removed" in line]))
+        self.assertEqual("disconnected", rt.connection)  # no orchestrator here: it keeps retrying
+
     # ---- a write Blender refuses ----
 
     def test_an_apply_blender_refuses_names_the_datablock_changes_nothing_and_is_logged(self):

@@ -9,6 +9,7 @@ backoff, the scene untouched, so a human's `vibesync pair --replace` takes effec
 """
 
 import time
+import traceback
 
 import bpy
 
@@ -44,6 +45,7 @@ class Runtime:
         self._pending = {}                 # what a rebind must tell the next SCENE (dropped intents)
         self._retry_at = 0.0
         self._failures = 0
+        self._last_failure = None
 
     # ---- lifecycle -----------------------------------------------------------------------------------
 
@@ -57,13 +59,24 @@ class Runtime:
         self.connection = "disconnected"
 
     def tick(self):
-        """One main-thread tick: commands, then edits, then what is not synced, then the heartbeat's view of us."""
+        """One main-thread tick: commands, then edits, then what is not synced, then the heartbeat's
+        view of us. A step that fails is logged and the next tick runs: a timer callback that
+        raises is dropped by Blender, which would stop syncing for good."""
         self.queue.drain(self.budget_s)
-        self.detector.tick()
-        self._report_not_synced()
+        for step in (self.detector.tick, self._report_not_synced):
+            try:
+                step()
+            except Exception as e:
+                self._failed(step, e)
         self.status.tick(self.adapter.engine_state(), 0)
         if self.channel is None and time.monotonic() >= self._retry_at:
             self._connect()
+
+    def _failed(self, step, error):
+        text = f"{type(error).__name__}: {error}"
+        if text != self._last_failure:  # once per distinct failure, not fifty times a second
+            self._last_failure = text
+            self.log(f"VibeSync: {getattr(step, '__name__', step)} failed: {text}\n{traceback.format_exc()}")
 
     def rebind(self, reason):
         """After undo, redo or load: new generation, new handshake, then a fresh scan and report."""
@@ -87,29 +100,38 @@ class Runtime:
                                    generation=self.adapter.generation, project_id=stamp.project_id, schema=stamp.schema,
                                    file=bpy.data.filepath, endpoint=self.endpoint)
         except Exception as e:  # no server yet, refused, wrong key: retry with backoff, say why
-            self._failures += 1
-            self.connection = "refused" if isinstance(e, LinkRefused) else "disconnected"
             error = f"{type(e).__name__}: {e}"
             if isinstance(e, LinkRefused) and error != self.last_error:  # once per refusal, not per retry
                 self.log(f"VibeSync: the orchestrator refused this file: {e}")
-            self.last_error = error
-            self._retry_at = time.monotonic() + self.RECONNECT_S[min(self._failures, len(self.RECONNECT_S)) - 1]
+            self._back_off("refused" if isinstance(e, LinkRefused) else "disconnected", error)
             return False
         self._failures = 0
         self.channel = channel
         self.connection = "connected"
         self.last_error = None
         channel.start()  # heartbeats flow while a large scene is read
-        self.adapter.welcomed(channel.client.welcome)
-        report = self.adapter.attach()
+        try:
+            self.adapter.welcomed(channel.client.welcome)
+            report = self.adapter.attach()
+            self.detector.reset(self.adapter.last_scene)
+        except Exception as e:  # reading is per datablock; this is what is left (a scan Blender refused): say it, retry
+            error = f"attaching failed: {type(e).__name__}: {e}"
+            self._failed(self._connect, e)
+            self.stop(error)
+            self._back_off("disconnected", error)
+            return False
         report.update(self._pending)
         self._pending = {}
-        self.detector.reset(self.adapter.last_scene)
         for part in scene_parts(report, channel.limits):
             channel.send(MessageType.SCENE, part)
         self.not_synced = report["not_synced"]
         self._not_synced_seen = self._coverage_key()
         return True
+
+    def _back_off(self, connection, error):
+        self._failures += 1
+        self.connection, self.last_error = connection, error
+        self._retry_at = time.monotonic() + self.RECONNECT_S[min(self._failures, len(self.RECONNECT_S)) - 1]
 
     def _coverage_key(self):
         index = self.adapter.index
