@@ -22,7 +22,6 @@ left out and recorded in ``index.excluded`` (NOT_SYNCED's READ_FAILED / RESOURCE
 sentence naming it; so are the objects that use it. The rest is read as usual.
 """
 
-import math
 from array import array
 
 import bmesh
@@ -35,7 +34,7 @@ from ..protocol.convert import to_canonical
 from ..protocol.model import Material, Mesh, Scene, SceneObject
 from ..protocol.quantize import MAX_MAGNITUDE
 from ..protocol.scene_json import mesh_json
-from .identity import id_of
+from .identity import PROP, id_of
 
 IDENTITY = Matrix.Identity(4)
 
@@ -72,8 +71,8 @@ def rotation_quaternion(obj):
 # ---- parents ---------------------------------------------------------------------------------------
 
 def is_synced(obj, index):
-    uid = id_of(obj)
-    return uid is not None and uid in index.objects and uid not in index.excluded
+    uid = obj.get(PROP)  # no need to validate: only valid IDs are in the index
+    return isinstance(uid, str) and uid in index.objects and uid not in index.excluded
 
 
 def reported_parent(obj, index):
@@ -84,16 +83,24 @@ def reported_parent(obj, index):
     return p
 
 
-def through_world(obj, anchor):
-    """True when the local transform must come from world matrices: the real parent is not the
-    reported one, or the object hangs from a bone or vertices rather than the parent's origin."""
-    return obj.parent is not None and (anchor != obj.parent or obj.parent_type != "OBJECT")
+def through_world(obj, index):
+    """True when the local transform must come from world matrices: the real parent is not synced
+    (so not the reported one), or the object hangs from a bone or vertices, not the parent's origin."""
+    p = obj.parent
+    return p is not None and (obj.parent_type != "OBJECT" or not is_synced(p, index))
+
+
+def reported_parent_id(obj, index):
+    p = obj.parent
+    if p is not None and not is_synced(p, index):
+        p = reported_parent(obj, index)
+    return p[PROP] if p is not None else None
 
 
 def local_transform(obj, index):
     """(location, rotation w-x-y-z, scale) of the object relative to its reported parent."""
-    anchor = reported_parent(obj, index)
-    if through_world(obj, anchor):
+    if through_world(obj, index):
+        anchor = reported_parent(obj, index)
         world = obj.matrix_world
         relative = world if anchor is None else anchor.matrix_world.inverted() @ world
         loc, rot, sca = relative.decompose()
@@ -112,7 +119,7 @@ def fingerprint(obj, index=None):
     base = (obj.name, tuple(obj.location), obj.rotation_mode, tuple(obj.rotation_quaternion), tuple(obj.rotation_euler),
             tuple(obj.rotation_axis_angle), tuple(obj.scale), obj.parent.name if obj.parent else None, obj.hide_viewport,
             obj.data.name if obj.data else None, tuple(s.material.name if s.material else None for s in obj.material_slots))
-    if index is not None and through_world(obj, reported_parent(obj, index)):
+    if index is not None and through_world(obj, index):
         base += (tuple(tuple(row) for row in obj.matrix_world),)
     return base
 
@@ -122,11 +129,10 @@ def fingerprint(obj, index=None):
 def blender_object(obj, index):
     """The object's record in Blender space, under its reported parent."""
     loc, (w, x, y, z), sca = local_transform(obj, index)
-    anchor = reported_parent(obj, index)
     kind = kind_of(obj)
     mesh = _synced(obj.data, index.meshes) if kind == "mesh" else None
     materials = tuple(_synced(s.material, index.materials) for s in obj.material_slots) if kind == "mesh" else ()
-    return SceneObject(id_of(obj), obj.name, kind, id_of(anchor) if anchor is not None else None, loc, (x, y, z, w), sca,
+    return SceneObject(id_of(obj), obj.name, kind, reported_parent_id(obj, index), loc, (x, y, z, w), sca,
                        visible(obj), materials, mesh)
 
 
@@ -284,13 +290,18 @@ class _Read:
         materials = tuple(r for uid, m in self._blocks("materials", uuids) if want(uid)
                           for r in [self._guard(uid, m, "MATERIAL", self._material)] if r is not None)
         pairs = [(uid, o) for uid, o in self._blocks("objects", uuids) if want(uid)]
-        if any(o.parent is not None for _, o in pairs):
+        if any(through_world(o, index) for _, o in pairs):
             evaluate()  # world matrices of objects read through them must be current
         records = {}
-        for uid, o in sorted(pairs, key=lambda p: _depth(p[1])):  # parents first: a child reads under a parent just left out
-            r = self._guard(uid, o, o.type, self._object)
-            if r is not None:
-                records[uid] = r
+        todo = pairs
+        while todo:  # a child read under a parent that then failed is read again under its next ancestor
+            for uid, o in todo:
+                r = self._guard(uid, o, o.type, self._object)
+                if r is not None:
+                    records[uid] = r
+                else:
+                    records.pop(uid, None)
+            todo = [(uid, o) for uid, o in pairs if uid in records and records[uid].parent in index.excluded]
         native = tuple(records[uid] for uid, _ in pairs if uid in records)
         if index.excluded != before:
             index.coverage_changed()
@@ -340,21 +351,21 @@ class _Read:
     def _mesh(self, uid, mesh):
         limits = self.limits
         vertices, corners, faces = mesh_counts(mesh)
-        where = f"mesh '{mesh.name}'{self._used_by(uid)}"
+        where = lambda: f"mesh '{mesh.name}'{self._used_by(uid)}"  # noqa: E731  (only a failure needs it)
         if vertices > limits.mesh_vertices:
-            raise NotSynced(RESOURCE_LIMIT, f"{where}: {vertices:,} vertices, over the limit of {limits.mesh_vertices:,} "
+            raise NotSynced(RESOURCE_LIMIT, f"{where()}: {vertices:,} vertices, over the limit of {limits.mesh_vertices:,} "
                                             "(limits.mesh_vertices); large meshes arrive with the issue \"Real content I\"")
         has_uv = render_uv_layer(mesh) is not None
         low, high = mesh_bounds(vertices, corners - 2 * faces, vertices if has_uv else 0)
         if low > limits.record_budget:
-            raise NotSynced(RESOURCE_LIMIT, self._too_large(where, vertices, f"at least {_size(low)}"))
+            raise NotSynced(RESOURCE_LIMIT, self._too_large(where(), vertices, f"at least {_size(low)}"))
         record = to_canonical(Scene(meshes=(blender_mesh(mesh),)), "blender", self.us).meshes[0]
-        _check_values(f"{where}: a vertex position", (c for p in record.positions for c in p))
-        _check_values(f"{where}: a UV coordinate", (c for p in record.uv0 or () for c in p))
+        _check_values(lambda: f"{where()}: a vertex position", (c for p in record.positions for c in p))
+        _check_values(lambda: f"{where()}: a UV coordinate", (c for p in record.uv0 or () for c in p))
         if mesh_bounds(len(record.positions), len(record.triangles), len(record.uv0 or ()))[1] > limits.record_budget:
             size = payload_size(mesh_json(record))
             if size > limits.record_budget:
-                raise NotSynced(RESOURCE_LIMIT, self._too_large(where, vertices, _size(size)))
+                raise NotSynced(RESOURCE_LIMIT, self._too_large(where(), vertices, _size(size)))
         return record
 
     def _too_large(self, where, vertices, size):
@@ -365,22 +376,23 @@ class _Read:
 
     def _material(self, uid, material):
         record = blender_material(material)
-        _check_values(f"material '{material.name}'", (*record.base_color, record.metallic, record.roughness, *record.emission))
+        _check_values(lambda: f"material '{material.name}'",
+                      (*record.base_color, record.metallic, record.roughness, *record.emission))
         return record
 
     def _object(self, uid, obj):
         excluded = self.index.excluded
-        data = [obj.data] if obj.type == "MESH" else []
-        for block in data + [s.material for s in obj.material_slots if obj.type == "MESH"]:
-            item = excluded.get(id_of(block)) if block is not None else None
-            if item is not None:
-                what = "mesh" if item.type == "MESH" else "material"
-                raise NotSynced(item.code, f"object '{obj.name}': its {what} '{item.name}' is not synced "
-                                           f"({_code_words(item.code)}), so neither is the object")
+        if excluded and obj.type == "MESH":
+            for block in [obj.data] + [s.material for s in obj.material_slots]:
+                item = excluded.get(id_of(block)) if block is not None else None
+                if item is not None:
+                    what = "mesh" if item.type == "MESH" else "material"
+                    raise NotSynced(item.code, f"object '{obj.name}': its {what} '{item.name}' is not synced "
+                                               f"({_code_words(item.code)}), so neither is the object")
         record = blender_object(obj, self.index)
-        _check_values(f"object '{obj.name}': its location", (c * self.us for c in record.translation))
-        _check_values(f"object '{obj.name}': its rotation", (2 * c for c in record.rotation))  # conversion mixes components
-        _check_values(f"object '{obj.name}': its scale", record.scale)
+        _check_values(lambda: f"object '{obj.name}': its location", [c * self.us for c in record.translation])
+        _check_values(lambda: f"object '{obj.name}': its rotation", [2 * c for c in record.rotation])  # conversion mixes components
+        _check_values(lambda: f"object '{obj.name}': its scale", record.scale)
         return record
 
     # ---- conversion ----
@@ -401,13 +413,6 @@ class _Read:
         return converted.objects[:len(native)]
 
 
-def _depth(obj):
-    d, p = 0, obj.parent
-    while p is not None:
-        d, p = d + 1, p.parent
-    return d
-
-
 def evaluate():
     """Brings world matrices up to date (Blender evaluates them lazily)."""
     try:
@@ -417,9 +422,11 @@ def evaluate():
 
 
 def _check_values(what, values):
+    """Every value a finite number within ±1e12 (what the orchestrator accepts), else READ_FAILED;
+    ``what`` makes the sentence only when one is not."""
     for v in values:
-        if not (math.isfinite(v) and abs(v) <= MAX_MAGNITUDE):
-            raise NotSynced(READ_FAILED, f"{what} is {v!r}, not a finite number within ±1e12")
+        if not -MAX_MAGNITUDE <= v <= MAX_MAGNITUDE:  # NaN fails every comparison
+            raise NotSynced(READ_FAILED, f"{what()} is {v!r}, not a finite number within ±1e12")
 
 
 def _size(n):

@@ -560,8 +560,8 @@ def _write_local(obj, location, rotation_wxyz, scale, index):
     """Writes a local transform (relative to the reported parent) in the object's own terms: its
     rotation mode, its parent inverse, and, for an object reported under an ancestor that is not
     its real parent (or hanging from a bone), through world matrices into its real parent's frame."""
-    anchor = reading.reported_parent(obj, index)
-    if reading.through_world(obj, anchor):
+    if reading.through_world(obj, index):
+        anchor = reading.reported_parent(obj, index)
         reading.evaluate()  # earlier steps of this intent may have moved the anchor or the parent
         local = Matrix.LocRotScale(location, Quaternion(rotation_wxyz), scale)
         world = anchor.matrix_world @ local if anchor is not None else local
