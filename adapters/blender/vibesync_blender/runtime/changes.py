@@ -172,6 +172,8 @@ class ChangeDetector:
         # A whole read compares everything: a parent left out moves its children under another one
         # without marking them.
         for uid in sorted(current if read_all else self.dirty):
+            if uid in self.held:  # being edited in edit mode: compared once the human leaves it
+                continue
             old, new = self.known.get(uid), current.get(uid)
             if old is not None and new is not None and (uid in self.dirty or old != new):
                 ops += _differences(old, new)
