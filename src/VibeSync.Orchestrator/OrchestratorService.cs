@@ -347,6 +347,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     public ServiceStatus Status()
     {
         var reality = _pipeline.Reality;
+        string realityRoot = Protocol.Hashing.SceneHasher.RootHex(reality.ToScene());
         var project = _project.Record;
         var engines = _engines.Values.Select(e =>
         {
@@ -354,10 +355,11 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             var (phase, reason) = s.Phase == SyncPhase.Live && !_pipeline.InParity(e.Name)
                 ? (SyncPhase.Syncing, "Reality changed and this engine is not yet confirmed to hold it: being verified")
                 : (s.Phase, s.Reason);
-            return new EngineSync(e.Name, phase.ToString().ToLowerInvariant(), reason, _attach.IsPaired(e.Name), phase == SyncPhase.Live ? s.ParityRoot : null,
+            // A live engine is confirmed to hold Reality as it is now: its root is Reality's.
+            return new EngineSync(e.Name, phase.ToString().ToLowerInvariant(), reason, _attach.IsPaired(e.Name), phase == SyncPhase.Live ? realityRoot : null,
                 s.Unreachable, s.NotSynced, s.LastRefusal, project.Engines.TryGetValue(e.Name, out var p) ? p.File : null);
         }).ToArray();
-        var sync = new SyncStatus(Protocol.Hashing.SceneHasher.RootHex(reality.ToScene()), reality.Objects.Count, reality.Materials.Count,
+        var sync = new SyncStatus(realityRoot, reality.Objects.Count, reality.Materials.Count,
             reality.Meshes.Count, _pipeline.Pending.OrderBy(i => i).ToArray(), _pipeline.SafeModeReason, _pipeline.Locks.Held.Keys.ToArray(),
             engines, _wal.LastSequence, _pipeline.Dirty.OrderBy(u => u, StringComparer.Ordinal).ToArray(), project.ProjectId);
         return new ServiceStatus(Environment.ProcessId, Path.GetFullPath(_options.DataDirectory), ProtocolVersion.Current, _link.Status(), _pipeline.Panics.Values.ToArray(), sync);

@@ -449,6 +449,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     {
         await DrainAsync().ConfigureAwait(false);
         await CloseIfDueAsync().ConfigureAwait(false);
+        await VerifyOriginsIfDueAsync().ConfigureAwait(false);
         await DrainAsync(settle: true).ConfigureAwait(false);
         return true;
     });
