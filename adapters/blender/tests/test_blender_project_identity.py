@@ -109,6 +109,7 @@ class BlenderProjectIdentityTests(unittest.TestCase):
     def tearDown(self):
         self.serve.terminate()
         self.serve.wait(timeout=30)
+        self.serve.stdout.close()
         self.serve_log.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
