@@ -41,7 +41,8 @@ INSPECT = r"""
 import bpy, json
 s = bpy.context.scene
 print("INSPECT " + json.dumps({"project": s.get("vibesync_project"), "schema": s.get("vibesync_schema"),
-                               "ids": {o.name: o.get("vibesync_uuid") for o in bpy.data.objects}}))
+                               "ids": {o.name: o.get("vibesync_uuid") for o in bpy.data.objects},
+                               "locations": {o.name: list(o.location) for o in bpy.data.objects}}))
 """
 
 
@@ -158,6 +159,53 @@ class BlenderProjectIdentityTests(unittest.TestCase):
         adopted = inspect(after_pairing)
         self.assertEqual(self.project, adopted["project"])
         self.assertTrue(all(adopted["ids"].values()))
+
+    def test_an_unstamped_file_at_another_path_is_refused_once_blender_is_paired(self):
+        a, b = os.path.join(self.work, "A.blend"), os.path.join(self.work, "B.blend")
+        make_blend(a, seed=5, objects=8)
+        make_blend(b, seed=6, objects=6)
+        first = HeadlessBlender(a, self.data, seconds=2)  # paired with A; its stamp is never saved
+        first.finish()
+        self.assertEqual("connected", first.first("attached")["connection"])
+        before = self.status()["sync"]["reality_root"]
+        b_copy = os.path.join(self.work, "B-while-refused.blend")
+        run = HeadlessBlender(b, self.data, seconds=2.5, edits=[{"at": 1.5, "save": b_copy}])
+        events = run.finish()
+        attached = run.first("attached")
+        self.assertEqual("refused", attached["connection"], events)
+        self.assertIn("carries no VibeSync project stamp", attached["error"])
+        self.assertIn(a, attached["error"])  # it names the file Blender is paired with
+        untouched = inspect(b_copy)
+        self.assertIsNone(untouched["project"])
+        self.assertEqual({None}, set(untouched["ids"].values()))
+        self.assertEqual(before, self.status()["sync"]["reality_root"])  # nothing of B reached Reality
+        again = HeadlessBlender(a, self.data, seconds=2)  # A itself, unsaved stamp and all, is still welcome
+        again.finish()
+        self.assertEqual("connected", again.first("attached")["connection"])
+
+    def test_a_copy_of_the_projects_file_is_accepted_and_resynced_to_reality(self):
+        a = os.path.join(self.work, "A.blend")
+        make_blend(a, seed=7, objects=8)
+        HeadlessBlender(a, self.data, seconds=2.5, edits=[{"at": 1.5, "save": a}]).finish()  # stamped and saved
+        copy = os.path.join(self.work, "A-copy.blend")
+        shutil.copyfile(a, copy)
+        # Reality moves on while no Blender is attached (another seat, a human at the CLI).
+        state = json.loads(cli("state", "--engine", "reality", "--data", self.data).stdout)
+        moved = next(o for o in state["objects"] if o["kind"] == "empty" or o["kind"] == "mesh")
+        intent = {"operations": [{"op": "set_transform", "uuid": moved["uuid"], "translation": [4.0, 5.0, 6.0]}], "rationale": "moved while Blender was closed"}
+        path = os.path.join(self.work, "move.json")
+        with open(path, "w") as f:
+            json.dump(intent, f)
+        submitted = cli("submit", path, "--wait", "--data", self.data)
+        self.assertEqual(0, submitted.returncode, submitted.stdout + submitted.stderr)
+        saved = os.path.join(self.work, "A-copy-after.blend")
+        run = HeadlessBlender(copy, self.data, seconds=4, edits=[{"at": 3.0, "save": saved}])
+        events = run.finish()
+        self.assertEqual("connected", run.first("attached")["connection"], events)
+        after = inspect(saved)
+        self.assertEqual(self.project, after["project"])
+        # canonical (x, y, z) = (4, 5, 6) is Blender (x, -z, y)
+        self.assertEqual([4.0, -6.0, 5.0], [round(v, 5) for v in after["locations"][moved["name"]]])
 
     def test_a_file_of_a_newer_content_schema_is_refused_untouched(self):
         newer = os.path.join(self.work, "newer.blend")
