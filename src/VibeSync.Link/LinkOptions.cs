@@ -36,17 +36,39 @@ public sealed record LinkOptions
     /// <summary>How often session keys are re-derived (REKEY); zero: never.</summary>
     public TimeSpan RekeyInterval { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Connections that have not finished a handshake, at most; more are closed at once.</summary>
+    /// <summary>
+    /// Connections that have not finished a handshake, at most. A new one beyond it closes the
+    /// oldest such stranger (an honest adapter sends its HELLO as it connects, so it is never the
+    /// oldest for long): a flood of idle connections cannot keep an adapter out.
+    /// </summary>
     public int MaxPendingConnections { get; init; } = 256;
 
-    /// <summary>Longest pause imposed on a source that keeps sending unauthenticated junk.</summary>
-    public TimeSpan MaxJunkPenalty { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Edits of one object an engine may send per second, sustained (a token bucket per object).
+    /// Four times a 60 Hz drag: an adapter that sends one edit per object per editor tick is never limited.
+    /// </summary>
+    public double ObjectEditsPerSecond { get; init; } = 240;
 
-    /// <summary>Mutations of one object within this tick beyond the first are rate-limited.</summary>
-    public TimeSpan MutationTick { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// Edits of one object that may arrive at once (the bucket's size): a stall of the adapter, the
+    /// link or the orchestrator delivers the edits it held back together, and they are not a flood.
+    /// </summary>
+    public int ObjectEditBurst { get; init; } = 60;
 
-    /// <summary>Heavy operations (mesh and asset replacement, deletion) per engine per second.</summary>
+    /// <summary>Edits holding heavy operations (mesh or asset replacement, creation of a mesh, deletion) per engine per second, sustained; as many may arrive at once.</summary>
     public int HeavyPerSecond { get; init; } = 20;
+
+    /// <summary>Trust an engine regains per second without a violation, up to <see cref="InitialTrust"/>.</summary>
+    public double TrustRecoveryPerSecond { get; init; } = 1;
+
+    /// <summary>
+    /// Bytes an unfinished SCENE in parts may hold (the payloads of its parts so far); the part
+    /// beyond it is refused <c>RESOURCE_LIMIT</c> and the transfer dropped.
+    /// </summary>
+    public long MaxSceneBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>How long a SCENE in parts may take from its first part to its last; an unfinished one older than this is dropped.</summary>
+    public TimeSpan SceneTransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Vertices a replaced mesh may have.</summary>
     public int MaxMeshVertices { get; init; } = 1_000_000;

@@ -46,7 +46,7 @@ public sealed class LinkServer : IAsyncDisposable
     private readonly Dictionary<string, DateTimeOffset> _nonces = new(StringComparer.Ordinal);
     private readonly List<Task> _running = new();
     private Task _accepting = Task.CompletedTask;
-    private long _violations, _refused, _edits;
+    private long _violations, _refused, _edits, _junk;
 
     /// <summary>A server for the engines whose bootstrap keys are given.</summary>
     public LinkServer(LinkOptions options, IReadOnlyDictionary<string, byte[]> bootstrapKeys, ILinkHost host, LinkLog log, TimeProvider? time = null)
@@ -56,8 +56,7 @@ public sealed class LinkServer : IAsyncDisposable
         Host = host;
         Log = log;
         Time = time ?? TimeProvider.System;
-        Junk = new JunkTracker(options.MaxJunkPenalty, Time);
-        Pending = new SemaphoreSlim(options.MaxPendingConnections, options.MaxPendingConnections);
+        Strangers = new StrangerPool(options.MaxPendingConnections);
         foreach (var (engine, _) in BootstrapKeys) _trust[engine] = new TrustLedger(options, Time);
         _listener = new TcpListener(IPAddress.Loopback, options.Port);
     }
@@ -67,8 +66,10 @@ public sealed class LinkServer : IAsyncDisposable
     internal ILinkHost Host { get; }
     internal LinkLog Log { get; }
     internal TimeProvider Time { get; }
-    internal JunkTracker Junk { get; }
-    internal SemaphoreSlim Pending { get; }
+    internal StrangerPool Strangers { get; }
+
+    /// <summary>How long the accept loop waits for room among strangers before it closes a newcomer.</summary>
+    private static readonly TimeSpan StrangerPatience = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The port it listens on (after <see cref="Start"/>).</summary>
     public int Port { get; private set; }
@@ -76,7 +77,7 @@ public sealed class LinkServer : IAsyncDisposable
     /// <summary>Binds 127.0.0.1 and starts accepting.</summary>
     public void Start()
     {
-        _listener.Start(backlog: 1024);
+        _listener.Start(backlog: 4096); // the kernel caps it at somaxconn: room for a flood while the accept loop waits for strangers to finish
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptAsync();
         Log.Write("listening", null, null, $"127.0.0.1:{Port}", "adapter link ready");
@@ -96,23 +97,31 @@ public sealed class LinkServer : IAsyncDisposable
                 continue;
             }
             catch (ObjectDisposedException) { return; }
-            if (!Pending.Wait(0))
-            {
-                Interlocked.Increment(ref _refused);
-                Log.Write("refused", "CONNECTION_LIMIT", null, tcp.Client.RemoteEndPoint?.ToString(),
-                    $"more than {Options.MaxPendingConnections} connections without a handshake; closed");
-                tcp.Dispose();
-                continue;
-            }
             Session session;
             try { session = new Session(this, tcp); }
             catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or ObjectDisposedException)
             {
                 // The peer left between accept and here; the loop must outlive any one connection.
-                Pending.Release();
                 tcp.Dispose();
-                Log.Write("junk", "DISCONNECTED", null, null, "a connection closed before it could be read: " + e.Message);
+                CountJunk();
+                Log.Summarized("junk", "DISCONNECTED", null, null, "a connection closed before it could be read: " + e.Message);
                 continue;
+            }
+            // Beyond the limit of strangers an idle one makes room, or else the newcomer is closed (StrangerPool).
+            Session? closed;
+            try { closed = await Strangers.AdmitAsync(session, StrangerPatience, _stop.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { tcp.Dispose(); return; }
+            if (closed != null)
+            {
+                if (ReferenceEquals(closed, session))
+                {
+                    Interlocked.Increment(ref _refused);
+                    Log.Summarized("refused", "CONNECTION_LIMIT", null, tcp.Client.RemoteEndPoint?.ToString(),
+                        $"more than {Options.MaxPendingConnections} connections without a handshake, none idle for {StrangerPatience.TotalMilliseconds:F0} ms: closed");
+                    tcp.Dispose();
+                    continue;
+                }
+                closed.Evict($"more than {Options.MaxPendingConnections} connections without a handshake: the oldest idle one is closed");
             }
             var run = Task.Run(() => session.RunAsync(_stop.Token));
             lock (_running)
@@ -123,7 +132,12 @@ public sealed class LinkServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A session completed its handshake: it replaces any older one of its engine.</summary>
+    /// <summary>
+    /// A session completed its handshake: it replaces any older one of its engine. The older one
+    /// has ended for the orchestrator as if it had closed (its locks are released, its engine is
+    /// detached until the new session attaches), before the new session reads anything: a lock
+    /// the new session takes is never released on the old one's behalf.
+    /// </summary>
     internal void Attach(Session session)
     {
         Session? old;
@@ -136,6 +150,7 @@ public sealed class LinkServer : IAsyncDisposable
         {
             Log.Write("session_end", "REPLACED", old.Engine, null, $"session {old.SessionId} replaced by {session.SessionId}");
             old.Close();
+            Host.Detached(old.Engine);
         }
     }
 
@@ -178,6 +193,7 @@ public sealed class LinkServer : IAsyncDisposable
     }
 
     internal void CountViolation() => Interlocked.Increment(ref _violations);
+    internal void CountJunk() => Interlocked.Increment(ref _junk);
     internal void CountRefused() => Interlocked.Increment(ref _refused);
     internal void CountEdit() => Interlocked.Increment(ref _edits);
 
@@ -197,7 +213,7 @@ public sealed class LinkServer : IAsyncDisposable
                     (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch, s.Scene, s.HumanActive, s.NotSynced),
                 trust.Score, quarantined, quarantined ? trust.QuarantinedUntil : null, trust.QuarantineReason));
         }
-        return new LinkStatus(Port, engines, Junk.Total, Interlocked.Read(ref _violations), Interlocked.Read(ref _refused), Interlocked.Read(ref _edits));
+        return new LinkStatus(Port, engines, Interlocked.Read(ref _junk), Interlocked.Read(ref _violations), Interlocked.Read(ref _refused), Interlocked.Read(ref _edits));
     }
 
     /// <summary>Stops listening and ends every session.</summary>

@@ -182,7 +182,18 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     {
         if (_pipeline.Panics.TryGetValue(engine, out var panic))
             return Task.FromResult<(string, string)?>(("PANIC", $"{engine} is in PANIC ({panic.Code}): edits wait for a human's emergency unlock"));
-        if (_engines.TryGetValue(engine, out var e)) e.AddKnown(edit.Operations.Select(op => op.Uuid));
+        if (!_engines.TryGetValue(engine, out var e)) return Task.FromResult<(string, string)?>(("NOT_ATTACHED", $"{engine} is not an engine of this orchestrator"));
+        if (!e.IsLive)
+        {
+            // An engine's edits count only once it is live (attached and in parity with Reality),
+            // whatever key it holds. What it changed meanwhile is brought back to Reality by a
+            // resync once it is live, so the refused edit never leaves it apart from Reality.
+            e.AddKnown(edit.Operations.Select(op => op.Uuid)); // read back by that resync
+            e.RefusedEdit();
+            if (e.IsLive) ParityLost(engine, "a human's edit arrived while it was being attached"); // it went live meanwhile
+            return Task.FromResult<(string, string)?>(("NOT_ATTACHED", $"{engine} is {e.Phase.ToString().ToLowerInvariant()}, not live: its edits count once it is attached and in parity with Reality ({e.Reason})"));
+        }
+        e.AddKnown(edit.Operations.Select(op => op.Uuid));
         // The human's edit is already in that engine: it becomes an intent from there, applied in
         // the other engines at once and verified in all of them (not held by the batch window).
         var ticket = _pipeline.Submit(edit, new Actor(ActorKind.Human, engine), origin: engine);
@@ -263,6 +274,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>After a crash, safe mode ends once every engine ever paired is live again (parity re-established).</summary>
     private void EngineLive(string engine)
     {
+        if (_engines.TryGetValue(engine, out var live) && live.TakeRefusedEdits())
+            ParityLost(engine, "a human's edit arrived while it was being attached, and was refused");
         // That engine now holds Reality exactly: what a mismatch left DIRTY is confirmed back in parity there.
         _pipeline.ClearDirty();
         if (_pipeline.SafeModeReason != CrashSafeMode) return;

@@ -94,6 +94,18 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task a_panic_in_one_engine_holds_automation_but_not_the_human_edits_of_the_other_engine()
+    {
+        await _pipeline.PanicAsync("blender", "BLOCKED_PATTERN", "a contract violation");
+        var fromUnity = await _pipeline.SubmitAsync(Move(2), Human, origin: "unity");
+        Assert.Equal(IntentPhase.Final, fromUnity.Phase);
+        Assert.Equal(2, _pipeline.Reality.Objects[Cube].Translation.X);
+        Assert.Equal(IntentPhase.Pending, (await _pipeline.SubmitAsync(Move(3), Human, origin: "blender")).Phase); // the engine in PANIC is held
+        Assert.Equal(IntentPhase.Pending, (await _pipeline.SubmitAsync(Move(4), Ai)).Phase); // and so is automation
+        Assert.Equal(2, _pipeline.Reality.Objects[Cube].Translation.X);
+    }
+
+    [Fact]
     public async Task a_denied_intent_is_refused_and_touches_nothing()
     {
         var outcome = await _pipeline.SubmitAsync(Reparent(Cube, Root), Ai);

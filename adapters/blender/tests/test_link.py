@@ -70,7 +70,7 @@ class LiveLinkTests(unittest.TestCase):
             raise unittest.SkipTest("the .NET SDK is needed to run vibesync serve")
         cls.dir = tempfile.mkdtemp(prefix="vibesync-pylink-")
         cls.err = open(os.path.join(cls.dir, "serve.log"), "w")  # the JSON log; an unread pipe would fill and block serve
-        cls.proc = subprocess.Popen(serve_command(cls.dir, "--junk-penalty-max", "0"), stdout=subprocess.PIPE, stderr=cls.err, text=True)
+        cls.proc = subprocess.Popen(serve_command(cls.dir), stdout=subprocess.PIPE, stderr=cls.err, text=True)
         line = cls.proc.stdout.readline()
         if not line.startswith("vibesync serve:"):
             cls.proc.kill()
@@ -91,18 +91,19 @@ class LiveLinkTests(unittest.TestCase):
         if code != 0:
             raise AssertionError(f"serve exited with {code} after SIGTERM; its log ends:\n" + "\n".join(log.splitlines()[-15:]))
 
-    def test_a_session_heartbeats_and_its_edits_are_acknowledged(self):
-        with LinkClient.from_data_dir(self.dir, "blender", file="py.blend") as c:
+    def test_a_session_heartbeats_and_its_edits_count_only_once_it_has_attached(self):
+        with LinkClient.from_data_dir(self.dir, "unity", file="py.unity") as c:
             self.assertEqual(32, len(c.session_id))
             typ, data = c.heartbeat()
             self.assertEqual(MessageType.ACK, typ)
             typ, data = c.request(MessageType.EDIT, json.dumps(
                 {"operations": [{"op": "set_transform", "uuid": CUBE, "translation": [1.5, 0, 0]}]}))
-            self.assertEqual((MessageType.ACK, 3), (typ, data["re"]))  # HELLO was 1, the heartbeat 2
+            self.assertEqual((MessageType.ERROR, 3, "NOT_ATTACHED"), (typ, data["re"], data["code"]))  # HELLO was 1, the heartbeat 2
             typ, data = c.request(MessageType.EDIT, json.dumps(
                 {"operations": [{"op": "set_visibility", "uuid": "not-an-id", "visible": True}]}))
             self.assertEqual(MessageType.ERROR, typ)
             self.assertEqual("INVALID_VALUE", data["code"])
+            self.assertEqual(MessageType.ACK, c.heartbeat()[0])  # refused, not revoked
 
     def test_a_large_scene_is_reported_in_parts_and_the_orchestrator_hashes_it_whole(self):
         from vibesync_blender.link.scene_parts import scene_parts

@@ -21,7 +21,6 @@ internal static class ServeCommand
         var frameTimeout = new Option<double>("--frame-timeout") { Description = "Seconds a started frame (or a HELLO) may take to arrive whole.", DefaultValueFactory = _ => 5 };
         var rekey = new Option<double>("--rekey-interval") { Description = "Seconds between session key re-derivations (0: never).", DefaultValueFactory = _ => 600 };
         var coolOff = new Option<double>("--quarantine-cool-off") { Description = "Seconds a quarantined engine stays read-only.", DefaultValueFactory = _ => 30 };
-        var penalty = new Option<double>("--junk-penalty-max") { Description = "Longest pause, in seconds, imposed on a source that keeps sending unauthenticated junk.", DefaultValueFactory = _ => 1 };
         var vertices = new Option<int?>("--max-mesh-vertices") { Description = "Vertices a mesh sent by an adapter may have (config: limits.max_mesh_vertices; default 1000000)." };
         var trust = new Option<string?>("--trust") { Description = "AI intents admitted without a human's approval: supervised (none), cosmetic, structural, destructive (config: trust; default cosmetic)." };
         trust.AcceptOnlyFromAmong("supervised", "cosmetic", "structural", "destructive");
@@ -35,7 +34,7 @@ internal static class ServeCommand
             "Policies come from DIR/config.json (trust mode, batch windows, limits, pairing, safe-mode thresholds); flags override it. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")
         {
-            data, config, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, penalty, vertices, trust, source, window,
+            data, config, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, vertices, trust, source, window,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -53,12 +52,12 @@ internal static class ServeCommand
             }
             catch (ConfigException e) { Console.Error.WriteLine($"error: {e.Message}"); return Program.InputError; }
             int p = parse.GetValue(port), a = parse.GetValue(apiPort);
-            double hb = parse.GetValue(heartbeat) ?? file.HeartbeatTimeoutSeconds, ft = parse.GetValue(frameTimeout), rk = parse.GetValue(rekey), co = parse.GetValue(coolOff), jp = parse.GetValue(penalty);
+            double hb = parse.GetValue(heartbeat) ?? file.HeartbeatTimeoutSeconds, ft = parse.GetValue(frameTimeout), rk = parse.GetValue(rekey), co = parse.GetValue(coolOff);
             if (p is < 0 or > 65535 || a is < 0 or > 65535) { Console.Error.WriteLine("error: ports are 0…65535"); return Program.InputError; }
             int mv = parse.GetValue(vertices) ?? file.MaxMeshVertices;
             string trustMode = parse.GetValue(trust) ?? file.Trust, sourceOfTruth = parse.GetValue(source) ?? file.SourceOfTruth;
             double cosmeticMs = parse.GetValue(window) ?? file.CosmeticWindowMs;
-            if (hb <= 0 || ft <= 0 || rk < 0 || co < 0 || jp < 0 || mv < 3) { Console.Error.WriteLine("error: timeouts must be positive (intervals ≥ 0)"); return Program.InputError; }
+            if (hb <= 0 || ft <= 0 || rk < 0 || co < 0 || mv < 3) { Console.Error.WriteLine("error: timeouts must be positive (intervals ≥ 0)"); return Program.InputError; }
             var options = new ServeOptions
             {
                 DataDirectory = dir,
@@ -89,7 +88,6 @@ internal static class ServeCommand
                     HandshakeTimeout = TimeSpan.FromSeconds(ft),
                     RekeyInterval = TimeSpan.FromSeconds(rk),
                     QuarantineCoolOff = TimeSpan.FromSeconds(co),
-                    MaxJunkPenalty = TimeSpan.FromSeconds(jp),
                     MaxMeshVertices = mv,
                 },
             };

@@ -666,7 +666,10 @@ public sealed class IntentPipeline : IAsyncDisposable
                 if (actor.Kind < ActorKind.Human && FirstDirty(request) is { } dirty)
                     throw new IntentRefusedException(IntentErrorCode.Dirty, "operations",
                         $"{dirty} is DIRTY: an engine failed to hold its verified state and it is not yet confirmed back in parity; retry once the engine is resynced");
-                bool halted = panic || !Panics.IsEmpty;
+                // PANIC is per engine (docs/protocol.md §11.3): a human's edit from an engine not in
+                // PANIC goes on (it is applied in the live engines, and the engine in PANIC is not
+                // one); automation waits while any engine is in PANIC.
+                bool halted = panic || (actor.Kind >= ActorKind.Human && origin != null ? Panics.ContainsKey(origin) : !Panics.IsEmpty);
                 if (how == Admit.Approved && halted && actor.Kind != ActorKind.EmergencyOverride)
                 {
                     // Approval does not lift a PANIC: the approved intent waits for the emergency unlock.

@@ -1,13 +1,14 @@
 using System.Text.RegularExpressions;
-using VibeSync.Protocol.Json;
 
 namespace VibeSync.Link.Firewall;
 
 /// <summary>
-/// The semantic firewall's last line: no string anywhere in a payload (keys included) may look
-/// like code that some engine could be tricked into running. Operations are typed, so nothing is
-/// ever executed; this refuses the attempt itself, which is a contract violation. Patterns are
-/// shaped to catch calls and module paths, not words: an object called "Executive" passes.
+/// Text shaped like code some engine could be tricked into running — os.system, subprocess,
+/// exec/eval/compile/open calls, dunder names, import statements, pickle, ctypes, Process.Start,
+/// reflection. The firewall applies it to <see cref="CodeFields"/> only: a field an engine could
+/// evaluate as code. Names and other plain strings are data, stored and shown but never run, so a
+/// rename to "Rock__01__LOD" (or to "os.system(x)") is as harmless as any other name and is never
+/// judged by it. Patterns are shaped to catch calls and module paths, not words.
 /// </summary>
 public static partial class BlockedPatterns
 {
@@ -15,40 +16,17 @@ public static partial class BlockedPatterns
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex Pattern();
 
-    /// <summary>The first blocked pattern in any string of <paramref name="node"/>, with its path, or null.</summary>
-    public static (string Path, string Match)? Find(JsonNode node, string path = "")
-    {
-        switch (node)
-        {
-            case JsonString s:
-                return Match(s.Value, path);
-            case JsonArray a:
-                for (int i = 0; i < a.Items.Count; i++)
-                    if (Find(a.Items[i], $"{path}[{i}]") is { } hit) return hit;
-                return null;
-            case JsonObject o:
-                foreach (var (key, value) in o.Members)
-                {
-                    string at = path.Length == 0 ? key : path + "." + key;
-                    if (Match(key, at) is { } inKey) return inKey;
-                    if (Find(value, at) is { } hit) return hit;
-                }
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    private static (string, string)? Match(string text, string path)
+    /// <summary>The first blocked pattern in <paramref name="text"/>, or null; a text too costly to scan counts as blocked.</summary>
+    public static string? Match(string text)
     {
         try
         {
             var m = Pattern().Match(text);
-            return m.Success ? (path, m.Value) : null;
+            return m.Success ? m.Value : null;
         }
         catch (RegexMatchTimeoutException)
         {
-            return (path, "(a string too costly to scan)");
+            return "(a string too costly to scan)";
         }
     }
 }

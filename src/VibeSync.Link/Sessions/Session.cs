@@ -49,13 +49,11 @@ internal sealed class Session
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
     private readonly FrameReader _reader;
-    private readonly IPAddress _source;
     private readonly string _remote;
     private readonly SemaphoreSlim _send = new(1, 1);
     private readonly MemoryStream _outbox = new(); // replies held while more frames are already buffered: one write for a burst
     private readonly CancellationTokenSource _end = new();
-    private readonly Dictionary<string, long> _lastMutationTick = new(StringComparer.Ordinal);
-    private readonly Queue<DateTimeOffset> _heavy = new();
+    private readonly EditBudget _budget;
     private byte[] _bootstrapKey = Array.Empty<byte>();
     private Hello _hello = null!;
     private Welcome _welcome = null!;
@@ -69,11 +67,13 @@ internal sealed class Session
     private bool _attached;
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<LinkReply>> _requests = new(); // the orchestrator's, by sequence
     private readonly HashSet<string> _humanActive = new(StringComparer.Ordinal);
-    private List<Protocol.State.Scene>? _sceneParts;  // a SCENE arriving in parts
-    private int _scenePartsExpected;
-    private string? _scenePartsRoot;
-    private ulong[] _scenePartsDropped = Array.Empty<ulong>();
-    private JsonObject? _scenePartsHeader; // part 0 carries file, unsaved, ambiguous, dropped_intents
+    private readonly object _transferGate = new(); // the session loop vs. the watchdog dropping an expired transfer
+    private SceneTransfer? _transfer;              // a SCENE arriving in parts
+    private (string Root, int Parts)? _refusedTransfer; // its later parts are answered RESOURCE_LIMIT, not read
+    private volatile bool _sceneReported;          // a whole SCENE of this session was read: it has attached
+    private volatile string? _evicted;             // closed by the stranger pool, and why
+    private volatile bool _firstFrameRead;         // a whole HELLO (or junk) arrived: being judged, not idle
+    private readonly long _accepted = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public Session(LinkServer server, TcpClient tcp)
     {
@@ -82,8 +82,8 @@ internal sealed class Session
         _tcp.NoDelay = true;
         _stream = tcp.GetStream();
         _reader = new FrameReader(_stream, server.Options.MaxHandshakeFrame); // raised once the HELLO verifies
+        _budget = new EditBudget(server.Options);
         var endpoint = (IPEndPoint)tcp.Client.RemoteEndPoint!;
-        _source = endpoint.Address;
         _remote = endpoint.ToString();
     }
 
@@ -113,17 +113,15 @@ internal sealed class Session
         bool established = false;
         try
         {
-            var penalty = _server.Junk.PenaltyFor(_source);
-            if (penalty > TimeSpan.Zero) await Task.Delay(penalty, linked.Token).ConfigureAwait(false);
             await HandshakeAsync(linked.Token).ConfigureAwait(false);
             established = true;
-            _server.Pending.Release();
+            _server.Strangers.Leave(this);
             await ServeAsync(linked.Token).ConfigureAwait(false);
         }
         catch (SessionEnded e) when (e.Refused)
         {
             _server.CountRefused();
-            _server.Log.Write("refused", e.Code, Engine, _remote, e.Message);
+            _server.Log.Summarized("refused", e.Code, Engine, _remote, e.Message);
         }
         catch (SessionEnded e)
         {
@@ -137,6 +135,11 @@ internal sealed class Session
         {
             if (established) _server.Log.Write("session_end", "SHUTDOWN", Engine, _remote, "the orchestrator is shutting down");
         }
+        catch (OperationCanceledException) when (_evicted is { } why)
+        {
+            _server.CountRefused();
+            _server.Log.Summarized("refused", "CONNECTION_LIMIT", null, _remote, why);
+        }
         catch (OperationCanceledException)
         {
             // ended from outside (revoked, replaced, heartbeat lost): already logged
@@ -149,7 +152,7 @@ internal sealed class Session
         finally
         {
             foreach (var pending in _requests.Values) pending.TrySetException(new EngineUnavailableException(established ? Engine : "?", "the session ended before the engine answered"));
-            if (!established) _server.Pending.Release();
+            if (!established) _server.Strangers.Leave(this);
             _watchdog?.Dispose();
             _rekey?.Dispose();
             if (_attached) _server.Detach(this);
@@ -160,10 +163,37 @@ internal sealed class Session
     /// <summary>Ends the session from outside (replaced by a newer one, heartbeat lost, shutdown).</summary>
     public void Close() => _end.Cancel();
 
+    /// <summary>
+    /// A stranger with nothing to read: connected for longer than a HELLO takes to arrive, no whole
+    /// first frame yet, and no bytes waiting in its socket (an honest adapter's HELLO, sent as it
+    /// connected, would be).
+    /// </summary>
+    public bool Idle
+    {
+        get
+        {
+            if (_firstFrameRead || System.Diagnostics.Stopwatch.GetElapsedTime(_accepted) < TimeSpan.FromMilliseconds(10)) return false;
+            try { return _tcp.Available == 0; }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException) { return true; }
+        }
+    }
+
+    /// <summary>Closes a connection that has not authenticated, to make room for a newer one.</summary>
+    public void Evict(string why)
+    {
+        _evicted = why;
+        _end.Cancel();
+    }
+
+    /// <summary>
+    /// Unauthenticated junk: the connection is dropped and counted, and that is all it costs.
+    /// Nothing is remembered against its address (on loopback every process shares it: a penalty
+    /// there would make the next honest reconnect pay for someone else's junk).
+    /// </summary>
     private void Junk(string code, string message, bool established)
     {
-        _server.Junk.Count(_source);
-        _server.Log.Write("junk", code, established ? Engine : null, _remote, message + "; connection dropped");
+        _server.CountJunk();
+        _server.Log.Summarized("junk", code, established ? Engine : null, _remote, message + "; connection dropped");
     }
 
     private void End(string code, string message, bool violation, bool established)
@@ -195,23 +225,21 @@ internal sealed class Session
             throw new SessionEnded("HANDSHAKE_TIMEOUT", $"no HELLO within {_server.Options.HandshakeTimeout.TotalSeconds:F1} s", violation: false);
         }
         if (bytes == null) throw new SessionEnded("DISCONNECTED", "closed before a HELLO", violation: false);
+        _firstFrameRead = true;
 
         // Which engine's bootstrap key verifies it says who this is; no key: junk.
-        Frame? frame = null;
+        // The MAC is checked under each key without decoding (junk costs one exception, not one per key).
         string? engine = null;
-        FrameException? last = null;
+        int macAt = bytes.Length - Protocol.Crypto.Mac.Size;
         foreach (var (name, key) in _server.BootstrapKeys)
-        {
-            try
+            if (macAt > 0 && Protocol.Crypto.Mac.Verify(key, bytes.AsSpan(0, macAt), bytes.AsSpan(macAt)))
             {
-                frame = FrameCodec.Decode(key, bytes, _server.Options.MaxHandshakeFrame);
                 engine = name;
                 _bootstrapKey = key;
                 break;
             }
-            catch (FrameException e) { last = e; }
-        }
-        if (frame == null) throw last!;
+        if (engine == null) throw new FrameException(FrameErrorCode.BadMac, "frame MAC does not verify");
+        var frame = FrameCodec.Decode(_bootstrapKey, bytes, _server.Options.MaxHandshakeFrame);
         if (frame.Type != MessageType.Hello) throw new SessionEnded("HANDSHAKE_EXPECTED", $"expected HELLO, got {MessageType.Name(frame.Type)}", violation: false);
         try { _hello = Hello.Parse(Encoding.UTF8.GetString(frame.Payload.Span)); }
         catch (Exception e) when (e is JsonFieldException or JsonParseException or FormatException or DecoderFallbackException)
@@ -279,7 +307,10 @@ internal sealed class Session
             {
                 throw new SessionEnded("MALFORMED", $"{MessageType.Name(frame.Type)} payload: {e.Message}", violation: true);
             }
-            if (BlockedPatterns.Find(payload) is { } hit)
+            // Only fields an engine could evaluate as code are judged by the blocked patterns: names
+            // and other plain strings are data (a name the orchestrator admitted comes back in every
+            // report of that engine, and must never revoke it).
+            if (CodeFields.Find(frame.Type, payload) is { } hit)
                 throw new SessionEnded("BLOCKED_PATTERN", $"{MessageType.Name(frame.Type)} payload at {hit.Path} holds '{hit.Match}'", violation: true);
 
             switch (frame.Type)
@@ -346,16 +377,25 @@ internal sealed class Session
             }
         }
 
+        if (!_sceneReported)
+        {
+            // An engine edits only once it has attached (reported its scene): whatever key it holds,
+            // a session that never said what it holds changes nothing. Not a violation: an honest
+            // adapter's first edit may race its SCENE. The orchestrator also waits for parity.
+            _server.Log.Summarized("refused", "NOT_ATTACHED", Engine, _remote, "an EDIT before this session reported its scene; refused");
+            await ErrorAsync(frame, "NOT_ATTACHED", $"{Engine} has not attached: report the scene (SCENE) first; edits count once the engine is live", cancel).ConfigureAwait(false);
+            return;
+        }
         // Over a limit is refused, but costs no trust: an honest adapter reports such content as
         // not synced instead, and a limit is a fact about content, not a sign of misbehaviour.
         foreach (var op in edit.Operations)
             if ((op is ReplaceMesh m ? m.Positions.Count : op is CreateMesh c ? c.Positions.Count : 0) is var count && count > _server.Options.MaxMeshVertices)
             {
-                _server.Log.Write("resource_limit", "RESOURCE_LIMIT", Engine, _remote, $"{op.Name} of {op.Uuid}: {count:N0} vertices, limit {_server.Options.MaxMeshVertices:N0}");
+                _server.Log.Summarized("resource_limit", "RESOURCE_LIMIT", Engine, _remote, $"{op.Name} of {op.Uuid}: {count:N0} vertices, limit {_server.Options.MaxMeshVertices:N0}");
                 await ErrorAsync(frame, "RESOURCE_LIMIT", $"{op.Name} of {op.Uuid}: a mesh of {count:N0} vertices exceeds limits.max_mesh_vertices = {_server.Options.MaxMeshVertices:N0}; nothing was transferred", cancel).ConfigureAwait(false);
                 return;
             }
-        if (RateLimited(edit) is { } limited)
+        if (_budget.Take(edit, _server.Time.GetUtcNow()) is { } limited)
         {
             await MinorAsync(frame, "RATE_LIMITED", limited, 10, cancel).ConfigureAwait(false);
             return;
@@ -386,41 +426,48 @@ internal sealed class Session
             part = o.Get("part") != null ? (int)Math.Min(WholeNumber(o, "part"), int.MaxValue) : 0;
             parts = o.Get("parts") != null ? (int)Math.Min(WholeNumber(o, "parts"), int.MaxValue) : 1;
             if (parts < 1 || parts > 4096) throw new JsonFieldException("parts", "expected 1 to 4096 parts");
-            if (part != (_sceneParts?.Count ?? 0) || (part > 0 && (parts != _scenePartsExpected || claimed != _scenePartsRoot)))
-                throw new JsonFieldException("part", $"expected part {_sceneParts?.Count ?? 0} of {(part > 0 ? _scenePartsExpected : parts)} for root {(part > 0 ? _scenePartsRoot : claimed)}");
-            var records = SceneJsonReader.ReadCanonicalRecords(o.Get("scene")!);
-            if (part == 0)
+            ExpireTransfer();
+            bool rest;
+            lock (_transferGate)
             {
-                _sceneParts = new List<Protocol.State.Scene>();
-                _scenePartsExpected = parts;
-                _scenePartsRoot = claimed;
-                _scenePartsHeader = o;
-                _scenePartsDropped = o.Get("dropped_intents") is { } d
-                    ? AsArray(d, "dropped_intents").Items.Select((x, i) => x is JsonNumber { IsInteger: true } n && n.Value >= 0 ? (ulong)n.Value : throw new JsonFieldException($"dropped_intents[{i}]", "expected an intent id")).ToArray()
-                    : Array.Empty<ulong>();
+                rest = _refusedTransfer is var (refusedRoot, refusedParts) && part > 0 && refusedRoot == claimed && refusedParts == parts;
+                if (part == 0 || (rest && part + 1 == parts)) _refusedTransfer = null;
             }
-            _sceneParts!.Add(records);
+            if (rest)
+            {
+                // The rest of a transfer already refused: answered, not read, and no violation.
+                await ErrorAsync(frame, "RESOURCE_LIMIT", $"part {part} of a SCENE already refused (see the first refusal); send the scene again from part 0", cancel).ConfigureAwait(false);
+                return;
+            }
+            var transfer = _transfer;
+            if (part != (transfer?.Received ?? 0) || (part > 0 && (parts != transfer!.Expected || claimed != transfer.Root)))
+                throw new JsonFieldException("part", $"expected part {transfer?.Received ?? 0} of {(part > 0 ? transfer?.Expected : parts)} for root {(part > 0 ? transfer?.Root : claimed)}");
+            long bytes = (transfer?.Bytes ?? 0) + frame.Payload.Length;
+            if (bytes > _server.Options.MaxSceneBytes)
+            {
+                RefuseTransfer(claimed, parts, part, $"a SCENE in parts holds at most {_server.Options.MaxSceneBytes:N0} bytes until its last part; part {part} of {parts} brings it to {bytes:N0}: the transfer is dropped");
+                await ErrorAsync(frame, "RESOURCE_LIMIT", $"SCENE part {part} of {parts}: an unfinished scene may hold at most {_server.Options.MaxSceneBytes:N0} bytes, this part brings it to {bytes:N0}; nothing of it was kept", cancel).ConfigureAwait(false);
+                return;
+            }
+            var records = SceneJsonReader.ReadCanonicalRecords(o.Get("scene")!);
+            if (part == 0) transfer = new SceneTransfer(parts, claimed, SceneHeader.Read(o), _server.Time.GetUtcNow());
+            transfer!.Add(records, frame.Payload.Length);
             if (part + 1 < parts)
             {
+                lock (_transferGate) _transfer = transfer;
                 await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"part\": {part}}}", cancel).ConfigureAwait(false);
                 return;
             }
-            scene = new Protocol.State.Scene(_sceneParts.SelectMany(x => x.Objects).ToList(), _sceneParts.SelectMany(x => x.Materials).ToList(), _sceneParts.SelectMany(x => x.Meshes).ToList());
-            _sceneParts = null;
+            lock (_transferGate) _transfer = null;
+            scene = transfer.Whole();
             SceneJsonReader.CheckClosed(scene);
-            var first = _scenePartsHeader ?? o;
-            string? file = first.Get("file") is { } f ? Text(f, "file") : null;
-            bool unsaved = first.Get("unsaved") is JsonBool { Value: true };
-            var ambiguous = first.Get("ambiguous") is { } a ? AsArray(a, "ambiguous").Items.Select((x, i) => Id(x, $"ambiguous[{i}]")).ToArray() : Array.Empty<string>();
-            var notSynced = first.Get("not_synced") is { } ns ? NotSyncedItem.ReadList(ns, "not_synced") : Array.Empty<NotSyncedItem>();
-            _scenePartsHeader = null;
-            var dropped = _scenePartsDropped;
+            var header = transfer.Header;
             var root = Hex.Encode(SceneHasher.Hash(scene).Root);
-            report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, file, unsaved, ambiguous, dropped, _server.Time.GetUtcNow())
-                { NotSynced = notSynced };
+            report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, header.File, header.Unsaved, header.Ambiguous,
+                header.Dropped, _server.Time.GetUtcNow()) { NotSynced = header.NotSynced };
         }
-        catch (JsonFieldException e) { _sceneParts = null; throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
-        catch (SceneFormatException e) { _sceneParts = null; throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { DropTransfer(); throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
+        catch (SceneFormatException e) { DropTransfer(); throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
         Scene = report;
         NotSynced = report.NotSynced;
         _server.Log.Write("scene", report.MatchesClaim ? null : "ROOT_MISMATCH", Engine, _remote,
@@ -431,7 +478,39 @@ internal sealed class Session
             await ErrorAsync(frame, "ROOT_MISMATCH", $"the records sent hash to {report.Root}, not the {claimed} the adapter computed", cancel).ConfigureAwait(false);
             return;
         }
+        _sceneReported = true;
         await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"scene_root\": \"{report.Root}\"}}", cancel).ConfigureAwait(false);
+    }
+
+    private void DropTransfer()
+    {
+        lock (_transferGate) _transfer = null;
+    }
+
+    /// <summary>Drops the unfinished transfer; its later parts (up to the last) are answered RESOURCE_LIMIT without being read.</summary>
+    private void RefuseTransfer(string root, int parts, int part, string why)
+    {
+        lock (_transferGate)
+        {
+            _transfer = null;
+            _refusedTransfer = part + 1 < parts ? (root, parts) : null;
+        }
+        _server.Log.Summarized("resource_limit", "RESOURCE_LIMIT", Engine, _remote, why);
+    }
+
+    /// <summary>An unfinished transfer older than its time is dropped (called by the session loop and by the watchdog).</summary>
+    private void ExpireTransfer()
+    {
+        SceneTransfer? expired;
+        lock (_transferGate)
+        {
+            expired = _transfer;
+            if (expired == null || _server.Time.GetUtcNow() - expired.Started <= _server.Options.SceneTransferTimeout) return;
+            _transfer = null;
+            _refusedTransfer = (expired.Root, expired.Expected);
+        }
+        _server.Log.Summarized("resource_limit", "RESOURCE_LIMIT", Engine, _remote,
+            $"a SCENE in parts was unfinished {_server.Options.SceneTransferTimeout.TotalSeconds:F0} s after its first part ({expired.Received} of {expired.Expected} parts, {expired.Bytes:N0} bytes): dropped");
     }
 
     private async Task HumanActiveAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -525,28 +604,11 @@ internal sealed class Session
         }
     }
 
-    /// <summary>At most one mutation per object per tick, and a cap on heavy operations per second.</summary>
-    private string? RateLimited(IntentRequest edit)
-    {
-        var now = _server.Time.GetUtcNow();
-        long tick = now.ToUnixTimeMilliseconds() / Math.Max(1, (long)_server.Options.MutationTick.TotalMilliseconds);
-        foreach (var uuid in edit.Operations.Select(op => op.Uuid).Distinct(StringComparer.Ordinal))
-            if (_lastMutationTick.TryGetValue(uuid, out long last) && last == tick)
-                return $"{uuid} was already changed this tick ({_server.Options.MutationTick.TotalMilliseconds:F0} ms): coalesce edits of one object";
-        int heavy = edit.Operations.Count(op => op is ReplaceMesh or CreateMesh or ReplaceAsset or DeleteObject);
-        while (_heavy.Count > 0 && now - _heavy.Peek() > TimeSpan.FromSeconds(1)) _heavy.Dequeue();
-        if (heavy > 0 && _heavy.Count + heavy > _server.Options.HeavyPerSecond)
-            return $"more than {_server.Options.HeavyPerSecond} heavy operations (mesh or asset replacement, deletion) in one second";
-        foreach (var uuid in edit.Operations.Select(op => op.Uuid)) _lastMutationTick[uuid] = tick;
-        for (int i = 0; i < heavy; i++) _heavy.Enqueue(now);
-        return null;
-    }
-
     private async Task MinorAsync(Frame frame, string code, string message, int cost, CancellationToken cancel)
     {
         var trust = _server.TrustOf(Engine);
         bool quarantined = trust.Deplete(cost, $"{code}: {message}");
-        _server.Log.Write(quarantined ? "quarantine" : "minor", code, Engine, _remote, message + (quarantined ? "; trust depleted, the engine is quarantined" : $"; trust {trust.Score}"));
+        _server.Log.Summarized(quarantined ? "quarantine" : "minor", code, Engine, _remote, message + (quarantined ? "; trust depleted, the engine is quarantined" : $"; trust {trust.Score}"));
         await ErrorAsync(frame, code, message, cancel).ConfigureAwait(false);
     }
 
@@ -557,6 +619,7 @@ internal sealed class Session
 
     private void CheckHeartbeat()
     {
+        ExpireTransfer();
         var silent = _server.Time.GetUtcNow() - LastHeartbeat;
         if (silent <= _server.Options.HeartbeatTimeout || _end.IsCancellationRequested) return;
         string why = $"no heartbeat for {silent.TotalSeconds:F1} s (limit {_server.Options.HeartbeatTimeout.TotalSeconds:F1} s): circuit breaker open";

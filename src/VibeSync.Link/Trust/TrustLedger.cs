@@ -1,30 +1,37 @@
 namespace VibeSync.Link.Trust;
 
 /// <summary>
-/// An engine's trust: minor violations (rate limits, oversize transfers, invalid values) take
-/// from it; at zero the engine is QUARANTINED (read-only: its edits are refused) until a
-/// cool-off passes, after which it starts again with half its trust. Permanent errors (a
-/// forbidden path) quarantine at once. Kept per engine across reconnects.
+/// An engine's trust: minor violations (rate limits, invalid values) take from it, and good
+/// behaviour gives it back — <see cref="LinkOptions.TrustRecoveryPerSecond"/> for every second
+/// without a violation, up to the initial trust — so an honest engine's rare slip is forgotten
+/// while a sustained flood still ends at zero. At zero the engine is QUARANTINED (read-only: its
+/// edits are refused) until a cool-off passes, after which it starts again with half its trust.
+/// Permanent errors (a forbidden path) quarantine at once. Kept per engine across reconnects, and
+/// touched only by that engine's authenticated frames: nothing unauthenticated costs trust.
 /// </summary>
 public sealed class TrustLedger
 {
     private readonly LinkOptions _options;
     private readonly TimeProvider _time;
     private readonly object _gate = new();
+    private double _score;
+    private DateTimeOffset _since; // when _score was last set: recovery counts from here
 
     /// <summary>A full ledger.</summary>
     public TrustLedger(LinkOptions options, TimeProvider time)
     {
         _options = options;
         _time = time;
-        Score = options.InitialTrust;
+        _score = options.InitialTrust;
+        _since = time.GetUtcNow();
     }
 
-    /// <summary>Trust left.</summary>
-    public int Score { get; private set; }
+    /// <summary>Trust now (whole points).</summary>
+    public int Score { get { lock (_gate) return (int)Math.Floor(Now(_time.GetUtcNow())); } }
 
     /// <summary>Until when the engine is quarantined, or null.</summary>
-    public DateTimeOffset? QuarantinedUntil { get; private set; }
+    public DateTimeOffset? QuarantinedUntil { get { lock (_gate) return _until; } }
+    private DateTimeOffset? _until;
 
     /// <summary>Why it was quarantined last.</summary>
     public string? QuarantineReason { get; private set; }
@@ -36,12 +43,8 @@ public sealed class TrustLedger
         {
             lock (_gate)
             {
-                if (QuarantinedUntil is { } until && _time.GetUtcNow() >= until)
-                {
-                    QuarantinedUntil = null;
-                    Score = Math.Max(1, _options.InitialTrust / 2);
-                }
-                return QuarantinedUntil != null;
+                Now(_time.GetUtcNow());
+                return _until != null;
             }
         }
     }
@@ -51,9 +54,11 @@ public sealed class TrustLedger
     {
         lock (_gate)
         {
-            if (QuarantinedUntil != null) return false;
-            Score = Math.Max(0, Score - cost);
-            if (Score > 0) return false;
+            var now = _time.GetUtcNow();
+            double score = Now(now);
+            if (_until != null) return false;
+            Set(Math.Max(0, score - cost), now);
+            if (_score >= 1) return false; // less than a whole point is none
             Quarantine(why);
             return true;
         }
@@ -64,9 +69,29 @@ public sealed class TrustLedger
     {
         lock (_gate)
         {
-            Score = 0;
-            QuarantinedUntil = _time.GetUtcNow() + _options.QuarantineCoolOff;
+            var now = _time.GetUtcNow();
+            Set(0, now);
+            _until = now + _options.QuarantineCoolOff;
             QuarantineReason = why;
         }
+    }
+
+    /// <summary>The score at <paramref name="now"/>: a quarantine past its cool-off ends with half the trust; otherwise recovery since the last change. Under the gate.</summary>
+    private double Now(DateTimeOffset now)
+    {
+        if (_until is { } until)
+        {
+            if (now < until) return 0;
+            _until = null;
+            Set(Math.Max(1, _options.InitialTrust / 2), until);
+        }
+        double recovered = _score + Math.Max(0, (now - _since).TotalSeconds) * _options.TrustRecoveryPerSecond;
+        return Math.Min(_options.InitialTrust, recovered);
+    }
+
+    private void Set(double score, DateTimeOffset at)
+    {
+        _score = score;
+        _since = at;
     }
 }

@@ -51,6 +51,7 @@ internal sealed class SyncedEngine : IEnginePort
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private volatile EngineState _state = EngineState.Initial;
     private int _attachments;
+    private int _refusedEdits;
 
     public SyncedEngine(LinkEnginePort port) => _port = port;
 
@@ -106,6 +107,12 @@ internal sealed class SyncedEngine : IEnginePort
     {
         lock (_known) return new HashSet<string>(_known, StringComparer.Ordinal);
     }
+
+    /// <summary>An edit of its human was refused because it was not live yet: once live, it must be resynced.</summary>
+    public void RefusedEdit() => Volatile.Write(ref _refusedEdits, 1);
+
+    /// <summary>True (once) when an edit was refused since the last call.</summary>
+    public bool TakeRefusedEdits() => Interlocked.Exchange(ref _refusedEdits, 0) == 1;
 
     /// <summary>A new attach (or detach) begins; a slower flow of an earlier one gives up. Returns its number.</summary>
     public int NextAttachment() => Interlocked.Increment(ref _attachments);

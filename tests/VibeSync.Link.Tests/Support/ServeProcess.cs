@@ -83,6 +83,35 @@ public sealed class ServeProcess : IAsyncDisposable
     public static JsonElement EngineIn(JsonElement status, string engine) =>
         status.GetProperty("link").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);
 
+    /// <summary>An engine's sync phase: detached, syncing, live, blocked or refused.</summary>
+    public static string PhaseOf(JsonElement status, string engine) =>
+        status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine).GetProperty("phase").GetString()!;
+
+    /// <summary>The serve process's resident memory now, in bytes (Linux: /proc/PID/status).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        throw new InvalidOperationException("no VmRSS line");
+    }
+
+    /// <summary>One object as <paramref name="which"/> (reality, blender, unity) holds it, in Unity space (localPosition, …), or null when absent.</summary>
+    public async Task<JsonElement?> UnityObjectAsync(string which, string uuid)
+    {
+        var scene = JsonDocument.Parse(await GetStringAsync($"/v1/state?engine={which}&space=unity")).RootElement;
+        foreach (var o in scene.GetProperty("objects").EnumerateArray())
+            if (o.GetProperty("uuid").GetString() == uuid) return o.Clone();
+        return null;
+    }
+
+    /// <summary>Submits an intent through the control API (as <paramref name="actor"/>) and returns the answer once it settled.</summary>
+    public async Task<JsonElement> SubmitAsync(string intentJson, string actor = "human:cli")
+    {
+        using var reply = await PostJsonAsync($"/v1/intents?actor={Uri.EscapeDataString(actor)}&wait=settled", intentJson);
+        return JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
     public static string[] Panicked(JsonElement status) =>
         status.GetProperty("panics").EnumerateArray().Select(p => p.GetProperty("engine").GetString()!).ToArray();
 
