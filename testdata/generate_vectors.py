@@ -24,6 +24,7 @@ from vibesync_blender.protocol.encoding import encode_material, encode_mesh, enc
 from vibesync_blender.protocol.errors import SceneError  # noqa: E402
 from vibesync_blender.protocol.frames import encode_frame  # noqa: E402
 from vibesync_blender.protocol.hashing import hash_scene  # noqa: E402
+from vibesync_blender.firewall import CODE_FIELDS, FirewallError, audit_expression  # noqa: E402
 from vibesync_blender.protocol import scene_json  # noqa: E402
 from vibesync_blender.protocol.scene_json import read_canonical  # noqa: E402
 
@@ -543,6 +544,36 @@ def operation_vectors():
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 
 
+def firewall_vectors():
+    """The semantic firewall (docs/protocol.md §11.3): which fields are code (none in protocol 1),
+    names that are data however they look, and expressions judged by both halves: the adapter's AST
+    audit (``allowed``, from firewall.py here) and the link's blocked patterns (``blocked``, written
+    here and checked by the C# suite). Whatever the audit allows is never blocked, and whatever is
+    blocked the audit refuses: an engine is never revoked for an expression its adapter accepted."""
+    names = ["Rock__01__LOD", "os.system(x)__import__", "__import__('os').system('rm -rf /')", "exec(open('x').read())",
+             "subprocess", "import os", "pickle", "System.Reflection.Assembly.Load", "Process.Start", "bpy.ops.script.reload()",
+             "__init__", "Executive", "Evaluation", "Opener", "ünïcödé ✓"]
+    expressions = [
+        ("frame * 0.1", False), ("sin(frame / 24) * 2 + 1", False), ("max(0, min(1, var))", False), ("-pi if frame > 10 else pi", False),
+        ("clamp(var, 0, 1)", False), ("2 ** 3 % 5", False), ("lerp(0, 1, frame / 250)", False),
+        ("__import__('os').system('rm -rf /')", True), ("os.system('x')", True), ("exec('1')", True), ("eval('1+1')", True),
+        ("open('/etc/passwd')", True), ("frame.__class__", True), ("getattr(frame, 'x')", True), ("compile('1', 'x', 'eval')", True),
+        ("bpy.ops.script.reload()", True), ("subprocess.call(['ls'])", True),
+        ("(lambda: 1)()", False), ("[x for x in range(3)]", False), ("'a' + 'b'", False), ("bpy.ops.wm.quit_blender()", False), ("True", False),
+    ]
+    cases = []
+    for text, blocked in expressions:
+        try:
+            audit_expression(text)
+            allowed, code = True, None
+        except FirewallError as e:
+            allowed, code = False, e.code
+        assert not (allowed and blocked), f"the audit allows what the link blocks: {text}"
+        cases.append({"text": text, "allowed": allowed, "code": code, "blocked": blocked})
+    assert any(c["allowed"] for c in cases) and any(c["blocked"] for c in cases)
+    return {"code_fields": [list(f) for f in CODE_FIELDS], "names": names, "expressions": cases}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -563,6 +594,7 @@ def main():
     write("frame_vectors.json", frame_vectors())
     write("link_vectors.json", link_vectors())
     write("operation_vectors.json", operation_vectors())
+    write("firewall_vectors.json", firewall_vectors())
 
 
 if __name__ == "__main__":

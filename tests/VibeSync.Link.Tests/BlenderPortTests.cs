@@ -32,7 +32,7 @@ public sealed class BlenderPortTests : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(_dir, "keys"));
         File.WriteAllText(Path.Combine(_dir, "keys", "blender.key"), Hex.Encode(keys[Engines.Blender]));
         File.WriteAllText(Path.Combine(_dir, "serve.json"), $"{{\"link_port\": {_server.Port}}}");
-        var runner = Path.Combine(Repo(), "adapters", "blender", "headless.py");
+        var runner = Path.Combine(RepoPaths.Root, "adapters", "blender", "headless.py");
         var info = new ProcessStartInfo("blender") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "-b", "--factory-startup", "--python", runner, "--", "--data", _dir, "--seconds", "60" }) info.ArgumentList.Add(a);
         _blender = Process.Start(info) ?? throw new InvalidOperationException("blender did not start (run-tests installs it: apt-get install blender)");
@@ -51,13 +51,6 @@ public sealed class BlenderPortTests : IAsyncLifetime
         await _blender.WaitForExitAsync();
         await _server.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
-    }
-
-    private static string Repo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (Directory.Exists(Path.Combine(dir.FullName, "adapters", "blender"))) return dir.FullName;
-        throw new InvalidOperationException("repository not found");
     }
 
     private SceneObject Cube => _host.Scene!.Objects.Single(o => o.Name == "Cube");

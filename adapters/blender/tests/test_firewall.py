@@ -1,6 +1,8 @@
 import unittest
 
-from vibesync_blender.firewall import FirewallError, audit_expression
+from vibesync_blender.firewall import CODE_FIELDS, FirewallError, audit_expression
+
+from .support import vectors
 
 
 class DriverExpressionTests(unittest.TestCase):
@@ -26,6 +28,25 @@ class DriverExpressionTests(unittest.TestCase):
         with self.assertRaises(FirewallError) as e:
             audit_expression("+".join(["frame"] * 40))
         self.assertEqual("EXPRESSION_FORBIDDEN", e.exception.code)
+
+
+class FirewallVectorTests(unittest.TestCase):
+    """testdata/firewall_vectors.json: the code fields (the link's list), and expressions judged by both halves."""
+    V = vectors("firewall_vectors.json")
+
+    def test_the_code_fields_are_the_links_and_protocol_1_has_none(self):
+        self.assertEqual([], [list(f) for f in CODE_FIELDS])
+        self.assertEqual(self.V["code_fields"], [list(f) for f in CODE_FIELDS])
+
+    def test_the_audit_matches_the_vectors_and_never_allows_what_the_link_blocks(self):
+        for case in self.V["expressions"]:
+            try:
+                audit_expression(case["text"])
+                allowed, code = True, None
+            except FirewallError as e:
+                allowed, code = False, e.code
+            self.assertEqual((case["allowed"], case["code"]), (allowed, code), case["text"])
+            self.assertFalse(allowed and case["blocked"], case["text"])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
-"""The adapter's half of the semantic firewall (DESIGN §6): a field Blender would evaluate as code
-(a driver expression) is used only if its Python AST holds nothing but allow-listed nodes —
-numbers, arithmetic, comparisons, a conditional, and a few named math functions and variables.
-Every node is audited, recursively, before the expression reaches bpy. Nothing is ever run here."""
+"""The adapter's half of the semantic firewall (DESIGN §6, docs/protocol.md §11.3): a field Blender
+would evaluate as code (a driver expression) is used only if its Python AST holds nothing but
+allow-listed nodes — numbers, arithmetic, comparisons, a conditional, and a few named math
+functions and variables. Every node is audited, recursively, before the expression reaches bpy.
+Nothing is ever run here.
+
+Names and every other plain string are data: written to Blender as they are, never evaluated, and
+never audited, whatever they look like ("Rock__01__LOD", "os.system(x)").
+
+``CODE_FIELDS`` lists the fields of the protocol that are code, as (message type, path) pairs —
+the link's list (src/VibeSync.Link/Firewall/CodeFields.cs), pinned by testdata/firewall_vectors.json.
+Protocol 1 has none; a field added to it is audited here before it reaches bpy."""
 
 import ast
+
+CODE_FIELDS = ()
 
 MAX_LENGTH = 256
 MAX_NODES = 64
