@@ -16,6 +16,10 @@ namespace VibeSync.Link.Tests;
 /// </summary>
 public sealed class HostileActorTests
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _out;
+
+    public HostileActorTests(Xunit.Abstractions.ITestOutputHelper output) => _out = output;
+
     private const string Cube = SimProcess.Cube;
     private const string Hidden = "h-5a1d0000-0000-4000-8000-000000000009";
 
@@ -96,6 +100,7 @@ public sealed class HostileActorTests
         beats.Sort();
         double p99 = beats[(int)Math.Ceiling(beats.Count * 0.99) - 1];
         var figures = $"{sent} junk connections; handshakes {string.Join(", ", connects.Select(c => c.ToString("F0")))} ms; heartbeat p50 {beats[beats.Count / 2]:F1} ms, p99 {p99:F1} ms";
+        _out.WriteLine(figures);
         Assert.True(sent > 1000, figures);
         Assert.Equal(0, Count(serve, "RATE_LIMITED"));
         Assert.Equal(100, unity.GetProperty("trust").GetInt32());
@@ -310,6 +315,7 @@ public sealed class HostileActorTests
             Assert.True(reply.Type != MessageType.Bye, "the session was revoked: " + Encoding.UTF8.GetString(reply.Payload.Span) + string.Join("\n", serve.Log.TakeLast(5)));
         }
         long peak = serve.ResidentBytes();
+        _out.WriteLine($"refused after part {part - 1}, {sentBytes >> 20} MiB sent; serve grew from {baseline >> 20} to {peak >> 20} MiB: {refusal}");
         Assert.True(refusal != null, $"{part} parts ({sentBytes / (1 << 20)} MiB) of an unfinished SCENE were all taken; serve holds {peak / (1 << 20)} MiB");
         Assert.Contains("RESOURCE_LIMIT", refusal);
         Assert.True(sentBytes <= 300L << 20, $"refused only after {sentBytes / (1 << 20)} MiB");
