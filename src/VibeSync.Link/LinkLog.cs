@@ -4,10 +4,11 @@ namespace VibeSync.Link;
 
 /// <summary>
 /// One JSON line per link event: every refusal names its code. Events anyone can cause again and
-/// again — a junk or refused connection, a handshake, a refusal that costs no trust — go through
+/// again — a junk or refused connection, a refusal that costs no trust — go through
 /// <see cref="Summarized"/>: the first of each kind per source each second is written in full, the
 /// rest are counted and written as one <c>junk_summary</c> line per source at the end of that
-/// second, so a flood costs a line a second, not a line a connection.
+/// second (<c>count</c>, and <c>counts</c> by "event code"), so a flood costs a few lines a second,
+/// not a line a connection.
 /// </summary>
 public sealed class LinkLog
 {
@@ -61,7 +62,8 @@ public sealed class LinkLog
         {
             long total = counts.Values.Sum();
             Line("junk_summary", null, null, source,
-                $"{total} more from {source} in the last {Window.TotalSeconds:F0} s, not logged one by one: {string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))}", total);
+                $"{total} more from {source} in the last {Window.TotalSeconds:F0} s, not logged one by one: {string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))}", total,
+                new Dictionary<string, long>(counts));
         }
         _counted.Clear();
         _seen.Clear();
@@ -83,7 +85,7 @@ public sealed class LinkLog
         return colon > 0 ? remote[..colon] : remote;
     }
 
-    private void Line(string @event, string? code, string? engine, string? remote, string message, long? count)
+    private void Line(string @event, string? code, string? engine, string? remote, string message, long? count, IReadOnlyDictionary<string, long>? counts = null)
     {
         var fields = new Dictionary<string, object?>
         {
@@ -95,6 +97,7 @@ public sealed class LinkLog
             ["message"] = message,
         };
         if (count != null) fields["count"] = count;
+        if (counts != null) fields["counts"] = counts; // "event code" → how many
         var line = JsonSerializer.Serialize(fields);
         lock (_gate)
         {

@@ -136,6 +136,7 @@ public sealed class HostileActorTests
         Assert.All(summaries, s => Assert.Contains("127.0.0.1", s.GetProperty("remote").GetString()));
         long counted = junk.Count(e => e.GetProperty("event").GetString() != "junk_summary")
             + summaries.Sum(s => s.GetProperty("count").GetInt64());
+        Assert.All(summaries, s => Assert.Equal(s.GetProperty("count").GetInt64(), s.GetProperty("counts").EnumerateObject().Sum(c => c.Value.GetInt64())));
         Assert.True(counted >= dropped * 9 / 10, $"the log accounts for {counted} of {dropped} junk connections");
     }
 

@@ -231,7 +231,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         Assert.Contains("vibesync pair --engine unity --replace", refused.GetProperty("message").GetString());
         await Task.Delay(3000); // it keeps trying, with its backoff, and says it once
         Assert.Single(Now(), e => e.GetProperty("event").GetString() == "refused");
-        Assert.True(_serve.Log.Count(l => l.Contains("\"refused\"") && l.Contains("PROJECT_MISMATCH")) >= 3, string.Join('\n', _serve.Log));
+        Assert.True(_serve.CountLogged("refused", "PROJECT_MISMATCH") >= 3, string.Join('\n', _serve.Log)); // a line a second, the rest counted in summaries
         Assert.False(ServeProcess.EngineIn(await _serve.StatusAsync(), "unity").GetProperty("connected").GetBoolean());
 
         var (code, paired) = await RunAsync("pair", "--engine", "unity", "--replace", "--data", _serve.DataDirectory);

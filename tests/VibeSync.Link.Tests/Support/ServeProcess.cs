@@ -72,6 +72,20 @@ public sealed class ServeProcess : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"no log line with code {code}{(engine != null ? " for " + engine : "")}; the log:\n{string.Join('\n', Log)}");
     }
 
+    /// <summary>How many events of this kind were logged: lines of their own and those counted in <c>junk_summary</c> lines.</summary>
+    public long CountLogged(string @event, string code)
+    {
+        long n = 0;
+        foreach (var line in Log)
+        {
+            if (!line.StartsWith('{')) continue;
+            var e = JsonDocument.Parse(line).RootElement;
+            if (e.GetProperty("event").GetString() == @event && e.GetProperty("code").ValueKind == JsonValueKind.String && e.GetProperty("code").GetString() == code) n++;
+            else if (e.GetProperty("event").GetString() == "junk_summary" && e.GetProperty("counts").TryGetProperty($"{@event} {code}", out var c)) n += c.GetInt64();
+        }
+        return n;
+    }
+
     public async Task<JsonElement> StatusAsync()
     {
         var body = await _http.GetStringAsync($"http://127.0.0.1:{ApiPort}/v1/status");
