@@ -38,8 +38,9 @@ public sealed record LinkOptions
 
     /// <summary>
     /// Connections that have not finished a handshake, at most. A new one beyond it closes the
-    /// oldest such stranger (an honest adapter sends its HELLO as it connects, so it is never the
-    /// oldest for long): a flood of idle connections cannot keep an adapter out.
+    /// oldest idle stranger (one with no HELLO to read; an honest adapter sends its HELLO as it
+    /// connects), or waits briefly for one to finish: a flood of idle connections cannot keep an
+    /// adapter out (<see cref="Sessions.StrangerPool"/>).
     /// </summary>
     public int MaxPendingConnections { get; init; } = 256;
 

@@ -232,6 +232,29 @@ public sealed class HostileActorTests
         finally { File.Delete(scene); }
     }
 
+    [Fact]
+    public async Task an_engine_that_reported_its_scene_but_is_not_live_yet_cannot_edit()
+    {
+        var (serve, sim) = await HonestUnityAsync();
+        await using var _ = serve;
+        await using var __ = sim;
+        // Blender's key, reporting only the camera: its first pairing must create the rest in it, so
+        // it stays "syncing" while the orchestrator waits for APPLY answers this client never gives.
+        var reality = JsonNode.Parse(await serve.GetStringAsync("/v1/state?engine=reality&space=canonical"))!;
+        var camera = reality["objects"]!.AsArray().First(o => o!["name"]!.GetValue<string>() == "Main Camera")!.DeepClone();
+        var scene = new JsonObject { ["objects"] = new JsonArray(camera) }.ToJsonString();
+        var records = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonicalRecords(VibeSync.Protocol.Json.JsonParser.Parse(scene));
+        string root = VibeSync.Protocol.Hashing.Hex.Encode(VibeSync.Protocol.Hashing.SceneHasher.Hash(records).Root);
+        using var blender = await serve.ConnectAsync(Engines.Blender);
+        Assert.Equal(MessageType.Ack, (await blender.RequestAsync(MessageType.Scene, $"{{\"generation\": 1, \"root\": \"{root}\", \"scene\": {scene}}}")).Type);
+        for (int i = 0; i < 100 && ServeProcess.PhaseOf(await serve.StatusAsync(), Engines.Blender) != "syncing"; i++) await Task.Delay(20);
+        var reply = await blender.RequestAsync(MessageType.Edit, $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [9, 9, 9]}}]}}");
+        Assert.Equal(MessageType.Error, reply.Type);
+        Assert.Equal("NOT_ATTACHED", Code(reply));
+        Assert.Contains("not live", Encoding.UTF8.GetString(reply.Payload.Span));
+        Assert.DoesNotContain("human:blender", await serve.GetStringAsync("/v1/wal?since=0&limit=1000"));
+    }
+
     // ---- HUMAN_ACTIVE locks end with their session ----
 
     [Theory]
