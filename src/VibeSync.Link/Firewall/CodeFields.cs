@@ -1,5 +1,4 @@
 using VibeSync.Protocol.Json;
-using VibeSync.Protocol.Link;
 
 namespace VibeSync.Link.Firewall;
 
@@ -14,11 +13,13 @@ public sealed record CodeField(byte Type, string Path, string Evaluator);
 /// blocked patterns apply to (docs/protocol.md §11.3 lists the same). Protocol 1 has none: every
 /// field of every operation and record is a number, an ID, an enumeration, an asset id (checked
 /// against its own alphabet) or a plain string (names, file paths, reasons), and each adapter
-/// writes plain strings as data, never through an evaluator. A field added later that an engine
-/// evaluates (a Blender driver expression, say) is listed here; the adapter audits it too
-/// (adapters/blender/vibesync_blender/firewall.py). Operations are the same schema whether an
-/// engine or an agent sends them, so such a field would be checked at admission by the same list.
-/// A value the orchestrator admitted therefore never trips the firewall when an engine reports it back.
+/// writes plain strings as data, never through an evaluator. What would be code: a Blender driver
+/// expression, the source of a script node or shader (OSL, HLSL, a Shader Graph custom function),
+/// a text datablock or script asset. A field added later that carries one is listed here, checked
+/// at admission too (operations are one schema whether an engine or an agent sends them), and
+/// audited by the adapter (adapters/blender/vibesync_blender/firewall.py). Since today nothing is
+/// code, nothing is refused for its text at admission either, and a value the orchestrator
+/// admitted never trips the firewall when an engine reports it back.
 /// </summary>
 public static class CodeFields
 {
