@@ -26,7 +26,7 @@ public sealed class FirewallTests
         Assert.Equal(CodeFields.All.Select(f => $"{f.Type} {f.Path}"), Vectors.GetProperty("code_fields").EnumerateArray().Select(f => $"{f[0].GetInt32()} {f[1].GetString()}"));
         var protocol = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "protocol.md"));
         var checks = protocol[protocol.IndexOf("### 11.3", StringComparison.Ordinal)..protocol.IndexOf("### 11.4", StringComparison.Ordinal)];
-        Assert.Contains("Code fields in protocol 1: none.", checks);
+        Assert.Contains("Code fields in protocol 1: none", checks);
         foreach (var field in CodeFields.All) Assert.Contains($"`{field.Path}`", checks);
     }
 

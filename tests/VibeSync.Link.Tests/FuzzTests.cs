@@ -12,6 +12,7 @@ namespace VibeSync.Link.Tests;
 /// fields), sent on fresh connections. ≥ 10,000 cases here; VIBESYNC_LONG=1 runs 1,000,000.
 /// The server must stay up, the honest session must carry on, and nothing may change.
 /// </summary>
+[Collection(UnderAttack.Name)]
 public sealed class FuzzTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace VibeSync.Link.Tests;
 /// (<see cref="JunkFlood"/>) — while the honest Unity engine, the real simulator, keeps syncing a
 /// person's edits. Each test says which item it covers.
 /// </summary>
+[Collection(UnderAttack.Name)]
 public sealed class HostileActorTests
 {
     private readonly Xunit.Abstractions.ITestOutputHelper _out;

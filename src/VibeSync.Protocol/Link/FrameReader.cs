@@ -13,26 +13,47 @@ namespace VibeSync.Protocol.Link
     /// verify with (the handshake and a rekey change keys between frames). Reads are buffered, so
     /// a burst of small frames costs one system call, not two per frame. A frame's memory grows
     /// with the bytes that actually arrive, never with what its length field claims: a peer that
-    /// sends a 4-byte header announcing 16 MiB and then stalls holds 64 KiB, not 16 MiB.
+    /// sends a 4-byte header announcing 16 MiB and then stalls holds 64 KiB, not 16 MiB. While only
+    /// small frames are accepted (a server before a HELLO has verified) the buffer is 4 KiB, so a
+    /// stranger's connection costs that much, not 64 KiB.
     /// </summary>
     public sealed class FrameReader
     {
+        private const int SmallBuffer = 4 * 1024, LargeBuffer = 64 * 1024;
         private readonly Stream _stream;
-        private readonly byte[] _buffer = new byte[64 * 1024];
+        private byte[] _buffer;
         private int _start, _end;
+        private int _maxFrame;
 
         /// <summary>Reads from <paramref name="stream"/>.</summary>
         public FrameReader(Stream stream, int maxFrame = FrameCodec.DefaultMaxFrame)
         {
             _stream = stream;
-            MaxFrame = maxFrame;
+            _buffer = new byte[maxFrame <= LargeBuffer ? SmallBuffer : LargeBuffer];
+            _maxFrame = maxFrame;
         }
 
         /// <summary>
         /// The largest frame body accepted, checked as soon as a length field arrives. A server
-        /// lowers it until a peer has authenticated (a HELLO is small) and raises it after.
+        /// lowers it until a peer has authenticated (a HELLO is small) and raises it after (the
+        /// buffer grows with it).
         /// </summary>
-        public int MaxFrame { get; set; }
+        public int MaxFrame
+        {
+            get => _maxFrame;
+            set
+            {
+                _maxFrame = value;
+                if (value > LargeBuffer && _buffer.Length < LargeBuffer)
+                {
+                    var larger = new byte[LargeBuffer];
+                    Buffer.BlockCopy(_buffer, _start, larger, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                    _buffer = larger;
+                }
+            }
+        }
 
         /// <summary>True once a frame's first byte has arrived and until it is whole.</summary>
         public bool InFrame { get; private set; }
