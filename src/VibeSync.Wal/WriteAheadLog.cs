@@ -87,11 +87,7 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         options.Validate();
         var fs = options.FileSystem;
         directory = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(directory))
-        {
-            System.IO.Directory.CreateDirectory(directory);
-            fs.SyncDirectory(Path.GetDirectoryName(directory)!);
-        }
+        if (fs.EnsurePrivateDirectory(directory)) fs.SyncDirectory(Path.GetDirectoryName(directory)!);
         foreach (var leftover in System.IO.Directory.EnumerateFiles(directory, "*" + SegmentNames.TempExtension))
             fs.Delete(leftover); // a roll that crashed before its rename: never part of the log
 

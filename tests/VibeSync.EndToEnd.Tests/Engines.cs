@@ -88,7 +88,12 @@ internal static class Parts
         using var p = Start(file, args);
         var output = p.StandardOutput.ReadToEndAsync();
         var errors = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(timeout);
+        try { await p.WaitForExitAsync().WaitAsync(timeout); }
+        catch (TimeoutException)
+        {
+            p.Kill(entireProcessTree: true); // a process that should have stopped is not left running
+            throw;
+        }
         return (p.ExitCode, await output + await errors);
     }
 

@@ -91,6 +91,17 @@ public sealed record ServeConfig
         catch (JsonFieldException e) { throw new ConfigException($"{path}: {(e.Path.Length == 0 ? "" : e.Path + ": ")}{e.Reason}"); }
     }
 
+    /// <summary>
+    /// Writes this configuration to <paramref name="path"/> unless a file is there (a user's file is
+    /// never rewritten): readable by its owner only, its directory made 0700 if it is created.
+    /// </summary>
+    public void WriteIfMissing(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(dir)) Data.PrivateFiles.EnsureDirectory(dir);
+        Data.PrivateFiles.CreateNew(path, ToJson());
+    }
+
     /// <summary>The file as this configuration, with every key (what first start writes).</summary>
     public string ToJson()
     {
