@@ -208,9 +208,12 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         if (_engines.TryGetValue(engine, out var e)) e.AddKnown(edit.Operations.Select(op => op.Uuid));
         // The human's edit is already in that engine: it becomes an intent from there, applied in
         // the other engines at once and verified in all of them (not held by the batch window).
-        var ticket = _pipeline.Submit(edit, new Actor(ActorKind.Human, engine), origin: engine);
+        var human = new Actor(ActorKind.Human, engine);
+        var over = _pipeline.Limits.Check(edit, human);
+        var ticket = _pipeline.Submit(edit, human, origin: engine); // journaled, refused there too if over a limit
         Background(ticket.Settled, "edit");
-        return Task.FromResult<(string, string)?>(null);
+        // Over a limit of what one intent may be, the engine hears it at once, at no cost in trust.
+        return Task.FromResult<(string, string)?>(over == null ? null : ("RESOURCE_LIMIT", over.Message));
     }
 
     /// <inheritdoc />

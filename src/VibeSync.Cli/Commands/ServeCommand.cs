@@ -75,6 +75,7 @@ internal static class ServeCommand
                     EngineTimeout = TimeSpan.FromSeconds(file.EngineTimeoutSeconds),
                     UuidFailureThreshold = file.RollbacksPerObject,
                     OperationFailureThreshold = file.RollbacksPerOperation,
+                    Limits = file.Admission,
                 },
                 ApiPort = a,
                 Log = Console.Error,

@@ -39,7 +39,7 @@ public sealed class DataDirectoryLock : IDisposable
             held._windows.Flush();
             return held;
         }
-        int fd = Posix.open(path, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC | Posix.O_NOFOLLOW, Convert.ToInt32("600", 8));
+        int fd = Posix.Open(path, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC | Posix.O_NOFOLLOW, Convert.ToInt32("600", 8));
         if (fd < 0) throw new IOException($"cannot open {path} to lock the data directory (errno {Posix.Errno})");
         if (Posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB) != 0)
         {
@@ -85,7 +85,7 @@ public sealed class DataDirectoryLock : IDisposable
             catch (IOException) { return null; }
         }
         // Read with a descriptor of our own: .NET's FileShare emulation would ask for a shared flock and be refused.
-        int fd = Posix.open(path, Posix.O_RDONLY | Posix.O_CLOEXEC | Posix.O_NOFOLLOW, 0);
+        int fd = Posix.Open(path, Posix.O_RDONLY | Posix.O_CLOEXEC | Posix.O_NOFOLLOW, 0);
         if (fd < 0) return null;
         try
         {

@@ -20,7 +20,15 @@ internal static class Posix
     public const int LOCK_EX = 2, LOCK_NB = 4;
     public const int EWOULDBLOCK_LINUX = 11, EWOULDBLOCK_MAC = 35;
 
-    [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+    /// <summary>open(2) of a path; a path holding a NUL is refused (the call would read it cut short, as another path).</summary>
+    public static int Open(string path, int flags, int mode) => open(NoNul(path), flags, mode);
+
+    /// <summary><paramref name="path"/>, checked to hold no NUL before it becomes a C string.</summary>
+    /// <exception cref="ArgumentException">It holds one.</exception>
+    public static string NoNul(string path) =>
+        path.Contains('\0') ? throw new ArgumentException($"the path \"{path.Replace("\0", "\\0")}\" holds a NUL character: refused, never cut", nameof(path)) : path;
+
+    [DllImport("libc", SetLastError = true)] private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
     [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
     [DllImport("libc", SetLastError = true)] public static extern int flock(int fd, int operation);
     [DllImport("libc", SetLastError = true)] public static extern int ftruncate(int fd, long length);
@@ -43,7 +51,7 @@ internal static class Posix
         const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, ENOENT = 2;
         const uint STATX_TYPE = 0x1, STATX_UID = 0x8;
         var buffer = new byte[256]; // struct statx: stx_uid at 20, stx_mode (u16) at 28
-        if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_UID, buffer) != 0)
+        if (statx(AT_FDCWD, NoNul(path), AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_UID, buffer) != 0)
         {
             int errno = Errno;
             if (errno == ENOENT) return (Kind.Missing, 0);

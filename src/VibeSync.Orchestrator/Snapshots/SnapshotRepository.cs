@@ -102,7 +102,9 @@ public sealed class SnapshotRepository
     /// <exception cref="SnapshotException">No such commit, or its files do not read as records.</exception>
     public async Task<Scene> ReadAsync(string reference)
     {
-        if (reference.StartsWith('-') || reference.Any(char.IsWhiteSpace)) throw new SnapshotException($"'{reference}' is not a commit reference");
+        if (!IsReference(reference))
+            throw new SnapshotException($"\"{Printable(reference)}\" is not a commit reference: a commit id, a tag or HEAD~N, written with letters, digits and . _ / ~ ^ @ {{ }} - " +
+                "(not starting with -); a NUL or any other control character is refused, never cut");
         string commit = (await GitAsync("rev-parse", "--verify", "--quiet", reference + "^{commit}").ConfigureAwait(false)).Trim();
         var files = (await GitAsync("ls-tree", "-r", "--name-only", commit).ConfigureAwait(false))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(f => f.EndsWith(".json", StringComparison.Ordinal) && f.Contains('/')).ToList();
@@ -127,6 +129,17 @@ public sealed class SnapshotRepository
         return new Scene(objects, materials, meshes);
     }
 
+    /// <summary>
+    /// What git may be given as a revision: nothing it could read as an option, and no control
+    /// character (issue #16: the OS cuts an argument at a NUL, so <c>HEAD~1\0junk</c> restored HEAD~1).
+    /// </summary>
+    private static bool IsReference(string reference) =>
+        reference.Length is > 0 and <= 256 && reference[0] != '-'
+        && reference.All(c => c < 128 && (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '/' or '~' or '^' or '@' or '{' or '}' or '-'));
+
+    private static string Printable(string text) =>
+        string.Concat(text.Take(80).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) + (text.Length > 80 ? "…" : "");
+
     private async Task<string> GitAsync(params string[] args)
     {
         var (code, output, errors) = await RunGitAsync(args).ConfigureAwait(false);
@@ -136,6 +149,8 @@ public sealed class SnapshotRepository
 
     private async Task<(int Code, string Output, string Errors)> RunGitAsync(params string[] args)
     {
+        // An argument with a NUL would reach git cut short, as another argument than the one meant.
+        if (args.FirstOrDefault(a => a.Contains('\0')) is { } cut) throw new SnapshotException($"refusing to run git with an argument that holds a NUL: \"{Printable(cut)}\"");
         var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory };
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
         foreach (var a in args) info.ArgumentList.Add(a);
