@@ -10,7 +10,8 @@ depsgraph, which is what fires ``depsgraph_update_post`` (change detection) in b
 ``--edits FILE`` plays a human's edits, for tests and the demo: a JSON list of typed steps
 ``{"at": seconds, "object": name, "location": [x, y, z]}`` (also ``rotation_quaternion``, ``scale``,
 ``hide``, ``name``; or ``"material": name`` with ``base_color``, ``metallic``, ``roughness``; or
-``"save": path``). Nothing in it is evaluated.
+``"mesh": name`` with ``offset`` [dx, dy, dz], every vertex moved by it; or ``"save": path``).
+Nothing in it is evaluated.
 
 Prints one JSON line per event on stdout (``attached``, ``edit_played``, ``log``, ``stopped``); stops on
 SIGTERM/SIGINT, after ``--seconds``, or when stdin closes if ``--until-stdin-closes``.
@@ -67,6 +68,13 @@ def _play(step):
                     node.inputs[socket].default_value = step[field]
                 else:
                     setattr(mat, "diffuse_color" if field == "base_color" else field, step[field])
+        return
+    if "mesh" in step:  # a human's edit of the geometry itself, every vertex at once
+        mesh = bpy.data.meshes[step["mesh"]]
+        co = [0.0] * (3 * len(mesh.vertices))
+        mesh.vertices.foreach_get("co", co)
+        mesh.vertices.foreach_set("co", [c + step["offset"][i % 3] for i, c in enumerate(co)])
+        mesh.update()
         return
     obj = bpy.data.objects[step["object"]]
     for field in ("location", "rotation_quaternion", "scale"):
