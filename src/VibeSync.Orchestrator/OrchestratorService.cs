@@ -212,7 +212,13 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             if (!engine.IsCurrent(attachment)) return;
             await _attach.RunAsync(engine, await scene().ConfigureAwait(false), file, attachment).ConfigureAwait(false);
         }
-        catch (EngineFaultException ex) when (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); }
+        catch (Exception ex) when (ex is EngineFaultException or TimeoutException)
+        {
+            // The scene could not even be read (the flow itself turns its own failures into Blocked).
+            if (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); return; }
+            engine.Set(SyncPhase.Blocked, $"resync failed: {ex.Message}; it is tried again when {engine.Name} attaches again");
+            _log.Write("blocked", "RESYNC_FAILED", engine.Name, null, engine.Reason!);
+        }
         finally { _attaching.Release(); }
     }
 
