@@ -88,6 +88,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private readonly LinkLog _log;
     private readonly SemaphoreSlim _attaching = new(1, 1); // one attach at a time: two engines arriving together never both seed
     private ProjectIdentity _project = null!;
+    private Orchestrator.Journal.JournalIndex _journal = null!;
     private LinkServer _link = null!;
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
@@ -113,6 +114,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var service = new OrchestratorService(options);
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
+        service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal); // before anything appends: the recovery rollbacks below are indexed too
         var (reality, paired) = RealityStore.Load(service._wal);
         service._project = ProjectIdentity.LoadOrCreate(options.DataDirectory, paired);
         // project.json also remembers pairings a compacted log no longer holds; a pending replace unpairs.
@@ -347,15 +349,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         return await _pipeline.SubmitAsync(request, human).ConfigureAwait(false);
     }
 
-    /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent.</summary>
-    public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) =>
-        Wal.WriteAheadLog.ReadAll(_wal.Directory, out _)
-            .Where(r => r.Sequence > since && (intent is not ulong id || r.Entry.IntentId == id))
-            .Take(limit)
-            .Select(r => new JournalEntry(r.Sequence, r.Entry.IntentId, Wal.Entries.PhaseNames.Name(r.Entry.Phase), r.Entry.TimestampMs, r.Entry.Engine, r.Entry.Actor,
-                r.Entry.Scope.Uuids, Wal.Entries.PhaseNames.Name(r.Entry.Scope.IntentClass), r.Entry.Rationale,
-                r.Entry.Rollback?.Reason, r.Entry.Rollback?.SnapshotRef, r.Entry.Verification?.ExpectedHash, r.Entry.Verification?.ObservedHash))
-            .ToList();
+    /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
+    public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
 
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>
