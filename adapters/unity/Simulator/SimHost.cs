@@ -181,7 +181,9 @@ public sealed class SimHost
             _scene.WriteMaterial(m);
             return;
         }
-        var o = _scene.Named(step.GetProperty("object").GetString()!) ?? throw new InvalidOperationException("no object " + step.GetProperty("object").GetString());
+        // By name, or by VibeSync ID ("uuid"): names change under renames, IDs do not.
+        var o = (step.TryGetProperty("uuid", out var id) ? _scene.Objects().FirstOrDefault(x => x.Id == id.GetString()) : _scene.Named(step.GetProperty("object").GetString()!))
+            ?? throw new InvalidOperationException("no object " + (id.ValueKind == JsonValueKind.String ? id.GetString() : step.GetProperty("object").GetString()));
         if (step.TryGetProperty("localPosition", out var p)) o = o with { LocalPosition = new Vector3d(p[0].GetDouble(), p[1].GetDouble(), p[2].GetDouble()) };
         if (step.TryGetProperty("localRotation", out var q)) o = o with { LocalRotation = new Quaterniond(q[0].GetDouble(), q[1].GetDouble(), q[2].GetDouble(), q[3].GetDouble()) };
         if (step.TryGetProperty("localScale", out var s)) o = o with { LocalScale = new Vector3d(s[0].GetDouble(), s[1].GetDouble(), s[2].GetDouble()) };
