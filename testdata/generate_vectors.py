@@ -474,14 +474,25 @@ def link_vectors():
         c2s, s2c = derive_session_keys(bootstrap, cn, sn, engine, sid, epoch)
         keys.append({"bootstrap_key": bootstrap.hex(), "client_nonce": cn.hex(), "server_nonce": sn.hex(), "engine": engine,
                      "session_id": sid, "epoch": epoch, "client_to_server": c2s.hex(), "server_to_client": s2c.hex()})
-    hellos = [{"engine": "blender", "protocol": "1.0", "adapter": "vibesync-blender/0.1 ✓", "project_id": "my \"game\"",
-               "schema": 1, "client_nonce": bytes(range(32)).hex(), "generation": 42}]
+    hellos = [{"engine": "blender", "protocol": "1.1", "adapter": "vibesync-blender/0.1 ✓", "project_id": "my \"game\"",
+               "schema": 1, "client_nonce": bytes(range(32)).hex(), "generation": 42, "file": "/home/ana/Levels/forest ✓.blend"},
+              {"engine": "unity", "protocol": "1.1", "adapter": "vibesync-dotnet/1.1", "project_id": "",
+               "schema": 2, "client_nonce": bytes(range(32, 64)).hex(), "generation": 1, "file": ""}]
     for h in hellos:
         h["json"] = hello_json(h["engine"], h["protocol"], h["adapter"], h["project_id"], h["schema"],
-                               bytes.fromhex(h["client_nonce"]), h["generation"])
+                               bytes.fromhex(h["client_nonce"]), h["generation"], h["file"])
+    # WELCOME as the orchestrator writes it (docs/protocol.md §11.1); the adapters read it.
+    welcomes = [{"session_id": "0123456789abcdef0123456789abcdef", "server_nonce": bytes(range(64, 96)).hex(), "protocol": "1.1",
+                 "heartbeat_ms": 5000, "heartbeat_timeout_ms": 10000, "project_id": "5f0c3b1e-8a4d-4c2e-9b7a-0d1e2f3a4b5c", "schema": 1,
+                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000}}]
+    for w in welcomes:
+        w["json"] = (f'{{"session_id": "{w["session_id"]}", "server_nonce": "{w["server_nonce"]}", "protocol": "{w["protocol"]}", '
+                     f'"heartbeat_ms": {w["heartbeat_ms"]}, "heartbeat_timeout_ms": {w["heartbeat_timeout_ms"]}, '
+                     f'"project_id": "{w["project_id"]}", "schema": {w["schema"]}, '
+                     f'"limits": {{"frame_bytes": {w["limits"]["frame_bytes"]}, "mesh_vertices": {w["limits"]["mesh_vertices"]}}}}}')
     versions = [{"ours": o, "peer": p, "compatible": version_incompatibility(o, p) is None}
                 for o, p in [("1.0", "1.0"), ("1.0", "1.1"), ("1.1", "1.0"), ("1.0", "1.2"), ("1.3", "1.1"), ("1.0", "2.0"), ("1.0", "x"), ("1.0", "1.0.1")]]
-    return {"session_keys": keys, "hellos": hellos, "versions": versions}
+    return {"session_keys": keys, "hellos": hellos, "welcomes": welcomes, "versions": versions}
 
 
 def operation_vectors():

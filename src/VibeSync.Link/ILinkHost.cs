@@ -22,6 +22,16 @@ public interface ILinkHost
     /// <summary>The hashes an engine read back for an applied intent's records, a tick after APPLIED.</summary>
     void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { }
 
+    /// <summary>
+    /// A HELLO has authenticated under an engine's key: may that editor's file join? Null to
+    /// welcome it, or a REFUSED code (PROJECT_MISMATCH, SCHEMA_MISMATCH) and the sentence the
+    /// editor shows. Nothing is read from or written to the editor before this says yes.
+    /// </summary>
+    (string Code, string Message)? AdmitHello(Protocol.Link.Hello hello) => null;
+
+    /// <summary>The complete list of what an engine does not sync now (NOT_SYNCED), replacing the last.</summary>
+    void NotSynced(string engine, IReadOnlyList<Protocol.Link.NotSyncedItem> items) { }
+
     /// <summary>An engine's current session ended (closed, lost, revoked); a newer session of the same engine does not count.</summary>
     void Detached(string engine) { }
 }

@@ -3,6 +3,9 @@ namespace VibeSync.Link;
 /// <summary>The link's policies. The defaults are DESIGN §6's.</summary>
 public sealed record LinkOptions
 {
+    /// <summary>The data directory's project ID, told to adapters in WELCOME (they stamp their file with it).</summary>
+    public string ProjectId { get; init; } = "standalone";
+
     /// <summary>Loopback port to listen on; 0 picks a free one.</summary>
     public int Port { get; init; }
 

@@ -8,7 +8,8 @@ namespace VibeSync.Link;
 
 /// <summary>One engine's session as <c>status</c> reports it.</summary>
 public sealed record SessionStatus(string Engine, string SessionId, long Generation, string State, long UndoDepth,
-    DateTimeOffset ConnectedAt, long LastHeartbeatMsAgo, long FramesIn, int KeyEpoch, SceneReport? Scene, IReadOnlyList<string> HumanActive);
+    DateTimeOffset ConnectedAt, long LastHeartbeatMsAgo, long FramesIn, int KeyEpoch, SceneReport? Scene, IReadOnlyList<string> HumanActive,
+    IReadOnlyList<Protocol.Link.NotSyncedItem> NotSynced);
 
 /// <summary>
 /// The scene an engine last reported (SCENE, on attach and after every rebind). <paramref name="Root"/>
@@ -17,7 +18,11 @@ public sealed record SessionStatus(string Engine, string SessionId, long Generat
 /// intents the engine lost in a rebind (domain reload, undo, file load), which the orchestrator rolls back.
 /// </summary>
 public sealed record SceneReport(string Root, bool MatchesClaim, int Objects, int Materials, int Meshes, string? File, bool Unsaved,
-    IReadOnlyList<string> Ambiguous, IReadOnlyList<ulong> DroppedIntents, DateTimeOffset ReportedAt);
+    IReadOnlyList<string> Ambiguous, IReadOnlyList<ulong> DroppedIntents, DateTimeOffset ReportedAt)
+{
+    /// <summary>What the adapter said, with the scene, that it does not sync.</summary>
+    public IReadOnlyList<Protocol.Link.NotSyncedItem> NotSynced { get; init; } = Array.Empty<Protocol.Link.NotSyncedItem>();
+}
 
 /// <summary>One engine's standing: its session if connected, its trust, its quarantine.</summary>
 public sealed record EngineStatus(string Engine, bool Connected, SessionStatus? Session, int Trust, bool Quarantined,
@@ -173,6 +178,7 @@ public sealed class LinkServer : IAsyncDisposable
     }
 
     internal void CountViolation() => Interlocked.Increment(ref _violations);
+    internal void CountRefused() => Interlocked.Increment(ref _refused);
     internal void CountEdit() => Interlocked.Increment(ref _edits);
 
     /// <summary>Sessions, trust and counters now.</summary>
@@ -188,7 +194,7 @@ public sealed class LinkServer : IAsyncDisposable
             bool quarantined = trust.IsQuarantined;
             engines.Add(new EngineStatus(engine, s != null,
                 s == null ? null : new SessionStatus(s.Engine, s.SessionId, s.Generation, s.State, s.UndoDepth, s.ConnectedAt,
-                    (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch, s.Scene, s.HumanActive),
+                    (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch, s.Scene, s.HumanActive, s.NotSynced),
                 trust.Score, quarantined, quarantined ? trust.QuarantinedUntil : null, trust.QuarantineReason));
         }
         return new LinkStatus(Port, engines, Junk.Total, Interlocked.Read(ref _violations), Interlocked.Read(ref _refused), Interlocked.Read(ref _edits));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VibeSync.Intents.Authority;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
@@ -10,6 +11,7 @@ using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Orchestrator.Control;
 using VibeSync.Orchestrator.Keys;
+using VibeSync.Orchestrator.Project;
 using VibeSync.Protocol.Link;
 
 namespace VibeSync.Orchestrator;
@@ -39,17 +41,18 @@ public sealed record ServeOptions
     public string SourceOfTruth { get; init; } = Engines.Blender;
 }
 
-/// <summary>An engine in PANIC, and why.</summary>
-public sealed record PanicStatus(string Engine, string Code, string Reason, DateTimeOffset Since);
-
 /// <summary>An engine's standing with Reality.</summary>
 /// <param name="Engine">blender or unity.</param>
-/// <param name="Phase">detached, syncing, live or blocked.</param>
+/// <param name="Phase">detached, syncing, live, blocked or refused. Live only while the pipeline has confirmed that it holds Reality as it is now.</param>
 /// <param name="Reason">Why it is in that phase.</param>
 /// <param name="Paired">It was paired with Reality before (a first pairing adopts; later attaches only resync).</param>
 /// <param name="ParityRoot">Its root when parity was last established.</param>
 /// <param name="Unreachable">Differences the last resync could not mend.</param>
-public sealed record EngineSync(string Engine, string Phase, string? Reason, bool Paired, string? ParityRoot, IReadOnlyList<string> Unreachable);
+/// <param name="NotSynced">What its adapter says it does not sync now, and why (not synced: reason).</param>
+/// <param name="Refusal">Its last refused handshake (another project's file, a newer schema), with the command that pairs the file deliberately.</param>
+/// <param name="PairedFile">The editor file it is paired with (project.json).</param>
+public sealed record EngineSync(string Engine, string Phase, string? Reason, bool Paired, string? ParityRoot, IReadOnlyList<string> Unreachable,
+    IReadOnlyList<NotSyncedItem> NotSynced, Refusal? Refusal, string? PairedFile);
 
 /// <summary>Reality and the pipeline, as status shows them.</summary>
 /// <param name="RealityRoot">Root of Reality (the authoritative canonical values), hex. An engine in parity reports the same root, or one that differs only by quantization ties its fields confirm.</param>
@@ -62,8 +65,9 @@ public sealed record EngineSync(string Engine, string Phase, string? Reason, boo
 /// <param name="Engines">Each engine's standing.</param>
 /// <param name="WalSequence">Last durable WAL record.</param>
 /// <param name="Dirty">Objects refused as DIRTY after a hash mismatch until an engine is confirmed back in parity.</param>
+/// <param name="ProjectId">The data directory's project (files of its engines carry it as their stamp).</param>
 public sealed record SyncStatus(string RealityRoot, int Objects, int Materials, int Meshes, IReadOnlyList<ulong> Pending, string? SafeMode,
-    IReadOnlyList<string> Locks, IReadOnlyList<EngineSync> Engines, ulong WalSequence, IReadOnlyList<string> Dirty);
+    IReadOnlyList<string> Locks, IReadOnlyList<EngineSync> Engines, ulong WalSequence, IReadOnlyList<string> Dirty, string ProjectId);
 
 /// <summary>One journal entry as the control API (and the MCP server's read_wal) shows it.</summary>
 public sealed record JournalEntry(ulong Sequence, ulong Intent, string Phase, long TimestampMs, string Engine, string Actor, IReadOnlyList<string> Uuids,
@@ -82,7 +86,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     private readonly ServeOptions _options;
     private readonly LinkLog _log;
-    private readonly Dictionary<string, PanicStatus> _panics = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _attaching = new(1, 1); // one attach at a time: two engines arriving together never both seed
+    private ProjectIdentity _project = null!;
     private LinkServer _link = null!;
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
@@ -109,16 +114,21 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var service = new OrchestratorService(options);
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
         var (reality, paired) = RealityStore.Load(service._wal);
-        service._link = new LinkServer(options.Link with { Port = options.LinkPort }, keys, service, service._log);
+        service._project = ProjectIdentity.LoadOrCreate(options.DataDirectory, paired);
+        // project.json also remembers pairings a compacted log no longer holds; a pending replace unpairs.
+        paired.UnionWith(service._project.Record.Engines.Keys);
+        paired.ExceptWith(service._project.Record.ReplaceNext);
+        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId }, keys, service, service._log);
         service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
         service._snapshots = new Snapshotter(await SnapshotRepository.OpenAsync(Path.Combine(options.DataDirectory, "snapshots")), service._log);
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
-            options.Pipeline with { Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync });
+            options.Pipeline with { Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
+                OnParityLost = service.ParityLost });
         service._snapshots.Start(service._pipeline);
         // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.
         if (reality.Objects.Count + reality.Materials.Count + reality.Meshes.Count > 0) service._snapshots.Enqueue(reality, Array.Empty<ulong>());
-        service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log) { OnLive = service.EngineLive };
+        service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log, service._project) { OnLive = service.EngineLive };
         // No clean-shutdown marker after a run that wrote to the log: the last run crashed.
         var marker = Path.Combine(options.DataDirectory, CleanShutdownMarker);
         bool crashed = service._wal.Recovery.LastSequence > 0 && !File.Exists(marker);
@@ -134,7 +144,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
             $"Reality {reality.Objects.Count} objects (root {Protocol.Hashing.SceneHasher.RootHex(reality.ToScene())}), WAL at {recovery.LastSequence}, " +
-            $"{recovery.ToRollBack.Count} intent(s) left PROVISIONAL by a crash rolled back, {recovery.Pending.Count} pending, paired [{string.Join(", ", paired)}]");
+            $"{recovery.ToRollBack.Count} intent(s) left PROVISIONAL by a crash rolled back, {recovery.Pending.Count} pending, paired [{string.Join(", ", paired)}], project {service._project.ProjectId}");
         return service;
     }
 
@@ -147,20 +157,32 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <inheritdoc />
     public void Panic(string engine, string code, string reason)
     {
-        lock (_panics) _panics[engine] = new PanicStatus(engine, code, reason, DateTimeOffset.UtcNow);
         _log.Write("panic", code, engine, null, reason + "; speculation for this engine is halted until a human's emergency unlock");
         if (_engines.TryGetValue(engine, out var e)) e.Set(SyncPhase.Blocked, $"PANIC ({code}): resynced when it attaches again after a human's emergency unlock");
-        Background(_pipeline.PanicAsync(engine, $"{code}: {reason}"), "panic");
+        Background(_pipeline.PanicAsync(engine, code, reason), "panic"); // counts at once; the rollback follows on the spine
+    }
+
+    /// <inheritdoc />
+    public (string Code, string Message)? AdmitHello(Hello hello)
+    {
+        var refusal = _project.Admit(hello, _attach.IsPaired(hello.Engine), _options.DataDirectory);
+        if (refusal is var (code, message) && _engines.TryGetValue(hello.Engine, out var e))
+            e.Refused(new Refusal(code, message, DateTimeOffset.UtcNow));
+        return refusal;
+    }
+
+    /// <inheritdoc />
+    public void NotSynced(string engine, IReadOnlyList<NotSyncedItem> items)
+    {
+        if (_engines.TryGetValue(engine, out var e)) e.SetNotSynced(items);
     }
 
     /// <inheritdoc />
     public Task<(string Code, string Message)?> EditAsync(string engine, IntentRequest edit)
     {
-        lock (_panics)
-            if (_panics.TryGetValue(engine, out var panic))
-                return Task.FromResult<(string, string)?>(("PANIC", $"{engine} is in PANIC ({panic.Code}): edits wait for a human's emergency unlock"));
-        if (_engines.TryGetValue(engine, out var e))
-            lock (e.Known) foreach (var op in edit.Operations) e.Known.Add(op.Uuid);
+        if (_pipeline.Panics.TryGetValue(engine, out var panic))
+            return Task.FromResult<(string, string)?>(("PANIC", $"{engine} is in PANIC ({panic.Code}): edits wait for a human's emergency unlock"));
+        if (_engines.TryGetValue(engine, out var e)) e.AddKnown(edit.Operations.Select(op => op.Uuid));
         // The human's edit is already in that engine: it becomes an intent from there, applied in
         // the other engines at once and verified in all of them (not held by the batch window).
         var ticket = _pipeline.Submit(edit, new Actor(ActorKind.Human, engine), origin: engine);
@@ -172,9 +194,45 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     public void SceneReported(string engine, Scene scene, SceneReport report)
     {
         if (!report.MatchesClaim || !_engines.TryGetValue(engine, out var e)) return;
-        int attachment = Interlocked.Increment(ref e.Attachments);
+        e.SetNotSynced(report.NotSynced);
+        int attachment = e.NextAttachment();
         // Not on the session's read loop: the flow sends requests whose answers that loop reads.
-        Background(Task.Run(() => _attach.RunAsync(e, scene, attachment)), "attach");
+        Background(Task.Run(() => AttachAsync(e, () => Task.FromResult(scene), report.File, attachment)), "attach");
+    }
+
+    /// <summary>
+    /// Runs the attach flow for one engine at a time (issue #15: two engines arriving together both
+    /// seeded Reality). A flow that a newer attach or a detach overtook while it waited gives up.
+    /// </summary>
+    private async Task AttachAsync(SyncedEngine engine, Func<Task<Scene>> scene, string? file, int attachment)
+    {
+        await _attaching.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!engine.IsCurrent(attachment)) return;
+            await _attach.RunAsync(engine, await scene().ConfigureAwait(false), file, attachment).ConfigureAwait(false);
+        }
+        catch (EngineFaultException ex) when (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); }
+        finally { _attaching.Release(); }
+    }
+
+    /// <summary>
+    /// The pipeline no longer knows that a live engine holds Reality (a failed apply, read or
+    /// rollback, or its human's edits read back different): it leaves live at once and is resynced
+    /// from a fresh read of everything it holds. Called on the pipeline's spine: it must not wait.
+    /// </summary>
+    private void ParityLost(string engine, string reason)
+    {
+        if (!_engines.TryGetValue(engine, out var e) || e.Phase != SyncPhase.Live) return;
+        e.Set(SyncPhase.Syncing, $"parity lost ({reason}): being resynced from Reality");
+        _log.Write("parity_lost", "PARITY_LOST", engine, null, reason + "; resyncing");
+        int attachment = e.NextAttachment();
+        var uuids = e.Known();
+        Background(Task.Run(() => AttachAsync(e, async () =>
+        {
+            uuids.UnionWith(AttachFlow.Uuids(_pipeline.Reality.ToScene()));
+            return await e.ReadAsync(uuids).ConfigureAwait(false);
+        }, _project.Record.Engines.TryGetValue(engine, out var p) ? p.File : null, attachment)), "resync after parity lost");
     }
 
     /// <inheritdoc />
@@ -190,11 +248,13 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     {
         if (_engines.TryGetValue(engine, out var e))
         {
-            Interlocked.Increment(ref e.Attachments);
-            bool panicked;
-            lock (_panics) panicked = _panics.ContainsKey(engine);
-            if (!panicked) e.Set(SyncPhase.Detached, "no session; resynced from Reality when it attaches");
+            e.NextAttachment();
+            _pipeline.ForgetParity(engine);
+            if (!_pipeline.Panics.ContainsKey(engine)) e.Set(SyncPhase.Detached, "no session; resynced from Reality when it attaches");
+            e.SetNotSynced(Array.Empty<NotSyncedItem>());
         }
+        // A person whose editor is gone is editing nothing: the locks that editor took are released.
+        Background(_pipeline.ReleaseLocksOfAsync(new Actor(ActorKind.Human, engine)), "release locks");
     }
 
     private const string CleanShutdownMarker = "clean-shutdown";
@@ -206,7 +266,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         // That engine now holds Reality exactly: what a mismatch left DIRTY is confirmed back in parity there.
         _pipeline.ClearDirty();
         if (_pipeline.SafeModeReason != CrashSafeMode) return;
-        if (_engines.Values.Where(e => _attach.IsPaired(e.Name)).All(e => e.IsLive))
+        if (_engines.Values.Where(e => _attach.IsPaired(e.Name)).All(e => e.IsLive && _pipeline.InParity(e.Name)))
             Background(_pipeline.LeaveSafeModeAsync(CrashSafeMode).ContinueWith(t =>
             {
                 if (t.Result) _log.Write("safe_mode_end", null, engine, null, "parity re-established with every paired engine: automation resumes");
@@ -227,8 +287,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var reality = _pipeline.Reality;
         if (which == "reality") return reality.ToScene();
         if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine: blender, unity or reality");
-        HashSet<string> uuids;
-        lock (engine.Known) uuids = new HashSet<string>(engine.Known, StringComparer.Ordinal);
+        var uuids = engine.Known();
         uuids.UnionWith(AttachFlow.Uuids(reality.ToScene()));
         return await engine.ReadAsync(uuids).ConfigureAwait(false);
     }
@@ -275,44 +334,68 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
                 r.Entry.Rollback?.Reason, r.Entry.Rollback?.SnapshotRef, r.Entry.Verification?.ExpectedHash, r.Entry.Verification?.ObservedHash))
             .ToList();
 
-    private string[] LocksNow()
-    {
-        // The table belongs to the pipeline's spine; a copy taken while it changes is simply taken again.
-        for (int i = 0; ; i++)
-            try { return _pipeline.Locks.Held.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(); }
-            catch (InvalidOperationException) when (i < 3) { }
-    }
-
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>
         _ = task.ContinueWith(t => _log.Write("error", "INTERNAL", null, null, $"{what}: {t.Exception!.GetBaseException().Message}"),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-    /// <summary>Everything <c>status</c> shows.</summary>
+    /// <summary>
+    /// Everything <c>status</c> shows, from snapshots each owner publishes (Reality, locks, PANICs,
+    /// engine states): safe to call from any thread while intents flow. An engine is shown live
+    /// only while the pipeline has confirmed it holds Reality as it is now.
+    /// </summary>
     public ServiceStatus Status()
     {
-        PanicStatus[] panics;
-        lock (_panics) panics = _panics.Values.ToArray();
         var reality = _pipeline.Reality;
-        var sync = new SyncStatus(Protocol.Hashing.SceneHasher.RootHex(reality.ToScene()), reality.Objects.Count, reality.Materials.Count,
-            reality.Meshes.Count, _pipeline.Pending.OrderBy(i => i).ToArray(), _pipeline.SafeModeReason, LocksNow(),
-            _engines.Values.Select(e => new EngineSync(e.Name, e.Phase.ToString().ToLowerInvariant(), e.Reason, _attach.IsPaired(e.Name), e.ParityRoot, e.Unreachable)).ToArray(),
-            _wal.LastSequence, _pipeline.Dirty.OrderBy(u => u, StringComparer.Ordinal).ToArray());
-        return new ServiceStatus(Environment.ProcessId, Path.GetFullPath(_options.DataDirectory), ProtocolVersion.Current, _link.Status(), panics, sync);
+        string realityRoot = Protocol.Hashing.SceneHasher.RootHex(reality.ToScene());
+        var project = _project.Record;
+        var engines = _engines.Values.Select(e =>
+        {
+            var s = e.State;
+            var (phase, reason) = s.Phase == SyncPhase.Live && !_pipeline.InParity(e.Name)
+                ? (SyncPhase.Syncing, "Reality changed and this engine is not yet confirmed to hold it: being verified")
+                : (s.Phase, s.Reason);
+            // A live engine is confirmed to hold Reality as it is now: its root is Reality's.
+            return new EngineSync(e.Name, phase.ToString().ToLowerInvariant(), reason, _attach.IsPaired(e.Name), phase == SyncPhase.Live ? realityRoot : null,
+                s.Unreachable, s.NotSynced, s.LastRefusal, project.Engines.TryGetValue(e.Name, out var p) ? p.File : null);
+        }).ToArray();
+        var sync = new SyncStatus(realityRoot, reality.Objects.Count, reality.Materials.Count,
+            reality.Meshes.Count, _pipeline.Pending.OrderBy(i => i).ToArray(), _pipeline.SafeModeReason, _pipeline.Locks.Held.Keys.ToArray(),
+            engines, _wal.LastSequence, _pipeline.Dirty.OrderBy(u => u, StringComparer.Ordinal).ToArray(), project.ProjectId);
+        return new ServiceStatus(Environment.ProcessId, Path.GetFullPath(_options.DataDirectory), ProtocolVersion.Current, _link.Status(), _pipeline.Panics.Values.ToArray(), sync);
     }
 
-    /// <summary>A human lifts every PANIC; journaled in the log.</summary>
-    public IReadOnlyList<PanicStatus> EmergencyUnlock(string by)
+    /// <summary>A human lifts every PANIC, lock and safe mode; journaled in the log. Returns the PANICs lifted.</summary>
+    public async Task<IReadOnlyList<PanicStatus>> EmergencyUnlockAsync(string by)
     {
-        PanicStatus[] lifted;
-        lock (_panics)
-        {
-            lifted = _panics.Values.ToArray();
-            _panics.Clear();
-        }
+        var lifted = _pipeline.Panics.Values.ToArray();
+        await _pipeline.EmergencyUnlockAsync(new Actor(ActorKind.EmergencyOverride, by)).ConfigureAwait(false);
         _log.Write("emergency_unlock", "EMERGENCY_UNLOCK", null, null, $"by {by}: lifted PANIC of [{string.Join(", ", lifted.Select(p => p.Engine))}]");
-        Background(_pipeline.EmergencyUnlockAsync(new Actor(ActorKind.EmergencyOverride, by)), "emergency unlock");
         return lifted;
+    }
+
+    /// <summary>
+    /// A human pairs the next file of <paramref name="engine"/> with this project deliberately
+    /// (<c>vibesync pair --engine E --replace</c>): Reality is snapshotted first, the decision is
+    /// journaled (<see cref="RealityStore.UnpairingActor"/>), and the engine's next handshake is
+    /// welcomed whatever its file's stamp, as a first pairing: what only the file has is adopted,
+    /// what only Reality has is created in it, the source of truth decides the rest.
+    /// </summary>
+    /// <returns>The snapshot taken first, and the journal's note.</returns>
+    /// <exception cref="KeyNotFoundException">Not an engine.</exception>
+    public async Task<(string Snapshot, string Note)> PairReplaceAsync(string engine, Actor human)
+    {
+        Admission.CheckCanApprove(human);
+        if (!_engines.ContainsKey(engine)) throw new KeyNotFoundException($"'{engine}' is not an engine: {string.Join(" or ", _engines.Keys)}");
+        var reality = _pipeline.Reality;
+        string snapshot = await _snapshots.BeforeDestructiveAsync(reality, AttachFlow.Uuids(reality.ToScene()).ToArray()).ConfigureAwait(false);
+        string note = $"pair --replace by {human}: the next file {engine} attaches is paired with project {_project.ProjectId} as a first pairing, " +
+            $"whatever its stamp; Reality was snapshotted first ({snapshot})";
+        await _pipeline.NoteAsync(new Actor(ActorKind.Orchestrator, "unpairing"), engine, note, snapshot).ConfigureAwait(false);
+        _project.ReplaceNext(engine);
+        _attach.Unpair(engine);
+        _log.Write("pair_replace", null, engine, null, note);
+        return (snapshot, note);
     }
 
     /// <summary>Stops the API and the link, and removes serve.json.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using VibeSync.Link.Tests.Support;
 
 namespace VibeSync.EndToEnd.Tests;
@@ -18,6 +19,24 @@ public abstract class EndToEndTest : IAsyncLifetime
     {
         try { Directory.Delete(Work, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
+    }
+
+    /// <summary>An engine's entry in status's <c>sync.engines</c>.</summary>
+    protected static JsonElement SyncOf(JsonElement status, string engine) =>
+        status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);
+
+    /// <summary>Polls status until <paramref name="done"/>; fails with the status and serve's last log lines.</summary>
+    protected static async Task<JsonElement> UntilAsync(ServeProcess serve, Func<JsonElement, bool> done, string what, int timeoutMs = 30_000)
+    {
+        var sw = Stopwatch.StartNew();
+        JsonElement status;
+        do
+        {
+            status = await serve.StatusAsync();
+            if (done(status)) return status;
+            await Task.Delay(100);
+        } while (sw.ElapsedMilliseconds < timeoutMs);
+        throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; status:\n{status}\nlog:\n{string.Join('\n', serve.Log.TakeLast(40))}");
     }
 
     protected async Task<string> WriteAsync(string name, string text)

@@ -9,22 +9,6 @@ namespace VibeSync.EndToEnd.Tests;
 /// </summary>
 public sealed class LiveSyncTests : EndToEndTest
 {
-    private static JsonElement SyncOf(JsonElement status, string engine) =>
-        status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);
-
-    private static async Task<JsonElement> UntilAsync(ServeProcess serve, Func<JsonElement, bool> done, string what, int timeoutMs = 30_000)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        JsonElement status;
-        do
-        {
-            status = await serve.StatusAsync();
-            if (done(status)) return status;
-            await Task.Delay(100);
-        } while (sw.ElapsedMilliseconds < timeoutMs);
-        throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; status:\n{status}\nlog:\n{string.Join('\n', serve.Log.TakeLast(40))}");
-    }
-
     private static bool Live(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString() == "live";
 
 

@@ -134,7 +134,7 @@ public sealed class AttackTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<LinkRefusedException>(() => _serve.ConnectAsync(Engines.Blender, protocol: "1.7"));
         Assert.Equal("VERSION_SKEW", e.Code);
         Assert.Contains("more than one minor version", e.Message);
-        await _serve.ConnectAsync(Engines.Blender, protocol: "1.1"); // one minor apart is fine
+        await _serve.ConnectAsync(Engines.Blender, protocol: "1.2"); // one minor apart is fine
         await StillHonest();
     }
 
@@ -269,15 +269,20 @@ public sealed class AttackTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task a_forbidden_path_quarantines_at_once_and_oversize_meshes_are_refused_with_a_clear_error()
+    public async Task a_forbidden_path_quarantines_at_once_and_oversize_meshes_are_refused_with_a_clear_error_that_costs_no_trust()
     {
         var blender = await _serve.ConnectAsync(Engines.Blender);
         var positions = string.Join(", ", Enumerable.Repeat("[0, 0, 0]", 101));
+        int trust = ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Unity).GetProperty("trust").GetInt32();
         var oversize = await _honest.RequestAsync(MessageType.Edit,
             $"{{\"operations\": [{{\"op\": \"replace_mesh\", \"uuid\": \"{Cube}\", \"positions\": [{positions}], \"triangles\": [[0, 1, 2]]}}]}}");
         Assert.Equal(MessageType.Error, oversize.Type);
-        Assert.Contains("101 vertices exceeds the limit of 100", Encoding.UTF8.GetString(oversize.Payload.Span));
-        Assert.False(ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Unity).GetProperty("quarantined").GetBoolean()); // a minor violation
+        var text = Encoding.UTF8.GetString(oversize.Payload.Span);
+        Assert.Contains("\"RESOURCE_LIMIT\"", text);
+        Assert.Contains("101 vertices exceeds limits.max_mesh_vertices = 100", text);
+        var unity = ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Unity);
+        Assert.False(unity.GetProperty("quarantined").GetBoolean());
+        Assert.Equal(trust, unity.GetProperty("trust").GetInt32()); // a limit is a fact about content, not misbehaviour
         var reply = await blender.RequestAsync(MessageType.Edit, $"{{\"operations\": [{{\"op\": \"replace_asset\", \"uuid\": \"{Cube}\", \"asset\": \"../../etc/passwd\"}}]}}");
         Assert.Contains("FORBIDDEN_PATH", Encoding.UTF8.GetString(reply.Payload.Span));
         Assert.True(ServeProcess.EngineIn(await _serve.StatusAsync(), Engines.Blender).GetProperty("quarantined").GetBoolean());

@@ -32,7 +32,7 @@ def cli(*args):
 SCRIPT = r"""
 import sys, bpy
 from vibesync_blender.link import LinkClient, MessageType
-with LinkClient.from_data_dir(sys.argv[-1], "blender", project_id=bpy.data.filepath or "untitled") as c:
+with LinkClient.from_data_dir(sys.argv[-1], "blender", file=bpy.data.filepath) as c:
     typ, data = c.heartbeat(undo_depth=len(bpy.data.objects))
     print("VIBESYNC-RESULT", typ == MessageType.ACK, c.session_id, len(bpy.data.objects))
 """

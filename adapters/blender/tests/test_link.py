@@ -9,7 +9,7 @@ import time
 import unittest
 
 from vibesync_blender.link import LinkClient, LinkError, LinkRefused, MessageType, SequenceGuard, derive_session_keys, hello_json
-from vibesync_blender.link.session import version_incompatibility
+from vibesync_blender.link.session import parse_welcome, version_incompatibility
 from vibesync_blender.protocol.frames import encode_frame
 
 from .support import REPO, vectors
@@ -29,7 +29,15 @@ class LinkVectorTests(unittest.TestCase):
     def test_hello_payloads_match_byte_for_byte(self):
         for h in self.V["hellos"]:
             self.assertEqual(h["json"], hello_json(h["engine"], h["protocol"], h["adapter"], h["project_id"], h["schema"],
-                                                   bytes.fromhex(h["client_nonce"]), h["generation"]))
+                                                   bytes.fromhex(h["client_nonce"]), h["generation"], h["file"]))
+
+    def test_welcome_payloads_read_back(self):
+        for w in self.V["welcomes"]:
+            got = parse_welcome(w["json"])
+            self.assertEqual((w["project_id"], w["schema"], w["limits"]), (got["project_id"], got["schema"], got["limits"]))
+            self.assertEqual(bytes.fromhex(w["server_nonce"]), got["server_nonce"])
+        with self.assertRaises(LinkError):
+            parse_welcome(self.V["welcomes"][0]["json"].replace('"schema": 1, ', ''))
 
     def test_version_rules_match_the_vectors(self):
         for v in self.V["versions"]:
@@ -84,7 +92,7 @@ class LiveLinkTests(unittest.TestCase):
             raise AssertionError(f"serve exited with {code} after SIGTERM; its log ends:\n" + "\n".join(log.splitlines()[-15:]))
 
     def test_a_session_heartbeats_and_its_edits_are_acknowledged(self):
-        with LinkClient.from_data_dir(self.dir, "blender", project_id="py") as c:
+        with LinkClient.from_data_dir(self.dir, "blender", file="py.blend") as c:
             self.assertEqual(32, len(c.session_id))
             typ, data = c.heartbeat()
             self.assertEqual(MessageType.ACK, typ)
@@ -107,7 +115,7 @@ class LiveLinkTests(unittest.TestCase):
         report = {"generation": 1, "root": root, "stamped": 0, "scene": scene_json.write(canonical, "canonical")}
         parts = scene_parts(report)
         self.assertEqual([0, 1, 2], [p["part"] for p in parts])
-        with LinkClient.from_data_dir(self.dir, "blender", project_id="parts") as c:
+        with LinkClient.from_data_dir(self.dir, "blender", file="parts.blend") as c:
             answers = [c.request(MessageType.SCENE, json.dumps(p)) for p in parts]
         self.assertEqual([MessageType.ACK] * 3, [t for t, _ in answers], answers)
         self.assertEqual(root, answers[-1][1]["scene_root"])  # computed by the orchestrator over all three parts

@@ -121,7 +121,7 @@ public sealed class SimHost
         try
         {
             _closed = null;
-            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile ?? "sim-unity", stop);
+            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", stop);
             link.Closed += reason => _closed = reason;
             link.Start(_adapter, _queue);
             if (_options.TraceApplies)

@@ -5,7 +5,8 @@ namespace VibeSync.Cli.Commands;
 
 /// <summary>
 /// The human commands on a running orchestrator: <c>submit</c>, <c>approve</c>, <c>deny</c>,
-/// <c>pause</c>, <c>resume</c> and <c>state</c>, each one call of the control API.
+/// <c>pause</c>, <c>resume</c>, <c>state</c>, <c>unlock</c>, <c>restore</c> and <c>pair</c>, each one
+/// call of the control API.
 /// </summary>
 internal static class IntentCommands
 {
@@ -19,6 +20,23 @@ internal static class IntentCommands
         yield return State();
         yield return Unlock();
         yield return Restore();
+        yield return Pair();
+    }
+
+    private static Command Pair()
+    {
+        var data = DataDirectory.Option();
+        var engine = new Option<string>("--engine") { Description = "The engine instance whose next file is paired: blender or unity.", Required = true };
+        engine.AcceptOnlyFromAmong("blender", "unity");
+        var replace = new Option<bool>("--replace") { Description = "Required: the engine's pairing is replaced by whatever file it attaches with next, even one stamped with another project (Reality is snapshotted first; journaled)." };
+        var command = new Command("pair", "Pair the next file an engine attaches with this project deliberately, after it was refused (PROJECT_MISMATCH): " +
+            "what only that file has is adopted into Reality, what only Reality has is created in it, and the file is stamped with this project.") { data, engine, replace };
+        command.SetAction((parse, cancel) =>
+        {
+            if (!parse.GetValue(replace)) { Console.Error.WriteLine("error: pairing another file replaces the engine's pairing; say --replace to mean it"); return Task.FromResult(Program.InputError); }
+            return CallAsync(parse.GetValue(data)!.FullName, HttpMethod.Post, $"/v1/pair?engine={parse.GetValue(engine)}&replace=true", cancel, timeout: TimeSpan.FromSeconds(60));
+        });
+        return command;
     }
 
     private static Command Restore()

@@ -47,13 +47,19 @@ internal static class StatusCommand
             Console.WriteLine($"  junk connections dropped {link.GetProperty("junk_dropped")}, contract violations {link.GetProperty("violations")}, connections refused {link.GetProperty("connections_refused")}, edits accepted {link.GetProperty("edits_accepted")}");
             if (root.TryGetProperty("sync", out var sync))
             {
-                Console.WriteLine($"Reality: {sync.GetProperty("objects")} objects, {sync.GetProperty("materials")} materials, {sync.GetProperty("meshes")} meshes, root {sync.GetProperty("reality_root").GetString()}, WAL at {sync.GetProperty("wal_sequence")}");
+                Console.WriteLine($"Reality (project {sync.GetProperty("project_id").GetString()}): {sync.GetProperty("objects")} objects, {sync.GetProperty("materials")} materials, {sync.GetProperty("meshes")} meshes, root {sync.GetProperty("reality_root").GetString()}, WAL at {sync.GetProperty("wal_sequence")}");
                 foreach (var e in sync.GetProperty("engines").EnumerateArray())
                 {
                     string phase = e.GetProperty("phase").GetString()!;
                     string reason = e.GetProperty("reason").ValueKind == JsonValueKind.String ? ": " + e.GetProperty("reason").GetString() : "";
                     Console.WriteLine($"  {e.GetProperty("engine").GetString(),-8} {phase.ToUpperInvariant()}{reason}{(e.GetProperty("paired").GetBoolean() ? "" : " (never paired)")}");
                     foreach (var u in e.GetProperty("unreachable").EnumerateArray().Take(5)) Console.WriteLine($"           cannot mend: {u.GetString()}");
+                    var notSynced = e.GetProperty("not_synced").EnumerateArray().ToArray();
+                    foreach (var n in notSynced.Take(5))
+                        Console.WriteLine($"           not synced: {n.GetProperty("name").GetString()} ({n.GetProperty("type").GetString()}, {n.GetProperty("code").GetString()}): {n.GetProperty("reason").GetString()}");
+                    if (notSynced.Length > 5) Console.WriteLine($"           not synced: … and {notSynced.Length - 5} more (status --json lists them all)");
+                    if (phase != "refused" && e.GetProperty("refusal") is { ValueKind: JsonValueKind.Object } refusal)
+                        Console.WriteLine($"           last refused file: {refusal.GetProperty("code").GetString()}: {refusal.GetProperty("message").GetString()}");
                 }
                 if (sync.GetProperty("safe_mode").ValueKind == JsonValueKind.String) Console.WriteLine($"  SAFE MODE: {sync.GetProperty("safe_mode").GetString()} (vibesync resume ends it)");
                 var pending = sync.GetProperty("pending").EnumerateArray().Select(p => p.ToString()).ToArray();

@@ -10,6 +10,7 @@
 //                   one hash; only components that differ are compared field-wise and rolled back;
 //                   the rest are finalized, journaled FINAL in apply order, and become Reality.
 // Every phase change is durable in the WAL before anyone hears of it.
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -39,7 +40,11 @@ public sealed class IntentPipeline : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Channel<Work> _inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<ulong, Waiting> _pending = new();
-    private readonly Dictionary<string, string> _panics = new(StringComparer.Ordinal);
+    private ImmutableSortedDictionary<string, PanicStatus> _panics = ImmutableSortedDictionary.Create<string, PanicStatus>(StringComparer.Ordinal);
+    private ImmutableDictionary<string, long> _parity = ImmutableDictionary.Create<string, long>(StringComparer.Ordinal); // engine → Reality version it was last confirmed to hold
+    private long _realityVersion;
+    private readonly Dictionary<string, OriginDebt> _owed = new(StringComparer.Ordinal); // spine only
+    private volatile string? _safeMode;
     private readonly FailureCounters _failures;
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly OpenBatch _batch = new();
@@ -55,6 +60,17 @@ public sealed class IntentPipeline : IAsyncDisposable
     private Task? _firstWaiting; // the first fsync a step left in the queue waits for, as the last pump saw it
 
     private sealed record Work(Func<Task> Run, Action<Exception> Fail);
+
+    /// <summary>
+    /// A human's edits that the engine they came from was not checked against (it is their source
+    /// and may be ahead, mid-drag): read back from it once they go quiet.
+    /// </summary>
+    private sealed class OriginDebt
+    {
+        public readonly HashSet<string> Uuids = new(StringComparer.Ordinal);
+        public DateTimeOffset Due;
+        public int Strikes;
+    }
     private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why, bool Approved, string? Origin);
     private sealed record InFlight(HashSet<string> Uuids, CancellationTokenSource Abort);
     private enum Admit { New, Woken, Approved }
@@ -67,6 +83,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         _options = options;
         _time = time;
         _lastIntentId = wal.Recovery.MaxIntentId;
+        Seeded = wal.Recovery.CheckpointState != null; // a seed writes Reality's first checkpoint; an empty scene is a seed too
         _failures = new FailureCounters { UuidThreshold = options.UuidFailureThreshold, OperationThreshold = options.OperationFailureThreshold };
     }
 
@@ -128,16 +145,39 @@ public sealed class IntentPipeline : IAsyncDisposable
             IntentRequest request;
             try { request = OperationReader.Read(e.OperationJson); }
             catch (IntentRefusedException) { continue; }
-            if (_failures.Record(e.Scope.Uuids, request.Operations.Select(o => o.Name)) is { } tripped && SafeModeReason == null)
-                SafeModeReason = "prior failures in the log: " + tripped;
+            if (_failures.Record(e.Scope.Uuids, request.Operations.Select(o => o.Name)) is { } tripped && _safeMode == null)
+                _safeMode = "prior failures in the log: " + tripped;
         }
     }
 
-    /// <summary>The authoritative scene: what FINAL intents made.</summary>
-    public RealityScene Reality { get; private set; }
+    /// <summary>The authoritative scene: what FINAL intents made. Immutable; replaced whole by the spine.</summary>
+    public RealityScene Reality { get => Volatile.Read(ref _reality); private set => Volatile.Write(ref _reality, value); }
+    private RealityScene _reality = RealityScene.Empty;
+
+    /// <summary>Counts changes of <see cref="Reality"/> (seed, FINAL batches): an engine confirmed at this version holds Reality.</summary>
+    public long RealityVersion => Interlocked.Read(ref _realityVersion);
+
+    /// <summary>Reality was seeded in this data directory (the log holds a seed): later engines pair with it, never seed again.</summary>
+    public bool Seeded { get; private set; }
 
     /// <summary>Why automation is paused (safe mode or a quarantine), or null. Only humans' intents run until a human resumes.</summary>
-    public string? SafeModeReason { get; private set; }
+    public string? SafeModeReason => _safeMode;
+
+    /// <summary>
+    /// True while <paramref name="engine"/> was last confirmed to hold Reality as it is now: read
+    /// back and compared at its attach, and at every FINAL batch since (the origin of a human's
+    /// edits is read back once they go quiet). Status never calls an engine live without it.
+    /// </summary>
+    public bool InParity(string engine) => Volatile.Read(ref _parity).TryGetValue(engine, out long v) && v == RealityVersion;
+
+    /// <summary>
+    /// <paramref name="engine"/> holds Reality now (its root was compared at attach). Call inside
+    /// <see cref="ExclusiveAsync{T}"/>, where Reality cannot change under the comparison.
+    /// </summary>
+    public void ConfirmParity(string engine) => ImmutableInterlocked.AddOrUpdate(ref _parity, engine, RealityVersion, (_, _) => RealityVersion);
+
+    /// <summary><paramref name="engine"/> no longer holds a confirmed copy of Reality (its session ended).</summary>
+    public void ForgetParity(string engine) => ImmutableInterlocked.TryRemove(ref _parity, engine, out _);
 
     /// <summary>Rollback counts that drive safe mode.</summary>
     public FailureCounters Failures => _failures;
@@ -145,8 +185,8 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// <summary>HUMAN_ACTIVE locks, taken and released as the adapters see people editing. Changed only by the pipeline.</summary>
     public LockTable Locks { get; } = new();
 
-    /// <summary>Engines in PANIC and why. While any is, nothing but the emergency override is applied.</summary>
-    public IReadOnlyDictionary<string, string> Panics { get { lock (_panics) return new Dictionary<string, string>(_panics); } }
+    /// <summary>Engines in PANIC and why: the one place PANIC is kept. While any is, nothing but the emergency override is applied.</summary>
+    public ImmutableSortedDictionary<string, PanicStatus> Panics => Volatile.Read(ref _panics);
 
     /// <summary>
     /// Objects an engine failed to hold as verified (a hash mismatch) and that a fresh read has not
@@ -227,7 +267,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         Admission.CheckCanApprove(human);
         return Post(() =>
         {
-            SafeModeReason = null;
+            _safeMode = null;
             _failures.Reset();
             return Task.FromResult(true);
         });
@@ -236,15 +276,15 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// <summary>The orchestrator enters safe mode (e.g. a start after a crash): only humans' intents run until it leaves or a human resumes.</summary>
     public Task EnterSafeModeAsync(string reason) => Post(() =>
     {
-        SafeModeReason ??= reason;
+        _safeMode ??= reason;
         return Task.FromResult(true);
     });
 
     /// <summary>Leaves safe mode if it is still in it for <paramref name="reason"/> (never lifts another reason, such as a quarantine).</summary>
     public Task<bool> LeaveSafeModeAsync(string reason) => Post(() =>
     {
-        if (SafeModeReason != reason) return Task.FromResult(false);
-        SafeModeReason = null;
+        if (_safeMode != reason) return Task.FromResult(false);
+        _safeMode = null;
         return Task.FromResult(true);
     });
 
@@ -255,7 +295,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         Admission.CheckCanApprove(human);
         return Post(() =>
         {
-            SafeModeReason = $"paused by {human}";
+            _safeMode = $"paused by {human}";
             return Task.FromResult(true);
         });
     }
@@ -266,6 +306,17 @@ public sealed class IntentPipeline : IAsyncDisposable
         Locks.Acquire(uuid, human);
         return Task.FromResult(true);
     });
+
+    /// <summary>
+    /// Every HUMAN_ACTIVE lock <paramref name="human"/> holds is released (the editor it came from
+    /// detached: nobody is editing there any more); intents that waited are decided again.
+    /// </summary>
+    public async Task<IReadOnlyList<IntentOutcome>> ReleaseLocksOfAsync(Actor human)
+    {
+        var woken = await Post(async () =>
+            Locks.ReleaseAllOf(human.ToString()).Count == 0 ? new List<Task<IntentOutcome>>() : await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false)).ConfigureAwait(false);
+        return await Task.WhenAll(woken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The human stopped editing <paramref name="uuid"/>: intents that waited for it (WAIT_HUMAN_LOCK)
@@ -282,19 +333,27 @@ public sealed class IntentPipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// An engine is in PANIC (a contract violation, a lost heartbeat, generation drift): the open
-    /// batch is rolled back and nothing but the emergency override is applied until a human's
-    /// emergency unlock.
+    /// An engine is in PANIC (a contract violation, a lost heartbeat, generation drift): it counts
+    /// at once (admission sees it before this returns), the open batch is rolled back and nothing
+    /// but the emergency override is applied until a human's emergency unlock.
     /// </summary>
-    public Task PanicAsync(string engine, string reason) => Post(async () =>
+    public Task PanicAsync(string engine, string code, string reason)
     {
-        lock (_panics) _panics[engine] = reason;
-        await DrainAsync().ConfigureAwait(false);
-        if (!_batch.IsEmpty)
-            await RollBackAsync(_batch.Members.ToList(), new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), $"PANIC in {engine}: {reason}", "ENGINE_FAULT").ConfigureAwait(false);
-        await DrainAsync().ConfigureAwait(false);
-        return true;
-    });
+        var panic = new PanicStatus(engine, code, reason, _time.GetUtcNow());
+        ImmutableInterlocked.Update(ref _panics, p => p.SetItem(engine, panic));
+        ForgetParity(engine);
+        return Post(async () =>
+        {
+            await DrainAsync().ConfigureAwait(false);
+            if (!_batch.IsEmpty)
+                await RollBackAsync(_batch.Members.ToList(), new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), $"PANIC in {engine}: {code}: {reason}", "ENGINE_FAULT").ConfigureAwait(false);
+            await DrainAsync().ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    /// <summary>A PANIC with no code of its own (tests, a simulated fault).</summary>
+    public Task PanicAsync(string engine, string reason) => PanicAsync(engine, "PANIC", reason);
 
     /// <summary>
     /// A human's emergency override: every HUMAN_ACTIVE lock, every PANIC and safe mode are lifted,
@@ -307,11 +366,10 @@ public sealed class IntentPipeline : IAsyncDisposable
         return Post(async () =>
         {
             var locks = Locks.EmergencyUnlock(actor);
-            string[] engines;
-            lock (_panics) { engines = _panics.Keys.ToArray(); _panics.Clear(); }
+            var engines = Interlocked.Exchange(ref _panics, ImmutableSortedDictionary.Create<string, PanicStatus>(StringComparer.Ordinal)).Keys.ToArray();
             var why = $"EMERGENCY_UNLOCK by {actor}: released locks [{string.Join(", ", locks.Keys)}], PANIC of [{string.Join(", ", engines)}]"
-                + (SafeModeReason is { } s ? $", safe mode ({s})" : "");
-            SafeModeReason = null;
+                + (_safeMode is { } s ? $", safe mode ({s})" : "");
+            _safeMode = null;
             _failures.Reset();
             lock (_dirty) _dirty.Clear();
             ulong id = ++_lastIntentId;
@@ -356,17 +414,20 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// <paramref name="actor"/> without operations, followed by a checkpoint whose state is the
     /// scene's canonical JSON, so a restart folds later FINAL entries over it.
     /// </summary>
-    /// <returns>False (and nothing done) when Reality is not empty.</returns>
+    /// <returns>False (and nothing done) when Reality was seeded before in this data directory (even with an empty scene).</returns>
     public Task<bool> SeedAsync(Scene scene, Actor actor, string engine, string rationale) => Post(async () =>
     {
         await CloseBatchAsync().ConfigureAwait(false);
         await DrainAsync(settle: true).ConfigureAwait(false);
-        if (Reality.Objects.Count + Reality.Materials.Count + Reality.Meshes.Count > 0) return false;
+        if (Seeded) return false; // once per data directory: an empty scene is a seed too (issue #15: a second seed split Reality from a live engine)
         ulong id = ++_lastIntentId;
         var written = await _wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
             new Scope(Array.Empty<string>(), IntentClass.Structural), Rationale: rationale)).ConfigureAwait(false);
         await _wal.WriteCheckpointAsync(written.Sequence, System.Text.Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).ConfigureAwait(false);
         Reality = _speculative = RealityScene.From(scene);
+        Seeded = true;
+        long version = Interlocked.Increment(ref _realityVersion);
+        ImmutableInterlocked.AddOrUpdate(ref _parity, engine, version, (_, _) => version); // Reality is that engine's scene
         _options.AfterFinal?.Invoke(Reality, new[] { id });
         _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), Array.Empty<string>(), "FINAL", rationale, null));
         return true;
@@ -388,6 +449,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     {
         await DrainAsync().ConfigureAwait(false);
         await CloseIfDueAsync().ConfigureAwait(false);
+        await VerifyOriginsIfDueAsync().ConfigureAwait(false);
         await DrainAsync(settle: true).ConfigureAwait(false);
         return true;
     });
@@ -435,15 +497,16 @@ public sealed class IntentPipeline : IAsyncDisposable
                 }
                 sinceDrain = 0;
                 await PumpAsync().ConfigureAwait(false);
-                if (await CloseIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
+                if (await CloseIfDueAsync().ConfigureAwait(false) || await VerifyOriginsIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
                 if (inbox.Completion.IsCompleted) break;
 
                 // Sleep until new work, the fsync a waiting apply needs, or the batch's deadline.
                 using var stop = new CancellationTokenSource();
                 var wakeUps = new List<Task>(3) { inbox.WaitToReadAsync(stop.Token).AsTask() };
                 if (_firstWaiting is { } waiting) wakeUps.Add(waiting); // even if it completed since: then no sleep at all
-                if (_batch.Deadline is { } deadline)
+                foreach (var due in new[] { _batch.Deadline, _owed.Count == 0 ? null : _owed.Values.Min(d => d.Due) })
                 {
+                    if (due is not { } deadline) continue;
                     var wait = deadline - _time.GetUtcNow();
                     wakeUps.Add(Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stop.Token));
                 }
@@ -590,6 +653,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         // A new intent is numbered when it is first journaled: a micro-intent that joins another
         // is never journaled on its own and takes no number.
         ulong Id() => id != 0 ? id : id = ++_lastIntentId;
+        if (origin != null && _owed.TryGetValue(origin, out var debt)) debt.Due = _time.GetUtcNow() + _options.OriginQuiet; // its human is still at work
         var cls = IntentClassifier.Classify(request.Operations);
         string? snapshotRef = null;
         while (true)
@@ -602,8 +666,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 if (actor.Kind < ActorKind.Human && FirstDirty(request) is { } dirty)
                     throw new IntentRefusedException(IntentErrorCode.Dirty, "operations",
                         $"{dirty} is DIRTY: an engine failed to hold its verified state and it is not yet confirmed back in parity; retry once the engine is resynced");
-                bool halted;
-                lock (_panics) halted = panic || _panics.Count > 0;
+                bool halted = panic || !Panics.IsEmpty;
                 if (how == Admit.Approved && halted && actor.Kind != ActorKind.EmergencyOverride)
                 {
                     // Approval does not lift a PANIC: the approved intent waits for the emergency unlock.
@@ -613,8 +676,8 @@ public sealed class IntentPipeline : IAsyncDisposable
                 if (how != Admit.Approved)
                 {
                     var decision = Admission.Decide(request, actor, _options.Trust, Locks, halted);
-                    if (SafeModeReason != null && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
-                        decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({SafeModeReason}): automation waits until a human resumes");
+                    if (_safeMode is { } safeMode && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
+                        decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({safeMode}): automation waits until a human resumes");
                     if (decision.Outcome != AdmissionOutcome.Admit)
                     {
                         Wait(Id(), request, actor, decision.Outcome, decision.Reason, how, provisional, settled, origin);
@@ -663,7 +726,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                     return;
                 case ConflictRule.Quarantine:
                     lock (_pending) _pending.Remove(Id());
-                    SafeModeReason ??= $"intent {Id()} QUARANTINED: {conflict.Reason}";
+                    _safeMode ??= $"intent {Id()} QUARANTINED: {conflict.Reason}";
                     Journal(Id(), request, actor, IntentPhase.Quarantined, rationale: conflict.Reason, errorCode: "QUARANTINED");
                     Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.Quarantined, conflict.Reason));
                     return;
@@ -759,6 +822,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private async Task ApplyAsync(ApplyStep step)
     {
         var member = step.Member;
+        IEnginePort? current = null;
         if (ReferenceEquals(member.Queued, step)) member.Queued = null; // micro-intents joining from now on need a step of their own
         using var abort = new CancellationTokenSource();
         if (!member.Contender.IsHuman) _applying = new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
@@ -766,7 +830,10 @@ public sealed class IntentPipeline : IAsyncDisposable
         {
             foreach (var engine in _engines)
                 if (engine.IsLive && engine.Name != member.Origin) // the origin holds it already; an engine not live is resynced from Reality
+                {
+                    current = engine;
                     member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false)));
+                }
             abort.Token.ThrowIfCancellationRequested();
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -780,6 +847,8 @@ public sealed class IntentPipeline : IAsyncDisposable
         catch (Exception e) when (e is EngineFaultException or TimeoutException)
         {
             _applying = null;
+            // What Reality holds, that engine could not take (or it did not answer): it is not known to hold Reality any more.
+            if (current != null) LoseParity(current.Name, $"it failed to apply intent {member.Id}: {e.Message}");
             await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), e.Message, "ENGINE_FAULT", countFailure: true,
                 unapplied: step).ConfigureAwait(false);
             return;
@@ -811,12 +880,13 @@ public sealed class IntentPipeline : IAsyncDisposable
         string expectedHash = HashOf(expected);
         List<List<BatchMember>>? components = null;
         var failed = new HashSet<List<BatchMember>>();
+        var unread = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var engine in _engines)
         {
             if (!engine.IsLive) continue;
             Scene observed;
             try { observed = await Call(() => engine.ReadAsync(footprint)).ConfigureAwait(false); }
-            catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; unread[engine.Name] = e.Message; }
             if (HashOf(observed) == expectedHash) continue;
             components ??= _batch.Components();
             foreach (var component in components)
@@ -866,9 +936,14 @@ public sealed class IntentPipeline : IAsyncDisposable
                 _deferred.Add((member.Settled, outcome));
                 foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
             }
+            long before = RealityVersion;
             Reality = _speculative;
+            Interlocked.Increment(ref _realityVersion);
+            AdvanceParity(before, final, unread);
             _options.AfterFinal?.Invoke(Reality, final.Select(m => m.Id).ToArray());
         }
+        else
+            foreach (var (engine, why) in unread) LoseParity(engine, $"it did not answer the verification read: {why}");
         _batch.Clear();
         _speculative = Reality;
         await DrainAsync().ConfigureAwait(false);
@@ -893,6 +968,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 try { await Call(async () => { await engine.RollbackAsync(id, token).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException)
                 {
+                    LoseParity(engine.Name, $"it failed to roll back intent {id}: {e.Message}");
                     // That engine is resynced from Reality (issue #8). An engine whose apply was
                     // abandoned (timeout, abort) holds no token here and may still apply late: the
                     // link refuses work for an intent already rolled back and resyncs it (issue #5).
@@ -967,14 +1043,95 @@ public sealed class IntentPipeline : IAsyncDisposable
                     await Call(async () => { await plan.ApplyAsync(engine).ConfigureAwait(false); return true; }).ConfigureAwait(false);
                     have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
                 }
-                if (FieldComparer.Differences(want, have).Count > 0) clean = false;
+                if (FieldComparer.Differences(want, have).Count is > 0 and var n)
+                {
+                    clean = false;
+                    LoseParity(engine.Name, $"after a hash mismatch and a repair it still holds {n} field(s) of [{string.Join(", ", uuids.Take(5))}] differently from Reality");
+                }
             }
-            catch (Exception e) when (e is EngineFaultException or TimeoutException) { clean = false; }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException)
+            {
+                clean = false;
+                LoseParity(engine.Name, $"it did not answer the fresh read after a hash mismatch: {e.Message}");
+            }
         }
         if (clean) lock (_dirty) _dirty.ExceptWith(uuids);
         _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), uuids.ToArray(), clean ? "CLEAN" : "DIRTY",
             clean ? "after the hash mismatch, a fresh read shows every live engine at Reality's values" : "an engine still differs from Reality after a fresh read and a resync: intents on these objects are refused as DIRTY",
             clean ? null : "DIRTY"));
+    }
+
+    /// <summary>
+    /// After a FINAL batch: every live engine confirmed at the version before it, and read back
+    /// over the batch (its records matched, or what differed was rolled back), now holds the new
+    /// Reality. The origin of a human's edits was not checked against them (it is their source, and
+    /// may be ahead mid-drag): it owes a read-back once its human goes quiet. A live engine that
+    /// was not confirmed, or could not be read, has lost parity.
+    /// </summary>
+    private void AdvanceParity(long before, IReadOnlyList<BatchMember> final, IReadOnlyDictionary<string, string> unread)
+    {
+        long now = RealityVersion;
+        foreach (var engine in _engines)
+        {
+            if (!engine.IsLive) continue;
+            if (unread.TryGetValue(engine.Name, out var why)) { LoseParity(engine.Name, $"it did not answer the verification read: {why}"); continue; }
+            if (!Volatile.Read(ref _parity).TryGetValue(engine.Name, out long at) || at != before) { LoseParity(engine.Name, "it was live without a confirmed parity"); continue; }
+            ImmutableInterlocked.AddOrUpdate(ref _parity, engine.Name, now, (_, _) => now);
+            var own = final.Where(m => m.Origin == engine.Name).SelectMany(m => m.Footprint).ToList();
+            if (own.Count == 0) continue;
+            if (!_owed.TryGetValue(engine.Name, out var debt)) _owed[engine.Name] = debt = new OriginDebt();
+            debt.Uuids.UnionWith(own);
+            debt.Strikes = 0;
+            debt.Due = _time.GetUtcNow() + _options.OriginQuiet;
+        }
+    }
+
+    /// <summary>
+    /// Reads back from each origin engine whose human has gone quiet the records of its own edits,
+    /// and compares them with Reality (as the engine stores them, with whatever is applied
+    /// provisionally on top). A difference seen twice, a quiet period apart, with no new edit in
+    /// between, is a lost parity: the engine is resynced from Reality.
+    /// </summary>
+    private async Task<bool> VerifyOriginsIfDueAsync()
+    {
+        if (_owed.Count == 0) return false;
+        bool did = false;
+        foreach (var (name, debt) in _owed.ToList())
+        {
+            var now = _time.GetUtcNow();
+            if (debt.Due > now) continue;
+            if (_batch.Members.Any(m => m.Origin == name)) { debt.Due = now + _options.OriginQuiet; continue; } // still flowing
+            var engine = _engines.FirstOrDefault(e => e.Name == name);
+            if (engine is not { IsLive: true }) { _owed.Remove(name); continue; }
+            did = true;
+            await DrainAsync().ConfigureAwait(false); // what is admitted is applied in it before it is read
+            var uuids = debt.Uuids.ToArray();
+            var want = EngineStorage.RoundToFloat32(_speculative.Records(uuids));
+            Scene have;
+            try { have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false); }
+            catch (Exception e) when (e is EngineFaultException or TimeoutException)
+            {
+                LoseParity(name, $"it did not answer the read-back of its human's edits: {e.Message}");
+                continue;
+            }
+            var diff = FieldComparer.Differences(want, have);
+            if (diff.Count == 0) { _owed.Remove(name); continue; }
+            if (++debt.Strikes >= 2)
+                LoseParity(name, $"after its human's edits went quiet it holds them differently from Reality: {string.Join(", ", diff.Take(3))}");
+            else
+                debt.Due = _time.GetUtcNow() + _options.OriginQuiet;
+        }
+        return did;
+    }
+
+    /// <summary>The engine no longer holds a confirmed copy of Reality: it leaves live (the host resyncs it).</summary>
+    private void LoseParity(string engine, string reason)
+    {
+        bool had = ImmutableInterlocked.TryRemove(ref _parity, engine, out _);
+        _owed.Remove(engine);
+        if (!had) return;
+        _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), Array.Empty<string>(), "PARITY_LOST", $"{engine}: {reason}", "PARITY_LOST"));
+        _options.OnParityLost?.Invoke(engine, reason);
     }
 
     /// <summary>The objects are known to be back in parity (an engine was resynced from Reality): intents on them are admitted again.</summary>
@@ -986,7 +1143,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private void CountFailure(IntentRequest request)
     {
         var tripped = _failures.Record(request.Operations.SelectMany(Admission.Touches), request.Operations.Select(o => o.Name));
-        if (tripped != null && SafeModeReason == null) SafeModeReason = tripped;
+        if (tripped != null && _safeMode == null) _safeMode = tripped;
     }
 
     /// <summary>

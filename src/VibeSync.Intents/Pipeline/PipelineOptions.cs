@@ -31,6 +31,16 @@ public sealed record PipelineOptions
     /// </summary>
     public Action<RealityScene, IReadOnlyList<ulong>>? AfterFinal { get; init; }
 
+    /// <summary>
+    /// Called on the spine when a live engine loses its confirmed parity with Reality (it failed an
+    /// apply, a read or a rollback, or holds its human's edits differently once they went quiet).
+    /// Must not block: the host takes it out of live and resyncs it.
+    /// </summary>
+    public Action<string, string>? OnParityLost { get; init; }
+
+    /// <summary>How long the origin engine of a human's edits must be quiet before they are read back from it.</summary>
+    public TimeSpan OriginQuiet { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long an engine may take for one call before it counts as a fault.</summary>
     public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

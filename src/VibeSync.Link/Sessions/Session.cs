@@ -25,11 +25,15 @@ namespace VibeSync.Link.Sessions;
 /// <summary>Why a connection ends; the code is logged.</summary>
 internal sealed class SessionEnded : Exception
 {
-    public SessionEnded(string code, string message, bool violation) : base(message)
+    public SessionEnded(string code, string message, bool violation, bool refused = false) : base(message)
     {
         Code = code;
         Violation = violation;
+        Refused = refused;
     }
+
+    /// <summary>True when an authenticated HELLO was answered REFUSED (version, project, schema): not junk, no trust lost.</summary>
+    public bool Refused { get; }
 
     public string Code { get; }
 
@@ -97,6 +101,9 @@ internal sealed class Session
     public long FramesIn { get; private set; }
     public int Epoch => _sendKeys.Epoch;
     public SceneReport? Scene { get; private set; }
+
+    /// <summary>What the adapter said it does not sync (SCENE's list, then each NOT_SYNCED).</summary>
+    public IReadOnlyList<NotSyncedItem> NotSynced { get; private set; } = Array.Empty<NotSyncedItem>();
     public IReadOnlyList<string> HumanActive { get { lock (_humanActive) return _humanActive.OrderBy(u => u, StringComparer.Ordinal).ToArray(); } }
 
     /// <summary>Runs the connection to its end; never throws.</summary>
@@ -112,6 +119,11 @@ internal sealed class Session
             established = true;
             _server.Pending.Release();
             await ServeAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (SessionEnded e) when (e.Refused)
+        {
+            _server.CountRefused();
+            _server.Log.Write("refused", e.Code, Engine, _remote, e.Message);
         }
         catch (SessionEnded e)
         {
@@ -214,16 +226,20 @@ internal sealed class Session
             throw new SessionEnded("STALE_TIMESTAMP", $"HELLO timestamp is {Math.Abs(now - frame.TimeMs)} ms off", violation: false);
         if (!_server.FreshNonce(_hello.ClientNonce))
             throw new SessionEnded("REPLAYED_HELLO", "this HELLO's nonce was seen before: a replay", violation: false);
-        if (ProtocolVersion.Incompatibility(ProtocolVersion.Current, _hello.Protocol) is { } skew)
+        // An honest adapter the orchestrator cannot take (another protocol, another project's file,
+        // a newer schema) is told why, before anything is read from or written to its editor.
+        var refusal = ProtocolVersion.Incompatibility(ProtocolVersion.Current, _hello.Protocol) is { } skew ? ("VERSION_SKEW", skew) : _server.Host.AdmitHello(_hello);
+        if (refusal is var (refusedCode, refusedWhy))
         {
             await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Refused, 1, now,
-                Encoding.UTF8.GetBytes($"{{\"code\": \"VERSION_SKEW\", \"message\": {Quote(skew)}}}"))), cancel).ConfigureAwait(false);
-            throw new SessionEnded("VERSION_SKEW", skew, violation: false);
+                Encoding.UTF8.GetBytes($"{{\"code\": \"{refusedCode}\", \"message\": {Quote(refusedWhy)}}}"))), cancel).ConfigureAwait(false);
+            throw new SessionEnded(refusedCode, refusedWhy, violation: false, refused: true);
         }
 
         var serverNonce = RandomNumberGenerator.GetBytes(SessionKeys.NonceSize);
         _welcome = new Welcome(Hex.Encode(RandomNumberGenerator.GetBytes(16)), serverNonce, ProtocolVersion.Current,
-            (long)_server.Options.HeartbeatInterval.TotalMilliseconds, (long)_server.Options.HeartbeatTimeout.TotalMilliseconds);
+            (long)_server.Options.HeartbeatInterval.TotalMilliseconds, (long)_server.Options.HeartbeatTimeout.TotalMilliseconds,
+            _server.Options.ProjectId, ContentSchema.Current, new LinkLimits(_server.Options.MaxFrame, _server.Options.MaxMeshVertices));
         _sendKeys = _receiveKeys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, serverNonce, _hello.Engine, _welcome.SessionId, 0);
         _inbound = new SequenceGuard(2, _server.Options.ClockWindowMs);
         _reader.MaxFrame = _server.Options.MaxFrame;
@@ -273,6 +289,7 @@ internal sealed class Session
                 case MessageType.RekeyAck: RekeyAck(payload); break;
                 case MessageType.Scene: await SceneAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.HumanActive: await HumanActiveAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.NotSynced: await NotSyncedAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.Observed: await ObservedAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.Ack or MessageType.Error or MessageType.Applied or MessageType.State: Answer(frame, payload); break;
                 case MessageType.Bye: throw new SessionEnded("BYE", "the adapter ended the session", violation: false);
@@ -329,10 +346,13 @@ internal sealed class Session
             }
         }
 
+        // Over a limit is refused, but costs no trust: an honest adapter reports such content as
+        // not synced instead, and a limit is a fact about content, not a sign of misbehaviour.
         foreach (var op in edit.Operations)
             if ((op is ReplaceMesh m ? m.Positions.Count : op is CreateMesh c ? c.Positions.Count : 0) is var count && count > _server.Options.MaxMeshVertices)
             {
-                await MinorAsync(frame, "TOO_LARGE", $"a mesh of {count:N0} vertices exceeds the limit of {_server.Options.MaxMeshVertices:N0}; nothing was transferred", 5, cancel).ConfigureAwait(false);
+                _server.Log.Write("resource_limit", "RESOURCE_LIMIT", Engine, _remote, $"{op.Name} of {op.Uuid}: {count:N0} vertices, limit {_server.Options.MaxMeshVertices:N0}");
+                await ErrorAsync(frame, "RESOURCE_LIMIT", $"{op.Name} of {op.Uuid}: a mesh of {count:N0} vertices exceeds limits.max_mesh_vertices = {_server.Options.MaxMeshVertices:N0}; nothing was transferred", cancel).ConfigureAwait(false);
                 return;
             }
         if (RateLimited(edit) is { } limited)
@@ -359,7 +379,7 @@ internal sealed class Session
         int part, parts;
         try
         {
-            CheckFields(o, "", new[] { "generation", "root", "scene" }, new[] { "file", "unsaved", "stamped", "ambiguous", "dropped_intents", "reason", "part", "parts" });
+            CheckFields(o, "", new[] { "generation", "root", "scene" }, new[] { "file", "unsaved", "stamped", "ambiguous", "dropped_intents", "reason", "part", "parts", "not_synced" });
             if (WholeNumber(o, "generation") != Generation)
                 throw new SessionEnded("GENERATION_DRIFT", $"SCENE says generation {WholeNumber(o, "generation")}, the handshake said {Generation}", violation: true);
             claimed = Text(o.Get("root")!, "root");
@@ -392,14 +412,17 @@ internal sealed class Session
             string? file = first.Get("file") is { } f ? Text(f, "file") : null;
             bool unsaved = first.Get("unsaved") is JsonBool { Value: true };
             var ambiguous = first.Get("ambiguous") is { } a ? AsArray(a, "ambiguous").Items.Select((x, i) => Id(x, $"ambiguous[{i}]")).ToArray() : Array.Empty<string>();
+            var notSynced = first.Get("not_synced") is { } ns ? NotSyncedItem.ReadList(ns, "not_synced") : Array.Empty<NotSyncedItem>();
             _scenePartsHeader = null;
             var dropped = _scenePartsDropped;
             var root = Hex.Encode(SceneHasher.Hash(scene).Root);
-            report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, file, unsaved, ambiguous, dropped, _server.Time.GetUtcNow());
+            report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, file, unsaved, ambiguous, dropped, _server.Time.GetUtcNow())
+                { NotSynced = notSynced };
         }
         catch (JsonFieldException e) { _sceneParts = null; throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
         catch (SceneFormatException e) { _sceneParts = null; throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
         Scene = report;
+        NotSynced = report.NotSynced;
         _server.Log.Write("scene", report.MatchesClaim ? null : "ROOT_MISMATCH", Engine, _remote,
             $"{report.Objects} objects, {report.Materials} materials, {report.Meshes} meshes, root {report.Root}" + (parts > 1 ? $", in {parts} parts" : "") + (report.MatchesClaim ? "" : $"; the adapter claimed {claimed}"));
         _server.Host.SceneReported(Engine, scene, report);
@@ -426,6 +449,22 @@ internal sealed class Session
             foreach (var u in uuids)
                 if (active) _humanActive.Add(u); else _humanActive.Remove(u);
         _server.Host.HumanActive(Engine, uuids, active);
+        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+    }
+
+    private async Task NotSyncedAsync(Frame frame, JsonObject o, CancellationToken cancel)
+    {
+        IReadOnlyList<NotSyncedItem> items;
+        try
+        {
+            CheckFields(o, "", new[] { "items" }, Array.Empty<string>());
+            items = NotSyncedItem.ReadList(o.Get("items")!, "items");
+        }
+        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"NOT_SYNCED {e.Path}: {e.Reason}", violation: true); }
+        NotSynced = items;
+        _server.Log.Write("not_synced", null, Engine, _remote, items.Count == 0 ? "everything syncs" :
+            $"{items.Count} not synced: " + string.Join("; ", items.Take(3).Select(i => $"{i.Name} ({i.Code})")) + (items.Count > 3 ? "; …" : ""));
+        _server.Host.NotSynced(Engine, items);
         await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
     }
 

@@ -46,7 +46,7 @@ public sealed class ControlApi : IAsyncDisposable
             await next(context);
         });
         app.MapGet("/v1/status", () => Results.Json(service.Status(), OrchestratorService.Json));
-        app.MapPost("/v1/emergency-unlock", () => Results.Json(service.EmergencyUnlock("control-api"), OrchestratorService.Json));
+        app.MapPost("/v1/emergency-unlock", async () => Results.Json(await service.EmergencyUnlockAsync("control-api"), OrchestratorService.Json));
         IntentRoutes.Map(app, service);
         await app.StartAsync();
         var api = new ControlApi(app);

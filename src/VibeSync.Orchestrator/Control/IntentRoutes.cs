@@ -56,6 +56,19 @@ internal static class IntentRoutes
         });
         app.MapPost("/v1/intents/{id}/approve", (ulong id) => Decide(() => service.Pipeline.ApproveAsync(id, Cli)));
         app.MapPost("/v1/intents/{id}/deny", (ulong id) => Decide(() => service.Pipeline.DenyAsync(id, Cli)));
+        app.MapPost("/v1/pair", async (HttpRequest http) =>
+        {
+            string engine = http.Query["engine"].FirstOrDefault() ?? "";
+            if (http.Query["replace"].FirstOrDefault() != "true")
+                return Error(400, "REPLACE_REQUIRED", "pairing another file replaces the engine's pairing: say replace=true (vibesync pair --engine E --replace)");
+            try
+            {
+                var (snapshot, note) = await service.PairReplaceAsync(engine, Cli);
+                return Results.Json(new { engine, replace_next = true, snapshot, note }, OrchestratorService.Json);
+            }
+            catch (KeyNotFoundException e) { return Error(404, "UNKNOWN_ENGINE", e.Message); }
+            catch (Snapshots.SnapshotException e) { return Error(503, "SNAPSHOT_FAILED", $"no safety snapshot, so nothing was changed: {e.Message}"); }
+        });
         app.MapPost("/v1/pause", async () => { await service.Pipeline.PauseAsync(Cli); return Results.Json(new { paused = true }); });
         app.MapPost("/v1/resume", async () => { await service.Pipeline.ResumeAsync(Cli); return Results.Json(new { paused = false }); });
         app.MapPost("/v1/restore", async (HttpRequest http) =>

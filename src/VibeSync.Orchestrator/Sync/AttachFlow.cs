@@ -1,6 +1,8 @@
 // Design rationale (DESIGN §7, issue #8 Phases 0–2): an engine that attaches is never trusted to
 // be right, and never simply overwritten either.
-//   * The first engine ever to attach to an empty Reality seeds it (a FINAL entry and a checkpoint).
+//   * The first engine ever to attach to a data directory seeds Reality (a FINAL entry and a
+//     checkpoint), once: an empty scene is a seed too, and every later engine pairs. Attaches are
+//     serialized by the caller, so two engines arriving together never both seed (issue #15).
 //   * An engine attaching for the first time to a non-empty Reality is *paired*: what only it has
 //     is adopted into Reality through a normal intent (applied in the other engines, verified),
 //     and where both have a uuid with different state the configured source of truth wins.
@@ -8,13 +10,16 @@
 //     touched and compares roots. Only equal roots make it live; otherwise it is Blocked with the
 //     reason, and nothing is applied in it. Brain over Limb: after a first pairing, what Reality
 //     lacks is removed from the engine.
-// The resync runs in the pipeline's exclusive section, so no intent is applied half-way through.
+// The resync runs in the pipeline's exclusive section, so no intent is applied half-way through,
+// and going live confirms the engine's parity with the pipeline there: an engine is live only
+// while the pipeline knows it holds Reality (IntentPipeline.InParity).
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Resync;
 using VibeSync.Link;
+using VibeSync.Orchestrator.Project;
 using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
@@ -31,42 +36,52 @@ internal sealed class AttachFlow
     private readonly HashSet<string> _paired;
     private readonly string _sourceOfTruth;
     private readonly LinkLog _log;
+    private readonly ProjectIdentity _project;
 
-    public AttachFlow(IntentPipeline pipeline, HashSet<string> paired, string sourceOfTruth, LinkLog log)
+    public AttachFlow(IntentPipeline pipeline, HashSet<string> paired, string sourceOfTruth, LinkLog log, ProjectIdentity project)
     {
         _pipeline = pipeline;
         _paired = paired;
         _sourceOfTruth = sourceOfTruth;
         _log = log;
+        _project = project;
     }
 
     public bool IsPaired(string engine) { lock (_paired) return _paired.Contains(engine); }
 
+    /// <summary>A human's <c>pair --replace</c>: the engine's next attach is a first pairing again.</summary>
+    public void Unpair(string engine) { lock (_paired) _paired.Remove(engine); }
+
     /// <summary>Told when an engine goes live.</summary>
     public Action<string> OnLive { get; init; } = _ => { };
 
-    /// <summary>Runs the flow for the scene an engine just reported; <paramref name="attachment"/> is the engine's attach count then.</summary>
-    public async Task RunAsync(SyncedEngine engine, Scene scene, int attachment)
+    /// <summary>
+    /// Runs the flow for the scene an engine just reported (or that was read from it after it lost
+    /// parity); <paramref name="file"/> is its editor file, <paramref name="attachment"/> the
+    /// engine's attach number then. The caller runs one flow at a time.
+    /// </summary>
+    public async Task RunAsync(SyncedEngine engine, Scene scene, string? file, int attachment)
     {
-        try { await RunCoreAsync(engine, scene, attachment).ConfigureAwait(false); }
+        try { await RunCoreAsync(engine, scene, file, attachment).ConfigureAwait(false); }
         catch (Exception e) when (e is EngineFaultException or TimeoutException or EngineBusyException or EngineTransientException or IntentRefusedException)
         {
-            if (attachment != Volatile.Read(ref engine.Attachments)) return;
+            if (!engine.IsCurrent(attachment)) return;
             engine.Set(SyncPhase.Blocked, $"resync failed: {e.Message}; it is tried again when {engine.Name} attaches again");
             _log.Write("blocked", "RESYNC_FAILED", engine.Name, null, engine.Reason!);
         }
     }
 
-    private async Task RunCoreAsync(SyncedEngine engine, Scene scene, int attachment)
+    private async Task RunCoreAsync(SyncedEngine engine, Scene scene, string? file, int attachment)
     {
         engine.Set(SyncPhase.Syncing, "attached: being brought to Reality");
-        lock (engine.Known) foreach (var uuid in Uuids(scene)) engine.Known.Add(uuid);
+        engine.AddKnown(Uuids(scene));
         string root = SceneHasher.RootHex(scene);
 
         if (await _pipeline.SeedAsync(scene, Pairing, engine.Name,
                 $"Reality seeded from {engine.Name}'s scene: {scene.Objects.Count} objects, {scene.Materials.Count} materials, {scene.Meshes.Count} meshes, root {root}").ConfigureAwait(false))
         {
             lock (_paired) _paired.Add(engine.Name);
+            _project.Paired(engine.Name, file);
             engine.Set(SyncPhase.Live, "seeded Reality", Array.Empty<string>(), root);
             _log.Write("live", null, engine.Name, null, $"Reality seeded from its scene; root {root}");
             OnLive(engine.Name);
@@ -92,11 +107,14 @@ internal sealed class AttachFlow
                     $"adoption intent {outcome.IntentId} ({adopt.Operations.Count} operation(s)): {PhaseNames.Name(outcome.Phase)}: {outcome.Reason}");
             }
         }
-        if (attachment != Volatile.Read(ref engine.Attachments)) return; // a newer attach took over
+        if (!engine.IsCurrent(attachment)) return; // a newer attach took over
+        // What the adapter says it cannot hold (over a limit, failed to read) is not asked of it.
+        var held = engine.State.NotSynced.Select(i => i.Uuid).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
         var (plan, engineRoot, realityRoot) = await _pipeline.ExclusiveAsync(async reality =>
         {
-            var target = reality.ToScene();
+            if (!engine.IsCurrent(attachment)) return (ResyncPlan.Between(scene, scene, true), "", ""); // detached meanwhile: leave it
+            var target = Without(reality.ToScene(), held);
             var plan = ResyncPlan.Between(scene, target, keepExtras: first);
             var after = scene;
             if (plan.Operations.Count > 0)
@@ -116,8 +134,12 @@ internal sealed class AttachFlow
             // Decided inside the exclusive section: no intent may land between the check and going live.
             var unreachable = adoptionUnreachable.Concat(plan.Unreachable).Distinct().ToList();
             if (equal && unreachable.Count == 0)
+            {
+                _pipeline.ConfirmParity(engine.Name);
                 engine.Set(SyncPhase.Live, (plan.Operations.Count == 0 ? "in parity on attach" : $"resynced with {plan.Operations.Count} operation(s)")
-                    + (engineRoot == realityRoot ? "" : "; roots differ only by quantization ties, equal field by field within ε"), unreachable, engineRoot);
+                    + (engineRoot == realityRoot ? "" : "; roots differ only by quantization ties, equal field by field within ε")
+                    + (held.Count == 0 ? "" : $"; {held.Count} record(s) it reports as not synced are left as they are"), unreachable, engineRoot);
+            }
             else
                 engine.Set(SyncPhase.Blocked, unreachable.Count > 0
                     ? $"parity cannot be reached: {unreachable.Count} difference(s) no operation can mend (see unreachable)"
@@ -127,19 +149,21 @@ internal sealed class AttachFlow
             return (plan, engineRoot, realityRoot);
         }).ConfigureAwait(false);
 
+        if (realityRoot.Length == 0) return;
         if (engine.Phase == SyncPhase.Live)
         {
             if (first)
             {
-                await _pipeline.NoteAsync(Pairing, engine.Name, $"first pairing of {engine.Name}: parity at root {realityRoot}").ConfigureAwait(false);
+                await _pipeline.NoteAsync(Pairing, engine.Name, $"first pairing of {engine.Name}" + (file is { Length: > 0 } ? $" with {file}" : "") + $": parity at root {realityRoot}").ConfigureAwait(false);
                 lock (_paired) _paired.Add(engine.Name);
             }
+            _project.Paired(engine.Name, file);
             _log.Write("live", null, engine.Name, null, $"{engine.Reason}; root {engineRoot} equals Reality's");
             OnLive(engine.Name);
         }
         else
         {
-            _log.Write("blocked", "NO_PARITY", engine.Name, null, $"{engine.Reason}; {string.Join("; ", engine.Unreachable.Take(5))}");
+            _log.Write("blocked", "NO_PARITY", engine.Name, null, $"{engine.Reason}; {string.Join("; ", engine.State.Unreachable.Take(5))}");
         }
     }
 
@@ -179,6 +203,12 @@ internal sealed class AttachFlow
         taken.Add(free);
         return free;
     }
+
+    /// <summary>The scene without the records of <paramref name="uuids"/>.</summary>
+    private static Scene Without(Scene scene, HashSet<string> uuids) => uuids.Count == 0 ? scene : new(
+        scene.Objects.Where(o => !uuids.Contains(o.Uuid)).ToArray(),
+        scene.Materials.Where(m => !uuids.Contains(m.Uuid)).ToArray(),
+        scene.Meshes.Where(m => !uuids.Contains(m.Uuid)).ToArray());
 
     /// <summary>The scene with the touched records replaced by what was read back (absent ones removed).</summary>
     private static Scene Merge(Scene scene, Scene readBack, HashSet<string> touched) => new(

@@ -24,12 +24,16 @@ namespace VibeSync.Protocol.Link
     /// <param name="Engine">blender or unity.</param>
     /// <param name="Protocol">The link protocol version it speaks (major.minor).</param>
     /// <param name="Adapter">The adapter's own version, for logs.</param>
-    /// <param name="ProjectId">Which project it has open.</param>
-    /// <param name="Schema">The scene schema version.</param>
+    /// <param name="ProjectId">The VibeSync project ID stamped in the file the editor has open; empty when the file carries none.</param>
+    /// <param name="Schema">The content schema of that stamp (the adapter's own when the file is unstamped).</param>
     /// <param name="ClientNonce">32 random bytes.</param>
     /// <param name="Generation">Bumped by the adapter on every reload (Unity domain reload, Blender file load).</param>
-    public sealed record Hello(string Engine, string Protocol, string Adapter, string ProjectId, int Schema, byte[] ClientNonce, long Generation)
+    /// <param name="File">The editor's file (the .blend, the Unity scene's path); empty when it was never saved.</param>
+    public sealed record Hello(string Engine, string Protocol, string Adapter, string ProjectId, int Schema, byte[] ClientNonce, long Generation, string File)
     {
+        /// <summary>The longest <see cref="File"/> accepted.</summary>
+        public const int MaxFileLength = 4096;
+
         /// <summary>The payload's JSON.</summary>
         public string ToJson()
         {
@@ -38,7 +42,8 @@ namespace VibeSync.Protocol.Link
             JsonText.AppendString(sb, Protocol).Append(", \"adapter\": ");
             JsonText.AppendString(sb, Adapter).Append(", \"project_id\": ");
             JsonText.AppendString(sb, ProjectId).Append(", \"schema\": ").Append(Schema).Append(", \"client_nonce\": \"");
-            return sb.Append(Hex.Encode(ClientNonce)).Append("\", \"generation\": ").Append(Generation).Append('}').ToString();
+            sb.Append(Hex.Encode(ClientNonce)).Append("\", \"generation\": ").Append(Generation).Append(", \"file\": ");
+            return JsonText.AppendString(sb, File).Append('}').ToString();
         }
 
         /// <summary>Reads a HELLO payload strictly.</summary>
@@ -47,17 +52,17 @@ namespace VibeSync.Protocol.Link
         public static Hello Parse(string json)
         {
             var o = AsObject(JsonParser.Parse(json), "hello");
-            CheckFields(o, "", new[] { "engine", "protocol", "adapter", "project_id", "schema", "client_nonce", "generation" }, Array.Empty<string>());
+            CheckFields(o, "", new[] { "engine", "protocol", "adapter", "project_id", "schema", "client_nonce", "generation", "file" }, Array.Empty<string>());
             var engine = Text(o.Get("engine")!, "engine");
             if (!Engines.IsKnown(engine)) throw new JsonFieldException("engine", $"unknown engine '{engine}' (expected blender or unity)");
-            return new Hello(engine, Short(o, "protocol"), Short(o, "adapter"), Short(o, "project_id"),
-                (int)Count(o, "schema", int.MaxValue), Nonce(o, "client_nonce"), Count(o, "generation", long.MaxValue));
+            return new Hello(engine, Short(o, "protocol"), Short(o, "adapter"), Short(o, "project_id", min: 0),
+                (int)Count(o, "schema", int.MaxValue), Nonce(o, "client_nonce"), Count(o, "generation", long.MaxValue), Short(o, "file", 0, MaxFileLength));
         }
 
-        internal static string Short(JsonObject o, string field)
+        internal static string Short(JsonObject o, string field, int min = 1, int max = 200)
         {
             var s = Text(o.Get(field)!, field);
-            if (s.Length == 0 || s.Length > 200) throw new JsonFieldException(field, "expected 1–200 characters");
+            if (s.Length < min || s.Length > max) throw new JsonFieldException(field, $"expected {min}–{max} characters");
             return s;
         }
 
@@ -82,13 +87,21 @@ namespace VibeSync.Protocol.Link
         }
     }
 
+    /// <summary>What the orchestrator reads at most: an adapter never builds more (it reports RESOURCE_LIMIT instead).</summary>
+    /// <param name="FrameBytes">The largest frame the orchestrator reads after the handshake.</param>
+    /// <param name="MeshVertices">The most vertices one mesh may have.</param>
+    public sealed record LinkLimits(long FrameBytes, long MeshVertices);
+
     /// <summary>WELCOME: the orchestrator's answer to a HELLO. MAC'd with the same bootstrap key.</summary>
     /// <param name="SessionId">32 lowercase hex digits.</param>
     /// <param name="ServerNonce">32 random bytes.</param>
     /// <param name="Protocol">The orchestrator's protocol version.</param>
     /// <param name="HeartbeatMs">How often the adapter must send a heartbeat.</param>
     /// <param name="HeartbeatTimeoutMs">Silence after which the engine is put in PANIC.</param>
-    public sealed record Welcome(string SessionId, byte[] ServerNonce, string Protocol, long HeartbeatMs, long HeartbeatTimeoutMs)
+    /// <param name="ProjectId">The data directory's project: an adapter whose file carries another (or no) stamp stamps it with this one.</param>
+    /// <param name="Schema">The content schema the orchestrator speaks.</param>
+    /// <param name="Limits">What the orchestrator reads at most.</param>
+    public sealed record Welcome(string SessionId, byte[] ServerNonce, string Protocol, long HeartbeatMs, long HeartbeatTimeoutMs, string ProjectId, int Schema, LinkLimits Limits)
     {
         /// <summary>The payload's JSON.</summary>
         public string ToJson()
@@ -96,7 +109,9 @@ namespace VibeSync.Protocol.Link
             var sb = new StringBuilder("{\"session_id\": \"").Append(SessionId).Append("\", \"server_nonce\": \"").Append(Hex.Encode(ServerNonce));
             sb.Append("\", \"protocol\": ");
             JsonText.AppendString(sb, Protocol);
-            return sb.Append(", \"heartbeat_ms\": ").Append(HeartbeatMs).Append(", \"heartbeat_timeout_ms\": ").Append(HeartbeatTimeoutMs).Append('}').ToString();
+            sb.Append(", \"heartbeat_ms\": ").Append(HeartbeatMs).Append(", \"heartbeat_timeout_ms\": ").Append(HeartbeatTimeoutMs).Append(", \"project_id\": ");
+            JsonText.AppendString(sb, ProjectId).Append(", \"schema\": ").Append(Schema);
+            return sb.Append(", \"limits\": {\"frame_bytes\": ").Append(Limits.FrameBytes).Append(", \"mesh_vertices\": ").Append(Limits.MeshVertices).Append("}}").ToString();
         }
 
         /// <summary>Reads a WELCOME payload strictly.</summary>
@@ -105,11 +120,14 @@ namespace VibeSync.Protocol.Link
         public static Welcome Parse(string json)
         {
             var o = AsObject(JsonParser.Parse(json), "welcome");
-            CheckFields(o, "", new[] { "session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms" }, Array.Empty<string>());
+            CheckFields(o, "", new[] { "session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms", "project_id", "schema", "limits" }, Array.Empty<string>());
             var id = Text(o.Get("session_id")!, "session_id");
             if (id.Length != 32 || !Hello.IsLowerHex(id)) throw new JsonFieldException("session_id", "expected 32 lowercase hex digits");
+            var limits = AsObject(o.Get("limits")!, "limits");
+            CheckFields(limits, "limits", new[] { "frame_bytes", "mesh_vertices" }, Array.Empty<string>());
             return new Welcome(id, Hello.Nonce(o, "server_nonce"), Hello.Short(o, "protocol"),
-                Hello.Count(o, "heartbeat_ms", int.MaxValue), Hello.Count(o, "heartbeat_timeout_ms", int.MaxValue));
+                Hello.Count(o, "heartbeat_ms", int.MaxValue), Hello.Count(o, "heartbeat_timeout_ms", int.MaxValue), Hello.Short(o, "project_id"),
+                (int)Hello.Count(o, "schema", int.MaxValue), new LinkLimits(Hello.Count(limits, "frame_bytes", long.MaxValue), Hello.Count(limits, "mesh_vertices", long.MaxValue)));
         }
     }
 }

@@ -69,13 +69,24 @@ namespace VibeSync.Protocol.Link
         /// <exception cref="LinkRefusedException">The orchestrator refused (version skew, …).</exception>
         /// <exception cref="FrameException">The answer did not authenticate.</exception>
         /// <exception cref="IOException">The connection closed during the handshake.</exception>
-        public static async Task<LinkClient> ConnectAsync(int port, string engine, byte[] bootstrapKey, string projectId = "default",
+        /// <param name="port">The link port (DIR/serve.json).</param>
+        /// <param name="engine">blender or unity.</param>
+        /// <param name="bootstrapKey">The engine's bootstrap key (DIR/keys/ENGINE.key).</param>
+        /// <param name="projectId">The project stamp of the file the editor has open; empty when it carries none.</param>
+        /// <param name="generation">The adapter's reload generation.</param>
+        /// <param name="protocol">The protocol version to claim (tests claim others).</param>
+        /// <param name="cancel">Cancels the handshake.</param>
+        /// <param name="maxFrame">The largest frame this side reads.</param>
+        /// <param name="clock">Unix ms for frame timestamps.</param>
+        /// <param name="schema">The content schema of that stamp (the adapter's own when unstamped).</param>
+        /// <param name="file">The editor's file; empty when never saved.</param>
+        public static async Task<LinkClient> ConnectAsync(int port, string engine, byte[] bootstrapKey, string projectId = "",
             long generation = 1, string protocol = ProtocolVersion.Current, CancellationToken cancel = default, int maxFrame = FrameCodec.DefaultMaxFrame,
-            Func<long>? clock = null)
+            Func<long>? clock = null, int schema = ContentSchema.Current, string file = "")
         {
             var nonce = new byte[SessionKeys.NonceSize];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(nonce);
-            var hello = new Hello(engine, protocol, "vibesync-dotnet/" + ProtocolVersion.Current, projectId, 1, nonce, generation);
+            var hello = new Hello(engine, protocol, "vibesync-dotnet/" + ProtocolVersion.Current, projectId, schema, nonce, generation, file);
             var tcp = new TcpClient { NoDelay = true };
             try
             {

@@ -7,7 +7,7 @@ namespace VibeSync.Protocol.Link
     public static class ProtocolVersion
     {
         /// <summary>The version this build speaks.</summary>
-        public const string Current = "1.0";
+        public const string Current = "1.1";
 
         /// <summary>
         /// Null when a peer speaking <paramref name="peer"/> may talk to one speaking
@@ -33,5 +33,18 @@ namespace VibeSync.Protocol.Link
                 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out major)
                 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out minor);
         }
+    }
+}
+
+namespace VibeSync.Protocol.Link
+{
+    /// <summary>
+    /// The content schema: what records mean (the scene model of docs/protocol.md §2). A file
+    /// stamped by a newer schema is refused (SCHEMA_MISMATCH) rather than read with the wrong meaning.
+    /// </summary>
+    public static class ContentSchema
+    {
+        /// <summary>The schema this build reads and writes.</summary>
+        public const int Current = 1;
     }
 }

@@ -89,10 +89,10 @@ public sealed class ServeProcess : IAsyncDisposable
     /// <summary>A HELLO frame as an adapter would send it, with a fresh nonce unless one is given.</summary>
     public static byte[] HelloFrame(byte[] key, string engine, string protocol = ProtocolVersion.Current, byte[]? nonce = null, long? time = null, string adapter = "test") =>
         VibeSync.Protocol.Framing.FrameCodec.Encode(key, new VibeSync.Protocol.Framing.Frame(MessageType.Hello, 1, time ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            System.Text.Encoding.UTF8.GetBytes(new Hello(engine, protocol, adapter, "p", 1, nonce ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), 1).ToJson())));
+            System.Text.Encoding.UTF8.GetBytes(new Hello(engine, protocol, adapter, "", 1, nonce ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), 1, "").ToJson())));
 
     public Task<LinkClient> ConnectAsync(string engine, long generation = 1, string protocol = ProtocolVersion.Current) =>
-        LinkClient.ConnectAsync(LinkPort, engine, KeyOf(engine), "test-project", generation, protocol);
+        LinkClient.ConnectAsync(LinkPort, engine, KeyOf(engine), "", generation, protocol);
 
     /// <summary>kill -9: no shutdown, no flush, serve.json left behind (a crash).</summary>
     public void Kill()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Tests.Support;
 
@@ -33,12 +34,55 @@ public sealed class LinkVectorTests
         {
             var hello = new Hello(c.GetProperty("engine").GetString()!, c.GetProperty("protocol").GetString()!, c.GetProperty("adapter").GetString()!,
                 c.GetProperty("project_id").GetString()!, c.GetProperty("schema").GetInt32(), Hex.Decode(c.GetProperty("client_nonce").GetString()!),
-                c.GetProperty("generation").GetInt64());
+                c.GetProperty("generation").GetInt64(), c.GetProperty("file").GetString()!);
             Assert.Equal(c.GetProperty("json").GetString(), hello.ToJson());
             var back = Hello.Parse(hello.ToJson());
-            Assert.Equal((hello.Engine, hello.ProjectId, hello.Generation), (back.Engine, back.ProjectId, back.Generation));
+            Assert.Equal((hello.Engine, hello.ProjectId, hello.Schema, hello.Generation, hello.File), (back.Engine, back.ProjectId, back.Schema, back.Generation, back.File));
             Assert.Equal(hello.ClientNonce, back.ClientNonce);
         }
+    }
+
+    [Fact]
+    public void welcome_payloads_match_byte_for_byte_and_read_back()
+    {
+        int n = 0;
+        foreach (var c in Vectors.GetProperty("welcomes").EnumerateArray())
+        {
+            var limits = c.GetProperty("limits");
+            var welcome = new Welcome(c.GetProperty("session_id").GetString()!, Hex.Decode(c.GetProperty("server_nonce").GetString()!), c.GetProperty("protocol").GetString()!,
+                c.GetProperty("heartbeat_ms").GetInt64(), c.GetProperty("heartbeat_timeout_ms").GetInt64(), c.GetProperty("project_id").GetString()!,
+                c.GetProperty("schema").GetInt32(), new LinkLimits(limits.GetProperty("frame_bytes").GetInt64(), limits.GetProperty("mesh_vertices").GetInt64()));
+            Assert.Equal(c.GetProperty("json").GetString(), welcome.ToJson());
+            var back = Welcome.Parse(welcome.ToJson());
+            Assert.Equal((welcome.ProjectId, welcome.Schema, welcome.Limits), (back.ProjectId, back.Schema, back.Limits));
+            n++;
+        }
+        Assert.True(n >= 1);
+    }
+
+    [Theory]
+    [InlineData("{\"engine\": \"blender\", \"protocol\": \"1.1\", \"adapter\": \"a\", \"project_id\": \"\", \"schema\": 1, \"client_nonce\": \"0000000000000000000000000000000000000000000000000000000000000000\", \"generation\": 1}", "file")]
+    [InlineData("{\"engine\": \"blender\", \"protocol\": \"1.1\", \"adapter\": \"a\", \"project_id\": \"\", \"schema\": -1, \"client_nonce\": \"0000000000000000000000000000000000000000000000000000000000000000\", \"generation\": 1, \"file\": \"\"}", "schema")]
+    public void a_hello_without_its_file_or_with_a_negative_schema_is_refused(string json, string path)
+    {
+        var e = Assert.Throws<JsonFieldException>(() => Hello.Parse(json));
+        Assert.Equal(path, e.Path);
+    }
+
+    [Fact]
+    public void not_synced_items_are_read_strictly_and_written_back_alike()
+    {
+        var items = new[] { new NotSyncedItem("Rig", "ARMATURE", "UNSUPPORTED_TYPE", "armatures sync in a later version", null),
+            new NotSyncedItem("Scan ✓", "MESH", "RESOURCE_LIMIT", "490,000 vertices > 400,000", "5a1d0000-0000-4000-8000-000000000001") };
+        var json = NotSyncedItem.PayloadJson(items);
+        var o = (VibeSync.Protocol.Json.JsonObject)VibeSync.Protocol.Json.JsonParser.Parse(json);
+        Assert.Equal(items, NotSyncedItem.ReadList(o.Get("items")!, "items"));
+        var bad = Assert.Throws<JsonFieldException>(() => NotSyncedItem.ReadList(VibeSync.Protocol.Json.JsonParser.Parse(
+            "[{\"name\": \"x\", \"type\": \"CURVE\", \"code\": \"SOMETHING\", \"reason\": \"r\"}]"), "items"));
+        Assert.Equal("items[0].code", bad.Path);
+        bad = Assert.Throws<JsonFieldException>(() => NotSyncedItem.ReadList(VibeSync.Protocol.Json.JsonParser.Parse(
+            "[{\"name\": \"x\", \"type\": \"CURVE\", \"code\": \"READ_FAILED\", \"reason\": \"r\", \"extra\": 1}]"), "items"));
+        Assert.Equal("items[0].extra", bad.Path);
     }
 
     [Fact]

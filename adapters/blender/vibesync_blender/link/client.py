@@ -12,7 +12,7 @@ import threading
 import time
 
 from ..protocol.frames import LENGTH_SIZE, FrameError, check_length, decode_frame, encode_frame
-from .session import (PROTOCOL_VERSION, LinkError, MessageType, SequenceGuard, derive_session_keys, hello_json,
+from .session import (CONTENT_SCHEMA, PROTOCOL_VERSION, LinkError, MessageType, SequenceGuard, derive_session_keys, hello_json,
                       parse_welcome)
 
 
@@ -40,14 +40,15 @@ class LinkClient:
         self._send_lock = threading.Lock()
 
     @classmethod
-    def connect(cls, port, engine, bootstrap_key, project_id="default", generation=1, protocol=PROTOCOL_VERSION,
-                timeout=10.0, clock=_now_ms):
-        """Dials 127.0.0.1:port and completes the handshake. Raises LinkRefused, FrameError or OSError."""
+    def connect(cls, port, engine, bootstrap_key, project_id="", generation=1, protocol=PROTOCOL_VERSION,
+                timeout=10.0, clock=_now_ms, schema=CONTENT_SCHEMA, file=""):
+        """Dials 127.0.0.1:port and completes the handshake. ``project_id``/``schema`` are the open
+        file's stamp ("" when unstamped), ``file`` its path. Raises LinkRefused, FrameError or OSError."""
         sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         client = cls(sock, bootstrap_key, engine, os.urandom(32), generation, clock)
         try:
-            client._handshake(project_id, protocol)
+            client._handshake(project_id, protocol, schema, file)
         except BaseException:
             sock.close()
             raise
@@ -62,9 +63,9 @@ class LinkClient:
             key = bytes.fromhex(f.read().strip())
         return cls.connect(port, engine, key, **kwargs)
 
-    def _handshake(self, project_id, protocol):
-        payload = hello_json(self.engine, protocol, "vibesync-python/" + PROTOCOL_VERSION, project_id, 1,
-                             self._client_nonce, self.generation).encode("utf-8")
+    def _handshake(self, project_id, protocol, schema, file):
+        payload = hello_json(self.engine, protocol, "vibesync-python/" + PROTOCOL_VERSION, project_id, schema,
+                             self._client_nonce, self.generation, file).encode("utf-8")
         self._sock.sendall(encode_frame(self._bootstrap_key, MessageType.HELLO, self._next_out, self.clock(), payload))
         self._next_out += 1
         raw = self._read_frame()

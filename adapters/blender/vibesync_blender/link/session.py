@@ -6,7 +6,8 @@ import json
 
 from ..protocol.crypto import hkdf_expand, hkdf_extract
 
-PROTOCOL_VERSION = "1.0"
+PROTOCOL_VERSION = "1.1"
+CONTENT_SCHEMA = 1  # the scene model this build reads and writes (C#: ContentSchema.Current)
 ENGINES = ("blender", "unity")
 NONCE_SIZE = 32
 CLOCK_WINDOW_MS = 5000
@@ -23,6 +24,7 @@ class MessageType:
     EDIT = 0x20
     SCENE = 0x21
     HUMAN_ACTIVE = 0x22
+    NOT_SYNCED = 0x23
     ERROR = 0x30
     BYE = 0x31
     APPLY = 0x40
@@ -60,16 +62,18 @@ def _json_string(s):
     return json.dumps(s, ensure_ascii=False)
 
 
-def hello_json(engine, protocol, adapter, project_id, schema, client_nonce, generation):
-    """HELLO's payload, byte for byte as the C# twin writes it."""
+def hello_json(engine, protocol, adapter, project_id, schema, client_nonce, generation, file):
+    """HELLO's payload, byte for byte as the C# twin writes it. ``project_id`` is the stamp of the
+    file the editor has open ("" when it carries none), ``file`` its path ("" when never saved)."""
     return (f'{{"engine": {_json_string(engine)}, "protocol": {_json_string(protocol)}, "adapter": {_json_string(adapter)}, '
             f'"project_id": {_json_string(project_id)}, "schema": {schema}, "client_nonce": "{client_nonce.hex()}", '
-            f'"generation": {generation}}}')
+            f'"generation": {generation}, "file": {_json_string(file)}}}')
 
 
 def parse_welcome(text):
     """WELCOME's payload, read strictly; returns a dict with session_id, server_nonce (bytes), protocol,
-    heartbeat_ms, heartbeat_timeout_ms."""
+    heartbeat_ms, heartbeat_timeout_ms, project_id (the data directory's project: stamp the file with
+    it), schema and limits ({"frame_bytes", "mesh_vertices"}: never build more)."""
     def refuse(message):
         raise LinkError("MALFORMED_WELCOME", message)
 
@@ -77,7 +81,7 @@ def parse_welcome(text):
         data = json.loads(text, parse_constant=lambda c: refuse(f"{c} is not JSON"))
     except ValueError as e:
         refuse(str(e))
-    fields = {"session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms"}
+    fields = {"session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms", "project_id", "schema", "limits"}
     if not isinstance(data, dict) or set(data) != fields:
         refuse(f"expected exactly the fields {sorted(fields)}")
     sid, nonce = data["session_id"], data["server_nonce"]
@@ -85,9 +89,16 @@ def parse_welcome(text):
         refuse("session_id: expected 32 lowercase hex digits")
     if not (isinstance(nonce, str) and len(nonce) == 64 and all(c in "0123456789abcdef" for c in nonce)):
         refuse("server_nonce: expected 64 lowercase hex digits")
-    for f in ("heartbeat_ms", "heartbeat_timeout_ms"):
-        if not isinstance(data[f], int) or isinstance(data[f], bool) or data[f] < 0:
+    def whole(value):
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    for f in ("heartbeat_ms", "heartbeat_timeout_ms", "schema"):
+        if not whole(data[f]):
             refuse(f"{f}: expected a whole number ≥ 0")
+    if not (isinstance(data["project_id"], str) and 1 <= len(data["project_id"]) <= 200):
+        refuse("project_id: expected 1–200 characters")
+    limits = data["limits"]
+    if not isinstance(limits, dict) or set(limits) != {"frame_bytes", "mesh_vertices"} or not all(whole(v) for v in limits.values()):
+        refuse("limits: expected exactly frame_bytes and mesh_vertices, whole numbers ≥ 0")
     return dict(data, server_nonce=bytes.fromhex(nonce))
 
 

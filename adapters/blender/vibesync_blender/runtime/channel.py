@@ -41,12 +41,13 @@ class Channel:
         self.refused_non_finite = 0  # payloads not sent because they held NaN or Infinity
 
     @classmethod
-    def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="default", endpoint=None):
-        """Connects with DIR/serve.json and DIR/keys/<engine>.key, or with ``endpoint`` = (port, key)."""
+    def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, endpoint=None, **hello):
+        """Connects with DIR/serve.json and DIR/keys/<engine>.key, or with ``endpoint`` = (port, key);
+        ``hello`` is the open file's project_id, schema and file (LinkClient.connect)."""
         if endpoint is not None:
-            client = LinkClient.connect(endpoint[0], engine, endpoint[1], generation=generation, project_id=project_id)
+            client = LinkClient.connect(endpoint[0], engine, endpoint[1], generation=generation, **hello)
         else:
-            client = LinkClient.from_data_dir(data_dir, engine, generation=generation, project_id=project_id)
+            client = LinkClient.from_data_dir(data_dir, engine, generation=generation, **hello)
         return cls(client, on_frame, on_closed, status)
 
     @property

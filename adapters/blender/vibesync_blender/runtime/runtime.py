@@ -71,7 +71,7 @@ class Runtime:
     def _connect(self, report):
         try:
             channel = Channel.open(self.data_dir, self.engine, self._on_frame, self._on_closed, self.status,
-                                   generation=self.adapter.generation, project_id=report.get("file") or "untitled",
+                                   generation=self.adapter.generation, file=report.get("file") or "",
                                    endpoint=self.endpoint)
         except Exception as e:  # no server yet, refused, wrong key: retry with backoff, say why
             self._failures += 1

@@ -45,13 +45,13 @@ namespace VibeSync.Unity.Link
         /// <summary>Frames sent that failed (the session was closing).</summary>
         public int SendFailures;
 
-        /// <summary>Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key.</summary>
-        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string projectId, CancellationToken cancel = default)
+        /// <summary>Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key; <paramref name="file"/> is the editor's scene file.</summary>
+        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, CancellationToken cancel = default)
         {
             var serve = JsonFields.AsObject(JsonParser.Parse(File.ReadAllText(Path.Combine(dataDir, "serve.json"))), "serve.json");
             int port = (int)JsonFields.Real(JsonFields.Required(serve, "", "link_port"), "link_port");
             var key = Hex.Decode(File.ReadAllText(Path.Combine(dataDir, "keys", Engines.Unity + ".key")).Trim());
-            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, projectId, generation, cancel: cancel).ConfigureAwait(false);
+            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, "", generation, cancel: cancel, file: file).ConfigureAwait(false);
             return new AdapterLink(client, generation);
         }
 

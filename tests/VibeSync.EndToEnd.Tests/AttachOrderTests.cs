@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Text.Json;
+using VibeSync.Link.Tests.Support;
+
+namespace VibeSync.EndToEnd.Tests;
+
+/// <summary>
+/// Issue #15 §1: whatever order the editors arrive in — one before the other, both at once, empty
+/// or not — Reality is seeded once and every engine shown live holds exactly Reality, checked
+/// from outside (<c>state</c> of each engine hashed by the CLI, against Reality's root).
+/// </summary>
+public sealed class AttachOrderTests : EndToEndTest
+{
+    private const string EmptyUnity = """{"objects": [], "materials": [], "meshes": []}""";
+
+    /// <summary>An engine process whose steps are fed on standard input (headless Blender or the simulator).</summary>
+    private sealed class Driven : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly Task<string> _output;
+
+        private Driven(Process process)
+        {
+            _process = process;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            _output = Task.Run(async () => await output + await errors);
+        }
+
+        public static Driven Blender(string blend, string data) => new(Start("blender", "-b", blend, "--python",
+            Path.Combine(Parts.Repo, "adapters", "blender", "headless.py"), "--", "--data", data, "--steps-from-stdin"));
+
+        public static Driven Sim(string data, string scene) => new(Start("dotnet", Parts.Cli, "sim-unity", "--data", data, "--scene", scene, "--steps-from-stdin"));
+
+        private static Process Start(string file, params string[] args)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            foreach (var a in args) info.ArgumentList.Add(a);
+            return Process.Start(info)!;
+        }
+
+        public bool Running => !_process.HasExited;
+
+        public async Task StepAsync(string json)
+        {
+            await _process.StandardInput.WriteLineAsync(json);
+            await _process.StandardInput.FlushAsync();
+        }
+
+        /// <summary>kill -9: the editor is gone without a goodbye.</summary>
+        public async Task<string> KillAsync()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            return await _output;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await KillAsync();
+            _process.Dispose();
+        }
+    }
+
+    private static string Phase(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
+
+    /// <summary>
+    /// From outside: every engine status shows live holds Reality (its state, hashed by the CLI in
+    /// its own space, has Reality's root), and the roots status reports agree.
+    /// </summary>
+    private async Task<string> AssertParityAsync(ServeProcess serve, params string[] engines)
+    {
+        // Roots are compared when nothing is in flight: both live, nothing pending; an edit still
+        // settling is given a few moments, a split brain never converges.
+        string? last = null;
+        for (int attempt = 0; ; attempt++)
+        {
+            var status = await UntilAsync(serve, s => engines.All(e => Phase(s, e) == "live") && s.GetProperty("sync").GetProperty("pending").GetArrayLength() == 0,
+                $"{string.Join(" and ", engines)} live", 60_000);
+            string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
+            var realityFile = await WriteAsync($"reality-{Guid.NewGuid():N}.json", await serve.GetStringAsync("/v1/state?engine=reality"));
+            var roots = new Dictionary<string, string> { ["reality (state)"] = await Parts.HashAsync("canonical", realityFile) };
+            foreach (var engine in engines)
+                roots[engine] = await Parts.HashAsync(engine, await WriteAsync($"{engine}-{Guid.NewGuid():N}.json", await serve.GetStringAsync($"/v1/state?engine={engine}")));
+            var after = await serve.StatusAsync();
+            bool still = engines.All(e => Phase(after, e) == "live") && after.GetProperty("sync").GetProperty("reality_root").GetString() == reality;
+            if (still && roots.Values.All(r => r == reality)) return reality;
+            last = $"Reality {reality}; " + string.Join("; ", roots.Select(r => $"{r.Key} {r.Value}")) + $"\nstatus:\n{after}\nlog:\n{string.Join('\n', serve.Log.TakeLast(30))}";
+            if (attempt >= 10) throw new Xunit.Sdk.XunitException("an engine shown live does not hold Reality: " + last);
+            await Task.Delay(500);
+        }
+    }
+
+    private async Task<string> EmptyBlendAsync()
+    {
+        var blend = Path.Combine(Work, "empty.blend");
+        var script = await WriteAsync("empty.py", "import bpy, sys\nfor o in list(bpy.data.objects): bpy.data.objects.remove(o)\nbpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])\n");
+        var (code, output) = await Parts.RunAsync("blender", TimeSpan.FromSeconds(120), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--", blend);
+        Assert.True(code == 0 && File.Exists(blend), output);
+        return blend;
+    }
+
+    /// <summary>Seed entries the pipeline journaled (its log line of each).</summary>
+    private static int Seeds(ServeProcess serve) =>
+        serve.Log.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"Reality seeded from (blender|unity)(\\u0027|')s scene"));
+
+    private static int ObjectsIn(JsonElement status) => status.GetProperty("sync").GetProperty("objects").GetInt32();
+
+    [Fact]
+    public async Task an_empty_unity_then_a_full_blender_end_with_both_live_on_one_reality()
+    {
+        // The issue's reproduction: the simulator on an empty scene, Blender on a full .blend a second later.
+        var blend = await Parts.SampleBlendAsync(Work);
+        var empty = await WriteAsync("empty.unity.json", EmptyUnity);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var sim = Driven.Sim(serve.DataDirectory, empty);
+        await UntilAsync(serve, s => Phase(s, "unity") == "live", "Unity live (its empty scene seeds Reality)", 60_000);
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await AssertParityAsync(serve, "blender", "unity");
+        var status = await serve.StatusAsync();
+        Assert.True(ObjectsIn(status) > 0, "Blender's objects were adopted into Reality");
+        Assert.Equal(1, Seeds(serve)); // seeded once, by the first
+    }
+
+    [Fact]
+    public async Task a_full_blender_then_an_empty_unity_end_with_both_live_on_one_reality()
+    {
+        var blend = await Parts.SampleBlendAsync(Work);
+        var empty = await WriteAsync("empty.unity.json", EmptyUnity);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await UntilAsync(serve, s => Phase(s, "blender") == "live", "Blender live (it seeds Reality)", 60_000);
+        await using var sim = Driven.Sim(serve.DataDirectory, empty);
+        await AssertParityAsync(serve, "blender", "unity");
+        Assert.True(ObjectsIn(await serve.StatusAsync()) > 0);
+    }
+
+    [Fact]
+    public async Task an_empty_blender_then_a_full_unity_end_with_both_live_on_one_reality()
+    {
+        var blend = await EmptyBlendAsync();
+        var unity = Parts.SampleUnityScene(Work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await UntilAsync(serve, s => Phase(s, "blender") == "live", "Blender live (its empty scene seeds Reality)", 60_000);
+        await using var sim = Driven.Sim(serve.DataDirectory, unity);
+        await AssertParityAsync(serve, "blender", "unity");
+        Assert.True(ObjectsIn(await serve.StatusAsync()) > 0, "Unity's objects were adopted into Reality");
+    }
+
+    [Fact]
+    public async Task both_started_at_once_on_different_scenes_seed_once_and_end_live_on_one_reality()
+    {
+        var (blend, _) = await Parts.RandomScenesAsync(Work, seed: 15, objects: 40);
+        var unity = Parts.SampleUnityScene(Work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var sim = Driven.Sim(serve.DataDirectory, unity);
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await AssertParityAsync(serve, "blender", "unity");
+        Assert.Equal(1, Seeds(serve));
+        Assert.True(ObjectsIn(await serve.StatusAsync()) >= 40, "both scenes' objects are in Reality");
+    }
+
+    [Fact]
+    public async Task both_empty_seed_once_and_a_later_edit_reaches_the_other()
+    {
+        var blend = await EmptyBlendAsync();
+        var empty = await WriteAsync("empty.unity.json", EmptyUnity);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await using var sim = Driven.Sim(serve.DataDirectory, empty);
+        await AssertParityAsync(serve, "blender", "unity");
+        Assert.Equal(0, ObjectsIn(await serve.StatusAsync()));
+        Assert.Equal(1, Seeds(serve));
+    }
+
+    [Fact]
+    public async Task twenty_random_interleavings_of_attach_detach_and_edit_end_with_reality_equal_to_both_engines()
+    {
+        var blend = await Parts.SampleBlendAsync(Work);
+        var full = Parts.SampleUnityScene(Work);
+        var empty = await WriteAsync("empty.unity.json", EmptyUnity);
+        for (int seed = 1; seed <= 20; seed++)
+        {
+            var r = new Random(seed);
+            var trace = new List<string>();
+            await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+            var unityScene = r.Next(2) == 0 ? empty : full;
+            Driven? blender = null, sim = null;
+            try
+            {
+                for (int step = 0; step < 6; step++)
+                {
+                    var status = await serve.StatusAsync();
+                    switch (r.Next(5))
+                    {
+                        case 0 when blender == null: blender = Driven.Blender(blend, serve.DataDirectory); trace.Add("attach blender"); break;
+                        case 0: await blender.DisposeAsync(); blender = null; trace.Add("kill blender"); break;
+                        case 1 when sim == null: sim = Driven.Sim(serve.DataDirectory, unityScene); trace.Add("attach unity"); break;
+                        case 1: await sim.DisposeAsync(); sim = null; trace.Add("kill unity"); break;
+                        case 2 when blender != null && Phase(status, "blender") == "live":
+                            await blender.StepAsync($$"""{"object": "Cube", "location": [{{r.Next(-5, 5)}}, {{r.Next(-5, 5)}}, 0.5]}"""); trace.Add("edit in blender"); break;
+                        case 3 when sim != null && Phase(status, "unity") == "live" && ObjectsIn(status) > 0:
+                            await sim.StepAsync($$"""{"object": "Cube", "localPosition": [{{r.Next(-5, 5)}}, 0.5, {{r.Next(-5, 5)}}]}"""); trace.Add("edit in unity"); break;
+                        default: trace.Add("wait"); break;
+                    }
+                    await Task.Delay(r.Next(100, 1500));
+                }
+                blender ??= Driven.Blender(blend, serve.DataDirectory);
+                sim ??= Driven.Sim(serve.DataDirectory, unityScene);
+                try { await AssertParityAsync(serve, "blender", "unity"); }
+                catch (Exception e) when (e is Xunit.Sdk.XunitException)
+                {
+                    throw new Xunit.Sdk.XunitException($"interleaving {seed} ({string.Join(", ", trace)}): {e.Message}");
+                }
+                Assert.True(Seeds(serve) == 1, $"interleaving {seed} seeded more than once: {string.Join(", ", trace)}");
+            }
+            finally
+            {
+                if (blender != null) await blender.DisposeAsync();
+                if (sim != null) await sim.DisposeAsync();
+            }
+        }
+    }
+}
