@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace VibeSync.Cli.Chaos;
 
 /// <summary>An invariant seen broken: when, which, and what was seen.</summary>
-internal sealed record Violation(TimeSpan At, int Step, string Kind, string Evidence);
+internal sealed record Violation(TimeSpan At, int Step, string Kind, string Evidence, string? SameAs = null);
 
 /// <summary>
 /// What a soak did and saw, written from several tasks at once (the plan, the monitor, AI intents
@@ -20,6 +20,7 @@ internal sealed class ChaosReport
     private readonly SortedDictionary<string, int> _checks = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, int> _observations = new(StringComparer.Ordinal);
     private readonly List<Violation> _violations = new();
+    private readonly Dictionary<string, int> _repeats = new(StringComparer.Ordinal);
 
     public ChaosReport(TextWriter output) => _out = output;
 
@@ -73,9 +74,21 @@ internal sealed class ChaosReport
         if (first) Say("note: " + what);
     }
 
-    public void Violated(string kind, string evidence)
+    /// <summary>
+    /// An invariant broken. With a <paramref name="sameAs"/> key, a violation already reported under
+    /// that key (the same tie on the same record, still there at the next check) is counted, not repeated.
+    /// </summary>
+    public void Violated(string kind, string evidence, string? sameAs = null)
     {
-        var v = new Violation(Elapsed, CurrentStep, kind, evidence);
+        if (sameAs != null)
+            lock (_gate)
+                if (_repeats.TryGetValue(sameAs, out var seen))
+                {
+                    _repeats[sameAs] = seen + 1;
+                    return;
+                }
+                else _repeats[sameAs] = 0;
+        var v = new Violation(Elapsed, CurrentStep, kind, evidence, sameAs);
         lock (_gate) _violations.Add(v);
         Say($"VIOLATION {kind} (step #{v.Step}): {evidence}");
     }
@@ -110,7 +123,11 @@ internal sealed class ChaosReport
                 foreach (var (what, n) in _observations) o.WriteLine($"  {n,4}× {what}");
             }
             o.WriteLine($"violations = {_violations.Count}");
-            foreach (var v in _violations) o.WriteLine($"  at {v.At.TotalSeconds:F1}s (step #{v.Step}) {v.Kind}: {v.Evidence}");
+            foreach (var v in _violations)
+            {
+                int again = v.SameAs != null ? _repeats[v.SameAs] : 0;
+                o.WriteLine($"  at {v.At.TotalSeconds:F1}s (step #{v.Step}) {v.Kind}: {v.Evidence}{(again > 0 ? $" [the same again at {again} later check(s)]" : "")}");
+            }
             o.WriteLine(_violations.Count == 0
                 ? $"replay: vibesync chaos --minutes {minutes:0.##} --seed {seed}"
                 : $"FAILED. Replay the same schedule: vibesync chaos --minutes {minutes:0.##} --seed {seed}");

@@ -204,7 +204,8 @@ internal sealed class Invariants
                 if (root != realityRoot && WithinEpsilon(reality, engines[engine]))
                     // The hash quantizes; a value on a quantization boundary can land on either side in two engines. Equal field by field,
                     // yet the roots differ: the invariant asks for equal roots, so it is reported, under its own name.
-                    _report.Violated("LIVE engine root differs by a quantization tie", $"{when}: {engine} is LIVE with root {Short(root)}, Reality {Short(realityRoot)}; every field is equal within {Epsilon}; {Differences(reality, engines[engine])}");
+                    _report.Violated("LIVE engine root differs by a quantization tie", $"{when}: {engine} is LIVE with root {Short(root)}, Reality {Short(realityRoot)}; every field is equal within {Epsilon}; {Differences(reality, engines[engine])}",
+                        sameAs: $"tie {engine} {string.Join(",", DifferingUuids(reality, engines[engine]))}");
                 else if (root != realityRoot)
                     _report.Violated("LIVE engine differs from Reality", $"{when}: {engine} is LIVE with root {Short(root)}, Reality {Short(realityRoot)}; {Differences(reality, engines[engine])}; status: {Standing(after)}");
             }
@@ -225,7 +226,7 @@ internal sealed class Invariants
         if (rss > RssLimitBytes && pid != _memoryReportedFor)
         {
             _memoryReportedFor = pid;
-            _report.Violated("memory unbounded", $"serve (pid {pid}) resident memory {rss >> 20} MiB exceeds the bound {RssLimitBytes >> 20} MiB");
+            _report.Violated("memory over the bound", $"serve (pid {pid}) resident memory {rss >> 20} MiB exceeds the bound {RssLimitBytes >> 20} MiB", sameAs: "memory");
         }
     }
 
@@ -268,6 +269,12 @@ internal sealed class Invariants
             if (!meshes.TryGetValue(m.Uuid, out var t) || m.Positions.Count != t.Positions.Count || !m.Triangles.SequenceEqual(t.Triangles)
                 || m.Positions.Zip(t.Positions).Any(p => !Near3(p.First, p.Second))) return false;
         return true;
+    }
+
+    private static IEnumerable<string> DifferingUuids(Scene a, Scene b)
+    {
+        var theirs = b.Objects.ToDictionary(o => o.Uuid);
+        return a.Objects.Where(o => !theirs.TryGetValue(o.Uuid, out var t) || !RecordHash.Of(o).AsSpan().SequenceEqual(RecordHash.Of(t))).Select(o => o.Uuid).Order(StringComparer.Ordinal);
     }
 
     /// <summary>Up to five records that differ, by uuid, with what differs.</summary>

@@ -26,6 +26,7 @@ internal static class ChaosCommand
                           "(the .NET runtime, the web host and Reality of a few hundred records take about 100–150 MiB): only memory that grows with time gets there.",
             DefaultValueFactory = _ => 512,
         };
+        var printPlan = new Option<int?>("--print-plan") { Description = "Print the first N steps of the seed's schedule (pause, step, its own seed) and exit, starting nothing: what a replay of the seed will play." };
         var command = new Command("chaos",
             "A randomized soak that proves the invariants: runs serve, real headless Blender (on a generated project of a few hundred objects) and the Unity simulator, " +
             "and injects, from the seed, kill -9 of each (then restarts it), domain reloads, Blender undo/redo and file reloads, junk connections on the link port, " +
@@ -33,7 +34,7 @@ internal static class ChaosCommand
             "It checks from outside all along: no acknowledged FINAL lost, every LIVE engine's root equals Reality's, no echo between engines, the WAL chain verifies, " +
             "serve's memory stays bounded; and at the end that all three roots are equal. Prints progress, then a summary; exits 1 on any violation, with the seed to replay it.")
         {
-            minutes, seed, data, keep, objects, tmpfs, rss,
+            minutes, seed, data, keep, objects, tmpfs, rss, printPlan,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -43,8 +44,16 @@ internal static class ChaosCommand
             if (n < 20 || n > 5000) { Console.Error.WriteLine("error: --objects must be 20…5000"); return Program.InputError; }
             if (size < 160) { Console.Error.WriteLine("error: --tmpfs-mb must be at least 160 (serve preallocates 64 MiB WAL segments)"); return Program.InputError; }
             if (limit < 64) { Console.Error.WriteLine("error: --rss-limit-mb must be at least 64"); return Program.InputError; }
-            if (BlenderInstall.Missing() is { } missing) { Console.Error.WriteLine("error: " + missing); return Program.InputError; }
             int s = parse.GetValue(seed) ?? Random.Shared.Next();
+            if (parse.GetValue(printPlan) is { } count)
+            {
+                if (count < 1) { Console.Error.WriteLine("error: --print-plan needs a count of 1 or more"); return Program.InputError; }
+                Console.WriteLine($"plan {ChaosPlan.Fingerprint(s)} of seed {s}");
+                foreach (var step in new ChaosPlan(s).Steps().Take(count))
+                    Console.WriteLine($"#{step.Index,-5} +{step.GapSeconds:F2}s  {step.Name,-28} seed {step.Seed}");
+                return 0;
+            }
+            if (BlenderInstall.Missing() is { } missing) { Console.Error.WriteLine("error: " + missing); return Program.InputError; }
             string dir = parse.GetValue(data)?.FullName ?? Path.Combine(Path.GetTempPath(), $"vibesync-chaos-{s}-{Guid.NewGuid():N}"[..40]);
             if (Prepare(dir, s) is { } refused) { Console.Error.WriteLine("error: " + refused); return Program.InputError; }
             try { return await new ChaosSoak(new ChaosOptions(m, s, dir, parse.GetValue(keep), n, size, limit), Console.Out).RunAsync(cancel); }
