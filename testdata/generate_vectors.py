@@ -210,6 +210,8 @@ def hash_cases():
     add("one_scene_canonical", "canonical", same)
     add("one_scene_blender", "blender", write_space(canonical_of(same), "blender"), same_root_as="one_scene_canonical")
     add("one_scene_unity", "unity", write_space(canonical_of(same), "unity"), same_root_as="one_scene_canonical")
+    stamped = dict(write_space(canonical_of(same), "unity"), vibesync_project={"id": "5f0c3b1e-8a4d-4c2e-9b7a-0d1e2f3a4b5c", "schema": 1})
+    add("one_scene_unity_with_its_project_stamp", "unity", stamped, same_root_as="one_scene_canonical")  # a stamp is not part of any record
 
     for i, (space, count) in enumerate([("canonical", 20), ("blender", 35), ("unity", 50)]):
         s = random_scene(random.Random(70 + i), count)
@@ -263,6 +265,7 @@ def error_cases():
     add("integer_with_4301_digits", "materials[0].metallic", materials=[dict(base_mat, metallic=10 ** 4300)])
     add("unknown_top_level_field", "lights", extra={"lights": []})
     add("unit_scale_outside_blender_space", "unit_scale", extra={"unit_scale": 1.0})
+    add("project_stamp_outside_unity_space", "vibesync_project", extra={"vibesync_project": {"id": "x", "schema": 1}})
     add("unknown_object_field", "objects[0].color", objects=[o(color=[1, 0, 0])])
     add("unknown_material_field", "materials[0].specular", materials=[dict(base_mat, specular=0.5)])
     add("unknown_mesh_field", "meshes[0].normals", meshes=[dict(base_mesh, normals=[])])

@@ -1,4 +1,5 @@
 using System.Text;
+using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Protocol.State;
@@ -251,5 +252,68 @@ public sealed class ApplyRollbackTests
         Assert.StartsWith(VibeSyncId.HiddenPrefix, _scene.Find(secret)!.Id);
         Assert.False(_scene.Find(plain)!.Id!.StartsWith(VibeSyncId.HiddenPrefix, StringComparison.Ordinal));
         Assert.Equal(2, _adapter.Index.Stamped);
+    }
+
+    // ---- Unity's behaviour, as the simulator models it (docs/unity.md) -------------------------------
+
+    [Fact]
+    public void the_simulator_duplicates_as_unity_instantiates_a_copy_at_the_root_named_clone()
+    {
+        var cube = _scene.Named("Cube")!;
+        var copy = _scene.Find(_scene.Duplicate(cube.Handle))!;
+        Assert.Null(copy.Parent); // Object.Instantiate(original) gives no parent, even when the original has one
+        Assert.Equal("Cube(Clone)", copy.Name);
+        Assert.Equal((cube.LocalPosition, cube.LocalRotation, cube.LocalScale), (copy.LocalPosition, copy.LocalRotation, copy.LocalScale));
+        Assert.Equal(Cube, copy.Id); // the VibeSyncId component is copied with the GameObject
+    }
+
+    [Fact]
+    public void a_duplicate_keeps_the_original_parent_name_and_local_transform_though_instantiate_puts_it_at_the_root()
+    {
+        var copyId = New[..^1] + "8";
+        RoundTrip($"[{{\"op\": \"duplicate_object\", \"uuid\": \"{Cube}\", \"new_uuid\": \"{copyId}\"}}]", () =>
+        {
+            var original = Read(Cube)!;
+            var copy = Read(copyId)!;
+            Assert.Equal((Rig, "Cube"), (copy.Parent, copy.Name));
+            Assert.Equal(RecordHash.Of(original with { Uuid = copyId }), RecordHash.Of(copy)); // and the same local transform, materials and mesh
+            Assert.Equal(Cube, Read(Cube)!.Uuid);
+            Assert.Single(_scene.Objects(), o => o.Id == copyId);
+        });
+    }
+
+    [Fact]
+    public void a_handle_of_a_destroyed_game_object_resolves_to_nothing()
+    {
+        var cube = _scene.Named("Cube")!;
+        _scene.Destroy(cube.Handle);
+        Assert.Null(_scene.Find(cube.Handle)); // a destroyed UnityEngine.Object equals null
+        Assert.Throws<InvalidOperationException>(() => _scene.Write(cube));
+        Assert.Throws<InvalidOperationException>(() => _scene.SetId(cube.Handle, New));
+        Assert.Throws<InvalidOperationException>(() => _scene.SetPendingDelete(cube.Handle, true));
+        _scene.Destroy(cube.Handle); // gone already: nothing happens
+        _scene.SetPendingDelete(cube.Handle, false);
+        Assert.Throws<InvalidOperationException>(() => _scene.Write(_scene.Named("Directional Light")! with { Parent = cube.Handle }));
+    }
+
+    [Fact]
+    public void an_intent_on_a_game_object_a_human_destroyed_since_the_last_scan_is_refused_and_changes_nothing()
+    {
+        _scene.Destroy(_scene.Named("Cube")!.Handle); // in the editor, before the adapter's next tick
+        var before = Dump();
+        var (type, body) = Apply(1, $"[{{\"op\": \"set_visibility\", \"uuid\": \"{Light}\", \"visible\": false}}, {{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [1, 1, 1]}}]");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("UNKNOWN_UUID", body);
+        Assert.Equal(before, Dump());
+    }
+
+    [Fact]
+    public void a_rollback_restores_everything_a_human_left_even_when_a_step_has_lost_its_parent()
+    {
+        Assert.Equal(MessageType.Applied, Apply(1, $"[{{\"op\": \"set_parent\", \"uuid\": \"{Cube}\", \"parent\": null}}, {{\"op\": \"set_visibility\", \"uuid\": \"{Light}\", \"visible\": false}}]").Type);
+        _scene.Destroy(_scene.Named("Rig")!.Handle); // a human deletes the Cube's old parent meanwhile
+        Assert.Equal(MessageType.Ack, _adapter.Rollback(1).Type); // Cube cannot go back under a Rig that is gone; the rest is restored
+        Assert.True(Read(Light)!.Visible);
+        Assert.Null(_scene.Named("Cube")!.Parent);
     }
 }

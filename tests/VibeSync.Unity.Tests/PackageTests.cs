@@ -61,4 +61,28 @@ public sealed class PackageTests
         Assert.Contains("VibeSync.Unity.Editor", tests.GetProperty("references").EnumerateArray().Select(e => e.GetString()));
         Assert.False(tests.GetProperty("autoReferenced").GetBoolean());
     }
+
+    [Fact]
+    public void the_unity_facing_code_never_tests_for_null_in_a_way_unity_objects_defeat()
+    {
+        // A destroyed UnityEngine.Object is equal to null only through Unity's ==, != and bool
+        // conversion; ??, ?., "is null", "is { }" and ReferenceEquals see the managed wrapper,
+        // which outlives it. The glue, its component and its tests avoid those forms altogether.
+        var root = Path.Combine(Repo(), "adapters", "unity", "com.vibesync.unity");
+        var banned = new System.Text.RegularExpressions.Regex(@"\?\?|\?\.|\bis\s+(not\s+)?null\b|\bis\s*\{|ReferenceEquals");
+        var found = new List<string>();
+        foreach (var folder in new[] { "Editor", Path.Combine("Runtime", "Components"), Path.Combine("Tests", "Editor") })
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
+            {
+                var lines = File.ReadAllLines(file);
+                for (int i = 0; i < lines.Length; i++)
+                {
+                    var code = System.Text.RegularExpressions.Regex.Replace(lines[i], @"""(\\.|[^""\\])*""", "\"\""); // string literals
+                    int comment = code.IndexOf("//", StringComparison.Ordinal);
+                    if (comment >= 0) code = code[..comment];
+                    if (banned.IsMatch(code)) found.Add($"{Path.GetRelativePath(root, file)}:{i + 1}: {lines[i].Trim()}");
+                }
+            }
+        Assert.True(found.Count == 0, "null tests that a destroyed Unity object passes:\n" + string.Join("\n", found));
+    }
 }

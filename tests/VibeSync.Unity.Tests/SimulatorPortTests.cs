@@ -108,4 +108,21 @@ public sealed class SimulatorPortTests : IAsyncLifetime
         }
         catch (EngineBusyException) { return true; }
     }
+
+    [Fact]
+    public async Task a_link_whose_main_thread_has_gone_quiet_asks_it_for_a_tick()
+    {
+        // An unfocused editor's loop is throttled: the heartbeat thread wakes it rather than let it look hung.
+        int wakes = 0;
+        var queue = new Threading.MainThreadQueue(() => Interlocked.Increment(ref wakes));
+        var link = await Link.AdapterLink.ConnectAsync(_dir, 1, "", null);
+        try
+        {
+            link.Start(new Adapter.UnityAdapter(new SimScene()), queue); // and never Tick: a main thread that does not run
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (Volatile.Read(ref wakes) == 0 && DateTime.UtcNow < until) await Task.Delay(20);
+            Assert.True(wakes > 0, "the heartbeat thread never woke the quiet main thread");
+        }
+        finally { link.Close(); }
+    }
 }

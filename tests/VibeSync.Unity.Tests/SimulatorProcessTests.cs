@@ -148,14 +148,17 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     }
 
     /// <summary>The server's "scene" log line; it logs asynchronously, so wait for it.</summary>
-    private async Task<JsonElement> SceneLoggedAsync()
+    private Task<JsonElement> SceneLoggedAsync() => LoggedAsync("scene");
+
+    /// <summary>The server's first log line of this event.</summary>
+    private async Task<JsonElement> LoggedAsync(string @event)
     {
         var until = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var line = _serve.Log.Select(l => JsonDocument.Parse(l).RootElement).FirstOrDefault(e => e.GetProperty("event").GetString() == "scene");
+            var line = _serve.Log.Select(l => JsonDocument.Parse(l).RootElement).FirstOrDefault(e => e.GetProperty("event").GetString() == @event);
             if (line.ValueKind != JsonValueKind.Undefined) return line;
-            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException("no scene log line:\n" + string.Join("\n", _serve.Log));
+            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException($"no {@event} log line:\n" + string.Join("\n", _serve.Log));
             await Task.Delay(50);
         }
     }
@@ -165,5 +168,102 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         var f = Path.Combine(_work, Guid.NewGuid().ToString("N") + ".json");
         await File.WriteAllTextAsync(f, text);
         return f;
+    }
+
+    // ---- project identity (docs/protocol.md, "Project identity") ---------------------------------------
+
+    private string ProjectId => JsonDocument.Parse(File.ReadAllText(Path.Combine(_serve.DataDirectory, "project.json"))).RootElement.GetProperty("project_id").GetString()!;
+
+    private static List<JsonElement> Events(string output) =>
+        output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    private static Hierarchy.ProjectStamp? StampOf(string file) => SceneFile.Split(File.ReadAllText(file)).Stamp;
+
+
+    private async Task<string> SceneWithStampAsync(Hierarchy.ProjectStamp? stamp) => await Write(SceneFile.Write(SimHost.DefaultScene, stamp));
+
+    [Fact]
+    public async Task an_unstamped_scene_is_stamped_with_the_project_on_welcome_and_a_save_writes_the_stamp()
+    {
+        var scene = await SceneWithStampAsync(null);
+        var saved = Path.Combine(_work, "saved.json");
+        var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", scene, "--seconds", "2",
+            "--edits", await Write($$"""[{"at": 1, "save": {{JsonSerializer.Serialize(saved)}}}]"""), "--write", Path.Combine(_work, "out.json"));
+        Assert.True(Event(Events(output), "attached").GetProperty("connected").GetBoolean(), output);
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(saved));
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(Path.Combine(_work, "out.json")));
+        Assert.Null(StampOf(scene)); // the simulator writes only where it is told to, as Unity writes a scene only when saved
+        Assert.Equal(0, (await _serve.StatusAsync()).GetProperty("link").GetProperty("edits_accepted").GetInt64()); // stamping is not an edit
+        var (_, hashed) = await RunAsync("hash", "--space", "unity", saved);
+        Assert.Equal(Event(Events(output), "attached").GetProperty("root").GetString(), JsonDocument.Parse(hashed).RootElement.GetProperty("root").GetString()); // the records are untouched
+    }
+
+    [Fact]
+    public async Task a_stamped_scene_says_its_project_in_hello_and_is_welcomed()
+    {
+        var scene = await SceneWithStampAsync(new Hierarchy.ProjectStamp(ProjectId, 1));
+        var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", scene, "--seconds", "1.5", "--write", Path.Combine(_work, "out.json"));
+        Assert.True(Event(Events(output), "attached").GetProperty("connected").GetBoolean(), output);
+        var start = await LoggedAsync("session_start");
+        Assert.Contains("project " + ProjectId, start.GetProperty("message").GetString()); // the orchestrator's record of the HELLO
+        Assert.DoesNotContain(Events(output), e => e.GetProperty("event").GetString() == "refused");
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(Path.Combine(_work, "out.json")));
+    }
+
+    [Fact]
+    public async Task a_scene_of_another_project_is_refused_said_once_left_unchanged_and_let_in_by_pair_replace()
+    {
+        var other = Guid.NewGuid().ToString();
+        var scene = await SceneWithStampAsync(new Hierarchy.ProjectStamp(other, 1));
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Cli, "sim-unity", "--data", _serve.DataDirectory, "--scene", scene, "--seconds", "14", "--write", Path.Combine(_work, "out.json") }) info.ArgumentList.Add(a);
+        using var sim = Process.Start(info)!;
+        var lines = new List<string>();
+        sim.OutputDataReceived += (_, e) => { if (e.Data != null) lock (lines) lines.Add(e.Data); };
+        sim.BeginOutputReadLine();
+        List<JsonElement> Now() { lock (lines) return Events(string.Join('\n', lines)); }
+
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < until && !Now().Any(e => e.GetProperty("event").GetString() == "refused")) await Task.Delay(50);
+        var refused = Now().First(e => e.GetProperty("event").GetString() == "refused");
+        Assert.Equal("PROJECT_MISMATCH", refused.GetProperty("code").GetString());
+        Assert.Contains(other, refused.GetProperty("message").GetString());
+        Assert.Contains("vibesync pair --engine unity --replace", refused.GetProperty("message").GetString());
+        await Task.Delay(3000); // it keeps trying, with its backoff, and says it once
+        Assert.Single(Now(), e => e.GetProperty("event").GetString() == "refused");
+        Assert.True(_serve.Log.Count(l => l.Contains("\"refused\"") && l.Contains("PROJECT_MISMATCH")) >= 3, string.Join('\n', _serve.Log));
+        Assert.False(ServeProcess.EngineIn(await _serve.StatusAsync(), "unity").GetProperty("connected").GetBoolean());
+
+        var (code, paired) = await RunAsync("pair", "--engine", "unity", "--replace", "--data", _serve.DataDirectory);
+        Assert.True(code == 0, paired);
+        until = DateTime.UtcNow.AddSeconds(10); // the backoff is at most 5 s
+        while (DateTime.UtcNow < until && !ServeProcess.EngineIn(await _serve.StatusAsync(), "unity").GetProperty("connected").GetBoolean()) await Task.Delay(100);
+        Assert.True(ServeProcess.EngineIn(await _serve.StatusAsync(), "unity").GetProperty("connected").GetBoolean(), "pair --replace let the scene in");
+        await sim.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(Path.Combine(_work, "out.json"))); // welcomed: now stamped with this project
+        Assert.Equal(new Hierarchy.ProjectStamp(other, 1), StampOf(scene));
+    }
+
+    [Fact]
+    public async Task a_refused_simulator_changes_nothing_in_its_scene()
+    {
+        var other = new Hierarchy.ProjectStamp(Guid.NewGuid().ToString(), 1);
+        var scene = await SceneWithStampAsync(other);
+        var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", scene, "--seconds", "1.5", "--write", Path.Combine(_work, "out.json"));
+        var events = Events(output);
+        Assert.False(Event(events, "attached").GetProperty("connected").GetBoolean());
+        Assert.Equal("PROJECT_MISMATCH", Event(events, "refused").GetProperty("code").GetString());
+        Assert.Equal(other, StampOf(Path.Combine(_work, "out.json")));
+        var (_, before) = await RunAsync("hash", "--space", "unity", scene);
+        var (_, after) = await RunAsync("hash", "--space", "unity", Path.Combine(_work, "out.json"));
+        Assert.Equal(JsonDocument.Parse(before).RootElement.GetProperty("root").GetString(), JsonDocument.Parse(after).RootElement.GetProperty("root").GetString()); // the same records
+    }
+
+    [Fact]
+    public async Task a_scene_of_a_newer_schema_is_refused_with_schema_mismatch()
+    {
+        var scene = await SceneWithStampAsync(new Hierarchy.ProjectStamp(ProjectId, 2));
+        var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", scene, "--seconds", "1");
+        Assert.Equal("SCHEMA_MISMATCH", Event(Events(output), "refused").GetProperty("code").GetString());
     }
 }

@@ -1,4 +1,6 @@
-// Compile-time stub: signatures from the Unity 2022.3 scripting reference; every body throws.
+// Compile-time stub of the UnityEditor members the glue uses: each declared as in Unity's C#
+// reference source at 2022.3 (README.md lists every member with the file it was checked against).
+// Every body throws; nothing here runs.
 using System;
 using UnityEngine;
 
@@ -10,9 +12,10 @@ namespace UnityEditor
         public static CallbackFunction update;
         public static CallbackFunction delayCall;
         public static event Action<PlayModeStateChange> playModeStateChanged;
+        public static event Action<bool> focusChanged;
         public static bool isCompiling => throw new NotImplementedException();
         public static bool isPlayingOrWillChangePlaymode => throw new NotImplementedException();
-        public static void QueuePlayerLoopUpdate() => throw new NotImplementedException();
+        public static bool isFocused => throw new NotImplementedException();
     }
 
     public enum PlayModeStateChange { EnteredEditMode, ExitingEditMode, EnteredPlayMode, ExitingPlayMode }
@@ -21,7 +24,6 @@ namespace UnityEditor
     {
         public delegate void AssemblyReloadCallback();
         public static event AssemblyReloadCallback beforeAssemblyReload;
-        public static event AssemblyReloadCallback afterAssemblyReload;
     }
 
     public static class Undo
@@ -29,12 +31,8 @@ namespace UnityEditor
         public static void RecordObject(UnityEngine.Object objectToUndo, string name) => throw new NotImplementedException();
         public static void RegisterCreatedObjectUndo(UnityEngine.Object objectToUndo, string name) => throw new NotImplementedException();
         public static void DestroyObjectImmediate(UnityEngine.Object objectToUndo) => throw new NotImplementedException();
-        public static void SetTransformParent(Transform transform, Transform newParent, string name) => throw new NotImplementedException();
-        public static int GetCurrentGroup() => throw new NotImplementedException();
-        public static void IncrementCurrentGroup() => throw new NotImplementedException();
-        public static void SetCurrentGroupName(string name) => throw new NotImplementedException();
-        public static void CollapseUndoOperations(int groupIndex) => throw new NotImplementedException();
-        public static void RevertAllDownToGroup(int group) => throw new NotImplementedException();
+        public static void SetTransformParent(Transform transform, Transform newParent, bool worldPositionStays, string name) => throw new NotImplementedException();
+        public static T AddComponent<T>(GameObject gameObject) where T : Component => throw new NotImplementedException();
     }
 
     public static class PrefabUtility
@@ -47,35 +45,55 @@ namespace UnityEditor
     public static class AssetDatabase
     {
         public static T LoadAssetAtPath<T>(string assetPath) where T : UnityEngine.Object => throw new NotImplementedException();
-        public static string GetAssetPath(UnityEngine.Object assetObject) => throw new NotImplementedException();
-        public static string AssetPathToGUID(string path) => throw new NotImplementedException();
+        public static UnityEngine.Object[] LoadAllAssetsAtPath(string assetPath) => throw new NotImplementedException();
         public static string GUIDToAssetPath(string guid) => throw new NotImplementedException();
+        public static bool TryGetGUIDAndLocalFileIdentifier(UnityEngine.Object obj, out string guid, out long localId) => throw new NotImplementedException();
         public static void CreateAsset(UnityEngine.Object asset, string path) => throw new NotImplementedException();
         public static bool IsValidFolder(string path) => throw new NotImplementedException();
         public static string CreateFolder(string parentFolder, string newFolderName) => throw new NotImplementedException();
     }
 
+    public struct GUID
+    {
+        public bool Empty() => throw new NotImplementedException();
+    }
+
+    public struct GlobalObjectId
+    {
+        public ulong targetObjectId => throw new NotImplementedException();
+        public GUID assetGUID => throw new NotImplementedException();
+        public int identifierType => throw new NotImplementedException();
+        public static GlobalObjectId GetGlobalObjectIdSlow(UnityEngine.Object targetObject) => throw new NotImplementedException();
+        public override string ToString() => throw new NotImplementedException();
+        public static bool TryParse(string stringValue, out GlobalObjectId id) => throw new NotImplementedException();
+        public static UnityEngine.Object GlobalObjectIdentifierToObjectSlow(GlobalObjectId id) => throw new NotImplementedException();
+    }
+
     public class AssetModificationProcessor { }
 
     [AttributeUsage(AttributeTargets.Class)]
-    public sealed class InitializeOnLoadAttribute : Attribute { }
+    public class InitializeOnLoadAttribute : Attribute { }
+
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+    public sealed class MenuItem : Attribute { public MenuItem(string itemName) => throw new NotImplementedException(); }
 
     public static class SessionState
     {
         public static int GetInt(string key, int defaultValue) => throw new NotImplementedException();
         public static void SetInt(string key, int value) => throw new NotImplementedException();
+        public static string GetString(string key, string defaultValue) => throw new NotImplementedException();
+        public static void SetString(string key, string value) => throw new NotImplementedException();
     }
 
     public static class EditorPrefs
     {
         public static string GetString(string key, string defaultValue) => throw new NotImplementedException();
-        public static void SetString(string key, string value) => throw new NotImplementedException();
     }
 
     public static class EditorUtility
     {
         public static UnityEngine.Object InstanceIDToObject(int instanceID) => throw new NotImplementedException();
-        public static void SetDirty(UnityEngine.Object target) => throw new NotImplementedException();
+        public static bool IsPersistent(UnityEngine.Object target) => throw new NotImplementedException();
     }
 
     public static class Selection
@@ -86,9 +104,9 @@ namespace UnityEditor
 
     public enum Tool { View = 0, Move = 1, Rotate = 2, Scale = 3, Rect = 4, Transform = 5, Custom = 6, None = -1 }
 
-    public sealed class Tools { public static Tool current { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
+    public sealed class Tools : ScriptableObject { public static Tool current { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
 
-    public struct ObjectChangeEventStream { public int length => throw new NotImplementedException(); }
+    public struct ObjectChangeEventStream { }
 
     public static class ObjectChangeEvents
     {

@@ -1,6 +1,8 @@
-// Compile-time stub: signatures from the Unity 2022.3 scripting reference; every body throws.
+// Compile-time stub of the UnityEngine members the glue uses: each declared as in Unity's C#
+// reference source at 2022.3 (README.md lists every member with the file it was checked against).
+// Every body throws; nothing here runs.
 using System;
-using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 
 namespace UnityEngine
 {
@@ -9,9 +11,17 @@ namespace UnityEngine
         public string name { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public HideFlags hideFlags { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public int GetInstanceID() => throw new NotImplementedException();
+        public override int GetHashCode() => throw new NotImplementedException();
+        public override bool Equals(object other) => throw new NotImplementedException();
         public static void DestroyImmediate(Object obj) => throw new NotImplementedException();
-        public static T Instantiate<T>(T original) where T : Object => throw new NotImplementedException();
-        public static implicit operator bool(Object exists) => throw new NotImplementedException();
+        public static T Instantiate<T>(T original, Transform parent, bool worldPositionStays) where T : Object => throw new NotImplementedException();
+
+        // A destroyed Object equals null through these three, and only through these: C#'s ??, ?.,
+        // "is null" and pattern matching see the managed wrapper, which outlives the native object.
+        // [NotNullWhen] is for our nullable analysis only (Unity compiles the package without it).
+        public static implicit operator bool([NotNullWhen(true)] Object exists) => throw new NotImplementedException();
+        public static bool operator ==(Object x, Object y) => throw new NotImplementedException();
+        public static bool operator !=(Object x, Object y) => throw new NotImplementedException();
     }
 
     [Flags]
@@ -25,33 +35,29 @@ namespace UnityEngine
         public void SetActive(bool value) => throw new NotImplementedException();
         public T GetComponent<T>() => throw new NotImplementedException();
         public T AddComponent<T>() where T : Component => throw new NotImplementedException();
-        public bool CompareTag(string tag) => throw new NotImplementedException();
         public string tag { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
-        public UnityEngine.SceneManagement.Scene scene => throw new NotImplementedException();
     }
 
     public class Component : Object
     {
         public GameObject gameObject => throw new NotImplementedException();
-        public Transform transform => throw new NotImplementedException();
-        public T GetComponent<T>() => throw new NotImplementedException();
     }
 
-    public class Transform : Component, IEnumerable
+    public class Transform : Component
     {
+        protected Transform() => throw new NotImplementedException();
         public Vector3 localPosition { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public Quaternion localRotation { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public Vector3 localScale { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
         public Transform parent { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
-        public void SetParent(Transform parent, bool worldPositionStays) => throw new NotImplementedException();
         public int childCount => throw new NotImplementedException();
         public Transform GetChild(int index) => throw new NotImplementedException();
-        public IEnumerator GetEnumerator() => throw new NotImplementedException();
     }
 
-    public class Behaviour : Component { public bool enabled { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
-    public class MonoBehaviour : Behaviour { }
-    public sealed class Camera : Behaviour { }
+    public class Behaviour : Component { }
+    public class MonoBehaviour : Behaviour { public MonoBehaviour() => throw new NotImplementedException(); }
+    public class ScriptableObject : Object { public ScriptableObject() => throw new NotImplementedException(); }
+    public sealed class Camera : Behaviour { public Camera() => throw new NotImplementedException(); }
     public sealed class Light : Behaviour { }
     public class Renderer : Component { public Material[] sharedMaterials { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
     public class MeshRenderer : Renderer { }
@@ -69,6 +75,7 @@ namespace UnityEngine
 
     public sealed class Shader : Object
     {
+        private Shader() => throw new NotImplementedException();
         public static Shader Find(string name) => throw new NotImplementedException();
     }
 
@@ -89,7 +96,7 @@ namespace UnityEngine
     public struct Color { public float r; public float g; public float b; public float a; public Color(float r, float g, float b, float a) => throw new NotImplementedException(); public Color linear => throw new NotImplementedException(); public Color gamma => throw new NotImplementedException(); }
 
     [AttributeUsage(AttributeTargets.Field)] public sealed class SerializeField : Attribute { }
-    [AttributeUsage(AttributeTargets.Class)] public sealed class DisallowMultipleComponent : Attribute { }
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)] public sealed class DisallowMultipleComponent : Attribute { }
 
     public static class Debug
     {
@@ -105,7 +112,6 @@ namespace UnityEngine.SceneManagement
     public struct Scene
     {
         public string path => throw new NotImplementedException();
-        public bool isDirty => throw new NotImplementedException();
         public GameObject[] GetRootGameObjects() => throw new NotImplementedException();
     }
 

@@ -31,6 +31,8 @@ public sealed class SimHost
     private UnityAdapter _adapter = null!;
     private AdapterLink? _link;
     private volatile string? _closed;
+    private readonly Reconnection _reconnection = new();
+    private DateTime _nextConnect;
 
     /// <summary>Prepares a run.</summary>
     public SimHost(SimOptions options) { _options = options; }
@@ -105,12 +107,12 @@ public sealed class SimHost
                 Say("disconnected", new { reason = _closed });
                 _link = null;
             }
-            if (_link == null && clock.ElapsedMilliseconds % 500 < _options.Tick.TotalMilliseconds) await ConnectAsync(_adapter.Attach(_options.SceneFile), stop);
+            if (_link == null && DateTime.UtcNow >= _nextConnect) await ConnectAsync(_adapter.Attach(_options.SceneFile), stop);
             await Task.Delay(_options.Tick, CancellationToken.None);
         }
         _link?.Close(stop.IsCancellationRequested ? "the simulator was stopped" : "the simulator's time is up");
         if (_options.WriteFile != null)
-            await File.WriteAllTextAsync(_options.WriteFile, SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity), CancellationToken.None);
+            await File.WriteAllTextAsync(_options.WriteFile, FileText(), CancellationToken.None);
         var root = Protocol.Hashing.Hex.Encode(Protocol.Hashing.SceneHasher.Hash(_adapter.Canonical()).Root);
         Say("stopped", new { root, queue_errors = _queue.Errors.Count, edits_sent = _adapter.SentEdits.Count, provisional = _adapter.ProvisionalIntents.Count });
         return 0;
@@ -121,7 +123,8 @@ public sealed class SimHost
         try
         {
             _closed = null;
-            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", stop);
+            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", _scene.Project, stop);
+            _reconnection.Connected();
             link.Closed += reason => _closed = reason;
             link.Start(_adapter, _queue);
             if (_options.TraceApplies)
@@ -140,6 +143,9 @@ public sealed class SimHost
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Protocol.Link.LinkRefusedException or Protocol.Framing.FrameException or FileNotFoundException or DirectoryNotFoundException)
         {
             _link = null;
+            _nextConnect = DateTime.UtcNow + _reconnection.Failed();
+            if (e is Protocol.Link.LinkRefusedException refused && _reconnection.Refused(refused))
+                Say("refused", new { code = refused.Code, message = refused.Reason }); // nothing was read or written: the scene stays as it is
         }
     }
 
@@ -160,7 +166,7 @@ public sealed class SimHost
         {
             // Unity's save, with the AssetModificationProcessor's hook around it: the file gets the authoritative values.
             int held = _adapter.BeforeSave();
-            File.WriteAllText(save.GetString()!, SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity));
+            File.WriteAllText(save.GetString()!, FileText());
             _adapter.AfterSave();
             Say("saved", new { file = save.GetString(), provisional_left_out = held });
             return;
@@ -191,6 +197,9 @@ public sealed class SimHost
         if (step.TryGetProperty("name", out var n)) o = o with { Name = n.GetString()! };
         _scene.Write(o);
     }
+
+    /// <summary>The scene as its file holds it: the records and the project stamp.</summary>
+    private string FileText() => SceneFile.Write(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity), _scene.Project);
 
     private SimScene Snapshot() => SimScene.Load(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity));
 

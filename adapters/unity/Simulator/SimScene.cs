@@ -10,6 +10,10 @@ namespace VibeSync.Unity.Simulator;
 /// them), activeSelf, a VibeSyncId, renderers' materials, mesh filters, prefab instances. It is a
 /// simulator of the editor's scene, not Unity: no components beyond those, no physics, no assets
 /// on disk. It reads and writes Unity-space scene JSON, the shape `vibesync hash --space unity` reads.
+/// Where the glue relies on how Unity behaves, the simulator behaves the same way, so the core's
+/// tests catch a wrong assumption: <see cref="Duplicate"/> is Unity's Object.Instantiate (the copy
+/// at the scene root, named "X(Clone)"), and a destroyed GameObject's handle resolves to
+/// nothing, as a destroyed UnityEngine.Object equals null.
 /// </summary>
 public sealed class SimScene : IUnityScene
 {
@@ -25,9 +29,17 @@ public sealed class SimScene : IUnityScene
     /// <inheritdoc />
     public string State { get; set; } = "ready";
 
-    /// <summary>Loads Unity-space scene JSON (IDs from the file become VibeSyncId components).</summary>
-    public static SimScene Load(string json)
+    /// <inheritdoc />
+    public ProjectStamp? Project { get; set; }
+
+    /// <summary>
+    /// Loads a scene file (<see cref="SceneFile"/>): Unity-space scene JSON, IDs from the file becoming
+    /// VibeSyncId components, and its project stamp.
+    /// </summary>
+    /// <exception cref="SceneFormatException">The file is not a valid scene.</exception>
+    public static SimScene Load(string text)
     {
+        var (json, stamp) = SceneFile.Split(text);
         var canonical = SceneJsonReader.ReadCanonical(json, Space.Unity);
         var native = EngineStorage.RoundToFloat32(SceneConverter.FromCanonical(canonical, Space.Unity));
         var scene = new SimScene();
@@ -38,6 +50,7 @@ public sealed class SimScene : IUnityScene
                 o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null);
         foreach (var m in native.Materials) scene._materials[m.Uuid] = m;
         foreach (var m in native.Meshes) scene._meshes[m.Uuid] = m;
+        scene.Project = stamp;
         return scene;
     }
 
@@ -64,7 +77,11 @@ public sealed class SimScene : IUnityScene
     public UnityObject? Find(int handle) => _objects.TryGetValue(handle, out var o) && !_pendingDelete.Contains(handle) ? o : null;
 
     /// <inheritdoc />
-    public void SetId(int handle, string id) => _objects[handle] = _objects[handle] with { Id = id };
+    public void SetId(int handle, string id) => _objects[handle] = Live(handle) with { Id = id };
+
+    /// <summary>The object behind a handle, as the glue's instance-ID lookup: a destroyed one is gone.</summary>
+    private UnityObject Live(int handle) =>
+        _objects.TryGetValue(handle, out var o) ? o : throw new InvalidOperationException($"GameObject {handle} is gone");
 
     /// <summary>
     /// Fault injection: the next this-many object writes store the position 0.5 m off on x, as an
@@ -75,8 +92,8 @@ public sealed class SimScene : IUnityScene
     /// <inheritdoc />
     public void Write(UnityObject values)
     {
-        var o = _objects[values.Handle];
-        if (values.Parent is int p && !_objects.ContainsKey(p)) throw new InvalidOperationException($"parent {p} does not exist");
+        var o = Live(values.Handle);
+        if (values.Parent is int p) Live(p);
         if (TamperWrites > 0)
         {
             TamperWrites--;
@@ -102,11 +119,16 @@ public sealed class SimScene : IUnityScene
         return h;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Unity's <c>Object.Instantiate(original)</c> as the port asks for it: the GameObject with its
+    /// components (VibeSyncId included) at the scene root, its local values kept, named "X(Clone)".
+    /// (Unity copies the children too; the glue destroys those copies before anyone sees them.)
+    /// </summary>
     public int Duplicate(int handle)
     {
+        var original = Live(handle);
         int h = _nextHandle++;
-        _objects[h] = _objects[handle] with { Handle = h }; // components are copied, VibeSyncId included, as Unity does
+        _objects[h] = original with { Handle = h, Parent = null, Name = original.Name + "(Clone)" };
         return h;
     }
 
@@ -121,7 +143,7 @@ public sealed class SimScene : IUnityScene
     /// <inheritdoc />
     public void SetPendingDelete(int handle, bool pending)
     {
-        if (pending) _pendingDelete.Add(handle); else _pendingDelete.Remove(handle);
+        if (pending) _pendingDelete.Add(Live(handle).Handle); else _pendingDelete.Remove(handle);
     }
 
     /// <inheritdoc />

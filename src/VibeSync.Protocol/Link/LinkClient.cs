@@ -14,10 +14,13 @@ namespace VibeSync.Protocol.Link
     public sealed class LinkRefusedException : Exception
     {
         /// <summary>Creates the exception.</summary>
-        public LinkRefusedException(string code, string message) : base($"{code}: {message}") { Code = code; }
+        public LinkRefusedException(string code, string message) : base($"{code}: {message}") { Code = code; Reason = message; }
 
         /// <summary>The orchestrator's code, e.g. <c>VERSION_SKEW</c>.</summary>
         public string Code { get; }
+
+        /// <summary>The orchestrator's sentence, without the code: what the editor shows.</summary>
+        public string Reason { get; }
     }
 
     /// <summary>

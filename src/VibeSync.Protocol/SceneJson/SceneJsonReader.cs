@@ -64,8 +64,10 @@ namespace VibeSync.Protocol.SceneJson
         private Scene Read(JsonNode root)
         {
             var top = AsObject(root, "json");
-            var allowed = _space == Space.Blender
-                ? new[] { "objects", "materials", "meshes", "unit_scale" }
+            // Blender's scenes carry their unit scale; a Unity scene file may carry its project stamp
+            // (the simulator saves it there, docs/protocol.md §8), which is not part of any record.
+            var allowed = _space == Space.Blender ? new[] { "objects", "materials", "meshes", "unit_scale" }
+                : _space == Space.Unity ? new[] { "objects", "materials", "meshes", "vibesync_project" }
                 : new[] { "objects", "materials", "meshes" };
             CheckFields(top, "", Array.Empty<string>(), allowed);
 

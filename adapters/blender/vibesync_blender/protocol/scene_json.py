@@ -56,7 +56,10 @@ class _Reader:
 
     def read(self, root):
         top = _as_object(root, "json")
-        allowed = ("objects", "materials", "meshes") + (("unit_scale",) if self.space == "blender" else ())
+        # Blender's scenes carry their unit scale; a Unity scene file may carry its project stamp
+        # (the simulator saves it there), which is not part of any record.
+        extra = {"blender": ("unit_scale",), "unity": ("vibesync_project",)}.get(self.space, ())
+        allowed = ("objects", "materials", "meshes") + extra
         _check_fields(top, "", (), allowed)
         unit_scale = 1.0
         if "unit_scale" in top:

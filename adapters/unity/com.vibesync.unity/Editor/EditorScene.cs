@@ -2,6 +2,9 @@
 // through Undo so a human can Ctrl+Z what VibeSync did; rollback itself is the core's (it writes the
 // recorded values back). Compiled here against the API stub (adapters/unity/ApiStub); it has never
 // run in a Unity editor on our machines.
+// A destroyed UnityEngine.Object equals null only through Unity's == and its bool conversion, so
+// this glue tests Unity objects with those and never with ??, ?., "is null" or "is { }" (a test
+// enforces it).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -14,6 +17,7 @@ using VibeSync.Unity.Hierarchy;
 using Material = UnityEngine.Material;
 using Mesh = UnityEngine.Mesh;
 using VibeSyncId = VibeSync.Unity.Components.VibeSyncId;
+using VibeSyncProject = VibeSync.Unity.Components.VibeSyncProject;
 
 namespace VibeSync.Unity.Editor
 {
@@ -21,10 +25,51 @@ namespace VibeSync.Unity.Editor
     internal sealed class EditorScene : IUnityScene
     {
         private const string UndoName = "VibeSync";
+        private const string ProjectObjectName = "VibeSyncProject";
         private readonly Dictionary<int, (bool Active, HideFlags Flags)> _pendingDelete = new Dictionary<int, (bool, HideFlags)>();
         private readonly AssetIds _assets = new AssetIds(Path.Combine(Path.GetDirectoryName(Application.dataPath)!, "ProjectSettings", "VibeSyncAssetIds.txt"));
 
         public string State => EditorApplication.isCompiling ? "compiling" : EditorApplication.isPlayingOrWillChangePlaymode ? "play" : "ready";
+
+        public ProjectStamp? Project
+        {
+            get
+            {
+                var stamp = FindProject();
+                return stamp ? new ProjectStamp(stamp.Id, stamp.Schema) : null;
+            }
+            set
+            {
+                var stamp = FindProject();
+                if (value == null)
+                {
+                    if (stamp) Undo.DestroyObjectImmediate(stamp.gameObject);
+                    return;
+                }
+                if (stamp)
+                {
+                    Undo.RecordObject(stamp, UndoName);
+                }
+                else
+                {
+                    var holder = new GameObject(ProjectObjectName) { hideFlags = HideFlags.HideInHierarchy }; // in the active scene, saved with it
+                    stamp = holder.AddComponent<VibeSyncProject>();
+                    Undo.RegisterCreatedObjectUndo(holder, UndoName);
+                }
+                stamp.Id = value.Id;
+                stamp.Schema = value.Schema;
+            }
+        }
+
+        private static VibeSyncProject? FindProject()
+        {
+            foreach (var root in SceneManager.GetActiveScene().GetRootGameObjects())
+            {
+                var stamp = root.GetComponent<VibeSyncProject>();
+                if (stamp) return stamp;
+            }
+            return null;
+        }
 
         public IReadOnlyList<UnityObject> Objects()
         {
@@ -36,7 +81,8 @@ namespace VibeSync.Unity.Editor
         private void Walk(Transform t, List<UnityObject> into)
         {
             var go = t.gameObject;
-            if (_pendingDelete.ContainsKey(go.GetInstanceID()) || (go.hideFlags & HideFlags.HideInHierarchy) != 0) return;
+            // Hidden: a provisional delete, or the project stamp (never a synced object).
+            if (_pendingDelete.ContainsKey(go.GetInstanceID()) || (go.hideFlags & HideFlags.HideInHierarchy) != 0 || go.GetComponent<VibeSyncProject>()) return;
             into.Add(Read(go));
             for (int i = 0; i < t.childCount; i++) Walk(t.GetChild(i), into);
         }
@@ -48,7 +94,8 @@ namespace VibeSync.Unity.Editor
             var renderer = go.GetComponent<Renderer>();
             var filter = go.GetComponent<MeshFilter>();
             var prefab = PrefabUtility.IsAnyPrefabInstanceRoot(go) ? PrefabUtility.GetPrefabAssetPathOfNearestInstanceRoot(go) : null;
-            return new UnityObject(go.GetInstanceID(), go.GetComponent<VibeSyncId>() is { } v && v ? v.Id : null, go.name, kind,
+            var vibeSyncId = go.GetComponent<VibeSyncId>();
+            return new UnityObject(go.GetInstanceID(), vibeSyncId ? vibeSyncId.Id : null, go.name, kind,
                 t.parent ? t.parent.gameObject.GetInstanceID() : (int?)null,
                 new Vector3d(t.localPosition.x, t.localPosition.y, t.localPosition.z),
                 new Quaterniond(t.localRotation.x, t.localRotation.y, t.localRotation.z, t.localRotation.w),
@@ -58,17 +105,28 @@ namespace VibeSync.Unity.Editor
                 prefab != null ? AssetId(prefab) : null, go.tag == "HumanOnly");
         }
 
-        private static GameObject Object(int handle) =>
-            EditorUtility.InstanceIDToObject(handle) as GameObject ?? throw new InvalidOperationException($"GameObject {handle} is gone");
+        /// <summary>The live GameObject of a handle, or a false-y one (destroyed, or never was).</summary>
+        private static GameObject? Lookup(int handle) => EditorUtility.InstanceIDToObject(handle) as GameObject;
 
-        public UnityObject? Find(int handle) =>
-            !_pendingDelete.ContainsKey(handle) && EditorUtility.InstanceIDToObject(handle) is GameObject go && go ? Read(go) : null;
+        private static GameObject Object(int handle)
+        {
+            var go = Lookup(handle);
+            if (!go) throw new InvalidOperationException($"GameObject {handle} is gone");
+            return go;
+        }
+
+        public UnityObject? Find(int handle)
+        {
+            if (_pendingDelete.ContainsKey(handle)) return null;
+            var go = Lookup(handle);
+            return go ? Read(go) : null;
+        }
 
         public void SetId(int handle, string id)
         {
             var go = Object(handle);
             var component = go.GetComponent<VibeSyncId>();
-            if (!component) component = go.AddComponent<VibeSyncId>();
+            if (!component) component = Undo.AddComponent<VibeSyncId>(go); // Ctrl+Z removes it with the rest of VibeSync's step
             Undo.RecordObject(component, UndoName);
             component.Id = id;
         }
@@ -81,12 +139,13 @@ namespace VibeSync.Unity.Editor
             Undo.RecordObject(t, UndoName);
             go.name = values.Name;
             var parent = values.Parent is int p ? Object(p).transform : null;
-            if (t.parent != parent) Undo.SetTransformParent(t, parent, UndoName); // then the local values below, as the operation keeps them
+            if (t.parent != parent) Undo.SetTransformParent(t, parent, false, UndoName); // keeps the local values, as the operation does
             t.localPosition = new Vector3((float)values.LocalPosition.X, (float)values.LocalPosition.Y, (float)values.LocalPosition.Z);
             t.localRotation = new Quaternion((float)values.LocalRotation.X, (float)values.LocalRotation.Y, (float)values.LocalRotation.Z, (float)values.LocalRotation.W);
             t.localScale = new Vector3((float)values.LocalScale.X, (float)values.LocalScale.Y, (float)values.LocalScale.Z);
             if (go.activeSelf != values.Active) go.SetActive(values.Active);
-            if (go.GetComponent<Renderer>() is { } renderer && renderer)
+            var renderer = go.GetComponent<Renderer>();
+            if (renderer)
             {
                 Undo.RecordObject(renderer, UndoName);
                 renderer.sharedMaterials = values.Materials.Select(id => id == null ? null! : _assets.Load<Material>(id)).ToArray();
@@ -121,7 +180,12 @@ namespace VibeSync.Unity.Editor
 
         public int Duplicate(int handle)
         {
-            var copy = UnityEngine.Object.Instantiate(Object(handle));
+            // Instantiate(original) alone would leave the copy at the scene root; with the parent and
+            // worldPositionStays false the copy keeps the original's local values under the same parent
+            // (the core writes them anyway). Unity copies the children too: the operation copies one object.
+            var original = Object(handle);
+            var copy = UnityEngine.Object.Instantiate(original, original.transform.parent, false);
+            for (int i = copy.transform.childCount - 1; i >= 0; i--) UnityEngine.Object.DestroyImmediate(copy.transform.GetChild(i).gameObject);
             Undo.RegisterCreatedObjectUndo(copy, UndoName);
             return copy.GetInstanceID();
         }
@@ -129,15 +193,16 @@ namespace VibeSync.Unity.Editor
         public void Destroy(int handle)
         {
             _pendingDelete.Remove(handle);
-            if (EditorUtility.InstanceIDToObject(handle) is GameObject go && go) Undo.DestroyObjectImmediate(go);
+            var go = Lookup(handle);
+            if (go) Undo.DestroyObjectImmediate(go);
         }
 
         public void SetPendingDelete(int handle, bool pending)
         {
-            var go = Object(handle);
-            Undo.RecordObject(go, UndoName);
             if (pending)
             {
+                var go = Object(handle);
+                Undo.RecordObject(go, UndoName);
                 _pendingDelete[handle] = (go.activeSelf, go.hideFlags);
                 go.SetActive(false);
                 go.hideFlags |= HideFlags.HideInHierarchy | HideFlags.DontSave; // out of sight, and never saved while provisional
@@ -145,6 +210,9 @@ namespace VibeSync.Unity.Editor
             else if (_pendingDelete.TryGetValue(handle, out var before))
             {
                 _pendingDelete.Remove(handle);
+                var go = Lookup(handle);
+                if (!go) return; // destroyed meanwhile: nothing to bring back
+                Undo.RecordObject(go, UndoName);
                 go.hideFlags = before.Flags;
                 go.SetActive(before.Active);
             }
@@ -205,7 +273,8 @@ namespace VibeSync.Unity.Editor
         // FINALIZE makes them assets under Assets/VibeSync/.
         public void CreateMaterial(Protocol.State.Material material)
         {
-            var shader = Shader.Find("Universal Render Pipeline/Lit") ?? Shader.Find("Standard");
+            var shader = Shader.Find("Universal Render Pipeline/Lit");
+            if (!shader) shader = Shader.Find("Standard"); // the built-in pipeline
             var m = new Material(shader) { name = material.Name, hideFlags = HideFlags.DontSave };
             _assets.AddUnsaved(material.Uuid, m);
             WriteMaterial(material);
@@ -219,7 +288,8 @@ namespace VibeSync.Unity.Editor
 
         public void RemoveAsset(string id)
         {
-            if (_assets.RemoveUnsaved(id) is { } made) UnityEngine.Object.DestroyImmediate(made);
+            var made = _assets.RemoveUnsaved(id);
+            if (made) UnityEngine.Object.DestroyImmediate(made);
         }
 
         public void PersistAsset(string id)

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using UnityEditor;
 using UnityEngine;
+using VibeSync.Protocol.Link;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Link;
 using VibeSync.Unity.Threading;
@@ -11,8 +12,8 @@ using VibeSync.Unity.Threading;
 namespace VibeSync.Unity.Editor
 {
     /// <summary>
-    /// Runs the adapter inside the editor: pumps the core on EditorApplication.update (and wakes
-    /// an unfocused editor, whose update loop Unity throttles, with QueuePlayerLoopUpdate), closes
+    /// Runs the adapter inside the editor: pumps the core on EditorApplication.update (an unfocused
+    /// editor, whose loop Unity throttles, is woken when work arrives: <see cref="EditorWake"/>), closes
     /// the link before a domain reload and re-handshakes with generation + 1 after (kept in
     /// SessionState, which survives reloads), syncs nothing while playing (Unity restores the scene
     /// itself on leaving play mode), and reports the selection under a transform tool as HUMAN_ACTIVE.
@@ -21,12 +22,20 @@ namespace VibeSync.Unity.Editor
     internal static class VibeSyncEditor
     {
         private const string GenerationKey = "VibeSync.Generation";
-        private static readonly MainThreadQueue Queue = new MainThreadQueue();
+        private static readonly MainThreadQueue Queue = new MainThreadQueue(EditorWake.Now);
         private static readonly EditorScene Scene = new EditorScene();
         private static UnityAdapter? _adapter;
         private static AdapterLink? _link;
         private static bool _changed = true;
         private static DateTime _nextConnect;
+        private static readonly Reconnection Reconnect = new Reconnection();
+
+        /// <summary>
+        /// What the adapter is doing, in a sentence a window or an inspector can show: connected,
+        /// waiting for the orchestrator, or refused with the orchestrator's reason (another
+        /// project's scene, and the command that pairs it deliberately).
+        /// </summary>
+        public static string Status { get; private set; } = "VibeSync: not connected yet";
 
         /// <summary>The orchestrator's data directory: EditorPrefs "VibeSync.DataDirectory", else .vibesync beside the project.</summary>
         public static string DataDirectory =>
@@ -36,9 +45,10 @@ namespace VibeSync.Unity.Editor
         {
             long generation = SessionState.GetInt(GenerationKey, 0) + 1; // a domain reload is a new generation
             SessionState.SetInt(GenerationKey, (int)generation);
+            EditorWake.Install();
             _adapter = new UnityAdapter(Scene, generation: generation);
             EditorApplication.update += Tick;
-            AssemblyReloadEvents.beforeAssemblyReload += () => _link?.Close("domain reload");
+            AssemblyReloadEvents.beforeAssemblyReload += () => { if (_link != null) _link.Close("domain reload"); };
             EditorApplication.playModeStateChanged += change => _changed = true;
             ObjectChangeEvents.changesPublished += OnChanges;
             Selection.selectionChanged += () => _changed = true;
@@ -57,29 +67,59 @@ namespace VibeSync.Unity.Editor
                 var moving = Tools.current is Tool.Move or Tool.Rotate or Tool.Scale or Tool.Rect or Tool.Transform;
                 adapter.SetHumanActive(moving ? Selection.gameObjects.Select(g => g.GetComponent<Components.VibeSyncId>()).Where(v => v).Select(v => v.Id) : Array.Empty<string>());
             }
-            _link?.Tick(Scene.State);
-            if (_link == null && DateTime.UtcNow >= _nextConnect) Connect(adapter);
-            if (Queue.Count > 0) EditorApplication.QueuePlayerLoopUpdate();
+            if (_link != null) _link.Tick(Scene.State);
+            else if (DateTime.UtcNow >= _nextConnect) Connect(adapter);
         }
 
         private static void Connect(UnityAdapter adapter)
         {
-            _nextConnect = DateTime.UtcNow.AddSeconds(2);
-            var scene = adapter.Attach(UnityEngine.SceneManagement.SceneManager.GetActiveScene().path);
-            AdapterLink.ConnectAsync(DataDirectory, adapter.Generation, Application.dataPath).ContinueWith(t => Queue.Post(() =>
+            _nextConnect = DateTime.MaxValue; // one attempt at a time: its answer sets the next
+            var file = UnityEngine.SceneManagement.SceneManager.GetActiveScene().path; // "" for a scene never saved
+            var scene = adapter.Attach(file);
+            AdapterLink.ConnectAsync(DataDirectory, adapter.Generation, file, Scene.Project).ContinueWith(t => Queue.Post(() =>
             {
-                if (t.Status != TaskStatus.RanToCompletion) return; // no orchestrator yet: try again in 2 s
+                if (t.Status != TaskStatus.RanToCompletion)
+                {
+                    _nextConnect = DateTime.UtcNow + Reconnect.Failed();
+                    var error = t.Exception != null ? t.Exception.GetBaseException() : null;
+                    if (error is LinkRefusedException refused)
+                    {
+                        // Nothing was read from or written to the scene. Said once; the backoff keeps trying,
+                        // so a human's `vibesync pair --replace` takes effect within seconds.
+                        Status = $"VibeSync refused this scene ({refused.Code}): {refused.Reason}";
+                        if (Reconnect.Refused(refused)) Debug.LogWarning(Status);
+                    }
+                    else if (!Reconnect.Refusal.HasValue)
+                    {
+                        Status = $"VibeSync: waiting for the orchestrator (vibesync serve --data {DataDirectory})";
+                    }
+                    return;
+                }
+                Reconnect.Connected();
                 _link = t.Result;
-                _link.Closed += reason => Queue.Post(() => _link = null);
+                Status = $"VibeSync: connected (session {_link.SessionId})";
+                _link.Closed += reason => Queue.Post(() =>
+                {
+                    _link = null;
+                    _nextConnect = DateTime.UtcNow;
+                    Status = $"VibeSync: disconnected ({reason}); reconnecting";
+                });
                 _link.Start(adapter, Queue);
                 foreach (var part in scene) _link.Send(Protocol.Link.MessageType.Scene, part);
             }));
         }
 
-        /// <summary>The save guard's hooks (see <see cref="SaveGuard"/>).</summary>
-        internal static int BeforeSave() => _adapter?.BeforeSave() ?? 0;
+        /// <summary>Says the status in the console (Tools › VibeSync › Status).</summary>
+        [MenuItem("Tools/VibeSync/Status")]
+        private static void ShowStatus() => Debug.Log(Status);
 
-        internal static void AfterSave() => _adapter?.AfterSave();
+        /// <summary>The save guard's hooks (see <see cref="SaveGuard"/>).</summary>
+        internal static int BeforeSave() => _adapter != null ? _adapter.BeforeSave() : 0;
+
+        internal static void AfterSave()
+        {
+            if (_adapter != null) _adapter.AfterSave();
+        }
     }
 
     /// <summary>Provisional changes never reach a saved scene: taken out before Unity writes, put back after.</summary>

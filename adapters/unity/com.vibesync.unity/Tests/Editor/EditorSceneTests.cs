@@ -78,5 +78,23 @@ namespace VibeSync.Unity.Editor.Tests
             var id = go.GetComponent<VibeSyncId>();
             Assert.That(id == null || !adapter.Canonical().Objects.Any(o => o.Uuid == id.Id), Is.True);
         }
+
+        [Test]
+        public void the_project_stamp_is_a_hidden_game_object_that_is_never_reported()
+        {
+            var scene = new EditorScene();
+            var before = scene.Project;
+            var adapter = new UnityAdapter(scene);
+            try
+            {
+                adapter.Welcomed("7a0c5e0e-1111-4222-8333-444455556666", 1);
+                Assert.That(scene.Project, Is.EqualTo(new Hierarchy.ProjectStamp("7a0c5e0e-1111-4222-8333-444455556666", 1)));
+                Assert.That(adapter.Canonical().Objects.Any(o => o.Name == "VibeSyncProject"), Is.False, "the stamp is not a synced object");
+            }
+            finally
+            {
+                scene.Project = before; // the open scene's own stamp (or none) back
+            }
+        }
     }
 }

@@ -112,6 +112,17 @@ namespace VibeSync.Unity.Adapter
             return (Attach(file, false, dropped), dropped);
         }
 
+        /// <summary>
+        /// WELCOME named the data directory's project: a scene that does not carry it (unstamped, or
+        /// let in by a human's <c>vibesync pair --replace</c>) is stamped with it. Stamping is not an
+        /// edit: nothing is reported, the user saves it with the scene.
+        /// </summary>
+        public void Welcomed(string projectId, int schema)
+        {
+            var stamp = new ProjectStamp(projectId, schema);
+            if (_scene.Project != stamp) _scene.Project = stamp;
+        }
+
         // ---- commands -----------------------------------------------------------------------------
 
         /// <summary>One frame from the orchestrator: answers it through <see cref="Send"/>.</summary>

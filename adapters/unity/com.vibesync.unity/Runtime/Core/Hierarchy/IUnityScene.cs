@@ -25,10 +25,19 @@ namespace VibeSync.Unity.Hierarchy
         bool HumanOnly = false);
 
     /// <summary>
+    /// The VibeSync project a scene belongs to (docs/protocol.md, "Project identity"): the data
+    /// directory's project ID and the content schema it was stamped with. Written into the scene on
+    /// WELCOME and saved with it, so the orchestrator can refuse a scene of another project.
+    /// </summary>
+    public sealed record ProjectStamp(string Id, int Schema);
+
+    /// <summary>
     /// The narrow port between the engine-free core and a Unity-like scene: the editor glue
     /// implements it with UnityEditor calls (Undo.RecordObject, PrefabUtility, …), the headless
     /// simulator in memory. Handles are the host's (Unity: instance IDs) and never outlive a
-    /// domain reload; the core keys everything by VibeSync ID.
+    /// domain reload; the core keys everything by VibeSync ID. A handle of a destroyed GameObject
+    /// resolves to nothing, as a destroyed UnityEngine.Object equals null: <see cref="Find"/>
+    /// returns null and writes to it throw <see cref="System.InvalidOperationException"/>.
     /// </summary>
     public interface IUnityScene
     {
@@ -51,13 +60,21 @@ namespace VibeSync.Unity.Hierarchy
         /// <exception cref="UnknownAssetException">No such prefab.</exception>
         int Instantiate(string prefab, UnityObject values);
 
-        /// <summary>Copies one GameObject (not its children); returns the copy's handle.</summary>
+        /// <summary>
+        /// Copies one GameObject with its components (its VibeSyncId included), not its children.
+        /// The copy's parent, name and transform are the host's: Unity's <c>Object.Instantiate</c>
+        /// leaves a copy at the scene root named "Cube(Clone)", so the core writes them itself.
+        /// Returns the copy's handle.
+        /// </summary>
         int Duplicate(int handle);
 
-        /// <summary>Destroys a GameObject for good.</summary>
+        /// <summary>Destroys a GameObject and its subtree for good; a handle already destroyed is ignored.</summary>
         void Destroy(int handle);
 
-        /// <summary>A provisional delete: the object (and its subtree) leaves the scene until restored or destroyed.</summary>
+        /// <summary>
+        /// A provisional delete: the object (and its subtree) leaves the scene until restored or
+        /// destroyed. Restoring (false) a handle already destroyed is ignored.
+        /// </summary>
         void SetPendingDelete(int handle, bool pending);
 
         /// <summary>Materials the scene's renderers use, by VibeSync ID (the adapter's asset mapping).</summary>
@@ -86,6 +103,12 @@ namespace VibeSync.Unity.Hierarchy
 
         /// <summary>ready, busy, play or compiling, for heartbeats; the core syncs nothing unless ready.</summary>
         string State { get; }
+
+        /// <summary>
+        /// The open scene's project stamp, null when it carries none. Setting it writes the stamp into
+        /// the scene (saved with it); the stamp is never one of <see cref="Objects"/> and never an edit.
+        /// </summary>
+        ProjectStamp? Project { get; set; }
     }
 
     /// <summary>The host has no asset of that id.</summary>

@@ -96,7 +96,13 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Restores exactly what the intent overwrote, newest first.</summary>
         public void Rollback(Provisional p)
         {
-            for (int i = p.Undo.Count - 1; i >= 0; i--) p.Undo[i]();
+            for (int i = p.Undo.Count - 1; i >= 0; i--)
+            {
+                // A GameObject a step would write to (or under) may have been destroyed by a human since: that step
+                // has nothing left to restore, the others still must run. The orchestrator verifies the result by hash.
+                try { p.Undo[i](); }
+                catch (InvalidOperationException) { }
+            }
             p.Undo.Clear();
         }
 
@@ -215,10 +221,11 @@ namespace VibeSync.Unity.Hierarchy
                 {
                     CheckNew(d.NewUuid);
                     var o = Object(d.Uuid);
+                    // Unity's Instantiate puts the copy at the scene root and names it "X(Clone)": nothing of
+                    // the copy but its components is assumed, it is made the operation's copy here.
                     var handle = _scene.Duplicate(o.Handle);
-                    _scene.SetId(handle, d.NewUuid);
-                    if (d.NewName != null) _scene.Write(_scene.Find(handle)! with { Name = d.NewName });
                     Created(p, d.NewUuid, handle);
+                    _scene.Write(o with { Handle = handle, Name = d.NewName ?? o.Name }); // the original's parent, local transform, activeSelf, materials
                     p.Touched.Add(d.NewUuid);
                     break;
                 }

@@ -8,6 +8,7 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Threading;
 
 namespace VibeSync.Unity.Link
@@ -28,6 +29,7 @@ namespace VibeSync.Unity.Link
         // Frames leave in the order they were sent from the main thread (SCENE parts must): one writer drains this queue.
         private readonly System.Collections.Concurrent.ConcurrentQueue<(byte Type, string Json)> _outbox = new System.Collections.Concurrent.ConcurrentQueue<(byte, string)>();
         private readonly SemaphoreSlim _pending = new SemaphoreSlim(0);
+        private MainThreadQueue? _queue;
 
         private AdapterLink(LinkClient client, long generation)
         {
@@ -45,20 +47,32 @@ namespace VibeSync.Unity.Link
         /// <summary>Frames sent that failed (the session was closing).</summary>
         public int SendFailures;
 
-        /// <summary>Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key; <paramref name="file"/> is the editor's scene file.</summary>
-        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, CancellationToken cancel = default)
+        /// <summary>
+        /// Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key. HELLO says the
+        /// editor's scene <paramref name="file"/> ("" when never saved) and its project
+        /// <paramref name="stamp"/> ("" and this build's schema when it has none).
+        /// </summary>
+        /// <exception cref="LinkRefusedException">Refused: another project's scene, a schema or protocol the orchestrator does not speak.</exception>
+        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default)
         {
             var serve = JsonFields.AsObject(JsonParser.Parse(File.ReadAllText(Path.Combine(dataDir, "serve.json"))), "serve.json");
             int port = (int)JsonFields.Real(JsonFields.Required(serve, "", "link_port"), "link_port");
             var key = Hex.Decode(File.ReadAllText(Path.Combine(dataDir, "keys", Engines.Unity + ".key")).Trim());
-            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, "", generation, cancel: cancel, file: file).ConfigureAwait(false);
+            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, stamp != null ? stamp.Id : "", generation, cancel: cancel,
+                schema: stamp != null ? stamp.Schema : ContentSchema.Current, file: file).ConfigureAwait(false);
             return new AdapterLink(client, generation);
         }
 
-        /// <summary>Starts reading (frames go to <paramref name="queue"/> for <paramref name="adapter"/>) and heartbeating.</summary>
+        /// <summary>
+        /// On the main thread, after the handshake: stamps the scene with WELCOME's project when it
+        /// does not carry it, then starts reading (frames go to <paramref name="queue"/> for
+        /// <paramref name="adapter"/>) and heartbeating.
+        /// </summary>
         public void Start(UnityAdapter adapter, MainThreadQueue queue)
         {
+            adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema); // Start runs on the main thread: the scene may be written
             adapter.Send = Send;
+            _queue = queue;
             _ = Task.Run(() => ListenAsync(adapter, queue));
             _ = Task.Run(HeartbeatAsync);
             _ = Task.Run(WriteAsync);
@@ -124,6 +138,7 @@ namespace VibeSync.Unity.Link
                 {
                     await Task.Delay(every, _stop.Token).ConfigureAwait(false);
                     long silent = unchecked(Environment.TickCount - Interlocked.Read(ref _lastTickMs));
+                    if (silent > every.TotalMilliseconds) _queue?.Wake(); // an unfocused editor ticks rarely: ask for a tick, so liveness means "hung", not "in the background"
                     if (silent > 5_000) continue; // a hung main thread gets no heartbeat: let the breaker open
                     var state = silent > 2_000 && _state == "ready" ? "busy" : _state;
                     Send(MessageType.Heartbeat, "{\"state\": \"" + state + "\", \"generation\": " + Generation + ", \"undo_depth\": 0}");
