@@ -30,7 +30,10 @@ public sealed class SimHost
     private SimScene _scene = null!;
     private UnityAdapter _adapter = null!;
     private AdapterLink? _link;
-    private volatile string? _closed;
+    private volatile Closing? _closed;
+
+    /// <summary>Which link closed, and why: a link replaced earlier (a domain reload's) may report its close after the new one is up.</summary>
+    private sealed record Closing(AdapterLink Link, string Reason);
     private readonly Reconnection _reconnection = new();
     private DateTime _nextConnect;
 
@@ -102,9 +105,9 @@ public sealed class SimHost
             _queue.Drain(TimeSpan.FromMilliseconds(8));
             _adapter.Tick();
             _link?.Tick(_scene.State);
-            if (_closed != null && _link != null)
+            if (_closed is { } closed && _link != null && ReferenceEquals(closed.Link, _link))
             {
-                Say("disconnected", new { reason = _closed });
+                Say("disconnected", new { reason = closed.Reason });
                 _link = null;
             }
             if (_link == null && DateTime.UtcNow >= _nextConnect) await ConnectAsync(_adapter.Attach(_options.SceneFile), stop);
@@ -125,7 +128,7 @@ public sealed class SimHost
             _closed = null;
             var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", _scene.Project, stop);
             _reconnection.Connected();
-            link.Closed += reason => _closed = reason;
+            link.Closed += reason => _closed = new Closing(link, reason); // only the current link's close drops it (see the main loop)
             link.Start(_adapter, _queue);
             if (_options.TraceApplies)
             {

@@ -103,7 +103,7 @@ internal sealed class ChaosReport
         lock (_gate) return _activity.GetValueOrDefault(what);
     }
 
-    public void PrintSummary(int seed, double minutes, string fingerprint, IEnumerable<string> header)
+    public void PrintSummary(int seed, double minutes, string fingerprint, IEnumerable<string> header, string replayOptions = "")
     {
         lock (_gate)
         {
@@ -129,8 +129,8 @@ internal sealed class ChaosReport
                 o.WriteLine($"  at {v.At.TotalSeconds:F1}s (step #{v.Step}) {v.Kind}: {v.Evidence}{(again > 0 ? $" [the same again at {again} later check(s)]" : "")}");
             }
             o.WriteLine(_violations.Count == 0
-                ? $"replay: vibesync chaos --minutes {minutes:0.##} --seed {seed}"
-                : $"FAILED. Replay the same schedule: vibesync chaos --minutes {minutes:0.##} --seed {seed}");
+                ? $"replay: vibesync chaos --minutes {minutes:0.##} --seed {seed}{replayOptions}"
+                : $"FAILED. Replay the same schedule: vibesync chaos --minutes {minutes:0.##} --seed {seed}{replayOptions}");
             o.Flush();
         }
     }

@@ -89,7 +89,9 @@ internal sealed class ChaosSoak
         }
         header.Add($"serve memory: peak RSS {invariants.PeakRssBytes >> 20} MiB, bound {_options.RssLimitMegabytes} MiB");
         header.Add($"acknowledged FINAL intents tracked: {invariants.AckedCount}");
-        _report.PrintSummary(_options.Seed, _options.Minutes, fingerprint, header);
+        // The scene depends on --objects, the full-disk fault on --tmpfs-mb: a replay needs them too.
+        string replay = (_options.Objects != 300 ? $" --objects {_options.Objects}" : "") + (_options.TmpfsMegabytes != 256 ? $" --tmpfs-mb {_options.TmpfsMegabytes}" : "");
+        _report.PrintSummary(_options.Seed, _options.Minutes, fingerprint, header, replay);
         if (_options.Keep) Console.Out.WriteLine($"kept: {_options.Directory} (vibesync wal show --data {DataDirectory})");
         else try { Directory.Delete(_options.Directory, recursive: true); } catch (IOException) { }
         return interrupted ? 130 : _report.Violations.Count == 0 ? 0 : 1;
