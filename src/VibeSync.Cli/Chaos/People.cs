@@ -54,44 +54,16 @@ internal sealed class People
 
     // ---- the humans in the editors ----
 
-    private void BlenderEdit(ChaosStep step, Random r)
-    {
-        var owner = r.Next(5) == 0 ? Owner.Shared : Owner.Blender;
-        var objects = _scene.ObjectsOf(owner);
-        var materials = _scene.MaterialsOf(owner);
-        int what = r.Next(100);
-        double a = r.NextDouble(), b = r.NextDouble(), c = r.NextDouble(), d = r.NextDouble();
-        var edit = new Dictionary<string, object> { ["undo_push"] = true }; // each edit is an undo step, as in the UI
-        if (what < 15 && materials.Count > 0)
-        {
-            edit["material"] = materials[r.Next(materials.Count)].Name;
-            switch (r.Next(3))
-            {
-                case 0: edit["roughness"] = F(a); break;
-                case 1: edit["metallic"] = F(b); break;
-                default: edit["base_color"] = new[] { F(a), F(b), F(c), 1.0 }; break;
-            }
-        }
-        else
-        {
-            var o = objects[r.Next(objects.Count)];
-            edit["uuid"] = o.Uuid;
-            if (what < 60) edit["location"] = new[] { F(40 * a - 20), F(40 * b - 20), F(10 * c) };
-            else if (what < 72) edit["rotation_quaternion"] = Unit(a, b, c, d); // w, x, y, z: any unit quaternion
-            else if (what < 84) edit["scale"] = new[] { F(0.5 + a), F(0.5 + b), F(0.5 + c) };
-            else if (what < 92) edit["hide"] = a < 0.5;
-            else edit["name"] = $"{o.Name}~{step.Index}";
-        }
-        Played("human edits in Blender", _stage.Step(ChaosStage.Blender, edit));
-    }
+    /// <summary>How each editor's step input names a human's edit (Blender: Z up, hide; Unity: Y up, active).</summary>
+    private sealed record EditorFields(string Engine, Owner Owner, string Position, string Rotation, string Scale, string Visibility, bool Upward, bool UndoSteps);
+
+    private static readonly EditorFields BlenderFields = new(ChaosStage.Blender, Owner.Blender, "location", "rotation_quaternion", "scale", "hide", false, UndoSteps: true);
+    private static readonly EditorFields UnityFields = new(ChaosStage.Unity, Owner.Unity, "localPosition", "localRotation", "localScale", "active", true, UndoSteps: false);
+
+    private void BlenderEdit(ChaosStep step, Random r) => HumanEdit(step, r, BlenderFields);
 
     private void UnityEdit(ChaosStep step, Random r)
     {
-        var owner = r.Next(5) == 0 ? Owner.Shared : Owner.Unity;
-        var objects = _scene.ObjectsOf(owner);
-        var materials = _scene.MaterialsOf(owner);
-        int what = r.Next(100);
-        double a = r.NextDouble(), b = r.NextDouble(), c = r.NextDouble(), d = r.NextDouble();
         // The simulator fails hard on a record it does not hold: edit only once this process has been in parity (it holds every record then).
         if (_monitor.Status is { } s && StatusView.Phase(s, ChaosStage.Unity) == "live" && _stage.PidOf(ChaosStage.Unity) is { } sim) _unityPopulatedPid = sim;
         if (_stage.PidOf(ChaosStage.Unity) != _unityPopulatedPid)
@@ -99,7 +71,19 @@ internal sealed class People
             _report.Count("human edits in Unity skipped (the simulator has not been in parity since it started)");
             return;
         }
+        HumanEdit(step, r, UnityFields);
+    }
+
+    /// <summary>One edit a human makes in an editor: a material value, or an object's transform, visibility or name; by ID, on what that human owns or shares.</summary>
+    private void HumanEdit(ChaosStep step, Random r, EditorFields f)
+    {
+        var owner = r.Next(5) == 0 ? Owner.Shared : f.Owner;
+        var objects = _scene.ObjectsOf(owner);
+        var materials = _scene.MaterialsOf(owner);
+        int what = r.Next(100);
+        double a = r.NextDouble(), b = r.NextDouble(), c = r.NextDouble(), d = r.NextDouble();
         var edit = new Dictionary<string, object>();
+        if (f.UndoSteps) edit["undo_push"] = true; // each edit is an undo step, as in Blender's UI
         if (what < 15 && materials.Count > 0)
         {
             edit["material"] = materials[r.Next(materials.Count)].Name;
@@ -114,13 +98,14 @@ internal sealed class People
         {
             var o = objects[r.Next(objects.Count)];
             edit["uuid"] = o.Uuid;
-            if (what < 60) edit["localPosition"] = new[] { F(40 * a - 20), F(10 * c), F(40 * b - 20) };
-            else if (what < 72) edit["localRotation"] = Unit(a, b, c, d); // x, y, z, w
-            else if (what < 84) edit["localScale"] = new[] { F(0.5 + a), F(0.5 + b), F(0.5 + c) };
-            else if (what < 92) edit["active"] = a < 0.5;
+            double height = F(10 * c);
+            if (what < 60) edit[f.Position] = f.Upward ? new[] { F(40 * a - 20), height, F(40 * b - 20) } : new[] { F(40 * a - 20), F(40 * b - 20), height };
+            else if (what < 72) edit[f.Rotation] = Unit(a, b, c, d); // any unit quaternion, whatever the component order
+            else if (what < 84) edit[f.Scale] = new[] { F(0.5 + a), F(0.5 + b), F(0.5 + c) };
+            else if (what < 92) edit[f.Visibility] = a < 0.5;
             else edit["name"] = $"{o.Name}~{step.Index}";
         }
-        Played("human edits in Unity", _stage.Step(ChaosStage.Unity, edit));
+        Played($"human edits in {(f.Engine == ChaosStage.Blender ? "Blender" : "Unity")}", _stage.Step(f.Engine, edit));
     }
 
     private void Played(string what, bool played) => _report.Count(played ? what : what + " skipped (engine down)");
