@@ -15,7 +15,7 @@ records an undo step, as a UI operator does; or ``"material": name`` with ``base
 (Ctrl-Shift-Z) and ``{"reload": true}`` (File > Revert: the saved file opened again)). Nothing in it is
 evaluated.
 
-Prints one JSON line per event on stdout (``attached``, ``edit_played``, ``stopped``); stops on
+Prints one JSON line per event on stdout (``attached``, ``edit_played``, ``log``, ``stopped``); stops on
 SIGTERM/SIGINT, after ``--seconds``, or when stdin closes if ``--until-stdin-closes``.
 """
 
@@ -144,8 +144,10 @@ def main():
     rt = Runtime(args.data, budget_ms=args.budget_ms, log=lambda m: _say("log", message=m))
     handlers.install(rt)
     rt.start()
-    _say("attached", file=bpy.data.filepath, root=rt.adapter.last_root, objects=len(rt.adapter.index.objects),
-         stamped=rt.adapter.index.stamped, connection=rt.connection, error=rt.last_error, generation=rt.adapter.generation)
+    index = rt.adapter.index  # None when no orchestrator welcomed this file (refused, or none running): nothing was read
+    _say("attached", file=bpy.data.filepath, root=rt.adapter.last_root, objects=len(index.objects) if index else None,
+         stamped=index.stamped if index else None, not_synced=rt.not_synced, connection=rt.connection, error=rt.last_error,
+         generation=rt.adapter.generation)
     arrived = queue.Queue()
     bare = queue.Queue()
     if args.bare_port:
@@ -183,8 +185,10 @@ def main():
             bpy.context.view_layer.update()  # evaluates the depsgraph: fires depsgraph_update_post under -b
             time.sleep(args.tick_ms / 1000.0)
     finally:
+        connection, error = rt.connection, rt.last_error  # as it was at the end, before stopping closes it
         handlers.remove()
         _say("stopped", reason=stop[0] if stop else "time", root=rt.adapter.last_root, queue_errors=len(rt.queue.errors),
+             connection=connection, error=error, not_synced=rt.not_synced,
              edits_sent=len(rt.detector.sent), sent=rt.detector.sent if os.environ.get("VIBESYNC_DEBUG") else None)
 
 

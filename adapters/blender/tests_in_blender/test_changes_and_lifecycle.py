@@ -55,6 +55,24 @@ class ChangeTests(unittest.TestCase):
         self.settle()
         self.assertEqual([[{"op": "set_transform", "uuid": self.cube, "translation": [1.0, 3.0, -2.0]}]], self.edits())
 
+    def test_a_mesh_edited_in_edit_mode_is_sent_once_the_human_leaves_it(self):
+        cube = bpy.data.objects["Cube"]
+        bpy.context.view_layer.objects.active = cube
+        bpy.ops.object.mode_set(mode="EDIT")
+        bpy.ops.mesh.select_all(action="SELECT")
+        bpy.ops.mesh.subdivide()
+        bpy.data.objects.new("Marker", None)  # a structure pass meanwhile must not read the edit under way
+        bpy.context.scene.collection.objects.link(bpy.data.objects["Marker"])
+        self.settle()
+        self.settle()
+        self.assertNotIn("replace_mesh", [op["op"] for batch in self.edits() for op in batch])
+        bpy.ops.object.mode_set(mode="OBJECT")
+        self.settle()
+        self.settle()
+        replaced = [op for batch in self.edits() for op in batch if op["op"] == "replace_mesh"]
+        self.assertEqual([cube.data[PROP]], [op["uuid"] for op in replaced])
+        self.assertEqual(26, len({tuple(p) for p in replaced[0]["positions"]}))  # the subdivided cube
+
     def test_the_first_change_goes_at_once_then_a_drag_is_debounced_until_quiet_and_sent_every_hold(self):
         obj = bpy.data.objects["Cube"]
         for i in range(5):  # five frames of a drag, 10 ms apart: the first goes out at once (leading edge)

@@ -1,24 +1,38 @@
 """SCENE reports in parts (docs/protocol.md §11.6). Standard library only."""
 
+from .limits import Limits, payload_size, record_bound
+
 RECORDS_PER_PART, VERTICES_PER_PART = 5000, 100_000  # the Unity core splits alike (SceneParts.cs)
 
 
-def scene_parts(report):
-    """The SCENE payloads for a report (docs/protocol.md §11.6): a frame holds at most 16 MiB, so a
-    large scene goes in parts of at most 5,000 objects or materials, or 100,000 mesh vertices."""
+def scene_parts(report, limits=Limits()):
+    """The SCENE payloads for a report (docs/protocol.md §11.6): parts of at most 5,000 objects or
+    materials, or 100,000 mesh vertices, and never a frame over ``limits.frame_bytes``: records are
+    packed by an upper bound of their JSON size, so a part stays within the frame whatever the
+    numbers' digits. Every record must fit one frame on its own (the reader reports a mesh that
+    does not as RESOURCE_LIMIT and leaves it out)."""
     scene = report["scene"]
-    chunks = [{"objects": scene["objects"][i:i + RECORDS_PER_PART]} for i in range(0, len(scene["objects"]), RECORDS_PER_PART)]
-    chunks += [{"materials": scene["materials"][i:i + RECORDS_PER_PART]} for i in range(0, len(scene["materials"]), RECORDS_PER_PART)]
-    meshes, vertices = [], 0
-    for m in scene["meshes"]:
-        if meshes and vertices + len(m["positions"]) > VERTICES_PER_PART:
-            chunks.append({"meshes": meshes})
-            meshes, vertices = [], 0
-        meshes.append(m)
-        vertices += len(m["positions"])
-    if meshes or not chunks:
-        chunks.append({"meshes": meshes})
     header = {k: v for k, v in report.items() if k != "scene"}
+    budget = limits.record_budget
+    chunks = []
+    for table in ("objects", "materials", "meshes"):
+        records, size, vertices = [], 0, 0
+        for r in scene.get(table, ()):
+            bound = record_bound(r)
+            count = len(r.get("positions", ())) if table == "meshes" else 1
+            limit = VERTICES_PER_PART if table == "meshes" else RECORDS_PER_PART
+            if records and (size + bound > budget or vertices + count > limit):
+                chunks.append({table: records})
+                records, size, vertices = [], 0, 0
+            records.append(r)
+            size += bound + 2
+            vertices += count
+        if records:
+            chunks.append({table: records})
+    if not chunks:
+        chunks.append({"meshes": []})
+    if payload_size(header) + sum(record_bound(r) for rs in chunks[0].values() for r in rs) > budget:
+        chunks.insert(0, {"objects": []})  # a long not-synced list travels alone in part 0
     parts = []
     for i, chunk in enumerate(chunks):
         part = {"generation": report["generation"], "root": report["root"]} if i else dict(header)

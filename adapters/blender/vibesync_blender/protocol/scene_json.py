@@ -33,13 +33,16 @@ def write(scene, space, unit_scale=1.0):
     } for o in s.objects]
     out["materials"] = [{"uuid": m.uuid, "name": m.name, "base_color": list(m.base_color), "metallic": m.metallic,
                          "roughness": m.roughness, "emission": list(m.emission)} for m in s.materials]
-    out["meshes"] = []
-    for m in s.meshes:
-        d = {"uuid": m.uuid, "positions": [list(p) for p in m.positions], "triangles": [list(x) for x in m.triangles]}
-        if m.uv0 is not None:
-            d["uv0"] = [list(u) for u in m.uv0]
-        out["meshes"].append(d)
+    out["meshes"] = [mesh_json(m) for m in s.meshes]
     return out
+
+
+def mesh_json(m):
+    """One mesh record as scene JSON (positions are written as they are: convert first)."""
+    d = {"uuid": m.uuid, "positions": [list(p) for p in m.positions], "triangles": [list(x) for x in m.triangles]}
+    if m.uv0 is not None:
+        d["uv0"] = [list(u) for u in m.uv0]
+    return d
 
 
 def read_canonical(text, space):

@@ -9,15 +9,18 @@ first and re-applies them after (see ``before_save``/``after_save``).
 """
 
 import json
+import traceback
 
 import bpy
 
-from ..link import MessageType
+from ..link import CONTENT_SCHEMA, MessageType
+from ..link.limits import Limits, payload_size, record_bound
+from ..not_synced import payload_items
 from ..operations import read_operations
 from ..protocol.errors import SceneError
 from ..protocol.hashing import hash_scene
 from ..protocol import scene_json
-from ..scene import identity, reading
+from ..scene import identity, project, reading
 from ..scene.writing import ApplyError, Writer
 
 
@@ -36,6 +39,9 @@ class BlenderAdapter:
         self._held_for_save = []
         self.on_changed = lambda uuids: None  # the change detector's refresh: our own changes are not edits
         self.panic_reason = None  # set when exactness can no longer be promised (a rollback failed); heartbeats say "panic"
+        self.limits = Limits()    # WELCOME's; the defaults until an orchestrator says otherwise
+        self.last_scene = None    # the canonical scene of the last report
+        self._logged_not_synced = {}
 
     @property
     def scene(self):
@@ -53,10 +59,11 @@ class BlenderAdapter:
         return self.scene_report()
 
     def canonical(self, uuids=None):
-        return reading.canonical_scene(self.scene, self.index, uuids)
+        return reading.canonical_scene(self.scene, self.index, uuids, self.limits)
 
     def scene_report(self):
         canonical = self.canonical()
+        self.last_scene = canonical
         hashes = hash_scene(canonical)
         self.last_root = hashes.root.hex()
         return {
@@ -66,17 +73,44 @@ class BlenderAdapter:
             "root": hashes.root.hex(),
             "stamped": self.index.stamped,
             "ambiguous": sorted(new for (_table, _old, _name, new) in self.index.reassigned),
+            "not_synced": self.not_synced_payload(),
             "scene": scene_json.write(canonical, "canonical"),
         }
+
+    # ---- what is not synced ----------------------------------------------------------------------
+
+    def not_synced(self):
+        """Everything not synced right now (NOT_SYNCED items), after logging the ones not logged yet."""
+        items = self.index.not_synced() if self.index is not None else []
+        current = {(i.name, i.type, i.code, i.uuid): i for i in items}
+        fresh = [i for key, i in current.items() if self._logged_not_synced.get(key) != i.reason]
+        for i in fresh[:20]:
+            self.log(f"VibeSync: not synced: {i.code}: {i.reason}")
+        if len(fresh) > 20:
+            self.log(f"VibeSync: not synced: and {len(fresh) - 20} more (the panel and `vibesync status` list them)")
+        self._logged_not_synced = {key: i.reason for key, i in current.items()}
+        return items
+
+    def not_synced_payload(self):
+        return payload_items(self.not_synced())
 
     # ---- commands from the orchestrator ----------------------------------------------------------
 
     def handle(self, frame):
-        """One frame from the orchestrator (already authenticated by the link): answer it."""
+        """One frame from the orchestrator (already authenticated by the link): answer it. Whatever
+        goes wrong while answering is answered ENGINE_FAULT and logged; the adapter keeps running."""
         try:
             data = json.loads(frame.payload)
         except ValueError:
             return
+        try:
+            self._dispatch(frame, data)
+        except Exception as e:  # a bug or a Blender refusal nobody foresaw: this command fails, not the add-on
+            self.log(f"VibeSync: answering a {_type_name(frame.typ)} failed: {type(e).__name__}: {e}\n{traceback.format_exc()}")
+            if frame.typ in (MessageType.APPLY, MessageType.ROLLBACK, MessageType.FINALIZE, MessageType.READ):
+                self._reply(frame, *self._error("ENGINE_FAULT", f"Blender could not answer: {type(e).__name__}: {e}"))
+
+    def _dispatch(self, frame, data):
         typ = frame.typ
         if typ == MessageType.APPLY:
             self._reply(frame, *self.apply(data.get("intent"), data.get("operations")))
@@ -93,7 +127,16 @@ class BlenderAdapter:
 
     def _reply(self, frame, typ, payload):
         payload = dict(payload, re=frame.seq)
+        if typ == MessageType.STATE and not self._fits(payload):  # never a frame over the limit: say so instead
+            typ, payload = self._error("ENGINE_FAULT", f"the records asked for take more than one frame "
+                                                       f"({self.limits.frame_bytes:,} bytes): ask for fewer")
+            payload["re"] = frame.seq
         self.send(typ, payload)
+
+    def _fits(self, payload):
+        scene = payload["scene"]
+        bound = 256 + sum(record_bound(r) for table in ("objects", "materials", "meshes") for r in scene.get(table, ()))
+        return bound <= self.limits.payload_bytes or payload_size(payload) <= self.limits.payload_bytes
 
     @staticmethod
     def _error(code, message):
@@ -111,6 +154,7 @@ class BlenderAdapter:
         try:
             p = self.writer.apply(intent, ops)
         except ApplyError as e:
+            self.log(f"VibeSync: intent {intent} was not applied: {e.code}: {e.message}")
             return self._error(e.code, e.message)
         earlier = self.provisional.get(intent)
         if earlier is not None:  # a coalesced micro-intent: it extends the intent; a rollback undoes both
@@ -192,19 +236,34 @@ class BlenderAdapter:
     # ---- reload, undo ------------------------------------------------------------------------------
 
     def rebind(self, reason):
-        """After undo, redo or a file load: references are gone; rescan by ID, bump the generation.
-        Provisional work cannot survive a file load (it was never saved); after undo it may be
-        half undone, so it is dropped too and the orchestrator resyncs (it rolls those intents back)."""
+        """After undo, redo or a file load: ``forget``, then rescan by ID and report."""
+        extra = self.forget(reason)
+        report = self.attach()
+        report.update(extra)
+        return report
+
+    def forget(self, reason):
+        """After undo, redo or a file load: references are gone; bump the generation. Provisional work
+        cannot survive a file load (it was never saved); after undo it may be half undone, so it is
+        dropped too and the orchestrator resyncs (it rolls those intents back). Returns the fields
+        the next SCENE report carries about it. Reads and writes nothing: a loaded file is not ours
+        until an orchestrator welcomes it."""
         dropped = sorted(self.provisional)
         self.provisional.clear()
         if reason == "load":
             self.index = None
             self.panic_reason = None  # a fresh file: nothing provisional is left to be wrong about
         self.generation += 1
-        report = self.attach()
-        report["dropped_intents"] = dropped
-        report["reason"] = reason
-        return report
+        return {"dropped_intents": dropped, "reason": reason}
+
+    def welcomed(self, welcome):
+        """A WELCOME arrived: take its limits, and stamp the scene with its project when the stamp
+        differs (not an edit: never reported; saved with the file)."""
+        self.limits = Limits.from_welcome(welcome)
+        project_id, schema = welcome.get("project_id") or "", welcome.get("schema", CONTENT_SCHEMA)
+        if project.stamp(self.scene, project_id, schema):
+            self.log(f"VibeSync: this file now belongs to the VibeSync project {project_id} (schema {schema}); "
+                     "save it to keep that")
 
     def engine_state(self):
         """panic, or busy while paused, rendering, baking or in a modal operator, else ready (heartbeats carry it)."""
@@ -219,3 +278,7 @@ class BlenderAdapter:
         if running is not None and (running("RENDER") or running("OBJECT_BAKE")):
             return "busy"
         return "ready"
+
+
+def _type_name(typ):
+    return next((k for k, v in vars(MessageType).items() if v == typ), hex(typ))

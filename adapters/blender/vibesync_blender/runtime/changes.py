@@ -14,6 +14,14 @@ out on the next tick, so a single edit reaches the other engine without waiting;
 burst is sent once it has been quiet for ``quiet_s``, and at least every ``hold_s`` while it goes
 on, so a drag becomes a few edits per second, not one per frame.
 
+A mesh in edit mode is not read while it is edited: its changes are held and read once the human
+leaves edit mode (Blender writes the edit-mesh back then).
+
+What is not synced (an unsupported type, a mesh over the limits, a datablock that cannot be read)
+never becomes an operation: its edits are not sent, and an object left out is not reported deleted.
+When a read finds that what is left out changed, the next pass reads the whole scene, so children
+move under their new reported parent and a datablock that fits again is created.
+
 HUMAN_ACTIVE: an object in edit (or sculpt, paint) mode is locked until it leaves it. A drag is
 seen as transform updates of one object on consecutive ticks (Blender 3.x has no API listing the
 running modal operators; 4.2+ has ``Window.modal_operators`` and it is used when present), and is
@@ -25,6 +33,7 @@ import time
 import bpy
 
 from ..link import MessageType
+from ..link.limits import record_bound
 from ..protocol.model import Material, Mesh, SceneObject
 from ..scene import identity, reading
 
@@ -40,6 +49,7 @@ class ChangeDetector:
         self.structure = False   # objects may have been added or removed
         self.first = self.last = None
         self.sent_at = None      # when the last edit went out (the leading edge of a burst goes at once)
+        self.held = set()        # meshes changed while in edit mode: read when the human leaves it
         self.active = set()      # uuids under HUMAN_ACTIVE
         self._moving = {}        # uuid → last transform update time
         self._prints = {}        # uuid → reading.fingerprint of the object as known
@@ -47,12 +57,15 @@ class ChangeDetector:
 
     # ---- baseline --------------------------------------------------------------------------------
 
-    def reset(self):
-        """After attach or rebind: everything in the scene is known as it is now."""
-        scene = self.adapter.canonical()
+    def reset(self, scene=None):
+        """After attach or rebind: everything in the scene is known as it is now (``scene``: the
+        canonical scene just reported, else it is read)."""
+        scene = scene if scene is not None else self.adapter.canonical()
+        index = self.adapter.index
         self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
-        self._prints = {uid: reading.fingerprint(o) for uid, o in self.adapter.index.each("objects")}
+        self._prints = {uid: reading.fingerprint(o, index) for uid, o in index.each("objects")}
         self.dirty.clear()
+        self.held.clear()
         self.structure = False
         self.first = self.last = None
 
@@ -71,22 +84,26 @@ class ChangeDetector:
     def _remember_print(self, uid):
         obj = self.adapter.index.object(uid) if uid in self.adapter.index.objects else None
         if obj is not None:
-            self._prints[uid] = reading.fingerprint(obj)
+            self._prints[uid] = reading.fingerprint(obj, self.adapter.index)
         else:
             self._prints.pop(uid, None)
 
     # ---- marking (inside depsgraph_update_post: read nothing, write nothing) -----------------------
 
     def on_depsgraph(self, depsgraph):
+        index = self.adapter.index
+        if index is None:  # not attached yet (no orchestrator has welcomed us): nothing is known to differ from
+            return
         now = self.clock()
         marked = False
         for update in depsgraph.updates:
             block = getattr(update.id, "original", update.id)
             if isinstance(block, bpy.types.Object):
                 uid = identity.id_of(block)
-                if uid is None:
-                    self.structure = True
-                elif reading.fingerprint(block) != self._prints.get(uid):  # reading here is allowed; writing is not
+                if uid is None or uid not in index.objects:
+                    if block.name not in index.unsupported_names:  # a new object; an armature posed is not news
+                        self.structure = True
+                elif reading.fingerprint(block, index) != self._prints.get(uid):  # reading here is allowed; writing is not
                     self.dirty.add(uid)
                     if update.is_updated_transform:
                         self._moving[uid] = now
@@ -111,8 +128,11 @@ class ChangeDetector:
 
     def tick(self, force=False):
         """Sends what is due; returns the EDIT payload sent, if any."""
+        if self.adapter.index is None:
+            return None
         self._update_locks()
         self._poll_visibility()
+        self._release_held()
         if not (self.dirty or self.structure) or self.adapter.paused:
             return None
         now = self.clock()
@@ -123,14 +143,18 @@ class ChangeDetector:
         return self.flush()
 
     def flush(self):
+        self._hold_edited_meshes()
         if self.structure:
             self.adapter.index = identity.scan(self.adapter.scene, previous=self.adapter.index)
+        index = self.adapter.index
+        left_out = set(index.excluded)
         scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
         current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
         ops = []
         if self.structure:
             created = [o for o in scene.objects if o.uuid not in self.known]
-            gone = [uid for uid, r in self.known.items() if isinstance(r, SceneObject) and uid not in current]
+            gone = [uid for uid, r in self.known.items()
+                    if isinstance(r, SceneObject) and uid not in current and uid not in index.excluded]
             # New materials and meshes first: the objects created next may use them.
             ops += [_create_data(r) for uid, r in sorted(current.items()) if uid not in self.known and not isinstance(r, SceneObject)]
             ops += [_create(o) for o in _parents_first(created)]
@@ -144,9 +168,14 @@ class ChangeDetector:
             for uid in gone:
                 del self.known[uid]
                 self.adapter.index.tombstones.add(uid)  # a human's delete: the ID is never used again
-        for uid in sorted(self.dirty):
+        read_all = self.structure
+        # A whole read compares everything: a parent left out moves its children under another one
+        # without marking them.
+        for uid in sorted(current if read_all else self.dirty):
+            if uid in self.held:  # being edited in edit mode: compared once the human leaves it
+                continue
             old, new = self.known.get(uid), current.get(uid)
-            if old is not None and new is not None:
+            if old is not None and new is not None and (uid in self.dirty or old != new):
                 ops += _differences(old, new)
                 self.known[uid] = new  # only what was compared: an unmarked change must stay visible to the next pass
                 if isinstance(new, SceneObject):
@@ -154,13 +183,35 @@ class ChangeDetector:
         self.dirty.clear()
         self.structure = False
         self.first = self.last = None
+        if not read_all and set(index.excluded) != left_out:  # what is left out changed: read it all next
+            self.structure = True
+            self.first = self.last = self.clock()
         if not ops:
             return None
-        payload = {"operations": ops}
-        self.send(MessageType.EDIT, payload)
-        self.sent.append(payload)
+        for batch in _batches(ops, self.adapter.limits.record_budget):  # never a frame over the limit
+            self.send(MessageType.EDIT, {"operations": batch})
+            self.sent.append({"operations": batch})
         del self.sent[:-100]
-        return payload
+        return {"operations": ops}
+
+    def _hold_edited_meshes(self):
+        """Meshes in edit mode are not read now: Blender's arrays are stale until edit mode ends."""
+        index = self.adapter.index
+        for uid in [u for u in self.dirty if u in index.meshes]:
+            mesh = index.mesh(uid)
+            if mesh is not None and reading.in_edit_mode(mesh):
+                self.dirty.discard(uid)
+                self.held.add(uid)
+
+    def _release_held(self):
+        index = self.adapter.index
+        for uid in list(self.held):
+            mesh = index.mesh(uid)
+            if mesh is None or not reading.in_edit_mode(mesh):
+                self.held.discard(uid)
+                self.dirty.add(uid)
+                self.first = self.first or self.clock()
+                self.last = self.clock()
 
     def _poll_visibility(self):
         now = self.clock()
@@ -195,6 +246,20 @@ class ChangeDetector:
             if ended:
                 self.send(MessageType.HUMAN_ACTIVE, {"uuids": ended, "active": False})
             self.active = active
+
+
+def _batches(ops, budget):
+    """Consecutive runs of operations whose JSON fits ``budget`` (each EDIT one frame, in order)."""
+    batch, size = [], 0
+    for op in ops:
+        bound = record_bound(op)
+        if batch and size + bound > budget:
+            yield batch
+            batch, size = [], 0
+        batch.append(op)
+        size += bound
+    if batch:
+        yield batch
 
 
 def _parents_first(objects):

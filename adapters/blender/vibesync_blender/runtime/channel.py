@@ -10,7 +10,8 @@ import json
 import threading
 import time
 
-from ..link import LinkClient, MessageType
+from ..link import CONTENT_SCHEMA, LinkClient, MessageType
+from ..link.limits import Limits, payload_text
 
 
 class EngineStatus:
@@ -38,16 +39,20 @@ class Channel:
         self.status = status
         self._stop = threading.Event()
         self._threads = []
+        self.limits = Limits.from_welcome(client.welcome)
         self.refused_non_finite = 0  # payloads not sent because they held NaN or Infinity
+        self.refused_oversize = 0    # payloads not sent because their frame would be over limits.frame_bytes
 
     @classmethod
-    def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, endpoint=None, **hello):
-        """Connects with DIR/serve.json and DIR/keys/<engine>.key, or with ``endpoint`` = (port, key);
-        ``hello`` is the open file's project_id, schema and file (LinkClient.connect)."""
+    def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="", schema=CONTENT_SCHEMA,
+             file="", endpoint=None):
+        """Connects with DIR/serve.json and DIR/keys/<engine>.key, or with ``endpoint`` = (port, key).
+        ``project_id``/``schema``: the file's project stamp ("" when it has none); ``file``: its path."""
+        identity = dict(generation=generation, project_id=project_id, schema=schema, file=file)
         if endpoint is not None:
-            client = LinkClient.connect(endpoint[0], engine, endpoint[1], generation=generation, **hello)
+            client = LinkClient.connect(endpoint[0], engine, endpoint[1], **identity)
         else:
-            client = LinkClient.from_data_dir(data_dir, engine, generation=generation, **hello)
+            client = LinkClient.from_data_dir(data_dir, engine, **identity)
         return cls(client, on_frame, on_closed, status)
 
     @property
@@ -66,11 +71,16 @@ class Channel:
             self._threads.append(t)
 
     def send(self, typ, payload):
-        """Sends a JSON payload from any thread; returns the frame's sequence number, or None when closed."""
+        """Sends a JSON payload from any thread; returns the frame's sequence number, or None when
+        closed or when the payload cannot be sent (NaN, or a frame over the limit: the callers keep
+        within it, this is the last guard, so the orchestrator never sees junk from us)."""
         try:
-            text = json.dumps(payload, separators=(", ", ": "), ensure_ascii=False, allow_nan=False)
+            text = payload_text(payload)
         except ValueError:  # NaN or Infinity in the scene: the orchestrator would revoke us for it
             self.refused_non_finite += 1
+            return None
+        if len(text.encode("utf-8")) > self.limits.payload_bytes:
+            self.refused_oversize += 1
             return None
         try:
             return self.client.send(typ, text)

@@ -1,11 +1,21 @@
 """One running adapter: the queue, the adapter, the change detector and the channel, driven by
 ``tick()`` on Blender's main thread (a ``bpy.app.timers`` callback in the UI, the headless runner's
-loop under ``-b``). It reconnects on its own, re-handshaking with a new generation after a reload."""
+loop under ``-b``). It reconnects on its own, re-handshaking with a new generation after a reload.
+
+Nothing is written into the file before an orchestrator has welcomed it: HELLO carries the file's
+project stamp and path (read only); IDs are stamped and the scene read after WELCOME. A REFUSED
+(another project's file, a schema the orchestrator does not speak) is shown and retried with the
+backoff, the scene untouched, so a human's `vibesync pair --replace` takes effect within seconds.
+"""
 
 import time
+import traceback
 
-from ..link import MessageType
+import bpy
+
+from ..link import LinkRefused, MessageType
 from ..link.scene_parts import scene_parts
+from ..scene import project
 from .adapter import BlenderAdapter
 from .changes import ChangeDetector
 from .channel import Channel, EngineStatus
@@ -30,15 +40,17 @@ class Runtime:
         self.connection = "disconnected"   # disconnected, connected, refused: the panel shows it
         self.last_error = None
         self.last_scene_ack = None
+        self.not_synced = []               # the list the orchestrator last got (wire items)
+        self._not_synced_seen = None       # the index's coverage version when the list was last built
+        self._pending = {}                 # what a rebind must tell the next SCENE (dropped intents)
         self._retry_at = 0.0
         self._failures = 0
+        self._last_failure = None
 
     # ---- lifecycle -----------------------------------------------------------------------------------
 
     def start(self):
-        report = self.adapter.attach()
-        self.detector.reset()
-        self._connect(report)
+        self._connect()
 
     def stop(self, reason="the add-on stopped"):
         if self.channel is not None:
@@ -47,46 +59,93 @@ class Runtime:
         self.connection = "disconnected"
 
     def tick(self):
-        """One main-thread tick: commands, then edits, then the heartbeat's view of us."""
+        """One main-thread tick: commands, then edits, then what is not synced, then the heartbeat's
+        view of us. A step that fails is logged and the next tick runs: a timer callback that
+        raises is dropped by Blender, which would stop syncing for good."""
         self.queue.drain(self.budget_s)
-        self.detector.tick()
+        for step in (self.detector.tick, self._report_not_synced):
+            try:
+                step()
+            except Exception as e:
+                self._failed(step, e)
         self.status.tick(self.adapter.engine_state(), 0)
         if self.channel is None and time.monotonic() >= self._retry_at:
-            self._connect(self.adapter.scene_report())
+            self._connect()
+
+    def _failed(self, step, error):
+        text = f"{type(error).__name__}: {error}"
+        if text != self._last_failure:  # once per distinct failure, not fifty times a second
+            self._last_failure = text
+            self.log(f"VibeSync: {getattr(step, '__name__', step)} failed: {text}\n{traceback.format_exc()}")
 
     def rebind(self, reason):
-        """After undo, redo or load: rescan by ID, new generation, new handshake, fresh report."""
-        report = self.adapter.rebind(reason)
-        self.detector.reset()
+        """After undo, redo or load: new generation, new handshake, then a fresh scan and report."""
+        extra = self.adapter.forget(reason)
+        dropped = sorted(set(self._pending.get("dropped_intents", ())) | set(extra["dropped_intents"]))
+        self._pending = dict(extra, dropped_intents=dropped)
         if self.channel is not None:
             self.channel.close(f"rebinding after {reason}")
             self.channel = None
-        self._connect(report)
+        self._connect()
 
     # ---- the link ------------------------------------------------------------------------------------
 
     def _send(self, typ, payload):
         return self.channel.send(typ, payload) if self.channel is not None else None
 
-    def _connect(self, report):
+    def _connect(self):
+        stamp = project.stamp_of(self.adapter.scene)
         try:
             channel = Channel.open(self.data_dir, self.engine, self._on_frame, self._on_closed, self.status,
-                                   generation=self.adapter.generation, file=report.get("file") or "",
-                                   endpoint=self.endpoint)
+                                   generation=self.adapter.generation, project_id=stamp.project_id, schema=stamp.schema,
+                                   file=bpy.data.filepath, endpoint=self.endpoint)
         except Exception as e:  # no server yet, refused, wrong key: retry with backoff, say why
-            self._failures += 1
-            self.connection = "refused" if "REFUSED" in type(e).__name__.upper() else "disconnected"
-            self.last_error = f"{type(e).__name__}: {e}"
-            self._retry_at = time.monotonic() + self.RECONNECT_S[min(self._failures, len(self.RECONNECT_S)) - 1]
+            error = f"{type(e).__name__}: {e}"
+            if isinstance(e, LinkRefused) and error != self.last_error:  # once per refusal, not per retry
+                self.log(f"VibeSync: the orchestrator refused this file: {e}")
+            self._back_off("refused" if isinstance(e, LinkRefused) else "disconnected", error)
             return False
         self._failures = 0
         self.channel = channel
         self.connection = "connected"
         self.last_error = None
-        channel.start()
-        for part in scene_parts(report):
+        channel.start()  # heartbeats flow while a large scene is read
+        try:
+            self.adapter.welcomed(channel.client.welcome)
+            report = self.adapter.attach()
+            self.detector.reset(self.adapter.last_scene)
+        except Exception as e:  # reading is per datablock; this is what is left (a scan Blender refused): say it, retry
+            error = f"attaching failed: {type(e).__name__}: {e}"
+            self._failed(self._connect, e)
+            self.stop(error)
+            self._back_off("disconnected", error)
+            return False
+        report.update(self._pending)
+        self._pending = {}
+        for part in scene_parts(report, channel.limits):
             channel.send(MessageType.SCENE, part)
+        self.not_synced = report["not_synced"]
+        self._not_synced_seen = self._coverage_key()
         return True
+
+    def _back_off(self, connection, error):
+        self._failures += 1
+        self.connection, self.last_error = connection, error
+        self._retry_at = time.monotonic() + self.RECONNECT_S[min(self._failures, len(self.RECONNECT_S)) - 1]
+
+    def _coverage_key(self):
+        index = self.adapter.index
+        return index.coverage_version if index is not None else None
+
+    def _report_not_synced(self):
+        """NOT_SYNCED whenever the list changed (the complete list; empty too)."""
+        key = self._coverage_key()
+        if self.channel is None or key is None or key == self._not_synced_seen:
+            return
+        self._not_synced_seen = key
+        items = self.adapter.not_synced_payload()
+        if items != self.not_synced and self._send(MessageType.NOT_SYNCED, {"items": items}) is not None:
+            self.not_synced = items
 
     def _on_frame(self, frame):          # listener thread: post only
         self.queue.post(self._handle, frame)

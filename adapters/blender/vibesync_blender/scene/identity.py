@@ -7,13 +7,16 @@ maps IDs to datablock *names*, never to bpy references: Blender invalidates Pyth
 undo and file load, and a name is checked against the property before it is trusted.
 """
 
+import itertools
 import uuid as _uuid
 
 import bpy
 
+from ..not_synced import SYNCED_TYPES, UNSUPPORTED_TYPE, Item, unsupported_reason
 from ..protocol.fields import is_valid_id
 
 PROP = "vibesync_uuid"
+_versions = itertools.count(1)  # coverage versions, unique across indexes: a new index is a new list
 HUMAN_ONLY = "HUMAN_ONLY"  # objects in a collection of this name are hidden from AI: their IDs start with h-
 
 
@@ -37,8 +40,10 @@ def human_only_names():
 
 
 class Index:
-    """ID → datablock name for the scene's objects and the meshes and materials they use, plus
-    collections (stamped for identity; they are not records of the canonical scene)."""
+    """ID → datablock name for the scene's synced objects and the meshes and materials they use, plus
+    collections (stamped for identity; they are not records of the canonical scene). ``unsupported``
+    lists the scene's objects that are not synced by their kind (NOT_SYNCED items), ``excluded`` the
+    indexed datablocks the last reads left out (a failure, a limit: uuid → item)."""
 
     def __init__(self):
         self.objects = {}
@@ -48,6 +53,18 @@ class Index:
         self.tombstones = set()
         self.stamped = 0
         self.reassigned = []  # (kind, old id, datablock name, new id): duplicates given a new ID
+        self.unsupported = []
+        self.unsupported_names = set()
+        self.excluded = {}
+        self.coverage_version = next(_versions)
+
+    def coverage_changed(self):
+        """What is not synced may have changed: whoever reports it looks again."""
+        self.coverage_version = next(_versions)
+
+    def not_synced(self):
+        """Everything not synced right now, as NOT_SYNCED items: by kind, then what reads left out."""
+        return self.unsupported + sorted(self.excluded.values(), key=lambda i: (i.name, i.type))
 
     def object(self, uid):
         return _resolve(bpy.data.objects, self.objects, uid)
@@ -100,8 +117,31 @@ def _resolve(collection, table, uid):
 
 
 def scene_objects(scene):
-    """The objects VibeSync syncs: every object in the scene that is local to this file."""
-    return [o for o in scene.objects if o.library is None]
+    """The objects VibeSync syncs: every object in the scene of a synced type (mesh, empty, camera,
+    light) that is local to this file, with local data."""
+    return [o for o in scene.objects if _unsupported(o) is None]
+
+
+def _unsupported(obj):
+    """Why an object of the scene is not synced by its kind, or None when it is."""
+    if obj.library is not None:
+        return f"object '{obj.name}' is linked from the library '{obj.library.name}': linked datablocks are not synced"
+    if obj.type not in SYNCED_TYPES:
+        return unsupported_reason(obj.name, obj.type)
+    if obj.type == "MESH" and obj.data is not None and obj.data.library is not None:
+        return (f"object '{obj.name}': its mesh '{obj.data.name}' is linked from the library '{obj.data.library.name}': "
+                "linked datablocks are not synced")
+    return None
+
+
+def unsupported_objects(scene):
+    """NOT_SYNCED items for the scene's objects that are not synced by their kind, by name."""
+    items = []
+    for o in scene.objects:
+        reason = _unsupported(o)
+        if reason is not None:
+            items.append(Item(o.name, o.type, UNSUPPORTED_TYPE, reason, id_of(o)))
+    return sorted(items, key=lambda i: i.name)
 
 
 def scan(scene, previous=None):
@@ -111,6 +151,8 @@ def scan(scene, previous=None):
     if previous is not None:
         index.tombstones = set(previous.tombstones)
     objects = scene_objects(scene)
+    index.unsupported = unsupported_objects(scene)
+    index.unsupported_names = {i.name for i in index.unsupported}
     meshes, materials = {}, {}
     for o in objects:
         if o.type == "MESH" and o.data is not None and o.data.library is None:

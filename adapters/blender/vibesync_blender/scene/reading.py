@@ -6,24 +6,36 @@ blender` reads, so the adapter's root equals the CLI's for the same values.
 Choices (docs/blender.md): the local transform is location, the rotation in the object's own
 rotation mode as a quaternion, and scale; when an object's parent inverse matrix is not identity
 (Blender's Ctrl+P keeps one) the local transform is that matrix times the basis, decomposed. An
-object is visible unless hidden in the view layer or disabled in viewports. Materials are read from
-their Principled BSDF (its unlinked input values), or from the viewport values when they have no
-node tree. Meshes are triangulated; UVs are per corner in Blender and per position here, so a
-vertex whose corners disagree is split (extra positions appended after the original vertices, in
-corner order), and a mesh without UV layers has no uv0.
+object whose parent is not synced (an armature, a curve, a mesh over the limits) is reported under
+its nearest synced ancestor, its transform taken from world matrices so it lands at the same place;
+so is an object parented to a bone or a vertex. An object is visible unless hidden in the view
+layer or disabled in viewports. Materials are read from their Principled BSDF (its unlinked input
+values), or from the viewport values when they have no node tree. Meshes are triangulated; uv0 is
+the UV map Blender renders with (the camera icon in the UV Maps list); UVs are per corner in
+Blender and per position here, so a vertex whose corners disagree is split (extra positions
+appended after the original vertices, in corner order), and a mesh without UV maps has no uv0. A
+mesh in edit mode is read from its edit-mesh (what the human sees), since Blender's mesh arrays are
+stale then and its UV arrays empty.
+
+Isolation: every datablock is read on its own. One that fails, or that would not fit a frame, is
+left out and recorded in ``index.excluded`` (NOT_SYNCED's READ_FAILED / RESOURCE_LIMIT) with a
+sentence naming it; so are the objects that use it. The rest is read as usual.
 """
 
 from array import array
-from dataclasses import replace
 
+import bmesh
 import bpy
 from mathutils import Matrix, Quaternion
 
+from ..link.limits import Limits, mesh_bounds, payload_size
+from ..not_synced import READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, Item
 from ..protocol.convert import to_canonical
 from ..protocol.model import Material, Mesh, Scene, SceneObject
-from .identity import id_of
+from ..protocol.quantize import MAX_MAGNITUDE
+from ..protocol.scene_json import mesh_json
+from .identity import PROP, id_of
 
-KIND = {"MESH": "mesh", "CAMERA": "camera", "LIGHT": "light"}  # anything else is synced as an empty
 IDENTITY = Matrix.Identity(4)
 
 
@@ -33,7 +45,8 @@ def unit_scale(scene):
 
 
 def kind_of(obj):
-    return KIND.get(obj.type, "empty")
+    """The record kind of a synced object type; None for every type that is not synced."""
+    return SYNCED_TYPES.get(obj.type)
 
 
 def visible(obj):
@@ -55,39 +68,78 @@ def rotation_quaternion(obj):
     return tuple(obj.rotation_euler.to_quaternion())
 
 
-def local_transform(obj):
-    """(location, rotation w-x-y-z, scale) of the object relative to its parent."""
+# ---- parents ---------------------------------------------------------------------------------------
+
+def is_synced(obj, index):
+    uid = obj.get(PROP)  # no need to validate: only valid IDs are in the index
+    return isinstance(uid, str) and uid in index.objects and uid not in index.excluded
+
+
+def reported_parent(obj, index):
+    """The nearest ancestor that is synced (the parent the record names), or None."""
+    p = obj.parent
+    while p is not None and not is_synced(p, index):
+        p = p.parent
+    return p
+
+
+def through_world(obj, index):
+    """True when the local transform must come from world matrices: the real parent is not synced
+    (so not the reported one), or the object hangs from a bone or vertices, not the parent's origin."""
+    p = obj.parent
+    return p is not None and (obj.parent_type != "OBJECT" or not is_synced(p, index))
+
+
+def reported_parent_id(obj, index):
+    p = obj.parent
+    if p is not None and not is_synced(p, index):
+        p = reported_parent(obj, index)
+    return p[PROP] if p is not None else None
+
+
+def local_transform(obj, index):
+    """(location, rotation w-x-y-z, scale) of the object relative to its reported parent."""
+    if through_world(obj, index):
+        anchor = reported_parent(obj, index)
+        world = obj.matrix_world
+        relative = world if anchor is None else anchor.matrix_world.inverted() @ world
+        loc, rot, sca = relative.decompose()
+        return tuple(loc), tuple(rot), tuple(sca)
     if obj.parent is not None and obj.matrix_parent_inverse != IDENTITY:
         loc, rot, sca = (obj.matrix_parent_inverse @ obj.matrix_basis).decompose()
         return tuple(loc), tuple(rot), tuple(sca)
     return tuple(obj.location), rotation_quaternion(obj), tuple(obj.scale)
 
 
+def fingerprint(obj, index=None):
+    """A cheap summary of what an object's record is made of: equal fingerprints, equal records.
+    Moving a parent re-evaluates every descendant; this tells the few that changed from the many
+    that only moved along, without converting and hashing them. An object read through world
+    matrices (its parent not synced) changes with its world matrix."""
+    base = (obj.name, tuple(obj.location), obj.rotation_mode, tuple(obj.rotation_quaternion), tuple(obj.rotation_euler),
+            tuple(obj.rotation_axis_angle), tuple(obj.scale), obj.parent.name if obj.parent else None, obj.hide_viewport,
+            obj.data.name if obj.data else None, tuple(s.material.name if s.material else None for s in obj.material_slots))
+    if index is not None and through_world(obj, index):
+        base += (tuple(tuple(row) for row in obj.matrix_world),)
+    return base
+
+
+# ---- records ---------------------------------------------------------------------------------------
+
 def blender_object(obj, index):
-    """The object's record in Blender space. Parents outside the synced set read as the root."""
-    loc, (w, x, y, z), sca = local_transform(obj)
-    parent = id_of(obj.parent) if obj.parent is not None else None
-    if parent is not None and parent not in index.objects:
-        parent = None
+    """The object's record in Blender space, under its reported parent."""
+    loc, (w, x, y, z), sca = local_transform(obj, index)
     kind = kind_of(obj)
     mesh = _synced(obj.data, index.meshes) if kind == "mesh" else None
     materials = tuple(_synced(s.material, index.materials) for s in obj.material_slots) if kind == "mesh" else ()
-    return SceneObject(id_of(obj), obj.name, kind, parent, loc, (x, y, z, w), sca, visible(obj), materials, mesh)
+    return SceneObject(id_of(obj), obj.name, kind, reported_parent_id(obj, index), loc, (x, y, z, w), sca,
+                       visible(obj), materials, mesh)
 
 
 def _synced(block, table):
     """The block's ID when VibeSync syncs it (a library-linked material is not): else None."""
     uid = id_of(block) if block is not None else None
     return uid if uid in table else None
-
-
-def fingerprint(obj):
-    """A cheap summary of what an object's record is made of: equal fingerprints, equal records.
-    Moving a parent re-evaluates every descendant; this tells the few that changed from the many
-    that only moved along, without converting and hashing them."""
-    return (obj.name, tuple(obj.location), obj.rotation_mode, tuple(obj.rotation_quaternion), tuple(obj.rotation_euler),
-            tuple(obj.rotation_axis_angle), tuple(obj.scale), obj.parent.name if obj.parent else None, obj.hide_viewport,
-            obj.data.name if obj.data else None, tuple(s.material.name if s.material else None for s in obj.material_slots))
 
 
 def principled(material):
@@ -113,24 +165,72 @@ def blender_material(material):
                     tuple(emission.default_value)[:3] if emission is not None else (0.0, 0.0, 0.0))
 
 
-def blender_mesh(mesh):
+def render_uv_layer(mesh):
+    """The UV map Blender renders with (uv0), else the active one, else None."""
+    return next((layer for layer in mesh.uv_layers if layer.active_render), None) or mesh.uv_layers.active
+
+
+def in_edit_mode(mesh):
+    return mesh.is_editmode
+
+
+def mesh_counts(mesh):
+    """(vertices, corners, faces) without reading the arrays."""
+    if in_edit_mode(mesh):
+        bm = bmesh.from_edit_mesh(mesh)
+        return len(bm.verts), sum(len(f.verts) for f in bm.faces), len(bm.faces)
+    return len(mesh.vertices), len(mesh.loops), len(mesh.polygons)
+
+
+def _arrays(mesh):
+    """(positions xyz…, vertex of each corner, corners of each triangle, uv of each corner or None)."""
+    if in_edit_mode(mesh):
+        return _edit_mesh_arrays(mesh)
     n = len(mesh.vertices)
     co = array("f", bytes(4 * 3 * n))
     mesh.vertices.foreach_get("co", co)
-    positions = [(co[3 * i], co[3 * i + 1], co[3 * i + 2]) for i in range(n)]
     mesh.calc_loop_triangles()
-    t = len(mesh.loop_triangles)
-    corners = array("i", bytes(4 * 3 * t))
+    corners = array("i", bytes(4 * 3 * len(mesh.loop_triangles)))
     mesh.loop_triangles.foreach_get("loops", corners)
     loop_vertex = array("i", bytes(4 * len(mesh.loops)))
     mesh.loops.foreach_get("vertex_index", loop_vertex)
-    layer = mesh.uv_layers.active
+    layer = render_uv_layer(mesh)
     if layer is None:
+        return co, loop_vertex, corners, None
+    uv = array("f", bytes(4 * 2 * len(mesh.loops)))
+    layer.data.foreach_get("uv", uv)
+    return co, loop_vertex, corners, uv
+
+
+def _edit_mesh_arrays(mesh):
+    """The same arrays from the edit-mesh, corners numbered face by face as Blender will store them."""
+    bm = bmesh.from_edit_mesh(mesh)
+    bm.verts.index_update()
+    co = array("f", [c for v in bm.verts for c in v.co])
+    layer = render_uv_layer(mesh)
+    uv_layer = bm.loops.layers.uv.get(layer.name) if layer is not None else None
+    loop_vertex, uv = array("i"), array("f") if uv_layer is not None else None
+    corner = 0
+    for face in bm.faces:
+        for loop in face.loops:
+            loop.index = corner
+            corner += 1
+            loop_vertex.append(loop.vert.index)
+            if uv is not None:
+                uv.extend(loop[uv_layer].uv)
+    corners = array("i", [loop.index for tri in bm.calc_loop_triangles() for loop in tri])
+    return co, loop_vertex, corners, uv
+
+
+def blender_mesh(mesh):
+    co, loop_vertex, corners, uv = _arrays(mesh)
+    n = len(co) // 3
+    positions = [(co[3 * i], co[3 * i + 1], co[3 * i + 2]) for i in range(n)]
+    t = len(corners) // 3
+    if uv is None:
         triangles = [(loop_vertex[corners[3 * i]], loop_vertex[corners[3 * i + 1]], loop_vertex[corners[3 * i + 2]])
                      for i in range(t)]
         return Mesh(id_of(mesh), tuple(positions), tuple(triangles), None)
-    uv = array("f", bytes(4 * 2 * len(mesh.loops)))
-    layer.data.foreach_get("uv", uv)
     uv0 = [None] * n
     split = {}  # (vertex, u, v) → index of an appended position
     position_of_loop = []
@@ -152,31 +252,186 @@ def blender_mesh(mesh):
     return Mesh(id_of(mesh), tuple(positions), tuple(triangles), tuple(uv0))
 
 
-def blender_scene(scene, index, uuids=None):
-    """The synced records in Blender space (all, or only ``uuids``), in index order."""
-    def blocks(table, resolve):
+# ---- the scene, datablock by datablock -------------------------------------------------------------
+
+class NotSynced(Exception):
+    """A datablock left out of the records, with its NOT_SYNCED code and sentence."""
+
+    def __init__(self, code, reason):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def canonical_scene(scene, index, uuids=None, limits=Limits()):
+    """The synced records in canonical space (all, or only ``uuids``), in index order. A full read
+    decides afresh what is not synced; a partial one re-decides the datablocks it reads and takes the
+    others' state from ``index.excluded``. A subset still converts each object against its reported
+    parent: a camera's child needs its parent's frame even when the parent is not asked for."""
+    return _Read(scene, index, limits).canonical(uuids)
+
+
+class _Read:
+    def __init__(self, scene, index, limits):
+        self.scene = scene
+        self.index = index
+        self.limits = limits
+        self.us = unit_scale(scene)
+        self._users = None
+
+    def canonical(self, uuids):
+        index = self.index
+        before = dict(index.excluded)
+        if uuids is None:
+            index.excluded = {}
+        want = (lambda uid: True) if uuids is None else (lambda uid: uid in uuids)
+        meshes = tuple(r for uid, m in self._blocks("meshes", uuids) if want(uid)
+                       for r in [self._guard(uid, m, "MESH", self._mesh)] if r is not None)
+        materials = tuple(r for uid, m in self._blocks("materials", uuids) if want(uid)
+                          for r in [self._guard(uid, m, "MATERIAL", self._material)] if r is not None)
+        pairs = [(uid, o) for uid, o in self._blocks("objects", uuids) if want(uid)]
+        if any(through_world(o, index) for _, o in pairs):
+            evaluate()  # world matrices of objects read through them must be current
+        records = {}
+        todo = pairs
+        while todo:  # a child read under a parent that then failed is read again under its next ancestor
+            for uid, o in todo:
+                r = self._guard(uid, o, o.type, self._object)
+                if r is not None:
+                    records[uid] = r
+                else:
+                    records.pop(uid, None)
+            todo = [(uid, o) for uid, o in pairs if uid in records and records[uid].parent in index.excluded]
+        native = tuple(records[uid] for uid, _ in pairs if uid in records)
+        if index.excluded != before:
+            index.coverage_changed()
+        return Scene(self._convert_objects(native, uuids is not None), materials, meshes)
+
+    def _blocks(self, table, uuids):
+        index = self.index
         if uuids is None or len(uuids) > 16:  # one pass beats many linear name lookups
-            return [(uid, b) for uid, b in index.each(table) if uuids is None or uid in uuids]
+            return index.each(table)
+        resolve = getattr(index, table[:-1] if table != "meshes" else "mesh")
         return [(uid, b) for uid in getattr(index, table) if uid in uuids for b in [resolve(uid)] if b is not None]
-    objects = tuple(blender_object(o, index) for _, o in blocks("objects", index.object))
-    materials = tuple(blender_material(m) for _, m in blocks("materials", index.material))
-    meshes = tuple(blender_mesh(m) for _, m in blocks("meshes", index.mesh))
-    return Scene(objects, materials, meshes)
+
+    def _guard(self, uid, block, typ, read):
+        """Reads one datablock; a failure or a limit leaves it out, with the reason, and reads on."""
+        try:
+            record = read(uid, block)
+        except NotSynced as e:
+            self._exclude(uid, Item(block.name, typ, e.code, e.reason, uid))
+            return None
+        except Exception as e:  # anything Blender or the data throws: this datablock only
+            what = {"MESH": "mesh", "MATERIAL": "material"}.get(typ, "object")
+            self._exclude(uid, Item(block.name, typ, READ_FAILED,
+                                    f"{what} '{block.name}'{self._used_by(uid) if what != 'object' else ''}: reading it failed: "
+                                    f"{type(e).__name__}: {e}", uid))
+            return None
+        self.index.excluded.pop(uid, None)
+        return record
+
+    def _exclude(self, uid, item):
+        self.index.excluded[uid] = item
+
+    def _used_by(self, uid):
+        if self._users is None:
+            self._users = {}
+            for _, o in self.index.each("objects"):
+                for block in ([o.data] if o.type == "MESH" else []) + [s.material for s in o.material_slots]:
+                    if block is not None:
+                        self._users.setdefault(id_of(block), []).append(o.name)
+        names = sorted(set(self._users.get(uid, ())))
+        if not names:
+            return ""
+        shown = ", ".join(f"'{n}'" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        return f" (used by {'object' if len(names) == 1 else 'objects'} {shown})"
+
+    # ---- one datablock each ----
+
+    def _mesh(self, uid, mesh):
+        limits = self.limits
+        vertices, corners, faces = mesh_counts(mesh)
+        where = lambda: f"mesh '{mesh.name}'{self._used_by(uid)}"  # noqa: E731  (only a failure needs it)
+        if vertices > limits.mesh_vertices:
+            raise NotSynced(RESOURCE_LIMIT, f"{where()}: {vertices:,} vertices, over the limit of {limits.mesh_vertices:,} "
+                                            "(limits.mesh_vertices); large meshes arrive with the issue \"Real content I\"")
+        has_uv = render_uv_layer(mesh) is not None
+        low, high = mesh_bounds(vertices, corners - 2 * faces, vertices if has_uv else 0)
+        if low > limits.record_budget:
+            raise NotSynced(RESOURCE_LIMIT, self._too_large(where(), vertices, f"at least {_size(low)}"))
+        record = to_canonical(Scene(meshes=(blender_mesh(mesh),)), "blender", self.us).meshes[0]
+        _check_values(lambda: f"{where()}: a vertex position", (c for p in record.positions for c in p))
+        _check_values(lambda: f"{where()}: a UV coordinate", (c for p in record.uv0 or () for c in p))
+        if mesh_bounds(len(record.positions), len(record.triangles), len(record.uv0 or ()))[1] > limits.record_budget:
+            size = payload_size(mesh_json(record))
+            if size > limits.record_budget:
+                raise NotSynced(RESOURCE_LIMIT, self._too_large(where(), vertices, _size(size)))
+        return record
+
+    def _too_large(self, where, vertices, size):
+        limits = self.limits
+        return (f"{where}: {vertices:,} vertices; its record would take {size}, over the {_size(limits.record_budget)} "
+                f"a record may use in one frame (limits.frame_bytes {limits.frame_bytes:,} less 64 KiB); large meshes "
+                "arrive with the issue \"Real content I\"")
+
+    def _material(self, uid, material):
+        record = blender_material(material)
+        _check_values(lambda: f"material '{material.name}'",
+                      (*record.base_color, record.metallic, record.roughness, *record.emission))
+        return record
+
+    def _object(self, uid, obj):
+        excluded = self.index.excluded
+        if excluded and obj.type == "MESH":
+            for block in [obj.data] + [s.material for s in obj.material_slots]:
+                item = excluded.get(id_of(block)) if block is not None else None
+                if item is not None:
+                    what = "mesh" if item.type == "MESH" else "material"
+                    raise NotSynced(item.code, f"object '{obj.name}': its {what} '{item.name}' is not synced "
+                                               f"({_code_words(item.code)}), so neither is the object")
+        record = blender_object(obj, self.index)
+        _check_values(lambda: f"object '{obj.name}': its location", [c * self.us for c in record.translation])
+        _check_values(lambda: f"object '{obj.name}': its rotation", [2 * c for c in record.rotation])  # conversion mixes components
+        _check_values(lambda: f"object '{obj.name}': its scale", record.scale)
+        return record
+
+    # ---- conversion ----
+
+    def _convert_objects(self, native, partial):
+        """Objects → canonical. A parent outside this read joins it as a root, only for its frame."""
+        present = {o.uuid for o in native}
+        extra = []
+        if partial:
+            for o in native:
+                if o.parent is not None and o.parent not in present:
+                    p = self.index.object(o.parent)
+                    if p is not None:
+                        extra.append(SceneObject(o.parent, p.name, kind_of(p), None, (0.0, 0.0, 0.0),
+                                                 (0.0, 0.0, 0.0, 1.0), (1.0, 1.0, 1.0), True))
+                        present.add(o.parent)
+        converted = to_canonical(Scene(tuple(native) + tuple(extra)), "blender", self.us)
+        return converted.objects[:len(native)]
 
 
-def canonical_scene(scene, index, uuids=None):
-    """The synced records in canonical space. A subset still converts each object against its
-    real parent: a camera's child needs its parent's frame even when the parent is not asked for."""
-    native = blender_scene(scene, index, uuids)
-    if uuids is not None:
-        present = {o.uuid for o in native.objects}
-        extra = [blender_object(index.object(o.parent), index) for o in native.objects
-                 if o.parent is not None and o.parent not in present and index.object(o.parent) is not None]
-        widened = Scene(native.objects + tuple(_as_root(e) for e in extra), native.materials, native.meshes)
-        converted = to_canonical(widened, "blender", unit_scale(scene))
-        return Scene(converted.objects[:len(native.objects)], converted.materials, converted.meshes)
-    return to_canonical(native, "blender", unit_scale(scene))
+def evaluate():
+    """Brings world matrices up to date (Blender evaluates them lazily)."""
+    try:
+        bpy.context.view_layer.update()
+    except (AttributeError, RuntimeError):  # no view layer in this context: the last evaluation stands
+        pass
 
 
-def _as_root(o):
-    return replace(o, parent=None)
+def _check_values(what, values):
+    """Every value a finite number within ±1e12 (what the orchestrator accepts), else READ_FAILED;
+    ``what`` makes the sentence only when one is not."""
+    for v in values:
+        if not -MAX_MAGNITUDE <= v <= MAX_MAGNITUDE:  # NaN fails every comparison
+            raise NotSynced(READ_FAILED, f"{what()} is {v!r}, not a finite number within ±1e12")
+
+
+def _size(n):
+    return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n:,} bytes"
+
+
+def _code_words(code):
+    return {RESOURCE_LIMIT: "over a resource limit", READ_FAILED: "it could not be read"}.get(code, code)

@@ -69,10 +69,23 @@ class Writer:
         except ApplyError:
             self.rollback(p)
             raise
-        except (RuntimeError, TypeError, ValueError, KeyError, AttributeError) as e:  # bpy refused something
+        except Exception as e:  # bpy refused something: name the datablock, undo the rest
+            where = self.describe(op.uuid)
             self.rollback(p)
-            raise ApplyError("ENGINE_FAULT", f"Blender refused {op.op} on {op.uuid}: {e}") from e
+            raise ApplyError("ENGINE_FAULT", f"Blender refused {op.op} on {where}: {type(e).__name__}: {e}; "
+                                             "nothing of this intent was applied") from e
         return p
+
+    def describe(self, uid):
+        """A datablock for a sentence: "object 'Cube' (uuid)", or the bare ID when it is unknown here."""
+        for what, table, resolve in (("object", self.index.objects, self.index.object),
+                                     ("material", self.index.materials, self.index.material),
+                                     ("mesh", self.index.meshes, self.index.mesh)):
+            if uid in table:
+                block = resolve(uid)
+                if block is not None:
+                    return f"{what} '{block.name}' ({uid})"
+        return str(uid)
 
     def rollback(self, p):
         for restore in reversed(p.undo):
@@ -130,6 +143,7 @@ class Writer:
             "rotation_axis_angle": tuple(obj.rotation_axis_angle), "scale": tuple(obj.scale),
             "hide_viewport": obj.hide_viewport, "hidden": _hidden(obj),
             "parent": obj.parent.name if obj.parent is not None else None,
+            "parent_type": obj.parent_type, "parent_bone": obj.parent_bone,
             "parent_inverse": [tuple(row) for row in obj.matrix_parent_inverse],
             "slots": [(s.link, s.material.name if s.material else None) for s in obj.material_slots],
             "data_materials": [m.name if m else None for m in obj.data.materials] if obj.type == "MESH" and obj.data else None,
@@ -144,6 +158,8 @@ class Writer:
             o.name = state["name"]
             w.index.objects[uid] = o.name
             o.parent = bpy.data.objects.get(state["parent"]) if state["parent"] else None
+            if (o.parent_type, o.parent_bone) != (state["parent_type"], state["parent_bone"]):
+                o.parent_type, o.parent_bone = state["parent_type"], state["parent_bone"]
             o.matrix_parent_inverse = Matrix(state["parent_inverse"])
             o.rotation_mode = state["rotation_mode"]
             o.location = state["location"]
@@ -170,15 +186,15 @@ class Writer:
     def _set_transform(self, p, op):
         obj = self.obj(op.uuid)
         self._remember_object(p, obj)
-        pa, sa, us = self.view_axis(obj.parent), self.view_axis(obj), self.unit_scale()
-        loc, (w, x, y, z), sca = reading.local_transform(obj)
+        pa, sa, us = self.view_axis(reading.reported_parent(obj, self.index)), self.view_axis(obj), self.unit_scale()
+        loc, (w, x, y, z), sca = reading.local_transform(obj, self.index)
         if op.get("translation") is not None:
             loc = convert.translation_to_blender(op.get("translation"), pa, us)
         if op.get("rotation") is not None:
             x, y, z, w = convert.rotation_to_blender(op.get("rotation"), pa, sa)
         if op.get("scale") is not None:
             sca = convert.scale_blender(op.get("scale"), sa)
-        _write_local(obj, loc, (w, x, y, z), sca)
+        _write_local(obj, loc, (w, x, y, z), sca, self.index)
 
     def _set_visibility(self, p, op):
         obj = self.obj(op.uuid)
@@ -273,7 +289,7 @@ class Writer:
         obj = self.obj(op.uuid)
         parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
         self._remember_object(p, obj)
-        _reparent_keeping_local(obj, parent)
+        _reparent_keeping_local(obj, parent, self.index)
 
     def _link_new(self, p, obj, uid, parent, created_data=None):
         """Links a new object beside its parent (or in the scene's collection) and makes it known.
@@ -306,7 +322,7 @@ class Writer:
         pa, sa, us = self.view_axis(parent), self.view_axis(obj), self.unit_scale()
         x, y, z, w = convert.rotation_to_blender(op.get("rotation"), pa, sa)
         _write_local(obj, convert.translation_to_blender(op.get("translation"), pa, us), (w, x, y, z),
-                     convert.scale_blender(op.get("scale"), sa))
+                     convert.scale_blender(op.get("scale"), sa), self.index)
 
     def _create_object(self, p, op):
         self._check_new(op.uuid)
@@ -375,18 +391,20 @@ class Writer:
     def _delete_object(self, p, op):
         obj = self.obj(op.uuid)
         doomed = [obj]
-        if op.get("children") == "delete":
+        if op.get("children") == "delete":  # the whole hierarchy below, synced or not, as Delete Hierarchy does
             i = 0
             while i < len(doomed):
-                doomed.extend(c for c in doomed[i].children if id_of(c) in self.index.objects)
+                doomed.extend(doomed[i].children)
                 i += 1
         else:
             for child in list(obj.children):
                 self._remember_object(p, child)
-                _reparent_keeping_local(child, obj.parent)
+                _reparent_keeping_local(child, obj.parent, self.index)
         for o in doomed:
+            synced = id_of(o) in self.index.objects
             self._unlink(p, o)
-            p.touched.add(id_of(o))
+            if synced:
+                p.touched.add(id_of(o))
 
     def _unlink(self, p, obj):
         uid, name, hidden = id_of(obj), obj.name, _hidden(obj)
@@ -466,6 +484,9 @@ class Writer:
 
     def _replace_mesh(self, p, op):
         old = self.mesh_data(op.uuid)
+        if reading.in_edit_mode(old):  # swapping the data under Blender's edit-mesh is not safe
+            raise ApplyError("ENGINE_FAULT", f"mesh '{old.name}' ({op.uuid}) is in edit mode in Blender; "
+                                             "it is replaced once the human leaves edit mode")
         new = self._geometry(old.name, op)
         for m in old.materials:
             new.materials.append(m)
@@ -535,12 +556,30 @@ def _set_list(collection, items):
         collection.append(item)
 
 
-def _write_local(obj, location, rotation_wxyz, scale):
-    """Writes a local transform in the object's own terms: its rotation mode, its parent inverse."""
+def _write_local(obj, location, rotation_wxyz, scale, index):
+    """Writes a local transform (relative to the reported parent) in the object's own terms: its
+    rotation mode, its parent inverse, and, for an object reported under an ancestor that is not
+    its real parent (or hanging from a bone), through world matrices into its real parent's frame."""
+    if reading.through_world(obj, index):
+        anchor = reading.reported_parent(obj, index)
+        reading.evaluate()  # earlier steps of this intent may have moved the anchor or the parent
+        local = Matrix.LocRotScale(location, Quaternion(rotation_wxyz), scale)
+        world = anchor.matrix_world @ local if anchor is not None else local
+        if obj.parent_type == "OBJECT":  # the real parent's frame, through its inverse
+            frame = obj.parent.matrix_world @ obj.matrix_parent_inverse
+        else:  # a bone or vertices: everything Blender put above the basis
+            frame = obj.matrix_world @ obj.matrix_basis.inverted()
+        loc, rot, sca = (frame.inverted() @ world).decompose()
+        _write_basis(obj, tuple(loc), tuple(rot), tuple(sca))
+        return
     if obj.parent is not None and obj.matrix_parent_inverse != reading.IDENTITY:
         local = Matrix.LocRotScale(location, Quaternion(rotation_wxyz), scale)
         obj.matrix_basis = obj.matrix_parent_inverse.inverted() @ local
         return
+    _write_basis(obj, location, rotation_wxyz, scale)
+
+
+def _write_basis(obj, location, rotation_wxyz, scale):
     obj.location = location
     mode = obj.rotation_mode
     q = Quaternion(rotation_wxyz)
@@ -554,8 +593,10 @@ def _write_local(obj, location, rotation_wxyz, scale):
     obj.scale = scale
 
 
-def _reparent_keeping_local(obj, parent):
-    location, rotation, scale = reading.local_transform(obj)
+def _reparent_keeping_local(obj, parent, index):
+    location, rotation, scale = reading.local_transform(obj, index)
     obj.parent = parent
+    if obj.parent_type != "OBJECT":
+        obj.parent_type = "OBJECT"
     obj.matrix_parent_inverse = Matrix.Identity(4)
-    _write_local(obj, location, rotation, scale)
+    _write_local(obj, location, rotation, scale, index)

@@ -1,8 +1,23 @@
-"""The sidebar panel (View3D › Sidebar › VibeSync): connection, engine state, intents, Pause."""
+"""The sidebar panel (View3D › Sidebar › VibeSync): connection (and why the orchestrator refused
+this file), engine state, intents, what is not synced and why, Pause."""
 
 import bpy
 
 from . import session
+
+SHOWN_NOT_SYNCED = 5  # the first few; the log and `vibesync status` have the whole list
+
+
+def not_synced_lines(rt):
+    """The panel's lines about what is not synced: a count, then the first few reasons."""
+    items = rt.adapter.index.not_synced() if rt.adapter.index is not None else []
+    if not items:
+        return []
+    lines = [f"Not synced: {len(items)}"]
+    lines += [f"{i.code}: {i.reason}" for i in items[:SHOWN_NOT_SYNCED]]
+    if len(items) > SHOWN_NOT_SYNCED:
+        lines.append(f"… and {len(items) - SHOWN_NOT_SYNCED} more (the system console and `vibesync status` list them)")
+    return lines
 
 
 class VIBESYNC_PT_panel(bpy.types.Panel):
@@ -22,15 +37,36 @@ class VIBESYNC_PT_panel(bpy.types.Panel):
             return
         layout.label(text=f"Link: {rt.connection}", icon="LINKED" if rt.connection == "connected" else "UNLINKED")
         if rt.last_error:
-            layout.label(text=rt.last_error, icon="ERROR")
+            col = layout.column(align=True)
+            for i, line in enumerate(_wrap(rt.last_error)):  # a REFUSED names the project and the command that pairs it
+                col.label(text=line, icon="ERROR" if i == 0 else "BLANK1")
         layout.label(text=f"Engine: {rt.adapter.engine_state()}, generation {rt.adapter.generation}")
         layout.label(text=f"Provisional intents: {len(rt.adapter.provisional)}")
         layout.label(text=f"Pending events: {len(rt.detector.dirty)}, edits sent: {len(rt.detector.sent)}")
         if rt.detector.active:
             layout.label(text=f"You are editing {len(rt.detector.active)} object(s)", icon="HAND")
+        lines = not_synced_lines(rt)
+        if lines:
+            box = layout.box()
+            box.label(text=lines[0], icon="INFO")
+            for line in lines[1:]:
+                for part in _wrap(line):
+                    box.label(text=part)
         if rt.adapter.last_root:
             layout.label(text=f"Root {rt.adapter.last_root[:16]}…")
         row = layout.row()
         row.operator("vibesync.pause", text="Resume" if rt.adapter.paused else "Pause",
                      icon="PLAY" if rt.adapter.paused else "PAUSE")
         row.operator("vibesync.disconnect", icon="CANCEL")
+
+
+def _wrap(text, width=60):
+    """Blender labels do not wrap: long sentences are cut into lines at spaces."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line else lines
