@@ -26,8 +26,8 @@ internal sealed class Invariants
     private readonly object _journalGate = new();
     private (ulong Sequence, byte[] Hash)? _durableAnchor;
     private ulong _echoScanned;
-    private int _echoesAttributedToRebinds;
     private int _memoryReportedFor;
+    private readonly HashSet<ulong> _humanIntents = new();
 
     public Invariants(ChaosStage stage, ChaosScene scene, ChaosReport report, long rssLimitBytes)
     {
@@ -139,24 +139,22 @@ internal sealed class Invariants
             if (r.Sequence <= _echoScanned) continue;
             _echoScanned = r.Sequence;
             var e = r.Entry;
-            if (e.Phase != IntentPhase.Provisional || e.Actor is not ("human:blender" or "human:unity")) continue;
+            // Each human intent once, by its first entry, whatever became of it (an echo refused or quarantined is an echo too).
+            if (e.Actor is not ("human:blender" or "human:unity") || !_humanIntents.Add(e.IntentId)) continue;
             var engine = e.Actor == "human:blender" ? Owner.Blender : Owner.Unity;
             _report.Checked("echo: human intents attributed");
             _report.Count($"intents of {e.Actor}");
-            foreach (var uuid in e.Scope.Uuids)
+            var foreign = e.Scope.Uuids.Select(u => (Uuid: u, Owner: _scene.OwnerOf(u))).Where(x => x.Owner is not (null or Owner.Shared) && x.Owner != engine).ToList();
+            if (foreign.Count == 0) continue;
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs);
+            if (engine == Owner.Blender && _blenderRebinds.Any(t => at >= t.AddSeconds(-1) && at <= t.AddSeconds(30)))
             {
-                var owner = _scene.OwnerOf(uuid);
-                if (owner is null or Owner.Shared || owner == engine) continue;
-                var at = DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs);
-                if (engine == Owner.Blender && _blenderRebinds.Any(t => at >= t.AddSeconds(-1) && at <= t.AddSeconds(30)))
-                {
-                    // Undo/redo/revert restore older values the user saw: Blender reporting them is the human's own act, not a bounce.
-                    _echoesAttributedToRebinds++;
-                    _report.Observe("Blender reported an edit of a record it does not own within 30 s of an undo/redo/revert (the human's own act, not an echo)");
-                    continue;
-                }
-                _report.Violated("echo", $"intent {e.IntentId} of {e.Actor} (#{r.Sequence}, {at:HH:mm:ss.fff}) touches {uuid}, which only {owner} changes: an edit came back from the engine it was applied in; operations {Short(e.OperationJson)}");
+                // Undo/redo/revert restore older values the user saw: Blender reporting them is the human's own act, not a bounce.
+                _report.Observe("Blender reported an edit of records it does not own within 30 s of an undo/redo/revert (the human's own act, not an echo)");
+                continue;
             }
+            _report.Violated("echo", $"intent {e.IntentId} of {e.Actor} ({PhaseNames.Name(e.Phase)} #{r.Sequence} at {at:HH:mm:ss.fff}) touches {foreign.Count} record(s) only others change " +
+                $"({string.Join(", ", foreign.Take(4).Select(f => $"{f.Uuid} of {f.Owner}"))}{(foreign.Count > 4 ? ", …" : "")}): an edit came back from an engine it was applied in; operations {Short(e.OperationJson)}");
         }
     }
 
@@ -229,8 +227,6 @@ internal sealed class Invariants
             _report.Violated("memory over the bound", $"serve (pid {pid}) resident memory {rss >> 20} MiB exceeds the bound {RssLimitBytes >> 20} MiB", sameAs: "memory");
         }
     }
-
-    public int EchoesAttributedToRebinds => _echoesAttributedToRebinds;
 
     // ---- evidence ----
 
