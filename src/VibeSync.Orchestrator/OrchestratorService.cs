@@ -204,7 +204,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// Runs the attach flow for one engine at a time (issue #15: two engines arriving together both
     /// seeded Reality). A flow that a newer attach or a detach overtook while it waited gives up.
     /// </summary>
-    private async Task AttachAsync(SyncedEngine engine, Func<Task<Scene>> scene, string? file, int attachment)
+    private async Task AttachAsync(SyncedEngine engine, Func<Task<Scene>> scene, string? file, int attachment, int attempt = 0)
     {
         await _attaching.WaitAsync().ConfigureAwait(false);
         try
@@ -212,8 +212,37 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             if (!engine.IsCurrent(attachment)) return;
             await _attach.RunAsync(engine, await scene().ConfigureAwait(false), file, attachment).ConfigureAwait(false);
         }
-        catch (EngineFaultException ex) when (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); }
+        catch (Exception ex) when (ex is EngineFaultException or TimeoutException)
+        {
+            // The scene could not even be read (the flow itself turns its own failures into Blocked).
+            if (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); return; }
+            engine.Set(SyncPhase.Blocked, $"resync failed: {ex.Message}; tried again shortly, and when {engine.Name} attaches again");
+            _log.Write("blocked", "RESYNC_FAILED", engine.Name, null, engine.Reason!);
+        }
         finally { _attaching.Release(); }
+        // An engine attached but not brought to parity (busy compiling, a fault, a difference) is
+        // tried again, backing off, until it is live or its session changes; a PANIC waits for a human.
+        if (engine.IsCurrent(attachment) && engine.Phase == SyncPhase.Blocked && !_pipeline.Panics.ContainsKey(engine.Name))
+            ResyncLater(engine, file, attachment, attempt);
+    }
+
+    private void ResyncLater(SyncedEngine engine, string? file, int attachment, int attempt)
+    {
+        var delay = TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5)));
+        Background(Task.Run(async () =>
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+            if (!engine.IsCurrent(attachment) || engine.Phase != SyncPhase.Blocked || _pipeline.Panics.ContainsKey(engine.Name)) return;
+            await AttachAsync(engine, () => ReadEverythingAsync(engine), file, engine.NextAttachment(), attempt + 1).ConfigureAwait(false);
+        }), "resync retry");
+    }
+
+    /// <summary>Everything an engine holds that it ever reported or Reality has, read back fresh.</summary>
+    private Task<Scene> ReadEverythingAsync(SyncedEngine engine)
+    {
+        var uuids = engine.Known();
+        uuids.UnionWith(AttachFlow.Uuids(_pipeline.Reality.ToScene()));
+        return engine.ReadAsync(uuids);
     }
 
     /// <summary>
@@ -227,12 +256,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         e.Set(SyncPhase.Syncing, $"parity lost ({reason}): being resynced from Reality");
         _log.Write("parity_lost", "PARITY_LOST", engine, null, reason + "; resyncing");
         int attachment = e.NextAttachment();
-        var uuids = e.Known();
-        Background(Task.Run(() => AttachAsync(e, async () =>
-        {
-            uuids.UnionWith(AttachFlow.Uuids(_pipeline.Reality.ToScene()));
-            return await e.ReadAsync(uuids).ConfigureAwait(false);
-        }, _project.Record.Engines.TryGetValue(engine, out var p) ? p.File : null, attachment)), "resync after parity lost");
+        Background(Task.Run(() => AttachAsync(e, () => ReadEverythingAsync(e), _project.Record.Engines.TryGetValue(engine, out var p) ? p.File : null, attachment)),
+            "resync after parity lost");
     }
 
     /// <inheritdoc />
@@ -287,9 +312,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var reality = _pipeline.Reality;
         if (which == "reality") return reality.ToScene();
         if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine: blender, unity or reality");
-        var uuids = engine.Known();
-        uuids.UnionWith(AttachFlow.Uuids(reality.ToScene()));
-        return await engine.ReadAsync(uuids).ConfigureAwait(false);
+        return await ReadEverythingAsync(engine).ConfigureAwait(false);
     }
 
     /// <summary>
