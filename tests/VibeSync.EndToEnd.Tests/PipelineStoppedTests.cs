@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using VibeSync.Link.Tests.Support;
 
@@ -18,7 +17,7 @@ public sealed class PipelineStoppedTests : EndToEndTest
         var dir = Path.Combine(Work, "data");
         var wal = Path.Combine(dir, "wal");
         Directory.CreateDirectory(wal);
-        Run("mount", "-t", "tmpfs", "-o", "size=66m", "tmpfs", wal); // room for the first 64 MiB segment, not a second
+        await RunAsync("mount", "-t", "tmpfs", "-o", "size=66m", "tmpfs", wal); // room for the first 64 MiB segment, not a second
         try
         {
             await using var serve = await ServeProcess.StartInAsync(dir);
@@ -43,15 +42,12 @@ public sealed class PipelineStoppedTests : EndToEndTest
             Assert.Contains("preallocate", output); // the cause: the next segment did not fit
             Assert.Contains("restart serve", output);
         }
-        finally { Run("umount", wal); }
+        finally { await RunAsync("umount", wal); }
     }
 
-    private static void Run(string file, params string[] args)
+    private static async Task RunAsync(string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed (this test mounts a tmpfs: run it as root): {p.StandardError.ReadToEnd()}");
+        var (code, output) = await Parts.RunAsync(file, TimeSpan.FromSeconds(30), args);
+        Assert.True(code == 0, $"{file} {string.Join(' ', args)} failed (this test mounts a tmpfs: run it as root): {output}");
     }
 }
