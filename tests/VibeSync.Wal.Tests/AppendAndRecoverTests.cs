@@ -102,4 +102,13 @@ public sealed class AppendAndRecoverTests
         Assert.Equal(1UL, next.Sequence);
         Assert.Single(WriteAheadLog.ReadAll(dir.Path, out _));
     }
+
+    [Fact]
+    public void a_directory_path_holding_a_nul_is_refused_not_cut_short()
+    {
+        // The C string would end at the NUL: the fsync would land on the directory before it.
+        using var dir = new TempLog();
+        var e = Assert.Throws<ArgumentException>(() => VibeSync.Wal.Storage.DirectorySync.Fsync(dir.Path + "\0/elsewhere"));
+        Assert.Contains("NUL", e.Message);
+    }
 }

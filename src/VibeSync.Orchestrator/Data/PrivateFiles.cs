@@ -60,16 +60,29 @@ public static class PrivateFiles
         file.Write(System.Text.Encoding.UTF8.GetBytes(text));
     }
 
-    /// <summary>Creates <paramref name="path"/> 0600 with <paramref name="text"/> unless it exists; false when it did.</summary>
+    /// <summary>
+    /// Creates <paramref name="path"/> 0600 with <paramref name="text"/> unless it exists; false when
+    /// it did. Written whole under another name first, then linked in: a process starting at the same
+    /// moment (a second serve) reads either nothing or the whole file, never half of it.
+    /// </summary>
     public static bool CreateNew(string path, string text)
     {
-        try
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        System.IO.File.Delete(temp);
+        using (var file = new FileStream(temp, Create(FileMode.CreateNew)))
         {
-            using var file = new FileStream(path, Create(FileMode.CreateNew));
             file.Write(System.Text.Encoding.UTF8.GetBytes(text));
             file.Flush(flushToDisk: true);
+        }
+        try
+        {
+            System.IO.File.Move(temp, path, overwrite: false);
             return true;
         }
-        catch (IOException) when (System.IO.File.Exists(path)) { return false; }
+        catch (IOException) when (System.IO.File.Exists(path))
+        {
+            System.IO.File.Delete(temp);
+            return false;
+        }
     }
 }
