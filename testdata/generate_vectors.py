@@ -523,6 +523,11 @@ def operation_vectors():
         {"op": "create_material", "uuid": uid(5), "name": "Teal", "base_color": [0, 0.5, 0.5, 1], "metallic": 0.1, "roughness": 0.7, "emission": [0, 0, 0.25]},
         {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]]},
         {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0], [1, 0], [0, 1]]},
+        # The one range of every number, at its edges (docs/intents.md "Numbers").
+        {"op": "create_mesh", "uuid": uid(6), "positions": [[1e12, -1e12, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+         "uv0": [[1e12, -1e12], [1, 0], [0, 1]]},
+        {"op": "set_material_params", "uuid": b, "metallic": -1e12, "roughness": 1e12, "base_color": [1e12, 0, 0, -1e12], "emission": [-1e12, 0, 1e12]},
+        {"op": "assign_material", "uuid": a, "slot": 1024, "material": b},
     ]
     invalid = [
         ("unknown_operation", {"op": "exec", "uuid": a}, "operations[0].op"),
@@ -540,6 +545,29 @@ def operation_vectors():
         ("create_material_without_roughness", {"op": "create_material", "uuid": uid(5), "name": "x", "base_color": [1, 1, 1, 1], "metallic": 0, "emission": [0, 0, 0]}, "operations[0].roughness"),
         ("create_mesh_uv_count", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0]]}, "operations[0].uv0"),
         ("create_mesh_index_out_of_range", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0]], "triangles": [[0, 1, 2]]}, "operations[0].triangles[0][2]"),
+        # Every number of every field, in the one range: a field that skipped it reached an engine
+        # that could not hash what it stored (issue #16: uv0 of 1e13 crashed the Unity simulator).
+        ("create_mesh_uv_beyond_1e12", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+                                        "uv0": [[0, 0], [1e13, 0], [0, 1]]}, "operations[0].uv0[1]"),
+        ("replace_mesh_uv_beyond_1e12", {"op": "replace_mesh", "uuid": uid(4), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+                                         "uv0": [[0, 0], [1, 0], [0, -1e13]]}, "operations[0].uv0[2]"),
+        ("uv_not_a_number", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+                             "uv0": [[0, 0], [1, "0"], [0, 1]]}, "operations[0].uv0[1][1]"),
+        ("position_beyond_1e12", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 2e12, 0]], "triangles": [[0, 1, 2]]}, "operations[0].positions[2]"),
+        ("scale_beyond_1e12", {"op": "set_transform", "uuid": a, "scale": [1, 1, -1e13]}, "operations[0].scale"),
+        ("rotation_beyond_1e12", {"op": "set_transform", "uuid": a, "rotation": [0, 0, 1e13, 1]}, "operations[0].rotation"),
+        ("metallic_beyond_1e12", {"op": "set_material_params", "uuid": b, "metallic": 1e13}, "operations[0].metallic"),
+        ("roughness_beyond_1e12", {"op": "set_material_params", "uuid": b, "roughness": -1e13}, "operations[0].roughness"),
+        ("base_color_beyond_1e12", {"op": "set_material_params", "uuid": b, "base_color": [0, 0, 1e13, 1]}, "operations[0].base_color"),
+        ("emission_beyond_1e12", {"op": "set_material_params", "uuid": b, "emission": [0, 1e13, 0]}, "operations[0].emission"),
+        ("create_material_metallic_beyond_1e12", {"op": "create_material", "uuid": uid(5), "name": "x", "base_color": [1, 1, 1, 1], "metallic": 1e13,
+                                                  "roughness": 0, "emission": [0, 0, 0]}, "operations[0].metallic"),
+        ("create_object_translation_beyond_1e12", dict({"op": "create_object", "uuid": c, "name": "x", "kind": "empty", "parent": None},
+                                                       **dict(t, translation=[0, 0, 1e13])), "operations[0].translation"),
+        ("instantiate_prefab_scale_beyond_1e12", dict({"op": "instantiate_prefab", "uuid": c, "prefab": "props/crate_01", "name": "x", "parent": None},
+                                                      **dict(t, scale=[1e13, 1, 1])), "operations[0].scale"),
+        ("slot_beyond_1024", {"op": "assign_material", "uuid": a, "slot": 1025, "material": b}, "operations[0].slot"),
+        ("slot_negative", {"op": "assign_material", "uuid": a, "slot": -1, "material": b}, "operations[0].slot"),
     ]
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 
@@ -574,6 +602,59 @@ def firewall_vectors():
     return {"code_fields": [list(f) for f in CODE_FIELDS], "names": names, "expressions": cases}
 
 
+def blob_vectors():
+    """Blob names (docs/protocol.md §12): valid blobs with their names, float arrays that differ
+    below ε and share a name, and blobs both implementations refuse, naming the same field."""
+    from vibesync_blender.protocol.blobs import F32, U8, U16, U32, BlobFormatError, blob_id
+    import struct as _struct
+    r = random.Random(12)
+
+    def f32(values):
+        return _struct.pack(f"<{len(values)}f", *values)
+
+    cases = []
+
+    def add(name, element, components, count, payload, same_as=None):
+        case = {"name": name, "element": element, "components": components, "count": count, "payload": payload.hex(),
+                "id": blob_id(element, components, count, payload, use_numpy=False)}
+        if same_as is not None:
+            assert next(c for c in cases if c["name"] == same_as)["id"] == case["id"], name
+            case["same_id_as"] = same_as
+        cases.append(case)
+
+    add("empty_f32_vec3", F32, 3, 0, b"")
+    add("one_position", F32, 3, 1, f32([1.0, 2.0, 3.0]))
+    add("one_position_nudged_below_epsilon", F32, 3, 1, f32([1.0 + 2e-7, 2.0, 3.0 - 2e-7]), same_as="one_position")
+    add("negative_zero_is_zero", F32, 3, 1, f32([-0.0, 0.0, 0.0]))
+    add("zero", F32, 3, 1, f32([0.0, 0.0, 0.0]), same_as="negative_zero_is_zero")
+    add("same_floats_as_vec2_differ", F32, 2, 3, f32([0.0, 0.0, 0.0, 0.0, 0.0, 0.0]))
+    add("uv_pairs", F32, 2, 4, f32([r.uniform(0, 1) for _ in range(8)]))
+    add("big_and_small", F32, 1, 4, f32([123456.789, -0.00001, 0.000015, 1e9]))
+    add("indices", U32, 1, 6, _struct.pack("<6I", 0, 1, 2, 2, 1, 3))
+    add("joints_u16", U16, 4, 2, _struct.pack("<8H", 0, 1, 2, 3, 65535, 0, 7, 9))
+    add("png_bytes", U8, 1, 8, bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+    add("random_positions", F32, 3, 50, f32([r.uniform(-100, 100) for _ in range(150)]))
+
+    errors = []
+
+    def refuse(name, element, components, count, payload, field):
+        try:
+            blob_id(element, components, count, payload, use_numpy=False)
+        except BlobFormatError as e:
+            assert e.field == field, f"{name}: Python says {e.field}"
+        else:
+            raise AssertionError(f"{name}: Python accepted it")
+        errors.append({"name": name, "element": element, "components": components, "count": count, "payload": payload.hex(), "error_field": field})
+
+    refuse("nan", F32, 1, 2, f32([1.0, float("nan")]), "value[1]")
+    refuse("infinity", F32, 1, 1, f32([float("inf")]), "value[0]")
+    refuse("length_does_not_match_the_shape", F32, 3, 2, f32([1.0, 2.0, 3.0]), "length")
+    refuse("unknown_element", 9, 1, 1, b"\x00", "element")
+    refuse("components_zero", U32, 0, 0, b"", "components")
+    refuse("components_seventeen", F32, 17, 0, b"", "components")
+    return {"cases": cases, "errors": errors}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -588,6 +669,7 @@ def main():
     conversions, stored = convert_cases()
     assert len(hashes) >= 30 and len(errors) >= 25 and len(conversions) >= 20
     write("hash_vectors.json", {"cases": hashes})
+    write("blob_vectors.json", blob_vectors())
     write("hash_error_vectors.json", {"cases": errors})
     write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored})
     write("crypto_vectors.json", crypto_vectors())

@@ -10,6 +10,7 @@ using VibeSync.Orchestrator.Sync;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Orchestrator.Control;
+using VibeSync.Orchestrator.Data;
 using VibeSync.Orchestrator.Keys;
 using VibeSync.Orchestrator.Project;
 using VibeSync.Protocol.Link;
@@ -88,6 +89,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private readonly LinkLog _log;
     private readonly SemaphoreSlim _attaching = new(1, 1); // one attach at a time: two engines arriving together never both seed
     private ProjectIdentity _project = null!;
+    private Orchestrator.Journal.JournalIndex _journal = null!;
     private LinkServer _link = null!;
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
@@ -95,6 +97,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private Snapshotter _snapshots = null!;
     private AttachFlow _attach = null!;
     private Dictionary<string, SyncedEngine> _engines = null!;
+    private DataDirectoryLock? _lock;
 
     private OrchestratorService(ServeOptions options)
     {
@@ -102,17 +105,39 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         _log = new LinkLog(options.Log);
     }
 
-    /// <summary>Creates what is missing in the data directory, starts the link and the API, and writes serve.json.</summary>
-    /// <exception cref="InvalidOperationException">Another orchestrator is running on this data directory.</exception>
+    /// <summary>
+    /// Takes the data directory's one-writer lock, creates what is missing in it (readable by its
+    /// owner only), starts the link and the API, and writes serve.json.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another orchestrator holds this data directory (the message names its pid).</exception>
     public static async Task<OrchestratorService> StartAsync(ServeOptions options)
     {
-        Directory.CreateDirectory(options.DataDirectory);
-        if (ServerInfo.Read(options.DataDirectory) is { } other && IsAlive(other.Pid))
-            throw new InvalidOperationException($"an orchestrator (pid {other.Pid}) is already serving {options.DataDirectory}; stop it first");
+        if (!Directory.Exists(options.DataDirectory)) PrivateFiles.EnsureDirectory(options.DataDirectory);
+        // Before anything in the directory is opened for writing: one data directory, one writer.
+        var held = DataDirectoryLock.Acquire(options.DataDirectory);
+        try
+        {
+            var service = await StartLockedAsync(options).ConfigureAwait(false);
+            service._lock = held;
+            return service;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<OrchestratorService> StartLockedAsync(ServeOptions options)
+    {
+        // Files an earlier version wrote with the default umask become the owner's only.
+        foreach (var file in new[] { Config.ServeConfig.FileName, "project.json", CleanShutdownMarker })
+            PrivateFiles.Tighten(Path.Combine(options.DataDirectory, file));
         var keys = Engines.All.ToDictionary(e => e, e => SecretFiles.LoadOrCreate(SecretFiles.EngineKeyPath(options.DataDirectory, e)));
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var service = new OrchestratorService(options);
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
+        service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal); // before anything appends: the recovery rollbacks below are indexed too
         var (reality, paired) = RealityStore.Load(service._wal);
         service._project = ProjectIdentity.LoadOrCreate(options.DataDirectory, paired);
         // project.json also remembers pairings a compacted log no longer holds; a pending replace unpairs.
@@ -196,9 +221,12 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         e.AddKnown(edit.Operations.Select(op => op.Uuid));
         // The human's edit is already in that engine: it becomes an intent from there, applied in
         // the other engines at once and verified in all of them (not held by the batch window).
-        var ticket = _pipeline.Submit(edit, new Actor(ActorKind.Human, engine), origin: engine);
+        var human = new Actor(ActorKind.Human, engine);
+        var over = _pipeline.Limits.Check(edit, human);
+        var ticket = _pipeline.Submit(edit, human, origin: engine); // journaled, refused there too if over a limit
         Background(ticket.Settled, "edit");
-        return Task.FromResult<(string, string)?>(null);
+        // Over a limit of what one intent may be, the engine hears it at once, at no cost in trust.
+        return Task.FromResult<(string, string)?>(over == null ? null : ("RESOURCE_LIMIT", over.Message));
     }
 
     /// <inheritdoc />
@@ -215,7 +243,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// Runs the attach flow for one engine at a time (issue #15: two engines arriving together both
     /// seeded Reality). A flow that a newer attach or a detach overtook while it waited gives up.
     /// </summary>
-    private async Task AttachAsync(SyncedEngine engine, Func<Task<Scene>> scene, string? file, int attachment)
+    private async Task AttachAsync(SyncedEngine engine, Func<Task<Scene>> scene, string? file, int attachment, int attempt = 0)
     {
         await _attaching.WaitAsync().ConfigureAwait(false);
         try
@@ -223,8 +251,37 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             if (!engine.IsCurrent(attachment)) return;
             await _attach.RunAsync(engine, await scene().ConfigureAwait(false), file, attachment).ConfigureAwait(false);
         }
-        catch (EngineFaultException ex) when (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); }
+        catch (Exception ex) when (ex is EngineFaultException or TimeoutException)
+        {
+            // The scene could not even be read (the flow itself turns its own failures into Blocked).
+            if (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); return; }
+            engine.Set(SyncPhase.Blocked, $"resync failed: {ex.Message}; tried again shortly, and when {engine.Name} attaches again");
+            _log.Write("blocked", "RESYNC_FAILED", engine.Name, null, engine.Reason!);
+        }
         finally { _attaching.Release(); }
+        // An engine attached but not brought to parity (busy compiling, a fault, a difference) is
+        // tried again, backing off, until it is live or its session changes; a PANIC waits for a human.
+        if (engine.IsCurrent(attachment) && engine.Phase == SyncPhase.Blocked && !_pipeline.Panics.ContainsKey(engine.Name))
+            ResyncLater(engine, file, attachment, attempt);
+    }
+
+    private void ResyncLater(SyncedEngine engine, string? file, int attachment, int attempt)
+    {
+        var delay = TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5)));
+        Background(Task.Run(async () =>
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+            if (!engine.IsCurrent(attachment) || engine.Phase != SyncPhase.Blocked || _pipeline.Panics.ContainsKey(engine.Name)) return;
+            await AttachAsync(engine, () => ReadEverythingAsync(engine), file, engine.NextAttachment(), attempt + 1).ConfigureAwait(false);
+        }), "resync retry");
+    }
+
+    /// <summary>Everything an engine holds that it ever reported or Reality has, read back fresh.</summary>
+    private Task<Scene> ReadEverythingAsync(SyncedEngine engine)
+    {
+        var uuids = engine.Known();
+        uuids.UnionWith(AttachFlow.Uuids(_pipeline.Reality.ToScene()));
+        return engine.ReadAsync(uuids);
     }
 
     /// <summary>
@@ -238,12 +295,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         e.Set(SyncPhase.Syncing, $"parity lost ({reason}): being resynced from Reality");
         _log.Write("parity_lost", "PARITY_LOST", engine, null, reason + "; resyncing");
         int attachment = e.NextAttachment();
-        var uuids = e.Known();
-        Background(Task.Run(() => AttachAsync(e, async () =>
-        {
-            uuids.UnionWith(AttachFlow.Uuids(_pipeline.Reality.ToScene()));
-            return await e.ReadAsync(uuids).ConfigureAwait(false);
-        }, _project.Record.Engines.TryGetValue(engine, out var p) ? p.File : null, attachment)), "resync after parity lost");
+        Background(Task.Run(() => AttachAsync(e, () => ReadEverythingAsync(e), _project.Record.Engines.TryGetValue(engine, out var p) ? p.File : null, attachment)),
+            "resync after parity lost");
     }
 
     /// <inheritdoc />
@@ -300,9 +353,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var reality = _pipeline.Reality;
         if (which == "reality") return reality.ToScene();
         if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine: blender, unity or reality");
-        var uuids = engine.Known();
-        uuids.UnionWith(AttachFlow.Uuids(reality.ToScene()));
-        return await engine.ReadAsync(uuids).ConfigureAwait(false);
+        return await ReadEverythingAsync(engine).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -337,15 +388,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         return await _pipeline.SubmitAsync(request, human).ConfigureAwait(false);
     }
 
-    /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent.</summary>
-    public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) =>
-        Wal.WriteAheadLog.ReadAll(_wal.Directory, out _)
-            .Where(r => r.Sequence > since && (intent is not ulong id || r.Entry.IntentId == id))
-            .Take(limit)
-            .Select(r => new JournalEntry(r.Sequence, r.Entry.IntentId, Wal.Entries.PhaseNames.Name(r.Entry.Phase), r.Entry.TimestampMs, r.Entry.Engine, r.Entry.Actor,
-                r.Entry.Scope.Uuids, Wal.Entries.PhaseNames.Name(r.Entry.Scope.IntentClass), r.Entry.Rationale,
-                r.Entry.Rollback?.Reason, r.Entry.Rollback?.SnapshotRef, r.Entry.Verification?.ExpectedHash, r.Entry.Verification?.ObservedHash))
-            .ToList();
+    /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
+    public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
 
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>
@@ -424,25 +468,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         try { File.Delete(ServerInfo.PathIn(_options.DataDirectory)); } catch (IOException) { }
         WriteCleanShutdownMarker();
         _log.Write("stopped", null, null, null, "clean shutdown");
+        _lock?.Dispose(); // last: nothing of this process writes the directory any more
     }
 
-    private void WriteCleanShutdownMarker()
-    {
-        var path = Path.Combine(_options.DataDirectory, CleanShutdownMarker);
-        using (var f = new FileStream(path, FileMode.Create, FileAccess.Write))
-        {
-            f.Write(System.Text.Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.ToString("O") + "\n"));
-            f.Flush(flushToDisk: true);
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited && pid != Environment.ProcessId;
-        }
-        catch (ArgumentException) { return false; }
-    }
+    private void WriteCleanShutdownMarker() =>
+        PrivateFiles.WriteText(Path.Combine(_options.DataDirectory, CleanShutdownMarker), DateTimeOffset.UtcNow.ToString("O") + "\n");
 }

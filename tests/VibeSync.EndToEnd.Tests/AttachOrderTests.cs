@@ -13,54 +13,6 @@ public sealed class AttachOrderTests : EndToEndTest
 {
     private const string EmptyUnity = """{"objects": [], "materials": [], "meshes": []}""";
 
-    /// <summary>An engine process whose steps are fed on standard input (headless Blender or the simulator).</summary>
-    private sealed class Driven : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly Task<string> _output;
-
-        private Driven(Process process)
-        {
-            _process = process;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            _output = Task.Run(async () => await output + await errors);
-        }
-
-        public static Driven Blender(string blend, string data) => new(Start("blender", "-b", blend, "--python",
-            Path.Combine(Parts.Repo, "adapters", "blender", "headless.py"), "--", "--data", data, "--steps-from-stdin"));
-
-        public static Driven Sim(string data, string scene) => new(Start("dotnet", Parts.Cli, "sim-unity", "--data", data, "--scene", scene, "--steps-from-stdin"));
-
-        private static Process Start(string file, params string[] args)
-        {
-            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-            foreach (var a in args) info.ArgumentList.Add(a);
-            return Process.Start(info)!;
-        }
-
-        public bool Running => !_process.HasExited;
-
-        public async Task StepAsync(string json)
-        {
-            await _process.StandardInput.WriteLineAsync(json);
-            await _process.StandardInput.FlushAsync();
-        }
-
-        /// <summary>kill -9: the editor is gone without a goodbye.</summary>
-        public async Task<string> KillAsync()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            return await _output;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await KillAsync();
-            _process.Dispose();
-        }
-    }
-
     private static string Phase(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
 
     /// <summary>
@@ -171,6 +123,26 @@ public sealed class AttachOrderTests : EndToEndTest
         await AssertParityAsync(serve, "blender", "unity");
         Assert.Equal(0, ObjectsIn(await serve.StatusAsync()));
         Assert.Equal(1, Seeds(serve));
+    }
+
+    [Fact]
+    public async Task a_blender_edit_while_unity_compiles_stands_and_unity_is_resynced_once_it_is_ready()
+    {
+        var blend = await Parts.SampleBlendAsync(Work);
+        var unity = Parts.SampleUnityScene(Work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await using var sim = Driven.Sim(serve.DataDirectory, unity);
+        await AssertParityAsync(serve, "blender", "unity");
+        await sim.StepAsync("""{"fault": "compiling", "seconds": 10}""");
+        await Task.Delay(300);
+        await blender.StepAsync("""{"object": "Cube", "location": [4.0, 4.0, 0.5]}""");
+        await UntilAsync(serve, s => Phase(s, "unity") != "live", "Unity out of live: it could not take the edit", 30_000);
+        Assert.Equal("live", Phase(await serve.StatusAsync(), "blender")); // the human's editor holds Reality
+        await AssertParityAsync(serve, "blender", "unity"); // retried until it is ready, then resynced
+        using var reality = JsonDocument.Parse(await serve.GetStringAsync("/v1/state?engine=reality"));
+        var cube = reality.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Cube");
+        Assert.Equal(4.0, cube.GetProperty("translation")[0].GetDouble(), 4); // the edit stood: Blender x is canonical x
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace VibeSync.Wal.Storage;
@@ -11,12 +10,17 @@ internal class WalFileSystem
 {
     public static WalFileSystem Os { get; } = new();
 
-    /// <summary>Creates (or replaces) a file of <paramref name="size"/> zero bytes, with its blocks reserved up front.</summary>
+    // The log holds every intent ever made, rationales included: its owner's only (issue #16).
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PrivateDirectory = PrivateFile | UnixFileMode.UserExecute;
+
+    /// <summary>Creates (or replaces) a file of <paramref name="size"/> zero bytes, 0600, with its blocks reserved up front.</summary>
     public virtual SegmentFile CreatePreallocated(string path, long size)
     {
         var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, FileOptions.None, preallocationSize: size);
         try
         {
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(handle, PrivateFile); // before a byte is written
             RandomAccess.SetLength(handle, size);
             return new SegmentFile(handle, path, this);
         }
@@ -31,6 +35,19 @@ internal class WalFileSystem
         new(File.OpenHandle(path, FileMode.Open, writable ? FileAccess.ReadWrite : FileAccess.Read,
             writable ? FileShare.Read : FileShare.ReadWrite | FileShare.Delete), path, this);
 
+    /// <summary>
+    /// Creates <paramref name="path"/> 0700 and returns true, or tightens an existing one to 0700
+    /// (which also shields files an earlier version left 0644 in it) and returns false.
+    /// </summary>
+    public virtual bool EnsurePrivateDirectory(string path)
+    {
+        bool created = !Directory.Exists(path);
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else if (created) Directory.CreateDirectory(path, PrivateDirectory);
+        else if (File.GetUnixFileMode(path) != PrivateDirectory) File.SetUnixFileMode(path, PrivateDirectory);
+        return created;
+    }
+
     public virtual void Write(SafeFileHandle handle, ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(handle, data, offset);
 
     public virtual void Flush(SafeFileHandle handle) => RandomAccess.FlushToDisk(handle);
@@ -40,30 +57,7 @@ internal class WalFileSystem
     public virtual void Delete(string path) => File.Delete(path);
 
     /// <summary>fsync on the directory, so a created or renamed entry survives a crash.</summary>
-    public virtual void SyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // Windows has no directory fsync
-        int fd = Native.open(directory, Native.O_RDONLY | Native.O_DIRECTORY);
-        if (fd < 0) throw new IOException($"cannot open directory {directory} to fsync it (errno {Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (Native.fsync(fd) != 0) throw new IOException($"fsync of directory {directory} failed (errno {Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            Native.close(fd);
-        }
-    }
-
-    private static class Native
-    {
-        public const int O_RDONLY = 0;
-        public static readonly int O_DIRECTORY = OperatingSystem.IsMacOS() ? 0x100000 : 0x10000;
-
-        [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-        [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
-        [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
-    }
+    public virtual void SyncDirectory(string directory) => DirectorySync.Fsync(directory);
 }
 
 /// <summary>An open segment file; writes and flushes go through its <see cref="WalFileSystem"/>.</summary>
