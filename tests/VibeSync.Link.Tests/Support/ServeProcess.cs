@@ -111,15 +111,6 @@ public sealed class ServeProcess : IAsyncDisposable
     public static string PhaseOf(JsonElement status, string engine) =>
         status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine).GetProperty("phase").GetString()!;
 
-    /// <summary>The serve process's resident memory now, in bytes (Linux: /proc/PID/status).</summary>
-    public long ResidentBytes()
-    {
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        throw new InvalidOperationException("no VmRSS line");
-    }
-
     /// <summary>One object as <paramref name="which"/> (reality, blender, unity) holds it, in Unity space (localPosition, …), or null when absent.</summary>
     public async Task<JsonElement?> UnityObjectAsync(string which, string uuid)
     {
