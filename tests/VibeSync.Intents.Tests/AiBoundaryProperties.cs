@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Tests;
@@ -51,19 +52,55 @@ public sealed class AiBoundaryProperties
         Assert.Equal(Answer(world, template, nothing, basedOn), Answer(world, template, h, basedOn));
     }
 
+    /// <summary>
+    /// Non-interference: whatever an AI submits, the answer it gets and what it then sees are the
+    /// same in a world with hidden parts as in the world made only of what it sees (hidden records
+    /// replaced by IDs that are merely taken).
+    /// </summary>
+    [Property(MaxTest = 500)]
+    public void what_an_ai_is_told_and_then_sees_depends_only_on_what_it_sees(int seed)
+    {
+        var rng = new Random(seed);
+        var (world, _) = RandomWorld(rng);
+        if (rng.Next(2) == 0 && world.Objects.Count > 0) // a human deleted something once: tombstones, seen and not
+        {
+            var gone = world.Objects.Keys.ElementAt(rng.Next(world.Objects.Count));
+            world = IntentValidator.Apply(world, OperationReader.Read($"{{\"operations\": [{{\"op\": \"delete_object\", \"uuid\": \"{gone}\", \"children\": \"{(rng.Next(2) == 0 ? "delete" : "reparent")}\"}}]}}"),
+                new Actor(ActorKind.Human, "blender"));
+        }
+        var view = AiVisibility.View(world);
+        var seen = AiVisibility.View(world).Objects.Select(o => o.Uuid).Concat(view.Materials.Select(m => m.Uuid)).Concat(view.Meshes.Select(m => m.Uuid)).ToHashSet();
+        var taken = world.Tombstones.Union(world.Objects.Keys).Union(world.Materials.Keys).Union(world.Meshes.Keys).Where(u => !seen.Contains(u));
+        var alone = RealityScene.From(view) with { Tombstones = world.Tombstones.Union(taken), Assets = world.Assets.RemoveRange(world.Assets.Keys.Where(k => !seen.Contains(k))) };
+        alone = alone with { Concealed = alone.Concealed with { SeenTombstones = world.Concealed.SeenTombstones } };
+
+        var candidates = world.Objects.Keys.Concat(world.Materials.Keys).Concat(world.Meshes.Keys).Concat(world.Tombstones).Append(Nowhere).Append(HiddenNowhere).ToList();
+        string u = candidates[rng.Next(candidates.Count)];
+        var template = Templates[rng.Next(Templates.Length)];
+        bool basedOn = rng.Next(4) == 0;
+        Assert.Equal(Outcome(alone, template, u, basedOn), Outcome(world, template, u, basedOn));
+    }
+
+    private static string Outcome(RealityScene world, Func<string, string> template, string uuid, bool basedOn)
+    {
+        try { return "admitted, then sees " + SceneHasher.RootHex(AiVisibility.View(IntentValidator.Apply(world, Probe(template, uuid, basedOn), Ai))); }
+        catch (IntentRefusedException e) { return $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason} [{string.Join(",", e.CurrentHashes)}]"; }
+    }
+
+    private static IntentRequest Probe(Func<string, string> template, string uuid, bool basedOn) => OperationReader.Read("{\"operations\": [" +
+        $"{{\"op\": \"create_object\", \"uuid\": \"{Mine}\", \"name\": \"mine\", \"kind\": \"empty\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}}, " +
+        $"{{\"op\": \"create_mesh\", \"uuid\": \"{MyMesh}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], \"triangles\": [[0, 1, 2]]}}, " +
+        $"{{\"op\": \"create_object\", \"uuid\": \"{Spare}\", \"name\": \"spare\", \"kind\": \"mesh\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"{MyMesh}\"}}, " +
+        template(uuid) + "]" +
+        (basedOn ? $", \"based_on\": {{\"{uuid}\": \"{new string('0', 64)}\"}}" : "") +
+        ", \"rationale\": \"probe\"}");
+
     /// <summary>The AI's first operations make things of its own to point at; then the one under test.</summary>
     private static string Answer(RealityScene world, Func<string, string> template, string uuid, bool basedOn)
     {
-        string json = "{\"operations\": [" +
-            $"{{\"op\": \"create_object\", \"uuid\": \"{Mine}\", \"name\": \"mine\", \"kind\": \"empty\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}}, " +
-            $"{{\"op\": \"create_mesh\", \"uuid\": \"{MyMesh}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], \"triangles\": [[0, 1, 2]]}}, " +
-            $"{{\"op\": \"create_object\", \"uuid\": \"{Spare}\", \"name\": \"spare\", \"kind\": \"mesh\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"{MyMesh}\"}}, " +
-            template(uuid) + "]" +
-            (basedOn ? $", \"based_on\": {{\"{uuid}\": \"{new string('0', 64)}\"}}" : "") +
-            ", \"rationale\": \"probe\"}";
         try
         {
-            IntentValidator.Apply(world, OperationReader.Read(json), Ai);
+            IntentValidator.Apply(world, Probe(template, uuid, basedOn), Ai);
             return "admitted";
         }
         catch (IntentRefusedException e)

@@ -165,4 +165,54 @@ public sealed class AiBoundaryTests
         Assert.Equal("admitted", Answer(s, "{\"op\": \"set_transform\", \"uuid\": \"U\", \"translation\": [1, 0, 0]}", Plinth, Human));
         Assert.Equal("admitted", Answer(s, "{\"op\": \"set_visibility\", \"uuid\": \"U\", \"visible\": false}", Statue, Human));
     }
+
+    [Fact]
+    public void what_an_ai_sees_is_a_valid_scene_without_hidden_objects_their_subtrees_or_what_they_use()
+    {
+        var view = AiVisibility.View(World());
+        Assert.Equal(new[] { Root, Child, Cube, Crate }, view.Objects.Select(o => o.Uuid).ToArray());
+        Assert.Equal(new[] { Red }, view.Materials.Select(m => m.Uuid).ToArray());
+        Assert.Equal(new[] { CubeMesh, CrateMesh }, view.Meshes.Select(m => m.Uuid).ToArray());
+        Assert.Equal(new string?[] { Red, null }, view.Objects.Single(o => o.Uuid == Cube).Materials); // Silver, which the Statue shares, reads as an empty slot
+        // Valid: it round-trips through the strict reader and hashes; its record hashes are the AI's based_on.
+        var text = VibeSync.Protocol.SceneJson.SceneJsonWriter.Write(view, VibeSync.Protocol.Spaces.Space.Canonical);
+        var back = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(text, VibeSync.Protocol.Spaces.Space.Canonical);
+        Assert.Equal(VibeSync.Protocol.Hashing.SceneHasher.RootHex(view), VibeSync.Protocol.Hashing.SceneHasher.RootHex(back));
+        Assert.Equal(VibeSync.Protocol.Hashing.Hex.Encode(VibeSync.Protocol.Hashing.RecordHash.Of(view.Objects.Single(o => o.Uuid == Cube))), AiVisibility.RecordHashOf(World(), Cube));
+        Assert.Null(AiVisibility.RecordHashOf(World(), Plinth));
+    }
+
+    [Fact]
+    public void the_geometry_of_a_deleted_hidden_object_never_surfaces()
+    {
+        var s = IntentValidator.Apply(World(), Intent($"{{\"op\": \"delete_object\", \"uuid\": \"{Statue}\", \"children\": \"delete\"}}"), Human);
+        Assert.True(s.Meshes.ContainsKey(StatueMesh)); // meshes outlive their objects
+        Assert.DoesNotContain(AiVisibility.View(s).Meshes, m => m.Uuid == StatueMesh);
+        Assert.DoesNotContain(AiVisibility.View(s).Materials, m => m.Uuid == Gold);
+        // And its tombstones are unknown to an AI, while a deleted visible object's is TOMBSTONED.
+        Assert.Equal(Answer(s, "{\"op\": \"set_transform\", \"uuid\": \"U\", \"translation\": [1, 0, 0]}", Nowhere), Answer(s, "{\"op\": \"set_transform\", \"uuid\": \"U\", \"translation\": [1, 0, 0]}", Plinth));
+        var t = IntentValidator.Apply(s, Intent($"{{\"op\": \"delete_object\", \"uuid\": \"{Crate}\", \"children\": \"delete\"}}"), Human);
+        Assert.StartsWith("TOMBSTONED", Answer(t, "{\"op\": \"set_transform\", \"uuid\": \"U\", \"translation\": [1, 0, 0]}", Crate));
+    }
+
+    [Fact]
+    public void an_object_that_comes_to_share_its_mesh_with_a_hidden_one_is_hidden_with_its_subtree()
+    {
+        // A human makes a hidden linked duplicate of the Crate: the Crate's geometry is now a hidden object's.
+        var s = IntentValidator.Apply(World(), Intent($"{{\"op\": \"set_parent\", \"uuid\": \"{Root}\", \"parent\": \"{Crate}\"}}, " +
+            $"{{\"op\": \"duplicate_object\", \"uuid\": \"{Crate}\", \"new_uuid\": \"h-{Fresh}\"}}"), Human);
+        var view = AiVisibility.View(s);
+        Assert.DoesNotContain(view.Objects, o => o.Uuid is Crate or Root or Child);
+        Assert.DoesNotContain(view.Meshes, m => m.Uuid == CrateMesh);
+    }
+
+    [Fact]
+    public void nothing_an_ai_does_makes_a_shared_material_vanish_from_its_view()
+    {
+        // The AI empties the Cube's first slot: Red is used by nothing now, and still visible;
+        // what a hidden object uses was concealed before and stays so. No transition to observe.
+        var s = IntentValidator.Apply(World(), Intent($"{{\"op\": \"assign_material\", \"uuid\": \"{Cube}\", \"slot\": 0, \"material\": null}}"), Ai);
+        Assert.Contains(AiVisibility.View(s).Materials, m => m.Uuid == Red);
+        Assert.Equal(AiVisibility.View(World()).Materials.Count, AiVisibility.View(s).Materials.Count);
+    }
 }
