@@ -111,6 +111,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             throw new InvalidOperationException($"an orchestrator (pid {other.Pid}) is already serving {options.DataDirectory}; stop it first");
         var keys = Engines.All.ToDictionary(e => e, e => SecretFiles.LoadOrCreate(SecretFiles.EngineKeyPath(options.DataDirectory, e)));
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
+        var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
         var (reality, paired) = RealityStore.Load(service._wal);
@@ -139,7 +140,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             service._log.Write("safe_mode", "CRASH_RECOVERY", null, null, CrashSafeMode + "; it ends when every paired engine is back in parity, or when a human resumes");
         }
         service._link.Start();
-        service._api = await ControlApi.StartAsync(options.ApiPort, token, service);
+        service._api = await ControlApi.StartAsync(options.ApiPort, token, aiToken, service);
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
@@ -326,13 +327,16 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent.</summary>
     public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) =>
-        Wal.WriteAheadLog.ReadAll(_wal.Directory, out _)
+        WalRecords()
             .Where(r => r.Sequence > since && (intent is not ulong id || r.Entry.IntentId == id))
             .Take(limit)
             .Select(r => new JournalEntry(r.Sequence, r.Entry.IntentId, Wal.Entries.PhaseNames.Name(r.Entry.Phase), r.Entry.TimestampMs, r.Entry.Engine, r.Entry.Actor,
                 r.Entry.Scope.Uuids, Wal.Entries.PhaseNames.Name(r.Entry.Scope.IntentClass), r.Entry.Rationale,
                 r.Entry.Rollback?.Reason, r.Entry.Rollback?.SnapshotRef, r.Entry.Verification?.ExpectedHash, r.Entry.Verification?.ObservedHash))
             .ToList();
+
+    /// <summary>Every record of the journal, oldest first.</summary>
+    internal IReadOnlyList<Wal.Entries.WalRecord> WalRecords() => Wal.WriteAheadLog.ReadAll(_wal.Directory, out _);
 
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>
