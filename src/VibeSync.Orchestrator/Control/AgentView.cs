@@ -81,7 +81,7 @@ internal sealed partial class AgentView
         var reality = _service.Pipeline.Reality;
         var view = AiVisibility.View(reality);
         var full = _service.Status().Sync;
-        var known = KnownIntents(_service.WalRecords(), reality);
+        var known = full.Pending.Count == 0 ? new HashSet<ulong>() : KnownIntents(_service.WalRecords(), reality); // the journal is read only when something waits
         return new AgentStatus(new AgentSync(Protocol.Hashing.SceneHasher.RootHex(view), view.Objects.Count, view.Materials.Count, view.Meshes.Count,
             full.Pending.Where(known.Contains).ToArray(),
             full.SafeMode == null ? null : "automation waits until a human resumes (vibesync resume)",
