@@ -543,6 +543,59 @@ def operation_vectors():
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 
 
+def blob_vectors():
+    """Blob names (docs/protocol.md §12): valid blobs with their names, float arrays that differ
+    below ε and share a name, and blobs both implementations refuse, naming the same field."""
+    from vibesync_blender.protocol.blobs import F32, U8, U16, U32, BlobFormatError, blob_id
+    import struct as _struct
+    r = random.Random(12)
+
+    def f32(values):
+        return _struct.pack(f"<{len(values)}f", *values)
+
+    cases = []
+
+    def add(name, element, components, count, payload, same_as=None):
+        case = {"name": name, "element": element, "components": components, "count": count, "payload": payload.hex(),
+                "id": blob_id(element, components, count, payload, use_numpy=False)}
+        if same_as is not None:
+            assert next(c for c in cases if c["name"] == same_as)["id"] == case["id"], name
+            case["same_id_as"] = same_as
+        cases.append(case)
+
+    add("empty_f32_vec3", F32, 3, 0, b"")
+    add("one_position", F32, 3, 1, f32([1.0, 2.0, 3.0]))
+    add("one_position_nudged_below_epsilon", F32, 3, 1, f32([1.0 + 2e-7, 2.0, 3.0 - 2e-7]), same_as="one_position")
+    add("negative_zero_is_zero", F32, 3, 1, f32([-0.0, 0.0, 0.0]))
+    add("zero", F32, 3, 1, f32([0.0, 0.0, 0.0]), same_as="negative_zero_is_zero")
+    add("same_floats_as_vec2_differ", F32, 2, 3, f32([0.0, 0.0, 0.0, 0.0, 0.0, 0.0]))
+    add("uv_pairs", F32, 2, 4, f32([r.uniform(0, 1) for _ in range(8)]))
+    add("big_and_small", F32, 1, 4, f32([123456.789, -0.00001, 0.000015, 1e9]))
+    add("indices", U32, 1, 6, _struct.pack("<6I", 0, 1, 2, 2, 1, 3))
+    add("joints_u16", U16, 4, 2, _struct.pack("<8H", 0, 1, 2, 3, 65535, 0, 7, 9))
+    add("png_bytes", U8, 1, 8, bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+    add("random_positions", F32, 3, 50, f32([r.uniform(-100, 100) for _ in range(150)]))
+
+    errors = []
+
+    def refuse(name, element, components, count, payload, field):
+        try:
+            blob_id(element, components, count, payload, use_numpy=False)
+        except BlobFormatError as e:
+            assert e.field == field, f"{name}: Python says {e.field}"
+        else:
+            raise AssertionError(f"{name}: Python accepted it")
+        errors.append({"name": name, "element": element, "components": components, "count": count, "payload": payload.hex(), "error_field": field})
+
+    refuse("nan", F32, 1, 2, f32([1.0, float("nan")]), "value[1]")
+    refuse("infinity", F32, 1, 1, f32([float("inf")]), "value[0]")
+    refuse("length_does_not_match_the_shape", F32, 3, 2, f32([1.0, 2.0, 3.0]), "length")
+    refuse("unknown_element", 9, 1, 1, b"\x00", "element")
+    refuse("components_zero", U32, 0, 0, b"", "components")
+    refuse("components_seventeen", F32, 17, 0, b"", "components")
+    return {"cases": cases, "errors": errors}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -557,6 +610,7 @@ def main():
     conversions, stored = convert_cases()
     assert len(hashes) >= 30 and len(errors) >= 25 and len(conversions) >= 20
     write("hash_vectors.json", {"cases": hashes})
+    write("blob_vectors.json", blob_vectors())
     write("hash_error_vectors.json", {"cases": errors})
     write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored})
     write("crypto_vectors.json", crypto_vectors())

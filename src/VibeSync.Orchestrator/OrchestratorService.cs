@@ -88,6 +88,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private readonly LinkLog _log;
     private readonly SemaphoreSlim _attaching = new(1, 1); // one attach at a time: two engines arriving together never both seed
     private ProjectIdentity _project = null!;
+    private Orchestrator.Journal.JournalIndex _journal = null!;
     private LinkServer _link = null!;
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
@@ -114,6 +115,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
+        service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal); // before anything appends: the recovery rollbacks below are indexed too
         var (reality, paired) = RealityStore.Load(service._wal);
         service._project = ProjectIdentity.LoadOrCreate(options.DataDirectory, paired);
         // project.json also remembers pairings a compacted log no longer holds; a pending replace unpairs.
@@ -205,7 +207,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// Runs the attach flow for one engine at a time (issue #15: two engines arriving together both
     /// seeded Reality). A flow that a newer attach or a detach overtook while it waited gives up.
     /// </summary>
-    private async Task AttachAsync(SyncedEngine engine, Func<Task<Scene>> scene, string? file, int attachment)
+    private async Task AttachAsync(SyncedEngine engine, Func<Task<Scene>> scene, string? file, int attachment, int attempt = 0)
     {
         await _attaching.WaitAsync().ConfigureAwait(false);
         try
@@ -213,8 +215,37 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             if (!engine.IsCurrent(attachment)) return;
             await _attach.RunAsync(engine, await scene().ConfigureAwait(false), file, attachment).ConfigureAwait(false);
         }
-        catch (EngineFaultException ex) when (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); }
+        catch (Exception ex) when (ex is EngineFaultException or TimeoutException)
+        {
+            // The scene could not even be read (the flow itself turns its own failures into Blocked).
+            if (!engine.IsCurrent(attachment)) { _log.Write("attach", "OVERTAKEN", engine.Name, null, ex.Message); return; }
+            engine.Set(SyncPhase.Blocked, $"resync failed: {ex.Message}; tried again shortly, and when {engine.Name} attaches again");
+            _log.Write("blocked", "RESYNC_FAILED", engine.Name, null, engine.Reason!);
+        }
         finally { _attaching.Release(); }
+        // An engine attached but not brought to parity (busy compiling, a fault, a difference) is
+        // tried again, backing off, until it is live or its session changes; a PANIC waits for a human.
+        if (engine.IsCurrent(attachment) && engine.Phase == SyncPhase.Blocked && !_pipeline.Panics.ContainsKey(engine.Name))
+            ResyncLater(engine, file, attachment, attempt);
+    }
+
+    private void ResyncLater(SyncedEngine engine, string? file, int attachment, int attempt)
+    {
+        var delay = TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5)));
+        Background(Task.Run(async () =>
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+            if (!engine.IsCurrent(attachment) || engine.Phase != SyncPhase.Blocked || _pipeline.Panics.ContainsKey(engine.Name)) return;
+            await AttachAsync(engine, () => ReadEverythingAsync(engine), file, engine.NextAttachment(), attempt + 1).ConfigureAwait(false);
+        }), "resync retry");
+    }
+
+    /// <summary>Everything an engine holds that it ever reported or Reality has, read back fresh.</summary>
+    private Task<Scene> ReadEverythingAsync(SyncedEngine engine)
+    {
+        var uuids = engine.Known();
+        uuids.UnionWith(AttachFlow.Uuids(_pipeline.Reality.ToScene()));
+        return engine.ReadAsync(uuids);
     }
 
     /// <summary>
@@ -228,12 +259,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         e.Set(SyncPhase.Syncing, $"parity lost ({reason}): being resynced from Reality");
         _log.Write("parity_lost", "PARITY_LOST", engine, null, reason + "; resyncing");
         int attachment = e.NextAttachment();
-        var uuids = e.Known();
-        Background(Task.Run(() => AttachAsync(e, async () =>
-        {
-            uuids.UnionWith(AttachFlow.Uuids(_pipeline.Reality.ToScene()));
-            return await e.ReadAsync(uuids).ConfigureAwait(false);
-        }, _project.Record.Engines.TryGetValue(engine, out var p) ? p.File : null, attachment)), "resync after parity lost");
+        Background(Task.Run(() => AttachAsync(e, () => ReadEverythingAsync(e), _project.Record.Engines.TryGetValue(engine, out var p) ? p.File : null, attachment)),
+            "resync after parity lost");
     }
 
     /// <inheritdoc />
@@ -288,9 +315,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var reality = _pipeline.Reality;
         if (which == "reality") return reality.ToScene();
         if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine: blender, unity or reality");
-        var uuids = engine.Known();
-        uuids.UnionWith(AttachFlow.Uuids(reality.ToScene()));
-        return await engine.ReadAsync(uuids).ConfigureAwait(false);
+        return await ReadEverythingAsync(engine).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -325,18 +350,11 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         return await _pipeline.SubmitAsync(request, human).ConfigureAwait(false);
     }
 
-    /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent.</summary>
-    public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) =>
-        WalRecords()
-            .Where(r => r.Sequence > since && (intent is not ulong id || r.Entry.IntentId == id))
-            .Take(limit)
-            .Select(r => new JournalEntry(r.Sequence, r.Entry.IntentId, Wal.Entries.PhaseNames.Name(r.Entry.Phase), r.Entry.TimestampMs, r.Entry.Engine, r.Entry.Actor,
-                r.Entry.Scope.Uuids, Wal.Entries.PhaseNames.Name(r.Entry.Scope.IntentClass), r.Entry.Rationale,
-                r.Entry.Rollback?.Reason, r.Entry.Rollback?.SnapshotRef, r.Entry.Verification?.ExpectedHash, r.Entry.Verification?.ObservedHash))
-            .ToList();
+    /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
+    public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
 
-    /// <summary>Every record of the journal, oldest first.</summary>
-    internal IReadOnlyList<Wal.Entries.WalRecord> WalRecords() => Wal.WriteAheadLog.ReadAll(_wal.Directory, out _);
+    /// <summary>The journal index, for the control API's answers to the AI credential (<see cref="Control.AgentView"/>).</summary>
+    internal Orchestrator.Journal.JournalIndex JournalIndex => _journal;
 
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>

@@ -132,6 +132,13 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Told of every record once it is durable, in log order, before its appender hears of it:
+    /// an index kept as the log is written (the journal reads of the control API). Runs on the
+    /// log's writer thread, so it must be quick and must not append.
+    /// </summary>
+    public event Action<ulong, WalEntry>? Durable;
+
+    /// <summary>
     /// Appends <paramref name="entry"/>. The task completes once the record is durable (written
     /// and fsynced, together with every other append that was waiting), never before.
     /// </summary>
@@ -292,6 +299,11 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
                 for (int k = start; k < i; k++, sequence++)
                     _reality.Apply(sequence, batch[k].Entry.IntentId, batch[k].Entry.Phase, hashes[k]);
             Interlocked.Exchange(ref _durableSequence, (long)(sequence - 1));
+            if (Durable is { } durable)
+            {
+                sequence = batchStart;
+                for (int k = start; k < i; k++, sequence++) durable(sequence, batch[k].Entry);
+            }
             sequence = batchStart;
             for (int k = start; k < i; k++, sequence++)
                 batch[k].Completion.TrySetResult(new WalAppendResult(sequence, hashes[k]));

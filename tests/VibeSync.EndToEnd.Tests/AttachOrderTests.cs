@@ -174,6 +174,26 @@ public sealed class AttachOrderTests : EndToEndTest
     }
 
     [Fact]
+    public async Task a_blender_edit_while_unity_compiles_stands_and_unity_is_resynced_once_it_is_ready()
+    {
+        var blend = await Parts.SampleBlendAsync(Work);
+        var unity = Parts.SampleUnityScene(Work);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await using var sim = Driven.Sim(serve.DataDirectory, unity);
+        await AssertParityAsync(serve, "blender", "unity");
+        await sim.StepAsync("""{"fault": "compiling", "seconds": 10}""");
+        await Task.Delay(300);
+        await blender.StepAsync("""{"object": "Cube", "location": [4.0, 4.0, 0.5]}""");
+        await UntilAsync(serve, s => Phase(s, "unity") != "live", "Unity out of live: it could not take the edit", 30_000);
+        Assert.Equal("live", Phase(await serve.StatusAsync(), "blender")); // the human's editor holds Reality
+        await AssertParityAsync(serve, "blender", "unity"); // retried until it is ready, then resynced
+        using var reality = JsonDocument.Parse(await serve.GetStringAsync("/v1/state?engine=reality"));
+        var cube = reality.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Cube");
+        Assert.Equal(4.0, cube.GetProperty("translation")[0].GetDouble(), 4); // the edit stood: Blender x is canonical x
+    }
+
+    [Fact]
     public async Task twenty_random_interleavings_of_attach_detach_and_edit_end_with_reality_equal_to_both_engines()
     {
         var blend = await Parts.SampleBlendAsync(Work);

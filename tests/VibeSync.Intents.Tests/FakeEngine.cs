@@ -15,6 +15,10 @@ internal sealed class FakeEngine : IEnginePort
     public FakeEngine(string name, RealityScene initial) => _engine = new InMemoryEngine(name, initial);
 
     public string Name => _engine.Name;
+
+    /// <summary>Whether the host counts it live (a host takes an engine that lost parity out of live).</summary>
+    public bool Live { get; set; } = true;
+    public bool IsLive => Live;
     public RealityScene State => _engine.State;
     public bool FailApply { get; set; }
     public bool Hang { get; set; }

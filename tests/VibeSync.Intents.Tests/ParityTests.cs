@@ -14,7 +14,15 @@ public sealed class ParityTests : ClockedPipeline
 {
     private readonly List<(string Engine, string Reason)> _lost = new();
 
-    private protected override PipelineOptions Options => new() { OnParityLost = (e, why) => { lock (_lost) _lost.Add((e, why)); } };
+    // As the orchestrator does: an engine that lost parity leaves live at once (it is then resynced).
+    private protected override PipelineOptions Options => new()
+    {
+        OnParityLost = (e, why) =>
+        {
+            lock (_lost) _lost.Add((e, why));
+            (e == "unity" ? Unity : Blender).Live = false;
+        },
+    };
 
     private bool Lost(string engine) { lock (_lost) return _lost.Any(l => l.Engine == engine); }
 
@@ -44,6 +52,23 @@ public sealed class ParityTests : ClockedPipeline
         Assert.Equal(IntentPhase.RolledBack, outcome.Phase);
         Assert.False(Pipeline.InParity("unity"));
         Assert.True(Lost("unity"));
+        Assert.True(Pipeline.InParity("blender"));
+    }
+
+    [Fact]
+    public async Task a_humans_edit_stands_when_another_engine_cannot_take_it_and_that_engine_leaves_live()
+    {
+        Pipeline.ConfirmParity("unity");
+        Pipeline.ConfirmParity("blender");
+        Blender.Edit(s => s with { Objects = s.Objects.SetItem(Cube, s.Objects[Cube] with { Translation = new(7, 0, 0) }) }); // done in Blender already
+        Unity.FailApply = true; // Unity is compiling, or faulted
+        var edit = Pipeline.Submit(Move(7), Human, origin: "blender");
+        await edit.Provisional.WaitAsync(Patience);
+        await Elapse(300);
+        Assert.Equal(IntentPhase.Final, (await edit.Settled.WaitAsync(Patience)).Phase); // the human's edit is the truth
+        Assert.Equal(7, Pipeline.Reality.Objects[Cube].Translation.X);
+        Assert.True(Lost("unity"));
+        Assert.False(Pipeline.InParity("unity")); // resynced from Reality by the host, edit included
         Assert.True(Pipeline.InParity("blender"));
     }
 

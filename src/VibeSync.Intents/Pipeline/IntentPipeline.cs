@@ -831,11 +831,18 @@ public sealed class IntentPipeline : IAsyncDisposable
         try
         {
             foreach (var engine in _engines)
-                if (engine.IsLive && engine.Name != member.Origin) // the origin holds it already; an engine not live is resynced from Reality
+            {
+                if (!engine.IsLive || engine.Name == member.Origin) continue; // the origin holds it already; an engine not live is resynced from Reality
+                current = engine;
+                try { member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false))); }
+                catch (Exception e) when (e is EngineFaultException or TimeoutException && member.Origin != null && _options.OnParityLost != null)
                 {
-                    current = engine;
-                    member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false)));
+                    // A human's edit already happened in the engine it came from and cannot be taken
+                    // back there: it stands. The engine that could not take it leaves live and is
+                    // resynced from Reality, which then includes the edit (humans outrank the rest).
+                    LoseParity(engine.Name, $"it failed to apply intent {member.Id}, a human's edit from {member.Origin}: {e.Message}");
                 }
+            }
             abort.Token.ThrowIfCancellationRequested();
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)

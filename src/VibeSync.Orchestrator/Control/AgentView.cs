@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.State;
-using VibeSync.Wal.Entries;
 
 namespace VibeSync.Orchestrator.Control;
 
@@ -50,14 +49,14 @@ internal sealed partial class AgentView
         text == null ? new HashSet<string>(StringComparer.Ordinal) : IdPattern().Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
 
     /// <summary><paramref name="text"/> with every ID an AI may not know of, and did not name itself, written <c>(unknown)</c>.</summary>
-    public static string? Redact(string? text, RealityScene reality, ISet<string> named) =>
+    public static string? Redact(string? text, RealityScene reality, IReadOnlySet<string> named) =>
         text == null ? null : IdPattern().Replace(text, m => named.Contains(m.Value) || AiVisibility.Knows(reality, m.Value) ? m.Value : Unknown);
 
     /// <summary>
     /// An intent's answer to its AI submitter: sentences with IDs it did not name and may not know
     /// of written <c>(unknown)</c>; a FINAL answer does not count the other intents verified with it.
     /// </summary>
-    public IntentAnswer Answer(IntentAnswer answer, ISet<string> named)
+    public IntentAnswer Answer(IntentAnswer answer, IReadOnlySet<string> named)
     {
         var reality = _service.Pipeline.Reality;
         string reason = answer.Phase switch
@@ -81,9 +80,8 @@ internal sealed partial class AgentView
         var reality = _service.Pipeline.Reality;
         var view = AiVisibility.View(reality);
         var full = _service.Status().Sync;
-        var known = full.Pending.Count == 0 ? new HashSet<ulong>() : KnownIntents(_service.WalRecords(), reality); // the journal is read only when something waits
         return new AgentStatus(new AgentSync(Protocol.Hashing.SceneHasher.RootHex(view), view.Objects.Count, view.Materials.Count, view.Meshes.Count,
-            full.Pending.Where(known.Contains).ToArray(),
+            full.Pending.Where(id => _service.JournalIndex.Read(0, 1, id, entries => Known(entries, reality)).Count > 0).ToArray(),
             full.SafeMode == null ? null : "automation waits until a human resumes (vibesync resume)",
             full.Locks.Where(u => AiVisibility.Sees(reality, u)).ToArray(),
             full.Engines.Select(e => new AgentEngine(e.Engine, e.Phase, PhaseSentence(e.Phase))).ToArray(),
@@ -103,34 +101,35 @@ internal sealed partial class AgentView
     public IReadOnlyList<AgentJournalEntry> Journal(ulong since, int limit, ulong? intent = null)
     {
         var reality = _service.Pipeline.Reality;
-        var records = _service.WalRecords();
-        var known = KnownIntents(records, reality);
-        return records.Where(r => r.Sequence > since && (intent is not ulong id || r.Entry.IntentId == id) && known.Contains(r.Entry.IntentId))
-            .Take(limit).Select(r => Entry(r, reality)).ToList();
+        return _service.JournalIndex.Read(since, limit, intent, entries => Known(entries, reality)).Select(x => Entry(x.Entry, x.Named, reality)).ToList();
     }
 
-    private static AgentJournalEntry Entry(WalRecord r, RealityScene reality)
+    private static AgentJournalEntry Entry(JournalEntry e, IReadOnlySet<string> named, RealityScene reality)
     {
-        var e = r.Entry;
-        bool ai = IsAi(e.Actor);
         // An AI intent's own words and IDs are the AI's: shown back as it wrote them.
-        var named = ai ? IdsIn(e.OperationJson) : new HashSet<string>(StringComparer.Ordinal);
-        return new AgentJournalEntry(r.Sequence, e.IntentId, PhaseNames.Name(e.Phase), e.TimestampMs, e.Engine, e.Actor,
-            e.Scope.Uuids.Where(u => named.Contains(u) || AiVisibility.Knows(reality, u)).ToArray(),
-            ai ? PhaseNames.Name(e.Scope.IntentClass) : null,
+        bool ai = IsAi(e.Actor);
+        return new AgentJournalEntry(e.Sequence, e.Intent, e.Phase, e.TimestampMs, e.Engine, e.Actor,
+            e.Uuids.Where(u => named.Contains(u) || AiVisibility.Knows(reality, u)).ToArray(),
+            ai ? e.Class : null,
             ai ? Redact(e.Rationale, reality, named) : null,
-            e.Rollback?.Reason,
-            e.Verification is { ExpectedHash: { } expected, ObservedHash: { } observed } ? expected == observed : null);
+            e.RollbackReason,
+            e.ExpectedHash is { } expected && e.ObservedHash is { } observed ? expected == observed : null);
     }
 
     /// <summary>
-    /// Intents an AI may know of: every AI's, those with an entry touching a record it may know
-    /// of, and those that touched no record at all (a seed, a pairing note).
+    /// An intent an AI may know of (given all its entries): every AI's, one with an entry touching a
+    /// record it may know of, and one that touched no record at all (a seed, a pairing note).
     /// </summary>
-    private static HashSet<ulong> KnownIntents(IReadOnlyList<WalRecord> records, RealityScene reality) =>
-        records.GroupBy(r => r.Entry.IntentId)
-            .Where(g => g.Any(r => IsAi(r.Entry.Actor)) || g.Any(r => r.Entry.Scope.Uuids.Any(u => AiVisibility.Knows(reality, u))) || g.All(r => r.Entry.Scope.Uuids.Count == 0))
-            .Select(g => g.Key).ToHashSet();
+    private static bool Known(IEnumerable<JournalEntry> entries, RealityScene reality)
+    {
+        bool none = true;
+        foreach (var e in entries)
+        {
+            if (IsAi(e.Actor) || e.Uuids.Any(u => AiVisibility.Knows(reality, u))) return true;
+            none &= e.Uuids.Count == 0;
+        }
+        return none;
+    }
 
     private static bool IsAi(string actor) => actor.StartsWith("ai:", StringComparison.Ordinal);
 }

@@ -66,7 +66,7 @@ internal sealed class AttachFlow
         catch (Exception e) when (e is EngineFaultException or TimeoutException or EngineBusyException or EngineTransientException or IntentRefusedException)
         {
             if (!engine.IsCurrent(attachment)) return;
-            engine.Set(SyncPhase.Blocked, $"resync failed: {e.Message}; it is tried again when {engine.Name} attaches again");
+            engine.Set(SyncPhase.Blocked, $"resync failed: {e.Message}; tried again shortly, and when {engine.Name} attaches again");
             _log.Write("blocked", "RESYNC_FAILED", engine.Name, null, engine.Reason!);
         }
     }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace VibeSync.Wal.Storage;
@@ -40,30 +39,7 @@ internal class WalFileSystem
     public virtual void Delete(string path) => File.Delete(path);
 
     /// <summary>fsync on the directory, so a created or renamed entry survives a crash.</summary>
-    public virtual void SyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // Windows has no directory fsync
-        int fd = Native.open(directory, Native.O_RDONLY | Native.O_DIRECTORY);
-        if (fd < 0) throw new IOException($"cannot open directory {directory} to fsync it (errno {Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (Native.fsync(fd) != 0) throw new IOException($"fsync of directory {directory} failed (errno {Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            Native.close(fd);
-        }
-    }
-
-    private static class Native
-    {
-        public const int O_RDONLY = 0;
-        public static readonly int O_DIRECTORY = OperatingSystem.IsMacOS() ? 0x100000 : 0x10000;
-
-        [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-        [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
-        [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
-    }
+    public virtual void SyncDirectory(string directory) => DirectorySync.Fsync(directory);
 }
 
 /// <summary>An open segment file; writes and flushes go through its <see cref="WalFileSystem"/>.</summary>

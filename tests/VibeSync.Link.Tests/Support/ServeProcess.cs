@@ -28,6 +28,16 @@ public sealed class ServeProcess : IAsyncDisposable
     public byte[] UnityKey { get; private set; } = Array.Empty<byte>();
     public byte[] KeyOf(string engine) => engine == Engines.Blender ? BlenderKey : UnityKey;
     public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
+
+    /// <summary>serve's resident memory now, from /proc (Linux).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        throw new InvalidOperationException("no VmRSS line");
+    }
 
     public static Task<ServeProcess> StartAsync(params string[] extra) =>
         StartInAsync(Path.Combine(Path.GetTempPath(), "vibesync-serve-" + Guid.NewGuid().ToString("N")), extra);

@@ -1,0 +1,109 @@
+"""Blob names (docs/protocol.md §12), the Python twin of VibeSync.Protocol.Blobs.BlobId: heavy
+content is a typed little-endian array named by SHA-256 over an 11-byte header and the payload —
+a float array by its quantized values (§3), so float32 storage in either engine has one name;
+integers and encoded images by their bytes. Standard library only; inside Blender, numpy (bundled
+with it) hashes a million floats in milliseconds, and the pure-Python path gives the same names."""
+
+import hashlib
+import struct
+import sys
+from array import array
+
+from .quantize import MAX_MAGNITUDE, SCALE
+
+TAG = 0x20
+F32, U32, U16, U8 = 1, 2, 3, 4
+VALUE_SIZE = {F32: 4, U32: 4, U16: 2, U8: 1}
+MAX_COMPONENTS = 16
+_CHUNK = 65536
+
+try:  # Blender bundles numpy; the system Python here may not have it
+    import numpy as _np
+except ImportError:  # pragma: no cover - depends on the interpreter
+    _np = None
+
+
+class BlobFormatError(ValueError):
+    """The bytes or shape of a blob are not what its name or kind say; ``field`` names what."""
+
+    def __init__(self, field, reason):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def header(element, components, count):
+    return struct.pack("<BBBQ", TAG, element, components, count)
+
+
+def check_shape(element, components, count):
+    if element not in VALUE_SIZE:
+        raise BlobFormatError("element", f"unknown element type {element}")
+    if not 1 <= components <= MAX_COMPONENTS:
+        raise BlobFormatError("components", f"expected 1–{MAX_COMPONENTS}, got {components}")
+    if count < 0:
+        raise BlobFormatError("count", f"out of range: {count}")
+
+
+def blob_id(element, components, count, payload, use_numpy=True):
+    """The name (64 lowercase hex digits) of the blob whose stored little-endian bytes are ``payload``."""
+    check_shape(element, components, count)
+    expected = count * components * VALUE_SIZE[element]
+    if len(payload) != expected:
+        raise BlobFormatError("length", f"{len(payload)} bytes, but {count} × {components} values take {expected}")
+    sha = hashlib.sha256(header(element, components, count))
+    if element != F32:
+        sha.update(payload)
+    elif use_numpy and _np is not None:
+        _quantized_numpy(sha, payload)
+    else:
+        _quantized_python(sha, payload)
+    return sha.hexdigest()
+
+
+def floats_id(values, components):
+    """The name of a float array (any iterable of reals, stored as float32) of ``components`` per element."""
+    data = array("f", values)
+    if len(data) % components:
+        raise BlobFormatError("length", f"{len(data)} values are not whole elements of {components}")
+    return blob_id(F32, components, len(data) // components, _le(data))
+
+
+def indices_id(indices):
+    data = array("I", indices)
+    return blob_id(U32, 1, len(data), _le(data))
+
+
+def bytes_id(data):
+    return blob_id(U8, 1, len(data), bytes(data))
+
+
+def _le(data):
+    if sys.byteorder != "little":
+        data = array(data.typecode, data)
+        data.byteswap()
+    return data.tobytes()
+
+
+def _quantized_python(sha, payload):
+    floats = array("f")
+    floats.frombytes(payload)
+    if sys.byteorder != "little":
+        floats.byteswap()
+    out = array("q")
+    for i, v in enumerate(floats):
+        if v != v or abs(v) > MAX_MAGNITUDE:
+            raise BlobFormatError(f"value[{i}]", "not a finite real within ±1e12")
+        out.append(int(round(v * SCALE)))
+        if len(out) == _CHUNK:
+            sha.update(_le(out))
+            out = array("q")
+    sha.update(_le(out))
+
+
+def _quantized_numpy(sha, payload):
+    floats = _np.frombuffer(payload, dtype="<f4").astype(_np.float64)
+    bad = ~_np.isfinite(floats) | (_np.abs(floats) > MAX_MAGNITUDE)
+    if bad.any():
+        raise BlobFormatError(f"value[{int(_np.argmax(bad))}]", "not a finite real within ±1e12")
+    sha.update(_np.rint(floats * SCALE).astype("<i8").tobytes())
