@@ -84,7 +84,7 @@ public sealed class AiBoundaryProperties
     private static string Outcome(RealityScene world, Func<string, string> template, string uuid, bool basedOn)
     {
         try { return "admitted, then sees " + SceneHasher.RootHex(AiVisibility.View(IntentValidator.Apply(world, Probe(template, uuid, basedOn), Ai))); }
-        catch (IntentRefusedException e) { return $"{IntentRefusedException.WireName(e.Code)} at {e.Path}: {e.Reason} [{string.Join(",", e.CurrentHashes)}]"; }
+        catch (IntentRefusedException e) { return Refusal(e, "\0"); }
     }
 
     private static IntentRequest Probe(Func<string, string> template, string uuid, bool basedOn) => OperationReader.Read("{\"operations\": [" +
@@ -103,11 +103,14 @@ public sealed class AiBoundaryProperties
             IntentValidator.Apply(world, Probe(template, uuid, basedOn), Ai);
             return "admitted";
         }
-        catch (IntentRefusedException e)
-        {
-            string hashes = string.Join(",", e.CurrentHashes.Select(p => p.Key.Replace(uuid, "U") + "=" + p.Value));
-            return $"{IntentRefusedException.WireName(e.Code)} at {e.Path.Replace(uuid, "U")}: {e.Reason.Replace(uuid, "U")} [{hashes}]";
-        }
+        catch (IntentRefusedException e) { return Refusal(e, uuid); }
+    }
+
+    /// <summary>A refusal as the AI gets it (code, path, sentence, current hashes), <paramref name="uuid"/> written U.</summary>
+    internal static string Refusal(IntentRefusedException e, string uuid)
+    {
+        string hashes = string.Join(",", e.CurrentHashes.Select(p => p.Key.Replace(uuid, "U") + "=" + p.Value));
+        return $"{IntentRefusedException.WireName(e.Code)} at {e.Path.Replace(uuid, "U")}: {e.Reason.Replace(uuid, "U")} [{hashes}]";
     }
 
     /// <summary>

@@ -61,11 +61,7 @@ public sealed class AiBoundaryTests
             IntentValidator.Apply(s, Intent(template.Replace("U", uuid), basedOn?.Replace("U", uuid)), actor ?? Ai);
             return "admitted";
         }
-        catch (IntentRefusedException e)
-        {
-            string hashes = string.Join(",", e.CurrentHashes.Select(p => p.Key.Replace(uuid, "U") + "=" + p.Value));
-            return $"{IntentRefusedException.WireName(e.Code)} at {e.Path.Replace(uuid, "U")}: {e.Reason.Replace(uuid, "U")} [{hashes}]";
-        }
+        catch (IntentRefusedException e) { return AiBoundaryProperties.Refusal(e, uuid); }
     }
 
     private static void SameAsNothing(string template, string hidden, string? basedOn = null)
