@@ -9,8 +9,11 @@ depsgraph, which is what fires ``depsgraph_update_post`` (change detection) in b
 
 ``--edits FILE`` plays a human's edits, for tests and the demo: a JSON list of typed steps
 ``{"at": seconds, "object": name, "location": [x, y, z]}`` (also ``rotation_quaternion``, ``scale``,
-``hide``, ``name``; or ``"material": name`` with ``base_color``, ``metallic``, ``roughness``; or
-``"save": path``). Nothing in it is evaluated.
+``hide``, ``name``; the object may be named by ID instead, ``"uuid": id``; ``"undo_push": true`` then
+records an undo step, as a UI operator does; or ``"material": name`` with ``base_color``, ``metallic``,
+``roughness``; or ``"save": path``; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
+(Ctrl-Shift-Z) and ``{"reload": true}`` (File > Revert: the saved file opened again)). Nothing in it is
+evaluated.
 
 Prints one JSON line per event on stdout (``attached``, ``edit_played``, ``log``, ``stopped``); stops on
 SIGTERM/SIGINT, after ``--seconds``, or when stdin closes if ``--until-stdin-closes``.
@@ -31,6 +34,7 @@ import bpy  # noqa: E402  (the path above must come first)
 
 from vibesync_blender.runtime import handlers  # noqa: E402
 from vibesync_blender.runtime.runtime import Runtime  # noqa: E402
+from vibesync_blender.scene.identity import PROP  # noqa: E402
 
 
 def _args():
@@ -53,10 +57,30 @@ def _say(event, **fields):
     print(json.dumps(dict(fields, event=event)), flush=True)
 
 
+def _object(step):
+    """The object a step names: by name, or by its VibeSync ID (names change, IDs do not)."""
+    if "uuid" in step:
+        found = next((o for o in bpy.data.objects if o.get(PROP) == step["uuid"]), None)
+        if found is None:
+            raise KeyError(f"no object has the ID {step['uuid']}")
+        return found
+    return bpy.data.objects[step["object"]]
+
+
 def _play(step):
-    """One typed edit, done as a human would in the UI: plain property writes."""
+    """One typed edit, done as a human would in the UI: plain property writes, or the human's undo,
+    redo, save and revert (the operators the UI's shortcuts run)."""
     if "save" in step:
         bpy.ops.wm.save_as_mainfile(filepath=step["save"])
+        return
+    if step.get("undo"):
+        bpy.ops.ed.undo()
+        return
+    if step.get("redo"):
+        bpy.ops.ed.redo()
+        return
+    if step.get("reload"):
+        bpy.ops.wm.open_mainfile(filepath=bpy.data.filepath)
         return
     if "material" in step:
         mat = bpy.data.materials[step["material"]]
@@ -67,8 +91,13 @@ def _play(step):
                     node.inputs[socket].default_value = step[field]
                 else:
                     setattr(mat, "diffuse_color" if field == "base_color" else field, step[field])
-        return
-    obj = bpy.data.objects[step["object"]]
+    else:
+        _edit_object(_object(step), step)
+    if step.get("undo_push"):
+        bpy.ops.ed.undo_push(message="VibeSync step")
+
+
+def _edit_object(obj, step):
     for field in ("location", "rotation_quaternion", "scale"):
         if field in step:
             if field == "rotation_quaternion":
@@ -150,7 +179,7 @@ def main():
                 try:
                     _play(step)
                     _say("edit_played", step=step, t=time.time() * 1000.0)
-                except (KeyError, TypeError, ValueError) as e:
+                except (KeyError, TypeError, ValueError, RuntimeError) as e:  # RuntimeError: an operator's poll failed (nothing to undo)
                     _say("error", message=f"step {step!r} could not be played: {e}")
             rt.tick()
             bpy.context.view_layer.update()  # evaluates the depsgraph: fires depsgraph_update_post under -b

@@ -31,6 +31,8 @@ public static class Program
             StatusCommand.Create(),
             SimUnityCommand.Create(),
             McpCommand.Create(),
+            ChaosCommand.Create(),
+            ExportCommand.Create(),
         };
         foreach (var command in IntentCommands.Create()) root.Subcommands.Add(command);
         if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs

@@ -30,7 +30,10 @@ public sealed class SimHost
     private SimScene _scene = null!;
     private UnityAdapter _adapter = null!;
     private AdapterLink? _link;
-    private volatile string? _closed;
+    private volatile Closing? _closed;
+
+    /// <summary>Which link closed, and why: a link replaced earlier (a domain reload's) may report its close after the new one is up.</summary>
+    private sealed record Closing(AdapterLink Link, string Reason);
     private readonly Reconnection _reconnection = new();
     private DateTime _nextConnect;
 
@@ -102,9 +105,9 @@ public sealed class SimHost
             _queue.Drain(TimeSpan.FromMilliseconds(8));
             _adapter.Tick();
             _link?.Tick(_scene.State);
-            if (_closed != null && _link != null)
+            if (_closed is { } closed && _link != null && ReferenceEquals(closed.Link, _link))
             {
-                Say("disconnected", new { reason = _closed });
+                Say("disconnected", new { reason = closed.Reason });
                 _link = null;
             }
             if (_link == null && DateTime.UtcNow >= _nextConnect) await ConnectAsync(_adapter.Attach(_options.SceneFile), stop);
@@ -125,7 +128,7 @@ public sealed class SimHost
             _closed = null;
             var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", _scene.Project, stop);
             _reconnection.Connected();
-            link.Closed += reason => _closed = reason;
+            link.Closed += reason => _closed = new Closing(link, reason); // only the current link's close drops it (see the main loop)
             link.Start(_adapter, _queue);
             if (_options.TraceApplies)
             {
@@ -187,7 +190,9 @@ public sealed class SimHost
             _scene.WriteMaterial(m);
             return;
         }
-        var o = _scene.Named(step.GetProperty("object").GetString()!) ?? throw new InvalidOperationException("no object " + step.GetProperty("object").GetString());
+        // By name, or by VibeSync ID ("uuid"): names change under renames, IDs do not.
+        var o = (step.TryGetProperty("uuid", out var id) ? _scene.Objects().FirstOrDefault(x => x.Id == id.GetString()) : _scene.Named(step.GetProperty("object").GetString()!))
+            ?? throw new InvalidOperationException("no object " + (id.ValueKind == JsonValueKind.String ? id.GetString() : step.GetProperty("object").GetString()));
         if (step.TryGetProperty("localPosition", out var p)) o = o with { LocalPosition = new Vector3d(p[0].GetDouble(), p[1].GetDouble(), p[2].GetDouble()) };
         if (step.TryGetProperty("localRotation", out var q)) o = o with { LocalRotation = new Quaterniond(q[0].GetDouble(), q[1].GetDouble(), q[2].GetDouble(), q[3].GetDouble()) };
         if (step.TryGetProperty("localScale", out var s)) o = o with { LocalScale = new Vector3d(s[0].GetDouble(), s[1].GetDouble(), s[2].GetDouble()) };
