@@ -63,6 +63,7 @@ public sealed class ControlApi : IAsyncDisposable
             Credentials.Set(context, isHuman ? Credential.Human : Credential.Ai);
             await next(context);
         });
+        app.Use(ErrorAnswers.AsJsonAsync);
         var agent = new AgentView(service);
         app.MapGet("/v1/status", (HttpContext http) => Credentials.Of(http) == Credential.Human
             ? Results.Json(service.Status(), OrchestratorService.Json)
