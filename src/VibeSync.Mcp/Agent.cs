@@ -6,9 +6,10 @@ namespace VibeSync.Mcp;
 
 /// <summary>
 /// The AI actor an MCP session speaks for: its name (journaled as <c>ai:NAME</c>) and the running
-/// orchestrator's control API. It is never a second writer: every change is an intent the
-/// orchestrator admits, journals and verifies, and it has no route to approve, deny, unlock, pause
-/// or roll back.
+/// orchestrator's control API, reached with the AI credential (<c>keys/ai.token</c>) and never the
+/// human's token. It is never a second writer: every change is an intent the orchestrator admits,
+/// journals and verifies, and the API refuses this credential anything but submitting as ai:NAME
+/// and reading what an AI may see.
 /// </summary>
 public sealed class Agent
 {
@@ -17,7 +18,7 @@ public sealed class Agent
     {
         DataDirectory = dataDirectory;
         Actor = "ai:" + name;
-        Api = new ControlApiClient(dataDirectory);
+        Api = ControlApiClient.ForAi(dataDirectory); // keys/ai.token only: never the human's control.token
     }
 
     /// <summary>The orchestrator's data directory.</summary>
@@ -47,6 +48,11 @@ public sealed class Agent
             }
             catch (Exception x) when (x is JsonException or KeyNotFoundException or InvalidOperationException) { }
             throw new McpException($"{code}: {message}");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        {
+            throw new McpException($"NO_CREDENTIAL: this agent's credential ({Orchestrator.Keys.SecretFiles.AiTokenPath(DataDirectory)}) cannot be used: {e.Message}. " +
+                "Ask a human to restart serve, which creates it (0600)");
         }
         catch (HttpRequestException e)
         {

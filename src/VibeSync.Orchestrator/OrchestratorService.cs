@@ -135,6 +135,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             PrivateFiles.Tighten(Path.Combine(options.DataDirectory, file));
         var keys = Engines.All.ToDictionary(e => e, e => SecretFiles.LoadOrCreate(SecretFiles.EngineKeyPath(options.DataDirectory, e)));
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
+        var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
         service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal); // before anything appends: the recovery rollbacks below are indexed too
@@ -164,7 +165,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             service._log.Write("safe_mode", "CRASH_RECOVERY", null, null, CrashSafeMode + "; it ends when every paired engine is back in parity, or when a human resumes");
         }
         service._link.Start();
-        service._api = await ControlApi.StartAsync(options.ApiPort, token, service);
+        service._api = await ControlApi.StartAsync(options.ApiPort, token, aiToken, service);
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
@@ -390,6 +391,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
     public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
+
+    /// <summary>The journal index, for the control API's answers to the AI credential (<see cref="Control.AgentView"/>).</summary>
+    internal Orchestrator.Journal.JournalIndex JournalIndex => _journal;
 
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>

@@ -17,8 +17,10 @@ internal static class Parts
 
     public static string Cli => Path.Combine(AppContext.BaseDirectory, "vibesync.dll");
 
-    /// <summary>Builds the sample scene as a .blend with real Blender (which run-tests installs).</summary>
-    public static async Task<string> SampleBlendAsync(string work, string extraPython = "")
+    public static string SampleScene => Path.Combine(Repo, "samples", "cube-and-camera.blender.json");
+
+    /// <summary>Builds the sample scene (or <paramref name="scene"/>, Blender-space scene JSON) as a .blend with real Blender (which run-tests installs).</summary>
+    public static async Task<string> SampleBlendAsync(string work, string extraPython = "", string? scene = null)
     {
         var blend = Path.Combine(work, "scene.blend");
         var script = Path.Combine(work, "build.py");
@@ -29,7 +31,7 @@ internal static class Parts
             build(json.load(open(sys.argv[-2])))
             """.Replace("            ", "") + "\n" + extraPython + "bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])\n");
         var (code, output) = await RunAsync("blender", TimeSpan.FromSeconds(120), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
-            Path.Combine(Repo, "adapters", "blender"), Path.Combine(Repo, "samples", "cube-and-camera.blender.json"), blend);
+            Path.Combine(Repo, "adapters", "blender"), scene ?? SampleScene, blend);
         Assert.True(code == 0 && File.Exists(blend), $"building the sample .blend failed ({code}): {output[^Math.Min(2000, output.Length)..]}");
         return blend;
     }
@@ -58,11 +60,11 @@ internal static class Parts
         return (blend, unity);
     }
 
-    /// <summary>The sample scene in Unity space, for the simulator.</summary>
-    public static string SampleUnityScene(string work)
+    /// <summary>The sample scene (or <paramref name="scene"/>, Blender-space scene JSON) in Unity space, for the simulator.</summary>
+    public static string SampleUnityScene(string work, string? scene = null)
     {
         var canonical = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(
-            File.ReadAllText(Path.Combine(Repo, "samples", "cube-and-camera.blender.json")), VibeSync.Protocol.Spaces.Space.Blender);
+            File.ReadAllText(scene ?? SampleScene), VibeSync.Protocol.Spaces.Space.Blender);
         var path = Path.Combine(work, "scene.unity.json");
         File.WriteAllText(path, VibeSync.Protocol.SceneJson.SceneJsonWriter.Write(canonical, VibeSync.Protocol.Spaces.Space.Unity));
         return path;

@@ -71,11 +71,12 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void an_ai_cannot_delete_a_subtree_that_holds_a_hidden_object()
+    public void an_ai_deleting_a_subtree_that_holds_a_hidden_object_is_not_refused_but_reaches_it_and_so_waits_for_a_human()
     {
+        // A refusal would tell the AI that the subtree holds something it cannot see (issue #16).
         var s = IntentValidator.Apply(Initial(), Intent(Op("set_parent", HiddenLight, $"\"parent\": \"{Child}\"")), Human);
-        var e = Refused(s, Ai, Op("delete_object", Root, "\"children\": \"delete\""));
-        Assert.Equal(IntentErrorCode.HiddenFromAi, e.Code);
+        Assert.True(IntentValidator.Check(s, Intent(Op("delete_object", Root, "\"children\": \"delete\"")), Sight.Ai).ReachesUnseen);
+        Assert.False(IntentValidator.Check(Initial(), Intent(Op("delete_object", Root, "\"children\": \"delete\"")), Sight.Ai).ReachesUnseen);
     }
 
     [Fact]

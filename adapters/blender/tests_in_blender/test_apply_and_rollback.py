@@ -10,6 +10,7 @@ from vibesync_blender.link import MessageType
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene.identity import PROP
+from vibesync_blender.scene.names import synced_name
 
 NEW = "7a0c5e0e-1111-4222-8333-444455556666"
 NEW2 = "7a0c5e0e-1111-4222-8333-444455556667"
@@ -207,6 +208,32 @@ class ApplyRollbackTests(unittest.TestCase):
                         {"op": "rename", "uuid": self.ids["Material"], "name": "Paint"}],
                        lambda: (self.assertEqual("Box", self.read(self.ids["Cube"]).name),
                                 self.assertEqual("Paint", self.read(self.ids["Material"]).name)))
+
+    def test_a_rename_to_a_name_another_object_holds_reads_back_as_asked_and_rolls_back_exactly(self):
+        # Blender keeps names unique (one of the two becomes "Camera.001": in 3.4 the one that held
+        # it); the sync reads back the names it gave, so a clash, even with an object it does not
+        # carry (kept from AI, unsynced), is no mismatch and renames nobody.
+        self.roundtrip([{"op": "rename", "uuid": self.ids["Cube"], "name": "Camera"},
+                        {"op": "rename", "uuid": self.ids["Material"], "name": "Blue"}],
+                       lambda: (self.assertEqual("Camera", self.read(self.ids["Cube"]).name),
+                                self.assertIn("Camera.001", bpy.data.objects),
+                                self.assertEqual("Camera", self.read(self.ids["Camera"]).name),
+                                self.assertEqual("Blue", self.read(self.ids["Material"]).name),
+                                self.assertEqual("Blue", synced_name(next(m for m in bpy.data.materials if m.get(PROP) == self.ids["Blue"])))))
+        self.assertNotIn("vibesync_name", bpy.data.objects["Cube"])
+        long = "L" * 80  # Blender cuts names at 63 bytes
+        self.roundtrip([{"op": "rename", "uuid": self.ids["Cube"], "name": long}], lambda: self.assertEqual(long, self.read(self.ids["Cube"]).name), intent=2)
+
+    def test_a_person_renaming_the_clashing_object_in_blender_is_read_as_that_name(self):
+        typ, reply = self.adapter.apply(1, [{"op": "rename", "uuid": self.ids["Cube"], "name": "Camera"}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        renamed = bpy.data.objects["Camera.001"]  # whichever of the two Blender renamed
+        renamed.name = "Box"
+        self.assertEqual("Box", self.read(renamed[PROP]).name)
+
+    def test_a_duplicate_without_a_name_keeps_the_originals(self):
+        self.roundtrip([{"op": "duplicate_object", "uuid": self.ids["Cube"], "new_uuid": NEW}],
+                       lambda: self.assertEqual("Cube", self.read(NEW).name))
 
     def test_an_intent_that_fails_half_way_leaves_nothing_applied(self):
         before = dump()

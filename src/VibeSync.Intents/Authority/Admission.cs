@@ -28,9 +28,13 @@ public sealed record AdmissionDecision(AdmissionOutcome Outcome, string Reason);
 /// </summary>
 public static class Admission
 {
-    /// <summary>Decides for a validated intent.</summary>
+    /// <summary>
+    /// Decides for a validated intent. An AI intent also waits for a human whatever the trust mode
+    /// when it deletes, or when validation found that it reaches records the AI may not see
+    /// (<paramref name="reachesUnseen"/>, <see cref="Validated.ReachesUnseen"/>).
+    /// </summary>
     /// <exception cref="IntentRefusedException">An AI intent without a rationale.</exception>
-    public static AdmissionDecision Decide(IntentRequest intent, Actor actor, TrustMode trust, LockTable locks, bool panic)
+    public static AdmissionDecision Decide(IntentRequest intent, Actor actor, TrustMode trust, LockTable locks, bool panic, bool reachesUnseen = false)
     {
         if (panic && actor.Kind != ActorKind.EmergencyOverride)
             return new(AdmissionOutcome.Halted, "the engine is in PANIC: speculation is halted until a human resumes");
@@ -43,6 +47,12 @@ public static class Admission
         if (locks.FirstLocked(touched) is { } locked)
             return new(AdmissionOutcome.WaitHumanLock, $"{locked} is being edited by {locks.Held[locked]}: waiting for the human (WAIT_HUMAN_LOCK)");
         var cls = IntentClassifier.Classify(intent.Operations);
+        // A delete may reach children the AI does not see; holding every AI delete, whatever the
+        // trust mode, keeps the answer the same whether it does or not (DESIGN §8).
+        if (actor.Kind == ActorKind.Ai && intent.Operations.Any(op => op is DeleteObject))
+            return new(AdmissionOutcome.AwaitApproval, $"an AI's delete_object always waits for a human's approval, whatever the trust mode ({actor})");
+        if (actor.Kind == ActorKind.Ai && reachesUnseen)
+            return new(AdmissionOutcome.AwaitApproval, $"{cls} intents from {actor} wait for a human's approval");
         return trust.AdmitAiUpTo is { } limit && cls <= limit
             ? new(AdmissionOutcome.Admit, $"{cls} intents are admitted by the trust mode")
             : new(AdmissionOutcome.AwaitApproval, $"{cls} intents from {actor} wait for a human's approval");

@@ -702,7 +702,9 @@ public sealed class IntentPipeline : IAsyncDisposable
             RealityScene next;
             try
             {
-                next = IntentValidator.Apply(_speculative, request, actor);
+                // An AI sees what AiVisibility lets it, until a human approved its intent.
+                var validated = IntentValidator.Check(_speculative, request, actor.Kind == ActorKind.Ai && how != Admit.Approved ? Sight.Ai : Sight.Everything);
+                next = validated.Reality;
                 // A human's edit of a DIRTY object is itself the fresh state from its source: it goes through.
                 if (actor.Kind < ActorKind.Human && FirstDirty(request) is { } dirty)
                     throw new IntentRefusedException(IntentErrorCode.Dirty, "operations",
@@ -719,7 +721,7 @@ public sealed class IntentPipeline : IAsyncDisposable
                 }
                 if (how != Admit.Approved)
                 {
-                    var decision = Admission.Decide(request, actor, _options.Trust, Locks, halted);
+                    var decision = Admission.Decide(request, actor, _options.Trust, Locks, halted, validated.ReachesUnseen);
                     if (_safeMode is { } safeMode && actor.Kind < ActorKind.Human && decision.Outcome == AdmissionOutcome.Admit)
                         decision = new AdmissionDecision(AdmissionOutcome.Halted, $"safe mode ({safeMode}): automation waits until a human resumes");
                     if (decision.Outcome != AdmissionOutcome.Admit)
@@ -1077,7 +1079,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         var scene = Reality;
         foreach (var member in _batch.Members)
         {
-            try { scene = IntentValidator.Apply(scene, member.Request, member.Actor); }
+            try { scene = IntentValidator.Check(scene, member.Request, Sight.Everything).Reality; } // admitted already: only what it depended on matters
             catch (IntentRefusedException e)
             {
                 await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "SOFT", "CONFLICT"),

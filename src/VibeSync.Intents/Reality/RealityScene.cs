@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using VibeSync.Protocol.Hashing;
+using VibeSync.Intents.Validation;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Reality;
@@ -24,13 +25,23 @@ public sealed record RealityScene(
         ImmutableHashSet.Create<string>(StringComparer.Ordinal),
         ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal));
 
+    /// <summary>
+    /// What is kept from AI beyond the <c>h-</c> prefix (<see cref="AiVisibility"/>): kept up to
+    /// date by <see cref="IntentValidator"/> as Reality changes.
+    /// </summary>
+    public Concealment Concealed { get; init; } = Concealment.None;
+
     /// <summary>Reality from a (validated) canonical scene.</summary>
-    public static RealityScene From(Scene scene) => Empty with
+    public static RealityScene From(Scene scene)
     {
-        Objects = scene.Objects.ToImmutableSortedDictionary(o => o.Uuid, o => o, StringComparer.Ordinal),
-        Materials = scene.Materials.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
-        Meshes = scene.Meshes.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
-    };
+        var s = Empty with
+        {
+            Objects = scene.Objects.ToImmutableSortedDictionary(o => o.Uuid, o => o, StringComparer.Ordinal),
+            Materials = scene.Materials.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
+            Meshes = scene.Meshes.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
+        };
+        return s with { Concealed = AiVisibility.Initial(s) };
+    }
 
     /// <summary>The records as a <see cref="Scene"/>, for hashing and writing.</summary>
     public Scene ToScene() => new(Objects.Values.ToArray(), Materials.Values.ToArray(), Meshes.Values.ToArray());

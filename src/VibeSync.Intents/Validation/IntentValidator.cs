@@ -8,37 +8,91 @@ namespace VibeSync.Intents.Validation;
 /// <summary>
 /// Validates an intent against Reality and computes the Reality it would make. Operations are
 /// checked in order, each against the scene the ones before it produced, so an ordered list is
-/// all-or-none: any refusal throws and no scene is returned. Checks: staleness of
-/// <c>based_on</c>, hidden objects for AI actors, references to unknown or tombstoned IDs, new
-/// IDs already in use, parent cycles, kind rules, and the closure of deletions.
+/// all-or-none: any refusal throws and no scene is returned. Checks: for an AI, every ID it names
+/// first (<c>h-</c> IDs are refused for their prefix alone, and a record it may not see answers
+/// exactly as one that does not exist: <see cref="AiVisibility"/>); staleness of <c>based_on</c>;
+/// references to unknown or tombstoned IDs, new IDs already in use, parent cycles, kind rules,
+/// prefab nesting, and the closure of deletions.
 /// </summary>
 public static class IntentValidator
 {
-    /// <summary>Validates <paramref name="intent"/> from <paramref name="actor"/> and returns Reality after it.</summary>
+    /// <summary>Validates <paramref name="intent"/> from <paramref name="actor"/> (an AI sees what <see cref="AiVisibility"/> lets it) and returns Reality after it.</summary>
     /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
-    public static RealityScene Apply(RealityScene reality, IntentRequest intent, Actor actor)
+    public static RealityScene Apply(RealityScene reality, IntentRequest intent, Actor actor) =>
+        Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything).Reality;
+
+    /// <summary>Validates <paramref name="intent"/> as seen with <paramref name="sight"/>.</summary>
+    /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
+    public static Validated Check(RealityScene reality, IntentRequest intent, Sight sight)
     {
-        CheckBasedOn(reality, intent);
+        if (sight == Sight.Ai) RefuseHiddenIds(intent);
+        CheckBasedOn(reality, intent, sight);
         var scene = reality;
+        bool unseen = false;
         for (int i = 0; i < intent.Operations.Count; i++)
-            scene = Apply(scene, intent.Operations[i], actor, $"operations[{i}]");
-        return scene;
+            scene = Apply(scene, intent.Operations[i], sight, $"operations[{i}]", ref unseen);
+        return new Validated(scene, unseen);
     }
 
-    private static void CheckBasedOn(RealityScene reality, IntentRequest intent)
+    /// <summary>
+    /// An <c>h-</c> ID anywhere an AI names one is refused for its prefix alone, before anything
+    /// looks it up: whether such a record exists never changes the answer.
+    /// </summary>
+    private static void RefuseHiddenIds(IntentRequest intent)
     {
-        var stale = intent.BasedOn.Where(p => reality.RecordHashOf(p.Key) != p.Value).ToList();
+        for (int i = 0; i < intent.Operations.Count; i++)
+            foreach (var (field, uuid) in Named(intent.Operations[i]))
+                if (VibeSyncId.IsHidden(uuid)) Refuse(IntentErrorCode.HiddenFromAi, $"operations[{i}].{field}", HiddenId(uuid));
+        foreach (var key in intent.BasedOn.Keys)
+            if (VibeSyncId.IsHidden(key)) Refuse(IntentErrorCode.HiddenFromAi, $"based_on.{key}", HiddenId(key));
+    }
+
+    private static string HiddenId(string uuid) => $"{uuid} begins with {VibeSyncId.HiddenPrefix}: such IDs are kept from AI, which can neither name nor create them";
+
+    /// <summary>Every ID an operation names, with its field: target, references and new IDs.</summary>
+    private static IEnumerable<(string Field, string Uuid)> Named(Operation op)
+    {
+        yield return ("uuid", op.Uuid);
+        switch (op)
+        {
+            case SetParent { Parent: { } p }: yield return ("parent", p); break;
+            case InstantiatePrefab { Parent: { } p }: yield return ("parent", p); break;
+            case DuplicateObject d: yield return ("new_uuid", d.NewUuid); break;
+            case AssignMaterial { Material: { } m }: yield return ("material", m); break;
+            case CreateObject c:
+                if (c.Parent != null) yield return ("parent", c.Parent);
+                if (c.Mesh != null) yield return ("mesh", c.Mesh);
+                for (int i = 0; i < c.Materials.Count; i++) if (c.Materials[i] is { } m) yield return ($"materials[{i}]", m);
+                break;
+        }
+    }
+
+    private static void CheckBasedOn(RealityScene reality, IntentRequest intent, Sight sight)
+    {
+        // An AI compares against the records as it sees them (masked slots), and a record it may
+        // not see reads as deleted, exactly like one that is.
+        string? HashOf(string uuid) => sight == Sight.Ai ? AiVisibility.RecordHashOf(reality, uuid) : reality.RecordHashOf(uuid);
+        var stale = intent.BasedOn.Where(p => HashOf(p.Key) != p.Value).ToList();
         if (stale.Count == 0) return;
         throw new IntentRefusedException(IntentErrorCode.Stale, $"based_on.{stale[0].Key}",
             $"{stale.Count} record(s) changed since they were read; read them again and resubmit")
         {
-            CurrentHashes = stale.ToDictionary(p => p.Key, p => reality.RecordHashOf(p.Key) ?? "deleted", StringComparer.Ordinal),
+            CurrentHashes = stale.ToDictionary(p => p.Key, p => HashOf(p.Key) ?? "deleted", StringComparer.Ordinal),
         };
     }
 
-    private static RealityScene Apply(RealityScene s, Operation op, Actor actor, string path)
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, ref bool unseen)
     {
-        Visible(op.Uuid, actor, path + ".uuid");
+        var deleted = Array.Empty<string>();
+        var next = Apply(s, op, sight, path, ref unseen, ref deleted);
+        return AiVisibility.Track(s, next, op, deleted);
+    }
+
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, ref bool unseen, ref string[] deleted)
+    {
+        SceneObject Object(RealityScene s, string uuid, string path) => IntentValidator.Object(s, uuid, path, sight);
+        Material Material(RealityScene s, string uuid, string path) => IntentValidator.Material(s, uuid, path, sight);
+        Mesh Mesh(RealityScene s, string uuid, string path) => IntentValidator.Mesh(s, uuid, path, sight);
         switch (op)
         {
             case SetTransform t:
@@ -75,17 +129,16 @@ public static class IntentValidator
                 var o = Object(s, p.Uuid, path + ".uuid");
                 if (p.Parent != null)
                 {
-                    Visible(p.Parent, actor, path + ".parent");
-                    Object(s, p.Parent, path + ".parent");
+                    Object(s, p.Parent, path + ".parent"); // an AI sees its ancestors too: the cycle walk names only those
                     for (string? at = p.Parent; at != null; at = s.Objects[at].Parent)
                         if (at == o.Uuid) Refuse(IntentErrorCode.Cycle, path + ".parent", $"{p.Parent} is {(at == p.Parent ? "the object itself" : "a descendant of " + o.Uuid)}: the hierarchy would have a cycle");
                 }
-                return CheckNesting(Put(s, o with { Parent = p.Parent }), o.Uuid, path + ".parent");
+                return CheckNesting(Put(s, o with { Parent = p.Parent }), o.Uuid, path + ".parent", sight, ref unseen);
             }
             case CreateObject c:
             {
-                NewId(s, c.Uuid, actor, path + ".uuid");
-                ParentOf(s, c.Parent, actor, path + ".parent");
+                NewId(s, c.Uuid, path + ".uuid", sight);
+                if (c.Parent != null) Object(s, c.Parent, path + ".parent");
                 if (c.Kind == ObjectKind.Mesh)
                 {
                     if (c.Mesh is null) Refuse(IntentErrorCode.MissingField, path + ".mesh", "an object of kind mesh needs a mesh");
@@ -98,15 +151,15 @@ public static class IntentValidator
             }
             case InstantiatePrefab p:
             {
-                NewId(s, p.Uuid, actor, path + ".uuid");
-                ParentOf(s, p.Parent, actor, path + ".parent");
+                NewId(s, p.Uuid, path + ".uuid", sight);
+                if (p.Parent != null) Object(s, p.Parent, path + ".parent");
                 var o = new SceneObject(p.Uuid, p.ObjectName, ObjectKind.Empty, p.Parent, p.Translation, p.Rotation, p.Scale, true, Array.Empty<string?>(), null);
-                return CheckNesting(Put(s, o) with { Assets = s.Assets.SetItem(p.Uuid, p.Prefab) }, p.Uuid, path + ".prefab");
+                return CheckNesting(Put(s, o) with { Assets = s.Assets.SetItem(p.Uuid, p.Prefab) }, p.Uuid, path + ".prefab", sight, ref unseen);
             }
             case DuplicateObject d:
             {
                 var o = Object(s, d.Uuid, path + ".uuid");
-                NewId(s, d.NewUuid, actor, path + ".new_uuid");
+                NewId(s, d.NewUuid, path + ".new_uuid", sight);
                 var copy = Put(s, o with { Uuid = d.NewUuid, Name = d.NewName ?? o.Name });
                 return s.Assets.TryGetValue(o.Uuid, out var asset) ? copy with { Assets = copy.Assets.SetItem(d.NewUuid, asset) } : copy;
             }
@@ -116,18 +169,22 @@ public static class IntentValidator
                 var doomed = new List<string> { o.Uuid };
                 if (d.Children == ChildrenPolicy.Delete)
                     for (int i = 0; i < doomed.Count; i++) doomed.AddRange(s.ChildrenOf(doomed[i]).Select(c => c.Uuid));
-                if (actor.Kind == ActorKind.Ai && doomed.FirstOrDefault(VibeSyncId.IsHidden) is { } hidden)
-                    Refuse(IntentErrorCode.HiddenFromAi, path + ".children", $"deleting the subtree would delete {hidden}, which is hidden from AI");
+                // Hidden children of an object an AI may see: refusing would tell it they exist, doing
+                // it would let it delete or move them. Valid, and held for a human (Admission).
+                if (sight == Sight.Ai && (doomed.Any(u => !AiVisibility.SeesObject(s, u))
+                    || (d.Children == ChildrenPolicy.Reparent && s.ChildrenOf(o.Uuid).Any(c => !AiVisibility.SeesObject(s, c.Uuid)))))
+                    unseen = true;
+                deleted = doomed.ToArray();
                 var objects = s.Objects.RemoveRange(doomed);
                 if (d.Children == ChildrenPolicy.Reparent)
                     foreach (var child in s.ChildrenOf(o.Uuid)) objects = objects.SetItem(child.Uuid, child with { Parent = o.Parent });
                 return s with { Objects = objects, Tombstones = s.Tombstones.Union(doomed), Assets = s.Assets.RemoveRange(doomed) };
             }
             case CreateMaterial m:
-                NewId(s, m.Uuid, actor, path + ".uuid");
+                NewId(s, m.Uuid, path + ".uuid", sight);
                 return s with { Materials = s.Materials.SetItem(m.Uuid, new Material(m.Uuid, m.MaterialName, m.BaseColor, m.Metallic, m.Roughness, m.Emission)) };
             case CreateMesh m:
-                NewId(s, m.Uuid, actor, path + ".uuid");
+                NewId(s, m.Uuid, path + ".uuid", sight);
                 return s with { Meshes = s.Meshes.SetItem(m.Uuid, new Mesh(m.Uuid, m.Positions, m.Triangles, m.Uv0)) };
             case ReplaceMesh r:
                 Mesh(s, r.Uuid, path + ".uuid");
@@ -135,9 +192,10 @@ public static class IntentValidator
             case ReplaceAsset r:
                 Object(s, r.Uuid, path + ".uuid");
                 if (!s.Assets.ContainsKey(r.Uuid)) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{r.Uuid} is not a prefab instance");
-                return CheckNesting(s with { Assets = s.Assets.SetItem(r.Uuid, r.Asset) }, r.Uuid, path + ".asset");
+                return CheckNesting(s with { Assets = s.Assets.SetItem(r.Uuid, r.Asset) }, r.Uuid, path + ".asset", sight, ref unseen);
             case Rename r:
-                if (s.Objects.TryGetValue(r.Uuid, out var named)) return Put(s, named with { Name = r.NewName });
+                if (s.Objects.TryGetValue(r.Uuid, out var named) && (sight == Sight.Everything || AiVisibility.SeesObject(s, r.Uuid)))
+                    return Put(s, named with { Name = r.NewName });
                 return s with { Materials = s.Materials.SetItem(r.Uuid, Material(s, r.Uuid, path + ".uuid") with { Name = r.NewName }) };
             default:
                 throw new ArgumentOutOfRangeException(nameof(op), op.Name, "unknown operation");
@@ -147,9 +205,12 @@ public static class IntentValidator
     /// <summary>
     /// Nesting parity between engines: no prefab / collection instance in <paramref name="uuid"/>'s
     /// subtree may sit under an instance of the same asset. Unity refuses cyclic prefab nesting and
-    /// Blender a collection that instances itself, so such a hierarchy could not land in both.
+    /// Blender a collection that instances itself, so such a hierarchy could not land in both. For
+    /// an AI, a nesting only objects it may not see make is not refused (that would tell it they
+    /// exist): the intent reaches them, and waits for a human, whose approval validates it again
+    /// seeing everything.
     /// </summary>
-    private static RealityScene CheckNesting(RealityScene s, string uuid, string path)
+    private static RealityScene CheckNesting(RealityScene s, string uuid, string path, Sight sight, ref bool unseen)
     {
         if (s.Assets.IsEmpty) return s;
         var subtree = new List<string> { uuid };
@@ -159,44 +220,40 @@ public static class IntentValidator
             if (!s.Assets.TryGetValue(node, out var asset)) continue;
             for (string? at = s.Objects[node].Parent; at != null; at = s.Objects[at].Parent)
                 if (s.Assets.TryGetValue(at, out var outer) && outer == asset)
+                {
+                    if (sight == Sight.Ai && !(AiVisibility.SeesObject(s, node) && AiVisibility.SeesObject(s, at))) { unseen = true; continue; }
                     Refuse(IntentErrorCode.Nesting, path, $"{node} (an instance of {asset}) would sit inside {at}, another instance of {asset}: a prefab or collection cannot contain itself");
+                }
         }
         return s;
     }
 
     private static RealityScene Put(RealityScene s, SceneObject o) => s with { Objects = s.Objects.SetItem(o.Uuid, o) };
 
-    private static void Visible(string uuid, Actor actor, string path)
+    private static SceneObject Object(RealityScene s, string uuid, string path, Sight sight) =>
+        s.Objects.TryGetValue(uuid, out var o) && (sight == Sight.Everything || AiVisibility.SeesObject(s, uuid)) ? o : throw Missing(s, uuid, path, "object", sight);
+
+    private static Material Material(RealityScene s, string uuid, string path, Sight sight) =>
+        s.Materials.TryGetValue(uuid, out var m) && (sight == Sight.Everything || AiVisibility.SeesMaterial(s, uuid)) ? m : throw Missing(s, uuid, path, "material", sight);
+
+    private static Mesh Mesh(RealityScene s, string uuid, string path, Sight sight) =>
+        s.Meshes.TryGetValue(uuid, out var m) && (sight == Sight.Everything || AiVisibility.SeesMesh(s, uuid)) ? m : throw Missing(s, uuid, path, "mesh", sight);
+
+    /// <summary>
+    /// A new ID must be free. For an AI, any taken ID gives one answer, whoever holds it (a record
+    /// it sees or not, a deleted one): it learns only that the ID is taken.
+    /// </summary>
+    private static void NewId(RealityScene s, string uuid, string path, Sight sight)
     {
-        if (actor.Kind == ActorKind.Ai && VibeSyncId.IsHidden(uuid))
-            Refuse(IntentErrorCode.HiddenFromAi, path, $"{uuid} is hidden from AI");
+        bool tombstoned = s.Tombstones.Contains(uuid), used = s.Contains(uuid);
+        if (sight == Sight.Ai && (tombstoned || used)) Refuse(IntentErrorCode.UuidInUse, path, $"{uuid} is taken: it is in use or was used before, and IDs are never reused");
+        if (tombstoned) Refuse(IntentErrorCode.Tombstoned, path, $"{uuid} belonged to a deleted record; IDs are never reused");
+        if (used) Refuse(IntentErrorCode.UuidInUse, path, $"{uuid} is already in use");
     }
 
-    private static SceneObject Object(RealityScene s, string uuid, string path) =>
-        s.Objects.TryGetValue(uuid, out var o) ? o : throw Missing(s, uuid, path, "object");
-
-    private static Material Material(RealityScene s, string uuid, string path) =>
-        s.Materials.TryGetValue(uuid, out var m) ? m : throw Missing(s, uuid, path, "material");
-
-    private static Mesh Mesh(RealityScene s, string uuid, string path) =>
-        s.Meshes.TryGetValue(uuid, out var m) ? m : throw Missing(s, uuid, path, "mesh");
-
-    private static void ParentOf(RealityScene s, string? parent, Actor actor, string path)
-    {
-        if (parent is null) return;
-        Visible(parent, actor, path);
-        Object(s, parent, path);
-    }
-
-    private static void NewId(RealityScene s, string uuid, Actor actor, string path)
-    {
-        if (s.Tombstones.Contains(uuid)) Refuse(IntentErrorCode.Tombstoned, path, $"{uuid} belonged to a deleted record; IDs are never reused");
-        if (s.Contains(uuid)) Refuse(IntentErrorCode.UuidInUse, path, $"{uuid} is already in use");
-        Visible(uuid, actor, path);
-    }
-
-    private static IntentRefusedException Missing(RealityScene s, string uuid, string path, string what) =>
-        s.Tombstones.Contains(uuid)
+    /// <summary>A reference to nothing. For an AI, a record it may not see, or one deleted while it could not see it, is nothing too.</summary>
+    private static IntentRefusedException Missing(RealityScene s, string uuid, string path, string what, Sight sight) =>
+        s.Tombstones.Contains(uuid) && (sight == Sight.Everything || s.Concealed.SeenTombstones.Contains(uuid))
             ? new IntentRefusedException(IntentErrorCode.Tombstoned, path, $"{uuid} was deleted")
             : new IntentRefusedException(IntentErrorCode.UnknownUuid, path, $"no {what} {uuid} in Reality");
 

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using ModelContextProtocol.Server;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
-using VibeSync.Protocol.State;
 
 namespace VibeSync.Mcp.Tools;
 
@@ -12,18 +11,13 @@ public static class SceneResources
 {
     /// <summary>vibesync://scene</summary>
     [McpServerResource(UriTemplate = "vibesync://scene", Name = "scene", MimeType = "application/json")]
-    [Description("Reality, the authoritative scene, as canonical scene JSON (glTF axes, meters). Objects kept from AI are left out, and a parent that is one reads as null.")]
-    public static async Task<string> Scene(Agent agent)
-    {
-        var scene = await SceneTools.SceneOf(agent, "reality").ConfigureAwait(false);
-        var visible = new Scene(scene.Objects.Where(o => !Agent.Hidden(o.Uuid)).Select(o => o.Parent is { } p && Agent.Hidden(p) ? o with { Parent = null } : o).ToArray(),
-            scene.Materials, scene.Meshes);
-        return SceneJsonWriter.Write(visible, Space.Canonical);
-    }
+    [Description("Reality, the authoritative scene, as canonical scene JSON (glTF axes, meters): what you may see of it, a valid scene whose root is the one status shows you.")]
+    public static async Task<string> Scene(Agent agent) =>
+        SceneJsonWriter.Write(await SceneTools.SceneOf(agent, "reality").ConfigureAwait(false), Space.Canonical);
 
     /// <summary>vibesync://wal/tail</summary>
     [McpServerResource(UriTemplate = "vibesync://wal/tail", Name = "wal_tail", MimeType = "application/json")]
-    [Description("The journal's last 50 entries (as read_wal returns them), newest last.")]
+    [Description("Of the journal's last 50 entries, those you may see (as read_wal returns them), newest last.")]
     public static async Task<string> WalTail(Agent agent)
     {
         var status = await agent.CallAsync(api => api.StatusAsync()).ConfigureAwait(false);

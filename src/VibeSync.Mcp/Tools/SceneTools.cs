@@ -1,6 +1,7 @@
 // The referee model (DESIGN §8): an agent reads state with hashes, submits typed intents with a
 // rationale, and waits for their outcome. No tool executes code, approves, unlocks, pauses or
-// rolls back; objects a human keeps from AI (h- IDs) are neither listed nor readable.
+// rolls back. What the agent may see is decided by the orchestrator, not here: the AI credential
+// this server holds gets every answer through AiVisibility (docs/mcp.md, "The boundary").
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -30,7 +31,7 @@ public static class SceneTools
         {
             you_are = agent.Actor,
             reality = new { root = sync.GetProperty("reality_root").GetString(), objects = sync.GetProperty("objects").GetInt32(), materials = sync.GetProperty("materials").GetInt32(), meshes = sync.GetProperty("meshes").GetInt32() },
-            engines = sync.GetProperty("engines").EnumerateArray().Select(e => new { engine = e.GetProperty("engine").GetString(), phase = e.GetProperty("phase").GetString(), reason = e.GetProperty("reason").ToString() }),
+            engines = sync.GetProperty("engines").EnumerateArray().Select(e => new { engine = e.GetProperty("engine").GetString(), phase = e.GetProperty("phase").GetString(), reason = e.GetProperty("reason").GetString() }),
             pending_intents = sync.GetProperty("pending").EnumerateArray().Select(p => p.GetUInt64()),
             safe_mode = sync.GetProperty("safe_mode").ValueKind == JsonValueKind.String ? sync.GetProperty("safe_mode").GetString() : null,
             note = "Your intents are applied in both engines and verified by hash; AI intents beyond the trust mode wait as PENDING until a human approves them.",
@@ -51,13 +52,13 @@ public static class SceneTools
         if (cursor < 0) throw new McpException("INVALID_VALUE: cursor must be 0 or a next_cursor you were given");
         limit = Math.Clamp(limit, 1, 200);
         var scene = await SceneOf(agent, engine).ConfigureAwait(false);
-        var matching = scene.Objects.Where(o => !Agent.Hidden(o.Uuid))
+        var matching = scene.Objects
             .Where(o => name_contains == null || o.Name.Contains(name_contains, StringComparison.OrdinalIgnoreCase))
             .Where(o => kind == null || ObjectKindNames.Name(o.Kind) == kind)
             .OrderBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Uuid, StringComparer.Ordinal).ToList();
         var page = matching.Skip(cursor).Take(limit).Select(o => new
         {
-            uuid = o.Uuid, name = o.Name, kind = ObjectKindNames.Name(o.Kind), parent = o.Parent is { } p && Agent.Hidden(p) ? "(hidden)" : o.Parent,
+            uuid = o.Uuid, name = o.Name, kind = ObjectKindNames.Name(o.Kind), parent = o.Parent,
             visible = o.Visible, hash = Hex.Encode(RecordHash.Of(o)),
         }).ToList();
         return JsonSerializer.Serialize(new { engine, total = matching.Count, objects = page, next_cursor = cursor + page.Count < matching.Count ? cursor + page.Count : (int?)null }, Json);
@@ -71,7 +72,7 @@ public static class SceneTools
         [Description("reality (default), blender or unity.")] string engine = "reality")
     {
         if (uuids.Length == 0) throw new McpException("MISSING_FIELD: give at least one uuid (list_objects shows them)");
-        if (uuids.FirstOrDefault(Agent.Hidden) is { } hidden) throw new McpException($"HIDDEN_FROM_AI: {hidden} is kept from AI by a human; it cannot be read or changed");
+        if (uuids.FirstOrDefault(Agent.Hidden) is { } hidden) throw new McpException($"HIDDEN_FROM_AI: {hidden} begins with h-: such IDs are kept from AI, which can neither read nor name them");
         var scene = await SceneOf(agent, engine).ConfigureAwait(false);
         var wanted = uuids.ToHashSet(StringComparer.Ordinal);
         var subset = new Scene(scene.Objects.Where(o => wanted.Contains(o.Uuid)).ToArray(), scene.Materials.Where(m => wanted.Contains(m.Uuid)).ToArray(),
@@ -110,7 +111,7 @@ public static class SceneTools
     public static async Task<string> GetIntent(Agent agent, [Description("The intent number submit_intent returned.")] ulong intent)
     {
         var answer = await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/intents/{intent}")).ConfigureAwait(false);
-        return WithoutHidden(answer).ToJsonString();
+        return answer.GetRawText();
     }
 
     /// <summary>wait_intent</summary>
@@ -126,7 +127,7 @@ public static class SceneTools
             bool settled = answer.GetProperty("settled").GetBoolean();
             if (settled || DateTime.UtcNow >= until)
             {
-                var node = WithoutHidden(answer);
+                var node = JsonNode.Parse(answer.GetRawText())!.AsObject();
                 node["timed_out"] = !settled;
                 return node.ToJsonString();
             }
@@ -141,16 +142,7 @@ public static class SceneTools
         [Description("At most this many, 1–500 (default 50).")] int limit = 50)
     {
         var entries = await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/wal?since={since}&limit={Math.Clamp(limit, 1, 500)}")).ConfigureAwait(false);
-        var list = new JsonArray();
-        foreach (var e in entries.EnumerateArray())
-        {
-            var node = JsonNode.Parse(e.GetRawText())!.AsObject();
-            var uuids = e.GetProperty("uuids").EnumerateArray().Select(u => u.GetString()!).ToArray();
-            if (uuids.Length > 0 && uuids.All(Agent.Hidden)) continue; // entries only about hidden objects are a human's business
-            node["uuids"] = JsonSerializer.SerializeToNode(uuids.Where(u => !Agent.Hidden(u)).ToArray());
-            list.Add(node);
-        }
-        return list.ToJsonString();
+        return entries.GetRawText();
     }
 
     /// <summary>list_locks</summary>
@@ -159,7 +151,7 @@ public static class SceneTools
     public static async Task<string> ListLocks(Agent agent)
     {
         var s = await agent.CallAsync(api => api.StatusAsync()).ConfigureAwait(false);
-        var locks = s.GetProperty("sync").GetProperty("locks").EnumerateArray().Select(l => l.GetString()!).Where(u => !Agent.Hidden(u)).ToArray();
+        var locks = s.GetProperty("sync").GetProperty("locks").EnumerateArray().Select(l => l.GetString()!).ToArray();
         return JsonSerializer.Serialize(new { locked = locks }, Json);
     }
 
@@ -169,15 +161,5 @@ public static class SceneTools
         if (engine is not ("reality" or "blender" or "unity")) throw new McpException($"INVALID_VALUE: engine must be reality, blender or unity, not \"{engine}\"");
         string text = await agent.CallAsync(api => api.CallTextAsync(HttpMethod.Get, $"/v1/state?engine={engine}&space=canonical")).ConfigureAwait(false);
         return SceneJsonReader.ReadCanonical(text, Space.Canonical);
-    }
-
-    private static JsonObject WithoutHidden(JsonElement answer)
-    {
-        var node = JsonNode.Parse(answer.GetRawText())!.AsObject();
-        if (node["history"] is JsonArray history)
-            foreach (var entry in history.OfType<JsonObject>())
-                if (entry["uuids"] is JsonArray uuids)
-                    entry["uuids"] = new JsonArray(uuids.Select(u => u!.GetValue<string>()).Where(u => !Agent.Hidden(u)).Select(u => (JsonNode)JsonValue.Create(u)!).ToArray());
-        return node;
     }
 }

@@ -17,16 +17,29 @@ public sealed class ControlApiClient
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly string _dir;
+    private readonly string _token;
 
-    /// <summary>For the orchestrator serving <paramref name="dataDirectory"/>.</summary>
-    public ControlApiClient(string dataDirectory) => _dir = dataDirectory;
+    /// <summary>For the orchestrator serving <paramref name="dataDirectory"/>, as the human who runs it (<c>keys/control.token</c>).</summary>
+    public ControlApiClient(string dataDirectory) : this(dataDirectory, SecretFiles.ControlTokenPath(dataDirectory)) { }
+
+    private ControlApiClient(string dataDirectory, string tokenPath)
+    {
+        _dir = dataDirectory;
+        _token = tokenPath;
+    }
+
+    /// <summary>
+    /// For an AI agent (<c>vibesync mcp</c>): holds only <c>keys/ai.token</c>, never the human's
+    /// token, so it can submit only as ai:NAME and read only what an AI may see.
+    /// </summary>
+    public static ControlApiClient ForAi(string dataDirectory) => new(dataDirectory, SecretFiles.AiTokenPath(dataDirectory));
 
     /// <summary>Calls the API; returns the answer's body.</summary>
     public async Task<string> CallTextAsync(HttpMethod method, string path, string? json = null)
     {
         var info = ServerInfo.Read(_dir) ?? throw new ControlApiException($"no orchestrator serves {_dir} (no serve.json)");
         using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{info.ApiPort}{path}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(SecretFiles.Load(SecretFiles.ControlTokenPath(_dir))));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(SecretFiles.Load(_token)));
         if (json != null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         using var reply = await Http.SendAsync(request);
         var body = await reply.Content.ReadAsStringAsync();

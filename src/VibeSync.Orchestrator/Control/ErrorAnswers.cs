@@ -24,7 +24,9 @@ internal static class ErrorAnswers
             };
             string message = code == "PIPELINE_STOPPED"
                 ? e.Message + "; nothing more can be journaled, so nothing is accepted: restart serve (the log is recovered on start)"
-                : $"{e.GetType().Name}: {e.Message}";
+                : Credentials.Of(context) == Credential.Ai
+                    ? $"{e.GetType().Name} (its text may name what an AI does not see: ask a human to look at serve)" // DESIGN §8
+                    : $"{e.GetType().Name}: {e.Message}";
             context.Response.Clear();
             context.Response.StatusCode = status;
             await context.Response.WriteAsJsonAsync(new { code, message });

@@ -18,12 +18,13 @@ public sealed record IntentAnswer(ulong Intent, string Phase, string Reason, str
 
 /// <summary>
 /// Intent routes of the control API: submit (as a human at the CLI, or as an AI actor for the
-/// MCP server), approve, deny, pause, resume, and scene state. Every caller holds the control
-/// token; the actor it names is what authority is decided on, and only humans approve.
+/// MCP server), approve, deny, pause, resume, and scene state. The actor a request names is what
+/// authority is decided on, and only humans approve; the AI credential reaches only submit (as
+/// ai:NAME) and the reads, which answer it through <see cref="AgentView"/>.
 /// </summary>
 internal static class IntentRoutes
 {
-    public static void Map(WebApplication app, OrchestratorService service)
+    public static void Map(WebApplication app, OrchestratorService service, AgentView agent)
     {
         app.MapPost("/v1/intents", async (HttpRequest http) =>
         {
@@ -40,21 +41,27 @@ internal static class IntentRoutes
             catch (IntentRefusedException e) { return Error(400, IntentRefusedException.WireName(e.Code), e.Message); }
             var ticket = service.Pipeline.Submit(request, actor);
             var outcome = http.Query["wait"].FirstOrDefault() == "settled" ? await ticket.Settled : await ticket.Provisional;
-            return Answer(outcome);
+            var answer = Answered(outcome);
+            return Results.Json(Credentials.Of(http.HttpContext) == Credential.Human ? answer : agent.Answer(answer, AgentView.IdsIn(body)), OrchestratorService.Json);
         });
-        app.MapGet("/v1/intents/{id}", (ulong id) =>
+        app.MapGet("/v1/intents/{id}", (HttpContext http, ulong id) =>
         {
-            var history = service.Journal(0, 10_000, id);
-            if (history.Count == 0) return Error(404, "UNKNOWN_INTENT", $"intent {id} is not in the journal (a refused submission that was never numbered, or a wrong number)");
-            var last = history[^1];
+            // For an AI, an intent it may not know of is not in the journal: the same answer as a wrong number.
+            var (history, phases) = Credentials.Of(http) == Credential.Human
+                ? Phases(service.Journal(0, 10_000, id), e => e.Phase)
+                : Phases(agent.Journal(0, 10_000, id), e => e.Phase);
+            if (phases.Count == 0) return Error(404, "UNKNOWN_INTENT", $"intent {id} is not in the journal (a refused submission that was never numbered, or a wrong number)");
+            string last = phases[^1];
             bool pending = service.Pipeline.Pending.Contains(id);
-            return Results.Json(new { intent = id, phase = last.Phase, settled = last.Phase is "FINAL" or "ROLLED_BACK" or "REFUSED" or "QUARANTINED", pending, history }, OrchestratorService.Json);
+            return Results.Json(new { intent = id, phase = last, settled = last is "FINAL" or "ROLLED_BACK" or "REFUSED" or "QUARANTINED", pending, history }, OrchestratorService.Json);
         });
         app.MapGet("/v1/wal", (HttpRequest http) =>
         {
             ulong since = ulong.TryParse(http.Query["since"].FirstOrDefault(), out var s) ? s : 0;
             int limit = int.TryParse(http.Query["limit"].FirstOrDefault(), out var l) ? Math.Clamp(l, 1, 1000) : 100;
-            return Results.Json(service.Journal(since, limit), OrchestratorService.Json);
+            return Credentials.Of(http.HttpContext) == Credential.Human
+                ? Results.Json(service.Journal(since, limit), OrchestratorService.Json)
+                : Results.Json(agent.Journal(since, limit), OrchestratorService.Json);
         });
         app.MapPost("/v1/intents/{id}/approve", (ulong id) => Decide(() => service.Pipeline.ApproveAsync(id, Cli)));
         app.MapPost("/v1/intents/{id}/deny", (ulong id) => Decide(() => service.Pipeline.DenyAsync(id, Cli)));
@@ -87,7 +94,7 @@ internal static class IntentRoutes
             string which = http.Query["engine"].FirstOrDefault() ?? "reality";
             try
             {
-                var scene = await service.StateAsync(which);
+                var scene = Credentials.Of(http.HttpContext) == Credential.Human ? await service.StateAsync(which) : await agent.StateAsync(which);
                 var space = (http.Query["space"].FirstOrDefault() ?? which) switch
                 {
                     "blender" => Space.Blender,
@@ -104,6 +111,8 @@ internal static class IntentRoutes
 
     private static readonly Actor Cli = new(ActorKind.Human, "cli");
 
+    private static (object History, IReadOnlyList<string> Phases) Phases<T>(IReadOnlyList<T> history, Func<T, string> phase) => (history, history.Select(phase).ToList());
+
     private static async Task<IResult> Decide(Func<Task<IntentOutcome>> decide)
     {
         try { return Answer(await decide()); }
@@ -111,8 +120,10 @@ internal static class IntentRoutes
         catch (UnauthorizedAccessException e) { return Error(403, "FORBIDDEN", e.Message); }
     }
 
-    private static IResult Answer(IntentOutcome o) => Results.Json(
-        new IntentAnswer(o.IntentId, PhaseNames.Name(o.Phase), o.Reason, o.Error is { } e ? IntentRefusedException.WireName(e.Code) : null), OrchestratorService.Json);
+    private static IResult Answer(IntentOutcome o) => Results.Json(Answered(o), OrchestratorService.Json);
+
+    private static IntentAnswer Answered(IntentOutcome o) =>
+        new(o.IntentId, PhaseNames.Name(o.Phase), o.Reason, o.Error is { } e ? IntentRefusedException.WireName(e.Code) : null);
 
     private static IResult Error(int status, string code, string message) =>
         Results.Json(new { code, message }, OrchestratorService.Json, statusCode: status);

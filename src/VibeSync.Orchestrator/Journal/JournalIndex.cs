@@ -12,7 +12,9 @@ namespace VibeSync.Orchestrator.Journal;
 internal sealed class JournalIndex
 {
     private readonly object _gate = new();
+    private static readonly IReadOnlySet<string> None = new HashSet<string>();
     private readonly List<JournalEntry> _entries = new();
+    private readonly List<IReadOnlySet<string>> _named = new(); // per entry: the IDs an AI's operation JSON wrote (AgentView shows them back)
     private readonly Dictionary<ulong, List<int>> _byIntent = new();
 
     /// <summary>Indexes <paramref name="wal"/>: what it holds now, then every record as it becomes durable.</summary>
@@ -44,6 +46,7 @@ internal sealed class JournalIndex
         if (_entries.Count > 0 && sequence <= _entries[^1].Sequence) return; // read from disk and told of it both
         _entries.Add(new JournalEntry(sequence, e.IntentId, PhaseNames.Name(e.Phase), e.TimestampMs, e.Engine, e.Actor, e.Scope.Uuids,
             PhaseNames.Name(e.Scope.IntentClass), e.Rationale, e.Rollback?.Reason, e.Rollback?.SnapshotRef, e.Verification?.ExpectedHash, e.Verification?.ObservedHash));
+        _named.Add(e.Actor.StartsWith("ai:", StringComparison.Ordinal) ? Control.AgentView.IdsIn(e.OperationJson) : None);
         if (!_byIntent.TryGetValue(e.IntentId, out var list)) _byIntent[e.IntentId] = list = new List<int>(2);
         list.Add(_entries.Count - 1);
     }
@@ -59,6 +62,34 @@ internal sealed class JournalIndex
                     : new List<JournalEntry>();
             int start = LowerBound(since);
             return _entries.GetRange(start, Math.Min(limit, _entries.Count - start));
+        }
+    }
+
+    /// <summary>
+    /// Entries after sequence <paramref name="since"/> of the intents <paramref name="keep"/> accepts
+    /// (it is given all of an intent's entries), at most <paramref name="limit"/>, optionally of one
+    /// intent, in log order; each with the IDs its operation named when an AI wrote it.
+    /// </summary>
+    public IReadOnlyList<(JournalEntry Entry, IReadOnlySet<string> Named)> Read(ulong since, int limit, ulong? intent, Func<IEnumerable<JournalEntry>, bool> keep)
+    {
+        lock (_gate)
+        {
+            var kept = new Dictionary<ulong, bool>();
+            var found = new List<(JournalEntry, IReadOnlySet<string>)>();
+            int start = LowerBound(since);
+            IEnumerable<int> at = intent is ulong id
+                ? (_byIntent.TryGetValue(id, out var list) ? list : Enumerable.Empty<int>())
+                : Enumerable.Range(start, _entries.Count - start);
+            foreach (int i in at)
+            {
+                var e = _entries[i];
+                if (e.Sequence <= since) continue;
+                if (!kept.TryGetValue(e.Intent, out bool yes)) kept[e.Intent] = yes = keep(_byIntent[e.Intent].Select(j => _entries[j]));
+                if (!yes) continue;
+                found.Add((e, _named[i]));
+                if (found.Count >= limit) break;
+            }
+            return found;
         }
     }
 

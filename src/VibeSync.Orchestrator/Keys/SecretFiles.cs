@@ -6,9 +6,10 @@ namespace VibeSync.Orchestrator.Keys;
 /// <summary>
 /// The data directory's secrets, each 32 random bytes written as 64 hex digits in a file only
 /// its owner may read (0600): one bootstrap key per engine (<c>keys/blender.key</c>,
-/// <c>keys/unity.key</c>) and the control API's token (<c>keys/control.token</c>). Created on
-/// first start, read afterwards; a file readable by others, a file or <c>keys</c> directory owned
-/// by another user, and a symbolic link in their place are refused rather than used.
+/// <c>keys/unity.key</c>), the control API's token (<c>keys/control.token</c>, a human's) and the AI
+/// credential (<c>keys/ai.token</c>). Created on first start, read afterwards; a file readable by
+/// others, a file or <c>keys</c> directory owned by another user, and a symbolic link in their place
+/// are refused rather than used.
 /// </summary>
 public static class SecretFiles
 {
@@ -17,6 +18,12 @@ public static class SecretFiles
 
     /// <summary>The control API token's file.</summary>
     public static string ControlTokenPath(string dataDir) => Path.Combine(dataDir, "keys", "control.token");
+
+    /// <summary>
+    /// The AI credential's file (<c>keys/ai.token</c>): what <c>vibesync mcp</c> holds. The control
+    /// API accepts it only for AI actors, on the routes an agent may use.
+    /// </summary>
+    public static string AiTokenPath(string dataDir) => Path.Combine(dataDir, "keys", "ai.token");
 
     /// <summary>Reads the secret at <paramref name="path"/>, creating it (0600) first if it is absent.</summary>
     /// <exception cref="InvalidDataException">

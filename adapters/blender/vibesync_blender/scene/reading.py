@@ -35,6 +35,7 @@ from ..protocol.model import Material, Mesh, Scene, SceneObject
 from ..protocol.quantize import MAX_MAGNITUDE
 from ..protocol.scene_json import mesh_json
 from .identity import PROP, id_of
+from .names import synced_name
 
 IDENTITY = Matrix.Identity(4)
 
@@ -132,7 +133,7 @@ def blender_object(obj, index):
     kind = kind_of(obj)
     mesh = _synced(obj.data, index.meshes) if kind == "mesh" else None
     materials = tuple(_synced(s.material, index.materials) for s in obj.material_slots) if kind == "mesh" else ()
-    return SceneObject(id_of(obj), obj.name, kind, reported_parent_id(obj, index), loc, (x, y, z, w), sca,
+    return SceneObject(id_of(obj), synced_name(obj), kind, reported_parent_id(obj, index), loc, (x, y, z, w), sca,
                        visible(obj), materials, mesh)
 
 
@@ -157,10 +158,10 @@ def emission_input(node):
 def blender_material(material):
     node = principled(material)
     if node is None:
-        return Material(id_of(material), material.name, tuple(material.diffuse_color), material.metallic,
+        return Material(id_of(material), synced_name(material), tuple(material.diffuse_color), material.metallic,
                         material.roughness, (0.0, 0.0, 0.0))
     emission = emission_input(node)
-    return Material(id_of(material), material.name, tuple(node.inputs["Base Color"].default_value),
+    return Material(id_of(material), synced_name(material), tuple(node.inputs["Base Color"].default_value),
                     node.inputs["Metallic"].default_value, node.inputs["Roughness"].default_value,
                     tuple(emission.default_value)[:3] if emission is not None else (0.0, 0.0, 0.0))
 

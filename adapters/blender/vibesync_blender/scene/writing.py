@@ -17,7 +17,7 @@ import bpy
 from mathutils import Matrix, Quaternion
 
 from ..protocol import convert
-from . import reading
+from . import names, reading
 from .identity import PROP, id_of
 
 
@@ -137,7 +137,7 @@ class Writer:
         """Records everything about obj that an operation may change, to restore it exactly."""
         uid = id_of(obj)
         state = {
-            "name": obj.name,
+            "name": names.remembered(obj),
             "location": tuple(obj.location), "rotation_mode": obj.rotation_mode,
             "rotation_quaternion": tuple(obj.rotation_quaternion), "rotation_euler": tuple(obj.rotation_euler),
             "rotation_axis_angle": tuple(obj.rotation_axis_angle), "scale": tuple(obj.scale),
@@ -155,7 +155,7 @@ class Writer:
             o = w.index.object(uid)
             if o is None:
                 return
-            o.name = state["name"]
+            names.restore(o, state["name"])
             w.index.objects[uid] = o.name
             o.parent = bpy.data.objects.get(state["parent"]) if state["parent"] else None
             if (o.parent_type, o.parent_bone) != (state["parent_type"], state["parent_bone"]):
@@ -268,20 +268,30 @@ class Writer:
         obj = self.index.object(op.uuid)
         if obj is not None:
             self._remember_object(p, obj)
-            obj.name = op.get("name")
-            self.index.objects[op.uuid] = obj.name
+            self._name(p, obj, op.get("name"), bpy.data.objects, self.index.objects)
             return
-        mat = self.material(op.uuid)
-        before = mat.name
+        self._name(p, self.material(op.uuid), op.get("name"), bpy.data.materials, self.index.materials)
+
+    def _name(self, p, block, name, pool, table):
+        """Names ``block`` (an object or a material). Blender may rename the block that held the
+        name instead (synced or not: kept from AI, an armature): that one keeps reporting its own
+        name (names.py), and a rollback gives both their Blender names back, this one first."""
+        holder = names.holder_of(pool, name, block)
+        mine, theirs = names.remembered(block), names.remembered(holder) if holder is not None else None
+        names.set_name(block, name, holder)
+        now = (block.name, holder.name if holder is not None else None)
+        for b in (block, holder):
+            if b is not None and id_of(b) in table:
+                table[id_of(b)] = b.name
 
         def restore(w):
-            m = w.index.material(op.uuid)
-            if m is not None:
-                m.name = before
-                w.index.materials[op.uuid] = m.name
+            for blender_name, memory in ((now[0], mine), (now[1], theirs)):
+                b = pool.get(blender_name) if memory is not None else None
+                if b is not None:
+                    names.restore(b, memory)
+                    if id_of(b) in table:
+                        table[id_of(b)] = b.name
         p.undo.append(restore)
-        mat.name = op.get("name")
-        self.index.materials[op.uuid] = mat.name
 
     # ---- structural ----------------------------------------------------------------------------
 
@@ -343,6 +353,7 @@ class Writer:
             data = None
         materials = [self.material(m) for m in op.get("materials", ())]
         obj = bpy.data.objects.new(op.get("name"), data)
+        names.adopt(obj, op.get("name"))
         self._link_new(p, obj, op.uuid, parent, created)
         if kind == "mesh":
             while len(obj.data.materials) < len(materials):
@@ -361,6 +372,7 @@ class Writer:
             raise ApplyError("UNKNOWN_ASSET", f"no collection named {op.get('prefab')!r} to instance in this Blender file")
         parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
         obj = bpy.data.objects.new(op.get("name"), None)
+        names.adopt(obj, op.get("name"))
         obj.instance_type = "COLLECTION"
         obj.instance_collection = collection
         self._link_new(p, obj, op.uuid, parent)
@@ -369,9 +381,8 @@ class Writer:
     def _duplicate_object(self, p, op):
         self._check_new(op.get("new_uuid"))
         original = self.obj(op.uuid)
-        copy = original.copy()  # shares the mesh, as the canonical duplicate does
-        if op.get("name") is not None:
-            copy.name = op.get("name")
+        copy = original.copy()  # shares the mesh, as the canonical duplicate does; Blender names it X.001
+        names.adopt(copy, names.synced_name(original))  # a copy keeps the original's name, as in Reality
         for c in original.users_collection:
             c.objects.link(copy)
         copy[PROP] = op.get("new_uuid")
@@ -384,6 +395,8 @@ class Writer:
                 bpy.data.objects.remove(o)
             w.index.objects.pop(uid, None)
         p.undo.append(restore)
+        if op.get("name") is not None:
+            self._name(p, copy, op.get("name"), bpy.data.objects, self.index.objects)
         p.touched.add(uid)
 
     # ---- destructive ---------------------------------------------------------------------------
@@ -466,6 +479,7 @@ class Writer:
     def _create_material(self, p, op):
         self._check_new(op.uuid)
         mat = bpy.data.materials.new(op.get("name"))
+        names.adopt(mat, op.get("name"))
         mat.use_nodes = True
         node = reading.principled(mat)
         node.inputs["Base Color"].default_value = op.get("base_color")
