@@ -150,6 +150,30 @@ public sealed class ApplyRollbackTests
     }
 
     [Fact]
+    public void a_delete_that_reparents_the_children_never_comes_back_as_their_set_parent()
+    {
+        // The children an AI's delete_object moves up a level are the intent's doing, not a human's:
+        // the chaos soak saw them come back as set_parent edits (seed 2026, step #299).
+        var (type, body) = Apply(1, $"[{{\"op\": \"delete_object\", \"uuid\": \"{Rig}\", \"children\": \"reparent\"}}]");
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Null(Read(Cube)!.Parent);
+        Assert.Null(_adapter.Tick());
+        Assert.Equal(MessageType.Ack, _adapter.Finalize(JsonFields.AsObject(JsonParser.Parse("{\"intents\": [1]}"), "finalize")).Type);
+        Assert.Null(_adapter.Tick());
+    }
+
+    [Fact]
+    public void the_observed_hashes_of_a_delete_that_reparents_cover_the_children_it_moved()
+    {
+        var sent = new List<(byte Type, string Json)>();
+        _adapter.Send = (t, j) => { sent.Add((t, j)); return true; };
+        Apply(1, $"[{{\"op\": \"delete_object\", \"uuid\": \"{Rig}\", \"children\": \"reparent\"}}]");
+        _adapter.Tick();
+        var observed = sent.Single(s => s.Type == MessageType.Observed).Json;
+        Assert.Contains($"\"{Cube}\": \"{Hex.Encode(RecordHash.Of(Read(Cube)!))}\"", observed);
+    }
+
+    [Fact]
     public void replace_mesh_flips_winding_into_unity_and_back() =>
         RoundTrip($"[{{\"op\": \"replace_mesh\", \"uuid\": \"{Tri}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], \"triangles\": [[0, 1, 2], [0, 2, 3]], \"uv0\": [[0, 0], [1, 0], [0, 1], [1, 1]]}}]", () =>
         {

@@ -149,6 +149,33 @@ class ChangeTests(unittest.TestCase):
         self.assertEqual([mat[PROP]], created["materials"])
         self.assertEqual("Fresh", next(op for op in ops if op["op"] == "create_material")["name"])
 
+    def test_a_delete_that_reparents_the_children_never_comes_back_as_their_set_parent(self):
+        # The children an AI's delete_object moves up a level are the intent's doing, not a human's:
+        # the chaos soak saw them come back as set_parent edits (seed 2026, step #299).
+        cube = bpy.data.objects["Cube"]
+        kid = bpy.data.objects.new("Kid", None)
+        path = bpy.data.objects.new("Path", bpy.data.curves.new("Path", "CURVE"))  # not synced: its child is reported under Cube
+        grandkid = bpy.data.objects.new("Grandkid", None)
+        for o in (kid, path, grandkid):
+            bpy.context.scene.collection.objects.link(o)
+        kid.parent = path.parent = cube
+        grandkid.parent = path
+        self.adapter.attach()
+        self.detector.reset()
+        kid_id, grandkid_id = kid[PROP], grandkid[PROP]
+        self.assertEqual(self.cube, self.adapter.canonical({grandkid_id}).objects[0].parent)
+        typ, reply = self.adapter.apply(1, [{"op": "delete_object", "uuid": self.cube, "children": "reparent"}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertEqual({self.cube, kid_id, grandkid_id}, self.adapter.provisional[1].touched)
+        self.settle()
+        self.settle()
+        self.assertEqual([], self.edits())
+        self.adapter.finalize([1])
+        self.settle()
+        self.assertEqual([], self.edits())
+        self.assertIsNone(self.adapter.canonical({kid_id}).objects[0].parent)
+        self.assertIsNone(self.adapter.canonical({grandkid_id}).objects[0].parent)
+
     def test_what_the_adapter_applies_or_rolls_back_never_comes_back_as_an_edit(self):
         typ, _ = self.adapter.apply(1, [{"op": "set_transform", "uuid": self.cube, "translation": [4, 5, 6]}])
         self.assertEqual(MessageType.APPLIED, typ)

@@ -397,9 +397,13 @@ class Writer:
                 doomed.extend(doomed[i].children)
                 i += 1
         else:
+            # Every synced object reported under obj gets obj's parent in Reality: the intent changed
+            # their records, so they are its doing (and its OBSERVED), never a human's edit.
+            moved = _reported_children(obj, self.index)
             for child in list(obj.children):
                 self._remember_object(p, child)
                 _reparent_keeping_local(child, obj.parent, self.index)
+            p.touched |= moved
         for o in doomed:
             synced = id_of(o) in self.index.objects
             self._unlink(p, o)
@@ -591,6 +595,19 @@ def _write_basis(obj, location, rotation_wxyz, scale):
     else:
         obj.rotation_euler = q.to_euler(mode, obj.rotation_euler)
     obj.scale = scale
+
+
+def _reported_children(obj, index):
+    """IDs of the synced objects whose reported parent is obj: its synced children, and the synced
+    descendants of its children that are not synced (reported under their nearest synced ancestor)."""
+    found, todo = set(), list(obj.children)
+    while todo:
+        o = todo.pop()
+        if reading.is_synced(o, index):
+            found.add(id_of(o))
+        else:
+            todo.extend(o.children)
+    return found
 
 
 def _reparent_keeping_local(obj, parent, index):
