@@ -174,6 +174,21 @@ public sealed class ApplyRollbackTests
     }
 
     [Fact]
+    public void an_apply_is_answered_and_observed_only_on_the_session_it_came_on()
+    {
+        // That session may have ended by the next tick (a domain reload, a reconnect): its route then
+        // sends nothing, and nothing of it goes out on the current link.
+        var current = new List<byte>();
+        var earlier = new List<byte>();
+        _adapter.Send = (t, _) => { current.Add(t); return true; };
+        var apply = Encoding.UTF8.GetBytes($"{{\"intent\": 4, \"operations\": [{{\"op\": \"set_visibility\", \"uuid\": \"{Cube}\", \"visible\": false}}]}}");
+        _adapter.Handle(new VibeSync.Protocol.Framing.Frame(MessageType.Apply, 9, 0, apply), (t, _) => { earlier.Add(t); return false; });
+        _adapter.Tick();
+        Assert.Equal(new[] { MessageType.Applied, MessageType.Observed }, earlier);
+        Assert.Empty(current);
+    }
+
+    [Fact]
     public void replace_mesh_flips_winding_into_unity_and_back() =>
         RoundTrip($"[{{\"op\": \"replace_mesh\", \"uuid\": \"{Tri}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], \"triangles\": [[0, 1, 2], [0, 2, 3]], \"uv0\": [[0, 0], [1, 0], [0, 1], [1, 1]]}}]", () =>
         {

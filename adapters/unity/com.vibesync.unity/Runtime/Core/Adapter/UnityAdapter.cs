@@ -26,7 +26,7 @@ namespace VibeSync.Unity.Adapter
         private readonly IUnityScene _scene;
         private readonly Func<string> _newId;
         private readonly Dictionary<ulong, Provisional> _provisional = new Dictionary<ulong, Provisional>();
-        private readonly Queue<ulong> _toObserve = new Queue<ulong>();
+        private readonly Queue<(ulong Intent, Func<byte, string, bool>? Route)> _toObserve = new Queue<(ulong, Func<byte, string, bool>?)>();
         private Dictionary<string, object> _known = new Dictionary<string, object>(StringComparer.Ordinal);
 
         /// <summary>
@@ -125,23 +125,28 @@ namespace VibeSync.Unity.Adapter
 
         // ---- commands -----------------------------------------------------------------------------
 
-        /// <summary>One frame from the orchestrator: answers it through <see cref="Send"/>.</summary>
-        public void Handle(Frame frame)
+        /// <summary>
+        /// One frame from the orchestrator: answers it through <paramref name="reply"/>, the session it
+        /// came on (a request is answered only there: on a later session its answer would answer
+        /// nothing), or <see cref="Send"/> when none is given. The OBSERVED of an APPLY goes the same way.
+        /// </summary>
+        public void Handle(Frame frame, Func<byte, string, bool>? reply = null)
         {
+            var route = reply ?? Send;
             JsonObject o;
             try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException) { return; }
             switch (frame.Type)
             {
-                case MessageType.Apply: Reply(frame, Apply(o)); break;
-                case MessageType.Rollback: Reply(frame, Rollback(Intent(o, "intent"))); break;
-                case MessageType.Finalize: Reply(frame, Finalize(o)); break;
-                case MessageType.Read: Reply(frame, Read(o)); break;
+                case MessageType.Apply: Reply(route, frame, Apply(o, reply)); break;
+                case MessageType.Rollback: Reply(route, frame, Rollback(Intent(o, "intent"))); break;
+                case MessageType.Finalize: Reply(route, frame, Finalize(o)); break;
+                case MessageType.Read: Reply(route, frame, Read(o)); break;
             }
         }
 
-        private void Reply(Frame frame, (byte Type, string Body) answer) =>
-            Send(answer.Type, "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}");
+        private static void Reply(Func<byte, string, bool> route, Frame frame, (byte Type, string Body) answer) =>
+            route(answer.Type, "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}");
 
         private static (byte, string) Error(string code, string message) =>
             (MessageType.Error, "\"code\": \"" + code + "\", \"message\": " + JsonText.AppendString(new StringBuilder(), message));
@@ -149,8 +154,11 @@ namespace VibeSync.Unity.Adapter
         private static ulong? Intent(JsonObject o, string field) =>
             o.Get(field) is JsonNumber { IsInteger: true } n && n.Value >= 0 ? (ulong)n.Value : (ulong?)null;
 
-        /// <summary>APPLY: all operations or none; APPLIED at once, OBSERVED on the next tick.</summary>
-        public (byte Type, string Body) Apply(JsonObject o)
+        /// <summary>
+        /// APPLY: all operations or none; APPLIED at once, OBSERVED on the next tick through
+        /// <paramref name="observedTo"/> (the session the APPLY came on; <see cref="Send"/> when null).
+        /// </summary>
+        public (byte Type, string Body) Apply(JsonObject o, Func<byte, string, bool>? observedTo = null)
         {
             if (Intent(o, "intent") is not ulong intent) return Error("MALFORMED", "APPLY needs an intent id (a whole number)");
             if (Paused) return Error("PAUSED", "sync is paused in Unity");
@@ -173,7 +181,7 @@ namespace VibeSync.Unity.Adapter
             }
             _provisional[intent] = p;
             Refresh(p.Touched);
-            _toObserve.Enqueue(intent);
+            _toObserve.Enqueue((intent, observedTo));
             return (MessageType.Applied, $"\"intent\": {intent}, \"undo\": \"unity/{Generation}/{intent}\"");
         }
 
@@ -264,8 +272,8 @@ namespace VibeSync.Unity.Adapter
         {
             while (_toObserve.Count > 0)
             {
-                var intent = _toObserve.Dequeue();
-                if (_provisional.TryGetValue(intent, out var p)) Send(MessageType.Observed, Observed(p));
+                var (intent, route) = _toObserve.Dequeue();
+                if (_provisional.TryGetValue(intent, out var p)) (route ?? Send)(MessageType.Observed, Observed(p)); // a closed session's route sends nothing
             }
             if (Paused || _scene.State != "ready") return null;
             var current = Records(Canonical());
