@@ -32,6 +32,7 @@ public static class Program
             SimUnityCommand.Create(),
             McpCommand.Create(),
             ChaosCommand.Create(),
+            ExportCommand.Create(),
         };
         foreach (var command in IntentCommands.Create()) root.Subcommands.Add(command);
         if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs

@@ -200,10 +200,10 @@ internal sealed class Invariants
                 _report.Checked("parity: LIVE engine root = Reality root");
                 string root = SceneHasher.RootHex(engines[engine]);
                 if (root != realityRoot && WithinEpsilon(reality, engines[engine]))
-                    // The hash quantizes; a value on a quantization boundary can land on either side in two engines. Equal field by field,
-                    // yet the roots differ: the invariant asks for equal roots, so it is reported, under its own name.
-                    _report.Violated("LIVE engine root differs by a quantization tie", $"{when}: {engine} is LIVE with root {Short(root)}, Reality {Short(realityRoot)}; every field is equal within {Epsilon}; {Differences(reality, engines[engine])}",
-                        sameAs: requireBoth ? null : $"tie {engine} {string.Join(",", DifferingUuids(reality, engines[engine]))}"); // the end's check stands on its own
+                    // The hash quantizes; after an inexact conversion (camera and light frames) a value on a quantization
+                    // boundary lands on either side in two engines. DESIGN §3: a root difference counts only once a
+                    // field-wise comparison within ε confirms it, and this one does not: parity, noted under its own name.
+                    _report.Observe($"LIVE engine root differs only by a quantization tie (equal field by field within {Epsilon}, DESIGN §3): {engine}, {string.Join(",", DifferingUuids(reality, engines[engine]))}");
                 else if (root != realityRoot)
                     _report.Violated("LIVE engine differs from Reality", $"{when}: {engine} is LIVE with root {Short(root)}, Reality {Short(realityRoot)}; {Differences(reality, engines[engine])}; status: {Standing(after)}");
             }

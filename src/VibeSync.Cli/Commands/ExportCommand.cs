@@ -1,0 +1,43 @@
+using System.CommandLine;
+using VibeSync.Export;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+
+namespace VibeSync.Cli.Commands;
+
+/// <summary><c>vibesync export --gltf OUT.glb</c>: what an engine holds, or Reality, as a standard GLB.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var data = DataDirectory.Option();
+        var gltf = new Option<FileInfo>("--gltf") { Description = "Where to write the binary glTF (.glb).", Required = true };
+        var engine = new Option<string>("--engine") { Description = "reality (the authoritative scene, default), or blender or unity (read back from that engine now).", DefaultValueFactory = _ => "reality" };
+        engine.AcceptOnlyFromAmong("reality", "blender", "unity");
+        var command = new Command("export", "Write what Reality or an engine holds as a glTF 2.0 binary (GLB), readable by any glTF viewer. " +
+            "Objects become nodes (their VibeSync IDs in extras), meshes keep positions, triangles and uv0, materials their metallic-roughness factors; " +
+            "camera optics and light power are not synced yet and are not invented (those nodes carry their kind in extras).") { data, gltf, engine };
+        command.SetAction(async (parse, cancel) =>
+        {
+            string dir = parse.GetValue(data)!.FullName, which = parse.GetValue(engine)!;
+            using var reply = await ControlClient.SendAsync(dir, HttpMethod.Get, $"/v1/state?engine={which}&space=canonical", cancel, timeout: TimeSpan.FromSeconds(60));
+            if (reply == null) return StatusCommand.NotRunning;
+            var body = await reply.Content.ReadAsStringAsync(cancel);
+            if (!reply.IsSuccessStatusCode) { Console.Error.WriteLine($"error: reading {which}: {body}"); return 1; }
+            var out_ = parse.GetValue(gltf)!;
+            try
+            {
+                var scene = SceneJsonReader.ReadCanonical(body, Space.Canonical);
+                GltfExport.WriteGlb(scene, out_.FullName, $"VibeSync {which}");
+                Console.WriteLine($"wrote {out_.FullName}: {scene.Objects.Count} objects, {scene.Meshes.Count} meshes, {scene.Materials.Count} materials ({which})");
+                return 0;
+            }
+            catch (Exception e) when (e is SceneFormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,63 @@
+using SharpGLTF.Schema2;
+using VibeSync.Export;
+using VibeSync.Protocol.State;
+using Scene = VibeSync.Protocol.State.Scene;
+using Mesh = VibeSync.Protocol.State.Mesh;
+
+namespace VibeSync.Export.Tests;
+
+/// <summary>Records to glTF: nothing moved between spaces, v flipped, a (mesh, material) pair per glTF mesh, bad references refused.</summary>
+public sealed class GltfExportTests
+{
+    private const string A = "5a1d0000-0000-4000-8000-000000000001", B = "5a1d0000-0000-4000-8000-000000000002", C = "5a1d0000-0000-4000-8000-000000000003";
+    private const string Red = "5a1d0000-0000-4000-8000-0000000000a1", Blue = "5a1d0000-0000-4000-8000-0000000000a2", Tri = "5a1d0000-0000-4000-8000-0000000000b1";
+
+    private static SceneObject Obj(string uuid, string name, string? parent, string? mesh = null, string? material = null, double x = 0) =>
+        new(uuid, name, mesh == null ? ObjectKind.Empty : ObjectKind.Mesh, parent, new Vector3d(x, 0, 0), new Quaterniond(0, 0, 0, 1), new Vector3d(1, 1, 1), true,
+            material == null ? Array.Empty<string?>() : new string?[] { material }, mesh);
+
+    private static readonly Mesh Triangle = new(Tri, new[] { new Vector3d(0, 0, 0), new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) },
+        new[] { new VibeSync.Protocol.State.Triangle(0, 1, 2) }, new[] { new Vector2d(0, 0), new Vector2d(1, 0), new Vector2d(0, 0.25) });
+
+    private static readonly VibeSync.Protocol.State.Material[] Materials =
+    {
+        new(Red, "Red", new Vector4d(1, 0, 0, 1), 0, 0.5, new Vector3d(0, 0, 0)),
+        new(Blue, "Blue", new Vector4d(0, 0, 1, 1), 1, 0.25, new Vector3d(0, 0, 0)),
+    };
+
+    [Fact]
+    public void objects_become_nodes_under_their_parents_with_their_transforms_and_ids()
+    {
+        var model = GltfExport.Build(new Scene(new[] { Obj(B, "Child", A, x: 2), Obj(A, "Root", null, x: 1) }, Array.Empty<VibeSync.Protocol.State.Material>(), Array.Empty<Mesh>()));
+        var child = model.LogicalNodes.Single(n => n.Name == "Child");
+        Assert.Equal("Root", child.VisualParent!.Name);
+        Assert.Equal(3f, child.WorldMatrix.M41, 5); // canonical is glTF's space: no change of basis
+        Assert.Equal(B, child.Extras!["vibesync_uuid"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void texture_coordinates_flip_to_gltfs_top_left_origin()
+    {
+        var model = GltfExport.Build(new Scene(new[] { Obj(A, "Tri", null, Tri, Red) }, Materials, new[] { Triangle }));
+        var uv = model.LogicalMeshes.Single().Primitives.Single().GetVertexAccessor("TEXCOORD_0").AsVector2Array();
+        Assert.Equal(0.75f, uv[2].Y, 6);
+        Assert.Equal(1f, uv[0].Y, 6);
+    }
+
+    [Fact]
+    public void one_mesh_with_two_materials_becomes_two_gltf_meshes_and_one_pair_is_shared()
+    {
+        var model = GltfExport.Build(new Scene(new[] { Obj(A, "RedOne", null, Tri, Red), Obj(B, "BlueOne", null, Tri, Blue), Obj(C, "RedTwo", null, Tri, Red) },
+            Materials, new[] { Triangle }));
+        Assert.Equal(2, model.LogicalMeshes.Count);
+        Assert.Same(model.LogicalNodes.Single(n => n.Name == "RedOne").Mesh, model.LogicalNodes.Single(n => n.Name == "RedTwo").Mesh);
+        Assert.Equal("Blue", model.LogicalNodes.Single(n => n.Name == "BlueOne").Mesh!.Primitives.Single().Material.Name);
+    }
+
+    [Fact]
+    public void a_missing_mesh_a_missing_parent_or_a_cycle_is_refused()
+    {
+        Assert.Contains("mesh", Assert.Throws<InvalidDataException>(() => GltfExport.Build(new Scene(new[] { Obj(A, "X", null, Tri) }, Materials, Array.Empty<Mesh>()))).Message);
+        Assert.Contains("cycle", Assert.Throws<InvalidDataException>(() => GltfExport.Build(new Scene(new[] { Obj(A, "X", B), Obj(B, "Y", A) }, Materials, Array.Empty<Mesh>()))).Message);
+    }
+}
