@@ -12,23 +12,14 @@ import unittest
 import bpy
 
 from vibesync_blender.link import MessageType
-from vibesync_blender.runtime import handlers
 from vibesync_blender.runtime.adapter import BlenderAdapter
-from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene.identity import PROP
 
+from .harness import Watch, save_handlers
 from .test_apply_and_rollback import dump
 
 NEW = "7a0c5e0e-1111-4222-8333-4444555566d1"
-
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
 
 
 def slots(name):
@@ -68,31 +59,19 @@ class SharedMeshTests(unittest.TestCase):
         obj("P", rock, 5)
         obj("Q", rock, 6)
         obj("Solo", mesh("Solo"), 7).data.materials.append(self.mats["Grey"])
-        self.sent = []
-        self.clock = Clock()
         self.adapter = BlenderAdapter(MainThreadQueue())
         self.adapter.attach()
-        self.detector = ChangeDetector(self.adapter, lambda t, p: self.sent.append((t, p)), clock=self.clock)
-        self.adapter.on_changed = self.detector.refresh
-        self.detector.reset()
-        bpy.app.handlers.depsgraph_update_post.append(self._on_depsgraph)
+        self.watch = Watch(self.adapter)
+        self.settle = self.watch.settle
         self.id = {o.name: o[PROP] for o in bpy.data.objects}
         self.id.update({m.name: m[PROP] for m in bpy.data.materials})
         self.id.update({"Tile mesh": tile[PROP], "Rock mesh": rock[PROP], "D": NEW})
 
     def tearDown(self):
-        bpy.app.handlers.depsgraph_update_post.remove(self._on_depsgraph)
-
-    def _on_depsgraph(self, scene, depsgraph):
-        self.detector.on_depsgraph(depsgraph)
-
-    def settle(self):
-        bpy.context.view_layer.update()
-        self.clock.now += 1.0
-        return self.detector.tick()
+        self.watch.close()
 
     def edits(self):
-        return [op for t, p in self.sent if t == MessageType.EDIT for op in p["operations"]]
+        return [op for batch in self.watch.edits() for op in batch]
 
     def materials(self, *names):
         scene = self.adapter.canonical({self.id[n] for n in names})
@@ -177,21 +156,9 @@ class SharedMeshTests(unittest.TestCase):
         self.assertEqual([], self.edits())
 
     def test_a_save_with_provisional_intents_on_a_shared_mesh_changes_no_other_object(self):
-        adapter = self.adapter
-
-        class Stub:  # the parts of a runtime the save handlers use
-            def __init__(self):
-                self.adapter = adapter
-                self.detector = type("NoDetector", (), {"on_depsgraph": lambda self, d: None})()
-
-            def stop(self, reason=""):
-                pass
         self.apply(1, {"op": "set_transform", "uuid": self.id["B"], "translation": [0, 9, 0]}, self.assign("C", 0, "Grey"))
-        handlers.install(Stub())
-        try:
+        with save_handlers(self.adapter):
             bpy.ops.wm.save_as_mainfile(filepath=os.path.join(tempfile.mkdtemp(), "shared.blend"))
-        finally:
-            handlers.remove()
         self.assertEqual([("Red",), ("Green",), ("Grey",), ("Red",), ("Red",)], self.materials("A", "B", "C", "P", "Q"))
         self.settle()
         self.settle()
