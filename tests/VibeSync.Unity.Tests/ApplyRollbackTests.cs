@@ -182,10 +182,15 @@ public sealed class ApplyRollbackTests
         var earlier = new List<byte>();
         _adapter.Send = (t, _) => { current.Add(t); return true; };
         var apply = Encoding.UTF8.GetBytes($"{{\"intent\": 4, \"operations\": [{{\"op\": \"set_visibility\", \"uuid\": \"{Cube}\", \"visible\": false}}]}}");
+        var answered = new List<byte>();
+        _adapter.Answered = (t, _) => answered.Add(t);
         _adapter.Handle(new VibeSync.Protocol.Framing.Frame(MessageType.Apply, 9, 0, apply), (t, _) => { earlier.Add(t); return false; });
         _adapter.Tick();
         Assert.Equal(new[] { MessageType.Applied, MessageType.Observed }, earlier);
         Assert.Empty(current);
+        Assert.Empty(answered); // the session did not take it: nothing to trace
+        _adapter.Handle(new VibeSync.Protocol.Framing.Frame(MessageType.Apply, 10, 0, apply), (t, _) => true);
+        Assert.Equal(new[] { MessageType.Applied }, answered); // what the simulator's --trace-applies prints
     }
 
     [Fact]

@@ -44,6 +44,13 @@ namespace VibeSync.Unity.Adapter
         /// <summary>Sends a frame (type, JSON payload); set by whoever owns the link. Returns false when not connected.</summary>
         public Func<byte, string, bool> Send { get; set; } = (_, __) => false;
 
+        /// <summary>
+        /// Called with every answer to a request (type, JSON) its session took; for tracing (the
+        /// simulator's <c>--trace-applies</c>). Answers go to the session a request came on, not
+        /// through <see cref="Send"/>, so wrapping <see cref="Send"/> does not see them.
+        /// </summary>
+        public Action<byte, string>? Answered { get; set; }
+
         /// <summary>The ID index of this domain.</summary>
         public IdentityIndex Index { get; private set; }
 
@@ -145,8 +152,11 @@ namespace VibeSync.Unity.Adapter
             }
         }
 
-        private static void Reply(Func<byte, string, bool> route, Frame frame, (byte Type, string Body) answer) =>
-            route(answer.Type, "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}");
+        private void Reply(Func<byte, string, bool> route, Frame frame, (byte Type, string Body) answer)
+        {
+            var json = "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}";
+            if (route(answer.Type, json)) Answered?.Invoke(answer.Type, json);
+        }
 
         private static (byte, string) Error(string code, string message) =>
             (MessageType.Error, "\"code\": \"" + code + "\", \"message\": " + JsonText.AppendString(new StringBuilder(), message));
