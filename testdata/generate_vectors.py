@@ -522,6 +522,11 @@ def operation_vectors():
         {"op": "create_material", "uuid": uid(5), "name": "Teal", "base_color": [0, 0.5, 0.5, 1], "metallic": 0.1, "roughness": 0.7, "emission": [0, 0, 0.25]},
         {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]]},
         {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0], [1, 0], [0, 1]]},
+        # The one range of every number, at its edges (docs/intents.md "Numbers").
+        {"op": "create_mesh", "uuid": uid(6), "positions": [[1e12, -1e12, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+         "uv0": [[1e12, -1e12], [1, 0], [0, 1]]},
+        {"op": "set_material_params", "uuid": b, "metallic": -1e12, "roughness": 1e12, "base_color": [1e12, 0, 0, -1e12], "emission": [-1e12, 0, 1e12]},
+        {"op": "assign_material", "uuid": a, "slot": 1024, "material": b},
     ]
     invalid = [
         ("unknown_operation", {"op": "exec", "uuid": a}, "operations[0].op"),
@@ -539,6 +544,29 @@ def operation_vectors():
         ("create_material_without_roughness", {"op": "create_material", "uuid": uid(5), "name": "x", "base_color": [1, 1, 1, 1], "metallic": 0, "emission": [0, 0, 0]}, "operations[0].roughness"),
         ("create_mesh_uv_count", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]], "uv0": [[0, 0]]}, "operations[0].uv0"),
         ("create_mesh_index_out_of_range", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0]], "triangles": [[0, 1, 2]]}, "operations[0].triangles[0][2]"),
+        # Every number of every field, in the one range: a field that skipped it reached an engine
+        # that could not hash what it stored (issue #16: uv0 of 1e13 crashed the Unity simulator).
+        ("create_mesh_uv_beyond_1e12", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+                                        "uv0": [[0, 0], [1e13, 0], [0, 1]]}, "operations[0].uv0[1]"),
+        ("replace_mesh_uv_beyond_1e12", {"op": "replace_mesh", "uuid": uid(4), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+                                         "uv0": [[0, 0], [1, 0], [0, -1e13]]}, "operations[0].uv0[2]"),
+        ("uv_not_a_number", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
+                             "uv0": [[0, 0], [1, "0"], [0, 1]]}, "operations[0].uv0[1][1]"),
+        ("position_beyond_1e12", {"op": "create_mesh", "uuid": uid(6), "positions": [[0, 0, 0], [1, 0, 0], [0, 2e12, 0]], "triangles": [[0, 1, 2]]}, "operations[0].positions[2]"),
+        ("scale_beyond_1e12", {"op": "set_transform", "uuid": a, "scale": [1, 1, -1e13]}, "operations[0].scale"),
+        ("rotation_beyond_1e12", {"op": "set_transform", "uuid": a, "rotation": [0, 0, 1e13, 1]}, "operations[0].rotation"),
+        ("metallic_beyond_1e12", {"op": "set_material_params", "uuid": b, "metallic": 1e13}, "operations[0].metallic"),
+        ("roughness_beyond_1e12", {"op": "set_material_params", "uuid": b, "roughness": -1e13}, "operations[0].roughness"),
+        ("base_color_beyond_1e12", {"op": "set_material_params", "uuid": b, "base_color": [0, 0, 1e13, 1]}, "operations[0].base_color"),
+        ("emission_beyond_1e12", {"op": "set_material_params", "uuid": b, "emission": [0, 1e13, 0]}, "operations[0].emission"),
+        ("create_material_metallic_beyond_1e12", {"op": "create_material", "uuid": uid(5), "name": "x", "base_color": [1, 1, 1, 1], "metallic": 1e13,
+                                                  "roughness": 0, "emission": [0, 0, 0]}, "operations[0].metallic"),
+        ("create_object_translation_beyond_1e12", dict({"op": "create_object", "uuid": c, "name": "x", "kind": "empty", "parent": None},
+                                                       **dict(t, translation=[0, 0, 1e13])), "operations[0].translation"),
+        ("instantiate_prefab_scale_beyond_1e12", dict({"op": "instantiate_prefab", "uuid": c, "prefab": "props/crate_01", "name": "x", "parent": None},
+                                                      **dict(t, scale=[1e13, 1, 1])), "operations[0].scale"),
+        ("slot_beyond_1024", {"op": "assign_material", "uuid": a, "slot": 1025, "material": b}, "operations[0].slot"),
+        ("slot_negative", {"op": "assign_material", "uuid": a, "slot": -1, "material": b}, "operations[0].slot"),
     ]
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 

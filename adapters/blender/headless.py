@@ -11,7 +11,8 @@ depsgraph, which is what fires ``depsgraph_update_post`` (change detection) in b
 ``{"at": seconds, "object": name, "location": [x, y, z]}`` (also ``rotation_quaternion``, ``scale``,
 ``hide``, ``name``; the object may be named by ID instead, ``"uuid": id``; ``"undo_push": true`` then
 records an undo step, as a UI operator does; or ``"material": name`` with ``base_color``, ``metallic``,
-``roughness``; or ``"save": path``; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
+``roughness``; or ``"mesh": name`` with ``offset`` [dx, dy, dz], every vertex moved by it; or
+``"save": path``; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
 (Ctrl-Shift-Z) and ``{"reload": true}`` (File > Revert: the saved file opened again)). Nothing in it is
 evaluated.
 
@@ -91,6 +92,12 @@ def _play(step):
                     node.inputs[socket].default_value = step[field]
                 else:
                     setattr(mat, "diffuse_color" if field == "base_color" else field, step[field])
+    elif "mesh" in step:  # a human's edit of the geometry itself, every vertex at once
+        mesh = bpy.data.meshes[step["mesh"]]
+        co = [0.0] * (3 * len(mesh.vertices))
+        mesh.vertices.foreach_get("co", co)
+        mesh.vertices.foreach_set("co", [c + step["offset"][i % 3] for i, c in enumerate(co)])
+        mesh.update()
     else:
         _edit_object(_object(step), step)
     if step.get("undo_push"):

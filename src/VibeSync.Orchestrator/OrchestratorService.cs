@@ -10,6 +10,7 @@ using VibeSync.Orchestrator.Sync;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Orchestrator.Control;
+using VibeSync.Orchestrator.Data;
 using VibeSync.Orchestrator.Keys;
 using VibeSync.Orchestrator.Project;
 using VibeSync.Protocol.Link;
@@ -96,6 +97,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private Snapshotter _snapshots = null!;
     private AttachFlow _attach = null!;
     private Dictionary<string, SyncedEngine> _engines = null!;
+    private DataDirectoryLock? _lock;
 
     private OrchestratorService(ServeOptions options)
     {
@@ -103,13 +105,34 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         _log = new LinkLog(options.Log);
     }
 
-    /// <summary>Creates what is missing in the data directory, starts the link and the API, and writes serve.json.</summary>
-    /// <exception cref="InvalidOperationException">Another orchestrator is running on this data directory.</exception>
+    /// <summary>
+    /// Takes the data directory's one-writer lock, creates what is missing in it (readable by its
+    /// owner only), starts the link and the API, and writes serve.json.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another orchestrator holds this data directory (the message names its pid).</exception>
     public static async Task<OrchestratorService> StartAsync(ServeOptions options)
     {
-        Directory.CreateDirectory(options.DataDirectory);
-        if (ServerInfo.Read(options.DataDirectory) is { } other && IsAlive(other.Pid))
-            throw new InvalidOperationException($"an orchestrator (pid {other.Pid}) is already serving {options.DataDirectory}; stop it first");
+        if (!Directory.Exists(options.DataDirectory)) PrivateFiles.EnsureDirectory(options.DataDirectory);
+        // Before anything in the directory is opened for writing: one data directory, one writer.
+        var held = DataDirectoryLock.Acquire(options.DataDirectory);
+        try
+        {
+            var service = await StartLockedAsync(options).ConfigureAwait(false);
+            service._lock = held;
+            return service;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<OrchestratorService> StartLockedAsync(ServeOptions options)
+    {
+        // Files an earlier version wrote with the default umask become the owner's only.
+        foreach (var file in new[] { Config.ServeConfig.FileName, "project.json", CleanShutdownMarker })
+            PrivateFiles.Tighten(Path.Combine(options.DataDirectory, file));
         var keys = Engines.All.ToDictionary(e => e, e => SecretFiles.LoadOrCreate(SecretFiles.EngineKeyPath(options.DataDirectory, e)));
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var service = new OrchestratorService(options);
@@ -187,9 +210,12 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         if (_engines.TryGetValue(engine, out var e)) e.AddKnown(edit.Operations.Select(op => op.Uuid));
         // The human's edit is already in that engine: it becomes an intent from there, applied in
         // the other engines at once and verified in all of them (not held by the batch window).
-        var ticket = _pipeline.Submit(edit, new Actor(ActorKind.Human, engine), origin: engine);
+        var human = new Actor(ActorKind.Human, engine);
+        var over = _pipeline.Limits.Check(edit, human);
+        var ticket = _pipeline.Submit(edit, human, origin: engine); // journaled, refused there too if over a limit
         Background(ticket.Settled, "edit");
-        return Task.FromResult<(string, string)?>(null);
+        // Over a limit of what one intent may be, the engine hears it at once, at no cost in trust.
+        return Task.FromResult<(string, string)?>(over == null ? null : ("RESOURCE_LIMIT", over.Message));
     }
 
     /// <inheritdoc />
@@ -429,25 +455,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         try { File.Delete(ServerInfo.PathIn(_options.DataDirectory)); } catch (IOException) { }
         WriteCleanShutdownMarker();
         _log.Write("stopped", null, null, null, "clean shutdown");
+        _lock?.Dispose(); // last: nothing of this process writes the directory any more
     }
 
-    private void WriteCleanShutdownMarker()
-    {
-        var path = Path.Combine(_options.DataDirectory, CleanShutdownMarker);
-        using (var f = new FileStream(path, FileMode.Create, FileAccess.Write))
-        {
-            f.Write(System.Text.Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.ToString("O") + "\n"));
-            f.Flush(flushToDisk: true);
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited && pid != Environment.ProcessId;
-        }
-        catch (ArgumentException) { return false; }
-    }
+    private void WriteCleanShutdownMarker() =>
+        PrivateFiles.WriteText(Path.Combine(_options.DataDirectory, CleanShutdownMarker), DateTimeOffset.UtcNow.ToString("O") + "\n");
 }

@@ -21,3 +21,24 @@ public sealed class WalFailedException : IOException
     /// <summary>Creates the exception.</summary>
     public WalFailedException(string message, Exception? cause) : base(message, cause) { }
 }
+
+/// <summary>
+/// An entry too large for one record: nothing was appended, and the log goes on. A caller that
+/// accepts content from outside checks its size first (<see cref="WriteAheadLog.Encode"/>).
+/// </summary>
+public sealed class WalEntryTooLargeException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public WalEntryTooLargeException(int bytes, int limit)
+        : base($"an entry of {bytes:N0} bytes is over the write-ahead log's record limit of {limit:N0} bytes", "entry")
+    {
+        Bytes = bytes;
+        Limit = limit;
+    }
+
+    /// <summary>The entry's body, in bytes.</summary>
+    public int Bytes { get; }
+
+    /// <summary>The most a body may take.</summary>
+    public int Limit { get; }
+}

@@ -87,11 +87,7 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         options.Validate();
         var fs = options.FileSystem;
         directory = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(directory))
-        {
-            System.IO.Directory.CreateDirectory(directory);
-            fs.SyncDirectory(Path.GetDirectoryName(directory)!);
-        }
+        if (fs.EnsurePrivateDirectory(directory)) fs.SyncDirectory(Path.GetDirectoryName(directory)!);
         foreach (var leftover in System.IO.Directory.EnumerateFiles(directory, "*" + SegmentNames.TempExtension))
             fs.Delete(leftover); // a roll that crashed before its rename: never part of the log
 
@@ -132,6 +128,19 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// The most bytes an entry's body may take: a record is one intent, and the log refuses a
+    /// larger one (<see cref="WalEntryTooLargeException"/>) rather than write it.
+    /// </summary>
+    public const int MaxEntryBytes = RecordLayout.MaxPayload - RecordLayout.PayloadOverhead;
+
+    /// <summary>
+    /// Encodes <paramref name="entry"/>'s body once, so a caller can see its size (against
+    /// <see cref="MaxEntryBytes"/>, or a budget of its own) before appending it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The operation is not valid JSON.</exception>
+    public static EncodedEntry Encode(WalEntry entry) => new(entry, EntryBody.Encode(entry));
+
+    /// <summary>
     /// Told of every record once it is durable, in log order, before its appender hears of it:
     /// an index kept as the log is written (the journal reads of the control API). Runs on the
     /// log's writer thread, so it must be quick and must not append.
@@ -142,13 +151,19 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
     /// Appends <paramref name="entry"/>. The task completes once the record is durable (written
     /// and fsynced, together with every other append that was waiting), never before.
     /// </summary>
+    /// <exception cref="WalEntryTooLargeException">Its body is over <see cref="MaxEntryBytes"/>; nothing was appended.</exception>
     /// <exception cref="WalFailedException">The log stopped after an I/O error (fail-stop).</exception>
     /// <exception cref="ObjectDisposedException">The log is closed.</exception>
-    public Task<WalAppendResult> AppendAsync(WalEntry entry)
+    public Task<WalAppendResult> AppendAsync(WalEntry entry) => AppendAsync(Encode(entry));
+
+    /// <summary>Appends an entry encoded with <see cref="Encode"/>; as <see cref="AppendAsync(WalEntry)"/>.</summary>
+    /// <exception cref="WalEntryTooLargeException">Its body is over <see cref="MaxEntryBytes"/>; nothing was appended.</exception>
+    /// <exception cref="WalFailedException">The log stopped after an I/O error (fail-stop).</exception>
+    /// <exception cref="ObjectDisposedException">The log is closed.</exception>
+    public Task<WalAppendResult> AppendAsync(EncodedEntry encoded)
     {
-        var body = EntryBody.Encode(entry);
-        if (RecordLayout.PayloadOverhead + body.Length > RecordLayout.MaxPayload)
-            throw new ArgumentException($"entry of {body.Length} bytes exceeds the record limit of {RecordLayout.MaxPayload}", nameof(entry));
+        var (entry, body) = (encoded.Entry, encoded.Body);
+        if (body.Length > MaxEntryBytes) throw new WalEntryTooLargeException(body.Length, MaxEntryBytes);
         var pending = new PendingAppend(entry, body);
         lock (_gate)
         {

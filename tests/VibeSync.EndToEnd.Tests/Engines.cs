@@ -88,7 +88,12 @@ internal static class Parts
         using var p = Start(file, args);
         var output = p.StandardOutput.ReadToEndAsync();
         var errors = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(timeout);
+        try { await p.WaitForExitAsync().WaitAsync(timeout); }
+        catch (TimeoutException)
+        {
+            p.Kill(entireProcessTree: true); // a process that should have stopped is not left running
+            throw;
+        }
         return (p.ExitCode, await output + await errors);
     }
 
@@ -106,5 +111,53 @@ internal static class Parts
         try { await p.WaitForExitAsync().WaitAsync(timeout); }
         catch (TimeoutException) { p.Kill(entireProcessTree: true); }
         return await output + await errors;
+    }
+}
+
+/// <summary>An engine process whose steps are fed on standard input (headless Blender or the simulator).</summary>
+internal sealed class Driven : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _output;
+
+    private Driven(Process process)
+    {
+        _process = process;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        _output = Task.Run(async () => await output + await errors);
+    }
+
+    public static Driven Blender(string blend, string data) => new(Start("blender", "-b", blend, "--python",
+        Path.Combine(Parts.Repo, "adapters", "blender", "headless.py"), "--", "--data", data, "--steps-from-stdin"));
+
+    public static Driven Sim(string data, string scene) => new(Start("dotnet", Parts.Cli, "sim-unity", "--data", data, "--scene", scene, "--steps-from-stdin"));
+
+    private static Process Start(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    public bool Running => !_process.HasExited;
+
+    public async Task StepAsync(string json)
+    {
+        await _process.StandardInput.WriteLineAsync(json);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>kill -9: the editor is gone without a goodbye.</summary>
+    public async Task<string> KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        return await _output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
     }
 }

@@ -25,6 +25,7 @@ internal sealed class FakeEngine : IEnginePort
     public int TransientFailures { get; set; }   // the next N applies fail transiently, changing nothing
     public int BusyFor { get; set; }             // the next N applies find the engine busy
     public double Tamper { get; set; }      // added to the first touched object's x after applying
+    public Exception? Garbled { get; set; }  // the next apply's answer cannot be used: its port throws this (once)
     public int Applies => _engine.Applies;
     public int Rollbacks => _engine.Rollbacks;
     public int Finalized => _engine.Finalized;
@@ -46,6 +47,7 @@ internal sealed class FakeEngine : IEnginePort
         }
         if (Hang) return await new TaskCompletionSource<string>().Task;
         if (FailApply) throw new EngineFaultException($"{Name} refused to apply (simulated fault)");
+        if (Garbled is { } garbled) { Garbled = null; throw garbled; }
         if (TransientFailures > 0) { TransientFailures--; throw new EngineTransientException($"{Name}: dropped frame (simulated)"); }
         if (BusyFor > 0) { BusyFor--; throw new EngineBusyException($"{Name} is compiling (simulated)"); }
         var token = await _engine.ApplyProvisionalAsync(intentId, operations);

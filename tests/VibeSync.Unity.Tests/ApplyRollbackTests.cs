@@ -360,4 +360,48 @@ public sealed class ApplyRollbackTests
         Assert.True(Read(Light)!.Visible);
         Assert.Null(_scene.Named("Cube")!.Parent);
     }
+
+    // Values Unity holds that VibeSync cannot represent (beyond ±1e12, set in Unity itself: the
+    // orchestrator never sends one) are refused where they are met, never a crash of the editor or
+    // the simulator (issue #16: a uv0 of 1e13 crashed sim-unity at its OBSERVED hash).
+
+    private List<(byte Type, string Body)> Capture()
+    {
+        var sent = new List<(byte Type, string Body)>();
+        _adapter.Send = (t, j) => { sent.Add((t, j)); return true; };
+        return sent;
+    }
+
+    private void Handle(byte type, ulong sequence, string json) =>
+        _adapter.Handle(new VibeSync.Protocol.Framing.Frame(type, sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(json)));
+
+    [Fact]
+    public void a_read_of_a_mesh_whose_uv_unity_holds_beyond_1e12_is_answered_read_failed()
+    {
+        var sent = Capture();
+        var mesh = _scene.Meshes().Single(m => m.Uuid == Tri);
+        _scene.WriteMesh(mesh with { Uv0 = mesh.Positions.Select((_, i) => new Vector2d(i == 1 ? 1e13 : 0, 0)).ToList() });
+        Handle(MessageType.Read, 9, $"{{\"uuids\": [\"{Tri}\", \"{Cube}\"]}}");
+        var (type, body) = Assert.Single(sent);
+        Assert.Equal(MessageType.Error, type);
+        var reply = JsonFields.AsObject(JsonParser.Parse(body), "reply");
+        Assert.Equal("READ_FAILED", JsonFields.Text(reply.Get("code")!, "code"));
+        Assert.Equal(9, ((JsonNumber)reply.Get("re")!).Value);
+    }
+
+    [Fact]
+    public void an_applied_intent_whose_records_cannot_be_hashed_sends_no_observed_and_the_tick_goes_on()
+    {
+        var sent = Capture();
+        Handle(MessageType.Apply, 3, $"{{\"intent\": 5, \"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [1, 2, 3]}}]}}");
+        Assert.Equal(MessageType.Applied, Assert.Single(sent).Type);
+        _scene.Write(_scene.Named("Cube")! with { LocalPosition = new Vector3d(1e13, 0, 0) }); // set in Unity itself before the tick
+        _adapter.Tick();
+        Assert.DoesNotContain(sent, s => s.Type == MessageType.Observed);
+        // The orchestrator's READ then says why, and its ROLLBACK restores what the intent overwrote.
+        Handle(MessageType.Read, 4, $"{{\"uuids\": [\"{Cube}\"]}}");
+        Assert.Equal(MessageType.Error, sent[^1].Type);
+        Handle(MessageType.Rollback, 6, "{\"intent\": 5}");
+        Assert.Equal(MessageType.Ack, sent[^1].Type);
+    }
 }

@@ -87,4 +87,28 @@ public sealed class AppendAndRecoverTests
         Assert.Throws<ArgumentException>(() => { _ = log.AppendAsync(TempLog.Entry(1) with { OperationJson = "{not json" }); });
         Assert.Equal(0UL, log.LastSequence);
     }
+
+    [Fact]
+    public async Task an_entry_over_the_record_limit_is_refused_with_its_size_and_the_log_goes_on_appending()
+    {
+        using var dir = new TempLog();
+        using var log = WriteAheadLog.Open(dir.Path);
+        var big = TempLog.Entry(1, rationale: new string('r', WriteAheadLog.MaxEntryBytes));
+        Assert.True(WriteAheadLog.Encode(big).BodyBytes > WriteAheadLog.MaxEntryBytes);
+        var e = Assert.Throws<WalEntryTooLargeException>(() => { _ = log.AppendAsync(big); });
+        Assert.Equal(WriteAheadLog.MaxEntryBytes, e.Limit);
+        Assert.Null(log.Failure); // a refusal, not the log's failure
+        var next = await log.AppendAsync(TempLog.Entry(2));
+        Assert.Equal(1UL, next.Sequence);
+        Assert.Single(WriteAheadLog.ReadAll(dir.Path, out _));
+    }
+
+    [Fact]
+    public void a_directory_path_holding_a_nul_is_refused_not_cut_short()
+    {
+        // The C string would end at the NUL: the fsync would land on the directory before it.
+        using var dir = new TempLog();
+        var e = Assert.Throws<ArgumentException>(() => VibeSync.Wal.Storage.DirectorySync.Fsync(dir.Path + "\0/elsewhere"));
+        Assert.Contains("NUL", e.Message);
+    }
 }

@@ -1,7 +1,8 @@
 """The typed operations an orchestrator may ask an engine to apply (docs/intents.md), read strictly.
 
 An APPLY from the orchestrator is authenticated, but the adapter still reads it field by field:
-nothing here is evaluated, unknown fields and operations are refused, numbers must be finite. The
+nothing here is evaluated, unknown fields and operations are refused, and every number of every
+field is finite and within ±1e12 (one range, whatever the field: docs/intents.md "Numbers"). The
 C# reader (src/VibeSync.Protocol/Operations/OperationReader.cs) is the authority; this one only has
 to accept what it writes and refuse anything else. Values are canonical (glTF space).
 """
@@ -12,7 +13,8 @@ from .protocol.fields import (as_array, as_object, check_fields, read_id, read_i
                               read_real, read_reals, read_text, read_vector)
 from .protocol.model import KINDS
 
-LIMIT = 1e12  # |v| beyond this is refused, as the C# reader does (docs/intents.md)
+LIMIT = 1e12  # |v| beyond this is refused, whatever the field, as the C# reader does (docs/intents.md "Numbers")
+MAX_SLOT = 1024  # material slots 0…1024, as the C# reader
 _ASSET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./")
 
 
@@ -29,9 +31,20 @@ class Operation:
 
 
 def _bounded(values, path):
+    """The one range of every real of every operation; every number read below goes through it."""
     if any(abs(x) > LIMIT for x in values):
         raise SceneError(path, f"a value is beyond ±{LIMIT:g}")
     return tuple(values)
+
+
+def _number(v, path):
+    return _bounded((read_real(v, path),), path)[0]
+
+
+def _slot(v, path):
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_SLOT:
+        raise SceneError(path, f"expected a slot number from 0 to {MAX_SLOT}")
+    return v
 
 
 def _vector(v, path):
@@ -78,7 +91,7 @@ def _triangles(v, path, count):
 
 
 def _uv0(v, path, count):
-    uvs = tuple(tuple(read_reals(u, f"{path}[{i}]", 2)) for i, u in enumerate(as_array(v, path)))
+    uvs = tuple(_bounded(read_reals(u, f"{path}[{i}]", 2), f"{path}[{i}]") for i, u in enumerate(as_array(v, path)))
     if len(uvs) != count:
         raise SceneError(path, f"expected one uv per position ({count}), got {len(uvs)}")
     return uvs
@@ -122,10 +135,10 @@ _READERS = {
     "scale": lambda v, p, f: _vector(v, p),
     "visible": lambda v, p, f: _bool(v, p),
     "base_color": lambda v, p, f: _bounded(read_reals(v, p, 4), p),
-    "metallic": lambda v, p, f: read_real(v, p),
-    "roughness": lambda v, p, f: read_real(v, p),
+    "metallic": lambda v, p, f: _number(v, p),
+    "roughness": lambda v, p, f: _number(v, p),
     "emission": lambda v, p, f: _vector(v, p),
-    "slot": lambda v, p, f: read_index(v, p, 1 << 16),
+    "slot": lambda v, p, f: _slot(v, p),
     "material": lambda v, p, f: read_optional_id(v, p),
     "parent": lambda v, p, f: read_optional_id(v, p),
     "name": lambda v, p, f: read_name(v, p),

@@ -122,26 +122,34 @@ internal static class IntentCommands
         var text = await reply.Content.ReadAsStringAsync(cancel);
         if (!reply.IsSuccessStatusCode)
         {
-            Console.Error.WriteLine($"error: {Describe(text)}");
+            Console.Error.WriteLine($"error: {Describe(reply, text)}");
             return 1;
         }
         Console.WriteLine(text);
         try
         {
+            // Some answers are lists (unlock: the PANICs it lifted); only an intent's answer has a phase.
             using var doc = JsonDocument.Parse(text);
-            if (doc.RootElement.TryGetProperty("phase", out var phase) && phase.GetString() is "REFUSED" or "ROLLED_BACK" or "QUARANTINED") return 1;
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("phase", out var phase)
+                && phase.ValueKind == JsonValueKind.String && phase.GetString() is "REFUSED" or "ROLLED_BACK" or "QUARANTINED") return 1;
         }
         catch (JsonException) { }
         return 0;
     }
 
-    private static string Describe(string body)
+    /// <summary>An error answer as one line: its code and message, or, when it has none, the HTTP status and whatever body came.</summary>
+    private static string Describe(HttpResponseMessage reply, string body)
     {
         try
         {
             using var doc = JsonDocument.Parse(body);
-            return $"{doc.RootElement.GetProperty("code").GetString()}: {doc.RootElement.GetProperty("message").GetString()}";
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
+                && doc.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
+                return $"{code.GetString()}: {message.GetString()}";
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return body; }
+        catch (JsonException) { }
+        string status = $"the orchestrator answered HTTP {(int)reply.StatusCode} {reply.ReasonPhrase}";
+        return body.Trim().Length == 0 ? status + " with no explanation (its log, serve's stderr, says why)" : $"{status}: {body.Trim()}";
     }
 }

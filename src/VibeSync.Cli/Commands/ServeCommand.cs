@@ -46,10 +46,7 @@ internal static class ServeCommand
             {
                 file = ServeConfig.Read(configPath);
                 if (parse.GetValue(config) == null && !File.Exists(configPath))
-                {
-                    Directory.CreateDirectory(dir);
-                    File.WriteAllText(configPath, file.ToJson()); // the defaults, where a user will look for them
-                }
+                    file.WriteIfMissing(configPath); // the defaults, where a user will look for them
             }
             catch (ConfigException e) { Console.Error.WriteLine($"error: {e.Message}"); return Program.InputError; }
             int p = parse.GetValue(port), a = parse.GetValue(apiPort);
@@ -78,6 +75,7 @@ internal static class ServeCommand
                     EngineTimeout = TimeSpan.FromSeconds(file.EngineTimeoutSeconds),
                     UuidFailureThreshold = file.RollbacksPerObject,
                     OperationFailureThreshold = file.RollbacksPerOperation,
+                    Limits = file.Admission,
                 },
                 ApiPort = a,
                 Log = Console.Error,

@@ -50,6 +50,9 @@ internal sealed class BatchMember
     /// <summary>Completes when its PROVISIONAL entry is durable: nothing of it is applied before.</summary>
     public Task Durable { get; set; } = Task.CompletedTask;
 
+    /// <summary>An upper bound of the bytes its journal entries' bodies take (its PROVISIONAL entry, then what joined micro-intents may add).</summary>
+    public long JournalBytes { get; set; }
+
     /// <summary>Micro-intents folded into it.</summary>
     public int Joined { get; private set; }
 

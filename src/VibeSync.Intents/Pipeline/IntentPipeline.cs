@@ -11,6 +11,7 @@
 //                   the rest are finalized, journaled FINAL in apply order, and become Reality.
 // Every phase change is durable in the WAL before anyone hears of it.
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -55,6 +56,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private ulong _lastIntentId;
     private volatile InFlight? _applying; // the AI or system intent being applied now, which a human edit may abort
     private volatile Exception? _fatal;
+    private int _lastAppendBytes; // spine only: the body size of the entry Append last queued
     private Task _loop = Task.CompletedTask;
     private readonly List<Task> _answering = new(); // answers waiting for their fsync while the spine goes on
     private Task? _firstWaiting; // the first fsync a step left in the queue waits for, as the last pump saw it
@@ -178,6 +180,9 @@ public sealed class IntentPipeline : IAsyncDisposable
 
     /// <summary><paramref name="engine"/> no longer holds a confirmed copy of Reality (its session ended).</summary>
     public void ForgetParity(string engine) => ImmutableInterlocked.TryRemove(ref _parity, engine, out _);
+
+    /// <summary>What one intent may be; checked first at admission (the control API also checks the bytes before parsing).</summary>
+    public AdmissionLimits Limits => _options.Limits;
 
     /// <summary>Rollback counts that drive safe mode.</summary>
     public FailureCounters Failures => _failures;
@@ -373,8 +378,8 @@ public sealed class IntentPipeline : IAsyncDisposable
             _failures.Reset();
             lock (_dirty) _dirty.Clear();
             ulong id = ++_lastIntentId;
-            _appends.Add(_wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engines.Length == 1 ? engines[0] : "both", actor.ToString(),
-                new Scope(locks.Keys.ToArray(), IntentClass.Cosmetic), Rationale: why)));
+            _appends.Add(_wal.AppendAsync(Journaling.Encode(new WalEntry(id, IntentPhase.Final, Now, engines.Length == 1 ? engines[0] : "both", actor.ToString(),
+                new Scope(locks.Keys.ToArray(), IntentClass.Cosmetic), Rationale: why), first: false)));
             _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), locks.Keys.ToArray(), "FINAL", why, "EMERGENCY_UNLOCK"));
             await DrainAsync(settle: true).ConfigureAwait(false);
             await WakeAsync(AdmissionOutcome.Halted).ConfigureAwait(false);
@@ -421,8 +426,8 @@ public sealed class IntentPipeline : IAsyncDisposable
         await DrainAsync(settle: true).ConfigureAwait(false);
         if (Seeded) return false; // once per data directory: an empty scene is a seed too (issue #15: a second seed split Reality from a live engine)
         ulong id = ++_lastIntentId;
-        var written = await _wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
-            new Scope(Array.Empty<string>(), IntentClass.Structural), Rationale: rationale)).ConfigureAwait(false);
+        var written = await _wal.AppendAsync(Journaling.Encode(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
+            new Scope(Array.Empty<string>(), IntentClass.Structural), Rationale: rationale), first: false)).ConfigureAwait(false);
         await _wal.WriteCheckpointAsync(written.Sequence, System.Text.Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).ConfigureAwait(false);
         Reality = _speculative = RealityScene.From(scene);
         Seeded = true;
@@ -437,9 +442,9 @@ public sealed class IntentPipeline : IAsyncDisposable
     public Task NoteAsync(Actor actor, string engine, string rationale, string? snapshotRef = null) => Post(async () =>
     {
         ulong id = ++_lastIntentId;
-        await _wal.AppendAsync(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
+        await _wal.AppendAsync(Journaling.Encode(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
             new Scope(Array.Empty<string>(), IntentClass.Cosmetic), Rollback: snapshotRef == null ? null : new RollbackInfo(null, snapshotRef, null, null),
-            Rationale: rationale)).ConfigureAwait(false);
+            Rationale: rationale), first: false)).ConfigureAwait(false);
         _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, id, Array.Empty<string>(), Array.Empty<string>(), "FINAL", rationale, null));
         return true;
     });
@@ -650,9 +655,45 @@ public sealed class IntentPipeline : IAsyncDisposable
     private async Task AdmitAsync(ulong id, IntentRequest request, Actor actor, bool panic, Admit how,
         TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver = null, string? origin = null)
     {
+        var number = new StrongBox<ulong>(id);
+        try { await AdmitCoreAsync(number, request, actor, panic, how, provisional, settled, approver, origin).ConfigureAwait(false); }
+        // Whatever goes wrong while admitting one intent is that intent's failure, journaled and
+        // answered as such (issue #16: one oversized entry stopped the pipeline for everyone).
+        // Only the log's own I/O failure stops the spine: after it, nothing can be journaled.
+        catch (Exception e) when (_fatal == null && e is not (WalFailedException or ObjectDisposedException or OutOfMemoryException))
+        {
+            ulong failed = number.Value != 0 ? number.Value : number.Value = ++_lastIntentId;
+            var refusal = e as IntentRefusedException
+                ?? new IntentRefusedException(IntentErrorCode.Internal, "intent", $"admitting it failed: {e.GetType().Name}: {e.Message}");
+            if (refusal.Code == IntentErrorCode.Internal)
+                _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, failed, Array.Empty<string>(), Array.Empty<string>(), "REFUSED", e.ToString(), "INTERNAL_ERROR"));
+            Refuse(failed, request, actor, refusal, approver, provisional, settled);
+        }
+    }
+
+    /// <summary>Journals <paramref name="e"/> as the intent's REFUSED entry (slimmed if need be) and answers it.</summary>
+    private void Refuse(ulong id, IntentRequest request, Actor actor, IntentRefusedException e, Actor? approver,
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled)
+    {
+        lock (_pending) _pending.Remove(id);
+        string code = IntentRefusedException.WireName(e.Code);
+        Journal(id, request, actor, IntentPhase.Refused,
+            rationale: (approver != null ? $"approved by {approver} but " : "") + $"{code} at {e.Path}: {e.Reason}", errorCode: code);
+        Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Refused, e.Message, e));
+    }
+
+    private async Task AdmitCoreAsync(StrongBox<ulong> number, IntentRequest request, Actor actor, bool panic, Admit how,
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver, string? origin)
+    {
         // A new intent is numbered when it is first journaled: a micro-intent that joins another
         // is never journaled on its own and takes no number.
-        ulong Id() => id != 0 ? id : id = ++_lastIntentId;
+        ulong Id() => number.Value != 0 ? number.Value : number.Value = ++_lastIntentId;
+        // What one intent may be, before anything else looks at it.
+        if (_options.Limits.Check(request, actor) is { } over)
+        {
+            Refuse(Id(), request, actor, over, approver, provisional, settled);
+            return;
+        }
         if (origin != null && _owed.TryGetValue(origin, out var debt)) debt.Due = _time.GetUtcNow() + _options.OriginQuiet; // its human is still at work
         var cls = IntentClassifier.Classify(request.Operations);
         string? snapshotRef = null;
@@ -687,17 +728,14 @@ public sealed class IntentPipeline : IAsyncDisposable
             }
             catch (IntentRefusedException e)
             {
-                lock (_pending) _pending.Remove(Id());
-                string code = IntentRefusedException.WireName(e.Code);
-                Journal(Id(), request, actor, IntentPhase.Refused,
-                    rationale: (approver != null ? $"approved by {approver} but " : "") + $"{code} at {e.Path}: {e.Reason}", errorCode: code);
-                Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.Refused, e.Message, e));
+                Refuse(Id(), request, actor, e, approver, provisional, settled);
                 return;
             }
 
             var footprint = Footprint.Of(_speculative, request);
             if (how == Admit.New && cls == IntentClass.Cosmetic && _batch.LatestExactlyOn(footprint) is { } group
-                && group.Class == IntentClass.Cosmetic && group.Actor == actor && group.Origin == origin && Coalescer.CanFold(request.Operations) && Coalescer.CanFold(group.Request.Operations))
+                && group.Class == IntentClass.Cosmetic && group.Actor == actor && group.Origin == origin && Coalescer.CanFold(request.Operations) && Coalescer.CanFold(group.Request.Operations)
+                && JournalFitsAfterJoin(group, request))
             {
                 Join(group, request, next, provisional, settled);
                 return;
@@ -759,8 +797,10 @@ public sealed class IntentPipeline : IAsyncDisposable
             lock (_pending) _pending.Remove(Id());
             var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled, Origin = origin };
             var journaled = member.Journaled();
+            // Its first entry (or its first after PENDING): over the budget, it is refused here, before anything is applied.
             member.Durable = Append(member.Id, journaled, actor, footprint, cls, IntentPhase.Provisional, null,
-                string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null), request.Rationale, null, null, origin);
+                string.IsNullOrEmpty(snapshotRef) ? null : new RollbackInfo(null, snapshotRef, null, null), request.Rationale, null, null, origin, first: true);
+            member.JournalBytes = _lastAppendBytes;
             _speculative = next;
             var window = cls switch { IntentClass.Cosmetic => _options.CosmeticWindow, IntentClass.Structural => _options.StructuralWindow, _ => TimeSpan.Zero };
             _batch.Add(member, _time.GetUtcNow() + window);
@@ -769,6 +809,30 @@ public sealed class IntentPipeline : IAsyncDisposable
             _toApply.Add(member.Queued);
             return;
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="group"/>'s later entries still fit one WAL record once
+    /// <paramref name="micro"/> is folded in (issue #16: many large micro-intents folded into one
+    /// member would make a FINAL entry the log cannot take). Cheap while a bound holds (a micro's
+    /// JSON grows at most 6× when the log re-escapes it); past it, the folded entry is measured.
+    /// When it would not fit, the micro-intent becomes an intent of its own.
+    /// </summary>
+    private bool JournalFitsAfterJoin(BatchMember group, IntentRequest micro)
+    {
+        long bound = group.JournalBytes + 6L * System.Text.Encoding.UTF8.GetByteCount(micro.Json) + 64;
+        if (bound <= Journaling.FirstEntryBudget)
+        {
+            group.JournalBytes = bound;
+            return true;
+        }
+        var folded = new IntentRequest(Coalescer.Fold(group.Request.Operations, micro.Operations), group.Request.BasedOn, group.Request.Rationale);
+        var entry = new WalEntry(group.Id, IntentPhase.Provisional, Now, group.Origin ?? "both", group.Actor.ToString(), new Scope(group.Footprint, group.Class),
+            Rationale: Journaling.Clip(group.Request.Rationale, Journaling.RationaleChars), OperationJson: OperationWriter.Write(folded));
+        int measured = WriteAheadLog.Encode(entry).BodyBytes;
+        if (measured > Journaling.FirstEntryBudget) return false;
+        group.JournalBytes = measured;
+        return true;
     }
 
     /// <summary>
@@ -790,7 +854,7 @@ public sealed class IntentPipeline : IAsyncDisposable
     private void Wait(ulong id, IntentRequest request, Actor actor, AdmissionOutcome why, string reason, Admit how,
         TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, string? origin)
     {
-        if (how == Admit.New) Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: reason, origin: origin);
+        if (how == Admit.New) Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: reason, origin: origin, first: true);
         lock (_pending) _pending[id] = new Waiting(request, actor, why, how == Admit.Approved, origin);
         Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Pending, reason));
     }
@@ -1177,6 +1241,12 @@ public sealed class IntentPipeline : IAsyncDisposable
                 if (busy++ >= _options.BusyRetries) throw new EngineFaultException($"still busy after {_options.BusyRetries} retries: {e.Message}");
                 await Task.Delay(_options.BusyBackoff, _time, abort).ConfigureAwait(false);
             }
+            // An answer the port could not make sense of (a malformed reply of a misbehaving
+            // engine) is that engine's fault, handled as one: never the pipeline's end.
+            catch (Exception e) when (e is not (EngineFaultException or TimeoutException or OperationCanceledException or OutOfMemoryException))
+            {
+                throw new EngineFaultException($"its answer could not be used: {e.GetType().Name}: {e.Message}");
+            }
         }
     }
 
@@ -1206,16 +1276,23 @@ public sealed class IntentPipeline : IAsyncDisposable
         _ = Append(member.Id, member.Journaled(), member.Actor, member.Footprint, member.Class, phase, verification, rollback, rationale, errorCode, null, member.Origin);
 
     private void Journal(ulong id, IntentRequest request, Actor actor, IntentPhase phase, RollbackInfo? rollback = null,
-        string? rationale = null, string? errorCode = null, string? outcome = null, string? origin = null) =>
+        string? rationale = null, string? errorCode = null, string? outcome = null, string? origin = null, bool first = false) =>
         _ = Append(id, request, actor, request.Operations.SelectMany(Admission.Touches).Distinct(StringComparer.Ordinal).ToArray(),
-            IntentClassifier.Classify(request.Operations), phase, null, rollback, rationale, errorCode, outcome, origin);
+            IntentClassifier.Classify(request.Operations), phase, null, rollback, rationale, errorCode, outcome, origin, first);
 
+    /// <summary>
+    /// Journals an entry of an intent. A <paramref name="first"/> entry (PENDING, PROVISIONAL) that
+    /// would not leave room in its WAL record for the intent's later phases refuses the intent
+    /// (RESOURCE_LIMIT, thrown before anything is queued); see <see cref="Journaling"/>.
+    /// </summary>
     private Task Append(ulong id, IntentRequest request, Actor actor, IReadOnlyList<string> uuids, IntentClass cls, IntentPhase phase,
-        Verification? verification, RollbackInfo? rollback, string? rationale, string? errorCode, string? outcome, string? origin = null)
+        Verification? verification, RollbackInfo? rollback, string? rationale, string? errorCode, string? outcome, string? origin = null, bool first = false)
     {
         long now = Now;
-        var durable = _wal.AppendAsync(new WalEntry(id, phase, now, origin ?? "both", actor.ToString(), new Scope(uuids, cls),
-            verification, rollback, rationale, request.Json));
+        var entry = Journaling.Encode(new WalEntry(id, phase, now, origin ?? "both", actor.ToString(), new Scope(uuids, cls),
+            verification, rollback, rationale, request.Json), first);
+        _lastAppendBytes = entry.BodyBytes;
+        var durable = _wal.AppendAsync(entry);
         _appends.Add(durable);
         if (_options.Log.IsEnabled)
             _options.Log.Write(new PipelineLogLine(now, Environment.ProcessId, id, request.Operations.Select(o => o.Name).ToArray(),

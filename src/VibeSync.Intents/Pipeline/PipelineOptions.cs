@@ -65,6 +65,9 @@ public sealed record PipelineOptions
     /// </summary>
     public int AdmissionChunk { get; init; } = 256;
 
+    /// <summary>What one intent may be (rationale, operations, bytes), checked first at admission; over a limit is RESOURCE_LIMIT.</summary>
+    public AdmissionLimits Limits { get; init; } = new();
+
     /// <summary>Where the structured line of every step goes.</summary>
     public PipelineLog Log { get; init; } = PipelineLog.None;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using VibeSync.Intents.Pipeline;
 using VibeSync.Protocol.Json;
 using static VibeSync.Protocol.Json.JsonFields;
 
@@ -13,7 +14,8 @@ namespace VibeSync.Orchestrator.Config;
 /// <code>
 /// {"trust": "cosmetic", "source_of_truth": "blender",
 ///  "windows_ms": {"cosmetic": 250, "structural": 50},
-///  "limits": {"max_mesh_vertices": 1000000, "heartbeat_timeout_s": 10, "engine_timeout_s": 5},
+///  "limits": {"max_mesh_vertices": 1000000, "heartbeat_timeout_s": 10, "engine_timeout_s": 5,
+///             "max_rationale_chars": 4096, "max_intent_operations": 10000, "max_intent_bytes": 3145728},
 ///  "safe_mode": {"rollbacks_per_object": 3, "rollbacks_per_operation": 5}}
 /// </code>
 /// </summary>
@@ -39,6 +41,9 @@ public sealed record ServeConfig
 
     /// <summary>Seconds an engine may take for one call before it counts as a fault.</summary>
     public double EngineTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>What one intent may be (rationale, operations, bytes): over a limit is refused as RESOURCE_LIMIT at admission.</summary>
+    public AdmissionLimits Admission { get; init; } = new();
 
     /// <summary>Rollbacks of one object that put automation in safe mode.</summary>
     public int RollbacksPerObject { get; init; } = 3;
@@ -74,10 +79,17 @@ public sealed record ServeConfig
             if (o.Get("limits") is { } l)
             {
                 var limits = AsObject(l, "limits");
-                CheckFields(limits, "limits", Array.Empty<string>(), new[] { "max_mesh_vertices", "heartbeat_timeout_s", "engine_timeout_s" });
+                CheckFields(limits, "limits", Array.Empty<string>(), new[] { "max_mesh_vertices", "heartbeat_timeout_s", "engine_timeout_s",
+                    "max_rationale_chars", "max_intent_operations", "max_intent_bytes" });
                 if (limits.Get("max_mesh_vertices") is { } mv) c = c with { MaxMeshVertices = (int)InRange(mv, "limits.max_mesh_vertices", 3, 100_000_000, whole: true) };
                 if (limits.Get("heartbeat_timeout_s") is { } hb) c = c with { HeartbeatTimeoutSeconds = InRange(hb, "limits.heartbeat_timeout_s", 0.1, 3600) };
                 if (limits.Get("engine_timeout_s") is { } et) c = c with { EngineTimeoutSeconds = InRange(et, "limits.engine_timeout_s", 0.1, 3600) };
+                if (limits.Get("max_rationale_chars") is { } rc)
+                    c = c with { Admission = c.Admission with { MaxRationaleChars = (int)InRange(rc, "limits.max_rationale_chars", 1, AdmissionLimits.MostRationaleChars, whole: true) } };
+                if (limits.Get("max_intent_operations") is { } io)
+                    c = c with { Admission = c.Admission with { MaxOperations = (int)InRange(io, "limits.max_intent_operations", 1, 100_000, whole: true) } };
+                if (limits.Get("max_intent_bytes") is { } ib)
+                    c = c with { Admission = c.Admission with { MaxIntentBytes = (int)InRange(ib, "limits.max_intent_bytes", 1024, AdmissionLimits.MostIntentBytes, whole: true) } };
             }
             if (o.Get("safe_mode") is { } s)
             {
@@ -91,6 +103,17 @@ public sealed record ServeConfig
         catch (JsonFieldException e) { throw new ConfigException($"{path}: {(e.Path.Length == 0 ? "" : e.Path + ": ")}{e.Reason}"); }
     }
 
+    /// <summary>
+    /// Writes this configuration to <paramref name="path"/> unless a file is there (a user's file is
+    /// never rewritten): readable by its owner only, its directory made 0700 if it is created.
+    /// </summary>
+    public void WriteIfMissing(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(dir)) Data.PrivateFiles.EnsureDirectory(dir);
+        Data.PrivateFiles.CreateNew(path, ToJson());
+    }
+
     /// <summary>The file as this configuration, with every key (what first start writes).</summary>
     public string ToJson()
     {
@@ -100,7 +123,8 @@ public sealed record ServeConfig
             .Append("  \"source_of_truth\": \"").Append(SourceOfTruth).Append("\",\n")
             .Append("  \"windows_ms\": {\"cosmetic\": ").Append(N(CosmeticWindowMs)).Append(", \"structural\": ").Append(N(StructuralWindowMs)).Append("},\n")
             .Append("  \"limits\": {\"max_mesh_vertices\": ").Append(MaxMeshVertices).Append(", \"heartbeat_timeout_s\": ").Append(N(HeartbeatTimeoutSeconds))
-            .Append(", \"engine_timeout_s\": ").Append(N(EngineTimeoutSeconds)).Append("},\n")
+            .Append(", \"engine_timeout_s\": ").Append(N(EngineTimeoutSeconds)).Append(",\n             \"max_rationale_chars\": ").Append(Admission.MaxRationaleChars)
+            .Append(", \"max_intent_operations\": ").Append(Admission.MaxOperations).Append(", \"max_intent_bytes\": ").Append(Admission.MaxIntentBytes).Append("},\n")
             .Append("  \"safe_mode\": {\"rollbacks_per_object\": ").Append(RollbacksPerObject).Append(", \"rollbacks_per_operation\": ").Append(RollbacksPerOperation).Append("}\n}\n")
             .ToString();
     }

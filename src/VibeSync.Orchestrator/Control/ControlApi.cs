@@ -45,6 +45,7 @@ public sealed class ControlApi : IAsyncDisposable
             }
             await next(context);
         });
+        app.Use(ErrorAnswers.AsJsonAsync);
         app.MapGet("/v1/status", () => Results.Json(service.Status(), OrchestratorService.Json));
         app.MapPost("/v1/emergency-unlock", async () => Results.Json(await service.EmergencyUnlockAsync("control-api"), OrchestratorService.Json));
         IntentRoutes.Map(app, service);

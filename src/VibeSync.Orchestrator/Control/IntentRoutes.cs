@@ -33,6 +33,8 @@ internal static class IntentRoutes
             if (actor.Kind is ActorKind.EmergencyOverride or ActorKind.Engine or ActorKind.Orchestrator)
                 return Error(403, "FORBIDDEN", $"{actor} cannot submit through the control API: use human:NAME or ai:NAME");
             string body = await new StreamReader(http.Body).ReadToEndAsync();
+            // Over the byte limit is refused before it is parsed (a 10M-index mesh costs gigabytes as a tree).
+            if (service.Pipeline.Limits.CheckBytes(body) is { } over) return Error(400, IntentRefusedException.WireName(over.Code), over.Message);
             IntentRequest request;
             try { request = OperationReader.Read(body); }
             catch (IntentRefusedException e) { return Error(400, IntentRefusedException.WireName(e.Code), e.Message); }

@@ -28,16 +28,9 @@ public sealed record ServerInfo(
         catch (JsonException e) { throw new InvalidDataException($"{path} is not a server record: {e.Message}", e); }
     }
 
-    /// <summary>Writes it atomically (write, fsync, rename).</summary>
+    /// <summary>Writes it atomically (write, fsync, rename), readable by its owner only.</summary>
     public void Write(string dataDir)
     {
-        var path = PathIn(dataDir);
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            JsonSerializer.Serialize(file, this, new JsonSerializerOptions { WriteIndented = true });
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        Data.PrivateFiles.WriteAtomic(PathIn(dataDir), file => JsonSerializer.Serialize(file, this, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -7,7 +7,8 @@ namespace VibeSync.Orchestrator.Keys;
 /// The data directory's secrets, each 32 random bytes written as 64 hex digits in a file only
 /// its owner may read (0600): one bootstrap key per engine (<c>keys/blender.key</c>,
 /// <c>keys/unity.key</c>) and the control API's token (<c>keys/control.token</c>). Created on
-/// first start, read afterwards; a file readable by others is refused rather than used.
+/// first start, read afterwards; a file readable by others, a file or <c>keys</c> directory owned
+/// by another user, and a symbolic link in their place are refused rather than used.
 /// </summary>
 public static class SecretFiles
 {
@@ -18,40 +19,79 @@ public static class SecretFiles
     public static string ControlTokenPath(string dataDir) => Path.Combine(dataDir, "keys", "control.token");
 
     /// <summary>Reads the secret at <paramref name="path"/>, creating it (0600) first if it is absent.</summary>
-    /// <exception cref="InvalidDataException">The file is not 64 hex digits, or others may read it.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not 64 hex digits, others may read it, or it or its directory is a symbolic link
+    /// or owned by another user.
+    /// </exception>
     public static byte[] LoadOrCreate(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (!OperatingSystem.IsWindows() && Directory.Exists(Path.GetDirectoryName(path)))
-            File.SetUnixFileMode(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (!File.Exists(path))
+        var dir = Path.GetDirectoryName(path)!;
+        CheckOwnedByUs(dir, directory: true); // before anything is created or chmod-ed through it
+        Data.PrivateFiles.EnsureDirectory(dir);
+        if (CheckOwnedByUs(path, directory: false) == Data.Posix.Kind.Missing) // a dangling link is refused, never written through
         {
             var secret = RandomNumberGenerator.GetBytes(32);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            try
-            {
-                using var file = new FileStream(path, options);
-                using var writer = new StreamWriter(file);
-                writer.Write(Hex.Encode(secret) + "\n");
-                writer.Flush();
-                file.Flush(flushToDisk: true);
-                return secret;
-            }
-            catch (IOException) when (File.Exists(path)) { /* created meanwhile by another start: read it */ }
+            if (Data.PrivateFiles.CreateNew(path, Hex.Encode(secret) + "\n")) return secret;
+            // created meanwhile by another start: read it
         }
         return Load(path);
     }
 
     /// <summary>Reads an existing secret.</summary>
-    /// <exception cref="InvalidDataException">Not 64 hex digits, or readable by group or others.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Not 64 hex digits, readable by group or others, or it or its directory is a symbolic link or
+    /// owned by another user (who could have written a key of their choosing).
+    /// </exception>
     public static byte[] Load(string path)
     {
+        CheckOwnedByUs(Path.GetDirectoryName(path)!, directory: true);
+        CheckOwnedByUs(path, directory: false);
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
             throw new InvalidDataException($"{path} may be read by others (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); make it 0600 (chmod 600) or delete it to have a new one made");
         var text = File.ReadAllText(path).Trim();
         if (text.Length != 64 || !text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f'))
             throw new InvalidDataException($"{path} is not a key (expected 64 lowercase hex digits)");
         return Hex.Decode(text);
+    }
+
+    /// <summary>
+    /// Refuses a key file or key directory that is a symbolic link, is not what it should be, or is
+    /// owned by anyone but this process's user: a link could point the keys anywhere, and another
+    /// user's file may hold a key they chose. A missing path passes (it is created 0600/0700).
+    /// </summary>
+    private static Data.Posix.Kind CheckOwnedByUs(string path, bool directory)
+    {
+        if (OperatingSystem.IsWindows()) return File.Exists(path) || Directory.Exists(path) ? Data.Posix.Kind.Other : Data.Posix.Kind.Missing;
+        var what = directory ? "key directory" : "key file";
+        var (kind, owner) = Stat(path, directory);
+        switch (kind)
+        {
+            case Data.Posix.Kind.Missing:
+                return kind;
+            case Data.Posix.Kind.SymbolicLink:
+                throw new InvalidDataException($"the {what} {path} is a symbolic link (to {new FileInfo(path).LinkTarget}): refusing to read or write keys through it; " +
+                    "keys live in the data directory itself (remove the link and start serve to have new keys made)");
+            case var k when k != (directory ? Data.Posix.Kind.Directory : Data.Posix.Kind.File):
+                throw new InvalidDataException($"the {what} {path} is not a {(directory ? "directory" : "regular file")}: refusing it");
+        }
+        uint me = Data.Posix.geteuid();
+        if (owner is { } o && o != me)
+            throw new InvalidDataException($"the {what} {path} is owned by uid {o}, not by this user (uid {me}): another user could have written a key of their choosing; " +
+                "refusing it (chown it to yourself if it is yours, or delete it to have a new one made)");
+        return kind;
+    }
+
+    /// <summary>What <paramref name="path"/> is, not following a link, and its owner where the platform tells it (Linux).</summary>
+    private static (Data.Posix.Kind Kind, uint? Owner) Stat(string path, bool directory)
+    {
+        if (Data.Posix.IsLinux)
+        {
+            var (kind, owner) = Data.Posix.Lstat(path);
+            return (kind, owner);
+        }
+        FileSystemInfo info = directory ? new DirectoryInfo(path) : new FileInfo(path);
+        if (info.LinkTarget != null) return (Data.Posix.Kind.SymbolicLink, null);
+        if (info.Exists) return (directory ? Data.Posix.Kind.Directory : Data.Posix.Kind.File, null);
+        return (File.Exists(path) || Directory.Exists(path) ? Data.Posix.Kind.Other : Data.Posix.Kind.Missing, null);
     }
 }

@@ -133,15 +133,7 @@ public sealed class ProjectIdentity
 
     private void Write(ProjectRecord record)
     {
-        var temp = _path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var f = new FileStream(temp, options))
-        {
-            JsonSerializer.Serialize(f, record, Json);
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(temp, _path, overwrite: true);
+        Data.PrivateFiles.WriteAtomic(_path, f => JsonSerializer.Serialize(f, record, Json));
         _record = record;
     }
 }

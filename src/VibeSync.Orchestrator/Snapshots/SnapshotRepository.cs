@@ -6,6 +6,7 @@
 // rewritten, so a batch that moved one object costs one file.
 using System.Diagnostics;
 using System.Text;
+using VibeSync.Orchestrator.Data;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.SceneJson;
@@ -28,17 +29,18 @@ public sealed class SnapshotRepository
     /// <exception cref="SnapshotException">git is missing or fails.</exception>
     public static async Task<SnapshotRepository> OpenAsync(string directory)
     {
-        System.IO.Directory.CreateDirectory(directory);
+        PrivateFiles.EnsureDirectory(directory); // Reality's history is its owner's only (issue #16)
         var repo = new SnapshotRepository(directory);
         if (!System.IO.Directory.Exists(Path.Combine(directory, ".git")))
         {
-            await repo.GitAsync("init", "-q").ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(directory, "README.md"),
+            await repo.GitAsync("init", "-q", "--shared=0600").ConfigureAwait(false);
+            PrivateFiles.CreateNew(Path.Combine(directory, "README.md"),
                 "# VibeSync safety snapshots\n\nReality, one canonical scene JSON per record (objects/, materials/, meshes/).\n" +
                 "Each commit is a FINAL batch or a snapshot taken before a destructive intent; the WAL records its id.\n" +
-                "Restore with `vibesync restore REF [--uuid U…]` (a normal, journaled and verified intent). Do not edit by hand.\n").ConfigureAwait(false);
+                "Restore with `vibesync restore REF [--uuid U…]` (a normal, journaled and verified intent). Do not edit by hand.\n");
         }
-        // Every time: an older repository gets the durability settings too.
+        // Every time: an older repository gets the durability and privacy settings too (git makes what it writes 0600, its directories 0700).
+        await repo.GitAsync("config", "core.sharedRepository", "0600").ConfigureAwait(false);
         await repo.GitAsync("config", "core.fsync", "all").ConfigureAwait(false);
         // batch: each object written without its own fsync, one full sync at the end of the command
         // (git ≥ 2.36) — the first snapshot of a 10,000-object scene is 10,000 objects.
@@ -62,8 +64,8 @@ public sealed class SnapshotRepository
             present.Add(rel);
             string hex = Hex.Encode(hash);
             if (_written.TryGetValue(rel, out var last) && last == hex && File.Exists(Path.Combine(Directory, rel))) return;
-            System.IO.Directory.CreateDirectory(Path.Combine(Directory, folder));
-            File.WriteAllText(Path.Combine(Directory, rel), SceneJsonWriter.Write(record, Space.Canonical));
+            PrivateFiles.EnsureDirectory(Path.Combine(Directory, folder));
+            PrivateFiles.Write(Path.Combine(Directory, rel), SceneJsonWriter.Write(record, Space.Canonical));
             _written[rel] = hex;
         }
         foreach (var o in scene.Objects)
@@ -88,7 +90,11 @@ public sealed class SnapshotRepository
         await GitAsync("add", "-A").ConfigureAwait(false);
         // git says whether anything differs from HEAD (the write cache above starts empty after a restart).
         bool changed = (await RunGitAsync("diff", "--cached", "--quiet").ConfigureAwait(false)).Code != 0;
-        if (changed) await GitAsync("commit", "-q", "-m", message).ConfigureAwait(false);
+        if (changed)
+        {
+            await GitAsync("commit", "-q", "-m", message).ConfigureAwait(false);
+            PrivateFiles.Tighten(Path.Combine(Directory, ".git", "COMMIT_EDITMSG")); // the one file git writes without core.sharedRepository
+        }
         return new SnapshotCommit((await GitAsync("rev-parse", "HEAD").ConfigureAwait(false)).Trim(), changed);
     }
 
@@ -96,7 +102,9 @@ public sealed class SnapshotRepository
     /// <exception cref="SnapshotException">No such commit, or its files do not read as records.</exception>
     public async Task<Scene> ReadAsync(string reference)
     {
-        if (reference.StartsWith('-') || reference.Any(char.IsWhiteSpace)) throw new SnapshotException($"'{reference}' is not a commit reference");
+        if (!IsReference(reference))
+            throw new SnapshotException($"\"{Printable(reference)}\" is not a commit reference: a commit id, a tag or HEAD~N, written with letters, digits and . _ / ~ ^ @ {{ }} - " +
+                "(not starting with -); a NUL or any other control character is refused, never cut");
         string commit = (await GitAsync("rev-parse", "--verify", "--quiet", reference + "^{commit}").ConfigureAwait(false)).Trim();
         var files = (await GitAsync("ls-tree", "-r", "--name-only", commit).ConfigureAwait(false))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(f => f.EndsWith(".json", StringComparison.Ordinal) && f.Contains('/')).ToList();
@@ -121,6 +129,17 @@ public sealed class SnapshotRepository
         return new Scene(objects, materials, meshes);
     }
 
+    /// <summary>
+    /// What git may be given as a revision: nothing it could read as an option, and no control
+    /// character (issue #16: the OS cuts an argument at a NUL, so <c>HEAD~1\0junk</c> restored HEAD~1).
+    /// </summary>
+    private static bool IsReference(string reference) =>
+        reference.Length is > 0 and <= 256 && reference[0] != '-'
+        && reference.All(c => c < 128 && (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '/' or '~' or '^' or '@' or '{' or '}' or '-'));
+
+    private static string Printable(string text) =>
+        string.Concat(text.Take(80).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) + (text.Length > 80 ? "…" : "");
+
     private async Task<string> GitAsync(params string[] args)
     {
         var (code, output, errors) = await RunGitAsync(args).ConfigureAwait(false);
@@ -130,6 +149,8 @@ public sealed class SnapshotRepository
 
     private async Task<(int Code, string Output, string Errors)> RunGitAsync(params string[] args)
     {
+        // An argument with a NUL would reach git cut short, as another argument than the one meant.
+        if (args.FirstOrDefault(a => a.Contains('\0')) is { } cut) throw new SnapshotException($"refusing to run git with an argument that holds a NUL: \"{Printable(cut)}\"");
         var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory };
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
         foreach (var a in args) info.ArgumentList.Add(a);

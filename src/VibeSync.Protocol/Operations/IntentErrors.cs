@@ -36,6 +36,10 @@ namespace VibeSync.Protocol.Operations
         Stale,
         /// <summary>An object an engine failed to hold as verified (a hash mismatch) that is not yet confirmed back in parity.</summary>
         Dirty,
+        /// <summary>Over a limit of what one intent may be (operations, rationale, bytes, one WAL record).</summary>
+        ResourceLimit,
+        /// <summary>Admitting it failed in a way the orchestrator did not foresee: that intent's failure, nothing else's.</summary>
+        Internal,
     }
 
     /// <summary>A refused intent: nothing of it was applied.</summary>
@@ -79,6 +83,8 @@ namespace VibeSync.Protocol.Operations
             IntentErrorCode.Nesting => "NESTING",
             IntentErrorCode.HiddenFromAi => "HIDDEN_FROM_AI",
             IntentErrorCode.Dirty => "DIRTY",
+            IntentErrorCode.ResourceLimit => "RESOURCE_LIMIT",
+            IntentErrorCode.Internal => "INTERNAL_ERROR",
             _ => "STALE",
         };
     }

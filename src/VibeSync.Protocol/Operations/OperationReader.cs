@@ -19,7 +19,7 @@ namespace VibeSync.Protocol.Operations
 
     /// <summary>
     /// Reads an intent's JSON strictly: every operation has a schema, unknown fields are refused,
-    /// numbers must be finite. Shape (canonical space; see docs/intents.md):
+    /// every number of every field is finite and within ±1e12. Shape (canonical space; see docs/intents.md):
     /// <c>{"operations": [{"op": "set_transform", "uuid": "…", "translation": [x, y, z]}, …],
     /// "based_on": {"uuid": "hash"}, "rationale": "…"}</c>.
     /// </summary>
@@ -90,9 +90,9 @@ namespace VibeSync.Protocol.Operations
                     CheckFields(o, path, Fields(), new[] { "translation", "rotation", "scale" });
                     if (o.Members.Count == 2) throw new JsonFieldException(path, "set_transform needs translation, rotation or scale");
                     return new SetTransform(Uuid(o, path),
-                        o.Get("translation") is { } t ? Checked(Vector(t, path + ".translation"), path + ".translation") : null,
+                        o.Get("translation") is { } t ? Coordinates(t, path + ".translation") : null,
                         o.Get("rotation") is { } r ? Rotation(r, path + ".rotation") : null,
-                        o.Get("scale") is { } s ? Checked(Vector(s, path + ".scale"), path + ".scale") : null);
+                        o.Get("scale") is { } s ? Coordinates(s, path + ".scale") : null);
                 case "set_visibility":
                     CheckFields(o, path, Fields("visible"), Array.Empty<string>());
                     return new SetVisibility(Uuid(o, path), Bool(o.Get("visible")!, path + ".visible"));
@@ -101,9 +101,9 @@ namespace VibeSync.Protocol.Operations
                     if (o.Members.Count == 2) throw new JsonFieldException(path, "set_material_params needs base_color, metallic, roughness or emission");
                     return new SetMaterialParams(Uuid(o, path),
                         o.Get("base_color") is { } c ? Color(c, path + ".base_color") : null,
-                        o.Get("metallic") is { } m ? Checked(Real(m, path + ".metallic"), path + ".metallic") : null,
-                        o.Get("roughness") is { } g ? Checked(Real(g, path + ".roughness"), path + ".roughness") : null,
-                        o.Get("emission") is { } e ? Checked(Vector(e, path + ".emission"), path + ".emission") : null);
+                        o.Get("metallic") is { } m ? Number(m, path + ".metallic") : null,
+                        o.Get("roughness") is { } g ? Number(g, path + ".roughness") : null,
+                        o.Get("emission") is { } e ? Coordinates(e, path + ".emission") : null);
                 case "assign_material":
                     CheckFields(o, path, Fields("slot", "material"), Array.Empty<string>());
                     return new AssignMaterial(Uuid(o, path), Count(o.Get("slot")!, path + ".slot"), OptionalId(o.Get("material")!, path + ".material"));
@@ -117,16 +117,16 @@ namespace VibeSync.Protocol.Operations
                         throw new JsonFieldException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)");
                     var slots = o.Get("materials") is { } ms ? AsArray(ms, path + ".materials").Items.Select((n, i) => OptionalId(n, $"{path}.materials[{i}]")).ToArray() : Array.Empty<string?>();
                     return new CreateObject(Uuid(o, path), Name(o.Get("name")!, path + ".name"), kind, OptionalId(o.Get("parent")!, path + ".parent"),
-                        Checked(Vector(o.Get("translation")!, path + ".translation"), path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
-                        Checked(Vector(o.Get("scale")!, path + ".scale"), path + ".scale"),
+                        Coordinates(o.Get("translation")!, path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
+                        Coordinates(o.Get("scale")!, path + ".scale"),
                         o.Get("visible") is { } v ? Bool(v, path + ".visible") : true,
                         o.Get("mesh") is { } mesh ? OptionalId(mesh, path + ".mesh") : null, slots);
                 case "instantiate_prefab":
                     CheckFields(o, path, Fields("prefab", "name", "parent", "translation", "rotation", "scale"), Array.Empty<string>());
                     return new InstantiatePrefab(Uuid(o, path), AssetId(o.Get("prefab")!, path + ".prefab"), Name(o.Get("name")!, path + ".name"),
                         OptionalId(o.Get("parent")!, path + ".parent"),
-                        Checked(Vector(o.Get("translation")!, path + ".translation"), path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
-                        Checked(Vector(o.Get("scale")!, path + ".scale"), path + ".scale"));
+                        Coordinates(o.Get("translation")!, path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
+                        Coordinates(o.Get("scale")!, path + ".scale"));
                 case "duplicate_object":
                     CheckFields(o, path, Fields("new_uuid"), new[] { "name" });
                     return new DuplicateObject(Uuid(o, path), Id(o.Get("new_uuid")!, path + ".new_uuid"), o.Get("name") is { } n ? Name(n, path + ".name") : null);
@@ -154,8 +154,8 @@ namespace VibeSync.Protocol.Operations
                 case "create_material":
                     CheckFields(o, path, Fields("name", "base_color", "metallic", "roughness", "emission"), Array.Empty<string>());
                     return new CreateMaterial(Uuid(o, path), Name(o.Get("name")!, path + ".name"), Color(o.Get("base_color")!, path + ".base_color"),
-                        Checked(Real(o.Get("metallic")!, path + ".metallic"), path + ".metallic"), Checked(Real(o.Get("roughness")!, path + ".roughness"), path + ".roughness"),
-                        Checked(Vector(o.Get("emission")!, path + ".emission"), path + ".emission"));
+                        Number(o.Get("metallic")!, path + ".metallic"), Number(o.Get("roughness")!, path + ".roughness"),
+                        Coordinates(o.Get("emission")!, path + ".emission"));
                 case "replace_asset":
                     CheckFields(o, path, Fields("asset"), Array.Empty<string>());
                     return new ReplaceAsset(Uuid(o, path), AssetId(o.Get("asset")!, path + ".asset"));
@@ -172,7 +172,7 @@ namespace VibeSync.Protocol.Operations
         /// <summary>positions, triangles (indices within positions) and uv0 (one pair per position), as replace_mesh and create_mesh carry them.</summary>
         private static (Vector3d[] Positions, Triangle[] Triangles, Vector2d[]? Uv0) Geometry(JsonObject o, string path)
         {
-            var positions = AsArray(o.Get("positions")!, path + ".positions").Items.Select((p, i) => Checked(Vector(p, $"{path}.positions[{i}]"), $"{path}.positions[{i}]")).ToArray();
+            var positions = AsArray(o.Get("positions")!, path + ".positions").Items.Select((p, i) => Coordinates(p, $"{path}.positions[{i}]")).ToArray();
             var triangles = AsArray(o.Get("triangles")!, path + ".triangles").Items.Select((t, i) =>
             {
                 var a = AsArray(t, $"{path}.triangles[{i}]");
@@ -183,7 +183,11 @@ namespace VibeSync.Protocol.Operations
             Vector2d[]? uv = null;
             if (o.Get("uv0") is { } uvNode)
             {
-                uv = AsArray(uvNode, path + ".uv0").Items.Select((p, i) => { var r = Reals(p, $"{path}.uv0[{i}]", 2); return new Vector2d(r[0], r[1]); }).ToArray();
+                uv = AsArray(uvNode, path + ".uv0").Items.Select((p, i) =>
+                {
+                    var r = Reals(p, $"{path}.uv0[{i}]", 2);
+                    return new Vector2d(Checked(r[0], $"{path}.uv0[{i}]"), Checked(r[1], $"{path}.uv0[{i}]"));
+                }).ToArray();
                 if (uv.Length != positions.Length) throw new JsonFieldException(path + ".uv0", $"expected one pair per position ({positions.Length}), got {uv.Length}");
             }
             return (positions, triangles, uv);
@@ -222,8 +226,20 @@ namespace VibeSync.Protocol.Operations
             return new Vector4d(c[0], c[1], c[2], c[3]);
         }
 
+        /// <summary>
+        /// The one range of every real in every operation, whatever its field (docs/intents.md
+        /// "Numbers"): finite and within ±1e12, the state hash's range (docs/protocol.md §3), which
+        /// the float32 both engines store holds. A field that skips it reaches an engine that
+        /// cannot hash what it stored (issue #16: <c>uv0</c> of 1e13 crashed the simulator).
+        /// </summary>
         private static double Checked(double v, string path) =>
             VibeSync.Protocol.Hashing.Quantizer.IsHashable(v) ? v : throw new JsonFieldException(path, $"expected a finite number within ±1e12, got {v:R}");
+
+        /// <summary>A number of an operation: finite and within the one range.</summary>
+        private static double Number(JsonNode node, string path) => Checked(Real(node, path), path);
+
+        /// <summary>Three numbers of an operation (a translation, a scale, a position, an emission), each within the one range.</summary>
+        private static Vector3d Coordinates(JsonNode node, string path) => Checked(Vector(node, path), path);
 
         private static Vector3d Checked(Vector3d v, string path)
         {

@@ -97,11 +97,7 @@ public sealed record Checkpoint(
     internal void Save(string walDirectory, WalFileSystem fs)
     {
         var dir = Path.Combine(walDirectory, Directory);
-        if (!System.IO.Directory.Exists(dir))
-        {
-            System.IO.Directory.CreateDirectory(dir);
-            fs.SyncDirectory(walDirectory);
-        }
+        if (fs.EnsurePrivateDirectory(dir)) fs.SyncDirectory(walDirectory);
         var final = PathOf(walDirectory, Sequence);
         var temp = final + ".tmp";
         var bytes = Encode();

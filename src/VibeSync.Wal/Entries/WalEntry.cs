@@ -55,3 +55,21 @@ public sealed record WalEntry(
 /// <param name="Offset">Byte offset of the record in its segment.</param>
 public sealed record WalRecord(
     ulong Sequence, ulong BatchStart, byte[] ParentHash, byte[] EntryHash, WalEntry Entry, ulong Segment, long Offset);
+
+/// <summary>An entry with its body encoded once (<see cref="WriteAheadLog.Encode"/>): its size is known before it is appended.</summary>
+public sealed class EncodedEntry
+{
+    internal EncodedEntry(WalEntry entry, byte[] body)
+    {
+        Entry = entry;
+        Body = body;
+    }
+
+    /// <summary>The entry.</summary>
+    public WalEntry Entry { get; }
+
+    /// <summary>Its body's size in bytes, as the log would write it.</summary>
+    public int BodyBytes => Body.Length;
+
+    internal byte[] Body { get; }
+}

@@ -13,6 +13,8 @@ public static class DirectorySync
     public static void Fsync(string directory)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // Windows has no directory fsync
+        // A NUL would cut the C string: the fsync would land on another directory than this one.
+        if (directory.Contains('\0')) throw new ArgumentException($"the directory \"{directory.Replace("\0", "\\0")}\" holds a NUL character: refused, never cut", nameof(directory));
         int fd = Native.open(directory, Native.O_RDONLY | Native.O_DIRECTORY);
         if (fd < 0) throw new IOException($"cannot open directory {directory} to fsync it (errno {Marshal.GetLastPInvokeError()})");
         try

@@ -10,12 +10,17 @@ internal class WalFileSystem
 {
     public static WalFileSystem Os { get; } = new();
 
-    /// <summary>Creates (or replaces) a file of <paramref name="size"/> zero bytes, with its blocks reserved up front.</summary>
+    // The log holds every intent ever made, rationales included: its owner's only (issue #16).
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PrivateDirectory = PrivateFile | UnixFileMode.UserExecute;
+
+    /// <summary>Creates (or replaces) a file of <paramref name="size"/> zero bytes, 0600, with its blocks reserved up front.</summary>
     public virtual SegmentFile CreatePreallocated(string path, long size)
     {
         var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, FileOptions.None, preallocationSize: size);
         try
         {
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(handle, PrivateFile); // before a byte is written
             RandomAccess.SetLength(handle, size);
             return new SegmentFile(handle, path, this);
         }
@@ -29,6 +34,19 @@ internal class WalFileSystem
     public virtual SegmentFile OpenExisting(string path, bool writable) =>
         new(File.OpenHandle(path, FileMode.Open, writable ? FileAccess.ReadWrite : FileAccess.Read,
             writable ? FileShare.Read : FileShare.ReadWrite | FileShare.Delete), path, this);
+
+    /// <summary>
+    /// Creates <paramref name="path"/> 0700 and returns true, or tightens an existing one to 0700
+    /// (which also shields files an earlier version left 0644 in it) and returns false.
+    /// </summary>
+    public virtual bool EnsurePrivateDirectory(string path)
+    {
+        bool created = !Directory.Exists(path);
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else if (created) Directory.CreateDirectory(path, PrivateDirectory);
+        else if (File.GetUnixFileMode(path) != PrivateDirectory) File.SetUnixFileMode(path, PrivateDirectory);
+        return created;
+    }
 
     public virtual void Write(SafeFileHandle handle, ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(handle, data, offset);
 

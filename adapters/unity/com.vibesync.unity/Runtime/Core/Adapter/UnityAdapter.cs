@@ -143,13 +143,25 @@ namespace VibeSync.Unity.Adapter
             JsonObject o;
             try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException) { return; }
-            switch (frame.Type)
+            (byte Type, string Body) answer;
+            try
             {
-                case MessageType.Apply: Reply(route, frame, Apply(o, reply)); break;
-                case MessageType.Rollback: Reply(route, frame, Rollback(Intent(o, "intent"))); break;
-                case MessageType.Finalize: Reply(route, frame, Finalize(o)); break;
-                case MessageType.Read: Reply(route, frame, Read(o)); break;
+                switch (frame.Type)
+                {
+                    case MessageType.Apply: answer = Apply(o, reply); break;
+                    case MessageType.Rollback: answer = Rollback(Intent(o, "intent")); break;
+                    case MessageType.Finalize: answer = Finalize(o); break;
+                    case MessageType.Read: answer = Read(o); break;
+                    default: return;
+                }
             }
+            // Whatever a command meets that its checks did not foresee is that command's error,
+            // answered to the orchestrator (an engine fault there), never the editor's crash.
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+            {
+                answer = Error("ENGINE_ERROR", $"{MessageType.Name(frame.Type)} failed in Unity: {e.GetType().Name}: {e.Message}");
+            }
+            Reply(route, frame, answer);
         }
 
         private void Reply(Func<byte, string, bool> route, Frame frame, (byte Type, string Body) answer)
@@ -223,7 +235,12 @@ namespace VibeSync.Unity.Adapter
         {
             ISet<string>? only = o.Get("uuids") is JsonArray a ? new HashSet<string>(a.Items.OfType<JsonString>().Select(s => s.Value), StringComparer.Ordinal) : null;
             var scene = Canonical(only);
-            return (MessageType.State, "\"root\": \"" + Hex.Encode(SceneHasher.Hash(scene).Root) + "\", \"scene\": " + SceneJsonWriter.Write(scene, Space.Canonical));
+            string root;
+            // A value Unity holds beyond what VibeSync represents (±1e12, set in Unity itself) cannot
+            // be hashed: the read is refused, the orchestrator treats it as an engine fault; never a crash.
+            try { root = Hex.Encode(SceneHasher.Hash(scene).Root); }
+            catch (ArgumentException e) { return Error("READ_FAILED", "Unity holds a value VibeSync cannot represent: " + e.Message); }
+            return (MessageType.State, "\"root\": \"" + root + "\", \"scene\": " + SceneJsonWriter.Write(scene, Space.Canonical));
         }
 
         // ---- saving and human activity ------------------------------------------------------------
@@ -282,8 +299,8 @@ namespace VibeSync.Unity.Adapter
         {
             while (_toObserve.Count > 0)
             {
-                var (intent, route) = _toObserve.Dequeue();
-                if (_provisional.TryGetValue(intent, out var p)) (route ?? Send)(MessageType.Observed, Observed(p)); // a closed session's route sends nothing
+                var (intent, route) = _toObserve.Dequeue(); // a closed session's route sends nothing
+                if (_provisional.TryGetValue(intent, out var p) && Observed(p) is { } observed) (route ?? Send)(MessageType.Observed, observed);
             }
             if (Paused || _scene.State != "ready") return null;
             var current = Records(Canonical());
@@ -300,9 +317,12 @@ namespace VibeSync.Unity.Adapter
             return payload;
         }
 
-        private string Observed(Provisional p)
+        /// <summary>The OBSERVED payload, or null when what the intent touched cannot be hashed (the orchestrator's READ then says why).</summary>
+        private string? Observed(Provisional p)
         {
-            var hashes = SceneHasher.Hash(Canonical(p.Touched));
+            SceneHashes hashes;
+            try { hashes = SceneHasher.Hash(Canonical(p.Touched)); }
+            catch (ArgumentException) { return null; }
             var records = hashes.Objects.Concat(hashes.Materials).Concat(hashes.Meshes).Select(kv => $"\"{kv.Key}\": \"{Hex.Encode(kv.Value)}\"");
             return $"{{\"intent\": {p.Intent}, \"records\": {{{string.Join(", ", records)}}}}}";
         }

@@ -1,0 +1,56 @@
+using System.Text;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Operations;
+using VibeSync.Wal;
+
+namespace VibeSync.Intents.Pipeline;
+
+/// <summary>
+/// What one intent may be, checked before anything else at admission (issue #16: a 5 MiB
+/// rationale, 60,000 operations or a 10M-index mesh made a journal entry the WAL could not take,
+/// and that stopped the pipeline). Over a limit is refused as <c>RESOURCE_LIMIT</c> naming the
+/// limit; <c>DIR/config.json</c>'s <c>limits</c> sets them (docs/sync.md). The orchestrator's own
+/// intents (a pairing's adoption) are bounded only by the journal: whatever a limit says, an
+/// intent whose journal entry would not fit in one WAL record is refused.
+/// </summary>
+public sealed record AdmissionLimits
+{
+    /// <summary>Characters (UTF-16 code units) a rationale may have. <c>limits.max_rationale_chars</c>.</summary>
+    public int MaxRationaleChars { get; init; } = 4_096;
+
+    /// <summary>Operations one intent may carry. <c>limits.max_intent_operations</c>.</summary>
+    public int MaxOperations { get; init; } = 10_000;
+
+    /// <summary>UTF-8 bytes an intent's JSON may take, as submitted. <c>limits.max_intent_bytes</c>.</summary>
+    public int MaxIntentBytes { get; init; } = 3 * 1024 * 1024;
+
+    /// <summary>The largest a configured rationale limit may be: a FINAL entry repeats the rationale, and the journal keeps room for it.</summary>
+    public const int MostRationaleChars = Journaling.RationaleChars;
+
+    /// <summary>The largest a configured byte limit may be: one WAL record.</summary>
+    public const int MostIntentBytes = WriteAheadLog.MaxEntryBytes;
+
+    /// <summary>The first limit <paramref name="request"/> of <paramref name="actor"/> is over, as a refusal; null when within all.</summary>
+    public IntentRefusedException? Check(IntentRequest request, Actor actor)
+    {
+        if (actor.Kind == ActorKind.Orchestrator) return null;
+        if (request.Operations.Count > MaxOperations)
+            return Over("operations", $"{request.Operations.Count:N0} operations, over limits.max_intent_operations = {MaxOperations:N0}; split the change into several intents");
+        if (request.Rationale is { Length: var chars } && chars > MaxRationaleChars)
+            return Over("rationale", $"{chars:N0} characters, over limits.max_rationale_chars = {MaxRationaleChars:N0}; say why in fewer words");
+        return CheckBytes(request.Json);
+    }
+
+    /// <summary>The byte limit alone, on an intent's text before it is even parsed (the control API's first check).</summary>
+    public IntentRefusedException? CheckBytes(string json)
+    {
+        // A string of N chars is at least N UTF-8 bytes: count only when it could be over.
+        if (json.Length <= MaxIntentBytes / 3) return null;
+        int bytes = Encoding.UTF8.GetByteCount(json);
+        return bytes > MaxIntentBytes
+            ? Over("intent", $"{bytes:N0} bytes of JSON, over limits.max_intent_bytes = {MaxIntentBytes:N0}; heavy data (large meshes) cannot travel in one intent yet")
+            : null;
+    }
+
+    private static IntentRefusedException Over(string path, string reason) => new(IntentErrorCode.ResourceLimit, path, reason);
+}
