@@ -150,6 +150,50 @@ public sealed class ApplyRollbackTests
     }
 
     [Fact]
+    public void a_delete_that_reparents_the_children_never_comes_back_as_their_set_parent()
+    {
+        // The children an AI's delete_object moves up a level are the intent's doing, not a human's:
+        // the chaos soak saw them come back as set_parent edits (seed 2026, step #299).
+        var (type, body) = Apply(1, $"[{{\"op\": \"delete_object\", \"uuid\": \"{Rig}\", \"children\": \"reparent\"}}]");
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Null(Read(Cube)!.Parent);
+        Assert.Null(_adapter.Tick());
+        Assert.Equal(MessageType.Ack, _adapter.Finalize(JsonFields.AsObject(JsonParser.Parse("{\"intents\": [1]}"), "finalize")).Type);
+        Assert.Null(_adapter.Tick());
+    }
+
+    [Fact]
+    public void the_observed_hashes_of_a_delete_that_reparents_cover_the_children_it_moved()
+    {
+        var sent = new List<(byte Type, string Json)>();
+        _adapter.Send = (t, j) => { sent.Add((t, j)); return true; };
+        Apply(1, $"[{{\"op\": \"delete_object\", \"uuid\": \"{Rig}\", \"children\": \"reparent\"}}]");
+        _adapter.Tick();
+        var observed = sent.Single(s => s.Type == MessageType.Observed).Json;
+        Assert.Contains($"\"{Cube}\": \"{Hex.Encode(RecordHash.Of(Read(Cube)!))}\"", observed);
+    }
+
+    [Fact]
+    public void an_apply_is_answered_and_observed_only_on_the_session_it_came_on()
+    {
+        // That session may have ended by the next tick (a domain reload, a reconnect): its route then
+        // sends nothing, and nothing of it goes out on the current link.
+        var current = new List<byte>();
+        var earlier = new List<byte>();
+        _adapter.Send = (t, _) => { current.Add(t); return true; };
+        var apply = Encoding.UTF8.GetBytes($"{{\"intent\": 4, \"operations\": [{{\"op\": \"set_visibility\", \"uuid\": \"{Cube}\", \"visible\": false}}]}}");
+        var answered = new List<byte>();
+        _adapter.Answered = (t, _) => answered.Add(t);
+        _adapter.Handle(new VibeSync.Protocol.Framing.Frame(MessageType.Apply, 9, 0, apply), (t, _) => { earlier.Add(t); return false; });
+        _adapter.Tick();
+        Assert.Equal(new[] { MessageType.Applied, MessageType.Observed }, earlier);
+        Assert.Empty(current);
+        Assert.Empty(answered); // the session did not take it: nothing to trace
+        _adapter.Handle(new VibeSync.Protocol.Framing.Frame(MessageType.Apply, 10, 0, apply), (t, _) => true);
+        Assert.Equal(new[] { MessageType.Applied }, answered); // what the simulator's --trace-applies prints
+    }
+
+    [Fact]
     public void replace_mesh_flips_winding_into_unity_and_back() =>
         RoundTrip($"[{{\"op\": \"replace_mesh\", \"uuid\": \"{Tri}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], \"triangles\": [[0, 1, 2], [0, 2, 3]], \"uv0\": [[0, 0], [1, 0], [0, 1], [1, 1]]}}]", () =>
         {

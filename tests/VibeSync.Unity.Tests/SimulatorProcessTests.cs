@@ -85,6 +85,35 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_request_of_the_session_before_a_domain_reload_is_never_answered_on_the_new_one()
+    {
+        // The orchestrator asks for the scene while the editor's main thread is busy, then the domain
+        // reloads before the request is handled. It belongs to a session that has ended: answered on
+        // the new one it answers nothing there, and serve revokes that session (UNEXPECTED_REPLY),
+        // as the chaos soak saw (seed 1 at ~40 s, seed 2026 at ~150 s).
+        var edits = await Write("""[{"at": 1, "fault": "hang", "seconds": 3}, {"at": 1, "fault": "domain_reload"}, {"at": 5, "object": "Rig", "active": false}]""");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Cli, "sim-unity", "--data", _serve.DataDirectory, "--seconds", "7", "--edits", edits }) info.ArgumentList.Add(a);
+        using var sim = Process.Start(info)!;
+        var lines = new List<string>();
+        sim.OutputDataReceived += (_, e) => { if (e.Data != null) lock (lines) lines.Add(e.Data); };
+        sim.BeginOutputReadLine();
+        bool Said(string name) { lock (lines) return Events(string.Join('\n', lines)).Any(e => e.GetProperty("event").GetString() == name); }
+
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until && !Said("fault")) await Task.Delay(10);
+        Assert.True(Said("fault"), "the simulator never hung");
+        var read = _serve.GetStringAsync("/v1/state?engine=unity"); // a READ on generation 1 while its main thread hangs
+        while (DateTime.UtcNow < until && !Said("reloaded")) await Task.Delay(20);
+        Assert.True(Said("reloaded"));
+        await Assert.ThrowsAnyAsync<Exception>(() => read); // its session ended unanswered: the orchestrator says so
+        await sim.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(_serve.Log, l => l.Contains("UNEXPECTED_REPLY"));
+        Assert.Equal(1, _serve.Log.Count(l => l.Contains("\"session_start\"") && l.Contains("generation 2"))); // the new session was never revoked and reopened
+        Assert.Equal(1, (await _serve.StatusAsync()).GetProperty("link").GetProperty("edits_accepted").GetInt64()); // the edit after the reload arrived on it
+    }
+
+    [Fact]
     public async Task a_hung_editor_opens_the_circuit_breaker()
     {
         await SimAsync(9, """[{"at": 0.3, "fault": "hang", "seconds": 8}]""");

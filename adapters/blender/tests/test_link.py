@@ -84,6 +84,7 @@ class LiveLinkTests(unittest.TestCase):
         finally:
             if cls.proc.poll() is None:
                 cls.proc.kill()
+        cls.proc.stdout.close()
         cls.err.close()
         with open(cls.err.name, encoding="utf-8") as f:
             log = f.read()

@@ -58,7 +58,7 @@ class ChannelTests(unittest.TestCase):
     def test_heartbeats_keep_the_session_past_the_breaker_and_frames_reach_the_callback(self):
         frames, closed = queue.Queue(), queue.Queue()
         status = EngineStatus()
-        channel = Channel.open(self.dir, "blender", frames.put, closed.put, status)
+        channel = Channel.open(self.dir, "blender", lambda ch, f: frames.put(f), lambda ch, r: closed.put(r), status)
         channel.start()
         try:
             deadline = time.monotonic() + 4  # twice the breaker's 2 s
@@ -74,10 +74,24 @@ class ChannelTests(unittest.TestCase):
             channel.close()
         self.assertTrue(channel.closed)
 
+    def test_frames_name_the_session_they_came_on_and_an_ended_session_sends_nothing(self):
+        # The runtime answers a request only on the session it came on: work posted by a session
+        # that has ended since (a rebind, a reconnect) must be told apart, and sends nothing.
+        came_on = queue.Queue()
+        status = EngineStatus()
+        channel = Channel.open(self.dir, "blender", lambda ch, f: came_on.put((ch, f.typ)), lambda ch, r: None, status)
+        channel.start()
+        try:
+            self.assertIsNotNone(channel.send(MessageType.HEARTBEAT, {"state": "ready", "generation": 1, "undo_depth": 0}))
+            self.assertEqual((channel, MessageType.ACK), came_on.get(timeout=10))
+        finally:
+            channel.close()
+        self.assertIsNone(channel.send(MessageType.HEARTBEAT, {"state": "ready", "generation": 1, "undo_depth": 0}))
+
     def test_a_main_thread_silent_for_two_seconds_is_reported_busy(self):
         status = EngineStatus()
         status.last_tick -= 3  # the main thread last ticked 3 s ago
-        channel = Channel.open(self.dir, "unity", lambda f: None, lambda r: None, status)
+        channel = Channel.open(self.dir, "unity", lambda ch, f: None, lambda ch, r: None, status)
         channel.start()
         try:
             time.sleep(1.5)

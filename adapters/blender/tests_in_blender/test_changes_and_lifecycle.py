@@ -9,46 +9,25 @@ import bpy
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.runtime.adapter import BlenderAdapter
-from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.runtime import handlers
 from vibesync_blender.scene.identity import PROP
 
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
+from .harness import Watch, save_handlers
 
 
 class ChangeTests(unittest.TestCase):
     def setUp(self):
         bpy.ops.wm.read_homefile(use_factory_startup=True)
-        self.sent = []
-        self.clock = Clock()
         self.adapter = BlenderAdapter(MainThreadQueue())
         self.adapter.attach()
-        self.detector = ChangeDetector(self.adapter, lambda t, p: self.sent.append((t, p)), clock=self.clock)
-        self.adapter.on_changed = self.detector.refresh
-        self.detector.reset()
-        bpy.app.handlers.depsgraph_update_post.append(self._on_depsgraph)
+        self.watch = Watch(self.adapter)
+        self.sent, self.clock, self.detector = self.watch.sent, self.watch.clock, self.watch.detector
+        self.edits, self.settle = self.watch.edits, self.watch.settle
         self.cube = bpy.data.objects["Cube"][PROP]
 
     def tearDown(self):
-        bpy.app.handlers.depsgraph_update_post.remove(self._on_depsgraph)
-
-    def _on_depsgraph(self, scene, depsgraph):
-        self.detector.on_depsgraph(depsgraph)
-
-    def edits(self):
-        return [p["operations"] for t, p in self.sent if t == MessageType.EDIT]
-
-    def settle(self):
-        bpy.context.view_layer.update()  # fires depsgraph_update_post, as the UI's redraw would
-        self.clock.now += 1.0
-        return self.detector.tick()
+        self.watch.close()
 
     def test_a_move_becomes_one_set_transform_in_canonical_values(self):
         bpy.data.objects["Cube"].location = (1.0, 2.0, 3.0)
@@ -149,6 +128,33 @@ class ChangeTests(unittest.TestCase):
         self.assertEqual([mat[PROP]], created["materials"])
         self.assertEqual("Fresh", next(op for op in ops if op["op"] == "create_material")["name"])
 
+    def test_a_delete_that_reparents_the_children_never_comes_back_as_their_set_parent(self):
+        # The children an AI's delete_object moves up a level are the intent's doing, not a human's:
+        # the chaos soak saw them come back as set_parent edits (seed 2026, step #299).
+        cube = bpy.data.objects["Cube"]
+        kid = bpy.data.objects.new("Kid", None)
+        path = bpy.data.objects.new("Path", bpy.data.curves.new("Path", "CURVE"))  # not synced: its child is reported under Cube
+        grandkid = bpy.data.objects.new("Grandkid", None)
+        for o in (kid, path, grandkid):
+            bpy.context.scene.collection.objects.link(o)
+        kid.parent = path.parent = cube
+        grandkid.parent = path
+        self.adapter.attach()
+        self.detector.reset()
+        kid_id, grandkid_id = kid[PROP], grandkid[PROP]
+        self.assertEqual(self.cube, self.adapter.canonical({grandkid_id}).objects[0].parent)
+        typ, reply = self.adapter.apply(1, [{"op": "delete_object", "uuid": self.cube, "children": "reparent"}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertEqual({self.cube, kid_id, grandkid_id}, self.adapter.provisional[1].touched)
+        self.settle()
+        self.settle()
+        self.assertEqual([], self.edits())
+        self.adapter.finalize([1])
+        self.settle()
+        self.assertEqual([], self.edits())
+        self.assertIsNone(self.adapter.canonical({kid_id}).objects[0].parent)
+        self.assertIsNone(self.adapter.canonical({grandkid_id}).objects[0].parent)
+
     def test_what_the_adapter_applies_or_rolls_back_never_comes_back_as_an_edit(self):
         typ, _ = self.adapter.apply(1, [{"op": "set_transform", "uuid": self.cube, "translation": [4, 5, 6]}])
         self.assertEqual(MessageType.APPLIED, typ)
@@ -176,17 +182,7 @@ class LifecycleTests(unittest.TestCase):
         self.assertEqual(0, report["stamped"])
 
     def test_provisional_changes_are_never_saved(self):
-        adapter = self.adapter
-
-        class Stub:  # the parts of a runtime the save handlers use
-            def __init__(self):
-                self.adapter = adapter
-                self.detector = type("NoDetector", (), {"on_depsgraph": lambda self, d: None})()
-
-            def stop(self, reason=""):
-                pass
-        handlers.install(Stub())
-        try:
+        with save_handlers(self.adapter):
             cube = bpy.data.objects["Cube"][PROP]
             self.adapter.apply(7, [{"op": "set_transform", "uuid": cube, "translation": [9.0, 9.0, 9.0]}])
             path = os.path.join(tempfile.mkdtemp(), "provisional.blend")
@@ -194,8 +190,6 @@ class LifecycleTests(unittest.TestCase):
             self.assertIn("left out of this save", self.adapter.unsaved_provisional_note)
             self.assertEqual((9.0, -9.0, 9.0), tuple(bpy.data.objects["Cube"].location))  # still applied in the session
             self.assertIn(7, self.adapter.provisional)
-        finally:
-            handlers.remove()
         bpy.ops.wm.open_mainfile(filepath=path)
         self.assertEqual((0.0, 0.0, 0.0), tuple(bpy.data.objects["Cube"].location))  # the file has the authoritative values
 

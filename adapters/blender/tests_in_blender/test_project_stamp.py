@@ -13,7 +13,7 @@ from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene import project
 
-from .test_changes_and_lifecycle import Clock
+from .harness import Clock
 
 PROJECT = "3f0c2a9e-5b1d-4c6e-8f7a-9b0c1d2e3f40"
 WELCOME = {"project_id": PROJECT, "schema": 1, "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000}}

@@ -22,7 +22,7 @@ from vibesync_blender.scene.identity import PROP
 
 from .scenes import (add_bone, add_loose_edges, add_object, build, every_unsupported_type, grid, ids, loose_parts,
                      mesh_doc, ngon_prism, object_doc, uv_sphere)
-from .test_changes_and_lifecycle import Clock
+from .harness import Clock
 from .test_identity_and_hash import cli_hash
 
 

@@ -17,7 +17,7 @@ from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene.identity import PROP
 
 from .scenes import add_object
-from .test_changes_and_lifecycle import Clock
+from .harness import Clock
 from .test_real_files import _blender_doc
 from .test_identity_and_hash import cli_hash
 

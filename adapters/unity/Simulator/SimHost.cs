@@ -52,6 +52,12 @@ public sealed class SimHost
     {
         _scene = _options.SceneFile != null ? SimScene.Load(await File.ReadAllTextAsync(_options.SceneFile, stop)) : SimScene.Load(DefaultScene);
         _adapter = new UnityAdapter(_scene);
+        if (_options.TraceApplies)
+            _adapter.Answered = (type, json) =>
+            {
+                // Wall-clock ms, comparable with the other processes' on this machine (the end-to-end benchmark).
+                if (type == Protocol.Link.MessageType.Applied) Say("applied", new { t = (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds, body = json });
+            };
         var edits = _options.EditsFile != null ? Steps(await File.ReadAllTextAsync(_options.EditsFile, stop)) : new List<JsonElement>();
         var scene = _adapter.Attach(_options.SceneFile);
         await ConnectAsync(scene, stop);
@@ -130,16 +136,6 @@ public sealed class SimHost
             _reconnection.Connected();
             link.Closed += reason => _closed = new Closing(link, reason); // only the current link's close drops it (see the main loop)
             link.Start(_adapter, _queue);
-            if (_options.TraceApplies)
-            {
-                var send = _adapter.Send; // the link's, set by Start on every connect
-                _adapter.Send = (type, json) =>
-                {
-                    // Wall-clock ms, comparable with the other processes' on this machine (the end-to-end benchmark).
-                    if (type == Protocol.Link.MessageType.Applied) Say("applied", new { t = (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds, body = json });
-                    return send(type, json);
-                };
-            }
             foreach (var part in sceneParts) link.Send(Protocol.Link.MessageType.Scene, part);
             _link = link;
         }

@@ -96,42 +96,45 @@ class BlenderAdapter:
 
     # ---- commands from the orchestrator ----------------------------------------------------------
 
-    def handle(self, frame):
-        """One frame from the orchestrator (already authenticated by the link): answer it. Whatever
-        goes wrong while answering is answered ENGINE_FAULT and logged; the adapter keeps running."""
+    def handle(self, frame, send=None):
+        """One frame from the orchestrator (already authenticated by the link): answer it through
+        ``send``, the session it came on (``self.send`` when not given); the OBSERVED of an APPLY goes
+        the same way, so nothing of a session that has ended reaches another. Whatever goes wrong
+        while answering is answered ENGINE_FAULT and logged; the adapter keeps running."""
+        send = send or self.send
         try:
             data = json.loads(frame.payload)
         except ValueError:
             return
         try:
-            self._dispatch(frame, data)
+            self._dispatch(frame, data, send)
         except Exception as e:  # a bug or a Blender refusal nobody foresaw: this command fails, not the add-on
             self.log(f"VibeSync: answering a {_type_name(frame.typ)} failed: {type(e).__name__}: {e}\n{traceback.format_exc()}")
             if frame.typ in (MessageType.APPLY, MessageType.ROLLBACK, MessageType.FINALIZE, MessageType.READ):
-                self._reply(frame, *self._error("ENGINE_FAULT", f"Blender could not answer: {type(e).__name__}: {e}"))
+                self._reply(send, frame, *self._error("ENGINE_FAULT", f"Blender could not answer: {type(e).__name__}: {e}"))
 
-    def _dispatch(self, frame, data):
+    def _dispatch(self, frame, data, send):
         typ = frame.typ
         if typ == MessageType.APPLY:
-            self._reply(frame, *self.apply(data.get("intent"), data.get("operations")))
+            self._reply(send, frame, *self.apply(data.get("intent"), data.get("operations"), send))
         elif typ == MessageType.ROLLBACK:
-            self._reply(frame, *self.rollback(data.get("intent")))
+            self._reply(send, frame, *self.rollback(data.get("intent")))
         elif typ == MessageType.FINALIZE:
-            self._reply(frame, *self.finalize(data.get("intents", [])))
+            self._reply(send, frame, *self.finalize(data.get("intents", [])))
         elif typ == MessageType.READ:
-            self._reply(frame, *self.read(data.get("uuids")))
+            self._reply(send, frame, *self.read(data.get("uuids")))
         elif typ == MessageType.ERROR:
             self.log(f"VibeSync: the orchestrator refused a message: {data.get('code')}: {data.get('message')}")
         elif typ == MessageType.BYE:
             self.log(f"VibeSync: the orchestrator ended the session: {data.get('code')}: {data.get('message')}")
 
-    def _reply(self, frame, typ, payload):
+    def _reply(self, send, frame, typ, payload):
         payload = dict(payload, re=frame.seq)
         if typ == MessageType.STATE and not self._fits(payload):  # never a frame over the limit: say so instead
             typ, payload = self._error("ENGINE_FAULT", f"the records asked for take more than one frame "
                                                        f"({self.limits.frame_bytes:,} bytes): ask for fewer")
             payload["re"] = frame.seq
-        self.send(typ, payload)
+        send(typ, payload)
 
     def _fits(self, payload):
         scene = payload["scene"]
@@ -142,7 +145,9 @@ class BlenderAdapter:
     def _error(code, message):
         return MessageType.ERROR, {"code": code, "message": message}
 
-    def apply(self, intent, operations):
+    def apply(self, intent, operations, send=None):
+        """Applies an intent's operations provisionally; its OBSERVED goes out on a later tick through
+        ``send`` (the session the APPLY came on; ``self.send`` when not given)."""
         if not isinstance(intent, int) or isinstance(intent, bool) or intent < 0:
             return self._error("MALFORMED", "APPLY needs an intent id (a whole number)")
         if self.paused:
@@ -162,7 +167,7 @@ class BlenderAdapter:
             p = earlier
         self.provisional[intent] = p
         self.on_changed(p.touched)
-        self.queue.post(self._observe, intent)  # hashes on a later tick: the answer is not held by them
+        self.queue.post(self._observe, intent, send)  # hashes on a later tick: the answer is not held by them
         return MessageType.APPLIED, {"intent": intent, "undo": f"blender/{self.generation}/{intent}"}
 
     def observed(self, intent):
@@ -174,9 +179,9 @@ class BlenderAdapter:
         records = {uid: h.hex() for table in (hashes.objects, hashes.materials, hashes.meshes) for uid, h in table.items()}
         return {"intent": intent, "records": records, "absent": sorted(uuids - set(records))}
 
-    def _observe(self, intent):
-        if intent in self.provisional:
-            self.send(MessageType.OBSERVED, self.observed(intent))
+    def _observe(self, intent, send=None):
+        if intent in self.provisional:  # a closed session's send sends nothing
+            (send or self.send)(MessageType.OBSERVED, self.observed(intent))
 
     def rollback(self, intent):
         p = self.provisional.pop(intent, None)

@@ -27,8 +27,10 @@ class EngineStatus:
 
 
 class Channel:
-    """One session with the orchestrator. ``on_frame(frame)`` and ``on_closed(reason)`` are called
-    from the listener thread and must only post work to the main-thread queue."""
+    """One session with the orchestrator. ``on_frame(channel, frame)`` and ``on_closed(channel, reason)``
+    are called from the listener thread and must only post work to the main-thread queue; they name
+    the channel, so work posted for a session that has ended since can be told apart (a request is
+    answered only on the session it came on)."""
 
     BUSY_AFTER_S = 2.0  # a main thread silent this long is reported busy
 
@@ -74,6 +76,8 @@ class Channel:
         """Sends a JSON payload from any thread; returns the frame's sequence number, or None when
         closed or when the payload cannot be sent (NaN, or a frame over the limit: the callers keep
         within it, this is the last guard, so the orchestrator never sees junk from us)."""
+        if self._stop.is_set():  # this session has ended: nothing of it goes anywhere else
+            return None
         try:
             text = payload_text(payload)
         except ValueError:  # NaN or Infinity in the scene: the orchestrator would revoke us for it
@@ -111,13 +115,13 @@ class Channel:
                 frame = self.client.receive()
                 if frame is None:
                     break
-                self._on_frame(frame)
+                self._on_frame(self, frame)
         except Exception as e:  # a bad frame, a reset: the session is over either way
             reason = f"{type(e).__name__}: {e}"
         if not self._stop.is_set():
             self._stop.set()
             self.client.close()
-            self._on_closed(reason)
+            self._on_closed(self, reason)
 
     def _beat(self, interval):
         while not self._stop.wait(interval):

@@ -43,6 +43,7 @@ class Runtime:
         self.not_synced = []               # the list the orchestrator last got (wire items)
         self._not_synced_seen = None       # the index's coverage version when the list was last built
         self._pending = {}                 # what a rebind must tell the next SCENE (dropped intents)
+        self.stale_requests = 0            # requests of ended sessions, dropped unanswered
         self._retry_at = 0.0
         self._failures = 0
         self._last_failure = None
@@ -147,18 +148,27 @@ class Runtime:
         if items != self.not_synced and self._send(MessageType.NOT_SYNCED, {"items": items}) is not None:
             self.not_synced = items
 
-    def _on_frame(self, frame):          # listener thread: post only
-        self.queue.post(self._handle, frame)
+    def _on_frame(self, channel, frame):          # listener thread: post only
+        self.queue.post(self._handle, channel, frame)
 
-    def _on_closed(self, reason):        # listener thread: post only
-        self.queue.post(self._closed, reason)
+    def _on_closed(self, channel, reason):        # listener thread: post only
+        self.queue.post(self._closed, channel, reason)
 
-    def _handle(self, frame):
+    def _handle(self, channel, frame):
+        if channel is not self.channel or channel.closed:
+            # Posted by a session that has ended since (a rebind after undo, redo or a file load, a
+            # reconnect): its requests are not carried out, and never answered on the session now
+            # open, where the answer would answer nothing (the orchestrator revokes it: UNEXPECTED_REPLY).
+            if frame.typ in (MessageType.APPLY, MessageType.ROLLBACK, MessageType.FINALIZE, MessageType.READ):
+                self.stale_requests += 1
+            return
         if frame.typ == MessageType.ACK and b'"scene_root"' in frame.payload:
             self.last_scene_ack = frame.payload.decode("utf-8")
-        self.adapter.handle(frame)
+        self.adapter.handle(frame, channel.send)
 
-    def _closed(self, reason):
+    def _closed(self, channel, reason):
+        if channel is not self.channel:  # an earlier session's late word: the one open now stays
+            return
         self.log(f"VibeSync: link closed: {reason}")
         self.channel = None
         self.connection = "disconnected"

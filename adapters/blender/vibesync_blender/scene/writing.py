@@ -134,7 +134,8 @@ class Writer:
     # ---- object snapshots ----------------------------------------------------------------------
 
     def _remember_object(self, p, obj):
-        """Records everything about obj that an operation may change, to restore it exactly."""
+        """Records everything about obj that an operation may change, to restore it exactly; not its
+        material slots: they may live on a mesh other objects share (``_assign_material`` records them)."""
         uid = id_of(obj)
         state = {
             "name": names.remembered(obj),
@@ -145,8 +146,6 @@ class Writer:
             "parent": obj.parent.name if obj.parent is not None else None,
             "parent_type": obj.parent_type, "parent_bone": obj.parent_bone,
             "parent_inverse": [tuple(row) for row in obj.matrix_parent_inverse],
-            "slots": [(s.link, s.material.name if s.material else None) for s in obj.material_slots],
-            "data_materials": [m.name if m else None for m in obj.data.materials] if obj.type == "MESH" and obj.data else None,
             "instance_type": obj.instance_type,
             "instance_collection": obj.instance_collection.name if obj.instance_collection else None,
         }
@@ -169,12 +168,6 @@ class Writer:
             o.scale = state["scale"]
             o.hide_viewport = state["hide_viewport"]
             _set_hidden(o, state["hidden"])
-            if state["data_materials"] is not None and o.data is not None:
-                _set_list(o.data.materials, [bpy.data.materials.get(n) if n else None for n in state["data_materials"]])
-            for slot, (link, name) in zip(o.material_slots, state["slots"]):
-                slot.link = link
-                if link == "OBJECT":
-                    slot.material = bpy.data.materials.get(name) if name else None
             if (o.instance_type, o.instance_collection.name if o.instance_collection else None) != (state["instance_type"], state["instance_collection"]):
                 o.instance_type = state["instance_type"]  # only empties take collection instances: touch it only if it changed
                 o.instance_collection = bpy.data.collections.get(state["instance_collection"]) if state["instance_collection"] else None
@@ -258,11 +251,54 @@ class Writer:
         count = len(obj.material_slots)
         if slot > count:
             raise ApplyError("INVALID_VALUE", f"slot {slot} is beyond the {count} slots of {op.uuid} (use {count} to append)")
-        self._remember_object(p, obj)
+        mesh = obj.data
+        sharing = _other_users(mesh, obj)
         if slot == count:
-            obj.data.materials.append(mat)
+            if sharing:  # Blender gives every user of a mesh the same slots: one object cannot gain one alone
+                raise ApplyError("INVALID_VALUE", f"object '{obj.name}' ({op.uuid}) shares its mesh '{mesh.name}' with "
+                                                  f"{_names(sharing)}: in Blender material slots belong to the mesh, so a new "
+                                                  f"slot would appear on each of them too; nothing was applied (assign one "
+                                                  f"of its {count} slots, or give the object a mesh of its own)")
+            mesh.materials.append(mat)
+            self._undo_append(p, mesh)
+            return
+        target = obj.material_slots[slot]
+        uid = op.uuid
+        if target.link == "DATA" and not sharing:  # the mesh is this object's alone: its slot stays the mesh's
+            before = mesh.materials[slot]
+            mesh_name = mesh.name
+
+            def restore(w):
+                m = bpy.data.meshes.get(mesh_name)
+                if m is not None and slot < len(m.materials):
+                    m.materials[slot] = before
+            mesh.materials[slot] = mat
         else:
-            obj.material_slots[slot].material = mat
+            # Linked to the object, or a mesh others share: the object's own slot, so only it changes.
+            # Switching a DATA slot reveals the object's stored material (usually none): kept for rollback.
+            link = target.link
+            target.link = "OBJECT"
+            before = target.material
+
+            def restore(w):
+                o = w.index.object(uid)
+                if o is not None and slot < len(o.material_slots):
+                    o.material_slots[slot].material = before
+                    o.material_slots[slot].link = link
+        p.undo.append(restore)
+        target.material = mat
+
+    @staticmethod
+    def _undo_append(p, mesh, count=1):
+        """Rollback removes the ``count`` slots just appended to ``mesh`` (no other object uses it)."""
+        name = mesh.name
+
+        def restore(w):
+            m = bpy.data.meshes.get(name)
+            for _ in range(count):
+                if m is not None and len(m.materials) > 0:
+                    m.materials.pop()
+        p.undo.append(restore)
 
     def _rename(self, p, op):
         obj = self.index.object(op.uuid)
@@ -352,12 +388,23 @@ class Writer:
         else:
             data = None
         materials = [self.material(m) for m in op.get("materials", ())]
+        if kind == "mesh" and len(data.materials) != len(materials) and (len(data.materials) > len(materials) or _other_users(data, None)):
+            # Every object using a mesh has its slots (Blender keeps them on the mesh): another count
+            # would leave this object with slots it was not given, or give the others new ones.
+            users = _other_users(data, None)
+            raise ApplyError("INVALID_VALUE", f"mesh '{data.name}' has {len(data.materials)} material slot(s) in Blender"
+                                              f"{' and is used by ' + _names(users) if users else ''}; an object using it has "
+                                              f"as many, and create_object {op.uuid} gives {len(materials)}: nothing was applied")
         obj = bpy.data.objects.new(op.get("name"), data)
         names.adopt(obj, op.get("name"))
         self._link_new(p, obj, op.uuid, parent, created)
         if kind == "mesh":
-            while len(obj.data.materials) < len(materials):
-                obj.data.materials.append(None)
+            missing = len(materials) - len(obj.data.materials)
+            if missing > 0:  # a mesh no other object uses
+                for _ in range(missing):
+                    obj.data.materials.append(None)
+                if created is None:
+                    self._undo_append(p, obj.data, missing)
             for slot, m in zip(obj.material_slots, materials):  # object-linked: the mesh may be shared
                 slot.link = "OBJECT"
                 slot.material = m
@@ -410,9 +457,13 @@ class Writer:
                 doomed.extend(doomed[i].children)
                 i += 1
         else:
+            # Every synced object reported under obj gets obj's parent in Reality: the intent changed
+            # their records, so they are its doing (and its OBSERVED), never a human's edit.
+            moved = _reported_children(obj, self.index)
             for child in list(obj.children):
                 self._remember_object(p, child)
                 _reparent_keeping_local(child, obj.parent, self.index)
+            p.touched |= moved
         for o in doomed:
             synced = id_of(o) in self.index.objects
             self._unlink(p, o)
@@ -564,10 +615,17 @@ def _set_hidden(obj, hidden):
         obj.hide_viewport = hidden
 
 
-def _set_list(collection, items):
-    collection.clear()
-    for item in items:
-        collection.append(item)
+def _other_users(mesh, obj):
+    """The objects other than obj whose data is mesh (in any scene, or kept unlinked by a provisional delete)."""
+    if mesh is None or mesh.users - (1 if mesh.use_fake_user else 0) <= (1 if obj is not None else 0):
+        return []  # the common case, without a walk over every object
+    return [o for o in bpy.data.objects if o.data == mesh and o != obj]
+
+
+def _names(objects, shown=5):
+    names = sorted(o.name for o in objects)
+    text = ", ".join(f"'{n}'" for n in names[:shown])
+    return ("object " if len(names) == 1 else "objects ") + text + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _write_local(obj, location, rotation_wxyz, scale, index):
@@ -605,6 +663,19 @@ def _write_basis(obj, location, rotation_wxyz, scale):
     else:
         obj.rotation_euler = q.to_euler(mode, obj.rotation_euler)
     obj.scale = scale
+
+
+def _reported_children(obj, index):
+    """IDs of the synced objects whose reported parent is obj: its synced children, and the synced
+    descendants of its children that are not synced (reported under their nearest synced ancestor)."""
+    found, todo = set(), list(obj.children)
+    while todo:
+        o = todo.pop()
+        if reading.is_synced(o, index):
+            found.add(id_of(o))
+        else:
+            todo.extend(o.children)
+    return found
 
 
 def _reparent_keeping_local(obj, parent, index):

@@ -26,7 +26,7 @@ namespace VibeSync.Unity.Adapter
         private readonly IUnityScene _scene;
         private readonly Func<string> _newId;
         private readonly Dictionary<ulong, Provisional> _provisional = new Dictionary<ulong, Provisional>();
-        private readonly Queue<ulong> _toObserve = new Queue<ulong>();
+        private readonly Queue<(ulong Intent, Func<byte, string, bool>? Route)> _toObserve = new Queue<(ulong, Func<byte, string, bool>?)>();
         private Dictionary<string, object> _known = new Dictionary<string, object>(StringComparer.Ordinal);
 
         /// <summary>
@@ -43,6 +43,13 @@ namespace VibeSync.Unity.Adapter
 
         /// <summary>Sends a frame (type, JSON payload); set by whoever owns the link. Returns false when not connected.</summary>
         public Func<byte, string, bool> Send { get; set; } = (_, __) => false;
+
+        /// <summary>
+        /// Called with every answer to a request (type, JSON) its session took; for tracing (the
+        /// simulator's <c>--trace-applies</c>). Answers go to the session a request came on, not
+        /// through <see cref="Send"/>, so wrapping <see cref="Send"/> does not see them.
+        /// </summary>
+        public Action<byte, string>? Answered { get; set; }
 
         /// <summary>The ID index of this domain.</summary>
         public IdentityIndex Index { get; private set; }
@@ -125,9 +132,14 @@ namespace VibeSync.Unity.Adapter
 
         // ---- commands -----------------------------------------------------------------------------
 
-        /// <summary>One frame from the orchestrator: answers it through <see cref="Send"/>.</summary>
-        public void Handle(Frame frame)
+        /// <summary>
+        /// One frame from the orchestrator: answers it through <paramref name="reply"/>, the session it
+        /// came on (a request is answered only there: on a later session its answer would answer
+        /// nothing), or <see cref="Send"/> when none is given. The OBSERVED of an APPLY goes the same way.
+        /// </summary>
+        public void Handle(Frame frame, Func<byte, string, bool>? reply = null)
         {
+            var route = reply ?? Send;
             JsonObject o;
             try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException) { return; }
@@ -136,7 +148,7 @@ namespace VibeSync.Unity.Adapter
             {
                 switch (frame.Type)
                 {
-                    case MessageType.Apply: answer = Apply(o); break;
+                    case MessageType.Apply: answer = Apply(o, reply); break;
                     case MessageType.Rollback: answer = Rollback(Intent(o, "intent")); break;
                     case MessageType.Finalize: answer = Finalize(o); break;
                     case MessageType.Read: answer = Read(o); break;
@@ -149,11 +161,14 @@ namespace VibeSync.Unity.Adapter
             {
                 answer = Error("ENGINE_ERROR", $"{MessageType.Name(frame.Type)} failed in Unity: {e.GetType().Name}: {e.Message}");
             }
-            Reply(frame, answer);
+            Reply(route, frame, answer);
         }
 
-        private void Reply(Frame frame, (byte Type, string Body) answer) =>
-            Send(answer.Type, "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}");
+        private void Reply(Func<byte, string, bool> route, Frame frame, (byte Type, string Body) answer)
+        {
+            var json = "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}";
+            if (route(answer.Type, json)) Answered?.Invoke(answer.Type, json);
+        }
 
         private static (byte, string) Error(string code, string message) =>
             (MessageType.Error, "\"code\": \"" + code + "\", \"message\": " + JsonText.AppendString(new StringBuilder(), message));
@@ -161,8 +176,11 @@ namespace VibeSync.Unity.Adapter
         private static ulong? Intent(JsonObject o, string field) =>
             o.Get(field) is JsonNumber { IsInteger: true } n && n.Value >= 0 ? (ulong)n.Value : (ulong?)null;
 
-        /// <summary>APPLY: all operations or none; APPLIED at once, OBSERVED on the next tick.</summary>
-        public (byte Type, string Body) Apply(JsonObject o)
+        /// <summary>
+        /// APPLY: all operations or none; APPLIED at once, OBSERVED on the next tick through
+        /// <paramref name="observedTo"/> (the session the APPLY came on; <see cref="Send"/> when null).
+        /// </summary>
+        public (byte Type, string Body) Apply(JsonObject o, Func<byte, string, bool>? observedTo = null)
         {
             if (Intent(o, "intent") is not ulong intent) return Error("MALFORMED", "APPLY needs an intent id (a whole number)");
             if (Paused) return Error("PAUSED", "sync is paused in Unity");
@@ -185,7 +203,7 @@ namespace VibeSync.Unity.Adapter
             }
             _provisional[intent] = p;
             Refresh(p.Touched);
-            _toObserve.Enqueue(intent);
+            _toObserve.Enqueue((intent, observedTo));
             return (MessageType.Applied, $"\"intent\": {intent}, \"undo\": \"unity/{Generation}/{intent}\"");
         }
 
@@ -281,8 +299,8 @@ namespace VibeSync.Unity.Adapter
         {
             while (_toObserve.Count > 0)
             {
-                var intent = _toObserve.Dequeue();
-                if (_provisional.TryGetValue(intent, out var p) && Observed(p) is { } observed) Send(MessageType.Observed, observed);
+                var (intent, route) = _toObserve.Dequeue(); // a closed session's route sends nothing
+                if (_provisional.TryGetValue(intent, out var p) && Observed(p) is { } observed) (route ?? Send)(MessageType.Observed, observed);
             }
             if (Paused || _scene.State != "ready") return null;
             var current = Records(Canonical());

@@ -241,6 +241,8 @@ namespace VibeSync.Unity.Hierarchy
                         {
                             Remember(p, child);
                             _scene.Write(child with { Parent = o.Parent });
+                            // Its record changed by this intent: known as the intent's doing (no echo), and in its OBSERVED.
+                            if (_index.IdOf(child.Handle) is string moved) p.Touched.Add(moved);
                         }
                     foreach (var d in doomed)
                     {

@@ -121,7 +121,9 @@ namespace VibeSync.Unity.Link
                     if (frame == null) break;
                     if (frame.Type == MessageType.Bye) { reason = "BYE: " + Encoding.UTF8.GetString(frame.Payload.ToArray()); break; }
                     if (frame.Type == MessageType.Ack || frame.Type == MessageType.Error) continue; // answers to our EDIT/SCENE/HEARTBEAT
-                    queue.Post(() => adapter.Handle(frame));
+                    // Handled on the main thread later: by then this session may have ended (a domain reload, a
+                    // reconnect). A request is answered only on the session it came on, or not at all.
+                    queue.Post(() => { if (!_stop.IsCancellationRequested) adapter.Handle(frame, Send); });
                 }
             }
             catch (Exception e) when (!(e is OperationCanceledException)) { reason = e.GetType().Name + ": " + e.Message; }

@@ -1,0 +1,63 @@
+"""Test plumbing the in-Blender suites share: a clock the test moves, a change detector watching a
+bare adapter (no runtime, no link), and the add-on's save handlers around one."""
+
+import contextlib
+
+import bpy
+
+from vibesync_blender.link import MessageType
+from vibesync_blender.runtime import handlers
+from vibesync_blender.runtime.changes import ChangeDetector
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+@contextlib.contextmanager
+def save_handlers(adapter):
+    """The add-on's handlers (save_pre/save_post around provisional changes) for ``adapter``."""
+    class Stub:  # the parts of a runtime the handlers use
+        def __init__(self):
+            self.adapter = adapter
+            self.detector = type("NoDetector", (), {"on_depsgraph": lambda self, d: None})()
+
+        def stop(self, reason=""):
+            pass
+    handlers.install(Stub())
+    try:
+        yield
+    finally:
+        handlers.remove()
+
+
+class Watch:
+    """A ChangeDetector on ``adapter``, fed by depsgraph updates, its sends kept in ``sent``."""
+
+    def __init__(self, adapter):
+        self.sent = []
+        self.clock = Clock()
+        self.detector = ChangeDetector(adapter, lambda t, p: self.sent.append((t, p)), clock=self.clock)
+        adapter.on_changed = self.detector.refresh
+        self.detector.reset()
+        bpy.app.handlers.depsgraph_update_post.append(self._on_depsgraph)
+
+    def close(self):
+        bpy.app.handlers.depsgraph_update_post.remove(self._on_depsgraph)
+
+    def _on_depsgraph(self, scene, depsgraph):
+        self.detector.on_depsgraph(depsgraph)
+
+    def settle(self):
+        """Fires depsgraph_update_post, as the UI's redraw would, then a tick once it is quiet."""
+        bpy.context.view_layer.update()
+        self.clock.now += 1.0
+        return self.detector.tick()
+
+    def edits(self):
+        """The EDIT payloads' operation lists, oldest first."""
+        return [p["operations"] for t, p in self.sent if t == MessageType.EDIT]
