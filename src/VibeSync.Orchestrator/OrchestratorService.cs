@@ -1,6 +1,8 @@
 using System.Text.Json;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Resync;
+using VibeSync.Wal.Entries;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link;
@@ -212,11 +214,12 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         if (!e.IsLive)
         {
             // An engine's edits count only once it is live (attached and in parity with Reality),
-            // whatever key it holds. What it changed meanwhile is brought back to Reality by a
-            // resync once it is live, so the refused edit never leaves it apart from Reality.
-            e.AddKnown(edit.Operations.Select(op => op.Uuid)); // read back by that resync
-            e.RefusedEdit();
-            if (e.IsLive) ParityLost(engine, "a human's edit arrived while it was being attached"); // it went live meanwhile
+            // whatever key it holds. The person's work is not lost for it: once the engine is
+            // live, what its human made of those records is read back from it and adopted into
+            // Reality as that human's intent (a human edit wins), never reverted by a resync.
+            e.AddKnown(edit.Operations.Select(op => op.Uuid));
+            e.RefusedEdit(edit.Operations.Select(op => op.Uuid));
+            if (e.IsLive) AdoptRefusedEdits(e); // it went live meanwhile
             return Task.FromResult<(string, string)?>(("NOT_ATTACHED", $"{engine} is {e.Phase.ToString().ToLowerInvariant()}, not live: its edits count once it is attached and in parity with Reality ({e.Reason})"));
         }
         e.AddKnown(edit.Operations.Select(op => op.Uuid));
@@ -328,8 +331,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>After a crash, safe mode ends once every engine ever paired is live again (parity re-established).</summary>
     private void EngineLive(string engine)
     {
-        if (_engines.TryGetValue(engine, out var live) && live.TakeRefusedEdits())
-            ParityLost(engine, "a human's edit arrived while it was being attached, and was refused");
+        if (_engines.TryGetValue(engine, out var live)) AdoptRefusedEdits(live);
         // That engine now holds Reality exactly: what a mismatch left DIRTY is confirmed back in parity there.
         _pipeline.ClearDirty();
         if (_pipeline.SafeModeReason != CrashSafeMode) return;
@@ -338,6 +340,42 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             {
                 if (t.Result) _log.Write("safe_mode_end", null, engine, null, "parity re-established with every paired engine: automation resumes");
             }, TaskScheduler.Default), "leave safe mode");
+    }
+
+    /// <summary>
+    /// The records a human edited while the engine was being attached (those edits were refused
+    /// then) are read back from it now that it is live and become that human's intent: applied in
+    /// the other engines and verified in all. If that fails, the engine is resynced (parity first).
+    /// </summary>
+    private void AdoptRefusedEdits(SyncedEngine engine)
+    {
+        var uuids = engine.TakeRefusedEdits();
+        if (uuids.Count == 0) return;
+        Background(Task.Run(async () =>
+        {
+            string? failure;
+            try
+            {
+                var touched = uuids.ToHashSet(StringComparer.Ordinal);
+                var read = await engine.ReadAsync(touched).ConfigureAwait(false);
+                var plan = await _pipeline.ExclusiveAsync(r =>
+                {
+                    var reality = r.ToScene();
+                    return Task.FromResult(ResyncPlan.Between(reality, AttachFlow.Merge(reality, read, touched), keepExtras: false));
+                }).ConfigureAwait(false);
+                if (plan.Operations.Count == 0) return;
+                var request = new IntentRequest(plan.Operations, new Dictionary<string, string>(),
+                    $"{engine.Name}: what its human edited while it was being attached ({plan.Operations.Count} operation(s))");
+                var outcome = await _pipeline.SubmitAsync(request, new Actor(ActorKind.Human, engine.Name), origin: engine.Name).ConfigureAwait(false);
+                failure = outcome.Phase == IntentPhase.Final ? null : $"{PhaseNames.Name(outcome.Phase)}: {outcome.Reason}";
+            }
+            catch (Exception ex) when (ex is EngineFaultException or TimeoutException or EngineBusyException or EngineTransientException or IntentRefusedException)
+            {
+                failure = ex.Message;
+            }
+            if (failure != null)
+                ParityLost(engine.Name, $"its human's edits made while it was being attached could not be adopted ({failure})");
+        }), "adopt edits made while attaching");
     }
 
     /// <summary>The pipeline: submit, approve, deny, pause and resume go through it.</summary>

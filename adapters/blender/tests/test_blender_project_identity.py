@@ -151,7 +151,9 @@ class BlenderProjectIdentityTests(unittest.TestCase):
         self.assertIn(f"belongs to VibeSync project {other}", attached["error"])
         self.assertIn("vibesync pair --engine blender --replace", attached["error"])
         refusals = [e for e in events if e["event"] == "log" and "refused this file" in e["message"]]
-        self.assertEqual(1, len(refusals), events)  # shown once, retried quietly
+        # Shown once per file (saving it under another name names the new file), retried quietly.
+        self.assertEqual(len(refusals), len({e["message"] for e in refusals}), events)
+        self.assertLessEqual(len(refusals), 2, events)
         untouched = inspect(while_refused)
         self.assertEqual(other, untouched["project"])
         self.assertEqual({None}, set(untouched["ids"].values()))  # no ID written while refused

@@ -85,7 +85,12 @@ class InBlenderTests(unittest.TestCase):
             stopped = next(e for e in events if e["event"] == "stopped")
             self.assertEqual(0, stopped["queue_errors"])
             status = json.loads(cli("status", "--data", data, "--json").stdout)
-            self.assertEqual(2, status["link"]["edits_accepted"])  # the move and the hide, each an EDIT
+            # The move and the hide are each an EDIT; one that arrives before Blender is live is
+            # refused then and adopted from Blender as its human's intent once it is: both land.
+            self.assertIn(status["link"]["edits_accepted"], (1, 2))
+            reality = {o["name"]: o for o in json.loads(cli("state", "--engine", "reality", "--data", data).stdout)["objects"]}
+            self.assertEqual([1.0, 3.0, -2.0], [round(v, 5) for v in reality["Mesh0"]["translation"]])  # Blender (1, 2, 3), canonical
+            self.assertFalse(reality["Empty1"]["visible"])
             log = [json.loads(l) for l in serve_log(serve, serve_err)]
             scene = next(e for e in log if e["event"] == "scene")
             self.assertIn(f"root {expected}", scene["message"])  # the orchestrator's own hash of what Blender sent

@@ -211,7 +211,8 @@ internal sealed class AttachFlow
         scene.Meshes.Where(m => !uuids.Contains(m.Uuid)).ToArray());
 
     /// <summary>The scene with the touched records replaced by what was read back (absent ones removed).</summary>
-    private static Scene Merge(Scene scene, Scene readBack, HashSet<string> touched) => new(
+    /// <summary><paramref name="scene"/> with the records named in <paramref name="touched"/> as <paramref name="readBack"/> has them (absent there: gone).</summary>
+    internal static Scene Merge(Scene scene, Scene readBack, IReadOnlySet<string> touched) => new(
         scene.Objects.Where(o => !touched.Contains(o.Uuid)).Concat(readBack.Objects).ToArray(),
         scene.Materials.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Materials).ToArray(),
         scene.Meshes.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Meshes).ToArray());

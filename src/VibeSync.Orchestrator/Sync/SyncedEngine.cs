@@ -51,7 +51,7 @@ internal sealed class SyncedEngine : IEnginePort
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private volatile EngineState _state = EngineState.Initial;
     private int _attachments;
-    private int _refusedEdits;
+    private readonly HashSet<string> _refusedEdits = new(StringComparer.Ordinal);
 
     public SyncedEngine(LinkEnginePort port) => _port = port;
 
@@ -108,11 +108,22 @@ internal sealed class SyncedEngine : IEnginePort
         lock (_known) return new HashSet<string>(_known, StringComparer.Ordinal);
     }
 
-    /// <summary>An edit of its human was refused because it was not live yet: once live, it must be resynced.</summary>
-    public void RefusedEdit() => Volatile.Write(ref _refusedEdits, 1);
+    /// <summary>An edit of its human touching <paramref name="uuids"/> was refused because it was not live yet: once live, what its human made of them is adopted.</summary>
+    public void RefusedEdit(IEnumerable<string> uuids)
+    {
+        lock (_refusedEdits) foreach (var u in uuids) _refusedEdits.Add(u);
+    }
 
-    /// <summary>True (once) when an edit was refused since the last call.</summary>
-    public bool TakeRefusedEdits() => Interlocked.Exchange(ref _refusedEdits, 0) == 1;
+    /// <summary>The records its refused edits touched since the last call (empty when none).</summary>
+    public IReadOnlyCollection<string> TakeRefusedEdits()
+    {
+        lock (_refusedEdits)
+        {
+            var taken = _refusedEdits.ToArray();
+            _refusedEdits.Clear();
+            return taken;
+        }
+    }
 
     /// <summary>A new attach (or detach) begins; a slower flow of an earlier one gives up. Returns its number.</summary>
     public int NextAttachment() => Interlocked.Increment(ref _attachments);
