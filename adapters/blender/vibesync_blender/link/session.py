@@ -34,6 +34,9 @@ class MessageType:
     FINALIZE = 0x44
     READ = 0x45
     STATE = 0x46
+    BLOB_WANT = 0x50
+    BLOB_CHUNK = 0x51  # the one binary payload (link/blob_chunks.py)
+    BLOB_GONE = 0x52
 
 
 class LinkError(Exception):
