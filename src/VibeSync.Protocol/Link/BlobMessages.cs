@@ -101,29 +101,23 @@ namespace VibeSync.Protocol.Link
         {
             var found = new List<string>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var stack = new Stack<JsonNode>();
-            stack.Push(payload);
-            while (stack.Count > 0)
+            Walk(payload);
+            return found;
+
+            void Walk(JsonNode node) // the parser bounds nesting at 64
             {
-                switch (stack.Pop())
+                if (node is JsonArray array)
+                    foreach (var item in array.Items) Walk(item);
+                if (node is not JsonObject o) return;
+                foreach (var m in o.Members)
                 {
-                    case JsonObject o:
-                        for (int i = o.Members.Count - 1; i >= 0; i--)
-                        {
-                            var m = o.Members[i];
-                            if (m.Key == "attributes" && m.Value is JsonObject attributes)
-                                foreach (var a in attributes.Members) Add(a.Value);
-                            else if (m.Key == "primitives" && m.Value is JsonArray primitives)
-                                foreach (var p in primitives.Items) { if (p is JsonObject po) Add(po.Get("indices")); }
-                            else stack.Push(m.Value);
-                        }
-                        break;
-                    case JsonArray a:
-                        for (int i = a.Items.Count - 1; i >= 0; i--) stack.Push(a.Items[i]);
-                        break;
+                    if (m.Key == "attributes" && m.Value is JsonObject attributes)
+                        foreach (var a in attributes.Members) Add(a.Value);
+                    else if (m.Key == "primitives" && m.Value is JsonArray primitives)
+                        foreach (var p in primitives.Items) { if (p is JsonObject po) Add(po.Get("indices")); }
+                    else Walk(m.Value);
                 }
             }
-            return found;
 
             void Add(JsonNode? node)
             {
