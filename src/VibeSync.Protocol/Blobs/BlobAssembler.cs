@@ -9,7 +9,7 @@ using System.Collections.Generic;
 namespace VibeSync.Protocol.Blobs
 {
     /// <summary>Where one wanted blob's bytes go while it arrives.</summary>
-    public interface IBlobSink : IDisposable
+    public interface IIncomingBlob : IDisposable
     {
         /// <summary>Bytes of this blob kept from an earlier, interrupted transfer: the offset BLOB_WANT asks to resume from (0: none).</summary>
         long Kept { get; }
@@ -55,7 +55,7 @@ namespace VibeSync.Protocol.Blobs
 
         /// <summary>Asks for blob <paramref name="id"/>; its bytes go to <paramref name="sink"/>. Returns the offset to ask from (the bytes the sink kept).</summary>
         /// <exception cref="ArgumentException">A malformed name, or a blob already asked for.</exception>
-        public long Want(string id, IBlobSink sink)
+        public long Want(string id, IIncomingBlob sink)
         {
             if (!BlobId.IsValid(id)) throw new ArgumentException($"'{id}' is not a blob name (64 lowercase hex digits)", nameof(id));
             if (_wanted.ContainsKey(id)) throw new ArgumentException($"blob {id} is already wanted", nameof(id));
@@ -148,21 +148,21 @@ namespace VibeSync.Protocol.Blobs
 
         private sealed class Transfer
         {
-            public Transfer(IBlobSink sink) { Sink = sink; }
-            public IBlobSink Sink { get; }
+            public Transfer(IIncomingBlob sink) { Sink = sink; }
+            public IIncomingBlob Sink { get; }
             public BlobHasher? Hasher { get; set; }
         }
     }
 
     /// <summary>A sink in memory: the adapters' (their blobs go to a <see cref="BlobCache"/>); nothing is kept across sessions.</summary>
-    public sealed class MemoryBlobSink : IBlobSink
+    public sealed class MemoryIncomingBlob : IIncomingBlob
     {
         private readonly Action<string, BlobShape, ReadOnlyMemory<byte>> _complete;
         private byte[] _bytes = Array.Empty<byte>();
         private long _length;
 
         /// <summary>Calls <paramref name="complete"/> with the verified blob (e.g. <see cref="BlobCache.Put"/>).</summary>
-        public MemoryBlobSink(Action<string, BlobShape, ReadOnlyMemory<byte>> complete) { _complete = complete; }
+        public MemoryIncomingBlob(Action<string, BlobShape, ReadOnlyMemory<byte>> complete) { _complete = complete; }
 
         /// <inheritdoc />
         public long Kept => 0;

@@ -12,7 +12,7 @@ namespace VibeSync.Protocol.Blobs
     /// <c>vibesync_blender/link/blobs.py</c> <c>BlobCache</c>). Thread-safe: the link's reader
     /// thread answers BLOB_WANT from it while the editor's thread puts and retains.
     /// </summary>
-    public sealed class BlobCache : IBlobSource
+    public sealed class BlobCache : IBlobSource, IBlobSink
     {
         private readonly Dictionary<string, (BlobShape Shape, ReadOnlyMemory<byte> Data)> _blobs = new Dictionary<string, (BlobShape, ReadOnlyMemory<byte>)>(StringComparer.Ordinal);
 
@@ -38,6 +38,9 @@ namespace VibeSync.Protocol.Blobs
             if (data.Length != shape.ByteLength) throw new ArgumentException($"blob {id}: {data.Length} bytes, its shape takes {shape.ByteLength}", nameof(data));
             lock (_blobs) _blobs[id] = (shape, data);
         }
+
+        /// <summary>Holds a copy of blob <paramref name="id"/> (the sink the scene reader puts the inline form's blobs into).</summary>
+        void IBlobSink.Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => Put(id, shape, payload.ToArray());
 
         /// <summary>True when blob <paramref name="id"/> is held.</summary>
         public bool Has(string id)

@@ -47,15 +47,9 @@ namespace VibeSync.Protocol.Link
             {
                 var b = AsObject(items[i], $"blobs[{i}]");
                 CheckFields(b, $"blobs[{i}]", new[] { "id", "offset" }, Array.Empty<string>());
-                blobs.Add(new WantedBlob(BlobName(b.Get("id")!, $"blobs[{i}].id"), Whole(b, "offset", $"blobs[{i}].offset")));
+                blobs.Add(new WantedBlob(BlobId(b.Get("id")!, $"blobs[{i}].id"), Whole(b, "offset", $"blobs[{i}].offset")));
             }
             return new BlobWant((ulong)Whole(o, "re", "re"), blobs);
-        }
-
-        internal static string BlobName(JsonNode node, string path)
-        {
-            var id = Text(node, path);
-            return BlobId.IsValid(id) ? id : throw new JsonFieldException(path, "expected a blob name (64 lowercase hex digits)");
         }
 
         internal static long Whole(JsonObject o, string field, string path) =>
@@ -84,7 +78,7 @@ namespace VibeSync.Protocol.Link
             var items = AsArray(o.Get("ids")!, "ids").Items;
             if (items.Count == 0 || items.Count > BlobWant.MaxBlobs) throw new JsonFieldException("ids", $"expected 1–{BlobWant.MaxBlobs} blob names");
             var ids = new List<string>(items.Count);
-            for (int i = 0; i < items.Count; i++) ids.Add(BlobWant.BlobName(items[i], $"ids[{i}]"));
+            for (int i = 0; i < items.Count; i++) ids.Add(BlobId(items[i], $"ids[{i}]"));
             return new BlobGone((ulong)BlobWant.Whole(o, "re", "re"), ids);
         }
     }
@@ -121,7 +115,7 @@ namespace VibeSync.Protocol.Link
 
             void Add(JsonNode? node)
             {
-                if (node is JsonString s && BlobId.IsValid(s.Value) && seen.Add(s.Value)) found.Add(s.Value);
+                if (node is JsonString s && Blobs.BlobId.IsValid(s.Value) && seen.Add(s.Value)) found.Add(s.Value);
             }
         }
     }

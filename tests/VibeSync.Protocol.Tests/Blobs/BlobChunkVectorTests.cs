@@ -50,7 +50,7 @@ public sealed class BlobChunkVectorTests
             var done = new Dictionary<string, string>();
             using var assembler = new BlobAssembler(t.GetProperty("max_blob_bytes").GetInt64(), t.GetProperty("chunk_bytes").GetInt64());
             foreach (var w in t.GetProperty("want").EnumerateArray())
-                Assert.Equal(0, assembler.Want(w.GetString()!, new MemoryBlobSink((id, _, data) => done[id] = Hex.Encode(data.Span))));
+                Assert.Equal(0, assembler.Want(w.GetString()!, new MemoryIncomingBlob((id, _, data) => done[id] = Hex.Encode(data.Span))));
             var results = t.GetProperty("results").EnumerateArray().ToArray();
             var chunks = t.GetProperty("chunks").EnumerateArray().ToArray();
             for (int i = 0; i < chunks.Length; i++)

@@ -18,9 +18,9 @@ import struct
 import sys
 from array import array
 
-from ..protocol.blobs import F32, MAX_COMPONENTS, TAG, VALUE_SIZE, BlobFormatError, header
+from ..protocol.blobs import F32, MAX_COMPONENTS, TAG, VALUE_SIZE, BlobFormatError, BlobShape, header
 from ..protocol.quantize import MAX_MAGNITUDE, SCALE
-from .blobs import BlobShape, _is_blob_id
+from .blobs import _is_blob_id
 
 try:  # Blender bundles numpy; the system Python here may not have it
     import numpy as _np

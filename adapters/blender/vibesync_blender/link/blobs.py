@@ -8,24 +8,13 @@ answers BLOB_WANT while Blender's main thread puts and retains). Standard librar
 import sys
 import threading
 from array import array
-from collections import namedtuple
 
-from ..protocol.blobs import F32, U16, U32, U8, VALUE_SIZE
+from ..protocol.blobs import F32, U16, U32, U8, BlobShape
 
 try:  # Blender bundles numpy; the system Python here may not have it
     import numpy as _np
 except ImportError:  # pragma: no cover - depends on the interpreter
     _np = None
-
-
-class BlobShape(namedtuple("BlobShape", "element components count")):
-    """What a blob's bytes are: ``count`` elements of ``components`` values of ``element`` (F32, U32, U16, U8)."""
-
-    __slots__ = ()
-
-    @property
-    def byte_length(self):
-        return self.count * self.components * VALUE_SIZE[self.element]
 
 
 _TYPECODES = {F32: "f", U32: "I", U16: "H", U8: "B"}
