@@ -122,7 +122,12 @@ public sealed class BlobStore : IBlobSink, IBlobSource
     {
         if (!BlobId.IsValid(id)) throw new ArgumentException($"'{id}' is not a blob name (64 lowercase hex digits)", nameof(id));
         bool resumable;
-        lock (_arriving) resumable = _arriving.Add(id);
+        lock (_arriving)
+        {
+            // A session replaced by a reconnect lets go of its transfers as it ends: wait a moment for it.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            while (!(resumable = _arriving.Add(id)) && DateTime.UtcNow < until) Monitor.Wait(_arriving, TimeSpan.FromMilliseconds(50));
+        }
         return resumable
             ? new ArrivingBlob(this, Path.Combine(_partial, id), id, resumable: true)
             : new ArrivingBlob(this, Path.Combine(_incoming, $"{id}.{Guid.NewGuid():N}"), id, resumable: false);
@@ -275,7 +280,11 @@ public sealed class BlobStore : IBlobSink, IBlobSource
         private void Release()
         {
             if (!_resumable) return;
-            lock (_store._arriving) _store._arriving.Remove(_id);
+            lock (_store._arriving)
+            {
+                _store._arriving.Remove(_id);
+                Monitor.PulseAll(_store._arriving);
+            }
         }
     }
 

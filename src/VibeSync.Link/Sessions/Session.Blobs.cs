@@ -66,11 +66,12 @@ internal sealed partial class Session
     private async Task ChunkAsync(Frame frame, CancellationToken cancel)
     {
         TouchBlobs();
-        if (Store == null || _assembler == null)
+        if (Store == null)
         {
-            await ChunkRefusedAsync(frame, new BlobTransferException(BlobTransferException.ChunkOrder, null, "a BLOB_CHUNK, but the orchestrator asked for no blob"), cancel).ConfigureAwait(false);
+            await ChunkRefusedAsync(frame, new BlobTransferException(BlobTransferException.ChunkOrder, null, "a BLOB_CHUNK, but this orchestrator keeps no blobs and asked for none"), cancel).ConfigureAwait(false);
             return;
         }
+        _assembler ??= new BlobAssembler(_server.Options.MaxBlobBytes, _server.Options.ChunkBytes);
         BlobShape? completed;
         try { completed = _assembler.Accept(frame.Payload); }
         catch (BlobTransferException e)
