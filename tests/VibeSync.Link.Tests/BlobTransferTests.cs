@@ -348,4 +348,47 @@ public sealed class BlobTransferTests : IAsyncLifetime
         Assert.Equal(shape, _store.ShapeOf(id));
         Assert.True(peak - baseline < 16L * 1024 * 1024, $"memory held grew by {(peak - baseline) / 1048576.0:F1} MiB receiving a 60 MB blob");
     }
+
+    [Fact]
+    public async Task the_shared_adapter_exchange_holds_an_apply_until_its_blob_came_from_the_store_and_answers_wants_from_its_cache()
+    {
+        var positions = Floats(300_000, 7); // 3.6 MB: four chunks
+        _store.Put(positions.Shape, positions.Bytes);
+        using var client = await ConnectAsync();
+        var cache = new BlobCache();
+        var posted = new List<Frame>();
+        var exchange = new Protocol.Link.AdapterBlobExchange(cache, client.Welcome.Limits, f => { lock (posted) posted.Add(f); },
+            (type, json) => client.SendAsync(type, json).GetAwaiter().GetResult(), (type, bytes) => client.SendBytesAsync(type, bytes).GetAwaiter().GetResult(), _ => { });
+        var apply = _server.RequestAsync(Engines.Blender, MessageType.Apply,
+            $"{{\"intent\": 3, \"operations\": [{{\"op\": \"replace_mesh\", \"uuid\": \"{MeshUuid}\", \"vertex_count\": 300000, \"attributes\": {{\"POSITION\": \"{positions.Id}\"}}, \"primitives\": [], \"derived\": []}}]}}",
+            TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        int chunks = 0;
+        while (true)
+        {
+            var f = await client.ReceiveAsync(timeout.Token) ?? throw new IOException("closed");
+            if (f.Type == MessageType.BlobChunk) chunks++;
+            if (!exchange.Take(f)) continue;
+            lock (posted) if (posted.Count > 0) break;
+        }
+        Assert.Equal(4, chunks);
+        Assert.True(cache.TryGet(positions.Id, out _, out var held));
+        Assert.Equal(positions.Bytes, held.ToArray());
+        Assert.Equal(MessageType.Apply, posted.Single().Type); // handed on only now, with its blob in the cache
+        await client.SendAsync(MessageType.Applied, $"{{\"re\": {posted.Single().Sequence}, \"intent\": 3, \"undo\": \"x\"}}");
+        Assert.Equal(MessageType.Applied, (await apply).Type);
+
+        // The other way: the orchestrator's BLOB_WANT (after a SCENE naming a blob it lacks) is answered from the cache.
+        var indices = Indices(0, 1, 2);
+        cache.Put(indices.Id, indices.Shape, indices.Bytes);
+        await client.SendAsync(MessageType.Scene, SceneMessage(SceneJson(300_000, positions.Id, indices.Id)));
+        while (true)
+        {
+            var f = await client.ReceiveAsync(timeout.Token) ?? throw new IOException("closed");
+            if (f.Type == MessageType.Ack) break;
+            Assert.NotEqual(MessageType.Error, f.Type);
+            exchange.Take(f);
+        }
+        Assert.True(_store.Has(indices.Id));
+    }
 }
