@@ -26,7 +26,7 @@ public sealed record Collection(int Kept, int Removed, long BytesFreed);
 /// The content-addressed store of blobs under a data directory. Thread-safe: puts of the same
 /// blob race harmlessly (the same bytes land under the same name).
 /// </summary>
-public sealed class BlobStore : IBlobSink, IBlobSource
+public sealed class BlobStore : IBlobStore
 {
     private static readonly byte[] Magic = "VSB1"u8.ToArray();
     private const int FileHeader = 4 + BlobId.HeaderSize;

@@ -26,8 +26,13 @@ namespace VibeSync.Protocol.Blobs
         bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload);
     }
 
+    /// <summary>A place that keeps blobs and gives them back (the orchestrator's store, a cache).</summary>
+    public interface IBlobStore : IBlobSink, IBlobSource
+    {
+    }
+
     /// <summary>Blobs held in memory, by id. Thread-safe.</summary>
-    public sealed class BlobMemory : IBlobSink, IBlobSource
+    public sealed class BlobMemory : IBlobStore
     {
         private readonly Dictionary<string, (BlobShape Shape, byte[] Payload)> _blobs = new Dictionary<string, (BlobShape, byte[])>(StringComparer.Ordinal);
 

@@ -31,7 +31,8 @@ namespace VibeSync.Protocol.Operations
         /// <summary>
         /// Parses an intent. A create_mesh/replace_mesh in the inline form becomes a mesh record
         /// whose blobs are put into <paramref name="sink"/> (the orchestrator's store: durably,
-        /// before the intent can be journaled); without a sink they are only named.
+        /// before the intent can be journaled); without a sink they are only named. The request's
+        /// <c>Json</c> (what is journaled) is then the record form.
         /// </summary>
         /// <exception cref="IntentRefusedException">Malformed, unknown operation or field, bad value.</exception>
         public static IntentRequest Read(string json, IBlobSink? sink = null)
@@ -55,7 +56,13 @@ namespace VibeSync.Protocol.Operations
                         basedOn[m.Key] = hash;
                     }
                 string? rationale = top.Get("rationale") is { } r ? Name(r, "rationale") : null;
-                return new IntentRequest(operations, basedOn, rationale) { Json = json };
+                var request = new IntentRequest(operations, basedOn, rationale);
+                // An inline mesh is journaled as the record it became (CONTENT-V2 §3): the WAL
+                // names blobs, so collection sees every blob a journaled intent needs.
+                bool inline = false;
+                foreach (var node in AsArray(top.Get("operations")!, "operations").Items)
+                    if (node is JsonObject op && op.Get("op") is JsonString { Value: "create_mesh" or "replace_mesh" } && MeshJson.IsInline(op)) inline = true;
+                return request with { Json = inline ? OperationWriter.Write(request) : json };
             }
             catch (JsonFieldException e)
             {
