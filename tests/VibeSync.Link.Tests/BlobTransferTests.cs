@@ -256,22 +256,25 @@ public sealed class BlobTransferTests : IAsyncLifetime
         Assert.True(_server.Status().Engines.Single(s => s.Engine == Engines.Blender).Trust < 100);
     }
 
-    /// <summary>Writes a big deterministic blob into the store a chunk at a time (the test holds no copy of it either).</summary>
-    private (string Id, BlobShape Shape) PutBig(long vertices)
+    /// <summary>A big deterministic float blob made a piece at a time (the test never holds it whole): its shape, a piece of it, its name.</summary>
+    private static (BlobShape Shape, Func<long, int, byte[]> Piece, string Id) Big(long vertices, int period)
     {
         var shape = new BlobShape(BlobElement.F32, 3, vertices);
         byte[] Piece(long offset, int length)
         {
             var bytes = new byte[length];
-            for (int i = 0; i < length / 4; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 4), (float)(((offset / 4 + i) % 10007) * 0.001));
+            for (int i = 0; i < length / 4; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 4), (float)(((offset / 4 + i) % period) * 0.001));
             return bytes;
         }
-        string id;
-        using (var hasher = new BlobHasher(shape))
-        {
-            foreach (var (o, l) in BlobChunk.Spans(shape.ByteLength, 0, 1 << 20)) hasher.Append(Piece(o, l));
-            id = hasher.Finish();
-        }
+        using var hasher = new BlobHasher(shape);
+        foreach (var (o, l) in BlobChunk.Spans(shape.ByteLength, 0, 1 << 20)) hasher.Append(Piece(o, l));
+        return (shape, Piece, hasher.Finish());
+    }
+
+    /// <summary>Writes a big blob into the store a chunk at a time.</summary>
+    private (string Id, BlobShape Shape) PutBig(long vertices)
+    {
+        var (shape, Piece, id) = Big(vertices, 10007);
         using var incoming = _store.Receive(id);
         foreach (var (o, l) in BlobChunk.Spans(shape.ByteLength, 0, 1 << 20)) incoming.Append(shape, Piece(o, l));
         incoming.Complete(id, shape);
@@ -316,19 +319,7 @@ public sealed class BlobTransferTests : IAsyncLifetime
     [Fact]
     public async Task a_60_mb_blob_an_adapter_sends_is_streamed_to_the_store_with_memory_bounded()
     {
-        var shape = new BlobShape(BlobElement.F32, 3, 5_000_000);
-        byte[] Piece(long offset, int length)
-        {
-            var bytes = new byte[length];
-            for (int i = 0; i < length / 4; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 4), (float)(((offset / 4 + i) % 9973) * 0.002));
-            return bytes;
-        }
-        string id;
-        using (var hasher = new BlobHasher(shape))
-        {
-            foreach (var (o, l) in BlobChunk.Spans(shape.ByteLength, 0, 1 << 20)) hasher.Append(Piece(o, l));
-            id = hasher.Finish();
-        }
+        var (shape, Piece, id) = Big(5_000_000, 9973);
         var indices = Indices(0, 1, 2);
         _store.Put(indices.Shape, indices.Bytes);
         using var client = await ConnectAsync();

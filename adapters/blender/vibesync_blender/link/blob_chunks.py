@@ -15,17 +15,9 @@ BLOB_CHUNK payload (binary, not JSON)
 
 import hashlib
 import struct
-import sys
-from array import array
 
-from ..protocol.blobs import F32, MAX_COMPONENTS, TAG, VALUE_SIZE, BlobFormatError, BlobShape, header
-from ..protocol.quantize import MAX_MAGNITUDE, SCALE
+from ..protocol.blobs import F32, MAX_COMPONENTS, TAG, VALUE_SIZE, BlobFormatError, BlobShape, header, quantize_into
 from .blobs import _is_blob_id
-
-try:  # Blender bundles numpy; the system Python here may not have it
-    import numpy as _np
-except ImportError:  # pragma: no cover - depends on the interpreter
-    _np = None
 
 HEADER_SIZE = 32 + 11 + 8
 DEFAULT_CHUNK_BYTES = 1 << 20
@@ -104,7 +96,7 @@ class BlobHasher:
         self.length = 0
         self._sha = hashlib.sha256(header(element, components, count))
         self._partial = b""
-        self._numpy = use_numpy and _np is not None
+        self._numpy = use_numpy
 
     def append(self, data):
         data = bytes(data) if not isinstance(data, (bytes, bytearray)) else data
@@ -127,25 +119,7 @@ class BlobHasher:
         return self._sha.hexdigest()
 
     def _quantize(self, data, base):
-        if self._numpy:
-            floats = _np.frombuffer(data, dtype="<f4").astype(_np.float64)
-            bad = ~_np.isfinite(floats) | (_np.abs(floats) > MAX_MAGNITUDE)
-            if bad.any():
-                raise BlobFormatError(f"value[{base + int(_np.argmax(bad))}]", "not a finite real within ±1e12")
-            self._sha.update(_np.rint(floats * SCALE).astype("<i8").tobytes())
-            return
-        floats = array("f")
-        floats.frombytes(data)
-        if sys.byteorder != "little":
-            floats.byteswap()
-        out = array("q")
-        for i, v in enumerate(floats):
-            if v != v or abs(v) > MAX_MAGNITUDE:
-                raise BlobFormatError(f"value[{base + i}]", "not a finite real within ±1e12")
-            out.append(round(v * SCALE))
-        if sys.byteorder != "little":
-            out.byteswap()
-        self._sha.update(out.tobytes())
+        quantize_into(self._sha, data, self._numpy, base)
 
 
 class BlobAssembler:
