@@ -14,6 +14,7 @@ import traceback
 import bpy
 
 from ..link import CONTENT_SCHEMA, MessageType
+from ..link.blobs import BlobCache
 from ..link.limits import Limits, payload_size, record_bound
 from ..not_synced import payload_items
 from ..operations import read_operations
@@ -42,6 +43,10 @@ class BlenderAdapter:
         self.limits = Limits()    # WELCOME's; the defaults until an orchestrator says otherwise
         self.last_scene = None    # the canonical scene of the last report
         self._logged_not_synced = {}
+        # The canonical bytes of the blobs the current meshes use (scene reading puts them here, to
+        # answer the orchestrator's BLOB_WANT) and of blobs an APPLY brought: the channel fills it
+        # before the APPLY reaches apply() (docs/protocol.md §12.2). Scene code calls retain().
+        self.blobs = BlobCache()
 
     @property
     def scene(self):
