@@ -155,17 +155,8 @@ def _convert(scene, space, to_canonical_, unit_scale):
         else:
             r = rotation_from_unity(o.rotation, pa, sa) if to_canonical_ else rotation_to_unity(o.rotation, pa, sa)
             objects.append(replace(o, translation=translation_unity(o.translation, pa), rotation=r))
-    meshes = []
-    for m in scene.meshes:
-        if not blender:
-            positions = tuple(position_unity(p) for p in m.positions)
-            triangles = tuple((a, c, b) for a, b, c in m.triangles)  # a mirror flips the winding
-        else:
-            f = position_from_blender if to_canonical_ else position_to_blender
-            positions = tuple(f(p, unit_scale) for p in m.positions)
-            triangles = m.triangles
-        meshes.append(replace(m, positions=positions, triangles=triangles))
-    return Scene(tuple(objects), scene.materials, tuple(meshes))
+    # mesh records name canonical blobs in every space: engines convert blob contents (below)
+    return Scene(tuple(objects), scene.materials, scene.meshes)
 
 
 # ---- engine storage (§7.2) ----------------------------------------------------------------
@@ -188,9 +179,7 @@ def round_to_float32(scene):
                     for o in scene.objects)
     materials = tuple(replace(m, base_color=v(m.base_color), metallic=f32(m.metallic),
                               roughness=f32(m.roughness), emission=v(m.emission)) for m in scene.materials)
-    meshes = tuple(replace(m, positions=tuple(v(p) for p in m.positions),
-                           uv0=None if m.uv0 is None else tuple(v(u) for u in m.uv0)) for m in scene.meshes)
-    return Scene(objects, materials, meshes)
+    return Scene(objects, materials, scene.meshes)  # mesh blobs already are float32
 
 
 def stored_as(scene, engine, unit_scale=1.0):
