@@ -77,14 +77,6 @@ namespace VibeSync.Unity.Hierarchy
             _blobs = new FirstOf(received, meshes);
         }
 
-        private sealed class FirstOf : IBlobSource
-        {
-            private readonly IBlobSource _first, _second;
-            public FirstOf(IBlobSource first, IBlobSource second) { _first = first; _second = second; }
-            public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload) =>
-                _first.TryGet(id, out shape, out payload) || _second.TryGet(id, out shape, out payload);
-        }
-
         /// <summary>Applies every operation or none.</summary>
         /// <exception cref="ApplyException">Nothing stays applied.</exception>
         public Provisional Apply(ulong intent, IReadOnlyList<Operation> operations)

@@ -68,9 +68,15 @@ namespace VibeSync.Unity.Meshes
         /// </summary>
         public void Write(IUnityScene scene, string id, MeshArrays canonical, IReadOnlyList<string> derived)
         {
-            UnityMeshIo.Write(scene.EditMesh(id), UnitySpace.Convert(canonical));
-            scene.SetNotes(id, new MeshNotes(derived, canonical.Normals == null));
+            scene.SetNotes(id, Fill(scene.EditMesh(id), canonical, derived));
             _records.Remove(id);
+        }
+
+        /// <summary>Fills a Unity mesh with canonical arrays (converted to Unity space); returns the notes the host keeps beside it.</summary>
+        public static MeshNotes Fill(IUnityMeshApi mesh, MeshArrays canonical, IReadOnlyList<string> derived)
+        {
+            UnityMeshIo.Write(mesh, UnitySpace.Convert(canonical));
+            return new MeshNotes(derived, canonical.Normals == null);
         }
 
         /// <summary>The canonical arrays of what the host holds now (for an undo step).</summary>
