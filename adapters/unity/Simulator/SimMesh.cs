@@ -175,6 +175,14 @@ public sealed class SimMesh : IUnityMeshApi
     /// <inheritdoc />
     public void RecalculateBounds() { } // bounds are not part of a record
 
+    /// <summary>Everything this mesh stores, as text (tests compare it before and after a rollback).</summary>
+    public string Dump()
+    {
+        static string F(float[]? a) => a == null ? "-" : string.Join(",", a.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var uvs = string.Join("|", _uvs.Select(F));
+        return $"{_format}|{F(_vertices)}|{F(_normals)}|{F(_tangents)}|{F(_colors)}|{uvs}|{string.Join("/", _submeshes.Select(s => string.Join(",", s)))}";
+    }
+
     private float[] PerVertex(float[] values, int components, string what)
     {
         if (values.Length != VertexCount * components)

@@ -61,7 +61,7 @@ public sealed class SimScene : IUnityScene
             var record = native.Meshes[i];
             MeshArrays arrays;
             try { arrays = MeshRecords.Decode(record, source); }
-            catch (MeshContentException e) { throw new SceneFormatException($"meshes[{i}].{e.Path}", e.Message); }
+            catch (MeshContentException e) { throw new SceneFormatException($"meshes[{i}].{e.Path}", $"{e.Code}: {e.Message}"); }
             var mesh = new SimMesh();
             scene._meshes[record.Uuid] = (mesh, MeshCache.Fill(mesh, arrays, record.Derived));
         }

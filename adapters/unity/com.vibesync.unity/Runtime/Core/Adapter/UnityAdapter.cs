@@ -200,7 +200,8 @@ namespace VibeSync.Unity.Adapter
             if (Paused) return Error("PAUSED", "sync is paused in Unity");
             if (_scene.State != "ready") return Error("BUSY", $"Unity is {_scene.State}: nothing is applied until it is ready");
             IReadOnlyList<Operation> operations;
-            try { operations = OperationReader.ReadOperations(o.Get("operations") ?? throw new JsonFieldException("operations", "missing field")); }
+            // A mesh in the inline form (arrays) becomes blobs kept with what the link received for this APPLY.
+            try { operations = OperationReader.ReadOperations(o.Get("operations") ?? throw new JsonFieldException("operations", "missing field"), new IntoCache(Received)); }
             catch (Exception e) when (e is IntentRefusedException or JsonFieldException)
             {
                 return Error("MALFORMED", e.Message);
@@ -259,6 +260,13 @@ namespace VibeSync.Unity.Adapter
             }
             catch (Exception e) when (e is ArgumentException or BlobFormatException) { return Error("READ_FAILED", "Unity holds a value VibeSync cannot represent: " + e.Message); }
             return (MessageType.State, "\"root\": \"" + root + "\", \"scene\": " + SceneJsonWriter.Write(scene, Space.Canonical));
+        }
+
+        private sealed class IntoCache : IBlobSink
+        {
+            private readonly BlobCache _cache;
+            public IntoCache(BlobCache cache) { _cache = cache; }
+            public void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => _cache.Put(id, shape, payload.ToArray());
         }
 
         private OperationApplier Applier() => new OperationApplier(_scene, Index, Meshes, Received);
