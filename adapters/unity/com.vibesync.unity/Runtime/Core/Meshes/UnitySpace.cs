@@ -1,9 +1,10 @@
 using System.Collections.Generic;
+using VibeSync.Protocol.Spaces;
 
 namespace VibeSync.Unity.Meshes
 {
     /// <summary>
-    /// Mesh arrays canonical ⇄ Unity (CONTENT-V2 §5, docs/protocol.md §7.1): positions and normals
+    /// Mesh arrays canonical ⇄ Unity, with the protocol's one <see cref="MeshConversions"/> (CONTENT-V2 §5, docs/protocol.md §7.1): positions and normals
     /// (−x, y, z), tangents (−x, y, z, −w), each triangle (a, b, c) → (a, c, b); texture coordinates
     /// (bottom-left origin in both) and colours (linear in both) unchanged. Each map is its own inverse.
     /// </summary>
@@ -14,30 +15,28 @@ namespace VibeSync.Unity.Meshes
         {
             var primitives = new List<SlotTriangles>(m.Primitives.Count);
             foreach (var p in m.Primitives) primitives.Add(new SlotTriangles(p.Slot, FlipWinding(p.Indices)));
-            return new MeshArrays(MirrorX(m.Positions, 3), m.Normals == null ? null : MirrorX(m.Normals, 3),
+            return new MeshArrays(MirrorX(m.Positions), m.Normals == null ? null : MirrorX(m.Normals),
                 m.Tangents == null ? null : MirrorTangents(m.Tangents), m.Colors, m.TexCoords, primitives);
         }
 
-        // TEMPORARY: these three stand in for the shared MeshConversions of VibeSync.Protocol (h-meshv2,
-        // CONTENT-V2 §5) until it is merged; then they call it and are deleted.
-        private static float[] MirrorX(float[] xyz, int stride)
+        private static float[] MirrorX(float[] xyz)
         {
             var r = (float[])xyz.Clone();
-            for (int i = 0; i < r.Length; i += stride) r[i] = -r[i];
+            MeshConversions.MirrorForUnity(r);
             return r;
         }
 
         private static float[] MirrorTangents(float[] xyzw)
         {
             var r = (float[])xyzw.Clone();
-            for (int i = 0; i < r.Length; i += 4) { r[i] = -r[i]; r[i + 3] = -r[i + 3]; }
+            MeshConversions.TangentsForUnity(r);
             return r;
         }
 
         private static uint[] FlipWinding(uint[] indices)
         {
             var r = (uint[])indices.Clone();
-            for (int i = 0; i + 2 < r.Length; i += 3) { r[i + 1] = indices[i + 2]; r[i + 2] = indices[i + 1]; }
+            MeshConversions.FlipWinding(r);
             return r;
         }
     }
