@@ -4,6 +4,7 @@ using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Meshes;
 using VibeSync.Unity.Simulator;
 
 namespace VibeSync.Unity.Tests;
@@ -38,7 +39,7 @@ public sealed class ApplyRollbackTests
         foreach (var o in _scene.Objects())
             sb.Append($"{o.Handle}|{o.Id}|{o.Name}|{o.Kind}|{o.Parent}|{o.LocalPosition}|{o.LocalRotation}|{o.LocalScale}|{o.Active}|{string.Join(",", o.Materials)}|{o.Mesh}|{o.Prefab}\n");
         foreach (var m in _scene.Materials()) sb.Append($"{m.Uuid}|{m.Name}|{m.BaseColor}|{m.Metallic:R}|{m.Roughness:R}|{m.Emission}\n");
-        foreach (var m in _scene.Meshes()) sb.Append($"{m.Uuid}|{m.VertexCount}|{string.Join(";", m.SortedSemantics().Select(k => k + "=" + m.Attributes[k]))}|{string.Join(";", m.Primitives)}|{string.Join(";", m.Derived)}\n");
+        foreach (var id in _scene.MeshIds()) sb.Append($"{id}|{_scene.MeshOf(id).Dump()}|{_scene.NotesOf(id)}\n");
         return sb.ToString();
     }
 
@@ -87,9 +88,9 @@ public sealed class ApplyRollbackTests
             var scene = _adapter.Canonical();
             Assert.Equal("Teal", scene.Materials.Single(m => m.Uuid == mat).Name);
             var created = scene.Meshes.Single(m => m.Uuid == mesh);
-            // Content schema 2: the record (blob ids of canonical arrays) comes back as it went in.
-            Assert.Equal(3, created.VertexCount);
-            Assert.Equal(VibeSync.Protocol.Blobs.BlobId.OfFloats(new float[] { 0, 0, 0, 1, 0, 0, 0, 1, 0 }, 3), created.Attribute("POSITION"));
+            var arrays = MeshRecords.Decode(created, _adapter.Meshes);
+            Assert.Equal(new float[] { 1, 0, 0 }, arrays.Positions[3..6]); // canonical again, after Unity's mirrored storage
+            Assert.Equal(new uint[] { 0, 1, 2 }, arrays.Primitives.Single().Indices);
             Assert.Equal(mesh, Read(New)!.Mesh);
         });
         Assert.Equal(MessageType.Applied, Apply(2, ops).Type);
@@ -194,12 +195,13 @@ public sealed class ApplyRollbackTests
         Assert.Equal(new[] { MessageType.Applied }, answered); // what the simulator's --trace-applies prints
     }
 
-    [Fact(Skip = "content schema 2: the Unity core holds mesh records as they come (compile fix by h-meshv2); winding of blob contents in Unity is h-unitymesh's to apply and test")]
+    [Fact]
     public void replace_mesh_flips_winding_into_unity_and_back() =>
         RoundTrip($"[{{\"op\": \"replace_mesh\", \"uuid\": \"{Tri}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], \"triangles\": [[0, 1, 2], [0, 2, 3]], \"uv0\": [[0, 0], [1, 0], [0, 1], [1, 1]]}}]", () =>
         {
-            var m = _adapter.Canonical(new HashSet<string> { Tri }).Meshes.Single();
-            Assert.Equal(2, m.Primitives.Count + 1); // placeholder until h-unitymesh: see Skip
+            var m = MeshRecords.Decode(_adapter.Canonical(new HashSet<string> { Tri }).Meshes.Single(), _adapter.Meshes);
+            Assert.Equal(new uint[] { 0, 1, 2, 0, 2, 3 }, m.Primitives.Single().Indices);
+            Assert.Equal(new[] { 0, 2, 1, 0, 3, 2 }, _scene.MeshOf(Tri).GetTriangles(0)); // Unity's own winding
         });
 
     [Fact]
@@ -375,12 +377,12 @@ public sealed class ApplyRollbackTests
     private void Handle(byte type, ulong sequence, string json) =>
         _adapter.Handle(new VibeSync.Protocol.Framing.Frame(type, sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(json)));
 
-    [Fact(Skip = "content schema 2: a mesh's values live in blobs, which the Unity core reads once h-unitymesh lands; an unhashable float then has no blob name")]
+    [Fact]
     public void a_read_of_a_mesh_whose_uv_unity_holds_beyond_1e12_is_answered_read_failed()
     {
         var sent = Capture();
-        var mesh = _scene.Meshes().Single(m => m.Uuid == Tri);
-        _scene.WriteMesh(mesh with { VertexCount = mesh.VertexCount });
+        var mesh = _scene.MeshOf(Tri);
+        mesh.SetUVs(0, Enumerable.Range(0, 2 * mesh.VertexCount).Select(i => i == 2 ? 1e13f : 0f).ToArray()); // set in Unity itself
         Handle(MessageType.Read, 9, $"{{\"uuids\": [\"{Tri}\", \"{Cube}\"]}}");
         var (type, body) = Assert.Single(sent);
         Assert.Equal(MessageType.Error, type);

@@ -48,7 +48,7 @@ namespace VibeSync.Protocol.Link
         public const byte State = 0x46;
         /// <summary>Either way: the receiver of a message that named blobs asks for those it lacks (docs/protocol.md §12.2).</summary>
         public const byte BlobWant = 0x50;
-        /// <summary>Either way: a piece of a wanted blob; the only binary payload (<see cref="Blobs.BlobChunk"/>).</summary>
+        /// <summary>Either way: a piece of a wanted blob; the only binary payload (BLOB_CHUNK, docs/protocol.md §12.2).</summary>
         public const byte BlobChunk = 0x51;
         /// <summary>Either way: the sender of a blob reference cannot provide these blobs any more; the referencing message is dropped.</summary>
         public const byte BlobGone = 0x52;

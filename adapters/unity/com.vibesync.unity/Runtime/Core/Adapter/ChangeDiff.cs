@@ -48,7 +48,7 @@ namespace VibeSync.Unity.Adapter
                         if (now.Name != was.Name) ops.Add(new Rename(now.Uuid, now.Name));
                         break;
                     case Mesh now when before is Mesh was:
-                        if (!now.Equals(was)) ops.Add(new ReplaceMesh(now)); // records compare by blob ids (content schema 2)
+                        if (!now.Equals(was)) ops.Add(new ReplaceMesh(now)); // blob ids: a changed array has another name
                         break;
                 }
             }

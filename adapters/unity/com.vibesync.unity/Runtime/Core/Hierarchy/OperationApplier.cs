@@ -7,9 +7,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Hierarchy
 {
@@ -19,7 +21,7 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Creates the exception.</summary>
         public ApplyException(string code, string message) : base(message) { Code = code; }
 
-        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT.</summary>
+        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT; for mesh content BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE.</summary>
         public string Code { get; }
     }
 
@@ -59,12 +61,20 @@ namespace VibeSync.Unity.Hierarchy
     {
         private readonly IUnityScene _scene;
         private readonly IdentityIndex _index;
+        private readonly MeshCache _meshes;
+        private readonly IBlobSource _blobs;
 
-        /// <summary>Applies to <paramref name="scene"/> through <paramref name="index"/>.</summary>
-        public OperationApplier(IUnityScene scene, IdentityIndex index)
+        /// <summary>
+        /// Applies to <paramref name="scene"/> through <paramref name="index"/>; meshes are written through
+        /// <paramref name="meshes"/>, their blobs looked up in <paramref name="received"/> (what the link
+        /// received for this APPLY), then in <paramref name="meshes"/> (what the scene's meshes already hold).
+        /// </summary>
+        public OperationApplier(IUnityScene scene, IdentityIndex index, MeshCache meshes, IBlobSource received)
         {
             _scene = scene;
             _index = index;
+            _meshes = meshes;
+            _blobs = new FirstOf(received, meshes);
         }
 
         /// <summary>Applies every operation or none.</summary>
@@ -85,7 +95,12 @@ namespace VibeSync.Unity.Hierarchy
                 Rollback(p);
                 throw;
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or UnknownAssetException)
+            catch (MeshContentException e)
+            {
+                Rollback(p);
+                throw new ApplyException(e.Code, e.Message);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or UnknownAssetException or BlobFormatException)
             {
                 Rollback(p);
                 throw new ApplyException(e is UnknownAssetException ? "UNKNOWN_ASSET" : "ENGINE_FAULT", e.Message);
@@ -257,11 +272,12 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case ReplaceMesh rm:
                 {
-                    var before = _scene.Meshes().FirstOrDefault(m => m.Uuid == rm.Uuid) ?? throw new ApplyException("UNKNOWN_UUID", $"no mesh {rm.Uuid} in this Unity project");
-                    p.Undo.Add(() => _scene.WriteMesh(before));
-                    // Content schema 2: a mesh record is the same in every space (its blobs are canonical);
-                    // converting blob contents for Unity is h-unitymesh's part (MeshConversions).
-                    _scene.WriteMesh(rm.Mesh);
+                    if (!_scene.MeshIds().Contains(rm.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no mesh {rm.Uuid} in this Unity project");
+                    var arrays = MeshCache.Check(rm.Mesh, _blobs); // the whole record, before anything is written
+                    var before = _meshes.Arrays(_scene, rm.Uuid);
+                    var derivedBefore = _scene.NotesOf(rm.Uuid).Derived;
+                    p.Undo.Add(() => _meshes.Write(_scene, rm.Uuid, before, derivedBefore));
+                    _meshes.Write(_scene, rm.Uuid, arrays, rm.Mesh.Derived);
                     break;
                 }
                 case CreateMaterial cm:
@@ -274,10 +290,12 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case CreateMesh cm:
                 {
-                    if (_scene.Meshes().Any(m => m.Uuid == cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"mesh {cm.Uuid} already exists in this Unity project");
-                    _scene.CreateMesh(cm.Mesh); // the record as is (content schema 2; blob contents: h-unitymesh)
+                    if (_scene.MeshIds().Contains(cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"mesh {cm.Uuid} already exists in this Unity project");
+                    var arrays = MeshCache.Check(cm.Mesh, _blobs);
+                    _scene.CreateMesh(cm.Uuid);
                     p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
+                    _meshes.Write(_scene, cm.Uuid, arrays, cm.Mesh.Derived);
                     break;
                 }
                 case ReplaceAsset ra:
@@ -295,7 +313,7 @@ namespace VibeSync.Unity.Hierarchy
 
         private void CheckNew(string id)
         {
-            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.Materials().Any(m => m.Uuid == id) || _scene.Meshes().Any(m => m.Uuid == id))
+            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.Materials().Any(m => m.Uuid == id) || _scene.MeshIds().Contains(id))
                 throw new ApplyException("UUID_IN_USE", $"{id} already names something in this Unity scene (or did once)");
         }
 
