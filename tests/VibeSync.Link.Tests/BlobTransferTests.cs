@@ -348,7 +348,7 @@ public sealed class BlobTransferTests : IAsyncLifetime
         using var client = await ConnectAsync();
         var cache = new BlobCache();
         var posted = new List<Frame>();
-        var exchange = new Protocol.Link.AdapterBlobExchange(cache, client.Welcome.Limits, f => { lock (posted) posted.Add(f); },
+        var exchange = new Protocol.Link.AdapterBlobExchange(cache, cache, client.Welcome.Limits, f => { lock (posted) posted.Add(f); },
             (type, json) => client.SendAsync(type, json).GetAwaiter().GetResult(), (type, bytes) => client.SendBytesAsync(type, bytes).GetAwaiter().GetResult(), _ => { });
         var apply = _server.RequestAsync(Engines.Blender, MessageType.Apply,
             $"{{\"intent\": 3, \"operations\": [{{\"op\": \"replace_mesh\", \"uuid\": \"{MeshUuid}\", \"vertex_count\": 300000, \"attributes\": {{\"POSITION\": \"{positions.Id}\"}}, \"primitives\": [], \"derived\": []}}]}}",

@@ -20,7 +20,8 @@ namespace VibeSync.Protocol.Link
         /// <summary>APPLYs held at most while their blobs arrive.</summary>
         public const int MaxHeld = 256;
 
-        private readonly BlobCache _cache;
+        private readonly IBlobSource _blobsHeld;
+        private readonly IBlobSink _received;
         private readonly int _chunkBytes;
         private readonly Action<Frame> _post;
         private readonly Action<byte, string> _send;
@@ -31,13 +32,15 @@ namespace VibeSync.Protocol.Link
         private readonly BlobAssembler _assembler;
 
         /// <summary>
-        /// <paramref name="post"/> hands an APPLY whose blobs are all in <paramref name="cache"/> on
+        /// <paramref name="held"/> is every blob the adapter can give or use (what its scene holds and what it received);
+        /// <paramref name="received"/> keeps the blobs that arrive. <paramref name="post"/> hands an APPLY whose blobs are all held on
         /// (to the main thread); <paramref name="send"/> and <paramref name="sendBytes"/> write JSON
         /// and binary frames on this session.
         /// </summary>
-        public AdapterBlobExchange(BlobCache cache, LinkLimits limits, Action<Frame> post, Action<byte, string> send, Action<byte, byte[]> sendBytes, Action<string> log)
+        public AdapterBlobExchange(IBlobSource held, IBlobSink received, LinkLimits limits, Action<Frame> post, Action<byte, string> send, Action<byte, byte[]> sendBytes, Action<string> log)
         {
-            _cache = cache;
+            _blobsHeld = held;
+            _received = received;
             _chunkBytes = (int)Math.Min(int.MaxValue - BlobChunk.HeaderSize, Math.Max(1, limits.ChunkBytes));
             _post = post;
             _send = send;
@@ -45,6 +48,8 @@ namespace VibeSync.Protocol.Link
             _log = log;
             _assembler = new BlobAssembler(limits.BlobBytes, limits.ChunkBytes);
         }
+
+        private bool Has(string id) => _blobsHeld.TryGet(id, out _, out _);
 
         /// <summary>Takes a blob transfer frame, or an APPLY; false for any other frame (the caller handles it).</summary>
         public bool Take(Frame frame)
@@ -72,7 +77,7 @@ namespace VibeSync.Protocol.Link
         private void ApplyArrived(Frame frame)
         {
             List<string> missing;
-            try { missing = BlobReferences.In(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray()))).Where(id => !_cache.Has(id)).ToList(); }
+            try { missing = BlobReferences.In(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray()))).Where(id => !Has(id)).ToList(); }
             catch (Exception e) when (e is JsonParseException || e is DecoderFallbackException)
             {
                 _post(frame); // the main thread's reader answers it MALFORMED
@@ -93,7 +98,7 @@ namespace VibeSync.Protocol.Link
                 }
                 _held.Add((frame, new HashSet<string>(missing, StringComparer.Ordinal)));
                 foreach (var id in missing)
-                    if (!_assembler.Wants(id) && want.Count < BlobWant.MaxBlobs) want.Add(new WantedBlob(id, _assembler.Want(id, new MemoryIncomingBlob((b, shape, data) => _cache.Put(b, shape, data)))));
+                    if (!_assembler.Wants(id) && want.Count < BlobWant.MaxBlobs) want.Add(new WantedBlob(id, _assembler.Want(id, new MemoryIncomingBlob((b, shape, data) => _received.Put(b, shape, data.Span)))));
             }
             if (want.Count > 0) _send(MessageType.BlobWant, new BlobWant(frame.Sequence, want).ToJson());
         }
@@ -119,7 +124,7 @@ namespace VibeSync.Protocol.Link
         {
             var ready = new List<Frame>();
             lock (_gate)
-                while (_held.Count > 0 && _held[0].Blobs.All(_cache.Has))
+                while (_held.Count > 0 && _held[0].Blobs.All(Has))
                 {
                     ready.Add(_held[0].Frame);
                     _held.RemoveAt(0);
@@ -150,7 +155,7 @@ namespace VibeSync.Protocol.Link
             var gone = new List<string>();
             foreach (var w in want.Blobs)
             {
-                if (!_cache.TryGet(w.Id, out var shape, out var data)) { gone.Add(w.Id); continue; }
+                if (!_blobsHeld.TryGet(w.Id, out var shape, out var data)) { gone.Add(w.Id); continue; }
                 long from = w.Offset <= data.Length ? w.Offset : 0;
                 foreach (var (offset, length) in BlobChunk.Spans(data.Length, from, _chunkBytes))
                     _sendBytes(MessageType.BlobChunk, BlobChunk.Encode(w.Id, shape, offset, data.Span.Slice((int)offset, length)));

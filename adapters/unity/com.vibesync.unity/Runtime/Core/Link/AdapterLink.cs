@@ -8,6 +8,7 @@ using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
+using VibeSync.Unity.Meshes;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Threading;
@@ -68,15 +69,13 @@ namespace VibeSync.Unity.Link
         /// <summary>
         /// On the main thread, after the handshake: stamps the scene with WELCOME's project when it
         /// does not carry it, then starts reading (frames go to <paramref name="queue"/> for
-        /// <paramref name="adapter"/>) and heartbeating. With <paramref name="blobs"/> (the adapter's
-        /// blob cache) the blob exchange runs on the reading thread (docs/protocol.md §12.2): an APPLY
+        /// <paramref name="adapter"/>) and heartbeating. The blob exchange runs on the reading thread (docs/protocol.md §12.2): an APPLY
         /// reaches the adapter only once every blob it names is in the cache, and the orchestrator's
-        /// BLOB_WANT is answered from the cache.
+        /// BLOB_WANT is answered from the adapter's meshes and what it received.
         /// </summary>
-        public void Start(UnityAdapter adapter, MainThreadQueue queue, BlobCache? blobs = null)
+        public void Start(UnityAdapter adapter, MainThreadQueue queue)
         {
-            if (blobs != null)
-                _blobs = new AdapterBlobExchange(blobs, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
+            _blobs = new AdapterBlobExchange(new FirstOf(adapter.Received, adapter.Meshes), adapter.Received, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
                     (type, bytes) => SendBytes(type, bytes), message => { });
             adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema); // Start runs on the main thread: the scene may be written
             adapter.Send = Send;
