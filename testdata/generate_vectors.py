@@ -27,6 +27,8 @@ from vibesync_blender.protocol.hashing import hash_scene  # noqa: E402
 from vibesync_blender.firewall import CODE_FIELDS, FirewallError, audit_expression  # noqa: E402
 from vibesync_blender.protocol import scene_json  # noqa: E402
 from vibesync_blender.protocol.scene_json import read_canonical  # noqa: E402
+from vibesync_blender.protocol.blobs import MemoryBlobs, float_blob, index_blob  # noqa: E402
+from vibesync_blender.protocol.convert import mesh_attribute, mesh_indices  # noqa: E402
 
 HEADER = {"spec": "docs/protocol.md", "generated_by": "testdata/generate_vectors.py"}
 
@@ -51,6 +53,20 @@ def mesh(n, positions=(), triangles=(), uv0=None):
     if uv0 is not None:
         m["uv0"] = [list(u) for u in uv0]
     return m
+
+
+def record(n, vertex_count, attributes, primitives=(), derived=()):
+    """A mesh in the record form (docs/protocol.md §2): blob ids, not arrays."""
+    return {"uuid": uid(n), "vertex_count": vertex_count, "attributes": dict(attributes),
+            "primitives": [{"material": m, "indices": i} for m, i in primitives], "derived": list(derived)}
+
+
+def f32_blob(values, components):
+    return float_blob(values, components)[0]
+
+
+def u32_blob(values):
+    return index_blob(values)[0]
 
 
 def scene(objects=(), materials=(), meshes=()):
@@ -168,6 +184,27 @@ def hash_cases():
     add("mesh_triangle_in_unity_space_is_wound_the_other_way", "unity",
         write_space(canonical_of(scene([obj(8, kind="mesh", mesh=uid(9))], meshes=[mesh(9, tri, [(0, 1, 2)])])), "unity"),
         same_root_as="mesh_triangle_without_uv")
+    add("mesh_inline_triangle_in_blender_space_is_the_same_record", "blender",
+        {"unit_scale": 1.0, "objects": [{"uuid": uid(8), "name": "A", "kind": "mesh", "parent": None, "location": [0, 0, 0],
+                                         "rotation_quaternion": [1, 0, 0, 0], "scale": [1, 1, 1], "visible": True, "materials": [], "mesh": uid(9)}],
+         "meshes": [mesh(9, [(0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0)], [(0, 1, 2)])]},
+        same_root_as="mesh_triangle_without_uv")
+    add("mesh_record_form_of_the_inline_triangle", "canonical",
+        scene([obj(8, kind="mesh", mesh=uid(9))],
+              meshes=[record(9, 3, {"POSITION": f32_blob([c for p in tri for c in p], 3)}, [(0, u32_blob([0, 1, 2]))])]),
+        same_root_as="mesh_triangle_without_uv")
+    quad = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+    full = {"POSITION": f32_blob(quad, 3), "NORMAL": f32_blob([0.0, 0.0, 1.0] * 4, 3),
+            "TANGENT": f32_blob([1.0, 0.0, 0.0, 1.0] * 4, 4), "TEXCOORD_0": f32_blob([0, 0, 1, 0, 1, 1, 0, 1], 2),
+            "TEXCOORD_1": f32_blob([0.5, 0.5] * 4, 2), "COLOR_0": f32_blob([1.0, 0.5, 0.25, 1.0] * 4, 4)}
+    add("mesh_record_every_attribute_two_slots_derived", "canonical",
+        scene([obj(13, kind="mesh", mesh=uid(14), materials=[uid(11), None, uid(11)])], [material(11)],
+              [record(14, 4, full, [(0, u32_blob([0, 1, 2])), (2, u32_blob([0, 2, 3]))], ["Subdivision (SUBSURF)", "Mirror (MIRROR)"])]),
+        with_encodings=True)
+    add("mesh_record_vertices_only_no_primitives", "canonical",
+        scene(meshes=[record(15, 4, {"POSITION": f32_blob(quad, 3)})]), with_encodings=True)
+    add("mesh_record_of_a_curve", "canonical",
+        scene(meshes=[record(16, 4, {"POSITION": f32_blob(quad, 3)}, [(0, u32_blob([0, 1, 2, 0, 2, 3]))], ["curve"])]), with_encodings=True)
     add("material_slots_with_an_empty_slot", "canonical",
         scene([obj(10, kind="mesh", mesh=uid(9), materials=[uid(11), None, uid(11)])], [material(11)], [mesh(9, tri, [(0, 1, 2)])]),
         with_encodings=True)
@@ -217,6 +254,30 @@ def hash_cases():
     for i, (space, count) in enumerate([("canonical", 20), ("blender", 35), ("unity", 50)]):
         s = random_scene(random.Random(70 + i), count)
         add(f"random_scene_{count}_objects_{space}", space, write_space(canonical_of(s), space) if space != "canonical" else s)
+    return cases
+
+
+def inline_cases():
+    """Scene JSON with inline (schema-1) meshes and the record form it reads as, with every blob made."""
+    cases = []
+
+    def add(name, space, doc):
+        sink = MemoryBlobs()
+        c = read_canonical(json.dumps(doc), space, sink)
+        blobs = {}
+        for blob in sorted(sink.ids()):
+            shape, data = sink.get(blob)
+            blobs[blob] = {"element": shape.element, "components": shape.components, "count": shape.count, "payload": bytes(data).hex()}
+        cases.append({"name": name, "space": space, "scene": doc, "record_form": write_space(c, "canonical"), "blobs": blobs})
+
+    tri = [(0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 1.0, 0.5)]
+    add("inline_triangle_with_uv", "canonical",
+        scene([obj(1, kind="mesh", mesh=uid(2))], meshes=[mesh(2, tri, [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0.1, 1)])]))
+    add("inline_values_rounded_to_float32", "canonical", scene(meshes=[mesh(3, [(0.1, 0.2, 0.3)], [])]))
+    add("inline_without_triangles_has_no_primitive", "canonical", scene(meshes=[mesh(4, tri, [])]))
+    add("inline_in_unity_space_mirrored_and_rewound", "unity", scene(meshes=[mesh(5, tri, [(0, 1, 2)])]))
+    add("inline_in_blender_space_with_unit_scale", "blender",
+        {"unit_scale": 0.01, "meshes": [mesh(6, tri, [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0, 1)])]})
     return cases
 
 
@@ -285,6 +346,44 @@ def error_cases():
     add("triangle_index_out_of_range", "meshes[0].triangles[0][1]", meshes=[dict(base_mesh, triangles=[[0, 3, 2]])])
     add("negative_triangle_index", "meshes[0].triangles[0][0]", meshes=[dict(base_mesh, triangles=[[-1, 1, 2]])])
     add("uv0_count_differs_from_positions", "meshes[0].uv0", meshes=[dict(base_mesh, uv0=[[0, 0], [1, 0]])])
+    pos = f32_blob([0, 0, 0, 1, 0, 0, 0, 1, 0], 3)
+    idx = u32_blob([0, 1, 2])
+    rec = record(3, 3, {"POSITION": pos}, [(0, idx)])
+
+    def r(**changes):
+        d = json.loads(json.dumps(rec))
+        for k, v in changes.items():
+            if v is _DELETE:
+                del d[k]
+            else:
+                d[k] = v
+        return d
+    add("record_unknown_field", "meshes[0].normals", meshes=[r(normals=pos)])
+    add("record_missing_derived", "meshes[0].derived", meshes=[r(derived=_DELETE)])
+    add("record_missing_vertex_count", "meshes[0].vertex_count", meshes=[r(vertex_count=_DELETE)])
+    add("record_vertex_count_negative", "meshes[0].vertex_count", meshes=[r(vertex_count=-1)])
+    add("record_vertex_count_fractional", "meshes[0].vertex_count", meshes=[r(vertex_count=3.5)])
+    add("record_vertex_count_beyond_u31", "meshes[0].vertex_count", meshes=[r(vertex_count=2 ** 31)])
+    add("record_attributes_not_an_object", "meshes[0].attributes", meshes=[r(attributes=[pos])])
+    add("record_without_position", "meshes[0].attributes.POSITION", meshes=[r(attributes={"NORMAL": pos})])
+    add("record_unknown_semantic", "meshes[0].attributes.JOINTS_0", meshes=[r(attributes={"POSITION": pos, "JOINTS_0": pos})])
+    add("record_texcoord_8", "meshes[0].attributes.TEXCOORD_8", meshes=[r(attributes={"POSITION": pos, "TEXCOORD_8": pos})])
+    add("record_color_1", "meshes[0].attributes.COLOR_1", meshes=[r(attributes={"POSITION": pos, "COLOR_1": pos})])
+    add("record_texcoord_1_without_0", "meshes[0].attributes.TEXCOORD_1", meshes=[r(attributes={"POSITION": pos, "TEXCOORD_1": pos})])
+    add("record_blob_id_uppercase", "meshes[0].attributes.POSITION", meshes=[r(attributes={"POSITION": pos.upper()})])
+    add("record_blob_id_short", "meshes[0].attributes.POSITION", meshes=[r(attributes={"POSITION": pos[:63]})])
+    add("record_blob_id_not_a_string", "meshes[0].primitives[0].indices", meshes=[r(primitives=[{"material": 0, "indices": 7}])])
+    add("record_primitive_unknown_field", "meshes[0].primitives[0].mode", meshes=[r(primitives=[{"material": 0, "indices": idx, "mode": 4}])])
+    add("record_primitive_missing_indices", "meshes[0].primitives[0].indices", meshes=[r(primitives=[{"material": 0}])])
+    add("record_primitive_slot_beyond_1024", "meshes[0].primitives[0].material", meshes=[r(primitives=[{"material": 1025, "indices": idx}])])
+    add("record_primitive_slot_negative", "meshes[0].primitives[0].material", meshes=[r(primitives=[{"material": -1, "indices": idx}])])
+    add("record_primitives_not_ascending", "meshes[0].primitives[1].material",
+        meshes=[r(primitives=[{"material": 2, "indices": idx}, {"material": 1, "indices": idx}])])
+    add("record_primitives_repeat_a_slot", "meshes[0].primitives[1].material",
+        meshes=[r(primitives=[{"material": 0, "indices": idx}, {"material": 0, "indices": idx}])])
+    add("record_derived_not_strings", "meshes[0].derived[1]", meshes=[r(derived=["curve", 3])])
+    add("record_derived_empty_string", "meshes[0].derived[0]", meshes=[r(derived=[""])])
+    add("record_mixed_with_inline_fields", "meshes[0].vertex_count", meshes=[dict(base_mesh, vertex_count=3)])
     add("parent_does_not_exist", "objects[0].parent", objects=[o(parent=uid(99))])
     add("two_cycle", "objects[0].parent", objects=[o(parent=uid(4)), o(uuid=uid(4), parent=uid(1))])
     add("three_cycle_after_a_root", "objects[1].parent",
@@ -378,6 +477,30 @@ def convert_cases():
     stored.append({"name": "stored_as_unity_a_tenth", "stored_as": "unity", "unit_scale": 1.0,
                    "scene": one(t=(0.1, 0.2, 0.3)), "expected": write_space(convert.stored_as(canonical_of(one(t=(0.1, 0.2, 0.3))), "unity"), "canonical")})
     return cases, stored
+
+
+def mesh_blob_cases():
+    """Blob contents converted between spaces (docs/protocol.md §7.3): float32 in, float32 out, exact."""
+    cases = []
+    pos = [1.0, 2.0, 3.0, -0.5, 0.25, 8.0, 0.1, -0.2, 0.3]
+    normals = [0.0, 0.0, 1.0, 0.6, -0.8, 0.0, 0.0, 1.0, 0.0]
+    tangents = [1.0, 0.0, 0.0, 1.0, 0.0, 0.6, 0.8, -1.0]
+    uv = [0.0, 0.0, 1.0, 0.5, 0.25, 1.0]
+    color = [1.0, 0.5, 0.25, 1.0]
+    for semantic, values in (("POSITION", pos), ("NORMAL", normals), ("TANGENT", tangents), ("TEXCOORD_0", uv), ("COLOR_0", color)):
+        for src, dst, unit in (("blender", "canonical", 1.0), ("canonical", "blender", 1.0), ("canonical", "unity", 1.0),
+                               ("unity", "canonical", 1.0), ("blender", "unity", 1.0), ("unity", "blender", 1.0),
+                               ("blender", "canonical", 0.01), ("canonical", "blender", 0.01), ("unity", "blender", 2.5)):
+            if unit != 1.0 and semantic != "POSITION":
+                continue
+            given = list(mesh_attribute("COLOR_0", values, "canonical", "canonical"))  # as float32
+            cases.append({"name": f"{semantic.lower()}_{src}_to_{dst}" + (f"_unit_{unit}" if unit != 1.0 else ""),
+                          "semantic": semantic, "from": src, "to": dst, "unit_scale": unit, "values": given,
+                          "expected": list(mesh_attribute(semantic, given, src, dst, unit))})
+    for src, dst in (("canonical", "unity"), ("unity", "canonical"), ("blender", "unity"), ("blender", "canonical")):
+        cases.append({"name": f"indices_{src}_to_{dst}", "semantic": "indices", "from": src, "to": dst, "unit_scale": 1.0,
+                      "values": [0, 1, 2, 2, 3, 0], "expected": list(mesh_indices([0, 1, 2, 2, 3, 0], src, dst))})
+    return cases
 
 
 # ---- crypto and frames ---------------------------------------------------------------------------
@@ -499,6 +622,11 @@ def link_vectors():
     return {"session_keys": keys, "hellos": hellos, "welcomes": welcomes, "versions": versions}
 
 
+_POS = float_blob([0, 0, 0, 1, 0, 0, 0, 1, 0], 3)[0]
+_UV = float_blob([0, 0, 1, 0, 0, 1], 2)[0]
+_IDX = index_blob([0, 1, 2])[0]
+
+
 def operation_vectors():
     """Operations as the orchestrator sends them in APPLY (docs/intents.md): valid ones both readers
     take, and invalid ones both refuse naming the same path."""
@@ -527,6 +655,11 @@ def operation_vectors():
         {"op": "create_mesh", "uuid": uid(6), "positions": [[1e12, -1e12, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
          "uv0": [[1e12, -1e12], [1, 0], [0, 1]]},
         {"op": "set_material_params", "uuid": b, "metallic": -1e12, "roughness": 1e12, "base_color": [1e12, 0, 0, -1e12], "emission": [-1e12, 0, 1e12]},
+        # The record form (content schema 2): blob references; derived optional in an operation.
+        {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "attributes": {"POSITION": _POS, "TEXCOORD_0": _UV},
+         "primitives": [{"material": 0, "indices": _IDX}]},
+        {"op": "replace_mesh", "uuid": uid(4), "vertex_count": 3, "attributes": {"POSITION": _POS},
+         "primitives": [{"material": 1, "indices": _IDX}, {"material": 3, "indices": _IDX}], "derived": []},
         {"op": "assign_material", "uuid": a, "slot": 1024, "material": b},
     ]
     invalid = [
@@ -568,6 +701,20 @@ def operation_vectors():
                                                       **dict(t, scale=[1e13, 1, 1])), "operations[0].scale"),
         ("slot_beyond_1024", {"op": "assign_material", "uuid": a, "slot": 1025, "material": b}, "operations[0].slot"),
         ("slot_negative", {"op": "assign_material", "uuid": a, "slot": -1, "material": b}, "operations[0].slot"),
+        ("record_without_position", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "attributes": {"NORMAL": _POS},
+                                     "primitives": []}, "operations[0].attributes.POSITION"),
+        ("record_bad_blob_id", {"op": "replace_mesh", "uuid": uid(4), "vertex_count": 3, "attributes": {"POSITION": "00"},
+                                "primitives": []}, "operations[0].attributes.POSITION"),
+        ("record_slots_descending", {"op": "replace_mesh", "uuid": uid(4), "vertex_count": 3, "attributes": {"POSITION": _POS},
+                                     "primitives": [{"material": 1, "indices": _IDX}, {"material": 0, "indices": _IDX}]},
+         "operations[0].primitives[1].material"),
+        ("record_texcoord_gap", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3,
+                                 "attributes": {"POSITION": _POS, "TEXCOORD_2": _UV, "TEXCOORD_0": _UV}, "primitives": []},
+         "operations[0].attributes.TEXCOORD_2"),
+        ("record_missing_primitives", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "attributes": {"POSITION": _POS}},
+         "operations[0].primitives"),
+        ("record_with_inline_field", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "positions": [[0, 0, 0]], "triangles": []},
+         "operations[0].vertex_count"),
     ]
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 
@@ -668,10 +815,10 @@ def main():
     errors = error_cases()
     conversions, stored = convert_cases()
     assert len(hashes) >= 30 and len(errors) >= 25 and len(conversions) >= 20
-    write("hash_vectors.json", {"cases": hashes})
+    write("hash_vectors.json", {"cases": hashes, "inline_cases": inline_cases()})
     write("blob_vectors.json", blob_vectors())
     write("hash_error_vectors.json", {"cases": errors})
-    write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored})
+    write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored, "mesh_blob_cases": mesh_blob_cases()})
     write("crypto_vectors.json", crypto_vectors())
     write("frame_vectors.json", frame_vectors())
     write("link_vectors.json", link_vectors())

@@ -24,7 +24,7 @@ public sealed record Collection(int Kept, int Removed, long BytesFreed);
 /// The content-addressed store of blobs under a data directory. Thread-safe: puts of the same
 /// blob race harmlessly (the same bytes land under the same name).
 /// </summary>
-public sealed class BlobStore
+public sealed class BlobStore : IBlobStore
 {
     private static readonly byte[] Magic = "VSB1"u8.ToArray();
     private const int FileHeader = 4 + BlobId.HeaderSize;
@@ -98,6 +98,27 @@ public sealed class BlobStore
             throw;
         }
         return id;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Durable when it returns; the bytes are verified against <paramref name="id"/>.</remarks>
+    void IBlobSink.Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => Put(shape, payload, id);
+
+    /// <inheritdoc />
+    /// <remarks>Verifies the bytes against the name (a damaged file is reported as not held).</remarks>
+    public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload)
+    {
+        shape = null!;
+        payload = default;
+        if (!Has(id)) return false;
+        try
+        {
+            var (s, bytes) = Read(id);
+            shape = s;
+            payload = bytes;
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { return false; }
     }
 
     /// <summary>Reads a blob, verifying that its bytes still hash to its name.</summary>

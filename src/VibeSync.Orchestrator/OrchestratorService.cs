@@ -149,7 +149,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
         service._snapshots = new Snapshotter(await SnapshotRepository.OpenAsync(Path.Combine(options.DataDirectory, "snapshots")), service._log);
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
-            options.Pipeline with { Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
+            // Mesh blobs live in DIR/blobs (VibeSync.Blobs): mesh operations are checked against them and inline meshes put there durably.
+            options.Pipeline with { Blobs = options.Pipeline.Blobs ?? VibeSync.Blobs.BlobStore.Open(Path.Combine(options.DataDirectory, "blobs")), Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
                 OnParityLost = service.ParityLost });
         service._snapshots.Start(service._pipeline);
         // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.

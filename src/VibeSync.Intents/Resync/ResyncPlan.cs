@@ -70,11 +70,11 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         {
             if (!engineMeshes.TryGetValue(want.Uuid, out var have))
             {
-                ops.Add(new CreateMesh(want.Uuid, want.Positions, want.Triangles, want.Uv0));
+                ops.Add(new CreateMesh(want));
                 continue;
             }
             if (!Same(RecordHash.Of(want), RecordHash.Of(have)) && FieldComparer.Differences(want, have).Count > 0)
-                ops.Add(new ReplaceMesh(want.Uuid, want.Positions, want.Triangles, want.Uv0));
+                ops.Add(new ReplaceMesh(want));
         }
         var targetMeshes = target.Meshes.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
         foreach (var extra in engine.Meshes.Where(m => !targetMeshes.Contains(m.Uuid)))

@@ -185,10 +185,10 @@ public static class IntentValidator
                 return s with { Materials = s.Materials.SetItem(m.Uuid, new Material(m.Uuid, m.MaterialName, m.BaseColor, m.Metallic, m.Roughness, m.Emission)) };
             case CreateMesh m:
                 NewId(s, m.Uuid, path + ".uuid", sight);
-                return s with { Meshes = s.Meshes.SetItem(m.Uuid, new Mesh(m.Uuid, m.Positions, m.Triangles, m.Uv0)) };
+                return s with { Meshes = s.Meshes.SetItem(m.Uuid, m.Mesh) };
             case ReplaceMesh r:
                 Mesh(s, r.Uuid, path + ".uuid");
-                return s with { Meshes = s.Meshes.SetItem(r.Uuid, new Mesh(r.Uuid, r.Positions, r.Triangles, r.Uv0)) };
+                return s with { Meshes = s.Meshes.SetItem(r.Uuid, r.Mesh) };
             case ReplaceAsset r:
                 Object(s, r.Uuid, path + ".uuid");
                 if (!s.Assets.ContainsKey(r.Uuid)) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{r.Uuid} is not a prefab instance");

@@ -389,7 +389,7 @@ internal sealed class Session
         // Over a limit is refused, but costs no trust: an honest adapter reports such content as
         // not synced instead, and a limit is a fact about content, not a sign of misbehaviour.
         foreach (var op in edit.Operations)
-            if ((op is ReplaceMesh m ? m.Positions.Count : op is CreateMesh c ? c.Positions.Count : 0) is var count && count > _server.Options.MaxMeshVertices)
+            if ((op is ReplaceMesh m ? m.Mesh.VertexCount : op is CreateMesh c ? c.Mesh.VertexCount : 0) is var count && count > _server.Options.MaxMeshVertices)
             {
                 _server.Log.Summarized("resource_limit", "RESOURCE_LIMIT", Engine, _remote, $"{op.Name} of {op.Uuid}: {count:N0} vertices, limit {_server.Options.MaxMeshVertices:N0}");
                 await ErrorAsync(frame, "RESOURCE_LIMIT", $"{op.Name} of {op.Uuid}: a mesh of {count:N0} vertices exceeds limits.max_mesh_vertices = {_server.Options.MaxMeshVertices:N0}; nothing was transferred", cancel).ConfigureAwait(false);

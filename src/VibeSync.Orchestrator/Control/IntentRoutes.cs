@@ -37,7 +37,8 @@ internal static class IntentRoutes
             // Over the byte limit is refused before it is parsed (a 10M-index mesh costs gigabytes as a tree).
             if (service.Pipeline.Limits.CheckBytes(body) is { } over) return Error(400, IntentRefusedException.WireName(over.Code), over.Message);
             IntentRequest request;
-            try { request = OperationReader.Read(body); }
+            // Inline meshes become blobs in the store, durably, before the intent can be journaled.
+            try { request = OperationReader.Read(body, service.Pipeline.SinkFor(actor)); }
             catch (IntentRefusedException e) { return Error(400, IntentRefusedException.WireName(e.Code), e.Message); }
             var ticket = service.Pipeline.Submit(request, actor);
             var outcome = http.Query["wait"].FirstOrDefault() == "settled" ? await ticket.Settled : await ticket.Provisional;

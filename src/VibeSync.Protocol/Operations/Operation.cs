@@ -89,10 +89,12 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "delete_object";
     }
 
-    /// <summary>Overwrites a mesh's geometry.</summary>
-    public sealed record ReplaceMesh(string Uuid, IReadOnlyList<Vector3d> Positions, IReadOnlyList<Triangle> Triangles,
-        IReadOnlyList<Vector2d>? Uv0) : Operation(Uuid)
+    /// <summary>Overwrites a mesh record (its uuid is the operation's) with <paramref name="Mesh"/>.</summary>
+    public sealed record ReplaceMesh(string Uuid, Mesh Mesh) : Operation(Uuid)
     {
+        /// <summary>Replaces the record of <paramref name="mesh"/>'s uuid.</summary>
+        public ReplaceMesh(Mesh mesh) : this(mesh.Uuid, mesh) { }
+
         /// <inheritdoc />
         public override string Name => "replace_mesh";
     }
@@ -111,10 +113,12 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "create_material";
     }
 
-    /// <summary>Creates mesh data with a new VibeSync ID, for objects to use.</summary>
-    public sealed record CreateMesh(string Uuid, IReadOnlyList<Vector3d> Positions, IReadOnlyList<Triangle> Triangles,
-        IReadOnlyList<Vector2d>? Uv0) : Operation(Uuid)
+    /// <summary>Creates a mesh record with a new VibeSync ID (the operation's uuid), for objects to use.</summary>
+    public sealed record CreateMesh(string Uuid, Mesh Mesh) : Operation(Uuid)
     {
+        /// <summary>Creates <paramref name="mesh"/>.</summary>
+        public CreateMesh(Mesh mesh) : this(mesh.Uuid, mesh) { }
+
         /// <inheritdoc />
         public override string Name => "create_mesh";
     }

@@ -7,7 +7,9 @@ with it) hashes a million floats in milliseconds, and the pure-Python path gives
 import hashlib
 import struct
 import sys
+import threading
 from array import array
+from collections import namedtuple
 
 from .quantize import MAX_MAGNITUDE, SCALE
 
@@ -21,6 +23,11 @@ try:  # Blender bundles numpy; the system Python here may not have it
     import numpy as _np
 except ImportError:  # pragma: no cover - depends on the interpreter
     _np = None
+
+
+BlobShape = namedtuple("BlobShape", "element components count")
+BlobShape.__doc__ = "What a blob's bytes are: ``count`` elements of ``components`` values of ``element`` (F32, U32, U16, U8)."
+BlobShape.byte_length = property(lambda s: s.count * s.components * VALUE_SIZE[s.element])
 
 
 class BlobFormatError(ValueError):
@@ -59,6 +66,59 @@ def blob_id(element, components, count, payload, use_numpy=True):
     else:
         _quantized_python(sha, payload)
     return sha.hexdigest()
+
+
+def float_blob(values, components):
+    """(id, shape, bytes) of a float array (any iterable of reals, rounded to float32), ready for a sink."""
+    data = array("f", values)
+    if len(data) % components:
+        raise BlobFormatError("length", f"{len(data)} values are not whole elements of {components}")
+    shape = BlobShape(F32, components, len(data) // components)
+    payload = _le(data)
+    return blob_id(*shape, payload), shape, payload
+
+
+def index_blob(indices):
+    """(id, shape, bytes) of a u32 index array."""
+    data = array("I", indices)
+    shape = BlobShape(U32, 1, len(data))
+    payload = _le(data)
+    return blob_id(*shape, payload), shape, payload
+
+
+class MemoryBlobs:
+    """Blobs held in memory by id: a sink (``put``) and a source (``get``/``has``). Thread-safe.
+
+    The twin of C#'s BlobMemory; the link's BlobCache offers the same ``put``/``get``/``has``, so either
+    can be given to the scene reader as the place where the inline mesh form's blobs go."""
+
+    def __init__(self):
+        self._blobs = {}
+        self._lock = threading.Lock()
+
+    def put(self, blob, shape, data):
+        shape = BlobShape(*shape)
+        if len(data) != shape.byte_length:
+            raise BlobFormatError("length", f"{len(data)} bytes, but the shape takes {shape.byte_length}")
+        with self._lock:
+            self._blobs.setdefault(blob, (shape, bytes(data)))
+
+    def get(self, blob):
+        """(shape, memoryview) or None."""
+        with self._lock:
+            held = self._blobs.get(blob)
+        return None if held is None else (held[0], memoryview(held[1]))
+
+    def has(self, blob):
+        with self._lock:
+            return blob in self._blobs
+
+    def ids(self):
+        with self._lock:
+            return set(self._blobs)
+
+    def __len__(self):
+        return len(self._blobs)
 
 
 def floats_id(values, components):

@@ -20,7 +20,7 @@ namespace VibeSync.Unity.Adapter
             foreach (var m in current.Values.OfType<Material>().Where(m => !known.ContainsKey(m.Uuid)))
                 ops.Add(new CreateMaterial(m.Uuid, m.Name, m.BaseColor, m.Metallic, m.Roughness, m.Emission));
             foreach (var m in current.Values.OfType<Mesh>().Where(m => !known.ContainsKey(m.Uuid)))
-                ops.Add(new CreateMesh(m.Uuid, m.Positions, m.Triangles, m.Uv0));
+                ops.Add(new CreateMesh(m));
             var created = current.Values.OfType<SceneObject>().Where(o => !known.ContainsKey(o.Uuid)).ToList();
             foreach (var o in ParentsFirst(created))
                 ops.Add(new CreateObject(o.Uuid, o.Name, o.Kind, o.Parent, o.Translation, o.Rotation, o.Scale, o.Visible,
@@ -48,9 +48,7 @@ namespace VibeSync.Unity.Adapter
                         if (now.Name != was.Name) ops.Add(new Rename(now.Uuid, now.Name));
                         break;
                     case Mesh now when before is Mesh was:
-                        if (!now.Positions.SequenceEqual(was.Positions) || !now.Triangles.SequenceEqual(was.Triangles)
-                            || (now.Uv0 == null) != (was.Uv0 == null) || (now.Uv0 != null && !now.Uv0.SequenceEqual(was.Uv0!)))
-                            ops.Add(new ReplaceMesh(now.Uuid, now.Positions, now.Triangles, now.Uv0));
+                        if (!now.Equals(was)) ops.Add(new ReplaceMesh(now)); // records compare by blob ids (content schema 2)
                         break;
                 }
             }

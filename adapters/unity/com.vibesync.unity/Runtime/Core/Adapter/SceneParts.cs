@@ -25,14 +25,14 @@ namespace VibeSync.Unity.Adapter
             int vertices = 0;
             foreach (var m in scene.Meshes)
             {
-                if (meshes.Count > 0 && vertices + m.Positions.Count > VerticesPerPart)
+                if (meshes.Count > 0 && vertices + m.VertexCount > VerticesPerPart)
                 {
                     parts.Add(new Scene(new SceneObject[0], new Material[0], meshes));
                     meshes = new List<Mesh>();
                     vertices = 0;
                 }
                 meshes.Add(m);
-                vertices += m.Positions.Count;
+                vertices += m.VertexCount;
             }
             if (meshes.Count > 0 || parts.Count == 0) parts.Add(new Scene(new SceneObject[0], new Material[0], meshes));
             return parts;

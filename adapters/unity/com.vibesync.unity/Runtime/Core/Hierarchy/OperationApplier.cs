@@ -259,9 +259,9 @@ namespace VibeSync.Unity.Hierarchy
                 {
                     var before = _scene.Meshes().FirstOrDefault(m => m.Uuid == rm.Uuid) ?? throw new ApplyException("UNKNOWN_UUID", $"no mesh {rm.Uuid} in this Unity project");
                     p.Undo.Add(() => _scene.WriteMesh(before));
-                    var canonical = new Mesh(rm.Uuid, rm.Positions, rm.Triangles, rm.Uv0);
-                    var unity = SceneConverter.FromCanonical(new Protocol.State.Scene(new SceneObject[0], new Material[0], new[] { canonical }), Space.Unity).Meshes[0];
-                    _scene.WriteMesh(unity);
+                    // Content schema 2: a mesh record is the same in every space (its blobs are canonical);
+                    // converting blob contents for Unity is h-unitymesh's part (MeshConversions).
+                    _scene.WriteMesh(rm.Mesh);
                     break;
                 }
                 case CreateMaterial cm:
@@ -275,8 +275,7 @@ namespace VibeSync.Unity.Hierarchy
                 case CreateMesh cm:
                 {
                     if (_scene.Meshes().Any(m => m.Uuid == cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"mesh {cm.Uuid} already exists in this Unity project");
-                    var canonical = new Mesh(cm.Uuid, cm.Positions, cm.Triangles, cm.Uv0);
-                    _scene.CreateMesh(SceneConverter.FromCanonical(new Protocol.State.Scene(new SceneObject[0], new Material[0], new[] { canonical }), Space.Unity).Meshes[0]);
+                    _scene.CreateMesh(cm.Mesh); // the record as is (content schema 2; blob contents: h-unitymesh)
                     p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
                     break;
