@@ -42,6 +42,8 @@ class BlenderAdapter:
         self.limits = Limits()    # WELCOME's; the defaults until an orchestrator says otherwise
         self.last_scene = None    # the canonical scene of the last report
         self._logged_not_synced = {}
+        self.blobs = None         # the link's BlobCache (h-bloblink's runtime sets it): mesh blobs read and received
+        self.tangents = False     # the project's tangent policy (config.json); off, as the glTF exporter's default
 
     @property
     def scene(self):
@@ -49,17 +51,18 @@ class BlenderAdapter:
 
     @property
     def writer(self):
-        return Writer(self.scene, self.index)
+        return Writer(self.scene, self.index, self.blobs)
 
     # ---- attach ----------------------------------------------------------------------------------
 
     def attach(self):
         """Scans, stamps and indexes the scene; returns the SCENE payload (canonical scene + root)."""
         self.index = identity.scan(self.scene, previous=self.index)
+        self.index.geometry.tangents = self.tangents
         return self.scene_report()
 
     def canonical(self, uuids=None):
-        return reading.canonical_scene(self.scene, self.index, uuids, self.limits)
+        return reading.canonical_scene(self.scene, self.index, uuids, self.limits, self.blobs)
 
     def scene_report(self):
         canonical = self.canonical()
