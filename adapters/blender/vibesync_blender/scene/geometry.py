@@ -318,7 +318,9 @@ def canonical_to_blender(v):
 
 
 def write_geometry(mesh, geometry, unit_scale=1.0):
-    """Fills the empty bpy Mesh ``mesh`` from canonical ``geometry``: one face per triangle, vertices
+    """Fills the empty bpy Mesh ``mesh`` from canonical ``geometry``: quads where two consecutive
+    triangles are a quad as Blender splits it (so a mesh read from Blender comes back with its quads
+    and their exact normals), a triangle face for every other triangle, vertices
     with bit-equal positions merged (as the glTF importer's "Merge Vertices" does, so the mesh is
     connected and editable), corner normals as custom split normals unless Blender's own flat/smooth
     shading gives them, every TEXCOORD as a UV map, COLOR_0 as a corner colour attribute, each
@@ -340,17 +342,17 @@ def write_geometry(mesh, geometry, unit_scale=1.0):
     count = int(blender_vertex.max()) + 1 if len(blender_vertex) else 0
     co = np.zeros((count, 3), dtype=np.float32)
     co[blender_vertex] = positions
-    t = len(triangles)
+    corners, sizes, face_slot = _faces(triangles, slot, blender_vertex)
+    faces = len(sizes)
     mesh.vertices.add(count)
     mesh.vertices.foreach_set("co", co.ravel())
-    corners = triangles.ravel()
-    mesh.loops.add(3 * t)
+    mesh.loops.add(len(corners))
     mesh.loops.foreach_set("vertex_index", blender_vertex[corners].astype(np.int32))
-    mesh.polygons.add(t)
-    mesh.polygons.foreach_set("loop_start", np.arange(0, 3 * t, 3, dtype=np.int32))
+    mesh.polygons.add(faces)
+    mesh.polygons.foreach_set("loop_start", (np.cumsum(sizes) - sizes).astype(np.int32))
     if _has_loop_total(mesh):
-        mesh.polygons.foreach_set("loop_total", np.full(t, 3, dtype=np.int32))
-    mesh.polygons.foreach_set("material_index", slot.astype(np.int32))
+        mesh.polygons.foreach_set("loop_total", sizes.astype(np.int32))
+    mesh.polygons.foreach_set("material_index", face_slot.astype(np.int32))
     mesh.update(calc_edges=True)
 
     k = 0
@@ -363,9 +365,32 @@ def write_geometry(mesh, geometry, unit_scale=1.0):
         attribute.data.foreach_set("color", np.asarray(a[COLOR], dtype=np.float32)[corners].ravel())
         mesh.color_attributes.active_color = attribute
         mesh.color_attributes.render_color_index = mesh.color_attributes.find("Color")
-    if NORMAL in a and t:
-        _set_normals(mesh, canonical_to_blender(np.asarray(a[NORMAL], dtype=np.float32))[corners])
+    if NORMAL in a and faces:
+        _set_normals(mesh, canonical_to_blender(np.asarray(a[NORMAL], dtype=np.float32))[corners], sizes)
     mesh.update()
+
+
+def _faces(triangles, slot, blender_vertex):
+    """(record vertex of each face corner, corner count of each face, slot of each face). Triangles
+    i and i+1 of one slot that are (a, b, c), (a, c, d) with d a fourth Blender vertex become the quad
+    (a, b, c, d): Blender splits a quad exactly so, so the triangles stay the same. In a run of such
+    pairs (a fan) every other one is taken."""
+    t = len(triangles)
+    if t < 2:
+        return triangles.ravel(), np.full(t, 3, np.int64), slot
+    first, second = triangles[:-1], triangles[1:]
+    d = blender_vertex[second[:, 2]]
+    pair = ((second[:, 0] == first[:, 0]) & (second[:, 1] == first[:, 2]) & (slot[:-1] == slot[1:])
+            & (d != blender_vertex[first[:, 0]]) & (d != blender_vertex[first[:, 1]]) & (d != blender_vertex[first[:, 2]]))
+    index = np.arange(t - 1)
+    run_start = np.maximum.accumulate(np.where(pair & ~np.concatenate([[False], pair[:-1]]), index, 0))
+    quad = pair & ((index - run_start) % 2 == 0)
+    absorbed = np.concatenate([[False], quad])  # the second triangle of a quad is not a face of its own
+    keep = ~absorbed
+    sizes = np.where(np.concatenate([quad, [False]]), 4, 3)[keep]
+    corners = np.concatenate([triangles, np.concatenate([second[:, 2], [0]])[:, None]], axis=1)[keep]
+    corners = corners[np.arange(4)[None, :] < sizes[:, None]]
+    return corners, sizes, slot[keep]
 
 
 def _has_loop_total(mesh):
@@ -395,21 +420,28 @@ def _merge_by_position(positions, triangles):
     return merged
 
 
-def _set_normals(mesh, normals):
-    """Blender's own shading when it gives the normals (every face smooth, or flat where all its
-    corners carry the face normal); else custom split normals (kept by Blender to ~1e-4)."""
+def _set_normals(mesh, wanted, sizes):
+    """The corner normals ``wanted``: Blender's own shading when it gives them (every face smooth, or
+    flat where all its corners carry the face normal); else custom split normals (Blender keeps them
+    as a compressed angle pair per corner, to ~1e-4)."""
     t = len(mesh.polygons)
     face = _get(mesh.polygons, "normal", t, 3)
-    per_face = normals.reshape(t, 3, 3)
-    flat = (np.abs(per_face - face[:, None, :]) < 1e-4).all(axis=(1, 2))
+    agrees = (np.abs(wanted - np.repeat(face, sizes, axis=0)) < 1e-4).all(axis=1)
+    flat = np.minimum.reduceat(agrees, np.cumsum(sizes) - sizes) if t else np.zeros(0, bool)
     mesh.polygons.foreach_set("use_smooth", ~flat)
     mesh.update()
-    if _close(corner_normals(mesh), normals):
+    if _close(_corner_normals(mesh), wanted):
         return
     if hasattr(mesh, "use_auto_smooth"):
         mesh.use_auto_smooth = True  # ≤ 4.0: custom normals are used only with auto smooth
     mesh.polygons.foreach_set("use_smooth", np.ones(t, dtype=bool))
-    mesh.normals_split_custom_set(normals)
+    mesh.normals_split_custom_set(wanted)
+
+
+def _corner_normals(mesh):
+    loop_vertex = _indices(mesh.loops, "vertex_index", len(mesh.loops))
+    domain, values = normals(mesh, loop_vertex, Faces(mesh).face_of_corner())
+    return values[loop_vertex] if domain == "vertex" else values
 
 
 def _close(a, b, tolerance=1e-5):

@@ -15,6 +15,7 @@ what was applied (Blender keeps custom normals to ~1e-4 only; see docs/blender.m
 
 import bmesh
 import bpy
+import numpy as np
 
 from ..protocol.blobs import F32, U32, BlobShape, blob_id
 from ..protocol.model import Mesh, Primitive
@@ -56,21 +57,25 @@ def name_blobs(geo, sink):
     return attributes, primitives
 
 
+def blob_array(blobs, bid, element):
+    """A held blob's values as a numpy array (count, components), without copying; KeyError when
+    ``blobs`` lacks it. Takes the link's BlobCache (``array``) or anything with ``get(id) -> (shape,
+    bytes)`` (protocol.blobs.MemoryBlobs)."""
+    held = blobs.get(bid)
+    if held is None:
+        raise KeyError(bid)
+    shape, data = held
+    if shape.element != element:
+        raise ValueError(f"blob {bid} holds {'F32' if shape.element == F32 else 'integers'}, not {'F32' if element == F32 else 'U32'}")
+    values = np.frombuffer(data, dtype="<f4" if element == F32 else "<u4")
+    return values.reshape(shape.count, shape.components)
+
+
 def geometry_of(record, blobs):
-    """The canonical arrays of a record whose blobs are in ``blobs`` (``array(id)``: numpy (count,
-    components)). None for a blob it lacks (the runtime brings every blob before applying)."""
-    attributes = {}
-    for semantic, bid in record.attributes.items():
-        values = blobs.array(bid)
-        if values is None:
-            raise KeyError(bid)
-        attributes[semantic] = values.reshape(record.vertex_count, -1)
-    primitives = []
-    for p in record.primitives:
-        values = blobs.array(p.indices)
-        if values is None:
-            raise KeyError(p.indices)
-        primitives.append((p.material, values.reshape(-1)))
+    """The canonical arrays of a record whose blobs are in ``blobs`` (the runtime brings every blob
+    an APPLY names before applying); KeyError names a blob it lacks, ValueError a wrong shape."""
+    attributes = {semantic: blob_array(blobs, bid, F32) for semantic, bid in record.attributes.items()}
+    primitives = [(p.material, blob_array(blobs, p.indices, U32).reshape(-1)) for p in record.primitives]
     return geometry.Geometry(record.vertex_count, attributes, primitives)
 
 
