@@ -2,10 +2,13 @@
 file loads rebind by ID with a new generation; provisional changes never reach the disk."""
 
 import os
+import struct
 import tempfile
 import unittest
 
 import bpy
+
+from vibesync_blender.protocol.blobs import MemoryBlobs
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.runtime.adapter import BlenderAdapter
@@ -20,6 +23,7 @@ class ChangeTests(unittest.TestCase):
     def setUp(self):
         bpy.ops.wm.read_homefile(use_factory_startup=True)
         self.adapter = BlenderAdapter(MainThreadQueue())
+        self.adapter.blobs = MemoryBlobs()
         self.adapter.attach()
         self.watch = Watch(self.adapter)
         self.sent, self.clock, self.detector = self.watch.sent, self.watch.clock, self.watch.detector
@@ -50,7 +54,8 @@ class ChangeTests(unittest.TestCase):
         self.settle()
         replaced = [op for batch in self.edits() for op in batch if op["op"] == "replace_mesh"]
         self.assertEqual([cube.data[PROP]], [op["uuid"] for op in replaced])
-        self.assertEqual(26, len({tuple(p) for p in replaced[0]["positions"]}))  # the subdivided cube
+        shape, data = self.adapter.blobs.get(replaced[0]["attributes"]["POSITION"])
+        self.assertEqual(26, len(set(struct.iter_unpack("<3f", data))))  # the subdivided cube
 
     def test_the_first_change_goes_at_once_then_a_drag_is_debounced_until_quiet_and_sent_every_hold(self):
         obj = bpy.data.objects["Cube"]

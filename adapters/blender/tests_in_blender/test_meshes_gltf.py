@@ -163,13 +163,16 @@ class MeshRecordTests(unittest.TestCase, Attached):
                 mesh.materials.append(m.material)
             geometry.write_geometry(mesh, geo)
             again = meshes.MeshRecords(self.adapter.blobs)._read(record.uuid, mesh, 1.0, ())  # read afresh, no cache
-            self.assertEqual(record.vertex_count, again.vertex_count, name)
             slots = slot_names(self.made[name])
             before = gltf_compare.record_triangles(record, self.adapter.blobs, slots)
             after = gltf_compare.record_triangles(again, self.adapter.blobs, slots)
             # Custom split normals are kept by Blender to ~1e-4 (a compressed angle pair per corner).
             self.assertEqual([], gltf_compare.compare(name, before, after, normal_tolerance=2e-4), name)
-            if name not in ("CustomNormals", "AutoSmooth", "NGons"):  # n-gons come back as their triangles: renumbered
+            if name not in ("CustomNormals", "AutoSmooth", "NGons", "Materials"):
+                # Triangles and quads come back as they were, bit for bit; n-gons come back as their
+                # triangles (renumbered, and each triangle's flat normal differs from the n-gon's in
+                # the last bits, which splits more vertices); faces come back grouped by material.
+                self.assertEqual(record.vertex_count, again.vertex_count, name)
                 self.assertEqual(record.attributes, again.attributes, name)
                 self.assertEqual(record.primitives, again.primitives, name)
 

@@ -297,15 +297,6 @@ def _primitives(mesh, faces, vertex_of_corner):
 
 # ---- canonical → Blender -------------------------------------------------------------------------
 
-class GeometryError(ValueError):
-    """Arrays Blender cannot hold as given; ``path`` names the field (for INVALID_VALUE)."""
-
-    def __init__(self, path, reason):
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
 def canonical_to_blender(v):
     """Canonical (x, y, z[, w]) → Blender (x, −z, y[, w]), a copy: the inverse of ``to_canonical``."""
     out = np.empty_like(v)
@@ -333,11 +324,6 @@ def write_geometry(mesh, geometry, unit_scale=1.0):
     triangles = np.vstack(tris) if tris else np.empty((0, 3), np.int64)
     slot = np.repeat(np.array([m for m, _ in geometry.primitives], dtype=np.int64), [len(t) for t in tris]) \
         if tris else np.empty(0, np.int64)
-    repeated = (triangles[:, 0] == triangles[:, 1]) | (triangles[:, 1] == triangles[:, 2]) | (triangles[:, 0] == triangles[:, 2])
-    if repeated.any():
-        i = int(np.argmax(repeated))
-        raise GeometryError("primitives.indices", f"triangle {i} names vertex {int(triangles[i][0])} twice or more; "
-                                                  "a Blender face has distinct vertices")
     blender_vertex = _merge_by_position(positions, triangles)
     count = int(blender_vertex.max()) + 1 if len(blender_vertex) else 0
     co = np.zeros((count, 3), dtype=np.float32)

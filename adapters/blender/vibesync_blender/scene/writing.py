@@ -513,9 +513,9 @@ class Writer:
         mesh = bpy.data.meshes.new(name)
         try:
             geometry.write_geometry(mesh, geo, self.unit_scale())
-        except geometry.GeometryError as e:
-            bpy.data.meshes.remove(mesh)
-            raise ApplyError("INVALID_VALUE", f"mesh {op.uuid}: {e.path}: {e.reason}; nothing was applied") from e
+        except Exception:
+            bpy.data.meshes.remove(mesh)  # not yet adopted: no undo step would remove it
+            raise
         return mesh, record
 
     def _mesh_arrays(self, op):
