@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from .support import ADAPTER
+from .support import ADAPTER, blender_env
 from .test_in_blender import cli
 from .test_link import serve_command
 
@@ -47,7 +47,7 @@ print("INSPECT " + json.dumps({"project": s.get("vibesync_project"), "schema": s
 
 
 def blender(*args, timeout=180):
-    return subprocess.run(["blender", "-b", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(["blender", "-b", *args], capture_output=True, text=True, timeout=timeout, env=blender_env())
 
 
 def make_blend(path, seed, objects, project=None, schema=1):
@@ -71,7 +71,7 @@ class HeadlessBlender:
             json.dump(list(edits), f)
         self.proc = subprocess.Popen(["blender", "-b", blend, "--python", os.path.join(ADAPTER, "headless.py"), "--",
                                       "--data", data, "--seconds", str(seconds), "--edits", self.edits],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=blender_env())
         self.events = []
         self.attached = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
