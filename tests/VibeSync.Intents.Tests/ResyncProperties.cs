@@ -88,7 +88,7 @@ public sealed class ResyncProperties
     private static Scene Base(Random rng)
     {
         var materials = Enumerable.Range(0, 2).Select(i => new Material(Id(rng), "M" + i, new Vector4d(rng.NextDouble(), rng.NextDouble(), rng.NextDouble(), 1), 0, .5, Vector3d.Zero)).ToArray();
-        var meshes = Enumerable.Range(0, 2).Select(_ => new Mesh(Id(rng), new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null)).ToArray();
+        var meshes = Enumerable.Range(0, 2).Select(_ => InlineMesh.ToRecord(Id(rng), new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null, null)).ToArray();
         var objects = new List<SceneObject>();
         int n = rng.Next(1, 12);
         for (int i = 0; i < n; i++) objects.Add(NewObject(rng, "o" + i, objects, meshes, materials));

@@ -14,7 +14,7 @@ namespace VibeSync.Orchestrator.Config;
 /// <code>
 /// {"trust": "cosmetic", "source_of_truth": "blender",
 ///  "windows_ms": {"cosmetic": 250, "structural": 50},
-///  "limits": {"max_mesh_vertices": 1000000, "heartbeat_timeout_s": 10, "engine_timeout_s": 5,
+///  "limits": {"max_mesh_vertices": 2000000, "heartbeat_timeout_s": 10, "engine_timeout_s": 5,
 ///             "max_rationale_chars": 4096, "max_intent_operations": 10000, "max_intent_bytes": 3145728, "max_blob_bytes": 268435456},
 ///  "safe_mode": {"rollbacks_per_object": 3, "rollbacks_per_operation": 5}}
 /// </code>
