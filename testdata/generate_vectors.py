@@ -611,12 +611,13 @@ def link_vectors():
     # WELCOME as the orchestrator writes it (docs/protocol.md §11.1); the adapters read it.
     welcomes = [{"session_id": "0123456789abcdef0123456789abcdef", "server_nonce": bytes(range(64, 96)).hex(), "protocol": "1.1",
                  "heartbeat_ms": 5000, "heartbeat_timeout_ms": 10000, "project_id": "5f0c3b1e-8a4d-4c2e-9b7a-0d1e2f3a4b5c", "schema": 1,
-                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000}}]
+                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000, "blob_bytes": 268435456, "chunk_bytes": 1048576}}]
     for w in welcomes:
         w["json"] = (f'{{"session_id": "{w["session_id"]}", "server_nonce": "{w["server_nonce"]}", "protocol": "{w["protocol"]}", '
                      f'"heartbeat_ms": {w["heartbeat_ms"]}, "heartbeat_timeout_ms": {w["heartbeat_timeout_ms"]}, '
                      f'"project_id": "{w["project_id"]}", "schema": {w["schema"]}, '
-                     f'"limits": {{"frame_bytes": {w["limits"]["frame_bytes"]}, "mesh_vertices": {w["limits"]["mesh_vertices"]}}}}}')
+                     f'"limits": {{"frame_bytes": {w["limits"]["frame_bytes"]}, "mesh_vertices": {w["limits"]["mesh_vertices"]}, '
+                     f'"blob_bytes": {w["limits"]["blob_bytes"]}, "chunk_bytes": {w["limits"]["chunk_bytes"]}}}}}')
     versions = [{"ours": o, "peer": p, "compatible": version_incompatibility(o, p) is None}
                 for o, p in [("1.0", "1.0"), ("1.0", "1.1"), ("1.1", "1.0"), ("1.0", "1.2"), ("1.3", "1.1"), ("1.0", "2.0"), ("1.0", "x"), ("1.0", "1.0.1")]]
     return {"session_keys": keys, "hellos": hellos, "welcomes": welcomes, "versions": versions}
@@ -802,6 +803,104 @@ def blob_vectors():
     return {"cases": cases, "errors": errors}
 
 
+def blob_chunk_vectors():
+    """Blob transfer on the link (docs/protocol.md §12.2): BLOB_CHUNK payloads byte for byte, how a
+    blob is cut into chunks, transfers fed chunk by chunk to the receiver's assembler with what it
+    answers each (progress, complete, or the refusal's code), the blob names a message references,
+    and the BLOB_WANT / BLOB_GONE payloads."""
+    from vibesync_blender.protocol.blobs import F32, U32, blob_id
+    from vibesync_blender.link.blob_chunks import (BlobAssembler, BlobTransferError, blob_gone_json, blob_references,
+                                                   blob_want_json, encode_chunk, spans)
+    import struct as _struct
+    r = random.Random(13)
+    positions = _struct.pack("<30f", *[r.uniform(-10, 10) for _ in range(30)])   # 10 vec3: 120 bytes
+    pos_shape = (F32, 3, 10)
+    pos_id = blob_id(*pos_shape, positions)
+    indices = _struct.pack("<6I", 0, 1, 2, 2, 1, 3)
+    idx_shape = (U32, 1, 6)
+    idx_id = blob_id(*idx_shape, indices)
+    empty_shape = (F32, 2, 0)
+    empty_id = blob_id(*empty_shape, b"")
+    nan = _struct.pack("<3f", 1.0, float("nan"), 2.0)
+    nan_id = "ab" * 32  # a name its bytes cannot have: they are not nameable at all
+
+    chunks = []
+    for name, blob, shape, offset, data in [("first_chunk_of_positions", pos_id, pos_shape, 0, positions[:50]),
+                                            ("middle_chunk_splits_a_float", pos_id, pos_shape, 50, positions[50:107]),
+                                            ("indices_whole", idx_id, idx_shape, 0, indices),
+                                            ("empty_blob", empty_id, empty_shape, 0, b"")]:
+        chunks.append({"name": name, "id": blob, "element": shape[0], "components": shape[1], "count": shape[2], "offset": offset,
+                       "data": data.hex(), "payload": encode_chunk(blob, shape, offset, data).hex()})
+
+    splits = [{"byte_length": n, "from": f, "chunk_bytes": c, "spans": [list(s) for s in spans(n, f, c)]}
+              for n, f, c in [(0, 0, 1048576), (120, 0, 50), (120, 50, 50), (120, 120, 50), (3145728, 0, 1048576), (3145729, 1048576, 1048576)]]
+
+    def cut(blob, shape, data, size, tamper=None):
+        out = []
+        for offset, length in spans(len(data), 0, size):
+            piece = data[offset:offset + length]
+            if tamper is not None and offset == 0:
+                piece = tamper(piece)
+            out.append(encode_chunk(blob, shape, offset, piece))
+        return out
+
+    def flip(piece):
+        return piece[:3] + bytes([piece[3] ^ 0x40]) + piece[4:]  # the first float's exponent: far beyond ε
+
+    transfers = []
+
+    def transfer(name, want, payloads, max_blob_bytes=1 << 28, chunk_bytes=1 << 20):
+        done = {}
+        assembler = BlobAssembler(max_blob_bytes, chunk_bytes, lambda b, s, d: done.__setitem__(b, d))
+        for blob in want:
+            assembler.want(blob)
+        results = []
+        for payload in payloads:
+            try:
+                shape = assembler.accept_payload(payload)
+                results.append({"complete": payload[:32].hex()} if shape is not None else {"progress": True})
+            except BlobTransferError as e:
+                results.append({"error": e.code, "id": e.blob})
+        transfers.append({"name": name, "max_blob_bytes": max_blob_bytes, "chunk_bytes": chunk_bytes, "want": want,
+                          "chunks": [p.hex() for p in payloads], "results": results,
+                          "completed": {b: d.hex() for b, d in done.items()}})
+
+    in_order = cut(pos_id, pos_shape, positions, 50)
+    transfer("positions_in_three_chunks_split_inside_floats", [pos_id], in_order)
+    transfer("two_blobs_interleaved", [pos_id, idx_id], [in_order[0], cut(idx_id, idx_shape, indices, 10)[0], in_order[1], cut(idx_id, idx_shape, indices, 10)[1], in_order[2],
+                                                         cut(idx_id, idx_shape, indices, 10)[2]])
+    transfer("empty_blob_is_one_empty_chunk", [empty_id], cut(empty_id, empty_shape, b"", 50))
+    transfer("chunk_out_of_order", [pos_id], [in_order[0], in_order[2], in_order[1]])
+    transfer("chunk_repeated", [pos_id], [in_order[0], in_order[0]])
+    transfer("chunk_of_a_blob_not_wanted", [pos_id], [cut(idx_id, idx_shape, indices, 50)[0]])
+    transfer("chunk_after_the_blob_completed", [idx_id], cut(idx_id, idx_shape, indices, 50) * 2)
+    transfer("corrupt_blob_refused_at_its_last_chunk", [pos_id], cut(pos_id, pos_shape, positions, 50, tamper=flip))
+    transfer("bytes_that_cannot_be_named", [nan_id], [encode_chunk(nan_id, (F32, 1, 3), 0, nan)])
+    transfer("blob_over_blob_bytes", [pos_id], in_order[:1], max_blob_bytes=100)
+    transfer("chunk_over_chunk_bytes", [pos_id], [encode_chunk(pos_id, pos_shape, 0, positions[:60])], chunk_bytes=50)
+    transfer("chunk_past_the_blob_end", [idx_id], [encode_chunk(idx_id, idx_shape, 0, indices + b"\0\0\0\0")])
+    transfer("shape_changes_between_chunks", [pos_id], [in_order[0], encode_chunk(pos_id, (F32, 1, 30), 50, positions[50:100])])
+    transfer("payload_shorter_than_a_chunk_header", [pos_id], [in_order[0][:40]])
+    transfer("not_a_blob_header", [pos_id], [in_order[0][:32] + b"\x21" + in_order[0][33:]])
+
+    record = {"uuid": uid(9), "vertex_count": 10, "attributes": {"POSITION": pos_id, "NORMAL": pos_id},
+              "primitives": [{"material": 0, "indices": idx_id}], "derived": []}
+    references = [
+        {"name": "scene", "payload": {"generation": 1, "root": "0" * 64, "scene": {"objects": [], "materials": [], "meshes": [record]}},
+         "ids": [pos_id, idx_id]},
+        {"name": "apply_operation", "payload": {"intent": 7, "operations": [{"op": "replace_mesh", "uuid": uid(9), "attributes": {"POSITION": idx_id},
+                                                                               "primitives": [{"material": 1, "indices": pos_id}]}]},
+         "ids": [idx_id, pos_id]},
+        {"name": "names_elsewhere_are_not_references", "payload": {"name": pos_id, "scene": {"meshes": [{"uuid": pos_id, "attributes": {"POSITION": "not a name"}}]}},
+         "ids": []},
+    ]
+    for ref in references:
+        assert blob_references(ref["payload"]) == ref["ids"], ref["name"]
+    messages = {"want": {"re": 12, "blobs": [[pos_id, 0], [idx_id, 1048576]], "json": blob_want_json(12, [(pos_id, 0), (idx_id, 1048576)])},
+                "gone": {"re": 13, "ids": [pos_id], "json": blob_gone_json(13, [pos_id])}}
+    return {"chunk_header_bytes": 51, "chunks": chunks, "splits": splits, "transfers": transfers, "references": references, "messages": messages}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -817,6 +916,7 @@ def main():
     assert len(hashes) >= 30 and len(errors) >= 25 and len(conversions) >= 20
     write("hash_vectors.json", {"cases": hashes, "inline_cases": inline_cases()})
     write("blob_vectors.json", blob_vectors())
+    write("blob_chunk_vectors.json", blob_chunk_vectors())
     write("hash_error_vectors.json", {"cases": errors})
     write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored, "mesh_blob_cases": mesh_blob_cases()})
     write("crypto_vectors.json", crypto_vectors())

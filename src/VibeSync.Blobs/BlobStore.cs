@@ -8,6 +8,8 @@
 //   DIR/blobs/                    0700
 //     3d/3d93f9…(64 hex)          0600  one blob: "VSB1" ‖ 11-byte blob header (docs/protocol.md §12) ‖ payload
 //     .incoming/                  0700  files being written (a crash leaves them; collection removes them)
+//     .partial/<id>               0600  a blob arriving over the link, as far as it came ("VSB1" ‖ header ‖ prefix):
+//                                       the next transfer of it resumes there; completed, it is renamed into place
 using System.Buffers.Binary;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Wal.Storage;
@@ -31,11 +33,14 @@ public sealed class BlobStore : IBlobStore
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _incoming;
+    private readonly string _partial;
+    private readonly HashSet<string> _arriving = new(StringComparer.Ordinal); // blobs a transfer is writing to .partial now
 
     private BlobStore(string directory)
     {
         Directory = directory;
         _incoming = Path.Combine(directory, ".incoming");
+        _partial = Path.Combine(directory, ".partial");
     }
 
     /// <summary>The store's directory.</summary>
@@ -47,6 +52,7 @@ public sealed class BlobStore : IBlobStore
         var store = new BlobStore(directory);
         CreateDirectory(directory);
         CreateDirectory(store._incoming);
+        CreateDirectory(store._partial);
         return store;
     }
 
@@ -66,14 +72,7 @@ public sealed class BlobStore : IBlobStore
         string id = BlobId.Of(shape, payload);
         if (expectedId != null && expectedId != id)
             throw new BlobFormatException("id", $"the bytes hash to {id}, not to the name {expectedId} they came with");
-        var path = PathOf(id);
-        if (File.Exists(path)) return id;
-        var shard = Path.GetDirectoryName(path)!;
-        if (!System.IO.Directory.Exists(shard))
-        {
-            CreateDirectory(shard);
-            DirectorySync.Fsync(Directory); // the new shard's entry
-        }
+        if (File.Exists(PathOf(id))) return id;
         var temp = Path.Combine(_incoming, $"{id}.{Guid.NewGuid():N}");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, PreallocationSize = FileHeader + payload.Length };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode0600;
@@ -88,9 +87,7 @@ public sealed class BlobStore : IBlobStore
                 file.Write(payload);
                 file.Flush(flushToDisk: true);
             }
-            try { File.Move(temp, path, overwrite: false); }
-            catch (IOException) when (File.Exists(path)) { File.Delete(temp); return id; } // stored meanwhile by another put
-            DirectorySync.Fsync(shard);
+            Publish(temp, id);
         }
         catch
         {
@@ -98,6 +95,197 @@ public sealed class BlobStore : IBlobStore
             throw;
         }
         return id;
+    }
+
+    /// <summary>Moves a written, fsynced file into place as blob <paramref name="id"/> and fsyncs its directory: durable when this returns.</summary>
+    private void Publish(string written, string id)
+    {
+        var path = PathOf(id);
+        var shard = Path.GetDirectoryName(path)!;
+        if (!System.IO.Directory.Exists(shard))
+        {
+            CreateDirectory(shard);
+            DirectorySync.Fsync(Directory); // the new shard's entry
+        }
+        try { File.Move(written, path, overwrite: false); }
+        catch (IOException) when (File.Exists(path)) { File.Delete(written); return; } // stored meanwhile by another put
+        DirectorySync.Fsync(shard);
+    }
+
+    /// <summary>
+    /// Where a blob arriving over the link is written (docs/protocol.md §12.2): the bytes kept of
+    /// an earlier, interrupted transfer are resumed; completed (verified by the link's assembler),
+    /// the file is fsynced and renamed into place, its directory fsynced. One transfer of a blob
+    /// at a time resumes; a second one at the same moment writes a file of its own from 0.
+    /// </summary>
+    public IIncomingBlob Receive(string id)
+    {
+        if (!BlobId.IsValid(id)) throw new ArgumentException($"'{id}' is not a blob name (64 lowercase hex digits)", nameof(id));
+        bool resumable;
+        lock (_arriving)
+        {
+            // A session replaced by a reconnect lets go of its transfers as it ends: wait a moment for it.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            while (!(resumable = _arriving.Add(id)) && DateTime.UtcNow < until) Monitor.Wait(_arriving, TimeSpan.FromMilliseconds(50));
+        }
+        return resumable
+            ? new ArrivingBlob(this, Path.Combine(_partial, id), id, resumable: true)
+            : new ArrivingBlob(this, Path.Combine(_incoming, $"{id}.{Guid.NewGuid():N}"), id, resumable: false);
+    }
+
+    /// <summary>Bytes kept of an interrupted transfer of <paramref name="id"/> (0: none).</summary>
+    public long PartialLength(string id)
+    {
+        var info = new FileInfo(Path.Combine(_partial, id));
+        return BlobId.IsValid(id) && info.Exists ? Math.Max(0, info.Length - FileHeader) : 0;
+    }
+
+    /// <summary>Opens a held blob's payload for reading in pieces (the link sends it in chunks; nothing holds it whole); the stream is at the payload's first byte.</summary>
+    /// <exception cref="FileNotFoundException">No such blob.</exception>
+    /// <exception cref="InvalidDataException">Its file's header is damaged.</exception>
+    public (BlobShape Shape, FileStream Payload) OpenPayload(string id)
+    {
+        if (!BlobId.IsValid(id)) throw new FileNotFoundException($"'{id}' is not a blob name (64 lowercase hex digits)");
+        FileStream file;
+        try { file = new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan); }
+        catch (DirectoryNotFoundException) { throw new FileNotFoundException($"no blob {id}"); }
+        try
+        {
+            Span<byte> head = stackalloc byte[FileHeader];
+            file.ReadExactly(head);
+            var shape = ShapeOf(head, id);
+            if (file.Length != FileHeader + shape.ByteLength) throw new InvalidDataException($"blob {id} is damaged: {file.Length - FileHeader} bytes, its header says {shape.ByteLength}");
+            return (shape, file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A blob arriving over the link, written to a file as it comes (never held whole in memory).</summary>
+    private sealed class ArrivingBlob : IIncomingBlob
+    {
+        private readonly BlobStore _store;
+        private readonly string _path;
+        private readonly string _id;
+        private readonly bool _resumable;
+        private FileStream? _file;
+        private bool _done;
+
+        public ArrivingBlob(BlobStore store, string path, string id, bool resumable)
+        {
+            _store = store;
+            _path = path;
+            _id = id;
+            _resumable = resumable;
+            if (!resumable || !File.Exists(path)) return;
+            // What an interrupted transfer kept: its header says what it was for; a damaged one is dropped.
+            try
+            {
+                var head = new byte[FileHeader];
+                using (var f = File.OpenRead(path))
+                    if (f.Length >= FileHeader && f.Read(head, 0, FileHeader) == FileHeader)
+                    {
+                        KeptShape = ShapeOf(head, id);
+                        Kept = Math.Min(f.Length - FileHeader, KeptShape.ByteLength);
+                    }
+            }
+            catch (InvalidDataException) { KeptShape = null; Kept = 0; }
+            if (KeptShape != null && Kept < KeptShape.ByteLength) return;
+            // Damaged, or whole but never renamed into place (a crash between the two): sent again from 0.
+            KeptShape = null;
+            Kept = 0;
+            File.Delete(path);
+        }
+
+        public long Kept { get; private set; }
+
+        public BlobShape? KeptShape { get; private set; }
+
+        public void ReplayKept(BlobHasher hasher)
+        {
+            using var f = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            f.Position = FileHeader;
+            var buffer = new byte[1 << 20];
+            for (long left = Kept; left > 0;)
+            {
+                int n = f.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                if (n == 0) throw new InvalidDataException($"blob {_id}: the kept part ended early");
+                hasher.Append(buffer.AsSpan(0, n));
+                left -= n;
+            }
+        }
+
+        public void Append(BlobShape shape, ReadOnlySpan<byte> data)
+        {
+            if (_file == null)
+            {
+                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode0600;
+                _file = new FileStream(_path, options);
+                if (Kept == 0)
+                {
+                    _file.SetLength(0);
+                    Span<byte> header = stackalloc byte[FileHeader];
+                    Magic.CopyTo(header);
+                    BlobId.WriteHeader(shape, header[4..]);
+                    _file.Write(header);
+                }
+                else
+                {
+                    _file.SetLength(FileHeader + Kept); // a torn tail beyond what was counted is dropped
+                    _file.Position = FileHeader + Kept;
+                }
+            }
+            _file.Write(data);
+        }
+
+        public void Complete(string id, BlobShape shape)
+        {
+            if (_file == null) Append(shape, ReadOnlySpan<byte>.Empty); // an empty blob: the header alone
+            _file!.Flush(flushToDisk: true);
+            _file.Dispose();
+            _file = null;
+            _store.Publish(_path, id);
+            _done = true;
+            Release();
+        }
+
+        public void Discard()
+        {
+            _file?.Dispose();
+            _file = null;
+            try { File.Delete(_path); } catch (IOException) { }
+            Kept = 0;
+            KeptShape = null;
+        }
+
+        public void Dispose()
+        {
+            if (_file != null)
+            {
+                // Interrupted: what came is kept for the next transfer to resume (fsynced: a resumed blob
+                // is still verified whole, but a torn prefix would make an honest sender's blob fail).
+                try { _file.Flush(flushToDisk: true); } catch (IOException) { }
+                _file.Dispose();
+                _file = null;
+                if (!_resumable) try { File.Delete(_path); } catch (IOException) { }
+            }
+            if (!_done) Release();
+            _done = true;
+        }
+
+        private void Release()
+        {
+            if (!_resumable) return;
+            lock (_store._arriving)
+            {
+                _store._arriving.Remove(_id);
+                Monitor.PulseAll(_store._arriving);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -182,7 +370,7 @@ public sealed class BlobStore : IBlobStore
             info.Delete();
             removed++;
         }
-        foreach (var temp in System.IO.Directory.EnumerateFiles(_incoming))
+        foreach (var temp in System.IO.Directory.EnumerateFiles(_incoming).Concat(System.IO.Directory.EnumerateFiles(_partial)))
             if (File.GetLastWriteTimeUtc(temp) <= cutoff) File.Delete(temp);
         return new Collection(kept, removed, freed);
     }

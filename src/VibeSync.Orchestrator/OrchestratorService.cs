@@ -1,3 +1,4 @@
+using VibeSync.Blobs;
 using System.Text.Json;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Pipeline;
@@ -91,6 +92,10 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private ProjectIdentity _project = null!;
     private Orchestrator.Journal.JournalIndex _journal = null!;
     private LinkServer _link = null!;
+    private BlobStore _blobs = null!;
+
+    /// <summary>The content-addressed blob store under DIR/blobs: what adapters sent over the link, durable before the message naming it is handled.</summary>
+    public BlobStore Blobs => _blobs;
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
     private IntentPipeline _pipeline = null!;
@@ -144,13 +149,14 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         // project.json also remembers pairings a compacted log no longer holds; a pending replace unpairs.
         paired.UnionWith(service._project.Record.Engines.Keys);
         paired.ExceptWith(service._project.Record.ReplaceNext);
-        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId }, keys, service, service._log);
+        service._blobs = BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
+        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId }, keys, service, service._log, blobs: service._blobs);
         service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
         service._snapshots = new Snapshotter(await SnapshotRepository.OpenAsync(Path.Combine(options.DataDirectory, "snapshots")), service._log);
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
             // Mesh blobs live in DIR/blobs (VibeSync.Blobs): mesh operations are checked against them and inline meshes put there durably.
-            options.Pipeline with { Blobs = options.Pipeline.Blobs ?? VibeSync.Blobs.BlobStore.Open(Path.Combine(options.DataDirectory, "blobs")), Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
+            options.Pipeline with { Blobs = options.Pipeline.Blobs ?? service._blobs, Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
                 OnParityLost = service.ParityLost });
         service._snapshots.Start(service._pipeline);
         // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.

@@ -87,6 +87,7 @@ internal static class ServeCommand
                     RekeyInterval = TimeSpan.FromSeconds(rk),
                     QuarantineCoolOff = TimeSpan.FromSeconds(co),
                     MaxMeshVertices = mv,
+                    MaxBlobBytes = file.Admission.MaxBlobBytes,
                 },
             };
             OrchestratorService service;

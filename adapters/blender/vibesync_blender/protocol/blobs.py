@@ -145,7 +145,13 @@ def _le(data):
     return data.tobytes()
 
 
-def _quantized_python(sha, payload):
+def quantize_into(sha, payload, use_numpy=True, base=0):
+    """Appends the quantized values of float32 bytes to ``sha``; a bad value is named ``value[base + i]``
+    (the link's incremental naming passes where its piece starts)."""
+    (_quantized_numpy if use_numpy and _np is not None else _quantized_python)(sha, payload, base)
+
+
+def _quantized_python(sha, payload, base=0):
     floats = array("f")
     floats.frombytes(payload)
     if sys.byteorder != "little":
@@ -153,7 +159,7 @@ def _quantized_python(sha, payload):
     out = array("q")
     for i, v in enumerate(floats):
         if v != v or abs(v) > MAX_MAGNITUDE:
-            raise BlobFormatError(f"value[{i}]", "not a finite real within ±1e12")
+            raise BlobFormatError(f"value[{base + i}]", "not a finite real within ±1e12")
         out.append(int(round(v * SCALE)))
         if len(out) == _CHUNK:
             sha.update(_le(out))
@@ -161,9 +167,9 @@ def _quantized_python(sha, payload):
     sha.update(_le(out))
 
 
-def _quantized_numpy(sha, payload):
+def _quantized_numpy(sha, payload, base=0):
     floats = _np.frombuffer(payload, dtype="<f4").astype(_np.float64)
     bad = ~_np.isfinite(floats) | (_np.abs(floats) > MAX_MAGNITUDE)
     if bad.any():
-        raise BlobFormatError(f"value[{int(_np.argmax(bad))}]", "not a finite real within ±1e12")
+        raise BlobFormatError(f"value[{base + int(_np.argmax(bad))}]", "not a finite real within ±1e12")
     sha.update(_np.rint(floats * SCALE).astype("<i8").tobytes())
