@@ -7,7 +7,6 @@ import unittest
 import bpy
 
 from vibesync_blender.link import MessageType
-from vibesync_blender.protocol.blobs import MemoryBlobs
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene.identity import PROP
@@ -65,7 +64,6 @@ class ApplyRollbackTests(unittest.TestCase):
         props.objects.link(bpy.data.objects.new("Prop", None))
         bpy.data.collections.new("Props2")
         self.adapter = BlenderAdapter(MainThreadQueue())
-        self.adapter.blobs = MemoryBlobs()
         self.adapter.attach()
         self.blue = bpy.data.materials["Blue"]
         from vibesync_blender.scene.identity import new_id

@@ -8,7 +8,6 @@ import unittest
 
 import bpy
 
-from vibesync_blender.protocol.blobs import MemoryBlobs
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.runtime.adapter import BlenderAdapter
@@ -23,7 +22,6 @@ class ChangeTests(unittest.TestCase):
     def setUp(self):
         bpy.ops.wm.read_homefile(use_factory_startup=True)
         self.adapter = BlenderAdapter(MainThreadQueue())
-        self.adapter.blobs = MemoryBlobs()
         self.adapter.attach()
         self.watch = Watch(self.adapter)
         self.sent, self.clock, self.detector = self.watch.sent, self.watch.clock, self.watch.detector

@@ -45,7 +45,6 @@ class Attached:
     def attach(self):
         self.made = VARIED.build()
         self.adapter = BlenderAdapter(MainThreadQueue())
-        self.adapter.blobs = MemoryBlobs()
         report = self.adapter.attach()
         self.scene = self.adapter.last_scene
         self.meshes = {m.uuid: m for m in self.scene.meshes}

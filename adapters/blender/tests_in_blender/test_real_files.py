@@ -15,7 +15,6 @@ from mathutils import Matrix
 from vibesync_blender.link import MessageType
 from vibesync_blender.not_synced import READ_FAILED, UNSUPPORTED_TYPE
 from vibesync_blender.protocol import scene_json
-from vibesync_blender.protocol.blobs import MemoryBlobs
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
@@ -46,7 +45,6 @@ class RealFilesTests(unittest.TestCase):
         bpy.ops.wm.read_homefile(use_factory_startup=True)
         self.logged = []
         self.adapter = BlenderAdapter(MainThreadQueue(), log=self.logged.append)
-        self.adapter.blobs = MemoryBlobs()
 
     def tearDown(self):
         if bpy.context.object is not None and bpy.context.object.mode != "OBJECT":

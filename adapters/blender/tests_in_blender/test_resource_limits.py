@@ -11,7 +11,6 @@ from vibesync_blender.link import MessageType
 from vibesync_blender.link.limits import Limits, payload_size
 from vibesync_blender.link.scene_parts import scene_parts
 from vibesync_blender.not_synced import RESOURCE_LIMIT
-from vibesync_blender.protocol.blobs import MemoryBlobs
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
@@ -44,7 +43,6 @@ class ResourceLimitTests(unittest.TestCase):
         grid = add_grid("Scan", 699)
         self.assertEqual(490_000, len(grid.data.vertices))
         add_object("Label", parent=grid, location=(0.0, 0.0, 1.0))
-        self.adapter.blobs = MemoryBlobs()
         started = time.monotonic()
         report = self.adapter.attach()
         took = time.monotonic() - started
