@@ -19,6 +19,8 @@ only the corners that disagree are deduplicated, by a 64-bit key verified exactl
 import bpy
 import numpy as np
 
+from ..protocol import convert
+
 # Attribute layout of the per-corner matrix: (semantic, components).
 NORMAL, COLOR, TANGENT = "NORMAL", "COLOR_0", "TANGENT"
 WHITE = (1.0, 1.0, 1.0, 1.0)
@@ -94,15 +96,6 @@ def render_color(mesh):
     return colors[i] if 0 <= i < len(colors) else None
 
 
-def to_canonical(v):
-    """Blender (x, y, z[, w]) → canonical (x, z, −y[, w]), in place on an (n, ≥3) float32 array."""
-    y = v[:, 1].copy()
-    v[:, 1] = v[:, 2]
-    v[:, 2] = -y
-    v += np.float32(0.0)  # −0.0 → 0.0
-    return v
-
-
 def read_geometry(mesh, unit_scale=1.0, tangents=False):
     """The glTF arrays of ``mesh`` (a bpy Mesh, not in edit mode) in canonical space."""
     n, corners = len(mesh.vertices), len(mesh.loops)
@@ -142,11 +135,11 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False):
                 values[:n][~used] = _loose_default(mesh, semantic, a.shape[1], ~used)
             values[n:] = a[extra_corner]
         attributes[semantic] = values
-    for semantic in ("POSITION", NORMAL, TANGENT):
+    for semantic in ("POSITION", NORMAL, TANGENT):  # the protocol's one conversion of blob contents (§7.3)
         if semantic in attributes:
-            to_canonical(attributes[semantic])
-    if unit_scale != 1.0:
-        attributes["POSITION"] = (attributes["POSITION"].astype(np.float64) * unit_scale).astype(np.float32)
+            values = attributes[semantic]
+            attributes[semantic] = convert.mesh_attribute(semantic, values.reshape(-1), "blender", "canonical",
+                                                          unit_scale).reshape(values.shape)
     return Geometry(n + len(extra_vertex), attributes, _primitives(mesh, faces, vertex_of_corner))
 
 
@@ -297,15 +290,10 @@ def _primitives(mesh, faces, vertex_of_corner):
 
 # ---- canonical → Blender -------------------------------------------------------------------------
 
-def canonical_to_blender(v):
-    """Canonical (x, y, z[, w]) → Blender (x, −z, y[, w]), a copy: the inverse of ``to_canonical``."""
-    out = np.empty_like(v)
-    out[:, 0] = v[:, 0]
-    out[:, 1] = -v[:, 2]
-    out[:, 2] = v[:, 1]
-    if v.shape[1] > 3:
-        out[:, 3:] = v[:, 3:]
-    return out + 0.0
+def to_blender(semantic, values, unit_scale=1.0):
+    """Canonical blob contents (count, components) → Blender's, by the protocol's conversion."""
+    values = np.asarray(values, dtype=np.float32)
+    return convert.mesh_attribute(semantic, values.reshape(-1), "canonical", "blender", unit_scale).reshape(values.shape)
 
 
 def write_geometry(mesh, geometry, unit_scale=1.0):
@@ -317,9 +305,7 @@ def write_geometry(mesh, geometry, unit_scale=1.0):
     shading gives them, every TEXCOORD as a UV map, COLOR_0 as a corner colour attribute, each
     face's material index its primitive's slot."""
     a = geometry.attributes
-    positions = canonical_to_blender(np.asarray(a["POSITION"], dtype=np.float32))
-    if unit_scale != 1.0:
-        positions = (positions.astype(np.float64) / unit_scale).astype(np.float32)
+    positions = to_blender("POSITION", a["POSITION"], unit_scale)
     tris = [np.asarray(i, dtype=np.int64).reshape(-1, 3) for _, i in geometry.primitives]
     triangles = np.vstack(tris) if tris else np.empty((0, 3), np.int64)
     slot = np.repeat(np.array([m for m, _ in geometry.primitives], dtype=np.int64), [len(t) for t in tris]) \
@@ -352,7 +338,7 @@ def write_geometry(mesh, geometry, unit_scale=1.0):
         mesh.color_attributes.active_color = attribute
         mesh.color_attributes.render_color_index = mesh.color_attributes.find("Color")
     if NORMAL in a and faces:
-        _set_normals(mesh, canonical_to_blender(np.asarray(a[NORMAL], dtype=np.float32))[corners], sizes)
+        _set_normals(mesh, to_blender(NORMAL, a[NORMAL])[corners], sizes)
     mesh.update()
 
 
