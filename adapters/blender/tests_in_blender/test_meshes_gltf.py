@@ -253,6 +253,26 @@ class GeometryCostTests(unittest.TestCase, Attached):
         finally:
             watch.close()
 
+    def test_a_mesh_read_again_drops_the_blobs_only_its_old_record_used(self):
+        self.attach()
+
+        class Sink(MemoryBlobs):
+            dropped = set()
+
+            def discard(self, ids):
+                self.dropped |= set(ids)
+        records = meshes.MeshRecords(Sink())
+        mesh = self.made["Smooth"].data
+        before = records.authored("7a0c5e0e-1111-4222-8333-4444555566f1", mesh, 1.0)
+        mesh.vertices[0].co.z += 0.25
+        mesh.update()
+        records.invalidate("7a0c5e0e-1111-4222-8333-4444555566f1")
+        after = records.authored("7a0c5e0e-1111-4222-8333-4444555566f1", mesh, 1.0)
+        self.assertIn(before.attributes["POSITION"], records.sink.dropped)
+        self.assertNotIn(after.attributes["POSITION"], records.sink.dropped)
+        self.assertEqual(before.primitives, after.primitives)  # same triangles: the indices blob is still used
+        self.assertNotIn(before.primitives[0].indices, records.sink.dropped)
+
     def test_a_million_vertex_mesh_reads_and_is_named_in_well_under_a_second(self):
         bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
         bpy.ops.mesh.primitive_grid_add(x_subdivisions=999, y_subdivisions=999, size=2)

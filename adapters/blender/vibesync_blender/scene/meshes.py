@@ -79,6 +79,15 @@ def geometry_of(record, blobs):
     return geometry.Geometry(record.vertex_count, attributes, primitives)
 
 
+def discard_blobs(sink, ids):
+    """Drops ``ids`` from the sink when it can (``discard``). Adapter function: the link's BlobCache
+    offers ``retain`` (keep only these), which cannot be called safely while an APPLY's blobs wait on
+    the main thread; until it offers ``discard``, superseded blobs stay until the next attach."""
+    discard = getattr(sink, "discard", None)
+    if discard is not None and ids:
+        discard(ids)
+
+
 # ---- the cache -----------------------------------------------------------------------------------
 
 class MeshRecords:
@@ -92,17 +101,18 @@ class MeshRecords:
         self.reads = 0      # geometry reads done (the tests count them)
 
     def invalidate(self, uid=None):
-        if uid is None:
-            self._entries.clear()
-        else:
-            self._entries.pop(uid, None)
+        """The entry (or every entry) is read again next time; its record stays known until then, so
+        its blobs can be dropped once a newer record replaces it."""
+        for u in ([uid] if uid is not None else list(self._entries)):
+            if u in self._entries:
+                self._entries[u] = (None, self._entries[u][1])
 
     def blob_ids(self):
         return {b for _, record in self._entries.values() for b in record.blob_ids()}
 
     def remember(self, uid, mesh, record, unit_scale):
         """``mesh`` (a datablock just written from ``record``) reads as ``record`` until it changes."""
-        self._entries[uid] = (_key(mesh, unit_scale), record)
+        self._store(uid, _key(mesh, unit_scale), record)
 
     def authored(self, uid, mesh, unit_scale):
         """The record of a mesh datablock (shared by the objects using it)."""
@@ -123,7 +133,7 @@ class MeshRecords:
                 bpy.data.meshes.remove(temp)
             return record  # not cached: edit mode is reread when it ends
         record = self._read(uid, mesh, unit_scale, ())
-        self._entries[uid] = (key, record)
+        self._store(uid, key, record)
         return record
 
     def derived(self, uid, obj, unit_scale, depsgraph):
@@ -139,8 +149,17 @@ class MeshRecords:
             record = self._read(uid, mesh, unit_scale, derived)
         finally:
             evaluated.to_mesh_clear()
-        self._entries[uid] = (key, record)
+        self._store(uid, key, record)
         return record
+
+    def _store(self, uid, key, record):
+        """Caches ``record``; the blobs only the record it replaces used are dropped from the sink (an
+        EDIT naming them is superseded by the one naming these)."""
+        old = self._entries.get(uid)
+        self._entries[uid] = (key, record)
+        if old is not None and old[1] != record:
+            in_use = self.blob_ids()
+            discard_blobs(self.sink, [b for b in old[1].blob_ids() if b not in in_use])
 
     def _read(self, uid, mesh, unit_scale, derived):
         self.reads += 1
