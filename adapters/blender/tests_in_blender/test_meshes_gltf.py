@@ -273,6 +273,18 @@ class GeometryCostTests(unittest.TestCase, Attached):
         self.assertEqual(before.primitives, after.primitives)  # same triangles: the indices blob is still used
         self.assertNotIn(before.primitives[0].indices, records.sink.dropped)
 
+    def test_an_object_given_a_modifier_sends_its_evaluated_mesh_as_a_new_derived_record(self):
+        self.attach()
+        watch = Watch(self.adapter)
+        try:
+            self.made["Smooth"].modifiers.new("Bevel", "BEVEL")
+            watch.settle()
+            created = [op for ops in watch.edits() for op in ops if op["op"] == "create_mesh"]
+            self.assertEqual([["Bevel (BEVEL)"]], [op["derived"] for op in created])
+            self.assertEqual(self.made["Smooth"][meshes.MESH_PROP], created[0]["uuid"])
+        finally:
+            watch.close()
+
     def test_a_million_vertex_mesh_reads_and_is_named_in_well_under_a_second(self):
         bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
         bpy.ops.mesh.primitive_grid_add(x_subdivisions=999, y_subdivisions=999, size=2)

@@ -37,6 +37,7 @@ from ..link.limits import record_bound
 from ..protocol.model import Material, Mesh, SceneObject
 from ..protocol.scene_json import mesh_json
 from ..scene import identity, reading
+from ..scene.meshes import is_derived
 
 
 class ChangeDetector:
@@ -104,6 +105,9 @@ class ChangeDetector:
                 if mid is not None and mid in index.derived:
                     index.geometry.invalidate(mid)
                     self.dirty.add(mid)
+                    marked = True
+                elif is_derived(block) and block.name not in index.unsupported_names:
+                    self.structure = True  # it gained modifiers (or lost them): its mesh record is another one now
                     marked = True
             if isinstance(block, bpy.types.Object):
                 uid = identity.id_of(block)

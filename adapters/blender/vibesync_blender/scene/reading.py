@@ -21,6 +21,7 @@ left out and recorded in ``index.excluded`` (NOT_SYNCED's READ_FAILED / RESOURCE
 sentence naming it; so are the objects that use it. The rest is read as usual.
 """
 
+import bmesh
 import bpy
 from mathutils import Matrix, Quaternion
 
@@ -174,7 +175,6 @@ def in_edit_mode(mesh):
 def mesh_counts(mesh):
     """(vertices, corners, faces) without reading the arrays."""
     if in_edit_mode(mesh):
-        import bmesh
         bm = bmesh.from_edit_mesh(mesh)
         return len(bm.verts), sum(len(f.verts) for f in bm.faces), len(bm.faces)
     return len(mesh.vertices), len(mesh.loops), len(mesh.polygons)
