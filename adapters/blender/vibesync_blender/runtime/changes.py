@@ -35,7 +35,9 @@ import bpy
 from ..link import MessageType
 from ..link.limits import record_bound
 from ..protocol.model import Material, Mesh, SceneObject
+from ..protocol.scene_json import mesh_json
 from ..scene import identity, reading
+from ..scene.meshes import is_derived
 
 
 class ChangeDetector:
@@ -98,6 +100,15 @@ class ChangeDetector:
         marked = False
         for update in depsgraph.updates:
             block = getattr(update.id, "original", update.id)
+            if isinstance(block, bpy.types.Object) and update.is_updated_geometry:
+                mid = identity.id_of(block, identity.MESH_PROP)  # its evaluated mesh may have changed
+                if mid is not None and mid in index.derived:
+                    index.geometry.invalidate(mid)
+                    self.dirty.add(mid)
+                    marked = True
+                elif is_derived(block) and block.name not in index.unsupported_names:
+                    self.structure = True  # it gained modifiers (or lost them): its mesh record is another one now
+                    marked = True
             if isinstance(block, bpy.types.Object):
                 uid = identity.id_of(block)
                 if uid is None or uid not in index.objects:
@@ -115,6 +126,7 @@ class ChangeDetector:
             elif isinstance(block, (bpy.types.Material, bpy.types.Mesh)):
                 uid = identity.id_of(block)
                 if uid is not None:
+                    index.geometry.invalidate(uid)
                     self.dirty.add(uid)
                     marked = True
             elif isinstance(block, (bpy.types.Scene, bpy.types.Collection)):
@@ -145,7 +157,10 @@ class ChangeDetector:
     def flush(self):
         self._hold_edited_meshes()
         if self.structure:
-            self.adapter.index = identity.scan(self.adapter.scene, previous=self.adapter.index)
+            previous = self.adapter.index
+            self.adapter.index = identity.scan(self.adapter.scene, previous=previous)
+            # Same session, no undo in between (that rebinds): the cached mesh records still stand.
+            self.adapter.index.geometry = previous.geometry
         index = self.adapter.index
         left_out = set(index.excluded)
         scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
@@ -283,10 +298,7 @@ def _create_data(r):
     if isinstance(r, Material):
         return {"op": "create_material", "uuid": r.uuid, "name": r.name, "base_color": list(r.base_color),
                 "metallic": r.metallic, "roughness": r.roughness, "emission": list(r.emission)}
-    op = {"op": "create_mesh", "uuid": r.uuid, "positions": [list(v) for v in r.positions], "triangles": [list(t) for t in r.triangles]}
-    if r.uv0 is not None:
-        op["uv0"] = [list(u) for u in r.uv0]
-    return op
+    return dict({"op": "create_mesh"}, **mesh_json(r))
 
 
 def _create(o):
@@ -325,9 +337,5 @@ def _differences(old, new):
         if new.name != old.name:
             ops.append({"op": "rename", "uuid": new.uuid, "name": new.name})
     elif isinstance(new, Mesh) and new != old:
-        op = {"op": "replace_mesh", "uuid": new.uuid, "positions": [list(p) for p in new.positions],
-              "triangles": [list(t) for t in new.triangles]}
-        if new.uv0 is not None:
-            op["uv0"] = [list(u) for u in new.uv0]
-        ops.append(op)
+        ops.append(dict({"op": "replace_mesh"}, **mesh_json(new)))
     return ops
