@@ -281,9 +281,9 @@ public sealed class MeshTests
             Assert.Equal(MessageType.Applied, Apply(1, new CreateMesh(Record(Made, Strip(24, slots: 2, uvSets: 2, colors: true, tangents: true)))).Type);
             var scene = _adapter.Canonical();
             var file = Path.Combine(dir.FullName, "scene.json");
-            BlobFiles.Write(BlobFiles.DirectoryOf(file), scene.Meshes.SelectMany(m => m.BlobIds()), _adapter.Meshes);
+            BlobFolder.Write(BlobFolder.DirectoryOf(file), scene.Meshes.SelectMany(m => m.BlobIds()), _adapter.Meshes);
             File.WriteAllText(file, VibeSync.Protocol.SceneJson.SceneJsonWriter.Write(scene, VibeSync.Protocol.Spaces.Space.Unity));
-            var loaded = new UnityAdapter(SimScene.Load(File.ReadAllText(file), BlobFiles.Read(BlobFiles.DirectoryOf(file))));
+            var loaded = new UnityAdapter(SimScene.Load(File.ReadAllText(file), BlobFolder.Read(BlobFolder.DirectoryOf(file))));
             loaded.Attach();
             Assert.Equal(scene.Meshes, loaded.Canonical().Meshes);
             var broken = Assert.Throws<VibeSync.Protocol.SceneJson.SceneFormatException>(() => SimScene.Load(File.ReadAllText(file)));

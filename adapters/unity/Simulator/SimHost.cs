@@ -1,3 +1,4 @@
+using VibeSync.Protocol.Blobs;
 using System.Diagnostics;
 using System.Text.Json;
 using VibeSync.Protocol.SceneJson;
@@ -51,7 +52,7 @@ public sealed class SimHost
     public async Task<int> RunAsync(CancellationToken stop)
     {
         _scene = _options.SceneFile != null
-            ? SimScene.Load(await File.ReadAllTextAsync(_options.SceneFile, stop), BlobFiles.Read(BlobFiles.DirectoryOf(_options.SceneFile)))
+            ? SimScene.Load(await File.ReadAllTextAsync(_options.SceneFile, stop), BlobFolder.Read(BlobFolder.DirectoryOf(_options.SceneFile)))
             : SimScene.Load(DefaultScene);
         _adapter = new UnityAdapter(_scene);
         if (_options.TraceApplies)
@@ -200,11 +201,11 @@ public sealed class SimHost
     }
 
     /// <summary>The scene as its file holds it: the records and the project stamp.</summary>
-    /// <summary>The scene file's text; the blobs its mesh records name are written to <paramref name="path"/>'s <see cref="BlobFiles"/> directory.</summary>
+    /// <summary>The scene file's text; the blobs its mesh records name are written to <paramref name="path"/>'s <see cref="BlobFolder"/> directory.</summary>
     private string FileText(string path)
     {
         var scene = _adapter.Canonical();
-        BlobFiles.Write(BlobFiles.DirectoryOf(path), scene.Meshes.SelectMany(m => m.BlobIds()), _adapter.Meshes);
+        BlobFolder.Write(BlobFolder.DirectoryOf(path), scene.Meshes.SelectMany(m => m.BlobIds()), _adapter.Meshes);
         return SceneFile.Write(SceneJsonWriter.Write(scene, Space.Unity), _scene.Project);
     }
 

@@ -40,7 +40,7 @@ public sealed class SimScene : IUnityScene
     /// </summary>
     /// <param name="text">The file's text: meshes in the inline form (Unity-space positions, triangles, uv0)
     /// or the record form, whose blobs (canonical arrays) come from <paramref name="blobs"/>.</param>
-    /// <param name="blobs">Where record-form meshes' blobs are (<see cref="BlobFiles"/> beside the file); none: only inline meshes load.</param>
+    /// <param name="blobs">Where record-form meshes' blobs are (<see cref="BlobFolder"/> beside the file); none: only inline meshes load.</param>
     /// <exception cref="SceneFormatException">The file is not a valid scene, or a mesh's blobs are missing or do not fit it.</exception>
     public static SimScene Load(string text, IBlobSource? blobs = null)
     {

@@ -121,6 +121,32 @@ class MemoryBlobs:
         return len(self._blobs)
 
 
+def folder_of(scene_file):
+    """The blob folder beside a scene JSON file: ``FILE.blobs/`` (C#: BlobFolder.DirectoryOf)."""
+    return scene_file + ".blobs"
+
+
+def read_folder(directory):
+    """The blobs of ``directory`` (one file per blob: its 11-byte header, then its bytes, named by its
+    id; none when the folder does not exist) as MemoryBlobs, each checked against its name."""
+    import os
+    blobs = MemoryBlobs()
+    if not os.path.isdir(directory):
+        return blobs
+    for name in sorted(os.listdir(directory)):
+        if len(name) != 64 or any(c not in "0123456789abcdef" for c in name):
+            continue
+        with open(os.path.join(directory, name), "rb") as f:
+            data = f.read()
+        if len(data) < 11 or data[0] != 0x20:
+            raise BlobFormatError(name, "not a blob file")
+        element, components, count = data[1], data[2], struct.unpack_from("<Q", data, 3)[0]
+        payload = memoryview(data)[11:]
+        if blob_id(element, components, count, payload) != name:
+            raise BlobFormatError(name, "its bytes do not hash to its name")
+        blobs.put(name, (element, components, count), payload)
+    return blobs
+
 def floats_id(values, components):
     """The name of a float array (any iterable of reals, stored as float32) of ``components`` per element."""
     data = array("f", values)
