@@ -10,7 +10,11 @@ transform edit, a rename, a refresh after an APPLY never re-read or re-hash geom
 geometry invalidates the entry: the change detector calls ``invalidate`` for every mesh the
 depsgraph updates and every object whose geometry it re-evaluated. A record the writer just built
 is remembered as the record of the mesh it made (``remember``), so reading it back gives exactly
-what was applied (Blender keeps custom normals to ~1e-4 only; see docs/blender.md).
+what was applied (Blender keeps custom normals to ~1e-4 only; see docs/blender.md). The depsgraph
+reports that write as a geometry update like any other, so the written record also keeps a print of
+the geometry it made (positions, corners, faces): as long as the mesh still has that print, it reads
+as the written record. A record written without NORMAL would otherwise read back with the normals
+Blender computes (and split by them), and never match Reality.
 """
 
 import bmesh
@@ -98,6 +102,7 @@ class MeshRecords:
         self.sink = sink
         self.tangents = tangents
         self._entries = {}  # uuid → (key, record)
+        self._written = {}  # uuid → (geometry print, record) of what the writer made
         self.reads = 0      # geometry reads done (the tests count them)
 
     def invalidate(self, uid=None):
@@ -113,6 +118,7 @@ class MeshRecords:
     def remember(self, uid, mesh, record, unit_scale):
         """``mesh`` (a datablock just written from ``record``) reads as ``record`` until it changes."""
         self._store(uid, _key(mesh, unit_scale), record)
+        self._written[uid] = (_geometry_print(mesh), record)
 
     def authored(self, uid, mesh, unit_scale):
         """The record of a mesh datablock (shared by the objects using it)."""
@@ -120,6 +126,11 @@ class MeshRecords:
         hit = self._entries.get(uid)
         if hit is not None and hit[0] == key:
             return hit[1]
+        written = self._written.pop(uid, None)
+        if written is not None and not mesh.is_editmode and written[0] == _geometry_print(mesh):
+            self._store(uid, key, written[1])  # only the writer's own update: still what was applied
+            self._written[uid] = written
+            return written[1]
         if mesh.is_editmode:  # Blender's arrays are stale in edit mode: read the edit-mesh through a copy
             temp = bpy.data.meshes.new("vibesync-edit-copy")
             try:
@@ -174,3 +185,20 @@ def _key(mesh, unit_scale):
     keeps it: the depsgraph's update invalidates the entry then."""
     return (mesh.as_pointer(), len(mesh.vertices), len(mesh.loops), len(mesh.polygons), len(mesh.uv_layers),
             len(getattr(mesh, "color_attributes", ())), unit_scale)
+
+
+def _geometry_print(mesh):
+    """A digest of what a human edit of geometry changes: vertex positions, each corner's vertex,
+    each face's corner count and material. Read with numpy (a million vertices: milliseconds)."""
+    import hashlib
+    digest = hashlib.sha1()
+    for collection, prop, dtype, width in ((mesh.vertices, "co", np.float32, 3), (mesh.loops, "vertex_index", np.int32, 1),
+                                           (mesh.polygons, "loop_total", np.int32, 1), (mesh.polygons, "material_index", np.int32, 1)):
+        values = np.empty(len(collection) * width, dtype=dtype)
+        collection.foreach_get(prop, values)
+        digest.update(values.tobytes())
+    for layer in (mesh.uv_layers if len(mesh.loops) else ()):  # no corners: no UV data to read
+        uv = np.empty(len(mesh.loops) * 2, dtype=np.float32)
+        layer.data.foreach_get("uv", uv)
+        digest.update(uv.tobytes())
+    return digest.hexdigest()
