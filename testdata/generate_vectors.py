@@ -662,6 +662,8 @@ def operation_vectors():
         {"op": "replace_mesh", "uuid": uid(4), "vertex_count": 3, "attributes": {"POSITION": _POS},
          "primitives": [{"material": 1, "indices": _IDX}, {"material": 3, "indices": _IDX}], "derived": []},
         {"op": "assign_material", "uuid": a, "slot": 1024, "material": b},
+        {"op": "set_mesh", "uuid": a, "mesh": uid(4)},
+        {"op": "set_mesh", "uuid": "h-" + a, "mesh": "h-" + uid(4)},
     ]
     invalid = [
         ("unknown_operation", {"op": "exec", "uuid": a}, "operations[0].op"),
@@ -716,6 +718,11 @@ def operation_vectors():
          "operations[0].primitives"),
         ("record_with_inline_field", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "positions": [[0, 0, 0]], "triangles": []},
          "operations[0].vertex_count"),
+        # set_mesh: a mesh object shows exactly one mesh; there is no "no mesh" to point at.
+        ("set_mesh_without_mesh", {"op": "set_mesh", "uuid": a}, "operations[0].mesh"),
+        ("set_mesh_to_null", {"op": "set_mesh", "uuid": a, "mesh": None}, "operations[0].mesh"),
+        ("set_mesh_bad_id", {"op": "set_mesh", "uuid": a, "mesh": "Cube.001"}, "operations[0].mesh"),
+        ("set_mesh_with_slots", {"op": "set_mesh", "uuid": a, "mesh": uid(4), "materials": [b]}, "operations[0].materials"),
     ]
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 

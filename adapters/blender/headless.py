@@ -9,7 +9,7 @@ depsgraph, which is what fires ``depsgraph_update_post`` (change detection) in b
 
 ``--edits FILE`` plays a human's edits, for tests and the demo: a JSON list of typed steps
 ``{"at": seconds, "object": name, "location": [x, y, z]}`` (also ``rotation_quaternion``, ``scale``,
-``hide``, ``name``; the object may be named by ID instead, ``"uuid": id``; ``"undo_push": true`` then
+``hide``, ``name``, ``add_modifier`` {name, type}, ``remove_modifier`` name; the object may be named by ID instead, ``"uuid": id``; ``"undo_push": true`` then
 records an undo step, as a UI operator does; or ``"material": name`` with ``base_color``, ``metallic``,
 ``roughness``; or ``"mesh": name`` with ``offset`` [dx, dy, dz], every vertex moved by it; or
 ``"save": path``; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
@@ -114,6 +114,10 @@ def _edit_object(obj, step):
         obj.hide_set(bool(step["hide"]))
     if "name" in step:
         obj.name = step["name"]
+    if "add_modifier" in step:  # {"name": ..., "type": "SUBSURF"}: a modifier added in the Properties editor
+        obj.modifiers.new(step["add_modifier"]["name"], step["add_modifier"]["type"])
+    if "remove_modifier" in step:
+        obj.modifiers.remove(obj.modifiers[step["remove_modifier"]])
 
 
 def _bare_listener(port, arrived):

@@ -95,6 +95,8 @@ public sealed class AiBoundaryTests
         SameAsNothing($"{{\"op\": \"create_object\", \"uuid\": \"{Fresh}\", \"name\": \"Copy\", \"kind\": \"mesh\", \"parent\": null, \"translation\": [0, 0, 0], " +
             "\"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"U\"}", StatueMesh);
         SameAsNothing("{\"op\": \"replace_mesh\", \"uuid\": \"U\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], \"triangles\": [[0, 1, 2]]}", StatueMesh);
+        SameAsNothing($"{{\"op\": \"set_mesh\", \"uuid\": \"{Crate}\", \"mesh\": \"U\"}}", StatueMesh);
+        SameAsNothing($"{{\"op\": \"set_mesh\", \"uuid\": \"U\", \"mesh\": \"{CrateMesh}\"}}", Plinth);
         SameAsNothing($"{{\"op\": \"create_object\", \"uuid\": \"{Fresh}\", \"name\": \"Copy\", \"kind\": \"mesh\", \"parent\": null, \"translation\": [0, 0, 0], " +
             $"\"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"{CrateMesh}\", \"materials\": [\"U\"]}}", Gold);
     }

@@ -112,6 +112,30 @@ public sealed class MeshIntentTests : ClockedPipeline
     }
 
     [Fact]
+    public async Task an_object_moves_onto_its_derived_mesh_and_back_only_from_blender()
+    {
+        // Blender: the Cube gained a Subdivision modifier; it shows its own evaluated mesh now.
+        var gained = await SettleAsync(Intent(Triangle("create_mesh", NewMesh, "[\"Subdivision (SUBSURF)\"]"),
+            $"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{NewMesh}\"}}"), BlenderHuman, origin: "blender");
+        Assert.Equal(IntentPhase.Final, gained.Phase);
+        Assert.Equal(NewMesh, Pipeline.Reality.Objects[Cube].Mesh);
+        Assert.Equal(new string?[] { Red }, Pipeline.Reality.Objects[Cube].Materials); // slots stay the object's
+        foreach (var (actor, origin) in new[] { (Ai, (string?)null), (Human, null), (new Actor(ActorKind.Human, "unity"), "unity") })
+        {
+            var off = await SettleAsync(Intent($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{CubeMesh}\"}}"), actor, origin);
+            Assert.Contains("DERIVED_MESH at operations[0].uuid", off.Reason);
+            Assert.Contains("Subdivision (SUBSURF)", off.Reason);
+        }
+        var back = await SettleAsync(Intent($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{CubeMesh}\"}}"), BlenderHuman, origin: "blender");
+        Assert.Equal(IntentPhase.Final, back.Phase);
+        Assert.Equal(CubeMesh, Pipeline.Reality.Objects[Cube].Mesh);
+        // Nobody else may point an object at a derived mesh: it is one object's evaluated geometry.
+        var onto = await SettleAsync(Intent($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{NewMesh}\"}}"), new Actor(ActorKind.Human, "unity"), "unity");
+        Assert.Contains("DERIVED_MESH at operations[0].mesh", onto.Reason);
+        Assert.Equal(CubeMesh, Pipeline.Reality.Objects[Cube].Mesh);
+    }
+
+    [Fact]
     public async Task only_blender_reports_a_derived_mesh()
     {
         var refused = await SettleAsync(Intent(Triangle("create_mesh", NewMesh, "[\"curve\"]")), new Actor(ActorKind.Human, "unity"), origin: "unity");

@@ -230,6 +230,44 @@ public sealed class ApplyRollbackTests
     }
 
     [Fact]
+    public void set_mesh_points_the_meshfilter_at_a_mesh_created_before_it_and_rolls_back_exactly() =>
+        RoundTrip($"[{{\"op\": \"create_mesh\", \"uuid\": \"{New}\", \"positions\": [[0, 0, 0], [2, 0, 0], [0, 2, 0]], \"triangles\": [[0, 1, 2]]}}, " +
+                  $"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{New}\"}}]", () =>
+        {
+            Assert.Equal(New, Read(Cube)!.Mesh);
+            Assert.Equal(New, _scene.Named("Cube")!.Mesh);
+            Assert.Equal(new string?[] { Red }, Read(Cube)!.Materials); // the renderer's materials stay
+        });
+
+    [Fact]
+    public void set_mesh_to_no_such_mesh_or_on_an_object_without_a_meshfilter_is_refused_and_changes_nothing()
+    {
+        var before = Dump();
+        var (type, body) = Apply(1, $"[{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{New}\"}}]");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("UNKNOWN_UUID", body);
+        (type, body) = Apply(1, $"[{{\"op\": \"set_mesh\", \"uuid\": \"{Light}\", \"mesh\": \"{Tri}\"}}]");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("INVALID_VALUE", body);
+        Assert.Equal(before, Dump());
+    }
+
+    [Fact]
+    public void a_human_giving_a_meshfilter_another_mesh_is_reported_as_set_mesh_after_that_mesh_is_created()
+    {
+        _scene.CreateMesh(New); // a mesh asset the orchestrator has not seen, dropped on the Cube's MeshFilter
+        _adapter.Meshes.Write(_scene, New, MeshRecords.Decode(_adapter.Canonical().Meshes.Single(m => m.Uuid == Tri), _adapter.Meshes), Array.Empty<string>());
+        _scene.Write(_scene.Named("Cube")! with { Mesh = New });
+        var edit = _adapter.Tick();
+        Assert.NotNull(edit);
+        int created = edit!.IndexOf($"\"op\": \"create_mesh\", \"uuid\": \"{New}\"", StringComparison.Ordinal);
+        int set = edit.IndexOf($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{New}\"}}", StringComparison.Ordinal);
+        Assert.True(created >= 0 && set > created, edit);
+        _scene.Write(_scene.Named("Cube")! with { Mesh = Tri }); // and back to the mesh it had
+        Assert.Contains($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{Tri}\"}}", _adapter.Tick());
+    }
+
+    [Fact]
     public void human_edits_become_operations_and_the_adapter_own_changes_do_not()
     {
         Apply(1, $"[{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [4, 4, 4]}}]");

@@ -285,6 +285,53 @@ class GeometryCostTests(unittest.TestCase, Attached):
         finally:
             watch.close()
 
+    def test_a_subdivision_modifier_added_and_removed_moves_the_object_to_its_derived_mesh_and_back(self):
+        self.attach()
+        smooth = self.made["Smooth"]
+        shared_id = self.objects["Smooth"].mesh
+        watch = Watch(self.adapter)
+        try:
+            smooth.modifiers.new("Subdivision", "SUBSURF")
+            watch.settle()
+            ops = [op for ops in watch.edits() for op in ops]
+            created = [op for op in ops if op["op"] == "create_mesh"]
+            self.assertEqual([["Subdivision (SUBSURF)"]], [op["derived"] for op in created])
+            derived_id = smooth[meshes.MESH_PROP]
+            self.assertEqual(derived_id, created[0]["uuid"])
+            set_mesh = [op for op in ops if op["op"] == "set_mesh"]
+            self.assertEqual([{"op": "set_mesh", "uuid": smooth[PROP], "mesh": derived_id}], set_mesh)
+            self.assertLess(ops.index(created[0]), ops.index(set_mesh[0]))  # the record exists before it is used
+
+            del watch.sent[:]
+            smooth.modifiers.remove(smooth.modifiers["Subdivision"])
+            watch.settle()
+            ops = [op for ops in watch.edits() for op in ops]
+            self.assertEqual([{"op": "set_mesh", "uuid": smooth[PROP], "mesh": shared_id}], [op for op in ops if op["op"] == "set_mesh"])
+            self.assertEqual([], [op for op in ops if op["op"] in ("create_mesh", "create_object", "delete_object")])
+        finally:
+            watch.close()
+
+    def test_linking_another_objects_mesh_data_sends_set_mesh(self):
+        self.attach()
+        watch = Watch(self.adapter)
+        try:
+            self.made["Flat"].data = self.made["SharedA"].data  # what Ctrl+L (Link Object Data) does
+            watch.settle()
+            ops = [op for ops in watch.edits() for op in ops]
+            self.assertIn({"op": "set_mesh", "uuid": self.made["Flat"][PROP], "mesh": self.objects["SharedA"].mesh}, ops)
+            # A mesh datablock never synced (the data-block selector): created first, then used.
+            fresh = bpy.data.meshes.new("Fresh")
+            fresh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+            del watch.sent[:]
+            self.made["Flat"].data = fresh
+            watch.settle()
+            ops = [op for ops in watch.edits() for op in ops]
+            created = [op for op in ops if op["op"] == "create_mesh"]
+            self.assertEqual([fresh[PROP]], [op["uuid"] for op in created])
+            self.assertLess(ops.index(created[0]), ops.index({"op": "set_mesh", "uuid": self.made["Flat"][PROP], "mesh": fresh[PROP]}))
+        finally:
+            watch.close()
+
     def test_a_million_vertex_mesh_reads_and_is_named_in_well_under_a_second(self):
         bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
         bpy.ops.mesh.primitive_grid_add(x_subdivisions=999, y_subdivisions=999, size=2)

@@ -119,6 +119,7 @@ _SCHEMAS = {
     "set_material_params": ((), ("base_color", "metallic", "roughness", "emission")),
     "assign_material": (("slot", "material"), ()),
     "set_parent": (("parent",), ()),
+    "set_mesh": (("mesh",), ()),
     "create_object": (("name", "kind", "parent", "translation", "rotation", "scale"), ("visible", "mesh", "materials")),
     "instantiate_prefab": (("prefab", "name", "parent", "translation", "rotation", "scale"), ()),
     "duplicate_object": (("new_uuid",), ("name",)),
@@ -175,6 +176,8 @@ def read_operation(o, path):
     fields = {}
     for name in sorted((k for k in o if k not in ("op", "uuid")), key=lambda k: (k not in _ORDER, k)):
         fields[name] = _READERS[name](o[name], f"{path}.{name}", fields)
+    if op == "set_mesh" and fields["mesh"] is None:  # an object of kind mesh always shows one
+        raise SceneError(path + ".mesh", "expected a mesh's VibeSync ID, not null")
     if op in ("set_transform", "set_material_params") and not fields:
         raise SceneError(path, f"{op} needs at least one of {', '.join(optional)}")
     return Operation(op, uuid, fields)

@@ -197,6 +197,7 @@ public sealed class SimHost
         if (step.TryGetProperty("localScale", out var s)) o = o with { LocalScale = new Vector3d(s[0].GetDouble(), s[1].GetDouble(), s[2].GetDouble()) };
         if (step.TryGetProperty("active", out var a)) o = o with { Active = a.GetBoolean() };
         if (step.TryGetProperty("name", out var n)) o = o with { Name = n.GetString()! };
+        if (step.TryGetProperty("mesh", out var mesh)) o = o with { Mesh = mesh.GetString() }; // another mesh asset dropped on its MeshFilter
         _scene.Write(o);
     }
 

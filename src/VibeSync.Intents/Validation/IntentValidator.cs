@@ -59,6 +59,7 @@ public static class IntentValidator
             case InstantiatePrefab { Parent: { } p }: yield return ("parent", p); break;
             case DuplicateObject d: yield return ("new_uuid", d.NewUuid); break;
             case AssignMaterial { Material: { } m }: yield return ("material", m); break;
+            case SetMesh m: yield return ("mesh", m.Mesh); break;
             case CreateObject c:
                 if (c.Parent != null) yield return ("parent", c.Parent);
                 if (c.Mesh != null) yield return ("mesh", c.Mesh);
@@ -134,6 +135,13 @@ public static class IntentValidator
                         if (at == o.Uuid) Refuse(IntentErrorCode.Cycle, path + ".parent", $"{p.Parent} is {(at == p.Parent ? "the object itself" : "a descendant of " + o.Uuid)}: the hierarchy would have a cycle");
                 }
                 return CheckNesting(Put(s, o with { Parent = p.Parent }), o.Uuid, path + ".parent", sight, ref unseen);
+            }
+            case SetMesh m:
+            {
+                var o = Object(s, m.Uuid, path + ".uuid");
+                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects have a mesh");
+                Mesh(s, m.Mesh, path + ".mesh");
+                return Put(s, o with { Mesh = m.Mesh });
             }
             case CreateObject c:
             {

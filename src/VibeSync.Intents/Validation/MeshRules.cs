@@ -3,7 +3,8 @@
 // as it sees records (DESIGN §8): a blob reachable only from records it may not see answers as a
 // blob that does not exist (BLOB_MISSING, the same words), so it cannot probe for a hidden mesh's
 // data. A derived mesh (modifiers, curves, text) is what Blender shows after evaluation: only Blender
-// can replace it; anyone else's replace is refused DERIVED_MESH, naming what derived it.
+// can replace it; anyone else's replace is refused DERIVED_MESH, naming what derived it. Likewise
+// only Blender moves an object onto or off a derived mesh (set_mesh): it follows its modifiers.
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Reality;
 using VibeSync.Protocol.Blobs;
@@ -12,7 +13,7 @@ using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Validation;
 
-/// <summary>The rules of create_mesh and replace_mesh that need Reality, the actor and the blobs.</summary>
+/// <summary>The rules of create_mesh, replace_mesh and set_mesh that need Reality, the actor and the blobs.</summary>
 public static class MeshRules
 {
     /// <summary>The one engine that derives meshes (modifiers, curves, surfaces, metaballs, text).</summary>
@@ -31,8 +32,13 @@ public static class MeshRules
         for (int i = 0; i < request.Operations.Count; i++)
         {
             var op = request.Operations[i];
-            if (AdmissionLimits.MeshOf(op) is not { } mesh) continue;
             string path = $"operations[{i}]";
+            if (op is SetMesh set)
+            {
+                if (DerivedReference(set, actor, origin, reality, ai: uploaded != null, path) is { } refused) return refused;
+                continue;
+            }
+            if (AdmissionLimits.MeshOf(op) is not { } mesh) continue;
             bool seen = uploaded == null || AiVisibility.SeesMesh(reality, op.Uuid);
             if (op is ReplaceMesh && seen && reality.Meshes.TryGetValue(op.Uuid, out var current) && current.IsDerived && !MayReplaceDerived(actor, origin))
                 return new IntentRefusedException(IntentErrorCode.DerivedMesh, path + ".uuid",
@@ -58,6 +64,24 @@ public static class MeshRules
                     return new IntentRefusedException(IntentErrorCode.ResourceLimit, path,
                         $"blob {id} holds {shape.ByteLength:N0} bytes, over limits.max_blob_bytes = {limits.MaxBlobBytes:N0}");
         }
+        return null;
+    }
+
+    /// <summary>
+    /// A set_mesh from anyone but Blender may neither point an object at a derived mesh (it is
+    /// another object's evaluated geometry) nor take an object off its own (its modifiers would
+    /// derive it again). An AI is told only of records it sees; the validator answers the rest.
+    /// </summary>
+    private static IntentRefusedException? DerivedReference(SetMesh set, Actor actor, string? origin, RealityScene reality, bool ai, string path)
+    {
+        if (MayReplaceDerived(actor, origin)) return null;
+        if (reality.Meshes.TryGetValue(set.Mesh, out var target) && target.IsDerived && (!ai || AiVisibility.SeesMesh(reality, set.Mesh)))
+            return new IntentRefusedException(IntentErrorCode.DerivedMesh, path + ".mesh",
+                $"mesh {set.Mesh} is derived ({string.Join(", ", target.Derived)}): it is one object's evaluated geometry in {DerivingEngine}, and no other object can use it");
+        if (reality.Objects.TryGetValue(set.Uuid, out var o) && o.Mesh is { } current && reality.Meshes.TryGetValue(current, out var own) && own.IsDerived
+            && (!ai || AiVisibility.SeesObject(reality, set.Uuid)))
+            return new IntentRefusedException(IntentErrorCode.DerivedMesh, path + ".uuid",
+                $"object {set.Uuid} shows a derived mesh ({string.Join(", ", own.Derived)}): {DerivingEngine} evaluates it from its modifiers or source; change them there");
         return null;
     }
 

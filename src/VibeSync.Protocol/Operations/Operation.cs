@@ -50,6 +50,17 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "set_parent";
     }
 
+    /// <summary>
+    /// Points a mesh object at another mesh record (its geometry; material slots stay): in Blender
+    /// the object's mesh data, in Unity its MeshFilter's shared mesh. An object that gains or loses
+    /// modifiers in Blender changes between its shared mesh and its derived one this way.
+    /// </summary>
+    public sealed record SetMesh(string Uuid, string Mesh) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "set_mesh";
+    }
+
     /// <summary>Creates an object with a new VibeSync ID.</summary>
     public sealed record CreateObject(string Uuid, string ObjectName, ObjectKind Kind, string? Parent, Vector3d Translation,
         Quaterniond Rotation, Vector3d Scale, bool Visible, string? Mesh, IReadOnlyList<string?> Materials) : Operation(Uuid)

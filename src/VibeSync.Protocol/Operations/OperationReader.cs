@@ -124,6 +124,9 @@ namespace VibeSync.Protocol.Operations
                 case "set_parent":
                     CheckFields(o, path, Fields("parent"), Array.Empty<string>());
                     return new SetParent(Uuid(o, path), OptionalId(o.Get("parent")!, path + ".parent"));
+                case "set_mesh":
+                    CheckFields(o, path, Fields("mesh"), Array.Empty<string>());
+                    return new SetMesh(Uuid(o, path), Id(o.Get("mesh")!, path + ".mesh"));
                 case "create_object":
                     CheckFields(o, path, Fields("name", "kind", "parent", "translation", "rotation", "scale"), new[] { "visible", "mesh", "materials" });
                     var kindText = Text(o.Get("kind")!, path + ".kind");

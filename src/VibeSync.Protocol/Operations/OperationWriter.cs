@@ -76,6 +76,9 @@ namespace VibeSync.Protocol.Operations
                 case SetParent p:
                     Field(sb, "parent").Append(Quote(p.Parent));
                     break;
+                case SetMesh m:
+                    Field(sb, "mesh").Append(Quote(m.Mesh));
+                    break;
                 case CreateObject c:
                     Field(sb, "name").Append(Quote(c.ObjectName));
                     Field(sb, "kind").Append(Quote(ObjectKindNames.Name(c.Kind)));

@@ -102,12 +102,14 @@ class ChangeDetector:
             block = getattr(update.id, "original", update.id)
             if isinstance(block, bpy.types.Object) and update.is_updated_geometry:
                 mid = identity.id_of(block, identity.MESH_PROP)  # its evaluated mesh may have changed
-                if mid is not None and mid in index.derived:
+                if mid is not None and mid in index.derived and is_derived(block):
                     index.geometry.invalidate(mid)
                     self.dirty.add(mid)
                     marked = True
-                elif is_derived(block) and block.name not in index.unsupported_names:
-                    self.structure = True  # it gained modifiers (or lost them): its mesh record is another one now
+                elif (is_derived(block) or mid in index.derived) and block.name not in index.unsupported_names:
+                    # It gained modifiers or lost the last one: it shows another mesh record now
+                    # (set_mesh), which a rescan finds and, when new, creates first.
+                    self.structure = True
                     marked = True
             if isinstance(block, bpy.types.Object):
                 uid = identity.id_of(block)
@@ -122,6 +124,9 @@ class ChangeDetector:
                         mid = identity.id_of(block.data)
                         if mid is not None:
                             self.dirty.add(mid)
+                    if block.type == "MESH" and block.data is not None and not is_derived(block) \
+                            and identity.id_of(block.data) not in index.meshes:
+                        self.structure = True  # linked to mesh data not synced yet (Ctrl+L, the data-block selector)
                 marked = True
             elif isinstance(block, (bpy.types.Material, bpy.types.Mesh)):
                 uid = identity.id_of(block)
@@ -314,6 +319,8 @@ def _differences(old, new):
     """The operations that turn the known record into the current one."""
     ops = []
     if isinstance(new, SceneObject):
+        if new.mesh != old.mesh and new.mesh is not None:  # first: the slots below are the new mesh's
+            ops.append({"op": "set_mesh", "uuid": new.uuid, "mesh": new.mesh})
         t = {}
         for field in ("translation", "rotation", "scale"):
             if getattr(old, field) != getattr(new, field):

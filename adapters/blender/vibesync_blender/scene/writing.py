@@ -343,6 +343,60 @@ class Writer:
         self._remember_object(p, obj)
         _reparent_keeping_local(obj, parent, self.index)
 
+    def _set_mesh(self, p, op):
+        """The object shows another mesh datablock; its material slots keep what they held (the record's
+        ``materials`` are the object's, not the mesh's). Rollback gives it its mesh and slots back."""
+        obj = self.obj(op.uuid)
+        if obj.type != "MESH":
+            raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)} is not a mesh object; only those show a mesh")
+        if meshes.is_derived(obj):
+            raise ApplyError("DERIVED_MESH", f"object '{obj.name}' ({op.uuid}) shows its evaluated mesh, derived by "
+                                             f"{', '.join(meshes.derivation(obj))}: only Blender changes what it shows")
+        mesh = self.mesh_data(op.get("mesh"))
+        if obj.data == mesh:
+            return
+        if reading.in_edit_mode(obj.data):  # swapping the data under Blender's edit-mesh is not safe
+            raise ApplyError("ENGINE_FAULT", f"object '{obj.name}' ({op.uuid}) is in edit mode in Blender; "
+                                             "its mesh can be changed once the human leaves edit mode")
+        materials = [s.material for s in obj.material_slots]
+        if len(mesh.materials) != len(materials):
+            users = _other_users(mesh, None)
+            if users:  # Blender gives every user of a mesh the same slots
+                raise ApplyError("INVALID_VALUE", f"mesh '{mesh.name}' ({op.get('mesh')}) has {len(mesh.materials)} material "
+                                                  f"slot(s), is used by {_names(users)}, and object '{obj.name}' has "
+                                                  f"{len(materials)}: in Blender slots belong to the mesh, so they would change "
+                                                  "for those objects too; nothing was applied")
+            self._resize_slots(p, mesh, len(materials))
+        old, uid, slots = obj.data.name, op.uuid, _slot_state(obj)
+
+        def restore(w):
+            o = w.index.object(uid)
+            if o is not None and old in bpy.data.meshes:
+                o.data = bpy.data.meshes[old]
+                _restore_slots(o, slots)
+        p.undo.append(restore)
+        obj.data = mesh
+        for slot, material in zip(obj.material_slots, materials):
+            if slot.material != material:  # the mesh's own material differs: this object keeps its own
+                slot.link = "OBJECT"
+                slot.material = material
+
+    def _resize_slots(self, p, mesh, count):
+        """Gives a mesh no other object uses ``count`` material slots (new ones empty); rollback restores them."""
+        name, before = mesh.name, list(mesh.materials)
+
+        def restore(w):
+            m = bpy.data.meshes.get(name)
+            if m is not None:
+                m.materials.clear()
+                for material in before:
+                    m.materials.append(material)
+        p.undo.append(restore)
+        while len(mesh.materials) > count:
+            mesh.materials.pop()
+        while len(mesh.materials) < count:
+            mesh.materials.append(None)
+
     def _link_new(self, p, obj, uid, parent, created_data=None):
         """Links a new object beside its parent (or in the scene's collection) and makes it known.
         Rollback removes it, and ``created_data`` (camera, light or empty mesh made for it)."""
@@ -660,6 +714,26 @@ def _set_hidden(obj, hidden):
         obj.hide_set(hidden)
     except RuntimeError:  # not in the view layer: the viewport flag is all there is
         obj.hide_viewport = hidden
+
+
+def _slot_state(obj):
+    """Each material slot's link and the material the object itself holds there (shown or not)."""
+    state = []
+    for slot in obj.material_slots:
+        link = slot.link
+        if link != "OBJECT":
+            slot.link = "OBJECT"  # the object's own material is readable only through its link
+        state.append((link, slot.material))
+        if link != "OBJECT":
+            slot.link = link
+    return state
+
+
+def _restore_slots(obj, state):
+    for slot, (link, material) in zip(obj.material_slots, state):
+        slot.link = "OBJECT"
+        slot.material = material
+        slot.link = link
 
 
 def _other_users(mesh, obj):

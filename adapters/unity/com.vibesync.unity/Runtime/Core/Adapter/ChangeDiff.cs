@@ -31,6 +31,7 @@ namespace VibeSync.Unity.Adapter
                 switch (pair.Value)
                 {
                     case SceneObject now when before is SceneObject was:
+                        if (now.Mesh != was.Mesh && now.Mesh != null) ops.Add(new SetMesh(now.Uuid, now.Mesh)); // after the meshes created above
                         if (now.Parent != was.Parent) ops.Add(new SetParent(now.Uuid, now.Parent));
                         if (!now.Translation.Equals(was.Translation) || !now.Rotation.Equals(was.Rotation) || !now.Scale.Equals(was.Scale))
                             ops.Add(new SetTransform(now.Uuid, now.Translation.Equals(was.Translation) ? (Vector3d?)null : now.Translation,

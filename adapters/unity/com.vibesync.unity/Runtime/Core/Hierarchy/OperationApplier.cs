@@ -202,6 +202,15 @@ namespace VibeSync.Unity.Hierarchy
                     _scene.Write(o with { Materials = slots });
                     break;
                 }
+                case SetMesh sm:
+                {
+                    var o = Object(sm.Uuid);
+                    if (o.Kind != ObjectKind.Mesh) throw new ApplyException("INVALID_VALUE", $"{sm.Uuid} has no MeshFilter, so no mesh");
+                    if (!_scene.MeshIds().Contains(sm.Mesh)) throw new ApplyException("UNKNOWN_UUID", $"no mesh {sm.Mesh} in this Unity project");
+                    Remember(p, o);
+                    _scene.Write(o with { Mesh = sm.Mesh }); // the MeshFilter's shared mesh; the renderer's materials stay
+                    break;
+                }
                 case SetParent sp:
                 {
                     var o = Object(sp.Uuid);
