@@ -98,6 +98,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The content-addressed blob store under DIR/blobs: what adapters sent over the link, durable before the message naming it is handled.</summary>
     public BlobStore Blobs => _blobs;
+
+    /// <summary>Unfinished <c>put_blob</c> uploads (<c>POST /v1/blobs</c>), bounded per actor by the pipeline's limits, expired when idle.</summary>
+    public Uploads.PartialUploads Uploads { get; private set; } = null!;
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
     private IntentPipeline _pipeline = null!;
@@ -161,6 +164,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             options.Pipeline with { Blobs = options.Pipeline.Blobs ?? service._blobs, Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
                 OnParityLost = service.ParityLost });
         service._snapshots.Start(service._pipeline);
+        var pipeline = service._pipeline;
+        service.Uploads = new Uploads.PartialUploads(service._blobs, pipeline.Uploads, () => pipeline.Limits);
         // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.
         if (reality.Objects.Count + reality.Materials.Count + reality.Meshes.Count > 0) service._snapshots.Enqueue(reality, Array.Empty<ulong>());
         service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log, service._project) { OnLive = service.EngineLive };
@@ -513,6 +518,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         await _snapshots.DisposeAsync(); // commits what FINAL batches queued, while the pipeline can still journal the ids
         await _pipeline.DisposeAsync();
         await _link.DisposeAsync();
+        Uploads.Dispose();
         await _wal.DisposeAsync();
         try { File.Delete(ServerInfo.PathIn(_options.DataDirectory)); } catch (IOException) { }
         WriteCleanShutdownMarker();
