@@ -481,9 +481,10 @@ public sealed class BlobStore : IBlobStore
     /// <summary>
     /// Removes every blob that <paramref name="reachable"/> does not name and that is older than
     /// <paramref name="grace"/> (a young one may belong to an intent being journaled), and what a
-    /// crash left half-written. A reachable blob is never removed.
+    /// crash left half-written. A reachable blob is never removed. With <paramref name="dryRun"/>,
+    /// nothing is removed: the answer says what would be.
     /// </summary>
-    public Collection Collect(IReadOnlySet<string> reachable, TimeSpan grace)
+    public Collection Collect(IReadOnlySet<string> reachable, TimeSpan grace, bool dryRun = false)
     {
         var cutoff = DateTime.UtcNow - grace;
         int kept = 0, removed = 0;
@@ -496,12 +497,13 @@ public sealed class BlobStore : IBlobStore
                 var info = new FileInfo(PathOf(id));
                 if (!info.Exists || info.LastWriteTimeUtc > cutoff) { kept++; continue; }
                 freed += info.Length;
-                info.Delete();
+                if (!dryRun) info.Delete();
                 removed++;
             }
         }
-        foreach (var temp in System.IO.Directory.EnumerateFiles(_incoming).Concat(System.IO.Directory.EnumerateFiles(_partial)))
-            if (File.GetLastWriteTimeUtc(temp) <= cutoff) File.Delete(temp);
+        if (!dryRun)
+            foreach (var temp in System.IO.Directory.EnumerateFiles(_incoming).Concat(System.IO.Directory.EnumerateFiles(_partial)))
+                if (File.GetLastWriteTimeUtc(temp) <= cutoff) File.Delete(temp);
         return new Collection(kept, removed, freed);
     }
 
