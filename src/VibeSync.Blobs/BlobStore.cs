@@ -132,13 +132,16 @@ public sealed class BlobStore : IBlobStore
         bool held;
         lock (_collecting)
         {
-            try { File.Move(written, path, overwrite: false); held = false; }
-            catch (IOException) when (File.Exists(path))
+            // Looked at first, not learnt from a failed move: a first exception costs milliseconds, which an uploader could time.
+            held = File.Exists(path);
+            if (!held)
+                try { File.Move(written, path, overwrite: false); }
+                catch (IOException) when (File.Exists(path)) { held = true; } // stored meanwhile by another put
+            if (held)
             {
-                // Stored before (or meanwhile by another put): the held file is the blob; it is young again.
+                // The held file is the blob; it is young again.
                 File.Delete(written);
                 File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-                held = true;
             }
         }
         if (!held || sameWork) DirectorySync.Fsync(shard);
