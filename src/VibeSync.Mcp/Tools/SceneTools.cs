@@ -91,7 +91,7 @@ public static class SceneTools
 
     /// <summary>submit_intent</summary>
     [McpServerTool(Name = "submit_intent", ReadOnly = false, Idempotent = false, Destructive = true, OpenWorld = false)]
-    [Description("Ask for a change: one typed operation or an ordered list that lands atomically in both engines (set_transform, set_visibility, set_material_params, assign_material, rename, set_parent, create_object, create_material, create_mesh, instantiate_prefab, duplicate_object, delete_object, replace_mesh, replace_asset; canonical values; see docs/intents.md). A rationale is required. The answer is the intent's first phase: PROVISIONAL (applied, being verified), PENDING (waiting for a human's approval), or REFUSED with a code. Then use wait_intent.")]
+    [Description("Ask for a change: one typed operation or an ordered list that lands atomically in both engines (set_transform, set_visibility, set_material_params, assign_material, rename, set_parent, create_object, create_material, create_mesh, instantiate_prefab, duplicate_object, delete_object, replace_mesh, replace_asset; canonical values; see docs/intents.md). A mesh is the record form naming blobs you uploaded with put_blob, or for a small one the inline form (positions, triangles, uv0). A rationale is required. The answer is the intent's first phase: PROVISIONAL (applied, being verified), PENDING (waiting for a human's approval), or REFUSED with a code. Then use wait_intent.")]
     public static async Task<string> SubmitIntent(Agent agent,
         [Description("The operations, e.g. [{\"op\": \"set_transform\", \"uuid\": \"…\", \"translation\": [1, 0, 0]}].")] JsonElement operations,
         [Description("Why: one or two sentences a human reviewing it can judge.")] string rationale,
