@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using VibeSync.Intents.Validation;
 using VibeSync.Orchestrator.Uploads;
 using VibeSync.Protocol.Blobs;
 
@@ -22,11 +21,7 @@ internal static class UploadRoutes
     {
         app.MapPost("/v1/blobs", async (HttpRequest http) =>
         {
-            Actor actor;
-            try { actor = Actor.Parse(http.Query["actor"].FirstOrDefault() ?? "human:cli"); }
-            catch (FormatException e) { return Error(400, "BAD_ACTOR", e.Message); }
-            if (actor.Kind is ActorKind.EmergencyOverride or ActorKind.Engine or ActorKind.Orchestrator)
-                return Error(403, "FORBIDDEN", $"{actor} cannot upload through the control API: use human:NAME or ai:NAME");
+            if (IntentRoutes.Submitter(http, "upload", out var refusal) is not { } actor) return refusal!;
             try
             {
                 var chunk = await ReadAsync(http).ConfigureAwait(false);
@@ -35,7 +30,7 @@ internal static class UploadRoutes
                 return Results.Json(new { complete = answer.Blob != null, blob = answer.Blob, upload = answer.Upload, received = answer.Received, bytes = answer.Bytes },
                     OrchestratorService.Json);
             }
-            catch (UploadRefusedException e) { return Error(400, e.Code, $"{e.Field}: {e.Reason}"); }
+            catch (UploadRefusedException e) { return IntentRoutes.Error(400, e.Code, $"{e.Field}: {e.Reason}"); }
         });
     }
 
@@ -89,7 +84,4 @@ internal static class UploadRoutes
 
     private static UploadRefusedException TooLarge(long bytes) =>
         new("RESOURCE_LIMIT", "data", $"a request of {bytes:N0} bytes; one chunk carries at most {PartialUploads.ChunkBytes:N0} bytes of data (chunk_bytes)");
-
-    private static IResult Error(int status, string code, string message) =>
-        Results.Json(new { code, message }, OrchestratorService.Json, statusCode: status);
 }
