@@ -35,6 +35,7 @@ public sealed class BlobStore : IBlobStore
     private readonly string _incoming;
     private readonly string _partial;
     private readonly HashSet<string> _arriving = new(StringComparer.Ordinal); // blobs a transfer is writing to .partial now
+    private readonly object _collecting = new(); // a put that finds its blob held refreshes it under this; collection decides each blob under it
 
     private BlobStore(string directory)
     {
@@ -72,7 +73,7 @@ public sealed class BlobStore : IBlobStore
         string id = BlobId.Of(shape, payload);
         if (expectedId != null && expectedId != id)
             throw new BlobFormatException("id", $"the bytes hash to {id}, not to the name {expectedId} they came with");
-        if (File.Exists(PathOf(id))) return id;
+        if (Refresh(id)) return id;
         var temp = Path.Combine(_incoming, $"{id}.{Guid.NewGuid():N}");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, PreallocationSize = FileHeader + payload.Length };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode0600;
@@ -97,8 +98,28 @@ public sealed class BlobStore : IBlobStore
         return id;
     }
 
-    /// <summary>Moves a written, fsynced file into place as blob <paramref name="id"/> and fsyncs its directory: durable when this returns.</summary>
-    private void Publish(string written, string id)
+    /// <summary>
+    /// True when <paramref name="id"/> is held; its file is then made young again, so collection
+    /// spares it for the grace period: whoever put it is about to journal something naming it.
+    /// </summary>
+    private bool Refresh(string id)
+    {
+        var path = PathOf(id);
+        lock (_collecting)
+        {
+            if (!File.Exists(path)) return false;
+            try { File.SetLastWriteTimeUtc(path, DateTime.UtcNow); }
+            catch (FileNotFoundException) { return false; }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Moves a written, fsynced file into place as blob <paramref name="id"/> and fsyncs its
+    /// directory: durable when this returns. With <paramref name="sameWork"/> (an AI's upload), the
+    /// same steps are taken whether or not the blob was held already (DESIGN §8: its timing must not say).
+    /// </summary>
+    private void Publish(string written, string id, bool sameWork = false)
     {
         var path = PathOf(id);
         var shard = Path.GetDirectoryName(path)!;
@@ -107,9 +128,95 @@ public sealed class BlobStore : IBlobStore
             CreateDirectory(shard);
             DirectorySync.Fsync(Directory); // the new shard's entry
         }
-        try { File.Move(written, path, overwrite: false); }
-        catch (IOException) when (File.Exists(path)) { File.Delete(written); return; } // stored meanwhile by another put
-        DirectorySync.Fsync(shard);
+        else if (sameWork) DirectorySync.Fsync(Directory);
+        bool held;
+        lock (_collecting)
+        {
+            // Looked at first, not learnt from a failed move: a first exception costs milliseconds, which an uploader could time.
+            held = File.Exists(path);
+            if (!held)
+                try { File.Move(written, path, overwrite: false); }
+                catch (IOException) when (File.Exists(path)) { held = true; } // stored meanwhile by another put
+            if (held)
+            {
+                // The held file is the blob; it is young again.
+                File.Delete(written);
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            }
+        }
+        if (!held || sameWork) DirectorySync.Fsync(shard);
+    }
+
+    /// <summary>
+    /// Starts a blob of <paramref name="shape"/> whose name is not known yet (an AI agent's
+    /// <c>put_blob</c>): its bytes are written to a file as they come and named as they come; the
+    /// last one names it (<see cref="BlobUpload.Complete"/>). Nothing is held whole in memory.
+    /// </summary>
+    /// <exception cref="BlobFormatException">A shape no blob may have.</exception>
+    public BlobUpload BeginUpload(BlobShape shape) => new(this, shape, Path.Combine(_incoming, $"upload.{Guid.NewGuid():N}"));
+
+    /// <summary>A blob being uploaded in pieces, in order, whose name the store computes.</summary>
+    public sealed class BlobUpload : IDisposable
+    {
+        private readonly BlobStore _store;
+        private readonly string _path;
+        private readonly BlobHasher _hasher;
+        private FileStream? _file;
+
+        internal BlobUpload(BlobStore store, BlobShape shape, string path)
+        {
+            _hasher = new BlobHasher(shape); // checks the shape first: nothing is created for a bad one
+            _store = store;
+            _path = path;
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode0600;
+            _file = new FileStream(path, options);
+            Span<byte> header = stackalloc byte[FileHeader];
+            Magic.CopyTo(header);
+            BlobId.WriteHeader(shape, header[4..]);
+            _file.Write(header);
+        }
+
+        /// <summary>The blob's shape.</summary>
+        public BlobShape Shape => _hasher.Shape;
+
+        /// <summary>Bytes taken so far: the offset of the next piece.</summary>
+        public long Received => _hasher.Length;
+
+        /// <summary>True once every byte of the shape was taken.</summary>
+        public bool Whole => Received == Shape.ByteLength;
+
+        /// <summary>Takes the next piece. A piece that fails leaves the upload unusable: dispose it.</summary>
+        /// <exception cref="BlobFormatException">Past the shape's length (<c>length</c>), or a float that cannot be named (<c>value[i]</c>).</exception>
+        public void Append(ReadOnlySpan<byte> piece)
+        {
+            if (_file == null) throw new ObjectDisposedException(nameof(BlobUpload));
+            _hasher.Append(piece);
+            _file.Write(piece);
+        }
+
+        /// <summary>Names the whole blob, makes it durable in the store (the same work whether it was held or not) and returns its name.</summary>
+        /// <exception cref="BlobFormatException">Not every byte was given (<c>length</c>).</exception>
+        public string Complete()
+        {
+            if (_file == null) throw new ObjectDisposedException(nameof(BlobUpload));
+            string id = _hasher.Finish();
+            _file.Flush(flushToDisk: true);
+            _file.Dispose();
+            _file = null;
+            _store.Publish(_path, id, sameWork: true);
+            return id;
+        }
+
+        /// <summary>Drops what was written unless it was completed.</summary>
+        public void Dispose()
+        {
+            _hasher.Dispose();
+            if (_file == null) return;
+            _file.Dispose();
+            _file = null;
+            try { File.Delete(_path); } catch (IOException) { }
+        }
     }
 
     /// <summary>
@@ -353,25 +460,53 @@ public sealed class BlobStore : IBlobStore
             .SelectMany(System.IO.Directory.EnumerateFiles).Select(Path.GetFileName).Where(BlobId.IsValid)!;
 
     /// <summary>
+    /// Checks one held blob: its file's header and length, and that its bytes still hash to its
+    /// name (read in pieces). Null when it is whole; otherwise what is wrong.
+    /// </summary>
+    public string? Check(string id)
+    {
+        try
+        {
+            var (shape, payload) = OpenPayload(id);
+            using (payload)
+            using (var hasher = new BlobHasher(shape))
+            {
+                var buffer = new byte[1 << 20];
+                int n;
+                while ((n = payload.Read(buffer, 0, buffer.Length)) > 0) hasher.Append(buffer.AsSpan(0, n));
+                string actual = hasher.Finish();
+                return actual == id ? null : $"its bytes hash to {actual}";
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or BlobFormatException or IOException) { return e.Message; }
+    }
+
+    /// <summary>
     /// Removes every blob that <paramref name="reachable"/> does not name and that is older than
     /// <paramref name="grace"/> (a young one may belong to an intent being journaled), and what a
-    /// crash left half-written. A reachable blob is never removed.
+    /// crash left half-written. A reachable blob is never removed. With <paramref name="dryRun"/>,
+    /// nothing is removed: the answer says what would be.
     /// </summary>
-    public Collection Collect(IReadOnlySet<string> reachable, TimeSpan grace)
+    public Collection Collect(IReadOnlySet<string> reachable, TimeSpan grace, bool dryRun = false)
     {
         var cutoff = DateTime.UtcNow - grace;
         int kept = 0, removed = 0;
         long freed = 0;
         foreach (var id in All().ToList())
         {
-            var info = new FileInfo(PathOf(id));
-            if (reachable.Contains(id) || info.LastWriteTimeUtc > cutoff) { kept++; continue; }
-            freed += info.Length;
-            info.Delete();
-            removed++;
+            if (reachable.Contains(id)) { kept++; continue; }
+            lock (_collecting) // a put of this blob between the look and the delete would lose it
+            {
+                var info = new FileInfo(PathOf(id));
+                if (!info.Exists || info.LastWriteTimeUtc > cutoff) { kept++; continue; }
+                freed += info.Length;
+                if (!dryRun) info.Delete();
+                removed++;
+            }
         }
-        foreach (var temp in System.IO.Directory.EnumerateFiles(_incoming).Concat(System.IO.Directory.EnumerateFiles(_partial)))
-            if (File.GetLastWriteTimeUtc(temp) <= cutoff) File.Delete(temp);
+        if (!dryRun)
+            foreach (var temp in System.IO.Directory.EnumerateFiles(_incoming).Concat(System.IO.Directory.EnumerateFiles(_partial)))
+                if (File.GetLastWriteTimeUtc(temp) <= cutoff) File.Delete(temp);
         return new Collection(kept, removed, freed);
     }
 

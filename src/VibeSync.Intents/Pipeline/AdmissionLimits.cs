@@ -30,6 +30,15 @@ public sealed record AdmissionLimits
     /// <summary>Bytes one blob may have. <c>limits.max_blob_bytes</c> (256 MiB).</summary>
     public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of unfinished <c>put_blob</c> uploads one agent may hold at once (their declared
+    /// sizes, counted when each begins). <c>limits.max_upload_bytes</c> (512 MiB).
+    /// </summary>
+    public long MaxUploadBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Unfinished <c>put_blob</c> uploads one agent may hold at once. <c>limits.max_uploads</c>.</summary>
+    public int MaxUploads { get; init; } = 8;
+
     /// <summary>The largest a configured rationale limit may be: a FINAL entry repeats the rationale, and the journal keeps room for it.</summary>
     public const int MostRationaleChars = Journaling.RationaleChars;
 

@@ -442,6 +442,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         await _wal.WriteCheckpointAsync(written.Sequence, System.Text.Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).ConfigureAwait(false);
         Reality = _speculative = RealityScene.From(scene);
         Seeded = true;
+        _options.AfterCheckpoint?.Invoke();
         long version = Interlocked.Increment(ref _realityVersion);
         ImmutableInterlocked.AddOrUpdate(ref _parity, engine, version, (_, _) => version); // Reality is that engine's scene
         _options.AfterFinal?.Invoke(Reality, new[] { id });

@@ -38,6 +38,12 @@ public sealed record PipelineOptions
     /// </summary>
     public Action<string, string>? OnParityLost { get; init; }
 
+    /// <summary>
+    /// Called on the spine after the pipeline wrote a checkpoint (a seed). Must not block: the
+    /// orchestrator collects unreachable blobs in the background.
+    /// </summary>
+    public Action? AfterCheckpoint { get; init; }
+
     /// <summary>How long the origin engine of a human's edits must be quiet before they are read back from it.</summary>
     public TimeSpan OriginQuiet { get; init; } = TimeSpan.FromMilliseconds(500);
 
