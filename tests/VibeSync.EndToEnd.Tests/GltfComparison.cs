@@ -23,8 +23,12 @@ internal static class GltfComparison
 
     private sealed record Triangle(int Index, Corner[] Corners);
 
-    /// <summary>Every difference between <paramref name="ours"/> and <paramref name="reference"/>, at most <paramref name="max"/>; empty when they agree.</summary>
+    /// <summary>Every difference between <paramref name="ours"/> and <paramref name="reference"/>, at most about <paramref name="max"/>; empty when they agree.</summary>
+    /// <param name="ours">VibeSync's file.</param>
+    /// <param name="reference">The reference writer's file.</param>
+    /// <param name="tolerance">The most any compared number may differ by.</param>
     /// <param name="onlyOurs">Node names only <paramref name="ours"/> may have (what the reference's writer does not export).</param>
+    /// <param name="max">Stop after this many differences.</param>
     public static List<string> Differences(ModelRoot ours, ModelRoot reference, float tolerance, ISet<string> onlyOurs, int max = 20)
     {
         var found = new List<string>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SharpGLTF.Schema2;
+using VibeSync.Link.Tests.Support;
 
 namespace VibeSync.EndToEnd.Tests;
 

@@ -24,6 +24,13 @@ internal static partial class ContentBenchmark
     /// <summary>The attach taken apart by the processes' own stamps (ms after Blender's "attaching").</summary>
     public sealed record AttachPhases(double SessionStartMs, double BlobsAskedMs, double SceneAdmittedMs, double AppliedInUnityMs, double BothLiveMs);
 
+    /// <summary>
+    /// A vertex edit taken apart (medians, ms): Blender's detection, read, hash and EDIT until serve
+    /// asks for its blobs; the changed blobs sent and stored durably; the intent until the simulator
+    /// answered its APPLY (journal, APPLY, the simulator's BLOB_WANT, chunks, building the mesh).
+    /// </summary>
+    public sealed record VertexEditPhases(int Samples, double BlenderUntilBlobsAskedMs, double BlobsUntilStoredMs, double StoredUntilAppliedInUnityMs);
+
     /// <summary>What moved on the link and in the store while the transform edits ran: all must be 0.</summary>
     public sealed record BlobTraffic(int BlobWants, int BlobsStored, int BlobsServed, int StoreFilesAdded);
 
@@ -31,9 +38,9 @@ internal static partial class ContentBenchmark
         int Vertices, int Triangles, long PayloadBytes,
         double GltfExportSeconds, long GltfBytes,
         double AttachToLiveSeconds, double AttachToExportRatio, AttachPhases AttachPhases,
-        Latency VertexEdit, Latency HeavyTransformEdit, Latency CubeTransformEdit, double TransformP99Ratio, BlobTraffic DuringTransformEdits,
+        Latency VertexEdit, VertexEditPhases? VertexEditPhases, Latency HeavyTransformEdit, Latency CubeTransformEdit, double TransformP99Ratio, BlobTraffic DuringTransformEdits,
         double ServeIdleRssMib, double ServePeakRssMib, double ServeRssGrowthMib, double RssGrowthToPayload, bool PeakReset,
-        double HashMedianMs, double HashMinMs, int HashRuns, int HashedBlobs,
+        double HashMedianMs, double HashMinMs, double Sha256AloneMedianMs, int HashRuns, int HashedBlobs,
         IReadOnlyList<Goal> Goals);
 
     public static async Task<Result> RunAsync(int vertices, int edits, Action<string> progress)
@@ -83,20 +90,36 @@ internal static partial class ContentBenchmark
             long payload = blobs.Sum(b => (long)b.Payload.Length);
             int triangles = (int)(blobs.Where(b => b.Shape.Element == BlobElement.U32).Sum(b => b.Shape.Count) / 3);
             var hashMs = HashRuns(blobs, heavyMesh.BlobIds().Distinct().ToArray(), runs: 7);
+            var shaMs = ShaOnlyRuns(blobs, runs: 7);
 
             progress($"every vertex moved in Blender → applied in Unity: {edits} edits");
             var vertexEdit = new List<double>();
+            var (inBlender, toStore, toUnity) = (new List<double>(), new List<double>(), new List<double>());
             for (int i = 0; i < edits; i++)
             {
-                vertexEdit.Add(await EditAsync(blender, unity, new Dictionary<string, object> { ["mesh"] = "Heavy", ["offset"] = new[] { 0.0, 0.0, 0.01 } }));
+                var (played, applied) = await EditTimesAsync(blender, unity, new Dictionary<string, object> { ["mesh"] = "Heavy", ["offset"] = new[] { 0.0, 0.0, 0.01 } });
+                vertexEdit.Add(applied - played);
+                // Where the time went, by serve's own stamps: the EDIT's blobs asked for, the last of them stored.
+                var between = serve.Json().Where(e => e.TryGetProperty("ts", out var ts) && ts.GetInt64() >= played - 1 && ts.GetInt64() <= applied + 1
+                    && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String && en.GetString() == "blender").ToList();
+                var asked = between.FirstOrDefault(e => e.GetProperty("event").GetString() == "blob_want");
+                var stored = between.LastOrDefault(e => e.GetProperty("event").GetString() == "blob");
+                if (asked.ValueKind == JsonValueKind.Object && stored.ValueKind == JsonValueKind.Object)
+                {
+                    inBlender.Add(asked.GetProperty("ts").GetInt64() - played);
+                    toStore.Add(stored.GetProperty("ts").GetInt64() - asked.GetProperty("ts").GetInt64());
+                    toUnity.Add(applied - stored.GetProperty("ts").GetInt64());
+                }
                 await UntilAsync(async () => InParity(await api.StatusAsync(), objects: 2), "both engines live after the edit", TimeSpan.FromMinutes(2));
             }
+            var vertexPhases = inBlender.Count == 0 ? null
+                : new VertexEditPhases(inBlender.Count, Median(inBlender), Median(toStore), Median(toUnity));
 
-            progress($"transform edits of the heavy mesh's object and of the cube, interleaved: {edits * 4} each");
+            progress($"transform edits of the heavy mesh's object and of the cube, interleaved: {edits * 10} each");
             var before = (Traffic(serve), StoreFiles(dir));
             var heavy = new List<double>();
             var cube = new List<double>();
-            for (int i = 0; i < edits * 4; i++)
+            for (int i = 0; i < edits * 10; i++)
             {
                 double x = 1 + i * 0.01;
                 heavy.Add(await EditAsync(blender, unity, new Dictionary<string, object> { ["object"] = "Heavy", ["location"] = new[] { x, 0.0, 0.0 } }));
@@ -127,9 +150,9 @@ internal static partial class ContentBenchmark
                 new Goal("hash_mesh_blobs", hashMedian, 100, "ms", hashMedian <= 100),
             };
             return new Result(heavyMesh.VertexCount, triangles, payload, Math.Round(exportSeconds, 3), exportBytes,
-                Math.Round(attachSeconds, 3), exportRatio, phases, v, h, c, transformRatio, traffic,
+                Math.Round(attachSeconds, 3), exportRatio, phases, v, vertexPhases, h, c, transformRatio, traffic,
                 MiB(idleRss), MiB(peakRss), MiB(growth), rssRatio, reset,
-                hashMedian, Math.Round(hashMs.Min(), 2), hashMs.Length, blobs.Length, goals);
+                hashMedian, Math.Round(hashMs.Min(), 2), Math.Round(Percentiles.Of(shaMs, 0.5), 2), hashMs.Length, blobs.Length, goals);
         }
         finally
         {
@@ -140,6 +163,13 @@ internal static partial class ContentBenchmark
     /// <summary>Plays one step in Blender; ms from its "edit_played" stamp to the simulator's next "applied" stamp.</summary>
     private static async Task<double> EditAsync(ChildProcess blender, ChildProcess unity, Dictionary<string, object> step)
     {
+        var (played, applied) = await EditTimesAsync(blender, unity, step);
+        return applied - played;
+    }
+
+    /// <summary>Plays one step in Blender: its "edit_played" stamp and the simulator's next "applied" stamp (wall-clock ms).</summary>
+    private static async Task<(double Played, double Applied)> EditTimesAsync(ChildProcess blender, ChildProcess unity, Dictionary<string, object> step)
+    {
         int played = Events(blender, "edit_played").Count(), applied = Events(unity, "applied").Count();
         blender.Step(step);
         JsonElement p = default, a = default;
@@ -149,7 +179,7 @@ internal static partial class ContentBenchmark
             a = Events(unity, "applied").Skip(applied).FirstOrDefault();
             return Task.FromResult(p.ValueKind == JsonValueKind.Object && a.ValueKind == JsonValueKind.Object);
         }, "the edit to be applied in Unity", TimeSpan.FromMinutes(2));
-        return a.GetProperty("t").GetDouble() - p.GetProperty("t").GetDouble();
+        return (p.GetProperty("t").GetDouble(), a.GetProperty("t").GetDouble());
     }
 
     /// <summary>Both engines live at Reality's root, Reality holding <paramref name="objects"/> objects.</summary>
@@ -170,6 +200,23 @@ internal static partial class ContentBenchmark
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < blobs.Length; i++)
                 if (BlobId.Of(blobs[i].Shape, blobs[i].Payload) != ids[i]) throw new InvalidOperationException($"blob {ids[i]} does not hash to its name");
+            if (r >= 0) times[r] = sw.Elapsed.TotalMilliseconds;
+        }
+        return times;
+    }
+
+    /// <summary>
+    /// The floor under <see cref="HashRuns"/>: SHA-256 alone over as many bytes as the names hash
+    /// (a float is hashed as its quantized i64, 8 bytes; an index as its 4), without quantizing.
+    /// </summary>
+    private static double[] ShaOnlyRuns((BlobShape Shape, byte[] Payload)[] blobs, int runs)
+    {
+        var doubled = blobs.Select(b => b.Shape.Element == BlobElement.F32 ? new byte[b.Payload.Length * 2] : b.Payload).ToArray();
+        var times = new double[runs];
+        for (int r = -1; r < runs; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            foreach (var bytes in doubled) System.Security.Cryptography.SHA256.HashData(bytes);
             if (r >= 0) times[r] = sw.Elapsed.TotalMilliseconds;
         }
         return times;
@@ -215,6 +262,8 @@ internal static partial class ContentBenchmark
         if (p.ExitCode != 0 || last == null) throw new InvalidOperationException($"heavy_mesh.py {string.Join(' ', args)} failed: {(await errors).Trim()}\n{output.Trim()}");
         return JsonDocument.Parse(last).RootElement.Clone();
     }
+
+    private static double Median(List<double> samples) => Math.Round(Percentiles.Of(samples.ToArray(), 0.5), 1);
 
     private static double NowMs() => (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
 

@@ -26,7 +26,7 @@ internal static class BenchCommand
     private static Command Content()
     {
         var vertices = new Option<int>("--vertices") { Description = "Vertices of the big mesh (the nearest square grid).", DefaultValueFactory = _ => 1_000_000 };
-        var edits = new Option<int>("--edits") { Description = "Vertex edits measured (transform edits: four times as many, of each object).", DefaultValueFactory = _ => 10 };
+        var edits = new Option<int>("--edits") { Description = "Vertex edits measured (transform edits: ten times as many, of each object).", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print one machine-readable JSON object: every figure, every goal, met or not." };
         var command = new Command("content",
             "Issue #17's goals with serve, real headless Blender and the Unity simulator, on a big mesh (normals, one UV map) and a cube: " +
