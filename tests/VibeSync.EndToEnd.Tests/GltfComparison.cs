@@ -27,14 +27,14 @@ internal static class GltfComparison
     /// <param name="ours">VibeSync's file.</param>
     /// <param name="reference">The reference writer's file.</param>
     /// <param name="tolerance">The most any compared number may differ by.</param>
-    /// <param name="onlyOurs">Node names only <paramref name="ours"/> may have (what the reference's writer does not export).</param>
+    /// <param name="meshOnlyInOurs">Nodes whose mesh only <paramref name="ours"/> has (the reference's writer leaves it out); theirs must have triangles.</param>
     /// <param name="max">Stop after this many differences.</param>
-    public static List<string> Differences(ModelRoot ours, ModelRoot reference, float tolerance, ISet<string> onlyOurs, int max = 20)
+    public static List<string> Differences(ModelRoot ours, ModelRoot reference, float tolerance, ISet<string> meshOnlyInOurs, int max = 20)
     {
         var found = new List<string>();
         var a = ours.LogicalNodes.ToDictionary(n => n.Name ?? "", StringComparer.Ordinal);
         var b = reference.LogicalNodes.ToDictionary(n => n.Name ?? "", StringComparer.Ordinal);
-        foreach (var name in a.Keys.Except(b.Keys).Where(n => !onlyOurs.Contains(n))) found.Add($"node '{name}' is only in ours");
+        foreach (var name in a.Keys.Except(b.Keys)) found.Add($"node '{name}' is only in ours");
         foreach (var name in b.Keys.Except(a.Keys)) found.Add($"node '{name}' is only in the reference");
         foreach (var name in a.Keys.Intersect(b.Keys).OrderBy(n => n, StringComparer.Ordinal))
         {
@@ -45,6 +45,11 @@ internal static class GltfComparison
                     found.Add($"node '{name}': world matrix [{i / 4},{i % 4}] is {F(Cell(x, i))} in ours, {F(Cell(y, i))} in the reference");
                     break;
                 }
+            if (meshOnlyInOurs.Contains(name) && b[name].Mesh == null)
+            {
+                if (Triangles(a[name].Mesh).Count == 0) found.Add($"node '{name}' has no triangles in ours");
+                continue;
+            }
             CompareMeshes(name, Triangles(a[name].Mesh), Triangles(b[name].Mesh), tolerance, found);
             if (found.Count >= max) break;
         }
