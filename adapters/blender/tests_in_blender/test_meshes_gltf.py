@@ -82,6 +82,7 @@ class AgainstBlendersExporterTests(unittest.TestCase, Attached):
         self.assertEqual(3, self.record("NoFaces").vertex_count)  # loose vertices are kept, as vertices only
         self.assertEqual(0, self.record("NoVertices").vertex_count)
         self.assertEqual({"POSITION", "NORMAL"}, set(self.record("NoFaces").attributes))
+        self.assertEqual({"POSITION"}, set(self.record("NoVertices").attributes))  # what Unity reads back of an empty mesh
 
     def test_the_comparison_names_the_field_and_triangle_that_differ(self):
         expected = self.glb.triangles("Colors")

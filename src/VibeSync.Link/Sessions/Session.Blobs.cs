@@ -210,6 +210,8 @@ internal sealed partial class Session
                 int chunkBytes = _server.Options.ChunkBytes;
                 var buffer = new byte[BlobChunk.HeaderSize + chunkBytes];
                 var gone = new List<string>();
+                int served = 0, chunks = 0;
+                long bytes = 0;
                 foreach (var w in blobs)
                 {
                     BlobShape shape;
@@ -230,9 +232,14 @@ internal sealed partial class Session
                             BlobChunk.Encode(w.Id, shape, offset, ReadOnlySpan<byte>.Empty, buffer); // the header in front of the data read in place
                             await SendBytesAsync(MessageType.BlobChunk, buffer.AsMemory(0, BlobChunk.HeaderSize + length), cancel).ConfigureAwait(false);
                             TouchBlobs();
+                            chunks++;
+                            bytes += length;
                         }
                     }
+                    served++;
                 }
+                // What went out, as the "blob" line says what came in (`vibesync bench content` counts both).
+                if (served > 0) _server.Log.Write("blob_served", null, Engine, _remote, $"{served} blob(s) for message {re} sent: {bytes:N0} bytes in {chunks} BLOB_CHUNK frame(s)");
                 if (gone.Count > 0) await SendAsync(MessageType.BlobGone, new BlobGone(re, gone).ToJson(), cancel, flush: true).ConfigureAwait(false);
             }
             finally { _serving.Release(); }

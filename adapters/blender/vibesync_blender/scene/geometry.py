@@ -140,6 +140,8 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False):
             values = attributes[semantic]
             attributes[semantic] = convert.mesh_attribute(semantic, values.reshape(-1), "blender", "canonical",
                                                           unit_scale).reshape(values.shape)
+    if n == 0:  # no vertices: only POSITION, as Unity (whose empty mesh has no normals to tell apart) reads it back
+        attributes = {"POSITION": attributes["POSITION"]}
     return Geometry(n + len(extra_vertex), attributes, _primitives(mesh, faces, vertex_of_corner))
 
 
