@@ -142,7 +142,7 @@ namespace VibeSync.Protocol.SceneJson
         {
             foreach (var v in values)
                 if (!Quantizer.IsHashable(v))
-                    throw new JsonFieldException(path, $"value {v:R} is out of range (|v| ≤ 1e12 in canonical units)");
+                    throw new JsonFieldException(path, $"expected a finite number within ±1e12 in canonical units, got {v:R}"); // NON_FINITE in an operation (docs/intents.md "Numbers")
         }
 
         /// <summary>Appends the record's fields after <c>"uuid": …</c>: <c>, "vertex_count": …, "attributes": {…}, "primitives": […], "derived": […]</c>.</summary>
