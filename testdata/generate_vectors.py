@@ -27,6 +27,8 @@ from vibesync_blender.protocol.hashing import hash_scene  # noqa: E402
 from vibesync_blender.firewall import CODE_FIELDS, FirewallError, audit_expression  # noqa: E402
 from vibesync_blender.protocol import scene_json  # noqa: E402
 from vibesync_blender.protocol.scene_json import read_canonical  # noqa: E402
+from vibesync_blender.protocol.blobs import MemoryBlobs, float_blob, index_blob  # noqa: E402
+from vibesync_blender.protocol.convert import mesh_attribute, mesh_indices  # noqa: E402
 
 HEADER = {"spec": "docs/protocol.md", "generated_by": "testdata/generate_vectors.py"}
 
@@ -51,6 +53,20 @@ def mesh(n, positions=(), triangles=(), uv0=None):
     if uv0 is not None:
         m["uv0"] = [list(u) for u in uv0]
     return m
+
+
+def record(n, vertex_count, attributes, primitives=(), derived=()):
+    """A mesh in the record form (docs/protocol.md §2): blob ids, not arrays."""
+    return {"uuid": uid(n), "vertex_count": vertex_count, "attributes": dict(attributes),
+            "primitives": [{"material": m, "indices": i} for m, i in primitives], "derived": list(derived)}
+
+
+def f32_blob(values, components):
+    return float_blob(values, components)[0]
+
+
+def u32_blob(values):
+    return index_blob(values)[0]
 
 
 def scene(objects=(), materials=(), meshes=()):
@@ -168,6 +184,27 @@ def hash_cases():
     add("mesh_triangle_in_unity_space_is_wound_the_other_way", "unity",
         write_space(canonical_of(scene([obj(8, kind="mesh", mesh=uid(9))], meshes=[mesh(9, tri, [(0, 1, 2)])])), "unity"),
         same_root_as="mesh_triangle_without_uv")
+    add("mesh_inline_triangle_in_blender_space_is_the_same_record", "blender",
+        {"unit_scale": 1.0, "objects": [{"uuid": uid(8), "name": "A", "kind": "mesh", "parent": None, "location": [0, 0, 0],
+                                         "rotation_quaternion": [1, 0, 0, 0], "scale": [1, 1, 1], "visible": True, "materials": [], "mesh": uid(9)}],
+         "meshes": [mesh(9, [(0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0)], [(0, 1, 2)])]},
+        same_root_as="mesh_triangle_without_uv")
+    add("mesh_record_form_of_the_inline_triangle", "canonical",
+        scene([obj(8, kind="mesh", mesh=uid(9))],
+              meshes=[record(9, 3, {"POSITION": f32_blob([c for p in tri for c in p], 3)}, [(0, u32_blob([0, 1, 2]))])]),
+        same_root_as="mesh_triangle_without_uv")
+    quad = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+    full = {"POSITION": f32_blob(quad, 3), "NORMAL": f32_blob([0.0, 0.0, 1.0] * 4, 3),
+            "TANGENT": f32_blob([1.0, 0.0, 0.0, 1.0] * 4, 4), "TEXCOORD_0": f32_blob([0, 0, 1, 0, 1, 1, 0, 1], 2),
+            "TEXCOORD_1": f32_blob([0.5, 0.5] * 4, 2), "COLOR_0": f32_blob([1.0, 0.5, 0.25, 1.0] * 4, 4)}
+    add("mesh_record_every_attribute_two_slots_derived", "canonical",
+        scene([obj(13, kind="mesh", mesh=uid(14), materials=[uid(11), None, uid(11)])], [material(11)],
+              [record(14, 4, full, [(0, u32_blob([0, 1, 2])), (2, u32_blob([0, 2, 3]))], ["Subdivision (SUBSURF)", "Mirror (MIRROR)"])]),
+        with_encodings=True)
+    add("mesh_record_vertices_only_no_primitives", "canonical",
+        scene(meshes=[record(15, 4, {"POSITION": f32_blob(quad, 3)})]), with_encodings=True)
+    add("mesh_record_of_a_curve", "canonical",
+        scene(meshes=[record(16, 4, {"POSITION": f32_blob(quad, 3)}, [(0, u32_blob([0, 1, 2, 0, 2, 3]))], ["curve"])]), with_encodings=True)
     add("material_slots_with_an_empty_slot", "canonical",
         scene([obj(10, kind="mesh", mesh=uid(9), materials=[uid(11), None, uid(11)])], [material(11)], [mesh(9, tri, [(0, 1, 2)])]),
         with_encodings=True)
@@ -217,6 +254,30 @@ def hash_cases():
     for i, (space, count) in enumerate([("canonical", 20), ("blender", 35), ("unity", 50)]):
         s = random_scene(random.Random(70 + i), count)
         add(f"random_scene_{count}_objects_{space}", space, write_space(canonical_of(s), space) if space != "canonical" else s)
+    return cases
+
+
+def inline_cases():
+    """Scene JSON with inline (schema-1) meshes and the record form it reads as, with every blob made."""
+    cases = []
+
+    def add(name, space, doc):
+        sink = MemoryBlobs()
+        c = read_canonical(json.dumps(doc), space, sink)
+        blobs = {}
+        for blob in sorted(sink.ids()):
+            shape, data = sink.get(blob)
+            blobs[blob] = {"element": shape.element, "components": shape.components, "count": shape.count, "payload": bytes(data).hex()}
+        cases.append({"name": name, "space": space, "scene": doc, "record_form": write_space(c, "canonical"), "blobs": blobs})
+
+    tri = [(0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 1.0, 0.5)]
+    add("inline_triangle_with_uv", "canonical",
+        scene([obj(1, kind="mesh", mesh=uid(2))], meshes=[mesh(2, tri, [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0.1, 1)])]))
+    add("inline_values_rounded_to_float32", "canonical", scene(meshes=[mesh(3, [(0.1, 0.2, 0.3)], [])]))
+    add("inline_without_triangles_has_no_primitive", "canonical", scene(meshes=[mesh(4, tri, [])]))
+    add("inline_in_unity_space_mirrored_and_rewound", "unity", scene(meshes=[mesh(5, tri, [(0, 1, 2)])]))
+    add("inline_in_blender_space_with_unit_scale", "blender",
+        {"unit_scale": 0.01, "meshes": [mesh(6, tri, [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0, 1)])]})
     return cases
 
 
@@ -285,6 +346,44 @@ def error_cases():
     add("triangle_index_out_of_range", "meshes[0].triangles[0][1]", meshes=[dict(base_mesh, triangles=[[0, 3, 2]])])
     add("negative_triangle_index", "meshes[0].triangles[0][0]", meshes=[dict(base_mesh, triangles=[[-1, 1, 2]])])
     add("uv0_count_differs_from_positions", "meshes[0].uv0", meshes=[dict(base_mesh, uv0=[[0, 0], [1, 0]])])
+    pos = f32_blob([0, 0, 0, 1, 0, 0, 0, 1, 0], 3)
+    idx = u32_blob([0, 1, 2])
+    rec = record(3, 3, {"POSITION": pos}, [(0, idx)])
+
+    def r(**changes):
+        d = json.loads(json.dumps(rec))
+        for k, v in changes.items():
+            if v is _DELETE:
+                del d[k]
+            else:
+                d[k] = v
+        return d
+    add("record_unknown_field", "meshes[0].normals", meshes=[r(normals=pos)])
+    add("record_missing_derived", "meshes[0].derived", meshes=[r(derived=_DELETE)])
+    add("record_missing_vertex_count", "meshes[0].vertex_count", meshes=[r(vertex_count=_DELETE)])
+    add("record_vertex_count_negative", "meshes[0].vertex_count", meshes=[r(vertex_count=-1)])
+    add("record_vertex_count_fractional", "meshes[0].vertex_count", meshes=[r(vertex_count=3.5)])
+    add("record_vertex_count_beyond_u31", "meshes[0].vertex_count", meshes=[r(vertex_count=2 ** 31)])
+    add("record_attributes_not_an_object", "meshes[0].attributes", meshes=[r(attributes=[pos])])
+    add("record_without_position", "meshes[0].attributes.POSITION", meshes=[r(attributes={"NORMAL": pos})])
+    add("record_unknown_semantic", "meshes[0].attributes.JOINTS_0", meshes=[r(attributes={"POSITION": pos, "JOINTS_0": pos})])
+    add("record_texcoord_8", "meshes[0].attributes.TEXCOORD_8", meshes=[r(attributes={"POSITION": pos, "TEXCOORD_8": pos})])
+    add("record_color_1", "meshes[0].attributes.COLOR_1", meshes=[r(attributes={"POSITION": pos, "COLOR_1": pos})])
+    add("record_texcoord_1_without_0", "meshes[0].attributes.TEXCOORD_1", meshes=[r(attributes={"POSITION": pos, "TEXCOORD_1": pos})])
+    add("record_blob_id_uppercase", "meshes[0].attributes.POSITION", meshes=[r(attributes={"POSITION": pos.upper()})])
+    add("record_blob_id_short", "meshes[0].attributes.POSITION", meshes=[r(attributes={"POSITION": pos[:63]})])
+    add("record_blob_id_not_a_string", "meshes[0].primitives[0].indices", meshes=[r(primitives=[{"material": 0, "indices": 7}])])
+    add("record_primitive_unknown_field", "meshes[0].primitives[0].mode", meshes=[r(primitives=[{"material": 0, "indices": idx, "mode": 4}])])
+    add("record_primitive_missing_indices", "meshes[0].primitives[0].indices", meshes=[r(primitives=[{"material": 0}])])
+    add("record_primitive_slot_beyond_1024", "meshes[0].primitives[0].material", meshes=[r(primitives=[{"material": 1025, "indices": idx}])])
+    add("record_primitive_slot_negative", "meshes[0].primitives[0].material", meshes=[r(primitives=[{"material": -1, "indices": idx}])])
+    add("record_primitives_not_ascending", "meshes[0].primitives[1].material",
+        meshes=[r(primitives=[{"material": 2, "indices": idx}, {"material": 1, "indices": idx}])])
+    add("record_primitives_repeat_a_slot", "meshes[0].primitives[1].material",
+        meshes=[r(primitives=[{"material": 0, "indices": idx}, {"material": 0, "indices": idx}])])
+    add("record_derived_not_strings", "meshes[0].derived[1]", meshes=[r(derived=["curve", 3])])
+    add("record_derived_empty_string", "meshes[0].derived[0]", meshes=[r(derived=[""])])
+    add("record_mixed_with_inline_fields", "meshes[0].vertex_count", meshes=[dict(base_mesh, vertex_count=3)])
     add("parent_does_not_exist", "objects[0].parent", objects=[o(parent=uid(99))])
     add("two_cycle", "objects[0].parent", objects=[o(parent=uid(4)), o(uuid=uid(4), parent=uid(1))])
     add("three_cycle_after_a_root", "objects[1].parent",
@@ -378,6 +477,30 @@ def convert_cases():
     stored.append({"name": "stored_as_unity_a_tenth", "stored_as": "unity", "unit_scale": 1.0,
                    "scene": one(t=(0.1, 0.2, 0.3)), "expected": write_space(convert.stored_as(canonical_of(one(t=(0.1, 0.2, 0.3))), "unity"), "canonical")})
     return cases, stored
+
+
+def mesh_blob_cases():
+    """Blob contents converted between spaces (docs/protocol.md §7.3): float32 in, float32 out, exact."""
+    cases = []
+    pos = [1.0, 2.0, 3.0, -0.5, 0.25, 8.0, 0.1, -0.2, 0.3]
+    normals = [0.0, 0.0, 1.0, 0.6, -0.8, 0.0, 0.0, 1.0, 0.0]
+    tangents = [1.0, 0.0, 0.0, 1.0, 0.0, 0.6, 0.8, -1.0]
+    uv = [0.0, 0.0, 1.0, 0.5, 0.25, 1.0]
+    color = [1.0, 0.5, 0.25, 1.0]
+    for semantic, values in (("POSITION", pos), ("NORMAL", normals), ("TANGENT", tangents), ("TEXCOORD_0", uv), ("COLOR_0", color)):
+        for src, dst, unit in (("blender", "canonical", 1.0), ("canonical", "blender", 1.0), ("canonical", "unity", 1.0),
+                               ("unity", "canonical", 1.0), ("blender", "unity", 1.0), ("unity", "blender", 1.0),
+                               ("blender", "canonical", 0.01), ("canonical", "blender", 0.01), ("unity", "blender", 2.5)):
+            if unit != 1.0 and semantic != "POSITION":
+                continue
+            given = list(mesh_attribute("COLOR_0", values, "canonical", "canonical"))  # as float32
+            cases.append({"name": f"{semantic.lower()}_{src}_to_{dst}" + (f"_unit_{unit}" if unit != 1.0 else ""),
+                          "semantic": semantic, "from": src, "to": dst, "unit_scale": unit, "values": given,
+                          "expected": list(mesh_attribute(semantic, given, src, dst, unit))})
+    for src, dst in (("canonical", "unity"), ("unity", "canonical"), ("blender", "unity"), ("blender", "canonical")):
+        cases.append({"name": f"indices_{src}_to_{dst}", "semantic": "indices", "from": src, "to": dst, "unit_scale": 1.0,
+                      "values": [0, 1, 2, 2, 3, 0], "expected": list(mesh_indices([0, 1, 2, 2, 3, 0], src, dst))})
+    return cases
 
 
 # ---- crypto and frames ---------------------------------------------------------------------------
@@ -488,15 +611,21 @@ def link_vectors():
     # WELCOME as the orchestrator writes it (docs/protocol.md §11.1); the adapters read it.
     welcomes = [{"session_id": "0123456789abcdef0123456789abcdef", "server_nonce": bytes(range(64, 96)).hex(), "protocol": "1.1",
                  "heartbeat_ms": 5000, "heartbeat_timeout_ms": 10000, "project_id": "5f0c3b1e-8a4d-4c2e-9b7a-0d1e2f3a4b5c", "schema": 1,
-                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000}}]
+                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000, "blob_bytes": 268435456, "chunk_bytes": 1048576}}]
     for w in welcomes:
         w["json"] = (f'{{"session_id": "{w["session_id"]}", "server_nonce": "{w["server_nonce"]}", "protocol": "{w["protocol"]}", '
                      f'"heartbeat_ms": {w["heartbeat_ms"]}, "heartbeat_timeout_ms": {w["heartbeat_timeout_ms"]}, '
                      f'"project_id": "{w["project_id"]}", "schema": {w["schema"]}, '
-                     f'"limits": {{"frame_bytes": {w["limits"]["frame_bytes"]}, "mesh_vertices": {w["limits"]["mesh_vertices"]}}}}}')
+                     f'"limits": {{"frame_bytes": {w["limits"]["frame_bytes"]}, "mesh_vertices": {w["limits"]["mesh_vertices"]}, '
+                     f'"blob_bytes": {w["limits"]["blob_bytes"]}, "chunk_bytes": {w["limits"]["chunk_bytes"]}}}}}')
     versions = [{"ours": o, "peer": p, "compatible": version_incompatibility(o, p) is None}
                 for o, p in [("1.0", "1.0"), ("1.0", "1.1"), ("1.1", "1.0"), ("1.0", "1.2"), ("1.3", "1.1"), ("1.0", "2.0"), ("1.0", "x"), ("1.0", "1.0.1")]]
     return {"session_keys": keys, "hellos": hellos, "welcomes": welcomes, "versions": versions}
+
+
+_POS = float_blob([0, 0, 0, 1, 0, 0, 0, 1, 0], 3)[0]
+_UV = float_blob([0, 0, 1, 0, 0, 1], 2)[0]
+_IDX = index_blob([0, 1, 2])[0]
 
 
 def operation_vectors():
@@ -527,7 +656,14 @@ def operation_vectors():
         {"op": "create_mesh", "uuid": uid(6), "positions": [[1e12, -1e12, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]],
          "uv0": [[1e12, -1e12], [1, 0], [0, 1]]},
         {"op": "set_material_params", "uuid": b, "metallic": -1e12, "roughness": 1e12, "base_color": [1e12, 0, 0, -1e12], "emission": [-1e12, 0, 1e12]},
+        # The record form (content schema 2): blob references; derived optional in an operation.
+        {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "attributes": {"POSITION": _POS, "TEXCOORD_0": _UV},
+         "primitives": [{"material": 0, "indices": _IDX}]},
+        {"op": "replace_mesh", "uuid": uid(4), "vertex_count": 3, "attributes": {"POSITION": _POS},
+         "primitives": [{"material": 1, "indices": _IDX}, {"material": 3, "indices": _IDX}], "derived": []},
         {"op": "assign_material", "uuid": a, "slot": 1024, "material": b},
+        {"op": "set_mesh", "uuid": a, "mesh": uid(4)},
+        {"op": "set_mesh", "uuid": "h-" + a, "mesh": "h-" + uid(4)},
     ]
     invalid = [
         ("unknown_operation", {"op": "exec", "uuid": a}, "operations[0].op"),
@@ -568,6 +704,25 @@ def operation_vectors():
                                                       **dict(t, scale=[1e13, 1, 1])), "operations[0].scale"),
         ("slot_beyond_1024", {"op": "assign_material", "uuid": a, "slot": 1025, "material": b}, "operations[0].slot"),
         ("slot_negative", {"op": "assign_material", "uuid": a, "slot": -1, "material": b}, "operations[0].slot"),
+        ("record_without_position", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "attributes": {"NORMAL": _POS},
+                                     "primitives": []}, "operations[0].attributes.POSITION"),
+        ("record_bad_blob_id", {"op": "replace_mesh", "uuid": uid(4), "vertex_count": 3, "attributes": {"POSITION": "00"},
+                                "primitives": []}, "operations[0].attributes.POSITION"),
+        ("record_slots_descending", {"op": "replace_mesh", "uuid": uid(4), "vertex_count": 3, "attributes": {"POSITION": _POS},
+                                     "primitives": [{"material": 1, "indices": _IDX}, {"material": 0, "indices": _IDX}]},
+         "operations[0].primitives[1].material"),
+        ("record_texcoord_gap", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3,
+                                 "attributes": {"POSITION": _POS, "TEXCOORD_2": _UV, "TEXCOORD_0": _UV}, "primitives": []},
+         "operations[0].attributes.TEXCOORD_2"),
+        ("record_missing_primitives", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "attributes": {"POSITION": _POS}},
+         "operations[0].primitives"),
+        ("record_with_inline_field", {"op": "create_mesh", "uuid": uid(6), "vertex_count": 3, "positions": [[0, 0, 0]], "triangles": []},
+         "operations[0].vertex_count"),
+        # set_mesh: a mesh object shows exactly one mesh; there is no "no mesh" to point at.
+        ("set_mesh_without_mesh", {"op": "set_mesh", "uuid": a}, "operations[0].mesh"),
+        ("set_mesh_to_null", {"op": "set_mesh", "uuid": a, "mesh": None}, "operations[0].mesh"),
+        ("set_mesh_bad_id", {"op": "set_mesh", "uuid": a, "mesh": "Cube.001"}, "operations[0].mesh"),
+        ("set_mesh_with_slots", {"op": "set_mesh", "uuid": a, "mesh": uid(4), "materials": [b]}, "operations[0].materials"),
     ]
     return {"valid": valid, "invalid": [{"name": n, "operation": o, "path": p} for n, o, p in invalid]}
 
@@ -655,6 +810,104 @@ def blob_vectors():
     return {"cases": cases, "errors": errors}
 
 
+def blob_chunk_vectors():
+    """Blob transfer on the link (docs/protocol.md §12.2): BLOB_CHUNK payloads byte for byte, how a
+    blob is cut into chunks, transfers fed chunk by chunk to the receiver's assembler with what it
+    answers each (progress, complete, or the refusal's code), the blob names a message references,
+    and the BLOB_WANT / BLOB_GONE payloads."""
+    from vibesync_blender.protocol.blobs import F32, U32, blob_id
+    from vibesync_blender.link.blob_chunks import (BlobAssembler, BlobTransferError, blob_gone_json, blob_references,
+                                                   blob_want_json, encode_chunk, spans)
+    import struct as _struct
+    r = random.Random(13)
+    positions = _struct.pack("<30f", *[r.uniform(-10, 10) for _ in range(30)])   # 10 vec3: 120 bytes
+    pos_shape = (F32, 3, 10)
+    pos_id = blob_id(*pos_shape, positions)
+    indices = _struct.pack("<6I", 0, 1, 2, 2, 1, 3)
+    idx_shape = (U32, 1, 6)
+    idx_id = blob_id(*idx_shape, indices)
+    empty_shape = (F32, 2, 0)
+    empty_id = blob_id(*empty_shape, b"")
+    nan = _struct.pack("<3f", 1.0, float("nan"), 2.0)
+    nan_id = "ab" * 32  # a name its bytes cannot have: they are not nameable at all
+
+    chunks = []
+    for name, blob, shape, offset, data in [("first_chunk_of_positions", pos_id, pos_shape, 0, positions[:50]),
+                                            ("middle_chunk_splits_a_float", pos_id, pos_shape, 50, positions[50:107]),
+                                            ("indices_whole", idx_id, idx_shape, 0, indices),
+                                            ("empty_blob", empty_id, empty_shape, 0, b"")]:
+        chunks.append({"name": name, "id": blob, "element": shape[0], "components": shape[1], "count": shape[2], "offset": offset,
+                       "data": data.hex(), "payload": encode_chunk(blob, shape, offset, data).hex()})
+
+    splits = [{"byte_length": n, "from": f, "chunk_bytes": c, "spans": [list(s) for s in spans(n, f, c)]}
+              for n, f, c in [(0, 0, 1048576), (120, 0, 50), (120, 50, 50), (120, 120, 50), (3145728, 0, 1048576), (3145729, 1048576, 1048576)]]
+
+    def cut(blob, shape, data, size, tamper=None):
+        out = []
+        for offset, length in spans(len(data), 0, size):
+            piece = data[offset:offset + length]
+            if tamper is not None and offset == 0:
+                piece = tamper(piece)
+            out.append(encode_chunk(blob, shape, offset, piece))
+        return out
+
+    def flip(piece):
+        return piece[:3] + bytes([piece[3] ^ 0x40]) + piece[4:]  # the first float's exponent: far beyond ε
+
+    transfers = []
+
+    def transfer(name, want, payloads, max_blob_bytes=1 << 28, chunk_bytes=1 << 20):
+        done = {}
+        assembler = BlobAssembler(max_blob_bytes, chunk_bytes, lambda b, s, d: done.__setitem__(b, d))
+        for blob in want:
+            assembler.want(blob)
+        results = []
+        for payload in payloads:
+            try:
+                shape = assembler.accept_payload(payload)
+                results.append({"complete": payload[:32].hex()} if shape is not None else {"progress": True})
+            except BlobTransferError as e:
+                results.append({"error": e.code, "id": e.blob})
+        transfers.append({"name": name, "max_blob_bytes": max_blob_bytes, "chunk_bytes": chunk_bytes, "want": want,
+                          "chunks": [p.hex() for p in payloads], "results": results,
+                          "completed": {b: d.hex() for b, d in done.items()}})
+
+    in_order = cut(pos_id, pos_shape, positions, 50)
+    transfer("positions_in_three_chunks_split_inside_floats", [pos_id], in_order)
+    transfer("two_blobs_interleaved", [pos_id, idx_id], [in_order[0], cut(idx_id, idx_shape, indices, 10)[0], in_order[1], cut(idx_id, idx_shape, indices, 10)[1], in_order[2],
+                                                         cut(idx_id, idx_shape, indices, 10)[2]])
+    transfer("empty_blob_is_one_empty_chunk", [empty_id], cut(empty_id, empty_shape, b"", 50))
+    transfer("chunk_out_of_order", [pos_id], [in_order[0], in_order[2], in_order[1]])
+    transfer("chunk_repeated", [pos_id], [in_order[0], in_order[0]])
+    transfer("chunk_of_a_blob_not_wanted", [pos_id], [cut(idx_id, idx_shape, indices, 50)[0]])
+    transfer("chunk_after_the_blob_completed", [idx_id], cut(idx_id, idx_shape, indices, 50) * 2)
+    transfer("corrupt_blob_refused_at_its_last_chunk", [pos_id], cut(pos_id, pos_shape, positions, 50, tamper=flip))
+    transfer("bytes_that_cannot_be_named", [nan_id], [encode_chunk(nan_id, (F32, 1, 3), 0, nan)])
+    transfer("blob_over_blob_bytes", [pos_id], in_order[:1], max_blob_bytes=100)
+    transfer("chunk_over_chunk_bytes", [pos_id], [encode_chunk(pos_id, pos_shape, 0, positions[:60])], chunk_bytes=50)
+    transfer("chunk_past_the_blob_end", [idx_id], [encode_chunk(idx_id, idx_shape, 0, indices + b"\0\0\0\0")])
+    transfer("shape_changes_between_chunks", [pos_id], [in_order[0], encode_chunk(pos_id, (F32, 1, 30), 50, positions[50:100])])
+    transfer("payload_shorter_than_a_chunk_header", [pos_id], [in_order[0][:40]])
+    transfer("not_a_blob_header", [pos_id], [in_order[0][:32] + b"\x21" + in_order[0][33:]])
+
+    record = {"uuid": uid(9), "vertex_count": 10, "attributes": {"POSITION": pos_id, "NORMAL": pos_id},
+              "primitives": [{"material": 0, "indices": idx_id}], "derived": []}
+    references = [
+        {"name": "scene", "payload": {"generation": 1, "root": "0" * 64, "scene": {"objects": [], "materials": [], "meshes": [record]}},
+         "ids": [pos_id, idx_id]},
+        {"name": "apply_operation", "payload": {"intent": 7, "operations": [{"op": "replace_mesh", "uuid": uid(9), "attributes": {"POSITION": idx_id},
+                                                                               "primitives": [{"material": 1, "indices": pos_id}]}]},
+         "ids": [idx_id, pos_id]},
+        {"name": "names_elsewhere_are_not_references", "payload": {"name": pos_id, "scene": {"meshes": [{"uuid": pos_id, "attributes": {"POSITION": "not a name"}}]}},
+         "ids": []},
+    ]
+    for ref in references:
+        assert blob_references(ref["payload"]) == ref["ids"], ref["name"]
+    messages = {"want": {"re": 12, "blobs": [[pos_id, 0], [idx_id, 1048576]], "json": blob_want_json(12, [(pos_id, 0), (idx_id, 1048576)])},
+                "gone": {"re": 13, "ids": [pos_id], "json": blob_gone_json(13, [pos_id])}}
+    return {"chunk_header_bytes": 51, "chunks": chunks, "splits": splits, "transfers": transfers, "references": references, "messages": messages}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -668,10 +921,11 @@ def main():
     errors = error_cases()
     conversions, stored = convert_cases()
     assert len(hashes) >= 30 and len(errors) >= 25 and len(conversions) >= 20
-    write("hash_vectors.json", {"cases": hashes})
+    write("hash_vectors.json", {"cases": hashes, "inline_cases": inline_cases()})
     write("blob_vectors.json", blob_vectors())
+    write("blob_chunk_vectors.json", blob_chunk_vectors())
     write("hash_error_vectors.json", {"cases": errors})
-    write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored})
+    write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored, "mesh_blob_cases": mesh_blob_cases()})
     write("crypto_vectors.json", crypto_vectors())
     write("frame_vectors.json", frame_vectors())
     write("link_vectors.json", link_vectors())

@@ -2,14 +2,17 @@
 // quaternions x-y-z-w, cameras and lights looking down −Z), so a scene's records become nodes,
 // meshes and materials without any change of basis. Two deliberate differences are undone here:
 // canonical texture coordinates keep the origin bottom-left (docs/protocol.md §1), glTF's is
-// top-left, so v' = 1 − v; and materials belong to objects in VibeSync but to mesh primitives in
-// glTF, so each (mesh, material) pair an object uses becomes one glTF mesh.
+// top-left, so v' = 1 − v; and materials belong to objects' slots in VibeSync but to mesh primitives
+// in glTF, so each (mesh, slot materials) combination objects use becomes one glTF mesh, with one
+// primitive per material slot of the record sharing the vertex accessors (content schema 2).
+// Vertex data is read from the blobs the records name (canonical arrays: glTF's already).
 // Nothing is made up: what the records do not hold yet (camera optics, light colour and power)
 // is not written as if it were known; such nodes carry their kind in `extras`.
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using SharpGLTF.Schema2;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 using GltfMesh = SharpGLTF.Schema2.Mesh;
 using GltfScene = SharpGLTF.Schema2.Scene;
@@ -20,16 +23,16 @@ namespace VibeSync.Export;
 /// <summary>A canonical scene written as glTF 2.0.</summary>
 public static class GltfExport
 {
-    /// <summary>The model for <paramref name="scene"/> (canonical values): a scene of nodes in parent order.</summary>
-    /// <exception cref="InvalidDataException">A record names a parent, mesh or material the scene does not hold, or a parent cycle.</exception>
-    public static ModelRoot Build(Scene scene, string title = "VibeSync")
+    /// <summary>The model for <paramref name="scene"/> (canonical values): a scene of nodes in parent order, mesh data read from <paramref name="blobs"/>.</summary>
+    /// <exception cref="InvalidDataException">A record names a parent, mesh, material or blob that is not there, a blob does not fit its mesh, or a parent cycle.</exception>
+    public static ModelRoot Build(Scene scene, IBlobSource blobs, string title = "VibeSync")
     {
         var model = ModelRoot.CreateModel();
         model.Asset.Generator = "VibeSync";
         var root = model.UseScene(title);
         var materials = scene.Materials.ToDictionary(m => m.Uuid, m => Material(model, m), StringComparer.Ordinal);
         var meshes = scene.Meshes.ToDictionary(m => m.Uuid, StringComparer.Ordinal);
-        var built = new Dictionary<(string Mesh, string? Material), GltfMesh>();
+        var built = new Dictionary<string, GltfMesh?>(StringComparer.Ordinal);
         var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
 
         foreach (var o in InParentOrder(scene.Objects))
@@ -48,18 +51,24 @@ public static class GltfExport
             node.Extras = extras;
             if (o.Kind != ObjectKind.Mesh || o.Mesh == null) continue;
             if (!meshes.TryGetValue(o.Mesh, out var mesh)) throw new InvalidDataException($"object {o.Uuid} names mesh {o.Mesh}, which the scene does not hold");
-            string? materialId = o.Materials.Count > 0 ? o.Materials[0] : null;
-            if (materialId != null && !materials.ContainsKey(materialId)) throw new InvalidDataException($"object {o.Uuid} names material {materialId}, which the scene does not hold");
-            if (mesh.Positions.Count == 0 || mesh.Triangles.Count == 0) continue; // glTF has no empty primitive
-            if (!built.TryGetValue((mesh.Uuid, materialId), out var gltf))
-                built[(mesh.Uuid, materialId)] = gltf = Mesh(model, mesh, materialId == null ? null : materials[materialId]);
-            node.Mesh = gltf;
+            var slotMaterials = new SharpGLTF.Schema2.Material?[mesh.Primitives.Count];
+            for (int j = 0; j < slotMaterials.Length; j++)
+            {
+                int slot = mesh.Primitives[j].Material;
+                string? materialId = slot < o.Materials.Count ? o.Materials[slot] : null;
+                if (materialId == null) continue;
+                if (!materials.TryGetValue(materialId, out var material)) throw new InvalidDataException($"object {o.Uuid} names material {materialId}, which the scene does not hold");
+                slotMaterials[j] = material;
+            }
+            string key = mesh.Uuid + "|" + string.Join("|", slotMaterials.Select(m => m?.LogicalIndex ?? -1));
+            if (!built.TryGetValue(key, out var gltf)) built[key] = gltf = Mesh(model, mesh, slotMaterials, blobs);
+            if (gltf != null) node.Mesh = gltf;
         }
         return model;
     }
 
     /// <summary>Writes <paramref name="scene"/> as a binary glTF (GLB) to <paramref name="path"/>.</summary>
-    public static void WriteGlb(Scene scene, string path, string title = "VibeSync") => Build(scene, title).SaveGLB(path);
+    public static void WriteGlb(Scene scene, IBlobSource blobs, string path, string title = "VibeSync") => Build(scene, blobs, title).SaveGLB(path);
 
     private static SharpGLTF.Schema2.Material Material(ModelRoot model, VibeSync.Protocol.State.Material m)
     {
@@ -76,55 +85,50 @@ public static class GltfExport
         return material;
     }
 
-    private static GltfMesh Mesh(ModelRoot model, VibeSync.Protocol.State.Mesh mesh, SharpGLTF.Schema2.Material? material)
+    /// <summary>The glTF mesh of a record with these slot materials; null when it has no triangles (glTF has no empty primitive).</summary>
+    private static GltfMesh? Mesh(ModelRoot model, VibeSync.Protocol.State.Mesh mesh, SharpGLTF.Schema2.Material?[] slotMaterials, IBlobSource blobs)
     {
+        try { MeshContent.Check(mesh, blobs, "mesh " + mesh.Uuid); }
+        catch (MeshContentException e) { throw new InvalidDataException($"{e.Code}: {e.Message}"); }
+        var withTriangles = Enumerable.Range(0, mesh.Primitives.Count).Where(j => Payload(blobs, mesh.Primitives[j].Indices).Length > 0).ToList();
+        if (mesh.VertexCount == 0 || withTriangles.Count == 0) return null;
+
         var gltf = model.CreateMesh(mesh.Uuid);
-        gltf.Extras = new JsonObject { ["vibesync_uuid"] = mesh.Uuid };
-        var primitive = gltf.CreatePrimitive();
-        var positions = new float[mesh.Positions.Count * 3];
-        for (int i = 0; i < mesh.Positions.Count; i++)
+        gltf.Extras = new JsonObject { ["vibesync_uuid"] = mesh.Uuid, ["derived"] = new JsonArray(mesh.Derived.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray()) };
+        var accessors = new List<(string Semantic, Accessor Accessor)>();
+        foreach (var semantic in mesh.SortedSemantics())
         {
-            positions[3 * i] = (float)mesh.Positions[i].X;
-            positions[3 * i + 1] = (float)mesh.Positions[i].Y;
-            positions[3 * i + 2] = (float)mesh.Positions[i].Z;
+            var values = MemoryMarshal.Cast<byte, float>(Payload(blobs, mesh.Attributes[semantic]).Span).ToArray();
+            MeshSemantics.TryComponents(semantic, out int components);
+            if (MeshSemantics.TexCoordIndex(semantic) >= 0)
+                for (int i = 1; i < values.Length; i += 2) values[i] = 1 - values[i]; // glTF's origin is top-left
+            accessors.Add((semantic, Vertices(model, values, components)));
         }
-        primitive.SetVertexAccessor("POSITION", Vertices(model, positions, DimensionType.VEC3));
-        if (mesh.Uv0 is { } uv)
+        foreach (int j in withTriangles)
         {
-            var texcoords = new float[uv.Count * 2];
-            for (int i = 0; i < uv.Count; i++)
-            {
-                texcoords[2 * i] = (float)uv[i].X;
-                texcoords[2 * i + 1] = (float)(1 - uv[i].Y); // glTF's origin is top-left
-            }
-            primitive.SetVertexAccessor("TEXCOORD_0", Vertices(model, texcoords, DimensionType.VEC2));
+            var primitive = gltf.CreatePrimitive();
+            foreach (var (semantic, accessor) in accessors) primitive.SetVertexAccessor(semantic, accessor);
+            var bytes = Payload(blobs, mesh.Primitives[j].Indices).ToArray();
+            var view = model.UseBufferView(bytes, 0, bytes.Length, 0, BufferMode.ELEMENT_ARRAY_BUFFER);
+            var indices = model.CreateAccessor();
+            indices.SetIndexData(view, 0, bytes.Length / 4, IndexEncodingType.UNSIGNED_INT);
+            primitive.SetIndexAccessor(indices);
+            primitive.DrawPrimitiveType = PrimitiveType.TRIANGLES;
+            if (slotMaterials[j] is { } material) primitive.Material = material;
         }
-        var indices = new uint[mesh.Triangles.Count * 3];
-        for (int i = 0; i < mesh.Triangles.Count; i++)
-        {
-            var t = mesh.Triangles[i];
-            if ((uint)t.A >= positions.Length / 3 || (uint)t.B >= positions.Length / 3 || (uint)t.C >= positions.Length / 3)
-                throw new InvalidDataException($"mesh {mesh.Uuid} triangle {i} names a vertex beyond its {positions.Length / 3}");
-            indices[3 * i] = (uint)t.A;
-            indices[3 * i + 1] = (uint)t.B;
-            indices[3 * i + 2] = (uint)t.C;
-        }
-        var bytes = MemoryMarshal.AsBytes(indices.AsSpan()).ToArray();
-        var view = model.UseBufferView(bytes, 0, bytes.Length, 0, BufferMode.ELEMENT_ARRAY_BUFFER);
-        var accessor = model.CreateAccessor();
-        accessor.SetIndexData(view, 0, indices.Length, IndexEncodingType.UNSIGNED_INT);
-        primitive.SetIndexAccessor(accessor);
-        primitive.DrawPrimitiveType = PrimitiveType.TRIANGLES;
-        if (material != null) primitive.Material = material;
         return gltf;
     }
 
-    private static Accessor Vertices(ModelRoot model, float[] values, DimensionType dimensions)
+    private static ReadOnlyMemory<byte> Payload(IBlobSource blobs, string id) =>
+        blobs.TryGet(id, out _, out var payload) ? payload : throw new InvalidDataException($"blob {id} is in no store");
+
+    private static Accessor Vertices(ModelRoot model, float[] values, int components)
     {
+        var dimensions = components switch { 2 => DimensionType.VEC2, 3 => DimensionType.VEC3, _ => DimensionType.VEC4 };
         var bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
         var view = model.UseBufferView(bytes, 0, bytes.Length, 0, BufferMode.ARRAY_BUFFER);
         var accessor = model.CreateAccessor();
-        accessor.SetVertexData(view, 0, values.Length / (dimensions == DimensionType.VEC3 ? 3 : 2), new SharpGLTF.Memory.AttributeFormat(dimensions, EncodingType.FLOAT));
+        accessor.SetVertexData(view, 0, values.Length / components, new SharpGLTF.Memory.AttributeFormat(dimensions, EncodingType.FLOAT));
         return accessor;
     }
 

@@ -74,6 +74,12 @@ public sealed record LinkOptions
     /// <summary>Vertices a replaced mesh may have.</summary>
     public int MaxMeshVertices { get; init; } = 1_000_000;
 
+    /// <summary>Bytes one blob may have (config <c>limits.max_blob_bytes</c>; WELCOME's <c>blob_bytes</c>): a bigger one is refused <c>BLOB_TOO_LARGE</c> from its first chunk.</summary>
+    public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Data bytes in one BLOB_CHUNK, at most (WELCOME's <c>chunk_bytes</c>): frames stay far below <see cref="MaxFrame"/>.</summary>
+    public int ChunkBytes { get; init; } = Protocol.Blobs.BlobChunk.DefaultChunkBytes;
+
     /// <summary>Trust an engine starts with; minor violations take from it.</summary>
     public int InitialTrust { get; init; } = 100;
 

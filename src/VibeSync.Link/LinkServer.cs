@@ -1,3 +1,4 @@
+using VibeSync.Blobs;
 using System.Net;
 using System.Net.Sockets;
 using VibeSync.Link.Sessions;
@@ -48,9 +49,14 @@ public sealed class LinkServer : IAsyncDisposable
     private Task _accepting = Task.CompletedTask;
     private long _violations, _refused, _edits, _junk;
 
-    /// <summary>A server for the engines whose bootstrap keys are given.</summary>
-    public LinkServer(LinkOptions options, IReadOnlyDictionary<string, byte[]> bootstrapKeys, ILinkHost host, LinkLog log, TimeProvider? time = null)
+    /// <summary>
+    /// A server for the engines whose bootstrap keys are given. <paramref name="blobs"/> is the store
+    /// blobs named on the link are received into and served from (docs/protocol.md §12.2); without
+    /// one, messages naming blobs pass as they are.
+    /// </summary>
+    public LinkServer(LinkOptions options, IReadOnlyDictionary<string, byte[]> bootstrapKeys, ILinkHost host, LinkLog log, TimeProvider? time = null, BlobStore? blobs = null)
     {
+        Blobs = blobs;
         Options = options;
         BootstrapKeys = bootstrapKeys.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => (k.Key, k.Value)).ToArray();
         Host = host;
@@ -67,6 +73,7 @@ public sealed class LinkServer : IAsyncDisposable
     internal LinkLog Log { get; }
     internal TimeProvider Time { get; }
     internal StrangerPool Strangers { get; }
+    internal BlobStore? Blobs { get; }
 
     /// <summary>How long the accept loop waits for room among strangers before it closes a newcomer.</summary>
     private static readonly TimeSpan StrangerPatience = TimeSpan.FromMilliseconds(250);

@@ -1,3 +1,4 @@
+using VibeSync.Blobs;
 using System.Text.Json;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Pipeline;
@@ -7,6 +8,7 @@ using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link;
 using VibeSync.Link.Ports;
+using VibeSync.Orchestrator.Collection;
 using VibeSync.Orchestrator.Snapshots;
 using VibeSync.Orchestrator.Sync;
 using VibeSync.Protocol.State;
@@ -93,6 +95,14 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private ProjectIdentity _project = null!;
     private Orchestrator.Journal.JournalIndex _journal = null!;
     private LinkServer _link = null!;
+    private BlobStore _blobs = null!;
+    private BlobCollector? _collector;
+
+    /// <summary>The content-addressed blob store under DIR/blobs: what adapters sent over the link, durable before the message naming it is handled.</summary>
+    public BlobStore Blobs => _blobs;
+
+    /// <summary>Unfinished <c>put_blob</c> uploads (<c>POST /v1/blobs</c>), bounded per actor by the pipeline's limits, expired when idle.</summary>
+    public Uploads.PartialUploads Uploads { get; private set; } = null!;
     private ControlApi _api = null!;
     private WriteAheadLog _wal = null!;
     private IntentPipeline _pipeline = null!;
@@ -146,14 +156,26 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         // project.json also remembers pairings a compacted log no longer holds; a pending replace unpairs.
         paired.UnionWith(service._project.Record.Engines.Keys);
         paired.ExceptWith(service._project.Record.ReplaceNext);
-        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId }, keys, service, service._log);
+        service._blobs = BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
+        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId }, keys, service, service._log, blobs: service._blobs);
         service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
-        service._snapshots = new Snapshotter(await SnapshotRepository.OpenAsync(Path.Combine(options.DataDirectory, "snapshots")), service._log);
+        // Blobs the git snapshots name are pinned as commits are made (a directory made before pins were kept is read once).
+        bool pinsKept = PinnedBlobs.Exist(options.DataDirectory);
+        var pins = PinnedBlobs.Open(options.DataDirectory);
+        var repository = await SnapshotRepository.OpenAsync(Path.Combine(options.DataDirectory, "snapshots"), pins);
+        if (!pinsKept) pins.Pin(await repository.BlobIdsInHistoryAsync());
+        service._snapshots = new Snapshotter(repository, service._log);
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
-            options.Pipeline with { Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
-                OnParityLost = service.ParityLost });
+            // Mesh blobs live in DIR/blobs (VibeSync.Blobs): mesh operations are checked against them and inline meshes put there durably.
+            options.Pipeline with { Blobs = options.Pipeline.Blobs ?? service._blobs, Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
+                OnParityLost = service.ParityLost, AfterCheckpoint = () => service._collector?.Start("after a checkpoint") });
         service._snapshots.Start(service._pipeline);
+        var pipeline = service._pipeline;
+        service.Uploads = new Uploads.PartialUploads(service._blobs, pipeline.Uploads, () => pipeline.Limits);
+        service._collector = new BlobCollector(service._blobs, options.DataDirectory, pins,
+            () => pipeline.Reality.Meshes.Values.SelectMany(m => m.BlobIds()).Concat(pipeline.Uploads.Live()), service._log);
+        await service._collector.RunAsync("serve started"); // before the link or the API can put anything
         // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.
         if (reality.Objects.Count + reality.Materials.Count + reality.Meshes.Count > 0) service._snapshots.Enqueue(reality, Array.Empty<ulong>());
         service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log, service._project) { OnLive = service.EngineLive };
@@ -506,6 +528,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         await _snapshots.DisposeAsync(); // commits what FINAL batches queued, while the pipeline can still journal the ids
         await _pipeline.DisposeAsync();
         await _link.DisposeAsync();
+        Uploads.Dispose();
         await _wal.DisposeAsync();
         try { File.Delete(ServerInfo.PathIn(_options.DataDirectory)); } catch (IOException) { }
         WriteCleanShutdownMarker();

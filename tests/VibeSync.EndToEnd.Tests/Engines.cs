@@ -54,19 +54,21 @@ internal static class Parts
         var (code, output) = await RunAsync("blender", TimeSpan.FromSeconds(180), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
             Path.Combine(Repo, "adapters", "blender"), json, blend);
         Assert.True(code == 0 && File.Exists(blend), $"building the random .blend failed ({code}): {output[^Math.Min(2000, output.Length)..]}");
-        var canonical = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(File.ReadAllText(json), VibeSync.Protocol.Spaces.Space.Blender);
+        var blobs = new VibeSync.Protocol.Blobs.BlobMemory();
+        var canonical = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(File.ReadAllText(json), VibeSync.Protocol.Spaces.Space.Blender, blobs);
         var unity = Path.Combine(work, "random.unity.json");
-        File.WriteAllText(unity, VibeSync.Protocol.SceneJson.SceneJsonWriter.Write(canonical, VibeSync.Protocol.Spaces.Space.Unity));
+        VibeSync.Protocol.Blobs.BlobFolder.WriteScene(unity, canonical, VibeSync.Protocol.Spaces.Space.Unity, blobs);
         return (blend, unity);
     }
 
     /// <summary>The sample scene (or <paramref name="scene"/>, Blender-space scene JSON) in Unity space, for the simulator.</summary>
     public static string SampleUnityScene(string work, string? scene = null)
     {
+        var blobs = new VibeSync.Protocol.Blobs.BlobMemory();
         var canonical = VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(
-            File.ReadAllText(scene ?? SampleScene), VibeSync.Protocol.Spaces.Space.Blender);
+            File.ReadAllText(scene ?? SampleScene), VibeSync.Protocol.Spaces.Space.Blender, blobs);
         var path = Path.Combine(work, "scene.unity.json");
-        File.WriteAllText(path, VibeSync.Protocol.SceneJson.SceneJsonWriter.Write(canonical, VibeSync.Protocol.Spaces.Space.Unity));
+        VibeSync.Protocol.Blobs.BlobFolder.WriteScene(path, canonical, VibeSync.Protocol.Spaces.Space.Unity, blobs);
         return path;
     }
 

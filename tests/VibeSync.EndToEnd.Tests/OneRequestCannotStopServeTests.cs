@@ -138,9 +138,11 @@ public sealed class OneRequestCannotStopServeTests : EndToEndTest
     }
 
     [Fact]
-    public async Task an_honest_250k_vertex_mesh_edit_from_blender_is_refused_as_resource_limit_and_the_next_edit_lands_in_unity()
+    public async Task an_honest_250k_vertex_mesh_edit_from_blender_crosses_as_blobs_and_the_next_edit_lands_in_unity()
     {
-        // A scan: 250,000 loose vertices, 5.5 MB as one operation (one link frame holds it; one WAL record does not).
+        // A scan: 250,000 loose vertices. In content schema 1 this was one 5.5 MB operation that no WAL
+        // record could hold (refused RESOURCE_LIMIT, issue #16); as blobs (issue #17) the journal entry
+        // names a 3 MB POSITION blob by its id and the edit lands like any other.
         var blend = await Parts.SampleBlendAsync(Work, """
             scan = bpy.data.meshes.new("ScanMesh")
             scan.from_pydata([(float(i % 500), float(i // 500), 0.0) for i in range(250000)], [], [])
@@ -155,17 +157,22 @@ public sealed class OneRequestCannotStopServeTests : EndToEndTest
         await using var sim = Driven.Sim(serve.DataDirectory, Parts.SampleUnityScene(Work));
         await UntilAsync(serve, s => SyncOf(s, "unity").GetProperty("phase").GetString() == "live", "the simulator live", 120_000);
 
-        await blender.StepAsync("""{"mesh": "ScanMesh", "offset": [0, 0, 1]}""");
-        JsonElement refusal = default;
-        for (int i = 0; i < 600 && refusal.ValueKind == JsonValueKind.Undefined; i++)
+        string PositionOf(JsonElement state)
         {
-            refusal = Json(await serve.GetStringAsync("/v1/wal?limit=1000")).EnumerateArray()
-                .FirstOrDefault(e => e.GetProperty("actor").GetString() == "human:blender" && e.GetProperty("phase").GetString() == "REFUSED");
-            if (refusal.ValueKind == JsonValueKind.Undefined) await Task.Delay(100);
+            var mesh = state.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Scan").GetProperty("mesh").GetString();
+            var record = state.GetProperty("meshes").EnumerateArray().Single(m => m.GetProperty("uuid").GetString() == mesh);
+            Assert.Equal(250_000, record.GetProperty("vertex_count").GetInt32());
+            return record.GetProperty("attributes").GetProperty("POSITION").GetString()!;
         }
-        Assert.True(refusal.ValueKind != JsonValueKind.Undefined, "no refusal of Blender's edit in the journal:\n" + string.Join('\n', serve.Log.Where(l => !l.Contains("heartbeat")).TakeLast(20)));
-        Assert.Contains("RESOURCE_LIMIT", refusal.GetProperty("rationale").GetString());
-        Assert.Contains("limits.max_intent_bytes", refusal.GetProperty("rationale").GetString());
+        string before = PositionOf(Json(await serve.GetStringAsync("/v1/state?engine=reality")));
+        await blender.StepAsync("""{"mesh": "ScanMesh", "offset": [0, 0, 1]}""");
+        for (int i = 0; ; i++)
+        {
+            string reality = PositionOf(Json(await serve.GetStringAsync("/v1/state?engine=reality")));
+            if (reality != before && PositionOf(Json(await serve.GetStringAsync("/v1/state?engine=unity&space=canonical"))) == reality) break;
+            Assert.True(i < 600, "Blender's 250k-vertex edit did not reach Reality and Unity:\n" + string.Join('\n', serve.Log.Where(l => !l.Contains("heartbeat")).TakeLast(20)));
+            await Task.Delay(100);
+        }
 
         // Blender's next edit, an ordinary one, still lands in Unity.
         await blender.StepAsync("""{"object": "Cube", "location": [3, 0, 0]}""");

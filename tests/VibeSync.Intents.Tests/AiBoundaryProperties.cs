@@ -137,7 +137,7 @@ public sealed class AiBoundaryProperties
                 else
                 {
                     mesh = Id('b', meshes.Count);
-                    meshes.Add(new Mesh(mesh, new[] { new Vector3d(i, 0, 0), new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null));
+                    meshes.Add(InlineMesh.ToRecord(mesh, new[] { new Vector3d(i, 0, 0), new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null, null));
                 }
                 slots = Enumerable.Range(0, rng.Next(3)).Select(_ => rng.Next(4) == 0 ? null : materials[rng.Next(materials.Count)].Uuid).ToArray();
             }

@@ -37,7 +37,7 @@ public sealed class AiBoundaryTests
     private static SceneObject Obj(string uuid, string? parent, string? mesh = null, params string?[] slots) =>
         new(uuid, "n" + uuid[^2..], mesh == null ? ObjectKind.Empty : ObjectKind.Mesh, parent, Vector3d.Zero, Quaterniond.Identity, Vector3d.One, true, slots, mesh);
 
-    private static Mesh Tri(string uuid, double x) => new(uuid, new[] { new Vector3d(x, 0, 0), new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null);
+    private static Mesh Tri(string uuid, double x) => InlineMesh.ToRecord(uuid, new[] { new Vector3d(x, 0, 0), new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null, null);
 
     private static Material Mat(string uuid) => new(uuid, "m" + uuid[^2..], new Vector4d(1, 0, 0, 1), 0, 0.5, Vector3d.Zero);
 
@@ -95,6 +95,8 @@ public sealed class AiBoundaryTests
         SameAsNothing($"{{\"op\": \"create_object\", \"uuid\": \"{Fresh}\", \"name\": \"Copy\", \"kind\": \"mesh\", \"parent\": null, \"translation\": [0, 0, 0], " +
             "\"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"U\"}", StatueMesh);
         SameAsNothing("{\"op\": \"replace_mesh\", \"uuid\": \"U\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], \"triangles\": [[0, 1, 2]]}", StatueMesh);
+        SameAsNothing($"{{\"op\": \"set_mesh\", \"uuid\": \"{Crate}\", \"mesh\": \"U\"}}", StatueMesh);
+        SameAsNothing($"{{\"op\": \"set_mesh\", \"uuid\": \"U\", \"mesh\": \"{CrateMesh}\"}}", Plinth);
         SameAsNothing($"{{\"op\": \"create_object\", \"uuid\": \"{Fresh}\", \"name\": \"Copy\", \"kind\": \"mesh\", \"parent\": null, \"translation\": [0, 0, 0], " +
             $"\"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"{CrateMesh}\", \"materials\": [\"U\"]}}", Gold);
     }

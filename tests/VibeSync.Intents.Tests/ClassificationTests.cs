@@ -14,6 +14,7 @@ public sealed class ClassificationTests
     [InlineData("{\"op\": \"set_parent\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"parent\": null}", IntentClass.Structural)]
     [InlineData("{\"op\": \"create_object\", \"uuid\": \"00000000-0000-4000-8000-0000000000f1\", \"name\": \"E\", \"kind\": \"empty\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}", IntentClass.Structural)]
     [InlineData("{\"op\": \"instantiate_prefab\", \"uuid\": \"00000000-0000-4000-8000-0000000000f1\", \"prefab\": \"props/crate\", \"name\": \"Crate\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}", IntentClass.Structural)]
+    [InlineData("{\"op\": \"set_mesh\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"mesh\": \"00000000-0000-4000-8000-0000000000b1\"}", IntentClass.Structural)]
     [InlineData("{\"op\": \"duplicate_object\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"new_uuid\": \"00000000-0000-4000-8000-0000000000f1\"}", IntentClass.Structural)]
     [InlineData("{\"op\": \"delete_object\", \"uuid\": \"00000000-0000-4000-8000-000000000001\", \"children\": \"reparent\"}", IntentClass.Destructive)]
     [InlineData("{\"op\": \"replace_mesh\", \"uuid\": \"00000000-0000-4000-8000-0000000000b1\", \"positions\": [], \"triangles\": []}", IntentClass.Destructive)]

@@ -38,7 +38,12 @@ public sealed class ReaderTests
         Assert.Null(t.Scale);
         Assert.Equal(0.8, t.Rotation!.Value.W);
         var m = Assert.IsType<ReplaceMesh>(intent.Operations[1]);
-        Assert.Equal(3, m.Positions.Count);
+        // The inline form became the record (CONTENT-V2 §3): three vertices, POSITION and TEXCOORD_0, one primitive of slot 0.
+        Assert.Equal(3, m.Mesh.VertexCount);
+        Assert.Equal(new[] { "POSITION", "TEXCOORD_0" }, m.Mesh.SortedSemantics());
+        Assert.Equal(0, Assert.Single(m.Mesh.Primitives).Material);
+        Assert.Equal(m.Mesh.Attribute("POSITION"), VibeSync.Protocol.Blobs.BlobId.OfFloats(new float[] { 0, 0, 0, 1, 0, 0, 0, 1, 0 }, 3));
+        Assert.Contains("\"vertex_count\": 3", intent.Json); // journaled as the record, not the arrays
         Assert.Equal("tidy up", intent.Rationale);
         Assert.Equal(new string('a', 64), intent.BasedOn[U]);
     }

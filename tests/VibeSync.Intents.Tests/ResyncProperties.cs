@@ -9,7 +9,7 @@ namespace VibeSync.Intents.Tests;
 /// <summary>
 /// A resync plan, applied with the same validator intents use, brings an engine's scene to the
 /// target's root hash, for random pairs of scenes that drifted apart from one base (moves,
-/// renames, reparenting, hiding, slot changes, objects added and removed on either side).
+/// renames, reparenting, hiding, slot changes, mesh references, objects added and removed on either side).
 /// </summary>
 public sealed class ResyncProperties
 {
@@ -61,6 +61,31 @@ public sealed class ResyncProperties
     }
 
     [Fact]
+    public void an_object_showing_another_mesh_is_mended_with_set_mesh_after_that_mesh_is_created()
+    {
+        var rng = new Random(11);
+        var shared = Base(rng);
+        var user = shared.Objects.First(o => o.Mesh != null);
+        // Reality: the object shows its own (derived) mesh, which the engine has never seen.
+        var derived = InlineMesh.ToRecord(Id(rng), new[] { Vector3d.Zero, new Vector3d(2, 0, 0), new Vector3d(0, 2, 0) }, new[] { new Triangle(0, 1, 2) }, null, null)
+            with { Derived = new[] { "Subdivision (SUBSURF)" } };
+        var target = new Scene(shared.Objects.Select(o => o.Uuid == user.Uuid ? o with { Mesh = derived.Uuid } : o).ToArray(), shared.Materials,
+            shared.Meshes.Append(derived).ToArray());
+
+        var plan = ResyncPlan.Between(shared, target, keepExtras: false);
+        Assert.Empty(plan.Unreachable);
+        int create = plan.Operations.ToList().FindIndex(o => o is CreateMesh c && c.Uuid == derived.Uuid);
+        int set = plan.Operations.ToList().FindIndex(o => o is SetMesh m && m.Uuid == user.Uuid && m.Mesh == derived.Uuid);
+        Assert.True(create >= 0 && set > create, string.Join(", ", plan.Operations.Select(o => o.Name)));
+        var after = IntentValidator.Apply(RealityScene.From(shared), new IntentRequest(plan.Operations, new Dictionary<string, string>(), null), Resync);
+        Assert.Equal(Root(EngineStorage.RoundToFloat32(target)), Root(after.ToScene()));
+
+        // And back: the engine shows the derived mesh, Reality the shared one again.
+        var back = ResyncPlan.Between(EngineStorage.RoundToFloat32(target), shared with { Meshes = target.Meshes }, keepExtras: false);
+        Assert.Contains(back.Operations, o => o is SetMesh m && m.Uuid == user.Uuid && m.Mesh == user.Mesh);
+    }
+
+    [Fact]
     public void a_material_only_the_engine_has_is_listed_as_unreachable()
     {
         var rng = new Random(9);
@@ -88,7 +113,7 @@ public sealed class ResyncProperties
     private static Scene Base(Random rng)
     {
         var materials = Enumerable.Range(0, 2).Select(i => new Material(Id(rng), "M" + i, new Vector4d(rng.NextDouble(), rng.NextDouble(), rng.NextDouble(), 1), 0, .5, Vector3d.Zero)).ToArray();
-        var meshes = Enumerable.Range(0, 2).Select(_ => new Mesh(Id(rng), new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null)).ToArray();
+        var meshes = Enumerable.Range(0, 2).Select(_ => InlineMesh.ToRecord(Id(rng), new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null, null)).ToArray();
         var objects = new List<SceneObject>();
         int n = rng.Next(1, 12);
         for (int i = 0; i < n; i++) objects.Add(NewObject(rng, "o" + i, objects, meshes, materials));
@@ -112,7 +137,7 @@ public sealed class ResyncProperties
             int i = rng.Next(objects.Count + 1);
             if (i == objects.Count) { objects.Add(NewObject(rng, tag + step, objects, scene.Meshes.ToArray(), scene.Materials.ToArray())); continue; }
             var o = objects[i];
-            switch (rng.Next(6))
+            switch (rng.Next(7))
             {
                 case 0: objects[i] = o with { Translation = V(rng), Rotation = Q(rng) }; break;
                 case 1: objects[i] = o with { Name = o.Name + tag }; break;
@@ -120,6 +145,7 @@ public sealed class ResyncProperties
                 case 3: objects[i] = o with { Parent = i > 0 && rng.Next(2) == 0 ? objects[rng.Next(i)].Uuid : null }; break;
                 case 4 when o.Materials.Count == 1: objects[i] = o with { Materials = new string?[] { scene.Materials[rng.Next(2)].Uuid } }; break;
                 case 5 when objects.All(c => c.Parent != o.Uuid): objects.RemoveAt(i); break;
+                case 6 when o.Mesh != null: objects[i] = o with { Mesh = scene.Meshes[rng.Next(2)].Uuid }; break;
             }
         }
         var materials = scene.Materials.Select(m => rng.Next(3) == 0 ? m with { Roughness = Math.Round(rng.NextDouble(), 3) } : m).ToArray();

@@ -28,7 +28,7 @@ internal static class Scenes
             Obj(HiddenLight, null, ObjectKind.Light),
         },
         new[] { new Material(Red, "Red", new Vector4d(1, 0, 0, 1), 0, 0.5, Vector3d.Zero) },
-        new[] { new Mesh(CubeMesh, new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null) }));
+        new[] { InlineMesh.ToRecord(CubeMesh, new[] { Vector3d.Zero, new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null, null) }));
 
     public static IntentRequest Move(double x, string uuid = Cube, string rationale = "move it") => OperationReader.Read(
         $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{uuid}\", \"translation\": [{x}, 0, 0]}}], \"rationale\": \"{rationale}\"}}");

@@ -39,6 +39,25 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void set_mesh_points_a_mesh_object_at_an_existing_mesh_or_one_created_before_it_in_the_intent()
+    {
+        const string Other = "00000000-0000-4000-8000-0000000000b2";
+        var created = $"{{\"op\": \"create_mesh\", \"uuid\": \"{Other}\", \"positions\": [[0, 0, 0], [2, 0, 0], [0, 2, 0]], \"triangles\": [[0, 1, 2]]}}";
+        var after = IntentValidator.Apply(Initial(), Intent(created, Op("set_mesh", Cube, $"\"mesh\": \"{Other}\"")), Human);
+        Assert.Equal(Other, after.Objects[Cube].Mesh);
+        Assert.Equal(new string?[] { Red }, after.Objects[Cube].Materials);
+        Assert.Equal(CubeMesh, IntentValidator.Apply(after, Intent(Op("set_mesh", Cube, $"\"mesh\": \"{CubeMesh}\"")), Ai).Objects[Cube].Mesh);
+
+        var unknown = Refused(Initial(), Human, Op("set_mesh", Cube, $"\"mesh\": \"{Other}\""));
+        Assert.Equal((IntentErrorCode.UnknownUuid, "operations[0].mesh"), (unknown.Code, unknown.Path));
+        var inOrder = Refused(Initial(), Human, Op("set_mesh", Cube, $"\"mesh\": \"{Other}\""), created); // created after: too late
+        Assert.Equal("operations[0].mesh", inOrder.Path);
+        var empty = Refused(Initial(), Human, Op("set_mesh", Root, $"\"mesh\": \"{CubeMesh}\""));
+        Assert.Equal((IntentErrorCode.InvalidValue, "operations[0].uuid"), (empty.Code, empty.Path));
+        Assert.Equal(IntentErrorCode.UnknownUuid, Refused(Initial(), Human, Op("set_mesh", Fresh, $"\"mesh\": \"{CubeMesh}\"")).Code);
+    }
+
+    [Fact]
     public void a_deleted_id_is_tombstoned_and_never_reused()
     {
         var after = IntentValidator.Apply(Initial(), Intent(Op("delete_object", Root, "\"children\": \"delete\"")), Human);

@@ -47,7 +47,7 @@ public sealed class ProjectIdentityTests : IAsyncLifetime
         Assert.Equal(ProjectId, client.Welcome.ProjectId);
         Assert.Equal(ContentSchema.Current, client.Welcome.Schema);
         Assert.Equal(16L * 1024 * 1024, client.Welcome.Limits.FrameBytes);
-        Assert.Equal(1_000_000, client.Welcome.Limits.MeshVertices);
+        Assert.Equal(2_000_000, client.Welcome.Limits.MeshVertices); // config.json limits.max_mesh_vertices default (a million-vertex mesh fits)
         Assert.True(Guid.TryParse(ProjectId, out _));
         if (!OperatingSystem.IsWindows()) Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(Path.Combine(_serve.DataDirectory, "project.json")), 8));
     }

@@ -4,6 +4,7 @@ using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Meshes;
 using VibeSync.Unity.Simulator;
 
 namespace VibeSync.Unity.Tests;
@@ -38,7 +39,7 @@ public sealed class ApplyRollbackTests
         foreach (var o in _scene.Objects())
             sb.Append($"{o.Handle}|{o.Id}|{o.Name}|{o.Kind}|{o.Parent}|{o.LocalPosition}|{o.LocalRotation}|{o.LocalScale}|{o.Active}|{string.Join(",", o.Materials)}|{o.Mesh}|{o.Prefab}\n");
         foreach (var m in _scene.Materials()) sb.Append($"{m.Uuid}|{m.Name}|{m.BaseColor}|{m.Metallic:R}|{m.Roughness:R}|{m.Emission}\n");
-        foreach (var m in _scene.Meshes()) sb.Append($"{m.Uuid}|{string.Join(";", m.Positions)}|{string.Join(";", m.Triangles.Select(t => $"{t.A},{t.B},{t.C}"))}|{(m.Uv0 == null ? "-" : string.Join(";", m.Uv0))}\n");
+        foreach (var id in _scene.MeshIds()) sb.Append($"{id}|{_scene.MeshOf(id).Dump()}|{_scene.NotesOf(id)}\n");
         return sb.ToString();
     }
 
@@ -87,8 +88,9 @@ public sealed class ApplyRollbackTests
             var scene = _adapter.Canonical();
             Assert.Equal("Teal", scene.Materials.Single(m => m.Uuid == mat).Name);
             var created = scene.Meshes.Single(m => m.Uuid == mesh);
-            Assert.Equal(new Vector3d(1, 0, 0), created.Positions[1]); // canonical again, after Unity's mirrored storage
-            Assert.Equal(new Triangle(0, 1, 2), created.Triangles[0]);
+            var arrays = MeshRecords.Decode(created, _adapter.Meshes);
+            Assert.Equal(new float[] { 1, 0, 0 }, arrays.Positions[3..6]); // canonical again, after Unity's mirrored storage
+            Assert.Equal(new uint[] { 0, 1, 2 }, arrays.Primitives.Single().Indices);
             Assert.Equal(mesh, Read(New)!.Mesh);
         });
         Assert.Equal(MessageType.Applied, Apply(2, ops).Type);
@@ -197,9 +199,9 @@ public sealed class ApplyRollbackTests
     public void replace_mesh_flips_winding_into_unity_and_back() =>
         RoundTrip($"[{{\"op\": \"replace_mesh\", \"uuid\": \"{Tri}\", \"positions\": [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], \"triangles\": [[0, 1, 2], [0, 2, 3]], \"uv0\": [[0, 0], [1, 0], [0, 1], [1, 1]]}}]", () =>
         {
-            var m = _adapter.Canonical(new HashSet<string> { Tri }).Meshes.Single();
-            Assert.Equal(new[] { new Triangle(0, 1, 2), new Triangle(0, 2, 3) }, m.Triangles);
-            Assert.Equal(new Triangle(0, 2, 1), _scene.Meshes().Single().Triangles[0]); // Unity's own winding
+            var m = MeshRecords.Decode(_adapter.Canonical(new HashSet<string> { Tri }).Meshes.Single(), _adapter.Meshes);
+            Assert.Equal(new uint[] { 0, 1, 2, 0, 2, 3 }, m.Primitives.Single().Indices);
+            Assert.Equal(new[] { 0, 2, 1, 0, 3, 2 }, _scene.MeshOf(Tri).GetTriangles(0)); // Unity's own winding
         });
 
     [Fact]
@@ -225,6 +227,44 @@ public sealed class ApplyRollbackTests
         Assert.Contains("BUSY", body);
         _scene.Write(_scene.Named("Cube")! with { LocalPosition = new Vector3d(5, 5, 5) }); // play-mode changes are not edits
         Assert.Null(_adapter.Tick());
+    }
+
+    [Fact]
+    public void set_mesh_points_the_meshfilter_at_a_mesh_created_before_it_and_rolls_back_exactly() =>
+        RoundTrip($"[{{\"op\": \"create_mesh\", \"uuid\": \"{New}\", \"positions\": [[0, 0, 0], [2, 0, 0], [0, 2, 0]], \"triangles\": [[0, 1, 2]]}}, " +
+                  $"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{New}\"}}]", () =>
+        {
+            Assert.Equal(New, Read(Cube)!.Mesh);
+            Assert.Equal(New, _scene.Named("Cube")!.Mesh);
+            Assert.Equal(new string?[] { Red }, Read(Cube)!.Materials); // the renderer's materials stay
+        });
+
+    [Fact]
+    public void set_mesh_to_no_such_mesh_or_on_an_object_without_a_meshfilter_is_refused_and_changes_nothing()
+    {
+        var before = Dump();
+        var (type, body) = Apply(1, $"[{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{New}\"}}]");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("UNKNOWN_UUID", body);
+        (type, body) = Apply(1, $"[{{\"op\": \"set_mesh\", \"uuid\": \"{Light}\", \"mesh\": \"{Tri}\"}}]");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("INVALID_VALUE", body);
+        Assert.Equal(before, Dump());
+    }
+
+    [Fact]
+    public void a_human_giving_a_meshfilter_another_mesh_is_reported_as_set_mesh_after_that_mesh_is_created()
+    {
+        _scene.CreateMesh(New); // a mesh asset the orchestrator has not seen, dropped on the Cube's MeshFilter
+        _adapter.Meshes.Write(_scene, New, MeshRecords.Decode(_adapter.Canonical().Meshes.Single(m => m.Uuid == Tri), _adapter.Meshes), Array.Empty<string>());
+        _scene.Write(_scene.Named("Cube")! with { Mesh = New });
+        var edit = _adapter.Tick();
+        Assert.NotNull(edit);
+        int created = edit!.IndexOf($"\"op\": \"create_mesh\", \"uuid\": \"{New}\"", StringComparison.Ordinal);
+        int set = edit.IndexOf($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{New}\"}}", StringComparison.Ordinal);
+        Assert.True(created >= 0 && set > created, edit);
+        _scene.Write(_scene.Named("Cube")! with { Mesh = Tri }); // and back to the mesh it had
+        Assert.Contains($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{Tri}\"}}", _adapter.Tick());
     }
 
     [Fact]
@@ -379,8 +419,8 @@ public sealed class ApplyRollbackTests
     public void a_read_of_a_mesh_whose_uv_unity_holds_beyond_1e12_is_answered_read_failed()
     {
         var sent = Capture();
-        var mesh = _scene.Meshes().Single(m => m.Uuid == Tri);
-        _scene.WriteMesh(mesh with { Uv0 = mesh.Positions.Select((_, i) => new Vector2d(i == 1 ? 1e13 : 0, 0)).ToList() });
+        var mesh = _scene.MeshOf(Tri);
+        mesh.SetUVs(0, Enumerable.Range(0, 2 * mesh.VertexCount).Select(i => i == 2 ? 1e13f : 0f).ToArray()); // set in Unity itself
         Handle(MessageType.Read, 9, $"{{\"uuids\": [\"{Tri}\", \"{Cube}\"]}}");
         var (type, body) = Assert.Single(sent);
         Assert.Equal(MessageType.Error, type);

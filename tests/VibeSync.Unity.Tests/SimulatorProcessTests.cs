@@ -219,8 +219,8 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", scene, "--seconds", "2",
             "--edits", await Write($$"""[{"at": 1, "save": {{JsonSerializer.Serialize(saved)}}}]"""), "--write", Path.Combine(_work, "out.json"));
         Assert.True(Event(Events(output), "attached").GetProperty("connected").GetBoolean(), output);
-        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(saved));
-        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(Path.Combine(_work, "out.json")));
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, VibeSync.Protocol.Link.ContentSchema.Current), StampOf(saved));
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, VibeSync.Protocol.Link.ContentSchema.Current), StampOf(Path.Combine(_work, "out.json")));
         Assert.Null(StampOf(scene)); // the simulator writes only where it is told to, as Unity writes a scene only when saved
         Assert.Equal(0, (await _serve.StatusAsync()).GetProperty("link").GetProperty("edits_accepted").GetInt64()); // stamping is not an edit
         var (_, hashed) = await RunAsync("hash", "--space", "unity", saved);
@@ -236,7 +236,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         var start = await LoggedAsync("session_start");
         Assert.Contains("project " + ProjectId, start.GetProperty("message").GetString()); // the orchestrator's record of the HELLO
         Assert.DoesNotContain(Events(output), e => e.GetProperty("event").GetString() == "refused");
-        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(Path.Combine(_work, "out.json")));
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, VibeSync.Protocol.Link.ContentSchema.Current), StampOf(Path.Combine(_work, "out.json")));
     }
 
     [Fact]
@@ -269,7 +269,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         while (DateTime.UtcNow < until && !ServeProcess.EngineIn(await _serve.StatusAsync(), "unity").GetProperty("connected").GetBoolean()) await Task.Delay(100);
         Assert.True(ServeProcess.EngineIn(await _serve.StatusAsync(), "unity").GetProperty("connected").GetBoolean(), "pair --replace let the scene in");
         await sim.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, 1), StampOf(Path.Combine(_work, "out.json"))); // welcomed: now stamped with this project
+        Assert.Equal(new Hierarchy.ProjectStamp(ProjectId, VibeSync.Protocol.Link.ContentSchema.Current), StampOf(Path.Combine(_work, "out.json"))); // welcomed: now stamped with this project
         Assert.Equal(new Hierarchy.ProjectStamp(other, 1), StampOf(scene));
     }
 
@@ -291,7 +291,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     [Fact]
     public async Task a_scene_of_a_newer_schema_is_refused_with_schema_mismatch()
     {
-        var scene = await SceneWithStampAsync(new Hierarchy.ProjectStamp(ProjectId, 2));
+        var scene = await SceneWithStampAsync(new Hierarchy.ProjectStamp(ProjectId, VibeSync.Protocol.Link.ContentSchema.Current + 1));
         var (_, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", scene, "--seconds", "1");
         Assert.Equal("SCHEMA_MISMATCH", Event(Events(output), "refused").GetProperty("code").GetString());
     }

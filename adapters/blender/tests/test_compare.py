@@ -3,7 +3,7 @@
 import unittest
 from dataclasses import replace
 
-from vibesync_blender.protocol import (EPSILON, Material, Mesh, SceneObject, differences, equal_within_epsilon,
+from vibesync_blender.protocol import (EPSILON, Material, Mesh, Primitive, SceneObject, differences, equal_within_epsilon,
                                        hash_scene, rotations_close)
 from vibesync_blender.protocol.model import Scene
 
@@ -13,8 +13,9 @@ OBJECT = SceneObject(uuid="00000000-0000-4000-8000-000000000001", name="A", kind
                      mesh="00000000-0000-4000-8000-000000000003")
 MATERIAL = Material(uuid="00000000-0000-4000-8000-000000000002", name="Red", base_color=(0.8, 0.1, 0.1, 1.0),
                     metallic=0.0, roughness=0.5, emission=(0.0, 0.0, 0.0))
-MESH = Mesh(uuid="00000000-0000-4000-8000-000000000003", positions=((0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
-            triangles=((0, 1, 2),), uv0=((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)))
+A_BLOB, B_BLOB, C_BLOB = "a" * 64, "b" * 64, "c" * 64
+MESH = Mesh(uuid="00000000-0000-4000-8000-000000000003", vertex_count=3,
+            attributes={"POSITION": A_BLOB, "TEXCOORD_0": B_BLOB}, primitives=(Primitive(0, C_BLOB),), derived=())
 
 
 class CompareTests(unittest.TestCase):
@@ -50,14 +51,16 @@ class CompareTests(unittest.TestCase):
         other = replace(MATERIAL, name="Blue", base_color=(0.8, 0.1, 0.2, 1.0), roughness=0.6, emission=(0.0, 1.0, 0.0))
         self.assertEqual(differences(MATERIAL, other), ["name", "base_color[2]", "roughness", "emission[1]"])
 
-    def test_a_mesh_names_its_first_differing_vertex(self):
-        moved = replace(MESH, positions=((0.0, 0.0, 0.0), (1.0, 0.1, 0.0), (0.0, 1.1, 0.0)))
-        self.assertEqual(differences(MESH, moved), ["positions[1]"])
-        self.assertEqual(differences(MESH, replace(MESH, positions=MESH.positions[:2], uv0=MESH.uv0[:2])),
-                         ["positions", "uv0"])
-        self.assertEqual(differences(MESH, replace(MESH, triangles=((0, 2, 1),))), ["triangles[0]"])
-        self.assertEqual(differences(MESH, replace(MESH, uv0=None)), ["uv0"])
-        self.assertEqual(differences(MESH, replace(MESH, uv0=((0.0, 0.0), (1.0, 0.0), (0.0, 0.9)))), ["uv0[2]"])
+    def test_a_mesh_names_each_differing_attribute_primitive_and_derivation(self):
+        self.assertEqual(differences(MESH, replace(MESH, attributes={"POSITION": C_BLOB, "TEXCOORD_0": B_BLOB})),
+                         ["attributes.POSITION"])
+        self.assertEqual(differences(MESH, replace(MESH, attributes={"POSITION": A_BLOB, "NORMAL": B_BLOB})),
+                         ["attributes.NORMAL", "attributes.TEXCOORD_0"])
+        self.assertEqual(differences(MESH, replace(MESH, vertex_count=4)), ["vertex_count"])
+        self.assertEqual(differences(MESH, replace(MESH, primitives=(Primitive(1, A_BLOB),))),
+                         ["primitives[0].material", "primitives[0].indices"])
+        self.assertEqual(differences(MESH, replace(MESH, primitives=())), ["primitives"])
+        self.assertEqual(differences(MESH, replace(MESH, derived=("curve",))), ["derived"])
 
     def test_nan_is_never_equal(self):
         self.assertEqual(differences(MATERIAL, replace(MATERIAL, metallic=float("nan"))), ["metallic"])

@@ -5,7 +5,7 @@ import unittest
 
 from vibesync_blender.protocol import read_canonical, stored_as
 from vibesync_blender.protocol.scene_json import write
-from vibesync_blender.protocol.convert import from_canonical, qmul
+from vibesync_blender.protocol.convert import from_canonical, mesh_attribute, mesh_indices, qmul
 
 from .support import vectors
 
@@ -25,6 +25,30 @@ class ConvertVectorTests(unittest.TestCase):
                 scene = read_canonical(json.dumps(case["scene"]), "canonical")
                 got = stored_as(scene, case["stored_as"], case["unit_scale"])
                 self.assertEqual(write(got, "canonical", 1.0), case["expected"])
+
+    def test_mesh_blob_contents_convert_exactly_as_the_vectors_say(self):
+        self.assertGreaterEqual(len(DATA["mesh_blob_cases"]), 30)
+        for case in DATA["mesh_blob_cases"]:
+            with self.subTest(case["name"]):
+                if case["semantic"] == "indices":
+                    got = mesh_indices(case["values"], case["from"], case["to"])
+                else:
+                    got = mesh_attribute(case["semantic"], case["values"], case["from"], case["to"], case["unit_scale"])
+                self.assertEqual(list(got), case["expected"])
+
+    def test_mesh_blob_contents_convert_alike_with_numpy(self):
+        try:
+            import numpy as np
+        except ImportError:
+            self.skipTest("numpy is not installed in this interpreter (Blender bundles it)")
+        for case in DATA["mesh_blob_cases"]:
+            with self.subTest(case["name"]):
+                if case["semantic"] == "indices":
+                    got = mesh_indices(np.array(case["values"], dtype=np.uint32), case["from"], case["to"])
+                else:
+                    got = mesh_attribute(case["semantic"], np.array(case["values"], dtype=np.float32), case["from"], case["to"],
+                                         case["unit_scale"])
+                self.assertEqual([float(x) if case["semantic"] != "indices" else int(x) for x in got], case["expected"])
 
     def test_the_design_briefs_blender_to_unity_mapping_holds(self):
         # DESIGN §3: u = (−bx, bz, −by); scale (bx, bz, by); Blender (w,x,y,z) → Unity (x: bx, y: −bz, z: by, w: bw).

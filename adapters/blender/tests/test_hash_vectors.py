@@ -4,11 +4,14 @@ import json
 import unittest
 
 from vibesync_blender.protocol import SceneError, hash_scene, read_canonical
+from vibesync_blender.protocol.blobs import MemoryBlobs
 from vibesync_blender.protocol.encoding import encode_material, encode_mesh, encode_object
+from vibesync_blender.protocol.scene_json import write
 
 from .support import vectors
 
 HASHES = vectors("hash_vectors.json")["cases"]
+INLINE = vectors("hash_vectors.json")["inline_cases"]
 ERRORS = vectors("hash_error_vectors.json")["cases"]
 
 
@@ -32,6 +35,20 @@ class HashVectorTests(unittest.TestCase):
                 by_id.update({m.uuid: encode_material(m) for m in scene.materials})
                 by_id.update({m.uuid: encode_mesh(m) for m in scene.meshes})
                 self.assertEqual({k: v.hex() for k, v in by_id.items()}, case["encodings"])
+
+    def test_inline_meshes_read_as_the_record_form_with_exactly_these_blobs(self):
+        self.assertGreaterEqual(len(INLINE), 5)
+        for case in INLINE:
+            with self.subTest(case["name"]):
+                sink = MemoryBlobs()
+                scene = read_canonical(json.dumps(case["scene"]), case["space"], sink)
+                self.assertEqual(write(scene, "canonical"), case["record_form"])
+                made = {}
+                for blob in sink.ids():
+                    shape, data = sink.get(blob)
+                    made[blob] = {"element": shape.element, "components": shape.components, "count": shape.count,
+                                  "payload": bytes(data).hex()}
+                self.assertEqual(made, case["blobs"])
 
     def test_cases_marked_alike_share_one_root(self):
         roots = {c["name"]: c["expected"]["root"] for c in HASHES}

@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import zipfile
 
-from .support import ADAPTER
+from .support import ADAPTER, blender_env
 
 SCRIPT = r"""
 import sys, bpy
@@ -39,8 +39,8 @@ class InstallTests(unittest.TestCase):
             with zipfile.ZipFile(extension_zip) as z:
                 self.assertIn("blender_manifest.toml", z.namelist())
                 self.assertIn("__init__.py", z.namelist())
-            env = dict(os.environ, BLENDER_USER_CONFIG=os.path.join(home, "config"), BLENDER_USER_SCRIPTS=os.path.join(home, "scripts"),
-                       HOME=home)
+            env = blender_env(BLENDER_USER_CONFIG=os.path.join(home, "config"), BLENDER_USER_SCRIPTS=os.path.join(home, "scripts"),
+                              HOME=home)
             env.pop("PYTHONPATH", None)  # the add-on must come from the zip, not from this checkout
             run = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", SCRIPT, "--", addon_zip],
                                  capture_output=True, text=True, timeout=120, env=env)

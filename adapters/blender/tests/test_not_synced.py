@@ -9,7 +9,7 @@ import unittest
 from vibesync_blender.link.limits import Limits, mesh_bounds, payload_size, record_bound
 from vibesync_blender.link.scene_parts import scene_parts
 from vibesync_blender.not_synced import (MAX_ITEMS, READ_FAILED, RESOURCE_LIMIT, UNSUPPORTED_TYPE, Item, payload_items,
-                                         summary, unsupported_reason)
+                                         summary, unsupported_reason, SYNCED_TYPES, UNSUPPORTED_REASONS)
 
 
 def _id(i):
@@ -17,9 +17,12 @@ def _id(i):
 
 
 class NotSyncedListTests(unittest.TestCase):
+    def test_curves_surfaces_metaballs_and_text_are_synced_as_meshes(self):
+        for typ in ("CURVE", "SURFACE", "META", "FONT"):
+            self.assertEqual("mesh", SYNCED_TYPES[typ])
+            self.assertNotIn(typ, UNSUPPORTED_REASONS)
+
     def test_each_unsupported_type_says_when_it_will_sync_and_an_unknown_type_is_still_named(self):
-        self.assertIn("Real content I\"", unsupported_reason("Path", "CURVE"))
-        self.assertIn("Real content I\"", unsupported_reason("Title", "FONT"))
         self.assertIn("Real content III", unsupported_reason("Rig", "ARMATURE"))
         self.assertIn("object 'Fur' (CURVES)", unsupported_reason("Fur", "CURVES"))
         future = unsupported_reason("Thing", "GREASEPENCIL_V3")

@@ -61,3 +61,13 @@ class Watch:
     def edits(self):
         """The EDIT payloads' operation lists, oldest first."""
         return [p["operations"] for t, p in self.sent if t == MessageType.EDIT]
+
+
+def mesh_arrays(record, blobs):
+    """A mesh record's arrays from ``blobs``: {semantic: [tuple per vertex], "triangles": [(a, b, c)]}
+    (every primitive's, in order)."""
+    from vibesync_blender.scene.meshes import geometry_of
+    geo = geometry_of(record, blobs)
+    out = {k: [tuple(float(c) for c in row) for row in v] for k, v in geo.attributes.items()}
+    out["triangles"] = [tuple(int(i) for i in t) for _, idx in geo.primitives for t in idx.reshape(-1, 3)]
+    return out

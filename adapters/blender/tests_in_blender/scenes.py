@@ -162,8 +162,8 @@ def add_object(name, data=None, parent=None, location=(0.0, 0.0, 0.0)):
     return obj
 
 
-def every_unsupported_type():
-    """One object of every Blender type VibeSync does not sync, as a user would have them."""
+def every_converted_type():
+    """A curve, a NURBS surface, a metaball and a text: synced as the meshes Blender evaluates."""
     made = {}
     curve = bpy.data.curves.new("Path", "CURVE")
     spline = curve.splines.new("BEZIER")
@@ -178,6 +178,12 @@ def every_unsupported_type():
     text = bpy.data.curves.new("Title", "FONT")
     text.body = "VibeSync"
     made["FONT"] = add_object("Title", text)
+    return made
+
+
+def every_unsupported_type():
+    """One object of every Blender type VibeSync does not sync, as a user would have them."""
+    made = {}
     made["CURVES"] = add_object("Fur", bpy.data.hair_curves.new("Fur"))
     armature = bpy.data.armatures.new("Rig")
     made["ARMATURE"] = add_object("Rig", armature, location=(1.0, 2.0, 3.0))

@@ -12,6 +12,8 @@ from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene.identity import PROP
 from vibesync_blender.scene.names import synced_name
 
+from .harness import mesh_arrays
+
 NEW = "7a0c5e0e-1111-4222-8333-444455556666"
 NEW2 = "7a0c5e0e-1111-4222-8333-444455556667"
 
@@ -123,9 +125,9 @@ class ApplyRollbackTests(unittest.TestCase):
             m = next(x for x in scene.materials if x.uuid == mat)
             self.assertEqual("Teal", m.name)
             self.assertClose(m.base_color, (0, 0.5, 0.5, 1))
-            g = next(x for x in scene.meshes if x.uuid == mesh)
-            self.assertClose(g.positions[1], (1, 0, 0))
-            self.assertEqual((0, 1, 2), tuple(g.triangles[0]))
+            g = mesh_arrays(next(x for x in scene.meshes if x.uuid == mesh), self.adapter.blobs)
+            self.assertClose(g["POSITION"][1], (1, 0, 0))
+            self.assertEqual([(0, 1, 2)], g["triangles"])
             self.assertEqual(mesh, self.read(new).mesh)
         self.roundtrip(ops, check)
         typ, reply = self.adapter.apply(5, ops[:1])
@@ -199,9 +201,46 @@ class ApplyRollbackTests(unittest.TestCase):
         uv0 = [[0, 0], [1, 0], [0, 1], [0.5, 0.5]]
         self.roundtrip([{"op": "replace_mesh", "uuid": self.ids["CubeMesh"], "positions": positions,
                          "triangles": [[0, 1, 2], [0, 2, 3]], "uv0": uv0}],
-                       lambda: (self.assertEqual(((0, 1, 2), (0, 2, 3)), self.read(self.ids["CubeMesh"]).triangles),
-                                self.assertEqual(tuple(tuple(map(float, p)) for p in positions), self.read(self.ids["CubeMesh"]).positions),
-                                self.assertEqual(tuple(tuple(map(float, u)) for u in uv0), self.read(self.ids["CubeMesh"]).uv0)))
+                       lambda: self.assertEqual({"triangles": [(0, 1, 2), (0, 2, 3)], "POSITION": [tuple(map(float, p)) for p in positions],
+                                                 "TEXCOORD_0": [tuple(map(float, u)) for u in uv0]},
+                                                mesh_arrays(self.read(self.ids["CubeMesh"]), self.adapter.blobs)))
+
+    def test_set_mesh_to_a_mesh_created_in_the_same_intent_keeps_the_slots_and_rolls_back_exactly(self):
+        create = {"op": "create_mesh", "uuid": NEW, "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]]}
+        self.roundtrip([create, {"op": "set_mesh", "uuid": self.ids["Cube"], "mesh": NEW}],
+                       lambda: (self.assertEqual(NEW, self.read(self.ids["Cube"]).mesh),
+                                self.assertEqual(NEW, bpy.data.objects["Cube"].data.get(PROP)),
+                                self.assertEqual((self.ids["Material"],), self.read(self.ids["Cube"]).materials)))
+
+    def test_set_mesh_to_another_objects_mesh_keeps_this_objects_material(self):
+        other = bpy.data.meshes.new("Other")
+        other.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+        other.materials.append(self.blue)
+        user = bpy.data.objects.new("OtherUser", other)
+        bpy.context.scene.collection.objects.link(user)
+        self.adapter.attach()
+        self.ids["OtherMesh"] = other[PROP]
+        self.roundtrip([{"op": "set_mesh", "uuid": self.ids["Cube"], "mesh": self.ids["OtherMesh"]}],
+                       lambda: (self.assertEqual(self.ids["OtherMesh"], self.read(self.ids["Cube"]).mesh),
+                                self.assertEqual((self.ids["Material"],), self.read(self.ids["Cube"]).materials),
+                                self.assertEqual((self.ids["Blue"],), self.read(user[PROP]).materials)))
+
+    def test_set_mesh_is_refused_for_an_object_with_modifiers_an_unknown_mesh_and_a_non_mesh_object(self):
+        before = dump()
+        for ops, code in (([{"op": "set_mesh", "uuid": self.ids["Cube"], "mesh": NEW}], "UNKNOWN_UUID"),
+                          ([{"op": "set_mesh", "uuid": self.ids["Camera"], "mesh": self.ids["CubeMesh"]}], "INVALID_VALUE")):
+            typ, reply = self.adapter.apply(1, ops)
+            self.assertEqual(MessageType.ERROR, typ, reply)
+            self.assertEqual(code, reply["code"], reply)
+            self.assertEqual(before, dump())
+        bpy.data.objects["Cube"].modifiers.new("Subdivision", "SUBSURF")
+        self.adapter.attach()
+        create = {"op": "create_mesh", "uuid": NEW, "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0]], "triangles": [[0, 1, 2]]}
+        before = dump()
+        typ, reply = self.adapter.apply(2, [create, {"op": "set_mesh", "uuid": self.ids["Cube"], "mesh": NEW}])
+        self.assertEqual((MessageType.ERROR, "DERIVED_MESH"), (typ, reply["code"]), reply)
+        self.assertIn("Subdivision (SUBSURF)", reply["message"])
+        self.assertEqual(before, dump())
 
     def test_rename_an_object_and_a_material(self):
         self.roundtrip([{"op": "rename", "uuid": self.ids["Cube"], "name": "Box"},

@@ -2,10 +2,12 @@
 file loads rebind by ID with a new generation; provisional changes never reach the disk."""
 
 import os
+import struct
 import tempfile
 import unittest
 
 import bpy
+
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.runtime.adapter import BlenderAdapter
@@ -50,7 +52,8 @@ class ChangeTests(unittest.TestCase):
         self.settle()
         replaced = [op for batch in self.edits() for op in batch if op["op"] == "replace_mesh"]
         self.assertEqual([cube.data[PROP]], [op["uuid"] for op in replaced])
-        self.assertEqual(26, len({tuple(p) for p in replaced[0]["positions"]}))  # the subdivided cube
+        shape, data = self.adapter.blobs.get(replaced[0]["attributes"]["POSITION"])
+        self.assertEqual(26, len(set(struct.iter_unpack("<3f", data))))  # the subdivided cube
 
     def test_the_first_change_goes_at_once_then_a_drag_is_debounced_until_quiet_and_sent_every_hold(self):
         obj = bpy.data.objects["Cube"]

@@ -7,7 +7,7 @@ import unittest
 
 import bpy
 
-from vibesync_blender.link import MessageType
+from vibesync_blender.link import CONTENT_SCHEMA, MessageType
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
@@ -27,7 +27,7 @@ class ProjectStampTests(unittest.TestCase):
         self.scene = bpy.context.scene
 
     def test_an_unstamped_file_reports_no_project_and_reading_it_writes_nothing(self):
-        self.assertEqual(project.Stamp("", 1), project.stamp_of(self.scene))
+        self.assertEqual(project.Stamp("", CONTENT_SCHEMA), project.stamp_of(self.scene))
         self.assertNotIn(project.PROJECT, self.scene)
 
     def test_welcome_stamps_the_scene_and_the_stamp_survives_save_and_reload(self):

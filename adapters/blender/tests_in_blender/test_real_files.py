@@ -9,6 +9,7 @@ import tempfile
 import unittest
 
 import bpy
+import numpy as np
 from mathutils import Matrix
 
 from vibesync_blender.link import MessageType
@@ -17,13 +18,14 @@ from vibesync_blender.protocol import scene_json
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.changes import ChangeDetector
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
-from vibesync_blender.scene import reading
+from vibesync_blender.scene import geometry
 from vibesync_blender.scene.identity import PROP
 
-from .scenes import (add_bone, add_loose_edges, add_object, build, every_unsupported_type, grid, ids, loose_parts,
+from .scenes import (add_bone, add_loose_edges, add_object, build, every_converted_type, every_unsupported_type, grid, ids, loose_parts,
                      mesh_doc, ngon_prism, object_doc, uv_sphere)
+from . import gltf_compare
 from .harness import Clock
-from .test_identity_and_hash import cli_hash
+from .test_identity_and_hash import cli_hash, reported as _blender_doc
 
 
 def scene_of(*pairs):
@@ -53,6 +55,21 @@ class RealFilesTests(unittest.TestCase):
 
     def not_synced(self, report, name):
         return next((i for i in report["not_synced"] if i["name"] == name), None)
+
+    def assertSyncs(self, doc, report, root=True):
+        """Every mesh of the Blender-space ``doc`` is in the report with the same triangles (positions
+        and, when the doc has them, TEXCOORD_0 per corner; winding kept), and the report's root is the
+        one `vibesync hash` computes for the report's records."""
+        records = {m["uuid"]: m for m in report["scene"]["meshes"]}
+        for m in doc["meshes"]:
+            record = scene_json.read_canonical(json.dumps({"objects": [], "materials": [], "meshes": [records[m["uuid"]]]}),
+                                               "canonical").meshes[0]
+            actual = gltf_compare.record_triangles(record, self.adapter.blobs, [])
+            keep = {"POSITION", "TEXCOORD_0"} if "uv0" in m else {"POSITION"}
+            actual = {k: [tuple({s: c[s] for s in keep} for c in t) for t in ts] for k, ts in actual.items()}
+            self.assertEqual([], gltf_compare.compare(m["uuid"], _inline_triangles(m, doc.get("unit_scale", 1.0)), actual)[:5])
+        if root:
+            self.assertEqual(cli_hash(_blender_doc(report)), report["root"])
 
     # ---- meshes of every shape ----
 
@@ -86,7 +103,9 @@ class RealFilesTests(unittest.TestCase):
         again = self.adapter.attach()
         self.assertEqual(report["root"], again["root"])
         self.assertEqual(again["scene"]["meshes"], report["scene"]["meshes"])
-        self.assertEqual(14, len(self.record(report, "meshes", bpy.data.meshes["Cube"][PROP])["uv0"]))  # 8 corners, split by the unwrap
+        record = self.record(report, "meshes", bpy.data.meshes["Cube"][PROP])
+        self.assertEqual(24, record["vertex_count"])  # 8 corners, split by their flat normals and the unwrap
+        self.assertIn("TEXCOORD_0", record["attributes"])
 
     def test_loose_vertices_and_edges_with_a_uv_layer_sync_and_match_the_cli(self):
         positions = [(x * 0.1, y * 0.1, 0.0) for y in range(40) for x in range(40)]  # a 1,600-vertex wire net
@@ -97,17 +116,17 @@ class RealFilesTests(unittest.TestCase):
         self.assertEqual(0, len(bpy.data.objects["Wire"].data.loops))
         report = self.adapter.attach()
         self.assertEqual([], report["not_synced"])
-        self.assertEqual(cli_hash(doc), report["root"])
+        self.assertSyncs(doc, report)
 
     def test_a_mesh_without_uvs_has_no_uv0_and_matches_the_cli(self):
         positions, triangles, _ = grid(30, 30, size=4.0, height=lambda x, y: math.sin(x) * math.cos(y))
         doc = scene_of(mesh_pair(2, "Terrain", positions, triangles))
         build(doc)
         report = self.adapter.attach()
-        self.assertNotIn("uv0", report["scene"]["meshes"][0])
-        self.assertEqual(cli_hash(doc), report["root"])
+        self.assertNotIn("TEXCOORD_0", report["scene"]["meshes"][0]["attributes"])
+        self.assertSyncs(doc, report)
 
-    def test_uv0_is_the_uv_map_blender_renders_with_whatever_map_is_being_edited(self):
+    def test_every_uv_map_syncs_in_the_lists_order_whichever_is_edited_or_rendered(self):
         positions, triangles, uv0 = uv_sphere(48, 24)
         doc = scene_of(mesh_pair(3, "Globe", positions, triangles, uv0))
         build(doc)
@@ -118,24 +137,35 @@ class RealFilesTests(unittest.TestCase):
         for loop in mesh.loops:
             lightmap.data[loop.index].uv = packed[loop.vertex_index]
         mesh.uv_layers.active = lightmap  # the map being edited; rendering still uses UVMap
-        self.assertEqual(cli_hash(doc), self.adapter.attach()["root"])
+        self.assertSyncs(doc, self.adapter.attach())  # TEXCOORD_0 is the first map, as the glTF exporter has it
         lightmap.active_render = True
-        doc["meshes"][0]["uv0"] = [[scenes_f32(c) for c in u] for u in packed]
-        self.assertEqual(cli_hash(doc), self.adapter.attach()["root"])
+        report = self.adapter.attach()
+        self.assertSyncs(doc, report)
+        lightmap_doc = {"meshes": [dict(doc["meshes"][0], uv0=[[scenes_f32(c) for c in u] for u in packed])]}
+        record = dict(report["scene"]["meshes"][0])
+        attributes = dict(record["attributes"])
+        attributes["TEXCOORD_0"] = attributes.pop("TEXCOORD_1")  # the second map, checked as if it were the first
+        record["attributes"] = attributes
+        self.assertSyncs(lightmap_doc, {"scene": {"meshes": [record]}, "root": report["root"]}, root=False)
 
     def test_ngons_are_triangulated_as_blender_triangulates_them_and_match_the_cli(self):
         obj = ngon_prism("Column", sides=64)
         report = self.adapter.attach()
         mesh = obj.data
         record = self.record(report, "meshes", mesh[PROP])
-        self.assertEqual(2 * 62 + 2 * 64, len(record["triangles"]))
+        shape, data = self.adapter.blobs.get(record["primitives"][0]["indices"])
+        indices = [tuple(t) for t in np.frombuffer(data, "<u4").reshape(-1, 3).tolist()]
+        self.assertEqual(2 * 62 + 2 * 64, len(indices))
         mesh.calc_loop_triangles()
         blender = sorted(tuple(t.vertices) for t in mesh.loop_triangles)
-        self.assertEqual(blender, sorted(tuple(t) for t in record["triangles"]))
+        shape, data = self.adapter.blobs.get(record["attributes"]["POSITION"])
+        at = {tuple(p): i for i, p in enumerate(tuple(v.co) for v in mesh.vertices)}
+        positions = np.frombuffer(data, "<f4").reshape(-1, 3)
+        blender_vertex = [at[(float(p[0]), float(-p[2]), float(p[1]))] for p in positions]  # canonical → Blender
+        self.assertEqual(blender, sorted(tuple(blender_vertex[i] for i in t) for t in indices))
         area = sum(_area(*(mesh.vertices[i].co for i in t)) for t in blender)
         self.assertAlmostEqual(sum(p.area for p in mesh.polygons), area, places=4)  # covered exactly, no overlap
-        doc = _blender_doc(report)
-        self.assertEqual(cli_hash(doc), report["root"])
+        self.assertEqual(cli_hash(_blender_doc(report)), report["root"])
 
     def test_degenerate_and_zero_area_triangles_sync_as_they_are(self):
         positions, triangles, uv0 = grid(30, 30, size=3.0)
@@ -147,21 +177,20 @@ class RealFilesTests(unittest.TestCase):
         build(doc)
         report = self.adapter.attach()
         self.assertEqual([], report["not_synced"])
-        self.assertIn([0, 0, 1], report["scene"]["meshes"][0]["triangles"])
-        self.assertEqual(cli_hash(doc), report["root"])
+        self.assertSyncs(doc, report)
 
     def test_loose_parts_and_lone_vertices_sync_and_match_the_cli(self):
         positions, triangles = loose_parts(islands=12, lone=7)
         doc = scene_of(mesh_pair(5, "Props", positions, triangles, uv0=[(0.0, 0.0)] * len(positions)))
         build(doc)
-        self.assertEqual(cli_hash(doc), self.adapter.attach()["root"])
+        self.assertSyncs(doc, self.adapter.attach())
 
     def test_a_mesh_with_no_vertices_syncs(self):
         doc = scene_of(mesh_pair(6, "Cleared", [], [], uv0=[]), mesh_pair(7, "Tile", [(0, 0, 0), (1, 0, 0), (0, 1, 0)], [(0, 1, 2)]))
         build(doc)
         report = self.adapter.attach()
         self.assertEqual([], report["not_synced"])
-        self.assertEqual(cli_hash(doc), report["root"])
+        self.assertSyncs(doc, report)
 
     # ---- object types ----
 
@@ -172,17 +201,23 @@ class RealFilesTests(unittest.TestCase):
                        (object_doc(ids(11), "Lamp", "light"), None))
         build(doc)
         made = every_unsupported_type()
+        converted = every_converted_type()
         report = self.adapter.attach()
-        self.assertEqual(cli_hash(doc), report["root"])  # only the synced four are records
-        self.assertEqual({"Ball", "Anchor", "Eye", "Lamp"}, {o["name"] for o in report["scene"]["objects"]})
+        self.assertSyncs(doc, report)
+        self.assertEqual({"Ball", "Anchor", "Eye", "Lamp", "Path", "Patch", "Blob", "Title"},
+                         {o["name"] for o in report["scene"]["objects"]})
+        meshes = {m["uuid"]: m for m in report["scene"]["meshes"]}
+        for typ, obj in converted.items():  # their evaluated meshes, derived records of their own
+            record = next(o for o in report["scene"]["objects"] if o["name"] == obj.name)
+            self.assertEqual("mesh", record["kind"], typ)
+            self.assertEqual([{"CURVE": "curve", "SURFACE": "surface", "META": "metaball", "FONT": "text"}[typ]],
+                             meshes[record["mesh"]]["derived"], typ)
         for typ, obj in made.items():
             item = self.not_synced(report, obj.name)
             self.assertIsNotNone(item, typ)
             self.assertEqual((typ, UNSUPPORTED_TYPE), (item["type"], item["code"]))
             self.assertIn(f"'{obj.name}'", item["reason"])
             self.assertNotIn(PROP, obj)  # not synced: not stamped either
-        for typ in ("CURVE", "SURFACE", "META", "FONT"):
-            self.assertIn("Real content I\"", self.not_synced(report, made[typ].name)["reason"])
         self.assertIn("Real content III", self.not_synced(report, "Rig")["reason"])
         self.assertTrue(any("not synced: UNSUPPORTED_TYPE: object 'Fur'" in line for line in self.logged), self.logged)
 
@@ -207,7 +242,7 @@ class RealFilesTests(unittest.TestCase):
         self.assertIsNone(by_name["Follower"]["parent"])
         doc = _blender_doc(report)
         self.assertEqual(cli_hash(doc), report["root"])
-        build(doc)  # what the other engine gets: the synced objects only
+        build(doc, self.adapter.blobs)  # what the other engine gets: the synced objects only
         bpy.context.view_layer.update()
         for name, world in worlds.items():
             _assert_matrix_close(self, world, bpy.data.objects[name].matrix_world, name)
@@ -272,10 +307,10 @@ class RealFilesTests(unittest.TestCase):
         self.assertEqual([], not_synced_lines(rt))  # nothing read before an orchestrator welcomed the file
         rt.adapter.attach()
         lines = not_synced_lines(rt)
-        self.assertEqual("Not synced: 12", lines[0])
+        self.assertEqual("Not synced: 8", lines[0])
         self.assertEqual(SHOWN_NOT_SYNCED, len(lines) - 2)
-        self.assertTrue(lines[1].startswith("UNSUPPORTED_TYPE: object 'Blob' (META)"), lines)
-        self.assertIn("and 7 more", lines[-1])
+        self.assertTrue(lines[1].startswith("UNSUPPORTED_TYPE: object 'Cage' (LATTICE)"), lines)
+        self.assertIn("and 3 more", lines[-1])
         self.assertTrue(all(len(part) <= 60 for part in _wrap(lines[1])))
 
     # ---- a datablock that cannot be read ----
@@ -291,18 +326,18 @@ class RealFilesTests(unittest.TestCase):
         self.assertEqual(cli_hash(_blender_doc(report)), report["root"])
 
     def test_a_mesh_that_fails_to_read_is_reported_with_its_objects_and_the_rest_syncs(self):
-        real = reading.blender_mesh
+        real = geometry.read_geometry
 
-        def failing(mesh):
+        def failing(mesh, *args):
             if mesh.name == "Cube":
                 raise RuntimeError("internal error setting the array")
-            return real(mesh)
+            return real(mesh, *args)
         ngon_prism("Column", sides=12)
-        reading.blender_mesh = failing
+        geometry.read_geometry = failing
         try:
             report = self.adapter.attach()
         finally:
-            reading.blender_mesh = real
+            geometry.read_geometry = real
         mesh_item = next(i for i in report["not_synced"] if i.get("uuid") == bpy.data.meshes["Cube"][PROP])
         self.assertEqual(("Cube", "MESH", READ_FAILED), (mesh_item["name"], mesh_item["type"], mesh_item["code"]))
         self.assertIn("mesh 'Cube' (used by object 'Cube'): reading it failed: RuntimeError: internal error setting the array",
@@ -386,10 +421,12 @@ def _area(a, b, c):
     return (b - a).cross(c - a).length / 2
 
 
-def _blender_doc(report):
-    """The report's canonical scene written back in Blender space: what `vibesync hash` reads."""
-    canonical = scene_json.read_canonical(json.dumps(report["scene"]), "canonical")
-    return scene_json.write(canonical, "blender")
+def _inline_triangles(m, unit_scale):
+    """{None: [triangle]} of an inline Blender-space mesh, in canonical space."""
+    positions = [tuple(float(c) * unit_scale for c in (p[0], p[2], -p[1])) for p in m["positions"]]
+    uv = m.get("uv0")
+    corner = (lambda i: {"POSITION": positions[i], "TEXCOORD_0": tuple(map(float, uv[i]))}) if uv else (lambda i: {"POSITION": positions[i]})
+    return {None: [tuple(corner(i) for i in t) for t in m["triangles"]]} if m["triangles"] else {}
 
 
 def _assert_matrix_close(test, a, b, name, eps=1e-4):

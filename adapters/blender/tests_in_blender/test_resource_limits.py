@@ -1,6 +1,6 @@
-"""Oversize content in real Blender: a mesh over limits.mesh_vertices, or whose record would not fit
-a frame, is listed as RESOURCE_LIMIT (with its objects) and left out; everything else syncs, no
-frame is ever built over the limit, and edits of such a mesh are not sent."""
+"""Oversize content in real Blender: a mesh (or an object's evaluated mesh) over limits.mesh_vertices
+is listed as RESOURCE_LIMIT (with its objects) and left out; everything else syncs, a large mesh is a
+small record over blobs, no frame is ever built over the limit, and edits of such a mesh are not sent."""
 
 import time
 import unittest
@@ -39,31 +39,26 @@ class ResourceLimitTests(unittest.TestCase):
     def items(self, report):
         return {(i["name"], i.get("uuid")): i for i in report["not_synced"]}
 
-    def test_a_700_by_700_grid_is_reported_and_everything_else_syncs_within_one_frame_each(self):
+    def test_a_700_by_700_grid_syncs_as_a_small_record_over_blobs_and_every_frame_stays_under_the_limit(self):
         grid = add_grid("Scan", 699)
         self.assertEqual(490_000, len(grid.data.vertices))
-        kid = add_object("Label", parent=grid, location=(0.0, 0.0, 1.0))
+        add_object("Label", parent=grid, location=(0.0, 0.0, 1.0))
         started = time.monotonic()
         report = self.adapter.attach()
         took = time.monotonic() - started
-        items = self.items(report)
-        mesh_item = items[("Scan", grid.data[PROP])]
-        self.assertEqual(("MESH", RESOURCE_LIMIT), (mesh_item["type"], mesh_item["code"]))
-        self.assertIn("mesh 'Scan' (used by object 'Scan'): 490,000 vertices; its record would take at least", mesh_item["reason"])
-        self.assertIn("limits.frame_bytes 16,777,216", mesh_item["reason"])
-        object_item = items[("Scan", grid[PROP])]
-        self.assertEqual(RESOURCE_LIMIT, object_item["code"])
-        self.assertIn("object 'Scan': its mesh 'Scan' is not synced", object_item["reason"])
+        self.assertEqual([], report["not_synced"])
+        record = next(m for m in report["scene"]["meshes"] if m["uuid"] == grid.data[PROP])
+        self.assertLess(payload_size(record), 1000)  # 64 hex digits per array, not 69 MB of JSON
+        self.assertGreaterEqual(record["vertex_count"], 490_000)
+        shape, data = self.adapter.blobs.get(record["attributes"]["POSITION"])
+        self.assertEqual(record["vertex_count"] * 12, len(data))
         names = {o["name"]: o for o in report["scene"]["objects"]}
-        self.assertEqual({"Cube", "Camera", "Light", "Label"}, set(names))
-        self.assertIsNone(names["Label"]["parent"])  # under its nearest synced ancestor: none
-        self.assertNotIn(grid.data[PROP], {m["uuid"] for m in report["scene"]["meshes"]})
+        self.assertEqual(grid[PROP], names["Label"]["parent"])
         self.assertEqual(cli_hash(_blender_doc(report)), report["root"])
         limits = Limits()
         for part in scene_parts(report, limits):
             self.assertLessEqual(payload_size(part), limits.payload_bytes)
-        self.assertLess(took, 10.0)  # decided from its counts, not by writing 69 MB of JSON
-        self.assertTrue(any("RESOURCE_LIMIT: mesh 'Scan'" in line for line in self.logged))
+        self.assertLess(took, 10.0)
 
     def test_a_mesh_over_the_vertex_limit_is_reported_with_its_count_and_the_limit(self):
         self.adapter.limits = Limits(mesh_vertices=1000)
@@ -73,15 +68,16 @@ class ResourceLimitTests(unittest.TestCase):
         self.assertIn("1,600 vertices, over the limit of 1,000 (limits.mesh_vertices)", item["reason"])
         self.assertNotIn("Field", {o["name"] for o in report["scene"]["objects"]})
 
-    def test_a_record_measured_over_the_budget_is_reported_with_its_size(self):
-        # 65,536 bytes of slack + 40,000 for one record: a 24 × 24 grid's JSON is between its bounds.
-        self.adapter.limits = Limits(frame_bytes=65536 + 40000)
-        grid = add_grid("Tile", 23)
+    def test_an_evaluated_mesh_over_the_vertex_limit_is_reported_with_its_object(self):
+        self.adapter.limits = Limits(mesh_vertices=1000)
+        grid = add_grid("Field", 9)  # 100 vertices; its subdivision makes 1,521
+        grid.modifiers.new("Subdivision", "SUBSURF").levels = 2
         report = self.adapter.attach()
-        item = self.items(report)[("Tile", grid.data[PROP])]
-        self.assertRegex(item["reason"], r"its record would take [0-9,]+ bytes, over the 40,000 bytes")
-        self.adapter.limits = Limits()
-        self.assertEqual([], self.adapter.attach()["not_synced"])
+        item = next(i for i in report["not_synced"] if i.get("uuid") == grid["vibesync_mesh_uuid"])
+        self.assertEqual(RESOURCE_LIMIT, item["code"])
+        self.assertIn("evaluated mesh of object 'Field'", item["reason"])
+        self.assertIn("over the limit of 1,000 (limits.mesh_vertices)", item["reason"])
+        self.assertNotIn("Field", {o["name"] for o in report["scene"]["objects"]})
 
     def test_edits_of_a_mesh_over_the_limit_are_not_sent_and_a_mesh_that_fits_again_is(self):
         self.adapter.limits = Limits(mesh_vertices=500)

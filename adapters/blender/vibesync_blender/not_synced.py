@@ -3,8 +3,9 @@
 Standard library only: the list's shape and its limits are tested under the system Python. The
 decisions themselves are made while reading the scene (scene/reading.py); this module names them.
 
-Every Blender object type is handled on purpose: mesh, empty, camera and light are synced; every
-other type is listed here with the reason, and so is any type a later Blender adds.
+Every Blender object type is handled on purpose: mesh, empty, camera and light are synced, and so
+are curve, surface, metaball and text objects (as their evaluated mesh); every other type is listed
+here with the reason, and so is any type a later Blender adds.
 """
 
 from dataclasses import dataclass
@@ -18,15 +19,13 @@ MAX_ITEMS = 10_000          # the protocol's cap on one list
 MAX_REASON = 1000           # characters
 MAX_NAME = 200
 
-SYNCED_TYPES = {"MESH": "mesh", "EMPTY": "empty", "CAMERA": "camera", "LIGHT": "light"}
+# Curves, surfaces, metaballs and text sync as mesh objects showing their evaluated mesh (a derived
+# mesh record, docs/blender.md "Derived meshes").
+SYNCED_TYPES = {"MESH": "mesh", "EMPTY": "empty", "CAMERA": "camera", "LIGHT": "light",
+                "CURVE": "mesh", "SURFACE": "mesh", "META": "mesh", "FONT": "mesh"}
 
-_REAL_CONTENT_I = "it gains its evaluated mesh in the issue \"Real content I\""
 _NOT_PLANNED = "the canonical scene has no record for it"
 UNSUPPORTED_REASONS = {
-    "CURVE": "curves are not synced yet: " + _REAL_CONTENT_I,
-    "SURFACE": "NURBS surfaces are not synced yet: " + _REAL_CONTENT_I,
-    "META": "metaballs are not synced yet: " + _REAL_CONTENT_I,
-    "FONT": "text objects are not synced yet: " + _REAL_CONTENT_I,
     "ARMATURE": "armatures are not synced yet: they arrive with the issue \"Real content III\"",
     "CURVES": "hair curves are not synced: " + _NOT_PLANNED,
     "LATTICE": "lattices are not synced: " + _NOT_PLANNED + " (a lattice only deforms other objects)",

@@ -12,6 +12,7 @@ from .protocol.errors import SceneError
 from .protocol.fields import (as_array, as_object, check_fields, read_id, read_index, read_name, read_optional_id,
                               read_real, read_reals, read_text, read_vector)
 from .protocol.model import KINDS
+from .protocol.scene_json import is_inline, read_mesh_record
 
 LIMIT = 1e12  # |v| beyond this is refused, whatever the field, as the C# reader does (docs/intents.md "Numbers")
 MAX_SLOT = 1024  # material slots 0…1024, as the C# reader
@@ -118,6 +119,7 @@ _SCHEMAS = {
     "set_material_params": ((), ("base_color", "metallic", "roughness", "emission")),
     "assign_material": (("slot", "material"), ()),
     "set_parent": (("parent",), ()),
+    "set_mesh": (("mesh",), ()),
     "create_object": (("name", "kind", "parent", "translation", "rotation", "scale"), ("visible", "mesh", "materials")),
     "instantiate_prefab": (("prefab", "name", "parent", "translation", "rotation", "scale"), ()),
     "duplicate_object": (("new_uuid",), ("name",)),
@@ -166,15 +168,30 @@ def read_operation(o, path):
         raise SceneError(path + ".op", "missing field")
     if op not in _SCHEMAS:
         raise SceneError(path + ".op", f"unknown operation {op!r}")
+    if op in ("create_mesh", "replace_mesh") and not is_inline(o):
+        return _mesh_record_operation(op, o, path)
     required, optional = _SCHEMAS[op]
     check_fields(o, path, ("op", "uuid") + required, optional)
     uuid = read_id(o["uuid"], path + ".uuid")
     fields = {}
     for name in sorted((k for k in o if k not in ("op", "uuid")), key=lambda k: (k not in _ORDER, k)):
         fields[name] = _READERS[name](o[name], f"{path}.{name}", fields)
+    if op == "set_mesh" and fields["mesh"] is None:  # an object of kind mesh always shows one
+        raise SceneError(path + ".mesh", "expected a mesh's VibeSync ID, not null")
     if op in ("set_transform", "set_material_params") and not fields:
         raise SceneError(path, f"{op} needs at least one of {', '.join(optional)}")
     return Operation(op, uuid, fields)
+
+
+def _mesh_record_operation(op, o, path):
+    """create_mesh/replace_mesh in the record form (content schema 2: blob references), read by the
+    protocol's one mesh record reader; ``derived`` is optional in an operation (empty when left out)."""
+    check_fields(o, path, ("op", "uuid", "vertex_count", "attributes", "primitives"), ("derived",))
+    record = read_mesh_record(o, path, read_id(o["uuid"], path + ".uuid"))
+    fields = {"vertex_count": record.vertex_count, "attributes": record.attributes, "primitives": record.primitives}
+    if "derived" in o:
+        fields["derived"] = record.derived
+    return Operation(op, record.uuid, fields)
 
 
 def read_operations(value, path="operations"):

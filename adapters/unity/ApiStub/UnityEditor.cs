@@ -94,6 +94,7 @@ namespace UnityEditor
     {
         public static UnityEngine.Object InstanceIDToObject(int instanceID) => throw new NotImplementedException();
         public static bool IsPersistent(UnityEngine.Object target) => throw new NotImplementedException();
+        public static int GetDirtyCount(UnityEngine.Object target) => throw new NotImplementedException();
     }
 
     public static class Selection

@@ -2,6 +2,7 @@
 // reference source at 2022.3 (README.md lists every member with the file it was checked against).
 // Every body throws; nothing here runs.
 using System;
+using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 
 namespace UnityEngine
@@ -82,15 +83,28 @@ namespace UnityEngine
     public sealed class Mesh : Object
     {
         public Mesh() => throw new NotImplementedException();
-        public Vector3[] vertices { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
-        public int[] triangles { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
-        public Vector2[] uv { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
-        public void Clear() => throw new NotImplementedException();
+        public UnityEngine.Rendering.IndexFormat indexFormat { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int vertexCount => throw new NotImplementedException();
+        public int subMeshCount { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public void Clear(bool keepVertexLayout) => throw new NotImplementedException();
+        public void SetVertices(List<Vector3> inVertices) => throw new NotImplementedException();
+        public void GetVertices(List<Vector3> vertices) => throw new NotImplementedException();
+        public void SetNormals(List<Vector3> inNormals) => throw new NotImplementedException();
+        public void GetNormals(List<Vector3> normals) => throw new NotImplementedException();
+        public void SetTangents(List<Vector4> inTangents) => throw new NotImplementedException();
+        public void GetTangents(List<Vector4> tangents) => throw new NotImplementedException();
+        public void SetColors(List<Color> inColors) => throw new NotImplementedException();
+        public void GetColors(List<Color> colors) => throw new NotImplementedException();
+        public void SetUVs(int channel, List<Vector2> uvs) => throw new NotImplementedException();
+        public void GetUVs(int channel, List<Vector2> uvs) => throw new NotImplementedException();
+        public void SetTriangles(List<int> triangles, int submesh) => throw new NotImplementedException();
+        public void GetTriangles(List<int> triangles, int submesh) => throw new NotImplementedException();
         public void RecalculateNormals() => throw new NotImplementedException();
         public void RecalculateBounds() => throw new NotImplementedException();
     }
 
     public struct Vector2 { public float x; public float y; public Vector2(float x, float y) => throw new NotImplementedException(); }
+    public struct Vector4 { public float x; public float y; public float z; public float w; public Vector4(float x, float y, float z, float w) => throw new NotImplementedException(); }
     public struct Vector3 { public float x; public float y; public float z; public Vector3(float x, float y, float z) => throw new NotImplementedException(); }
     public struct Quaternion { public float x; public float y; public float z; public float w; public Quaternion(float x, float y, float z, float w) => throw new NotImplementedException(); }
     public struct Color { public float r; public float g; public float b; public float a; public Color(float r, float g, float b, float a) => throw new NotImplementedException(); public Color linear => throw new NotImplementedException(); public Color gamma => throw new NotImplementedException(); }
@@ -105,6 +119,11 @@ namespace UnityEngine
     }
 
     public static class Application { public static string dataPath => throw new NotImplementedException(); }
+}
+
+namespace UnityEngine.Rendering
+{
+    public enum IndexFormat { UInt16 = 0, UInt32 = 1 }
 }
 
 namespace UnityEngine.SceneManagement

@@ -1,3 +1,4 @@
+using VibeSync.Protocol.Blobs;
 using System.Diagnostics;
 using System.Text.Json;
 using VibeSync.Protocol.SceneJson;
@@ -50,7 +51,9 @@ public sealed class SimHost
     /// <summary>Runs until the time is up or <paramref name="stop"/>; returns the exit code.</summary>
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        _scene = _options.SceneFile != null ? SimScene.Load(await File.ReadAllTextAsync(_options.SceneFile, stop)) : SimScene.Load(DefaultScene);
+        _scene = _options.SceneFile != null
+            ? SimScene.Load(await File.ReadAllTextAsync(_options.SceneFile, stop), BlobFolder.Read(BlobFolder.DirectoryOf(_options.SceneFile)))
+            : SimScene.Load(DefaultScene);
         _adapter = new UnityAdapter(_scene);
         if (_options.TraceApplies)
             _adapter.Answered = (type, json) =>
@@ -121,7 +124,7 @@ public sealed class SimHost
         }
         _link?.Close(stop.IsCancellationRequested ? "the simulator was stopped" : "the simulator's time is up");
         if (_options.WriteFile != null)
-            await File.WriteAllTextAsync(_options.WriteFile, FileText(), CancellationToken.None);
+            await File.WriteAllTextAsync(_options.WriteFile, FileText(_options.WriteFile), CancellationToken.None);
         var root = Protocol.Hashing.Hex.Encode(Protocol.Hashing.SceneHasher.Hash(_adapter.Canonical()).Root);
         Say("stopped", new { root, queue_errors = _queue.Errors.Count, edits_sent = _adapter.SentEdits.Count, provisional = _adapter.ProvisionalIntents.Count });
         return 0;
@@ -165,7 +168,7 @@ public sealed class SimHost
         {
             // Unity's save, with the AssetModificationProcessor's hook around it: the file gets the authoritative values.
             int held = _adapter.BeforeSave();
-            File.WriteAllText(save.GetString()!, FileText());
+            File.WriteAllText(save.GetString()!, FileText(save.GetString()!));
             _adapter.AfterSave();
             Say("saved", new { file = save.GetString(), provisional_left_out = held });
             return;
@@ -194,13 +197,20 @@ public sealed class SimHost
         if (step.TryGetProperty("localScale", out var s)) o = o with { LocalScale = new Vector3d(s[0].GetDouble(), s[1].GetDouble(), s[2].GetDouble()) };
         if (step.TryGetProperty("active", out var a)) o = o with { Active = a.GetBoolean() };
         if (step.TryGetProperty("name", out var n)) o = o with { Name = n.GetString()! };
+        if (step.TryGetProperty("mesh", out var mesh)) o = o with { Mesh = mesh.GetString() }; // another mesh asset dropped on its MeshFilter
         _scene.Write(o);
     }
 
     /// <summary>The scene as its file holds it: the records and the project stamp.</summary>
-    private string FileText() => SceneFile.Write(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity), _scene.Project);
+    /// <summary>The scene file's text; the blobs its mesh records name are written to <paramref name="path"/>'s <see cref="BlobFolder"/> directory.</summary>
+    private string FileText(string path)
+    {
+        var scene = _adapter.Canonical();
+        BlobFolder.Write(BlobFolder.DirectoryOf(path), scene.Meshes.SelectMany(m => m.BlobIds()), _adapter.Meshes);
+        return SceneFile.Write(SceneJsonWriter.Write(scene, Space.Unity), _scene.Project);
+    }
 
-    private SimScene Snapshot() => SimScene.Load(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity));
+    private SimScene Snapshot() => SimScene.Load(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity), _adapter.Meshes);
 
     private void Restore(SimScene before)
     {

@@ -1,7 +1,9 @@
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Unity.Hierarchy;
+using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Simulator;
 
@@ -20,7 +22,7 @@ public sealed class SimScene : IUnityScene
     private readonly Dictionary<int, UnityObject> _objects = new();
     private readonly HashSet<int> _pendingDelete = new();
     private readonly Dictionary<string, Material> _materials = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Mesh> _meshes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SimMesh Mesh, MeshNotes Notes)> _meshes = new(StringComparer.Ordinal);
     private int _nextHandle = 1000;
 
     /// <summary>Prefab asset ids that instantiate.</summary>
@@ -36,11 +38,16 @@ public sealed class SimScene : IUnityScene
     /// Loads a scene file (<see cref="SceneFile"/>): Unity-space scene JSON, IDs from the file becoming
     /// VibeSyncId components, and its project stamp.
     /// </summary>
-    /// <exception cref="SceneFormatException">The file is not a valid scene.</exception>
-    public static SimScene Load(string text)
+    /// <param name="text">The file's text: meshes in the inline form (Unity-space positions, triangles, uv0)
+    /// or the record form, whose blobs (canonical arrays) come from <paramref name="blobs"/>.</param>
+    /// <param name="blobs">Where record-form meshes' blobs are (<see cref="BlobFolder"/> beside the file); none: only inline meshes load.</param>
+    /// <exception cref="SceneFormatException">The file is not a valid scene, or a mesh's blobs are missing or do not fit it.</exception>
+    public static SimScene Load(string text, IBlobSource? blobs = null)
     {
         var (json, stamp) = SceneFile.Split(text);
-        var canonical = SceneJsonReader.ReadCanonical(json, Space.Unity);
+        var made = new BlobMemory(); // the inline form's arrays, named as blobs by the reader
+        var canonical = SceneJsonReader.ReadCanonical(json, Space.Unity, made);
+        var source = blobs == null ? (IBlobSource)made : new FirstOf(made, blobs);
         var native = EngineStorage.RoundToFloat32(SceneConverter.FromCanonical(canonical, Space.Unity));
         var scene = new SimScene();
         var handles = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -49,7 +56,15 @@ public sealed class SimScene : IUnityScene
             scene._objects[handles[o.Uuid]] = new UnityObject(handles[o.Uuid], o.Uuid, o.Name, o.Kind, o.Parent == null ? null : handles[o.Parent],
                 o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null);
         foreach (var m in native.Materials) scene._materials[m.Uuid] = m;
-        foreach (var m in native.Meshes) scene._meshes[m.Uuid] = m;
+        for (int i = 0; i < native.Meshes.Count; i++)
+        {
+            var record = native.Meshes[i];
+            MeshArrays arrays;
+            try { arrays = MeshRecords.Decode(record, source); }
+            catch (MeshContentException e) { throw new SceneFormatException($"meshes[{i}].{e.Path}", $"{e.Code}: {e.Message}"); }
+            var mesh = new SimMesh();
+            scene._meshes[record.Uuid] = (mesh, MeshCache.Fill(mesh, arrays, record.Derived));
+        }
         scene.Project = stamp;
         return scene;
     }
@@ -154,17 +169,31 @@ public sealed class SimScene : IUnityScene
         _materials[material.Uuid] = EngineStorage.RoundToFloat32(new Protocol.State.Scene(Array.Empty<SceneObject>(), new[] { material }, Array.Empty<Mesh>())).Materials[0];
 
     /// <inheritdoc />
-    public IReadOnlyList<Mesh> Meshes() => _meshes.Values.OrderBy(m => m.Uuid, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> MeshIds() => _meshes.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
 
     /// <inheritdoc />
-    public void WriteMesh(Mesh mesh) =>
-        _meshes[mesh.Uuid] = EngineStorage.RoundToFloat32(new Protocol.State.Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { mesh })).Meshes[0];
+    public long MeshVersion(string id) => MeshOf(id).Version;
+
+    /// <inheritdoc />
+    public IUnityMeshApi Mesh(string id) => MeshOf(id);
+
+    /// <inheritdoc />
+    public IUnityMeshApi EditMesh(string id) => MeshOf(id);
+
+    /// <summary>The simulated UnityEngine.Mesh behind <paramref name="id"/> (tests look at its submeshes, index format, normals).</summary>
+    public SimMesh MeshOf(string id) => _meshes.TryGetValue(id, out var m) ? m.Mesh : throw new UnknownAssetException($"no mesh '{id}' in this project");
+
+    /// <inheritdoc />
+    public MeshNotes NotesOf(string id) => _meshes.TryGetValue(id, out var m) ? m.Notes : MeshNotes.None;
+
+    /// <inheritdoc />
+    public void SetNotes(string id, MeshNotes notes) => _meshes[id] = (MeshOf(id), notes);
 
     /// <inheritdoc />
     public void CreateMaterial(Material material) => WriteMaterial(material);
 
     /// <inheritdoc />
-    public void CreateMesh(Mesh mesh) => WriteMesh(mesh);
+    public void CreateMesh(string id) => _meshes[id] = (new SimMesh(), MeshNotes.None);
 
     /// <inheritdoc />
     public void RemoveAsset(string id)

@@ -152,17 +152,17 @@ internal static partial class EndToEndBenchmark
         return (blenderSeconds, sw.Elapsed.TotalSeconds, phase == "live");
     }
 
-    private static async Task<ChildProcess> StartServeAsync(string dir)
+    internal static async Task<ChildProcess> StartServeAsync(string dir)
     {
         var serve = ChildProcess.Self("serve", "serve", "--data", dir);
         await UntilAsync(() => Task.FromResult(Orchestrator.Control.ServerInfo.Read(dir) != null), "serve to start");
         return serve;
     }
 
-    private static IEnumerable<JsonElement> Events(ChildProcess p, string name) =>
+    internal static IEnumerable<JsonElement> Events(ChildProcess p, string name) =>
         p.Json().Where(e => e.TryGetProperty("event", out var ev) && ev.GetString() == name);
 
-    private static async Task UntilAsync(Func<Task<bool>> done, string what, TimeSpan? timeout = null)
+    internal static async Task UntilAsync(Func<Task<bool>> done, string what, TimeSpan? timeout = null)
     {
         var sw = Stopwatch.StartNew();
         while (true)
@@ -192,7 +192,7 @@ internal static partial class EndToEndBenchmark
         return port;
     }
 
-    private static Latency Stats(List<double> samples)
+    internal static Latency Stats(List<double> samples)
     {
         var a = samples.ToArray();
         return new Latency(a.Length, Math.Round(Percentiles.Of(a, 0.5), 2), Math.Round(Percentiles.Of(a, 0.99), 2), Math.Round(a.Average(), 2));

@@ -1,3 +1,4 @@
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Cli.Chaos;
@@ -25,7 +26,10 @@ internal sealed class ChaosScene
 {
     private readonly Dictionary<string, Owner> _owners = new(StringComparer.Ordinal);
 
-    private ChaosScene(Scene scene) => Scene = scene;
+    private ChaosScene(Scene scene, BlobMemory blobs) { Scene = scene; Blobs = blobs; }
+
+    /// <summary>The bytes of the blobs the scene's meshes name (content schema 2), for whoever writes the scene into an engine.</summary>
+    public BlobMemory Blobs { get; }
 
     public Scene Scene { get; }
 
@@ -55,7 +59,8 @@ internal sealed class ChaosScene
             new Vector4d(F(random.NextDouble()), F(random.NextDouble()), F(random.NextDouble()), 1),
             F(random.NextDouble()), F(0.05 + 0.9 * random.NextDouble()),
             random.Next(6) == 0 ? new Vector3d(F(random.NextDouble()), F(random.NextDouble() * 0.5), 0) : new Vector3d(0, 0, 0))).ToArray();
-        var meshes = Enumerable.Range(0, Math.Max(4, objectCount / 25)).Select(i => Grid(random, 3 + i % 12)).ToArray();
+        var blobs = new BlobMemory();
+        var meshes = Enumerable.Range(0, Math.Max(4, objectCount / 25)).Select(i => Grid(random, 3 + i % 12, blobs)).ToArray();
         // Material slots belong to the mesh in Blender: every object using a mesh has its number of slots.
         var slots = meshes.Select(_ => 1 + random.Next(2)).ToArray();
         var objects = new List<SceneObject>(objectCount);
@@ -78,7 +83,7 @@ internal sealed class ChaosScene
                 random.Next(10) != 0, meshMaterials, kind == ObjectKind.Mesh ? meshes[mesh].Uuid : null));
             depth[uuid] = parent == null ? 0 : depth[parent] + 1;
         }
-        var scene = new ChaosScene(new Scene(objects, materials, meshes));
+        var scene = new ChaosScene(new Scene(objects, materials, meshes), blobs);
         // Three in ten objects for each editor's human, three for the AI, one shared by all; the same for materials.
         for (int i = 0; i < objects.Count; i++)
         {
@@ -101,7 +106,7 @@ internal sealed class ChaosScene
     };
 
     /// <summary>A height-field grid of n×n vertices with UVs: a terrain tile, a cloth, a floor.</summary>
-    private static Mesh Grid(Random random, int n)
+    private static Mesh Grid(Random random, int n, IBlobSink blobs)
     {
         var positions = new List<Vector3d>(n * n);
         var uvs = new List<Vector2d>(n * n);
@@ -119,7 +124,7 @@ internal sealed class ChaosScene
                 triangles.Add(new Triangle(a, c, b));
                 triangles.Add(new Triangle(b, c, d));
             }
-        return new Mesh(Ids.Next(random), positions, triangles, uvs);
+        return InlineMesh.ToRecord(Ids.Next(random), positions, triangles, uvs, blobs);
     }
 
     public static double Coordinate(Random random) => (random.NextDouble() - 0.5) * 40;

@@ -1,3 +1,4 @@
+using VibeSync.Protocol.Blobs;
 using System.Diagnostics;
 using VibeSync.Cli.Benchmarks;
 using VibeSync.Cli.Hosts;
@@ -110,10 +111,10 @@ internal sealed class ChaosSoak
         var json = Path.Combine(ProjectDirectory, "chaos.blender.json");
         var blend = Path.Combine(ProjectDirectory, "chaos.blend");
         var unity = Path.Combine(ProjectDirectory, "chaos.unity.json");
-        await File.WriteAllTextAsync(json, SceneJsonWriter.Write(scene.Scene, Space.Blender));
+        BlobFolder.WriteScene(json, scene.Scene, Space.Blender, scene.Blobs); // Blender's builder reads the blobs beside it
         // One time in three the Unity side starts on a new, empty scene: the first pairing then fills it (issue 15's split-brain case).
         bool empty = new Random(_options.Seed ^ 0x0e3a7).Next(3) == 0;
-        await File.WriteAllTextAsync(unity, SceneJsonWriter.Write(empty ? Scene.Empty : scene.Scene, Space.Unity));
+        BlobFolder.WriteScene(unity, empty ? Scene.Empty : scene.Scene, Space.Unity, scene.Blobs);
         var clock = Stopwatch.StartNew();
         await BlenderInstall.BuildSceneAsync(json, blend);
         _report.Say($"Blender built {Path.GetFileName(blend)}: {scene.Scene.Objects.Count} objects in a hierarchy, {scene.Scene.Materials.Count} materials, {scene.Scene.Meshes.Count} meshes ({clock.Elapsed.TotalSeconds:F1} s)");

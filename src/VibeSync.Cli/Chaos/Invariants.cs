@@ -262,8 +262,7 @@ internal sealed class Invariants
                 || !Near(m.BaseColor.X, t.BaseColor.X) || !Near(m.BaseColor.Y, t.BaseColor.Y) || !Near(m.BaseColor.Z, t.BaseColor.Z) || !Near(m.BaseColor.W, t.BaseColor.W)) return false;
         var meshes = b.Meshes.ToDictionary(m => m.Uuid);
         foreach (var m in a.Meshes)
-            if (!meshes.TryGetValue(m.Uuid, out var t) || m.Positions.Count != t.Positions.Count || !m.Triangles.SequenceEqual(t.Triangles)
-                || m.Positions.Zip(t.Positions).Any(p => !Near3(p.First, p.Second))) return false;
+            if (!meshes.TryGetValue(m.Uuid, out var t) || !m.Equals(t)) return false; // blob ids name ε-quantized content
         return true;
     }
 

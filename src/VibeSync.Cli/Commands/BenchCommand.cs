@@ -19,7 +19,54 @@ internal static class BenchCommand
         bench.Subcommands.Add(Blender());
         bench.Subcommands.Add(Unity());
         bench.Subcommands.Add(EndToEnd());
+        bench.Subcommands.Add(Content());
         return bench;
+    }
+
+    private static Command Content()
+    {
+        var vertices = new Option<int>("--vertices") { Description = "Vertices of the big mesh (the nearest square grid).", DefaultValueFactory = _ => 1_000_000 };
+        var edits = new Option<int>("--edits") { Description = "Vertex edits measured (transform edits: ten times as many, of each object).", DefaultValueFactory = _ => 10 };
+        var json = new Option<bool>("--json") { Description = "Print one machine-readable JSON object: every figure, every goal, met or not." };
+        var command = new Command("content",
+            "Issue #17's goals with serve, real headless Blender and the Unity simulator, on a big mesh (normals, one UV map) and a cube: " +
+            "Blender attach → simulator live (goal ≤ 2 s, and ≤ 0.5× Blender's own glTF export of the same file in the same run), every vertex moved → applied in the simulator " +
+            "(goal p50 ≤ 1 s), the big mesh's object moved vs the cube (goal p99 ≤ 1.2×, no blob sent or stored), serve's peak RSS over idle during the attach " +
+            "(goal ≤ 3× the mesh's payload bytes), and C# hashing of the mesh's blobs (goal ≤ 100 ms).")
+        {
+            vertices, edits, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            int n = parse.GetValue(vertices), e = parse.GetValue(edits);
+            if (n < 100 || n > 2_000_000 || e < 1) { Console.Error.WriteLine("error: --vertices must be 100…2,000,000 and --edits at least 1"); return Program.InputError; }
+            if (Hosts.BlenderInstall.Missing() is { } missing) { Console.Error.WriteLine("error: " + missing); return Program.InputError; }
+            var result = await ContentBenchmark.RunAsync(n, e, line => Console.Error.WriteLine("bench content: " + line));
+            var machine = MachineInfo.Current();
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "content", result, machine, load_average = LoadAverage() }, Indented));
+            else
+            {
+                Console.WriteLine($"mesh: {result.Vertices:N0} vertices, {result.Triangles:N0} triangles, {result.PayloadBytes:N0} payload bytes; Blender's glTF export {result.GltfExportSeconds:F2} s");
+                var p = result.AttachPhases;
+                Console.WriteLine($"attach → live {result.AttachToLiveSeconds:F2} s (session {p.SessionStartMs} ms, blobs asked {p.BlobsAskedMs} ms, scene admitted {p.SceneAdmittedMs} ms, applied in Unity {p.AppliedInUnityMs} ms)");
+                Console.WriteLine($"every vertex moved → applied in Unity: p50 {result.VertexEdit.P50Ms} ms, p99 {result.VertexEdit.P99Ms} ms ({result.VertexEdit.Samples} edits)");
+                Console.WriteLine($"transform edit → applied in Unity: big mesh's object p50 {result.HeavyTransformEdit.P50Ms} / p99 {result.HeavyTransformEdit.P99Ms} ms, cube p50 {result.CubeTransformEdit.P50Ms} / p99 {result.CubeTransformEdit.P99Ms} ms; blob traffic {result.DuringTransformEdits}");
+                Console.WriteLine($"serve RSS: idle {result.ServeIdleRssMib} MiB, peak during the attach {result.ServePeakRssMib} MiB (growth {result.ServeRssGrowthMib} MiB)");
+                Console.WriteLine($"C# hashing of the mesh's {result.HashedBlobs} blobs: median {result.HashMedianMs} ms, min {result.HashMinMs} ms ({result.HashRuns} runs)");
+                foreach (var g in result.Goals) Console.WriteLine($"  {(g.Met ? "met   " : "MISSED")} {g.Name}: {g.Figure} {g.Unit} (goal ≤ {g.Limit})");
+                Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The 1-minute load average (figures on a shared machine move with it), or null off Linux.</summary>
+    private static double? LoadAverage()
+    {
+        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
+        catch (IOException) { return null; }
     }
 
     private static Command EndToEnd()

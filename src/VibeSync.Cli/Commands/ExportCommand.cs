@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VibeSync.Blobs;
 using VibeSync.Export;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
@@ -15,7 +16,7 @@ internal static class ExportCommand
         var engine = new Option<string>("--engine") { Description = "reality (the authoritative scene, default), or blender or unity (read back from that engine now).", DefaultValueFactory = _ => "reality" };
         engine.AcceptOnlyFromAmong("reality", "blender", "unity");
         var command = new Command("export", "Write what Reality or an engine holds as a glTF 2.0 binary (GLB), readable by any glTF viewer. " +
-            "Objects become nodes (their VibeSync IDs in extras), meshes keep positions, triangles and uv0, materials their metallic-roughness factors; " +
+            "Objects become nodes (their VibeSync IDs in extras), meshes one primitive per material slot with POSITION, NORMAL, TEXCOORD_n, COLOR_0 and TANGENT as synced, materials their metallic-roughness factors; " +
             "camera optics and light power are not synced yet and are not invented (those nodes carry their kind in extras).") { data, gltf, engine };
         command.SetAction(async (parse, cancel) =>
         {
@@ -28,7 +29,10 @@ internal static class ExportCommand
             try
             {
                 var scene = SceneJsonReader.ReadCanonical(body, Space.Canonical);
-                GltfExport.WriteGlb(scene, out_.FullName, $"VibeSync {which}");
+                // The blobs the records name are in the data directory's store (written there, durably,
+                // before any record naming them was journaled or admitted).
+                var blobs = BlobStore.Open(Path.Combine(dir, "blobs"));
+                GltfExport.WriteGlb(scene, blobs, out_.FullName, $"VibeSync {which}");
                 Console.WriteLine($"wrote {out_.FullName}: {scene.Objects.Count} objects, {scene.Meshes.Count} meshes, {scene.Materials.Count} materials ({which})");
                 return 0;
             }

@@ -74,7 +74,7 @@ internal static class ServeCommand
                     EngineTimeout = TimeSpan.FromSeconds(file.EngineTimeoutSeconds),
                     UuidFailureThreshold = file.RollbacksPerObject,
                     OperationFailureThreshold = file.RollbacksPerOperation,
-                    Limits = file.Admission,
+                    Limits = file.Admission with { MaxMeshVertices = mv },
                 },
                 ApiPort = a,
                 Log = Console.Error,
@@ -87,6 +87,7 @@ internal static class ServeCommand
                     RekeyInterval = TimeSpan.FromSeconds(rk),
                     QuarantineCoolOff = TimeSpan.FromSeconds(co),
                     MaxMeshVertices = mv,
+                    MaxBlobBytes = file.Admission.MaxBlobBytes,
                 },
             };
             OrchestratorService service;

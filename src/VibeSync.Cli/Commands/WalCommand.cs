@@ -142,7 +142,7 @@ internal static class WalCommand
         {
             dir, data,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancel) =>
         {
             var path = Resolve(parse.GetValue(dir), parse.GetValue(data)!, mustExist: true);
             if (path is null) return Program.InputError;
@@ -156,6 +156,18 @@ internal static class WalCommand
             Console.WriteLine(deleted.Count == 0
                 ? "nothing to compact (no checkpoint, or it covers no whole segment)"
                 : $"deleted {deleted.Count} segment(s): {string.Join(", ", deleted.Select(Path.GetFileName))}");
+            // The deleted entries named blobs no one else may: collect them now, unless serve holds the directory (it collects when it starts).
+            var home = Path.GetDirectoryName(path)!;
+            if (deleted.Count > 0 && Path.GetFileName(path) == "wal" && Directory.Exists(Path.Combine(home, "blobs")))
+            {
+                try
+                {
+                    using var held = Orchestrator.Data.DataDirectoryLock.Acquire(home);
+                    var done = await BlobsCommand.CollectAsync(home, dryRun: false);
+                    Console.WriteLine($"blobs: kept {done.Kept}, removed {done.Removed} ({done.BytesFreed:N0} bytes)");
+                }
+                catch (InvalidOperationException) { Console.WriteLine("blobs: serve holds the data directory; it collects them when it next starts"); }
+            }
             return 0;
         });
         return command;

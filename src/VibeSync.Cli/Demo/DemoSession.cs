@@ -7,6 +7,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using VibeSync.Cli.Hosts;
 using VibeSync.Orchestrator.Control;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
@@ -46,7 +47,8 @@ internal sealed class DemoSession
         var unityJson = Path.Combine(sample, "cube-and-camera.unity.json");
         var blend = Path.Combine(sample, "cube-and-camera.blend");
         await File.WriteAllTextAsync(blenderJson, sampleBlenderJson);
-        await File.WriteAllTextAsync(unityJson, SceneJsonWriter.Write(SceneJsonReader.ReadCanonical(sampleBlenderJson, Space.Blender), Space.Unity));
+        var sampleBlobs = new BlobMemory();
+        BlobFolder.WriteScene(unityJson, SceneJsonReader.ReadCanonical(sampleBlenderJson, Space.Blender, sampleBlobs), Space.Unity, sampleBlobs);
         Say(1, "Blender builds the sample scene (cube, handle, camera, a human-only key light) into a .blend");
         try { await BlenderInstall.BuildSceneAsync(blenderJson, blend); }
         catch (InvalidOperationException e) { throw new DemoFailed(e.Message); }

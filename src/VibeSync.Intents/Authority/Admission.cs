@@ -76,6 +76,7 @@ public static class Admission
             case InstantiatePrefab { Parent: { } p }: yield return p; break;
             case DuplicateObject d: yield return d.NewUuid; break;
             case AssignMaterial { Material: { } m }: yield return m; break;
+            case SetMesh m: yield return m.Mesh; break;
         }
     }
 }

@@ -15,7 +15,7 @@ public static class IntentClassifier
     public static IntentClass Classify(Operation op) => op switch
     {
         SetTransform or SetVisibility or SetMaterialParams or AssignMaterial or Rename => IntentClass.Cosmetic,
-        SetParent or CreateObject or InstantiatePrefab or DuplicateObject or CreateMaterial or CreateMesh => IntentClass.Structural,
+        SetParent or SetMesh or CreateObject or InstantiatePrefab or DuplicateObject or CreateMaterial or CreateMesh => IntentClass.Structural,
         DeleteObject or ReplaceMesh or ReplaceAsset => IntentClass.Destructive,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op.GetType().Name, "unclassified operation"),
     };

@@ -24,6 +24,21 @@ public sealed record AdmissionLimits
     /// <summary>UTF-8 bytes an intent's JSON may take, as submitted. <c>limits.max_intent_bytes</c>.</summary>
     public int MaxIntentBytes { get; init; } = 3 * 1024 * 1024;
 
+    /// <summary>Vertices one mesh record may have. <c>limits.max_mesh_vertices</c>.</summary>
+    public int MaxMeshVertices { get; init; } = 2_000_000;
+
+    /// <summary>Bytes one blob may have. <c>limits.max_blob_bytes</c> (256 MiB).</summary>
+    public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of unfinished <c>put_blob</c> uploads one agent may hold at once (their declared
+    /// sizes, counted when each begins). <c>limits.max_upload_bytes</c> (512 MiB).
+    /// </summary>
+    public long MaxUploadBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Unfinished <c>put_blob</c> uploads one agent may hold at once. <c>limits.max_uploads</c>.</summary>
+    public int MaxUploads { get; init; } = 8;
+
     /// <summary>The largest a configured rationale limit may be: a FINAL entry repeats the rationale, and the journal keeps room for it.</summary>
     public const int MostRationaleChars = Journaling.RationaleChars;
 
@@ -36,6 +51,9 @@ public sealed record AdmissionLimits
         if (actor.Kind == ActorKind.Orchestrator) return null;
         if (request.Operations.Count > MaxOperations)
             return Over("operations", $"{request.Operations.Count:N0} operations, over limits.max_intent_operations = {MaxOperations:N0}; split the change into several intents");
+        for (int i = 0; i < request.Operations.Count; i++)
+            if (MeshOf(request.Operations[i]) is { } mesh && mesh.VertexCount > MaxMeshVertices)
+                return Over($"operations[{i}].vertex_count", $"a mesh of {mesh.VertexCount:N0} vertices, over limits.max_mesh_vertices = {MaxMeshVertices:N0}");
         if (request.Rationale is { Length: var chars } && chars > MaxRationaleChars)
             return Over("rationale", $"{chars:N0} characters, over limits.max_rationale_chars = {MaxRationaleChars:N0}; say why in fewer words");
         return CheckBytes(request.Json);
@@ -48,9 +66,17 @@ public sealed record AdmissionLimits
         if (json.Length <= MaxIntentBytes / 3) return null;
         int bytes = Encoding.UTF8.GetByteCount(json);
         return bytes > MaxIntentBytes
-            ? Over("intent", $"{bytes:N0} bytes of JSON, over limits.max_intent_bytes = {MaxIntentBytes:N0}; heavy data (large meshes) cannot travel in one intent yet")
+            ? Over("intent", $"{bytes:N0} bytes of JSON, over limits.max_intent_bytes = {MaxIntentBytes:N0}; send large meshes as blobs (put_blob) and reference them")
             : null;
     }
+
+    /// <summary>The mesh record a create_mesh or replace_mesh carries; null for any other operation.</summary>
+    public static VibeSync.Protocol.State.Mesh? MeshOf(Operation op) => op switch
+    {
+        CreateMesh c => c.Mesh,
+        ReplaceMesh r => r.Mesh,
+        _ => null,
+    };
 
     private static IntentRefusedException Over(string path, string reason) => new(IntentErrorCode.ResourceLimit, path, reason);
 }

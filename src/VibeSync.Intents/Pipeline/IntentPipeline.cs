@@ -16,6 +16,7 @@ using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
 using VibeSync.Intents.Classification;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
@@ -236,6 +237,16 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// <summary>Submits an intent and waits until it settles (FINAL, ROLLED_BACK, QUARANTINED, REFUSED or PENDING).</summary>
     public Task<IntentOutcome> SubmitAsync(IntentRequest request, Actor actor, bool panic = false, string? origin = null) => Submit(request, actor, panic, origin).Settled;
 
+    /// <summary>The blobs each AI actor put itself (inline meshes, put_blob): the only unreferenced blobs it may name.</summary>
+    public BlobUploads Uploads { get; } = new();
+
+    /// <summary>
+    /// Where a submission of <paramref name="actor"/> puts the blobs of its inline meshes: the
+    /// store (durably, before the intent can be journaled), remembered as that actor's uploads.
+    /// Null when the pipeline has no store.
+    /// </summary>
+    public IBlobSink? SinkFor(Actor actor) => _options.Blobs is { } store ? new UploadSink(store, Uploads, actor) : null;
+
     /// <summary>A human approves a PENDING intent: it is validated again, against the scene as it is now, and run.</summary>
     /// <exception cref="UnauthorizedAccessException">The approver is not a human.</exception>
     /// <exception cref="KeyNotFoundException">No such pending intent.</exception>
@@ -431,6 +442,7 @@ public sealed class IntentPipeline : IAsyncDisposable
         await _wal.WriteCheckpointAsync(written.Sequence, System.Text.Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).ConfigureAwait(false);
         Reality = _speculative = RealityScene.From(scene);
         Seeded = true;
+        _options.AfterCheckpoint?.Invoke();
         long version = Interlocked.Increment(ref _realityVersion);
         ImmutableInterlocked.AddOrUpdate(ref _parity, engine, version, (_, _) => version); // Reality is that engine's scene
         _options.AfterFinal?.Invoke(Reality, new[] { id });
@@ -692,6 +704,12 @@ public sealed class IntentPipeline : IAsyncDisposable
         if (_options.Limits.Check(request, actor) is { } over)
         {
             Refuse(Id(), request, actor, over, approver, provisional, settled);
+            return;
+        }
+        bool asAi = actor.Kind == ActorKind.Ai && how != Admit.Approved;
+        if (MeshRules.Check(request, actor, origin, _speculative, _options.Blobs, _options.Limits, asAi ? Uploads.Of(actor) : null) is { } broken)
+        {
+            Refuse(Id(), request, actor, broken, approver, provisional, settled);
             return;
         }
         if (origin != null && _owed.TryGetValue(origin, out var debt)) debt.Due = _time.GetUtcNow() + _options.OriginQuiet; // its human is still at work

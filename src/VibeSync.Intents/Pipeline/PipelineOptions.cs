@@ -38,6 +38,12 @@ public sealed record PipelineOptions
     /// </summary>
     public Action<string, string>? OnParityLost { get; init; }
 
+    /// <summary>
+    /// Called on the spine after the pipeline wrote a checkpoint (a seed). Must not block: the
+    /// orchestrator collects unreachable blobs in the background.
+    /// </summary>
+    public Action? AfterCheckpoint { get; init; }
+
     /// <summary>How long the origin engine of a human's edits must be quiet before they are read back from it.</summary>
     public TimeSpan OriginQuiet { get; init; } = TimeSpan.FromMilliseconds(500);
 
@@ -67,6 +73,13 @@ public sealed record PipelineOptions
 
     /// <summary>What one intent may be (rationale, operations, bytes), checked first at admission; over a limit is RESOURCE_LIMIT.</summary>
     public AdmissionLimits Limits { get; init; } = new();
+
+    /// <summary>
+    /// Where mesh blobs are (the orchestrator's durable store): mesh operations are checked against
+    /// their blobs (BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE, limits.max_blob_bytes) and inline meshes
+    /// are put here. Null: content is not checked (a pipeline tested on its own).
+    /// </summary>
+    public VibeSync.Protocol.Blobs.IBlobStore? Blobs { get; init; }
 
     /// <summary>Where the structured line of every step goes.</summary>
     public PipelineLog Log { get; init; } = PipelineLog.None;

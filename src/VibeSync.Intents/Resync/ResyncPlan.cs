@@ -70,11 +70,11 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         {
             if (!engineMeshes.TryGetValue(want.Uuid, out var have))
             {
-                ops.Add(new CreateMesh(want.Uuid, want.Positions, want.Triangles, want.Uv0));
+                ops.Add(new CreateMesh(want));
                 continue;
             }
             if (!Same(RecordHash.Of(want), RecordHash.Of(have)) && FieldComparer.Differences(want, have).Count > 0)
-                ops.Add(new ReplaceMesh(want.Uuid, want.Positions, want.Triangles, want.Uv0));
+                ops.Add(new ReplaceMesh(want));
         }
         var targetMeshes = target.Meshes.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
         foreach (var extra in engine.Meshes.Where(m => !targetMeshes.Contains(m.Uuid)))
@@ -92,10 +92,20 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
                 continue;
             }
             if (Same(RecordHash.Of(want), RecordHash.Of(have)) || FieldComparer.Differences(want, have).Count == 0) continue;
-            if (want.Kind != have.Kind || want.Mesh != have.Mesh)
+            if (want.Kind != have.Kind)
             {
-                unreachable.Add($"object {want.Uuid} ({want.Name}) is a {ObjectKindNames.Name(have.Kind)} with mesh {have.Mesh ?? "none"} here and a {ObjectKindNames.Name(want.Kind)} with mesh {want.Mesh ?? "none"} in Reality");
+                unreachable.Add($"object {want.Uuid} ({want.Name}) is a {ObjectKindNames.Name(have.Kind)} here and a {ObjectKindNames.Name(want.Kind)} in Reality");
                 continue;
+            }
+            // Meshes were created above: the object can point at its mesh of Reality.
+            if (want.Mesh != have.Mesh)
+            {
+                if (want.Mesh == null)
+                {
+                    unreachable.Add($"object {want.Uuid} ({want.Name}) has mesh {have.Mesh} here and none in Reality");
+                    continue;
+                }
+                edits.Add(new SetMesh(want.Uuid, want.Mesh));
             }
             if (want.Parent != have.Parent) edits.Add(new SetParent(want.Uuid, want.Parent));
             if (want.Name != have.Name) edits.Add(new Rename(want.Uuid, want.Name));

@@ -119,6 +119,7 @@ public static class AiVisibility
             InstantiatePrefab p => p.Uuid,
             DuplicateObject d => d.NewUuid,
             AssignMaterial a => a.Uuid,
+            SetMesh m => m.Uuid, // a hidden object's new mesh is concealed; a visible one given a concealed mesh hides
             SetParent p when SeesObject(before, p.Uuid) => p.Uuid, // hidden before: what its subtree uses is concealed already
             _ => null,
         };

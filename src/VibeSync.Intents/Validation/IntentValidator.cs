@@ -59,6 +59,7 @@ public static class IntentValidator
             case InstantiatePrefab { Parent: { } p }: yield return ("parent", p); break;
             case DuplicateObject d: yield return ("new_uuid", d.NewUuid); break;
             case AssignMaterial { Material: { } m }: yield return ("material", m); break;
+            case SetMesh m: yield return ("mesh", m.Mesh); break;
             case CreateObject c:
                 if (c.Parent != null) yield return ("parent", c.Parent);
                 if (c.Mesh != null) yield return ("mesh", c.Mesh);
@@ -135,6 +136,13 @@ public static class IntentValidator
                 }
                 return CheckNesting(Put(s, o with { Parent = p.Parent }), o.Uuid, path + ".parent", sight, ref unseen);
             }
+            case SetMesh m:
+            {
+                var o = Object(s, m.Uuid, path + ".uuid");
+                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects have a mesh");
+                Mesh(s, m.Mesh, path + ".mesh");
+                return Put(s, o with { Mesh = m.Mesh });
+            }
             case CreateObject c:
             {
                 NewId(s, c.Uuid, path + ".uuid", sight);
@@ -185,10 +193,10 @@ public static class IntentValidator
                 return s with { Materials = s.Materials.SetItem(m.Uuid, new Material(m.Uuid, m.MaterialName, m.BaseColor, m.Metallic, m.Roughness, m.Emission)) };
             case CreateMesh m:
                 NewId(s, m.Uuid, path + ".uuid", sight);
-                return s with { Meshes = s.Meshes.SetItem(m.Uuid, new Mesh(m.Uuid, m.Positions, m.Triangles, m.Uv0)) };
+                return s with { Meshes = s.Meshes.SetItem(m.Uuid, m.Mesh) };
             case ReplaceMesh r:
                 Mesh(s, r.Uuid, path + ".uuid");
-                return s with { Meshes = s.Meshes.SetItem(r.Uuid, new Mesh(r.Uuid, r.Positions, r.Triangles, r.Uv0)) };
+                return s with { Meshes = s.Meshes.SetItem(r.Uuid, r.Mesh) };
             case ReplaceAsset r:
                 Object(s, r.Uuid, path + ".uuid");
                 if (!s.Assets.ContainsKey(r.Uuid)) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{r.Uuid} is not a prefab instance");

@@ -42,7 +42,7 @@ internal sealed class SessionEnded : Exception
 }
 
 /// <summary>One connection: its handshake, then its session until it ends.</summary>
-internal sealed class Session
+internal sealed partial class Session
 {
     private static readonly string[] States = { "ready", "busy", "play", "compiling", "panic" };
     private readonly LinkServer _server;
@@ -155,6 +155,7 @@ internal sealed class Session
             if (!established) _server.Strangers.Leave(this);
             _watchdog?.Dispose();
             _rekey?.Dispose();
+            EndBlobs();
             if (_attached) _server.Detach(this);
             _tcp.Dispose();
         }
@@ -267,7 +268,7 @@ internal sealed class Session
         var serverNonce = RandomNumberGenerator.GetBytes(SessionKeys.NonceSize);
         _welcome = new Welcome(Hex.Encode(RandomNumberGenerator.GetBytes(16)), serverNonce, ProtocolVersion.Current,
             (long)_server.Options.HeartbeatInterval.TotalMilliseconds, (long)_server.Options.HeartbeatTimeout.TotalMilliseconds,
-            _server.Options.ProjectId, ContentSchema.Current, new LinkLimits(_server.Options.MaxFrame, _server.Options.MaxMeshVertices));
+            _server.Options.ProjectId, ContentSchema.Current, new LinkLimits(_server.Options.MaxFrame, _server.Options.MaxMeshVertices, _server.Options.MaxBlobBytes, _server.Options.ChunkBytes));
         _sendKeys = _receiveKeys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, serverNonce, _hello.Engine, _welcome.SessionId, 0);
         _inbound = new SequenceGuard(2, _server.Options.ClockWindowMs);
         _reader.MaxFrame = _server.Options.MaxFrame;
@@ -301,6 +302,11 @@ internal sealed class Session
             if (_inbound.Check(frame.Sequence, frame.TimeMs, now, out var why) is { } code) throw new SessionEnded(code, why, violation: true);
             if (!MessageType.IsKnown(frame.Type)) throw new SessionEnded("UNKNOWN_TYPE", $"frame type {MessageType.Name(frame.Type)} is not in the registry", violation: true);
 
+            if (frame.Type == MessageType.BlobChunk)
+            {
+                await ChunkAsync(frame, cancel).ConfigureAwait(false); // the one binary payload
+                continue;
+            }
             JsonObject payload;
             try { payload = AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.Span)), "payload"); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException or DecoderFallbackException)
@@ -313,9 +319,19 @@ internal sealed class Session
             if (CodeFields.Find(frame.Type, payload) is { } hit)
                 throw new SessionEnded("BLOCKED_PATTERN", $"{MessageType.Name(frame.Type)} payload at {hit.Path} holds '{hit.Match}'", violation: true);
 
+            if (frame.Type is MessageType.Scene or MessageType.Edit or MessageType.State && await HoldAsync(frame, payload, cancel).ConfigureAwait(false)) continue;
+            await HandleAsync(frame, payload, cancel).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Handles one authenticated, parsed and firewalled frame (or a held one whose blobs are now in the store).</summary>
+    private async Task HandleAsync(Frame frame, JsonObject payload, CancellationToken cancel)
+    {
             switch (frame.Type)
             {
                 case MessageType.Heartbeat: await HeartbeatAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.BlobWant: await BlobWantAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.BlobGone: await BlobGoneAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.Edit: await EditAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.RekeyAck: RekeyAck(payload); break;
                 case MessageType.Scene: await SceneAsync(frame, payload, cancel).ConfigureAwait(false); break;
@@ -326,7 +342,6 @@ internal sealed class Session
                 case MessageType.Bye: throw new SessionEnded("BYE", "the adapter ended the session", violation: false);
                 default: throw new SessionEnded("UNEXPECTED_TYPE", $"an adapter does not send {MessageType.Name(frame.Type)}", violation: true);
             }
-        }
     }
 
     private async Task HeartbeatAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -389,7 +404,7 @@ internal sealed class Session
         // Over a limit is refused, but costs no trust: an honest adapter reports such content as
         // not synced instead, and a limit is a fact about content, not a sign of misbehaviour.
         foreach (var op in edit.Operations)
-            if ((op is ReplaceMesh m ? m.Positions.Count : op is CreateMesh c ? c.Positions.Count : 0) is var count && count > _server.Options.MaxMeshVertices)
+            if ((op is ReplaceMesh m ? m.Mesh.VertexCount : op is CreateMesh c ? c.Mesh.VertexCount : 0) is var count && count > _server.Options.MaxMeshVertices)
             {
                 _server.Log.Summarized("resource_limit", "RESOURCE_LIMIT", Engine, _remote, $"{op.Name} of {op.Uuid}: {count:N0} vertices, limit {_server.Options.MaxMeshVertices:N0}");
                 await ErrorAsync(frame, "RESOURCE_LIMIT", $"{op.Name} of {op.Uuid}: a mesh of {count:N0} vertices exceeds limits.max_mesh_vertices = {_server.Options.MaxMeshVertices:N0}; nothing was transferred", cancel).ConfigureAwait(false);
@@ -588,6 +603,7 @@ internal sealed class Session
         {
             seq = _nextOut++;
             _requests[seq] = answer;
+            Offer(seq, json);
             _outbox.Write(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(type, seq, _server.Time.GetUtcNow().ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(json))));
             await FlushOutboxAsync(cancel).ConfigureAwait(false);
         }
@@ -596,12 +612,22 @@ internal sealed class Session
             throw new EngineUnavailableException(Engine, $"{Engine}'s session ended: {e.Message}");
         }
         finally { _send.Release(); }
-        try { return await answer.Task.WaitAsync(timeout, cancel).ConfigureAwait(false); }
+        try
+        {
+            // The deadline is extended while blob chunks flow (an APPLY naming a 60 MB mesh is answered once it crossed).
+            while (true)
+            {
+                var since = _server.Time.GetUtcNow();
+                try { return await answer.Task.WaitAsync(timeout, cancel).ConfigureAwait(false); }
+                catch (TimeoutException) when (LastBlobProgress > since) { }
+            }
+        }
         catch (TimeoutException)
         {
             _requests.TryRemove(seq, out _);
             throw new EngineUnavailableException(Engine, $"{Engine} did not answer {MessageType.Name(type)} within {timeout.TotalSeconds:F1} s");
         }
+        finally { Withdraw(seq); }
     }
 
     private async Task MinorAsync(Frame frame, string code, string message, int cost, CancellationToken cancel)

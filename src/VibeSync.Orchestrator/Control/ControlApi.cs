@@ -70,6 +70,7 @@ public sealed class ControlApi : IAsyncDisposable
             : Results.Json(agent.Status(), OrchestratorService.Json));
         app.MapPost("/v1/emergency-unlock", async () => Results.Json(await service.EmergencyUnlockAsync("control-api"), OrchestratorService.Json));
         IntentRoutes.Map(app, service, agent);
+        UploadRoutes.Map(app, service);
         await app.StartAsync();
         var api = new ControlApi(app);
         api.Port = new Uri(app.Urls.First()).Port;

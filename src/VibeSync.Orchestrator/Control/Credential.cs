@@ -27,14 +27,15 @@ internal static class Credentials
 
     /// <summary>
     /// Why the AI credential may not make this request, or null. It may read status, state, intents
-    /// and the journal, and submit as <c>ai:NAME</c>; never approve, deny, pause, resume, unlock,
+    /// and the journal, and submit intents and upload blobs as <c>ai:NAME</c>; never approve, deny, pause, resume, unlock,
     /// restore or pair, and never speak for a human.
     /// </summary>
     public static string? RefusalForAi(HttpRequest request)
     {
         string path = request.Path.Value ?? "";
         if (HttpMethods.IsGet(request.Method) && (path is "/v1/status" or "/v1/state" or "/v1/wal" || IsIntent(path, out _))) return null;
-        if (HttpMethods.IsPost(request.Method) && path == "/v1/intents")
+        // Submitting an intent, and uploading the blobs its meshes name (put_blob), as ai:NAME.
+        if (HttpMethods.IsPost(request.Method) && path is "/v1/intents" or "/v1/blobs")
         {
             string? actor = request.Query["actor"].FirstOrDefault();
             if (actor == null) return "the AI credential submits only as ai:NAME: say actor=ai:NAME";

@@ -28,16 +28,13 @@ internal static class IntentRoutes
     {
         app.MapPost("/v1/intents", async (HttpRequest http) =>
         {
-            Actor actor;
-            try { actor = Actor.Parse(http.Query["actor"].FirstOrDefault() ?? "human:cli"); }
-            catch (FormatException e) { return Error(400, "BAD_ACTOR", e.Message); }
-            if (actor.Kind is ActorKind.EmergencyOverride or ActorKind.Engine or ActorKind.Orchestrator)
-                return Error(403, "FORBIDDEN", $"{actor} cannot submit through the control API: use human:NAME or ai:NAME");
+            if (Submitter(http, "submit", out var refusal) is not { } actor) return refusal!;
             string body = await new StreamReader(http.Body).ReadToEndAsync();
             // Over the byte limit is refused before it is parsed (a 10M-index mesh costs gigabytes as a tree).
             if (service.Pipeline.Limits.CheckBytes(body) is { } over) return Error(400, IntentRefusedException.WireName(over.Code), over.Message);
             IntentRequest request;
-            try { request = OperationReader.Read(body); }
+            // Inline meshes become blobs in the store, durably, before the intent can be journaled.
+            try { request = OperationReader.Read(body, service.Pipeline.SinkFor(actor)); }
             catch (IntentRefusedException e) { return Error(400, IntentRefusedException.WireName(e.Code), e.Message); }
             var ticket = service.Pipeline.Submit(request, actor);
             var outcome = http.Query["wait"].FirstOrDefault() == "settled" ? await ticket.Settled : await ticket.Provisional;
@@ -111,6 +108,24 @@ internal static class IntentRoutes
 
     private static readonly Actor Cli = new(ActorKind.Human, "cli");
 
+    /// <summary>
+    /// The actor a submission or an upload names (<c>?actor=</c>, default human:cli): a human or an
+    /// AI; null with the answer refusing it when it is malformed or an engine, the orchestrator or an override.
+    /// </summary>
+    internal static Actor? Submitter(HttpRequest http, string what, out IResult? refusal)
+    {
+        refusal = null;
+        Actor actor;
+        try { actor = Actor.Parse(http.Query["actor"].FirstOrDefault() ?? "human:cli"); }
+        catch (FormatException e) { refusal = Error(400, "BAD_ACTOR", e.Message); return null; }
+        if (actor.Kind is ActorKind.EmergencyOverride or ActorKind.Engine or ActorKind.Orchestrator)
+        {
+            refusal = Error(403, "FORBIDDEN", $"{actor} cannot {what} through the control API: use human:NAME or ai:NAME");
+            return null;
+        }
+        return actor;
+    }
+
     private static (object History, IReadOnlyList<string> Phases) Phases<T>(IReadOnlyList<T> history, Func<T, string> phase) => (history, history.Select(phase).ToList());
 
     private static async Task<IResult> Decide(Func<Task<IntentOutcome>> decide)
@@ -125,6 +140,6 @@ internal static class IntentRoutes
     private static IntentAnswer Answered(IntentOutcome o) =>
         new(o.IntentId, PhaseNames.Name(o.Phase), o.Reason, o.Error is { } e ? IntentRefusedException.WireName(e.Code) : null);
 
-    private static IResult Error(int status, string code, string message) =>
+    internal static IResult Error(int status, string code, string message) =>
         Results.Json(new { code, message }, OrchestratorService.Json, statusCode: status);
 }

@@ -95,8 +95,9 @@ public sealed class ProjectIdentity
         var record = _record;
         string file = hello.File.Length == 0 ? "an unsaved file" : hello.File;
         string pairCommand = $"vibesync pair --engine {hello.Engine} --replace --data {Path.GetFullPath(dataDir)}";
-        if (hello.Schema != ContentSchema.Current)
-            return ("SCHEMA_MISMATCH", $"{file} uses VibeSync content schema {hello.Schema}, and this orchestrator speaks schema {ContentSchema.Current}: " +
+        // Schema 1 is a subset of 2 (its meshes are read in the inline form): both are let in; a newer one is not.
+        if (!ContentSchema.IsReadable(hello.Schema))
+            return ("SCHEMA_MISMATCH", $"{file} uses VibeSync content schema {hello.Schema}, and this orchestrator reads schemas {ContentSchema.Oldest}–{ContentSchema.Current}: " +
                 $"nothing was read or changed; use a VibeSync orchestrator and adapter of the same version");
         if (record.ReplaceNext.Contains(hello.Engine) || hello.ProjectId == record.ProjectId) return null;
         if (hello.ProjectId.Length > 0)

@@ -20,17 +20,26 @@ public sealed class SnapshotRepository
 {
     private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal); // relative path → record hash as last written
 
-    private SnapshotRepository(string directory) => Directory = directory;
+    private readonly Collection.PinnedBlobs? _pins;
+
+    private SnapshotRepository(string directory, Collection.PinnedBlobs? pins)
+    {
+        Directory = directory;
+        _pins = pins;
+    }
 
     /// <summary>The repository's work tree.</summary>
     public string Directory { get; }
 
-    /// <summary>Opens (creating and configuring if needed) the repository at <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Opens (creating and configuring if needed) the repository at <paramref name="directory"/>.
+    /// With <paramref name="pins"/>, every blob a commit's meshes name is pinned, durably, before the commit is made.
+    /// </summary>
     /// <exception cref="SnapshotException">git is missing or fails.</exception>
-    public static async Task<SnapshotRepository> OpenAsync(string directory)
+    public static async Task<SnapshotRepository> OpenAsync(string directory, Collection.PinnedBlobs? pins = null)
     {
         PrivateFiles.EnsureDirectory(directory); // Reality's history is its owner's only (issue #16)
-        var repo = new SnapshotRepository(directory);
+        var repo = new SnapshotRepository(directory, pins);
         if (!System.IO.Directory.Exists(Path.Combine(directory, ".git")))
         {
             await repo.GitAsync("init", "-q", "--shared=0600").ConfigureAwait(false);
@@ -87,6 +96,8 @@ public sealed class SnapshotRepository
                     _written.Remove(rel);
                 }
             }
+        // Before the commit exists: a crash between the two leaves a pin too many, never a snapshot whose blobs may be collected.
+        _pins?.Pin(scene.Meshes.Where(m => only == null || only.Contains(m.Uuid)).SelectMany(m => m.BlobIds()));
         await GitAsync("add", "-A").ConfigureAwait(false);
         // git says whether anything differs from HEAD (the write cache above starts empty after a restart).
         bool changed = (await RunGitAsync("diff", "--cached", "--quiet").ConfigureAwait(false)).Code != 0;
@@ -127,6 +138,18 @@ public sealed class SnapshotRepository
             }
         }
         return new Scene(objects, materials, meshes);
+    }
+
+    /// <summary>
+    /// Every blob id any commit's mesh files ever named (each appears on an added line of the
+    /// commit that introduced it): the pins of a repository made before pins were kept. Walks the
+    /// whole history once; after that, <see cref="Collection.PinnedBlobs"/> is kept as commits are made.
+    /// </summary>
+    public async Task<IReadOnlyCollection<string>> BlobIdsInHistoryAsync()
+    {
+        if ((await RunGitAsync("rev-parse", "--verify", "--quiet", "HEAD").ConfigureAwait(false)).Code != 0) return Array.Empty<string>(); // no commit yet
+        string diffs = await GitAsync("log", "--all", "-p", "--format=", "--", "meshes").ConfigureAwait(false);
+        return System.Text.RegularExpressions.Regex.Matches(diffs, "\"([0-9a-f]{64})\"").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>

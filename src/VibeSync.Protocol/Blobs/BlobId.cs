@@ -13,7 +13,6 @@
 using System;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using VibeSync.Protocol.Hashing;
 
 namespace VibeSync.Protocol.Blobs
@@ -78,8 +77,6 @@ namespace VibeSync.Protocol.Blobs
         /// <summary>Bytes of the header.</summary>
         public const int HeaderSize = 11;
 
-        private const int Chunk = 8192; // values quantized per hashing step: 64 KiB of i64
-
         /// <summary>True for a well-formed blob name: 64 lowercase hex digits.</summary>
         public static bool IsValid(string? id)
         {
@@ -103,13 +100,9 @@ namespace VibeSync.Protocol.Blobs
         {
             shape.Check();
             if (payload.Length != shape.ByteLength) throw new BlobFormatException("length", $"{payload.Length} bytes, but {shape.Count} × {shape.Components} {shape.Element} values take {shape.ByteLength}");
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            Span<byte> header = stackalloc byte[HeaderSize];
-            WriteHeader(shape, header);
-            sha.AppendData(header);
-            if (shape.Element != BlobElement.F32) sha.AppendData(payload);
-            else AppendQuantized(sha, payload);
-            return Hex.Encode(sha.GetHashAndReset());
+            using var hasher = new BlobHasher(shape);
+            hasher.Append(payload);
+            return hasher.Finish();
         }
 
         /// <summary>The name of a float array of <paramref name="components"/> values per element.</summary>
@@ -130,24 +123,6 @@ namespace VibeSync.Protocol.Blobs
         {
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("blobs are little-endian; this machine is not");
             return MemoryMarshal.AsBytes(values);
-        }
-
-        private static void AppendQuantized(IncrementalHash sha, ReadOnlySpan<byte> payload)
-        {
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("blobs are little-endian; this machine is not");
-            var floats = MemoryMarshal.Cast<byte, float>(payload);
-            var buffer = new long[Chunk];
-            for (int start = 0; start < floats.Length; start += Chunk)
-            {
-                int take = Math.Min(Chunk, floats.Length - start);
-                for (int i = 0; i < take; i++)
-                {
-                    double v = floats[start + i]; // the float32 widened, as records quantize stored values
-                    if (!Quantizer.IsHashable(v)) throw new BlobFormatException($"value[{start + i}]", "not a finite real within ±1e12");
-                    buffer[i] = (long)Math.Round(v * Quantizer.Scale, MidpointRounding.ToEven);
-                }
-                sha.AppendData(MemoryMarshal.AsBytes(buffer.AsSpan(0, take)));
-            }
         }
     }
 }

@@ -44,24 +44,27 @@ namespace VibeSync.Protocol.Comparison
             return diff;
         }
 
-        /// <summary>The fields of two meshes that differ (positions and uv0 within <paramref name="epsilon"/>).</summary>
-        public static IReadOnlyList<string> Differences(Mesh a, Mesh b, double epsilon = Quantizer.Epsilon)
+        /// <summary>
+        /// The fields of two mesh records that differ. Blob ids name ε-quantized arrays, so equal
+        /// ids are equal content and different ids differ beyond ε somewhere (docs/protocol.md §12).
+        /// </summary>
+        public static IReadOnlyList<string> Differences(Mesh a, Mesh b)
         {
             var diff = new List<string>();
             if (a.Uuid != b.Uuid) diff.Add("uuid");
-            if (a.Positions.Count != b.Positions.Count) diff.Add("positions");
+            if (a.VertexCount != b.VertexCount) diff.Add("vertex_count");
+            var semantics = new SortedSet<string>(a.Attributes.Keys, StringComparer.Ordinal);
+            semantics.UnionWith(b.Attributes.Keys);
+            foreach (var s in semantics)
+                if (a.Attribute(s) != b.Attribute(s)) diff.Add("attributes." + s);
+            if (a.Primitives.Count != b.Primitives.Count) diff.Add("primitives");
             else
-                for (int i = 0; i < a.Positions.Count; i++)
-                    if (!Close(a.Positions[i], b.Positions[i], epsilon)) { diff.Add($"positions[{i}]"); break; }
-            if (a.Triangles.Count != b.Triangles.Count) diff.Add("triangles");
-            else
-                for (int i = 0; i < a.Triangles.Count; i++)
-                    if (!a.Triangles[i].Equals(b.Triangles[i])) { diff.Add($"triangles[{i}]"); break; }
-            if ((a.Uv0 is null) != (b.Uv0 is null) || (a.Uv0 != null && a.Uv0.Count != b.Uv0!.Count)) diff.Add("uv0");
-            else if (a.Uv0 != null)
-                for (int i = 0; i < a.Uv0.Count; i++)
-                    if (Math.Abs(a.Uv0[i].X - b.Uv0![i].X) > epsilon || Math.Abs(a.Uv0[i].Y - b.Uv0[i].Y) > epsilon)
-                    { diff.Add($"uv0[{i}]"); break; }
+                for (int i = 0; i < a.Primitives.Count; i++)
+                {
+                    if (a.Primitives[i].Material != b.Primitives[i].Material) diff.Add($"primitives[{i}].material");
+                    if (a.Primitives[i].Indices != b.Primitives[i].Indices) diff.Add($"primitives[{i}].indices");
+                }
+            if (!SameIds(a.Derived, b.Derived)) diff.Add("derived");
             return diff;
         }
 
@@ -75,7 +78,7 @@ namespace VibeSync.Protocol.Comparison
             var diff = new List<string>();
             Compare(diff, expected.Objects, observed.Objects, o => o.Uuid, (a, b) => Differences(a, b, epsilon));
             Compare(diff, expected.Materials, observed.Materials, m => m.Uuid, (a, b) => Differences(a, b, epsilon));
-            Compare(diff, expected.Meshes, observed.Meshes, m => m.Uuid, (a, b) => Differences(a, b, epsilon));
+            Compare(diff, expected.Meshes, observed.Meshes, m => m.Uuid, (a, b) => Differences(a, b));
             if (observed.Objects.Count + observed.Materials.Count + observed.Meshes.Count
                 > expected.Objects.Count + expected.Materials.Count + expected.Meshes.Count)
                 diff.Add("records that should not exist");
@@ -104,9 +107,6 @@ namespace VibeSync.Protocol.Comparison
             return same || opposite;
         }
 
-        private static bool Close(Vector3d a, Vector3d b, double epsilon) =>
-            Math.Abs(a.X - b.X) <= epsilon && Math.Abs(a.Y - b.Y) <= epsilon && Math.Abs(a.Z - b.Z) <= epsilon;
-
         private static void Vector(List<string> diff, string field, Vector3d a, Vector3d b, double epsilon)
         {
             Real(diff, field + "[0]", a.X, b.X, epsilon);
@@ -119,10 +119,10 @@ namespace VibeSync.Protocol.Comparison
             if (!(Math.Abs(a - b) <= epsilon)) diff.Add(field);
         }
 
-        private static bool SameIds(IReadOnlyList<string?> a, IReadOnlyList<string?> b)
+        private static bool SameIds<T>(IReadOnlyList<T> a, IReadOnlyList<T> b) where T : class?
         {
             if (a.Count != b.Count) return false;
-            for (int i = 0; i < a.Count; i++) if (a[i] != b[i]) return false;
+            for (int i = 0; i < a.Count; i++) if (!Equals(a[i], b[i])) return false;
             return true;
         }
     }

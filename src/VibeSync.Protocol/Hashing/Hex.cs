@@ -30,6 +30,15 @@ namespace VibeSync.Protocol.Hashing
             return bytes;
         }
 
+        /// <summary>Parses hex of exactly <c>2 × destination.Length</c> digits into <paramref name="destination"/>, allocating nothing.</summary>
+        /// <exception cref="FormatException">A wrong length or a non-hex character.</exception>
+        public static void DecodeInto(string hex, Span<byte> destination)
+        {
+            if (hex.Length != destination.Length * 2) throw new FormatException($"expected {destination.Length * 2} hex digits, got {hex.Length}");
+            for (int i = 0; i < destination.Length; i++)
+                destination[i] = (byte)(Nibble(hex[2 * i]) << 4 | Nibble(hex[2 * i + 1]));
+        }
+
         private static int Nibble(char c) =>
             c >= '0' && c <= '9' ? c - '0'
             : c >= 'a' && c <= 'f' ? c - 'a' + 10

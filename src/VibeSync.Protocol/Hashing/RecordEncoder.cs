@@ -11,7 +11,8 @@ namespace VibeSync.Protocol.Hashing
     /// object:   u8 0x10 | str uuid | str name | u8 kind | opt parent | i64×3 t | i64×4 r | i64×3 s
     ///           | u8 visible | u32 n | opt×n material | opt mesh
     /// material: u8 0x11 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
-    /// mesh:     u8 0x12 | str uuid | u32 n | i64×3n pos | u32 m | u32×3m idx | u8 has_uv | i64×2n uv
+    /// mesh:     u8 0x13 | str uuid | u32 vertex_count | u8 k | k × (str semantic | 32 bytes blob id), ascending ordinal
+    ///           | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
     /// str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  all little-endian
     /// </code>
     /// Every method writes into a reused per-thread buffer; callers copy or hash the span at once.
@@ -22,8 +23,8 @@ namespace VibeSync.Protocol.Hashing
         public const byte ObjectTag = 0x10;
         /// <summary>Tag byte of a material record.</summary>
         public const byte MaterialTag = 0x11;
-        /// <summary>Tag byte of a mesh record.</summary>
-        public const byte MeshTag = 0x12;
+        /// <summary>Tag byte of a mesh record (content schema 2; 0x12, schema 1's inline mesh, is retired).</summary>
+        public const byte MeshTag = 0x13;
 
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
@@ -64,30 +65,31 @@ namespace VibeSync.Protocol.Hashing
             return w.Written;
         }
 
-        /// <summary>Encodes a mesh record (canonical values, canonical winding).</summary>
+        /// <summary>
+        /// Encodes a mesh record: 32 bytes per array, whatever its size, so a record hash never
+        /// reads geometry. The ids must be well-formed (the readers check them).
+        /// </summary>
         public static ReadOnlySpan<byte> Encode(Mesh m)
         {
-            int n = m.Positions.Count;
-            var w = new Writer(64 + n * 24 + m.Triangles.Count * 12 + (m.Uv0 is null ? 0 : n * 16));
+            var w = new Writer(64 + m.Attributes.Count * 48 + m.Primitives.Count * 36 + m.Derived.Count * 40);
             w.Byte(MeshTag);
             w.String(m.Uuid);
-            w.UInt32((uint)n);
-            for (int i = 0; i < n; i++) w.Vector(m.Positions[i]);
-            w.UInt32((uint)m.Triangles.Count);
-            for (int i = 0; i < m.Triangles.Count; i++)
+            w.UInt32((uint)m.VertexCount);
+            var semantics = m.SortedSemantics();
+            w.Byte((byte)semantics.Length);
+            foreach (var semantic in semantics)
             {
-                var t = m.Triangles[i];
-                w.UInt32((uint)t.A); w.UInt32((uint)t.B); w.UInt32((uint)t.C);
+                w.String(semantic);
+                w.BlobId(m.Attributes[semantic]);
             }
-            if (m.Uv0 is null)
+            w.UInt32((uint)m.Primitives.Count);
+            foreach (var p in m.Primitives)
             {
-                w.Byte(0);
+                w.UInt32((uint)p.Material);
+                w.BlobId(p.Indices);
             }
-            else
-            {
-                w.Byte(1);
-                for (int i = 0; i < m.Uv0.Count; i++) { w.Real(m.Uv0[i].X); w.Real(m.Uv0[i].Y); }
-            }
+            w.UInt32((uint)m.Derived.Count);
+            foreach (var d in m.Derived) w.String(d);
             return w.Written;
         }
 
@@ -123,6 +125,7 @@ namespace VibeSync.Protocol.Hashing
             public void Int64(long v) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), v);
             public void Real(double v) => Int64(Quantizer.Quantize(v));
             public void Vector(Vector3d v) { Real(v.X); Real(v.Y); Real(v.Z); }
+            public void BlobId(string id) => Hex.DecodeInto(id, Take(32));
 
             public void String(string s)
             {

@@ -85,6 +85,25 @@ namespace VibeSync.Protocol.Json
             return (int)n.Value;
         }
 
+        /// <summary>An integer literal in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="what"/> says what it counts.</summary>
+        public static long Integer(JsonNode node, string path, long min, long max, string what)
+        {
+            if (node is not JsonNumber n || !n.IsInteger || n.Value < min || n.Value > max)
+                throw new JsonFieldException(path, $"expected {what}: an integer from {min} to {max}, got {(node is JsonNumber num ? num.Text : node.KindName)}");
+            return (long)n.Value;
+        }
+
+        /// <summary>A blob id (docs/protocol.md §12): 64 lowercase hex digits.</summary>
+        public static string BlobId(JsonNode node, string path)
+        {
+            var id = Text(node, path);
+            if (!VibeSync.Protocol.Blobs.BlobId.IsValid(id))
+                throw new JsonFieldException(path, $"\"{Shorten(id)}\" is not a blob id (64 lowercase hex digits)");
+            return id;
+        }
+
+        private static string Shorten(string s) => s.Length <= 80 ? s : s.Substring(0, 77) + "...";
+
         /// <summary>A VibeSync ID (lowercase 8-4-4-4-12, optionally h-).</summary>
         public static string Id(JsonNode node, string path)
         {

@@ -90,7 +90,9 @@ namespace VibeSync.Protocol.Link
     /// <summary>What the orchestrator reads at most: an adapter never builds more (it reports RESOURCE_LIMIT instead).</summary>
     /// <param name="FrameBytes">The largest frame the orchestrator reads after the handshake.</param>
     /// <param name="MeshVertices">The most vertices one mesh may have.</param>
-    public sealed record LinkLimits(long FrameBytes, long MeshVertices);
+    /// <param name="BlobBytes">The most bytes one blob may have (docs/protocol.md §12.2).</param>
+    /// <param name="ChunkBytes">The most data bytes one BLOB_CHUNK carries.</param>
+    public sealed record LinkLimits(long FrameBytes, long MeshVertices, long BlobBytes, long ChunkBytes);
 
     /// <summary>WELCOME: the orchestrator's answer to a HELLO. MAC'd with the same bootstrap key.</summary>
     /// <param name="SessionId">32 lowercase hex digits.</param>
@@ -111,7 +113,8 @@ namespace VibeSync.Protocol.Link
             JsonText.AppendString(sb, Protocol);
             sb.Append(", \"heartbeat_ms\": ").Append(HeartbeatMs).Append(", \"heartbeat_timeout_ms\": ").Append(HeartbeatTimeoutMs).Append(", \"project_id\": ");
             JsonText.AppendString(sb, ProjectId).Append(", \"schema\": ").Append(Schema);
-            return sb.Append(", \"limits\": {\"frame_bytes\": ").Append(Limits.FrameBytes).Append(", \"mesh_vertices\": ").Append(Limits.MeshVertices).Append("}}").ToString();
+            return sb.Append(", \"limits\": {\"frame_bytes\": ").Append(Limits.FrameBytes).Append(", \"mesh_vertices\": ").Append(Limits.MeshVertices)
+                .Append(", \"blob_bytes\": ").Append(Limits.BlobBytes).Append(", \"chunk_bytes\": ").Append(Limits.ChunkBytes).Append("}}").ToString();
         }
 
         /// <summary>Reads a WELCOME payload strictly.</summary>
@@ -124,10 +127,11 @@ namespace VibeSync.Protocol.Link
             var id = Text(o.Get("session_id")!, "session_id");
             if (id.Length != 32 || !Hello.IsLowerHex(id)) throw new JsonFieldException("session_id", "expected 32 lowercase hex digits");
             var limits = AsObject(o.Get("limits")!, "limits");
-            CheckFields(limits, "limits", new[] { "frame_bytes", "mesh_vertices" }, Array.Empty<string>());
+            CheckFields(limits, "limits", new[] { "frame_bytes", "mesh_vertices", "blob_bytes", "chunk_bytes" }, Array.Empty<string>());
             return new Welcome(id, Hello.Nonce(o, "server_nonce"), Hello.Short(o, "protocol"),
                 Hello.Count(o, "heartbeat_ms", int.MaxValue), Hello.Count(o, "heartbeat_timeout_ms", int.MaxValue), Hello.Short(o, "project_id"),
-                (int)Hello.Count(o, "schema", int.MaxValue), new LinkLimits(Hello.Count(limits, "frame_bytes", long.MaxValue), Hello.Count(limits, "mesh_vertices", long.MaxValue)));
+                (int)Hello.Count(o, "schema", int.MaxValue), new LinkLimits(Hello.Count(limits, "frame_bytes", long.MaxValue), Hello.Count(limits, "mesh_vertices", long.MaxValue),
+                    Hello.Count(limits, "blob_bytes", long.MaxValue), Hello.Count(limits, "chunk_bytes", long.MaxValue)));
         }
     }
 }

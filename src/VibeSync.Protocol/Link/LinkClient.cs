@@ -141,6 +141,19 @@ namespace VibeSync.Protocol.Link
             return seq;
         }
 
+        /// <summary>Sends one frame with a binary payload (BLOB_CHUNK) under the session key; returns its sequence number.</summary>
+        public async Task<ulong> SendBytesAsync(byte type, ReadOnlyMemory<byte> payload, CancellationToken cancel = default)
+        {
+            await _send.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                ulong seq = _nextOut++;
+                await WriteAsync(FrameCodec.Encode(_keys.ClientToServer, new Frame(type, seq, Clock(), payload)), cancel).ConfigureAwait(false);
+                return seq;
+            }
+            finally { _send.Release(); }
+        }
+
         /// <summary>Sends bytes as they are (tests: replays, forgeries, junk).</summary>
         public Task SendRawAsync(byte[] bytes, CancellationToken cancel = default) => WriteAsync(bytes, cancel);
 

@@ -46,12 +46,18 @@ namespace VibeSync.Protocol.Link
         public const byte Read = 0x45;
         /// <summary>Adapter → orchestrator: the answer to READ.</summary>
         public const byte State = 0x46;
+        /// <summary>Either way: the receiver of a message that named blobs asks for those it lacks (docs/protocol.md §12.2).</summary>
+        public const byte BlobWant = 0x50;
+        /// <summary>Either way: a piece of a wanted blob; the only binary payload (BLOB_CHUNK, docs/protocol.md §12.2).</summary>
+        public const byte BlobChunk = 0x51;
+        /// <summary>Either way: the sender of a blob reference cannot provide these blobs any more; the referencing message is dropped.</summary>
+        public const byte BlobGone = 0x52;
 
         /// <summary>True for the types this version knows.</summary>
         public static bool IsKnown(byte type) =>
             type == Hello || type == Welcome || type == Refused || type == Heartbeat || type == Ack || type == Rekey
             || type == RekeyAck || type == Edit || type == Scene || type == HumanActive || type == NotSynced || type == Error || type == Bye
-            || (type >= Apply && type <= State);
+            || (type >= Apply && type <= State) || (type >= BlobWant && type <= BlobGone);
 
         /// <summary>The type's name for logs, e.g. <c>HEARTBEAT</c>.</summary>
         public static string Name(byte type)
@@ -76,6 +82,9 @@ namespace VibeSync.Protocol.Link
                 case Finalize: return "FINALIZE";
                 case Read: return "READ";
                 case State: return "STATE";
+                case BlobWant: return "BLOB_WANT";
+                case BlobChunk: return "BLOB_CHUNK";
+                case BlobGone: return "BLOB_GONE";
                 case Error: return "ERROR";
                 case Bye: return "BYE";
                 default: return "0x" + type.ToString("x2");

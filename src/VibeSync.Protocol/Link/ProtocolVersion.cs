@@ -44,7 +44,13 @@ namespace VibeSync.Protocol.Link
     /// </summary>
     public static class ContentSchema
     {
-        /// <summary>The schema this build reads and writes.</summary>
-        public const int Current = 1;
+        /// <summary>The schema this build writes (2: meshes as glTF-shaped records over blobs).</summary>
+        public const int Current = 2;
+
+        /// <summary>The oldest schema this build still reads (1: its meshes are the inline form, read into records).</summary>
+        public const int Oldest = 1;
+
+        /// <summary>True when a stamp or HELLO of <paramref name="schema"/> can be read by this build.</summary>
+        public static bool IsReadable(int schema) => schema >= Oldest && schema <= Current;
     }
 }

@@ -40,6 +40,14 @@ namespace VibeSync.Protocol.Operations
         ResourceLimit,
         /// <summary>Admitting it failed in a way the orchestrator did not foresee: that intent's failure, nothing else's.</summary>
         Internal,
+        /// <summary>A replace of a derived mesh (modifiers, a curve, text…) by anyone but its engine of origin.</summary>
+        DerivedMesh,
+        /// <summary>A mesh names a blob that is in no store (or, for an AI, one it may not reach).</summary>
+        BlobMissing,
+        /// <summary>A blob's element type, components or count is not what the mesh record needs.</summary>
+        BlobShape,
+        /// <summary>An index blob is not whole triangles, or names a vertex beyond vertex_count.</summary>
+        IndexRange,
     }
 
     /// <summary>A refused intent: nothing of it was applied.</summary>
@@ -85,6 +93,10 @@ namespace VibeSync.Protocol.Operations
             IntentErrorCode.Dirty => "DIRTY",
             IntentErrorCode.ResourceLimit => "RESOURCE_LIMIT",
             IntentErrorCode.Internal => "INTERNAL_ERROR",
+            IntentErrorCode.DerivedMesh => "DERIVED_MESH",
+            IntentErrorCode.BlobMissing => "BLOB_MISSING",
+            IntentErrorCode.BlobShape => "BLOB_SHAPE",
+            IntentErrorCode.IndexRange => "INDEX_RANGE",
             _ => "STALE",
         };
     }

@@ -50,6 +50,17 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "set_parent";
     }
 
+    /// <summary>
+    /// Points a mesh object at another mesh record (its geometry; material slots stay): in Blender
+    /// the object's mesh data, in Unity its MeshFilter's shared mesh. An object that gains or loses
+    /// modifiers in Blender changes between its shared mesh and its derived one this way.
+    /// </summary>
+    public sealed record SetMesh(string Uuid, string Mesh) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "set_mesh";
+    }
+
     /// <summary>Creates an object with a new VibeSync ID.</summary>
     public sealed record CreateObject(string Uuid, string ObjectName, ObjectKind Kind, string? Parent, Vector3d Translation,
         Quaterniond Rotation, Vector3d Scale, bool Visible, string? Mesh, IReadOnlyList<string?> Materials) : Operation(Uuid)
@@ -89,10 +100,12 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "delete_object";
     }
 
-    /// <summary>Overwrites a mesh's geometry.</summary>
-    public sealed record ReplaceMesh(string Uuid, IReadOnlyList<Vector3d> Positions, IReadOnlyList<Triangle> Triangles,
-        IReadOnlyList<Vector2d>? Uv0) : Operation(Uuid)
+    /// <summary>Overwrites a mesh record (its uuid is the operation's) with <paramref name="Mesh"/>.</summary>
+    public sealed record ReplaceMesh(string Uuid, Mesh Mesh) : Operation(Uuid)
     {
+        /// <summary>Replaces the record of <paramref name="mesh"/>'s uuid.</summary>
+        public ReplaceMesh(Mesh mesh) : this(mesh.Uuid, mesh) { }
+
         /// <inheritdoc />
         public override string Name => "replace_mesh";
     }
@@ -111,10 +124,12 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "create_material";
     }
 
-    /// <summary>Creates mesh data with a new VibeSync ID, for objects to use.</summary>
-    public sealed record CreateMesh(string Uuid, IReadOnlyList<Vector3d> Positions, IReadOnlyList<Triangle> Triangles,
-        IReadOnlyList<Vector2d>? Uv0) : Operation(Uuid)
+    /// <summary>Creates a mesh record with a new VibeSync ID (the operation's uuid), for objects to use.</summary>
+    public sealed record CreateMesh(string Uuid, Mesh Mesh) : Operation(Uuid)
     {
+        /// <summary>Creates <paramref name="mesh"/>.</summary>
+        public CreateMesh(Mesh mesh) : this(mesh.Uuid, mesh) { }
+
         /// <inheritdoc />
         public override string Name => "create_mesh";
     }

@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Json;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using static VibeSync.Protocol.Json.JsonFields;
 
@@ -25,9 +28,14 @@ namespace VibeSync.Protocol.Operations
     /// </summary>
     public static class OperationReader
     {
-        /// <summary>Parses an intent.</summary>
+        /// <summary>
+        /// Parses an intent. A create_mesh/replace_mesh in the inline form becomes a mesh record
+        /// whose blobs are put into <paramref name="sink"/> (the orchestrator's store: durably,
+        /// before the intent can be journaled); without a sink they are only named. The request's
+        /// <c>Json</c> (what is journaled) is then the record form.
+        /// </summary>
         /// <exception cref="IntentRefusedException">Malformed, unknown operation or field, bad value.</exception>
-        public static IntentRequest Read(string json)
+        public static IntentRequest Read(string json, IBlobSink? sink = null)
         {
             JsonNode root;
             try { root = JsonParser.Parse(json); }
@@ -36,7 +44,7 @@ namespace VibeSync.Protocol.Operations
             {
                 var top = AsObject(root, "json");
                 CheckFields(top, "", new[] { "operations" }, new[] { "based_on", "rationale" });
-                var operations = List(top.Get("operations")!);
+                var operations = List(top.Get("operations")!, sink);
                 var basedOn = new Dictionary<string, string>(StringComparer.Ordinal);
                 if (top.Get("based_on") is { } b)
                     foreach (var m in AsObject(b, "based_on").Members)
@@ -48,7 +56,13 @@ namespace VibeSync.Protocol.Operations
                         basedOn[m.Key] = hash;
                     }
                 string? rationale = top.Get("rationale") is { } r ? Name(r, "rationale") : null;
-                return new IntentRequest(operations, basedOn, rationale) { Json = json };
+                var request = new IntentRequest(operations, basedOn, rationale);
+                // An inline mesh is journaled as the record it became (CONTENT-V2 §3): the WAL
+                // names blobs, so collection sees every blob a journaled intent needs.
+                bool inline = false;
+                foreach (var node in AsArray(top.Get("operations")!, "operations").Items)
+                    if (node is JsonObject op && op.Get("op") is JsonString { Value: "create_mesh" or "replace_mesh" } && MeshJson.IsInline(op)) inline = true;
+                return request with { Json = inline ? OperationWriter.Write(request) : json };
             }
             catch (JsonFieldException e)
             {
@@ -58,18 +72,18 @@ namespace VibeSync.Protocol.Operations
 
         /// <summary>An already parsed, non-empty list of operations (an APPLY's <c>operations</c>).</summary>
         /// <exception cref="IntentRefusedException">Not a list of valid operations.</exception>
-        public static IReadOnlyList<Operation> ReadOperations(JsonNode operations)
+        public static IReadOnlyList<Operation> ReadOperations(JsonNode operations, IBlobSink? sink = null)
         {
-            try { return List(operations); }
+            try { return List(operations, sink); }
             catch (JsonFieldException e) { throw new IntentRefusedException(CodeOf(e.Reason), e.Path, e.Reason); }
         }
 
-        private static List<Operation> List(JsonNode node)
+        private static List<Operation> List(JsonNode node, IBlobSink? sink)
         {
             var ops = AsArray(node, "operations");
             if (ops.Items.Count == 0) throw new JsonFieldException("operations", "an intent has at least one operation");
             var operations = new List<Operation>(ops.Items.Count);
-            for (int i = 0; i < ops.Items.Count; i++) operations.Add(ReadOperation(AsObject(ops.Items[i], $"operations[{i}]"), $"operations[{i}]"));
+            for (int i = 0; i < ops.Items.Count; i++) operations.Add(ReadOperation(AsObject(ops.Items[i], $"operations[{i}]"), $"operations[{i}]", sink));
             return operations;
         }
 
@@ -80,7 +94,7 @@ namespace VibeSync.Protocol.Operations
             : reason.StartsWith("unknown operation", StringComparison.Ordinal) ? IntentErrorCode.UnknownOperation
             : IntentErrorCode.InvalidValue;
 
-        private static Operation ReadOperation(JsonObject o, string path)
+        private static Operation ReadOperation(JsonObject o, string path, IBlobSink? sink)
         {
             var name = Text(Required(o, path, "op"), path + ".op");
             string[] Fields(params string[] f) => f.Prepend("op").Prepend("uuid").ToArray();
@@ -110,6 +124,9 @@ namespace VibeSync.Protocol.Operations
                 case "set_parent":
                     CheckFields(o, path, Fields("parent"), Array.Empty<string>());
                     return new SetParent(Uuid(o, path), OptionalId(o.Get("parent")!, path + ".parent"));
+                case "set_mesh":
+                    CheckFields(o, path, Fields("mesh"), Array.Empty<string>());
+                    return new SetMesh(Uuid(o, path), Id(o.Get("mesh")!, path + ".mesh"));
                 case "create_object":
                     CheckFields(o, path, Fields("name", "kind", "parent", "translation", "rotation", "scale"), new[] { "visible", "mesh", "materials" });
                     var kindText = Text(o.Get("kind")!, path + ".kind");
@@ -140,17 +157,9 @@ namespace VibeSync.Protocol.Operations
                     };
                     return new DeleteObject(Uuid(o, path), policy);
                 case "replace_mesh":
-                {
-                    CheckFields(o, path, Fields("positions", "triangles"), new[] { "uv0" });
-                    var (positions, triangles, uv) = Geometry(o, path);
-                    return new ReplaceMesh(Uuid(o, path), positions, triangles, uv);
-                }
+                    return new ReplaceMesh(MeshOf(o, path, sink));
                 case "create_mesh":
-                {
-                    CheckFields(o, path, Fields("positions", "triangles"), new[] { "uv0" });
-                    var (positions, triangles, uv) = Geometry(o, path);
-                    return new CreateMesh(Uuid(o, path), positions, triangles, uv);
-                }
+                    return new CreateMesh(MeshOf(o, path, sink));
                 case "create_material":
                     CheckFields(o, path, Fields("name", "base_color", "metallic", "roughness", "emission"), Array.Empty<string>());
                     return new CreateMaterial(Uuid(o, path), Name(o.Get("name")!, path + ".name"), Color(o.Get("base_color")!, path + ".base_color"),
@@ -169,28 +178,20 @@ namespace VibeSync.Protocol.Operations
 
         private static string Uuid(JsonObject o, string path) => Id(o.Get("uuid")!, path + ".uuid");
 
-        /// <summary>positions, triangles (indices within positions) and uv0 (one pair per position), as replace_mesh and create_mesh carry them.</summary>
-        private static (Vector3d[] Positions, Triangle[] Triangles, Vector2d[]? Uv0) Geometry(JsonObject o, string path)
+        /// <summary>
+        /// The mesh create_mesh and replace_mesh carry: the record form (blob references;
+        /// <c>derived</c> optional, empty when left out) or the inline form (arrays, canonical),
+        /// turned into blobs put into <paramref name="sink"/>.
+        /// </summary>
+        private static Mesh MeshOf(JsonObject o, string path, IBlobSink? sink)
         {
-            var positions = AsArray(o.Get("positions")!, path + ".positions").Items.Select((p, i) => Coordinates(p, $"{path}.positions[{i}]")).ToArray();
-            var triangles = AsArray(o.Get("triangles")!, path + ".triangles").Items.Select((t, i) =>
+            if (MeshJson.IsInline(o))
             {
-                var a = AsArray(t, $"{path}.triangles[{i}]");
-                if (a.Items.Count != 3) throw new JsonFieldException($"{path}.triangles[{i}]", $"expected 3 indices, got {a.Items.Count}");
-                return new Triangle(Index(a.Items[0], $"{path}.triangles[{i}][0]", positions.Length),
-                    Index(a.Items[1], $"{path}.triangles[{i}][1]", positions.Length), Index(a.Items[2], $"{path}.triangles[{i}][2]", positions.Length));
-            }).ToArray();
-            Vector2d[]? uv = null;
-            if (o.Get("uv0") is { } uvNode)
-            {
-                uv = AsArray(uvNode, path + ".uv0").Items.Select((p, i) =>
-                {
-                    var r = Reals(p, $"{path}.uv0[{i}]", 2);
-                    return new Vector2d(Checked(r[0], $"{path}.uv0[{i}]"), Checked(r[1], $"{path}.uv0[{i}]"));
-                }).ToArray();
-                if (uv.Length != positions.Length) throw new JsonFieldException(path + ".uv0", $"expected one pair per position ({positions.Length}), got {uv.Length}");
+                CheckFields(o, path, new[] { "op", "uuid", "positions", "triangles" }, new[] { "uv0" });
+                return MeshJson.ReadInline(o, path, Uuid(o, path), Space.Canonical, 1.0, sink);
             }
-            return (positions, triangles, uv);
+            CheckFields(o, path, new[] { "op", "uuid", "vertex_count", "attributes", "primitives" }, new[] { "derived" });
+            return MeshJson.ReadRecord(o, path, Uuid(o, path), derivedRequired: false);
         }
 
         private static bool Bool(JsonNode node, string path) =>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using VibeSync.Protocol.Json;
+using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Protocol.Operations
@@ -75,6 +76,9 @@ namespace VibeSync.Protocol.Operations
                 case SetParent p:
                     Field(sb, "parent").Append(Quote(p.Parent));
                     break;
+                case SetMesh m:
+                    Field(sb, "mesh").Append(Quote(m.Mesh));
+                    break;
                 case CreateObject c:
                     Field(sb, "name").Append(Quote(c.ObjectName));
                     Field(sb, "kind").Append(Quote(ObjectKindNames.Name(c.Kind)));
@@ -102,10 +106,10 @@ namespace VibeSync.Protocol.Operations
                     Field(sb, "children").Append(d.Children == ChildrenPolicy.Delete ? "\"delete\"" : "\"reparent\"");
                     break;
                 case ReplaceMesh m:
-                    Geometry(sb, m.Positions, m.Triangles, m.Uv0);
+                    MeshJson.AppendFields(sb, m.Mesh);
                     break;
                 case CreateMesh m:
-                    Geometry(sb, m.Positions, m.Triangles, m.Uv0);
+                    MeshJson.AppendFields(sb, m.Mesh);
                     break;
                 case CreateMaterial m:
                     Field(sb, "name").Append(Quote(m.MaterialName));
@@ -124,23 +128,6 @@ namespace VibeSync.Protocol.Operations
                     throw new ArgumentException($"no JSON form for {op.GetType().Name}", nameof(op));
             }
             return sb.Append('}');
-        }
-
-        private static void Geometry(StringBuilder sb, IReadOnlyList<Vector3d> positions, IReadOnlyList<Triangle> triangles, IReadOnlyList<Vector2d>? uv0)
-        {
-            Field(sb, "positions").Append('[');
-            for (int i = 0; i < positions.Count; i++) Vector(i > 0 ? sb.Append(", ") : sb, positions[i]);
-            sb.Append(']');
-            Field(sb, "triangles").Append('[');
-            for (int i = 0; i < triangles.Count; i++)
-                (i > 0 ? sb.Append(", ") : sb).Append('[').Append(triangles[i].A).Append(", ").Append(triangles[i].B).Append(", ").Append(triangles[i].C).Append(']');
-            sb.Append(']');
-            if (uv0 is { } uv)
-            {
-                Field(sb, "uv0").Append('[');
-                for (int i = 0; i < uv.Count; i++) Reals(i > 0 ? sb.Append(", ") : sb, uv[i].X, uv[i].Y);
-                sb.Append(']');
-            }
         }
 
         private static StringBuilder Field(StringBuilder sb, string name) => JsonText.AppendString(sb.Append(", "), name).Append(": ");

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Spaces;
@@ -18,11 +19,14 @@ namespace VibeSync.Protocol.SceneJson
         private readonly Space _space;
         private readonly string _translationField, _rotationField, _scaleField;
 
+        private readonly IBlobSink? _sink;
         private bool _recordsOnly;
+        private double _unitScale = 1.0;
 
-        private SceneJsonReader(Space space)
+        private SceneJsonReader(Space space, IBlobSink? sink)
         {
             _space = space;
+            _sink = sink;
             (_translationField, _rotationField, _scaleField) = space switch
             {
                 Space.Blender => ("location", "rotation_quaternion", "scale"),
@@ -31,14 +35,18 @@ namespace VibeSync.Protocol.SceneJson
             };
         }
 
-        /// <summary>Parses, validates and converts <paramref name="text"/> to a canonical scene.</summary>
+        /// <summary>
+        /// Parses, validates and converts <paramref name="text"/> to a canonical scene. Meshes in the
+        /// inline form become records whose blobs are put into <paramref name="sink"/> (when given;
+        /// otherwise they are only named, enough to hash the scene).
+        /// </summary>
         /// <exception cref="SceneFormatException">The text is not a valid scene in <paramref name="space"/>.</exception>
-        public static Scene ReadCanonical(string text, Space space)
+        public static Scene ReadCanonical(string text, Space space, IBlobSink? sink = null)
         {
             JsonNode root;
             try { root = JsonParser.Parse(text); }
             catch (JsonParseException e) { throw new SceneFormatException("json", e.Message); }
-            return ReadCanonical(root, space);
+            return ReadCanonical(root, space, sink);
         }
 
         /// <summary>
@@ -47,17 +55,17 @@ namespace VibeSync.Protocol.SceneJson
         /// material not asked for), so references and cycles are not checked.
         /// </summary>
         /// <exception cref="SceneFormatException">A record is not valid.</exception>
-        public static Scene ReadCanonicalRecords(JsonNode root)
+        public static Scene ReadCanonicalRecords(JsonNode root, IBlobSink? sink = null)
         {
-            try { return new SceneJsonReader(Space.Canonical) { _recordsOnly = true }.Read(root); }
+            try { return new SceneJsonReader(Space.Canonical, sink) { _recordsOnly = true }.Read(root); }
             catch (JsonFieldException e) { throw new SceneFormatException(e.Path, e.Reason); }
         }
 
         /// <summary>Validates and converts an already parsed scene (e.g. one nested in a link message).</summary>
         /// <exception cref="SceneFormatException">It is not a valid scene in <paramref name="space"/>.</exception>
-        public static Scene ReadCanonical(JsonNode root, Space space)
+        public static Scene ReadCanonical(JsonNode root, Space space, IBlobSink? sink = null)
         {
-            try { return new SceneJsonReader(space).Read(root); }
+            try { return new SceneJsonReader(space, sink).Read(root); }
             catch (JsonFieldException e) { throw new SceneFormatException(e.Path, e.Reason); }
         }
 
@@ -77,6 +85,7 @@ namespace VibeSync.Protocol.SceneJson
                 unitScale = Real(us, "unit_scale");
                 if (!(unitScale > 0)) throw new SceneFormatException("unit_scale", "must be greater than 0");
             }
+            _unitScale = unitScale;
 
             var materials = ReadList(top, "materials", ReadMaterial);
             var meshes = ReadList(top, "meshes", ReadMesh);
@@ -144,39 +153,13 @@ namespace VibeSync.Protocol.SceneJson
 
         private Mesh ReadMesh(JsonObject o, string path)
         {
-            CheckFields(o, path, new[] { "uuid", "positions", "triangles" }, new[] { "uv0" });
-            var positionsArray = AsArray(Required(o, path, "positions"), path + ".positions");
-            var positions = new Vector3d[positionsArray.Items.Count];
-            for (int i = 0; i < positions.Length; i++)
-                positions[i] = Vector(positionsArray.Items[i], $"{path}.positions[{i}]");
-
-            var trianglesArray = AsArray(Required(o, path, "triangles"), path + ".triangles");
-            var triangles = new Triangle[trianglesArray.Items.Count];
-            for (int i = 0; i < triangles.Length; i++)
+            if (MeshJson.IsInline(o))
             {
-                string tp = $"{path}.triangles[{i}]";
-                var t = AsArray(trianglesArray.Items[i], tp);
-                if (t.Items.Count != 3) throw new SceneFormatException(tp, $"expected 3 indices, got {t.Items.Count}");
-                triangles[i] = new Triangle(
-                    Index(t.Items[0], tp + "[0]", positions.Length),
-                    Index(t.Items[1], tp + "[1]", positions.Length),
-                    Index(t.Items[2], tp + "[2]", positions.Length));
+                CheckFields(o, path, new[] { "uuid", "positions", "triangles" }, new[] { "uv0" });
+                return MeshJson.ReadInline(o, path, Id(Required(o, path, "uuid"), path + ".uuid"), _space, _unitScale, _sink);
             }
-
-            Vector2d[]? uv = null;
-            if (o.Get("uv0") is { } uvNode)
-            {
-                var uvArray = AsArray(uvNode, path + ".uv0");
-                uv = new Vector2d[uvArray.Items.Count];
-                for (int i = 0; i < uv.Length; i++)
-                {
-                    var pair = Reals(uvArray.Items[i], $"{path}.uv0[{i}]", 2);
-                    uv[i] = new Vector2d(pair[0], pair[1]);
-                }
-                if (uv.Length != positions.Length)
-                    throw new SceneFormatException(path + ".uv0", $"expected one pair per position ({positions.Length}), got {uv.Length}");
-            }
-            return new Mesh(Id(Required(o, path, "uuid"), path + ".uuid"), positions, triangles, uv);
+            CheckFields(o, path, MeshJson.RecordFields, Array.Empty<string>());
+            return MeshJson.ReadRecord(o, path, Id(Required(o, path, "uuid"), path + ".uuid"), derivedRequired: true);
         }
 
         private static List<T> ReadList<T>(JsonObject top, string field, Func<JsonObject, string, T> read)
@@ -298,15 +281,7 @@ namespace VibeSync.Protocol.SceneJson
                 Range(path + ".roughness", m.Roughness);
                 Range(path + ".emission", m.Emission.X, m.Emission.Y, m.Emission.Z);
             }
-            for (int i = 0; i < c.Meshes.Count; i++)
-            {
-                var m = c.Meshes[i];
-                for (int v = 0; v < m.Positions.Count; v++)
-                    Range($"meshes[{i}].positions[{v}]", m.Positions[v].X, m.Positions[v].Y, m.Positions[v].Z);
-                if (m.Uv0 != null)
-                    for (int v = 0; v < m.Uv0.Count; v++)
-                        Range($"meshes[{i}].uv0[{v}]", m.Uv0[v].X, m.Uv0[v].Y);
-            }
+            // Mesh values are checked as they are read (MeshJson): a record holds no values.
         }
 
         private static void Range(string path, params double[] values)

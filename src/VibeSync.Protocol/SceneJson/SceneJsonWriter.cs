@@ -61,21 +61,7 @@ namespace VibeSync.Protocol.SceneJson
             {
                 var m = s.Meshes[i];
                 if (i > 0) sb.Append(", ");
-                sb.Append("{\"uuid\": ");
-                JsonText.AppendString(sb, m.Uuid).Append(", \"positions\": [");
-                for (int v = 0; v < m.Positions.Count; v++)
-                    Reals(v > 0 ? sb.Append(", ") : sb, m.Positions[v].X, m.Positions[v].Y, m.Positions[v].Z);
-                sb.Append("], \"triangles\": [");
-                for (int v = 0; v < m.Triangles.Count; v++)
-                    (v > 0 ? sb.Append(", ") : sb).Append('[').Append(m.Triangles[v].A).Append(", ").Append(m.Triangles[v].B).Append(", ").Append(m.Triangles[v].C).Append(']');
-                sb.Append(']');
-                if (m.Uv0 != null)
-                {
-                    sb.Append(", \"uv0\": [");
-                    for (int v = 0; v < m.Uv0.Count; v++) Reals(v > 0 ? sb.Append(", ") : sb, m.Uv0[v].X, m.Uv0[v].Y);
-                    sb.Append(']');
-                }
-                sb.Append('}');
+                MeshJson.Append(sb, m);
             }
             return sb.Append("]}").ToString();
         }

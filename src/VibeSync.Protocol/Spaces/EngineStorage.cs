@@ -37,21 +37,8 @@ namespace VibeSync.Protocol.Spaces
                     Emission = F(m.Emission),
                 };
             }
-            var meshes = new Mesh[scene.Meshes.Count];
-            for (int i = 0; i < meshes.Length; i++)
-            {
-                var m = scene.Meshes[i];
-                var positions = new Vector3d[m.Positions.Count];
-                for (int v = 0; v < positions.Length; v++) positions[v] = F(m.Positions[v]);
-                Vector2d[]? uv = null;
-                if (m.Uv0 != null)
-                {
-                    uv = new Vector2d[m.Uv0.Count];
-                    for (int v = 0; v < uv.Length; v++) uv[v] = new Vector2d(F(m.Uv0[v].X), F(m.Uv0[v].Y));
-                }
-                meshes[i] = m with { Positions = positions, Uv0 = uv };
-            }
-            return new Scene(objects, materials, meshes);
+            // Mesh records hold blob ids of float32 arrays: already what an engine stores.
+            return new Scene(objects, materials, scene.Meshes);
         }
 
         private static double F(double v) => (float)v;

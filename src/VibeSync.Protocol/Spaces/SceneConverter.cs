@@ -68,29 +68,9 @@ namespace VibeSync.Protocol.Spaces
                     };
             }
 
-            var meshes = new Mesh[scene.Meshes.Count];
-            for (int i = 0; i < meshes.Length; i++)
-            {
-                var m = scene.Meshes[i];
-                var positions = new Vector3d[m.Positions.Count];
-                for (int v = 0; v < positions.Length; v++)
-                {
-                    var p = m.Positions[v];
-                    positions[v] = !blender ? FrameMaps.PositionUnity(p)
-                        : toCanonical ? FrameMaps.PositionFromBlender(p, unitScale)
-                        : FrameMaps.PositionToBlender(p, unitScale);
-                }
-                IReadOnlyList<Triangle> triangles = m.Triangles;
-                if (!blender)
-                {
-                    var flipped = new Triangle[m.Triangles.Count];
-                    for (int t = 0; t < flipped.Length; t++) flipped[t] = m.Triangles[t].Flipped();
-                    triangles = flipped;
-                }
-                meshes[i] = m with { Positions = positions, Triangles = triangles };
-            }
-
-            return new Scene(objects, scene.Materials, meshes);
+            // Mesh records name canonical blobs in every space (docs/protocol.md §7.3): an engine
+            // converts the blob contents locally (MeshConversions), the records pass unchanged.
+            return new Scene(objects, scene.Materials, scene.Meshes);
         }
     }
 }

@@ -44,7 +44,7 @@ namespace VibeSync.Protocol.State
         double Roughness,
         Vector3d Emission);
 
-    /// <summary>A triangle as three vertex indices, in the winding of the space it is in.</summary>
+    /// <summary>A triangle as three vertex indices, in the winding of the space it is in (the inline mesh form, docs/protocol.md §8).</summary>
     public readonly struct Triangle : System.IEquatable<Triangle>
     {
         /// <summary>Creates a triangle.</summary>
@@ -65,12 +65,67 @@ namespace VibeSync.Protocol.State
         public override int GetHashCode() => System.HashCode.Combine(A, B, C);
     }
 
-    /// <summary>Mesh data: positions, triangles and optional per-vertex texture coordinates.</summary>
+    /// <summary>The triangles of one material slot of a mesh: a u32 index blob (count a multiple of 3).</summary>
+    /// <param name="Material">The object material slot index (0–1024) these triangles use.</param>
+    /// <param name="Indices">The blob id of the canonical, counter-clockwise u32 indices.</param>
+    public sealed record MeshPrimitive(int Material, string Indices);
+
+    /// <summary>
+    /// A mesh record (content schema 2, docs/protocol.md §2): glTF's model with the heavy arrays as
+    /// blobs. Blob ids always name the canonical arrays, so the record is the same in every space.
+    /// </summary>
+    /// <param name="Uuid">The mesh's VibeSync ID.</param>
+    /// <param name="VertexCount">Elements in every attribute.</param>
+    /// <param name="Attributes">Semantic (<see cref="MeshSemantics"/>) → blob id; POSITION is required.</param>
+    /// <param name="Primitives">One per material slot used, strictly ascending by slot; empty for a mesh with no faces.</param>
+    /// <param name="Derived">What derived this mesh (Blender modifiers as "NAME (TYPE)", or "curve", "surface", "metaball", "text"); empty for an authored mesh.</param>
     public sealed record Mesh(
         string Uuid,
-        IReadOnlyList<Vector3d> Positions,
-        IReadOnlyList<Triangle> Triangles,
-        IReadOnlyList<Vector2d>? Uv0);
+        int VertexCount,
+        IReadOnlyDictionary<string, string> Attributes,
+        IReadOnlyList<MeshPrimitive> Primitives,
+        IReadOnlyList<string> Derived)
+    {
+        /// <summary>True when something derived this mesh: only its engine of origin may replace or delete it.</summary>
+        public bool IsDerived => Derived.Count > 0;
+
+        /// <summary>The blob id of <paramref name="semantic"/>, or null when the mesh has no such attribute.</summary>
+        public string? Attribute(string semantic) => Attributes.TryGetValue(semantic, out var id) ? id : null;
+
+        /// <summary>The semantics present, in ascending ordinal order (the order of the encoding and of scene JSON).</summary>
+        public string[] SortedSemantics()
+        {
+            var keys = new string[Attributes.Count];
+            int i = 0;
+            foreach (var key in Attributes.Keys) keys[i++] = key;
+            System.Array.Sort(keys, System.StringComparer.Ordinal);
+            return keys;
+        }
+
+        /// <summary>Every blob id the record references (attributes, then primitives; repeats possible).</summary>
+        public IEnumerable<string> BlobIds()
+        {
+            foreach (var id in Attributes.Values) yield return id;
+            foreach (var p in Primitives) yield return p.Indices;
+        }
+
+        /// <summary>Value equality (the collections compared element by element).</summary>
+        public bool Equals(Mesh? other)
+        {
+            if (other is null) return false;
+            if (ReferenceEquals(this, other)) return true;
+            if (Uuid != other.Uuid || VertexCount != other.VertexCount || Attributes.Count != other.Attributes.Count
+                || Primitives.Count != other.Primitives.Count || Derived.Count != other.Derived.Count) return false;
+            foreach (var pair in Attributes)
+                if (!other.Attributes.TryGetValue(pair.Key, out var id) || id != pair.Value) return false;
+            for (int i = 0; i < Primitives.Count; i++) if (!Primitives[i].Equals(other.Primitives[i])) return false;
+            for (int i = 0; i < Derived.Count; i++) if (Derived[i] != other.Derived[i]) return false;
+            return true;
+        }
+
+        /// <inheritdoc />
+        public override int GetHashCode() => System.HashCode.Combine(Uuid, VertexCount, Attributes.Count, Primitives.Count);
+    }
 
     /// <summary>A scene: objects, materials and meshes, each keyed by a VibeSync ID.</summary>
     public sealed record Scene(

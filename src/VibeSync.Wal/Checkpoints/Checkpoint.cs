@@ -78,7 +78,7 @@ public sealed record Checkpoint(
         Path.Combine(walDirectory, Directory, sequence.ToString("D20", CultureInfo.InvariantCulture) + Extension);
 
     /// <summary>The newest checkpoint that reads back intact, if any (a damaged one is skipped, never trusted).</summary>
-    internal static Checkpoint? Latest(string walDirectory)
+    public static Checkpoint? Latest(string walDirectory)
     {
         var dir = Path.Combine(walDirectory, Directory);
         if (!System.IO.Directory.Exists(dir)) return null;

@@ -14,6 +14,27 @@ public sealed class HashVectorTests
 
     public static TheoryData<string> Cases => Vectors.Names(File);
     public static TheoryData<string> ErrorCases => Vectors.Names(ErrorFile);
+    public static TheoryData<string> InlineCases => Vectors.Names(File, "inline_cases");
+
+    [Theory]
+    [MemberData(nameof(InlineCases))]
+    public void an_inline_mesh_reads_as_the_record_form_with_exactly_these_blobs(string name)
+    {
+        var c = Vectors.Case(File, name, "inline_cases");
+        SpaceNames.TryParse(c.GetProperty("space").GetString(), out var space);
+        var sink = new VibeSync.Protocol.Blobs.BlobMemory();
+        var scene = SceneJsonReader.ReadCanonical(c.GetProperty("scene").GetRawText(), space, sink);
+        JsonAssert.Same(c.GetProperty("record_form"), JsonDocument.Parse(SceneJsonWriter.Write(scene, Space.Canonical)).RootElement, name);
+        var blobs = c.GetProperty("blobs").EnumerateObject().ToList();
+        Assert.Equal(blobs.Select(b => b.Name).Order(StringComparer.Ordinal), sink.Ids.Order(StringComparer.Ordinal));
+        foreach (var b in blobs)
+        {
+            Assert.True(sink.TryGet(b.Name, out var shape, out var payload));
+            Assert.Equal(((int)shape.Element, shape.Components, shape.Count),
+                (b.Value.GetProperty("element").GetInt32(), b.Value.GetProperty("components").GetInt32(), b.Value.GetProperty("count").GetInt64()));
+            Assert.Equal(b.Value.GetProperty("payload").GetString(), Convert.ToHexString(payload.Span).ToLowerInvariant());
+        }
+    }
 
     [Fact]
     public void there_are_enough_vectors()

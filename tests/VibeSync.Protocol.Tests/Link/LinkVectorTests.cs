@@ -51,7 +51,8 @@ public sealed class LinkVectorTests
             var limits = c.GetProperty("limits");
             var welcome = new Welcome(c.GetProperty("session_id").GetString()!, Hex.Decode(c.GetProperty("server_nonce").GetString()!), c.GetProperty("protocol").GetString()!,
                 c.GetProperty("heartbeat_ms").GetInt64(), c.GetProperty("heartbeat_timeout_ms").GetInt64(), c.GetProperty("project_id").GetString()!,
-                c.GetProperty("schema").GetInt32(), new LinkLimits(limits.GetProperty("frame_bytes").GetInt64(), limits.GetProperty("mesh_vertices").GetInt64()));
+                c.GetProperty("schema").GetInt32(), new LinkLimits(limits.GetProperty("frame_bytes").GetInt64(), limits.GetProperty("mesh_vertices").GetInt64(),
+                    limits.GetProperty("blob_bytes").GetInt64(), limits.GetProperty("chunk_bytes").GetInt64()));
             Assert.Equal(c.GetProperty("json").GetString(), welcome.ToJson());
             var back = Welcome.Parse(welcome.ToJson());
             Assert.Equal((welcome.ProjectId, welcome.Schema, welcome.Limits), (back.ProjectId, back.Schema, back.Limits));

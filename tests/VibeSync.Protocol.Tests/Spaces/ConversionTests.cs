@@ -70,7 +70,7 @@ public sealed class ConversionTests
         var back = SceneConverter.ToCanonical(SceneConverter.FromCanonical(scene, Space.Unity), Space.Unity);
         return SceneHasher.Hash(back).Root.SequenceEqual(SceneHasher.Hash(scene).Root)
             && scene.Objects.Zip(back.Objects).All(p => p.First.Translation.Equals(p.Second.Translation) && p.First.Rotation.Equals(p.Second.Rotation))
-            && scene.Meshes.Zip(back.Meshes).All(p => p.First.Triangles.SequenceEqual(p.Second.Triangles));
+            && scene.Meshes.Zip(back.Meshes).All(p => p.First.Equals(p.Second)); // records are the same in every space
     }
 
     [Property(MaxTest = 300)]
@@ -100,12 +100,37 @@ public sealed class ConversionTests
     }
 
     [Fact]
-    public void unity_meshes_are_wound_the_other_way()
+    public void unity_blob_contents_are_mirrored_and_wound_the_other_way_and_back()
     {
-        var mesh = new Mesh(A, new[] { new Vector3d(0, 0, 0), new Vector3d(1, 0, 0), new Vector3d(0, 1, 0) }, new[] { new Triangle(0, 1, 2) }, null);
-        var u = SceneConverter.FromCanonical(new Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { mesh }), Space.Unity).Meshes[0];
-        Assert.Equal(new Triangle(0, 2, 1), u.Triangles[0]);
-        Assert.Equal(new Vector3d(-1, 0, 0), u.Positions[1]);
+        float[] positions = { 0, 0, 0, 1, 2, 3, 0, 1, 0 }, normals = { 0, 0, 1, 0.6f, 0.8f, 0, 1, 0, 0 }, tangents = { 1, 0, 0, 1, 0, 1, 0, -1 };
+        uint[] indices = { 0, 1, 2 };
+        var (p, n, t, i) = ((float[])positions.Clone(), (float[])normals.Clone(), (float[])tangents.Clone(), (uint[])indices.Clone());
+        MeshConversions.Attribute(MeshSemantics.Position, p, Space.Canonical, Space.Unity);
+        MeshConversions.Attribute(MeshSemantics.Normal, n, Space.Canonical, Space.Unity);
+        MeshConversions.Attribute(MeshSemantics.Tangent, t, Space.Canonical, Space.Unity);
+        MeshConversions.Indices(i, Space.Canonical, Space.Unity);
+        Assert.Equal(new float[] { -0f, 0, 0, -1, 2, 3, -0f, 1, 0 }, p);
+        Assert.Equal(new float[] { -0f, 0, 1, -0.6f, 0.8f, 0, -1, 0, 0 }, n);
+        Assert.Equal(new float[] { -1, 0, 0, -1, -0f, 1, 0, 1 }, t);
+        Assert.Equal(new uint[] { 0, 2, 1 }, i);
+        MeshConversions.Attribute(MeshSemantics.Position, p, Space.Unity, Space.Canonical);
+        MeshConversions.Attribute(MeshSemantics.Tangent, t, Space.Unity, Space.Canonical);
+        MeshConversions.Indices(i, Space.Unity, Space.Canonical);
+        Assert.Equal(positions, p);
+        Assert.Equal(tangents, t);
+        Assert.Equal(indices, i);
+    }
+
+    [Fact]
+    public void blender_blob_contents_swap_y_and_z_and_scale_positions_only()
+    {
+        float[] p = { 1, 2, 3 }, n = { 0, 1, 0 }, uv = { 0.25f, 0.75f };
+        MeshConversions.Attribute(MeshSemantics.Position, p, Space.Blender, Space.Canonical, 2.0);
+        MeshConversions.Attribute(MeshSemantics.Normal, n, Space.Blender, Space.Canonical, 2.0);
+        MeshConversions.Attribute(MeshSemantics.TexCoord(0), uv, Space.Blender, Space.Canonical, 2.0);
+        Assert.Equal(new float[] { 2, 6, -4 }, p);
+        Assert.Equal(new float[] { 0, 0, -1 }, n);
+        Assert.Equal(new float[] { 0.25f, 0.75f }, uv);
     }
 
     [Fact]

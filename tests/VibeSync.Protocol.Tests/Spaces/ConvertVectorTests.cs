@@ -23,7 +23,7 @@ public sealed class ConvertVectorTests
         double unitScale = expected.TryGetProperty("unit_scale", out var u) ? u.GetDouble() : 1.0;
         var canonical = SceneJsonReader.ReadCanonical(c.GetProperty("scene").GetRawText(), from);
         var actual = JsonDocument.Parse(SceneJsonWriter.Write(canonical, to, unitScale)).RootElement;
-        AssertSameJson(expected, actual, name);
+        JsonAssert.Same(expected, actual, name);
     }
 
     [Theory]
@@ -34,33 +34,29 @@ public sealed class ConvertVectorTests
         SpaceNames.TryParse(c.GetProperty("stored_as").GetString(), out var engine);
         var canonical = SceneJsonReader.ReadCanonical(c.GetProperty("scene").GetRawText(), Space.Canonical);
         var stored = EngineStorage.StoredAs(canonical, engine, c.GetProperty("unit_scale").GetDouble());
-        AssertSameJson(c.GetProperty("expected"), JsonDocument.Parse(SceneJsonWriter.Write(stored, Space.Canonical)).RootElement, name);
+        JsonAssert.Same(c.GetProperty("expected"), JsonDocument.Parse(SceneJsonWriter.Write(stored, Space.Canonical)).RootElement, name);
     }
 
-    /// <summary>Deep equality; numbers compared as doubles, exactly (−0.0 equals 0.0).</summary>
-    private static void AssertSameJson(JsonElement expected, JsonElement actual, string path)
+    public static TheoryData<string> MeshBlobCases => Vectors.Names(File, "mesh_blob_cases");
+
+    [Theory]
+    [MemberData(nameof(MeshBlobCases))]
+    public void mesh_blob_contents_convert_to_exactly_the_values_the_vector_names(string name)
     {
-        switch (expected.ValueKind)
+        var c = Vectors.Case(File, name, "mesh_blob_cases");
+        SpaceNames.TryParse(c.GetProperty("from").GetString(), out var from);
+        SpaceNames.TryParse(c.GetProperty("to").GetString(), out var to);
+        var semantic = c.GetProperty("semantic").GetString()!;
+        if (semantic == "indices")
         {
-            case JsonValueKind.Object:
-                Assert.Equal(JsonValueKind.Object, actual.ValueKind);
-                var keys = expected.EnumerateObject().Select(p => p.Name).OrderBy(k => k, StringComparer.Ordinal).ToList();
-                Assert.Equal(keys, actual.EnumerateObject().Select(p => p.Name).OrderBy(k => k, StringComparer.Ordinal).ToList());
-                foreach (var k in keys) AssertSameJson(expected.GetProperty(k), actual.GetProperty(k), $"{path}.{k}");
-                break;
-            case JsonValueKind.Array:
-                Assert.Equal(JsonValueKind.Array, actual.ValueKind);
-                Assert.True(expected.GetArrayLength() == actual.GetArrayLength(), $"{path}: length {actual.GetArrayLength()}, expected {expected.GetArrayLength()}");
-                int i = 0;
-                foreach (var (e, a) in expected.EnumerateArray().Zip(actual.EnumerateArray())) AssertSameJson(e, a, $"{path}[{i++}]");
-                break;
-            case JsonValueKind.Number:
-                Assert.True(actual.ValueKind == JsonValueKind.Number && expected.GetDouble() == actual.GetDouble(),
-                    $"{path}: {actual}, expected {expected}");
-                break;
-            default:
-                Assert.True(expected.ValueKind == actual.ValueKind && expected.ToString() == actual.ToString(), $"{path}: {actual}, expected {expected}");
-                break;
+            var indices = c.GetProperty("values").EnumerateArray().Select(v => v.GetUInt32()).ToArray();
+            MeshConversions.Indices(indices, from, to);
+            Assert.Equal(c.GetProperty("expected").EnumerateArray().Select(v => v.GetUInt32()), indices);
+            return;
         }
+        var values = c.GetProperty("values").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+        MeshConversions.Attribute(semantic, values, from, to, c.GetProperty("unit_scale").GetDouble());
+        var expected = c.GetProperty("expected").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), values.Select(BitConverter.SingleToInt32Bits)); // bit for bit
     }
 }

@@ -37,7 +37,7 @@ internal static class RandomScenes
         var triangles = n < 3 ? Array.Empty<Triangle>()
             : Enumerable.Range(0, r.Next(0, 6)).Select(_ => new Triangle(r.Next(n), r.Next(n), r.Next(n))).ToArray();
         var uv = r.Next(2) == 0 ? null : Enumerable.Range(0, n).Select(_ => new Vector2d(r.NextDouble(), r.NextDouble())).ToArray();
-        return new Mesh(Uuid(r), positions, triangles, uv);
+        return InlineMesh.ToRecord(Uuid(r), positions, triangles, uv, null);
     }
 
     public static double Real(Random r) => Math.Round((r.NextDouble() - 0.5) * 40, r.Next(1, 9));

@@ -121,6 +121,14 @@ class LinkClient:
         self._next_out += 1
         return seq
 
+    def send_bytes(self, typ, data):
+        """Sends one frame with a binary payload (BLOB_CHUNK); returns its sequence number."""
+        with self._send_lock:
+            seq = self._next_out
+            self._sock.sendall(encode_frame(self.keys[0], typ, seq, self.clock(), bytes(data)))
+            self._next_out += 1
+            return seq
+
     def send_raw(self, data):
         self._sock.sendall(data)
 

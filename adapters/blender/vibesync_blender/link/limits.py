@@ -16,6 +16,8 @@ from ..protocol.frames import DEFAULT_MAX_FRAME, HEADER_SIZE
 from ..protocol.crypto import MAC_SIZE
 
 DEFAULT_MESH_VERTICES = 1_000_000
+DEFAULT_BLOB_BYTES = 256 * 1024 * 1024           # limits.max_blob_bytes (docs/protocol.md §12.2)
+DEFAULT_CHUNK_BYTES = 1024 * 1024                # data bytes in one BLOB_CHUNK
 FRAME_OVERHEAD = HEADER_SIZE + MAC_SIZE          # bytes of a frame around its payload
 RECORD_SLACK = 65536                             # the frame room kept for everything around one record
 
@@ -27,6 +29,8 @@ _MIN_REAL, _MIN_INDEX = 3, 1                     # "0.0", "0"
 class Limits:
     frame_bytes: int = DEFAULT_MAX_FRAME
     mesh_vertices: int = DEFAULT_MESH_VERTICES
+    blob_bytes: int = DEFAULT_BLOB_BYTES
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
 
     @property
     def payload_bytes(self):
@@ -42,7 +46,8 @@ class Limits:
     def from_welcome(cls, welcome):
         """WELCOME's ``limits``, or the defaults when the orchestrator sent none (protocol 1.0)."""
         limits = (welcome or {}).get("limits") or {}
-        return cls(int(limits.get("frame_bytes", DEFAULT_MAX_FRAME)), int(limits.get("mesh_vertices", DEFAULT_MESH_VERTICES)))
+        return cls(int(limits.get("frame_bytes", DEFAULT_MAX_FRAME)), int(limits.get("mesh_vertices", DEFAULT_MESH_VERTICES)),
+                   int(limits.get("blob_bytes", DEFAULT_BLOB_BYTES)), int(limits.get("chunk_bytes", DEFAULT_CHUNK_BYTES)))
 
 
 def payload_text(payload):

@@ -7,10 +7,11 @@ import json
 from ..protocol.crypto import hkdf_expand, hkdf_extract
 
 PROTOCOL_VERSION = "1.1"
-CONTENT_SCHEMA = 1  # the scene model this build reads and writes (C#: ContentSchema.Current)
+CONTENT_SCHEMA = 2  # the scene model this build reads and writes (C#: ContentSchema.Current; CONTENT-V2 §1)
 ENGINES = ("blender", "unity")
 NONCE_SIZE = 32
 CLOCK_WINDOW_MS = 5000
+LIMITS = {"frame_bytes", "mesh_vertices", "blob_bytes", "chunk_bytes"}  # WELCOME's limits (§11.1, §12.2)
 
 
 class MessageType:
@@ -34,6 +35,9 @@ class MessageType:
     FINALIZE = 0x44
     READ = 0x45
     STATE = 0x46
+    BLOB_WANT = 0x50
+    BLOB_CHUNK = 0x51  # the one binary payload (link/blob_chunks.py)
+    BLOB_GONE = 0x52
 
 
 class LinkError(Exception):
@@ -73,7 +77,7 @@ def hello_json(engine, protocol, adapter, project_id, schema, client_nonce, gene
 def parse_welcome(text):
     """WELCOME's payload, read strictly; returns a dict with session_id, server_nonce (bytes), protocol,
     heartbeat_ms, heartbeat_timeout_ms, project_id (the data directory's project: stamp the file with
-    it), schema and limits ({"frame_bytes", "mesh_vertices"}: never build more)."""
+    it), schema and limits ({"frame_bytes", "mesh_vertices", "blob_bytes", "chunk_bytes"}: never build more)."""
     def refuse(message):
         raise LinkError("MALFORMED_WELCOME", message)
 
@@ -97,8 +101,8 @@ def parse_welcome(text):
     if not (isinstance(data["project_id"], str) and 1 <= len(data["project_id"]) <= 200):
         refuse("project_id: expected 1–200 characters")
     limits = data["limits"]
-    if not isinstance(limits, dict) or set(limits) != {"frame_bytes", "mesh_vertices"} or not all(whole(v) for v in limits.values()):
-        refuse("limits: expected exactly frame_bytes and mesh_vertices, whole numbers ≥ 0")
+    if not isinstance(limits, dict) or set(limits) != LIMITS or not all(whole(v) for v in limits.values()):
+        refuse("limits: expected exactly frame_bytes, mesh_vertices, blob_bytes and chunk_bytes, whole numbers ≥ 0")
     return dict(data, server_nonce=bytes.fromhex(nonce))
 
 

@@ -12,12 +12,12 @@ from .errors import SceneError
 from .frames import Frame, FrameDecoder, FrameError, decode_frame, encode_frame
 from .hashing import SceneHashes, hash_scene
 from .merkle import MerkleTree
-from .model import Material, Mesh, Scene, SceneObject
+from .model import Material, Mesh, Primitive, Scene, SceneObject
 from .quantize import EPSILON, q, quantize, quantize_rotation
 from .scene_json import read_canonical
 
 __all__ = [
-    "EPSILON", "Frame", "FrameDecoder", "FrameError", "Material", "Mesh", "MerkleTree", "Scene",
+    "EPSILON", "Frame", "FrameDecoder", "FrameError", "Material", "Mesh", "MerkleTree", "Primitive", "Scene",
     "SceneError", "SceneHashes", "SceneObject", "constant_time_equals", "decode_frame", "differences",
     "encode_frame", "encode_material", "encode_mesh", "encode_object", "equal_within_epsilon",
     "from_canonical", "hash_scene", "hkdf", "hkdf_expand", "hkdf_extract", "hmac_sha256", "q", "quantize",

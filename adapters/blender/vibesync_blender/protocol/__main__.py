@@ -16,8 +16,8 @@ from dataclasses import replace
 from .encoding import encode_object, record_hash
 from .errors import SceneError
 from .hashing import hash_scene
-from .model import Material, Mesh, Scene, SceneObject
-from .scene_json import read_canonical
+from .model import Material, Scene, SceneObject
+from .scene_json import inline_record, read_canonical
 
 INPUT_ERROR = 2
 
@@ -61,7 +61,7 @@ def _synthetic(count, seed):
     box = tuple((x, y, z) for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (-0.5, 0.5))
     faces = ((0, 1, 3), (0, 3, 2), (4, 6, 7), (4, 7, 5), (0, 4, 5), (0, 5, 1),
              (2, 3, 7), (2, 7, 6), (0, 2, 6), (0, 6, 4), (1, 5, 7), (1, 7, 3))
-    meshes = tuple(Mesh(_uuid(r), tuple(tuple(c * (i + 1) for c in p) for p in box), faces)
+    meshes = tuple(inline_record(_uuid(r), [tuple(c * (i + 1) for c in p) for p in box], faces, None, None)
                    for i in range(4))
     materials = tuple(Material(_uuid(r), f"Material.{i:03d}", (r.random(), r.random(), r.random(), 1.0),
                                0.0, 0.5, (0.0, 0.0, 0.0)) for i in range(4))

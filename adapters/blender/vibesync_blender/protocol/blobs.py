@@ -7,7 +7,9 @@ with it) hashes a million floats in milliseconds, and the pure-Python path gives
 import hashlib
 import struct
 import sys
+import threading
 from array import array
+from collections import namedtuple
 
 from .quantize import MAX_MAGNITUDE, SCALE
 
@@ -21,6 +23,11 @@ try:  # Blender bundles numpy; the system Python here may not have it
     import numpy as _np
 except ImportError:  # pragma: no cover - depends on the interpreter
     _np = None
+
+
+BlobShape = namedtuple("BlobShape", "element components count")
+BlobShape.__doc__ = "What a blob's bytes are: ``count`` elements of ``components`` values of ``element`` (F32, U32, U16, U8)."
+BlobShape.byte_length = property(lambda s: s.count * s.components * VALUE_SIZE[s.element])
 
 
 class BlobFormatError(ValueError):
@@ -61,6 +68,85 @@ def blob_id(element, components, count, payload, use_numpy=True):
     return sha.hexdigest()
 
 
+def float_blob(values, components):
+    """(id, shape, bytes) of a float array (any iterable of reals, rounded to float32), ready for a sink."""
+    data = array("f", values)
+    if len(data) % components:
+        raise BlobFormatError("length", f"{len(data)} values are not whole elements of {components}")
+    shape = BlobShape(F32, components, len(data) // components)
+    payload = _le(data)
+    return blob_id(*shape, payload), shape, payload
+
+
+def index_blob(indices):
+    """(id, shape, bytes) of a u32 index array."""
+    data = array("I", indices)
+    shape = BlobShape(U32, 1, len(data))
+    payload = _le(data)
+    return blob_id(*shape, payload), shape, payload
+
+
+class MemoryBlobs:
+    """Blobs held in memory by id: a sink (``put``) and a source (``get``/``has``). Thread-safe.
+
+    The twin of C#'s BlobMemory; the link's BlobCache offers the same ``put``/``get``/``has``, so either
+    can be given to the scene reader as the place where the inline mesh form's blobs go."""
+
+    def __init__(self):
+        self._blobs = {}
+        self._lock = threading.Lock()
+
+    def put(self, blob, shape, data):
+        shape = BlobShape(*shape)
+        if len(data) != shape.byte_length:
+            raise BlobFormatError("length", f"{len(data)} bytes, but the shape takes {shape.byte_length}")
+        with self._lock:
+            self._blobs.setdefault(blob, (shape, bytes(data)))
+
+    def get(self, blob):
+        """(shape, memoryview) or None."""
+        with self._lock:
+            held = self._blobs.get(blob)
+        return None if held is None else (held[0], memoryview(held[1]))
+
+    def has(self, blob):
+        with self._lock:
+            return blob in self._blobs
+
+    def ids(self):
+        with self._lock:
+            return set(self._blobs)
+
+    def __len__(self):
+        return len(self._blobs)
+
+
+def folder_of(scene_file):
+    """The blob folder beside a scene JSON file: ``FILE.blobs/`` (C#: BlobFolder.DirectoryOf)."""
+    return scene_file + ".blobs"
+
+
+def read_folder(directory):
+    """The blobs of ``directory`` (one file per blob: its 11-byte header, then its bytes, named by its
+    id; none when the folder does not exist) as MemoryBlobs, each checked against its name."""
+    import os
+    blobs = MemoryBlobs()
+    if not os.path.isdir(directory):
+        return blobs
+    for name in sorted(os.listdir(directory)):
+        if len(name) != 64 or any(c not in "0123456789abcdef" for c in name):
+            continue
+        with open(os.path.join(directory, name), "rb") as f:
+            data = f.read()
+        if len(data) < 11 or data[0] != 0x20:
+            raise BlobFormatError(name, "not a blob file")
+        element, components, count = data[1], data[2], struct.unpack_from("<Q", data, 3)[0]
+        payload = memoryview(data)[11:]
+        if blob_id(element, components, count, payload) != name:
+            raise BlobFormatError(name, "its bytes do not hash to its name")
+        blobs.put(name, (element, components, count), payload)
+    return blobs
+
 def floats_id(values, components):
     """The name of a float array (any iterable of reals, stored as float32) of ``components`` per element."""
     data = array("f", values)
@@ -85,7 +171,13 @@ def _le(data):
     return data.tobytes()
 
 
-def _quantized_python(sha, payload):
+def quantize_into(sha, payload, use_numpy=True, base=0):
+    """Appends the quantized values of float32 bytes to ``sha``; a bad value is named ``value[base + i]``
+    (the link's incremental naming passes where its piece starts)."""
+    (_quantized_numpy if use_numpy and _np is not None else _quantized_python)(sha, payload, base)
+
+
+def _quantized_python(sha, payload, base=0):
     floats = array("f")
     floats.frombytes(payload)
     if sys.byteorder != "little":
@@ -93,7 +185,7 @@ def _quantized_python(sha, payload):
     out = array("q")
     for i, v in enumerate(floats):
         if v != v or abs(v) > MAX_MAGNITUDE:
-            raise BlobFormatError(f"value[{i}]", "not a finite real within ±1e12")
+            raise BlobFormatError(f"value[{base + i}]", "not a finite real within ±1e12")
         out.append(int(round(v * SCALE)))
         if len(out) == _CHUNK:
             sha.update(_le(out))
@@ -101,9 +193,9 @@ def _quantized_python(sha, payload):
     sha.update(_le(out))
 
 
-def _quantized_numpy(sha, payload):
+def _quantized_numpy(sha, payload, base=0):
     floats = _np.frombuffer(payload, dtype="<f4").astype(_np.float64)
     bad = ~_np.isfinite(floats) | (_np.abs(floats) > MAX_MAGNITUDE)
     if bad.any():
-        raise BlobFormatError(f"value[{int(_np.argmax(bad))}]", "not a finite real within ±1e12")
+        raise BlobFormatError(f"value[{base + int(_np.argmax(bad))}]", "not a finite real within ±1e12")
     sha.update(_np.rint(floats * SCALE).astype("<i8").tobytes())

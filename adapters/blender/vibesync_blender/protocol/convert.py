@@ -155,17 +155,8 @@ def _convert(scene, space, to_canonical_, unit_scale):
         else:
             r = rotation_from_unity(o.rotation, pa, sa) if to_canonical_ else rotation_to_unity(o.rotation, pa, sa)
             objects.append(replace(o, translation=translation_unity(o.translation, pa), rotation=r))
-    meshes = []
-    for m in scene.meshes:
-        if not blender:
-            positions = tuple(position_unity(p) for p in m.positions)
-            triangles = tuple((a, c, b) for a, b, c in m.triangles)  # a mirror flips the winding
-        else:
-            f = position_from_blender if to_canonical_ else position_to_blender
-            positions = tuple(f(p, unit_scale) for p in m.positions)
-            triangles = m.triangles
-        meshes.append(replace(m, positions=positions, triangles=triangles))
-    return Scene(tuple(objects), scene.materials, tuple(meshes))
+    # mesh records name canonical blobs in every space: engines convert blob contents (below)
+    return Scene(tuple(objects), scene.materials, scene.meshes)
 
 
 # ---- engine storage (§7.2) ----------------------------------------------------------------
@@ -188,11 +179,128 @@ def round_to_float32(scene):
                     for o in scene.objects)
     materials = tuple(replace(m, base_color=v(m.base_color), metallic=f32(m.metallic),
                               roughness=f32(m.roughness), emission=v(m.emission)) for m in scene.materials)
-    meshes = tuple(replace(m, positions=tuple(v(p) for p in m.positions),
-                           uv0=None if m.uv0 is None else tuple(v(u) for u in m.uv0)) for m in scene.meshes)
-    return Scene(objects, materials, meshes)
+    return Scene(objects, materials, scene.meshes)  # mesh blobs already are float32
 
 
 def stored_as(scene, engine, unit_scale=1.0):
     """canonical → engine native → float32 → canonical: what the engine will report."""
     return to_canonical(round_to_float32(from_canonical(scene, engine, unit_scale)), engine, unit_scale)
+
+
+# ---- mesh blob contents (docs/protocol.md §7.3) ------------------------------------------------
+# Blob names are of canonical arrays; an engine converts contents locally. Every map is a
+# permutation or negation (exact) except Blender's unit scale: multiplied in double, rounded once to
+# float32, exactly as C# MeshConversions does. ``values`` is a flat float32 sequence: a numpy array
+# (vectorized, returned as a new float32 array) or anything else (returned as array.array("f")).
+
+def _directions_from_blender(v, stride):
+    out = list(v)
+    for i in range(0, len(out) - 2, stride):
+        out[i + 1], out[i + 2] = out[i + 2], -out[i + 1]
+    return out
+
+
+def _directions_to_blender(v, stride):
+    out = list(v)
+    for i in range(0, len(out) - 2, stride):
+        out[i + 1], out[i + 2] = -out[i + 2], out[i + 1]
+    return out
+
+
+def _scaled(values, unit_scale, divide):
+    if unit_scale == 1.0:
+        return values
+    return [f32(x / unit_scale) if divide else f32(x * unit_scale) for x in values]
+
+
+def _attribute_to_canonical(semantic, v, stride, space, unit_scale):
+    if semantic == "POSITION":
+        if space == "blender":
+            return _scaled(_directions_from_blender(v, 3), unit_scale, divide=False)
+        return [-x if i % 3 == 0 else x for i, x in enumerate(v)]
+    if semantic in ("NORMAL", "TANGENT"):
+        if space == "blender":
+            return _directions_from_blender(v, stride)
+        return _unity_direction(v, stride)
+    return list(v)
+
+
+def _attribute_from_canonical(semantic, v, stride, space, unit_scale):
+    if semantic == "POSITION":
+        if space == "blender":
+            return _directions_to_blender(_scaled(v, unit_scale, divide=True), 3)
+        return [-x if i % 3 == 0 else x for i, x in enumerate(v)]
+    if semantic in ("NORMAL", "TANGENT"):
+        if space == "blender":
+            return _directions_to_blender(v, stride)
+        return _unity_direction(v, stride)
+    return list(v)
+
+
+def _unity_direction(v, stride):
+    """NORMAL (−x, y, z); TANGENT (−x, y, z, −w): its own inverse."""
+    return [-x if i % stride == 0 or (stride == 4 and i % 4 == 3) else x for i, x in enumerate(v)]
+
+
+def _numpy_attribute(semantic, values, stride, src, dst, unit_scale):
+    import numpy as np
+    a = np.array(values, dtype=np.float32).reshape(-1, stride)
+    for space, to_canonical_ in ((src, True), (dst, False)):
+        if space == "canonical":
+            continue
+        if space == "unity":
+            if semantic in ("POSITION", "NORMAL", "TANGENT"):
+                a[:, 0] = -a[:, 0]
+            if semantic == "TANGENT":
+                a[:, 3] = -a[:, 3]
+            continue
+        if semantic not in ("POSITION", "NORMAL", "TANGENT"):
+            continue
+        y, z = a[:, 1].copy(), a[:, 2].copy()
+        if to_canonical_:
+            a[:, 1], a[:, 2] = z, -y
+            if semantic == "POSITION" and unit_scale != 1.0:
+                a[:, :3] = (a[:, :3].astype(np.float64) * unit_scale).astype(np.float32)
+        else:
+            if semantic == "POSITION" and unit_scale != 1.0:
+                y = (y.astype(np.float64) / unit_scale).astype(np.float32)
+                z = (z.astype(np.float64) / unit_scale).astype(np.float32)
+                a[:, 0] = (a[:, 0].astype(np.float64) / unit_scale).astype(np.float32)
+            a[:, 1], a[:, 2] = -z, y
+    return a.reshape(-1)
+
+
+def mesh_attribute(semantic, values, src, dst, unit_scale=1.0):
+    """The float blob contents of ``semantic`` converted from ``src`` to ``dst`` space (through canonical).
+    TEXCOORD_k and COLOR_0 never change."""
+    from .model import components
+    stride = components(semantic)
+    if not stride:
+        raise ValueError(f"\"{semantic}\" is not a mesh attribute semantic")
+    for space in (src, dst):
+        if space not in SPACES:
+            raise ValueError(f"unknown space {space!r}")
+    if type(values).__module__ == "numpy":
+        return _numpy_attribute(semantic, values, stride, src, dst, unit_scale)
+    from array import array
+    v = [f32(x) for x in values]
+    if src != "canonical":
+        v = _attribute_to_canonical(semantic, v, stride, src, unit_scale)
+    if dst != "canonical":
+        v = _attribute_from_canonical(semantic, v, stride, dst, unit_scale)
+    return array("f", v)
+
+
+def mesh_indices(indices, src, dst):
+    """u32 index blob contents from ``src`` to ``dst``: only Unity's mirror flips each triangle (a, b, c) → (a, c, b)."""
+    flip = (src == "unity") != (dst == "unity")
+    if type(indices).__module__ == "numpy":
+        import numpy as np
+        t = np.array(indices, dtype=np.uint32).reshape(-1, 3)
+        return t[:, [0, 2, 1]].reshape(-1) if flip else t.reshape(-1)
+    from array import array
+    out = array("I", indices)
+    if flip:
+        for i in range(0, len(out) - 2, 3):
+            out[i + 1], out[i + 2] = out[i + 2], out[i + 1]
+    return out

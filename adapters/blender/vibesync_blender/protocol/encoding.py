@@ -3,7 +3,8 @@
 object:   u8 0x10 | str uuid | str name | u8 kind | opt parent | i64×3 t | i64×4 r | i64×3 s
           | u8 visible | u32 n | opt×n material | opt mesh
 material: u8 0x11 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
-mesh:     u8 0x12 | str uuid | u32 n | i64×3n pos | u32 m | u32×3m idx | u8 has_uv | i64×2n uv
+mesh:     u8 0x13 | str uuid | u32 vertex_count | u8 k | k × (str semantic | 32 bytes blob id), ascending
+          | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
 str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  all little-endian
 """
 
@@ -15,7 +16,7 @@ from .quantize import quantize, quantize_rotation
 
 OBJECT_TAG = 0x10
 MATERIAL_TAG = 0x11
-MESH_TAG = 0x12
+MESH_TAG = 0x13  # content schema 2; 0x12 (schema 1's inline mesh) is retired
 
 _U32 = struct.Struct("<I")
 
@@ -67,17 +68,22 @@ def encode_material(m):
 
 
 def encode_mesh(m):
+    """The mesh record: 32 bytes per array whatever its size, so a record hash never reads geometry."""
     out = bytearray([MESH_TAG])
     _str(out, m.uuid)
-    out += _U32.pack(len(m.positions))
-    _reals(out, [c for p in m.positions for c in p])
-    out += _U32.pack(len(m.triangles))
-    out += struct.pack(f"<{3 * len(m.triangles)}I", *[i for t in m.triangles for i in t])
-    if m.uv0 is None:
-        out.append(0)
-    else:
-        out.append(1)
-        _reals(out, [c for uv in m.uv0 for c in uv])
+    out += _U32.pack(m.vertex_count)
+    semantics = sorted(m.attributes)  # ASCII: code point order is ordinal order
+    out.append(len(semantics))
+    for semantic in semantics:
+        _str(out, semantic)
+        out += bytes.fromhex(m.attributes[semantic])
+    out += _U32.pack(len(m.primitives))
+    for p in m.primitives:
+        out += _U32.pack(p.material)
+        out += bytes.fromhex(p.indices)
+    out += _U32.pack(len(m.derived))
+    for d in m.derived:
+        _str(out, d)
     return bytes(out)
 
 

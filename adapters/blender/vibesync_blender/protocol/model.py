@@ -46,14 +46,64 @@ class Material:
     emission: Vec3
 
 
+POSITION, NORMAL, TANGENT, COLOR_0 = "POSITION", "NORMAL", "TANGENT", "COLOR_0"
+TEXCOORD_PREFIX = "TEXCOORD_"
+MAX_TEXCOORDS = 8
+MAX_MATERIAL_SLOT = 1024
+
+
+def texcoord(k):
+    """The semantic of texture coordinate set ``k``."""
+    return f"{TEXCOORD_PREFIX}{k}"
+
+
+def texcoord_index(semantic):
+    """k of TEXCOORD_k (k = 0…7, one digit), or −1 for any other text."""
+    if len(semantic) == len(TEXCOORD_PREFIX) + 1 and semantic.startswith(TEXCOORD_PREFIX) and "0" <= semantic[-1] < str(MAX_TEXCOORDS):
+        return ord(semantic[-1]) - ord("0")
+    return -1
+
+
+def components(semantic):
+    """Floats per vertex of a known semantic (POSITION/NORMAL 3, TANGENT/COLOR_0 4, TEXCOORD_k 2), else 0."""
+    if semantic in (POSITION, NORMAL):
+        return 3
+    if semantic in (TANGENT, COLOR_0):
+        return 4
+    return 2 if texcoord_index(semantic) >= 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Primitive:
+    """The triangles of one material slot: the blob id of canonical, counter-clockwise u32 indices."""
+
+    material: int
+    indices: str
+
+
 @dataclass(frozen=True, slots=True)
 class Mesh:
-    """A mesh record; ``uv0`` is None when the mesh has no texture coordinates (not the same as empty)."""
+    """A mesh record (content schema 2, docs/protocol.md §2): glTF's model, heavy arrays as blobs.
+
+    ``attributes`` maps a semantic (POSITION required; NORMAL, TANGENT, TEXCOORD_0…7, COLOR_0) to the
+    blob id of its canonical float32 array; ``primitives`` are strictly ascending by material slot;
+    ``derived`` names what derived the mesh (modifiers as "NAME (TYPE)", or curve/surface/metaball/text),
+    empty for an authored mesh. The record is the same in every space: engines convert blob contents.
+    """
 
     uuid: str
-    positions: Tuple[Vec3, ...]
-    triangles: Tuple[Tuple[int, int, int], ...]
-    uv0: Optional[Tuple[Vec2, ...]] = None
+    vertex_count: int
+    attributes: dict
+    primitives: Tuple[Primitive, ...] = ()
+    derived: Tuple[str, ...] = ()
+
+    @property
+    def is_derived(self):
+        return bool(self.derived)
+
+    def blob_ids(self):
+        """Every blob id the record references (attributes, then primitives)."""
+        return [*self.attributes.values(), *(p.indices for p in self.primitives)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,9 @@ from .fields import (as_array as _as_array, as_object as _as_object, check_field
                      is_valid_id, kind_name as _kind_name, parse as _parse, read_id as _id, read_index as _index,
                      read_name as _name, read_optional_id as _optional_id, read_real as _real, read_reals as _reals,
                      read_text as _text, read_vector as _vector)
-from .model import KINDS, Material, Mesh, Scene, SceneObject
+from .blobs import float_blob, index_blob
+from .model import (KINDS, MAX_MATERIAL_SLOT, POSITION, Material, Mesh, Primitive, Scene, SceneObject, components,
+                    texcoord, texcoord_index)
 from .quantize import is_hashable
 
 _FIELDS = {
@@ -38,23 +40,135 @@ def write(scene, space, unit_scale=1.0):
 
 
 def mesh_json(m):
-    """One mesh record as scene JSON (positions are written as they are: convert first)."""
-    d = {"uuid": m.uuid, "positions": [list(p) for p in m.positions], "triangles": [list(x) for x in m.triangles]}
-    if m.uv0 is not None:
-        d["uv0"] = [list(u) for u in m.uv0]
-    return d
+    """One mesh record as scene JSON (the record form: the same in every space)."""
+    return {"uuid": m.uuid, "vertex_count": m.vertex_count,
+            "attributes": {k: m.attributes[k] for k in sorted(m.attributes)},
+            "primitives": [{"material": p.material, "indices": p.indices} for p in m.primitives],
+            "derived": list(m.derived)}
 
 
-def read_canonical(text, space):
-    """Parses, validates and converts scene JSON text written in ``space`` to a canonical Scene."""
+RECORD_FIELDS = ("uuid", "vertex_count", "attributes", "primitives", "derived")
+MAX_VERTEX_COUNT = 2**31 - 1
+
+
+def is_inline(m):
+    """The inline (schema-1) form: a mesh object with positions, triangles or uv0."""
+    return "positions" in m or "triangles" in m or "uv0" in m
+
+
+def read_integer(v, path, low, high, what):
+    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+        shown = v if isinstance(v, (int, float)) and not isinstance(v, bool) else _kind_name(v)
+        raise SceneError(path, f"expected {what}: an integer from {low} to {high}, got {shown}")
+    return v
+
+
+def read_blob_id(v, path):
+    text = _text(v, path)
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise SceneError(path, f"\"{shown}\" is not a blob id (64 lowercase hex digits)")
+    return text
+
+
+def read_mesh_record(m, path, uuid):
+    """The record form's fields (structure only: no bytes), with the C# reader's paths (MeshJson).
+    The caller has checked the field set (required fields are present)."""
+    vertex_count = read_integer(m["vertex_count"], path + ".vertex_count", 0, MAX_VERTEX_COUNT, "a vertex count")
+    attributes_object = _as_object(m["attributes"], path + ".attributes")
+    attributes = {}
+    for key, value in attributes_object.items():
+        ap = f"{path}.attributes.{key}"
+        if not components(key):
+            raise SceneError(ap, "unknown attribute (expected POSITION, NORMAL, TANGENT, TEXCOORD_0…TEXCOORD_7 or COLOR_0)")
+        attributes[key] = read_blob_id(value, ap)
+    if POSITION not in attributes:
+        raise SceneError(path + ".attributes.POSITION", "missing field")
+    for key in attributes:
+        k = texcoord_index(key)
+        if k > 0 and texcoord(k - 1) not in attributes:
+            raise SceneError(f"{path}.attributes.{key}",
+                             f"texture coordinate sets are contiguous from 0: {key} without {texcoord(k - 1)}")
+    primitives = []
+    for j, p in enumerate(_as_array(m["primitives"], path + ".primitives")):
+        pp = f"{path}.primitives[{j}]"
+        p = _as_object(p, pp)
+        _check_fields(p, pp, ("material", "indices"), ())
+        slot = read_integer(p["material"], pp + ".material", 0, MAX_MATERIAL_SLOT, "a material slot")
+        if primitives and slot <= primitives[-1].material:
+            raise SceneError(pp + ".material",
+                             f"primitives are strictly ascending by material slot: {slot} after {primitives[-1].material}")
+        primitives.append(Primitive(slot, read_blob_id(p["indices"], pp + ".indices")))
+    derived = ()
+    if "derived" in m:
+        items = _as_array(m["derived"], path + ".derived")
+        derived = tuple(_name(d, f"{path}.derived[{i}]") for i, d in enumerate(items))
+        for i, d in enumerate(derived):
+            if not d:
+                raise SceneError(f"{path}.derived[{i}]", "expected what derived the mesh, got an empty string")
+    return Mesh(uuid=uuid, vertex_count=vertex_count, attributes=attributes, primitives=tuple(primitives), derived=derived)
+
+
+def read_inline_mesh(m, path, uuid, space, unit_scale, sink):
+    """The inline form (positions, triangles, uv0?) in ``space`` → canonical → a record whose blobs go to
+    ``sink`` (anything with ``put(id, shape, data)``; None: only named). Values rounded to float32.
+    The caller has checked the field set."""
+    positions_array = _as_array(m["positions"], path + ".positions")
+    positions = [_vector(p, f"{path}.positions[{i}]") for i, p in enumerate(positions_array)]
+    triangles = []
+    for i, t in enumerate(_as_array(m["triangles"], path + ".triangles")):
+        tp = f"{path}.triangles[{i}]"
+        t = _as_array(t, tp)
+        if len(t) != 3:
+            raise SceneError(tp, f"expected 3 indices, got {len(t)}")
+        triangles.append(tuple(_index(t[k], f"{tp}[{k}]", len(positions)) for k in range(3)))
+    uv = None
+    if "uv0" in m:
+        uv_array = _as_array(m["uv0"], path + ".uv0")
+        uv = [tuple(_reals(p, f"{path}.uv0[{i}]", 2)) for i, p in enumerate(uv_array)]
+        if len(uv) != len(positions):
+            raise SceneError(path + ".uv0", f"expected one pair per position ({len(positions)}), got {len(uv)}")
+    if space == "blender":
+        positions = [convert.position_from_blender(p, unit_scale) for p in positions]
+    elif space == "unity":
+        positions = [convert.position_unity(p) for p in positions]
+        triangles = [(a, c, b) for a, b, c in triangles]  # a mirror flips the winding
+    for i, p in enumerate(positions):
+        _range(f"{path}.positions[{i}]", p)
+    for i, p in enumerate(uv or ()):
+        _range(f"{path}.uv0[{i}]", p)
+    return inline_record(uuid, positions, triangles, uv, sink)
+
+
+def inline_record(uuid, positions, triangles, uv0, sink):
+    """The record of canonical inline arrays (checked), its blobs put into ``sink`` when given."""
+    def named(blob):
+        blob_id_, shape, payload = blob
+        if sink is not None:
+            sink.put(blob_id_, shape, payload)
+        return blob_id_
+    attributes = {POSITION: named(float_blob((c for p in positions for c in p), 3))}
+    if uv0 is not None:
+        attributes[texcoord(0)] = named(float_blob((c for p in uv0 for c in p), 2))
+    primitives = (Primitive(0, named(index_blob(i for t in triangles for i in t))),) if triangles else ()
+    return Mesh(uuid=uuid, vertex_count=len(positions), attributes=attributes, primitives=primitives, derived=())
+
+
+def read_canonical(text, space, sink=None):
+    """Parses, validates and converts scene JSON text written in ``space`` to a canonical Scene.
+
+    Meshes in the inline form become records whose blobs are put into ``sink`` (``put(id, shape,
+    data)``) when one is given; otherwise they are only named (enough to hash the scene)."""
     if space not in _FIELDS:
         raise ValueError(f"unknown space {space!r}")
-    return _Reader(space).read(_parse(text))
+    return _Reader(space, sink).read(_parse(text))
 
 
 class _Reader:
-    def __init__(self, space):
+    def __init__(self, space, sink=None):
         self.space = space
+        self.sink = sink
+        self.unit_scale = 1.0
         self.t_field, self.r_field, self.s_field = _FIELDS[space]
 
     def read(self, root):
@@ -69,6 +183,7 @@ class _Reader:
             unit_scale = _real(top["unit_scale"], "unit_scale")
             if not unit_scale > 0:
                 raise SceneError("unit_scale", "must be greater than 0")
+        self.unit_scale = unit_scale
         materials = self._list(top, "materials", self._material)
         meshes = self._list(top, "meshes", self._mesh)
         objects = self._list(top, "objects", self._object)
@@ -125,23 +240,11 @@ class _Reader:
         )
 
     def _mesh(self, m, path):
-        _check_fields(m, path, ("uuid", "positions", "triangles"), ("uv0",))
-        positions_array = _as_array(m["positions"], path + ".positions")
-        positions = tuple(_vector(p, f"{path}.positions[{i}]") for i, p in enumerate(positions_array))
-        triangles = []
-        for i, t in enumerate(_as_array(m["triangles"], path + ".triangles")):
-            tp = f"{path}.triangles[{i}]"
-            t = _as_array(t, tp)
-            if len(t) != 3:
-                raise SceneError(tp, f"expected 3 indices, got {len(t)}")
-            triangles.append(tuple(_index(t[k], f"{tp}[{k}]", len(positions)) for k in range(3)))
-        uv = None
-        if "uv0" in m:
-            uv_array = _as_array(m["uv0"], path + ".uv0")
-            uv = tuple(tuple(_reals(p, f"{path}.uv0[{i}]", 2)) for i, p in enumerate(uv_array))
-            if len(uv) != len(positions):
-                raise SceneError(path + ".uv0", f"expected one pair per position ({len(positions)}), got {len(uv)}")
-        return Mesh(uuid=_id(m["uuid"], path + ".uuid"), positions=positions, triangles=tuple(triangles), uv0=uv)
+        if is_inline(m):
+            _check_fields(m, path, ("uuid", "positions", "triangles"), ("uv0",))
+            return read_inline_mesh(m, path, _id(m["uuid"], path + ".uuid"), self.space, self.unit_scale, self.sink)
+        _check_fields(m, path, RECORD_FIELDS, ())
+        return read_mesh_record(m, path, _id(m["uuid"], path + ".uuid"))
 
     def _check_range(self, c):
         for i, o in enumerate(c.objects):
@@ -153,11 +256,7 @@ class _Reader:
             _range(f"materials[{i}].metallic", (m.metallic,))
             _range(f"materials[{i}].roughness", (m.roughness,))
             _range(f"materials[{i}].emission", m.emission)
-        for i, m in enumerate(c.meshes):
-            for v, p in enumerate(m.positions):
-                _range(f"meshes[{i}].positions[{v}]", p)
-            for v, p in enumerate(m.uv0 or ()):
-                _range(f"meshes[{i}].uv0[{v}]", p)
+        # mesh values are checked as they are read: a record holds no values
 
 
 def _range(path, values):

@@ -14,6 +14,7 @@ import traceback
 import bpy
 
 from ..link import CONTENT_SCHEMA, MessageType
+from ..link.blobs import BlobCache
 from ..link.limits import Limits, payload_size, record_bound
 from ..not_synced import payload_items
 from ..operations import read_operations
@@ -42,6 +43,11 @@ class BlenderAdapter:
         self.limits = Limits()    # WELCOME's; the defaults until an orchestrator says otherwise
         self.last_scene = None    # the canonical scene of the last report
         self._logged_not_synced = {}
+        # The canonical bytes of the blobs the current meshes use (scene reading puts them here, to
+        # answer the orchestrator's BLOB_WANT) and of blobs an APPLY brought: the channel fills it
+        # before the APPLY reaches apply() (docs/protocol.md §12.2). Scene code calls retain().
+        self.blobs = BlobCache()
+        self.tangents = False     # the project's tangent policy (config.json); off, as the glTF exporter's default
 
     @property
     def scene(self):
@@ -49,17 +55,22 @@ class BlenderAdapter:
 
     @property
     def writer(self):
-        return Writer(self.scene, self.index)
+        return Writer(self.scene, self.index, self.blobs)
 
     # ---- attach ----------------------------------------------------------------------------------
 
     def attach(self):
-        """Scans, stamps and indexes the scene; returns the SCENE payload (canonical scene + root)."""
+        """Scans, stamps and indexes the scene; returns the SCENE payload (canonical scene + root).
+        Only the blobs of the meshes it reports are kept: a new session has no APPLY waiting on the
+        main thread for its blobs, so nothing it needs is dropped."""
         self.index = identity.scan(self.scene, previous=self.index)
-        return self.scene_report()
+        self.index.geometry.tangents = self.tangents
+        report = self.scene_report()
+        self.blobs.retain({b for m in self.last_scene.meshes for b in m.blob_ids()})
+        return report
 
     def canonical(self, uuids=None):
-        return reading.canonical_scene(self.scene, self.index, uuids, self.limits)
+        return reading.canonical_scene(self.scene, self.index, uuids, self.limits, self.blobs)
 
     def scene_report(self):
         canonical = self.canonical()

@@ -35,7 +35,9 @@ import bpy
 from ..link import MessageType
 from ..link.limits import record_bound
 from ..protocol.model import Material, Mesh, SceneObject
+from ..protocol.scene_json import mesh_json
 from ..scene import identity, reading
+from ..scene.meshes import is_derived
 
 
 class ChangeDetector:
@@ -98,6 +100,17 @@ class ChangeDetector:
         marked = False
         for update in depsgraph.updates:
             block = getattr(update.id, "original", update.id)
+            if isinstance(block, bpy.types.Object) and update.is_updated_geometry:
+                mid = identity.id_of(block, identity.MESH_PROP)  # its evaluated mesh may have changed
+                if mid is not None and mid in index.derived and is_derived(block):
+                    index.geometry.invalidate(mid)
+                    self.dirty.add(mid)
+                    marked = True
+                elif (is_derived(block) or mid in index.derived) and block.name not in index.unsupported_names:
+                    # It gained modifiers or lost the last one: it shows another mesh record now
+                    # (set_mesh), which a rescan finds and, when new, creates first.
+                    self.structure = True
+                    marked = True
             if isinstance(block, bpy.types.Object):
                 uid = identity.id_of(block)
                 if uid is None or uid not in index.objects:
@@ -111,10 +124,14 @@ class ChangeDetector:
                         mid = identity.id_of(block.data)
                         if mid is not None:
                             self.dirty.add(mid)
+                    if block.type == "MESH" and block.data is not None and not is_derived(block) \
+                            and identity.id_of(block.data) not in index.meshes:
+                        self.structure = True  # linked to mesh data not synced yet (Ctrl+L, the data-block selector)
                 marked = True
             elif isinstance(block, (bpy.types.Material, bpy.types.Mesh)):
                 uid = identity.id_of(block)
                 if uid is not None:
+                    index.geometry.invalidate(uid)
                     self.dirty.add(uid)
                     marked = True
             elif isinstance(block, (bpy.types.Scene, bpy.types.Collection)):
@@ -145,7 +162,10 @@ class ChangeDetector:
     def flush(self):
         self._hold_edited_meshes()
         if self.structure:
-            self.adapter.index = identity.scan(self.adapter.scene, previous=self.adapter.index)
+            previous = self.adapter.index
+            self.adapter.index = identity.scan(self.adapter.scene, previous=previous)
+            # Same session, no undo in between (that rebinds): the cached mesh records still stand.
+            self.adapter.index.geometry = previous.geometry
         index = self.adapter.index
         left_out = set(index.excluded)
         scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
@@ -283,10 +303,7 @@ def _create_data(r):
     if isinstance(r, Material):
         return {"op": "create_material", "uuid": r.uuid, "name": r.name, "base_color": list(r.base_color),
                 "metallic": r.metallic, "roughness": r.roughness, "emission": list(r.emission)}
-    op = {"op": "create_mesh", "uuid": r.uuid, "positions": [list(v) for v in r.positions], "triangles": [list(t) for t in r.triangles]}
-    if r.uv0 is not None:
-        op["uv0"] = [list(u) for u in r.uv0]
-    return op
+    return dict({"op": "create_mesh"}, **mesh_json(r))
 
 
 def _create(o):
@@ -302,6 +319,8 @@ def _differences(old, new):
     """The operations that turn the known record into the current one."""
     ops = []
     if isinstance(new, SceneObject):
+        if new.mesh != old.mesh and new.mesh is not None:  # first: the slots below are the new mesh's
+            ops.append({"op": "set_mesh", "uuid": new.uuid, "mesh": new.mesh})
         t = {}
         for field in ("translation", "rotation", "scale"):
             if getattr(old, field) != getattr(new, field):
@@ -325,9 +344,5 @@ def _differences(old, new):
         if new.name != old.name:
             ops.append({"op": "rename", "uuid": new.uuid, "name": new.name})
     elif isinstance(new, Mesh) and new != old:
-        op = {"op": "replace_mesh", "uuid": new.uuid, "positions": [list(p) for p in new.positions],
-              "triangles": [list(t) for t in new.triangles]}
-        if new.uv0 is not None:
-            op["uv0"] = [list(u) for u in new.uv0]
-        ops.append(op)
+        ops.append(dict({"op": "replace_mesh"}, **mesh_json(new)))
     return ops

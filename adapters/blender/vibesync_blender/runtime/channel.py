@@ -11,6 +11,7 @@ import threading
 import time
 
 from ..link import CONTENT_SCHEMA, LinkClient, MessageType
+from ..link.blob_exchange import BlobExchange
 from ..link.limits import Limits, payload_text
 
 
@@ -30,11 +31,15 @@ class Channel:
     """One session with the orchestrator. ``on_frame(channel, frame)`` and ``on_closed(channel, reason)``
     are called from the listener thread and must only post work to the main-thread queue; they name
     the channel, so work posted for a session that has ended since can be told apart (a request is
-    answered only on the session it came on)."""
+    answered only on the session it came on).
+
+    With a blob cache (``blobs``), blob transfer runs here on the listener thread (docs/protocol.md
+    §12.2, link/blob_exchange.py): an APPLY reaches ``on_frame`` only once every blob it names is in
+    the cache, and the orchestrator's BLOB_WANT is answered from the cache."""
 
     BUSY_AFTER_S = 2.0  # a main thread silent this long is reported busy
 
-    def __init__(self, client, on_frame, on_closed, status):
+    def __init__(self, client, on_frame, on_closed, status, blobs=None):
         self.client = client
         self._on_frame = on_frame
         self._on_closed = on_closed
@@ -44,10 +49,12 @@ class Channel:
         self.limits = Limits.from_welcome(client.welcome)
         self.refused_non_finite = 0  # payloads not sent because they held NaN or Infinity
         self.refused_oversize = 0    # payloads not sent because their frame would be over limits.frame_bytes
+        self.blobs = None if blobs is None else BlobExchange(blobs, self.limits, lambda f: self._on_frame(self, f),
+                                                             self._send_text, self._send_bytes)
 
     @classmethod
     def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="", schema=CONTENT_SCHEMA,
-             file="", endpoint=None):
+             file="", endpoint=None, blobs=None):
         """Connects with DIR/serve.json and DIR/keys/<engine>.key, or with ``endpoint`` = (port, key).
         ``project_id``/``schema``: the file's project stamp ("" when it has none); ``file``: its path."""
         identity = dict(generation=generation, project_id=project_id, schema=schema, file=file)
@@ -55,7 +62,7 @@ class Channel:
             client = LinkClient.connect(endpoint[0], engine, endpoint[1], **identity)
         else:
             client = LinkClient.from_data_dir(data_dir, engine, **identity)
-        return cls(client, on_frame, on_closed, status)
+        return cls(client, on_frame, on_closed, status, blobs)
 
     @property
     def session_id(self):
@@ -91,6 +98,41 @@ class Channel:
         except OSError:
             return None
 
+    def _send_text(self, typ, text):
+        if self._stop.is_set():
+            return None
+        try:
+            return self.client.send(typ, text)
+        except OSError:
+            return None
+
+    def _send_bytes(self, typ, data):
+        if self._stop.is_set():
+            return None
+        try:
+            return self.client.send_bytes(typ, data)
+        except OSError:
+            return None
+
+    def _blob_frame(self, frame):
+        """Blob transfer's frames, taken here (listener thread); True when taken."""
+        exchange = self.blobs
+        if exchange is None:
+            return False
+        if frame.typ == MessageType.APPLY:
+            exchange.apply_arrived(frame)
+        elif frame.typ == MessageType.BLOB_CHUNK:
+            exchange.chunk_arrived(frame.payload)
+        elif frame.typ in (MessageType.BLOB_WANT, MessageType.BLOB_GONE):
+            try:
+                data = json.loads(frame.payload)
+            except ValueError:
+                return True
+            (exchange.want_arrived if frame.typ == MessageType.BLOB_WANT else exchange.gone_arrived)(data)
+        else:
+            return False
+        return True
+
     def close(self, reason="closed by the adapter"):
         if self._stop.is_set():
             return
@@ -115,9 +157,12 @@ class Channel:
                 frame = self.client.receive()
                 if frame is None:
                     break
-                self._on_frame(self, frame)
+                if not self._blob_frame(frame):
+                    self._on_frame(self, frame)
         except Exception as e:  # a bad frame, a reset: the session is over either way
             reason = f"{type(e).__name__}: {e}"
+        if self.blobs is not None:
+            self.blobs.reset()
         if not self._stop.is_set():
             self._stop.set()
             self.client.close()

@@ -99,7 +99,7 @@ class Runtime:
         try:
             channel = Channel.open(self.data_dir, self.engine, self._on_frame, self._on_closed, self.status,
                                    generation=self.adapter.generation, project_id=stamp.project_id, schema=stamp.schema,
-                                   file=bpy.data.filepath, endpoint=self.endpoint)
+                                   file=bpy.data.filepath, endpoint=self.endpoint, blobs=self.adapter.blobs)
         except Exception as e:  # no server yet, refused, wrong key: retry with backoff, say why
             error = f"{type(e).__name__}: {e}"
             if isinstance(e, LinkRefused) and error != self.last_error:  # once per refusal, not per retry

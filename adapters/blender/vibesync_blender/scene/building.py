@@ -1,14 +1,20 @@
 """Builds a Blender scene from scene JSON in Blender space (the shape ``vibesync hash --space
 blender`` reads), with plain bpy: the sample of ``vibesync demo`` and the in-Blender tests' scenes.
-Records keep their VibeSync IDs. Needs bpy; runs on the main thread."""
+Records keep their VibeSync IDs. Meshes in the inline form (positions, triangles, uv0; Blender
+space) are built with ``from_pydata``; meshes in the record form from their blobs. Needs bpy; runs
+on the main thread."""
 
 import bpy
 
+from ..protocol.scene_json import read_mesh_record
+from .geometry import write_geometry
 from .identity import PROP
+from .meshes import geometry_of
 
 
-def build(doc):
-    """Empties the current file and builds ``doc`` with plain bpy."""
+def build(doc, blobs=None):
+    """Empties the current file and builds ``doc`` with plain bpy (``blobs``: where the record form's
+    blobs are, ``get(id)``)."""
     bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
     scene = bpy.context.scene
     scene.unit_settings.scale_length = doc.get("unit_scale", 1.0)
@@ -27,7 +33,10 @@ def build(doc):
     meshes = {}
     for m in doc.get("meshes", []):
         mesh = bpy.data.meshes.new("Mesh")
-        mesh.from_pydata([tuple(p) for p in m["positions"]], [], [tuple(t) for t in m["triangles"]])
+        if "positions" not in m:
+            write_geometry(mesh, geometry_of(read_mesh_record(m, "mesh", m["uuid"]), blobs), scene.unit_settings.scale_length)
+        else:
+            mesh.from_pydata([tuple(p) for p in m["positions"]], [], [tuple(t) for t in m["triangles"]])
         if "uv0" in m:
             layer = mesh.uv_layers.new(name="UVMap")
             for loop in mesh.loops:

@@ -14,6 +14,7 @@ import bpy
 
 from ..not_synced import SYNCED_TYPES, UNSUPPORTED_TYPE, Item, unsupported_reason
 from ..protocol.fields import is_valid_id
+from .meshes import MESH_PROP, MeshRecords, is_derived
 
 PROP = "vibesync_uuid"
 _versions = itertools.count(1)  # coverage versions, unique across indexes: a new index is a new list
@@ -24,8 +25,8 @@ def new_id(hidden=False):
     return ("h-" if hidden else "") + str(_uuid.uuid4())
 
 
-def id_of(block):
-    value = block.get(PROP)
+def id_of(block, prop=PROP):
+    value = block.get(prop)
     return value if is_valid_id(value) else None  # a hand-edited, malformed value counts as none
 
 
@@ -43,11 +44,15 @@ class Index:
     """ID → datablock name for the scene's synced objects and the meshes and materials they use, plus
     collections (stamped for identity; they are not records of the canonical scene). ``unsupported``
     lists the scene's objects that are not synced by their kind (NOT_SYNCED items), ``excluded`` the
-    indexed datablocks the last reads left out (a failure, a limit: uuid → item)."""
+    indexed datablocks the last reads left out (a failure, a limit: uuid → item). ``derived`` maps
+    the ID of each derived mesh record (an object's evaluated mesh) to its object's name;
+    ``geometry`` caches mesh records for as long as this index (its datablock addresses) stands."""
 
     def __init__(self):
         self.objects = {}
         self.meshes = {}
+        self.derived = {}
+        self.geometry = MeshRecords()
         self.materials = {}
         self.collections = {}
         self.tombstones = set()
@@ -95,8 +100,26 @@ class Index:
                 found[uid] = block
         return [(uid, found[uid]) for uid in known if uid in found]
 
+    def derived_object(self, uid):
+        """The object whose evaluated mesh is the derived record ``uid``, or None."""
+        name = self.derived.get(uid)
+        obj = bpy.data.objects.get(name) if name is not None else None
+        if obj is not None and id_of(obj, MESH_PROP) == uid:
+            return obj
+        for obj in bpy.data.objects:  # renamed since the scan
+            if id_of(obj, MESH_PROP) == uid:
+                self.derived[uid] = obj.name
+                return obj
+        return None
+
+    def mesh_id(self, obj):
+        """The ID of the mesh record ``obj`` shows: its derived record, else its mesh datablock's."""
+        if is_derived(obj):
+            return id_of(obj, MESH_PROP)
+        return id_of(obj.data) if obj.data is not None else None
+
     def any_id(self, uid):
-        return uid in self.objects or uid in self.meshes or uid in self.materials
+        return uid in self.objects or uid in self.meshes or uid in self.materials or uid in self.derived
 
     def bind(self, table, block):
         getattr(self, table)[id_of(block)] = block.name
@@ -154,8 +177,11 @@ def scan(scene, previous=None):
     index.unsupported = unsupported_objects(scene)
     index.unsupported_names = {i.name for i in index.unsupported}
     meshes, materials = {}, {}
+    derived = []
     for o in objects:
-        if o.type == "MESH" and o.data is not None and o.data.library is None:
+        if is_derived(o):
+            derived.append(o)
+        elif o.type == "MESH" and o.data is not None and o.data.library is None:
             meshes[o.data.name] = o.data
         for slot in o.material_slots:
             if slot.material is not None and slot.material.library is None:
@@ -163,16 +189,17 @@ def scan(scene, previous=None):
     human_only = human_only_names()
     _stamp(index, "objects", objects, previous, hidden=lambda o: o.name in human_only)
     _stamp(index, "meshes", list(meshes.values()), previous)
+    _stamp(index, "derived", derived, previous, prop=MESH_PROP)
     _stamp(index, "materials", list(materials.values()), previous)
     _stamp(index, "collections", [c for c in bpy.data.collections if c.library is None], previous)
     return index
 
 
-def _stamp(index, table, blocks, previous, hidden=lambda block: False):
+def _stamp(index, table, blocks, previous, hidden=lambda block: False, prop=PROP):
     known = getattr(previous, table) if previous is not None else {}
     by_id = {}
     for block in sorted(blocks, key=lambda b: b.name):
-        uid = id_of(block)
+        uid = id_of(block, prop)
         if uid is None or uid in index.tombstones:
             continue
         by_id.setdefault(uid, []).append(block)
@@ -183,14 +210,14 @@ def _stamp(index, table, blocks, previous, hidden=lambda block: False):
         for other in group:
             if other is not keeper:
                 fresh = _fresh(taken, hidden(other))
-                other[PROP] = fresh
+                other[prop] = fresh
                 getattr(index, table)[fresh] = other.name
                 index.reassigned.append((table, uid, other.name, fresh))
     for block in blocks:
-        uid = id_of(block)
+        uid = id_of(block, prop)
         if uid is None or uid in index.tombstones:
             fresh = _fresh(taken, hidden(block))
-            block[PROP] = fresh
+            block[prop] = fresh
             getattr(index, table)[fresh] = block.name
             index.stamped += 1
 

@@ -10,31 +10,29 @@ object whose parent is not synced (an armature, a curve, a mesh over the limits)
 its nearest synced ancestor, its transform taken from world matrices so it lands at the same place;
 so is an object parented to a bone or a vertex. An object is visible unless hidden in the view
 layer or disabled in viewports. Materials are read from their Principled BSDF (its unlinked input
-values), or from the viewport values when they have no node tree. Meshes are triangulated; uv0 is
-the UV map Blender renders with (the camera icon in the UV Maps list); UVs are per corner in
-Blender and per position here, so a vertex whose corners disagree is split (extra positions
-appended after the original vertices, in corner order), and a mesh without UV maps has no uv0. A
-mesh in edit mode is read from its edit-mesh (what the human sees), since Blender's mesh arrays are
-stale then and its UV arrays empty.
+values), or from the viewport values when they have no node tree. Meshes are records over blobs as
+glTF defines them (geometry.py: corner attributes split as Blender's glTF exporter does; meshes.py:
+the records, cached per geometry change); an object with modifiers, a curve, surface, metaball or
+text shows its evaluated mesh, a derived record of its own. A mesh in edit mode is read from its
+edit-mesh (what the human sees), since Blender's mesh arrays are stale then.
 
 Isolation: every datablock is read on its own. One that fails, or that would not fit a frame, is
 left out and recorded in ``index.excluded`` (NOT_SYNCED's READ_FAILED / RESOURCE_LIMIT) with a
 sentence naming it; so are the objects that use it. The rest is read as usual.
 """
 
-from array import array
-
 import bmesh
 import bpy
 from mathutils import Matrix, Quaternion
 
-from ..link.limits import Limits, mesh_bounds, payload_size
+from ..link.limits import Limits
 from ..not_synced import READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, Item
+from ..protocol.blobs import BlobFormatError
 from ..protocol.convert import to_canonical
-from ..protocol.model import Material, Mesh, Scene, SceneObject
+from ..protocol.model import Material, Scene, SceneObject
 from ..protocol.quantize import MAX_MAGNITUDE
-from ..protocol.scene_json import mesh_json
 from .identity import PROP, id_of
+from .meshes import derivation, is_derived
 from .names import synced_name
 
 IDENTITY = Matrix.Identity(4)
@@ -119,7 +117,8 @@ def fingerprint(obj, index=None):
     matrices (its parent not synced) changes with its world matrix."""
     base = (obj.name, tuple(obj.location), obj.rotation_mode, tuple(obj.rotation_quaternion), tuple(obj.rotation_euler),
             tuple(obj.rotation_axis_angle), tuple(obj.scale), obj.parent.name if obj.parent else None, obj.hide_viewport,
-            obj.data.name if obj.data else None, tuple(s.material.name if s.material else None for s in obj.material_slots))
+            obj.data.name if obj.data else None, tuple(s.material.name if s.material else None for s in obj.material_slots),
+            derivation(obj))
     if index is not None and through_world(obj, index):
         base += (tuple(tuple(row) for row in obj.matrix_world),)
     return base
@@ -131,7 +130,10 @@ def blender_object(obj, index):
     """The object's record in Blender space, under its reported parent."""
     loc, (w, x, y, z), sca = local_transform(obj, index)
     kind = kind_of(obj)
-    mesh = _synced(obj.data, index.meshes) if kind == "mesh" else None
+    mesh = None
+    if kind == "mesh":
+        mesh = index.mesh_id(obj)
+        mesh = mesh if mesh in index.meshes or mesh in index.derived else None
     materials = tuple(_synced(s.material, index.materials) for s in obj.material_slots) if kind == "mesh" else ()
     return SceneObject(id_of(obj), synced_name(obj), kind, reported_parent_id(obj, index), loc, (x, y, z, w), sca,
                        visible(obj), materials, mesh)
@@ -166,11 +168,6 @@ def blender_material(material):
                     tuple(emission.default_value)[:3] if emission is not None else (0.0, 0.0, 0.0))
 
 
-def render_uv_layer(mesh):
-    """The UV map Blender renders with (uv0), else the active one, else None."""
-    return next((layer for layer in mesh.uv_layers if layer.active_render), None) or mesh.uv_layers.active
-
-
 def in_edit_mode(mesh):
     return mesh.is_editmode
 
@@ -181,76 +178,6 @@ def mesh_counts(mesh):
         bm = bmesh.from_edit_mesh(mesh)
         return len(bm.verts), sum(len(f.verts) for f in bm.faces), len(bm.faces)
     return len(mesh.vertices), len(mesh.loops), len(mesh.polygons)
-
-
-def _arrays(mesh):
-    """(positions xyz…, vertex of each corner, corners of each triangle, uv of each corner or None)."""
-    if in_edit_mode(mesh):
-        return _edit_mesh_arrays(mesh)
-    n = len(mesh.vertices)
-    co = array("f", bytes(4 * 3 * n))
-    mesh.vertices.foreach_get("co", co)
-    mesh.calc_loop_triangles()
-    corners = array("i", bytes(4 * 3 * len(mesh.loop_triangles)))
-    mesh.loop_triangles.foreach_get("loops", corners)
-    loop_vertex = array("i", bytes(4 * len(mesh.loops)))
-    mesh.loops.foreach_get("vertex_index", loop_vertex)
-    layer = render_uv_layer(mesh)
-    if layer is None:
-        return co, loop_vertex, corners, None
-    uv = array("f", bytes(4 * 2 * len(mesh.loops)))
-    layer.data.foreach_get("uv", uv)
-    return co, loop_vertex, corners, uv
-
-
-def _edit_mesh_arrays(mesh):
-    """The same arrays from the edit-mesh, corners numbered face by face as Blender will store them."""
-    bm = bmesh.from_edit_mesh(mesh)
-    bm.verts.index_update()
-    co = array("f", [c for v in bm.verts for c in v.co])
-    layer = render_uv_layer(mesh)
-    uv_layer = bm.loops.layers.uv.get(layer.name) if layer is not None else None
-    loop_vertex, uv = array("i"), array("f") if uv_layer is not None else None
-    corner = 0
-    for face in bm.faces:
-        for loop in face.loops:
-            loop.index = corner
-            corner += 1
-            loop_vertex.append(loop.vert.index)
-            if uv is not None:
-                uv.extend(loop[uv_layer].uv)
-    corners = array("i", [loop.index for tri in bm.calc_loop_triangles() for loop in tri])
-    return co, loop_vertex, corners, uv
-
-
-def blender_mesh(mesh):
-    co, loop_vertex, corners, uv = _arrays(mesh)
-    n = len(co) // 3
-    positions = [(co[3 * i], co[3 * i + 1], co[3 * i + 2]) for i in range(n)]
-    t = len(corners) // 3
-    if uv is None:
-        triangles = [(loop_vertex[corners[3 * i]], loop_vertex[corners[3 * i + 1]], loop_vertex[corners[3 * i + 2]])
-                     for i in range(t)]
-        return Mesh(id_of(mesh), tuple(positions), tuple(triangles), None)
-    uv0 = [None] * n
-    split = {}  # (vertex, u, v) → index of an appended position
-    position_of_loop = []
-    for loop, v in enumerate(loop_vertex):
-        pair = (uv[2 * loop], uv[2 * loop + 1])
-        if uv0[v] is None or uv0[v] == pair:
-            uv0[v] = pair
-            position_of_loop.append(v)
-            continue
-        key = (v, pair)
-        if key not in split:
-            split[key] = len(positions)
-            positions.append(positions[v])
-            uv0.append(pair)
-        position_of_loop.append(split[key])
-    uv0 = [p if p is not None else (0.0, 0.0) for p in uv0]  # a loose vertex has no corner
-    triangles = [(position_of_loop[corners[3 * i]], position_of_loop[corners[3 * i + 1]],
-                  position_of_loop[corners[3 * i + 2]]) for i in range(t)]
-    return Mesh(id_of(mesh), tuple(positions), tuple(triangles), tuple(uv0))
 
 
 # ---- the scene, datablock by datablock -------------------------------------------------------------
@@ -264,11 +191,14 @@ class NotSynced(Exception):
         self.reason = reason
 
 
-def canonical_scene(scene, index, uuids=None, limits=Limits()):
+def canonical_scene(scene, index, uuids=None, limits=Limits(), blobs=None):
     """The synced records in canonical space (all, or only ``uuids``), in index order. A full read
     decides afresh what is not synced; a partial one re-decides the datablocks it reads and takes the
     others' state from ``index.excluded``. A subset still converts each object against its reported
-    parent: a camera's child needs its parent's frame even when the parent is not asked for."""
+    parent: a camera's child needs its parent's frame even when the parent is not asked for. The
+    blobs of the meshes read go into ``blobs`` (the link's BlobCache) when given."""
+    if blobs is not None:
+        index.geometry.sink = blobs
     return _Read(scene, index, limits).canonical(uuids)
 
 
@@ -288,6 +218,12 @@ class _Read:
         want = (lambda uid: True) if uuids is None else (lambda uid: uid in uuids)
         meshes = tuple(r for uid, m in self._blocks("meshes", uuids) if want(uid)
                        for r in [self._guard(uid, m, "MESH", self._mesh)] if r is not None)
+        derived = [(uid, o) for uid, o in self._derived(uuids) if want(uid)]
+        if derived:
+            depsgraph = bpy.context.evaluated_depsgraph_get()
+            meshes += tuple(r for uid, o in derived
+                            for r in [self._guard(uid, o, "MESH", lambda u, b: self._derived_mesh(u, b, depsgraph))]
+                            if r is not None)
         materials = tuple(r for uid, m in self._blocks("materials", uuids) if want(uid)
                           for r in [self._guard(uid, m, "MATERIAL", self._material)] if r is not None)
         pairs = [(uid, o) for uid, o in self._blocks("objects", uuids) if want(uid)]
@@ -315,6 +251,11 @@ class _Read:
         resolve = getattr(index, table[:-1] if table != "meshes" else "mesh")
         return [(uid, b) for uid in getattr(index, table) if uid in uuids for b in [resolve(uid)] if b is not None]
 
+    def _derived(self, uuids):
+        index = self.index
+        ids = index.derived if uuids is None else [u for u in index.derived if u in uuids]
+        return [(uid, o) for uid in list(ids) for o in [index.derived_object(uid)] if o is not None]
+
     def _guard(self, uid, block, typ, read):
         """Reads one datablock; a failure or a limit leaves it out, with the reason, and reads on."""
         try:
@@ -338,7 +279,9 @@ class _Read:
         if self._users is None:
             self._users = {}
             for _, o in self.index.each("objects"):
-                for block in ([o.data] if o.type == "MESH" else []) + [s.material for s in o.material_slots]:
+                if kind_of(o) == "mesh":
+                    self._users.setdefault(self.index.mesh_id(o), []).append(o.name)
+                for block in [s.material for s in o.material_slots]:
                     if block is not None:
                         self._users.setdefault(id_of(block), []).append(o.name)
         names = sorted(set(self._users.get(uid, ())))
@@ -350,30 +293,30 @@ class _Read:
     # ---- one datablock each ----
 
     def _mesh(self, uid, mesh):
-        limits = self.limits
-        vertices, corners, faces = mesh_counts(mesh)
-        where = lambda: f"mesh '{mesh.name}'{self._used_by(uid)}"  # noqa: E731  (only a failure needs it)
-        if vertices > limits.mesh_vertices:
-            raise NotSynced(RESOURCE_LIMIT, f"{where()}: {vertices:,} vertices, over the limit of {limits.mesh_vertices:,} "
-                                            "(limits.mesh_vertices); large meshes arrive with the issue \"Real content I\"")
-        has_uv = render_uv_layer(mesh) is not None
-        low, high = mesh_bounds(vertices, corners - 2 * faces, vertices if has_uv else 0)
-        if low > limits.record_budget:
-            raise NotSynced(RESOURCE_LIMIT, self._too_large(where(), vertices, f"at least {_size(low)}"))
-        record = to_canonical(Scene(meshes=(blender_mesh(mesh),)), "blender", self.us).meshes[0]
-        _check_values(lambda: f"{where()}: a vertex position", (c for p in record.positions for c in p))
-        _check_values(lambda: f"{where()}: a UV coordinate", (c for p in record.uv0 or () for c in p))
-        if mesh_bounds(len(record.positions), len(record.triangles), len(record.uv0 or ()))[1] > limits.record_budget:
-            size = payload_size(mesh_json(record))
-            if size > limits.record_budget:
-                raise NotSynced(RESOURCE_LIMIT, self._too_large(where(), vertices, _size(size)))
-        return record
+        self._check_size(uid, mesh.name, mesh_counts(mesh)[0], "mesh")
+        return self._named(uid, f"mesh '{mesh.name}'", lambda: self.index.geometry.authored(uid, mesh, self.us))
 
-    def _too_large(self, where, vertices, size):
-        limits = self.limits
-        return (f"{where}: {vertices:,} vertices; its record would take {size}, over the {_size(limits.record_budget)} "
-                f"a record may use in one frame (limits.frame_bytes {limits.frame_bytes:,} less 64 KiB); large meshes "
-                "arrive with the issue \"Real content I\"")
+    def _derived_mesh(self, uid, obj, depsgraph):
+        evaluated = obj.evaluated_get(depsgraph)
+        data = evaluated.data if obj.type == "MESH" else None
+        if data is not None:  # a modifier stack makes a mesh as large as it likes: count before reading
+            self._check_size(uid, obj.name, len(data.vertices), "evaluated mesh of object")
+        return self._named(uid, f"the evaluated mesh of object '{obj.name}'",
+                           lambda: self.index.geometry.derived(uid, obj, self.us, depsgraph))
+
+    def _check_size(self, uid, name, vertices, what):
+        limit = self.limits.mesh_vertices
+        if vertices > limit:
+            raise NotSynced(RESOURCE_LIMIT, f"{what} '{name}'{self._used_by(uid) if what == 'mesh' else ''}: "
+                                            f"{vertices:,} vertices, over the limit of {limit:,} (limits.mesh_vertices)")
+
+    @staticmethod
+    def _named(uid, where, read):
+        """A value no blob can be named for (NaN, ±inf, beyond ±1e12) → READ_FAILED naming it."""
+        try:
+            return read()
+        except BlobFormatError as e:
+            raise NotSynced(READ_FAILED, f"{where}: {e.field} of an attribute is not a finite number within ±1e12") from e
 
     def _material(self, uid, material):
         record = blender_material(material)
@@ -383,9 +326,9 @@ class _Read:
 
     def _object(self, uid, obj):
         excluded = self.index.excluded
-        if excluded and obj.type == "MESH":
-            for block in [obj.data] + [s.material for s in obj.material_slots]:
-                item = excluded.get(id_of(block)) if block is not None else None
+        if excluded and kind_of(obj) == "mesh":
+            for mid in [self.index.mesh_id(obj)] + [id_of(s.material) for s in obj.material_slots if s.material]:
+                item = excluded.get(mid) if mid is not None else None
                 if item is not None:
                     what = "mesh" if item.type == "MESH" else "material"
                     raise NotSynced(item.code, f"object '{obj.name}': its {what} '{item.name}' is not synced "
@@ -428,10 +371,6 @@ def _check_values(what, values):
     for v in values:
         if not -MAX_MAGNITUDE <= v <= MAX_MAGNITUDE:  # NaN fails every comparison
             raise NotSynced(READ_FAILED, f"{what()} is {v!r}, not a finite number within ±1e12")
-
-
-def _size(n):
-    return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n:,} bytes"
 
 
 def _code_words(code):

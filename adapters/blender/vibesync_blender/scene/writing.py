@@ -11,13 +11,13 @@ mesh replacement swaps in a new mesh datablock while the old one is kept; FINALI
 is left over.
 """
 
-from array import array
-
 import bpy
+import numpy as np
 from mathutils import Matrix, Quaternion
 
 from ..protocol import convert
-from . import names, reading
+from ..protocol.model import Mesh, components
+from . import geometry, meshes, names, reading
 from .identity import PROP, id_of
 
 
@@ -51,11 +51,14 @@ class Provisional:
 
 
 class Writer:
-    """Applies operations to the scene through the index. Main thread only."""
+    """Applies operations to the scene through the index. Main thread only. ``blobs`` holds the blobs
+    an APPLY's mesh records reference (the link's BlobCache: ``array(id)``; the runtime brings them
+    all before applying) and receives those of an inline mesh."""
 
-    def __init__(self, scene, index):
+    def __init__(self, scene, index, blobs=None):
         self.scene = scene
         self.index = index
+        self.blobs = blobs
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -116,6 +119,9 @@ class Writer:
         return m
 
     def mesh_data(self, uid):
+        if uid in self.index.derived:
+            raise ApplyError("DERIVED_MESH", f"mesh {uid} is an object's evaluated mesh in Blender (derived): no other "
+                                             "object can use it, and only Blender changes it")
         m = self.index.mesh(uid)
         if m is None:
             m = next((x for x in bpy.data.meshes if id_of(x) == uid), None)
@@ -245,7 +251,7 @@ class Writer:
 
     def _assign_material(self, p, op):
         obj = self.obj(op.uuid)
-        if obj.type != "MESH" or obj.data is None:
+        if reading.kind_of(obj) != "mesh" or obj.data is None:
             raise ApplyError("INVALID_VALUE", f"{op.uuid} is not a mesh object; only meshes have material slots")
         slot, mat = op.get("slot"), self.material(op.get("material"))
         count = len(obj.material_slots)
@@ -336,6 +342,60 @@ class Writer:
         parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
         self._remember_object(p, obj)
         _reparent_keeping_local(obj, parent, self.index)
+
+    def _set_mesh(self, p, op):
+        """The object shows another mesh datablock; its material slots keep what they held (the record's
+        ``materials`` are the object's, not the mesh's). Rollback gives it its mesh and slots back."""
+        obj = self.obj(op.uuid)
+        if obj.type != "MESH":
+            raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)} is not a mesh object; only those show a mesh")
+        if meshes.is_derived(obj):
+            raise ApplyError("DERIVED_MESH", f"object '{obj.name}' ({op.uuid}) shows its evaluated mesh, derived by "
+                                             f"{', '.join(meshes.derivation(obj))}: only Blender changes what it shows")
+        mesh = self.mesh_data(op.get("mesh"))
+        if obj.data == mesh:
+            return
+        if reading.in_edit_mode(obj.data):  # swapping the data under Blender's edit-mesh is not safe
+            raise ApplyError("ENGINE_FAULT", f"object '{obj.name}' ({op.uuid}) is in edit mode in Blender; "
+                                             "its mesh can be changed once the human leaves edit mode")
+        materials = [s.material for s in obj.material_slots]
+        if len(mesh.materials) != len(materials):
+            users = _other_users(mesh, None)
+            if users:  # Blender gives every user of a mesh the same slots
+                raise ApplyError("INVALID_VALUE", f"mesh '{mesh.name}' ({op.get('mesh')}) has {len(mesh.materials)} material "
+                                                  f"slot(s), is used by {_names(users)}, and object '{obj.name}' has "
+                                                  f"{len(materials)}: in Blender slots belong to the mesh, so they would change "
+                                                  "for those objects too; nothing was applied")
+            self._resize_slots(p, mesh, len(materials))
+        old, uid, slots = obj.data.name, op.uuid, _slot_state(obj)
+
+        def restore(w):
+            o = w.index.object(uid)
+            if o is not None and old in bpy.data.meshes:
+                o.data = bpy.data.meshes[old]
+                _restore_slots(o, slots)
+        p.undo.append(restore)
+        obj.data = mesh
+        for slot, material in zip(obj.material_slots, materials):
+            if slot.material != material:  # the mesh's own material differs: this object keeps its own
+                slot.link = "OBJECT"
+                slot.material = material
+
+    def _resize_slots(self, p, mesh, count):
+        """Gives a mesh no other object uses ``count`` material slots (new ones empty); rollback restores them."""
+        name, before = mesh.name, list(mesh.materials)
+
+        def restore(w):
+            m = bpy.data.meshes.get(name)
+            if m is not None:
+                m.materials.clear()
+                for material in before:
+                    m.materials.append(material)
+        p.undo.append(restore)
+        while len(mesh.materials) > count:
+            mesh.materials.pop()
+        while len(mesh.materials) < count:
+            mesh.materials.append(None)
 
     def _link_new(self, p, obj, uid, parent, created_data=None):
         """Links a new object beside its parent (or in the scene's collection) and makes it known.
@@ -502,17 +562,52 @@ class Writer:
         p.on_finalize.append(finalize)
 
     def _geometry(self, name, op):
-        """A new mesh datablock from an operation's positions, triangles and uv0 (canonical → Blender)."""
-        us = self.unit_scale()
+        """A new mesh datablock from a create_mesh/replace_mesh (canonical → Blender), and its record."""
+        record, geo = self._mesh_arrays(op)
         mesh = bpy.data.meshes.new(name)
-        mesh.from_pydata([convert.position_to_blender(v, us) for v in op.get("positions")], [], [tuple(t) for t in op.get("triangles")])
+        try:
+            geometry.write_geometry(mesh, geo, self.unit_scale())
+        except Exception:
+            bpy.data.meshes.remove(mesh)  # not yet adopted: no undo step would remove it
+            raise
+        return mesh, record
+
+    def _mesh_arrays(self, op):
+        """(record, canonical arrays) of a mesh operation: the record form's blobs, taken from the blob
+        cache and checked against the record, or the inline form's arrays, named here."""
+        if op.get("derived"):
+            raise ApplyError("DERIVED_MESH", f"mesh {op.uuid} is derived ({', '.join(op.get('derived'))}): Blender "
+                                             "makes derived meshes itself, from their objects' modifiers or curves")
+        if op.get("attributes") is None:
+            return self._inline(op)
+        record = Mesh(op.uuid, op.get("vertex_count"), dict(op.get("attributes")), tuple(op.get("primitives")), ())
+        if self.blobs is None:
+            raise ApplyError("BLOB_MISSING", f"mesh {op.uuid}: this adapter holds no blobs to build it from")
+        try:
+            geo = meshes.geometry_of(record, self.blobs)
+        except KeyError as e:
+            raise ApplyError("BLOB_MISSING", f"mesh {op.uuid}: blob {e.args[0]} is not here; nothing was applied") from e
+        except ValueError as e:
+            raise ApplyError("BLOB_SHAPE", f"mesh {op.uuid}: a blob does not hold {record.vertex_count} vertices: {e}") from e
+        for semantic, values in geo.attributes.items():
+            if values.shape != (record.vertex_count, components(semantic)):
+                raise ApplyError("BLOB_SHAPE", f"mesh {op.uuid}: attributes.{semantic} holds {values.size} values, not "
+                                               f"{record.vertex_count} × {components(semantic)}")
+        for j, (_, indices) in enumerate(geo.primitives):
+            if len(indices) % 3 or (len(indices) and int(indices.max()) >= record.vertex_count):
+                raise ApplyError("INDEX_RANGE", f"mesh {op.uuid}: primitives[{j}].indices: not whole triangles of "
+                                                f"vertices below {record.vertex_count}")
+        return record, geo
+
+    def _inline(self, op):
+        positions = np.array(op.get("positions"), dtype=np.float32).reshape(-1, 3)
+        attributes = {"POSITION": positions}
         if op.get("uv0") is not None:
-            layer = mesh.uv_layers.new(name="UVMap")
-            loop_vertex = array("i", bytes(4 * len(mesh.loops)))
-            mesh.loops.foreach_get("vertex_index", loop_vertex)
-            uv0 = op.get("uv0")
-            layer.data.foreach_set("uv", array("f", [c for v in loop_vertex for c in uv0[v]]))
-        return mesh
+            attributes["TEXCOORD_0"] = np.array(op.get("uv0"), dtype=np.float32).reshape(-1, 2)
+        triangles = np.array(op.get("triangles"), dtype=np.uint32).reshape(-1)
+        geo = geometry.Geometry(len(positions), attributes, [(0, triangles)] if len(triangles) else [])
+        named, primitives = meshes.name_blobs(geo, self.blobs)
+        return Mesh(op.uuid, len(positions), named, primitives, ()), geo
 
     def _adopt_new(self, p, uid, block, table):
         """Gives a datablock just created (a material or mesh) its ID; its undo removes it again."""
@@ -522,6 +617,7 @@ class Writer:
 
         def restore(w):
             getattr(w.index, table).pop(uid, None)
+            w.index.geometry.invalidate(uid)
             pool = getattr(bpy.data, table)
             if name in pool:
                 pool.remove(pool[name])
@@ -543,19 +639,22 @@ class Writer:
 
     def _create_mesh(self, p, op):
         self._check_new(op.uuid)
-        mesh = self._geometry("Mesh", op)
-        mesh.update()
+        mesh, record = self._geometry("Mesh", op)
         self._adopt_new(p, op.uuid, mesh, "meshes")
+        self.index.geometry.remember(op.uuid, mesh, record, self.unit_scale())
 
     def _replace_mesh(self, p, op):
+        owner = self.index.derived_object(op.uuid) if op.uuid in self.index.derived else None
+        if owner is not None:  # the orchestrator refuses this too; an adapter never overwrites what Blender derives
+            raise ApplyError("DERIVED_MESH", f"mesh {op.uuid} is the evaluated mesh of object '{owner.name}', derived by "
+                                             f"{', '.join(meshes.derivation(owner))}: edit those in Blender instead")
         old = self.mesh_data(op.uuid)
         if reading.in_edit_mode(old):  # swapping the data under Blender's edit-mesh is not safe
             raise ApplyError("ENGINE_FAULT", f"mesh '{old.name}' ({op.uuid}) is in edit mode in Blender; "
                                              "it is replaced once the human leaves edit mode")
-        new = self._geometry(old.name, op)
+        new, record = self._geometry(old.name, op)
         for m in old.materials:
             new.materials.append(m)
-        new.update()
         users = [o.name for o in bpy.data.objects if o.data == old]
         for name in users:
             bpy.data.objects[name].data = new
@@ -564,6 +663,7 @@ class Writer:
         del old[PROP]  # the ID moves to the new geometry; the old block is only kept for rollback
         new[PROP] = op.uuid
         self.index.meshes[op.uuid] = new.name
+        self.index.geometry.remember(op.uuid, new, record, self.unit_scale())
         new_name = new.name
 
         def restore(w):
@@ -576,6 +676,7 @@ class Writer:
             o_mesh[PROP] = op.uuid
             o_mesh.use_fake_user = False
             w.index.meshes[op.uuid] = o_mesh.name
+            w.index.geometry.invalidate(op.uuid)
             if n_mesh is not None and n_mesh.users == 0:
                 bpy.data.meshes.remove(n_mesh)
 
@@ -613,6 +714,26 @@ def _set_hidden(obj, hidden):
         obj.hide_set(hidden)
     except RuntimeError:  # not in the view layer: the viewport flag is all there is
         obj.hide_viewport = hidden
+
+
+def _slot_state(obj):
+    """Each material slot's link and the material the object itself holds there (shown or not)."""
+    state = []
+    for slot in obj.material_slots:
+        link = slot.link
+        if link != "OBJECT":
+            slot.link = "OBJECT"  # the object's own material is readable only through its link
+        state.append((link, slot.material))
+        if link != "OBJECT":
+            slot.link = link
+    return state
+
+
+def _restore_slots(obj, state):
+    for slot, (link, material) in zip(obj.material_slots, state):
+        slot.link = "OBJECT"
+        slot.material = material
+        slot.link = link
 
 
 def _other_users(mesh, obj):

@@ -14,6 +14,7 @@ using UnityEngine;
 using UnityEngine.SceneManagement;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Hierarchy;
+using VibeSync.Unity.Meshes;
 using Material = UnityEngine.Material;
 using Mesh = UnityEngine.Mesh;
 using VibeSyncId = VibeSync.Unity.Components.VibeSyncId;
@@ -243,31 +244,36 @@ namespace VibeSync.Unity.Editor
             if (m.HasProperty("_EmissionColor")) m.SetColor("_EmissionColor", new Color((float)material.Emission.X, (float)material.Emission.Y, (float)material.Emission.Z, 1).gamma);
         }
 
-        public IReadOnlyList<Protocol.State.Mesh> Meshes() =>
-            Objects().Select(o => o.Mesh).Where(id => id != null).Distinct().Select(id => MeshRecord(id!)).ToList();
+        public IReadOnlyList<string> MeshIds() =>
+            Objects().Select(o => o.Mesh).Where(id => id != null).Select(id => id!).Concat(_createdMeshes).Distinct().ToList();
 
-        private Protocol.State.Mesh MeshRecord(string id)
+        // Unity bumps an object's dirty count when it is changed through the editor (Undo.RecordObject, SetDirty);
+        // that a script's direct Mesh.SetVertices bumps it too is not verified here.
+        public long MeshVersion(string id) => EditorUtility.GetDirtyCount(_assets.Load<Mesh>(id));
+
+        public IUnityMeshApi Mesh(string id) => new UnityMeshApi(_assets.Load<Mesh>(id));
+
+        public IUnityMeshApi EditMesh(string id)
         {
             var mesh = _assets.Load<Mesh>(id);
-            var v = mesh.vertices;
-            var t = mesh.triangles;
-            var uv = mesh.uv;
-            return new Protocol.State.Mesh(id, v.Select(p => new Vector3d(p.x, p.y, p.z)).ToArray(),
-                Enumerable.Range(0, t.Length / 3).Select(i => new Triangle(t[3 * i], t[3 * i + 1], t[3 * i + 2])).ToArray(),
-                uv.Length == v.Length ? uv.Select(p => new Vector2d(p.x, p.y)).ToArray() : null);
+            Undo.RecordObject(mesh, UndoName);
+            return new UnityMeshApi(mesh);
         }
 
-        public void WriteMesh(Protocol.State.Mesh record)
+        // Kept for this editor session (across domain reloads, in SessionState); not saved with the project.
+        public MeshNotes NotesOf(string id)
         {
-            var mesh = _assets.Load<Mesh>(record.Uuid);
-            Undo.RecordObject(mesh, UndoName);
-            mesh.Clear();
-            mesh.vertices = record.Positions.Select(p => new Vector3((float)p.X, (float)p.Y, (float)p.Z)).ToArray();
-            mesh.triangles = record.Triangles.SelectMany(x => new[] { x.A, x.B, x.C }).ToArray();
-            if (record.Uv0 != null) mesh.uv = record.Uv0.Select(p => new Vector2((float)p.X, (float)p.Y)).ToArray();
-            mesh.RecalculateNormals();
-            mesh.RecalculateBounds();
+            var text = SessionState.GetString(NotesKey + id, "");
+            if (text.Length == 0) return MeshNotes.None;
+            var parts = text.Split('\n');
+            return new MeshNotes(parts.Skip(1).Where(p => p.Length > 0).ToArray(), parts[0] == "1");
         }
+
+        public void SetNotes(string id, MeshNotes notes) =>
+            SessionState.SetString(NotesKey + id, (notes.NormalsComputed ? "1" : "0") + "\n" + string.Join("\n", notes.Derived));
+
+        private const string NotesKey = "VibeSync.MeshNotes.";
+        private readonly HashSet<string> _createdMeshes = new HashSet<string>();
 
         // Created materials and meshes live in memory (DontSave: never written by a save) until
         // FINALIZE makes them assets under Assets/VibeSync/.
@@ -280,14 +286,15 @@ namespace VibeSync.Unity.Editor
             WriteMaterial(material);
         }
 
-        public void CreateMesh(Protocol.State.Mesh mesh)
+        public void CreateMesh(string id)
         {
-            _assets.AddUnsaved(mesh.Uuid, new Mesh { name = mesh.Uuid, hideFlags = HideFlags.DontSave });
-            WriteMesh(mesh);
+            _assets.AddUnsaved(id, new Mesh { name = id, hideFlags = HideFlags.DontSave });
+            _createdMeshes.Add(id);
         }
 
         public void RemoveAsset(string id)
         {
+            _createdMeshes.Remove(id);
             var made = _assets.RemoveUnsaved(id);
             if (made) UnityEngine.Object.DestroyImmediate(made);
         }

@@ -20,7 +20,7 @@ namespace VibeSync.Unity.Adapter
             foreach (var m in current.Values.OfType<Material>().Where(m => !known.ContainsKey(m.Uuid)))
                 ops.Add(new CreateMaterial(m.Uuid, m.Name, m.BaseColor, m.Metallic, m.Roughness, m.Emission));
             foreach (var m in current.Values.OfType<Mesh>().Where(m => !known.ContainsKey(m.Uuid)))
-                ops.Add(new CreateMesh(m.Uuid, m.Positions, m.Triangles, m.Uv0));
+                ops.Add(new CreateMesh(m));
             var created = current.Values.OfType<SceneObject>().Where(o => !known.ContainsKey(o.Uuid)).ToList();
             foreach (var o in ParentsFirst(created))
                 ops.Add(new CreateObject(o.Uuid, o.Name, o.Kind, o.Parent, o.Translation, o.Rotation, o.Scale, o.Visible,
@@ -31,6 +31,7 @@ namespace VibeSync.Unity.Adapter
                 switch (pair.Value)
                 {
                     case SceneObject now when before is SceneObject was:
+                        if (now.Mesh != was.Mesh && now.Mesh != null) ops.Add(new SetMesh(now.Uuid, now.Mesh)); // after the meshes created above
                         if (now.Parent != was.Parent) ops.Add(new SetParent(now.Uuid, now.Parent));
                         if (!now.Translation.Equals(was.Translation) || !now.Rotation.Equals(was.Rotation) || !now.Scale.Equals(was.Scale))
                             ops.Add(new SetTransform(now.Uuid, now.Translation.Equals(was.Translation) ? (Vector3d?)null : now.Translation,
@@ -48,9 +49,7 @@ namespace VibeSync.Unity.Adapter
                         if (now.Name != was.Name) ops.Add(new Rename(now.Uuid, now.Name));
                         break;
                     case Mesh now when before is Mesh was:
-                        if (!now.Positions.SequenceEqual(was.Positions) || !now.Triangles.SequenceEqual(was.Triangles)
-                            || (now.Uv0 == null) != (was.Uv0 == null) || (now.Uv0 != null && !now.Uv0.SequenceEqual(was.Uv0!)))
-                            ops.Add(new ReplaceMesh(now.Uuid, now.Positions, now.Triangles, now.Uv0));
+                        if (!now.Equals(was)) ops.Add(new ReplaceMesh(now)); // blob ids: a changed array has another name
                         break;
                 }
             }

@@ -6,12 +6,12 @@ namespace VibeSync.Unity.Adapter
 {
     /// <summary>
     /// Splits a scene for SCENE reports (docs/protocol.md §11.6): a frame holds at most 16 MiB, and a
-    /// scene of 100,000 GameObjects is about 25 MB of JSON. Parts hold at most 5,000 objects or
-    /// materials, or meshes of at most 100,000 vertices together (a larger single mesh is its own part).
+    /// scene of 100,000 GameObjects is about 25 MB of JSON. Parts hold at most 5,000 objects,
+    /// materials or mesh records (a mesh record names its arrays by blob id, whatever its size).
     /// </summary>
     public static class SceneParts
     {
-        private const int RecordsPerPart = 5_000, VerticesPerPart = 100_000;
+        private const int RecordsPerPart = 5_000;
 
         /// <summary>The parts, in order; never empty (an empty scene is one empty part).</summary>
         public static List<Scene> Split(Scene scene)
@@ -21,20 +21,10 @@ namespace VibeSync.Unity.Adapter
                 parts.Add(new Scene(scene.Objects.Skip(i).Take(RecordsPerPart).ToList(), new Material[0], new Mesh[0]));
             for (int i = 0; i < scene.Materials.Count; i += RecordsPerPart)
                 parts.Add(new Scene(new SceneObject[0], scene.Materials.Skip(i).Take(RecordsPerPart).ToList(), new Mesh[0]));
-            var meshes = new List<Mesh>();
-            int vertices = 0;
-            foreach (var m in scene.Meshes)
-            {
-                if (meshes.Count > 0 && vertices + m.Positions.Count > VerticesPerPart)
-                {
-                    parts.Add(new Scene(new SceneObject[0], new Material[0], meshes));
-                    meshes = new List<Mesh>();
-                    vertices = 0;
-                }
-                meshes.Add(m);
-                vertices += m.Positions.Count;
-            }
-            if (meshes.Count > 0 || parts.Count == 0) parts.Add(new Scene(new SceneObject[0], new Material[0], meshes));
+            // Mesh records name their arrays by blob id (the bytes travel as BLOB_CHUNKs): small, like materials.
+            for (int i = 0; i < scene.Meshes.Count; i += RecordsPerPart)
+                parts.Add(new Scene(new SceneObject[0], new Material[0], scene.Meshes.Skip(i).Take(RecordsPerPart).ToList()));
+            if (parts.Count == 0) parts.Add(Scene.Empty);
             return parts;
         }
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
@@ -11,6 +12,7 @@ using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Hierarchy;
+using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Adapter
 {
@@ -51,6 +53,18 @@ namespace VibeSync.Unity.Adapter
         /// </summary>
         public Action<byte, string>? Answered { get; set; }
 
+        /// <summary>
+        /// The scene's meshes as canonical records and the canonical bytes of their blobs (read from
+        /// Unity once per change; answers BLOB_WANT for what SCENE, EDIT and STATE name).
+        /// </summary>
+        public MeshCache Meshes { get; } = new MeshCache();
+
+        /// <summary>Blobs the link received for an APPLY (kept until it is applied); the link fills it.</summary>
+        public BlobCache Received { get; } = new BlobCache();
+
+        /// <summary>True when this side holds blob <paramref name="id"/> (the link's have/want check).</summary>
+        public bool HasBlob(string id) => Meshes.Has(id) || Received.Has(id);
+
         /// <summary>The ID index of this domain.</summary>
         public IdentityIndex Index { get; private set; }
 
@@ -70,7 +84,7 @@ namespace VibeSync.Unity.Adapter
         public bool Paused { get; set; }
 
         /// <summary>Records in canonical values: all, or only <paramref name="only"/>.</summary>
-        public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, only);
+        public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, Meshes, only);
 
         // ---- attach ---------------------------------------------------------------------------
 
@@ -186,13 +200,14 @@ namespace VibeSync.Unity.Adapter
             if (Paused) return Error("PAUSED", "sync is paused in Unity");
             if (_scene.State != "ready") return Error("BUSY", $"Unity is {_scene.State}: nothing is applied until it is ready");
             IReadOnlyList<Operation> operations;
-            try { operations = OperationReader.ReadOperations(o.Get("operations") ?? throw new JsonFieldException("operations", "missing field")); }
+            // A mesh in the inline form (arrays) becomes blobs kept with what the link received for this APPLY.
+            try { operations = OperationReader.ReadOperations(o.Get("operations") ?? throw new JsonFieldException("operations", "missing field"), new IntoCache(Received)); }
             catch (Exception e) when (e is IntentRefusedException or JsonFieldException)
             {
                 return Error("MALFORMED", e.Message);
             }
             Provisional p;
-            try { p = new OperationApplier(_scene, Index).Apply(intent, operations); }
+            try { p = Applier().Apply(intent, operations); }
             catch (ApplyException e) { return Error(e.Code, e.Message); }
             // A second APPLY of an intent still provisional is a micro-intent the orchestrator
             // coalesced into it: it extends the intent, and a rollback undoes both.
@@ -213,7 +228,7 @@ namespace VibeSync.Unity.Adapter
             if (intent is not ulong i || !_provisional.TryGetValue(i, out var p))
                 return Error("UNKNOWN_INTENT", $"intent {intent} is not provisional here (never applied, or already settled)");
             _provisional.Remove(i);
-            new OperationApplier(_scene, Index).Rollback(p);
+            Applier().Rollback(p);
             Refresh(p.Touched);
             return (MessageType.Ack, $"\"intent\": {i}");
         }
@@ -225,7 +240,7 @@ namespace VibeSync.Unity.Adapter
             var missing = ids.Where(i => !_provisional.ContainsKey(i)).ToList();
             foreach (var i in ids.Where(_provisional.ContainsKey))
             {
-                new OperationApplier(_scene, Index).Finalize(_provisional[i]);
+                Applier().Finalize(_provisional[i]);
                 _provisional.Remove(i);
             }
             return missing.Count > 0 ? Error("UNKNOWN_INTENT", "not provisional here: " + string.Join(", ", missing)) : (MessageType.Ack, "\"intents\": [" + string.Join(", ", ids) + "]");
@@ -234,14 +249,27 @@ namespace VibeSync.Unity.Adapter
         private (byte Type, string Body) Read(JsonObject o)
         {
             ISet<string>? only = o.Get("uuids") is JsonArray a ? new HashSet<string>(a.Items.OfType<JsonString>().Select(s => s.Value), StringComparer.Ordinal) : null;
-            var scene = Canonical(only);
+            Protocol.State.Scene scene;
             string root;
-            // A value Unity holds beyond what VibeSync represents (±1e12, set in Unity itself) cannot
-            // be hashed: the read is refused, the orchestrator treats it as an engine fault; never a crash.
-            try { root = Hex.Encode(SceneHasher.Hash(scene).Root); }
-            catch (ArgumentException e) { return Error("READ_FAILED", "Unity holds a value VibeSync cannot represent: " + e.Message); }
+            // A value Unity holds beyond what VibeSync represents (±1e12, NaN, set in Unity itself) cannot
+            // be hashed or named: the read is refused, the orchestrator treats it as an engine fault; never a crash.
+            try
+            {
+                scene = Canonical(only);
+                root = Hex.Encode(SceneHasher.Hash(scene).Root);
+            }
+            catch (Exception e) when (e is ArgumentException or BlobFormatException) { return Error("READ_FAILED", "Unity holds a value VibeSync cannot represent: " + e.Message); }
             return (MessageType.State, "\"root\": \"" + root + "\", \"scene\": " + SceneJsonWriter.Write(scene, Space.Canonical));
         }
+
+        private sealed class IntoCache : IBlobSink
+        {
+            private readonly BlobCache _cache;
+            public IntoCache(BlobCache cache) { _cache = cache; }
+            public void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => _cache.Put(id, shape, payload.ToArray());
+        }
+
+        private OperationApplier Applier() => new OperationApplier(_scene, Index, Meshes, Received);
 
         // ---- saving and human activity ------------------------------------------------------------
 
@@ -256,7 +284,7 @@ namespace VibeSync.Unity.Adapter
         public int BeforeSave()
         {
             _heldForSave.AddRange(_provisional.Values.OrderBy(p => p.Intent));
-            var applier = new OperationApplier(_scene, Index);
+            var applier = Applier();
             for (int i = _heldForSave.Count - 1; i >= 0; i--) applier.Rollback(_heldForSave[i]);
             foreach (var p in _heldForSave) Refresh(p.Touched);
             return _heldForSave.Count;
@@ -265,7 +293,7 @@ namespace VibeSync.Unity.Adapter
         /// <summary>Re-applies what <see cref="BeforeSave"/> took out.</summary>
         public void AfterSave()
         {
-            var applier = new OperationApplier(_scene, Index);
+            var applier = Applier();
             foreach (var p in _heldForSave)
             {
                 try { _provisional[p.Intent] = applier.Apply(p.Intent, p.Operations); }
@@ -303,7 +331,11 @@ namespace VibeSync.Unity.Adapter
                 if (_provisional.TryGetValue(intent, out var p) && Observed(p) is { } observed) (route ?? Send)(MessageType.Observed, observed);
             }
             if (Paused || _scene.State != "ready") return null;
-            var current = Records(Canonical());
+            Dictionary<string, object> current;
+            // A mesh holding a value VibeSync cannot name (NaN, beyond ±1e12, set in Unity itself) cannot be
+            // reported: nothing is diffed until it is fixed; the orchestrator's READ says why.
+            try { current = Records(Canonical()); }
+            catch (BlobFormatException) { return null; }
             var ops = ChangeDiff.Operations(_known, current);
             _known = current;
             foreach (var gone in ops.OfType<DeleteObject>()) Index.Tombstones.Add(gone.Uuid);
@@ -322,7 +354,7 @@ namespace VibeSync.Unity.Adapter
         {
             SceneHashes hashes;
             try { hashes = SceneHasher.Hash(Canonical(p.Touched)); }
-            catch (ArgumentException) { return null; }
+            catch (Exception e) when (e is ArgumentException or BlobFormatException) { return null; }
             var records = hashes.Objects.Concat(hashes.Materials).Concat(hashes.Meshes).Select(kv => $"\"{kv.Key}\": \"{Hex.Encode(kv.Value)}\"");
             return $"{{\"intent\": {p.Intent}, \"records\": {{{string.Join(", ", records)}}}}}";
         }

@@ -83,17 +83,36 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Writes a material's parameters and name.</summary>
         void WriteMaterial(Material material);
 
-        /// <summary>Meshes the scene's filters use, by VibeSync ID, in Unity space (mirrored positions, flipped winding).</summary>
-        IReadOnlyList<Mesh> Meshes();
+        /// <summary>VibeSync IDs of the meshes the scene's filters use (and those created provisionally).</summary>
+        IReadOnlyList<string> MeshIds();
 
-        /// <summary>Replaces a mesh's geometry.</summary>
-        void WriteMesh(Mesh mesh);
+        /// <summary>
+        /// A number that changes whenever mesh <paramref name="id"/>'s data may have changed (the core
+        /// reads and names a mesh's arrays again only then). The simulator counts writes; the glue
+        /// uses <c>EditorUtility.GetDirtyCount</c>.
+        /// </summary>
+        /// <exception cref="UnknownAssetException">No such mesh.</exception>
+        long MeshVersion(string id);
+
+        /// <summary>Mesh <paramref name="id"/>, to read.</summary>
+        /// <exception cref="UnknownAssetException">No such mesh.</exception>
+        Meshes.IUnityMeshApi Mesh(string id);
+
+        /// <summary>Mesh <paramref name="id"/>, about to be written (the glue records it with Undo first).</summary>
+        /// <exception cref="UnknownAssetException">No such mesh.</exception>
+        Meshes.IUnityMeshApi EditMesh(string id);
+
+        /// <summary>What the host keeps beside mesh <paramref name="id"/> that a Unity mesh cannot hold; <see cref="MeshNotes.None"/> for a mesh VibeSync never wrote.</summary>
+        MeshNotes NotesOf(string id);
+
+        /// <summary>Keeps <paramref name="notes"/> beside mesh <paramref name="id"/>.</summary>
+        void SetNotes(string id, MeshNotes notes);
 
         /// <summary>Creates a material with that VibeSync ID; it is not saved with the project until <see cref="PersistAsset"/>.</summary>
         void CreateMaterial(Material material);
 
-        /// <summary>Creates mesh data (Unity space) with that VibeSync ID; not saved with the project until <see cref="PersistAsset"/>.</summary>
-        void CreateMesh(Mesh mesh);
+        /// <summary>Creates an empty mesh with that VibeSync ID (the core then writes it); not saved with the project until <see cref="PersistAsset"/>.</summary>
+        void CreateMesh(string id);
 
         /// <summary>Removes a material or mesh that <see cref="CreateMaterial"/> or <see cref="CreateMesh"/> made (rollback).</summary>
         void RemoveAsset(string id);
@@ -109,6 +128,17 @@ namespace VibeSync.Unity.Hierarchy
         /// the scene (saved with it); the stamp is never one of <see cref="Objects"/> and never an edit.
         /// </summary>
         ProjectStamp? Project { get; set; }
+    }
+
+    /// <summary>
+    /// What a synced mesh carries that a UnityEngine.Mesh cannot: the record's <c>derived</c> list (a
+    /// Blender modifier stack is not Unity's to know), and whether its normals are Unity's
+    /// <c>RecalculateNormals</c> (the record had no NORMAL, so none is reported back).
+    /// </summary>
+    public sealed record MeshNotes(IReadOnlyList<string> Derived, bool NormalsComputed)
+    {
+        /// <summary>A mesh VibeSync never wrote: authored here, its normals are its own.</summary>
+        public static MeshNotes None { get; } = new MeshNotes(new string[0], false);
     }
 
     /// <summary>The host has no asset of that id.</summary>

@@ -7,9 +7,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Hierarchy
 {
@@ -19,7 +21,7 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Creates the exception.</summary>
         public ApplyException(string code, string message) : base(message) { Code = code; }
 
-        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT.</summary>
+        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT; for mesh content BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE.</summary>
         public string Code { get; }
     }
 
@@ -59,12 +61,20 @@ namespace VibeSync.Unity.Hierarchy
     {
         private readonly IUnityScene _scene;
         private readonly IdentityIndex _index;
+        private readonly MeshCache _meshes;
+        private readonly IBlobSource _blobs;
 
-        /// <summary>Applies to <paramref name="scene"/> through <paramref name="index"/>.</summary>
-        public OperationApplier(IUnityScene scene, IdentityIndex index)
+        /// <summary>
+        /// Applies to <paramref name="scene"/> through <paramref name="index"/>; meshes are written through
+        /// <paramref name="meshes"/>, their blobs looked up in <paramref name="received"/> (what the link
+        /// received for this APPLY), then in <paramref name="meshes"/> (what the scene's meshes already hold).
+        /// </summary>
+        public OperationApplier(IUnityScene scene, IdentityIndex index, MeshCache meshes, IBlobSource received)
         {
             _scene = scene;
             _index = index;
+            _meshes = meshes;
+            _blobs = new FirstOf(received, meshes);
         }
 
         /// <summary>Applies every operation or none.</summary>
@@ -85,7 +95,12 @@ namespace VibeSync.Unity.Hierarchy
                 Rollback(p);
                 throw;
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or UnknownAssetException)
+            catch (MeshContentException e)
+            {
+                Rollback(p);
+                throw new ApplyException(e.Code, e.Message);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or UnknownAssetException or BlobFormatException)
             {
                 Rollback(p);
                 throw new ApplyException(e is UnknownAssetException ? "UNKNOWN_ASSET" : "ENGINE_FAULT", e.Message);
@@ -187,6 +202,15 @@ namespace VibeSync.Unity.Hierarchy
                     _scene.Write(o with { Materials = slots });
                     break;
                 }
+                case SetMesh sm:
+                {
+                    var o = Object(sm.Uuid);
+                    if (o.Kind != ObjectKind.Mesh) throw new ApplyException("INVALID_VALUE", $"{sm.Uuid} has no MeshFilter, so no mesh");
+                    if (!_scene.MeshIds().Contains(sm.Mesh)) throw new ApplyException("UNKNOWN_UUID", $"no mesh {sm.Mesh} in this Unity project");
+                    Remember(p, o);
+                    _scene.Write(o with { Mesh = sm.Mesh }); // the MeshFilter's shared mesh; the renderer's materials stay
+                    break;
+                }
                 case SetParent sp:
                 {
                     var o = Object(sp.Uuid);
@@ -257,11 +281,12 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case ReplaceMesh rm:
                 {
-                    var before = _scene.Meshes().FirstOrDefault(m => m.Uuid == rm.Uuid) ?? throw new ApplyException("UNKNOWN_UUID", $"no mesh {rm.Uuid} in this Unity project");
-                    p.Undo.Add(() => _scene.WriteMesh(before));
-                    var canonical = new Mesh(rm.Uuid, rm.Positions, rm.Triangles, rm.Uv0);
-                    var unity = SceneConverter.FromCanonical(new Protocol.State.Scene(new SceneObject[0], new Material[0], new[] { canonical }), Space.Unity).Meshes[0];
-                    _scene.WriteMesh(unity);
+                    if (!_scene.MeshIds().Contains(rm.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no mesh {rm.Uuid} in this Unity project");
+                    var arrays = MeshCache.Check(rm.Mesh, _blobs); // the whole record, before anything is written
+                    var before = _meshes.Arrays(_scene, rm.Uuid);
+                    var derivedBefore = _scene.NotesOf(rm.Uuid).Derived;
+                    p.Undo.Add(() => _meshes.Write(_scene, rm.Uuid, before, derivedBefore));
+                    _meshes.Write(_scene, rm.Uuid, arrays, rm.Mesh.Derived);
                     break;
                 }
                 case CreateMaterial cm:
@@ -274,11 +299,12 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case CreateMesh cm:
                 {
-                    if (_scene.Meshes().Any(m => m.Uuid == cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"mesh {cm.Uuid} already exists in this Unity project");
-                    var canonical = new Mesh(cm.Uuid, cm.Positions, cm.Triangles, cm.Uv0);
-                    _scene.CreateMesh(SceneConverter.FromCanonical(new Protocol.State.Scene(new SceneObject[0], new Material[0], new[] { canonical }), Space.Unity).Meshes[0]);
+                    if (_scene.MeshIds().Contains(cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"mesh {cm.Uuid} already exists in this Unity project");
+                    var arrays = MeshCache.Check(cm.Mesh, _blobs);
+                    _scene.CreateMesh(cm.Uuid);
                     p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
+                    _meshes.Write(_scene, cm.Uuid, arrays, cm.Mesh.Derived);
                     break;
                 }
                 case ReplaceAsset ra:
@@ -296,7 +322,7 @@ namespace VibeSync.Unity.Hierarchy
 
         private void CheckNew(string id)
         {
-            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.Materials().Any(m => m.Uuid == id) || _scene.Meshes().Any(m => m.Uuid == id))
+            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.Materials().Any(m => m.Uuid == id) || _scene.MeshIds().Contains(id))
                 throw new ApplyException("UUID_IN_USE", $"{id} already names something in this Unity scene (or did once)");
         }
 

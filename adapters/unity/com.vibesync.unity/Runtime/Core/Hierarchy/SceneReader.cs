@@ -1,7 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Hierarchy
 {
@@ -12,8 +14,12 @@ namespace VibeSync.Unity.Hierarchy
     /// </summary>
     public static class SceneReader
     {
-        /// <summary>Records in Unity space: all, or only <paramref name="only"/>.</summary>
-        public static Protocol.State.Scene Native(IUnityScene scene, IdentityIndex index, ISet<string>? only = null)
+        /// <summary>
+        /// Records in Unity space: all, or only <paramref name="only"/>. Mesh records are the same in
+        /// every space (their blobs are always the canonical arrays); <paramref name="meshes"/> reads a
+        /// mesh's geometry only when the host says it changed.
+        /// </summary>
+        public static Protocol.State.Scene Native(IUnityScene scene, IdentityIndex index, MeshCache meshes, ISet<string>? only = null)
         {
             var objects = new List<SceneObject>();
             if (only == null)
@@ -27,14 +33,16 @@ namespace VibeSync.Unity.Hierarchy
                     if (index.HandleOf(id) is int h && scene.Find(h) is { } o) objects.Add(Record(o, id, index));
             }
             var materials = scene.Materials().Where(m => only == null || only.Contains(m.Uuid)).ToList();
-            var meshes = scene.Meshes().Where(m => only == null || only.Contains(m.Uuid)).ToList();
-            return new Protocol.State.Scene(objects, materials, meshes);
+            var ids = scene.MeshIds();
+            var records = ids.Where(id => only == null || only.Contains(id)).Select(id => meshes.Record(scene, id)).ToList();
+            if (only == null) meshes.Retain(new HashSet<string>(ids, StringComparer.Ordinal));
+            return new Protocol.State.Scene(objects, materials, records);
         }
 
         /// <summary>Records in canonical space. A subset still converts each object against its real parent's frame.</summary>
-        public static Protocol.State.Scene Canonical(IUnityScene scene, IdentityIndex index, ISet<string>? only = null)
+        public static Protocol.State.Scene Canonical(IUnityScene scene, IdentityIndex index, MeshCache meshes, ISet<string>? only = null)
         {
-            var native = Native(scene, index, only);
+            var native = Native(scene, index, meshes, only);
             if (only == null) return SceneConverter.ToCanonical(native, Space.Unity);
             // A parent outside the subset joins as a root stand-in: only its kind matters to the conversion.
             var present = new HashSet<string>(native.Objects.Select(o => o.Uuid));

@@ -3,10 +3,12 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
+using VibeSync.Unity.Meshes;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Threading;
@@ -27,7 +29,8 @@ namespace VibeSync.Unity.Link
         private long _lastTickMs;
         private volatile string _state = "ready";
         // Frames leave in the order they were sent from the main thread (SCENE parts must): one writer drains this queue.
-        private readonly System.Collections.Concurrent.ConcurrentQueue<(byte Type, string Json)> _outbox = new System.Collections.Concurrent.ConcurrentQueue<(byte, string)>();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(byte Type, string? Json, byte[]? Bytes)> _outbox = new System.Collections.Concurrent.ConcurrentQueue<(byte, string?, byte[]?)>();
+        private AdapterBlobExchange? _blobs;
         private readonly SemaphoreSlim _pending = new SemaphoreSlim(0);
         private MainThreadQueue? _queue;
 
@@ -66,10 +69,14 @@ namespace VibeSync.Unity.Link
         /// <summary>
         /// On the main thread, after the handshake: stamps the scene with WELCOME's project when it
         /// does not carry it, then starts reading (frames go to <paramref name="queue"/> for
-        /// <paramref name="adapter"/>) and heartbeating.
+        /// <paramref name="adapter"/>) and heartbeating. The blob exchange runs on the reading thread (docs/protocol.md §12.2): an APPLY
+        /// reaches the adapter only once every blob it names is in the cache, and the orchestrator's
+        /// BLOB_WANT is answered from the adapter's meshes and what it received.
         /// </summary>
         public void Start(UnityAdapter adapter, MainThreadQueue queue)
         {
+            _blobs = new AdapterBlobExchange(new FirstOf(adapter.Received, adapter.Meshes), adapter.Received, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
+                    (type, bytes) => SendBytes(type, bytes), message => { });
             adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema); // Start runs on the main thread: the scene may be written
             adapter.Send = Send;
             _queue = queue;
@@ -89,7 +96,16 @@ namespace VibeSync.Unity.Link
         public bool Send(byte type, string json)
         {
             if (_stop.IsCancellationRequested) return false;
-            _outbox.Enqueue((type, json));
+            _outbox.Enqueue((type, json, null));
+            _pending.Release();
+            return true;
+        }
+
+        /// <summary>Sends a frame with a binary payload (BLOB_CHUNK) without waiting, in order with the others.</summary>
+        public bool SendBytes(byte type, byte[] payload)
+        {
+            if (_stop.IsCancellationRequested) return false;
+            _outbox.Enqueue((type, null, payload));
             _pending.Release();
             return true;
         }
@@ -102,7 +118,11 @@ namespace VibeSync.Unity.Link
                 {
                     await _pending.WaitAsync(_stop.Token).ConfigureAwait(false);
                     if (!_outbox.TryPeek(out var frame)) continue;
-                    try { await _client.SendAsync(frame.Type, frame.Json, _stop.Token).ConfigureAwait(false); }
+                    try
+                    {
+                        if (frame.Bytes != null) await _client.SendBytesAsync(frame.Type, frame.Bytes, _stop.Token).ConfigureAwait(false);
+                        else await _client.SendAsync(frame.Type, frame.Json!, _stop.Token).ConfigureAwait(false);
+                    }
                     catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException) { Interlocked.Increment(ref SendFailures); }
                     _outbox.TryDequeue(out _); // dequeued once written: Close waits for an empty queue
                 }
@@ -121,15 +141,22 @@ namespace VibeSync.Unity.Link
                     if (frame == null) break;
                     if (frame.Type == MessageType.Bye) { reason = "BYE: " + Encoding.UTF8.GetString(frame.Payload.ToArray()); break; }
                     if (frame.Type == MessageType.Ack || frame.Type == MessageType.Error) continue; // answers to our EDIT/SCENE/HEARTBEAT
-                    // Handled on the main thread later: by then this session may have ended (a domain reload, a
-                    // reconnect). A request is answered only on the session it came on, or not at all.
-                    queue.Post(() => { if (!_stop.IsCancellationRequested) adapter.Handle(frame, Send); });
+                    if (_blobs != null && _blobs.Take(frame)) continue; // blob transfer, and APPLYs that wait for blobs
+                    Post(adapter, queue, frame);
                 }
             }
             catch (Exception e) when (!(e is OperationCanceledException)) { reason = e.GetType().Name + ": " + e.Message; }
             catch (OperationCanceledException) { return; }
+            _blobs?.Reset();
             Close(reason);
         }
+
+        /// <summary>
+        /// Hands a frame to the main thread: by then this session may have ended (a domain reload, a
+        /// reconnect). A request is answered only on the session it came on, or not at all.
+        /// </summary>
+        private void Post(UnityAdapter adapter, MainThreadQueue queue, Frame frame) =>
+            queue.Post(() => { if (!_stop.IsCancellationRequested) adapter.Handle(frame, Send); });
 
         private async Task HeartbeatAsync()
         {

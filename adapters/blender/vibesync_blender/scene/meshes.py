@@ -1,0 +1,204 @@
+"""Mesh records (CONTENT-V2 §2) of what Blender shows: an object's own mesh datablock, or — for an
+object with modifiers, a curve, surface, metaball or text — its evaluated mesh, a *derived* record
+of its own (its ID in the object's custom property ``vibesync_mesh_uuid``). The geometry is read by
+``geometry.py``, its arrays named as blobs (protocol/blobs.py, numpy path) and their bytes kept in
+the adapter's blob sink (the link's BlobCache: ``put(id, shape, data)``), so the link can answer
+BLOB_WANT.
+
+A record is cached per mesh ID with a cheap key (the datablock's address and its counts): a
+transform edit, a rename, a refresh after an APPLY never re-read or re-hash geometry. What changes
+geometry invalidates the entry: the change detector calls ``invalidate`` for every mesh the
+depsgraph updates and every object whose geometry it re-evaluated. A record the writer just built
+is remembered as the record of the mesh it made (``remember``), so reading it back gives exactly
+what was applied (Blender keeps custom normals to ~1e-4 only; see docs/blender.md). The depsgraph
+reports that write as a geometry update like any other, so the written record also keeps a print of
+the geometry it made (positions, corners, faces): as long as the mesh still has that print, it reads
+as the written record. A record written without NORMAL would otherwise read back with the normals
+Blender computes (and split by them), and never match Reality.
+"""
+
+import bmesh
+import bpy
+import numpy as np
+
+from ..protocol.blobs import F32, U32, BlobShape, blob_id
+from ..protocol.model import Mesh, Primitive
+from . import geometry
+
+MESH_PROP = "vibesync_mesh_uuid"  # on an object: the ID of its derived (evaluated) mesh record
+CONVERTED = {"CURVE": "curve", "SURFACE": "surface", "META": "metaball", "FONT": "text"}
+
+
+# ---- what derives a mesh -----------------------------------------------------------------------
+
+def derivation(obj):
+    """What derives the mesh ``obj`` shows, CONTENT-V2's ``derived``: the source kind of a converted
+    object, then the modifiers Blender evaluates in the viewport as "NAME (TYPE)", in stack order.
+    Empty for a mesh object without such modifiers (its mesh datablock is the record, shared)."""
+    out = [CONVERTED[obj.type]] if obj.type in CONVERTED else []
+    out += [f"{m.name} ({m.type})" for m in obj.modifiers if m.show_viewport] if hasattr(obj, "modifiers") else []
+    return tuple(out)
+
+
+def is_derived(obj):
+    return obj.type in CONVERTED or (obj.type == "MESH" and any(m.show_viewport for m in obj.modifiers))
+
+
+# ---- blobs ---------------------------------------------------------------------------------------
+
+def name_blobs(geo, sink):
+    """(attributes semantic → id, primitives) of canonical ``geo``, the bytes put into ``sink``."""
+    def named(element, array):
+        components = array.shape[1] if array.ndim == 2 else 1
+        data = array.astype("<f4" if element == F32 else "<u4", copy=False).tobytes()
+        shape = BlobShape(element, components, array.shape[0])
+        bid = blob_id(*shape, data)
+        if sink is not None:
+            sink.put(bid, shape, data)
+        return bid
+    attributes = {semantic: named(F32, values) for semantic, values in geo.attributes.items()}
+    primitives = tuple(Primitive(slot, named(U32, indices)) for slot, indices in geo.primitives)
+    return attributes, primitives
+
+
+def blob_array(blobs, bid, element):
+    """A held blob's values as a numpy array (count, components), without copying; KeyError when
+    ``blobs`` lacks it. Takes the link's BlobCache (``array``) or anything with ``get(id) -> (shape,
+    bytes)`` (protocol.blobs.MemoryBlobs)."""
+    held = blobs.get(bid)
+    if held is None:
+        raise KeyError(bid)
+    shape, data = held
+    if shape.element != element:
+        raise ValueError(f"blob {bid} holds {'F32' if shape.element == F32 else 'integers'}, not {'F32' if element == F32 else 'U32'}")
+    values = np.frombuffer(data, dtype="<f4" if element == F32 else "<u4")
+    return values.reshape(shape.count, shape.components)
+
+
+def geometry_of(record, blobs):
+    """The canonical arrays of a record whose blobs are in ``blobs`` (the runtime brings every blob
+    an APPLY names before applying); KeyError names a blob it lacks, ValueError a wrong shape."""
+    attributes = {semantic: blob_array(blobs, bid, F32) for semantic, bid in record.attributes.items()}
+    primitives = [(p.material, blob_array(blobs, p.indices, U32).reshape(-1)) for p in record.primitives]
+    return geometry.Geometry(record.vertex_count, attributes, primitives)
+
+
+def discard_blobs(sink, ids):
+    """Drops ``ids`` from the sink when it can (``discard``). Adapter function: the link's BlobCache
+    offers ``retain`` (keep only these), which cannot be called safely while an APPLY's blobs wait on
+    the main thread; until it offers ``discard``, superseded blobs stay until the next attach."""
+    discard = getattr(sink, "discard", None)
+    if discard is not None and ids:
+        discard(ids)
+
+
+# ---- the cache -----------------------------------------------------------------------------------
+
+class MeshRecords:
+    """Mesh records by ID, read once per geometry change. ``sink`` receives every blob read
+    (None: names only); ``tangents`` is the project's policy (config.json; off by default)."""
+
+    def __init__(self, sink=None, tangents=False):
+        self.sink = sink
+        self.tangents = tangents
+        self._entries = {}  # uuid → (key, record)
+        self._written = {}  # uuid → (geometry print, record) of what the writer made
+        self.reads = 0      # geometry reads done (the tests count them)
+
+    def invalidate(self, uid=None):
+        """The entry (or every entry) is read again next time; its record stays known until then, so
+        its blobs can be dropped once a newer record replaces it."""
+        for u in ([uid] if uid is not None else list(self._entries)):
+            if u in self._entries:
+                self._entries[u] = (None, self._entries[u][1])
+
+    def blob_ids(self):
+        return {b for _, record in self._entries.values() for b in record.blob_ids()}
+
+    def remember(self, uid, mesh, record, unit_scale):
+        """``mesh`` (a datablock just written from ``record``) reads as ``record`` until it changes."""
+        self._store(uid, _key(mesh, unit_scale), record)
+        self._written[uid] = (_geometry_print(mesh), record)
+
+    def authored(self, uid, mesh, unit_scale):
+        """The record of a mesh datablock (shared by the objects using it)."""
+        key = _key(mesh, unit_scale)
+        hit = self._entries.get(uid)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        written = self._written.pop(uid, None)
+        if written is not None and not mesh.is_editmode and written[0] == _geometry_print(mesh):
+            self._store(uid, key, written[1])  # only the writer's own update: still what was applied
+            self._written[uid] = written
+            return written[1]
+        if mesh.is_editmode:  # Blender's arrays are stale in edit mode: read the edit-mesh through a copy
+            temp = bpy.data.meshes.new("vibesync-edit-copy")
+            try:
+                bm = bmesh.from_edit_mesh(mesh)
+                bm.to_mesh(temp)
+                temp.materials.clear()
+                for m in mesh.materials:
+                    temp.materials.append(m)
+                record = self._read(uid, temp, unit_scale, ())
+            finally:
+                bpy.data.meshes.remove(temp)
+            return record  # not cached: edit mode is reread when it ends
+        record = self._read(uid, mesh, unit_scale, ())
+        self._store(uid, key, record)
+        return record
+
+    def derived(self, uid, obj, unit_scale, depsgraph):
+        """The record of the mesh ``obj`` shows once evaluated (modifiers, curve, text…)."""
+        derived = derivation(obj)
+        key = ("derived", obj.as_pointer(), obj.data.as_pointer() if obj.data else 0, unit_scale, derived)
+        hit = self._entries.get(uid)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        evaluated = obj.evaluated_get(depsgraph)
+        mesh = evaluated.to_mesh()
+        try:
+            record = self._read(uid, mesh, unit_scale, derived)
+        finally:
+            evaluated.to_mesh_clear()
+        self._store(uid, key, record)
+        return record
+
+    def _store(self, uid, key, record):
+        """Caches ``record``; the blobs only the record it replaces used are dropped from the sink (an
+        EDIT naming them is superseded by the one naming these)."""
+        old = self._entries.get(uid)
+        self._entries[uid] = (key, record)
+        if old is not None and old[1] != record:
+            in_use = self.blob_ids()
+            discard_blobs(self.sink, [b for b in old[1].blob_ids() if b not in in_use])
+
+    def _read(self, uid, mesh, unit_scale, derived):
+        self.reads += 1
+        geo = geometry.read_geometry(mesh, unit_scale, self.tangents)
+        attributes, primitives = name_blobs(geo, self.sink)
+        return Mesh(uuid=uid, vertex_count=geo.vertex_count, attributes=attributes, primitives=primitives,
+                    derived=tuple(derived))
+
+
+def _key(mesh, unit_scale):
+    """What must be equal for a cached record to stand: the datablock and its counts. Moving vertices
+    keeps it: the depsgraph's update invalidates the entry then."""
+    return (mesh.as_pointer(), len(mesh.vertices), len(mesh.loops), len(mesh.polygons), len(mesh.uv_layers),
+            len(getattr(mesh, "color_attributes", ())), unit_scale)
+
+
+def _geometry_print(mesh):
+    """A digest of what a human edit of geometry changes: vertex positions, each corner's vertex,
+    each face's corner count and material. Read with numpy (a million vertices: milliseconds)."""
+    import hashlib
+    digest = hashlib.sha1()
+    for collection, prop, dtype, width in ((mesh.vertices, "co", np.float32, 3), (mesh.loops, "vertex_index", np.int32, 1),
+                                           (mesh.polygons, "loop_total", np.int32, 1), (mesh.polygons, "material_index", np.int32, 1)):
+        values = np.empty(len(collection) * width, dtype=dtype)
+        collection.foreach_get(prop, values)
+        digest.update(values.tobytes())
+    for layer in (mesh.uv_layers if len(mesh.loops) else ()):  # no corners: no UV data to read
+        uv = np.empty(len(mesh.loops) * 2, dtype=np.float32)
+        layer.data.foreach_get("uv", uv)
+        digest.update(uv.tobytes())
+    return digest.hexdigest()

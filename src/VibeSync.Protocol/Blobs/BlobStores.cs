@@ -1,0 +1,83 @@
+// Design rationale (CONTENT-V2 §3, §6): readers of the inline mesh form and the link receive blob
+// bytes that must land somewhere before the record naming them is used. The protocol library does
+// not know where (the orchestrator's durable store, an adapter's cache, a test's memory), so it
+// talks to two small interfaces; BlobMemory is the in-memory one for tools, tests and caches.
+using System;
+using System.Collections.Generic;
+
+namespace VibeSync.Protocol.Blobs
+{
+    /// <summary>Where a reader puts the blobs it makes (the inline mesh form turned into blobs).</summary>
+    public interface IBlobSink
+    {
+        /// <summary>
+        /// Keeps the blob <paramref name="id"/> (already computed from these bytes by the caller) of
+        /// <paramref name="shape"/>; returns once it is kept as the sink promises (the orchestrator's
+        /// store: durably). Idempotent.
+        /// </summary>
+        /// <exception cref="BlobFormatException">The bytes do not match the shape or the name.</exception>
+        void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload);
+    }
+
+    /// <summary>Where blob bytes are read from (the orchestrator's store, an adapter's cache).</summary>
+    public interface IBlobSource
+    {
+        /// <summary>The shape and canonical little-endian bytes of <paramref name="id"/>; false when not held.</summary>
+        bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload);
+    }
+
+    /// <summary>A place that keeps blobs and gives them back (the orchestrator's store, a cache).</summary>
+    public interface IBlobStore : IBlobSink, IBlobSource
+    {
+    }
+
+    /// <summary>Blobs held in memory, by id. Thread-safe.</summary>
+    public sealed class BlobMemory : IBlobStore
+    {
+        private readonly Dictionary<string, (BlobShape Shape, byte[] Payload)> _blobs = new Dictionary<string, (BlobShape, byte[])>(StringComparer.Ordinal);
+
+        /// <summary>Blobs held.</summary>
+        public int Count { get { lock (_blobs) return _blobs.Count; } }
+
+        /// <summary>Every id held.</summary>
+        public IReadOnlyCollection<string> Ids { get { lock (_blobs) return new List<string>(_blobs.Keys); } }
+
+        /// <summary>True when <paramref name="id"/> is held.</summary>
+        public bool Has(string id) { lock (_blobs) return _blobs.ContainsKey(id); }
+
+        /// <inheritdoc />
+        public void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload)
+        {
+            if (payload.Length != shape.ByteLength) throw new BlobFormatException("length", $"{payload.Length} bytes, but the shape takes {shape.ByteLength}");
+            lock (_blobs) if (!_blobs.ContainsKey(id)) _blobs[id] = (shape, payload.ToArray());
+        }
+
+        /// <summary>Names and keeps a blob, verifying nothing else: the id is computed here.</summary>
+        public string Put(BlobShape shape, ReadOnlySpan<byte> payload)
+        {
+            string id = BlobId.Of(shape, payload);
+            Put(id, shape, payload);
+            return id;
+        }
+
+        /// <inheritdoc />
+        public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload)
+        {
+            lock (_blobs)
+            {
+                if (_blobs.TryGetValue(id, out var blob)) { shape = blob.Shape; payload = blob.Payload; return true; }
+            }
+            shape = null!;
+            payload = default;
+            return false;
+        }
+
+        /// <summary>Drops every blob not in <paramref name="keep"/>.</summary>
+        public void Retain(ISet<string> keep)
+        {
+            lock (_blobs)
+                foreach (var id in new List<string>(_blobs.Keys))
+                    if (!keep.Contains(id)) _blobs.Remove(id);
+        }
+    }
+}
