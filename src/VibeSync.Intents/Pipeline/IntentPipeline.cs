@@ -1124,9 +1124,11 @@ public sealed class IntentPipeline : IAsyncDisposable
         lock (_dirty) _dirty.UnionWith(uuids);
         var want = EngineStorage.RoundToFloat32(Reality.Records(uuids));
         bool clean = true;
+        int read = 0;
         foreach (var engine in _engines)
         {
             if (!engine.IsLive) continue;
+            read++;
             try
             {
                 var have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
@@ -1149,9 +1151,15 @@ public sealed class IntentPipeline : IAsyncDisposable
                 LoseParity(engine.Name, $"it did not answer the fresh read after a hash mismatch: {e.Message}");
             }
         }
+        // With no live engine nothing was read: that is no evidence of parity (the engine that
+        // mismatched has just left live to be resynced). The objects stay DIRTY until an engine is
+        // back in parity (EngineLive) or a later fresh read shows them at Reality's values.
+        if (read == 0) clean = false;
         if (clean) lock (_dirty) _dirty.ExceptWith(uuids);
         _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), uuids.ToArray(), clean ? "CLEAN" : "DIRTY",
-            clean ? "after the hash mismatch, a fresh read shows every live engine at Reality's values" : "an engine still differs from Reality after a fresh read and a resync: intents on these objects are refused as DIRTY",
+            clean ? "after the hash mismatch, a fresh read shows every live engine at Reality's values"
+                : read == 0 ? "no engine is live to read them back: intents on these objects are refused as DIRTY until one is in parity again"
+                : "an engine still differs from Reality after a fresh read and a resync: intents on these objects are refused as DIRTY",
             clean ? null : "DIRTY"));
     }
 
