@@ -150,8 +150,11 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
-        service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal); // before anything appends: the recovery rollbacks below are indexed too
-        var (reality, paired) = RealityStore.Load(service._wal);
+        // The log is read once here and shared: the journal index, Reality's replay and the first
+        // blob collection's roots (a million-entry log was read four times: bench journal).
+        var records = service._wal.LastSequence > 0 ? WriteAheadLog.ReadAll(service._wal.Directory, out _) : Array.Empty<WalRecord>();
+        service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal, records); // before anything appends: the recovery rollbacks below are indexed too
+        var (reality, paired) = RealityStore.Load(service._wal, records);
         service._project = ProjectIdentity.LoadOrCreate(options.DataDirectory, paired);
         // project.json also remembers pairings a compacted log no longer holds; a pending replace unpairs.
         paired.UnionWith(service._project.Record.Engines.Keys);
@@ -175,7 +178,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service.Uploads = new Uploads.PartialUploads(service._blobs, pipeline.Uploads, () => pipeline.Limits);
         service._collector = new BlobCollector(service._blobs, options.DataDirectory, pins,
             () => pipeline.Reality.Meshes.Values.SelectMany(m => m.BlobIds()).Concat(pipeline.Uploads.Live()), service._log);
-        await service._collector.RunAsync("serve started"); // before the link or the API can put anything
+        await service._collector.RunAsync("serve started", records); // before the link or the API can put anything
+        records = null; // not held for the life of serve
         // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.
         if (reality.Objects.Count + reality.Materials.Count + reality.Meshes.Count > 0) service._snapshots.Enqueue(reality, Array.Empty<ulong>());
         service._attach = new AttachFlow(service._pipeline, paired, options.SourceOfTruth, service._log, service._project) { OnLive = service.EngineLive };

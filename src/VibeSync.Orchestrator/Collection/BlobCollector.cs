@@ -28,14 +28,14 @@ internal sealed class BlobCollector
     }
 
     /// <summary>Collects now; logs and returns what it did.</summary>
-    public async Task<Blobs.Collection> RunAsync(string why)
+    public async Task<Blobs.Collection> RunAsync(string why, IReadOnlyList<Wal.Entries.WalRecord>? records = null)
     {
         await _one.WaitAsync().ConfigureAwait(false);
         try
         {
             // Memory first, then files: an entry journaled meanwhile names blobs a put just made young.
             var roots = new HashSet<string>(_live(), StringComparer.Ordinal);
-            roots.UnionWith(BlobRoots.InFiles(_dataDirectory, _pins));
+            roots.UnionWith(BlobRoots.InFiles(_dataDirectory, _pins, records));
             var done = await Task.Run(() => _store.Collect(roots, BlobRoots.Grace)).ConfigureAwait(false);
             _log.Write("blobs_collected", null, null, null, $"{why}: kept {done.Kept}, removed {done.Removed} ({done.BytesFreed:N0} bytes)");
             return done;

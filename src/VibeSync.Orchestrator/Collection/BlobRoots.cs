@@ -35,14 +35,14 @@ public static class BlobRoots
     /// entry the log holds (those after the checkpoint, and older ones until <c>wal compact</c>
     /// removes their segments), and the snapshot pins.
     /// </summary>
-    public static HashSet<string> InFiles(string dataDirectory, PinnedBlobs pins)
+    public static HashSet<string> InFiles(string dataDirectory, PinnedBlobs pins, IReadOnlyList<Wal.Entries.WalRecord>? records = null)
     {
         var roots = new HashSet<string>(StringComparer.Ordinal);
         var wal = Path.Combine(dataDirectory, "wal");
         if (Directory.Exists(wal))
         {
             if (Checkpoint.Latest(wal) is { } checkpoint) AddNamedIn(checkpoint.State, roots);
-            foreach (var record in WriteAheadLog.ReadAll(wal, out _))
+            foreach (var record in records ?? WriteAheadLog.ReadAll(wal, out _)) // serve's start hands over the one read it made
                 if (record.Entry.OperationJson is { } json) AddNamedIn(Encoding.UTF8.GetBytes(json), roots);
         }
         roots.UnionWith(pins.Ids);

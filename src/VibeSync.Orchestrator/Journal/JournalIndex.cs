@@ -19,7 +19,7 @@ internal sealed class JournalIndex
     private readonly Dictionary<ulong, TaskCompletionSource> _waiters = new(); // intent → woken by its next entry
 
     /// <summary>Indexes <paramref name="wal"/>: what it holds now, then every record as it becomes durable.</summary>
-    public static JournalIndex Of(WriteAheadLog wal)
+    public static JournalIndex Of(WriteAheadLog wal, IReadOnlyList<WalRecord>? records = null)
     {
         var index = new JournalIndex();
         var early = new List<(ulong, WalEntry)>();
@@ -32,7 +32,7 @@ internal sealed class JournalIndex
                 else early.Add((sequence, entry)); // between subscribing and reading what is on disk
             }
         };
-        var records = wal.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>();
+        records ??= wal.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>();
         lock (index._gate)
         {
             foreach (var r in records) index.Add(r.Sequence, r.Entry);
