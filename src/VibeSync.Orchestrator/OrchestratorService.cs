@@ -172,7 +172,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
             // Mesh blobs live in DIR/blobs (VibeSync.Blobs): mesh operations are checked against them and inline meshes put there durably.
             options.Pipeline with { Blobs = options.Pipeline.Blobs ?? service._blobs, Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
-                OnParityLost = service.ParityLost, AfterCheckpoint = () => service._collector?.Start("after a checkpoint") });
+                OnParityLost = service.ParityLost, AfterCheckpoint = () => service._collector?.Start("after a checkpoint") }, records: records);
         service._snapshots.Start(service._pipeline);
         var pipeline = service._pipeline;
         service.Uploads = new Uploads.PartialUploads(service._blobs, pipeline.Uploads, () => pipeline.Limits);

@@ -94,9 +94,10 @@ public sealed class IntentPipeline : IAsyncDisposable
     /// Starts the pipeline over an open log. Intents the log shows left PROVISIONAL (a crash
     /// mid-flight) are journaled ROLLED_BACK first: Reality never includes them, and the engines
     /// are resynced from Reality when they reconnect. Intent numbers resume above the log's largest.
+    /// <paramref name="records"/> is the log as its caller already read it (else it is read here).
     /// </summary>
     public static async Task<IntentPipeline> StartAsync(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines,
-        PipelineOptions? options = null, TimeProvider? time = null)
+        PipelineOptions? options = null, TimeProvider? time = null, IReadOnlyList<WalRecord>? records = null)
     {
         var pipeline = new IntentPipeline(wal, reality, engines, options ?? new PipelineOptions(), time ?? TimeProvider.System);
         var recovery = new Actor(ActorKind.Orchestrator, "recovery").ToString();
@@ -104,7 +105,8 @@ public sealed class IntentPipeline : IAsyncDisposable
             await wal.AppendAsync(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", recovery,
                 new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
                 "left PROVISIONAL by a crash: rolled back on restart")).ConfigureAwait(false);
-        var records = wal.Recovery.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>(); // read once for both
+        if (records == null || wal.Recovery.ToRollBack.Count > 0) // the caller's read predates the rollbacks just journaled
+            records = wal.Recovery.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>(); // read once for both
         pipeline.RestorePending(records);
         pipeline.ConsultPriorFailures(records);
         pipeline._loop = Task.Run(pipeline.RunAsync);
