@@ -1,0 +1,66 @@
+// Design rationale: a restart loses nothing acknowledged. The log is the only memory: intents it
+// shows PENDING wait again (decided afresh), and rollbacks the engines caused before the restart
+// count again toward safe mode, so a failure that repeats does not get a clean slate.
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using VibeSync.Intents.Authority;
+using VibeSync.Intents.Batching;
+using VibeSync.Intents.Classification;
+using VibeSync.Protocol.Blobs;
+using VibeSync.Protocol.Operations;
+using VibeSync.Intents.Reality;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Comparison;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+using VibeSync.Wal;
+using VibeSync.Wal.Entries;
+
+namespace VibeSync.Intents.Pipeline;
+
+public sealed partial class IntentPipeline
+{
+    /// <summary>
+    /// Intents the log shows still PENDING wait again after a restart: what was acknowledged is not
+    /// lost. They are decided afresh (locks and PANICs do not survive a restart; approval is asked again).
+    /// </summary>
+    private void RestorePending(IReadOnlyList<WalRecord> records)
+    {
+        if (_wal.Recovery.Pending.Count == 0) return;
+        var wanted = _wal.Recovery.Pending.ToHashSet();
+        foreach (var record in records)
+        {
+            var e = record.Entry;
+            if (e.Phase != IntentPhase.Pending || !wanted.Remove(e.IntentId) || e.OperationJson == null) continue;
+            _pending[e.IntentId] = new Waiting(OperationReader.Read(e.OperationJson), Actor.Parse(e.Actor), AdmissionOutcome.AwaitApproval, false,
+                _engines.Any(x => x.Name == e.Engine) ? e.Engine : null);
+        }
+    }
+
+    /// <summary>
+    /// Prior failures in the log are consulted before any mutation: rollbacks the engines caused
+    /// (HASH_MISMATCH, ENGINE_FAULT) since the last emergency unlock count again, so an object or an
+    /// operation that kept failing before a restart puts automation in safe mode at once, instead
+    /// of failing the same way again. Rollbacks a crash left behind do not count.
+    /// </summary>
+    private void ConsultPriorFailures(IReadOnlyList<WalRecord> records)
+    {
+        int since = 0;
+        for (int i = 0; i < records.Count; i++)
+            if (records[i].Entry.Actor.StartsWith("emergency:", StringComparison.Ordinal)) since = i + 1;
+        for (int i = since; i < records.Count; i++)
+        {
+            var e = records[i].Entry;
+            if (e.Phase != IntentPhase.RolledBack || e.Rollback?.Reason is not ("HASH_MISMATCH" or "ENGINE_FAULT") || e.Actor == "system:recovery" || e.OperationJson == null) continue;
+            IntentRequest request;
+            try { request = OperationReader.Read(e.OperationJson); }
+            catch (IntentRefusedException) { continue; }
+            if (_failures.Record(e.Scope.Uuids, request.Operations.Select(o => o.Name)) is { } tripped && _safeMode == null)
+                _safeMode = "prior failures in the log: " + tripped;
+        }
+    }
+
+}

@@ -1,0 +1,203 @@
+// Design rationale: the spine is the one reader of the inbox. Every piece of pipeline state is
+// touched only from work it runs, one piece at a time, which gives DESIGN §4's total order without
+// locks. Appends are queued, not awaited: consecutive admissions share one group commit, and a
+// step's answers wait for its own entry's fsync off the spine (AnswerWhenDurable).
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using VibeSync.Intents.Authority;
+using VibeSync.Intents.Batching;
+using VibeSync.Intents.Classification;
+using VibeSync.Protocol.Blobs;
+using VibeSync.Protocol.Operations;
+using VibeSync.Intents.Reality;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Comparison;
+using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Spaces;
+using VibeSync.Protocol.State;
+using VibeSync.Wal;
+using VibeSync.Wal.Entries;
+
+namespace VibeSync.Intents.Pipeline;
+
+public sealed partial class IntentPipeline
+{
+    private void Enqueue(Work work)
+    {
+        if (_fatal is { } fatal) throw new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
+        if (!_inbox.Writer.TryWrite(work)) throw new ObjectDisposedException(nameof(IntentPipeline), "the pipeline is shutting down");
+    }
+
+    private Task<T> Post<T>(Func<Task<T>> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new Work(async () =>
+        {
+            try { done.TrySetResult(await work().ConfigureAwait(false)); }
+            catch (Exception e) when (_fatal == null) { done.TrySetException(e); }
+            catch (Exception e) { done.TrySetException(e); throw; }
+        }, e => done.TrySetException(e)));
+        return done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var inbox = _inbox.Reader;
+        try
+        {
+            int sinceDrain = 0;
+            while (true)
+            {
+                if (inbox.TryRead(out var work))
+                {
+                    await work.Run().ConfigureAwait(false);
+                    if (_fatal != null) break;
+                    if (++sinceDrain < _options.AdmissionChunk) continue;
+                }
+                sinceDrain = 0;
+                await PumpAsync().ConfigureAwait(false);
+                if (await CloseIfDueAsync().ConfigureAwait(false) || await VerifyOriginsIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
+                if (inbox.Completion.IsCompleted) break;
+
+                // Sleep until new work, the fsync a waiting apply needs, or the batch's deadline.
+                using var stop = new CancellationTokenSource();
+                var wakeUps = new List<Task>(3) { inbox.WaitToReadAsync(stop.Token).AsTask() };
+                if (_firstWaiting is { } waiting) wakeUps.Add(waiting); // even if it completed since: then no sleep at all
+                foreach (var due in new[] { _batch.Deadline, _owed.Count == 0 ? null : _owed.Values.Min(d => d.Due) })
+                {
+                    if (due is not { } deadline) continue;
+                    var wait = deadline - _time.GetUtcNow();
+                    wakeUps.Add(Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stop.Token));
+                }
+                await Task.WhenAny(wakeUps).ConfigureAwait(false);
+                stop.Cancel();
+            }
+            if (_fatal == null)
+            {
+                await CloseBatchAsync().ConfigureAwait(false);
+                await DrainAsync(settle: true).ConfigureAwait(false);
+            }
+            await AnsweredAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _fatal ??= e;
+        }
+        if (_fatal is { } fatal) Fail(fatal);
+    }
+
+    /// <summary>Waits until every answer that waited for an fsync has been given.</summary>
+    private async Task AnsweredAsync()
+    {
+        Task[] waiting;
+        lock (_answering) { _answering.RemoveAll(t => t.IsCompleted); waiting = _answering.ToArray(); }
+        await Task.WhenAll(waiting).ConfigureAwait(false);
+    }
+
+    /// <summary>Fail-stop: the journal cannot be trusted any more, so nobody is told anything happened.</summary>
+    private void Fail(Exception fatal)
+    {
+        _inbox.Writer.TryComplete();
+        var error = new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
+        foreach (var m in _batch.Members)
+        {
+            m.Provisional.TrySetException(error);
+            m.Settled.TrySetException(error);
+            foreach (var follower in m.Followers) follower.TrySetException(error);
+        }
+        foreach (var answer in _toApply.SelectMany(step => step.Answers)) answer.TrySetException(error);
+        foreach (var (completion, _) in _deferred) completion.TrySetException(error);
+        while (_inbox.Reader.TryRead(out var work)) work.Fail(error);
+    }
+
+    /// <summary>
+    /// Hands the journal entries appended so far to the WAL's group commit: the answers that wait
+    /// for them are given once they are durable, while the spine goes on. Returns that moment.
+    /// </summary>
+    private Task Flush()
+    {
+        if (_appends.Count == 0 && _deferred.Count == 0) return Task.CompletedTask;
+        var durable = AnswerWhenDurable(_appends.ToArray(), _deferred.ToArray());
+        _appends.Clear();
+        _deferred.Clear();
+        if (!durable.IsCompleted)
+            lock (_answering)
+            {
+                if (_answering.Count >= 64) _answering.RemoveAll(t => t.IsCompleted);
+                _answering.Add(durable);
+            }
+        return durable;
+    }
+
+    /// <summary>
+    /// Flushes the journal and applies, in admission order, every step whose PROVISIONAL entry is
+    /// durable, unless an earlier step that is still waiting shares a uuid with it: one new
+    /// intent's fsync does not hold up micro-intents of others already journaled.
+    /// </summary>
+    private async Task PumpAsync()
+    {
+        _ = Flush();
+        _firstWaiting = null;
+        var waitingOn = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < _toApply.Count;)
+        {
+            var step = _toApply[i];
+            if (!step.Durable.IsCompletedSuccessfully || step.Member.Footprint.Any(waitingOn.Contains))
+            {
+                if (!step.Durable.IsCompletedSuccessfully) _firstWaiting ??= step.Durable;
+                waitingOn.UnionWith(step.Member.Footprint);
+                i++;
+                continue;
+            }
+            _toApply.RemoveAt(i);
+            int before = _toApply.Count;
+            await ApplyAsync(step).ConfigureAwait(false);
+            _ = Flush();
+            if (_toApply.Count != before) { i = 0; waitingOn.Clear(); _firstWaiting = null; } // a rollback dropped steps: look again from the start
+        }
+    }
+
+    /// <summary>
+    /// Applies every admitted step, waiting for the fsyncs they need; with <paramref name="settle"/>
+    /// also waits until every answer given so far has followed its fsync.
+    /// </summary>
+    private async Task DrainAsync(bool settle = false)
+    {
+        while (true)
+        {
+            await PumpAsync().ConfigureAwait(false);
+            if (_fatal is { } fatal) throw new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
+            if (_toApply.Count == 0) break;
+            var waiting = _toApply.Select(step => step.Durable).Where(t => !t.IsCompleted).ToArray();
+            if (waiting.Length > 0) await Task.WhenAny(waiting).ConfigureAwait(false);
+        }
+        if (settle) await AnsweredAsync().ConfigureAwait(false);
+    }
+
+    private async Task AnswerWhenDurable(Task[] appends, (TaskCompletionSource<IntentOutcome> Completion, IntentOutcome Outcome)[] answers)
+    {
+        try
+        {
+            if (appends.Length > 0) await Task.WhenAll(appends).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Fail-stop: nothing journaled after this can be trusted, so the spine stops.
+            _fatal ??= e;
+            _inbox.Writer.TryComplete();
+            var error = new InvalidOperationException($"the pipeline stopped: {e.Message}", e);
+            foreach (var (completion, _) in answers) completion.TrySetException(error);
+            return;
+        }
+        foreach (var (completion, outcome) in answers) completion.TrySetResult(outcome);
+    }
+
+    private async Task<bool> CloseIfDueAsync()
+    {
+        if (_batch.Deadline is not { } deadline || deadline > _time.GetUtcNow()) return false;
+        await CloseBatchAsync().ConfigureAwait(false);
+        return true;
+    }
+}
