@@ -3,20 +3,15 @@
 // with the open batch (the conflict table) and the snapshot gate for destructive intents; only
 // then is PROVISIONAL journaled and the intent applied in every engine but its origin. It is
 // never held by a batch window (issue #8).
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
 using VibeSync.Intents.Classification;
-using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;

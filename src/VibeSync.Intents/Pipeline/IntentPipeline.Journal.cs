@@ -1,20 +1,13 @@
 // Design rationale: every phase change is durable in the WAL before anyone hears of it. Entries
 // are appended from the spine only, in order; the answers they carry are released once the entry
 // is durable (a group commit), never before.
-using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
 using VibeSync.Intents.Classification;
-using VibeSync.Protocol.Blobs;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;

@@ -1,20 +1,12 @@
 // Design rationale: a restart loses nothing acknowledged. The log is the only memory: intents it
 // shows PENDING wait again (decided afresh), and rollbacks the engines caused before the restart
 // count again toward safe mode, so a failure that repeats does not get a clean slate.
-using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using VibeSync.Intents.Authority;
-using VibeSync.Intents.Batching;
-using VibeSync.Intents.Classification;
-using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;

@@ -2,20 +2,14 @@
 // touched only from work it runs, one piece at a time, which gives DESIGN §4's total order without
 // locks. Appends are queued, not awaited: consecutive admissions share one group commit, and a
 // step's answers wait for its own entry's fsync off the spine (AnswerWhenDurable).
-using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
-using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
 using VibeSync.Intents.Classification;
-using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;

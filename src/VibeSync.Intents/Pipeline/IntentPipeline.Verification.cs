@@ -3,21 +3,16 @@
 // finalized in apply order and become Reality. A mismatch marks its objects DIRTY until a fresh
 // read shows parity again; rollbacks the engines cause count toward safe mode (the retry policy).
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
-using VibeSync.Intents.Classification;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
-using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
-using VibeSync.Wal;
 using VibeSync.Wal.Entries;
 
 namespace VibeSync.Intents.Pipeline;

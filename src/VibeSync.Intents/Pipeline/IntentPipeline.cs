@@ -14,16 +14,12 @@
 // .Spine (the inbox loop), .Admission (admit + apply), .Verification (verify + final, DIRTY, the
 // retry policy), .Journal (appends and answers) and .Recovery (what a restart restores).
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
-using VibeSync.Intents.Classification;
 using VibeSync.Protocol.Blobs;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;

@@ -6,7 +6,6 @@
 // time from the file, on a task of its own so the session keeps reading. A blob error is an ERROR
 // naming the blob; the session stays up; trust is charged only for what the adapter did (junk,
 // out of order, bytes that are not their name), never for a limit or a blob it could not provide.
-using System.Text;
 using VibeSync.Blobs;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Framing;

@@ -2,20 +2,14 @@
 // key; the answer (WELCOME or REFUSED) is MAC'd with the same key, and the session keys are derived
 // from both nonces. A handshake that is late, malformed or from a stranger costs the sender its
 // connection and a growing pause, never the orchestrator's state (docs/protocol.md §11.2).
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using VibeSync.Intents;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
-using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;

@@ -1,20 +1,11 @@
 // Design rationale: a silent engine is a dead engine (the watchdog puts it in PANIC after the
 // heartbeat timeout), and keys are rotated on a timer (REKEY, then REKEY_ACK) so a session's key
 // never protects more than one interval's traffic (docs/protocol.md §11.5).
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
-using VibeSync.Intents;
-using VibeSync.Protocol.Operations;
 using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
-using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
-using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;

@@ -3,12 +3,7 @@
 // the engine misbehaving: ERROR, or the session revoked and that engine alone in PANIC. SCENE may
 // arrive in parts (assembled by SceneTransfer); the orchestrator's own requests wait on their
 // sequence number for the adapter's answer.
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
-using VibeSync.Intents;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
@@ -16,7 +11,6 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;

@@ -1,20 +1,10 @@
 // Design rationale: frames leave in sequence order under one send lock. A reply is held in the
 // outbox while more whole frames already wait to be read, so a burst of requests is answered with
 // one write instead of one per frame; the outbox is flushed as soon as the reader runs dry.
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
-using VibeSync.Intents;
-using VibeSync.Protocol.Operations;
 using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
-using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
-using VibeSync.Protocol.Link;
-using VibeSync.Protocol.SceneJson;
-using VibeSync.Protocol.Spaces;
 using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;
