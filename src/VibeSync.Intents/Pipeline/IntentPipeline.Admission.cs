@@ -68,7 +68,8 @@ public sealed partial class IntentPipeline
             return;
         }
         bool asAi = actor.Kind == ActorKind.Ai && how != Admit.Approved;
-        if (MeshRules.Check(request, actor, origin, _speculative, _options.Blobs, _options.Limits, asAi ? Uploads.Of(actor) : null) is { } broken)
+        if ((MeshRules.Check(request, actor, origin, _speculative, _options.Blobs, _options.Limits, asAi ? Uploads.Of(actor) : null)
+             ?? ContentRules.Check(request, actor, origin, _speculative, _options.Blobs, _options.Limits, asAi ? Uploads.Of(actor) : null)) is { } broken)
         {
             Refuse(Id(), request, actor, broken, approver, provisional, settled);
             return;

@@ -350,6 +350,7 @@ public sealed partial class IntentPipeline
     {
         var keep = uuids as ISet<string> ?? uuids.ToHashSet(StringComparer.Ordinal);
         return new Scene(scene.Objects.Where(o => keep.Contains(o.Uuid)).ToArray(),
-            scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray());
+            scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray(),
+            scene.Images.Where(i => keep.Contains(i.Uuid)).ToArray());
     }
 }

@@ -8,27 +8,49 @@
 // cost is one pass over the objects for such intents and nothing for the rest (a drag, a rename).
 // Pruned records are not tombstoned: the same mesh may come back (the modifier removed again).
 // A record created and not yet used stays, as before (an AI may create a mesh, then an object).
+// Images follow their materials the same way: an image no remaining material's textures use
+// leaves with the last material that used it, or with the texture edit that let go of it.
 
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Reality;
 
-/// <summary>Removes the materials and meshes an intent left without any object using them.</summary>
+/// <summary>Removes the materials and meshes an intent left without any object using them, and the images left without any material using them.</summary>
 internal static class UnusedRecords
 {
     /// <summary><paramref name="after"/> without the records that objects of <paramref name="before"/> named by <paramref name="operations"/> used and no object uses now.</summary>
     public static RealityScene Prune(RealityScene before, RealityScene after, IReadOnlyList<Operation> operations)
     {
         var candidates = Candidates(before, operations);
-        if (candidates.Count == 0) return after;
-        foreach (var o in after.Objects.Values)
+        if (candidates.Count > 0)
         {
-            if (o.Mesh != null) candidates.Remove(o.Mesh);
-            foreach (var m in o.Materials) if (m != null) candidates.Remove(m);
-            if (candidates.Count == 0) return after;
+            foreach (var o in after.Objects.Values)
+            {
+                if (o.Mesh != null) candidates.Remove(o.Mesh);
+                foreach (var m in o.Materials) if (m != null) candidates.Remove(m);
+                if (candidates.Count == 0) break;
+            }
+            after = after with { Materials = after.Materials.RemoveRange(candidates), Meshes = after.Meshes.RemoveRange(candidates) };
         }
-        return after with { Materials = after.Materials.RemoveRange(candidates), Meshes = after.Meshes.RemoveRange(candidates) };
+        return PruneImages(before, after, operations, candidates);
+    }
+
+    /// <summary>The images that materials pruned now, or whose textures these operations set, used before and no material uses now.</summary>
+    private static RealityScene PruneImages(RealityScene before, RealityScene after, IReadOnlyList<Operation> operations, HashSet<string> pruned)
+    {
+        var images = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var uuid in pruned)
+            if (before.Materials.TryGetValue(uuid, out var gone)) images.UnionWith(gone.ImageIds());
+        foreach (var op in operations)
+            if (op is SetMaterialParams { Textures: not null } && before.Materials.TryGetValue(op.Uuid, out var changed)) images.UnionWith(changed.ImageIds());
+        if (images.Count == 0) return after;
+        foreach (var m in after.Materials.Values)
+        {
+            images.ExceptWith(m.ImageIds());
+            if (images.Count == 0) return after;
+        }
+        return after with { Images = after.Images.RemoveRange(images) };
     }
 
     /// <summary>What the objects these operations change or delete used before them.</summary>
