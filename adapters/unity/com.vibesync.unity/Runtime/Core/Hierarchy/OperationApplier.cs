@@ -11,6 +11,7 @@ using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Hierarchy
@@ -63,18 +64,20 @@ namespace VibeSync.Unity.Hierarchy
         private readonly IdentityIndex _index;
         private readonly MeshCache _meshes;
         private readonly IBlobSource _blobs;
+        private readonly ImageCache _images;
 
         /// <summary>
         /// Applies to <paramref name="scene"/> through <paramref name="index"/>; meshes are written through
         /// <paramref name="meshes"/>, their blobs looked up in <paramref name="received"/> (what the link
         /// received for this APPLY), then in <paramref name="meshes"/> (what the scene's meshes already hold).
         /// </summary>
-        public OperationApplier(IUnityScene scene, IdentityIndex index, MeshCache meshes, IBlobSource received)
+        public OperationApplier(IUnityScene scene, IdentityIndex index, MeshCache meshes, ImageCache images, IBlobSource received)
         {
             _scene = scene;
             _index = index;
             _meshes = meshes;
-            _blobs = new FirstOf(received, meshes);
+            _images = images;
+            _blobs = new FirstOf(received, meshes, images);
         }
 
         /// <summary>Applies every operation or none.</summary>
@@ -137,7 +140,14 @@ namespace VibeSync.Unity.Hierarchy
         private void Remember(Provisional p, UnityObject before) => p.Undo.Add(() => { if (_scene.Find(before.Handle) != null) _scene.Write(before); });
 
         private Material MaterialOf(string id) =>
-            _scene.Materials().FirstOrDefault(m => m.Uuid == id) ?? throw new ApplyException("UNKNOWN_UUID", $"no material {id} in this Unity project");
+            _scene.MaterialIds().Contains(id) ? LookRecords.Material(_scene, id) : throw new ApplyException("UNKNOWN_UUID", $"no material {id} in this Unity project");
+
+        /// <summary>Writes <paramref name="m"/> over material <paramref name="m"/>.Uuid, recording how to restore it exactly.</summary>
+        private void WriteMaterial(Provisional p, Material m)
+        {
+            p.Undo.Add(LookRecords.Snapshot(_scene, m.Uuid));
+            LookRecords.WriteMaterial(_scene, m, false, p.Undo);
+        }
 
         private void ApplyOne(Provisional p, Operation op)
         {
@@ -173,15 +183,13 @@ namespace VibeSync.Unity.Hierarchy
                 case Rename r:
                 {
                     var m = MaterialOf(r.Uuid);
-                    p.Undo.Add(() => _scene.WriteMaterial(m));
-                    _scene.WriteMaterial(m with { Name = r.NewName });
+                    WriteMaterial(p, m with { Name = r.NewName });
                     break;
                 }
                 case SetMaterialParams mp:
                 {
                     var m = MaterialOf(mp.Uuid);
-                    p.Undo.Add(() => _scene.WriteMaterial(m));
-                    _scene.WriteMaterial(m with
+                    WriteMaterial(p, m with
                     {
                         BaseColor = mp.BaseColor ?? m.BaseColor,
                         Metallic = mp.Metallic ?? m.Metallic,
@@ -291,9 +299,10 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case CreateMaterial cm:
                 {
-                    if (_scene.Materials().Any(m => m.Uuid == cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"material {cm.Uuid} already exists in this Unity project");
-                    _scene.CreateMaterial(new Material(cm.Uuid, cm.MaterialName, cm.BaseColor, cm.Metallic, cm.Roughness, cm.Emission));
-                    p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
+                    if (_scene.MaterialIds().Contains(cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"material {cm.Uuid} already exists in this Unity project");
+                    var created = new Material(cm.Uuid, cm.MaterialName, cm.BaseColor, cm.Metallic, cm.Roughness, cm.Emission);
+                    p.Undo.Add(() => { _scene.RemoveAsset(cm.Uuid); _scene.Notes.SetMaterial(cm.Uuid, null); });
+                    LookRecords.WriteMaterial(_scene, created, true, p.Undo);
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
                     break;
                 }
@@ -322,7 +331,7 @@ namespace VibeSync.Unity.Hierarchy
 
         private void CheckNew(string id)
         {
-            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.Materials().Any(m => m.Uuid == id) || _scene.MeshIds().Contains(id))
+            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.MaterialIds().Contains(id) || _scene.ImageIds().Contains(id) || _scene.MeshIds().Contains(id))
                 throw new ApplyException("UUID_IN_USE", $"{id} already names something in this Unity scene (or did once)");
         }
 
