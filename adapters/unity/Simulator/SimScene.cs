@@ -75,8 +75,8 @@ public sealed class SimScene : IUnityScene
             // The file's records as if VibeSync had written them into this project: through the mapping tables, noted.
             var camera = o.Kind == ObjectKind.Camera ? DefaultCamera : null;
             var light = o.Kind == ObjectKind.Light ? DefaultLight : null;
-            if (o.Camera != null) { camera = CameraMapping.ToUnity(o.Camera, camera!); scene.Notes.SetCamera(o.Uuid, LookRecords.Stored(o.Camera)); }
-            if (o.Light != null) { light = LightMapping.ToUnity(o.Light, light!); scene.Notes.SetLight(o.Uuid, LookRecords.Stored(o.Light)); }
+            if (o.Camera != null) camera = LookRecords.CameraFor(scene, o.Uuid, o.Camera, camera!);
+            if (o.Light != null) light = LookRecords.LightFor(scene, o.Uuid, o.Light, light!);
             scene._objects[handles[o.Uuid]] = new UnityObject(handles[o.Uuid], o.Uuid, o.Name, o.Kind, o.Parent == null ? null : handles[o.Parent],
                 o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null, false, camera, light);
         }

@@ -28,9 +28,10 @@ namespace VibeSync.Unity.Looks
         {
             foreach (var b in m.Textures) scene.ReadImage(b.Value.Image); // every texture exists before anything is written
             var family = ShaderFamily.Of(create ? scene.NewMaterialShader : scene.ReadMaterial(m.Uuid).Shader);
-            var values = MaterialMapping.ToUnity(m, family);
+            var stored = Stored(m); // mapped from what is noted, so a read compares like with like
+            var values = MaterialMapping.ToUnity(stored, family);
             if (create) scene.CreateMaterial(m.Uuid, values); else scene.WriteMaterial(m.Uuid, values);
-            scene.Notes.SetMaterial(m.Uuid, Stored(m));
+            scene.Notes.SetMaterial(m.Uuid, stored);
             foreach (var b in m.Textures)
             {
                 var before = scene.ReadImage(b.Value.Image);
@@ -55,6 +56,22 @@ namespace VibeSync.Unity.Looks
 
         /// <summary>The light parameters of object <paramref name="id"/> holding <paramref name="light"/> (null for an area light).</summary>
         public static LightParameters? Light(IUnityScene scene, string id, UnityLight light) => LightMapping.FromUnity(light, scene.Notes.Light(id));
+
+        /// <summary>The Camera values for <paramref name="c"/> on object <paramref name="id"/> (its note taken); the caller writes them.</summary>
+        public static UnityCamera CameraFor(IUnityScene scene, string id, CameraParameters c, UnityCamera current)
+        {
+            var stored = Stored(c);
+            scene.Notes.SetCamera(id, stored);
+            return CameraMapping.ToUnity(stored, current);
+        }
+
+        /// <summary>The Light values for <paramref name="l"/> on object <paramref name="id"/> (its note taken); the caller writes them.</summary>
+        public static UnityLight LightFor(IUnityScene scene, string id, LightParameters l, UnityLight current)
+        {
+            var stored = Stored(l);
+            scene.Notes.SetLight(id, stored);
+            return LightMapping.ToUnity(stored, current);
+        }
 
         /// <summary>A material record as Unity stores it (every real float32).</summary>
         public static Material Stored(Material m) =>
