@@ -78,12 +78,13 @@ namespace VibeSync.Unity.Looks
             EngineStorage.RoundToFloat32(new Scene(Array.Empty<SceneObject>(), new[] { m }, Array.Empty<Mesh>())).Materials[0];
 
         /// <summary>Camera parameters as Unity stores them (every real float32).</summary>
-        public static CameraParameters Stored(CameraParameters c) =>
-            new CameraParameters(c.Type, (float)c.YFov, (float)c.Aspect, (float)c.XMag, (float)c.YMag, (float)c.ZNear, (float)c.ZFar);
+        public static CameraParameters Stored(CameraParameters c) => Stored(ObjectKind.Camera, c, null).Camera!;
 
         /// <summary>Light parameters as Unity stores them (every real float32).</summary>
-        public static LightParameters Stored(LightParameters l) =>
-            new LightParameters(l.Type, new Vector3d((float)l.Color.X, (float)l.Color.Y, (float)l.Color.Z), (float)l.Intensity,
-                l.Range is double r ? (float)r : (double?)null, (float)l.InnerCone, (float)l.OuterCone);
+        public static LightParameters Stored(LightParameters l) => Stored(ObjectKind.Light, null, l).Light!;
+
+        private static SceneObject Stored(ObjectKind kind, CameraParameters? c, LightParameters? l) =>
+            EngineStorage.RoundToFloat32(new Scene(new[] { new SceneObject("", "", kind, null, Vector3d.Zero, Quaterniond.Identity, Vector3d.One, true, new string?[0], null) { Camera = c, Light = l } },
+                Array.Empty<Material>(), Array.Empty<Mesh>())).Objects[0];
     }
 }
