@@ -197,3 +197,28 @@ public sealed class LookMappingTests
 
     private static Scene One(Material m) => new(Array.Empty<SceneObject>(), new[] { m }, Array.Empty<Mesh>());
 }
+
+public sealed class LookNotesTests
+{
+    [Fact]
+    public void the_notes_survive_a_domain_reload_as_text_exactly()
+    {
+        var notes = new LookNotes();
+        var m = new Material("5a1d0000-0000-4000-8000-0000000000a7", "Brick", new Vector4d(0.1, 0.2, 0.3, 1), 0.5, 0.25, Vector3d.Zero)
+        {
+            Unsynced = "Principled BSDF input Subsurface is linked",
+            Textures = new Dictionary<TextureSlot, TextureBinding> { [TextureSlot.Normal] = TextureBinding.Of("5a1d0000-0000-4000-8000-0000000000c2") with { Rotation = 0.3, TexCoord = 2 } },
+        };
+        notes.SetMaterial(m.Uuid, m);
+        notes.SetCamera("cam", CameraParameters.Perspective(0.7, 1.5, 0.1, 100));
+        notes.SetLight("sun", new LightParameters(LightType.Directional, new Vector3d(1, 0.9, 0.8), 3, null, 0, 0));
+        var reloaded = new LookNotes();
+        reloaded.Load(notes.ToText());
+        Assert.Equal(m, reloaded.Material(m.Uuid));
+        Assert.Equal(notes.Camera("cam"), reloaded.Camera("cam"));
+        Assert.Equal(notes.Light("sun"), reloaded.Light("sun"));
+        var broken = new LookNotes();
+        broken.Load("{\"materials\": [{\"uuid\": 3}]}");
+        Assert.Empty(broken.Materials);
+    }
+}

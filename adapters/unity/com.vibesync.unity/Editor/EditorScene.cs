@@ -419,7 +419,22 @@ namespace VibeSync.Unity.Editor
 
         // ---- what the core keeps beside materials, cameras and lights, across domain reloads ----
 
-        public LookNotes Notes { get; } = new LookNotes(); // TODO(h-c3proto merge): saved to and loaded from SessionState as scene JSON
+        // In SessionState, as the mesh notes: they survive a domain reload, not an editor restart (after one, Unity's
+        // values are read back by the inverse mapping alone: what Unity cannot hold takes glTF's defaults).
+        private const string LookNotesKey = "VibeSync.LookNotes";
+        private LookNotes? _notes;
+
+        public LookNotes Notes
+        {
+            get
+            {
+                if (_notes != null) return _notes;
+                var notes = new LookNotes();
+                notes.Load(SessionState.GetString(LookNotesKey, ""));
+                notes.Changed += () => SessionState.SetString(LookNotesKey, notes.ToText());
+                return _notes = notes;
+            }
+        }
 
         public IReadOnlyList<string> MeshIds() =>
             Objects().Select(o => o.Mesh).Where(id => id != null).Select(id => id!).Concat(_createdMeshes).Distinct().ToList();

@@ -1,5 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Unity.Looks
@@ -45,6 +49,50 @@ namespace VibeSync.Unity.Looks
         public IReadOnlyDictionary<string, CameraParameters> Cameras => _cameras;
         /// <summary>Every light note (for saving).</summary>
         public IReadOnlyDictionary<string, LightParameters> Lights => _lights;
+
+        /// <summary>
+        /// The notes as JSON (<c>{"materials": [records], "cameras": {id: camera}, "lights": {id: light}}</c>,
+        /// written by the protocol's own record writers), for the glue's SessionState.
+        /// </summary>
+        public string ToText()
+        {
+            var sb = new StringBuilder("{\"materials\": [");
+            bool first = true;
+            foreach (var m in _materials.Values.OrderBy(m => m.Uuid, StringComparer.Ordinal)) { if (!first) sb.Append(", "); first = false; MaterialJson.Append(sb, m); }
+            sb.Append("], \"cameras\": {");
+            first = true;
+            foreach (var c in _cameras.OrderBy(c => c.Key, StringComparer.Ordinal)) { if (!first) sb.Append(", "); first = false; ViewJson.Append(JsonText.AppendString(sb, c.Key).Append(": "), c.Value); }
+            sb.Append("}, \"lights\": {");
+            first = true;
+            foreach (var l in _lights.OrderBy(l => l.Key, StringComparer.Ordinal)) { if (!first) sb.Append(", "); first = false; ViewJson.Append(JsonText.AppendString(sb, l.Key).Append(": "), l.Value); }
+            return sb.Append("}}").ToString();
+        }
+
+        /// <summary>Replaces the notes with those <see cref="ToText"/> wrote; text that does not read (none yet, another version) leaves them empty.</summary>
+        public void Load(string text)
+        {
+            _materials.Clear(); _cameras.Clear(); _lights.Clear();
+            if (text.Length == 0) return;
+            try
+            {
+                var root = JsonFields.AsObject(JsonParser.Parse(text), "notes");
+                if (root.Get("materials") is JsonArray materials)
+                    foreach (var item in materials.Items)
+                    {
+                        var o = JsonFields.AsObject(item, "materials[]");
+                        var uuid = ((JsonString)o.Get("uuid")!).Value;
+                        _materials[uuid] = MaterialJson.Read(o, "materials[]", uuid);
+                    }
+                if (root.Get("cameras") is JsonObject cameras)
+                    foreach (var c in cameras.Members) if (ViewJson.Camera(c.Value, "cameras") is { } camera) _cameras[c.Key] = camera;
+                if (root.Get("lights") is JsonObject lights)
+                    foreach (var l in lights.Members) if (ViewJson.Light(l.Value, "lights") is { } light) _lights[l.Key] = light;
+            }
+            catch (Exception e) when (e is JsonParseException or JsonFieldException or InvalidCastException or NullReferenceException)
+            {
+                _materials.Clear(); _cameras.Clear(); _lights.Clear(); // unreadable notes: Unity's values are read back by the inverse mapping alone
+            }
+        }
 
         private void Set<T>(Dictionary<string, T> into, string id, T? value) where T : class
         {
