@@ -361,7 +361,7 @@ namespace VibeSync.Unity.Adapter
             SceneHashes hashes;
             try { hashes = SceneHasher.Hash(Canonical(p.Touched)); }
             catch (Exception e) when (e is ArgumentException or BlobFormatException) { return null; }
-            var records = hashes.Objects.Concat(hashes.Materials).Concat(hashes.Meshes).Select(kv => $"\"{kv.Key}\": \"{Hex.Encode(kv.Value)}\"");
+            var records = hashes.Objects.Concat(hashes.Materials).Concat(hashes.Meshes).Concat(hashes.Images).Select(kv => $"\"{kv.Key}\": \"{Hex.Encode(kv.Value)}\"");
             return $"{{\"intent\": {p.Intent}, \"records\": {{{string.Join(", ", records)}}}}}";
         }
 
