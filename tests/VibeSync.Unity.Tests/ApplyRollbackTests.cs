@@ -32,19 +32,7 @@ public sealed class ApplyRollbackTests
         _adapter.Attach();
     }
 
-    /// <summary>Everything the simulator stores, so "restored exactly" means equal here.</summary>
-    private string Dump()
-    {
-        var sb = new StringBuilder();
-        foreach (var o in _scene.Objects())
-            sb.Append($"{o.Handle}|{o.Id}|{o.Name}|{o.Kind}|{o.Parent}|{o.LocalPosition}|{o.LocalRotation}|{o.LocalScale}|{o.Active}|{string.Join(",", o.Materials)}|{o.Mesh}|{o.Prefab}|{o.Camera}|{o.Light}\n");
-        foreach (var id in _scene.MaterialIds()) sb.Append($"{id}|{_scene.MaterialOf(id).Name}|{_scene.MaterialOf(id)}|{_scene.Notes.Material(id)}\n");
-        foreach (var id in _scene.ImageIds()) sb.Append($"{id}|{_scene.ReadImage(id)}|{_scene.ImageVersion(id)}|{Convert.ToHexString(_scene.ImageBytes(id))}\n");
-        foreach (var n in _scene.Notes.Cameras) sb.Append($"camera note {n.Key}|{n.Value}\n");
-        foreach (var n in _scene.Notes.Lights) sb.Append($"light note {n.Key}|{n.Value}\n");
-        foreach (var id in _scene.MeshIds()) sb.Append($"{id}|{_scene.MeshOf(id).Dump()}|{_scene.NotesOf(id)}\n");
-        return sb.ToString();
-    }
+    private string Dump() => SimDump.Of(_scene);
 
     private (byte Type, string Body) Apply(ulong intent, string operations) =>
         _adapter.Apply(JsonFields.AsObject(JsonParser.Parse($"{{\"intent\": {intent}, \"operations\": {operations}}}"), "apply"));

@@ -22,7 +22,7 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Creates the exception.</summary>
         public ApplyException(string code, string message) : base(message) { Code = code; }
 
-        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT; for mesh content BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE.</summary>
+        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT, UNREPRESENTABLE_LIGHT; for mesh and image content BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE, IMAGE_FORMAT.</summary>
         public string Code { get; }
     }
 
@@ -188,14 +188,8 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case SetMaterialParams mp:
                 {
-                    var m = MaterialOf(mp.Uuid);
-                    WriteMaterial(p, m with
-                    {
-                        BaseColor = mp.BaseColor ?? m.BaseColor,
-                        Metallic = mp.Metallic ?? m.Metallic,
-                        Roughness = mp.Roughness ?? m.Roughness,
-                        Emission = mp.Emission ?? m.Emission,
-                    });
+                    // Every field, textures by slot; an unsynced reason Blender states is kept beside the material (notes).
+                    WriteMaterial(p, mp.ApplyTo(MaterialOf(mp.Uuid)));
                     break;
                 }
                 case AssignMaterial a:
@@ -300,9 +294,9 @@ namespace VibeSync.Unity.Hierarchy
                 case CreateMaterial cm:
                 {
                     if (_scene.MaterialIds().Contains(cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"material {cm.Uuid} already exists in this Unity project");
-                    var created = new Material(cm.Uuid, cm.MaterialName, cm.BaseColor, cm.Metallic, cm.Roughness, cm.Emission);
+                    CheckNew(cm.Uuid);
                     p.Undo.Add(() => { _scene.RemoveAsset(cm.Uuid); _scene.Notes.SetMaterial(cm.Uuid, null); });
-                    LookRecords.WriteMaterial(_scene, created, true, p.Undo);
+                    LookRecords.WriteMaterial(_scene, cm.Material with { Uuid = cm.Uuid }, true, p.Undo);
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
                     break;
                 }
@@ -316,6 +310,51 @@ namespace VibeSync.Unity.Hierarchy
                     _meshes.Write(_scene, cm.Uuid, arrays, cm.Mesh.Derived);
                     break;
                 }
+                case CreateImage ci:
+                {
+                    CheckNew(ci.Uuid);
+                    var bytes = ImageFile(ci.Image);
+                    _scene.CreateImage(ci.Uuid, ImageCache.ToUnity(ci.Image with { Uuid = ci.Uuid }, null), bytes);
+                    p.Undo.Add(() => _scene.RemoveAsset(ci.Uuid));
+                    p.OnFinalize.Add(() => _scene.PersistAsset(ci.Uuid)); // imported under Assets/VibeSync/Textures/
+                    break;
+                }
+                case ReplaceImage ri:
+                {
+                    if (!_scene.ImageIds().Contains(ri.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no image {ri.Uuid} in this Unity project");
+                    var after = ri.ApplyTo(_images.Record(_scene, ri.Uuid));
+                    var bytes = ImageFile(after);
+                    var before = _scene.ReadImage(ri.Uuid);
+                    var beforeBytes = _scene.ImageBytes(ri.Uuid);
+                    p.Undo.Add(() => _scene.WriteImage(ri.Uuid, before, beforeBytes));
+                    _scene.WriteImage(ri.Uuid, ImageCache.ToUnity(after, before), bytes);
+                    break;
+                }
+                case SetCamera sc:
+                {
+                    var o = Object(sc.Uuid);
+                    if (o.Kind != ObjectKind.Camera || o.Camera == null) throw new ApplyException("INVALID_VALUE", $"{sc.Uuid} has no Camera");
+                    var next = sc.ApplyTo(LookRecords.Camera(_scene, sc.Uuid, o.Camera), out var field, out var problem)
+                        ?? throw new ApplyException("INVALID_VALUE", $"set_camera on {sc.Uuid}: {field} is {problem}");
+                    Remember(p, o);
+                    var note = _scene.Notes.Camera(sc.Uuid);
+                    p.Undo.Add(() => _scene.Notes.SetCamera(sc.Uuid, note));
+                    _scene.Write(o with { Camera = LookRecords.CameraFor(_scene, sc.Uuid, next, o.Camera) });
+                    break;
+                }
+                case SetLight sl:
+                {
+                    var o = Object(sl.Uuid);
+                    if (o.Kind != ObjectKind.Light || o.Light == null) throw new ApplyException("INVALID_VALUE", $"{sl.Uuid} has no Light");
+                    var current = LookRecords.Light(_scene, sl.Uuid, o.Light)
+                        ?? throw new ApplyException("UNREPRESENTABLE_LIGHT", $"{sl.Uuid} is a {o.Light.Type} light, which glTF cannot represent");
+                    var next = sl.ApplyTo(current, out var missing) ?? throw new ApplyException("INVALID_VALUE", $"set_light on {sl.Uuid}: {missing} is missing");
+                    Remember(p, o);
+                    var note = _scene.Notes.Light(sl.Uuid);
+                    p.Undo.Add(() => _scene.Notes.SetLight(sl.Uuid, note));
+                    _scene.Write(o with { Light = LookRecords.LightFor(_scene, sl.Uuid, next, o.Light) });
+                    break;
+                }
                 case ReplaceAsset ra:
                 {
                     var o = Object(ra.Uuid);
@@ -327,6 +366,17 @@ namespace VibeSync.Unity.Hierarchy
                 default:
                     throw new ApplyException("INVALID_VALUE", $"{op.Name} has no Unity meaning here");
             }
+        }
+
+        /// <summary>The encoded file <paramref name="image"/> names: present (what the APPLY brought, or a texture already holds it).</summary>
+        private byte[] ImageFile(Image image)
+        {
+            if (!_blobs.TryGet(image.Blob, out var shape, out var payload))
+                throw new ApplyException("BLOB_MISSING", $"image {image.Uuid}: blob {image.Blob} is in no store (upload it first)");
+            if (shape.Element != BlobElement.U8 || shape.Components != 1)
+                throw new ApplyException("BLOB_SHAPE", $"image {image.Uuid}: blob {image.Blob} is not bytes (u8 × 1)");
+            // TODO(h-c3proto): check PNG/JPEG and the record's size with the protocol's header parser (IMAGE_FORMAT) once it is merged.
+            return payload.ToArray();
         }
 
         private void CheckNew(string id)
