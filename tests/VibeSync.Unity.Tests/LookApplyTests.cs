@@ -250,4 +250,29 @@ public sealed class LookApplyTests
         Assert.Equal(20, sl.Range);
         Assert.Null(_adapter.Tick()); // reported once
     }
+
+    [Fact]
+    public void a_camera_made_by_create_object_reports_no_parameters_until_a_human_changes_it()
+    {
+        var (type, body) = Apply(5, $$$$"""[{"op": "create_object", "uuid": "{{{{New}}}}", "name": "Cam2", "kind": "camera", "parent": null, "translation": [0, 0, 0], "rotation": [0, 0, 0, 1], "scale": [1, 1, 1], "visible": true, "mesh": null, "materials": []}]""");
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Null(_adapter.Canonical().Objects.Single(o => o.Uuid == New).Camera); // create_object carries none: the orchestrator expects null
+        _adapter.Tick();
+        var made = _scene.Objects().Single(o => o.Id == New);
+        _scene.Write(made with { Camera = made.Camera! with { FieldOfView = 35 } });
+        Assert.Equal(35 * Math.PI / 180, _adapter.Canonical().Objects.Single(o => o.Uuid == New).Camera!.YFov, 6);
+        var edit = _adapter.Tick()!;
+        var set = Assert.Single(OperationReader.ReadOperations(JsonFields.AsObject(JsonParser.Parse(edit), "edit").Get("operations")!, null).OfType<SetCamera>());
+        Assert.Equal(CameraType.Perspective, set.Type); // the whole camera, as a first set_camera needs
+        Assert.NotNull(set.Aspect);
+    }
+
+    [Fact]
+    public void an_unsynced_reason_blender_states_is_kept_with_the_material_and_reported_back()
+    {
+        var (type, body) = Apply(6, $$$$"""[{"op": "set_material_params", "uuid": "{{{{Brick}}}}", "metallic": 0.5, "unsynced": "Principled BSDF input Subsurface is linked"}]""");
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Equal("Principled BSDF input Subsurface is linked", _adapter.Canonical().Materials.Single(m => m.Uuid == Brick).Unsynced);
+        Assert.Equal("Principled BSDF input Subsurface is linked", _scene.Notes.Material(Brick)!.Unsynced);
+    }
 }

@@ -212,8 +212,14 @@ public sealed class LookNotesTests
         notes.SetMaterial(m.Uuid, m);
         notes.SetCamera("cam", CameraParameters.Perspective(0.7, 1.5, 0.1, 100));
         notes.SetLight("sun", new LightParameters(LightType.Directional, new Vector3d(1, 0.9, 0.8), 3, null, 0, 0));
+        var held = new UnityCamera(true, 60, 5.5f, 0.3f, 1000, 1.25f);
+        var light = new UnityLight(UnityLightType.Spot, new UnityColor(1, 0.25f, 0.1f, 1), 1.5f, 10, 30, 21.80208f);
+        notes.SetUnsyncedCamera("cam2", held);
+        notes.SetUnsyncedLight("lamp", light);
         var reloaded = new LookNotes();
         reloaded.Load(notes.ToText());
+        Assert.Equal(held, reloaded.UnsyncedCamera("cam2"));
+        Assert.Equal(light, reloaded.UnsyncedLight("lamp"));
         Assert.Equal(m, reloaded.Material(m.Uuid));
         Assert.Equal(notes.Camera("cam"), reloaded.Camera("cam"));
         Assert.Equal(notes.Light("sun"), reloaded.Light("sun"));

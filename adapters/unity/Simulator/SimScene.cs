@@ -76,7 +76,9 @@ public sealed class SimScene : IUnityScene
             var camera = o.Kind == ObjectKind.Camera ? DefaultCamera : null;
             var light = o.Kind == ObjectKind.Light ? DefaultLight : null;
             if (o.Camera != null) camera = LookRecords.CameraFor(scene, o.Uuid, o.Camera, camera!);
+            else if (camera != null) scene.Notes.SetUnsyncedCamera(o.Uuid, camera); // no parameters in the file: not synced (schema 2's meaning)
             if (o.Light != null) light = LookRecords.LightFor(scene, o.Uuid, o.Light, light!);
+            else if (light != null) scene.Notes.SetUnsyncedLight(o.Uuid, light);
             scene._objects[handles[o.Uuid]] = new UnityObject(handles[o.Uuid], o.Uuid, o.Name, o.Kind, o.Parent == null ? null : handles[o.Parent],
                 o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null, false, camera, light);
         }

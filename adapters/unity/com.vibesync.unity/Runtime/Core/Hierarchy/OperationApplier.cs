@@ -231,6 +231,8 @@ namespace VibeSync.Unity.Hierarchy
                     var handle = _scene.Create(new UnityObject(0, c.Uuid, c.ObjectName, c.Kind, parent, FrameMaps.TranslationUnity(c.Translation, pa),
                         FrameMaps.RotationToUnity(c.Rotation, pa, sa), c.Scale, c.Visible, c.Materials, c.Mesh, null));
                     Created(p, c.Uuid, handle);
+                    // create_object carries no camera or light parameters: not synced until set_camera/set_light or a human's change.
+                    if (_scene.Find(handle) is { } made) ViewsUnsynced(p, c.Uuid, made);
                     break;
                 }
                 case InstantiatePrefab ip:
@@ -337,8 +339,8 @@ namespace VibeSync.Unity.Hierarchy
                     var next = sc.ApplyTo(LookRecords.Camera(_scene, sc.Uuid, o.Camera), out var field, out var problem)
                         ?? throw new ApplyException("INVALID_VALUE", $"set_camera on {sc.Uuid}: {field} is {problem}");
                     Remember(p, o);
-                    var note = _scene.Notes.Camera(sc.Uuid);
-                    p.Undo.Add(() => _scene.Notes.SetCamera(sc.Uuid, note));
+                    var (note, unsynced) = (_scene.Notes.Camera(sc.Uuid), _scene.Notes.UnsyncedCamera(sc.Uuid));
+                    p.Undo.Add(() => { _scene.Notes.SetCamera(sc.Uuid, note); _scene.Notes.SetUnsyncedCamera(sc.Uuid, unsynced); });
                     _scene.Write(o with { Camera = LookRecords.CameraFor(_scene, sc.Uuid, next, o.Camera) });
                     break;
                 }
@@ -347,11 +349,11 @@ namespace VibeSync.Unity.Hierarchy
                     var o = Object(sl.Uuid);
                     if (o.Kind != ObjectKind.Light || o.Light == null) throw new ApplyException("INVALID_VALUE", $"{sl.Uuid} has no Light");
                     var current = LookRecords.Light(_scene, sl.Uuid, o.Light)
-                        ?? throw new ApplyException("UNREPRESENTABLE_LIGHT", $"{sl.Uuid} is a {o.Light.Type} light, which glTF cannot represent");
+                        ?? throw new ApplyException("UNREPRESENTABLE_LIGHT", $"{sl.Uuid} has no synced light parameters (a {o.Light.Type} light)");
                     var next = sl.ApplyTo(current, out var missing) ?? throw new ApplyException("INVALID_VALUE", $"set_light on {sl.Uuid}: {missing} is missing");
                     Remember(p, o);
-                    var note = _scene.Notes.Light(sl.Uuid);
-                    p.Undo.Add(() => _scene.Notes.SetLight(sl.Uuid, note));
+                    var (note, unsynced) = (_scene.Notes.Light(sl.Uuid), _scene.Notes.UnsyncedLight(sl.Uuid));
+                    p.Undo.Add(() => { _scene.Notes.SetLight(sl.Uuid, note); _scene.Notes.SetUnsyncedLight(sl.Uuid, unsynced); });
                     _scene.Write(o with { Light = LookRecords.LightFor(_scene, sl.Uuid, next, o.Light) });
                     break;
                 }
@@ -377,6 +379,14 @@ namespace VibeSync.Unity.Hierarchy
                 throw new ApplyException("BLOB_SHAPE", $"image {image.Uuid}: blob {image.Blob} is not bytes (u8 × 1)");
             // TODO(h-c3proto): check PNG/JPEG and the record's size with the protocol's header parser (IMAGE_FORMAT) once it is merged.
             return payload.ToArray();
+        }
+
+        /// <summary>Marks a new object's Camera or Light as not synced while it holds what Unity gave it.</summary>
+        private void ViewsUnsynced(Provisional p, string id, UnityObject made)
+        {
+            if (made.Camera != null) _scene.Notes.SetUnsyncedCamera(id, made.Camera);
+            if (made.Light != null) _scene.Notes.SetUnsyncedLight(id, made.Light);
+            if (made.Camera != null || made.Light != null) p.Undo.Add(() => { _scene.Notes.SetUnsyncedCamera(id, null); _scene.Notes.SetUnsyncedLight(id, null); });
         }
 
         private void CheckNew(string id)

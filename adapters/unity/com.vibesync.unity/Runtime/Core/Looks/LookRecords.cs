@@ -51,17 +51,20 @@ namespace VibeSync.Unity.Looks
             return () => { scene.WriteMaterial(id, values); scene.Notes.SetMaterial(id, note); };
         }
 
-        /// <summary>The camera parameters of object <paramref name="id"/> holding <paramref name="camera"/>.</summary>
-        public static CameraParameters Camera(IUnityScene scene, string id, UnityCamera camera) => CameraMapping.FromUnity(camera, scene.Notes.Camera(id));
+        /// <summary>The camera parameters of object <paramref name="id"/> holding <paramref name="camera"/>; null while it is marked not synced and unchanged.</summary>
+        public static CameraParameters? Camera(IUnityScene scene, string id, UnityCamera camera) =>
+            scene.Notes.UnsyncedCamera(id) is { } held && held == camera ? null : CameraMapping.FromUnity(camera, scene.Notes.Camera(id));
 
-        /// <summary>The light parameters of object <paramref name="id"/> holding <paramref name="light"/> (null for an area light).</summary>
-        public static LightParameters? Light(IUnityScene scene, string id, UnityLight light) => LightMapping.FromUnity(light, scene.Notes.Light(id));
+        /// <summary>The light parameters of object <paramref name="id"/> holding <paramref name="light"/>; null for an area light, or while marked not synced and unchanged.</summary>
+        public static LightParameters? Light(IUnityScene scene, string id, UnityLight light) =>
+            scene.Notes.UnsyncedLight(id) is { } held && held == light ? null : LightMapping.FromUnity(light, scene.Notes.Light(id));
 
         /// <summary>The Camera values for <paramref name="c"/> on object <paramref name="id"/> (its note taken); the caller writes them.</summary>
         public static UnityCamera CameraFor(IUnityScene scene, string id, CameraParameters c, UnityCamera current)
         {
             var stored = Stored(c);
             scene.Notes.SetCamera(id, stored);
+            scene.Notes.SetUnsyncedCamera(id, null);
             return CameraMapping.ToUnity(stored, current);
         }
 
@@ -70,6 +73,7 @@ namespace VibeSync.Unity.Looks
         {
             var stored = Stored(l);
             scene.Notes.SetLight(id, stored);
+            scene.Notes.SetUnsyncedLight(id, null);
             return LightMapping.ToUnity(stored, current);
         }
 
