@@ -275,4 +275,27 @@ public sealed class LookApplyTests
         Assert.Equal("Principled BSDF input Subsurface is linked", _adapter.Canonical().Materials.Single(m => m.Uuid == Brick).Unsynced);
         Assert.Equal("Principled BSDF input Subsurface is linked", _scene.Notes.Material(Brick)!.Unsynced);
     }
+
+    [Fact]
+    public void an_image_whose_bytes_are_not_the_png_its_record_says_is_refused_image_format_and_changes_nothing()
+    {
+        var before = SimDump.Of(_scene);
+        var blob = Upload(Png4x2);
+        var (type, body) = Apply(7, $$$$"""[{"op": "create_image", "uuid": "{{{{New}}}}", "name": "x.png", "mime": "image/png", "blob": "{{{{blob}}}}", "width": 8, "height": 2, "color_space": "srgb"}]""");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("IMAGE_FORMAT", body); // the header says 4×2
+        var junk = Upload(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 });
+        (type, body) = Apply(8, $$$$"""[{"op": "replace_image", "uuid": "{{{{Albedo}}}}", "blob": "{{{{junk}}}}", "mime": "image/png", "width": 2, "height": 2}]""");
+        Assert.Equal(MessageType.Error, type);
+        Assert.Contains("IMAGE_FORMAT", body);
+        Assert.Equal(before, SimDump.Of(_scene));
+    }
+
+    [Fact]
+    public void a_camera_created_with_parameters_reports_them_and_a_rollback_forgets_them() =>
+        RoundTrip($$$$"""[{"op": "create_object", "uuid": "{{{{New}}}}", "name": "Cam2", "kind": "camera", "parent": null, "translation": [0, 0, 0], "rotation": [0, 0, 0, 1], "scale": [1, 1, 1], "camera": {"type": "orthographic", "xmag": 2, "ymag": 1, "znear": 0.5, "zfar": 50}}]""", () =>
+        {
+            Assert.Equal(CameraParameters.Orthographic(2, 1, 0.5, 50), _adapter.Canonical().Objects.Single(o => o.Uuid == New).Camera);
+            Assert.Equal(1f, _scene.Objects().Single(o => o.Id == New).Camera!.OrthographicSize);
+        });
 }

@@ -12,6 +12,7 @@ using System.Linq;
 using UnityEditor;
 using UnityEngine;
 using UnityEngine.SceneManagement;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Looks;
@@ -342,9 +343,11 @@ namespace VibeSync.Unity.Editor
             var path = TexturePath(id);
             var importer = Importer(path);
             var texture = LoadAsset<Texture2D>(id);
-            // TODO(h-c3proto merge): mime, width and height from the file's header through the protocol's PNG/JPEG parser (an import may downscale; the texture's size is what Unity made of it).
-            var mime = path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? "image/png" : "image/jpeg";
-            return new UnityTexture(texture.name, mime, texture.width, texture.height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
+            // The file's own size (an import may downscale it: the texture's width is what Unity made of it).
+            var bytes = File.ReadAllBytes(ProjectPath(path));
+            string mime = ImageHeader.TryPng(bytes, out int width, out int height) ? "image/png" : ImageHeader.TryJpeg(bytes, out width, out height) ? "image/jpeg"
+                : throw new UnknownAssetException($"{path} is neither a PNG nor a JPEG file");
+            return new UnityTexture(texture.name, mime, width, height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
                 (UnityWrap)(int)importer.wrapModeU, (UnityWrap)(int)importer.wrapModeV, (UnityFilter)(int)importer.filterMode);
         }
 

@@ -26,7 +26,7 @@ namespace VibeSync.Unity.Adapter
             var created = current.Values.OfType<SceneObject>().Where(o => !known.ContainsKey(o.Uuid)).ToList();
             foreach (var o in ParentsFirst(created))
                 ops.Add(new CreateObject(o.Uuid, o.Name, o.Kind, o.Parent, o.Translation, o.Rotation, o.Scale, o.Visible,
-                    o.Kind == ObjectKind.Mesh ? o.Mesh : null, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0]));
+                    o.Kind == ObjectKind.Mesh ? o.Mesh : null, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0]) { Camera = o.Camera, Light = o.Light });
             foreach (var pair in current)
             {
                 if (!known.TryGetValue(pair.Key, out var before)) continue;

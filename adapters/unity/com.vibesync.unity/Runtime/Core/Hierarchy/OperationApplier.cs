@@ -231,8 +231,13 @@ namespace VibeSync.Unity.Hierarchy
                     var handle = _scene.Create(new UnityObject(0, c.Uuid, c.ObjectName, c.Kind, parent, FrameMaps.TranslationUnity(c.Translation, pa),
                         FrameMaps.RotationToUnity(c.Rotation, pa, sa), c.Scale, c.Visible, c.Materials, c.Mesh, null));
                     Created(p, c.Uuid, handle);
-                    // create_object carries no camera or light parameters: not synced until set_camera/set_light or a human's change.
-                    if (_scene.Find(handle) is { } made) ViewsUnsynced(p, c.Uuid, made);
+                    if (_scene.Find(handle) is { } made)
+                    {
+                        if (c.Camera != null && made.Camera != null) _scene.Write(made with { Camera = LookRecords.CameraFor(_scene, c.Uuid, c.Camera, made.Camera) });
+                        else if (c.Light != null && made.Light != null) _scene.Write(made with { Light = LookRecords.LightFor(_scene, c.Uuid, c.Light, made.Light) });
+                        else ViewsUnsynced(p, c.Uuid, made); // no parameters given: not synced until set_camera/set_light or a human's change
+                        p.Undo.Add(() => { _scene.Notes.SetCamera(c.Uuid, null); _scene.Notes.SetLight(c.Uuid, null); });
+                    }
                     break;
                 }
                 case InstantiatePrefab ip:
@@ -377,7 +382,8 @@ namespace VibeSync.Unity.Hierarchy
                 throw new ApplyException("BLOB_MISSING", $"image {image.Uuid}: blob {image.Blob} is in no store (upload it first)");
             if (shape.Element != BlobElement.U8 || shape.Components != 1)
                 throw new ApplyException("BLOB_SHAPE", $"image {image.Uuid}: blob {image.Blob} is not bytes (u8 × 1)");
-            // TODO(h-c3proto): check PNG/JPEG and the record's size with the protocol's header parser (IMAGE_FORMAT) once it is merged.
+            // The orchestrator checked it before admitting; an engine checks again before applying (CONTENT-V3 §3).
+            if (ImageHeader.Problem(payload.Span, image) is string problem) throw new ApplyException("IMAGE_FORMAT", $"image {image.Uuid}: {problem}");
             return payload.ToArray();
         }
 
