@@ -56,7 +56,9 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     [Fact]
     public async Task the_simulator_attaches_with_the_root_vibesync_hash_computes_and_its_edits_arrive()
     {
-        var events = await SimAsync(1.5, """[{"at": 0.3, "object": "Cube", "localPosition": [2, 0.5, 2]}, {"at": 0.6, "material": "Red", "roughness": 0.25}]""");
+        // The edits come after the orchestrator has the engine live (an edit made while it is being attached is adopted
+        // later, not counted as an EDIT accepted): 1 s leaves room for a loaded machine's first SCENE (schema 3's readers JIT).
+        var events = await SimAsync(2.5, """[{"at": 1.0, "object": "Cube", "localPosition": [2, 0.5, 2]}, {"at": 1.3, "material": "Red", "roughness": 0.25}]""");
         var attached = Event(events, "attached");
         Assert.True(attached.GetProperty("connected").GetBoolean());
         var scene = Path.Combine(_work, "default.json");
@@ -74,7 +76,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     [Fact]
     public async Task a_domain_reload_re_handshakes_with_the_next_generation_within_a_second()
     {
-        var events = await SimAsync(1.5, """[{"at": 0.3, "fault": "domain_reload"}, {"at": 0.8, "object": "Rig", "active": false}]""");
+        var events = await SimAsync(2.5, """[{"at": 0.3, "fault": "domain_reload"}, {"at": 1.5, "object": "Rig", "active": false}]""");
         var reloaded = Event(events, "reloaded");
         Assert.Equal(2, reloaded.GetProperty("generation").GetInt64());
         Assert.True(reloaded.GetProperty("connected").GetBoolean());
