@@ -32,16 +32,7 @@ public sealed class ApplyRollbackTests
         _adapter.Attach();
     }
 
-    /// <summary>Everything the simulator stores, so "restored exactly" means equal here.</summary>
-    private string Dump()
-    {
-        var sb = new StringBuilder();
-        foreach (var o in _scene.Objects())
-            sb.Append($"{o.Handle}|{o.Id}|{o.Name}|{o.Kind}|{o.Parent}|{o.LocalPosition}|{o.LocalRotation}|{o.LocalScale}|{o.Active}|{string.Join(",", o.Materials)}|{o.Mesh}|{o.Prefab}\n");
-        foreach (var m in _scene.Materials()) sb.Append($"{m.Uuid}|{m.Name}|{m.BaseColor}|{m.Metallic:R}|{m.Roughness:R}|{m.Emission}\n");
-        foreach (var id in _scene.MeshIds()) sb.Append($"{id}|{_scene.MeshOf(id).Dump()}|{_scene.NotesOf(id)}\n");
-        return sb.ToString();
-    }
+    private string Dump() => SimDump.Of(_scene);
 
     private (byte Type, string Body) Apply(ulong intent, string operations) =>
         _adapter.Apply(JsonFields.AsObject(JsonParser.Parse($"{{\"intent\": {intent}, \"operations\": {operations}}}"), "apply"));

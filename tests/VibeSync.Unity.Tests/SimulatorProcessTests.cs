@@ -56,7 +56,9 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     [Fact]
     public async Task the_simulator_attaches_with_the_root_vibesync_hash_computes_and_its_edits_arrive()
     {
-        var events = await SimAsync(1.5, """[{"at": 0.3, "object": "Cube", "localPosition": [2, 0.5, 2]}, {"at": 0.6, "material": "Red", "roughness": 0.25}]""");
+        // The edits come after the orchestrator has the engine live (an edit made while it is being attached is adopted
+        // later, not counted as an EDIT accepted): 1 s leaves room for a loaded machine's first SCENE (schema 3's readers JIT).
+        var events = await SimAsync(2.5, """[{"at": 1.0, "object": "Cube", "localPosition": [2, 0.5, 2]}, {"at": 1.3, "material": "Red", "roughness": 0.25}]""");
         var attached = Event(events, "attached");
         Assert.True(attached.GetProperty("connected").GetBoolean());
         var scene = Path.Combine(_work, "default.json");
@@ -74,7 +76,7 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     [Fact]
     public async Task a_domain_reload_re_handshakes_with_the_next_generation_within_a_second()
     {
-        var events = await SimAsync(1.5, """[{"at": 0.3, "fault": "domain_reload"}, {"at": 0.8, "object": "Rig", "active": false}]""");
+        var events = await SimAsync(2.5, """[{"at": 0.3, "fault": "domain_reload"}, {"at": 1.5, "object": "Rig", "active": false}]""");
         var reloaded = Event(events, "reloaded");
         Assert.Equal(2, reloaded.GetProperty("generation").GetInt64());
         Assert.True(reloaded.GetProperty("connected").GetBoolean());
@@ -174,6 +176,34 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         Assert.Contains("root " + attached.GetProperty("root").GetString(), logged.GetProperty("message").GetString());
         var (_, hash) = await RunAsync("hash", "--space", "unity", file);
         Assert.Equal(JsonDocument.Parse(hash).RootElement.GetProperty("root").GetString(), attached.GetProperty("root").GetString());
+    }
+
+    [Fact]
+    public async Task a_scene_with_textured_materials_a_camera_and_a_light_attaches_with_its_image_blob_and_human_edits_of_them_arrive()
+    {
+        var (json, blobs) = LookApplyTests.Scene();
+        var file = Path.Combine(_work, "looks.json");
+        await File.WriteAllTextAsync(file, json);
+        var image = VibeSync.Protocol.Blobs.BlobId.OfBytes(LookApplyTests.Png2x2);
+        VibeSync.Protocol.Blobs.BlobFolder.Write(VibeSync.Protocol.Blobs.BlobFolder.DirectoryOf(file), new[] { image }, blobs);
+        var edits = await Write("""[{"at": 1.0, "material": "Brick", "floats": {"_Glossiness": 0.75}}, {"at": 1.2, "object": "Main Camera", "camera": {"fieldOfView": 50}}, {"at": 1.4, "object": "Spot", "light": {"intensity": 20}}]""");
+        var (code, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", file, "--seconds", "3", "--edits", edits, "--write", Path.Combine(_work, "looks-out.json"));
+        var events = Events(output);
+        Assert.True(events.Count > 0, $"exit {code}: {output}");
+        var attached = Event(events, "attached");
+        Assert.True(attached.GetProperty("connected").GetBoolean(), output);
+        var (_, hash) = await RunAsync("hash", "--space", "unity", file);
+        Assert.Equal(JsonDocument.Parse(hash).RootElement.GetProperty("root").GetString(), attached.GetProperty("root").GetString());
+        var logged = await SceneLoggedAsync();
+        Assert.Contains("root " + attached.GetProperty("root").GetString(), logged.GetProperty("message").GetString()); // the orchestrator hashed the same materials, image, camera and light
+        Assert.Equal(JsonValueKind.Null, logged.GetProperty("code").ValueKind);
+        Assert.True(VibeSync.Blobs.BlobStore.Open(Path.Combine(_serve.DataDirectory, "blobs")).Has(image), "the image's bytes crossed the link (BLOB_WANT answered from the core's textures)");
+        Assert.Equal(3, (await _serve.StatusAsync()).GetProperty("link").GetProperty("edits_accepted").GetInt64()); // set_material_params, set_camera, set_light
+        var (_, written) = await RunAsync("hash", "--space", "unity", Path.Combine(_work, "looks-out.json"));
+        Assert.Equal(JsonDocument.Parse(written).RootElement.GetProperty("root").GetString(), Event(events, "stopped").GetProperty("root").GetString());
+        var after = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_work, "looks-out.json"))).RootElement;
+        Assert.Equal(0.25, after.GetProperty("materials")[0].GetProperty("roughness").GetDouble(), 6);
+        Assert.Equal(0.25, after.GetProperty("materials")[0].GetProperty("textures").GetProperty("base_color").GetProperty("rotation").GetDouble(), 6); // kept by the adapter
     }
 
     /// <summary>The server's "scene" log line; it logs asynchronously, so wait for it.</summary>

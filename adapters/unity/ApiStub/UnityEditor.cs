@@ -51,7 +51,29 @@ namespace UnityEditor
         public static void CreateAsset(UnityEngine.Object asset, string path) => throw new NotImplementedException();
         public static bool IsValidFolder(string path) => throw new NotImplementedException();
         public static string CreateFolder(string parentFolder, string newFolderName) => throw new NotImplementedException();
+        public static void ImportAsset(string path) => throw new NotImplementedException();
+        public static string GetAssetPath(UnityEngine.Object assetObject) => throw new NotImplementedException();
     }
+
+    public class AssetImporter : UnityEngine.Object
+    {
+        internal AssetImporter() => throw new NotImplementedException();
+        public static AssetImporter GetAtPath(string path) => throw new NotImplementedException();
+        public void SaveAndReimport() => throw new NotImplementedException();
+    }
+
+    public sealed class TextureImporter : AssetImporter
+    {
+        internal TextureImporter() => throw new NotImplementedException();
+        public TextureImporterType textureType { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public bool sRGBTexture { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public UnityEngine.TextureWrapMode wrapModeU { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public UnityEngine.TextureWrapMode wrapModeV { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public UnityEngine.FilterMode filterMode { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int maxTextureSize { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+    }
+
+    public enum TextureImporterType { Default = 0, NormalMap = 1, GUI = 2, Cookie = 4, Lightmap = 6, Cursor = 7, Sprite = 8, SingleChannel = 10, Shadowmask = 11, DirectionalLightmap = 12 }
 
     public struct GUID
     {

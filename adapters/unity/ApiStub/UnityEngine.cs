@@ -58,8 +58,36 @@ namespace UnityEngine
     public class Behaviour : Component { }
     public class MonoBehaviour : Behaviour { public MonoBehaviour() => throw new NotImplementedException(); }
     public class ScriptableObject : Object { public ScriptableObject() => throw new NotImplementedException(); }
-    public sealed class Camera : Behaviour { public Camera() => throw new NotImplementedException(); }
-    public sealed class Light : Behaviour { }
+    public sealed class Camera : Behaviour
+    {
+        public Camera() => throw new NotImplementedException();
+        public float fieldOfView { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float nearClipPlane { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float farClipPlane { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public bool orthographic { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float orthographicSize { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float aspect => throw new NotImplementedException();
+    }
+    public sealed class Light : Behaviour
+    {
+        public LightType type { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public Color color { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float intensity { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float range { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float spotAngle { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float innerSpotAngle { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+    }
+    public enum LightType { Spot = 0, Directional = 1, Point = 2, Area = 3, Rectangle = 3, Disc = 4 }
+    public enum TextureWrapMode { Repeat = 0, Clamp = 1, Mirror = 2, MirrorOnce = 3 }
+    public enum FilterMode { Point = 0, Bilinear = 1, Trilinear = 2 }
+    public class Texture : Object
+    {
+        protected Texture() => throw new NotImplementedException();
+        public virtual int width => throw new NotImplementedException();
+        public virtual int height => throw new NotImplementedException();
+    }
+    public sealed class Texture2D : Texture { public Texture2D(int width, int height) => throw new NotImplementedException(); }
+    public static class ImageConversion { public static bool LoadImage(this Texture2D tex, byte[] data) => throw new NotImplementedException(); }
     public class Renderer : Component { public Material[] sharedMaterials { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
     public class MeshRenderer : Renderer { }
     public sealed class MeshFilter : Component { public Mesh sharedMesh { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
@@ -72,6 +100,19 @@ namespace UnityEngine
         public void SetColor(string name, Color value) => throw new NotImplementedException();
         public float GetFloat(string name) => throw new NotImplementedException();
         public void SetFloat(string name, float value) => throw new NotImplementedException();
+        public Shader shader { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int renderQueue { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public Texture GetTexture(string name) => throw new NotImplementedException();
+        public void SetTexture(string name, Texture value) => throw new NotImplementedException();
+        public Vector2 GetTextureScale(string name) => throw new NotImplementedException();
+        public void SetTextureScale(string name, Vector2 value) => throw new NotImplementedException();
+        public Vector2 GetTextureOffset(string name) => throw new NotImplementedException();
+        public void SetTextureOffset(string name, Vector2 value) => throw new NotImplementedException();
+        public void EnableKeyword(string keyword) => throw new NotImplementedException();
+        public void DisableKeyword(string keyword) => throw new NotImplementedException();
+        public bool IsKeywordEnabled(string keyword) => throw new NotImplementedException();
+        public void SetOverrideTag(string tag, string val) => throw new NotImplementedException();
+        public string GetTag(string tag, bool searchFallbacks) => throw new NotImplementedException();
     }
 
     public sealed class Shader : Object

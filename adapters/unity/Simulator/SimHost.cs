@@ -182,11 +182,24 @@ public sealed class SimHost
         }
         if (step.TryGetProperty("material", out var mat))
         {
-            var m = _scene.Materials().First(x => x.Name == mat.GetString());
-            if (step.TryGetProperty("base_color", out var c)) m = m with { BaseColor = new Vector4d(c[0].GetDouble(), c[1].GetDouble(), c[2].GetDouble(), c[3].GetDouble()) };
-            if (step.TryGetProperty("roughness", out var r)) m = m with { Roughness = r.GetDouble() };
-            if (step.TryGetProperty("metallic", out var me)) m = m with { Metallic = me.GetDouble() };
-            _scene.WriteMaterial(m);
+            // A human in the material inspector: shader properties by name. The record-shaped shortcuts
+            // (base_color, roughness, metallic) set the property a human would (gamma colour, smoothness).
+            var materialId = _scene.MaterialNamed(mat.GetString()!);
+            var m = _scene.ReadMaterial(materialId);
+            var family = Looks.ShaderFamily.Of(m.Shader);
+            if (step.TryGetProperty("base_color", out var c))
+                m.Colors[family.BaseColor] = new Looks.UnityColor(Looks.SrgbTransfer.ToGamma(c[0].GetDouble()), Looks.SrgbTransfer.ToGamma(c[1].GetDouble()), Looks.SrgbTransfer.ToGamma(c[2].GetDouble()), (float)c[3].GetDouble());
+            if (step.TryGetProperty("roughness", out var r)) m.Floats[family.Smoothness] = (float)(1 - r.GetDouble());
+            if (step.TryGetProperty("metallic", out var me)) m.Floats[Looks.ShaderFamily.Metallic] = (float)me.GetDouble();
+            if (step.TryGetProperty("floats", out var floats)) foreach (var f in floats.EnumerateObject()) m.Floats[f.Name] = (float)f.Value.GetDouble();
+            if (step.TryGetProperty("colors", out var colors))
+                foreach (var f in colors.EnumerateObject()) m.Colors[f.Name] = new Looks.UnityColor((float)f.Value[0].GetDouble(), (float)f.Value[1].GetDouble(), (float)f.Value[2].GetDouble(), (float)f.Value[3].GetDouble());
+            if (step.TryGetProperty("keywords", out var keywords))
+                foreach (var k in keywords.EnumerateObject()) { if (k.Value.GetBoolean()) m.Keywords.Add(k.Name); else m.Keywords.Remove(k.Name); }
+            if (step.TryGetProperty("textures", out var textures))
+                foreach (var t in textures.EnumerateObject()) { if (t.Value.ValueKind == JsonValueKind.Null) m.Textures.Remove(t.Name); else m.Textures[t.Name] = t.Value.GetString()!; }
+            if (step.TryGetProperty("renderQueue", out var queue)) m.RenderQueue = queue.GetInt32();
+            _scene.WriteMaterial(materialId, m);
             return;
         }
         // By name, or by VibeSync ID ("uuid"): names change under renames, IDs do not.
@@ -198,26 +211,52 @@ public sealed class SimHost
         if (step.TryGetProperty("active", out var a)) o = o with { Active = a.GetBoolean() };
         if (step.TryGetProperty("name", out var n)) o = o with { Name = n.GetString()! };
         if (step.TryGetProperty("mesh", out var mesh)) o = o with { Mesh = mesh.GetString() }; // another mesh asset dropped on its MeshFilter
+        if (step.TryGetProperty("camera", out var cam) && o.Camera is { } camera) // the Camera inspector, members by Unity's names
+            o = o with
+            {
+                Camera = camera with
+                {
+                    Orthographic = cam.TryGetProperty("orthographic", out var ortho) ? ortho.GetBoolean() : camera.Orthographic,
+                    FieldOfView = Member(cam, "fieldOfView", camera.FieldOfView),
+                    OrthographicSize = Member(cam, "orthographicSize", camera.OrthographicSize),
+                    NearClipPlane = Member(cam, "nearClipPlane", camera.NearClipPlane),
+                    FarClipPlane = Member(cam, "farClipPlane", camera.FarClipPlane),
+                },
+            };
+        if (step.TryGetProperty("light", out var li) && o.Light is { } light) // the Light inspector
+            o = o with
+            {
+                Light = light with
+                {
+                    Type = li.TryGetProperty("type", out var type) ? Enum.Parse<Looks.UnityLightType>(type.GetString()!) : light.Type,
+                    Color = li.TryGetProperty("color", out var lc) ? new Looks.UnityColor((float)lc[0].GetDouble(), (float)lc[1].GetDouble(), (float)lc[2].GetDouble(), 1) : light.Color,
+                    Intensity = Member(li, "intensity", light.Intensity),
+                    Range = Member(li, "range", light.Range),
+                    SpotAngle = Member(li, "spotAngle", light.SpotAngle),
+                    InnerSpotAngle = Member(li, "innerSpotAngle", light.InnerSpotAngle),
+                },
+            };
         _scene.Write(o);
     }
 
-    /// <summary>The scene as its file holds it: the records and the project stamp.</summary>
+    private static float Member(JsonElement e, string name, float unchanged) => e.TryGetProperty(name, out var v) ? (float)v.GetDouble() : unchanged;
+
     /// <summary>The scene file's text; the blobs its mesh records name are written to <paramref name="path"/>'s <see cref="BlobFolder"/> directory.</summary>
     private string FileText(string path)
     {
         var scene = _adapter.Canonical();
-        BlobFolder.Write(BlobFolder.DirectoryOf(path), scene.Meshes.SelectMany(m => m.BlobIds()), _adapter.Meshes);
+        BlobFolder.Write(BlobFolder.DirectoryOf(path), scene.BlobIds(), new Meshes.FirstOf(_adapter.Meshes, _adapter.Images));
         return SceneFile.Write(SceneJsonWriter.Write(scene, Space.Unity), _scene.Project);
     }
 
-    private SimScene Snapshot() => SimScene.Load(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity), _adapter.Meshes);
+    private SimScene Snapshot() => SimScene.Load(SceneJsonWriter.Write(_adapter.Canonical(), Space.Unity), new Meshes.FirstOf(_adapter.Meshes, _adapter.Images));
 
     private void Restore(SimScene before)
     {
         foreach (var o in before.Objects())
             if (_adapter.Index.HandleOf(o.Id!) is int h && _scene.Find(h) is { } now)
-                _scene.Write(now with { Name = o.Name, LocalPosition = o.LocalPosition, LocalRotation = o.LocalRotation, LocalScale = o.LocalScale, Active = o.Active, Materials = o.Materials });
-        foreach (var m in before.Materials()) _scene.WriteMaterial(m);
+                _scene.Write(now with { Name = o.Name, LocalPosition = o.LocalPosition, LocalRotation = o.LocalRotation, LocalScale = o.LocalScale, Active = o.Active, Materials = o.Materials, Camera = o.Camera, Light = o.Light });
+        foreach (var id in before.MaterialIds()) if (_scene.MaterialIds().Contains(id)) _scene.WriteMaterial(id, before.ReadMaterial(id));
     }
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<JsonElement> _stdinSteps = new();

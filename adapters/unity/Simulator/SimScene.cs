@@ -3,13 +3,17 @@ using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Unity.Hierarchy;
+using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Simulator;
 
 /// <summary>
 /// A Unity-like scene in memory: GameObjects with local TRS stored as float32 (as Unity stores
-/// them), activeSelf, a VibeSyncId, renderers' materials, mesh filters, prefab instances. It is a
+/// them), activeSelf, a VibeSyncId, renderers' materials, mesh filters, prefab instances, Camera and
+/// Light components (their members named as Unity's), materials as shader properties by name
+/// (<see cref="UnityMaterialState"/>: what the mapping table wrote, so tests can check it), and
+/// textures holding their encoded files with their import settings. It is a
 /// simulator of the editor's scene, not Unity: no components beyond those, no physics, no assets
 /// on disk. It reads and writes Unity-space scene JSON, the shape `vibesync hash --space unity` reads.
 /// Where the glue relies on how Unity behaves, the simulator behaves the same way, so the core's
@@ -21,7 +25,9 @@ public sealed class SimScene : IUnityScene
 {
     private readonly Dictionary<int, UnityObject> _objects = new();
     private readonly HashSet<int> _pendingDelete = new();
-    private readonly Dictionary<string, Material> _materials = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, UnityMaterialState> _materials = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (UnityTexture Texture, byte[] Bytes, long Version)> _textures = new(StringComparer.Ordinal);
+    private long _textureWrites;
     private readonly Dictionary<string, (SimMesh Mesh, MeshNotes Notes)> _meshes = new(StringComparer.Ordinal);
     private int _nextHandle = 1000;
 
@@ -33,6 +39,18 @@ public sealed class SimScene : IUnityScene
 
     /// <inheritdoc />
     public ProjectStamp? Project { get; set; }
+
+    /// <inheritdoc />
+    public LookNotes Notes { get; } = new();
+
+    /// <inheritdoc />
+    public string NewMaterialShader { get; set; } = ShaderFamily.Standard.Shader;
+
+    /// <summary>What Unity's <c>AddComponent&lt;Camera&gt;()</c> starts with (fieldOfView 60, near 0.3, far 1000, orthographicSize 5; aspect 16:9 for a 1920×1080 view).</summary>
+    public static UnityCamera DefaultCamera { get; } = new(false, 60, 5, 0.3f, 1000, 16f / 9f);
+
+    /// <summary>What Unity's <c>AddComponent&lt;Light&gt;()</c> starts with (a white point light, intensity 1, range 10, spotAngle 30, innerSpotAngle 21.80208).</summary>
+    public static UnityLight DefaultLight { get; } = new(UnityLightType.Point, new UnityColor(1, 1, 1, 1), 1, 10, 30, 21.80208f);
 
     /// <summary>
     /// Loads a scene file (<see cref="SceneFile"/>): Unity-space scene JSON, IDs from the file becoming
@@ -53,9 +71,29 @@ public sealed class SimScene : IUnityScene
         var handles = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var o in native.Objects) handles[o.Uuid] = scene._nextHandle++;
         foreach (var o in native.Objects)
+        {
+            // The file's records as if VibeSync had written them into this project: through the mapping tables, noted.
+            var camera = o.Kind == ObjectKind.Camera ? DefaultCamera : null;
+            var light = o.Kind == ObjectKind.Light ? DefaultLight : null;
+            if (o.Camera != null) camera = LookRecords.CameraFor(scene, o.Uuid, o.Camera, camera!);
+            else if (camera != null) scene.Notes.SetUnsyncedCamera(o.Uuid, camera); // no parameters in the file: not synced (schema 2's meaning)
+            if (o.Light != null) light = LookRecords.LightFor(scene, o.Uuid, o.Light, light!);
+            else if (light != null) scene.Notes.SetUnsyncedLight(o.Uuid, light);
             scene._objects[handles[o.Uuid]] = new UnityObject(handles[o.Uuid], o.Uuid, o.Name, o.Kind, o.Parent == null ? null : handles[o.Parent],
-                o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null);
-        foreach (var m in native.Materials) scene._materials[m.Uuid] = m;
+                o.Translation, o.Rotation, o.Scale, o.Visible, o.Materials, o.Mesh, null, false, camera, light);
+        }
+        for (int i = 0; i < native.Images.Count; i++)
+        {
+            var image = native.Images[i];
+            if (!source.TryGet(image.Blob, out _, out var bytes)) throw new SceneFormatException($"images[{i}].blob", $"BLOB_MISSING: blob {image.Blob} is not beside the scene file");
+            scene.CreateImage(image.Uuid, ImageCache.ToUnity(image, null), bytes.ToArray());
+        }
+        var unused = new List<Action>();
+        foreach (var m in native.Materials)
+        {
+            try { LookRecords.WriteMaterial(scene, m, true, unused); }
+            catch (UnknownAssetException e) { throw new SceneFormatException($"materials[{native.Materials.ToList().IndexOf(m)}].textures", e.Message); }
+        }
         for (int i = 0; i < native.Meshes.Count; i++)
         {
             var record = native.Meshes[i];
@@ -114,13 +152,19 @@ public sealed class SimScene : IUnityScene
             TamperWrites--;
             values = values with { LocalPosition = new Vector3d(values.LocalPosition.X + 0.5, values.LocalPosition.Y, values.LocalPosition.Z) };
         }
-        _objects[values.Handle] = Stored(values with { Id = o.Id, Kind = o.Kind });
+        _objects[values.Handle] = Stored(values with { Id = o.Id, Kind = o.Kind, Camera = values.Camera ?? o.Camera, Light = values.Light ?? o.Light });
     }
 
     /// <inheritdoc />
     public int Create(UnityObject values)
     {
         int h = _nextHandle++;
+        // AddComponent<Camera>() / AddComponent<Light>() start with Unity's defaults.
+        values = values with
+        {
+            Camera = values.Kind == ObjectKind.Camera ? values.Camera ?? DefaultCamera : null,
+            Light = values.Kind == ObjectKind.Light ? values.Light ?? DefaultLight : null,
+        };
         _objects[h] = Stored(values with { Handle = h, Id = null });
         return h;
     }
@@ -162,11 +206,48 @@ public sealed class SimScene : IUnityScene
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<Material> Materials() => _materials.Values.OrderBy(m => m.Uuid, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> MaterialIds() => _materials.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
 
     /// <inheritdoc />
-    public void WriteMaterial(Material material) =>
-        _materials[material.Uuid] = EngineStorage.RoundToFloat32(new Protocol.State.Scene(Array.Empty<SceneObject>(), new[] { material }, Array.Empty<Mesh>())).Materials[0];
+    public UnityMaterialState ReadMaterial(string id) => MaterialOf(id).Copy();
+
+    /// <summary>The simulated material behind <paramref name="id"/>, its properties by shader property name (tests check the mapping on it).</summary>
+    public UnityMaterialState MaterialOf(string id) => _materials.TryGetValue(id, out var m) ? m : throw new UnknownAssetException($"no material '{id}' in this project");
+
+    /// <summary>A material by its name (scripted human edits name materials, as a person would).</summary>
+    public string MaterialNamed(string name) => _materials.First(m => m.Value.Name == name).Key;
+
+    /// <inheritdoc />
+    public void WriteMaterial(string id, UnityMaterialState values)
+    {
+        MaterialOf(id);
+        CreateMaterial(id, values);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ImageIds() => _textures.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
+
+    /// <inheritdoc />
+    public UnityTexture ReadImage(string id) => TextureOf(id).Texture;
+
+    private (UnityTexture Texture, byte[] Bytes, long Version) TextureOf(string id) =>
+        _textures.TryGetValue(id, out var t) ? t : throw new UnknownAssetException($"no texture '{id}' in this project");
+
+    /// <inheritdoc />
+    public long ImageVersion(string id) => TextureOf(id).Version;
+
+    /// <inheritdoc />
+    public byte[] ImageBytes(string id) => TextureOf(id).Bytes;
+
+    /// <inheritdoc />
+    public void WriteImage(string id, UnityTexture texture, byte[]? bytes)
+    {
+        var t = TextureOf(id);
+        _textures[id] = (texture, bytes ?? t.Bytes, bytes == null ? t.Version : ++_textureWrites);
+    }
+
+    /// <inheritdoc />
+    public void CreateImage(string id, UnityTexture texture, byte[] bytes) => _textures[id] = (texture, bytes, ++_textureWrites);
 
     /// <inheritdoc />
     public IReadOnlyList<string> MeshIds() => _meshes.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
@@ -190,7 +271,12 @@ public sealed class SimScene : IUnityScene
     public void SetNotes(string id, MeshNotes notes) => _meshes[id] = (MeshOf(id), notes);
 
     /// <inheritdoc />
-    public void CreateMaterial(Material material) => WriteMaterial(material);
+    public void CreateMaterial(string id, UnityMaterialState values)
+    {
+        // A texture property names a texture of this project, as a Unity material references an asset.
+        foreach (var image in values.Textures.Values) TextureOf(image);
+        _materials[id] = values.Copy();
+    }
 
     /// <inheritdoc />
     public void CreateMesh(string id) => _meshes[id] = (new SimMesh(), MeshNotes.None);
@@ -200,6 +286,7 @@ public sealed class SimScene : IUnityScene
     {
         _materials.Remove(id);
         _meshes.Remove(id);
+        _textures.Remove(id);
     }
 
     /// <inheritdoc />

@@ -45,7 +45,7 @@ internal static class UnityBenchmark
         var index = VibeSync.Unity.Hierarchy.IdentityIndex.Scan(sim, adapter.Index, () => Guid.NewGuid().ToString("D"));
         double scan = phase.Elapsed.TotalSeconds;
         phase.Restart();
-        var canonical = VibeSync.Unity.Hierarchy.SceneReader.Canonical(sim, index, adapter.Meshes);
+        var canonical = VibeSync.Unity.Hierarchy.SceneReader.Canonical(sim, index, adapter.Meshes, adapter.Images);
         double read = phase.Elapsed.TotalSeconds;
         phase.Restart();
         var root = VibeSync.Protocol.Hashing.SceneHasher.Hash(canonical).Root;

@@ -110,6 +110,16 @@ namespace VibeSync.Unity.Editor
             Save();
         }
 
+        /// <summary>Binds an unsaved asset's ID to <paramref name="imported"/>, the asset FINALIZE imported in its place (a texture file).</summary>
+        public void Adopt(string id, UnityEngine.Object imported)
+        {
+            if (_unsaved.TryGetValue(id, out var made)) _idByInstance.Remove(made.GetInstanceID());
+            _unsaved.Remove(id);
+            BindInstance(imported, id);
+            if (KeyOf(imported) is string key) BindKey(key, id);
+            Save();
+        }
+
         /// <summary>The object's ID, given on first sight and kept wherever Unity keeps the object.</summary>
         public string IdOf(UnityEngine.Object asset)
         {

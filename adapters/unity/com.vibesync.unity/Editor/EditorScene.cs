@@ -12,8 +12,10 @@ using System.Linq;
 using UnityEditor;
 using UnityEngine;
 using UnityEngine.SceneManagement;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Hierarchy;
+using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
 using Material = UnityEngine.Material;
 using Mesh = UnityEngine.Mesh;
@@ -96,6 +98,8 @@ namespace VibeSync.Unity.Editor
             var filter = go.GetComponent<MeshFilter>();
             var prefab = PrefabUtility.IsAnyPrefabInstanceRoot(go) ? PrefabUtility.GetPrefabAssetPathOfNearestInstanceRoot(go) : null;
             var vibeSyncId = go.GetComponent<VibeSyncId>();
+            var camera = go.GetComponent<Camera>();
+            var light = go.GetComponent<Light>();
             return new UnityObject(go.GetInstanceID(), vibeSyncId ? vibeSyncId.Id : null, go.name, kind,
                 t.parent ? t.parent.gameObject.GetInstanceID() : (int?)null,
                 new Vector3d(t.localPosition.x, t.localPosition.y, t.localPosition.z),
@@ -103,7 +107,9 @@ namespace VibeSync.Unity.Editor
                 new Vector3d(t.localScale.x, t.localScale.y, t.localScale.z), go.activeSelf,
                 renderer ? renderer.sharedMaterials.Select(m => m ? _assets.IdOf(m) : null).ToArray() : new string?[0],
                 filter && filter.sharedMesh ? _assets.IdOf(filter.sharedMesh) : null,
-                prefab != null ? AssetId(prefab) : null, go.tag == "HumanOnly");
+                prefab != null ? AssetId(prefab) : null, go.tag == "HumanOnly",
+                camera ? new UnityCamera(camera.orthographic, camera.fieldOfView, camera.orthographicSize, camera.nearClipPlane, camera.farClipPlane, camera.aspect) : null,
+                light ? new UnityLight((UnityLightType)(int)light.type, new UnityColor(light.color.r, light.color.g, light.color.b, light.color.a), light.intensity, light.range, light.spotAngle, light.innerSpotAngle) : null);
         }
 
         /// <summary>The live GameObject of a handle, or a false-y one (destroyed, or never was).</summary>
@@ -145,6 +151,27 @@ namespace VibeSync.Unity.Editor
             t.localRotation = new Quaternion((float)values.LocalRotation.X, (float)values.LocalRotation.Y, (float)values.LocalRotation.Z, (float)values.LocalRotation.W);
             t.localScale = new Vector3((float)values.LocalScale.X, (float)values.LocalScale.Y, (float)values.LocalScale.Z);
             if (go.activeSelf != values.Active) go.SetActive(values.Active);
+            var camera = go.GetComponent<Camera>();
+            if (camera && values.Camera != null)
+            {
+                Undo.RecordObject(camera, UndoName);
+                camera.orthographic = values.Camera.Orthographic;
+                camera.fieldOfView = values.Camera.FieldOfView;
+                camera.orthographicSize = values.Camera.OrthographicSize;
+                camera.nearClipPlane = values.Camera.NearClipPlane;
+                camera.farClipPlane = values.Camera.FarClipPlane; // aspect is Unity's (the screen's): never written
+            }
+            var light = go.GetComponent<Light>();
+            if (light && values.Light != null)
+            {
+                Undo.RecordObject(light, UndoName);
+                light.type = (UnityEngine.LightType)(int)values.Light.Type;
+                light.color = new Color(values.Light.Color.R, values.Light.Color.G, values.Light.Color.B, values.Light.Color.A);
+                light.intensity = values.Light.Intensity;
+                light.range = values.Light.Range;
+                light.spotAngle = values.Light.SpotAngle;
+                light.innerSpotAngle = values.Light.InnerSpotAngle;
+            }
             var renderer = go.GetComponent<Renderer>();
             if (renderer)
             {
@@ -219,29 +246,197 @@ namespace VibeSync.Unity.Editor
             }
         }
 
-        public IReadOnlyList<Protocol.State.Material> Materials() =>
-            Objects().SelectMany(o => o.Materials).Where(id => id != null).Distinct().Select(id => MaterialRecord(id!)).ToList();
+        // ---- materials: the core's mapping table decides every value; this only copies them in and out ----
 
-        private Protocol.State.Material MaterialRecord(string id)
+        public string NewMaterialShader => Shader.Find(ShaderFamily.UrpLit.Shader) ? ShaderFamily.UrpLit.Shader : ShaderFamily.Standard.Shader;
+
+        public IReadOnlyList<string> MaterialIds() =>
+            Objects().SelectMany(o => o.Materials).Where(id => id != null).Select(id => id!).Concat(_createdMaterials).Distinct().ToList();
+
+        public UnityMaterialState ReadMaterial(string id)
         {
-            var m = _assets.Load<Material>(id);
-            var color = (m.HasProperty("_BaseColor") ? m.GetColor("_BaseColor") : m.GetColor("_Color")).linear; // materials hold sRGB; the model is linear
-            var smoothness = m.HasProperty("_Smoothness") ? m.GetFloat("_Smoothness") : m.GetFloat("_Glossiness");
-            var emission = m.HasProperty("_EmissionColor") ? m.GetColor("_EmissionColor").linear : new Color(0, 0, 0, 1);
-            return new Protocol.State.Material(id, m.name, new Vector4d(color.r, color.g, color.b, color.a), m.GetFloat("_Metallic"), 1.0 - smoothness,
-                new Vector3d(emission.r, emission.g, emission.b));
+            var m = LoadAsset<Material>(id);
+            var family = ShaderFamily.Of(m.shader ? m.shader.name : "");
+            var s = new UnityMaterialState { Name = m.name, Shader = m.shader ? m.shader.name : "", RenderQueue = m.renderQueue, RenderType = m.GetTag("RenderType", false) };
+            foreach (var name in family.FloatNames) if (m.HasProperty(name)) s.Floats[name] = m.GetFloat(name);
+            foreach (var name in family.ColorNames) if (m.HasProperty(name)) { var c = m.GetColor(name); s.Colors[name] = new UnityColor(c.r, c.g, c.b, c.a); }
+            foreach (var name in family.TextureNames)
+            {
+                if (!m.HasProperty(name)) continue;
+                var texture = m.GetTexture(name);
+                if (texture) s.Textures[name] = _assets.IdOf(texture);
+                Vector2 scale = m.GetTextureScale(name), offset = m.GetTextureOffset(name);
+                s.ScaleOffsets[name] = new UnityScaleOffset(scale.x, scale.y, offset.x, offset.y);
+            }
+            foreach (var keyword in family.KeywordNames) if (m.IsKeywordEnabled(keyword)) s.Keywords.Add(keyword);
+            return s;
         }
 
-        public void WriteMaterial(Protocol.State.Material material)
+        public void WriteMaterial(string id, UnityMaterialState values)
         {
-            var m = _assets.Load<Material>(material.Uuid);
+            var m = LoadAsset<Material>(id);
             Undo.RecordObject(m, UndoName);
-            m.name = material.Name;
-            var linear = new Color((float)material.BaseColor.X, (float)material.BaseColor.Y, (float)material.BaseColor.Z, (float)material.BaseColor.W);
-            m.SetColor(m.HasProperty("_BaseColor") ? "_BaseColor" : "_Color", linear.gamma);
-            m.SetFloat("_Metallic", (float)material.Metallic);
-            m.SetFloat(m.HasProperty("_Smoothness") ? "_Smoothness" : "_Glossiness", (float)(1.0 - material.Roughness));
-            if (m.HasProperty("_EmissionColor")) m.SetColor("_EmissionColor", new Color((float)material.Emission.X, (float)material.Emission.Y, (float)material.Emission.Z, 1).gamma);
+            Fill(m, values);
+        }
+
+        private void Fill(Material m, UnityMaterialState values)
+        {
+            m.name = values.Name;
+            if (!m.shader || m.shader.name != values.Shader)
+            {
+                var shader = Shader.Find(values.Shader);
+                if (shader) m.shader = shader;
+            }
+            foreach (var f in values.Floats) m.SetFloat(f.Key, f.Value);
+            foreach (var c in values.Colors) m.SetColor(c.Key, new Color(c.Value.R, c.Value.G, c.Value.B, c.Value.A));
+            var family = ShaderFamily.Of(values.Shader);
+            foreach (var name in family.TextureNames)
+            {
+                m.SetTexture(name, values.Textures.TryGetValue(name, out var image) ? LoadAsset<Texture2D>(image) : null!);
+                var st = values.ScaleOffsets.TryGetValue(name, out var v) ? v : UnityScaleOffset.Identity;
+                m.SetTextureScale(name, new Vector2(st.ScaleX, st.ScaleY));
+                m.SetTextureOffset(name, new Vector2(st.OffsetX, st.OffsetY));
+            }
+            foreach (var keyword in family.KeywordNames)
+                if (values.Keywords.Contains(keyword)) m.EnableKeyword(keyword); else m.DisableKeyword(keyword);
+            m.SetOverrideTag("RenderType", values.RenderType);
+            m.renderQueue = values.RenderQueue;
+        }
+
+        private T LoadAsset<T>(string id) where T : UnityEngine.Object
+        {
+            try { return _assets.Load<T>(id); }
+            catch (InvalidOperationException e) { throw new UnknownAssetException(e.Message); }
+        }
+
+        // ---- textures: imported assets under Assets/VibeSync/Textures/ (FINALIZE); until then in memory ----
+
+        private const string TextureFolder = "Assets/VibeSync/Textures";
+        private readonly Dictionary<string, (UnityTexture Settings, byte[] Bytes, long Version)> _pendingTextures = new Dictionary<string, (UnityTexture, byte[], long)>();
+        private long _textureWrites;
+
+        public IReadOnlyList<string> ImageIds()
+        {
+            var ids = new List<string>(_pendingTextures.Keys);
+            foreach (var id in MaterialIds())
+                foreach (var image in ReadMaterial(id).Textures.Values) ids.Add(image);
+            return ids.Distinct().ToList();
+        }
+
+        private string TexturePath(string id)
+        {
+            var path = AssetDatabase.GetAssetPath(LoadAsset<Texture2D>(id));
+            if (string.IsNullOrEmpty(path)) throw new UnknownAssetException($"the texture {id} is not an imported file");
+            return path;
+        }
+
+        private static TextureImporter Importer(string path)
+        {
+            var importer = AssetImporter.GetAtPath(path) as TextureImporter;
+            if (!importer) throw new UnknownAssetException($"{path} is not imported as a texture");
+            return importer!;
+        }
+
+        public UnityTexture ReadImage(string id)
+        {
+            if (_pendingTextures.TryGetValue(id, out var pending)) return pending.Settings;
+            var path = TexturePath(id);
+            var importer = Importer(path);
+            var texture = LoadAsset<Texture2D>(id);
+            // The file's own size (an import may downscale it: the texture's width is what Unity made of it).
+            var bytes = File.ReadAllBytes(ProjectPath(path));
+            string mime = ImageHeader.TryPng(bytes, out int width, out int height) ? "image/png" : ImageHeader.TryJpeg(bytes, out width, out height) ? "image/jpeg"
+                : throw new UnknownAssetException($"{path} is neither a PNG nor a JPEG file");
+            return new UnityTexture(texture.name, mime, width, height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
+                (UnityWrap)(int)importer.wrapModeU, (UnityWrap)(int)importer.wrapModeV, (UnityFilter)(int)importer.filterMode);
+        }
+
+        // The imported file's write time: Unity reimports when it changes, and so does the core's naming of its bytes.
+        public long ImageVersion(string id) =>
+            _pendingTextures.TryGetValue(id, out var pending) ? pending.Version : File.GetLastWriteTimeUtc(ProjectPath(TexturePath(id))).Ticks;
+
+        public byte[] ImageBytes(string id) =>
+            _pendingTextures.TryGetValue(id, out var pending) ? pending.Bytes : File.ReadAllBytes(ProjectPath(TexturePath(id)));
+
+        public void WriteImage(string id, UnityTexture texture, byte[]? bytes)
+        {
+            if (_pendingTextures.TryGetValue(id, out var pending))
+            {
+                _pendingTextures[id] = bytes == null ? (texture, pending.Bytes, pending.Version) : (texture, bytes, ++_textureWrites);
+                var made = LoadAsset<Texture2D>(id);
+                made.name = texture.Name;
+                if (bytes != null) made.LoadImage(bytes);
+                return;
+            }
+            // An imported file: not on Unity's Undo stack (a file write is not an object change); the core's own undo restores it.
+            var path = TexturePath(id);
+            if (bytes != null) File.WriteAllBytes(ProjectPath(path), bytes);
+            Import(path, texture);
+        }
+
+        public void CreateImage(string id, UnityTexture texture, byte[] bytes)
+        {
+            var made = new Texture2D(2, 2) { name = texture.Name, hideFlags = HideFlags.DontSave };
+            made.LoadImage(bytes); // the in-memory texture materials use until FINALIZE imports the file
+            _pendingTextures[id] = (texture, bytes, ++_textureWrites);
+            _assets.AddUnsaved(id, made);
+        }
+
+        /// <summary>Imports (or reimports) a texture file with the settings the core asked for.</summary>
+        private static void Import(string path, UnityTexture texture)
+        {
+            var importer = Importer(path);
+            importer.textureType = texture.NormalMap ? TextureImporterType.NormalMap : TextureImporterType.Default;
+            importer.sRGBTexture = texture.Srgb;
+            importer.wrapModeU = (TextureWrapMode)(int)texture.WrapU;
+            importer.wrapModeV = (TextureWrapMode)(int)texture.WrapV;
+            importer.filterMode = (FilterMode)(int)texture.Filter;
+            importer.maxTextureSize = 16384; // the default 2048 would downscale a 4096² image
+            importer.SaveAndReimport();
+        }
+
+        private static string ProjectPath(string assetPath) => Path.Combine(Path.GetDirectoryName(Application.dataPath)!, assetPath);
+
+        private void PersistTexture(string id)
+        {
+            var (settings, bytes, _) = _pendingTextures[id];
+            if (!AssetDatabase.IsValidFolder(TextureFolder)) AssetDatabase.CreateFolder("Assets/VibeSync", "Textures");
+            // The image's ID names the file: image names repeat and may hold characters a path cannot.
+            var path = TextureFolder + "/" + id + (settings.Mime == "image/png" ? ".png" : ".jpg");
+            File.WriteAllBytes(ProjectPath(path), bytes);
+            AssetDatabase.ImportAsset(path);
+            Import(path, settings);
+            var imported = AssetDatabase.LoadAssetAtPath<Texture2D>(path);
+            var made = LoadAsset<Texture2D>(id);
+            // Materials that use the in-memory texture now use the imported one.
+            foreach (var materialId in MaterialIds())
+            {
+                var m = LoadAsset<Material>(materialId);
+                foreach (var name in ShaderFamily.Of(m.shader ? m.shader.name : "").TextureNames)
+                    if (m.HasProperty(name) && m.GetTexture(name) == made) m.SetTexture(name, imported);
+            }
+            _pendingTextures.Remove(id);
+            _assets.Adopt(id, imported);
+            UnityEngine.Object.DestroyImmediate(made);
+        }
+
+        // ---- what the core keeps beside materials, cameras and lights, across domain reloads ----
+
+        // In SessionState, as the mesh notes: they survive a domain reload, not an editor restart (after one, Unity's
+        // values are read back by the inverse mapping alone: what Unity cannot hold takes glTF's defaults).
+        private const string LookNotesKey = "VibeSync.LookNotes";
+        private LookNotes? _notes;
+
+        public LookNotes Notes
+        {
+            get
+            {
+                if (_notes != null) return _notes;
+                var notes = new LookNotes();
+                notes.Load(SessionState.GetString(LookNotesKey, ""));
+                notes.Changed += () => SessionState.SetString(LookNotesKey, notes.ToText());
+                return _notes = notes;
+            }
         }
 
         public IReadOnlyList<string> MeshIds() =>
@@ -275,15 +470,16 @@ namespace VibeSync.Unity.Editor
         private const string NotesKey = "VibeSync.MeshNotes.";
         private readonly HashSet<string> _createdMeshes = new HashSet<string>();
 
-        // Created materials and meshes live in memory (DontSave: never written by a save) until
-        // FINALIZE makes them assets under Assets/VibeSync/.
-        public void CreateMaterial(Protocol.State.Material material)
+        private readonly HashSet<string> _createdMaterials = new HashSet<string>();
+
+        // Created materials, meshes and textures live in memory (DontSave: never written by a save)
+        // until FINALIZE makes them assets under Assets/VibeSync/ (textures: Assets/VibeSync/Textures/).
+        public void CreateMaterial(string id, UnityMaterialState values)
         {
-            var shader = Shader.Find("Universal Render Pipeline/Lit");
-            if (!shader) shader = Shader.Find("Standard"); // the built-in pipeline
-            var m = new Material(shader) { name = material.Name, hideFlags = HideFlags.DontSave };
-            _assets.AddUnsaved(material.Uuid, m);
-            WriteMaterial(material);
+            var m = new Material(Shader.Find(values.Shader)) { name = values.Name, hideFlags = HideFlags.DontSave };
+            _assets.AddUnsaved(id, m);
+            _createdMaterials.Add(id);
+            Fill(m, values);
         }
 
         public void CreateMesh(string id)
@@ -295,6 +491,8 @@ namespace VibeSync.Unity.Editor
         public void RemoveAsset(string id)
         {
             _createdMeshes.Remove(id);
+            _createdMaterials.Remove(id);
+            _pendingTextures.Remove(id);
             var made = _assets.RemoveUnsaved(id);
             if (made) UnityEngine.Object.DestroyImmediate(made);
         }
@@ -302,6 +500,12 @@ namespace VibeSync.Unity.Editor
         public void PersistAsset(string id)
         {
             if (!AssetDatabase.IsValidFolder("Assets/VibeSync")) AssetDatabase.CreateFolder("Assets", "VibeSync");
+            _createdMaterials.Remove(id);
+            if (_pendingTextures.ContainsKey(id))
+            {
+                PersistTexture(id);
+                return;
+            }
             var asset = _assets.Load<UnityEngine.Object>(id);
             _assets.Persist(id, "Assets/VibeSync/" + id + (asset is Material ? ".mat" : ".asset"));
         }

@@ -96,5 +96,25 @@ namespace VibeSync.Unity.Editor.Tests
                 scene.Project = before; // the open scene's own stamp (or none) back
             }
         }
+
+        [Test]
+        public void a_created_material_holds_the_mapping_tables_values_and_a_light_its_converted_intensity()
+        {
+            var go = Make("VibeSync test: lamp");
+            go.AddComponent<Light>();
+            var adapter = new UnityAdapter(new EditorScene());
+            adapter.Attach();
+            var uuid = go.GetComponent<VibeSyncId>().Id;
+            const string material = "7a0c5e0e-1111-4222-8333-444455556666";
+            var applied = adapter.Apply(Json("{\"intent\": 1, \"operations\": [{\"op\": \"create_material\", \"uuid\": \"" + material + "\", \"name\": \"VibeSync test\", \"base_color\": [0.8, 0.2, 0.1, 1], \"metallic\": 0, \"roughness\": 0.25, \"emission\": [0, 0, 0], \"alpha_mode\": \"MASK\"}, "
+                + "{\"op\": \"set_light\", \"uuid\": \"" + uuid + "\", \"type\": \"point\", \"color\": [1, 1, 1], \"intensity\": 31.4159265, \"range\": null}]}"));
+            Assert.That(applied.Type, Is.EqualTo(Protocol.Link.MessageType.Applied), applied.Body);
+            Assert.That(go.GetComponent<Light>().intensity, Is.EqualTo(10f).Within(1e-5f), "glTF candela / π (glTFast's Built-in conversion)");
+            Assert.That(go.GetComponent<Light>().range, Is.EqualTo(100000f), "an infinite glTF range");
+            var record = adapter.Canonical().Materials.Single(m => m.Uuid == material);
+            Assert.That(record.Roughness, Is.EqualTo(0.25).Within(1e-6), "read back through _Glossiness/_Smoothness");
+            Assert.That(record.AlphaMode, Is.EqualTo(Protocol.State.AlphaMode.Mask), "read back through _Mode or _AlphaClip");
+            adapter.Rollback(1);
+        }
     }
 }

@@ -16,15 +16,17 @@ namespace VibeSync.Unity.Adapter
         public static List<Operation> Operations(IReadOnlyDictionary<string, object> known, IReadOnlyDictionary<string, object> current)
         {
             var ops = new List<Operation>();
-            // New materials and meshes first: the objects created next may use them.
+            // New images, materials and meshes first: the materials and objects created next may use them.
+            foreach (var i in current.Values.OfType<Image>().Where(i => !known.ContainsKey(i.Uuid)))
+                ops.Add(new CreateImage(i));
             foreach (var m in current.Values.OfType<Material>().Where(m => !known.ContainsKey(m.Uuid)))
-                ops.Add(new CreateMaterial(m.Uuid, m.Name, m.BaseColor, m.Metallic, m.Roughness, m.Emission));
+                ops.Add(new CreateMaterial(m));
             foreach (var m in current.Values.OfType<Mesh>().Where(m => !known.ContainsKey(m.Uuid)))
                 ops.Add(new CreateMesh(m));
             var created = current.Values.OfType<SceneObject>().Where(o => !known.ContainsKey(o.Uuid)).ToList();
             foreach (var o in ParentsFirst(created))
                 ops.Add(new CreateObject(o.Uuid, o.Name, o.Kind, o.Parent, o.Translation, o.Rotation, o.Scale, o.Visible,
-                    o.Kind == ObjectKind.Mesh ? o.Mesh : null, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0]));
+                    o.Kind == ObjectKind.Mesh ? o.Mesh : null, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0]) { Camera = o.Camera, Light = o.Light });
             foreach (var pair in current)
             {
                 if (!known.TryGetValue(pair.Key, out var before)) continue;
@@ -40,12 +42,20 @@ namespace VibeSync.Unity.Adapter
                         if (now.Name != was.Name) ops.Add(new Rename(now.Uuid, now.Name));
                         for (int slot = 0; slot < now.Materials.Count; slot++)
                             if (slot >= was.Materials.Count || now.Materials[slot] != was.Materials[slot]) ops.Add(new AssignMaterial(now.Uuid, slot, now.Materials[slot]));
+                        if (now.Camera is { } camera && !camera.Equals(was.Camera)) // the whole camera: set_camera needs a new type's fields
+                            ops.Add(new SetCamera(now.Uuid, camera.Type, Perspective(camera) ? camera.YFov : (double?)null, Perspective(camera) ? camera.Aspect : (double?)null,
+                                Perspective(camera) ? (double?)null : camera.XMag, Perspective(camera) ? (double?)null : camera.YMag, camera.ZNear, camera.ZFar));
+                        if (now.Light is { } light && !light.Equals(was.Light))
+                            ops.Add(new SetLight(now.Uuid, light.Type, light.Color, light.Intensity, true, light.Range,
+                                light.Type == LightType.Spot ? light.InnerCone : (double?)null, light.Type == LightType.Spot ? light.OuterCone : (double?)null));
                         break;
                     case Material now when before is Material was:
-                        if (!now.BaseColor.Equals(was.BaseColor) || now.Metallic != was.Metallic || now.Roughness != was.Roughness || !now.Emission.Equals(was.Emission))
-                            ops.Add(new SetMaterialParams(now.Uuid, now.BaseColor.Equals(was.BaseColor) ? (Vector4d?)null : now.BaseColor,
-                                now.Metallic != was.Metallic ? now.Metallic : (double?)null, now.Roughness != was.Roughness ? now.Roughness : (double?)null,
-                                now.Emission.Equals(was.Emission) ? (Vector3d?)null : now.Emission));
+                        if (MaterialChange(was, now) is { } change) ops.Add(change);
+                        if (now.Name != was.Name) ops.Add(new Rename(now.Uuid, now.Name));
+                        break;
+                    case Image now when before is Image was:
+                        if (now.Blob != was.Blob || now.Mime != was.Mime || now.Width != was.Width || now.Height != was.Height || now.ColorSpace != was.ColorSpace)
+                            ops.Add(new ReplaceImage(now.Uuid, now.Blob, now.Mime, now.Width, now.Height, now.ColorSpace));
                         if (now.Name != was.Name) ops.Add(new Rename(now.Uuid, now.Name));
                         break;
                     case Mesh now when before is Mesh was:
@@ -56,6 +66,38 @@ namespace VibeSync.Unity.Adapter
             foreach (var gone in known.Values.OfType<SceneObject>().Where(o => !current.ContainsKey(o.Uuid)))
                 ops.Add(new DeleteObject(gone.Uuid, ChildrenPolicy.Reparent));
             return ops;
+        }
+
+        private static bool Perspective(CameraParameters c) => c.Type == CameraType.Perspective;
+
+        /// <summary>
+        /// The fields a human changed in Unity, as one set_material_params (null: none). A "not synced"
+        /// reason is Blender's to state, never Unity's: it is never part of the change.
+        /// </summary>
+        private static SetMaterialParams? MaterialChange(Material was, Material now)
+        {
+            Dictionary<TextureSlot, TextureBinding?>? textures = null;
+            foreach (var slot in now.Textures.Keys.Concat(was.Textures.Keys).Distinct())
+            {
+                var after = now.Texture(slot);
+                if (after == null ? was.Texture(slot) == null : after.Equals(was.Texture(slot))) continue;
+                (textures ??= new Dictionary<TextureSlot, TextureBinding?>())[slot] = after;
+            }
+            T? Changed<T>(T a, T b) where T : struct => a.Equals(b) ? (T?)null : b;
+            var change = new SetMaterialParams(now.Uuid, Changed(was.BaseColor, now.BaseColor), Changed(was.Metallic, now.Metallic),
+                Changed(was.Roughness, now.Roughness), Changed(was.Emission, now.Emission))
+            {
+                EmissiveStrength = Changed(was.EmissiveStrength, now.EmissiveStrength),
+                AlphaMode = Changed(was.AlphaMode, now.AlphaMode),
+                AlphaCutoff = Changed(was.AlphaCutoff, now.AlphaCutoff),
+                DoubleSided = Changed(was.DoubleSided, now.DoubleSided),
+                NormalScale = Changed(was.NormalScale, now.NormalScale),
+                OcclusionStrength = Changed(was.OcclusionStrength, now.OcclusionStrength),
+                Textures = textures,
+            };
+            bool any = change.BaseColor != null || change.Metallic != null || change.Roughness != null || change.Emission != null || change.EmissiveStrength != null
+                || change.AlphaMode != null || change.AlphaCutoff != null || change.DoubleSided != null || change.NormalScale != null || change.OcclusionStrength != null || textures != null;
+            return any ? change : null;
         }
 
         private static IEnumerable<SceneObject> ParentsFirst(List<SceneObject> objects)

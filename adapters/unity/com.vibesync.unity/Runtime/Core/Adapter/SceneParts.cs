@@ -7,7 +7,7 @@ namespace VibeSync.Unity.Adapter
     /// <summary>
     /// Splits a scene for SCENE reports (docs/protocol.md §11.6): a frame holds at most 16 MiB, and a
     /// scene of 100,000 GameObjects is about 25 MB of JSON. Parts hold at most 5,000 objects,
-    /// materials or mesh records (a mesh record names its arrays by blob id, whatever its size).
+    /// materials, mesh or image records (a mesh or image record names its arrays by blob id, whatever its size).
     /// </summary>
     public static class SceneParts
     {
@@ -24,6 +24,8 @@ namespace VibeSync.Unity.Adapter
             // Mesh records name their arrays by blob id (the bytes travel as BLOB_CHUNKs): small, like materials.
             for (int i = 0; i < scene.Meshes.Count; i += RecordsPerPart)
                 parts.Add(new Scene(new SceneObject[0], new Material[0], scene.Meshes.Skip(i).Take(RecordsPerPart).ToList()));
+            for (int i = 0; i < scene.Images.Count; i += RecordsPerPart)
+                parts.Add(Scene.Empty with { Images = scene.Images.Skip(i).Take(RecordsPerPart).ToList() });
             if (parts.Count == 0) parts.Add(Scene.Empty);
             return parts;
         }

@@ -59,11 +59,17 @@ namespace VibeSync.Unity.Adapter
         /// </summary>
         public MeshCache Meshes { get; } = new MeshCache();
 
+        /// <summary>
+        /// The scene's textures as image records and the bytes of their encoded files (named once per
+        /// change; answers BLOB_WANT for what SCENE, EDIT and STATE name).
+        /// </summary>
+        public Looks.ImageCache Images { get; } = new Looks.ImageCache();
+
         /// <summary>Blobs the link received for an APPLY (kept until it is applied); the link fills it.</summary>
         public BlobCache Received { get; } = new BlobCache();
 
         /// <summary>True when this side holds blob <paramref name="id"/> (the link's have/want check).</summary>
-        public bool HasBlob(string id) => Meshes.Has(id) || Received.Has(id);
+        public bool HasBlob(string id) => Meshes.Has(id) || Images.Has(id) || Received.Has(id);
 
         /// <summary>The ID index of this domain.</summary>
         public IdentityIndex Index { get; private set; }
@@ -84,7 +90,7 @@ namespace VibeSync.Unity.Adapter
         public bool Paused { get; set; }
 
         /// <summary>Records in canonical values: all, or only <paramref name="only"/>.</summary>
-        public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, Meshes, only);
+        public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, Meshes, Images, only);
 
         // ---- attach ---------------------------------------------------------------------------
 
@@ -269,7 +275,7 @@ namespace VibeSync.Unity.Adapter
             public void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => _cache.Put(id, shape, payload.ToArray());
         }
 
-        private OperationApplier Applier() => new OperationApplier(_scene, Index, Meshes, Received);
+        private OperationApplier Applier() => new OperationApplier(_scene, Index, Meshes, Images, Received);
 
         // ---- saving and human activity ------------------------------------------------------------
 
@@ -355,7 +361,7 @@ namespace VibeSync.Unity.Adapter
             SceneHashes hashes;
             try { hashes = SceneHasher.Hash(Canonical(p.Touched)); }
             catch (Exception e) when (e is ArgumentException or BlobFormatException) { return null; }
-            var records = hashes.Objects.Concat(hashes.Materials).Concat(hashes.Meshes).Select(kv => $"\"{kv.Key}\": \"{Hex.Encode(kv.Value)}\"");
+            var records = hashes.Objects.Concat(hashes.Materials).Concat(hashes.Meshes).Concat(hashes.Images).Select(kv => $"\"{kv.Key}\": \"{Hex.Encode(kv.Value)}\"");
             return $"{{\"intent\": {p.Intent}, \"records\": {{{string.Join(", ", records)}}}}}";
         }
 
@@ -374,6 +380,7 @@ namespace VibeSync.Unity.Adapter
             foreach (var o in s.Objects) d[o.Uuid] = o;
             foreach (var m in s.Materials) d[m.Uuid] = m;
             foreach (var m in s.Meshes) d[m.Uuid] = m;
+            foreach (var i in s.Images) d[i.Uuid] = i;
             return d;
         }
     }

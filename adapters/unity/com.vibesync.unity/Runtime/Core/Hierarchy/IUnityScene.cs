@@ -8,6 +8,8 @@ namespace VibeSync.Unity.Hierarchy
     /// activeSelf, the VibeSync ID on its VibeSyncId component, and the IDs of the assets it uses.
     /// The host stores reals as float32, as Unity does; the core widens them. <c>HumanOnly</c>: the
     /// GameObject is tagged HumanOnly, so a new ID for it is hidden from AI (prefix h-, DESIGN §2).
+    /// <c>Camera</c>/<c>Light</c>: the Camera or Light component's synced members (kind camera or
+    /// light; null for other kinds); <see cref="IUnityScene.Write"/> writes them when given.
     /// </summary>
     public sealed record UnityObject(
         int Handle,
@@ -22,7 +24,9 @@ namespace VibeSync.Unity.Hierarchy
         IReadOnlyList<string?> Materials,
         string? Mesh,
         string? Prefab,
-        bool HumanOnly = false);
+        bool HumanOnly = false,
+        Looks.UnityCamera? Camera = null,
+        Looks.UnityLight? Light = null);
 
     /// <summary>
     /// The VibeSync project a scene belongs to (docs/protocol.md, "Project identity"): the data
@@ -77,11 +81,48 @@ namespace VibeSync.Unity.Hierarchy
         /// </summary>
         void SetPendingDelete(int handle, bool pending);
 
-        /// <summary>Materials the scene's renderers use, by VibeSync ID (the adapter's asset mapping).</summary>
-        IReadOnlyList<Material> Materials();
+        /// <summary>VibeSync IDs of the materials the scene's renderers use (the adapter's asset mapping) and those created provisionally.</summary>
+        IReadOnlyList<string> MaterialIds();
 
-        /// <summary>Writes a material's parameters and name.</summary>
-        void WriteMaterial(Material material);
+        /// <summary>Material <paramref name="id"/>'s name, shader and the properties <see cref="Looks.ShaderFamily"/> names.</summary>
+        /// <exception cref="UnknownAssetException">No such material.</exception>
+        Looks.UnityMaterialState ReadMaterial(string id);
+
+        /// <summary>
+        /// Writes material <paramref name="id"/>'s name and every value <paramref name="values"/> holds
+        /// (its shader too, when another); a texture property absent from it is cleared, a managed
+        /// keyword absent from it disabled (<see cref="Looks.ShaderFamily.KeywordNames"/>).
+        /// </summary>
+        /// <exception cref="UnknownAssetException">No such material, or a texture names no image.</exception>
+        void WriteMaterial(string id, Looks.UnityMaterialState values);
+
+        /// <summary>The shader a material VibeSync creates gets: URP's Lit when the project renders with URP, else Standard.</summary>
+        string NewMaterialShader { get; }
+
+        /// <summary>VibeSync IDs of the textures the scene's materials use and those created provisionally.</summary>
+        IReadOnlyList<string> ImageIds();
+
+        /// <summary>Texture <paramref name="id"/>'s import facts and settings.</summary>
+        /// <exception cref="UnknownAssetException">No such texture.</exception>
+        Looks.UnityTexture ReadImage(string id);
+
+        /// <summary>A number that changes whenever texture <paramref name="id"/>'s file may have changed (the core names its bytes again only then).</summary>
+        /// <exception cref="UnknownAssetException">No such texture.</exception>
+        long ImageVersion(string id);
+
+        /// <summary>Texture <paramref name="id"/>'s encoded file (PNG or JPEG), exactly as imported.</summary>
+        /// <exception cref="UnknownAssetException">No such texture.</exception>
+        byte[] ImageBytes(string id);
+
+        /// <summary>Writes texture <paramref name="id"/>'s settings and, when <paramref name="bytes"/> is given, its file.</summary>
+        /// <exception cref="UnknownAssetException">No such texture.</exception>
+        void WriteImage(string id, Looks.UnityTexture texture, byte[]? bytes);
+
+        /// <summary>Creates a texture with that VibeSync ID from an encoded file; not imported as an asset until <see cref="PersistAsset"/>.</summary>
+        void CreateImage(string id, Looks.UnityTexture texture, byte[] bytes);
+
+        /// <summary>What the adapter keeps beside materials, cameras and lights: the records it last wrote (<see cref="Looks.LookNotes"/>).</summary>
+        Looks.LookNotes Notes { get; }
 
         /// <summary>VibeSync IDs of the meshes the scene's filters use (and those created provisionally).</summary>
         IReadOnlyList<string> MeshIds();
@@ -108,16 +149,16 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Keeps <paramref name="notes"/> beside mesh <paramref name="id"/>.</summary>
         void SetNotes(string id, MeshNotes notes);
 
-        /// <summary>Creates a material with that VibeSync ID; it is not saved with the project until <see cref="PersistAsset"/>.</summary>
-        void CreateMaterial(Material material);
+        /// <summary>Creates a material with that VibeSync ID and values; it is not saved with the project until <see cref="PersistAsset"/>.</summary>
+        void CreateMaterial(string id, Looks.UnityMaterialState values);
 
         /// <summary>Creates an empty mesh with that VibeSync ID (the core then writes it); not saved with the project until <see cref="PersistAsset"/>.</summary>
         void CreateMesh(string id);
 
-        /// <summary>Removes a material or mesh that <see cref="CreateMaterial"/> or <see cref="CreateMesh"/> made (rollback).</summary>
+        /// <summary>Removes a material, mesh or texture that <see cref="CreateMaterial"/>, <see cref="CreateMesh"/> or <see cref="CreateImage"/> made (rollback).</summary>
         void RemoveAsset(string id);
 
-        /// <summary>Makes a created material or mesh part of the project (FINALIZE).</summary>
+        /// <summary>Makes a created material, mesh or texture part of the project (FINALIZE; a texture is imported under <c>Assets/VibeSync/Textures/</c>).</summary>
         void PersistAsset(string id);
 
         /// <summary>ready, busy, play or compiling, for heartbeats; the core syncs nothing unless ready.</summary>

@@ -11,6 +11,7 @@ using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Hierarchy
@@ -21,7 +22,7 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Creates the exception.</summary>
         public ApplyException(string code, string message) : base(message) { Code = code; }
 
-        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT; for mesh content BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE.</summary>
+        /// <summary>UNKNOWN_UUID, UUID_IN_USE, UNKNOWN_ASSET, INVALID_VALUE, ENGINE_FAULT, UNREPRESENTABLE_LIGHT; for mesh and image content BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE, IMAGE_FORMAT.</summary>
         public string Code { get; }
     }
 
@@ -63,18 +64,20 @@ namespace VibeSync.Unity.Hierarchy
         private readonly IdentityIndex _index;
         private readonly MeshCache _meshes;
         private readonly IBlobSource _blobs;
+        private readonly ImageCache _images;
 
         /// <summary>
         /// Applies to <paramref name="scene"/> through <paramref name="index"/>; meshes are written through
         /// <paramref name="meshes"/>, their blobs looked up in <paramref name="received"/> (what the link
         /// received for this APPLY), then in <paramref name="meshes"/> (what the scene's meshes already hold).
         /// </summary>
-        public OperationApplier(IUnityScene scene, IdentityIndex index, MeshCache meshes, IBlobSource received)
+        public OperationApplier(IUnityScene scene, IdentityIndex index, MeshCache meshes, ImageCache images, IBlobSource received)
         {
             _scene = scene;
             _index = index;
             _meshes = meshes;
-            _blobs = new FirstOf(received, meshes);
+            _images = images;
+            _blobs = new FirstOf(received, meshes, images);
         }
 
         /// <summary>Applies every operation or none.</summary>
@@ -137,7 +140,14 @@ namespace VibeSync.Unity.Hierarchy
         private void Remember(Provisional p, UnityObject before) => p.Undo.Add(() => { if (_scene.Find(before.Handle) != null) _scene.Write(before); });
 
         private Material MaterialOf(string id) =>
-            _scene.Materials().FirstOrDefault(m => m.Uuid == id) ?? throw new ApplyException("UNKNOWN_UUID", $"no material {id} in this Unity project");
+            _scene.MaterialIds().Contains(id) ? LookRecords.Material(_scene, id) : throw new ApplyException("UNKNOWN_UUID", $"no material {id} in this Unity project");
+
+        /// <summary>Writes <paramref name="m"/> over material <paramref name="m"/>.Uuid, recording how to restore it exactly.</summary>
+        private void WriteMaterial(Provisional p, Material m)
+        {
+            p.Undo.Add(LookRecords.Snapshot(_scene, m.Uuid));
+            LookRecords.WriteMaterial(_scene, m, false, p.Undo);
+        }
 
         private void ApplyOne(Provisional p, Operation op)
         {
@@ -173,21 +183,13 @@ namespace VibeSync.Unity.Hierarchy
                 case Rename r:
                 {
                     var m = MaterialOf(r.Uuid);
-                    p.Undo.Add(() => _scene.WriteMaterial(m));
-                    _scene.WriteMaterial(m with { Name = r.NewName });
+                    WriteMaterial(p, m with { Name = r.NewName });
                     break;
                 }
                 case SetMaterialParams mp:
                 {
-                    var m = MaterialOf(mp.Uuid);
-                    p.Undo.Add(() => _scene.WriteMaterial(m));
-                    _scene.WriteMaterial(m with
-                    {
-                        BaseColor = mp.BaseColor ?? m.BaseColor,
-                        Metallic = mp.Metallic ?? m.Metallic,
-                        Roughness = mp.Roughness ?? m.Roughness,
-                        Emission = mp.Emission ?? m.Emission,
-                    });
+                    // Every field, textures by slot; an unsynced reason Blender states is kept beside the material (notes).
+                    WriteMaterial(p, mp.ApplyTo(MaterialOf(mp.Uuid)));
                     break;
                 }
                 case AssignMaterial a:
@@ -229,6 +231,13 @@ namespace VibeSync.Unity.Hierarchy
                     var handle = _scene.Create(new UnityObject(0, c.Uuid, c.ObjectName, c.Kind, parent, FrameMaps.TranslationUnity(c.Translation, pa),
                         FrameMaps.RotationToUnity(c.Rotation, pa, sa), c.Scale, c.Visible, c.Materials, c.Mesh, null));
                     Created(p, c.Uuid, handle);
+                    if (_scene.Find(handle) is { } made)
+                    {
+                        if (c.Camera != null && made.Camera != null) _scene.Write(made with { Camera = LookRecords.CameraFor(_scene, c.Uuid, c.Camera, made.Camera) });
+                        else if (c.Light != null && made.Light != null) _scene.Write(made with { Light = LookRecords.LightFor(_scene, c.Uuid, c.Light, made.Light) });
+                        else ViewsUnsynced(p, c.Uuid, made); // no parameters given: not synced until set_camera/set_light or a human's change
+                        p.Undo.Add(() => { _scene.Notes.SetCamera(c.Uuid, null); _scene.Notes.SetLight(c.Uuid, null); });
+                    }
                     break;
                 }
                 case InstantiatePrefab ip:
@@ -291,9 +300,10 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case CreateMaterial cm:
                 {
-                    if (_scene.Materials().Any(m => m.Uuid == cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"material {cm.Uuid} already exists in this Unity project");
-                    _scene.CreateMaterial(new Material(cm.Uuid, cm.MaterialName, cm.BaseColor, cm.Metallic, cm.Roughness, cm.Emission));
-                    p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
+                    if (_scene.MaterialIds().Contains(cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"material {cm.Uuid} already exists in this Unity project");
+                    CheckNew(cm.Uuid);
+                    p.Undo.Add(() => { _scene.RemoveAsset(cm.Uuid); _scene.Notes.SetMaterial(cm.Uuid, null); });
+                    LookRecords.WriteMaterial(_scene, cm.Material with { Uuid = cm.Uuid }, true, p.Undo);
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
                     break;
                 }
@@ -305,6 +315,51 @@ namespace VibeSync.Unity.Hierarchy
                     p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
                     _meshes.Write(_scene, cm.Uuid, arrays, cm.Mesh.Derived);
+                    break;
+                }
+                case CreateImage ci:
+                {
+                    CheckNew(ci.Uuid);
+                    var bytes = ImageFile(ci.Image);
+                    _scene.CreateImage(ci.Uuid, ImageCache.ToUnity(ci.Image with { Uuid = ci.Uuid }, null), bytes);
+                    p.Undo.Add(() => _scene.RemoveAsset(ci.Uuid));
+                    p.OnFinalize.Add(() => _scene.PersistAsset(ci.Uuid)); // imported under Assets/VibeSync/Textures/
+                    break;
+                }
+                case ReplaceImage ri:
+                {
+                    if (!_scene.ImageIds().Contains(ri.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no image {ri.Uuid} in this Unity project");
+                    var after = ri.ApplyTo(_images.Record(_scene, ri.Uuid));
+                    var bytes = ImageFile(after);
+                    var before = _scene.ReadImage(ri.Uuid);
+                    var beforeBytes = _scene.ImageBytes(ri.Uuid);
+                    p.Undo.Add(() => _scene.WriteImage(ri.Uuid, before, beforeBytes));
+                    _scene.WriteImage(ri.Uuid, ImageCache.ToUnity(after, before), bytes);
+                    break;
+                }
+                case SetCamera sc:
+                {
+                    var o = Object(sc.Uuid);
+                    if (o.Kind != ObjectKind.Camera || o.Camera == null) throw new ApplyException("INVALID_VALUE", $"{sc.Uuid} has no Camera");
+                    var next = sc.ApplyTo(LookRecords.Camera(_scene, sc.Uuid, o.Camera), out var field, out var problem)
+                        ?? throw new ApplyException("INVALID_VALUE", $"set_camera on {sc.Uuid}: {field} is {problem}");
+                    Remember(p, o);
+                    var (note, unsynced) = (_scene.Notes.Camera(sc.Uuid), _scene.Notes.UnsyncedCamera(sc.Uuid));
+                    p.Undo.Add(() => { _scene.Notes.SetCamera(sc.Uuid, note); _scene.Notes.SetUnsyncedCamera(sc.Uuid, unsynced); });
+                    _scene.Write(o with { Camera = LookRecords.CameraFor(_scene, sc.Uuid, next, o.Camera) });
+                    break;
+                }
+                case SetLight sl:
+                {
+                    var o = Object(sl.Uuid);
+                    if (o.Kind != ObjectKind.Light || o.Light == null) throw new ApplyException("INVALID_VALUE", $"{sl.Uuid} has no Light");
+                    var current = LookRecords.Light(_scene, sl.Uuid, o.Light)
+                        ?? throw new ApplyException("UNREPRESENTABLE_LIGHT", $"{sl.Uuid} has no synced light parameters (a {o.Light.Type} light)");
+                    var next = sl.ApplyTo(current, out var missing) ?? throw new ApplyException("INVALID_VALUE", $"set_light on {sl.Uuid}: {missing} is missing");
+                    Remember(p, o);
+                    var (note, unsynced) = (_scene.Notes.Light(sl.Uuid), _scene.Notes.UnsyncedLight(sl.Uuid));
+                    p.Undo.Add(() => { _scene.Notes.SetLight(sl.Uuid, note); _scene.Notes.SetUnsyncedLight(sl.Uuid, unsynced); });
+                    _scene.Write(o with { Light = LookRecords.LightFor(_scene, sl.Uuid, next, o.Light) });
                     break;
                 }
                 case ReplaceAsset ra:
@@ -320,9 +375,29 @@ namespace VibeSync.Unity.Hierarchy
             }
         }
 
+        /// <summary>The encoded file <paramref name="image"/> names: present (what the APPLY brought, or a texture already holds it).</summary>
+        private byte[] ImageFile(Image image)
+        {
+            if (!_blobs.TryGet(image.Blob, out var shape, out var payload))
+                throw new ApplyException("BLOB_MISSING", $"image {image.Uuid}: blob {image.Blob} is in no store (upload it first)");
+            if (shape.Element != BlobElement.U8 || shape.Components != 1)
+                throw new ApplyException("BLOB_SHAPE", $"image {image.Uuid}: blob {image.Blob} is not bytes (u8 × 1)");
+            // The orchestrator checked it before admitting; an engine checks again before applying (CONTENT-V3 §3).
+            if (ImageHeader.Problem(payload.Span, image) is string problem) throw new ApplyException("IMAGE_FORMAT", $"image {image.Uuid}: {problem}");
+            return payload.ToArray();
+        }
+
+        /// <summary>Marks a new object's Camera or Light as not synced while it holds what Unity gave it.</summary>
+        private void ViewsUnsynced(Provisional p, string id, UnityObject made)
+        {
+            if (made.Camera != null) _scene.Notes.SetUnsyncedCamera(id, made.Camera);
+            if (made.Light != null) _scene.Notes.SetUnsyncedLight(id, made.Light);
+            if (made.Camera != null || made.Light != null) p.Undo.Add(() => { _scene.Notes.SetUnsyncedCamera(id, null); _scene.Notes.SetUnsyncedLight(id, null); });
+        }
+
         private void CheckNew(string id)
         {
-            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.Materials().Any(m => m.Uuid == id) || _scene.MeshIds().Contains(id))
+            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.MaterialIds().Contains(id) || _scene.ImageIds().Contains(id) || _scene.MeshIds().Contains(id))
                 throw new ApplyException("UUID_IN_USE", $"{id} already names something in this Unity scene (or did once)");
         }
 

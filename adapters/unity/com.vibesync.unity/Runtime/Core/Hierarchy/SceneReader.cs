@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
+using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
 
 namespace VibeSync.Unity.Hierarchy
@@ -17,29 +18,36 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>
         /// Records in Unity space: all, or only <paramref name="only"/>. Mesh records are the same in
         /// every space (their blobs are always the canonical arrays); <paramref name="meshes"/> reads a
-        /// mesh's geometry only when the host says it changed.
+        /// mesh's geometry only when the host says it changed; image records too (<paramref name="images"/>
+        /// names a texture's file only when it changed). Materials, cameras and lights are read through
+        /// the mapping tables (<see cref="LookRecords"/>).
         /// </summary>
-        public static Protocol.State.Scene Native(IUnityScene scene, IdentityIndex index, MeshCache meshes, ISet<string>? only = null)
+        public static Protocol.State.Scene Native(IUnityScene scene, IdentityIndex index, MeshCache meshes, ImageCache images, ISet<string>? only = null)
         {
             var objects = new List<SceneObject>();
             if (only == null)
             {
                 foreach (var o in scene.Objects())
-                    if (index.IdOf(o.Handle) is string id) objects.Add(Record(o, id, index));
+                    if (index.IdOf(o.Handle) is string id) objects.Add(Record(scene, o, id, index));
             }
             else
             {
                 foreach (var id in only) // a few records: look each up, do not walk the scene
-                    if (index.HandleOf(id) is int h && scene.Find(h) is { } o) objects.Add(Record(o, id, index));
+                    if (index.HandleOf(id) is int h && scene.Find(h) is { } o) objects.Add(Record(scene, o, id, index));
             }
-            // A whole scene is its objects and the materials and meshes they use (docs/sync.md), as
-            // Blender reports it: an asset no object uses any more is not part of the scene.
+            // A whole scene is its objects and the materials and meshes they use, and the images those
+            // materials use (docs/sync.md), as Blender reports it: an asset nothing uses any more is
+            // not part of the scene.
             var wanted = only ?? Used(objects);
-            var materials = scene.Materials().Where(m => wanted.Contains(m.Uuid)).ToList();
+            var materials = scene.MaterialIds().Where(wanted.Contains).Select(id => LookRecords.Material(scene, id)).ToList();
             var ids = scene.MeshIds();
             var records = ids.Where(wanted.Contains).Select(id => meshes.Record(scene, id)).ToList();
             if (only == null) meshes.Retain(new HashSet<string>(ids, StringComparer.Ordinal));
-            return new Protocol.State.Scene(objects, materials, records);
+            var imageIds = scene.ImageIds();
+            var wantedImages = only ?? new HashSet<string>(materials.SelectMany(m => m.ImageIds()), StringComparer.Ordinal);
+            var imageRecords = imageIds.Where(wantedImages.Contains).Select(id => images.Record(scene, id)).ToList();
+            if (only == null) images.Retain(new HashSet<string>(imageIds, StringComparer.Ordinal));
+            return new Protocol.State.Scene(objects, materials, records, imageRecords);
         }
 
         private static HashSet<string> Used(List<SceneObject> objects)
@@ -54,9 +62,9 @@ namespace VibeSync.Unity.Hierarchy
         }
 
         /// <summary>Records in canonical space. A subset still converts each object against its real parent's frame.</summary>
-        public static Protocol.State.Scene Canonical(IUnityScene scene, IdentityIndex index, MeshCache meshes, ISet<string>? only = null)
+        public static Protocol.State.Scene Canonical(IUnityScene scene, IdentityIndex index, MeshCache meshes, ImageCache images, ISet<string>? only = null)
         {
-            var native = Native(scene, index, meshes, only);
+            var native = Native(scene, index, meshes, images, only);
             if (only == null) return SceneConverter.ToCanonical(native, Space.Unity);
             // A parent outside the subset joins as a root stand-in: only its kind matters to the conversion.
             var present = new HashSet<string>(native.Objects.Select(o => o.Uuid));
@@ -64,15 +72,19 @@ namespace VibeSync.Unity.Hierarchy
             foreach (var o in native.Objects)
                 if (o.Parent != null && !present.Contains(o.Parent) && present.Add(o.Parent) && index.HandleOf(o.Parent) is int h && scene.Find(h) is { } p)
                     standIns.Add(new SceneObject(o.Parent, p.Name, p.Kind, null, Vector3d.Zero, Quaterniond.Identity, Vector3d.One, true, new string?[0], null));
-            var widened = new Protocol.State.Scene(native.Objects.Concat(standIns).ToList(), native.Materials, native.Meshes);
+            var widened = native with { Objects = native.Objects.Concat(standIns).ToList() };
             var canonical = SceneConverter.ToCanonical(widened, Space.Unity);
-            return new Protocol.State.Scene(canonical.Objects.Take(native.Objects.Count).ToList(), canonical.Materials, canonical.Meshes);
+            return canonical with { Objects = canonical.Objects.Take(native.Objects.Count).ToList() };
         }
 
-        /// <summary>A GameObject's record in Unity space.</summary>
-        public static SceneObject Record(UnityObject o, string id, IdentityIndex index) =>
+        /// <summary>A GameObject's record in Unity space (camera and light parameters are glTF's in every space).</summary>
+        public static SceneObject Record(IUnityScene scene, UnityObject o, string id, IdentityIndex index) =>
             new SceneObject(id, o.Name, o.Kind, o.Parent is int p ? index.IdOf(p) : null,
                 o.LocalPosition, o.LocalRotation, o.LocalScale, o.Active, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0],
-                o.Kind == ObjectKind.Mesh ? o.Mesh : null);
+                o.Kind == ObjectKind.Mesh ? o.Mesh : null)
+            {
+                Camera = o.Kind == ObjectKind.Camera && o.Camera != null ? LookRecords.Camera(scene, id, o.Camera) : null,
+                Light = o.Kind == ObjectKind.Light && o.Light != null ? LookRecords.Light(scene, id, o.Light) : null,
+            };
     }
 }

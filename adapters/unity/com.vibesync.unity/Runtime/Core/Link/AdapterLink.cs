@@ -71,11 +71,11 @@ namespace VibeSync.Unity.Link
         /// does not carry it, then starts reading (frames go to <paramref name="queue"/> for
         /// <paramref name="adapter"/>) and heartbeating. The blob exchange runs on the reading thread (docs/protocol.md §12.2): an APPLY
         /// reaches the adapter only once every blob it names is in the cache, and the orchestrator's
-        /// BLOB_WANT is answered from the adapter's meshes and what it received.
+        /// BLOB_WANT is answered from the adapter's meshes, its textures' files and what it received.
         /// </summary>
         public void Start(UnityAdapter adapter, MainThreadQueue queue)
         {
-            _blobs = new AdapterBlobExchange(new FirstOf(adapter.Received, adapter.Meshes), adapter.Received, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
+            _blobs = new AdapterBlobExchange(new FirstOf(adapter.Received, adapter.Meshes, adapter.Images), adapter.Received, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
                     (type, bytes) => SendBytes(type, bytes), message => { });
             adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema); // Start runs on the main thread: the scene may be written
             adapter.Send = Send;

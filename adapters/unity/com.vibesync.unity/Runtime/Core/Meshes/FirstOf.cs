@@ -3,16 +3,22 @@ using VibeSync.Protocol.Blobs;
 
 namespace VibeSync.Unity.Meshes
 {
-    /// <summary>Blobs looked up in one source, then another (what an APPLY brought, then what the scene already holds).</summary>
+    /// <summary>Blobs looked up in one source, then the next (what an APPLY brought, then what the scene's meshes and textures already hold).</summary>
     public sealed class FirstOf : IBlobSource
     {
-        private readonly IBlobSource _first, _second;
+        private readonly IBlobSource[] _sources;
 
-        /// <summary>Looks in <paramref name="first"/>, then <paramref name="second"/>.</summary>
-        public FirstOf(IBlobSource first, IBlobSource second) { _first = first; _second = second; }
+        /// <summary>Looks in each of <paramref name="sources"/> in turn.</summary>
+        public FirstOf(params IBlobSource[] sources) { _sources = sources; }
 
         /// <inheritdoc />
-        public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload) =>
-            _first.TryGet(id, out shape, out payload) || _second.TryGet(id, out shape, out payload);
+        public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload)
+        {
+            foreach (var source in _sources)
+                if (source.TryGet(id, out shape, out payload)) return true;
+            shape = null!;
+            payload = default;
+            return false;
+        }
     }
 }
