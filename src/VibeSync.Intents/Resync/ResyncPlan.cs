@@ -154,7 +154,8 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
             if (want.Light != have.Light)
             {
                 if (want.Light is { } l && have.Light != null)
-                    edits.Add(new SetLight(want.Uuid, l.Type, l.Color, l.Intensity, true, l.Range, l.InnerCone, l.OuterCone));
+                    edits.Add(new SetLight(want.Uuid, l.Type, l.Color, l.Intensity, true, l.Range,
+                        l.Type == LightType.Spot ? l.InnerCone : null, l.Type == LightType.Spot ? l.OuterCone : null)); // a cone only a spot has
                 else unreachable.Add($"light {want.Uuid} ({want.Name}) has {(have.Light is null ? "no parameters here" : "parameters here and none in Reality")}: set_light cannot change whether a light is representable");
             }
             if (want.Materials.Count != have.Materials.Count)
