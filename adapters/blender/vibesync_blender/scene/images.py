@@ -14,7 +14,6 @@ import bpy
 
 from ..protocol.blobs import U8, BlobShape, bytes_id
 from . import gltf
-from .identity import id_of
 
 MIMES = ("image/png", "image/jpeg")
 
@@ -135,5 +134,3 @@ def ext_of(mime):
     return "png" if mime == "image/png" else "jpg"
 
 
-def image_uuid(image):
-    return id_of(image)
