@@ -14,6 +14,7 @@ import bpy
 
 from ..protocol.blobs import U8, BlobShape, bytes_id
 from . import gltf
+from .meshes import discard_blobs
 
 MIMES = ("image/png", "image/jpeg")
 
@@ -68,6 +69,11 @@ class ImageRecords:
             if self.sink is not None and not self.sink.has(held[1]["blob"]):
                 self._put(held[1]["blob"], image_bytes(image))
             return dict(held[1])
+        if held is not None:  # its bytes changed: the old blob goes unless another image has the same bytes
+            old = held[1]["blob"]
+            if self.sink is not None and not any(e[1]["blob"] == old for u, e in self._cache.items() if u != uid):
+                discard_blobs(self.sink, [old])
+            del self._cache[uid]
         data = image_bytes(image)
         self.reads += 1
         try:
@@ -82,6 +88,12 @@ class ImageRecords:
                   "color_space": gltf.color_space_of(image.colorspace_settings.name)}
         self._cache[uid] = (key, fields)
         return dict(fields)
+
+    def seed(self, uid, image, blob, color_space):
+        """Knows a packed image made from blob ``blob`` (an APPLY's): its record without hashing it again."""
+        mime, width, height = gltf.image_info(image.packed_file.data[:1 << 16])
+        self._cache[uid] = (_key(image), {"name": image.name, "mime": mime, "blob": blob, "width": width,
+                                          "height": height, "color_space": color_space})
 
     def _put(self, blob, data):
         if self.sink is not None:

@@ -656,6 +656,7 @@ class Writer:
         image = images.packed_image(op.get("name"), data, op.get("color_space", "srgb"), images.ext_of(op.get("mime")))
         names.adopt(image, op.get("name"))
         self._adopt_new(p, op.uuid, image, "images")
+        self.index.image_records.seed(op.uuid, image, op.get("blob"), op.get("color_space", "srgb"))
 
     def _replace_image(self, p, op):
         """New bytes for an image: a new packed datablock takes the ID and every image node that showed
@@ -673,7 +674,7 @@ class Writer:
         new[PROP] = op.uuid
         names.adopt(new, wanted)
         self.index.images[op.uuid] = new.name
-        self.index.image_records.invalidate(op.uuid)
+        self.index.image_records.seed(op.uuid, new, op.get("blob"), color_space)
         new_name, uid = new.name, op.uuid
 
         def restore(w):
