@@ -465,3 +465,61 @@ class OperationsTests(unittest.TestCase):
             self.assertNotEqual(a.data, b.data)
         self.roundtrip([{"op": "set_camera", "uuid": self.ids["CamAuto"], "yfov": 1.1}], check)
         self.assertEqual(a.data, b.data)
+
+
+class HumanEditsTests(unittest.TestCase):
+    """A human's edits of materials, images, cameras and lights leave as the new operations."""
+
+    def setUp(self):
+        from .harness import Watch
+        self.dir = tempfile.mkdtemp(prefix="vibesync-edits-")
+        SAMPLE.build(self.dir, small=True)
+        self.adapter = BlenderAdapter(MainThreadQueue())
+        self.adapter.attach()
+        self.watch = Watch(self.adapter)
+        self.ids = {r.name: r.uuid for r in self.adapter.last_scene.objects + self.adapter.last_scene.materials}
+
+    def tearDown(self):
+        self.watch.close()
+
+    def ops(self):
+        return [op for batch in self.watch.edits() for op in batch]
+
+    def test_a_factor_and_the_blend_mode_leave_as_set_material_params_of_those_fields(self):
+        mat = bpy.data.materials["Glass"]
+        mat.node_tree.nodes["Principled BSDF"].inputs["Roughness"].default_value = 0.4
+        mat.blend_method = "CLIP"
+        mat.update_tag()
+        self.watch.settle()
+        ops = [op for op in self.ops() if op["op"] == "set_material_params"]
+        self.assertEqual(1, len(ops), self.ops())
+        self.assertEqual({"op", "uuid", "roughness", "alpha_mode"}, set(ops[0]))
+        self.assertEqual("MASK", ops[0]["alpha_mode"])
+
+    def test_a_new_texture_leaves_as_create_image_then_set_material_params(self):
+        mat = bpy.data.materials["Glow"]
+        path = os.path.join(self.dir, "added.png")
+        with open(path, "wb") as f:
+            f.write(_png_bytes(8, 8, 0.3))
+        node = mat.node_tree.nodes.new("ShaderNodeTexImage")
+        node.image = bpy.data.images.load(path)
+        mat.node_tree.links.new(node.outputs["Color"], mat.node_tree.nodes["Principled BSDF"].inputs["Base Color"])
+        self.watch.settle()
+        ops = self.ops()
+        names = [op["op"] for op in ops]
+        self.assertIn("create_image", names, ops)
+        self.assertLess(names.index("create_image"), names.index("set_material_params"))
+        create = ops[names.index("create_image")]
+        params = ops[names.index("set_material_params")]
+        self.assertEqual(create["uuid"], params["textures"]["base_color"]["image"])
+        self.assertEqual((8, 8, "image/png"), (create["width"], create["height"], create["mime"]))
+
+    def test_camera_and_light_edits_leave_as_set_camera_and_set_light(self):
+        bpy.data.objects["CamVertical"].data.lens = 70.0
+        bpy.data.objects["PointLight"].data.energy = 500.0
+        self.watch.settle()
+        ops = {op["op"]: op for op in self.ops()}
+        self.assertEqual(self.ids["CamVertical"], ops["set_camera"]["uuid"])
+        self.assertEqual({"op", "uuid", "yfov"}, set(ops["set_camera"]))
+        self.assertEqual({"op", "uuid", "intensity"}, set(ops["set_light"]))
+        self.assertAlmostEqual(500.0 / (4 * math.pi) * 683, ops["set_light"]["intensity"], places=3)
