@@ -74,9 +74,9 @@ namespace VibeSync.Protocol.SceneJson
             var top = AsObject(root, "json");
             // Blender's scenes carry their unit scale; a Unity scene file may carry its project stamp
             // (the simulator saves it there, docs/protocol.md §8), which is not part of any record.
-            var allowed = _space == Space.Blender ? new[] { "objects", "materials", "meshes", "unit_scale" }
-                : _space == Space.Unity ? new[] { "objects", "materials", "meshes", "vibesync_project" }
-                : new[] { "objects", "materials", "meshes" };
+            var allowed = _space == Space.Blender ? new[] { "objects", "materials", "meshes", "images", "unit_scale" }
+                : _space == Space.Unity ? new[] { "objects", "materials", "meshes", "images", "vibesync_project" }
+                : new[] { "objects", "materials", "meshes", "images" };
             CheckFields(top, "", Array.Empty<string>(), allowed);
 
             double unitScale = 1.0;
@@ -89,8 +89,9 @@ namespace VibeSync.Protocol.SceneJson
 
             var materials = ReadList(top, "materials", ReadMaterial);
             var meshes = ReadList(top, "meshes", ReadMesh);
+            var images = ReadList(top, "images", ReadImage);
             var objects = ReadList(top, "objects", ReadObject);
-            var native = new Scene(objects, materials, meshes);
+            var native = new Scene(objects, materials, meshes, images);
 
             CheckUniqueIds(native);
             if (!_recordsOnly)
@@ -109,7 +110,7 @@ namespace VibeSync.Protocol.SceneJson
         {
             CheckFields(o, path,
                 new[] { "uuid", "name", "kind", "parent", _translationField, _rotationField, _scaleField, "visible", "materials", "mesh" },
-                Array.Empty<string>());
+                new[] { "camera", "light" });
             var kindNode = Required(o, path, "kind");
             var kindText = Text(kindNode, path + ".kind");
             if (!ObjectKindNames.TryParse(kindText, out var kind))
@@ -135,20 +136,31 @@ namespace VibeSync.Protocol.SceneJson
                 Vector(Required(o, path, _scaleField), path + "." + _scaleField),
                 visible.Value,
                 slots,
-                OptionalId(Required(o, path, "mesh"), path + ".mesh"));
+                OptionalId(Required(o, path, "mesh"), path + ".mesh"))
+            {
+                Camera = o.Get("camera") is { } camera ? OnlyFor(kind, ObjectKind.Camera, ViewJson.Camera(camera, path + ".camera"), path + ".camera") : null,
+                Light = o.Get("light") is { } light ? OnlyFor(kind, ObjectKind.Light, ViewJson.Light(light, path + ".light"), path + ".light") : null,
+            };
+        }
+
+        /// <summary>Camera parameters only on a camera, light parameters only on a light (null allowed on any kind).</summary>
+        private static T? OnlyFor<T>(ObjectKind kind, ObjectKind owner, T? value, string path) where T : class
+        {
+            if (value != null && kind != owner)
+                throw new SceneFormatException(path, $"an object of kind {ObjectKindNames.Name(kind)} has no {ObjectKindNames.Name(owner)} parameters (expected null)");
+            return value;
         }
 
         private Material ReadMaterial(JsonObject o, string path)
         {
-            CheckFields(o, path, new[] { "uuid", "name", "base_color", "metallic", "roughness", "emission" }, Array.Empty<string>());
-            var c = Reals(Required(o, path, "base_color"), path + ".base_color", 4);
-            return new Material(
-                Id(Required(o, path, "uuid"), path + ".uuid"),
-                Name(Required(o, path, "name"), path + ".name"),
-                new Vector4d(c[0], c[1], c[2], c[3]),
-                Real(Required(o, path, "metallic"), path + ".metallic"),
-                Real(Required(o, path, "roughness"), path + ".roughness"),
-                Vector(Required(o, path, "emission"), path + ".emission"));
+            CheckFields(o, path, MaterialJson.RequiredFields, MaterialJson.OptionalFields);
+            return MaterialJson.Read(o, path, Id(Required(o, path, "uuid"), path + ".uuid"));
+        }
+
+        private Image ReadImage(JsonObject o, string path)
+        {
+            CheckFields(o, path, ImageJson.Fields, Array.Empty<string>());
+            return ImageJson.Read(o, path, Id(Required(o, path, "uuid"), path + ".uuid"));
         }
 
         private Mesh ReadMesh(JsonObject o, string path)
@@ -199,6 +211,8 @@ namespace VibeSync.Protocol.SceneJson
                 if (!seen.Add(s.Materials[i].Uuid)) throw Duplicate($"materials[{i}]", s.Materials[i].Uuid);
             for (int i = 0; i < s.Meshes.Count; i++)
                 if (!seen.Add(s.Meshes[i].Uuid)) throw Duplicate($"meshes[{i}]", s.Meshes[i].Uuid);
+            for (int i = 0; i < s.Images.Count; i++)
+                if (!seen.Add(s.Images[i].Uuid)) throw Duplicate($"images[{i}]", s.Images[i].Uuid);
         }
 
         private static SceneFormatException Duplicate(string path, string uuid) =>
@@ -212,6 +226,13 @@ namespace VibeSync.Protocol.SceneJson
             foreach (var m in s.Materials) materials.Add(m.Uuid);
             var meshes = new HashSet<string>(StringComparer.Ordinal);
             foreach (var m in s.Meshes) meshes.Add(m.Uuid);
+            var images = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var i in s.Images) images.Add(i.Uuid);
+            for (int i = 0; i < s.Materials.Count; i++)
+                foreach (var t in s.Materials[i].Textures)
+                    if (!images.Contains(t.Value.Image))
+                        throw new SceneFormatException($"materials[{i}].textures.{GltfNames.TextureSlots[(int)t.Key]}.image",
+                            $"image {t.Value.Image} is not an image in the scene");
 
             for (int i = 0; i < s.Objects.Count; i++)
             {

@@ -41,20 +41,17 @@ namespace VibeSync.Protocol.SceneJson
                 Reals(sb, o.Scale.X, o.Scale.Y, o.Scale.Z).Append(", \"visible\": ").Append(o.Visible ? "true" : "false").Append(", \"materials\": [");
                 for (int m = 0; m < o.Materials.Count; m++) Id(m > 0 ? sb.Append(", ") : sb, o.Materials[m]);
                 sb.Append("], \"mesh\": ");
-                Id(sb, o.Mesh).Append('}');
+                Id(sb, o.Mesh);
+                if (o.Camera != null) ViewJson.Append(sb.Append(", \"camera\": "), o.Camera);
+                if (o.Light != null) ViewJson.Append(sb.Append(", \"light\": "), o.Light);
+                sb.Append('}');
             }
             sb.Append("], \"materials\": [");
             for (int i = 0; i < s.Materials.Count; i++)
             {
                 var m = s.Materials[i];
                 if (i > 0) sb.Append(", ");
-                sb.Append("{\"uuid\": ");
-                JsonText.AppendString(sb, m.Uuid).Append(", \"name\": ");
-                JsonText.AppendString(sb, m.Name).Append(", \"base_color\": ");
-                Reals(sb, m.BaseColor.X, m.BaseColor.Y, m.BaseColor.Z, m.BaseColor.W).Append(", \"metallic\": ");
-                JsonText.AppendReal(sb, m.Metallic).Append(", \"roughness\": ");
-                JsonText.AppendReal(sb, m.Roughness).Append(", \"emission\": ");
-                Reals(sb, m.Emission.X, m.Emission.Y, m.Emission.Z).Append('}');
+                MaterialJson.Append(sb, m);
             }
             sb.Append("], \"meshes\": [");
             for (int i = 0; i < s.Meshes.Count; i++)
@@ -63,15 +60,12 @@ namespace VibeSync.Protocol.SceneJson
                 if (i > 0) sb.Append(", ");
                 MeshJson.Append(sb, m);
             }
+            sb.Append("], \"images\": [");
+            for (int i = 0; i < s.Images.Count; i++) ImageJson.Append(i > 0 ? sb.Append(", ") : sb, s.Images[i]);
             return sb.Append("]}").ToString();
         }
 
-        private static StringBuilder Reals(StringBuilder sb, params double[] values)
-        {
-            sb.Append('[');
-            for (int i = 0; i < values.Length; i++) JsonText.AppendReal(i > 0 ? sb.Append(", ") : sb, values[i]);
-            return sb.Append(']');
-        }
+        private static StringBuilder Reals(StringBuilder sb, params double[] values) => MaterialJson.AppendReals(sb, values);
 
         private static StringBuilder Id(StringBuilder sb, string? id) => id is null ? sb.Append("null") : JsonText.AppendString(sb, id);
     }

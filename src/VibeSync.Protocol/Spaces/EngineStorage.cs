@@ -23,7 +23,12 @@ namespace VibeSync.Protocol.Spaces
             for (int i = 0; i < objects.Length; i++)
             {
                 var o = scene.Objects[i];
-                objects[i] = o with { Translation = F(o.Translation), Rotation = F(o.Rotation), Scale = F(o.Scale) };
+                objects[i] = o with
+                {
+                    Translation = F(o.Translation), Rotation = F(o.Rotation), Scale = F(o.Scale),
+                    Camera = o.Camera is { } c ? new CameraParameters(c.Type, F(c.YFov), F(c.Aspect), F(c.XMag), F(c.YMag), F(c.ZNear), F(c.ZFar)) : null,
+                    Light = o.Light is { } l ? new LightParameters(l.Type, F(l.Color), F(l.Intensity), l.Range is { } r ? F(r) : null, F(l.InnerCone), F(l.OuterCone)) : null,
+                };
             }
             var materials = new Material[scene.Materials.Count];
             for (int i = 0; i < materials.Length; i++)
@@ -35,13 +40,32 @@ namespace VibeSync.Protocol.Spaces
                     Metallic = F(m.Metallic),
                     Roughness = F(m.Roughness),
                     Emission = F(m.Emission),
+                    EmissiveStrength = F(m.EmissiveStrength),
+                    AlphaCutoff = F(m.AlphaCutoff),
+                    NormalScale = F(m.NormalScale),
+                    OcclusionStrength = F(m.OcclusionStrength),
+                    Textures = F(m.Textures),
                 };
             }
             // Mesh records hold blob ids of float32 arrays: already what an engine stores.
-            return new Scene(objects, materials, scene.Meshes);
+            // Image records hold integers and a blob id: nothing to round.
+            return scene with { Objects = objects, Materials = materials };
+        }
+
+        private static IReadOnlyDictionary<TextureSlot, TextureBinding> F(IReadOnlyDictionary<TextureSlot, TextureBinding> textures)
+        {
+            if (textures.Count == 0) return textures;
+            var rounded = new Dictionary<TextureSlot, TextureBinding>(textures.Count);
+            foreach (var pair in textures)
+            {
+                var t = pair.Value;
+                rounded[pair.Key] = t with { Offset = F(t.Offset), Rotation = F(t.Rotation), Scale = F(t.Scale) };
+            }
+            return rounded;
         }
 
         private static double F(double v) => (float)v;
+        private static Vector2d F(Vector2d v) => new Vector2d(F(v.X), F(v.Y));
         private static Vector3d F(Vector3d v) => new Vector3d(F(v.X), F(v.Y), F(v.Z));
         private static Quaterniond F(Quaterniond q) => new Quaterniond(F(q.X), F(q.Y), F(q.Z), F(q.W));
     }

@@ -70,7 +70,7 @@ namespace VibeSync.Protocol.Spaces
 
             // Mesh records name canonical blobs in every space (docs/protocol.md §7.3): an engine
             // converts the blob contents locally (MeshConversions), the records pass unchanged.
-            return new Scene(objects, scene.Materials, scene.Meshes);
+            return scene with { Objects = objects };
         }
     }
 }

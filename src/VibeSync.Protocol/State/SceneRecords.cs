@@ -33,16 +33,13 @@ namespace VibeSync.Protocol.State
     {
         /// <summary>True for kinds whose local frame looks down −Z (the axis-corrected kinds).</summary>
         public bool HasViewAxis => Kind == ObjectKind.Camera || Kind == ObjectKind.Light;
-    }
 
-    /// <summary>A material: linear base colour, metallic/roughness, emission.</summary>
-    public sealed record Material(
-        string Uuid,
-        string Name,
-        Vector4d BaseColor,
-        double Metallic,
-        double Roughness,
-        Vector3d Emission);
+        /// <summary>A camera's parameters (kind camera only); null = not synced (schema 2's bare transform).</summary>
+        public CameraParameters? Camera { get; init; }
+
+        /// <summary>A light's parameters (kind light only); null = not synced, or a light glTF cannot represent.</summary>
+        public LightParameters? Light { get; init; }
+    }
 
     /// <summary>A triangle as three vertex indices, in the winding of the space it is in (the inline mesh form, docs/protocol.md §8).</summary>
     public readonly struct Triangle : System.IEquatable<Triangle>
@@ -127,15 +124,39 @@ namespace VibeSync.Protocol.State
         public override int GetHashCode() => System.HashCode.Combine(Uuid, VertexCount, Attributes.Count, Primitives.Count);
     }
 
-    /// <summary>A scene: objects, materials and meshes, each keyed by a VibeSync ID.</summary>
+    /// <summary>A scene: objects, materials, meshes and images, each keyed by a VibeSync ID.</summary>
     public sealed record Scene(
         IReadOnlyList<SceneObject> Objects,
         IReadOnlyList<Material> Materials,
         IReadOnlyList<Mesh> Meshes)
     {
+        /// <summary>A scene with images (content schema 3).</summary>
+        public Scene(IReadOnlyList<SceneObject> objects, IReadOnlyList<Material> materials, IReadOnlyList<Mesh> meshes,
+            IReadOnlyList<Image> images) : this(objects, materials, meshes)
+        {
+            Images = images;
+        }
+
         /// <summary>A scene with nothing in it.</summary>
         public static Scene Empty { get; } = new Scene(
             System.Array.Empty<SceneObject>(), System.Array.Empty<Material>(), System.Array.Empty<Mesh>());
+
+        /// <summary>The image records (content schema 3; empty for older scenes).</summary>
+        public IReadOnlyList<Image> Images { get; init; } = System.Array.Empty<Image>();
+
+        /// <summary>Number of records of every kind.</summary>
+        public int RecordCount => Objects.Count + Materials.Count + Meshes.Count + Images.Count;
+
+        /// <summary>
+        /// Every blob id the scene references: its meshes' arrays, then its images' files (repeats
+        /// possible). Use it wherever blobs are pinned, retained, written beside a scene or collected.
+        /// </summary>
+        public IEnumerable<string> BlobIds()
+        {
+            foreach (var m in Meshes)
+                foreach (var id in m.BlobIds()) yield return id;
+            foreach (var i in Images) yield return i.Blob;
+        }
     }
 }
 

@@ -12,11 +12,13 @@ from .errors import SceneError
 from .frames import Frame, FrameDecoder, FrameError, decode_frame, encode_frame
 from .hashing import SceneHashes, hash_scene
 from .merkle import MerkleTree
-from .model import Material, Mesh, Primitive, Scene, SceneObject
+from .model import (CameraParameters, Image, LightParameters, Material, Mesh, Primitive, Scene, SceneObject,
+                    TextureBinding)
 from .quantize import EPSILON, q, quantize, quantize_rotation
 from .scene_json import read_canonical
 
 __all__ = [
+    "CameraParameters", "Image", "LightParameters", "TextureBinding",
     "EPSILON", "Frame", "FrameDecoder", "FrameError", "Material", "Mesh", "MerkleTree", "Primitive", "Scene",
     "SceneError", "SceneHashes", "SceneObject", "constant_time_equals", "decode_frame", "differences",
     "encode_frame", "encode_material", "encode_mesh", "encode_object", "equal_within_epsilon",

@@ -156,7 +156,7 @@ def _convert(scene, space, to_canonical_, unit_scale):
             r = rotation_from_unity(o.rotation, pa, sa) if to_canonical_ else rotation_to_unity(o.rotation, pa, sa)
             objects.append(replace(o, translation=translation_unity(o.translation, pa), rotation=r))
     # mesh records name canonical blobs in every space: engines convert blob contents (below)
-    return Scene(tuple(objects), scene.materials, scene.meshes)
+    return replace(scene, objects=tuple(objects))
 
 
 # ---- engine storage (§7.2) ----------------------------------------------------------------
@@ -175,11 +175,27 @@ def f32(v):
 def round_to_float32(scene):
     def v(t):
         return tuple(f32(c) for c in t)
-    objects = tuple(replace(o, translation=v(o.translation), rotation=v(o.rotation), scale=v(o.scale))
-                    for o in scene.objects)
-    materials = tuple(replace(m, base_color=v(m.base_color), metallic=f32(m.metallic),
-                              roughness=f32(m.roughness), emission=v(m.emission)) for m in scene.materials)
-    return Scene(objects, materials, scene.meshes)  # mesh blobs already are float32
+    def camera(c):
+        return None if c is None else replace(c, yfov=f32(c.yfov), aspect=f32(c.aspect), xmag=f32(c.xmag),
+                                              ymag=f32(c.ymag), znear=f32(c.znear), zfar=f32(c.zfar))
+
+    def light(li):
+        return None if li is None else replace(li, color=v(li.color), intensity=f32(li.intensity),
+                                               range=None if li.range is None else f32(li.range),
+                                               inner_cone=f32(li.inner_cone), outer_cone=f32(li.outer_cone))
+
+    def textures(t):
+        return {k: replace(b, offset=v(b.offset), rotation=f32(b.rotation), scale=v(b.scale)) for k, b in t.items()}
+
+    objects = tuple(replace(o, translation=v(o.translation), rotation=v(o.rotation), scale=v(o.scale),
+                            camera=camera(o.camera), light=light(o.light)) for o in scene.objects)
+    materials = tuple(replace(m, base_color=v(m.base_color), metallic=f32(m.metallic), roughness=f32(m.roughness),
+                              emission=v(m.emission), emissive_strength=f32(m.emissive_strength),
+                              alpha_cutoff=f32(m.alpha_cutoff), normal_scale=f32(m.normal_scale),
+                              occlusion_strength=f32(m.occlusion_strength), textures=textures(m.textures))
+                      for m in scene.materials)
+    # mesh blobs already are float32; image records hold integers and a blob id
+    return replace(scene, objects=objects, materials=materials)
 
 
 def stored_as(scene, engine, unit_scale=1.0):

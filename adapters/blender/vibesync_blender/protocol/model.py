@@ -27,6 +27,8 @@ class SceneObject:
     visible: bool
     materials: Tuple[Optional[str], ...] = ()
     mesh: Optional[str] = None
+    camera: Optional["CameraParameters"] = None  # kind camera only; None = not synced (schema 2)
+    light: Optional["LightParameters"] = None  # kind light only; None = not synced or unrepresentable
 
     @property
     def has_view_axis(self):
@@ -34,9 +36,42 @@ class SceneObject:
         return self.kind in VIEW_AXIS_KINDS
 
 
+# Content schema 3 (docs/protocol.md §2): JSON spellings, index = the byte in the hash encoding.
+ALPHA_MODES = ("OPAQUE", "MASK", "BLEND")
+TEXTURE_SLOTS = ("base_color", "metallic_roughness", "normal", "occlusion", "emissive")
+WRAPS = ("REPEAT", "CLAMP_TO_EDGE", "MIRRORED_REPEAT")
+MAG_FILTERS = ("NEAREST", "LINEAR")
+MIN_FILTERS = ("NEAREST", "LINEAR", "NEAREST_MIPMAP_NEAREST", "LINEAR_MIPMAP_NEAREST", "NEAREST_MIPMAP_LINEAR",
+               "LINEAR_MIPMAP_LINEAR")
+COLOR_SPACES = ("srgb", "linear")
+MIMES = ("image/png", "image/jpeg")
+CAMERA_TYPES = ("perspective", "orthographic")
+LIGHT_TYPES = ("point", "spot", "directional")
+MAX_TEXCOORD = 7
+MAX_IMAGE_SIZE = 32768
+
+
+@dataclass(frozen=True, slots=True)
+class TextureBinding:
+    """One texture slot's binding: image uuid, UV set, sampler, KHR_texture_transform (glTF UV space)."""
+
+    image: str
+    texcoord: int = 0
+    wrap_s: str = "REPEAT"
+    wrap_t: str = "REPEAT"
+    mag_filter: str = "LINEAR"
+    min_filter: str = "LINEAR_MIPMAP_LINEAR"
+    offset: Vec2 = (0.0, 0.0)
+    rotation: float = 0.0
+    scale: Vec2 = (1.0, 1.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Material:
-    """A material record; colours are linear."""
+    """A material record: glTF metallic-roughness, colours linear.
+
+    ``textures`` maps a slot name (TEXTURE_SLOTS) to a TextureBinding. ``unsynced`` is None, or why
+    Blender's node graph cannot be represented (the other fields are then a best effort)."""
 
     uuid: str
     name: str
@@ -44,6 +79,59 @@ class Material:
     metallic: float
     roughness: float
     emission: Vec3
+    emissive_strength: float = 1.0
+    alpha_mode: str = "OPAQUE"
+    alpha_cutoff: float = 0.5
+    double_sided: bool = False
+    normal_scale: float = 1.0
+    occlusion_strength: float = 1.0
+    textures: dict = field(default_factory=dict)
+    unsynced: Optional[str] = None
+
+    def __hash__(self):  # textures is a dict; hash by identity fields (equality stays field-wise)
+        return hash((self.uuid, self.name, self.base_color, self.metallic, self.roughness))
+
+    def image_ids(self):
+        """The image uuids the textures name, in slot order."""
+        return [self.textures[s].image for s in TEXTURE_SLOTS if s in self.textures]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image record: the encoded file (PNG/JPEG as the file holds it) is the U8 blob ``blob``."""
+
+    uuid: str
+    name: str
+    mime: str
+    blob: str
+    width: int
+    height: int
+    color_space: str = "srgb"
+
+
+@dataclass(frozen=True, slots=True)
+class CameraParameters:
+    """glTF camera: perspective uses yfov (radians) and aspect, orthographic xmag/ymag (the other pair 0)."""
+
+    type: str
+    yfov: float = 0.0
+    aspect: float = 0.0
+    xmag: float = 0.0
+    ymag: float = 0.0
+    znear: float = 0.1
+    zfar: float = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class LightParameters:
+    """KHR_lights_punctual: linear colour, intensity in cd (point/spot) or lx (directional), range None = infinite."""
+
+    type: str
+    color: Vec3
+    intensity: float
+    range: Optional[float] = None
+    inner_cone: float = 0.0
+    outer_cone: float = 0.0
 
 
 POSITION, NORMAL, TANGENT, COLOR_0 = "POSITION", "NORMAL", "TANGENT", "COLOR_0"
@@ -108,8 +196,14 @@ class Mesh:
 
 @dataclass(frozen=True, slots=True)
 class Scene:
-    """Three record sets, each in input order (the hash sorts by uuid; error paths use input order)."""
+    """Four record sets, each in input order (the hash sorts by uuid; error paths use input order)."""
 
     objects: Tuple[SceneObject, ...] = field(default_factory=tuple)
     materials: Tuple[Material, ...] = field(default_factory=tuple)
     meshes: Tuple[Mesh, ...] = field(default_factory=tuple)
+    images: Tuple[Image, ...] = field(default_factory=tuple)
+
+    def blob_ids(self):
+        """Every blob id the scene references: meshes' arrays, then images' files (repeats possible).
+        Use it wherever blobs are pinned, retained, written beside a scene or collected."""
+        return [*(b for m in self.meshes for b in m.blob_ids()), *(i.blob for i in self.images)]

@@ -12,7 +12,9 @@ from .fields import (as_array as _as_array, as_object as _as_object, check_field
                      read_name as _name, read_optional_id as _optional_id, read_real as _real, read_reals as _reals,
                      read_text as _text, read_vector as _vector)
 from .blobs import float_blob, index_blob
-from .model import (KINDS, MAX_MATERIAL_SLOT, POSITION, Material, Mesh, Primitive, Scene, SceneObject, components,
+from .content_json import (IMAGE_FIELDS, MATERIAL_OPTIONAL, MATERIAL_REQUIRED, camera_json, image_json, light_json,
+                           material_json, read_camera, read_image, read_light, read_material)
+from .model import (KINDS, MAX_MATERIAL_SLOT, POSITION, TEXTURE_SLOTS, Mesh, Primitive, Scene, SceneObject, components,
                     texcoord, texcoord_index)
 from .quantize import is_hashable
 
@@ -28,14 +30,23 @@ def write(scene, space, unit_scale=1.0):
     s = convert.from_canonical(scene, space, unit_scale)
     t, r, sc = _FIELDS[space]
     out = {"unit_scale": unit_scale} if space == "blender" else {}
-    out["objects"] = [{
+    out["objects"] = [object_json(o, t, r, sc, space) for o in s.objects]
+    out["materials"] = [material_json(m) for m in s.materials]
+    out["meshes"] = [mesh_json(m) for m in s.meshes]
+    out["images"] = [image_json(i) for i in s.images]
+    return out
+
+
+def object_json(o, t, r, sc, space):
+    out = {
         "uuid": o.uuid, "name": o.name, "kind": o.kind, "parent": o.parent, t: list(o.translation),
         r: [o.rotation[3], *o.rotation[:3]] if space == "blender" else list(o.rotation),  # Blender: (w, x, y, z)
         sc: list(o.scale), "visible": o.visible, "materials": list(o.materials), "mesh": o.mesh,
-    } for o in s.objects]
-    out["materials"] = [{"uuid": m.uuid, "name": m.name, "base_color": list(m.base_color), "metallic": m.metallic,
-                         "roughness": m.roughness, "emission": list(m.emission)} for m in s.materials]
-    out["meshes"] = [mesh_json(m) for m in s.meshes]
+    }
+    if o.camera is not None:
+        out["camera"] = camera_json(o.camera)
+    if o.light is not None:
+        out["light"] = light_json(o.light)
     return out
 
 
@@ -176,7 +187,7 @@ class _Reader:
         # Blender's scenes carry their unit scale; a Unity scene file may carry its project stamp
         # (the simulator saves it there), which is not part of any record.
         extra = {"blender": ("unit_scale",), "unity": ("vibesync_project",)}.get(self.space, ())
-        allowed = ("objects", "materials", "meshes") + extra
+        allowed = ("objects", "materials", "meshes", "images") + extra
         _check_fields(top, "", (), allowed)
         unit_scale = 1.0
         if "unit_scale" in top:
@@ -186,8 +197,9 @@ class _Reader:
         self.unit_scale = unit_scale
         materials = self._list(top, "materials", self._material)
         meshes = self._list(top, "meshes", self._mesh)
+        images = self._list(top, "images", self._image)
         objects = self._list(top, "objects", self._object)
-        native = Scene(tuple(objects), tuple(materials), tuple(meshes))
+        native = Scene(tuple(objects), tuple(materials), tuple(meshes), tuple(images))
         _check_unique(native)
         _check_references(native)
         _check_acyclic(native)
@@ -203,7 +215,7 @@ class _Reader:
 
     def _object(self, o, path):
         _check_fields(o, path, ("uuid", "name", "kind", "parent", self.t_field, self.r_field, self.s_field,
-                                "visible", "materials", "mesh"), ())
+                                "visible", "materials", "mesh"), ("camera", "light"))
         kind = _text(o["kind"], path + ".kind")
         if kind not in KINDS:
             raise SceneError(path + ".kind", f"unknown kind \"{kind}\" (expected empty, mesh, camera or light)")
@@ -225,19 +237,17 @@ class _Reader:
             visible=visible,
             materials=slots,
             mesh=_optional_id(o["mesh"], path + ".mesh"),
+            camera=_only_for(kind, "camera", read_camera(o["camera"], path + ".camera"), path + ".camera") if "camera" in o else None,
+            light=_only_for(kind, "light", read_light(o["light"], path + ".light"), path + ".light") if "light" in o else None,
         )
 
     def _material(self, m, path):
-        _check_fields(m, path, ("uuid", "name", "base_color", "metallic", "roughness", "emission"), ())
-        c = _reals(m["base_color"], path + ".base_color", 4)
-        return Material(
-            uuid=_id(m["uuid"], path + ".uuid"),
-            name=_name(m["name"], path + ".name"),
-            base_color=tuple(c),
-            metallic=_real(m["metallic"], path + ".metallic"),
-            roughness=_real(m["roughness"], path + ".roughness"),
-            emission=_vector(m["emission"], path + ".emission"),
-        )
+        _check_fields(m, path, MATERIAL_REQUIRED, MATERIAL_OPTIONAL)
+        return read_material(m, path, _id(m["uuid"], path + ".uuid"))
+
+    def _image(self, i, path):
+        _check_fields(i, path, IMAGE_FIELDS, ())
+        return read_image(i, path, _id(i["uuid"], path + ".uuid"), read_blob_id)
 
     def _mesh(self, m, path):
         if is_inline(m):
@@ -251,12 +261,15 @@ class _Reader:
             _range(f"objects[{i}].{self.t_field}", o.translation)
             _range(f"objects[{i}].{self.r_field}", o.rotation)
             _range(f"objects[{i}].{self.s_field}", o.scale)
-        for i, m in enumerate(c.materials):
-            _range(f"materials[{i}].base_color", m.base_color)
-            _range(f"materials[{i}].metallic", (m.metallic,))
-            _range(f"materials[{i}].roughness", (m.roughness,))
-            _range(f"materials[{i}].emission", m.emission)
-        # mesh values are checked as they are read: a record holds no values
+        # material, camera and light values are checked as they are read (content_json); mesh and image
+        # records hold no values
+
+
+def _only_for(kind, owner, value, path):
+    """Camera parameters only on a camera, light parameters only on a light (null allowed on any kind)."""
+    if value is not None and kind != owner:
+        raise SceneError(path, f"an object of kind {kind} has no {owner} parameters (expected null)")
+    return value
 
 
 def _range(path, values):
@@ -267,7 +280,7 @@ def _range(path, values):
 
 def _check_unique(s):
     seen = set()
-    for field, records in (("objects", s.objects), ("materials", s.materials), ("meshes", s.meshes)):
+    for field, records in (("objects", s.objects), ("materials", s.materials), ("meshes", s.meshes), ("images", s.images)):
         for i, r in enumerate(records):
             if r.uuid in seen:
                 raise SceneError(f"{field}[{i}].uuid", f"duplicate uuid {r.uuid}")
@@ -278,6 +291,12 @@ def _check_references(s):
     objects = {o.uuid for o in s.objects}
     materials = {m.uuid for m in s.materials}
     meshes = {m.uuid for m in s.meshes}
+    images = {i.uuid for i in s.images}
+    for i, m in enumerate(s.materials):
+        for slot in TEXTURE_SLOTS:
+            t = m.textures.get(slot)
+            if t is not None and t.image not in images:
+                raise SceneError(f"materials[{i}].textures.{slot}.image", f"image {t.image} is not an image in the scene")
     for i, o in enumerate(s.objects):
         path = f"objects[{i}]"
         if o.parent is not None and o.parent not in objects:
