@@ -117,6 +117,33 @@ def find_image_node(socket, depth=12):
     return None
 
 
+def mesh_of(material):
+    """The first mesh that uses ``material``: in its own slots (the exporter's lookup), else through an
+    object's object-linked slot (where the exporter finds none)."""
+    for mesh in bpy.data.meshes:
+        if any(m == material for m in mesh.materials):
+            return mesh
+    for obj in bpy.data.objects:
+        if obj.type == "MESH" and any(s.material == material for s in obj.material_slots):
+            return obj.data
+    return None
+
+
+def uv_index(material, name):
+    """The index of UV map ``name`` among the UV maps of the material's mesh, or None."""
+    mesh = mesh_of(material)
+    i = mesh.uv_layers.find(name) if mesh is not None else -1
+    return i if i >= 0 else None
+
+
+def uv_name(material, k):
+    """The name of UV map ``k`` of the material's mesh (else the importer's 'UVMap', 'UVMap.00k')."""
+    mesh = mesh_of(material)
+    if mesh is not None and k < len(mesh.uv_layers):
+        return mesh.uv_layers[k].name
+    return "UVMap" if k == 0 else "UVMap.%03d" % k
+
+
 # ---- reading -----------------------------------------------------------------------------------------
 
 class _Read:

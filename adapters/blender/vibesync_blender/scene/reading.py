@@ -173,16 +173,7 @@ def material_fields(material, index):
             return None, "it is not known to VibeSync yet"
         item = index.excluded.get(uid)
         return (None, item.reason) if item is not None else (uid, None)
-    return graphs.read_material(material, image_id, lambda m, name: uv_index(m, name))
-
-
-def uv_index(material, name):
-    """The index of UV map ``name`` on the first mesh using ``material`` (the exporter's lookup)."""
-    for mesh in bpy.data.meshes:
-        if any(m == material for m in mesh.materials):
-            i = mesh.uv_layers.find(name)
-            return i if i >= 0 else None
-    return None
+    return graphs.read_material(material, image_id, graphs.uv_index)
 
 
 def blender_material(material, index):

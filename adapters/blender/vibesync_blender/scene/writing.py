@@ -227,7 +227,7 @@ class Writer:
                 graphs.restore(m, state)
         p.undo.append(restore)
         try:
-            graphs.write_material(mat, current, target, self.image_data, lambda k: _uv_name(mat, k))
+            graphs.write_material(mat, current, target, self.image_data, lambda k: graphs.uv_name(mat, k))
         except graphs.Unwritable as e:
             raise ApplyError("INVALID_VALUE", f"material '{mat.name}' ({uid}): {e}; nothing was applied") from e
 
@@ -628,7 +628,7 @@ class Writer:
         current, _ = reading.material_fields(mat, self.index)  # Blender's new Principled BSDF, as read
         target = _merged_material(dict(graphs.DEFAULTS, textures={}), op.fields)
         try:
-            graphs.write_material(mat, current, target, self.image_data, lambda k: _uv_name(mat, k))
+            graphs.write_material(mat, current, target, self.image_data, lambda k: graphs.uv_name(mat, k))
         except graphs.Unwritable as e:
             raise ApplyError("INVALID_VALUE", f"material {op.uuid}: {e}; nothing was applied") from e
 
@@ -992,14 +992,6 @@ def _changes(op, fields):
 
 
 _ABSENT = object()
-
-
-def _uv_name(material, k):
-    """The name of UV set ``k`` on the first mesh using ``material`` (else the importer's 'UVMap.00k')."""
-    for mesh in bpy.data.meshes:
-        if any(m == material for m in mesh.materials) and k < len(mesh.uv_layers):
-            return mesh.uv_layers[k].name
-    return "UVMap" if k == 0 else "UVMap.%03d" % k
 
 
 def _image_users(image):
