@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "adapters", "blender"))
 
 from vibesync_blender.protocol import convert  # noqa: E402
 from vibesync_blender.protocol.crypto import hkdf_expand, hkdf_extract, hmac_sha256  # noqa: E402
-from vibesync_blender.protocol.encoding import encode_material, encode_mesh, encode_object  # noqa: E402
+from vibesync_blender.protocol.encoding import encode_image, encode_material, encode_mesh, encode_object  # noqa: E402
 from vibesync_blender.protocol.errors import SceneError  # noqa: E402
 from vibesync_blender.protocol.frames import encode_frame  # noqa: E402
 from vibesync_blender.protocol.hashing import hash_scene  # noqa: E402
@@ -69,8 +69,57 @@ def u32_blob(values):
     return index_blob(values)[0]
 
 
-def scene(objects=(), materials=(), meshes=()):
-    return {"objects": list(objects), "materials": list(materials), "meshes": list(meshes)}
+def scene(objects=(), materials=(), meshes=(), images=None):
+    doc = {"objects": list(objects), "materials": list(materials), "meshes": list(meshes)}
+    if images is not None:
+        doc["images"] = list(images)
+    return doc
+
+
+# A 1×1 white RGBA PNG, and the markers of a 2×1 baseline JPEG (SOI, APP0, SOF0, EOI: what the content
+# check reads); their blob ids name them.
+PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                        "0000000b49444154789c63f80f040009fb03fdfb5e6b2b0000000049454e44ae426082")
+JPEG_2X1 = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffc0000b080001000201011100ffd9")
+
+
+def image(n, name="albedo.png", mime="image/png", blob=None, width=1, height=1, color_space="srgb", hidden=False):
+    return {"uuid": uid(n, hidden), "name": name, "mime": mime, "blob": blob or u8_blob(PNG_1X1), "width": width,
+            "height": height, "color_space": color_space}
+
+
+def u8_blob(data):
+    from vibesync_blender.protocol.blobs import u8_blob as make
+    return make(data)[0]
+
+
+def texture(image_uuid, **fields):
+    return dict({"image": image_uuid}, **fields)
+
+
+def full_material(n, name="Brick", textures=None, **fields):
+    """A schema-3 material with every optional field stated."""
+    m = material(n, name)
+    fields.pop("base", None)
+    m.update({"emissive_strength": 1.0, "alpha_mode": "OPAQUE", "alpha_cutoff": 0.5, "double_sided": False,
+              "normal_scale": 1.0, "occlusion_strength": 1.0, "textures": textures or {}, "unsynced": None})
+    m.update(fields)
+    return m
+
+
+def camera(kind="perspective", **fields):
+    c = {"type": kind, "yfov": 0.6911, "aspect": 1.7778, "znear": 0.1, "zfar": 100.0} if kind == "perspective" \
+        else {"type": kind, "xmag": 3.6, "ymag": 2.025, "znear": 0.1, "zfar": 100.0}
+    c.update(fields)
+    return c
+
+
+def light(kind="point", **fields):
+    li = {"type": kind, "color": [1.0, 0.9, 0.8], "intensity": 543.5, "range": None}
+    if kind == "spot":
+        li.update(inner_cone=0.6545, outer_cone=0.7854)
+    li.update(fields)
+    return li
 
 
 def write_space(canonical_scene, space, unit_scale=1.0):
@@ -91,6 +140,7 @@ def encodings(doc, space):
     e = {o.uuid: encode_object(o).hex() for o in c.objects}
     e.update({m.uuid: encode_material(m).hex() for m in c.materials})
     e.update({m.uuid: encode_mesh(m).hex() for m in c.meshes})
+    e.update({i.uuid: encode_image(i).hex() for i in c.images})
     return e
 
 
@@ -210,6 +260,70 @@ def hash_cases():
         with_encodings=True)
     add("material_emissive_metal", "canonical", scene(materials=[material(12, "Gold", (1.0, 0.766, 0.336, 1.0), 1.0, 0.2, (0.5, 0.25, 0.0))]),
         with_encodings=True)
+
+    # Content schema 3 (docs/protocol.md §2): materials with every slot, alpha modes, unsynced; images;
+    # camera and light parameters.
+    add("material_schema_2_fields_only_read_with_the_defaults", "canonical", scene(materials=[material(12, "Gold", (1.0, 0.766, 0.336, 1.0), 1.0, 0.2, (0.5, 0.25, 0.0))]),
+        same_root_as="material_emissive_metal")
+    gold = dict(material(12, "Gold", (1.0, 0.766, 0.336, 1.0), 1.0, 0.2, (0.5, 0.25, 0.0)), emissive_strength=1.0, alpha_mode="OPAQUE",
+                alpha_cutoff=0.5, double_sided=False, normal_scale=1.0, occlusion_strength=1.0, textures={}, unsynced=None)
+    add("material_defaults_stated_explicitly", "canonical", scene(materials=[gold]), same_root_as="material_emissive_metal")
+    png, jpeg = u8_blob(PNG_1X1), u8_blob(JPEG_2X1)
+    imgs = [image(40, "albedo.png", blob=png), image(41, "normal.png", blob=png, color_space="linear"),
+            image(42, "orm.jpg", mime="image/jpeg", blob=jpeg, width=2, height=1, color_space="linear")]
+    every_slot = {
+        "base_color": texture(uid(40)),
+        "metallic_roughness": texture(uid(42), texcoord=1, wrap_s="CLAMP_TO_EDGE", wrap_t="MIRRORED_REPEAT",
+                                      mag_filter="NEAREST", min_filter="NEAREST_MIPMAP_LINEAR"),
+        "normal": texture(uid(41), offset=[0.25, -0.5], rotation=1.5707963267948966, scale=[2.0, 0.5]),
+        "occlusion": texture(uid(42), texcoord=1, min_filter="LINEAR"),
+        "emissive": texture(uid(40), wrap_s="MIRRORED_REPEAT", wrap_t="CLAMP_TO_EDGE", mag_filter="LINEAR", min_filter="NEAREST"),
+    }
+    add("material_every_texture_slot", "canonical",
+        scene(materials=[full_material(43, textures=every_slot, normal_scale=0.8, occlusion_strength=0.6, emission=[1.0, 0.5, 0.0],
+                                       emissive_strength=4.0, double_sided=True)], images=imgs), with_encodings=True)
+    add("material_every_texture_slot_in_blender_space", "blender",
+        dict(scene(materials=[full_material(43, textures=every_slot, normal_scale=0.8, occlusion_strength=0.6, emission=[1.0, 0.5, 0.0],
+                                            emissive_strength=4.0, double_sided=True)], images=imgs), unit_scale=1.0),
+        same_root_as="material_every_texture_slot")
+    add("material_texture_fields_left_at_their_defaults", "canonical",
+        scene(materials=[full_material(44, textures={"base_color": texture(uid(40))})], images=imgs[:1]), with_encodings=True)
+    add("material_texture_defaults_stated_explicitly", "canonical",
+        scene(materials=[full_material(44, textures={"base_color": texture(uid(40), texcoord=0, wrap_s="REPEAT", wrap_t="REPEAT",
+                                                                           mag_filter="LINEAR", min_filter="LINEAR_MIPMAP_LINEAR",
+                                                                           offset=[0, 0], rotation=0, scale=[1, 1])})],
+              images=imgs[:1]), same_root_as="material_texture_fields_left_at_their_defaults")
+    for mode in ("OPAQUE", "MASK", "BLEND"):
+        add(f"material_alpha_mode_{mode.lower()}", "canonical",
+            scene(materials=[full_material(45, base=None, alpha_mode=mode, alpha_cutoff=0.25, base_color=[0.2, 0.4, 0.6, 0.5])]),
+            with_encodings=True)
+    add("material_unsynced", "canonical",
+        scene(materials=[full_material(46, unsynced="Principled BSDF input Subsurface is linked")]), with_encodings=True)
+    add("images_png_and_jpeg", "canonical", scene(images=imgs), with_encodings=True)
+    add("image_hidden", "canonical", scene(images=[image(47, "secret.png", blob=png, hidden=True)]), with_encodings=True)
+    add("image_at_the_largest_size", "canonical", scene(images=[image(48, "huge.png", blob=png, width=32768, height=32768)]), with_encodings=True)
+
+    cams = scene([obj(60, name="Persp", kind="camera", t=(0.0, 1.0, 5.0)) | {"camera": camera()},
+                  obj(61, name="Ortho", kind="camera", t=(0.0, 10.0, 0.0)) | {"camera": camera("orthographic")},
+                  obj(62, name="Bare", kind="camera")])
+    add("cameras_perspective_orthographic_and_bare", "canonical", cams, with_encodings=True)
+    add("cameras_in_blender_space", "blender", write_space(canonical_of(cams), "blender"), same_root_as="cameras_perspective_orthographic_and_bare")
+    add("cameras_in_unity_space", "unity", write_space(canonical_of(cams), "unity"), same_root_as="cameras_perspective_orthographic_and_bare")
+    add("camera_null_parameters_are_a_bare_camera", "canonical", scene([obj(62, name="Bare", kind="camera") | {"camera": None}]),
+        with_encodings=True)
+    lights = scene([obj(70, name="Point", kind="light") | {"light": light("point", range=None)},
+                    obj(71, name="Spot", kind="light") | {"light": light("spot", range=25.0)},
+                    obj(72, name="Sun", kind="light") | {"light": light("directional", intensity=3.5, color=[1.0, 1.0, 1.0])},
+                    obj(73, name="Area (not synced)", kind="light") | {"light": None}])
+    add("lights_point_spot_directional_and_unrepresentable", "canonical", lights, with_encodings=True)
+    add("lights_in_blender_space", "blender", write_space(canonical_of(lights), "blender"), same_root_as="lights_point_spot_directional_and_unrepresentable")
+    add("lights_in_unity_space", "unity", write_space(canonical_of(lights), "unity"), same_root_as="lights_point_spot_directional_and_unrepresentable")
+    add("light_point_with_cones_stated_as_zero", "canonical",
+        scene([obj(70, name="Point", kind="light") | {"light": light("point", inner_cone=0, outer_cone=0)}]), with_encodings=True)
+    add("light_point_with_cones_left_out", "canonical", scene([obj(70, name="Point", kind="light") | {"light": light("point")}]),
+        same_root_as="light_point_with_cones_stated_as_zero")
+    add("light_spot_with_range_null_and_without_range", "canonical",
+        scene([obj(71, name="Spot", kind="light") | {"light": {k: v for k, v in light("spot").items() if k != "range"}}]), with_encodings=True)
 
     chain = [obj(20 + i, name=f"Link {i}", parent=uid(20 + i - 1) if i else None, t=(0.5 * i, 1.0, -0.25),
                  r=unit_quat(random.Random(i))) for i in range(6)]
@@ -410,6 +524,91 @@ def error_cases():
     add("unit_scale_negative", "unit_scale", space="blender", text="{\"unit_scale\": -1.0}")
     add("lone_surrogate_in_a_name", "objects[0].name",
         text="{\"objects\": [" + json.dumps(base_obj).replace("\"A\"", "\"bad \\ud800 name\"") + "]}")
+    # Content schema 3 (docs/protocol.md §2): ranges, enum values, references, kinds.
+    png = u8_blob(PNG_1X1)
+    img = image(5, blob=png)
+
+    def m(**changes):
+        return dict(base_mat, **changes)
+
+    def with_texture(name, error_path, slot="base_color", **fields):
+        add(name, error_path, materials=[m(textures={slot: dict({"image": uid(5)}, **fields)})], extra={"images": [img]})
+
+    add("material_metallic_above_1", "materials[0].metallic", materials=[m(metallic=1.5)])
+    add("material_roughness_negative", "materials[0].roughness", materials=[m(roughness=-0.1)])
+    add("material_base_color_above_1", "materials[0].base_color[3]", materials=[m(base_color=[1, 0, 0, 1.01])])
+    add("material_emission_negative", "materials[0].emission[1]", materials=[m(emission=[0, -1, 0])])
+    add("material_emissive_strength_negative", "materials[0].emissive_strength", materials=[m(emissive_strength=-2)])
+    add("material_alpha_mode_unknown", "materials[0].alpha_mode", materials=[m(alpha_mode="ADD")])
+    add("material_alpha_mode_lowercase", "materials[0].alpha_mode", materials=[m(alpha_mode="blend")])
+    add("material_alpha_cutoff_above_1", "materials[0].alpha_cutoff", materials=[m(alpha_cutoff=2)])
+    add("material_double_sided_not_a_boolean", "materials[0].double_sided", materials=[m(double_sided=1)])
+    add("material_normal_scale_out_of_hash_range", "materials[0].normal_scale", materials=[m(normal_scale=2e12)])
+    add("material_occlusion_strength_negative", "materials[0].occlusion_strength", materials=[m(occlusion_strength=-0.5)])
+    add("material_unsynced_empty", "materials[0].unsynced", materials=[m(unsynced="")])
+    add("material_unsynced_not_a_string", "materials[0].unsynced", materials=[m(unsynced=True)])
+    add("material_textures_not_an_object", "materials[0].textures", materials=[m(textures=[])])
+    add("material_texture_slot_unknown", "materials[0].textures.specular", materials=[m(textures={"specular": {"image": uid(5)}})],
+        extra={"images": [img]})
+    add("material_texture_null_in_a_record", "materials[0].textures.normal", materials=[m(textures={"normal": None})])
+    add("material_texture_without_image", "materials[0].textures.normal.image", materials=[m(textures={"normal": {"texcoord": 0}})])
+    add("material_texture_unknown_field", "materials[0].textures.normal.strength", materials=[m(textures={"normal": {"image": uid(5), "strength": 1}})],
+        extra={"images": [img]})
+    add("material_texture_image_not_in_the_scene", "materials[0].textures.normal.image", materials=[m(textures={"normal": {"image": uid(99)}})])
+    add("material_texture_image_is_a_material", "materials[0].textures.emissive.image", materials=[m(textures={"emissive": {"image": uid(2)}})])
+    with_texture("material_texture_texcoord_8", "materials[0].textures.base_color.texcoord", texcoord=8)
+    with_texture("material_texture_texcoord_fractional", "materials[0].textures.base_color.texcoord", texcoord=0.5)
+    with_texture("material_texture_wrap_unknown", "materials[0].textures.base_color.wrap_t", wrap_t="CLAMP")
+    with_texture("material_texture_mag_filter_mipmapped", "materials[0].textures.base_color.mag_filter", mag_filter="LINEAR_MIPMAP_LINEAR")
+    with_texture("material_texture_min_filter_unknown", "materials[0].textures.base_color.min_filter", min_filter="CUBIC")
+    with_texture("material_texture_offset_three_numbers", "materials[0].textures.base_color.offset", offset=[0, 0, 0])
+    with_texture("material_texture_scale_out_of_hash_range", "materials[0].textures.base_color.scale[1]", scale=[1, -5e12])
+    with_texture("material_texture_rotation_a_string", "materials[0].textures.base_color.rotation", rotation="90")
+    add("image_unknown_field", "images[0].path", extra={"images": [dict(img, path="/tmp/a.png")]})
+    add("image_missing_blob", "images[0].blob", extra={"images": [{k: v for k, v in img.items() if k != "blob"}]})
+    add("image_mime_unknown", "images[0].mime", extra={"images": [dict(img, mime="image/webp")]})
+    add("image_blob_not_a_blob_id", "images[0].blob", extra={"images": [dict(img, blob="abc")]})
+    add("image_width_zero", "images[0].width", extra={"images": [dict(img, width=0)]})
+    add("image_height_beyond_32768", "images[0].height", extra={"images": [dict(img, height=32769)]})
+    add("image_color_space_unknown", "images[0].color_space", extra={"images": [dict(img, color_space="Non-Color")]})
+    add("image_shares_a_uuid_with_a_material", "images[0].uuid", extra={"images": [dict(img, uuid=uid(2))]})
+    add("image_uuid_malformed", "images[0].uuid", extra={"images": [dict(img, uuid="image-1")]})
+    cam = {"type": "perspective", "yfov": 0.7, "aspect": 1.5, "znear": 0.1, "zfar": 100}
+    ortho = {"type": "orthographic", "xmag": 2, "ymag": 1, "znear": 0.1, "zfar": 100}
+    lamp = {"type": "spot", "color": [1, 1, 1], "intensity": 10, "range": None, "inner_cone": 0.3, "outer_cone": 0.6}
+
+    def c(**changes):
+        return [o(kind="camera", camera=dict(cam, **changes))]
+
+    def lt(**changes):
+        return [o(kind="light", light=dict(lamp, **changes))]
+    add("camera_on_an_empty", "objects[0].camera", objects=[o(camera=cam)])
+    add("light_on_a_camera", "objects[0].light", objects=[o(kind="camera", light=dict(lamp))])
+    add("camera_not_an_object", "objects[0].camera", objects=[o(kind="camera", camera=[0.7])])
+    add("camera_type_missing", "objects[0].camera.type", objects=[o(kind="camera", camera={"yfov": 0.7})])
+    add("camera_type_unknown", "objects[0].camera.type", objects=c(type="fisheye"))
+    add("camera_perspective_with_xmag", "objects[0].camera.xmag", objects=c(xmag=2))
+    add("camera_orthographic_with_yfov", "objects[0].camera.yfov", objects=[o(kind="camera", camera=dict(ortho, yfov=0.7))])
+    add("camera_perspective_without_aspect", "objects[0].camera.aspect", objects=[o(kind="camera", camera={k: v for k, v in cam.items() if k != "aspect"})])
+    add("camera_yfov_zero", "objects[0].camera.yfov", objects=c(yfov=0))
+    add("camera_yfov_pi", "objects[0].camera.yfov", objects=c(yfov=math.pi))
+    add("camera_aspect_negative", "objects[0].camera.aspect", objects=c(aspect=-1.5))
+    add("camera_znear_zero", "objects[0].camera.znear", objects=c(znear=0))
+    add("camera_zfar_equal_to_znear", "objects[0].camera.zfar", objects=c(znear=5, zfar=5))
+    add("camera_zfar_null_infinite_is_not_accepted", "objects[0].camera.zfar", objects=c(zfar=None))
+    add("camera_xmag_zero", "objects[0].camera.xmag", objects=[o(kind="camera", camera=dict(ortho, xmag=0))])
+    add("camera_ymag_negative", "objects[0].camera.ymag", objects=[o(kind="camera", camera=dict(ortho, ymag=-1))])
+    add("light_type_area", "objects[0].light.type", objects=lt(type="area"))
+    add("light_spot_without_cones", "objects[0].light.inner_cone", objects=[o(kind="light", light={k: v for k, v in lamp.items() if k != "inner_cone"})])
+    add("light_color_above_1", "objects[0].light.color[0]", objects=lt(color=[1.5, 1, 1]))
+    add("light_intensity_negative", "objects[0].light.intensity", objects=lt(intensity=-1))
+    add("light_range_zero", "objects[0].light.range", objects=lt(range=0))
+    add("light_outer_cone_beyond_half_pi", "objects[0].light.outer_cone", objects=lt(outer_cone=1.6))
+    add("light_outer_cone_zero", "objects[0].light.outer_cone", objects=lt(outer_cone=0, inner_cone=0))
+    add("light_inner_cone_equal_to_outer", "objects[0].light.inner_cone", objects=lt(inner_cone=0.6))
+    add("light_inner_cone_negative", "objects[0].light.inner_cone", objects=lt(inner_cone=-0.1))
+    add("light_point_with_a_cone", "objects[0].light.outer_cone", objects=lt(type="point", inner_cone=0, outer_cone=0.5))
+    add("light_unknown_field", "objects[0].light.shadows", objects=lt(shadows=True))
     add("blender_field_names_in_unity_space", "objects[0].location", space="unity",
         text=json.dumps({"objects": [{"uuid": uid(1), "name": "A", "kind": "empty", "parent": None, "location": [0, 0, 0],
                                       "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": True,

@@ -10,10 +10,16 @@ namespace VibeSync.Protocol.Hashing
     /// <code>
     /// object:   u8 0x10 | str uuid | str name | u8 kind | opt parent | i64×3 t | i64×4 r | i64×3 s
     ///           | u8 visible | u32 n | opt×n material | opt mesh
-    /// material: u8 0x11 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
+    ///           [| u8 0x01 | u8 camera type | i64 yfov or xmag | i64 aspect or ymag | i64 znear | i64 zfar]   only with a camera
+    ///           [| u8 0x02 | u8 light type | i64×3 color | i64 intensity | opt64 range | i64 inner | i64 outer]   only with a light
+    /// material: u8 0x14 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
+    ///           | i64 emissive_strength | u8 alpha_mode | i64 alpha_cutoff | u8 double_sided | i64 normal_scale
+    ///           | i64 occlusion_strength | u8 t | t × (u8 slot | str image | u8 texcoord | u8 wrap_s | u8 wrap_t
+    ///           | u8 mag | u8 min | i64×2 offset | i64 rotation | i64×2 scale), slots ascending | opt unsynced
+    /// image:    u8 0x15 | str uuid | str name | str mime | 32 bytes blob id | u32 width | u32 height | u8 color_space
     /// mesh:     u8 0x13 | str uuid | u32 vertex_count | u8 k | k × (str semantic | 32 bytes blob id), ascending ordinal
     ///           | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
-    /// str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  all little-endian
+    /// str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
     /// </code>
     /// Every method writes into a reused per-thread buffer; callers copy or hash the span at once.
     /// </summary>
@@ -21,8 +27,14 @@ namespace VibeSync.Protocol.Hashing
     {
         /// <summary>Tag byte of an object record.</summary>
         public const byte ObjectTag = 0x10;
-        /// <summary>Tag byte of a material record.</summary>
-        public const byte MaterialTag = 0x11;
+        /// <summary>Tag byte of a material record (content schema 3; 0x11, the four-number material, is retired).</summary>
+        public const byte MaterialTag = 0x14;
+        /// <summary>Tag byte of an image record.</summary>
+        public const byte ImageTag = 0x15;
+        /// <summary>Marks camera parameters appended to an object record.</summary>
+        public const byte CameraMark = 0x01;
+        /// <summary>Marks light parameters appended to an object record.</summary>
+        public const byte LightMark = 0x02;
         /// <summary>Tag byte of a mesh record (content schema 2; 0x12, schema 1's inline mesh, is retired).</summary>
         public const byte MeshTag = 0x13;
 
@@ -48,13 +60,34 @@ namespace VibeSync.Protocol.Hashing
             w.UInt32((uint)o.Materials.Count);
             for (int i = 0; i < o.Materials.Count; i++) w.OptionalString(o.Materials[i]);
             w.OptionalString(o.Mesh);
+            // Appended only when present, so an object without them hashes exactly as in schema 2.
+            if (o.Camera is { } c)
+            {
+                w.Byte(CameraMark);
+                w.Byte((byte)c.Type);
+                bool perspective = c.Type == CameraType.Perspective;
+                w.Real(perspective ? c.YFov : c.XMag);
+                w.Real(perspective ? c.Aspect : c.YMag);
+                w.Real(c.ZNear);
+                w.Real(c.ZFar);
+            }
+            if (o.Light is { } l)
+            {
+                w.Byte(LightMark);
+                w.Byte((byte)l.Type);
+                w.Vector(l.Color);
+                w.Real(l.Intensity);
+                if (l.Range is { } range) { w.Byte(1); w.Real(range); } else w.Byte(0);
+                w.Real(l.InnerCone);
+                w.Real(l.OuterCone);
+            }
             return w.Written;
         }
 
         /// <summary>Encodes a material record.</summary>
         public static ReadOnlySpan<byte> Encode(Material m)
         {
-            var w = new Writer(160 + 3 * m.Name.Length);
+            var w = new Writer(256 + 3 * m.Name.Length + m.Textures.Count * 200 + 3 * (m.Unsynced?.Length ?? 0));
             w.Byte(MaterialTag);
             w.String(m.Uuid);
             w.String(m.Name);
@@ -62,6 +95,43 @@ namespace VibeSync.Protocol.Hashing
             w.Real(m.Metallic);
             w.Real(m.Roughness);
             w.Vector(m.Emission);
+            w.Real(m.EmissiveStrength);
+            w.Byte((byte)m.AlphaMode);
+            w.Real(m.AlphaCutoff);
+            w.Byte(m.DoubleSided ? (byte)1 : (byte)0);
+            w.Real(m.NormalScale);
+            w.Real(m.OcclusionStrength);
+            w.Byte((byte)m.Textures.Count);
+            for (var slot = TextureSlot.BaseColor; slot <= TextureSlot.Emissive; slot++)
+            {
+                if (!m.Textures.TryGetValue(slot, out var t)) continue;
+                w.Byte((byte)slot);
+                w.String(t.Image);
+                w.Byte((byte)t.TexCoord);
+                w.Byte((byte)t.WrapS);
+                w.Byte((byte)t.WrapT);
+                w.Byte((byte)t.MagFilter);
+                w.Byte((byte)t.MinFilter);
+                w.Real(t.Offset.X); w.Real(t.Offset.Y);
+                w.Real(t.Rotation);
+                w.Real(t.Scale.X); w.Real(t.Scale.Y);
+            }
+            w.OptionalString(m.Unsynced);
+            return w.Written;
+        }
+
+        /// <summary>Encodes an image record: the blob id stands for the file, whatever its size.</summary>
+        public static ReadOnlySpan<byte> Encode(Image i)
+        {
+            var w = new Writer(128 + 3 * i.Name.Length);
+            w.Byte(ImageTag);
+            w.String(i.Uuid);
+            w.String(i.Name);
+            w.String(i.Mime);
+            w.BlobId(i.Blob);
+            w.UInt32((uint)i.Width);
+            w.UInt32((uint)i.Height);
+            w.Byte((byte)i.ColorSpace);
             return w.Written;
         }
 

@@ -12,5 +12,7 @@ namespace VibeSync.Protocol.Hashing
         public static byte[] Of(Material m) => Sha256.Hash(RecordEncoder.Encode(m));
         /// <summary>Hash of a mesh record.</summary>
         public static byte[] Of(Mesh m) => Sha256.Hash(RecordEncoder.Encode(m));
+        /// <summary>Hash of an image record.</summary>
+        public static byte[] Of(Image i) => Sha256.Hash(RecordEncoder.Encode(i));
     }
 }

@@ -9,12 +9,13 @@ namespace VibeSync.Protocol.Hashing
     public sealed class SceneHashes
     {
         internal SceneHashes(MerkleTree tree, SortedDictionary<string, byte[]> objects,
-            SortedDictionary<string, byte[]> materials, SortedDictionary<string, byte[]> meshes)
+            SortedDictionary<string, byte[]> materials, SortedDictionary<string, byte[]> meshes, SortedDictionary<string, byte[]> images)
         {
             Tree = tree;
             Objects = objects;
             Materials = materials;
             Meshes = meshes;
+            Images = images;
         }
 
         /// <summary>The tree over every record; keep it to update the root incrementally.</summary>
@@ -32,17 +33,21 @@ namespace VibeSync.Protocol.Hashing
         /// <summary>Mesh record hashes by uuid (ordinal order).</summary>
         public IReadOnlyDictionary<string, byte[]> Meshes { get; }
 
+        /// <summary>Image record hashes by uuid (ordinal order).</summary>
+        public IReadOnlyDictionary<string, byte[]> Images { get; }
+
         /// <summary>
         /// The one-line JSON that <c>vibesync hash</c> prints, byte for byte the same as the Python
         /// module's (docs/protocol.md §8). IDs are validated, so they need no escaping.
         /// </summary>
         public string ToJson()
         {
-            var sb = new StringBuilder(128 + 110 * (Objects.Count + Materials.Count + Meshes.Count));
+            var sb = new StringBuilder(128 + 110 * (Objects.Count + Materials.Count + Meshes.Count + Images.Count));
             sb.Append("{\"root\": \"").Append(Hex.Encode(Tree.RootSpan)).Append('"');
             AppendMap(sb, "objects", Objects);
             AppendMap(sb, "materials", Materials);
             AppendMap(sb, "meshes", Meshes);
+            AppendMap(sb, "images", Images);
             return sb.Append('}').ToString();
         }
 
@@ -70,9 +75,9 @@ namespace VibeSync.Protocol.Hashing
         {
             var leaves = Leaves(canonical);
             var tree = MerkleTree.Build(leaves); // refuses a uuid shared by any two records
-            int objects = canonical.Objects.Count, materials = canonical.Materials.Count;
+            int objects = canonical.Objects.Count, materials = canonical.Materials.Count, meshes = canonical.Meshes.Count;
             return new SceneHashes(tree, Map(leaves, 0, objects), Map(leaves, objects, materials),
-                Map(leaves, objects + materials, canonical.Meshes.Count));
+                Map(leaves, objects + materials, meshes), Map(leaves, objects + materials + meshes, canonical.Images.Count));
         }
 
         /// <summary>The root alone, without keeping per-kind maps (the hot path for large scenes).</summary>
@@ -81,14 +86,15 @@ namespace VibeSync.Protocol.Hashing
         /// <summary>The scene's root as lowercase hex, as status, logs and SCENE reports print it.</summary>
         public static string RootHex(Scene canonical) => Hex.Encode(Tree(canonical).RootSpan);
 
-        /// <summary>(uuid, record hash) of every record: objects, then materials, then meshes.</summary>
+        /// <summary>(uuid, record hash) of every record: objects, then materials, meshes, images.</summary>
         private static List<KeyValuePair<string, byte[]>> Leaves(Scene canonical)
         {
             var leaves = new List<KeyValuePair<string, byte[]>>(
-                canonical.Objects.Count + canonical.Materials.Count + canonical.Meshes.Count);
+                canonical.RecordCount);
             foreach (var o in canonical.Objects) leaves.Add(new KeyValuePair<string, byte[]>(o.Uuid, RecordHash.Of(o)));
             foreach (var m in canonical.Materials) leaves.Add(new KeyValuePair<string, byte[]>(m.Uuid, RecordHash.Of(m)));
             foreach (var m in canonical.Meshes) leaves.Add(new KeyValuePair<string, byte[]>(m.Uuid, RecordHash.Of(m)));
+            foreach (var i in canonical.Images) leaves.Add(new KeyValuePair<string, byte[]>(i.Uuid, RecordHash.Of(i)));
             return leaves;
         }
 

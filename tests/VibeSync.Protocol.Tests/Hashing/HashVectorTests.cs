@@ -54,7 +54,7 @@ public sealed class HashVectorTests
         var expected = c.GetProperty("expected");
 
         Assert.Equal(expected.GetProperty("root").GetString(), Hex.Encode(hashes.Root));
-        foreach (var (kind, map) in new[] { ("objects", hashes.Objects), ("materials", hashes.Materials), ("meshes", hashes.Meshes) })
+        foreach (var (kind, map) in new[] { ("objects", hashes.Objects), ("materials", hashes.Materials), ("meshes", hashes.Meshes), ("images", hashes.Images) })
         {
             var want = expected.GetProperty(kind).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
             Assert.Equal(want, map.ToDictionary(p => p.Key, p => (string?)Hex.Encode(p.Value)));
@@ -69,7 +69,9 @@ public sealed class HashVectorTests
                 var o = scene.Objects.FirstOrDefault(x => x.Uuid == e.Name);
                 var m = scene.Materials.FirstOrDefault(x => x.Uuid == e.Name);
                 var mesh = scene.Meshes.FirstOrDefault(x => x.Uuid == e.Name);
-                var bytes = o != null ? RecordEncoder.Encode(o).ToArray() : m != null ? RecordEncoder.Encode(m).ToArray() : RecordEncoder.Encode(mesh!).ToArray();
+                var image = scene.Images.FirstOrDefault(x => x.Uuid == e.Name);
+                var bytes = o != null ? RecordEncoder.Encode(o).ToArray() : m != null ? RecordEncoder.Encode(m).ToArray()
+                    : mesh != null ? RecordEncoder.Encode(mesh).ToArray() : RecordEncoder.Encode(image!).ToArray();
                 Assert.Equal(e.Value.GetString(), Hex.Encode(bytes));
             }
         }

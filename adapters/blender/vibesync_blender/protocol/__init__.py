@@ -7,7 +7,7 @@ the system Python, where it is tested against the shared vectors in testdata/.
 from .compare import differences, equal_within_epsilon, rotations_close
 from .convert import from_canonical, stored_as, to_canonical
 from .crypto import constant_time_equals, hkdf, hkdf_expand, hkdf_extract, hmac_sha256
-from .encoding import encode_material, encode_mesh, encode_object, record_hash
+from .encoding import encode_image, encode_material, encode_mesh, encode_object, record_hash
 from .errors import SceneError
 from .frames import Frame, FrameDecoder, FrameError, decode_frame, encode_frame
 from .hashing import SceneHashes, hash_scene
@@ -21,7 +21,7 @@ __all__ = [
     "CameraParameters", "Image", "LightParameters", "TextureBinding",
     "EPSILON", "Frame", "FrameDecoder", "FrameError", "Material", "Mesh", "MerkleTree", "Primitive", "Scene",
     "SceneError", "SceneHashes", "SceneObject", "constant_time_equals", "decode_frame", "differences",
-    "encode_frame", "encode_material", "encode_mesh", "encode_object", "equal_within_epsilon",
+    "encode_frame", "encode_image", "encode_material", "encode_mesh", "encode_object", "equal_within_epsilon",
     "from_canonical", "hash_scene", "hkdf", "hkdf_expand", "hkdf_extract", "hmac_sha256", "q", "quantize",
     "quantize_rotation", "read_canonical", "record_hash", "rotations_close", "stored_as", "to_canonical",
 ]

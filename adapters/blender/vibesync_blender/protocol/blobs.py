@@ -86,6 +86,13 @@ def index_blob(indices):
     return blob_id(*shape, payload), shape, payload
 
 
+def u8_blob(data):
+    """(id, shape, bytes) of a byte array: an encoded image file as its file holds it (C#: BlobId.OfBytes)."""
+    payload = bytes(data)
+    shape = BlobShape(U8, 1, len(payload))
+    return blob_id(*shape, payload), shape, payload
+
+
 class MemoryBlobs:
     """Blobs held in memory by id: a sink (``put``) and a source (``get``/``has``). Thread-safe.
 

@@ -2,20 +2,30 @@
 
 object:   u8 0x10 | str uuid | str name | u8 kind | opt parent | i64×3 t | i64×4 r | i64×3 s
           | u8 visible | u32 n | opt×n material | opt mesh
-material: u8 0x11 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
+          [| u8 0x01 | u8 camera type | i64 yfov or xmag | i64 aspect or ymag | i64 znear | i64 zfar]   only with a camera
+          [| u8 0x02 | u8 light type | i64×3 color | i64 intensity | opt64 range | i64 inner | i64 outer]   only with a light
+material: u8 0x14 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
+          | i64 emissive_strength | u8 alpha_mode | i64 alpha_cutoff | u8 double_sided | i64 normal_scale
+          | i64 occlusion_strength | u8 t | t × (u8 slot | str image | u8 texcoord | u8 wrap_s | u8 wrap_t
+          | u8 mag | u8 min | i64×2 offset | i64 rotation | i64×2 scale), slots ascending | opt unsynced
+image:    u8 0x15 | str uuid | str name | str mime | 32 bytes blob id | u32 width | u32 height | u8 color_space
 mesh:     u8 0x13 | str uuid | u32 vertex_count | u8 k | k × (str semantic | 32 bytes blob id), ascending
           | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
-str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  all little-endian
+str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
 """
 
 import hashlib
 import struct
 
-from .model import KINDS
+from .model import (ALPHA_MODES, CAMERA_TYPES, COLOR_SPACES, KINDS, LIGHT_TYPES, MAG_FILTERS, MIN_FILTERS, TEXTURE_SLOTS,
+                    WRAPS)
 from .quantize import quantize, quantize_rotation
 
 OBJECT_TAG = 0x10
-MATERIAL_TAG = 0x11
+MATERIAL_TAG = 0x14  # content schema 3; 0x11 (the four-number material) is retired
+IMAGE_TAG = 0x15
+CAMERA_MARK = 0x01
+LIGHT_MARK = 0x02
 MESH_TAG = 0x13  # content schema 2; 0x12 (schema 1's inline mesh) is retired
 
 _U32 = struct.Struct("<I")
@@ -54,6 +64,24 @@ def encode_object(o):
     for m in o.materials:
         _opt(out, m)
     _opt(out, o.mesh)
+    # appended only when present, so an object without them hashes exactly as in schema 2
+    c = o.camera
+    if c is not None:
+        out.append(CAMERA_MARK)
+        out.append(CAMERA_TYPES.index(c.type))
+        perspective = c.type == "perspective"
+        _reals(out, (c.yfov if perspective else c.xmag, c.aspect if perspective else c.ymag, c.znear, c.zfar))
+    light = o.light
+    if light is not None:
+        out.append(LIGHT_MARK)
+        out.append(LIGHT_TYPES.index(light.type))
+        _reals(out, (*light.color, light.intensity))
+        if light.range is None:
+            out.append(0)
+        else:
+            out.append(1)
+            _reals(out, (light.range,))
+        _reals(out, (light.inner_cone, light.outer_cone))
     return bytes(out)
 
 
@@ -64,6 +92,33 @@ def encode_material(m):
     _reals(out, m.base_color)
     _reals(out, (m.metallic, m.roughness))
     _reals(out, m.emission)
+    _reals(out, (m.emissive_strength,))
+    out.append(ALPHA_MODES.index(m.alpha_mode))
+    _reals(out, (m.alpha_cutoff,))
+    out.append(1 if m.double_sided else 0)
+    _reals(out, (m.normal_scale, m.occlusion_strength))
+    slots = [s for s in TEXTURE_SLOTS if s in m.textures]
+    out.append(len(slots))
+    for slot in slots:
+        t = m.textures[slot]
+        out.append(TEXTURE_SLOTS.index(slot))
+        _str(out, t.image)
+        out += bytes((t.texcoord, WRAPS.index(t.wrap_s), WRAPS.index(t.wrap_t), MAG_FILTERS.index(t.mag_filter),
+                      MIN_FILTERS.index(t.min_filter)))
+        _reals(out, (*t.offset, t.rotation, *t.scale))
+    _opt(out, m.unsynced)
+    return bytes(out)
+
+
+def encode_image(i):
+    """The image record: the blob id stands for the file, whatever its size."""
+    out = bytearray([IMAGE_TAG])
+    _str(out, i.uuid)
+    _str(out, i.name)
+    _str(out, i.mime)
+    out += bytes.fromhex(i.blob)
+    out += struct.pack("<II", i.width, i.height)
+    out.append(COLOR_SPACES.index(i.color_space))
     return bytes(out)
 
 

@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass
 
-from .encoding import encode_material, encode_mesh, encode_object, record_hash
+from .encoding import encode_image, encode_material, encode_mesh, encode_object, record_hash
 from .merkle import MerkleTree
 
 
@@ -13,6 +13,7 @@ class SceneHashes:
     objects: dict
     materials: dict
     meshes: dict
+    images: dict
 
     @property
     def root(self):
@@ -27,6 +28,7 @@ class SceneHashes:
             "objects": hexmap(self.objects),
             "materials": hexmap(self.materials),
             "meshes": hexmap(self.meshes),
+            "images": hexmap(self.images),
         }, ensure_ascii=True)
 
 
@@ -35,5 +37,6 @@ def hash_scene(scene):
     objects = {o.uuid: record_hash(encode_object(o)) for o in scene.objects}
     materials = {m.uuid: record_hash(encode_material(m)) for m in scene.materials}
     meshes = {m.uuid: record_hash(encode_mesh(m)) for m in scene.meshes}
-    leaves = list(objects.items()) + list(materials.items()) + list(meshes.items())
-    return SceneHashes(MerkleTree(leaves), objects, materials, meshes)
+    images = {i.uuid: record_hash(encode_image(i)) for i in scene.images}
+    leaves = list(objects.items()) + list(materials.items()) + list(meshes.items()) + list(images.items())
+    return SceneHashes(MerkleTree(leaves), objects, materials, meshes, images)
