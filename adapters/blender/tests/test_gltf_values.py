@@ -87,6 +87,10 @@ class Lights(unittest.TestCase):
                 self.assertAlmostEqual(native["spot_size"], 1.2)
                 self.assertAlmostEqual(native["spot_blend"], 0.3)
 
+    def test_a_spot_without_blend_is_unrepresentable_as_gltf_needs_inner_below_outer(self):
+        with self.assertRaisesRegex(gltf.Unrepresentable, "Blend 0"):
+            gltf.light_record("SPOT", (1, 1, 1), 10.0, False, 0, 1.0, 0.0)
+
     def test_area_and_hemi_lights_are_unrepresentable(self):
         for t in ("AREA", "HEMI"):
             with self.assertRaises(gltf.Unrepresentable):

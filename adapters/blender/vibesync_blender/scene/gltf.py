@@ -90,6 +90,8 @@ def light_record(light_type, color, energy, use_custom_distance, cutoff_distance
     if kind == "spot":
         outer = spot_size * 0.5
         inner = outer - outer * spot_blend
+        if not inner < outer:  # glTF's cones need a blend: a hard-edged Blender spot has none
+            raise Unrepresentable("a spot with Blend 0 has its inner cone equal to its outer cone (glTF needs inner < outer)")
     return {"type": kind, "color": tuple(color[:3]), "intensity": intensity,
             "range": cutoff_distance if use_custom_distance else None, "inner_cone": inner, "outer_cone": outer}
 

@@ -772,9 +772,9 @@ class Writer:
 
     def _write_light(self, p, obj, current, changes):
         target = optics.merged(current, changes, "light")
-        if target["type"] == "spot" and not 0 <= target["inner_cone"] <= target["outer_cone"] <= math.pi / 2:
+        if target["type"] == "spot" and not 0 <= target["inner_cone"] < target["outer_cone"] <= math.pi / 2:
             raise ApplyError("INVALID_VALUE", f"light '{obj.name}': cones inner {target['inner_cone']} and outer "
-                                              f"{target['outer_cone']} are not 0 ≤ inner ≤ outer ≤ π/2")
+                                              f"{target['outer_cone']} are not 0 ≤ inner < outer ≤ π/2")
         data = self._own_data(p, obj, "lights")
         self._remember_data(p, data, "lights", optics.LIGHT_ATTRS)
         optics.write_light(data, target)
