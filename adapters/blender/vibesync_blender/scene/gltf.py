@@ -80,8 +80,10 @@ def camera_native(record, sensor_fit, width, height):
 LIGHT_TYPES = {"POINT": "point", "SPOT": "spot", "SUN": "directional"}
 
 
-def light_record(light_type, color, energy, use_custom_distance, cutoff_distance, spot_size=0.0, spot_blend=0.0):
-    """A light's KHR_lights_punctual parameters from Blender's (watts; W/m² for a sun)."""
+def light_record(light_type, color, energy, use_custom_distance, cutoff_distance, spot_size=0.0, spot_blend=0.0,
+                 strict=True):
+    """A light's KHR_lights_punctual parameters from Blender's (watts; W/m² for a sun). ``strict``
+    False gives a hard-edged spot's equal cones (a write then replaces them) instead of refusing."""
     if light_type not in LIGHT_TYPES:
         raise Unrepresentable(f"{light_type.lower()} lights have no KHR_lights_punctual type")
     kind = LIGHT_TYPES[light_type]
@@ -90,7 +92,7 @@ def light_record(light_type, color, energy, use_custom_distance, cutoff_distance
     if kind == "spot":
         outer = spot_size * 0.5
         inner = outer - outer * spot_blend
-        if not inner < outer:  # glTF's cones need a blend: a hard-edged Blender spot has none
+        if strict and not inner < outer:  # glTF's cones need a blend: a hard-edged Blender spot has none
             raise Unrepresentable("a spot with Blend 0 has its inner cone equal to its outer cone (glTF needs inner < outer)")
     return {"type": kind, "color": tuple(color[:3]), "intensity": intensity,
             "range": cutoff_distance if use_custom_distance else None, "inner_cone": inner, "outer_cone": outer}

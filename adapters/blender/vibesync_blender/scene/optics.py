@@ -21,14 +21,15 @@ def camera_record(camera, scene):
                               camera.clip_start, camera.clip_end, w, h)
 
 
-def light_record(light):
+def light_record(light, strict=True):
     """The KHR_lights_punctual light of a light datablock; Unrepresentable for area and hemi lights,
     and for a light whose colour or power comes from a node tree (the exporter would read the node)."""
     if light.type in ("POINT", "SPOT", "SUN") and light.use_nodes and light.node_tree is not None and any(
             n.type == "EMISSION" and n.outputs[0].is_linked for n in light.node_tree.nodes):
         raise gltf.Unrepresentable("its colour and strength come from an Emission node in its node tree")
     return gltf.light_record(light.type, tuple(light.color), light.energy, light.use_custom_distance,
-                             light.cutoff_distance, getattr(light, "spot_size", 0.0), getattr(light, "spot_blend", 0.0))
+                             light.cutoff_distance, getattr(light, "spot_size", 0.0), getattr(light, "spot_blend", 0.0),
+                             strict)
 
 
 def merged(current, changes, kind):

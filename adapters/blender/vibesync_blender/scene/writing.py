@@ -764,7 +764,7 @@ class Writer:
         if obj.type != "LIGHT":
             raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)} is not a light")
         try:
-            current = optics.light_record(obj.data)
+            current = optics.light_record(obj.data, strict=not (obj.data.type == "SPOT" and op.get("inner_cone") is not None))
         except gltf.Unrepresentable as e:
             raise ApplyError("UNREPRESENTABLE_LIGHT", f"light '{obj.name}' ({op.uuid}) is a {obj.data.type} light in "
                                                       f"Blender: {e}; Blender keeps it as it is") from e
