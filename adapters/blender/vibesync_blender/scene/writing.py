@@ -665,45 +665,9 @@ class Writer:
         data = self._image_bytes(op)
         color_space = op.get("color_space") or gltf.color_space_of(old.colorspace_settings.name)
         new = images.packed_image(old.name, data, color_space, images.ext_of(op.get("mime")))
-        old_name, wanted = old.name, names.synced_name(old)
-        nodes = _image_users(old)
-        for n in nodes:
-            n.image = new
-        old.use_fake_user = True
-        del old[PROP]
-        new[PROP] = op.uuid
-        names.adopt(new, wanted)
-        self.index.images[op.uuid] = new.name
+        names.adopt(new, names.synced_name(old))  # Blender named it X.001 beside the old one
+        self._swap_in(p, op.uuid, old, new, "images", _ImageUsers(old), self.index.image_records.invalidate)
         self.index.image_records.seed(op.uuid, new, op.get("blob"), color_space)
-        new_name, uid = new.name, op.uuid
-
-        def restore(w):
-            o, n = bpy.data.images.get(old_name), bpy.data.images.get(new_name)
-            if o is None:
-                return
-            if n is not None:
-                for node in _image_users(n):
-                    node.image = o
-            o[PROP] = uid
-            o.use_fake_user = False
-            w.index.images[uid] = o.name
-            w.index.image_records.invalidate(uid)
-            if n is not None and n.users == 0:
-                bpy.data.images.remove(n)
-
-        def finalize(w):
-            o = bpy.data.images.get(old_name)
-            if o is not None and PROP not in o:
-                o.use_fake_user = False
-                if o.users == 0:
-                    bpy.data.images.remove(o)
-                    n = bpy.data.images.get(new_name)
-                    if n is not None and n.name != old_name and old_name not in bpy.data.images:
-                        n.name = old_name  # the name it stood for, now free
-                        names.adopt(n, wanted)
-                        w.index.images[uid] = n.name
-        p.undo.append(restore)
-        p.on_finalize.append(finalize)
 
     # ---- cameras and lights ----------------------------------------------------------------------
 
@@ -797,37 +761,39 @@ class Writer:
         new, record = self._geometry(old.name, op)
         for m in old.materials:
             new.materials.append(m)
-        users = [o.name for o in bpy.data.objects if o.data == old]
-        for name in users:
-            bpy.data.objects[name].data = new
-        old_name = old.name
-        old.use_fake_user = True
-        del old[PROP]  # the ID moves to the new geometry; the old block is only kept for rollback
-        new[PROP] = op.uuid
-        self.index.meshes[op.uuid] = new.name
+        self._swap_in(p, op.uuid, old, new, "meshes", _MeshUsers(old), self.index.geometry.invalidate)
         self.index.geometry.remember(op.uuid, new, record, self.unit_scale())
-        new_name = new.name
+
+    def _swap_in(self, p, uid, old, new, pool, users, forget):
+        """A replacement datablock takes ``old``'s ID and its users (``users.move(to)``); the old one is
+        kept with a fake user until FINAL (then removed when nothing uses it), so a rollback is exact.
+        ``forget(uid)`` drops what a cache knew of the ID."""
+        users.move(new)
+        old_name, new_name = old.name, new.name
+        old.use_fake_user = True
+        del old[PROP]  # the ID moves to the new datablock; the old one is only kept for rollback
+        new[PROP] = uid
+        getattr(self.index, pool)[uid] = new.name
+        blocks = getattr(bpy.data, pool)
 
         def restore(w):
-            o_mesh, n_mesh = bpy.data.meshes.get(old_name), bpy.data.meshes.get(new_name)
-            if o_mesh is None:
+            o, n = blocks.get(old_name), blocks.get(new_name)
+            if o is None:
                 return
-            for name in users:
-                if name in bpy.data.objects:
-                    bpy.data.objects[name].data = o_mesh
-            o_mesh[PROP] = op.uuid
-            o_mesh.use_fake_user = False
-            w.index.meshes[op.uuid] = o_mesh.name
-            w.index.geometry.invalidate(op.uuid)
-            if n_mesh is not None and n_mesh.users == 0:
-                bpy.data.meshes.remove(n_mesh)
+            users.move(o)
+            o[PROP] = uid
+            o.use_fake_user = False
+            getattr(w.index, pool)[uid] = o.name
+            forget(uid)
+            if n is not None and n.users == 0:
+                blocks.remove(n)
 
         def finalize(w):
-            o_mesh = bpy.data.meshes.get(old_name)
-            if o_mesh is not None and PROP not in o_mesh:
-                o_mesh.use_fake_user = False
-                if o_mesh.users == 0:
-                    bpy.data.meshes.remove(o_mesh)
+            o = blocks.get(old_name)
+            if o is not None and PROP not in o:
+                o.use_fake_user = False
+                if o.users == 0:
+                    blocks.remove(o)
         p.undo.append(restore)
         p.on_finalize.append(finalize)
 
@@ -994,7 +960,30 @@ def _changes(op, fields):
 _ABSENT = object()
 
 
-def _image_users(image):
-    """Every Image Texture node showing ``image``, in materials and node groups."""
-    trees = [m.node_tree for m in bpy.data.materials if m.node_tree is not None] + list(bpy.data.node_groups)
-    return [n for t in trees for n in t.nodes if n.type == "TEX_IMAGE" and n.image == image]
+class _MeshUsers:
+    """The objects showing a mesh (by name), moved to another mesh and back."""
+
+    def __init__(self, mesh):
+        self.names = [o.name for o in bpy.data.objects if o.data == mesh]
+
+    def move(self, mesh):
+        for name in self.names:
+            if name in bpy.data.objects:
+                bpy.data.objects[name].data = mesh
+
+
+class _ImageUsers:
+    """The Image Texture nodes showing an image (material or group, node name), moved and back."""
+
+    def __init__(self, image):
+        trees = [("m", m.name, m.node_tree) for m in bpy.data.materials if m.node_tree is not None]
+        trees += [("g", g.name, g) for g in bpy.data.node_groups]
+        self.nodes = [(kind, owner, n.name) for kind, owner, t in trees for n in t.nodes
+                      if n.type == "TEX_IMAGE" and n.image == image]
+
+    def move(self, image):
+        for kind, owner, node in self.nodes:
+            block = (bpy.data.materials if kind == "m" else bpy.data.node_groups).get(owner)
+            tree = (block.node_tree if kind == "m" else block) if block is not None else None
+            if tree is not None and node in tree.nodes:
+                tree.nodes[node].image = image
