@@ -72,3 +72,40 @@ class CompareTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ContentSchema3CompareTests(unittest.TestCase):
+    """The schema-3 fields are compared with the C# FieldComparer's names (docs/protocol.md §6)."""
+
+    def test_every_new_material_field_is_named(self):
+        from vibesync_blender.protocol import TextureBinding
+        image = "00000000-0000-4000-8000-000000000009"
+        a = replace(MATERIAL, textures={"emissive": TextureBinding(image)})
+        b = replace(a, emissive_strength=2.0, alpha_mode="BLEND", alpha_cutoff=0.2, double_sided=True, normal_scale=0.5,
+                    occlusion_strength=0.3, unsynced="no Principled BSDF output",
+                    textures={"base_color": TextureBinding(image),
+                              "emissive": TextureBinding(image, texcoord=1, rotation=0.5, scale=(2.0, 1.0))})
+        self.assertEqual(differences(a, b), [
+            "emissive_strength", "alpha_mode", "alpha_cutoff", "double_sided", "normal_scale", "occlusion_strength",
+            "textures.base_color", "textures.emissive.texcoord", "textures.emissive.rotation", "textures.emissive.scale[0]",
+            "unsynced"])
+        self.assertEqual(differences(a, replace(a, alpha_cutoff=0.5 + EPSILON / 2)), [])
+
+    def test_camera_light_and_image_fields_are_named(self):
+        from vibesync_blender.protocol import CameraParameters, Image, LightParameters
+        lamp = replace(OBJECT, kind="light", materials=(), mesh=None,
+                       light=LightParameters("spot", (1.0, 1.0, 1.0), 10.0, None, 0.2, 0.4))
+        self.assertEqual(differences(lamp, replace(lamp, light=replace(lamp.light, intensity=11.0, range=5.0, inner_cone=0.1))),
+                         ["light.intensity", "light.range", "light.inner_cone"])
+        self.assertEqual(differences(lamp, replace(lamp, light=None)), ["light"])
+        cam = replace(lamp, kind="camera", light=None, camera=CameraParameters("perspective", yfov=0.7, aspect=1.5, znear=0.1, zfar=100.0))
+        self.assertEqual(differences(cam, replace(cam, camera=CameraParameters("orthographic", xmag=1.0, ymag=1.0))), ["camera.type"])
+        self.assertEqual(differences(cam, replace(cam, camera=replace(cam.camera, yfov=0.8, zfar=50.0))), ["camera.yfov", "camera.zfar"])
+        image = Image("00000000-0000-4000-8000-000000000009", "a.png", "image/png", "a" * 64, 4, 2, "linear")
+        self.assertEqual(differences(image, replace(image, blob="b" * 64, width=8, color_space="srgb")), ["blob", "width", "color_space"])
+
+    def test_a_scenes_blob_ids_are_its_meshes_and_its_images(self):
+        from vibesync_blender.protocol import Image
+        image = Image("00000000-0000-4000-8000-000000000009", "a.png", "image/png", "d" * 64, 4, 2, "srgb")
+        scene = Scene(meshes=(MESH,), images=(image,))
+        self.assertEqual(scene.blob_ids(), [A_BLOB, B_BLOB, C_BLOB, "d" * 64])

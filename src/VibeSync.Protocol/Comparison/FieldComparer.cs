@@ -25,7 +25,39 @@ namespace VibeSync.Protocol.Comparison
             if (a.Visible != b.Visible) diff.Add("visible");
             if (!SameIds(a.Materials, b.Materials)) diff.Add("materials");
             if (a.Mesh != b.Mesh) diff.Add("mesh");
+            CameraDifferences(diff, a.Camera, b.Camera, epsilon);
+            LightDifferences(diff, a.Light, b.Light, epsilon);
             return diff;
+        }
+
+        private static void CameraDifferences(List<string> diff, CameraParameters? a, CameraParameters? b, double epsilon)
+        {
+            if (a is null || b is null) { if (!(a is null && b is null)) diff.Add("camera"); return; }
+            if (a.Type != b.Type) { diff.Add("camera.type"); return; }
+            if (a.Type == CameraType.Perspective)
+            {
+                Real(diff, "camera.yfov", a.YFov, b.YFov, epsilon);
+                Real(diff, "camera.aspect", a.Aspect, b.Aspect, epsilon);
+            }
+            else
+            {
+                Real(diff, "camera.xmag", a.XMag, b.XMag, epsilon);
+                Real(diff, "camera.ymag", a.YMag, b.YMag, epsilon);
+            }
+            Real(diff, "camera.znear", a.ZNear, b.ZNear, epsilon);
+            Real(diff, "camera.zfar", a.ZFar, b.ZFar, epsilon);
+        }
+
+        private static void LightDifferences(List<string> diff, LightParameters? a, LightParameters? b, double epsilon)
+        {
+            if (a is null || b is null) { if (!(a is null && b is null)) diff.Add("light"); return; }
+            if (a.Type != b.Type) diff.Add("light.type");
+            Vector(diff, "light.color", a.Color, b.Color, epsilon);
+            Real(diff, "light.intensity", a.Intensity, b.Intensity, epsilon);
+            if (a.Range is null || b.Range is null) { if (!(a.Range is null && b.Range is null)) diff.Add("light.range"); }
+            else Real(diff, "light.range", a.Range.Value, b.Range.Value, epsilon);
+            Real(diff, "light.inner_cone", a.InnerCone, b.InnerCone, epsilon);
+            Real(diff, "light.outer_cone", a.OuterCone, b.OuterCone, epsilon);
         }
 
         /// <summary>The fields of two materials that differ by more than <paramref name="epsilon"/>.</summary>
@@ -41,6 +73,45 @@ namespace VibeSync.Protocol.Comparison
             Real(diff, "metallic", a.Metallic, b.Metallic, epsilon);
             Real(diff, "roughness", a.Roughness, b.Roughness, epsilon);
             Vector(diff, "emission", a.Emission, b.Emission, epsilon);
+            Real(diff, "emissive_strength", a.EmissiveStrength, b.EmissiveStrength, epsilon);
+            if (a.AlphaMode != b.AlphaMode) diff.Add("alpha_mode");
+            Real(diff, "alpha_cutoff", a.AlphaCutoff, b.AlphaCutoff, epsilon);
+            if (a.DoubleSided != b.DoubleSided) diff.Add("double_sided");
+            Real(diff, "normal_scale", a.NormalScale, b.NormalScale, epsilon);
+            Real(diff, "occlusion_strength", a.OcclusionStrength, b.OcclusionStrength, epsilon);
+            for (var slot = TextureSlot.BaseColor; slot <= TextureSlot.Emissive; slot++)
+                TextureDifferences(diff, "textures." + GltfNames.TextureSlots[(int)slot], a.Texture(slot), b.Texture(slot), epsilon);
+            if (a.Unsynced != b.Unsynced) diff.Add("unsynced");
+            return diff;
+        }
+
+        private static void TextureDifferences(List<string> diff, string field, TextureBinding? a, TextureBinding? b, double epsilon)
+        {
+            if (a is null || b is null) { if (!(a is null && b is null)) diff.Add(field); return; }
+            if (a.Image != b.Image) diff.Add(field + ".image");
+            if (a.TexCoord != b.TexCoord) diff.Add(field + ".texcoord");
+            if (a.WrapS != b.WrapS) diff.Add(field + ".wrap_s");
+            if (a.WrapT != b.WrapT) diff.Add(field + ".wrap_t");
+            if (a.MagFilter != b.MagFilter) diff.Add(field + ".mag_filter");
+            if (a.MinFilter != b.MinFilter) diff.Add(field + ".min_filter");
+            Real(diff, field + ".offset[0]", a.Offset.X, b.Offset.X, epsilon);
+            Real(diff, field + ".offset[1]", a.Offset.Y, b.Offset.Y, epsilon);
+            Real(diff, field + ".rotation", a.Rotation, b.Rotation, epsilon);
+            Real(diff, field + ".scale[0]", a.Scale.X, b.Scale.X, epsilon);
+            Real(diff, field + ".scale[1]", a.Scale.Y, b.Scale.Y, epsilon);
+        }
+
+        /// <summary>The fields of two image records that differ (integers, names and a blob id: exact).</summary>
+        public static IReadOnlyList<string> Differences(Image a, Image b)
+        {
+            var diff = new List<string>();
+            if (a.Uuid != b.Uuid) diff.Add("uuid");
+            if (a.Name != b.Name) diff.Add("name");
+            if (a.Mime != b.Mime) diff.Add("mime");
+            if (a.Blob != b.Blob) diff.Add("blob");
+            if (a.Width != b.Width) diff.Add("width");
+            if (a.Height != b.Height) diff.Add("height");
+            if (a.ColorSpace != b.ColorSpace) diff.Add("color_space");
             return diff;
         }
 
@@ -79,8 +150,8 @@ namespace VibeSync.Protocol.Comparison
             Compare(diff, expected.Objects, observed.Objects, o => o.Uuid, (a, b) => Differences(a, b, epsilon));
             Compare(diff, expected.Materials, observed.Materials, m => m.Uuid, (a, b) => Differences(a, b, epsilon));
             Compare(diff, expected.Meshes, observed.Meshes, m => m.Uuid, (a, b) => Differences(a, b));
-            if (observed.Objects.Count + observed.Materials.Count + observed.Meshes.Count
-                > expected.Objects.Count + expected.Materials.Count + expected.Meshes.Count)
+            Compare(diff, expected.Images, observed.Images, i => i.Uuid, (a, b) => Differences(a, b));
+            if (observed.RecordCount > expected.RecordCount)
                 diff.Add("records that should not exist");
             return diff;
         }

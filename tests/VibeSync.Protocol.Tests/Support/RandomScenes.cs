@@ -2,16 +2,15 @@ using VibeSync.Protocol.State;
 
 namespace VibeSync.Protocol.Tests.Support;
 
-/// <summary>Seeded random canonical scenes with every feature: kinds, parent chains, materials, meshes, uv0.</summary>
+/// <summary>Seeded random canonical scenes with every feature: kinds, parent chains, materials with textures, images, meshes, uv0, camera and light parameters.</summary>
 internal static class RandomScenes
 {
     public static Scene Canonical(int seed, int maxObjects = 30)
     {
         var r = new Random(seed);
         int materialCount = r.Next(0, 4), meshCount = r.Next(0, 3), objectCount = r.Next(0, maxObjects + 1);
-        var materials = Enumerable.Range(0, materialCount).Select(i => new Material(
-            Uuid(r), Name(r), new Vector4d(r.NextDouble(), r.NextDouble(), r.NextDouble(), r.NextDouble()),
-            r.NextDouble(), r.NextDouble(), new Vector3d(r.NextDouble() * 5, r.NextDouble(), 0))).ToArray();
+        var images = Enumerable.Range(0, r.Next(0, 3)).Select(_ => Image(r)).ToArray();
+        var materials = Enumerable.Range(0, materialCount).Select(i => Material(r, images)).ToArray();
         var meshes = Enumerable.Range(0, meshCount).Select(_ => Mesh(r)).ToArray();
         var objects = new List<SceneObject>();
         for (int i = 0; i < objectCount; i++)
@@ -25,9 +24,58 @@ internal static class RandomScenes
                 r.Next(10) == 0 ? "h-" + Uuid(r) : Uuid(r), Name(r), kind, parent,
                 new Vector3d(Real(r), Real(r), Real(r)), Rotation(r),
                 new Vector3d(0.1 + r.NextDouble() * 3, 0.1 + r.NextDouble() * 3, 0.1 + r.NextDouble() * 3),
-                r.Next(5) != 0, slots, kind == ObjectKind.Mesh ? meshes[r.Next(meshes.Length)].Uuid : null));
+                r.Next(5) != 0, slots, kind == ObjectKind.Mesh ? meshes[r.Next(meshes.Length)].Uuid : null)
+            {
+                Camera = kind == ObjectKind.Camera && r.Next(4) != 0 ? Camera(r) : null,
+                Light = kind == ObjectKind.Light && r.Next(4) != 0 ? Light(r) : null,
+            });
         }
-        return new Scene(objects, materials, meshes);
+        return new Scene(objects, materials, meshes, images);
+    }
+
+    /// <summary>A schema-3 material: every field random, textures on some slots naming <paramref name="images"/>.</summary>
+    public static Material Material(Random r, IReadOnlyList<Image> images)
+    {
+        var textures = new Dictionary<TextureSlot, TextureBinding>();
+        if (images.Count > 0)
+            for (var slot = TextureSlot.BaseColor; slot <= TextureSlot.Emissive; slot++)
+                if (r.Next(2) == 0)
+                    textures[slot] = new TextureBinding(images[r.Next(images.Count)].Uuid, r.Next(0, 8), (TextureWrap)r.Next(3), (TextureWrap)r.Next(3),
+                        (MagFilter)r.Next(2), (MinFilter)r.Next(6), new Vector2d(Real(r), Real(r)), Real(r), new Vector2d(Real(r), Real(r)));
+        return new Material(Uuid(r), Name(r), new Vector4d(r.NextDouble(), r.NextDouble(), r.NextDouble(), r.NextDouble()),
+            r.NextDouble(), r.NextDouble(), new Vector3d(r.NextDouble() * 5, r.NextDouble(), 0))
+        {
+            EmissiveStrength = r.NextDouble() * 10, AlphaMode = (AlphaMode)r.Next(3), AlphaCutoff = r.NextDouble(),
+            DoubleSided = r.Next(2) == 0, NormalScale = Real(r), OcclusionStrength = r.NextDouble(), Textures = textures,
+            Unsynced = r.Next(5) == 0 ? "Principled BSDF input Subsurface is linked" : null,
+        };
+    }
+
+    /// <summary>An image record naming a random (well-formed) blob id.</summary>
+    public static Image Image(Random r)
+    {
+        var id = new byte[32];
+        r.NextBytes(id);
+        return new Image(Uuid(r), Name(r) + ".png", r.Next(2) == 0 ? ImageMime.Png : ImageMime.Jpeg, Convert.ToHexStringLower(id),
+            r.Next(1, 4097), r.Next(1, 4097), (ImageColorSpace)r.Next(2));
+    }
+
+    /// <summary>Perspective or orthographic parameters within glTF's ranges.</summary>
+    public static CameraParameters Camera(Random r)
+    {
+        double near = 0.01 + r.NextDouble(), far = near + 1 + r.NextDouble() * 1000;
+        return r.Next(2) == 0
+            ? CameraParameters.Perspective(0.1 + r.NextDouble() * 2.5, 0.5 + r.NextDouble() * 2, near, far)
+            : CameraParameters.Orthographic(0.1 + r.NextDouble() * 10, 0.1 + r.NextDouble() * 10, near, far);
+    }
+
+    /// <summary>Point, spot or directional parameters within KHR_lights_punctual's ranges.</summary>
+    public static LightParameters Light(Random r)
+    {
+        var type = (LightType)r.Next(3);
+        double outer = type == LightType.Spot ? 0.05 + r.NextDouble() * 1.5 : 0;
+        return new LightParameters(type, new Vector3d(r.NextDouble(), r.NextDouble(), r.NextDouble()), r.NextDouble() * 2000,
+            r.Next(2) == 0 ? null : 0.5 + r.NextDouble() * 100, type == LightType.Spot ? outer * r.NextDouble() : 0, outer);
     }
 
     public static Mesh Mesh(Random r)

@@ -6,7 +6,7 @@ to neighbouring integers. The field names match the C# FieldComparer
 ``translation[1]``, ``rotation``, ``name``, ``positions[7]`` (first differing vertex only) …
 """
 
-from .model import Material, Mesh, SceneObject
+from .model import TEXTURE_SLOTS, Image, Material, Mesh, SceneObject
 from .quantize import EPSILON
 
 
@@ -38,7 +38,43 @@ def object_differences(a, b, epsilon=EPSILON):
         diff.append("materials")
     if a.mesh != b.mesh:
         diff.append("mesh")
+    _camera(diff, a.camera, b.camera, epsilon)
+    _light(diff, a.light, b.light, epsilon)
     return diff
+
+
+def _camera(diff, a, b, epsilon):
+    if a is None or b is None:
+        if not (a is None and b is None):
+            diff.append("camera")
+        return
+    if a.type != b.type:
+        diff.append("camera.type")
+        return
+    fields = ("yfov", "aspect") if a.type == "perspective" else ("xmag", "ymag")
+    for field in fields + ("znear", "zfar"):
+        if not close(getattr(a, field), getattr(b, field), epsilon):
+            diff.append("camera." + field)
+
+
+def _light(diff, a, b, epsilon):
+    if a is None or b is None:
+        if not (a is None and b is None):
+            diff.append("light")
+        return
+    if a.type != b.type:
+        diff.append("light.type")
+    _vector(diff, "light.color", a.color, b.color, epsilon)
+    if not close(a.intensity, b.intensity, epsilon):
+        diff.append("light.intensity")
+    if a.range is None or b.range is None:
+        if not (a.range is None and b.range is None):
+            diff.append("light.range")
+    elif not close(a.range, b.range, epsilon):
+        diff.append("light.range")
+    for field in ("inner_cone", "outer_cone"):
+        if not close(getattr(a, field), getattr(b, field), epsilon):
+            diff.append("light." + field)
 
 
 def material_differences(a, b, epsilon=EPSILON):
@@ -52,7 +88,41 @@ def material_differences(a, b, epsilon=EPSILON):
         if not close(getattr(a, field), getattr(b, field), epsilon):
             diff.append(field)
     _vector(diff, "emission", a.emission, b.emission, epsilon)
+    if not close(a.emissive_strength, b.emissive_strength, epsilon):
+        diff.append("emissive_strength")
+    if a.alpha_mode != b.alpha_mode:
+        diff.append("alpha_mode")
+    if not close(a.alpha_cutoff, b.alpha_cutoff, epsilon):
+        diff.append("alpha_cutoff")
+    if a.double_sided != b.double_sided:
+        diff.append("double_sided")
+    for field in ("normal_scale", "occlusion_strength"):
+        if not close(getattr(a, field), getattr(b, field), epsilon):
+            diff.append(field)
+    for slot in TEXTURE_SLOTS:
+        _texture(diff, "textures." + slot, a.textures.get(slot), b.textures.get(slot), epsilon)
+    if a.unsynced != b.unsynced:
+        diff.append("unsynced")
     return diff
+
+
+def _texture(diff, field, a, b, epsilon):
+    if a is None or b is None:
+        if not (a is None and b is None):
+            diff.append(field)
+        return
+    for name in ("image", "texcoord", "wrap_s", "wrap_t", "mag_filter", "min_filter"):
+        if getattr(a, name) != getattr(b, name):
+            diff.append(f"{field}.{name}")
+    _vector(diff, field + ".offset", a.offset, b.offset, epsilon)
+    if not close(a.rotation, b.rotation, epsilon):
+        diff.append(field + ".rotation")
+    _vector(diff, field + ".scale", a.scale, b.scale, epsilon)
+
+
+def image_differences(a, b, epsilon=EPSILON):
+    """Names of the fields of two image records that differ (all exact; ``epsilon`` unused)."""
+    return [f for f in ("uuid", "name", "mime", "blob", "width", "height", "color_space") if getattr(a, f) != getattr(b, f)]
 
 
 def mesh_differences(a, b, epsilon=EPSILON):
@@ -89,6 +159,8 @@ def differences(a, b, epsilon=EPSILON):
         return material_differences(a, b, epsilon)
     if isinstance(a, Mesh):
         return mesh_differences(a, b, epsilon)
+    if isinstance(a, Image):
+        return image_differences(a, b, epsilon)
     raise TypeError(f"not a scene record: {type(a).__name__}")
 
 
