@@ -68,29 +68,21 @@ def write_camera(camera, scene, record):
     the lens from it), or the orthographic scale, and the clip planes. ValueError when the aspect is
     not the scene's render aspect (shared by every camera in Blender)."""
     w, h = frame(scene)
-    native = gltf.camera_native(record, camera.sensor_fit, w, h)
-    camera.type = native["type"]
-    if "angle" in native:
-        camera.angle = native["angle"]
-    if "ortho_scale" in native:
-        camera.ortho_scale = native["ortho_scale"]
-    camera.clip_start = native["clip_start"]
-    camera.clip_end = native["clip_end"]
+    _write(camera, gltf.camera_native(record, camera.sensor_fit, w, h), bpy.data.cameras)
 
 
 def write_light(light, record):
     """Writes a KHR_lights_punctual record with the importer's inverse (SPEC mode); a type change
-    changes the datablock's type in place (Blender keeps one light datablock per type switch)."""
-    native = gltf.light_native(record)
-    if light.type != native["type"]:
-        name = light.name
-        light.type = native["type"]
-        light = bpy.data.lights[name]  # the same datablock, now of the new type's class (spot_size…)
-    light.color = native["color"]
-    light.energy = native["energy"]
-    light.use_custom_distance = native["use_custom_distance"]
-    if "cutoff_distance" in native:
-        light.cutoff_distance = native["cutoff_distance"]
-    if "spot_size" in native:
-        light.spot_size = native["spot_size"]
-        light.spot_blend = native["spot_blend"]
+    changes the datablock's type in place."""
+    _write(light, gltf.light_native(record), bpy.data.lights)
+
+
+def _write(data, native, pool):
+    """Sets ``native``'s values, the type first (a light of another type is another class in bpy)."""
+    if data.type != native["type"]:
+        name = data.name
+        data.type = native["type"]
+        data = pool[name]  # the same datablock, now of the new type's class (spot_size…)
+    for attr, value in native.items():
+        if attr != "type":
+            setattr(data, attr, value)

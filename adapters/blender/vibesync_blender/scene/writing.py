@@ -114,25 +114,24 @@ class Writer:
         return o
 
     def material(self, uid):
-        m = self.index.material(uid) if uid is not None else None
-        if uid is not None and m is None:
-            m = next((x for x in bpy.data.materials if id_of(x) == uid), None)  # known to the file, not yet used
-            if m is None:
-                raise ApplyError("UNKNOWN_UUID", f"no material {uid} in this Blender file")
-            self.index.materials[uid] = m.name
-        return m
+        return self._known(uid, "materials", "material") if uid is not None else None
+
+    def _known(self, uid, table, what):
+        """The datablock ``uid`` names: indexed, or known to the file and not yet used (then indexed)."""
+        pool = getattr(bpy.data, table)
+        block = _resolve_in(self.index, table, uid)
+        if block is None:
+            block = next((x for x in pool if id_of(x) == uid), None)
+            if block is None:
+                raise ApplyError("UNKNOWN_UUID", f"no {what} {uid} in this Blender file")
+            getattr(self.index, table)[uid] = block.name
+        return block
 
     def mesh_data(self, uid):
         if uid in self.index.derived:
             raise ApplyError("DERIVED_MESH", f"mesh {uid} is an object's evaluated mesh in Blender (derived): no other "
                                              "object can use it, and only Blender changes it")
-        m = self.index.mesh(uid)
-        if m is None:
-            m = next((x for x in bpy.data.meshes if id_of(x) == uid), None)
-            if m is None:
-                raise ApplyError("UNKNOWN_UUID", f"no mesh {uid} in this Blender file")
-            self.index.meshes[uid] = m.name
-        return m
+        return self._known(uid, "meshes", "mesh")
 
     def unit_scale(self):
         return reading.unit_scale(self.scene)
@@ -233,13 +232,7 @@ class Writer:
 
     def image_data(self, uid):
         """The image datablock of an image record (known to the index, or to the file)."""
-        image = self.index.image(uid)
-        if image is None:
-            image = next((i for i in bpy.data.images if id_of(i) == uid), None)
-            if image is None:
-                raise ApplyError("UNKNOWN_UUID", f"no image {uid} in this Blender file")
-            self.index.images[uid] = image.name
-        return image
+        return self._known(uid, "images", "image")
 
     def _assign_material(self, p, op):
         obj = self.obj(op.uuid)
@@ -809,6 +802,10 @@ class Writer:
 
 
 # ---- native helpers ------------------------------------------------------------------------------
+
+def _resolve_in(index, table, uid):
+    return {"materials": index.material, "meshes": index.mesh, "images": index.image}[table](uid)
+
 
 def _hidden(obj):
     try:
