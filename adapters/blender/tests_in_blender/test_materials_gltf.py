@@ -375,6 +375,11 @@ class OperationsTests(unittest.TestCase):
             self.assertEqual(nodes - after, {n for n in nodes if n.startswith("Image Texture") and n not in after})
         self.roundtrip([{"op": "set_material_params", "uuid": full, "textures": {"emissive": None}}], check)
 
+    def test_strengths_without_their_texture_are_kept_and_read_back(self):
+        glass = self.ids["Glass"]
+        self.roundtrip([{"op": "set_material_params", "uuid": glass, "normal_scale": 0.5, "occlusion_strength": 0.25}],
+                       lambda: self.assertClose((0.5, 0.25), (self.record(glass).normal_scale, self.record(glass).occlusion_strength)))
+
     def test_an_unrepresentable_graph_is_never_written(self):
         self.refused([{"op": "set_material_params", "uuid": self.ids["NoisyRoughness"], "metallic": 0.5}],
                      "UNREPRESENTABLE_MATERIAL")

@@ -21,6 +21,8 @@ Image Texture, removed when nothing else uses them, then built as the importer b
 other node stays. ``snapshot``/``restore`` give a rollback the exact graph back.
 """
 
+import math
+
 import bpy
 
 from . import gltf
@@ -28,6 +30,9 @@ from . import gltf
 SLOTS = ("base_color", "metallic_roughness", "normal", "occlusion", "emissive")
 SETTINGS_GROUPS = ("glTF Material Output", "glTF Settings")
 _LINKABLE = {"Base Color", "Alpha", "Metallic", "Roughness", "Normal", "Emission"}
+# normal_scale / occlusion_strength of a material without that texture: Blender has no socket for them
+# (the Normal Map node and the occlusion mix exist only with a texture), so they are kept here.
+SPARE_PROPS = {"normal_scale": "vibesync_normal_scale", "occlusion_strength": "vibesync_occlusion_strength"}
 FILTERS_PROP = "vibesync_filters"  # "mag,min" a sync wrote on an Image Texture node (Blender has one interpolation)
 # Node types a slot's chain is made of: the only ones a write removes, and only when nothing else uses them.
 CHAIN_TYPES = {"TEX_IMAGE", "MAPPING", "UVMAP", "MATH", "MIX", "SEPARATE_COLOR", "SEPRGB", "NORMAL_MAP",
@@ -175,6 +180,8 @@ class _Read:
             if node is None:  # no graph: the viewport values, as the exporter takes them
                 r["base_color"] = tuple(m.diffuse_color)
                 r["metallic"], r["roughness"] = m.metallic, m.roughness
+                self._spare("normal_scale")
+                self._spare("occlusion_strength")
                 return r, self.reason
         for s in node.inputs:
             if s.is_linked and s.name not in _LINKABLE and s.enabled:
@@ -265,9 +272,15 @@ class _Read:
             self.unsynced(f"Metallic and Roughness come from two image nodes ('{mtex.name}', '{rtex.name}')")
         self._texture("metallic_roughness", mtex or rtex)
 
+    def _spare(self, field):
+        value = self.material.get(SPARE_PROPS[field])
+        if isinstance(value, float) and math.isfinite(value):
+            self.record[field] = value
+
     def _normal(self, node):
         socket = node.inputs["Normal"]
         if not socket.is_linked:
+            self._spare("normal_scale")
             return
         n = previous_node(socket)
         if n is None or n.type != "NORMAL_MAP":
@@ -306,6 +319,7 @@ class _Read:
         group = settings_group(self.material.node_tree)
         socket = group.inputs["Occlusion"] if group is not None else None
         if socket is None or not socket.is_linked:
+            self._spare("occlusion_strength")
             return
         src = previous_socket(socket)
         n = src.node
@@ -424,7 +438,8 @@ def _value(v):
 def snapshot(material):
     """Everything a write may change in a material, to put back exactly: material settings, every
     node (type, name, settings, image, input values, custom filters) and every link."""
-    state = {"material": {a: _value(getattr(material, a)) for a in _MATERIAL_ATTRS}, "nodes": [], "links": []}
+    state = {"material": {a: _value(getattr(material, a)) for a in _MATERIAL_ATTRS}, "nodes": [], "links": [],
+             "props": {k: material.get(k) for k in SPARE_PROPS.values()}}
     tree = material.node_tree
     if tree is None:
         return state
@@ -449,6 +464,8 @@ def restore(material, state):
     for a, v in state["material"].items():
         if _value(getattr(material, a)) != v:
             setattr(material, a, v)
+    for k, v in state["props"].items():
+        _set_prop(material, k, v)
     tree = material.node_tree
     if tree is None:
         return
@@ -482,6 +499,14 @@ def restore(material, state):
 
 
 # ---- writing -----------------------------------------------------------------------------------------
+
+def _set_prop(block, key, value):
+    if value is None:
+        if key in block:
+            del block[key]
+    else:
+        block[key] = value
+
 
 class Unwritable(ValueError):
     """A record value Blender's graph cannot hold (the text says which and why)."""
@@ -525,9 +550,10 @@ def _write_viewport(m, current, target):
     """A material without nodes has only its viewport colour, metallic and roughness."""
     if target["textures"] or tuple(target["emission"]) != (0.0, 0.0, 0.0):
         raise Unwritable(f"material '{m.name}' has no node tree in Blender: it cannot hold textures or emission")
-    for f in ("normal_scale", "occlusion_strength", "emissive_strength"):
-        if target[f] != current[f]:
-            raise Unwritable(f"material '{m.name}' has no node tree in Blender: {f} has nowhere to go")
+    if target["emissive_strength"] != current["emissive_strength"]:
+        raise Unwritable(f"material '{m.name}' has no node tree in Blender: emissive_strength has nowhere to go")
+    for f, key in SPARE_PROPS.items():
+        _set_prop(m, key, float(target[f]) if target[f] != 1.0 else None)
     m.diffuse_color = target["base_color"]
     m.metallic, m.roughness = target["metallic"], target["roughness"]
 
@@ -611,12 +637,10 @@ class _Builder:
 
     def normal(self, target, tex, _):
         socket = self.node.inputs["Normal"]
-        if tex is None:
-            if target["normal_scale"] != 1.0:
-                raise Unwritable("normal_scale other than 1 needs a normal texture in Blender (it is the Normal Map node's Strength)")
-            self.clear(socket)
-            return
         self.clear(socket)
+        self.spare("normal_scale", target, tex)
+        if tex is None:
+            return
         row = 2
         nm = self.new("ShaderNodeNormalMap", 1, row)
         nm.inputs["Strength"].default_value = target["normal_scale"]
@@ -647,9 +671,8 @@ class _Builder:
 
     def occlusion(self, target, tex, _):
         group = settings_group(self.tree)
+        self.spare("occlusion_strength", target, tex)
         if tex is None:
-            if target["occlusion_strength"] != 1.0:
-                raise Unwritable("occlusion_strength other than 1 needs an occlusion texture in Blender")
             if group is not None:
                 self.clear(group.inputs["Occlusion"])
             return
@@ -674,6 +697,11 @@ class _Builder:
             self.link(socket, sep.outputs["Red"])
 
     # -- pieces --
+
+    def spare(self, field, target, tex):
+        """Keeps a strength that has no socket without its texture (SPARE_PROPS); drops it otherwise."""
+        value = target[field] if tex is None and target[field] != 1.0 else None
+        _set_prop(self.material, SPARE_PROPS[field], None if value is None else float(value))
 
     def _multiply(self, factor, offset, row):
         n = self.new("ShaderNodeMath", offset, row)
