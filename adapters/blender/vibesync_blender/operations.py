@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from .protocol.errors import SceneError
 from .protocol.fields import (as_array, as_object, check_fields, read_id, read_index, read_name, read_optional_id,
                               read_real, read_reals, read_text, read_vector)
-from .protocol.model import KINDS
-from .protocol.scene_json import is_inline, read_mesh_record
+from .protocol import content_json as content
+from .protocol.model import CAMERA_TYPES, KINDS, LIGHT_TYPES
+from .protocol.scene_json import is_inline, read_blob_id, read_mesh_record
 
 LIMIT = 1e12  # |v| beyond this is refused, whatever the field, as the C# reader does (docs/intents.md "Numbers")
 MAX_SLOT = 1024  # material slots 0…1024, as the C# reader
@@ -36,10 +37,6 @@ def _bounded(values, path):
     if any(abs(x) > LIMIT for x in values):
         raise SceneError(path, f"a value is beyond ±{LIMIT:g}")
     return tuple(values)
-
-
-def _number(v, path):
-    return _bounded((read_real(v, path),), path)[0]
 
 
 def _slot(v, path):
@@ -116,7 +113,7 @@ def _children(v, path):
 _SCHEMAS = {
     "set_transform": ((), ("translation", "rotation", "scale")),
     "set_visibility": (("visible",), ()),
-    "set_material_params": ((), ("base_color", "metallic", "roughness", "emission")),
+    "set_material_params": ((), ("base_color", "metallic", "roughness", "emission") + content.MATERIAL_OPTIONAL),
     "assign_material": (("slot", "material"), ()),
     "set_parent": (("parent",), ()),
     "set_mesh": (("mesh",), ()),
@@ -126,7 +123,11 @@ _SCHEMAS = {
     "delete_object": (("children",), ()),
     "replace_mesh": (("positions", "triangles"), ("uv0",)),
     "create_mesh": (("positions", "triangles"), ("uv0",)),
-    "create_material": (("name", "base_color", "metallic", "roughness", "emission"), ()),
+    "create_material": (("name", "base_color", "metallic", "roughness", "emission"), content.MATERIAL_OPTIONAL),
+    "create_image": (("name", "mime", "blob", "width", "height", "color_space"), ()),
+    "replace_image": (("blob", "mime", "width", "height"), ("color_space",)),
+    "set_camera": ((), ("type", "yfov", "aspect", "xmag", "ymag", "znear", "zfar")),
+    "set_light": ((), ("type", "color", "intensity", "range", "inner_cone", "outer_cone")),
     "replace_asset": (("asset",), ()),
     "rename": (("name",), ()),
 }
@@ -136,10 +137,37 @@ _READERS = {
     "rotation": lambda v, p, f: _quaternion(v, p),
     "scale": lambda v, p, f: _vector(v, p),
     "visible": lambda v, p, f: _bool(v, p),
-    "base_color": lambda v, p, f: _bounded(read_reals(v, p, 4), p),
-    "metallic": lambda v, p, f: _number(v, p),
-    "roughness": lambda v, p, f: _number(v, p),
-    "emission": lambda v, p, f: _vector(v, p),
+    # materials (content schema 3): each field with its range, as the scene reader (content_json)
+    "base_color": lambda v, p, f: content.read_base_color(v, p),
+    "metallic": lambda v, p, f: content.read_unit(v, p),
+    "roughness": lambda v, p, f: content.read_unit(v, p),
+    "emission": lambda v, p, f: content.read_emission(v, p),
+    "emissive_strength": lambda v, p, f: content.read_non_negative(v, p),
+    "alpha_mode": lambda v, p, f: content.read_enum(v, p, content.ALPHA_MODES),
+    "alpha_cutoff": lambda v, p, f: content.read_unit(v, p),
+    "double_sided": lambda v, p, f: content.read_bool(v, p),
+    "normal_scale": lambda v, p, f: content.read_finite(v, p),
+    "occlusion_strength": lambda v, p, f: content.read_unit(v, p),
+    "textures": lambda v, p, f: content.read_textures(v, p, allow_null=True),
+    "unsynced": lambda v, p, f: content.read_unsynced(v, p),
+    # images
+    "mime": lambda v, p, f: content.read_mime(v, p),
+    "blob": lambda v, p, f: read_blob_id(v, p),
+    "width": lambda v, p, f: content.read_size(v, p),
+    "height": lambda v, p, f: content.read_size(v, p),
+    "color_space": lambda v, p, f: content.read_enum(v, p, content.COLOR_SPACES),
+    # cameras and lights: each number with its own range (rules between fields are the orchestrator's)
+    "yfov": lambda v, p, f: content.read_view_field("yfov", v, p),
+    "aspect": lambda v, p, f: content.read_view_field("aspect", v, p),
+    "xmag": lambda v, p, f: content.read_view_field("xmag", v, p),
+    "ymag": lambda v, p, f: content.read_view_field("ymag", v, p),
+    "znear": lambda v, p, f: content.read_view_field("znear", v, p),
+    "zfar": lambda v, p, f: content.read_view_field("zfar", v, p),
+    "color": lambda v, p, f: content.read_light_color(v, p),
+    "intensity": lambda v, p, f: content.read_view_field("intensity", v, p),
+    "range": lambda v, p, f: None if v is None else content.read_view_field("range", v, p),
+    "inner_cone": lambda v, p, f: content.read_view_field("inner_cone", v, p),
+    "outer_cone": lambda v, p, f: content.read_view_field("outer_cone", v, p),
     "slot": lambda v, p, f: _slot(v, p),
     "material": lambda v, p, f: read_optional_id(v, p),
     "parent": lambda v, p, f: read_optional_id(v, p),
@@ -175,10 +203,15 @@ def read_operation(o, path):
     uuid = read_id(o["uuid"], path + ".uuid")
     fields = {}
     for name in sorted((k for k in o if k not in ("op", "uuid")), key=lambda k: (k not in _ORDER, k)):
-        fields[name] = _READERS[name](o[name], f"{path}.{name}", fields)
+        if name == "type":  # fields whose values depend on the operation
+            fields[name] = content.read_enum(o[name], f"{path}.{name}", CAMERA_TYPES if op == "set_camera" else LIGHT_TYPES)
+        elif name == "textures" and op == "create_material":  # a new material has no slot to remove
+            fields[name] = content.read_textures(o[name], f"{path}.{name}", allow_null=False)
+        else:
+            fields[name] = _READERS[name](o[name], f"{path}.{name}", fields)
     if op == "set_mesh" and fields["mesh"] is None:  # an object of kind mesh always shows one
         raise SceneError(path + ".mesh", "expected a mesh's VibeSync ID, not null")
-    if op in ("set_transform", "set_material_params") and not fields:
+    if op in ("set_transform", "set_material_params", "set_camera", "set_light") and not fields:
         raise SceneError(path, f"{op} needs at least one of {', '.join(optional)}")
     return Operation(op, uuid, fields)
 

@@ -48,6 +48,12 @@ namespace VibeSync.Protocol.Operations
         BlobShape,
         /// <summary>An index blob is not whole triangles, or names a vertex beyond vertex_count.</summary>
         IndexRange,
+        /// <summary>A change to a material Blender cannot represent (its <c>unsynced</c> is set) from an origin other than Blender.</summary>
+        UnrepresentableMaterial,
+        /// <summary>set_light on a light whose parameters glTF cannot represent (an area light: <c>light</c> is null).</summary>
+        UnrepresentableLight,
+        /// <summary>An image blob is not a PNG or JPEG, or its header's size is not the record's.</summary>
+        ImageFormat,
     }
 
     /// <summary>A refused intent: nothing of it was applied.</summary>
@@ -97,6 +103,9 @@ namespace VibeSync.Protocol.Operations
             IntentErrorCode.BlobMissing => "BLOB_MISSING",
             IntentErrorCode.BlobShape => "BLOB_SHAPE",
             IntentErrorCode.IndexRange => "INDEX_RANGE",
+            IntentErrorCode.UnrepresentableMaterial => "UNREPRESENTABLE_MATERIAL",
+            IntentErrorCode.UnrepresentableLight => "UNREPRESENTABLE_LIGHT",
+            IntentErrorCode.ImageFormat => "IMAGE_FORMAT",
             _ => "STALE",
         };
     }

@@ -29,11 +29,89 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "set_visibility";
     }
 
-    /// <summary>Changes a material's parameters; absent parts stay as they are.</summary>
+    /// <summary>
+    /// Changes a material's parameters; absent parts stay as they are. <see cref="Textures"/> names
+    /// only the slots that change (a null binding removes the slot).
+    /// </summary>
     public sealed record SetMaterialParams(string Uuid, Vector4d? BaseColor, double? Metallic, double? Roughness, Vector3d? Emission) : Operation(Uuid)
     {
         /// <inheritdoc />
         public override string Name => "set_material_params";
+
+        /// <summary>KHR_materials_emissive_strength, or null to keep it.</summary>
+        public double? EmissiveStrength { get; init; }
+        /// <summary>Alpha mode, or null to keep it.</summary>
+        public AlphaMode? AlphaMode { get; init; }
+        /// <summary>Alpha cutoff, or null to keep it.</summary>
+        public double? AlphaCutoff { get; init; }
+        /// <summary>Double-sided, or null to keep it.</summary>
+        public bool? DoubleSided { get; init; }
+        /// <summary>Normal scale, or null to keep it.</summary>
+        public double? NormalScale { get; init; }
+        /// <summary>Occlusion strength, or null to keep it.</summary>
+        public double? OcclusionStrength { get; init; }
+        /// <summary>Slot → new binding (null removes it); slots not named stay. Null: no texture changes.</summary>
+        public IReadOnlyDictionary<TextureSlot, TextureBinding?>? Textures { get; init; }
+        /// <summary>True when the operation states <c>unsynced</c> (only Blender, which alone knows why, may).</summary>
+        public bool SetsUnsynced { get; init; }
+        /// <summary>The new reason (null: the material is representable again), when <see cref="SetsUnsynced"/>.</summary>
+        public string? Unsynced { get; init; }
+
+        /// <summary><paramref name="m"/> with this operation's fields applied.</summary>
+        public Material ApplyTo(Material m)
+        {
+            var textures = m.Textures;
+            if (Textures is { Count: > 0 })
+            {
+                var changed = new Dictionary<TextureSlot, TextureBinding>();
+                foreach (var pair in m.Textures) changed[pair.Key] = pair.Value;
+                foreach (var pair in Textures)
+                    if (pair.Value is null) changed.Remove(pair.Key); else changed[pair.Key] = pair.Value;
+                textures = changed;
+            }
+            return m with
+            {
+                BaseColor = BaseColor ?? m.BaseColor, Metallic = Metallic ?? m.Metallic, Roughness = Roughness ?? m.Roughness,
+                Emission = Emission ?? m.Emission, EmissiveStrength = EmissiveStrength ?? m.EmissiveStrength,
+                AlphaMode = AlphaMode ?? m.AlphaMode, AlphaCutoff = AlphaCutoff ?? m.AlphaCutoff, DoubleSided = DoubleSided ?? m.DoubleSided,
+                NormalScale = NormalScale ?? m.NormalScale, OcclusionStrength = OcclusionStrength ?? m.OcclusionStrength, Textures = textures,
+                Unsynced = SetsUnsynced ? Unsynced : m.Unsynced,
+            };
+        }
+
+        /// <summary>This change followed by <paramref name="later"/> as one (later fields win; texture slots merge).</summary>
+        public SetMaterialParams Then(SetMaterialParams later)
+        {
+            IReadOnlyDictionary<TextureSlot, TextureBinding?>? textures = Textures;
+            if (later.Textures != null)
+            {
+                var merged = new Dictionary<TextureSlot, TextureBinding?>();
+                if (Textures != null) foreach (var pair in Textures) merged[pair.Key] = pair.Value;
+                foreach (var pair in later.Textures) merged[pair.Key] = pair.Value;
+                textures = merged;
+            }
+            return new SetMaterialParams(later.Uuid, later.BaseColor ?? BaseColor, later.Metallic ?? Metallic, later.Roughness ?? Roughness, later.Emission ?? Emission)
+            {
+                EmissiveStrength = later.EmissiveStrength ?? EmissiveStrength, AlphaMode = later.AlphaMode ?? AlphaMode,
+                AlphaCutoff = later.AlphaCutoff ?? AlphaCutoff, DoubleSided = later.DoubleSided ?? DoubleSided,
+                NormalScale = later.NormalScale ?? NormalScale, OcclusionStrength = later.OcclusionStrength ?? OcclusionStrength,
+                Textures = textures, SetsUnsynced = later.SetsUnsynced || SetsUnsynced, Unsynced = later.SetsUnsynced ? later.Unsynced : Unsynced,
+            };
+        }
+
+        /// <summary>Every field of <paramref name="m"/> as a change (an engine's report of the whole material; textures it lacks removed).</summary>
+        public static SetMaterialParams Whole(Material m, Material? before = null)
+        {
+            var textures = new Dictionary<TextureSlot, TextureBinding?>();
+            foreach (var pair in m.Textures) textures[pair.Key] = pair.Value;
+            if (before != null) foreach (var slot in before.Textures.Keys) if (!m.Textures.ContainsKey(slot)) textures[slot] = null;
+            return new SetMaterialParams(m.Uuid, m.BaseColor, m.Metallic, m.Roughness, m.Emission)
+            {
+                EmissiveStrength = m.EmissiveStrength, AlphaMode = m.AlphaMode, AlphaCutoff = m.AlphaCutoff, DoubleSided = m.DoubleSided,
+                NormalScale = m.NormalScale, OcclusionStrength = m.OcclusionStrength, Textures = textures,
+                SetsUnsynced = true, Unsynced = m.Unsynced,
+            };
+        }
     }
 
     /// <summary>Puts a material (or nothing) into a mesh object's slot; slot = count appends a slot.</summary>
@@ -117,11 +195,120 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "replace_asset";
     }
 
-    /// <summary>Creates a material with a new VibeSync ID (linear base colour, metallic/roughness, emission).</summary>
-    public sealed record CreateMaterial(string Uuid, string MaterialName, Vector4d BaseColor, double Metallic, double Roughness, Vector3d Emission) : Operation(Uuid)
+    /// <summary>Creates a material with a new VibeSync ID (the operation's uuid): the whole record, schema-3 fields at glTF's defaults unless given.</summary>
+    public sealed record CreateMaterial(string Uuid, Material Material) : Operation(Uuid)
     {
+        /// <summary>Creates <paramref name="material"/>.</summary>
+        public CreateMaterial(Material material) : this(material.Uuid, material) { }
+
+        /// <summary>Creates a material with schema 2's fields (the rest at glTF's defaults).</summary>
+        public CreateMaterial(string uuid, string materialName, Vector4d baseColor, double metallic, double roughness, Vector3d emission)
+            : this(uuid, new Material(uuid, materialName, baseColor, metallic, roughness, emission)) { }
+
         /// <inheritdoc />
         public override string Name => "create_material";
+        /// <summary>The material's name.</summary>
+        public string MaterialName => Material.Name;
+        /// <summary>Linear base colour.</summary>
+        public Vector4d BaseColor => Material.BaseColor;
+        /// <summary>Metallic factor.</summary>
+        public double Metallic => Material.Metallic;
+        /// <summary>Roughness factor.</summary>
+        public double Roughness => Material.Roughness;
+        /// <summary>Linear emission.</summary>
+        public Vector3d Emission => Material.Emission;
+    }
+
+    /// <summary>Creates an image record (its blob must be present and hold a PNG or JPEG of the record's size).</summary>
+    public sealed record CreateImage(string Uuid, Image Image) : Operation(Uuid)
+    {
+        /// <summary>Creates <paramref name="image"/>.</summary>
+        public CreateImage(Image image) : this(image.Uuid, image) { }
+
+        /// <inheritdoc />
+        public override string Name => "create_image";
+    }
+
+    /// <summary>New bytes for an existing image (same uuid, name kept); destructive: the old record is snapshotted.</summary>
+    public sealed record ReplaceImage(string Uuid, string Blob, string Mime, int Width, int Height, ImageColorSpace? ColorSpace) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "replace_image";
+
+        /// <summary><paramref name="image"/> with the new bytes.</summary>
+        public Image ApplyTo(Image image) =>
+            image with { Blob = Blob, Mime = Mime, Width = Width, Height = Height, ColorSpace = ColorSpace ?? image.ColorSpace };
+    }
+
+    /// <summary>Changes a camera's parameters; absent fields stay. Changing <see cref="Type"/> needs that type's fields.</summary>
+    public sealed record SetCamera(string Uuid, CameraType? Type, double? YFov, double? Aspect, double? XMag, double? YMag, double? ZNear, double? ZFar) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "set_camera";
+
+        /// <summary>
+        /// The parameters after this change to <paramref name="current"/> (null: a camera whose
+        /// parameters were never synced, so the type's every field is needed), or the name of the
+        /// first field it lacks or must not have (<paramref name="problem"/>: "missing" or "wrong type").
+        /// </summary>
+        public CameraParameters? ApplyTo(CameraParameters? current, out string? field, out string? problem)
+        {
+            field = problem = null;
+            var type = Type ?? current?.Type ?? CameraType.Perspective;
+            bool keep = current != null && current.Type == type;
+            bool perspective = type == CameraType.Perspective;
+            // A field of the other type is refused: it would be silently dropped.
+            if (perspective ? XMag != null : YFov != null) { field = perspective ? "xmag" : "yfov"; problem = "wrong type"; return null; }
+            if (perspective ? YMag != null : Aspect != null) { field = perspective ? "ymag" : "aspect"; problem = "wrong type"; return null; }
+            double? Need(double? given, double? kept, string name, ref string? f)
+            {
+                if (given != null) return given;
+                if (kept != null) return kept;
+                f ??= name;
+                return null;
+            }
+            string? missing = null;
+            var a = Need(perspective ? YFov : XMag, keep ? (perspective ? current!.YFov : current!.XMag) : null, perspective ? "yfov" : "xmag", ref missing);
+            var b = Need(perspective ? Aspect : YMag, keep ? (perspective ? current!.Aspect : current!.YMag) : null, perspective ? "aspect" : "ymag", ref missing);
+            var near = Need(ZNear, current?.ZNear, "znear", ref missing);
+            var far = Need(ZFar, current?.ZFar, "zfar", ref missing);
+            if (missing != null) { field = missing; problem = "missing"; return null; }
+            return perspective ? CameraParameters.Perspective(a!.Value, b!.Value, near!.Value, far!.Value)
+                : CameraParameters.Orthographic(a!.Value, b!.Value, near!.Value, far!.Value);
+        }
+    }
+
+    /// <summary>
+    /// Changes a light's parameters; absent fields stay. <see cref="SetsRange"/> tells a range set to
+    /// null (infinite) from one left out. Changing to spot needs both cones; changing away from spot
+    /// zeroes them.
+    /// </summary>
+    public sealed record SetLight(string Uuid, LightType? Type, Vector3d? Color, double? Intensity, bool SetsRange, double? Range, double? InnerCone, double? OuterCone) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "set_light";
+
+        /// <summary>The parameters after this change to <paramref name="current"/>, or null with the missing field's name.</summary>
+        public LightParameters? ApplyTo(LightParameters current, out string? missing)
+        {
+            missing = null;
+            var type = Type ?? current.Type;
+            double inner = 0, outer = 0;
+            if (type == LightType.Spot)
+            {
+                bool wasSpot = current.Type == LightType.Spot;
+                if (OuterCone is null && !wasSpot) { missing = "outer_cone"; return null; }
+                if (InnerCone is null && !wasSpot) { missing = "inner_cone"; return null; }
+                inner = InnerCone ?? current.InnerCone;
+                outer = OuterCone ?? current.OuterCone;
+            }
+            else
+            {
+                inner = InnerCone ?? 0;
+                outer = OuterCone ?? 0;
+            }
+            return new LightParameters(type, Color ?? current.Color, Intensity ?? current.Intensity, SetsRange ? Range : current.Range, inner, outer);
+        }
     }
 
     /// <summary>Creates a mesh record with a new VibeSync ID (the operation's uuid), for objects to use.</summary>

@@ -111,13 +111,7 @@ namespace VibeSync.Protocol.Operations
                     CheckFields(o, path, Fields("visible"), Array.Empty<string>());
                     return new SetVisibility(Uuid(o, path), Bool(o.Get("visible")!, path + ".visible"));
                 case "set_material_params":
-                    CheckFields(o, path, Fields(), new[] { "base_color", "metallic", "roughness", "emission" });
-                    if (o.Members.Count == 2) throw new JsonFieldException(path, "set_material_params needs base_color, metallic, roughness or emission");
-                    return new SetMaterialParams(Uuid(o, path),
-                        o.Get("base_color") is { } c ? Color(c, path + ".base_color") : null,
-                        o.Get("metallic") is { } m ? Number(m, path + ".metallic") : null,
-                        o.Get("roughness") is { } g ? Number(g, path + ".roughness") : null,
-                        o.Get("emission") is { } e ? Coordinates(e, path + ".emission") : null);
+                    return MaterialParams(o, path);
                 case "assign_material":
                     CheckFields(o, path, Fields("slot", "material"), Array.Empty<string>());
                     return new AssignMaterial(Uuid(o, path), Count(o.Get("slot")!, path + ".slot"), OptionalId(o.Get("material")!, path + ".material"));
@@ -161,10 +155,37 @@ namespace VibeSync.Protocol.Operations
                 case "create_mesh":
                     return new CreateMesh(MeshOf(o, path, sink));
                 case "create_material":
-                    CheckFields(o, path, Fields("name", "base_color", "metallic", "roughness", "emission"), Array.Empty<string>());
-                    return new CreateMaterial(Uuid(o, path), Name(o.Get("name")!, path + ".name"), Color(o.Get("base_color")!, path + ".base_color"),
-                        Number(o.Get("metallic")!, path + ".metallic"), Number(o.Get("roughness")!, path + ".roughness"),
-                        Coordinates(o.Get("emission")!, path + ".emission"));
+                    CheckFields(o, path, Fields("name", "base_color", "metallic", "roughness", "emission"), MaterialJson.OptionalFields);
+                    return new CreateMaterial(MaterialJson.Read(o, path, Uuid(o, path)));
+                case "create_image":
+                    CheckFields(o, path, Fields("name", "mime", "blob", "width", "height", "color_space"), Array.Empty<string>());
+                    return new CreateImage(ImageJson.Read(o, path, Uuid(o, path)));
+                case "replace_image":
+                    CheckFields(o, path, Fields("blob", "mime", "width", "height"), new[] { "color_space" });
+                    return new ReplaceImage(Uuid(o, path), BlobId(o.Get("blob")!, path + ".blob"), ImageJson.Mime(o.Get("mime")!, path + ".mime"),
+                        ImageJson.Size(o.Get("width")!, path + ".width"), ImageJson.Size(o.Get("height")!, path + ".height"),
+                        o.Get("color_space") is { } cs ? ImageJson.ColorSpace(cs, path + ".color_space") : null);
+                case "set_camera":
+                {
+                    CheckFields(o, path, Fields(), new[] { "type", "yfov", "aspect", "xmag", "ymag", "znear", "zfar" });
+                    if (o.Members.Count == 2) throw new JsonFieldException(path, "set_camera needs type, yfov, aspect, xmag, ymag, znear or zfar");
+                    double? F(string name) => o.Get(name) is { } n ? ViewJson.Field(name, n, path + "." + name) : null;
+                    return new SetCamera(Uuid(o, path),
+                        o.Get("type") is { } ct ? (CameraType)MaterialJson.Enum(ct, path + ".type", GltfNames.CameraTypes) : null,
+                        F("yfov"), F("aspect"), F("xmag"), F("ymag"), F("znear"), F("zfar"));
+                }
+                case "set_light":
+                {
+                    CheckFields(o, path, Fields(), new[] { "type", "color", "intensity", "range", "inner_cone", "outer_cone" });
+                    if (o.Members.Count == 2) throw new JsonFieldException(path, "set_light needs type, color, intensity, range, inner_cone or outer_cone");
+                    double? F(string name) => o.Get(name) is { } n ? ViewJson.Field(name, n, path + "." + name) : null;
+                    var range = o.Get("range");
+                    return new SetLight(Uuid(o, path),
+                        o.Get("type") is { } lt ? (LightType)MaterialJson.Enum(lt, path + ".type", GltfNames.LightTypes) : null,
+                        o.Get("color") is { } c ? ViewJson.Color(c, path + ".color") : null,
+                        F("intensity"), range != null, range is null or JsonNull ? null : ViewJson.Field("range", range, path + ".range"),
+                        F("inner_cone"), F("outer_cone"));
+                }
                 case "replace_asset":
                     CheckFields(o, path, Fields("asset"), Array.Empty<string>());
                     return new ReplaceAsset(Uuid(o, path), AssetId(o.Get("asset")!, path + ".asset"));
@@ -177,6 +198,30 @@ namespace VibeSync.Protocol.Operations
         }
 
         private static string Uuid(JsonObject o, string path) => Id(o.Get("uuid")!, path + ".uuid");
+
+        /// <summary>set_material_params: any non-empty subset of the material's fields, each with its range (MaterialJson).</summary>
+        private static SetMaterialParams MaterialParams(JsonObject o, string path)
+        {
+            var optional = new[] { "base_color", "metallic", "roughness", "emission" }.Concat(MaterialJson.OptionalFields).ToArray();
+            CheckFields(o, path, new[] { "uuid", "op" }, optional);
+            if (o.Members.Count == 2) throw new JsonFieldException(path, $"set_material_params needs at least one of {string.Join(", ", optional)}");
+            double? F(string name, Func<JsonNode, string, double> read) => o.Get(name) is { } n ? read(n, path + "." + name) : null;
+            return new SetMaterialParams(Uuid(o, path),
+                o.Get("base_color") is { } c ? MaterialJson.BaseColor(c, path + ".base_color") : null,
+                F("metallic", MaterialJson.Unit), F("roughness", MaterialJson.Unit),
+                o.Get("emission") is { } e ? MaterialJson.Emission(e, path + ".emission") : null)
+            {
+                EmissiveStrength = F("emissive_strength", MaterialJson.NonNegative),
+                AlphaMode = o.Get("alpha_mode") is { } am ? (AlphaMode)MaterialJson.Enum(am, path + ".alpha_mode", GltfNames.AlphaModes) : null,
+                AlphaCutoff = F("alpha_cutoff", MaterialJson.Unit),
+                DoubleSided = o.Get("double_sided") is { } ds ? MaterialJson.Bool(ds, path + ".double_sided") : null,
+                NormalScale = F("normal_scale", MaterialJson.Finite),
+                OcclusionStrength = F("occlusion_strength", MaterialJson.Unit),
+                Textures = o.Get("textures") is { } t ? MaterialJson.Textures(t, path + ".textures", allowNull: true) : null,
+                SetsUnsynced = o.Get("unsynced") != null,
+                Unsynced = o.Get("unsynced") is { } u ? MaterialJson.Unsynced(u, path + ".unsynced") : null,
+            };
+        }
 
         /// <summary>
         /// The mesh create_mesh and replace_mesh carry: the record form (blob references;

@@ -68,6 +68,14 @@ namespace VibeSync.Protocol.Operations
                     if (m.Metallic is { } metallic) JsonText.AppendReal(Field(sb, "metallic"), metallic);
                     if (m.Roughness is { } roughness) JsonText.AppendReal(Field(sb, "roughness"), roughness);
                     if (m.Emission is { } e) Vector(Field(sb, "emission"), e);
+                    if (m.EmissiveStrength is { } es) JsonText.AppendReal(Field(sb, "emissive_strength"), es);
+                    if (m.AlphaMode is { } am) Field(sb, "alpha_mode").Append('"').Append(GltfNames.AlphaModes[(int)am]).Append('"');
+                    if (m.AlphaCutoff is { } ac) JsonText.AppendReal(Field(sb, "alpha_cutoff"), ac);
+                    if (m.DoubleSided is { } ds) Field(sb, "double_sided").Append(ds ? "true" : "false");
+                    if (m.NormalScale is { } ns) JsonText.AppendReal(Field(sb, "normal_scale"), ns);
+                    if (m.OcclusionStrength is { } os) JsonText.AppendReal(Field(sb, "occlusion_strength"), os);
+                    if (m.Textures != null) MaterialJson.AppendTextureChanges(Field(sb, "textures"), m.Textures);
+                    if (m.SetsUnsynced) Field(sb, "unsynced").Append(Quote(m.Unsynced));
                     break;
                 case AssignMaterial a:
                     Field(sb, "slot").Append(a.Slot);
@@ -112,11 +120,30 @@ namespace VibeSync.Protocol.Operations
                     MeshJson.AppendFields(sb, m.Mesh);
                     break;
                 case CreateMaterial m:
-                    Field(sb, "name").Append(Quote(m.MaterialName));
-                    Reals(Field(sb, "base_color"), m.BaseColor.X, m.BaseColor.Y, m.BaseColor.Z, m.BaseColor.W);
-                    JsonText.AppendReal(Field(sb, "metallic"), m.Metallic);
-                    JsonText.AppendReal(Field(sb, "roughness"), m.Roughness);
-                    Vector(Field(sb, "emission"), m.Emission);
+                    // The record's fields after its uuid: MaterialJson writes "{"uuid": …, rest}".
+                    AppendAfterUuid(sb, MaterialJson.Append(new StringBuilder(), m.Material).ToString());
+                    break;
+                case CreateImage i:
+                    AppendAfterUuid(sb, ImageJson.Append(new StringBuilder(), i.Image).ToString());
+                    break;
+                case ReplaceImage ri:
+                    Field(sb, "blob").Append(Quote(ri.Blob));
+                    Field(sb, "mime").Append(Quote(ri.Mime));
+                    Field(sb, "width").Append(ri.Width);
+                    Field(sb, "height").Append(ri.Height);
+                    if (ri.ColorSpace is { } cs) Field(sb, "color_space").Append('"').Append(GltfNames.ColorSpaces[(int)cs]).Append('"');
+                    break;
+                case SetCamera c:
+                    if (c.Type is { } ct) Field(sb, "type").Append('"').Append(GltfNames.CameraTypes[(int)ct]).Append('"');
+                    Optional(sb, "yfov", c.YFov); Optional(sb, "aspect", c.Aspect); Optional(sb, "xmag", c.XMag);
+                    Optional(sb, "ymag", c.YMag); Optional(sb, "znear", c.ZNear); Optional(sb, "zfar", c.ZFar);
+                    break;
+                case SetLight l:
+                    if (l.Type is { } lt) Field(sb, "type").Append('"').Append(GltfNames.LightTypes[(int)lt]).Append('"');
+                    if (l.Color is { } color3) Vector(Field(sb, "color"), color3);
+                    Optional(sb, "intensity", l.Intensity);
+                    if (l.SetsRange) { if (l.Range is { } range) JsonText.AppendReal(Field(sb, "range"), range); else Field(sb, "range").Append("null"); }
+                    Optional(sb, "inner_cone", l.InnerCone); Optional(sb, "outer_cone", l.OuterCone);
                     break;
                 case ReplaceAsset a:
                     Field(sb, "asset").Append(Quote(a.Asset));
@@ -128,6 +155,18 @@ namespace VibeSync.Protocol.Operations
                     throw new ArgumentException($"no JSON form for {op.GetType().Name}", nameof(op));
             }
             return sb.Append('}');
+        }
+
+        private static void Optional(StringBuilder sb, string name, double? value)
+        {
+            if (value is { } v) JsonText.AppendReal(Field(sb, name), v);
+        }
+
+        /// <summary>Appends a record's JSON members after its leading <c>"uuid": "…"</c> (the operation wrote its own uuid).</summary>
+        private static void AppendAfterUuid(StringBuilder sb, string record)
+        {
+            int comma = record.IndexOf(", ", StringComparison.Ordinal); // after the uuid, which needs no escaping (validated ID)
+            sb.Append(record, comma, record.Length - comma - 1);
         }
 
         private static StringBuilder Field(StringBuilder sb, string name) => JsonText.AppendString(sb.Append(", "), name).Append(": ");

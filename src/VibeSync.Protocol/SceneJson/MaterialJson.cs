@@ -53,13 +53,17 @@ namespace VibeSync.Protocol.SceneJson
                     textures[pair.Key] = pair.Value!;
                 m = m with { Textures = textures };
             }
-            if (o.Get("unsynced") is { } un && un is not JsonNull)
-            {
-                var reason = Name(un, path + ".unsynced");
-                if (reason.Length == 0) throw new JsonFieldException(path + ".unsynced", "expected null or the reason the material is not synced, got an empty string");
-                m = m with { Unsynced = reason };
-            }
+            if (o.Get("unsynced") is { } un) m = m with { Unsynced = Unsynced(un, path + ".unsynced") };
             return m;
+        }
+
+        /// <summary>null, or a non-empty reason why Blender's node graph cannot be represented.</summary>
+        public static string? Unsynced(JsonNode node, string path)
+        {
+            if (node is JsonNull) return null;
+            var reason = Name(node, path);
+            return reason.Length > 0 ? reason
+                : throw new JsonFieldException(path, "expected null or the reason the material is not synced, got an empty string");
         }
 
         /// <summary>

@@ -94,6 +94,41 @@ namespace VibeSync.Protocol.SceneJson
             }
         }
 
+        /// <summary>
+        /// One camera or light number of set_camera/set_light, with the range it has on its own
+        /// (rules between fields, zfar &gt; znear and inner &lt; outer, are checked once merged).
+        /// </summary>
+        public static double Field(string name, JsonNode node, string path)
+        {
+            double v = Real(node, path);
+            switch (name)
+            {
+                case "yfov":
+                    if (!(v > 0 && v < Math.PI)) throw new JsonFieldException(path, $"expected radians greater than 0 and less than π, got {v:R}");
+                    return v;
+                case "intensity":
+                    if (!(v >= 0)) throw new JsonFieldException(path, $"expected a number ≥ 0, got {v:R}");
+                    return MaterialJson.Hashable(v, path);
+                case "outer_cone":
+                    if (!(v > 0 && v <= Math.PI / 2)) throw new JsonFieldException(path, $"expected radians greater than 0 and at most π/2, got {v:R}");
+                    return v;
+                case "inner_cone":
+                    if (!(v >= 0 && v < Math.PI / 2)) throw new JsonFieldException(path, $"expected radians from 0 to less than π/2, got {v:R}");
+                    return v;
+                default: // aspect, xmag, ymag, znear, zfar, range
+                    Positive(v, path);
+                    return v;
+            }
+        }
+
+        /// <summary>A light colour: three numbers 0…1.</summary>
+        public static Vector3d Color(JsonNode node, string path)
+        {
+            var c = Reals(node, path, 3);
+            for (int i = 0; i < 3; i++) InUnit(c[i], $"{path}[{i}]");
+            return new Vector3d(c[0], c[1], c[2]);
+        }
+
         /// <summary>Appends camera parameters (only the type's fields).</summary>
         public static StringBuilder Append(StringBuilder sb, CameraParameters c)
         {

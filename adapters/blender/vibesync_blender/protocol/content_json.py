@@ -130,12 +130,19 @@ def material_optional_values(m, path):
         out["occlusion_strength"] = read_unit(m["occlusion_strength"], path + ".occlusion_strength")
     if "textures" in m:
         out["textures"] = read_textures(m["textures"], path + ".textures", allow_null=False)
-    if "unsynced" in m and m["unsynced"] is not None:
-        reason = read_name(m["unsynced"], path + ".unsynced")
-        if not reason:
-            raise SceneError(path + ".unsynced", "expected null or the reason the material is not synced, got an empty string")
-        out["unsynced"] = reason
+    if "unsynced" in m:
+        out["unsynced"] = read_unsynced(m["unsynced"], path + ".unsynced")
     return out
+
+
+def read_unsynced(v, path):
+    """None, or a non-empty reason why Blender's node graph cannot be represented."""
+    if v is None:
+        return None
+    reason = read_name(v, path)
+    if not reason:
+        raise SceneError(path, "expected null or the reason the material is not synced, got an empty string")
+    return reason
 
 
 def read_material_optional(m, path, material):
@@ -300,6 +307,30 @@ def check_light(light, path):
             raise SceneError(path + ".inner_cone", f"only a spot light has cones (expected 0), got {light.inner_cone!r}")
         if light.outer_cone != 0:
             raise SceneError(path + ".outer_cone", f"only a spot light has cones (expected 0), got {light.outer_cone!r}")
+
+
+def read_view_field(name, v, path):
+    """One set_camera/set_light number with the range it has on its own (C#: ViewJson.Field)."""
+    x = read_real(v, path)
+    if name == "yfov":
+        if not 0 < x < math.pi:
+            raise SceneError(path, f"expected radians greater than 0 and less than π, got {x!r}")
+        return x
+    if name == "intensity":
+        return at_least_zero(x, path)
+    if name == "outer_cone":
+        if not 0 < x <= math.pi / 2:
+            raise SceneError(path, f"expected radians greater than 0 and at most π/2, got {x!r}")
+        return x
+    if name == "inner_cone":
+        if not 0 <= x < math.pi / 2:
+            raise SceneError(path, f"expected radians from 0 to less than π/2, got {x!r}")
+        return x
+    return positive(x, path)  # aspect, xmag, ymag, znear, zfar, range
+
+
+def read_light_color(v, path):
+    return tuple(in_unit(x, f"{path}[{i}]") for i, x in enumerate(read_reals(v, path, 3)))
 
 
 def camera_json(c):
