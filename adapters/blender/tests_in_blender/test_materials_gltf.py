@@ -217,6 +217,14 @@ class AgainstBlendersExporterTests(unittest.TestCase, Exported):
         self.assertEqual([], d.found)
         self.assertEqual(5, seen)
 
+    def test_the_root_equals_vibesync_hash_of_the_same_records(self):
+        from vibesync_blender.protocol.scene_json import write
+        from .test_identity_and_hash import cli_hash
+        doc = write(self.scene, "blender")
+        self.assertEqual(self.adapter.last_root, cli_hash(doc))
+        self.assertTrue(doc["images"] and any(m.get("textures") for m in doc["materials"]))
+        self.assertTrue(any("camera" in o for o in doc["objects"]) and any("light" in o for o in doc["objects"]))
+
     def test_an_area_light_has_no_parameters_and_is_reported(self):
         area = self.objects["AreaLight"]
         self.assertIsNone(area.light)
