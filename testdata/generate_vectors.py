@@ -1185,6 +1185,14 @@ def blob_chunk_vectors():
         {"name": "apply_operation", "payload": {"intent": 7, "operations": [{"op": "replace_mesh", "uuid": uid(9), "attributes": {"POSITION": idx_id},
                                                                                "primitives": [{"material": 1, "indices": pos_id}]}]},
          "ids": [idx_id, pos_id]},
+        {"name": "scene_with_images", "payload": {"generation": 1, "root": "0" * 64, "scene": {"objects": [], "materials": [], "meshes": [record],
+                                                                                         "images": [image(5, blob=_PNG), image(6, blob=idx_id)]}},
+         "ids": [pos_id, idx_id, _PNG]},
+        {"name": "edit_create_and_replace_image", "payload": {"operations": [
+            {"op": "create_image", "uuid": uid(5), "name": "a.png", "mime": "image/png", "blob": _PNG, "width": 1, "height": 1, "color_space": "srgb"},
+            {"op": "replace_image", "uuid": uid(6), "blob": _JPEG, "mime": "image/jpeg", "width": 2, "height": 1}]},
+         "ids": [_PNG, _JPEG]},
+        {"name": "a_blob_member_that_is_not_a_name", "payload": {"operations": [{"op": "create_image", "uuid": uid(5), "blob": "a.png"}]}, "ids": []},
         {"name": "names_elsewhere_are_not_references", "payload": {"name": pos_id, "scene": {"meshes": [{"uuid": pos_id, "attributes": {"POSITION": "not a name"}}]}},
          "ids": []},
     ]

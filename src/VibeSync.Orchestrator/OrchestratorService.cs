@@ -174,7 +174,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var pipeline = service._pipeline;
         service.Uploads = new Uploads.PartialUploads(service._blobs, pipeline.Uploads, () => pipeline.Limits);
         service._collector = new BlobCollector(service._blobs, options.DataDirectory, pins,
-            () => pipeline.Reality.Meshes.Values.SelectMany(m => m.BlobIds()).Concat(pipeline.Uploads.Live()), service._log);
+            () => pipeline.Reality.ToScene().BlobIds().Concat(pipeline.Uploads.Live()), service._log);
         await service._collector.RunAsync("serve started"); // before the link or the API can put anything
         // The repository catches up with Reality (a crash may have left a FINAL batch uncommitted); only changed records are written.
         if (reality.Objects.Count + reality.Materials.Count + reality.Meshes.Count > 0) service._snapshots.Enqueue(reality, Array.Empty<ulong>());
@@ -438,7 +438,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             target = new Scene(
                 reality.Objects.Where(o => !only.Contains(o.Uuid)).Concat(snapshot.Objects.Where(o => only.Contains(o.Uuid))).ToArray(),
                 reality.Materials.Where(m => !only.Contains(m.Uuid)).Concat(snapshot.Materials.Where(m => only.Contains(m.Uuid))).ToArray(),
-                reality.Meshes.Where(m => !only.Contains(m.Uuid)).Concat(snapshot.Meshes.Where(m => only.Contains(m.Uuid))).ToArray());
+                reality.Meshes.Where(m => !only.Contains(m.Uuid)).Concat(snapshot.Meshes.Where(m => only.Contains(m.Uuid))).ToArray(),
+                reality.Images.Where(i => !only.Contains(i.Uuid)).Concat(snapshot.Images.Where(i => only.Contains(i.Uuid))).ToArray());
         }
         var plan = Intents.Resync.ResyncPlan.Between(reality, target, keepExtras: false);
         if (plan.Unreachable.Count > 0)

@@ -117,7 +117,7 @@ _SCHEMAS = {
     "assign_material": (("slot", "material"), ()),
     "set_parent": (("parent",), ()),
     "set_mesh": (("mesh",), ()),
-    "create_object": (("name", "kind", "parent", "translation", "rotation", "scale"), ("visible", "mesh", "materials")),
+    "create_object": (("name", "kind", "parent", "translation", "rotation", "scale"), ("visible", "mesh", "materials", "camera", "light")),
     "instantiate_prefab": (("prefab", "name", "parent", "translation", "rotation", "scale"), ()),
     "duplicate_object": (("new_uuid",), ("name",)),
     "delete_object": (("children",), ()),
@@ -168,6 +168,9 @@ _READERS = {
     "range": lambda v, p, f: None if v is None else content.read_view_field("range", v, p),
     "inner_cone": lambda v, p, f: content.read_view_field("inner_cone", v, p),
     "outer_cone": lambda v, p, f: content.read_view_field("outer_cone", v, p),
+    # create_object's parameters, whole (as in a scene), only on their own kind
+    "camera": lambda v, p, f: content.only_for(f.get("kind"), "camera", content.read_camera(v, p), p),
+    "light": lambda v, p, f: content.only_for(f.get("kind"), "light", content.read_light(v, p), p),
     "slot": lambda v, p, f: _slot(v, p),
     "material": lambda v, p, f: read_optional_id(v, p),
     "parent": lambda v, p, f: read_optional_id(v, p),
@@ -185,7 +188,7 @@ _READERS = {
 }
 
 # Fields whose readers depend on others are read after them.
-_ORDER = ("positions",)
+_ORDER = ("positions", "kind")
 
 
 def read_operation(o, path):

@@ -22,7 +22,9 @@ public static class Coalescer
         var index = new Dictionary<(string Name, string Uuid, int Slot), int>();
         foreach (var op in earlier.Concat(later))
         {
-            var key = (op.Name, op.Uuid, op is AssignMaterial a ? a.Slot : -1);
+            // A camera or light change may switch its type, which decides the fields that make sense:
+            // they are kept in order rather than folded into one that might mix two types' fields.
+            var key = (op.Name, op.Uuid, op is AssignMaterial a ? a.Slot : op is SetCamera or SetLight ? -2 - folded.Count : -1);
             if (!index.TryGetValue(key, out int at))
             {
                 index[key] = folded.Count;
@@ -32,8 +34,7 @@ public static class Coalescer
             folded[at] = (folded[at], op) switch
             {
                 (SetTransform x, SetTransform y) => new SetTransform(y.Uuid, y.Translation ?? x.Translation, y.Rotation ?? x.Rotation, y.Scale ?? x.Scale),
-                (SetMaterialParams x, SetMaterialParams y) => new SetMaterialParams(y.Uuid, y.BaseColor ?? x.BaseColor, y.Metallic ?? x.Metallic,
-                    y.Roughness ?? x.Roughness, y.Emission ?? x.Emission),
+                (SetMaterialParams x, SetMaterialParams y) => x.Then(y),
                 (SetVisibility, SetVisibility y) => y,
                 (AssignMaterial, AssignMaterial y) => y,
                 (Rename, Rename y) => y,

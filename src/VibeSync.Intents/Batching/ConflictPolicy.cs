@@ -5,6 +5,7 @@
 // applied anywhere: what loses is either never applied or rolled back at once, never left to
 // fail verification later.
 using VibeSync.Protocol.Operations;
+using VibeSync.Protocol.State;
 using VibeSync.Intents.Validation;
 using VibeSync.Wal.Entries;
 
@@ -113,6 +114,21 @@ public static class ConflictPolicy
                     if (m.Metallic != null) set.Add(op.Uuid + ".metallic");
                     if (m.Roughness != null) set.Add(op.Uuid + ".roughness");
                     if (m.Emission != null) set.Add(op.Uuid + ".emission");
+                    if (m.EmissiveStrength != null) set.Add(op.Uuid + ".emissive_strength");
+                    if (m.AlphaMode != null) set.Add(op.Uuid + ".alpha_mode");
+                    if (m.AlphaCutoff != null) set.Add(op.Uuid + ".alpha_cutoff");
+                    if (m.DoubleSided != null) set.Add(op.Uuid + ".double_sided");
+                    if (m.NormalScale != null) set.Add(op.Uuid + ".normal_scale");
+                    if (m.OcclusionStrength != null) set.Add(op.Uuid + ".occlusion_strength");
+                    if (m.Textures != null) foreach (var slot in m.Textures.Keys) set.Add($"{op.Uuid}.textures.{GltfNames.TextureSlots[(int)slot]}");
+                    if (m.SetsUnsynced) set.Add(op.Uuid + ".unsynced");
+                    break;
+                case SetCamera c:
+                    // The type decides which fields mean anything: a camera edit is one property.
+                    set.Add(op.Uuid + ".camera");
+                    break;
+                case SetLight:
+                    set.Add(op.Uuid + ".light");
                     break;
                 case SetVisibility: set.Add(op.Uuid + ".visible"); break;
                 case AssignMaterial a: set.Add($"{op.Uuid}.materials[{a.Slot}]"); break;

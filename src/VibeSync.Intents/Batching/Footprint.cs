@@ -24,6 +24,12 @@ public static class Footprint
                     if (c.Mesh != null) uuids.Add(c.Mesh);
                     foreach (var m in c.Materials) if (m != null) uuids.Add(m);
                     break;
+                case CreateMaterial m:
+                    foreach (var image in m.Material.ImageIds()) uuids.Add(image);
+                    break;
+                case SetMaterialParams { Textures: { } textures }:
+                    foreach (var t in textures.Values) if (t != null) uuids.Add(t.Image);
+                    break;
                 case DuplicateObject d when before.Objects.TryGetValue(d.Uuid, out var source):
                     if (source.Mesh != null) uuids.Add(source.Mesh);
                     break;

@@ -107,6 +107,7 @@ public sealed class InMemoryEngine : IEnginePort
                 Objects = before.Objects.TryGetValue(u, out var o) ? s.Objects.SetItem(u, o) : s.Objects.Remove(u),
                 Materials = before.Materials.TryGetValue(u, out var m) ? s.Materials.SetItem(u, m) : s.Materials.Remove(u),
                 Meshes = before.Meshes.TryGetValue(u, out var mesh) ? s.Meshes.SetItem(u, mesh) : s.Meshes.Remove(u),
+                Images = before.Images.TryGetValue(u, out var image) ? s.Images.SetItem(u, image) : s.Images.Remove(u),
                 Tombstones = before.Tombstones.Contains(u) ? s.Tombstones.Add(u) : s.Tombstones.Remove(u),
                 Assets = before.Assets.TryGetValue(u, out var a) ? s.Assets.SetItem(u, a) : s.Assets.Remove(u),
             };
@@ -123,6 +124,7 @@ public sealed class InMemoryEngine : IEnginePort
             Objects = s.Objects.SetItems(stored.Objects.Select(o => KeyValuePair.Create(o.Uuid, o))),
             Materials = s.Materials.SetItems(stored.Materials.Select(m => KeyValuePair.Create(m.Uuid, m))),
             Meshes = s.Meshes.SetItems(stored.Meshes.Select(m => KeyValuePair.Create(m.Uuid, m))),
+            Images = s.Images.SetItems(stored.Images.Select(i => KeyValuePair.Create(i.Uuid, i))),
         };
     }
 

@@ -30,6 +30,9 @@ public sealed record AdmissionLimits
     /// <summary>Bytes one blob may have. <c>limits.max_blob_bytes</c> (256 MiB).</summary>
     public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>Bytes one image's file may have. <c>limits.max_image_bytes</c> (64 MiB); a bigger one is refused <c>RESOURCE_LIMIT</c>.</summary>
+    public long MaxImageBytes { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>
     /// Bytes of unfinished <c>put_blob</c> uploads one agent may hold at once (their declared
     /// sizes, counted when each begins). <c>limits.max_upload_bytes</c> (512 MiB).

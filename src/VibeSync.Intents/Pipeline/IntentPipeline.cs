@@ -707,7 +707,8 @@ public sealed class IntentPipeline : IAsyncDisposable
             return;
         }
         bool asAi = actor.Kind == ActorKind.Ai && how != Admit.Approved;
-        if (MeshRules.Check(request, actor, origin, _speculative, _options.Blobs, _options.Limits, asAi ? Uploads.Of(actor) : null) is { } broken)
+        if ((MeshRules.Check(request, actor, origin, _speculative, _options.Blobs, _options.Limits, asAi ? Uploads.Of(actor) : null)
+             ?? ContentRules.Check(request, actor, origin, _speculative, _options.Blobs, _options.Limits, asAi ? Uploads.Of(actor) : null)) is { } broken)
         {
             Refuse(Id(), request, actor, broken, approver, provisional, settled);
             return;
@@ -1290,7 +1291,8 @@ public sealed class IntentPipeline : IAsyncDisposable
     {
         var keep = uuids as ISet<string> ?? uuids.ToHashSet(StringComparer.Ordinal);
         return new Scene(scene.Objects.Where(o => keep.Contains(o.Uuid)).ToArray(),
-            scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray());
+            scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray(),
+            scene.Images.Where(i => keep.Contains(i.Uuid)).ToArray());
     }
 
     // ---- journal ----

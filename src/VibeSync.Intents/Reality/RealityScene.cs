@@ -31,6 +31,9 @@ public sealed record RealityScene(
     /// </summary>
     public Concealment Concealed { get; init; } = Concealment.None;
 
+    /// <summary>The image records (content schema 3).</summary>
+    public ImmutableSortedDictionary<string, Image> Images { get; init; } = ImmutableSortedDictionary.Create<string, Image>(StringComparer.Ordinal);
+
     /// <summary>Reality from a (validated) canonical scene.</summary>
     public static RealityScene From(Scene scene)
     {
@@ -39,12 +42,13 @@ public sealed record RealityScene(
             Objects = scene.Objects.ToImmutableSortedDictionary(o => o.Uuid, o => o, StringComparer.Ordinal),
             Materials = scene.Materials.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
             Meshes = scene.Meshes.ToImmutableSortedDictionary(m => m.Uuid, m => m, StringComparer.Ordinal),
+            Images = scene.Images.ToImmutableSortedDictionary(i => i.Uuid, i => i, StringComparer.Ordinal),
         };
         return s with { Concealed = AiVisibility.Initial(s) };
     }
 
     /// <summary>The records as a <see cref="Scene"/>, for hashing and writing.</summary>
-    public Scene ToScene() => new(Objects.Values.ToArray(), Materials.Values.ToArray(), Meshes.Values.ToArray());
+    public Scene ToScene() => new(Objects.Values.ToArray(), Materials.Values.ToArray(), Meshes.Values.ToArray(), Images.Values.ToArray());
 
     /// <summary>The live records of <paramref name="uuids"/>, found by key (absent ones left out).</summary>
     public Scene Records(IEnumerable<string> uuids)
@@ -52,24 +56,30 @@ public sealed record RealityScene(
         var objects = new List<SceneObject>();
         var materials = new List<Material>();
         var meshes = new List<Mesh>();
+        var images = new List<Image>();
         foreach (var u in uuids)
         {
             if (Objects.TryGetValue(u, out var o)) objects.Add(o);
             if (Materials.TryGetValue(u, out var m)) materials.Add(m);
             if (Meshes.TryGetValue(u, out var mesh)) meshes.Add(mesh);
+            if (Images.TryGetValue(u, out var image)) images.Add(image);
         }
-        return new Scene(objects, materials, meshes);
+        return new Scene(objects, materials, meshes, images);
     }
 
     /// <summary>True when any live record has this uuid.</summary>
-    public bool Contains(string uuid) => Objects.ContainsKey(uuid) || Materials.ContainsKey(uuid) || Meshes.ContainsKey(uuid);
+    public bool Contains(string uuid) => Objects.ContainsKey(uuid) || Materials.ContainsKey(uuid) || Meshes.ContainsKey(uuid) || Images.ContainsKey(uuid);
 
     /// <summary>The record hash (hex) of a live record, or null.</summary>
     public string? RecordHashOf(string uuid) =>
         Objects.TryGetValue(uuid, out var o) ? Hex.Encode(RecordHash.Of(o))
         : Materials.TryGetValue(uuid, out var m) ? Hex.Encode(RecordHash.Of(m))
         : Meshes.TryGetValue(uuid, out var mesh) ? Hex.Encode(RecordHash.Of(mesh))
+        : Images.TryGetValue(uuid, out var image) ? Hex.Encode(RecordHash.Of(image))
         : null;
+
+    /// <summary>The live materials whose textures use image <paramref name="uuid"/>.</summary>
+    public IEnumerable<Material> UsersOf(string uuid) => Materials.Values.Where(m => m.ImageIds().Contains(uuid));
 
     /// <summary>Direct children of an object, in uuid order.</summary>
     public IEnumerable<SceneObject> ChildrenOf(string uuid) => Objects.Values.Where(o => o.Parent == uuid);

@@ -15,7 +15,7 @@ using VibeSync.Protocol.State;
 namespace VibeSync.Intents.Resync;
 
 /// <summary>The operations that bring an engine's scene to a target (Reality), and what they cannot.</summary>
-/// <param name="Operations">In an order that applies: materials and meshes (created or edited), objects created parents first, then edits, then deletions.</param>
+/// <param name="Operations">In an order that applies: images, materials and meshes (created or edited), objects created parents first, then edits, then deletions.</param>
 /// <param name="Unreachable">Differences no operation can mend, each a sentence.</param>
 /// <param name="Extras">Objects the engine has and the target lacks (deleted by the plan unless it keeps them).</param>
 public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyList<string> Unreachable, IReadOnlyList<string> Extras)
@@ -49,17 +49,33 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         var ops = new List<Operation>();
         var unreachable = new List<string>();
 
+        // Images before the materials that use them.
+        var engineImages = engine.Images.ToDictionary(i => i.Uuid, StringComparer.Ordinal);
+        foreach (var want in target.Images.OrderBy(i => i.Uuid, StringComparer.Ordinal))
+        {
+            if (!engineImages.TryGetValue(want.Uuid, out var have))
+            {
+                ops.Add(new CreateImage(want));
+                continue;
+            }
+            if (want.Name != have.Name) ops.Add(new Rename(want.Uuid, want.Name));
+            if (want with { Name = have.Name } != have) ops.Add(new ReplaceImage(want.Uuid, want.Blob, want.Mime, want.Width, want.Height, want.ColorSpace));
+        }
+        var targetImages = target.Images.Select(i => i.Uuid).ToHashSet(StringComparer.Ordinal);
+        foreach (var extra in engine.Images.Where(i => !targetImages.Contains(i.Uuid)))
+            unreachable.Add($"image {extra.Uuid} ({extra.Name}) is not in Reality and there is no operation to remove an image");
+
         var engineMaterials = engine.Materials.ToDictionary(m => m.Uuid, StringComparer.Ordinal);
         foreach (var want in target.Materials.OrderBy(m => m.Uuid, StringComparer.Ordinal))
         {
             if (!engineMaterials.TryGetValue(want.Uuid, out var have))
             {
-                ops.Add(new CreateMaterial(want.Uuid, want.Name, want.BaseColor, want.Metallic, want.Roughness, want.Emission));
+                ops.Add(new CreateMaterial(want));
                 continue;
             }
             if (Same(RecordHash.Of(want), RecordHash.Of(have)) || FieldComparer.Differences(want, have).Count == 0) continue;
             if (want.Name != have.Name) ops.Add(new Rename(want.Uuid, want.Name));
-            ops.Add(new SetMaterialParams(want.Uuid, want.BaseColor, want.Metallic, want.Roughness, want.Emission));
+            ops.Add(SetMaterialParams.Whole(want, have));
         }
         var targetMaterials = target.Materials.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
         foreach (var extra in engine.Materials.Where(m => !targetMaterials.Contains(m.Uuid)))
@@ -88,7 +104,7 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
             if (!engineObjects.TryGetValue(want.Uuid, out var have))
             {
                 ops.Add(new CreateObject(want.Uuid, want.Name, want.Kind, want.Parent, want.Translation, want.Rotation, want.Scale,
-                    want.Visible, want.Mesh, want.Materials));
+                    want.Visible, want.Mesh, want.Materials) { Camera = want.Camera, Light = want.Light });
                 continue;
             }
             if (Same(RecordHash.Of(want), RecordHash.Of(have)) || FieldComparer.Differences(want, have).Count == 0) continue;
@@ -111,6 +127,19 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
             if (want.Name != have.Name) edits.Add(new Rename(want.Uuid, want.Name));
             edits.Add(new SetTransform(want.Uuid, want.Translation, want.Rotation, want.Scale));
             if (want.Visible != have.Visible) edits.Add(new SetVisibility(want.Uuid, want.Visible));
+            if (want.Camera != have.Camera)
+            {
+                if (want.Camera is { } c)
+                    edits.Add(new SetCamera(want.Uuid, c.Type, c.Type == CameraType.Perspective ? c.YFov : null, c.Type == CameraType.Perspective ? c.Aspect : null,
+                        c.Type == CameraType.Orthographic ? c.XMag : null, c.Type == CameraType.Orthographic ? c.YMag : null, c.ZNear, c.ZFar));
+                else unreachable.Add($"camera {want.Uuid} ({want.Name}) has parameters here and none in Reality");
+            }
+            if (want.Light != have.Light)
+            {
+                if (want.Light is { } l && have.Light != null)
+                    edits.Add(new SetLight(want.Uuid, l.Type, l.Color, l.Intensity, true, l.Range, l.InnerCone, l.OuterCone));
+                else unreachable.Add($"light {want.Uuid} ({want.Name}) has {(have.Light is null ? "no parameters here" : "parameters here and none in Reality")}: set_light cannot change whether a light is representable");
+            }
             if (want.Materials.Count != have.Materials.Count)
                 unreachable.Add($"object {want.Uuid} ({want.Name}) has {have.Materials.Count} material slot(s) here and {want.Materials.Count} in Reality");
             else

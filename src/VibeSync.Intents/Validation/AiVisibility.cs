@@ -18,6 +18,8 @@ namespace VibeSync.Intents.Validation;
 /// <item>a <b>material</b> or <b>mesh</b> whose ID has no <c>h-</c> and that no hidden object has
 /// ever used (<see cref="Concealment.Data"/>). In a visible object's material slots, one it may not
 /// see reads as an empty slot (null).</item>
+/// <item>an <b>image</b> whose ID has no <c>h-</c> and that is unused or used by at least one
+/// material it sees (an image only hidden materials use is theirs, like a hidden object's mesh).</item>
 /// </list>
 /// Every visible object's parent is visible (or none) and its mesh is visible, so what an AI sees
 /// is a valid scene of its own, with its own record hashes and root. Nothing an AI can do changes
@@ -46,8 +48,21 @@ public static class AiVisibility
     /// <summary>True when an AI may see the live mesh <paramref name="uuid"/>.</summary>
     public static bool SeesMesh(RealityScene s, string uuid) => s.Meshes.ContainsKey(uuid) && SeesDataId(s, uuid);
 
+    /// <summary>True when an AI may see the live image <paramref name="uuid"/>: not <c>h-</c>, and unused or used by a material it sees.</summary>
+    public static bool SeesImage(RealityScene s, string uuid)
+    {
+        if (!s.Images.ContainsKey(uuid) || !SeesDataId(s, uuid)) return false;
+        bool used = false;
+        foreach (var m in s.UsersOf(uuid))
+        {
+            if (SeesMaterial(s, m.Uuid)) return true;
+            used = true;
+        }
+        return !used;
+    }
+
     /// <summary>True when an AI may see the live record <paramref name="uuid"/>, whatever it is.</summary>
-    public static bool Sees(RealityScene s, string uuid) => SeesObject(s, uuid) || SeesMaterial(s, uuid) || SeesMesh(s, uuid);
+    public static bool Sees(RealityScene s, string uuid) => SeesObject(s, uuid) || SeesMaterial(s, uuid) || SeesMesh(s, uuid) || SeesImage(s, uuid);
 
     /// <summary>
     /// True when an AI may know of <paramref name="uuid"/>: a record it sees, or an object it could
@@ -66,6 +81,7 @@ public static class AiVisibility
         SeesObject(s, uuid) ? Hex.Encode(RecordHash.Of(Masked(s, s.Objects[uuid])))
         : SeesMaterial(s, uuid) ? Hex.Encode(RecordHash.Of(s.Materials[uuid]))
         : SeesMesh(s, uuid) ? Hex.Encode(RecordHash.Of(s.Meshes[uuid]))
+        : SeesImage(s, uuid) ? Hex.Encode(RecordHash.Of(s.Images[uuid]))
         : null;
 
     /// <summary>Reality as an AI sees it: a valid scene of the records it may see, slots masked.</summary>
@@ -94,7 +110,8 @@ public static class AiVisibility
         return new Scene(
             s.Objects.Values.Where(Sees).Select(o => Masked(s, o)).ToArray(),
             s.Materials.Values.Where(m => SeesDataId(s, m.Uuid)).ToArray(),
-            s.Meshes.Values.Where(m => SeesDataId(s, m.Uuid)).ToArray());
+            s.Meshes.Values.Where(m => SeesDataId(s, m.Uuid)).ToArray(),
+            s.Images.Values.Where(i => SeesImage(s, i.Uuid)).ToArray());
     }
 
     // ---- upkeep: Concealment follows every change of Reality ----

@@ -47,7 +47,7 @@ public static class MeshRules
                 return new IntentRefusedException(IntentErrorCode.DerivedMesh, path + ".derived",
                     $"only {DerivingEngine} reports derived meshes; an intent from {actor} creates or replaces authored meshes (derived: [])");
             if (source == null) continue;
-            if (uploaded != null && ReferenceEquals(source, blobs)) source = new Reachable(blobs!, reality, uploaded);
+            if (uploaded != null && ReferenceEquals(source, blobs)) source = new AiReachableBlobs(blobs!, reality, uploaded);
             try { MeshContent.Check(mesh, source, path); }
             catch (MeshContentException e)
             {
@@ -86,31 +86,8 @@ public static class MeshRules
     }
 
     /// <summary>Blender itself, a human's edit made in Blender, or the orchestrator (pairing, restore) may write a derived mesh.</summary>
-    private static bool MayReplaceDerived(Actor actor, string? origin) =>
+    internal static bool MayReplaceDerived(Actor actor, string? origin) =>
         actor.Kind == ActorKind.Orchestrator
         || actor.Kind == ActorKind.Engine && actor.Name == DerivingEngine
         || actor.Kind >= ActorKind.Human && origin == DerivingEngine;
-
-    /// <summary>The blobs an AI may name: those of meshes it sees, and those it put itself; any other answers as absent.</summary>
-    private sealed class Reachable : IBlobSource
-    {
-        private readonly IBlobSource _inner;
-        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
-
-        public Reachable(IBlobSource inner, RealityScene reality, IReadOnlyCollection<string> uploaded)
-        {
-            _inner = inner;
-            foreach (var (uuid, mesh) in reality.Meshes)
-                if (AiVisibility.SeesMesh(reality, uuid)) _ids.UnionWith(mesh.BlobIds());
-            _ids.UnionWith(uploaded);
-        }
-
-        public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload)
-        {
-            if (_ids.Contains(id)) return _inner.TryGet(id, out shape, out payload);
-            shape = null!;
-            payload = default;
-            return false;
-        }
-    }
 }

@@ -15,7 +15,7 @@ namespace VibeSync.Orchestrator.Config;
 /// {"trust": "cosmetic", "source_of_truth": "blender",
 ///  "windows_ms": {"cosmetic": 250, "structural": 50},
 ///  "limits": {"max_mesh_vertices": 2000000, "heartbeat_timeout_s": 10, "engine_timeout_s": 5,
-///             "max_rationale_chars": 4096, "max_intent_operations": 10000, "max_intent_bytes": 3145728, "max_blob_bytes": 268435456,
+///             "max_rationale_chars": 4096, "max_intent_operations": 10000, "max_intent_bytes": 3145728, "max_blob_bytes": 268435456, "max_image_bytes": 67108864,
 ///             "max_upload_bytes": 536870912, "max_uploads": 8},
 ///  "safe_mode": {"rollbacks_per_object": 3, "rollbacks_per_operation": 5}}
 /// </code>
@@ -81,12 +81,14 @@ public sealed record ServeConfig
             {
                 var limits = AsObject(l, "limits");
                 CheckFields(limits, "limits", Array.Empty<string>(), new[] { "max_mesh_vertices", "heartbeat_timeout_s", "engine_timeout_s",
-                    "max_rationale_chars", "max_intent_operations", "max_intent_bytes", "max_blob_bytes", "max_upload_bytes", "max_uploads" });
+                    "max_rationale_chars", "max_intent_operations", "max_intent_bytes", "max_blob_bytes", "max_image_bytes", "max_upload_bytes", "max_uploads" });
                 if (limits.Get("max_mesh_vertices") is { } mv) c = c with { MaxMeshVertices = (int)InRange(mv, "limits.max_mesh_vertices", 3, 100_000_000, whole: true) };
                 if (limits.Get("heartbeat_timeout_s") is { } hb) c = c with { HeartbeatTimeoutSeconds = InRange(hb, "limits.heartbeat_timeout_s", 0.1, 3600) };
                 if (limits.Get("engine_timeout_s") is { } et) c = c with { EngineTimeoutSeconds = InRange(et, "limits.engine_timeout_s", 0.1, 3600) };
                 if (limits.Get("max_blob_bytes") is { } bb)
                     c = c with { Admission = c.Admission with { MaxBlobBytes = (long)InRange(bb, "limits.max_blob_bytes", 1024, 4L * 1024 * 1024 * 1024, whole: true) } };
+                if (limits.Get("max_image_bytes") is { } mib)
+                    c = c with { Admission = c.Admission with { MaxImageBytes = (long)InRange(mib, "limits.max_image_bytes", 1024, 4L * 1024 * 1024 * 1024, whole: true) } };
                 if (limits.Get("max_upload_bytes") is { } ub)
                     c = c with { Admission = c.Admission with { MaxUploadBytes = (long)InRange(ub, "limits.max_upload_bytes", 1024, 64L * 1024 * 1024 * 1024, whole: true) } };
                 if (limits.Get("max_uploads") is { } un)
@@ -131,7 +133,7 @@ public sealed record ServeConfig
             .Append("  \"windows_ms\": {\"cosmetic\": ").Append(N(CosmeticWindowMs)).Append(", \"structural\": ").Append(N(StructuralWindowMs)).Append("},\n")
             .Append("  \"limits\": {\"max_mesh_vertices\": ").Append(MaxMeshVertices).Append(", \"heartbeat_timeout_s\": ").Append(N(HeartbeatTimeoutSeconds))
             .Append(", \"engine_timeout_s\": ").Append(N(EngineTimeoutSeconds)).Append(",\n             \"max_rationale_chars\": ").Append(Admission.MaxRationaleChars)
-            .Append(", \"max_intent_operations\": ").Append(Admission.MaxOperations).Append(", \"max_intent_bytes\": ").Append(Admission.MaxIntentBytes).Append(", \"max_blob_bytes\": ").Append(Admission.MaxBlobBytes)
+            .Append(", \"max_intent_operations\": ").Append(Admission.MaxOperations).Append(", \"max_intent_bytes\": ").Append(Admission.MaxIntentBytes).Append(", \"max_blob_bytes\": ").Append(Admission.MaxBlobBytes).Append(", \"max_image_bytes\": ").Append(Admission.MaxImageBytes)
             .Append(",\n             \"max_upload_bytes\": ").Append(Admission.MaxUploadBytes).Append(", \"max_uploads\": ").Append(Admission.MaxUploads).Append("},\n")
             .Append("  \"safe_mode\": {\"rollbacks_per_object\": ").Append(RollbacksPerObject).Append(", \"rollbacks_per_operation\": ").Append(RollbacksPerOperation).Append("}\n}\n")
             .ToString();

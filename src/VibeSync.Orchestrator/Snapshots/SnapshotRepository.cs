@@ -83,8 +83,10 @@ public sealed class SnapshotRepository
             if (only == null || only.Contains(m.Uuid)) Put("materials", m.Uuid, new Scene(Array.Empty<SceneObject>(), new[] { m }, Array.Empty<Mesh>()), RecordHash.Of(m));
         foreach (var m in scene.Meshes)
             if (only == null || only.Contains(m.Uuid)) Put("meshes", m.Uuid, new Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { m }), RecordHash.Of(m));
+        foreach (var i in scene.Images)
+            if (only == null || only.Contains(i.Uuid)) Put("images", i.Uuid, Scene.Empty with { Images = new[] { i } }, RecordHash.Of(i));
         if (only == null)
-            foreach (var folder in new[] { "objects", "materials", "meshes" })
+            foreach (var folder in new[] { "objects", "materials", "meshes", "images" })
             {
                 var dir = Path.Combine(Directory, folder);
                 if (!System.IO.Directory.Exists(dir)) continue;
@@ -97,7 +99,11 @@ public sealed class SnapshotRepository
                 }
             }
         // Before the commit exists: a crash between the two leaves a pin too many, never a snapshot whose blobs may be collected.
-        _pins?.Pin(scene.Meshes.Where(m => only == null || only.Contains(m.Uuid)).SelectMany(m => m.BlobIds()));
+        _pins?.Pin((only == null ? scene : scene with
+        {
+            Meshes = scene.Meshes.Where(m => only.Contains(m.Uuid)).ToArray(),
+            Images = scene.Images.Where(i => only.Contains(i.Uuid)).ToArray(),
+        }).BlobIds());
         await GitAsync("add", "-A").ConfigureAwait(false);
         // git says whether anything differs from HEAD (the write cache above starts empty after a restart).
         bool changed = (await RunGitAsync("diff", "--cached", "--quiet").ConfigureAwait(false)).Code != 0;
@@ -122,6 +128,7 @@ public sealed class SnapshotRepository
         var objects = new List<SceneObject>();
         var materials = new List<Material>();
         var meshes = new List<Mesh>();
+        var images = new List<Image>();
         foreach (var file in files)
         {
             string text = await GitAsync("show", commit + ":" + file).ConfigureAwait(false);
@@ -131,13 +138,14 @@ public sealed class SnapshotRepository
                 objects.AddRange(records.Objects);
                 materials.AddRange(records.Materials);
                 meshes.AddRange(records.Meshes);
+                images.AddRange(records.Images);
             }
             catch (Exception e) when (e is SceneFormatException or JsonParseException)
             {
                 throw new SnapshotException($"{file} at {commit[..12]} is not a record: {e.Message}");
             }
         }
-        return new Scene(objects, materials, meshes);
+        return new Scene(objects, materials, meshes, images);
     }
 
     /// <summary>

@@ -178,10 +178,11 @@ internal sealed class AttachFlow
         var objectNames = reality.Objects.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var materialNames = reality.Materials.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var realityIds = AttachFlow.Uuids(reality).ToHashSet(StringComparer.Ordinal);
-        engine = new Scene(
-            engine.Objects.Select(o => realityIds.Contains(o.Uuid) ? o : o with { Name = Free(o.Name, objectNames) }).ToArray(),
-            engine.Materials.Select(m => realityIds.Contains(m.Uuid) ? m : m with { Name = Free(m.Name, materialNames) }).ToArray(),
-            engine.Meshes);
+        engine = engine with
+        {
+            Objects = engine.Objects.Select(o => realityIds.Contains(o.Uuid) ? o : o with { Name = Free(o.Name, objectNames) }).ToArray(),
+            Materials = engine.Materials.Select(m => realityIds.Contains(m.Uuid) ? m : m with { Name = Free(m.Name, materialNames) }).ToArray(),
+        };
 
         static List<T> Merge<T>(IReadOnlyList<T> ours, IReadOnlyList<T> theirs, Func<T, string> key, bool theirsWin)
         {
@@ -193,7 +194,8 @@ internal sealed class AttachFlow
         }
         return new Scene(Merge(reality.Objects, engine.Objects, o => o.Uuid, engineWins),
             Merge(reality.Materials, engine.Materials, m => m.Uuid, engineWins),
-            Merge(reality.Meshes, engine.Meshes, m => m.Uuid, engineWins));
+            Merge(reality.Meshes, engine.Meshes, m => m.Uuid, engineWins),
+            Merge(reality.Images, engine.Images, i => i.Uuid, engineWins));
     }
 
     private static string Free(string name, HashSet<string> taken)
@@ -208,14 +210,16 @@ internal sealed class AttachFlow
     private static Scene Without(Scene scene, HashSet<string> uuids) => uuids.Count == 0 ? scene : new(
         scene.Objects.Where(o => !uuids.Contains(o.Uuid)).ToArray(),
         scene.Materials.Where(m => !uuids.Contains(m.Uuid)).ToArray(),
-        scene.Meshes.Where(m => !uuids.Contains(m.Uuid)).ToArray());
+        scene.Meshes.Where(m => !uuids.Contains(m.Uuid)).ToArray(),
+        scene.Images.Where(i => !uuids.Contains(i.Uuid)).ToArray());
 
     /// <summary>The scene with the touched records replaced by what was read back (absent ones removed).</summary>
     /// <summary><paramref name="scene"/> with the records named in <paramref name="touched"/> as <paramref name="readBack"/> has them (absent there: gone).</summary>
     internal static Scene Merge(Scene scene, Scene readBack, IReadOnlySet<string> touched) => new(
         scene.Objects.Where(o => !touched.Contains(o.Uuid)).Concat(readBack.Objects).ToArray(),
         scene.Materials.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Materials).ToArray(),
-        scene.Meshes.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Meshes).ToArray());
+        scene.Meshes.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Meshes).ToArray(),
+        scene.Images.Where(i => !touched.Contains(i.Uuid)).Concat(readBack.Images).ToArray());
 
     private static IEnumerable<string> Descendants(Scene scene, string uuid)
     {
@@ -230,5 +234,6 @@ internal sealed class AttachFlow
     }
 
     public static IEnumerable<string> Uuids(Scene scene) =>
-        scene.Objects.Select(o => o.Uuid).Concat(scene.Materials.Select(m => m.Uuid)).Concat(scene.Meshes.Select(m => m.Uuid));
+        scene.Objects.Select(o => o.Uuid).Concat(scene.Materials.Select(m => m.Uuid)).Concat(scene.Meshes.Select(m => m.Uuid))
+            .Concat(scene.Images.Select(i => i.Uuid));
 }

@@ -41,12 +41,12 @@ namespace VibeSync.Protocol.Blobs
 
         /// <summary>
         /// Writes <paramref name="canonical"/> as scene JSON in <paramref name="space"/> to
-        /// <paramref name="path"/>, and the blobs its meshes name (from <paramref name="blobs"/>) to
+        /// <paramref name="path"/>, and the blobs its meshes and images name (from <paramref name="blobs"/>) to
         /// <see cref="DirectoryOf"/> it.
         /// </summary>
         public static void WriteScene(string path, State.Scene canonical, Spaces.Space space, IBlobSource blobs)
         {
-            Write(DirectoryOf(path), canonical.Meshes.SelectMany(m => m.BlobIds()), blobs);
+            Write(DirectoryOf(path), canonical.BlobIds(), blobs);
             File.WriteAllText(path, SceneJson.SceneJsonWriter.Write(canonical, space));
         }
 

@@ -2,8 +2,8 @@
 // receiver answers BLOB_WANT for the ones it lacks (with the offset it kept of an interrupted
 // one), and the sender answers BLOB_GONE for the ones it can no longer provide. Where a message
 // names blobs is one rule for every message: a string member of a mesh record's `attributes`
-// object, or the `indices` of an entry of its `primitives` list, wherever the record sits (SCENE,
-// STATE, an operation of EDIT or APPLY).
+// object, the `indices` of an entry of its `primitives` list, or the `blob` of an image record or
+// of create_image/replace_image, wherever it sits (SCENE, STATE, an operation of EDIT or APPLY).
 using System;
 using System.Collections.Generic;
 using System.Text;
@@ -88,8 +88,9 @@ namespace VibeSync.Protocol.Link
     {
         /// <summary>
         /// The distinct well-formed blob names in <paramref name="payload"/>, in the order they first
-        /// appear: string members of any <c>attributes</c> object and <c>indices</c> of any entry of a
-        /// <c>primitives</c> array. A malformed name is not listed (the record's reader refuses it).
+        /// appear: string members of any <c>attributes</c> object, <c>indices</c> of any entry of a
+        /// <c>primitives</c> array, and the <c>blob</c> member of any object (an image record,
+        /// create_image, replace_image). A malformed name is not listed (the record's reader refuses it).
         /// </summary>
         public static IReadOnlyList<string> In(JsonNode payload)
         {
@@ -109,6 +110,7 @@ namespace VibeSync.Protocol.Link
                         foreach (var a in attributes.Members) Add(a.Value);
                     else if (m.Key == "primitives" && m.Value is JsonArray primitives)
                         foreach (var p in primitives.Items) { if (p is JsonObject po) Add(po.Get("indices")); }
+                    else if (m.Key == "blob") Add(m.Value);
                     else Walk(m.Value);
                 }
             }

@@ -139,12 +139,22 @@ namespace VibeSync.Protocol.Operations
         public override string Name => "set_mesh";
     }
 
-    /// <summary>Creates an object with a new VibeSync ID.</summary>
+    /// <summary>Creates an object with a new VibeSync ID (a camera or light optionally with its parameters).</summary>
     public sealed record CreateObject(string Uuid, string ObjectName, ObjectKind Kind, string? Parent, Vector3d Translation,
         Quaterniond Rotation, Vector3d Scale, bool Visible, string? Mesh, IReadOnlyList<string?> Materials) : Operation(Uuid)
     {
         /// <inheritdoc />
         public override string Name => "create_object";
+
+        /// <summary>A camera's parameters (kind camera only), or null.</summary>
+        public CameraParameters? Camera { get; init; }
+
+        /// <summary>A light's parameters (kind light only), or null: a light created without them is not synced (set_light refuses it).</summary>
+        public LightParameters? Light { get; init; }
+
+        /// <summary>The object record this creates.</summary>
+        public SceneObject ToObject() =>
+            new SceneObject(Uuid, ObjectName, Kind, Parent, Translation, Rotation, Scale, Visible, Materials, Mesh) { Camera = Camera, Light = Light };
     }
 
     /// <summary>Instantiates a prefab (Unity) / collection instance (Blender) as a new object.</summary>

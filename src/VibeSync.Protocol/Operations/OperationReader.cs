@@ -122,7 +122,7 @@ namespace VibeSync.Protocol.Operations
                     CheckFields(o, path, Fields("mesh"), Array.Empty<string>());
                     return new SetMesh(Uuid(o, path), Id(o.Get("mesh")!, path + ".mesh"));
                 case "create_object":
-                    CheckFields(o, path, Fields("name", "kind", "parent", "translation", "rotation", "scale"), new[] { "visible", "mesh", "materials" });
+                    CheckFields(o, path, Fields("name", "kind", "parent", "translation", "rotation", "scale"), new[] { "visible", "mesh", "materials", "camera", "light" });
                     var kindText = Text(o.Get("kind")!, path + ".kind");
                     if (!ObjectKindNames.TryParse(kindText, out var kind))
                         throw new JsonFieldException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)");
@@ -131,7 +131,11 @@ namespace VibeSync.Protocol.Operations
                         Coordinates(o.Get("translation")!, path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
                         Coordinates(o.Get("scale")!, path + ".scale"),
                         o.Get("visible") is { } v ? Bool(v, path + ".visible") : true,
-                        o.Get("mesh") is { } mesh ? OptionalId(mesh, path + ".mesh") : null, slots);
+                        o.Get("mesh") is { } mesh ? OptionalId(mesh, path + ".mesh") : null, slots)
+                    {
+                        Camera = o.Get("camera") is { } cam ? OnlyFor(kind, ObjectKind.Camera, ViewJson.Camera(cam, path + ".camera"), path + ".camera") : null,
+                        Light = o.Get("light") is { } lamp ? OnlyFor(kind, ObjectKind.Light, ViewJson.Light(lamp, path + ".light"), path + ".light") : null,
+                    };
                 case "instantiate_prefab":
                     CheckFields(o, path, Fields("prefab", "name", "parent", "translation", "rotation", "scale"), Array.Empty<string>());
                     return new InstantiatePrefab(Uuid(o, path), AssetId(o.Get("prefab")!, path + ".prefab"), Name(o.Get("name")!, path + ".name"),
@@ -198,6 +202,11 @@ namespace VibeSync.Protocol.Operations
         }
 
         private static string Uuid(JsonObject o, string path) => Id(o.Get("uuid")!, path + ".uuid");
+
+        private static T? OnlyFor<T>(ObjectKind kind, ObjectKind owner, T? value, string path) where T : class =>
+            value != null && kind != owner
+                ? throw new JsonFieldException(path, $"an object of kind {ObjectKindNames.Name(kind)} has no {ObjectKindNames.Name(owner)} parameters (expected null)")
+                : value;
 
         /// <summary>set_material_params: any non-empty subset of the material's fields, each with its range (MaterialJson).</summary>
         private static SetMaterialParams MaterialParams(JsonObject o, string path)

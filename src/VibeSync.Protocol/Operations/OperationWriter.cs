@@ -97,6 +97,8 @@ namespace VibeSync.Protocol.Operations
                     Field(sb, "visible").Append(c.Visible ? "true" : "false");
                     if (c.Mesh != null) Field(sb, "mesh").Append(Quote(c.Mesh));
                     if (c.Materials.Count > 0) Field(sb, "materials").Append('[').Append(string.Join(", ", c.Materials.Select(Quote))).Append(']');
+                    if (c.Camera != null) ViewJson.Append(Field(sb, "camera"), c.Camera);
+                    if (c.Light != null) ViewJson.Append(Field(sb, "light"), c.Light);
                     break;
                 case InstantiatePrefab i:
                     Field(sb, "prefab").Append(Quote(i.Prefab));

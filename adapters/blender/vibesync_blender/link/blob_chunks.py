@@ -236,7 +236,8 @@ def read_blob_gone(payload):
 
 def blob_references(payload):
     """The distinct well-formed blob names a message names, in order of first appearance: string
-    members of any ``attributes`` object and ``indices`` of any entry of a ``primitives`` list."""
+    members of any ``attributes`` object, ``indices`` of any entry of a ``primitives`` list, and the
+    ``blob`` member of any object (an image record, create_image, replace_image)."""
     found, seen = [], set()
 
     def add(value):
@@ -254,6 +255,8 @@ def blob_references(payload):
                     for p in value:
                         if isinstance(p, dict):
                             add(p.get("indices"))
+                elif key == "blob":
+                    add(value)
                 else:
                     walk(value)
         elif isinstance(node, list):

@@ -333,6 +333,13 @@ def read_light_color(v, path):
     return tuple(in_unit(x, f"{path}[{i}]") for i, x in enumerate(read_reals(v, path, 3)))
 
 
+def only_for(kind, owner, value, path):
+    """Camera parameters only on a camera, light parameters only on a light (null allowed on any kind)."""
+    if value is not None and kind != owner:
+        raise SceneError(path, f"an object of kind {kind} has no {owner} parameters (expected null)")
+    return value
+
+
 def camera_json(c):
     out = {"type": c.type}
     if c.type == "perspective":

@@ -12,7 +12,7 @@ from .fields import (as_array as _as_array, as_object as _as_object, check_field
                      read_name as _name, read_optional_id as _optional_id, read_real as _real, read_reals as _reals,
                      read_text as _text, read_vector as _vector)
 from .blobs import float_blob, index_blob
-from .content_json import (IMAGE_FIELDS, MATERIAL_OPTIONAL, MATERIAL_REQUIRED, camera_json, image_json, light_json,
+from .content_json import (IMAGE_FIELDS, MATERIAL_OPTIONAL, MATERIAL_REQUIRED, camera_json, image_json, light_json, only_for,
                            material_json, read_camera, read_image, read_light, read_material)
 from .model import (KINDS, MAX_MATERIAL_SLOT, POSITION, TEXTURE_SLOTS, Mesh, Primitive, Scene, SceneObject, components,
                     texcoord, texcoord_index)
@@ -237,8 +237,8 @@ class _Reader:
             visible=visible,
             materials=slots,
             mesh=_optional_id(o["mesh"], path + ".mesh"),
-            camera=_only_for(kind, "camera", read_camera(o["camera"], path + ".camera"), path + ".camera") if "camera" in o else None,
-            light=_only_for(kind, "light", read_light(o["light"], path + ".light"), path + ".light") if "light" in o else None,
+            camera=only_for(kind, "camera", read_camera(o["camera"], path + ".camera"), path + ".camera") if "camera" in o else None,
+            light=only_for(kind, "light", read_light(o["light"], path + ".light"), path + ".light") if "light" in o else None,
         )
 
     def _material(self, m, path):
@@ -263,13 +263,6 @@ class _Reader:
             _range(f"objects[{i}].{self.s_field}", o.scale)
         # material, camera and light values are checked as they are read (content_json); mesh and image
         # records hold no values
-
-
-def _only_for(kind, owner, value, path):
-    """Camera parameters only on a camera, light parameters only on a light (null allowed on any kind)."""
-    if value is not None and kind != owner:
-        raise SceneError(path, f"an object of kind {kind} has no {owner} parameters (expected null)")
-    return value
 
 
 def _range(path, values):

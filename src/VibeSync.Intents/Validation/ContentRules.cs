@@ -1,0 +1,74 @@
+// Design rationale (CONTENT-V3 §2–§3, issue #18 "Bad input"): what a material or image operation must
+// satisfy beyond its fields, checked with Reality, the actor and the blobs, as MeshRules does for
+// meshes. A material Blender cannot represent (unsynced) is Blender's alone: any other origin's
+// change is refused naming the reason, so a sync never flattens a node graph it does not carry.
+// An image is admitted only once its blob is present, is a PNG or JPEG whose header states the
+// record's size, and is within limits.max_image_bytes; the AI sees blobs as it sees records.
+using VibeSync.Intents.Pipeline;
+using VibeSync.Intents.Reality;
+using VibeSync.Protocol.Blobs;
+using VibeSync.Protocol.Operations;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Intents.Validation;
+
+/// <summary>The rules of material and image operations that need Reality, the actor's origin and the blobs.</summary>
+public static class ContentRules
+{
+    /// <summary>
+    /// The first rule a material or image operation of <paramref name="request"/> breaks, as a
+    /// refusal; null when none does. Parameters as <see cref="MeshRules.Check"/>.
+    /// </summary>
+    public static IntentRefusedException? Check(IntentRequest request, Actor actor, string? origin, RealityScene reality,
+        IBlobSource? blobs, AdmissionLimits limits, IReadOnlyCollection<string>? uploaded)
+    {
+        bool blender = MeshRules.MayReplaceDerived(actor, origin);
+        IBlobSource? source = blobs;
+        for (int i = 0; i < request.Operations.Count; i++)
+        {
+            var op = request.Operations[i];
+            string path = $"operations[{i}]";
+            switch (op)
+            {
+                case SetMaterialParams p when !blender:
+                    if (p.SetsUnsynced) return OnlyBlenderReports(path, actor);
+                    if (reality.Materials.TryGetValue(p.Uuid, out var m) && m.Unsynced is { } reason
+                        && (uploaded == null || AiVisibility.SeesMaterial(reality, p.Uuid)))
+                        return new IntentRefusedException(IntentErrorCode.UnrepresentableMaterial, path + ".uuid",
+                            $"material {p.Uuid} is not synced: {reason}. VibeSync cannot represent its node graph, so only {MeshRules.DerivingEngine} changes it (rename is allowed)");
+                    break;
+                case CreateMaterial c when !blender && c.Material.Unsynced != null:
+                    return OnlyBlenderReports(path, actor);
+                case CreateImage or ReplaceImage:
+                    if (source == null) break;
+                    if (uploaded != null && ReferenceEquals(source, blobs)) source = new AiReachableBlobs(blobs!, reality, uploaded);
+                    // An image an AI may not see is the validator's to answer (as if unknown).
+                    var image = op is CreateImage ci ? ci.Image
+                        : reality.Images.TryGetValue(op.Uuid, out var current) && (uploaded == null || AiVisibility.SeesImage(reality, op.Uuid))
+                            ? ((ReplaceImage)op).ApplyTo(current) : null;
+                    if (image != null && Content(image, source, limits, path) is { } refused) return refused;
+                    break;
+            }
+        }
+        return null;
+    }
+
+    private static IntentRefusedException OnlyBlenderReports(string path, Actor actor) =>
+        new(IntentErrorCode.InvalidValue, path + ".unsynced",
+            $"only {MeshRules.DerivingEngine} reports why a material is not synced; an intent from {actor} leaves unsynced out");
+
+    /// <summary>The image's blob: present, one byte per element, within the limit, and the file the record says.</summary>
+    private static IntentRefusedException? Content(Image image, IBlobSource source, AdmissionLimits limits, string path)
+    {
+        if (!source.TryGet(image.Blob, out var shape, out var payload))
+            return new IntentRefusedException(IntentErrorCode.BlobMissing, path + ".blob", $"blob {image.Blob} is not in the store: put it first (put_blob, or the link's BLOB_PUT)");
+        if (shape.Element != BlobElement.U8 || shape.Components != 1)
+            return new IntentRefusedException(IntentErrorCode.BlobShape, path + ".blob", $"an image blob holds the file's bytes (U8 × 1); blob {image.Blob} is {shape.Element} × {shape.Components}");
+        if (shape.ByteLength > limits.MaxImageBytes)
+            return new IntentRefusedException(IntentErrorCode.ResourceLimit, path + ".blob",
+                $"image {image.Uuid}'s file holds {shape.ByteLength:N0} bytes, over limits.max_image_bytes = {limits.MaxImageBytes:N0}");
+        return ImageHeader.Problem(payload.Span, image) is { } problem
+            ? new IntentRefusedException(IntentErrorCode.ImageFormat, path + ".blob", $"blob {image.Blob} is not the {image.Mime} image the record says: {problem}")
+            : null;
+    }
+}
