@@ -466,6 +466,15 @@ class OperationsTests(unittest.TestCase):
                         self.assertClose(v, getattr(rec, f))
             self.roundtrip([dict({"op": "set_light", "uuid": uid}, **fields)], check)
 
+    def test_a_written_intensity_reads_back_as_its_float32_until_the_energy_changes(self):
+        import struct
+        uid = self.ids["PointLight"]
+        typ, reply = self.adapter.apply(3, [{"op": "set_light", "uuid": uid, "intensity": 54321.123}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertEqual(struct.unpack("<f", struct.pack("<f", 54321.123))[0], self.record(uid).light.intensity)
+        bpy.data.objects["PointLight"].data.energy = 100.0  # a human's edit: read from the watts again
+        self.assertAlmostEqual(100.0 / (4 * math.pi) * 683, self.record(uid).light.intensity, places=3)
+
     def test_set_light_on_an_area_light_is_refused(self):
         self.refused([{"op": "set_light", "uuid": self.ids["AreaLight"], "intensity": 5.0}], "UNREPRESENTABLE_LIGHT")
 

@@ -1,9 +1,17 @@
 """Camera and light datablocks ⇄ the ``camera``/``light`` parameters of object records (content schema
 3, docs/protocol.md §2), through the exporter's conversions in gltf.py. Needs bpy."""
 
+import struct
+
 import bpy
 
 from . import gltf
+
+# Blender stores a light's power in watts as float32: a candela value a sync wrote (tens of thousands)
+# would come back off by more than ε through W = cd·4π/683. So the intensity written is kept beside
+# the energy it became, and reported (as float32, as the orchestrator models Blender's storage) while
+# the energy is still that one; a human's change of the energy makes it read from the energy again.
+WRITTEN = "vibesync_intensity"
 
 CAMERA_FIELDS = ("type", "yfov", "aspect", "xmag", "ymag", "znear", "zfar")
 LIGHT_FIELDS = ("type", "color", "intensity", "range", "inner_cone", "outer_cone")
@@ -27,9 +35,17 @@ def light_record(light, strict=True):
     if light.type in ("POINT", "SPOT", "SUN") and light.use_nodes and light.node_tree is not None and any(
             n.type == "EMISSION" and n.outputs[0].is_linked for n in light.node_tree.nodes):
         raise gltf.Unrepresentable("its colour and strength come from an Emission node in its node tree")
-    return gltf.light_record(light.type, tuple(light.color), light.energy, light.use_custom_distance,
-                             light.cutoff_distance, getattr(light, "spot_size", 0.0), getattr(light, "spot_blend", 0.0),
-                             strict)
+    record = gltf.light_record(light.type, tuple(light.color), light.energy, light.use_custom_distance,
+                               light.cutoff_distance, getattr(light, "spot_size", 0.0), getattr(light, "spot_blend", 0.0),
+                               strict)
+    written = light.get(WRITTEN)
+    if written is not None and len(written) == 2 and written[0] == light.energy:
+        record["intensity"] = _f32(written[1])
+    return record
+
+
+def _f32(v):
+    return struct.unpack("<f", struct.pack("<f", v))[0]
 
 
 def merged(current, changes, kind):
@@ -54,12 +70,20 @@ LIGHT_ATTRS = ("type", "color", "energy", "use_custom_distance", "cutoff_distanc
 
 
 def remember(data, attrs):
-    return {a: (tuple(getattr(data, a)) if a == "color" else getattr(data, a)) for a in attrs if hasattr(data, a)}
+    state = {a: (tuple(getattr(data, a)) if a == "color" else getattr(data, a)) for a in attrs if hasattr(data, a)}
+    written = data.get(WRITTEN)
+    state[WRITTEN] = tuple(written) if written is not None else None
+    return state
 
 
 def put_back(data, state):
     for a, v in state.items():
-        if hasattr(data, a) and (tuple(getattr(data, a)) if a == "color" else getattr(data, a)) != v:
+        if a == WRITTEN:
+            if v is None:
+                data.pop(WRITTEN, None)
+            else:
+                data[WRITTEN] = list(v)
+        elif hasattr(data, a) and (tuple(getattr(data, a)) if a == "color" else getattr(data, a)) != v:
             setattr(data, a, v)
 
 
@@ -74,7 +98,8 @@ def write_camera(camera, scene, record):
 def write_light(light, record):
     """Writes a KHR_lights_punctual record with the importer's inverse (SPEC mode); a type change
     changes the datablock's type in place."""
-    _write(light, gltf.light_native(record), bpy.data.lights)
+    light = _write(light, gltf.light_native(record), bpy.data.lights)
+    light[WRITTEN] = [light.energy, float(record["intensity"])]
 
 
 def _write(data, native, pool):
@@ -86,3 +111,4 @@ def _write(data, native, pool):
     for attr, value in native.items():
         if attr != "type":
             setattr(data, attr, value)
+    return data
