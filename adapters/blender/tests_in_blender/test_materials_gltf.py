@@ -62,6 +62,118 @@ class Differences:
             self.found.append(f"{where}: {self.reference} has {expected!r}, VibeSync {actual!r}")
 
 
+# ---- the exporter's .gltf against VibeSync's records, field by field ---------------------------------
+
+def compare_materials(d, gltf, materials, only=None):
+    """Factors, alpha, sides and emission of every exported material (or those named in ``only``)."""
+    for g in gltf["materials"]:
+        if only is not None and g["name"] not in only:
+            continue
+        m = materials.get(g["name"])
+        if m is None:
+            d.found.append(f"material '{g['name']}': exported, but VibeSync has no record of it")
+            continue
+        at = f"material '{m.name}'"
+        pbr = g.get("pbrMetallicRoughness", {})
+        d.value(at + ".base_color", pbr.get("baseColorFactor", [1, 1, 1, 1]), m.base_color)
+        d.value(at + ".metallic", float(pbr.get("metallicFactor", 1.0)), m.metallic)
+        d.value(at + ".roughness", float(pbr.get("roughnessFactor", 1.0)), m.roughness)
+        strength = g.get("extensions", {}).get("KHR_materials_emissive_strength", {}).get("emissiveStrength", 1.0)
+        d.value(at + ".emission × emissive_strength", [c * strength for c in g.get("emissiveFactor", [0, 0, 0])],
+                [c * m.emissive_strength for c in m.emission])
+        d.value(at + ".alpha_mode", g.get("alphaMode", "OPAQUE"), m.alpha_mode)
+        if m.alpha_mode == "MASK":
+            d.value(at + ".alpha_cutoff", float(g.get("alphaCutoff", 0.5)), m.alpha_cutoff)
+        d.value(at + ".double_sided", g.get("doubleSided", False), m.double_sided)
+
+
+def compare_bindings(d, gltf, directory, materials, images, blobs, only=None):
+    """Every texture binding: texcoord, sampler, transform, strengths and the image's bytes against the
+    exported file. Returns how many bindings were compared."""
+    bindings = 0
+    for g in gltf["materials"]:
+        if only is not None and g["name"] not in only:
+            continue
+        m = materials[g["name"]]
+        for slot, (parent, key) in SLOTS.items():
+            info = (g.get(parent, {}) if parent else g).get(key)
+            t = m.textures.get(slot)
+            at = f"material '{m.name}'.textures.{slot}"
+            if (info is None) != (t is None):
+                d.found.append(f"{at}: the exporter has {'no' if info is None else 'a'} texture, VibeSync {t}")
+                continue
+            if info is None:
+                continue
+            bindings += 1
+            texture = gltf["textures"][info["index"]]
+            sampler = gltf["samplers"][texture["sampler"]] if "sampler" in texture else {}
+            d.value(at + ".texcoord", info.get("texCoord", 0), t.texcoord)
+            d.value(at + ".wrap_s", WRAP[sampler.get("wrapS", 10497)], t.wrap_s)
+            d.value(at + ".wrap_t", WRAP[sampler.get("wrapT", 10497)], t.wrap_t)
+            d.value(at + ".mag_filter", FILTER.get(sampler.get("magFilter")), t.mag_filter)
+            d.value(at + ".min_filter", FILTER.get(sampler.get("minFilter")), t.min_filter)
+            tt = info.get("extensions", {}).get("KHR_texture_transform", {})
+            d.value(at + ".offset", tt.get("offset", [0.0, 0.0]), t.offset)
+            d.value(at + ".rotation", float(tt.get("rotation", 0.0)), t.rotation)
+            d.value(at + ".scale", tt.get("scale", [1.0, 1.0]), t.scale)
+            if slot == "normal":
+                d.value(f"material '{m.name}'.normal_scale", float(info.get("scale", 1.0)), m.normal_scale)
+            if slot == "occlusion":
+                d.value(f"material '{m.name}'.occlusion_strength", float(info.get("strength", 1.0)), m.occlusion_strength)
+            image = images[t.image]
+            held = blobs.get(image.blob)
+            uri = gltf["images"][texture["source"]]["uri"]
+            with open(os.path.join(directory, uri), "rb") as f:
+                exported = f.read()
+            if held is None:
+                d.found.append(f"{at}: the blob {image.blob} of image '{image.name}' is not in the adapter's cache")
+            elif bytes(held[1]) != exported:
+                d.found.append(f"{at}: image '{image.name}' has other bytes than the exporter's {uri}")
+    return bindings
+
+
+def compare_cameras(d, gltf, objects):
+    """Each exported camera's projection; returns how many."""
+    cameras = 0
+    for node in gltf["nodes"]:
+        if "camera" not in node:
+            continue
+        cameras += 1
+        g, rec = gltf["cameras"][node["camera"]], objects[node["name"]].camera
+        at = f"camera '{node['name']}'"
+        d.value(at + ".type", g["type"], rec.type)
+        if g["type"] == "perspective":
+            p = g["perspective"]
+            for k, mine in (("yfov", rec.yfov), ("aspectRatio", rec.aspect), ("znear", rec.znear), ("zfar", rec.zfar)):
+                d.value(f"{at}.{k}", float(p[k]), mine)
+        else:
+            o = g["orthographic"]
+            for k, mine in (("xmag", rec.xmag), ("ymag", rec.ymag), ("znear", rec.znear), ("zfar", rec.zfar)):
+                d.value(f"{at}.{k}", float(o[k]), mine)
+    return cameras
+
+
+def compare_lights(d, gltf, objects):
+    """Each exported light's type, colour, intensity, range and cones; returns how many."""
+    lights = gltf["extensions"]["KHR_lights_punctual"]["lights"]
+    seen = 0
+    for node in gltf["nodes"]:
+        index = node.get("extensions", {}).get("KHR_lights_punctual", {}).get("light")
+        if index is None:
+            continue
+        seen += 1
+        g, rec = lights[index], objects[node["name"]].light
+        at = f"light '{node['name']}'"
+        d.value(at + ".type", g["type"], rec.type)
+        d.value(at + ".color", g.get("color", [1, 1, 1]), rec.color)
+        d.value(at + ".intensity", float(g.get("intensity", 1.0)), rec.intensity)
+        d.value(at + ".range", g.get("range"), rec.range)
+        if g["type"] == "spot":
+            d.value(at + ".inner_cone", float(g["spot"].get("innerConeAngle", 0.0)), rec.inner_cone)
+            d.value(at + ".outer_cone", float(g["spot"].get("outerConeAngle", math.pi / 4)), rec.outer_cone)
+    return seen
+
+
 class Exported:
     """The sample scene, attached to a bare adapter, and the bundled exporter's .gltf of it."""
 
@@ -86,70 +198,15 @@ class AgainstBlendersExporterTests(unittest.TestCase, Exported):
     def setUpClass(cls):
         cls.build_and_export(small=False)
 
-    def image_bytes(self, index):
-        uri = self.gltf["images"][index]["uri"]
-        with open(os.path.join(self.tmp, uri), "rb") as f:
-            return f.read()
-
     def test_every_material_has_the_exporters_factors_alpha_sides_and_emission(self):
         d = Differences()
-        for g in self.gltf["materials"]:
-            m = self.materials.get(g["name"])
-            if m is None:
-                d.found.append(f"material '{g['name']}': exported, but VibeSync has no record of it")
-                continue
-            at = f"material '{m.name}'"
-            pbr = g.get("pbrMetallicRoughness", {})
-            d.value(at + ".base_color", pbr.get("baseColorFactor", [1, 1, 1, 1]), m.base_color)
-            d.value(at + ".metallic", float(pbr.get("metallicFactor", 1.0)), m.metallic)
-            d.value(at + ".roughness", float(pbr.get("roughnessFactor", 1.0)), m.roughness)
-            strength = g.get("extensions", {}).get("KHR_materials_emissive_strength", {}).get("emissiveStrength", 1.0)
-            d.value(at + ".emission × emissive_strength", [c * strength for c in g.get("emissiveFactor", [0, 0, 0])],
-                    [c * m.emissive_strength for c in m.emission])
-            d.value(at + ".alpha_mode", g.get("alphaMode", "OPAQUE"), m.alpha_mode)
-            if m.alpha_mode == "MASK":
-                d.value(at + ".alpha_cutoff", float(g.get("alphaCutoff", 0.5)), m.alpha_cutoff)
-            d.value(at + ".double_sided", g.get("doubleSided", False), m.double_sided)
+        compare_materials(d, self.gltf, self.materials)
         self.assertEqual([], d.found[:20], f"{len(d.found)} differences")
         self.assertEqual(len(self.gltf["materials"]), len(self.scene.materials))
 
     def test_every_texture_binding_has_the_exporters_image_bytes_uv_set_sampler_and_transform(self):
         d = Differences()
-        bindings = 0
-        for g in self.gltf["materials"]:
-            m = self.materials[g["name"]]
-            for slot, (parent, key) in SLOTS.items():
-                info = (g.get(parent, {}) if parent else g).get(key)
-                t = m.textures.get(slot)
-                at = f"material '{m.name}'.textures.{slot}"
-                if (info is None) != (t is None):
-                    d.found.append(f"{at}: the exporter has {'no' if info is None else 'a'} texture, VibeSync {t}")
-                    continue
-                if info is None:
-                    continue
-                bindings += 1
-                texture = self.gltf["textures"][info["index"]]
-                sampler = self.gltf["samplers"][texture["sampler"]] if "sampler" in texture else {}
-                d.value(at + ".texcoord", info.get("texCoord", 0), t.texcoord)
-                d.value(at + ".wrap_s", WRAP[sampler.get("wrapS", 10497)], t.wrap_s)
-                d.value(at + ".wrap_t", WRAP[sampler.get("wrapT", 10497)], t.wrap_t)
-                d.value(at + ".mag_filter", FILTER.get(sampler.get("magFilter")), t.mag_filter)
-                d.value(at + ".min_filter", FILTER.get(sampler.get("minFilter")), t.min_filter)
-                tt = info.get("extensions", {}).get("KHR_texture_transform", {})
-                d.value(at + ".offset", tt.get("offset", [0.0, 0.0]), t.offset)
-                d.value(at + ".rotation", float(tt.get("rotation", 0.0)), t.rotation)
-                d.value(at + ".scale", tt.get("scale", [1.0, 1.0]), t.scale)
-                if slot == "normal":
-                    d.value(f"material '{m.name}'.normal_scale", float(info.get("scale", 1.0)), m.normal_scale)
-                if slot == "occlusion":
-                    d.value(f"material '{m.name}'.occlusion_strength", float(info.get("strength", 1.0)), m.occlusion_strength)
-                image = self.images[t.image]
-                held = self.adapter.blobs.get(image.blob)
-                if held is None:
-                    d.found.append(f"{at}: the blob {image.blob} of image '{image.name}' is not in the adapter's cache")
-                elif bytes(held[1]) != self.image_bytes(texture["source"]):
-                    d.found.append(f"{at}: image '{image.name}' has other bytes than the exporter's "
-                                   f"{self.gltf['images'][texture['source']]['uri']}")
+        bindings = compare_bindings(d, self.gltf, self.tmp, self.materials, self.images, self.adapter.blobs)
         self.assertEqual([], d.found[:20], f"{len(d.found)} differences")
         self.assertEqual(5 + 1 + 1 + 100, bindings, "the sample's texture bindings were not all compared")
 
@@ -177,45 +234,13 @@ class AgainstBlendersExporterTests(unittest.TestCase, Exported):
 
     def test_every_camera_has_the_exporters_projection(self):
         d = Differences()
-        cameras = 0
-        for node in self.gltf["nodes"]:
-            if "camera" not in node:
-                continue
-            cameras += 1
-            g, rec = self.gltf["cameras"][node["camera"]], self.objects[node["name"]].camera
-            at = f"camera '{node['name']}'"
-            d.value(at + ".type", g["type"], rec.type)
-            if g["type"] == "perspective":
-                p = g["perspective"]
-                for k, mine in (("yfov", rec.yfov), ("aspectRatio", rec.aspect), ("znear", rec.znear), ("zfar", rec.zfar)):
-                    d.value(f"{at}.{k}", float(p[k]), mine)
-            else:
-                o = g["orthographic"]
-                for k, mine in (("xmag", rec.xmag), ("ymag", rec.ymag), ("znear", rec.znear), ("zfar", rec.zfar)):
-                    d.value(f"{at}.{k}", float(o[k]), mine)
+        self.assertEqual(4, compare_cameras(d, self.gltf, self.objects))
         self.assertEqual([], d.found)
-        self.assertEqual(4, cameras)
 
     def test_every_light_has_the_exporters_type_colour_intensity_range_and_cones(self):
         d = Differences()
-        lights = self.gltf["extensions"]["KHR_lights_punctual"]["lights"]
-        seen = 0
-        for node in self.gltf["nodes"]:
-            index = node.get("extensions", {}).get("KHR_lights_punctual", {}).get("light")
-            if index is None:
-                continue
-            seen += 1
-            g, rec = lights[index], self.objects[node["name"]].light
-            at = f"light '{node['name']}'"
-            d.value(at + ".type", g["type"], rec.type)
-            d.value(at + ".color", g.get("color", [1, 1, 1]), rec.color)
-            d.value(at + ".intensity", float(g.get("intensity", 1.0)), rec.intensity)
-            d.value(at + ".range", g.get("range"), rec.range)
-            if g["type"] == "spot":
-                d.value(at + ".inner_cone", float(g["spot"].get("innerConeAngle", 0.0)), rec.inner_cone)
-                d.value(at + ".outer_cone", float(g["spot"].get("outerConeAngle", math.pi / 4)), rec.outer_cone)
+        self.assertEqual(5, compare_lights(d, self.gltf, self.objects))
         self.assertEqual([], d.found)
-        self.assertEqual(5, seen)
 
     def test_the_root_equals_vibesync_hash_of_the_same_records(self):
         from vibesync_blender.protocol.scene_json import write
@@ -382,6 +407,39 @@ class OperationsTests(unittest.TestCase):
             after = {n.name for n in bpy.data.materials["FullPBR"].node_tree.nodes}
             self.assertEqual(nodes - after, {n for n in nodes if n.startswith("Image Texture") and n not in after})
         self.roundtrip([{"op": "set_material_params", "uuid": full, "textures": {"emissive": None}}], check)
+
+    def test_what_an_apply_writes_the_exporter_exports(self):
+        """The reverse direction: values applied from outside (as from Unity) are what Blender's own
+        exporter then writes, field by field."""
+        wood, albedo, normal = self.ids["Wood"], self.ids["brick_albedo.png"], self.ids["brick_normal.png"]
+        ops = [{"op": "set_material_params", "uuid": wood, "base_color": [0.5, 0.25, 0.125, 0.75], "metallic": 0.3,
+                "roughness": 0.6, "emission": [1, 0.5, 0], "emissive_strength": 3.0, "alpha_mode": "BLEND",
+                "double_sided": False, "normal_scale": 0.7,
+                "textures": {"base_color": {"image": albedo, "texcoord": 1, "wrap_s": "MIRRORED_REPEAT", "wrap_t": "CLAMP_TO_EDGE",
+                                            "offset": [0.1, -0.2], "rotation": 0.4, "scale": [2, 0.5]},
+                             "normal": {"image": normal, "mag_filter": "NEAREST", "min_filter": "NEAREST_MIPMAP_NEAREST"}}},
+               {"op": "set_camera", "uuid": self.ids["CamHorizontal"], "yfov": 0.7, "znear": 0.3, "zfar": 90.0},
+               {"op": "set_camera", "uuid": self.ids["CamOrtho"], "xmag": 5.0, "ymag": 2.8125},
+               {"op": "set_light", "uuid": self.ids["SpotWide"], "intensity": 900.0, "inner_cone": 0.2, "outer_cone": 0.6, "range": 15.0},
+               {"op": "set_light", "uuid": self.ids["Sun"], "intensity": 1200.0, "color": [1.0, 0.8, 0.6]}]
+        typ, reply = self.adapter.apply(4, ops)
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        scene = self.adapter.canonical()
+        tmp = tempfile.mkdtemp(prefix="vibesync-reverse-")
+        SAMPLE.export(os.path.join(tmp, "scene.gltf"))
+        with open(os.path.join(tmp, "scene.gltf")) as f:
+            exported = json.load(f)
+        d = Differences()
+        materials, objects = {m.name: m for m in scene.materials}, {o.name: o for o in scene.objects}
+        compare_materials(d, exported, materials, only={"Wood"})
+        self.assertEqual(2, compare_bindings(d, exported, tmp, materials, {i.uuid: i for i in scene.images},
+                                             self.adapter.blobs, only={"Wood"}))
+        compare_cameras(d, exported, objects)
+        compare_lights(d, exported, objects)
+        self.assertEqual([], d.found[:20], f"{len(d.found)} differences")
+        wood_record = materials["Wood"]
+        self.assertClose(0.6, wood_record.roughness)
+        self.assertEqual("MIRRORED_REPEAT", wood_record.textures["base_color"].wrap_s)
 
     def test_strengths_without_their_texture_are_kept_and_read_back(self):
         glass = self.ids["Glass"]
