@@ -180,6 +180,7 @@ class ChangeDetector:
             self.adapter.index = identity.scan(self.adapter.scene, previous=previous)
             # Same session, no undo in between (that rebinds): the cached mesh records still stand.
             self.adapter.index.geometry = previous.geometry
+            self.adapter.index.image_records = previous.image_records  # and the image records: no re-hash
         index = self.adapter.index
         left_out = set(index.excluded)
         scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene

@@ -202,8 +202,6 @@ def scan(scene, previous=None):
     _stamp(index, "derived", derived, previous, prop=MESH_PROP)
     _stamp(index, "materials", list(materials.values()), previous)
     _stamp(index, "images", used_images(materials.values()), previous)
-    if previous is not None:  # the same datablocks keep their cached records (and no re-hash)
-        index.image_records = previous.image_records
     _stamp(index, "collections", [c for c in bpy.data.collections if c.library is None], previous)
     return index
 
