@@ -285,6 +285,27 @@ class ImageCacheTests(unittest.TestCase, Exported):
         self.assertNotEqual(old, now.blob)
         self.assertEqual((32, 32), (now.width, now.height))
 
+    def test_a_file_that_is_neither_png_nor_jpeg_is_reported_with_its_reason(self):
+        tga = os.path.join(self.tmp, "images", "wood.tga")
+        img = bpy.data.images.new("tga_src", 8, 8)
+        img.filepath_raw, img.file_format = tga, "TARGA"
+        img.save()
+        wood = bpy.data.materials["Wood"]
+        node = next(n for n in wood.node_tree.nodes if n.type == "TEX_IMAGE")
+        before = node.image
+        node.image = bpy.data.images.load(tga)
+        try:
+            self.adapter.attach()
+            uid = node.image.get(PROP)
+            item = self.adapter.index.excluded[uid]
+            self.assertEqual("UNSUPPORTED_TYPE", item.code)
+            self.assertIn("PNG or JPEG", item.reason)
+            self.assertIn("'Wood'", item.reason)
+            self.assertIn("wood.tga", {m.name: m for m in self.adapter.last_scene.materials}["Wood"].unsynced)
+        finally:
+            node.image = before
+            self.adapter.attach()
+
     def test_a_missing_file_is_reported_not_a_crash(self):
         image = bpy.data.images["leaf_albedo.png"]
         image.filepath_raw = "//nowhere/leaf.png"

@@ -12,6 +12,7 @@ import os
 
 import bpy
 
+from ..not_synced import READ_FAILED, UNSUPPORTED_TYPE
 from ..protocol.blobs import U8, BlobShape, bytes_id
 from . import gltf
 from .meshes import discard_blobs
@@ -20,7 +21,12 @@ MIMES = ("image/png", "image/jpeg")
 
 
 class ImageNotSynced(Exception):
-    """An image VibeSync cannot carry (not PNG/JPEG, no file, generated, painted and unsaved)."""
+    """An image VibeSync cannot carry: ``code`` UNSUPPORTED_TYPE (not PNG/JPEG, generated, painted and
+    unsaved) or READ_FAILED (its file is missing or unreadable)."""
+
+    def __init__(self, reason, code=UNSUPPORTED_TYPE):
+        super().__init__(reason)
+        self.code = code
 
 
 def image_bytes(image):
@@ -36,7 +42,7 @@ def image_bytes(image):
         with open(path, "rb") as f:
             return f.read()
     except OSError as e:
-        raise ImageNotSynced(f"its file {image.filepath_raw!r} cannot be read: {e.strerror or e}") from e
+        raise ImageNotSynced(f"its file {image.filepath_raw!r} cannot be read: {e.strerror or e}", READ_FAILED) from e
 
 
 def _key(image):

@@ -344,8 +344,7 @@ class _Read:
         try:
             return blender_image(uid, image, self.index.image_records)
         except ImageNotSynced as e:
-            raise NotSynced(UNSUPPORTED_TYPE if "PNG or JPEG" in str(e) or "not a file" in str(e) else READ_FAILED,
-                            f"image '{image.name}'{self._used_by_image(image)}: {e}") from e
+            raise NotSynced(e.code, f"image '{image.name}'{self._used_by_image(image)}: {e}") from e
 
     def _used_by_image(self, image):
         names = sorted({m.name for _, m in self.index.each("materials") if m.node_tree is not None and any(
