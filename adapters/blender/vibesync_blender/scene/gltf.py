@@ -220,32 +220,40 @@ _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 
 
 
 def image_info(data):
-    """(mime, width, height) of PNG or JPEG bytes, from the IHDR or the first SOFn; raises
-    ValueError naming what is wrong for anything else."""
-    data = bytes(data[:1 << 20]) if len(data) > (1 << 20) else bytes(data)
-    if data.startswith(PNG_SIGNATURE):
-        if len(data) < 24 or data[12:16] != b"IHDR":
+    """(mime, width, height) of PNG or JPEG bytes, from the IHDR or the first SOFn, by the same rules
+    as the orchestrator's VibeSync.Protocol.Blobs.ImageHeader; raises ValueError naming what is wrong."""
+    data = memoryview(data).cast("B")
+    if bytes(data[:8]) == PNG_SIGNATURE:
+        if len(data) < 24 or struct.unpack(">I", data[8:12])[0] != 13 or bytes(data[12:16]) != b"IHDR":
             raise ValueError("a PNG signature without an IHDR chunk")
         width, height = struct.unpack(">II", data[16:24])
+        if not (width and height):
+            raise ValueError(f"a PNG of {width}×{height} pixels")
         return "image/png", width, height
-    if data.startswith(b"\xff\xd8"):
+    if bytes(data[:2]) == b"\xff\xd8":
         i = 2
-        while i + 4 <= len(data):
+        while i + 1 < len(data):
             if data[i] != 0xFF:
                 raise ValueError(f"a JPEG marker was expected at byte {i}")
             marker = data[i + 1]
             if marker == 0xFF:  # fill byte
                 i += 1
                 continue
-            if marker in (0x01,) or 0xD0 <= marker <= 0xD7:
-                i += 2
+            i += 2
+            if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # no length
                 continue
-            length = struct.unpack(">H", data[i + 2:i + 4])[0]
+            if marker in (0xD9, 0xDA) or i + 2 > len(data):  # the end, or scan data, before any frame
+                break
+            length = struct.unpack(">H", data[i:i + 2])[0]
+            if length < 2:
+                break
             if marker in _SOF:
-                if i + 9 > len(data):
+                if length < 7 or i + 7 > len(data):
                     break
-                height, width = struct.unpack(">HH", data[i + 5:i + 9])
-                return "image/jpeg", width, height
-            i += 2 + length
-        raise ValueError("a JPEG without a frame header (SOFn) in its first MiB")
+                height, width = struct.unpack(">HH", data[i + 3:i + 7])
+                if width and height:
+                    return "image/jpeg", width, height
+                break
+            i += length
+        raise ValueError("a JPEG without a frame header (SOFn) before its scan data")
     raise ValueError("neither PNG nor JPEG")

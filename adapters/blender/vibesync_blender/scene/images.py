@@ -95,9 +95,11 @@ class ImageRecords:
         self._cache[uid] = (key, fields)
         return dict(fields)
 
-    def seed(self, uid, image, blob, color_space):
-        """Knows a packed image made from blob ``blob`` (an APPLY's): its record without hashing it again."""
-        mime, width, height = gltf.image_info(image.packed_file.data[:1 << 16])
+    def seed(self, uid, image, op):
+        """Knows a packed image made from an APPLY's image operation (its bytes already checked against
+        its mime and size): its record, without reading and hashing the bytes again."""
+        blob, mime, width, height = op.get("blob"), op.get("mime"), op.get("width"), op.get("height")
+        color_space = op.get("color_space") or gltf.color_space_of(image.colorspace_settings.name)
         self._cache[uid] = (_key(image), {"name": image.name, "mime": mime, "blob": blob, "width": width,
                                           "height": height, "color_space": color_space})
 

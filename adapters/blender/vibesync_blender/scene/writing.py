@@ -649,7 +649,7 @@ class Writer:
         image = images.packed_image(op.get("name"), data, op.get("color_space", "srgb"), images.ext_of(op.get("mime")))
         names.adopt(image, op.get("name"))
         self._adopt_new(p, op.uuid, image, "images")
-        self.index.image_records.seed(op.uuid, image, op.get("blob"), op.get("color_space", "srgb"))
+        self.index.image_records.seed(op.uuid, image, op)
 
     def _replace_image(self, p, op):
         """New bytes for an image: a new packed datablock takes the ID and every image node that showed
@@ -660,7 +660,7 @@ class Writer:
         new = images.packed_image(old.name, data, color_space, images.ext_of(op.get("mime")))
         names.adopt(new, names.synced_name(old))  # Blender named it X.001 beside the old one
         self._swap_in(p, op.uuid, old, new, "images", _ImageUsers(old), self.index.image_records.invalidate)
-        self.index.image_records.seed(op.uuid, new, op.get("blob"), color_space)
+        self.index.image_records.seed(op.uuid, new, op)
 
     # ---- cameras and lights ----------------------------------------------------------------------
 
