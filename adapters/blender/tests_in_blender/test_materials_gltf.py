@@ -554,6 +554,22 @@ class OperationsTests(unittest.TestCase):
         bpy.data.objects["PointLight"].data.energy = 100.0  # a human's edit: read from the watts again
         self.assertAlmostEqual(100.0 / (4 * math.pi) * 683, self.record(uid).light.intensity, places=3)
 
+    def test_create_object_gives_a_new_camera_and_light_their_parameters(self):
+        cam, lamp = "7a0c5e0e-3333-4222-8333-4444555566a1", "7a0c5e0e-3333-4222-8333-4444555566a2"
+        base = {"op": "create_object", "parent": None, "translation": [0, 0, 0], "rotation": [0, 0, 0, 1], "scale": [1, 1, 1]}
+        ops = [dict(base, uuid=cam, name="NewCam", kind="camera",
+                    camera={"type": "orthographic", "xmag": 4.0, "ymag": 2.25, "znear": 0.5, "zfar": 60.0}),
+               dict(base, uuid=lamp, name="NewSpot", kind="light",
+                    light={"type": "spot", "color": [1, 0.5, 0.25], "intensity": 300.0, "range": 9.0,
+                           "inner_cone": 0.3, "outer_cone": 0.5})]
+
+        def check():
+            c, li = self.record(cam).camera, self.record(lamp).light
+            self.assertEqual(("orthographic", "spot"), (c.type, li.type))
+            self.assertClose((4.0, 2.25, 0.5, 60.0), (c.xmag, c.ymag, c.znear, c.zfar))
+            self.assertClose((300.0, 9.0, 0.3, 0.5), (li.intensity, li.range, li.inner_cone, li.outer_cone))
+        self.roundtrip(ops, check)
+
     def test_set_light_on_an_area_light_is_refused(self):
         self.refused([{"op": "set_light", "uuid": self.ids["AreaLight"], "intensity": 5.0}], "UNREPRESENTABLE_LIGHT")
 
