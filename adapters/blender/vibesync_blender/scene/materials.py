@@ -200,8 +200,8 @@ class _Read:
 
     def _base(self, node):
         r = self.record
-        rgb, tex = self._factored(node.inputs["Base Color"], "Color", "base_color", rgb=True)
-        alpha, atex = self._factored(node.inputs["Alpha"], "Alpha", "base_color", rgb=False)
+        rgb, tex = self._factored(node.inputs["Base Color"], "Color", rgb=True)
+        alpha, atex = self._factored(node.inputs["Alpha"], "Alpha", rgb=False)
         if atex is not None and tex is not None and atex != tex:
             self.unsynced(f"Alpha comes from the image node '{atex.name}', Base Color from '{tex.name}'")
         elif atex is not None and tex is None:
@@ -211,7 +211,7 @@ class _Read:
         r["base_color"] = (*rgb, alpha)
         self._texture("base_color", tex)
 
-    def _factored(self, socket, output, slot, rgb):
+    def _factored(self, socket, output, rgb):
         """(factor, image node) of a socket: its value, or an Image Texture's output ``output`` directly
         or through a Multiply by a constant (Mix for colours, Math for values)."""
         default = (1.0, 1.0, 1.0) if rgb else 1.0
@@ -305,7 +305,7 @@ class _Read:
 
     def _emission(self, node):
         socket = emission_socket(node)
-        rgb, tex = self._factored(socket, "Color", "emissive", rgb=True)
+        rgb, tex = self._factored(socket, "Color", rgb=True)
         self.record["emission"] = tuple(rgb[:3])
         strength = node.inputs.get("Emission Strength")
         if strength is not None:
@@ -540,10 +540,9 @@ def write_material(material, current, target, image_of, uv_name):
     for family, (fields, slot) in _FAMILIES.items():
         if all(target[f] == current[f] for f in fields) and target["textures"].get(slot) == current["textures"].get(slot):
             continue
-        getattr(builder, family)(target, target["textures"].get(slot), current["textures"].get(slot) is not None
-                                 or target["textures"].get(slot) is not None)
+        getattr(builder, family)(target, target["textures"].get(slot))
     if target["alpha_mode"] != current["alpha_mode"] and "base_color" in target["textures"]:
-        builder.base(target, target["textures"]["base_color"], True)  # the texture's alpha is linked only when not opaque
+        builder.base(target, target["textures"]["base_color"])  # the texture's alpha is linked only when not opaque
 
 
 def _write_viewport(m, current, target):
@@ -592,7 +591,7 @@ class _Builder:
             upstream.extend(link.from_node for s in n.inputs for link in s.links)
             self.tree.nodes.remove(n)
 
-    def base(self, target, tex, _):
+    def base(self, target, tex):
         color, alpha = self.node.inputs["Base Color"], self.node.inputs["Alpha"]
         self.clear(color, alpha)
         rgba = target["base_color"]
@@ -617,7 +616,7 @@ class _Builder:
         else:
             self.link(alpha, img.outputs["Alpha"])
 
-    def mr(self, target, tex, _):
+    def mr(self, target, tex):
         met, rough = self.node.inputs["Metallic"], self.node.inputs["Roughness"]
         self.clear(met, rough)
         if tex is None:
@@ -635,7 +634,7 @@ class _Builder:
             else:
                 self.link(socket, sep.outputs[channel])
 
-    def normal(self, target, tex, _):
+    def normal(self, target, tex):
         socket = self.node.inputs["Normal"]
         self.clear(socket)
         self.spare("normal_scale", target, tex)
@@ -649,7 +648,7 @@ class _Builder:
         img = self.texture(tex, row, 2, color_space="linear")
         self.link(nm.inputs["Color"], img.outputs["Color"])
 
-    def emission(self, target, tex, _):
+    def emission(self, target, tex):
         socket = emission_socket(self.node)
         self.clear(socket)
         strength = self.node.inputs.get("Emission Strength")
@@ -669,7 +668,7 @@ class _Builder:
         else:
             self.link(socket, img.outputs["Color"])
 
-    def occlusion(self, target, tex, _):
+    def occlusion(self, target, tex):
         group = settings_group(self.tree)
         self.spare("occlusion_strength", target, tex)
         if tex is None:
