@@ -57,12 +57,6 @@ def _quaternion(v, path):
     return q
 
 
-def _bool(v, path):
-    if not isinstance(v, bool):
-        raise SceneError(path, "expected true or false")
-    return v
-
-
 def _asset(v, path):
     text = read_text(v, path)
     if not text or ".." in text or text.startswith("/") or any(c not in _ASSET_CHARS for c in text):
@@ -136,7 +130,7 @@ _READERS = {
     "translation": lambda v, p, f: _vector(v, p),
     "rotation": lambda v, p, f: _quaternion(v, p),
     "scale": lambda v, p, f: _vector(v, p),
-    "visible": lambda v, p, f: _bool(v, p),
+    "visible": lambda v, p, f: content.read_bool(v, p),
     # materials (content schema 3): each field with its range, as the scene reader (content_json)
     "base_color": lambda v, p, f: content.read_base_color(v, p),
     "metallic": lambda v, p, f: content.read_unit(v, p),

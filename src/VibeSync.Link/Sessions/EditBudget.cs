@@ -39,9 +39,9 @@ internal sealed class EditBudget
         foreach (var uuid in uuids)
             if (_objects.TryGetValue(uuid, out var b) && b.Level(now, rate, size) < 1)
                 return $"{uuid} was changed more than {size} times at once or {rate:0.#} times a second: coalesce edits of one object";
-        bool heavy = edit.Operations.Any(op => op is ReplaceMesh or CreateMesh or ReplaceAsset or DeleteObject);
+        bool heavy = edit.Operations.Any(op => op is ReplaceMesh or CreateMesh or ReplaceImage or CreateImage or ReplaceAsset or DeleteObject);
         if (heavy && _heavy.Level(now, _options.HeavyPerSecond, _options.HeavyPerSecond) < 1)
-            return $"more than {_options.HeavyPerSecond} edits with heavy operations (mesh or asset replacement, deletion) in one second";
+            return $"more than {_options.HeavyPerSecond} edits with heavy operations (mesh, image or asset replacement, deletion) in one second";
 
         if (_objects.Count > 10_000) Forget(now, rate, size);
         foreach (var uuid in uuids)

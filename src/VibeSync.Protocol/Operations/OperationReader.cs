@@ -274,13 +274,6 @@ namespace VibeSync.Protocol.Operations
             return q;
         }
 
-        private static Vector4d Color(JsonNode node, string path)
-        {
-            var c = Reals(node, path, 4);
-            foreach (var v in c) Checked(v, path);
-            return new Vector4d(c[0], c[1], c[2], c[3]);
-        }
-
         /// <summary>
         /// The one range of every real in every operation, whatever its field (docs/intents.md
         /// "Numbers"): finite and within ±1e12, the state hash's range (docs/protocol.md §3), which

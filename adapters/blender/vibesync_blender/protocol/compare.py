@@ -43,10 +43,17 @@ def object_differences(a, b, epsilon=EPSILON):
     return diff
 
 
-def _camera(diff, a, b, epsilon):
+def _one_side_only(diff, field, a, b):
+    """True when either side is None (the field named when only one is): nothing further to compare."""
     if a is None or b is None:
         if not (a is None and b is None):
-            diff.append("camera")
+            diff.append(field)
+        return True
+    return False
+
+
+def _camera(diff, a, b, epsilon):
+    if _one_side_only(diff, "camera", a, b):
         return
     if a.type != b.type:
         diff.append("camera.type")
@@ -58,19 +65,14 @@ def _camera(diff, a, b, epsilon):
 
 
 def _light(diff, a, b, epsilon):
-    if a is None or b is None:
-        if not (a is None and b is None):
-            diff.append("light")
+    if _one_side_only(diff, "light", a, b):
         return
     if a.type != b.type:
         diff.append("light.type")
     _vector(diff, "light.color", a.color, b.color, epsilon)
     if not close(a.intensity, b.intensity, epsilon):
         diff.append("light.intensity")
-    if a.range is None or b.range is None:
-        if not (a.range is None and b.range is None):
-            diff.append("light.range")
-    elif not close(a.range, b.range, epsilon):
+    if not _one_side_only(diff, "light.range", a.range, b.range) and not close(a.range, b.range, epsilon):
         diff.append("light.range")
     for field in ("inner_cone", "outer_cone"):
         if not close(getattr(a, field), getattr(b, field), epsilon):
@@ -107,9 +109,7 @@ def material_differences(a, b, epsilon=EPSILON):
 
 
 def _texture(diff, field, a, b, epsilon):
-    if a is None or b is None:
-        if not (a is None and b is None):
-            diff.append(field)
+    if _one_side_only(diff, field, a, b):
         return
     for name in ("image", "texcoord", "wrap_s", "wrap_t", "mag_filter", "min_filter"):
         if getattr(a, name) != getattr(b, name):

@@ -234,14 +234,19 @@ def image_json(i):
 
 # ---- cameras and lights ------------------------------------------------------------------------
 
+def _typed(v, path, types):
+    """(object, its type) of a camera or light; the type is read before the field set it decides."""
+    o = as_object(v, path)
+    if "type" not in o:
+        raise SceneError(path + ".type", "missing field")
+    return o, read_enum(o["type"], path + ".type", types)
+
+
 def read_camera(v, path):
     """CameraParameters, or None for null."""
     if v is None:
         return None
-    o = as_object(v, path)
-    if "type" not in o:
-        raise SceneError(path + ".type", "missing field")
-    kind = read_enum(o["type"], path + ".type", CAMERA_TYPES)
+    o, kind = _typed(v, path, CAMERA_TYPES)
     check_fields(o, path, PERSPECTIVE_FIELDS if kind == "perspective" else ORTHOGRAPHIC_FIELDS, ())
     if kind == "perspective":
         c = CameraParameters(kind, yfov=read_real(o["yfov"], path + ".yfov"), aspect=read_real(o["aspect"], path + ".aspect"),
@@ -272,10 +277,7 @@ def read_light(v, path):
     """LightParameters, or None for null."""
     if v is None:
         return None
-    o = as_object(v, path)
-    if "type" not in o:
-        raise SceneError(path + ".type", "missing field")
-    kind = read_enum(o["type"], path + ".type", LIGHT_TYPES)
+    o, kind = _typed(v, path, LIGHT_TYPES)
     if kind == "spot":
         check_fields(o, path, ("type", "color", "intensity", "inner_cone", "outer_cone"), ("range",))
     else:
