@@ -106,6 +106,15 @@ def _settings_group():
     return group
 
 
+def _mix(tree, blend, factor, constant_input, constant):
+    """A colour Mix node (the importer's factor node) with one constant colour input."""
+    node = tree.nodes.new("ShaderNodeMix")
+    node.data_type, node.blend_type = "RGBA", blend
+    node.inputs[0].default_value = factor
+    node.inputs[constant_input].default_value = constant
+    return node
+
+
 def full_pbr(images):
     """Every texture slot: base colour × factor with alpha, metallic-roughness × factors (ORM), normal
     with a scale on UV set 1, occlusion with a strength, emissive with a strength above 1, and a
@@ -114,10 +123,7 @@ def full_pbr(images):
     p = _principled(mat)
     tree = mat.node_tree
     base = _tex(mat, images["albedo"], mapping={"location": (0.25, -0.5, 0), "rotation": (0, 0, 0.5), "scale": (2, 3, 1)})
-    mix = tree.nodes.new("ShaderNodeMix")
-    mix.data_type, mix.blend_type = "RGBA", "MULTIPLY"
-    mix.inputs[0].default_value = 1.0
-    mix.inputs[7].default_value = (0.9, 0.6, 0.5, 1.0)
+    mix = _mix(tree, "MULTIPLY", 1.0, 7, (0.9, 0.6, 0.5, 1.0))
     tree.links.new(base.outputs["Color"], mix.inputs[6])
     tree.links.new(mix.outputs[2], p.inputs["Base Color"])
     orm = _tex(mat, images["orm"])
@@ -134,10 +140,7 @@ def full_pbr(images):
     occ_tex = _tex(mat, images["orm"])
     occ_sep = tree.nodes.new("ShaderNodeSeparateColor")
     tree.links.new(occ_tex.outputs["Color"], occ_sep.inputs[0])
-    occ_mix = tree.nodes.new("ShaderNodeMix")
-    occ_mix.data_type, occ_mix.blend_type = "RGBA", "MIX"
-    occ_mix.inputs[0].default_value = 0.6
-    occ_mix.inputs[6].default_value = (1, 1, 1, 1)
+    occ_mix = _mix(tree, "MIX", 0.6, 6, (1, 1, 1, 1))
     tree.links.new(occ_sep.outputs["Red"], occ_mix.inputs[7])
     tree.links.new(occ_mix.outputs[2], group.inputs["Occlusion"])
     nrm = _tex(mat, images["normal"], uv_map="UVMap.001")
