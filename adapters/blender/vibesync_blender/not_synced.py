@@ -6,6 +6,12 @@ decisions themselves are made while reading the scene (scene/reading.py); this m
 Every Blender object type is handled on purpose: mesh, empty, camera and light are synced, and so
 are curve, surface, metaball and text objects (as their evaluated mesh); every other type is listed
 here with the reason, and so is any type a later Blender adds.
+
+Some records sync only in part, and are listed too (scene/reading.py, ``Index.partial``): a material
+whose node graph VibeSync cannot represent (it syncs its best-effort values with ``unsynced`` set and
+is never written), an area or hemi light and a panoramic camera (the object syncs, its parameters do
+not), and an image that is not a PNG/JPEG file (left out, as a READ_FAILED one). They carry
+UNSUPPORTED_TYPE: the orchestrator's NOT_SYNCED has no finer code (docs/blender.md).
 """
 
 from dataclasses import dataclass

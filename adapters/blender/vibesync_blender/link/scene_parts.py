@@ -7,7 +7,7 @@ RECORDS_PER_PART, VERTICES_PER_PART = 5000, 100_000  # the Unity core splits ali
 
 def scene_parts(report, limits=Limits()):
     """The SCENE payloads for a report (docs/protocol.md §11.6): parts of at most 5,000 objects or
-    materials, or 100,000 mesh vertices, and never a frame over ``limits.frame_bytes``: records are
+    materials or images, or 100,000 mesh vertices, and never a frame over ``limits.frame_bytes``: records are
     packed by an upper bound of their JSON size, so a part stays within the frame whatever the
     numbers' digits. Every record must fit one frame on its own (the reader reports a mesh that
     does not as RESOURCE_LIMIT and leaves it out)."""
@@ -15,7 +15,7 @@ def scene_parts(report, limits=Limits()):
     header = {k: v for k, v in report.items() if k != "scene"}
     budget = limits.record_budget
     chunks = []
-    for table in ("objects", "materials", "meshes"):
+    for table in ("objects", "images", "materials", "meshes"):  # images before the materials naming them
         records, size, vertices = [], 0, 0
         for r in scene.get(table, ()):
             bound = record_bound(r)

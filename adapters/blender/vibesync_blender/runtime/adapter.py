@@ -61,12 +61,12 @@ class BlenderAdapter:
 
     def attach(self):
         """Scans, stamps and indexes the scene; returns the SCENE payload (canonical scene + root).
-        Only the blobs of the meshes it reports are kept: a new session has no APPLY waiting on the
+        Only the blobs of the meshes and images it reports are kept: a new session has no APPLY waiting on the
         main thread for its blobs, so nothing it needs is dropped."""
         self.index = identity.scan(self.scene, previous=self.index)
         self.index.geometry.tangents = self.tangents
         report = self.scene_report()
-        self.blobs.retain({b for m in self.last_scene.meshes for b in m.blob_ids()})
+        self.blobs.retain(set(self.last_scene.blob_ids()))  # meshes' arrays and images' files
         return report
 
     def canonical(self, uuids=None):

@@ -34,7 +34,7 @@ import bpy
 
 from ..link import MessageType
 from ..link.limits import record_bound
-from ..protocol.model import Material, Mesh, SceneObject
+from ..protocol.model import Image, Material, Mesh, SceneObject
 from ..protocol.scene_json import mesh_json
 from ..scene import identity, reading
 from ..scene.meshes import is_derived
@@ -64,7 +64,7 @@ class ChangeDetector:
         canonical scene just reported, else it is read)."""
         scene = scene if scene is not None else self.adapter.canonical()
         index = self.adapter.index
-        self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
+        self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images}
         self._prints = {uid: reading.fingerprint(o, index) for uid, o in index.each("objects")}
         self.dirty.clear()
         self.held.clear()
@@ -74,7 +74,7 @@ class ChangeDetector:
     def refresh(self, uuids):
         """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits."""
         scene = self.adapter.canonical(set(uuids))
-        present = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
+        present = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images}
         for uid in uuids:
             if uid in present:
                 self.known[uid] = present[uid]
@@ -128,12 +128,26 @@ class ChangeDetector:
                             and identity.id_of(block.data) not in index.meshes:
                         self.structure = True  # linked to mesh data not synced yet (Ctrl+L, the data-block selector)
                 marked = True
-            elif isinstance(block, (bpy.types.Material, bpy.types.Mesh)):
+            elif isinstance(block, (bpy.types.Material, bpy.types.Mesh, bpy.types.Image)):
                 uid = identity.id_of(block)
                 if uid is not None:
                     index.geometry.invalidate(uid)
                     self.dirty.add(uid)
                     marked = True
+                if isinstance(block, bpy.types.Material) and _has_new_image(block, index):
+                    self.structure = True  # a texture of an image not synced yet: the rescan names it
+            elif isinstance(block, bpy.types.ShaderNodeTree):  # a material's graph edited
+                for uid, m in index.each("materials"):
+                    if m.node_tree == block:
+                        self.dirty.add(uid)
+                        marked = True
+                        if _has_new_image(m, index):
+                            self.structure = True
+            elif isinstance(block, (bpy.types.Camera, bpy.types.Light)):  # its objects' parameters
+                for uid, o in index.each("objects"):
+                    if o.data == block:
+                        self.dirty.add(uid)
+                        marked = True
             elif isinstance(block, (bpy.types.Scene, bpy.types.Collection)):
                 self.structure = True
                 marked = True
@@ -166,18 +180,20 @@ class ChangeDetector:
             self.adapter.index = identity.scan(self.adapter.scene, previous=previous)
             # Same session, no undo in between (that rebinds): the cached mesh records still stand.
             self.adapter.index.geometry = previous.geometry
+            self.adapter.index.image_records = previous.image_records  # and the image records: no re-hash
         index = self.adapter.index
         left_out = set(index.excluded)
         scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
-        current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes}
+        current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images}
         ops = []
         if self.structure:
             created = [o for o in scene.objects if o.uuid not in self.known]
             gone = [uid for uid, r in self.known.items()
                     if isinstance(r, SceneObject) and uid not in current and uid not in index.excluded]
             # New materials and meshes first: the objects created next may use them.
-            ops += [_create_data(r) for uid, r in sorted(current.items()) if uid not in self.known and not isinstance(r, SceneObject)]
-            ops += [_create(o) for o in _parents_first(created)]
+            ops += [_create_data(r) for uid, r in sorted(current.items(), key=lambda kv: (not isinstance(kv[1], Image), kv[0]))
+                    if uid not in self.known and not isinstance(r, SceneObject)]  # images first: materials name them
+            ops += [op for o in _parents_first(created) for op in _create(o)]
             ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
             for o in created:
                 self.known[o.uuid] = o
@@ -298,21 +314,69 @@ def _parents_first(objects):
     return out
 
 
+MATERIAL_FIELDS = ("base_color", "metallic", "roughness", "emission", "emissive_strength", "alpha_mode", "alpha_cutoff",
+                   "double_sided", "normal_scale", "occlusion_strength")
+IMAGE_FIELDS = ("name", "mime", "blob", "width", "height", "color_space")
+CAMERA_FIELDS = {"perspective": ("type", "yfov", "aspect", "znear", "zfar"), "orthographic": ("type", "xmag", "ymag", "znear", "zfar")}
+LIGHT_FIELDS = ("type", "color", "intensity", "range", "inner_cone", "outer_cone")
+
+
+def _json(v):
+    """A record value as JSON: tuples as lists, texture bindings as objects."""
+    if isinstance(v, tuple):
+        return [_json(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _json(x) for k, x in v.items()}
+    if hasattr(v, "__slots__") and hasattr(v, "image"):
+        return {f: _json(getattr(v, f)) for f in v.__slots__}
+    return v
+
+
 def _create_data(r):
-    """create_material or create_mesh for a material or mesh the orchestrator has not seen."""
+    """create_image, create_material or create_mesh for a record the orchestrator has not seen."""
+    if isinstance(r, Image):
+        return dict({"op": "create_image", "uuid": r.uuid}, **{f: getattr(r, f) for f in IMAGE_FIELDS})
     if isinstance(r, Material):
-        return {"op": "create_material", "uuid": r.uuid, "name": r.name, "base_color": list(r.base_color),
-                "metallic": r.metallic, "roughness": r.roughness, "emission": list(r.emission)}
+        op = {"op": "create_material", "uuid": r.uuid, "name": r.name}
+        op.update({f: _json(getattr(r, f)) for f in MATERIAL_FIELDS})
+        if r.textures:
+            op["textures"] = _json(r.textures)
+        return op
     return dict({"op": "create_mesh"}, **mesh_json(r))
 
 
 def _create(o):
+    """create_object, then its camera or light parameters (set_camera/set_light)."""
     op = {"op": "create_object", "uuid": o.uuid, "name": o.name, "kind": o.kind, "parent": o.parent,
           "translation": list(o.translation), "rotation": list(o.rotation), "scale": list(o.scale), "visible": o.visible}
     if o.kind == "mesh":
         op["mesh"] = o.mesh
         op["materials"] = list(o.materials)
-    return op
+    return [op] + _optics(None, o)
+
+
+def _optics(old, new):
+    """set_camera / set_light with the parameters that changed (all of them after a type change)."""
+    ops = []
+    if new.camera is not None and (old is None or old.camera != new.camera):
+        fields = CAMERA_FIELDS[new.camera.type]
+        before = old.camera if old is not None and old.camera is not None and old.camera.type == new.camera.type else None
+        ops.append(dict({"op": "set_camera", "uuid": new.uuid},
+                        **{f: _json(getattr(new.camera, f)) for f in fields if before is None or getattr(before, f) != getattr(new.camera, f)}))
+    if new.light is not None and (old is None or old.light != new.light):
+        before = old.light if old is not None and old.light is not None and old.light.type == new.light.type else None
+        ops.append(dict({"op": "set_light", "uuid": new.uuid},
+                        **{f: _json(getattr(new.light, f)) for f in LIGHT_FIELDS
+                           if before is None or getattr(before, f) != getattr(new.light, f)}))
+    return ops
+
+
+def _has_new_image(material, index):
+    """Whether the material's graph shows an image the index does not know (a texture just added)."""
+    if material.node_tree is None:
+        return False
+    return any(n.type == "TEX_IMAGE" and n.image is not None and identity.id_of(n.image) not in index.images
+               for n in material.node_tree.nodes)
 
 
 def _differences(old, new):
@@ -336,9 +400,16 @@ def _differences(old, new):
         for slot, material in enumerate(new.materials):
             if slot >= len(old.materials) or old.materials[slot] != material:
                 ops.append({"op": "assign_material", "uuid": new.uuid, "slot": slot, "material": material})
+        ops += _optics(old, new)
+    elif isinstance(new, Image):
+        if (new.blob, new.mime, new.width, new.height, new.color_space) != (old.blob, old.mime, old.width, old.height, old.color_space):
+            ops.append(dict({"op": "replace_image", "uuid": new.uuid}, **{f: getattr(new, f) for f in IMAGE_FIELDS if f != "name"}))
     elif isinstance(new, Material):
-        params = {f: (list(getattr(new, f)) if isinstance(getattr(new, f), tuple) else getattr(new, f))
-                  for f in ("base_color", "metallic", "roughness", "emission") if getattr(old, f) != getattr(new, f)}
+        params = {f: _json(getattr(new, f)) for f in MATERIAL_FIELDS if getattr(old, f) != getattr(new, f)}
+        slots = {s: (_json(new.textures[s]) if s in new.textures else None) for s in set(old.textures) | set(new.textures)
+                 if old.textures.get(s) != new.textures.get(s)}
+        if slots:
+            params["textures"] = slots
         if params:
             ops.append(dict({"op": "set_material_params", "uuid": new.uuid}, **params))
         if new.name != old.name:

@@ -7,6 +7,7 @@ on the main thread."""
 import bpy
 
 from ..protocol.scene_json import read_mesh_record
+from . import images as image_blocks, materials as graphs, optics
 from .geometry import write_geometry
 from .identity import PROP
 from .meshes import geometry_of
@@ -18,18 +19,28 @@ def build(doc, blobs=None):
     bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
     scene = bpy.context.scene
     scene.unit_settings.scale_length = doc.get("unit_scale", 1.0)
-    materials = {}
+    images = {}
+    for i in doc.get("images", []):  # packed from their blobs' bytes, as an APPLY writes them
+        held = blobs.get(i["blob"]) if blobs is not None else None
+        if held is None:
+            raise KeyError(f"image {i['uuid']}: blob {i['blob']} is not in the blobs given")
+        data = bytes(held[1]) if isinstance(held, tuple) else bytes(held)
+        image = image_blocks.packed_image(i["name"], data, i.get("color_space", "srgb"), image_blocks.ext_of(i["mime"]))
+        image[PROP] = i["uuid"]
+        images[i["uuid"]] = image
+    materials, graphs_to_write = {}, []
     for m in doc.get("materials", []):
         mat = bpy.data.materials.new(m["name"])
         mat.use_nodes = True
-        node = next(n for n in mat.node_tree.nodes if n.type == "BSDF_PRINCIPLED")
-        node.inputs["Base Color"].default_value = m["base_color"]
-        node.inputs["Metallic"].default_value = m["metallic"]
-        node.inputs["Roughness"].default_value = m["roughness"]
-        emission = node.inputs.get("Emission Color") or node.inputs["Emission"]
-        emission.default_value = list(m["emission"]) + [1.0]
+        current, _ = graphs.read_material(mat, lambda image: (image.get(PROP), None), lambda material, name: None)
+        target = dict(graphs.DEFAULTS, textures={})
+        target.update({k: (tuple(v) if isinstance(v, list) else v) for k, v in m.items() if k in graphs.DEFAULTS})
+        target["textures"] = {slot: dict(graphs.TEXTURE_DEFAULTS, **{k: (tuple(v) if isinstance(v, list) else v)
+                                                                      for k, v in t.items()})
+                              for slot, t in m.get("textures", {}).items()}
         mat[PROP] = m["uuid"]
         materials[m["uuid"]] = mat
+        graphs_to_write.append((mat, current, target))
     meshes = {}
     for m in doc.get("meshes", []):
         mesh = bpy.data.meshes.new("Mesh")
@@ -66,7 +77,14 @@ def build(doc, blobs=None):
             for slot, mid in zip(obj.material_slots, o["materials"]):
                 slot.link = "OBJECT"
                 slot.material = materials[mid] if mid else None
+        if o.get("camera") is not None:
+            optics.write_camera(data, scene, o["camera"])
+        if o.get("light") is not None:
+            optics.write_light(data, o["light"])
+            data = obj.data
         obj.hide_set(not o["visible"])
         obj[PROP] = o["uuid"]
         objects[o["uuid"]] = obj
+    for mat, current, target in graphs_to_write:  # once the meshes show them: UV Map nodes name their UV maps
+        graphs.write_material(mat, current, target, images.__getitem__, lambda k, mat=mat: graphs.uv_name(mat, k))
     return scene

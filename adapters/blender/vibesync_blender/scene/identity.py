@@ -14,6 +14,7 @@ import bpy
 
 from ..not_synced import SYNCED_TYPES, UNSUPPORTED_TYPE, Item, unsupported_reason
 from ..protocol.fields import is_valid_id
+from .images import ImageRecords, used_images
 from .meshes import MESH_PROP, MeshRecords, is_derived
 
 PROP = "vibesync_uuid"
@@ -54,6 +55,8 @@ class Index:
         self.derived = {}
         self.geometry = MeshRecords()
         self.materials = {}
+        self.images = {}
+        self.image_records = ImageRecords()
         self.collections = {}
         self.tombstones = set()
         self.stamped = 0
@@ -61,6 +64,7 @@ class Index:
         self.unsupported = []
         self.unsupported_names = set()
         self.excluded = {}
+        self.partial = {}  # uuid → item: synced, but with something Blender holds that is not (an unrepresentable graph, an area light)
         self.coverage_version = next(_versions)
 
     def coverage_changed(self):
@@ -69,7 +73,8 @@ class Index:
 
     def not_synced(self):
         """Everything not synced right now, as NOT_SYNCED items: by kind, then what reads left out."""
-        return self.unsupported + sorted(self.excluded.values(), key=lambda i: (i.name, i.type))
+        return self.unsupported + sorted(list(self.excluded.values()) + list(self.partial.values()),
+                                         key=lambda i: (i.name, i.type))
 
     def object(self, uid):
         return _resolve(bpy.data.objects, self.objects, uid)
@@ -80,10 +85,14 @@ class Index:
     def material(self, uid):
         return _resolve(bpy.data.materials, self.materials, uid)
 
+    def image(self, uid):
+        return _resolve(bpy.data.images, self.images, uid)
+
     def each(self, table):
         """(id, block) for every indexed block of a table, in one pass over Blender's data. Blender
         finds a datablock by name with a linear search, so resolving n IDs one by one costs n²."""
-        pool = {"objects": bpy.data.objects, "meshes": bpy.data.meshes, "materials": bpy.data.materials}[table]
+        pool = {"objects": bpy.data.objects, "meshes": bpy.data.meshes, "materials": bpy.data.materials,
+                "images": bpy.data.images}[table]
         known = getattr(self, table)
         found, renamed = {}, {}
         for block in pool:
@@ -119,7 +128,8 @@ class Index:
         return id_of(obj.data) if obj.data is not None else None
 
     def any_id(self, uid):
-        return uid in self.objects or uid in self.meshes or uid in self.materials or uid in self.derived
+        return (uid in self.objects or uid in self.meshes or uid in self.materials or uid in self.derived
+                or uid in self.images)
 
     def bind(self, table, block):
         getattr(self, table)[id_of(block)] = block.name
@@ -191,6 +201,7 @@ def scan(scene, previous=None):
     _stamp(index, "meshes", list(meshes.values()), previous)
     _stamp(index, "derived", derived, previous, prop=MESH_PROP)
     _stamp(index, "materials", list(materials.values()), previous)
+    _stamp(index, "images", used_images(materials.values()), previous)
     _stamp(index, "collections", [c for c in bpy.data.collections if c.library is None], previous)
     return index
 

@@ -26,12 +26,14 @@ import bpy
 from mathutils import Matrix, Quaternion
 
 from ..link.limits import Limits
-from ..not_synced import READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, Item
+from ..not_synced import READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, UNSUPPORTED_TYPE, Item
 from ..protocol.blobs import BlobFormatError
 from ..protocol.convert import to_canonical
-from ..protocol.model import Material, Scene, SceneObject
+from ..protocol.model import CameraParameters, Image, LightParameters, Material, Scene, SceneObject, TextureBinding
 from ..protocol.quantize import MAX_MAGNITUDE
+from . import gltf, materials as graphs, optics
 from .identity import PROP, id_of
+from .images import ImageNotSynced
 from .meshes import derivation, is_derived
 from .names import synced_name
 
@@ -135,8 +137,26 @@ def blender_object(obj, index):
         mesh = index.mesh_id(obj)
         mesh = mesh if mesh in index.meshes or mesh in index.derived else None
     materials = tuple(_synced(s.material, index.materials) for s in obj.material_slots) if kind == "mesh" else ()
+    camera = light = None
+    if kind == "camera" and obj.data is not None:
+        camera = _parameters(obj, index, lambda: CameraParameters(**optics.camera_record(obj.data, bpy.context.scene)))
+    elif kind == "light" and obj.data is not None:
+        light = _parameters(obj, index, lambda: LightParameters(**optics.light_record(obj.data)))
     return SceneObject(id_of(obj), synced_name(obj), kind, reported_parent_id(obj, index), loc, (x, y, z, w), sca,
-                       visible(obj), materials, mesh)
+                       visible(obj), materials, mesh, camera, light)
+
+
+def _parameters(obj, index, read):
+    """A camera's or light's glTF parameters, or None with the object listed as partly not synced."""
+    uid = id_of(obj)
+    try:
+        value = read()
+    except gltf.Unrepresentable as e:
+        index.partial[uid] = Item(obj.name, obj.type, UNSUPPORTED_TYPE,
+                                  f"{obj.type.lower()} '{obj.name}' ({obj.data.type}): its parameters are not synced: {e}", uid)
+        return None
+    index.partial.pop(uid, None)
+    return value
 
 
 def _synced(block, table):
@@ -145,27 +165,25 @@ def _synced(block, table):
     return uid if uid in table else None
 
 
-def principled(material):
-    if material.use_nodes and material.node_tree is not None:
-        for node in material.node_tree.nodes:
-            if node.type == "BSDF_PRINCIPLED":
-                return node
-    return None
+def material_fields(material, index):
+    """(the material record's fields as read from Blender's graph, the reason it is not representable or None)."""
+    def image_id(image):
+        uid = id_of(image)
+        if uid is None or uid not in index.images:
+            return None, "it is not known to VibeSync yet"
+        item = index.excluded.get(uid)
+        return (None, item.reason) if item is not None else (uid, None)
+    return graphs.read_material(material, image_id, graphs.uv_index)
 
 
-def emission_input(node):
-    return node.inputs.get("Emission Color") or node.inputs.get("Emission")  # 4.x / 3.x
+def blender_material(material, index):
+    fields, reason = material_fields(material, index)
+    textures = {slot: TextureBinding(**t) for slot, t in fields.pop("textures").items()}
+    return Material(id_of(material), synced_name(material), textures=textures, unsynced=reason, **fields)
 
 
-def blender_material(material):
-    node = principled(material)
-    if node is None:
-        return Material(id_of(material), synced_name(material), tuple(material.diffuse_color), material.metallic,
-                        material.roughness, (0.0, 0.0, 0.0))
-    emission = emission_input(node)
-    return Material(id_of(material), synced_name(material), tuple(node.inputs["Base Color"].default_value),
-                    node.inputs["Metallic"].default_value, node.inputs["Roughness"].default_value,
-                    tuple(emission.default_value)[:3] if emission is not None else (0.0, 0.0, 0.0))
+def blender_image(uid, image, records):
+    return Image(uid, synced_name(image), **{k: v for k, v in records.record(uid, image).items() if k != "name"})
 
 
 def in_edit_mode(mesh):
@@ -199,6 +217,7 @@ def canonical_scene(scene, index, uuids=None, limits=Limits(), blobs=None):
     blobs of the meshes read go into ``blobs`` (the link's BlobCache) when given."""
     if blobs is not None:
         index.geometry.sink = blobs
+        index.image_records.sink = blobs
     return _Read(scene, index, limits).canonical(uuids)
 
 
@@ -212,9 +231,10 @@ class _Read:
 
     def canonical(self, uuids):
         index = self.index
-        before = dict(index.excluded)
+        before = (dict(index.excluded), dict(index.partial))
         if uuids is None:
             index.excluded = {}
+            index.partial = {}
         want = (lambda uid: True) if uuids is None else (lambda uid: uid in uuids)
         meshes = tuple(r for uid, m in self._blocks("meshes", uuids) if want(uid)
                        for r in [self._guard(uid, m, "MESH", self._mesh)] if r is not None)
@@ -224,6 +244,8 @@ class _Read:
             meshes += tuple(r for uid, o in derived
                             for r in [self._guard(uid, o, "MESH", lambda u, b: self._derived_mesh(u, b, depsgraph))]
                             if r is not None)
+        images = tuple(r for uid, i in self._blocks("images", uuids) if want(uid)
+                       for r in [self._guard(uid, i, "IMAGE", self._image)] if r is not None)
         materials = tuple(r for uid, m in self._blocks("materials", uuids) if want(uid)
                           for r in [self._guard(uid, m, "MATERIAL", self._material)] if r is not None)
         pairs = [(uid, o) for uid, o in self._blocks("objects", uuids) if want(uid)]
@@ -240,15 +262,15 @@ class _Read:
                     records.pop(uid, None)
             todo = [(uid, o) for uid, o in pairs if uid in records and records[uid].parent in index.excluded]
         native = tuple(records[uid] for uid, _ in pairs if uid in records)
-        if index.excluded != before:
+        if (index.excluded, index.partial) != before:
             index.coverage_changed()
-        return Scene(self._convert_objects(native, uuids is not None), materials, meshes)
+        return Scene(self._convert_objects(native, uuids is not None), materials, meshes, images)
 
     def _blocks(self, table, uuids):
         index = self.index
         if uuids is None or len(uuids) > 16:  # one pass beats many linear name lookups
             return index.each(table)
-        resolve = getattr(index, table[:-1] if table != "meshes" else "mesh")
+        resolve = getattr(index, {"meshes": "mesh", "images": "image"}.get(table, table[:-1]))
         return [(uid, b) for uid in getattr(index, table) if uid in uuids for b in [resolve(uid)] if b is not None]
 
     def _derived(self, uuids):
@@ -264,7 +286,7 @@ class _Read:
             self._exclude(uid, Item(block.name, typ, e.code, e.reason, uid))
             return None
         except Exception as e:  # anything Blender or the data throws: this datablock only
-            what = {"MESH": "mesh", "MATERIAL": "material"}.get(typ, "object")
+            what = {"MESH": "mesh", "MATERIAL": "material", "IMAGE": "image"}.get(typ, "object")
             self._exclude(uid, Item(block.name, typ, READ_FAILED,
                                     f"{what} '{block.name}'{self._used_by(uid) if what != 'object' else ''}: reading it failed: "
                                     f"{type(e).__name__}: {e}", uid))
@@ -318,10 +340,29 @@ class _Read:
         except BlobFormatError as e:
             raise NotSynced(READ_FAILED, f"{where}: {e.field} of an attribute is not a finite number within ±1e12") from e
 
+    def _image(self, uid, image):
+        try:
+            return blender_image(uid, image, self.index.image_records)
+        except ImageNotSynced as e:
+            raise NotSynced(e.code, f"image '{image.name}'{self._used_by_image(image)}: {e}") from e
+
+    def _used_by_image(self, image):
+        names = sorted({m.name for _, m in self.index.each("materials") if m.node_tree is not None and any(
+            n.type == "TEX_IMAGE" and n.image == image for n in m.node_tree.nodes)})
+        return f" (used by material{'s' if len(names) > 1 else ''} {', '.join(repr(n) for n in names[:3])})" if names else ""
+
     def _material(self, uid, material):
-        record = blender_material(material)
+        record = blender_material(material, self.index)
         _check_values(lambda: f"material '{material.name}'",
-                      (*record.base_color, record.metallic, record.roughness, *record.emission))
+                      (*record.base_color, record.metallic, record.roughness, *record.emission, record.emissive_strength,
+                       record.alpha_cutoff, record.normal_scale, record.occlusion_strength,
+                       *(v for t in record.textures.values() for v in (*t.offset, t.rotation, *t.scale))))
+        if record.unsynced is not None:
+            self.index.partial[uid] = Item(material.name, "MATERIAL", UNSUPPORTED_TYPE,
+                                           f"material '{material.name}'{self._used_by(uid)}: its node graph is not synced "
+                                           f"(Blender keeps it; a sync never writes it): {record.unsynced}", uid)
+        else:
+            self.index.partial.pop(uid, None)
         return record
 
     def _object(self, uid, obj):
@@ -334,6 +375,12 @@ class _Read:
                     raise NotSynced(item.code, f"object '{obj.name}': its {what} '{item.name}' is not synced "
                                                f"({_code_words(item.code)}), so neither is the object")
         record = blender_object(obj, self.index)
+        if record.camera is not None:
+            c = record.camera
+            _check_values(lambda: f"camera '{obj.name}'", (c.yfov, c.aspect, c.xmag, c.ymag, c.znear, c.zfar))
+        if record.light is not None:
+            li = record.light
+            _check_values(lambda: f"light '{obj.name}'", (*li.color, li.intensity, li.range or 0.0, li.inner_cone, li.outer_cone))
         _check_values(lambda: f"object '{obj.name}': its location", [c * self.us for c in record.translation])
         _check_values(lambda: f"object '{obj.name}': its rotation", [2 * c for c in record.rotation])  # conversion mixes components
         _check_values(lambda: f"object '{obj.name}': its scale", record.scale)

@@ -11,13 +11,16 @@ mesh replacement swaps in a new mesh datablock while the old one is kept; FINALI
 is left over.
 """
 
+import math
+
 import bpy
 import numpy as np
 from mathutils import Matrix, Quaternion
 
 from ..protocol import convert
 from ..protocol.model import Mesh, components
-from . import geometry, meshes, names, reading
+from . import geometry, gltf, images, meshes, names, optics, reading
+from . import materials as graphs
 from .identity import PROP, id_of
 
 
@@ -83,7 +86,8 @@ class Writer:
         """A datablock for a sentence: "object 'Cube' (uuid)", or the bare ID when it is unknown here."""
         for what, table, resolve in (("object", self.index.objects, self.index.object),
                                      ("material", self.index.materials, self.index.material),
-                                     ("mesh", self.index.meshes, self.index.mesh)):
+                                     ("mesh", self.index.meshes, self.index.mesh),
+                                     ("image", self.index.images, self.index.image)):
             if uid in table:
                 block = resolve(uid)
                 if block is not None:
@@ -110,25 +114,24 @@ class Writer:
         return o
 
     def material(self, uid):
-        m = self.index.material(uid) if uid is not None else None
-        if uid is not None and m is None:
-            m = next((x for x in bpy.data.materials if id_of(x) == uid), None)  # known to the file, not yet used
-            if m is None:
-                raise ApplyError("UNKNOWN_UUID", f"no material {uid} in this Blender file")
-            self.index.materials[uid] = m.name
-        return m
+        return self._known(uid, "materials", "material") if uid is not None else None
+
+    def _known(self, uid, table, what):
+        """The datablock ``uid`` names: indexed, or known to the file and not yet used (then indexed)."""
+        pool = getattr(bpy.data, table)
+        block = _resolve_in(self.index, table, uid)
+        if block is None:
+            block = next((x for x in pool if id_of(x) == uid), None)
+            if block is None:
+                raise ApplyError("UNKNOWN_UUID", f"no {what} {uid} in this Blender file")
+            getattr(self.index, table)[uid] = block.name
+        return block
 
     def mesh_data(self, uid):
         if uid in self.index.derived:
             raise ApplyError("DERIVED_MESH", f"mesh {uid} is an object's evaluated mesh in Blender (derived): no other "
                                              "object can use it, and only Blender changes it")
-        m = self.index.mesh(uid)
-        if m is None:
-            m = next((x for x in bpy.data.meshes if id_of(x) == uid), None)
-            if m is None:
-                raise ApplyError("UNKNOWN_UUID", f"no mesh {uid} in this Blender file")
-            self.index.meshes[uid] = m.name
-        return m
+        return self._known(uid, "meshes", "mesh")
 
     def unit_scale(self):
         return reading.unit_scale(self.scene)
@@ -205,49 +208,31 @@ class Writer:
             _set_hidden(obj, True)
 
     def _set_material_params(self, p, op):
+        """Changes the named fields of a material's record in its node graph (only the parts they
+        need); a graph VibeSync cannot represent is never written (UNREPRESENTABLE_MATERIAL)."""
         mat = self.material(op.uuid)
-        node = reading.principled(mat)
-        name = mat.name
-        if node is None:
-            before = (tuple(mat.diffuse_color), mat.metallic, mat.roughness)
+        current, reason = reading.material_fields(mat, self.index)
+        if reason is not None:
+            raise ApplyError("UNREPRESENTABLE_MATERIAL", f"material '{mat.name}' ({op.uuid}): its node graph is not "
+                                                         f"synced ({reason}); Blender keeps it as it is")
+        self._write_material(p, mat, op.uuid, current, _merged_material(current, op.fields))
 
-            def restore(w):
-                m = bpy.data.materials[name]
-                m.diffuse_color, m.metallic, m.roughness = before
-        else:
-            emission = reading.emission_input(node)
-            node_name = node.name
-            before = (tuple(node.inputs["Base Color"].default_value), node.inputs["Metallic"].default_value,
-                      node.inputs["Roughness"].default_value, tuple(emission.default_value) if emission else None)
+    def _write_material(self, p, mat, uid, current, target):
+        state = graphs.snapshot(mat)
 
-            def restore(w):
-                n = bpy.data.materials[name].node_tree.nodes[node_name]
-                n.inputs["Base Color"].default_value = before[0]
-                n.inputs["Metallic"].default_value = before[1]
-                n.inputs["Roughness"].default_value = before[2]
-                if before[3] is not None:
-                    reading.emission_input(n).default_value = before[3]
+        def restore(w):
+            m = w.index.material(uid)
+            if m is not None:
+                graphs.restore(m, state)
         p.undo.append(restore)
-        if node is None:
-            if op.get("base_color") is not None:
-                mat.diffuse_color = op.get("base_color")
-            if op.get("metallic") is not None:
-                mat.metallic = op.get("metallic")
-            if op.get("roughness") is not None:
-                mat.roughness = op.get("roughness")
-            if op.get("emission") is not None and any(op.get("emission")):
-                raise ApplyError("INVALID_VALUE", f"material {op.uuid} has no node tree, so it cannot emit light")
-            return
-        if op.get("base_color") is not None:
-            node.inputs["Base Color"].default_value = op.get("base_color")
-        if op.get("metallic") is not None:
-            node.inputs["Metallic"].default_value = op.get("metallic")
-        if op.get("roughness") is not None:
-            node.inputs["Roughness"].default_value = op.get("roughness")
-        if op.get("emission") is not None:
-            emission = reading.emission_input(node)
-            current = tuple(emission.default_value)
-            emission.default_value = tuple(op.get("emission")) + current[3:]
+        try:
+            graphs.write_material(mat, current, target, self.image_data, lambda k: graphs.uv_name(mat, k))
+        except graphs.Unwritable as e:
+            raise ApplyError("INVALID_VALUE", f"material '{mat.name}' ({uid}): {e}; nothing was applied") from e
+
+    def image_data(self, uid):
+        """The image datablock of an image record (known to the index, or to the file)."""
+        return self._known(uid, "images", "image")
 
     def _assign_material(self, p, op):
         obj = self.obj(op.uuid)
@@ -471,6 +456,10 @@ class Writer:
         self._place(obj, op, parent)
         if op.get("visible", True) is False:
             _set_hidden(obj, True)
+        if kind == "camera" and op.get("camera") is not None:
+            self._write_camera(p, obj, _plain(op.get("camera")))
+        if kind == "light" and op.get("light") is not None:
+            self._write_light(p, obj, optics.light_record(obj.data), _plain(op.get("light")))
 
     def _instantiate_prefab(self, p, op):
         self._check_new(op.uuid)
@@ -628,14 +617,124 @@ class Writer:
         mat = bpy.data.materials.new(op.get("name"))
         names.adopt(mat, op.get("name"))
         mat.use_nodes = True
-        node = reading.principled(mat)
-        node.inputs["Base Color"].default_value = op.get("base_color")
-        node.inputs["Metallic"].default_value = op.get("metallic")
-        node.inputs["Roughness"].default_value = op.get("roughness")
-        emission = reading.emission_input(node)
-        if emission is not None:
-            emission.default_value = tuple(op.get("emission")) + (1.0,)
         self._adopt_new(p, op.uuid, mat, "materials")
+        current, _ = reading.material_fields(mat, self.index)  # Blender's new Principled BSDF, as read
+        target = _merged_material(dict(graphs.DEFAULTS, textures={}), op.fields)
+        try:
+            graphs.write_material(mat, current, target, self.image_data, lambda k: graphs.uv_name(mat, k))
+        except graphs.Unwritable as e:
+            raise ApplyError("INVALID_VALUE", f"material {op.uuid}: {e}; nothing was applied") from e
+
+    # ---- images ----------------------------------------------------------------------------------
+
+    def _image_bytes(self, op):
+        """The encoded bytes of an image operation's blob, checked against its mime and size (IMAGE_FORMAT)."""
+        held = self.blobs.get(op.get("blob")) if self.blobs is not None else None
+        if held is None:
+            raise ApplyError("BLOB_MISSING", f"image {op.uuid}: blob {op.get('blob')} is not here; nothing was applied")
+        data = bytes(held[1])
+        try:
+            mime, width, height = gltf.image_info(data)
+        except ValueError as e:
+            raise ApplyError("IMAGE_FORMAT", f"image {op.uuid}: its blob is not a PNG or JPEG: {e}") from e
+        if (mime, width, height) != (op.get("mime"), op.get("width"), op.get("height")):
+            raise ApplyError("IMAGE_FORMAT", f"image {op.uuid}: its blob is a {width}×{height} {mime}, the operation says "
+                                             f"{op.get('width')}×{op.get('height')} {op.get('mime')}")
+        return data
+
+    def _create_image(self, p, op):
+        """A new packed image datablock from the blob's bytes."""
+        self._check_new(op.uuid)
+        data = self._image_bytes(op)
+        image = images.packed_image(op.get("name"), data, op.get("color_space", "srgb"), images.ext_of(op.get("mime")))
+        names.adopt(image, op.get("name"))
+        self._adopt_new(p, op.uuid, image, "images")
+        self.index.image_records.seed(op.uuid, image, op)
+
+    def _replace_image(self, p, op):
+        """New bytes for an image: a new packed datablock takes the ID and every image node that showed
+        the old one; the old one is kept until FINAL (as a replaced mesh is), so a rollback is exact."""
+        old = self.image_data(op.uuid)
+        data = self._image_bytes(op)
+        color_space = op.get("color_space") or gltf.color_space_of(old.colorspace_settings.name)
+        new = images.packed_image(old.name, data, color_space, images.ext_of(op.get("mime")))
+        names.adopt(new, names.synced_name(old))  # Blender named it X.001 beside the old one
+        self._swap_in(p, op.uuid, old, new, "images", _ImageUsers(old), self.index.image_records.invalidate)
+        self.index.image_records.seed(op.uuid, new, op)
+
+    # ---- cameras and lights ----------------------------------------------------------------------
+
+    def _own_data(self, p, obj, pool):
+        """Copy-on-write: an object whose camera or light data other objects share gets a copy of its
+        own first, so writing its parameters changes no other object. Rollback gives the shared one back."""
+        data = obj.data
+        if data.users - (1 if data.use_fake_user else 0) <= 1:
+            return data
+        copy = data.copy()
+        obj.data = copy
+        uid, shared_name, copy_name = id_of(obj), data.name, copy.name
+
+        def restore(w):
+            o = w.index.object(uid)
+            d = getattr(bpy.data, pool).get(shared_name)
+            if o is not None and d is not None:
+                o.data = d
+            c = getattr(bpy.data, pool).get(copy_name)
+            if c is not None and c.users == 0:
+                getattr(bpy.data, pool).remove(c)
+        p.undo.append(restore)
+        return copy
+
+    def _remember_data(self, p, data, pool, attrs):
+        state, name = optics.remember(data, attrs), data.name
+
+        def restore(w):
+            d = getattr(bpy.data, pool).get(name)
+            if d is not None:
+                optics.put_back(d, state)
+        p.undo.append(restore)
+
+    def _set_camera(self, p, op):
+        obj = self.obj(op.uuid)
+        if obj.type != "CAMERA":
+            raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)} is not a camera")
+        self._write_camera(p, obj, _changes(op, optics.CAMERA_FIELDS))
+
+    def _write_camera(self, p, obj, changes):
+        try:
+            current = optics.camera_record(obj.data, self.scene)
+        except gltf.Unrepresentable:
+            current = {}
+        try:
+            target = optics.merged(current, changes, "camera")
+        except ValueError as e:
+            raise ApplyError("INVALID_VALUE", f"camera '{obj.name}': {e}") from e
+        data = self._own_data(p, obj, "cameras")
+        self._remember_data(p, data, "cameras", optics.CAMERA_ATTRS)
+        try:
+            optics.write_camera(data, self.scene, target)
+        except ValueError as e:
+            raise ApplyError("INVALID_VALUE", f"camera '{obj.name}': {e}; nothing was applied") from e
+
+    def _set_light(self, p, op):
+        obj = self.obj(op.uuid)
+        if obj.type != "LIGHT":
+            raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)} is not a light")
+        try:
+            current = optics.light_record(obj.data, strict=not (obj.data.type == "SPOT" and op.get("inner_cone") is not None))
+        except gltf.Unrepresentable as e:
+            raise ApplyError("UNREPRESENTABLE_LIGHT", f"light '{obj.name}' ({op.uuid}) is a {obj.data.type} light in "
+                                                      f"Blender: {e}; Blender keeps it as it is") from e
+        self._write_light(p, obj, current, _changes(op, optics.LIGHT_FIELDS))
+
+    def _write_light(self, p, obj, current, changes):
+        target = optics.merged(current, changes, "light")
+        if target["type"] == "spot" and not 0 <= target["inner_cone"] < target["outer_cone"] <= math.pi / 2:
+            raise ApplyError("INVALID_VALUE", f"light '{obj.name}': cones inner {target['inner_cone']} and outer "
+                                              f"{target['outer_cone']} are not 0 ≤ inner < outer ≤ π/2")
+        data = self._own_data(p, obj, "lights")
+        self._remember_data(p, data, "lights", optics.LIGHT_ATTRS)
+        optics.write_light(data, target)
 
     def _create_mesh(self, p, op):
         self._check_new(op.uuid)
@@ -655,37 +754,39 @@ class Writer:
         new, record = self._geometry(old.name, op)
         for m in old.materials:
             new.materials.append(m)
-        users = [o.name for o in bpy.data.objects if o.data == old]
-        for name in users:
-            bpy.data.objects[name].data = new
-        old_name = old.name
-        old.use_fake_user = True
-        del old[PROP]  # the ID moves to the new geometry; the old block is only kept for rollback
-        new[PROP] = op.uuid
-        self.index.meshes[op.uuid] = new.name
+        self._swap_in(p, op.uuid, old, new, "meshes", _MeshUsers(old), self.index.geometry.invalidate)
         self.index.geometry.remember(op.uuid, new, record, self.unit_scale())
-        new_name = new.name
+
+    def _swap_in(self, p, uid, old, new, pool, users, forget):
+        """A replacement datablock takes ``old``'s ID and its users (``users.move(to)``); the old one is
+        kept with a fake user until FINAL (then removed when nothing uses it), so a rollback is exact.
+        ``forget(uid)`` drops what a cache knew of the ID."""
+        users.move(new)
+        old_name, new_name = old.name, new.name
+        old.use_fake_user = True
+        del old[PROP]  # the ID moves to the new datablock; the old one is only kept for rollback
+        new[PROP] = uid
+        getattr(self.index, pool)[uid] = new.name
+        blocks = getattr(bpy.data, pool)
 
         def restore(w):
-            o_mesh, n_mesh = bpy.data.meshes.get(old_name), bpy.data.meshes.get(new_name)
-            if o_mesh is None:
+            o, n = blocks.get(old_name), blocks.get(new_name)
+            if o is None:
                 return
-            for name in users:
-                if name in bpy.data.objects:
-                    bpy.data.objects[name].data = o_mesh
-            o_mesh[PROP] = op.uuid
-            o_mesh.use_fake_user = False
-            w.index.meshes[op.uuid] = o_mesh.name
-            w.index.geometry.invalidate(op.uuid)
-            if n_mesh is not None and n_mesh.users == 0:
-                bpy.data.meshes.remove(n_mesh)
+            users.move(o)
+            o[PROP] = uid
+            o.use_fake_user = False
+            getattr(w.index, pool)[uid] = o.name
+            forget(uid)
+            if n is not None and n.users == 0:
+                blocks.remove(n)
 
         def finalize(w):
-            o_mesh = bpy.data.meshes.get(old_name)
-            if o_mesh is not None and PROP not in o_mesh:
-                o_mesh.use_fake_user = False
-                if o_mesh.users == 0:
-                    bpy.data.meshes.remove(o_mesh)
+            o = blocks.get(old_name)
+            if o is not None and PROP not in o:
+                o.use_fake_user = False
+                if o.users == 0:
+                    blocks.remove(o)
         p.undo.append(restore)
         p.on_finalize.append(finalize)
 
@@ -701,6 +802,10 @@ class Writer:
 
 
 # ---- native helpers ------------------------------------------------------------------------------
+
+def _resolve_in(index, table, uid):
+    return {"materials": index.material, "meshes": index.mesh, "images": index.image}[table](uid)
+
 
 def _hidden(obj):
     try:
@@ -806,3 +911,76 @@ def _reparent_keeping_local(obj, parent, index):
         obj.parent_type = "OBJECT"
     obj.matrix_parent_inverse = Matrix.Identity(4)
     _write_local(obj, location, rotation, scale, index)
+
+
+def _binding(t):
+    """A texture binding as a plain dict with every field (from an operation's dataclass or dict)."""
+    if t is None:
+        return None
+    fields = t if isinstance(t, dict) else {f: getattr(t, f) for f in t.__slots__}
+    return {**graphs.TEXTURE_DEFAULTS, **{k: (tuple(v) if isinstance(v, list) else v) for k, v in fields.items()}}
+
+
+def _merged_material(current, fields):
+    """The full material record after an operation's fields: the named ones replace the current
+    values; ``textures`` changes only the slots it names (null removes one)."""
+    target = dict(current)
+    target["textures"] = dict(current.get("textures", {}))
+    for k, v in fields.items():
+        if k == "textures":
+            for slot, t in v.items():
+                if t is None:
+                    target["textures"].pop(slot, None)
+                else:
+                    target["textures"][slot] = _binding(t)
+        elif k in graphs.DEFAULTS:
+            target[k] = tuple(v) if isinstance(v, list) else v
+    return target
+
+
+def _plain(record):
+    """A camera or light record (a dataclass or a dict) as a dict."""
+    if isinstance(record, dict):
+        return dict(record)
+    return {f: getattr(record, f) for f in record.__slots__}
+
+
+def _changes(op, fields):
+    out = {}
+    for f in fields:
+        v = op.get(f, _ABSENT)
+        if v is not _ABSENT:
+            out[f] = tuple(v) if isinstance(v, list) else v
+    return out
+
+
+_ABSENT = object()
+
+
+class _MeshUsers:
+    """The objects showing a mesh (by name), moved to another mesh and back."""
+
+    def __init__(self, mesh):
+        self.names = [o.name for o in bpy.data.objects if o.data == mesh]
+
+    def move(self, mesh):
+        for name in self.names:
+            if name in bpy.data.objects:
+                bpy.data.objects[name].data = mesh
+
+
+class _ImageUsers:
+    """The Image Texture nodes showing an image (material or group, node name), moved and back."""
+
+    def __init__(self, image):
+        trees = [("m", m.name, m.node_tree) for m in bpy.data.materials if m.node_tree is not None]
+        trees += [("g", g.name, g) for g in bpy.data.node_groups]
+        self.nodes = [(kind, owner, n.name) for kind, owner, t in trees for n in t.nodes
+                      if n.type == "TEX_IMAGE" and n.image == image]
+
+    def move(self, image):
+        for kind, owner, node in self.nodes:
+            block = (bpy.data.materials if kind == "m" else bpy.data.node_groups).get(owner)
+            tree = (block.node_tree if kind == "m" else block) if block is not None else None
+            if tree is not None and node in tree.nodes:
+                tree.nodes[node].image = image
