@@ -365,9 +365,11 @@ def _optics(old, new):
                         **{f: _json(getattr(new.camera, f)) for f in fields if before is None or getattr(before, f) != getattr(new.camera, f)}))
     if new.light is not None and (old is None or old.light != new.light):
         before = old.light if old is not None and old.light is not None and old.light.type == new.light.type else None
+        cones = ("inner_cone", "outer_cone")  # only a spot has them (0 elsewhere, which no reader admits)
         ops.append(dict({"op": "set_light", "uuid": new.uuid},
                         **{f: _json(getattr(new.light, f)) for f in LIGHT_FIELDS
-                           if before is None or getattr(before, f) != getattr(new.light, f)}))
+                           if (before is None or getattr(before, f) != getattr(new.light, f))
+                           and (f not in cones or new.light.type == "spot")}))
     return ops
 
 
