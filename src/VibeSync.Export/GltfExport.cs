@@ -5,9 +5,11 @@
 // top-left, so v' = 1 − v; and materials belong to objects' slots in VibeSync but to mesh primitives
 // in glTF, so each (mesh, slot materials) combination objects use becomes one glTF mesh, with one
 // primitive per material slot of the record sharing the vertex accessors (content schema 2).
-// Vertex data is read from the blobs the records name (canonical arrays: glTF's already).
-// Nothing is made up: what the records do not hold yet (camera optics, light colour and power)
-// is not written as if it were known; such nodes carry their kind in `extras`.
+// Vertex data and images are read from the blobs the records name (canonical arrays: glTF's already;
+// images as their encoded files). Cameras and lights look down local −Z in both spaces, so their
+// nodes keep the record's transform and get a glTF camera or KHR_lights_punctual light from the
+// record's parameters. Nothing is made up: a camera or light whose parameters are null (schema 2,
+// or a light glTF cannot represent) gets no camera or light; its node carries its kind in `extras`.
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
@@ -30,7 +32,8 @@ public static class GltfExport
         var model = ModelRoot.CreateModel();
         model.Asset.Generator = "VibeSync";
         var root = model.UseScene(title);
-        var materials = scene.Materials.ToDictionary(m => m.Uuid, m => Material(model, m), StringComparer.Ordinal);
+        var gltfMaterials = new GltfMaterials(model, scene.Images, blobs);
+        var materials = scene.Materials.ToDictionary(m => m.Uuid, gltfMaterials.Create, StringComparer.Ordinal);
         var meshes = scene.Meshes.ToDictionary(m => m.Uuid, StringComparer.Ordinal);
         var built = new Dictionary<string, GltfMesh?>(StringComparer.Ordinal);
         var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
@@ -49,6 +52,8 @@ public static class GltfExport
             var extras = new JsonObject { ["vibesync_uuid"] = o.Uuid, ["vibesync_kind"] = ObjectKindNames.Name(o.Kind) };
             if (!o.Visible) extras["visible"] = false;
             node.Extras = extras;
+            if (o.Camera is { } camera) node.Camera = Camera(model, o.Name, camera);
+            if (o.Light is { } light) node.PunctualLight = Light(model, o.Name, light);
             if (o.Kind != ObjectKind.Mesh || o.Mesh == null) continue;
             if (!meshes.TryGetValue(o.Mesh, out var mesh)) throw new InvalidDataException($"object {o.Uuid} names mesh {o.Mesh}, which the scene does not hold");
             var slotMaterials = new SharpGLTF.Schema2.Material?[mesh.Primitives.Count];
@@ -70,19 +75,22 @@ public static class GltfExport
     /// <summary>Writes <paramref name="scene"/> as a binary glTF (GLB) to <paramref name="path"/>.</summary>
     public static void WriteGlb(Scene scene, IBlobSource blobs, string path, string title = "VibeSync") => Build(scene, blobs, title).SaveGLB(path);
 
-    private static SharpGLTF.Schema2.Material Material(ModelRoot model, VibeSync.Protocol.State.Material m)
+    private static Camera Camera(ModelRoot model, string name, CameraParameters p)
     {
-        var material = model.CreateMaterial(m.Name);
-        material.InitializePBRMetallicRoughness();
-        material.Extras = new JsonObject { ["vibesync_uuid"] = m.Uuid };
-        var baseColor = material.FindChannel("BaseColor")!.Value;
-        baseColor.Color = new Vector4((float)m.BaseColor.X, (float)m.BaseColor.Y, (float)m.BaseColor.Z, (float)m.BaseColor.W);
-        var metallicRoughness = material.FindChannel("MetallicRoughness")!.Value;
-        metallicRoughness.SetFactor("MetallicFactor", (float)Math.Clamp(m.Metallic, 0, 1));
-        metallicRoughness.SetFactor("RoughnessFactor", (float)Math.Clamp(m.Roughness, 0, 1));
-        var emissive = material.FindChannel("Emissive")!.Value;
-        emissive.Color = new Vector4((float)Math.Clamp(m.Emission.X, 0, 1), (float)Math.Clamp(m.Emission.Y, 0, 1), (float)Math.Clamp(m.Emission.Z, 0, 1), 1);
-        return material;
+        var camera = model.CreateCamera(name);
+        if (p.Type == VibeSync.Protocol.State.CameraType.Orthographic) camera.SetOrthographicMode((float)p.XMag, (float)p.YMag, (float)p.ZNear, (float)p.ZFar);
+        else camera.SetPerspectiveMode((float)p.Aspect, (float)p.YFov, (float)p.ZNear, (float)p.ZFar);
+        return camera;
+    }
+
+    private static PunctualLight Light(ModelRoot model, string name, LightParameters p)
+    {
+        var type = p.Type switch { LightType.Spot => PunctualLightType.Spot, LightType.Directional => PunctualLightType.Directional, _ => PunctualLightType.Point };
+        var light = model.CreatePunctualLight(name, type);
+        // glTF has no range for a directional light (SharpGLTF drops it); an absent range is infinite.
+        light.SetColor(new Vector3((float)p.Color.X, (float)p.Color.Y, (float)p.Color.Z), (float)p.Intensity, p.Range is { } range ? (float)range : float.PositiveInfinity);
+        if (type == PunctualLightType.Spot) light.SetSpotCone((float)p.InnerCone, (float)p.OuterCone);
+        return light;
     }
 
     /// <summary>The glTF mesh of a record with these slot materials; null when it has no triangles (glTF has no empty primitive).</summary>
