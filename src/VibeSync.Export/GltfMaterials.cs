@@ -43,9 +43,11 @@ internal sealed class GltfMaterials
         material.InitializePBRMetallicRoughness();
         var extras = new JsonObject { ["vibesync_uuid"] = m.Uuid };
         if (m.Unsynced != null) extras["unsynced"] = m.Unsynced;
-        material.Extras = extras;
         material.Alpha = m.AlphaMode switch { VibeSync.Protocol.State.AlphaMode.Mask => SharpGLTF.Schema2.AlphaMode.MASK, VibeSync.Protocol.State.AlphaMode.Blend => SharpGLTF.Schema2.AlphaMode.BLEND, _ => SharpGLTF.Schema2.AlphaMode.OPAQUE };
-        material.AlphaCutoff = (float)m.AlphaCutoff;
+        // glTF reads alphaCutoff in MASK mode only (the validator warns elsewhere); the record keeps it whatever the mode, so extras do.
+        if (m.AlphaMode == VibeSync.Protocol.State.AlphaMode.Mask) material.AlphaCutoff = (float)m.AlphaCutoff;
+        else extras["alpha_cutoff"] = m.AlphaCutoff;
+        material.Extras = extras;
         material.DoubleSided = m.DoubleSided;
 
         var baseColor = material.FindChannel("BaseColor")!.Value;

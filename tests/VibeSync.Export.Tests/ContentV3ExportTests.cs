@@ -19,7 +19,7 @@ namespace VibeSync.Export.Tests;
 /// transform, embedded images, cameras and lights, read back from the GLB file and passed through
 /// the Khronos validator. Every value differs from glTF's default, so a dropped field fails.
 /// </summary>
-public sealed class ContentV3ExportTests
+public sealed class ContentV3ExportTests : IDisposable
 {
     private const string Quad = "c3e00000-0000-4000-8000-0000000000b1";
     private const string Everything = "c3e00000-0000-4000-8000-0000000000a1", Masked = "c3e00000-0000-4000-8000-0000000000a2",
@@ -28,6 +28,12 @@ public sealed class ContentV3ExportTests
 
     private readonly BlobMemory _blobs = new();
     private readonly Dictionary<string, byte[]> _files = new();
+    private readonly List<string> _written = new();
+
+    public void Dispose()
+    {
+        foreach (var file in _written) File.Delete(file);
+    }
 
     private Image PngImage(int index, int width, int height, ImageColorSpace space)
     {
@@ -103,6 +109,7 @@ public sealed class ContentV3ExportTests
     private ModelRoot ExportAndReload(Scene scene, out string file)
     {
         file = Path.Combine(Path.GetTempPath(), $"vibesync-c3-{Guid.NewGuid():N}.glb");
+        _written.Add(file);
         GltfExport.WriteGlb(scene, _blobs, file);
         return ModelRoot.Load(file);
     }
@@ -115,7 +122,7 @@ public sealed class ContentV3ExportTests
         var model = ExportAndReload(FullScene(), out _);
         var m = model.LogicalMaterials.Single(x => x.Name == "Everything");
         Assert.Equal(SharpGLTF.Schema2.AlphaMode.BLEND, m.Alpha);
-        Assert.Equal(0.3, m.AlphaCutoff, 5);
+        Assert.Equal(0.3, m.Extras!["alpha_cutoff"]!.GetValue<double>(), 5); // glTF reads alphaCutoff in MASK mode only
         Assert.True(m.DoubleSided);
         var baseColor = Channel(m, "BaseColor");
         Assert.Equal(new System.Numerics.Vector4(0.8f, 0.6f, 0.4f, 0.5f), baseColor.Color);
@@ -252,6 +259,7 @@ public sealed class ContentV3ExportTests
         Assert.True(report.GetProperty("errors").GetInt32() == 0, output);
         Assert.Equal(0, process.ExitCode);
         Assert.Equal(4, report.GetProperty("materials").GetInt32());
+        Assert.Equal(0, report.GetProperty("warnings").GetInt32()); // e.g. alphaCutoff outside MASK mode would warn
     }
 
     [Fact]
