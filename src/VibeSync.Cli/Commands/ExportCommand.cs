@@ -16,8 +16,9 @@ internal static class ExportCommand
         var engine = new Option<string>("--engine") { Description = "reality (the authoritative scene, default), or blender or unity (read back from that engine now).", DefaultValueFactory = _ => "reality" };
         engine.AcceptOnlyFromAmong("reality", "blender", "unity");
         var command = new Command("export", "Write what Reality or an engine holds as a glTF 2.0 binary (GLB), readable by any glTF viewer. " +
-            "Objects become nodes (their VibeSync IDs in extras), meshes one primitive per material slot with POSITION, NORMAL, TEXCOORD_n, COLOR_0 and TANGENT as synced, materials their metallic-roughness factors; " +
-            "camera optics and light power are not synced yet and are not invented (those nodes carry their kind in extras).") { data, gltf, engine };
+            "Objects become nodes (their VibeSync IDs in extras), meshes one primitive per material slot with POSITION, NORMAL, TEXCOORD_n, COLOR_0 and TANGENT as synced, " +
+            "materials glTF metallic-roughness with their textures (samplers, KHR_texture_transform), KHR_materials_emissive_strength, alpha mode and double-sided, images embedded as their PNG/JPEG bytes, " +
+            "cameras as glTF cameras and lights as KHR_lights_punctual; a camera or light whose parameters are not synced gets none (its node carries its kind in extras).") { data, gltf, engine };
         command.SetAction(async (parse, cancel) =>
         {
             string dir = parse.GetValue(data)!.FullName, which = parse.GetValue(engine)!;
@@ -33,7 +34,7 @@ internal static class ExportCommand
                 // before any record naming them was journaled or admitted).
                 var blobs = BlobStore.Open(Path.Combine(dir, "blobs"));
                 GltfExport.WriteGlb(scene, blobs, out_.FullName, $"VibeSync {which}");
-                Console.WriteLine($"wrote {out_.FullName}: {scene.Objects.Count} objects, {scene.Meshes.Count} meshes, {scene.Materials.Count} materials ({which})");
+                Console.WriteLine($"wrote {out_.FullName}: {scene.Objects.Count} objects, {scene.Meshes.Count} meshes, {scene.Materials.Count} materials, {scene.Images.Count} images ({which})");
                 return 0;
             }
             catch (Exception e) when (e is SceneFormatException or InvalidDataException or IOException or UnauthorizedAccessException)
