@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Text.Json;
 using SharpGLTF.Schema2;
 using VibeSync.Export;
@@ -37,7 +36,7 @@ public sealed class ContentV3ExportTests : IDisposable
 
     private Image PngImage(int index, int width, int height, ImageColorSpace space)
     {
-        var bytes = TestPng.Encode(width, height, (byte)(40 * index), (byte)(255 - 40 * index), 128);
+        var bytes = TestContent.Png(width, height, (byte)(40 * index), (byte)(255 - 40 * index), 128);
         _files[ImageIds[index]] = bytes;
         return new Image(ImageIds[index], $"image{index}.png", ImageMime.Png, _blobs.Put(new BlobShape(BlobElement.U8, 1, bytes.Length), bytes), width, height, space);
     }
@@ -79,15 +78,8 @@ public sealed class ContentV3ExportTests : IDisposable
             new Material(Plain, "Plain", new Vector4d(0.1, 0.2, 0.3, 1), 1, 0.5, new Vector3d(0, 0, 0)),
             new Material(Bright, "Bright", new Vector4d(1, 1, 1, 1), 0, 1, new Vector3d(2, 1, 0.5)),
         };
-        var corners = new float[] { 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0 };
-        var attributes = new Dictionary<string, string>
-        {
-            [MeshSemantics.Position] = InlineMesh.Floats(corners, 3, _blobs),
-            [MeshSemantics.Normal] = InlineMesh.Floats(Enumerable.Repeat(new float[] { 0, 0, 1 }, 4).SelectMany(v => v).ToArray(), 3, _blobs),
-            [MeshSemantics.Tangent] = InlineMesh.Floats(Enumerable.Repeat(new float[] { 1, 0, 0, 1 }, 4).SelectMany(v => v).ToArray(), 4, _blobs),
-            [MeshSemantics.TexCoord(0)] = InlineMesh.Floats(new float[] { 0, 0, 1, 0, 1, 1, 0, 1 }, 2, _blobs),
-            [MeshSemantics.TexCoord(1)] = InlineMesh.Floats(new float[] { 0, 0, 0.5f, 0, 0.5f, 0.5f, 0, 0.5f }, 2, _blobs),
-        };
+        var attributes = TestContent.QuadAttributes(_blobs);
+        attributes[MeshSemantics.TexCoord(1)] = InlineMesh.Floats(new float[] { 0, 0, 0.5f, 0, 0.5f, 0.5f, 0, 0.5f }, 2, _blobs); // occlusion and metallic-roughness use UV set 1
         var quad = new Mesh(Quad, 4, attributes, new[] { new MeshPrimitive(0, InlineMesh.Indices(new uint[] { 0, 1, 2, 0, 2, 3 }, _blobs)) }, Array.Empty<string>());
         var objects = new List<SceneObject>
         {
@@ -292,61 +284,5 @@ public sealed class ContentV3ExportTests : IDisposable
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "tests", "gltf-validator", "validate.mjs"))) return dir.FullName;
         throw new InvalidOperationException("repository not found");
-    }
-}
-
-/// <summary>Real, decodable PNG files (8-bit RGB, one colour) for the export tests.</summary>
-internal static class TestPng
-{
-    private static readonly uint[] Crc = Enumerable.Range(0, 256).Select(n =>
-    {
-        uint c = (uint)n;
-        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        return c;
-    }).ToArray();
-
-    public static byte[] Encode(int width, int height, byte r, byte g, byte b)
-    {
-        var raw = new MemoryStream();
-        for (int y = 0; y < height; y++)
-        {
-            raw.WriteByte(0); // filter: none
-            for (int x = 0; x < width; x++) { raw.WriteByte(r); raw.WriteByte(g); raw.WriteByte(b); }
-        }
-        var compressed = new MemoryStream();
-        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(raw.ToArray());
-        var ihdr = new byte[13];
-        BigEndian(ihdr, 0, (uint)width);
-        BigEndian(ihdr, 4, (uint)height);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = 2; // colour type: RGB
-        var png = new MemoryStream();
-        png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
-        Chunk(png, "IHDR", ihdr);
-        Chunk(png, "IDAT", compressed.ToArray());
-        Chunk(png, "IEND", Array.Empty<byte>());
-        return png.ToArray();
-    }
-
-    private static void Chunk(Stream png, string type, byte[] data)
-    {
-        var head = new byte[8];
-        BigEndian(head, 0, (uint)data.Length);
-        System.Text.Encoding.ASCII.GetBytes(type, 0, 4, head, 4);
-        png.Write(head);
-        png.Write(data);
-        uint c = 0xFFFFFFFFu;
-        foreach (var x in head.Skip(4).Concat(data)) c = Crc[(c ^ x) & 0xFF] ^ (c >> 8);
-        var crc = new byte[4];
-        BigEndian(crc, 0, ~c);
-        png.Write(crc);
-    }
-
-    private static void BigEndian(byte[] buffer, int at, uint value)
-    {
-        buffer[at] = (byte)(value >> 24);
-        buffer[at + 1] = (byte)(value >> 16);
-        buffer[at + 2] = (byte)(value >> 8);
-        buffer[at + 3] = (byte)value;
     }
 }

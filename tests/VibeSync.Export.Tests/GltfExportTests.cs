@@ -61,16 +61,9 @@ public sealed class GltfExportTests
     [Fact]
     public void primitives_per_slot_carry_every_attribute_from_the_blobs_and_the_slot_materials()
     {
-        var quad = new float[] { 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0 };
-        var attributes = new Dictionary<string, string>
-        {
-            [MeshSemantics.Position] = InlineMesh.Floats(quad, 3, Blobs),
-            [MeshSemantics.Normal] = InlineMesh.Floats(Enumerable.Repeat(new float[] { 0, 0, 1 }, 4).SelectMany(v => v).ToArray(), 3, Blobs),
-            [MeshSemantics.Tangent] = InlineMesh.Floats(Enumerable.Repeat(new float[] { 1, 0, 0, 1 }, 4).SelectMany(v => v).ToArray(), 4, Blobs),
-            [MeshSemantics.TexCoord(0)] = InlineMesh.Floats(new float[] { 0, 0, 1, 0, 1, 1, 0, 1 }, 2, Blobs),
-            [MeshSemantics.TexCoord(1)] = InlineMesh.Floats(new float[] { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f }, 2, Blobs),
-            [MeshSemantics.Color0] = InlineMesh.Floats(Enumerable.Repeat(new float[] { 1, 0.5f, 0.25f, 1 }, 4).SelectMany(v => v).ToArray(), 4, Blobs),
-        };
+        var attributes = TestContent.QuadAttributes(Blobs);
+        attributes[MeshSemantics.TexCoord(1)] = InlineMesh.Floats(new float[] { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f }, 2, Blobs);
+        attributes[MeshSemantics.Color0] = InlineMesh.Floats(Enumerable.Repeat(new float[] { 1, 0.5f, 0.25f, 1 }, 4).SelectMany(v => v).ToArray(), 4, Blobs);
         var mesh = new Mesh(Tri, 4, attributes, new[] { new MeshPrimitive(0, InlineMesh.Indices(new uint[] { 0, 1, 2 }, Blobs)), new MeshPrimitive(2, InlineMesh.Indices(new uint[] { 0, 2, 3 }, Blobs)) },
             new[] { "Subdivision (SUBSURF)" });
         var o = Obj(A, "Quad", null, Tri) with { Materials = new string?[] { Red, null, Blue } };
