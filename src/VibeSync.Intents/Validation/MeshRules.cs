@@ -60,7 +60,7 @@ public static class MeshRules
                 return new IntentRefusedException(code, e.Path, e.Reason);
             }
             foreach (var id in mesh.BlobIds())
-                if (source.TryGet(id, out var shape, out _) && shape.ByteLength > limits.MaxBlobBytes)
+                if (MeshContent.ShapeOf(source, id, path) is var shape && shape.ByteLength > limits.MaxBlobBytes)
                     return new IntentRefusedException(IntentErrorCode.ResourceLimit, path,
                         $"blob {id} holds {shape.ByteLength:N0} bytes, over limits.max_blob_bytes = {limits.MaxBlobBytes:N0}");
         }
@@ -92,7 +92,7 @@ public static class MeshRules
         || actor.Kind >= ActorKind.Human && origin == DerivingEngine;
 
     /// <summary>The blobs an AI may name: those of meshes it sees, and those it put itself; any other answers as absent.</summary>
-    private sealed class Reachable : IBlobSource
+    private sealed class Reachable : IBlobSource, IBlobShapes
     {
         private readonly IBlobSource _inner;
         private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
@@ -110,6 +110,13 @@ public static class MeshRules
             if (_ids.Contains(id)) return _inner.TryGet(id, out shape, out payload);
             shape = null!;
             payload = default;
+            return false;
+        }
+
+        public bool TryGetShape(string id, out BlobShape shape)
+        {
+            if (_ids.Contains(id)) return _inner is IBlobShapes shapes ? shapes.TryGetShape(id, out shape) : _inner.TryGet(id, out shape, out _);
+            shape = null!;
             return false;
         }
     }
