@@ -611,13 +611,18 @@ def link_vectors():
     # WELCOME as the orchestrator writes it (docs/protocol.md §11.1); the adapters read it.
     welcomes = [{"session_id": "0123456789abcdef0123456789abcdef", "server_nonce": bytes(range(64, 96)).hex(), "protocol": "1.1",
                  "heartbeat_ms": 5000, "heartbeat_timeout_ms": 10000, "project_id": "5f0c3b1e-8a4d-4c2e-9b7a-0d1e2f3a4b5c", "schema": 1,
-                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000, "blob_bytes": 268435456, "chunk_bytes": 1048576}}]
+                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 1000000, "blob_bytes": 268435456, "chunk_bytes": 1048576}},
+                # A project whose config.json turns tangents on: the one optional field, written only then.
+                {"session_id": "fedcba9876543210fedcba9876543210", "server_nonce": bytes(range(96, 128)).hex(), "protocol": "1.1",
+                 "heartbeat_ms": 5000, "heartbeat_timeout_ms": 10000, "project_id": "5f0c3b1e-8a4d-4c2e-9b7a-0d1e2f3a4b5c", "schema": 2,
+                 "limits": {"frame_bytes": 16777216, "mesh_vertices": 2000000, "blob_bytes": 268435456, "chunk_bytes": 1048576}, "tangents": True}]
     for w in welcomes:
         w["json"] = (f'{{"session_id": "{w["session_id"]}", "server_nonce": "{w["server_nonce"]}", "protocol": "{w["protocol"]}", '
                      f'"heartbeat_ms": {w["heartbeat_ms"]}, "heartbeat_timeout_ms": {w["heartbeat_timeout_ms"]}, '
                      f'"project_id": "{w["project_id"]}", "schema": {w["schema"]}, '
                      f'"limits": {{"frame_bytes": {w["limits"]["frame_bytes"]}, "mesh_vertices": {w["limits"]["mesh_vertices"]}, '
-                     f'"blob_bytes": {w["limits"]["blob_bytes"]}, "chunk_bytes": {w["limits"]["chunk_bytes"]}}}}}')
+                     f'"blob_bytes": {w["limits"]["blob_bytes"]}, "chunk_bytes": {w["limits"]["chunk_bytes"]}}}'
+                     + (', "tangents": true}' if w.get("tangents") else '}'))
     versions = [{"ours": o, "peer": p, "compatible": version_incompatibility(o, p) is None}
                 for o, p in [("1.0", "1.0"), ("1.0", "1.1"), ("1.1", "1.0"), ("1.0", "1.2"), ("1.3", "1.1"), ("1.0", "2.0"), ("1.0", "x"), ("1.0", "1.0.1")]]
     return {"session_keys": keys, "hellos": hellos, "welcomes": welcomes, "versions": versions}

@@ -77,6 +77,9 @@ public sealed record LinkOptions
     /// <summary>Bytes one blob may have (config <c>limits.max_blob_bytes</c>; WELCOME's <c>blob_bytes</c>): a bigger one is refused <c>BLOB_TOO_LARGE</c> from its first chunk.</summary>
     public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>The project's tangent policy (config <c>content.tangents</c>), told to adapters in WELCOME.</summary>
+    public bool Tangents { get; init; }
+
     /// <summary>Data bytes in one BLOB_CHUNK, at most (WELCOME's <c>chunk_bytes</c>): frames stay far below <see cref="MaxFrame"/>.</summary>
     public int ChunkBytes { get; init; } = Protocol.Blobs.BlobChunk.DefaultChunkBytes;
 

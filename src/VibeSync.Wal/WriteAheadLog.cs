@@ -37,6 +37,8 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
     private ulong _segmentNumber;
     private long _writeOffset;
     private long _segmentLength;
+    private Task<SegmentFile>? _spare;   // the next segment's file, preallocated and fsynced off the writer's path
+    private ulong _spareNumber;
     private ulong _nextSequence;
     private byte[] _lastHash;
     private byte[] _buffer = new byte[64 * 1024];
@@ -307,6 +309,7 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
             _segment.Write(_buffer.AsSpan(0, used), _writeOffset);
             _segment.Flush();
             _writeOffset += used;
+            if (_spare == null && _writeOffset > _segmentLength / 2) PrepareSpare();
 
             // Durable from here on: account for it, then release the appenders.
             ulong sequence = batchStart;
@@ -325,12 +328,51 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Closes the current segment and starts the next: tmp file, preallocate, header, fsync, rename, fsync dir.</summary>
+    /// <summary>
+    /// Starts making the next segment's file in the background once this one is half full:
+    /// preallocating and fsyncing it are the slow part of a roll (issue #20 §4), and need neither
+    /// the next sequence nor the chain's hash. It stays a temp file, which recovery deletes, until
+    /// the roll writes its header and renames it.
+    /// </summary>
+    private void PrepareSpare()
+    {
+        ulong number = _segmentNumber + 1;
+        long size = _options.SegmentSize;
+        string temp = TempPathOf(_directory, number);
+        var fs = _fs;
+        _spareNumber = number;
+        _spare = Task.Run(() =>
+        {
+            var file = Preallocate(fs, temp, SegmentNames.PathOf(_directory, number), size);
+            try { file.Flush(); return file; }
+            catch { file.Dispose(); TryDelete(fs, temp); throw; }
+        });
+    }
+
+    /// <summary>The prepared spare when it is the segment wanted and big enough; else null (and it is dropped).</summary>
+    private SegmentFile? TakeSpare(ulong number, long size)
+    {
+        if (_spare is not { } spare) return null;
+        _spare = null;
+        SegmentFile file;
+        try { file = spare.GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // the roll tries again itself and reports what fails
+        if (_spareNumber == number && file.Length >= size) return file;
+        file.Dispose();
+        TryDelete(_fs, TempPathOf(_directory, _spareNumber));
+        return null;
+    }
+
+    private static string TempPathOf(string directory, ulong number) => Path.ChangeExtension(SegmentNames.PathOf(directory, number), SegmentNames.TempExtension);
+
+    /// <summary>Closes the current segment and starts the next: tmp file, preallocate (usually done already, <see cref="PrepareSpare"/>), header, fsync, rename, fsync dir.</summary>
     private void Roll(int needed)
     {
         ulong next = _segmentNumber + 1;
         long size = Math.Max(_options.SegmentSize, RecordLayout.SegmentHeaderSize + (long)needed);
-        var file = CreateSegment(_directory, _fs, next, _nextSequence, _lastHash, size);
+        var file = TakeSpare(next, size) is { } spare
+            ? Seal(_directory, _fs, spare, next, _nextSequence, _lastHash)
+            : CreateSegment(_directory, _fs, next, _nextSequence, _lastHash, size);
         _segment.Dispose();
         _segment = file;
         _segmentNumber = next;
@@ -338,20 +380,27 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         _writeOffset = RecordLayout.SegmentHeaderSize;
     }
 
-    private static SegmentFile CreateSegment(string directory, WalFileSystem fs, ulong number, ulong firstSequence, byte[] parentHash, long size)
+    private static SegmentFile CreateSegment(string directory, WalFileSystem fs, ulong number, ulong firstSequence, byte[] parentHash, long size) =>
+        Seal(directory, fs, Preallocate(fs, TempPathOf(directory, number), SegmentNames.PathOf(directory, number), size), number, firstSequence, parentHash);
+
+    private static SegmentFile Preallocate(WalFileSystem fs, string temp, string final, long size)
     {
-        string final = SegmentNames.PathOf(directory, number);
-        string temp = Path.ChangeExtension(final, SegmentNames.TempExtension);
-        SegmentFile file;
         try
         {
-            file = fs.CreatePreallocated(temp, size);
+            return fs.CreatePreallocated(temp, size);
         }
         catch (IOException e)
         {
             TryDelete(fs, temp);
             throw new IOException($"cannot preallocate WAL segment {final} ({size} bytes): {e.Message}", e);
         }
+    }
+
+    /// <summary>Makes a preallocated temp file segment <paramref name="number"/>: header, fsync, rename, fsync the directory.</summary>
+    private static SegmentFile Seal(string directory, WalFileSystem fs, SegmentFile file, ulong number, ulong firstSequence, byte[] parentHash)
+    {
+        string final = SegmentNames.PathOf(directory, number);
+        string temp = Path.ChangeExtension(final, SegmentNames.TempExtension);
         try
         {
             var header = new byte[RecordLayout.SegmentHeaderSize];
@@ -386,6 +435,11 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         }
         _writer.Join();
         _segment.Dispose();
+        if (_spare is { } spare) // never sealed: a temp file, which is no part of the log
+        {
+            try { spare.GetAwaiter().GetResult().Dispose(); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            TryDelete(_fs, TempPathOf(_directory, _spareNumber));
+        }
     }
 
     /// <inheritdoc />

@@ -59,6 +59,7 @@ public sealed class ServeConfigTests
             ("""{"trust": "yolo"}""", "trust"),
             ("""{"windows_ms": {"cosmetic": -5}}""", "windows_ms.cosmetic"),
             ("""{"limitz": {}}""", "limitz"),
+            ("""{"content": {"tangents": "yes"}}""", "content.tangents"),
             ("""{"trust": """, "config.json"),
         })
         {

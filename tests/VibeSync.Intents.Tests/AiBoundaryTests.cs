@@ -184,7 +184,7 @@ public sealed class AiBoundaryTests
     public void the_geometry_of_a_deleted_hidden_object_never_surfaces()
     {
         var s = IntentValidator.Apply(World(), Intent($"{{\"op\": \"delete_object\", \"uuid\": \"{Statue}\", \"children\": \"delete\"}}"), Human);
-        Assert.True(s.Meshes.ContainsKey(StatueMesh)); // meshes outlive their objects
+        Assert.False(s.Meshes.ContainsKey(StatueMesh)); // a mesh leaves Reality with its last user
         Assert.DoesNotContain(AiVisibility.View(s).Meshes, m => m.Uuid == StatueMesh);
         Assert.DoesNotContain(AiVisibility.View(s).Materials, m => m.Uuid == Gold);
         // And its tombstones are unknown to an AI, while a deleted visible object's is TOMBSTONED.
@@ -207,10 +207,15 @@ public sealed class AiBoundaryTests
     [Fact]
     public void nothing_an_ai_does_makes_a_shared_material_vanish_from_its_view()
     {
-        // The AI empties the Cube's first slot: Red is used by nothing now, and still visible;
-        // what a hidden object uses was concealed before and stays so. No transition to observe.
+        // The AI empties the Cube's first slot: Red, which only visible objects ever used, leaves
+        // with its last user — what the AI's own view already told it. Silver, which the hidden
+        // Statue shares, was concealed before and stays so (the Cube's second slot reads empty):
+        // emptying that slot changes nothing the AI can see, whether or not the Statue holds it.
         var s = IntentValidator.Apply(World(), Intent($"{{\"op\": \"assign_material\", \"uuid\": \"{Cube}\", \"slot\": 0, \"material\": null}}"), Ai);
-        Assert.Contains(AiVisibility.View(s).Materials, m => m.Uuid == Red);
-        Assert.Equal(AiVisibility.View(World()).Materials.Count, AiVisibility.View(s).Materials.Count);
+        Assert.DoesNotContain(AiVisibility.View(s).Materials, m => m.Uuid == Red);
+        Assert.Empty(AiVisibility.View(s).Materials);
+        var t = IntentValidator.Apply(World(), Intent($"{{\"op\": \"assign_material\", \"uuid\": \"{Cube}\", \"slot\": 1, \"material\": null}}"), Ai);
+        Assert.Equal(AiVisibility.View(World()).Materials.Select(m => m.Uuid), AiVisibility.View(t).Materials.Select(m => m.Uuid));
+        Assert.True(t.Materials.ContainsKey(Silver)); // the Statue still holds it
     }
 }

@@ -114,26 +114,37 @@ public sealed class MeshIntentTests : ClockedPipeline
     [Fact]
     public async Task an_object_moves_onto_its_derived_mesh_and_back_only_from_blender()
     {
-        // Blender: the Cube gained a Subdivision modifier; it shows its own evaluated mesh now.
+        const string Authored = "6e300000-0000-4000-8000-000000000002";
+        var cubeMesh = Pipeline.Reality.Meshes[CubeMesh];
+        // Blender: the Cube gained a Subdivision modifier; it shows its own evaluated mesh now, and
+        // the authored mesh it no longer uses leaves Reality as it left Blender's report.
         var gained = await SettleAsync(Intent(Triangle("create_mesh", NewMesh, "[\"Subdivision (SUBSURF)\"]"),
             $"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{NewMesh}\"}}"), BlenderHuman, origin: "blender");
         Assert.Equal(IntentPhase.Final, gained.Phase);
         Assert.Equal(NewMesh, Pipeline.Reality.Objects[Cube].Mesh);
         Assert.Equal(new string?[] { Red }, Pipeline.Reality.Objects[Cube].Materials); // slots stay the object's
+        Assert.False(Pipeline.Reality.Meshes.ContainsKey(CubeMesh));
+        // Nobody else may point another object at a derived mesh: it is one object's evaluated geometry.
+        var onto = await SettleAsync(Intent(Create("Twin", NewMesh)), new Actor(ActorKind.Human, "unity"), "unity");
+        Assert.Contains("DERIVED_MESH at operations[0].mesh", onto.Reason);
         foreach (var (actor, origin) in new[] { (Ai, (string?)null), (Human, null), (new Actor(ActorKind.Human, "unity"), "unity") })
         {
-            var off = await SettleAsync(Intent($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{CubeMesh}\"}}"), actor, origin);
-            Assert.Contains("DERIVED_MESH at operations[0].uuid", off.Reason);
+            var off = await SettleAsync(Intent(Triangle("create_mesh", Authored), $"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{Authored}\"}}"), actor, origin);
+            Assert.Contains("DERIVED_MESH at operations[1].uuid", off.Reason);
             Assert.Contains("Subdivision (SUBSURF)", off.Reason);
         }
-        var back = await SettleAsync(Intent($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{CubeMesh}\"}}"), BlenderHuman, origin: "blender");
+        // The modifier removed: Blender reports the authored mesh again under its own ID (pruned
+        // records are not tombstoned), and the derived one leaves with its only user.
+        var back = await SettleAsync(Intent(Record("create_mesh", CubeMesh, cubeMesh.VertexCount, cubeMesh.Attributes["POSITION"], cubeMesh.Primitives[0].Indices),
+            $"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{CubeMesh}\"}}"), BlenderHuman, origin: "blender");
         Assert.Equal(IntentPhase.Final, back.Phase);
         Assert.Equal(CubeMesh, Pipeline.Reality.Objects[Cube].Mesh);
-        // Nobody else may point an object at a derived mesh: it is one object's evaluated geometry.
-        var onto = await SettleAsync(Intent($"{{\"op\": \"set_mesh\", \"uuid\": \"{Cube}\", \"mesh\": \"{NewMesh}\"}}"), new Actor(ActorKind.Human, "unity"), "unity");
-        Assert.Contains("DERIVED_MESH at operations[0].mesh", onto.Reason);
-        Assert.Equal(CubeMesh, Pipeline.Reality.Objects[Cube].Mesh);
+        Assert.False(Pipeline.Reality.Meshes.ContainsKey(NewMesh));
     }
+
+    private static string Create(string name, string mesh) =>
+        $"{{\"op\": \"create_object\", \"uuid\": \"{Fresh}\", \"name\": \"{name}\", \"kind\": \"mesh\", \"parent\": null, " +
+        $"\"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], \"mesh\": \"{mesh}\"}}";
 
     [Fact]
     public async Task only_blender_reports_a_derived_mesh()

@@ -46,7 +46,8 @@ public sealed class ValidationTests
         var after = IntentValidator.Apply(Initial(), Intent(created, Op("set_mesh", Cube, $"\"mesh\": \"{Other}\"")), Human);
         Assert.Equal(Other, after.Objects[Cube].Mesh);
         Assert.Equal(new string?[] { Red }, after.Objects[Cube].Materials);
-        Assert.Equal(CubeMesh, IntentValidator.Apply(after, Intent(Op("set_mesh", Cube, $"\"mesh\": \"{CubeMesh}\"")), Ai).Objects[Cube].Mesh);
+        Assert.False(after.Meshes.ContainsKey(CubeMesh)); // it left with its last user
+        Assert.Equal(Other, IntentValidator.Apply(after, Intent(Op("set_mesh", Cube, $"\"mesh\": \"{Other}\"")), Ai).Objects[Cube].Mesh);
 
         var unknown = Refused(Initial(), Human, Op("set_mesh", Cube, $"\"mesh\": \"{Other}\""));
         Assert.Equal((IntentErrorCode.UnknownUuid, "operations[0].mesh"), (unknown.Code, unknown.Path));

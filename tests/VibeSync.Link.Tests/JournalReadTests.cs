@@ -32,4 +32,36 @@ public sealed class JournalReadTests
         long grown = serve.ResidentBytes() - before;
         Assert.True(grown < 64L << 20, $"400 intent reads grew serve by {grown >> 20} MiB");
     }
+
+    [Fact]
+    public async Task waiting_for_an_intent_answers_when_it_settles_or_says_it_timed_out()
+    {
+        await using var serve = await ServeProcess.StartAsync();
+        // An AI's structural intent waits for a human under the default trust mode: PENDING.
+        using var reply = await serve.PostJsonAsync("/v1/intents?actor=ai:claude",
+            """{"operations": [{"op": "create_object", "uuid": "7a1d0000-0000-4000-8000-000000000001", "name": "Crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [0, 0, 0, 1], "scale": [1, 1, 1]}], "rationale": "a crate"}""");
+        var submitted = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("PENDING", submitted.GetProperty("phase").GetString());
+        ulong id = submitted.GetProperty("intent").GetUInt64();
+
+        var started = DateTime.UtcNow;
+        var waited = JsonDocument.Parse(await serve.GetStringAsync($"/v1/intents/{id}?wait=settled&timeout_ms=400")).RootElement;
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(390), "it waited its timeout");
+        Assert.True(waited.GetProperty("timed_out").GetBoolean());
+        Assert.False(waited.GetProperty("settled").GetBoolean());
+
+        // A long wait is answered by the decision, not by its timeout.
+        var waiting = serve.GetStringAsync($"/v1/intents/{id}?wait=settled&timeout_ms=50000");
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        started = DateTime.UtcNow;
+        using (await serve.PostJsonAsync($"/v1/intents/{id}/deny", "{}")) { }
+        var settled = JsonDocument.Parse(await waiting.WaitAsync(TimeSpan.FromSeconds(20))).RootElement;
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.True(settled.GetProperty("settled").GetBoolean());
+        Assert.False(settled.GetProperty("timed_out").GetBoolean());
+        Assert.Equal("REFUSED", settled.GetProperty("phase").GetString());
+        // Without wait=, the answer is at once and carries no timed_out.
+        Assert.False(JsonDocument.Parse(await serve.GetStringAsync($"/v1/intents/{id}")).RootElement.TryGetProperty("timed_out", out _));
+    }
 }

@@ -17,6 +17,32 @@ public sealed class SegmentTests
     }
 
     [Fact]
+    public void the_next_segment_is_preallocated_before_the_roll_needs_it_and_never_outlives_the_log()
+    {
+        using var dir = new TempLog();
+        var fs = new FaultyFileSystem();
+        var prepared = new List<string>();
+        fs.FailPreallocate = path => { lock (prepared) prepared.Add(System.IO.Path.GetFileName(path)); return null; };
+        using (var log = WriteAheadLog.Open(dir.Path, new WalOptions { FileSystem = fs, SegmentSize = 4096 }))
+        {
+            // Half of segment 1 written: segment 2's file is being made, as a temp file, before any roll.
+            ulong i = 0;
+            while (!File.Exists(dir.Segment(2) + ".tmp") && !File.Exists(dir.Segment(2)) && i < 6)
+                log.AppendAsync(TempLog.Entry(++i)).Wait();
+            SpinWait.SpinUntil(() => File.Exists(dir.Segment(2) + ".tmp"), 5000);
+            Assert.False(File.Exists(dir.Segment(2)), "prepared, not yet part of the log");
+            Assert.True(File.Exists(dir.Segment(2) + ".tmp"));
+            TempLog.AppendEach(log, Enumerable.Range(100, 30).Select(n => TempLog.Entry((ulong)n)));
+        }
+        lock (prepared) Assert.Equal(prepared.Distinct().Count(), prepared.Count); // each segment's file made once: the roll took the spare
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp")); // the last spare, never sealed, went with the log
+        var records = WriteAheadLog.ReadAll(dir.Path, out var scan);
+        Assert.Null(scan.Corruption);
+        Assert.True(scan.Segments >= 3);
+        Assert.All(Directory.GetFiles(dir.Path, "*.wal"), f => Assert.Equal(4096, new FileInfo(f).Length));
+    }
+
+    [Fact]
     public void a_record_larger_than_a_segment_gets_a_segment_of_its_own()
     {
         using var dir = new TempLog();

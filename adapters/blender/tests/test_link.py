@@ -34,10 +34,14 @@ class LinkVectorTests(unittest.TestCase):
     def test_welcome_payloads_read_back(self):
         for w in self.V["welcomes"]:
             got = parse_welcome(w["json"])
-            self.assertEqual((w["project_id"], w["schema"], w["limits"]), (got["project_id"], got["schema"], got["limits"]))
+            self.assertEqual((w["project_id"], w["schema"], w["limits"], w.get("tangents", False)),
+                             (got["project_id"], got["schema"], got["limits"], got.get("tangents", False)))
             self.assertEqual(bytes.fromhex(w["server_nonce"]), got["server_nonce"])
         with self.assertRaises(LinkError):
             parse_welcome(self.V["welcomes"][0]["json"].replace('"schema": 1, ', ''))
+        self.assertTrue(any(w.get("tangents") for w in self.V["welcomes"]))  # the optional field is pinned
+        with self.assertRaises(LinkError):
+            parse_welcome(self.V["welcomes"][0]["json"][:-1] + ', "tangents": 1}')
 
     def test_version_rules_match_the_vectors(self):
         for v in self.V["versions"]:

@@ -20,7 +20,50 @@ internal static class BenchCommand
         bench.Subcommands.Add(Unity());
         bench.Subcommands.Add(EndToEnd());
         bench.Subcommands.Add(Content());
+        bench.Subcommands.Add(Journal());
         return bench;
+    }
+
+    private static Command Journal()
+    {
+        var data = DataDirectory.Option();
+        var entries = new Option<long>("--entries") { Description = "Journal entries written before serve starts (two per intent).", DefaultValueFactory = _ => 1_000_000 };
+        var reads = new Option<int>("--reads") { Description = "Timed reads of random intents.", DefaultValueFactory = _ => 5_000 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var command = new Command("journal",
+            "get_intent on a big journal: serve started over a WAL of --entries entries, GET /v1/intents/{id} of random intents over loopback p50/p99 (goal p99 ≤ 1 ms at 1,000,000 entries) beside GET /v1/status, and serve's start-up on that journal. Runs in DATA/bench-journal.")
+        {
+            data, entries, reads, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            long n = parse.GetValue(entries);
+            int r = parse.GetValue(reads);
+            if (n < 2 || r < 1) { Console.Error.WriteLine("error: --entries must be at least 2 and --reads positive"); return Program.InputError; }
+            var dir = Path.Combine(parse.GetValue(data)!.FullName, "bench-journal");
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                var result = await JournalBenchmark.RunAsync(dir, n, r, line => Console.Error.WriteLine(line));
+                var machine = MachineInfo.Current();
+                if (parse.GetValue(json))
+                    Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "journal", result, machine }, Indented));
+                else
+                {
+                    Console.WriteLine($"journal of {result.Entries:N0} entries ({result.Intents:N0} intents): written in {result.WriteSeconds:F1} s, serve started on it in {result.StartSeconds:F1} s");
+                    Console.WriteLine($"GET /v1/intents/{{id}} ({result.Reads:N0} random): p50 {result.GetIntentP50Ms:F3} ms, p99 {result.GetIntentP99Ms:F3} ms (goal p99 ≤ 1 ms: {(result.GoalMet ? "met" : "missed")})");
+                    Console.WriteLine($"GET /v1/status beside it: p50 {result.StatusP50Ms:F3} ms, p99 {result.StatusP99Ms:F3} ms");
+                    Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+                }
+            }
+            finally
+            {
+                try { Directory.Delete(dir, true); } catch (IOException) { }
+            }
+            return 0;
+        });
+        return command;
     }
 
     private static Command Content()

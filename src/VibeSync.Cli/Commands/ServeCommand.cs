@@ -88,6 +88,7 @@ internal static class ServeCommand
                     QuarantineCoolOff = TimeSpan.FromSeconds(co),
                     MaxMeshVertices = mv,
                     MaxBlobBytes = file.Admission.MaxBlobBytes,
+                    Tangents = file.Tangents,
                 },
             };
             OrchestratorService service;

@@ -37,6 +37,19 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         await engine.FinalizeAsync(new[] { Intent }).ConfigureAwait(false);
     }
 
+    /// <summary>The materials and meshes the objects only <paramref name="engine"/> has use.</summary>
+    private static HashSet<string> KeptExtrasUse(Scene engine, Scene target)
+    {
+        var inTarget = target.Objects.Select(o => o.Uuid).ToHashSet(StringComparer.Ordinal);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in engine.Objects.Where(o => !inTarget.Contains(o.Uuid)))
+        {
+            if (o.Mesh != null) used.Add(o.Mesh);
+            foreach (var m in o.Materials) if (m != null) used.Add(m);
+        }
+        return used;
+    }
+
     /// <summary>
     /// Plans <paramref name="engine"/> → <paramref name="target"/>, both canonical. With
     /// <paramref name="keepExtras"/> objects only the engine has are left alone (first pairing
@@ -61,9 +74,13 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
             if (want.Name != have.Name) ops.Add(new Rename(want.Uuid, want.Name));
             ops.Add(new SetMaterialParams(want.Uuid, want.BaseColor, want.Metallic, want.Roughness, want.Emission));
         }
+        // A material or mesh only the engine has leaves its report once no object there uses it
+        // (engines report what their objects use; docs/sync.md): the object edits below see to
+        // that, unless an object only the engine has is kept and still uses it.
+        var keptUses = keepExtras ? KeptExtrasUse(engine, target) : new HashSet<string>(StringComparer.Ordinal);
         var targetMaterials = target.Materials.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
-        foreach (var extra in engine.Materials.Where(m => !targetMaterials.Contains(m.Uuid)))
-            unreachable.Add($"material {extra.Uuid} ({extra.Name}) is not in Reality and there is no operation to remove a material");
+        foreach (var extra in engine.Materials.Where(m => !targetMaterials.Contains(m.Uuid) && keptUses.Contains(m.Uuid)))
+            unreachable.Add($"material {extra.Uuid} ({extra.Name}) is not in Reality and an object only this engine has uses it");
 
         var engineMeshes = engine.Meshes.ToDictionary(m => m.Uuid, StringComparer.Ordinal);
         foreach (var want in target.Meshes.OrderBy(m => m.Uuid, StringComparer.Ordinal))
@@ -77,8 +94,8 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
                 ops.Add(new ReplaceMesh(want));
         }
         var targetMeshes = target.Meshes.Select(m => m.Uuid).ToHashSet(StringComparer.Ordinal);
-        foreach (var extra in engine.Meshes.Where(m => !targetMeshes.Contains(m.Uuid)))
-            unreachable.Add($"mesh {extra.Uuid} is not in Reality and there is no operation to remove a mesh");
+        foreach (var extra in engine.Meshes.Where(m => !targetMeshes.Contains(m.Uuid) && keptUses.Contains(m.Uuid)))
+            unreachable.Add($"mesh {extra.Uuid} is not in Reality and an object only this engine has uses it");
 
         var engineObjects = engine.Objects.ToDictionary(o => o.Uuid, StringComparer.Ordinal);
         var targetObjects = target.Objects.ToDictionary(o => o.Uuid, StringComparer.Ordinal);

@@ -31,7 +31,7 @@ public static class IntentValidator
         bool unseen = false;
         for (int i = 0; i < intent.Operations.Count; i++)
             scene = Apply(scene, intent.Operations[i], sight, $"operations[{i}]", ref unseen);
-        return new Validated(scene, unseen);
+        return new Validated(UnusedRecords.Prune(reality, scene, intent.Operations), unseen);
     }
 
     /// <summary>

@@ -38,6 +38,11 @@ public static class MeshRules
                 if (DerivedReference(set, actor, origin, reality, ai: uploaded != null, path) is { } refused) return refused;
                 continue;
             }
+            if (op is CreateObject { Mesh: { } used } create) // a new object may not take another's evaluated geometry either
+            {
+                if (DerivedReference(new SetMesh(create.Uuid, used), actor, origin, reality, ai: uploaded != null, path) is { } refused) return refused;
+                continue;
+            }
             if (AdmissionLimits.MeshOf(op) is not { } mesh) continue;
             bool seen = uploaded == null || AiVisibility.SeesMesh(reality, op.Uuid);
             if (op is ReplaceMesh && seen && reality.Meshes.TryGetValue(op.Uuid, out var current) && current.IsDerived && !MayReplaceDerived(actor, origin))
@@ -68,7 +73,7 @@ public static class MeshRules
     }
 
     /// <summary>
-    /// A set_mesh from anyone but Blender may neither point an object at a derived mesh (it is
+    /// A set_mesh (or a create_object) from anyone but Blender may neither point an object at a derived mesh (it is
     /// another object's evaluated geometry) nor take an object off its own (its modifiers would
     /// derive it again). An AI is told only of records it sees; the validator answers the rest.
     /// </summary>

@@ -120,18 +120,16 @@ public static class SceneTools
     public static async Task<string> WaitIntent(Agent agent, [Description("The intent number.")] ulong intent,
         [Description("Seconds to wait, 1–300 (default 30).")] double timeout_seconds = 30, CancellationToken cancel = default)
     {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Clamp(timeout_seconds, 1, 300));
+        // The control API wakes on the intent's next journal entry (no polling); one call waits at
+        // most 25 s, below the HTTP client's timeout, so a long wait is a few calls.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Clamp(double.IsFinite(timeout_seconds) ? timeout_seconds : 30, 1, 300));
         while (true)
         {
-            var answer = await agent.CallAsync(api => api.CallAsync(HttpMethod.Get, $"/v1/intents/{intent}")).ConfigureAwait(false);
-            bool settled = answer.GetProperty("settled").GetBoolean();
-            if (settled || DateTime.UtcNow >= until)
-            {
-                var node = JsonNode.Parse(answer.GetRawText())!.AsObject();
-                node["timed_out"] = !settled;
-                return node.ToJsonString();
-            }
-            await Task.Delay(100, cancel).ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
+            double leftMs = Math.Max(0, Math.Min(25_000, (until - DateTime.UtcNow).TotalMilliseconds));
+            var answer = await agent.CallAsync(api => api.CallAsync(HttpMethod.Get,
+                $"/v1/intents/{intent}?wait=settled&timeout_ms={leftMs.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}")).ConfigureAwait(false);
+            if (answer.GetProperty("settled").GetBoolean() || DateTime.UtcNow >= until) return answer.GetRawText();
         }
     }
 

@@ -17,7 +17,8 @@ namespace VibeSync.Orchestrator.Config;
 ///  "limits": {"max_mesh_vertices": 2000000, "heartbeat_timeout_s": 10, "engine_timeout_s": 5,
 ///             "max_rationale_chars": 4096, "max_intent_operations": 10000, "max_intent_bytes": 3145728, "max_blob_bytes": 268435456,
 ///             "max_upload_bytes": 536870912, "max_uploads": 8},
-///  "safe_mode": {"rollbacks_per_object": 3, "rollbacks_per_operation": 5}}
+///  "safe_mode": {"rollbacks_per_object": 3, "rollbacks_per_operation": 5},
+///  "content": {"tangents": false}}
 /// </code>
 /// </summary>
 public sealed record ServeConfig
@@ -52,6 +53,12 @@ public sealed record ServeConfig
     /// <summary>Rollbacks of one operation kind that put automation in safe mode.</summary>
     public int RollbacksPerOperation { get; init; } = 5;
 
+    /// <summary>
+    /// Whether meshes carry TANGENT (<c>content.tangents</c>): off by default, like Blender's glTF
+    /// exporter; the adapters learn it from WELCOME and Blender computes tangents when it is on.
+    /// </summary>
+    public bool Tangents { get; init; }
+
     /// <summary>The file's name in the data directory.</summary>
     public const string FileName = "config.json";
 
@@ -66,7 +73,7 @@ public sealed record ServeConfig
         try
         {
             var o = AsObject(root, "");
-            CheckFields(o, "", Array.Empty<string>(), new[] { "trust", "source_of_truth", "windows_ms", "limits", "safe_mode" });
+            CheckFields(o, "", Array.Empty<string>(), new[] { "trust", "source_of_truth", "windows_ms", "limits", "safe_mode", "content" });
             var c = new ServeConfig();
             if (o.Get("trust") is { } trust) c = c with { Trust = OneOf(trust, "trust", "supervised", "cosmetic", "structural", "destructive") };
             if (o.Get("source_of_truth") is { } source) c = c with { SourceOfTruth = OneOf(source, "source_of_truth", "blender", "unity") };
@@ -105,6 +112,13 @@ public sealed record ServeConfig
                 if (safe.Get("rollbacks_per_object") is { } po) c = c with { RollbacksPerObject = (int)InRange(po, "safe_mode.rollbacks_per_object", 1, 1_000_000, whole: true) };
                 if (safe.Get("rollbacks_per_operation") is { } pp) c = c with { RollbacksPerOperation = (int)InRange(pp, "safe_mode.rollbacks_per_operation", 1, 1_000_000, whole: true) };
             }
+            if (o.Get("content") is { } content)
+            {
+                var policy = AsObject(content, "content");
+                CheckFields(policy, "content", Array.Empty<string>(), new[] { "tangents" });
+                if (policy.Get("tangents") is { } t)
+                    c = c with { Tangents = t is JsonBool b ? b.Value : throw new JsonFieldException("content.tangents", "expected true or false") };
+            }
             return c;
         }
         catch (JsonFieldException e) { throw new ConfigException($"{path}: {(e.Path.Length == 0 ? "" : e.Path + ": ")}{e.Reason}"); }
@@ -133,7 +147,8 @@ public sealed record ServeConfig
             .Append(", \"engine_timeout_s\": ").Append(N(EngineTimeoutSeconds)).Append(",\n             \"max_rationale_chars\": ").Append(Admission.MaxRationaleChars)
             .Append(", \"max_intent_operations\": ").Append(Admission.MaxOperations).Append(", \"max_intent_bytes\": ").Append(Admission.MaxIntentBytes).Append(", \"max_blob_bytes\": ").Append(Admission.MaxBlobBytes)
             .Append(",\n             \"max_upload_bytes\": ").Append(Admission.MaxUploadBytes).Append(", \"max_uploads\": ").Append(Admission.MaxUploads).Append("},\n")
-            .Append("  \"safe_mode\": {\"rollbacks_per_object\": ").Append(RollbacksPerObject).Append(", \"rollbacks_per_operation\": ").Append(RollbacksPerOperation).Append("}\n}\n")
+            .Append("  \"safe_mode\": {\"rollbacks_per_object\": ").Append(RollbacksPerObject).Append(", \"rollbacks_per_operation\": ").Append(RollbacksPerOperation).Append("},\n")
+            .Append("  \"content\": {\"tangents\": ").Append(Tangents ? "true" : "false").Append("}\n}\n")
             .ToString();
     }
 

@@ -41,16 +41,35 @@ internal static class IntentRoutes
             var answer = Answered(outcome);
             return Results.Json(Credentials.Of(http.HttpContext) == Credential.Human ? answer : agent.Answer(answer, AgentView.IdsIn(body)), OrchestratorService.Json);
         });
-        app.MapGet("/v1/intents/{id}", (HttpContext http, ulong id) =>
+        app.MapGet("/v1/intents/{id}", async (HttpContext http, ulong id) =>
         {
-            // For an AI, an intent it may not know of is not in the journal: the same answer as a wrong number.
-            var (history, phases) = Credentials.Of(http) == Credential.Human
-                ? Phases(service.Journal(0, 10_000, id), e => e.Phase)
-                : Phases(agent.Journal(0, 10_000, id), e => e.Phase);
-            if (phases.Count == 0) return Error(404, "UNKNOWN_INTENT", $"intent {id} is not in the journal (a refused submission that was never numbered, or a wrong number)");
-            string last = phases[^1];
-            bool pending = service.Pipeline.Pending.Contains(id);
-            return Results.Json(new { intent = id, phase = last, settled = last is "FINAL" or "ROLLED_BACK" or "REFUSED" or "QUARANTINED", pending, history }, OrchestratorService.Json);
+            // ?wait=settled[&timeout_ms=N]: answer once the intent settles or N ms (default 25,000,
+            // at most 55,000) pass, woken by its next journal entry rather than by polling.
+            bool wait = http.Request.Query["wait"].FirstOrDefault() == "settled";
+            double timeoutMs = double.TryParse(http.Request.Query["timeout_ms"].FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : 25_000;
+            var until = DateTime.UtcNow + TimeSpan.FromMilliseconds(Math.Clamp(double.IsFinite(timeoutMs) ? timeoutMs : 0, 0, 55_000));
+            while (true)
+            {
+                var next = wait ? service.JournalIndex.NextEntryOf(id) : Task.CompletedTask;
+                // For an AI, an intent it may not know of is not in the journal: the same answer as a wrong number.
+                var (history, phases) = Credentials.Of(http) == Credential.Human
+                    ? Phases(service.Journal(0, 10_000, id), e => e.Phase)
+                    : Phases(agent.Journal(0, 10_000, id), e => e.Phase);
+                if (phases.Count == 0) return Error(404, "UNKNOWN_INTENT", $"intent {id} is not in the journal (a refused submission that was never numbered, or a wrong number)");
+                string last = phases[^1];
+                bool settled = last is "FINAL" or "ROLLED_BACK" or "REFUSED" or "QUARANTINED";
+                var left = until - DateTime.UtcNow;
+                if (!wait || settled || left <= TimeSpan.Zero)
+                {
+                    bool pending = service.Pipeline.Pending.Contains(id);
+                    return wait
+                        ? Results.Json(new { intent = id, phase = last, settled, pending, history, timed_out = !settled }, OrchestratorService.Json)
+                        : Results.Json(new { intent = id, phase = last, settled, pending, history }, OrchestratorService.Json);
+                }
+                try { await next.WaitAsync(left, http.RequestAborted); }
+                catch (TimeoutException) { }
+                catch (OperationCanceledException) { return Results.Empty; }
+            }
         });
         app.MapGet("/v1/wal", (HttpRequest http) =>
         {

@@ -16,6 +16,7 @@ internal sealed class JournalIndex
     private readonly List<JournalEntry> _entries = new();
     private readonly List<IReadOnlySet<string>> _named = new(); // per entry: the IDs an AI's operation JSON wrote (AgentView shows them back)
     private readonly Dictionary<ulong, List<int>> _byIntent = new();
+    private readonly Dictionary<ulong, TaskCompletionSource> _waiters = new(); // intent → woken by its next entry
 
     /// <summary>Indexes <paramref name="wal"/>: what it holds now, then every record as it becomes durable.</summary>
     public static JournalIndex Of(WriteAheadLog wal)
@@ -49,6 +50,22 @@ internal sealed class JournalIndex
         _named.Add(e.Actor.StartsWith("ai:", StringComparison.Ordinal) ? Control.AgentView.IdsIn(e.OperationJson) : None);
         if (!_byIntent.TryGetValue(e.IntentId, out var list)) _byIntent[e.IntentId] = list = new List<int>(2);
         list.Add(_entries.Count - 1);
+        if (_waiters.Remove(e.IntentId, out var waiter)) waiter.TrySetResult(); // continuations run elsewhere, not under the lock
+    }
+
+    /// <summary>
+    /// Completes when intent <paramref name="intent"/> gets its next journal entry. Take it
+    /// <em>before</em> reading the intent's entries, so an entry written in between is not missed
+    /// (wait_intent and <c>/v1/intents/{id}?wait=settled</c> wake on the phase change, no polling).
+    /// </summary>
+    public Task NextEntryOf(ulong intent)
+    {
+        lock (_gate)
+        {
+            if (!_waiters.TryGetValue(intent, out var waiter))
+                _waiters[intent] = waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return waiter.Task;
+        }
     }
 
     /// <summary>Entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent, in log order.</summary>

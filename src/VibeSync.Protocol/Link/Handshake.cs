@@ -105,6 +105,12 @@ namespace VibeSync.Protocol.Link
     /// <param name="Limits">What the orchestrator reads at most.</param>
     public sealed record Welcome(string SessionId, byte[] ServerNonce, string Protocol, long HeartbeatMs, long HeartbeatTimeoutMs, string ProjectId, int Schema, LinkLimits Limits)
     {
+        /// <summary>
+        /// The project's tangent policy (config <c>content.tangents</c>): meshes carry TANGENT. Written
+        /// as <c>"tangents": true</c> only when on (absent = off), so a WELCOME without it reads as before.
+        /// </summary>
+        public bool Tangents { get; init; }
+
         /// <summary>The payload's JSON.</summary>
         public string ToJson()
         {
@@ -114,7 +120,8 @@ namespace VibeSync.Protocol.Link
             sb.Append(", \"heartbeat_ms\": ").Append(HeartbeatMs).Append(", \"heartbeat_timeout_ms\": ").Append(HeartbeatTimeoutMs).Append(", \"project_id\": ");
             JsonText.AppendString(sb, ProjectId).Append(", \"schema\": ").Append(Schema);
             return sb.Append(", \"limits\": {\"frame_bytes\": ").Append(Limits.FrameBytes).Append(", \"mesh_vertices\": ").Append(Limits.MeshVertices)
-                .Append(", \"blob_bytes\": ").Append(Limits.BlobBytes).Append(", \"chunk_bytes\": ").Append(Limits.ChunkBytes).Append("}}").ToString();
+                .Append(", \"blob_bytes\": ").Append(Limits.BlobBytes).Append(", \"chunk_bytes\": ").Append(Limits.ChunkBytes).Append('}')
+                .Append(Tangents ? ", \"tangents\": true}" : "}").ToString();
         }
 
         /// <summary>Reads a WELCOME payload strictly.</summary>
@@ -123,7 +130,13 @@ namespace VibeSync.Protocol.Link
         public static Welcome Parse(string json)
         {
             var o = AsObject(JsonParser.Parse(json), "welcome");
-            CheckFields(o, "", new[] { "session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms", "project_id", "schema", "limits" }, Array.Empty<string>());
+            CheckFields(o, "", new[] { "session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms", "project_id", "schema", "limits" }, new[] { "tangents" });
+            bool tangents = o.Get("tangents") switch
+            {
+                null => false,
+                JsonBool b => b.Value,
+                _ => throw new JsonFieldException("tangents", "expected true or false"),
+            };
             var id = Text(o.Get("session_id")!, "session_id");
             if (id.Length != 32 || !Hello.IsLowerHex(id)) throw new JsonFieldException("session_id", "expected 32 lowercase hex digits");
             var limits = AsObject(o.Get("limits")!, "limits");
@@ -131,7 +144,7 @@ namespace VibeSync.Protocol.Link
             return new Welcome(id, Hello.Nonce(o, "server_nonce"), Hello.Short(o, "protocol"),
                 Hello.Count(o, "heartbeat_ms", int.MaxValue), Hello.Count(o, "heartbeat_timeout_ms", int.MaxValue), Hello.Short(o, "project_id"),
                 (int)Hello.Count(o, "schema", int.MaxValue), new LinkLimits(Hello.Count(limits, "frame_bytes", long.MaxValue), Hello.Count(limits, "mesh_vertices", long.MaxValue),
-                    Hello.Count(limits, "blob_bytes", long.MaxValue), Hello.Count(limits, "chunk_bytes", long.MaxValue)));
+                    Hello.Count(limits, "blob_bytes", long.MaxValue), Hello.Count(limits, "chunk_bytes", long.MaxValue))) { Tangents = tangents };
         }
     }
 }

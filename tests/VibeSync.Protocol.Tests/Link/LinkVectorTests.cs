@@ -52,13 +52,23 @@ public sealed class LinkVectorTests
             var welcome = new Welcome(c.GetProperty("session_id").GetString()!, Hex.Decode(c.GetProperty("server_nonce").GetString()!), c.GetProperty("protocol").GetString()!,
                 c.GetProperty("heartbeat_ms").GetInt64(), c.GetProperty("heartbeat_timeout_ms").GetInt64(), c.GetProperty("project_id").GetString()!,
                 c.GetProperty("schema").GetInt32(), new LinkLimits(limits.GetProperty("frame_bytes").GetInt64(), limits.GetProperty("mesh_vertices").GetInt64(),
-                    limits.GetProperty("blob_bytes").GetInt64(), limits.GetProperty("chunk_bytes").GetInt64()));
+                    limits.GetProperty("blob_bytes").GetInt64(), limits.GetProperty("chunk_bytes").GetInt64()))
+            { Tangents = c.TryGetProperty("tangents", out var t) && t.GetBoolean() };
             Assert.Equal(c.GetProperty("json").GetString(), welcome.ToJson());
             var back = Welcome.Parse(welcome.ToJson());
-            Assert.Equal((welcome.ProjectId, welcome.Schema, welcome.Limits), (back.ProjectId, back.Schema, back.Limits));
+            Assert.Equal((welcome.ProjectId, welcome.Schema, welcome.Limits, welcome.Tangents), (back.ProjectId, back.Schema, back.Limits, back.Tangents));
             n++;
         }
         Assert.True(n >= 1);
+    }
+
+    [Fact]
+    public void a_welcome_whose_tangent_policy_is_not_a_boolean_is_refused_at_tangents()
+    {
+        var json = Vectors.GetProperty("welcomes")[0].GetProperty("json").GetString()!;
+        var e = Assert.Throws<JsonFieldException>(() => Welcome.Parse(json[..^1] + ", \"tangents\": 1}"));
+        Assert.Equal("tangents", e.Path);
+        Assert.False(Welcome.Parse(json).Tangents); // absent: off, as Blender's glTF exporter's default
     }
 
     [Theory]

@@ -276,6 +276,12 @@ class BlenderAdapter:
         """A WELCOME arrived: take its limits, and stamp the scene with its project when the stamp
         differs (not an edit: never reported; saved with the file)."""
         self.limits = Limits.from_welcome(welcome)
+        tangents = bool(welcome.get("tangents", False))
+        if tangents != self.tangents:  # the project's policy: every mesh reads again under it
+            self.tangents = tangents
+            if self.index is not None:
+                self.index.geometry.tangents = tangents
+                self.index.geometry.invalidate()
         project_id, schema = welcome.get("project_id") or "", welcome.get("schema", CONTENT_SCHEMA)
         if project.stamp(self.scene, project_id, schema):
             self.log(f"VibeSync: this file now belongs to the VibeSync project {project_id} (schema {schema}); "

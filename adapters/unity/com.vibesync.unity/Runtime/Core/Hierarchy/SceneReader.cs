@@ -32,11 +32,25 @@ namespace VibeSync.Unity.Hierarchy
                 foreach (var id in only) // a few records: look each up, do not walk the scene
                     if (index.HandleOf(id) is int h && scene.Find(h) is { } o) objects.Add(Record(o, id, index));
             }
-            var materials = scene.Materials().Where(m => only == null || only.Contains(m.Uuid)).ToList();
+            // A whole scene is its objects and the materials and meshes they use (docs/sync.md), as
+            // Blender reports it: an asset no object uses any more is not part of the scene.
+            var wanted = only ?? Used(objects);
+            var materials = scene.Materials().Where(m => wanted.Contains(m.Uuid)).ToList();
             var ids = scene.MeshIds();
-            var records = ids.Where(id => only == null || only.Contains(id)).Select(id => meshes.Record(scene, id)).ToList();
+            var records = ids.Where(wanted.Contains).Select(id => meshes.Record(scene, id)).ToList();
             if (only == null) meshes.Retain(new HashSet<string>(ids, StringComparer.Ordinal));
             return new Protocol.State.Scene(objects, materials, records);
+        }
+
+        private static HashSet<string> Used(List<SceneObject> objects)
+        {
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var o in objects)
+            {
+                if (o.Mesh != null) used.Add(o.Mesh);
+                foreach (var m in o.Materials) if (m != null) used.Add(m);
+            }
+            return used;
         }
 
         /// <summary>Records in canonical space. A subset still converts each object against its real parent's frame.</summary>

@@ -1,0 +1,53 @@
+// Design rationale: engines report the materials and meshes their objects use, nothing else
+// (docs/sync.md): Blender keeps an orphan datablock, Unity an unreferenced asset, and neither is
+// part of the scene a user sees. Reality follows the same rule for records an intent stops using:
+// when an intent takes away the last object using a material or mesh, that record leaves Reality
+// with it (its blobs become collectable). Without this, an object that gained a modifier (a derived
+// mesh replacing its authored one) left the authored mesh in Reality and in no engine, and every
+// root compared apart. Only records the intent's own operations let go of are candidates, so the
+// cost is one pass over the objects for such intents and nothing for the rest (a drag, a rename).
+// Pruned records are not tombstoned: the same mesh may come back (the modifier removed again).
+// A record created and not yet used stays, as before (an AI may create a mesh, then an object).
+
+using VibeSync.Protocol.Operations;
+using VibeSync.Protocol.State;
+
+namespace VibeSync.Intents.Reality;
+
+/// <summary>Removes the materials and meshes an intent left without any object using them.</summary>
+internal static class UnusedRecords
+{
+    /// <summary><paramref name="after"/> without the records that objects of <paramref name="before"/> named by <paramref name="operations"/> used and no object uses now.</summary>
+    public static RealityScene Prune(RealityScene before, RealityScene after, IReadOnlyList<Operation> operations)
+    {
+        var candidates = Candidates(before, operations);
+        if (candidates.Count == 0) return after;
+        foreach (var o in after.Objects.Values)
+        {
+            if (o.Mesh != null) candidates.Remove(o.Mesh);
+            foreach (var m in o.Materials) if (m != null) candidates.Remove(m);
+            if (candidates.Count == 0) return after;
+        }
+        return after with { Materials = after.Materials.RemoveRange(candidates), Meshes = after.Meshes.RemoveRange(candidates) };
+    }
+
+    /// <summary>What the objects these operations change or delete used before them.</summary>
+    private static HashSet<string> Candidates(RealityScene before, IReadOnlyList<Operation> operations)
+    {
+        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var op in operations)
+        {
+            if (op is not (SetMesh or AssignMaterial or DeleteObject)) continue;
+            var doomed = new List<string> { op.Uuid };
+            if (op is DeleteObject { Children: ChildrenPolicy.Delete })
+                for (int i = 0; i < doomed.Count; i++) doomed.AddRange(before.ChildrenOf(doomed[i]).Select(c => c.Uuid));
+            foreach (var uuid in doomed)
+            {
+                if (!before.Objects.TryGetValue(uuid, out var o)) continue;
+                if (o.Mesh != null) candidates.Add(o.Mesh);
+                foreach (var m in o.Materials) if (m != null) candidates.Add(m);
+            }
+        }
+        return candidates;
+    }
+}
