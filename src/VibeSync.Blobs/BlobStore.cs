@@ -26,7 +26,7 @@ public sealed record Collection(int Kept, int Removed, long BytesFreed);
 /// The content-addressed store of blobs under a data directory. Thread-safe: puts of the same
 /// blob race harmlessly (the same bytes land under the same name).
 /// </summary>
-public sealed class BlobStore : IBlobStore
+public sealed class BlobStore : IBlobStore, IBlobShapes
 {
     private static readonly byte[] Magic = "VSB1"u8.ToArray();
     private const int FileHeader = 4 + BlobId.HeaderSize;
@@ -414,6 +414,29 @@ public sealed class BlobStore : IBlobStore
             return true;
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { return false; }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// From the header alone, not verified against the name: a check of shapes reads 11 bytes, not
+    /// the blob. Whatever reads the bytes verifies them (<see cref="TryGet"/>, and every receiver of a
+    /// served blob names it on receipt); a file whose length disagrees with its header is not held.
+    /// </remarks>
+    public bool TryGetShape(string id, out BlobShape shape)
+    {
+        shape = null!;
+        if (!Has(id)) return false;
+        try
+        {
+            using var file = File.OpenRead(PathOf(id));
+            Span<byte> head = stackalloc byte[FileHeader];
+            file.ReadExactly(head);
+            var s = ShapeOf(head, id);
+            if (file.Length != FileHeader + s.ByteLength) return false;
+            shape = s;
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or EndOfStreamException) { return false; }
     }
 
     /// <summary>Reads a blob, verifying that its bytes still hash to its name.</summary>

@@ -80,6 +80,21 @@ public sealed class BlobStoreTests : IDisposable
     }
 
     [Fact]
+    public void a_shape_is_told_from_the_header_alone_and_a_truncated_file_has_none()
+    {
+        var store = BlobStore.Open(_dir);
+        var shape = new BlobShape(BlobElement.F32, 3, 2);
+        string id = store.Put(shape, Floats(1, 2, 3, 4, 5, 6));
+        Assert.True(store.TryGetShape(id, out var told));
+        Assert.Equal(shape, told);
+        Assert.False(store.TryGetShape(BlobId.Of(new BlobShape(BlobElement.U8, 1, 1), new byte[] { 9 }), out _)); // not held
+        var path = store.PathOf(id);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..^4]); // the last value lost
+        Assert.False(store.TryGetShape(id, out _));
+        Assert.False(store.TryGet(id, out _, out _));
+    }
+
+    [Fact]
     public void blob_files_are_for_their_owner_only()
     {
         if (OperatingSystem.IsWindows()) return;

@@ -259,6 +259,43 @@ public sealed class MeshTests
     }
 
     [Fact]
+    public void an_applied_mesh_that_reads_back_as_written_is_reported_with_its_names_unhashed()
+    {
+        var record = Record(Tri, Strip(300, slots: 2, uvSets: 2, colors: true, tangents: true));
+        int named = _adapter.Meshes.Named;
+        Assert.Equal(MessageType.Applied, Apply(1, new ReplaceMesh(record)).Type);
+        Assert.Equal(record, ReadBack(Tri));
+        Assert.Equal(named, _adapter.Meshes.Named);
+        Assert.Null(_adapter.Tick()); // and it is no edit
+        foreach (var id in record.BlobIds()) Assert.True(_adapter.Meshes.Has(id)); // the BLOB_WANT of a later report is answered
+        Assert.Equal(MessageType.Ack, _adapter.Rollback(1).Type);
+        Assert.Equal(named, _adapter.Meshes.Named); // what was there before is restored as its own record
+    }
+
+    [Fact]
+    public void a_held_record_describes_only_arrays_bit_equal_to_its_blobs()
+    {
+        var arrays = Strip(300, slots: 2, uvSets: 2, colors: true);
+        var held = HeldMesh.Of(Record(Tri, arrays), _adapter.Received);
+        MeshArrays With(float[]? positions = null, float[]? normals = null, bool dropNormals = false, uint[]? firstIndices = null) =>
+            new(positions ?? arrays.Positions, dropNormals ? null : normals ?? arrays.Normals, arrays.Tangents, arrays.Colors, arrays.TexCoords,
+                arrays.Primitives.Select((p, j) => j == 0 && firstIndices != null ? new SlotTriangles(p.Slot, firstIndices) : p).ToList());
+        float[] Nudged(float[] a, float by) { var b = (float[])a.Clone(); b[4] += by; return b; }
+        Assert.True(held.Describes(With(), Array.Empty<string>()));
+        Assert.False(held.Describes(With(positions: Nudged(arrays.Positions, 0.5f)), Array.Empty<string>()));
+        Assert.False(held.Describes(With(normals: Nudged(arrays.Normals!, 0.1f)), Array.Empty<string>()));
+        Assert.False(held.Describes(With(dropNormals: true), Array.Empty<string>()));
+        var swapped = (uint[])arrays.Primitives[0].Indices.Clone();
+        (swapped[0], swapped[1]) = (swapped[1], swapped[0]);
+        Assert.False(held.Describes(With(firstIndices: swapped), Array.Empty<string>()));
+        Assert.False(held.Describes(With(), new[] { "Subdivision (SUBSURF)" }));
+        var negativeZero = (float[])arrays.Positions.Clone();
+        negativeZero[2] = -0f; // 0.0 in the blob: a different bit pattern, though equal as a number
+        Assert.Equal(0f, arrays.Positions[2]);
+        Assert.False(held.Describes(With(positions: negativeZero), Array.Empty<string>()));
+    }
+
+    [Fact]
     public void a_mesh_changed_in_unity_itself_is_reported_as_replace_mesh_with_its_new_blobs()
     {
         var mesh = _scene.MeshOf(Tri);

@@ -95,6 +95,7 @@ internal static class BenchCommand
                 Console.WriteLine($"attach → live {result.AttachToLiveSeconds:F2} s (session {p.SessionStartMs} ms, blobs asked {p.BlobsAskedMs} ms, scene admitted {p.SceneAdmittedMs} ms, applied in Unity {p.AppliedInUnityMs} ms)");
                 Console.WriteLine($"every vertex moved → applied in Unity: p50 {result.VertexEdit.P50Ms} ms, p99 {result.VertexEdit.P99Ms} ms ({result.VertexEdit.Samples} edits)");
                 Console.WriteLine($"transform edit → applied in Unity: big mesh's object p50 {result.HeavyTransformEdit.P50Ms} / p99 {result.HeavyTransformEdit.P99Ms} ms, cube p50 {result.CubeTransformEdit.P50Ms} / p99 {result.CubeTransformEdit.P99Ms} ms; blob traffic {result.DuringTransformEdits}");
+                Console.WriteLine($"  slowest transform edits: big mesh's object {string.Join(", ", result.SlowestTransformEdits.HeavyMs)} ms, cube {string.Join(", ", result.SlowestTransformEdits.CubeMs)} ms");
                 Console.WriteLine($"serve RSS: idle {result.ServeIdleRssMib} MiB, peak during the attach {result.ServePeakRssMib} MiB (growth {result.ServeRssGrowthMib} MiB)");
                 Console.WriteLine($"C# hashing of the mesh's {result.HashedBlobs} blobs: median {result.HashMedianMs} ms, min {result.HashMinMs} ms ({result.HashRuns} runs)");
                 foreach (var g in result.Goals) Console.WriteLine($"  {(g.Met ? "met   " : "MISSED")} {g.Name}: {g.Figure} {g.Unit} (goal ≤ {g.Limit})");

@@ -8,7 +8,7 @@ namespace VibeSync.Intents.Validation;
 /// images, <see cref="Protocol.State.Scene.BlobIds"/>) and those it put itself; any other answers
 /// as absent, in the same words, so it cannot probe for hidden data.
 /// </summary>
-internal sealed class AiReachableBlobs : IBlobSource
+internal sealed class AiReachableBlobs : IBlobSource, IBlobShapes
 {
     private readonly IBlobSource _inner;
     private readonly HashSet<string> _ids;
@@ -25,6 +25,14 @@ internal sealed class AiReachableBlobs : IBlobSource
         if (_ids.Contains(id)) return _inner.TryGet(id, out shape, out payload);
         shape = null!;
         payload = default;
+        return false;
+    }
+
+    /// <summary>A reachable blob's shape from the store's header when it keeps one (no payload read).</summary>
+    public bool TryGetShape(string id, out BlobShape shape)
+    {
+        if (_ids.Contains(id)) return _inner is IBlobShapes shapes ? shapes.TryGetShape(id, out shape) : _inner.TryGet(id, out shape, out _);
+        shape = null!;
         return false;
     }
 }

@@ -65,7 +65,7 @@ public static class MeshRules
                 return new IntentRefusedException(code, e.Path, e.Reason);
             }
             foreach (var id in mesh.BlobIds())
-                if (source.TryGet(id, out var shape, out _) && shape.ByteLength > limits.MaxBlobBytes)
+                if (MeshContent.ShapeOf(source, id, path) is var shape && shape.ByteLength > limits.MaxBlobBytes)
                     return new IntentRefusedException(IntentErrorCode.ResourceLimit, path,
                         $"blob {id} holds {shape.ByteLength:N0} bytes, over limits.max_blob_bytes = {limits.MaxBlobBytes:N0}");
         }

@@ -26,6 +26,17 @@ namespace VibeSync.Protocol.Blobs
         bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload);
     }
 
+    /// <summary>
+    /// A blob source that can tell a blob's shape without reading its bytes (the orchestrator's store,
+    /// whose <see cref="IBlobSource.TryGet"/> reads the file and verifies the name: 100 ms for a
+    /// million-vertex mesh, where a check of shapes needs only the 11-byte headers).
+    /// </summary>
+    public interface IBlobShapes
+    {
+        /// <summary>The shape of <paramref name="id"/>; false when not held.</summary>
+        bool TryGetShape(string id, out BlobShape shape);
+    }
+
     /// <summary>A place that keeps blobs and gives them back (the orchestrator's store, a cache).</summary>
     public interface IBlobStore : IBlobSink, IBlobSource
     {

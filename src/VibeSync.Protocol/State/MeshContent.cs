@@ -45,7 +45,7 @@ namespace VibeSync.Protocol.State
             foreach (var semantic in mesh.SortedSemantics())
             {
                 string ap = path + ".attributes." + semantic;
-                var shape = Get(blobs, mesh.Attributes[semantic], ap, out _);
+                var shape = ShapeOf(blobs, mesh.Attributes[semantic], ap); // only indices are read: their range is checked
                 var wanted = MeshSemantics.ShapeOf(semantic, mesh.VertexCount);
                 if (shape != wanted)
                     throw new MeshContentException(MeshContentException.BlobShape, ap,
@@ -67,6 +67,16 @@ namespace VibeSync.Protocol.State
                         throw new MeshContentException(MeshContentException.IndexRange, ip,
                             $"index {indices[i]} at {i} is out of range (the mesh has {mesh.VertexCount} vertices)");
             }
+        }
+
+        /// <summary>The shape of blob <paramref name="id"/>, from the header alone where <paramref name="blobs"/> can tell it so.</summary>
+        /// <exception cref="MeshContentException">BLOB_MISSING.</exception>
+        public static BlobShape ShapeOf(IBlobSource blobs, string id, string path)
+        {
+            if (!(blobs is IBlobShapes shapes)) return Get(blobs, id, path, out _);
+            if (!shapes.TryGetShape(id, out var shape))
+                throw new MeshContentException(MeshContentException.BlobMissing, path, $"blob {id} is in no store (upload it first)");
+            return shape;
         }
 
         private static BlobShape Get(IBlobSource blobs, string id, string path, out ReadOnlyMemory<byte> payload)

@@ -201,8 +201,12 @@ def _quantized_python(sha, payload, base=0):
 
 
 def _quantized_numpy(sha, payload, base=0):
+    # One float64 copy, scaled and rounded in place; the range check is two reductions (a NaN makes
+    # both NaN, so it fails the comparison), the per-value mask only once a bad value is known.
     floats = _np.frombuffer(payload, dtype="<f4").astype(_np.float64)
-    bad = ~_np.isfinite(floats) | (_np.abs(floats) > MAX_MAGNITUDE)
-    if bad.any():
+    if len(floats) and not (floats.max() <= MAX_MAGNITUDE and -floats.min() <= MAX_MAGNITUDE):
+        bad = ~_np.isfinite(floats) | (_np.abs(floats) > MAX_MAGNITUDE)
         raise BlobFormatError(f"value[{base + int(_np.argmax(bad))}]", "not a finite real within ±1e12")
-    sha.update(_np.rint(floats * SCALE).astype("<i8").tobytes())
+    _np.multiply(floats, SCALE, out=floats)
+    _np.rint(floats, out=floats)
+    sha.update(floats.astype("<i8"))

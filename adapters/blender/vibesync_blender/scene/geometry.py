@@ -96,13 +96,45 @@ def render_color(mesh):
     return colors[i] if 0 <= i < len(colors) else None
 
 
-def read_geometry(mesh, unit_scale=1.0, tangents=False):
-    """The glTF arrays of ``mesh`` (a bpy Mesh, not in edit mode) in canonical space."""
+def same_bits(a, b):
+    """True when ``a`` and ``b`` hold bit-identical values of one dtype and shape (−0.0 and 0.0
+    differ): whatever was derived from ``b`` then stands for ``a``. A compare of two 16 MB arrays
+    takes milliseconds; what it lets a read skip takes a hundred."""
+    if a is b:
+        return True
+    if b is None or a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    bits = np.dtype(f"u{a.dtype.itemsize}")
+    return bool(np.array_equal(np.ascontiguousarray(a).view(bits), np.ascontiguousarray(b).view(bits)))
+
+
+class Reuse:
+    """One mesh's previous read, so the next read of it skips what bit-equal inputs make equal:
+    the split of vertices by corner attributes and the primitives' index arrays. Moving vertices
+    of a smooth mesh changes neither (its normals are per vertex, and its corners, faces, UVs and
+    materials stay). Positions are never among the inputs, so primitives are reused only without
+    n-gons (Blender's polyfill of an n-gon depends on where its vertices are). Keeps the previous
+    inputs (about 60 bytes per corner), the price of comparing instead of recomputing."""
+
+    __slots__ = ("inputs", "split", "first", "face_of_corner", "primitives")
+
+    def __init__(self):
+        self.inputs = self.split = self.first = self.face_of_corner = self.primitives = None
+
+    def matches(self, inputs):
+        return self.inputs is not None and len(inputs) == len(self.inputs) and \
+            all(same_bits(a, b) if isinstance(a, np.ndarray) else a == b for a, b in zip(inputs, self.inputs))
+
+
+def read_geometry(mesh, unit_scale=1.0, tangents=False, reuse=None):
+    """The glTF arrays of ``mesh`` (a bpy Mesh, not in edit mode) in canonical space. ``reuse``: a
+    ``Reuse`` holding this mesh's previous read (updated here), or None."""
     n, corners = len(mesh.vertices), len(mesh.loops)
     co = _get(mesh.vertices, "co", n, 3)
     loop_vertex = _indices(mesh.loops, "vertex_index", corners)
     faces = Faces(mesh)
-    face_of_corner = faces.face_of_corner()
+    known = reuse is not None and reuse.face_of_corner is not None and same_bits(faces.total, reuse.inputs[2])
+    face_of_corner = reuse.face_of_corner if known else faces.face_of_corner()
 
     # Each attribute: (semantic, "vertex" (n, c) or "corner" (L, c), Blender-space float32). Only the
     # corner ones can split a vertex; a vertex one is the same at every corner of its vertex.
@@ -117,11 +149,25 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False):
     if tangent is not None:
         sources.append((TANGENT, "corner", tangent))
 
-    first = np.full(n, -1, dtype=np.int32)  # a corner of each vertex (its first: assignment keeps the last)
-    if corners:
-        first[loop_vertex[::-1]] = np.arange(corners - 1, -1, -1, dtype=np.int32)
     per_corner = [a for _, domain, a in sources if domain == "corner"]
-    vertex_of_corner, extra_vertex, extra_corner = _split(per_corner, loop_vertex, first, n)
+    material = face_materials(mesh)
+    inputs = (n, loop_vertex, faces.total, faces.start, material, len(mesh.materials),
+              tuple(s for s, d, _ in sources if d == "corner"), *per_corner)
+    if reuse is not None and reuse.matches(inputs):
+        first, (vertex_of_corner, extra_vertex, extra_corner) = reuse.first, reuse.split
+        primitives, fixed = reuse.primitives, True
+    else:
+        first = np.full(n, -1, dtype=np.int32)  # a corner of each vertex (its first: assignment keeps the last)
+        if corners:
+            first[loop_vertex[::-1]] = np.arange(corners - 1, -1, -1, dtype=np.int32)
+        vertex_of_corner, extra_vertex, extra_corner = _split(per_corner, loop_vertex, first, n)
+        primitives = None
+    if primitives is None:
+        primitives, fixed = _primitives(mesh, faces, vertex_of_corner, material)
+    if reuse is not None:
+        reuse.inputs, reuse.first, reuse.face_of_corner = inputs, first, face_of_corner
+        reuse.split = (vertex_of_corner, extra_vertex, extra_corner)
+        reuse.primitives = primitives if fixed else None
     used = first >= 0
 
     attributes = {"POSITION": _vertices(co, extra_vertex)}
@@ -130,8 +176,10 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False):
             values = _vertices(a, extra_vertex)
         else:
             values = np.empty((n + len(extra_vertex), a.shape[1]), dtype=np.float32)
-            values[:n][used] = a[first[used]]
-            if not used.all():
+            if used.all():  # the common case: no mask to apply
+                np.take(a, first, axis=0, out=values[:n], mode="clip")  # every index valid: no bounds buffer
+            else:
+                values[:n][used] = a[first[used]]
                 values[:n][~used] = _loose_default(mesh, semantic, a.shape[1], ~used)
             values[n:] = a[extra_corner]
         attributes[semantic] = values
@@ -142,11 +190,14 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False):
                                                           unit_scale).reshape(values.shape)
     if n == 0:  # no vertices: only POSITION, as Unity (whose empty mesh has no normals to tell apart) reads it back
         attributes = {"POSITION": attributes["POSITION"]}
-    return Geometry(n + len(extra_vertex), attributes, _primitives(mesh, faces, vertex_of_corner))
+    return Geometry(n + len(extra_vertex), attributes, primitives)
 
 
 def _vertices(per_vertex, extra_vertex):
-    """A per-vertex array followed by the rows of the split copies."""
+    """A per-vertex array followed by the rows of the split copies (the array itself when none: it
+    is the read's own, and nothing writes to it afterwards)."""
+    if len(extra_vertex) == 0:
+        return per_vertex
     out = np.empty((len(per_vertex) + len(extra_vertex), per_vertex.shape[1]), dtype=np.float32)
     out[:len(per_vertex)] = per_vertex
     out[len(per_vertex):] = per_vertex[extra_vertex]
@@ -242,13 +293,16 @@ class Faces:
     def face_of_corner(self):
         return np.repeat(np.arange(len(self.start), dtype=np.int32), self.total)
 
+    def has_ngons(self):
+        return bool(len(self.total) and self.total.max() > 4)
+
     def triangles(self):
         """(corners of each triangle (t, 3), face of each triangle), as ``loop_triangles`` gives them.
         Blender splits a quad (0, 1, 2), (0, 2, 3) and a triangle is itself, so meshes of triangles and
         quads are split here in numpy; a mesh with n-gons asks Blender (its polyfill)."""
         mesh = self.mesh
         count = len(self.total)
-        if count and self.total.max() > 4:
+        if self.has_ngons():
             mesh.calc_loop_triangles()
             t = len(mesh.loop_triangles)
             return _indices(mesh.loop_triangles, "loops", t, 3), _indices(mesh.loop_triangles, "polygon_index", t)
@@ -275,19 +329,22 @@ def face_materials(mesh):
     return _get(mesh.polygons, "material_index", count, 1, np.int32)
 
 
-def _primitives(mesh, faces, vertex_of_corner):
-    """[(material slot, uint32 indices)] ascending, triangles in Blender's order within each. A
-    material index beyond the slots renders with the last slot in Blender, so it is clamped."""
+def _primitives(mesh, faces, vertex_of_corner, face_material):
+    """([(material slot, uint32 indices)] ascending, triangles in Blender's order within each; True
+    when they follow from the corners, faces and materials alone, False when Blender's polyfill of
+    n-gons, which depends on the positions, made them). A material index beyond the slots renders
+    with the last slot in Blender, so it is clamped."""
     corners, face = faces.triangles()
+    fixed = not faces.has_ngons()
     if len(face) == 0:
-        return []
-    material = face_materials(mesh)[face]
+        return [], fixed
+    material = face_material[face]
     np.clip(material, 0, max(len(mesh.materials) - 1, 0), out=material)
     indices = vertex_of_corner[corners].astype(np.uint32)
     slots = np.unique(material)
     if len(slots) == 1:
-        return [(int(slots[0]), indices.ravel())]
-    return [(int(s), np.ascontiguousarray(indices[material == s]).ravel()) for s in slots]
+        return [(int(slots[0]), indices.ravel())], fixed
+    return [(int(s), np.ascontiguousarray(indices[material == s]).ravel()) for s in slots], fixed
 
 
 # ---- canonical → Blender -------------------------------------------------------------------------

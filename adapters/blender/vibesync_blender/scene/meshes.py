@@ -46,19 +46,36 @@ def is_derived(obj):
 
 # ---- blobs ---------------------------------------------------------------------------------------
 
-def name_blobs(geo, sink):
-    """(attributes semantic → id, primitives) of canonical ``geo``, the bytes put into ``sink``."""
-    def named(element, array):
+def name_blobs(geo, sink, previous=None):
+    """(attributes semantic → id, primitives) of canonical ``geo``, the bytes put into ``sink``.
+    ``previous``: the record this mesh had; an array whose bytes equal the bytes ``sink`` holds for
+    the previous record's blob of the same semantic (or slot) keeps that name without being hashed
+    again (moving vertices changes POSITION and often nothing else)."""
+    def named(element, array, before):
         components = array.shape[1] if array.ndim == 2 else 1
-        data = array.astype("<f4" if element == F32 else "<u4", copy=False).tobytes()
+        values = array.astype("<f4" if element == F32 else "<u4", copy=False)
         shape = BlobShape(element, components, array.shape[0])
+        if before is not None and _holds(sink, before, shape, values):
+            return before
+        data = values.tobytes()
         bid = blob_id(*shape, data)
         if sink is not None:
             sink.put(bid, shape, data)
         return bid
-    attributes = {semantic: named(F32, values) for semantic, values in geo.attributes.items()}
-    primitives = tuple(Primitive(slot, named(U32, indices)) for slot, indices in geo.primitives)
+    old_attributes = previous.attributes if previous is not None else {}
+    old_slots = {p.material: p.indices for p in previous.primitives} if previous is not None else {}
+    attributes = {semantic: named(F32, values, old_attributes.get(semantic)) for semantic, values in geo.attributes.items()}
+    primitives = tuple(Primitive(slot, named(U32, indices, old_slots.get(slot))) for slot, indices in geo.primitives)
     return attributes, primitives
+
+
+def _holds(sink, bid, shape, values):
+    """True when ``sink`` holds blob ``bid`` with ``shape`` and exactly the bytes of ``values``: its
+    name is then ``bid`` (a name is a function of the shape and the bytes), verified by comparing."""
+    held = sink.get(bid) if sink is not None and hasattr(sink, "get") else None
+    if held is None or BlobShape(*held[0]) != shape:
+        return False
+    return geometry.same_bits(values.reshape(-1), np.frombuffer(held[1], dtype=values.dtype))
 
 
 def blob_array(blobs, bid, element):
@@ -103,6 +120,7 @@ class MeshRecords:
         self.tangents = tangents
         self._entries = {}  # uuid → (key, record)
         self._written = {}  # uuid → (geometry print, record) of what the writer made
+        self._reuse = {}    # uuid → geometry.Reuse: the previous read's split and primitives
         self.reads = 0      # geometry reads done (the tests count them)
 
     def invalidate(self, uid=None):
@@ -174,8 +192,9 @@ class MeshRecords:
 
     def _read(self, uid, mesh, unit_scale, derived):
         self.reads += 1
-        geo = geometry.read_geometry(mesh, unit_scale, self.tangents)
-        attributes, primitives = name_blobs(geo, self.sink)
+        geo = geometry.read_geometry(mesh, unit_scale, self.tangents, self._reuse.setdefault(uid, geometry.Reuse()))
+        previous = self._entries.get(uid)
+        attributes, primitives = name_blobs(geo, self.sink, previous[1] if previous is not None else None)
         return Mesh(uuid=uid, vertex_count=geo.vertex_count, attributes=attributes, primitives=primitives,
                     derived=tuple(derived))
 

@@ -292,10 +292,10 @@ namespace VibeSync.Unity.Hierarchy
                 {
                     if (!_scene.MeshIds().Contains(rm.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no mesh {rm.Uuid} in this Unity project");
                     var arrays = MeshCache.Check(rm.Mesh, _blobs); // the whole record, before anything is written
-                    var before = _meshes.Arrays(_scene, rm.Uuid);
-                    var derivedBefore = _scene.NotesOf(rm.Uuid).Derived;
-                    p.Undo.Add(() => _meshes.Write(_scene, rm.Uuid, before, derivedBefore));
-                    _meshes.Write(_scene, rm.Uuid, arrays, rm.Mesh.Derived);
+                    var applied = HeldMesh.Of(rm.Mesh, _blobs);
+                    var before = _meshes.Held(_scene, rm.Uuid); // its blobs held, decoded only if rolled back
+                    p.Undo.Add(() => _meshes.Write(_scene, rm.Uuid, before));
+                    _meshes.Write(_scene, rm.Uuid, applied, arrays);
                     break;
                 }
                 case CreateMaterial cm:
@@ -311,10 +311,11 @@ namespace VibeSync.Unity.Hierarchy
                 {
                     if (_scene.MeshIds().Contains(cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"mesh {cm.Uuid} already exists in this Unity project");
                     var arrays = MeshCache.Check(cm.Mesh, _blobs);
+                    var applied = HeldMesh.Of(cm.Mesh, _blobs);
                     _scene.CreateMesh(cm.Uuid);
                     p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
-                    _meshes.Write(_scene, cm.Uuid, arrays, cm.Mesh.Derived);
+                    _meshes.Write(_scene, cm.Uuid, applied, arrays);
                     break;
                 }
                 case CreateImage ci:

@@ -19,9 +19,13 @@ namespace VibeSync.Unity.Meshes
     {
         private readonly BlobCache _blobs = new BlobCache();
         private readonly Dictionary<string, (long Version, Mesh Record)> _records = new Dictionary<string, (long, Mesh)>(StringComparer.Ordinal);
+        private readonly Dictionary<string, HeldMesh> _written = new Dictionary<string, HeldMesh>(StringComparer.Ordinal); // until read back
 
         /// <summary>Geometry reads (a mesh read from the host, converted and named), for tests and benchmarks.</summary>
         public int Reads { get; private set; }
+
+        /// <summary>Reads whose blobs were named by hashing (the others read back exactly as written), for tests and benchmarks.</summary>
+        public int Named { get; private set; }
 
         /// <summary>The canonical record of mesh <paramref name="id"/>, read from the host only if its version changed.</summary>
         /// <exception cref="BlobFormatException">The host holds a value that cannot be named (NaN, ±1e12).</exception>
@@ -31,7 +35,20 @@ namespace VibeSync.Unity.Meshes
             if (_records.TryGetValue(id, out var known) && known.Version == version) return known.Record;
             var notes = scene.NotesOf(id);
             var canonical = UnitySpace.Convert(UnityMeshIo.Read(scene.Mesh(id), notes.NormalsComputed));
-            var record = MeshRecords.Encode(id, canonical, notes.Derived, (blob, shape, bytes) => _blobs.Put(blob, shape, bytes));
+            Mesh record;
+            if (_written.TryGetValue(id, out var written) && written.Describes(canonical, notes.Derived))
+            {
+                // What was written reads back bit for bit: its names stand, nothing is hashed.
+                record = MeshRecords.Encode(id, canonical, notes.Derived, (_, _, _) => { }, written.Record);
+                foreach (var blob in record.BlobIds())
+                    if (written.Blobs.TryGet(blob, out var shape, out var bytes)) _blobs.Put(blob, shape, bytes);
+            }
+            else
+            {
+                record = MeshRecords.Encode(id, canonical, notes.Derived, (blob, shape, bytes) => _blobs.Put(blob, shape, bytes));
+                Named++;
+            }
+            _written.Remove(id);
             Reads++;
             _records[id] = (version, record);
             return record;
@@ -70,7 +87,22 @@ namespace VibeSync.Unity.Meshes
         {
             scene.SetNotes(id, Fill(scene.EditMesh(id), canonical, derived));
             _records.Remove(id);
+            _written.Remove(id);
         }
+
+        /// <summary>
+        /// Writes <paramref name="held"/> into the host's mesh <paramref name="id"/> (its arrays:
+        /// <paramref name="canonical"/> when already decoded). When the mesh reads back exactly as
+        /// written, <see cref="Record"/> reports this record without naming its blobs again.
+        /// </summary>
+        public void Write(IUnityScene scene, string id, HeldMesh held, MeshArrays? canonical = null)
+        {
+            Write(scene, id, canonical ?? held.Arrays(), held.Record.Derived);
+            _written[id] = held;
+        }
+
+        /// <summary>The record of mesh <paramref name="id"/> with its blobs, kept apart from this cache (an undo step restores it).</summary>
+        public HeldMesh Held(IUnityScene scene, string id) => HeldMesh.Of(Record(scene, id), this);
 
         /// <summary>Fills a Unity mesh with canonical arrays (converted to Unity space); returns the notes the host keeps beside it.</summary>
         public static MeshNotes Fill(IUnityMeshApi mesh, MeshArrays canonical, IReadOnlyList<string> derived)
@@ -79,7 +111,7 @@ namespace VibeSync.Unity.Meshes
             return new MeshNotes(derived, canonical.Normals == null);
         }
 
-        /// <summary>The canonical arrays of what the host holds now (for an undo step).</summary>
+        /// <summary>The canonical arrays of what the host holds now.</summary>
         public MeshArrays Arrays(IUnityScene scene, string id) => MeshRecords.Decode(Record(scene, id), this);
     }
 }

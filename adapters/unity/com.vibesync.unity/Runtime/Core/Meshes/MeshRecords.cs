@@ -37,15 +37,18 @@ namespace VibeSync.Unity.Meshes
         /// <summary>
         /// The record of canonical <paramref name="canonical"/> arrays; every blob it names is given to
         /// <paramref name="keep"/> (id, shape, canonical little-endian bytes).
+        /// <paramref name="verified"/>: a record already shown to name exactly these arrays
+        /// (<see cref="HeldMesh.Describes"/>); its names are taken as they are, nothing is hashed or kept.
         /// </summary>
         /// <exception cref="BlobFormatException">A value is NaN, infinite or beyond ±1e12 (it cannot be named).</exception>
-        public static Mesh Encode(string uuid, MeshArrays canonical, IReadOnlyList<string> derived, Action<string, BlobShape, byte[]> keep)
+        public static Mesh Encode(string uuid, MeshArrays canonical, IReadOnlyList<string> derived, Action<string, BlobShape, byte[]> keep, Mesh? verified = null)
         {
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
             void Add(string semantic, float[]? values)
             {
                 if (values == null) return;
-                attributes[semantic] = Name(MeshSemantics.ShapeOf(semantic, canonical.VertexCount), MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), keep);
+                attributes[semantic] = verified?.Attribute(semantic)
+                    ?? Name(MeshSemantics.ShapeOf(semantic, canonical.VertexCount), MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), keep);
             }
             Add(MeshSemantics.Position, canonical.Positions);
             Add(MeshSemantics.Normal, canonical.Normals);
@@ -56,7 +59,8 @@ namespace VibeSync.Unity.Meshes
             for (int j = 0; j < primitives.Length; j++)
             {
                 var p = canonical.Primitives[j];
-                primitives[j] = new MeshPrimitive(p.Slot, Name(MeshSemantics.IndicesShape(p.Indices.Length), MemoryMarshal.AsBytes(p.Indices.AsSpan()).ToArray(), keep));
+                primitives[j] = new MeshPrimitive(p.Slot, verified?.Primitives[j].Indices
+                    ?? Name(MeshSemantics.IndicesShape(p.Indices.Length), MemoryMarshal.AsBytes(p.Indices.AsSpan()).ToArray(), keep));
             }
             return new Mesh(uuid, canonical.VertexCount, attributes, primitives, derived);
         }
