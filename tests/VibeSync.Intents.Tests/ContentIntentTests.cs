@@ -175,15 +175,20 @@ public sealed class ContentIntentTests : ClockedPipeline
     }
 
     [Fact]
-    public async Task a_light_glTF_cannot_represent_refuses_set_light_and_one_that_it_can_keeps_the_cone_rules()
+    public async Task a_light_never_synced_takes_its_parameters_whole_and_one_that_has_them_keeps_the_cone_rules()
     {
         var made = await SettleAsync(Intent(
             $"{{\"op\": \"create_object\", \"uuid\": \"{Lamp}\", \"name\": \"Spot\", \"kind\": \"light\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1], " +
             "\"light\": {\"type\": \"point\", \"color\": [1, 1, 1], \"intensity\": 100, \"range\": null}}",
             $"{{\"op\": \"create_object\", \"uuid\": \"{Fresh}\", \"name\": \"Area\", \"kind\": \"light\", \"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}}"), Human);
         Assert.Equal(IntentPhase.Final, made.Phase);
-        var area = await SettleAsync(Intent($"{{\"op\": \"set_light\", \"uuid\": \"{Fresh}\", \"intensity\": 5}}"), Human);
-        Assert.Contains("UNREPRESENTABLE_LIGHT at operations[0].uuid", area.Reason);
+        // A light whose parameters were never synced takes them whole, never in part.
+        var part = await SettleAsync(Intent($"{{\"op\": \"set_light\", \"uuid\": \"{Fresh}\", \"intensity\": 5}}"), Human);
+        Assert.Contains("MISSING_FIELD at operations[0].type", part.Reason);
+        Assert.Null(Pipeline.Reality.Objects[Fresh].Light);
+        var whole = await SettleAsync(Intent($"{{\"op\": \"set_light\", \"uuid\": \"{Fresh}\", \"type\": \"directional\", \"color\": [1, 0.9, 0.8], \"intensity\": 5}}"), Human);
+        Assert.Equal(IntentPhase.Final, whole.Phase);
+        Assert.Equal(new LightParameters(LightType.Directional, new Vector3d(1, 0.9, 0.8), 5, null, 0, 0), Pipeline.Reality.Objects[Fresh].Light);
         var noCones = await SettleAsync(Intent($"{{\"op\": \"set_light\", \"uuid\": \"{Lamp}\", \"type\": \"spot\", \"outer_cone\": 0.5}}"), Human);
         Assert.Contains("MISSING_FIELD at operations[0].inner_cone", noCones.Reason);
         var crossed = await SettleAsync(Intent($"{{\"op\": \"set_light\", \"uuid\": \"{Lamp}\", \"type\": \"spot\", \"inner_cone\": 0.6, \"outer_cone\": 0.5}}"), Human);

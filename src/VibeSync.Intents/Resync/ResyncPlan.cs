@@ -153,10 +153,10 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
             }
             if (want.Light != have.Light)
             {
-                if (want.Light is { } l && have.Light != null)
+                if (want.Light is { } l) // whole: the engine's light may have none yet
                     edits.Add(new SetLight(want.Uuid, l.Type, l.Color, l.Intensity, true, l.Range,
                         l.Type == LightType.Spot ? l.InnerCone : null, l.Type == LightType.Spot ? l.OuterCone : null)); // a cone only a spot has
-                else unreachable.Add($"light {want.Uuid} ({want.Name}) has {(have.Light is null ? "no parameters here" : "parameters here and none in Reality")}: set_light cannot change whether a light is representable");
+                else unreachable.Add($"light {want.Uuid} ({want.Name}) has parameters here and none in Reality: no operation takes a light's parameters away");
             }
             if (want.Materials.Count != have.Materials.Count)
                 unreachable.Add($"object {want.Uuid} ({want.Name}) has {have.Materials.Count} material slot(s) here and {want.Materials.Count} in Reality");

@@ -221,9 +221,17 @@ public static class IntentValidator
             {
                 var o = Object(s, l.Uuid, path + ".uuid");
                 if (o.Kind != ObjectKind.Light) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only lights have light parameters");
-                if (o.Light is null)
-                    Refuse(IntentErrorCode.UnrepresentableLight, path + ".uuid", $"light {o.Uuid} has no glTF parameters (an area or hemi light, or one never synced): it is not synced, and its settings cannot be set here");
-                var light = l.ApplyTo(o.Light!, out var missing);
+                // A light whose parameters were never synced (a schema-2 file, a light made without
+                // them) gets them whole; one its engine cannot represent (a Blender area light) is
+                // refused UNREPRESENTABLE_LIGHT by that engine when it applies the intent.
+                var current = o.Light;
+                if (current is null)
+                {
+                    string? absent = l.Type is null ? "type" : l.Color is null ? "color" : l.Intensity is null ? "intensity" : null;
+                    if (absent != null) Refuse(IntentErrorCode.MissingField, $"{path}.{absent}", $"light {o.Uuid} has no parameters yet (never synced): give type, color and intensity (and the cones for a spot)");
+                    current = new LightParameters(LightType.Point, l.Color!.Value, l.Intensity!.Value, null, 0, 0);
+                }
+                var light = l.ApplyTo(current, out var missing);
                 if (light is null) Refuse(IntentErrorCode.MissingField, $"{path}.{missing}", $"a spot light needs {missing} when it becomes one");
                 Checked(() => ViewJson.CheckLight(light!, path));
                 return Put(s, o with { Light = light });

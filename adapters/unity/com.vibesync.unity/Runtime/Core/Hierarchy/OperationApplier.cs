@@ -354,8 +354,9 @@ namespace VibeSync.Unity.Hierarchy
                 {
                     var o = Object(sl.Uuid);
                     if (o.Kind != ObjectKind.Light || o.Light == null) throw new ApplyException("INVALID_VALUE", $"{sl.Uuid} has no Light");
-                    var current = LookRecords.Light(_scene, sl.Uuid, o.Light)
-                        ?? throw new ApplyException("UNREPRESENTABLE_LIGHT", $"{sl.Uuid} has no synced light parameters (a {o.Light.Type} light)");
+                    // A light never synced (reported null) takes the parameters whole, over its Unity values.
+                    var current = LookRecords.Light(_scene, sl.Uuid, o.Light) ?? LightMapping.FromUnity(o.Light, null)
+                        ?? throw new ApplyException("UNREPRESENTABLE_LIGHT", $"{sl.Uuid} is a {o.Light.Type} light, which glTF cannot represent");
                     var next = sl.ApplyTo(current, out var missing) ?? throw new ApplyException("INVALID_VALUE", $"set_light on {sl.Uuid}: {missing} is missing");
                     Remember(p, o);
                     var (note, unsynced) = (_scene.Notes.Light(sl.Uuid), _scene.Notes.UnsyncedLight(sl.Uuid));
