@@ -248,7 +248,15 @@ public sealed class LiveSyncTests : EndToEndTest
         // Blender's read back in canonical values (converting camera and light frames back to Blender space is inexact).
         string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
         var blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender&space=canonical"));
-        Assert.Equal(reality, await Parts.HashAsync("canonical", blenderNow));
+        if (await Parts.HashAsync("canonical", blenderNow) != reality)
+        {
+            // A quantization tie: a light's rotation read back through its frame conversion lands
+            // within ε of Reality's but on the other side of a rounding boundary. Fields decide.
+            static VibeSync.Protocol.State.Scene Read(string text) => VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonical(text, VibeSync.Protocol.Spaces.Space.Canonical);
+            var differences = VibeSync.Protocol.Comparison.FieldComparer.Differences(
+                Read(await serve.GetStringAsync("/v1/state?engine=reality")), Read(File.ReadAllText(blenderNow)));
+            Assert.True(differences.Count == 0, string.Join("; ", differences));
+        }
         if (!SyncOf(status, "unity").GetProperty("reason").GetString()!.Contains("quantization ties"))
             Assert.Equal(reality, await Parts.HashAsync("unity", unityOut));
         blender.Kill(entireProcessTree: true);

@@ -69,16 +69,41 @@ CAMERA_ATTRS = ("type", "lens", "lens_unit", "sensor_fit", "sensor_width", "sens
 LIGHT_ATTRS = ("type", "color", "energy", "use_custom_distance", "cutoff_distance", "spot_size", "spot_blend")
 
 
+UNSYNCED = "vibesync_params_unsynced"  # the values a camera or light was created with, parameters never synced
+
+
+def _fingerprint(data, attrs):
+    return repr([(tuple(getattr(data, a)) if a == "color" else getattr(data, a)) for a in attrs if hasattr(data, a)])
+
+
+def mark_unsynced(data, attrs):
+    """A camera or light made without parameters (create_object gave none, as Unity does for one it
+    never synced): it reports null, like its origin, until its values change or are set."""
+    data[UNSYNCED] = _fingerprint(data, attrs)
+
+
+def unsynced(data, attrs):
+    """True while a camera or light made without parameters still holds the values it was made with."""
+    held = data.get(UNSYNCED)
+    return held is not None and held == _fingerprint(data, attrs)
+
+
 def remember(data, attrs):
     state = {a: (tuple(getattr(data, a)) if a == "color" else getattr(data, a)) for a in attrs if hasattr(data, a)}
     written = data.get(WRITTEN)
     state[WRITTEN] = tuple(written) if written is not None else None
+    state[UNSYNCED] = data.get(UNSYNCED)
     return state
 
 
 def put_back(data, state):
     for a, v in state.items():
-        if a == WRITTEN:
+        if a == UNSYNCED:
+            if v is None:
+                data.pop(UNSYNCED, None)
+            else:
+                data[UNSYNCED] = v
+        elif a == WRITTEN:
             if v is None:
                 data.pop(WRITTEN, None)
             else:

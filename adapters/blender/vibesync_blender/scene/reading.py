@@ -138,7 +138,11 @@ def blender_object(obj, index):
         mesh = mesh if mesh in index.meshes or mesh in index.derived else None
     materials = tuple(_synced(s.material, index.materials) for s in obj.material_slots) if kind == "mesh" else ()
     camera = light = None
-    if kind == "camera" and obj.data is not None:
+    if kind == "camera" and obj.data is not None and optics.unsynced(obj.data, optics.CAMERA_ATTRS):
+        pass  # made without parameters and unchanged since: null, as at its origin
+    elif kind == "light" and obj.data is not None and optics.unsynced(obj.data, optics.LIGHT_ATTRS):
+        pass
+    elif kind == "camera" and obj.data is not None:
         camera = _parameters(obj, index, lambda: CameraParameters(**optics.camera_record(obj.data, bpy.context.scene)))
     elif kind == "light" and obj.data is not None:
         light = _parameters(obj, index, lambda: LightParameters(**optics.light_record(obj.data)))

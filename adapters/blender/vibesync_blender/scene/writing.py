@@ -458,8 +458,12 @@ class Writer:
             _set_hidden(obj, True)
         if kind == "camera" and op.get("camera") is not None:
             self._write_camera(p, obj, _plain(op.get("camera")))
+        elif kind == "camera":
+            optics.mark_unsynced(obj.data, optics.CAMERA_ATTRS)
         if kind == "light" and op.get("light") is not None:
             self._write_light(p, obj, optics.light_record(obj.data), _plain(op.get("light")))
+        elif kind == "light":
+            optics.mark_unsynced(obj.data, optics.LIGHT_ATTRS)
 
     def _instantiate_prefab(self, p, op):
         self._check_new(op.uuid)
@@ -711,6 +715,7 @@ class Writer:
             raise ApplyError("INVALID_VALUE", f"camera '{obj.name}': {e}") from e
         data = self._own_data(p, obj, "cameras")
         self._remember_data(p, data, "cameras", optics.CAMERA_ATTRS)
+        data.pop(optics.UNSYNCED, None)  # its parameters are synced from now on
         try:
             optics.write_camera(data, self.scene, target)
         except ValueError as e:
@@ -734,6 +739,7 @@ class Writer:
                                               f"{target['outer_cone']} are not 0 ≤ inner < outer ≤ π/2")
         data = self._own_data(p, obj, "lights")
         self._remember_data(p, data, "lights", optics.LIGHT_ATTRS)
+        data.pop(optics.UNSYNCED, None)  # its parameters are synced from now on
         optics.write_light(data, target)
 
     def _create_mesh(self, p, op):
