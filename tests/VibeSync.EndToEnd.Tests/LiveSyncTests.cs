@@ -292,11 +292,13 @@ public sealed class LiveSyncTests : EndToEndTest
         var unityScene = Parts.SampleUnityScene(Work);
         await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
         const string cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
-        // Unity stores its next three writes 0.5 m off: the apply, the rollback and the orchestrator's repair all go wrong.
+        // Unity stores every write 0.5 m off from 3 s to 15 s after its start: the apply, the rollback and the
+        // orchestrator's repairs (retried with back-off) all go wrong while the moves below run. A count of
+        // writes raced: once spent, a retried repair could clean the object before the AI's move.
         // The reload comes well after the moves below even on a loaded machine (its time counts from the
         // simulator's start, the moves' from Unity going live; at 9 s it once came first, and the resync
         // cleaned the object before the AI's move could be refused).
-        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 45, await WriteAsync("tamper.json", """[{"at": 3, "fault": "tamper", "writes": 3}, {"at": 20, "fault": "domain_reload"}]"""),
+        using var sim = Parts.Sim(serve.DataDirectory, unityScene, 45, await WriteAsync("tamper.json", """[{"at": 3, "fault": "tamper", "seconds": 12}, {"at": 20, "fault": "domain_reload"}]"""),
             Path.Combine(Work, "unity-after.json"));
         var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(90));
         try

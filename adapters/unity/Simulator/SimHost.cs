@@ -90,7 +90,10 @@ public sealed class SimHost
                         case "crash": Environment.Exit(70); break; // no BYE, no cleanup: the process is gone
                         case "hang": Thread.Sleep(TimeSpan.FromSeconds(seconds)); break; // the main thread stops; heartbeats stop after 5 s
                         case "domain_reload": await DomainReloadAsync(stop); break;
-                        case "tamper": _scene.TamperWrites = step.TryGetProperty("writes", out var w) ? w.GetInt32() : 1; break; // the next write(s) stored 0.5 m off
+                        case "tamper": // the next write(s), or every write for some seconds, stored 0.5 m off
+                            _scene.TamperWrites = step.TryGetProperty("seconds", out _) ? int.MaxValue : step.TryGetProperty("writes", out var w) ? w.GetInt32() : 1;
+                            _scene.TamperUntil = step.TryGetProperty("seconds", out var ts) ? DateTime.UtcNow + TimeSpan.FromSeconds(ts.GetDouble()) : null;
+                            break;
                         case "compiling": _scene.State = "compiling"; stateUntil = clock.Elapsed + TimeSpan.FromSeconds(seconds); break;
                         case "play":
                             beforePlay = Snapshot(); // entering play mode: the scene is saved and restored on exit, as Unity does

@@ -142,11 +142,15 @@ public sealed class SimScene : IUnityScene
     /// </summary>
     public int TamperWrites { get; set; }
 
+    /// <summary>When set, tampering stops at this time whatever <see cref="TamperWrites"/> says (a fault that lasts, not a count).</summary>
+    public DateTime? TamperUntil { get; set; }
+
     /// <inheritdoc />
     public void Write(UnityObject values)
     {
         var o = Live(values.Handle);
         if (values.Parent is int p) Live(p);
+        if (TamperUntil is { } until && DateTime.UtcNow > until) (TamperWrites, TamperUntil) = (0, null);
         if (TamperWrites > 0)
         {
             TamperWrites--;

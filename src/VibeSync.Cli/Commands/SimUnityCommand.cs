@@ -11,7 +11,7 @@ internal static class SimUnityCommand
     {
         var data = DataDirectory.Option();
         var scene = new Option<FileInfo?>("--scene") { Description = "A Unity-space scene JSON to load (the shape `vibesync hash --space unity` reads); default: a small sample." };
-        var edits = new Option<FileInfo?>("--edits") { Description = "Timed human edits and faults to play: [{\"at\": s, \"object\": name, \"localPosition\": [x, y, z]}, {\"at\": s, \"fault\": \"crash|hang|domain_reload|compiling|play|tamper\", \"seconds\": n (tamper: \"writes\": n)}, {\"at\": s, \"save\": FILE}, {\"at\": s, \"select\": [names]}]." };
+        var edits = new Option<FileInfo?>("--edits") { Description = "Timed human edits and faults to play: [{\"at\": s, \"object\": name, \"localPosition\": [x, y, z]}, {\"at\": s, \"fault\": \"crash|hang|domain_reload|compiling|play|tamper\", \"seconds\": n (tamper: \"writes\": n, the next n writes, or \"seconds\": n, every write for n seconds)}, {\"at\": s, \"save\": FILE}, {\"at\": s, \"select\": [names]}]." };
         var seconds = new Option<double>("--seconds") { Description = "Stop after this long (0: until SIGTERM or Ctrl-C).", DefaultValueFactory = _ => 0 };
         var write = new Option<FileInfo?>("--write") { Description = "On exit, write the simulated scene as Unity-space scene JSON to this file." };
         var stdinSteps = new Option<bool>("--steps-from-stdin") { Description = "Also play steps (the --edits shape, without \"at\") given one JSON object per line on standard input, as each arrives." };
