@@ -106,7 +106,7 @@ public sealed class ResyncProperties
 
     private static Scene Closure(Scene s)
     {
-        var used = s.Objects.SelectMany(o => o.Materials.Append(o.Mesh)).Where(u => u != null).ToHashSet(StringComparer.Ordinal);
+        var used = s.Objects.SelectMany(o => o.Uses()).ToHashSet(StringComparer.Ordinal);
         return s with { Materials = s.Materials.Where(m => used.Contains(m.Uuid)).ToArray(), Meshes = s.Meshes.Where(m => used.Contains(m.Uuid)).ToArray() };
     }
 

@@ -25,7 +25,7 @@ internal static class UnusedRecords
         var candidates = Candidates(before, operations);
         if (candidates.Count > 0)
         {
-            foreach (var o in after.Objects.Values)
+            foreach (var o in after.Objects.Values) // every object: no iterator per object here
             {
                 if (o.Mesh != null) candidates.Remove(o.Mesh);
                 foreach (var m in o.Materials) if (m != null) candidates.Remove(m);
@@ -65,9 +65,7 @@ internal static class UnusedRecords
                 for (int i = 0; i < doomed.Count; i++) doomed.AddRange(before.ChildrenOf(doomed[i]).Select(c => c.Uuid));
             foreach (var uuid in doomed)
             {
-                if (!before.Objects.TryGetValue(uuid, out var o)) continue;
-                if (o.Mesh != null) candidates.Add(o.Mesh);
-                foreach (var m in o.Materials) if (m != null) candidates.Add(m);
+                if (before.Objects.TryGetValue(uuid, out var o)) candidates.UnionWith(o.Uses());
             }
         }
         return candidates;

@@ -42,11 +42,7 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
     {
         var inTarget = target.Objects.Select(o => o.Uuid).ToHashSet(StringComparer.Ordinal);
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var o in engine.Objects.Where(o => !inTarget.Contains(o.Uuid)))
-        {
-            if (o.Mesh != null) used.Add(o.Mesh);
-            foreach (var m in o.Materials) if (m != null) used.Add(m);
-        }
+        foreach (var o in engine.Objects.Where(o => !inTarget.Contains(o.Uuid))) used.UnionWith(o.Uses());
         return used;
     }
 

@@ -34,6 +34,13 @@ namespace VibeSync.Protocol.State
         /// <summary>True for kinds whose local frame looks down −Z (the axis-corrected kinds).</summary>
         public bool HasViewAxis => Kind == ObjectKind.Camera || Kind == ObjectKind.Light;
 
+        /// <summary>The records this object uses: its mesh and the materials in its slots (empty slots left out).</summary>
+        public IEnumerable<string> Uses()
+        {
+            if (Mesh != null) yield return Mesh;
+            foreach (var m in Materials) if (m != null) yield return m;
+        }
+
         /// <summary>A camera's parameters (kind camera only); null = not synced (schema 2's bare transform).</summary>
         public CameraParameters? Camera { get; init; }
 

@@ -53,11 +53,7 @@ namespace VibeSync.Unity.Hierarchy
         private static HashSet<string> Used(List<SceneObject> objects)
         {
             var used = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var o in objects)
-            {
-                if (o.Mesh != null) used.Add(o.Mesh);
-                foreach (var m in o.Materials) if (m != null) used.Add(m);
-            }
+            foreach (var o in objects) used.UnionWith(o.Uses());
             return used;
         }
 
