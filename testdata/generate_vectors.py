@@ -62,12 +62,20 @@ def record(n, vertex_count, attributes, primitives=(), derived=()):
             "primitives": [{"material": m, "indices": i} for m, i in primitives], "derived": list(derived)}
 
 
+MADE_BLOBS = MemoryBlobs()  # every blob a vector names, so content vectors can carry their bytes
+
+
+def made(blob):
+    MADE_BLOBS.put(*blob)
+    return blob[0]
+
+
 def f32_blob(values, components):
-    return float_blob(values, components)[0]
+    return made(float_blob(values, components))
 
 
 def u32_blob(values):
-    return index_blob(values)[0]
+    return made(index_blob(values))
 
 
 def scene(objects=(), materials=(), meshes=(), images=None, skins=None, animations=None):
@@ -85,7 +93,9 @@ def u16_blob(values, components):
     from vibesync_blender.protocol.blobs import U16, blob_id
     import struct
     values = list(values)
-    return blob_id(U16, components, len(values) // components, struct.pack(f"<{len(values)}H", *values))
+    payload = struct.pack(f"<{len(values)}H", *values)
+    shape = (U16, components, len(values) // components)
+    return made((blob_id(*shape, payload), shape, payload))
 
 
 # Content schema 4 (docs/protocol.md §2): a two-bone rig skinning a quad, a shape key, an animation.
@@ -472,6 +482,78 @@ def inline_cases():
     add("inline_in_unity_space_mirrored_and_rewound", "unity", scene(meshes=[mesh(5, tri, [(0, 1, 2)])]))
     add("inline_in_blender_space_with_unit_scale", "blender",
         {"unit_scale": 0.01, "meshes": [mesh(6, tri, [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0, 1)])]})
+    return cases
+
+
+# ---- content vectors (schema 4) ---------------------------------------------------------------
+
+def rigging_content_cases():
+    """Scenes valid as records whose blobs break (or keep) a content rule: both languages run their
+    content check (C#: RiggingContent.CheckScene, Python: rigging_content.check_scene) and must refuse
+    with the vector's code at its path, or accept."""
+    from vibesync_blender.protocol.rigging_content import ContentError, check_scene
+    cases = []
+
+    def add(name, doc, code=None, path=None):
+        c = canonical_of(doc)
+        try:
+            check_scene(c, MADE_BLOBS)
+        except ContentError as e:
+            assert (e.code, e.path) == (code, path), f"{name}: Python reports {e.code} at {e.path}, vector says {code} at {path}"
+        else:
+            assert code is None, f"{name}: Python accepted it"
+        blobs = {}
+        for blob in sorted(set(c.blob_ids())):
+            held = MADE_BLOBS.get(blob)
+            if held is not None:
+                shape, data = held
+                blobs[blob] = {"element": shape.element, "components": shape.components, "count": shape.count, "payload": bytes(data).hex()}
+        cases.append({"name": name, "scene": doc, "blobs": blobs, "code": code, "path": path})
+
+    def rig(change):
+        doc = json.loads(json.dumps(rig_scene()))
+        change(doc)
+        return doc
+
+    def channel(k, **fields):
+        return lambda d: d["animations"][0]["channels"][k].update(fields)
+
+    def attribute(semantic, blob):
+        return lambda d: d["meshes"][0]["attributes"].update({semantic: blob})
+
+    add("rig_whose_blobs_fit_is_accepted", rig_scene())
+    add("vertex_with_no_influence_is_accepted", rig(attribute("WEIGHTS_0", f32_blob([0, 0, 0, 0] + [1, 0, 0, 0] * 3, 4))))
+    add("weights_within_the_tolerance_are_accepted", rig(attribute("WEIGHTS_0", f32_blob([0.5, 0.4995, 0, 0] + [1, 0, 0, 0] * 3, 4))))
+    add("weight_negative", rig(attribute("WEIGHTS_0", f32_blob([1.25, -0.25, 0, 0] + [1, 0, 0, 0] * 3, 4))),
+        "INVALID_VALUE", "meshes[0].attributes.WEIGHTS_0")
+    add("weights_not_summing_to_one", rig(attribute("WEIGHTS_0", f32_blob([1, 0, 0, 0] * 2 + [0.6, 0.3, 0, 0] + [1, 0, 0, 0], 4))),
+        "INVALID_VALUE", "meshes[0].attributes.WEIGHTS_0")
+    add("joint_index_beyond_the_skin", rig(attribute("JOINTS_0", u16_blob([0, 0, 0, 0] * 3 + [2, 0, 0, 0], 4))),
+        "INDEX_RANGE", "objects[4].skin")
+    add("target_position_of_the_wrong_count", rig(lambda d: d["meshes"][0]["targets"][0].update(POSITION=f32_blob([0, 0, 0.1] * 3, 3))),
+        "BLOB_SHAPE", "meshes[0].targets[0].POSITION")
+    add("target_normal_of_the_wrong_components", rig(lambda d: d["meshes"][0]["targets"][0].update(NORMAL=f32_blob([0, 0, 0, 0] * 4, 4))),
+        "BLOB_SHAPE", "meshes[0].targets[0].NORMAL")
+    add("target_blob_missing", rig(lambda d: d["meshes"][0]["targets"][1].update(POSITION="ab" * 32)),
+        "BLOB_MISSING", "meshes[0].targets[1].POSITION")
+    add("inverse_bind_matrices_one_short", rig(lambda d: d["skins"][0].update(inverse_bind_matrices=f32_blob([1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0], 16))),
+        "BLOB_SHAPE", "skins[0].inverse_bind_matrices")
+    add("inverse_bind_matrices_as_mat3", rig(lambda d: d["skins"][0].update(inverse_bind_matrices=f32_blob([1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0] * 2, 9))),
+        "BLOB_SHAPE", "skins[0].inverse_bind_matrices")
+    add("times_not_increasing", rig(channel(0, times=f32_blob([0.0, 0.5, 0.5], 1))), "INVALID_VALUE", "animations[0].channels[0].times")
+    add("times_decreasing", rig(channel(1, times=f32_blob([0.0, 1.0, 0.5], 1))), "INVALID_VALUE", "animations[0].channels[1].times")
+    add("time_negative", rig(channel(0, times=f32_blob([-0.5, 0.5, 1.0], 1))), "INVALID_VALUE", "animations[0].channels[0].times")
+    add("times_empty", rig(channel(0, times=f32_blob([], 1))), "BLOB_SHAPE", "animations[0].channels[0].times")
+    add("times_as_pairs", rig(channel(0, times=f32_blob([0.0, 0.5, 1.0, 1.5], 2))), "BLOB_SHAPE", "animations[0].channels[0].times")
+    add("values_one_keyframe_short", rig(channel(1, values=f32_blob([0, 1, 0, 0, 1.5, 0], 3))), "BLOB_SHAPE", "animations[0].channels[1].values")
+    add("rotation_values_as_vectors", rig(channel(0, values=f32_blob([0, 0, 0] * 3, 3))), "BLOB_SHAPE", "animations[0].channels[0].values")
+    add("rotation_not_unit", rig(channel(0, values=f32_blob([0, 0, 0, 1, 0, 0.5, 0, 0.5, 0, 0.7071067811865476, 0, 0.7071067811865476], 4))),
+        "INVALID_VALUE", "animations[0].channels[0].values")
+    add("cubicspline_without_tangents", rig(channel(2, values=f32_blob([1, 1, 1, 2, 2, 2], 3))), "BLOB_SHAPE", "animations[0].channels[2].values")
+    add("cubicspline_rotation_tangents_need_not_be_unit", rig(channel(0, times=f32_blob([0.0, 1.0], 1), interpolation="CUBICSPLINE",
+                                                                       values=f32_blob([0, 0, 0, 0, 0, 0, 0, 1, 5, 5, 5, 5] * 2, 4))))
+    add("weights_values_per_target_per_keyframe", rig(channel(3, values=f32_blob([0, 0, 1], 1))), "BLOB_SHAPE", "animations[0].channels[3].values")
+    add("values_blob_missing", rig(channel(2, values="cd" * 32)), "BLOB_MISSING", "animations[0].channels[2].values")
     return cases
 
 
@@ -1383,6 +1465,7 @@ def main():
     write("blob_vectors.json", blob_vectors())
     write("blob_chunk_vectors.json", blob_chunk_vectors())
     write("hash_error_vectors.json", {"cases": errors})
+    write("rigging_content_vectors.json", {"cases": rigging_content_cases()})
     write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored, "mesh_blob_cases": mesh_blob_cases()})
     write("crypto_vectors.json", crypto_vectors())
     write("frame_vectors.json", frame_vectors())
