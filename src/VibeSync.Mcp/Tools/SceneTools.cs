@@ -75,10 +75,10 @@ public static class SceneTools
         if (uuids.FirstOrDefault(Agent.Hidden) is { } hidden) throw new McpException($"HIDDEN_FROM_AI: {hidden} begins with h-: such IDs are kept from AI, which can neither read nor name them");
         var scene = await SceneOf(agent, engine).ConfigureAwait(false);
         var wanted = uuids.ToHashSet(StringComparer.Ordinal);
-        var subset = new Scene(scene.Objects.Where(o => wanted.Contains(o.Uuid)).ToArray(), scene.Materials.Where(m => wanted.Contains(m.Uuid)).ToArray(),
-            scene.Meshes.Where(m => wanted.Contains(m.Uuid)).ToArray(), scene.Images.Where(i => wanted.Contains(i.Uuid)).ToArray());
+        var subset = scene.Where(wanted.Contains);
         var hashes = subset.Objects.Select(o => (o.Uuid, RecordHash.Of(o))).Concat(subset.Materials.Select(m => (m.Uuid, RecordHash.Of(m))))
             .Concat(subset.Meshes.Select(m => (m.Uuid, RecordHash.Of(m)))).Concat(subset.Images.Select(i => (i.Uuid, RecordHash.Of(i))))
+            .Concat(subset.Skins.Select(k => (k.Uuid, RecordHash.Of(k)))).Concat(subset.Animations.Select(a => (a.Uuid, RecordHash.Of(a))))
             .ToDictionary(p => p.Item1, p => Hex.Encode(p.Item2));
         var records = JsonNode.Parse(SceneJsonWriter.Write(subset, Space.Canonical))!;
         return new JsonObject
