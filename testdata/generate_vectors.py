@@ -1497,6 +1497,18 @@ def blob_chunk_vectors():
         {"name": "a_blob_member_that_is_not_a_name", "payload": {"operations": [{"op": "create_image", "uuid": uid(5), "blob": "a.png"}]}, "ids": []},
         {"name": "names_elsewhere_are_not_references", "payload": {"name": pos_id, "scene": {"meshes": [{"uuid": pos_id, "attributes": {"POSITION": "not a name"}}]}},
          "ids": []},
+        # Content schema 4: morph target deltas, inverse bind matrices, keyframe times and values.
+        {"name": "scene_with_a_rig", "payload": {"generation": 1, "root": "0" * 64, "scene": {
+            "meshes": [dict(record, targets=[{"name": "Smile", "POSITION": _JPEG, "NORMAL": _PNG}], weights=[0.5])],
+            "skins": [{"uuid": uid(86), "name": "A", "joints": [uid(81)], "inverse_bind_matrices": idx_id, "skeleton": None}],
+            "animations": [{"uuid": uid(87), "name": "W", "channels": [{"target": uid(81), "path": "scale", "interpolation": "STEP",
+                                                                        "times": pos_id, "values": u8_blob(b"values")}]}]}},
+         "ids": [pos_id, idx_id, _JPEG, _PNG, u8_blob(b"values")]},
+        {"name": "apply_rig_operations", "payload": {"intent": 8, "operations": [
+            {"op": "update_skin", "uuid": uid(86), "inverse_bind_matrices": _PNG},
+            {"op": "set_animation_channel", "uuid": uid(87), "target": uid(81), "path": "rotation", "interpolation": "LINEAR",
+             "times": _JPEG, "values": idx_id}]},
+         "ids": [_PNG, _JPEG, idx_id]},
     ]
     for ref in references:
         assert blob_references(ref["payload"]) == ref["ids"], ref["name"]

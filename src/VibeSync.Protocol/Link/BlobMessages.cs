@@ -89,8 +89,10 @@ namespace VibeSync.Protocol.Link
         /// <summary>
         /// The distinct well-formed blob names in <paramref name="payload"/>, in the order they first
         /// appear: string members of any <c>attributes</c> object, <c>indices</c> of any entry of a
-        /// <c>primitives</c> array, and the <c>blob</c> member of any object (an image record,
-        /// create_image, replace_image). A malformed name is not listed (the record's reader refuses it).
+        /// <c>primitives</c> array, <c>POSITION</c>/<c>NORMAL</c> of any entry of a <c>targets</c>
+        /// array, and the <c>blob</c>, <c>inverse_bind_matrices</c>, <c>times</c> and <c>values</c>
+        /// members of any object (an image record, create_image, replace_image; a skin; an animation
+        /// channel). A malformed name is not listed (the record's reader refuses it).
         /// </summary>
         public static IReadOnlyList<string> In(JsonNode payload)
         {
@@ -110,7 +112,9 @@ namespace VibeSync.Protocol.Link
                         foreach (var a in attributes.Members) Add(a.Value);
                     else if (m.Key == "primitives" && m.Value is JsonArray primitives)
                         foreach (var p in primitives.Items) { if (p is JsonObject po) Add(po.Get("indices")); }
-                    else if (m.Key == "blob") Add(m.Value);
+                    else if (m.Key == "targets" && m.Value is JsonArray targets)
+                        foreach (var t in targets.Items) { if (t is JsonObject to) { Add(to.Get("POSITION")); Add(to.Get("NORMAL")); } }
+                    else if (m.Key is "blob" or "inverse_bind_matrices" or "times" or "values") Add(m.Value);
                     else Walk(m.Value);
                 }
             }

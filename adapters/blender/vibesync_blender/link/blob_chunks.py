@@ -234,10 +234,15 @@ def read_blob_gone(payload):
     return payload["re"], list(ids)
 
 
+_BLOB_MEMBERS = frozenset(("blob", "inverse_bind_matrices", "times", "values"))
+
+
 def blob_references(payload):
     """The distinct well-formed blob names a message names, in order of first appearance: string
-    members of any ``attributes`` object, ``indices`` of any entry of a ``primitives`` list, and the
-    ``blob`` member of any object (an image record, create_image, replace_image)."""
+    members of any ``attributes`` object, ``indices`` of any entry of a ``primitives`` list,
+    ``POSITION``/``NORMAL`` of any entry of a ``targets`` list, and the ``blob``,
+    ``inverse_bind_matrices``, ``times`` and ``values`` members of any object (an image record,
+    create_image, replace_image; a skin; an animation channel)."""
     found, seen = [], set()
 
     def add(value):
@@ -255,7 +260,12 @@ def blob_references(payload):
                     for p in value:
                         if isinstance(p, dict):
                             add(p.get("indices"))
-                elif key == "blob":
+                elif key == "targets" and isinstance(value, list):
+                    for t in value:
+                        if isinstance(t, dict):
+                            add(t.get("POSITION"))
+                            add(t.get("NORMAL"))
+                elif key in _BLOB_MEMBERS:
                     add(value)
                 else:
                     walk(value)
