@@ -226,6 +226,7 @@ namespace VibeSync.Unity.Hierarchy
                     CheckNew(c.Uuid);
                     int? parent = c.Parent == null ? (int?)null : Object(c.Parent, "parent").Handle;
                     if (c.Kind != ObjectKind.Mesh && (c.Mesh != null || c.Materials.Count > 0)) throw new ApplyException("INVALID_VALUE", $"a {c.Kind} has no mesh or material slots");
+                    if (c.Skin != null) throw new ApplyException("INVALID_VALUE", "skinned meshes are not built in the Unity core yet (content schema 4)");
                     foreach (var m in c.Materials) if (m != null) MaterialOf(m);
                     bool pa = ViewAxis(parent), sa = c.Kind == ObjectKind.Camera || c.Kind == ObjectKind.Light;
                     var handle = _scene.Create(new UnityObject(0, c.Uuid, c.ObjectName, c.Kind, parent, FrameMaps.TranslationUnity(c.Translation, pa),

@@ -20,6 +20,11 @@ namespace VibeSync.Unity.Meshes
         public static MeshArrays Decode(Mesh record, IBlobSource blobs)
         {
             MeshContent.Check(record, blobs, "mesh"); // the protocol's one check: presence, shapes, index range
+            // Content schema 4's skin attributes and morph targets have no Unity mapping yet (issue #19's
+            // Unity part): refused by name rather than dropped, which would only surface as a hash mismatch.
+            if (record.Attribute(MeshSemantics.Joints0) != null || record.Targets.Count > 0)
+                throw new MeshContentException(MeshContentException.InvalidValue, "mesh",
+                    "skin weights (JOINTS_0/WEIGHTS_0) and morph targets are not built in the Unity core yet (content schema 4)");
             float[] Floats(string semantic) => MemoryMarshal.Cast<byte, float>(Bytes(record.Attributes[semantic], blobs).Span).ToArray();
             float[]? Optional(string semantic) => record.Attribute(semantic) != null ? Floats(semantic) : null;
             var texCoords = new List<float[]>();
