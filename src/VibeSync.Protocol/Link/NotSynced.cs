@@ -13,13 +13,13 @@ namespace VibeSync.Protocol.Link
     /// </summary>
     /// <param name="Name">The datablock's name, as the editor shows it.</param>
     /// <param name="Type">The editor's type of it (Blender: CURVE, ARMATURE, …; MESH or MATERIAL for data).</param>
-    /// <param name="Code">UNSUPPORTED_TYPE, RESOURCE_LIMIT or READ_FAILED.</param>
+    /// <param name="Code">UNSUPPORTED_TYPE, RESOURCE_LIMIT, READ_FAILED, or LOSSY (content schema 4: synced with a named loss, e.g. "12 vertices lost influences beyond 4").</param>
     /// <param name="Reason">One sentence naming the object, the datablock and what failed or which limit.</param>
     /// <param name="Uuid">Its VibeSync ID when it has one (e.g. a mesh object that grew past the limit), else null.</param>
     public sealed record NotSyncedItem(string Name, string Type, string Code, string Reason, string? Uuid)
     {
         /// <summary>The codes an item may carry.</summary>
-        public static readonly string[] Codes = { "UNSUPPORTED_TYPE", "RESOURCE_LIMIT", "READ_FAILED" };
+        public static readonly string[] Codes = { "UNSUPPORTED_TYPE", "RESOURCE_LIMIT", "READ_FAILED", "LOSSY" };
 
         /// <summary>Most items in one list (an adapter with more lists the first ones and one "MORE" item).</summary>
         public const int MaxItems = 10_000;
