@@ -39,6 +39,13 @@ internal sealed class SessionEnded : Exception
 
     /// <summary>True for an authenticated contract violation: revoke and PANIC.</summary>
     public bool Violation { get; }
+
+    /// <summary>
+    /// An authenticated message whose fields break its schema, a violation: <c>ILLEGAL_FIELD</c> for a
+    /// field the message does not have, <c>MALFORMED</c> for a missing or ill-formed one.
+    /// </summary>
+    public static SessionEnded BadFields(string message, JsonFieldException e) =>
+        new(e.IsUnknownField ? "ILLEGAL_FIELD" : "MALFORMED", $"{message} {e.Path}: {e.Reason}", violation: true);
 }
 
 /// <summary>One connection: its handshake, then its session until it ends.</summary>
