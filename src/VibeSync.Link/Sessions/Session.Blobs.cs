@@ -159,7 +159,7 @@ internal sealed partial class Session
     private void FailRequest(JsonObject state, string code, string message)
     {
         if (state.Get("re") is JsonNumber { IsInteger: true } n && n.Value >= 0 && _requests.TryRemove((ulong)n.Value, out var pending))
-            pending.TrySetResult(new LinkReply(MessageType.Error, (JsonObject)JsonParser.Parse($"{{\"re\": {(ulong)n.Value}, \"code\": \"{code}\", \"message\": {Quote(message)}}}")));
+            pending.TrySetResult(new LinkReply(MessageType.Error, (JsonObject)JsonParser.Parse(Replies.Error((ulong)n.Value, code, message))));
     }
 
     // ---- the other way: blobs an APPLY named, asked for by the adapter ----

@@ -90,7 +90,7 @@ internal sealed partial class Session
         {
             throw SessionEnded.BadFields("HEARTBEAT", e);
         }
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task EditAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -149,7 +149,7 @@ internal sealed partial class Session
             return;
         }
         _server.CountEdit();
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task SceneAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -198,7 +198,7 @@ internal sealed partial class Session
             if (part + 1 < parts)
             {
                 lock (_transferGate) _transfer = transfer;
-                await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"part\": {part}}}", cancel).ConfigureAwait(false);
+                await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence, $"\"part\": {part}"), cancel).ConfigureAwait(false);
                 return;
             }
             lock (_transferGate) _transfer = null;
@@ -222,7 +222,7 @@ internal sealed partial class Session
             return;
         }
         _sceneReported = true;
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"scene_root\": \"{report.Root}\"}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence, $"\"scene_root\": \"{report.Root}\""), cancel).ConfigureAwait(false);
     }
 
     private void DropTransfer()
@@ -271,7 +271,7 @@ internal sealed partial class Session
             foreach (var u in uuids)
                 if (active) _humanActive.Add(u); else _humanActive.Remove(u);
         _server.Host.HumanActive(Engine, uuids, active);
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task NotSyncedAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -287,7 +287,7 @@ internal sealed partial class Session
         _server.Log.Write("not_synced", null, Engine, _remote, items.Count == 0 ? "everything syncs" :
             $"{items.Count} not synced: " + string.Join("; ", items.Take(3).Select(i => $"{i.Name} ({i.Code})")) + (items.Count > 3 ? "; …" : ""));
         _server.Host.NotSynced(Engine, items);
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task ObservedAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -307,7 +307,7 @@ internal sealed partial class Session
         }
         catch (JsonFieldException e) { throw SessionEnded.BadFields("OBSERVED", e); }
         _server.Host.Observed(Engine, intent, records);
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     /// <summary>An answer to one of the orchestrator's requests; an answer to nothing breaks the contract.</summary>
@@ -367,5 +367,5 @@ internal sealed partial class Session
     }
 
     private Task ErrorAsync(Frame frame, string code, string message, CancellationToken cancel) =>
-        SendAsync(MessageType.Error, $"{{\"re\": {frame.Sequence}, \"code\": \"{code}\", \"message\": {Quote(message)}}}", cancel);
+        SendAsync(MessageType.Error, Replies.Error(frame.Sequence, code, message), cancel);
 }

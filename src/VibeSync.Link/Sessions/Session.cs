@@ -214,7 +214,7 @@ internal sealed partial class Session
         }
         _server.CountViolation();
         _server.Log.Write("violation", code, Engine, _remote, message + "; session revoked, engine in PANIC");
-        try { SendAsync(MessageType.Bye, $"{{\"code\": \"{code}\", \"message\": {Quote(message)}}}", CancellationToken.None, flush: true).Wait(TimeSpan.FromSeconds(1)); }
+        try { SendAsync(MessageType.Bye, Replies.Refusal(code, message), CancellationToken.None, flush: true).Wait(TimeSpan.FromSeconds(1)); }
         catch (Exception e) when (e is AggregateException or IOException or ObjectDisposedException) { }
         _server.Host.Panic(Engine, code, message);
     }
