@@ -18,9 +18,10 @@ internal static partial class ContentBenchmark
 {
     /// <summary>
     /// Where a texture's time went (ms after Blender's "edit_played"): serve asked Blender for the
-    /// image's blob, stored it, sent it to the simulator, and the simulator answered the APPLY.
+    /// image's blob, stored it, journaled the intent naming it (PROVISIONAL: validated, admitted), sent
+    /// the blob's last chunk to the simulator, and the simulator answered the APPLY.
     /// </summary>
-    public sealed record TexturePhases(double BlobAskedMs, double StoredMs, double ServedToUnityMs, double AppliedInUnityMs);
+    public sealed record TexturePhases(double BlobAskedMs, double StoredMs, double AdmittedMs, double ServedToUnityMs, double AppliedInUnityMs);
 
     /// <summary>Image blobs that crossed each leg (count and bytes), serve's BLOB_WANTs to Blender, and files added to the store.</summary>
     public sealed record ImageTraffic(int FromBlender, long BytesFromBlender, int ToUnity, long BytesToUnity, int BlobWantsToBlender, int StoreFilesAdded)
@@ -70,6 +71,8 @@ internal static partial class ContentBenchmark
         var phases = new TexturePhases(
             Round(run.ServeTimes("blob_want", "blender").First(t => t >= played - 1) - played),
             Round(lines.First(l => l.Event == "blob" && l.Engine == "blender").Ts - played),
+            Round(run.Serve.Json().First(e => e.TryGetProperty("phase", out var ph) && ph.GetString() == "PROVISIONAL" && e.GetProperty("timestamp").GetInt64() >= played - 1
+                && e.GetProperty("operations").EnumerateArray().Any(o => o.GetString() == "create_image")).GetProperty("timestamp").GetInt64() - played),
             Round(lines.First(l => l.Event == "blob_served" && l.Engine == "unity").Ts - played),
             Round(applied - played));
         double toUnity = (applied - played) / 1000.0;

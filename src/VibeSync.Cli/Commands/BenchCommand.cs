@@ -132,7 +132,7 @@ internal static class BenchCommand
             {
                 var p = texture.Phases;
                 Console.WriteLine($"texture {texture.Width}×{texture.Height} PNG, {texture.PngBytes:N0} bytes: linked in Blender → applied in Unity {texture.TextureToUnitySeconds:F3} s " +
-                    $"(blob asked {p.BlobAskedMs} ms, stored {p.StoredMs} ms, sent to Unity {p.ServedToUnityMs} ms, applied {p.AppliedInUnityMs} ms)");
+                    $"(blob asked {p.BlobAskedMs} ms, stored {p.StoredMs} ms, admitted {p.AdmittedMs} ms, sent to Unity {p.ServedToUnityMs} ms, applied {p.AppliedInUnityMs} ms)");
                 Console.WriteLine($"  Blender re-attached to the same file in {texture.ReattachToLiveSeconds:F2} s: {texture.DuringReattach}");
             }
             if (shares != null)
