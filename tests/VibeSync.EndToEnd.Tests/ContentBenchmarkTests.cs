@@ -81,6 +81,7 @@ public sealed class ContentBenchmarkTests
         var lights = doc.GetProperty("lights");
         Assert.Equal(6, lights.GetProperty("all_edits").GetProperty("samples").GetInt32());
         Assert.Equal(2, lights.GetProperty("camera_lens_edit").GetProperty("samples").GetInt32());
+        Assert.Equal(6, lights.GetProperty("cube_transform_edit").GetProperty("samples").GetInt32());
         Assert.Equal(new[] { "light_camera_edit_p99" }, GoalsOf(lights).Keys);
     }
 }

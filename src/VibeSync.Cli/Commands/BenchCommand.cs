@@ -138,7 +138,9 @@ internal static class BenchCommand
             if (shares != null)
                 Console.WriteLine($"{shares.Materials} materials sharing {shares.Textures} textures of {shares.TextureSize}² ({shares.ImageBytes:N0} bytes of PNG) attached in {shares.AttachToLiveSeconds:F2} s: {shares.DuringAttach}");
             if (lights != null)
-                Console.WriteLine($"light/camera edit → applied in Unity: p50 {lights.AllEdits.P50Ms} ms, p99 {lights.AllEdits.P99Ms} ms ({lights.AllEdits.Samples} edits; energy p99 {lights.LightEnergyEdit.P99Ms}, colour p99 {lights.LightColorEdit.P99Ms}, lens p99 {lights.CameraLensEdit.P99Ms} ms); slowest {string.Join(", ", lights.SlowestMs)} ms");
+                Console.WriteLine($"light/camera edit → applied in Unity: p50 {lights.AllEdits.P50Ms} ms, p99 {lights.AllEdits.P99Ms} ms ({lights.AllEdits.Samples} edits; energy p99 {lights.LightEnergyEdit.P99Ms}, colour p99 {lights.LightColorEdit.P99Ms}, lens p99 {lights.CameraLensEdit.P99Ms} ms); slowest {string.Join(", ", lights.SlowestMs)} ms; PARITY_LOST after them {lights.ParityLost}");
+            if (lights != null)
+                Console.WriteLine($"  beside them, a cube's transform edit → applied in Unity: p50 {lights.CubeTransformEdit.P50Ms} ms, p99 {lights.CubeTransformEdit.P99Ms} ms; slowest {string.Join(", ", lights.SlowestCubeMs)} ms");
             foreach (var g in new[] { mesh?.Goals, texture?.Goals, shares?.Goals, lights?.Goals }.Where(g => g != null).SelectMany(g => g!))
                 Console.WriteLine($"  {(g.Met ? "met   " : "MISSED")} {g.Name}: {g.Figure} {g.Unit} (goal {(g.Unit.EndsWith("(exactly)", StringComparison.Ordinal) ? "=" : "≤")} {g.Limit})");
             Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
