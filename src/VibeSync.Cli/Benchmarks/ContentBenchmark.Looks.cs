@@ -70,7 +70,7 @@ internal static partial class ContentBenchmark
         double applied = Events(run.Unity, "applied").Skip(appliedBefore).Last().GetProperty("t").GetDouble();
         var lines = run.BlobLines().Where(l => l.Ts >= played - 1 && l.Blob == image.Blob).ToList();
         var phases = new TexturePhases(
-            Round(run.ServeTimes("blob_want", "blender").First(t => t >= played - 1) - played),
+            Round(ServeTimes(run.Serve, "blob_want", "blender").First(t => t >= played - 1) - played),
             Round(lines.First(l => l.Event == "blob" && l.Engine == "blender").Ts - played),
             Round(run.Serve.Json().First(e => e.TryGetProperty("phase", out var ph) && ph.GetString() == "PROVISIONAL" && e.GetProperty("timestamp").GetInt64() >= played - 1
                 && e.GetProperty("operations").EnumerateArray().Any(o => o.GetString() == "create_image")).GetProperty("timestamp").GetInt64() - played),
@@ -235,18 +235,13 @@ internal static partial class ContentBenchmark
             }
         }
 
-        /// <summary>serve's "ts" stamps of one event for one engine.</summary>
-        public IEnumerable<double> ServeTimes(string name, string engine) =>
-            Serve.Json().Where(e => e.TryGetProperty("event", out var ev) && ev.GetString() == name
-                && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String && en.GetString() == engine).Select(e => (double)e.GetProperty("ts").GetInt64());
-
         /// <summary>The image blobs (of <paramref name="images"/>) that crossed each leg so far, serve's BLOB_WANTs to Blender, and the store's files.</summary>
         public ImageTraffic Traffic(ISet<string> images)
         {
             var lines = BlobLines().Where(l => images.Contains(l.Blob)).ToList();
             var from = lines.Where(l => l.Event == "blob" && l.Engine == "blender").ToList();
             var to = lines.Where(l => l.Event == "blob_served" && l.Engine == "unity").ToList();
-            return new ImageTraffic(from.Count, from.Sum(l => l.Bytes), to.Count, to.Sum(l => l.Bytes), ServeTimes("blob_want", "blender").Count(), StoreFiles(_dir));
+            return new ImageTraffic(from.Count, from.Sum(l => l.Bytes), to.Count, to.Sum(l => l.Bytes), ServeTimes(Serve, "blob_want", "blender").Count(), StoreFiles(_dir));
         }
 
         public async ValueTask DisposeAsync()

@@ -238,9 +238,12 @@ internal static partial class ContentBenchmark
     private static int StoreFiles(string dir) =>
         Directory.EnumerateFiles(Path.Combine(dir, "blobs"), "*", SearchOption.AllDirectories).Count();
 
-    private static double ServeEvent(ChildProcess serve, string name, string engine) =>
-        serve.Json().First(e => e.TryGetProperty("event", out var ev) && ev.GetString() == name
-            && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String && en.GetString() == engine).GetProperty("ts").GetInt64();
+    private static double ServeEvent(ChildProcess serve, string name, string engine) => ServeTimes(serve, name, engine).First();
+
+    /// <summary>serve's "ts" stamps of one log event for one engine, in order.</summary>
+    private static IEnumerable<double> ServeTimes(ChildProcess serve, string name, string engine) =>
+        serve.Json().Where(e => e.TryGetProperty("event", out var ev) && ev.GetString() == name
+            && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String && en.GetString() == engine).Select(e => (double)e.GetProperty("ts").GetInt64());
 
     /// <summary>A /proc/PID/status size in bytes (VmRSS now, VmHWM the peak).</summary>
     private static double Rss(int pid, string field)
