@@ -31,11 +31,11 @@ public sealed class ContentBenchmarkTests
     [Fact]
     public async Task bench_content_completes_on_a_small_mesh_and_reports_every_figure_and_goal()
     {
-        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(5), Parts.Cli, "bench", "content", "--vertices", "50000", "--edits", "3", "--json");
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(5), Parts.Cli, "bench", "content", "--case", "mesh", "--vertices", "50000", "--edits", "3", "--json");
         Assert.True(code == 0, output);
         var doc = Run(output);
         Assert.Equal("content", doc.GetProperty("benchmark").GetString());
-        foreach (var other in new[] { "textures", "materials", "lights" }) Assert.False(doc.TryGetProperty(other, out _), $"--vertices alone ran {other}");
+        foreach (var other in new[] { "textures", "materials", "lights" }) Assert.False(doc.TryGetProperty(other, out _), $"--case mesh ran {other}");
         var result = doc.GetProperty("result");
         foreach (var name in Figures) Assert.True(result.TryGetProperty(name, out _), $"the JSON has no {name}: {result}");
         Assert.InRange(result.GetProperty("vertices").GetInt32(), 49_000, 51_000);
