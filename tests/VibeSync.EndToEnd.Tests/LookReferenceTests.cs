@@ -87,6 +87,8 @@ public sealed class LookReferenceTests : EndToEndTest
         var (mine, theirs) = (await ExportUnityAsync(serve, "unity.glb"), ModelRoot.Load(referencePath));
         Assert.True(theirs.LogicalMaterials.Count >= 106 && theirs.LogicalCameras.Count == 4 && theirs.LogicalPunctualLights.Count == 5,
             "the exporter wrote the sample's materials, cameras and lights");
+        string[] channels = { "BaseColor", "MetallicRoughness", "Normal", "Occlusion", "Emissive" };
+        Assert.Equal(5 + 1 + 1 + 100, theirs.LogicalMaterials.Sum(m => channels.Count(c => m.FindChannel(c)?.Texture != null))); // FullPBR, Masked, Wood, Shared*
         var differences = GltfComparison.Differences(mine, theirs, 1e-4f, new HashSet<string>());
         Assert.True(differences.Count == 0, "VibeSync's export of Unity differs from Blender's exporter:\n" + string.Join('\n', differences));
     }
@@ -100,6 +102,10 @@ public sealed class LookReferenceTests : EndToEndTest
         """{"material": "FullPBR", "base_color": [0.5, 0.4, 0.3, 1], "floats": {"_BumpScale": 0.5, "_OcclusionStrength": 0.9}, "scaleOffsets": {"_MainTex": [1.5, 2.5, 0.1, -1.7]}}""",
         """{"object": "CamAuto", "camera": {"fieldOfView": 40, "nearClipPlane": 0.3, "farClipPlane": 120}}""",
         """{"object": "CamVertical", "camera": {"fieldOfView": 65}}""",
+        """{"object": "CamOrtho", "camera": {"orthographicSize": 4, "farClipPlane": 60}}""",
+        // Glow: a brighter emission (Unity holds emission × strength, gamma-encoded, HDR); Wood: OPAQUE → BLEND (Standard's Fade).
+        """{"material": "Glow", "colors": {"_EmissionColor": [2, 1, 0.5, 1]}}""",
+        """{"material": "Wood", "floats": {"_Mode": 2, "_SrcBlend": 5, "_DstBlend": 10, "_ZWrite": 0}, "keywords": {"_ALPHABLEND_ON": true}, "renderQueue": 3000}""",
         """{"object": "SpotLight", "light": {"color": [0.9, 0.5, 0.2], "intensity": 5000, "range": 20, "spotAngle": 50, "innerSpotAngle": 30}}""",
         """{"object": "PointLight", "light": {"intensity": 8000}}""",
         """{"object": "Sun", "light": {"color": [1, 0.8, 0.6], "intensity": 500}}""",
@@ -169,6 +175,13 @@ public sealed class LookReferenceTests : EndToEndTest
             ("CamAuto.yfov", MathF.PI * 40 / 180, cameras["CamAuto"].VerticalFOV), ("CamAuto.znear", 0.3f, cameras["CamAuto"].ZNear), ("CamAuto.zfar", 120f, cameras["CamAuto"].ZFar),
             ("CamVertical.yfov", MathF.PI * 65 / 180, cameras["CamVertical"].VerticalFOV),
         });
+        var ortho = (CameraOrthographic)theirs.LogicalNodes.Single(n => n.Name == "CamOrtho").Camera.Settings;
+        expected.AddRange(new[] { ("CamOrtho.ymag", 4f, ortho.YMag), ("CamOrtho.zfar", 60f, ortho.ZFar) });
+        Assert.Equal(AlphaMode.BLEND, theirs.LogicalMaterials.Single(m => m.Name == "Wood").Alpha);
+        var glow = theirs.LogicalMaterials.Single(m => m.Name == "Glow").FindChannel("Emissive")!.Value;
+        for (int c = 0; c < 3; c++) // emissiveFactor × strength is Unity's _EmissionColor, linear
+            expected.Add(($"Glow.emissiveFactor × KHR_materials_emissive_strength [{c}]", (float)Unity.Looks.SrgbTransfer.ToLinear(new[] { 2f, 1f, 0.5f }[c]),
+                new[] { glow.Color.X, glow.Color.Y, glow.Color.Z }[c] * glow.GetFactor("EmissiveStrength")));
         var lights = theirs.LogicalNodes.Where(n => n.PunctualLight != null).ToDictionary(n => n.Name, n => n.PunctualLight);
         var (spot, point, sun) = (lights["SpotLight"], lights["PointLight"], lights["Sun"]);
         expected.AddRange(new[]
