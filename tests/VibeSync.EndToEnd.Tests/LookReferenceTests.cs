@@ -52,28 +52,8 @@ public sealed class LookReferenceTests : EndToEndTest
         return path;
     }
 
-    /// <summary>`vibesync export --gltf --engine unity` of what Unity holds, checked by the Khronos validator (0 errors).</summary>
-    private async Task<ModelRoot> ExportUnityAsync(ServeProcess serve, string name)
-    {
-        var validator = Path.Combine(Parts.Repo, "tests", "gltf-validator", "validate.mjs");
-        Assert.True(File.Exists(Path.Combine(Parts.Repo, "tests", "gltf-validator", "node_modules", "gltf-validator", "package.json")),
-            "the Khronos validator is not installed: run `npm ci` in tests/gltf-validator (run-tests does)");
-        var ours = Path.Combine(Work, name);
-        var (exported, exportOutput) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(60), Parts.Cli, "export", "--gltf", ours, "--data", serve.DataDirectory, "--engine", "unity");
-        Assert.True(exported == 0, exportOutput);
-        var (valid, report) = await Parts.RunAsync("node", TimeSpan.FromSeconds(60), validator, ours);
-        Assert.True(valid == 0, $"the glTF validator found errors in VibeSync's export: {report}");
-        Assert.Equal(0, JsonDocument.Parse(report.Trim().Split('\n').Last()).RootElement.GetProperty("errors").GetInt32());
-        return ModelRoot.Load(ours);
-    }
-
-    private static Task<JsonElement> AtParityAsync(ServeProcess serve, string what, Func<JsonElement, bool>? also = null) => UntilAsync(serve, s =>
-    {
-        var root = s.GetProperty("sync").GetProperty("reality_root").GetString();
-        return s.GetProperty("sync").GetProperty("objects").GetInt32() > 0
-            && s.GetProperty("sync").GetProperty("engines").EnumerateArray().All(e => e.GetProperty("phase").GetString() == "live" && e.GetProperty("parity_root").GetString() == root)
-            && (also == null || also(s));
-    }, what, 90_000);
+    private Task<ModelRoot> ExportUnityAsync(ServeProcess serve, string name) =>
+        Parts.ExportGltfAsync(serve.DataDirectory, "unity", Path.Combine(Work, name));
 
     [Fact]
     public async Task the_looks_scene_synced_to_unity_exports_the_same_materials_images_cameras_and_lights_as_blenders_own_exporter()
