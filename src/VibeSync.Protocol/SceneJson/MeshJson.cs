@@ -44,7 +44,7 @@ namespace VibeSync.Protocol.SceneJson
                 attributes[member.Key] = BlobId(member.Value, ap);
             }
             if (!attributes.ContainsKey(MeshSemantics.Position))
-                throw new JsonFieldException(path + ".attributes.POSITION", "missing field");
+                throw new JsonFieldException(path + ".attributes.POSITION", JsonFieldException.MissingField);
             foreach (var semantic in attributes.Keys)
             {
                 int k = MeshSemantics.TexCoordIndex(semantic);
