@@ -108,7 +108,14 @@ internal static partial class EndToEndBenchmark
 
         progress("the Unity simulator attaches");
         await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", unityJson, "--steps-from-stdin", "--trace-applies");
-        await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live");
+        try { await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live"); }
+        catch (TimeoutException)
+        {
+            // Say why (the status, the simulator's and serve's last words), not only that it timed out.
+            progress("Unity did not become live; status: " + await api.StatusAsync());
+            foreach (var line in unity.Lines.TakeLast(15).Concat(serve.Lines.TakeLast(25))) progress("  " + line);
+            throw;
+        }
 
         progress($"Blender edit → applied in Unity and → FINAL: {edits} edits");
         var toUnity = new List<double>();

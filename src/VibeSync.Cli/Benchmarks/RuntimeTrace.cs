@@ -18,10 +18,18 @@ internal sealed class RuntimeTrace : EventListener
     public const string Variable = "VIBESYNC_TRACE_RUNTIME";
     private const EventKeywords Gc = (EventKeywords)0x1, Threading = (EventKeywords)0x10000;
     private readonly object _gate = new();
+    private readonly bool _print;
+    private readonly List<RuntimeEvent> _events = new();
     private long _suspendedAt;
 
+    /// <summary>Starts tracing; <paramref name="print"/> writes each event to stderr as it happens, else they are only kept.</summary>
+    public RuntimeTrace(bool print) => _print = print;
+
     /// <summary>A trace when <see cref="Variable"/> is set, else null.</summary>
-    public static RuntimeTrace? StartIfAsked() => Environment.GetEnvironmentVariable(Variable) == "1" ? new RuntimeTrace() : null;
+    public static RuntimeTrace? StartIfAsked() => Environment.GetEnvironmentVariable(Variable) == "1" ? new RuntimeTrace(print: true) : null;
+
+    /// <summary>What was seen so far.</summary>
+    public IReadOnlyList<RuntimeEvent> Events { get { lock (_gate) return _events.ToArray(); } }
 
     protected override void OnEventSourceCreated(EventSource source)
     {
@@ -36,10 +44,10 @@ internal sealed class RuntimeTrace : EventListener
         else if (name.StartsWith("GCRestartEEEnd", StringComparison.Ordinal))
         {
             long began = Interlocked.Exchange(ref _suspendedAt, 0);
-            if (began != 0) Write("gc_pause", new TimeSpan(e.TimeStamp.Ticks - began).TotalMilliseconds, null);
+            if (began != 0) Write(new DateTime(began, DateTimeKind.Utc), "gc_pause", new TimeSpan(e.TimeStamp.Ticks - began).TotalMilliseconds, null);
         }
         else if (name.StartsWith("ThreadPoolWorkerThreadAdjustmentAdjustment", StringComparison.Ordinal))
-            Write("threadpool_adjust", Convert.ToDouble(e.Payload?[1] ?? 0), Reasons(e.Payload?[2])); // NewWorkerThreadCount, Reason
+            Write(e.TimeStamp, "threadpool_adjust", Convert.ToDouble(e.Payload?[1] ?? 0), Reasons(e.Payload?[2])); // NewWorkerThreadCount, Reason
 
     }
 
@@ -49,9 +57,16 @@ internal sealed class RuntimeTrace : EventListener
         6 => "starvation", 7 => "thread_timed_out", 8 => "cooperative_blocking", var r => r.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private void Write(string kind, double value, string? reason)
+    private void Write(DateTime at, string kind, double value, string? reason)
     {
-        var line = JsonSerializer.Serialize(new { @event = "runtime", kind, t = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), value = Math.Round(value, 3), reason });
-        lock (_gate) Console.Error.WriteLine(line);
+        lock (_gate)
+        {
+            _events.Add(new RuntimeEvent(at, kind, value, reason));
+            if (_print)
+                Console.Error.WriteLine(JsonSerializer.Serialize(new { @event = "runtime", kind, t = new DateTimeOffset(at).ToUnixTimeMilliseconds(), value = Math.Round(value, 3), reason }));
+        }
     }
 }
+
+/// <summary>A GC pause (from its start, <see cref="Value"/> ms long) or a thread-pool adjustment (to <see cref="Value"/> threads, for <see cref="Reason"/>).</summary>
+internal sealed record RuntimeEvent(DateTime At, string Kind, double Value, string? Reason);

@@ -48,7 +48,8 @@ internal static class StallTrace
         foreach (var s in slow)
         {
             double end = s.SentAt + s.Ms;
-            string admitted = provisional.TryGetValue(s.Intent, out long at) ? $"{at - s.SentAt:F0} ms" : "?";
+            string admitted = !provisional.TryGetValue(s.Intent, out long at) ? "?"
+                : at < s.SentAt - 1 ? "earlier (it was coalesced into that intent)" : $"{at - s.SentAt:F0} ms";
             var closes = finals.Where(f => f >= s.SentAt - 1 && f <= end + 1).Distinct().Select(f => $"+{f - s.SentAt:F0}").ToList();
             var pauses = gc.Where(g => g.T >= s.SentAt - 1 && g.T <= end + 1).ToList();
             var adjust = pool.Where(p => p.T >= s.SentAt - 1 && p.T <= end + 1).ToList();
