@@ -193,6 +193,11 @@ public sealed partial class IntentPipeline
 
     private async Task<bool> CloseIfDueAsync()
     {
+        if (_verifyOnSpine)
+        {
+            await CloseBatchAsync().ConfigureAwait(false);
+            return true;
+        }
         if (_verifying != null || _batch.Deadline is not { } deadline || deadline > _time.GetUtcNow()) return false;
         await StartVerificationAsync().ConfigureAwait(false);
         return true;

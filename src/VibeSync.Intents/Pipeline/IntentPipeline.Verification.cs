@@ -13,11 +13,12 @@
 // Order is kept because only one batch is in verification at a time: the next one cannot close
 // before it is settled, so FINAL entries stay in batch order and a replay folds them as before;
 // anything that must see a settled batch (flush, exclusive work, a destructive intent, a seed,
-// shutdown) settles the one in verification first. If the answers show a mismatch, the later
-// batch is put behind it as one batch and the failed component is rolled back together with the
-// later members that share its objects (the rule within any batch); the rest of the later batch
-// stays open. Answers already there (in-memory engines) are settled at once: that path is the
-// old close, unchanged.
+// shutdown) settles the one in verification first. A difference is never judged on an answer
+// given off the spine: the engine was not held still meanwhile (a human's edit played there
+// before the READ is reported just after its answer, measured in `bench e2e`), so both batches
+// become one and are verified on the spine with fresh reads, the old close — a later write that
+// made the engine hold Reality again then passes, a lasting difference is rolled back as ever.
+// Answers already there (in-memory engines) are settled at once: that path is the old close.
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -42,6 +43,7 @@ public sealed partial class IntentPipeline
     private async Task CloseBatchAsync()
     {
         await FinishVerificationAsync().ConfigureAwait(false);
+        _verifyOnSpine = false;
         await DrainAsync().ConfigureAwait(false);
         if (_batch.IsEmpty) return;
         await VerifyAsync(reads: null, awaitEngines: true).ConfigureAwait(false);
@@ -74,20 +76,37 @@ public sealed partial class IntentPipeline
 
     /// <summary>
     /// Settles the batch in verification once every read has answered (waiting for them if need
-    /// be). The batch admitted since is put behind it in one batch, and only the batch in
-    /// verification is judged, on the answers it got: what matched is finalized and becomes
-    /// Reality; a component that differs is rolled back with every later member that shares its
-    /// objects, as within any batch; the rest of the later batch stays open.
+    /// be). Every engine that answered holds it: the batch admitted since is put behind it, and it
+    /// alone is finalized, journaled FINAL and made Reality; the later batch stays open. An answer
+    /// that differs is not judged: the engine was not held still while it answered (a human's edit
+    /// there, played before the READ and reported just after it, is not admitted yet), so both
+    /// batches become one again and are verified on the spine with fresh reads — the old close,
+    /// where a difference is judged as it always was.
     /// </summary>
     private async Task FinishVerificationAsync()
     {
         if (_verifying is not { } v) return;
         await v.Answered.ConfigureAwait(false);
         _verifying = null;
+        bool held = Held(v);
         var next = _batch.Deadline;
         v.Batch.Absorb(_batch);
         _batch = v.Batch;
-        await SettleAsync(v.Members, v.Expected, v.ExpectedHash, v.Speculative, v.Reads, awaitEngines: false, next).ConfigureAwait(false);
+        if (held) await SettleAsync(v.Members, v.Expected, v.ExpectedHash, v.Speculative, v.Reads, awaitEngines: false, next).ConfigureAwait(false);
+        else _verifyOnSpine = true; // after what has arrived meanwhile is admitted (CloseIfDueAsync)
+    }
+
+    /// <summary>Every live engine that answered holds the batch (a read that failed is judged as unread, as on the spine).</summary>
+    private static bool Held(InVerification v)
+    {
+        List<List<BatchMember>>? components = null;
+        foreach (var (engine, read) in v.Reads)
+        {
+            if (!engine.IsLive || !read.IsCompletedSuccessfully || HashOf(read.Result) == v.ExpectedHash) continue;
+            components ??= v.Batch.Components();
+            if (components.Any(c => Mismatch(c, engine, v.Expected, read.Result) != null)) return false;
+        }
+        return true;
     }
 
     /// <summary>The batch in verification goes back to the open batch, its answers unused (a PANIC rolls back everything unverified).</summary>
@@ -147,8 +166,9 @@ public sealed partial class IntentPipeline
             string finalHash = failed.Count == 0 ? expectedHash : HashOf(Subset(expected, UnionOf(final)));
             await FinalizeAsync(final, new Verification(finalHash, finalHash, Quantizer.Epsilon, Now), awaitEngines).ConfigureAwait(false);
             long before = RealityVersion;
-            // After a rollback the speculative scene was folded again from Reality: its first members are these.
-            Reality = failed.Count == 0 ? made : final.Count == open.Count ? _speculative : Fold(Reality, final);
+            // A rollback happens only when the whole open batch is verified (FinishVerificationAsync
+            // judges no difference off the spine), and refolds the speculative scene from what is left.
+            Reality = failed.Count == 0 ? made : _speculative;
             Interlocked.Increment(ref _realityVersion);
             AdvanceParity(before, final, unread);
             _options.AfterFinal?.Invoke(Reality, final.Select(m => m.Id).ToArray());
@@ -161,13 +181,6 @@ public sealed partial class IntentPipeline
         if (awaitEngines) await DrainAsync().ConfigureAwait(false); // off the spine's close, the loop's own pump applies what waits
 
         await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false);
-    }
-
-    /// <summary>The scene <paramref name="members"/> make over <paramref name="scene"/>, in order (they validated against it when the batch was folded again).</summary>
-    private static RealityScene Fold(RealityScene scene, IEnumerable<BatchMember> members)
-    {
-        foreach (var member in members) scene = IntentValidator.Check(scene, member.Request, Sight.Everything).Reality;
-        return scene;
     }
 
     /// <summary>

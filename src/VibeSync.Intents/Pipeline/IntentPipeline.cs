@@ -52,6 +52,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private OpenBatch _batch = new(); // spine only; replaced when it goes into verification
     private InVerification? _verifying; // spine only: the batch whose reads are out while admissions go on
+    private bool _verifyOnSpine; // spine only: an answer off the spine differed; the open batch is verified on the spine next
     private readonly List<ApplyStep> _toApply = new(); // in admission order; a step waits for its PROVISIONAL entry to be durable
     private readonly List<Task> _appends = new();
     private readonly List<(TaskCompletionSource<IntentOutcome> Completion, IntentOutcome Outcome)> _deferred = new();
