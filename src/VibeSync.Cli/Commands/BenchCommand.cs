@@ -352,6 +352,7 @@ internal static class BenchCommand
                 else
                 {
                     Console.WriteLine($"paced {paced.Rate:N0}/s for {paced.Seconds:F1} s ({paced.Intents:N0} intents): submit → PROVISIONAL_OK p50 {paced.P50Ms:F3} ms, p99 {paced.P99Ms:F3} ms, max {paced.MaxMs:F1} ms; {paced.Final:N0} FINAL in {paced.Verifications} verifications (goal p99 ≤ 1 ms)");
+                    Console.WriteLine($"  tail: {paced.Tail.Slow} intents over 1 ms, {paced.Tail.SlowDuringGc} of them during a GC pause; {paced.Tail.GcPauses} GC pauses in the measured run, {paced.Tail.GcPauseMsTotal} ms in all, max {paced.Tail.GcPauseMaxMs} ms; {paced.Tail.StarvationInjections} thread-pool starvation injections");
                     Console.WriteLine($"peak: {peak.Final:N0} of {peak.Intents:N0} micro-intents on {peak.Objects} objects FINAL in {peak.Seconds:F2} s = {peak.PerSecond:N0}/s, {peak.Verifications} verifications, {peak.WalEntries:N0} WAL entries (goal ≥ 50,000/s)");
                     Console.WriteLine($"one lone WAL append (fsync): p50 {fsync.WalP50Ms:F3} ms, p99 {fsync.WalP99Ms:F3} ms, {fsync.WalPerSecond:N0}/s");
                     Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
