@@ -15,7 +15,8 @@ texture transform through a Mapping node; a UV set other than 0; nearest filteri
 mirrored wraps; each alpha mode; single- and double-sided; emission with a strength above 1; a
 material whose node graph VibeSync cannot represent (a Noise Texture into Roughness); 100
 materials sharing 10 textures; point, spot (with ranges), sun and area lights; perspective cameras
-with each sensor fit and an orthographic one.
+with each sensor fit and an orthographic one. Besides the swatches (one quad per material), a
+smooth UV sphere, a vase and a lamp shade wear the full PBR, glass and glowing materials.
 """
 
 import math
@@ -23,6 +24,7 @@ import os
 import sys
 import tempfile
 
+import bmesh
 import bpy
 import numpy as np
 
@@ -238,6 +240,33 @@ def _quad(name, mats, location):
     return _link(name, mesh, location)
 
 
+def _solid(name, mat, location, make):
+    """A smooth-shaded solid made by a bmesh primitive (its own UVs, copied to a second layer) wearing ``mat``."""
+    mesh = bpy.data.meshes.new(name)
+    bm = bmesh.new()
+    bm.loops.layers.uv.new("UVMap")
+    make(bm)
+    bm.to_mesh(mesh)
+    bm.free()
+    mesh.uv_layers.new(name="UVMap.001")  # initialized from the first: FullPBR's normal map reads UV set 1
+    for poly in mesh.polygons:
+        poly.use_smooth = True
+    mesh.materials.append(mat)
+    return _link(name, mesh, location)
+
+
+def props(mats):
+    """What a look-dev scene shows materials on besides swatches: a sphere, a glass vase, a lamp shade."""
+    return [
+        _solid("PbrSphere", mats["FullPBR"], (0, -3, 1),
+               lambda bm: bmesh.ops.create_uvsphere(bm, u_segments=32, v_segments=16, radius=1.0, calc_uvs=True)),
+        _solid("GlassVase", mats["Glass"], (3, -3, 1),
+               lambda bm: bmesh.ops.create_cone(bm, cap_ends=True, segments=24, radius1=0.4, radius2=0.6, depth=2.0, calc_uvs=True)),
+        _solid("LampShade", mats["Glow"], (-3, -3, 2),
+               lambda bm: bmesh.ops.create_cone(bm, cap_ends=False, segments=16, radius1=0.8, radius2=0.3, depth=0.8, calc_uvs=True)),
+    ]
+
+
 def _light(name, kind, energy, color, location, **settings):
     data = bpy.data.lights.new(name, kind)
     data.energy, data.color = energy, color
@@ -283,8 +312,11 @@ def build(directory=None, small=False):
     os.makedirs(directory, exist_ok=True)
     images = _images(directory, small)
     made = {}
-    for i, m in enumerate(materials(images)):
+    mats = materials(images)
+    for i, m in enumerate(mats):
         made[m.name] = _quad(f"Show{m.name}", [m], (i * 2.5, 0, 0))
+    for o in props({m.name: m for m in mats}):
+        made[o.name] = o
     sharing = shared(directory, small)
     for i in range(0, len(sharing), 10):
         obj = _quad(f"SharedRow{i // 10}", sharing[i:i + 10], (0, 3 + i / 5, 0))

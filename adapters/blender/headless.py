@@ -11,7 +11,9 @@ depsgraph, which is what fires ``depsgraph_update_post`` (change detection) in b
 ``{"at": seconds, "object": name, "location": [x, y, z]}`` (also ``rotation_quaternion``, ``scale``,
 ``hide``, ``name``, ``add_modifier`` {name, type}, ``remove_modifier`` name; the object may be named by ID instead, ``"uuid": id``; ``"undo_push": true`` then
 records an undo step, as a UI operator does; or ``"material": name`` with ``base_color``, ``metallic``,
-``roughness``; or ``"mesh": name`` with ``offset`` [dx, dy, dz], every vertex moved by it; or
+``roughness``, ``base_color_texture`` (an image file loaded and linked to its Principled Base Color, as
+the Shader Editor's Image Texture node does); or ``"light": name`` with ``energy`` (W), ``color``; or
+``"camera": name`` with ``lens`` (mm); or ``"mesh": name`` with ``offset`` [dx, dy, dz], every vertex moved by it; or
 ``"save": path``; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
 (Ctrl-Shift-Z) and ``{"reload": true}`` (File > Revert: the saved file opened again)). Nothing in it is
 evaluated.
@@ -87,12 +89,21 @@ def _play(step):
     if "material" in step:
         mat = bpy.data.materials[step["material"]]
         node = next((n for n in mat.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None) if mat.use_nodes else None
+        if "base_color_texture" in step:
+            tex = mat.node_tree.nodes.new("ShaderNodeTexImage")
+            tex.image = bpy.data.images.load(step["base_color_texture"], check_existing=True)
+            mat.node_tree.links.new(tex.outputs["Color"], node.inputs["Base Color"])
         for field, socket in (("base_color", "Base Color"), ("metallic", "Metallic"), ("roughness", "Roughness")):
             if field in step:
                 if node is not None:
                     node.inputs[socket].default_value = step[field]
                 else:
                     setattr(mat, "diffuse_color" if field == "base_color" else field, step[field])
+    elif "light" in step or "camera" in step:  # the light's or camera's own data, as the Properties editor sets it
+        data = bpy.data.lights[step["light"]] if "light" in step else bpy.data.cameras[step["camera"]]
+        for field in ("energy", "color", "lens"):
+            if field in step:
+                setattr(data, field, step[field])
     elif "mesh" in step:  # a human's edit of the geometry itself, every vertex at once
         mesh = bpy.data.meshes[step["mesh"]]
         co = np.empty(3 * len(mesh.vertices), dtype=np.float32)  # numpy: a million vertices in milliseconds

@@ -26,7 +26,7 @@ public sealed record Collection(int Kept, int Removed, long BytesFreed);
 /// The content-addressed store of blobs under a data directory. Thread-safe: puts of the same
 /// blob race harmlessly (the same bytes land under the same name).
 /// </summary>
-public sealed class BlobStore : IBlobStore, IBlobShapes
+public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
 {
     private static readonly byte[] Magic = "VSB1"u8.ToArray();
     private const int FileHeader = 4 + BlobId.HeaderSize;
@@ -437,6 +437,24 @@ public sealed class BlobStore : IBlobStore, IBlobShapes
             return true;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or EndOfStreamException) { return false; }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Not verified, as <see cref="TryGetShape"/>: only what decides nothing but a pass is read this way (an image's header).</remarks>
+    public bool TryGetPrefix(string id, int length, out ReadOnlyMemory<byte> prefix)
+    {
+        prefix = default;
+        if (!TryGetShape(id, out var shape)) return false;
+        try
+        {
+            using var file = File.OpenRead(PathOf(id));
+            var bytes = new byte[(int)Math.Min(length, shape.ByteLength)];
+            file.Position = FileHeader;
+            file.ReadExactly(bytes);
+            prefix = bytes;
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException) { return false; }
     }
 
     /// <summary>Reads a blob, verifying that its bytes still hash to its name.</summary>

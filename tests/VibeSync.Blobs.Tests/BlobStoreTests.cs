@@ -68,6 +68,19 @@ public sealed class BlobStoreTests : IDisposable
     }
 
     [Fact]
+    public void a_prefix_is_the_payload_s_first_bytes_and_no_more_than_it_holds()
+    {
+        var store = BlobStore.Open(_dir);
+        var bytes = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        string id = store.Put(new BlobShape(BlobElement.U8, 1, bytes.Length), bytes);
+        Assert.True(store.TryGetPrefix(id, 24, out var head));
+        Assert.Equal(bytes[..24], head.ToArray());
+        Assert.True(store.TryGetPrefix(id, 1 << 16, out var all));
+        Assert.Equal(bytes, all.ToArray());
+        Assert.False(store.TryGetPrefix(new string('0', 64), 24, out _));
+    }
+
+    [Fact]
     public void a_damaged_blob_file_is_detected_when_it_is_read()
     {
         var store = BlobStore.Open(_dir);

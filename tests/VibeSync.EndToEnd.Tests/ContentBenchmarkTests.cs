@@ -5,7 +5,7 @@ namespace VibeSync.EndToEnd.Tests;
 /// <summary>
 /// `vibesync bench content` at a small size: it runs through (serve, real Blender, the simulator)
 /// and its JSON carries every figure and every goal. Timings are benchmarks, not tests: the goals'
-/// outcomes are not asserted, only that each is reported.
+/// outcomes are not asserted, only that each is reported; counts are (issue #18's image transfers).
 /// </summary>
 public sealed class ContentBenchmarkTests
 {
@@ -23,20 +23,26 @@ public sealed class ContentBenchmarkTests
         "blob_traffic_during_transform_edits", "serve_rss_growth_vs_payload", "hash_mesh_blobs",
     };
 
+    private static JsonElement Run(string output) => JsonDocument.Parse(output[output.IndexOf('{')..(output.LastIndexOf('}') + 1)]).RootElement;
+
+    private static Dictionary<string, JsonElement> GoalsOf(JsonElement result) =>
+        result.GetProperty("goals").EnumerateArray().ToDictionary(g => g.GetProperty("name").GetString()!);
+
     [Fact]
     public async Task bench_content_completes_on_a_small_mesh_and_reports_every_figure_and_goal()
     {
-        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(5), Parts.Cli, "bench", "content", "--vertices", "50000", "--edits", "3", "--json");
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(5), Parts.Cli, "bench", "content", "--case", "mesh", "--vertices", "50000", "--edits", "3", "--json");
         Assert.True(code == 0, output);
-        var doc = JsonDocument.Parse(output[output.IndexOf('{')..(output.LastIndexOf('}') + 1)]).RootElement;
+        var doc = Run(output);
         Assert.Equal("content", doc.GetProperty("benchmark").GetString());
+        foreach (var other in new[] { "textures", "materials", "lights" }) Assert.False(doc.TryGetProperty(other, out _), $"--case mesh ran {other}");
         var result = doc.GetProperty("result");
         foreach (var name in Figures) Assert.True(result.TryGetProperty(name, out _), $"the JSON has no {name}: {result}");
         Assert.InRange(result.GetProperty("vertices").GetInt32(), 49_000, 51_000);
         Assert.Equal(3, result.GetProperty("vertex_edit").GetProperty("samples").GetInt32());
         Assert.Equal(30, result.GetProperty("heavy_transform_edit").GetProperty("samples").GetInt32());
         Assert.True(result.GetProperty("payload_bytes").GetInt64() > 50_000 * 12, "the payload counts at least the positions");
-        var goals = result.GetProperty("goals").EnumerateArray().ToDictionary(g => g.GetProperty("name").GetString()!);
+        var goals = GoalsOf(result);
         Assert.Equal(Goals.Order(), goals.Keys.Order());
         foreach (var g in goals.Values)
         {
@@ -44,5 +50,38 @@ public sealed class ContentBenchmarkTests
             Assert.True(g.GetProperty("met").ValueKind is JsonValueKind.True or JsonValueKind.False, g.ToString());
         }
         Assert.True(doc.GetProperty("machine").GetProperty("cores").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task a_shared_image_crosses_each_leg_once_and_an_unchanged_one_not_at_all_when_blender_reattaches()
+    {
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(8), Parts.Cli, "bench", "content", "--case", "textures,materials,lights",
+            "--texture-size", "256", "--materials", "20", "--textures", "4", "--shared-texture-size", "64", "--light-edits", "6", "--json");
+        Assert.True(code == 0, output);
+        var doc = Run(output);
+        Assert.False(doc.TryGetProperty("result", out _), "the mesh case ran though not asked for");
+
+        var texture = doc.GetProperty("textures");
+        Assert.Equal(256, texture.GetProperty("width").GetInt32());
+        var reattach = texture.GetProperty("during_reattach");
+        Assert.Equal(0, reattach.GetProperty("from_blender").GetInt32());
+        Assert.Equal(0, reattach.GetProperty("to_unity").GetInt32());
+        Assert.Equal(0, reattach.GetProperty("store_files_added").GetInt32());
+        var goals = GoalsOf(texture);
+        Assert.True(goals["reattach_image_bytes"].GetProperty("met").GetBoolean(), goals["reattach_image_bytes"].ToString());
+        Assert.True(goals["texture_to_unity"].GetProperty("figure").GetDouble() > 0, "the texture's time is measured");
+
+        var materials = doc.GetProperty("materials");
+        Assert.Equal(4, materials.GetProperty("images_in_reality").GetInt32());
+        var attach = materials.GetProperty("during_attach");
+        Assert.Equal(4, attach.GetProperty("from_blender").GetInt32()); // 20 materials, 4 images: each image once per leg
+        Assert.Equal(4, attach.GetProperty("to_unity").GetInt32());
+        Assert.All(GoalsOf(materials).Values, g => Assert.True(g.GetProperty("met").GetBoolean(), g.ToString()));
+
+        var lights = doc.GetProperty("lights");
+        Assert.Equal(6, lights.GetProperty("all_edits").GetProperty("samples").GetInt32());
+        Assert.Equal(2, lights.GetProperty("camera_lens_edit").GetProperty("samples").GetInt32());
+        Assert.Equal(6, lights.GetProperty("cube_transform_edit").GetProperty("samples").GetInt32());
+        Assert.Equal(new[] { "light_camera_edit_p99" }, GoalsOf(lights).Keys);
     }
 }

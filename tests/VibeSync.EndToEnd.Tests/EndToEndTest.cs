@@ -39,6 +39,15 @@ public abstract class EndToEndTest : IAsyncLifetime
         throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; status:\n{status}\nlog:\n{string.Join('\n', serve.Log.TakeLast(40))}");
     }
 
+    /// <summary>Polls status until Reality has objects and every engine is live at Reality's root (and <paramref name="also"/>).</summary>
+    protected static Task<JsonElement> AtParityAsync(ServeProcess serve, string what, Func<JsonElement, bool>? also = null, int timeoutMs = 90_000) => UntilAsync(serve, s =>
+    {
+        var root = s.GetProperty("sync").GetProperty("reality_root").GetString();
+        return s.GetProperty("sync").GetProperty("objects").GetInt32() > 0
+            && s.GetProperty("sync").GetProperty("engines").EnumerateArray().All(e => e.GetProperty("phase").GetString() == "live" && e.GetProperty("parity_root").GetString() == root)
+            && (also == null || also(s));
+    }, what, timeoutMs);
+
     protected async Task<string> WriteAsync(string name, string text)
     {
         var path = Path.Combine(Work, name);

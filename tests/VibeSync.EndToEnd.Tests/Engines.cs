@@ -101,6 +101,20 @@ internal static class Parts
         return (p.ExitCode, await output + await errors);
     }
 
+    /// <summary>`vibesync export --gltf` of what <paramref name="engine"/> (or Reality) holds, checked by the Khronos validator (0 errors), read back.</summary>
+    public static async Task<SharpGLTF.Schema2.ModelRoot> ExportGltfAsync(string data, string engine, string file)
+    {
+        var validator = Path.Combine(Repo, "tests", "gltf-validator", "validate.mjs");
+        Assert.True(File.Exists(Path.Combine(Repo, "tests", "gltf-validator", "node_modules", "gltf-validator", "package.json")),
+            "the Khronos validator is not installed: run `npm ci` in tests/gltf-validator (run-tests does)");
+        var (code, output) = await RunAsync("dotnet", TimeSpan.FromSeconds(60), Cli, "export", "--gltf", file, "--data", data, "--engine", engine);
+        Assert.True(code == 0, output);
+        var (valid, report) = await RunAsync("node", TimeSpan.FromSeconds(60), validator, file);
+        Assert.True(valid == 0, $"the glTF validator found errors in the {engine} export: {report}");
+        Assert.Equal(0, JsonDocument.Parse(report.Trim().Split('\n').Last()).RootElement.GetProperty("errors").GetInt32());
+        return SharpGLTF.Schema2.ModelRoot.Load(file);
+    }
+
     public static async Task<string> HashAsync(string space, string file)
     {
         var (code, output) = await RunAsync("dotnet", TimeSpan.FromSeconds(60), Cli, "hash", "--space", space, file);

@@ -5,12 +5,15 @@ using SharpGLTF.Schema2;
 namespace VibeSync.EndToEnd.Tests;
 
 /// <summary>
-/// Two glTF files compared by meaning, not by bytes (issue #17 item 6): the same node names, the
-/// same world transforms, and per node's mesh the same triangles with the same corner attributes.
-/// Vertex order, vertex splitting and which corner a triangle starts at may differ; the winding may
-/// not. Each difference is said as which field of which triangle of which node.
+/// Two glTF files compared by meaning, not by bytes (issues #17 and #18, item 6): the same node
+/// names, the same world transforms, per node's mesh the same triangles with the same corner
+/// attributes and material, per node the same camera and KHR_lights_punctual light, and per material
+/// name the same factors, alpha, sides and texture bindings (UV set, sampler, KHR_texture_transform,
+/// normal scale, occlusion strength, the image's bytes and mime). Vertex order, vertex splitting and
+/// which corner a triangle starts at may differ; the winding may not. Each difference is said as
+/// which field of which triangle, node or material.
 /// </summary>
-internal static class GltfComparison
+internal static partial class GltfComparison
 {
     /// <summary>The corner attributes compared (COLOR_0 as RGBA).</summary>
     private static readonly string[] Semantics = { "POSITION", "NORMAL", "TEXCOORD_0", "TEXCOORD_1", "TEXCOORD_2", "TEXCOORD_3", "COLOR_0" };
@@ -21,7 +24,7 @@ internal static class GltfComparison
         public Vector3 Position => new(Values["POSITION"][0], Values["POSITION"][1], Values["POSITION"][2]);
     }
 
-    private sealed record Triangle(int Index, Corner[] Corners);
+    private sealed record Triangle(int Index, Corner[] Corners, string? Material);
 
     /// <summary>Every difference between <paramref name="ours"/> and <paramref name="reference"/>, at most about <paramref name="max"/>; empty when they agree.</summary>
     /// <param name="ours">VibeSync's file.</param>
@@ -45,6 +48,8 @@ internal static class GltfComparison
                     found.Add($"node '{name}': world matrix [{i / 4},{i % 4}] is {F(Cell(x, i))} in ours, {F(Cell(y, i))} in the reference");
                     break;
                 }
+            CompareCamera(name, a[name].Camera, b[name].Camera, tolerance, found);
+            CompareLight(name, a[name].PunctualLight, b[name].PunctualLight, tolerance, found);
             if (meshOnlyInOurs.Contains(name) && b[name].Mesh == null)
             {
                 if (Triangles(a[name].Mesh).Count == 0) found.Add($"node '{name}' has no triangles in ours");
@@ -53,6 +58,7 @@ internal static class GltfComparison
             CompareMeshes(name, Triangles(a[name].Mesh), Triangles(b[name].Mesh), tolerance, found);
             if (found.Count >= max) break;
         }
+        if (found.Count < max) CompareMaterials(ours, reference, tolerance, found);
         return found;
     }
 
@@ -105,6 +111,7 @@ internal static class GltfComparison
 
     private static string? FirstDifference(Triangle t, Triangle u, int rotation, float tolerance)
     {
+        if (t.Material != u.Material) return $"material is '{t.Material}' in ours, '{u.Material}' in the reference";
         for (int c = 0; c < 3; c++)
             foreach (var (semantic, value) in t.Corners[c].Values)
             {
@@ -132,7 +139,7 @@ internal static class GltfComparison
             foreach (var (i, j, k) in p.GetTriangleIndices())
             {
                 var corners = new[] { i, j, k }.Select(v => new Corner(columns.ToDictionary(c => c.Key, c => c.Value[v]))).ToArray();
-                triangles.Add(new Triangle(triangles.Count, corners));
+                triangles.Add(new Triangle(triangles.Count, corners, p.Material?.Name));
             }
         }
         return triangles;

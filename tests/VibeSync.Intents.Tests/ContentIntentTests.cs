@@ -22,8 +22,38 @@ public sealed class ContentIntentTests : ClockedPipeline
     private static readonly Actor BlenderHuman = new(ActorKind.Human, "blender");
     private static readonly Actor UnityHuman = new(ActorKind.Human, "unity");
     private readonly BlobMemory _store = new();
+    private readonly StoreLike _blobs;
 
-    private protected override PipelineOptions Options => new() { Blobs = _store, Limits = new AdmissionLimits { MaxImageBytes = 4096 } };
+    public ContentIntentTests() => _blobs = new StoreLike(_store);
+
+    private protected override PipelineOptions Options => new() { Blobs = _blobs, Limits = new AdmissionLimits { MaxImageBytes = 4096 } };
+
+    /// <summary>The store's three ways to read, as the orchestrator's BlobStore has them, counting whole reads (each a verified re-hash there).</summary>
+    private sealed class StoreLike : IBlobStore, IBlobShapes, IBlobPrefixes
+    {
+        private readonly BlobMemory _inner;
+
+        public StoreLike(BlobMemory inner) => _inner = inner;
+
+        public void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => ((IBlobSink)_inner).Put(id, shape, payload);
+
+        public int WholeReads { get; private set; }
+
+        public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload)
+        {
+            WholeReads++;
+            return _inner.TryGet(id, out shape, out payload);
+        }
+
+        public bool TryGetShape(string id, out BlobShape shape) => _inner.TryGet(id, out shape, out _);
+
+        public bool TryGetPrefix(string id, int length, out ReadOnlyMemory<byte> prefix)
+        {
+            bool held = _inner.TryGet(id, out _, out var payload);
+            prefix = held ? payload[..Math.Min(length, payload.Length)] : default;
+            return held;
+        }
+    }
 
     private async Task<IntentOutcome> SettleAsync(IntentRequest request, Actor actor, string? origin = null)
     {
@@ -84,6 +114,17 @@ public sealed class ContentIntentTests : ClockedPipeline
         Assert.Equal(IntentPhase.Final, off.Phase);
         Assert.False(Pipeline.Reality.Materials.ContainsKey(Brick));
         Assert.Empty(Pipeline.Reality.Images);
+    }
+
+    [Fact]
+    public async Task an_image_is_admitted_from_its_first_bytes_and_refused_only_on_the_whole_blob()
+    {
+        var admitted = await SettleAsync(Intent(CreateImage(Put(Png(4, 2, size: 4000)), 4, 2)), Human);
+        Assert.Equal(IntentPhase.Final, admitted.Phase);
+        Assert.Equal(0, _blobs.WholeReads); // a store re-hashed 30 MB per 4096² PNG here
+        var refused = await SettleAsync(Intent(CreateImage(Put(Png(4, 2, size: 100)), 4, 4, uuid: Fresh)), Human);
+        Assert.Contains("IMAGE_FORMAT at operations[0].blob", refused.Reason);
+        Assert.Equal(1, _blobs.WholeReads);
     }
 
     [Fact]

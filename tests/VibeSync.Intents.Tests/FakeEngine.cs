@@ -57,7 +57,22 @@ internal sealed class FakeEngine : IEnginePort
         return token;
     }
 
-    public Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids) => _engine.ReadAsync(uuids);
+    /// <summary>The next read answers (with what the engine holds when it was asked) only once this completes: an engine behind a slow link.</summary>
+    public TaskCompletionSource? ReadGate { get; set; }
+    public TaskCompletionSource ReadEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids)
+    {
+        var answer = await _engine.ReadAsync(uuids); // read when asked, as a link adapter does in message order
+        if (ReadGate is { } gate)
+        {
+            ReadGate = null;
+            ReadEntered.TrySetResult();
+            await gate.Task;
+        }
+        return answer;
+    }
+
     public Task FinalizeAsync(IReadOnlyList<ulong> intentIds) => _engine.FinalizeAsync(intentIds);
     public Task RollbackAsync(ulong intentId, string undoToken) => _engine.RollbackAsync(intentId, undoToken);
 }

@@ -317,6 +317,26 @@ public sealed class BlobTransferTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task an_image_blob_an_apply_names_is_served_to_the_adapter_that_wants_it()
+    {
+        var png = new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 1, 2, 3 }; // only the bytes cross here; engines check the format
+        var shape = new BlobShape(BlobElement.U8, 1, png.Length);
+        string id = _store.Put(shape, png);
+        using var client = await ConnectAsync();
+        await client.HeartbeatAsync();
+        var apply = _server.RequestAsync(Engines.Blender, MessageType.Apply,
+            $"{{\"intent\": 2, \"operations\": [{{\"op\": \"create_image\", \"uuid\": \"{MeshUuid}\", \"name\": \"a.png\", \"mime\": \"image/png\", \"blob\": \"{id}\", \"width\": 1, \"height\": 1, \"color_space\": \"srgb\"}}]}}",
+            TimeSpan.FromSeconds(10));
+        var request = await NextAsync(client, MessageType.Apply);
+        await client.SendAsync(MessageType.BlobWant, $"{{\"re\": {request.Sequence}, \"blobs\": [{{\"id\": \"{id}\", \"offset\": 0}}]}}");
+        var f = await NextAsync(client, MessageType.BlobChunk, MessageType.BlobGone);
+        Assert.Equal(MessageType.BlobChunk, f.Type); // was BLOB_GONE: only meshes' blobs were offered with an APPLY
+        Assert.Equal(png, BlobChunk.Decode(f.Payload, BlobChunk.DefaultChunkBytes).Data.ToArray());
+        await client.SendAsync(MessageType.Applied, $"{{\"re\": {request.Sequence}, \"intent\": 2, \"undo\": \"blender/1/2\"}}");
+        Assert.Equal(MessageType.Applied, (await apply).Type);
+    }
+
+    [Fact]
     public async Task a_60_mb_blob_an_adapter_sends_is_streamed_to_the_store_with_memory_bounded()
     {
         var (shape, Piece, id) = Big(5_000_000, 9973);

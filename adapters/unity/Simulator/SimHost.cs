@@ -201,6 +201,8 @@ public sealed class SimHost
                 foreach (var k in keywords.EnumerateObject()) { if (k.Value.GetBoolean()) m.Keywords.Add(k.Name); else m.Keywords.Remove(k.Name); }
             if (step.TryGetProperty("textures", out var textures))
                 foreach (var t in textures.EnumerateObject()) { if (t.Value.ValueKind == JsonValueKind.Null) m.Textures.Remove(t.Name); else m.Textures[t.Name] = t.Value.GetString()!; }
+            if (step.TryGetProperty("scaleOffsets", out var st)) // the inspector's Tiling and Offset: [tiling x, y, offset x, y]
+                foreach (var t in st.EnumerateObject()) m.ScaleOffsets[t.Name] = new Looks.UnityScaleOffset((float)t.Value[0].GetDouble(), (float)t.Value[1].GetDouble(), (float)t.Value[2].GetDouble(), (float)t.Value[3].GetDouble());
             if (step.TryGetProperty("renderQueue", out var queue)) m.RenderQueue = queue.GetInt32();
             _scene.WriteMaterial(materialId, m);
             return;

@@ -57,9 +57,9 @@ internal static partial class ContentBenchmark
         {
             var blend = Path.Combine(work, "heavy.blend");
             progress($"building the scene in Blender: a {vertices:N0}-vertex mesh with normals and one UV map, and a cube");
-            await BlenderScriptAsync(null, "build", blend, vertices.ToString(CultureInfo.InvariantCulture));
+            await SampleAsync("heavy_mesh.py", null, "build", blend, vertices.ToString(CultureInfo.InvariantCulture));
             progress("Blender's own glTF exporter on the same file");
-            var export = await BlenderScriptAsync(blend, "export", Path.Combine(work, "heavy.glb"));
+            var export = await SampleAsync("heavy_mesh.py", blend, "export", Path.Combine(work, "heavy.glb"));
             double exportSeconds = export.GetProperty("seconds").GetDouble();
             long exportBytes = export.GetProperty("bytes").GetInt64();
 
@@ -228,7 +228,7 @@ internal static partial class ContentBenchmark
         return times;
     }
 
-    /// <summary>serve's blob log lines so far: wants sent, blobs received and stored, blobs served (each line stands for its BLOB_CHUNK frames).</summary>
+    /// <summary>serve's blob log lines so far: wants sent, blobs received and stored, blobs served (a line per blob, standing for its BLOB_CHUNK frames).</summary>
     private static (int Wants, int Stored, int Served) Traffic(ChildProcess serve)
     {
         var names = serve.Json().Where(e => e.TryGetProperty("event", out _)).Select(e => e.GetProperty("event").GetString()).ToList();
@@ -238,9 +238,12 @@ internal static partial class ContentBenchmark
     private static int StoreFiles(string dir) =>
         Directory.EnumerateFiles(Path.Combine(dir, "blobs"), "*", SearchOption.AllDirectories).Count();
 
-    private static double ServeEvent(ChildProcess serve, string name, string engine) =>
-        serve.Json().First(e => e.TryGetProperty("event", out var ev) && ev.GetString() == name
-            && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String && en.GetString() == engine).GetProperty("ts").GetInt64();
+    private static double ServeEvent(ChildProcess serve, string name, string engine) => ServeTimes(serve, name, engine).First();
+
+    /// <summary>serve's "ts" stamps of one log event for one engine, in order.</summary>
+    private static IEnumerable<double> ServeTimes(ChildProcess serve, string name, string engine) =>
+        serve.Json().Where(e => e.TryGetProperty("event", out var ev) && ev.GetString() == name
+            && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String && en.GetString() == engine).Select(e => (double)e.GetProperty("ts").GetInt64());
 
     /// <summary>A /proc/PID/status size in bytes (VmRSS now, VmHWM the peak).</summary>
     private static double Rss(int pid, string field)
@@ -256,16 +259,16 @@ internal static partial class ContentBenchmark
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
-    /// <summary>Runs samples/heavy_mesh.py in Blender (on <paramref name="blend"/> when given); its last JSON line.</summary>
-    private static async Task<JsonElement> BlenderScriptAsync(string? blend, params string[] args)
+    /// <summary>Runs samples/<paramref name="sample"/> in Blender (on <paramref name="blend"/> when given); its last JSON line.</summary>
+    private static async Task<JsonElement> SampleAsync(string sample, string? blend, params string[] args)
     {
-        var script = Path.GetFullPath(Path.Combine(BlenderInstall.AdapterDirectory()!, "..", "..", "samples", "heavy_mesh.py"));
+        var script = Path.GetFullPath(Path.Combine(BlenderInstall.AdapterDirectory()!, "..", "..", "samples", sample));
         using var p = BlenderInstall.Start(script, args, blend);
         var errors = p.StandardError.ReadToEndAsync();
         var output = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
         var last = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-        if (p.ExitCode != 0 || last == null) throw new InvalidOperationException($"heavy_mesh.py {string.Join(' ', args)} failed: {(await errors).Trim()}\n{output.Trim()}");
+        if (p.ExitCode != 0 || last == null) throw new InvalidOperationException($"{sample} {string.Join(' ', args)} failed: {(await errors).Trim()}\n{output.Trim()}");
         return JsonDocument.Parse(last).RootElement.Clone();
     }
 

@@ -80,6 +80,7 @@ internal static partial class EndToEndBenchmark
         // snapshot repository's first commits): the first samples are reported apart, as "cold".
         var (coldOurs, coldBare) = (new List<double>(), new List<double>());
         var (ours, bare) = (new List<double>(), new List<double>());
+        var timed = new List<TimedIntent>();
         var clock = Stopwatch.StartNew();
         for (int i = 0; ours.Count < edits; i++)
         {
@@ -89,18 +90,32 @@ internal static partial class EndToEndBenchmark
             if (await reader.ReadLineAsync() != "ok") throw new InvalidOperationException("the bare socket did not answer ok");
             double bareMs = sw.Elapsed.TotalMilliseconds;
             sw.Restart();
+            double sentAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var answer = await api.PostAsync("/v1/intents?actor=human:bench",
                 $"{{\"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [{(x + 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture)}, 0.5, -2]}}]}}");
             double oursMs = sw.Elapsed.TotalMilliseconds;
             if (answer.GetProperty("phase").GetString() is not ("PROVISIONAL" or "FINAL")) throw new InvalidOperationException("an intent was not applied: " + answer);
             if (coldOurs.Count < edits) { coldOurs.Add(oursMs); coldBare.Add(bareMs); }
-            else if (clock.Elapsed > TimeSpan.FromSeconds(5)) { ours.Add(oursMs); bare.Add(bareMs); }
+            else if (clock.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                ours.Add(oursMs);
+                bare.Add(bareMs);
+                timed.Add(new TimedIntent(sentAt, oursMs, bareMs, answer.GetProperty("intent").GetUInt64()));
+            }
         }
+        foreach (var line in StallTrace.Explain(timed, serve.Json().ToList())) progress(line);
         await Task.Delay(600); // let the last batch settle
 
         progress("the Unity simulator attaches");
         await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", unityJson, "--steps-from-stdin", "--trace-applies");
-        await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live");
+        try { await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live"); }
+        catch (TimeoutException)
+        {
+            // Say why (the status, the simulator's and serve's last words), not only that it timed out.
+            progress("Unity did not become live; status: " + await api.StatusAsync());
+            foreach (var line in unity.Lines.TakeLast(15).Concat(serve.Lines.TakeLast(25))) progress("  " + line);
+            throw;
+        }
 
         progress($"Blender edit → applied in Unity and → FINAL: {edits} edits");
         var toUnity = new List<double>();
@@ -154,6 +169,7 @@ internal static partial class EndToEndBenchmark
 
     internal static async Task<ChildProcess> StartServeAsync(string dir)
     {
+        Environment.SetEnvironmentVariable(RuntimeTrace.Variable, "1"); // its GC pauses and thread-pool adjustments, for StallTrace
         var serve = ChildProcess.Self("serve", "serve", "--data", dir);
         await UntilAsync(() => Task.FromResult(Orchestrator.Control.ServerInfo.Read(dir) != null), "serve to start");
         return serve;

@@ -16,7 +16,14 @@ namespace VibeSync.Cli.Benchmarks;
 /// </summary>
 internal static class PipelineBenchmark
 {
-    public sealed record Latency(double Rate, double Seconds, int Intents, double P50Ms, double P99Ms, double MaxMs, int Final, int Verifications);
+    public sealed record Latency(double Rate, double Seconds, int Intents, double P50Ms, double P99Ms, double MaxMs, int Final, int Verifications,
+        Tail Tail);
+
+    /// <summary>
+    /// What the measured intents slower than 1 ms overlapped: GC pauses of this process and thread-pool
+    /// injections for starvation (traced in process), beside all GC pauses of the measured seconds.
+    /// </summary>
+    public sealed record Tail(int Slow, int SlowDuringGc, int GcPauses, double GcPauseMsTotal, double GcPauseMaxMs, int StarvationInjections);
 
     public sealed record Coalesced(int Intents, int Objects, double Seconds, double PerSecond, int Final, int Verifications, long WalEntries);
 
@@ -30,6 +37,8 @@ internal static class PipelineBenchmark
         int count = warm + (int)(rate * duration.TotalSeconds);
         var requests = Requests(rig.Targets, count);
         var latencies = new double[count];
+        var sentAt = new DateTime[count];
+        using var trace = new RuntimeTrace(print: false);
         var settled = new Task[count];
         var answered = new Task[count];
         var sw = Stopwatch.StartNew();
@@ -41,6 +50,7 @@ internal static class PipelineBenchmark
             long due = start + (long)(i * period);
             while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
             long submitted = Stopwatch.GetTimestamp();
+            sentAt[i] = DateTime.UtcNow;
             var ticket = rig.Pipeline.Submit(requests[i], Person);
             int slot = i;
             answered[i] = ticket.Provisional.ContinueWith(_ => latencies[slot] = Stopwatch.GetElapsedTime(submitted).TotalMilliseconds, TaskContinuationOptions.ExecuteSynchronously);
@@ -49,9 +59,26 @@ internal static class PipelineBenchmark
         await Task.WhenAll(settled);
         await Task.WhenAll(answered);
         int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Wal.Entries.IntentPhase.Final);
+        var tail = TailOf(latencies, sentAt, warm, trace.Events);
         var measured = latencies[warm..];
         return new Latency(rate, sw.Elapsed.TotalSeconds, measured.Length, Percentiles.Of(measured, 0.5), Percentiles.Of(measured, 0.99), measured.Max(),
-            final, rig.Blender.Reads);
+            final, rig.Blender.Reads, tail);
+    }
+
+    private static Tail TailOf(double[] latencies, DateTime[] sentAt, int warm, IReadOnlyList<RuntimeEvent> events)
+    {
+        var from = sentAt[warm];
+        var pauses = events.Where(e => e.Kind == "gc_pause" && e.At >= from).ToList();
+        int slow = 0, duringGc = 0;
+        for (int i = warm; i < latencies.Length; i++)
+        {
+            if (latencies[i] <= 1) continue;
+            slow++;
+            var end = sentAt[i].AddMilliseconds(latencies[i]);
+            if (pauses.Any(p => p.At <= end && p.At.AddMilliseconds(p.Value) >= sentAt[i])) duringGc++;
+        }
+        return new Tail(slow, duringGc, pauses.Count, Math.Round(pauses.Sum(p => p.Value), 2), Math.Round(pauses.Count == 0 ? 0 : pauses.Max(p => p.Value), 2),
+            events.Count(e => e.Kind == "threadpool_adjust" && e.Reason == "starvation" && e.At >= from));
     }
 
     public static async Task<Coalesced> PeakAsync(string directory, int intents, int objects, Action<string> progress)

@@ -66,44 +66,99 @@ internal static class BenchCommand
         return command;
     }
 
+    /// <summary>The cases of <c>bench content</c>: issue #17's mesh, issue #18's texture, shared textures, lights and cameras.</summary>
+    private static readonly string[] ContentCases = { "mesh", "textures", "materials", "lights" };
+
     private static Command Content()
     {
-        var vertices = new Option<int>("--vertices") { Description = "Vertices of the big mesh (the nearest square grid).", DefaultValueFactory = _ => 1_000_000 };
-        var edits = new Option<int>("--edits") { Description = "Vertex edits measured (transform edits: ten times as many, of each object).", DefaultValueFactory = _ => 10 };
+        var cases = new Option<string>("--case") { Description = "Cases to run, comma-separated: mesh (issue #17), textures, materials, lights (issue #18), or all.", DefaultValueFactory = _ => "all" };
+        var vertices = new Option<int>("--vertices") { Description = "mesh: vertices of the big mesh (the nearest square grid).", DefaultValueFactory = _ => 1_000_000 };
+        var edits = new Option<int>("--edits") { Description = "mesh: vertex edits measured (transform edits: ten times as many, of each object).", DefaultValueFactory = _ => 10 };
+        var textureSize = new Option<int>("--texture-size") { Description = "textures: width and height of the PNG.", DefaultValueFactory = _ => 4096 };
+        var materials = new Option<int>("--materials") { Description = "materials: materials (one quad each).", DefaultValueFactory = _ => 100 };
+        var textures = new Option<int>("--textures") { Description = "materials: the images they share (material i uses image i mod N).", DefaultValueFactory = _ => 10 };
+        var sharedSize = new Option<int>("--shared-texture-size") { Description = "materials: width and height of each shared PNG.", DefaultValueFactory = _ => 1024 };
+        var lightEdits = new Option<int>("--light-edits") { Description = "lights: parameter edits measured (a light's energy, its colour, a camera's lens, in turn).", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "Print one machine-readable JSON object: every figure, every goal, met or not." };
         var command = new Command("content",
-            "Issue #17's goals with serve, real headless Blender and the Unity simulator, on a big mesh (normals, one UV map) and a cube: " +
+            "Content end to end with serve, real headless Blender and the Unity simulator. mesh (issue #17), on a big mesh (normals, one UV map) and a cube: " +
             "Blender attach → simulator live (goal ≤ 2 s, and ≤ 0.5× Blender's own glTF export of the same file in the same run), every vertex moved → applied in the simulator " +
             "(goal p50 ≤ 1 s), the big mesh's object moved vs the cube (goal p99 ≤ 1.2×, no blob sent or stored), serve's peak RSS over idle during the attach " +
-            "(goal ≤ 3× the mesh's payload bytes), and C# hashing of the mesh's blobs (goal ≤ 100 ms).")
+            "(goal ≤ 3× the mesh's payload bytes), and C# hashing of the mesh's blobs (goal ≤ 100 ms). textures (issue #18): a 4096² PNG linked to a material in Blender → applied in the simulator " +
+            "(goal ≤ 1 s), and Blender re-attaching to the same file (goal 0 image bytes sent); materials: 100 materials sharing 10 textures attach (goal exactly 10 image transfers each way); " +
+            "lights: light and camera parameter edits → applied in the simulator (goal p99 ≤ 50 ms).")
         {
-            vertices, edits, json,
+            cases, vertices, edits, textureSize, materials, textures, sharedSize, lightEdits, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
-            int n = parse.GetValue(vertices), e = parse.GetValue(edits);
+            int n = parse.GetValue(vertices), e = parse.GetValue(edits), size = parse.GetValue(textureSize), m = parse.GetValue(materials),
+                t = parse.GetValue(textures), shared = parse.GetValue(sharedSize), le = parse.GetValue(lightEdits);
+            var selected = parse.GetValue(cases)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (selected.Contains("all")) selected = ContentCases;
+            if (selected.Length == 0 || selected.FirstOrDefault(c => !ContentCases.Contains(c)) is { } unknown)
+            {
+                Console.Error.WriteLine($"error: --case takes {string.Join(", ", ContentCases)} or all, comma-separated");
+                return Program.InputError;
+            }
             if (n < 100 || n > 2_000_000 || e < 1) { Console.Error.WriteLine("error: --vertices must be 100…2,000,000 and --edits at least 1"); return Program.InputError; }
+            if (size < 1 || size > 8192 || shared < 1 || shared > 8192 || t < 1 || m < t || m > 1000 || le < 3)
+            {
+                Console.Error.WriteLine("error: --texture-size and --shared-texture-size must be 1…8192, --textures at least 1, --materials from --textures to 1000, --light-edits at least 3");
+                return Program.InputError;
+            }
             if (Hosts.BlenderInstall.Missing() is { } missing) { Console.Error.WriteLine("error: " + missing); return Program.InputError; }
-            var result = await ContentBenchmark.RunAsync(n, e, line => Console.Error.WriteLine("bench content: " + line));
+            Action<string> progress = line => Console.Error.WriteLine("bench content: " + line);
+            var mesh = selected.Contains("mesh") ? await ContentBenchmark.RunAsync(n, e, progress) : null;
+            var texture = selected.Contains("textures") ? await ContentBenchmark.TextureAsync(size, progress) : null;
+            var shares = selected.Contains("materials") ? await ContentBenchmark.MaterialsAsync(m, t, shared, progress) : null;
+            var lights = selected.Contains("lights") ? await ContentBenchmark.LightsAsync(le, progress) : null;
             var machine = MachineInfo.Current();
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "content", result, machine, load_average = LoadAverage() }, Indented));
-            else
             {
-                Console.WriteLine($"mesh: {result.Vertices:N0} vertices, {result.Triangles:N0} triangles, {result.PayloadBytes:N0} payload bytes; Blender's glTF export {result.GltfExportSeconds:F2} s");
-                var p = result.AttachPhases;
-                Console.WriteLine($"attach → live {result.AttachToLiveSeconds:F2} s (session {p.SessionStartMs} ms, blobs asked {p.BlobsAskedMs} ms, scene admitted {p.SceneAdmittedMs} ms, applied in Unity {p.AppliedInUnityMs} ms)");
-                Console.WriteLine($"every vertex moved → applied in Unity: p50 {result.VertexEdit.P50Ms} ms, p99 {result.VertexEdit.P99Ms} ms ({result.VertexEdit.Samples} edits)");
-                Console.WriteLine($"transform edit → applied in Unity: big mesh's object p50 {result.HeavyTransformEdit.P50Ms} / p99 {result.HeavyTransformEdit.P99Ms} ms, cube p50 {result.CubeTransformEdit.P50Ms} / p99 {result.CubeTransformEdit.P99Ms} ms; blob traffic {result.DuringTransformEdits}");
-                Console.WriteLine($"  slowest transform edits: big mesh's object {string.Join(", ", result.SlowestTransformEdits.HeavyMs)} ms, cube {string.Join(", ", result.SlowestTransformEdits.CubeMs)} ms");
-                Console.WriteLine($"serve RSS: idle {result.ServeIdleRssMib} MiB, peak during the attach {result.ServePeakRssMib} MiB (growth {result.ServeRssGrowthMib} MiB)");
-                Console.WriteLine($"C# hashing of the mesh's {result.HashedBlobs} blobs: median {result.HashMedianMs} ms, min {result.HashMinMs} ms ({result.HashRuns} runs)");
-                foreach (var g in result.Goals) Console.WriteLine($"  {(g.Met ? "met   " : "MISSED")} {g.Name}: {g.Figure} {g.Unit} (goal ≤ {g.Limit})");
-                Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
+                // The mesh case's figures stay under "result", as before issue #18; a case not run is absent.
+                var output = new Dictionary<string, object?> { ["benchmark"] = "content" };
+                if (mesh != null) output["result"] = mesh;
+                if (texture != null) output["textures"] = texture;
+                if (shares != null) output["materials"] = shares;
+                if (lights != null) output["lights"] = lights;
+                output["machine"] = machine;
+                output["load_average"] = LoadAverage();
+                Console.WriteLine(JsonSerializer.Serialize(output, Indented));
+                return 0;
             }
+            if (mesh != null) PrintMesh(mesh);
+            if (texture != null)
+            {
+                var p = texture.Phases;
+                Console.WriteLine($"texture {texture.Width}×{texture.Height} PNG, {texture.PngBytes:N0} bytes: linked in Blender → applied in Unity {texture.TextureToUnitySeconds:F3} s " +
+                    $"(blob asked {p.BlobAskedMs} ms, stored {p.StoredMs} ms, admitted {p.AdmittedMs} ms, sent to Unity {p.ServedToUnityMs} ms, applied {p.AppliedInUnityMs} ms)");
+                Console.WriteLine($"  Blender re-attached to the same file in {texture.ReattachToLiveSeconds:F2} s: {texture.DuringReattach}");
+            }
+            if (shares != null)
+                Console.WriteLine($"{shares.Materials} materials sharing {shares.Textures} textures of {shares.TextureSize}² ({shares.ImageBytes:N0} bytes of PNG) attached in {shares.AttachToLiveSeconds:F2} s: {shares.DuringAttach}");
+            if (lights != null)
+                Console.WriteLine($"light/camera edit → applied in Unity: p50 {lights.AllEdits.P50Ms} ms, p99 {lights.AllEdits.P99Ms} ms ({lights.AllEdits.Samples} edits; energy p99 {lights.LightEnergyEdit.P99Ms}, colour p99 {lights.LightColorEdit.P99Ms}, lens p99 {lights.CameraLensEdit.P99Ms} ms); slowest {string.Join(", ", lights.SlowestMs)} ms; PARITY_LOST after them {lights.ParityLost}");
+            if (lights != null)
+                Console.WriteLine($"  beside them, a cube's transform edit → applied in Unity: p50 {lights.CubeTransformEdit.P50Ms} ms, p99 {lights.CubeTransformEdit.P99Ms} ms; slowest {string.Join(", ", lights.SlowestCubeMs)} ms");
+            foreach (var g in new[] { mesh?.Goals, texture?.Goals, shares?.Goals, lights?.Goals }.Where(g => g != null).SelectMany(g => g!))
+                Console.WriteLine($"  {(g.Met ? "met   " : "MISSED")} {g.Name}: {g.Figure} {g.Unit} (goal {(g.Unit.EndsWith("(exactly)", StringComparison.Ordinal) ? "=" : "≤")} {g.Limit})");
+            Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
             return 0;
         });
         return command;
+    }
+
+    private static void PrintMesh(ContentBenchmark.Result result)
+    {
+        Console.WriteLine($"mesh: {result.Vertices:N0} vertices, {result.Triangles:N0} triangles, {result.PayloadBytes:N0} payload bytes; Blender's glTF export {result.GltfExportSeconds:F2} s");
+        var p = result.AttachPhases;
+        Console.WriteLine($"attach → live {result.AttachToLiveSeconds:F2} s (session {p.SessionStartMs} ms, blobs asked {p.BlobsAskedMs} ms, scene admitted {p.SceneAdmittedMs} ms, applied in Unity {p.AppliedInUnityMs} ms)");
+        Console.WriteLine($"every vertex moved → applied in Unity: p50 {result.VertexEdit.P50Ms} ms, p99 {result.VertexEdit.P99Ms} ms ({result.VertexEdit.Samples} edits)");
+        Console.WriteLine($"transform edit → applied in Unity: big mesh's object p50 {result.HeavyTransformEdit.P50Ms} / p99 {result.HeavyTransformEdit.P99Ms} ms, cube p50 {result.CubeTransformEdit.P50Ms} / p99 {result.CubeTransformEdit.P99Ms} ms; blob traffic {result.DuringTransformEdits}");
+        Console.WriteLine($"  slowest transform edits: big mesh's object {string.Join(", ", result.SlowestTransformEdits.HeavyMs)} ms, cube {string.Join(", ", result.SlowestTransformEdits.CubeMs)} ms");
+        Console.WriteLine($"serve RSS: idle {result.ServeIdleRssMib} MiB, peak during the attach {result.ServePeakRssMib} MiB (growth {result.ServeRssGrowthMib} MiB)");
+        Console.WriteLine($"C# hashing of the mesh's {result.HashedBlobs} blobs: median {result.HashMedianMs} ms, min {result.HashMinMs} ms ({result.HashRuns} runs)");
     }
 
     /// <summary>The 1-minute load average (figures on a shared machine move with it), or null off Linux.</summary>
@@ -297,6 +352,7 @@ internal static class BenchCommand
                 else
                 {
                     Console.WriteLine($"paced {paced.Rate:N0}/s for {paced.Seconds:F1} s ({paced.Intents:N0} intents): submit → PROVISIONAL_OK p50 {paced.P50Ms:F3} ms, p99 {paced.P99Ms:F3} ms, max {paced.MaxMs:F1} ms; {paced.Final:N0} FINAL in {paced.Verifications} verifications (goal p99 ≤ 1 ms)");
+                    Console.WriteLine($"  tail: {paced.Tail.Slow} intents over 1 ms, {paced.Tail.SlowDuringGc} of them during a GC pause; {paced.Tail.GcPauses} GC pauses in the measured run, {paced.Tail.GcPauseMsTotal} ms in all, max {paced.Tail.GcPauseMaxMs} ms; {paced.Tail.StarvationInjections} thread-pool starvation injections");
                     Console.WriteLine($"peak: {peak.Final:N0} of {peak.Intents:N0} micro-intents on {peak.Objects} objects FINAL in {peak.Seconds:F2} s = {peak.PerSecond:N0}/s, {peak.Verifications} verifications, {peak.WalEntries:N0} WAL entries (goal ≥ 50,000/s)");
                     Console.WriteLine($"one lone WAL append (fsync): p50 {fsync.WalP50Ms:F3} ms, p99 {fsync.WalP99Ms:F3} ms, {fsync.WalPerSecond:N0}/s");
                     Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");

@@ -91,6 +91,7 @@ internal static class ServeCommand
                     Tangents = file.Tangents,
                 },
             };
+            using var runtimeTrace = Benchmarks.RuntimeTrace.StartIfAsked();
             OrchestratorService service;
             try { service = await OrchestratorService.StartAsync(options); }
             catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)

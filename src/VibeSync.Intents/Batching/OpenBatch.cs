@@ -213,6 +213,17 @@ internal sealed class OpenBatch
         return _members.Where(found.Contains).ToList();
     }
 
+    /// <summary>
+    /// The components <paramref name="members"/> form among themselves (a batch in verification,
+    /// judged apart from what was admitted behind it), each in their order.
+    /// </summary>
+    public static List<List<BatchMember>> ComponentsAmong(IReadOnlyList<BatchMember> members)
+    {
+        var alone = new OpenBatch();
+        foreach (var m in members) alone.Add(m, DateTimeOffset.MaxValue);
+        return alone.Components();
+    }
+
     /// <summary>Every component, each in batch order.</summary>
     public List<List<BatchMember>> Components()
     {
@@ -244,6 +255,22 @@ internal sealed class OpenBatch
             _byUuid[u] = fresh;
         }
         if (_members.Count == 0) Deadline = null;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="later"/>'s members behind its own, in their order (a batch admitted
+    /// while this one was in verification, folded back to be verified with it).
+    /// </summary>
+    public void Absorb(OpenBatch later)
+    {
+        foreach (var m in later._members) Add(m, later.Deadline!.Value);
+        foreach (var (property, writer) in later._lastWriter) _lastWriter[property] = writer;
+    }
+
+    /// <summary>The members left close at <paramref name="deadline"/> (theirs, after the batch in front of them was settled).</summary>
+    public void PostponeTo(DateTimeOffset? deadline)
+    {
+        if (!IsEmpty && deadline != null) Deadline = deadline;
     }
 
     public void Clear()

@@ -52,14 +52,17 @@ public sealed partial class IntentPipeline
                 }
                 sinceDrain = 0;
                 await PumpAsync().ConfigureAwait(false);
+                if (_verifying is { Answered.IsCompleted: true }) { await FinishVerificationAsync().ConfigureAwait(false); continue; }
                 if (await CloseIfDueAsync().ConfigureAwait(false) || await VerifyOriginsIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
                 if (inbox.Completion.IsCompleted) break;
 
-                // Sleep until new work, the fsync a waiting apply needs, or the batch's deadline.
+                // Sleep until new work, the fsync a waiting apply needs, the answers of the batch in
+                // verification, or else the batch's deadline (the next batch waits for the one in verification).
                 using var stop = new CancellationTokenSource();
                 var wakeUps = new List<Task>(3) { inbox.WaitToReadAsync(stop.Token).AsTask() };
                 if (_firstWaiting is { } waiting) wakeUps.Add(waiting); // even if it completed since: then no sleep at all
-                foreach (var due in new[] { _batch.Deadline, _owed.Count == 0 ? null : _owed.Values.Min(d => d.Due) })
+                if (_verifying is { } verifying) wakeUps.Add(verifying.Answered);
+                else foreach (var due in new[] { _batch.Deadline, _owed.Count == 0 ? null : _owed.Values.Min(d => d.Due) })
                 {
                     if (due is not { } deadline) continue;
                     var wait = deadline - _time.GetUtcNow();
@@ -95,7 +98,7 @@ public sealed partial class IntentPipeline
     {
         _inbox.Writer.TryComplete();
         var error = new InvalidOperationException($"the pipeline stopped: {fatal.Message}", fatal);
-        foreach (var m in _batch.Members)
+        foreach (var m in _batch.Members.Concat(_verifying?.Batch.Members ?? Enumerable.Empty<BatchMember>()))
         {
             m.Provisional.TrySetException(error);
             m.Settled.TrySetException(error);
@@ -190,8 +193,13 @@ public sealed partial class IntentPipeline
 
     private async Task<bool> CloseIfDueAsync()
     {
-        if (_batch.Deadline is not { } deadline || deadline > _time.GetUtcNow()) return false;
-        await CloseBatchAsync().ConfigureAwait(false);
+        if (_verifyOnSpine)
+        {
+            await CloseBatchAsync().ConfigureAwait(false);
+            return true;
+        }
+        if (_verifying != null || _batch.Deadline is not { } deadline || deadline > _time.GetUtcNow()) return false;
+        await StartVerificationAsync().ConfigureAwait(false);
         return true;
     }
 }

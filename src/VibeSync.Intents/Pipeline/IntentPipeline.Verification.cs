@@ -1,7 +1,24 @@
-// Design rationale: when a batch's window ends, one read per engine over the batch's footprint and
-// one hash; only components that differ are compared field-wise and rolled back, the rest are
-// finalized in apply order and become Reality. A mismatch marks its objects DIRTY until a fresh
-// read shows parity again; rollbacks the engines cause count toward safe mode (the retry policy).
+// Design rationale — verification off the spine (issue #20). When a batch's window ends, one read
+// per engine over the batch's footprint and one hash; only components that differ are compared
+// field-wise and rolled back, the rest are finalized in apply order and become Reality. A mismatch
+// marks its objects DIRTY until a fresh read shows parity again; rollbacks the engines cause count
+// toward safe mode (the retry policy).
+//   On the spine: issuing the reads (in engine order, after every admitted step was applied, so
+//   each engine answers for exactly the batch, ahead of any later apply on its ordered link), and
+//   settling the batch once every answer is in — compare, roll back, finalize, journal FINAL,
+//   Reality. Both are short; every piece of state is still touched by the spine alone.
+//   Not on the spine: waiting for the answers. Meanwhile admissions go on into a new batch built
+//   on the verifying batch's speculative scene, exactly as they would after its FINAL; their
+//   conflicts are decided against the new batch only, as after a close.
+// Order is kept because only one batch is in verification at a time: the next one cannot close
+// before it is settled, so FINAL entries stay in batch order and a replay folds them as before;
+// anything that must see a settled batch (flush, exclusive work, a destructive intent, a seed,
+// shutdown) settles the one in verification first. A difference is never judged on an answer
+// given off the spine: the engine was not held still meanwhile (a human's edit played there
+// before the READ is reported just after its answer, measured in `bench e2e`), so both batches
+// become one and are verified on the spine with fresh reads, the old close — a later write that
+// made the engine hold Reality again then passes, a lasting difference is rolled back as ever.
+// Answers already there (in-memory engines) are settled at once: that path is the old close.
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -20,18 +37,107 @@ namespace VibeSync.Intents.Pipeline;
 public sealed partial class IntentPipeline
 {
     /// <summary>
-    /// Verifies the open batch: one read per engine over its footprint and one hash; components
-    /// that differ (field-wise, beyond ε) are rolled back, the rest finalized, journaled FINAL in
-    /// apply order, and made Reality. Intents that waited for humans in this batch are decided again.
+    /// Verifies the open batch now, on the spine: a verification still in flight is settled
+    /// first (FINAL entries stay in batch order), then this batch is read back and settled.
     /// </summary>
     private async Task CloseBatchAsync()
     {
+        await FinishVerificationAsync().ConfigureAwait(false);
+        _verifyOnSpine = false;
         await DrainAsync().ConfigureAwait(false);
         if (_batch.IsEmpty) return;
+        await VerifyAsync(reads: null, awaitEngines: true).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// The batch's window ended: its reads are issued in order, one per live engine, and the spine
+    /// goes on. Answers that are already there (an in-memory engine) are compared at once, exactly
+    /// as a batch closed on the spine; otherwise the batch is set aside as the one in verification,
+    /// admissions go on into a new batch on top of its speculative scene, and
+    /// <see cref="FinishVerificationAsync"/> settles it when the answers arrive.
+    /// </summary>
+    private async Task StartVerificationAsync()
+    {
+        await DrainAsync().ConfigureAwait(false); // what is admitted is applied before it is read
+        if (_batch.IsEmpty) return;
         var footprint = UnionOf(_batch.Members);
+        var reads = new Dictionary<IEnginePort, Task<Scene>>();
+        foreach (var engine in _engines)
+            if (engine.IsLive) reads[engine] = Call(() => engine.ReadAsync(footprint)); // issued now, in order, ahead of later applies
+        if (reads.Values.All(r => r.IsCompleted))
+        {
+            await VerifyAsync(reads, awaitEngines: true).ConfigureAwait(false);
+            return;
+        }
         var expected = EngineStorage.RoundToFloat32(_speculative.Records(footprint));
-        string expectedHash = HashOf(expected);
+        _verifying = new InVerification(_batch, expected, HashOf(expected), _speculative, reads);
+        _batch = new OpenBatch();
+    }
+
+    /// <summary>
+    /// Settles the batch in verification once every read has answered (waiting for them if need
+    /// be). Every engine that answered holds it: the batch admitted since is put behind it, and it
+    /// alone is finalized, journaled FINAL and made Reality; the later batch stays open. An answer
+    /// that differs is not judged: the engine was not held still while it answered (a human's edit
+    /// there, played before the READ and reported just after it, is not admitted yet), so both
+    /// batches become one again and are verified on the spine with fresh reads — the old close,
+    /// where a difference is judged as it always was.
+    /// </summary>
+    private async Task FinishVerificationAsync()
+    {
+        if (_verifying is not { } v) return;
+        await v.Answered.ConfigureAwait(false);
+        _verifying = null;
+        bool held = Held(v);
+        var next = _batch.Deadline;
+        v.Batch.Absorb(_batch);
+        _batch = v.Batch;
+        if (held) await SettleAsync(v.Members, v.Expected, v.ExpectedHash, v.Speculative, v.Reads, awaitEngines: false, next).ConfigureAwait(false);
+        else _verifyOnSpine = true; // after what has arrived meanwhile is admitted (CloseIfDueAsync)
+    }
+
+    /// <summary>Every live engine that answered holds the batch (a read that failed is judged as unread, as on the spine).</summary>
+    private static bool Held(InVerification v)
+    {
+        List<List<BatchMember>>? components = null;
+        foreach (var (engine, read) in v.Reads)
+        {
+            if (!engine.IsLive || !read.IsCompletedSuccessfully || HashOf(read.Result) == v.ExpectedHash) continue;
+            components ??= v.Batch.Components();
+            if (components.Any(c => Mismatch(c, engine, v.Expected, read.Result) != null)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The batch in verification goes back to the open batch, its answers unused (a PANIC rolls back everything unverified).</summary>
+    private void ReclaimVerification()
+    {
+        if (_verifying is not { } v) return;
+        _verifying = null;
+        v.Batch.Absorb(_batch);
+        _batch = v.Batch;
+    }
+
+    /// <summary>Verifies the whole open batch (see <see cref="SettleAsync"/>); <paramref name="reads"/> holds answers already asked for.</summary>
+    private Task VerifyAsync(IReadOnlyDictionary<IEnginePort, Task<Scene>>? reads, bool awaitEngines)
+    {
+        var members = _batch.Members.ToList();
+        var expected = EngineStorage.RoundToFloat32(_speculative.Records(UnionOf(members)));
+        return SettleAsync(members, expected, HashOf(expected), _speculative, reads, awaitEngines, next: null);
+    }
+
+    /// <summary>
+    /// Verifies <paramref name="verifying"/>, the first members of the open batch: one read per
+    /// engine over their footprint (or the answer in <paramref name="reads"/>) and one hash; their
+    /// components that differ (field-wise, beyond ε) are rolled back, with any later member that
+    /// shares their objects; the rest are finalized, journaled FINAL in apply order, and made
+    /// Reality. Later members stay open until <paramref name="next"/>. Intents that waited for
+    /// humans in this batch are decided again.
+    /// </summary>
+    private async Task SettleAsync(IReadOnlyList<BatchMember> verifying, Scene expected, string expectedHash, RealityScene made,
+        IReadOnlyDictionary<IEnginePort, Task<Scene>>? reads, bool awaitEngines, DateTimeOffset? next)
+    {
+        var footprint = UnionOf(verifying);
         List<List<BatchMember>>? components = null;
         var failed = new HashSet<List<BatchMember>>();
         var unread = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -39,69 +145,95 @@ public sealed partial class IntentPipeline
         {
             if (!engine.IsLive) continue;
             Scene observed;
-            try { observed = await Call(() => engine.ReadAsync(footprint)).ConfigureAwait(false); }
+            try { observed = await (reads != null && reads.TryGetValue(engine, out var asked) ? asked : Call(() => engine.ReadAsync(footprint))).ConfigureAwait(false); }
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; unread[engine.Name] = e.Message; }
             if (HashOf(observed) == expectedHash) continue;
-            components ??= _batch.Components();
+            components ??= OpenBatch.ComponentsAmong(verifying);
             foreach (var component in components)
             {
-                if (failed.Contains(component)) continue;
-                // A human's edit is the truth of the engine it came from: that engine is its source,
-                // not a copy to check, and may already be ahead of it (the human is still dragging).
-                if (component.All(m => m.Origin == engine.Name)) continue;
-                var scope = UnionOf(component);
-                var want = Subset(expected, scope);
-                var have = Subset(observed, scope);
-                string wantHash = HashOf(want), haveHash = HashOf(have);
-                if (wantHash == haveHash) continue;
-                var diff = FieldComparer.Differences(want, have); // a hash mismatch counts only once fields confirm it
-                if (diff.Count == 0) continue;
+                if (failed.Contains(component) || Mismatch(component, engine, expected, observed) is not { } mismatch) continue;
                 failed.Add(component);
                 await RollBackAsync(component, new RollbackInfo(null, null, "SOFT", "HASH_MISMATCH"),
-                    $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", diff.Take(5))}", "HASH_MISMATCH", countFailure: true,
-                    new Verification(wantHash, haveHash, Quantizer.Epsilon, Now)).ConfigureAwait(false);
+                    $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", mismatch.Diff.Take(5))}", "HASH_MISMATCH", countFailure: true,
+                    new Verification(mismatch.Want, mismatch.Have, Quantizer.Epsilon, Now)).ConfigureAwait(false);
             }
         }
 
-        var final = _batch.Members.ToList();
+        var open = _batch.Members.ToHashSet();
+        var final = verifying.Where(open.Contains).ToList();
         if (final.Count > 0)
         {
             string finalHash = failed.Count == 0 ? expectedHash : HashOf(Subset(expected, UnionOf(final)));
-            var verification = new Verification(finalHash, finalHash, Quantizer.Epsilon, Now);
-            foreach (var engine in _engines)
-            {
-                var ids = final.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
-                if (ids.Length == 0) continue;
-                try { await Call(async () => { await engine.FinalizeAsync(ids).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
-                catch (Exception e) when (e is EngineFaultException or TimeoutException)
-                {
-                    // Verified already: the intents stand. The engine keeps them marked provisional
-                    // until it is resynced from Reality (issue #8).
-                }
-            }
-            foreach (var member in final)
-            {
-                var notes = member.Notes.Prepend(member.Request.Rationale ?? "");
-                if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
-                string why = string.Join("; ", notes.Where(n => n.Length > 0));
-                Journal(member, IntentPhase.Final, verification: verification, rationale: why.Length == 0 ? null : why);
-                var outcome = new IntentOutcome(member.Id, IntentPhase.Final,
-                    final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash");
-                _deferred.Add((member.Settled, outcome));
-                foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
-            }
+            await FinalizeAsync(final, new Verification(finalHash, finalHash, Quantizer.Epsilon, Now), awaitEngines).ConfigureAwait(false);
             long before = RealityVersion;
-            Reality = _speculative;
+            // A rollback happens only when the whole open batch is verified (FinishVerificationAsync
+            // judges no difference off the spine), and refolds the speculative scene from what is left.
+            Reality = failed.Count == 0 ? made : _speculative;
             Interlocked.Increment(ref _realityVersion);
             AdvanceParity(before, final, unread);
             _options.AfterFinal?.Invoke(Reality, final.Select(m => m.Id).ToArray());
         }
         else
             foreach (var (engine, why) in unread) LoseParity(engine, $"it did not answer the verification read: {why}");
-        _batch.Clear();
-        _speculative = Reality;
-        await DrainAsync().ConfigureAwait(false);
+        _batch.Remove(final);
+        if (_batch.IsEmpty) _speculative = Reality;
+        else _batch.PostponeTo(next);
+        if (awaitEngines) await DrainAsync().ConfigureAwait(false); // off the spine's close, the loop's own pump applies what waits
+
         await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// How <paramref name="engine"/> holds <paramref name="component"/> differently from what was
+    /// expected (the hashes and the fields that differ), or null when it holds it.
+    /// </summary>
+    private static (string Want, string Have, IReadOnlyList<string> Diff)? Mismatch(List<BatchMember> component, IEnginePort engine, Scene expected, Scene observed)
+    {
+        // A human's edit is the truth of the engine it came from: that engine is its source,
+        // not a copy to check, and may already be ahead of it (the human is still dragging).
+        if (component.All(m => m.Origin == engine.Name)) return null;
+        var scope = UnionOf(component);
+        var want = Subset(expected, scope);
+        var have = Subset(observed, scope);
+        string wantHash = HashOf(want), haveHash = HashOf(have);
+        if (wantHash == haveHash) return null;
+        var diff = FieldComparer.Differences(want, have); // a hash mismatch counts only once fields confirm it
+        return diff.Count == 0 ? null : (wantHash, haveHash, diff);
+    }
+
+    /// <summary>
+    /// Finalizes verified members in every engine that applied them and journals them FINAL in
+    /// apply order. On the spine's own close the engines' answers are awaited first; for a batch
+    /// verified off the spine the calls are issued in order and the FINAL answers wait for them
+    /// and for the entries' fsync, while the spine goes on. A failed finalize changes nothing: the
+    /// intents are verified and stand; the engine keeps them marked provisional until it is
+    /// resynced from Reality (issue #8).
+    /// </summary>
+    private async Task FinalizeAsync(IReadOnlyList<BatchMember> final, Verification verification, bool awaitEngines)
+    {
+        foreach (var engine in _engines)
+        {
+            var ids = final.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
+            if (ids.Length == 0) continue;
+            var done = Call(async () => { await engine.FinalizeAsync(ids).ConfigureAwait(false); return true; });
+            if (awaitEngines)
+            {
+                try { await done.ConfigureAwait(false); }
+                catch (Exception e) when (e is EngineFaultException or TimeoutException) { }
+            }
+            else _appends.Add(done.ContinueWith(static _ => { }, TaskScheduler.Default));
+        }
+        foreach (var member in final)
+        {
+            var notes = member.Notes.Prepend(member.Request.Rationale ?? "");
+            if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
+            string why = string.Join("; ", notes.Where(n => n.Length > 0));
+            Journal(member, IntentPhase.Final, verification: verification, rationale: why.Length == 0 ? null : why);
+            var outcome = new IntentOutcome(member.Id, IntentPhase.Final,
+                final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash");
+            _deferred.Add((member.Settled, outcome));
+            foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
+        }
     }
 
     /// <summary>
@@ -154,7 +286,7 @@ public sealed partial class IntentPipeline
         if (errorCode == "HASH_MISMATCH") await RefreshDirtyAsync(UnionOf(doomed)).ConfigureAwait(false);
 
         // What is left is folded again from Reality; a member that depended on what was rolled back goes too.
-        var scene = Reality;
+        var scene = _verifying?.Speculative ?? Reality; // the open batch builds on the batch in verification, if one is
         foreach (var member in _batch.Members)
         {
             try { scene = IntentValidator.Check(scene, member.Request, Sight.Everything).Reality; } // admitted already: only what it depended on matters
@@ -256,7 +388,7 @@ public sealed partial class IntentPipeline
     /// </summary>
     private async Task<bool> VerifyOriginsIfDueAsync()
     {
-        if (_owed.Count == 0) return false;
+        if (_owed.Count == 0 || _verifying != null) return false; // read back once the batch in verification is settled
         bool did = false;
         foreach (var (name, debt) in _owed.ToList())
         {

@@ -9,6 +9,8 @@
 //   verify + final: when the batch's window ends, one read per engine over the batch's footprint,
 //                   one hash; only components that differ are compared field-wise and rolled back;
 //                   the rest are finalized, journaled FINAL in apply order, and become Reality.
+//                   The spine issues the reads and goes on admitting; it settles the batch when
+//                   the answers arrive (.Verification says why order is kept).
 // Every phase change is durable in the WAL before anyone hears of it.
 // The class is split along those seams: this file holds its state and public surface;
 // .Spine (the inbox loop), .Admission (admit + apply), .Verification (verify + final, DIRTY, the
@@ -48,7 +50,9 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     private volatile string? _safeMode;
     private readonly FailureCounters _failures;
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
-    private readonly OpenBatch _batch = new();
+    private OpenBatch _batch = new(); // spine only; replaced when it goes into verification
+    private InVerification? _verifying; // spine only: the batch whose reads are out while admissions go on
+    private bool _verifyOnSpine; // spine only: an answer off the spine differed; the open batch is verified on the spine next
     private readonly List<ApplyStep> _toApply = new(); // in admission order; a step waits for its PROVISIONAL entry to be durable
     private readonly List<Task> _appends = new();
     private readonly List<(TaskCompletionSource<IntentOutcome> Completion, IntentOutcome Outcome)> _deferred = new();
@@ -62,6 +66,34 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     private Task? _firstWaiting; // the first fsync a step left in the queue waits for, as the last pump saw it
 
     private sealed record Work(Func<Task> Run, Action<Exception> Fail);
+
+    /// <summary>
+    /// A batch whose window ended and whose reads are out: what it was expected to hold, the
+    /// speculative scene it made (Reality once it is FINAL), and the engines' answers.
+    /// </summary>
+    private sealed class InVerification
+    {
+        public InVerification(OpenBatch batch, Scene expected, string expectedHash, RealityScene speculative, Dictionary<IEnginePort, Task<Scene>> reads)
+        {
+            Batch = batch;
+            Expected = expected;
+            ExpectedHash = expectedHash;
+            Speculative = speculative;
+            Reads = reads;
+            Members = batch.Members.ToList();
+            Answered = Task.WhenAll(reads.Values).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+
+        public OpenBatch Batch { get; }
+        public IReadOnlyList<BatchMember> Members { get; }
+        public Scene Expected { get; }
+        public string ExpectedHash { get; }
+        public RealityScene Speculative { get; }
+        public Dictionary<IEnginePort, Task<Scene>> Reads { get; }
+
+        /// <summary>Completes when every read has answered or failed.</summary>
+        public Task Answered { get; }
+    }
 
     /// <summary>
     /// A human's edits that the engine they came from was not checked against (it is their source
@@ -322,6 +354,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         return Post(async () =>
         {
             await DrainAsync().ConfigureAwait(false);
+            ReclaimVerification(); // unverified is unverified: it goes back with the rest
             if (!_batch.IsEmpty)
                 await RollBackAsync(_batch.Members.ToList(), new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), $"PANIC in {engine}: {code}: {reason}", "ENGINE_FAULT").ConfigureAwait(false);
             await DrainAsync().ConfigureAwait(false);
@@ -427,6 +460,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     {
         await DrainAsync().ConfigureAwait(false);
         await CloseIfDueAsync().ConfigureAwait(false);
+        await FinishVerificationAsync().ConfigureAwait(false);
         await VerifyOriginsIfDueAsync().ConfigureAwait(false);
         await DrainAsync(settle: true).ConfigureAwait(false);
         return true;

@@ -150,7 +150,7 @@ internal sealed partial class Session
     {
         BlobGone gone;
         try { gone = BlobGone.Read(payload); }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"BLOB_GONE {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { throw SessionEnded.BadFields("BLOB_GONE", e); }
         _server.Log.Write("blob_gone", null, Engine, _remote, $"the adapter no longer holds {gone.Ids.Count} blob(s) that message {gone.Re} named: it is dropped");
         foreach (var id in gone.Ids) await FailHeldAsync(id, BlobTransferException.Missing, "the adapter no longer holds it (BLOB_GONE); report again", cancel).ConfigureAwait(false);
     }
@@ -159,15 +159,19 @@ internal sealed partial class Session
     private void FailRequest(JsonObject state, string code, string message)
     {
         if (state.Get("re") is JsonNumber { IsInteger: true } n && n.Value >= 0 && _requests.TryRemove((ulong)n.Value, out var pending))
-            pending.TrySetResult(new LinkReply(MessageType.Error, (JsonObject)JsonParser.Parse($"{{\"re\": {(ulong)n.Value}, \"code\": \"{code}\", \"message\": {Quote(message)}}}")));
+            pending.TrySetResult(new LinkReply(MessageType.Error, (JsonObject)JsonParser.Parse(Replies.Error((ulong)n.Value, code, message))));
     }
 
     // ---- the other way: blobs an APPLY named, asked for by the adapter ----
 
-    /// <summary>Remembers the blobs a request names, so the adapter's BLOB_WANT for them is answered.</summary>
+    /// <summary>
+    /// Remembers the blobs a request names, so the adapter's BLOB_WANT for them is answered. Only a
+    /// request with a member where BlobReferences finds blobs (a mesh's, an image's) is parsed.
+    /// </summary>
     private void Offer(ulong seq, string json)
     {
-        if (Store == null || (!json.Contains("\"attributes\"", StringComparison.Ordinal) && !json.Contains("\"primitives\"", StringComparison.Ordinal))) return;
+        if (Store == null || (!json.Contains("\"attributes\"", StringComparison.Ordinal) && !json.Contains("\"primitives\"", StringComparison.Ordinal)
+            && !json.Contains("\"blob\"", StringComparison.Ordinal))) return;
         var named = BlobReferences.In(JsonParser.Parse(json));
         if (named.Count > 0) lock (_offered) _offered[seq] = new HashSet<string>(named, StringComparer.Ordinal);
     }
@@ -182,7 +186,7 @@ internal sealed partial class Session
     {
         BlobWant want;
         try { want = BlobWant.Read(payload); }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"BLOB_WANT {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { throw SessionEnded.BadFields("BLOB_WANT", e); }
         HashSet<string>? offered;
         lock (_offered) _offered.TryGetValue(want.Re, out offered);
         var serve = new List<WantedBlob>();
@@ -209,8 +213,6 @@ internal sealed partial class Session
                 int chunkBytes = _server.Options.ChunkBytes;
                 var buffer = new byte[BlobChunk.HeaderSize + chunkBytes];
                 var gone = new List<string>();
-                int served = 0, chunks = 0;
-                long bytes = 0;
                 foreach (var w in blobs)
                 {
                     BlobShape shape;
@@ -221,6 +223,8 @@ internal sealed partial class Session
                         gone.Add(w.Id);
                         continue;
                     }
+                    int chunks = 0;
+                    long bytes = 0;
                     using (file)
                     {
                         long from = w.Offset <= shape.ByteLength ? w.Offset : 0; // an offset past the end restarts it
@@ -235,10 +239,9 @@ internal sealed partial class Session
                             bytes += length;
                         }
                     }
-                    served++;
+                    // What went out, a line per blob as the "blob" line says what came in (`vibesync bench content` counts both, by blob).
+                    _server.Log.Write("blob_served", null, Engine, _remote, $"blob {w.Id} for message {re} sent: {bytes:N0} bytes in {chunks} BLOB_CHUNK frame(s)");
                 }
-                // What went out, as the "blob" line says what came in (`vibesync bench content` counts both).
-                if (served > 0) _server.Log.Write("blob_served", null, Engine, _remote, $"{served} blob(s) for message {re} sent: {bytes:N0} bytes in {chunks} BLOB_CHUNK frame(s)");
                 if (gone.Count > 0) await SendAsync(MessageType.BlobGone, new BlobGone(re, gone).ToJson(), cancel, flush: true).ConfigureAwait(false);
             }
             finally { _serving.Release(); }

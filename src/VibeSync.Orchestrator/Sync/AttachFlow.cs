@@ -108,8 +108,12 @@ internal sealed class AttachFlow
             }
         }
         if (!engine.IsCurrent(attachment)) return; // a newer attach took over
-        // What the adapter says it cannot hold (over a limit, failed to read) is not asked of it.
-        var held = engine.State.NotSynced.Select(i => i.Uuid).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        // What the adapter says it cannot hold (over a limit, failed to read) is not asked of it. A
+        // record it reports only in part (an area light's object, a material whose node graph it
+        // cannot represent) is in its scene: it holds that record, so Reality's is asked of it.
+        var reported = scene.Objects.Select(o => o.Uuid).Concat(scene.Materials.Select(m => m.Uuid))
+            .Concat(scene.Meshes.Select(m => m.Uuid)).Concat(scene.Images.Select(i => i.Uuid)).ToHashSet(StringComparer.Ordinal);
+        var held = engine.State.NotSynced.Select(i => i.Uuid).OfType<string>().Where(u => !reported.Contains(u)).ToHashSet(StringComparer.Ordinal);
 
         var (plan, engineRoot, realityRoot) = await _pipeline.ExclusiveAsync(async reality =>
         {

@@ -37,6 +37,17 @@ namespace VibeSync.Protocol.Blobs
         bool TryGetShape(string id, out BlobShape shape);
     }
 
+    /// <summary>
+    /// A blob source that can read a blob's first bytes without the rest (the orchestrator's store: an
+    /// image's format and size are in its first bytes, where a verified read re-hashes the whole file,
+    /// tens of MB for a 4096² texture).
+    /// </summary>
+    public interface IBlobPrefixes
+    {
+        /// <summary>Up to <paramref name="length"/> leading payload bytes of <paramref name="id"/>, not verified against its name; false when not held.</summary>
+        bool TryGetPrefix(string id, int length, out ReadOnlyMemory<byte> prefix);
+    }
+
     /// <summary>A place that keeps blobs and gives them back (the orchestrator's store, a cache).</summary>
     public interface IBlobStore : IBlobSink, IBlobSource
     {

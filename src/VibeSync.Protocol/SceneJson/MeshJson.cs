@@ -47,12 +47,12 @@ namespace VibeSync.Protocol.SceneJson
                 attributes[member.Key] = BlobId(member.Value, ap);
             }
             if (!attributes.ContainsKey(MeshSemantics.Position))
-                throw new JsonFieldException(path + ".attributes.POSITION", "missing field");
+                throw new JsonFieldException(path + ".attributes.POSITION", JsonFieldException.MissingField);
             bool joints = attributes.ContainsKey(MeshSemantics.Joints0), weights = attributes.ContainsKey(MeshSemantics.Weights0);
             if (joints != weights)
             {
                 var (has, lacks) = joints ? (MeshSemantics.Joints0, MeshSemantics.Weights0) : (MeshSemantics.Weights0, MeshSemantics.Joints0);
-                throw new JsonFieldException(path + ".attributes." + lacks, $"missing field ({has} and {lacks} come together)");
+                throw new JsonFieldException(path + ".attributes." + lacks, $"{JsonFieldException.MissingField} ({has} and {lacks} come together)");
             }
             foreach (var semantic in attributes.Keys)
             {
