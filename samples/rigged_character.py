@@ -128,8 +128,9 @@ def _weights(body, rig):
     wide = (co[:, 2] > WIDE_BAND[0]) & (co[:, 2] < WIDE_BAND[1]) & (np.abs(co[:, 0]) < 0.2)
     for i in range(len(co)):
         keep = order[i, :6 if wide[i] else 3]
+        total = strength[i, keep].sum() * 1.25  # summing to 0.8, not 1: the exporter normalizes
         for j in keep:
-            groups[j].add([i], float(strength[i, j]), "REPLACE")  # not normalized: the exporter normalizes
+            groups[j].add([i], float(strength[i, j] / total), "REPLACE")
     unrelated = body.vertex_groups.new(name=UNRELATED)
     unrelated.add(list(range(0, len(co), 7)), 1.0, "REPLACE")
 

@@ -1,0 +1,263 @@
+"""Armatures, joints, skins, JOINTS_0/WEIGHTS_0 and morph targets in real Blender, checked against
+Blender's own glTF exporter (samples/rigged_character.py builds the scene and exports it): joint names
+in order, joint and bone-parented node TRS, inverse bind matrices, every exported vertex's weights and
+morph deltas; and bone IDs through edit mode, renames and duplication."""
+
+import importlib.util
+import os
+import tempfile
+import unittest
+
+import bpy
+import numpy as np
+
+from vibesync_blender.protocol.blobs import F32, U16
+from vibesync_blender.runtime.adapter import BlenderAdapter
+from vibesync_blender.runtime.mainqueue import MainThreadQueue
+from vibesync_blender.scene import armatures, meshes
+from vibesync_blender.scene.identity import PROP
+
+from . import gltf_compare
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+EPSILON = 1e-5
+
+
+def _sample():
+    spec = importlib.util.spec_from_file_location("rigged_character", os.path.join(ROOT, "samples", "rigged_character.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RIGGED = _sample()
+K = np.array(armatures.K, dtype=np.float64)
+
+
+class Attached:
+    def attach(self):
+        self.made = RIGGED.build()
+        self.adapter = BlenderAdapter(MainThreadQueue())
+        self.adapter.attach()
+        self.read()
+
+    def read(self):
+        self.scene = self.adapter.last_scene
+        self.objects = {o.name: o for o in self.scene.objects}
+        self.by_id = {o.uuid: o for o in self.scene.objects}
+        self.meshes = {m.uuid: m for m in self.scene.meshes}
+
+    def array(self, bid, element=F32):
+        return meshes.blob_array(self.adapter.blobs, bid, element).astype(np.float64)
+
+
+def _rotation_distance(a, b):
+    """How far two unit quaternions are as rotations (q and −q are one rotation)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return min(np.abs(a - b).max(), np.abs(a + b).max())
+
+
+class AgainstBlendersExporterTests(unittest.TestCase, Attached):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+
+    def setUp(self):
+        self.attach()
+        path = os.path.join(self.tmp, "rigged.glb")
+        RIGGED.export(path)
+        self.glb = gltf_compare.Glb(path)
+        self.gskin = self.glb.doc["skins"][0]
+        self.skin = self.scene.skins[0]
+
+    def test_the_skin_lists_the_exporters_joints_in_its_order(self):
+        nodes = self.glb.doc["nodes"]
+        self.assertEqual([nodes[j]["name"] for j in self.gskin["joints"]], [self.by_id[j].name for j in self.skin.joints])
+        self.assertEqual(18, len(self.skin.joints))
+        self.assertEqual("Rig", self.skin.name)
+        self.assertIsNone(self.skin.skeleton)  # the exporter writes none
+        self.assertEqual(self.skin.uuid, self.objects["Body"].skin)
+        self.assertEqual(self.skin.uuid, self.made["Rig"][armatures.SKIN_PROP])
+
+    def test_every_joint_has_the_exporters_rest_trs_under_the_exporters_parent(self):
+        nodes = self.glb.doc["nodes"]
+        parent_of = {c: i for i, n in enumerate(nodes) for c in n.get("children", ())}
+        for j in self.gskin["joints"]:
+            node = nodes[j]
+            record = self.objects[node["name"]]
+            self.assertEqual("joint", record.kind)
+            self.assertEqual(nodes[parent_of[j]]["name"], self.by_id[record.parent].name, node["name"])
+            np.testing.assert_allclose(node.get("translation", (0, 0, 0)), record.translation, atol=EPSILON, err_msg=node["name"])
+            np.testing.assert_allclose(node.get("scale", (1, 1, 1)), record.scale, atol=EPSILON, err_msg=node["name"])
+            self.assertLess(_rotation_distance(node.get("rotation", (0, 0, 0, 1)), record.rotation), EPSILON, node["name"])
+        self.assertEqual("armature", self.objects["Rig"].kind)
+        self.assertEqual(self.objects["Rig"].uuid, self.objects["Hips"].parent)
+        self.assertEqual(self.objects["Rig"].uuid, self.objects["IK.L"].parent)  # a second root bone
+
+    def test_objects_parented_to_bones_are_children_of_their_joints_with_the_exporters_trs(self):
+        nodes = self.glb.doc["nodes"]
+        parent_of = {c: i for i, n in enumerate(nodes) for c in n.get("children", ())}
+        for name, bone in (("Hat", "Head"), ("Socket.L", "Hand.L")):
+            i = next(k for k, n in enumerate(nodes) if n["name"] == name)
+            self.assertEqual(bone, nodes[parent_of[i]]["name"])
+            record = self.objects[name]
+            self.assertEqual(self.objects[bone].uuid, record.parent)
+            np.testing.assert_allclose(nodes[i].get("translation", (0, 0, 0)), record.translation, atol=EPSILON, err_msg=name)
+            self.assertLess(_rotation_distance(nodes[i].get("rotation", (0, 0, 0, 1)), record.rotation), EPSILON, name)
+            np.testing.assert_allclose(nodes[i].get("scale", (1, 1, 1)), record.scale, atol=EPSILON, err_msg=name)
+
+    def test_inverse_bind_matrices_are_the_exporters_within_epsilon(self):
+        theirs = self.glb.accessor(self.gskin["inverseBindMatrices"])
+        ours = self.array(self.skin.inverse_bind_matrices)
+        self.assertEqual((18, 16), ours.shape)
+        np.testing.assert_allclose(theirs, ours, atol=EPSILON)
+
+    def test_every_exported_vertex_has_a_vertex_here_with_its_weights_and_morph_deltas(self):
+        theirs = self._exported_rows()
+        ours = self._our_rows()
+        self.assertEqual(len(theirs), len(ours), "vertex counts")
+        unmatched = _unmatched(theirs, ours)
+        self.assertEqual([], unmatched[:5], f"{len(unmatched)} of the exporter's {len(theirs)} vertices have no match")
+
+    def test_the_comparison_finds_a_vertex_whose_weights_differ(self):
+        theirs, ours = self._exported_rows(), self._our_rows()
+        w = ours["WEIGHTS_0"]
+        w[100] = w[100][::-1]
+        self.assertEqual(1, len(_unmatched(theirs, ours)))
+
+    def test_morph_targets_have_the_exporters_names_and_weights_and_vertices_beyond_four_are_reported(self):
+        mesh = self.glb.doc["meshes"][self.glb.node("Body")["mesh"]]
+        record = self.meshes[self.objects["Body"].mesh]
+        self.assertEqual(mesh["extras"]["targetNames"], [t.name for t in record.targets])
+        np.testing.assert_allclose(mesh["weights"], record.weights, atol=1e-7)
+        self.assertTrue(all(t.normal is not None for t in record.targets))
+        lossy = [i for i in self.adapter.index.not_synced() if i.code == "LOSSY"]
+        self.assertEqual(1, len(lossy), lossy)
+        self.assertIn("vertices lost influences beyond 4", lossy[0].reason)
+        self.assertEqual(record.uuid, lossy[0].uuid)
+
+    def test_an_armature_modifier_does_not_make_a_mesh_derived(self):
+        record = self.meshes[self.objects["Body"].mesh]
+        self.assertEqual((), record.derived)
+        self.assertEqual(self.made["Body"].data[PROP], record.uuid)  # the datablock's record, writable from Unity
+
+    # ---- rows -------------------------------------------------------------------------------
+
+    def _exported_rows(self):
+        prim = self.glb.doc["meshes"][self.glb.node("Body")["mesh"]]["primitives"]
+        self.assertEqual(1, len(prim))
+        prim = prim[0]
+        rows = {k: self.glb.accessor(v) for k, v in prim["attributes"].items()}
+        rows["TEXCOORD_0"][:, 1] = 1.0 - rows["TEXCOORD_0"][:, 1]
+        for i, t in enumerate(prim["targets"]):
+            rows[f"MORPH_{i}_POSITION"] = self.glb.accessor(t["POSITION"])
+            rows[f"MORPH_{i}_NORMAL"] = self.glb.accessor(t["NORMAL"])
+        return rows
+
+    def _our_rows(self):
+        """Our record's vertices as the exporter writes a skinned mesh: positions in world space (the
+        object's world matrix applied), normals turned by the armature's (canonical)."""
+        body, rig = self.made["Body"], self.made["Rig"]
+        record = self.meshes[self.objects["Body"].mesh]
+        world = K @ np.array(body.matrix_world) @ np.linalg.inv(K)
+        apply = (rig.matrix_world.inverted_safe() @ body.matrix_world).to_3x3().inverted_safe().transposed()
+        turn = K[:3, :3] @ np.array(rig.matrix_world.to_3x3() @ apply) @ np.linalg.inv(K[:3, :3])
+        rows = {k: self.array(v, U16 if k == "JOINTS_0" else F32) for k, v in record.attributes.items()}
+        rows["POSITION"] = rows["POSITION"] @ world[:3, :3].T + world[:3, 3]
+        rows["NORMAL"] = rows["NORMAL"] @ turn.T
+        for i, t in enumerate(record.targets):
+            rows[f"MORPH_{i}_POSITION"] = self.array(t.position) @ world[:3, :3].T
+            rows[f"MORPH_{i}_NORMAL"] = self.array(t.normal) @ turn.T
+        return rows
+
+
+TOLERANCES = {"POSITION": 1e-5, "NORMAL": 1e-5, "TEXCOORD_0": 1e-6, "JOINTS_0": 0.0, "WEIGHTS_0": 1e-6}
+
+
+def _influences_in_one_order(rows):
+    """JOINTS_0/WEIGHTS_0 rows each sorted by weight descending then joint: the exporter keeps Blender's
+    group order among equal weights, VibeSync sorts them by joint (CONTENT-V4 §4)."""
+    joints, weights = rows["JOINTS_0"], rows["WEIGHTS_0"]
+    order = np.array([np.lexsort((j, -np.round(w, 6))) for j, w in zip(joints, weights)])
+    rows["JOINTS_0"] = np.take_along_axis(joints, order, axis=1)
+    rows["WEIGHTS_0"] = np.take_along_axis(weights, order, axis=1)
+    return rows
+
+
+def _unmatched(theirs, ours):
+    """The exporter's vertices (index) with no vertex of ours equal in every attribute within its
+    tolerance (positions matched first, then every attribute of the candidates)."""
+    keys = sorted(theirs)
+    assert keys == sorted(ours), (keys, sorted(ours))
+    theirs, ours = _influences_in_one_order(dict(theirs)), _influences_in_one_order(dict(ours))
+    p, q = theirs["POSITION"], ours["POSITION"]
+    out = []
+    for start in range(0, len(p), 512):
+        d = np.abs(p[start:start + 512, None, :] - q[None, :, :]).max(axis=2)
+        for row, i in enumerate(range(start, min(start + 512, len(p)))):
+            candidates = np.flatnonzero(d[row] <= TOLERANCES["POSITION"])
+            if not any(all(np.abs(theirs[k][i] - ours[k][c]).max() <= TOLERANCES.get(k, 2e-5) for k in keys)
+                       for c in candidates):
+                out.append(i)
+    return out
+
+
+class BoneIdentityTests(unittest.TestCase, Attached):
+    def setUp(self):
+        self.attach()
+
+    def joint_ids(self):
+        return {o.name: o.uuid for o in self.adapter.last_scene.objects if o.kind == "joint"}
+
+    def test_bone_ids_survive_edit_mode_and_renames(self):
+        before = self.joint_ids()
+        rig = self.made["Rig"]
+        bpy.context.view_layer.objects.active = rig
+        bpy.ops.object.mode_set(mode="EDIT")
+        rig.data.edit_bones["Tail3"].name = "TailTip"
+        self.adapter.attach()  # read while in edit mode: the edit bones
+        in_edit = self.joint_ids()
+        bpy.ops.object.mode_set(mode="OBJECT")
+        self.adapter.attach()
+        after = self.joint_ids()
+        self.assertEqual(before["Tail3"], in_edit["TailTip"])
+        self.assertEqual(before["Tail3"], after["TailTip"])
+        self.assertEqual(before["Hips"], after["Hips"])
+        self.assertEqual(len(before), len(after))
+
+    def test_a_duplicated_armature_gets_new_bone_ids_and_the_original_keeps_its_own(self):
+        before = self.joint_ids()
+        rig = self.made["Rig"]
+        copy = rig.copy()
+        copy.data = rig.data.copy()
+        bpy.context.scene.collection.objects.link(copy)
+        self.adapter.attach()
+        records = [o for o in self.adapter.last_scene.objects if o.kind == "joint"]
+        self.assertEqual(36, len(records))
+        self.assertEqual(36, len({o.uuid for o in records}))
+        ids = {rig.data.bones[n][armatures.BONE_PROP] for n in before}
+        self.assertEqual(set(before.values()), ids)  # the original's bones kept their IDs
+        self.assertTrue(ids.isdisjoint(b[armatures.BONE_PROP] for b in copy.data.bones))
+
+    def test_a_bone_duplicated_in_edit_mode_gets_an_id_of_its_own(self):
+        rig = self.made["Rig"]
+        bpy.context.view_layer.objects.active = rig
+        bpy.ops.object.mode_set(mode="EDIT")
+        copy = rig.data.edit_bones.new("Extra")
+        copy.head, copy.tail = (0, 0, 2), (0, 0, 2.1)
+        copy[armatures.BONE_PROP] = rig.data.edit_bones["Head"][armatures.BONE_PROP]  # what Shift+D copies
+        bpy.ops.object.mode_set(mode="OBJECT")
+        self.adapter.attach()
+        ids = self.joint_ids()
+        self.assertEqual(19, len(set(ids.values())))
+        self.assertNotEqual(ids["Head"], ids["Extra"])
+        self.assertEqual(19, len(self.adapter.last_scene.skins[0].joints))
+
+    def test_a_linked_duplicate_armature_syncs_as_an_object_without_a_second_set_of_joints(self):
+        rig = self.made["Rig"]
+        twin = rig.copy()  # shares the armature data
+        bpy.context.scene.collection.objects.link(twin)
+        self.adapter.attach()
+        self.assertEqual(18, sum(1 for o in self.adapter.last_scene.objects if o.kind == "joint"))
+        self.assertIn(twin.name, {o.name for o in self.adapter.last_scene.objects})
+        self.assertTrue(any("shares its armature data" in i.reason for i in self.adapter.index.not_synced()))
