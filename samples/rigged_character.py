@@ -221,7 +221,7 @@ def build():
     _shape_keys(body)
     hat_mesh = bpy.data.meshes.new("Hat")
     bm = bmesh.new()
-    bmesh.ops.create_cone(bm, cap_ends=True, segments=24, radius1=0.12, radius2=0.0, depth=0.15)
+    bmesh.ops.create_cone(bm, cap_ends=True, cap_tris=True, segments=24, radius1=0.12, radius2=0.0, depth=0.15)
     bm.to_mesh(hat_mesh)
     bm.free()
     bpy.context.view_layer.update()

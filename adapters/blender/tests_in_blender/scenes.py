@@ -185,8 +185,6 @@ def every_unsupported_type():
     """One object of every Blender type VibeSync does not sync, as a user would have them."""
     made = {}
     made["CURVES"] = add_object("Fur", bpy.data.hair_curves.new("Fur"))
-    armature = bpy.data.armatures.new("Rig")
-    made["ARMATURE"] = add_object("Rig", armature, location=(1.0, 2.0, 3.0))
     made["LATTICE"] = add_object("Cage", bpy.data.lattices.new("Cage"))
     made["LIGHT_PROBE"] = add_object("Probe", bpy.data.lightprobes.new("Probe", "CUBE"))
     made["SPEAKER"] = add_object("Speaker", bpy.data.speakers.new("Speaker"))

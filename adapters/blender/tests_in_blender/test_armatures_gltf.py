@@ -261,3 +261,143 @@ class BoneIdentityTests(unittest.TestCase, Attached):
         self.assertEqual(18, sum(1 for o in self.adapter.last_scene.objects if o.kind == "joint"))
         self.assertIn(twin.name, {o.name for o in self.adapter.last_scene.objects})
         self.assertTrue(any("shares its armature data" in i.reason for i in self.adapter.index.not_synced()))
+
+
+def _operations(scene):
+    """The operations that make ``scene`` (a Blender read of the rigged character) in an empty file, in
+    an order each can apply in: the armature, its joints parents first, meshes, the skin, the objects."""
+    from vibesync_blender.operations import Operation
+    ops = []
+    objects = {o.uuid: o for o in scene.objects}
+
+    def create(o, **extra):
+        ops.append(Operation("create_object", o.uuid, dict(name=o.name, kind=o.kind, parent=o.parent, translation=o.translation,
+                                                          rotation=o.rotation, scale=o.scale, visible=o.visible, **extra)))
+    for o in scene.objects:
+        if o.kind == "armature":
+            create(o)
+    for o in scene.objects:
+        if o.kind == "joint":
+            create(o)
+    for m in scene.meshes:
+        ops.append(Operation("create_mesh", m.uuid, dict(vertex_count=m.vertex_count, attributes=m.attributes,
+                                                         primitives=m.primitives, targets=m.targets, weights=m.weights)))
+    for s in scene.skins:
+        ops.append(Operation("create_skin", s.uuid, dict(name=s.name, joints=s.joints,
+                                                         inverse_bind_matrices=s.inverse_bind_matrices, skeleton=s.skeleton)))
+    for o in scene.objects:
+        if o.kind not in ("armature", "joint"):
+            extra = dict(mesh=o.mesh, materials=o.materials, skin=o.skin) if o.kind == "mesh" else {}
+            create(o, **extra)
+    assert len(objects) == sum(1 for op in ops if op.op == "create_object")
+    return ops
+
+
+class WritingTests(unittest.TestCase, Attached):
+    """Read → write into an empty file through the writer (the APPLY path) → read: the same records."""
+
+    def setUp(self):
+        self.attach()
+
+    def rebuild(self):
+        from vibesync_blender.scene.writing import Writer
+        first, blobs = self.scene, self.adapter.blobs
+        held = {b: blobs.get(b) for b in first.blob_ids()}
+        bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
+        self.adapter = BlenderAdapter(MainThreadQueue())
+        self.adapter.attach()
+        for b, (shape, data) in held.items():
+            self.adapter.blobs.put(b, shape, bytes(data))
+        writer = Writer(self.adapter.scene, self.adapter.index, self.adapter.blobs)
+        provisional = writer.apply(1, _operations(first))
+        writer.finalize(provisional)
+        self.adapter.attach()
+        self.read()
+        self.held = held
+        return first
+
+    def before(self, bid, element=F32):
+        """A blob of the first read (the second attach keeps only the blobs it reports)."""
+        shape, data = self.held[bid]
+        return np.frombuffer(bytes(data), dtype="<u2" if element == U16 else "<f4").reshape(shape.count, shape.components).astype(np.float64)
+
+    def test_a_rig_read_and_written_into_an_empty_file_reads_back_the_same_records(self):
+        first = self.rebuild()
+        again = self.scene
+        self.assertEqual(sorted(o.uuid for o in first.objects), sorted(o.uuid for o in again.objects))
+        after = {o.uuid: o for o in again.objects}
+        for o in first.objects:
+            a = after[o.uuid]
+            self.assertEqual((o.name, o.kind, o.parent, o.visible, o.mesh, o.skin), (a.name, a.kind, a.parent, a.visible, a.mesh, a.skin), o.name)
+            np.testing.assert_allclose(o.translation, a.translation, atol=EPSILON, err_msg=o.name)
+            np.testing.assert_allclose(o.scale, a.scale, atol=EPSILON, err_msg=o.name)
+            self.assertLess(_rotation_distance(o.rotation, a.rotation), EPSILON, o.name)
+        (skin,), (skin_again,) = first.skins, again.skins
+        self.assertEqual((skin.uuid, skin.name, skin.joints), (skin_again.uuid, skin_again.name, skin_again.joints))
+        np.testing.assert_allclose(self.before(skin.inverse_bind_matrices), self.array(skin_again.inverse_bind_matrices), atol=EPSILON)
+        before = {m.uuid: m for m in first.meshes}
+        for m in again.meshes:
+            b = before[m.uuid]
+            self.assertEqual(b.vertex_count, m.vertex_count)
+            self.assertEqual(sorted(b.attributes), sorted(m.attributes))
+            if "JOINTS_0" in b.attributes:  # equal weights may swap places: compare each vertex's influences as one order
+                influences = [_influences_in_one_order({k: read(r.attributes[k], U16 if k == "JOINTS_0" else F32)
+                                                        for k in ("JOINTS_0", "WEIGHTS_0")})
+                              for r, read in ((b, self.before), (m, self.array))]
+                np.testing.assert_array_equal(influences[0]["JOINTS_0"], influences[1]["JOINTS_0"])
+                np.testing.assert_allclose(influences[0]["WEIGHTS_0"], influences[1]["WEIGHTS_0"], atol=1e-6)
+            for semantic in set(b.attributes) - {"JOINTS_0", "WEIGHTS_0"}:
+                element = F32
+                tolerance = {"NORMAL": 2e-4, "JOINTS_0": 0.0}.get(semantic, 1e-6)
+                np.testing.assert_allclose(self.before(b.attributes[semantic], element), self.array(m.attributes[semantic], element),
+                                           atol=tolerance, err_msg=f"{semantic} of {m.uuid}")
+            self.assertEqual([t.name for t in b.targets], [t.name for t in m.targets])
+            np.testing.assert_allclose(b.weights, m.weights, atol=1e-7)
+            for t, u in zip(b.targets, m.targets):
+                np.testing.assert_allclose(self.before(t.position), self.array(u.position), atol=1e-6, err_msg=t.name)
+                np.testing.assert_allclose(self.before(t.normal), self.array(u.normal), atol=2e-4, err_msg=t.name)
+
+    def test_set_morph_weights_moves_the_shape_key_sliders_and_rolls_back(self):
+        from vibesync_blender.operations import Operation
+        from vibesync_blender.scene.writing import Writer
+        body = self.made["Body"]
+        writer = Writer(self.adapter.scene, self.adapter.index, self.adapter.blobs)
+        p = writer.apply(1, [Operation("set_morph_weights", self.objects["Body"].mesh, {"weights": (0.0, 1.0, 0.25)})])
+        keys = body.data.shape_keys.key_blocks
+        self.assertEqual([1.0, 0.25], [round(keys["Blink"].value, 6), round(keys["SmileWide"].value, 6)])
+        self.adapter.attach()
+        self.assertEqual((0.0, 1.0, 0.25), self.adapter.last_scene.meshes[0].weights if self.adapter.last_scene.meshes[0].targets
+                         else next(m.weights for m in self.adapter.last_scene.meshes if m.targets))
+        writer.rollback(p)
+        self.assertAlmostEqual(0.3, keys["Smile"].value, places=6)
+        self.assertEqual(0.0, keys["Blink"].value)
+
+    def test_moving_a_joint_keeps_its_childrens_local_transforms_and_rolls_back(self):
+        from vibesync_blender.operations import Operation
+        from vibesync_blender.scene.writing import Writer
+        rig = self.made["Rig"]
+        chest = self.objects["Chest"]
+        heads = {b.name: b.head_local.copy() for b in rig.data.bones}
+        writer = Writer(self.adapter.scene, self.adapter.index, self.adapter.blobs)
+        moved = (chest.translation[0] + 0.1, chest.translation[1], chest.translation[2])
+        p = writer.apply(1, [Operation("set_transform", chest.uuid, {"translation": moved})])
+        self.adapter.attach()
+        after = {o.name: o for o in self.adapter.last_scene.objects}
+        np.testing.assert_allclose(moved, after["Chest"].translation, atol=EPSILON)
+        for name in ("Neck", "Shoulder.L", "UpperArm.R"):
+            np.testing.assert_allclose(self.objects[name].translation, after[name].translation, atol=EPSILON, err_msg=name)
+        self.assertGreater((rig.data.bones["Head"].head_local - heads["Head"]).length, 0.05)  # descendants moved along
+        writer.rollback(p)
+        for b in rig.data.bones:
+            self.assertLess((b.head_local - heads[b.name]).length, 1e-6, b.name)
+
+    def test_a_joint_cannot_be_scaled_or_parented_to_its_descendant(self):
+        from vibesync_blender.operations import Operation
+        from vibesync_blender.scene.writing import ApplyError, Writer
+        writer = Writer(self.adapter.scene, self.adapter.index, self.adapter.blobs)
+        with self.assertRaises(ApplyError) as e:
+            writer.apply(1, [Operation("set_transform", self.objects["Chest"].uuid, {"scale": (2.0, 2.0, 2.0)})])
+        self.assertIn("no rest scale", e.exception.message)
+        with self.assertRaises(ApplyError) as e:
+            writer.apply(2, [Operation("set_parent", self.objects["Spine"].uuid, {"parent": self.objects["Head"].uuid})])
+        self.assertIn("Cycle", e.exception.message)

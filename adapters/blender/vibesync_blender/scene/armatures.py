@@ -15,8 +15,11 @@ between a Bone and its EditBone on entering and leaving edit mode, so it survive
 and undo). In edit mode the edit bones are read: the bones are stale then, as a mesh's arrays are.
 """
 
+import contextlib
+
+import bpy
 import numpy as np
-from mathutils import Matrix
+from mathutils import Matrix, Vector
 
 BONE_PROP = "vibesync_id"
 SKIN_PROP = "vibesync_skin_id"  # on the armature *object*: the ID of its skin record
@@ -138,9 +141,111 @@ def rest_from_joints(locals_by_bone, parent_of):
     return rest
 
 
-def set_edit_bone_matrix(edit_bone, matrix, length):
-    """Places an edit bone at an armature-space rest matrix: head at its translation, along its Y
-    axis for ``length``, with the roll its Z axis gives (EditBone.matrix does all three; the length
-    is kept apart because a matrix carries none)."""
-    edit_bone.length = length if length > 0 else 0.1
-    edit_bone.matrix = matrix.normalized()
+DEFAULT_LENGTH = 0.1  # a joint carries no length: a new bone gets this until a child's head gives one
+
+
+class ArmatureBusy(Exception):
+    """The armature is in edit mode by the human: its bones are not written under them."""
+
+
+@contextlib.contextmanager
+def editing(rig):
+    """Edit mode on ``rig`` (Blender creates and moves bones only there), then back to object mode,
+    the active object and selection restored. The human's own edit mode is never entered or left."""
+    if rig.data.is_editmode:
+        raise ArmatureBusy(f"armature '{rig.name}' is in edit mode in Blender")
+    context = bpy.context
+    layer = context.view_layer
+    active = layer.objects.active
+    mode = context.object.mode if context.object is not None else "OBJECT"
+    if mode != "OBJECT":
+        raise ArmatureBusy(f"object '{context.object.name}' is in {mode.lower().replace('_', ' ')} mode in Blender")
+    hidden = rig.hide_get() if rig.name in layer.objects else False
+    if rig.name not in layer.objects:
+        raise ArmatureBusy(f"armature '{rig.name}' is not in the view layer, so Blender cannot edit its bones")
+    rig.hide_set(False)
+    layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    try:
+        yield rig.data.edit_bones
+    finally:
+        bpy.ops.object.mode_set(mode="OBJECT")
+        layer.objects.active = active
+        rig.hide_set(hidden)
+
+
+BONE_FIELDS = ("head", "tail", "roll", "use_connect", "use_deform", "hide")
+
+
+def snapshot(rig):
+    """Every bone's rest state (edit-bone fields, parent, ID), to put back exactly with ``restore``."""
+    return [(b.name, b.parent.name if b.parent else None, b.head_local.copy(), b.tail_local.copy(),
+             _roll(b), b.use_connect, b.use_deform, b.hide, b.get(BONE_PROP)) for b in rig.data.bones]
+
+
+def _roll(bone):
+    """A Bone's roll (Blender stores it only on edit bones): from its rest matrix, as Blender does."""
+    from bpy.types import Bone
+    _, roll = Bone.AxisRollFromMatrix(bone.matrix_local.to_3x3())
+    return roll
+
+
+def restore(rig, state):
+    """Puts a ``snapshot`` back: bones it lacks are removed, missing ones made, every field set. A bone
+    that was removed and is made again loses its pose-bone settings (constraints, custom shape)."""
+    with editing(rig) as bones:
+        keep = {s[0] for s in state}
+        for b in [b for b in bones if b.name not in keep]:
+            bones.remove(b)
+        for name, *_ in state:
+            if name not in bones:
+                bones.new(name)
+        for name, parent, head, tail, roll, connect, deform, hide, uid in state:
+            b = bones[name]
+            b.parent = bones[parent] if parent else None
+            b.head, b.tail, b.roll = head, tail, roll
+            b.use_connect, b.use_deform, b.hide = connect, deform, hide
+            if uid is None:
+                b.pop(BONE_PROP, None)
+            else:
+                b[BONE_PROP] = uid
+
+
+def place(edit_bone, rest, length=None):
+    """An edit bone at an armature-space rest matrix (translation = head, Y = along the bone, Z gives
+    the roll); its length kept (a matrix carries none), or ``length``."""
+    keep = length if length is not None else (edit_bone.length if edit_bone.length > 1e-6 else DEFAULT_LENGTH)
+    if edit_bone.length < 1e-6:  # a new bone has none, and a zero-length bone takes no orientation
+        edit_bone.tail = edit_bone.head + Vector((0.0, keep, 0.0))
+    edit_bone.matrix = rest.normalized()
+    edit_bone.length = keep
+
+
+def reach_child(parent, child):
+    """A parent bone whose +Y axis points at a child's head grows to reach it (how rigs are drawn; a
+    joint carries no length, and the rest matrices stay as they are)."""
+    local = parent.matrix.inverted_safe() @ child.head
+    if local.y > 1e-6 and abs(local.x) < 1e-5 * local.y and abs(local.z) < 1e-5 * local.y:
+        parent.length = local.y
+
+
+def write_vertex_groups(obj, joint_names, joints, weights, blender_vertex):
+    """The object's vertex groups from JOINTS_0/WEIGHTS_0 (record vertices) through ``blender_vertex``
+    (the Blender vertex of each record vertex): one group per joint used, named after its bone; groups
+    named after other joints emptied first. Other groups are left as they are."""
+    first = {}
+    for record_vertex, v in enumerate(blender_vertex.tolist()):
+        first.setdefault(v, record_vertex)
+    names = set(joint_names)
+    for g in list(obj.vertex_groups):
+        if g.name in names:
+            obj.vertex_groups.remove(g)
+    groups = {}
+    for v, r in first.items():
+        for j, w in zip(joints[r].tolist(), weights[r].tolist()):
+            if w > 0.0:
+                name = joint_names[j]
+                g = groups.get(name)
+                if g is None:
+                    g = groups[name] = obj.vertex_groups.new(name=name)
+                g.add([v], w, "REPLACE")

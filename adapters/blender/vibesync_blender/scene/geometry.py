@@ -445,7 +445,37 @@ def write_geometry(mesh, geometry, unit_scale=1.0):
         mesh.color_attributes.render_color_index = mesh.color_attributes.find("Color")
     if NORMAL in a and faces:
         _set_normals(mesh, to_blender(NORMAL, a[NORMAL])[corners], sizes)
+    if geometry.targets:
+        _write_shape_keys(mesh, geometry, co, blender_vertex, unit_scale)
     mesh.update()
+
+
+def blender_vertices(geometry, unit_scale=1.0):
+    """(Blender vertex of each record vertex, Blender vertex count) as ``write_geometry`` makes them:
+    per-vertex data written later (vertex groups) lands on the same vertices."""
+    positions = to_blender("POSITION", geometry.attributes["POSITION"], unit_scale)
+    tris = [np.asarray(i, dtype=np.int64).reshape(-1, 3) for _, i in geometry.primitives]
+    triangles = np.vstack(tris) if tris else np.empty((0, 3), np.int64)
+    merged = _merge_by_position(positions, triangles)
+    return merged, int(merged.max()) + 1 if len(merged) else 0
+
+
+def _write_shape_keys(mesh, geometry, co, blender_vertex, unit_scale):
+    """Morph targets as shape keys: a reference key "Basis" (the mesh's positions), then one key per
+    target, relative to it, at the target's POSITION deltas and default weight. Blender computes the
+    keys' normals itself, so NORMAL deltas are not written (they read back as Blender computes them).
+    Shape keys are added through an object (Blender has no other way): a temporary one, removed."""
+    holder = bpy.data.objects.new("vibesync-shape-keys", mesh)
+    try:
+        holder.shape_key_add(name="Basis", from_mix=False)
+        for (name, position, _), weight in zip(geometry.targets, list(geometry.weights) + [0.0] * len(geometry.targets)):
+            key = holder.shape_key_add(name=name, from_mix=False)
+            moved = co.copy()
+            moved[blender_vertex] = co[blender_vertex] + to_blender("POSITION", position, unit_scale)
+            key.data.foreach_set("co", moved.ravel())
+            key.value = min(max(float(weight), 0.0), 1.0)
+    finally:
+        bpy.data.objects.remove(holder)
 
 
 def _faces(triangles, slot, blender_vertex):
