@@ -401,3 +401,50 @@ class WritingTests(unittest.TestCase, Attached):
         with self.assertRaises(ApplyError) as e:
             writer.apply(2, [Operation("set_parent", self.objects["Spine"].uuid, {"parent": self.objects["Head"].uuid})])
         self.assertIn("Cycle", e.exception.message)
+
+
+class HumanEditTests(unittest.TestCase, Attached):
+    """Edits a human makes in Blender become the new operations (the change detector, no orchestrator)."""
+
+    def setUp(self):
+        from vibesync_blender.runtime.changes import ChangeDetector
+        from .harness import Clock
+        self.attach()
+        self.sent, self.clock = [], Clock()
+        self.detector = ChangeDetector(self.adapter, lambda t, p: self.sent.append(p), clock=self.clock)
+        self.adapter.on_changed = self.detector.refresh
+        self.detector.reset()
+        self.handler = lambda scene, dg: self.detector.on_depsgraph(dg)
+        bpy.app.handlers.depsgraph_update_post.append(self.handler)
+
+    def tearDown(self):
+        bpy.app.handlers.depsgraph_update_post.remove(self.handler)
+
+    def edits(self):
+        bpy.context.view_layer.update()
+        self.clock.now += 1.0
+        self.detector.tick()
+        return [op for p in self.sent if "operations" in p for op in p["operations"]]  # not the HUMAN_ACTIVE locks
+
+    def test_dragging_a_shape_key_slider_sends_set_morph_weights_not_the_mesh(self):
+        self.made["Body"].data.shape_keys.key_blocks["Blink"].value = 0.75
+        ops = self.edits()
+        self.assertEqual([{"op": "set_morph_weights", "uuid": self.objects["Body"].mesh, "weights": [0.30000001192092896, 0.75, 0.5]}], ops)
+
+    def test_moving_a_bone_in_edit_mode_sends_its_joints_new_rest_transform(self):
+        rig = self.made["Rig"]
+        bpy.context.view_layer.objects.active = rig
+        bpy.ops.object.mode_set(mode="EDIT")
+        try:
+            bone = rig.data.edit_bones["Tail4"]
+            bone.head.z += 0.05
+            bone.tail.z += 0.05
+            ops = self.edits()
+        finally:
+            bpy.ops.object.mode_set(mode="OBJECT")
+        uid = self.objects["Tail4"].uuid
+        self.assertIn(uid, {op["uuid"] for op in ops if op["op"] == "set_transform"}, ops)
+        self.assertIn(self.skin_id(), {op["uuid"] for op in ops if op["op"] == "update_skin"}, ops)  # its bind matrix moved
+
+    def skin_id(self):
+        return self.scene.skins[0].uuid

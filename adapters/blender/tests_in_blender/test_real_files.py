@@ -306,7 +306,7 @@ class RealFilesTests(unittest.TestCase):
         self.assertEqual("Not synced: 7", lines[0])
         self.assertEqual(SHOWN_NOT_SYNCED, len(lines) - 2)
         self.assertTrue(lines[1].startswith("UNSUPPORTED_TYPE: object 'Cage' (LATTICE)"), lines)
-        self.assertIn("and 3 more", lines[-1])
+        self.assertIn("and 2 more", lines[-1])
         self.assertTrue(all(len(part) <= 60 for part in _wrap(lines[1])))
 
     # ---- a datablock that cannot be read ----

@@ -17,6 +17,8 @@ as the written record. A record written without NORMAL would otherwise read back
 Blender computes (and split by them), and never match Reality.
 """
 
+from dataclasses import replace
+
 import bmesh
 import bpy
 import numpy as np
@@ -172,7 +174,7 @@ class MeshRecords:
         key = _key(mesh, unit_scale, skin)
         hit = self._entries.get(uid)
         if hit is not None and hit[0] == key:
-            return hit[1]
+            return self._with_weights(uid, hit, mesh)
         written = self._written.pop(uid, None)
         if written is not None and not mesh.is_editmode and written[0] == _geometry_print(mesh):
             self._store(uid, key, written[1])  # only the writer's own update: still what was applied
@@ -201,7 +203,7 @@ class MeshRecords:
                skin.signature if skin is not None else None)
         hit = self._entries.get(uid)
         if hit is not None and hit[0] == key:
-            return hit[1]
+            return self._with_weights(uid, hit, obj.data if obj.type == "MESH" else None)
         evaluated = obj.evaluated_get(depsgraph)
         mesh = evaluated.to_mesh()
         try:
@@ -209,6 +211,20 @@ class MeshRecords:
         finally:
             evaluated.to_mesh_clear()
         self._store(uid, key, record)
+        return record
+
+    def _with_weights(self, uid, hit, mesh):
+        """A cached record with the shape keys' current values as its weights: dragging a slider changes
+        only them (set_morph_weights), so the geometry is not read again."""
+        key, record = hit
+        if mesh is None or not record.targets:
+            return record
+        keys, _ = geometry.morph_keys(mesh)
+        weights = tuple(min(max(k.value, 0.0), 1.0) for k in keys)
+        if len(weights) != len(record.weights) or weights == record.weights:
+            return record
+        record = replace(record, weights=weights)
+        self._entries[uid] = (key, record)
         return record
 
     def _store(self, uid, key, record):
