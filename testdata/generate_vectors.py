@@ -20,7 +20,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "adapters", "blender"))
 
 from vibesync_blender.protocol import convert  # noqa: E402
 from vibesync_blender.protocol.crypto import hkdf_expand, hkdf_extract, hmac_sha256  # noqa: E402
-from vibesync_blender.protocol.encoding import encode_image, encode_material, encode_mesh, encode_object  # noqa: E402
+from vibesync_blender.protocol.encoding import (encode_animation, encode_image, encode_material, encode_mesh,  # noqa: E402
+                                                encode_object, encode_skin)
 from vibesync_blender.protocol.errors import SceneError  # noqa: E402
 from vibesync_blender.protocol.frames import encode_frame  # noqa: E402
 from vibesync_blender.protocol.hashing import hash_scene  # noqa: E402
@@ -61,19 +62,80 @@ def record(n, vertex_count, attributes, primitives=(), derived=()):
             "primitives": [{"material": m, "indices": i} for m, i in primitives], "derived": list(derived)}
 
 
+MADE_BLOBS = MemoryBlobs()  # every blob a vector names, so content vectors can carry their bytes
+
+
+def made(blob):
+    MADE_BLOBS.put(*blob)
+    return blob[0]
+
+
 def f32_blob(values, components):
-    return float_blob(values, components)[0]
+    return made(float_blob(values, components))
 
 
 def u32_blob(values):
-    return index_blob(values)[0]
+    return made(index_blob(values))
 
 
-def scene(objects=(), materials=(), meshes=(), images=None):
+def scene(objects=(), materials=(), meshes=(), images=None, skins=None, animations=None):
     doc = {"objects": list(objects), "materials": list(materials), "meshes": list(meshes)}
     if images is not None:
         doc["images"] = list(images)
+    if skins is not None:
+        doc["skins"] = list(skins)
+    if animations is not None:
+        doc["animations"] = list(animations)
     return doc
+
+
+def u16_blob(values, components):
+    from vibesync_blender.protocol.blobs import U16, blob_id
+    import struct
+    values = list(values)
+    payload = struct.pack(f"<{len(values)}H", *values)
+    shape = (U16, components, len(values) // components)
+    return made((blob_id(*shape, payload), shape, payload))
+
+
+# Content schema 4 (docs/protocol.md §2): a two-bone rig skinning a quad, a shape key, an animation.
+QUAD = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+
+
+def rig_scene(with_targets=True, with_animation=True):
+    """An armature (80) with a root joint (81) and a child joint (82), a bone-parented empty (83), and a
+    mesh object (84, mesh 85) skinned by skin 86 with a morph target, animated by animation 87."""
+    ibm = f32_blob([1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0,
+                    1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0, 0, 0, -1.0, 0, 1.0], 16)
+    objects = [obj(80, name="Armature", kind="armature", t=(0.0, 0.0, 0.0)),
+               obj(81, name="Root", kind="joint", parent=uid(80), r=(-0.7071067811865476, 0.0, 0.0, 0.7071067811865476)),
+               obj(82, name="Tip", kind="joint", parent=uid(81), t=(0.0, 1.0, 0.0)),
+               obj(83, name="Held", parent=uid(82), t=(0.0, 0.5, 0.0)),
+               obj(84, name="Skinned", kind="mesh", mesh=uid(85)) | {"skin": uid(86)}]
+    mesh_record = record(85, 4, {"POSITION": f32_blob(QUAD, 3),
+                                 "JOINTS_0": u16_blob([0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0], 4),
+                                 "WEIGHTS_0": f32_blob([1, 0, 0, 0, 0.75, 0.25, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0], 4)},
+                         [(0, u32_blob([0, 1, 2, 0, 2, 3]))])
+    if with_targets:
+        mesh_record |= {"targets": [{"name": "Smile", "POSITION": f32_blob([0, 0, 0.1] * 4, 3), "NORMAL": f32_blob([0, 0, 0] * 4, 3)},
+                                    {"name": "Frown", "POSITION": f32_blob([0, 0, -0.1] * 4, 3)}],
+                        "weights": [0.25, 0.0]}
+    skins = [{"uuid": uid(86), "name": "Armature", "joints": [uid(81), uid(82)], "inverse_bind_matrices": ibm, "skeleton": uid(81)}]
+    animations = []
+    if with_animation:
+        times = f32_blob([0.0, 0.5, 1.0], 1)
+        channels = [{"target": uid(81), "path": "rotation", "interpolation": "LINEAR", "times": times,
+                     "values": f32_blob([0, 0, 0, 1, 0, 0.3826834323650898, 0, 0.9238795325112867, 0, 0.7071067811865476, 0, 0.7071067811865476], 4),
+                     "sampled": False},
+                    {"target": uid(82), "path": "translation", "interpolation": "STEP", "times": times,
+                     "values": f32_blob([0, 1, 0, 0, 1.5, 0, 0, 1, 0], 3), "sampled": True},
+                    {"target": uid(82), "path": "scale", "interpolation": "CUBICSPLINE", "times": f32_blob([0.0, 1.0], 1),
+                     "values": f32_blob([0, 0, 0, 1, 1, 1, 0, 0, 0] * 2, 3), "sampled": False}]
+        if with_targets:
+            channels.append({"target": uid(84), "path": "weights", "interpolation": "LINEAR", "times": f32_blob([0.0, 1.0], 1),
+                             "values": f32_blob([0, 0, 1, 0.5], 1), "sampled": False})
+        animations = [{"uuid": uid(87), "name": "Wave", "channels": channels}]
+    return scene(objects, meshes=[mesh_record], skins=skins, animations=animations)
 
 
 # A 1×1 white RGBA PNG, and the markers of a 2×1 baseline JPEG (SOI, APP0, SOF0, EOI: what the content
@@ -141,6 +203,8 @@ def encodings(doc, space):
     e.update({m.uuid: encode_material(m).hex() for m in c.materials})
     e.update({m.uuid: encode_mesh(m).hex() for m in c.meshes})
     e.update({i.uuid: encode_image(i).hex() for i in c.images})
+    e.update({k.uuid: encode_skin(k).hex() for k in c.skins})
+    e.update({a.uuid: encode_animation(a).hex() for a in c.animations})
     return e
 
 
@@ -325,6 +389,32 @@ def hash_cases():
     add("light_spot_with_range_null_and_without_range", "canonical",
         scene([obj(71, name="Spot", kind="light") | {"light": {k: v for k, v in light("spot").items() if k != "range"}}]), with_encodings=True)
 
+    # Content schema 4: armatures, joints, skins, JOINTS_0/WEIGHTS_0, morph targets, animations.
+    rigged = rig_scene()
+    add("rig_armature_joints_skin_targets_animation", "canonical", rigged, with_encodings=True)
+    add("rig_in_blender_space", "blender", write_space(canonical_of(rigged), "blender"), same_root_as="rig_armature_joints_skin_targets_animation")
+    add("rig_in_unity_space", "unity", write_space(canonical_of(rigged), "unity"), same_root_as="rig_armature_joints_skin_targets_animation")
+    add("rig_without_targets_or_animation", "canonical", rig_scene(with_targets=False, with_animation=False), with_encodings=True)
+    add("rig_channel_sampled_left_out_is_false", "canonical",
+        rig_scene() | {"animations": [dict(rigged["animations"][0], channels=[
+            {k: v for k, v in c.items() if not (k == "sampled" and v is False)} for c in rigged["animations"][0]["channels"]])]},
+        same_root_as="rig_armature_joints_skin_targets_animation")
+    add("rig_skeleton_left_out_is_null", "canonical",
+        rig_scene() | {"skins": [{k: v for k, v in rigged["skins"][0].items() if k != "skeleton"}]}, with_encodings=True)
+    add("animation_without_channels", "canonical", scene(animations=[{"uuid": uid(88), "name": "Empty action", "channels": []}]),
+        with_encodings=True)
+    # A schema-3 scene hashes exactly as before: schema 4's fields stated empty change nothing, and the
+    # root is the one content schema 3 published for it (pinned literally, so a drift cannot hide).
+    schema3 = scene([obj(13, kind="mesh", mesh=uid(14), materials=[uid(11), None, uid(11)])], [material(11)],
+                    [record(14, 4, full, [(0, u32_blob([0, 1, 2])), (2, u32_blob([0, 2, 3]))], ["Subdivision (SUBSURF)", "Mirror (MIRROR)"])])
+    schema3_root = "2149e49f05da54b4ffa08bd4a5a05cb48d53754fea49ffceb1cef7cf136b5926"  # hash_vectors.json at c3e59c8
+    assert expected_hashes(schema3, "canonical")["root"] == schema3_root, "a schema-3 scene no longer hashes as content schema 3 did"
+    schema3_stated = dict(schema3, skins=[], animations=[],
+                          objects=[dict(schema3["objects"][0], skin=None)],
+                          meshes=[dict(schema3["meshes"][0], targets=[], weights=[])])
+    add("schema_3_scene_with_schema_4_fields_empty_hashes_as_in_schema_3", "canonical", schema3_stated,
+        same_root_as="mesh_record_every_attribute_two_slots_derived")
+
     chain = [obj(20 + i, name=f"Link {i}", parent=uid(20 + i - 1) if i else None, t=(0.5 * i, 1.0, -0.25),
                  r=unit_quat(random.Random(i))) for i in range(6)]
     add("parent_chain_depth_five", "canonical", scene(chain))
@@ -392,6 +482,78 @@ def inline_cases():
     add("inline_in_unity_space_mirrored_and_rewound", "unity", scene(meshes=[mesh(5, tri, [(0, 1, 2)])]))
     add("inline_in_blender_space_with_unit_scale", "blender",
         {"unit_scale": 0.01, "meshes": [mesh(6, tri, [(0, 1, 2)], uv0=[(0, 0), (1, 0), (0, 1)])]})
+    return cases
+
+
+# ---- content vectors (schema 4) ---------------------------------------------------------------
+
+def rigging_content_cases():
+    """Scenes valid as records whose blobs break (or keep) a content rule: both languages run their
+    content check (C#: RiggingContent.CheckScene, Python: rigging_content.check_scene) and must refuse
+    with the vector's code at its path, or accept."""
+    from vibesync_blender.protocol.rigging_content import ContentError, check_scene
+    cases = []
+
+    def add(name, doc, code=None, path=None):
+        c = canonical_of(doc)
+        try:
+            check_scene(c, MADE_BLOBS)
+        except ContentError as e:
+            assert (e.code, e.path) == (code, path), f"{name}: Python reports {e.code} at {e.path}, vector says {code} at {path}"
+        else:
+            assert code is None, f"{name}: Python accepted it"
+        blobs = {}
+        for blob in sorted(set(c.blob_ids())):
+            held = MADE_BLOBS.get(blob)
+            if held is not None:
+                shape, data = held
+                blobs[blob] = {"element": shape.element, "components": shape.components, "count": shape.count, "payload": bytes(data).hex()}
+        cases.append({"name": name, "scene": doc, "blobs": blobs, "code": code, "path": path})
+
+    def rig(change):
+        doc = json.loads(json.dumps(rig_scene()))
+        change(doc)
+        return doc
+
+    def channel(k, **fields):
+        return lambda d: d["animations"][0]["channels"][k].update(fields)
+
+    def attribute(semantic, blob):
+        return lambda d: d["meshes"][0]["attributes"].update({semantic: blob})
+
+    add("rig_whose_blobs_fit_is_accepted", rig_scene())
+    add("vertex_with_no_influence_is_accepted", rig(attribute("WEIGHTS_0", f32_blob([0, 0, 0, 0] + [1, 0, 0, 0] * 3, 4))))
+    add("weights_within_the_tolerance_are_accepted", rig(attribute("WEIGHTS_0", f32_blob([0.5, 0.4995, 0, 0] + [1, 0, 0, 0] * 3, 4))))
+    add("weight_negative", rig(attribute("WEIGHTS_0", f32_blob([1.25, -0.25, 0, 0] + [1, 0, 0, 0] * 3, 4))),
+        "INVALID_VALUE", "meshes[0].attributes.WEIGHTS_0")
+    add("weights_not_summing_to_one", rig(attribute("WEIGHTS_0", f32_blob([1, 0, 0, 0] * 2 + [0.6, 0.3, 0, 0] + [1, 0, 0, 0], 4))),
+        "INVALID_VALUE", "meshes[0].attributes.WEIGHTS_0")
+    add("joint_index_beyond_the_skin", rig(attribute("JOINTS_0", u16_blob([0, 0, 0, 0] * 3 + [2, 0, 0, 0], 4))),
+        "INDEX_RANGE", "objects[4].skin")
+    add("target_position_of_the_wrong_count", rig(lambda d: d["meshes"][0]["targets"][0].update(POSITION=f32_blob([0, 0, 0.1] * 3, 3))),
+        "BLOB_SHAPE", "meshes[0].targets[0].POSITION")
+    add("target_normal_of_the_wrong_components", rig(lambda d: d["meshes"][0]["targets"][0].update(NORMAL=f32_blob([0, 0, 0, 0] * 4, 4))),
+        "BLOB_SHAPE", "meshes[0].targets[0].NORMAL")
+    add("target_blob_missing", rig(lambda d: d["meshes"][0]["targets"][1].update(POSITION="ab" * 32)),
+        "BLOB_MISSING", "meshes[0].targets[1].POSITION")
+    add("inverse_bind_matrices_one_short", rig(lambda d: d["skins"][0].update(inverse_bind_matrices=f32_blob([1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0], 16))),
+        "BLOB_SHAPE", "skins[0].inverse_bind_matrices")
+    add("inverse_bind_matrices_as_mat3", rig(lambda d: d["skins"][0].update(inverse_bind_matrices=f32_blob([1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0] * 2, 9))),
+        "BLOB_SHAPE", "skins[0].inverse_bind_matrices")
+    add("times_not_increasing", rig(channel(0, times=f32_blob([0.0, 0.5, 0.5], 1))), "INVALID_VALUE", "animations[0].channels[0].times")
+    add("times_decreasing", rig(channel(1, times=f32_blob([0.0, 1.0, 0.5], 1))), "INVALID_VALUE", "animations[0].channels[1].times")
+    add("time_negative", rig(channel(0, times=f32_blob([-0.5, 0.5, 1.0], 1))), "INVALID_VALUE", "animations[0].channels[0].times")
+    add("times_empty", rig(channel(0, times=f32_blob([], 1))), "BLOB_SHAPE", "animations[0].channels[0].times")
+    add("times_as_pairs", rig(channel(0, times=f32_blob([0.0, 0.5, 1.0, 1.5], 2))), "BLOB_SHAPE", "animations[0].channels[0].times")
+    add("values_one_keyframe_short", rig(channel(1, values=f32_blob([0, 1, 0, 0, 1.5, 0], 3))), "BLOB_SHAPE", "animations[0].channels[1].values")
+    add("rotation_values_as_vectors", rig(channel(0, values=f32_blob([0, 0, 0] * 3, 3))), "BLOB_SHAPE", "animations[0].channels[0].values")
+    add("rotation_not_unit", rig(channel(0, values=f32_blob([0, 0, 0, 1, 0, 0.5, 0, 0.5, 0, 0.7071067811865476, 0, 0.7071067811865476], 4))),
+        "INVALID_VALUE", "animations[0].channels[0].values")
+    add("cubicspline_without_tangents", rig(channel(2, values=f32_blob([1, 1, 1, 2, 2, 2], 3))), "BLOB_SHAPE", "animations[0].channels[2].values")
+    add("cubicspline_rotation_tangents_need_not_be_unit", rig(channel(0, times=f32_blob([0.0, 1.0], 1), interpolation="CUBICSPLINE",
+                                                                       values=f32_blob([0, 0, 0, 0, 0, 0, 0, 1, 5, 5, 5, 5] * 2, 4))))
+    add("weights_values_per_target_per_keyframe", rig(channel(3, values=f32_blob([0, 0, 1], 1))), "BLOB_SHAPE", "animations[0].channels[3].values")
+    add("values_blob_missing", rig(channel(2, values="cd" * 32)), "BLOB_MISSING", "animations[0].channels[2].values")
     return cases
 
 
@@ -480,7 +642,7 @@ def error_cases():
     add("record_vertex_count_beyond_u31", "meshes[0].vertex_count", meshes=[r(vertex_count=2 ** 31)])
     add("record_attributes_not_an_object", "meshes[0].attributes", meshes=[r(attributes=[pos])])
     add("record_without_position", "meshes[0].attributes.POSITION", meshes=[r(attributes={"NORMAL": pos})])
-    add("record_unknown_semantic", "meshes[0].attributes.JOINTS_0", meshes=[r(attributes={"POSITION": pos, "JOINTS_0": pos})])
+    add("record_unknown_semantic", "meshes[0].attributes.JOINTS_1", meshes=[r(attributes={"POSITION": pos, "JOINTS_1": pos})])
     add("record_texcoord_8", "meshes[0].attributes.TEXCOORD_8", meshes=[r(attributes={"POSITION": pos, "TEXCOORD_8": pos})])
     add("record_color_1", "meshes[0].attributes.COLOR_1", meshes=[r(attributes={"POSITION": pos, "COLOR_1": pos})])
     add("record_texcoord_1_without_0", "meshes[0].attributes.TEXCOORD_1", meshes=[r(attributes={"POSITION": pos, "TEXCOORD_1": pos})])
@@ -508,7 +670,7 @@ def error_cases():
     add("uppercase_uuid", "objects[0].uuid", objects=[o(uuid=uid(0xabcd).upper())])
     add("malformed_uuid", "objects[0].uuid", objects=[o(uuid="not-a-uuid")])
     add("hidden_prefix_on_a_malformed_uuid", "objects[0].uuid", objects=[o(uuid="h-1234")])
-    add("unknown_kind", "objects[0].kind", objects=[o(kind="armature")])
+    add("unknown_kind", "objects[0].kind", objects=[o(kind="bone")])
     add("mesh_kind_without_a_mesh", "objects[0].mesh", objects=[o(kind="mesh")])
     add("empty_kind_with_a_mesh", "objects[0].mesh", objects=[o(mesh=uid(3))])
     add("camera_with_material_slots", "objects[0].materials", objects=[o(kind="camera", materials=[uid(2)])])
@@ -609,6 +771,75 @@ def error_cases():
     add("light_inner_cone_negative", "objects[0].light.inner_cone", objects=lt(inner_cone=-0.1))
     add("light_point_with_a_cone", "objects[0].light.outer_cone", objects=lt(type="point", inner_cone=0, outer_cone=0.5))
     add("light_unknown_field", "objects[0].light.shadows", objects=lt(shadows=True))
+    # Content schema 4: joints, skins, JOINTS_0/WEIGHTS_0, morph targets, animations.
+    rigged = rig_scene()
+
+    def rig(name, error_path, change):
+        doc = json.loads(json.dumps(rigged))
+        change(doc)
+        add(name, error_path, text=json.dumps(doc))
+
+    def set_in(path, value):
+        def change(doc):
+            at = doc
+            for key in path[:-1]:
+                at = at[key]
+            if value is _DELETE:
+                del at[path[-1]]
+            else:
+                at[path[-1]] = value
+        return change
+    rig("joint_without_a_parent", "objects[1].parent", set_in(["objects", 1, "parent"], None))
+    rig("joint_parented_to_an_empty", "objects[1].parent", lambda d: (d["objects"][0].update(kind="empty")))
+    rig("joint_parented_to_a_mesh", "objects[2].parent", set_in(["objects", 2, "parent"], uid(84)))
+    rig("joints_in_a_cycle", "objects[1].parent", set_in(["objects", 1, "parent"], uid(82)))
+    rig("joint_with_a_mesh", "objects[1].mesh", set_in(["objects", 1, "mesh"], uid(85)))
+    rig("skin_on_an_empty", "objects[3].skin", set_in(["objects", 3, "skin"], uid(86)))
+    rig("skin_on_a_joint", "objects[2].skin", set_in(["objects", 2, "skin"], uid(86)))
+    rig("skin_not_in_the_scene", "objects[4].skin", set_in(["objects", 4, "skin"], uid(99)))
+    rig("skin_malformed_uuid", "objects[4].skin", set_in(["objects", 4, "skin"], "skin-1"))
+    rig("skinned_mesh_without_joints_and_weights", "objects[4].skin",
+        lambda d: [d["meshes"][0]["attributes"].pop(k) for k in ("JOINTS_0", "WEIGHTS_0")])
+    rig("joints_without_weights", "meshes[0].attributes.WEIGHTS_0", lambda d: d["meshes"][0]["attributes"].pop("WEIGHTS_0"))
+    rig("weights_without_joints", "meshes[0].attributes.JOINTS_0", lambda d: d["meshes"][0]["attributes"].pop("JOINTS_0"))
+    rig("skin_without_joints", "skins[0].joints", set_in(["skins", 0, "joints"], []))
+    rig("skin_joint_named_twice", "skins[0].joints[1]", set_in(["skins", 0, "joints"], [uid(81), uid(81)]))
+    rig("skin_joint_not_in_the_scene", "skins[0].joints[1]", set_in(["skins", 0, "joints"], [uid(81), uid(99)]))
+    rig("skin_joint_is_not_a_joint", "skins[0].joints[0]", set_in(["skins", 0, "joints"], [uid(83), uid(82)]))
+    rig("skin_ibm_not_a_blob_id", "skins[0].inverse_bind_matrices", set_in(["skins", 0, "inverse_bind_matrices"], "ibm"))
+    rig("skin_missing_ibm", "skins[0].inverse_bind_matrices", set_in(["skins", 0, "inverse_bind_matrices"], _DELETE))
+    rig("skin_unknown_field", "skins[0].bind_shape", set_in(["skins", 0, "bind_shape"], []))
+    rig("skin_skeleton_not_in_the_scene", "skins[0].skeleton", set_in(["skins", 0, "skeleton"], uid(99)))
+    rig("skin_skeleton_is_a_mesh", "skins[0].skeleton", set_in(["skins", 0, "skeleton"], uid(84)))
+    rig("skin_skeleton_not_an_ancestor_of_every_joint", "skins[0].skeleton", set_in(["skins", 0, "skeleton"], uid(82)))
+    rig("skin_shares_a_uuid_with_an_object", "skins[0].uuid", set_in(["skins", 0, "uuid"], uid(80)))
+    rig("target_without_position", "meshes[0].targets[1].POSITION", lambda d: d["meshes"][0]["targets"][1].pop("POSITION"))
+    rig("target_name_empty", "meshes[0].targets[0].name", set_in(["meshes", 0, "targets", 0, "name"], ""))
+    rig("target_name_used_twice", "meshes[0].targets[1].name", set_in(["meshes", 0, "targets", 1, "name"], "Smile"))
+    rig("target_unknown_field", "meshes[0].targets[0].TANGENT", set_in(["meshes", 0, "targets", 0, "TANGENT"], pos))
+    rig("weights_one_too_few", "meshes[0].weights", set_in(["meshes", 0, "weights"], [0.5]))
+    rig("weights_left_out_with_targets", "meshes[0].weights", set_in(["meshes", 0, "weights"], _DELETE))
+    rig("weight_above_1", "meshes[0].weights[1]", set_in(["meshes", 0, "weights"], [0.5, 1.5]))
+    rig("weight_negative", "meshes[0].weights[0]", set_in(["meshes", 0, "weights"], [-0.25, 0]))
+    rig("channels_out_of_order", "animations[0].channels[1]",
+        lambda d: d["animations"][0].update(channels=[d["animations"][0]["channels"][i] for i in (1, 0, 2, 3)]))
+    rig("two_channels_for_one_target_and_path", "animations[0].channels[2]",
+        lambda d: d["animations"][0]["channels"][2].update(path="translation"))
+    rig("channel_target_not_in_the_scene", "animations[0].channels[3].target", set_in(["animations", 0, "channels", 3, "target"], uid(99)))
+    rig("channel_path_unknown", "animations[0].channels[0].path", set_in(["animations", 0, "channels", 0, "path"], "location"))
+    rig("channel_interpolation_unknown", "animations[0].channels[0].interpolation",
+        set_in(["animations", 0, "channels", 0, "interpolation"], "BEZIER"))
+    rig("channel_interpolation_lowercase", "animations[0].channels[0].interpolation",
+        set_in(["animations", 0, "channels", 0, "interpolation"], "linear"))
+    rig("channel_times_not_a_blob_id", "animations[0].channels[1].times", set_in(["animations", 0, "channels", 1, "times"], 0.5))
+    rig("channel_missing_values", "animations[0].channels[0].values", set_in(["animations", 0, "channels", 0, "values"], _DELETE))
+    rig("channel_sampled_not_a_boolean", "animations[0].channels[0].sampled", set_in(["animations", 0, "channels", 0, "sampled"], 0))
+    rig("channel_weights_on_a_joint", "animations[0].channels[3].path",
+        set_in(["animations", 0, "channels", 3, "target"], uid(83)))
+    rig("channel_weights_on_a_mesh_without_targets", "animations[0].channels[3].path",
+        lambda d: d["meshes"][0].update(targets=[], weights=[]))
+    rig("animation_unknown_field", "animations[0].fps", set_in(["animations", 0, "fps"], 24))
+    rig("animation_channels_missing", "animations[0].channels", set_in(["animations", 0, "channels"], _DELETE))
     add("blender_field_names_in_unity_space", "objects[0].location", space="unity",
         text=json.dumps({"objects": [{"uuid": uid(1), "name": "A", "kind": "empty", "parent": None, "location": [0, 0, 0],
                                       "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": True,
@@ -910,7 +1141,7 @@ def operation_vectors():
         ("not_a_unit_quaternion", {"op": "set_transform", "uuid": a, "rotation": [0, 0, 0, 2]}, "operations[0].rotation"),
         ("asset_path_escape", {"op": "replace_asset", "uuid": a, "asset": "../secrets"}, "operations[0].asset"),
         ("triangle_index_out_of_range", {"op": "replace_mesh", "uuid": uid(4), "positions": [[0, 0, 0]], "triangles": [[0, 0, 1]]}, "operations[0].triangles[0][2]"),
-        ("unknown_kind", dict({"op": "create_object", "uuid": c, "name": "x", "kind": "armature", "parent": None}, **t), "operations[0].kind"),
+        ("unknown_kind", dict({"op": "create_object", "uuid": c, "name": "x", "kind": "bone", "parent": None}, **t), "operations[0].kind"),
         ("bad_children_policy", {"op": "delete_object", "uuid": a, "children": "orphan"}, "operations[0].children"),
         ("visible_not_boolean", {"op": "set_visibility", "uuid": a, "visible": 1}, "operations[0].visible"),
         ("create_material_without_roughness", {"op": "create_material", "uuid": uid(5), "name": "x", "base_color": [1, 1, 1, 1], "metallic": 0, "emission": [0, 0, 0]}, "operations[0].roughness"),
@@ -1234,6 +1465,7 @@ def main():
     write("blob_vectors.json", blob_vectors())
     write("blob_chunk_vectors.json", blob_chunk_vectors())
     write("hash_error_vectors.json", {"cases": errors})
+    write("rigging_content_vectors.json", {"cases": rigging_content_cases()})
     write("convert_vectors.json", {"cases": conversions, "stored_as_cases": stored, "mesh_blob_cases": mesh_blob_cases()})
     write("crypto_vectors.json", crypto_vectors())
     write("frame_vectors.json", frame_vectors())

@@ -5,7 +5,8 @@ import unittest
 
 from vibesync_blender.protocol import SceneError, hash_scene, read_canonical
 from vibesync_blender.protocol.blobs import MemoryBlobs
-from vibesync_blender.protocol.encoding import encode_image, encode_material, encode_mesh, encode_object
+from vibesync_blender.protocol.encoding import (encode_animation, encode_image, encode_material, encode_mesh,
+                                                encode_object, encode_skin)
 from vibesync_blender.protocol.scene_json import write
 
 from .support import vectors
@@ -35,6 +36,8 @@ class HashVectorTests(unittest.TestCase):
                 by_id.update({m.uuid: encode_material(m) for m in scene.materials})
                 by_id.update({m.uuid: encode_mesh(m) for m in scene.meshes})
                 by_id.update({i.uuid: encode_image(i) for i in scene.images})
+                by_id.update({k.uuid: encode_skin(k) for k in scene.skins})
+                by_id.update({a.uuid: encode_animation(a) for a in scene.animations})
                 self.assertEqual({k: v.hex() for k, v in by_id.items()}, case["encodings"])
 
     def test_inline_meshes_read_as_the_record_form_with_exactly_these_blobs(self):

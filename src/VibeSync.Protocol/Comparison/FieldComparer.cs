@@ -27,6 +27,7 @@ namespace VibeSync.Protocol.Comparison
             if (a.Mesh != b.Mesh) diff.Add("mesh");
             CameraDifferences(diff, a.Camera, b.Camera, epsilon);
             LightDifferences(diff, a.Light, b.Light, epsilon);
+            if (a.Skin != b.Skin) diff.Add("skin");
             return diff;
         }
 
@@ -136,6 +137,59 @@ namespace VibeSync.Protocol.Comparison
                     if (a.Primitives[i].Indices != b.Primitives[i].Indices) diff.Add($"primitives[{i}].indices");
                 }
             if (!SameIds(a.Derived, b.Derived)) diff.Add("derived");
+            if (a.Targets.Count != b.Targets.Count) diff.Add("targets");
+            else
+                for (int i = 0; i < a.Targets.Count; i++)
+                {
+                    if (a.Targets[i].Name != b.Targets[i].Name) diff.Add($"targets[{i}].name");
+                    if (a.Targets[i].Position != b.Targets[i].Position) diff.Add($"targets[{i}].POSITION");
+                    if (a.Targets[i].Normal != b.Targets[i].Normal) diff.Add($"targets[{i}].NORMAL");
+                }
+            if (a.Weights.Count != b.Weights.Count) diff.Add("weights");
+            else
+                for (int i = 0; i < a.Weights.Count; i++) Real(diff, $"weights[{i}]", a.Weights[i], b.Weights[i], Quantizer.Epsilon);
+            return diff;
+        }
+
+        /// <summary>The fields of two skin records that differ (names, ids and a blob id: exact).</summary>
+        public static IReadOnlyList<string> Differences(Skin a, Skin b)
+        {
+            var diff = new List<string>();
+            if (a.Uuid != b.Uuid) diff.Add("uuid");
+            if (a.Name != b.Name) diff.Add("name");
+            if (!SameIds(a.Joints, b.Joints)) diff.Add("joints");
+            if (a.InverseBindMatrices != b.InverseBindMatrices) diff.Add("inverse_bind_matrices");
+            if (a.Skeleton != b.Skeleton) diff.Add("skeleton");
+            return diff;
+        }
+
+        /// <summary>
+        /// The fields of two animation records that differ: a channel is named by its target and path
+        /// (<c>channels.TARGET.rotation.values</c>), one missing on either side by itself.
+        /// </summary>
+        public static IReadOnlyList<string> Differences(Animation a, Animation b)
+        {
+            var diff = new List<string>();
+            if (a.Uuid != b.Uuid) diff.Add("uuid");
+            if (a.Name != b.Name) diff.Add("name");
+            int i = 0, j = 0;
+            while (i < a.Channels.Count || j < b.Channels.Count)
+            {
+                int order = i == a.Channels.Count ? 1 : j == b.Channels.Count ? -1 : AnimationChannel.Compare(a.Channels[i], b.Channels[j]);
+                var c = order <= 0 ? a.Channels[i] : b.Channels[j];
+                string field = $"channels.{c.Target}.{GltfNames.AnimationPaths[(int)c.Path]}";
+                if (order != 0) diff.Add(field);
+                else
+                {
+                    var d = b.Channels[j];
+                    if (c.Interpolation != d.Interpolation) diff.Add(field + ".interpolation");
+                    if (c.Times != d.Times) diff.Add(field + ".times");
+                    if (c.Values != d.Values) diff.Add(field + ".values");
+                    if (c.Sampled != d.Sampled) diff.Add(field + ".sampled");
+                }
+                if (order <= 0) i++;
+                if (order >= 0) j++;
+            }
             return diff;
         }
 
@@ -151,6 +205,8 @@ namespace VibeSync.Protocol.Comparison
             Compare(diff, expected.Materials, observed.Materials, m => m.Uuid, (a, b) => Differences(a, b, epsilon));
             Compare(diff, expected.Meshes, observed.Meshes, m => m.Uuid, (a, b) => Differences(a, b));
             Compare(diff, expected.Images, observed.Images, i => i.Uuid, (a, b) => Differences(a, b));
+            Compare(diff, expected.Skins, observed.Skins, s => s.Uuid, (a, b) => Differences(a, b));
+            Compare(diff, expected.Animations, observed.Animations, a => a.Uuid, (a, b) => Differences(a, b));
             if (observed.RecordCount > expected.RecordCount)
                 diff.Add("records that should not exist");
             return diff;

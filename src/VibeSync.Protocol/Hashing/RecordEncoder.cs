@@ -12,6 +12,7 @@ namespace VibeSync.Protocol.Hashing
     ///           | u8 visible | u32 n | opt×n material | opt mesh
     ///           [| u8 0x01 | u8 camera type | i64 yfov or xmag | i64 aspect or ymag | i64 znear | i64 zfar]   only with a camera
     ///           [| u8 0x02 | u8 light type | i64×3 color | i64 intensity | opt64 range | i64 inner | i64 outer]   only with a light
+    ///           [| u8 0x03 | str skin]   only when skinned
     /// material: u8 0x14 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
     ///           | i64 emissive_strength | u8 alpha_mode | i64 alpha_cutoff | u8 double_sided | i64 normal_scale
     ///           | i64 occlusion_strength | u8 t | t × (u8 slot | str image | u8 texcoord | u8 wrap_s | u8 wrap_t
@@ -19,7 +20,11 @@ namespace VibeSync.Protocol.Hashing
     /// image:    u8 0x15 | str uuid | str name | str mime | 32 bytes blob id | u32 width | u32 height | u8 color_space
     /// mesh:     u8 0x13 | str uuid | u32 vertex_count | u8 k | k × (str semantic | 32 bytes blob id), ascending ordinal
     ///           | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
-    /// str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
+    ///           [| u8 0x01 | u32 m | m × (str name | 32 bytes POSITION | optblob NORMAL) | m × i64 weight]   only with targets
+    /// skin:     u8 0x16 | str uuid | str name | u32 n | n × str joint | 32 bytes inverse bind matrices | opt skeleton
+    /// animation: u8 0x17 | str uuid | str name | u32 c | c × (str target | u8 path | u8 interpolation
+    ///           | 32 bytes times | 32 bytes values | u8 sampled)
+    /// optblob = u8 0 | u8 1 ‖ 32 bytes;  str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
     /// </code>
     /// Every method writes into a reused per-thread buffer; callers copy or hash the span at once.
     /// </summary>
@@ -37,6 +42,14 @@ namespace VibeSync.Protocol.Hashing
         public const byte LightMark = 0x02;
         /// <summary>Tag byte of a mesh record (content schema 2; 0x12, schema 1's inline mesh, is retired).</summary>
         public const byte MeshTag = 0x13;
+        /// <summary>Marks the skin appended to an object record (content schema 4).</summary>
+        public const byte SkinMark = 0x03;
+        /// <summary>Marks morph targets appended to a mesh record (content schema 4).</summary>
+        public const byte TargetsMark = 0x01;
+        /// <summary>Tag byte of a skin record (content schema 4).</summary>
+        public const byte SkinTag = 0x16;
+        /// <summary>Tag byte of an animation record (content schema 4).</summary>
+        public const byte AnimationTag = 0x17;
 
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
@@ -80,6 +93,11 @@ namespace VibeSync.Protocol.Hashing
                 if (l.Range is { } range) { w.Byte(1); w.Real(range); } else w.Byte(0);
                 w.Real(l.InnerCone);
                 w.Real(l.OuterCone);
+            }
+            if (o.Skin is { } skin)
+            {
+                w.Byte(SkinMark);
+                w.String(skin);
             }
             return w.Written;
         }
@@ -141,7 +159,7 @@ namespace VibeSync.Protocol.Hashing
         /// </summary>
         public static ReadOnlySpan<byte> Encode(Mesh m)
         {
-            var w = new Writer(64 + m.Attributes.Count * 48 + m.Primitives.Count * 36 + m.Derived.Count * 40);
+            var w = new Writer(64 + m.Attributes.Count * 48 + m.Primitives.Count * 36 + m.Derived.Count * 40 + m.Targets.Count * 120);
             w.Byte(MeshTag);
             w.String(m.Uuid);
             w.UInt32((uint)m.VertexCount);
@@ -160,6 +178,53 @@ namespace VibeSync.Protocol.Hashing
             }
             w.UInt32((uint)m.Derived.Count);
             foreach (var d in m.Derived) w.String(d);
+            // Appended only with targets, so a mesh without them hashes exactly as in schema 3.
+            if (m.Targets.Count > 0)
+            {
+                w.Byte(TargetsMark);
+                w.UInt32((uint)m.Targets.Count);
+                foreach (var t in m.Targets)
+                {
+                    w.String(t.Name);
+                    w.BlobId(t.Position);
+                    if (t.Normal is { } normal) { w.Byte(1); w.BlobId(normal); } else w.Byte(0);
+                }
+                foreach (var weight in m.Weights) w.Real(weight);
+            }
+            return w.Written;
+        }
+
+        /// <summary>Encodes a skin record: the blob id stands for the inverse bind matrices.</summary>
+        public static ReadOnlySpan<byte> Encode(Skin s)
+        {
+            var w = new Writer(128 + 3 * s.Name.Length + s.Joints.Count * 48);
+            w.Byte(SkinTag);
+            w.String(s.Uuid);
+            w.String(s.Name);
+            w.UInt32((uint)s.Joints.Count);
+            foreach (var joint in s.Joints) w.String(joint);
+            w.BlobId(s.InverseBindMatrices);
+            w.OptionalString(s.Skeleton);
+            return w.Written;
+        }
+
+        /// <summary>Encodes an animation record: 64 bytes of blob ids per channel, whatever its keyframes.</summary>
+        public static ReadOnlySpan<byte> Encode(Animation a)
+        {
+            var w = new Writer(128 + 3 * a.Name.Length + a.Channels.Count * 120);
+            w.Byte(AnimationTag);
+            w.String(a.Uuid);
+            w.String(a.Name);
+            w.UInt32((uint)a.Channels.Count);
+            foreach (var c in a.Channels)
+            {
+                w.String(c.Target);
+                w.Byte((byte)c.Path);
+                w.Byte((byte)c.Interpolation);
+                w.BlobId(c.Times);
+                w.BlobId(c.Values);
+                w.Byte(c.Sampled ? (byte)1 : (byte)0);
+            }
             return w.Written;
         }
 

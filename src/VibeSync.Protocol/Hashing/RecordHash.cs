@@ -14,5 +14,9 @@ namespace VibeSync.Protocol.Hashing
         public static byte[] Of(Mesh m) => Sha256.Hash(RecordEncoder.Encode(m));
         /// <summary>Hash of an image record.</summary>
         public static byte[] Of(Image i) => Sha256.Hash(RecordEncoder.Encode(i));
+        /// <summary>Hash of a skin record.</summary>
+        public static byte[] Of(Skin s) => Sha256.Hash(RecordEncoder.Encode(s));
+        /// <summary>Hash of an animation record.</summary>
+        public static byte[] Of(Animation a) => Sha256.Hash(RecordEncoder.Encode(a));
     }
 }

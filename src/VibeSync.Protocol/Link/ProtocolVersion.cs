@@ -44,8 +44,8 @@ namespace VibeSync.Protocol.Link
     /// </summary>
     public static class ContentSchema
     {
-        /// <summary>The schema this build writes (3: glTF materials with textures, images, camera and light parameters; 2 added meshes over blobs).</summary>
-        public const int Current = 3;
+        /// <summary>The schema this build writes (4: armatures, joints, skins, morph targets, animations; 3 added glTF materials with textures, images, camera and light parameters; 2 added meshes over blobs).</summary>
+        public const int Current = 4;
 
         /// <summary>The oldest schema this build still reads (1: its meshes are the inline form, read into records).</summary>
         public const int Oldest = 1;

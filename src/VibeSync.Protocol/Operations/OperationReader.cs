@@ -244,7 +244,7 @@ namespace VibeSync.Protocol.Operations
                 CheckFields(o, path, new[] { "op", "uuid", "positions", "triangles" }, new[] { "uv0" });
                 return MeshJson.ReadInline(o, path, Uuid(o, path), Space.Canonical, 1.0, sink);
             }
-            CheckFields(o, path, new[] { "op", "uuid", "vertex_count", "attributes", "primitives" }, new[] { "derived" });
+            CheckFields(o, path, new[] { "op", "uuid", "vertex_count", "attributes", "primitives" }, new[] { "derived", "targets", "weights" });
             return MeshJson.ReadRecord(o, path, Uuid(o, path), derivedRequired: false);
         }
 

@@ -19,6 +19,9 @@ namespace VibeSync.Protocol.SceneJson
         /// <summary>The fields of the record form.</summary>
         public static readonly string[] RecordFields = { "uuid", "vertex_count", "attributes", "primitives", "derived" };
 
+        /// <summary>The optional fields of the record form (content schema 4's morph targets).</summary>
+        public static readonly string[] OptionalFields = { "targets", "weights" };
+
         /// <summary>The most vertices a record may declare (u32 in the encoding; arrays index with int).</summary>
         public const long MaxVertexCount = int.MaxValue;
 
@@ -40,11 +43,17 @@ namespace VibeSync.Protocol.SceneJson
             {
                 string ap = path + ".attributes." + member.Key;
                 if (!MeshSemantics.TryComponents(member.Key, out _))
-                    throw new JsonFieldException(ap, "unknown attribute (expected POSITION, NORMAL, TANGENT, TEXCOORD_0…TEXCOORD_7 or COLOR_0)");
+                    throw new JsonFieldException(ap, "unknown attribute (expected POSITION, NORMAL, TANGENT, TEXCOORD_0…TEXCOORD_7, COLOR_0, JOINTS_0 or WEIGHTS_0)");
                 attributes[member.Key] = BlobId(member.Value, ap);
             }
             if (!attributes.ContainsKey(MeshSemantics.Position))
                 throw new JsonFieldException(path + ".attributes.POSITION", "missing field");
+            bool joints = attributes.ContainsKey(MeshSemantics.Joints0), weights = attributes.ContainsKey(MeshSemantics.Weights0);
+            if (joints != weights)
+            {
+                var (has, lacks) = joints ? (MeshSemantics.Joints0, MeshSemantics.Weights0) : (MeshSemantics.Weights0, MeshSemantics.Joints0);
+                throw new JsonFieldException(path + ".attributes." + lacks, $"missing field ({has} and {lacks} come together)");
+            }
             foreach (var semantic in attributes.Keys)
             {
                 int k = MeshSemantics.TexCoordIndex(semantic);
@@ -77,7 +86,8 @@ namespace VibeSync.Protocol.SceneJson
                     if (derived[i].Length == 0) throw new JsonFieldException($"{path}.derived[{i}]", "expected what derived the mesh, got an empty string");
                 }
             }
-            return new Mesh(uuid, (int)vertexCount, attributes, primitives, derived);
+            var (targets, weightValues) = RiggingJson.ReadTargets(o, path);
+            return new Mesh(uuid, (int)vertexCount, attributes, primitives, derived) { Targets = targets, Weights = weightValues };
         }
 
         /// <summary>
@@ -145,7 +155,7 @@ namespace VibeSync.Protocol.SceneJson
                     throw new JsonFieldException(path, $"expected a finite number within ±1e12 in canonical units, got {v:R}"); // NON_FINITE in an operation (docs/intents.md "Numbers")
         }
 
-        /// <summary>Appends the record's fields after <c>"uuid": …</c>: <c>, "vertex_count": …, "attributes": {…}, "primitives": […], "derived": […]</c>.</summary>
+        /// <summary>Appends the record's fields after <c>"uuid": …</c>: <c>, "vertex_count": …, "attributes": {…}, "primitives": […], "derived": […], "targets": […], "weights": […]</c>.</summary>
         public static StringBuilder AppendFields(StringBuilder sb, Mesh m)
         {
             sb.Append(", \"vertex_count\": ").Append(m.VertexCount).Append(", \"attributes\": {");
@@ -158,7 +168,7 @@ namespace VibeSync.Protocol.SceneJson
                     .Append(", \"indices\": \"").Append(m.Primitives[i].Indices).Append("\"}");
             sb.Append("], \"derived\": [");
             for (int i = 0; i < m.Derived.Count; i++) JsonText.AppendString(i > 0 ? sb.Append(", ") : sb, m.Derived[i]);
-            return sb.Append(']');
+            return RiggingJson.AppendTargets(sb.Append(']'), m);
         }
 
         /// <summary>The whole record as JSON: <c>{"uuid": …, …}</c>.</summary>

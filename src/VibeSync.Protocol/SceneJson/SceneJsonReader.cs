@@ -74,9 +74,9 @@ namespace VibeSync.Protocol.SceneJson
             var top = AsObject(root, "json");
             // Blender's scenes carry their unit scale; a Unity scene file may carry its project stamp
             // (the simulator saves it there, docs/protocol.md §8), which is not part of any record.
-            var allowed = _space == Space.Blender ? new[] { "objects", "materials", "meshes", "images", "unit_scale" }
-                : _space == Space.Unity ? new[] { "objects", "materials", "meshes", "images", "vibesync_project" }
-                : new[] { "objects", "materials", "meshes", "images" };
+            var allowed = _space == Space.Blender ? new[] { "objects", "materials", "meshes", "images", "skins", "animations", "unit_scale" }
+                : _space == Space.Unity ? new[] { "objects", "materials", "meshes", "images", "skins", "animations", "vibesync_project" }
+                : new[] { "objects", "materials", "meshes", "images", "skins", "animations" };
             CheckFields(top, "", Array.Empty<string>(), allowed);
 
             double unitScale = 1.0;
@@ -90,14 +90,17 @@ namespace VibeSync.Protocol.SceneJson
             var materials = ReadList(top, "materials", ReadMaterial);
             var meshes = ReadList(top, "meshes", ReadMesh);
             var images = ReadList(top, "images", ReadImage);
+            var skins = ReadList(top, "skins", ReadSkin);
+            var animations = ReadList(top, "animations", ReadAnimation);
             var objects = ReadList(top, "objects", ReadObject);
-            var native = new Scene(objects, materials, meshes, images);
+            var native = new Scene(objects, materials, meshes, images) { Skins = skins, Animations = animations };
 
             CheckUniqueIds(native);
             if (!_recordsOnly)
             {
                 CheckReferences(native);
                 CheckAcyclic(native);
+                CheckRigging(native);
             }
             var canonical = SceneConverter.ToCanonical(native, _space, unitScale);
             CheckRange(canonical);
@@ -110,11 +113,11 @@ namespace VibeSync.Protocol.SceneJson
         {
             CheckFields(o, path,
                 new[] { "uuid", "name", "kind", "parent", _translationField, _rotationField, _scaleField, "visible", "materials", "mesh" },
-                new[] { "camera", "light" });
+                new[] { "camera", "light", "skin" });
             var kindNode = Required(o, path, "kind");
             var kindText = Text(kindNode, path + ".kind");
             if (!ObjectKindNames.TryParse(kindText, out var kind))
-                throw new SceneFormatException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)");
+                throw new SceneFormatException(path + ".kind", $"unknown kind \"{kindText}\" (expected {ObjectKindNames.Choices})");
             var r = Reals(Required(o, path, _rotationField), path + "." + _rotationField, 4);
             var rotation = _space == Space.Blender
                 ? new Quaterniond(r[1], r[2], r[3], r[0]) // Blender writes (w, x, y, z)
@@ -140,6 +143,7 @@ namespace VibeSync.Protocol.SceneJson
             {
                 Camera = o.Get("camera") is { } camera ? OnlyFor(kind, ObjectKind.Camera, ViewJson.Camera(camera, path + ".camera"), path + ".camera") : null,
                 Light = o.Get("light") is { } light ? OnlyFor(kind, ObjectKind.Light, ViewJson.Light(light, path + ".light"), path + ".light") : null,
+                Skin = o.Get("skin") is { } skin ? SkinOnlyForMesh(kind, OptionalId(skin, path + ".skin"), path + ".skin") : null,
             };
         }
 
@@ -149,6 +153,24 @@ namespace VibeSync.Protocol.SceneJson
             if (value != null && kind != owner)
                 throw new SceneFormatException(path, $"an object of kind {ObjectKindNames.Name(kind)} has no {ObjectKindNames.Name(owner)} parameters (expected null)");
             return value;
+        }
+
+        /// <summary>A skin only on a mesh object (null allowed on any kind).</summary>
+        private static string? SkinOnlyForMesh(ObjectKind kind, string? skin, string path) =>
+            skin != null && kind != ObjectKind.Mesh
+                ? throw new SceneFormatException(path, $"an object of kind {ObjectKindNames.Name(kind)} has no skin (expected null)")
+                : skin;
+
+        private Skin ReadSkin(JsonObject o, string path)
+        {
+            CheckFields(o, path, RiggingJson.SkinFields, RiggingJson.SkinOptional);
+            return RiggingJson.ReadSkin(o, path, Id(Required(o, path, "uuid"), path + ".uuid"));
+        }
+
+        private Animation ReadAnimation(JsonObject o, string path)
+        {
+            CheckFields(o, path, RiggingJson.AnimationFields, Array.Empty<string>());
+            return RiggingJson.ReadAnimation(o, path, Id(Required(o, path, "uuid"), path + ".uuid"));
         }
 
         private Material ReadMaterial(JsonObject o, string path)
@@ -170,7 +192,7 @@ namespace VibeSync.Protocol.SceneJson
                 CheckFields(o, path, new[] { "uuid", "positions", "triangles" }, new[] { "uv0" });
                 return MeshJson.ReadInline(o, path, Id(Required(o, path, "uuid"), path + ".uuid"), _space, _unitScale, _sink);
             }
-            CheckFields(o, path, MeshJson.RecordFields, Array.Empty<string>());
+            CheckFields(o, path, MeshJson.RecordFields, MeshJson.OptionalFields);
             return MeshJson.ReadRecord(o, path, Id(Required(o, path, "uuid"), path + ".uuid"), derivedRequired: true);
         }
 
@@ -191,8 +213,8 @@ namespace VibeSync.Protocol.SceneJson
         // ---- whole-scene checks -------------------------------------------------------------
 
         /// <summary>
-        /// The whole-scene rules (unique IDs, references, no cycles) on a scene assembled from
-        /// records read separately (a SCENE report sent in parts).
+        /// The whole-scene rules (unique IDs, references, no cycles, joints and skeletons) on a scene
+        /// assembled from records read separately (a SCENE report sent in parts).
         /// </summary>
         /// <exception cref="SceneFormatException">The records do not make a valid scene.</exception>
         public static void CheckClosed(Scene scene)
@@ -200,6 +222,7 @@ namespace VibeSync.Protocol.SceneJson
             CheckUniqueIds(scene);
             CheckReferences(scene);
             CheckAcyclic(scene);
+            CheckRigging(scene);
         }
 
         private static void CheckUniqueIds(Scene s)
@@ -213,6 +236,10 @@ namespace VibeSync.Protocol.SceneJson
                 if (!seen.Add(s.Meshes[i].Uuid)) throw Duplicate($"meshes[{i}]", s.Meshes[i].Uuid);
             for (int i = 0; i < s.Images.Count; i++)
                 if (!seen.Add(s.Images[i].Uuid)) throw Duplicate($"images[{i}]", s.Images[i].Uuid);
+            for (int i = 0; i < s.Skins.Count; i++)
+                if (!seen.Add(s.Skins[i].Uuid)) throw Duplicate($"skins[{i}]", s.Skins[i].Uuid);
+            for (int i = 0; i < s.Animations.Count; i++)
+                if (!seen.Add(s.Animations[i].Uuid)) throw Duplicate($"animations[{i}]", s.Animations[i].Uuid);
         }
 
         private static SceneFormatException Duplicate(string path, string uuid) =>
@@ -220,12 +247,14 @@ namespace VibeSync.Protocol.SceneJson
 
         private static void CheckReferences(Scene s)
         {
-            var objects = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var o in s.Objects) objects.Add(o.Uuid);
+            var objects = new Dictionary<string, SceneObject>(StringComparer.Ordinal);
+            foreach (var o in s.Objects) objects[o.Uuid] = o;
             var materials = new HashSet<string>(StringComparer.Ordinal);
             foreach (var m in s.Materials) materials.Add(m.Uuid);
-            var meshes = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var m in s.Meshes) meshes.Add(m.Uuid);
+            var meshes = new Dictionary<string, Mesh>(StringComparer.Ordinal);
+            foreach (var m in s.Meshes) meshes[m.Uuid] = m;
+            var skins = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var k in s.Skins) skins.Add(k.Uuid);
             var images = new HashSet<string>(StringComparer.Ordinal);
             foreach (var i in s.Images) images.Add(i.Uuid);
             for (int i = 0; i < s.Materials.Count; i++)
@@ -238,12 +267,23 @@ namespace VibeSync.Protocol.SceneJson
             {
                 var o = s.Objects[i];
                 string path = $"objects[{i}]";
-                if (o.Parent != null && !objects.Contains(o.Parent))
+                SceneObject? parent = null;
+                if (o.Parent != null && !objects.TryGetValue(o.Parent, out parent))
                     throw new SceneFormatException(path + ".parent", $"parent {o.Parent} is not an object in the scene");
+                if (o.Kind == ObjectKind.Joint && !(parent?.Kind is ObjectKind.Joint or ObjectKind.Armature))
+                    throw new SceneFormatException(path + ".parent", parent == null
+                        ? "a joint needs a parent (a joint or an armature)"
+                        : $"a joint's parent is a joint or an armature, not an object of kind {ObjectKindNames.Name(parent.Kind)}");
                 if (o.Kind == ObjectKind.Mesh)
                 {
                     if (o.Mesh == null) throw new SceneFormatException(path + ".mesh", "an object of kind mesh needs a mesh");
-                    if (!meshes.Contains(o.Mesh)) throw new SceneFormatException(path + ".mesh", $"mesh {o.Mesh} is not a mesh in the scene");
+                    if (!meshes.TryGetValue(o.Mesh, out var mesh)) throw new SceneFormatException(path + ".mesh", $"mesh {o.Mesh} is not a mesh in the scene");
+                    if (o.Skin != null)
+                    {
+                        if (!skins.Contains(o.Skin)) throw new SceneFormatException(path + ".skin", $"skin {o.Skin} is not a skin in the scene");
+                        if (mesh.Attribute(MeshSemantics.Joints0) == null)
+                            throw new SceneFormatException(path + ".skin", $"a skinned object's mesh needs JOINTS_0 and WEIGHTS_0 (mesh {o.Mesh} has none)");
+                    }
                     for (int j = 0; j < o.Materials.Count; j++)
                         if (o.Materials[j] is { } m && !materials.Contains(m))
                             throw new SceneFormatException($"{path}.materials[{j}]", $"material {m} is not a material in the scene");
@@ -252,6 +292,58 @@ namespace VibeSync.Protocol.SceneJson
                 {
                     if (o.Mesh != null) throw new SceneFormatException(path + ".mesh", $"an object of kind {ObjectKindNames.Name(o.Kind)} has no mesh (expected null)");
                     if (o.Materials.Count != 0) throw new SceneFormatException(path + ".materials", $"an object of kind {ObjectKindNames.Name(o.Kind)} has no material slots (expected [])");
+                }
+            }
+
+            for (int i = 0; i < s.Skins.Count; i++)
+            {
+                var skin = s.Skins[i];
+                for (int j = 0; j < skin.Joints.Count; j++)
+                {
+                    string jp = $"skins[{i}].joints[{j}]";
+                    if (!objects.TryGetValue(skin.Joints[j], out var joint)) throw new SceneFormatException(jp, $"joint {skin.Joints[j]} is not an object in the scene");
+                    if (joint.Kind != ObjectKind.Joint) throw new SceneFormatException(jp, $"object {joint.Uuid} is not a joint (kind {ObjectKindNames.Name(joint.Kind)})");
+                }
+                if (skin.Skeleton != null)
+                {
+                    string sp = $"skins[{i}].skeleton";
+                    if (!objects.TryGetValue(skin.Skeleton, out var root)) throw new SceneFormatException(sp, $"skeleton {skin.Skeleton} is not an object in the scene");
+                    if (!(root.Kind is ObjectKind.Joint or ObjectKind.Armature))
+                        throw new SceneFormatException(sp, $"a skeleton is a joint or an armature, not an object of kind {ObjectKindNames.Name(root.Kind)}");
+                }
+            }
+
+            for (int i = 0; i < s.Animations.Count; i++)
+            {
+                var channels = s.Animations[i].Channels;
+                for (int j = 0; j < channels.Count; j++)
+                {
+                    string cp = $"animations[{i}].channels[{j}]";
+                    if (!objects.TryGetValue(channels[j].Target, out var target))
+                        throw new SceneFormatException(cp + ".target", $"target {channels[j].Target} is not an object in the scene");
+                    if (channels[j].Path == AnimationPath.Weights
+                        && !(target.Mesh != null && meshes.TryGetValue(target.Mesh, out var mesh) && mesh.Targets.Count > 0))
+                        throw new SceneFormatException(cp + ".path", $"weights animate morph targets: object {target.Uuid} has no mesh with targets");
+                }
+            }
+        }
+
+        /// <summary>Each skin's skeleton is an ancestor (or the same object) of every joint it names; runs once parents are known acyclic.</summary>
+        private static void CheckRigging(Scene s)
+        {
+            if (s.Skins.Count == 0) return;
+            var parent = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var o in s.Objects) parent[o.Uuid] = o.Parent;
+            for (int i = 0; i < s.Skins.Count; i++)
+            {
+                var skin = s.Skins[i];
+                if (skin.Skeleton == null) continue;
+                foreach (var joint in skin.Joints)
+                {
+                    string? at = joint;
+                    while (at != null && at != skin.Skeleton) at = parent[at];
+                    if (at == null)
+                        throw new SceneFormatException($"skins[{i}].skeleton", $"skeleton {skin.Skeleton} is not an ancestor of joint {joint}");
                 }
             }
         }

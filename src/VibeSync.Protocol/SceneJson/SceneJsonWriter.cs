@@ -44,6 +44,7 @@ namespace VibeSync.Protocol.SceneJson
                 Id(sb, o.Mesh);
                 if (o.Camera != null) ViewJson.Append(sb.Append(", \"camera\": "), o.Camera);
                 if (o.Light != null) ViewJson.Append(sb.Append(", \"light\": "), o.Light);
+                if (o.Skin != null) JsonText.AppendString(sb.Append(", \"skin\": "), o.Skin);
                 sb.Append('}');
             }
             sb.Append("], \"materials\": [");
@@ -62,6 +63,10 @@ namespace VibeSync.Protocol.SceneJson
             }
             sb.Append("], \"images\": [");
             for (int i = 0; i < s.Images.Count; i++) ImageJson.Append(i > 0 ? sb.Append(", ") : sb, s.Images[i]);
+            sb.Append("], \"skins\": [");
+            for (int i = 0; i < s.Skins.Count; i++) RiggingJson.Append(i > 0 ? sb.Append(", ") : sb, s.Skins[i]);
+            sb.Append("], \"animations\": [");
+            for (int i = 0; i < s.Animations.Count; i++) RiggingJson.Append(i > 0 ? sb.Append(", ") : sb, s.Animations[i]);
             return sb.Append("]}").ToString();
         }
 

@@ -3,7 +3,7 @@ using System;
 namespace VibeSync.Protocol.State
 {
     /// <summary>
-    /// The JSON spellings of the content-schema-3 enums (glTF's names), index = the enum's byte in
+    /// The JSON spellings of the content-schema-3 and -4 enums (glTF's names), index = the enum's byte in
     /// the hash encoding. One table, shared by scene JSON, operations and the docs' vectors.
     /// </summary>
     public static class GltfNames
@@ -24,6 +24,10 @@ namespace VibeSync.Protocol.State
         public static readonly string[] CameraTypes = { "perspective", "orthographic" };
         /// <summary>light type values.</summary>
         public static readonly string[] LightTypes = { "point", "spot", "directional" };
+        /// <summary>animation channel path values (content schema 4).</summary>
+        public static readonly string[] AnimationPaths = { "translation", "rotation", "scale", "weights" };
+        /// <summary>animation channel interpolation values (content schema 4).</summary>
+        public static readonly string[] Interpolations = { "LINEAR", "STEP", "CUBICSPLINE" };
 
         /// <summary>The index of <paramref name="text"/> in <paramref name="names"/>, or −1.</summary>
         public static int IndexOf(string[] names, string text) => Array.IndexOf(names, text);

@@ -15,8 +15,10 @@ namespace VibeSync.Protocol.State
         public const string BlobMissing = "BLOB_MISSING";
         /// <summary>A blob's element type, components or count is not what the record needs.</summary>
         public const string BlobShape = "BLOB_SHAPE";
-        /// <summary>An index blob is not whole triangles, or names a vertex beyond vertex_count.</summary>
+        /// <summary>An index blob is not whole triangles, or names a vertex beyond vertex_count (or a joint beyond the skin's).</summary>
         public const string IndexRange = "INDEX_RANGE";
+        /// <summary>A blob holds a value its record cannot have (content schema 4: weights, times, rotations).</summary>
+        public const string InvalidValue = "INVALID_VALUE";
 
         /// <summary>Creates the exception.</summary>
         public MeshContentException(string code, string path, string reason) : base($"{path}: {reason}")
@@ -24,7 +26,7 @@ namespace VibeSync.Protocol.State
             Code = code; Path = path; Reason = reason;
         }
 
-        /// <summary><see cref="BlobMissing"/>, <see cref="BlobShape"/> or <see cref="IndexRange"/>.</summary>
+        /// <summary><see cref="BlobMissing"/>, <see cref="BlobShape"/>, <see cref="IndexRange"/> or <see cref="InvalidValue"/>.</summary>
         public string Code { get; }
         /// <summary>The field, e.g. <c>meshes[2].attributes.NORMAL</c> or <c>operations[0].primitives[1].indices</c>.</summary>
         public string Path { get; }
@@ -39,7 +41,7 @@ namespace VibeSync.Protocol.State
         /// Refuses the first blob of <paramref name="mesh"/> that <paramref name="blobs"/> lacks or
         /// that does not fit (paths under <paramref name="path"/>, e.g. <c>meshes[2]</c>).
         /// </summary>
-        /// <exception cref="MeshContentException">BLOB_MISSING, BLOB_SHAPE or INDEX_RANGE.</exception>
+        /// <exception cref="MeshContentException">BLOB_MISSING, BLOB_SHAPE, INDEX_RANGE or INVALID_VALUE (skin weights).</exception>
         public static void Check(Mesh mesh, IBlobSource blobs, string path)
         {
             foreach (var semantic in mesh.SortedSemantics())
@@ -67,6 +69,7 @@ namespace VibeSync.Protocol.State
                         throw new MeshContentException(MeshContentException.IndexRange, ip,
                             $"index {indices[i]} at {i} is out of range (the mesh has {mesh.VertexCount} vertices)");
             }
+            RiggingContent.CheckMesh(mesh, blobs, path);
         }
 
         /// <summary>The shape of blob <paramref name="id"/>, from the header alone where <paramref name="blobs"/> can tell it so.</summary>

@@ -13,6 +13,10 @@ namespace VibeSync.Protocol.State
         Camera = 2,
         /// <summary>A light (points down local −Z in canonical space).</summary>
         Light = 3,
+        /// <summary>An armature: the node whose children are its root joints (content schema 4).</summary>
+        Armature = 4,
+        /// <summary>A joint (a bone): its transform is the rest transform local to its parent joint or armature.</summary>
+        Joint = 5,
     }
 
     /// <summary>
@@ -46,6 +50,9 @@ namespace VibeSync.Protocol.State
 
         /// <summary>A light's parameters (kind light only); null = not synced, or a light glTF cannot represent.</summary>
         public LightParameters? Light { get; init; }
+
+        /// <summary>The skin this mesh object is skinned by (kind mesh only, content schema 4); null = not skinned.</summary>
+        public string? Skin { get; init; }
     }
 
     /// <summary>A triangle as three vertex indices, in the winding of the space it is in (the inline mesh form, docs/protocol.md §8).</summary>
@@ -106,11 +113,22 @@ namespace VibeSync.Protocol.State
             return keys;
         }
 
-        /// <summary>Every blob id the record references (attributes, then primitives; repeats possible).</summary>
+        /// <summary>The morph targets (content schema 4; Blender's shape keys but the reference key), in key order; empty for none.</summary>
+        public IReadOnlyList<MorphTarget> Targets { get; init; } = System.Array.Empty<MorphTarget>();
+
+        /// <summary>The default weight of each target (one per target, 0…1); empty when there are no targets.</summary>
+        public IReadOnlyList<double> Weights { get; init; } = System.Array.Empty<double>();
+
+        /// <summary>Every blob id the record references (attributes, primitives, then targets' deltas; repeats possible).</summary>
         public IEnumerable<string> BlobIds()
         {
             foreach (var id in Attributes.Values) yield return id;
             foreach (var p in Primitives) yield return p.Indices;
+            foreach (var t in Targets)
+            {
+                yield return t.Position;
+                if (t.Normal != null) yield return t.Normal;
+            }
         }
 
         /// <summary>Value equality (the collections compared element by element).</summary>
@@ -124,6 +142,9 @@ namespace VibeSync.Protocol.State
                 if (!other.Attributes.TryGetValue(pair.Key, out var id) || id != pair.Value) return false;
             for (int i = 0; i < Primitives.Count; i++) if (!Primitives[i].Equals(other.Primitives[i])) return false;
             for (int i = 0; i < Derived.Count; i++) if (Derived[i] != other.Derived[i]) return false;
+            if (Targets.Count != other.Targets.Count || Weights.Count != other.Weights.Count) return false;
+            for (int i = 0; i < Targets.Count; i++) if (!Targets[i].Equals(other.Targets[i])) return false;
+            for (int i = 0; i < Weights.Count; i++) if (!Weights[i].Equals(other.Weights[i])) return false;
             return true;
         }
 
@@ -131,7 +152,7 @@ namespace VibeSync.Protocol.State
         public override int GetHashCode() => System.HashCode.Combine(Uuid, VertexCount, Attributes.Count, Primitives.Count);
     }
 
-    /// <summary>A scene: objects, materials, meshes and images, each keyed by a VibeSync ID.</summary>
+    /// <summary>A scene: objects, materials, meshes, images, skins and animations, each keyed by a VibeSync ID.</summary>
     public sealed record Scene(
         IReadOnlyList<SceneObject> Objects,
         IReadOnlyList<Material> Materials,
@@ -151,11 +172,18 @@ namespace VibeSync.Protocol.State
         /// <summary>The image records (content schema 3; empty for older scenes).</summary>
         public IReadOnlyList<Image> Images { get; init; } = System.Array.Empty<Image>();
 
+        /// <summary>The skin records (content schema 4; empty for older scenes).</summary>
+        public IReadOnlyList<Skin> Skins { get; init; } = System.Array.Empty<Skin>();
+
+        /// <summary>The animation records (content schema 4; empty for older scenes).</summary>
+        public IReadOnlyList<Animation> Animations { get; init; } = System.Array.Empty<Animation>();
+
         /// <summary>Number of records of every kind.</summary>
-        public int RecordCount => Objects.Count + Materials.Count + Meshes.Count + Images.Count;
+        public int RecordCount => Objects.Count + Materials.Count + Meshes.Count + Images.Count + Skins.Count + Animations.Count;
 
         /// <summary>
-        /// Every blob id the scene references: its meshes' arrays, then its images' files (repeats
+        /// Every blob id the scene references: its meshes' arrays (morph deltas included), its images'
+        /// files, its skins' inverse bind matrices, its animations' times and values (repeats
         /// possible). Use it wherever blobs are pinned, retained, written beside a scene or collected.
         /// </summary>
         public IEnumerable<string> BlobIds()
@@ -163,13 +191,16 @@ namespace VibeSync.Protocol.State
             foreach (var m in Meshes)
                 foreach (var id in m.BlobIds()) yield return id;
             foreach (var i in Images) yield return i.Blob;
+            foreach (var s in Skins) yield return s.InverseBindMatrices;
+            foreach (var a in Animations)
+                foreach (var id in a.BlobIds()) yield return id;
         }
     }
 }
 
 namespace VibeSync.Protocol.State
 {
-    /// <summary>The names of object kinds in scene JSON: empty, mesh, camera, light.</summary>
+    /// <summary>The names of object kinds in scene JSON: empty, mesh, camera, light, armature, joint.</summary>
     public static class ObjectKindNames
     {
         /// <summary>The lowercase name of <paramref name="kind"/>.</summary>
@@ -178,8 +209,13 @@ namespace VibeSync.Protocol.State
             ObjectKind.Mesh => "mesh",
             ObjectKind.Camera => "camera",
             ObjectKind.Light => "light",
+            ObjectKind.Armature => "armature",
+            ObjectKind.Joint => "joint",
             _ => "empty",
         };
+
+        /// <summary>Every kind's name, for error messages: "empty, mesh, camera, light, armature or joint".</summary>
+        public const string Choices = "empty, mesh, camera, light, armature or joint";
 
         /// <summary>Parses a lowercase kind name.</summary>
         public static bool TryParse(string text, out ObjectKind kind)
@@ -190,6 +226,8 @@ namespace VibeSync.Protocol.State
                 case "mesh": kind = ObjectKind.Mesh; return true;
                 case "camera": kind = ObjectKind.Camera; return true;
                 case "light": kind = ObjectKind.Light; return true;
+                case "armature": kind = ObjectKind.Armature; return true;
+                case "joint": kind = ObjectKind.Joint; return true;
                 default: kind = ObjectKind.Empty; return false;
             }
         }

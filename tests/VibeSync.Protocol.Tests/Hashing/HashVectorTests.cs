@@ -54,7 +54,8 @@ public sealed class HashVectorTests
         var expected = c.GetProperty("expected");
 
         Assert.Equal(expected.GetProperty("root").GetString(), Hex.Encode(hashes.Root));
-        foreach (var (kind, map) in new[] { ("objects", hashes.Objects), ("materials", hashes.Materials), ("meshes", hashes.Meshes), ("images", hashes.Images) })
+        foreach (var (kind, map) in new[] { ("objects", hashes.Objects), ("materials", hashes.Materials), ("meshes", hashes.Meshes), ("images", hashes.Images),
+                     ("skins", hashes.Skins), ("animations", hashes.Animations) })
         {
             var want = expected.GetProperty(kind).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
             Assert.Equal(want, map.ToDictionary(p => p.Key, p => (string?)Hex.Encode(p.Value)));
@@ -70,8 +71,11 @@ public sealed class HashVectorTests
                 var m = scene.Materials.FirstOrDefault(x => x.Uuid == e.Name);
                 var mesh = scene.Meshes.FirstOrDefault(x => x.Uuid == e.Name);
                 var image = scene.Images.FirstOrDefault(x => x.Uuid == e.Name);
+                var skin = scene.Skins.FirstOrDefault(x => x.Uuid == e.Name);
+                var animation = scene.Animations.FirstOrDefault(x => x.Uuid == e.Name);
                 var bytes = o != null ? RecordEncoder.Encode(o).ToArray() : m != null ? RecordEncoder.Encode(m).ToArray()
-                    : mesh != null ? RecordEncoder.Encode(mesh).ToArray() : RecordEncoder.Encode(image!).ToArray();
+                    : mesh != null ? RecordEncoder.Encode(mesh).ToArray() : image != null ? RecordEncoder.Encode(image).ToArray()
+                    : skin != null ? RecordEncoder.Encode(skin).ToArray() : RecordEncoder.Encode(animation!).ToArray();
                 Assert.Equal(e.Value.GetString(), Hex.Encode(bytes));
             }
         }

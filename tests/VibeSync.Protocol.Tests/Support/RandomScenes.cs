@@ -115,3 +115,54 @@ internal static class RandomScenes
         _ => "🎲 dice",
     };
 }
+
+/// <summary>Seeded random content-schema-4 additions: an armature with a joint tree, a skin, a skinned mesh with morph targets, an animation.</summary>
+internal static class RandomRigs
+{
+    /// <summary><see cref="RandomScenes.Canonical"/> with one random rig added (its own random stream, so the base scene is the same).</summary>
+    public static Scene Rigged(int seed, int maxObjects = 20)
+    {
+        var scene = RandomScenes.Canonical(seed, maxObjects);
+        var r = new Random(seed ^ 0x5EED);
+        var objects = scene.Objects.ToList();
+        var armature = new SceneObject(RandomScenes.Uuid(r), "Armature", ObjectKind.Armature, null, new Vector3d(RandomScenes.Real(r), 0, 0),
+            RandomScenes.Rotation(r), new Vector3d(1, 1, 1), true, Array.Empty<string?>(), null);
+        objects.Add(armature);
+        var joints = new List<SceneObject>();
+        for (int i = 0, n = r.Next(1, 8); i < n; i++)
+        {
+            var parent = joints.Count == 0 || r.Next(3) == 0 ? armature.Uuid : joints[r.Next(joints.Count)].Uuid;
+            joints.Add(new SceneObject((r.Next(12) == 0 ? "h-" : "") + RandomScenes.Uuid(r), "Bone." + i, ObjectKind.Joint, parent,
+                new Vector3d(0, RandomScenes.Real(r), 0), RandomScenes.Rotation(r), new Vector3d(1, 1, 1), r.Next(6) != 0, Array.Empty<string?>(), null));
+        }
+        objects.AddRange(joints);
+        var skin = new Skin(RandomScenes.Uuid(r), "Armature", joints.Select(j => j.Uuid).ToArray(), BlobId(r), r.Next(2) == 0 ? armature.Uuid : null);
+        var targets = Enumerable.Range(0, r.Next(0, 3)).Select(i => new MorphTarget("Key " + i, BlobId(r), r.Next(2) == 0 ? BlobId(r) : null)).ToArray();
+        var mesh = new Mesh(RandomScenes.Uuid(r), r.Next(1, 100),
+            new Dictionary<string, string> { ["POSITION"] = BlobId(r), ["JOINTS_0"] = BlobId(r), ["WEIGHTS_0"] = BlobId(r) },
+            Array.Empty<MeshPrimitive>(), Array.Empty<string>())
+        { Targets = targets, Weights = targets.Select(_ => Math.Round(r.NextDouble(), r.Next(1, 7))).ToArray() };
+        var skinned = new SceneObject(RandomScenes.Uuid(r), "Body", ObjectKind.Mesh, r.Next(2) == 0 ? armature.Uuid : joints[0].Uuid,
+            new Vector3d(0, 0, 0), RandomScenes.Rotation(r), new Vector3d(1, 1, 1), true, new string?[] { null }, mesh.Uuid) { Skin = skin.Uuid };
+        objects.Add(skinned);
+        var channels = new List<AnimationChannel>();
+        foreach (var target in joints.Append(skinned).Where(_ => r.Next(2) == 0))
+            foreach (var path in new[] { AnimationPath.Translation, AnimationPath.Rotation, AnimationPath.Scale, AnimationPath.Weights })
+                if (r.Next(2) == 0 && (path != AnimationPath.Weights || target == skinned && targets.Length > 0))
+                    channels.Add(new AnimationChannel(target.Uuid, path, (AnimationInterpolation)r.Next(3), BlobId(r), BlobId(r), r.Next(4) == 0));
+        channels.Sort(AnimationChannel.Compare);
+        var animation = new Animation(RandomScenes.Uuid(r), "Action." + r.Next(100), channels);
+        return new Scene(objects, scene.Materials, scene.Meshes.Append(mesh).ToArray(), scene.Images)
+        {
+            Skins = new[] { skin },
+            Animations = new[] { animation },
+        };
+    }
+
+    private static string BlobId(Random r)
+    {
+        var id = new byte[32];
+        r.NextBytes(id);
+        return Convert.ToHexStringLower(id);
+    }
+}

@@ -7,7 +7,7 @@ import json
 from ..protocol.crypto import hkdf_expand, hkdf_extract
 
 PROTOCOL_VERSION = "1.1"
-CONTENT_SCHEMA = 3  # the scene model this build reads and writes (C#: ContentSchema.Current; CONTENT-V3 §1)
+CONTENT_SCHEMA = 4  # the scene model this build reads and writes (C#: ContentSchema.Current; CONTENT-V4 §1)
 ENGINES = ("blender", "unity")
 NONCE_SIZE = 32
 CLOCK_WINDOW_MS = 5000

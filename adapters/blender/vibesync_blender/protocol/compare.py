@@ -6,7 +6,7 @@ to neighbouring integers. The field names match the C# FieldComparer
 ``translation[1]``, ``rotation``, ``name``, ``positions[7]`` (first differing vertex only) …
 """
 
-from .model import TEXTURE_SLOTS, Image, Material, Mesh, SceneObject
+from .model import ANIMATION_PATHS, TEXTURE_SLOTS, Animation, Image, Material, Mesh, SceneObject, Skin
 from .quantize import EPSILON
 
 
@@ -40,6 +40,8 @@ def object_differences(a, b, epsilon=EPSILON):
         diff.append("mesh")
     _camera(diff, a.camera, b.camera, epsilon)
     _light(diff, a.light, b.light, epsilon)
+    if a.skin != b.skin:
+        diff.append("skin")
     return diff
 
 
@@ -146,6 +148,38 @@ def mesh_differences(a, b, epsilon=EPSILON):
                 diff.append(f"primitives[{i}].indices")
     if tuple(a.derived) != tuple(b.derived):
         diff.append("derived")
+    if len(a.targets) != len(b.targets):
+        diff.append("targets")
+    else:
+        for i, (t, u) in enumerate(zip(a.targets, b.targets)):
+            for field, name in (("name", "name"), ("position", "POSITION"), ("normal", "NORMAL")):
+                if getattr(t, field) != getattr(u, field):
+                    diff.append(f"targets[{i}].{name}")
+    if len(a.weights) != len(b.weights):
+        diff.append("weights")
+    else:
+        _vector(diff, "weights", a.weights, b.weights, epsilon)
+    return diff
+
+
+def skin_differences(a, b, epsilon=EPSILON):
+    """Names of the fields of two skin records that differ (all exact; ``epsilon`` unused)."""
+    return [f for f in ("uuid", "name", "joints", "inverse_bind_matrices", "skeleton") if getattr(a, f) != getattr(b, f)]
+
+
+def animation_differences(a, b, epsilon=EPSILON):
+    """Names of the fields of two animation records that differ: a channel by its target and path
+    (``channels.TARGET.rotation.values``), one missing on either side by itself."""
+    diff = [f for f in ("uuid", "name") if getattr(a, f) != getattr(b, f)]
+    mine = {c.order: c for c in a.channels}
+    theirs = {c.order: c for c in b.channels}
+    for order in sorted(set(mine) | set(theirs)):
+        field = f"channels.{order[0]}.{ANIMATION_PATHS[order[1]]}"
+        c, d = mine.get(order), theirs.get(order)
+        if c is None or d is None:
+            diff.append(field)
+            continue
+        diff.extend(f"{field}.{f}" for f in ("interpolation", "times", "values", "sampled") if getattr(c, f) != getattr(d, f))
     return diff
 
 
@@ -161,6 +195,10 @@ def differences(a, b, epsilon=EPSILON):
         return mesh_differences(a, b, epsilon)
     if isinstance(a, Image):
         return image_differences(a, b, epsilon)
+    if isinstance(a, Skin):
+        return skin_differences(a, b, epsilon)
+    if isinstance(a, Animation):
+        return animation_differences(a, b, epsilon)
     raise TypeError(f"not a scene record: {type(a).__name__}")
 
 

@@ -4,6 +4,7 @@ object:   u8 0x10 | str uuid | str name | u8 kind | opt parent | i64×3 t | i64�
           | u8 visible | u32 n | opt×n material | opt mesh
           [| u8 0x01 | u8 camera type | i64 yfov or xmag | i64 aspect or ymag | i64 znear | i64 zfar]   only with a camera
           [| u8 0x02 | u8 light type | i64×3 color | i64 intensity | opt64 range | i64 inner | i64 outer]   only with a light
+          [| u8 0x03 | str skin]   only when skinned
 material: u8 0x14 | str uuid | str name | i64×4 base | i64 metallic | i64 roughness | i64×3 emission
           | i64 emissive_strength | u8 alpha_mode | i64 alpha_cutoff | u8 double_sided | i64 normal_scale
           | i64 occlusion_strength | u8 t | t × (u8 slot | str image | u8 texcoord | u8 wrap_s | u8 wrap_t
@@ -11,14 +12,18 @@ material: u8 0x14 | str uuid | str name | i64×4 base | i64 metallic | i64 rough
 image:    u8 0x15 | str uuid | str name | str mime | 32 bytes blob id | u32 width | u32 height | u8 color_space
 mesh:     u8 0x13 | str uuid | u32 vertex_count | u8 k | k × (str semantic | 32 bytes blob id), ascending
           | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
-str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
+          [| u8 0x01 | u32 m | m × (str name | 32 bytes POSITION | optblob NORMAL) | m × i64 weight]   only with targets
+skin:     u8 0x16 | str uuid | str name | u32 n | n × str joint | 32 bytes inverse bind matrices | opt skeleton
+animation: u8 0x17 | str uuid | str name | u32 c | c × (str target | u8 path | u8 interpolation
+          | 32 bytes times | 32 bytes values | u8 sampled)
+optblob = u8 0 | u8 1 ‖ 32 bytes;  str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
 """
 
 import hashlib
 import struct
 
-from .model import (ALPHA_MODES, CAMERA_TYPES, COLOR_SPACES, KINDS, LIGHT_TYPES, MAG_FILTERS, MIN_FILTERS, TEXTURE_SLOTS,
-                    WRAPS)
+from .model import (ALPHA_MODES, ANIMATION_PATHS, CAMERA_TYPES, COLOR_SPACES, INTERPOLATIONS, KINDS, LIGHT_TYPES,
+                    MAG_FILTERS, MIN_FILTERS, TEXTURE_SLOTS, WRAPS)
 from .quantize import quantize, quantize_rotation
 
 OBJECT_TAG = 0x10
@@ -27,6 +32,10 @@ IMAGE_TAG = 0x15
 CAMERA_MARK = 0x01
 LIGHT_MARK = 0x02
 MESH_TAG = 0x13  # content schema 2; 0x12 (schema 1's inline mesh) is retired
+SKIN_MARK = 0x03  # content schema 4: the skin appended to an object record
+TARGETS_MARK = 0x01  # content schema 4: morph targets appended to a mesh record
+SKIN_TAG = 0x16
+ANIMATION_TAG = 0x17
 
 _U32 = struct.Struct("<I")
 
@@ -82,6 +91,9 @@ def encode_object(o):
             out.append(1)
             _reals(out, (light.range,))
         _reals(out, (light.inner_cone, light.outer_cone))
+    if o.skin is not None:
+        out.append(SKIN_MARK)
+        _str(out, o.skin)
     return bytes(out)
 
 
@@ -139,6 +151,48 @@ def encode_mesh(m):
     out += _U32.pack(len(m.derived))
     for d in m.derived:
         _str(out, d)
+    # appended only with targets, so a mesh without them hashes exactly as in schema 3
+    if m.targets:
+        out.append(TARGETS_MARK)
+        out += _U32.pack(len(m.targets))
+        for t in m.targets:
+            _str(out, t.name)
+            out += bytes.fromhex(t.position)
+            if t.normal is None:
+                out.append(0)
+            else:
+                out.append(1)
+                out += bytes.fromhex(t.normal)
+        _reals(out, m.weights)
+    return bytes(out)
+
+
+def encode_skin(s):
+    """The skin record: the blob id stands for the inverse bind matrices."""
+    out = bytearray([SKIN_TAG])
+    _str(out, s.uuid)
+    _str(out, s.name)
+    out += _U32.pack(len(s.joints))
+    for joint in s.joints:
+        _str(out, joint)
+    out += bytes.fromhex(s.inverse_bind_matrices)
+    _opt(out, s.skeleton)
+    return bytes(out)
+
+
+def encode_animation(a):
+    """The animation record: 64 bytes of blob ids per channel, whatever its keyframes."""
+    out = bytearray([ANIMATION_TAG])
+    _str(out, a.uuid)
+    _str(out, a.name)
+    out += _U32.pack(len(a.channels))
+    for c in a.channels:
+        _str(out, c.target)
+        out.append(ANIMATION_PATHS.index(c.path))
+        out.append(INTERPOLATIONS.index(c.interpolation))
+        out += bytes.fromhex(c.times)
+        out += bytes.fromhex(c.values)
+        out.append(1 if c.sampled else 0)
     return bytes(out)
 
 

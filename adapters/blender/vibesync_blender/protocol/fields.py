@@ -161,3 +161,12 @@ def read_name(v, path):
     except UnicodeEncodeError:
         raise SceneError(path, "contains a lone UTF-16 surrogate (not valid Unicode)") from None
     return text
+
+
+def read_blob_id(v, path):
+    """A blob id (docs/protocol.md §12): 64 lowercase hex digits."""
+    text = read_text(v, path)
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise SceneError(path, f"\"{shown}\" is not a blob id (64 lowercase hex digits)")
+    return text

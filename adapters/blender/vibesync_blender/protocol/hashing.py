@@ -3,7 +3,8 @@
 import json
 from dataclasses import dataclass
 
-from .encoding import encode_image, encode_material, encode_mesh, encode_object, record_hash
+from .encoding import (encode_animation, encode_image, encode_material, encode_mesh, encode_object, encode_skin,
+                       record_hash)
 from .merkle import MerkleTree
 
 
@@ -14,6 +15,8 @@ class SceneHashes:
     materials: dict
     meshes: dict
     images: dict
+    skins: dict
+    animations: dict
 
     @property
     def root(self):
@@ -29,6 +32,8 @@ class SceneHashes:
             "materials": hexmap(self.materials),
             "meshes": hexmap(self.meshes),
             "images": hexmap(self.images),
+            "skins": hexmap(self.skins),
+            "animations": hexmap(self.animations),
         }, ensure_ascii=True)
 
 
@@ -38,5 +43,7 @@ def hash_scene(scene):
     materials = {m.uuid: record_hash(encode_material(m)) for m in scene.materials}
     meshes = {m.uuid: record_hash(encode_mesh(m)) for m in scene.meshes}
     images = {i.uuid: record_hash(encode_image(i)) for i in scene.images}
-    leaves = list(objects.items()) + list(materials.items()) + list(meshes.items()) + list(images.items())
-    return SceneHashes(MerkleTree(leaves), objects, materials, meshes, images)
+    skins = {s.uuid: record_hash(encode_skin(s)) for s in scene.skins}
+    animations = {a.uuid: record_hash(encode_animation(a)) for a in scene.animations}
+    leaves = [*objects.items(), *materials.items(), *meshes.items(), *images.items(), *skins.items(), *animations.items()]
+    return SceneHashes(MerkleTree(leaves), objects, materials, meshes, images, skins, animations)

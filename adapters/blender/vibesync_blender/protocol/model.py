@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
-KINDS = ("empty", "mesh", "camera", "light")  # index = the byte in the hash encoding
+KINDS = ("empty", "mesh", "camera", "light", "armature", "joint")  # index = the byte in the hash encoding
 VIEW_AXIS_KINDS = ("camera", "light")
 
 Vec2 = Tuple[float, float]
@@ -29,6 +29,7 @@ class SceneObject:
     mesh: Optional[str] = None
     camera: Optional["CameraParameters"] = None  # kind camera only; None = not synced (schema 2)
     light: Optional["LightParameters"] = None  # kind light only; None = not synced or unrepresentable
+    skin: Optional[str] = None  # kind mesh only (content schema 4): the skin's uuid; None = not skinned
 
     @property
     def has_view_axis(self):
@@ -135,6 +136,8 @@ class LightParameters:
 
 
 POSITION, NORMAL, TANGENT, COLOR_0 = "POSITION", "NORMAL", "TANGENT", "COLOR_0"
+JOINTS_0, WEIGHTS_0 = "JOINTS_0", "WEIGHTS_0"  # content schema 4: U16 × 4 and F32 × 4, always together
+WEIGHT_SUM_TOLERANCE = 1e-3
 TEXCOORD_PREFIX = "TEXCOORD_"
 MAX_TEXCOORDS = 8
 MAX_MATERIAL_SLOT = 1024
@@ -153,10 +156,11 @@ def texcoord_index(semantic):
 
 
 def components(semantic):
-    """Floats per vertex of a known semantic (POSITION/NORMAL 3, TANGENT/COLOR_0 4, TEXCOORD_k 2), else 0."""
+    """Values per vertex of a known semantic (POSITION/NORMAL 3, TANGENT/COLOR_0/JOINTS_0/WEIGHTS_0 4,
+    TEXCOORD_k 2), else 0. JOINTS_0's are u16, every other float32."""
     if semantic in (POSITION, NORMAL):
         return 3
-    if semantic in (TANGENT, COLOR_0):
+    if semantic in (TANGENT, COLOR_0, JOINTS_0, WEIGHTS_0):
         return 4
     return 2 if texcoord_index(semantic) >= 0 else 0
 
@@ -184,26 +188,99 @@ class Mesh:
     attributes: dict
     primitives: Tuple[Primitive, ...] = ()
     derived: Tuple[str, ...] = ()
+    targets: Tuple["MorphTarget", ...] = ()  # content schema 4: shape keys but the reference key, in key order
+    weights: Tuple[float, ...] = ()  # one default weight per target, 0…1
 
     @property
     def is_derived(self):
         return bool(self.derived)
 
     def blob_ids(self):
-        """Every blob id the record references (attributes, then primitives)."""
-        return [*self.attributes.values(), *(p.indices for p in self.primitives)]
+        """Every blob id the record references (attributes, primitives, then targets' deltas)."""
+        return [*self.attributes.values(), *(p.indices for p in self.primitives),
+                *(b for t in self.targets for b in ((t.position,) if t.normal is None else (t.position, t.normal)))]
+
+
+@dataclass(frozen=True, slots=True)
+class MorphTarget:
+    """One morph target: blob ids of F32 × 3 position (required) and normal deltas, one per vertex."""
+
+    name: str
+    position: str
+    normal: Optional[str] = None
+
+
+MAX_JOINTS = 65535
+ANIMATION_PATHS = ("translation", "rotation", "scale", "weights")  # index = the byte in the hash encoding
+INTERPOLATIONS = ("LINEAR", "STEP", "CUBICSPLINE")
+
+
+@dataclass(frozen=True, slots=True)
+class Skin:
+    """A skin record (content schema 4): ordered joint uuids, the blob id of their F32 × 16 column-major
+    inverse bind matrices, and the skeleton root (a joint or armature ancestor of every joint) or None."""
+
+    uuid: str
+    name: str
+    joints: Tuple[str, ...]
+    inverse_bind_matrices: str
+    skeleton: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnimationChannel:
+    """One channel: ``path`` of object ``target`` driven by keyframe ``times`` and ``values`` (blob ids)."""
+
+    target: str
+    path: str
+    interpolation: str
+    times: str
+    values: str
+    sampled: bool = False
+
+    @property
+    def order(self):
+        """The record order: target uuid (ordinal), then path."""
+        return (self.target, ANIMATION_PATHS.index(self.path))
+
+
+def channel_components(path):
+    """Floats per value element: translation/scale 3, rotation 4, weights 1."""
+    return {"rotation": 4, "weights": 1}.get(path, 3)
+
+
+def channel_value_count(path, interpolation, keyframes, targets):
+    """Value elements a channel needs: one per keyframe (× targets for weights), × 3 for CUBICSPLINE."""
+    return keyframes * (targets if path == "weights" else 1) * (3 if interpolation == "CUBICSPLINE" else 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Animation:
+    """An animation record (content schema 4): channels ordered by target then path, one per pair."""
+
+    uuid: str
+    name: str
+    channels: Tuple[AnimationChannel, ...] = ()
+
+    def blob_ids(self):
+        """Each channel's times then values."""
+        return [b for c in self.channels for b in (c.times, c.values)]
 
 
 @dataclass(frozen=True, slots=True)
 class Scene:
-    """Four record sets, each in input order (the hash sorts by uuid; error paths use input order)."""
+    """Six record sets, each in input order (the hash sorts by uuid; error paths use input order)."""
 
     objects: Tuple[SceneObject, ...] = field(default_factory=tuple)
     materials: Tuple[Material, ...] = field(default_factory=tuple)
     meshes: Tuple[Mesh, ...] = field(default_factory=tuple)
     images: Tuple[Image, ...] = field(default_factory=tuple)
+    skins: Tuple[Skin, ...] = field(default_factory=tuple)
+    animations: Tuple[Animation, ...] = field(default_factory=tuple)
 
     def blob_ids(self):
-        """Every blob id the scene references: meshes' arrays, then images' files (repeats possible).
-        Use it wherever blobs are pinned, retained, written beside a scene or collected."""
-        return [*(b for m in self.meshes for b in m.blob_ids()), *(i.blob for i in self.images)]
+        """Every blob id the scene references: meshes' arrays (morph deltas included), images' files, skins'
+        inverse bind matrices, animations' times and values (repeats possible). Use it wherever blobs are
+        pinned, retained, written beside a scene or collected."""
+        return [*(b for m in self.meshes for b in m.blob_ids()), *(i.blob for i in self.images),
+                *(s.inverse_bind_matrices for s in self.skins), *(b for a in self.animations for b in a.blob_ids())]

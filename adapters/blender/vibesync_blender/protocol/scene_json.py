@@ -8,14 +8,16 @@ them for both.
 from . import convert
 from .errors import SceneError
 from .fields import (as_array as _as_array, as_object as _as_object, check_fields as _check_fields,
-                     is_valid_id, kind_name as _kind_name, parse as _parse, read_id as _id, read_index as _index,
+                     is_valid_id, kind_name as _kind_name, parse as _parse, read_blob_id, read_id as _id, read_index as _index,
                      read_name as _name, read_optional_id as _optional_id, read_real as _real, read_reals as _reals,
                      read_text as _text, read_vector as _vector)
 from .blobs import float_blob, index_blob
 from .content_json import (IMAGE_FIELDS, MATERIAL_OPTIONAL, MATERIAL_REQUIRED, camera_json, image_json, light_json, only_for,
                            material_json, read_camera, read_image, read_light, read_material)
-from .model import (KINDS, MAX_MATERIAL_SLOT, POSITION, TEXTURE_SLOTS, Mesh, Primitive, Scene, SceneObject, components,
-                    texcoord, texcoord_index)
+from .model import (JOINTS_0, KINDS, MAX_MATERIAL_SLOT, POSITION, TEXTURE_SLOTS, WEIGHTS_0, Mesh, Primitive, Scene,
+                    SceneObject, components, texcoord, texcoord_index)
+from .rigging_json import (ANIMATION_FIELDS, SKIN_FIELDS, SKIN_OPTIONAL, animation_json, read_animation, read_skin,
+                           read_targets, skin_json, targets_json)
 from .quantize import is_hashable
 
 _FIELDS = {
@@ -34,6 +36,8 @@ def write(scene, space, unit_scale=1.0):
     out["materials"] = [material_json(m) for m in s.materials]
     out["meshes"] = [mesh_json(m) for m in s.meshes]
     out["images"] = [image_json(i) for i in s.images]
+    out["skins"] = [skin_json(k) for k in s.skins]
+    out["animations"] = [animation_json(a) for a in s.animations]
     return out
 
 
@@ -47,6 +51,8 @@ def object_json(o, t, r, sc, space):
         out["camera"] = camera_json(o.camera)
     if o.light is not None:
         out["light"] = light_json(o.light)
+    if o.skin is not None:
+        out["skin"] = o.skin
     return out
 
 
@@ -55,10 +61,11 @@ def mesh_json(m):
     return {"uuid": m.uuid, "vertex_count": m.vertex_count,
             "attributes": {k: m.attributes[k] for k in sorted(m.attributes)},
             "primitives": [{"material": p.material, "indices": p.indices} for p in m.primitives],
-            "derived": list(m.derived)}
+            "derived": list(m.derived), **targets_json(m)}
 
 
 RECORD_FIELDS = ("uuid", "vertex_count", "attributes", "primitives", "derived")
+RECORD_OPTIONAL = ("targets", "weights")  # content schema 4's morph targets
 MAX_VERTEX_COUNT = 2**31 - 1
 
 
@@ -74,12 +81,6 @@ def read_integer(v, path, low, high, what):
     return v
 
 
-def read_blob_id(v, path):
-    text = _text(v, path)
-    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
-        shown = text if len(text) <= 80 else text[:77] + "..."
-        raise SceneError(path, f"\"{shown}\" is not a blob id (64 lowercase hex digits)")
-    return text
 
 
 def read_mesh_record(m, path, uuid):
@@ -91,10 +92,14 @@ def read_mesh_record(m, path, uuid):
     for key, value in attributes_object.items():
         ap = f"{path}.attributes.{key}"
         if not components(key):
-            raise SceneError(ap, "unknown attribute (expected POSITION, NORMAL, TANGENT, TEXCOORD_0…TEXCOORD_7 or COLOR_0)")
+            raise SceneError(ap, "unknown attribute (expected POSITION, NORMAL, TANGENT, TEXCOORD_0…TEXCOORD_7, COLOR_0, "
+                                 "JOINTS_0 or WEIGHTS_0)")
         attributes[key] = read_blob_id(value, ap)
     if POSITION not in attributes:
         raise SceneError(path + ".attributes.POSITION", "missing field")
+    if (JOINTS_0 in attributes) != (WEIGHTS_0 in attributes):
+        has, lacks = (JOINTS_0, WEIGHTS_0) if JOINTS_0 in attributes else (WEIGHTS_0, JOINTS_0)
+        raise SceneError(f"{path}.attributes.{lacks}", f"missing field ({has} and {lacks} come together)")
     for key in attributes:
         k = texcoord_index(key)
         if k > 0 and texcoord(k - 1) not in attributes:
@@ -117,7 +122,9 @@ def read_mesh_record(m, path, uuid):
         for i, d in enumerate(derived):
             if not d:
                 raise SceneError(f"{path}.derived[{i}]", "expected what derived the mesh, got an empty string")
-    return Mesh(uuid=uuid, vertex_count=vertex_count, attributes=attributes, primitives=tuple(primitives), derived=derived)
+    targets, weights = read_targets(m, path)
+    return Mesh(uuid=uuid, vertex_count=vertex_count, attributes=attributes, primitives=tuple(primitives), derived=derived,
+                targets=targets, weights=weights)
 
 
 def read_inline_mesh(m, path, uuid, space, unit_scale, sink):
@@ -187,7 +194,7 @@ class _Reader:
         # Blender's scenes carry their unit scale; a Unity scene file may carry its project stamp
         # (the simulator saves it there), which is not part of any record.
         extra = {"blender": ("unit_scale",), "unity": ("vibesync_project",)}.get(self.space, ())
-        allowed = ("objects", "materials", "meshes", "images") + extra
+        allowed = ("objects", "materials", "meshes", "images", "skins", "animations") + extra
         _check_fields(top, "", (), allowed)
         unit_scale = 1.0
         if "unit_scale" in top:
@@ -198,11 +205,11 @@ class _Reader:
         materials = self._list(top, "materials", self._material)
         meshes = self._list(top, "meshes", self._mesh)
         images = self._list(top, "images", self._image)
+        skins = self._list(top, "skins", self._skin)
+        animations = self._list(top, "animations", self._animation)
         objects = self._list(top, "objects", self._object)
-        native = Scene(tuple(objects), tuple(materials), tuple(meshes), tuple(images))
-        _check_unique(native)
-        _check_references(native)
-        _check_acyclic(native)
+        native = Scene(tuple(objects), tuple(materials), tuple(meshes), tuple(images), tuple(skins), tuple(animations))
+        check_closed(native)
         canonical = convert.to_canonical(native, self.space, unit_scale)
         self._check_range(canonical)
         return canonical
@@ -215,10 +222,10 @@ class _Reader:
 
     def _object(self, o, path):
         _check_fields(o, path, ("uuid", "name", "kind", "parent", self.t_field, self.r_field, self.s_field,
-                                "visible", "materials", "mesh"), ("camera", "light"))
+                                "visible", "materials", "mesh"), ("camera", "light", "skin"))
         kind = _text(o["kind"], path + ".kind")
         if kind not in KINDS:
-            raise SceneError(path + ".kind", f"unknown kind \"{kind}\" (expected empty, mesh, camera or light)")
+            raise SceneError(path + ".kind", f"unknown kind \"{kind}\" (expected {', '.join(KINDS[:-1])} or {KINDS[-1]})")
         r = _reals(o[self.r_field], f"{path}.{self.r_field}", 4)
         rotation = (r[1], r[2], r[3], r[0]) if self.space == "blender" else tuple(r)  # Blender writes (w, x, y, z)
         slots_array = _as_array(o["materials"], path + ".materials")
@@ -239,7 +246,16 @@ class _Reader:
             mesh=_optional_id(o["mesh"], path + ".mesh"),
             camera=only_for(kind, "camera", read_camera(o["camera"], path + ".camera"), path + ".camera") if "camera" in o else None,
             light=only_for(kind, "light", read_light(o["light"], path + ".light"), path + ".light") if "light" in o else None,
+            skin=_skin_only_for_mesh(kind, _optional_id(o["skin"], path + ".skin"), path + ".skin") if "skin" in o else None,
         )
+
+    def _skin(self, k, path):
+        _check_fields(k, path, SKIN_FIELDS, SKIN_OPTIONAL)
+        return read_skin(k, path, _id(k["uuid"], path + ".uuid"))
+
+    def _animation(self, a, path):
+        _check_fields(a, path, ANIMATION_FIELDS, ())
+        return read_animation(a, path, _id(a["uuid"], path + ".uuid"))
 
     def _material(self, m, path):
         _check_fields(m, path, MATERIAL_REQUIRED, MATERIAL_OPTIONAL)
@@ -253,7 +269,7 @@ class _Reader:
         if is_inline(m):
             _check_fields(m, path, ("uuid", "positions", "triangles"), ("uv0",))
             return read_inline_mesh(m, path, _id(m["uuid"], path + ".uuid"), self.space, self.unit_scale, self.sink)
-        _check_fields(m, path, RECORD_FIELDS, ())
+        _check_fields(m, path, RECORD_FIELDS, RECORD_OPTIONAL)
         return read_mesh_record(m, path, _id(m["uuid"], path + ".uuid"))
 
     def _check_range(self, c):
@@ -265,6 +281,20 @@ class _Reader:
         # records hold no values
 
 
+def _skin_only_for_mesh(kind, skin, path):
+    if skin is not None and kind != "mesh":
+        raise SceneError(path, f"an object of kind {kind} has no skin (expected null)")
+    return skin
+
+
+def check_closed(s):
+    """The whole-scene rules (unique IDs, references, no cycles, skeletons), C#: SceneJsonReader.CheckClosed."""
+    _check_unique(s)
+    _check_references(s)
+    _check_acyclic(s)
+    _check_rigging(s)
+
+
 def _range(path, values):
     for v in values:
         if not is_hashable(v):
@@ -273,7 +303,8 @@ def _range(path, values):
 
 def _check_unique(s):
     seen = set()
-    for field, records in (("objects", s.objects), ("materials", s.materials), ("meshes", s.meshes), ("images", s.images)):
+    for field, records in (("objects", s.objects), ("materials", s.materials), ("meshes", s.meshes), ("images", s.images),
+                           ("skins", s.skins), ("animations", s.animations)):
         for i, r in enumerate(records):
             if r.uuid in seen:
                 raise SceneError(f"{field}[{i}].uuid", f"duplicate uuid {r.uuid}")
@@ -281,10 +312,11 @@ def _check_unique(s):
 
 
 def _check_references(s):
-    objects = {o.uuid for o in s.objects}
+    objects = {o.uuid: o for o in s.objects}
     materials = {m.uuid for m in s.materials}
-    meshes = {m.uuid for m in s.meshes}
+    meshes = {m.uuid: m for m in s.meshes}
     images = {i.uuid for i in s.images}
+    skins = {k.uuid for k in s.skins}
     for i, m in enumerate(s.materials):
         for slot in TEXTURE_SLOTS:
             t = m.textures.get(slot)
@@ -294,11 +326,20 @@ def _check_references(s):
         path = f"objects[{i}]"
         if o.parent is not None and o.parent not in objects:
             raise SceneError(path + ".parent", f"parent {o.parent} is not an object in the scene")
+        parent = objects.get(o.parent) if o.parent is not None else None
+        if o.kind == "joint" and (parent is None or parent.kind not in ("joint", "armature")):
+            raise SceneError(path + ".parent", "a joint needs a parent (a joint or an armature)" if parent is None
+                             else f"a joint's parent is a joint or an armature, not an object of kind {parent.kind}")
         if o.kind == "mesh":
             if o.mesh is None:
                 raise SceneError(path + ".mesh", "an object of kind mesh needs a mesh")
             if o.mesh not in meshes:
                 raise SceneError(path + ".mesh", f"mesh {o.mesh} is not a mesh in the scene")
+            if o.skin is not None:
+                if o.skin not in skins:
+                    raise SceneError(path + ".skin", f"skin {o.skin} is not a skin in the scene")
+                if JOINTS_0 not in meshes[o.mesh].attributes:
+                    raise SceneError(path + ".skin", f"a skinned object's mesh needs JOINTS_0 and WEIGHTS_0 (mesh {o.mesh} has none)")
             for j, m in enumerate(o.materials):
                 if m is not None and m not in materials:
                     raise SceneError(f"{path}.materials[{j}]", f"material {m} is not a material in the scene")
@@ -307,6 +348,45 @@ def _check_references(s):
                 raise SceneError(path + ".mesh", f"an object of kind {o.kind} has no mesh (expected null)")
             if o.materials:
                 raise SceneError(path + ".materials", f"an object of kind {o.kind} has no material slots (expected [])")
+    for i, k in enumerate(s.skins):
+        for j, joint_id in enumerate(k.joints):
+            jp = f"skins[{i}].joints[{j}]"
+            joint = objects.get(joint_id)
+            if joint is None:
+                raise SceneError(jp, f"joint {joint_id} is not an object in the scene")
+            if joint.kind != "joint":
+                raise SceneError(jp, f"object {joint_id} is not a joint (kind {joint.kind})")
+        if k.skeleton is not None:
+            sp = f"skins[{i}].skeleton"
+            root = objects.get(k.skeleton)
+            if root is None:
+                raise SceneError(sp, f"skeleton {k.skeleton} is not an object in the scene")
+            if root.kind not in ("joint", "armature"):
+                raise SceneError(sp, f"a skeleton is a joint or an armature, not an object of kind {root.kind}")
+    for i, a in enumerate(s.animations):
+        for j, c in enumerate(a.channels):
+            cp = f"animations[{i}].channels[{j}]"
+            target = objects.get(c.target)
+            if target is None:
+                raise SceneError(cp + ".target", f"target {c.target} is not an object in the scene")
+            if c.path == "weights" and not (target.mesh in meshes and meshes[target.mesh].targets):
+                raise SceneError(cp + ".path", f"weights animate morph targets: object {target.uuid} has no mesh with targets")
+
+
+def _check_rigging(s):
+    """Each skin's skeleton is an ancestor (or the same object) of every joint it names; parents are acyclic."""
+    if not s.skins:
+        return
+    parent = {o.uuid: o.parent for o in s.objects}
+    for i, k in enumerate(s.skins):
+        if k.skeleton is None:
+            continue
+        for joint in k.joints:
+            at = joint
+            while at is not None and at != k.skeleton:
+                at = parent[at]
+            if at is None:
+                raise SceneError(f"skins[{i}].skeleton", f"skeleton {k.skeleton} is not an ancestor of joint {joint}")
 
 
 def _check_acyclic(s):
