@@ -202,3 +202,14 @@ def add_bone(armature_obj, name="Hand", head=(0.0, 0.0, 0.0), tail=(0.0, 0.0, 1.
     bone.head, bone.tail = head, tail
     bpy.ops.object.mode_set(mode="OBJECT")
     return armature_obj.data.bones[name]
+
+
+def load_sample(name):
+    """A bpy scene builder of samples/ (``name``.py) as a module: its ``build`` and ``export``."""
+    import importlib.util
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    spec = importlib.util.spec_from_file_location(name, os.path.join(root, "samples", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -3,7 +3,6 @@ Blender's own glTF exporter (samples/rigged_character.py builds the scene and ex
 in order, joint and bone-parented node TRS, inverse bind matrices, every exported vertex's weights and
 morph deltas; and bone IDs through edit mode, renames and duplication."""
 
-import importlib.util
 import os
 import tempfile
 import unittest
@@ -18,19 +17,12 @@ from vibesync_blender.scene import armatures, meshes
 from vibesync_blender.scene.identity import PROP
 
 from . import gltf_compare
+from .scenes import load_sample
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 EPSILON = 1e-5
 
 
-def _sample():
-    spec = importlib.util.spec_from_file_location("rigged_character", os.path.join(ROOT, "samples", "rigged_character.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RIGGED = _sample()
+RIGGED = load_sample("rigged_character")
 K = np.array(armatures.K, dtype=np.float64)
 
 
