@@ -439,11 +439,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             var known = AttachFlow.Uuids(snapshot).Concat(AttachFlow.Uuids(reality)).ToHashSet(StringComparer.Ordinal);
             var unknown = only.Where(u => !known.Contains(u)).ToList();
             if (unknown.Count > 0) throw new IntentRefusedException(IntentErrorCode.UnknownUuid, "uuids", $"neither Reality nor snapshot {reference} has {string.Join(", ", unknown)}");
-            target = new Scene(
-                reality.Objects.Where(o => !only.Contains(o.Uuid)).Concat(snapshot.Objects.Where(o => only.Contains(o.Uuid))).ToArray(),
-                reality.Materials.Where(m => !only.Contains(m.Uuid)).Concat(snapshot.Materials.Where(m => only.Contains(m.Uuid))).ToArray(),
-                reality.Meshes.Where(m => !only.Contains(m.Uuid)).Concat(snapshot.Meshes.Where(m => only.Contains(m.Uuid))).ToArray(),
-                reality.Images.Where(i => !only.Contains(i.Uuid)).Concat(snapshot.Images.Where(i => only.Contains(i.Uuid))).ToArray());
+            target = reality.Where(u => !only.Contains(u)).Concat(snapshot.Where(only.Contains));
         }
         var plan = Intents.Resync.ResyncPlan.Between(reality, target, keepExtras: false);
         if (plan.Unreachable.Count > 0)

@@ -12,7 +12,8 @@ from .protocol.errors import SceneError
 from .protocol.fields import (as_array, as_object, check_fields, read_id, read_index, read_name, read_optional_id,
                               read_real, read_reals, read_text, read_vector)
 from .protocol import content_json as content
-from .protocol.model import CAMERA_TYPES, KINDS, LIGHT_TYPES
+from .protocol import rigging_json as rigging
+from .protocol.model import ANIMATION_PATHS, CAMERA_TYPES, KINDS, LIGHT_TYPES
 from .protocol.scene_json import is_inline, read_blob_id, read_mesh_record
 
 LIMIT = 1e12  # |v| beyond this is refused, whatever the field, as the C# reader does (docs/intents.md "Numbers")
@@ -96,6 +97,14 @@ def _kind(v, path):
     return text
 
 
+def _skin(v, path, fields):
+    """A skin uuid or null; on create_object only for kind mesh."""
+    skin = read_optional_id(v, path)
+    if skin is not None and fields.get("kind", "mesh") != "mesh":
+        raise SceneError(path, f"an object of kind {fields['kind']} has no skin (expected null)")
+    return skin
+
+
 def _children(v, path):
     text = read_text(v, path)
     if text not in ("delete", "reparent"):
@@ -111,7 +120,8 @@ _SCHEMAS = {
     "assign_material": (("slot", "material"), ()),
     "set_parent": (("parent",), ()),
     "set_mesh": (("mesh",), ()),
-    "create_object": (("name", "kind", "parent", "translation", "rotation", "scale"), ("visible", "mesh", "materials", "camera", "light")),
+    "create_object": (("name", "kind", "parent", "translation", "rotation", "scale"),
+                      ("visible", "mesh", "materials", "camera", "light", "skin")),
     "instantiate_prefab": (("prefab", "name", "parent", "translation", "rotation", "scale"), ()),
     "duplicate_object": (("new_uuid",), ("name",)),
     "delete_object": (("children",), ()),
@@ -124,7 +134,14 @@ _SCHEMAS = {
     "set_light": ((), ("type", "color", "intensity", "range", "inner_cone", "outer_cone")),
     "replace_asset": (("asset",), ()),
     "rename": (("name",), ()),
+    # content schema 4 (create_skin, create_animation and set_animation_channel are read whole, below)
+    "set_skin": (("skin",), ()),
+    "update_skin": ((), ("joints", "inverse_bind_matrices", "skeleton")),
+    "delete_skin": ((), ()),
+    "set_morph_weights": (("weights",), ()),
+    "delete_animation": ((), ()),
 }
+_WHOLE = {"create_skin", "create_animation", "set_animation_channel"}
 
 _READERS = {
     "translation": lambda v, p, f: _vector(v, p),
@@ -179,6 +196,12 @@ _READERS = {
     "positions": lambda v, p, f: _positions(v, p),
     "triangles": lambda v, p, f: _triangles(v, p, len(f["positions"])),
     "uv0": lambda v, p, f: _uv0(v, p, len(f["positions"])),
+    # skins and morph weights (content schema 4)
+    "skin": _skin,
+    "joints": lambda v, p, f: rigging.read_joints(v, p),
+    "inverse_bind_matrices": lambda v, p, f: read_blob_id(v, p),
+    "skeleton": lambda v, p, f: read_optional_id(v, p),
+    "weights": lambda v, p, f: rigging.read_weights(v, p, None),  # the count is the orchestrator's to check
 }
 
 # Fields whose readers depend on others are read after them.
@@ -191,8 +214,10 @@ def read_operation(o, path):
     op = read_text(o.get("op"), path + ".op") if "op" in o else None
     if op is None:
         raise SceneError(path + ".op", "missing field")
-    if op not in _SCHEMAS:
+    if op not in _SCHEMAS and op not in _WHOLE:
         raise SceneError(path + ".op", f"unknown operation {op!r}")
+    if op in _WHOLE:
+        return _whole_record_operation(op, o, path)
     if op in ("create_mesh", "replace_mesh") and not is_inline(o):
         return _mesh_record_operation(op, o, path)
     required, optional = _SCHEMAS[op]
@@ -208,7 +233,7 @@ def read_operation(o, path):
             fields[name] = _READERS[name](o[name], f"{path}.{name}", fields)
     if op == "set_mesh" and fields["mesh"] is None:  # an object of kind mesh always shows one
         raise SceneError(path + ".mesh", "expected a mesh's VibeSync ID, not null")
-    if op in ("set_transform", "set_material_params", "set_camera", "set_light") and not fields:
+    if op in ("set_transform", "set_material_params", "set_camera", "set_light", "update_skin") and not fields:
         raise SceneError(path, f"{op} needs at least one of {', '.join(optional)}")
     return Operation(op, uuid, fields)
 
@@ -216,12 +241,44 @@ def read_operation(o, path):
 def _mesh_record_operation(op, o, path):
     """create_mesh/replace_mesh in the record form (content schema 2: blob references), read by the
     protocol's one mesh record reader; ``derived`` is optional in an operation (empty when left out)."""
-    check_fields(o, path, ("op", "uuid", "vertex_count", "attributes", "primitives"), ("derived",))
+    check_fields(o, path, ("op", "uuid", "vertex_count", "attributes", "primitives"), ("derived", "targets", "weights"))
     record = read_mesh_record(o, path, read_id(o["uuid"], path + ".uuid"))
     fields = {"vertex_count": record.vertex_count, "attributes": record.attributes, "primitives": record.primitives}
-    if "derived" in o:
-        fields["derived"] = record.derived
+    for name in ("derived", "targets", "weights"):
+        if name in o:
+            fields[name] = getattr(record, name)
     return Operation(op, record.uuid, fields)
+
+
+def _whole_record_operation(op, o, path):
+    """create_skin and create_animation, read by the protocol's one record reader (fields: the record's,
+    ``channels`` as AnimationChannel tuples), and set_animation_channel (``target``, ``path``, then either
+    ``remove`` or the sampler's fields)."""
+    if op == "create_skin":
+        check_fields(o, path, ("op", "uuid", "name", "joints", "inverse_bind_matrices"), rigging.SKIN_OPTIONAL)
+        skin = rigging.read_skin(o, path, read_id(o["uuid"], path + ".uuid"))
+        return Operation(op, skin.uuid, {k: getattr(skin, k) for k in o if k not in ("op", "uuid")})
+    if op == "create_animation":
+        check_fields(o, path, ("op", "uuid", "name", "channels"), ())
+        animation = rigging.read_animation(o, path, read_id(o["uuid"], path + ".uuid"))
+        return Operation(op, animation.uuid, {"name": animation.name, "channels": animation.channels})
+    remove = "remove" in o
+    if remove:
+        check_fields(o, path, ("op", "uuid", "target", "path", "remove"), ())
+    else:
+        check_fields(o, path, ("op", "uuid", "target", "path") + rigging.CHANNEL_FIELDS[2:], rigging.CHANNEL_OPTIONAL)
+    uuid = read_id(o["uuid"], path + ".uuid")
+    target = read_id(o["target"], path + ".target")
+    animation_path = content.read_enum(o["path"], path + ".path", ANIMATION_PATHS)
+    if remove and o["remove"] is not True:
+        raise SceneError(path + ".remove", "expected true (to remove the channel), or leave it out and give interpolation, times and values")
+    fields = {"target": target, "path": animation_path}
+    if remove:
+        fields["remove"] = True
+    else:
+        channel = rigging.read_channel(o, path, target, animation_path)
+        fields.update({k: getattr(channel, k) for k in o if k in rigging.CHANNEL_FIELDS[2:] + rigging.CHANNEL_OPTIONAL})
+    return Operation(op, uuid, fields)
 
 
 def read_operations(value, path="operations"):

@@ -14,9 +14,11 @@ public static class IntentClassifier
     /// <summary>The class of one operation.</summary>
     public static IntentClass Classify(Operation op) => op switch
     {
-        SetTransform or SetVisibility or SetMaterialParams or AssignMaterial or Rename or SetCamera or SetLight => IntentClass.Cosmetic,
-        SetParent or SetMesh or CreateObject or InstantiatePrefab or DuplicateObject or CreateMaterial or CreateMesh or CreateImage => IntentClass.Structural,
-        DeleteObject or ReplaceMesh or ReplaceAsset or ReplaceImage => IntentClass.Destructive,
+        SetTransform or SetVisibility or SetMaterialParams or AssignMaterial or Rename or SetCamera or SetLight
+            or SetMorphWeights or SetAnimationChannel => IntentClass.Cosmetic,
+        SetParent or SetMesh or CreateObject or InstantiatePrefab or DuplicateObject or CreateMaterial or CreateMesh or CreateImage
+            or SetSkin or CreateSkin or UpdateSkin or CreateAnimation => IntentClass.Structural,
+        DeleteObject or ReplaceMesh or ReplaceAsset or ReplaceImage or DeleteSkin or DeleteAnimation => IntentClass.Destructive,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op.GetType().Name, "unclassified operation"),
     };
 

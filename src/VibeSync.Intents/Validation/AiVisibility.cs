@@ -61,8 +61,18 @@ public static class AiVisibility
         return !used;
     }
 
+    /// <summary>A skin is hidden when its uuid is h- or any joint it names is hidden (CONTENT-V4 §6), so no hidden uuid leaks through it.</summary>
+    public static bool SeesSkin(RealityScene s, string uuid) =>
+        s.Skins.TryGetValue(uuid, out var skin) && SeesDataId(s, uuid) && skin.Joints.All(j => SeesObject(s, j))
+        && (skin.Skeleton == null || SeesObject(s, skin.Skeleton));
+
+    /// <summary>An animation is hidden when its uuid is h- or any channel targets a hidden object (CONTENT-V4 §6).</summary>
+    public static bool SeesAnimation(RealityScene s, string uuid) =>
+        s.Animations.TryGetValue(uuid, out var animation) && SeesDataId(s, uuid) && animation.Channels.All(c => SeesObject(s, c.Target));
+
     /// <summary>True when an AI may see the live record <paramref name="uuid"/>, whatever it is.</summary>
-    public static bool Sees(RealityScene s, string uuid) => SeesObject(s, uuid) || SeesMaterial(s, uuid) || SeesMesh(s, uuid) || SeesImage(s, uuid);
+    public static bool Sees(RealityScene s, string uuid) => SeesObject(s, uuid) || SeesMaterial(s, uuid) || SeesMesh(s, uuid) || SeesImage(s, uuid)
+        || SeesSkin(s, uuid) || SeesAnimation(s, uuid);
 
     /// <summary>
     /// True when an AI may know of <paramref name="uuid"/>: a record it sees, or an object it could
@@ -73,8 +83,11 @@ public static class AiVisibility
     private static bool SeesDataId(RealityScene s, string uuid) => !VibeSyncId.IsHidden(uuid) && !s.Concealed.Data.Contains(uuid);
 
     /// <summary>An object as an AI sees it: material slots it may not see are empty (null).</summary>
-    public static SceneObject Masked(RealityScene s, SceneObject o) =>
-        o.Materials.All(m => m == null || SeesDataId(s, m)) ? o : o with { Materials = o.Materials.Select(m => m != null && SeesDataId(s, m) ? m : null).ToArray() };
+    public static SceneObject Masked(RealityScene s, SceneObject o)
+    {
+        var masked = o.Materials.All(m => m == null || SeesDataId(s, m)) ? o : o with { Materials = o.Materials.Select(m => m != null && SeesDataId(s, m) ? m : null).ToArray() };
+        return masked.Skin != null && !SeesSkin(s, masked.Skin) ? masked with { Skin = null } : masked; // a hidden skin reads as none
+    }
 
     /// <summary>The record hash (hex) of <paramref name="uuid"/> as an AI sees it, or null when it sees no such record.</summary>
     public static string? RecordHashOf(RealityScene s, string uuid) =>
@@ -82,6 +95,8 @@ public static class AiVisibility
         : SeesMaterial(s, uuid) ? Hex.Encode(RecordHash.Of(s.Materials[uuid]))
         : SeesMesh(s, uuid) ? Hex.Encode(RecordHash.Of(s.Meshes[uuid]))
         : SeesImage(s, uuid) ? Hex.Encode(RecordHash.Of(s.Images[uuid]))
+        : SeesSkin(s, uuid) ? Hex.Encode(RecordHash.Of(s.Skins[uuid]))
+        : SeesAnimation(s, uuid) ? Hex.Encode(RecordHash.Of(s.Animations[uuid]))
         : null;
 
     /// <summary>Reality as an AI sees it: a valid scene of the records it may see, slots masked.</summary>
@@ -111,7 +126,11 @@ public static class AiVisibility
             s.Objects.Values.Where(Sees).Select(o => Masked(s, o)).ToArray(),
             s.Materials.Values.Where(m => SeesDataId(s, m.Uuid)).ToArray(),
             s.Meshes.Values.Where(m => SeesDataId(s, m.Uuid)).ToArray(),
-            s.Images.Values.Where(i => SeesImage(s, i.Uuid)).ToArray());
+            s.Images.Values.Where(i => SeesImage(s, i.Uuid)).ToArray())
+        {
+            Skins = s.Skins.Values.Where(k => SeesSkin(s, k.Uuid)).ToArray(),
+            Animations = s.Animations.Values.Where(a => SeesAnimation(s, a.Uuid)).ToArray(),
+        };
     }
 
     // ---- upkeep: Concealment follows every change of Reality ----

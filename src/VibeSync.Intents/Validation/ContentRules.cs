@@ -48,7 +48,66 @@ public static class ContentRules
                             ? ((ReplaceImage)op).ApplyTo(current) : null;
                     if (image != null && Content(image, source, limits, path) is { } refused) return refused;
                     break;
+                case CreateSkin or UpdateSkin or SetSkin or CreateObject { Skin: not null } or CreateAnimation or SetAnimationChannel { Channel: not null }:
+                    if (source == null) break;
+                    if (uploaded != null && ReferenceEquals(source, blobs)) source = new AiReachableBlobs(blobs!, reality, uploaded);
+                    if (Rigging(op, reality, source, path) is { } rigging) return rigging;
+                    break;
             }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The blobs of a skin, a skinning or a channel (CONTENT-V4 §6), checked against Reality before
+    /// the intent (records the same intent creates are the engines' to check before applying).
+    /// </summary>
+    private static IntentRefusedException? Rigging(Operation op, RealityScene reality, IBlobSource source, string path)
+    {
+        int MorphTargets(string target) =>
+            reality.Objects.TryGetValue(target, out var o) && o.Mesh != null && reality.Meshes.TryGetValue(o.Mesh, out var m) ? m.Targets.Count : -1;
+        try
+        {
+            switch (op)
+            {
+                case CreateSkin k:
+                    RiggingContent.CheckSkin(k.Skin, source, path);
+                    break;
+                case UpdateSkin u when reality.Skins.TryGetValue(u.Uuid, out var skin):
+                    RiggingContent.CheckSkin(u.ApplyTo(skin), source, path);
+                    break;
+                case SetSkin { Skin: { } id } k when reality.Skins.TryGetValue(id, out var skin)
+                    && reality.Objects.TryGetValue(k.Uuid, out var o) && o.Mesh != null && reality.Meshes.TryGetValue(o.Mesh, out var mesh):
+                    RiggingContent.CheckSkinned(mesh, skin, source, path + ".skin");
+                    break;
+                case CreateObject { Skin: { } id, Mesh: { } meshId } when reality.Skins.TryGetValue(id, out var skin) && reality.Meshes.TryGetValue(meshId, out var mesh):
+                    RiggingContent.CheckSkinned(mesh, skin, source, path + ".skin");
+                    break;
+                case CreateAnimation a:
+                    for (int j = 0; j < a.Animation.Channels.Count; j++)
+                    {
+                        var c = a.Animation.Channels[j];
+                        int targets = c.Path == AnimationPath.Weights ? MorphTargets(c.Target) : 0;
+                        if (targets >= 0) RiggingContent.CheckChannel(c, targets, source, $"{path}.channels[{j}]");
+                    }
+                    break;
+                case SetAnimationChannel { Channel: { } channel }:
+                {
+                    int targets = channel.Path == AnimationPath.Weights ? MorphTargets(channel.Target) : 0;
+                    if (targets >= 0) RiggingContent.CheckChannel(channel, targets, source, path);
+                    break;
+                }
+            }
+        }
+        catch (MeshContentException e)
+        {
+            return new IntentRefusedException(e.Code switch
+            {
+                MeshContentException.BlobMissing => IntentErrorCode.BlobMissing,
+                MeshContentException.BlobShape => IntentErrorCode.BlobShape,
+                MeshContentException.IndexRange => IntentErrorCode.IndexRange,
+                _ => IntentErrorCode.InvalidValue,
+            }, e.Path, e.Reason);
         }
         return null;
     }

@@ -33,6 +33,7 @@ public static class IntentValidator
         bool unseen = false;
         for (int i = 0; i < intent.Operations.Count; i++)
             scene = Apply(scene, intent.Operations[i], sight, $"operations[{i}]", ref unseen);
+        CheckRigClosure(reality, scene, intent.Operations);
         return new Validated(UnusedRecords.Prune(reality, scene, intent.Operations), unseen);
     }
 
@@ -72,7 +73,21 @@ public static class IntentValidator
                 if (c.Parent != null) yield return ("parent", c.Parent);
                 if (c.Mesh != null) yield return ("mesh", c.Mesh);
                 for (int i = 0; i < c.Materials.Count; i++) if (c.Materials[i] is { } m) yield return ($"materials[{i}]", m);
+                if (c.Skin != null) yield return ("skin", c.Skin);
                 break;
+            case SetSkin { Skin: { } skin }: yield return ("skin", skin); break;
+            case CreateSkin k:
+                for (int i = 0; i < k.Skin.Joints.Count; i++) yield return ($"joints[{i}]", k.Skin.Joints[i]);
+                if (k.Skin.Skeleton != null) yield return ("skeleton", k.Skin.Skeleton);
+                break;
+            case UpdateSkin u:
+                for (int i = 0; i < (u.Joints?.Count ?? 0); i++) yield return ($"joints[{i}]", u.Joints![i]);
+                if (u.Skeleton != null) yield return ("skeleton", u.Skeleton);
+                break;
+            case CreateAnimation a:
+                for (int i = 0; i < a.Animation.Channels.Count; i++) yield return ($"channels[{i}].target", a.Animation.Channels[i].Target);
+                break;
+            case SetAnimationChannel c: yield return ("target", c.Target); break;
         }
     }
 
@@ -103,6 +118,8 @@ public static class IntentValidator
         Material Material(RealityScene s, string uuid, string path) => IntentValidator.Material(s, uuid, path, sight);
         Mesh Mesh(RealityScene s, string uuid, string path) => IntentValidator.Mesh(s, uuid, path, sight);
         Image Image(RealityScene s, string uuid, string path) => IntentValidator.Image(s, uuid, path, sight);
+        Skin Skin(RealityScene s, string uuid, string path) => IntentValidator.Skin(s, uuid, path, sight);
+        Animation Animation(RealityScene s, string uuid, string path) => IntentValidator.Animation(s, uuid, path, sight);
         void Textures(RealityScene s, IEnumerable<KeyValuePair<TextureSlot, TextureBinding?>> textures, string path)
         {
             foreach (var (slot, t) in textures)
@@ -136,6 +153,7 @@ public static class IntentValidator
             case SetParent p:
             {
                 var o = Object(s, p.Uuid, path + ".uuid");
+                if (o.Kind == ObjectKind.Joint) JointParent(s, p.Parent, path + ".parent");
                 if (p.Parent != null)
                 {
                     Object(s, p.Parent, path + ".parent"); // an AI sees its ancestors too: the cycle walk names only those
@@ -163,6 +181,8 @@ public static class IntentValidator
                 }
                 else if (c.Mesh != null || c.Materials.Count > 0)
                     Refuse(IntentErrorCode.InvalidValue, path + ".kind", $"an object of kind {ObjectKindNames.Name(c.Kind)} has no mesh or material slots");
+                if (c.Kind == ObjectKind.Joint) JointParent(s, c.Parent, path + ".parent");
+                if (c.Skin != null) SkinFor(s, c.Mesh!, c.Skin, path + ".skin");
                 return Put(s, c.ToObject());
             }
             case InstantiatePrefab p:
@@ -246,6 +266,50 @@ public static class IntentValidator
                 Object(s, r.Uuid, path + ".uuid");
                 if (!s.Assets.ContainsKey(r.Uuid)) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{r.Uuid} is not a prefab instance");
                 return CheckNesting(s with { Assets = s.Assets.SetItem(r.Uuid, r.Asset) }, r.Uuid, path + ".asset", sight, ref unseen);
+            case SetSkin k:
+            {
+                var o = Object(s, k.Uuid, path + ".uuid");
+                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects are skinned");
+                if (k.Skin != null) SkinFor(s, o.Mesh!, k.Skin, path + ".skin");
+                return Put(s, o with { Skin = k.Skin });
+            }
+            case CreateSkin k:
+                NewId(s, k.Uuid, path + ".uuid", sight);
+                CheckSkin(s, k.Skin, path);
+                return s with { Skins = s.Skins.SetItem(k.Uuid, k.Skin) };
+            case UpdateSkin u:
+            {
+                var skin = u.ApplyTo(Skin(s, u.Uuid, path + ".uuid"));
+                CheckSkin(s, skin, path);
+                return s with { Skins = s.Skins.SetItem(u.Uuid, skin) };
+            }
+            case DeleteSkin k:
+                Skin(s, k.Uuid, path + ".uuid");
+                deleted = new[] { k.Uuid };
+                return s with { Skins = s.Skins.Remove(k.Uuid), Tombstones = s.Tombstones.Add(k.Uuid) };
+            case SetMorphWeights w:
+            {
+                var mesh = Mesh(s, w.Uuid, path + ".uuid");
+                if (w.Weights.Count != mesh.Targets.Count)
+                    Refuse(IntentErrorCode.InvalidValue, path + ".weights", $"mesh {mesh.Uuid} has {mesh.Targets.Count} morph target(s): give exactly one weight per target, got {w.Weights.Count}");
+                return s with { Meshes = s.Meshes.SetItem(mesh.Uuid, mesh with { Weights = w.Weights.ToArray() }) };
+            }
+            case CreateAnimation a:
+                NewId(s, a.Uuid, path + ".uuid", sight);
+                for (int i = 0; i < a.Animation.Channels.Count; i++) CheckChannel(s, a.Animation.Channels[i], $"{path}.channels[{i}]", ".target");
+                return s with { Animations = s.Animations.SetItem(a.Uuid, a.Animation) };
+            case SetAnimationChannel c:
+            {
+                var animation = Animation(s, c.Uuid, path + ".uuid");
+                if (c.Channel != null) CheckChannel(s, c.Channel, path, ".target");
+                else if (!animation.Channels.Any(x => x.Target == c.Target && x.Path == c.Path))
+                    Refuse(IntentErrorCode.InvalidValue, path + ".remove", $"animation {c.Uuid} has no {GltfNames.AnimationPaths[(int)c.Path]} channel for {c.Target}");
+                return s with { Animations = s.Animations.SetItem(c.Uuid, c.ApplyTo(animation)) };
+            }
+            case DeleteAnimation a:
+                Animation(s, a.Uuid, path + ".uuid");
+                deleted = new[] { a.Uuid };
+                return s with { Animations = s.Animations.Remove(a.Uuid), Tombstones = s.Tombstones.Add(a.Uuid) };
             case Rename r:
                 if (s.Objects.TryGetValue(r.Uuid, out var named) && (sight == Sight.Everything || AiVisibility.SeesObject(s, r.Uuid)))
                     return Put(s, named with { Name = r.NewName });
@@ -285,6 +349,81 @@ public static class IntentValidator
 
     private static RealityScene Put(RealityScene s, SceneObject o) => s with { Objects = s.Objects.SetItem(o.Uuid, o) };
 
+    /// <summary>A joint's parent is a joint or an armature (CONTENT-V4 §2).</summary>
+    private static void JointParent(RealityScene s, string? parent, string path)
+    {
+        if (parent == null) Refuse(IntentErrorCode.InvalidValue, path, "a joint needs a parent (a joint or an armature)");
+        if (s.Objects.TryGetValue(parent!, out var p) && p.Kind is not (ObjectKind.Joint or ObjectKind.Armature))
+            Refuse(IntentErrorCode.InvalidValue, path, $"a joint's parent is a joint or an armature, not an object of kind {ObjectKindNames.Name(p.Kind)}");
+    }
+
+    /// <summary>A skin a mesh object may use: it exists, and the object's mesh has JOINTS_0 and WEIGHTS_0.</summary>
+    private static void SkinFor(RealityScene s, string mesh, string skin, string path)
+    {
+        if (!s.Skins.ContainsKey(skin)) throw Missing(s, skin, path, "skin", Sight.Everything);
+        if (s.Meshes.TryGetValue(mesh, out var m) && m.Attribute(MeshSemantics.Joints0) == null)
+            Refuse(IntentErrorCode.InvalidValue, path, $"a skinned object's mesh needs JOINTS_0 and WEIGHTS_0 (mesh {mesh} has none)");
+    }
+
+    /// <summary>A skin's joints are joint objects; its skeleton a joint or armature that is an ancestor (or one) of every joint.</summary>
+    private static void CheckSkin(RealityScene s, Skin skin, string path)
+    {
+        for (int i = 0; i < skin.Joints.Count; i++)
+        {
+            if (!s.Objects.TryGetValue(skin.Joints[i], out var joint)) throw Missing(s, skin.Joints[i], $"{path}.joints[{i}]", "object", Sight.Everything);
+            if (joint.Kind != ObjectKind.Joint) Refuse(IntentErrorCode.InvalidValue, $"{path}.joints[{i}]", $"object {joint.Uuid} is not a joint (kind {ObjectKindNames.Name(joint.Kind)})");
+        }
+        if (skin.Skeleton == null) return;
+        if (!s.Objects.TryGetValue(skin.Skeleton, out var root)) throw Missing(s, skin.Skeleton, path + ".skeleton", "object", Sight.Everything);
+        if (root.Kind is not (ObjectKind.Joint or ObjectKind.Armature))
+            Refuse(IntentErrorCode.InvalidValue, path + ".skeleton", $"a skeleton is a joint or an armature, not an object of kind {ObjectKindNames.Name(root.Kind)}");
+        foreach (var joint in skin.Joints)
+        {
+            string? at = joint;
+            while (at != null && at != skin.Skeleton) at = s.Objects[at].Parent;
+            if (at == null) Refuse(IntentErrorCode.InvalidValue, path + ".skeleton", $"skeleton {skin.Skeleton} is not an ancestor of joint {joint}");
+        }
+    }
+
+    /// <summary>A channel's target exists; weights only on an object whose mesh has morph targets.</summary>
+    private static void CheckChannel(RealityScene s, AnimationChannel c, string path, string targetField)
+    {
+        if (!s.Objects.TryGetValue(c.Target, out var target)) throw Missing(s, c.Target, path + targetField, "object", Sight.Everything);
+        if (c.Path == AnimationPath.Weights && !(target.Mesh != null && s.Meshes.TryGetValue(target.Mesh, out var mesh) && mesh.Targets.Count > 0))
+            Refuse(IntentErrorCode.InvalidValue, path + ".path", $"weights animate morph targets: object {target.Uuid} has no mesh with targets");
+    }
+
+    /// <summary>
+    /// Closure of an intent's deletions (CONTENT-V4 §6), once every operation has applied, so the
+    /// same intent may remove or update a dependent in any order: no object may use a deleted skin,
+    /// no skin name a deleted joint, no animation target a deleted object.
+    /// </summary>
+    private static void CheckRigClosure(RealityScene before, RealityScene after, IReadOnlyList<Operation> operations)
+    {
+        if (after.Skins.IsEmpty && after.Animations.IsEmpty && before.Skins.IsEmpty) return;
+        for (int i = 0; i < operations.Count; i++)
+        {
+            string path = $"operations[{i}].uuid";
+            switch (operations[i])
+            {
+                case DeleteSkin k:
+                    foreach (var o in after.Objects.Values)
+                        if (o.Skin == k.Uuid) Refuse(IntentErrorCode.Closure, path, $"skin {k.Uuid} skins object {o.Uuid}: unskin it (set_skin null) or delete it in the same intent");
+                    break;
+                case DeleteObject d when before.Objects.ContainsKey(d.Uuid):
+                    foreach (var k in after.Skins.Values)
+                        foreach (var j in k.Joints)
+                            if (!after.Objects.ContainsKey(j) && before.Objects.ContainsKey(j))
+                                Refuse(IntentErrorCode.Closure, path, $"skin {k.Uuid} names joint {j}: update or delete the skin in the same intent");
+                    foreach (var a in after.Animations.Values)
+                        foreach (var c in a.Channels)
+                            if (!after.Objects.ContainsKey(c.Target) && before.Objects.ContainsKey(c.Target))
+                                Refuse(IntentErrorCode.Closure, path, $"animation {a.Uuid} targets object {c.Target}: remove that channel or delete the animation in the same intent");
+                    break;
+            }
+        }
+    }
+
     private static SceneObject Object(RealityScene s, string uuid, string path, Sight sight) =>
         s.Objects.TryGetValue(uuid, out var o) && (sight == Sight.Everything || AiVisibility.SeesObject(s, uuid)) ? o : throw Missing(s, uuid, path, "object", sight);
 
@@ -300,6 +439,12 @@ public static class IntentValidator
         try { check(); }
         catch (JsonFieldException e) { Refuse(IntentErrorCode.InvalidValue, e.Path, e.Reason); }
     }
+
+    private static Skin Skin(RealityScene s, string uuid, string path, Sight sight) =>
+        s.Skins.TryGetValue(uuid, out var k) && (sight == Sight.Everything || AiVisibility.SeesSkin(s, uuid)) ? k : throw Missing(s, uuid, path, "skin", sight);
+
+    private static Animation Animation(RealityScene s, string uuid, string path, Sight sight) =>
+        s.Animations.TryGetValue(uuid, out var a) && (sight == Sight.Everything || AiVisibility.SeesAnimation(s, uuid)) ? a : throw Missing(s, uuid, path, "animation", sight);
 
     private static Mesh Mesh(RealityScene s, string uuid, string path, Sight sight) =>
         s.Meshes.TryGetValue(uuid, out var m) && (sight == Sight.Everything || AiVisibility.SeesMesh(s, uuid)) ? m : throw Missing(s, uuid, path, "mesh", sight);

@@ -60,6 +60,7 @@ public static class MeshRules
                 {
                     MeshContentException.BlobMissing => IntentErrorCode.BlobMissing,
                     MeshContentException.BlobShape => IntentErrorCode.BlobShape,
+                    MeshContentException.InvalidValue => IntentErrorCode.InvalidValue, // skin weights (content schema 4)
                     _ => IntentErrorCode.IndexRange,
                 };
                 return new IntentRefusedException(code, e.Path, e.Reason);

@@ -61,6 +61,5 @@ internal sealed class SceneTransfer
     }
 
     /// <summary>Every part's records as one scene.</summary>
-    public Protocol.State.Scene Whole() => new(_parts.SelectMany(x => x.Objects).ToList(), _parts.SelectMany(x => x.Materials).ToList(),
-        _parts.SelectMany(x => x.Meshes).ToList(), _parts.SelectMany(x => x.Images).ToList());
+    public Protocol.State.Scene Whole() => _parts.Aggregate(Protocol.State.Scene.Empty, (whole, part) => whole.Concat(part));
 }

@@ -75,10 +75,10 @@ public static class SceneTools
         if (uuids.FirstOrDefault(Agent.Hidden) is { } hidden) throw new McpException($"HIDDEN_FROM_AI: {hidden} begins with h-: such IDs are kept from AI, which can neither read nor name them");
         var scene = await SceneOf(agent, engine).ConfigureAwait(false);
         var wanted = uuids.ToHashSet(StringComparer.Ordinal);
-        var subset = new Scene(scene.Objects.Where(o => wanted.Contains(o.Uuid)).ToArray(), scene.Materials.Where(m => wanted.Contains(m.Uuid)).ToArray(),
-            scene.Meshes.Where(m => wanted.Contains(m.Uuid)).ToArray(), scene.Images.Where(i => wanted.Contains(i.Uuid)).ToArray());
+        var subset = scene.Where(wanted.Contains);
         var hashes = subset.Objects.Select(o => (o.Uuid, RecordHash.Of(o))).Concat(subset.Materials.Select(m => (m.Uuid, RecordHash.Of(m))))
             .Concat(subset.Meshes.Select(m => (m.Uuid, RecordHash.Of(m)))).Concat(subset.Images.Select(i => (i.Uuid, RecordHash.Of(i))))
+            .Concat(subset.Skins.Select(k => (k.Uuid, RecordHash.Of(k)))).Concat(subset.Animations.Select(a => (a.Uuid, RecordHash.Of(a))))
             .ToDictionary(p => p.Item1, p => Hex.Encode(p.Item2));
         var records = JsonNode.Parse(SceneJsonWriter.Write(subset, Space.Canonical))!;
         return new JsonObject
@@ -92,11 +92,16 @@ public static class SceneTools
 
     /// <summary>submit_intent</summary>
     [McpServerTool(Name = "submit_intent", ReadOnly = false, Idempotent = false, Destructive = true, OpenWorld = false)]
-    [Description("Ask for a change: one typed operation or an ordered list that lands atomically in both engines (set_transform, set_visibility, set_material_params, assign_material, rename, set_parent, set_mesh, create_object, create_material, create_mesh, create_image, instantiate_prefab, duplicate_object, delete_object, replace_mesh, replace_image, replace_asset, set_camera, set_light; canonical values; see docs/intents.md). A mesh is the record form naming blobs you uploaded with put_blob, or for a small one the inline form (positions, triangles, uv0). " +
+    [Description("Ask for a change: one typed operation or an ordered list that lands atomically in both engines (set_transform, set_visibility, set_material_params, assign_material, rename, set_parent, set_mesh, create_object, create_material, create_mesh, create_image, instantiate_prefab, duplicate_object, delete_object, replace_mesh, replace_image, replace_asset, set_camera, set_light, set_skin, create_skin, update_skin, delete_skin, set_morph_weights, create_animation, set_animation_channel, delete_animation; canonical values; see docs/intents.md). A mesh is the record form naming blobs you uploaded with put_blob, or for a small one the inline form (positions, triangles, uv0). " +
         "Materials are glTF metallic-roughness: set_material_params takes any of base_color [r,g,b,a] 0–1 (linear), metallic, roughness, alpha_cutoff, occlusion_strength 0–1, emission [r,g,b] ≥ 0, emissive_strength ≥ 0, normal_scale, alpha_mode OPAQUE|MASK|BLEND, double_sided, " +
         "textures {slot: binding or null to remove} with slots base_color, metallic_roughness, normal, occlusion, emissive and binding {\"image\": uuid, \"texcoord\": 0–7, \"wrap_s\"/\"wrap_t\": REPEAT|CLAMP_TO_EDGE|MIRRORED_REPEAT, \"mag_filter\": NEAREST|LINEAR, \"min_filter\": NEAREST|LINEAR|…_MIPMAP_…, \"offset\": [u,v], \"rotation\": radians, \"scale\": [u,v]} (all but image optional). " +
         "An image is a PNG or JPEG file uploaded with put_blob (U8, 1 component, count = file bytes): create_image {uuid, name, mime image/png|image/jpeg, blob, width, height, color_space srgb|linear}; replace_image {uuid, blob, mime, width, height, color_space?} (destructive: snapshotted). " +
         "set_camera {uuid, type perspective|orthographic, yfov (radians, vertical), aspect, xmag, ymag, znear, zfar}; set_light {uuid, type point|spot|directional, color [r,g,b] 0–1, intensity (candela; lux for directional), range (metres or null), inner_cone, outer_cone (radians, spot)} — any subset; a new type needs its fields. " +
+        "Rigs (content schema 4): create_object kind armature, or joint (its parent a joint or an armature; its transform the rest pose), a mesh object's optional skin; set_skin {uuid (a mesh object), skin (uuid or null)}; " +
+        "create_skin {uuid, name, joints [joint uuids, in order], inverse_bind_matrices (blob F32 ×16 column-major, one per joint), skeleton (a joint or armature above every joint, or null)}; update_skin {uuid, any of joints, inverse_bind_matrices, skeleton}; delete_skin {uuid} (destructive; refused CLOSURE while an object uses it). " +
+        "A skinned mesh has JOINTS_0 (U16 ×4) and WEIGHTS_0 (F32 ×4, each vertex's summing to 1 within 1e-3, or all 0) and may have targets [{name, POSITION, NORMAL?} deltas, F32 ×3] with weights (one per target, 0–1); set_morph_weights {uuid (a mesh), weights}. " +
+        "create_animation {uuid, name, channels [{target (object uuid), path translation|rotation|scale|weights, interpolation LINEAR|STEP|CUBICSPLINE, times (blob F32 ×1 seconds, increasing), values (blob: F32 ×3, ×4 unit quaternions x,y,z,w, or ×1 per morph target; ×3 per keyframe for CUBICSPLINE), sampled?}] ordered by target then path}; " +
+        "set_animation_channel {uuid, target, path, then interpolation, times, values, sampled? — or remove: true}; delete_animation {uuid} (destructive). Weights negative or not summing to 1, times not increasing, rotations not unit: INVALID_VALUE; wrong blob shapes: BLOB_SHAPE; a joint index beyond the skin: INDEX_RANGE. " +
         "A material marked unsynced (Blender's node graph cannot be represented) is refused UNREPRESENTABLE_MATERIAL; a light with no parameters (an area light) UNREPRESENTABLE_LIGHT. " +
         "A rationale is required. The answer is the intent's first phase: PROVISIONAL (applied, being verified), PENDING (waiting for a human's approval), or REFUSED with a code. Then use wait_intent.")]
     public static async Task<string> SubmitIntent(Agent agent,

@@ -85,8 +85,12 @@ public sealed class SnapshotRepository
             if (only == null || only.Contains(m.Uuid)) Put("meshes", m.Uuid, new Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { m }), RecordHash.Of(m));
         foreach (var i in scene.Images)
             if (only == null || only.Contains(i.Uuid)) Put("images", i.Uuid, Scene.Empty with { Images = new[] { i } }, RecordHash.Of(i));
+        foreach (var k in scene.Skins)
+            if (only == null || only.Contains(k.Uuid)) Put("skins", k.Uuid, Scene.Empty with { Skins = new[] { k } }, RecordHash.Of(k));
+        foreach (var a in scene.Animations)
+            if (only == null || only.Contains(a.Uuid)) Put("animations", a.Uuid, Scene.Empty with { Animations = new[] { a } }, RecordHash.Of(a));
         if (only == null)
-            foreach (var folder in new[] { "objects", "materials", "meshes", "images" })
+            foreach (var folder in new[] { "objects", "materials", "meshes", "images", "skins", "animations" })
             {
                 var dir = Path.Combine(Directory, folder);
                 if (!System.IO.Directory.Exists(dir)) continue;
@@ -103,6 +107,8 @@ public sealed class SnapshotRepository
         {
             Meshes = scene.Meshes.Where(m => only.Contains(m.Uuid)).ToArray(),
             Images = scene.Images.Where(i => only.Contains(i.Uuid)).ToArray(),
+            Skins = scene.Skins.Where(k => only.Contains(k.Uuid)).ToArray(),
+            Animations = scene.Animations.Where(a => only.Contains(a.Uuid)).ToArray(),
         }).BlobIds());
         await GitAsync("add", "-A").ConfigureAwait(false);
         // git says whether anything differs from HEAD (the write cache above starts empty after a restart).
@@ -129,6 +135,8 @@ public sealed class SnapshotRepository
         var materials = new List<Material>();
         var meshes = new List<Mesh>();
         var images = new List<Image>();
+        var skins = new List<Skin>();
+        var animations = new List<Animation>();
         foreach (var file in files)
         {
             string text = await GitAsync("show", commit + ":" + file).ConfigureAwait(false);
@@ -139,13 +147,15 @@ public sealed class SnapshotRepository
                 materials.AddRange(records.Materials);
                 meshes.AddRange(records.Meshes);
                 images.AddRange(records.Images);
+                skins.AddRange(records.Skins);
+                animations.AddRange(records.Animations);
             }
             catch (Exception e) when (e is SceneFormatException or JsonParseException)
             {
                 throw new SnapshotException($"{file} at {commit[..12]} is not a record: {e.Message}");
             }
         }
-        return new Scene(objects, materials, meshes, images);
+        return new Scene(objects, materials, meshes, images) { Skins = skins, Animations = animations };
     }
 
     /// <summary>

@@ -195,7 +195,11 @@ internal sealed class AttachFlow
         return new Scene(Merge(reality.Objects, engine.Objects, o => o.Uuid, engineWins),
             Merge(reality.Materials, engine.Materials, m => m.Uuid, engineWins),
             Merge(reality.Meshes, engine.Meshes, m => m.Uuid, engineWins),
-            Merge(reality.Images, engine.Images, i => i.Uuid, engineWins));
+            Merge(reality.Images, engine.Images, i => i.Uuid, engineWins))
+        {
+            Skins = Merge(reality.Skins, engine.Skins, k => k.Uuid, engineWins),
+            Animations = Merge(reality.Animations, engine.Animations, a => a.Uuid, engineWins),
+        };
     }
 
     private static string Free(string name, HashSet<string> taken)
@@ -207,19 +211,11 @@ internal sealed class AttachFlow
     }
 
     /// <summary>The scene without the records of <paramref name="uuids"/>.</summary>
-    private static Scene Without(Scene scene, HashSet<string> uuids) => uuids.Count == 0 ? scene : new(
-        scene.Objects.Where(o => !uuids.Contains(o.Uuid)).ToArray(),
-        scene.Materials.Where(m => !uuids.Contains(m.Uuid)).ToArray(),
-        scene.Meshes.Where(m => !uuids.Contains(m.Uuid)).ToArray(),
-        scene.Images.Where(i => !uuids.Contains(i.Uuid)).ToArray());
+    private static Scene Without(Scene scene, HashSet<string> uuids) => uuids.Count == 0 ? scene : scene.Where(u => !uuids.Contains(u));
 
     /// <summary>The scene with the touched records replaced by what was read back (absent ones removed).</summary>
     /// <summary><paramref name="scene"/> with the records named in <paramref name="touched"/> as <paramref name="readBack"/> has them (absent there: gone).</summary>
-    internal static Scene Merge(Scene scene, Scene readBack, IReadOnlySet<string> touched) => new(
-        scene.Objects.Where(o => !touched.Contains(o.Uuid)).Concat(readBack.Objects).ToArray(),
-        scene.Materials.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Materials).ToArray(),
-        scene.Meshes.Where(m => !touched.Contains(m.Uuid)).Concat(readBack.Meshes).ToArray(),
-        scene.Images.Where(i => !touched.Contains(i.Uuid)).Concat(readBack.Images).ToArray());
+    internal static Scene Merge(Scene scene, Scene readBack, IReadOnlySet<string> touched) => scene.Where(u => !touched.Contains(u)).Concat(readBack);
 
     private static IEnumerable<string> Descendants(Scene scene, string uuid)
     {
@@ -233,7 +229,5 @@ internal sealed class AttachFlow
         }
     }
 
-    public static IEnumerable<string> Uuids(Scene scene) =>
-        scene.Objects.Select(o => o.Uuid).Concat(scene.Materials.Select(m => m.Uuid)).Concat(scene.Meshes.Select(m => m.Uuid))
-            .Concat(scene.Images.Select(i => i.Uuid));
+    public static IEnumerable<string> Uuids(Scene scene) => scene.Uuids();
 }

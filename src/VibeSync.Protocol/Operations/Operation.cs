@@ -154,7 +154,10 @@ namespace VibeSync.Protocol.Operations
 
         /// <summary>The object record this creates.</summary>
         public SceneObject ToObject() =>
-            new SceneObject(Uuid, ObjectName, Kind, Parent, Translation, Rotation, Scale, Visible, Materials, Mesh) { Camera = Camera, Light = Light };
+            new SceneObject(Uuid, ObjectName, Kind, Parent, Translation, Rotation, Scale, Visible, Materials, Mesh) { Camera = Camera, Light = Light, Skin = Skin };
+
+        /// <summary>The skin of a new mesh object (content schema 4); null = not skinned.</summary>
+        public string? Skin { get; init; }
     }
 
     /// <summary>Instantiates a prefab (Unity) / collection instance (Blender) as a new object.</summary>
@@ -336,5 +339,93 @@ namespace VibeSync.Protocol.Operations
     {
         /// <inheritdoc />
         public override string Name => "rename";
+    }
+
+    /// <summary>Skins a mesh object (<paramref name="Skin"/>) or unskins it (null); content schema 4.</summary>
+    public sealed record SetSkin(string Uuid, string? Skin) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "set_skin";
+    }
+
+    /// <summary>Creates a skin record with a new VibeSync ID (the operation's uuid).</summary>
+    public sealed record CreateSkin(string Uuid, Skin Skin) : Operation(Uuid)
+    {
+        /// <summary>Creates the record <paramref name="skin"/>.</summary>
+        public CreateSkin(Skin skin) : this(skin.Uuid, skin) { }
+
+        /// <inheritdoc />
+        public override string Name => "create_skin";
+    }
+
+    /// <summary>Changes a skin: any subset of its joints, inverse bind matrices and skeleton (<see cref="SetsSkeleton"/> with null clears it).</summary>
+    public sealed record UpdateSkin(string Uuid, IReadOnlyList<string>? Joints, string? InverseBindMatrices, bool SetsSkeleton, string? Skeleton) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "update_skin";
+
+        /// <summary>The skin after this change.</summary>
+        public Skin ApplyTo(Skin skin) => skin with
+        {
+            Joints = Joints ?? skin.Joints,
+            InverseBindMatrices = InverseBindMatrices ?? skin.InverseBindMatrices,
+            Skeleton = SetsSkeleton ? Skeleton : skin.Skeleton,
+        };
+    }
+
+    /// <summary>Deletes a skin record; destructive (snapshotted). Refused while an object uses it, unless the same intent unskins it.</summary>
+    public sealed record DeleteSkin(string Uuid) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "delete_skin";
+    }
+
+    /// <summary>A mesh's morph target weights: exactly one per target, each 0…1 (cosmetic, coalesced like transforms).</summary>
+    public sealed record SetMorphWeights(string Uuid, IReadOnlyList<double> Weights) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "set_morph_weights";
+
+        /// <summary>Value equality (the weights compared element by element).</summary>
+        public bool Equals(SetMorphWeights? other) => other is not null && Uuid == other.Uuid && Weights.SequenceEqual(other.Weights);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => HashCode.Combine(Uuid, Weights.Count);
+    }
+
+    /// <summary>Creates an animation record with a new VibeSync ID (the operation's uuid).</summary>
+    public sealed record CreateAnimation(string Uuid, Animation Animation) : Operation(Uuid)
+    {
+        /// <summary>Creates the record <paramref name="animation"/>.</summary>
+        public CreateAnimation(Animation animation) : this(animation.Uuid, animation) { }
+
+        /// <inheritdoc />
+        public override string Name => "create_animation";
+    }
+
+    /// <summary>
+    /// Sets or replaces the channel of an animation for (<paramref name="Target"/>, <paramref name="Path"/>),
+    /// or removes it (<paramref name="Channel"/> null, <c>"remove": true</c>); cosmetic.
+    /// </summary>
+    public sealed record SetAnimationChannel(string Uuid, string Target, AnimationPath Path, AnimationChannel? Channel) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "set_animation_channel";
+
+        /// <summary>The animation after this change: channels kept in record order (target, then path).</summary>
+        public Animation ApplyTo(Animation animation)
+        {
+            var channels = animation.Channels.Where(c => !(c.Target == Target && c.Path == Path)).ToList();
+            if (Channel != null) channels.Add(Channel);
+            channels.Sort(AnimationChannel.Compare);
+            return animation with { Channels = channels };
+        }
+    }
+
+    /// <summary>Deletes an animation record; destructive (snapshotted).</summary>
+    public sealed record DeleteAnimation(string Uuid) : Operation(Uuid)
+    {
+        /// <inheritdoc />
+        public override string Name => "delete_animation";
     }
 }

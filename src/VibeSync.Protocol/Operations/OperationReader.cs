@@ -122,10 +122,10 @@ namespace VibeSync.Protocol.Operations
                     CheckFields(o, path, Fields("mesh"), Array.Empty<string>());
                     return new SetMesh(Uuid(o, path), Id(o.Get("mesh")!, path + ".mesh"));
                 case "create_object":
-                    CheckFields(o, path, Fields("name", "kind", "parent", "translation", "rotation", "scale"), new[] { "visible", "mesh", "materials", "camera", "light" });
+                    CheckFields(o, path, Fields("name", "kind", "parent", "translation", "rotation", "scale"), new[] { "visible", "mesh", "materials", "camera", "light", "skin" });
                     var kindText = Text(o.Get("kind")!, path + ".kind");
                     if (!ObjectKindNames.TryParse(kindText, out var kind))
-                        throw new JsonFieldException(path + ".kind", $"unknown kind \"{kindText}\" (expected empty, mesh, camera or light)");
+                        throw new JsonFieldException(path + ".kind", $"unknown kind \"{kindText}\" (expected {ObjectKindNames.Choices})");
                     var slots = o.Get("materials") is { } ms ? AsArray(ms, path + ".materials").Items.Select((n, i) => OptionalId(n, $"{path}.materials[{i}]")).ToArray() : Array.Empty<string?>();
                     return new CreateObject(Uuid(o, path), Name(o.Get("name")!, path + ".name"), kind, OptionalId(o.Get("parent")!, path + ".parent"),
                         Coordinates(o.Get("translation")!, path + ".translation"), Rotation(o.Get("rotation")!, path + ".rotation"),
@@ -135,7 +135,44 @@ namespace VibeSync.Protocol.Operations
                     {
                         Camera = o.Get("camera") is { } cam ? OnlyFor(kind, ObjectKind.Camera, ViewJson.Camera(cam, path + ".camera"), path + ".camera") : null,
                         Light = o.Get("light") is { } lamp ? OnlyFor(kind, ObjectKind.Light, ViewJson.Light(lamp, path + ".light"), path + ".light") : null,
+                        Skin = o.Get("skin") is { } skin ? SkinOnlyForMesh(kind, OptionalId(skin, path + ".skin"), path + ".skin") : null,
                     };
+                case "set_skin":
+                    CheckFields(o, path, Fields("skin"), Array.Empty<string>());
+                    return new SetSkin(Uuid(o, path), OptionalId(o.Get("skin")!, path + ".skin"));
+                case "create_skin":
+                    CheckFields(o, path, Fields("name", "joints", "inverse_bind_matrices"), RiggingJson.SkinOptional);
+                    return new CreateSkin(RiggingJson.ReadSkin(o, path, Uuid(o, path)));
+                case "update_skin":
+                    CheckFields(o, path, Fields(), new[] { "joints", "inverse_bind_matrices", "skeleton" });
+                    if (o.Members.Count == 2) throw new JsonFieldException(path, "update_skin needs joints, inverse_bind_matrices or skeleton");
+                    return new UpdateSkin(Uuid(o, path),
+                        o.Get("joints") is { } joints ? RiggingJson.Joints(joints, path + ".joints") : null,
+                        o.Get("inverse_bind_matrices") is { } ibm ? BlobId(ibm, path + ".inverse_bind_matrices") : null,
+                        o.Get("skeleton") != null, o.Get("skeleton") is { } skeleton ? OptionalId(skeleton, path + ".skeleton") : null);
+                case "delete_skin":
+                    CheckFields(o, path, Fields(), Array.Empty<string>());
+                    return new DeleteSkin(Uuid(o, path));
+                case "set_morph_weights":
+                    CheckFields(o, path, Fields("weights"), Array.Empty<string>());
+                    return new SetMorphWeights(Uuid(o, path), RiggingJson.Weights(o.Get("weights")!, path + ".weights", -1));
+                case "create_animation":
+                    CheckFields(o, path, Fields("name", "channels"), Array.Empty<string>());
+                    return new CreateAnimation(RiggingJson.ReadAnimation(o, path, Uuid(o, path)));
+                case "set_animation_channel":
+                {
+                    bool remove = o.Get("remove") != null;
+                    CheckFields(o, path, remove ? Fields("target", "path", "remove") : Fields("target", "path", "interpolation", "times", "values"),
+                        remove ? Array.Empty<string>() : RiggingJson.ChannelOptional);
+                    var target = Id(o.Get("target")!, path + ".target");
+                    var animationPath = (AnimationPath)MaterialJson.Enum(o.Get("path")!, path + ".path", GltfNames.AnimationPaths);
+                    if (remove && !(o.Get("remove") is JsonBool { Value: true }))
+                        throw new JsonFieldException(path + ".remove", "expected true (to remove the channel), or leave it out and give interpolation, times and values");
+                    return new SetAnimationChannel(Uuid(o, path), target, animationPath, remove ? null : RiggingJson.ReadChannel(o, path, target, animationPath));
+                }
+                case "delete_animation":
+                    CheckFields(o, path, Fields(), Array.Empty<string>());
+                    return new DeleteAnimation(Uuid(o, path));
                 case "instantiate_prefab":
                     CheckFields(o, path, Fields("prefab", "name", "parent", "translation", "rotation", "scale"), Array.Empty<string>());
                     return new InstantiatePrefab(Uuid(o, path), AssetId(o.Get("prefab")!, path + ".prefab"), Name(o.Get("name")!, path + ".name"),
@@ -207,6 +244,11 @@ namespace VibeSync.Protocol.Operations
             value != null && kind != owner
                 ? throw new JsonFieldException(path, $"an object of kind {ObjectKindNames.Name(kind)} has no {ObjectKindNames.Name(owner)} parameters (expected null)")
                 : value;
+
+        private static string? SkinOnlyForMesh(ObjectKind kind, string? skin, string path) =>
+            skin != null && kind != ObjectKind.Mesh
+                ? throw new JsonFieldException(path, $"an object of kind {ObjectKindNames.Name(kind)} has no skin (expected null)")
+                : skin;
 
         /// <summary>set_material_params: any non-empty subset of the material's fields, each with its range (MaterialJson).</summary>
         private static SetMaterialParams MaterialParams(JsonObject o, string path)

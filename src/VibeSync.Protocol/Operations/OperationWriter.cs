@@ -99,6 +99,33 @@ namespace VibeSync.Protocol.Operations
                     if (c.Materials.Count > 0) Field(sb, "materials").Append('[').Append(string.Join(", ", c.Materials.Select(Quote))).Append(']');
                     if (c.Camera != null) ViewJson.Append(Field(sb, "camera"), c.Camera);
                     if (c.Light != null) ViewJson.Append(Field(sb, "light"), c.Light);
+                    if (c.Skin != null) Field(sb, "skin").Append(Quote(c.Skin));
+                    break;
+                case SetSkin k:
+                    Field(sb, "skin").Append(Quote(k.Skin));
+                    break;
+                case CreateSkin k:
+                    AppendAfterUuid(sb, RiggingJson.Append(new StringBuilder(), k.Skin).ToString());
+                    break;
+                case UpdateSkin u:
+                    if (u.Joints != null) RiggingJson.AppendIds(Field(sb, "joints"), u.Joints);
+                    if (u.InverseBindMatrices != null) Field(sb, "inverse_bind_matrices").Append(Quote(u.InverseBindMatrices));
+                    if (u.SetsSkeleton) Field(sb, "skeleton").Append(Quote(u.Skeleton));
+                    break;
+                case SetMorphWeights w:
+                    Reals(Field(sb, "weights"), w.Weights.ToArray());
+                    break;
+                case CreateAnimation a:
+                    AppendAfterUuid(sb, RiggingJson.Append(new StringBuilder(), a.Animation).ToString());
+                    break;
+                case SetAnimationChannel c:
+                    Field(sb, "target").Append(Quote(c.Target));
+                    Field(sb, "path").Append('"').Append(GltfNames.AnimationPaths[(int)c.Path]).Append('"');
+                    if (c.Channel is { } channel) RiggingJson.AppendSampler(sb, channel);
+                    else Field(sb, "remove").Append("true");
+                    break;
+                case DeleteSkin:
+                case DeleteAnimation:
                     break;
                 case InstantiatePrefab i:
                     Field(sb, "prefab").Append(Quote(i.Prefab));

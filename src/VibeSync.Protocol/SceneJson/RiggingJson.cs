@@ -112,14 +112,18 @@ namespace VibeSync.Protocol.SceneJson
             return (targets, weights);
         }
 
-        /// <summary>Morph weights: <paramref name="count"/> numbers from 0 to 1 (set_morph_weights, a mesh's weights).</summary>
+        /// <summary>
+        /// Morph weights: <paramref name="count"/> numbers from 0 to 1 (a mesh's weights), or any
+        /// number of them when <paramref name="count"/> is −1 (set_morph_weights: the count is the
+        /// validator's to check against the mesh).
+        /// </summary>
         public static double[] Weights(JsonNode node, string path, int count)
         {
             var array = AsArray(node, path);
-            if (array.Items.Count != count)
+            if (count >= 0 && array.Items.Count != count)
                 throw new JsonFieldException(path, $"expected one weight per target ({count}), got {array.Items.Count}");
-            var weights = new double[count];
-            for (int i = 0; i < count; i++) weights[i] = MaterialJson.Unit(array.Items[i], $"{path}[{i}]");
+            var weights = new double[array.Items.Count];
+            for (int i = 0; i < weights.Length; i++) weights[i] = MaterialJson.Unit(array.Items[i], $"{path}[{i}]");
             return weights;
         }
 

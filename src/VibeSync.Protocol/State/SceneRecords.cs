@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace VibeSync.Protocol.State
 {
@@ -180,6 +181,29 @@ namespace VibeSync.Protocol.State
 
         /// <summary>Number of records of every kind.</summary>
         public int RecordCount => Objects.Count + Materials.Count + Meshes.Count + Images.Count + Skins.Count + Animations.Count;
+
+        /// <summary>The scene with only the records, of every kind, whose uuid <paramref name="keep"/> accepts (input order kept).</summary>
+        public Scene Where(System.Func<string, bool> keep) =>
+            new Scene(Objects.Where(o => keep(o.Uuid)).ToArray(), Materials.Where(m => keep(m.Uuid)).ToArray(),
+                Meshes.Where(m => keep(m.Uuid)).ToArray(), Images.Where(i => keep(i.Uuid)).ToArray())
+            {
+                Skins = Skins.Where(k => keep(k.Uuid)).ToArray(),
+                Animations = Animations.Where(a => keep(a.Uuid)).ToArray(),
+            };
+
+        /// <summary>The records of this scene then those of <paramref name="other"/>, kind by kind (no uuid is checked).</summary>
+        public Scene Concat(Scene other) =>
+            new Scene(Objects.Concat(other.Objects).ToArray(), Materials.Concat(other.Materials).ToArray(),
+                Meshes.Concat(other.Meshes).ToArray(), Images.Concat(other.Images).ToArray())
+            {
+                Skins = Skins.Concat(other.Skins).ToArray(),
+                Animations = Animations.Concat(other.Animations).ToArray(),
+            };
+
+        /// <summary>Every record's uuid: objects, materials, meshes, images, skins, animations.</summary>
+        public IEnumerable<string> Uuids() =>
+            Objects.Select(o => o.Uuid).Concat(Materials.Select(m => m.Uuid)).Concat(Meshes.Select(m => m.Uuid))
+                .Concat(Images.Select(i => i.Uuid)).Concat(Skins.Select(k => k.Uuid)).Concat(Animations.Select(a => a.Uuid));
 
         /// <summary>
         /// Every blob id the scene references: its meshes' arrays (morph deltas included), its images'

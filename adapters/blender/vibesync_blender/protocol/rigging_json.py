@@ -93,9 +93,10 @@ def read_targets(m, path):
 
 
 def read_weights(v, path, count):
-    """Morph weights: ``count`` numbers from 0 to 1 (set_morph_weights, a mesh's weights)."""
+    """Morph weights: ``count`` numbers from 0 to 1 (a mesh's weights), or any number of them when ``count``
+    is None (set_morph_weights: the count is the validator's to check against the mesh)."""
     items = as_array(v, path)
-    if len(items) != count:
+    if count is not None and len(items) != count:
         raise SceneError(path, f"expected one weight per target ({count}), got {len(items)}")
     return tuple(read_unit(x, f"{path}[{i}]") for i, x in enumerate(items))
 
