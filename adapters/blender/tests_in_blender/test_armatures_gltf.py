@@ -285,13 +285,25 @@ def _operations(scene):
     return ops
 
 
+def _operations_json(scene):
+    """The same as JSON, in the form the change detector sends new content: the armature and joints
+    (parents first), the meshes, the skin after its joints, the other objects, then set_skin."""
+    from vibesync_blender.protocol.scene_json import mesh_json
+    from vibesync_blender.runtime.changes import _create, _create_skin, _parents_first
+    objects = _parents_first([o for o in scene.objects if o.kind in ("armature", "joint")])
+    others = [o for o in scene.objects if o.kind not in ("armature", "joint")]
+    return ([op for o in objects for op in _create(o)] + [dict({"op": "create_mesh"}, **mesh_json(m)) for m in scene.meshes]
+            + [_create_skin(k) for k in scene.skins] + [op for o in _parents_first(others) for op in _create(o)]
+            + [{"op": "set_skin", "uuid": o.uuid, "skin": o.skin} for o in others if o.skin is not None])
+
+
 class WritingTests(unittest.TestCase, Attached):
     """Read → write into an empty file through the writer (the APPLY path) → read: the same records."""
 
     def setUp(self):
         self.attach()
 
-    def rebuild(self):
+    def rebuild(self, through_apply=False):
         from vibesync_blender.scene.writing import Writer
         first, blobs = self.scene, self.adapter.blobs
         held = {b: blobs.get(b) for b in first.blob_ids()}
@@ -300,9 +312,15 @@ class WritingTests(unittest.TestCase, Attached):
         self.adapter.attach()
         for b, (shape, data) in held.items():
             self.adapter.blobs.put(b, shape, bytes(data))
-        writer = Writer(self.adapter.scene, self.adapter.index, self.adapter.blobs)
-        provisional = writer.apply(1, _operations(first))
-        writer.finalize(provisional)
+        if through_apply:  # the real path: operations as JSON, read by operations.py, applied, finalized
+            from vibesync_blender.link import MessageType
+            typ, reply = self.adapter.apply(1, _operations_json(first))
+            self.assertEqual(MessageType.APPLIED, typ, reply)
+            self.adapter.finalize([1])
+        else:
+            writer = Writer(self.adapter.scene, self.adapter.index, self.adapter.blobs)
+            provisional = writer.apply(1, _operations(first))
+            writer.finalize(provisional)
         self.adapter.attach()
         self.read()
         self.held = held
@@ -314,7 +332,12 @@ class WritingTests(unittest.TestCase, Attached):
         return np.frombuffer(bytes(data), dtype="<u2" if element == U16 else "<f4").reshape(shape.count, shape.components).astype(np.float64)
 
     def test_a_rig_read_and_written_into_an_empty_file_reads_back_the_same_records(self):
-        first = self.rebuild()
+        self.check_the_same(self.rebuild())
+
+    def test_the_same_through_an_apply_of_the_operations_the_change_detector_sends_for_new_content(self):
+        self.check_the_same(self.rebuild(through_apply=True))
+
+    def check_the_same(self, first):
         again = self.scene
         self.assertEqual(sorted(o.uuid for o in first.objects), sorted(o.uuid for o in again.objects))
         after = {o.uuid: o for o in again.objects}
@@ -349,18 +372,17 @@ class WritingTests(unittest.TestCase, Attached):
                 np.testing.assert_allclose(self.before(t.position), self.array(u.position), atol=1e-6, err_msg=t.name)
                 np.testing.assert_allclose(self.before(t.normal), self.array(u.normal), atol=2e-4, err_msg=t.name)
 
-    def test_set_morph_weights_moves_the_shape_key_sliders_and_rolls_back(self):
-        from vibesync_blender.operations import Operation
-        from vibesync_blender.scene.writing import Writer
-        body = self.made["Body"]
-        writer = Writer(self.adapter.scene, self.adapter.index, self.adapter.blobs)
-        p = writer.apply(1, [Operation("set_morph_weights", self.objects["Body"].mesh, {"weights": (0.0, 1.0, 0.25)})])
-        keys = body.data.shape_keys.key_blocks
-        self.assertEqual([1.0, 0.25], [round(keys["Blink"].value, 6), round(keys["SmileWide"].value, 6)])
-        self.adapter.attach()
-        self.assertEqual((0.0, 1.0, 0.25), self.adapter.last_scene.meshes[0].weights if self.adapter.last_scene.meshes[0].targets
-                         else next(m.weights for m in self.adapter.last_scene.meshes if m.targets))
-        writer.rollback(p)
+    def test_set_morph_weights_through_an_apply_moves_the_shape_key_sliders_and_rolls_back(self):
+        from vibesync_blender.link import MessageType
+        keys = self.made["Body"].data.shape_keys.key_blocks
+        mesh = self.objects["Body"].mesh
+        typ, reply = self.adapter.apply(1, [{"op": "set_morph_weights", "uuid": mesh, "weights": [0.0, 1.0, 0.25]}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertEqual([0.0, 1.0, 0.25], [round(keys[n].value, 6) for n in ("Smile", "Blink", "SmileWide")])
+        self.assertEqual((0.0, 1.0, 0.25), next(m.weights for m in self.adapter.canonical({mesh}).meshes))
+        typ, reply = self.adapter.apply(2, [{"op": "set_morph_weights", "uuid": mesh, "weights": [0.5]}])
+        self.assertEqual((MessageType.ERROR, "INVALID_VALUE"), (typ, reply["code"]), reply)  # one weight per target
+        self.adapter.rollback(1)
         self.assertAlmostEqual(0.3, keys["Smile"].value, places=6)
         self.assertEqual(0.0, keys["Blink"].value)
 
