@@ -1131,6 +1131,12 @@ class Writer:
         vertex_of, _ = geometry.blender_vertices(geo, self.unit_scale())
         armatures.write_vertex_groups(obj, names_, joints, geo.attributes["WEIGHTS_0"], vertex_of)
 
+    def _create_animation(self, p, op):
+        raise ApplyError("ENGINE_FAULT", f"animation {op.uuid}: this Blender adapter does not write animations yet "
+                                         "(docs/blender.md); nothing was applied")
+
+    _set_animation_channel = _delete_animation = _create_animation
+
     def _set_morph_weights(self, p, op):
         """A mesh's default morph target weights: its shape keys' values (cosmetic, like a slider drag)."""
         uid = self.index.mesh_id(self.obj(op.uuid)) if op.uuid in self.index.objects else op.uuid
