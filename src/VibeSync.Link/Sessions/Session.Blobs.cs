@@ -150,7 +150,7 @@ internal sealed partial class Session
     {
         BlobGone gone;
         try { gone = BlobGone.Read(payload); }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"BLOB_GONE {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { throw SessionEnded.BadFields("BLOB_GONE", e); }
         _server.Log.Write("blob_gone", null, Engine, _remote, $"the adapter no longer holds {gone.Ids.Count} blob(s) that message {gone.Re} named: it is dropped");
         foreach (var id in gone.Ids) await FailHeldAsync(id, BlobTransferException.Missing, "the adapter no longer holds it (BLOB_GONE); report again", cancel).ConfigureAwait(false);
     }
@@ -159,7 +159,7 @@ internal sealed partial class Session
     private void FailRequest(JsonObject state, string code, string message)
     {
         if (state.Get("re") is JsonNumber { IsInteger: true } n && n.Value >= 0 && _requests.TryRemove((ulong)n.Value, out var pending))
-            pending.TrySetResult(new LinkReply(MessageType.Error, (JsonObject)JsonParser.Parse($"{{\"re\": {(ulong)n.Value}, \"code\": \"{code}\", \"message\": {Quote(message)}}}")));
+            pending.TrySetResult(new LinkReply(MessageType.Error, (JsonObject)JsonParser.Parse(Replies.Error((ulong)n.Value, code, message))));
     }
 
     // ---- the other way: blobs an APPLY named, asked for by the adapter ----
@@ -182,7 +182,7 @@ internal sealed partial class Session
     {
         BlobWant want;
         try { want = BlobWant.Read(payload); }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"BLOB_WANT {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { throw SessionEnded.BadFields("BLOB_WANT", e); }
         HashSet<string>? offered;
         lock (_offered) _offered.TryGetValue(want.Re, out offered);
         var serve = new List<WantedBlob>();

@@ -63,7 +63,7 @@ internal sealed partial class Session
         if (refusal is var (refusedCode, refusedWhy))
         {
             await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Refused, 1, now,
-                Encoding.UTF8.GetBytes($"{{\"code\": \"{refusedCode}\", \"message\": {Quote(refusedWhy)}}}"))), cancel).ConfigureAwait(false);
+                Encoding.UTF8.GetBytes(Replies.Refusal(refusedCode, refusedWhy)))), cancel).ConfigureAwait(false);
             throw new SessionEnded(refusedCode, refusedWhy, violation: false, refused: true);
         }
 

@@ -88,9 +88,9 @@ internal sealed partial class Session
         }
         catch (JsonFieldException e)
         {
-            throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"HEARTBEAT {e.Path}: {e.Reason}", violation: true);
+            throw SessionEnded.BadFields("HEARTBEAT", e);
         }
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task EditAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -149,7 +149,7 @@ internal sealed partial class Session
             return;
         }
         _server.CountEdit();
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task SceneAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -198,7 +198,7 @@ internal sealed partial class Session
             if (part + 1 < parts)
             {
                 lock (_transferGate) _transfer = transfer;
-                await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"part\": {part}}}", cancel).ConfigureAwait(false);
+                await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence, $"\"part\": {part}"), cancel).ConfigureAwait(false);
                 return;
             }
             lock (_transferGate) _transfer = null;
@@ -209,7 +209,7 @@ internal sealed partial class Session
             report = new SceneReport(root, root == claimed, scene.Objects.Count, scene.Materials.Count, scene.Meshes.Count, header.File, header.Unsaved, header.Ambiguous,
                 header.Dropped, _server.Time.GetUtcNow()) { NotSynced = header.NotSynced };
         }
-        catch (JsonFieldException e) { DropTransfer(); throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"SCENE {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { DropTransfer(); throw SessionEnded.BadFields("SCENE", e); }
         catch (SceneFormatException e) { DropTransfer(); throw new SessionEnded("MALFORMED", $"SCENE scene.{e.Path}: {e.Reason}", violation: true); }
         Scene = report;
         NotSynced = report.NotSynced;
@@ -222,7 +222,7 @@ internal sealed partial class Session
             return;
         }
         _sceneReported = true;
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}, \"scene_root\": \"{report.Root}\"}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence, $"\"scene_root\": \"{report.Root}\""), cancel).ConfigureAwait(false);
     }
 
     private void DropTransfer()
@@ -266,12 +266,12 @@ internal sealed partial class Session
             uuids = AsArray(o.Get("uuids")!, "uuids").Items.Select((x, i) => Id(x, $"uuids[{i}]")).ToArray();
             active = o.Get("active") is JsonBool b ? b.Value : throw new JsonFieldException("active", "expected true or false");
         }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"HUMAN_ACTIVE {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { throw SessionEnded.BadFields("HUMAN_ACTIVE", e); }
         lock (_humanActive)
             foreach (var u in uuids)
                 if (active) _humanActive.Add(u); else _humanActive.Remove(u);
         _server.Host.HumanActive(Engine, uuids, active);
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task NotSyncedAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -282,12 +282,12 @@ internal sealed partial class Session
             CheckFields(o, "", new[] { "items" }, Array.Empty<string>());
             items = NotSyncedItem.ReadList(o.Get("items")!, "items");
         }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"NOT_SYNCED {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { throw SessionEnded.BadFields("NOT_SYNCED", e); }
         NotSynced = items;
         _server.Log.Write("not_synced", null, Engine, _remote, items.Count == 0 ? "everything syncs" :
             $"{items.Count} not synced: " + string.Join("; ", items.Take(3).Select(i => $"{i.Name} ({i.Code})")) + (items.Count > 3 ? "; …" : ""));
         _server.Host.NotSynced(Engine, items);
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     private async Task ObservedAsync(Frame frame, JsonObject o, CancellationToken cancel)
@@ -305,9 +305,9 @@ internal sealed partial class Session
                 records[m.Key] = hash;
             }
         }
-        catch (JsonFieldException e) { throw new SessionEnded(e.Reason == "unknown field" ? "ILLEGAL_FIELD" : "MALFORMED", $"OBSERVED {e.Path}: {e.Reason}", violation: true); }
+        catch (JsonFieldException e) { throw SessionEnded.BadFields("OBSERVED", e); }
         _server.Host.Observed(Engine, intent, records);
-        await SendAsync(MessageType.Ack, $"{{\"re\": {frame.Sequence}}}", cancel).ConfigureAwait(false);
+        await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence), cancel).ConfigureAwait(false);
     }
 
     /// <summary>An answer to one of the orchestrator's requests; an answer to nothing breaks the contract.</summary>
@@ -367,5 +367,5 @@ internal sealed partial class Session
     }
 
     private Task ErrorAsync(Frame frame, string code, string message, CancellationToken cancel) =>
-        SendAsync(MessageType.Error, $"{{\"re\": {frame.Sequence}, \"code\": \"{code}\", \"message\": {Quote(message)}}}", cancel);
+        SendAsync(MessageType.Error, Replies.Error(frame.Sequence, code, message), cancel);
 }

@@ -48,6 +48,4 @@ internal sealed partial class Session
     private static long WholeNumber(JsonObject o, string field) =>
         o.Get(field) is JsonNumber { IsInteger: true } n && n.Value >= 0 && n.Value <= 9.007199254740992e15 ? (long)n.Value
         : throw new JsonFieldException(field, "expected a whole number ≥ 0");
-
-    private static string Quote(string s) => JsonText.AppendString(new StringBuilder(), s).ToString();
 }

@@ -39,6 +39,13 @@ internal sealed class SessionEnded : Exception
 
     /// <summary>True for an authenticated contract violation: revoke and PANIC.</summary>
     public bool Violation { get; }
+
+    /// <summary>
+    /// An authenticated message whose fields break its schema, a violation: <c>ILLEGAL_FIELD</c> for a
+    /// field the message does not have, <c>MALFORMED</c> for a missing or ill-formed one.
+    /// </summary>
+    public static SessionEnded BadFields(string message, JsonFieldException e) =>
+        new(e.IsUnknownField ? "ILLEGAL_FIELD" : "MALFORMED", $"{message} {e.Path}: {e.Reason}", violation: true);
 }
 
 /// <summary>One connection: its handshake, then its session until it ends.</summary>
@@ -207,7 +214,7 @@ internal sealed partial class Session
         }
         _server.CountViolation();
         _server.Log.Write("violation", code, Engine, _remote, message + "; session revoked, engine in PANIC");
-        try { SendAsync(MessageType.Bye, $"{{\"code\": \"{code}\", \"message\": {Quote(message)}}}", CancellationToken.None, flush: true).Wait(TimeSpan.FromSeconds(1)); }
+        try { SendAsync(MessageType.Bye, Replies.Refusal(code, message), CancellationToken.None, flush: true).Wait(TimeSpan.FromSeconds(1)); }
         catch (Exception e) when (e is AggregateException or IOException or ObjectDisposedException) { }
         _server.Host.Panic(Engine, code, message);
     }

@@ -12,6 +12,15 @@ namespace VibeSync.Protocol.Json
         public string Path { get; }
         /// <summary>What is wrong, for humans.</summary>
         public string Reason { get; }
+
+        /// <summary>The <see cref="Reason"/> of a member the schema does not have.</summary>
+        public const string UnknownField = "unknown field";
+
+        /// <summary>The <see cref="Reason"/> of a required member that is absent.</summary>
+        public const string MissingField = "missing field";
+
+        /// <summary>True when the field is one the schema does not have (as opposed to a bad or missing value).</summary>
+        public bool IsUnknownField => Reason == UnknownField;
     }
 
     /// <summary>
@@ -26,15 +35,15 @@ namespace VibeSync.Protocol.Json
             string prefix = path.Length == 0 ? "" : path + ".";
             foreach (var member in o.Members)
                 if (Array.IndexOf(required, member.Key) < 0 && Array.IndexOf(optional, member.Key) < 0)
-                    throw new JsonFieldException(prefix + member.Key, "unknown field");
+                    throw new JsonFieldException(prefix + member.Key, JsonFieldException.UnknownField);
             foreach (var name in required)
                 if (o.Get(name) == null)
-                    throw new JsonFieldException(prefix + name, "missing field");
+                    throw new JsonFieldException(prefix + name, JsonFieldException.MissingField);
         }
 
         /// <summary>The member <paramref name="field"/>, or a missing-field refusal.</summary>
         public static JsonNode Required(JsonObject o, string path, string field) =>
-            o.Get(field) ?? throw new JsonFieldException(path + "." + field, "missing field");
+            o.Get(field) ?? throw new JsonFieldException(path + "." + field, JsonFieldException.MissingField);
 
         /// <summary>The node as an object, or a refusal naming what it is.</summary>
         public static JsonObject AsObject(JsonNode node, string path) =>

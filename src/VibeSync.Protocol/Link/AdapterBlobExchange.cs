@@ -148,7 +148,7 @@ namespace VibeSync.Protocol.Link
         }
 
         private void Error(ulong re, string code, string message) =>
-            _send(MessageType.Error, $"{{\"re\": {re}, \"code\": \"{code}\", \"message\": {JsonText.AppendString(new StringBuilder(), message)}}}");
+            _send(MessageType.Error, Replies.Error(re, code, message));
 
         private void WantArrived(BlobWant want)
         {

@@ -88,8 +88,8 @@ namespace VibeSync.Protocol.Operations
         }
 
         private static IntentErrorCode CodeOf(string reason) =>
-            reason == "unknown field" ? IntentErrorCode.UnknownField
-            : reason == "missing field" ? IntentErrorCode.MissingField
+            reason == JsonFieldException.UnknownField ? IntentErrorCode.UnknownField
+            : reason == JsonFieldException.MissingField ? IntentErrorCode.MissingField
             : reason.StartsWith("expected a finite number", StringComparison.Ordinal) ? IntentErrorCode.NonFinite
             : reason.StartsWith("unknown operation", StringComparison.Ordinal) ? IntentErrorCode.UnknownOperation
             : IntentErrorCode.InvalidValue;

@@ -47,7 +47,7 @@ namespace VibeSync.Protocol.SceneJson
                 attributes[member.Key] = BlobId(member.Value, ap);
             }
             if (!attributes.ContainsKey(MeshSemantics.Position))
-                throw new JsonFieldException(path + ".attributes.POSITION", "missing field");
+                throw new JsonFieldException(path + ".attributes.POSITION", JsonFieldException.MissingField);
             bool joints = attributes.ContainsKey(MeshSemantics.Joints0), weights = attributes.ContainsKey(MeshSemantics.Weights0);
             if (joints != weights)
             {

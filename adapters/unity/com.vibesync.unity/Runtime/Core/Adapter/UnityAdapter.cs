@@ -186,12 +186,12 @@ namespace VibeSync.Unity.Adapter
 
         private void Reply(Func<byte, string, bool> route, Frame frame, (byte Type, string Body) answer)
         {
-            var json = "{\"re\": " + frame.Sequence + (answer.Body.Length > 0 ? ", " + answer.Body : "") + "}";
+            var json = Replies.Ack(frame.Sequence, answer.Body);
             if (route(answer.Type, json)) Answered?.Invoke(answer.Type, json);
         }
 
         private static (byte, string) Error(string code, string message) =>
-            (MessageType.Error, "\"code\": \"" + code + "\", \"message\": " + JsonText.AppendString(new StringBuilder(), message));
+            (MessageType.Error, Replies.ErrorMembers(code, message));
 
         private static ulong? Intent(JsonObject o, string field) =>
             o.Get(field) is JsonNumber { IsInteger: true } n && n.Value >= 0 ? (ulong)n.Value : (ulong?)null;
