@@ -9,6 +9,7 @@ import unittest
 
 import bpy
 import numpy as np
+from mathutils import Matrix, Quaternion, Vector
 
 from vibesync_blender.protocol.blobs import F32, U16
 from vibesync_blender.runtime.adapter import BlenderAdapter
@@ -67,7 +68,7 @@ class AgainstBlendersExporterTests(unittest.TestCase, Attached):
         self.assertEqual([nodes[j]["name"] for j in self.gskin["joints"]], [self.by_id[j].name for j in self.skin.joints])
         self.assertEqual(18, len(self.skin.joints))
         self.assertEqual("Rig", self.skin.name)
-        self.assertIsNone(self.skin.skeleton)  # the exporter writes none
+        self.assertEqual(self.objects["Rig"].uuid, self.skin.skeleton)  # the space of the bind matrices (the exporter writes none)
         self.assertEqual(self.skin.uuid, self.objects["Body"].skin)
         self.assertEqual(self.skin.uuid, self.made["Rig"][armatures.SKIN_PROP])
 
@@ -99,10 +100,20 @@ class AgainstBlendersExporterTests(unittest.TestCase, Attached):
             np.testing.assert_allclose(nodes[i].get("scale", (1, 1, 1)), record.scale, atol=EPSILON, err_msg=name)
 
     def test_inverse_bind_matrices_are_the_exporters_within_epsilon(self):
+        # Ours are in the armature's space, the exporter's in the world's: ours = theirs @ the Rig node's world matrix.
         theirs = self.glb.accessor(self.gskin["inverseBindMatrices"])
         ours = self.array(self.skin.inverse_bind_matrices)
         self.assertEqual((18, 16), ours.shape)
-        np.testing.assert_allclose(theirs, ours, atol=EPSILON)
+        nodes = self.glb.doc["nodes"]
+        at = next(i for i, n in enumerate(nodes) if n["name"] == "Rig")
+        self.assertFalse(any(at in n.get("children", ()) for n in nodes), "Rig is a root node: its local matrix is its world matrix")
+        rig = nodes[at]
+        x, y, z, w = rig.get("rotation", (0, 0, 0, 1))
+        world = np.array(Matrix.LocRotScale(Vector(rig.get("translation", (0, 0, 0))), Quaternion((w, x, y, z)), Vector(rig.get("scale", (1, 1, 1)))))
+        for i in range(18):
+            theirs_i = theirs[i].reshape(4, 4).T  # column-major → rows
+            np.testing.assert_allclose(theirs_i @ world, ours[i].reshape(4, 4).T, atol=10 * EPSILON, err_msg=f"joint {i}")
+        self.assertGreater(np.abs(theirs - ours).max(), 1e-3, "the sample's armature is moved, so the two spaces differ")
 
     def test_every_exported_vertex_has_a_vertex_here_with_its_weights_and_morph_deltas(self):
         theirs = self._exported_rows()

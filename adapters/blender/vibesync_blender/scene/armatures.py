@@ -6,7 +6,9 @@ basis change, the REST pose by default), so a root joint's local matrix is ``mat
 child's ``K⁻¹ @ parent.matrix_local⁻¹ @ matrix_local @ K``; these are decomposed and swizzled like an
 object's local transform (protocol/convert.py). gather_skins.py lists the joints depth first (root
 bones in the armature's order, then each bone's children) and writes each inverse bind matrix as
-``(K @ armature.matrix_world @ matrix_local)⁻¹``, column-major. gather_primitives_extract.py and
+``(K @ armature.matrix_world @ matrix_local)⁻¹``, column-major. A skin record's matrices are in its
+skeleton's space, the armature's (CONTENT-V4 §3, amended): ``(K @ matrix_local)⁻¹``, the exporter's
+times the armature's canonical world matrix, so moving the armature changes no skin. gather_primitives_extract.py and
 gather_primitive_attributes.py give JOINTS_0/WEIGHTS_0: a vertex's deform-group weights of the
 armature's bones above 1e-4, the 4 largest, normalized in float32.
 
@@ -67,12 +69,13 @@ def joint_world(armature_object, pose_bone):
 
 
 def inverse_bind_matrices(armature_object, bones, unit_scale=1.0):
-    """(len(bones), 16) float32, each ``(K @ armature.matrix_world @ matrix_local)⁻¹`` column-major,
-    in canonical space (translations scaled by the scene's unit scale, as positions are)."""
+    """(len(bones), 16) float32, each ``(K @ matrix_local)⁻¹`` column-major: the bind matrices in the
+    armature's own (canonical) space, the skin's skeleton, whatever the armature's world matrix
+    (translations scaled by the scene's unit scale, as positions are)."""
+    del armature_object  # the space is the armature's own: its world matrix does not enter
     out = np.empty((len(bones), 16), dtype=np.float32)
-    world = armature_object.matrix_world
     for i, b in enumerate(bones):
-        m = (K @ world @ rest_matrix(b)).inverted_safe()
+        m = (K @ rest_matrix(b)).inverted_safe()
         a = np.array(m, dtype=np.float64)  # rows
         if unit_scale != 1.0:
             a[:3, 3] *= unit_scale

@@ -193,11 +193,11 @@ def blender_joints(rig, index):
 
 def blender_skin(uid, rig, sink, unit_scale):
     """The skin record of an armature object: every bone a joint in the exporter's order, its inverse
-    bind matrices a blob (canonical, column-major), no skeleton (the exporter writes none)."""
+    bind matrices a blob (canonical, column-major) in the armature's space, the armature its skeleton."""
     bones = armatures.in_order(armatures.bones_of(rig))
     ibm = armatures.inverse_bind_matrices(rig, bones, unit_scale)
     return Skin(uid, synced_name(rig), tuple(id_of(b, armatures.BONE_PROP) for b in bones),
-                put_blob(sink, F32, ibm), None)
+                put_blob(sink, F32, ibm), id_of(rig))
 
 
 def _parameters(obj, index, read):
