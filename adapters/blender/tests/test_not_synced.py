@@ -22,8 +22,12 @@ class NotSyncedListTests(unittest.TestCase):
             self.assertEqual("mesh", SYNCED_TYPES[typ])
             self.assertNotIn(typ, UNSUPPORTED_REASONS)
 
-    def test_each_unsupported_type_says_when_it_will_sync_and_an_unknown_type_is_still_named(self):
-        self.assertIn("Real content III", unsupported_reason("Rig", "ARMATURE"))
+    def test_armatures_are_synced_as_armatures_with_their_bones_as_joints(self):
+        self.assertEqual("armature", SYNCED_TYPES["ARMATURE"])
+        self.assertNotIn("ARMATURE", UNSUPPORTED_REASONS)
+
+    def test_each_unsupported_type_says_why_and_an_unknown_type_is_still_named(self):
+        self.assertIn("lattices are not synced", unsupported_reason("Lattice", "LATTICE"))
         self.assertIn("object 'Fur' (CURVES)", unsupported_reason("Fur", "CURVES"))
         future = unsupported_reason("Thing", "GREASEPENCIL_V3")
         self.assertIn("GREASEPENCIL_V3 is unknown to this VibeSync adapter", future)

@@ -10,7 +10,7 @@ import struct
 
 import numpy as np
 
-_COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}
+_COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT4": 16}
 _TYPES = {5126: ("<f4", None), 5125: ("<u4", None), 5123: ("<u2", 65535.0), 5121: ("u1", 255.0)}
 TOLERANCE = {"POSITION": 1e-6, "NORMAL": 1e-6, "COLOR_0": 1.0 / 65535 + 1e-7}
 TEXCOORD_TOLERANCE = 2e-7  # the exporter writes 1 − v in float32

@@ -185,8 +185,6 @@ def every_unsupported_type():
     """One object of every Blender type VibeSync does not sync, as a user would have them."""
     made = {}
     made["CURVES"] = add_object("Fur", bpy.data.hair_curves.new("Fur"))
-    armature = bpy.data.armatures.new("Rig")
-    made["ARMATURE"] = add_object("Rig", armature, location=(1.0, 2.0, 3.0))
     made["LATTICE"] = add_object("Cage", bpy.data.lattices.new("Cage"))
     made["LIGHT_PROBE"] = add_object("Probe", bpy.data.lightprobes.new("Probe", "CUBE"))
     made["SPEAKER"] = add_object("Speaker", bpy.data.speakers.new("Speaker"))
@@ -204,3 +202,14 @@ def add_bone(armature_obj, name="Hand", head=(0.0, 0.0, 0.0), tail=(0.0, 0.0, 1.
     bone.head, bone.tail = head, tail
     bpy.ops.object.mode_set(mode="OBJECT")
     return armature_obj.data.bones[name]
+
+
+def load_sample(name):
+    """A bpy scene builder of samples/ (``name``.py) as a module: its ``build`` and ``export``."""
+    import importlib.util
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    spec = importlib.util.spec_from_file_location(name, os.path.join(root, "samples", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

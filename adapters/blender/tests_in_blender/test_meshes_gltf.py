@@ -2,7 +2,6 @@
 Blender's own glTF exporter (samples/varied_meshes.py builds the scene and exports it, modifiers
 applied), derived meshes, writing back, and the cost of a million vertices."""
 
-import importlib.util
 import os
 import tempfile
 import time
@@ -18,19 +17,12 @@ from vibesync_blender.scene import geometry, meshes
 from vibesync_blender.scene.identity import PROP
 
 from . import gltf_compare
+from .scenes import load_sample
 from .harness import Watch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
-def _sample():
-    spec = importlib.util.spec_from_file_location("varied_meshes", os.path.join(ROOT, "samples", "varied_meshes.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-VARIED = _sample()
+VARIED = load_sample("varied_meshes")
 EXPORTED = [n for n in ("Flat", "Smooth", "AutoSmooth", "CustomNormals", "UVLayers", "Colors", "NGons", "Materials",
                         "Loose", "Subsurf", "Mirror", "Array", "Curve", "Text", "SharedA", "SharedB")]
 

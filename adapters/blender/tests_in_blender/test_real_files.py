@@ -21,7 +21,7 @@ from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene import geometry
 from vibesync_blender.scene.identity import PROP
 
-from .scenes import (add_bone, add_loose_edges, add_object, build, every_converted_type, every_unsupported_type, grid, ids, loose_parts,
+from .scenes import (add_loose_edges, add_object, build, every_converted_type, every_unsupported_type, grid, ids, loose_parts,
                      mesh_doc, ngon_prism, object_doc, uv_sphere)
 from . import gltf_compare
 from .harness import Clock
@@ -218,19 +218,17 @@ class RealFilesTests(unittest.TestCase):
             self.assertEqual((typ, UNSUPPORTED_TYPE), (item["type"], item["code"]))
             self.assertIn(f"'{obj.name}'", item["reason"])
             self.assertNotIn(PROP, obj)  # not synced: not stamped either
-        self.assertIn("Real content III", self.not_synced(report, "Rig")["reason"])
+        self.assertIn("lattices are not synced", self.not_synced(report, "Cage")["reason"])
         self.assertTrue(any("not synced: UNSUPPORTED_TYPE: object 'Fur'" in line for line in self.logged), self.logged)
 
     def test_a_child_of_an_object_that_is_not_synced_lands_at_its_world_place(self):
         rig_root = add_object("Rig Root", location=(2.0, 0.0, 1.0))
         rig_root.rotation_euler = (0.0, 0.0, 0.7)
-        rig = add_object("Rig", bpy.data.armatures.new("Rig"), parent=rig_root, location=(0.0, 1.0, 0.0))
+        rig = add_object("Cage", bpy.data.lattices.new("Cage"), parent=rig_root, location=(0.0, 1.0, 0.0))
         rig.rotation_euler = (0.3, 0.0, 0.0)
         rig.scale = (2.0, 2.0, 2.0)
-        add_bone(rig, "Hand", head=(0.0, 0.0, 0.0), tail=(0.0, 0.0, 1.5))
         hand = add_object("Glove", bpy.data.meshes["Cube"], parent=rig, location=(0.5, 0.0, 0.25))
         marker = add_object("Marker", parent=rig, location=(0.0, 0.2, 0.0))
-        marker.parent_type, marker.parent_bone = "BONE", "Hand"
         path = add_object("Path", bpy.data.curves.new("Path", "CURVE"), location=(-3.0, 0.0, 0.0))
         follower = add_object("Follower", parent=path, location=(1.0, 1.0, 1.0))
         bpy.context.view_layer.update()
@@ -249,11 +247,9 @@ class RealFilesTests(unittest.TestCase):
 
     def test_set_transform_and_set_parent_on_such_a_child_write_through_its_real_parent(self):
         anchor = add_object("Anchor", location=(1.0, 1.0, 0.0))
-        rig = add_object("Rig", bpy.data.armatures.new("Rig"), parent=anchor, location=(0.0, 0.0, 2.0))
+        rig = add_object("Cage", bpy.data.lattices.new("Cage"), parent=anchor, location=(0.0, 0.0, 2.0))
         rig.rotation_euler = (0.0, 0.5, 0.0)
-        add_bone(rig, "Hand")
         marker = add_object("Marker", parent=rig, location=(0.1, 0.2, 0.3))
-        marker.parent_type, marker.parent_bone = "BONE", "Hand"
         bpy.context.view_layer.update()
         self.adapter.attach()
         uid = marker[PROP]
@@ -266,7 +262,7 @@ class RealFilesTests(unittest.TestCase):
         self.assertEqual(anchor[PROP], record.parent)
         for got, want in zip(record.translation + record.rotation, [1.0, 2.0, 3.0] + q):
             self.assertAlmostEqual(want, got, places=5)
-        self.assertEqual(("Rig", "BONE"), (marker.parent.name, marker.parent_type))  # still on its bone
+        self.assertEqual(("Cage", "OBJECT"), (marker.parent.name, marker.parent_type))  # still on its real parent
         self.adapter.rollback(1)
         self.assertEqual(before, (tuple(marker.location), tuple(marker.rotation_euler), tuple(marker.scale), marker.parent.name,
                                   marker.parent_type, marker.parent_bone, tuple(tuple(r) for r in marker.matrix_parent_inverse)))
@@ -277,8 +273,8 @@ class RealFilesTests(unittest.TestCase):
         self.assertEqual(before, (tuple(marker.location), tuple(marker.rotation_euler), tuple(marker.scale), marker.parent.name,
                                   marker.parent_type, marker.parent_bone, tuple(tuple(r) for r in marker.matrix_parent_inverse)))
 
-    def test_moving_an_armature_sends_its_childrens_new_places(self):
-        rig = add_object("Rig", bpy.data.armatures.new("Rig"))
+    def test_moving_a_lattice_sends_its_childrens_new_places(self):
+        rig = add_object("Cage", bpy.data.lattices.new("Cage"))
         glove = add_object("Glove", bpy.data.meshes["Cube"], parent=rig, location=(1.0, 0.0, 0.0))
         bpy.context.view_layer.update()
         self.adapter.attach()
@@ -288,7 +284,7 @@ class RealFilesTests(unittest.TestCase):
         detector.reset()
         bpy.app.handlers.depsgraph_update_post.append(lambda scene, dg: detector.on_depsgraph(dg))
         try:
-            rig.location = (0.0, 5.0, 0.0)  # the rig is not synced; the glove it carries is
+            rig.location = (0.0, 5.0, 0.0)  # the lattice is not synced; the glove it carries is
             bpy.context.view_layer.update()
             clock.now += 1.0
             detector.tick()
@@ -307,10 +303,10 @@ class RealFilesTests(unittest.TestCase):
         self.assertEqual([], not_synced_lines(rt))  # nothing read before an orchestrator welcomed the file
         rt.adapter.attach()
         lines = not_synced_lines(rt)
-        self.assertEqual("Not synced: 8", lines[0])
+        self.assertEqual("Not synced: 7", lines[0])
         self.assertEqual(SHOWN_NOT_SYNCED, len(lines) - 2)
         self.assertTrue(lines[1].startswith("UNSUPPORTED_TYPE: object 'Cage' (LATTICE)"), lines)
-        self.assertIn("and 3 more", lines[-1])
+        self.assertIn("and 2 more", lines[-1])
         self.assertTrue(all(len(part) <= 60 for part in _wrap(lines[1])))
 
     # ---- a datablock that cannot be read ----

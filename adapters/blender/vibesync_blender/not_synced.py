@@ -11,7 +11,8 @@ Some records sync only in part, and are listed too (scene/reading.py, ``Index.pa
 whose node graph VibeSync cannot represent (it syncs its best-effort values with ``unsynced`` set and
 is never written), an area or hemi light and a panoramic camera (the object syncs, its parameters do
 not), and an image that is not a PNG/JPEG file (left out, as a READ_FAILED one). They carry
-UNSUPPORTED_TYPE: the orchestrator's NOT_SYNCED has no finer code (docs/blender.md).
+UNSUPPORTED_TYPE: the orchestrator's NOT_SYNCED has no finer code (docs/blender.md). A mesh synced with
+a named loss (vertices with more than 4 bone influences, a shape key value beyond 0…1) carries LOSSY.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Optional
 UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE"
 RESOURCE_LIMIT = "RESOURCE_LIMIT"
 READ_FAILED = "READ_FAILED"
+LOSSY = "LOSSY"  # synced with a named loss (content schema 4): influences beyond 4, a slider range clamped
 
 MAX_ITEMS = 10_000          # the protocol's cap on one list
 MAX_REASON = 1000           # characters
@@ -27,12 +29,11 @@ MAX_NAME = 200
 
 # Curves, surfaces, metaballs and text sync as mesh objects showing their evaluated mesh (a derived
 # mesh record, docs/blender.md "Derived meshes").
-SYNCED_TYPES = {"MESH": "mesh", "EMPTY": "empty", "CAMERA": "camera", "LIGHT": "light",
+SYNCED_TYPES = {"MESH": "mesh", "EMPTY": "empty", "CAMERA": "camera", "LIGHT": "light", "ARMATURE": "armature",
                 "CURVE": "mesh", "SURFACE": "mesh", "META": "mesh", "FONT": "mesh"}
 
 _NOT_PLANNED = "the canonical scene has no record for it"
 UNSUPPORTED_REASONS = {
-    "ARMATURE": "armatures are not synced yet: they arrive with the issue \"Real content III\"",
     "CURVES": "hair curves are not synced: " + _NOT_PLANNED,
     "LATTICE": "lattices are not synced: " + _NOT_PLANNED + " (a lattice only deforms other objects)",
     "LIGHT_PROBE": "light probes are not synced: " + _NOT_PLANNED,

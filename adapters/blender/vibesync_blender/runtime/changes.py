@@ -29,12 +29,13 @@ released once the object has been still for ``quiet_s``.
 """
 
 import time
+from dataclasses import replace
 
 import bpy
 
 from ..link import MessageType
 from ..link.limits import record_bound
-from ..protocol.model import Image, Material, Mesh, SceneObject
+from ..protocol.model import Image, Material, Mesh, SceneObject, Skin
 from ..protocol.scene_json import mesh_json
 from ..scene import identity, reading
 from ..scene.meshes import is_derived
@@ -64,7 +65,7 @@ class ChangeDetector:
         canonical scene just reported, else it is read)."""
         scene = scene if scene is not None else self.adapter.canonical()
         index = self.adapter.index
-        self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images}
+        self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images + scene.skins}
         self._prints = {uid: reading.fingerprint(o, index) for uid, o in index.each("objects")}
         self.dirty.clear()
         self.held.clear()
@@ -74,7 +75,7 @@ class ChangeDetector:
     def refresh(self, uuids):
         """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits."""
         scene = self.adapter.canonical(set(uuids))
-        present = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images}
+        present = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images + scene.skins}
         for uid in uuids:
             if uid in present:
                 self.known[uid] = present[uid]
@@ -118,6 +119,8 @@ class ChangeDetector:
                         self.structure = True
                 elif reading.fingerprint(block, index) != self._prints.get(uid):  # reading here is allowed; writing is not
                     self.dirty.add(uid)
+                    if block.type == "ARMATURE":  # its skin's inverse bind matrices hold its world matrix
+                        self.structure |= _joints_of(index, block, self.dirty)
                     if update.is_updated_transform:
                         self._moving[uid] = now
                     if block.type == "MESH" and update.is_updated_geometry and block.data is not None:
@@ -143,6 +146,16 @@ class ChangeDetector:
                         marked = True
                         if _has_new_image(m, index):
                             self.structure = True
+            elif isinstance(block, bpy.types.Key) and isinstance(block.user, bpy.types.Mesh):  # a shape key slider
+                uid = identity.id_of(block.user)
+                if uid is not None:
+                    self.dirty.add(uid)
+                    marked = True
+            elif isinstance(block, bpy.types.Armature):  # bones edited: its armatures' joints and skins
+                for uid, o in index.each("objects"):
+                    if o.data == block:
+                        marked = True
+                        self.structure |= _joints_of(index, o, self.dirty)
             elif isinstance(block, (bpy.types.Camera, bpy.types.Light)):  # its objects' parameters
                 for uid, o in index.each("objects"):
                     if o.data == block:
@@ -184,7 +197,7 @@ class ChangeDetector:
         index = self.adapter.index
         left_out = set(index.excluded)
         scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
-        current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images}
+        current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images + scene.skins}
         ops = []
         if self.structure:
             created = [o for o in scene.objects if o.uuid not in self.known]
@@ -192,8 +205,11 @@ class ChangeDetector:
                     if isinstance(r, SceneObject) and uid not in current and uid not in index.excluded]
             # New materials and meshes first: the objects created next may use them.
             ops += [_create_data(r) for uid, r in sorted(current.items(), key=lambda kv: (not isinstance(kv[1], Image), kv[0]))
-                    if uid not in self.known and not isinstance(r, SceneObject)]  # images first: materials name them
+                    if uid not in self.known and not isinstance(r, (SceneObject, Skin))]  # images first: materials name them
             ops += [op for o in _parents_first(created) for op in _create(o)]
+            # Skins once their joints exist, then the new objects they skin.
+            ops += [_create_skin(r) for uid, r in sorted(current.items()) if uid not in self.known and isinstance(r, Skin)]
+            ops += [{"op": "set_skin", "uuid": o.uuid, "skin": o.skin} for o in created if o.skin is not None]
             ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
             for o in created:
                 self.known[o.uuid] = o
@@ -345,6 +361,11 @@ def _create_data(r):
     return dict({"op": "create_mesh"}, **mesh_json(r))
 
 
+def _create_skin(r):
+    return {"op": "create_skin", "uuid": r.uuid, "name": r.name, "joints": list(r.joints),
+            "inverse_bind_matrices": r.inverse_bind_matrices, "skeleton": r.skeleton}
+
+
 def _create(o):
     """create_object, then its camera or light parameters (set_camera/set_light)."""
     op = {"op": "create_object", "uuid": o.uuid, "name": o.name, "kind": o.kind, "parent": o.parent,
@@ -417,5 +438,25 @@ def _differences(old, new):
         if new.name != old.name:
             ops.append({"op": "rename", "uuid": new.uuid, "name": new.name})
     elif isinstance(new, Mesh) and new != old:
-        ops.append(dict({"op": "replace_mesh"}, **mesh_json(new)))
+        if replace(old, weights=new.weights) == new:  # a shape key slider: the cosmetic operation, no geometry
+            ops.append({"op": "set_morph_weights", "uuid": new.uuid, "weights": list(new.weights)})
+        else:
+            ops.append(dict({"op": "replace_mesh"}, **mesh_json(new)))
+    elif isinstance(new, Skin) and new != old:
+        ops.append({"op": "update_skin", "uuid": new.uuid, "joints": list(new.joints),
+                    "inverse_bind_matrices": new.inverse_bind_matrices, "skeleton": new.skeleton})
     return ops
+
+
+def _joints_of(index, rig, dirty):
+    """Marks an armature object's joints and skin as changed; True when its bones no longer match the
+    joints the index knows (added, removed, renamed in edit mode: the rescan stamps and names them)."""
+    from ..scene import armatures
+    known = {uid for uid, (name, _) in index.joints.items() if name == rig.name}
+    dirty |= known
+    skin = identity.id_of(rig, armatures.SKIN_PROP)
+    if skin in index.skins:
+        dirty.add(skin)
+    bones = armatures.bones_of(rig)
+    return len(bones) != len(known) or any(index.joints.get(identity.id_of(b, armatures.BONE_PROP)) != (rig.name, b.name)
+                                          for b in bones)

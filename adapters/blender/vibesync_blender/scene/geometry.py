@@ -27,15 +27,19 @@ WHITE = (1.0, 1.0, 1.0, 1.0)
 
 
 class Geometry:
-    """A mesh as glTF arrays in canonical space: ``attributes`` semantic → float32 (n, c) array,
-    ``primitives`` [(material slot, uint32 indices)] ascending by slot."""
+    """A mesh as glTF arrays in canonical space: ``attributes`` semantic → float32 (n, c) array
+    (JOINTS_0 uint16), ``primitives`` [(material slot, uint32 indices)] ascending by slot, ``targets``
+    [(name, POSITION deltas (n, 3), NORMAL deltas (n, 3) or None)] in key order, ``weights`` one per
+    target."""
 
-    __slots__ = ("vertex_count", "attributes", "primitives")
+    __slots__ = ("vertex_count", "attributes", "primitives", "targets", "weights")
 
-    def __init__(self, vertex_count, attributes, primitives):
+    def __init__(self, vertex_count, attributes, primitives, targets=(), weights=()):
         self.vertex_count = vertex_count
         self.attributes = attributes
         self.primitives = primitives
+        self.targets = list(targets)
+        self.weights = list(weights)
 
     def triangle_count(self):
         return sum(len(i) // 3 for _, i in self.primitives)
@@ -126,11 +130,28 @@ class Reuse:
             all(same_bits(a, b) if isinstance(a, np.ndarray) else a == b for a, b in zip(inputs, self.inputs))
 
 
-def read_geometry(mesh, unit_scale=1.0, tangents=False, reuse=None):
+def morph_keys(mesh):
+    """The shape keys the exporter writes as morph targets, in key order: every key but a reference
+    (one relative to itself) and the muted ones; with the reference their deltas are taken from."""
+    keys = mesh.shape_keys
+    if keys is None:
+        return [], None
+    exported = [k for k in keys.key_blocks if not (k == k.relative_key or k.mute)]
+    return exported, exported[0].relative_key if exported else None
+
+
+def read_geometry(mesh, unit_scale=1.0, tangents=False, reuse=None, skin=None):
     """The glTF arrays of ``mesh`` (a bpy Mesh, not in edit mode) in canonical space. ``reuse``: a
-    ``Reuse`` holding this mesh's previous read (updated here), or None."""
+    ``Reuse`` holding this mesh's previous read (updated here), or None. ``skin``: (joints (n, 4)
+    uint16, weights (n, 4) float32) per Blender vertex (armatures.vertex_influences), or None.
+
+    Shape keys become morph targets as the exporter makes them: positions and normals of the base are
+    the reference key's (its ``normals_split_get``), each target's deltas are its key's minus the
+    reference's (a key relative to another key still gives its absolute shape minus the reference),
+    and the normal deltas take part in splitting corners, as every corner attribute."""
     n, corners = len(mesh.vertices), len(mesh.loops)
-    co = _get(mesh.vertices, "co", n, 3)
+    keys, reference = morph_keys(mesh)
+    co = _get(reference.data if reference is not None else mesh.vertices, "co", n, 3)
     loop_vertex = _indices(mesh.loops, "vertex_index", corners)
     faces = Faces(mesh)
     known = reuse is not None and reuse.face_of_corner is not None and same_bits(faces.total, reuse.inputs[2])
@@ -138,7 +159,13 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False, reuse=None):
 
     # Each attribute: (semantic, "vertex" (n, c) or "corner" (L, c), Blender-space float32). Only the
     # corner ones can split a vertex; a vertex one is the same at every corner of its vertex.
-    sources = [(NORMAL, *normals(mesh, loop_vertex, face_of_corner))]
+    if reference is not None:
+        base_normals = _nonzero(_split_normals(reference, corners))
+        sources = [(NORMAL, "corner", base_normals)]
+        for i, k in enumerate(keys):  # normal deltas per corner: they split vertices like any corner attribute
+            sources.append((f"{_MORPH}{i}N", "corner", _nonzero(_split_normals(k, corners)) - base_normals))
+    else:
+        sources = [(NORMAL, *normals(mesh, loop_vertex, face_of_corner))]
     for i, layer in enumerate(mesh.uv_layers):
         sources.append((f"TEXCOORD_{i}", "corner", _get(layer.data, "uv", corners, 2) + np.float32(0.0)))
     color = render_color(mesh)
@@ -171,6 +198,11 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False, reuse=None):
     used = first >= 0
 
     attributes = {"POSITION": _vertices(co, extra_vertex)}
+    if skin is not None:
+        attributes[JOINTS] = _vertices(skin[0], extra_vertex)
+        attributes[WEIGHTS] = _vertices(skin[1], extra_vertex)
+    for i, k in enumerate(keys):
+        attributes[f"{_MORPH}{i}P"] = _vertices(_get(k.data, "co", n, 3) - co, extra_vertex)
     for semantic, domain, a in sources:
         if domain == "vertex":
             values = _vertices(a, extra_vertex)
@@ -183,14 +215,29 @@ def read_geometry(mesh, unit_scale=1.0, tangents=False, reuse=None):
                 values[:n][~used] = _loose_default(mesh, semantic, a.shape[1], ~used)
             values[n:] = a[extra_corner]
         attributes[semantic] = values
-    for semantic in ("POSITION", NORMAL, TANGENT):  # the protocol's one conversion of blob contents (§7.3)
-        if semantic in attributes:
-            values = attributes[semantic]
-            attributes[semantic] = convert.mesh_attribute(semantic, values.reshape(-1), "blender", "canonical",
-                                                          unit_scale).reshape(values.shape)
+    for name in list(attributes):  # the protocol's one conversion of blob contents (§7.3); deltas convert as their base
+        semantic = {"P": "POSITION", "N": NORMAL}[name[-1]] if name.startswith(_MORPH) else name
+        if semantic in ("POSITION", NORMAL, TANGENT):
+            values = attributes[name]
+            attributes[name] = convert.mesh_attribute(semantic, values.reshape(-1), "blender", "canonical",
+                                                      unit_scale).reshape(values.shape)
+    targets = [(k.name, attributes.pop(f"{_MORPH}{i}P"), attributes.pop(f"{_MORPH}{i}N", None)) for i, k in enumerate(keys)]
+    weights = [k.value for k in keys]
     if n == 0:  # no vertices: only POSITION, as Unity (whose empty mesh has no normals to tell apart) reads it back
         attributes = {"POSITION": attributes["POSITION"]}
-    return Geometry(n + len(extra_vertex), attributes, primitives)
+        targets = []
+        weights = []
+    return Geometry(n + len(extra_vertex), attributes, primitives, targets, weights)
+
+
+JOINTS, WEIGHTS = "JOINTS_0", "WEIGHTS_0"
+_MORPH = "\0morph"  # internal names of target deltas while they travel with the attributes
+
+
+def _split_normals(key, corners):
+    """A shape key's corner normals (Blender computes them from the key's positions)."""
+    out = np.array(key.normals_split_get(), dtype=np.float32) if corners else np.empty(0, np.float32)
+    return out.reshape(corners, 3)
 
 
 def _vertices(per_vertex, extra_vertex):
@@ -398,7 +445,37 @@ def write_geometry(mesh, geometry, unit_scale=1.0):
         mesh.color_attributes.render_color_index = mesh.color_attributes.find("Color")
     if NORMAL in a and faces:
         _set_normals(mesh, to_blender(NORMAL, a[NORMAL])[corners], sizes)
+    if geometry.targets:
+        _write_shape_keys(mesh, geometry, co, blender_vertex, unit_scale)
     mesh.update()
+
+
+def blender_vertices(geometry, unit_scale=1.0):
+    """(Blender vertex of each record vertex, Blender vertex count) as ``write_geometry`` makes them:
+    per-vertex data written later (vertex groups) lands on the same vertices."""
+    positions = to_blender("POSITION", geometry.attributes["POSITION"], unit_scale)
+    tris = [np.asarray(i, dtype=np.int64).reshape(-1, 3) for _, i in geometry.primitives]
+    triangles = np.vstack(tris) if tris else np.empty((0, 3), np.int64)
+    merged = _merge_by_position(positions, triangles)
+    return merged, int(merged.max()) + 1 if len(merged) else 0
+
+
+def _write_shape_keys(mesh, geometry, co, blender_vertex, unit_scale):
+    """Morph targets as shape keys: a reference key "Basis" (the mesh's positions), then one key per
+    target, relative to it, at the target's POSITION deltas and default weight. Blender computes the
+    keys' normals itself, so NORMAL deltas are not written (they read back as Blender computes them).
+    Shape keys are added through an object (Blender has no other way): a temporary one, removed."""
+    holder = bpy.data.objects.new("vibesync-shape-keys", mesh)
+    try:
+        holder.shape_key_add(name="Basis", from_mix=False)
+        for (name, position, _), weight in zip(geometry.targets, list(geometry.weights) + [0.0] * len(geometry.targets)):
+            key = holder.shape_key_add(name=name, from_mix=False)
+            moved = co.copy()
+            moved[blender_vertex] = co[blender_vertex] + to_blender("POSITION", position, unit_scale)
+            key.data.foreach_set("co", moved.ravel())
+            key.value = min(max(float(weight), 0.0), 1.0)
+    finally:
+        bpy.data.objects.remove(holder)
 
 
 def _faces(triangles, slot, blender_vertex):

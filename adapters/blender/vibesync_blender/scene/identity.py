@@ -14,6 +14,7 @@ import bpy
 
 from ..not_synced import SYNCED_TYPES, UNSUPPORTED_TYPE, Item, unsupported_reason
 from ..protocol.fields import is_valid_id
+from . import armatures
 from .images import ImageRecords, used_images
 from .meshes import MESH_PROP, MeshRecords, is_derived
 
@@ -51,6 +52,8 @@ class Index:
 
     def __init__(self):
         self.objects = {}
+        self.joints = {}   # uuid → (armature object name, bone name)
+        self.skins = {}    # uuid → armature object name (one skin per armature that skins a synced mesh)
         self.meshes = {}
         self.derived = {}
         self.geometry = MeshRecords()
@@ -109,6 +112,42 @@ class Index:
                 found[uid] = block
         return [(uid, found[uid]) for uid in known if uid in found]
 
+    def joint(self, uid):
+        """(armature object, bone) of the joint ``uid`` (the edit bone in edit mode), or (None, None)."""
+        place = self.joints.get(uid)
+        if place is None:
+            return None, None
+        obj = bpy.data.objects.get(place[0])
+        if obj is not None and obj.type == "ARMATURE":
+            bone = armatures.bones_of(obj).get(place[1])
+            if bone is not None and id_of(bone, armatures.BONE_PROP) == uid:
+                return obj, bone
+        for name in {o for o, _ in self.joints.values()} | {o.name for o in bpy.data.objects if o.type == "ARMATURE"}:
+            obj = bpy.data.objects.get(name)  # renamed since the scan (bone or armature)
+            if obj is None or obj.type != "ARMATURE":
+                continue
+            for bone in armatures.bones_of(obj):
+                if id_of(bone, armatures.BONE_PROP) == uid:
+                    self.joints[uid] = (obj.name, bone.name)
+                    return obj, bone
+        return None, None
+
+    def joint_id(self, armature_object, bone_name):
+        """The ID of an armature's bone when it is a synced joint, else None."""
+        bone = armatures.bones_of(armature_object).get(bone_name) if bone_name else None
+        uid = id_of(bone, armatures.BONE_PROP) if bone is not None else None
+        return uid if uid in self.joints and self.joints[uid][0] == armature_object.name else None
+
+    def skin_armature(self, uid):
+        name = self.skins.get(uid)
+        obj = bpy.data.objects.get(name) if name is not None else None
+        if obj is not None and id_of(obj, armatures.SKIN_PROP) == uid:
+            return obj
+        obj = next((o for o in bpy.data.objects if id_of(o, armatures.SKIN_PROP) == uid), None)
+        if obj is not None:
+            self.skins[uid] = obj.name
+        return obj
+
     def derived_object(self, uid):
         """The object whose evaluated mesh is the derived record ``uid``, or None."""
         name = self.derived.get(uid)
@@ -129,7 +168,7 @@ class Index:
 
     def any_id(self, uid):
         return (uid in self.objects or uid in self.meshes or uid in self.materials or uid in self.derived
-                or uid in self.images)
+                or uid in self.images or uid in self.joints or uid in self.skins)
 
     def bind(self, table, block):
         getattr(self, table)[id_of(block)] = block.name
@@ -203,7 +242,56 @@ def scan(scene, previous=None):
     _stamp(index, "materials", list(materials.values()), previous)
     _stamp(index, "images", used_images(materials.values()), previous)
     _stamp(index, "collections", [c for c in bpy.data.collections if c.library is None], previous)
+    rigs = _armatures(objects, index)
+    _stamp_bones(index, rigs, previous, hidden=lambda o: o.name in human_only)
+    skinning = {a.name for o in objects for a in [armatures.skinning_armature(o)] if a is not None and len(o.vertex_groups)}
+    _stamp(index, "skins", [o for o in rigs if o.name in skinning and len(armatures.bones_of(o))], previous,
+           hidden=lambda o: o.name in human_only, prop=armatures.SKIN_PROP)
     return index
+
+
+def _armatures(objects, index):
+    """The synced armature objects whose bones are joints: one per armature datablock (a linked
+    duplicate shares the bones, and a bone has one ID); the others are listed as syncing in part."""
+    owner = {}
+    for o in sorted((o for o in objects if o.type == "ARMATURE" and o.data is not None), key=lambda o: o.name):
+        first = owner.setdefault(o.data.name, o)
+        if first is not o:
+            uid = id_of(o)
+            index.unsupported.append(Item(o.name, o.type, UNSUPPORTED_TYPE,
+                                      f"armature '{o.name}' shares its armature data '{o.data.name}' with '{first.name}': "
+                                      "its bones sync once, as joints of that armature", uid))
+    return list(owner.values())
+
+
+def _stamp_bones(index, rigs, previous, hidden):
+    """Bone IDs (custom property on the Bone, or the EditBone in edit mode): a repeated ID is a
+    duplicate (a bone duplicated in edit mode, an armature duplicated with its data): the bone the
+    index knew keeps it (else the first by armature and bone name), the others get fresh IDs."""
+    known = previous.joints if previous is not None else {}
+    by_id, fresh_needed = {}, []
+    for o in sorted(rigs, key=lambda o: o.name):
+        for b in armatures.bones_of(o):
+            uid = id_of(b, armatures.BONE_PROP)
+            if uid is None or uid in index.tombstones:
+                fresh_needed.append((o, b))
+            else:
+                by_id.setdefault(uid, []).append((o, b))
+    taken = set(by_id) | set(index.tombstones) | set(index.objects)
+    for uid, group in by_id.items():
+        keeper = next((g for g in group if known.get(uid) == (g[0].name, g[1].name)), group[0])
+        index.joints[uid] = (keeper[0].name, keeper[1].name)
+        for o, b in group:
+            if (o, b) is not keeper and (o.name, b.name) != (keeper[0].name, keeper[1].name):
+                fresh = _fresh(taken, hidden(o))
+                b[armatures.BONE_PROP] = fresh
+                index.joints[fresh] = (o.name, b.name)
+                index.reassigned.append(("joints", uid, f"{o.name}/{b.name}", fresh))
+    for o, b in fresh_needed:
+        fresh = _fresh(taken, hidden(o))
+        b[armatures.BONE_PROP] = fresh
+        index.joints[fresh] = (o.name, b.name)
+        index.stamped += 1
 
 
 def _stamp(index, table, blocks, previous, hidden=lambda block: False, prop=PROP):

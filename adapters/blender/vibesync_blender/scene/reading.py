@@ -26,15 +26,15 @@ import bpy
 from mathutils import Matrix, Quaternion
 
 from ..link.limits import Limits
-from ..not_synced import READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, UNSUPPORTED_TYPE, Item
-from ..protocol.blobs import BlobFormatError
+from ..not_synced import LOSSY, READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, UNSUPPORTED_TYPE, Item
+from ..protocol.blobs import F32, BlobFormatError
 from ..protocol.convert import to_canonical
-from ..protocol.model import CameraParameters, Image, LightParameters, Material, Scene, SceneObject, TextureBinding
+from ..protocol.model import CameraParameters, Image, LightParameters, Material, Scene, SceneObject, Skin, TextureBinding
 from ..protocol.quantize import MAX_MAGNITUDE
-from . import gltf, materials as graphs, optics
+from . import armatures, gltf, materials as graphs, optics
 from .identity import PROP, id_of
 from .images import ImageNotSynced
-from .meshes import derivation, is_derived
+from .meshes import SkinSource, derivation, is_derived, put_blob
 from .names import synced_name
 
 IDENTITY = Matrix.Identity(4)
@@ -91,19 +91,39 @@ def through_world(obj, index):
     return p is not None and (obj.parent_type != "OBJECT" or not is_synced(p, index))
 
 
+def parent_joint(obj, index):
+    """The joint ID of the bone ``obj`` is parented to (parent type BONE, its armature synced), or None."""
+    p = obj.parent
+    if p is None or obj.parent_type != "BONE" or p.type != "ARMATURE" or not is_synced(p, index):
+        return None
+    return index.joint_id(p, obj.parent_bone)
+
+
 def reported_parent_id(obj, index):
+    joint = parent_joint(obj, index)
+    if joint is not None:
+        return joint
     p = obj.parent
     if p is not None and not is_synced(p, index):
         p = reported_parent(obj, index)
     return p[PROP] if p is not None else None
 
 
+def anchor_world(obj, index):
+    """The world matrix of what ``obj``'s record is local to: its bone's joint node (in the current
+    pose, which the object follows), its reported parent's, or None at the root."""
+    if parent_joint(obj, index) is not None:
+        return armatures.joint_world(obj.parent, obj.parent.pose.bones[obj.parent_bone])
+    anchor = reported_parent(obj, index)
+    return anchor.matrix_world if anchor is not None else None
+
+
 def local_transform(obj, index):
     """(location, rotation w-x-y-z, scale) of the object relative to its reported parent."""
     if through_world(obj, index):
-        anchor = reported_parent(obj, index)
+        anchor = anchor_world(obj, index)
         world = obj.matrix_world
-        relative = world if anchor is None else anchor.matrix_world.inverted() @ world
+        relative = world if anchor is None else anchor.inverted() @ world
         loc, rot, sca = relative.decompose()
         return tuple(loc), tuple(rot), tuple(sca)
     if obj.parent is not None and obj.matrix_parent_inverse != IDENTITY:
@@ -120,7 +140,7 @@ def fingerprint(obj, index=None):
     base = (obj.name, tuple(obj.location), obj.rotation_mode, tuple(obj.rotation_quaternion), tuple(obj.rotation_euler),
             tuple(obj.rotation_axis_angle), tuple(obj.scale), obj.parent.name if obj.parent else None, obj.hide_viewport,
             obj.data.name if obj.data else None, tuple(s.material.name if s.material else None for s in obj.material_slots),
-            derivation(obj))
+            derivation(obj), obj.parent_bone)
     if index is not None and through_world(obj, index):
         base += (tuple(tuple(row) for row in obj.matrix_world),)
     return base
@@ -146,8 +166,38 @@ def blender_object(obj, index):
         camera = _parameters(obj, index, lambda: CameraParameters(**optics.camera_record(obj.data, bpy.context.scene)))
     elif kind == "light" and obj.data is not None:
         light = _parameters(obj, index, lambda: LightParameters(**optics.light_record(obj.data)))
+    skin = None
+    if kind == "mesh" and mesh is not None:
+        rig = armatures.skinning_armature(obj)
+        if rig is not None and index.geometry.skinned_by.get(mesh) == rig.name:
+            sid = id_of(rig, armatures.SKIN_PROP)
+            skin = sid if sid in index.skins else None
     return SceneObject(id_of(obj), synced_name(obj), kind, reported_parent_id(obj, index), loc, (x, y, z, w), sca,
-                       visible(obj), materials, mesh, camera, light)
+                       visible(obj), materials, mesh, camera, light, skin=skin)
+
+
+def blender_joints(rig, index):
+    """The joint records of an armature object's bones in Blender space (the exporter's order): each
+    local to its parent joint, a root bone to the armature, in the REST pose (armatures.joint_local)."""
+    out = []
+    rig_id = id_of(rig)
+    for bone in armatures.in_order(armatures.bones_of(rig)):
+        uid = id_of(bone, armatures.BONE_PROP)
+        if uid is None or index.joints.get(uid) != (rig.name, bone.name):
+            continue  # stamped at the next scan
+        parent = id_of(bone.parent, armatures.BONE_PROP) if bone.parent is not None else rig_id
+        loc, (w, x, y, z), sca = armatures.joint_local(bone).decompose()
+        out.append(SceneObject(uid, bone.name, "joint", parent, tuple(loc), (x, y, z, w), tuple(sca), not bone.hide))
+    return out
+
+
+def blender_skin(uid, rig, sink, unit_scale):
+    """The skin record of an armature object: every bone a joint in the exporter's order, its inverse
+    bind matrices a blob (canonical, column-major) in the armature's space, the armature its skeleton."""
+    bones = armatures.in_order(armatures.bones_of(rig))
+    ibm = armatures.inverse_bind_matrices(rig, bones, unit_scale)
+    return Skin(uid, synced_name(rig), tuple(id_of(b, armatures.BONE_PROP) for b in bones),
+                put_blob(sink, F32, ibm), id_of(rig))
 
 
 def _parameters(obj, index, read):
@@ -232,6 +282,7 @@ class _Read:
         self.limits = limits
         self.us = unit_scale(scene)
         self._users = None
+        self._skinned_meshes = None
 
     def canonical(self, uuids):
         index = self.index
@@ -266,9 +317,67 @@ class _Read:
                     records.pop(uid, None)
             todo = [(uid, o) for uid, o in pairs if uid in records and records[uid].parent in index.excluded]
         native = tuple(records[uid] for uid, _ in pairs if uid in records)
+        native += tuple(self._joints(uuids))
+        skins = tuple(r for uid, rig in self._skins(uuids) if want(uid)
+                      for r in [self._guard(uid, rig, "ARMATURE", self._skin)] if r is not None)
         if (index.excluded, index.partial) != before:
             index.coverage_changed()
-        return Scene(self._convert_objects(native, uuids is not None), materials, meshes, images)
+        return Scene(self._convert_objects(native, uuids is not None), materials, meshes, images, skins=skins)
+
+    # ---- armatures (content schema 4) ----
+
+    def _rigs(self):
+        """The synced armature objects whose bones are joints (identity.scan chose them)."""
+        names = {rig for rig, _ in self.index.joints.values()}
+        return [(uid, o) for uid, o in self.index.each("objects") if o.type == "ARMATURE" and o.name in names
+                and uid not in self.index.excluded]
+
+    def _joints(self, uuids):
+        """Joint records (Blender space) of every synced armature's bones, or of the ones ``uuids`` names."""
+        index = self.index
+        if uuids is not None and not any(u in index.joints for u in uuids):
+            return []
+        out = []
+        for _, rig in self._rigs():
+            out.extend(j for j in blender_joints(rig, index) if uuids is None or j.uuid in uuids)
+        for j in out:
+            _check_values(lambda: f"bone '{j.name}': its rest transform", (*j.translation, *j.rotation, *j.scale))
+        return out
+
+    def _skins(self, uuids):
+        index = self.index
+        ids = index.skins if uuids is None else [u for u in index.skins if u in uuids]
+        return [(uid, rig) for uid in list(ids) for rig in [index.skin_armature(uid)] if rig is not None]
+
+    def _skin(self, uid, rig):
+        return blender_skin(uid, rig, self.index.geometry.sink, self.us)
+
+    def skin_source(self, obj):
+        """What ``obj``'s mesh is skinned against (its Armature modifier's synced armature and its vertex
+        groups), or None."""
+        rig = armatures.skinning_armature(obj)
+        if rig is None or not len(obj.vertex_groups) or id_of(rig, armatures.SKIN_PROP) not in self.index.skins:
+            return None
+        bones = armatures.in_order(armatures.bones_of(rig))
+        return SkinSource(rig.name, obj.vertex_groups, [b.name for b in bones])
+
+    def _mesh_skin(self, uid):
+        """The skin source of a mesh datablock: its first user (by name) that skins it."""
+        if self._skinned_meshes is None:
+            self._skinned_meshes = {}
+            for _, o in sorted(self.index.each("objects"), key=lambda p: p[1].name):
+                if o.type == "MESH" and not is_derived(o) and o.data is not None:
+                    source = self.skin_source(o)
+                    if source is not None:
+                        self._skinned_meshes.setdefault(id_of(o.data), source)
+        return self._skinned_meshes.get(uid)
+
+    def _report_loss(self, uid, name, what):
+        loss = self.index.geometry.losses.get(uid)
+        if loss is None:
+            self.index.partial.pop(uid, None)
+        else:
+            self.index.partial[uid] = Item(name, "MESH", LOSSY, f"{what}{self._used_by(uid)}: {loss}", uid)
 
     def _blocks(self, table, uuids):
         index = self.index
@@ -320,15 +429,21 @@ class _Read:
 
     def _mesh(self, uid, mesh):
         self._check_size(uid, mesh.name, mesh_counts(mesh)[0], "mesh")
-        return self._named(uid, f"mesh '{mesh.name}'", lambda: self.index.geometry.authored(uid, mesh, self.us))
+        skin = self._mesh_skin(uid)
+        record = self._named(uid, f"mesh '{mesh.name}'", lambda: self.index.geometry.authored(uid, mesh, self.us, skin))
+        self._report_loss(uid, mesh.name, f"mesh '{mesh.name}'")
+        return record
 
     def _derived_mesh(self, uid, obj, depsgraph):
         evaluated = obj.evaluated_get(depsgraph)
         data = evaluated.data if obj.type == "MESH" else None
         if data is not None:  # a modifier stack makes a mesh as large as it likes: count before reading
             self._check_size(uid, obj.name, len(data.vertices), "evaluated mesh of object")
-        return self._named(uid, f"the evaluated mesh of object '{obj.name}'",
-                           lambda: self.index.geometry.derived(uid, obj, self.us, depsgraph))
+        skin = self.skin_source(obj) if obj.type == "MESH" else None
+        record = self._named(uid, f"the evaluated mesh of object '{obj.name}'",
+                             lambda: self.index.geometry.derived(uid, obj, self.us, depsgraph, skin))
+        self._report_loss(uid, obj.name, f"the evaluated mesh of object '{obj.name}'")
+        return record
 
     def _check_size(self, uid, name, vertices, what):
         limit = self.limits.mesh_vertices
@@ -400,8 +515,9 @@ class _Read:
             for o in native:
                 if o.parent is not None and o.parent not in present:
                     p = self.index.object(o.parent)
-                    if p is not None:
-                        extra.append(SceneObject(o.parent, p.name, kind_of(p), None, (0.0, 0.0, 0.0),
+                    kind = kind_of(p) if p is not None else ("joint" if o.parent in self.index.joints else None)
+                    if kind is not None:
+                        extra.append(SceneObject(o.parent, "", kind, None, (0.0, 0.0, 0.0),
                                                  (0.0, 0.0, 0.0, 1.0), (1.0, 1.0, 1.0), True))
                         present.add(o.parent)
         converted = to_canonical(Scene(tuple(native) + tuple(extra)), "blender", self.us)

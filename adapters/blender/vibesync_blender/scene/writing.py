@@ -19,7 +19,7 @@ from mathutils import Matrix, Quaternion
 
 from ..protocol import convert
 from ..protocol.model import Mesh, components
-from . import geometry, gltf, images, meshes, names, optics, reading
+from . import armatures, geometry, gltf, images, meshes, names, optics, reading
 from . import materials as graphs
 from .identity import PROP, id_of
 
@@ -186,6 +186,8 @@ class Writer:
     # ---- cosmetic ------------------------------------------------------------------------------
 
     def _set_transform(self, p, op):
+        if op.uuid in self.index.joints:
+            return self._set_joint_transform(p, op)
         obj = self.obj(op.uuid)
         self._remember_object(p, obj)
         pa, sa, us = self.view_axis(reading.reported_parent(obj, self.index)), self.view_axis(obj), self.unit_scale()
@@ -199,6 +201,11 @@ class Writer:
         _write_local(obj, loc, (w, x, y, z), sca, self.index)
 
     def _set_visibility(self, p, op):
+        if op.uuid in self.index.joints:
+            rig, bone = self.joint(op.uuid)
+            self._remember_bones(p, rig)
+            rig.data.bones[bone.name].hide = not op.get("visible")
+            return
         obj = self.obj(op.uuid)
         self._remember_object(p, obj)
         if op.get("visible"):
@@ -292,6 +299,20 @@ class Writer:
         p.undo.append(restore)
 
     def _rename(self, p, op):
+        if op.uuid in self.index.joints:
+            rig, bone = self.joint(op.uuid)
+            old = bone.name
+            bone.name = op.get("name")  # Blender renames the vertex groups named after it too
+            self.index.joints[op.uuid] = (rig.name, bone.name)
+            uid, rig_name, new = op.uuid, rig.name, bone.name
+
+            def restore(w):
+                r = bpy.data.objects.get(rig_name)
+                if r is not None and new in r.data.bones:
+                    r.data.bones[new].name = old
+                    w.index.joints[uid] = (rig_name, r.data.bones[old].name if old in r.data.bones else old)
+            p.undo.append(restore)
+            return
         obj = self.index.object(op.uuid)
         if obj is not None:
             self._remember_object(p, obj)
@@ -323,7 +344,14 @@ class Writer:
     # ---- structural ----------------------------------------------------------------------------
 
     def _set_parent(self, p, op):
+        if op.uuid in self.index.joints:
+            return self._set_joint_parent(p, op)
         obj = self.obj(op.uuid)
+        if op.get("parent") in self.index.joints:
+            self._remember_object(p, obj)
+            rig, bone = self.joint(op.get("parent"))
+            _parent_to_bone(obj, rig, bone.name, self.index)
+            return
         parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
         self._remember_object(p, obj)
         _reparent_keeping_local(obj, parent, self.index)
@@ -391,7 +419,8 @@ class Writer:
         obj.parent = parent
         obj.matrix_parent_inverse = Matrix.Identity(4)
         self.index.objects[uid] = obj.name
-        pool = {"CAMERA": "cameras", "LIGHT": "lights", "MESH": "meshes"}.get(obj.type) if created_data is not None else None
+        pool = {"CAMERA": "cameras", "LIGHT": "lights", "MESH": "meshes", "ARMATURE": "armatures"}.get(obj.type) \
+            if created_data is not None else None
         data_name = created_data.name if created_data is not None else None
 
         def restore(w):
@@ -417,6 +446,15 @@ class Writer:
 
     def _create_object(self, p, op):
         self._check_new(op.uuid)
+        if op.get("kind") == "joint":
+            return self._create_joint(p, op)
+        if op.get("parent") in self.index.joints:  # an object hanging from a bone
+            rig, bone = self.joint(op.get("parent"))
+            self._create_object(p, _with(op, parent=id_of(rig)))
+            obj = self.obj(op.uuid)
+            _parent_to_bone(obj, rig, bone.name, self.index, keep=False)
+            self._place(obj, op, None)
+            return
         parent = self.obj(op.get("parent"), "parent") if op.get("parent") is not None else None
         kind = op.get("kind")
         if kind != "mesh" and (op.get("mesh") is not None or op.get("materials")):
@@ -430,6 +468,8 @@ class Writer:
             data = created = bpy.data.cameras.new(op.get("name"))
         elif kind == "light":
             data = created = bpy.data.lights.new(op.get("name"), "POINT")
+        elif kind == "armature":
+            data = created = bpy.data.armatures.new(op.get("name"))
         else:
             data = None
         materials = [self.material(m) for m in op.get("materials", ())]
@@ -464,6 +504,8 @@ class Writer:
             self._write_light(p, obj, optics.light_record(obj.data), _plain(op.get("light")))
         elif kind == "light":
             optics.mark_unsynced(obj.data, optics.LIGHT_ATTRS)
+        if kind == "mesh" and op.get("skin") is not None:
+            self._skin_object(p, obj, op.get("skin"))
 
     def _instantiate_prefab(self, p, op):
         self._check_new(op.uuid)
@@ -502,6 +544,8 @@ class Writer:
     # ---- destructive ---------------------------------------------------------------------------
 
     def _delete_object(self, p, op):
+        if op.uuid in self.index.joints:
+            return self._delete_joint(p, op)
         obj = self.obj(op.uuid)
         doomed = [obj]
         if op.get("children") == "delete":  # the whole hierarchy below, synced or not, as Delete Hierarchy does
@@ -573,7 +617,8 @@ class Writer:
                                              "makes derived meshes itself, from their objects' modifiers or curves")
         if op.get("attributes") is None:
             return self._inline(op)
-        record = Mesh(op.uuid, op.get("vertex_count"), dict(op.get("attributes")), tuple(op.get("primitives")), ())
+        record = Mesh(op.uuid, op.get("vertex_count"), dict(op.get("attributes")), tuple(op.get("primitives")), (),
+                      tuple(op.get("targets", ())), tuple(op.get("weights", ())))
         if self.blobs is None:
             raise ApplyError("BLOB_MISSING", f"mesh {op.uuid}: this adapter holds no blobs to build it from")
         try:
@@ -586,6 +631,11 @@ class Writer:
             if values.shape != (record.vertex_count, components(semantic)):
                 raise ApplyError("BLOB_SHAPE", f"mesh {op.uuid}: attributes.{semantic} holds {values.size} values, not "
                                                f"{record.vertex_count} × {components(semantic)}")
+        for name, position, normal in geo.targets:
+            for what, values in (("POSITION", position), ("NORMAL", normal)):
+                if values is not None and values.shape != (record.vertex_count, 3):
+                    raise ApplyError("BLOB_SHAPE", f"mesh {op.uuid}: target {name!r} {what} holds {values.size} values, "
+                                                   f"not {record.vertex_count} × 3")
         for j, (_, indices) in enumerate(geo.primitives):
             if len(indices) % 3 or (len(indices) and int(indices.max()) >= record.vertex_count):
                 raise ApplyError("INDEX_RANGE", f"mesh {op.uuid}: primitives[{j}].indices: not whole triangles of "
@@ -599,7 +649,7 @@ class Writer:
             attributes["TEXCOORD_0"] = np.array(op.get("uv0"), dtype=np.float32).reshape(-1, 2)
         triangles = np.array(op.get("triangles"), dtype=np.uint32).reshape(-1)
         geo = geometry.Geometry(len(positions), attributes, [(0, triangles)] if len(triangles) else [])
-        named, primitives = meshes.name_blobs(geo, self.blobs)
+        named, primitives, _ = meshes.name_blobs(geo, self.blobs)
         return Mesh(op.uuid, len(positions), named, primitives, ()), geo
 
     def _adopt_new(self, p, uid, block, table):
@@ -807,7 +857,326 @@ class Writer:
         obj.instance_collection = collection
 
 
+    # ---- armatures, joints, skins, shape keys (content schema 4) -----------------------------------
+
+    def joint(self, uid):
+        rig, bone = self.index.joint(uid)
+        if rig is None:
+            raise ApplyError("UNKNOWN_UUID", f"no joint {uid} in this Blender scene")
+        return rig, bone
+
+    def _remember_bones(self, p, rig):
+        """Rollback puts every bone of ``rig`` back as it is now (armatures.snapshot), and the index's joints."""
+        state, name, joints = armatures.snapshot(rig), rig.name, dict(self.index.joints)
+
+        def restore(w):
+            r = bpy.data.objects.get(name)
+            if r is not None:
+                armatures.restore(r, state)
+            w.index.joints.clear()
+            w.index.joints.update(joints)
+        p.undo.append(restore)
+
+    def _edit(self, rig):
+        try:
+            return armatures.editing(rig)
+        except armatures.ArmatureBusy as e:
+            raise ApplyError("ENGINE_FAULT", f"{e}; its bones are written once the human leaves that mode") from e
+
+    def _joint_local(self, op, current=None):
+        """A joint operation's rest transform as a Blender-space local matrix (fields it lacks from
+        ``current``, a Matrix); refused when it scales (a bone has no rest scale in Blender)."""
+        loc, rot, sca = current.decompose() if current is not None else ((0.0, 0.0, 0.0), Quaternion(), (1.0, 1.0, 1.0))
+        if op.get("translation") is not None:
+            loc = convert.translation_to_blender(op.get("translation"), False, self.unit_scale())
+        if op.get("rotation") is not None:
+            x, y, z, w = convert.rotation_to_blender(op.get("rotation"), False, False)
+            rot = Quaternion((w, x, y, z))
+        if op.get("scale") is not None:
+            sca = convert.scale_blender(op.get("scale"), False)
+        if any(abs(c - 1.0) > 1e-5 for c in sca):
+            raise ApplyError("INVALID_VALUE", f"joint {op.uuid}: scale {tuple(sca)}: a bone has no rest scale in Blender "
+                                              "(scale the armature object instead); nothing was applied")
+        return Matrix.LocRotScale(loc, Quaternion(rot), None)
+
+    def _joint_parent(self, uid):
+        """(armature object, parent bone or None) of a joint's parent (a joint or an armature)."""
+        if uid in self.index.joints:
+            return self.joint(uid)
+        rig = self.index.object(uid) if uid is not None else None
+        if rig is None or rig.type != "ARMATURE":
+            raise ApplyError("INVALID_VALUE", f"a joint's parent must be a joint or an armature, not {self.describe(uid)}")
+        return rig, None
+
+    def _create_joint(self, p, op):
+        """A bone from a joint record: its rest matrix from the record's local transform under its parent
+        (armatures.rest_from_joints' rule), its ID on the edit bone (Blender moves it to the Bone)."""
+        rig, parent = self._joint_parent(op.get("parent"))
+        local = self._joint_local(op)
+        self._remember_bones(p, rig)
+        with self._edit(rig) as bones:
+            parent_edit = bones[parent.name] if parent is not None else None
+            rest = local @ armatures.K_INV if parent_edit is None else \
+                parent_edit.matrix @ armatures.K @ local @ armatures.K_INV
+            bone = bones.new(op.get("name"))
+            bone[armatures.BONE_PROP] = op.uuid
+            bone.parent = parent_edit
+            armatures.place(bone, rest, armatures.DEFAULT_LENGTH)
+            if parent_edit is not None:
+                armatures.reach_child(parent_edit, bone)
+            bone.hide = op.get("visible", True) is False
+            name = bone.name
+        self.index.joints[op.uuid] = (rig.name, name)
+
+    def _rewrite_rest(self, p, rig, changed, parent_of=None):
+        """Gives the joints in ``changed`` (bone name → Blender-space local matrix) their new rest
+        transforms, every other joint keeping its own local one (so descendants move along, as glTF
+        children do); ``parent_of`` changes parents (bone name → parent bone name or None)."""
+        bones = armatures.in_order(rig.data.bones)
+        parents = {b.name: b.parent.name if b.parent else None for b in bones}
+        parents.update(parent_of or {})
+        locals_ = {b.name: changed.get(b.name, armatures.joint_local(b)) for b in bones}
+        order, seen = [], set()
+        def visit(name):  # parents first, under the new parenting
+            if name in seen:
+                return
+            seen.add(name)
+            if parents[name] is not None:
+                visit(parents[name])
+            order.append(name)
+        for b in bones:
+            visit(b.name)
+        rest = armatures.rest_from_joints({n: locals_[n] for n in order}, parents)
+        self._remember_bones(p, rig)
+        with self._edit(rig) as edit:
+            connected = {name for name in order if edit[name].use_connect}
+            for name in order:  # placed free, then connected again where the head still meets the tail
+                edit[name].use_connect = False
+            for name in order:
+                if name in (parent_of or {}):
+                    edit[name].parent = edit[parents[name]] if parents[name] else None
+                armatures.place(edit[name], rest[name])
+            for name in connected:
+                b = edit[name]
+                if b.parent is not None and (b.head - b.parent.tail).length < 1e-6:
+                    b.use_connect = True
+
+    def _set_joint_transform(self, p, op):
+        rig, bone = self.joint(op.uuid)
+        self._rewrite_rest(p, rig, {bone.name: self._joint_local(op, armatures.joint_local(bone))})
+
+    def _set_joint_parent(self, p, op):
+        rig, bone = self.joint(op.uuid)
+        new_rig, parent = self._joint_parent(op.get("parent"))
+        if new_rig != rig:
+            raise ApplyError("INVALID_VALUE", f"joint {op.uuid} belongs to armature '{rig.name}': in Blender a bone cannot "
+                                              f"move to another armature ('{new_rig.name}'); nothing was applied")
+        node = parent
+        while node is not None:
+            if node.name == bone.name:
+                raise ApplyError("INVALID_VALUE", f"joint {op.uuid}: Cycle: its new parent is one of its descendants")
+            node = node.parent
+        self._rewrite_rest(p, rig, {bone.name: armatures.joint_local(bone)}, {bone.name: parent.name if parent else None})
+
+    def _delete_joint(self, p, op):
+        rig, bone = self.joint(op.uuid)
+        doomed = [bone.name]
+        if op.get("children") == "delete":
+            doomed += [b.name for b in bone.children_recursive]
+        else:
+            kept = {c.name: armatures.joint_local(c) for c in bone.children}
+            moved = {c: (bone.parent.name if bone.parent else None) for c in kept}
+            if kept:  # children keep their local transforms under the removed bone's parent, as in glTF
+                above = armatures.joint_local(bone)  # a child's node was under the bone's: now under its parent's
+                self._rewrite_rest(p, rig, {c: above @ local for c, local in kept.items()}, moved)
+                p.touched |= {id_of(rig.data.bones[c], armatures.BONE_PROP) for c in kept}
+        self._remember_bones(p, rig)
+        with self._edit(rig) as edit:
+            for name in doomed:
+                if name in edit:
+                    edit.remove(edit[name])
+        for uid, place in list(self.index.joints.items()):
+            if place[0] == rig.name and place[1] in doomed:
+                self.index.joints.pop(uid)
+                p.touched.add(uid)
+
+    # skins: an armature object's skin ID, and its meshes' Armature modifiers and vertex groups
+
+    def _skin_rig(self, op, joints, ibm):
+        """The armature whose bones, in Blender's order, are ``joints``, with these inverse bind matrices;
+        else a refusal saying why (Blender binds every bone of an armature at its rest pose)."""
+        places = [self.index.joints.get(j) for j in joints]
+        if any(pl is None for pl in places):
+            raise ApplyError("UNKNOWN_UUID", f"skin {op.uuid}: joint {joints[places.index(None)]} is not a joint here")
+        rig = bpy.data.objects.get(places[0][0])
+        bones = armatures.in_order(rig.data.bones)
+        if [id_of(b, armatures.BONE_PROP) for b in bones] != list(joints):
+            raise ApplyError("INVALID_VALUE", f"skin {op.uuid}: its joints are not every bone of armature '{rig.name}' in "
+                                              "Blender's order (depth first), the only skin Blender has")
+        if ibm is not None:
+            reading.evaluate()  # the armature may have been placed by this intent: its world matrix is lazy
+            want = armatures.inverse_bind_matrices(rig, bones, self.unit_scale())
+            try:
+                have = meshes.blob_array(self.blobs, ibm, meshes.F32)
+            except KeyError as e:
+                raise ApplyError("BLOB_MISSING", f"skin {op.uuid}: blob {ibm} is not here; nothing was applied") from e
+            if have.shape != want.shape:
+                raise ApplyError("BLOB_SHAPE", f"skin {op.uuid}: inverse_bind_matrices holds {have.shape[0]} × "
+                                               f"{have.shape[1]} values, not {want.shape[0]} × 16")
+            off = np.abs(have - want).max(axis=1, initial=0.0)
+            if len(off) and float(off.max()) > 1e-4:
+                worst = int(off.argmax())
+                raise ApplyError("INVALID_VALUE", f"skin {op.uuid}: its inverse bind matrix of joint {worst} ('{bones[worst].name}') "
+                                                  f"differs by {float(off[worst]):.3g} from the one of the bone's rest pose in "
+                                                  f"armature '{rig.name}' (Blender binds at the rest pose)")
+        return rig
+
+    def _set_skin_id(self, p, rig, uid):
+        before = rig.get(armatures.SKIN_PROP)
+        name = rig.name
+        if uid is None:
+            rig.pop(armatures.SKIN_PROP, None)
+            self.index.skins.pop(before, None)
+        else:
+            rig[armatures.SKIN_PROP] = uid
+            self.index.skins[uid] = rig.name
+
+        def restore(w):
+            r = bpy.data.objects.get(name)
+            if r is None:
+                return
+            w.index.skins.pop(uid, None)
+            if before is None:
+                r.pop(armatures.SKIN_PROP, None)
+            else:
+                r[armatures.SKIN_PROP] = before
+                w.index.skins[before] = name
+        p.undo.append(restore)
+
+    def _create_skin(self, p, op):
+        self._check_new(op.uuid)
+        rig = self._skin_rig(op, op.get("joints"), op.get("inverse_bind_matrices"))
+        if id_of(rig, armatures.SKIN_PROP) in self.index.skins:
+            raise ApplyError("INVALID_VALUE", f"armature '{rig.name}' already has skin {rig[armatures.SKIN_PROP]}: "
+                                              "Blender has one skin per armature")
+        self._set_skin_id(p, rig, op.uuid)
+
+    def _update_skin(self, p, op):
+        rig = self.index.skin_armature(op.uuid)
+        if rig is None:
+            raise ApplyError("UNKNOWN_UUID", f"no skin {op.uuid} in this Blender scene")
+        joints = op.get("joints") or tuple(id_of(b, armatures.BONE_PROP) for b in armatures.in_order(rig.data.bones))
+        if self._skin_rig(op, joints, op.get("inverse_bind_matrices")) != rig:
+            raise ApplyError("INVALID_VALUE", f"skin {op.uuid}: its joints are bones of another armature")
+
+    def _delete_skin(self, p, op):
+        rig = self.index.skin_armature(op.uuid)
+        if rig is None:
+            raise ApplyError("UNKNOWN_UUID", f"no skin {op.uuid} in this Blender scene")
+        self._set_skin_id(p, rig, None)
+
+    def _set_skin(self, p, op):
+        obj = self.obj(op.uuid)
+        if obj.type != "MESH":
+            raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)} is not a mesh object; only those are skinned")
+        self._skin_object(p, obj, op.get("skin"))
+
+    def _skin_object(self, p, obj, skin):
+        """``obj`` deformed by the skin's armature (an Armature modifier, vertex groups from its mesh
+        record's JOINTS_0/WEIGHTS_0), or by none (its Armature modifiers removed; vertex groups kept)."""
+        rig = None
+        if skin is not None:
+            rig = self.index.skin_armature(skin)
+            if rig is None:
+                raise ApplyError("UNKNOWN_UUID", f"no skin {skin} in this Blender scene")
+        uid, before = id_of(obj), [(m.name, m.object.name if m.object else None, m.show_viewport)
+                                   for m in obj.modifiers if m.type == "ARMATURE"]
+        groups = {g.name: [(v.index, e.weight) for v in obj.data.vertices for e in v.groups if e.group == g.index]
+                  for g in obj.vertex_groups} if obj.data is not None else {}
+
+        def restore(w):
+            o = w.index.object(uid)
+            if o is None:
+                return
+            for m in [m for m in o.modifiers if m.type == "ARMATURE"]:
+                o.modifiers.remove(m)
+            for name, target, shown in before:
+                m = o.modifiers.new(name, "ARMATURE")
+                m.object, m.show_viewport = bpy.data.objects.get(target) if target else None, shown
+            for g in list(o.vertex_groups):
+                o.vertex_groups.remove(g)
+            for name, entries in groups.items():
+                g = o.vertex_groups.new(name=name)
+                for v, weight in entries:
+                    g.add([v], weight, "REPLACE")
+        p.undo.append(restore)
+        for m in [m for m in obj.modifiers if m.type == "ARMATURE"]:
+            obj.modifiers.remove(m)
+        if rig is None:
+            return
+        obj.modifiers.new("Armature", "ARMATURE").object = rig
+        mid = self.index.mesh_id(obj)
+        record = self.index.geometry.authored(mid, obj.data, self.unit_scale())
+        if "JOINTS_0" not in record.attributes:
+            raise ApplyError("INVALID_VALUE", f"object '{obj.name}': its mesh has no JOINTS_0/WEIGHTS_0 to skin it with")
+        try:
+            geo = meshes.geometry_of(record, self.blobs if self.blobs is not None else self.index.geometry.sink)
+        except KeyError as e:
+            raise ApplyError("BLOB_MISSING", f"object '{obj.name}': blob {e.args[0]} of its mesh is not here") from e
+        names_ = [b.name for b in armatures.in_order(rig.data.bones)]
+        joints = geo.attributes["JOINTS_0"]
+        if len(joints) and int(joints.max()) >= len(names_):
+            raise ApplyError("INVALID_VALUE", f"object '{obj.name}': JOINTS_0 names joint {int(joints.max())}, beyond the "
+                                              f"{len(names_)} of armature '{rig.name}'")
+        vertex_of, _ = geometry.blender_vertices(geo, self.unit_scale())
+        armatures.write_vertex_groups(obj, names_, joints, geo.attributes["WEIGHTS_0"], vertex_of)
+
+    def _create_animation(self, p, op):
+        raise ApplyError("ENGINE_FAULT", f"animation {op.uuid}: this Blender adapter does not write animations yet "
+                                         "(docs/blender.md); nothing was applied")
+
+    _set_animation_channel = _delete_animation = _create_animation
+
+    def _set_morph_weights(self, p, op):
+        """A mesh's default morph target weights: its shape keys' values (cosmetic, like a slider drag)."""
+        uid = self.index.mesh_id(self.obj(op.uuid)) if op.uuid in self.index.objects else op.uuid
+        mesh = self.mesh_data(uid)
+        keys, _ = geometry.morph_keys(mesh)
+        weights = op.get("weights")
+        if len(weights) != len(keys):
+            raise ApplyError("INVALID_VALUE", f"mesh '{mesh.name}' ({uid}) has {len(keys)} morph targets, not {len(weights)}")
+        before, name = [k.value for k in keys], mesh.name
+
+        def restore(w):
+            m = bpy.data.meshes.get(name)
+            if m is not None:
+                for k, v in zip(geometry.morph_keys(m)[0], before):
+                    k.value = v
+        p.undo.append(restore)
+        for k, v in zip(keys, weights):
+            k.value = v
+        self.index.geometry.invalidate(uid)
+
+
 # ---- native helpers ------------------------------------------------------------------------------
+
+def _with(op, **fields):
+    """The same operation with some fields replaced."""
+    return type(op)(op.op, op.uuid, {**op.fields, **fields})
+
+
+def _parent_to_bone(obj, rig, bone_name, index, keep=True):
+    """Parents ``obj`` to a bone of ``rig`` (parent type BONE), keeping its local transform relative
+    to the joint (``keep``), or leaving it for the caller to place."""
+    location, rotation, scale = reading.local_transform(obj, index) if keep else (None, None, None)
+    obj.parent = rig
+    obj.parent_type = "BONE"
+    obj.parent_bone = bone_name
+    obj.matrix_parent_inverse = Matrix.Identity(4)
+    if keep:
+        reading.evaluate()
+        _write_local(obj, location, rotation, scale, index)
+
 
 def _resolve_in(index, table, uid):
     return {"materials": index.material, "meshes": index.mesh, "images": index.image}[table](uid)
@@ -865,10 +1234,10 @@ def _write_local(obj, location, rotation_wxyz, scale, index):
     rotation mode, its parent inverse, and, for an object reported under an ancestor that is not
     its real parent (or hanging from a bone), through world matrices into its real parent's frame."""
     if reading.through_world(obj, index):
-        anchor = reading.reported_parent(obj, index)
         reading.evaluate()  # earlier steps of this intent may have moved the anchor or the parent
+        anchor = reading.anchor_world(obj, index)  # the reported parent's, or the joint node's of a bone
         local = Matrix.LocRotScale(location, Quaternion(rotation_wxyz), scale)
-        world = anchor.matrix_world @ local if anchor is not None else local
+        world = anchor @ local if anchor is not None else local
         if obj.parent_type == "OBJECT":  # the real parent's frame, through its inverse
             frame = obj.parent.matrix_world @ obj.matrix_parent_inverse
         else:  # a bone or vertices: everything Blender put above the basis
