@@ -11,6 +11,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using VibeSync.Cli.Hosts;
 using VibeSync.Orchestrator.Control;
+using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 
@@ -35,12 +36,13 @@ internal static partial class EndToEndBenchmark
         try
         {
             progress("building the sample scene in Blender");
-            var (blend, unityJson) = await ScenesAsync(work, "sample", sampleBlenderJson, SceneJsonReader.ReadCanonical(sampleBlenderJson, Space.Blender));
+            var sampleBlobs = new BlobMemory(); // the sample's inline meshes become blobs, written beside the simulator's scene
+            var (blend, unityJson) = await ScenesAsync(work, "sample", sampleBlenderJson, SceneJsonReader.ReadCanonical(sampleBlenderJson, Space.Blender, sampleBlobs), sampleBlobs);
             var (toUnity, toFinal, ours, bare, coldOurs, coldBare) = await EditsAsync(Path.Combine(work, "edits"), blend, unityJson, edits, progress);
 
             progress($"building a {objects:N0}-object scene in Blender");
             var big = SyntheticScene.Objects(objects, seed: 20261123);
-            var (bigBlend, bigUnity) = await ScenesAsync(work, "big", SceneJsonWriter.Write(big, Space.Blender), big);
+            var (bigBlend, bigUnity) = await ScenesAsync(work, "big", SceneJsonWriter.Write(big, Space.Blender), big, new BlobMemory());
             var (blenderLive, unityLive, parity) = await AttachAsync(Path.Combine(work, "attach"), bigBlend, bigUnity, progress);
             return new Result(toUnity, toFinal, ours, bare, Math.Round(ours.P50Ms / bare.P50Ms, 2), Math.Round(ours.P99Ms / bare.P99Ms, 2), coldOurs, coldBare,
                 objects, blenderLive, unityLive, blenderLive + unityLive, parity);
@@ -51,13 +53,13 @@ internal static partial class EndToEndBenchmark
         }
     }
 
-    private static async Task<(string Blend, string UnityJson)> ScenesAsync(string work, string name, string blenderJson, Protocol.State.Scene canonical)
+    private static async Task<(string Blend, string UnityJson)> ScenesAsync(string work, string name, string blenderJson, Protocol.State.Scene canonical, BlobMemory blobs)
     {
         var json = Path.Combine(work, name + ".blender.json");
         var blend = Path.Combine(work, name + ".blend");
         var unity = Path.Combine(work, name + ".unity.json");
         await File.WriteAllTextAsync(json, blenderJson);
-        await File.WriteAllTextAsync(unity, SceneJsonWriter.Write(canonical, Space.Unity));
+        BlobFolder.WriteScene(unity, canonical, Space.Unity, blobs); // a scene's meshes name blobs: the simulator loads them from beside the file
         await BlenderInstall.BuildSceneAsync(json, blend);
         return (blend, unity);
     }
