@@ -1,7 +1,10 @@
 // Design rationale (content schema 4, issue #19): skins, morph targets and animations are glTF's own
 // model in the records, so the export only wires them to the nodes and meshes GltfExport built:
-// a skin's joints are the joint objects' nodes in the record's order with the record's inverse bind
-// matrices (column-major floats are glTF's layout and System.Numerics' row-vector layout at once);
+// a skin's joints are the joint objects' nodes in the record's order. The record's inverse bind
+// matrices are in its skeleton's space (the armature's; the world's when it has none) and a mesh's
+// vertices in its object's, while glTF ignores a skinned node's transform and binds the vertices as
+// they are: so each skinned object gets its own glTF skin, bound with IBM × skeleton world⁻¹ × object
+// world (column-major floats are glTF's layout and System.Numerics' row-vector layout at once);
 // morph targets become every primitive's target accessors with the mesh's default weights and the
 // target names in `extras.targetNames`, where Blender's exporter puts them; animations are written
 // sampled per frame, LINEAR (FrameSampling says why).
@@ -50,33 +53,34 @@ internal static class GltfRigging
         return accessor;
     }
 
-    /// <summary>Creates the scene's skins and binds every skinned object's node to its skin.</summary>
+    /// <summary>Binds every skinned object's node to a glTF skin of its skin record (one per object: see the top of the file).</summary>
     /// <exception cref="InvalidDataException">A skin names a joint or skeleton that is not a node, or its matrices do not fit.</exception>
     public static void AddSkins(ModelRoot model, Scene scene, IReadOnlyDictionary<string, Node> nodes, IBlobSource blobs)
     {
-        var skins = new Dictionary<string, Skin>(StringComparer.Ordinal);
-        foreach (var s in scene.Skins)
+        var records = scene.Skins.ToDictionary(s => s.Uuid, StringComparer.Ordinal);
+        foreach (var o in scene.Objects)
         {
+            if (o.Skin == null || !nodes.TryGetValue(o.Uuid, out var node) || node.Mesh == null) continue;
+            if (!records.TryGetValue(o.Skin, out var s)) throw new InvalidDataException($"object {o.Uuid} names skin {o.Skin}, which the scene does not hold");
             var matrices = Floats(blobs, s.InverseBindMatrices);
             if (matrices.Length != 16 * s.Joints.Count)
                 throw new InvalidDataException($"skin {s.Uuid}: {matrices.Length / 16} inverse bind matrices for {s.Joints.Count} joints");
+            var skeleton = s.Skeleton == null ? null : NodeOf(nodes, s.Skeleton, $"skin {s.Uuid} skeleton");
+            if (!Matrix4x4.Invert(skeleton?.WorldMatrix ?? Matrix4x4.Identity, out var fromSkeleton))
+                throw new InvalidDataException($"skin {s.Uuid}: its skeleton's world matrix cannot be inverted");
+            var meshInSkeleton = node.WorldMatrix * fromSkeleton; // row-vector order: object world, then skeleton world⁻¹
             var joints = new List<(Node, Matrix4x4)>(s.Joints.Count);
             for (int i = 0; i < s.Joints.Count; i++)
             {
                 var m = matrices.AsSpan(16 * i, 16);
-                joints.Add((NodeOf(nodes, s.Joints[i], $"skin {s.Uuid} joint"), new Matrix4x4(
-                    m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12], m[13], m[14], m[15])));
+                var ibm = new Matrix4x4(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12], m[13], m[14], m[15]);
+                joints.Add((NodeOf(nodes, s.Joints[i], $"skin {s.Uuid} joint"), meshInSkeleton * ibm));
             }
             var skin = model.CreateSkin(s.Name);
             skin.BindJoints(joints);
-            if (s.Skeleton != null) skin.Skeleton = NodeOf(nodes, s.Skeleton, $"skin {s.Uuid} skeleton");
+            if (skeleton != null) skin.Skeleton = skeleton;
             skin.Extras = new JsonObject { ["vibesync_uuid"] = s.Uuid };
-            skins[s.Uuid] = skin;
-        }
-        foreach (var o in scene.Objects)
-        {
-            if (o.Skin == null || !nodes.TryGetValue(o.Uuid, out var node) || node.Mesh == null) continue;
-            node.Skin = skins.TryGetValue(o.Skin, out var skin) ? skin : throw new InvalidDataException($"object {o.Uuid} names skin {o.Skin}, which the scene does not hold");
+            node.Skin = skin;
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class RiggingExportTests : IDisposable
     private static SceneObject Object(string uuid, string name, ObjectKind kind, string? parent, double y = 0, string? mesh = null) =>
         new(uuid, name, kind, parent, new Vector3d(0, y, 0), Quaterniond.Identity, Vector3d.One, true, Array.Empty<string?>(), mesh);
 
-    private Scene RiggedScene(double frameRate = 24)
+    private Scene RiggedScene(double frameRate = 24, double rigY = 0)
     {
         var attributes = TestContent.QuadAttributes(_blobs);
         attributes[MeshSemantics.Joints0] = UShorts(new ushort[] { 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0 });
@@ -62,11 +62,11 @@ public sealed class RiggingExportTests : IDisposable
             Weights = new[] { 0.25, 0.5 },
         };
         _blobs.Put(mesh.Primitives[0].Indices, new BlobShape(BlobElement.U32, 1, 6), MemoryMarshal.AsBytes(new uint[] { 0, 1, 2, 0, 2, 3 }.AsSpan()));
-        // Inverse bind matrices: the hip at y = 1, the knee 0.5 above it (world y = 1.5); column-major, translation last.
+        // Inverse bind matrices, in the skeleton's (Rig's) space: the hip at y = 1, the knee 0.5 above it; column-major, translation last.
         var ibm = Floats(new float[] { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, -1, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, -1.5f, 0, 1 }, 16);
         var objects = new[]
         {
-            Object(Rig, "Rig", ObjectKind.Armature, null),
+            Object(Rig, "Rig", ObjectKind.Armature, null, rigY),
             Object(Hip, "Hip", ObjectKind.Joint, Rig, 1),
             Object(Knee, "Knee", ObjectKind.Joint, Hip, 0.5),
             Object(Leg, "Leg", ObjectKind.Mesh, Rig, mesh: Quad) with { Skin = Skin },
@@ -109,6 +109,30 @@ public sealed class RiggingExportTests : IDisposable
         var primitive = leg.Mesh!.Primitives.Single();
         Assert.Equal(EncodingType.UNSIGNED_SHORT, primitive.GetVertexAccessor("JOINTS_0").Encoding);
         Assert.Equal(new Vector4(0.75f, 0.25f, 0, 0), primitive.GetVertexAccessor("WEIGHTS_0").AsVector4Array()[2]);
+    }
+
+    [Fact]
+    public void a_moved_rig_binds_its_mesh_where_it_stands_because_bind_matrices_are_in_the_skeletons_space()
+    {
+        var model = ExportAndReload(RiggedScene(rigY: 2), out var file);
+        var leg = model.LogicalNodes.Single(n => n.Name == "Leg");
+        for (int i = 0; i < leg.Skin!.JointsCount; i++)
+        {
+            var (joint, ibm) = leg.Skin.GetJoint(i);
+            var atRest = ibm * joint.WorldMatrix; // glTF's joint matrix (row-vector order): at rest it is the mesh's own world matrix
+            Assert.True(Matrix4x4Near(leg.WorldMatrix, atRest), $"joint {joint.Name}: {atRest} is not the mesh's world matrix {leg.WorldMatrix}");
+        }
+        // The hip stands at y = 3 and the mesh at y = 2: glTF's bind matrix maps the mesh's vertices to the hip, 1 below it.
+        Assert.Equal(-1f, leg.Skin.GetJoint(0).InverseBindMatrix.M42, 5);
+        TestContent.Validate(file);
+    }
+
+    private static bool Matrix4x4Near(Matrix4x4 a, Matrix4x4 b)
+    {
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++)
+                if (MathF.Abs(a[r, c] - b[r, c]) > 1e-5f) return false;
+        return true;
     }
 
     [Fact]
