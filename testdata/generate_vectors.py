@@ -134,7 +134,7 @@ def rig_scene(with_targets=True, with_animation=True):
         if with_targets:
             channels.append({"target": uid(84), "path": "weights", "interpolation": "LINEAR", "times": f32_blob([0.0, 1.0], 1),
                              "values": f32_blob([0, 0, 1, 0.5], 1), "sampled": False})
-        animations = [{"uuid": uid(87), "name": "Wave", "channels": channels}]
+        animations = [{"uuid": uid(87), "name": "Wave", "frame_rate": 24, "channels": channels}]
     return scene(objects, meshes=[mesh_record], skins=skins, animations=animations)
 
 
@@ -401,7 +401,7 @@ def hash_cases():
         same_root_as="rig_armature_joints_skin_targets_animation")
     add("rig_skeleton_left_out_is_null", "canonical",
         rig_scene() | {"skins": [{k: v for k, v in rigged["skins"][0].items() if k != "skeleton"}]}, with_encodings=True)
-    add("animation_without_channels", "canonical", scene(animations=[{"uuid": uid(88), "name": "Empty action", "channels": []}]),
+    add("animation_without_channels", "canonical", scene(animations=[{"uuid": uid(88), "name": "Empty action", "frame_rate": 30, "channels": []}]),
         with_encodings=True)
     # A schema-3 scene hashes exactly as before: schema 4's fields stated empty change nothing, and the
     # root is the one content schema 3 published for it (pinned literally, so a drift cannot hide).
@@ -840,6 +840,9 @@ def error_cases():
         lambda d: d["meshes"][0].update(targets=[], weights=[]))
     rig("animation_unknown_field", "animations[0].fps", set_in(["animations", 0, "fps"], 24))
     rig("animation_channels_missing", "animations[0].channels", set_in(["animations", 0, "channels"], _DELETE))
+    rig("animation_frame_rate_missing", "animations[0].frame_rate", set_in(["animations", 0, "frame_rate"], _DELETE))
+    rig("animation_frame_rate_zero", "animations[0].frame_rate", set_in(["animations", 0, "frame_rate"], 0))
+    rig("animation_frame_rate_above_1000", "animations[0].frame_rate", set_in(["animations", 0, "frame_rate"], 1200))
     add("blender_field_names_in_unity_space", "objects[0].location", space="unity",
         text=json.dumps({"objects": [{"uuid": uid(1), "name": "A", "kind": "empty", "parent": None, "location": [0, 0, 0],
                                       "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": True,

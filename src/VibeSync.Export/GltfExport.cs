@@ -8,7 +8,7 @@
 // Vertex data and images are read from the blobs the records name (canonical arrays: glTF's already;
 // images as their encoded files). Cameras and lights look down local −Z in both spaces, so their
 // nodes keep the record's transform and get a glTF camera or KHR_lights_punctual light from the
-// record's parameters. Nothing is made up: a camera or light whose parameters are null (schema 2,
+// record's parameters. Skins, morph targets and animations are GltfRigging's. Nothing is made up: a camera or light whose parameters are null (schema 2,
 // or a light glTF cannot represent) gets no camera or light; its node carries its kind in `extras`.
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -69,6 +69,8 @@ public static class GltfExport
             if (!built.TryGetValue(key, out var gltf)) built[key] = gltf = Mesh(model, mesh, slotMaterials, blobs);
             if (gltf != null) node.Mesh = gltf;
         }
+        GltfRigging.AddSkins(model, scene, nodes, blobs);
+        GltfRigging.AddAnimations(model, scene, nodes, blobs);
         return model;
     }
 
@@ -106,6 +108,11 @@ public static class GltfExport
         var accessors = new List<(string Semantic, Accessor Accessor)>();
         foreach (var semantic in mesh.SortedSemantics())
         {
+            if (semantic == MeshSemantics.Joints0)
+            {
+                accessors.Add((semantic, GltfRigging.Joints(model, Payload(blobs, mesh.Attributes[semantic]))));
+                continue;
+            }
             var values = MemoryMarshal.Cast<byte, float>(Payload(blobs, mesh.Attributes[semantic]).Span).ToArray();
             MeshSemantics.TryComponents(semantic, out int components);
             if (MeshSemantics.TexCoordIndex(semantic) >= 0)
@@ -124,13 +131,15 @@ public static class GltfExport
             primitive.DrawPrimitiveType = PrimitiveType.TRIANGLES;
             if (slotMaterials[j] is { } material) primitive.Material = material;
         }
+        GltfRigging.AddTargets(model, gltf, mesh, blobs);
         return gltf;
     }
 
     private static ReadOnlyMemory<byte> Payload(IBlobSource blobs, string id) =>
         blobs.TryGet(id, out _, out var payload) ? payload : throw new InvalidDataException($"blob {id} is in no store");
 
-    private static Accessor Vertices(ModelRoot model, float[] values, int components)
+    /// <summary>A float vertex accessor of <paramref name="components"/> (2–4) per vertex over its own buffer view.</summary>
+    internal static Accessor Vertices(ModelRoot model, float[] values, int components)
     {
         var dimensions = components switch { 2 => DimensionType.VEC2, 3 => DimensionType.VEC3, _ => DimensionType.VEC4 };
         var bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.IO.Compression;
+using System.Text.Json;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 
@@ -67,5 +69,40 @@ internal static class TestContent
         buffer[at + 1] = (byte)(value >> 16);
         buffer[at + 2] = (byte)(value >> 8);
         buffer[at + 3] = (byte)value;
+    }
+
+    /// <summary>The JSON chunk of a GLB file.</summary>
+    public static JsonElement GlbJson(byte[] glb)
+    {
+        int length = BitConverter.ToInt32(glb, 12); // header (12 bytes), then the JSON chunk: length, type, bytes
+        return JsonDocument.Parse(glb.AsMemory(20, length)).RootElement;
+    }
+
+    /// <summary>
+    /// The Khronos validator's report on <paramref name="file"/> (tests/gltf-validator), asserting it ran
+    /// and found no errors (the report is in the message otherwise).
+    /// </summary>
+    public static JsonElement Validate(string file)
+    {
+        var validator = Path.Combine(Repo(), "tests", "gltf-validator", "validate.mjs");
+        Assert.True(File.Exists(Path.Combine(Repo(), "tests", "gltf-validator", "node_modules", "gltf-validator", "package.json")),
+            "the Khronos validator is not installed: run `npm ci` in tests/gltf-validator (run-tests does)");
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(validator);
+        start.ArgumentList.Add(file);
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "the validator did not finish in 60 s");
+        var report = JsonDocument.Parse(output.Trim().Split('\n').Last()).RootElement;
+        Assert.True(report.GetProperty("errors").GetInt32() == 0, output);
+        Assert.Equal(0, process.ExitCode);
+        return report;
+    }
+
+    private static string Repo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "tests", "gltf-validator", "validate.mjs"))) return dir.FullName;
+        throw new InvalidOperationException("repository not found");
     }
 }

@@ -16,6 +16,8 @@ const errors = issues.messages.filter((m) => m.severity === 0);
 console.log(JSON.stringify({
   errors: issues.numErrors, warnings: issues.numWarnings, infos: issues.numInfos,
   nodes: report.info?.nodeCount ?? null, meshes: report.info?.meshCount ?? null, materials: report.info?.materialCount ?? null,
+  animations: report.info?.animationCount ?? null, skins: report.info?.hasSkins ?? null,
+  morph_targets: report.info?.hasMorphTargets ?? null, max_influences: report.info?.maxInfluences ?? null,
   messages: errors.slice(0, 10).map((m) => `${m.code} at ${m.pointer}: ${m.message}`),
 }));
 process.exit(issues.numErrors === 0 ? 0 : 1);

@@ -22,7 +22,7 @@ namespace VibeSync.Protocol.Hashing
     ///           | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
     ///           [| u8 0x01 | u32 m | m × (str name | 32 bytes POSITION | optblob NORMAL) | m × i64 weight]   only with targets
     /// skin:     u8 0x16 | str uuid | str name | u32 n | n × str joint | 32 bytes inverse bind matrices | opt skeleton
-    /// animation: u8 0x17 | str uuid | str name | u32 c | c × (str target | u8 path | u8 interpolation
+    /// animation: u8 0x17 | str uuid | str name | i64 frame_rate | u32 c | c × (str target | u8 path | u8 interpolation
     ///           | 32 bytes times | 32 bytes values | u8 sampled)
     /// optblob = u8 0 | u8 1 ‖ 32 bytes;  str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
     /// </code>
@@ -215,6 +215,7 @@ namespace VibeSync.Protocol.Hashing
             w.Byte(AnimationTag);
             w.String(a.Uuid);
             w.String(a.Name);
+            w.Real(a.FrameRate);
             w.UInt32((uint)a.Channels.Count);
             foreach (var c in a.Channels)
             {

@@ -19,7 +19,7 @@ namespace VibeSync.Protocol.SceneJson
         /// <summary>The optional fields of a skin record (skeleton: absent = null).</summary>
         public static readonly string[] SkinOptional = { "skeleton" };
         /// <summary>The fields of an animation record.</summary>
-        public static readonly string[] AnimationFields = { "uuid", "name", "channels" };
+        public static readonly string[] AnimationFields = { "uuid", "name", "frame_rate", "channels" };
         /// <summary>The required fields of a channel.</summary>
         public static readonly string[] ChannelFields = { "target", "path", "interpolation", "times", "values" };
         /// <summary>The optional fields of a channel (sampled: absent = false).</summary>
@@ -54,6 +54,7 @@ namespace VibeSync.Protocol.SceneJson
         public static Animation ReadAnimation(JsonObject o, string path, string uuid)
         {
             var name = Name(Required(o, path, "name"), path + ".name");
+            double frameRate = FrameRate(Required(o, path, "frame_rate"), path + ".frame_rate");
             var array = AsArray(Required(o, path, "channels"), path + ".channels");
             var channels = new AnimationChannel[array.Items.Count];
             for (int j = 0; j < channels.Length; j++)
@@ -65,7 +66,16 @@ namespace VibeSync.Protocol.SceneJson
                 if (j > 0 && AnimationChannel.Compare(channels[j - 1], channels[j]) >= 0)
                     throw new JsonFieldException(cp, $"channels are ordered by target then path, one per target and path: {Describe(channels[j])} after {Describe(channels[j - 1])}");
             }
-            return new Animation(uuid, name, channels);
+            return new Animation(uuid, name, frameRate, channels);
+        }
+
+        /// <summary>An animation's frame rate: a number greater than 0 and at most <see cref="Animation.MaxFrameRate"/>.</summary>
+        public static double FrameRate(JsonNode node, string path)
+        {
+            double v = Real(node, path);
+            if (!(v > 0 && v <= Animation.MaxFrameRate))
+                throw new JsonFieldException(path, $"expected frames per second greater than 0 and at most 1000, got {v:R}");
+            return v;
         }
 
         /// <summary>
@@ -140,7 +150,8 @@ namespace VibeSync.Protocol.SceneJson
         public static StringBuilder Append(StringBuilder sb, Animation a)
         {
             JsonText.AppendString(sb.Append("{\"uuid\": "), a.Uuid).Append(", \"name\": ");
-            JsonText.AppendString(sb, a.Name).Append(", \"channels\": [");
+            JsonText.AppendString(sb, a.Name).Append(", \"frame_rate\": ");
+            JsonText.AppendReal(sb, a.FrameRate).Append(", \"channels\": [");
             for (int i = 0; i < a.Channels.Count; i++) AppendChannel(i > 0 ? sb.Append(", ") : sb, a.Channels[i]);
             return sb.Append("]}");
         }

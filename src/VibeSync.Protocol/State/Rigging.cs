@@ -103,9 +103,17 @@ namespace VibeSync.Protocol.State
     /// </summary>
     /// <param name="Uuid">The animation's VibeSync ID.</param>
     /// <param name="Name">A human name (Blender: the action's name).</param>
+    /// <param name="FrameRate">
+    /// Frames per second the animation was authored at (Blender: the scene's fps ÷ fps_base; Unity:
+    /// the clip's frameRate), 0 &lt; rate ≤ <see cref="MaxFrameRate"/>: what "per frame" means when
+    /// the animation is sampled (export, a curve the other engine cannot key exactly).
+    /// </param>
     /// <param name="Channels">The channels, in record order.</param>
-    public sealed record Animation(string Uuid, string Name, IReadOnlyList<AnimationChannel> Channels)
+    public sealed record Animation(string Uuid, string Name, double FrameRate, IReadOnlyList<AnimationChannel> Channels)
     {
+        /// <summary>The highest frame rate a record may have.</summary>
+        public const double MaxFrameRate = 1000;
+
         /// <summary>Every blob id the record references: each channel's times then values (repeats possible).</summary>
         public IEnumerable<string> BlobIds()
         {
@@ -121,7 +129,7 @@ namespace VibeSync.Protocol.State
         {
             if (other is null) return false;
             if (ReferenceEquals(this, other)) return true;
-            if (Uuid != other.Uuid || Name != other.Name || Channels.Count != other.Channels.Count) return false;
+            if (Uuid != other.Uuid || Name != other.Name || !FrameRate.Equals(other.FrameRate) || Channels.Count != other.Channels.Count) return false;
             for (int i = 0; i < Channels.Count; i++) if (!Channels[i].Equals(other.Channels[i])) return false;
             return true;
         }

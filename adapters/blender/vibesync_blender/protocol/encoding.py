@@ -14,7 +14,7 @@ mesh:     u8 0x13 | str uuid | u32 vertex_count | u8 k | k × (str semantic | 32
           | u32 p | p × (u32 material slot | 32 bytes indices blob id) | u32 d | d × str
           [| u8 0x01 | u32 m | m × (str name | 32 bytes POSITION | optblob NORMAL) | m × i64 weight]   only with targets
 skin:     u8 0x16 | str uuid | str name | u32 n | n × str joint | 32 bytes inverse bind matrices | opt skeleton
-animation: u8 0x17 | str uuid | str name | u32 c | c × (str target | u8 path | u8 interpolation
+animation: u8 0x17 | str uuid | str name | i64 frame_rate | u32 c | c × (str target | u8 path | u8 interpolation
           | 32 bytes times | 32 bytes values | u8 sampled)
 optblob = u8 0 | u8 1 ‖ 32 bytes;  str = u32 byte length | UTF-8;  opt = u8 0 | u8 1 str;  opt64 = u8 0 | u8 1 i64;  all little-endian
 """
@@ -185,6 +185,7 @@ def encode_animation(a):
     out = bytearray([ANIMATION_TAG])
     _str(out, a.uuid)
     _str(out, a.name)
+    _reals(out, (a.frame_rate,))
     out += _U32.pack(len(a.channels))
     for c in a.channels:
         _str(out, c.target)

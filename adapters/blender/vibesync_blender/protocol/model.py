@@ -260,6 +260,7 @@ class Animation:
 
     uuid: str
     name: str
+    frame_rate: float  # frames per second it was authored at (Blender: fps / fps_base), 0 < rate ≤ 1000
     channels: Tuple[AnimationChannel, ...] = ()
 
     def blob_ids(self):

@@ -7,13 +7,13 @@ Records are read structurally; their blobs are checked where they are (rigging_c
 
 from .content_json import read_bool, read_enum, read_unit
 from .errors import SceneError
-from .fields import as_array, as_object, check_fields, read_blob_id, read_id, read_name, read_optional_id
+from .fields import as_array, as_object, check_fields, read_blob_id, read_id, read_name, read_optional_id, read_real
 from .model import (ANIMATION_PATHS, INTERPOLATIONS, MAX_JOINTS, NORMAL, POSITION, Animation, AnimationChannel,
                     MorphTarget, Skin)
 
 SKIN_FIELDS = ("uuid", "name", "joints", "inverse_bind_matrices")
 SKIN_OPTIONAL = ("skeleton",)
-ANIMATION_FIELDS = ("uuid", "name", "channels")
+ANIMATION_FIELDS = ("uuid", "name", "frame_rate", "channels")
 CHANNEL_FIELDS = ("target", "path", "interpolation", "times", "values")
 CHANNEL_OPTIONAL = ("sampled",)
 
@@ -43,6 +43,7 @@ def read_joints(v, path):
 def read_animation(o, path, uuid):
     """An animation record's fields (the caller checked the field set and read the uuid)."""
     name = read_name(o["name"], path + ".name")
+    frame_rate = read_frame_rate(o["frame_rate"], path + ".frame_rate")
     channels = []
     for j, item in enumerate(as_array(o["channels"], path + ".channels")):
         cp = f"{path}.channels[{j}]"
@@ -53,7 +54,18 @@ def read_animation(o, path, uuid):
             raise SceneError(cp, "channels are ordered by target then path, one per target and path: "
                                  f"{channel.target} {channel.path} after {channels[-1].target} {channels[-1].path}")
         channels.append(channel)
-    return Animation(uuid=uuid, name=name, channels=tuple(channels))
+    return Animation(uuid=uuid, name=name, frame_rate=frame_rate, channels=tuple(channels))
+
+
+MAX_FRAME_RATE = 1000.0
+
+
+def read_frame_rate(v, path):
+    """An animation's frames per second: greater than 0 and at most 1000."""
+    rate = read_real(v, path)
+    if not 0 < rate <= MAX_FRAME_RATE:
+        raise SceneError(path, f"expected frames per second greater than 0 and at most 1000, got {rate!r}")
+    return rate
 
 
 def read_channel(c, path, target, animation_path):
@@ -112,7 +124,7 @@ def channel_json(c):
 
 
 def animation_json(a):
-    return {"uuid": a.uuid, "name": a.name, "channels": [channel_json(c) for c in a.channels]}
+    return {"uuid": a.uuid, "name": a.name, "frame_rate": a.frame_rate, "channels": [channel_json(c) for c in a.channels]}
 
 
 def targets_json(m):
