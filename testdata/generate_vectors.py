@@ -1146,10 +1146,10 @@ def operation_vectors():
         {"op": "delete_skin", "uuid": uid(86)},
         {"op": "set_morph_weights", "uuid": uid(85), "weights": [0, 0.25, 1]},
         {"op": "set_morph_weights", "uuid": uid(85), "weights": []},
-        {"op": "create_animation", "uuid": uid(87), "name": "Wave", "channels": [
+        {"op": "create_animation", "uuid": uid(87), "name": "Wave", "frame_rate": 24, "channels": [
             {"target": uid(81), "path": "rotation", "interpolation": "LINEAR", "times": _POS, "values": _UV, "sampled": False},
             {"target": uid(84), "path": "weights", "interpolation": "CUBICSPLINE", "times": _POS, "values": _UV}]},
-        {"op": "create_animation", "uuid": uid(87), "name": "Empty", "channels": []},
+        {"op": "create_animation", "uuid": uid(87), "name": "Empty", "frame_rate": 30, "channels": []},
         {"op": "set_animation_channel", "uuid": uid(87), "target": uid(81), "path": "translation", "interpolation": "STEP", "times": _POS,
          "values": _UV, "sampled": True},
         {"op": "set_animation_channel", "uuid": uid(87), "target": uid(81), "path": "scale", "remove": True},
@@ -1298,10 +1298,10 @@ def operation_vectors():
         ("set_morph_weights_above_1", {"op": "set_morph_weights", "uuid": uid(85), "weights": [0.5, 1.5]}, "operations[0].weights[1]"),
         ("set_morph_weights_negative", {"op": "set_morph_weights", "uuid": uid(85), "weights": [-0.5]}, "operations[0].weights[0]"),
         ("set_morph_weights_not_an_array", {"op": "set_morph_weights", "uuid": uid(85), "weights": 0.5}, "operations[0].weights"),
-        ("create_animation_channels_out_of_order", {"op": "create_animation", "uuid": uid(87), "name": "A", "channels": [
+        ("create_animation_channels_out_of_order", {"op": "create_animation", "uuid": uid(87), "name": "A", "frame_rate": 24, "channels": [
             {"target": uid(82), "path": "rotation", "interpolation": "LINEAR", "times": _POS, "values": _UV},
             {"target": uid(81), "path": "rotation", "interpolation": "LINEAR", "times": _POS, "values": _UV}]}, "operations[0].channels[1]"),
-        ("create_animation_interpolation_unknown", {"op": "create_animation", "uuid": uid(87), "name": "A", "channels": [
+        ("create_animation_interpolation_unknown", {"op": "create_animation", "uuid": uid(87), "name": "A", "frame_rate": 24, "channels": [
             {"target": uid(81), "path": "rotation", "interpolation": "BEZIER", "times": _POS, "values": _UV}]}, "operations[0].channels[0].interpolation"),
         ("set_animation_channel_path_unknown", {"op": "set_animation_channel", "uuid": uid(87), "target": uid(81), "path": "location", "remove": True},
          "operations[0].path"),

@@ -42,7 +42,7 @@ public sealed class RigIntentTests
         return RealityScene.From(new Scene(objects, Array.Empty<Material>(), new[] { mesh })
         {
             Skins = new[] { new Skin(Skin, "Armature", new[] { Bone, Tip }, Blob1, Armature) },
-            Animations = new[] { new Animation(Wave, "Wave", new[] { channel }) },
+            Animations = new[] { new Animation(Wave, "Wave", 24, new[] { channel }) },
         });
     }
 
@@ -60,7 +60,7 @@ public sealed class RigIntentTests
         Assert.Equal(IntentClass.Structural, Of(Op("set_skin", Body, "\"skin\": null")));
         Assert.Equal(IntentClass.Structural, Of(Op("create_skin", Fresh, $"\"name\": \"S\", \"joints\": [\"{Bone}\"], \"inverse_bind_matrices\": \"{Blob1}\"")));
         Assert.Equal(IntentClass.Structural, Of(Op("update_skin", Skin, "\"skeleton\": null")));
-        Assert.Equal(IntentClass.Structural, Of(Op("create_animation", Fresh, "\"name\": \"A\", \"channels\": []")));
+        Assert.Equal(IntentClass.Structural, Of(Op("create_animation", Fresh, "\"name\": \"A\", \"frame_rate\": 24, \"channels\": []")));
         Assert.Equal(IntentClass.Destructive, Of(Op("delete_skin", Skin)));
         Assert.Equal(IntentClass.Destructive, Of(Op("delete_animation", Wave)));
     }

@@ -259,9 +259,9 @@ def _whole_record_operation(op, o, path):
         skin = rigging.read_skin(o, path, read_id(o["uuid"], path + ".uuid"))
         return Operation(op, skin.uuid, {k: getattr(skin, k) for k in o if k not in ("op", "uuid")})
     if op == "create_animation":
-        check_fields(o, path, ("op", "uuid", "name", "channels"), ())
+        check_fields(o, path, ("op", "uuid", "name", "frame_rate", "channels"), ())
         animation = rigging.read_animation(o, path, read_id(o["uuid"], path + ".uuid"))
-        return Operation(op, animation.uuid, {"name": animation.name, "channels": animation.channels})
+        return Operation(op, animation.uuid, {"name": animation.name, "frame_rate": animation.frame_rate, "channels": animation.channels})
     remove = "remove" in o
     if remove:
         check_fields(o, path, ("op", "uuid", "target", "path", "remove"), ())

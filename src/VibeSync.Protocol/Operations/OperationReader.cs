@@ -157,7 +157,7 @@ namespace VibeSync.Protocol.Operations
                     CheckFields(o, path, Fields("weights"), Array.Empty<string>());
                     return new SetMorphWeights(Uuid(o, path), RiggingJson.Weights(o.Get("weights")!, path + ".weights", -1));
                 case "create_animation":
-                    CheckFields(o, path, Fields("name", "channels"), Array.Empty<string>());
+                    CheckFields(o, path, Fields("name", "frame_rate", "channels"), Array.Empty<string>());
                     return new CreateAnimation(RiggingJson.ReadAnimation(o, path, Uuid(o, path)));
                 case "set_animation_channel":
                 {

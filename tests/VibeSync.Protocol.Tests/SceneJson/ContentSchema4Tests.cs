@@ -86,7 +86,7 @@ public sealed class ContentSchema4Tests
         string t1 = "00000000-0000-4000-8000-000000000001", t2 = "00000000-0000-4000-8000-000000000002";
         var rotation = new AnimationChannel(t1, AnimationPath.Rotation, AnimationInterpolation.Linear, new string('1', 64), new string('2', 64), false);
         var scale = new AnimationChannel(t2, AnimationPath.Scale, AnimationInterpolation.Step, new string('3', 64), new string('4', 64), false);
-        var a = new Animation(t2, "Walk", new[] { rotation, scale });
+        var a = new Animation(t2, "Walk", 30, new[] { rotation, scale });
         var b = a with { Channels = new[] { rotation with { Values = new string('5', 64), Sampled = true }, scale with { Path = AnimationPath.Translation } } };
         Assert.Equal(new[] { $"channels.{t1}.rotation.values", $"channels.{t1}.rotation.sampled", $"channels.{t2}.translation", $"channels.{t2}.scale" },
             FieldComparer.Differences(a, b));

@@ -151,7 +151,7 @@ internal static class RandomRigs
                 if (r.Next(2) == 0 && (path != AnimationPath.Weights || target == skinned && targets.Length > 0))
                     channels.Add(new AnimationChannel(target.Uuid, path, (AnimationInterpolation)r.Next(3), BlobId(r), BlobId(r), r.Next(4) == 0));
         channels.Sort(AnimationChannel.Compare);
-        var animation = new Animation(RandomScenes.Uuid(r), "Action." + r.Next(100), channels);
+        var animation = new Animation(RandomScenes.Uuid(r), "Action." + r.Next(100), new[] { 24.0, 25.0, 30.0, 60.0 }[r.Next(4)], channels);
         return new Scene(objects, scene.Materials, scene.Meshes.Append(mesh).ToArray(), scene.Images)
         {
             Skins = new[] { skin },
