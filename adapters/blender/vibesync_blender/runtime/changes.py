@@ -64,6 +64,7 @@ class ChangeDetector:
         self.active = set()      # uuids under HUMAN_ACTIVE
         self._moving = {}        # uuid → last transform update time
         self._prints = {}        # uuid → reading.fingerprint of the object as known
+        self._bases = {}         # uuid → the object's own transform (_basis) when last seen in an update
         self.sent = []           # payloads sent (newest last, at most 100): the panel and tests read it
 
     # ---- baseline --------------------------------------------------------------------------------
@@ -75,6 +76,7 @@ class ChangeDetector:
         index = self.adapter.index
         self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images}
         self._prints = {uid: reading.fingerprint(o, index) for uid, o in index.each("objects")}
+        self._bases = {}
         self.dirty.clear()
         self.held.clear()
         self.structure = False
@@ -109,6 +111,9 @@ class ChangeDetector:
         marked = False
         for update in depsgraph.updates:
             block = getattr(update.id, "original", update.id)
+            if isinstance(block, bpy.types.Object) and update.is_updated_transform and not update.is_updated_geometry \
+                    and not update.is_updated_shading and self._moved_along(block):
+                continue  # re-evaluated under a moved parent, its own values as they were: no read
             if isinstance(block, bpy.types.Object) and update.is_updated_geometry:
                 mid = identity.id_of(block, identity.MESH_PROP)  # its evaluated mesh may have changed
                 if mid is not None and mid in index.derived and is_derived(block):
@@ -125,7 +130,7 @@ class ChangeDetector:
                 if uid is None or uid not in index.objects:
                     if block.name not in index.unsupported_names:  # a new object; an armature posed is not news
                         self.structure = True
-                elif reading.fingerprint(block, index) != self._prints.get(uid):  # reading here is allowed; writing is not
+                elif self._changed(uid, block):  # reading here is allowed; writing is not
                     self.dirty.add(uid)
                     index.owners.note(uid, block)
                     if update.is_updated_transform:
@@ -164,6 +169,23 @@ class ChangeDetector:
         if marked:
             self.first = self.first or now
             self.last = now
+
+    def _changed(self, uid, obj):
+        """Whether the object's fingerprint differs from the one known; notes its own transform
+        for ``_moved_along`` (not for one read through world matrices: those move with the parent)."""
+        index = self.adapter.index
+        if reading.through_world(obj, index):
+            self._bases.pop(uid, None)
+        else:
+            self._bases[uid] = _basis(obj)
+        return reading.fingerprint(obj, index) != self._prints.get(uid)
+
+    def _moved_along(self, obj):
+        """A transform-only update of an object whose own transform and parent are as last seen: it
+        moved only because an ancestor did. A few reads instead of its fingerprint: a root moved
+        above 25,000 descendants reports all of them."""
+        seen = self._bases.get(obj.get(identity.PROP))
+        return seen is not None and seen == _basis(obj)
 
     # ---- the tick ------------------------------------------------------------------------------------
 
@@ -300,6 +322,14 @@ class ChangeDetector:
             if ended:
                 self.send(MessageType.HUMAN_ACTIVE, {"uuids": ended, "active": False})
             self.active = active
+
+
+def _basis(obj):
+    """The object's own transform values and parent, exactly (the transform part of its
+    fingerprint; mathutils compares matrices within a tolerance a record's change can be under)."""
+    parent = obj.parent
+    return (parent.as_pointer() if parent is not None else 0, obj.location[:], obj.rotation_mode, obj.rotation_quaternion[:],
+            obj.rotation_euler[:], obj.rotation_axis_angle[:], obj.scale[:])
 
 
 def _batches(ops, budget):
