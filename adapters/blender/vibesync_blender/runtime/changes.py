@@ -58,6 +58,8 @@ class ChangeDetector:
         self.known = {}          # uuid → canonical record the orchestrator has from us
         self.dirty = set()
         self.structure = False   # objects may have been added or removed
+        self.scene_touched = False  # an update named only the scene or a collection: _scene_changed decides
+        self._members = {}       # object address → (visible, name) for every object of the scene, at the last whole read
         self.first = self.last = None
         self.sent_at = None      # when the last edit went out (the leading edge of a burst goes at once)
         self.held = set()        # meshes changed while in edit mode: read when the human leaves it
@@ -79,7 +81,8 @@ class ChangeDetector:
         self._bases = {}
         self.dirty.clear()
         self.held.clear()
-        self.structure = False
+        self.structure = self.scene_touched = False
+        self._members = _members(self.adapter.scene)
         self.first = self.last = None
 
     def refresh(self, uuids):
@@ -164,7 +167,7 @@ class ChangeDetector:
                 self.dirty |= users
                 marked = marked or bool(users)
             elif isinstance(block, (bpy.types.Scene, bpy.types.Collection)):
-                self.structure = True
+                self.scene_touched = True  # a selection, or a hide, a delete, a new modifier…: the tick tells
                 marked = True
         if marked:
             self.first = self.first or now
@@ -196,12 +199,18 @@ class ChangeDetector:
         self._update_locks()
         self._poll_visibility()
         self._release_held()
-        if not (self.dirty or self.structure) or self.adapter.paused:
+        if not (self.dirty or self.structure or self.scene_touched) or self.adapter.paused:
             return None
         now = self.clock()
         leading = self.sent_at is None or self.first - self.sent_at >= self.hold_s
         if not force and not leading and now - self.last < self.quiet_s and now - self.first < self.hold_s:
             return None
+        if self.scene_touched:  # once due, as an edit is: a drag that touches the scene checks a few times a second
+            self.scene_touched = False
+            self.structure = self.structure or self._scene_changed()
+            if not (self.dirty or self.structure):
+                self.first = self.last = None
+                return None
         self.sent_at = now
         return self.flush()
 
@@ -250,6 +259,8 @@ class ChangeDetector:
                     self._remember_print(uid)
         self.dirty.clear()
         self.structure = False
+        if read_all:
+            self._members = _members(self.adapter.scene)
         self.first = self.last = None
         if not read_all and set(index.excluded) != left_out:  # what is left out changed: read it all next
             self.structure = True
@@ -261,6 +272,20 @@ class ChangeDetector:
             self.sent.append({"operations": batch})
         del self.sent[:-100]
         return {"operations": ops}
+
+    def _scene_changed(self):
+        """After an update naming only the scene or a collection: whether the whole read is due. It
+        is when an object came, went, was hidden or shown, or renamed, or when a selected object's
+        fingerprint moved (a modifier or a material slot added from the UI names only the scene).
+        A click that only selects costs one pass over the objects' addresses, not a read of the scene."""
+        if _members(self.adapter.scene) != self._members:
+            return True
+        index = self.adapter.index
+        for obj in _selected():
+            uid = identity.id_of(obj)
+            if uid in index.objects and reading.fingerprint(obj, index) != self._prints.get(uid):
+                return True
+        return False
 
     def _hold_edited_meshes(self):
         """Meshes in edit mode are not read now: Blender's arrays are stale until edit mode ends."""
@@ -322,6 +347,21 @@ class ChangeDetector:
             if ended:
                 self.send(MessageType.HUMAN_ACTIVE, {"uuids": ended, "active": False})
             self.active = active
+
+
+def _members(scene):
+    """Every object of the scene by address, with what changes with no update naming it."""
+    return {o.as_pointer(): (reading.visible(o), o.name) for o in scene.objects}
+
+
+def _selected():
+    """The selected objects and the active one (the objects a UI operator acts on)."""
+    try:
+        objects = list(bpy.context.selected_objects)
+        active = bpy.context.view_layer.objects.active
+    except AttributeError:  # a context without a view layer
+        return []
+    return objects + ([active] if active is not None else [])
 
 
 def _basis(obj):
