@@ -48,7 +48,7 @@ from ..scene.meshes import is_derived
 
 
 class ChangeDetector:
-    def __init__(self, adapter, send, quiet_s=0.05, hold_s=0.1, poll_s=0.25, clock=time.monotonic, poll_batch=500):
+    def __init__(self, adapter, send, quiet_s=0.05, hold_s=0.1, poll_s=0.25, clock=time.monotonic, poll_batch=200):
         self.adapter = adapter
         self.send = send
         self.quiet_s, self.hold_s, self.poll_s, self.clock = quiet_s, hold_s, poll_s, clock
