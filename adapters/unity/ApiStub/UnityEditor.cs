@@ -129,7 +129,39 @@ namespace UnityEditor
 
     public sealed class Tools : ScriptableObject { public static Tool current { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
 
-    public struct ObjectChangeEventStream { }
+    public enum ObjectChangeKind : ushort
+    {
+        None = 0,
+        ChangeScene = 1,
+        CreateGameObjectHierarchy = 2,
+        ChangeGameObjectStructureHierarchy = 3,
+        ChangeGameObjectStructure = 4,
+        ChangeGameObjectParent = 5,
+        ChangeGameObjectOrComponentProperties = 6,
+        DestroyGameObjectHierarchy = 7,
+        CreateAssetObject = 8,
+        DestroyAssetObject = 9,
+        ChangeAssetObjectProperties = 10,
+        UpdatePrefabInstances = 11,
+    }
+
+    public struct ChangeGameObjectParentEventArgs
+    {
+        public int instanceId => throw new NotImplementedException();
+    }
+
+    public struct ChangeGameObjectOrComponentPropertiesEventArgs
+    {
+        public int instanceId => throw new NotImplementedException();
+    }
+
+    public struct ObjectChangeEventStream
+    {
+        public int length => throw new NotImplementedException();
+        public ObjectChangeKind GetEventType(int eventIdx) => throw new NotImplementedException();
+        public void GetChangeGameObjectParentEvent(int eventIdx, out ChangeGameObjectParentEventArgs data) => throw new NotImplementedException();
+        public void GetChangeGameObjectOrComponentPropertiesEvent(int eventIdx, out ChangeGameObjectOrComponentPropertiesEventArgs data) => throw new NotImplementedException();
+    }
 
     public static class ObjectChangeEvents
     {

@@ -55,6 +55,8 @@ public sealed class SimHost
             ? SimScene.Load(await File.ReadAllTextAsync(_options.SceneFile, stop), BlobFolder.Read(BlobFolder.DirectoryOf(_options.SceneFile)))
             : SimScene.Load(DefaultScene);
         _adapter = new UnityAdapter(_scene);
+        _scene.Changes = _adapter.Changes; // the simulator reports its changes as Unity's ObjectChangeEvents do
+        _adapter.Changes.Reported = true;
         if (_options.TraceApplies)
             _adapter.Answered = (type, json) =>
             {

@@ -2,6 +2,7 @@ using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Protocol.Blobs;
+using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
@@ -113,9 +114,13 @@ public sealed class SimScene : IUnityScene
     /// <summary>Finds a live object by name (scripted human edits name objects, as a person would).</summary>
     public UnityObject? Named(string name) => Objects().FirstOrDefault(o => o.Name == name);
 
+    /// <summary>How many times the whole scene was listed (<see cref="Objects"/>): tests check that an edit reported by handle lists none.</summary>
+    public int Walks { get; private set; }
+
     /// <inheritdoc />
     public IReadOnlyList<UnityObject> Objects()
     {
+        Walks++;
         if (_pendingDelete.Count == 0) return _objects.Values.ToList(); // order does not matter: the root sorts by ID
         bool Gone(UnityObject o)
         {
@@ -130,7 +135,18 @@ public sealed class SimScene : IUnityScene
     public UnityObject? Find(int handle) => _objects.TryGetValue(handle, out var o) && !_pendingDelete.Contains(handle) ? o : null;
 
     /// <inheritdoc />
-    public void SetId(int handle, string id) => _objects[handle] = Live(handle) with { Id = id };
+    public void SetId(int handle, string id)
+    {
+        _objects[handle] = Live(handle) with { Id = id };
+        Changes?.Everything();
+    }
+
+    /// <summary>
+    /// Where the simulator reports its changes, as Unity's <c>ObjectChangeEvents</c> do: a written
+    /// GameObject by handle, anything else (a creation, a destruction, an asset) as a change only
+    /// the whole diff places. Null: nothing is reported (the adapter diffs the whole scene).
+    /// </summary>
+    public ChangeSet? Changes { get; set; }
 
     /// <summary>The object behind a handle, as the glue's instance-ID lookup: a destroyed one is gone.</summary>
     private UnityObject Live(int handle) =>
@@ -157,6 +173,7 @@ public sealed class SimScene : IUnityScene
             values = values with { LocalPosition = new Vector3d(values.LocalPosition.X + 0.5, values.LocalPosition.Y, values.LocalPosition.Z) };
         }
         _objects[values.Handle] = Stored(values with { Id = o.Id, Kind = o.Kind, Camera = values.Camera ?? o.Camera, Light = values.Light ?? o.Light });
+        Changes?.Object(values.Handle);
     }
 
     /// <inheritdoc />
@@ -170,6 +187,7 @@ public sealed class SimScene : IUnityScene
             Light = values.Kind == ObjectKind.Light ? values.Light ?? DefaultLight : null,
         };
         _objects[h] = Stored(values with { Handle = h, Id = null });
+        Changes?.Everything();
         return h;
     }
 
@@ -192,6 +210,7 @@ public sealed class SimScene : IUnityScene
         var original = Live(handle);
         int h = _nextHandle++;
         _objects[h] = original with { Handle = h, Parent = null, Name = original.Name + "(Clone)" };
+        Changes?.Everything();
         return h;
     }
 
@@ -201,12 +220,14 @@ public sealed class SimScene : IUnityScene
         foreach (var child in _objects.Values.Where(o => o.Parent == handle).Select(o => o.Handle).ToList()) Destroy(child);
         _objects.Remove(handle);
         _pendingDelete.Remove(handle);
+        Changes?.Everything();
     }
 
     /// <inheritdoc />
     public void SetPendingDelete(int handle, bool pending)
     {
         if (pending) _pendingDelete.Add(Live(handle).Handle); else _pendingDelete.Remove(handle);
+        Changes?.Everything();
     }
 
     /// <inheritdoc />
@@ -226,6 +247,7 @@ public sealed class SimScene : IUnityScene
     {
         MaterialOf(id);
         CreateMaterial(id, values);
+        Changes?.Everything();
     }
 
     /// <inheritdoc />
@@ -248,10 +270,15 @@ public sealed class SimScene : IUnityScene
     {
         var t = TextureOf(id);
         _textures[id] = (texture, bytes ?? t.Bytes, bytes == null ? t.Version : ++_textureWrites);
+        Changes?.Everything();
     }
 
     /// <inheritdoc />
-    public void CreateImage(string id, UnityTexture texture, byte[] bytes) => _textures[id] = (texture, bytes, ++_textureWrites);
+    public void CreateImage(string id, UnityTexture texture, byte[] bytes)
+    {
+        _textures[id] = (texture, bytes, ++_textureWrites);
+        Changes?.Everything();
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<string> MeshIds() => _meshes.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
@@ -263,7 +290,11 @@ public sealed class SimScene : IUnityScene
     public IUnityMeshApi Mesh(string id) => MeshOf(id);
 
     /// <inheritdoc />
-    public IUnityMeshApi EditMesh(string id) => MeshOf(id);
+    public IUnityMeshApi EditMesh(string id)
+    {
+        Changes?.Everything(); // a mesh asset edited
+        return MeshOf(id);
+    }
 
     /// <summary>The simulated UnityEngine.Mesh behind <paramref name="id"/> (tests look at its submeshes, index format, normals).</summary>
     public SimMesh MeshOf(string id) => _meshes.TryGetValue(id, out var m) ? m.Mesh : throw new UnknownAssetException($"no mesh '{id}' in this project");
@@ -280,16 +311,22 @@ public sealed class SimScene : IUnityScene
         // A texture property names a texture of this project, as a Unity material references an asset.
         foreach (var image in values.Textures.Values) TextureOf(image);
         _materials[id] = values.Copy();
+        Changes?.Everything();
     }
 
     /// <inheritdoc />
-    public void CreateMesh(string id) => _meshes[id] = (new SimMesh(), MeshNotes.None);
+    public void CreateMesh(string id)
+    {
+        _meshes[id] = (new SimMesh(), MeshNotes.None);
+        Changes?.Everything();
+    }
 
     /// <inheritdoc />
     public void RemoveAsset(string id)
     {
         _materials.Remove(id);
         _meshes.Remove(id);
+        Changes?.Everything();
         _textures.Remove(id);
     }
 

@@ -207,22 +207,33 @@ internal static class BenchCommand
         var objects = new Option<int>("--objects") { Description = "GameObjects in the simulated scene.", DefaultValueFactory = _ => 100_000 };
         var applies = new Option<int>("--applies") { Description = "Provisional set_transform intents applied.", DefaultValueFactory = _ => 100_000 };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var scale = new Option<string>("--scale") { Description = "Scene sizes for edit → event, comma-separated (issue #20).", DefaultValueFactory = _ => "1000,10000,100000" };
+        var edits = new Option<int>("--edits") { Description = "Edit → event samples per size.", DefaultValueFactory = _ => 200 };
         var command = new Command("unity",
-            "The Unity package's core in the simulator: attach + hash of N GameObjects (goal ≤ 1 s for 100,000) and provisional applies/s (goal ≥ 20,000/s).")
+            "The Unity package's core in the simulator: attach + hash of N GameObjects (goal ≤ 1 s for 100,000), provisional applies/s (goal ≥ 20,000/s), and edit → event at 1,000, 10,000 and 100,000 GameObjects (the adapter's work at the largest ≤ 1.5× the smallest).")
         {
-            objects, applies, json,
+            objects, applies, scale, edits, json,
         };
         command.SetAction(parse =>
         {
-            int n = parse.GetValue(objects), a = parse.GetValue(applies);
-            if (n < 10 || a < 10) { Console.Error.WriteLine("error: --objects and --applies must be at least 10"); return Program.InputError; }
+            int n = parse.GetValue(objects), a = parse.GetValue(applies), e = parse.GetValue(edits);
+            if (n < 10 || a < 10 || e < 5) { Console.Error.WriteLine("error: --objects and --applies must be at least 10, --edits at least 5"); return Program.InputError; }
+            if (!Sizes(parse.GetValue(scale), out var sizes)) { Console.Error.WriteLine("error: --scale takes sizes of at least 10, comma-separated (e.g. 1000,10000,100000)"); return Program.InputError; }
             var result = UnityBenchmark.Run(n, a, line => Console.Error.WriteLine(line));
+            if (sizes.Count > 0)
+            {
+                var (cases, ratio) = UnityBenchmark.Edits(sizes, e, line => Console.Error.WriteLine(line));
+                result = result with { EditToEvent = cases, AddonP50RatioLargestToSmallest = Math.Round(ratio, 2) };
+            }
             var machine = MachineInfo.Current();
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "unity", result, machine }, Indented));
             else
             {
                 Console.WriteLine($"attach {result.Objects:N0} GameObjects: median {result.AttachMedianSeconds:F3} s, min {result.AttachMinSeconds:F3} s (goal ≤ 1 s); provisional applies {result.AppliesPerSecond:N0}/s (goal ≥ 20,000/s)");
+                foreach (var c in result.EditToEvent)
+                    Console.WriteLine($"edit → event at {c.Objects:N0} GameObjects: p50 {c.P50Ms:F3} ms, p99 {c.P99Ms:F3} ms (the reported tick; the whole diff it replaced: p50 {c.WholeDiffP50Ms:F1} ms, p99 {c.WholeDiffP99Ms:F1} ms)");
+                if (result.AddonP50RatioLargestToSmallest is { } r) Console.WriteLine($"adapter work, largest over smallest size: {r:F2}× (goal ≤ 1.5×)");
                 Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
             }
             return 0;
@@ -230,24 +241,40 @@ internal static class BenchCommand
         return command;
     }
 
+    /// <summary>"1000,10000,100000" → the sizes (each at least 10); empty → none.</summary>
+    private static bool Sizes(string? text, out List<int> sizes)
+    {
+        sizes = new List<int>();
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, out var n) || n < 10) return false;
+            sizes.Add(n);
+        }
+        return true;
+    }
+
     private static Command Blender()
     {
         var objects = new Option<int>("--objects") { Description = "Objects in the generated scene.", DefaultValueFactory = _ => 10_000 };
         var applies = new Option<int>("--applies") { Description = "Provisional set_transform intents applied.", DefaultValueFactory = _ => 5_000 };
         var edits = new Option<int>("--edits") { Description = "Edit → event samples per case.", DefaultValueFactory = _ => 100 };
+        var scale = new Option<string>("--scale") { Description = "Also attach and edit → event at these sizes in the same run, comma-separated (issue #20: 1000,10000,100000; several minutes).", DefaultValueFactory = _ => "" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
         var command = new Command("blender",
-            "The Blender add-on inside real headless Blender: attach (scan, stamp, read, hash) of N objects (goal ≤ 2 s for 10,000), provisional applies/s (goal ≥ 2,000/s), and edit → event latency p50/p99.")
+            "The Blender add-on inside real headless Blender: attach (scan, stamp, read, hash) of N objects (goal ≤ 2 s for 10,000), provisional applies/s (goal ≥ 2,000/s), and edit → event latency p50/p99 with the add-on's own work and Blender's evaluation beside it; --scale repeats attach and edit → event at several sizes (goals: the add-on's work at 100,000 objects ≤ 1.5× at 1,000; attach of 100,000 ≤ 10 s).")
         {
-            objects, applies, edits, json,
+            objects, applies, edits, scale, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
             int n = parse.GetValue(objects), a = parse.GetValue(applies), e = parse.GetValue(edits);
             if (n < 10 || a < 10 || e < 5) { Console.Error.WriteLine("error: --objects and --applies must be at least 10, --edits at least 5"); return Program.InputError; }
+            if (!Sizes(parse.GetValue(scale), out var sizes)) { Console.Error.WriteLine("error: --scale takes sizes of at least 10, comma-separated (e.g. 1000,10000,100000)"); return Program.InputError; }
             if (Hosts.BlenderInstall.Missing() is { } missing) { Console.Error.WriteLine("error: " + missing); return Program.InputError; }
             Console.Error.WriteLine($"bench blender: {n:N0} objects, {a:N0} applies, {e} edit samples × 4 cases (about 2 minutes for the defaults)…");
-            using var blender = Hosts.BlenderInstall.Start("bench.py", new[] { "--objects", n.ToString(), "--applies", a.ToString(), "--edits", e.ToString() });
+            var arguments = new List<string> { "--objects", n.ToString(), "--applies", a.ToString(), "--edits", e.ToString() };
+            if (sizes.Count > 0) arguments.AddRange(new[] { "--scale", string.Join(",", sizes) });
+            using var blender = Hosts.BlenderInstall.Start("bench.py", arguments.ToArray());
             var stderr = blender.StandardError.ReadToEndAsync(cancel);
             string? result = null;
             while (await blender.StandardOutput.ReadLineAsync(cancel) is { } line)
@@ -269,8 +296,24 @@ internal static class BenchCommand
             var ap = figures.GetProperty("applies");
             Console.WriteLine($"Blender {figures.GetProperty("blender").GetString()}: attach {at.GetProperty("objects").GetInt32():N0} objects {at.GetProperty("attach_s").GetDouble():F2} s (first, stamping every ID: {at.GetProperty("first_attach_s").GetDouble():F2} s) (goal ≤ 2 s)");
             Console.WriteLine($"provisional applies: {ap.GetProperty("per_second").GetInt32():N0}/s (goal ≥ 2,000/s)");
-            foreach (var c in figures.GetProperty("edit_to_event").EnumerateArray())
-                Console.WriteLine($"edit → event, {c.GetProperty("object").GetString()} object ({c.GetProperty("descendants").GetInt32():N0} descendants), quiet window {c.GetProperty("quiet_ms").GetDouble():F0} ms: p50 {c.GetProperty("p50_ms").GetDouble():F1} ms, p99 {c.GetProperty("p99_ms").GetDouble():F1} ms");
+            void Edits(JsonElement cases)
+            {
+                foreach (var c in cases.EnumerateArray())
+                    Console.WriteLine($"edit → event, {c.GetProperty("object").GetString()} object ({c.GetProperty("descendants").GetInt32():N0} descendants), quiet window {c.GetProperty("quiet_ms").GetDouble():F0} ms: p50 {c.GetProperty("p50_ms").GetDouble():F1} ms, p99 {c.GetProperty("p99_ms").GetDouble():F1} ms; " +
+                                      $"add-on p50 {c.GetProperty("addon_p50_ms").GetDouble():F2} ms, p99 {c.GetProperty("addon_p99_ms").GetDouble():F2} ms; Blender's evaluation p50 {c.GetProperty("eval_p50_ms").GetDouble():F1} ms, p99 {c.GetProperty("eval_p99_ms").GetDouble():F1} ms");
+            }
+            Edits(figures.GetProperty("edit_to_event"));
+            if (figures.TryGetProperty("scale", out var scaled))
+            {
+                foreach (var size in scaled.GetProperty("sizes").EnumerateArray())
+                {
+                    var sa = size.GetProperty("attach");
+                    Console.WriteLine($"at {size.GetProperty("objects").GetInt32():N0} objects: attach {sa.GetProperty("attach_s").GetDouble():F2} s (first {sa.GetProperty("first_attach_s").GetDouble():F2} s, goal ≤ {sa.GetProperty("goal_s").GetDouble():F0} s)");
+                    Edits(size.GetProperty("edit_to_event"));
+                }
+                foreach (var ratio in scaled.GetProperty("addon_p50_ratio_largest_to_smallest").EnumerateObject())
+                    Console.WriteLine($"add-on work p50, largest over smallest size, {ratio.Name}: {ratio.Value.GetDouble():F2}× (goal ≤ 1.5×)");
+            }
             Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
             return 0;
         });

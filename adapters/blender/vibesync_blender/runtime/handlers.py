@@ -18,6 +18,13 @@ def _depsgraph_update_post(scene, depsgraph):
 
 
 @persistent
+def _before_freeing(*_):
+    """Undo, redo and file loads free datablocks: the index's references go before they do."""
+    if _runtime is not None and _runtime.adapter.index is not None:
+        _runtime.adapter.index.forget_references()
+
+
+@persistent
 def _undo_post(*_):
     if _runtime is not None:
         _runtime.queue.post(_runtime.rebind, "undo")
@@ -49,6 +56,9 @@ def _save_post(*_):
 
 _TABLE = (
     (bpy.app.handlers.depsgraph_update_post, _depsgraph_update_post),
+    (bpy.app.handlers.undo_pre, _before_freeing),
+    (bpy.app.handlers.redo_pre, _before_freeing),
+    (bpy.app.handlers.load_pre, _before_freeing),
     (bpy.app.handlers.undo_post, _undo_post),
     (bpy.app.handlers.redo_post, _redo_post),
     (bpy.app.handlers.load_post, _load_post),

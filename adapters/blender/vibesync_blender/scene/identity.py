@@ -5,6 +5,12 @@ duplicate: the datablock the index already knew under that ID keeps it (else the
 which is the original "Cube" before "Cube.001"), the newcomer gets a fresh ID at once. The index
 maps IDs to datablock *names*, never to bpy references: Blender invalidates Python references on
 undo and file load, and a name is checked against the property before it is trusted.
+
+Blender also finds a datablock by name with a linear search (20 ms for one lookup among 100,000
+objects), so each index keeps the references it has resolved, by ID: an edit then finds its
+datablock in O(1). A reference is trusted only while its ID property still says the same ID; one
+Blender has freed (a delete) raises ReferenceError and falls back to the name; the runtime's undo
+and load handlers drop them all before Blender frees anything (``forget_references``).
 """
 
 import itertools
@@ -69,6 +75,29 @@ class Index:
         self.excluded = {}
         self.partial = {}  # uuid → item: synced, but with something Blender holds that is not (an unrepresentable graph, an area light)
         self.coverage_version = next(_versions)
+        self.references = {}  # table → {uuid → the datablock last resolved}: O(1) instead of a name search
+        self.owners = DataOwners(self)
+
+    def forget_references(self):
+        """Before undo, redo or a file load frees datablocks: no reference is used again."""
+        self.references = {}
+        self.owners = DataOwners(self)
+
+    def remember(self, table, uid, block):
+        self.references.setdefault(table, {})[uid] = block
+
+    def remembered(self, table, uid, prop=PROP):
+        """The datablock last resolved for ``uid`` when it still carries that ID, else None."""
+        block = self.references.get(table, {}).get(uid)
+        if block is None:
+            return None
+        try:
+            if id_of(block, prop) == uid:
+                return block
+        except ReferenceError:  # freed since (deleted)
+            pass
+        del self.references[table][uid]
+        return None
 
     def coverage_changed(self):
         """What is not synced may have changed: whoever reports it looks again."""
@@ -80,16 +109,26 @@ class Index:
                                          key=lambda i: (i.name, i.type))
 
     def object(self, uid):
-        return _resolve(bpy.data.objects, self.objects, uid)
+        return self._resolve(bpy.data.objects, "objects", uid)
 
     def mesh(self, uid):
-        return _resolve(bpy.data.meshes, self.meshes, uid)
+        return self._resolve(bpy.data.meshes, "meshes", uid)
 
     def material(self, uid):
-        return _resolve(bpy.data.materials, self.materials, uid)
+        return self._resolve(bpy.data.materials, "materials", uid)
 
     def image(self, uid):
-        return _resolve(bpy.data.images, self.images, uid)
+        return self._resolve(bpy.data.images, "images", uid)
+
+    def _resolve(self, collection, table, uid):
+        block = self.remembered(table, uid) if uid in getattr(self, table) else None
+        if block is not None:
+            getattr(self, table)[uid] = block.name  # renamed since: the name follows
+            return block
+        block = _resolve(collection, getattr(self, table), uid)
+        if block is not None:
+            self.remember(table, uid, block)
+        return block
 
     def each(self, table):
         """(id, block) for every indexed block of a table, in one pass over Blender's data. Blender
@@ -110,6 +149,7 @@ class Index:
             if uid not in found:
                 known[uid] = block.name
                 found[uid] = block
+        self.references.setdefault(table, {}).update(found)
         return [(uid, found[uid]) for uid in known if uid in found]
 
     def joint(self, uid):
@@ -150,13 +190,18 @@ class Index:
 
     def derived_object(self, uid):
         """The object whose evaluated mesh is the derived record ``uid``, or None."""
+        obj = self.remembered("derived", uid, MESH_PROP) if uid in self.derived else None
+        if obj is not None:
+            return obj
         name = self.derived.get(uid)
         obj = bpy.data.objects.get(name) if name is not None else None
         if obj is not None and id_of(obj, MESH_PROP) == uid:
+            self.remember("derived", uid, obj)
             return obj
         for obj in bpy.data.objects:  # renamed since the scan
             if id_of(obj, MESH_PROP) == uid:
                 self.derived[uid] = obj.name
+                self.remember("derived", uid, obj)
                 return obj
         return None
 
@@ -172,6 +217,45 @@ class Index:
 
     def bind(self, table, block):
         getattr(self, table)[id_of(block)] = block.name
+        self.remember(table, id_of(block), block)
+
+
+class DataOwners:
+    """Who uses a datablock, by its address: the objects showing a camera, light or armature, the material
+    owning a node tree. Built on first use (one pass) and kept for as long as its index, so an
+    edit of a lens or of a node reads the objects or the material concerned, not every object.
+    Addresses are compared, never dereferenced: a stale one only fails to match."""
+
+    def __init__(self, index):
+        self._index = index
+        self._users = None   # data address → {object uuid}
+        self._shows = {}     # object uuid → data address
+        self._trees = None   # node tree address → material uuid
+
+    def objects_using(self, data):
+        if self._users is None:
+            self._users = {}
+            for uid, obj in self._index.each("objects"):
+                self.note(uid, obj)
+        return set(self._users.get(data.as_pointer(), ()))
+
+    def note(self, uid, obj):
+        """``obj`` (``uid``) was seen changed: it may show another camera or light now."""
+        if self._users is None:
+            return
+        before = self._shows.pop(uid, None)
+        if before is not None:
+            self._users[before].discard(uid)
+        if obj.type in ("CAMERA", "LIGHT", "ARMATURE") and obj.data is not None:
+            address = obj.data.as_pointer()
+            self._shows[uid] = address
+            self._users.setdefault(address, set()).add(uid)
+
+    def material_of(self, tree):
+        """The uuid of the indexed material whose node tree ``tree`` is, or None."""
+        if self._trees is None:
+            self._trees = {m.node_tree.as_pointer(): uid for uid, m in self._index.each("materials") if m.node_tree is not None}
+        return self._trees.get(tree.as_pointer())
 
 
 def _resolve(collection, table, uid):
@@ -306,11 +390,13 @@ def _stamp(index, table, blocks, previous, hidden=lambda block: False, prop=PROP
     for uid, group in by_id.items():
         keeper = next((b for b in group if known.get(uid) == b.name), group[0])
         getattr(index, table)[uid] = keeper.name
+        index.remember(table, uid, keeper)
         for other in group:
             if other is not keeper:
                 fresh = _fresh(taken, hidden(other))
                 other[prop] = fresh
                 getattr(index, table)[fresh] = other.name
+                index.remember(table, fresh, other)
                 index.reassigned.append((table, uid, other.name, fresh))
     for block in blocks:
         uid = id_of(block, prop)
@@ -318,6 +404,7 @@ def _stamp(index, table, blocks, previous, hidden=lambda block: False, prop=PROP
             fresh = _fresh(taken, hidden(block))
             block[prop] = fresh
             getattr(index, table)[fresh] = block.name
+            index.remember(table, fresh, block)
             index.stamped += 1
 
 

@@ -383,13 +383,15 @@ class _Read:
         index = self.index
         if uuids is None or len(uuids) > 16:  # one pass beats many linear name lookups
             return index.each(table)
+        # The few asked for, found from the IDs asked for: the work is the edit's, not the scene's.
         resolve = getattr(index, {"meshes": "mesh", "images": "image"}.get(table, table[:-1]))
-        return [(uid, b) for uid in getattr(index, table) if uid in uuids for b in [resolve(uid)] if b is not None]
+        known = getattr(index, table)
+        return [(uid, b) for uid in sorted(uuids) if uid in known for b in [resolve(uid)] if b is not None]
 
     def _derived(self, uuids):
         index = self.index
-        ids = index.derived if uuids is None else [u for u in index.derived if u in uuids]
-        return [(uid, o) for uid in list(ids) for o in [index.derived_object(uid)] if o is not None]
+        ids = list(index.derived) if uuids is None else sorted(u for u in uuids if u in index.derived)
+        return [(uid, o) for uid in ids for o in [index.derived_object(uid)] if o is not None]
 
     def _guard(self, uid, block, typ, read):
         """Reads one datablock; a failure or a limit leaves it out, with the reason, and reads on."""

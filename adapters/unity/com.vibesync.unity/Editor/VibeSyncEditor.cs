@@ -47,14 +47,53 @@ namespace VibeSync.Unity.Editor
             SessionState.SetInt(GenerationKey, (int)generation);
             EditorWake.Install();
             _adapter = new UnityAdapter(Scene, generation: generation);
+            _adapter.Changes.Reported = true; // ObjectChangeEvents name what changed: a tick reads those records only
             EditorApplication.update += Tick;
             AssemblyReloadEvents.beforeAssemblyReload += () => { if (_link != null) _link.Close("domain reload"); };
-            EditorApplication.playModeStateChanged += change => _changed = true;
+            EditorApplication.playModeStateChanged += change => { _changed = true; if (_adapter != null) _adapter.Changes.Everything(); };
             ObjectChangeEvents.changesPublished += OnChanges;
             Selection.selectionChanged += () => _changed = true;
         }
 
-        private static void OnChanges(ref ObjectChangeEventStream stream) => _changed = true;
+        /// <summary>
+        /// Unity's record of what changed this frame: a GameObject's or component's property, or its
+        /// parent, names the GameObject (read alone on the next tick); anything else (created,
+        /// destroyed, components added or removed, an asset, a prefab update, the whole scene) asks
+        /// for the whole diff.
+        /// </summary>
+        private static void OnChanges(ref ObjectChangeEventStream stream)
+        {
+            _changed = true;
+            var changes = _adapter!.Changes;
+            for (int i = 0; i < stream.length; i++)
+            {
+                switch (stream.GetEventType(i))
+                {
+                    case ObjectChangeKind.ChangeGameObjectOrComponentProperties:
+                        stream.GetChangeGameObjectOrComponentPropertiesEvent(i, out var properties);
+                        Changed(changes, properties.instanceId);
+                        break;
+                    case ObjectChangeKind.ChangeGameObjectParent:
+                        stream.GetChangeGameObjectParentEvent(i, out var parent);
+                        Changed(changes, parent.instanceId);
+                        break;
+                    default:
+                        changes.Everything();
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The GameObject an event names (a component's change is its GameObject's); anything else: the whole diff.</summary>
+        private static void Changed(ChangeSet changes, int instanceId)
+        {
+            switch (EditorUtility.InstanceIDToObject(instanceId))
+            {
+                case GameObject go: changes.Object(go.GetInstanceID()); break;
+                case Component component: changes.Object(component.gameObject.GetInstanceID()); break;
+                default: changes.Everything(); break; // gone already, or not a scene object
+            }
+        }
 
         private static void Tick()
         {
@@ -63,7 +102,7 @@ namespace VibeSync.Unity.Editor
             if (_changed)
             {
                 _changed = false;
-                adapter.Tick(); // a diff; ObjectChangeEvents only says that something changed
+                adapter.Tick(); // the records ObjectChangeEvents named, or the whole diff when they cannot be placed
                 var moving = Tools.current is Tool.Move or Tool.Rotate or Tool.Scale or Tool.Rect or Tool.Transform;
                 adapter.SetHumanActive(moving ? Selection.gameObjects.Select(g => g.GetComponent<Components.VibeSyncId>()).Where(v => v).Select(v => v.Id) : Array.Empty<string>());
             }

@@ -86,6 +86,9 @@ namespace VibeSync.Unity.Adapter
         /// <summary>EDIT payloads sent, newest last (at most 100).</summary>
         public List<string> SentEdits { get; } = new List<string>();
 
+        /// <summary>What the host reports changed (Unity: <c>ObjectChangeEvents</c>; the simulator: its writes); see <see cref="ChangeSet"/>.</summary>
+        public ChangeSet Changes { get; } = new ChangeSet();
+
         /// <summary>A human has paused sync: no APPLY is taken, no edit sent.</summary>
         public bool Paused { get; set; }
 
@@ -102,6 +105,7 @@ namespace VibeSync.Unity.Adapter
 
         private IReadOnlyList<string> Attach(string? file, bool unsaved, IReadOnlyList<ulong> dropped)
         {
+            Changes.Take(); // what was reported so far is in the read below
             Index = IdentityIndex.Scan(_scene, Index, _newId);
             var canonical = Canonical();
             _known = Records(canonical);
@@ -337,13 +341,31 @@ namespace VibeSync.Unity.Adapter
                 if (_provisional.TryGetValue(intent, out var p) && Observed(p) is { } observed) (route ?? Send)(MessageType.Observed, observed);
             }
             if (Paused || _scene.State != "ready") return null;
-            Dictionary<string, object> current;
-            // A mesh holding a value VibeSync cannot name (NaN, beyond ±1e12, set in Unity itself) cannot be
-            // reported: nothing is diffed until it is fixed; the orchestrator's READ says why.
-            try { current = Records(Canonical()); }
-            catch (BlobFormatException) { return null; }
-            var ops = ChangeDiff.Operations(_known, current);
-            _known = current;
+            var (everything, handles) = Changes.Take();
+            if (!everything && handles.Count == 0) return null; // the host reported nothing: nothing changed
+            List<Operation> ops;
+            try
+            {
+                // What the host reported, read alone: an edit costs its records, not the scene.
+                if (!everything && Reported(handles) is { } few)
+                {
+                    ops = ChangeDiff.Operations(few.Known, few.Current);
+                    foreach (var pair in few.Current) _known[pair.Key] = pair.Value;
+                }
+                else
+                {
+                    // A mesh holding a value VibeSync cannot name (NaN, beyond ±1e12, set in Unity itself) cannot be
+                    // reported: nothing is diffed until it is fixed; the orchestrator's READ says why.
+                    var current = Records(Canonical());
+                    ops = ChangeDiff.Operations(_known, current);
+                    _known = current;
+                }
+            }
+            catch (BlobFormatException)
+            {
+                Changes.Everything(); // read again, whole, once it is fixed
+                return null;
+            }
             foreach (var gone in ops.OfType<DeleteObject>()) Index.Tombstones.Add(gone.Uuid);
             if (ops.Count == 0) return null;
             var sb = new StringBuilder("{\"operations\": [");
@@ -353,6 +375,29 @@ namespace VibeSync.Unity.Adapter
             SentEdits.Add(payload);
             if (SentEdits.Count > 100) SentEdits.RemoveAt(0);
             return payload;
+        }
+
+        /// <summary>
+        /// The known records the host's reported changes name, read again (the few changed, not the
+        /// scene), or null when only the whole diff can tell: an object the index does not know (a
+        /// creation), one gone, or one that now uses a mesh or material the orchestrator has not been sent.
+        /// </summary>
+        private (Dictionary<string, object> Known, Dictionary<string, object> Current)? Reported(HashSet<int> handles)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var handle in handles)
+            {
+                if (!(Index.IdOf(handle) is { } id) || _scene.Find(handle) == null || !_known.ContainsKey(id)) return null;
+                ids.Add(id);
+            }
+            var current = Records(Canonical(ids));
+            var known = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var id in ids)
+            {
+                if (!current.TryGetValue(id, out var now) || !(now is SceneObject o) || o.Uses().Any(u => u != null && !_known.ContainsKey(u))) return null;
+                known[id] = _known[id];
+            }
+            return (known, current);
         }
 
         /// <summary>The OBSERVED payload, or null when what the intent touched cannot be hashed (the orchestrator's READ then says why).</summary>

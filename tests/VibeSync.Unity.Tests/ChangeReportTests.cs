@@ -1,0 +1,94 @@
+using VibeSync.Protocol.State;
+using VibeSync.Unity.Adapter;
+using VibeSync.Unity.Hierarchy;
+using VibeSync.Unity.Simulator;
+
+namespace VibeSync.Unity.Tests;
+
+/// <summary>
+/// Changes the host reports (Unity's ObjectChangeEvents; the simulator's own writes) are read
+/// alone: an edit costs its records, not the scene (issue #20). What cannot be placed (a creation,
+/// an asset) still gets the whole diff, and a host that reports nothing gets it on every tick.
+/// </summary>
+public sealed class ChangeReportTests
+{
+    private const string Rig = "5a1d0000-0000-4000-8000-000000000003";
+    private const string Cube = "5a1d0000-0000-4000-8000-000000000004";
+
+    private readonly SimScene _scene = SimScene.Load(SimHost.DefaultScene);
+    private readonly UnityAdapter _adapter;
+
+    public ChangeReportTests()
+    {
+        _adapter = new UnityAdapter(_scene);
+        _scene.Changes = _adapter.Changes;
+        _adapter.Changes.Reported = true;
+        _adapter.Attach();
+    }
+
+    private UnityObject Object(string id) => _scene.Find(_adapter.Index.HandleOf(id)!.Value)!;
+
+    [Fact]
+    public void a_move_reported_by_handle_is_sent_without_listing_the_scene()
+    {
+        var walks = _scene.Walks;
+        _scene.Write(Object(Cube) with { LocalPosition = new Vector3d(4, 0.5, 2) });
+        var edit = _adapter.Tick();
+        Assert.NotNull(edit);
+        Assert.Contains("\"set_transform\"", edit);
+        Assert.Contains(Cube, edit);
+        Assert.Equal(walks, _scene.Walks);
+    }
+
+    [Fact]
+    public void a_tick_with_nothing_reported_reads_nothing_and_sends_nothing()
+    {
+        var walks = _scene.Walks;
+        Assert.Null(_adapter.Tick());
+        Assert.Equal(walks, _scene.Walks);
+    }
+
+    [Fact]
+    public void a_rename_and_a_new_parent_are_sent_from_the_object_reported()
+    {
+        _scene.Write(Object(Cube) with { Name = "Box", Parent = null });
+        var edit = _adapter.Tick();
+        Assert.NotNull(edit);
+        Assert.Contains("\"rename\"", edit);
+        Assert.Contains("\"set_parent\"", edit);
+        Assert.Null(_adapter.Tick()); // known now: not sent twice
+    }
+
+    [Fact]
+    public void a_creation_cannot_be_placed_by_handle_and_gets_the_whole_diff()
+    {
+        var walks = _scene.Walks;
+        _scene.Create(Object(Rig) with { Handle = 0, Id = null, Name = "Extra", Parent = null });
+        _adapter.Tick();
+        Assert.True(_scene.Walks > walks);
+    }
+
+    [Fact]
+    public void a_host_that_reports_nothing_gets_the_whole_diff_on_every_tick()
+    {
+        _scene.Changes = null;
+        _adapter.Changes.Reported = false;
+        var walks = _scene.Walks;
+        Assert.Null(_adapter.Tick());
+        Assert.True(_scene.Walks > walks);
+        _scene.Write(Object(Cube) with { Active = false });
+        Assert.Contains("\"set_visibility\"", _adapter.Tick());
+    }
+
+    [Fact]
+    public void a_material_edit_is_an_asset_change_and_is_sent_from_the_whole_diff()
+    {
+        var id = _scene.MaterialIds().Single();
+        var m = _scene.ReadMaterial(id);
+        m.Floats["_Metallic"] = 0.75f;
+        _scene.WriteMaterial(id, m);
+        var edit = _adapter.Tick();
+        Assert.NotNull(edit);
+        Assert.Contains("\"set_material_params\"", edit);
+    }
+}
