@@ -17,7 +17,6 @@ using SharpGLTF.Schema2;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 using GltfMesh = SharpGLTF.Schema2.Mesh;
-using GltfScene = SharpGLTF.Schema2.Scene;
 using Scene = VibeSync.Protocol.State.Scene;
 
 namespace VibeSync.Export;

@@ -17,7 +17,6 @@ using VibeSync.Protocol.State;
 using GltfMesh = SharpGLTF.Schema2.Mesh;
 using Mesh = VibeSync.Protocol.State.Mesh;
 using Scene = VibeSync.Protocol.State.Scene;
-using Skin = SharpGLTF.Schema2.Skin;
 using AnimationChannel = VibeSync.Protocol.State.AnimationChannel;
 
 namespace VibeSync.Export;

@@ -4,6 +4,7 @@ using VibeSync.Intents.Authority;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Resync;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link;
@@ -445,7 +446,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         if (plan.Unreachable.Count > 0)
             throw new IntentRefusedException(IntentErrorCode.InvalidValue, "snapshot", $"snapshot {reference} cannot be restored with operations: {string.Join("; ", plan.Unreachable.Take(3))}");
         if (plan.Operations.Count == 0)
-            return new IntentOutcome(0, Wal.Entries.IntentPhase.Final, $"Reality already equals snapshot {reference}" + (uuids.Count > 0 ? " for those uuids" : ""));
+            return new IntentOutcome(0, Protocol.Intents.IntentPhase.Final, $"Reality already equals snapshot {reference}" + (uuids.Count > 0 ? " for those uuids" : ""));
         var request = new IntentRequest(plan.Operations, new Dictionary<string, string>(), $"restore from snapshot {reference}" + (uuids.Count > 0 ? $" of {string.Join(", ", uuids)}" : ""));
         return await _pipeline.SubmitAsync(request, human).ConfigureAwait(false);
     }

@@ -7,6 +7,7 @@
 using VibeSync.Protocol.Hashing;
 using VibeSync.Wal.Checkpoints;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using VibeSync.Wal.Format;
 using VibeSync.Wal.Reality;
 using VibeSync.Wal.Recovery;

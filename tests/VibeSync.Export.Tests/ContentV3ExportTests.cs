@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SharpGLTF.Schema2;
-using VibeSync.Export;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 using Scene = VibeSync.Protocol.State.Scene;

@@ -1,4 +1,3 @@
-using SharpGLTF.Schema2;
 using VibeSync.Export;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;

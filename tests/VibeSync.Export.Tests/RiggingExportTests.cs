@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using SharpGLTF.Schema2;
-using VibeSync.Export;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
 using Scene = VibeSync.Protocol.State.Scene;

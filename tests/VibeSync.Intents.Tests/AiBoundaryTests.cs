@@ -1,5 +1,5 @@
 using VibeSync.Intents.Authority;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Tests;

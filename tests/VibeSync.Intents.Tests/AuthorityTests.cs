@@ -1,7 +1,6 @@
 using VibeSync.Intents.Authority;
-using VibeSync.Intents.Classification;
 using static VibeSync.Intents.Tests.Scenes;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Tests;
 

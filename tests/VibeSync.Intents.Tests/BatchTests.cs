@@ -1,6 +1,6 @@
 using VibeSync.Intents.Pipeline;
 using VibeSync.Wal;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using static VibeSync.Intents.Tests.Scenes;
 
 namespace VibeSync.Intents.Tests;

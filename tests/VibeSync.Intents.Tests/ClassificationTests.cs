@@ -1,5 +1,5 @@
 using VibeSync.Intents.Classification;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Tests;
 

@@ -6,6 +6,7 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using static VibeSync.Intents.Tests.Scenes;
 
 namespace VibeSync.Intents.Tests;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VibeSync.Protocol.Operations;
 
 namespace VibeSync.Intents.Tests;
 

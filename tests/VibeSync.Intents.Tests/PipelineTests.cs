@@ -1,8 +1,8 @@
 using VibeSync.Intents.Pipeline;
 using VibeSync.Protocol.Hashing;
-using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using static VibeSync.Intents.Tests.Scenes;
 
 namespace VibeSync.Intents.Tests;

@@ -1,8 +1,7 @@
 using VibeSync.Intents.Classification;
-using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.State;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using static VibeSync.Intents.Tests.Scenes;
 
 namespace VibeSync.Intents.Tests;

@@ -1,5 +1,5 @@
 using VibeSync.Wal;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using static VibeSync.Intents.Tests.Scenes;
 
 namespace VibeSync.Intents.Tests;

@@ -11,6 +11,7 @@ using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Link.Tests;
 

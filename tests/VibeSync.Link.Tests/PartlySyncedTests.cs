@@ -1,6 +1,5 @@
 using System.Text;
 using VibeSync.Link.Tests.Support;
-using VibeSync.Protocol.Framing;
 
 namespace VibeSync.Link.Tests;
 

@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using VibeSync.Link.Tests.Support;
 using VibeSync.Protocol.Hashing;
-using VibeSync.Protocol.Link;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;

@@ -1,7 +1,6 @@
 using System.Text;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
-using VibeSync.Protocol.Link;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Meshes;

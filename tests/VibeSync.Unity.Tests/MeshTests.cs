@@ -1,7 +1,6 @@
 using System.Text;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Json;
-using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;

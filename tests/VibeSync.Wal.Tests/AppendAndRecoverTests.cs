@@ -1,5 +1,6 @@
 using VibeSync.Protocol.Crypto;
 using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Wal.Tests;
 

@@ -1,3 +1,4 @@
+using VibeSync.Protocol.Intents;
 namespace VibeSync.Wal.Tests;
 
 public sealed class CheckpointTests

@@ -1,5 +1,6 @@
 using System.Text;
 using VibeSync.Wal.Format;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Wal.Tests;
 

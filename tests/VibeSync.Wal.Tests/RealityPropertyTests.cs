@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Xunit;
 using VibeSync.Protocol.Crypto;
 using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Wal.Tests;
 

@@ -1,3 +1,4 @@
+using VibeSync.Protocol.Intents;
 namespace VibeSync.Wal.Tests;
 
 /// <summary>A fresh log directory under the system temp folder, removed afterwards.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Wal.Tests;
 

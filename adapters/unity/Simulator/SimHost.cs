@@ -6,7 +6,6 @@ using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Link;
-using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Threading;
 
 namespace VibeSync.Unity.Simulator;

@@ -5,10 +5,9 @@
 // that journal (replay, index) is measured too: the index is built once, then kept as the log is written.
 
 using System.Diagnostics;
-using VibeSync.Cli.Hosts;
 using VibeSync.Orchestrator.Control;
 using VibeSync.Wal;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Cli.Benchmarks;
 

@@ -58,7 +58,7 @@ internal static class PipelineBenchmark
         }
         await Task.WhenAll(settled);
         await Task.WhenAll(answered);
-        int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Wal.Entries.IntentPhase.Final);
+        int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Protocol.Intents.IntentPhase.Final);
         var tail = TailOf(latencies, sentAt, warm, trace.Events);
         var measured = latencies[warm..];
         return new Latency(rate, sw.Elapsed.TotalSeconds, measured.Length, Percentiles.Of(measured, 0.5), Percentiles.Of(measured, 0.99), measured.Max(),
@@ -99,7 +99,7 @@ internal static class PipelineBenchmark
         await rig.Pipeline.FlushAsync(); // the last window need not run out: its work is done
         await Task.WhenAll(settled);
         double seconds = sw.Elapsed.TotalSeconds;
-        int final = settled.Count(t => t.Result.Phase == Wal.Entries.IntentPhase.Final);
+        int final = settled.Count(t => t.Result.Phase == Protocol.Intents.IntentPhase.Final);
         return new Coalesced(intents, objects, seconds, final / seconds, final, rig.Blender.Reads, (long)rig.Wal.LastSequence);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using VibeSync.Wal.Format;
 
 namespace VibeSync.Cli.Benchmarks;

@@ -2,7 +2,6 @@ using VibeSync.Protocol.Blobs;
 using System.Diagnostics;
 using VibeSync.Cli.Benchmarks;
 using VibeSync.Cli.Hosts;
-using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;

@@ -5,6 +5,7 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Cli.Chaos;
 

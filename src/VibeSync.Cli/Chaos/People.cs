@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VibeSync.Orchestrator.Control;
-using VibeSync.Protocol.State;
 
 namespace VibeSync.Cli.Chaos;
 

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Link;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using VibeSync.Orchestrator;
 using VibeSync.Orchestrator.Config;
 

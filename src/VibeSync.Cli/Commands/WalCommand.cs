@@ -4,7 +4,7 @@ using System.Text.Json;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
-using VibeSync.Wal.Recovery;
+using VibeSync.Protocol.Intents;
 using VibeSync.Wal.Storage;
 
 namespace VibeSync.Cli.Commands;

@@ -1,5 +1,4 @@
 using VibeSync.Intents.Classification;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Validation;
 
 namespace VibeSync.Intents.Authority;

@@ -1,4 +1,3 @@
-using VibeSync.Protocol.Operations;
 
 namespace VibeSync.Intents.Batching;
 

@@ -4,10 +4,9 @@
 // table among equals. Conflicts are judged when the newcomer joins the open batch, before it is
 // applied anywhere: what loses is either never applied or rolled back at once, never left to
 // fail verification later.
-using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 using VibeSync.Intents.Validation;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Batching;
 

@@ -1,5 +1,4 @@
 using VibeSync.Intents.Authority;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 
 namespace VibeSync.Intents.Batching;

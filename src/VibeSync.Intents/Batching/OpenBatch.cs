@@ -4,10 +4,9 @@
 // component: a component verifies, finalizes or rolls back as a unit, newest first, so an undo
 // token never restores values a later member of the same objects set; disjoint components never
 // disturb each other. The batch closes at the earliest deadline any member's class window sets.
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Validation;
 using VibeSync.Intents.Pipeline;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Batching;
 

@@ -1,5 +1,5 @@
-using VibeSync.Protocol.Operations;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Classification;
 

@@ -1,5 +1,4 @@
 using VibeSync.Intents.Batching;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;

@@ -1,6 +1,5 @@
 using System.Text;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Operations;
 using VibeSync.Wal;
 
 namespace VibeSync.Intents.Pipeline;

@@ -1,4 +1,3 @@
-using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Pipeline;

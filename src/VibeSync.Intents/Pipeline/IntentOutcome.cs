@@ -1,4 +1,4 @@
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;
 

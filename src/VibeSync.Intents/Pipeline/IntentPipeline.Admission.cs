@@ -7,14 +7,13 @@ using System.Runtime.CompilerServices;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
 using VibeSync.Intents.Classification;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;
 

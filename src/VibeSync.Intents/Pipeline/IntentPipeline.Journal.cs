@@ -4,13 +4,12 @@
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
 using VibeSync.Intents.Classification;
-using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;
 

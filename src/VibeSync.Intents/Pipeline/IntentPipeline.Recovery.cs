@@ -2,14 +2,13 @@
 // shows PENDING wait again (decided afresh), and rollbacks the engines caused before the restart
 // count again toward safe mode, so a failure that repeats does not get a clean slate.
 using VibeSync.Intents.Authority;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;
 

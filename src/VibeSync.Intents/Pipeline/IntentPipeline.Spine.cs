@@ -3,7 +3,6 @@
 // locks. Appends are queued, not awaited: consecutive admissions share one group commit, and a
 // step's answers wait for its own entry's fsync off the spine (AnswerWhenDurable).
 using VibeSync.Intents.Batching;
-using VibeSync.Intents.Classification;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;

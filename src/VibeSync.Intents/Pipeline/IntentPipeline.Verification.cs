@@ -22,7 +22,6 @@
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
-using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
@@ -31,6 +30,7 @@ using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;
 

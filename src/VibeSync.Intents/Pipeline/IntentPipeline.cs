@@ -22,12 +22,12 @@ using VibeSync.Intents.Batching;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;
 

@@ -4,9 +4,9 @@
 // RESOURCE_LIMIT; its later entries (FINAL, ROLLED_BACK) carry the same operations and scope plus a
 // rationale clipped to RationaleChars and a verification, which the room kept covers, so they always
 // fit. Entries that are only evidence (a refusal, a note) are slimmed rather than lost.
-using VibeSync.Protocol.Operations;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;
 

@@ -1,6 +1,6 @@
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Validation;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Reality;
 

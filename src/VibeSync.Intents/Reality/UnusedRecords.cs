@@ -11,7 +11,6 @@
 // Images follow their materials the same way: an image no remaining material's textures use
 // leaves with the last material that used it, or with the texture edit that let go of it.
 
-using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Reality;

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using VibeSync.Intents.Reality;
 using VibeSync.Protocol.Hashing;
-using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Validation;

@@ -7,7 +7,6 @@
 using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Reality;
 using VibeSync.Protocol.Blobs;
-using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Validation;

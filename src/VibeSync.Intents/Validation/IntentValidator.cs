@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Protocol.Json;

@@ -4,13 +4,11 @@
 // connection and a growing pause, never the orchestrator's state (docs/protocol.md §11.2).
 using System.Security.Cryptography;
 using System.Text;
-using VibeSync.Protocol.Operations;
 using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
-using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;
 

@@ -2,7 +2,6 @@
 // heartbeat timeout), and keys are rotated on a timer (REKEY, then REKEY_ACK) so a session's key
 // never protects more than one interval's traffic (docs/protocol.md §11.5).
 using System.Text;
-using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;

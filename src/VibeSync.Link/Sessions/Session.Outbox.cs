@@ -2,10 +2,8 @@
 // outbox while more whole frames already wait to be read, so a burst of requests is answered with
 // one write instead of one per frame; the outbox is flushed as soon as the reader runs dry.
 using System.Text;
-using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Json;
-using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;
 

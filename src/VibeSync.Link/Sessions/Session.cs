@@ -10,14 +10,12 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using VibeSync.Intents;
 using VibeSync.Protocol.Operations;
 using VibeSync.Link.Firewall;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
-using VibeSync.Protocol.Spaces;
 using static VibeSync.Protocol.Json.JsonFields;
 
 namespace VibeSync.Link.Sessions;

@@ -4,7 +4,6 @@
 // told (docs/mcp.md, "The boundary").
 using System.ComponentModel;
 using System.Text.Json.Nodes;
-using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace VibeSync.Mcp.Tools;

@@ -5,7 +5,7 @@ using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Orchestrator.Control;
 

@@ -5,6 +5,7 @@
 // the journal as the control API shows it, without the operations' JSON.
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Orchestrator.Journal;
 

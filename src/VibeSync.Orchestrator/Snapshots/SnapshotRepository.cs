@@ -5,7 +5,6 @@
 // which is what lets its id be journaled. Only records that changed since the last commit are
 // rewritten, so a batch that moved one object costs one file.
 using System.Diagnostics;
-using System.Text;
 using VibeSync.Orchestrator.Data;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;

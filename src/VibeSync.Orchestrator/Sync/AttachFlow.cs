@@ -24,7 +24,7 @@ using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Orchestrator.Sync;
 

@@ -4,6 +4,7 @@ using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Orchestrator.Sync;
 

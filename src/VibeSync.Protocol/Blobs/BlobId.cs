@@ -13,7 +13,6 @@
 using System;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using VibeSync.Protocol.Hashing;
 
 namespace VibeSync.Protocol.Blobs
 {

@@ -7,7 +7,6 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
-using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Json;
 using static VibeSync.Protocol.Json.JsonFields;
 

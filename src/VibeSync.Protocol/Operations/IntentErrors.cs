@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 namespace VibeSync.Protocol.Operations
 {
     /// <summary>Why an intent was refused. The wire names (UPPER_SNAKE) are what agents and logs see.</summary>

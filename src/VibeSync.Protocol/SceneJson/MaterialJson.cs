@@ -2,7 +2,6 @@
 // by scene JSON and create_material/set_material_params, so both refuse alike with the same paths.
 // Range rules live here too: a value out of range is a located error in a scene and INVALID_VALUE
 // in an operation (OperationReader maps the reason), never two spellings of one rule.
-using System;
 using System.Collections.Generic;
 using System.Text;
 using VibeSync.Protocol.Json;

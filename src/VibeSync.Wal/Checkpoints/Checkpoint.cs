@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 using VibeSync.Wal.Format;
 using VibeSync.Wal.Storage;
 

@@ -1,3 +1,4 @@
+using VibeSync.Protocol.Intents;
 namespace VibeSync.Wal.Entries;
 
 /// <summary>What an intent touches and how it is classified.</summary>

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using VibeSync.Protocol.Crypto;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Wal.Format;
 

@@ -1,5 +1,5 @@
 using VibeSync.Protocol.Crypto;
-using VibeSync.Wal.Entries;
+using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Wal.Reality;
 

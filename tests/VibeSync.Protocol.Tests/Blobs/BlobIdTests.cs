@@ -1,7 +1,6 @@
 using System.Text.Json;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Hashing;
-using VibeSync.Protocol.Tests.Support;
 
 namespace VibeSync.Protocol.Tests.Blobs;
 

@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Xunit;
 using System.Security.Cryptography;
 using VibeSync.Protocol.Hashing;
-using VibeSync.Protocol.State;
 using VibeSync.Protocol.Tests.Support;
 
 namespace VibeSync.Protocol.Tests.Hashing;

@@ -3,7 +3,6 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Json;
