@@ -132,18 +132,18 @@ public sealed partial class IntentPipeline
             switch (conflict.Rule)
             {
                 case ConflictRule.HumanOverridesSpeculation:
-                    await RollBackAsync(losers, new RollbackInfo(null, null, "SOFT", "HUMAN_EDIT"), conflict.Reason, "HUMAN_EDIT").ConfigureAwait(false);
+                    await RollBackAsync(losers, Soft(RollbackReasons.HumanEdit), conflict.Reason, RollbackReasons.HumanEdit).ConfigureAwait(false);
                     continue; // decide again against what is left
                 case ConflictRule.StructuralOverridesCosmetic:
-                    await RollBackAsync(losers, new RollbackInfo(null, null, "SOFT", "CONFLICT"), conflict.Reason, "CONFLICT").ConfigureAwait(false);
+                    await RollBackAsync(losers, Soft(RollbackReasons.Conflict), conflict.Reason, RollbackReasons.Conflict).ConfigureAwait(false);
                     continue;
                 case ConflictRule.WaitForHuman:
                     Wait(Id(), request, actor, AdmissionOutcome.WaitHumanLock, conflict.Reason, how, provisional, settled, origin);
                     return;
                 case ConflictRule.CosmeticYieldsToStructural:
                     lock (_pending) _pending.Remove(Id());
-                    Journal(Id(), request, actor, IntentPhase.RolledBack, rollback: new RollbackInfo(null, null, "SOFT", "CONFLICT"),
-                        rationale: $"{conflict.Reason} (winner: intent {conflict.Winner})", errorCode: "CONFLICT");
+                    Journal(Id(), request, actor, IntentPhase.RolledBack, rollback: Soft(RollbackReasons.Conflict),
+                        rationale: $"{conflict.Reason} (winner: intent {conflict.Winner})", errorCode: RollbackReasons.Conflict);
                     Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.RolledBack, "CONFLICT: " + conflict.Reason));
                     return;
                 case ConflictRule.Quarantine:
@@ -294,8 +294,8 @@ public sealed partial class IntentPipeline
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             _applying = null;
-            await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "SOFT", "HUMAN_EDIT"),
-                "a human edited what this intent touches: the speculation was rolled back and the human's edit is the truth", "HUMAN_EDIT",
+            await RollBackAsync(new[] { member }, Soft(RollbackReasons.HumanEdit),
+                "a human edited what this intent touches: the speculation was rolled back and the human's edit is the truth", RollbackReasons.HumanEdit,
                 unapplied: step).ConfigureAwait(false);
             return;
         }
@@ -304,7 +304,7 @@ public sealed partial class IntentPipeline
             _applying = null;
             // What Reality holds, that engine could not take (or it did not answer): it is not known to hold Reality any more.
             if (current != null) LoseParity(current.Name, $"it failed to apply intent {member.Id}: {e.Message}");
-            await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), e.Message, "ENGINE_FAULT", countFailure: true,
+            await RollBackAsync(new[] { member }, Hard(RollbackReasons.EngineFault), e.Message, RollbackReasons.EngineFault, countFailure: true,
                 unapplied: step).ConfigureAwait(false);
             return;
         }

@@ -15,6 +15,12 @@ namespace VibeSync.Intents.Pipeline;
 
 public sealed partial class IntentPipeline
 {
+    /// <summary>A rollback the engines can undo (the intent's own undo); <paramref name="reason"/> one of <see cref="RollbackReasons"/>.</summary>
+    private static RollbackInfo Soft(string reason) => new(null, null, "SOFT", reason);
+
+    /// <summary>A rollback after an engine failed: what it holds is repaired by a resync; <paramref name="reason"/> one of <see cref="RollbackReasons"/>.</summary>
+    private static RollbackInfo Hard(string reason) => new(null, null, "HARD", reason);
+
     /// <summary>Both answers, given once the journal entry just appended is durable.</summary>
     private void Settle(TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, IntentOutcome outcome)
     {

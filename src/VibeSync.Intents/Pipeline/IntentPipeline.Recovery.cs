@@ -14,6 +14,9 @@ namespace VibeSync.Intents.Pipeline;
 
 public sealed partial class IntentPipeline
 {
+    /// <summary>The actor of the entries start-up recovery writes (what a crash left PROVISIONAL, rolled back).</summary>
+    private static readonly string RecoveryActor = new Actor(ActorKind.Orchestrator, "recovery").ToString();
+
     /// <summary>
     /// Intents the log shows still PENDING wait again after a restart: what was acknowledged is not
     /// lost. They are decided afresh (locks and PANICs do not survive a restart; approval is asked again).
@@ -45,7 +48,7 @@ public sealed partial class IntentPipeline
         for (int i = since; i < records.Count; i++)
         {
             var e = records[i].Entry;
-            if (e.Phase != IntentPhase.RolledBack || e.Rollback?.Reason is not ("HASH_MISMATCH" or "ENGINE_FAULT") || e.Actor == "system:recovery" || e.OperationJson == null) continue;
+            if (e.Phase != IntentPhase.RolledBack || e.Rollback?.Reason is not (RollbackReasons.HashMismatch or RollbackReasons.EngineFault) || e.Actor == RecoveryActor || e.OperationJson == null) continue;
             IntentRequest request;
             try { request = OperationReader.Read(e.OperationJson); }
             catch (IntentRefusedException) { continue; }

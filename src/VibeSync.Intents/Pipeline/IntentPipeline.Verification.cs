@@ -153,8 +153,8 @@ public sealed partial class IntentPipeline
             {
                 if (failed.Contains(component) || Mismatch(component, engine, expected, observed) is not { } mismatch) continue;
                 failed.Add(component);
-                await RollBackAsync(component, new RollbackInfo(null, null, "SOFT", "HASH_MISMATCH"),
-                    $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", mismatch.Diff.Take(5))}", "HASH_MISMATCH", countFailure: true,
+                await RollBackAsync(component, Soft(RollbackReasons.HashMismatch),
+                    $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", mismatch.Diff.Take(5))}", RollbackReasons.HashMismatch, countFailure: true,
                     new Verification(mismatch.Want, mismatch.Have, Quantizer.Epsilon, Now)).ConfigureAwait(false);
             }
         }
@@ -283,7 +283,7 @@ public sealed partial class IntentPipeline
         foreach (var step in dropped)
             foreach (var answer in step.Answers) _deferred.Add((answer, outcomes[step.Member]));
 
-        if (errorCode == "HASH_MISMATCH") await RefreshDirtyAsync(UnionOf(doomed)).ConfigureAwait(false);
+        if (errorCode == RollbackReasons.HashMismatch) await RefreshDirtyAsync(UnionOf(doomed)).ConfigureAwait(false);
 
         // What is left is folded again from Reality; a member that depended on what was rolled back goes too.
         var scene = _verifying?.Speculative ?? Reality; // the open batch builds on the batch in verification, if one is
@@ -292,8 +292,8 @@ public sealed partial class IntentPipeline
             try { scene = IntentValidator.Check(scene, member.Request, Sight.Everything).Reality; } // admitted already: only what it depended on matters
             catch (IntentRefusedException e)
             {
-                await RollBackAsync(new[] { member }, new RollbackInfo(null, null, "SOFT", "CONFLICT"),
-                    $"it depended on a rolled-back intent: {e.Message}", "CONFLICT").ConfigureAwait(false);
+                await RollBackAsync(new[] { member }, Soft(RollbackReasons.Conflict),
+                    $"it depended on a rolled-back intent: {e.Message}", RollbackReasons.Conflict).ConfigureAwait(false);
                 return;
             }
         }

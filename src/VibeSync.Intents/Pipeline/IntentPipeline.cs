@@ -131,10 +131,9 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         PipelineOptions? options = null, TimeProvider? time = null, IReadOnlyList<WalRecord>? records = null)
     {
         var pipeline = new IntentPipeline(wal, reality, engines, options ?? new PipelineOptions(), time ?? TimeProvider.System);
-        var recovery = new Actor(ActorKind.Orchestrator, "recovery").ToString();
         foreach (var id in wal.Recovery.ToRollBack)
-            await wal.AppendAsync(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", recovery,
-                new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"),
+            await wal.AppendAsync(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", RecoveryActor,
+                new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, Hard(RollbackReasons.EngineFault),
                 "left PROVISIONAL by a crash: rolled back on restart")).ConfigureAwait(false);
         if (records == null || wal.Recovery.ToRollBack.Count > 0) // the caller's read predates the rollbacks just journaled
             records = wal.Recovery.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>(); // read once for both
@@ -356,7 +355,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
             await DrainAsync().ConfigureAwait(false);
             ReclaimVerification(); // unverified is unverified: it goes back with the rest
             if (!_batch.IsEmpty)
-                await RollBackAsync(_batch.Members.ToList(), new RollbackInfo(null, null, "HARD", "ENGINE_FAULT"), $"PANIC in {engine}: {code}: {reason}", "ENGINE_FAULT").ConfigureAwait(false);
+                await RollBackAsync(_batch.Members.ToList(), Hard(RollbackReasons.EngineFault), $"PANIC in {engine}: {code}: {reason}", RollbackReasons.EngineFault).ConfigureAwait(false);
             await DrainAsync().ConfigureAwait(false);
             return true;
         });
