@@ -70,8 +70,11 @@ internal sealed class FakeEngine : IEnginePort
             ReadEntered.TrySetResult();
             await gate.Task;
         }
-        return answer;
+        return ReadDistortion is { } distort ? distort(answer) : answer;
     }
+
+    /// <summary>Changes every read answer: an engine that holds (or reports) something other than it was told.</summary>
+    public Func<Scene, Scene>? ReadDistortion { get; set; }
 
     public Task FinalizeAsync(IReadOnlyList<ulong> intentIds) => _engine.FinalizeAsync(intentIds);
     public Task RollbackAsync(ulong intentId, string undoToken) => _engine.RollbackAsync(intentId, undoToken);

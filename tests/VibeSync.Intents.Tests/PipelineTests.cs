@@ -141,6 +141,16 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task an_engine_that_lost_an_animation_fails_its_verification_like_any_other_record()
+    {
+        _unity.ReadDistortion = scene => scene with { Animations = Array.Empty<VibeSync.Protocol.State.Animation>() }; // Unity never holds it
+        var outcome = await _pipeline.SubmitAsync(Intent("""{"op": "create_animation", "uuid": "00000000-0000-4000-8000-0000000000a7", "name": "Idle", "frame_rate": 24, "channels": []}"""), Human);
+        Assert.Equal(IntentPhase.RolledBack, outcome.Phase);
+        Assert.Contains("HASH_MISMATCH in unity", outcome.Reason);
+        Assert.Empty(_pipeline.Reality.Animations);
+    }
+
+    [Fact]
     public async Task when_an_engine_holds_other_values_the_intent_is_rolled_back_for_hash_mismatch()
     {
         _unity.Tamper = 0.5;

@@ -481,8 +481,6 @@ public sealed partial class IntentPipeline
     private static Scene Subset(Scene scene, IReadOnlyCollection<string> uuids)
     {
         var keep = uuids as ISet<string> ?? uuids.ToHashSet(StringComparer.Ordinal);
-        return new Scene(scene.Objects.Where(o => keep.Contains(o.Uuid)).ToArray(),
-            scene.Materials.Where(m => keep.Contains(m.Uuid)).ToArray(), scene.Meshes.Where(m => keep.Contains(m.Uuid)).ToArray(),
-            scene.Images.Where(i => keep.Contains(i.Uuid)).ToArray());
+        return scene.Where(keep.Contains); // every record set, skins and animations included
     }
 }
