@@ -367,6 +367,60 @@ public sealed class LiveSyncTests : EndToEndTest
         await blenderOutput;
     }
 
+    [Fact]
+    public async Task a_light_energy_edited_in_blender_again_and_again_keeps_parity_without_a_resync()
+    {
+        // A point lamp of 500 W; Blender seeds Reality, the simulator pairs and gets it.
+        var blend = await Parts.SampleBlendAsync(Work, """
+            lamp = bpy.data.objects.new("Lamp", bpy.data.lights.new("Lamp", "POINT"))
+            lamp.data.energy = 500.0
+            bpy.context.scene.collection.objects.link(lamp)
+            """.Replace("            ", "") + "\n");
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await UntilAsync(serve, s => Live(s, "blender"), "Blender live (it seeds Reality)", 60_000);
+        using var sim = Parts.Sim(serve.DataDirectory, Parts.SampleUnityScene(Work), 90, await WriteAsync("none.json", "[]"), Path.Combine(Work, "unity-after.json"));
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(120));
+        try
+        {
+            await AtParityAsync(serve, "both engines live at Reality's root");
+            async Task<JsonElement> Lamp(string engine)
+            {
+                using var doc = JsonDocument.Parse(await serve.GetStringAsync($"/v1/state?engine={engine}&space=canonical"));
+                return doc.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Lamp").Clone();
+            }
+            string lamp = (await Lamp("reality")).GetProperty("uuid").GetString()!;
+            // A sync writes 33697.8761 cd into Blender: 620 W there, the candela kept beside it.
+            var written = await serve.SubmitAsync($$"""{"operations": [{"op": "set_light", "uuid": "{{lamp}}", "intensity": 33697.8761}], "rationale": "a sync's write"}""");
+            Assert.Equal("FINAL", written.GetProperty("phase").GetString());
+            // The human's edits, one back to the watts the sync wrote, each left quiet long enough for
+            // the origin read-back to run twice (a difference seen twice is a lost parity).
+            foreach (var energy in new[] { 1500.0, 1234.5, 620.0, 777.7, 1500.0 })
+            {
+                await blender.StepAsync($$"""{"light": "Lamp", "energy": {{energy.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""");
+                double cd = energy / (4 * Math.PI) * 683;
+                var deadline = DateTime.UtcNow.AddSeconds(20);
+                while (Math.Abs((await Lamp("reality")).GetProperty("light").GetProperty("intensity").GetDouble() - cd) > 0.01)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"{energy} W never reached Reality:\n{string.Join('\n', serve.Log.TakeLast(30))}");
+                    await Task.Delay(100);
+                }
+                await Task.Delay(2000);
+            }
+            var lost = serve.Log.Where(l => l.Contains("PARITY_LOST") || l.Contains("HASH_MISMATCH")).ToList();
+            Assert.True(lost.Count == 0, string.Join('\n', lost));
+            await AtParityAsync(serve, "both engines still live at Reality's root", timeoutMs: 5_000);
+            // Blender reads the lamp exactly as Reality's float32 model of it.
+            double reality = (await Lamp("reality")).GetProperty("light").GetProperty("intensity").GetDouble();
+            Assert.Equal((double)(float)reality, (await Lamp("blender")).GetProperty("light").GetProperty("intensity").GetDouble());
+        }
+        finally
+        {
+            sim.Kill(entireProcessTree: true);
+            await simOutput;
+        }
+    }
+
     private sealed record FinalEntry(ulong Intent, string Actor, string Engine, string[] Uuids);
 
     /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>

@@ -647,6 +647,31 @@ class HumanEditsTests(unittest.TestCase):
         self.assertAlmostEqual(500.0 / (4 * math.pi) * 683, ops["set_light"]["intensity"], places=3)
 
 
+    def test_every_energy_edit_reads_as_the_float32_the_orchestrator_models_and_the_same_on_every_read(self):
+        # The orchestrator models Blender as storing float32 and compares read-backs to ε = 1e-5: at tens
+        # of thousands of candela a value derived from the watts in double is ~1e-3 away from its own float32.
+        import struct
+        f32 = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]
+        uid, light = self.ids["PointLight"], bpy.data.objects["PointLight"].data
+        typ, reply = self.adapter.apply(3, [{"op": "set_light", "uuid": uid, "intensity": 33697.8761}])  # a sync's write: 620 W
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertEqual(MessageType.ACK, self.adapter.finalize([3])[0])
+        written = light.energy
+        for energy in (1500.0, 1234.5, written, 777.7, 1500.0):
+            light.energy = energy
+            self.watch.settle()
+            sent = [op for op in self.ops() if op["op"] == "set_light"][-1]["intensity"]
+            self.assertEqual(f32(sent), sent, f"{energy} W was sent as {sent!r}, not a float32")
+            before = self.record(uid)
+            intent = 4 + int(energy)  # the orchestrator's resync writes its float32 model of Reality back
+            self.assertEqual(MessageType.APPLIED, self.adapter.apply(intent, [{"op": "set_light", "uuid": uid, "intensity": f32(sent)}])[0])
+            self.assertEqual(MessageType.ACK, self.adapter.finalize([intent])[0])
+            self.assertEqual([sent, sent], [before.light.intensity, self.record(uid).light.intensity])
+
+    def record(self, uid):
+        return {o.uuid: o for o in self.adapter.canonical().objects}[uid]
+
+
 class BuiltFromRecordsTests(unittest.TestCase):
     """The records written as scene JSON and built into an empty file (images packed from their blobs,
     graphs built as the importer builds them) read back as the same records."""

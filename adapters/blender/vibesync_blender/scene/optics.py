@@ -1,16 +1,17 @@
 """Camera and light datablocks ⇄ the ``camera``/``light`` parameters of object records (content schema
 3, docs/protocol.md §2), through the exporter's conversions in gltf.py. Needs bpy."""
 
-import struct
-
 import bpy
 
+from ..protocol.convert import f32
 from . import gltf
 
 # Blender stores a light's power in watts as float32: a candela value a sync wrote (tens of thousands)
 # would come back off by more than ε through W = cd·4π/683. So the intensity written is kept beside
-# the energy it became, and reported (as float32, as the orchestrator models Blender's storage) while
-# the energy is still that one; a human's change of the energy makes it read from the energy again.
+# the energy it became, and reported while the energy is still that one; a human's change of the
+# energy makes it read from the energy again. Either way it is reported as float32, as the orchestrator
+# models Blender's storage: derived from the watts in double it is ~1e-3 cd off its own float32, so a
+# human's edit never read back as Reality's model of it, and the same watts read two ways.
 WRITTEN = "vibesync_intensity"
 
 CAMERA_FIELDS = ("type", "yfov", "aspect", "xmag", "ymag", "znear", "zfar")
@@ -39,13 +40,9 @@ def light_record(light, strict=True):
                                light.cutoff_distance, getattr(light, "spot_size", 0.0), getattr(light, "spot_blend", 0.0),
                                strict)
     written = light.get(WRITTEN)
-    if written is not None and len(written) == 2 and written[0] == light.energy:
-        record["intensity"] = _f32(written[1])
+    held = written is not None and len(written) == 2 and written[0] == light.energy
+    record["intensity"] = f32(written[1] if held else record["intensity"])
     return record
-
-
-def _f32(v):
-    return struct.unpack("<f", struct.pack("<f", v))[0]
 
 
 def merged(current, changes, kind):
