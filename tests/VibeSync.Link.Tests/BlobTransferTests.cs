@@ -366,7 +366,7 @@ public sealed class BlobTransferTests : IAsyncLifetime
         var positions = Floats(300_000, 7); // 3.6 MB: four chunks
         _store.Put(positions.Shape, positions.Bytes);
         using var client = await ConnectAsync();
-        var cache = new BlobCache();
+        var cache = new BlobMemory();
         var posted = new List<Frame>();
         var exchange = new Protocol.Link.AdapterBlobExchange(cache, cache, client.Welcome.Limits, f => { lock (posted) posted.Add(f); },
             (type, json) => client.SendAsync(type, json).GetAwaiter().GetResult(), (type, bytes) => client.SendBytesAsync(type, bytes).GetAwaiter().GetResult(), _ => { });

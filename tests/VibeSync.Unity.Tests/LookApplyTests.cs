@@ -29,9 +29,9 @@ public sealed class LookApplyTests
     internal static readonly byte[] Png4x2 = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAQAAAACCAIAAADwyuo0AAAAEElEQVR4nGMQMToBRwzIHABoKghxRU1xNAAAAABJRU5ErkJggg==");
 
     /// <summary>A camera, a spot light and a cube with a textured, masked material (Unity-space scene JSON) and the blobs it names.</summary>
-    internal static (string Json, BlobCache Blobs) Scene()
+    internal static (string Json, BlobMemory Blobs) Scene()
     {
-        var blobs = new BlobCache();
+        var blobs = new BlobMemory();
         var id = BlobId.OfBytes(Png2x2);
         blobs.Put(id, new BlobShape(BlobElement.U8, 1, Png2x2.Length), Png2x2);
         string json = $$$$"""

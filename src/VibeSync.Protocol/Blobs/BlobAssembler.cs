@@ -154,14 +154,14 @@ namespace VibeSync.Protocol.Blobs
         }
     }
 
-    /// <summary>A sink in memory: the adapters' (their blobs go to a <see cref="BlobCache"/>); nothing is kept across sessions.</summary>
+    /// <summary>A sink in memory: the adapters' (their blobs go to a <see cref="BlobMemory"/>); nothing is kept across sessions.</summary>
     public sealed class MemoryIncomingBlob : IIncomingBlob
     {
         private readonly Action<string, BlobShape, ReadOnlyMemory<byte>> _complete;
         private byte[] _bytes = Array.Empty<byte>();
         private long _length;
 
-        /// <summary>Calls <paramref name="complete"/> with the verified blob (e.g. <see cref="BlobCache.Put"/>).</summary>
+        /// <summary>Calls <paramref name="complete"/> with the verified blob (e.g. <see cref="BlobMemory.Hold"/>).</summary>
         public MemoryIncomingBlob(Action<string, BlobShape, ReadOnlyMemory<byte>> complete) { _complete = complete; }
 
         /// <inheritdoc />

@@ -53,13 +53,31 @@ namespace VibeSync.Protocol.Blobs
     {
     }
 
-    /// <summary>Blobs held in memory, by id. Thread-safe.</summary>
+    /// <summary>
+    /// Blobs held in memory, by id: the orchestrator's tools and tests, and the Unity core's caches
+    /// (the blobs its current meshes and images use, so it can answer BLOB_WANT after reporting them,
+    /// and the blobs an APPLY brought until it is applied; the Python twin is
+    /// <c>vibesync_blender/link/blobs.py</c>). Names are trusted: whoever puts a blob named it or had
+    /// it verified (the link's assembler). Thread-safe: a link's reader thread answers BLOB_WANT from it
+    /// while the editor's thread puts and retains.
+    /// </summary>
     public sealed class BlobMemory : IBlobStore
     {
-        private readonly Dictionary<string, (BlobShape Shape, byte[] Payload)> _blobs = new Dictionary<string, (BlobShape, byte[])>(StringComparer.Ordinal);
+        private readonly Dictionary<string, (BlobShape Shape, ReadOnlyMemory<byte> Payload)> _blobs = new Dictionary<string, (BlobShape, ReadOnlyMemory<byte>)>(StringComparer.Ordinal);
 
         /// <summary>Blobs held.</summary>
         public int Count { get { lock (_blobs) return _blobs.Count; } }
+
+        /// <summary>Bytes held.</summary>
+        public long Bytes
+        {
+            get
+            {
+                long total = 0;
+                lock (_blobs) foreach (var b in _blobs.Values) total += b.Payload.Length;
+                return total;
+            }
+        }
 
         /// <summary>Every id held.</summary>
         public IReadOnlyCollection<string> Ids { get { lock (_blobs) return new List<string>(_blobs.Keys); } }
@@ -67,11 +85,24 @@ namespace VibeSync.Protocol.Blobs
         /// <summary>True when <paramref name="id"/> is held.</summary>
         public bool Has(string id) { lock (_blobs) return _blobs.ContainsKey(id); }
 
-        /// <inheritdoc />
+        /// <summary>Keeps a copy of blob <paramref name="id"/>.</summary>
+        /// <exception cref="BlobFormatException">The bytes' length is not the shape's.</exception>
         public void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload)
         {
             if (payload.Length != shape.ByteLength) throw new BlobFormatException("length", $"{payload.Length} bytes, but the shape takes {shape.ByteLength}");
             lock (_blobs) if (!_blobs.ContainsKey(id)) _blobs[id] = (shape, payload.ToArray());
+        }
+
+        /// <summary>
+        /// Keeps blob <paramref name="id"/> without copying it (a mesh's arrays: tens of MB); the caller
+        /// must not change the bytes afterwards.
+        /// </summary>
+        /// <exception cref="ArgumentException">A malformed name, or bytes whose length is not the shape's (the caller's mistake: it named them).</exception>
+        public void Hold(string id, BlobShape shape, ReadOnlyMemory<byte> payload)
+        {
+            if (!BlobId.IsValid(id)) throw new ArgumentException($"'{id}' is not a blob name (64 lowercase hex digits)", nameof(id));
+            if (payload.Length != shape.ByteLength) throw new ArgumentException($"blob {id}: {payload.Length} bytes, its shape takes {shape.ByteLength}", nameof(payload));
+            lock (_blobs) _blobs[id] = (shape, payload);
         }
 
         /// <summary>Names and keeps a blob, verifying nothing else: the id is computed here.</summary>
@@ -94,9 +125,10 @@ namespace VibeSync.Protocol.Blobs
             return false;
         }
 
-        /// <summary>Drops every blob not in <paramref name="keep"/>.</summary>
-        public void Retain(ISet<string> keep)
+        /// <summary>Drops every blob not in <paramref name="ids"/> (a cache keeps what its current records and unapplied APPLYs use).</summary>
+        public void Retain(IEnumerable<string> ids)
         {
+            var keep = ids as ISet<string> ?? new HashSet<string>(ids, StringComparer.Ordinal);
             lock (_blobs)
                 foreach (var id in new List<string>(_blobs.Keys))
                     if (!keep.Contains(id)) _blobs.Remove(id);

@@ -66,7 +66,7 @@ namespace VibeSync.Unity.Adapter
         public Looks.ImageCache Images { get; } = new Looks.ImageCache();
 
         /// <summary>Blobs the link received for an APPLY (kept until it is applied); the link fills it.</summary>
-        public BlobCache Received { get; } = new BlobCache();
+        public BlobMemory Received { get; } = new BlobMemory();
 
         /// <summary>True when this side holds blob <paramref name="id"/> (the link's have/want check).</summary>
         public bool HasBlob(string id) => Meshes.Has(id) || Images.Has(id) || Received.Has(id);
@@ -211,7 +211,7 @@ namespace VibeSync.Unity.Adapter
             if (_scene.State != "ready") return Error("BUSY", $"Unity is {_scene.State}: nothing is applied until it is ready");
             IReadOnlyList<Operation> operations;
             // A mesh in the inline form (arrays) becomes blobs kept with what the link received for this APPLY.
-            try { operations = OperationReader.ReadOperations(o.Get("operations") ?? throw new JsonFieldException("operations", "missing field"), new IntoCache(Received)); }
+            try { operations = OperationReader.ReadOperations(o.Get("operations") ?? throw new JsonFieldException("operations", "missing field"), Received); }
             catch (Exception e) when (e is IntentRefusedException or JsonFieldException)
             {
                 return Error("MALFORMED", e.Message);
@@ -270,13 +270,6 @@ namespace VibeSync.Unity.Adapter
             }
             catch (Exception e) when (e is ArgumentException or BlobFormatException) { return Error("READ_FAILED", "Unity holds a value VibeSync cannot represent: " + e.Message); }
             return (MessageType.State, "\"root\": \"" + root + "\", \"scene\": " + SceneJsonWriter.Write(scene, Space.Canonical));
-        }
-
-        private sealed class IntoCache : IBlobSink
-        {
-            private readonly BlobCache _cache;
-            public IntoCache(BlobCache cache) { _cache = cache; }
-            public void Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => _cache.Put(id, shape, payload.ToArray());
         }
 
         private OperationApplier Applier() => new OperationApplier(_scene, Index, Meshes, Images, Received);

@@ -13,7 +13,7 @@ namespace VibeSync.Unity.Looks
     /// <summary>The image records of the scene's textures and the encoded bytes of their blobs, named once per change.</summary>
     public sealed class ImageCache : IBlobSource
     {
-        private readonly BlobCache _blobs = new BlobCache();
+        private readonly BlobMemory _blobs = new BlobMemory();
         private readonly Dictionary<string, (long Version, string Blob)> _named = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
 
         /// <summary>Files read from the host and named (tests and benchmarks: an unchanged texture is not read again).</summary>
@@ -27,7 +27,7 @@ namespace VibeSync.Unity.Looks
             {
                 var bytes = scene.ImageBytes(id);
                 var blob = BlobId.OfBytes(bytes);
-                _blobs.Put(blob, new BlobShape(BlobElement.U8, 1, bytes.Length), bytes);
+                _blobs.Hold(blob, new BlobShape(BlobElement.U8, 1, bytes.Length), bytes);
                 Reads++;
                 _named[id] = known = (version, blob);
             }

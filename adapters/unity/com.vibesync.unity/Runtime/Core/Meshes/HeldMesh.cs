@@ -17,7 +17,7 @@ namespace VibeSync.Unity.Meshes
     /// </summary>
     public sealed class HeldMesh
     {
-        private HeldMesh(Mesh record, BlobCache blobs)
+        private HeldMesh(Mesh record, BlobMemory blobs)
         {
             Record = record;
             Blobs = blobs;
@@ -35,12 +35,12 @@ namespace VibeSync.Unity.Meshes
         /// <exception cref="MeshContentException">A blob is missing (BLOB_MISSING).</exception>
         public static HeldMesh Of(Mesh record, IBlobSource source)
         {
-            var blobs = new BlobCache();
+            var blobs = new BlobMemory();
             foreach (var id in record.BlobIds())
             {
                 if (!source.TryGet(id, out var shape, out var data))
                     throw new MeshContentException(MeshContentException.BlobMissing, "mesh " + record.Uuid, $"blob {id} is not here");
-                blobs.Put(id, shape, data);
+                blobs.Hold(id, shape, data);
             }
             return new HeldMesh(record, blobs);
         }

@@ -17,7 +17,7 @@ namespace VibeSync.Unity.Meshes
     /// </summary>
     public sealed class MeshCache : IBlobSource
     {
-        private readonly BlobCache _blobs = new BlobCache();
+        private readonly BlobMemory _blobs = new BlobMemory();
         private readonly Dictionary<string, (long Version, Mesh Record)> _records = new Dictionary<string, (long, Mesh)>(StringComparer.Ordinal);
         private readonly Dictionary<string, HeldMesh> _written = new Dictionary<string, HeldMesh>(StringComparer.Ordinal); // until read back
 
@@ -41,11 +41,11 @@ namespace VibeSync.Unity.Meshes
                 // What was written reads back bit for bit: its names stand, nothing is hashed.
                 record = MeshRecords.Encode(id, canonical, notes.Derived, (_, _, _) => { }, written.Record);
                 foreach (var blob in record.BlobIds())
-                    if (written.Blobs.TryGet(blob, out var shape, out var bytes)) _blobs.Put(blob, shape, bytes);
+                    if (written.Blobs.TryGet(blob, out var shape, out var bytes)) _blobs.Hold(blob, shape, bytes);
             }
             else
             {
-                record = MeshRecords.Encode(id, canonical, notes.Derived, (blob, shape, bytes) => _blobs.Put(blob, shape, bytes));
+                record = MeshRecords.Encode(id, canonical, notes.Derived, (blob, shape, bytes) => _blobs.Hold(blob, shape, bytes));
                 Named++;
             }
             _written.Remove(id);
