@@ -99,6 +99,16 @@ public sealed class RigIntentTests
         Assert.Equal((IntentErrorCode.InvalidValue, "operations[0].uuid"), (unskinnable.Code, unskinnable.Path));
         var after = IntentValidator.Apply(Rig(), Intent(Op("set_skin", Body, "\"skin\": null")), Human);
         Assert.Null(after.Objects[Body].Skin);
+        Assert.Empty(after.Skins); // no object uses it now: it leaves Reality, as Blender stops reporting it
+    }
+
+    [Fact]
+    public void a_skin_leaves_reality_with_the_last_object_it_skins()
+    {
+        var after = IntentValidator.Apply(Rig(), Intent(Op("delete_object", Body, "\"children\": \"reparent\"")), Human);
+        Assert.Empty(after.Skins);
+        Assert.Empty(after.Meshes); // with its mesh, as before
+        Assert.True(after.Objects.ContainsKey(Bone)); // the joints stay: they are the armature's, not the skin's
     }
 
     [Fact]

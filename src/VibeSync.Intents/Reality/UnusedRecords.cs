@@ -9,13 +9,14 @@
 // Pruned records are not tombstoned: the same mesh may come back (the modifier removed again).
 // A record created and not yet used stays, as before (an AI may create a mesh, then an object).
 // Images follow their materials the same way: an image no remaining material's textures use
-// leaves with the last material that used it, or with the texture edit that let go of it.
+// leaves with the last material that used it, or with the texture edit that let go of it. Skins
+// follow their skinned objects (Blender reports an armature's skin only while it skins a mesh).
 
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Intents.Reality;
 
-/// <summary>Removes the materials and meshes an intent left without any object using them, and the images left without any material using them.</summary>
+/// <summary>Removes the materials, meshes and skins an intent left without any object using them, and the images left without any material using them.</summary>
 internal static class UnusedRecords
 {
     /// <summary><paramref name="after"/> without the records that objects of <paramref name="before"/> named by <paramref name="operations"/> used and no object uses now.</summary>
@@ -28,9 +29,13 @@ internal static class UnusedRecords
             {
                 if (o.Mesh != null) candidates.Remove(o.Mesh);
                 foreach (var m in o.Materials) if (m != null) candidates.Remove(m);
+                if (o.Skin != null) candidates.Remove(o.Skin);
                 if (candidates.Count == 0) break;
             }
-            after = after with { Materials = after.Materials.RemoveRange(candidates), Meshes = after.Meshes.RemoveRange(candidates) };
+            after = after with
+            {
+                Materials = after.Materials.RemoveRange(candidates), Meshes = after.Meshes.RemoveRange(candidates), Skins = after.Skins.RemoveRange(candidates),
+            };
         }
         return PruneImages(before, after, operations, candidates);
     }
@@ -58,7 +63,7 @@ internal static class UnusedRecords
         var candidates = new HashSet<string>(StringComparer.Ordinal);
         foreach (var op in operations)
         {
-            if (op is not (SetMesh or AssignMaterial or DeleteObject)) continue;
+            if (op is not (SetMesh or AssignMaterial or SetSkin or DeleteObject)) continue;
             var doomed = new List<string> { op.Uuid };
             if (op is DeleteObject { Children: ChildrenPolicy.Delete })
                 for (int i = 0; i < doomed.Count; i++) doomed.AddRange(before.ChildrenOf(doomed[i]).Select(c => c.Uuid));

@@ -44,6 +44,7 @@ namespace VibeSync.Protocol.State
         {
             if (Mesh != null) yield return Mesh;
             foreach (var m in Materials) if (m != null) yield return m;
+            if (Skin != null) yield return Skin;
         }
 
         /// <summary>A camera's parameters (kind camera only); null = not synced (schema 2's bare transform).</summary>
