@@ -47,6 +47,44 @@ public sealed class ResyncProperties
     }
 
     [Fact]
+    public void a_rig_the_engine_lacks_is_made_whole_joints_then_skin_then_skinning_then_animations()
+    {
+        var target = RigIntentTests.Rig().ToScene();
+        var engine = new Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), Array.Empty<Mesh>());
+        var plan = ResyncPlan.Between(engine, target, keepExtras: false);
+        Assert.Empty(plan.Unreachable);
+        var ops = plan.Operations.ToList();
+        int skin = ops.FindIndex(o => o is CreateSkin), lastJoint = ops.FindLastIndex(o => o is CreateObject { Kind: ObjectKind.Joint });
+        Assert.True(skin > lastJoint, "a skin is created once its joints exist");
+        Assert.True(ops.FindIndex(o => o is SetSkin) > skin, "then the skinned object is bound to it");
+        Assert.True(ops.FindIndex(o => o is CreateAnimation) > lastJoint, "an animation once its targets exist");
+        var after = IntentValidator.Apply(RealityScene.From(engine), new IntentRequest(plan.Operations, new Dictionary<string, string>(), null), Resync);
+        Assert.Equal(Root(EngineStorage.RoundToFloat32(target)), Root(after.ToScene()));
+    }
+
+    [Fact]
+    public void a_drifted_rig_is_mended_by_skin_update_rebinding_and_channel_edits()
+    {
+        var target = RigIntentTests.Rig().ToScene();
+        var skin = target.Skins[0];
+        var animation = target.Animations[0];
+        var extra = animation.Channels[0] with { Path = AnimationPath.Scale, Values = animation.Channels[0].Times }; // a channel only the engine has
+        var engine = target with
+        {
+            Objects = target.Objects.Select(o => o.Skin != null ? o with { Skin = null } : o).ToArray(),
+            Skins = new[] { skin with { Joints = skin.Joints.Take(1).ToArray() } },
+            Animations = new[] { animation with { Channels = new[] { animation.Channels[0] with { Interpolation = AnimationInterpolation.Step }, extra } } },
+        };
+        var plan = ResyncPlan.Between(engine, target, keepExtras: false);
+        Assert.Empty(plan.Unreachable);
+        Assert.Contains(plan.Operations, o => o is UpdateSkin);
+        Assert.Contains(plan.Operations, o => o is SetAnimationChannel { Channel: null });
+        var after = IntentValidator.Apply(RealityScene.From(engine), new IntentRequest(plan.Operations, new Dictionary<string, string>(), null), Resync);
+        Assert.Equal(Root(EngineStorage.RoundToFloat32(target)), Root(after.ToScene()));
+        Assert.Empty(ResyncPlan.Between(after.ToScene(), target, keepExtras: false).Operations);
+    }
+
+    [Fact]
     public void a_mesh_and_a_material_the_engine_lacks_are_created_before_the_objects_that_use_them()
     {
         var rng = new Random(7);

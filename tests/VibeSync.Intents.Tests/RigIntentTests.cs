@@ -28,7 +28,7 @@ public sealed class RigIntentTests
             kind == ObjectKind.Mesh ? new string?[] { null } : Array.Empty<string?>(), mesh);
 
     /// <summary>An armature with two joints (one hidden from AI under the other), a skinned body with one morph target, an animation.</summary>
-    private static RealityScene Rig()
+    internal static RealityScene Rig()
     {
         var mesh = new Mesh(BodyMesh, 3, new Dictionary<string, string> { ["POSITION"] = Blob1, ["JOINTS_0"] = Blob1, ["WEIGHTS_0"] = Blob2 },
             Array.Empty<MeshPrimitive>(), Array.Empty<string>()) { Targets = new[] { new MorphTarget("Smile", Blob1, null) }, Weights = new[] { 0.0 } };

@@ -15,7 +15,7 @@ using VibeSync.Protocol.State;
 namespace VibeSync.Intents.Resync;
 
 /// <summary>The operations that bring an engine's scene to a target (Reality), and what they cannot.</summary>
-/// <param name="Operations">In an order that applies: images, materials and meshes (created or edited), objects created parents first, then edits, then deletions.</param>
+/// <param name="Operations">In an order that applies: images, materials and meshes (created or edited), objects created parents first, skins (their joints exist now), then edits (skinning included), animations (their targets exist), then deletions.</param>
 /// <param name="Unreachable">Differences no operation can mend, each a sentence.</param>
 /// <param name="Extras">Objects the engine has and the target lacks (deleted by the plan unless it keeps them).</param>
 public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyList<string> Unreachable, IReadOnlyList<string> Extras)
@@ -116,8 +116,10 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
         {
             if (!engineObjects.TryGetValue(want.Uuid, out var have))
             {
+                // Without its skin: the skin's joints may be created after it; set_skin follows the skins.
                 ops.Add(new CreateObject(want.Uuid, want.Name, want.Kind, want.Parent, want.Translation, want.Rotation, want.Scale,
                     want.Visible, want.Mesh, want.Materials) { Camera = want.Camera, Light = want.Light });
+                if (want.Skin != null) edits.Add(new SetSkin(want.Uuid, want.Skin));
                 continue;
             }
             if (Same(RecordHash.Of(want), RecordHash.Of(have)) || FieldComparer.Differences(want, have).Count == 0) continue;
@@ -159,8 +161,11 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
             else
                 for (int slot = 0; slot < want.Materials.Count; slot++)
                     if (want.Materials[slot] != have.Materials[slot]) edits.Add(new AssignMaterial(want.Uuid, slot, want.Materials[slot]));
+            if (want.Skin != have.Skin) edits.Add(new SetSkin(want.Uuid, want.Skin));
         }
+        ops.AddRange(Skins(engine, target));
         ops.AddRange(edits);
+        ops.AddRange(Animations(engine, target, keepExtras));
 
         var extras = engine.Objects.Where(o => !targetObjects.ContainsKey(o.Uuid)).Select(o => o.Uuid).ToList();
         if (!keepExtras)
@@ -175,6 +180,51 @@ public sealed record ResyncPlan(IReadOnlyList<Operation> Operations, IReadOnlyLi
     }
 
     private static bool Same(byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b);
+
+    /// <summary>Skins created or updated whole (an engine reports a skin only while something uses it: one only it has is left to the object edits).</summary>
+    private static IEnumerable<Operation> Skins(Scene engine, Scene target)
+    {
+        var engineSkins = engine.Skins.ToDictionary(s => s.Uuid, StringComparer.Ordinal);
+        foreach (var want in target.Skins.OrderBy(s => s.Uuid, StringComparer.Ordinal))
+        {
+            if (!engineSkins.TryGetValue(want.Uuid, out var have)) yield return new CreateSkin(want);
+            else if (FieldComparer.Differences(want, have).Count > 0)
+                yield return new UpdateSkin(want.Uuid, want.Joints, want.InverseBindMatrices, true, want.Skeleton);
+        }
+    }
+
+    /// <summary>
+    /// Animations created, their differing or missing channels set and extra ones removed; one only
+    /// the engine has is deleted unless extras are kept (a first pairing adopts it).
+    /// </summary>
+    private static IEnumerable<Operation> Animations(Scene engine, Scene target, bool keepExtras)
+    {
+        var engineAnimations = engine.Animations.ToDictionary(a => a.Uuid, StringComparer.Ordinal);
+        foreach (var want in target.Animations.OrderBy(a => a.Uuid, StringComparer.Ordinal))
+        {
+            if (!engineAnimations.TryGetValue(want.Uuid, out var have))
+            {
+                yield return new CreateAnimation(want);
+                continue;
+            }
+            if (FieldComparer.Differences(want, have).Count == 0) continue;
+            if (want.Name != have.Name || !want.FrameRate.Equals(have.FrameRate)) // no operation renames it or sets its rate: it is made again
+            {
+                yield return new DeleteAnimation(want.Uuid);
+                yield return new CreateAnimation(want);
+                continue;
+            }
+            var had = have.Channels.ToDictionary(c => (c.Target, c.Path));
+            foreach (var channel in want.Channels)
+                if (!had.Remove((channel.Target, channel.Path), out var old) || !channel.Equals(old))
+                    yield return new SetAnimationChannel(want.Uuid, channel.Target, channel.Path, channel);
+            foreach (var extra in had.Values) yield return new SetAnimationChannel(want.Uuid, extra.Target, extra.Path, null);
+        }
+        if (keepExtras) yield break;
+        var inTarget = target.Animations.Select(a => a.Uuid).ToHashSet(StringComparer.Ordinal);
+        foreach (var extra in engine.Animations.Where(a => !inTarget.Contains(a.Uuid)))
+            yield return new DeleteAnimation(extra.Uuid);
+    }
 
     private static IEnumerable<SceneObject> ParentsFirst(IReadOnlyList<SceneObject> objects, Dictionary<string, SceneObject> byUuid)
     {
