@@ -17,6 +17,7 @@ namespace VibeSync.Link.Tests;
 /// session, refusals name their blob and leave the session up, and a 60 MB blob crosses both ways
 /// in chunks with the server's memory bounded.
 /// </summary>
+[Collection(ProcessMemory.Collection)] // a test here measures the process's memory: nothing else may allocate meanwhile
 public sealed class BlobTransferTests : IAsyncLifetime
 {
     private const string MeshUuid = "00000000-0000-4000-8000-000000000009";
