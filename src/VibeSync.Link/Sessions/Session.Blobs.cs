@@ -166,12 +166,12 @@ internal sealed partial class Session
 
     /// <summary>
     /// Remembers the blobs a request names, so the adapter's BLOB_WANT for them is answered. Only a
-    /// request with a member where BlobReferences finds blobs (a mesh's, an image's) is parsed.
+    /// request with a member where BlobReferences finds blobs (a mesh's, an image's, a skin's, an
+    /// animation's) is parsed.
     /// </summary>
     private void Offer(ulong seq, string json)
     {
-        if (Store == null || (!json.Contains("\"attributes\"", StringComparison.Ordinal) && !json.Contains("\"primitives\"", StringComparison.Ordinal)
-            && !json.Contains("\"blob\"", StringComparison.Ordinal))) return;
+        if (Store == null || !BlobReferences.MayName(json)) return;
         var named = BlobReferences.In(JsonParser.Parse(json));
         if (named.Count > 0) lock (_offered) _offered[seq] = new HashSet<string>(named, StringComparer.Ordinal);
     }

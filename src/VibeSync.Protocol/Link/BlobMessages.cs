@@ -85,6 +85,21 @@ namespace VibeSync.Protocol.Link
     /// <summary>The blobs a message names (docs/protocol.md §12.2): the one rule every side applies to SCENE, STATE, EDIT and APPLY.</summary>
     public static class BlobReferences
     {
+        /// <summary>The members <see cref="In"/> reads blob names from (quoted, as they stand in JSON text).</summary>
+        private static readonly string[] Members =
+            { "\"attributes\"", "\"primitives\"", "\"targets\"", "\"blob\"", "\"inverse_bind_matrices\"", "\"times\"", "\"values\"" };
+
+        /// <summary>
+        /// False when <paramref name="json"/> cannot name a blob (none of the members <see cref="In"/>
+        /// reads appears in it): a caller may then skip parsing it (the link's transform APPLYs).
+        /// </summary>
+        public static bool MayName(string json)
+        {
+            foreach (var member in Members)
+                if (json.IndexOf(member, StringComparison.Ordinal) >= 0) return true;
+            return false;
+        }
+
         /// <summary>
         /// The distinct well-formed blob names in <paramref name="payload"/>, in the order they first
         /// appear: string members of any <c>attributes</c> object, <c>indices</c> of any entry of a
