@@ -134,7 +134,8 @@ public static class GltfExport
         return gltf;
     }
 
-    private static ReadOnlyMemory<byte> Payload(IBlobSource blobs, string id) =>
+    /// <summary>A blob's bytes, or the export's refusal when no store holds it.</summary>
+    internal static ReadOnlyMemory<byte> Payload(IBlobSource blobs, string id) =>
         blobs.TryGet(id, out _, out var payload) ? payload : throw new InvalidDataException($"blob {id} is in no store");
 
     /// <summary>A float vertex accessor of <paramref name="components"/> (2–4) per vertex over its own buffer view.</summary>

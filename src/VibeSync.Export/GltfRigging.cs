@@ -134,6 +134,5 @@ internal static class GltfRigging
     private static Node NodeOf(IReadOnlyDictionary<string, Node> nodes, string uuid, string who) =>
         nodes.TryGetValue(uuid, out var node) ? node : throw new InvalidDataException($"{who} names {uuid}, which the scene does not hold");
 
-    private static float[] Floats(IBlobSource blobs, string id) =>
-        blobs.TryGet(id, out _, out var payload) ? MemoryMarshal.Cast<byte, float>(payload.Span).ToArray() : throw new InvalidDataException($"blob {id} is in no store");
+    private static float[] Floats(IBlobSource blobs, string id) => MemoryMarshal.Cast<byte, float>(GltfExport.Payload(blobs, id).Span).ToArray();
 }
