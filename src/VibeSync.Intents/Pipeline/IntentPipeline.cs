@@ -19,6 +19,7 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
+using VibeSync.Intents.Classification;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
@@ -196,6 +197,14 @@ public sealed partial class IntentPipeline : IAsyncDisposable
 
     /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
+
+    /// <summary>Each pending intent with who asked, its class and rationale, ascending by id.</summary>
+    public IReadOnlyList<PendingIntentInfo> PendingDetails()
+    {
+        lock (_pending)
+            return _pending.OrderBy(p => p.Key).Select(p => new PendingIntentInfo(p.Key, p.Value.Actor,
+                IntentClassifier.Classify(p.Value.Request.Operations), p.Value.Request.Rationale, p.Value.Approved)).ToArray();
+    }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

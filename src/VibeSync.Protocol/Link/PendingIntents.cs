@@ -47,15 +47,19 @@ namespace VibeSync.Protocol.Link
         public string PageUrl(ulong id) => Console + "intents/" + id.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>
-        /// <paramref name="rationale"/> within <see cref="MaxRationale"/> code points: longer text keeps
-        /// its first 499 and ends with "…" (never a surrogate pair cut in half).
+        /// <paramref name="rationale"/> within <see cref="MaxRationale"/> characters (see <see cref="Clip"/>).
         /// </summary>
-        public static string ClipRationale(string? rationale)
+        public static string ClipRationale(string? rationale) => Clip(rationale ?? "", MaxRationale);
+
+        /// <summary>
+        /// <paramref name="text"/> within <paramref name="max"/> code points: longer text keeps its
+        /// first max − 1 and ends with "…" (never a surrogate pair cut in half).
+        /// </summary>
+        public static string Clip(string text, int max)
         {
-            var text = rationale ?? "";
-            if (CodePoints(text) <= MaxRationale) return text;
+            if (CodePoints(text) <= max) return text;
             int units = 0;
-            for (int n = 0; n < MaxRationale - 1; n++) units += char.IsHighSurrogate(text[units]) ? 2 : 1;
+            for (int n = 0; n < max - 1; n++) units += char.IsHighSurrogate(text[units]) ? 2 : 1;
             return text.Substring(0, units) + "…";
         }
 
