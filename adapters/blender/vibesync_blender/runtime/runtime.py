@@ -14,6 +14,7 @@ import traceback
 import bpy
 
 from ..link import LinkRefused, MessageType
+from ..link.pending import PendingIntents
 from ..link.scene_parts import scene_parts
 from ..scene import project
 from .adapter import BlenderAdapter
@@ -110,6 +111,7 @@ class Runtime:
         self.channel = channel
         self.connection = "connected"
         self.last_error = None
+        self.adapter.pending = PendingIntents.none()  # a session starts knowing of none; the orchestrator tells on attach
         channel.start()  # heartbeats flow while a large scene is read
         try:
             self.adapter.welcomed(channel.client.welcome)
