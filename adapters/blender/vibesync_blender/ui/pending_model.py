@@ -3,8 +3,9 @@
 Nothing here approves or denies: the console does, as the human (docs/blender.md)."""
 
 SHOWN = 10            # intents drawn; the console lists every one
-RATIONALE_LINES = 3   # lines of a rationale drawn; the console shows it whole
+RATIONALE_LINES = 4   # lines of a rationale drawn; the console shows it whole
 WIDTH = 60            # characters per label: Blender labels do not wrap
+RATIONALE_WIDTH = 28  # the sidebar's default width (seen in the GUI test's screenshot); a wider one cuts nothing
 
 
 def wrap(text, width=WIDTH):
@@ -40,15 +41,15 @@ def pending_rows(pending):
     more the console lists (None when all are drawn). Empty title: nothing waits."""
     if pending.total == 0:
         return "", [], None
-    title = f"AI intents waiting for you: {pending.total}"
+    title = f"AI intents to review: {pending.total}"
     rows = []
     for intent in pending.intents[:SHOWN]:
-        lines = wrap(intent.rationale) or ["(no rationale given)"]
+        lines = wrap(intent.rationale, RATIONALE_WIDTH) or ["(no rationale given)"]
         if len(lines) > RATIONALE_LINES:
-            lines = lines[:RATIONALE_LINES - 1] + [lines[RATIONALE_LINES - 1][:WIDTH - 1] + "…"]
+            lines = lines[:RATIONALE_LINES - 1] + [lines[RATIONALE_LINES - 1][:RATIONALE_WIDTH - 1] + "…"]
         rows.append(PendingRow(intent.id, f"#{intent.id} {intent.actor} · {intent.cls}", lines))
     more = pending.total - len(rows)
-    return title, rows, (f"… and {more} more: the console lists them all" if more > 0 else None)
+    return title, rows, (f"… and {more} more in the console" if more > 0 else None)
 
 
 def review_url(pending, intent_id):
