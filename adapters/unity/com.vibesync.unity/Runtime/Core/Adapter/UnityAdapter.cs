@@ -92,6 +92,9 @@ namespace VibeSync.Unity.Adapter
         /// <summary>A human has paused sync: no APPLY is taken, no edit sent.</summary>
         public bool Paused { get; set; }
 
+        /// <summary>The AI intents waiting for a human (PENDING_INTENTS), for the editor window; nothing decides them here.</summary>
+        public PendingReview Pending { get; } = new PendingReview();
+
         /// <summary>Records in canonical values: all, or only <paramref name="only"/>.</summary>
         public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, Meshes, Images, only);
 
@@ -106,6 +109,7 @@ namespace VibeSync.Unity.Adapter
         private IReadOnlyList<string> Attach(string? file, bool unsaved, IReadOnlyList<ulong> dropped)
         {
             Changes.Take(); // what was reported so far is in the read below
+            Pending.Reset(); // a new session: the orchestrator tells what is pending once it has the scene
             Index = IdentityIndex.Scan(_scene, Index, _newId);
             var canonical = Canonical();
             _known = Records(canonical);
@@ -164,6 +168,11 @@ namespace VibeSync.Unity.Adapter
         public void Handle(Frame frame, Func<byte, string, bool>? reply = null)
         {
             var route = reply ?? Send;
+            if (frame.Type == MessageType.PendingIntents) // read strictly from its bytes, answered even when it is not JSON
+            {
+                Reply(route, frame, Pending.Take(Encoding.UTF8.GetString(frame.Payload.ToArray())));
+                return;
+            }
             JsonObject o;
             try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException) { return; }
