@@ -79,10 +79,10 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         ulong crate = await SubmitAiAsync("7a1d0000-0000-4000-8000-0000000000c1", "Crate", "put a crate by the door");
         ulong barrel = await SubmitAiAsync("7a1d0000-0000-4000-8000-0000000000c2", "Barrel", "and a barrel");
         var run = SimAsync(8, $$"""[{"at": 2.0, "review": {{crate}}}]""");
-        // Once the simulator is live, a human denies the barrel: the simulator hears the shorter list.
+        // Once the simulator is live, a human approves the barrel (the simulator applies it): it hears the shorter list.
         for (int i = 0; i < 100 && ServeProcess.PhaseOf(await _serve.StatusAsync(), "unity") != "live"; i++) await Task.Delay(50);
         await Task.Delay(2500); // after the review step
-        using (var denied = await _serve.PostAsync($"/v1/intents/{barrel}/deny")) Assert.True(denied.IsSuccessStatusCode);
+        using (var approved = await _serve.PostAsync($"/v1/intents/{barrel}/approve")) Assert.True(approved.IsSuccessStatusCode, await approved.Content.ReadAsStringAsync());
         var events = await run;
 
         var shown = events.Where(e => e.GetProperty("event").GetString() == "pending_intents").ToList();
