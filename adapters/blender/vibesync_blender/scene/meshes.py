@@ -25,7 +25,7 @@ import numpy as np
 
 from ..protocol.blobs import F32, U16, U32, BlobShape, blob_id
 from ..protocol.model import Mesh, MorphTarget, Primitive
-from . import armatures, geometry
+from . import animations, armatures, geometry
 
 MESH_PROP = "vibesync_mesh_uuid"  # on an object: the ID of its derived (evaluated) mesh record
 CONVERTED = {"CURVE": "curve", "SURFACE": "surface", "META": "metaball", "FONT": "text"}
@@ -220,7 +220,7 @@ class MeshRecords:
         if mesh is None or not record.targets:
             return record
         keys, _ = geometry.morph_keys(mesh)
-        weights = tuple(min(max(k.value, 0.0), 1.0) for k in keys)
+        weights = tuple(min(max(v, 0.0), 1.0) for v in animations.key_values(mesh, keys))
         if len(weights) != len(record.weights) or weights == record.weights:
             return record
         record = replace(record, weights=weights)
@@ -248,6 +248,8 @@ class MeshRecords:
         self.skinned_by[uid] = skin.armature if influences is not None else None
         geo = geometry.read_geometry(mesh, unit_scale, self.tangents, self._reuse.setdefault(uid, geometry.Reuse()),
                                      influences)
+        if mesh.shape_keys is not None and mesh.shape_keys.animation_data is not None:  # animated: the start frame's
+            geo.weights = list(animations.key_values(mesh, geometry.morph_keys(mesh)[0]))
         clamped = [f"shape key {name} value {w:g} clamped to 0…1" for (name, _, _), w in zip(geo.targets, geo.weights)
                    if not 0.0 <= w <= 1.0]
         if clamped:

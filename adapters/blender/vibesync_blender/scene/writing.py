@@ -138,7 +138,7 @@ class Writer:
 
     @staticmethod
     def view_axis(obj):
-        return obj is not None and reading.kind_of(obj) in ("camera", "light")
+        return reading.has_view_axis(obj)
 
     # ---- object snapshots ----------------------------------------------------------------------
 
