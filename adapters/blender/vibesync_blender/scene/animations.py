@@ -517,3 +517,27 @@ def write_curves(action, data_paths, group, times, values, interpolation, fps, w
                 kp.handle_right = (frames[k] + after, v + b / fps * after)
         made.append(fc)
     return made
+
+
+_KEY_FIELDS = ("co", "handle_left", "handle_right", "interpolation", "handle_left_type", "handle_right_type", "easing")
+
+
+def snapshot_curve(fc):
+    """An F-curve's state, to make it again exactly with ``restore_curve`` (its modifiers are not kept)."""
+    return {"data_path": fc.data_path, "index": fc.array_index, "group": fc.group.name if fc.group else None,
+            "extrapolation": fc.extrapolation, "mute": fc.mute,
+            "keys": [tuple(tuple(v) if not isinstance(v, str) else v for v in (getattr(k, f) for f in _KEY_FIELDS))
+                     for k in fc.keyframe_points]}
+
+
+def restore_curve(action, state):
+    fc = action.fcurves.new(state["data_path"], index=state["index"], action_group=state["group"] or "")
+    fc.extrapolation, fc.mute = state["extrapolation"], state["mute"]
+    fc.keyframe_points.add(len(state["keys"]))
+    for kp, values in zip(fc.keyframe_points, state["keys"]):
+        kp.handle_left_type = kp.handle_right_type = "FREE"  # set last: auto types would move the handles
+        for f, v in zip(_KEY_FIELDS, values):
+            if f not in ("handle_left_type", "handle_right_type"):
+                setattr(kp, f, v)
+        kp.handle_left_type, kp.handle_right_type = values[4], values[5]
+    return fc

@@ -23,7 +23,7 @@ sentence naming it; so are the objects that use it. The rest is read as usual.
 
 import bmesh
 import bpy
-from mathutils import Matrix, Quaternion
+from mathutils import Matrix, Quaternion, Vector
 
 from ..link.limits import Limits
 from ..not_synced import LOSSY, READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, UNSUPPORTED_TYPE, Item
@@ -121,6 +121,16 @@ def anchor_world(obj, index):
 
 def local_transform(obj, index):
     """(location, rotation w-x-y-z, scale) of the object relative to its reported parent."""
+    if parent_joint(obj, index) is not None:
+        # Blender hangs it from the bone's tail in the pose (pose matrix, then the bone's length along Y) and
+        # the record from the joint node (pose matrix @ K): relative to it, K⁻¹ @ T(0, length, 0) @ inverse
+        # @ basis, whatever the pose, so a pose (a frame of an animation) never changes the record.
+        bone = armatures.bones_of(obj.parent).get(obj.parent_bone)
+        loc, rot, sca = animations.basis(obj) if animations.is_animated(obj) else (obj.location, rotation_quaternion(obj), obj.scale)
+        local = armatures.K_INV @ Matrix.Translation((0.0, bone.length, 0.0)) @ obj.matrix_parent_inverse \
+            @ Matrix.LocRotScale(Vector(loc), Quaternion(rot), Vector(sca))
+        loc, rot, sca = local.decompose()
+        return tuple(loc), tuple(rot), tuple(sca)
     if through_world(obj, index):
         anchor = anchor_world(obj, index)
         world = obj.matrix_world
