@@ -17,7 +17,9 @@ weighted to its nearest bones (three, and six in a band of the chest, so 4-influ
 some), plus a vertex group no bone has. Shape keys: Basis, "Smile", "Blink" and "SmileWide" relative
 to "Smile". A "Hat" mesh parented to the Head bone and an empty "Socket.L" parented to Hand.L. An
 action "Wave" on the rig keying bones with LINEAR, CONSTANT and BEZIER keyframes, and an action
-"Blinking" on the body's shape keys.
+"Blinking" on the body's shape keys; NLA tracks on the rig ("Idle", one strip; "Steps", two strips the
+exporter skips); an empty "Prop" playing "PropMove" (location BEZIER with handles at a third, rotation
+LINEAR, scale CONSTANT with a driver on X).
 """
 
 import math
@@ -198,13 +200,72 @@ def _actions(rig, body):
              [(1 + 15 * k, (math.cos(a / 2), 0.0, 0.0, math.sin(a / 2))[i]) for k, a in enumerate((0.0, 0.3, 0.0))],
              "LINEAR", "Chest")
     for i in range(3):  # the tail jumps
-        _key(f, 'pose.bones["Tail2"].location', i, [(1, 0.0), (11, 0.02 * (i + 1)), (21, 0.0)], "CONSTANT", "Tail2")
+        _key(f, 'pose.bones["Tail1"].location', i, [(1, 0.0), (11, 0.02 * (i + 1)), (21, 0.0)], "CONSTANT", "Tail1")
     _key(f, 'pose.bones["Hips"].location', 2, [(1, 0.0), (16, 0.05), (31, 0.0)], "LINEAR", "Hips")
 
     blinking = bpy.data.actions.new("Blinking")
     keys = body.data.shape_keys
     keys.animation_data_create().action = blinking
     _key(blinking.fcurves, 'key_blocks["Blink"].value', 0, [(1, 0.0), (5, 1.0), (9, 0.0)], "LINEAR", None)
+
+
+def _third_handles(fc, slopes):
+    """FREE handles at a third of each segment carrying ``slopes`` (value per frame): a cubic in time,
+    which glTF's CUBICSPLINE states exactly (what the glTF importer writes, and VibeSync's writer)."""
+    kps = fc.keyframe_points
+    for k, (kp, slope) in enumerate(zip(kps, slopes)):
+        x, y = kp.co
+        before = (x - kps[k - 1].co[0]) / 3 if k > 0 else (kps[1].co[0] - x) / 3
+        after = (kps[k + 1].co[0] - x) / 3 if k < len(kps) - 1 else before
+        kp.handle_left_type = kp.handle_right_type = "FREE"
+        kp.handle_left = (x - before, y - slope * before)
+        kp.handle_right = (x + after, y + slope * after)
+
+
+def _prop_and_nla(rig):
+    """An empty "Prop" playing "PropMove": location BEZIER with handles at a third (CUBICSPLINE), rotation
+    LINEAR, scale CONSTANT whose X a driver sets (so sampled). On the rig's NLA: a track playing "Idle"
+    (one strip: exported, a Head turn) and a track of two strips "Step1"/"Step2" (skipped, as the exporter
+    skips tracks of several strips)."""
+    prop = _link("Prop", None)
+    prop.location = (1.0, 0.5, 0.2)
+    prop.rotation_mode = "QUATERNION"
+    move = bpy.data.actions.new("PropMove")
+    prop.animation_data_create().action = move
+    for i in range(3):
+        fc = _key(move.fcurves, "location", i, [(1, 1.0 + i), (9, 1.5 + 0.3 * i), (25, 0.5 - 0.1 * i)], "BEZIER", "Object Transforms")
+        _third_handles(fc, (0.0, 0.02 * (i + 1), -0.01))
+    angles = (0.0, 1.0, 2.0)
+    for i in range(4):
+        _key(move.fcurves, "rotation_quaternion", i,
+             [(1 + 12 * k, (math.cos(a / 2), 0.0, 0.0, math.sin(a / 2))[i]) for k, a in enumerate(angles)], "LINEAR",
+             "Object Transforms")
+    for i in range(3):
+        _key(move.fcurves, "scale", i, [(1, 1.0), (13, 1.5)], "CONSTANT", "Object Transforms")
+    driver = prop.driver_add("scale", 0).driver
+    driver.type = "SCRIPTED"
+    driver.expression = "1 + frame / 50"
+
+    def track(name, actions):
+        t = rig.animation_data.nla_tracks.new()
+        t.name = name
+        start = 1
+        for a in actions:
+            t.strips.new(a.name, start, a)
+            start += 40
+        return t
+    idle = bpy.data.actions.new("Idle")
+    for i in range(4):
+        _key(idle.fcurves, 'pose.bones["Head"].rotation_quaternion', i,
+             [(1 + 20 * k, (math.cos(a / 2), 0.0, math.sin(a / 2), 0.0)[i]) for k, a in enumerate((0.0, 0.4))], "LINEAR", "Head")
+    track("IdleTrack", [idle])
+    steps = []
+    for n in (1, 2):
+        a = bpy.data.actions.new(f"Step{n}")
+        _key(a.fcurves, 'pose.bones["Neck"].location', 0, [(1, 0.0), (10, 0.01 * n)], "LINEAR", "Neck")
+        steps.append(a)
+    track("Steps", steps)
+    return prop
 
 
 def build():
@@ -231,8 +292,9 @@ def build():
     socket = _bone_child("Socket.L", None, rig, "Hand.L",
                          Matrix.Translation(hand) @ Matrix.Rotation(math.radians(30), 4, "Y"))
     _actions(rig, body)
+    prop = _prop_and_nla(rig)
     scene.frame_set(1)
-    return {"Rig": rig, "Body": body, "Hat": hat, "Socket.L": socket}
+    return {"Rig": rig, "Body": body, "Hat": hat, "Socket.L": socket, "Prop": prop}
 
 
 def export(path):

@@ -140,7 +140,8 @@ class ChangeDetector:
                         self.structure = True
                 elif self._changed(uid, block):  # reading here is allowed; writing is not
                     self.dirty.add(uid)
-                    self.structure |= _plays_unknown(block, index) or self._stopped_playing(uid, block)
+                    stopped = self._stopped_playing(uid, block)  # always: it notes what the object plays now
+                    self.structure |= _plays_unknown(block, index) or stopped
                     index.owners.note(uid, block)
                     if block.type == "ARMATURE":  # an armature's update may be its bones edited: re-read its joints and skin
                         self.structure |= _joints_of(index, block, self.dirty)

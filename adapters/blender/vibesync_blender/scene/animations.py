@@ -331,13 +331,16 @@ def _sample_frames(action):
     return list(range(first, max(first, int(math.ceil(end))) + 1))
 
 
-def _sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, why):
+def _sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, why, holder_of=None):
     """Every frame of the action's range, the curves evaluated (modifiers included), the components
-    no curve drives at ``defaults`` (Blender order), rotation as unit quaternions on one hemisphere."""
+    no curve drives at ``defaults`` (Blender order), rotation as unit quaternions on one hemisphere.
+    ``holder_of`` (a driven property): the scene is evaluated at each frame instead, as the exporter's
+    baking does, and the property read from the evaluated holder (``holder_of(depsgraph)``)."""
     frames = _sample_frames(action)
     values, previous = [], None
-    for f in frames:
-        v = [curves[i].evaluate(f) if i in curves else defaults[i] for i in range(len(defaults))]
+    shown = _driven_values(holder_of, prop, frames) if holder_of is not None else None
+    for n, f in enumerate(frames):
+        v = shown[n] if shown is not None else [curves[i].evaluate(f) if i in curves else defaults[i] for i in range(len(defaults))]
         if path == "rotation":
             q = _quaternion(mode, v).normalized()
             if previous is not None and q.dot(previous) < 0:
@@ -346,6 +349,21 @@ def _sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, wh
             v = tuple(q)
         values.append(mapper.value(path, tuple(v)))
     return Channel(target, path, "LINEAR", [f / fps for f in frames], values, why)
+
+
+def _driven_values(holder_of, prop, frames):
+    """A driven property's values at each frame: the scene evaluated there (drivers need the whole
+    depsgraph), then put back at the frame it showed."""
+    scene = bpy.context.scene
+    shown, subframe = scene.frame_current, scene.frame_subframe
+    out = []
+    try:
+        for f in frames:
+            scene.frame_set(f)
+            out.append(list(getattr(holder_of(bpy.context.evaluated_depsgraph_get()), prop)))
+    finally:
+        scene.frame_set(shown, subframe=subframe)
+    return out
 
 
 def _driven(owner, prop, bone=None):
@@ -365,8 +383,8 @@ def transform_channels(action, obj, index, mapper_of, fps):
     for (bone, prop), curves in _groups(action, rig).items():
         path = PATHS[prop]
         holder = rig.pose.bones.get(bone) if bone is not None else obj
-        if holder is None:
-            continue
+        if holder is None or (prop == "location" and bone is not None and holder.bone.use_connect):
+            continue  # a connected bone's location is ignored by Blender: it moves nothing
         mode = holder.rotation_mode
         if path == "rotation" and prop != {"QUATERNION": "rotation_quaternion", "AXIS_ANGLE": "rotation_axis_angle"}.get(mode, "rotation_euler"):
             continue  # curves of a rotation mode the bone or object does not use: Blender ignores them
@@ -393,7 +411,12 @@ def transform_channels(action, obj, index, mapper_of, fps):
             out.append(_keyed(target, path, mapper, [curves[i] for i in range(WIDTHS[prop])], frames, kind, fps))
         else:
             defaults = tuple(getattr(holder, prop))
-            out.append(_sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, why))
+            holder_of = None
+            if _driven(obj, prop, bone):
+                def holder_of(depsgraph, name=obj.name, bone=bone):
+                    evaluated = bpy.data.objects[name].evaluated_get(depsgraph)
+                    return evaluated.pose.bones[bone] if bone is not None else evaluated
+            out.append(_sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, why, holder_of))
     return out
 
 

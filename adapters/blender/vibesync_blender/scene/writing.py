@@ -1142,6 +1142,9 @@ class Writer:
             prop = animations.PROPERTY[c.path] if c.path != "weights" else None
             if prop is None:
                 raise ApplyError("INVALID_VALUE", f"animation {uid}: a joint has no morph weights ({c.target})")
+            if prop == "location" and holder.bone.use_connect:
+                raise ApplyError("INVALID_VALUE", f"animation {uid}: bone '{bone.name}' is connected to its parent in "
+                                                  "Blender, which ignores its location: its translation cannot be animated")
             mapper = animations.TransformMap.for_joint(rig.data.bones[bone.name], self.unit_scale())
             paths = [(animations.bone_path(bone.name, prop), i) for i in range(animations.WIDTHS[prop])]
             return rig, "OBJECT", paths, bone.name, mapper, holder, len(paths)
