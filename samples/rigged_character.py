@@ -1,7 +1,7 @@
 """A rigged, skinned, shape-keyed and animated character for checking armatures, skins, morph targets
 and animations against Blender's own glTF exporter (issue #19 item 6).
 
-    blender -b --factory-startup --python samples/rigged_character.py -- OUT.glb
+    blender -b --factory-startup --python samples/rigged_character.py -- [--large] OUT.glb
 
 builds the scene with plain bpy and exports it with the bundled exporter (rest pose, skins, shape keys
 with their normals, animations). The in-Blender tests (adapters/blender/tests_in_blender/
@@ -297,6 +297,92 @@ def build():
     return {"Rig": rig, "Body": body, "Hat": hat, "Socket.L": socket, "Prop": prop}
 
 
+def build_large(bones=60, segments=(26, 14), frames=250):
+    """The benchmark's character (issue #19: a 60-bone rig skinning ~20,000 vertices with a 250-frame
+    action): a trunk of 12 bones up Z and four limbs of 12 bones branching from it; an ellipsoid of
+    ``segments`` per bone (60 × 340 = 20,400 vertices), each vertex weighted to its 3 nearest bones; a
+    shape key "Bulge" animated by "Breathe" and one "Flex" not animated; the action "Dance" keying every bone's rotation every 10
+    frames over ``frames`` frames (LINEAR and BEZIER bones alternating) and the root's location.
+    Empties the file first; returns {name: object}."""
+    bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
+    scene = bpy.context.scene
+    scene.frame_start, scene.frame_end, scene.render.fps = 1, frames, 24
+    data = bpy.data.armatures.new("BigRig")
+    rig = _link("BigRig", data)
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    trunk = 12
+    limb = (bones - trunk) // 4
+    made = []
+    for i in range(trunk):
+        b = data.edit_bones.new(f"Trunk{i:02d}")
+        b.head, b.tail = (0, 0, 0.15 * i), (0, 0, 0.15 * (i + 1))
+        if made:
+            b.parent, b.use_connect = made[-1], True
+        made.append(b)
+    for arm, (dx, dy) in enumerate(((1, 0), (-1, 0), (0, 1), (0, -1))):
+        parent = made[3 + 2 * arm]
+        start = parent.tail.copy()
+        for i in range(limb):
+            b = data.edit_bones.new(f"Limb{arm}.{i:02d}")
+            b.head = (start.x + dx * 0.12 * i, start.y + dy * 0.12 * i, start.z)
+            b.tail = (start.x + dx * 0.12 * (i + 1), start.y + dy * 0.12 * (i + 1), start.z)
+            b.parent = parent
+            b.use_connect = i > 0
+            parent = b
+            made.append(b)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    bm = bmesh.new()
+    u, v = segments
+    for b in rig.data.bones:
+        centre = (b.head_local + b.tail_local) / 2
+        axis = (b.tail_local - b.head_local).normalized()
+        turn = axis.to_track_quat("Z", "Y").to_matrix().to_4x4()
+        matrix = Matrix.Translation(centre) @ turn @ Matrix.Diagonal((0.05, 0.05, 0.09, 1.0))
+        bmesh.ops.create_uvsphere(bm, u_segments=u, v_segments=v, radius=1.0, matrix=matrix, calc_uvs=True)
+    mesh = bpy.data.meshes.new("BigBody")
+    bm.to_mesh(mesh)
+    bm.free()
+    body = _link("BigBody", mesh)
+    body.parent = rig
+    body.modifiers.new("Armature", "ARMATURE").object = rig
+    co = np.empty(len(mesh.vertices) * 3)
+    mesh.vertices.foreach_get("co", co)
+    co = co.reshape(-1, 3)
+    bone_list = list(rig.data.bones)
+    near = np.argsort(_segment_distances(co, [(tuple(b.head_local), tuple(b.tail_local)) for b in bone_list]), axis=1)[:, :3]
+    groups = [body.vertex_groups.new(name=b.name) for b in bone_list]
+    for j, g in enumerate(groups):
+        for rank, weight in enumerate((0.6, 0.3, 0.1)):
+            g.add(np.nonzero(near[:, rank] == j)[0].tolist(), weight, "REPLACE")
+    body.shape_key_add(name="Basis")
+    bulge = body.shape_key_add(name="Bulge", from_mix=False)
+    bulge.data.foreach_set("co", (co * 1.05).astype(np.float32).ravel())
+    flex = body.shape_key_add(name="Flex", from_mix=False)  # not animated: a slider a human drags
+    flex.data.foreach_set("co", (co * np.array([1.03, 1.0, 1.0])).astype(np.float32).ravel())
+    breathe = bpy.data.actions.new("Breathe")
+    mesh.shape_keys.animation_data_create().action = breathe
+    _key(breathe.fcurves, 'key_blocks["Bulge"].value', 0, [(1 + 50 * k, (0.0, 1.0)[k % 2]) for k in range(frames // 50 + 1)],
+         "LINEAR", None)
+    dance = bpy.data.actions.new("Dance")
+    rig.animation_data_create().action = dance
+    keys = range(1, frames + 1, 10)
+    for n, pb in enumerate(rig.pose.bones):
+        pb.rotation_mode = "QUATERNION"
+        kind = "LINEAR" if n % 2 else "BEZIER"
+        for i in range(4):
+            values = []
+            for k, f in enumerate(keys):
+                a = 0.3 * math.sin(0.4 * k + n)
+                values.append((f, (math.cos(a / 2), math.sin(a / 2), 0.0, 0.0)[i]))
+            _key(dance.fcurves, f'pose.bones["{pb.name}"].rotation_quaternion', i, values, kind, pb.name)
+    for i in range(3):
+        _key(dance.fcurves, f'pose.bones["{bone_list[0].name}"].location', i,
+             [(f, 0.05 * math.sin(0.3 * k) * (i == 2)) for k, f in enumerate(keys)], "LINEAR", bone_list[0].name)
+    scene.frame_set(1)
+    return {"BigRig": rig, "BigBody": body}
+
+
 def export(path):
     """The scene as a GLB by Blender's own exporter: rest pose, skins, shape keys with normals,
     animations (the exporter's defaults), Y up, no modifiers applied (so shape keys export)."""
@@ -308,8 +394,11 @@ def export(path):
 
 if __name__ == "__main__":
     argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
-    made = build()
-    print(f"{len(made['Body'].data.vertices)} vertices, {len(made['Rig'].data.bones)} bones")
+    large = "--large" in argv
+    argv = [a for a in argv if a != "--large"]
+    made = build_large() if large else build()
+    body, rig = (made["BigBody"], made["BigRig"]) if large else (made["Body"], made["Rig"])
+    print(f"{len(body.data.vertices)} vertices, {len(rig.data.bones)} bones")
     if argv:
         export(argv[0])
         print(f"wrote {argv[0]}")
