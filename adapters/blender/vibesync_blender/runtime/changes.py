@@ -117,6 +117,7 @@ class ChangeDetector:
             return
         now = self.clock()
         marked = False
+        sliders = {u.id.original.as_pointer() for u in depsgraph.updates if isinstance(u.id, bpy.types.Key)}
         for update in depsgraph.updates:
             block = getattr(update.id, "original", update.id)
             if isinstance(block, bpy.types.Object) and update.is_updated_transform and not update.is_updated_geometry \
@@ -158,7 +159,10 @@ class ChangeDetector:
             elif isinstance(block, (bpy.types.Material, bpy.types.Mesh, bpy.types.Image)):
                 uid = identity.id_of(block)
                 if uid is not None:
-                    index.geometry.invalidate(uid)
+                    slider = isinstance(block, bpy.types.Mesh) and block.shape_keys is not None \
+                        and block.shape_keys.as_pointer() in sliders and index.geometry.same_geometry(uid, block)
+                    if not slider:  # a slider re-tags the mesh's geometry: its weights are read, not its arrays
+                        index.geometry.invalidate(uid)
                     self.dirty.add(uid)
                     marked = True
                 if isinstance(block, bpy.types.Material) and _has_new_image(block, index):

@@ -375,49 +375,68 @@ def _driven(owner, prop, bone=None):
     return any(d.data_path == path for d in ad.drivers)
 
 
-def transform_channels(action, obj, index, mapper_of, fps):
+def transform_channels(action, obj, mapper_of, fps, memo=None, side=None):
     """The channels an object action gives ``obj`` and its bones: one per (target, path), the rotation
-    that its rotation mode uses."""
+    that its rotation mode uses. ``memo`` (a dict kept per animation) holds each channel with what it
+    was made of (``side``: the users' signature; its curves; the action's range), so editing one key
+    reads one channel again, not the action."""
     rig = obj if obj.type == "ARMATURE" else None
     out = []
     for (bone, prop), curves in _groups(action, rig).items():
-        path = PATHS[prop]
-        holder = rig.pose.bones.get(bone) if bone is not None else obj
-        if holder is None or (prop == "location" and bone is not None and holder.bone.use_connect):
-            continue  # a connected bone's location is ignored by Blender: it moves nothing
-        mode = holder.rotation_mode
-        if path == "rotation" and prop != {"QUATERNION": "rotation_quaternion", "AXIS_ANGLE": "rotation_axis_angle"}.get(mode, "rotation_euler"):
-            continue  # curves of a rotation mode the bone or object does not use: Blender ignores them
-        found = mapper_of(obj, bone)
-        if found is None:
-            continue
-        target, mapper, exact_ok = found
-        why = exact_ok
-        if why is None and _driven(obj, prop, bone):
-            why = "a driver sets it"
-        if why is None and prop in ("rotation_euler", "rotation_axis_angle"):
-            why = f"its rotation is {mode.replace('_', ' ').lower()} (not a quaternion)"
-        frames = kind = None
-        if why is None:
-            frames, kind = _exact(curves, WIDTHS[prop])
-            if frames is None:
-                why = kind
-        if why is None and path == "rotation":
-            for k in range(len(frames)):
-                if abs(math.sqrt(sum(curves[i].keyframe_points[k].co[1] ** 2 for i in range(4))) - 1) > UNIT_TOLERANCE:
-                    why = f"its quaternion at frame {frames[k]:g} is not unit"
-                    break
-        if why is None:
-            out.append(_keyed(target, path, mapper, [curves[i] for i in range(WIDTHS[prop])], frames, kind, fps))
-        else:
-            defaults = tuple(getattr(holder, prop))
-            holder_of = None
-            if _driven(obj, prop, bone):
-                def holder_of(depsgraph, name=obj.name, bone=bone):
-                    evaluated = bpy.data.objects[name].evaluated_get(depsgraph)
-                    return evaluated.pose.bones[bone] if bone is not None else evaluated
-            out.append(_sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, why, holder_of))
+        key = None
+        if memo is not None and side is not None and not _driven(obj, prop, bone):
+            key = (side, tuple(action.frame_range), fps, tuple(curve_print(curves[i]) for i in sorted(curves)))
+            hit = memo.get((obj.name, bone, prop))
+            if hit is not None and hit[0] == key:
+                if hit[1] is not None:
+                    out.append(hit[1])
+                continue
+        channel = _transform_channel(action, obj, mapper_of, fps, rig, bone, prop, curves)
+        if channel is not None:
+            out.append(channel)
+        if key is not None:
+            memo[(obj.name, bone, prop)] = (key, channel)
     return out
+
+
+def _transform_channel(action, obj, mapper_of, fps, rig, bone, prop, curves):
+    """One (target, path) channel of an object action's curves, keyed when exact, else sampled; None when
+    Blender ignores the curves (a connected bone's location, another rotation mode's) or the target is
+    not synced."""
+    path = PATHS[prop]
+    holder = rig.pose.bones.get(bone) if bone is not None else obj
+    if holder is None or (prop == "location" and bone is not None and holder.bone.use_connect):
+        return None  # a connected bone's location is ignored by Blender: it moves nothing
+    mode = holder.rotation_mode
+    if path == "rotation" and prop != {"QUATERNION": "rotation_quaternion", "AXIS_ANGLE": "rotation_axis_angle"}.get(mode, "rotation_euler"):
+        return None  # curves of a rotation mode the bone or object does not use: Blender ignores them
+    found = mapper_of(obj, bone)
+    if found is None:
+        return None
+    target, mapper = found
+    why = None
+    if why is None and _driven(obj, prop, bone):
+        why = "a driver sets it"
+    if why is None and prop in ("rotation_euler", "rotation_axis_angle"):
+        why = f"its rotation is {mode.replace('_', ' ').lower()} (not a quaternion)"
+    frames = kind = None
+    if why is None:
+        frames, kind = _exact(curves, WIDTHS[prop])
+        if frames is None:
+            why = kind
+    if why is None and path == "rotation":
+        for k in range(len(frames)):
+            if abs(math.sqrt(sum(curves[i].keyframe_points[k].co[1] ** 2 for i in range(4))) - 1) > UNIT_TOLERANCE:
+                why = f"its quaternion at frame {frames[k]:g} is not unit"
+                break
+    if why is None:
+        return _keyed(target, path, mapper, [curves[i] for i in range(WIDTHS[prop])], frames, kind, fps)
+    holder_of = None
+    if _driven(obj, prop, bone):
+        def holder_of(depsgraph, name=obj.name, bone=bone):
+            evaluated = bpy.data.objects[name].evaluated_get(depsgraph)
+            return evaluated.pose.bones[bone] if bone is not None else evaluated
+    return _sampled(target, path, mapper, prop, mode, curves, tuple(getattr(holder, prop)), action, fps, why, holder_of)
 
 
 def weights_channel(action, obj, target, keys, fps):
@@ -495,20 +514,24 @@ def signature(action, users, unit_scale, fps):
 
 def fingerprint(action):
     """What the record of an action is made of, on the action's side: its curves and their keys."""
-    parts = []
-    for fc in action.fcurves:
-        n = len(fc.keyframe_points)
-        co = np.empty(n * 6, dtype=np.float32)
-        if n:
-            kp = fc.keyframe_points
-            a, b, c = np.empty(n * 2, dtype=np.float32), np.empty(n * 2, dtype=np.float32), np.empty(n * 2, dtype=np.float32)
-            kp.foreach_get("co", a)
-            kp.foreach_get("handle_left", b)
-            kp.foreach_get("handle_right", c)
-            co = np.concatenate([a, b, c])
-        parts.append((fc.data_path, fc.array_index, fc.mute, len(fc.modifiers), co.tobytes(),
-                      tuple(k.interpolation for k in fc.keyframe_points)))
-    return (action.name, tuple(parts))
+    return (action.name, tuple(curve_print(fc) for fc in action.fcurves))
+
+
+def curve_print(fc):
+    """One F-curve's keys, handles, interpolations, mute and modifier count."""
+    n = len(fc.keyframe_points)
+    co = b""
+    if n:
+        kp = fc.keyframe_points
+        a, b, c = np.empty(n * 2, dtype=np.float32), np.empty(n * 2, dtype=np.float32), np.empty(n * 2, dtype=np.float32)
+        kp.foreach_get("co", a)
+        kp.foreach_get("handle_left", b)
+        kp.foreach_get("handle_right", c)
+        co = np.concatenate([a, b, c]).tobytes()
+    kinds = np.empty(n, dtype=np.int32)
+    if n:
+        fc.keyframe_points.foreach_get("interpolation", kinds)
+    return (fc.data_path, fc.array_index, fc.mute, len(fc.modifiers), co, kinds.tobytes())
 
 
 # ---- writing -----------------------------------------------------------------------------------------

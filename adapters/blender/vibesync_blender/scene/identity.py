@@ -61,7 +61,8 @@ class Index:
         self.joints = {}   # uuid → (armature object name, bone name)
         self.skins = {}    # uuid → armature object name (one skin per armature that skins a synced mesh)
         self.animations = {}  # uuid → action name (an action a synced object or its mesh's shape keys play)
-        self.animation_cache = {}  # uuid → (animations.signature, record): read again only when that changes
+        self.animation_cache = {}  # uuid → (animations.signature, record, sampled): read again only when that changes
+        self.channel_cache = {}    # uuid → {(object, bone, property): (what it was made of, channel)}: one key edited, one channel read
         self.meshes = {}
         self.derived = {}
         self.geometry = MeshRecords()
@@ -320,6 +321,7 @@ def scan(scene, previous=None):
     if previous is not None:
         index.tombstones = set(previous.tombstones)
         index.animation_cache = previous.animation_cache
+        index.channel_cache = previous.channel_cache
     objects = scene_objects(scene)
     index.unsupported = unsupported_objects(scene)
     index.unsupported_names = {i.name for i in index.unsupported}

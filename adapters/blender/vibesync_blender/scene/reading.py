@@ -371,9 +371,11 @@ class _Read:
             self._report_sampled(uid, action, hit[2])
             return hit[1]
         channels, seen = [], set()
+        memo = index.channel_cache.setdefault(uid, {})
         for obj, kind in users:
             if kind == "OBJECT":
-                found = animations.transform_channels(action, obj, index, lambda o, b: transform_map(o, b, index, self.us), fps)
+                found = animations.transform_channels(action, obj, lambda o, b: transform_map(o, b, index, self.us), fps,
+                                                      memo, key[1:])
             else:
                 found = [self._weights(action, obj, fps)]
             for c in found:
@@ -613,14 +615,14 @@ class _Read:
 
 
 def transform_map(obj, bone, index, unit_scale):
-    """(target uuid, animations.TransformMap, why the keys cannot be exact or None) for an object's own
+    """(target uuid, animations.TransformMap) for an object's own
     transform (``bone`` None) or one of its bones; None when that target is not synced or its record is
     read through world matrices (its animation is not synced then: docs/blender.md)."""
     if bone is not None:
         uid = index.joint_id(obj, bone)
         if uid is None:
             return None
-        return uid, animations.TransformMap.for_joint(armatures.bones_of(obj)[bone], unit_scale), None
+        return uid, animations.TransformMap.for_joint(armatures.bones_of(obj)[bone], unit_scale)
     if not is_synced(obj, index) or through_world(obj, index):
         return None
     left = None
@@ -629,7 +631,7 @@ def transform_map(obj, bone, index, unit_scale):
         if any(abs(s - 1.0) > 1e-6 for s in left.to_scale()):
             return None
     pa = has_view_axis(reported_parent(obj, index))
-    return id_of(obj), animations.TransformMap(left, None, pa, has_view_axis(obj), unit_scale), None
+    return id_of(obj), animations.TransformMap(left, None, pa, has_view_axis(obj), unit_scale)
 
 
 def has_view_axis(obj):
