@@ -11,7 +11,7 @@ import tempfile
 import unittest
 
 from .support import ADAPTER, blender_env
-from .test_in_blender import cli, serve_log
+from .test_in_blender import cli, play_headless, serve_log
 from .test_link import serve_command
 
 SAMPLES = os.path.join(os.path.dirname(os.path.dirname(ADAPTER)), "samples")
@@ -36,17 +36,11 @@ class AnimationsLiveTests(unittest.TestCase):
             built = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", BUILD, "--",
                                     SAMPLES, blend], capture_output=True, text=True, timeout=300, env=blender_env())
             self.assertEqual(0, built.returncode, built.stderr[-2000:])
-            edits = os.path.join(work, "edits.json")
-            with open(edits, "w") as f:  # PropMove's location X, second key (frame 9) from 1.5 to 2.25
-                json.dump([{"at": 1.0, "action": "PropMove", "data_path": "location", "index": 0, "keyframe": 1, "value": 2.25},
-                           {"at": 2.0, "shape_key": "Body", "key": "SmileWide", "value": 0.8}], f)
-            run = subprocess.run(["blender", "-b", blend, "--python", os.path.join(ADAPTER, "headless.py"), "--",
-                                  "--data", data, "--seconds", "5", "--edits", edits], capture_output=True, text=True, timeout=300,
-                                 env=blender_env())
-            events = [json.loads(l) for l in run.stdout.splitlines() if l.startswith("{")]
-            attached = next(e for e in events if e["event"] == "attached")
-            self.assertEqual("connected", attached["connection"], run.stdout[-3000:] + run.stderr[-2000:])
-            self.assertEqual(2, sum(1 for e in events if e["event"] == "edit_played"), run.stdout[-3000:])
+            # PropMove's location X, second key (frame 9) from 1.5 to 2.25; then a slider no action drives
+            events, attached = play_headless(self, work, blend, data, 5, [
+                {"at": 1.0, "action": "PropMove", "data_path": "location", "index": 0, "keyframe": 1, "value": 2.25},
+                {"at": 2.0, "shape_key": "Body", "key": "SmileWide", "value": 0.8}])
+            self.assertEqual(2, sum(1 for e in events if e["event"] == "edit_played"), events)
             status = json.loads(cli("status", "--data", data, "--json").stdout)
             self.assertGreaterEqual(status["link"]["edits_accepted"], 2, json.dumps(status)[:3000])
             reality = json.loads(cli("state", "--engine", "reality", "--data", data).stdout)
