@@ -263,6 +263,43 @@ class EditTests(unittest.TestCase, Attached):
         self.assertEqual([("create_animation", uid), ("delete_animation", uid)], [(op["op"], op["uuid"]) for op in ops])
 
 
+class DeleteTests(unittest.TestCase, Attached):
+    def setUp(self):
+        self.attach()
+        self.watch = Watch(self.adapter)
+        twin = bpy.data.objects.new("Twin", None)
+        bpy.context.scene.collection.objects.link(twin)
+        twin.rotation_mode = "QUATERNION"
+        twin.animation_data_create().action = bpy.data.actions["PropMove"]  # PropMove now moves Prop and Twin
+        self.watch.settle()
+
+    def tearDown(self):
+        self.watch.close()
+
+    def test_deleting_an_animated_object_removes_its_channels_before_the_delete(self):
+        clip = self.clips["PropMove"].uuid
+        created = [op for batch in self.watch.edits() for op in batch]
+        twin = next(op["uuid"] for op in created if op["op"] == "create_object")
+        self.assertEqual({"translation", "rotation", "scale"},
+                         {op["path"] for op in created if op["op"] == "set_animation_channel" and op["target"] == twin})
+        self.watch.sent.clear()
+        bpy.data.objects.remove(bpy.data.objects["Twin"])
+        self.watch.settle()
+        ops = [(op["op"], op.get("target", op["uuid"]), op.get("remove")) for batch in self.watch.edits() for op in batch]
+        removals = [("set_animation_channel", twin, True)] * 3
+        self.assertEqual(removals + [("delete_object", twin, None)], ops)  # CLOSURE: the channels go first
+        self.assertTrue(all(op.get("uuid") == clip for batch in self.watch.edits() for op in batch if op["op"] != "delete_object"))
+
+    def test_deleting_the_only_object_an_action_moves_deletes_the_animation_first(self):
+        bpy.data.objects.remove(bpy.data.objects["Twin"])
+        self.watch.settle()
+        self.watch.sent.clear()
+        bpy.data.objects.remove(bpy.data.objects["Prop"])
+        self.watch.settle()
+        ops = [(op["op"], op["uuid"]) for batch in self.watch.edits() for op in batch]
+        self.assertEqual([("delete_animation", self.clips["PropMove"].uuid), ("delete_object", self.ids["Prop"])], ops)
+
+
 def fingerprints():
     return {a.name: animations.fingerprint(a) for a in bpy.data.actions}
 

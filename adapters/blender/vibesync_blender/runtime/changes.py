@@ -306,6 +306,7 @@ class ChangeDetector:
                 self.known[uid] = new  # only what was compared: an unmarked change must stay visible to the next pass
                 if isinstance(new, SceneObject):
                     self._remember_print(uid)
+        ops = _closure_first(ops)
         self.dirty.clear()
         self.structure = False
         if read_all:
@@ -575,6 +576,18 @@ def _differences(old, new):
         ops.append({"op": "update_skin", "uuid": new.uuid, "joints": list(new.joints),
                     "inverse_bind_matrices": new.inverse_bind_matrices, "skeleton": new.skeleton})
     return ops
+
+
+def _closure_first(ops):
+    """A channel removed because its target is deleted goes before that delete (the orchestrator refuses
+    deleting what an animation still targets: CLOSURE)."""
+    deleted = {op["uuid"] for op in ops if op["op"] == "delete_object"}
+    early = [op for op in ops if op["op"] == "set_animation_channel" and op.get("remove") and op["target"] in deleted]
+    if not early:
+        return ops
+    rest = [op for op in ops if not any(op is e for e in early)]
+    at = next(i for i, op in enumerate(rest) if op["op"] == "delete_object")
+    return rest[:at] + early + rest[at:]
 
 
 def _records(scene):
