@@ -11,7 +11,6 @@ import unittest
 
 import bpy
 import numpy as np
-from mathutils import Quaternion
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.protocol import convert
@@ -178,6 +177,54 @@ class KeyedFormTests(unittest.TestCase, Attached):
         for t, row in zip(times, rows):
             go_to(t)
             np.testing.assert_allclose(row, [keys["Smile"].value, keys["Blink"].value, keys["SmileWide"].value], atol=1e-6)
+
+
+class SampledTests(unittest.TestCase):
+    def tearDown(self):
+        bpy.context.scene.frame_set(1)
+
+    def test_a_shape_key_a_driver_sets_samples_the_weights_channel_from_blender_per_frame(self):
+        made = RIGGED.build()
+        driver = made["Body"].data.shape_keys.key_blocks["Smile"].driver_add("value").driver
+        driver.type, driver.expression = "SCRIPTED", "frame / 100"
+        adapter = BlenderAdapter(MainThreadQueue(), log=lambda *a: None)
+        adapter.attach()
+        clip = next(a for a in adapter.last_scene.animations if a.name == "Blinking")
+        c = clip.channels[0]
+        self.assertEqual(("weights", "LINEAR", True), (c.path, c.interpolation, c.sampled))
+        times = meshes.blob_array(adapter.blobs, c.times, F32).reshape(-1)
+        rows = meshes.blob_array(adapter.blobs, c.values, F32).reshape(len(times), 3)
+        np.testing.assert_allclose(times * FPS, np.arange(1, 10), atol=1e-4)  # Blinking's keys span frames 1…9
+        np.testing.assert_allclose(rows[:, 0], np.arange(1, 10) / 100, atol=1e-6)  # the driver's Smile
+        np.testing.assert_allclose(rows[:, 1], [0, 0.25, 0.5, 0.75, 1, 0.75, 0.5, 0.25, 0], atol=1e-6)  # Blink's LINEAR keys
+        self.assertEqual(1, bpy.context.scene.frame_current)  # put back where it was
+
+    def test_an_f_curve_modifier_and_an_euler_rotation_are_sampled_with_their_reason(self):
+        made = RIGGED.build()
+        chest = next(fc for fc in bpy.data.actions["Wave"].fcurves if fc.data_path == 'pose.bones["Chest"].rotation_quaternion')
+        chest.modifiers.new("NOISE")
+        bpy.data.actions["Wave"].update_tag()  # as the Graph Editor does: Blender's evaluated copy gets the modifier
+        prop = made["Prop"]
+        prop.rotation_mode = "XYZ"
+        for i, a in enumerate((0.0, 0.5, 1.0)):
+            prop.rotation_euler = (0.0, 0.0, a)
+            prop.keyframe_insert("rotation_euler", frame=1 + 10 * i)
+        adapter = BlenderAdapter(MainThreadQueue(), log=lambda *a: None)
+        adapter.attach()
+        ids = {o.name: o.uuid for o in adapter.last_scene.objects}
+        clips = {a.name: a for a in adapter.last_scene.animations}
+        rot = next(c for c in clips["Wave"].channels if c.target == ids["Chest"])
+        self.assertEqual(("LINEAR", True), (rot.interpolation, rot.sampled))
+        values = meshes.blob_array(adapter.blobs, rot.values, F32)
+        for f in (3, 17, 29):  # the noise Blender evaluates, at each frame
+            bpy.context.scene.frame_set(f)
+            want = joint_pose("Rig", "Chest")[1]
+            self.assertLess(same_rotation(want, values[f - 1]), 2e-5, f)
+        spin = next(c for c in clips["PropMove"].channels if c.target == ids["Prop"] and c.path == "rotation")
+        self.assertTrue(spin.sampled)
+        reasons = {i.name: i.reason for i in adapter.index.not_synced() if i.type == "ACTION"}
+        self.assertIn("Chest rotation: an F-curve has modifiers", reasons["Wave"])
+        self.assertIn("Prop rotation: its rotation is xyz (not a quaternion)", reasons["PropMove"])
 
 
 class StartFrameTests(unittest.TestCase, Attached):

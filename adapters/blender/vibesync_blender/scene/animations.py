@@ -32,7 +32,7 @@ import re
 
 import bpy
 import numpy as np
-from mathutils import Euler, Matrix, Quaternion
+from mathutils import Euler, Matrix, Quaternion, Vector
 
 from ..protocol import convert
 from ..protocol.blobs import F32
@@ -208,7 +208,7 @@ class TransformMap:
 
     def value(self, path, v, offset=True):
         if path == "translation":
-            b = self.turn @ _vec(v)
+            b = self.turn @ Vector(v)
             return convert.translation_from_blender(tuple(b + self.offset if offset else b), self.pa, self.us)
         if path == "rotation":
             w, x, y, z = v
@@ -221,7 +221,7 @@ class TransformMap:
 
     def inverse(self, path, c, offset=True):
         if path == "translation":
-            b = _vec(convert.translation_to_blender(c, self.pa, self.us))
+            b = Vector(convert.translation_to_blender(c, self.pa, self.us))
             return tuple(self.turn_inv @ (b - self.offset if offset else b))
         if path == "rotation":
             r = convert.rotation_to_blender(c, self.pa, self.sa)
@@ -231,11 +231,6 @@ class TransformMap:
 
     def inverse_tangent(self, path, c):
         return self.inverse(path, c, offset=False)
-
-
-def _vec(v):
-    from mathutils import Vector
-    return Vector(v)
 
 
 def _conjugate(q):
@@ -338,7 +333,7 @@ def _sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, wh
     baking does, and the property read from the evaluated holder (``holder_of(depsgraph)``)."""
     frames = _sample_frames(action)
     values, previous = [], None
-    shown = _driven_values(holder_of, prop, frames) if holder_of is not None else None
+    shown = _evaluated(lambda d: getattr(holder_of(d), prop), frames) if holder_of is not None else None
     for n, f in enumerate(frames):
         v = shown[n] if shown is not None else [curves[i].evaluate(f) if i in curves else defaults[i] for i in range(len(defaults))]
         if path == "rotation":
@@ -351,16 +346,16 @@ def _sampled(target, path, mapper, prop, mode, curves, defaults, action, fps, wh
     return Channel(target, path, "LINEAR", [f / fps for f in frames], values, why)
 
 
-def _driven_values(holder_of, prop, frames):
-    """A driven property's values at each frame: the scene evaluated there (drivers need the whole
-    depsgraph), then put back at the frame it showed."""
+def _evaluated(read, frames):
+    """``read(depsgraph)`` at each frame, the scene evaluated there (drivers need the whole depsgraph),
+    then put back at the frame it showed."""
     scene = bpy.context.scene
     shown, subframe = scene.frame_current, scene.frame_subframe
     out = []
     try:
         for f in frames:
             scene.frame_set(f)
-            out.append(list(getattr(holder_of(bpy.context.evaluated_depsgraph_get()), prop)))
+            out.append(list(read(bpy.context.evaluated_depsgraph_get())))
     finally:
         scene.frame_set(shown, subframe=subframe)
     return out
@@ -464,7 +459,11 @@ def weights_channel(action, obj, target, keys, fps):
             why = kind
     if why is not None:
         frames = _sample_frames(action)
-        values = [tuple(curves[k.name].evaluate(f) if k.name in curves else k.value for k in keys) for f in frames]
+        if ad is not None and len(ad.drivers):  # Blender's values (a driver's too) read at each frame
+            names, block = [k.name for k in keys], obj.data.shape_keys.name
+            values = _evaluated(lambda d: [bpy.data.shape_keys[block].key_blocks[n].value for n in names], frames)
+        else:
+            values = [tuple(curves[k.name].evaluate(f) if k.name in curves else k.value for k in keys) for f in frames]
         flat = [(w,) for v in values for w in v]
         return Channel(target, "weights", "LINEAR", [f / fps for f in frames], flat, why)
     index_of = {n: i for i, n in enumerate(driven)}

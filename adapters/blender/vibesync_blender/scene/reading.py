@@ -29,7 +29,7 @@ from ..link.limits import Limits
 from ..not_synced import LOSSY, READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, UNSUPPORTED_TYPE, Item
 from ..protocol.blobs import F32, BlobFormatError
 from ..protocol.convert import to_canonical
-from ..protocol.model import Animation, CameraParameters, Image, LightParameters, Material, Scene, SceneObject, Skin, TextureBinding
+from ..protocol.model import CameraParameters, Image, LightParameters, Material, Scene, SceneObject, Skin, TextureBinding
 from ..protocol.quantize import MAX_MAGNITUDE
 from . import animations, armatures, gltf, materials as graphs, optics
 from .identity import PROP, id_of
