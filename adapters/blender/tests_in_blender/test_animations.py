@@ -446,6 +446,13 @@ class ApplyTests(unittest.TestCase, Attached):
         self.assertNotIn("Idle", bpy.data.actions)
         self.assertNotIn(idle.uuid, {a.uuid for a in self.fresh().animations})
 
+    def test_a_transform_an_animation_drives_is_refused_naming_the_action(self):
+        typ, reply = self.apply(1, [{"op": "set_transform", "uuid": self.ids["Prop"], "translation": [1.0, 2.0, 3.0]}])
+        self.assertEqual((MessageType.ERROR, "INVALID_VALUE"), (typ, reply["code"]), reply)
+        self.assertIn("action 'PropMove'", reply["message"])
+        typ, reply = self.apply(2, [{"op": "set_transform", "uuid": self.ids["Hat"], "translation": [0.0, 0.3, 0.0]}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)  # not animated: written as ever
+
     def test_bad_keyframes_are_refused_with_a_named_code_and_nothing_changes(self):
         wave = self.clips["Wave"]
         chest = self.ids["Chest"]

@@ -132,6 +132,16 @@ def _playing(animation_data):
     return curves
 
 
+def driving(obj, path):
+    """The name of the action whose curves set ``obj``'s own ``path`` (translation, rotation, scale), or None."""
+    props = {"translation": ("location",), "rotation": ("rotation_quaternion", "rotation_euler", "rotation_axis_angle"),
+             "scale": ("scale",)}[path]
+    for action in actions_of(obj.animation_data):
+        if any(fc.data_path in props and not fc.mute for fc in action.fcurves):
+            return action.name
+    return None
+
+
 def is_animated(obj):
     ad = obj.animation_data
     return ad is not None and (ad.action is not None or len(ad.nla_tracks) > 0)

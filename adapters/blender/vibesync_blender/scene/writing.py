@@ -189,6 +189,11 @@ class Writer:
         if op.uuid in self.index.joints:
             return self._set_joint_transform(p, op)
         obj = self.obj(op.uuid)
+        for path in ("translation", "rotation", "scale"):
+            action = animations.driving(obj, path) if op.get(path) is not None else None
+            if action is not None:  # the record holds the curve's value at the start frame, whatever is written
+                raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)}: its {path} is animated by action '{action}' in "
+                                                  "Blender: its value is the animation's (set_animation_channel); nothing was applied")
         self._remember_object(p, obj)
         pa, sa, us = self.view_axis(reading.reported_parent(obj, self.index)), self.view_axis(obj), self.unit_scale()
         loc, (w, x, y, z), sca = reading.local_transform(obj, self.index)
