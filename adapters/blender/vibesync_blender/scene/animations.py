@@ -380,17 +380,20 @@ def _driven(owner, prop, bone=None):
     return any(d.data_path == path for d in ad.drivers)
 
 
-def transform_channels(action, obj, mapper_of, fps, memo=None, side=None):
+def transform_channels(action, obj, mapper_of, fps, memo=None, side=None, prints=None):
     """The channels an object action gives ``obj`` and its bones: one per (target, path), the rotation
     that its rotation mode uses. ``memo`` (a dict kept per animation) holds each channel with what it
     was made of (``side``: the users' signature; its curves; the action's range), so editing one key
-    reads one channel again, not the action."""
+    reads one channel again, not the action. ``prints``: the curves' prints already taken, by (data path,
+    index)."""
     rig = obj if obj.type == "ARMATURE" else None
     out = []
     for (bone, prop), curves in _groups(action, rig).items():
         key = None
         if memo is not None and side is not None and not _driven(obj, prop, bone):
-            key = (side, tuple(action.frame_range), fps, tuple(curve_print(curves[i]) for i in sorted(curves)))
+            printed = prints if prints is not None else {}
+            key = (side, tuple(action.frame_range), fps,
+                   tuple(printed.get((curves[i].data_path, i)) or curve_print(curves[i]) for i in sorted(curves)))
             hit = memo.get((obj.name, bone, prop))
             if hit is not None and hit[0] == key:
                 if hit[1] is not None:

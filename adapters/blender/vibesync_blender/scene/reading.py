@@ -374,8 +374,9 @@ class _Read:
         memo = index.channel_cache.setdefault(uid, {})
         for obj, kind in users:
             if kind == "OBJECT":
+                prints = {(p[0], p[1]): p for p in key[0][1]}  # the signature's curve prints, taken once
                 found = animations.transform_channels(action, obj, lambda o, b: transform_map(o, b, index, self.us), fps,
-                                                      memo, key[1:])
+                                                      memo, key[1:], prints)
             else:
                 found = [self._weights(action, obj, fps)]
             for c in found:
