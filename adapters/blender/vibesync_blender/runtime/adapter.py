@@ -206,7 +206,8 @@ class BlenderAdapter:
         uuids = set(p.touched) if p is not None else set()
         scene = self.canonical(uuids)
         hashes = hash_scene(scene)
-        records = {uid: h.hex() for table in (hashes.objects, hashes.materials, hashes.meshes, hashes.images) for uid, h in table.items()}
+        records = {uid: h.hex() for table in (hashes.objects, hashes.materials, hashes.meshes, hashes.images, hashes.skins,
+                                               hashes.animations) for uid, h in table.items()}
         return {"intent": intent, "records": records, "absent": sorted(uuids - set(records))}
 
     def _observe(self, intent, send=None):
