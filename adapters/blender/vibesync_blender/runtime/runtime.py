@@ -166,6 +166,15 @@ class Runtime:
             return
         if frame.typ == MessageType.ACK and b'"scene_root"' in frame.payload:
             self.last_scene_ack = frame.payload.decode("utf-8")
+        if frame.typ == MessageType.READ:
+            # A human's edit the detector has seen (a drag waiting out its debounce, or one made since
+            # the last tick) is reported before an answer that shows it: the orchestrator would
+            # otherwise read a value it has not admitted (issue #20 §2; it also catches up with an
+            # engine whose answer differs, since adapters are not trusted to do this).
+            try:
+                self.detector.tick(force=True)
+            except Exception as e:
+                self._failed(self.detector.tick, e)
         self.adapter.handle(frame, channel.send)
 
     def _closed(self, channel, reason):
