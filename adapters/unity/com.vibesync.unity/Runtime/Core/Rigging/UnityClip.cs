@@ -62,11 +62,17 @@ namespace VibeSync.Unity.Rigging
     /// </summary>
     public sealed record UnityClip(string Name, float FrameRate, int? Holder, IReadOnlyList<UnityCurve> Curves)
     {
-        /// <summary>Value equality (curves element by element, in order).</summary>
+        /// <summary>
+        /// Value equality, curves matched by binding (path, component, property) whatever their order:
+        /// Unity's <c>GetCurveBindings</c> lists them in an order of its own.
+        /// </summary>
         public bool Equals(UnityClip? other)
         {
             if (other is null || Name != other.Name || !FrameRate.Equals(other.FrameRate) || Holder != other.Holder || Curves.Count != other.Curves.Count) return false;
-            for (int i = 0; i < Curves.Count; i++) if (!Curves[i].Equals(other.Curves[i])) return false;
+            var theirs = new Dictionary<(string, string, string), UnityCurve>();
+            foreach (var c in other.Curves) theirs[(c.Path, c.Component, c.Property)] = c;
+            foreach (var c in Curves)
+                if (!theirs.TryGetValue((c.Path, c.Component, c.Property), out var t) || !c.Equals(t)) return false;
             return true;
         }
 
