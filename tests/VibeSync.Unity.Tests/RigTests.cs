@@ -386,4 +386,15 @@ public sealed class RigTests
         again.Attach();
         Assert.Equal(Protocol.Hashing.SceneHasher.Hash(canonical).Root, Protocol.Hashing.SceneHasher.Hash(again.Canonical()).Root);
     }
+
+    [Fact]
+    public void a_rigged_scene_reported_on_attach_carries_its_skins_and_animations_in_its_parts()
+    {
+        Applied(1, Rig());
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        int Count(string table) => _adapter.Attach().Sum(p =>
+            JsonFields.AsObject(JsonFields.AsObject(JsonParser.Parse(p), "part").Get("scene")!, "scene").Get(table) is JsonArray a ? a.Items.Count : 0);
+        Assert.Equal(1, Count("skins"));
+        Assert.Equal(1, Count("animations"));
+    }
 }
