@@ -9,6 +9,12 @@ namespace VibeSync.EndToEnd.Tests;
 /// Skins and morph targets (issue #19 item 6): per skinned node its joints' names in order and each
 /// inverse bind matrix; per corner the bone influences (joint by name, weight; slots and zero weights
 /// ignored) and every morph target's POSITION and NORMAL deltas; per mesh its target names and default weights.
+/// glTF leaves the space of a skinned mesh's vertices to the writer: Blender's exporter writes them in
+/// world space with world-space inverse bind matrices, VibeSync's export in the node's own space with
+/// matrices that carry the node's world transform (IBM · skeleton world⁻¹ · node world). Both bind
+/// alike, so a skinned mesh is compared where its skin puts it at rest: every corner (positions,
+/// normals, morph deltas) through the bind space M = joint world · IBM (the same for every joint at
+/// rest: checked), and every inverse bind matrix as IBM · M⁻¹ (the joint's world inverse).
 /// </summary>
 internal static partial class GltfComparison
 {
@@ -59,6 +65,9 @@ internal static partial class GltfComparison
             if ((ours == null) != (reference == null)) found.Add($"node '{node}': skinned in {(ours != null ? "ours" : "the reference")} only");
             return;
         }
+        foreach (var (skin, whose) in new[] { (ours, "ours"), (reference, "the reference") })
+            foreach (var joint in Unbound(skin, tolerance))
+                found.Add($"node '{node}': in {whose}, joint {joint}'s world · inverse bind matrix is not the skin's bind space (the mesh would move at rest)");
         var (a, b) = (Joints(ours), Joints(reference));
         if (!a.Select(j => j.Name).SequenceEqual(b.Select(j => j.Name)))
         {
@@ -74,8 +83,52 @@ internal static partial class GltfComparison
                 }
     }
 
-    private static List<(string Name, Matrix4x4 Ibm)> Joints(Skin skin) =>
-        Enumerable.Range(0, skin.JointsCount).Select(i => skin.GetJoint(i)).Select(j => (j.Joint.Name ?? "", j.InverseBindMatrix)).ToList();
+    /// <summary>
+    /// Each joint's name and its inverse bind matrix taken to world space (row-vector layout: M⁻¹ then the IBM).
+    /// A joint whose world · IBM is not the skin's bind space M is reported as such.
+    /// </summary>
+    private static List<(string Name, Matrix4x4 Ibm)> Joints(Skin skin)
+    {
+        var m = BindSpace(skin);
+        Matrix4x4.Invert(m, out var inverse);
+        return Enumerable.Range(0, skin.JointsCount).Select(i => skin.GetJoint(i)).Select(j => (j.Joint.Name ?? "", inverse * j.InverseBindMatrix)).ToList();
+    }
+
+    /// <summary>The skin's bind space at rest: the first joint's IBM then its world matrix (row-vector layout).</summary>
+    private static Matrix4x4 BindSpace(Skin skin)
+    {
+        var (joint, ibm) = skin.GetJoint(0);
+        return ibm * joint.WorldMatrix;
+    }
+
+    /// <summary>Positions, normals and morph deltas of a skinned primitive where the skin puts them at rest.</summary>
+    private static void AtRest(Dictionary<string, IList<float[]>> columns, Matrix4x4 m)
+    {
+        foreach (var (semantic, values) in columns.ToList())
+        {
+            bool point = semantic == "POSITION", direction = semantic == "NORMAL" || semantic.StartsWith("TARGET", StringComparison.Ordinal);
+            if (!point && !direction) continue;
+            columns[semantic] = values.Select(v =>
+            {
+                var x = new Vector3(v[0], v[1], v[2]);
+                var r = point ? Vector3.Transform(x, m) : Vector3.TransformNormal(x, m);
+                return new[] { r.X, r.Y, r.Z };
+            }).ToList();
+        }
+    }
+
+    /// <summary>Every joint of <paramref name="skin"/> whose world · IBM is not the bind space (a skin that does not hold the mesh at rest).</summary>
+    private static IEnumerable<string> Unbound(Skin skin, float tolerance)
+    {
+        var m = BindSpace(skin);
+        for (int i = 1; i < skin.JointsCount; i++)
+        {
+            var (joint, ibm) = skin.GetJoint(i);
+            var b = ibm * joint.WorldMatrix;
+            for (int k = 0; k < 16; k++)
+                if (Math.Abs(Cell(b, k) - Cell(m, k)) > tolerance) { yield return joint.Name ?? ""; break; }
+        }
+    }
 
     private static void CompareMorphs(string node, Mesh? ours, Mesh? reference, float tolerance, List<string> found)
     {

@@ -149,6 +149,7 @@ internal static partial class GltfComparison
                 foreach (var (semantic, accessor) in p.GetMorphTargetAccessors(t))
                     if (semantic is "POSITION" or "NORMAL")
                         columns[$"TARGET{t}.{semantic}"] = accessor.AsVector3Array().Select(v => new[] { v.X, v.Y, v.Z }).ToList();
+            if (skin != null) AtRest(columns, BindSpace(skin));
             foreach (var (i, j, k) in p.GetTriangleIndices())
             {
                 var corners = new[] { i, j, k }.Select(v => new Corner(columns.ToDictionary(c => c.Key, c => c.Value[v]))).ToArray();
