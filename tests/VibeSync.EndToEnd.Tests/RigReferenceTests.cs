@@ -18,23 +18,7 @@ public sealed class RigReferenceTests : EndToEndTest
 {
     private static string Phase(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
 
-    private async Task<(string Blend, string Reference)> SampleAsync()
-    {
-        var blend = Path.Combine(Work, "rigged.blend");
-        var reference = Path.Combine(Work, "blender-exporter.glb");
-        var script = await WriteAsync("rigged.py", """
-            import sys, bpy
-            sys.path.insert(0, sys.argv[-3])
-            import rigged_character as sample
-            sample.build()
-            sample.export(sys.argv[-2])
-            bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])
-            """.Replace("            ", ""));
-        var (built, output) = await Parts.RunAsync("blender", TimeSpan.FromSeconds(180), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
-            Path.Combine(Parts.Repo, "samples"), reference, blend);
-        Assert.True(built == 0 && File.Exists(blend) && File.Exists(reference), $"Blender could not build and export the rigged scene ({built}): {output[^Math.Min(2000, output.Length)..]}");
-        return (blend, reference);
-    }
+    private Task<(string Blend, string Reference)> SampleAsync() => BlenderSampleAsync("rigged_character");
 
     [Fact]
     public async Task the_rigged_character_synced_to_unity_exports_the_same_joints_bind_matrices_weights_and_morph_deltas_as_blenders_own_exporter()

@@ -49,12 +49,7 @@ public sealed class RigTests
         return id;
     }
 
-    private (byte Type, string Body) Apply(ulong intent, params Operation[] operations)
-    {
-        var sb = new StringBuilder("{\"intent\": ").Append(intent).Append(", \"operations\": [");
-        for (int i = 0; i < operations.Length; i++) OperationWriter.Append(i > 0 ? sb.Append(", ") : sb, operations[i]);
-        return _adapter.Apply(JsonFields.AsObject(JsonParser.Parse(sb.Append("]}").ToString()), "apply"));
-    }
+    private (byte Type, string Body) Apply(ulong intent, params Operation[] operations) => Applying.Apply(_adapter, intent, operations);
 
     private void Applied(ulong intent, params Operation[] operations)
     {
