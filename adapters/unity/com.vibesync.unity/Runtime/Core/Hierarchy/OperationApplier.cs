@@ -529,19 +529,18 @@ namespace VibeSync.Unity.Hierarchy
         }
 
         /// <summary>
-        /// After an intent's operations: every mesh object it touched, every object bound to a skin and
-        /// every user of a mesh it wrote gets its renderer, bones and bind poses made what the notes say
-        /// (<see cref="SkinBinding.Refresh"/>; a write that changes nothing is not made).
+        /// After an intent's operations: every mesh object it touched and every object bound to a skin gets
+        /// its renderer, bones and bind poses made what the notes say (<see cref="SkinBinding.Refresh"/>; a
+        /// write that changes nothing is not made). Users of a mesh an operation rewrote were refreshed by
+        /// that operation. Looked up by ID, never by walking the scene: an intent costs what it touches.
         /// </summary>
         private void Rebind(Provisional p)
         {
-            var bound = _scene.Rig.Bindings.Keys.ToList();
-            foreach (var o in _scene.Objects())
-            {
-                if (o.Kind != ObjectKind.Mesh || o.Id == null) continue;
-                if (p.Touched.Contains(o.Id) || (o.Mesh != null && p.Touched.Contains(o.Mesh)) || bound.Contains(o.Id))
+            var ids = new HashSet<string>(p.Touched, StringComparer.Ordinal);
+            ids.UnionWith(_scene.Rig.Bindings.Keys);
+            foreach (var id in ids)
+                if (_index.HandleOf(id) is int h && _scene.Find(h) is { Kind: ObjectKind.Mesh } o)
                     SkinBinding.Refresh(_scene, _index.HandleOf, o, null, p.Undo);
-            }
         }
 
         /// <summary>The encoded file <paramref name="image"/> names: present (what the APPLY brought, or a texture already holds it).</summary>

@@ -52,7 +52,7 @@ namespace VibeSync.Unity.Rigging
             if (o.Kind != ObjectKind.Mesh || o.Id == null) return;
             var rig = scene.Rig;
             var skin = rig.SkinOf(o.Id) is string skinId ? rig.Skin(skinId) : null;
-            int shapes = o.Mesh != null && scene.MeshIds().Contains(o.Mesh) ? scene.Mesh(o.Mesh).BlendShapeCount : 0;
+            int shapes = BlendShapes(scene, o.Mesh);
             UnitySkinned? skinned = null;
             if (skin != null || shapes > 0)
             {
@@ -115,6 +115,14 @@ namespace VibeSync.Unity.Rigging
             for (var o = scene.Find(handle); o != null; o = o.Parent is int p ? scene.Find(p) : null)
                 m = Multiply(Local(o.LocalPosition, o.LocalRotation, o.LocalScale), m);
             return m;
+        }
+
+        /// <summary>Mesh <paramref name="id"/>'s blend shape count, 0 for none or a mesh that is not here (asked directly: listing the meshes walks the scene in the glue).</summary>
+        private static int BlendShapes(IUnityScene scene, string? id)
+        {
+            if (id == null) return 0;
+            try { return scene.Mesh(id).BlendShapeCount; }
+            catch (UnknownAssetException) { return 0; }
         }
 
         private static int Handle(IUnityScene scene, Func<string, int?> handleOf, string id, string who) =>
