@@ -266,6 +266,18 @@ public sealed class SimHost
                     InnerSpotAngle = Member(li, "innerSpotAngle", light.InnerSpotAngle),
                 },
             };
+        if (step.TryGetProperty("blendShapes", out var shapes) && o.Skinned is { } skinned && o.Mesh != null) // the SkinnedMeshRenderer's BlendShapes sliders (0–100)
+        {
+            var shapeMesh = _scene.MeshOf(o.Mesh);
+            var weights = skinned.BlendShapeWeights.ToArray();
+            foreach (var shape in shapes.EnumerateObject())
+            {
+                int index = Enumerable.Range(0, shapeMesh.BlendShapeCount).FirstOrDefault(i => shapeMesh.GetBlendShapeName(i) == shape.Name, -1);
+                if (index < 0) throw new InvalidOperationException($"no blend shape {shape.Name} on {o.Name}");
+                weights[index] = (float)shape.Value.GetDouble();
+            }
+            o = o with { Skinned = skinned with { BlendShapeWeights = weights } };
+        }
         _scene.Write(o);
     }
 

@@ -69,7 +69,10 @@ namespace VibeSync.Unity.Adapter
         public BlobMemory Received { get; } = new BlobMemory();
 
         /// <summary>True when this side holds blob <paramref name="id"/> (the link's have/want check).</summary>
-        public bool HasBlob(string id) => Meshes.Has(id) || Images.Has(id) || Received.Has(id);
+        public bool HasBlob(string id) => Meshes.Has(id) || Images.Has(id) || Received.Has(id) || _scene.Rig.Blobs.Has(id);
+
+        /// <summary>The blobs skins and animations name (inverse bind matrices, keyframes; answers BLOB_WANT).</summary>
+        public BlobMemory Rigging => _scene.Rig.Blobs;
 
         /// <summary>The ID index of this domain.</summary>
         public IdentityIndex Index { get; private set; }
@@ -410,14 +413,17 @@ namespace VibeSync.Unity.Adapter
             var ids = new HashSet<string>(StringComparer.Ordinal);
             foreach (var handle in handles)
             {
-                if (!(Index.IdOf(handle) is { } id) || _scene.Find(handle) == null || !_known.ContainsKey(id)) return null;
+                if (!(Index.IdOf(handle) is { } id) || _scene.Find(handle) is not { } found || !_known.ContainsKey(id)) return null;
                 ids.Add(id);
+                // A SkinnedMeshRenderer's blend shape weights are its mesh record's morph weights: read that record too.
+                if (found.Skinned != null && found.Mesh is string mesh && _known.ContainsKey(mesh)) ids.Add(mesh);
             }
             var current = Records(Canonical(ids));
             var known = new Dictionary<string, object>(StringComparer.Ordinal);
             foreach (var id in ids)
             {
-                if (!current.TryGetValue(id, out var now) || !(now is SceneObject o) || o.Uses().Any(u => u != null && !_known.ContainsKey(u))) return null;
+                if (!current.TryGetValue(id, out var now)) return null;
+                if (now is SceneObject o && o.Uses().Any(u => u != null && !_known.ContainsKey(u))) return null;
                 known[id] = _known[id];
             }
             return (known, current);
@@ -449,6 +455,8 @@ namespace VibeSync.Unity.Adapter
             foreach (var m in s.Materials) d[m.Uuid] = m;
             foreach (var m in s.Meshes) d[m.Uuid] = m;
             foreach (var i in s.Images) d[i.Uuid] = i;
+            foreach (var k in s.Skins) d[k.Uuid] = k;
+            foreach (var a in s.Animations) d[a.Uuid] = a;
             return d;
         }
     }
