@@ -125,6 +125,9 @@ namespace VibeSync.Protocol.Blobs
             return false;
         }
 
+        /// <summary>Drops blob <paramref name="id"/> if held (an offered blob no APPLY claimed, past the adapter's bound).</summary>
+        public void Remove(string id) { lock (_blobs) _blobs.Remove(id); }
+
         /// <summary>Drops every blob not in <paramref name="ids"/> (a cache keeps what its current records and unapplied APPLYs use).</summary>
         public void Retain(IEnumerable<string> ids)
         {
