@@ -26,8 +26,11 @@ public sealed record Collection(int Kept, int Removed, long BytesFreed);
 /// The content-addressed store of blobs under a data directory. Thread-safe: puts of the same
 /// blob race harmlessly (the same bytes land under the same name).
 /// </summary>
-public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
+public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes, IBlobIndexBounds
 {
+    /// <summary>Index bounds remembered at most; beyond, the memo starts afresh (it only saves reads).</summary>
+    private const int MaxIndexBounds = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, uint> _indexBounds = new(StringComparer.Ordinal);
     private static readonly byte[] Magic = "VSB1"u8.ToArray();
     private const int FileHeader = 4 + BlobId.HeaderSize;
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -425,6 +428,17 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
     /// <inheritdoc />
     /// <remarks>Durable when it returns; the bytes are verified against <paramref name="id"/>.</remarks>
     void IBlobSink.Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => Put(shape, payload, id);
+
+    /// <inheritdoc />
+    /// <remarks>Only while the store holds the blob: a collected one is read again when it comes back.</remarks>
+    public bool TryGetIndexBound(string id, out uint largest) => _indexBounds.TryGetValue(id, out largest) && Has(id);
+
+    /// <inheritdoc />
+    public void RememberIndexBound(string id, uint largest)
+    {
+        if (_indexBounds.Count >= MaxIndexBounds) _indexBounds.Clear();
+        _indexBounds[id] = largest;
+    }
 
     /// <inheritdoc />
     /// <remarks>Verifies the bytes against the name (a damaged file is reported as not held).</remarks>
