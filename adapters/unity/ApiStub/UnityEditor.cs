@@ -96,6 +96,26 @@ namespace UnityEditor
     [AttributeUsage(AttributeTargets.Class)]
     public class InitializeOnLoadAttribute : Attribute { }
 
+    public class EditorWindow : ScriptableObject
+    {
+        public static T GetWindow<T>(string title) where T : EditorWindow => throw new NotImplementedException();
+        public void Repaint() => throw new NotImplementedException();
+    }
+
+    public static class EditorGUILayout
+    {
+        public static void LabelField(string label, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static void LabelField(string label, GUIStyle style, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static Vector2 BeginScrollView(Vector2 scrollPosition, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static void EndScrollView() => throw new NotImplementedException();
+    }
+
+    public static class EditorStyles
+    {
+        public static GUIStyle boldLabel => throw new NotImplementedException();
+        public static GUIStyle wordWrappedLabel => throw new NotImplementedException();
+    }
+
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
     public sealed class MenuItem : Attribute { public MenuItem(string itemName) => throw new NotImplementedException(); }
 

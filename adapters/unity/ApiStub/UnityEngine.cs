@@ -159,7 +159,21 @@ namespace UnityEngine
         public static void LogWarning(object message) => throw new NotImplementedException();
     }
 
-    public static class Application { public static string dataPath => throw new NotImplementedException(); }
+    public static class Application
+    {
+        public static string dataPath => throw new NotImplementedException();
+        public static void OpenURL(string url) => throw new NotImplementedException();
+    }
+
+    public static class GUILayout
+    {
+        public static bool Button(string text, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static void Space(float pixels) => throw new NotImplementedException();
+    }
+
+    public sealed class GUILayoutOption { private GUILayoutOption() { } }
+
+    public sealed class GUIStyle { private GUIStyle() { } }
 }
 
 namespace UnityEngine.Rendering
