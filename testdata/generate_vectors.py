@@ -1406,10 +1406,10 @@ def blob_chunk_vectors():
     """Blob transfer on the link (docs/protocol.md §12.2): BLOB_CHUNK payloads byte for byte, how a
     blob is cut into chunks, transfers fed chunk by chunk to the receiver's assembler with what it
     answers each (progress, complete, or the refusal's code), the blob names a message references,
-    and the BLOB_WANT / BLOB_GONE payloads."""
+    and the BLOB_WANT / BLOB_GONE / BLOB_OFFER payloads."""
     from vibesync_blender.protocol.blobs import F32, U32, blob_id
-    from vibesync_blender.link.blob_chunks import (BlobAssembler, BlobTransferError, blob_gone_json, blob_references,
-                                                   blob_want_json, encode_chunk, spans)
+    from vibesync_blender.link.blob_chunks import (BlobAssembler, BlobTransferError, blob_gone_json, blob_offer_json,
+                                                   blob_references, blob_want_json, encode_chunk, spans)
     import struct as _struct
     r = random.Random(13)
     positions = _struct.pack("<30f", *[r.uniform(-10, 10) for _ in range(30)])   # 10 vec3: 120 bytes
@@ -1516,7 +1516,8 @@ def blob_chunk_vectors():
     for ref in references:
         assert blob_references(ref["payload"]) == ref["ids"], ref["name"]
     messages = {"want": {"re": 12, "blobs": [[pos_id, 0], [idx_id, 1048576]], "json": blob_want_json(12, [(pos_id, 0), (idx_id, 1048576)])},
-                "gone": {"re": 13, "ids": [pos_id], "json": blob_gone_json(13, [pos_id])}}
+                "gone": {"re": 13, "ids": [pos_id], "json": blob_gone_json(13, [pos_id])},
+                "offer": {"ids": [pos_id, idx_id], "json": blob_offer_json([pos_id, idx_id])}}
     return {"chunk_header_bytes": 51, "chunks": chunks, "splits": splits, "transfers": transfers, "references": references, "messages": messages}
 
 

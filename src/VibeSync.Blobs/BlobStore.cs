@@ -26,8 +26,11 @@ public sealed record Collection(int Kept, int Removed, long BytesFreed);
 /// The content-addressed store of blobs under a data directory. Thread-safe: puts of the same
 /// blob race harmlessly (the same bytes land under the same name).
 /// </summary>
-public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
+public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes, IBlobIndexBounds
 {
+    /// <summary>Index bounds remembered at most; beyond, the memo starts afresh (it only saves reads).</summary>
+    private const int MaxIndexBounds = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, uint> _indexBounds = new(StringComparer.Ordinal);
     private static readonly byte[] Magic = "VSB1"u8.ToArray();
     private const int FileHeader = 4 + BlobId.HeaderSize;
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -35,6 +38,7 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
     private readonly string _incoming;
     private readonly string _partial;
     private readonly HashSet<string> _arriving = new(StringComparer.Ordinal); // blobs a transfer is writing to .partial now
+    private readonly Dictionary<string, BlobArrival> _arrivals = new(StringComparer.Ordinal); // their progress, for forwarding (under _arriving's lock)
     private readonly object _collecting = new(); // a put that finds its blob held refreshes it under this; collection decides each blob under it
 
     private BlobStore(string directory)
@@ -240,6 +244,15 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
             : new ArrivingBlob(this, Path.Combine(_incoming, $"{id}.{Guid.NewGuid():N}"), id, resumable: false);
     }
 
+    /// <summary>
+    /// A reader of <paramref name="id"/> while it arrives over the link (docs/protocol.md §12.2,
+    /// forwarding), or null when no transfer of it is writing to the store now.
+    /// </summary>
+    public BlobFollower? Follow(string id)
+    {
+        lock (_arriving) return BlobId.IsValid(id) && _arrivals.TryGetValue(id, out var arrival) ? new BlobFollower(arrival) : null;
+    }
+
     /// <summary>Bytes kept of an interrupted transfer of <paramref name="id"/> (0: none).</summary>
     public long PartialLength(string id)
     {
@@ -280,6 +293,7 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
         private readonly bool _resumable;
         private FileStream? _file;
         private bool _done;
+        private BlobArrival? _arrival; // followers' view of this transfer; dropped when it restarts or fails
 
         public ArrivingBlob(BlobStore store, string path, string id, bool resumable)
         {
@@ -287,6 +301,11 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
             _path = path;
             _id = id;
             _resumable = resumable;
+            if (resumable)
+            {
+                _arrival = new BlobArrival(path, store.PathOf(id));
+                lock (store._arriving) store._arrivals[id] = _arrival;
+            }
             if (!resumable || !File.Exists(path)) return;
             // What an interrupted transfer kept: its header says what it was for; a damaged one is dropped.
             try
@@ -347,6 +366,11 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
                 }
             }
             _file.Write(data);
+            if (_arrival != null)
+            {
+                _file.Flush(); // to the OS, not the disk: a follower reads it from the file now
+                _arrival.Advance(shape, _file.Position - FileHeader);
+            }
         }
 
         public void Complete(string id, BlobShape shape)
@@ -357,11 +381,15 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
             _file = null;
             _store.Publish(_path, id);
             _done = true;
+            _arrival?.Finish(complete: true);
             Release();
         }
 
         public void Discard()
         {
+            // Refused, or restarted from 0 (the file is replaced): a follower stops here and says BLOB_GONE.
+            _arrival?.Finish(complete: false);
+            _arrival = null;
             _file?.Dispose();
             _file = null;
             try { File.Delete(_path); } catch (IOException) { }
@@ -380,6 +408,7 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
                 _file = null;
                 if (!_resumable) try { File.Delete(_path); } catch (IOException) { }
             }
+            _arrival?.Finish(complete: false); // no-op once complete
             if (!_done) Release();
             _done = true;
         }
@@ -390,6 +419,7 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
             lock (_store._arriving)
             {
                 _store._arriving.Remove(_id);
+                _store._arrivals.Remove(_id);
                 Monitor.PulseAll(_store._arriving);
             }
         }
@@ -398,6 +428,17 @@ public sealed class BlobStore : IBlobStore, IBlobShapes, IBlobPrefixes
     /// <inheritdoc />
     /// <remarks>Durable when it returns; the bytes are verified against <paramref name="id"/>.</remarks>
     void IBlobSink.Put(string id, BlobShape shape, ReadOnlySpan<byte> payload) => Put(shape, payload, id);
+
+    /// <inheritdoc />
+    /// <remarks>Only while the store holds the blob: a collected one is read again when it comes back.</remarks>
+    public bool TryGetIndexBound(string id, out uint largest) => _indexBounds.TryGetValue(id, out largest) && Has(id);
+
+    /// <inheritdoc />
+    public void RememberIndexBound(string id, uint largest)
+    {
+        if (_indexBounds.Count >= MaxIndexBounds) _indexBounds.Clear();
+        _indexBounds[id] = largest;
+    }
 
     /// <inheritdoc />
     /// <remarks>Verifies the bytes against the name (a damaged file is reported as not held).</remarks>

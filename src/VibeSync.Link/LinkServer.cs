@@ -172,6 +172,17 @@ public sealed class LinkServer : IAsyncDisposable
     internal TrustLedger TrustOf(string engine) => _trust[engine];
 
     /// <summary>
+    /// Offers blobs that <paramref name="from"/>'s engine is sending to every other engine's session
+    /// (docs/protocol.md §12.2, forwarding): they usually are what the next APPLY there names.
+    /// </summary>
+    internal void Forward(Session from, IReadOnlyList<string> ids)
+    {
+        List<Session> others;
+        lock (_sessions) others = _sessions.Values.Where(s => s.Engine != from.Engine).ToList();
+        foreach (var other in others) _ = other.OfferAsync(ids);
+    }
+
+    /// <summary>
     /// Sends a request to an engine's current session and returns its answer (the frame that
     /// echoes it: ACK, ERROR, APPLIED or STATE, with its payload).
     /// </summary>

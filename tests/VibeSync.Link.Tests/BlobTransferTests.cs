@@ -15,7 +15,8 @@ namespace VibeSync.Link.Tests;
 /// loopback with a raw client: a SCENE naming blobs the store lacks is held while BLOB_WANT brings
 /// them, blobs the store holds are never asked for, an interrupted transfer resumes in the next
 /// session, refusals name their blob and leave the session up, and a 60 MB blob crosses both ways
-/// in chunks with the server's memory bounded.
+/// in chunks with the server's memory bounded. Forwarding: blobs one engine sends are offered to the
+/// other engine and stream to it while they arrive, never resent, never completed if refused.
 /// </summary>
 [Collection(ProcessMemory.Collection)] // a test here measures the process's memory: nothing else may allocate meanwhile
 public sealed class BlobTransferTests : IAsyncLifetime
@@ -402,5 +403,129 @@ public sealed class BlobTransferTests : IAsyncLifetime
             exchange.Take(f);
         }
         Assert.True(_store.Has(indices.Id));
+    }
+
+    /// <summary>
+    /// The Unity side of a forwarding test: its session, the shared adapter exchange over a cache, and
+    /// every BLOB_CHUNK it received with whether the store held that blob at that moment.
+    /// </summary>
+    private sealed class Receiver : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _reading;
+        public readonly BlobMemory Cache = new();
+        public readonly List<(string Id, bool StoreHadIt)> Chunks = new();
+        public readonly List<Frame> Posted = new(), Offers = new(), Gone = new();
+
+        public Receiver(LinkClient client, BlobStore store)
+        {
+            Client = client;
+            var exchange = new Protocol.Link.AdapterBlobExchange(Cache, Cache, client.Welcome.Limits, f => { lock (Posted) Posted.Add(f); },
+                (type, json) => client.SendAsync(type, json).GetAwaiter().GetResult(), (type, bytes) => client.SendBytesAsync(type, bytes).GetAwaiter().GetResult(), _ => { });
+            _reading = Task.Run(async () =>
+            {
+                while (await client.ReceiveAsync(_stop.Token) is { } f)
+                {
+                    lock (Posted)
+                    {
+                        if (f.Type == MessageType.BlobChunk) { var id = Hex.Encode(f.Payload.Span[..32]); Chunks.Add((id, store.Has(id))); }
+                        if (f.Type == MessageType.BlobOffer) Offers.Add(f);
+                        if (f.Type == MessageType.BlobGone) Gone.Add(f);
+                    }
+                    exchange.Take(f);
+                }
+            });
+        }
+
+        public LinkClient Client { get; }
+
+        public async Task UntilAsync(Func<bool> done)
+        {
+            for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until; await Task.Delay(10))
+                lock (Posted) if (done()) return;
+            throw new TimeoutException("the receiver never got there");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            try { await _reading; } catch (Exception e) when (e is OperationCanceledException or IOException) { }
+            Client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task a_blob_one_engine_sends_is_forwarded_to_the_other_while_it_arrives_and_a_blob_it_holds_is_not_resent()
+    {
+        var positions = Floats(300_000, 11); // 3.6 MB: four chunks
+        var indices = Indices(0, 1, 2);
+        await using var unity = new Receiver(await LinkClient.ConnectAsync(_server.Port, Engines.Unity, _keys[Engines.Unity]), _store);
+        unity.Cache.Put(indices.Id, indices.Shape, indices.Bytes); // Unity holds the indices already
+        using var blender = await ConnectAsync();
+        await blender.SendAsync(MessageType.Scene, SceneMessage(SceneJson(300_000, positions.Id, indices.Id)));
+        var want = await NextAsync(blender, MessageType.BlobWant);
+        Assert.Equal(2, Wanted(want).Count);
+
+        await SendBlobAsync(blender, positions, stopAfter: 2); // half of it, then the sender pauses
+        await unity.UntilAsync(() => unity.Chunks.Count > 0);
+        await Task.Delay(200);
+        lock (unity.Posted)
+        {
+            Assert.Equal(Wanted(want).Keys.OrderBy(k => k), Protocol.Link.BlobOffer.Read(Json(Assert.Single(unity.Offers))).Ids.OrderBy(k => k)); // offered what Blender was asked for
+            Assert.All(unity.Chunks, c => Assert.False(c.StoreHadIt)); // forwarded while it arrives: the store did not hold it yet
+            Assert.True(unity.Chunks.Count <= 2);
+            Assert.False(unity.Cache.Has(positions.Id));
+        }
+
+        await SendBlobAsync(blender, positions, from: 2L << 20);
+        await SendBlobAsync(blender, indices);
+        var ack = await NextAsync(blender, MessageType.Ack, MessageType.Error);
+        Assert.True(ack.Type == MessageType.Ack, Encoding.UTF8.GetString(ack.Payload.Span));
+        await unity.UntilAsync(() => unity.Cache.Has(positions.Id));
+        Assert.True(unity.Cache.TryGet(positions.Id, out _, out var got));
+        Assert.Equal(positions.Bytes, got.ToArray());
+        lock (unity.Posted)
+        {
+            Assert.Equal(4, unity.Chunks.Count(c => c.Id == positions.Id)); // each byte once
+            Assert.DoesNotContain(unity.Chunks, c => c.Id == indices.Id);  // held already: never sent
+        }
+
+        // The APPLY that names them goes on at once: nothing is asked for again.
+        var apply = _server.RequestAsync(Engines.Unity, MessageType.Apply,
+            $"{{\"intent\": 4, \"operations\": [{{\"op\": \"replace_mesh\", \"uuid\": \"{MeshUuid}\", \"vertex_count\": 300000, \"attributes\": {{\"POSITION\": \"{positions.Id}\"}}, \"primitives\": [{{\"material\": 0, \"indices\": \"{indices.Id}\"}}], \"derived\": []}}]}}",
+            TimeSpan.FromSeconds(10));
+        await unity.UntilAsync(() => unity.Posted.Count == 1);
+        await unity.Client.SendAsync(MessageType.Applied, $"{{\"re\": {unity.Posted[0].Sequence}, \"intent\": 4, \"undo\": \"x\"}}");
+        Assert.Equal(MessageType.Applied, (await apply).Type);
+        Assert.Equal(4, unity.Chunks.Count);
+        Assert.Contains("blob_offer", _log.ToString());
+    }
+
+    [Fact]
+    public async Task a_forwarded_blob_the_store_refuses_never_completes_at_the_other_engine_which_is_told_it_is_gone()
+    {
+        var positions = Floats(300_000, 12);
+        var indices = Indices(0, 1, 2);
+        _store.Put(indices.Shape, indices.Bytes);
+        await using var unity = new Receiver(await LinkClient.ConnectAsync(_server.Port, Engines.Unity, _keys[Engines.Unity]), _store);
+        using var blender = await ConnectAsync();
+        await blender.SendAsync(MessageType.Scene, SceneMessage(SceneJson(300_000, positions.Id, indices.Id)));
+        await NextAsync(blender, MessageType.BlobWant);
+        var bad = positions.Bytes.ToArray();
+        bad[^1] ^= 0x40; // the last byte: every chunk but the verdict looks right
+        await SendBlobAsync(blender, (positions.Id, positions.Shape, bad), stopAfter: 2);
+        await unity.UntilAsync(() => unity.Chunks.Count > 0); // forwarding has begun
+        await SendBlobAsync(blender, (positions.Id, positions.Shape, bad), from: 2L << 20);
+        var error = await NextAsync(blender, MessageType.Error);
+        Assert.Equal("BLOB_CORRUPT", ((JsonString)Json(error).Get("code")!).Value);
+        await unity.UntilAsync(() => unity.Gone.Count > 0);
+        lock (unity.Posted)
+        {
+            Assert.Contains(positions.Id, Protocol.Link.BlobGone.Read(Json(unity.Gone[0])).Ids);
+            Assert.False(unity.Cache.Has(positions.Id));
+            long forwarded = unity.Chunks.Count(c => c.Id == positions.Id);
+            Assert.InRange(forwarded, 1, 3); // never the last chunk
+        }
+        Assert.False(_store.Has(positions.Id));
     }
 }

@@ -7,8 +7,9 @@ import json
 import struct
 import unittest
 
-from vibesync_blender.link.blob_chunks import (BlobAssembler, BlobHasher, BlobTransferError, blob_gone_json, blob_references,
-                                               blob_want_json, decode_chunk, encode_chunk, read_blob_gone, read_blob_want, spans)
+from vibesync_blender.link.blob_chunks import (BlobAssembler, BlobHasher, BlobTransferError, blob_gone_json, blob_offer_json,
+                                               blob_references, blob_want_json, decode_chunk, encode_chunk, read_blob_gone,
+                                               read_blob_offer, read_blob_want, spans)
 from vibesync_blender.link.blobs import BlobCache, BlobShape
 from vibesync_blender.protocol.blobs import F32, U32, blob_id
 from .support import vectors
@@ -59,6 +60,14 @@ class BlobChunkVectorTests(unittest.TestCase):
         self.assertEqual((want["re"], [tuple(b) for b in want["blobs"]]), read_blob_want(json.loads(want["json"])))
         self.assertEqual(gone["json"], blob_gone_json(gone["re"], gone["ids"]))
         self.assertEqual((gone["re"], gone["ids"]), read_blob_gone(json.loads(gone["json"])))
+
+    def test_offer_payloads_are_written_and_read_as_the_vectors_say_and_malformed_ones_refused(self):
+        offer = self.V["messages"]["offer"]
+        self.assertEqual(offer["json"], blob_offer_json(offer["ids"]))
+        self.assertEqual(offer["ids"], read_blob_offer(json.loads(offer["json"])))
+        for bad in ({}, {"ids": []}, {"ids": ["x"]}, {"ids": ["a" * 64], "re": 1}):
+            with self.assertRaises(ValueError):
+                read_blob_offer(bad)
         for bad in ({"re": 1}, {"re": 1, "blobs": []}, {"re": 1, "blobs": [{"id": "x", "offset": 0}]}, {"re": -1, "blobs": [{"id": "a" * 64, "offset": 0}]}):
             with self.assertRaises(ValueError):
                 read_blob_want(bad)

@@ -28,10 +28,10 @@ def apply_frame(seq, *blobs):
 
 
 class Wire:
-    def __init__(self, chunk_bytes=64):
+    def __init__(self, chunk_bytes=64, blob_bytes=1 << 28):
         self.posted, self.sent, self.chunks = [], [], []
         self.cache = BlobCache()
-        self.exchange = BlobExchange(self.cache, Limits(chunk_bytes=chunk_bytes), self.posted.append,
+        self.exchange = BlobExchange(self.cache, Limits(chunk_bytes=chunk_bytes, blob_bytes=blob_bytes), self.posted.append,
                                      lambda typ, text: self.sent.append((typ, json.loads(text))),
                                      lambda typ, data: self.chunks.append(bytes(data)), log=lambda *_: None)
 
@@ -105,6 +105,64 @@ class BlobExchangeTests(unittest.TestCase):
         w.exchange.reset()
         w.exchange.apply_arrived(apply_frame(6))
         self.assertEqual([6], [f.seq for f in w.posted])
+
+
+    # ---- forwarding: BLOB_OFFER ----
+
+    def send_whole(self, w, blob, shape, data, size=50):
+        for offset, length in spans(len(data), 0, size):
+            w.exchange.chunk_arrived(encode_chunk(blob, shape, offset, data[offset:offset + length]))
+
+    def test_an_offer_asks_for_what_the_cache_lacks_and_the_apply_then_goes_on_at_once(self):
+        w = Wire()
+        held, hshape, hdata = positions(4)
+        w.cache.put(held, hshape, hdata)
+        blob, shape, data = positions(10, seed=2.0)
+        w.exchange.offer_arrived(21, {"ids": [held, blob]})
+        self.assertEqual({"re": 21, "blobs": [{"id": blob, "offset": 0}]}, w.last(MessageType.BLOB_WANT))  # the held one is not asked for
+        self.send_whole(w, blob, shape, data)
+        wants = len([1 for t, _ in w.sent if t == MessageType.BLOB_WANT])
+        w.exchange.apply_arrived(apply_frame(22, blob))
+        self.assertEqual([22], [f.seq for f in w.posted])
+        self.assertEqual(wants, len([1 for t, _ in w.sent if t == MessageType.BLOB_WANT]))  # nothing asked again
+
+    def test_an_apply_naming_an_offered_blob_on_its_way_waits_for_it_without_asking_again(self):
+        w = Wire()
+        blob, shape, data = positions(10, seed=3.0)
+        w.exchange.offer_arrived(30, {"ids": [blob]})
+        w.exchange.chunk_arrived(encode_chunk(blob, shape, 0, data[:50]))
+        w.exchange.apply_arrived(apply_frame(31, blob))
+        self.assertEqual([], w.posted)
+        self.assertEqual(1, len([1 for t, _ in w.sent if t == MessageType.BLOB_WANT]))
+        w.exchange.chunk_arrived(encode_chunk(blob, shape, 50, data[50:100]))
+        w.exchange.chunk_arrived(encode_chunk(blob, shape, 100, data[100:]))
+        self.assertEqual([31], [f.seq for f in w.posted])
+
+    def test_offered_blobs_no_apply_claims_are_bounded_and_the_oldest_is_dropped(self):
+        w = Wire(blob_bytes=250)  # room for two 120-byte blobs
+        blobs = [positions(10, seed=float(k + 4)) for k in range(3)]
+        for k, (blob, shape, data) in enumerate(blobs):
+            w.exchange.offer_arrived(40 + k, {"ids": [blob]})
+            self.send_whole(w, blob, shape, data)
+        self.assertEqual([False, True, True], [w.cache.has(b) for b, _, _ in blobs])
+        claimed, _, _ = blobs[1]
+        w.exchange.apply_arrived(apply_frame(50, claimed))  # claimed: no longer counted against the bound
+        blob, shape, data = positions(10, seed=9.0)
+        w.exchange.offer_arrived(51, {"ids": [blob]})
+        self.send_whole(w, blob, shape, data)
+        self.assertEqual([True, True, True], [w.cache.has(b) for b in (claimed, blobs[2][0], blob)])
+
+    def test_an_offer_the_orchestrator_withdraws_is_dropped_and_a_malformed_one_changes_nothing(self):
+        w = Wire()
+        blob, shape, data = positions(4, seed=5.0)
+        w.exchange.offer_arrived(60, {"ids": [blob]})
+        w.exchange.gone_arrived({"re": 60, "ids": [blob]})
+        w.exchange.chunk_arrived(encode_chunk(blob, shape, 0, data))
+        self.assertFalse(w.cache.has(blob))  # no longer wanted: the chunk is refused
+        sent = len(w.sent)
+        w.exchange.offer_arrived(61, {"ids": [blob], "extra": 1})
+        w.exchange.offer_arrived(62, {"ids": ["not a blob"]})
+        self.assertEqual(sent, len(w.sent))
 
 
 if __name__ == "__main__":

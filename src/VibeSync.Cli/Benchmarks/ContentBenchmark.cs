@@ -21,15 +21,22 @@ internal static partial class ContentBenchmark
     /// <summary>One goal of the issue: the figure, its limit, and whether it was met.</summary>
     public sealed record Goal(string Name, double Figure, double Limit, string Unit, bool Met);
 
-    /// <summary>The attach taken apart by the processes' own stamps (ms after Blender's "attaching").</summary>
-    public sealed record AttachPhases(double SessionStartMs, double BlobsAskedMs, double SceneAdmittedMs, double AppliedInUnityMs, double BothLiveMs);
+    /// <summary>
+    /// The attach taken apart by the processes' own stamps (ms after Blender's "attaching"): the last
+    /// blob stored, and the last blob sent on to the simulator (forwarded while it arrived, or served
+    /// for the adoption's APPLY), beside the scene's admission and the APPLY's answer.
+    /// </summary>
+    public sealed record AttachPhases(double SessionStartMs, double BlobsAskedMs, double BlobsStoredMs, double SceneAdmittedMs, double BlobsSentToUnityMs, double AppliedInUnityMs, double BothLiveMs);
 
     /// <summary>
     /// A vertex edit taken apart (medians, ms): Blender's detection, read, hash and EDIT until serve
     /// asks for its blobs; the changed blobs sent and stored durably; the intent until the simulator
-    /// answered its APPLY (journal, APPLY, the simulator's BLOB_WANT, chunks, building the mesh).
+    /// answered its APPLY (journal, APPLY, building the mesh; the blobs forwarded meanwhile). Taken
+    /// apart further: from stored until the intent is journaled PROVISIONAL (validated, admitted),
+    /// and until the last blob went out to the simulator (negative: before the store had them all).
     /// </summary>
-    public sealed record VertexEditPhases(int Samples, double BlenderUntilBlobsAskedMs, double BlobsUntilStoredMs, double StoredUntilAppliedInUnityMs);
+    public sealed record VertexEditPhases(int Samples, double BlenderUntilBlobsAskedMs, double BlobsUntilStoredMs, double StoredUntilAppliedInUnityMs,
+        double StoredUntilAdmittedMs, double StoredUntilSentToUnityMs);
 
     /// <summary>
     /// The slowest transform edits of each object (ms, slowest first), which decide the p99s: on a
@@ -85,7 +92,8 @@ internal static partial class ContentBenchmark
             double peakRss = Rss(serve.Pid, "VmHWM");
             var phases = new AttachPhases(
                 Round(ServeEvent(serve, "session_start", "blender") - t0), Round(ServeEvent(serve, "blob_want", "blender") - t0),
-                Round(ServeEvent(serve, "scene", "blender") - t0), Round(Events(unity, "applied").Last().GetProperty("t").GetDouble() - t0), Round(live - t0));
+                Round(LastServeEvent(serve, "blob", "blender") - t0), Round(ServeEvent(serve, "scene", "blender") - t0),
+                Round(LastServeEvent(serve, "blob_served", "unity") - t0), Round(Events(unity, "applied").Last().GetProperty("t").GetDouble() - t0), Round(live - t0));
             double attachSeconds = (live - t0) / 1000.0;
 
             progress("C# hashing of the mesh's blobs (as read from serve's store)");
@@ -101,25 +109,35 @@ internal static partial class ContentBenchmark
             progress($"every vertex moved in Blender → applied in Unity: {edits} edits");
             var vertexEdit = new List<double>();
             var (inBlender, toStore, toUnity) = (new List<double>(), new List<double>(), new List<double>());
+            var (toAdmitted, toSent) = (new List<double>(), new List<double>());
             for (int i = 0; i < edits; i++)
             {
                 var (played, applied) = await EditTimesAsync(blender, unity, new Dictionary<string, object> { ["mesh"] = "Heavy", ["offset"] = new[] { 0.0, 0.0, 0.01 } });
                 vertexEdit.Add(applied - played);
                 // Where the time went, by serve's own stamps: the EDIT's blobs asked for, the last of them stored.
-                var between = serve.Json().Where(e => e.TryGetProperty("ts", out var ts) && ts.GetInt64() >= played - 1 && ts.GetInt64() <= applied + 1
-                    && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String && en.GetString() == "blender").ToList();
-                var asked = between.FirstOrDefault(e => e.GetProperty("event").GetString() == "blob_want");
-                var stored = between.LastOrDefault(e => e.GetProperty("event").GetString() == "blob");
+                var lines = serve.Json().ToList();
+                var between = lines.Where(e => e.TryGetProperty("ts", out var ts) && ts.GetInt64() >= played - 1 && ts.GetInt64() <= applied + 1
+                    && e.TryGetProperty("engine", out var en) && en.ValueKind == JsonValueKind.String).ToList();
+                bool Is(JsonElement e, string @event, string engine) => e.GetProperty("event").GetString() == @event && e.GetProperty("engine").GetString() == engine;
+                var asked = between.FirstOrDefault(e => Is(e, "blob_want", "blender"));
+                var stored = between.LastOrDefault(e => Is(e, "blob", "blender"));
+                var sent = between.LastOrDefault(e => Is(e, "blob_served", "unity"));
+                var admitted = lines.FirstOrDefault(e => e.TryGetProperty("phase", out var ph) && ph.GetString() == "PROVISIONAL"
+                    && e.GetProperty("timestamp").GetInt64() >= played - 1 && e.GetProperty("operations").EnumerateArray().Any(o => o.GetString() == "replace_mesh"));
                 if (asked.ValueKind == JsonValueKind.Object && stored.ValueKind == JsonValueKind.Object)
                 {
+                    long storedTs = stored.GetProperty("ts").GetInt64();
                     inBlender.Add(asked.GetProperty("ts").GetInt64() - played);
-                    toStore.Add(stored.GetProperty("ts").GetInt64() - asked.GetProperty("ts").GetInt64());
-                    toUnity.Add(applied - stored.GetProperty("ts").GetInt64());
+                    toStore.Add(storedTs - asked.GetProperty("ts").GetInt64());
+                    toUnity.Add(applied - storedTs);
+                    if (admitted.ValueKind == JsonValueKind.Object) toAdmitted.Add(admitted.GetProperty("timestamp").GetInt64() - storedTs);
+                    if (sent.ValueKind == JsonValueKind.Object) toSent.Add(sent.GetProperty("ts").GetInt64() - storedTs);
                 }
                 await UntilAsync(async () => InParity(await api.StatusAsync(), objects: 2), "both engines live after the edit", TimeSpan.FromMinutes(2));
             }
             var vertexPhases = inBlender.Count == 0 ? null
-                : new VertexEditPhases(inBlender.Count, Median(inBlender), Median(toStore), Median(toUnity));
+                : new VertexEditPhases(inBlender.Count, Median(inBlender), Median(toStore), Median(toUnity),
+                    toAdmitted.Count == 0 ? double.NaN : Median(toAdmitted), toSent.Count == 0 ? double.NaN : Median(toSent));
 
             progress($"transform edits of the heavy mesh's object and of the cube, interleaved: {edits * 10} each");
             var before = (Traffic(serve), StoreFiles(dir));
@@ -239,6 +257,9 @@ internal static partial class ContentBenchmark
         Directory.EnumerateFiles(Path.Combine(dir, "blobs"), "*", SearchOption.AllDirectories).Count();
 
     private static double ServeEvent(ChildProcess serve, string name, string engine) => ServeTimes(serve, name, engine).First();
+
+    /// <summary>The last stamp of one serve log event for one engine so far (NaN: none).</summary>
+    private static double LastServeEvent(ChildProcess serve, string name, string engine) => ServeTimes(serve, name, engine).DefaultIfEmpty(double.NaN).Last();
 
     /// <summary>serve's "ts" stamps of one log event for one engine, in order.</summary>
     private static IEnumerable<double> ServeTimes(ChildProcess serve, string name, string engine) =>

@@ -161,8 +161,10 @@ internal static class BenchCommand
     {
         Console.WriteLine($"mesh: {result.Vertices:N0} vertices, {result.Triangles:N0} triangles, {result.PayloadBytes:N0} payload bytes; Blender's glTF export {result.GltfExportSeconds:F2} s");
         var p = result.AttachPhases;
-        Console.WriteLine($"attach → live {result.AttachToLiveSeconds:F2} s (session {p.SessionStartMs} ms, blobs asked {p.BlobsAskedMs} ms, scene admitted {p.SceneAdmittedMs} ms, applied in Unity {p.AppliedInUnityMs} ms)");
+        Console.WriteLine($"attach → live {result.AttachToLiveSeconds:F2} s (session {p.SessionStartMs} ms, blobs asked {p.BlobsAskedMs} ms, stored {p.BlobsStoredMs} ms, scene admitted {p.SceneAdmittedMs} ms, blobs sent to Unity {p.BlobsSentToUnityMs} ms, applied in Unity {p.AppliedInUnityMs} ms)");
         Console.WriteLine($"every vertex moved → applied in Unity: p50 {result.VertexEdit.P50Ms} ms, p99 {result.VertexEdit.P99Ms} ms ({result.VertexEdit.Samples} edits)");
+        if (result.VertexEditPhases is { } v)
+            Console.WriteLine($"  medians: in Blender until blobs asked {v.BlenderUntilBlobsAskedMs} ms, stored {v.BlobsUntilStoredMs} ms later; from stored: admitted {v.StoredUntilAdmittedMs} ms, blobs sent to Unity {v.StoredUntilSentToUnityMs} ms, applied in Unity {v.StoredUntilAppliedInUnityMs} ms");
         Console.WriteLine($"transform edit → applied in Unity: big mesh's object p50 {result.HeavyTransformEdit.P50Ms} / p99 {result.HeavyTransformEdit.P99Ms} ms, cube p50 {result.CubeTransformEdit.P50Ms} / p99 {result.CubeTransformEdit.P99Ms} ms; blob traffic {result.DuringTransformEdits}");
         Console.WriteLine($"  slowest transform edits: big mesh's object {string.Join(", ", result.SlowestTransformEdits.HeavyMs)} ms, cube {string.Join(", ", result.SlowestTransformEdits.CubeMs)} ms");
         Console.WriteLine($"serve RSS: idle {result.ServeIdleRssMib} MiB, peak during the attach {result.ServePeakRssMib} MiB (growth {result.ServeRssGrowthMib} MiB)");

@@ -6,6 +6,11 @@
 // time from the file, on a task of its own so the session keeps reading. A blob error is an ERROR
 // naming the blob; the session stays up; trust is charged only for what the adapter did (junk,
 // out of order, bytes that are not their name), never for a limit or a blob it could not provide.
+// Forwarding: the blobs an engine's SCENE or EDIT brings are offered (BLOB_OFFER) to the other
+// engines' sessions as soon as they are asked for, and streamed to those that want them from the
+// store's file while they arrive (BlobFollower), so the second transfer overlaps the first instead
+// of waiting for the intent's admission and its APPLY. Only engines' link sessions are offered
+// anything; agents reach blobs through the control API alone.
 using VibeSync.Blobs;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Protocol.Framing;
@@ -21,7 +26,14 @@ internal sealed partial class Session
 
     private readonly Queue<HeldMessage> _held = new();
     private BlobAssembler? _assembler;                       // created with the session's first want
-    private readonly Dictionary<ulong, HashSet<string>> _offered = new(); // the orchestrator's requests (APPLY) by seq → the blobs they name
+    private readonly Dictionary<ulong, HashSet<string>> _offered = new(); // the orchestrator's requests (APPLY) and BLOB_OFFERs by seq → the blobs they name
+    private readonly Queue<ulong> _offers = new();                          // BLOB_OFFERs still answerable, oldest first (at most MaxOffers)
+
+    /// <summary>BLOB_OFFERs a BLOB_WANT may still answer; older ones are forgotten (their want is answered BLOB_GONE, the APPLY asks again).</summary>
+    private const int MaxOffers = 64;
+
+    /// <summary>How long a forwarded blob may make no progress before its receiver is told BLOB_GONE.</summary>
+    private static readonly TimeSpan ForwardIdle = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _serving = new(1, 1);    // one blob served at a time: one chunk buffer per session
     private long _blobProgressMs;                           // last chunk in or out: extends the answer deadline of a request
 
@@ -57,8 +69,41 @@ internal sealed partial class Session
             _server.Log.Write("blob_want", null, Engine, _remote, $"{MessageType.Name(frame.Type)} {frame.Sequence} names {named.Count} blobs, {missing.Count} not held: asked for {want.Count}" +
                 (want.Any(w => w.Offset > 0) ? $" ({want.Count(w => w.Offset > 0)} resumed)" : ""));
             await SendAsync(MessageType.BlobWant, new BlobWant(frame.Sequence, want).ToJson(), cancel, flush: true).ConfigureAwait(false);
+            if (frame.Type != MessageType.State) _server.Forward(this, want.Select(w => w.Id).ToList());
         }
         return true;
+    }
+
+    /// <summary>
+    /// BLOB_OFFER to this session's adapter: blobs another engine is sending that an APPLY here may
+    /// soon name. Its BLOB_WANT (answering the offer's sequence number) is served as they arrive.
+    /// </summary>
+    internal async Task OfferAsync(IReadOnlyList<string> ids)
+    {
+        if (Store == null || ids.Count == 0) return;
+        try
+        {
+            await _send.WaitAsync(_end.Token).ConfigureAwait(false);
+            try
+            {
+                ulong seq = _nextOut++;
+                lock (_offered)
+                {
+                    _offered[seq] = new HashSet<string>(ids, StringComparer.Ordinal);
+                    _offers.Enqueue(seq);
+                    while (_offers.Count > MaxOffers) _offered.Remove(_offers.Dequeue());
+                }
+                _outbox.Write(FrameCodec.Encode(_sendKeys.ServerToClient, new Frame(MessageType.BlobOffer, seq, _server.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    System.Text.Encoding.UTF8.GetBytes(new BlobOffer(ids).ToJson()))));
+                await FlushOutboxAsync(_end.Token).ConfigureAwait(false);
+            }
+            finally { _send.Release(); }
+            _server.Log.Write("blob_offer", null, Engine, _remote, $"offered {ids.Count} blob(s) arriving from another engine");
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            // The session ended: nothing was offered; its next APPLY asks for what it needs.
+        }
     }
 
     /// <summary>A BLOB_CHUNK (binary payload): taken by the assembler; a completed blob is durable in the store, and held messages whose blobs are all in are handled.</summary>
@@ -192,7 +237,7 @@ internal sealed partial class Session
         var serve = new List<WantedBlob>();
         var gone = new List<string>();
         foreach (var w in want.Blobs)
-            if (offered != null && offered.Contains(w.Id) && Store!.Has(w.Id)) serve.Add(w);
+            if (offered != null && offered.Contains(w.Id) && (Store!.Has(w.Id) || Store.Follow(w.Id) is { } arriving && Dispose(arriving))) serve.Add(w);
             else gone.Add(w.Id);
         if (gone.Count > 0)
         {
@@ -215,32 +260,14 @@ internal sealed partial class Session
                 var gone = new List<string>();
                 foreach (var w in blobs)
                 {
-                    BlobShape shape;
-                    FileStream file;
-                    try { (shape, file) = Store!.OpenPayload(w.Id); }
-                    catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+                    var sent = Store!.Has(w.Id) ? await SendHeldAsync(w, buffer, cancel).ConfigureAwait(false) : await SendArrivingAsync(w, buffer, cancel).ConfigureAwait(false);
+                    if (sent == null)
                     {
                         gone.Add(w.Id);
                         continue;
                     }
-                    int chunks = 0;
-                    long bytes = 0;
-                    using (file)
-                    {
-                        long from = w.Offset <= shape.ByteLength ? w.Offset : 0; // an offset past the end restarts it
-                        file.Position += from;
-                        foreach (var (offset, length) in BlobChunk.Spans(shape.ByteLength, from, chunkBytes))
-                        {
-                            file.ReadExactly(buffer.AsSpan(BlobChunk.HeaderSize, length));
-                            BlobChunk.Encode(w.Id, shape, offset, ReadOnlySpan<byte>.Empty, buffer); // the header in front of the data read in place
-                            await SendBytesAsync(MessageType.BlobChunk, buffer.AsMemory(0, BlobChunk.HeaderSize + length), cancel).ConfigureAwait(false);
-                            TouchBlobs();
-                            chunks++;
-                            bytes += length;
-                        }
-                    }
                     // What went out, a line per blob as the "blob" line says what came in (`vibesync bench content` counts both, by blob).
-                    _server.Log.Write("blob_served", null, Engine, _remote, $"blob {w.Id} for message {re} sent: {bytes:N0} bytes in {chunks} BLOB_CHUNK frame(s)");
+                    _server.Log.Write("blob_served", null, Engine, _remote, $"blob {w.Id} for message {re} sent: {sent.Value.Bytes:N0} bytes in {sent.Value.Chunks} BLOB_CHUNK frame(s)");
                 }
                 if (gone.Count > 0) await SendAsync(MessageType.BlobGone, new BlobGone(re, gone).ToJson(), cancel, flush: true).ConfigureAwait(false);
             }
@@ -250,6 +277,74 @@ internal sealed partial class Session
         {
             // The session ended mid-transfer: the adapter asks again (with what it kept) in the next one.
         }
+    }
+
+    /// <summary>Sends a held blob from the store's file, from the offset asked (past the end: from 0). Null when it is gone.</summary>
+    private async Task<(long Bytes, int Chunks)?> SendHeldAsync(WantedBlob w, byte[] buffer, CancellationToken cancel, long? from = null)
+    {
+        BlobShape shape;
+        FileStream file;
+        try { (shape, file) = Store!.OpenPayload(w.Id); }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { return null; }
+        int chunks = 0;
+        long bytes = 0;
+        using (file)
+        {
+            long start = from ?? (w.Offset <= shape.ByteLength ? w.Offset : 0); // an offset past the end restarts it
+            file.Position += start;
+            foreach (var (offset, length) in BlobChunk.Spans(shape.ByteLength, start, buffer.Length - BlobChunk.HeaderSize))
+            {
+                file.ReadExactly(buffer.AsSpan(BlobChunk.HeaderSize, length));
+                await SendChunkAsync(w.Id, shape, offset, length, buffer, cancel).ConfigureAwait(false);
+                chunks++;
+                bytes += length;
+            }
+        }
+        return (bytes, chunks);
+    }
+
+    /// <summary>
+    /// Forwards a blob while another engine's transfer writes it (from 0: what an adapter asks), in
+    /// chunks of what has arrived. A transfer that fails or stalls ends it: the rest comes from the
+    /// store if the blob is there by then, else null (BLOB_GONE; the APPLY naming it asks again).
+    /// </summary>
+    private async Task<(long Bytes, int Chunks)?> SendArrivingAsync(WantedBlob w, byte[] buffer, CancellationToken cancel)
+    {
+        using var follower = Store!.Follow(w.Id);
+        // An empty blob has nothing to overlap: it is sent from the store (gone if not there yet; the APPLY asks again).
+        if (follower == null || await follower.ShapeAsync(ForwardIdle, cancel).ConfigureAwait(false) is not { ByteLength: > 0 } shape)
+            return Store.Has(w.Id) ? await SendHeldAsync(w, buffer, cancel).ConfigureAwait(false) : null;
+        long offset = 0;
+        int chunks = 0;
+        while (offset < shape.ByteLength)
+        {
+            int n = await follower.ReadAsync(offset, buffer.AsMemory(BlobChunk.HeaderSize), ForwardIdle, cancel).ConfigureAwait(false);
+            if (n == 0)
+            {
+                // Stopped short: the rest from the store when it holds the blob now, else the receiver is told it is gone.
+                if (!Store.Has(w.Id)) return null;
+                var rest = await SendHeldAsync(w, buffer, cancel, from: offset).ConfigureAwait(false);
+                return rest == null ? null : (offset + rest.Value.Bytes, chunks + rest.Value.Chunks);
+            }
+            await SendChunkAsync(w.Id, shape, offset, n, buffer, cancel).ConfigureAwait(false);
+            offset += n;
+            chunks++;
+        }
+        return (offset, chunks);
+    }
+
+    /// <summary>Sends one BLOB_CHUNK whose data already sits in <paramref name="buffer"/> after the chunk header.</summary>
+    private async Task SendChunkAsync(string id, BlobShape shape, long offset, int length, byte[] buffer, CancellationToken cancel)
+    {
+        BlobChunk.Encode(id, shape, offset, ReadOnlySpan<byte>.Empty, buffer); // the header in front of the data read in place
+        await SendBytesAsync(MessageType.BlobChunk, buffer.AsMemory(0, BlobChunk.HeaderSize + length), cancel).ConfigureAwait(false);
+        TouchBlobs();
+    }
+
+    private static bool Dispose(IDisposable d)
+    {
+        d.Dispose();
+        return true;
     }
 
     private void TouchBlobs() => Interlocked.Exchange(ref _blobProgressMs, _server.Time.GetUtcNow().ToUnixTimeMilliseconds());

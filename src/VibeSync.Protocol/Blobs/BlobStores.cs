@@ -48,6 +48,20 @@ namespace VibeSync.Protocol.Blobs
         bool TryGetPrefix(string id, int length, out ReadOnlyMemory<byte> prefix);
     }
 
+    /// <summary>
+    /// A blob source that remembers the largest value of the index blobs a check read (the
+    /// orchestrator's store): a blob's bytes never change under its name, so a vertex edit that keeps
+    /// its 24 MB of indices need not read and hash them again to know they are in range.
+    /// </summary>
+    public interface IBlobIndexBounds
+    {
+        /// <summary>The largest index in u32 blob <paramref name="id"/>, as a check found it; false when not known.</summary>
+        bool TryGetIndexBound(string id, out uint largest);
+
+        /// <summary>Remembers the largest index of <paramref name="id"/>, read from bytes verified against its name.</summary>
+        void RememberIndexBound(string id, uint largest);
+    }
+
     /// <summary>A place that keeps blobs and gives them back (the orchestrator's store, a cache).</summary>
     public interface IBlobStore : IBlobSink, IBlobSource
     {
@@ -124,6 +138,9 @@ namespace VibeSync.Protocol.Blobs
             payload = default;
             return false;
         }
+
+        /// <summary>Drops blob <paramref name="id"/> if held (an offered blob no APPLY claimed, past the adapter's bound).</summary>
+        public void Remove(string id) { lock (_blobs) _blobs.Remove(id); }
 
         /// <summary>Drops every blob not in <paramref name="ids"/> (a cache keeps what its current records and unapplied APPLYs use).</summary>
         public void Retain(IEnumerable<string> ids)

@@ -2,8 +2,10 @@
 // link's reading thread so the editor's main thread never waits for a chunk. An APPLY naming
 // blobs the cache lacks is held (with every APPLY after it: intents keep their order) while
 // BLOB_WANT brings them; it reaches the main thread only once every blob it names verified and is
-// in the cache. The orchestrator's BLOB_WANT is answered from the cache. The Python twin is
-// vibesync_blender/link/blob_exchange.py.
+// in the cache. The orchestrator's BLOB_WANT is answered from the cache. A BLOB_OFFER (blobs
+// another engine is sending the orchestrator) is taken up at once, so the blob is here, or on its
+// way, when the APPLY naming it comes; what no APPLY claims is bounded in bytes and the oldest is
+// dropped. The Python twin is vibesync_blender/link/blob_exchange.py.
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -21,7 +23,11 @@ namespace VibeSync.Protocol.Link
         public const int MaxHeld = 256;
 
         private readonly IBlobSource _blobsHeld;
-        private readonly IBlobSink _received;
+        private readonly BlobMemory _received;
+        private readonly long _maxUnclaimedBytes;
+        private readonly LinkedList<(string Id, long Bytes)> _unclaimed = new LinkedList<(string, long)>(); // offered blobs received, no APPLY named yet; oldest first
+        private readonly HashSet<string> _offeredInFlight = new HashSet<string>(StringComparer.Ordinal);   // wanted for an offer, not complete
+        private long _unclaimedBytes;
         private readonly int _chunkBytes;
         private readonly Action<Frame> _post;
         private readonly Action<byte, string> _send;
@@ -33,11 +39,12 @@ namespace VibeSync.Protocol.Link
 
         /// <summary>
         /// <paramref name="held"/> is every blob the adapter can give or use (what its scene holds and what it received);
-        /// <paramref name="received"/> keeps the blobs that arrive. <paramref name="post"/> hands an APPLY whose blobs are all held on
+        /// <paramref name="received"/> keeps the blobs that arrive (offered blobs no APPLY named are held
+        /// up to <see cref="LinkLimits.BlobBytes"/> bytes together, then the oldest dropped). <paramref name="post"/> hands an APPLY whose blobs are all held on
         /// (to the main thread); <paramref name="send"/> and <paramref name="sendBytes"/> write JSON
         /// and binary frames on this session.
         /// </summary>
-        public AdapterBlobExchange(IBlobSource held, IBlobSink received, LinkLimits limits, Action<Frame> post, Action<byte, string> send, Action<byte, byte[]> sendBytes, Action<string> log)
+        public AdapterBlobExchange(IBlobSource held, BlobMemory received, LinkLimits limits, Action<Frame> post, Action<byte, string> send, Action<byte, byte[]> sendBytes, Action<string> log)
         {
             _blobsHeld = held;
             _received = received;
@@ -47,6 +54,7 @@ namespace VibeSync.Protocol.Link
             _sendBytes = sendBytes;
             _log = log;
             _assembler = new BlobAssembler(limits.BlobBytes, limits.ChunkBytes);
+            _maxUnclaimedBytes = limits.BlobBytes;
         }
 
         private bool Has(string id) => _blobsHeld.TryGet(id, out _, out _);
@@ -60,12 +68,14 @@ namespace VibeSync.Protocol.Link
                 case MessageType.BlobChunk: ChunkArrived(frame.Payload); return true;
                 case MessageType.BlobWant:
                 case MessageType.BlobGone:
+                case MessageType.BlobOffer:
                     JsonObject o;
                     try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
                     catch (Exception e) when (e is JsonParseException || e is JsonFieldException || e is DecoderFallbackException) { _log($"VibeSync: a malformed {MessageType.Name(frame.Type)}: {e.Message}"); return true; }
                     try
                     {
                         if (frame.Type == MessageType.BlobWant) WantArrived(BlobWant.Read(o));
+                        else if (frame.Type == MessageType.BlobOffer) OfferArrived(frame.Sequence, BlobOffer.Read(o));
                         else foreach (var id in BlobGone.Read(o).Ids) Fail(id, BlobTransferException.Missing, $"blob {id}: the orchestrator no longer holds it (BLOB_GONE)");
                     }
                     catch (JsonFieldException e) { _log($"VibeSync: a malformed {MessageType.Name(frame.Type)}: {e.Message}"); }
@@ -76,16 +86,18 @@ namespace VibeSync.Protocol.Link
 
         private void ApplyArrived(Frame frame)
         {
-            List<string> missing;
-            try { missing = BlobReferences.In(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray()))).Where(id => !Has(id)).ToList(); }
+            IReadOnlyList<string> named;
+            try { named = BlobReferences.In(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray()))); }
             catch (Exception e) when (e is JsonParseException || e is DecoderFallbackException)
             {
                 _post(frame); // the main thread's reader answers it MALFORMED
                 return;
             }
+            var missing = named.Where(id => !Has(id)).ToList();
             var want = new List<WantedBlob>();
             lock (_gate)
             {
+                Claim(named);
                 if (missing.Count == 0 && _held.Count == 0)
                 {
                     _post(frame);
@@ -98,9 +110,61 @@ namespace VibeSync.Protocol.Link
                 }
                 _held.Add((frame, new HashSet<string>(missing, StringComparer.Ordinal)));
                 foreach (var id in missing)
-                    if (!_assembler.Wants(id) && want.Count < BlobWant.MaxBlobs) want.Add(new WantedBlob(id, _assembler.Want(id, new MemoryIncomingBlob((b, shape, data) => _received.Put(b, shape, data.Span)))));
+                    if (!_assembler.Wants(id) && want.Count < BlobWant.MaxBlobs) want.Add(new WantedBlob(id, _assembler.Want(id, new MemoryIncomingBlob((b, shape, data) => Received(b, shape, data)))));
             }
             if (want.Count > 0) _send(MessageType.BlobWant, new BlobWant(frame.Sequence, want).ToJson());
+        }
+
+        /// <summary>
+        /// BLOB_OFFER: asks at once for the offered blobs this side neither holds nor is receiving (the
+        /// APPLY naming them then finds them here, or on their way). Nothing is said when all are.
+        /// </summary>
+        private void OfferArrived(ulong seq, BlobOffer offer)
+        {
+            var want = new List<WantedBlob>();
+            lock (_gate)
+                foreach (var id in offer.Ids)
+                    if (!Has(id) && !_assembler.Wants(id) && want.Count < BlobWant.MaxBlobs)
+                    {
+                        _offeredInFlight.Add(id);
+                        want.Add(new WantedBlob(id, _assembler.Want(id, new MemoryIncomingBlob((b, shape, data) => Received(b, shape, data)))));
+                    }
+            if (want.Count > 0) _send(MessageType.BlobWant, new BlobWant(seq, want).ToJson());
+        }
+
+        /// <summary>A blob verified (called under the gate, by the assembler): kept; an offered one is unclaimed until an APPLY names it.</summary>
+        private void Received(string id, BlobShape shape, ReadOnlyMemory<byte> data)
+        {
+            _received.Hold(id, shape, data);
+            if (!_offeredInFlight.Remove(id)) return;
+            _unclaimed.AddLast((id, data.Length));
+            _unclaimedBytes += data.Length;
+            while (_unclaimedBytes > _maxUnclaimedBytes && _unclaimed.First != null)
+            {
+                var oldest = _unclaimed.First.Value;
+                _unclaimed.RemoveFirst();
+                _unclaimedBytes -= oldest.Bytes;
+                _received.Remove(oldest.Id);
+                _log($"VibeSync: offered blob {oldest.Id} dropped unclaimed ({oldest.Bytes:N0} bytes): over {_maxUnclaimedBytes:N0} bytes of offers no APPLY named");
+            }
+        }
+
+        /// <summary>An APPLY names these blobs: offered ones are the APPLY's now, no longer dropped for the bound (called under the gate).</summary>
+        private void Claim(IReadOnlyList<string> named)
+        {
+            if (_unclaimed.Count == 0 && _offeredInFlight.Count == 0) return;
+            var ids = new HashSet<string>(named, StringComparer.Ordinal);
+            _offeredInFlight.ExceptWith(ids);
+            for (var node = _unclaimed.First; node != null;)
+            {
+                var next = node.Next;
+                if (ids.Contains(node.Value.Id))
+                {
+                    _unclaimedBytes -= node.Value.Bytes;
+                    _unclaimed.Remove(node);
+                }
+                node = next;
+            }
         }
 
         private void ChunkArrived(ReadOnlyMemory<byte> payload)
@@ -141,7 +205,8 @@ namespace VibeSync.Protocol.Link
                 for (int i = _held.Count - 1; i >= 0; i--)
                     if (_held[i].Blobs.Contains(blob)) { failed.Insert(0, _held[i].Frame); _held.RemoveAt(i); }
                     else still.UnionWith(_held[i].Blobs);
-                foreach (var id in _assembler.Wanted.ToList()) if (!still.Contains(id)) _assembler.Abandon(id);
+                foreach (var id in _assembler.Wanted.ToList()) if (!still.Contains(id) && !_offeredInFlight.Contains(id)) _assembler.Abandon(id);
+                if (_offeredInFlight.Remove(blob)) _assembler.Abandon(blob); // an offer the orchestrator withdrew (BLOB_GONE) or that failed
             }
             foreach (var f in failed) Error(f.Sequence, code, $"APPLY names blob {blob}, which did not arrive: {why}; nothing was applied");
             Release();
@@ -170,6 +235,7 @@ namespace VibeSync.Protocol.Link
             {
                 _held.Clear();
                 _assembler.Dispose();
+                _offeredInFlight.Clear();
             }
         }
     }

@@ -64,9 +64,7 @@ namespace VibeSync.Protocol.Link
         /// <summary>The payload's JSON.</summary>
         public string ToJson()
         {
-            var sb = new StringBuilder("{\"re\": ").Append(Re).Append(", \"ids\": [");
-            for (int i = 0; i < Ids.Count; i++) sb.Append(i > 0 ? ", \"" : "\"").Append(Ids[i]).Append('"');
-            return sb.Append("]}").ToString();
+            return AppendIds(new StringBuilder("{\"re\": ").Append(Re).Append(", \"ids\": ["), Ids).Append("]}").ToString();
         }
 
         /// <summary>Reads a BLOB_GONE payload strictly.</summary>
@@ -74,11 +72,47 @@ namespace VibeSync.Protocol.Link
         public static BlobGone Read(JsonObject o)
         {
             CheckFields(o, "", new[] { "re", "ids" }, Array.Empty<string>());
+            return new BlobGone((ulong)BlobWant.Whole(o, "re", "re"), ReadIds(o));
+        }
+
+        /// <summary>Writes blob names as JSON strings, comma-separated (BLOB_GONE's and BLOB_OFFER's <c>ids</c>).</summary>
+        internal static StringBuilder AppendIds(StringBuilder sb, IReadOnlyList<string> ids)
+        {
+            for (int i = 0; i < ids.Count; i++) sb.Append(i > 0 ? ", \"" : "\"").Append(ids[i]).Append('"');
+            return sb;
+        }
+
+        /// <summary>The <c>ids</c> list of BLOB_GONE and BLOB_OFFER: 1–4,096 blob names.</summary>
+        internal static IReadOnlyList<string> ReadIds(JsonObject o)
+        {
             var items = AsArray(o.Get("ids")!, "ids").Items;
             if (items.Count == 0 || items.Count > BlobWant.MaxBlobs) throw new JsonFieldException("ids", $"expected 1–{BlobWant.MaxBlobs} blob names");
             var ids = new List<string>(items.Count);
             for (int i = 0; i < items.Count; i++) ids.Add(BlobId(items[i], $"ids[{i}]"));
-            return new BlobGone((ulong)BlobWant.Whole(o, "re", "re"), ids);
+            return ids;
+        }
+    }
+
+    /// <summary>
+    /// BLOB_OFFER <c>{"ids": [B…]}</c>, orchestrator → adapter: blobs arriving from another engine (or
+    /// held) that an APPLY may soon name. The adapter answers BLOB_WANT (<c>re</c>: the offer's
+    /// sequence number) for those it neither holds nor is receiving, or nothing: an offer asks for no answer.
+    /// </summary>
+    /// <param name="Ids">The blobs offered, 1–4,096.</param>
+    public sealed record BlobOffer(IReadOnlyList<string> Ids)
+    {
+        /// <summary>The payload's JSON.</summary>
+        public string ToJson()
+        {
+            return BlobGone.AppendIds(new StringBuilder("{\"ids\": ["), Ids).Append("]}").ToString();
+        }
+
+        /// <summary>Reads a BLOB_OFFER payload strictly.</summary>
+        /// <exception cref="JsonFieldException">A field missing, unknown or wrong.</exception>
+        public static BlobOffer Read(JsonObject o)
+        {
+            CheckFields(o, "", new[] { "ids" }, Array.Empty<string>());
+            return new BlobOffer(BlobGone.ReadIds(o));
         }
     }
 

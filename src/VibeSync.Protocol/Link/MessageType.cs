@@ -54,12 +54,14 @@ namespace VibeSync.Protocol.Link
         public const byte BlobChunk = 0x51;
         /// <summary>Either way: the sender of a blob reference cannot provide these blobs any more; the referencing message is dropped.</summary>
         public const byte BlobGone = 0x52;
+        /// <summary>Orchestrator → adapter: blobs arriving from (or held for) another engine that an APPLY may soon name; the adapter asks with BLOB_WANT for those it lacks (docs/protocol.md §12.2, forwarding).</summary>
+        public const byte BlobOffer = 0x53;
 
         /// <summary>True for the types this version knows.</summary>
         public static bool IsKnown(byte type) =>
             type == Hello || type == Welcome || type == Refused || type == Heartbeat || type == Ack || type == Rekey
             || type == RekeyAck || type == Edit || type == Scene || type == HumanActive || type == NotSynced || type == Error || type == Bye
-            || (type >= Apply && type <= PendingIntents) || (type >= BlobWant && type <= BlobGone);
+            || (type >= Apply && type <= PendingIntents) || (type >= BlobWant && type <= BlobOffer);
 
         /// <summary>The type's name for logs, e.g. <c>HEARTBEAT</c>.</summary>
         public static string Name(byte type)
@@ -88,6 +90,7 @@ namespace VibeSync.Protocol.Link
                 case BlobWant: return "BLOB_WANT";
                 case BlobChunk: return "BLOB_CHUNK";
                 case BlobGone: return "BLOB_GONE";
+                case BlobOffer: return "BLOB_OFFER";
                 case Error: return "ERROR";
                 case Bye: return "BYE";
                 default: return "0x" + type.ToString("x2");

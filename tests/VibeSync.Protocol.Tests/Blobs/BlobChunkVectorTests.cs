@@ -95,6 +95,26 @@ public sealed class BlobChunkVectorTests
         Assert.Equal(g.Ids, BlobGone.Read((JsonObject)JsonParser.Parse(g.ToJson())).Ids);
     }
 
+    [Fact]
+    public void offer_payloads_are_written_and_read_as_the_vectors_say()
+    {
+        var offer = Vectors.GetProperty("messages").GetProperty("offer");
+        var o = new BlobOffer(offer.GetProperty("ids").EnumerateArray().Select(x => x.GetString()!).ToArray());
+        Assert.Equal(offer.GetProperty("json").GetString(), o.ToJson());
+        Assert.Equal(o.Ids, BlobOffer.Read((JsonObject)JsonParser.Parse(o.ToJson())).Ids);
+    }
+
+    [Theory]
+    [InlineData("{}", "ids")]
+    [InlineData("{\"ids\": []}", "ids")]
+    [InlineData("{\"ids\": [\"x\"]}", "ids[0]")]
+    [InlineData("{\"ids\": [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"], \"re\": 1}", "re")]
+    public void a_malformed_offer_is_refused_naming_the_field(string json, string path)
+    {
+        var e = Assert.Throws<JsonFieldException>(() => BlobOffer.Read((JsonObject)JsonParser.Parse(json)));
+        Assert.Equal(path, e.Path);
+    }
+
     [Theory]
     [InlineData("{\"re\": 1}", "blobs")]
     [InlineData("{\"re\": 1, \"blobs\": []}", "blobs")]

@@ -19,6 +19,36 @@ public sealed class MeshContentTests
         return new Mesh(Uuid, 3, attributes, new[] { primitive }, Array.Empty<string>());
     }
 
+    /// <summary>A store that remembers index bounds and counts the blobs read whole.</summary>
+    private sealed class BoundsMemo : IBlobSource, IBlobShapes, IBlobIndexBounds
+    {
+        private readonly BlobMemory _inner;
+        private readonly Dictionary<string, uint> _bounds = new();
+        public BoundsMemo(BlobMemory inner) { _inner = inner; }
+        public List<string> Read { get; } = new();
+        public bool TryGet(string id, out BlobShape shape, out ReadOnlyMemory<byte> payload) { Read.Add(id); return _inner.TryGet(id, out shape, out payload); }
+        public bool TryGetShape(string id, out BlobShape shape) => _inner.TryGet(id, out shape, out _); // a header, not a read
+        public bool TryGetIndexBound(string id, out uint largest) => _bounds.TryGetValue(id, out largest);
+        public void RememberIndexBound(string id, uint largest) => _bounds[id] = largest;
+    }
+
+    [Fact]
+    public void indices_checked_once_are_not_read_again_for_as_many_vertices_and_fewer_vertices_are_still_refused()
+    {
+        var mesh = Triangle(new uint[] { 0, 1, 2, 2, 1, 0 });
+        var memo = new BoundsMemo(_blobs);
+        MeshContent.Check(mesh, memo, "meshes[0]");
+        string indices = mesh.Primitives[0].Indices;
+        Assert.Equal(new[] { indices }, memo.Read);
+        memo.Read.Clear();
+        MeshContent.Check(mesh, memo, "meshes[0]"); // a vertex edit keeping its indices
+        Assert.Empty(memo.Read);
+        var two = new Dictionary<string, string> { [MeshSemantics.Position] = InlineMesh.Floats(new float[] { 0, 0, 0, 1, 0, 0 }, 3, _blobs) };
+        var e = Assert.Throws<MeshContentException>(() => MeshContent.Check(mesh with { VertexCount = 2, Attributes = two }, memo, "meshes[0]"));
+        Assert.Equal(MeshContentException.IndexRange, e.Code); // the bound does not fit: read again, refused as before
+        Assert.Contains("index 2 at 2", e.Reason);
+    }
+
     [Fact]
     public void a_mesh_whose_blobs_fit_is_accepted() => MeshContent.Check(Triangle(normals: new float[] { 0, 0, 1, 0, 0, 1, 0, 0, 1 }), _blobs, "meshes[0]");
 

@@ -201,8 +201,17 @@ def blob_want_json(re, blobs):
     return '{"re": %d, "blobs": [%s]}' % (re, ", ".join('{"id": "%s", "offset": %d}' % (b, o) for b, o in blobs))
 
 
+def _ids_json(ids):
+    return ", ".join('"%s"' % b for b in ids)
+
+
 def blob_gone_json(re, ids):
-    return '{"re": %d, "ids": [%s]}' % (re, ", ".join('"%s"' % b for b in ids))
+    return '{"re": %d, "ids": [%s]}' % (re, _ids_json(ids))
+
+
+def blob_offer_json(ids):
+    """BLOB_OFFER's payload (the orchestrator sends it; written here for the vectors and tests)."""
+    return '{"ids": [%s]}' % _ids_json(ids)
 
 
 def _whole(value):
@@ -228,10 +237,22 @@ def read_blob_gone(payload):
     """(re, [id…]) of a BLOB_GONE payload (a dict); raises ValueError naming the field."""
     if not isinstance(payload, dict) or set(payload) != {"re", "ids"}:
         raise ValueError("BLOB_GONE: expected exactly the fields re and ids")
-    ids = payload["ids"]
-    if not _whole(payload["re"]) or not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BLOBS or not all(_is_blob_id(b) for b in ids):
-        raise ValueError(f"BLOB_GONE: re a whole number, ids 1–{MAX_BLOBS} blob names")
-    return payload["re"], list(ids)
+    if not _whole(payload["re"]):
+        raise ValueError("BLOB_GONE: re a whole number")
+    return payload["re"], _read_ids("BLOB_GONE", payload["ids"])
+
+
+def read_blob_offer(payload):
+    """[id…] of a BLOB_OFFER payload (a dict); raises ValueError naming the field."""
+    if not isinstance(payload, dict) or set(payload) != {"ids"}:
+        raise ValueError("BLOB_OFFER: expected exactly the field ids")
+    return _read_ids("BLOB_OFFER", payload["ids"])
+
+
+def _read_ids(message, ids):
+    if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BLOBS or not all(_is_blob_id(b) for b in ids):
+        raise ValueError(f"{message}: ids 1–{MAX_BLOBS} blob names")
+    return list(ids)
 
 
 _BLOB_MEMBERS = frozenset(("blob", "inverse_bind_matrices", "times", "values"))

@@ -10,13 +10,19 @@ listener thread so Blender's main thread never waits for a chunk.
   a request).
 - The orchestrator's BLOB_WANT (after a SCENE, EDIT or STATE named blobs) is answered from the
   cache, a chunk at a time; what the cache no longer holds is answered BLOB_GONE.
+- A BLOB_OFFER (blobs another engine is sending the orchestrator, forwarded as they arrive) is
+  answered at once with a BLOB_WANT for what the cache lacks, so the APPLY that names them finds them
+  here or on their way. Offered blobs no APPLY claimed are bounded in bytes (``limits.blob_bytes``);
+  the oldest is dropped.
 """
+
+from collections import OrderedDict
 
 import json
 import threading
 
 from .blob_chunks import (MISSING, BlobAssembler, BlobTransferError, blob_gone_json, blob_references, blob_want_json,
-                          encode_chunk, read_blob_gone, read_blob_want, spans)
+                          encode_chunk, read_blob_gone, read_blob_offer, read_blob_want, spans)
 from .session import MessageType
 
 
@@ -36,6 +42,8 @@ class BlobExchange:
         self._held = []  # [frame, set of blobs still missing]
         self._lock = threading.Lock()
         self._assembler = BlobAssembler(limits.blob_bytes, limits.chunk_bytes, self._completed)
+        self._offered = set()              # wanted for an offer, not complete
+        self._unclaimed = OrderedDict()    # offered blobs received that no APPLY named yet → bytes, oldest first
 
     # ---- APPLY and the blobs it names ----
 
@@ -46,8 +54,10 @@ class BlobExchange:
         except ValueError:
             self._post(frame)  # the main thread's reader answers it MALFORMED
             return
-        missing = [b for b in blob_references(data) if not self.cache.has(b)]
+        named = blob_references(data)
+        missing = [b for b in named if not self.cache.has(b)]
         with self._lock:
+            self._claim(named)
             if not missing and not self._held:
                 held = False
             elif len(self._held) >= self.MAX_HELD:
@@ -85,8 +95,40 @@ class BlobExchange:
         for blob in ids:
             self._fail(blob, MISSING, f"blob {blob}: the orchestrator no longer holds it (BLOB_GONE)")
 
+    def offer_arrived(self, seq, data):
+        """BLOB_OFFER: asks at once for the offered blobs the cache neither holds nor is receiving."""
+        try:
+            ids = read_blob_offer(data)
+        except ValueError as e:
+            self._log(f"VibeSync: a malformed BLOB_OFFER: {e}")
+            return
+        with self._lock:
+            want = [b for b in dict.fromkeys(ids) if not self.cache.has(b) and not self._assembler.wants(b)][:4096]
+            for b in want:
+                self._assembler.want(b)
+                self._offered.add(b)
+        if want:
+            self._send(MessageType.BLOB_WANT, blob_want_json(seq, [(b, 0) for b in want]))
+
     def _completed(self, blob, shape, data):
         self.cache.put(blob, shape, data)  # called under the lock, by the assembler, once the blob verified
+        if blob not in self._offered:
+            return
+        self._offered.discard(blob)
+        self._unclaimed[blob] = len(data)
+        total = sum(self._unclaimed.values())
+        while total > self.limits.blob_bytes and self._unclaimed:
+            oldest, size = self._unclaimed.popitem(last=False)
+            total -= size
+            self.cache.discard(oldest)
+            self._log(f"VibeSync: offered blob {oldest} dropped unclaimed ({size} bytes): over "
+                      f"{self.limits.blob_bytes} bytes of offers no APPLY named")
+
+    def _claim(self, named):
+        """An APPLY names these blobs: offered ones are its now, never dropped for the bound (under the lock)."""
+        for b in named:
+            self._offered.discard(b)
+            self._unclaimed.pop(b, None)
 
     def _release(self):
         ready = []
@@ -105,8 +147,11 @@ class BlobExchange:
             self._held = keep
             still = set().union(*(e[1] for e in keep)) if keep else set()
             for b in list(self._assembler.wanted):
-                if b not in still:
+                if b not in still and b not in self._offered:
                     self._assembler.abandon(b)
+            if blob in self._offered:  # an offer withdrawn (BLOB_GONE) or refused
+                self._offered.discard(blob)
+                self._assembler.abandon(blob)
         for frame, _ in failed:
             self._error(frame.seq, code, f"APPLY names blob {blob}, which did not arrive: {why}; nothing was applied")
         self._release()
@@ -141,3 +186,4 @@ class BlobExchange:
         with self._lock:
             self._held = []
             self._assembler.clear()
+            self._offered.clear()

@@ -68,6 +68,11 @@ class BlobCache:
             values.byteswap()
         return values
 
+    def discard(self, blob):
+        """Drops one blob if held (an offered blob no APPLY claimed, past the exchange's bound)."""
+        with self._lock:
+            self._blobs.pop(blob, None)
+
     def retain(self, ids):
         """Keeps only the blobs named in ``ids`` (what the current meshes and unapplied APPLYs use)."""
         keep = set(ids)

@@ -39,6 +39,7 @@ class MessageType:
     BLOB_WANT = 0x50
     BLOB_CHUNK = 0x51  # the one binary payload (link/blob_chunks.py)
     BLOB_GONE = 0x52
+    BLOB_OFFER = 0x53  # orchestrator → adapter: blobs another engine is sending (forwarding, docs/protocol.md §12.2)
 
 
 class LinkError(Exception):

@@ -123,12 +123,15 @@ class Channel:
             exchange.apply_arrived(frame)
         elif frame.typ == MessageType.BLOB_CHUNK:
             exchange.chunk_arrived(frame.payload)
-        elif frame.typ in (MessageType.BLOB_WANT, MessageType.BLOB_GONE):
+        elif frame.typ in (MessageType.BLOB_WANT, MessageType.BLOB_GONE, MessageType.BLOB_OFFER):
             try:
                 data = json.loads(frame.payload)
             except ValueError:
                 return True
-            (exchange.want_arrived if frame.typ == MessageType.BLOB_WANT else exchange.gone_arrived)(data)
+            if frame.typ == MessageType.BLOB_OFFER:
+                exchange.offer_arrived(frame.seq, data)
+            else:
+                (exchange.want_arrived if frame.typ == MessageType.BLOB_WANT else exchange.gone_arrived)(data)
         else:
             return False
         return True
