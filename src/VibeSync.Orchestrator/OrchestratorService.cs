@@ -203,6 +203,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         return service;
     }
 
+    /// <summary>The data directory it serves (full path).</summary>
+    public string DataDirectory => Path.GetFullPath(_options.DataDirectory);
+
     /// <summary>The link's port.</summary>
     public int LinkPort => _link.Port;
 

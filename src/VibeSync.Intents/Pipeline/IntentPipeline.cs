@@ -197,6 +197,12 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
 
+    /// <summary>One pending intent as a person reviewing it needs it: what it asks for, who asks, and what it waits for.</summary>
+    public PendingIntent? PendingOf(ulong intentId)
+    {
+        lock (_pending) return _pending.TryGetValue(intentId, out var w) ? new PendingIntent(intentId, w.Request, w.Actor, w.Why) : null;
+    }
+
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>

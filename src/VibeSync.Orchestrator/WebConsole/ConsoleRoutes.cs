@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using VibeSync.Intents.Validation;
+using VibeSync.Protocol.Intents;
+
+namespace VibeSync.Orchestrator.WebConsole;
+
+/// <summary>
+/// The console's URLs under <c>/console</c> (every one behind <see cref="ConsoleGuard"/>): the
+/// login link, the overview, an intent's page, Approve and Deny (as <c>human:console</c>, through
+/// the pipeline's approve and deny that <c>vibesync approve/deny</c> use), the live feed and the
+/// embedded assets.
+/// </summary>
+internal static class ConsoleRoutes
+{
+    /// <summary>Who acts in the console: a human, journaled as such.</summary>
+    public static readonly Actor Human = new(ActorKind.Human, "console");
+
+    public static void Map(WebApplication app, OrchestratorService service, ConsoleGuard guard)
+    {
+        app.MapGet(ConsoleUrls.LoginPath, (HttpContext http) =>
+        {
+            if (guard.Nonces.Redeem(http.Request.Query["nonce"].FirstOrDefault(), guard.Time.GetUtcNow()) is { } why)
+                return Refusal(StatusCodes.Status401Unauthorized, "Login link refused",
+                    $"{why}. Nothing was opened. Run `vibesync console --data {guard.DataDirectory}` for a fresh link.");
+            string secret = guard.Sessions.Open(guard.Time.GetUtcNow());
+            http.Response.Cookies.Append(ConsoleSessions.CookieName(http.Connection.LocalPort), secret, new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Path = ConsoleUrls.Root,
+                MaxAge = ConsoleSessions.Lifetime,
+                IsEssential = true,
+            });
+            // The secret-bearing URL is left at once for one without secrets (and out of the history).
+            return Results.Redirect(SafeNext(http.Request.Query["next"].FirstOrDefault()));
+        });
+        app.MapGet(ConsoleUrls.Root, (HttpContext http) =>
+            Page(OverviewPage.Render(service, ConsoleGuard.SessionOf(http).Csrf)));
+        app.MapGet(ConsoleUrls.Root + "/intents/{id}", (HttpContext http, ulong id) =>
+            IntentPage.Render(service, id, ConsoleGuard.SessionOf(http).Csrf) is { } page
+                ? Page(page)
+                : Refusal(StatusCodes.Status404NotFound, "No such intent", $"Intent {id} is not in the journal."));
+        app.MapPost(ConsoleUrls.Root + "/intents/{id}/approve", async (ulong id) =>
+        {
+            try
+            {
+                var outcome = await service.Pipeline.ApproveAsync(id, Human);
+                // The FINAL entries name the intent's submitter; this note names the human who let it through.
+                await service.Pipeline.NoteAsync(Human, "both", $"{Human} approved intent {id} in the console: {PhaseNames.Name(outcome.Phase)} ({outcome.Reason})");
+            }
+            catch (KeyNotFoundException e) { return NotPending(id, e); }
+            return Results.Redirect(ConsoleUrls.Intent(id));
+        });
+        app.MapPost(ConsoleUrls.Root + "/intents/{id}/deny", async (ulong id) =>
+        {
+            try { await service.Pipeline.DenyAsync(id, Human); } // journaled REFUSED, "denied by human:console"
+            catch (KeyNotFoundException e) { return NotPending(id, e); }
+            return Results.Redirect(ConsoleUrls.Intent(id));
+        });
+        app.MapGet(ConsoleUrls.Root + "/events", (HttpContext http) => ConsoleFeed.StreamAsync(http, service, ConsoleGuard.SessionOf(http).Csrf));
+        app.MapGet(ConsoleUrls.Root + "/assets/{name}", (string name) =>
+            ConsoleAssets.Find(name) is { } asset ? Results.Bytes(asset.Bytes, asset.Type) : Refusal(StatusCodes.Status404NotFound, "Not found", $"No asset {name}."));
+        app.MapFallback(ConsoleUrls.Root + "/{**rest}", (HttpContext http) =>
+            Refusal(StatusCodes.Status404NotFound, "Not found", $"The console has no page {http.Request.Path}."));
+    }
+
+    /// <summary>Where to go after logging in: a console page named by the link (the editors' panels open an intent's page), else the overview.</summary>
+    private static string SafeNext(string? next) =>
+        next != null && next.StartsWith(ConsoleUrls.Root + "/", StringComparison.Ordinal) && !next.Contains("//", StringComparison.Ordinal)
+            && !next.Contains('\\') && next.All(c => c > ' ' && c < 127)
+            ? next
+            : ConsoleUrls.Root + "/";
+
+    private static IResult NotPending(ulong id, KeyNotFoundException e) =>
+        Refusal(StatusCodes.Status409Conflict, "Not pending", $"{e.Message}: it was decided already, or never waited. Nothing was changed. See /console/intents/{id}.");
+
+    private static IResult Page(string html) => Results.Content(html, "text/html; charset=utf-8");
+
+    private static IResult Refusal(int status, string title, string message) =>
+        Results.Content(Html.Refusal(title, message), "text/html; charset=utf-8", statusCode: status);
+}
