@@ -189,10 +189,8 @@ public sealed class ConsoleSecurityTests : IAsyncLifetime
 
     private async Task<List<JsonElement>> JournalAsync(ulong intent)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_serve.ApiPort}/v1/intents/{intent}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(_serve.DataDirectory, "keys", "control.token")).Trim());
-        using var reply = await _raw.SendAsync(request);
-        return JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("history").EnumerateArray().Select(e => e.Clone()).ToList();
+        using var http = ConsoleParts.HumanApi(_serve);
+        return JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{_serve.ApiPort}/v1/intents/{intent}")).RootElement.GetProperty("history").EnumerateArray().Select(e => e.Clone()).ToList();
     }
 
     /// <summary>The session cookie (as the browser holds it) and the anti-forgery token the intent's page carries.</summary>

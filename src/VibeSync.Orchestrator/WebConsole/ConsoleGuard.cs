@@ -48,7 +48,8 @@ internal sealed class ConsoleGuard
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: under no-referrer chromium sends "Origin: null" on a form POST, which the Origin check must refuse.
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
         if (!LoopbackHost.IsOurs(context))
         {

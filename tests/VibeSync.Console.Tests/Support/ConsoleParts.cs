@@ -5,6 +5,15 @@ namespace VibeSync.Console.Tests.Support;
 /// <summary>The console's counterparts as processes: the login link `vibesync console` prints, and an AI agent submitting over MCP.</summary>
 internal static class ConsoleParts
 {
+    /// <summary>An HTTP client for serve's control API with the human's token (keys/control.token).</summary>
+    public static HttpClient HumanApi(VibeSync.Link.Tests.Support.ServeProcess serve)
+    {
+        var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            File.ReadAllText(Path.Combine(serve.DataDirectory, "keys", "control.token")).Trim());
+        return http;
+    }
+
     /// <summary>Runs <c>vibesync console --data DIR --no-open</c> and returns the link it prints.</summary>
     public static async Task<string> LoginLinkAsync(string dataDir, ulong? intent = null)
     {
