@@ -457,6 +457,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
     public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
 
+    /// <summary>One page of the intent timeline, newest first (the console's Intents page).</summary>
+    public Orchestrator.Journal.TimelinePage Timeline(Orchestrator.Journal.TimelineFilter filter, int skip, int take) => _journal.Timeline(filter, skip, take);
+
     /// <summary>The journal index, for the control API's answers to the AI credential (<see cref="Control.AgentView"/>).</summary>
     internal Orchestrator.Journal.JournalIndex JournalIndex => _journal;
 

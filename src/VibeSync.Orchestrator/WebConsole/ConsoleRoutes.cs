@@ -37,6 +37,12 @@ internal static class ConsoleRoutes
         });
         app.MapGet(ConsoleUrls.Root, (HttpContext http) =>
             Page(OverviewPage.Render(service, ConsoleGuard.SessionOf(http).Csrf)));
+        app.MapGet(ConsoleUrls.Root + "/intents", (HttpRequest http) =>
+        {
+            string? Query(string name) => http.Query[name].FirstOrDefault() is { Length: > 0 and <= 200 } v ? v : null;
+            int page = int.TryParse(Query("page"), out var p) ? Math.Clamp(p, 0, 1_000_000) : 0;
+            return Page(IntentsPage.Render(service, new Journal.TimelineFilter(Query("actor"), Query("class"), Query("phase")), page));
+        });
         app.MapGet(ConsoleUrls.Root + "/intents/{id}", (HttpContext http, ulong id) =>
             IntentPage.Render(service, id, ConsoleGuard.SessionOf(http).Csrf) is { } page
                 ? Page(page)

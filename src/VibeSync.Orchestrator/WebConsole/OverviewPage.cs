@@ -13,6 +13,9 @@ internal static class OverviewPage
     public const string EnginesSection = "engines";
     public const string PendingSection = "pending";
 
+    /// <summary>Pending intents reviewed on the overview; the rest are listed on the timeline (each is rendered with its diff, on every tick of the feed).</summary>
+    private const int ShownPending = 20;
+
     public static string Render(OrchestratorService service, string csrf) => Html.Page("Overview",
         "<h1>Overview</h1>" +
         $"<section id=\"{EnginesSection}\" aria-label=\"Engines and Reality\" aria-live=\"polite\">{Engines(service.Status())}</section>" +
@@ -56,8 +59,10 @@ internal static class OverviewPage
         var html = new StringBuilder($"<h2>Pending approvals ({ids.Length})</h2>");
         if (ids.Length == 0) html.Append("<p class=\"none\">Nothing waits for a human.</p>");
         var reality = service.Pipeline.Reality;
-        foreach (var id in ids)
+        foreach (var id in ids.Take(ShownPending))
             if (service.Pipeline.PendingOf(id) is { } pending) html.Append(PendingReview.Render(pending, reality, csrf));
+        if (ids.Length > ShownPending)
+            html.Append($"<p class=\"more\">… and {ids.Length - ShownPending} more: <a href=\"/console/intents?phase=PENDING\">all pending intents</a>.</p>");
         return html.ToString();
     }
 }
