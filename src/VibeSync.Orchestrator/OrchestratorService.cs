@@ -457,6 +457,13 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
     public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
 
+    /// <summary>The newest <paramref name="limit"/> safety snapshots (DIR/snapshots), newest first.</summary>
+    public Task<IReadOnlyList<SnapshotEntry>> SnapshotsAsync(int limit) => _snapshots.LogAsync(limit);
+
+    /// <summary>The records snapshot <paramref name="reference"/> holds.</summary>
+    /// <exception cref="SnapshotException">No such snapshot, or it cannot be read.</exception>
+    public Task<Scene> SnapshotAsync(string reference) => _snapshots.ReadAsync(reference);
+
     /// <summary>One page of the intent timeline, newest first (the console's Intents page).</summary>
     public Orchestrator.Journal.TimelinePage Timeline(Orchestrator.Journal.TimelineFilter filter, int skip, int take) => _journal.Timeline(filter, skip, take);
 

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using VibeSync.Intents.Validation;
+using VibeSync.Orchestrator.Snapshots;
 using VibeSync.Protocol.Intents;
+using VibeSync.Protocol.Operations;
 
 namespace VibeSync.Orchestrator.WebConsole;
 
@@ -63,6 +65,34 @@ internal static class ConsoleRoutes
             try { await service.Pipeline.DenyAsync(id, Human); } // journaled REFUSED, "denied by human:console"
             catch (KeyNotFoundException e) { return NotPending(id, e); }
             return Results.Redirect(ConsoleUrls.Intent(id));
+        });
+        app.MapGet(ConsoleUrls.Root + "/snapshots", async () => Page(SnapshotsPage.List(await service.SnapshotsAsync(100))));
+        app.MapGet(ConsoleUrls.Root + "/snapshots/{commit}", async (HttpContext http, string commit) =>
+        {
+            try { return Page(SnapshotsPage.One(commit, await service.SnapshotAsync(commit), service.Pipeline.Reality, ConsoleGuard.SessionOf(http).Csrf)); }
+            catch (SnapshotException e) { return Refusal(StatusCodes.Status404NotFound, "No such snapshot", e.Message); }
+        });
+        app.MapPost(ConsoleUrls.Root + "/snapshots/{commit}/restore", async (HttpContext http, string commit) =>
+        {
+            // The confirmation named the changes from Reality as it was then: a Reality that moved since is not restored blind.
+            string shown = (await http.Request.ReadFormAsync())[SnapshotsPage.ShownRoot].FirstOrDefault() ?? "";
+            if (shown != Protocol.Hashing.SceneHasher.RootHex(service.Pipeline.Reality.ToScene()))
+                return Refusal(StatusCodes.Status409Conflict, "Reality changed", $"Reality changed since the confirmation was shown. Nothing was restored: review {commit} again.");
+            try
+            {
+                var outcome = await service.RestoreAsync(commit, Array.Empty<string>(), Human);
+                return Results.Redirect(outcome.IntentId == 0 ? ConsoleUrls.Root + "/snapshots" : ConsoleUrls.Intent(outcome.IntentId));
+            }
+            catch (SnapshotException e) { return Refusal(StatusCodes.Status404NotFound, "No such snapshot", e.Message); }
+            catch (IntentRefusedException e) { return Refusal(StatusCodes.Status400BadRequest, "Restore refused", $"{IntentRefusedException.WireName(e.Code)}: {e.Message}. Nothing was changed."); }
+        });
+        app.MapGet(ConsoleUrls.Root + "/panic", (HttpContext http) => Page(PanicPage.Render(service.Status(), ConsoleGuard.SessionOf(http).Csrf)));
+        app.MapPost(ConsoleUrls.Root + "/panic/unlock", async (HttpContext http) =>
+        {
+            if ((await http.Request.ReadFormAsync())[PanicPage.ConfirmField].FirstOrDefault() != PanicPage.Word)
+                return Refusal(StatusCodes.Status400BadRequest, "Not confirmed", $"Type {PanicPage.Word} exactly to confirm the emergency unlock. Nothing was changed.");
+            await service.EmergencyUnlockAsync(Human.Name); // journaled as the emergency override of human:console
+            return Results.Redirect(ConsoleUrls.Root + "/panic");
         });
         app.MapGet(ConsoleUrls.Root + "/events", (HttpContext http) => ConsoleFeed.StreamAsync(http, service, ConsoleGuard.SessionOf(http).Csrf));
         app.MapGet(ConsoleUrls.Root + "/assets/{name}", (string name) =>
