@@ -8,7 +8,8 @@ namespace VibeSync.Console.Tests;
 /// <summary>
 /// Recovery in the console, in chromium against a real serve: the emergency unlock after a forced
 /// PANIC (behind a typed confirmation), and a restore from a safety snapshot whose confirmation
-/// names what changes and is refused once Reality has moved since it was shown.
+/// names what changes and is refused once Reality has moved since it was shown;
+/// and the WAL page with the chain verified on disk.
 /// </summary>
 public sealed class ConsoleRecoveryTests
 {
@@ -93,5 +94,13 @@ public sealed class ConsoleRecoveryTests
         await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("FINAL");
         Assert.Equal(first, (await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString());
         Assert.NotEqual(first, moved);
+
+        // The WAL page shows the restore, and the chain on disk verifies, once the restore's snapshot (and its note) is written.
+        for (int i = 0; await SnapshotsAsync(page) < 4; i++) { Assert.True(i < 100, "no snapshot after the restore"); await Task.Delay(100); }
+        await page.GotoAsync($"{api}/console/wal");
+        await Assertions.Expect(page.Locator("table.wal")).ToContainTextAsync("restore from snapshot");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Verify the chain on disk" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#chain-status")).ToHaveTextAsync("INTACT");
+        await ConsoleBrowser.ScreenshotAsync(page, "wal");
     }
 }
