@@ -49,6 +49,10 @@ internal static class ConsoleRoutes
             IntentPage.Render(service, id, ConsoleGuard.SessionOf(http).Csrf) is { } page
                 ? Page(page)
                 : Refusal(StatusCodes.Status404NotFound, "No such intent", $"Intent {id} is not in the journal."));
+        app.MapGet(ConsoleUrls.Root + "/intents/{id}/scene.json", (ulong id) =>
+            service.Pipeline.PendingOf(id) is { } pending && ProposalScene.Of(pending, service.Pipeline.Reality) is { } scene
+                ? Results.Json(scene)
+                : Refusal(StatusCodes.Status404NotFound, "No proposal to show", $"Intent {id} is not pending, or would be refused as Reality is now."));
         app.MapPost(ConsoleUrls.Root + "/intents/{id}/approve", async (ulong id) =>
         {
             try

@@ -9,6 +9,7 @@
     feed.addEventListener(section, (event) => {
       const element = document.getElementById(section);
       if (element) element.innerHTML = event.data; // HTML rendered and escaped by the server, as the page itself
+      document.dispatchEvent(new Event("console:updated")); // the 3D view draws new canvases
     });
   }
   feed.addEventListener("open", () => { if (state) state.textContent = "live updates: connected"; });
