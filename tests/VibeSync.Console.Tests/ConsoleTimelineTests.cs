@@ -8,7 +8,7 @@ namespace VibeSync.Console.Tests;
 /// <summary>
 /// The intent timeline with 10,000 intents in the journal (9,000 of a human, FINAL; 1,000 of an AI,
 /// PENDING under supervised trust): pages and filters are served from the server's index, and each
-/// page request, measured in chromium, answers fast.
+/// page request, measured in chromium, answers fast; the charts of the last hour count them.
 /// </summary>
 public sealed class ConsoleTimelineTests
 {
@@ -85,6 +85,12 @@ public sealed class ConsoleTimelineTests
         await page.GotoAsync($"http://127.0.0.1:{serve.ApiPort}/console/");
         Assert.Equal(20, await page.Locator("article.review").CountAsync());
         await Assertions.Expect(page.Locator("#pending p.more")).ToContainTextAsync("980 more");
+        // The charts of the last hour count them all, and the human's FINAL ones have a latency.
+        await page.GotoAsync($"http://127.0.0.1:{serve.ApiPort}/console/charts");
+        var counted = (await page.Locator("#intents-per-minute rect.bar").EvaluateAllAsync<double[]>("bars => bars.map(b => Number(b.dataset.value))")).Sum();
+        Assert.InRange(counted, Intents, Intents + 500);
+        Assert.True(await page.Locator("#latency-per-minute rect.bar").CountAsync() > 0, "no latency was charted");
+        await ConsoleBrowser.ScreenshotAsync(page, "charts");
         System.Console.Error.WriteLine("console timeline: " + string.Join("; ", timings));
         File.WriteAllText(Path.Combine(ConsoleBrowser.Screenshots, "timeline-timings.txt"), string.Join("\n", timings));
     }

@@ -140,6 +140,23 @@ internal sealed class JournalIndex
         }
     }
 
+    /// <summary>The intents first journaled at or after <paramref name="sinceMs"/> (Unix ms), oldest first: walks back from the newest only as far as that.</summary>
+    public IReadOnlyList<IntentSummary> Since(long sinceMs)
+    {
+        lock (_gate)
+        {
+            var found = new List<IntentSummary>();
+            for (int i = _intents.Count - 1; i >= 0; i--)
+            {
+                var summary = Summary(_intents[i]);
+                if (summary.FirstMs < sinceMs) break;
+                found.Add(summary);
+            }
+            found.Reverse();
+            return found;
+        }
+    }
+
     private IntentSummary Summary(ulong intent)
     {
         var at = _byIntent[intent];

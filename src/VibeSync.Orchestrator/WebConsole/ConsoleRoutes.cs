@@ -70,6 +70,7 @@ internal static class ConsoleRoutes
             catch (KeyNotFoundException e) { return NotPending(id, e); }
             return Results.Redirect(ConsoleUrls.Intent(id));
         });
+        app.MapGet(ConsoleUrls.Root + "/charts", () => Page(ChartsPage.Render(service, guard.Time.GetUtcNow())));
         app.MapGet(ConsoleUrls.Root + "/wal", (HttpRequest http) =>
             Page(WalPage.Render(service, ulong.TryParse(http.Query["from"].FirstOrDefault(), out var from) ? from : null, http.Query["verify"].FirstOrDefault() == "1")));
         app.MapGet(ConsoleUrls.Root + "/snapshots", async () => Page(SnapshotsPage.List(await service.SnapshotsAsync(100))));

@@ -19,9 +19,9 @@ internal static class Html
 
     /// <summary>A console page: stylesheet, the live-update script, navigation.</summary>
     public static string Page(string title, string main) => Document(title,
-        "<header><nav aria-label=\"console\"><a href=\"/console/\">Overview</a><a href=\"/console/intents\">Intents</a><a href=\"/console/wal\">WAL</a><a href=\"/console/snapshots\">Snapshots</a><a href=\"/console/panic\">PANIC &amp; locks</a></nav><span class=\"brand\">VibeSync console</span></header>" +
+        "<header><nav aria-label=\"console\"><a href=\"/console/\">Overview</a><a href=\"/console/intents\">Intents</a><a href=\"/console/charts\">Charts</a><a href=\"/console/wal\">WAL</a><a href=\"/console/snapshots\">Snapshots</a><a href=\"/console/panic\">PANIC &amp; locks</a></nav><span class=\"brand\">VibeSync console</span></header>" +
         $"<main>{main}</main>",
-        "<link rel=\"stylesheet\" href=\"/console/assets/console.css\"><script src=\"/console/assets/console.js\" defer></script><script type=\"module\" src=\"/console/assets/console-3d.js\"></script>");
+        "<link rel=\"stylesheet\" href=\"/console/assets/console.css\"><script src=\"/console/assets/console.js\" defer></script>");
 
     /// <summary>A small form that posts to <paramref name="action"/> with the session's anti-forgery token.</summary>
     public static string PostButton(string action, string label, string csrf, string css = "") =>

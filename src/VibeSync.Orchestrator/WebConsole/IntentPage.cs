@@ -14,7 +14,7 @@ internal static class IntentPage
         var html = new StringBuilder($"<h1>Intent {id}</h1><dl class=\"intent\"><dt>actor</dt><dd>{Html.E(first.Actor)}</dd><dt>class</dt><dd>{Html.E(first.Class)}</dd>" +
             $"<dt>phase</dt><dd id=\"intent-phase\">{Html.E(history[^1].Phase)}</dd><dt>rationale</dt><dd>{Html.E(first.Rationale ?? "(none)")}</dd></dl>");
         if (service.Pipeline.PendingOf(id) is { } pending)
-            html.Append($"<section id=\"review\" aria-label=\"Review\">{PendingReview.Render(pending, service.Pipeline.Reality, csrf)}</section>");
+            html.Append($"<section id=\"review\" aria-label=\"Review\">{PendingReview.Render(pending, service.Pipeline.Reality, csrf, view3d: true)}</section>");
         html.Append("<h2>History</h2><table class=\"history\"><thead><tr><th scope=\"col\">WAL</th><th scope=\"col\">phase</th><th scope=\"col\">time (UTC)</th><th scope=\"col\">engine</th>" +
             "<th scope=\"col\">actor</th><th scope=\"col\">note</th><th scope=\"col\">verified</th></tr></thead><tbody>");
         foreach (var e in history)

@@ -60,7 +60,7 @@ internal static class OverviewPage
         if (ids.Length == 0) html.Append("<p class=\"none\">Nothing waits for a human.</p>");
         var reality = service.Pipeline.Reality;
         foreach (var id in ids.Take(ShownPending))
-            if (service.Pipeline.PendingOf(id) is { } pending) html.Append(PendingReview.Render(pending, reality, csrf));
+            if (service.Pipeline.PendingOf(id) is { } pending) html.Append(PendingReview.Render(pending, reality, csrf, view3d: false));
         if (ids.Length > ShownPending)
             html.Append($"<p class=\"more\">… and {ids.Length - ShownPending} more: <a href=\"/console/intents?phase=PENDING\">all pending intents</a>.</p>");
         return html.ToString();

@@ -13,11 +13,15 @@ namespace VibeSync.Orchestrator.WebConsole;
 /// <summary>
 /// One pending intent as a person reviews it: who asks and why, its class, its operations, the
 /// records it touches before and after field by field (computed against Reality as it is now,
-/// exactly as an approval would validate it), and the buttons <b>Approve</b> and <b>Deny</b>.
+/// exactly as an approval would validate it), on its own page a 3D view, and the buttons <b>Approve</b> and <b>Deny</b>.
 /// </summary>
 internal static class PendingReview
 {
-    public static string Render(PendingIntent pending, RealityScene reality, string csrf)
+    /// <param name="pending">The intent.</param>
+    /// <param name="reality">Reality now: what it is reviewed against.</param>
+    /// <param name="csrf">The session's anti-forgery token, for the buttons.</param>
+    /// <param name="view3d">Draw the 3D view (on the intent's own page; the overview's list links there, as each view draws all of Reality).</param>
+    public static string Render(PendingIntent pending, RealityScene reality, string csrf, bool view3d)
     {
         var request = pending.Request;
         string cls = PhaseNames.Name(IntentClassifier.Classify(request.Operations));
@@ -36,7 +40,7 @@ internal static class PendingReview
         {
             html.Append($"<p class=\"refusal\">Against Reality as it is now, approving it would be refused: {Html.E(IntentRefusedException.WireName(e.Code))} at {Html.E(e.Path)}: {Html.E(e.Reason)}</p>");
         }
-        html.Append($"<figure class=\"view3d\"><canvas width=\"640\" height=\"360\" data-scene=\"{ConsoleUrls.Intent(pending.Id)}/scene.json\" aria-label=\"3D view of intent {pending.Id}\"></canvas>" +
+        if (view3d) html.Append($"<figure class=\"view3d\"><canvas width=\"640\" height=\"360\" data-scene=\"{ConsoleUrls.Intent(pending.Id)}/scene.json\" aria-label=\"3D view of intent {pending.Id}\"></canvas>" +
             "<figcaption>Reality as boxes at each object's transform: a moved object grey where it is and ghosted blue where it would go, new objects green, deletions red.</figcaption></figure>");
         html.Append("<div class=\"actions\">");
         html.Append(Html.PostButton($"/console/intents/{pending.Id}/approve", "Approve", csrf, "approve"));

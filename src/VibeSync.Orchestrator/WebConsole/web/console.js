@@ -1,6 +1,10 @@
 // The console's only script (served from the assembly; the CSP allows no other and nothing inline).
 // On the overview it subscribes to /console/events and swaps in each section the server re-renders.
 "use strict";
+// three.js (2 MB) is loaded only on a page that has a 3D view, and again when the feed brings one.
+const load3d = () => { if (document.querySelector("canvas[data-scene]")) import("./console-3d.js"); };
+load3d();
+document.addEventListener("console:updated", load3d);
 (() => {
   const state = document.getElementById("feed-state");
   if (!document.getElementById("engines") || !("EventSource" in window)) return;
