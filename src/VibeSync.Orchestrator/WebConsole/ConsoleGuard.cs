@@ -13,7 +13,11 @@ namespace VibeSync.Orchestrator.WebConsole;
 /// (Origin) and carry the session's anti-forgery token (CSRF). A Bearer token opens nothing here:
 /// the AI credential reaches no console URL.
 /// </summary>
-internal sealed class ConsoleGuard
+/// <param name="Nonces">The login links it accepts.</param>
+/// <param name="Sessions">The sessions it opened.</param>
+/// <param name="DataDirectory">The data directory, for the login instruction.</param>
+/// <param name="Time">The clock of nonces and sessions.</param>
+internal sealed record ConsoleGuard(LoginNonces Nonces, ConsoleSessions Sessions, string DataDirectory, TimeProvider Time)
 {
     /// <summary>The form field (or header <c>X-CSRF-Token</c>) carrying the anti-forgery token.</summary>
     public const string CsrfField = "csrf";
@@ -23,19 +27,6 @@ internal sealed class ConsoleGuard
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-    public ConsoleGuard(LoginNonces nonces, ConsoleSessions sessions, string dataDirectory, TimeProvider time)
-    {
-        Nonces = nonces;
-        Sessions = sessions;
-        DataDirectory = dataDirectory;
-        Time = time;
-    }
-
-    public LoginNonces Nonces { get; }
-    public ConsoleSessions Sessions { get; }
-    public string DataDirectory { get; }
-    public TimeProvider Time { get; }
 
     public static bool Owns(PathString path) => path.StartsWithSegments(ConsoleUrls.Root);
 
