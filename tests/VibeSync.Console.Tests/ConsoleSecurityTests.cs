@@ -117,6 +117,25 @@ public sealed class ConsoleSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_login_link_for_an_intent_lands_on_its_page_and_never_off_the_console()
+    {
+        ulong intent = await PendingAiIntentAsync();
+        var context = await _browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(await ConsoleParts.LoginLinkAsync(_serve.DataDirectory, intent)); // what the editors' panels open
+        Assert.Equal(Console($"/console/intents/{intent}"), page.Url);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToBeVisibleAsync();
+        // A link whose landing page points elsewhere (an open redirect) lands on the overview instead.
+        var token = VibeSync.Protocol.Hashing.Hex.Decode(File.ReadAllText(Path.Combine(_serve.DataDirectory, "keys", "control.token")).Trim());
+        foreach (var next in new[] { "//evil.example/console/", "https://evil.example/", "/console/\\evil.example", "/v1/status" })
+        {
+            var reply = await _raw.GetAsync(ConsoleUrls.Login(_serve.ApiPort, LoginNonces.Issue(token, DateTimeOffset.UtcNow), next));
+            Assert.Equal(HttpStatusCode.Redirect, reply.StatusCode);
+            Assert.Equal("/console/", reply.Headers.Location!.OriginalString);
+        }
+    }
+
+    [Fact]
     public async Task a_login_link_signed_with_the_ai_credential_or_expired_opens_nothing()
     {
         var aiToken = VibeSync.Protocol.Hashing.Hex.Decode(File.ReadAllText(Path.Combine(_serve.DataDirectory, "keys", "ai.token")).Trim());
