@@ -1520,6 +1520,81 @@ def blob_chunk_vectors():
     return {"chunk_header_bytes": 51, "chunks": chunks, "splits": splits, "transfers": transfers, "references": references, "messages": messages}
 
 
+def pending_vectors():
+    """PENDING_INTENTS (docs/protocol.md §11.9): payloads as the orchestrator writes them, the console's
+    page of each intent, and payloads an adapter refuses (the path names the field)."""
+    from vibesync_blender.link.pending import (MAX_INTENTS, MAX_RATIONALE, PendingError, PendingIntent, page_url,
+                                               parse_pending, pending_json)
+    console = "http://127.0.0.1:48213/console/"
+    long_text = "é" * (MAX_RATIONALE - 1) + "😀"  # exactly the bound, counted in code points (the emoji is 2 UTF-16 units)
+    payloads = [
+        {"name": "none", "console": console, "intents": [], "total": 0},
+        {"name": "one", "console": "http://127.0.0.1:1/console/", "total": 1,
+         "intents": [PendingIntent(8, "ai:claude", "structural", "Parent the lamp under \"Desk\" so they move together\n(asked by the level designer)")]},
+        {"name": "three_classes_and_a_long_rationale", "console": "http://127.0.0.1:65535/console/", "total": 3,
+         "intents": [PendingIntent(3, "ai:a", "cosmetic", ""), PendingIntent(17, "ai:layout-bot ✓", "destructive", long_text),
+                     PendingIntent(2 ** 53, "ai:x", "structural", "tab\there, control \u0001")]},
+        {"name": "more_pending_than_listed", "console": console, "total": 250,
+         "intents": [PendingIntent(i + 1, "ai:flood", "cosmetic", f"move {i}") for i in range(MAX_INTENTS)]},
+    ]
+    for c in payloads:
+        c["json"] = pending_json(c["console"], c["intents"], c["total"])
+        assert parse_pending(c["json"]).intents == c["intents"]
+        c["pages"] = [page_url(c["console"], i.id) for i in c["intents"]]
+        c["intents"] = [i.as_dict() for i in c["intents"]]
+    good = '{"id": 8, "actor": "ai:claude", "class": "structural", "rationale": "r"}'
+
+    def payload(intents=good, console=f'"{console}"', total="1", extra=""):
+        return f'{{"console": {console}, "intents": [{intents}], "total": {total}{extra}}}'
+
+    def item(**changes):
+        fields = {"id": "8", "actor": '"ai:claude"', "class": '"structural"', "rationale": '"r"'}
+        fields.update(changes)
+        return "{" + ", ".join(f'"{k}": {v}' for k, v in fields.items() if v is not None) + "}"
+
+    refusals = [
+        ("not_an_object", "[]", "payload"),
+        ("unknown_field", payload(extra=', "approve": 8'), "approve"),
+        ("missing_total", f'{{"console": "{console}", "intents": []}}', "total"),
+        ("console_not_loopback", payload(console='"http://evil.example:80/console/"'), "console"),
+        ("console_other_path", payload(console='"http://127.0.0.1:48213/console/intents/8/approve"'), "console"),
+        ("console_https_file", payload(console='"file:///etc/passwd"'), "console"),
+        ("console_port_over_65535", payload(console='"http://127.0.0.1:65536/console/"'), "console"),
+        ("console_port_leading_zero", payload(console='"http://127.0.0.1:0080/console/"'), "console"),
+        ("console_a_number", payload(console="48213"), "console"),
+        ("intents_an_object", payload(intents="") .replace("[]", "{}"), "intents"),
+        ("too_many_intents", payload(intents=", ".join(item(id=str(i + 1)) for i in range(MAX_INTENTS + 1)), total=str(MAX_INTENTS + 1)), "intents"),
+        ("intent_not_an_object", payload(intents="8"), "intents[0]"),
+        ("intent_unknown_field", payload(intents=item(approved="true")), "intents[0].approved"),
+        ("intent_missing_rationale", payload(intents=item(rationale=None)), "intents[0].rationale"),
+        ("id_zero", payload(intents=item(id="0")), "intents[0].id"),
+        ("id_a_string", payload(intents=item(id='"8"')), "intents[0].id"),
+        ("id_a_fraction", payload(intents=item(id="8.5")), "intents[0].id"),
+        ("id_negative", payload(intents=item(id="-8")), "intents[0].id"),
+        ("ids_not_ascending", payload(intents=item(id="9") + ", " + item(id="8"), total="2"), "intents[1].id"),
+        ("ids_repeated", payload(intents=item() + ", " + item(), total="2"), "intents[1].id"),
+        ("actor_human", payload(intents=item(actor='"human:cli"')), "intents[0].actor"),
+        ("actor_empty_name", payload(intents=item(actor='"ai:"')), "intents[0].actor"),
+        ("actor_a_number", payload(intents=item(actor="7")), "intents[0].actor"),
+        ("class_unknown", payload(intents=item(**{"class": '"Structural"'})), "intents[0].class"),
+        ("class_null", payload(intents=item(**{"class": "null"})), "intents[0].class"),
+        ("rationale_null", payload(intents=item(rationale="null")), "intents[0].rationale"),
+        ("rationale_oversize", payload(intents=item(rationale=json.dumps("x" * (MAX_RATIONALE + 1)))), "intents[0].rationale"),
+        ("total_below_listed", payload(total="0"), "total"),
+        ("total_a_bool", payload(total="true"), "total"),
+    ]
+    refused = []
+    for name, text, path in refusals:
+        try:
+            parse_pending(text)
+        except PendingError as e:
+            assert e.path == path, (name, e.path, path)
+        else:
+            raise AssertionError(f"{name} was not refused")
+        refused.append({"name": name, "json": text, "path": path})
+    return {"payloads": payloads, "refusals": refused}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -1542,6 +1617,7 @@ def main():
     write("crypto_vectors.json", crypto_vectors())
     write("frame_vectors.json", frame_vectors())
     write("link_vectors.json", link_vectors())
+    write("pending_vectors.json", pending_vectors())
     write("operation_vectors.json", operation_vectors())
     write("firewall_vectors.json", firewall_vectors())
 

@@ -14,6 +14,8 @@ Prints one JSON object on a line starting with BENCH-RESULT:
   the add-on's own work per edit (``addon_p50_ms``/``addon_p99_ms``: its depsgraph handler and its
   ticks, from the edit until the EDIT is sent) and Blender's evaluation of the depsgraph
   (``eval_p50_ms``/``eval_p99_ms``: ``view_layer.update()`` without the handler inside it);
+- rig (``--rig``, alone): issue #19's 60-bone character (samples/rigged_character.py): attach, and a
+  keyframe edit and a shape-key slider drag until the EDIT is sent;
 - scale (``--scale 1000,10000,100000``): attach and the edit → event cases again at each size, in
   the same run, and the ratio of the add-on's work at the largest size to the smallest (issue #20:
   ≤ 1.5 for a leaf edit; attach of 100,000 objects ≤ 10 s).
@@ -157,6 +159,68 @@ def bench_scale(sizes, samples):
     return {"sizes": runs, "addon_p50_ratio_largest_to_smallest": ratios, "goal_ratio": 1.5}
 
 
+def bench_rig(samples):
+    """Issue #19's character (samples/rigged_character.py build_large: 60 bones, 20,400 vertices skinned,
+    a 250-frame action, shape keys): attach, then a keyframe edit and a shape-key slider drag, each until
+    the change detector has sent its EDIT (set_animation_channel / set_morph_weights): the Blender side
+    of "keyframe edit → Unity ≤ 100 ms" and "slider → blend shape ≤ 50 ms" (the link and the other
+    engine are not in this figure)."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "samples", "rigged_character.py")
+    spec = importlib.util.spec_from_file_location("rigged_character", path)
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+    made = sample.build_large()
+    adapter = BlenderAdapter(MainThreadQueue(), log=lambda *a: None)
+    t = time.perf_counter()
+    adapter.attach()
+    attach_s = time.perf_counter() - t
+    dance = bpy.data.actions["Dance"]
+    curve = next(fc for fc in dance.fcurves if fc.data_path.endswith("rotation_quaternion") and fc.array_index == 1)
+    flex = made["BigBody"].data.shape_keys.key_blocks["Flex"]
+
+    def keyframe(i):
+        curve.keyframe_points[3].co.y = 0.01 * (i % 50)
+        curve.keyframe_points[3].handle_left.y = curve.keyframe_points[3].handle_right.y = 0.01 * (i % 50)
+        dance.update_tag()
+
+    def slider(i):
+        flex.value = 0.01 * (1 + i % 90)
+    cases = []
+    for name, edit, op in (("keyframe_edit", keyframe, "set_animation_channel"), ("shape_key_slider", slider, "set_morph_weights")):
+        for quiet in (0.05, 0.0):
+            sent = []
+            detector = ChangeDetector(adapter, lambda typ, payload: sent.append((time.perf_counter(), payload)), quiet_s=quiet,
+                                      hold_s=max(0.1, quiet * 2))
+            adapter.on_changed = detector.refresh
+            detector.reset()
+            handler = lambda scene, depsgraph: detector.on_depsgraph(depsgraph)  # noqa: E731
+            bpy.app.handlers.depsgraph_update_post.append(handler)
+            latencies = []
+            try:
+                for i in range(samples):
+                    before = len(sent)
+                    t0 = time.perf_counter()
+                    edit(i)
+                    while len(sent) == before:
+                        bpy.context.view_layer.update()
+                        detector.tick()
+                        if time.perf_counter() - t0 > 30:
+                            raise RuntimeError(f"no EDIT within 30 s ({name})")
+                        time.sleep(0.001)
+                    at, payload = sent[-1]
+                    assert [o["op"] for o in payload.get("operations", ())] == [op], payload
+                    latencies.append((at - t0) * 1000.0)
+                    time.sleep(quiet * 2 + 0.01)
+            finally:
+                bpy.app.handlers.depsgraph_update_post.remove(handler)
+            cases.append({"case": name, "quiet_ms": quiet * 1000, "samples": samples,
+                          "p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2)})
+    clips = adapter.last_scene.animations
+    return {"bones": len(made["BigRig"].data.bones), "vertices": len(made["BigBody"].data.vertices),
+            "channels": sum(len(a.channels) for a in clips), "attach_s": round(attach_s, 3), "edit_to_event": cases}
+
+
 def main():
     argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
     p = argparse.ArgumentParser(prog="bench.py")
@@ -164,7 +228,11 @@ def main():
     p.add_argument("--applies", type=int, default=5_000)
     p.add_argument("--edits", type=int, default=100)
     p.add_argument("--scale", default="", help="sizes for the scale run, e.g. 1000,10000,100000 (none when empty)")
+    p.add_argument("--rig", action="store_true", help="only issue #19's rigged character: attach, keyframe edit, slider drag")
     args = p.parse_args(argv)
+    if args.rig:
+        print("BENCH-RESULT " + json.dumps({"blender": bpy.app.version_string, "rig": bench_rig(args.edits)}), flush=True)
+        return
     adapter, attach = bench_attach(args.objects)
     applies = bench_applies(adapter, args.applies)
     edits = [bench_edits(adapter, args.edits, quiet, which) for which in ("leaf", "root") for quiet in (0.05, 0.0)]

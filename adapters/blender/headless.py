@@ -14,6 +14,8 @@ records an undo step, as a UI operator does; or ``"material": name`` with ``base
 ``roughness``, ``base_color_texture`` (an image file loaded and linked to its Principled Base Color, as
 the Shader Editor's Image Texture node does); or ``"light": name`` with ``energy`` (W), ``color``; or
 ``"camera": name`` with ``lens`` (mm); or ``"mesh": name`` with ``offset`` [dx, dy, dz], every vertex moved by it; or
+``"action": name`` with ``data_path``, ``index``, ``keyframe`` and ``value`` (that key moved to the value, its handles
+with it, as dragging a key in the Graph Editor); or ``"shape_key": mesh name`` with ``key`` and ``value`` (the slider); or
 ``"save": path``; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
 (Ctrl-Shift-Z) and ``{"reload": true}`` (File > Revert: the saved file opened again)). Nothing in it is
 evaluated.
@@ -104,6 +106,17 @@ def _play(step):
         for field in ("energy", "color", "lens"):
             if field in step:
                 setattr(data, field, step[field])
+    elif "action" in step:  # a key dragged in the Graph Editor: its value, its handles along
+        action = bpy.data.actions[step["action"]]
+        fc = action.fcurves.find(step["data_path"], index=step.get("index", 0))
+        kp = fc.keyframe_points[step["keyframe"]]
+        delta = float(step["value"]) - kp.co.y
+        kp.co.y += delta
+        kp.handle_left.y += delta
+        kp.handle_right.y += delta
+        action.update_tag()
+    elif "shape_key" in step:
+        bpy.data.meshes[step["shape_key"]].shape_keys.key_blocks[step["key"]].value = float(step["value"])
     elif "mesh" in step:  # a human's edit of the geometry itself, every vertex at once
         mesh = bpy.data.meshes[step["mesh"]]
         co = np.empty(3 * len(mesh.vertices), dtype=np.float32)  # numpy: a million vertices in milliseconds

@@ -98,6 +98,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     private LinkServer _link = null!;
     private BlobStore _blobs = null!;
     private BlobCollector? _collector;
+    private PendingNotices? _notices;
 
     /// <summary>The content-addressed blob store under DIR/blobs: what adapters sent over the link, durable before the message naming it is handled.</summary>
     public BlobStore Blobs => _blobs;
@@ -173,7 +174,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
             // Mesh blobs live in DIR/blobs (VibeSync.Blobs): mesh operations are checked against them and inline meshes put there durably.
             options.Pipeline with { Blobs = options.Pipeline.Blobs ?? service._blobs, Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
-                OnParityLost = service.ParityLost, AfterCheckpoint = () => service._collector?.Start("after a checkpoint") }, records: records);
+                OnParityLost = service.ParityLost, AfterCheckpoint = () => service._collector?.Start("after a checkpoint"),
+                OnPendingChanged = () => { if (service._notices is { } n) service.Background(Task.Run(n.ChangedAsync), "pending intents"); } }, records: records);
         service._snapshots.Start(service._pipeline);
         var pipeline = service._pipeline;
         service.Uploads = new Uploads.PartialUploads(service._blobs, pipeline.Uploads, () => pipeline.Limits);
@@ -193,8 +195,11 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             await service._pipeline.EnterSafeModeAsync(CrashSafeMode);
             service._log.Write("safe_mode", "CRASH_RECOVERY", null, null, CrashSafeMode + "; it ends when every paired engine is back in parity, or when a human resumes");
         }
+        var pipelineForNotices = service._pipeline;
+        service._notices = new PendingNotices(service._link, () => pipelineForNotices.PendingDetails(), service._log, options.Pipeline.EngineTimeout);
         service._link.Start();
         service._api = await ControlApi.StartAsync(options.ApiPort, token, aiToken, service);
+        service.Background(service._notices.ConsoleOnAsync(service._api.Port), "pending intents");
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
@@ -266,6 +271,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <inheritdoc />
     public void SceneReported(string engine, Scene scene, SceneReport report)
     {
+        if (_notices is { } notices) Background(Task.Run(() => notices.AttachedAsync(engine)), "pending intents");
         if (!report.MatchesClaim || !_engines.TryGetValue(engine, out var e)) return;
         e.SetNotSynced(report.NotSynced);
         int attachment = e.NextAttachment();

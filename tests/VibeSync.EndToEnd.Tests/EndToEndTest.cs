@@ -21,6 +21,28 @@ public abstract class EndToEndTest : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A scene of <c>samples/</c> built in real headless Blender (<paramref name="module"/>'s <c>build()</c>),
+    /// exported by Blender's own glTF exporter (its <c>export(path)</c>) to <c>blender-exporter.glb</c> and saved as a .blend.
+    /// </summary>
+    protected async Task<(string Blend, string Reference)> BlenderSampleAsync(string module)
+    {
+        var blend = Path.Combine(Work, module + ".blend");
+        var reference = Path.Combine(Work, "blender-exporter.glb");
+        var script = await WriteAsync(module + "-build.py", $$"""
+            import sys, bpy
+            sys.path.insert(0, sys.argv[-3])
+            import {{module}} as sample
+            sample.build()
+            sample.export(sys.argv[-2])
+            bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])
+            """.Replace("            ", ""));
+        var (built, output) = await Parts.RunAsync("blender", TimeSpan.FromSeconds(180), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
+            Path.Combine(Parts.Repo, "samples"), reference, blend);
+        Assert.True(built == 0 && File.Exists(blend) && File.Exists(reference), $"Blender could not build and export samples/{module}.py ({built}): {output[^Math.Min(2000, output.Length)..]}");
+        return (blend, reference);
+    }
+
     /// <summary>An engine's entry in status's <c>sync.engines</c>.</summary>
     protected static JsonElement SyncOf(JsonElement status, string engine) =>
         status.GetProperty("sync").GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("engine").GetString() == engine);

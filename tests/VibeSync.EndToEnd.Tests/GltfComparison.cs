@@ -52,10 +52,12 @@ internal static partial class GltfComparison
             CompareLight(name, a[name].PunctualLight, b[name].PunctualLight, tolerance, found);
             if (meshOnlyInOurs.Contains(name) && b[name].Mesh == null)
             {
-                if (Triangles(a[name].Mesh).Count == 0) found.Add($"node '{name}' has no triangles in ours");
+                if (Triangles(a[name].Mesh, null).Count == 0) found.Add($"node '{name}' has no triangles in ours");
                 continue;
             }
-            CompareMeshes(name, Triangles(a[name].Mesh), Triangles(b[name].Mesh), tolerance, found);
+            CompareMeshes(name, Triangles(a[name].Mesh, a[name].Skin), Triangles(b[name].Mesh, b[name].Skin), tolerance, found);
+            CompareSkin(name, a[name].Skin, b[name].Skin, tolerance, found);
+            CompareMorphs(name, a[name].Mesh, b[name].Mesh, tolerance, found);
             if (found.Count >= max) break;
         }
         if (found.Count < max) CompareMaterials(ours, reference, tolerance, found);
@@ -116,12 +118,17 @@ internal static partial class GltfComparison
             foreach (var (semantic, value) in t.Corners[c].Values)
             {
                 var other = u.Corners[(c + rotation) % 3].Values[semantic];
+                if (semantic == SkinSemantic)
+                {
+                    if (!SameInfluences(value, other, tolerance)) return $"bone weights of corner {c} are {Weights(value)} in ours, {Weights(other)} in the reference";
+                    continue;
+                }
                 if (!Near(value, other, tolerance)) return $"{semantic} of corner {c} is {V(value)} in ours, {V(other)} in the reference";
             }
         return null;
     }
 
-    private static List<Triangle> Triangles(Mesh? mesh)
+    private static List<Triangle> Triangles(Mesh? mesh, Skin? skin)
     {
         var triangles = new List<Triangle>();
         if (mesh == null) return triangles;
@@ -136,6 +143,13 @@ internal static partial class GltfComparison
                         "COLOR_0" => accessor.AsColorArray(1f).Select(v => new[] { v.X, v.Y, v.Z, v.W }).ToList(),
                         _ => accessor.AsVector2Array().Select(v => new[] { v.X, v.Y }).ToList(),
                     };
+            if (skin != null && p.GetVertexAccessor("JOINTS_0") is { } joints && p.GetVertexAccessor("WEIGHTS_0") is { } weights)
+                columns[SkinSemantic] = Influences(joints.AsVector4Array(), weights.AsVector4Array(), skin);
+            for (int t = 0; t < p.MorphTargetsCount; t++)
+                foreach (var (semantic, accessor) in p.GetMorphTargetAccessors(t))
+                    if (semantic is "POSITION" or "NORMAL")
+                        columns[$"TARGET{t}.{semantic}"] = accessor.AsVector3Array().Select(v => new[] { v.X, v.Y, v.Z }).ToList();
+            if (skin != null) AtRest(columns, BindSpace(skin));
             foreach (var (i, j, k) in p.GetTriangleIndices())
             {
                 var corners = new[] { i, j, k }.Select(v => new Corner(columns.ToDictionary(c => c.Key, c => c.Value[v]))).ToArray();

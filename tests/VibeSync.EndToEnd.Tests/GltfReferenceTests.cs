@@ -13,19 +13,7 @@ public sealed class GltfReferenceTests : EndToEndTest
     [Fact]
     public async Task the_varied_scene_synced_to_unity_exports_the_same_nodes_transforms_and_triangles_as_blenders_own_exporter()
     {
-        var blend = Path.Combine(Work, "varied.blend");
-        var reference = Path.Combine(Work, "blender-exporter.glb");
-        var script = await WriteAsync("varied.py", """
-            import sys, bpy
-            sys.path.insert(0, sys.argv[-3])
-            import varied_meshes
-            varied_meshes.build()
-            varied_meshes.export(sys.argv[-2])
-            bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])
-            """.Replace("            ", ""));
-        var (built, output) = await Parts.RunAsync("blender", TimeSpan.FromSeconds(120), "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--",
-            Path.Combine(Parts.Repo, "samples"), reference, blend);
-        Assert.True(built == 0 && File.Exists(blend) && File.Exists(reference), $"Blender could not build and export the varied scene ({built}): {output[^Math.Min(2000, output.Length)..]}");
+        var (blend, reference) = await BlenderSampleAsync("varied_meshes");
 
         var empty = await WriteAsync("empty.unity.json", "{\"objects\": [], \"materials\": [], \"meshes\": []}");
         await using var serve = await ServeProcess.StartAsync();

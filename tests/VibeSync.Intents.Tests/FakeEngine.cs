@@ -39,6 +39,7 @@ internal sealed class FakeEngine : IEnginePort
 
     public async Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
     {
+        ReportNow();
         if (Gate is { } gate)
         {
             Gate = null;
@@ -63,6 +64,13 @@ internal sealed class FakeEngine : IEnginePort
 
     public async Task<Scene> ReadAsync(IReadOnlyCollection<string> uuids)
     {
+        ReportNow();
+        if (HumanBeforeNextRead is { } human)
+        {
+            HumanBeforeNextRead = null;
+            _engine.Edit(human.Edit);
+            _unreported = human.Report;
+        }
         var answer = await _engine.ReadAsync(uuids); // read when asked, as a link adapter does in message order
         if (ReadGate is { } gate)
         {
@@ -76,6 +84,37 @@ internal sealed class FakeEngine : IEnginePort
     /// <summary>Changes every read answer: an engine that holds (or reports) something other than it was told.</summary>
     public Func<Scene, Scene>? ReadDistortion { get; set; }
 
-    public Task FinalizeAsync(IReadOnlyList<ulong> intentIds) => _engine.FinalizeAsync(intentIds);
-    public Task RollbackAsync(ulong intentId, string undoToken) => _engine.RollbackAsync(intentId, undoToken);
+    public Task FinalizeAsync(IReadOnlyList<ulong> intentIds)
+    {
+        ReportNow();
+        return _engine.FinalizeAsync(intentIds);
+    }
+
+    public Task RollbackAsync(ulong intentId, string undoToken)
+    {
+        ReportNow();
+        return _engine.RollbackAsync(intentId, undoToken);
+    }
+
+    /// <summary>A round trip that brings nothing but a report still owed (see <see cref="HumanBeforeNextRead"/>); no read is counted.</summary>
+    public Task CatchUpAsync(IReadOnlyCollection<string> uuids)
+    {
+        ReportNow();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A human's edit made in this engine just before the next read is answered, and reported only
+    /// after that answer — before the engine's next answer of any kind, as over an ordered link.
+    /// What Blender's main loop does: it answers queued requests, then its change detector runs.
+    /// </summary>
+    public (Func<RealityScene, RealityScene> Edit, Action Report)? HumanBeforeNextRead { get; set; }
+    private Action? _unreported;
+
+    private void ReportNow()
+    {
+        var report = _unreported;
+        _unreported = null;
+        report?.Invoke();
+    }
 }

@@ -1,3 +1,6 @@
+using System.Text;
+using VibeSync.Protocol.Framing;
+using VibeSync.Protocol.Link;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Hierarchy;
@@ -38,6 +41,17 @@ public sealed class ChangeReportTests
         Assert.Contains("\"set_transform\"", edit);
         Assert.Contains(Cube, edit);
         Assert.Equal(walks, _scene.Walks);
+    }
+
+    [Fact]
+    public void a_human_edit_the_host_reported_is_sent_before_the_answer_to_a_read_that_shows_it()
+    {
+        var sent = new List<byte>();
+        _adapter.Send = (type, _) => { sent.Add(type); return true; };
+        _scene.Write(Object(Cube) with { LocalPosition = new Vector3d(4, 0.5, 2) }); // no tick since
+        _adapter.Handle(new Frame(MessageType.Read, 3, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes($"{{\"uuids\": [\"{Cube}\"]}}")));
+        Assert.Equal(new[] { MessageType.Edit, MessageType.State }, sent); // the orchestrator hears of the edit before it sees it
+        Assert.Null(_adapter.Tick()); // and only once
     }
 
     [Fact]

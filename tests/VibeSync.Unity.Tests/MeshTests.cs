@@ -59,12 +59,7 @@ public sealed class MeshTests
     private Mesh Record(string id, MeshArrays arrays, IReadOnlyList<string>? derived = null) =>
         MeshRecords.Encode(id, arrays, derived ?? Array.Empty<string>(), (blob, shape, bytes) => _adapter.Received.Put(blob, shape, bytes));
 
-    private (byte Type, string Body) Apply(ulong intent, params Operation[] operations)
-    {
-        var sb = new StringBuilder("{\"intent\": ").Append(intent).Append(", \"operations\": [");
-        for (int i = 0; i < operations.Length; i++) OperationWriter.Append(i > 0 ? sb.Append(", ") : sb, operations[i]);
-        return _adapter.Apply(JsonFields.AsObject(JsonParser.Parse(sb.Append("]}").ToString()), "apply"));
-    }
+    private (byte Type, string Body) Apply(ulong intent, params Operation[] operations) => Applying.Apply(_adapter, intent, operations);
 
     private Mesh ReadBack(string id) => _adapter.Canonical(new HashSet<string> { id }).Meshes.Single();
 

@@ -74,6 +74,41 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_simulator_shows_the_pending_ai_intents_serve_announces_and_reviews_one_at_its_console_page()
+    {
+        ulong crate = await SubmitAiAsync("7a1d0000-0000-4000-8000-0000000000c1", "Crate", "put a crate by the door");
+        ulong barrel = await SubmitAiAsync("7a1d0000-0000-4000-8000-0000000000c2", "Barrel", "and a barrel");
+        var run = SimAsync(8, $$"""[{"at": 2.0, "review": {{crate}}}]""");
+        // Once the simulator is live, a human approves the barrel (the simulator applies it): it hears the shorter list.
+        for (int i = 0; i < 100 && ServeProcess.PhaseOf(await _serve.StatusAsync(), "unity") != "live"; i++) await Task.Delay(50);
+        await Task.Delay(2500); // after the review step
+        using (var approved = await _serve.PostAsync($"/v1/intents/{barrel}/approve")) Assert.True(approved.IsSuccessStatusCode, await approved.Content.ReadAsStringAsync());
+        var events = await run;
+
+        var shown = events.Where(e => e.GetProperty("event").GetString() == "pending_intents").ToList();
+        Assert.True(shown.Count >= 2, string.Join('\n', events));
+        var first = shown[0];
+        Assert.Equal("AI intents to review: 2", first.GetProperty("title").GetString());
+        Assert.Equal(PendingIntents.ConsoleOn(_serve.ApiPort), first.GetProperty("console").GetString());
+        var row = first.GetProperty("rows")[0];
+        Assert.Equal((crate, $"#{crate} ai:claude · structural", "put a crate by the door", $"http://127.0.0.1:{_serve.ApiPort}/console/intents/{crate}"),
+            (row.GetProperty("id").GetUInt64(), row.GetProperty("heading").GetString(), row.GetProperty("rationale").GetString(), row.GetProperty("page").GetString()));
+        Assert.Equal($"http://127.0.0.1:{_serve.ApiPort}/console/intents/{crate}", Event(events, "review").GetProperty("url").GetString());
+        var last = shown[^1];
+        Assert.Equal(new[] { crate }, last.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("id").GetUInt64()));
+        // Reviewing decided nothing: the crate still waits for a human.
+        Assert.Contains(crate, (await _serve.StatusAsync()).GetProperty("sync").GetProperty("pending").EnumerateArray().Select(p => p.GetUInt64()));
+    }
+
+    private async Task<ulong> SubmitAiAsync(string uuid, string name, string rationale)
+    {
+        var answer = await _serve.SubmitAsync("{\"operations\": [{\"op\": \"create_object\", \"uuid\": \"" + uuid + "\", \"name\": \"" + name + "\", \"kind\": \"empty\", " +
+            "\"parent\": null, \"translation\": [0, 0, 0], \"rotation\": [0, 0, 0, 1], \"scale\": [1, 1, 1]}], \"rationale\": \"" + rationale + "\"}", "ai:claude");
+        Assert.True(answer.GetProperty("phase").GetString() == "PENDING", answer.ToString());
+        return answer.GetProperty("intent").GetUInt64();
+    }
+
+    [Fact]
     public async Task a_domain_reload_re_handshakes_with_the_next_generation_within_a_second()
     {
         var events = await SimAsync(2.5, """[{"at": 0.3, "fault": "domain_reload"}, {"at": 1.5, "object": "Rig", "active": false}]""");

@@ -70,16 +70,8 @@ class InBlenderTests(unittest.TestCase):
             built = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", BUILD, "--", ADAPTER, doc, blend],
                                    capture_output=True, text=True, timeout=120, env=blender_env())
             self.assertEqual(0, built.returncode, built.stderr[-2000:])
-            edits = os.path.join(work, "edits.json")
-            with open(edits, "w") as f:
-                json.dump([{"at": 0.3, "object": "Mesh0", "location": [1.0, 2.0, 3.0]},
-                           {"at": 0.6, "object": "Empty1", "hide": True}], f)
-            run = subprocess.run(["blender", "-b", blend, "--python", os.path.join(ADAPTER, "headless.py"), "--",
-                                  "--data", data, "--seconds", "2.5", "--edits", edits], capture_output=True, text=True, timeout=120,
-                                 env=blender_env())
-            events = [json.loads(l) for l in run.stdout.splitlines() if l.startswith("{")]
-            attached = next(e for e in events if e["event"] == "attached")
-            self.assertEqual("connected", attached["connection"], run.stdout[-2000:] + run.stderr[-2000:])
+            events, attached = play_headless(self, work, blend, data, 2.5, [{"at": 0.3, "object": "Mesh0", "location": [1.0, 2.0, 3.0]},
+                                                                               {"at": 0.6, "object": "Empty1", "hide": True}])
             # Meshes report Blender's normals (which the inline scene cannot say), so the root is checked
             # against the orchestrator's own hash of what Blender sent (below), not `vibesync hash` of the doc.
             expected = attached["root"]
@@ -102,6 +94,21 @@ class InBlenderTests(unittest.TestCase):
                 serve.terminate()
                 serve.wait(timeout=20)
             shutil.rmtree(work, ignore_errors=True)
+
+
+def play_headless(test, work, blend, data, seconds, steps):
+    """headless.py on ``blend`` against the orchestrator in ``data`` for ``seconds``, playing ``steps`` (its
+    --edits); returns (its JSON events, the ``attached`` one), asserting it connected."""
+    edits = os.path.join(work, "edits.json")
+    with open(edits, "w") as f:
+        json.dump(steps, f)
+    run = subprocess.run(["blender", "-b", blend, "--python", os.path.join(ADAPTER, "headless.py"), "--",
+                          "--data", data, "--seconds", str(seconds), "--edits", edits], capture_output=True, text=True, timeout=300,
+                         env=blender_env())
+    events = [json.loads(l) for l in run.stdout.splitlines() if l.startswith("{")]
+    attached = next((e for e in events if e["event"] == "attached"), {})
+    test.assertEqual("connected", attached.get("connection"), run.stdout[-3000:] + run.stderr[-2000:])
+    return events, attached
 
 
 def serve_log(serve, err_file):

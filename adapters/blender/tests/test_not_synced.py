@@ -97,6 +97,14 @@ class FrameLimitTests(unittest.TestCase):
         self.assertEqual(sorted(o["uuid"] for o in objects + meshes), sorted(seen))
         self.assertEqual(json.loads(json.dumps(parts[-1]))["root"], report["root"])
 
+    def test_scene_parts_carry_skins_and_animations_after_what_they_name(self):
+        skin = {"uuid": _id(7), "name": "Rig", "joints": [_id(2)], "inverse_bind_matrices": "cd" * 32, "skeleton": _id(1)}
+        clip = {"uuid": _id(8), "name": "Walk", "frame_rate": 24, "channels": []}
+        report = {"generation": 1, "root": "ab" * 32, "stamped": 0, "not_synced": [],
+                  "scene": {"objects": [{"uuid": _id(1)}], "materials": [], "meshes": [], "skins": [skin], "animations": [clip]}}
+        tables = [t for p in scene_parts(report) for t, rs in p["scene"].items() if rs]
+        self.assertEqual(["objects", "skins", "animations"], tables)  # a SCENE without them was refused (an object names its skin)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -24,11 +24,12 @@ def register():
     """Registers the preferences, operators and panel; connects later if the preferences say so."""
     global _classes
     import bpy
-    from .ui.operators import VIBESYNC_OT_connect, VIBESYNC_OT_disconnect, VIBESYNC_OT_pause
+    from .ui.operators import VIBESYNC_OT_connect, VIBESYNC_OT_disconnect, VIBESYNC_OT_pause, VIBESYNC_OT_review_intent
     from .ui.panel import VIBESYNC_PT_panel
     from .ui.preferences import VIBESYNC_AP_preferences
     from .ui import session
-    _classes = (VIBESYNC_AP_preferences, VIBESYNC_OT_connect, VIBESYNC_OT_disconnect, VIBESYNC_OT_pause, VIBESYNC_PT_panel)
+    _classes = (VIBESYNC_AP_preferences, VIBESYNC_OT_connect, VIBESYNC_OT_disconnect, VIBESYNC_OT_pause, VIBESYNC_OT_review_intent,
+                VIBESYNC_PT_panel)
     for cls in _classes:
         bpy.utils.register_class(cls)
     bpy.app.timers.register(session._auto_connect, first_interval=0.5)  # not during registration itself

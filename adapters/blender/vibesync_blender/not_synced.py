@@ -12,7 +12,8 @@ whose node graph VibeSync cannot represent (it syncs its best-effort values with
 is never written), an area or hemi light and a panoramic camera (the object syncs, its parameters do
 not), and an image that is not a PNG/JPEG file (left out, as a READ_FAILED one). They carry
 UNSUPPORTED_TYPE: the orchestrator's NOT_SYNCED has no finer code (docs/blender.md). A mesh synced with
-a named loss (vertices with more than 4 bone influences, a shape key value beyond 0…1) carries LOSSY.
+a named loss (vertices with more than 4 bone influences, a shape key value beyond 0…1) carries LOSSY, and so does an animation with channels sampled per frame
+(type ACTION: an Euler rotation, a driver, an F-curve modifier… scene/animations.py).
 """
 
 from dataclasses import dataclass

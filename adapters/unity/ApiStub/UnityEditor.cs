@@ -53,6 +53,23 @@ namespace UnityEditor
         public static string CreateFolder(string parentFolder, string newFolderName) => throw new NotImplementedException();
         public static void ImportAsset(string path) => throw new NotImplementedException();
         public static string GetAssetPath(UnityEngine.Object assetObject) => throw new NotImplementedException();
+        public static string[] FindAssets(string filter, string[] searchInFolders) => throw new NotImplementedException();
+        public static bool DeleteAsset(string path) => throw new NotImplementedException();
+    }
+
+    public partial class AnimationUtility
+    {
+        public static EditorCurveBinding[] GetCurveBindings(UnityEngine.AnimationClip clip) => throw new NotImplementedException();
+        public static UnityEngine.AnimationCurve GetEditorCurve(UnityEngine.AnimationClip clip, EditorCurveBinding binding) => throw new NotImplementedException();
+        public static void SetEditorCurve(UnityEngine.AnimationClip clip, EditorCurveBinding binding, UnityEngine.AnimationCurve curve) => throw new NotImplementedException();
+    }
+
+    public struct EditorCurveBinding
+    {
+        public string path;
+        public string propertyName;
+        public Type type { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public static EditorCurveBinding FloatCurve(string inPath, Type inType, string inPropertyName) => throw new NotImplementedException();
     }
 
     public class AssetImporter : UnityEngine.Object
@@ -95,6 +112,26 @@ namespace UnityEditor
 
     [AttributeUsage(AttributeTargets.Class)]
     public class InitializeOnLoadAttribute : Attribute { }
+
+    public class EditorWindow : ScriptableObject
+    {
+        public static T GetWindow<T>(string title) where T : EditorWindow => throw new NotImplementedException();
+        public void Repaint() => throw new NotImplementedException();
+    }
+
+    public static class EditorGUILayout
+    {
+        public static void LabelField(string label, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static void LabelField(string label, GUIStyle style, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static Vector2 BeginScrollView(Vector2 scrollPosition, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static void EndScrollView() => throw new NotImplementedException();
+    }
+
+    public static class EditorStyles
+    {
+        public static GUIStyle boldLabel => throw new NotImplementedException();
+        public static GUIStyle wordWrappedLabel => throw new NotImplementedException();
+    }
 
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
     public sealed class MenuItem : Attribute { public MenuItem(string itemName) => throw new NotImplementedException(); }

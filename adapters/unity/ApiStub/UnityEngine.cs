@@ -90,6 +90,60 @@ namespace UnityEngine
     public static class ImageConversion { public static bool LoadImage(this Texture2D tex, byte[] data) => throw new NotImplementedException(); }
     public class Renderer : Component { public Material[] sharedMaterials { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
     public class MeshRenderer : Renderer { }
+    public partial class SkinnedMeshRenderer : Renderer
+    {
+        public Transform rootBone { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public Transform[] bones { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public Mesh sharedMesh { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float GetBlendShapeWeight(int index) => throw new NotImplementedException();
+        public void SetBlendShapeWeight(int index, float value) => throw new NotImplementedException();
+    }
+    public struct BoneWeight
+    {
+        public float weight0 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float weight1 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float weight2 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float weight3 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int boneIndex0 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int boneIndex1 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int boneIndex2 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int boneIndex3 { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+    }
+    public struct Matrix4x4
+    {
+        public float m00, m10, m20, m30, m01, m11, m21, m31, m02, m12, m22, m32, m03, m13, m23, m33;
+    }
+
+    public partial class Motion : Object
+    {
+        protected Motion() => throw new NotImplementedException();
+        public bool legacy => throw new NotImplementedException();
+    }
+    public sealed class AnimationClip : Motion
+    {
+        public AnimationClip() => throw new NotImplementedException();
+        public float frameRate { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public new bool legacy { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+    }
+    public sealed class Animation : Behaviour
+    {
+        public void AddClip(AnimationClip clip, string newName) => throw new NotImplementedException();
+        public void RemoveClip(AnimationClip clip) => throw new NotImplementedException();
+        public AnimationClip GetClip(string name) => throw new NotImplementedException();
+    }
+    public struct Keyframe
+    {
+        public Keyframe(float time, float value, float inTangent, float outTangent) => throw new NotImplementedException();
+        public float time { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float value { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float inTangent { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float outTangent { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+    }
+    public class AnimationCurve
+    {
+        public AnimationCurve(params Keyframe[] keys) => throw new NotImplementedException();
+        public Keyframe[] keys { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+    }
     public sealed class MeshFilter : Component { public Mesh sharedMesh { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
 
     public class Material : Object
@@ -142,6 +196,14 @@ namespace UnityEngine
         public void GetTriangles(List<int> triangles, int submesh) => throw new NotImplementedException();
         public void RecalculateNormals() => throw new NotImplementedException();
         public void RecalculateBounds() => throw new NotImplementedException();
+        public BoneWeight[] boneWeights { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public Matrix4x4[] bindposes { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public int blendShapeCount => throw new NotImplementedException();
+        public void ClearBlendShapes() => throw new NotImplementedException();
+        public string GetBlendShapeName(int shapeIndex) => throw new NotImplementedException();
+        public int GetBlendShapeFrameCount(int shapeIndex) => throw new NotImplementedException();
+        public void GetBlendShapeFrameVertices(int shapeIndex, int frameIndex, Vector3[] deltaVertices, Vector3[] deltaNormals, Vector3[] deltaTangents) => throw new NotImplementedException();
+        public void AddBlendShapeFrame(string shapeName, float frameWeight, Vector3[] deltaVertices, Vector3[] deltaNormals, Vector3[] deltaTangents) => throw new NotImplementedException();
     }
 
     public struct Vector2 { public float x; public float y; public Vector2(float x, float y) => throw new NotImplementedException(); }
@@ -159,7 +221,21 @@ namespace UnityEngine
         public static void LogWarning(object message) => throw new NotImplementedException();
     }
 
-    public static class Application { public static string dataPath => throw new NotImplementedException(); }
+    public static class Application
+    {
+        public static string dataPath => throw new NotImplementedException();
+        public static void OpenURL(string url) => throw new NotImplementedException();
+    }
+
+    public static class GUILayout
+    {
+        public static bool Button(string text, params GUILayoutOption[] options) => throw new NotImplementedException();
+        public static void Space(float pixels) => throw new NotImplementedException();
+    }
+
+    public sealed class GUILayoutOption { private GUILayoutOption() { } }
+
+    public sealed class GUIStyle { private GUIStyle() { } }
 }
 
 namespace UnityEngine.Rendering

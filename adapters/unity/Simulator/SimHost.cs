@@ -36,6 +36,7 @@ public sealed class SimHost
     private sealed record Closing(AdapterLink Link, string Reason);
     private readonly Reconnection _reconnection = new();
     private DateTime _nextConnect;
+    private int _pendingShown;
 
     /// <summary>Prepares a run.</summary>
     public SimHost(SimOptions options) { _options = options; }
@@ -117,6 +118,7 @@ public sealed class SimHost
             }
             _queue.Drain(TimeSpan.FromMilliseconds(8));
             _adapter.Tick();
+            ShowPending();
             _link?.Tick(_scene.State);
             if (_closed is { } closed && _link != null && ReferenceEquals(closed.Link, _link))
             {
@@ -166,8 +168,30 @@ public sealed class SimHost
         Say("reloaded", new { generation = _adapter.Generation, connected = _link != null, dropped_intents = dropped, ms = watch.ElapsedMilliseconds });
     }
 
+    /// <summary>What the Pending AI Intents window would show, said each time the orchestrator's list changes.</summary>
+    private void ShowPending()
+    {
+        var pending = _adapter.Pending;
+        if (pending.Version == _pendingShown) return;
+        _pendingShown = pending.Version;
+        Say("pending_intents", new
+        {
+            title = pending.Title,
+            console = pending.Current?.Console,
+            rows = pending.Rows().Select(r => new { id = r.Id, heading = r.Heading, rationale = r.Rationale, page = pending.ReviewUrl(r.Id) }),
+            more = pending.More,
+        });
+    }
+
     private void Play(JsonElement step)
     {
+        if (step.TryGetProperty("review", out var review))
+        {
+            // The Pending AI Intents window's Review in console: Unity opens the URL; the simulator says it.
+            try { Say("review", new { intent = review.GetUInt64(), url = _adapter.Pending.ReviewUrl(review.GetUInt64()) }); }
+            catch (InvalidOperationException e) { Say("error", new { message = e.Message }); }
+            return;
+        }
         if (step.TryGetProperty("save", out var save))
         {
             // Unity's save, with the AssetModificationProcessor's hook around it: the file gets the authoritative values.
@@ -242,6 +266,18 @@ public sealed class SimHost
                     InnerSpotAngle = Member(li, "innerSpotAngle", light.InnerSpotAngle),
                 },
             };
+        if (step.TryGetProperty("blendShapes", out var shapes) && o.Skinned is { } skinned && o.Mesh != null) // the SkinnedMeshRenderer's BlendShapes sliders (0–100)
+        {
+            var shapeMesh = _scene.MeshOf(o.Mesh);
+            var weights = skinned.BlendShapeWeights.ToArray();
+            foreach (var shape in shapes.EnumerateObject())
+            {
+                int index = Enumerable.Range(0, shapeMesh.BlendShapeCount).FirstOrDefault(i => shapeMesh.GetBlendShapeName(i) == shape.Name, -1);
+                if (index < 0) throw new InvalidOperationException($"no blend shape {shape.Name} on {o.Name}");
+                weights[index] = (float)shape.Value.GetDouble();
+            }
+            o = o with { Skinned = skinned with { BlendShapeWeights = weights } };
+        }
         _scene.Write(o);
     }
 

@@ -26,6 +26,10 @@ public sealed class SimMesh : IUnityMeshApi
     private readonly float[]?[] _uvs = new float[]?[8];
     private List<int[]> _submeshes = new() { Array.Empty<int>() };
     private MeshIndexFormat _format = MeshIndexFormat.UInt16;
+    private int[] _boneIndices = Array.Empty<int>();
+    private float[] _boneWeights = Array.Empty<float>();
+    private float[] _bindposes = Array.Empty<float>();
+    private readonly List<(string Name, float Weight, float[] Vertices, float[] Normals)> _shapes = new();
 
     /// <summary>Times <see cref="RecalculateNormals"/> ran.</summary>
     public int RecalculateNormalsCalls { get; private set; }
@@ -42,6 +46,73 @@ public sealed class SimMesh : IUnityMeshApi
         float[]? Keep(float[]? a) => keepVertexLayout && a != null ? Array.Empty<float>() : null;
         _normals = Keep(_normals); _tangents = Keep(_tangents); _colors = Keep(_colors);
         for (int k = 0; k < _uvs.Length; k++) _uvs[k] = Keep(_uvs[k]);
+        // Bone weights and blend shapes are per-vertex data, gone with the vertices; bind poses are per bone, and stay.
+        _boneIndices = Array.Empty<int>(); _boneWeights = Array.Empty<float>();
+        _shapes.Clear();
+    }
+
+    /// <inheritdoc />
+    public void SetBoneWeights(int[] indices, float[] weights)
+    {
+        if (indices.Length != weights.Length || (indices.Length != 0 && indices.Length != 4 * VertexCount))
+            throw new ArgumentException($"Mesh.boneWeights is out of bounds. The supplied array needs to be the same size as the Mesh.vertices array ({indices.Length / 4} for {VertexCount} vertices).");
+        Version++;
+        _boneIndices = (int[])indices.Clone();
+        _boneWeights = (float[])weights.Clone();
+    }
+
+    /// <inheritdoc />
+    public void GetBoneWeights(out int[] indices, out float[] weights)
+    {
+        indices = (int[])_boneIndices.Clone();
+        weights = (float[])_boneWeights.Clone();
+    }
+
+    /// <inheritdoc />
+    public float[] Bindposes
+    {
+        get => (float[])_bindposes.Clone();
+        set
+        {
+            if (value.Length % 16 != 0) throw new ArgumentException("Mesh.bindposes: 16 floats per matrix");
+            Version++;
+            _bindposes = (float[])value.Clone();
+        }
+    }
+
+    /// <inheritdoc />
+    public void ClearBlendShapes()
+    {
+        Version++;
+        _shapes.Clear();
+    }
+
+    /// <inheritdoc />
+    public void AddBlendShapeFrame(string name, float frameWeight, float[] deltaVertices, float[]? deltaNormals)
+    {
+        // Unity: "Mesh.AddBlendShapeFrame: The array sizes must match the vertex count", and a new name makes a new shape.
+        if (deltaVertices.Length != _vertices.Length || (deltaNormals != null && deltaNormals.Length != _vertices.Length))
+            throw new ArgumentException("Mesh.AddBlendShapeFrame: the delta arrays must have one element per vertex");
+        if (_shapes.Any(s => s.Name == name)) throw new ArgumentException($"Mesh.AddBlendShapeFrame: blend shape {name} already has a frame (VibeSync adds one per shape)");
+        Version++;
+        _shapes.Add((name, frameWeight, (float[])deltaVertices.Clone(), deltaNormals == null ? new float[_vertices.Length] : (float[])deltaNormals.Clone()));
+    }
+
+    /// <inheritdoc />
+    public int BlendShapeCount => _shapes.Count;
+
+    /// <inheritdoc />
+    public string GetBlendShapeName(int shapeIndex) => _shapes[shapeIndex].Name;
+
+    /// <inheritdoc />
+    public int GetBlendShapeFrameCount(int shapeIndex) => 1;
+
+    /// <inheritdoc />
+    public void GetBlendShapeFrameVertices(int shapeIndex, int frameIndex, float[] deltaVertices, float[] deltaNormals)
+    {
+        if (frameIndex != 0) throw new ArgumentOutOfRangeException(nameof(frameIndex));
+        _shapes[shapeIndex].Vertices.CopyTo(deltaVertices, 0);
+        _shapes[shapeIndex].Normals.CopyTo(deltaNormals, 0);
     }
 
     /// <inheritdoc />
@@ -180,7 +251,9 @@ public sealed class SimMesh : IUnityMeshApi
     {
         static string F(float[]? a) => a == null ? "-" : string.Join(",", a.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         var uvs = string.Join("|", _uvs.Select(F));
-        return $"{_format}|{F(_vertices)}|{F(_normals)}|{F(_tangents)}|{F(_colors)}|{uvs}|{string.Join("/", _submeshes.Select(s => string.Join(",", s)))}";
+        var shapes = string.Join("|", _shapes.Select(s => $"{s.Name}:{s.Weight}:{F(s.Vertices)}:{F(s.Normals)}"));
+        return $"{_format}|{F(_vertices)}|{F(_normals)}|{F(_tangents)}|{F(_colors)}|{uvs}|{string.Join("/", _submeshes.Select(s => string.Join(",", s)))}"
+            + $"|{string.Join(",", _boneIndices)}|{F(_boneWeights)}|{F(_bindposes)}|{shapes}";
     }
 
     private float[] PerVertex(float[] values, int components, string what)

@@ -6,6 +6,7 @@ using VibeSync.Unity.Adapter;
 using VibeSync.Unity.Hierarchy;
 using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
+using VibeSync.Unity.Rigging;
 
 namespace VibeSync.Unity.Simulator;
 
@@ -31,6 +32,7 @@ public sealed class SimScene : IUnityScene
     private long _textureWrites;
     private readonly Dictionary<string, (SimMesh Mesh, MeshNotes Notes)> _meshes = new(StringComparer.Ordinal);
     private int _nextHandle = 1000;
+    private readonly Dictionary<string, UnityClip> _clips = new(StringComparer.Ordinal);
 
     /// <summary>Prefab asset ids that instantiate.</summary>
     public HashSet<string> Prefabs { get; } = new(StringComparer.Ordinal) { "props/crate", "props/barrel" };
@@ -43,6 +45,9 @@ public sealed class SimScene : IUnityScene
 
     /// <inheritdoc />
     public LookNotes Notes { get; } = new();
+
+    /// <inheritdoc />
+    public RigNotes Rig { get; } = new();
 
     /// <inheritdoc />
     public string NewMaterialShader { get; set; } = ShaderFamily.Standard.Shader;
@@ -103,6 +108,31 @@ public sealed class SimScene : IUnityScene
             catch (MeshContentException e) { throw new SceneFormatException($"meshes[{i}].{e.Path}", $"{e.Code}: {e.Message}"); }
             var mesh = new SimMesh();
             scene._meshes[record.Uuid] = (mesh, MeshCache.Fill(mesh, arrays, record.Derived));
+        }
+        // Skins, bindings, morph weights and clips as if VibeSync had written them: noted, then made Unity's.
+        int? HandleOf(string id) => handles.TryGetValue(id, out var h) ? h : null;
+        try
+        {
+            foreach (var skin in native.Skins)
+            {
+                scene.Rig.Keep(new[] { skin.InverseBindMatrices }, source, "skins " + skin.Uuid);
+                scene.Rig.SetSkin(skin.Uuid, skin);
+            }
+            foreach (var m in native.Meshes) if (m.Targets.Count > 0) scene.Rig.SetWeights(m.Uuid, m.Weights);
+            foreach (var o in native.Objects) if (o.Skin != null) scene.Rig.SetSkinOf(o.Uuid, o.Skin);
+            var unused2 = new List<Action>();
+            foreach (var o in native.Objects) SkinBinding.Refresh(scene, HandleOf, scene._objects[handles[o.Uuid]], null, unused2);
+            foreach (var a in native.Animations)
+            {
+                scene.Rig.Keep(a.BlobIds(), source, "animations " + a.Uuid);
+                var clip = ClipMapping.ToUnity(scene, HandleOf, a, scene.Rig.Blobs);
+                scene._clips[a.Uuid] = clip;
+                scene.Rig.SetClip(a.Uuid, a, clip);
+            }
+        }
+        catch (Exception e) when (e is MeshContentException or ApplyException)
+        {
+            throw new SceneFormatException("skins/animations", e.Message);
         }
         scene.Project = stamp;
         return scene;
@@ -281,6 +311,30 @@ public sealed class SimScene : IUnityScene
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> ClipIds() => _clips.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
+
+    /// <inheritdoc />
+    public UnityClip ReadClip(string id) => _clips.TryGetValue(id, out var c) ? c : throw new UnknownAssetException($"no clip '{id}' in this project");
+
+    /// <inheritdoc />
+    public void WriteClip(string id, UnityClip clip)
+    {
+        ReadClip(id);
+        CreateClip(id, clip);
+    }
+
+    /// <inheritdoc />
+    public void CreateClip(string id, UnityClip clip)
+    {
+        if (clip.Holder is int h) Live(h); // the Animation component is on a GameObject of this scene
+        _clips[id] = clip;
+        Changes?.Everything(); // an asset: only the whole diff places it
+    }
+
+    /// <summary>A clip by its name (scripted human edits name clips, as a person would).</summary>
+    public string ClipNamed(string name) => _clips.First(c => c.Value.Name == name).Key;
+
+    /// <inheritdoc />
     public IReadOnlyList<string> MeshIds() => _meshes.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
 
     /// <inheritdoc />
@@ -326,6 +380,7 @@ public sealed class SimScene : IUnityScene
     {
         _materials.Remove(id);
         _meshes.Remove(id);
+        _clips.Remove(id);
         Changes?.Everything();
         _textures.Remove(id);
     }

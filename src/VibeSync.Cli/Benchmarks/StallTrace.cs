@@ -24,6 +24,7 @@ internal static class StallTrace
         var provisional = new Dictionary<ulong, long>();
         var finals = new List<long>();
         var rolledBack = new List<string>();
+        int ahead = 0;
         var gc = new List<(long T, double Ms)>();
         var pool = new List<(long T, double Count, string Reason)>();
         foreach (var line in serveLines)
@@ -33,6 +34,7 @@ internal static class StallTrace
                 if (phase.GetString() == "PROVISIONAL" && line.TryGetProperty("intent_id", out var id)) provisional.TryAdd(id.GetUInt64(), ts.GetInt64());
                 else if (phase.GetString() == "FINAL") finals.Add(ts.GetInt64());
                 else if (phase.GetString() == "ROLLED_BACK") rolledBack.Add(line.TryGetProperty("outcome", out var why) ? why.GetString() ?? "" : "");
+                else if (phase.GetString() == "AHEAD") ahead++;
             }
             else if (line.TryGetProperty("event", out var ev) && ev.GetString() == "runtime")
             {
@@ -46,7 +48,8 @@ internal static class StallTrace
         yield return string.Create(CultureInfo.InvariantCulture,
             $"stalls: {slow.Count} of {samples.Count} intents over 3× the median ({median:F1} ms); bare socket {bareSlow} over 3× its median ({bareMedian:F1} ms); "
             + $"GC pauses in the whole phase: {gc.Count(g => g.T >= samples[0].SentAt && g.T <= samples[^1].SentAt + samples[^1].Ms)}, max {(gc.Count == 0 ? 0 : gc.Max(g => g.Ms)):F1} ms; "
-            + $"thread-pool starvation injections: {pool.Count(p => p.Reason == "starvation")}; ROLLED_BACK entries: {rolledBack.Count}");
+            + $"thread-pool starvation injections: {pool.Count(p => p.Reason == "starvation")}; ROLLED_BACK entries: {rolledBack.Count}; "
+            + $"reads that raced a human's edit (engine caught up with, AHEAD, not judged): {ahead}");
         foreach (var why in rolledBack.Take(3)) yield return "  rolled back: " + why;
         foreach (var s in slow)
         {

@@ -67,11 +67,11 @@ internal static class BenchCommand
     }
 
     /// <summary>The cases of <c>bench content</c>: issue #17's mesh, issue #18's texture, shared textures, lights and cameras.</summary>
-    private static readonly string[] ContentCases = { "mesh", "textures", "materials", "lights" };
+    private static readonly string[] ContentCases = { "mesh", "textures", "materials", "lights", "rig" };
 
     private static Command Content()
     {
-        var cases = new Option<string>("--case") { Description = "Cases to run, comma-separated: mesh (issue #17), textures, materials, lights (issue #18), or all.", DefaultValueFactory = _ => "all" };
+        var cases = new Option<string>("--case") { Description = "Cases to run, comma-separated: mesh (issue #17), textures, materials, lights (issue #18), rig (issue #19), or all.", DefaultValueFactory = _ => "all" };
         var vertices = new Option<int>("--vertices") { Description = "mesh: vertices of the big mesh (the nearest square grid).", DefaultValueFactory = _ => 1_000_000 };
         var edits = new Option<int>("--edits") { Description = "mesh: vertex edits measured (transform edits: ten times as many, of each object).", DefaultValueFactory = _ => 10 };
         var textureSize = new Option<int>("--texture-size") { Description = "textures: width and height of the PNG.", DefaultValueFactory = _ => 4096 };
@@ -79,6 +79,8 @@ internal static class BenchCommand
         var textures = new Option<int>("--textures") { Description = "materials: the images they share (material i uses image i mod N).", DefaultValueFactory = _ => 10 };
         var sharedSize = new Option<int>("--shared-texture-size") { Description = "materials: width and height of each shared PNG.", DefaultValueFactory = _ => 1024 };
         var lightEdits = new Option<int>("--light-edits") { Description = "lights: parameter edits measured (a light's energy, its colour, a camera's lens, in turn).", DefaultValueFactory = _ => 100 };
+        var rigBones = new Option<int>("--rig-bones") { Description = "rig: bones of the chain.", DefaultValueFactory = _ => 60 };
+        var rigVertices = new Option<int>("--rig-vertices") { Description = "rig: vertices of the skinned cylinder (100 around).", DefaultValueFactory = _ => 20_000 };
         var json = new Option<bool>("--json") { Description = "Print one machine-readable JSON object: every figure, every goal, met or not." };
         var command = new Command("content",
             "Content end to end with serve, real headless Blender and the Unity simulator. mesh (issue #17), on a big mesh (normals, one UV map) and a cube: " +
@@ -86,9 +88,9 @@ internal static class BenchCommand
             "(goal p50 ≤ 1 s), the big mesh's object moved vs the cube (goal p99 ≤ 1.2×, no blob sent or stored), serve's peak RSS over idle during the attach " +
             "(goal ≤ 3× the mesh's payload bytes), and C# hashing of the mesh's blobs (goal ≤ 100 ms). textures (issue #18): a 4096² PNG linked to a material in Blender → applied in the simulator " +
             "(goal ≤ 1 s), and Blender re-attaching to the same file (goal 0 image bytes sent); materials: 100 materials sharing 10 textures attach (goal exactly 10 image transfers each way); " +
-            "lights: light and camera parameter edits → applied in the simulator (goal p99 ≤ 50 ms).")
+            "lights: light and camera parameter edits → applied in the simulator (goal p99 ≤ 50 ms). rig (issue #19): a 60-bone rig skinning 20,000 vertices, Blender attach → simulator live (goal ≤ 2 s).")
         {
-            cases, vertices, edits, textureSize, materials, textures, sharedSize, lightEdits, json,
+            cases, vertices, edits, textureSize, materials, textures, sharedSize, lightEdits, rigBones, rigVertices, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -113,6 +115,9 @@ internal static class BenchCommand
             var texture = selected.Contains("textures") ? await ContentBenchmark.TextureAsync(size, progress) : null;
             var shares = selected.Contains("materials") ? await ContentBenchmark.MaterialsAsync(m, t, shared, progress) : null;
             var lights = selected.Contains("lights") ? await ContentBenchmark.LightsAsync(le, progress) : null;
+            int rb = parse.GetValue(rigBones), rv = parse.GetValue(rigVertices);
+            if (selected.Contains("rig") && (rb < 1 || rb > 1000 || rv < 200 || rv > 2_000_000)) { Console.Error.WriteLine("error: --rig-bones must be 1…1000 and --rig-vertices 200…2,000,000"); return Program.InputError; }
+            var rig = selected.Contains("rig") ? await ContentBenchmark.RigAsync(rb, rv, progress) : null;
             var machine = MachineInfo.Current();
             if (parse.GetValue(json))
             {
@@ -122,6 +127,7 @@ internal static class BenchCommand
                 if (texture != null) output["textures"] = texture;
                 if (shares != null) output["materials"] = shares;
                 if (lights != null) output["lights"] = lights;
+                if (rig != null) output["rig"] = rig;
                 output["machine"] = machine;
                 output["load_average"] = LoadAverage();
                 Console.WriteLine(JsonSerializer.Serialize(output, Indented));
@@ -141,7 +147,9 @@ internal static class BenchCommand
                 Console.WriteLine($"light/camera edit → applied in Unity: p50 {lights.AllEdits.P50Ms} ms, p99 {lights.AllEdits.P99Ms} ms ({lights.AllEdits.Samples} edits; energy p99 {lights.LightEnergyEdit.P99Ms}, colour p99 {lights.LightColorEdit.P99Ms}, lens p99 {lights.CameraLensEdit.P99Ms} ms); slowest {string.Join(", ", lights.SlowestMs)} ms; PARITY_LOST after them {lights.ParityLost}");
             if (lights != null)
                 Console.WriteLine($"  beside them, a cube's transform edit → applied in Unity: p50 {lights.CubeTransformEdit.P50Ms} ms, p99 {lights.CubeTransformEdit.P99Ms} ms; slowest {string.Join(", ", lights.SlowestCubeMs)} ms");
-            foreach (var g in new[] { mesh?.Goals, texture?.Goals, shares?.Goals, lights?.Goals }.Where(g => g != null).SelectMany(g => g!))
+            if (rig != null)
+                Console.WriteLine($"rig of {rig.Bones} bones skinning {rig.Vertices:N0} vertices: Blender attach → both live {rig.AttachToLiveSeconds:F3} s (last APPLY answered by the simulator at {rig.AppliedInUnityMs} ms)");
+            foreach (var g in new[] { mesh?.Goals, texture?.Goals, shares?.Goals, lights?.Goals, rig?.Goals }.Where(g => g != null).SelectMany(g => g!))
                 Console.WriteLine($"  {(g.Met ? "met   " : "MISSED")} {g.Name}: {g.Figure} {g.Unit} (goal {(g.Unit.EndsWith("(exactly)", StringComparison.Ordinal) ? "=" : "≤")} {g.Limit})");
             Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
             return 0;

@@ -48,6 +48,10 @@ public sealed class InMemoryEngine : IEnginePort
     /// <summary>Intents finalized.</summary>
     public int Finalized { get; private set; }
 
+    /// <inheritdoc />
+    /// <remarks>Nothing to catch up with: it reports no edits of its own.</remarks>
+    public Task CatchUpAsync(IReadOnlyCollection<string> uuids) => Task.CompletedTask;
+
     /// <summary>Changes the scene outside the pipeline (what a person or a bug in the engine would do).</summary>
     public void Edit(Func<RealityScene, RealityScene> change) => State = Store(change(State));
 

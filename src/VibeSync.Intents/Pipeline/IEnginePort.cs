@@ -30,6 +30,16 @@ public interface IEnginePort
 
     /// <summary>Restores exactly what <paramref name="undoToken"/> recorded.</summary>
     Task RollbackAsync(ulong intentId, string undoToken);
+
+    /// <summary>
+    /// Completes once every edit the engine reported before answering this call has been handed to
+    /// the pipeline: one round trip on its ordered link, through the same queue its reports and
+    /// answers leave by. The pipeline asks it before it judges a read that differed, so a human's
+    /// edit the engine had made but not yet reported is not taken for a mismatch. By default a read
+    /// of <paramref name="uuids"/> whose answer is not used; an engine that reports nothing
+    /// (in memory) completes at once.
+    /// </summary>
+    Task CatchUpAsync(IReadOnlyCollection<string> uuids) => ReadAsync(uuids);
 }
 
 /// <summary>An engine failed to do what it was asked.</summary>

@@ -47,7 +47,7 @@ public sealed partial class IntentPipeline
     private void Refuse(ulong id, IntentRequest request, Actor actor, IntentRefusedException e, Actor? approver,
         TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled)
     {
-        lock (_pending) _pending.Remove(id);
+        Unpend(id);
         string code = IntentRefusedException.WireName(e.Code);
         Journal(id, request, actor, IntentPhase.Refused,
             rationale: (approver != null ? $"approved by {approver} but " : "") + $"{code} at {e.Path}: {e.Reason}", errorCode: code);
@@ -141,13 +141,13 @@ public sealed partial class IntentPipeline
                     Wait(Id(), request, actor, AdmissionOutcome.WaitHumanLock, conflict.Reason, how, provisional, settled, origin);
                     return;
                 case ConflictRule.CosmeticYieldsToStructural:
-                    lock (_pending) _pending.Remove(Id());
+                    Unpend(Id());
                     Journal(Id(), request, actor, IntentPhase.RolledBack, rollback: Soft(RollbackReasons.Conflict),
                         rationale: $"{conflict.Reason} (winner: intent {conflict.Winner})", errorCode: RollbackReasons.Conflict);
                     Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.RolledBack, "CONFLICT: " + conflict.Reason));
                     return;
                 case ConflictRule.Quarantine:
-                    lock (_pending) _pending.Remove(Id());
+                    Unpend(Id());
                     _safeMode ??= $"intent {Id()} QUARANTINED: {conflict.Reason}";
                     Journal(Id(), request, actor, IntentPhase.Quarantined, rationale: conflict.Reason, errorCode: "QUARANTINED");
                     Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.Quarantined, conflict.Reason));
@@ -168,7 +168,7 @@ public sealed partial class IntentPipeline
                     try { snapshotRef = await snapshot(Reality, Footprint.Of(Reality, request)).ConfigureAwait(false); }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {
-                        lock (_pending) _pending.Remove(Id());
+                        Unpend(Id());
                         Journal(Id(), request, actor, IntentPhase.Refused, rationale: $"SNAPSHOT_FAILED: no safety snapshot, so nothing was deleted or overwritten: {e.Message}", errorCode: "SNAPSHOT_FAILED");
                         Settle(provisional, settled, new IntentOutcome(Id(), IntentPhase.Refused, $"SNAPSHOT_FAILED: {e.Message}"));
                         return;
@@ -178,7 +178,7 @@ public sealed partial class IntentPipeline
                 continue; // validate again against Reality as the batch left it
             }
 
-            lock (_pending) _pending.Remove(Id());
+            Unpend(Id());
             var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled, Origin = origin };
             var journaled = member.Journaled();
             // Its first entry (or its first after PENDING): over the budget, it is refused here, before anything is applied.
@@ -240,16 +240,25 @@ public sealed partial class IntentPipeline
     {
         if (how == Admit.New) Journal(id, request, actor, IntentPhase.Pending, rationale: request.Rationale, outcome: reason, origin: origin, first: true);
         lock (_pending) _pending[id] = new Waiting(request, actor, why, how == Admit.Approved, origin);
+        _options.OnPendingChanged?.Invoke();
         Settle(provisional, settled, new IntentOutcome(id, IntentPhase.Pending, reason));
     }
 
     private (IntentRequest, Actor, string?) Take(ulong intentId)
     {
+        Waiting? p;
         lock (_pending)
-        {
-            if (!_pending.Remove(intentId, out var p)) throw new KeyNotFoundException($"intent {intentId} is not pending");
-            return (p.Request, p.Actor, p.Origin);
-        }
+            if (!_pending.Remove(intentId, out p)) throw new KeyNotFoundException($"intent {intentId} is not pending");
+        _options.OnPendingChanged?.Invoke();
+        return (p.Request, p.Actor, p.Origin);
+    }
+
+    /// <summary>Forgets a pending intent that is decided now (admitted, refused, rolled back); tells the host when one was.</summary>
+    private void Unpend(ulong id)
+    {
+        bool removed;
+        lock (_pending) removed = _pending.Remove(id);
+        if (removed) _options.OnPendingChanged?.Invoke();
     }
 
     /// <summary>Decides again, in intent order, the intents waiting for <paramref name="why"/>; returns their settled answers.</summary>

@@ -51,7 +51,7 @@ public sealed partial class IntentPipeline
                 }
                 sinceDrain = 0;
                 await PumpAsync().ConfigureAwait(false);
-                if (_verifying is { Answered.IsCompleted: true }) { await FinishVerificationAsync().ConfigureAwait(false); continue; }
+                if (_verifying is { Answered.IsCompleted: true }) { await FinishVerificationAsync(wait: false).ConfigureAwait(false); continue; }
                 if (await CloseIfDueAsync().ConfigureAwait(false) || await VerifyOriginsIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
                 if (inbox.Completion.IsCompleted) break;
 

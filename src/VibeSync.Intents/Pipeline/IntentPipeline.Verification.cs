@@ -13,12 +13,30 @@
 // Order is kept because only one batch is in verification at a time: the next one cannot close
 // before it is settled, so FINAL entries stay in batch order and a replay folds them as before;
 // anything that must see a settled batch (flush, exclusive work, a destructive intent, a seed,
-// shutdown) settles the one in verification first. A difference is never judged on an answer
-// given off the spine: the engine was not held still meanwhile (a human's edit played there
-// before the READ is reported just after its answer, measured in `bench e2e`), so both batches
-// become one and are verified on the spine with fresh reads, the old close — a later write that
-// made the engine hold Reality again then passes, a lasting difference is rolled back as ever.
-// Answers already there (in-memory engines) are settled at once: that path is the old close.
+// shutdown) settles the one in verification first. A difference that is left once the engine
+// has caught up (below) is never judged on an answer given off the spine: the engine was not held
+// still meanwhile, so both batches become one and are verified on the spine with fresh reads, the
+// old close — a later write that made the engine hold Reality again then passes, a lasting
+// difference is rolled back as ever. Answers already there (in-memory engines) are settled at
+// once: that path is the old close.
+//
+// Design rationale — the read that races a human's edit (issue #20 §2). An engine can answer a
+// READ after a human's edit was made in it but before it has reported that edit (Blender's main
+// loop answers queued requests, then its change detector runs; a drag is debounced): the answer
+// shows a value the pipeline has not admitted, and judging it a HASH_MISMATCH rolled back a correct
+// batch and repaired the engine against its human (60 false rollbacks in 100 intents of `bench
+// e2e`, each a ~130 ms stall). So before a difference in engine E is judged, E is caught up with:
+// one more round trip on its ordered link (IEnginePort.CatchUpAsync), whose answer comes after
+// every edit E reported before it — and the link hands a report to the pipeline (Submit) before it
+// reads the next frame. Objects E reported after its read was issued (EngineReports: the reports
+// the spine had taken then are the read's mark) hold a human's edit the batch could not contain:
+// E is ahead there, as the origin of a human's edit is, so they are not judged in E (the existing
+// origin rule, extended) and E owes a read-back of them once its human goes quiet; the human's
+// edit itself is admitted next and reaches the other engines as ever. What is left is judged as
+// before. Why here and not (only) in the adapters: adapters are untrusted, and even an adapter that
+// reports before it answers (Blender's does: it flushes its detector before a READ) shows an edit
+// newer than the batch, which only the report excuses. The round trip is paid only when an answer
+// differs, and off the spine for a batch in verification.
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -46,7 +64,7 @@ public sealed partial class IntentPipeline
         _verifyOnSpine = false;
         await DrainAsync().ConfigureAwait(false);
         if (_batch.IsEmpty) return;
-        await VerifyAsync(reads: null, awaitEngines: true).ConfigureAwait(false);
+        await VerifyAsync(reads: null, marks: null, awaitEngines: true).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -62,41 +80,68 @@ public sealed partial class IntentPipeline
         if (_batch.IsEmpty) return;
         var footprint = UnionOf(_batch.Members);
         var reads = new Dictionary<IEnginePort, Task<Scene>>();
+        var marks = new Dictionary<IEnginePort, long>();
         foreach (var engine in _engines)
-            if (engine.IsLive) reads[engine] = Call(() => engine.ReadAsync(footprint)); // issued now, in order, ahead of later applies
+        {
+            if (!engine.IsLive) continue;
+            marks[engine] = _reports.Mark(engine.Name);
+            reads[engine] = Call(() => engine.ReadAsync(footprint)); // issued now, in order, ahead of later applies
+        }
         if (reads.Values.All(r => r.IsCompleted))
         {
-            await VerifyAsync(reads, awaitEngines: true).ConfigureAwait(false);
+            await VerifyAsync(reads, marks, awaitEngines: true).ConfigureAwait(false);
             return;
         }
         var expected = EngineStorage.RoundToFloat32(_speculative.Records(footprint));
-        _verifying = new InVerification(_batch, expected, HashOf(expected), _speculative, reads);
+        _verifying = new InVerification(_batch, expected, HashOf(expected), _speculative, reads, marks);
         _batch = new OpenBatch();
     }
 
     /// <summary>
     /// Settles the batch in verification once every read has answered (waiting for them if need
-    /// be). Every engine that answered holds it: the batch admitted since is put behind it, and it
-    /// alone is finalized, journaled FINAL and made Reality; the later batch stays open. An answer
-    /// that differs is not judged: the engine was not held still while it answered (a human's edit
-    /// there, played before the READ and reported just after it, is not admitted yet), so both
-    /// batches become one again and are verified on the spine with fresh reads — the old close,
-    /// where a difference is judged as it always was.
+    /// be). An engine whose answer differs is caught up with first (see the rationale above); with
+    /// <paramref name="wait"/> false that round trip is left to the spine's loop to wake on. Every
+    /// engine that answered holds it, or is ahead of it only where its human has since edited: the
+    /// batch admitted since is put behind it, and it alone is finalized, journaled FINAL and made
+    /// Reality; the later batch stays open. A difference left over is not judged off the spine:
+    /// both batches become one again and are verified on the spine with fresh reads — the old
+    /// close, where a difference is judged as it always was.
     /// </summary>
-    private async Task FinishVerificationAsync()
+    private async Task FinishVerificationAsync(bool wait = true)
     {
         if (_verifying is not { } v) return;
         await v.Answered.ConfigureAwait(false);
+        if (v.Ahead == null && Differing(v) is { Count: > 0 } differing)
+        {
+            v.CatchUp(differing.ToDictionary(d => d.Key, d => AheadAsync(d.Key, v.Marks[d.Key], d.Value)));
+            if (!wait) return;
+            await v.Answered.ConfigureAwait(false);
+        }
         _verifying = null;
         bool held = Held(v);
         var next = _batch.Deadline;
         v.Batch.Absorb(_batch);
         _batch = v.Batch;
-        if (held) await SettleAsync(v.Members, v.Expected, v.ExpectedHash, v.Speculative, v.Reads, awaitEngines: false, next).ConfigureAwait(false);
+        if (held) await SettleAsync(v.Members, v.Expected, v.ExpectedHash, v.Speculative, v.Reads, v.Marks, v.Ahead, awaitEngines: false, next).ConfigureAwait(false);
         else _verifyOnSpine = true; // after what has arrived meanwhile is admitted (CloseIfDueAsync)
     }
 
-    /// <summary>Every live engine that answered holds the batch (a read that failed is judged as unread, as on the spine).</summary>
+    /// <summary>The engines whose answer differs from the batch in some component, with those components' objects.</summary>
+    private static Dictionary<IEnginePort, string[]> Differing(InVerification v)
+    {
+        var differing = new Dictionary<IEnginePort, string[]>();
+        List<List<BatchMember>>? components = null;
+        foreach (var (engine, read) in v.Reads)
+        {
+            if (!engine.IsLive || !read.IsCompletedSuccessfully || HashOf(read.Result) == v.ExpectedHash) continue;
+            components ??= v.Batch.Components();
+            var objects = UnionOf(components.Where(c => Mismatch(c, engine, v.Expected, read.Result) != null).SelectMany(c => c));
+            if (objects.Length > 0) differing[engine] = objects;
+        }
+        return differing;
+    }
+
+    /// <summary>Every live engine that answered holds the batch, but where it is ahead by its human's edits (a read that failed is judged as unread, as on the spine).</summary>
     private static bool Held(InVerification v)
     {
         List<List<BatchMember>>? components = null;
@@ -104,9 +149,22 @@ public sealed partial class IntentPipeline
         {
             if (!engine.IsLive || !read.IsCompletedSuccessfully || HashOf(read.Result) == v.ExpectedHash) continue;
             components ??= v.Batch.Components();
-            if (components.Any(c => Mismatch(c, engine, v.Expected, read.Result) != null)) return false;
+            var ahead = v.Ahead?.GetValueOrDefault(engine);
+            if (components.Any(c => Mismatch(c, engine, v.Expected, read.Result, ahead) != null)) return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Catches up with <paramref name="engine"/> (one round trip on its ordered link) and returns
+    /// which of <paramref name="uuids"/> it has reported a human's edit of since <paramref name="mark"/>.
+    /// Never throws: an engine that fails the round trip is judged on what it reported before.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> AheadAsync(IEnginePort engine, long mark, IReadOnlyCollection<string> uuids)
+    {
+        try { await Call(async () => { await engine.CatchUpAsync(uuids).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
+        catch (Exception e) when (e is EngineFaultException or TimeoutException) { }
+        return _reports.Since(engine.Name, mark, uuids);
     }
 
     /// <summary>The batch in verification goes back to the open batch, its answers unused (a PANIC rolls back everything unverified).</summary>
@@ -119,11 +177,11 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>Verifies the whole open batch (see <see cref="SettleAsync"/>); <paramref name="reads"/> holds answers already asked for.</summary>
-    private Task VerifyAsync(IReadOnlyDictionary<IEnginePort, Task<Scene>>? reads, bool awaitEngines)
+    private Task VerifyAsync(IReadOnlyDictionary<IEnginePort, Task<Scene>>? reads, IReadOnlyDictionary<IEnginePort, long>? marks, bool awaitEngines)
     {
         var members = _batch.Members.ToList();
         var expected = EngineStorage.RoundToFloat32(_speculative.Records(UnionOf(members)));
-        return SettleAsync(members, expected, HashOf(expected), _speculative, reads, awaitEngines, next: null);
+        return SettleAsync(members, expected, HashOf(expected), _speculative, reads, marks, ahead: null, awaitEngines, next: null);
     }
 
     /// <summary>
@@ -132,10 +190,13 @@ public sealed partial class IntentPipeline
     /// components that differ (field-wise, beyond ε) are rolled back, with any later member that
     /// shares their objects; the rest are finalized, journaled FINAL in apply order, and made
     /// Reality. Later members stay open until <paramref name="next"/>. Intents that waited for
-    /// humans in this batch are decided again.
+    /// humans in this batch are decided again. Before an engine's difference is judged, that engine
+    /// is caught up with (unless <paramref name="ahead"/> already says what it reported since
+    /// its read's <paramref name="marks"/>): where its human has edited since, it is not judged.
     /// </summary>
     private async Task SettleAsync(IReadOnlyList<BatchMember> verifying, Scene expected, string expectedHash, RealityScene made,
-        IReadOnlyDictionary<IEnginePort, Task<Scene>>? reads, bool awaitEngines, DateTimeOffset? next)
+        IReadOnlyDictionary<IEnginePort, Task<Scene>>? reads, IReadOnlyDictionary<IEnginePort, long>? marks,
+        IReadOnlyDictionary<IEnginePort, IReadOnlySet<string>>? ahead, bool awaitEngines, DateTimeOffset? next)
     {
         var footprint = UnionOf(verifying);
         List<List<BatchMember>>? components = null;
@@ -144,14 +205,26 @@ public sealed partial class IntentPipeline
         foreach (var engine in _engines)
         {
             if (!engine.IsLive) continue;
+            long mark = marks != null && marks.TryGetValue(engine, out long marked) ? marked : _reports.Mark(engine.Name); // before the read is issued
             Scene observed;
             try { observed = await (reads != null && reads.TryGetValue(engine, out var asked) ? asked : Call(() => engine.ReadAsync(footprint))).ConfigureAwait(false); }
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; unread[engine.Name] = e.Message; }
             if (HashOf(observed) == expectedHash) continue;
             components ??= OpenBatch.ComponentsAmong(verifying);
-            foreach (var component in components)
+            var differing = components.Where(c => !failed.Contains(c) && Mismatch(c, engine, expected, observed) != null).ToList();
+            if (differing.Count == 0) continue;
+            var excused = ahead != null && ahead.TryGetValue(engine, out var known) ? known
+                : unread.ContainsKey(engine.Name) ? new HashSet<string>() // unread, not ahead: judged as before
+                : await AheadAsync(engine, mark, UnionOf(differing.SelectMany(c => c))).ConfigureAwait(false);
+            if (excused.Count > 0)
             {
-                if (failed.Contains(component) || Mismatch(component, engine, expected, observed) is not { } mismatch) continue;
+                Owe(engine.Name, excused);
+                _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), excused.ToArray(), "AHEAD",
+                    $"{engine.Name}: its human edited these after its verification read was issued: not judged there, read back once quiet", null, Engine: engine.Name));
+            }
+            foreach (var component in differing)
+            {
+                if (Mismatch(component, engine, expected, observed, excused) is not { } mismatch) continue;
                 failed.Add(component);
                 await RollBackAsync(component, Soft(RollbackReasons.HashMismatch),
                     $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", mismatch.Diff.Take(5))}", RollbackReasons.HashMismatch, countFailure: true,
@@ -187,12 +260,15 @@ public sealed partial class IntentPipeline
     /// How <paramref name="engine"/> holds <paramref name="component"/> differently from what was
     /// expected (the hashes and the fields that differ), or null when it holds it.
     /// </summary>
-    private static (string Want, string Have, IReadOnlyList<string> Diff)? Mismatch(List<BatchMember> component, IEnginePort engine, Scene expected, Scene observed)
+    private static (string Want, string Have, IReadOnlyList<string> Diff)? Mismatch(List<BatchMember> component, IEnginePort engine, Scene expected, Scene observed,
+        IReadOnlySet<string>? ahead = null)
     {
         // A human's edit is the truth of the engine it came from: that engine is its source,
         // not a copy to check, and may already be ahead of it (the human is still dragging).
         if (component.All(m => m.Origin == engine.Name)) return null;
-        var scope = UnionOf(component);
+        // The same holds for objects the engine reported a human's edit of after it was read.
+        var scope = ahead is { Count: > 0 } ? UnionOf(component).Where(u => !ahead.Contains(u)).ToArray() : UnionOf(component);
+        if (scope.Length == 0) return null;
         var want = Subset(expected, scope);
         var have = Subset(observed, scope);
         string wantHash = HashOf(want), haveHash = HashOf(have);
@@ -371,13 +447,21 @@ public sealed partial class IntentPipeline
             if (unread.TryGetValue(engine.Name, out var why)) { LoseParity(engine.Name, $"it did not answer the verification read: {why}"); continue; }
             if (!Volatile.Read(ref _parity).TryGetValue(engine.Name, out long at) || at != before) { LoseParity(engine.Name, "it was live without a confirmed parity"); continue; }
             ImmutableInterlocked.AddOrUpdate(ref _parity, engine.Name, now, (_, _) => now);
-            var own = final.Where(m => m.Origin == engine.Name).SelectMany(m => m.Footprint).ToList();
-            if (own.Count == 0) continue;
-            if (!_owed.TryGetValue(engine.Name, out var debt)) _owed[engine.Name] = debt = new OriginDebt();
-            debt.Uuids.UnionWith(own);
-            debt.Strikes = 0;
-            debt.Due = _time.GetUtcNow() + _options.OriginQuiet;
+            Owe(engine.Name, final.Where(m => m.Origin == engine.Name).SelectMany(m => m.Footprint).ToList());
         }
+    }
+
+    /// <summary>
+    /// <paramref name="engine"/> was not checked against <paramref name="uuids"/> because its human
+    /// edited them (their source, or ahead of the batch): it is read back once its human goes quiet.
+    /// </summary>
+    private void Owe(string engine, IReadOnlyCollection<string> uuids)
+    {
+        if (uuids.Count == 0) return;
+        if (!_owed.TryGetValue(engine, out var debt)) _owed[engine] = debt = new OriginDebt();
+        debt.Uuids.UnionWith(uuids);
+        debt.Strikes = 0;
+        debt.Due = _time.GetUtcNow() + _options.OriginQuiet;
     }
 
     /// <summary>

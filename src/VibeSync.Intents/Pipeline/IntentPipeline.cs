@@ -19,6 +19,7 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
+using VibeSync.Intents.Classification;
 using VibeSync.Protocol.Blobs;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
@@ -50,6 +51,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     private volatile string? _safeMode;
     private readonly FailureCounters _failures;
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly EngineReports _reports = new(); // engines' edits in link order, and how far the spine has taken them
     private OpenBatch _batch = new(); // spine only; replaced when it goes into verification
     private InVerification? _verifying; // spine only: the batch whose reads are out while admissions go on
     private bool _verifyOnSpine; // spine only: an answer off the spine differed; the open batch is verified on the spine next
@@ -73,13 +75,15 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     /// </summary>
     private sealed class InVerification
     {
-        public InVerification(OpenBatch batch, Scene expected, string expectedHash, RealityScene speculative, Dictionary<IEnginePort, Task<Scene>> reads)
+        public InVerification(OpenBatch batch, Scene expected, string expectedHash, RealityScene speculative, Dictionary<IEnginePort, Task<Scene>> reads,
+            IReadOnlyDictionary<IEnginePort, long> marks)
         {
             Batch = batch;
             Expected = expected;
             ExpectedHash = expectedHash;
             Speculative = speculative;
             Reads = reads;
+            Marks = marks;
             Members = batch.Members.ToList();
             Answered = Task.WhenAll(reads.Values).ContinueWith(static _ => { }, TaskScheduler.Default);
         }
@@ -91,8 +95,24 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         public RealityScene Speculative { get; }
         public Dictionary<IEnginePort, Task<Scene>> Reads { get; }
 
-        /// <summary>Completes when every read has answered or failed.</summary>
-        public Task Answered { get; }
+        /// <summary>Each engine's reports the spine had taken when its read was issued (<see cref="EngineReports.Mark"/>).</summary>
+        public IReadOnlyDictionary<IEnginePort, long> Marks { get; }
+
+        /// <summary>
+        /// Once the engines whose answers differed have been caught up with: per engine, the
+        /// objects it reported after its read was issued (ahead of the batch by a human's edit).
+        /// </summary>
+        public Dictionary<IEnginePort, IReadOnlySet<string>>? Ahead { get; private set; }
+
+        /// <summary>Completes when every read has answered or failed (and then every catch-up asked for).</summary>
+        public Task Answered { get; private set; }
+
+        /// <summary>Waits for the catch-ups of the engines that differed; <see cref="Ahead"/> holds what they tell.</summary>
+        public void CatchUp(Dictionary<IEnginePort, Task<IReadOnlySet<string>>> ahead)
+        {
+            Answered = Task.WhenAll(ahead.Values).ContinueWith(_ =>
+                Ahead = ahead.ToDictionary(kv => kv.Key, kv => kv.Value.Result), TaskScheduler.Default);
+        }
     }
 
     /// <summary>
@@ -197,10 +217,18 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
 
-    /// <summary>One pending intent as a person reviewing it needs it: what it asks for, who asks, and what it waits for.</summary>
-    public PendingIntent? PendingOf(ulong intentId)
+    /// <summary>One pending intent as a person reviewing it in the console needs it: what it asks for, who asks, and what it waits for.</summary>
+    public WaitingIntent? PendingOf(ulong intentId)
     {
-        lock (_pending) return _pending.TryGetValue(intentId, out var w) ? new PendingIntent(intentId, w.Request, w.Actor, w.Why) : null;
+        lock (_pending) return _pending.TryGetValue(intentId, out var w) ? new WaitingIntent(intentId, w.Request, w.Actor, w.Why) : null;
+    }
+
+    /// <summary>Each pending intent with who asked, its class and rationale, ascending by id.</summary>
+    public IReadOnlyList<PendingIntentInfo> PendingDetails()
+    {
+        lock (_pending)
+            return _pending.OrderBy(p => p.Key).Select(p => new PendingIntentInfo(p.Key, p.Value.Actor,
+                IntentClassifier.Classify(p.Value.Request.Operations), p.Value.Request.Rationale, p.Value.Approved)).ToArray();
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -227,7 +255,14 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         if (request.Json is "{}" or "") request = request with { Json = OperationWriter.Write(request) };
         var provisional = BatchMember.NewCompletion();
         var settled = BatchMember.NewCompletion();
-        Enqueue(new Work(() => AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin),
+        // An engine's report is numbered as it arrives, in its link's order (before that link's next
+        // answer is read): a verification read of that engine judges it against the reports taken so far.
+        long report = origin == null ? 0 : _reports.Note(origin, request.Operations.SelectMany(Admission.Touches));
+        Enqueue(new Work(() =>
+            {
+                if (origin != null) _reports.Taken(origin, report);
+                return AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin);
+            },
             e => { provisional.TrySetException(e); settled.TrySetException(e); }));
         return new IntentTicket(provisional.Task, settled.Task);
     }

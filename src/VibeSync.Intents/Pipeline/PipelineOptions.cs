@@ -44,6 +44,12 @@ public sealed record PipelineOptions
     /// </summary>
     public Action? AfterCheckpoint { get; init; }
 
+    /// <summary>
+    /// Called whenever the set of pending intents changes (one filed, approved, denied, or decided
+    /// after waiting). Must not block: the orchestrator tells the adapters (PENDING_INTENTS).
+    /// </summary>
+    public Action? OnPendingChanged { get; init; }
+
     /// <summary>How long the origin engine of a human's edits must be quiet before they are read back from it.</summary>
     public TimeSpan OriginQuiet { get; init; } = TimeSpan.FromMilliseconds(500);
 

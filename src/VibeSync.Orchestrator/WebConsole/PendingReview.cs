@@ -21,7 +21,7 @@ internal static class PendingReview
     /// <param name="reality">Reality now: what it is reviewed against.</param>
     /// <param name="csrf">The session's anti-forgery token, for the buttons.</param>
     /// <param name="view3d">Draw the 3D view (on the intent's own page; the overview's list links there, as each view draws all of Reality).</param>
-    public static string Render(PendingIntent pending, RealityScene reality, string csrf, bool view3d)
+    public static string Render(WaitingIntent pending, RealityScene reality, string csrf, bool view3d)
     {
         var request = pending.Request;
         string cls = PhaseNames.Name(IntentClassifier.Classify(request.Operations));

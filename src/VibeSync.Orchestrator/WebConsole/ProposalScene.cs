@@ -41,7 +41,7 @@ internal sealed record ViewTransform(
 /// </summary>
 internal static class ProposalScene
 {
-    public static IReadOnlyList<ViewObject>? Of(PendingIntent pending, RealityScene reality)
+    public static IReadOnlyList<ViewObject>? Of(WaitingIntent pending, RealityScene reality)
     {
         RealityScene after;
         try { after = IntentValidator.Check(reality, pending.Request, Sight.Everything).Reality; }

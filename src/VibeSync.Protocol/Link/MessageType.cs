@@ -46,6 +46,8 @@ namespace VibeSync.Protocol.Link
         public const byte Read = 0x45;
         /// <summary>Adapter → orchestrator: the answer to READ.</summary>
         public const byte State = 0x46;
+        /// <summary>Orchestrator → adapter: the AI intents waiting for a human, and the console's address (docs/protocol.md §11.9); answered ACK. Nothing an adapter sends decides them.</summary>
+        public const byte PendingIntents = 0x47;
         /// <summary>Either way: the receiver of a message that named blobs asks for those it lacks (docs/protocol.md §12.2).</summary>
         public const byte BlobWant = 0x50;
         /// <summary>Either way: a piece of a wanted blob; the only binary payload (BLOB_CHUNK, docs/protocol.md §12.2).</summary>
@@ -57,7 +59,7 @@ namespace VibeSync.Protocol.Link
         public static bool IsKnown(byte type) =>
             type == Hello || type == Welcome || type == Refused || type == Heartbeat || type == Ack || type == Rekey
             || type == RekeyAck || type == Edit || type == Scene || type == HumanActive || type == NotSynced || type == Error || type == Bye
-            || (type >= Apply && type <= State) || (type >= BlobWant && type <= BlobGone);
+            || (type >= Apply && type <= PendingIntents) || (type >= BlobWant && type <= BlobGone);
 
         /// <summary>The type's name for logs, e.g. <c>HEARTBEAT</c>.</summary>
         public static string Name(byte type)
@@ -82,6 +84,7 @@ namespace VibeSync.Protocol.Link
                 case Finalize: return "FINALIZE";
                 case Read: return "READ";
                 case State: return "STATE";
+                case PendingIntents: return "PENDING_INTENTS";
                 case BlobWant: return "BLOB_WANT";
                 case BlobChunk: return "BLOB_CHUNK";
                 case BlobGone: return "BLOB_GONE";

@@ -56,6 +56,19 @@ namespace VibeSync.Protocol.Spaces
             for (int i = 0; i < xyz.Length; i += 3) xyz[i] = -xyz[i];
         }
 
+        /// <summary>
+        /// 4×4 matrices (16 floats each, column-major: glTF's inverse bind matrices, Unity's bind poses),
+        /// canonical ⇄ Unity: the same x mirror on both sides, S·M·S with S = diag(−1, 1, 1, 1), so every
+        /// element in x's row or x's column but not both changes sign; in place (its own inverse).
+        /// </summary>
+        public static void MatricesForUnity(Span<float> m16)
+        {
+            for (int at = 0; at + 15 < m16.Length; at += 16)
+                for (int column = 0; column < 4; column++)
+                    for (int row = 0; row < 4; row++)
+                        if ((row == 0) != (column == 0)) m16[at + 4 * column + row] = -m16[at + 4 * column + row];
+        }
+
         /// <summary>TANGENT, canonical ⇄ Unity: (−x, y, z, −w), in place (its own inverse).</summary>
         public static void TangentsForUnity(Span<float> xyzw)
         {

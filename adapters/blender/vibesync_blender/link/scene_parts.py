@@ -15,7 +15,8 @@ def scene_parts(report, limits=Limits()):
     header = {k: v for k, v in report.items() if k != "scene"}
     budget = limits.record_budget
     chunks = []
-    for table in ("objects", "images", "materials", "meshes"):  # images before the materials naming them
+    # images before the materials naming them; skins and animations (content schema 4) last, after what they name
+    for table in ("objects", "images", "materials", "meshes", "skins", "animations"):
         records, size, vertices = [], 0, 0
         for r in scene.get(table, ()):
             bound = record_bound(r)

@@ -35,6 +35,7 @@ class MessageType:
     FINALIZE = 0x44
     READ = 0x45
     STATE = 0x46
+    PENDING_INTENTS = 0x47  # the AI intents waiting for a human; shown only (link/pending.py)
     BLOB_WANT = 0x50
     BLOB_CHUNK = 0x51  # the one binary payload (link/blob_chunks.py)
     BLOB_GONE = 0x52

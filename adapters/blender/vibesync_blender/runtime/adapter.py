@@ -16,6 +16,7 @@ import bpy
 from ..link import CONTENT_SCHEMA, MessageType
 from ..link.blobs import BlobCache
 from ..link.limits import Limits, payload_size, record_bound
+from ..link.pending import PendingError, PendingIntents, parse_pending
 from ..not_synced import payload_items
 from ..operations import read_operations
 from ..protocol.errors import SceneError
@@ -48,6 +49,10 @@ class BlenderAdapter:
         # before the APPLY reaches apply() (docs/protocol.md §12.2). Scene code calls retain().
         self.blobs = BlobCache()
         self.tangents = False     # the project's tangent policy (config.json); off, as the glTF exporter's default
+        # The AI intents waiting for a human, as the orchestrator last said (PENDING_INTENTS): shown by
+        # the panel, which opens the console on one. Nothing here decides an intent.
+        self.pending = PendingIntents.none()
+        self.on_pending = lambda: None  # the UI redraws its panel
 
     @property
     def scene(self):
@@ -113,6 +118,9 @@ class BlenderAdapter:
         the same way, so nothing of a session that has ended reaches another. Whatever goes wrong
         while answering is answered ENGINE_FAULT and logged; the adapter keeps running."""
         send = send or self.send
+        if frame.typ == MessageType.PENDING_INTENTS:  # read strictly from its bytes (link/pending.py)
+            self._reply(send, frame, *self.pending_notice(frame.payload))
+            return
         try:
             data = json.loads(frame.payload)
         except ValueError:
@@ -138,6 +146,17 @@ class BlenderAdapter:
             self.log(f"VibeSync: the orchestrator refused a message: {data.get('code')}: {data.get('message')}")
         elif typ == MessageType.BYE:
             self.log(f"VibeSync: the orchestrator ended the session: {data.get('code')}: {data.get('message')}")
+
+    def pending_notice(self, payload):
+        """PENDING_INTENTS: keep the list for the panel and answer ACK; a malformed one is answered
+        ERROR MALFORMED naming the field, and the list shown stays what it was."""
+        try:
+            self.pending = parse_pending(bytes(payload).decode("utf-8"))
+        except (PendingError, UnicodeDecodeError) as e:
+            self.log(f"VibeSync: the orchestrator's PENDING_INTENTS was refused: {e}")
+            return self._error("MALFORMED", f"PENDING_INTENTS {e}")
+        self.on_pending()
+        return MessageType.ACK, {}
 
     def _reply(self, send, frame, typ, payload):
         payload = dict(payload, re=frame.seq)
@@ -187,7 +206,8 @@ class BlenderAdapter:
         uuids = set(p.touched) if p is not None else set()
         scene = self.canonical(uuids)
         hashes = hash_scene(scene)
-        records = {uid: h.hex() for table in (hashes.objects, hashes.materials, hashes.meshes, hashes.images) for uid, h in table.items()}
+        records = {uid: h.hex() for table in (hashes.objects, hashes.materials, hashes.meshes, hashes.images, hashes.skins,
+                                               hashes.animations) for uid, h in table.items()}
         return {"intent": intent, "records": records, "absent": sorted(uuids - set(records))}
 
     def _observe(self, intent, send=None):

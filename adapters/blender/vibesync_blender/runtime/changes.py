@@ -42,9 +42,10 @@ import bpy
 
 from ..link import MessageType
 from ..link.limits import record_bound
-from ..protocol.model import Image, Material, Mesh, SceneObject, Skin
+from ..protocol.model import ANIMATION_PATHS, Animation, Image, Material, Mesh, SceneObject, Skin
+from ..protocol.rigging_json import animation_json, channel_json
 from ..protocol.scene_json import mesh_json
-from ..scene import identity, reading
+from ..scene import animations, identity, reading
 from ..scene.meshes import is_derived
 
 
@@ -68,6 +69,7 @@ class ChangeDetector:
         self._moving = {}        # uuid → last transform update time
         self._prints = {}        # uuid → reading.fingerprint of the object as known
         self._bases = {}         # uuid → the object's own transform (_basis) when last seen in an update
+        self._played = {}        # uuid → names of the actions the object played when last seen changed
         self.sent = []           # payloads sent (newest last, at most 100): the panel and tests read it
 
     # ---- baseline --------------------------------------------------------------------------------
@@ -77,8 +79,10 @@ class ChangeDetector:
         canonical scene just reported, else it is read)."""
         scene = scene if scene is not None else self.adapter.canonical()
         index = self.adapter.index
-        self.known = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images + scene.skins}
+        self.known = {r.uuid: r for r in _records(scene)}
         self._prints = {uid: reading.fingerprint(o, index) for uid, o in index.each("objects")}
+        self._played = {uid: tuple(a.name for a in animations.actions_of(o.animation_data)) for uid, o in index.each("objects")
+                        if o.animation_data is not None}
         self._bases = {}
         self.dirty.clear()
         self.held.clear()
@@ -89,7 +93,7 @@ class ChangeDetector:
     def refresh(self, uuids):
         """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits."""
         scene = self.adapter.canonical(set(uuids))
-        present = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images + scene.skins}
+        present = {r.uuid: r for r in _records(scene)}
         for uid in uuids:
             if uid in present:
                 self.known[uid] = present[uid]
@@ -113,6 +117,7 @@ class ChangeDetector:
             return
         now = self.clock()
         marked = False
+        sliders = {u.id.original.as_pointer() for u in depsgraph.updates if isinstance(u.id, bpy.types.Key)}
         for update in depsgraph.updates:
             block = getattr(update.id, "original", update.id)
             if isinstance(block, bpy.types.Object) and update.is_updated_transform and not update.is_updated_geometry \
@@ -136,6 +141,8 @@ class ChangeDetector:
                         self.structure = True
                 elif self._changed(uid, block):  # reading here is allowed; writing is not
                     self.dirty.add(uid)
+                    stopped = self._stopped_playing(uid, block)  # always: it notes what the object plays now
+                    self.structure |= _plays_unknown(block, index) or stopped
                     index.owners.note(uid, block)
                     if block.type == "ARMATURE":  # an armature's update may be its bones edited: re-read its joints and skin
                         self.structure |= _joints_of(index, block, self.dirty)
@@ -152,7 +159,10 @@ class ChangeDetector:
             elif isinstance(block, (bpy.types.Material, bpy.types.Mesh, bpy.types.Image)):
                 uid = identity.id_of(block)
                 if uid is not None:
-                    index.geometry.invalidate(uid)
+                    slider = isinstance(block, bpy.types.Mesh) and block.shape_keys is not None \
+                        and block.shape_keys.as_pointer() in sliders and index.geometry.same_geometry(uid, block)
+                    if not slider:  # a slider re-tags the mesh's geometry: its weights are read, not its arrays
+                        index.geometry.invalidate(uid)
                     self.dirty.add(uid)
                     marked = True
                 if isinstance(block, bpy.types.Material) and _has_new_image(block, index):
@@ -168,6 +178,12 @@ class ChangeDetector:
             elif isinstance(block, bpy.types.Key) and isinstance(block.user, bpy.types.Mesh):  # a shape key slider
                 uid = identity.id_of(block.user)
                 if uid is not None:
+                    self.dirty.add(uid)
+                    marked = True
+                    self.structure |= _plays_unknown(block, index)
+            elif isinstance(block, bpy.types.Action):  # keyframes edited: that animation's channels
+                uid = animations.action_id(block)
+                if uid in index.animations:
                     self.dirty.add(uid)
                     marked = True
             elif isinstance(block, bpy.types.Armature):  # bones edited: its armatures' joints and skins
@@ -196,6 +212,13 @@ class ChangeDetector:
         else:
             self._bases[uid] = _basis(obj)
         return reading.fingerprint(obj, index) != self._prints.get(uid)
+
+    def _stopped_playing(self, uid, obj):
+        """Whether the object stopped playing an action it played when last seen (the animation may be gone)."""
+        now = tuple(a.name for a in animations.actions_of(obj.animation_data))
+        before = self._played.get(uid, ())
+        self._played[uid] = now
+        return bool(set(before) - set(now))
 
     def _moved_along(self, obj):
         """A transform-only update of an object whose own transform and parent are as last seen: it
@@ -239,7 +262,7 @@ class ChangeDetector:
         index = self.adapter.index
         left_out = set(index.excluded)
         scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
-        current = {r.uuid: r for r in scene.objects + scene.materials + scene.meshes + scene.images + scene.skins}
+        current = {r.uuid: r for r in _records(scene)}
         ops = []
         if self.structure:
             created = [o for o in scene.objects if o.uuid not in self.known]
@@ -247,12 +270,21 @@ class ChangeDetector:
                     if isinstance(r, SceneObject) and uid not in current and uid not in index.excluded]
             # New materials and meshes first: the objects created next may use them.
             ops += [_create_data(r) for uid, r in sorted(current.items(), key=lambda kv: (not isinstance(kv[1], Image), kv[0]))
-                    if uid not in self.known and not isinstance(r, (SceneObject, Skin))]  # images first: materials name them
+                    if uid not in self.known and not isinstance(r, (SceneObject, Skin, Animation))]  # images first: materials name them
             ops += [op for o in _parents_first(created) for op in _create(o)]
             # Skins once their joints exist, then the new objects they skin.
             ops += [_create_skin(r) for uid, r in sorted(current.items()) if uid not in self.known and isinstance(r, Skin)]
             ops += [{"op": "set_skin", "uuid": o.uuid, "skin": o.skin} for o in created if o.skin is not None]
+            # Animations once their targets exist; gone ones before the objects they target.
+            ops += [dict({"op": "create_animation"}, **animation_json(r)) for uid, r in sorted(current.items())
+                    if uid not in self.known and isinstance(r, Animation)]
+            dropped = [uid for uid, r in self.known.items() if isinstance(r, Animation) and uid not in current
+                       and uid not in index.excluded]
+            ops += [{"op": "delete_animation", "uuid": uid} for uid in dropped]
             ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
+            for uid in dropped:
+                del self.known[uid]
+                self.adapter.index.tombstones.add(uid)
             for o in created:
                 self.known[o.uuid] = o
                 self._remember_print(o.uuid)
@@ -274,6 +306,7 @@ class ChangeDetector:
                 self.known[uid] = new  # only what was compared: an unmarked change must stay visible to the next pass
                 if isinstance(new, SceneObject):
                     self._remember_print(uid)
+        ops = _closure_first(ops)
         self.dirty.clear()
         self.structure = False
         if read_all:
@@ -531,10 +564,44 @@ def _differences(old, new):
             ops.append({"op": "set_morph_weights", "uuid": new.uuid, "weights": list(new.weights)})
         else:
             ops.append(dict({"op": "replace_mesh"}, **mesh_json(new)))
+    elif isinstance(new, Animation) and new != old:  # keyframes edited: each channel that differs (cosmetic)
+        before = {(c.target, c.path): c for c in old.channels}
+        after = {(c.target, c.path): c for c in new.channels}
+        for key in sorted(set(before) | set(after), key=lambda k: (k[0], ANIMATION_PATHS.index(k[1]))):
+            if key not in after:
+                ops.append({"op": "set_animation_channel", "uuid": new.uuid, "target": key[0], "path": key[1], "remove": True})
+            elif before.get(key) != after[key]:
+                ops.append(dict({"op": "set_animation_channel", "uuid": new.uuid}, **channel_json(after[key])))
     elif isinstance(new, Skin) and new != old:
         ops.append({"op": "update_skin", "uuid": new.uuid, "joints": list(new.joints),
                     "inverse_bind_matrices": new.inverse_bind_matrices, "skeleton": new.skeleton})
     return ops
+
+
+def _closure_first(ops):
+    """A channel removed because its target is deleted goes before that delete (the orchestrator refuses
+    deleting what an animation still targets: CLOSURE)."""
+    deleted = {op["uuid"] for op in ops if op["op"] == "delete_object"}
+    early = [op for op in ops if op["op"] == "set_animation_channel" and op.get("remove") and op["target"] in deleted]
+    if not early:
+        return ops
+    rest = [op for op in ops if not any(op is e for e in early)]
+    at = next(i for i, op in enumerate(rest) if op["op"] == "delete_object")
+    return rest[:at] + early + rest[at:]
+
+
+def _records(scene):
+    return scene.objects + scene.materials + scene.meshes + scene.images + scene.skins + scene.animations
+
+
+def _plays_unknown(block, index):
+    """Whether an object (or a shape-key datablock) plays an action VibeSync has no animation for yet."""
+    known = index.animations
+    if any(animations.action_id(a) not in known or known[animations.action_id(a)] != a.name
+           for a in animations.actions_of(block.animation_data)):
+        return True
+    key = animations.shape_key_block(block) if isinstance(block, bpy.types.Object) else None
+    return key is not None and any(animations.action_id(a) not in known for a in animations.actions_of(key.animation_data))
 
 
 def _joints_of(index, rig, dirty):

@@ -14,6 +14,7 @@ import traceback
 import bpy
 
 from ..link import LinkRefused, MessageType
+from ..link.pending import PendingIntents
 from ..link.scene_parts import scene_parts
 from ..scene import project
 from .adapter import BlenderAdapter
@@ -110,6 +111,7 @@ class Runtime:
         self.channel = channel
         self.connection = "connected"
         self.last_error = None
+        self.adapter.pending = PendingIntents.none()  # a session starts knowing of none; the orchestrator tells on attach
         channel.start()  # heartbeats flow while a large scene is read
         try:
             self.adapter.welcomed(channel.client.welcome)
@@ -164,6 +166,15 @@ class Runtime:
             return
         if frame.typ == MessageType.ACK and b'"scene_root"' in frame.payload:
             self.last_scene_ack = frame.payload.decode("utf-8")
+        if frame.typ == MessageType.READ:
+            # A human's edit the detector has seen (a drag waiting out its debounce, or one made since
+            # the last tick) is reported before an answer that shows it: the orchestrator would
+            # otherwise read a value it has not admitted (issue #20 §2; it also catches up with an
+            # engine whose answer differs, since adapters are not trusted to do this).
+            try:
+                self.detector.tick(force=True)
+            except Exception as e:
+                self._failed(self.detector.tick, e)
         self.adapter.handle(frame, channel.send)
 
     def _closed(self, channel, reason):

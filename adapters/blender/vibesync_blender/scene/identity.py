@@ -20,7 +20,7 @@ import bpy
 
 from ..not_synced import SYNCED_TYPES, UNSUPPORTED_TYPE, Item, unsupported_reason
 from ..protocol.fields import is_valid_id
-from . import armatures
+from . import animations, armatures
 from .images import ImageRecords, used_images
 from .meshes import MESH_PROP, MeshRecords, is_derived
 
@@ -60,6 +60,9 @@ class Index:
         self.objects = {}
         self.joints = {}   # uuid → (armature object name, bone name)
         self.skins = {}    # uuid → armature object name (one skin per armature that skins a synced mesh)
+        self.animations = {}  # uuid → action name (an action a synced object or its mesh's shape keys play)
+        self.animation_cache = {}  # uuid → (animations.signature, record, sampled): read again only when that changes
+        self.channel_cache = {}    # uuid → {(object, bone, property): (what it was made of, channel)}: one key edited, one channel read
         self.meshes = {}
         self.derived = {}
         self.geometry = MeshRecords()
@@ -188,6 +191,17 @@ class Index:
             self.skins[uid] = obj.name
         return obj
 
+    def action(self, uid):
+        """The Action of the animation ``uid`` (found again by its property when renamed), or None."""
+        name = self.animations.get(uid)
+        action = bpy.data.actions.get(name) if name is not None else None
+        if action is not None and animations.action_id(action) == uid:
+            return action
+        action = next((a for a in bpy.data.actions if animations.action_id(a) == uid), None)
+        if action is not None and uid in self.animations:
+            self.animations[uid] = action.name
+        return action
+
     def derived_object(self, uid):
         """The object whose evaluated mesh is the derived record ``uid``, or None."""
         obj = self.remembered("derived", uid, MESH_PROP) if uid in self.derived else None
@@ -213,7 +227,7 @@ class Index:
 
     def any_id(self, uid):
         return (uid in self.objects or uid in self.meshes or uid in self.materials or uid in self.derived
-                or uid in self.images or uid in self.joints or uid in self.skins)
+                or uid in self.images or uid in self.joints or uid in self.skins or uid in self.animations)
 
     def bind(self, table, block):
         getattr(self, table)[id_of(block)] = block.name
@@ -306,6 +320,8 @@ def scan(scene, previous=None):
     index = Index()
     if previous is not None:
         index.tombstones = set(previous.tombstones)
+        index.animation_cache = previous.animation_cache
+        index.channel_cache = previous.channel_cache
     objects = scene_objects(scene)
     index.unsupported = unsupported_objects(scene)
     index.unsupported_names = {i.name for i in index.unsupported}
@@ -331,6 +347,10 @@ def scan(scene, previous=None):
     skinning = {a.name for o in objects for a in [armatures.skinning_armature(o)] if a is not None and len(o.vertex_groups)}
     _stamp(index, "skins", [o for o in rigs if o.name in skinning and len(armatures.bones_of(o))], previous,
            hidden=lambda o: o.name in human_only, prop=armatures.SKIN_PROP)
+    users = animations.uses([o for o in objects if o.library is None])
+    hidden_actions = {name for name, us in users.items() if any(o.name in human_only for o, _ in us)}
+    _stamp(index, "animations", [bpy.data.actions[n] for n in users if n in bpy.data.actions and bpy.data.actions[n].library is None],
+           previous, hidden=lambda a: a.name in hidden_actions, prop=animations.ACTION_PROP)
     return index
 
 

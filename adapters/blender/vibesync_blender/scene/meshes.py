@@ -25,7 +25,7 @@ import numpy as np
 
 from ..protocol.blobs import F32, U16, U32, BlobShape, blob_id
 from ..protocol.model import Mesh, MorphTarget, Primitive
-from . import armatures, geometry
+from . import animations, armatures, geometry
 
 MESH_PROP = "vibesync_mesh_uuid"  # on an object: the ID of its derived (evaluated) mesh record
 CONVERTED = {"CURVE": "curve", "SURFACE": "surface", "META": "metaball", "FONT": "text"}
@@ -152,6 +152,7 @@ class MeshRecords:
         self.reads = 0      # geometry reads done (the tests count them)
         self.losses = {}    # uuid → what the last read of it could not keep (NOT_SYNCED LOSSY's sentence)
         self.skinned_by = {}  # uuid → name of the armature object its JOINTS_0 index into (None: not skinned)
+        self._shapes = {}   # uuid → _shape_print of a shape-keyed mesh at its last read
 
     def invalidate(self, uid=None):
         """The entry (or every entry) is read again next time; its record stays known until then, so
@@ -194,6 +195,8 @@ class MeshRecords:
             return record  # not cached: edit mode is reread when it ends
         record = self._read(uid, mesh, unit_scale, (), skin)
         self._store(uid, key, record)
+        if mesh.shape_keys is not None:
+            self._shapes[uid] = _shape_print(mesh)
         return record
 
     def derived(self, uid, obj, unit_scale, depsgraph, skin=None):
@@ -220,12 +223,18 @@ class MeshRecords:
         if mesh is None or not record.targets:
             return record
         keys, _ = geometry.morph_keys(mesh)
-        weights = tuple(min(max(k.value, 0.0), 1.0) for k in keys)
+        weights = tuple(min(max(v, 0.0), 1.0) for v in animations.key_values(mesh, keys))
         if len(weights) != len(record.weights) or weights == record.weights:
             return record
         record = replace(record, weights=weights)
         self._entries[uid] = (key, record)
         return record
+
+    def same_geometry(self, uid, mesh):
+        """Whether a shape-keyed mesh's vertices and keys' shapes are as at its last read: a slider moved
+        (Blender re-tags the mesh's geometry for it) is then not read again, only its weights."""
+        held = self._shapes.get(uid)
+        return held is not None and held == _shape_print(mesh)
 
     def _store(self, uid, key, record):
         """Caches ``record``; the blobs only the record it replaces used are dropped from the sink (an
@@ -248,6 +257,8 @@ class MeshRecords:
         self.skinned_by[uid] = skin.armature if influences is not None else None
         geo = geometry.read_geometry(mesh, unit_scale, self.tangents, self._reuse.setdefault(uid, geometry.Reuse()),
                                      influences)
+        if mesh.shape_keys is not None and mesh.shape_keys.animation_data is not None:  # animated: the start frame's
+            geo.weights = list(animations.key_values(mesh, geometry.morph_keys(mesh)[0]))
         clamped = [f"shape key {name} value {w:g} clamped to 0…1" for (name, _, _), w in zip(geo.targets, geo.weights)
                    if not 0.0 <= w <= 1.0]
         if clamped:
@@ -279,6 +290,22 @@ def _key(mesh, unit_scale, skin=None):
     return (mesh.as_pointer(), len(mesh.vertices), len(mesh.loops), len(mesh.polygons), len(mesh.uv_layers),
             len(getattr(mesh, "color_attributes", ())), unit_scale, skin.signature if skin is not None else None,
             tuple((k.name, k.mute, k.relative_key.name) for k in keys.key_blocks) if keys is not None else None)
+
+
+def _shape_print(mesh):
+    """The vertex positions and every shape key's: what a slider does not change and leaving edit mode
+    does (counts, which the cache's key holds, cover the rest of the topology)."""
+    keys = mesh.shape_keys.key_blocks if mesh.shape_keys is not None else ()
+    co = np.empty(len(mesh.vertices) * 3, dtype=np.float32)
+    mesh.vertices.foreach_get("co", co)
+    shapes = [co.tobytes()]
+    for k in keys:
+        co = np.empty(len(k.data) * 3, dtype=np.float32)
+        k.data.foreach_get("co", co)
+        shapes.append(co.tobytes())
+    import hashlib
+    return (hashlib.sha1(b"".join(shapes)).hexdigest(),
+            tuple((k.name, k.mute, k.relative_key.name) for k in keys))
 
 
 def _geometry_print(mesh):

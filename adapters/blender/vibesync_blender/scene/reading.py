@@ -23,7 +23,7 @@ sentence naming it; so are the objects that use it. The rest is read as usual.
 
 import bmesh
 import bpy
-from mathutils import Matrix, Quaternion
+from mathutils import Matrix, Quaternion, Vector
 
 from ..link.limits import Limits
 from ..not_synced import LOSSY, READ_FAILED, RESOURCE_LIMIT, SYNCED_TYPES, UNSUPPORTED_TYPE, Item
@@ -31,10 +31,11 @@ from ..protocol.blobs import F32, BlobFormatError
 from ..protocol.convert import to_canonical
 from ..protocol.model import CameraParameters, Image, LightParameters, Material, Scene, SceneObject, Skin, TextureBinding
 from ..protocol.quantize import MAX_MAGNITUDE
-from . import armatures, gltf, materials as graphs, optics
+from . import animations, armatures, gltf, materials as graphs, optics
 from .identity import PROP, id_of
 from .images import ImageNotSynced
 from .meshes import SkinSource, derivation, is_derived, put_blob
+from .geometry import morph_keys
 from .names import synced_name
 
 IDENTITY = Matrix.Identity(4)
@@ -120,12 +121,28 @@ def anchor_world(obj, index):
 
 def local_transform(obj, index):
     """(location, rotation w-x-y-z, scale) of the object relative to its reported parent."""
+    if parent_joint(obj, index) is not None:
+        # Blender hangs it from the bone's tail in the pose (pose matrix, then the bone's length along Y) and
+        # the record from the joint node (pose matrix @ K): relative to it, K⁻¹ @ T(0, length, 0) @ inverse
+        # @ basis, whatever the pose, so a pose (a frame of an animation) never changes the record.
+        bone = armatures.bones_of(obj.parent).get(obj.parent_bone)
+        loc, rot, sca = animations.basis(obj) if animations.is_animated(obj) else (obj.location, rotation_quaternion(obj), obj.scale)
+        local = armatures.K_INV @ Matrix.Translation((0.0, bone.length, 0.0)) @ obj.matrix_parent_inverse \
+            @ Matrix.LocRotScale(Vector(loc), Quaternion(rot), Vector(sca))
+        loc, rot, sca = local.decompose()
+        return tuple(loc), tuple(rot), tuple(sca)
     if through_world(obj, index):
         anchor = anchor_world(obj, index)
         world = obj.matrix_world
         relative = world if anchor is None else anchor.inverted() @ world
         loc, rot, sca = relative.decompose()
         return tuple(loc), tuple(rot), tuple(sca)
+    if animations.is_animated(obj):  # its record holds the start frame's values, whatever frame is shown
+        loc, rot, sca = animations.basis(obj)
+        if obj.parent is not None and obj.matrix_parent_inverse != IDENTITY:
+            loc, rot, sca = (obj.matrix_parent_inverse @ Matrix.LocRotScale(loc, Quaternion(rot), sca)).decompose()
+            return tuple(loc), tuple(rot), tuple(sca)
+        return loc, rot, sca
     if obj.parent is not None and obj.matrix_parent_inverse != IDENTITY:
         loc, rot, sca = (obj.matrix_parent_inverse @ obj.matrix_basis).decompose()
         return tuple(loc), tuple(rot), tuple(sca)
@@ -143,6 +160,8 @@ def fingerprint(obj, index=None):
             derivation(obj), obj.parent_bone)
     if index is not None and through_world(obj, index):
         base += (tuple(tuple(row) for row in obj.matrix_world),)
+    elif animations.is_animated(obj):  # what the record holds: the start frame's values, not the frame shown
+        base = base[:1] + animations.basis(obj) + base[7:] + (tuple(a.name for a in animations.actions_of(obj.animation_data)),)
     return base
 
 
@@ -283,6 +302,7 @@ class _Read:
         self.us = unit_scale(scene)
         self._users = None
         self._skinned_meshes = None
+        self._action_users = None
 
     def canonical(self, uuids):
         index = self.index
@@ -320,9 +340,78 @@ class _Read:
         native += tuple(self._joints(uuids))
         skins = tuple(r for uid, rig in self._skins(uuids) if want(uid)
                       for r in [self._guard(uid, rig, "ARMATURE", self._skin)] if r is not None)
+        clips = tuple(r for uid, a in self._actions(uuids)
+                      for r in [self._guard(uid, a, "ACTION", self._animation)] if r is not None)
         if (index.excluded, index.partial) != before:
             index.coverage_changed()
-        return Scene(self._convert_objects(native, uuids is not None), materials, meshes, images, skins=skins)
+        return Scene(self._convert_objects(native, uuids is not None), materials, meshes, images, skins=skins,
+                     animations=clips)
+
+    # ---- animations (content schema 4) ----
+
+    def _actions(self, uuids):
+        index = self.index
+        ids = [u for u in index.animations if uuids is None or u in uuids]
+        return [(uid, a) for uid in ids for a in [index.action(uid)] if a is not None]
+
+    def _players(self):
+        """{action name: [(object, OBJECT | KEY)]} of the synced objects, once per read."""
+        if self._action_users is None:
+            self._action_users = animations.uses([o for uid, o in self.index.each("objects") if uid not in self.index.excluded])
+        return self._action_users
+
+    def _animation(self, uid, action):
+        """An action's animation record (animations.py), from the cache while its signature stands."""
+        index = self.index
+        users = self._players().get(action.name, ())
+        fps = animations.frame_rate(self.scene)
+        key = animations.signature(action, users, self.us, fps)
+        hit = index.animation_cache.get(uid)
+        if hit is not None and hit[0] == key:
+            self._report_sampled(uid, action, hit[2])
+            return hit[1]
+        channels, seen = [], set()
+        memo = index.channel_cache.setdefault(uid, {})
+        for obj, kind in users:
+            if kind == "OBJECT":
+                prints = {(p[0], p[1]): p for p in key[0][1]}  # the signature's curve prints, taken once
+                found = animations.transform_channels(action, obj, lambda o, b: transform_map(o, b, index, self.us), fps,
+                                                      memo, key[1:], prints)
+            else:
+                found = [self._weights(action, obj, fps)]
+            for c in found:
+                if c is not None and (c.target, c.path) not in seen:
+                    seen.add((c.target, c.path))
+                    channels.append(c)
+        for c in channels:
+            _check_values(lambda: f"action '{action.name}': a keyframe of {c.path}",
+                          [x for v in c.values for x in v] + list(c.times))
+        record = animations.record(uid, action, channels, fps, index.geometry.sink, put_blob)
+        sampled = [(c.target, c.path, c.sampled_because) for c in channels if c.sampled_because is not None]
+        index.animation_cache[uid] = (key, record, sampled)
+        self._report_sampled(uid, action, sampled)
+        return record
+
+    def _weights(self, action, obj, fps):
+        """The weights channel of a shape-key action on a mesh object whose mesh record has its targets."""
+        mid = self.index.mesh_id(obj)
+        if obj.type != "MESH" or is_derived(obj) or mid not in self.index.meshes:
+            return None
+        keys, _ = morph_keys(obj.data)
+        return animations.weights_channel(action, obj, id_of(obj), keys, fps) if keys else None
+
+    def _report_sampled(self, uid, action, sampled):
+        """A sampled channel is synced with a named loss (LOSSY), in status like the others."""
+        if not sampled:
+            self.index.partial.pop(uid, None)
+            return
+        names = {**{u: n for u, n in self.index.objects.items()}, **{u: b for u, (_, b) in self.index.joints.items()}}
+        parts = [f"{names.get(t, t)} {p}: {why}" for t, p, why in sampled[:5]]
+        more = f"; and {len(sampled) - 5} more" if len(sampled) > 5 else ""
+        self.index.partial[uid] = Item(action.name, "ACTION", LOSSY,
+                                       f"action '{action.name}': {len(sampled)} channel{'s' if len(sampled) > 1 else ''} "
+                                       f"sampled at every frame ({animations.frame_rate(self.scene):g} fps), not keyed: "
+                                       + "; ".join(parts) + more, uid)
 
     # ---- armatures (content schema 4) ----
 
@@ -401,7 +490,7 @@ class _Read:
             self._exclude(uid, Item(block.name, typ, e.code, e.reason, uid))
             return None
         except Exception as e:  # anything Blender or the data throws: this datablock only
-            what = {"MESH": "mesh", "MATERIAL": "material", "IMAGE": "image"}.get(typ, "object")
+            what = {"MESH": "mesh", "MATERIAL": "material", "IMAGE": "image", "ACTION": "action"}.get(typ, "object")
             self._exclude(uid, Item(block.name, typ, READ_FAILED,
                                     f"{what} '{block.name}'{self._used_by(uid) if what != 'object' else ''}: reading it failed: "
                                     f"{type(e).__name__}: {e}", uid))
@@ -524,6 +613,30 @@ class _Read:
                         present.add(o.parent)
         converted = to_canonical(Scene(tuple(native) + tuple(extra)), "blender", self.us)
         return converted.objects[:len(native)]
+
+
+def transform_map(obj, bone, index, unit_scale):
+    """(target uuid, animations.TransformMap) for an object's own
+    transform (``bone`` None) or one of its bones; None when that target is not synced or its record is
+    read through world matrices (its animation is not synced then: docs/blender.md)."""
+    if bone is not None:
+        uid = index.joint_id(obj, bone)
+        if uid is None:
+            return None
+        return uid, animations.TransformMap.for_joint(armatures.bones_of(obj)[bone], unit_scale)
+    if not is_synced(obj, index) or through_world(obj, index):
+        return None
+    left = None
+    if obj.parent is not None and obj.matrix_parent_inverse != IDENTITY:
+        left = obj.matrix_parent_inverse
+        if any(abs(s - 1.0) > 1e-6 for s in left.to_scale()):
+            return None
+    pa = has_view_axis(reported_parent(obj, index))
+    return id_of(obj), animations.TransformMap(left, None, pa, has_view_axis(obj), unit_scale)
+
+
+def has_view_axis(obj):
+    return obj is not None and kind_of(obj) in ("camera", "light")
 
 
 def evaluate():

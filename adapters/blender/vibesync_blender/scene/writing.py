@@ -18,8 +18,8 @@ import numpy as np
 from mathutils import Matrix, Quaternion
 
 from ..protocol import convert
-from ..protocol.model import Mesh, components
-from . import armatures, geometry, gltf, images, meshes, names, optics, reading
+from ..protocol.model import Animation, AnimationChannel, Mesh, components
+from . import animations, armatures, geometry, gltf, images, meshes, names, optics, reading
 from . import materials as graphs
 from .identity import PROP, id_of
 
@@ -138,7 +138,7 @@ class Writer:
 
     @staticmethod
     def view_axis(obj):
-        return obj is not None and reading.kind_of(obj) in ("camera", "light")
+        return reading.has_view_axis(obj)
 
     # ---- object snapshots ----------------------------------------------------------------------
 
@@ -189,6 +189,11 @@ class Writer:
         if op.uuid in self.index.joints:
             return self._set_joint_transform(p, op)
         obj = self.obj(op.uuid)
+        for path in ("translation", "rotation", "scale"):
+            action = animations.driving(obj, path) if op.get(path) is not None else None
+            if action is not None:  # the record holds the curve's value at the start frame, whatever is written
+                raise ApplyError("INVALID_VALUE", f"{self.describe(op.uuid)}: its {path} is animated by action '{action}' in "
+                                                  "Blender: its value is the animation's (set_animation_channel); nothing was applied")
         self._remember_object(p, obj)
         pa, sa, us = self.view_axis(reading.reported_parent(obj, self.index)), self.view_axis(obj), self.unit_scale()
         loc, (w, x, y, z), sca = reading.local_transform(obj, self.index)
@@ -1131,11 +1136,263 @@ class Writer:
         vertex_of, _ = geometry.blender_vertices(geo, self.unit_scale())
         armatures.write_vertex_groups(obj, names_, joints, geo.attributes["WEIGHTS_0"], vertex_of)
 
-    def _create_animation(self, p, op):
-        raise ApplyError("ENGINE_FAULT", f"animation {op.uuid}: this Blender adapter does not write animations yet "
-                                         "(docs/blender.md); nothing was applied")
+    # animations: an Action per animation, its F-curves from the channels (animations.py, the inverse maps)
 
-    _set_animation_channel = _delete_animation = _create_animation
+    def _channel_plan(self, uid, c):
+        """(owner ID, "OBJECT" | "KEY", [(data path, index)] per component, group, map, holder, width) of a
+        channel: a joint's pose bone on its armature, an object's own transform, a mesh's shape keys."""
+        if c.target in self.index.joints:
+            rig, bone = self.joint(c.target)
+            holder = rig.pose.bones[bone.name]
+            prop = animations.PROPERTY[c.path] if c.path != "weights" else None
+            if prop is None:
+                raise ApplyError("INVALID_VALUE", f"animation {uid}: a joint has no morph weights ({c.target})")
+            if prop == "location" and holder.bone.use_connect:
+                raise ApplyError("INVALID_VALUE", f"animation {uid}: bone '{bone.name}' is connected to its parent in "
+                                                  "Blender, which ignores its location: its translation cannot be animated")
+            mapper = animations.TransformMap.for_joint(rig.data.bones[bone.name], self.unit_scale())
+            paths = [(animations.bone_path(bone.name, prop), i) for i in range(animations.WIDTHS[prop])]
+            return rig, "OBJECT", paths, bone.name, mapper, holder, len(paths)
+        obj = self.obj(c.target)
+        if c.path == "weights":
+            keys = geometry.morph_keys(obj.data)[0] if obj.type == "MESH" and obj.data is not None else []
+            if not keys:
+                raise ApplyError("INVALID_VALUE", f"animation {uid}: {self.describe(c.target)} has no shape keys to weight")
+            return obj.data.shape_keys, "KEY", [(animations.key_path(k.name), 0) for k in keys], None, None, None, len(keys)
+        found = reading.transform_map(obj, None, self.index, self.unit_scale())
+        if found is None:
+            raise ApplyError("INVALID_VALUE", f"animation {uid}: {self.describe(c.target)} is placed through world matrices "
+                                              "in Blender (its parent is not synced, or a bone or vertex parent, or a scaled "
+                                              "parent inverse): its transform cannot be keyed exactly")
+        prop = animations.PROPERTY[c.path]
+        paths = [(prop, i) for i in range(animations.WIDTHS[prop])]
+        return obj, "OBJECT", paths, "Object Transforms", found[1], obj, len(paths)
+
+    def _channel_keys(self, uid, c, plan, where):
+        """A channel's times and Blender-space values per element, checked first (the protocol's content
+        rules: shapes, times increasing, unit rotations; finite numbers): a refusal names the problem."""
+        from ..protocol.rigging_content import ContentError, check_channel
+        width = plan[6]
+        try:
+            check_channel(c, width if c.path == "weights" else 0, self.blobs, where)
+        except ContentError as e:
+            raise ApplyError(e.code, f"animation {uid}: {e}; nothing was applied") from e
+        times = meshes.blob_array(self.blobs, c.times, meshes.F32).reshape(-1).astype(np.float64)
+        values = meshes.blob_array(self.blobs, c.values, meshes.F32).astype(np.float64)
+        if not (np.isfinite(times).all() and np.isfinite(values).all()):
+            raise ApplyError("NON_FINITE", f"animation {uid}: {where}: a time or value is not a finite number; nothing was applied")
+        cubic = c.interpolation == "CUBICSPLINE"
+        rows = values.reshape(-1, width) if c.path == "weights" else values
+        mapper = plan[4]
+        out = []
+        for e, row in enumerate(rows.tolist()):
+            if mapper is None:
+                out.append(tuple(row))
+            elif cubic and e % 3 != 1:
+                out.append(mapper.inverse_tangent(c.path, tuple(row)))
+            else:
+                out.append(mapper.inverse(c.path, tuple(row)))
+        return times.tolist(), out
+
+    def _write_channel(self, p, uid, action, c, plan, where):
+        """Replaces the F-curves of one channel in ``action`` (the rotation of every mode, made quaternion)."""
+        owner, kind, paths, group, mapper, holder, width = plan
+        times, values = self._channel_keys(uid, c, plan, where)
+        self._drop_curves(p, action, plan)
+        if holder is not None and c.path == "rotation" and holder.rotation_mode != "QUATERNION":
+            self._remember_mode(p, owner, holder)
+            holder.rotation_mode = "QUATERNION"
+        animations.write_curves(action, paths, group, times, values, c.interpolation, animations.frame_rate(self.scene), width)
+
+    def _drop_curves(self, p, action, plan):
+        """Removes the F-curves a channel is written over (every rotation mode's), to put back on rollback."""
+        paths = {path for path, _ in plan[2]}
+        if plan[4] is not None and any(path.endswith("rotation_quaternion") for path in paths):
+            base = next(iter(paths))[:-len("rotation_quaternion")]
+            paths |= {base + "rotation_euler", base + "rotation_axis_angle"}
+        doomed = [fc for fc in action.fcurves if fc.data_path in paths]
+        saved = [animations.snapshot_curve(fc) for fc in doomed]
+        name, written = action.name, {(path, i) for path, i in plan[2]}
+        for fc in doomed:
+            action.fcurves.remove(fc)
+
+        def restore(w):
+            a = bpy.data.actions.get(name)
+            if a is None:
+                return
+            for fc in [fc for fc in a.fcurves if (fc.data_path, fc.array_index) in written]:
+                a.fcurves.remove(fc)
+            for state in saved:
+                animations.restore_curve(a, state)
+        p.undo.append(restore)
+
+    def _remember_mode(self, p, owner, holder):
+        obj_name, bone = owner.name, getattr(holder, "name", None) if holder is not owner else None
+        mode = holder.rotation_mode
+
+        def restore(w):
+            o = bpy.data.objects.get(obj_name)
+            if o is not None:
+                (o.pose.bones[bone] if bone is not None else o).rotation_mode = mode
+        p.undo.append(restore)
+
+    def _plans(self, uid, channels):
+        plans = [self._channel_plan(uid, c) for c in channels]
+        owners = {(pl[0].name, pl[1]) for pl in plans}
+        if len(owners) > 1:
+            raise ApplyError("INVALID_VALUE", f"animation {uid}: its channels drive {len(owners)} datablocks in Blender "
+                                              f"({', '.join(sorted({pl[0].name for pl in plans}))}), and an action drives one "
+                                              "(an object with its bones, or a mesh's shape keys); nothing was applied")
+        return plans
+
+    def _remember_animation(self, p, uid):
+        """Rollback restores the index's entry and cached record of animation ``uid``."""
+        name, cached = self.index.animations.get(uid), self.index.animation_cache.get(uid)
+
+        def restore(w):
+            for table, value in ((w.index.animations, name), (w.index.animation_cache, cached)):
+                if value is None:
+                    table.pop(uid, None)
+                else:
+                    table[uid] = value
+        p.undo.append(restore)
+
+    def _wrote(self, uid, action, record, owner, kind):
+        """What reading the action gives while nothing changes it: the record applied (reading.py's cache),
+        so the floats of the inverse maps never make it differ from what was agreed."""
+        users = animations.uses(self._players(owner, kind)).get(action.name, ())
+        key = animations.signature(action, users, self.unit_scale(), animations.frame_rate(self.scene))
+        sampled = [(c.target, c.path, "sampled by the engine it came from") for c in record.channels if c.sampled]
+        self.index.animation_cache[uid] = (key, record, sampled)
+
+    def _players(self, owner, kind):
+        if kind == "OBJECT":
+            return [owner]
+        return [o for uid, o in self.index.each("objects") if o.type == "MESH" and o.data is not None
+                and o.data.shape_keys == owner]
+
+    def _create_animation(self, p, op):
+        self._check_new(op.uuid)
+        channels = op.get("channels")
+        if not channels:
+            raise ApplyError("INVALID_VALUE", f"animation {op.uuid}: an action with no channels drives nothing in Blender; "
+                                              "nothing was applied")
+        plans = self._plans(op.uuid, channels)
+        owner, kind = plans[0][0], plans[0][1]
+        self._remember_animation(p, op.uuid)
+        action = bpy.data.actions.new(op.get("name"))
+        action[animations.ACTION_PROP] = op.uuid
+        action.id_root = kind
+        name = action.name
+        created = owner.animation_data is None
+        ad = owner.animation_data_create()
+        previous = ad.action
+        track = None
+
+        def restore(w):
+            a = bpy.data.actions.get(name)
+            data = owner_again()
+            if data is not None and data.animation_data is not None:
+                if track is not None and track in data.animation_data.nla_tracks:
+                    data.animation_data.nla_tracks.remove(data.animation_data.nla_tracks[track])
+                if created:
+                    data.animation_data_clear()
+                elif data.animation_data.action == a:
+                    data.animation_data.action = previous
+            if a is not None:
+                bpy.data.actions.remove(a)
+        owner_name, owner_kind = owner.name, kind
+
+        def owner_again():
+            if owner_kind == "OBJECT":
+                return bpy.data.objects.get(owner_name)
+            return next((k for k in bpy.data.shape_keys if k.name == owner_name), None)
+        p.undo.append(restore)
+        for j, (c, plan) in enumerate(zip(channels, plans)):
+            self._write_channel(p, op.uuid, action, c, plan, f"channels[{j}]")
+        if previous is None:
+            ad.action = action
+        else:  # the datablock plays another action: this one joins as an NLA track of its own (read as a strip)
+            t = ad.nla_tracks.new()
+            t.name = name
+            t.strips.new(name, int(math.floor(action.frame_range[0])), action)
+            track = t.name
+        self.index.animations[op.uuid] = name
+        self._wrote(op.uuid, action, Animation(op.uuid, op.get("name"), op.get("frame_rate"), tuple(channels)), owner, kind)
+
+    def _set_animation_channel(self, p, op):
+        action = self.index.action(op.uuid)
+        if action is None:
+            raise ApplyError("UNKNOWN_UUID", f"no animation {op.uuid} in this Blender scene")
+        channel = AnimationChannel(op.get("target"), op.get("path"), op.get("interpolation", "LINEAR"),
+                                   op.get("times", ""), op.get("values", ""), op.get("sampled", False))
+        plan = self._channel_plan(op.uuid, channel)
+        owner, kind = plan[0], plan[1]
+        players = self._players(owner, kind)
+        if not any(action in animations.actions_of(getattr(o if kind == "OBJECT" else o.data.shape_keys, "animation_data", None))
+                   for o in players):
+            raise ApplyError("INVALID_VALUE", f"animation {op.uuid} (action '{action.name}') is not played by "
+                                              f"{self.describe(op.get('target'))} in Blender, and an action drives the "
+                                              "datablocks that play it; nothing was applied")
+        current = reading.canonical_scene(self.scene, self.index, {op.uuid}).animations
+        before = current[0] if current else Animation(op.uuid, action.name, animations.frame_rate(self.scene), ())
+        self._remember_animation(p, op.uuid)
+        if op.get("remove"):
+            self._drop_curves(p, action, plan)
+        else:
+            self._write_channel(p, op.uuid, action, channel, plan, "channel")
+        kept = tuple(c for c in before.channels if (c.target, c.path) != (channel.target, channel.path))
+        if not op.get("remove"):
+            kept = tuple(sorted(kept + (channel,), key=lambda c: c.order))
+        self._wrote(op.uuid, action, Animation(op.uuid, before.name, before.frame_rate, kept), owner, kind)
+
+    def _delete_animation(self, p, op):
+        """Provisional: the action stops playing (unassigned; an NLA strip muted), kept until FINALIZE."""
+        action = self.index.action(op.uuid)
+        if action is None:
+            raise ApplyError("UNKNOWN_UUID", f"no animation {op.uuid} in this Blender scene")
+        self._remember_animation(p, op.uuid)
+        name, undo = action.name, []
+        blocks = [o for o in bpy.data.objects] + [k for k in bpy.data.shape_keys]
+        for block in blocks:
+            ad = block.animation_data
+            if ad is None:
+                continue
+            if ad.action == action:
+                ad.action = None
+                undo.append((block, None))
+            for track in ad.nla_tracks:
+                for strip in track.strips:
+                    if strip.action == action and not strip.mute:
+                        strip.mute = True
+                        undo.append((block, (track.name, strip.name)))
+        action.use_fake_user = True
+        refs = [(type(b).__name__, b.name, where) for b, where in undo]
+
+        def restore(w):
+            a = bpy.data.actions.get(name)
+            if a is None:
+                return
+            a.use_fake_user = False
+            for typ, block_name, where in refs:
+                pool = bpy.data.objects if typ == "Object" else bpy.data.shape_keys
+                b = pool.get(block_name)
+                if b is None or b.animation_data is None:
+                    continue
+                if where is None:
+                    b.animation_data.action = a
+                else:
+                    b.animation_data.nla_tracks[where[0]].strips[where[1]].mute = False
+        p.undo.append(restore)
+        self.index.animations.pop(op.uuid, None)
+        self.index.animation_cache.pop(op.uuid, None)
+
+        def finalize(w):
+            a = bpy.data.actions.get(name)
+            if a is not None and animations.action_id(a) == op.uuid:
+                bpy.data.actions.remove(a)
+            w.index.tombstones.add(op.uuid)
+        p.on_finalize.append(finalize)
 
     def _set_morph_weights(self, p, op):
         """A mesh's default morph target weights: its shape keys' values (cosmetic, like a slider drag)."""
@@ -1145,6 +1402,15 @@ class Writer:
         weights = op.get("weights")
         if len(weights) != len(keys):
             raise ApplyError("INVALID_VALUE", f"mesh '{mesh.name}' ({uid}) has {len(keys)} morph targets, not {len(weights)}")
+        start = animations.key_values(mesh, keys)
+        for k, v, w in zip(keys, start, weights):
+            if abs(v - w) > 1e-6:  # a weight a curve sets cannot be set here: the record holds the curve's
+                action = next((a.name for a in animations.actions_of(mesh.shape_keys.animation_data)
+                               if any(fc.data_path == animations.key_path(k.name) for fc in a.fcurves)), None)
+                if action is not None:
+                    raise ApplyError("INVALID_VALUE", f"mesh '{mesh.name}' ({uid}): shape key '{k.name}' is animated by action "
+                                                      f"'{action}' in Blender: its weight is the animation's (set_animation_channel), "
+                                                      "not a slider's; nothing was applied")
         before, name = [k.value for k in keys], mesh.name
 
         def restore(w):

@@ -1,8 +1,12 @@
-"""Connect, disconnect, pause: the panel's buttons."""
+"""Connect, disconnect, pause, review an AI intent in the console: the panel's buttons."""
+
+import webbrowser
 
 import bpy
+from bpy.props import StringProperty
 
 from . import session
+from .pending_model import review_url
 
 
 class VIBESYNC_OT_connect(bpy.types.Operator):
@@ -44,4 +48,33 @@ class VIBESYNC_OT_pause(bpy.types.Operator):
     def execute(self, context):
         rt = session.current()
         rt.adapter.paused = not rt.adapter.paused
+        return {"FINISHED"}
+
+
+class VIBESYNC_OT_review_intent(bpy.types.Operator):
+    bl_idname = "vibesync.review_intent"
+    bl_label = "Review in console"
+    bl_description = ("Open this AI intent's page in VibeSync's console in your web browser, to approve or deny it there. "
+                      "The add-on never decides an intent")
+
+    # A string: intent ids go beyond a Blender IntProperty's 32 bits.
+    intent_id: StringProperty(name="Intent", description="The pending intent's number, as `vibesync status` shows it",
+                              options={"HIDDEN", "SKIP_SAVE"})
+
+    @classmethod
+    def poll(cls, context):
+        rt = session.current()
+        return rt is not None and rt.adapter.pending.total > 0
+
+    def execute(self, context):
+        rt = session.current()
+        try:
+            url = review_url(rt.adapter.pending, int(self.intent_id))
+        except ValueError as e:
+            self.report({"ERROR"}, str(e))
+            return {"CANCELLED"}
+        if not webbrowser.open(url):
+            self.report({"WARNING"}, f"no web browser could be started here; open {url} yourself")
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"opened {url}")
         return {"FINISHED"}

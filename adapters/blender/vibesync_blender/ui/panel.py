@@ -1,9 +1,11 @@
 """The sidebar panel (View3D › Sidebar › VibeSync): connection (and why the orchestrator refused
-this file), engine state, intents, what is not synced and why, Pause."""
+this file), the AI intents waiting for a human with **Review in console**, engine state, intents,
+what is not synced and why, Pause."""
 
 import bpy
 
 from . import session
+from .pending_model import pending_rows, wrap as _wrap
 
 SHOWN_NOT_SYNCED = 5  # the first few; the log and `vibesync status` have the whole list
 
@@ -40,6 +42,7 @@ class VIBESYNC_PT_panel(bpy.types.Panel):
             col = layout.column(align=True)
             for i, line in enumerate(_wrap(rt.last_error)):  # a REFUSED names the project and the command that pairs it
                 col.label(text=line, icon="ERROR" if i == 0 else "BLANK1")
+        _draw_pending(layout, rt.adapter.pending)
         layout.label(text=f"Engine: {rt.adapter.engine_state()}, generation {rt.adapter.generation}")
         layout.label(text=f"Provisional intents: {len(rt.adapter.provisional)}")
         layout.label(text=f"Pending events: {len(rt.detector.dirty)}, edits sent: {len(rt.detector.sent)}")
@@ -60,13 +63,20 @@ class VIBESYNC_PT_panel(bpy.types.Panel):
         row.operator("vibesync.disconnect", icon="CANCEL")
 
 
-def _wrap(text, width=60):
-    """Blender labels do not wrap: long sentences are cut into lines at spaces."""
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return lines + [line] if line else lines
+def _draw_pending(layout, pending):
+    """The AI intents waiting for a human: who asks, its class, why, and a button to the console's
+    page of it. The console decides (as the human); the add-on only points there."""
+    title, rows, more = pending_rows(pending)
+    if not title:
+        return
+    box = layout.box()
+    box.label(text=title, icon="QUESTION")
+    for row in rows:
+        col = box.column(align=True)
+        col.label(text=row.heading, icon="USER")
+        for line in row.rationale:
+            col.label(text=line)
+        op = col.operator("vibesync.review_intent", text="Review in console", icon="URL")
+        op.intent_id = str(row.intent_id)
+    if more:
+        box.label(text=more)

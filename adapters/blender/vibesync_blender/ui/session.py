@@ -35,12 +35,22 @@ def start(context=None):
         return last_error
     stop()
     rt = Runtime(data_dir, endpoint=(port, key) if data_dir is None else None)
+    rt.adapter.on_pending = redraw_panels
     handlers.install(rt)
     rt.start()
     if not bpy.app.timers.is_registered(_tick):
         bpy.app.timers.register(_tick, first_interval=TICK_S, persistent=True)
     last_error = rt.last_error
     return None
+
+
+def redraw_panels():
+    """The sidebars show the pending list the orchestrator just sent (a panel redraws only when asked)."""
+    wm = bpy.context.window_manager
+    for window in (wm.windows if wm is not None else ()):
+        for area in window.screen.areas:
+            if area.type == "VIEW_3D":
+                area.tag_redraw()
 
 
 def stop():

@@ -25,7 +25,7 @@ using VibeSyncProject = VibeSync.Unity.Components.VibeSyncProject;
 namespace VibeSync.Unity.Editor
 {
     /// <summary>The open scene as the core's <see cref="IUnityScene"/>.</summary>
-    internal sealed class EditorScene : IUnityScene
+    internal sealed partial class EditorScene : IUnityScene
     {
         private const string UndoName = "VibeSync";
         private const string ProjectObjectName = "VibeSyncProject";
@@ -93,11 +93,14 @@ namespace VibeSync.Unity.Editor
         private UnityObject Read(GameObject go)
         {
             var t = go.transform;
-            var kind = go.GetComponent<Camera>() ? ObjectKind.Camera : go.GetComponent<Light>() ? ObjectKind.Light : go.GetComponent<MeshFilter>() ? ObjectKind.Mesh : ObjectKind.Empty;
+            var vibeSyncId = go.GetComponent<VibeSyncId>();
+            var skinned = go.GetComponent<SkinnedMeshRenderer>();
+            var kind = go.GetComponent<Camera>() ? ObjectKind.Camera : go.GetComponent<Light>() ? ObjectKind.Light
+                : go.GetComponent<MeshFilter>() || skinned ? ObjectKind.Mesh : KindOf(vibeSyncId);
             var renderer = go.GetComponent<Renderer>();
             var filter = go.GetComponent<MeshFilter>();
+            var mesh = skinned ? skinned.sharedMesh : filter ? filter.sharedMesh : null;
             var prefab = PrefabUtility.IsAnyPrefabInstanceRoot(go) ? PrefabUtility.GetPrefabAssetPathOfNearestInstanceRoot(go) : null;
-            var vibeSyncId = go.GetComponent<VibeSyncId>();
             var camera = go.GetComponent<Camera>();
             var light = go.GetComponent<Light>();
             return new UnityObject(go.GetInstanceID(), vibeSyncId ? vibeSyncId.Id : null, go.name, kind,
@@ -106,10 +109,11 @@ namespace VibeSync.Unity.Editor
                 new Quaterniond(t.localRotation.x, t.localRotation.y, t.localRotation.z, t.localRotation.w),
                 new Vector3d(t.localScale.x, t.localScale.y, t.localScale.z), go.activeSelf,
                 renderer ? renderer.sharedMaterials.Select(m => m ? _assets.IdOf(m) : null).ToArray() : new string?[0],
-                filter && filter.sharedMesh ? _assets.IdOf(filter.sharedMesh) : null,
+                mesh ? _assets.IdOf(mesh) : null,
                 prefab != null ? AssetId(prefab) : null, go.tag == "HumanOnly",
                 camera ? new UnityCamera(camera.orthographic, camera.fieldOfView, camera.orthographicSize, camera.nearClipPlane, camera.farClipPlane, camera.aspect) : null,
-                light ? new UnityLight((UnityLightType)(int)light.type, new UnityColor(light.color.r, light.color.g, light.color.b, light.color.a), light.intensity, light.range, light.spotAngle, light.innerSpotAngle) : null);
+                light ? new UnityLight((UnityLightType)(int)light.type, new UnityColor(light.color.r, light.color.g, light.color.b, light.color.a), light.intensity, light.range, light.spotAngle, light.innerSpotAngle) : null,
+                skinned ? ReadSkinned(skinned) : null);
         }
 
         /// <summary>The live GameObject of a handle, or a false-y one (destroyed, or never was).</summary>
@@ -172,6 +176,7 @@ namespace VibeSync.Unity.Editor
                 light.spotAngle = values.Light.SpotAngle;
                 light.innerSpotAngle = values.Light.InnerSpotAngle;
             }
+            if (values.Kind == ObjectKind.Mesh) WriteRenderer(go, values); // MeshFilter + MeshRenderer, or a SkinnedMeshRenderer
             var renderer = go.GetComponent<Renderer>();
             if (renderer)
             {
@@ -185,6 +190,7 @@ namespace VibeSync.Unity.Editor
             var go = new GameObject(values.Name);
             if (values.Kind == ObjectKind.Camera) go.AddComponent<Camera>();
             if (values.Kind == ObjectKind.Light) go.AddComponent<Light>();
+            if (values.Kind == ObjectKind.Armature || values.Kind == ObjectKind.Joint) go.AddComponent<VibeSyncId>().Kind = KindName(values.Kind); // SetId adds the ID
             if (values.Kind == ObjectKind.Mesh)
             {
                 var filter = go.AddComponent<MeshFilter>();
@@ -460,12 +466,16 @@ namespace VibeSync.Unity.Editor
         {
             var text = SessionState.GetString(NotesKey + id, "");
             if (text.Length == 0) return MeshNotes.None;
+            // Line 0: normals computed; line 1: targets without NORMAL (unit-separated); then the derived list.
             var parts = text.Split('\n');
-            return new MeshNotes(parts.Skip(1).Where(p => p.Length > 0).ToArray(), parts[0] == "1");
+            return new MeshNotes(parts.Skip(2).Where(p => p.Length > 0).ToArray(), parts[0] == "1")
+            {
+                TargetsWithoutNormals = parts.Length > 1 ? parts[1].Split('\u001f').Where(p => p.Length > 0).ToArray() : new string[0],
+            };
         }
 
         public void SetNotes(string id, MeshNotes notes) =>
-            SessionState.SetString(NotesKey + id, (notes.NormalsComputed ? "1" : "0") + "\n" + string.Join("\n", notes.Derived));
+            SessionState.SetString(NotesKey + id, (notes.NormalsComputed ? "1" : "0") + "\n" + string.Join("\u001f", notes.TargetsWithoutNormals) + "\n" + string.Join("\n", notes.Derived));
 
         private const string NotesKey = "VibeSync.MeshNotes.";
         private readonly HashSet<string> _createdMeshes = new HashSet<string>();
@@ -490,6 +500,7 @@ namespace VibeSync.Unity.Editor
 
         public void RemoveAsset(string id)
         {
+            if (RemoveClip(id)) return;
             _createdMeshes.Remove(id);
             _createdMaterials.Remove(id);
             _pendingTextures.Remove(id);
@@ -501,6 +512,7 @@ namespace VibeSync.Unity.Editor
         {
             if (!AssetDatabase.IsValidFolder("Assets/VibeSync")) AssetDatabase.CreateFolder("Assets", "VibeSync");
             _createdMaterials.Remove(id);
+            if (PersistClip(id)) return;
             if (_pendingTextures.ContainsKey(id))
             {
                 PersistTexture(id);

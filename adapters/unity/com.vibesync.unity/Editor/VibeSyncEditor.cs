@@ -152,6 +152,9 @@ namespace VibeSync.Unity.Editor
         [MenuItem("Tools/VibeSync/Status")]
         private static void ShowStatus() => Debug.Log(Status);
 
+        /// <summary>The AI intents waiting for a human, as the orchestrator last said (the Pending AI Intents window shows them).</summary>
+        internal static PendingReview? Pending => _adapter != null ? _adapter.Pending : null;
+
         /// <summary>The save guard's hooks (see <see cref="SaveGuard"/>).</summary>
         internal static int BeforeSave() => _adapter != null ? _adapter.BeforeSave() : 0;
 

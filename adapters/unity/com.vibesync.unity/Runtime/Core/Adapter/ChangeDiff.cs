@@ -23,6 +23,7 @@ namespace VibeSync.Unity.Adapter
                 ops.Add(new CreateMaterial(m));
             foreach (var m in current.Values.OfType<Mesh>().Where(m => !known.ContainsKey(m.Uuid)))
                 ops.Add(new CreateMesh(m));
+            var createdAnimations = current.Values.OfType<Animation>().Where(a => !known.ContainsKey(a.Uuid)).ToList();
             var created = current.Values.OfType<SceneObject>().Where(o => !known.ContainsKey(o.Uuid)).ToList();
             foreach (var o in ParentsFirst(created))
                 ops.Add(new CreateObject(o.Uuid, o.Name, o.Kind, o.Parent, o.Translation, o.Rotation, o.Scale, o.Visible,
@@ -59,10 +60,20 @@ namespace VibeSync.Unity.Adapter
                         if (now.Name != was.Name) ops.Add(new Rename(now.Uuid, now.Name));
                         break;
                     case Mesh now when before is Mesh was:
-                        if (!now.Equals(was)) ops.Add(new ReplaceMesh(now)); // blob ids: a changed array has another name
+                        // Morph weights alone (a blend shape slider) are the cosmetic set_morph_weights, coalesced like a drag.
+                        if ((now with { Weights = was.Weights }).Equals(was)) { if (!now.Equals(was)) ops.Add(new SetMorphWeights(now.Uuid, now.Weights)); }
+                        else ops.Add(new ReplaceMesh(now)); // blob ids: a changed array has another name
+                        break;
+                    case Animation now when before is Animation was:
+                        // A keyframe edit: each channel that differs is set (or removed), the cosmetic set_animation_channel.
+                        foreach (var c in now.Channels.Where(c => !was.Channels.Contains(c)))
+                            ops.Add(new SetAnimationChannel(now.Uuid, c.Target, c.Path, c));
+                        foreach (var c in was.Channels.Where(c => !now.Channels.Any(n => n.Target == c.Target && n.Path == c.Path)))
+                            ops.Add(new SetAnimationChannel(now.Uuid, c.Target, c.Path, null));
                         break;
                 }
             }
+            foreach (var a in createdAnimations) ops.Add(new CreateAnimation(a)); // after the objects it may target
             foreach (var gone in known.Values.OfType<SceneObject>().Where(o => !current.ContainsKey(o.Uuid)))
                 ops.Add(new DeleteObject(gone.Uuid, ChildrenPolicy.Reparent));
             return ops;

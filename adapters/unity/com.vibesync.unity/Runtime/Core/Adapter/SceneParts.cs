@@ -7,7 +7,7 @@ namespace VibeSync.Unity.Adapter
     /// <summary>
     /// Splits a scene for SCENE reports (docs/protocol.md §11.6): a frame holds at most 16 MiB, and a
     /// scene of 100,000 GameObjects is about 25 MB of JSON. Parts hold at most 5,000 objects,
-    /// materials, mesh or image records (a mesh or image record names its arrays by blob id, whatever its size).
+    /// materials, mesh, image, skin or animation records (each names its arrays by blob id, whatever their size).
     /// </summary>
     public static class SceneParts
     {
@@ -26,6 +26,11 @@ namespace VibeSync.Unity.Adapter
                 parts.Add(new Scene(new SceneObject[0], new Material[0], scene.Meshes.Skip(i).Take(RecordsPerPart).ToList()));
             for (int i = 0; i < scene.Images.Count; i += RecordsPerPart)
                 parts.Add(Scene.Empty with { Images = scene.Images.Skip(i).Take(RecordsPerPart).ToList() });
+            // Skins and animations (content schema 4) after the objects and meshes they name; records small (blob ids).
+            for (int i = 0; i < scene.Skins.Count; i += RecordsPerPart)
+                parts.Add(Scene.Empty with { Skins = scene.Skins.Skip(i).Take(RecordsPerPart).ToList() });
+            for (int i = 0; i < scene.Animations.Count; i += RecordsPerPart)
+                parts.Add(Scene.Empty with { Animations = scene.Animations.Skip(i).Take(RecordsPerPart).ToList() });
             if (parts.Count == 0) parts.Add(Scene.Empty);
             return parts;
         }

@@ -69,7 +69,10 @@ namespace VibeSync.Unity.Adapter
         public BlobMemory Received { get; } = new BlobMemory();
 
         /// <summary>True when this side holds blob <paramref name="id"/> (the link's have/want check).</summary>
-        public bool HasBlob(string id) => Meshes.Has(id) || Images.Has(id) || Received.Has(id);
+        public bool HasBlob(string id) => Meshes.Has(id) || Images.Has(id) || Received.Has(id) || _scene.Rig.Blobs.Has(id);
+
+        /// <summary>The blobs skins and animations name (inverse bind matrices, keyframes; answers BLOB_WANT).</summary>
+        public BlobMemory Rigging => _scene.Rig.Blobs;
 
         /// <summary>The ID index of this domain.</summary>
         public IdentityIndex Index { get; private set; }
@@ -92,6 +95,9 @@ namespace VibeSync.Unity.Adapter
         /// <summary>A human has paused sync: no APPLY is taken, no edit sent.</summary>
         public bool Paused { get; set; }
 
+        /// <summary>The AI intents waiting for a human (PENDING_INTENTS), for the editor window; nothing decides them here.</summary>
+        public PendingReview Pending { get; } = new PendingReview();
+
         /// <summary>Records in canonical values: all, or only <paramref name="only"/>.</summary>
         public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, Meshes, Images, only);
 
@@ -106,6 +112,7 @@ namespace VibeSync.Unity.Adapter
         private IReadOnlyList<string> Attach(string? file, bool unsaved, IReadOnlyList<ulong> dropped)
         {
             Changes.Take(); // what was reported so far is in the read below
+            Pending.Reset(); // a new session: the orchestrator tells what is pending once it has the scene
             Index = IdentityIndex.Scan(_scene, Index, _newId);
             var canonical = Canonical();
             _known = Records(canonical);
@@ -164,6 +171,11 @@ namespace VibeSync.Unity.Adapter
         public void Handle(Frame frame, Func<byte, string, bool>? reply = null)
         {
             var route = reply ?? Send;
+            if (frame.Type == MessageType.PendingIntents) // read strictly from its bytes, answered even when it is not JSON
+            {
+                Reply(route, frame, Pending.Take(Encoding.UTF8.GetString(frame.Payload.ToArray())));
+                return;
+            }
             JsonObject o;
             try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException) { return; }
@@ -175,7 +187,7 @@ namespace VibeSync.Unity.Adapter
                     case MessageType.Apply: answer = Apply(o, reply); break;
                     case MessageType.Rollback: answer = Rollback(Intent(o, "intent")); break;
                     case MessageType.Finalize: answer = Finalize(o); break;
-                    case MessageType.Read: answer = Read(o); break;
+                    case MessageType.Read: ReportEditsBeforeRead(); answer = Read(o); break;
                     default: return;
                 }
             }
@@ -256,6 +268,16 @@ namespace VibeSync.Unity.Adapter
             return missing.Count > 0 ? Error("UNKNOWN_INTENT", "not provisional here: " + string.Join(", ", missing)) : (MessageType.Ack, "\"intents\": [" + string.Join(", ", ids) + "]");
         }
 
+        /// <summary>
+        /// What the answer to a READ will show of a human's edits is reported before it (see
+        /// <see cref="ReportEdits"/>). A value that cannot be read fails the READ itself, which says why.
+        /// </summary>
+        private void ReportEditsBeforeRead()
+        {
+            try { ReportEdits(); }
+            catch (Exception e) when (e is ArgumentException or BlobFormatException) { Changes.Everything(); }
+        }
+
         private (byte Type, string Body) Read(JsonObject o)
         {
             ISet<string>? only = o.Get("uuids") is JsonArray a ? new HashSet<string>(a.Items.OfType<JsonString>().Select(s => s.Value), StringComparer.Ordinal) : null;
@@ -333,6 +355,17 @@ namespace VibeSync.Unity.Adapter
                 var (intent, route) = _toObserve.Dequeue(); // a closed session's route sends nothing
                 if (_provisional.TryGetValue(intent, out var p) && Observed(p) is { } observed) (route ?? Send)(MessageType.Observed, observed);
             }
+            return ReportEdits();
+        }
+
+        /// <summary>
+        /// The human edits the host has reported since the last look, read and sent as EDIT. Run on
+        /// every tick and before a READ is answered: the orchestrator then hears of a human's edit
+        /// before it sees it in an answer (it also catches up with an engine whose answer differs,
+        /// issue #20 §2). Returns the EDIT payload sent, if any.
+        /// </summary>
+        private string? ReportEdits()
+        {
             if (Paused || _scene.State != "ready") return null;
             var (everything, handles) = Changes.Take();
             if (!everything && handles.Count == 0) return null; // the host reported nothing: nothing changed
@@ -380,14 +413,17 @@ namespace VibeSync.Unity.Adapter
             var ids = new HashSet<string>(StringComparer.Ordinal);
             foreach (var handle in handles)
             {
-                if (!(Index.IdOf(handle) is { } id) || _scene.Find(handle) == null || !_known.ContainsKey(id)) return null;
+                if (!(Index.IdOf(handle) is { } id) || _scene.Find(handle) is not { } found || !_known.ContainsKey(id)) return null;
                 ids.Add(id);
+                // A SkinnedMeshRenderer's blend shape weights are its mesh record's morph weights: read that record too.
+                if (found.Skinned != null && found.Mesh is string mesh && _known.ContainsKey(mesh)) ids.Add(mesh);
             }
             var current = Records(Canonical(ids));
             var known = new Dictionary<string, object>(StringComparer.Ordinal);
             foreach (var id in ids)
             {
-                if (!current.TryGetValue(id, out var now) || !(now is SceneObject o) || o.Uses().Any(u => u != null && !_known.ContainsKey(u))) return null;
+                if (!current.TryGetValue(id, out var now)) return null;
+                if (now is SceneObject o && o.Uses().Any(u => u != null && !_known.ContainsKey(u))) return null;
                 known[id] = _known[id];
             }
             return (known, current);
@@ -419,6 +455,8 @@ namespace VibeSync.Unity.Adapter
             foreach (var m in s.Materials) d[m.Uuid] = m;
             foreach (var m in s.Meshes) d[m.Uuid] = m;
             foreach (var i in s.Images) d[i.Uuid] = i;
+            foreach (var k in s.Skins) d[k.Uuid] = k;
+            foreach (var a in s.Animations) d[a.Uuid] = a;
             return d;
         }
     }

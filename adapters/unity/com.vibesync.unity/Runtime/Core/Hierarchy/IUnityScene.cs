@@ -26,7 +26,25 @@ namespace VibeSync.Unity.Hierarchy
         string? Prefab,
         bool HumanOnly = false,
         Looks.UnityCamera? Camera = null,
-        Looks.UnityLight? Light = null);
+        Looks.UnityLight? Light = null,
+        UnitySkinned? Skinned = null);
+
+    /// <summary>
+    /// A mesh GameObject's <c>SkinnedMeshRenderer</c> (content schema 4): <c>bones</c> (handles, in order),
+    /// <c>rootBone</c>, and each blend shape's weight (<c>GetBlendShapeWeight</c>, 0–100). Null on a
+    /// <see cref="UnityObject"/>: a MeshFilter and MeshRenderer; <see cref="IUnityScene.Write"/> swaps one
+    /// for the other, keeping the materials and the mesh.
+    /// </summary>
+    public sealed record UnitySkinned(IReadOnlyList<int> Bones, int? RootBone, IReadOnlyList<float> BlendShapeWeights)
+    {
+        /// <summary>Value equality (lists element by element).</summary>
+        public bool Equals(UnitySkinned? other) =>
+            other is not null && RootBone == other.RootBone && System.Linq.Enumerable.SequenceEqual(Bones, other.Bones)
+            && System.Linq.Enumerable.SequenceEqual(BlendShapeWeights, other.BlendShapeWeights);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => System.HashCode.Combine(RootBone, Bones.Count, BlendShapeWeights.Count);
+    }
 
     /// <summary>
     /// The VibeSync project a scene belongs to (docs/protocol.md, "Project identity"): the data
@@ -124,6 +142,23 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>What the adapter keeps beside materials, cameras and lights: the records it last wrote (<see cref="Looks.LookNotes"/>).</summary>
         Looks.LookNotes Notes { get; }
 
+        /// <summary>What the core keeps beside skins, morph weights and clips: the records it last wrote (<see cref="Rigging.RigNotes"/>).</summary>
+        Rigging.RigNotes Rig { get; }
+
+        /// <summary>VibeSync IDs of the animation clips (the glue: clips under <c>Assets/VibeSync/Animations/</c>, and those created provisionally).</summary>
+        IReadOnlyList<string> ClipIds();
+
+        /// <summary>Clip <paramref name="id"/>: its name, frame rate, the GameObject whose Animation component holds it, its editor curves.</summary>
+        /// <exception cref="UnknownAssetException">No such clip.</exception>
+        Rigging.UnityClip ReadClip(string id);
+
+        /// <summary>Replaces clip <paramref name="id"/>'s name, frame rate and curves (<c>AnimationUtility.SetEditorCurve</c>) and moves it to the holder's Animation component.</summary>
+        /// <exception cref="UnknownAssetException">No such clip.</exception>
+        void WriteClip(string id, Rigging.UnityClip clip);
+
+        /// <summary>Creates a clip with that VibeSync ID on its holder's Animation component; not an asset until <see cref="PersistAsset"/> (then under <c>Assets/VibeSync/Animations/</c>).</summary>
+        void CreateClip(string id, Rigging.UnityClip clip);
+
         /// <summary>VibeSync IDs of the meshes the scene's filters use (and those created provisionally).</summary>
         IReadOnlyList<string> MeshIds();
 
@@ -155,10 +190,10 @@ namespace VibeSync.Unity.Hierarchy
         /// <summary>Creates an empty mesh with that VibeSync ID (the core then writes it); not saved with the project until <see cref="PersistAsset"/>.</summary>
         void CreateMesh(string id);
 
-        /// <summary>Removes a material, mesh or texture that <see cref="CreateMaterial"/>, <see cref="CreateMesh"/> or <see cref="CreateImage"/> made (rollback).</summary>
+        /// <summary>Removes a material, mesh, texture or clip that <see cref="CreateMaterial"/>, <see cref="CreateMesh"/> or <see cref="CreateImage"/> made (rollback).</summary>
         void RemoveAsset(string id);
 
-        /// <summary>Makes a created material, mesh or texture part of the project (FINALIZE; a texture is imported under <c>Assets/VibeSync/Textures/</c>).</summary>
+        /// <summary>Makes a created material, mesh, texture or clip part of the project (FINALIZE; a texture is imported under <c>Assets/VibeSync/Textures/</c>).</summary>
         void PersistAsset(string id);
 
         /// <summary>ready, busy, play or compiling, for heartbeats; the core syncs nothing unless ready.</summary>
@@ -178,6 +213,9 @@ namespace VibeSync.Unity.Hierarchy
     /// </summary>
     public sealed record MeshNotes(IReadOnlyList<string> Derived, bool NormalsComputed)
     {
+        /// <summary>Names of the morph targets whose record had no NORMAL (a blend shape always holds normal deltas: zero for these).</summary>
+        public IReadOnlyCollection<string> TargetsWithoutNormals { get; init; } = new string[0];
+
         /// <summary>A mesh VibeSync never wrote: authored here, its normals are its own.</summary>
         public static MeshNotes None { get; } = new MeshNotes(new string[0], false);
     }

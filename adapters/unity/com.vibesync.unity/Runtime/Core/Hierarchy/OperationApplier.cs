@@ -13,6 +13,7 @@ using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Looks;
 using VibeSync.Unity.Meshes;
+using VibeSync.Unity.Rigging;
 
 namespace VibeSync.Unity.Hierarchy
 {
@@ -77,7 +78,7 @@ namespace VibeSync.Unity.Hierarchy
             _index = index;
             _meshes = meshes;
             _images = images;
-            _blobs = new FirstOf(received, meshes, images);
+            _blobs = new FirstOf(received, meshes, images, scene.Rig.Blobs);
         }
 
         /// <summary>Applies every operation or none.</summary>
@@ -92,6 +93,7 @@ namespace VibeSync.Unity.Hierarchy
                     ApplyOne(p, op);
                     p.Touched.Add(op.Uuid);
                 }
+                Rebind(p);
             }
             catch (ApplyException)
             {
@@ -226,12 +228,15 @@ namespace VibeSync.Unity.Hierarchy
                     CheckNew(c.Uuid);
                     int? parent = c.Parent == null ? (int?)null : Object(c.Parent, "parent").Handle;
                     if (c.Kind != ObjectKind.Mesh && (c.Mesh != null || c.Materials.Count > 0)) throw new ApplyException("INVALID_VALUE", $"a {c.Kind} has no mesh or material slots");
-                    if (c.Skin != null) throw new ApplyException("INVALID_VALUE", "skinned meshes are not built in the Unity core yet (content schema 4)");
+                    if (c.Kind == ObjectKind.Joint && (parent == null || !(_scene.Find(parent.Value)?.Kind is ObjectKind.Joint or ObjectKind.Armature)))
+                        throw new ApplyException("INVALID_VALUE", $"joint {c.Uuid}: its parent must be a joint or an armature");
+                    if (c.Skin != null && c.Kind != ObjectKind.Mesh) throw new ApplyException("INVALID_VALUE", $"a {c.Kind} cannot be skinned");
                     foreach (var m in c.Materials) if (m != null) MaterialOf(m);
                     bool pa = ViewAxis(parent), sa = c.Kind == ObjectKind.Camera || c.Kind == ObjectKind.Light;
                     var handle = _scene.Create(new UnityObject(0, c.Uuid, c.ObjectName, c.Kind, parent, FrameMaps.TranslationUnity(c.Translation, pa),
                         FrameMaps.RotationToUnity(c.Rotation, pa, sa), c.Scale, c.Visible, c.Materials, c.Mesh, null));
                     Created(p, c.Uuid, handle);
+                    if (c.Skin != null) BindSkin(p, c.Uuid, c.Skin);
                     if (_scene.Find(handle) is { } made)
                     {
                         if (c.Camera != null && made.Camera != null) _scene.Write(made with { Camera = LookRecords.CameraFor(_scene, c.Uuid, c.Camera, made.Camera) });
@@ -297,6 +302,8 @@ namespace VibeSync.Unity.Hierarchy
                     var before = _meshes.Held(_scene, rm.Uuid); // its blobs held, decoded only if rolled back
                     p.Undo.Add(() => _meshes.Write(_scene, rm.Uuid, before));
                     _meshes.Write(_scene, rm.Uuid, applied, arrays);
+                    NoteWeights(p, rm.Uuid, rm.Mesh.Weights);
+                    foreach (var user in _scene.Objects().Where(u => u.Mesh == rm.Uuid)) SkinBinding.Refresh(_scene, _index.HandleOf, user, rm.Mesh.Weights, p.Undo);
                     break;
                 }
                 case CreateMaterial cm:
@@ -317,6 +324,7 @@ namespace VibeSync.Unity.Hierarchy
                     p.Undo.Add(() => _scene.RemoveAsset(cm.Uuid));
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
                     _meshes.Write(_scene, cm.Uuid, applied, arrays);
+                    NoteWeights(p, cm.Uuid, cm.Mesh.Weights);
                     break;
                 }
                 case CreateImage ci:
@@ -365,6 +373,84 @@ namespace VibeSync.Unity.Hierarchy
                     _scene.Write(o with { Light = LookRecords.LightFor(_scene, sl.Uuid, next, o.Light) });
                     break;
                 }
+                case CreateSkin cs:
+                {
+                    CheckNew(cs.Uuid);
+                    if (_scene.Rig.Skin(cs.Uuid) != null) throw new ApplyException("UUID_IN_USE", $"skin {cs.Uuid} already exists in this Unity scene");
+                    var skin = CheckSkin(cs.Skin with { Uuid = cs.Uuid });
+                    _scene.Rig.SetSkin(cs.Uuid, skin);
+                    p.Undo.Add(() => _scene.Rig.SetSkin(cs.Uuid, null));
+                    break;
+                }
+                case UpdateSkin us:
+                {
+                    var before = _scene.Rig.Skin(us.Uuid) ?? throw new ApplyException("UNKNOWN_UUID", $"no skin {us.Uuid} in this Unity scene");
+                    _scene.Rig.SetSkin(us.Uuid, CheckSkin(us.ApplyTo(before)));
+                    p.Undo.Add(() => _scene.Rig.SetSkin(us.Uuid, before));
+                    break;
+                }
+                case DeleteSkin ds:
+                {
+                    var before = _scene.Rig.Skin(ds.Uuid) ?? throw new ApplyException("UNKNOWN_UUID", $"no skin {ds.Uuid} in this Unity scene");
+                    if (_scene.Rig.Bindings.FirstOrDefault(b => b.Value == ds.Uuid && _index.Contains(b.Key)).Key is string user)
+                        throw new ApplyException("CLOSURE", $"skin {ds.Uuid} still skins {user} (set_skin null first, in the same intent)");
+                    _scene.Rig.SetSkin(ds.Uuid, null);
+                    p.Undo.Add(() => _scene.Rig.SetSkin(ds.Uuid, before));
+                    break;
+                }
+                case SetSkin ss:
+                {
+                    var o = Object(ss.Uuid);
+                    if (o.Kind != ObjectKind.Mesh) throw new ApplyException("INVALID_VALUE", $"{ss.Uuid} is a {o.Kind}, not a mesh: it cannot be skinned");
+                    BindSkin(p, ss.Uuid, ss.Skin);
+                    break;
+                }
+                case SetMorphWeights mw:
+                {
+                    if (!_scene.MeshIds().Contains(mw.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no mesh {mw.Uuid} in this Unity project");
+                    int targets = _scene.Mesh(mw.Uuid).BlendShapeCount;
+                    if (mw.Weights.Count != targets) throw new ApplyException("INVALID_VALUE", $"set_morph_weights on {mw.Uuid}: {mw.Weights.Count} weights for {targets} blend shapes");
+                    foreach (var w in mw.Weights)
+                        if (!(w >= 0 && w <= 1)) throw new ApplyException(double.IsNaN(w) ? "NON_FINITE" : "INVALID_VALUE", $"set_morph_weights on {mw.Uuid}: weight {w:R} is not within 0…1");
+                    NoteWeights(p, mw.Uuid, mw.Weights);
+                    foreach (var user in _scene.Objects().Where(u => u.Mesh == mw.Uuid))
+                        SkinBinding.Refresh(_scene, _index.HandleOf, user, mw.Weights, p.Undo);
+                    break;
+                }
+                case CreateAnimation ca:
+                {
+                    CheckNew(ca.Uuid);
+                    var animation = ca.Animation with { Uuid = ca.Uuid };
+                    var clip = Clip(animation);
+                    _scene.CreateClip(ca.Uuid, clip);
+                    _scene.Rig.SetClip(ca.Uuid, animation, clip);
+                    p.Undo.Add(() => { _scene.RemoveAsset(ca.Uuid); _scene.Rig.SetClip(ca.Uuid, null, null); });
+                    p.OnFinalize.Add(() => _scene.PersistAsset(ca.Uuid)); // Assets/VibeSync/Animations/<uuid>.anim
+                    break;
+                }
+                case SetAnimationChannel sc:
+                {
+                    if (!_scene.ClipIds().Contains(sc.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no animation {sc.Uuid} in this Unity project");
+                    var current = SceneReader.Canonical(_scene, _index, _meshes, _images, new HashSet<string> { sc.Uuid }).Animations.Single();
+                    if (sc.Channel != null && (sc.Channel.Target != sc.Target || sc.Channel.Path != sc.Path))
+                        throw new ApplyException("INVALID_VALUE", $"set_animation_channel on {sc.Uuid}: the channel's target and path differ from the operation's");
+                    var animation = sc.ApplyTo(current);
+                    var clip = Clip(animation);
+                    var (beforeClip, beforeNote) = (_scene.ReadClip(sc.Uuid), _scene.Rig.Clip(sc.Uuid));
+                    p.Undo.Add(() => { _scene.WriteClip(sc.Uuid, beforeClip); _scene.Rig.SetClip(sc.Uuid, beforeNote?.Record, beforeNote?.Written); });
+                    _scene.WriteClip(sc.Uuid, clip);
+                    _scene.Rig.SetClip(sc.Uuid, animation, clip);
+                    break;
+                }
+                case DeleteAnimation da:
+                {
+                    if (!_scene.ClipIds().Contains(da.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no animation {da.Uuid} in this Unity project");
+                    var (beforeClip, beforeNote) = (_scene.ReadClip(da.Uuid), _scene.Rig.Clip(da.Uuid));
+                    _scene.RemoveAsset(da.Uuid);
+                    _scene.Rig.SetClip(da.Uuid, null, null);
+                    p.Undo.Add(() => { _scene.CreateClip(da.Uuid, beforeClip); _scene.Rig.SetClip(da.Uuid, beforeNote?.Record, beforeNote?.Written); });
+                    break;
+                }
                 case ReplaceAsset ra:
                 {
                     var o = Object(ra.Uuid);
@@ -376,6 +462,85 @@ namespace VibeSync.Unity.Hierarchy
                 default:
                     throw new ApplyException("INVALID_VALUE", $"{op.Name} has no Unity meaning here");
             }
+        }
+
+        /// <summary>
+        /// A skin record checked against this scene before anything is written: its bind matrices present
+        /// and one per joint (BLOB_SHAPE), its joints objects of kind joint (UNKNOWN_UUID, INVALID_VALUE)
+        /// whose parents lead up to an armature without a cycle, its skeleton present. Its blobs are kept.
+        /// </summary>
+        private Skin CheckSkin(Skin skin)
+        {
+            if (skin.Joints.Count == 0 || skin.Joints.Count > Skin.MaxJoints) throw new ApplyException("INVALID_VALUE", $"skin {skin.Uuid}: {skin.Joints.Count} joints (1…{Skin.MaxJoints})");
+            if (skin.Joints.Distinct().Count() != skin.Joints.Count) throw new ApplyException("INVALID_VALUE", $"skin {skin.Uuid}: a joint is named twice");
+            RiggingContent.CheckSkin(skin, _blobs, "skin " + skin.Uuid);
+            foreach (var j in skin.Joints)
+            {
+                var o = Object(j, "joint");
+                if (o.Kind != ObjectKind.Joint) throw new ApplyException("INVALID_VALUE", $"skin {skin.Uuid}: {j} is a {o.Kind}, not a joint");
+                var seen = new HashSet<int>();
+                var c = o;
+                while (c.Kind == ObjectKind.Joint)
+                {
+                    if (!seen.Add(c.Handle)) throw new ApplyException("INVALID_VALUE", $"skin {skin.Uuid}: Cycle through joint {j}");
+                    c = c.Parent is int h && _scene.Find(h) is { } parent ? parent
+                        : throw new ApplyException("INVALID_VALUE", $"skin {skin.Uuid}: joint {j}'s parents do not lead up to an armature");
+                }
+                if (c.Kind != ObjectKind.Armature) throw new ApplyException("INVALID_VALUE", $"skin {skin.Uuid}: joint {j}'s parents lead to a {c.Kind}, not an armature");
+            }
+            if (skin.Skeleton != null) Object(skin.Skeleton, "skeleton");
+            _scene.Rig.Keep(new[] { skin.InverseBindMatrices }, _blobs, "skin " + skin.Uuid);
+            return skin;
+        }
+
+        /// <summary>Binds (or unbinds) a mesh object to a skin; its mesh's joints must index the skin's joints (INDEX_RANGE).</summary>
+        private void BindSkin(Provisional p, string objectId, string? skinId)
+        {
+            var o = Object(objectId);
+            if (skinId != null)
+            {
+                var skin = _scene.Rig.Skin(skinId) ?? throw new ApplyException("UNKNOWN_UUID", $"no skin {skinId} in this Unity scene");
+                if (o.Mesh == null) throw new ApplyException("INVALID_VALUE", $"{objectId} has no mesh to skin");
+                RiggingContent.CheckSkinned(_meshes.Record(_scene, o.Mesh), skin, _blobs, "object " + objectId);
+            }
+            var before = _scene.Rig.SkinOf(objectId);
+            _scene.Rig.SetSkinOf(objectId, skinId);
+            p.Undo.Add(() => _scene.Rig.SetSkinOf(objectId, before));
+        }
+
+        private void NoteWeights(Provisional p, string meshId, IReadOnlyList<double>? weights)
+        {
+            var before = _scene.Rig.Weights(meshId);
+            _scene.Rig.SetWeights(meshId, weights);
+            p.Undo.Add(() => _scene.Rig.SetWeights(meshId, before));
+        }
+
+        /// <summary>An animation checked whole (times increasing, value counts, unit rotations: the protocol's RiggingContent) and converted to a clip; its blobs kept.</summary>
+        private UnityClip Clip(Animation animation)
+        {
+            if (!(animation.FrameRate > 0 && animation.FrameRate <= Animation.MaxFrameRate))
+                throw new ApplyException("INVALID_VALUE", $"animation {animation.Uuid}: frame rate {animation.FrameRate:R} is not within 0…{Animation.MaxFrameRate}");
+            foreach (var c in animation.Channels) Object(c.Target, "animation target");
+            RiggingContent.CheckAnimation(animation, t => _index.HandleOf(t) is int h && _scene.Find(h) is { Mesh: string m } && _scene.MeshIds().Contains(m)
+                ? _scene.Mesh(m).BlendShapeCount : 0, _blobs, "animation " + animation.Uuid);
+            var clip = ClipMapping.ToUnity(_scene, _index.HandleOf, animation, _blobs);
+            _scene.Rig.Keep(animation.BlobIds(), _blobs, "animation " + animation.Uuid);
+            return clip;
+        }
+
+        /// <summary>
+        /// After an intent's operations: every mesh object it touched and every object bound to a skin gets
+        /// its renderer, bones and bind poses made what the notes say (<see cref="SkinBinding.Refresh"/>; a
+        /// write that changes nothing is not made). Users of a mesh an operation rewrote were refreshed by
+        /// that operation. Looked up by ID, never by walking the scene: an intent costs what it touches.
+        /// </summary>
+        private void Rebind(Provisional p)
+        {
+            var ids = new HashSet<string>(p.Touched, StringComparer.Ordinal);
+            ids.UnionWith(_scene.Rig.Bindings.Keys);
+            foreach (var id in ids)
+                if (_index.HandleOf(id) is int h && _scene.Find(h) is { Kind: ObjectKind.Mesh } o)
+                    SkinBinding.Refresh(_scene, _index.HandleOf, o, null, p.Undo);
         }
 
         /// <summary>The encoded file <paramref name="image"/> names: present (what the APPLY brought, or a texture already holds it).</summary>
@@ -400,7 +565,8 @@ namespace VibeSync.Unity.Hierarchy
 
         private void CheckNew(string id)
         {
-            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.MaterialIds().Contains(id) || _scene.ImageIds().Contains(id) || _scene.MeshIds().Contains(id))
+            if (_index.Contains(id) || _index.Tombstones.Contains(id) || _scene.MaterialIds().Contains(id) || _scene.ImageIds().Contains(id) || _scene.MeshIds().Contains(id)
+                || _scene.ClipIds().Contains(id) || _scene.Rig.Skin(id) != null)
                 throw new ApplyException("UUID_IN_USE", $"{id} already names something in this Unity scene (or did once)");
         }
 

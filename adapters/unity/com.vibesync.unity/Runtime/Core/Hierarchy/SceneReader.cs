@@ -41,13 +41,39 @@ namespace VibeSync.Unity.Hierarchy
             var wanted = only ?? Used(objects);
             var materials = scene.MaterialIds().Where(wanted.Contains).Select(id => LookRecords.Material(scene, id)).ToList();
             var ids = scene.MeshIds();
-            var records = ids.Where(wanted.Contains).Select(id => meshes.Record(scene, id)).ToList();
+            var records = ids.Where(wanted.Contains).Select(id => Weighted(scene, meshes.Record(scene, id))).ToList();
             if (only == null) meshes.Retain(new HashSet<string>(ids, StringComparer.Ordinal));
             var imageIds = scene.ImageIds();
             var wantedImages = only ?? new HashSet<string>(materials.SelectMany(m => m.ImageIds()), StringComparer.Ordinal);
             var imageRecords = imageIds.Where(wantedImages.Contains).Select(id => images.Record(scene, id)).ToList();
             if (only == null) images.Retain(new HashSet<string>(imageIds, StringComparer.Ordinal));
-            return new Protocol.State.Scene(objects, materials, records, imageRecords);
+            var rig = scene.Rig;
+            var skins = rig.Skins.Where(k => wanted.Contains(k.Uuid)).OrderBy(k => k.Uuid, StringComparer.Ordinal).ToList();
+            var animations = scene.ClipIds().Where(id => only == null || only.Contains(id)).OrderBy(id => id, StringComparer.Ordinal)
+                .Select(id => Animation(scene, index, id)).ToList();
+            return new Protocol.State.Scene(objects, materials, records, imageRecords) { Skins = skins, Animations = animations };
+        }
+
+        /// <summary>
+        /// A mesh record with the morph weights its renderers hold (Unity keeps them per renderer, 0–100):
+        /// the first SkinnedMeshRenderer using it with one weight per blend shape, else the weights last written.
+        /// </summary>
+        private static Mesh Weighted(IUnityScene scene, Mesh record)
+        {
+            if (record.Targets.Count == 0) return record;
+            var noted = scene.Rig.Weights(record.Uuid);
+            var user = scene.Objects().Where(o => o.Mesh == record.Uuid && o.Skinned?.BlendShapeWeights.Count == record.Targets.Count).OrderBy(o => o.Handle).FirstOrDefault();
+            var weights = user != null ? Rigging.SkinBinding.FromUnityWeights(user.Skinned!.BlendShapeWeights, noted)
+                : noted != null && noted.Count == record.Targets.Count ? noted : record.Weights;
+            return record with { Weights = weights };
+        }
+
+        /// <summary>Clip <paramref name="id"/>'s record: the one last written while the clip holds exactly what it was written as, else read from its curves.</summary>
+        private static Animation Animation(IUnityScene scene, IdentityIndex index, string id)
+        {
+            var clip = scene.ReadClip(id);
+            if (scene.Rig.Clip(id) is { } noted && noted.Written.Equals(clip)) return noted.Record;
+            return Rigging.ClipMapping.FromUnity(scene, index, id, clip, (blob, shape, bytes) => scene.Rig.Blobs.Put(blob, shape, bytes));
         }
 
         private static HashSet<string> Used(List<SceneObject> objects)
@@ -79,6 +105,7 @@ namespace VibeSync.Unity.Hierarchy
                 o.LocalPosition, o.LocalRotation, o.LocalScale, o.Active, o.Kind == ObjectKind.Mesh ? o.Materials : new string?[0],
                 o.Kind == ObjectKind.Mesh ? o.Mesh : null)
             {
+                Skin = o.Kind == ObjectKind.Mesh ? scene.Rig.SkinOf(id) : null,
                 Camera = o.Kind == ObjectKind.Camera && o.Camera != null ? LookRecords.Camera(scene, id, o.Camera) : null,
                 Light = o.Kind == ObjectKind.Light && o.Light != null ? LookRecords.Light(scene, id, o.Light) : null,
             };

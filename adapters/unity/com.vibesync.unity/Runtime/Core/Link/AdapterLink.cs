@@ -74,7 +74,7 @@ namespace VibeSync.Unity.Link
         /// </summary>
         public void Start(UnityAdapter adapter, MainThreadQueue queue)
         {
-            _blobs = new AdapterBlobExchange(new FirstOf(adapter.Received, adapter.Meshes, adapter.Images), adapter.Received, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
+            _blobs = new AdapterBlobExchange(new FirstOf(adapter.Received, adapter.Meshes, adapter.Images, adapter.Rigging), adapter.Received, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
                     (type, bytes) => SendBytes(type, bytes), message => { });
             adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema); // Start runs on the main thread: the scene may be written
             adapter.Send = Send;

@@ -58,7 +58,8 @@ namespace VibeSync.Unity.Meshes
         {
             var r = Record;
             if (r.VertexCount != read.VertexCount || !Same(r.Derived, derived)) return false;
-            int attributes = 1 + (read.Normals != null ? 1 : 0) + (read.Tangents != null ? 1 : 0) + (read.Colors != null ? 1 : 0) + read.TexCoords.Count;
+            int attributes = 1 + (read.Normals != null ? 1 : 0) + (read.Tangents != null ? 1 : 0) + (read.Colors != null ? 1 : 0) + read.TexCoords.Count
+                + (read.Joints != null ? 1 : 0) + (read.Weights != null ? 1 : 0);
             if (r.Attributes.Count != attributes) return false;
             bool Attribute(string semantic, float[]? values) =>
                 Holds(r.Attribute(semantic), values, MeshSemantics.ShapeOf(semantic, read.VertexCount));
@@ -67,6 +68,17 @@ namespace VibeSync.Unity.Meshes
                 return false;
             for (int k = 0; k < read.TexCoords.Count; k++)
                 if (!Attribute(MeshSemantics.TexCoord(k), read.TexCoords[k])) return false;
+            if (!Holds(r.Attribute(MeshSemantics.Joints0), read.Joints, MeshSemantics.ShapeOf(MeshSemantics.Joints0, read.VertexCount))
+                || !Attribute(MeshSemantics.Weights0, read.Weights)) return false;
+            if (r.Targets.Count != read.Targets.Count) return false;
+            var deltas = MeshSemantics.ShapeOf(MeshSemantics.Position, read.VertexCount);
+            for (int i = 0; i < read.Targets.Count; i++)
+            {
+                var (want, got) = (r.Targets[i], read.Targets[i]);
+                // Unity holds normal deltas for every blend shape (zero where the record had none).
+                bool normals = want.Normal == null ? got.Normals == null || AllZero(got.Normals) : Holds(want.Normal, got.Normals, deltas);
+                if (want.Name != got.Name || !Holds(want.Position, got.Positions, deltas) || !normals) return false;
+            }
             if (r.Primitives.Count != read.Primitives.Count) return false;
             for (int j = 0; j < read.Primitives.Count; j++)
             {
@@ -80,6 +92,12 @@ namespace VibeSync.Unity.Meshes
         {
             if (id == null || values == null) return id == null && values == null;
             return Blobs.TryGet(id, out var held, out var data) && held == shape && MemoryMarshal.AsBytes(values.AsSpan()).SequenceEqual(data.Span);
+        }
+
+        private static bool AllZero(float[] values)
+        {
+            foreach (var v in values) if (v != 0) return false;
+            return true;
         }
 
         private static bool Same(IReadOnlyList<string> a, IReadOnlyList<string> b)

@@ -75,6 +75,39 @@ namespace VibeSync.Unity.Meshes
         /// <summary><c>Mesh.GetTriangles(List&lt;int&gt;, int submesh)</c>.</summary>
         int[] GetTriangles(int submesh);
 
+        /// <summary>
+        /// <c>Mesh.boneWeights = BoneWeight[]</c>: per vertex <c>boneIndex0…3</c> (<paramref name="indices"/>, 4 per
+        /// vertex) and <c>weight0…3</c> (<paramref name="weights"/>); empty arrays clear them.
+        /// </summary>
+        void SetBoneWeights(int[] indices, float[] weights);
+
+        /// <summary><c>Mesh.boneWeights</c> (get): 4 indices and 4 weights per vertex; empty when the mesh has none.</summary>
+        void GetBoneWeights(out int[] indices, out float[] weights);
+
+        /// <summary><c>Mesh.bindposes</c>: 16 floats per bone, column-major as <c>Matrix4x4</c>'s m00, m10, m20, m30, m01, ….</summary>
+        float[] Bindposes { get; set; }
+
+        /// <summary><c>Mesh.ClearBlendShapes()</c>.</summary>
+        void ClearBlendShapes();
+
+        /// <summary>
+        /// <c>Mesh.AddBlendShapeFrame(string, float, Vector3[], Vector3[], Vector3[])</c>: a new blend shape
+        /// (a frame of a new name) with vertex and normal deltas (<paramref name="deltaNormals"/> null: none), no tangent deltas.
+        /// </summary>
+        void AddBlendShapeFrame(string name, float frameWeight, float[] deltaVertices, float[]? deltaNormals);
+
+        /// <summary><c>Mesh.blendShapeCount</c>.</summary>
+        int BlendShapeCount { get; }
+
+        /// <summary><c>Mesh.GetBlendShapeName(int)</c>.</summary>
+        string GetBlendShapeName(int shapeIndex);
+
+        /// <summary><c>Mesh.GetBlendShapeFrameCount(int)</c>.</summary>
+        int GetBlendShapeFrameCount(int shapeIndex);
+
+        /// <summary><c>Mesh.GetBlendShapeFrameVertices(int, int, Vector3[], Vector3[], Vector3[])</c>: fills 3 floats per vertex of each.</summary>
+        void GetBlendShapeFrameVertices(int shapeIndex, int frameIndex, float[] deltaVertices, float[] deltaNormals);
+
         /// <summary><c>Mesh.RecalculateNormals()</c>.</summary>
         void RecalculateNormals();
 

@@ -45,7 +45,8 @@ namespace VibeSync.Unity.Meshes
             }
             else
             {
-                record = MeshRecords.Encode(id, canonical, notes.Derived, (blob, shape, bytes) => _blobs.Hold(blob, shape, bytes));
+                record = MeshRecords.Encode(id, canonical, notes.Derived, (blob, shape, bytes) => _blobs.Hold(blob, shape, bytes), null,
+                    new HashSet<string>(notes.TargetsWithoutNormals, StringComparer.Ordinal));
                 Named++;
             }
             _written.Remove(id);
@@ -108,7 +109,9 @@ namespace VibeSync.Unity.Meshes
         public static MeshNotes Fill(IUnityMeshApi mesh, MeshArrays canonical, IReadOnlyList<string> derived)
         {
             UnityMeshIo.Write(mesh, UnitySpace.Convert(canonical));
-            return new MeshNotes(derived, canonical.Normals == null);
+            var noNormals = new List<string>();
+            foreach (var t in canonical.Targets) if (t.Normals == null) noNormals.Add(t.Name);
+            return new MeshNotes(derived, canonical.Normals == null) { TargetsWithoutNormals = noNormals };
         }
 
         /// <summary>The canonical arrays of what the host holds now.</summary>

@@ -20,12 +20,11 @@ namespace VibeSync.Unity.Meshes
         public static MeshArrays Decode(Mesh record, IBlobSource blobs)
         {
             MeshContent.Check(record, blobs, "mesh"); // the protocol's one check: presence, shapes, index range
-            // Content schema 4's skin attributes and morph targets have no Unity mapping yet (issue #19's
-            // Unity part): refused by name rather than dropped, which would only surface as a hash mismatch.
-            if (record.Attribute(MeshSemantics.Joints0) != null || record.Targets.Count > 0)
-                throw new MeshContentException(MeshContentException.InvalidValue, "mesh",
-                    "skin weights (JOINTS_0/WEIGHTS_0) and morph targets are not built in the Unity core yet (content schema 4)");
-            float[] Floats(string semantic) => MemoryMarshal.Cast<byte, float>(Bytes(record.Attributes[semantic], blobs).Span).ToArray();
+            // Weights negative or not summing to 1, and every target's shapes, were checked with the rest (RiggingContent.CheckMesh).
+            if ((record.Attribute(MeshSemantics.Joints0) == null) != (record.Attribute(MeshSemantics.Weights0) == null))
+                throw new MeshContentException(MeshContentException.InvalidValue, "mesh", "JOINTS_0 and WEIGHTS_0 come together (CONTENT-V4 §3)");
+            float[] FloatsOf(string id) => MemoryMarshal.Cast<byte, float>(Bytes(id, blobs).Span).ToArray();
+            float[] Floats(string semantic) => FloatsOf(record.Attributes[semantic]);
             float[]? Optional(string semantic) => record.Attribute(semantic) != null ? Floats(semantic) : null;
             var texCoords = new List<float[]>();
             for (int k = 0; k < MeshSemantics.MaxTexCoords && record.Attribute(MeshSemantics.TexCoord(k)) != null; k++) texCoords.Add(Floats(MeshSemantics.TexCoord(k)));
@@ -35,8 +34,15 @@ namespace VibeSync.Unity.Meshes
                 var indices = MemoryMarshal.Cast<byte, uint>(Bytes(p.Indices, blobs).Span).ToArray();
                 if (indices.Length > 0) primitives.Add(new SlotTriangles(p.Material, indices));
             }
+            var targets = new List<MorphArrays>(record.Targets.Count);
+            foreach (var t in record.Targets) targets.Add(new MorphArrays(t.Name, FloatsOf(t.Position), t.Normal == null ? null : FloatsOf(t.Normal)));
             return new MeshArrays(Floats(MeshSemantics.Position), Optional(MeshSemantics.Normal), Optional(MeshSemantics.Tangent),
-                Optional(MeshSemantics.Color0), texCoords, primitives);
+                Optional(MeshSemantics.Color0), texCoords, primitives)
+            {
+                Joints = record.Attribute(MeshSemantics.Joints0) is { } j ? MemoryMarshal.Cast<byte, ushort>(Bytes(j, blobs).Span).ToArray() : null,
+                Weights = Optional(MeshSemantics.Weights0),
+                Targets = targets,
+            };
         }
 
         /// <summary>
@@ -46,10 +52,16 @@ namespace VibeSync.Unity.Meshes
         /// (<see cref="HeldMesh.Describes"/>); its names are taken as they are, nothing is hashed or kept.
         /// </summary>
         /// <exception cref="BlobFormatException">A value is NaN, infinite or beyond ±1e12 (it cannot be named).</exception>
-        public static Mesh Encode(string uuid, MeshArrays canonical, IReadOnlyList<string> derived, Action<string, BlobShape, byte[]> keep, Mesh? verified = null)
+        /// <remarks>
+        /// Morph weights are not a mesh's in Unity (each renderer has its own): the record gets
+        /// <paramref name="verified"/>'s, else zeros, and <c>SceneReader</c> puts the renderers' in.
+        /// <paramref name="noNormals"/>: targets whose record had no NORMAL (Unity always holds normal deltas, zero for those).
+        /// </remarks>
+        public static Mesh Encode(string uuid, MeshArrays canonical, IReadOnlyList<string> derived, Action<string, BlobShape, byte[]> keep, Mesh? verified = null,
+            ICollection<string>? noNormals = null)
         {
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-            void Add(string semantic, float[]? values)
+            void Add<T>(string semantic, T[]? values) where T : struct
             {
                 if (values == null) return;
                 attributes[semantic] = verified?.Attribute(semantic)
@@ -60,6 +72,16 @@ namespace VibeSync.Unity.Meshes
             Add(MeshSemantics.Tangent, canonical.Tangents);
             Add(MeshSemantics.Color0, canonical.Colors);
             for (int k = 0; k < canonical.TexCoords.Count; k++) Add(MeshSemantics.TexCoord(k), canonical.TexCoords[k]);
+            Add(MeshSemantics.Joints0, canonical.Joints);
+            Add(MeshSemantics.Weights0, canonical.Weights);
+            var deltas = MeshSemantics.ShapeOf(MeshSemantics.Position, canonical.VertexCount);
+            var targets = new MorphTarget[canonical.Targets.Count];
+            for (int i = 0; i < targets.Length; i++)
+            {
+                var t = canonical.Targets[i];
+                targets[i] = verified?.Targets[i] ?? new MorphTarget(t.Name, Name(deltas, MemoryMarshal.AsBytes(t.Positions.AsSpan()).ToArray(), keep),
+                    t.Normals == null || noNormals?.Contains(t.Name) == true ? null : Name(deltas, MemoryMarshal.AsBytes(t.Normals.AsSpan()).ToArray(), keep));
+            }
             var primitives = new MeshPrimitive[canonical.Primitives.Count];
             for (int j = 0; j < primitives.Length; j++)
             {
@@ -67,7 +89,11 @@ namespace VibeSync.Unity.Meshes
                 primitives[j] = new MeshPrimitive(p.Slot, verified?.Primitives[j].Indices
                     ?? Name(MeshSemantics.IndicesShape(p.Indices.Length), MemoryMarshal.AsBytes(p.Indices.AsSpan()).ToArray(), keep));
             }
-            return new Mesh(uuid, canonical.VertexCount, attributes, primitives, derived);
+            return new Mesh(uuid, canonical.VertexCount, attributes, primitives, derived)
+            {
+                Targets = targets,
+                Weights = verified != null && verified.Weights.Count == targets.Length ? verified.Weights : new double[targets.Length],
+            };
         }
 
         private static string Name(BlobShape shape, byte[] bytes, Action<string, BlobShape, byte[]> keep)

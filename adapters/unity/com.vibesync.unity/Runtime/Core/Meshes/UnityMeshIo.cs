@@ -14,6 +14,12 @@ namespace VibeSync.Unity.Meshes
         /// <summary>The most vertices a 16-bit index buffer can address (indices 0…65,535).</summary>
         public const int UInt16Vertices = 65_535;
 
+        /// <summary>
+        /// The weight of a blend shape's one frame: 100, Unity's full weight (glTFast adds each morph target
+        /// as one frame of weight 100, and a renderer's blend shape weights run 0…100).
+        /// </summary>
+        public const float FullFrame = 100f;
+
         /// <summary>UInt32 above 65,535 vertices, UInt16 otherwise (Unity's default, half the index memory).</summary>
         public static MeshIndexFormat FormatFor(int vertexCount) => vertexCount > UInt16Vertices ? MeshIndexFormat.UInt32 : MeshIndexFormat.UInt16;
 
@@ -44,6 +50,11 @@ namespace VibeSync.Unity.Meshes
                 else mesh.SetTriangles(Array.Empty<int>(), s);
             }
             if (unity.Normals == null) mesh.RecalculateNormals(); // after the triangles: Unity computes them from the faces
+            // Skin weights and blend shapes once the vertices exist (Unity checks both against vertexCount).
+            // Bind poses are the skin's, not the mesh record's: SkinBinding writes them, and they stay.
+            if (unity.Joints != null && unity.Weights != null) mesh.SetBoneWeights(ToInts(unity.Joints), unity.Weights);
+            mesh.ClearBlendShapes();
+            foreach (var t in unity.Targets) mesh.AddBlendShapeFrame(t.Name, FullFrame, t.Positions, t.Normals);
             mesh.RecalculateBounds();
         }
 
@@ -68,7 +79,36 @@ namespace VibeSync.Unity.Meshes
                 var triangles = mesh.GetTriangles(s);
                 if (triangles.Length > 0) primitives.Add(new SlotTriangles(s, ToUInts(triangles)));
             }
-            return new MeshArrays(positions, normalsComputed ? null : OrNull(mesh.GetNormals()), OrNull(mesh.GetTangents()), OrNull(mesh.GetColors()), texCoords, primitives);
+            mesh.GetBoneWeights(out var joints, out var weights);
+            var targets = new List<MorphArrays>(mesh.BlendShapeCount);
+            int n = positions.Length;
+            for (int b = 0; b < mesh.BlendShapeCount; b++)
+            {
+                float[] dv = new float[n], dn = new float[n];
+                // The last frame is the one at full weight (VibeSync writes one; a human's extra frames are not synced).
+                mesh.GetBlendShapeFrameVertices(b, mesh.GetBlendShapeFrameCount(b) - 1, dv, dn);
+                targets.Add(new MorphArrays(mesh.GetBlendShapeName(b), dv, dn));
+            }
+            return new MeshArrays(positions, normalsComputed ? null : OrNull(mesh.GetNormals()), OrNull(mesh.GetTangents()), OrNull(mesh.GetColors()), texCoords, primitives)
+            {
+                Joints = joints.Length == 0 ? null : ToUShorts(joints),
+                Weights = weights.Length == 0 ? null : weights,
+                Targets = targets,
+            };
+        }
+
+        private static int[] ToInts(ushort[] joints)
+        {
+            var ints = new int[joints.Length];
+            for (int i = 0; i < ints.Length; i++) ints[i] = joints[i];
+            return ints;
+        }
+
+        private static ushort[] ToUShorts(int[] joints)
+        {
+            var r = new ushort[joints.Length];
+            for (int i = 0; i < r.Length; i++) r[i] = checked((ushort)joints[i]);
+            return r;
         }
 
         private static float[]? OrNull(float[] values) => values.Length == 0 ? null : values;

@@ -1,0 +1,50 @@
+namespace VibeSync.Intents.Pipeline;
+
+/// <summary>
+/// The edits each engine has reported (a human's work there, submitted with that engine as its
+/// origin), numbered in the order they were handed to the pipeline, and how many of them the spine
+/// has taken from its inbox. A verification read is marked with that count when it is issued: an
+/// object the engine reported after the mark holds a human's edit the verified batch could not
+/// contain. Thread-safe: reports are noted on the link's thread, marks are taken on the spine.
+/// </summary>
+internal sealed class EngineReports
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, long> _noted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _taken = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Engine, string Uuid), long> _last = new();
+
+    /// <summary>Notes a report of <paramref name="engine"/> touching <paramref name="uuids"/>; returns its number.</summary>
+    public long Note(string engine, IEnumerable<string> uuids)
+    {
+        lock (_gate)
+        {
+            long n = _noted[engine] = _noted.GetValueOrDefault(engine) + 1;
+            foreach (var uuid in uuids) _last[(engine, uuid)] = n;
+            return n;
+        }
+    }
+
+    /// <summary>The spine has taken report <paramref name="number"/> of <paramref name="engine"/> from its inbox (admitted, refused or filed).</summary>
+    public void Taken(string engine, long number)
+    {
+        lock (_gate)
+            if (number > _taken.GetValueOrDefault(engine)) _taken[engine] = number;
+    }
+
+    /// <summary>How many of <paramref name="engine"/>'s reports the spine has taken: the mark of a read issued now.</summary>
+    public long Mark(string engine)
+    {
+        lock (_gate) return _taken.GetValueOrDefault(engine);
+    }
+
+    /// <summary>Those of <paramref name="uuids"/> that <paramref name="engine"/> reported after <paramref name="mark"/>.</summary>
+    public IReadOnlySet<string> Since(string engine, long mark, IEnumerable<string> uuids)
+    {
+        var after = new HashSet<string>(StringComparer.Ordinal);
+        lock (_gate)
+            foreach (var uuid in uuids)
+                if (_last.TryGetValue((engine, uuid), out long n) && n > mark) after.Add(uuid);
+        return after;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using SharpGLTF.Schema2;
+using VibeSync.Link.Tests.Support;
+
+namespace VibeSync.EndToEnd.Tests;
+
+/// <summary>
+/// Issue #19 item 6, the Unity side: samples/rigged_character.py (an armature of several bone
+/// hierarchies, a ~6,000-vertex body skinned with up to six influences, shape keys with a relative
+/// key, a bone-parented mesh and empty) built in real headless Blender, synced through serve into the
+/// Unity simulator, then VibeSync's export of what Unity holds against Blender's own exporter's file:
+/// joint names in order, inverse bind matrices, bone weights per corner, morph deltas and names. The
+/// reverse: a blend shape weight moved in the simulator reaches the live Blender. And an animation
+/// submitted as an intent lands in the simulator as a clip and reads back as the record.
+/// </summary>
+public sealed class RigReferenceTests : EndToEndTest
+{
+    private static string Phase(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
+
+    private Task<(string Blend, string Reference)> SampleAsync() => BlenderSampleAsync("rigged_character");
+
+    [Fact]
+    public async Task the_rigged_character_synced_to_unity_exports_the_same_joints_bind_matrices_weights_and_morph_deltas_as_blenders_own_exporter()
+    {
+        var (blend, referencePath) = await SampleAsync();
+        var empty = await WriteAsync("empty.unity.json", "{\"objects\": [], \"materials\": [], \"meshes\": []}");
+        await using var serve = await ServeProcess.StartAsync();
+        await using var engines = await BothLiveAsync(serve, blend, empty);
+        await AtParityAsync(serve, "both engines live with the rigged character", timeoutMs: 120_000);
+
+        var mine = await Parts.ExportGltfAsync(serve.DataDirectory, "unity", Path.Combine(Work, "unity.glb"));
+        var theirs = ModelRoot.Load(referencePath);
+        var body = theirs.LogicalNodes.Single(n => n.Name == "Body");
+        Assert.True(body.Skin != null && body.Skin.JointsCount >= 17 && body.Mesh.Primitives[0].MorphTargetsCount == 3,
+            "the exporter wrote the body skinned with the rig's bones and three morph targets");
+        var ours = mine.LogicalNodes.Single(n => n.Name == "Body");
+        Assert.True(ours.Skin != null && ours.Mesh.Primitives[0].MorphTargetsCount == 3, "VibeSync's export of Unity has the body skinned, with its morph targets");
+        var differences = GltfComparison.Differences(mine, theirs, 1e-4f, new HashSet<string>());
+        Assert.True(differences.Count == 0, "VibeSync's export of Unity differs from Blender's exporter:\n" + string.Join('\n', differences));
+
+        // And what Unity holds exports as Reality does (the records round-tripped through the simulator's Unity objects).
+        var reality = await Parts.ExportGltfAsync(serve.DataDirectory, "reality", Path.Combine(Work, "reality.glb"));
+        var same = GltfComparison.Differences(mine, reality, 1e-6f, new HashSet<string>());
+        Assert.True(same.Count == 0, "VibeSync's export of Unity differs from its export of Reality:\n" + string.Join('\n', same));
+    }
+
+    [Fact]
+    public async Task a_blend_shape_weight_moved_in_unity_reaches_the_live_blender()
+    {
+        var (blend, _) = await SampleAsync();
+        var empty = await WriteAsync("empty.unity.json", "{\"objects\": [], \"materials\": [], \"meshes\": []}");
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await using var sim = Driven.Sim(serve.DataDirectory, empty);
+        var before = (await AtParityAsync(serve, "both engines live with the rigged character", timeoutMs: 120_000)).GetProperty("sync").GetProperty("reality_root").GetString();
+
+        // Smile (0.3 in the sample; Blink is driven by an action, so its slider is the animation's, not an edit).
+        await sim.StepAsync("""{"object": "Body", "blendShapes": {"Smile": 60}}""");
+        await AtParityAsync(serve, "parity after the blend shape moved in Unity", s => s.GetProperty("sync").GetProperty("reality_root").GetString() != before);
+
+        // The live Blender saves its file; Blender's exporter then writes the shape keys' values as the mesh's weights.
+        var saved = Path.Combine(Work, "after-unity.blend");
+        await blender.StepAsync(JsonSerializer.Serialize(new { save = saved }));
+        for (int i = 0; i < 300 && !File.Exists(saved); i++) await Task.Delay(100);
+        Assert.True(File.Exists(saved), "the live Blender did not save its file");
+        var script = await WriteAsync("values.py", """
+            import sys, bpy
+            keys = bpy.data.objects["Body"].data.shape_keys.key_blocks
+            print("VALUES " + " ".join(f"{k.name}={k.value:.6f}" for k in keys))
+            """.Replace("            ", ""));
+        var (code, output) = await Parts.RunAsync("blender", TimeSpan.FromSeconds(120), "-b", saved, "--python-exit-code", "1", "--python", script);
+        Assert.True(code == 0, output);
+        var values = output.Split('\n').Single(l => l.StartsWith("VALUES ")).Split(' ').Skip(1).Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(Math.Abs(values["Smile"] - 0.6) < 1e-6, $"Smile is {values["Smile"]} in Blender, Unity's slider says 60 (0.6)");
+        Assert.Equal(0.5, values["SmileWide"]); // the others as they were
+    }
+
+    private const string Rig = "7a0c5e0e-0000-4000-8000-0000000000a0";
+    private const string Bone = "7a0c5e0e-0000-4000-8000-0000000000a1";
+    private const string Tip = "7a0c5e0e-0000-4000-8000-0000000000a2";
+    private const string Wave = "7a0c5e0e-0000-4000-8000-0000000000e0";
+
+    private static async Task<string> UploadAsync(ServeProcess serve, float[] values, int components)
+    {
+        var data = Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()));
+        using var reply = await serve.PostJsonAsync("/v1/blobs?actor=human:cli",
+            $$"""{"element": "F32", "components": {{components}}, "count": {{values.Length / components}}, "offset": 0, "data": "{{data}}"}""");
+        var answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(answer.TryGetProperty("blob", out var blob) && blob.ValueKind == JsonValueKind.String, answer.ToString());
+        return blob.GetString()!;
+    }
+
+    [Fact]
+    public async Task an_animation_submitted_as_an_intent_lands_in_unity_as_a_clip_and_reads_back_as_the_record()
+    {
+        // Unity alone (this Blender adapter does not write animations yet: it would refuse the intent).
+        var scene = await WriteAsync("rig.unity.json", $$"""
+            {"objects": [
+              {"uuid": "{{Rig}}", "name": "Rig", "kind": "armature", "parent": null, "localPosition": [0, 0, 0], "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": true, "materials": [], "mesh": null},
+              {"uuid": "{{Bone}}", "name": "Bone", "kind": "joint", "parent": "{{Rig}}", "localPosition": [0, 1, 0], "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": true, "materials": [], "mesh": null},
+              {"uuid": "{{Tip}}", "name": "Tip", "kind": "joint", "parent": "{{Bone}}", "localPosition": [0, 0.5, 0], "localRotation": [0, 0, 0, 1], "localScale": [1, 1, 1], "visible": true, "materials": [], "mesh": null}],
+             "materials": [], "meshes": []}
+            """);
+        await using var serve = await ServeProcess.StartAsync("--cosmetic-window-ms", "50");
+        await using var sim = Driven.Sim(serve.DataDirectory, scene);
+        await UntilAsync(serve, s => Phase(s, "unity") == "live", "Unity live with its rig", 60_000);
+
+        var times = await UploadAsync(serve, new[] { 0f, 0.5f, 1f }, 1);
+        var moves = await UploadAsync(serve, new[] { 0f, 1, 0, 0.3f, 1.2f, 0, 0, 1, 0 }, 3);
+        var turns = await UploadAsync(serve, new[] { 0f, 0, 0, 1, 0, 0, 0.38268343f, 0.9238795f, 0, 0, 0, 1 }, 4);
+        using (var reply = await serve.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled", $$"""
+            {"operations": [{"op": "create_animation", "uuid": "{{Wave}}", "name": "Wave", "frame_rate": 24, "channels": [
+              {"target": "{{Bone}}", "path": "translation", "interpolation": "LINEAR", "times": "{{times}}", "values": "{{moves}}", "sampled": false},
+              {"target": "{{Tip}}", "path": "rotation", "interpolation": "STEP", "times": "{{times}}", "values": "{{turns}}", "sampled": false}]}],
+             "rationale": "a wave"}
+            """))
+        {
+            var answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(answer.TryGetProperty("phase", out var phase) && phase.GetString() == "FINAL", answer + "\n" + string.Join("\n", serve.Log.TakeLast(20)));
+        }
+
+        // What Unity reports is the record the intent made, blob for blob, and its root is Reality's.
+        var unity = JsonDocument.Parse(await serve.GetStringAsync("/v1/state?engine=unity")).RootElement;
+        var animation = unity.GetProperty("animations").EnumerateArray().Single();
+        Assert.Equal("Wave", animation.GetProperty("name").GetString());
+        var channels = animation.GetProperty("channels").EnumerateArray().ToList();
+        Assert.Equal(new[] { (Bone, "translation", "LINEAR", moves), (Tip, "rotation", "STEP", turns) },
+            channels.Select(c => (c.GetProperty("target").GetString()!, c.GetProperty("path").GetString()!, c.GetProperty("interpolation").GetString()!, c.GetProperty("values").GetString()!)));
+        var unityNow = Path.Combine(Work, "unity-now.json");
+        File.WriteAllText(unityNow, unity.GetRawText());
+        Assert.Equal((await serve.StatusAsync()).GetProperty("sync").GetProperty("reality_root").GetString(), await Parts.HashAsync("unity", unityNow));
+    }
+}
