@@ -34,6 +34,7 @@ public static class Program
             ChaosCommand.Create(),
             ExportCommand.Create(),
             BlobsCommand.Create(),
+            ConsoleCommand.Create(),
         };
         foreach (var command in IntentCommands.Create()) root.Subcommands.Add(command);
         if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs

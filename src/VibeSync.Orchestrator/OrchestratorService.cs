@@ -208,6 +208,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         return service;
     }
 
+    /// <summary>The data directory it serves (full path).</summary>
+    public string DataDirectory => Path.GetFullPath(_options.DataDirectory);
+
     /// <summary>The link's port.</summary>
     public int LinkPort => _link.Port;
 
@@ -459,6 +462,19 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
     public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
+
+    /// <summary>The intents first journaled since <paramref name="sinceMs"/> (Unix ms), oldest first: the console's charts.</summary>
+    public IReadOnlyList<Orchestrator.Journal.IntentSummary> IntentsSince(long sinceMs) => _journal.Since(sinceMs);
+
+    /// <summary>The newest <paramref name="limit"/> safety snapshots (DIR/snapshots), newest first.</summary>
+    public Task<IReadOnlyList<SnapshotEntry>> SnapshotsAsync(int limit) => _snapshots.LogAsync(limit);
+
+    /// <summary>The records snapshot <paramref name="reference"/> holds.</summary>
+    /// <exception cref="SnapshotException">No such snapshot, or it cannot be read.</exception>
+    public Task<Scene> SnapshotAsync(string reference) => _snapshots.ReadAsync(reference);
+
+    /// <summary>One page of the intent timeline, newest first (the console's Intents page).</summary>
+    public Orchestrator.Journal.TimelinePage Timeline(Orchestrator.Journal.TimelineFilter filter, int skip, int take) => _journal.Timeline(filter, skip, take);
 
     /// <summary>The journal index, for the control API's answers to the AI credential (<see cref="Control.AgentView"/>).</summary>
     internal Orchestrator.Journal.JournalIndex JournalIndex => _journal;

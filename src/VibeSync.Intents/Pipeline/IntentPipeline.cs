@@ -217,6 +217,12 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     /// <summary>Intents waiting for a human (approval, a lock, safe mode or the end of a PANIC).</summary>
     public IReadOnlyCollection<ulong> Pending { get { lock (_pending) return _pending.Keys.ToArray(); } }
 
+    /// <summary>One pending intent as a person reviewing it in the console needs it: what it asks for, who asks, and what it waits for.</summary>
+    public WaitingIntent? PendingOf(ulong intentId)
+    {
+        lock (_pending) return _pending.TryGetValue(intentId, out var w) ? new WaitingIntent(intentId, w.Request, w.Actor, w.Why) : null;
+    }
+
     /// <summary>Each pending intent with who asked, its class and rationale, ascending by id.</summary>
     public IReadOnlyList<PendingIntentInfo> PendingDetails()
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VibeSync.Protocol.Hashing;
+using VibeSync.Orchestrator.WebConsole;
 
 namespace VibeSync.Orchestrator.Control;
 
@@ -39,13 +40,18 @@ public sealed class ControlApi : IAsyncDisposable
         var app = builder.Build();
         var human = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(token));
         var ai = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(aiToken));
+        var console = new ConsoleGuard(new LoginNonces(token), new ConsoleSessions(), service.DataDirectory, TimeProvider.System);
         app.Use(async (context, next) =>
         {
-            int local = context.Connection.LocalPort;
-            string host = context.Request.Host.Value ?? "";
-            if (!host.Equals($"127.0.0.1:{local}", StringComparison.Ordinal) && !host.Equals($"localhost:{local}", StringComparison.OrdinalIgnoreCase))
+            // The console has its own gate (a session cookie, never a Bearer token): WebConsole/ConsoleGuard.
+            if (ConsoleGuard.Owns(context.Request.Path))
             {
-                await Refuse(context, StatusCodes.Status403Forbidden, "BAD_HOST", $"the control API answers only Host 127.0.0.1:{local} or localhost:{local}");
+                await console.HandleAsync(context, next);
+                return;
+            }
+            if (!LoopbackHost.IsOurs(context))
+            {
+                await Refuse(context, StatusCodes.Status403Forbidden, "BAD_HOST", $"the control API answers only Host {LoopbackHost.Accepted(context)}");
                 return;
             }
             var given = Encoding.ASCII.GetBytes(context.Request.Headers.Authorization.ToString());
@@ -71,6 +77,7 @@ public sealed class ControlApi : IAsyncDisposable
         app.MapPost("/v1/emergency-unlock", async () => Results.Json(await service.EmergencyUnlockAsync("control-api"), OrchestratorService.Json));
         IntentRoutes.Map(app, service, agent);
         UploadRoutes.Map(app, service);
+        ConsoleRoutes.Map(app, service, console);
         await app.StartAsync();
         var api = new ControlApi(app);
         api.Port = new Uri(app.Urls.First()).Port;

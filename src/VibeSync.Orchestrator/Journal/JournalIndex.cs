@@ -17,6 +17,7 @@ internal sealed class JournalIndex
     private readonly List<JournalEntry> _entries = new();
     private readonly List<IReadOnlySet<string>> _named = new(); // per entry: the IDs an AI's operation JSON wrote (AgentView shows them back)
     private readonly Dictionary<ulong, List<int>> _byIntent = new();
+    private readonly List<ulong> _intents = new(); // in order of their first entry: the console's timeline pages through it
     private readonly Dictionary<ulong, TaskCompletionSource> _waiters = new(); // intent → woken by its next entry
 
     /// <summary>Indexes <paramref name="wal"/>: what it holds now, then every record as it becomes durable.</summary>
@@ -49,7 +50,11 @@ internal sealed class JournalIndex
         _entries.Add(new JournalEntry(sequence, e.IntentId, PhaseNames.Name(e.Phase), e.TimestampMs, e.Engine, e.Actor, e.Scope.Uuids,
             PhaseNames.Name(e.Scope.IntentClass), e.Rationale, e.Rollback?.Reason, e.Rollback?.SnapshotRef, e.Verification?.ExpectedHash, e.Verification?.ObservedHash));
         _named.Add(e.Actor.StartsWith("ai:", StringComparison.Ordinal) ? Control.AgentView.IdsIn(e.OperationJson) : None);
-        if (!_byIntent.TryGetValue(e.IntentId, out var list)) _byIntent[e.IntentId] = list = new List<int>(2);
+        if (!_byIntent.TryGetValue(e.IntentId, out var list))
+        {
+            _byIntent[e.IntentId] = list = new List<int>(2);
+            _intents.Add(e.IntentId);
+        }
         list.Add(_entries.Count - 1);
         if (_waiters.Remove(e.IntentId, out var waiter)) waiter.TrySetResult(); // continuations run elsewhere, not under the lock
     }
@@ -109,6 +114,64 @@ internal sealed class JournalIndex
             }
             return found;
         }
+    }
+
+    /// <summary>
+    /// One page of the intent timeline, newest first: the intents <paramref name="filter"/> accepts,
+    /// skipping <paramref name="skip"/> of them; <c>More</c> says whether another page follows. Costs
+    /// what it reads (the intents up to the end of the page), never the whole log unless a filter
+    /// matches little.
+    /// </summary>
+    public TimelinePage Timeline(TimelineFilter filter, int skip, int take)
+    {
+        lock (_gate)
+        {
+            var page = new List<IntentSummary>(take);
+            int matched = 0;
+            for (int i = _intents.Count - 1; i >= 0; i--)
+            {
+                var summary = Summary(_intents[i]);
+                if (!filter.Accepts(summary)) continue;
+                if (matched++ < skip) continue;
+                if (page.Count == take) return new TimelinePage(page, true, _intents.Count);
+                page.Add(summary);
+            }
+            return new TimelinePage(page, false, _intents.Count);
+        }
+    }
+
+    /// <summary>The intents first journaled at or after <paramref name="sinceMs"/> (Unix ms), oldest first: walks back from the newest only as far as that.</summary>
+    public IReadOnlyList<IntentSummary> Since(long sinceMs)
+    {
+        lock (_gate)
+        {
+            var found = new List<IntentSummary>();
+            for (int i = _intents.Count - 1; i >= 0; i--)
+            {
+                var summary = Summary(_intents[i]);
+                if (summary.FirstMs < sinceMs) break;
+                found.Add(summary);
+            }
+            found.Reverse();
+            return found;
+        }
+    }
+
+    private IntentSummary Summary(ulong intent)
+    {
+        var at = _byIntent[intent];
+        var first = _entries[at[0]];
+        var last = _entries[at[^1]];
+        bool? verified = null;
+        string? rollback = null;
+        foreach (int i in at)
+        {
+            var e = _entries[i];
+            if (e.ExpectedHash is { } x && e.ObservedHash is { } y) verified = x == y;
+            rollback = e.RollbackReason ?? rollback;
+        }
+        return new IntentSummary(intent, first.Actor, first.Class, at.Select(i => _entries[i].Phase).ToArray(), last.Phase, first.TimestampMs, last.TimestampMs,
+            first.Rationale, rollback, verified);
     }
 
     /// <summary>The first index whose sequence is greater than <paramref name="since"/>.</summary>

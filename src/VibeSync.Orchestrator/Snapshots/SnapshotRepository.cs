@@ -120,6 +120,16 @@ public sealed class SnapshotRepository
         return new SnapshotCommit((await GitAsync("rev-parse", "HEAD").ConfigureAwait(false)).Trim(), changed);
     }
 
+    /// <summary>The newest <paramref name="limit"/> snapshots, newest first (none before the first commit).</summary>
+    public async Task<IReadOnlyList<SnapshotEntry>> LogAsync(int limit)
+    {
+        var (code, output, _) = await RunGitAsync("log", $"-n{Math.Max(1, limit)}", "--format=%H%x09%ct%x09%s").ConfigureAwait(false);
+        if (code != 0) return Array.Empty<SnapshotEntry>(); // no commit yet
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t', 3))
+            .Where(f => f.Length == 3 && long.TryParse(f[1], out _))
+            .Select(f => new SnapshotEntry(f[0], DateTimeOffset.FromUnixTimeSeconds(long.Parse(f[1])), f[2])).ToList();
+    }
+
     /// <summary>The records at <paramref name="reference"/> (a commit id, a tag, HEAD~3, …).</summary>
     /// <exception cref="SnapshotException">No such commit, or its files do not read as records.</exception>
     public async Task<Scene> ReadAsync(string reference)
@@ -211,6 +221,12 @@ public sealed class SnapshotRepository
 /// <param name="Id">The commit id (the current head when nothing changed).</param>
 /// <param name="Changed">A new commit was made.</param>
 public sealed record SnapshotCommit(string Id, bool Changed);
+
+/// <summary>One snapshot in the repository's history.</summary>
+/// <param name="Commit">Its commit id.</param>
+/// <param name="At">When it was committed.</param>
+/// <param name="Message">Its commit message (which FINAL intents it follows, or why it was taken).</param>
+public sealed record SnapshotEntry(string Commit, DateTimeOffset At, string Message);
 
 /// <summary>A snapshot could not be written or read.</summary>
 public sealed class SnapshotException : Exception

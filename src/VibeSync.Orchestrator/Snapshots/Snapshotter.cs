@@ -93,6 +93,14 @@ internal sealed class Snapshotter : IAsyncDisposable
         }
     }
 
+    /// <summary>The newest snapshots, newest first.</summary>
+    public async Task<IReadOnlyList<SnapshotEntry>> LogAsync(int limit)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try { return await _repo.LogAsync(limit).ConfigureAwait(false); }
+        finally { _gate.Release(); }
+    }
+
     /// <summary>The records at a snapshot.</summary>
     public async Task<VibeSync.Protocol.State.Scene> ReadAsync(string reference)
     {

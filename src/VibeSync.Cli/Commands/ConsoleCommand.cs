@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Diagnostics;
+using VibeSync.Orchestrator.Control;
+using VibeSync.Orchestrator.Keys;
+using VibeSync.Orchestrator.WebConsole;
+
+namespace VibeSync.Cli.Commands;
+
+/// <summary>
+/// <c>vibesync console</c>: prints a one-time login link to the running orchestrator's web console
+/// (and opens it where a desktop can). The link's nonce is signed with a key derived from
+/// <c>keys/control.token</c>, so only who can read that file can log in.
+/// </summary>
+internal static class ConsoleCommand
+{
+    public static Command Create()
+    {
+        var data = DataDirectory.Option();
+        var intent = new Option<ulong?>("--intent") { Description = "Land on this intent's page after logging in (the editors' panels use it)." };
+        var noOpen = new Option<bool>("--no-open") { Description = "Only print the link; do not open a browser." };
+        var command = new Command("console",
+            "Log in to the web console of the running orchestrator: prints a one-time link (it works once, for 60 seconds) that opens a session in the browser " +
+            "and leads to a URL without secrets; opens it with xdg-open where a desktop is running.")
+        {
+            data, intent, noOpen,
+        };
+        command.SetAction(parse =>
+        {
+            var dir = parse.GetValue(data)!.FullName;
+            ServerInfo? info;
+            byte[] token;
+            try
+            {
+                info = ServerInfo.Read(dir);
+                if (info == null) { Console.Error.WriteLine($"error: no orchestrator is serving {dir} (no serve.json); start one with: vibesync serve --data {dir}"); return StatusCommand.NotRunning; }
+                token = SecretFiles.Load(SecretFiles.ControlTokenPath(dir));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            string url = ConsoleUrls.Login(info.ApiPort, LoginNonces.Issue(token, DateTimeOffset.UtcNow), parse.GetValue(intent) is ulong id ? ConsoleUrls.Intent(id) : null);
+            Console.WriteLine(url);
+            Console.Error.WriteLine("Open this link in a browser on this machine within 60 seconds; it works once.");
+            if (!parse.GetValue(noOpen) && Desktop.CanOpen()) Desktop.Open(url);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A browser opened with xdg-open, only where a desktop session runs (never on a bare server).</summary>
+    private static class Desktop
+    {
+        public static bool CanOpen() =>
+            (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY")))
+            && (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(p => p.Length > 0 && File.Exists(Path.Combine(p, "xdg-open")));
+
+        public static void Open(string url)
+        {
+            try
+            {
+                var info = new ProcessStartInfo("xdg-open") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                info.ArgumentList.Add(url);
+                using var _ = Process.Start(info);
+            }
+            catch (System.ComponentModel.Win32Exception e) { Console.Error.WriteLine($"could not open a browser ({e.Message}); open the link yourself"); }
+        }
+    }
+}
