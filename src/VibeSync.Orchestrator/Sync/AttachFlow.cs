@@ -111,8 +111,8 @@ internal sealed class AttachFlow
         // What the adapter says it cannot hold (over a limit, failed to read) is not asked of it. A
         // record it reports only in part (an area light's object, a material whose node graph it
         // cannot represent) is in its scene: it holds that record, so Reality's is asked of it.
-        var reported = scene.Objects.Select(o => o.Uuid).Concat(scene.Materials.Select(m => m.Uuid))
-            .Concat(scene.Meshes.Select(m => m.Uuid)).Concat(scene.Images.Select(i => i.Uuid)).ToHashSet(StringComparer.Ordinal);
+        // Every record set counts (a sampled animation is reported LOSSY and is in the scene all the same).
+        var reported = scene.Uuids().ToHashSet(StringComparer.Ordinal);
         var held = engine.State.NotSynced.Select(i => i.Uuid).OfType<string>().Where(u => !reported.Contains(u)).ToHashSet(StringComparer.Ordinal);
 
         var (plan, engineRoot, realityRoot) = await _pipeline.ExclusiveAsync(async reality =>
