@@ -252,7 +252,7 @@ class GeometryCostTests(unittest.TestCase, Attached):
         class Sink(MemoryBlobs):
             dropped = set()
 
-            def discard(self, ids):
+            def discard_superseded(self, ids):
                 self.dropped |= set(ids)
         records = meshes.MeshRecords(Sink())
         mesh = self.made["Smooth"].data

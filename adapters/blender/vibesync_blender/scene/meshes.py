@@ -129,10 +129,11 @@ def geometry_of(record, blobs):
 
 
 def discard_blobs(sink, ids):
-    """Drops ``ids`` from the sink when it can (``discard``). Adapter function: the link's BlobCache
-    offers ``retain`` (keep only these), which cannot be called safely while an APPLY's blobs wait on
-    the main thread; until it offers ``discard``, superseded blobs stay until the next attach."""
-    discard = getattr(sink, "discard", None)
+    """Drops ``ids`` from the sink when it offers ``discard_superseded(ids)``. The link's BlobCache
+    does not: its ``retain`` (keep only these) and ``discard`` (one offered blob) cannot tell whether
+    an APPLY waiting on the main thread names one of ``ids``, so superseded blobs stay until the next
+    attach."""
+    discard = getattr(sink, "discard_superseded", None)
     if discard is not None and ids:
         discard(ids)
 
