@@ -198,15 +198,8 @@ internal static partial class ContentBenchmark
             progress($"{kind}: building the scene in Blender: {what}");
             var built = await SampleAsync("textured_scenes.py", null, new[] { kind, blend }.Concat(args).ToArray());
             var dir = Path.Combine(work, "data");
-            Directory.CreateDirectory(dir);
-            var empty = Path.Combine(work, "empty.unity.json");
-            await File.WriteAllTextAsync(empty, "{\"objects\": [], \"materials\": [], \"meshes\": []}");
-            var serve = await StartServeAsync(dir);
-            progress($"{kind}: the Unity simulator attaches (an empty scene)");
-            var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", empty, "--steps-from-stdin", "--trace-applies");
-            var run = new LooksRun(work, dir, blend, built, serve, unity);
-            await UntilAsync(async () => ControlApiClient.Phase(await run.Api.StatusAsync(), "unity") == "live", "Unity live", TimeSpan.FromMinutes(1));
-            return run;
+            var (serve, unity) = await ServeWithEmptyUnityAsync(work, dir, progress, $"{kind}: ");
+            return new LooksRun(work, dir, blend, built, serve, unity);
         }
 
         /// <summary>Starts Blender on the file; seconds from its "attaching" until both engines are live at Reality's root with <paramref name="objects"/> objects.</summary>

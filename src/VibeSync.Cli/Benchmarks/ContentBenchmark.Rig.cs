@@ -83,14 +83,10 @@ internal static partial class ContentBenchmark
             }
 
             var dir = Path.Combine(work, "data");
-            Directory.CreateDirectory(dir);
-            var empty = Path.Combine(work, "empty.unity.json");
-            await File.WriteAllTextAsync(empty, "{\"objects\": [], \"materials\": [], \"meshes\": []}");
+            var (started, startedUnity) = await ServeWithEmptyUnityAsync(work, dir, progress);
             var api = new ControlApiClient(dir);
-            await using var serve = await StartServeAsync(dir);
-            progress("the Unity simulator attaches (an empty scene)");
-            await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", empty, "--steps-from-stdin", "--trace-applies");
-            await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live", TimeSpan.FromMinutes(1));
+            await using var serve = started;
+            await using var unity = startedUnity;
             await Task.Delay(1000); // idle: JIT and start-up settled
 
             progress("Blender attaches: attach → both live with the skinned mesh bound in the simulator");

@@ -71,14 +71,10 @@ internal static partial class ContentBenchmark
             long exportBytes = export.GetProperty("bytes").GetInt64();
 
             var dir = Path.Combine(work, "data");
-            Directory.CreateDirectory(dir);
-            var empty = Path.Combine(work, "empty.unity.json");
-            await File.WriteAllTextAsync(empty, "{\"objects\": [], \"materials\": [], \"meshes\": []}");
+            var (started, startedUnity) = await ServeWithEmptyUnityAsync(work, dir, progress);
             var api = new ControlApiClient(dir);
-            await using var serve = await StartServeAsync(dir);
-            progress("the Unity simulator attaches (an empty scene)");
-            await using var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", empty, "--steps-from-stdin", "--trace-applies");
-            await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live", TimeSpan.FromMinutes(1));
+            await using var serve = started;
+            await using var unity = startedUnity;
             await Task.Delay(1000); // idle: JIT and start-up settled
             double idleRss = Rss(serve.Pid, "VmRSS");
             bool reset = ResetPeak(serve.Pid);
@@ -247,6 +243,32 @@ internal static partial class ContentBenchmark
     }
 
     /// <summary>serve's blob log lines so far: wants sent, blobs received and stored, blobs served (a line per blob, standing for its BLOB_CHUNK frames).</summary>
+    /// <summary>
+    /// serve on a fresh data directory <paramref name="dir"/> under <paramref name="work"/>, and the
+    /// simulator attached to it on an empty scene, live (both stopped again if it does not get there).
+    /// </summary>
+    private static async Task<(ChildProcess Serve, ChildProcess Unity)> ServeWithEmptyUnityAsync(string work, string dir, Action<string> progress, string prefix = "")
+    {
+        Directory.CreateDirectory(dir);
+        var empty = Path.Combine(work, "empty.unity.json");
+        await File.WriteAllTextAsync(empty, "{\"objects\": [], \"materials\": [], \"meshes\": []}");
+        var serve = await StartServeAsync(dir);
+        progress(prefix + "the Unity simulator attaches (an empty scene)");
+        var unity = ChildProcess.Self("unity", "sim-unity", "--data", dir, "--scene", empty, "--steps-from-stdin", "--trace-applies");
+        try
+        {
+            var api = new ControlApiClient(dir);
+            await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live", TimeSpan.FromMinutes(1));
+            return (serve, unity);
+        }
+        catch
+        {
+            await unity.DisposeAsync();
+            await serve.DisposeAsync();
+            throw;
+        }
+    }
+
     private static (int Wants, int Stored, int Served) Traffic(ChildProcess serve)
     {
         var names = serve.Json().Where(e => e.TryGetProperty("event", out _)).Select(e => e.GetProperty("event").GetString()).ToList();
