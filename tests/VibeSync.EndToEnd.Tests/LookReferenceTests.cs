@@ -89,7 +89,10 @@ public sealed class LookReferenceTests : EndToEndTest
         """{"object": "SpotLight", "light": {"color": [0.9, 0.5, 0.2], "intensity": 5000, "range": 20, "spotAngle": 50, "innerSpotAngle": 30}}""",
         """{"object": "PointLight", "light": {"intensity": 8000}}""",
         """{"object": "Sun", "light": {"color": [1, 0.8, 0.6], "intensity": 500}}""",
+        // Wood's texture: the importer's Wrap Mode (both axes) and Filter Mode (Unity keeps them per texture).
+        """{"texture": "wood_albedo.jpg", "wrapModeU": "Clamp", "wrapModeV": "Clamp", "filterMode": "Point"}""",
     };
+
 
     [Fact]
     public async Task edits_made_in_unity_land_in_blender_and_blenders_own_exporter_then_writes_the_values_unity_was_given()
@@ -102,6 +105,19 @@ public sealed class LookReferenceTests : EndToEndTest
         var before = (await AtParityAsync(serve, "both engines live with the looks scene")).GetProperty("sync").GetProperty("reality_root").GetString();
 
         foreach (var step in UnityEdits) await sim.StepAsync(step);
+        // Another PNG saved over Masked's leaf texture (a replace_image): one the sample wrote with Blender's
+        // encoder, so Blender's exporter, which re-encodes Masked's image, writes the same bytes back.
+        var newLeaf = await File.ReadAllBytesAsync(Path.Combine(Work, "images", "shared_1.png"));
+        await sim.StepAsync(JsonSerializer.Serialize(new { texture = "leaf_albedo.png", file = Path.Combine(Work, "images", "shared_1.png") }));
+        // Its bytes cross to the orchestrator on its BLOB_WANT: wait until Reality holds them, then for the edits to settle.
+        var newBlob = Protocol.Blobs.BlobId.OfBytes(newLeaf);
+        bool taken = false;
+        for (var sw = System.Diagnostics.Stopwatch.StartNew(); !taken && sw.Elapsed < TimeSpan.FromSeconds(60); await Task.Delay(200))
+        {
+            using var reality = JsonDocument.Parse(await serve.GetStringAsync("/v1/state?engine=reality"));
+            taken = reality.RootElement.GetProperty("images").EnumerateArray().Any(i => i.GetProperty("name").GetString() == "leaf_albedo.png" && i.GetProperty("blob").GetString() == newBlob);
+        }
+        Assert.True(taken, "Reality never took the PNG saved over leaf_albedo.png in Unity");
         // Every edit in Reality and in both engines: the root moved, then held still at parity for a second.
         string? settled = null;
         for (var sw = System.Diagnostics.Stopwatch.StartNew(); sw.Elapsed < TimeSpan.FromSeconds(60);)
@@ -157,7 +173,15 @@ public sealed class LookReferenceTests : EndToEndTest
         });
         var ortho = (CameraOrthographic)theirs.LogicalNodes.Single(n => n.Name == "CamOrtho").Camera.Settings;
         expected.AddRange(new[] { ("CamOrtho.ymag", 4f, ortho.YMag), ("CamOrtho.zfar", 60f, ortho.ZFar) });
-        Assert.Equal(AlphaMode.BLEND, theirs.LogicalMaterials.Single(m => m.Name == "Wood").Alpha);
+        var wood = theirs.LogicalMaterials.Single(m => m.Name == "Wood");
+        Assert.Equal(AlphaMode.BLEND, wood.Alpha);
+        // Unity's Clamp and Point on the texture: Blender's Image Texture node Extend and Closest, which its exporter writes as these.
+        var woodSampler = wood.FindChannel("BaseColor")!.Value.TextureSampler;
+        Assert.Equal((TextureWrapMode.CLAMP_TO_EDGE, TextureWrapMode.CLAMP_TO_EDGE, TextureInterpolationFilter.NEAREST, TextureMipMapFilter.NEAREST_MIPMAP_NEAREST),
+            (woodSampler.WrapS, woodSampler.WrapT, woodSampler.MagFilter, woodSampler.MinFilter));
+        // The file saved over Masked's leaf texture in Unity is the image Blender holds and exports.
+        var leaf = theirs.LogicalMaterials.Single(m => m.Name == "Masked").FindChannel("BaseColor")!.Value.Texture.PrimaryImage.Content;
+        Assert.True(leaf.Content.Span.SequenceEqual(newLeaf), $"Blender's exporter wrote Masked's image as {leaf.Content.Length} bytes, not the {newLeaf.Length}-byte PNG saved over it in Unity");
         var glow = theirs.LogicalMaterials.Single(m => m.Name == "Glow").FindChannel("Emissive")!.Value;
         for (int c = 0; c < 3; c++) // emissiveFactor × strength is Unity's _EmissionColor, linear
             expected.Add(($"Glow.emissiveFactor × KHR_materials_emissive_strength [{c}]", (float)Unity.Looks.SrgbTransfer.ToLinear(new[] { 2f, 1f, 0.5f }[c]),

@@ -23,6 +23,7 @@ public sealed class LookApplyTests
     internal const string Brick = "5a1d0000-0000-4000-8000-0000000000a1";
     internal const string Albedo = "5a1d0000-0000-4000-8000-0000000000c1";
     private const string New = "7a0c5e0e-1111-4222-8333-444455556666";
+    private const string Other = "7a0c5e0e-1111-4222-8333-444455556667";
 
     /// <summary>A 2×2 and a 4×2 RGB PNG (zlib-compressed, CRCs right).</summary>
     internal static readonly byte[] Png2x2 = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YSQCRAwQCgAgZgQ5AED11wAAAABJRU5ErkJggg==");
@@ -255,6 +256,86 @@ public sealed class LookApplyTests
         Assert.Equal(20, sl.Range);
         Assert.Null(_adapter.Tick()); // reported once
     }
+
+    private IReadOnlyList<Operation> Edits()
+    {
+        var edit = _adapter.Tick();
+        Assert.NotNull(edit);
+        return OperationReader.ReadOperations(JsonFields.AsObject(JsonParser.Parse(edit!), "edit").Get("operations")!, null);
+    }
+
+    [Fact]
+    public void a_humans_change_of_a_textures_wrap_and_filter_is_reported_as_the_bindings_new_sampler()
+    {
+        _adapter.Tick();
+        var t = _scene.ReadImage(Albedo);
+        _scene.WriteImage(Albedo, t with { WrapU = UnityWrap.Clamp, Filter = UnityFilter.Point }, null); // the importer's Wrap Mode U and Filter Mode
+        var mp = Assert.Single(Edits().OfType<SetMaterialParams>());
+        var b = mp.Textures![TextureSlot.BaseColor]!;
+        Assert.Equal((TextureWrap.ClampToEdge, TextureWrap.Repeat), (b.WrapS, b.WrapT)); // V untouched: the binding's own
+        Assert.Equal((MagFilter.Nearest, MinFilter.NearestMipmapNearest), (b.MagFilter, b.MinFilter));
+        Assert.Equal((1, new Vector2d(2, 2), 0.25f), (b.TexCoord, b.Scale, (float)b.Rotation)); // what Unity cannot hold stays as written
+        Assert.Null(mp.BaseColor);
+        Assert.Null(_adapter.Tick()); // reported once
+
+        _scene.WriteImage(Albedo, _scene.ReadImage(Albedo) with { WrapV = UnityWrap.Mirror, Filter = UnityFilter.Bilinear }, null);
+        b = Assert.Single(Edits().OfType<SetMaterialParams>()).Textures![TextureSlot.BaseColor]!;
+        Assert.Equal((TextureWrap.ClampToEdge, TextureWrap.MirroredRepeat), (b.WrapS, b.WrapT));
+        Assert.Equal((MagFilter.Linear, MinFilter.LinearMipmapNearest), (b.MagFilter, b.MinFilter)); // Bilinear maps back to Bilinear
+        Assert.Equal(new UnitySampler(UnityWrap.Clamp, UnityWrap.Mirror, UnityFilter.Bilinear), SamplerMapping.ToUnity(b));
+    }
+
+    [Fact]
+    public void two_materials_binding_one_texture_with_different_samplers_report_nothing_until_the_texture_changes()
+    {
+        _adapter.Tick();
+        var (type, body) = Apply(9, $$$$"""
+            [{"op": "create_material", "uuid": "{{{{New}}}}", "name": "Clamped", "base_color": [1, 1, 1, 1], "metallic": 0, "roughness": 0.5, "emission": [0, 0, 0], "textures": {"base_color": {"image": "{{{{Albedo}}}}", "wrap_s": "CLAMP_TO_EDGE", "wrap_t": "CLAMP_TO_EDGE"}}},
+            {"op": "create_object", "uuid": "{{{{Other}}}}", "name": "Cube2", "kind": "mesh", "parent": null, "translation": [0, 0, 0], "rotation": [0, 0, 0, 1], "scale": [1, 1, 1], "visible": true, "mesh": "5a1d0000-0000-4000-8000-0000000000b1", "materials": ["{{{{New}}}}"]}]
+            """);
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Equal(UnityWrap.Clamp, _scene.ReadImage(Albedo).WrapU); // the last written wins in Unity
+        var records = _adapter.Canonical().Materials;
+        Assert.Equal(TextureWrap.Repeat, records.Single(m => m.Uuid == Brick).Texture(TextureSlot.BaseColor)!.WrapS); // each record keeps its own
+        Assert.Equal(TextureWrap.ClampToEdge, records.Single(m => m.Uuid == New).Texture(TextureSlot.BaseColor)!.WrapS);
+        Assert.Equal(MessageType.Ack, _adapter.Finalize(JsonFields.AsObject(JsonParser.Parse("{\"intents\": [9]}"), "finalize")).Type);
+        Assert.Null(_adapter.Tick());
+
+        _scene.WriteImage(Albedo, _scene.ReadImage(Albedo) with { WrapU = UnityWrap.Mirror }, null);
+        var changed = Edits().OfType<SetMaterialParams>().ToDictionary(m => m.Uuid, m => m.Textures![TextureSlot.BaseColor]!);
+        Assert.Equal(new[] { Brick, New }.OrderBy(x => x), changed.Keys.OrderBy(x => x)); // one texture, both bindings
+        Assert.All(changed.Values, b => Assert.Equal(TextureWrap.MirroredRepeat, b.WrapS));
+        Assert.Equal(TextureWrap.Repeat, changed[Brick].WrapT);
+        Assert.Equal(TextureWrap.ClampToEdge, changed[New].WrapT);
+    }
+
+    [Fact]
+    public void a_sampler_change_rolled_back_restores_the_texture_and_what_it_is_compared_with()
+    {
+        _adapter.Tick();
+        var noted = _scene.Notes.Sampler(Albedo);
+        var (type, body) = Apply(10, $$$$"""[{"op": "set_material_params", "uuid": "{{{{Brick}}}}", "textures": {"base_color": {"image": "{{{{Albedo}}}}", "wrap_s": "MIRRORED_REPEAT", "mag_filter": "NEAREST"}}}]""");
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Equal(new UnitySampler(UnityWrap.Mirror, UnityWrap.Repeat, UnityFilter.Point), _scene.Notes.Sampler(Albedo));
+        Assert.Equal(MessageType.Ack, _adapter.Rollback(10).Type);
+        Assert.Equal(noted, _scene.Notes.Sampler(Albedo));
+        Assert.Equal(noted, _scene.ReadImage(Albedo).Sampler);
+        Assert.Null(_adapter.Tick());
+    }
+
+    [Fact]
+    public void a_humans_new_file_for_a_texture_is_reported_as_replace_image_and_its_bytes_are_served()
+    {
+        _adapter.Tick();
+        _scene.WriteImage(Albedo, _scene.ReadImage(Albedo) with { Width = 4, Height = 2 }, Png4x2); // a new file saved over albedo.png
+        var ri = Assert.Single(Edits().OfType<ReplaceImage>());
+        Assert.Equal((Albedo, BlobId.OfBytes(Png4x2), ImageMime.Png, 4, 2), (ri.Uuid, ri.Blob, ri.Mime, ri.Width, ri.Height));
+        Assert.True(_adapter.Images.TryGet(ri.Blob, out _, out var served)); // what the link answers BLOB_WANT with
+        Assert.Equal(Png4x2, served.ToArray());
+        Assert.Empty(EditsIfAny().OfType<SetMaterialParams>());
+    }
+
+    private IReadOnlyList<Operation> EditsIfAny() => _adapter.Tick() is { } e ? OperationReader.ReadOperations(JsonFields.AsObject(JsonParser.Parse(e), "edit").Get("operations")!, null) : Array.Empty<Operation>();
 
     [Fact]
     public void a_camera_made_by_create_object_reports_no_parameters_until_a_human_changes_it()

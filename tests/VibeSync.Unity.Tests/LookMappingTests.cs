@@ -216,8 +216,11 @@ public sealed class LookNotesTests
         var light = new UnityLight(UnityLightType.Spot, new UnityColor(1, 0.25f, 0.1f, 1), 1.5f, 10, 30, 21.80208f);
         notes.SetUnsyncedCamera("cam2", held);
         notes.SetUnsyncedLight("lamp", light);
+        var sampler = new UnitySampler(UnityWrap.Mirror, UnityWrap.Clamp, UnityFilter.Point);
+        notes.SetSampler("5a1d0000-0000-4000-8000-0000000000c2", sampler);
         var reloaded = new LookNotes();
         reloaded.Load(notes.ToText());
+        Assert.Equal(sampler, reloaded.Sampler("5a1d0000-0000-4000-8000-0000000000c2"));
         Assert.Equal(held, reloaded.UnsyncedCamera("cam2"));
         Assert.Equal(light, reloaded.UnsyncedLight("lamp"));
         Assert.Equal(m, reloaded.Material(m.Uuid));

@@ -110,6 +110,8 @@ namespace UnityEditor
 
     public class AssetModificationProcessor { }
 
+    public class AssetPostprocessor { }
+
     [AttributeUsage(AttributeTargets.Class)]
     public class InitializeOnLoadAttribute : Attribute { }
 

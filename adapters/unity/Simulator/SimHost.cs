@@ -232,6 +232,29 @@ public sealed class SimHost
             _scene.WriteMaterial(materialId, m);
             return;
         }
+        if (step.TryGetProperty("texture", out var tex))
+        {
+            // A human in a texture's import settings (wrapModeU/V, filterMode by Unity's names), or saving a
+            // new file over it (Unity reimports it; the image record takes mime and size from the header).
+            var textureId = _scene.TextureNamed(tex.GetString()!);
+            var t = _scene.ReadImage(textureId);
+            byte[]? bytes = null;
+            if (step.TryGetProperty("file", out var file))
+            {
+                bytes = File.ReadAllBytes(file.GetString()!);
+                if (ImageHeader.Read(bytes, out int width, out int height) is not { } mime)
+                {
+                    Say("error", new { message = $"IMAGE_FORMAT: {file.GetString()} is neither a PNG nor a JPEG file; texture '{tex.GetString()}' is unchanged" });
+                    return;
+                }
+                t = t with { Mime = mime, Width = width, Height = height };
+            }
+            if (step.TryGetProperty("wrapModeU", out var u)) t = t with { WrapU = Enum.Parse<Looks.UnityWrap>(u.GetString()!) };
+            if (step.TryGetProperty("wrapModeV", out var v)) t = t with { WrapV = Enum.Parse<Looks.UnityWrap>(v.GetString()!) };
+            if (step.TryGetProperty("filterMode", out var fm)) t = t with { Filter = Enum.Parse<Looks.UnityFilter>(fm.GetString()!) };
+            _scene.WriteImage(textureId, t, bytes);
+            return;
+        }
         // By name, or by VibeSync ID ("uuid"): names change under renames, IDs do not.
         var o = (step.TryGetProperty("uuid", out var id) ? _scene.Objects().FirstOrDefault(x => x.Id == id.GetString()) : _scene.Named(step.GetProperty("object").GetString()!))
             ?? throw new InvalidOperationException("no object " + (id.ValueKind == JsonValueKind.String ? id.GetString() : step.GetProperty("object").GetString()));

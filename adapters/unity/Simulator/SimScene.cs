@@ -272,6 +272,10 @@ public sealed class SimScene : IUnityScene
     /// <summary>A material by its name (scripted human edits name materials, as a person would).</summary>
     public string MaterialNamed(string name) => _materials.First(m => m.Value.Name == name).Key;
 
+    /// <summary>The ID of the texture named <paramref name="name"/> (a test's or an edit step's handle).</summary>
+    public string TextureNamed(string name) =>
+        _textures.FirstOrDefault(t => t.Value.Texture.Name == name).Key ?? throw new UnknownAssetException($"no texture named '{name}' in this project");
+
     /// <inheritdoc />
     public void WriteMaterial(string id, UnityMaterialState values)
     {

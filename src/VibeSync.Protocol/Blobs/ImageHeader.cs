@@ -25,6 +25,10 @@ namespace VibeSync.Protocol.Blobs
                 : $"the file is {width}×{height} pixels, the record says {record.Width}×{record.Height}";
         }
 
+        /// <summary>The MIME type (<see cref="ImageMime"/>) and size an encoded file's header states; null when it is neither a PNG nor a JPEG.</summary>
+        public static string? Read(ReadOnlySpan<byte> bytes, out int width, out int height) =>
+            TryPng(bytes, out width, out height) ? ImageMime.Png : TryJpeg(bytes, out width, out height) ? ImageMime.Jpeg : null;
+
         /// <summary>The size a PNG's IHDR states.</summary>
         public static bool TryPng(ReadOnlySpan<byte> b, out int width, out int height)
         {

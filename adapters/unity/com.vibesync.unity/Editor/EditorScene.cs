@@ -351,8 +351,8 @@ namespace VibeSync.Unity.Editor
             var texture = LoadAsset<Texture2D>(id);
             // The file's own size (an import may downscale it: the texture's width is what Unity made of it).
             var bytes = File.ReadAllBytes(ProjectPath(path));
-            string mime = ImageHeader.TryPng(bytes, out int width, out int height) ? "image/png" : ImageHeader.TryJpeg(bytes, out width, out height) ? "image/jpeg"
-                : throw new UnknownAssetException($"{path} is neither a PNG nor a JPEG file");
+            var mime = ImageHeader.Read(bytes, out int width, out int height);
+            if (mime == null) throw new UnknownAssetException($"{path} is neither a PNG nor a JPEG file"); // a string, not a Unity object
             return new UnityTexture(texture.name, mime, width, height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
                 (UnityWrap)(int)importer.wrapModeU, (UnityWrap)(int)importer.wrapModeV, (UnityFilter)(int)importer.filterMode);
         }

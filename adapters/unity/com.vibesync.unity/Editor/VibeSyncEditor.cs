@@ -155,12 +155,34 @@ namespace VibeSync.Unity.Editor
         /// <summary>The AI intents waiting for a human, as the orchestrator last said (the Pending AI Intents window shows them).</summary>
         internal static PendingReview? Pending => _adapter != null ? _adapter.Pending : null;
 
+        /// <summary>Assets were imported (see <see cref="ReimportWatch"/>): the next tick reads the whole diff.</summary>
+        internal static void Reimported()
+        {
+            _changed = true;
+            if (_adapter != null) _adapter.Changes.Everything();
+        }
+
         /// <summary>The save guard's hooks (see <see cref="SaveGuard"/>).</summary>
         internal static int BeforeSave() => _adapter != null ? _adapter.BeforeSave() : 0;
 
         internal static void AfterSave()
         {
             if (_adapter != null) _adapter.AfterSave();
+        }
+    }
+
+    /// <summary>
+    /// A texture's import settings applied (wrap, filter) or a new file saved over it reimports the
+    /// texture, which no ObjectChangeEvents event names: any import asks for the whole diff, which finds
+    /// a changed sampler as set_material_params and changed bytes as replace_image (unchanged files are
+    /// not read again: the core names a texture's bytes once per file write time).
+    /// </summary>
+    internal sealed class ReimportWatch : AssetPostprocessor
+    {
+        // Found by Unity by name and parameter types (AssetPostprocessingInternal), static, after every import.
+        private static void OnPostprocessAllAssets(string[] importedAssets, string[] deletedAssets, string[] movedAssets, string[] movedFromAssetPaths)
+        {
+            if (importedAssets.Length > 0 || deletedAssets.Length > 0) VibeSyncEditor.Reimported();
         }
     }
 

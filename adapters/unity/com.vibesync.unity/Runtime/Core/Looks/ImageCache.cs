@@ -58,21 +58,16 @@ namespace VibeSync.Unity.Looks
                 current?.NormalMap ?? false, current?.WrapU ?? UnityWrap.Repeat, current?.WrapV ?? UnityWrap.Repeat, current?.Filter ?? UnityFilter.Trilinear);
 
         /// <summary>
-        /// A texture's import settings for a material binding: glTF's wrap → <c>wrapModeU</c>/<c>V</c>
-        /// (REPEAT Repeat, CLAMP_TO_EDGE Clamp, MIRRORED_REPEAT Mirror), its filters → <c>filterMode</c>
-        /// (a NEAREST magnification Point, a LINEAR_MIPMAP_LINEAR minification Trilinear, else Bilinear),
-        /// and the normal-map type when bound as a normal texture. Unity keeps these per texture, not per
-        /// material: the binding written last wins; the record keeps each binding's own sampler.
+        /// A texture's import settings for a material binding: its sampler's wrap and filter
+        /// (<see cref="SamplerMapping"/>) and the normal-map type when bound as a normal texture. Unity
+        /// keeps these per texture, not per material: the binding written last wins; the record keeps
+        /// each binding's own sampler.
         /// </summary>
-        public static UnityTexture ForBinding(UnityTexture t, TextureSlot slot, TextureBinding b) => t with
+        public static UnityTexture ForBinding(UnityTexture t, TextureSlot slot, TextureBinding b)
         {
-            NormalMap = t.NormalMap || slot == TextureSlot.Normal,
-            WrapU = Wrap(b.WrapS),
-            WrapV = Wrap(b.WrapT),
-            Filter = b.MagFilter == MagFilter.Nearest ? UnityFilter.Point : b.MinFilter == MinFilter.LinearMipmapLinear ? UnityFilter.Trilinear : UnityFilter.Bilinear,
-        };
-
-        private static UnityWrap Wrap(TextureWrap w) => w == TextureWrap.ClampToEdge ? UnityWrap.Clamp : w == TextureWrap.MirroredRepeat ? UnityWrap.Mirror : UnityWrap.Repeat;
+            var sampler = SamplerMapping.ToUnity(b);
+            return t with { NormalMap = t.NormalMap || slot == TextureSlot.Normal, WrapU = sampler.WrapU, WrapV = sampler.WrapV, Filter = sampler.Filter };
+        }
 
         /// <summary>Forgets what was named for <paramref name="id"/> (its file was just replaced).</summary>
         public void Forget(string id) => _named.Remove(id);

@@ -23,6 +23,7 @@ namespace VibeSync.Unity.Looks
         private readonly Dictionary<string, LightParameters> _lights = new Dictionary<string, LightParameters>(StringComparer.Ordinal);
         private readonly Dictionary<string, UnityCamera> _unsyncedCameras = new Dictionary<string, UnityCamera>(StringComparer.Ordinal);
         private readonly Dictionary<string, UnityLight> _unsyncedLights = new Dictionary<string, UnityLight>(StringComparer.Ordinal);
+        private readonly Dictionary<string, UnitySampler> _samplers = new Dictionary<string, UnitySampler>(StringComparer.Ordinal);
 
         /// <summary>Raised after every change (the glue saves the notes then).</summary>
         public event Action? Changed;
@@ -61,6 +62,12 @@ namespace VibeSync.Unity.Looks
         /// <summary>Marks object <paramref name="id"/>'s light as not synced while it holds <paramref name="held"/> (null: unmark).</summary>
         public void SetUnsyncedLight(string id, UnityLight? held) => Set(_unsyncedLights, id, held);
 
+        /// <summary>The wrap and filter a material binding last wrote to texture <paramref name="id"/>, or null: a change from these is a human's.</summary>
+        public UnitySampler? Sampler(string id) => _samplers.TryGetValue(id, out var s) ? s : null;
+
+        /// <summary>Notes the wrap and filter written to texture <paramref name="id"/> (null: forget).</summary>
+        public void SetSampler(string id, UnitySampler? written) => Set(_samplers, id, written);
+
         /// <summary>Every material note (for saving).</summary>
         public IReadOnlyDictionary<string, Material> Materials => _materials;
         /// <summary>Every camera note (for saving).</summary>
@@ -69,7 +76,7 @@ namespace VibeSync.Unity.Looks
         public IReadOnlyDictionary<string, LightParameters> Lights => _lights;
 
         /// <summary>
-        /// The notes as JSON (<c>{"materials": [records], "cameras": {id: camera}, "lights": {id: light}}</c>,
+        /// The notes as JSON (<c>{"materials": [records], "cameras": {id: camera}, "lights": {id: light}, …, "samplers": {texture id: [wrapU, wrapV, filter]}}</c>,
         /// written by the protocol's own record writers), for the glue's SessionState.
         /// </summary>
         public string ToText()
@@ -98,13 +105,20 @@ namespace VibeSync.Unity.Looks
                 var u = l.Value;
                 Floats(JsonText.AppendString(sb, l.Key).Append(": "), (int)u.Type, u.Color.R, u.Color.G, u.Color.B, u.Color.A, u.Intensity, u.Range, u.SpotAngle, u.InnerSpotAngle);
             }
+            sb.Append("}, \"samplers\": {");
+            first = true;
+            foreach (var t in _samplers.OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                if (!first) sb.Append(", "); first = false;
+                Floats(JsonText.AppendString(sb, t.Key).Append(": "), (int)t.Value.WrapU, (int)t.Value.WrapV, (int)t.Value.Filter);
+            }
             return sb.Append("}}").ToString();
         }
 
         /// <summary>Replaces the notes with those <see cref="ToText"/> wrote; text that does not read (none yet, another version) leaves them empty.</summary>
         public void Load(string text)
         {
-            _materials.Clear(); _cameras.Clear(); _lights.Clear(); _unsyncedCameras.Clear(); _unsyncedLights.Clear();
+            _materials.Clear(); _cameras.Clear(); _lights.Clear(); _unsyncedCameras.Clear(); _unsyncedLights.Clear(); _samplers.Clear();
             if (text.Length == 0) return;
             try
             {
@@ -132,10 +146,16 @@ namespace VibeSync.Unity.Looks
                         var f = Floats(l.Value);
                         _unsyncedLights[l.Key] = new UnityLight((UnityLightType)(int)f[0], new UnityColor(f[1], f[2], f[3], f[4]), f[5], f[6], f[7], f[8]);
                     }
+                if (root.Get("samplers") is JsonObject samplers)
+                    foreach (var t in samplers.Members)
+                    {
+                        var f = Floats(t.Value);
+                        _samplers[t.Key] = new UnitySampler((UnityWrap)(int)f[0], (UnityWrap)(int)f[1], (UnityFilter)(int)f[2]);
+                    }
             }
             catch (Exception e) when (e is JsonParseException or JsonFieldException or InvalidCastException or NullReferenceException or IndexOutOfRangeException)
             {
-                _materials.Clear(); _cameras.Clear(); _lights.Clear(); _unsyncedCameras.Clear(); _unsyncedLights.Clear(); // unreadable: Unity's values are read back by the inverse mapping alone
+                _materials.Clear(); _cameras.Clear(); _lights.Clear(); _unsyncedCameras.Clear(); _unsyncedLights.Clear(); _samplers.Clear(); // unreadable: Unity's values are read back by the inverse mapping alone
             }
         }
 

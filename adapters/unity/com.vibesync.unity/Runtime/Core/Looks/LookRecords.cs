@@ -15,7 +15,13 @@ namespace VibeSync.Unity.Looks
     {
         /// <summary>The record of material <paramref name="id"/>.</summary>
         /// <exception cref="UnknownAssetException">No such material.</exception>
-        public static Material Material(IUnityScene scene, string id) => MaterialMapping.FromUnity(id, scene.ReadMaterial(id), scene.Notes.Material(id));
+        public static Material Material(IUnityScene scene, string id) => MaterialMapping.FromUnity(id, scene.ReadMaterial(id), scene.Notes.Material(id), image => Sampler(scene, image));
+
+        private static (UnitySampler Now, UnitySampler? Written)? Sampler(IUnityScene scene, string image)
+        {
+            try { return (scene.ReadImage(image).Sampler, scene.Notes.Sampler(image)); }
+            catch (UnknownAssetException) { return null; } // a binding whose texture is gone keeps its own sampler
+        }
 
         /// <summary>
         /// Writes <paramref name="m"/> into its Unity material (created when <paramref name="create"/>,
@@ -34,11 +40,14 @@ namespace VibeSync.Unity.Looks
             scene.Notes.SetMaterial(m.Uuid, stored);
             foreach (var b in m.Textures)
             {
-                var before = scene.ReadImage(b.Value.Image);
-                var after = ImageCache.ForBinding(before, b.Key, b.Value);
-                if (after == before) continue;
-                scene.WriteImage(b.Value.Image, after, null);
                 var image = b.Value.Image;
+                var before = scene.ReadImage(image);
+                var after = ImageCache.ForBinding(before, b.Key, b.Value);
+                var noted = scene.Notes.Sampler(image);
+                scene.Notes.SetSampler(image, after.Sampler); // what a human's change of the texture is found against
+                undo.Add(() => scene.Notes.SetSampler(image, noted));
+                if (after == before) continue;
+                scene.WriteImage(image, after, null);
                 undo.Add(() => scene.WriteImage(image, before, null));
             }
         }

@@ -50,9 +50,11 @@ namespace VibeSync.Unity.Looks
         /// <summary>
         /// The record of Unity material <paramref name="uuid"/> holding <paramref name="s"/>.
         /// <paramref name="noted"/> is the record the adapter last wrote to it (null: never written by
-        /// VibeSync; what Unity cannot hold then takes glTF's defaults).
+        /// VibeSync; what Unity cannot hold then takes glTF's defaults). <paramref name="samplers"/> gives a
+        /// bound texture's wrap and filter now and as VibeSync last wrote them (null: not noted, or no such
+        /// texture); a part that changed is taken from Unity (<see cref="SamplerMapping.FromUnity"/>).
         /// </summary>
-        public static Material FromUnity(string uuid, UnityMaterialState s, Material? noted)
+        public static Material FromUnity(string uuid, UnityMaterialState s, Material? noted, Func<string, (UnitySampler Now, UnitySampler? Written)?>? samplers = null)
         {
             var family = ShaderFamily.Of(s.Shader);
             var written = noted == null ? null : ToUnity(noted, family);
@@ -81,11 +83,19 @@ namespace VibeSync.Unity.Looks
                 var property = family.TextureProperty(slot);
                 if (!s.Textures.TryGetValue(property, out var image)) continue;
                 var before = noted?.Texture(slot);
-                if (before != null && Kept("t:" + property, "st:" + property)) { textures[slot] = before; continue; }
-                // UV set, sampler and rotation are not material properties in Unity: as last written, else glTF's defaults.
-                var kept = before != null ? before with { Image = image } : TextureBinding.Of(image);
-                var (offset, scale) = TextureTransforms.FromUnity(s.ScaleOffsets.TryGetValue(property, out var st) ? st : UnityScaleOffset.Identity);
-                textures[slot] = kept with { Offset = offset, Scale = scale };
+                TextureBinding binding;
+                if (before != null && Kept("t:" + property, "st:" + property)) binding = before;
+                else
+                {
+                    // UV set, sampler and rotation are not material properties in Unity: as last written, else glTF's defaults.
+                    var kept = before != null ? before with { Image = image } : TextureBinding.Of(image);
+                    var (offset, scale) = TextureTransforms.FromUnity(s.ScaleOffsets.TryGetValue(property, out var st) ? st : UnityScaleOffset.Identity);
+                    binding = kept with { Offset = offset, Scale = scale };
+                }
+                // The texture's own wrap and filter: changed from what VibeSync wrote (else from what this binding implies) is a human's edit.
+                if (samplers?.Invoke(image) is { } sampler)
+                    binding = SamplerMapping.FromUnity(binding, sampler.Now, sampler.Written ?? SamplerMapping.ToUnity(binding));
+                textures[slot] = binding;
             }
 
             return m with

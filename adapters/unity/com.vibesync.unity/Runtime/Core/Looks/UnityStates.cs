@@ -161,5 +161,12 @@ namespace VibeSync.Unity.Looks
     /// (<c>TextureImporter.sRGBTexture</c>, <c>textureType</c> NormalMap, <c>wrapModeU</c>/<c>V</c>,
     /// <c>filterMode</c>). The encoded bytes are read separately (<c>IUnityScene.ImageBytes</c>).
     /// </summary>
-    public sealed record UnityTexture(string Name, string Mime, int Width, int Height, bool Srgb, bool NormalMap, UnityWrap WrapU, UnityWrap WrapV, UnityFilter Filter);
+    public sealed record UnityTexture(string Name, string Mime, int Width, int Height, bool Srgb, bool NormalMap, UnityWrap WrapU, UnityWrap WrapV, UnityFilter Filter)
+    {
+        /// <summary>The texture's wrap and filter settings alone.</summary>
+        public UnitySampler Sampler => new UnitySampler(WrapU, WrapV, Filter);
+    }
+
+    /// <summary>A texture's wrap and filter import settings (<c>wrapModeU</c>, <c>wrapModeV</c>, <c>filterMode</c>).</summary>
+    public sealed record UnitySampler(UnityWrap WrapU, UnityWrap WrapV, UnityFilter Filter);
 }
