@@ -53,6 +53,22 @@ public sealed class ContentBenchmarkTests
     }
 
     [Fact]
+    public async Task bench_content_rig_edits_times_every_keyframe_edit_and_slider_move_into_the_simulator()
+    {
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(5), Parts.Cli, "bench", "content", "--case", "rig-edits", "--rig-edits", "3", "--json");
+        Assert.True(code == 0, output);
+        var rig = Run(output).GetProperty("rig_edits");
+        Assert.Equal((60, 20_400), (rig.GetProperty("bones").GetInt32(), rig.GetProperty("vertices").GetInt32()));
+        foreach (var figure in new[] { "keyframe_to_unity", "slider_to_unity" })
+        {
+            var latency = rig.GetProperty(figure);
+            Assert.Equal(3, latency.GetProperty("samples").GetInt32());
+            Assert.True(latency.GetProperty("p50_ms").GetDouble() > 0, $"{figure}: an edit is applied after Blender played it");
+        }
+        Assert.Equal(new[] { "keyframe_edit_to_unity_p99", "shape_key_slider_to_unity_p99" }, GoalsOf(rig).Keys.Order());
+    }
+
+    [Fact]
     public async Task a_shared_image_crosses_each_leg_once_and_an_unchanged_one_not_at_all_when_blender_reattaches()
     {
         var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(8), Parts.Cli, "bench", "content", "--case", "textures,materials,lights",

@@ -18,6 +18,23 @@ public sealed class RigReferenceTests : EndToEndTest
 {
     private static string Phase(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
 
+    /// <summary>How far an animated value may be from the reference's: both evaluate the same curves at the same frames in float32.</summary>
+    private const float AnimationTolerance = 1e-4f;
+
+    /// <summary>
+    /// Blender's exporter (3.4) names an NLA track's animation after the track ("IdleTrack"); VibeSync's
+    /// record is the action ("Idle": one action = one animation, docs/blender.md). Compared under that pairing.
+    /// </summary>
+    private static readonly Dictionary<string, string> AnimationRenamed = new() { ["Idle"] = "IdleTrack" };
+
+    /// <summary>
+    /// Prop's scale X is set by a driver (1 + frame / 50): the exporter samples it only over the scale
+    /// F-curves' keys (frames 1–13) and holds 1.26 after, while Blender plays the driver on to frame 25
+    /// (1.5), as VibeSync's record samples it (test_animations.py checks those values in Blender).
+    /// </summary>
+    private static readonly HashSet<(string, string, SharpGLTF.Schema2.PropertyPath)> AnimationReferenceRangeOnly =
+        new() { ("PropMove", "Prop", SharpGLTF.Schema2.PropertyPath.scale) };
+
     private Task<(string Blend, string Reference)> SampleAsync() => BlenderSampleAsync("rigged_character");
 
     [Fact]
@@ -38,11 +55,17 @@ public sealed class RigReferenceTests : EndToEndTest
         Assert.True(ours.Skin != null && ours.Mesh.Primitives[0].MorphTargetsCount == 3, "VibeSync's export of Unity has the body skinned, with its morph targets");
         var differences = GltfComparison.Differences(mine, theirs, 1e-4f, new HashSet<string>());
         Assert.True(differences.Count == 0, "VibeSync's export of Unity differs from Blender's exporter:\n" + string.Join('\n', differences));
+        // Animations, as they play: both files are sampled per frame (GltfComparison.Animations says what only the reference writes).
+        Assert.True(theirs.LogicalAnimations.Count >= 4 && mine.LogicalAnimations.Count >= 4, $"animations: {theirs.LogicalAnimations.Count} in the reference, {mine.LogicalAnimations.Count} in ours");
+        var played = GltfComparison.AnimationDifferences(mine, theirs, AnimationTolerance, AnimationRenamed, AnimationReferenceRangeOnly);
+        Assert.True(played.Count == 0, "VibeSync's export of Unity plays its animations unlike Blender's exporter's:\n" + string.Join('\n', played));
 
         // And what Unity holds exports as Reality does (the records round-tripped through the simulator's Unity objects).
         var reality = await Parts.ExportGltfAsync(serve.DataDirectory, "reality", Path.Combine(Work, "reality.glb"));
         var same = GltfComparison.Differences(mine, reality, 1e-6f, new HashSet<string>());
         Assert.True(same.Count == 0, "VibeSync's export of Unity differs from its export of Reality:\n" + string.Join('\n', same));
+        var realityPlayed = GltfComparison.AnimationDifferences(reality, theirs, AnimationTolerance, AnimationRenamed, AnimationReferenceRangeOnly);
+        Assert.True(realityPlayed.Count == 0, "VibeSync's export of Reality plays its animations unlike Blender's exporter's:\n" + string.Join('\n', realityPlayed));
     }
 
     [Fact]

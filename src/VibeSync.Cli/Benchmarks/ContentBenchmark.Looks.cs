@@ -190,13 +190,17 @@ internal static partial class ContentBenchmark
         public ChildProcess Blender { get; private set; } = null!;
         public ControlApiClient Api { get; }
 
-        public static async Task<LooksRun> StartAsync(string kind, Action<string> progress, string what, params string[] args)
+        public static Task<LooksRun> StartAsync(string kind, Action<string> progress, string what, params string[] args) =>
+            StartAsync(kind, progress, what, blend => SampleAsync("textured_scenes.py", null, new[] { kind, blend }.Concat(args).ToArray()));
+
+        /// <summary>As above, the .blend built by <paramref name="build"/> (given its path; returns what the build printed).</summary>
+        public static async Task<LooksRun> StartAsync(string kind, Action<string> progress, string what, Func<string, Task<JsonElement>> build)
         {
             var work = Path.Combine(Path.GetTempPath(), $"vibesync-bench-{kind}-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(work);
             var blend = Path.Combine(work, kind + ".blend");
             progress($"{kind}: building the scene in Blender: {what}");
-            var built = await SampleAsync("textured_scenes.py", null, new[] { kind, blend }.Concat(args).ToArray());
+            var built = await build(blend);
             var dir = Path.Combine(work, "data");
             var (serve, unity) = await ServeWithEmptyUnityAsync(work, dir, progress, $"{kind}: ");
             return new LooksRun(work, dir, blend, built, serve, unity);

@@ -67,11 +67,11 @@ internal static class BenchCommand
     }
 
     /// <summary>The cases of <c>bench content</c>: issue #17's mesh, issue #18's texture, shared textures, lights and cameras.</summary>
-    private static readonly string[] ContentCases = { "mesh", "textures", "materials", "lights", "rig" };
+    private static readonly string[] ContentCases = { "mesh", "textures", "materials", "lights", "rig", "rig-edits" };
 
     private static Command Content()
     {
-        var cases = new Option<string>("--case") { Description = "Cases to run, comma-separated: mesh (issue #17), textures, materials, lights (issue #18), rig (issue #19), or all.", DefaultValueFactory = _ => "all" };
+        var cases = new Option<string>("--case") { Description = "Cases to run, comma-separated: mesh (issue #17), textures, materials, lights (issue #18), rig, rig-edits (issue #19), or all.", DefaultValueFactory = _ => "all" };
         var vertices = new Option<int>("--vertices") { Description = "mesh: vertices of the big mesh (the nearest square grid).", DefaultValueFactory = _ => 1_000_000 };
         var edits = new Option<int>("--edits") { Description = "mesh: vertex edits measured (transform edits: ten times as many, of each object).", DefaultValueFactory = _ => 10 };
         var textureSize = new Option<int>("--texture-size") { Description = "textures: width and height of the PNG.", DefaultValueFactory = _ => 4096 };
@@ -81,6 +81,7 @@ internal static class BenchCommand
         var lightEdits = new Option<int>("--light-edits") { Description = "lights: parameter edits measured (a light's energy, its colour, a camera's lens, in turn).", DefaultValueFactory = _ => 100 };
         var rigBones = new Option<int>("--rig-bones") { Description = "rig: bones of the chain.", DefaultValueFactory = _ => 60 };
         var rigVertices = new Option<int>("--rig-vertices") { Description = "rig: vertices of the skinned cylinder (100 around).", DefaultValueFactory = _ => 20_000 };
+        var rigEdits = new Option<int>("--rig-edits") { Description = "rig-edits: keyframe edits measured, and as many slider moves.", DefaultValueFactory = _ => 50 };
         var json = new Option<bool>("--json") { Description = "Print one machine-readable JSON object: every figure, every goal, met or not." };
         var command = new Command("content",
             "Content end to end with serve, real headless Blender and the Unity simulator. mesh (issue #17), on a big mesh (normals, one UV map) and a cube: " +
@@ -88,9 +89,10 @@ internal static class BenchCommand
             "(goal p50 ≤ 1 s), the big mesh's object moved vs the cube (goal p99 ≤ 1.2×, no blob sent or stored), serve's peak RSS over idle during the attach " +
             "(goal ≤ 3× the mesh's payload bytes), and C# hashing of the mesh's blobs (goal ≤ 100 ms). textures (issue #18): a 4096² PNG linked to a material in Blender → applied in the simulator " +
             "(goal ≤ 1 s), and Blender re-attaching to the same file (goal 0 image bytes sent); materials: 100 materials sharing 10 textures attach (goal exactly 10 image transfers each way); " +
-            "lights: light and camera parameter edits → applied in the simulator (goal p99 ≤ 50 ms). rig (issue #19): a 60-bone rig skinning 20,000 vertices, Blender attach → simulator live (goal ≤ 2 s).")
+            "lights: light and camera parameter edits → applied in the simulator (goal p99 ≤ 50 ms). rig (issue #19): a 60-bone rig skinning 20,000 vertices, Blender attach → simulator live (goal ≤ 2 s); " +
+            "rig-edits: samples/rigged_character.py's benchmark character, a keyframe edit → applied in the simulator (goal p99 ≤ 100 ms) and a shape-key slider move → applied (goal p99 ≤ 50 ms).")
         {
-            cases, vertices, edits, textureSize, materials, textures, sharedSize, lightEdits, rigBones, rigVertices, json,
+            cases, vertices, edits, textureSize, materials, textures, sharedSize, lightEdits, rigBones, rigVertices, rigEdits, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -118,6 +120,9 @@ internal static class BenchCommand
             int rb = parse.GetValue(rigBones), rv = parse.GetValue(rigVertices);
             if (selected.Contains("rig") && (rb < 1 || rb > 1000 || rv < 200 || rv > 2_000_000)) { Console.Error.WriteLine("error: --rig-bones must be 1…1000 and --rig-vertices 200…2,000,000"); return Program.InputError; }
             var rig = selected.Contains("rig") ? await ContentBenchmark.RigAsync(rb, rv, progress) : null;
+            int re = parse.GetValue(rigEdits);
+            if (selected.Contains("rig-edits") && re < 1) { Console.Error.WriteLine("error: --rig-edits must be at least 1"); return Program.InputError; }
+            var rigEditsResult = selected.Contains("rig-edits") ? await ContentBenchmark.RigEditsAsync(re, progress) : null;
             var machine = MachineInfo.Current();
             if (parse.GetValue(json))
             {
@@ -128,6 +133,7 @@ internal static class BenchCommand
                 if (shares != null) output["materials"] = shares;
                 if (lights != null) output["lights"] = lights;
                 if (rig != null) output["rig"] = rig;
+                if (rigEditsResult != null) output["rig_edits"] = rigEditsResult;
                 output["machine"] = machine;
                 output["load_average"] = LoadAverage();
                 Console.WriteLine(JsonSerializer.Serialize(output, Indented));
@@ -149,7 +155,10 @@ internal static class BenchCommand
                 Console.WriteLine($"  beside them, a cube's transform edit → applied in Unity: p50 {lights.CubeTransformEdit.P50Ms} ms, p99 {lights.CubeTransformEdit.P99Ms} ms; slowest {string.Join(", ", lights.SlowestCubeMs)} ms");
             if (rig != null)
                 Console.WriteLine($"rig of {rig.Bones} bones skinning {rig.Vertices:N0} vertices: Blender attach → both live {rig.AttachToLiveSeconds:F3} s (last APPLY answered by the simulator at {rig.AppliedInUnityMs} ms)");
-            foreach (var g in new[] { mesh?.Goals, texture?.Goals, shares?.Goals, lights?.Goals, rig?.Goals }.Where(g => g != null).SelectMany(g => g!))
+            if (rigEditsResult is { } re2)
+                Console.WriteLine($"rig-edits, {re2.Bones} bones skinning {re2.Vertices:N0} vertices (attach → both live {re2.AttachToLiveSeconds:F3} s): keyframe edit → applied in Unity p50 {re2.KeyframeToUnity.P50Ms} / p99 {re2.KeyframeToUnity.P99Ms} ms, " +
+                    $"slider → applied p50 {re2.SliderToUnity.P50Ms} / p99 {re2.SliderToUnity.P99Ms} ms ({re2.KeyframeToUnity.Samples} each)");
+            foreach (var g in new[] { mesh?.Goals, texture?.Goals, shares?.Goals, lights?.Goals, rig?.Goals, rigEditsResult?.Goals }.Where(g => g != null).SelectMany(g => g!))
                 Console.WriteLine($"  {(g.Met ? "met   " : "MISSED")} {g.Name}: {g.Figure} {g.Unit} (goal {(g.Unit.EndsWith("(exactly)", StringComparison.Ordinal) ? "=" : "≤")} {g.Limit})");
             Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
             return 0;

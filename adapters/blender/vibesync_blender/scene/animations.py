@@ -49,6 +49,7 @@ TO_GLTF = {"LINEAR": "LINEAR", "CONSTANT": "STEP", "BEZIER": "CUBICSPLINE"}
 TO_BLENDER = {v: k for k, v in TO_GLTF.items()}
 THIRD_TOLERANCE = 1e-4  # a BEZIER handle within this share of its segment of a third: exactly a cubic in time
 UNIT_TOLERANCE = 1e-3
+SLERP_TOLERANCE = 1e-4  # a LINEAR quaternion segment keyed as glTF LINEAR only while slerp stays this close to Blender's lerp
 _BONE = re.compile(r'^pose\.bones\["((?:[^"\\]|\\.)*)"\]\.(\w+)$')
 _KEY = re.compile(r'^key_blocks\["((?:[^"\\]|\\.)*)"\]\.value$')
 
@@ -307,6 +308,25 @@ def _exact(curves, width):
     return frames, kind
 
 
+def _not_slerp(cs, frames):
+    """Why LINEAR quaternion curves cannot be a glTF LINEAR rotation, or None: Blender lerps the
+    components and normalizes, glTF slerps; the two agree at the keys and drift apart inside a segment
+    as it turns further (1e-3 for a 1 rad turn), so a segment where they differ by more than
+    SLERP_TOLERANCE in any component is sampled, as the exporter's baking does."""
+    for k in range(len(frames) - 1):
+        a = Quaternion(tuple(c.keyframe_points[k].co[1] for c in cs)).normalized()
+        b = Quaternion(tuple(c.keyframe_points[k + 1].co[1] for c in cs)).normalized()
+        for s in (i / 16 for i in range(1, 16)):
+            lerped = Quaternion(tuple(x + (y - x) * s for x, y in zip(a, b))).normalized()
+            slerped = a.slerp(b, s)
+            if lerped.dot(slerped) < 0:
+                slerped.negate()
+            if max(abs(x - y) for x, y in zip(lerped, slerped)) > SLERP_TOLERANCE:
+                return f"its LINEAR quaternion turns too far between frames {frames[k]:g} and {frames[k + 1]:g} " \
+                       "(Blender lerps the components, glTF slerps)"
+    return None
+
+
 def _slope(kp, handle):
     dx = handle[0] - kp.co[0]
     return (handle[1] - kp.co[1]) / dx if dx != 0 else 0.0
@@ -437,6 +457,8 @@ def _transform_channel(action, obj, mapper_of, fps, rig, bone, prop, curves):
             if abs(math.sqrt(sum(curves[i].keyframe_points[k].co[1] ** 2 for i in range(4))) - 1) > UNIT_TOLERANCE:
                 why = f"its quaternion at frame {frames[k]:g} is not unit"
                 break
+    if why is None and path == "rotation" and kind == "LINEAR":
+        why = _not_slerp([curves[i] for i in range(4)], frames)
     if why is None:
         return _keyed(target, path, mapper, [curves[i] for i in range(WIDTHS[prop])], frames, kind, fps)
     holder_of = None
