@@ -73,7 +73,7 @@ public sealed class ConsoleSecurityTests : IAsyncLifetime
         ulong intent = await PendingAiIntentAsync();
         var context = await _browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        foreach (var path in new[] { "/console/", $"/console/intents/{intent}", "/console/events", "/console/assets/console.js" })
+        foreach (var path in new[] { "/console/", $"/console/intents/{intent}", "/console/events", "/console/assets/console.js", "/console/reality.glb" })
         {
             var response = await page.GotoAsync(Console(path));
             Assert.Equal(401, response!.Status);
