@@ -55,8 +55,8 @@ internal static class ConsoleRoutes
                 : Refusal(StatusCodes.Status404NotFound, "No proposal to show", $"Intent {id} is not pending, or would be refused as Reality is now."));
         app.MapGet(ConsoleUrls.Root + "/reality.glb", () => RealityGlb.Build(service) switch
         {
-            ({ } glb, _) => Results.Bytes(glb, "model/gltf-binary"),
-            (_, var why) => Results.Text(why!, "text/plain; charset=utf-8", statusCode: StatusCodes.Status413PayloadTooLarge),
+            ({ } glb, _, _) => Results.Bytes(glb, "model/gltf-binary"),
+            (_, var status, var why) => Results.Text(why!, "text/plain; charset=utf-8", statusCode: status), // the page draws boxes and shows why
         });
         app.MapPost(ConsoleUrls.Root + "/intents/{id}/approve", async (ulong id) =>
         {
