@@ -76,6 +76,9 @@ public static class GltfExport
     /// <summary>Writes <paramref name="scene"/> as a binary glTF (GLB) to <paramref name="path"/>.</summary>
     public static void WriteGlb(Scene scene, IBlobSource blobs, string path, string title = "VibeSync") => Build(scene, blobs, title).SaveGLB(path);
 
+    /// <summary><paramref name="scene"/> as the bytes of a binary glTF (GLB), as <see cref="WriteGlb"/> writes them.</summary>
+    public static byte[] Glb(Scene scene, IBlobSource blobs, string title = "VibeSync") => Build(scene, blobs, title).WriteGLB().ToArray();
+
     private static Camera Camera(ModelRoot model, string name, CameraParameters p)
     {
         var camera = model.CreateCamera(name);

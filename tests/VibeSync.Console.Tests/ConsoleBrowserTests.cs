@@ -82,11 +82,20 @@ public sealed class ConsoleBrowserTests : EndToEndTest
         var (intent, review) = await AiProposesAsync(page, serve);
         await ConsoleBrowser.ScreenshotAsync(page, "overview-pending-approval");
         // The intent's own page (where the editors' panels send a person) draws Reality with the proposal in 3D (three.js, served by serve): read its pixels back.
+        // It is built from Reality's glTF export (the GLB `vibesync export --gltf --engine reality` writes), loaded by three.js's GLTFLoader.
+        var glb = page.WaitForResponseAsync(r => r.Url.EndsWith("/console/reality.glb", StringComparison.Ordinal), new() { Timeout = 15_000 });
         await review.GetByRole(AriaRole.Link, new() { Name = $"Intent {intent}" }).ClickAsync();
         await page.WaitForURLAsync($"**/console/intents/{intent}");
         review = page.GetByRole(AriaRole.Article, new() { Name = $"Intent {intent}" });
         var canvas = review.Locator("canvas");
         await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 15_000 });
+        var glbReply = await glb;
+        Assert.Equal(200, glbReply.Status);
+        Assert.Equal("model/gltf-binary", (await glbReply.AllHeadersAsync())["content-type"]);
+        Assert.Equal("glTF"u8.ToArray(), (await glbReply.BodyAsync())[..4]);
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-source", "gltf");
+        int meshes = int.Parse((await canvas.GetAttributeAsync("data-meshes"))!);
+        Assert.True(meshes >= 2, $"the view drew {meshes} meshes: the sample scene's meshes and the moved cube's ghost expected");
         var pixels = await canvas.EvaluateAsync<int[]>("""
             (c) => {
               const gl = c.getContext("webgl2") || c.getContext("webgl");

@@ -12,7 +12,8 @@ namespace VibeSync.Console.Tests;
 /// The console's gate against a real serve, in real chromium and over raw HTTP: no session, a
 /// replayed or foreign login link, the AI credential, a foreign Host (DNS rebinding, made real with
 /// chromium's host resolver), a foreign Origin and a missing anti-forgery token are all refused, and
-/// each time the pending AI intent is still pending and Reality and the WAL are unchanged.
+/// each time the pending AI intent is still pending and Reality and the WAL are unchanged; the 3D
+/// view's fallback when serve sends no GLB shows serve's reason as text.
 /// </summary>
 public sealed class ConsoleSecurityTests : IAsyncLifetime
 {
@@ -73,7 +74,7 @@ public sealed class ConsoleSecurityTests : IAsyncLifetime
         ulong intent = await PendingAiIntentAsync();
         var context = await _browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        foreach (var path in new[] { "/console/", $"/console/intents/{intent}", "/console/events", "/console/assets/console.js" })
+        foreach (var path in new[] { "/console/", $"/console/intents/{intent}", "/console/events", "/console/assets/console.js", "/console/reality.glb" })
         {
             var response = await page.GotoAsync(Console(path));
             Assert.Equal(401, response!.Status);
@@ -114,6 +115,37 @@ public sealed class ConsoleSecurityTests : IAsyncLifetime
         Assert.Contains("used already", await replayPage.InnerTextAsync("body"));
         Assert.Empty(await second.CookiesAsync());
         Assert.Equal(401, (await replayPage.GotoAsync(Console()))!.Status);
+    }
+
+    [Fact]
+    public async Task the_3d_view_without_realitys_glb_draws_boxes_and_shows_the_reason_as_text()
+    {
+        ulong intent = await PendingAiIntentAsync();
+        var page = await (await _browser.NewContextAsync()).NewPageAsync();
+        // Reality here is empty: serve sends its GLB (a real one, no meshes).
+        using (var withCookie = new HttpRequestMessage(HttpMethod.Get, Console("/console/reality.glb")))
+        {
+            await page.GotoAsync(await ConsoleParts.LoginLinkAsync(_serve.DataDirectory));
+            var cookie = (await page.Context.CookiesAsync()).Single();
+            withCookie.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
+            using var glb = await _raw.SendAsync(withCookie);
+            Assert.Equal(HttpStatusCode.OK, glb.StatusCode);
+            Assert.Equal("model/gltf-binary", glb.Content.Headers.ContentType!.MediaType);
+            Assert.Equal("glTF"u8.ToArray(), (await glb.Content.ReadAsByteArrayAsync())[..4]);
+        }
+        // A scene over the view's bound is answered 413 with the reason (a scene that large is not built here):
+        // the page falls back to boxes and shows the reason as text, never as markup.
+        await page.RouteAsync("**/console/reality.glb", route => route.FulfillAsync(new()
+        {
+            Status = 413, ContentType = "text/plain", Body = "Reality holds <img src=x id=injected> 9,999 objects",
+        }));
+        await page.GotoAsync(Console($"/console/intents/{intent}"));
+        var canvas = page.Locator("canvas[data-scene]");
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 15_000 });
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-source", "boxes");
+        Assert.True(int.Parse((await canvas.GetAttributeAsync("data-meshes"))!) >= 1, "the proposed crate is not drawn as a box");
+        await Assertions.Expect(page.Locator(".view3d-note")).ToContainTextAsync("Drawn as boxes at each object's transform: Reality holds <img src=x id=injected> 9,999 objects");
+        Assert.Equal(0, await page.Locator("#injected").CountAsync());
     }
 
     [Fact]

@@ -25,7 +25,7 @@ internal static class ConsoleAssets
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             string name = resource[Prefix.Length..];
-            assets[name] = (copy.ToArray(), Path.GetExtension(name) switch
+            assets[name] = (name.EndsWith(".js", StringComparison.Ordinal) ? Flatten(copy.ToArray()) : copy.ToArray(), Path.GetExtension(name) switch
             {
                 ".js" => "text/javascript; charset=utf-8",
                 ".css" => "text/css; charset=utf-8",
@@ -34,5 +34,17 @@ internal static class ConsoleAssets
             });
         }
         return assets;
+    }
+
+    /// <summary>
+    /// three.js's addons import <c>'three'</c> and each other by npm paths, which a browser resolves only
+    /// through an import map (an inline script, which the CSP forbids): point them at the files served here.
+    /// </summary>
+    private static byte[] Flatten(byte[] script)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(script);
+        string flat = text.Replace("from 'three';", "from './three.module.js';", StringComparison.Ordinal)
+            .Replace("from '../utils/", "from './", StringComparison.Ordinal);
+        return flat == text ? script : System.Text.Encoding.UTF8.GetBytes(flat);
     }
 }

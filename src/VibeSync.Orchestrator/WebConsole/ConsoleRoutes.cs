@@ -53,6 +53,11 @@ internal static class ConsoleRoutes
             service.Pipeline.PendingOf(id) is { } pending && ProposalScene.Of(pending, service.Pipeline.Reality) is { } scene
                 ? Results.Json(scene)
                 : Refusal(StatusCodes.Status404NotFound, "No proposal to show", $"Intent {id} is not pending, or would be refused as Reality is now."));
+        app.MapGet(ConsoleUrls.Root + "/reality.glb", () => RealityGlb.Build(service) switch
+        {
+            ({ } glb, _, _) => Results.Bytes(glb, "model/gltf-binary"),
+            (_, var status, var why) => Results.Text(why!, "text/plain; charset=utf-8", statusCode: status), // the page draws boxes and shows why
+        });
         app.MapPost(ConsoleUrls.Root + "/intents/{id}/approve", async (ulong id) =>
         {
             try

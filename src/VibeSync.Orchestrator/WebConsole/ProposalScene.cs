@@ -16,6 +16,7 @@ namespace VibeSync.Orchestrator.WebConsole;
 /// <param name="Scale">Its scale after the intent.</param>
 /// <param name="Change">same, moved (shown at both places, ghosted at the new one), new (highlighted) or deleted (marked).</param>
 /// <param name="From">Where a moved object is now (translation, rotation [x, y, z, w], scale); null otherwise.</param>
+/// <param name="Mesh">The mesh it draws (after the intent), or null: a new object drawing a mesh Reality holds is drawn with it.</param>
 internal sealed record ViewObject(
     [property: JsonPropertyName("uuid")] string Uuid,
     [property: JsonPropertyName("name")] string Name,
@@ -25,7 +26,8 @@ internal sealed record ViewObject(
     [property: JsonPropertyName("rotation")] double[] Rotation,
     [property: JsonPropertyName("scale")] double[] Scale,
     [property: JsonPropertyName("change")] string Change,
-    [property: JsonPropertyName("from")] ViewTransform? From);
+    [property: JsonPropertyName("from")] ViewTransform? From,
+    [property: JsonPropertyName("mesh")] string? Mesh);
 
 /// <summary>A local transform.</summary>
 internal sealed record ViewTransform(
@@ -35,8 +37,8 @@ internal sealed record ViewTransform(
 
 /// <summary>
 /// What the 3D view of a pending intent draws (<c>/console/intents/{id}/scene.json</c>): every object
-/// of Reality after the intent, as a box at its transform (meshes are not drawn yet), with what the
-/// intent changes marked, computed exactly as the review's field diff is (the intent validated
+/// of Reality after the intent with what the intent changes marked (the page draws them over
+/// Reality's glTF, <see cref="RealityGlb"/>, matched by uuid; or as boxes at their transforms), computed exactly as the review's field diff is (the intent validated
 /// against Reality as it is now).
 /// </summary>
 internal static class ProposalScene
@@ -65,5 +67,5 @@ internal static class ProposalScene
     private static double[] Doubles(Quaterniond q) => new[] { q.X, q.Y, q.Z, q.W };
 
     private static ViewObject View(SceneObject o, string change, ViewTransform? from) =>
-        new(o.Uuid, o.Name, o.Kind.ToString().ToLowerInvariant(), o.Parent, Doubles(o.Translation), Doubles(o.Rotation), Doubles(o.Scale), change, from);
+        new(o.Uuid, o.Name, o.Kind.ToString().ToLowerInvariant(), o.Parent, Doubles(o.Translation), Doubles(o.Rotation), Doubles(o.Scale), change, from, o.Mesh);
 }
