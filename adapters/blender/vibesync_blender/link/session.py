@@ -26,6 +26,7 @@ class MessageType:
     SCENE = 0x21
     HUMAN_ACTIVE = 0x22
     NOT_SYNCED = 0x23
+    TIME = 0x24  # either way, only when sync.scene_time is on: the scene's current time (link/scene_time.py)
     ERROR = 0x30
     BYE = 0x31
     APPLY = 0x40
