@@ -72,7 +72,7 @@ public sealed class SceneTimeSyncTests
     {
         var dir = Path.Combine(Path.GetTempPath(), "vibesync-time-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.json"), $"{{\"sync\": {{\"scene_time\": {(sceneTime ? "true" : "false")}}}}}");
+        File.WriteAllText(Path.Combine(dir, "config.json"), $"{{\"sync\": {{\"scene_time\": {(sceneTime ? "true" : "false")}}}, \"limits\": {{\"heartbeat_timeout_s\": 3600}}}}");
         return await ServeProcess.StartInAsync(dir);
     }
 
@@ -95,11 +95,11 @@ public sealed class SceneTimeSyncTests
     /// <summary>The WAL's bytes once both engines are live (pairing journals what it does first).</summary>
     private static async Task<long> SettledWalBytesAsync(ServeProcess serve)
     {
-        var until = DateTime.UtcNow.AddSeconds(20);
+        var until = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < until)
         {
             var status = await serve.StatusAsync();
-            if (ServeProcess.PhaseOf(status, Engines.Blender) == "LIVE" && ServeProcess.PhaseOf(status, Engines.Unity) == "LIVE") break;
+            if (ServeProcess.PhaseOf(status, Engines.Blender) == "live" && ServeProcess.PhaseOf(status, Engines.Unity) == "live") break;
             await Task.Delay(100);
         }
         long bytes;
