@@ -32,8 +32,8 @@ class Session:
 
 class SceneTimeTests(unittest.TestCase):
     def setUp(self):
-        bpy.ops.wm.read_factory_settings(use_empty=True)
         scene = bpy.context.scene
+        self.saved = (scene.render.fps, scene.render.fps_base, scene.frame_current)
         scene.render.fps, scene.render.fps_base = 24, 1.0
         self.ball = bpy.data.objects.new("Ball", None)
         scene.collection.objects.link(self.ball)
@@ -56,6 +56,12 @@ class SceneTimeTests(unittest.TestCase):
     def tearDown(self):
         handlers.remove()
         self.dir.cleanup()
+        action = self.ball.animation_data.action
+        bpy.data.objects.remove(self.ball)
+        bpy.data.actions.remove(action)
+        scene = bpy.context.scene
+        scene.render.fps, scene.render.fps_base = self.saved[:2]
+        scene.frame_set(self.saved[2])
 
     def settle(self):
         """What the UI would do for a while: depsgraph updates and ticks past every debounce."""
