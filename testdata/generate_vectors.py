@@ -1623,6 +1623,7 @@ def time_vectors():
         ("seq_zero", '{"seconds": 1.5, "seq": 0}', "seq"),
         ("seq_a_fraction", '{"seconds": 1.5, "seq": 1.5}', "seq"),
         ("seq_over_2_53", '{"seconds": 1.5, "seq": 9007199254740993}', "seq"),
+        ("seq_2_53", '{"seconds": 1.5, "seq": 9007199254740992}', "seq"),
         ("seq_a_string", '{"seconds": 1.5, "seq": "1"}', "seq"),
     ]
     refused = []

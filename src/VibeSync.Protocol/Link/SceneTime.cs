@@ -19,8 +19,8 @@ namespace VibeSync.Protocol.Link
         /// <summary>The latest time a TIME may carry (about 11.5 days; Blender's last frame at 1 fps is 1,048,574).</summary>
         public const double MaxSeconds = 1_000_000;
 
-        /// <summary>The largest sequence number (what a JSON number holds exactly in every reader).</summary>
-        public const long MaxSeq = 9_007_199_254_740_992;
+        /// <summary>The largest sequence number, 2^53 − 1 (2^53 + 1 would read as 2^53 in a double, so 2^53 is not allowed either).</summary>
+        public const long MaxSeq = 9_007_199_254_740_991;
 
         /// <summary>The payload, byte for byte: seconds as the shortest text that reads back as the same double.</summary>
         public string ToJson() =>

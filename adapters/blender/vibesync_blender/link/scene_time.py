@@ -9,7 +9,7 @@ import json
 import math
 
 MAX_SECONDS = 1_000_000.0  # about 11.5 days; Blender's last frame at 1 fps is 1,048,574
-MAX_SEQ = 2 ** 53          # what a JSON number holds exactly in every reader
+MAX_SEQ = 2 ** 53 - 1      # the largest whole number every reader holds exactly (one more reads as 2^53 in a double)
 
 
 class TimeError(ValueError):
