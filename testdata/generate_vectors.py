@@ -1521,6 +1521,20 @@ def blob_chunk_vectors():
     return {"chunk_header_bytes": 51, "chunks": chunks, "splits": splits, "transfers": transfers, "references": references, "messages": messages}
 
 
+def refused_at(refusals, parse, error):
+    """(name, text, path) cases, each checked to be refused by ``parse`` with ``error`` at ``path``."""
+    out = []
+    for name, text, path in refusals:
+        try:
+            parse(text)
+        except error as e:
+            assert e.path == path, (name, e.path, path)
+        else:
+            raise AssertionError(f"{name} was not refused")
+        out.append({"name": name, "json": text, "path": path})
+    return out
+
+
 def pending_vectors():
     """PENDING_INTENTS (docs/protocol.md §11.9): payloads as the orchestrator writes them, the console's
     page of each intent, and payloads an adapter refuses (the path names the field)."""
@@ -1584,16 +1598,7 @@ def pending_vectors():
         ("total_below_listed", payload(total="0"), "total"),
         ("total_a_bool", payload(total="true"), "total"),
     ]
-    refused = []
-    for name, text, path in refusals:
-        try:
-            parse_pending(text)
-        except PendingError as e:
-            assert e.path == path, (name, e.path, path)
-        else:
-            raise AssertionError(f"{name} was not refused")
-        refused.append({"name": name, "json": text, "path": path})
-    return {"payloads": payloads, "refusals": refused}
+    return {"payloads": payloads, "refusals": refused_at(refusals, parse_pending, PendingError)}
 
 
 def time_vectors():
@@ -1626,16 +1631,7 @@ def time_vectors():
         ("seq_2_53", '{"seconds": 1.5, "seq": 9007199254740992}', "seq"),
         ("seq_a_string", '{"seconds": 1.5, "seq": "1"}', "seq"),
     ]
-    refused = []
-    for name, text, path in refusals:
-        try:
-            parse_time(text.encode("utf-8"))
-        except TimeError as e:
-            assert e.path == path, (name, e.path, path)
-        else:
-            raise AssertionError(f"{name} was not refused")
-        refused.append({"name": name, "json": text, "path": path})
-    return {"payloads": payloads, "refusals": refused}
+    return {"payloads": payloads, "refusals": refused_at(refusals, lambda text: parse_time(text.encode("utf-8")), TimeError)}
 
 
 def write(name, payload):

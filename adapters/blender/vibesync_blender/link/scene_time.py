@@ -5,8 +5,10 @@ testdata/time_vectors.json pins both.
 
 Needs no bpy: the tests use it under the system Python."""
 
-import json
 import math
+
+from ..protocol import fields
+from ..protocol.errors import SceneError
 
 MAX_SECONDS = 1_000_000.0  # about 11.5 days; Blender's last frame at 1 fps is 1,048,574
 MAX_SEQ = 2 ** 53 - 1      # the largest whole number every reader holds exactly (one more reads as 2^53 in a double)
@@ -34,25 +36,11 @@ def encode_time(seconds, seq):
     return f'{{"seconds": {real_text(seconds)}, "seq": {int(seq)}}}'.encode("utf-8")
 
 
-def _strict(pairs):
-    keys = [k for k, _ in pairs]
-    for k in keys:
-        if keys.count(k) > 1:
-            raise TimeError("payload", f"duplicate key '{k}'")
-    return dict(pairs)
-
-
-def _refuse_constant(name):
-    raise TimeError("payload", f"{name} is not JSON")
-
-
 def parse_time(data):
     """Reads a TIME payload strictly; returns (seconds, seq). Raises TimeError naming the field."""
     try:
-        o = json.loads(bytes(data).decode("utf-8"), object_pairs_hook=_strict, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError) as e:
-        if isinstance(e, TimeError):
-            raise
+        o = fields.parse(bytes(data).decode("utf-8"))  # strict as the C# parser: no duplicate keys, no NaN
+    except (SceneError, UnicodeDecodeError) as e:
         raise TimeError("payload", f"not JSON: {e}") from None
     if not isinstance(o, dict):
         raise TimeError("payload", "expected an object")
