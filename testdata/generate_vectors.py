@@ -1521,6 +1521,20 @@ def blob_chunk_vectors():
     return {"chunk_header_bytes": 51, "chunks": chunks, "splits": splits, "transfers": transfers, "references": references, "messages": messages}
 
 
+def refused_at(refusals, parse, error):
+    """(name, text, path) cases, each checked to be refused by ``parse`` with ``error`` at ``path``."""
+    out = []
+    for name, text, path in refusals:
+        try:
+            parse(text)
+        except error as e:
+            assert e.path == path, (name, e.path, path)
+        else:
+            raise AssertionError(f"{name} was not refused")
+        out.append({"name": name, "json": text, "path": path})
+    return out
+
+
 def pending_vectors():
     """PENDING_INTENTS (docs/protocol.md §11.9): payloads as the orchestrator writes them, the console's
     page of each intent, and payloads an adapter refuses (the path names the field)."""
@@ -1584,16 +1598,40 @@ def pending_vectors():
         ("total_below_listed", payload(total="0"), "total"),
         ("total_a_bool", payload(total="true"), "total"),
     ]
-    refused = []
-    for name, text, path in refusals:
-        try:
-            parse_pending(text)
-        except PendingError as e:
-            assert e.path == path, (name, e.path, path)
-        else:
-            raise AssertionError(f"{name} was not refused")
-        refused.append({"name": name, "json": text, "path": path})
-    return {"payloads": payloads, "refusals": refused}
+    return {"payloads": payloads, "refusals": refused_at(refusals, parse_pending, PendingError)}
+
+
+def time_vectors():
+    """TIME (docs/protocol.md §11.10): payloads byte for byte (seconds as C#'s round-trip text) and
+    payloads a reader refuses, the path naming the field."""
+    from vibesync_blender.link.scene_time import MAX_SECONDS, MAX_SEQ, TimeError, encode_time, parse_time
+    values = [("zero", 0.0, 1), ("whole_second", 1.0, 2), ("frame_37_at_24_fps", 37 / 24, 3),
+              ("ntsc_frame_at_29_97", 1001 / 30000, 4), ("tiny", 1.5e-05, 5), ("the_latest_allowed", MAX_SECONDS, MAX_SEQ),
+              ("a_minute_and_a_bit", 61.041666666666664, 9_000_000_000)]
+    payloads = []
+    for name, seconds, seq in values:
+        text = encode_time(seconds, seq).decode("utf-8")
+        assert parse_time(text.encode("utf-8")) == (seconds, seq), name
+        payloads.append({"name": name, "seconds": seconds, "seq": seq, "json": text})
+    refusals = [
+        ("not_an_object", "[1.5, 1]", "payload"),
+        ("unknown_field", '{"seconds": 1.5, "seq": 1, "frame": 36}', "frame"),
+        ("missing_seq", '{"seconds": 1.5}', "seq"),
+        ("missing_seconds", '{"seq": 1}', "seconds"),
+        ("seconds_negative", '{"seconds": -0.5, "seq": 1}', "seconds"),
+        ("seconds_huge", '{"seconds": 1e300, "seq": 1}', "seconds"),
+        ("seconds_over_the_limit", '{"seconds": 1000000.5, "seq": 1}', "seconds"),
+        ("seconds_overflowing_to_infinity", '{"seconds": 1e400, "seq": 1}', "seconds"),
+        ("seconds_a_string", '{"seconds": "1.5", "seq": 1}', "seconds"),
+        ("seconds_a_bool", '{"seconds": true, "seq": 1}', "seconds"),
+        ("seconds_null", '{"seconds": null, "seq": 1}', "seconds"),
+        ("seq_zero", '{"seconds": 1.5, "seq": 0}', "seq"),
+        ("seq_a_fraction", '{"seconds": 1.5, "seq": 1.5}', "seq"),
+        ("seq_over_2_53", '{"seconds": 1.5, "seq": 9007199254740993}', "seq"),
+        ("seq_2_53", '{"seconds": 1.5, "seq": 9007199254740992}', "seq"),
+        ("seq_a_string", '{"seconds": 1.5, "seq": "1"}', "seq"),
+    ]
+    return {"payloads": payloads, "refusals": refused_at(refusals, lambda text: parse_time(text.encode("utf-8")), TimeError)}
 
 
 def write(name, payload):
@@ -1619,6 +1657,7 @@ def main():
     write("frame_vectors.json", frame_vectors())
     write("link_vectors.json", link_vectors())
     write("pending_vectors.json", pending_vectors())
+    write("time_vectors.json", time_vectors())
     write("operation_vectors.json", operation_vectors())
     write("firewall_vectors.json", firewall_vectors())
 

@@ -80,6 +80,9 @@ public sealed record LinkOptions
     /// <summary>The project's tangent policy (config <c>content.tangents</c>), told to adapters in WELCOME.</summary>
     public bool Tangents { get; init; }
 
+    /// <summary>The project's scene time sync (config <c>sync.scene_time</c>): TIME is forwarded between engines only when on; told to adapters in WELCOME.</summary>
+    public bool SceneTime { get; init; }
+
     /// <summary>Data bytes in one BLOB_CHUNK, at most (WELCOME's <c>chunk_bytes</c>): frames stay far below <see cref="MaxFrame"/>.</summary>
     public int ChunkBytes { get; init; } = Protocol.Blobs.BlobChunk.DefaultChunkBytes;
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using VibeSync.Link.Sessions;
 using VibeSync.Link.Trust;
 using VibeSync.Protocol.Hashing;
+using VibeSync.Protocol.Link;
 
 namespace VibeSync.Link;
 
@@ -180,6 +181,19 @@ public sealed class LinkServer : IAsyncDisposable
         List<Session> others;
         lock (_sessions) others = _sessions.Values.Where(s => s.Engine != from.Engine).ToList();
         foreach (var other in others) _ = other.OfferAsync(ids);
+    }
+
+    private long _timeSeq; // TIMEs forwarded by this server: each carries the next, so receivers keep the latest
+
+    /// <summary>
+    /// Forwards <paramref name="from"/>'s scene time to every other engine's live session (config
+    /// <c>sync.scene_time</c>; docs/protocol.md §11.10). Agents never see it: it is not state.
+    /// </summary>
+    internal void ForwardTime(Session from, double seconds)
+    {
+        List<Session> others;
+        lock (_sessions) others = _sessions.Values.Where(s => s.Engine != from.Engine).ToList();
+        foreach (var other in others) _ = other.SendTimeAsync(new SceneTime(seconds, Interlocked.Increment(ref _timeSeq)));
     }
 
     /// <summary>

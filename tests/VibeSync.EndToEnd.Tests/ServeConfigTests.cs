@@ -28,6 +28,7 @@ public sealed class ServeConfigTests
                     var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json"))).RootElement;
                     Assert.Equal("cosmetic", written.GetProperty("trust").GetString());
                     Assert.Equal(250, written.GetProperty("windows_ms").GetProperty("cosmetic").GetDouble());
+                    Assert.False(written.GetProperty("sync").GetProperty("scene_time").GetBoolean()); // scene time sync is off unless asked for
                 }
                 else Assert.Equal(config, File.ReadAllText(Path.Combine(dir, "config.json"))); // a user's file is never rewritten
                 File.WriteAllText(Path.Combine(work, "none.json"), "[]");
@@ -60,6 +61,8 @@ public sealed class ServeConfigTests
             ("""{"windows_ms": {"cosmetic": -5}}""", "windows_ms.cosmetic"),
             ("""{"limitz": {}}""", "limitz"),
             ("""{"content": {"tangents": "yes"}}""", "content.tangents"),
+            ("""{"sync": {"scene_time": 1}}""", "sync.scene_time"),
+            ("""{"sync": {"scene": true}}""", "sync.scene"),
             ("""{"trust": """, "config.json"),
         })
         {

@@ -57,6 +57,8 @@ public sealed class SimHost
         _adapter = new UnityAdapter(_scene);
         _scene.Changes = _adapter.Changes; // the simulator reports its changes as Unity's ObjectChangeEvents do
         _adapter.Changes.Reported = true;
+        // Where Unity's glue samples every Animation at the time (AnimationState.time), the simulator says it.
+        _adapter.Clock.Posed += seconds => Say("scene_time", new { seconds });
         if (_options.TraceApplies)
             _adapter.Answered = (type, json) =>
             {
@@ -185,6 +187,13 @@ public sealed class SimHost
 
     private void Play(JsonElement step)
     {
+        if (step.TryGetProperty("scrub", out var scrub))
+        {
+            // A human drags the Animation window's time: TIME to the orchestrator when the policy is on.
+            bool sent = _adapter.Clock.Moved(scrub.GetDouble()) is { } time && _link != null && _link.Send(Protocol.Link.MessageType.Time, time);
+            Say("scrubbed", new { seconds = scrub.GetDouble(), sent });
+            return;
+        }
         if (step.TryGetProperty("review", out var review))
         {
             // The Pending AI Intents window's Review in console: Unity opens the URL; the simulator says it.

@@ -89,6 +89,7 @@ internal static class ServeCommand
                     MaxMeshVertices = mv,
                     MaxBlobBytes = file.Admission.MaxBlobBytes,
                     Tangents = file.Tangents,
+                    SceneTime = file.SceneTime,
                 },
             };
             using var runtimeTrace = Benchmarks.RuntimeTrace.StartIfAsked();

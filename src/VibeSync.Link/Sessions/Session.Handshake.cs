@@ -69,7 +69,7 @@ internal sealed partial class Session
         _welcome = new Welcome(Hex.Encode(RandomNumberGenerator.GetBytes(16)), serverNonce, ProtocolVersion.Current,
             (long)_server.Options.HeartbeatInterval.TotalMilliseconds, (long)_server.Options.HeartbeatTimeout.TotalMilliseconds,
             _server.Options.ProjectId, ContentSchema.Current, new LinkLimits(_server.Options.MaxFrame, _server.Options.MaxMeshVertices, _server.Options.MaxBlobBytes, _server.Options.ChunkBytes))
-        { Tangents = _server.Options.Tangents };
+        { Tangents = _server.Options.Tangents, SceneTime = _server.Options.SceneTime };
         _sendKeys = _receiveKeys = SessionKeys.Derive(_bootstrapKey, _hello.ClientNonce, serverNonce, _hello.Engine, _welcome.SessionId, 0);
         _inbound = new SequenceGuard(2, _server.Options.ClockWindowMs);
         _reader.MaxFrame = _server.Options.MaxFrame;

@@ -65,6 +65,7 @@ internal sealed partial class Session
                 case MessageType.Scene: await SceneAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.HumanActive: await HumanActiveAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.NotSynced: await NotSyncedAsync(frame, payload, cancel).ConfigureAwait(false); break;
+                case MessageType.Time: await TimeAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.Observed: await ObservedAsync(frame, payload, cancel).ConfigureAwait(false); break;
                 case MessageType.Ack or MessageType.Error or MessageType.Applied or MessageType.State: Answer(frame, payload); break;
                 case MessageType.Bye: throw new SessionEnded("BYE", "the adapter ended the session", violation: false);

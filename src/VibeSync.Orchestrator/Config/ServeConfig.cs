@@ -18,7 +18,8 @@ namespace VibeSync.Orchestrator.Config;
 ///             "max_rationale_chars": 4096, "max_intent_operations": 10000, "max_intent_bytes": 3145728, "max_blob_bytes": 268435456, "max_image_bytes": 67108864,
 ///             "max_upload_bytes": 536870912, "max_uploads": 8},
 ///  "safe_mode": {"rollbacks_per_object": 3, "rollbacks_per_operation": 5},
-///  "content": {"tangents": false}}
+///  "content": {"tangents": false},
+///  "sync": {"scene_time": false}}
 /// </code>
 /// </summary>
 public sealed record ServeConfig
@@ -59,6 +60,13 @@ public sealed record ServeConfig
     /// </summary>
     public bool Tangents { get; init; }
 
+    /// <summary>
+    /// Whether scrubbing the timeline in one editor poses the other at the same time
+    /// (<c>sync.scene_time</c>): off by default; the adapters learn it from WELCOME, and serve
+    /// forwards TIME between engines only when it is on. A pose, never an edit or a journal entry.
+    /// </summary>
+    public bool SceneTime { get; init; }
+
     /// <summary>The file's name in the data directory.</summary>
     public const string FileName = "config.json";
 
@@ -73,7 +81,7 @@ public sealed record ServeConfig
         try
         {
             var o = AsObject(root, "");
-            CheckFields(o, "", Array.Empty<string>(), new[] { "trust", "source_of_truth", "windows_ms", "limits", "safe_mode", "content" });
+            CheckFields(o, "", Array.Empty<string>(), new[] { "trust", "source_of_truth", "windows_ms", "limits", "safe_mode", "content", "sync" });
             var c = new ServeConfig();
             if (o.Get("trust") is { } trust) c = c with { Trust = OneOf(trust, "trust", "supervised", "cosmetic", "structural", "destructive") };
             if (o.Get("source_of_truth") is { } source) c = c with { SourceOfTruth = OneOf(source, "source_of_truth", "blender", "unity") };
@@ -121,6 +129,13 @@ public sealed record ServeConfig
                 if (policy.Get("tangents") is { } t)
                     c = c with { Tangents = t is JsonBool b ? b.Value : throw new JsonFieldException("content.tangents", "expected true or false") };
             }
+            if (o.Get("sync") is { } sync)
+            {
+                var policy = AsObject(sync, "sync");
+                CheckFields(policy, "sync", Array.Empty<string>(), new[] { "scene_time" });
+                if (policy.Get("scene_time") is { } st)
+                    c = c with { SceneTime = st is JsonBool b ? b.Value : throw new JsonFieldException("sync.scene_time", "expected true or false") };
+            }
             return c;
         }
         catch (JsonFieldException e) { throw new ConfigException($"{path}: {(e.Path.Length == 0 ? "" : e.Path + ": ")}{e.Reason}"); }
@@ -150,7 +165,8 @@ public sealed record ServeConfig
             .Append(", \"max_intent_operations\": ").Append(Admission.MaxOperations).Append(", \"max_intent_bytes\": ").Append(Admission.MaxIntentBytes).Append(", \"max_blob_bytes\": ").Append(Admission.MaxBlobBytes).Append(", \"max_image_bytes\": ").Append(Admission.MaxImageBytes)
             .Append(",\n             \"max_upload_bytes\": ").Append(Admission.MaxUploadBytes).Append(", \"max_uploads\": ").Append(Admission.MaxUploads).Append("},\n")
             .Append("  \"safe_mode\": {\"rollbacks_per_object\": ").Append(RollbacksPerObject).Append(", \"rollbacks_per_operation\": ").Append(RollbacksPerOperation).Append("},\n")
-            .Append("  \"content\": {\"tangents\": ").Append(Tangents ? "true" : "false").Append("}\n}\n")
+            .Append("  \"content\": {\"tangents\": ").Append(Tangents ? "true" : "false").Append("},\n")
+            .Append("  \"sync\": {\"scene_time\": ").Append(SceneTime ? "true" : "false").Append("}\n}\n")
             .ToString();
     }
 

@@ -111,6 +111,13 @@ namespace VibeSync.Protocol.Link
         /// </summary>
         public bool Tangents { get; init; }
 
+        /// <summary>
+        /// The project's scene time sync (config <c>sync.scene_time</c>): the adapter sends TIME when its
+        /// timeline moves and poses its scene at the TIMEs it receives. Written as
+        /// <c>"scene_time": true</c> only when on (absent = off), so a WELCOME without it reads as before.
+        /// </summary>
+        public bool SceneTime { get; init; }
+
         /// <summary>The payload's JSON.</summary>
         public string ToJson()
         {
@@ -121,7 +128,7 @@ namespace VibeSync.Protocol.Link
             JsonText.AppendString(sb, ProjectId).Append(", \"schema\": ").Append(Schema);
             return sb.Append(", \"limits\": {\"frame_bytes\": ").Append(Limits.FrameBytes).Append(", \"mesh_vertices\": ").Append(Limits.MeshVertices)
                 .Append(", \"blob_bytes\": ").Append(Limits.BlobBytes).Append(", \"chunk_bytes\": ").Append(Limits.ChunkBytes).Append('}')
-                .Append(Tangents ? ", \"tangents\": true}" : "}").ToString();
+                .Append(Tangents ? ", \"tangents\": true" : "").Append(SceneTime ? ", \"scene_time\": true}" : "}").ToString();
         }
 
         /// <summary>Reads a WELCOME payload strictly.</summary>
@@ -130,13 +137,8 @@ namespace VibeSync.Protocol.Link
         public static Welcome Parse(string json)
         {
             var o = AsObject(JsonParser.Parse(json), "welcome");
-            CheckFields(o, "", new[] { "session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms", "project_id", "schema", "limits" }, new[] { "tangents" });
-            bool tangents = o.Get("tangents") switch
-            {
-                null => false,
-                JsonBool b => b.Value,
-                _ => throw new JsonFieldException("tangents", "expected true or false"),
-            };
+            CheckFields(o, "", new[] { "session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms", "project_id", "schema", "limits" }, new[] { "tangents", "scene_time" });
+            bool tangents = Flag(o, "tangents"), sceneTime = Flag(o, "scene_time");
             var id = Text(o.Get("session_id")!, "session_id");
             if (id.Length != 32 || !Hello.IsLowerHex(id)) throw new JsonFieldException("session_id", "expected 32 lowercase hex digits");
             var limits = AsObject(o.Get("limits")!, "limits");
@@ -144,7 +146,14 @@ namespace VibeSync.Protocol.Link
             return new Welcome(id, Hello.Nonce(o, "server_nonce"), Hello.Short(o, "protocol"),
                 Hello.Count(o, "heartbeat_ms", int.MaxValue), Hello.Count(o, "heartbeat_timeout_ms", int.MaxValue), Hello.Short(o, "project_id"),
                 (int)Hello.Count(o, "schema", int.MaxValue), new LinkLimits(Hello.Count(limits, "frame_bytes", long.MaxValue), Hello.Count(limits, "mesh_vertices", long.MaxValue),
-                    Hello.Count(limits, "blob_bytes", long.MaxValue), Hello.Count(limits, "chunk_bytes", long.MaxValue))) { Tangents = tangents };
+                    Hello.Count(limits, "blob_bytes", long.MaxValue), Hello.Count(limits, "chunk_bytes", long.MaxValue))) { Tangents = tangents, SceneTime = sceneTime };
         }
+
+        private static bool Flag(JsonObject o, string field) => o.Get(field) switch
+        {
+            null => false,
+            JsonBool b => b.Value,
+            _ => throw new JsonFieldException(field, "expected true or false"),
+        };
     }
 }

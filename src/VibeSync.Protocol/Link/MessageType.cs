@@ -28,6 +28,8 @@ namespace VibeSync.Protocol.Link
         public const byte HumanActive = 0x22;
         /// <summary>Adapter → orchestrator: the complete list of what the adapter does not sync now, and why (replaces the previous list).</summary>
         public const byte NotSynced = 0x23;
+        /// <summary>Either way, only when config <c>sync.scene_time</c> is on: an editor's current scene time (docs/protocol.md §11.10); never journaled, the latest wins.</summary>
+        public const byte Time = 0x24;
         /// <summary>Either way: a request failed; echoes its sequence number, with a code and a sentence.</summary>
         public const byte Error = 0x30;
         /// <summary>Either way: the session ends, with a reason.</summary>
@@ -60,7 +62,7 @@ namespace VibeSync.Protocol.Link
         /// <summary>True for the types this version knows.</summary>
         public static bool IsKnown(byte type) =>
             type == Hello || type == Welcome || type == Refused || type == Heartbeat || type == Ack || type == Rekey
-            || type == RekeyAck || type == Edit || type == Scene || type == HumanActive || type == NotSynced || type == Error || type == Bye
+            || type == RekeyAck || type == Edit || type == Scene || type == HumanActive || type == NotSynced || type == Time || type == Error || type == Bye
             || (type >= Apply && type <= PendingIntents) || (type >= BlobWant && type <= BlobOffer);
 
         /// <summary>The type's name for logs, e.g. <c>HEARTBEAT</c>.</summary>
@@ -79,6 +81,7 @@ namespace VibeSync.Protocol.Link
                 case Scene: return "SCENE";
                 case HumanActive: return "HUMAN_ACTIVE";
                 case NotSynced: return "NOT_SYNCED";
+                case Time: return "TIME";
                 case Apply: return "APPLY";
                 case Applied: return "APPLIED";
                 case Observed: return "OBSERVED";

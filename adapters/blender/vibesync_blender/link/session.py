@@ -26,6 +26,7 @@ class MessageType:
     SCENE = 0x21
     HUMAN_ACTIVE = 0x22
     NOT_SYNCED = 0x23
+    TIME = 0x24  # either way, only when sync.scene_time is on: the scene's current time (link/scene_time.py)
     ERROR = 0x30
     BYE = 0x31
     APPLY = 0x40
@@ -80,7 +81,8 @@ def parse_welcome(text):
     """WELCOME's payload, read strictly; returns a dict with session_id, server_nonce (bytes), protocol,
     heartbeat_ms, heartbeat_timeout_ms, project_id (the data directory's project: stamp the file with
     it), schema, limits ({"frame_bytes", "mesh_vertices", "blob_bytes", "chunk_bytes"}: never build more) and
-    tangents (the project's tangent policy, config content.tangents; absent = off)."""
+    tangents (the project's tangent policy, config content.tangents; absent = off) and scene_time (config
+    sync.scene_time: send and follow TIME; absent = off)."""
     def refuse(message):
         raise LinkError("MALFORMED_WELCOME", message)
 
@@ -89,10 +91,11 @@ def parse_welcome(text):
     except ValueError as e:
         refuse(str(e))
     fields = {"session_id", "server_nonce", "protocol", "heartbeat_ms", "heartbeat_timeout_ms", "project_id", "schema", "limits"}
-    if not isinstance(data, dict) or not fields <= set(data) <= fields | {"tangents"}:
-        refuse(f"expected exactly the fields {sorted(fields)} (and tangents)")
-    if not isinstance(data.get("tangents", False), bool):
-        refuse("tangents: expected true or false")
+    if not isinstance(data, dict) or not fields <= set(data) <= fields | {"tangents", "scene_time"}:
+        refuse(f"expected exactly the fields {sorted(fields)} (and tangents, scene_time)")
+    for flag in ("tangents", "scene_time"):
+        if not isinstance(data.get(flag, False), bool):
+            refuse(f"{flag}: expected true or false")
     sid, nonce = data["session_id"], data["server_nonce"]
     if not (isinstance(sid, str) and len(sid) == 32 and all(c in "0123456789abcdef" for c in sid)):
         refuse("session_id: expected 32 lowercase hex digits")

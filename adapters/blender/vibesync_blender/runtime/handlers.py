@@ -18,6 +18,13 @@ def _depsgraph_update_post(scene, depsgraph):
 
 
 @persistent
+def _frame_change_post(*_):
+    """The timeline moved (a scrub, playback, or our own pose, which the timeline sync ignores)."""
+    if _runtime is not None:
+        _runtime.timeline.frame_changed()
+
+
+@persistent
 def _before_freeing(*_):
     """Undo, redo and file loads free datablocks: the index's references go before they do."""
     if _runtime is not None and _runtime.adapter.index is not None:
@@ -56,6 +63,7 @@ def _save_post(*_):
 
 _TABLE = (
     (bpy.app.handlers.depsgraph_update_post, _depsgraph_update_post),
+    (bpy.app.handlers.frame_change_post, _frame_change_post),
     (bpy.app.handlers.undo_pre, _before_freeing),
     (bpy.app.handlers.redo_pre, _before_freeing),
     (bpy.app.handlers.load_pre, _before_freeing),

@@ -21,6 +21,27 @@ from .adapter import BlenderAdapter
 from .changes import ChangeDetector
 from .channel import Channel, EngineStatus
 from .mainqueue import MainThreadQueue
+from .timeline import TimelineSync
+
+MAX_FRAME = 1048574  # Blender's last frame (MAXFRAME)
+
+
+def scene_seconds(scene):
+    """The scene's current time in seconds from frame 0, as animations are exported (frame / fps)."""
+    r = scene.render
+    return (scene.frame_current + scene.frame_subframe) * r.fps_base / r.fps
+
+
+def pose_scene(scene, seconds):
+    """Sets the scene's current frame (and subframe when between frames) to ``seconds``."""
+    r = scene.render
+    f = min(seconds * r.fps / r.fps_base, MAX_FRAME)
+    frame = round(f)
+    if abs(f - frame) < 1e-6:  # a whole frame, up to float error: no subframe
+        scene.frame_set(frame)
+    else:
+        frame = int(f)
+        scene.frame_set(frame, subframe=f - frame)
 
 
 class Runtime:
@@ -37,6 +58,8 @@ class Runtime:
         self.adapter = BlenderAdapter(self.queue, send=self._send, log=log)
         self.detector = ChangeDetector(self.adapter, self._send)
         self.adapter.on_changed = self.detector.refresh
+        self.timeline = TimelineSync(lambda: scene_seconds(self.adapter.scene), lambda t: pose_scene(self.adapter.scene, t),
+                                     self._send, log=log)
         self.channel = None
         self.connection = "disconnected"   # disconnected, connected, refused: the panel shows it
         self.last_error = None
@@ -65,7 +88,7 @@ class Runtime:
         view of us. A step that fails is logged and the next tick runs: a timer callback that
         raises is dropped by Blender, which would stop syncing for good."""
         self.queue.drain(self.budget_s)
-        for step in (self.detector.tick, self._report_not_synced):
+        for step in (self.detector.tick, self._report_not_synced, self.timeline.tick):
             try:
                 step()
             except Exception as e:
@@ -115,6 +138,7 @@ class Runtime:
         channel.start()  # heartbeats flow while a large scene is read
         try:
             self.adapter.welcomed(channel.client.welcome)
+            self.timeline.start_session(channel.client.welcome.get("scene_time", False))
             report = self.adapter.attach()
             self.detector.reset(self.adapter.last_scene)
         except Exception as e:  # reading is per datablock; this is what is left (a scan Blender refused): say it, retry
@@ -163,6 +187,9 @@ class Runtime:
             # open, where the answer would answer nothing (the orchestrator revokes it: UNEXPECTED_REPLY).
             if frame.typ in (MessageType.APPLY, MessageType.ROLLBACK, MessageType.FINALIZE, MessageType.READ):
                 self.stale_requests += 1
+            return
+        if frame.typ == MessageType.TIME:  # a pose, not a command: never answered, never an edit
+            self.timeline.received(frame.payload)
             return
         if frame.typ == MessageType.ACK and b'"scene_root"' in frame.payload:
             self.last_scene_ack = frame.payload.decode("utf-8")

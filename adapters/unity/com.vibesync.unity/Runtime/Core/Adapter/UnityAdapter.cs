@@ -98,6 +98,12 @@ namespace VibeSync.Unity.Adapter
         /// <summary>The AI intents waiting for a human (PENDING_INTENTS), for the editor window; nothing decides them here.</summary>
         public PendingReview Pending { get; } = new PendingReview();
 
+        /// <summary>The scene time sync (TIME, docs/protocol.md §11.10): the time animations are posed at; off unless WELCOME says so.</summary>
+        public SceneClock Clock { get; } = new SceneClock();
+
+        /// <summary>Why the last TIME from the orchestrator was not taken (malformed, or the policy off), for the log; null when it was.</summary>
+        public string? TimeRefused { get; private set; }
+
         /// <summary>Records in canonical values: all, or only <paramref name="only"/>.</summary>
         public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, Meshes, Images, only);
 
@@ -155,8 +161,9 @@ namespace VibeSync.Unity.Adapter
         /// let in by a human's <c>vibesync pair --replace</c>) is stamped with it. Stamping is not an
         /// edit: nothing is reported, the user saves it with the scene.
         /// </summary>
-        public void Welcomed(string projectId, int schema)
+        public void Welcomed(string projectId, int schema, bool sceneTime = false)
         {
+            Clock.Start(sceneTime);
             var stamp = new ProjectStamp(projectId, schema);
             if (_scene.Project != stamp) _scene.Project = stamp;
         }
@@ -174,6 +181,11 @@ namespace VibeSync.Unity.Adapter
             if (frame.Type == MessageType.PendingIntents) // read strictly from its bytes, answered even when it is not JSON
             {
                 Reply(route, frame, Pending.Take(Encoding.UTF8.GetString(frame.Payload.ToArray())));
+                return;
+            }
+            if (frame.Type == MessageType.Time) // a pose, not a command: not answered, never an edit
+            {
+                TimeRefused = Clock.Take(Encoding.UTF8.GetString(frame.Payload.ToArray()));
                 return;
             }
             JsonObject o;

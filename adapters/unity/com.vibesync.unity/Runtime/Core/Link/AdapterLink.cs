@@ -76,7 +76,7 @@ namespace VibeSync.Unity.Link
         {
             _blobs = new AdapterBlobExchange(new FirstOf(adapter.Received, adapter.Meshes, adapter.Images, adapter.Rigging), adapter.Received, _client.Welcome.Limits, frame => Post(adapter, queue, frame), (type, json) => Send(type, json),
                     (type, bytes) => SendBytes(type, bytes), message => { });
-            adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema); // Start runs on the main thread: the scene may be written
+            adapter.Welcomed(_client.Welcome.ProjectId, _client.Welcome.Schema, _client.Welcome.SceneTime); // Start runs on the main thread: the scene may be written
             adapter.Send = Send;
             _queue = queue;
             _ = Task.Run(() => ListenAsync(adapter, queue));
