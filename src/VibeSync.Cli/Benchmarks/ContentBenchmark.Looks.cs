@@ -202,7 +202,7 @@ internal static partial class ContentBenchmark
             progress($"{kind}: building the scene in Blender: {what}");
             var built = await build(blend);
             var dir = Path.Combine(work, "data");
-            var (serve, unity) = await ServeWithEmptyUnityAsync(work, dir, progress, $"{kind}: ");
+            var (serve, unity, _) = await ServeWithEmptyUnityAsync(work, dir, progress, $"{kind}: ");
             return new LooksRun(work, dir, blend, built, serve, unity);
         }
 

@@ -83,8 +83,7 @@ internal static partial class ContentBenchmark
             }
 
             var dir = Path.Combine(work, "data");
-            var (started, startedUnity) = await ServeWithEmptyUnityAsync(work, dir, progress);
-            var api = new ControlApiClient(dir);
+            var (started, startedUnity, api) = await ServeWithEmptyUnityAsync(work, dir, progress);
             await using var serve = started;
             await using var unity = startedUnity;
             await Task.Delay(1000); // idle: JIT and start-up settled

@@ -71,8 +71,7 @@ internal static partial class ContentBenchmark
             long exportBytes = export.GetProperty("bytes").GetInt64();
 
             var dir = Path.Combine(work, "data");
-            var (started, startedUnity) = await ServeWithEmptyUnityAsync(work, dir, progress);
-            var api = new ControlApiClient(dir);
+            var (started, startedUnity, api) = await ServeWithEmptyUnityAsync(work, dir, progress);
             await using var serve = started;
             await using var unity = startedUnity;
             await Task.Delay(1000); // idle: JIT and start-up settled
@@ -247,7 +246,7 @@ internal static partial class ContentBenchmark
     /// serve on a fresh data directory <paramref name="dir"/> under <paramref name="work"/>, and the
     /// simulator attached to it on an empty scene, live (both stopped again if it does not get there).
     /// </summary>
-    private static async Task<(ChildProcess Serve, ChildProcess Unity)> ServeWithEmptyUnityAsync(string work, string dir, Action<string> progress, string prefix = "")
+    private static async Task<(ChildProcess Serve, ChildProcess Unity, ControlApiClient Api)> ServeWithEmptyUnityAsync(string work, string dir, Action<string> progress, string prefix = "")
     {
         Directory.CreateDirectory(dir);
         var empty = Path.Combine(work, "empty.unity.json");
@@ -259,7 +258,7 @@ internal static partial class ContentBenchmark
         {
             var api = new ControlApiClient(dir);
             await UntilAsync(async () => ControlApiClient.Phase(await api.StatusAsync(), "unity") == "live", "Unity live", TimeSpan.FromMinutes(1));
-            return (serve, unity);
+            return (serve, unity, api);
         }
         catch
         {
