@@ -20,6 +20,7 @@ internal static class ConsoleRoutes
 
     public static void Map(WebApplication app, OrchestratorService service, ConsoleGuard guard)
     {
+        var settled = new SettledRecords(Path.Combine(service.DataDirectory, "wal")); // a settled intent's records before and after, from the journal
         app.MapGet(ConsoleUrls.LoginPath, (HttpContext http) =>
         {
             if (guard.Nonces.Redeem(http.Request.Query["nonce"].FirstOrDefault(), guard.Time.GetUtcNow()) is { } why)
@@ -45,8 +46,8 @@ internal static class ConsoleRoutes
             int page = int.TryParse(Query("page"), out var p) ? Math.Clamp(p, 0, 1_000_000) : 0;
             return Page(IntentsPage.Render(service, new Journal.TimelineFilter(Query("actor"), Query("class"), Query("phase")), page));
         });
-        app.MapGet(ConsoleUrls.Root + "/intents/{id}", (HttpContext http, ulong id) =>
-            IntentPage.Render(service, id, ConsoleGuard.SessionOf(http).Csrf) is { } page
+        app.MapGet(ConsoleUrls.Root + "/intents/{id}", async (HttpContext http, ulong id) =>
+            await IntentPage.RenderAsync(service, settled, id, ConsoleGuard.SessionOf(http).Csrf) is { } page
                 ? Page(page)
                 : Refusal(StatusCodes.Status404NotFound, "No such intent", $"Intent {id} is not in the journal."));
         app.MapGet(ConsoleUrls.Root + "/intents/{id}/scene.json", (ulong id) =>
