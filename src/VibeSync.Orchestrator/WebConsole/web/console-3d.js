@@ -135,6 +135,9 @@ async function draw(canvas) {
   let meshes = 0;
   scene.traverse((n) => { if (n.isMesh) meshes++; });
   canvas.dataset.meshes = String(meshes);
+  const textured = new Set(); // the glTF's images three.js decoded, as textures on the meshes drawn
+  scene.traverse((n) => { if (n.isMesh && n.material.map && n.material.map.image) textured.add(n.material.map); });
+  canvas.dataset.textures = String(textured.size);
 
   const bounds = new THREE.Box3().setFromObject(scene);
   const center = bounds.isEmpty() ? new THREE.Vector3() : bounds.getCenter(new THREE.Vector3());
