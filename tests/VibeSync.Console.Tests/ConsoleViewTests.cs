@@ -80,4 +80,57 @@ public sealed class ConsoleViewTests : EndToEndTest
         Assert.True(magenta > 100, $"{magenta} magenta pixels: the cube's texture is not drawn");
         Assert.Empty(violations);
     }
+    [Fact]
+    public async Task the_view_is_framed_on_the_change_and_a_drag_turns_the_camera()
+    {
+        await using var serve = await ServeProcess.StartAsync("--trust", "supervised"); // no engine: a human's intents are FINAL at once
+        string Crate(string id, string name, double x) =>
+            $$"""{"op": "create_object", "uuid": "7e7e7e7e-4444-4333-8444-00000000000{{id}}", "name": "{{name}}", "kind": "empty", "parent": null, "translation": [{{x}}, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}""";
+        // A crate far from the one the AI moves: framed on the whole scene, the moved crate would be a few pixels.
+        Assert.Equal("FINAL", (await serve.SubmitAsync($$"""{"operations": [{{Crate("1", "near", 0)}}, {{Crate("2", "far", 400)}}]}""")).GetProperty("phase").GetString());
+        using var http = ConsoleParts.HumanApi(serve);
+        using var reply = await http.PostAsync($"http://127.0.0.1:{serve.ApiPort}/v1/intents?actor=ai:view-test",
+            new StringContent("""{"operations": [{"op": "set_transform", "uuid": "7e7e7e7e-4444-4333-8444-000000000001", "translation": [1, 0, 0]}], "rationale": "nudge the near crate"}"""));
+        string answer = await reply.Content.ReadAsStringAsync();
+        Assert.True(answer.Contains("\"PENDING\""), answer);
+        ulong intent = ulong.Parse(System.Text.RegularExpressions.Regex.Match(answer, "\"intent\": *(\\d+)").Groups[1].Value);
+
+        await using var browser = await ConsoleBrowser.LaunchAsync();
+        var page = await (await browser.NewContextAsync()).NewPageAsync();
+        var violations = CspViolations(page);
+        await page.GotoAsync(await ConsoleParts.LoginLinkAsync(serve.DataDirectory, intent));
+        var canvas = page.Locator("canvas[data-scene]");
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 20_000 });
+        const string blue = "b > r + 60"; // the moved crate's ghost
+        int ghost = await PixelsAsync(canvas, blue);
+        Assert.True(ghost > 1_000, $"{ghost} ghost pixels: the view is not framed on the moved crate");
+        const string checksum = """
+            (c) => {
+              const gl = c.getContext("webgl2") || c.getContext("webgl");
+              const px = new Uint8Array(c.width * c.height * 4);
+              gl.readPixels(0, 0, c.width, c.height, gl.RGBA, gl.UNSIGNED_BYTE, px);
+              let h = 0;
+              for (let i = 0; i < px.length; i++) h = (h * 31 + px[i]) | 0;
+              return h;
+            }
+            """;
+        int before = await canvas.EvaluateAsync<int>(checksum);
+        await canvas.ScreenshotAsync(new() { Path = Path.Combine(ConsoleBrowser.Screenshots, "3d-view-framed.png") });
+
+        var box = (await canvas.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await page.Mouse.DownAsync();
+        for (int step = 1; step <= 10; step++) await page.Mouse.MoveAsync(box.X + box.Width / 2 + step * 15, box.Y + box.Height / 2 + step * 4);
+        await page.Mouse.UpAsync();
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-camera", new System.Text.RegularExpressions.Regex(@"^-?\d"));
+        int after = await canvas.EvaluateAsync<int>(checksum);
+        Assert.NotEqual(before, after);
+        Assert.True(await PixelsAsync(canvas, blue) > 200, "the ghost left the view after a turn around it");
+        await canvas.ScreenshotAsync(new() { Path = Path.Combine(ConsoleBrowser.Screenshots, "3d-view-turned.png") });
+
+        await page.Mouse.WheelAsync(0, 400); // zoom out: the crates get smaller
+        await page.WaitForTimeoutAsync(200);
+        Assert.NotEqual(after, await canvas.EvaluateAsync<int>(checksum));
+        Assert.Empty(violations);
+    }
 }

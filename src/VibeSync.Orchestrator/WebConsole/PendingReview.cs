@@ -41,7 +41,7 @@ internal static class PendingReview
             html.Append($"<p class=\"refusal\">Against Reality as it is now, approving it would be refused: {Html.E(IntentRefusedException.WireName(e.Code))} at {Html.E(e.Path)}: {Html.E(e.Reason)}</p>");
         }
         if (view3d) html.Append($"<figure class=\"view3d\"><canvas width=\"640\" height=\"360\" data-scene=\"{ConsoleUrls.Intent(pending.Id)}/scene.json\" data-glb=\"{ConsoleUrls.Root}/reality.glb\" aria-label=\"3D view of intent {pending.Id}\"></canvas>" +
-            "<figcaption>Reality from its glTF export: a moved object where it is and ghosted blue where it would go, new objects green, deletions red wireframe.</figcaption></figure>");
+            "<figcaption>Reality from its glTF export: a moved object where it is and ghosted blue where it would go, new objects green, deletions red wireframe. Framed on the change: drag to turn, right-drag to pan, wheel to zoom.</figcaption></figure>");
         html.Append("<div class=\"actions\">");
         html.Append(Html.PostButton($"/console/intents/{pending.Id}/approve", "Approve", csrf, "approve"));
         html.Append(Html.PostButton($"/console/intents/{pending.Id}/deny", "Deny", csrf, "deny"));
