@@ -463,6 +463,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
     public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
 
+    /// <summary>The WAL sequence of the newest journal entry indexed: what the console's live pages re-render on.</summary>
+    public ulong JournalPosition => _journal.Position;
+
     /// <summary>The intents first journaled since <paramref name="sinceMs"/> (Unix ms), oldest first: the console's charts.</summary>
     public IReadOnlyList<Orchestrator.Journal.IntentSummary> IntentsSince(long sinceMs) => _journal.Since(sinceMs);
 

@@ -16,7 +16,8 @@ internal static class IntentPage
     /// <summary>The page, or null when the journal has no such intent.</summary>
     public static async Task<string?> RenderAsync(OrchestratorService service, SettledRecords settled, ulong id, string csrf) =>
         await BodyAsync(service, settled, id, csrf) is { } body
-            ? Html.Page($"Intent {id}", $"<h1>Intent {id}</h1><section id=\"{Section}\" data-intent=\"{id}\" aria-label=\"Intent {id} as journaled\">{body}</section>")
+            ? Html.Page($"Intent {id}", $"<h1>Intent {id}</h1><section id=\"{Section}\" data-intent=\"{id}\" aria-label=\"Intent {id} as journaled\">{body}</section>" +
+                ConsoleFeed.Marker($"{ConsoleUrls.Root}/events?intent={id}", (Section, body)))
             : null;
 
     /// <summary>Everything below the title, or null when the journal has no such intent.</summary>

@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using VibeSync.Console.Tests.Support;
+using VibeSync.Link.Tests.Support;
+
+namespace VibeSync.Console.Tests;
+
+/// <summary>
+/// Live updates beyond the overview, in chromium against a real serve: the open intent timeline
+/// shows a new intent at the top of its first page, and an open intent's page turns FINAL when the
+/// intent is approved elsewhere (<c>vibesync approve</c> at a terminal), neither page reloaded.
+/// </summary>
+public sealed class ConsoleLiveTests
+{
+    [Fact]
+    public async Task the_timeline_and_an_intent_page_update_without_a_reload_when_an_intent_arrives_and_is_approved_at_the_terminal()
+    {
+        await using var serve = await ServeProcess.StartAsync("--trust", "supervised"); // no engine: an approved intent is FINAL at once
+        Assert.Equal("FINAL", (await serve.SubmitAsync("""{"operations": [{"op": "create_object", "uuid": "7e7e7e7e-5555-4333-8444-000000000001", "name": "crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}]}""")).GetProperty("phase").GetString());
+
+        await using var browser = await ConsoleBrowser.LaunchAsync();
+        var page = await (await browser.NewContextAsync()).NewPageAsync();
+        await page.GotoAsync(await ConsoleParts.LoginLinkAsync(serve.DataDirectory));
+        await page.GotoAsync($"http://127.0.0.1:{serve.ApiPort}/console/intents");
+        await Assertions.Expect(page.Locator("#feed-state")).ToHaveTextAsync("live updates: connected");
+        await page.EvaluateAsync("() => { window.notReloaded = true; }");
+        var rows = page.Locator("table.timeline tbody tr");
+        int before = await rows.CountAsync();
+
+        using var http = ConsoleParts.HumanApi(serve);
+        using var reply = await http.PostAsync($"http://127.0.0.1:{serve.ApiPort}/v1/intents?actor=ai:live-test",
+            new StringContent("""{"operations": [{"op": "set_transform", "uuid": "7e7e7e7e-5555-4333-8444-000000000001", "translation": [2, 0, 0]}], "rationale": "slide the crate"}"""));
+        string answer = await reply.Content.ReadAsStringAsync();
+        Assert.True(answer.Contains("\"PENDING\""), answer);
+        string intent = Regex.Match(answer, "\"intent\": *(\\d+)").Groups[1].Value;
+
+        await Assertions.Expect(rows.First.Locator("td").First).ToHaveTextAsync(intent, new() { Timeout = 5_000 });
+        await Assertions.Expect(rows.First).ToContainTextAsync("ai:live-test");
+        await Assertions.Expect(rows.First).ToContainTextAsync("slide the crate");
+        await Assertions.Expect(rows).ToHaveCountAsync(before + 1);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the timeline was reloaded");
+        await ConsoleBrowser.ScreenshotAsync(page, "intents-timeline-live");
+
+        // Its page, open while it waits; approved at a terminal, it turns FINAL on the page.
+        await rows.First.GetByRole(AriaRole.Link, new() { Name = intent, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"**/console/intents/{intent}");
+        await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("PENDING");
+        await Assertions.Expect(page.Locator("#feed-state")).ToHaveTextAsync("live updates: connected");
+        await page.EvaluateAsync("() => { window.notReloaded = true; }");
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(60), Parts.Cli, "approve", intent, "--data", serve.DataDirectory);
+        Assert.True(code == 0 && output.Contains("FINAL"), output);
+        await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("FINAL", new() { Timeout = 5_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Records before and after" }).Locator("td.after")).ToHaveTextAsync("[2,0,0]");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the intent's page was reloaded");
+        await ConsoleBrowser.ScreenshotAsync(page, "intent-final-live");
+    }
+}
