@@ -55,4 +55,44 @@ public sealed class ConsoleLiveTests
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the intent's page was reloaded");
         await ConsoleBrowser.ScreenshotAsync(page, "intent-final-live");
     }
+    [Fact]
+    public async Task a_login_session_survives_a_restart_of_serve_on_the_same_port_and_its_file_holds_no_secret()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { probe.Start(); port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; }
+        var serve = await ServeProcess.StartAsync("--trust", "supervised", "--api-port", port.ToString());
+        string dir = serve.DataDirectory;
+        await using var browser = await ConsoleBrowser.LaunchAsync();
+        var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(await ConsoleParts.LoginLinkAsync(dir));
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
+        string secret = (await context.CookiesAsync()).Single(c => c.Name == $"vibesync_console_{port}").Value;
+        string file = Path.Combine(dir, "console-sessions");
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.DoesNotContain(secret, File.ReadAllText(file));
+
+        serve.KeepData = true;
+        await serve.DisposeAsync();
+        await using var again = await ServeProcess.StartInAsync(dir, "--trust", "supervised", "--api-port", port.ToString());
+        try
+        {
+            Assert.Equal(port, again.ApiPort);
+            var response = await page.ReloadAsync();
+            Assert.Equal(200, response!.Status);
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
+            // The session's anti-forgery token still holds: Deny an AI's intent in the console after the restart.
+            using var http = ConsoleParts.HumanApi(again);
+            using var reply = await http.PostAsync($"http://127.0.0.1:{port}/v1/intents?actor=ai:live-test",
+                new StringContent("""{"operations": [{"op": "create_object", "uuid": "7e7e7e7e-5555-4333-8444-000000000009", "name": "crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}], "rationale": "a crate"}"""));
+            string intent = Regex.Match(await reply.Content.ReadAsStringAsync(), "\"intent\": *(\\d+)").Groups[1].Value;
+            var review = page.GetByRole(AriaRole.Article, new() { Name = $"Intent {intent}" });
+            await review.GetByRole(AriaRole.Button, new() { Name = "Deny", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("REFUSED");
+            // A cookie value the file does not name opens nothing.
+            await context.AddCookiesAsync([new Cookie { Name = $"vibesync_console_{port}", Value = new string('a', 64), Domain = "127.0.0.1", Path = "/console" }]);
+            Assert.Equal(401, (await page.GotoAsync($"http://127.0.0.1:{port}/console/"))!.Status);
+        }
+        finally { again.KeepData = false; }
+    }
 }
