@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using VibeSync.Console.Tests.Support;
 using VibeSync.Link.Tests.Support;
@@ -27,12 +26,8 @@ public sealed class ConsoleLiveTests
         var rows = page.Locator("table.timeline tbody tr");
         int before = await rows.CountAsync();
 
-        using var http = ConsoleParts.HumanApi(serve);
-        using var reply = await http.PostAsync($"http://127.0.0.1:{serve.ApiPort}/v1/intents?actor=ai:live-test",
-            new StringContent("""{"operations": [{"op": "set_transform", "uuid": "7e7e7e7e-5555-4333-8444-000000000001", "translation": [2, 0, 0]}], "rationale": "slide the crate"}"""));
-        string answer = await reply.Content.ReadAsStringAsync();
-        Assert.True(answer.Contains("\"PENDING\""), answer);
-        string intent = Regex.Match(answer, "\"intent\": *(\\d+)").Groups[1].Value;
+        string intent = (await ConsoleParts.SubmitPendingAsync(serve, "ai:live-test",
+            """{"operations": [{"op": "set_transform", "uuid": "7e7e7e7e-5555-4333-8444-000000000001", "translation": [2, 0, 0]}], "rationale": "slide the crate"}""")).ToString();
 
         await Assertions.Expect(rows.First.Locator("td").First).ToHaveTextAsync(intent, new() { Timeout = 5_000 });
         await Assertions.Expect(rows.First).ToContainTextAsync("ai:live-test");
@@ -82,10 +77,8 @@ public sealed class ConsoleLiveTests
             Assert.Equal(200, response!.Status);
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
             // The session's anti-forgery token still holds: Deny an AI's intent in the console after the restart.
-            using var http = ConsoleParts.HumanApi(again);
-            using var reply = await http.PostAsync($"http://127.0.0.1:{port}/v1/intents?actor=ai:live-test",
-                new StringContent("""{"operations": [{"op": "create_object", "uuid": "7e7e7e7e-5555-4333-8444-000000000009", "name": "crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}], "rationale": "a crate"}"""));
-            string intent = Regex.Match(await reply.Content.ReadAsStringAsync(), "\"intent\": *(\\d+)").Groups[1].Value;
+            ulong intent = await ConsoleParts.SubmitPendingAsync(again, "ai:live-test",
+                """{"operations": [{"op": "create_object", "uuid": "7e7e7e7e-5555-4333-8444-000000000009", "name": "crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}], "rationale": "a crate"}""");
             var review = page.GetByRole(AriaRole.Article, new() { Name = $"Intent {intent}" });
             await review.GetByRole(AriaRole.Button, new() { Name = "Deny", Exact = true }).ClickAsync();
             await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("REFUSED");

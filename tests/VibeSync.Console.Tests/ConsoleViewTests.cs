@@ -58,12 +58,8 @@ public sealed class ConsoleViewTests : EndToEndTest
         await using var serve = await ServeProcess.StartAsync("--trust", "supervised", "--cosmetic-window-ms", "50");
         await using var blender = Driven.Blender(blend, serve.DataDirectory);
         await UntilAsync(serve, s => SyncOf(s, "blender").GetProperty("phase").GetString() == "live", "Blender live (it seeds Reality with the textured cube)", 90_000);
-        using var http = ConsoleParts.HumanApi(serve);
-        using var reply = await http.PostAsync($"http://127.0.0.1:{serve.ApiPort}/v1/intents?actor=ai:view-test",
-            new StringContent($$"""{"operations": [{"op": "set_transform", "uuid": "{{Cube}}", "translation": [0, 0, 3]}], "rationale": "lift the cube"}"""));
-        string answer = await reply.Content.ReadAsStringAsync();
-        Assert.True(answer.Contains("\"PENDING\""), answer);
-        ulong intent = ulong.Parse(System.Text.RegularExpressions.Regex.Match(answer, "\"intent\": *(\\d+)").Groups[1].Value);
+        ulong intent = await ConsoleParts.SubmitPendingAsync(serve, "ai:view-test",
+            $$"""{"operations": [{"op": "set_transform", "uuid": "{{Cube}}", "translation": [0, 0, 3]}], "rationale": "lift the cube"}""");
 
         await using var browser = await ConsoleBrowser.LaunchAsync();
         var page = await (await browser.NewContextAsync()).NewPageAsync();
@@ -88,12 +84,8 @@ public sealed class ConsoleViewTests : EndToEndTest
             $$"""{"op": "create_object", "uuid": "7e7e7e7e-4444-4333-8444-00000000000{{id}}", "name": "{{name}}", "kind": "empty", "parent": null, "translation": [{{x}}, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}""";
         // A crate far from the one the AI moves: framed on the whole scene, the moved crate would be a few pixels.
         Assert.Equal("FINAL", (await serve.SubmitAsync($$"""{"operations": [{{Crate("1", "near", 0)}}, {{Crate("2", "far", 400)}}]}""")).GetProperty("phase").GetString());
-        using var http = ConsoleParts.HumanApi(serve);
-        using var reply = await http.PostAsync($"http://127.0.0.1:{serve.ApiPort}/v1/intents?actor=ai:view-test",
-            new StringContent("""{"operations": [{"op": "set_transform", "uuid": "7e7e7e7e-4444-4333-8444-000000000001", "translation": [1, 0, 0]}], "rationale": "nudge the near crate"}"""));
-        string answer = await reply.Content.ReadAsStringAsync();
-        Assert.True(answer.Contains("\"PENDING\""), answer);
-        ulong intent = ulong.Parse(System.Text.RegularExpressions.Regex.Match(answer, "\"intent\": *(\\d+)").Groups[1].Value);
+        ulong intent = await ConsoleParts.SubmitPendingAsync(serve, "ai:view-test",
+            """{"operations": [{"op": "set_transform", "uuid": "7e7e7e7e-4444-4333-8444-000000000001", "translation": [1, 0, 0]}], "rationale": "nudge the near crate"}""");
 
         await using var browser = await ConsoleBrowser.LaunchAsync();
         var page = await (await browser.NewContextAsync()).NewPageAsync();

@@ -92,7 +92,7 @@ internal sealed class SettledRecords(string walDirectory)
         {
             // Its own FINAL entries folded over Reality just before them: what it changed, whatever else settled meanwhile.
             var after = RealityReplay.Fold(before, own.Where(r => r.Entry.Phase == Protocol.Intents.IntentPhase.Final));
-            Keep(first, after);
+            if (first == last) Keep(first, after); // Reality through its one FINAL entry (with several, others may have settled between them)
             return new SettledChange(true, json, FieldDiff.Between(before, after, touched), null);
         }
         // Rolled back: Reality kept its before; the fields it would have changed are shown, their after not applied.
