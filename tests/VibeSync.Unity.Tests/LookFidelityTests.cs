@@ -97,6 +97,9 @@ public sealed class LookFidelityTests
     [Fact]
     public void a_metallic_roughness_and_occlusion_texture_is_shown_through_one_derived_texture_with_unitys_channels()
     {
+        var before = _scene.MaterialOf(Brick);
+        before.Keywords.Add(ShaderFamily.AlbedoSmoothnessKeyword); // smoothness from albedo alpha, as a human may have left it
+        _scene.WriteMaterial(Brick, before);
         BindOrm(1, Rgba3x5, 3, 5);
         var m = _scene.MaterialOf(Brick);
         var name = ChannelRepack.DerivedName(BlobId.OfBytes(Rgba3x5));
@@ -107,6 +110,7 @@ public sealed class LookFidelityTests
         Assert.Equal(0f, m.Floats[ShaderFamily.SmoothnessChannel]); // smoothness from the metallic map's alpha
         Assert.Equal(1f, m.Floats["_GlossMapScale"]);
         Assert.Contains("_METALLICGLOSSMAP", m.Keywords);
+        Assert.DoesNotContain(ShaderFamily.AlbedoSmoothnessKeyword, m.Keywords);
         Assert.Equal(1, _scene.Derivations);
 
         // The record keeps the original glTF image: the derived texture is Unity's rendering detail.

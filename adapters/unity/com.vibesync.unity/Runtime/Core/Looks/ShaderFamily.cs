@@ -49,6 +49,8 @@ namespace VibeSync.Unity.Looks
         public const string ZWrite = "_ZWrite";
         /// <summary><c>_SmoothnessTextureChannel</c>: 0, smoothness from the metallic map's alpha (both shaders; 1 would take albedo alpha).</summary>
         public const string SmoothnessChannel = "_SmoothnessTextureChannel";
+        /// <summary><c>_SMOOTHNESS_TEXTURE_ALBEDO_CHANNEL_A</c>: always off (smoothness from the metallic map's alpha, <see cref="SmoothnessChannel"/> 0; both inspectors set it from that float).</summary>
+        public const string AlbedoSmoothnessKeyword = "_SMOOTHNESS_TEXTURE_ALBEDO_CHANNEL_A";
         /// <summary><c>_NORMALMAP</c>: on when a normal texture is bound.</summary>
         public const string NormalKeyword = "_NORMALMAP";
         /// <summary><c>_EMISSION</c>: on when emission × strength is not black.</summary>
@@ -153,7 +155,7 @@ namespace VibeSync.Unity.Looks
 
         /// <summary>Every keyword the table manages.</summary>
         public IEnumerable<string> KeywordNames =>
-            new[] { NormalKeyword, EmissionKeyword, MetallicMapKeyword }.Concat(OcclusionKeyword == null ? new string[0] : new[] { OcclusionKeyword }).Concat(AlphaKeywords);
+            new[] { NormalKeyword, EmissionKeyword, MetallicMapKeyword, AlbedoSmoothnessKeyword }.Concat(OcclusionKeyword == null ? new string[0] : new[] { OcclusionKeyword }).Concat(AlphaKeywords);
 
         private static IReadOnlyDictionary<string, float> F(params (string Name, float Value)[] values) =>
             values.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
