@@ -357,14 +357,33 @@ namespace VibeSync.Unity.Editor
             var importer = Importer(path);
             var texture = LoadAsset<Texture2D>(id);
             // The file's own size (an import may downscale it: the texture's width is what Unity made of it).
-            var bytes = File.ReadAllBytes(ProjectPath(path));
-            var mime = ImageHeader.Read(bytes, out int width, out int height);
+            var mime = Header(ProjectPath(path), out int width, out int height);
             if (mime == null) // a .tga, .psd, .exr a human bound: a texture all the same, whose binding is listed as not synced
                 return new UnityTexture(texture.name, "", texture.width, texture.height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
                     (UnityWrap)(int)importer.wrapModeU, (UnityWrap)(int)importer.wrapModeV, (UnityFilter)(int)importer.filterMode)
                 { Unreadable = $"{path} is neither a PNG nor a JPEG file" };
             return new UnityTexture(texture.name, mime, width, height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
                 (UnityWrap)(int)importer.wrapModeU, (UnityWrap)(int)importer.wrapModeV, (UnityFilter)(int)importer.filterMode);
+        }
+
+        /// <summary>
+        /// The file's mime and size from its header: the first 64 KiB, then the whole file only when they do not
+        /// hold it (a JPEG's SOF may follow large metadata). Reads run for every binding on every whole-scene diff,
+        /// so a 4096² texture is not read whole each time.
+        /// </summary>
+        private static string? Header(string file, out int width, out int height)
+        {
+            byte[] head;
+            long length;
+            using (var stream = File.OpenRead(file))
+            {
+                length = stream.Length;
+                head = new byte[(int)Math.Min(length, 64 * 1024)];
+                int read = 0, n;
+                while (read < head.Length && (n = stream.Read(head, read, head.Length - read)) > 0) read += n;
+            }
+            var mime = ImageHeader.Read(head, out width, out height);
+            return mime != null || length <= head.Length ? mime : ImageHeader.Read(File.ReadAllBytes(file), out width, out height);
         }
 
         // The imported file's write time: Unity reimports when it changes, and so does the core's naming of its bytes.
