@@ -59,6 +59,12 @@ public sealed class SimHost
         _adapter.Changes.Reported = true;
         // Where Unity's glue samples every Animation at the time (AnimationState.time), the simulator says it.
         _adapter.Clock.Posed += seconds => Say("scene_time", new { seconds });
+        // What Unity's console would show as "not synced: reason" (the orchestrator's status shows the same list).
+        _adapter.NotSyncedChanged += () => Say("not_synced", new
+        {
+            items = _adapter.NotSynced.Select(i => new { name = i.Name, type = i.Type, code = i.Code, reason = i.Reason, uuid = i.Uuid }).ToList(),
+            lines = _adapter.NotSynced.Select(i => $"not synced: {i.Name} ({i.Type}, {i.Code}): {i.Reason}").ToList(),
+        });
         if (_options.TraceApplies)
             _adapter.Answered = (type, json) =>
             {
@@ -233,12 +239,24 @@ public sealed class SimHost
                 foreach (var f in colors.EnumerateObject()) m.Colors[f.Name] = new Looks.UnityColor((float)f.Value[0].GetDouble(), (float)f.Value[1].GetDouble(), (float)f.Value[2].GetDouble(), (float)f.Value[3].GetDouble());
             if (step.TryGetProperty("keywords", out var keywords))
                 foreach (var k in keywords.EnumerateObject()) { if (k.Value.GetBoolean()) m.Keywords.Add(k.Name); else m.Keywords.Remove(k.Name); }
-            if (step.TryGetProperty("textures", out var textures))
-                foreach (var t in textures.EnumerateObject()) { if (t.Value.ValueKind == JsonValueKind.Null) m.Textures.Remove(t.Name); else m.Textures[t.Name] = t.Value.GetString()!; }
+            if (step.TryGetProperty("textures", out var textures)) // a texture by its ID or its name; the property then holds that texture itself
+                foreach (var t in textures.EnumerateObject())
+                {
+                    m.Derived.Remove(t.Name);
+                    if (t.Value.ValueKind == JsonValueKind.Null) m.Textures.Remove(t.Name);
+                    else m.Textures[t.Name] = _scene.ImageIds().Contains(t.Value.GetString()!) ? t.Value.GetString()! : _scene.TextureNamed(t.Value.GetString()!);
+                }
             if (step.TryGetProperty("scaleOffsets", out var st)) // the inspector's Tiling and Offset: [tiling x, y, offset x, y]
                 foreach (var t in st.EnumerateObject()) m.ScaleOffsets[t.Name] = new Looks.UnityScaleOffset((float)t.Value[0].GetDouble(), (float)t.Value[1].GetDouble(), (float)t.Value[2].GetDouble(), (float)t.Value[3].GetDouble());
             if (step.TryGetProperty("renderQueue", out var queue)) m.RenderQueue = queue.GetInt32();
             _scene.WriteMaterial(materialId, m);
+            return;
+        }
+        if (step.TryGetProperty("import", out var import))
+        {
+            // A human drops a file into Assets: Unity imports it as a texture (any format it reads: .tga, .psd, .exr, …).
+            var path = import.GetString()!;
+            _scene.ImportFile(Path.GetFileName(path), File.ReadAllBytes(path));
             return;
         }
         if (step.TryGetProperty("texture", out var tex))
