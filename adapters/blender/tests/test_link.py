@@ -8,6 +8,7 @@ import tempfile
 import time
 import unittest
 
+from vibesync_blender.link import keyfile
 from vibesync_blender.link import LinkClient, LinkError, LinkRefused, MessageType, SequenceGuard, derive_session_keys, hello_json
 from vibesync_blender.link.session import parse_welcome, version_incompatibility
 from vibesync_blender.protocol.frames import encode_frame
@@ -135,8 +136,7 @@ class LiveLinkTests(unittest.TestCase):
             self.assertEqual(MessageType.ACK, again.heartbeat()[0])
 
     def test_version_skew_is_refused_with_a_clear_message(self):
-        with open(os.path.join(self.dir, "keys", "blender.key")) as f:
-            key = bytes.fromhex(f.read().strip())
+        key = keyfile.read(os.path.join(self.dir, "keys", "blender.key")).key
         with open(os.path.join(self.dir, "serve.json")) as f:
             port = json.load(f)["link_port"]
         with self.assertRaises(LinkRefused) as e:
