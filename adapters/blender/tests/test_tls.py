@@ -13,7 +13,28 @@ import unittest
 from vibesync_blender.link import TLS_PIN_MISMATCH, LinkClient, LinkError, LinkRefused, MessageType, keyfile
 from vibesync_blender.link.client import dial_tls
 
+from .support import ADAPTER, blender_env
 from .test_link import serve_command
+
+IN_BLENDER = r"""
+import sys, time, addon_utils, bpy
+sys.path.insert(0, sys.argv[-3])
+addon_utils.enable("vibesync_blender", default_set=True)
+from vibesync_blender.ui import session
+from vibesync_blender.ui.preferences import preferences
+prefs = preferences()
+prefs.key_file = sys.argv[-2]
+prefs.host = "192.0.2.1"  # not loopback: unused when the key file names endpoints
+data_dir, port, key = prefs.endpoint()
+print("VIBESYNC-RESULT endpoint", data_dir is None and port is None and list(key.endpoints) == [tuple(e) for e in __import__("json").loads(sys.argv[-1])])
+session.start()
+rt = session.current()
+deadline = time.time() + 20
+while rt.connection == "disconnected" and rt.last_error is None and time.time() < deadline:
+    rt.tick(); time.sleep(0.05)
+print("VIBESYNC-RESULT connection", rt.connection, (rt.last_error or "").split(":")[1].strip() if rt.last_error else "-")
+session.stop()
+"""
 
 KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 PIN = "a" * 64
@@ -112,6 +133,23 @@ class LiveTlsTests(unittest.TestCase):
         with self.assertRaises(OSError) as e:
             LinkClient.from_key_file(f._replace(endpoints=(("127.0.0.1", dead),)), "unity", lambda: self.serve["link_port"])
         self.assertIn(f"127.0.0.1:{dead}", str(e.exception))
+
+    @unittest.skipIf(shutil.which("blender") is None, "real Blender is not installed (run-tests installs it)")
+    def test_in_real_blender_the_preferences_key_file_leads_over_tls_and_a_wrong_pin_shows_TLS_PIN_MISMATCH(self):
+        f = self.key_file("blender")
+        with open(os.path.join(self.dir, "keys", "blender.key"), encoding="ascii") as k:
+            text = k.read()
+        results = {}
+        for name, content in (("right", text), ("wrong", text.replace(f.pins[0].hex(), "0" * 64))):
+            path = os.path.join(self.dir, f"copied-{name}.key")
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as out:
+                out.write(content)
+            run = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", IN_BLENDER, "--",
+                                  ADAPTER, path, json.dumps(f.endpoints)], capture_output=True, text=True, timeout=120, env=blender_env())
+            results[name] = [l.split()[1:] for l in run.stdout.splitlines() if l.startswith("VIBESYNC-RESULT")]
+            self.assertEqual(2, len(results[name]), run.stdout[-3000:] + run.stderr[-3000:])
+        self.assertEqual([["endpoint", "True"], ["connection", "connected", "-"]], results["right"])
+        self.assertEqual([["endpoint", "True"], ["connection", "refused", TLS_PIN_MISMATCH]], results["wrong"])
 
     def test_the_server_refuses_a_client_that_offers_only_tls_1_2(self):
         host, port = self.serve["listen"].rsplit(":", 1)
