@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using VibeSync.Link.Tests.Support;
 
@@ -13,15 +11,6 @@ namespace VibeSync.EndToEnd.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class TlsEndToEndTests : EndToEndTest
 {
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     private static string Transport(JsonElement status, string engine) =>
         ServeProcess.EngineIn(status, engine).GetProperty("session").GetProperty("transport").GetString()!;
 
@@ -49,7 +38,7 @@ public sealed class TlsEndToEndTests : EndToEndTest
     {
         var blend = await Parts.SampleBlendAsync(Work);
         var unityScene = Parts.SampleUnityScene(Work);
-        int port = FreePort();
+        int port = FreePorts.Next();
         await using var serve = await ServeProcess.StartAsync("--listen", $"127.0.0.1:{port}", "--cosmetic-window-ms", "100");
         var keyFile = File.ReadAllText(Path.Combine(serve.DataDirectory, "keys", "blender.key"));
         Assert.Contains($"\nendpoint 127.0.0.1:{port}\n", keyFile);
@@ -87,7 +76,7 @@ public sealed class TlsEndToEndTests : EndToEndTest
     {
         var blend = await Parts.SampleBlendAsync(Work);
         var unityScene = Parts.SampleUnityScene(Work);
-        await using var serve = await ServeProcess.StartAsync("--listen", $"127.0.0.1:{FreePort()}");
+        await using var serve = await ServeProcess.StartAsync("--listen", $"127.0.0.1:{FreePorts.Next()}");
         string pin = File.ReadAllLines(Path.Combine(serve.DataDirectory, "keys", "unity.key")).Single(l => l.StartsWith("tls-sha256 ", StringComparison.Ordinal))[11..];
         string other = new string(pin.Select(c => c == '0' ? '1' : '0').ToArray());
         Func<string, string> wrongPin = text => text.Replace(pin, other);

@@ -7,14 +7,13 @@ import shutil
 import socket
 import ssl
 import subprocess
-import tempfile
 import unittest
 
 from vibesync_blender.link import TLS_PIN_MISMATCH, LinkClient, LinkError, LinkRefused, MessageType, keyfile
 from vibesync_blender.link.client import dial_tls
 
 from .support import ADAPTER, blender_env
-from .test_link import serve_command
+from .test_link import start_serve, stop_serve
 
 IN_BLENDER = r"""
 import sys, time, addon_utils, bpy
@@ -71,29 +70,13 @@ class LiveTlsTests(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if shutil.which("dotnet") is None:
-            raise unittest.SkipTest("the .NET SDK is needed to run vibesync serve")
-        cls.dir = tempfile.mkdtemp(prefix="vibesync-pytls-")
-        cls.err = open(os.path.join(cls.dir, "serve.log"), "w")
-        cls.proc = subprocess.Popen(serve_command(cls.dir, "--listen", "127.0.0.1:0"), stdout=subprocess.PIPE, stderr=cls.err, text=True)
-        line = cls.proc.stdout.readline()
-        if not line.startswith("vibesync serve:"):
-            cls.proc.kill()
-            raise RuntimeError("serve did not start: " + line)
+        start_serve(cls, "vibesync-pytls-", "--listen", "127.0.0.1:0")
         with open(os.path.join(cls.dir, "serve.json")) as f:
             cls.serve = json.load(f)
 
     @classmethod
     def tearDownClass(cls):
-        cls.proc.terminate()
-        try:
-            cls.proc.wait(timeout=20)
-        finally:
-            if cls.proc.poll() is None:
-                cls.proc.kill()
-        cls.proc.stdout.close()
-        cls.err.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
+        stop_serve(cls)
 
     def key_file(self, engine="unity"):
         return keyfile.read(os.path.join(self.dir, "keys", f"{engine}.key"))
