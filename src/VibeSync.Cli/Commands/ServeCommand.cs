@@ -31,7 +31,7 @@ internal static class ServeCommand
         var config = new Option<FileInfo?>("--config") { Description = "The policies file (default: DIR/config.json, written with the defaults on first start). Flags override it." };
         var command = new Command("serve",
             "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token) on first start, " +
-            "listens on loopback only for the adapters (signed sessions) and for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
+            "listens on loopback for the adapters (signed sessions; with --listen also across the LAN over TLS 1.3) and on loopback only for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
             "Policies come from DIR/config.json (trust mode, batch windows, limits, pairing, safe-mode thresholds); flags override it. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")
         {
