@@ -130,6 +130,27 @@ public sealed class TlsTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task idle_tls_strangers_filling_the_pool_make_room_for_an_honest_adapter()
+    {
+        // The stranger pool is the loopback one: half-open TLS connections count against it and the idle ones are evicted.
+        await using var server = new LinkServer(new LinkOptions { Tls = _tls, MaxPendingConnections = 4 }, _keys, new RecordingHost(), new LinkLog(TextWriter.Synchronized(_log)));
+        server.Start();
+        var idle = new List<TcpClient>();
+        for (int i = 0; i < 8; i++)
+        {
+            var c = new TcpClient();
+            await c.ConnectAsync(IPAddress.Loopback, server.TlsEndpoint!.Port);
+            idle.Add(c);
+        }
+        await Task.Delay(100); // older than a HELLO takes to arrive: idle
+        var keyFile = KeyFile.Parse(Hex.Encode(_keys[Engines.Unity]) + "\ntls-sha256 " + Hex.Encode(_tls.Fingerprint) + "\nendpoint 127.0.0.1:" + server.TlsEndpoint!.Port + "\n");
+        using var honest = await LinkClient.ConnectAsync(keyFile, () => 0, Engines.Unity).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(MessageType.Ack, (await honest.HeartbeatAsync()).Type);
+        Assert.True(server.Status().ConnectionsRefused >= 4, "idle strangers beyond the pool were closed\n" + _log);
+        foreach (var c in idle) c.Dispose();
+    }
+
+    [Fact]
     public async Task loopback_without_tls_stays_open_beside_the_tls_listener()
     {
         using var client = await LinkClient.ConnectAsync(_server.Port, Engines.Blender, _keys[Engines.Blender]);
