@@ -34,6 +34,9 @@ public sealed record ServeOptions
     /// <summary>The control API's port; 0 picks a free one (written to serve.json).</summary>
     public int ApiPort { get; init; }
 
+    /// <summary>Also take adapters across the LAN at this address over TLS 1.3 (<c>serve --listen</c>); null: loopback only.</summary>
+    public System.Net.IPEndPoint? Listen { get; init; }
+
     /// <summary>The link's policies.</summary>
     public LinkOptions Link { get; init; } = new();
 
@@ -162,7 +165,8 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         paired.UnionWith(service._project.Record.Engines.Keys);
         paired.ExceptWith(service._project.Record.ReplaceNext);
         service._blobs = BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
-        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId }, keys, service, service._log, blobs: service._blobs);
+        var tls = options.Listen is { } listen ? TlsCertificate.Listen(options.DataDirectory, listen) : null;
+        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId, Tls = tls }, keys, service, service._log, blobs: service._blobs);
         service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
         // Blobs the git snapshots name are pinned as commits are made (a directory made before pins were kept is read once).
@@ -198,9 +202,12 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var pipelineForNotices = service._pipeline;
         service._notices = new PendingNotices(service._link, () => pipelineForNotices.PendingDetails(), service._log, options.Pipeline.EngineTimeout);
         service._link.Start();
+        foreach (var path in KeyFileEndpoints.Write(options.DataDirectory, tls?.Fingerprint, service._link.TlsEndpoint is { } at ? new[] { KeyFileEndpoints.For(at) } : Array.Empty<LinkEndpoint>()))
+            service._log.Write("key_file", null, null, null, $"{path}: {(tls != null ? "TLS endpoint and certificate fingerprint written" : "TLS lines removed (serve listens on loopback only)")}");
         service._api = await ControlApi.StartAsync(options.ApiPort, token, aiToken, service);
         service.Background(service._notices.ConsoleOnAsync(service._api.Port), "pending intents");
-        new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
+        new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current)
+            { Listen = service._link.TlsEndpoint?.ToString(), TlsSha256 = tls is null ? null : Protocol.Hashing.Hex.Encode(tls.Fingerprint) }.Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
             $"Reality {reality.Objects.Count} objects (root {Protocol.Hashing.SceneHasher.RootHex(reality.ToScene())}), WAL at {recovery.LastSequence}, " +
@@ -216,6 +223,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The control API's port.</summary>
     public int ApiPort => _api.Port;
+
+    /// <summary>Where adapters across the LAN connect over TLS, or null (loopback only).</summary>
+    public System.Net.IPEndPoint? TlsEndpoint => _link.TlsEndpoint;
 
     /// <inheritdoc />
     public void Panic(string engine, string code, string reason)

@@ -56,8 +56,8 @@ public sealed class ServeProcess : IAsyncDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "serve.json")));
         serve.LinkPort = json.RootElement.GetProperty("link_port").GetInt32();
         serve.ApiPort = json.RootElement.GetProperty("api_port").GetInt32();
-        serve.BlenderKey = Hex.Decode(File.ReadAllText(Path.Combine(dir, "keys", "blender.key")).Trim());
-        serve.UnityKey = Hex.Decode(File.ReadAllText(Path.Combine(dir, "keys", "unity.key")).Trim());
+        serve.BlenderKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "blender.key")).Key;
+        serve.UnityKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "unity.key")).Key;
         serve._http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dir, "keys", "control.token")).Trim());
         return serve;
     }

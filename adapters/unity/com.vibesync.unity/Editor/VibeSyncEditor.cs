@@ -125,7 +125,8 @@ namespace VibeSync.Unity.Editor
                     {
                         // Nothing was read from or written to the scene. Said once; the backoff keeps trying,
                         // so a human's `vibesync pair --replace` takes effect within seconds.
-                        Status = $"VibeSync refused this scene ({refused.Code}): {refused.Reason}";
+                        Status = refused.Code == TlsDialer.PinMismatch ? $"VibeSync: {refused.Code}: {refused.Reason}" // not the scene: the orchestrator's certificate
+                            : $"VibeSync refused this scene ({refused.Code}): {refused.Reason}";
                         if (Reconnect.Refused(refused)) Debug.LogWarning(Status);
                     }
                     else if (!Reconnect.Refusal.HasValue)
