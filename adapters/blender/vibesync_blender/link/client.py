@@ -11,6 +11,7 @@ import struct
 import threading
 import time
 
+from ..protocol.instances import parse_instance
 from ..protocol.frames import LENGTH_SIZE, FrameError, check_length, decode_frame, encode_frame
 from .session import (CONTENT_SCHEMA, PROTOCOL_VERSION, LinkError, MessageType, SequenceGuard, derive_session_keys, hello_json,
                       parse_welcome)
@@ -56,10 +57,11 @@ class LinkClient:
 
     @classmethod
     def from_data_dir(cls, data_dir, engine, **kwargs):
-        """Connects with the port in DIR/serve.json and the key in DIR/keys/<engine>.key."""
+        """Connects with the port in DIR/serve.json and the key of the engine instance ``engine`` in
+        DIR/keys (``blender.key``, or ``blender.NAME.key`` for ``blender:NAME``)."""
         with open(os.path.join(data_dir, "serve.json"), encoding="utf-8") as f:
             port = json.load(f)["link_port"]
-        with open(os.path.join(data_dir, "keys", f"{engine}.key"), encoding="ascii") as f:
+        with open(os.path.join(data_dir, "keys", parse_instance(engine).key_file_name), encoding="ascii") as f:
             key = bytes.fromhex(f.read().strip())
         return cls.connect(port, engine, key, **kwargs)
 

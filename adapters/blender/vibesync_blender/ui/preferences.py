@@ -5,6 +5,8 @@ import os
 import bpy
 from bpy.props import BoolProperty, IntProperty, StringProperty
 
+from ..protocol.instances import parse_instance
+
 
 def addon_name():
     return __package__.rsplit(".", 1)[0]
@@ -17,6 +19,10 @@ class VIBESYNC_AP_preferences(bpy.types.AddonPreferences):
         name="Orchestrator data directory", subtype="DIR_PATH", default="",
         description="The directory `vibesync serve --data DIR` uses: its serve.json gives the port and keys/blender.key "
                     "the key. Empty: use the host, port and key file below")
+    engine: StringProperty(
+        name="Engine instance", default="blender",
+        description="Who this Blender is to the orchestrator: blender (the default), or blender:NAME for another seat "
+                    "(`vibesync keys add blender:NAME` makes its key, keys/blender.NAME.key)")
     host: StringProperty(name="Host", default="127.0.0.1",
                          description="The orchestrator listens on loopback only; other hosts are refused")
     port: IntProperty(name="Port", default=0, min=0, max=65535, description="The link port `vibesync serve` printed")
@@ -28,12 +34,20 @@ class VIBESYNC_AP_preferences(bpy.types.AddonPreferences):
     def draw(self, context):
         col = self.layout.column()
         col.prop(self, "data_dir")
+        col.prop(self, "engine")
         box = col.box()
         box.label(text="Or connect explicitly:")
         box.prop(self, "host")
         box.prop(self, "port")
         box.prop(self, "key_file")
         col.prop(self, "auto_connect")
+
+    def instance(self):
+        """The engine instance name, checked; raises ValueError (InstanceError) with a sentence a user can act on."""
+        instance = parse_instance(self.engine.strip())
+        if instance.kind != "blender":
+            raise ValueError(f"'{self.engine}' is not a Blender instance (blender or blender:NAME)")
+        return str(instance)
 
     def endpoint(self):
         """(data_dir, port, key bytes) or raises ValueError with a sentence a user can act on."""

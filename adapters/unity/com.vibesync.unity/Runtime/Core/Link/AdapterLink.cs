@@ -50,17 +50,22 @@ namespace VibeSync.Unity.Link
         public int SendFailures;
 
         /// <summary>
-        /// Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key. HELLO says the
+        /// Connects with the port in DIR/serve.json and the key of <paramref name="instance"/> (default
+        /// <c>unity</c>: DIR/keys/unity.key; <c>unity:NAME</c>: DIR/keys/unity.NAME.key). HELLO says the
         /// editor's scene <paramref name="file"/> ("" when never saved) and its project
         /// <paramref name="stamp"/> ("" and this build's schema when it has none).
         /// </summary>
         /// <exception cref="LinkRefusedException">Refused: another project's scene, a schema or protocol the orchestrator does not speak.</exception>
-        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default)
+        /// <exception cref="FormatException"><paramref name="instance"/> is not a Unity engine instance.</exception>
+        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default,
+            string instance = Engines.Unity)
         {
+            var engine = EngineInstance.Parse(instance);
+            if (engine.Kind != Engines.Unity) throw new FormatException($"'{instance}' is not a Unity instance (unity or unity:NAME)");
             var serve = JsonFields.AsObject(JsonParser.Parse(File.ReadAllText(Path.Combine(dataDir, "serve.json"))), "serve.json");
             int port = (int)JsonFields.Real(JsonFields.Required(serve, "", "link_port"), "link_port");
-            var key = Hex.Decode(File.ReadAllText(Path.Combine(dataDir, "keys", Engines.Unity + ".key")).Trim());
-            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, stamp != null ? stamp.Id : "", generation, cancel: cancel,
+            var key = Hex.Decode(File.ReadAllText(Path.Combine(dataDir, "keys", engine.KeyFileName)).Trim());
+            var client = await LinkClient.ConnectAsync(port, instance, key, stamp != null ? stamp.Id : "", generation, cancel: cancel,
                 schema: stamp != null ? stamp.Schema : ContentSchema.Current, file: file).ConfigureAwait(false);
             return new AdapterLink(client, generation);
         }
