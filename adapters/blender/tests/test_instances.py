@@ -2,8 +2,13 @@
 suite reads too: valid names with their kind, key file and space; invalid names refused; key file
 names mapped back; session keys that differ per instance under one bootstrap key."""
 
+import json
+import os
+import socket
+import tempfile
 import unittest
 
+from vibesync_blender.link.client import LinkClient
 from vibesync_blender.link.session import derive_session_keys
 from vibesync_blender.protocol.instances import InstanceError, instance_of_key_file, parse_instance
 
@@ -40,6 +45,26 @@ class InstanceVectorTests(unittest.TestCase):
             self.assertEqual((c["client_to_server"], c["server_to_client"]), (c2s.hex(), s2c.hex()), c["engine"])
             seen.add(c2s)
         self.assertEqual(len(self.V["session_keys"]), len(seen))
+
+
+class InstanceKeyFileTests(unittest.TestCase):
+    def test_the_link_client_reads_the_key_file_of_the_instance_it_connects_as(self):
+        with tempfile.TemporaryDirectory() as d:
+            with socket.socket() as s:  # a port nobody listens on: connecting fails after the key was read
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            with open(os.path.join(d, "serve.json"), "w") as f:
+                json.dump({"link_port": port}, f)
+            os.mkdir(os.path.join(d, "keys"))
+            with open(os.path.join(d, "keys", "blender.bob.key"), "w") as f:
+                f.write("ab" * 32 + "\n")
+            with self.assertRaises(ConnectionRefusedError):
+                LinkClient.from_data_dir(d, "blender:bob", timeout=2)
+            with self.assertRaises(FileNotFoundError) as missing:
+                LinkClient.from_data_dir(d, "blender:alice", timeout=2)
+            self.assertTrue(missing.exception.filename.endswith("blender.alice.key"))
+            with self.assertRaises(InstanceError):
+                LinkClient.from_data_dir(d, "blender:Bob", timeout=2)
 
 
 if __name__ == "__main__":
