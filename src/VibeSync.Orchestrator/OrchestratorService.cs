@@ -150,7 +150,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         // Files an earlier version wrote with the default umask become the owner's only.
         foreach (var file in new[] { Config.ServeConfig.FileName, "project.json", CleanShutdownMarker })
             PrivateFiles.Tighten(Path.Combine(options.DataDirectory, file));
-        var keys = Engines.All.ToDictionary(e => e, e => SecretFiles.LoadOrCreate(SecretFiles.EngineKeyPath(options.DataDirectory, e)));
+        var keys = EngineKeys.LoadAll(options.DataDirectory); // the defaults and every instance `vibesync keys add` made
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
@@ -167,7 +167,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._blobs = BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
         var tls = options.Listen is { } listen ? TlsCertificate.Listen(options.DataDirectory, listen) : null;
         service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId, Tls = tls }, keys, service, service._log, blobs: service._blobs);
-        service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
+        service._engines = keys.Keys.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
         // Blobs the git snapshots name are pinned as commits are made (a directory made before pins were kept is read once).
         bool pinsKept = PinnedBlobs.Exist(options.DataDirectory);
@@ -437,7 +437,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     {
         var reality = _pipeline.Reality;
         if (which == "reality") return reality.ToScene();
-        if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine: blender, unity or reality");
+        if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine of this orchestrator: reality or one of {string.Join(", ", _engines.Keys)}");
         return await ReadEverythingAsync(engine).ConfigureAwait(false);
     }
 

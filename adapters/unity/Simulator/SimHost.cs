@@ -13,6 +13,9 @@ namespace VibeSync.Unity.Simulator;
 /// <summary>What <c>vibesync sim-unity</c> was asked to do.</summary>
 public sealed record SimOptions(string DataDirectory, string? SceneFile, string? EditsFile, double Seconds, string? WriteFile, TextWriter Out, bool StepsFromStdin = false, bool TraceApplies = false)
 {
+    /// <summary>The engine instance it connects as: <c>unity</c> (default) or <c>unity:NAME</c>, with that instance's key file.</summary>
+    public string Engine { get; init; } = VibeSync.Protocol.Link.Engines.Unity;
+
     /// <summary>Pause between main-loop passes (an editor's update rate is higher; this is enough).</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(5);
 }
@@ -149,7 +152,7 @@ public sealed class SimHost
         try
         {
             _closed = null;
-            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", _scene.Project, stop);
+            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", _scene.Project, stop, _options.Engine);
             _reconnection.Connected();
             link.Closed += reason => _closed = new Closing(link, reason); // only the current link's close drops it (see the main loop)
             link.Start(_adapter, _queue);

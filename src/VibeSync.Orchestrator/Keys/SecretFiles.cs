@@ -6,16 +6,18 @@ namespace VibeSync.Orchestrator.Keys;
 /// <summary>
 /// The data directory's secrets, each 32 random bytes written as 64 hex digits (line 1; an engine
 /// key file may say more on later lines, <see cref="Protocol.Link.KeyFile"/>) in a file only
-/// its owner may read (0600): one bootstrap key per engine (<c>keys/blender.key</c>,
-/// <c>keys/unity.key</c>), the control API's token (<c>keys/control.token</c>, a human's) and the AI
+/// its owner may read (0600): one bootstrap key per engine instance (<c>keys/blender.key</c>,
+/// <c>keys/unity.key</c>, <c>keys/blender.bob.key</c>: <see cref="EngineKeys"/>), the control API's token (<c>keys/control.token</c>, a human's) and the AI
 /// credential (<c>keys/ai.token</c>). Created on first start, read afterwards; a file readable by
 /// others, a file or <c>keys</c> directory owned by another user, and a symbolic link in their place
 /// are refused rather than used.
 /// </summary>
 public static class SecretFiles
 {
-    /// <summary>The file of an engine's bootstrap key.</summary>
-    public static string EngineKeyPath(string dataDir, string engine) => Path.Combine(dataDir, "keys", engine + ".key");
+    /// <summary>The file of an engine instance's bootstrap key: <c>keys/KIND.key</c> or <c>keys/KIND.NAME.key</c>.</summary>
+    /// <exception cref="FormatException">Not an engine instance name.</exception>
+    public static string EngineKeyPath(string dataDir, string engine) =>
+        Path.Combine(dataDir, "keys", Protocol.Link.EngineInstance.Parse(engine).KeyFileName);
 
     /// <summary>The control API token's file.</summary>
     public static string ControlTokenPath(string dataDir) => Path.Combine(dataDir, "keys", "control.token");

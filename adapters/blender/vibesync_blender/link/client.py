@@ -15,6 +15,7 @@ import struct
 import threading
 import time
 
+from ..protocol.instances import parse_instance
 from ..protocol.frames import LENGTH_SIZE, FrameError, check_length, decode_frame, encode_frame
 from . import keyfile
 from .session import (CONTENT_SCHEMA, PROTOCOL_VERSION, LinkError, MessageType, SequenceGuard, derive_session_keys, hello_json,
@@ -129,11 +130,14 @@ class LinkClient:
 
     @classmethod
     def from_data_dir(cls, data_dir, engine, **kwargs):
-        """Connects as DIR/keys/<engine>.key says (its endpoints over TLS), else with the port in DIR/serve.json."""
+        """Connects as the key file of the engine instance ``engine`` in DIR/keys says (``blender.key``,
+        or ``blender.NAME.key`` for ``blender:NAME``): to its endpoints over TLS, else with the port in
+        DIR/serve.json."""
         def loopback_port():
             with open(os.path.join(data_dir, "serve.json"), encoding="utf-8") as f:
                 return json.load(f)["link_port"]
-        return cls.from_key_file(keyfile.read(os.path.join(data_dir, "keys", f"{engine}.key")), engine, loopback_port, **kwargs)
+        path = os.path.join(data_dir, "keys", parse_instance(engine).key_file_name)
+        return cls.from_key_file(keyfile.read(path), engine, loopback_port, **kwargs)
 
     def _handshake(self, project_id, protocol, schema, file):
         payload = hello_json(self.engine, protocol, "vibesync-python/" + PROTOCOL_VERSION, project_id, schema,

@@ -6,6 +6,7 @@ import bpy
 from bpy.props import BoolProperty, IntProperty, StringProperty
 
 from ..link import LinkError, keyfile
+from ..protocol.instances import parse_instance
 
 
 def addon_name():
@@ -17,9 +18,13 @@ class VIBESYNC_AP_preferences(bpy.types.AddonPreferences):
 
     data_dir: StringProperty(
         name="Orchestrator data directory", subtype="DIR_PATH", default="",
-        description="The directory `vibesync serve --data DIR` uses: keys/blender.key gives the key (and, when serve "
-                    "listens across the LAN, where and which certificate), serve.json the loopback port. Empty: use the "
-                    "key file below")
+        description="The directory `vibesync serve --data DIR` uses: the engine instance's key file (keys/blender.key, "
+                    "keys/blender.NAME.key) gives the key (and, when serve listens across the LAN, where and which "
+                    "certificate), serve.json the loopback port. Empty: use the key file below")
+    engine: StringProperty(
+        name="Engine instance", default="blender",
+        description="Who this Blender is to the orchestrator: blender (the default), or blender:NAME for another seat "
+                    "(`vibesync keys add blender:NAME` makes its key, keys/blender.NAME.key)")
     host: StringProperty(name="Host", default="127.0.0.1",
                          description="Loopback only; an orchestrator on another machine is reached through the endpoints "
                                      "its key file names (serve --listen), over TLS")
@@ -34,6 +39,7 @@ class VIBESYNC_AP_preferences(bpy.types.AddonPreferences):
     def draw(self, context):
         col = self.layout.column()
         col.prop(self, "data_dir")
+        col.prop(self, "engine")
         box = col.box()
         box.label(text="Or connect explicitly:")
         box.prop(self, "host")
@@ -41,11 +47,18 @@ class VIBESYNC_AP_preferences(bpy.types.AddonPreferences):
         box.prop(self, "key_file")
         col.prop(self, "auto_connect")
 
+    def instance(self):
+        """The engine instance name, checked; raises ValueError (InstanceError) with a sentence a user can act on."""
+        instance = parse_instance(self.engine.strip())
+        if instance.kind != "blender":
+            raise ValueError(f"'{self.engine}' is not a Blender instance (blender or blender:NAME)")
+        return str(instance)
+
     def endpoint(self):
         """(data_dir, port, parsed key file) or raises ValueError with a sentence a user can act on."""
         if self.data_dir:
             d = bpy.path.abspath(self.data_dir)
-            key_path = os.path.join(d, "keys", "blender.key")
+            key_path = os.path.join(d, "keys", parse_instance(self.instance()).key_file_name)
             if not os.path.exists(os.path.join(d, "serve.json")) and not _names_endpoints(key_path):
                 raise ValueError(f"no running orchestrator in {d} (start one: ./vibesync serve --data {d})")
             return d, None, None

@@ -50,20 +50,25 @@ namespace VibeSync.Unity.Link
         public int SendFailures;
 
         /// <summary>
-        /// Connects as DIR/keys/unity.key says: over TLS 1.3 to its endpoints in order, pinning its
-        /// certificate fingerprint, when it names any (an orchestrator across the LAN); else on
-        /// loopback with the port in DIR/serve.json. HELLO says the editor's scene
-        /// <paramref name="file"/> ("" when never saved) and its project <paramref name="stamp"/>
+        /// Connects as the key file of <paramref name="instance"/> says (default <c>unity</c>:
+        /// DIR/keys/unity.key; <c>unity:NAME</c>: DIR/keys/unity.NAME.key): over TLS 1.3 to its
+        /// endpoints in order, pinning its certificate fingerprint, when it names any (an orchestrator
+        /// across the LAN); else on loopback with the port in DIR/serve.json. HELLO says the editor's
+        /// scene <paramref name="file"/> ("" when never saved) and its project <paramref name="stamp"/>
         /// ("" and this build's schema when it has none).
         /// </summary>
         /// <exception cref="LinkRefusedException">Refused: another project's scene, a schema or protocol the orchestrator does not speak,
         /// or <c>TLS_PIN_MISMATCH</c> (the orchestrator's certificate is not the one the key file pins).</exception>
-        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default)
+        /// <exception cref="FormatException"><paramref name="instance"/> is not a Unity engine instance.</exception>
+        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default,
+            string instance = Engines.Unity)
         {
+            var engine = EngineInstance.Parse(instance);
+            if (engine.Kind != Engines.Unity) throw new FormatException($"'{instance}' is not a Unity instance (unity or unity:NAME)");
             KeyFile keyFile;
-            try { keyFile = KeyFile.Read(Path.Combine(dataDir, "keys", Engines.Unity + ".key")); }
+            try { keyFile = KeyFile.Read(Path.Combine(dataDir, "keys", engine.KeyFileName)); }
             catch (InvalidDataException e) { throw new LinkRefusedException("BAD_KEY_FILE", e.Message); }
-            var client = await LinkClient.ConnectAsync(keyFile, () => LoopbackPort(dataDir), Engines.Unity, stamp != null ? stamp.Id : "", generation, cancel,
+            var client = await LinkClient.ConnectAsync(keyFile, () => LoopbackPort(dataDir), instance, stamp != null ? stamp.Id : "", generation, cancel,
                 schema: stamp != null ? stamp.Schema : ContentSchema.Current, file: file).ConfigureAwait(false);
             return new AdapterLink(client, generation);
         }
