@@ -392,4 +392,119 @@ public sealed class RigTests
         Assert.Equal(1, Count("skins"));
         Assert.Equal(1, Count("animations"));
     }
+
+    // ---- bones and bind poses edited in Unity (read back, issue #19) ----
+
+    /// <summary>The rig applied and known, with the simulator reporting its writes as Unity's ObjectChangeEvents do.</summary>
+    private void RigWatched()
+    {
+        Applied(1, Rig());
+        _adapter.Tick();
+        _scene.Changes = _adapter.Changes;
+    }
+
+    private static void Near(float[] want, float[] got, int at, string what)
+    {
+        int from = want.Length == 16 ? 0 : at; // one matrix, or the whole list
+        for (int k = 0; k < 16; k++) Assert.True(Math.Abs(want[from + k] - got[at + k]) < 1e-5, $"{what} element {k}: {got[at + k]} against {want[from + k]}");
+    }
+
+    [Fact]
+    public void a_joint_moved_in_unity_is_reported_as_set_transform_of_the_joint_and_update_skin_with_the_bind_matrices_of_its_new_rest()
+    {
+        RigWatched();
+        var spine = Object(Spine);
+        _scene.Write(spine with { LocalPosition = new Vector3d(0, 0.7, 0) });
+        var ops = Edit(_adapter.Tick()!);
+
+        Assert.Equal(2, ops.Count);
+        var move = Assert.IsType<SetTransform>(ops[0]); // the joint first: Blender moves the bone, then checks the bind matrices against its rest
+        Assert.Equal(Spine, move.Uuid);
+        var update = Assert.IsType<UpdateSkin>(ops[1]);
+        Assert.Equal(SkinId, update.Uuid);
+        Assert.Null(update.Joints);
+        Assert.False(update.SetsSkeleton);
+        var ibm = Floats(update.InverseBindMatrices!);
+        var old = InverseBindMatrices();
+        Near(old, ibm, 0, "the hip's, unmoved");
+        var moved = Matrix4x4.CreateFromQuaternion(SpineBend) * Matrix4x4.CreateTranslation(0, 0.7f, 0) * Matrix4x4.CreateTranslation(0, 1, 0);
+        Assert.True(Matrix4x4.Invert(moved, out var inv));
+        Near(new[] { inv.M11, inv.M12, inv.M13, inv.M14, inv.M21, inv.M22, inv.M23, inv.M24, inv.M31, inv.M32, inv.M33, inv.M34, inv.M41, inv.M42, inv.M43, inv.M44 }, ibm, 16, "the spine's");
+
+        // Bound again at the new rest: the spine's bone world × its bind pose is the mesh's world (Unity's skinning moves nothing).
+        var product = Times(SkinBinding.World(_scene, Object(Spine).Handle), _scene.MeshOf(BodyMesh).Bindposes, 16);
+        var meshWorld = SkinBinding.World(_scene, Object(Body).Handle);
+        for (int k = 0; k < 16; k++) Assert.True(Math.Abs(product[k] - meshWorld[k]) < 1e-5);
+        Assert.Null(_adapter.Tick()); // said once: no echo of the bind poses just written
+    }
+
+    [Fact]
+    public void a_root_bone_changed_in_unity_is_reported_as_update_skin_with_that_skeleton_and_bind_matrices_in_its_space()
+    {
+        RigWatched();
+        var body = Object(Body);
+        _scene.Write(body with { Skinned = body.Skinned! with { RootBone = Object(Hip).Handle } });
+        var update = Assert.IsType<UpdateSkin>(Assert.Single(Edit(_adapter.Tick()!)));
+        Assert.True(update.SetsSkeleton);
+        Assert.Equal(Hip, update.Skeleton);
+        Assert.Null(update.Joints);
+        var ibm = Floats(update.InverseBindMatrices!);
+        var identity = new[] { 1f, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
+        Near(identity, ibm, 0, "the hip in its own space");
+        var spine = Matrix4x4.CreateFromQuaternion(SpineBend) * Matrix4x4.CreateTranslation(0, 0.5f, 0);
+        Assert.True(Matrix4x4.Invert(spine, out var inv));
+        Near(new[] { inv.M11, inv.M12, inv.M13, inv.M14, inv.M21, inv.M22, inv.M23, inv.M24, inv.M31, inv.M32, inv.M33, inv.M34, inv.M41, inv.M42, inv.M43, inv.M44 }, ibm, 16, "the spine in the hip's space");
+    }
+
+    [Fact]
+    public void bones_reordered_or_bind_poses_changed_in_unity_are_reported_as_update_skin_and_the_human_bind_poses_are_kept()
+    {
+        RigWatched();
+        var body = Object(Body);
+        _scene.Write(body with { Skinned = body.Skinned! with { Bones = new[] { Object(Spine).Handle, Object(Hip).Handle } } });
+        var reorder = Assert.IsType<UpdateSkin>(Assert.Single(Edit(_adapter.Tick()!)));
+        Assert.Equal(new[] { Spine, Hip }, reorder.Joints);
+        Assert.Null(reorder.InverseBindMatrices); // each bind pose stays where it is: bone i keeps bind pose i
+
+        var poses = (float[])_scene.MeshOf(BodyMesh).Bindposes.Clone();
+        poses[16 + 13] += 0.25f; // the second bind pose's y translation
+        _scene.EditMesh(BodyMesh).Bindposes = poses;
+        var update = Assert.IsType<UpdateSkin>(Assert.Single(Edit(_adapter.Tick()!)));
+        Assert.Null(update.Joints);
+        var ibm = Floats(update.InverseBindMatrices!);
+        Near(InverseBindMatrices(), ibm, 0, "the untouched first bind pose's");
+        Assert.True(Math.Abs(ibm[16 + 13] - InverseBindMatrices()[16 + 13] - 0.25f) < 1e-5, "the second's moved with its bind pose");
+        Assert.Equal(poses, _scene.MeshOf(BodyMesh).Bindposes); // a human's bind poses are not bound again
+    }
+
+    [Fact]
+    public void the_rig_notes_survive_a_domain_reload_so_an_untouched_rig_reads_back_bit_for_bit_and_a_joint_move_is_still_read()
+    {
+        RigWatched();
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        _adapter.Tick();
+        var before = _adapter.Canonical();
+        var text = _scene.Rig.ToText();
+
+        var old = _scene.Rig;
+        _scene.ReloadDomain(); // the glue: SessionState across the reload, the notes made again from it
+        Assert.NotSame(old, _scene.Rig);
+        Assert.Equal(text, _scene.Rig.ToText());
+        _adapter.Rebind();
+        Assert.Equal(Protocol.Hashing.SceneHasher.Hash(before).Root, Protocol.Hashing.SceneHasher.Hash(_adapter.Canonical()).Root);
+
+        var spine = Object(Spine);
+        _scene.Write(spine with { LocalPosition = new Vector3d(0, 0.7, 0) });
+        var ops = Edit(_adapter.Tick()!);
+        Assert.Contains(ops, o => o is UpdateSkin u && u.InverseBindMatrices != null);
+    }
+
+    [Fact]
+    public void rig_notes_that_do_not_read_leave_them_empty()
+    {
+        var notes = new RigNotes();
+        notes.Load("{\"skins\": [{\"uuid\": 3}]}");
+        Assert.Empty(notes.Skins);
+        Assert.Equal(new RigNotes().ToText(), notes.ToText());
+    }
 }

@@ -21,9 +21,25 @@ namespace VibeSync.Unity.Editor
     {
         private const string ClipFolder = "Assets/VibeSync/Animations";
         private readonly HashSet<string> _createdClips = new HashSet<string>();
-        // In memory for this domain: after a domain reload the skins, bindings and clip notes are gone and the
-        // orchestrator's next verification shows the difference (not kept in SessionState yet: not done).
-        public RigNotes Rig { get; } = new RigNotes();
+        // Kept across domain reloads in SessionState, as the look and mesh notes (not across an editor restart):
+        // written once before the reload (SaveRig; its blobs make it too large to write on every change), read
+        // back when the new domain first asks.
+        private const string RigNotesKey = "VibeSync.RigNotes";
+        private RigNotes? _rig;
+
+        public RigNotes Rig
+        {
+            get
+            {
+                if (_rig != null) return _rig;
+                var rig = new RigNotes();
+                rig.Load(SessionState.GetString(RigNotesKey, ""));
+                return _rig = rig;
+            }
+        }
+
+        /// <summary>Before a domain reload: the rig notes into SessionState, for the next domain's <see cref="Rig"/>.</summary>
+        public void SaveRig() => SessionState.SetString(RigNotesKey, Rig.ToText());
 
         private static ObjectKind KindOf(VibeSyncId? id) =>
             !id ? ObjectKind.Empty : id.Kind == "joint" ? ObjectKind.Joint : id.Kind == "armature" ? ObjectKind.Armature : ObjectKind.Empty;

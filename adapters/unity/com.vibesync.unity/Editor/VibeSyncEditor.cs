@@ -49,7 +49,11 @@ namespace VibeSync.Unity.Editor
             _adapter = new UnityAdapter(Scene, generation: generation);
             _adapter.Changes.Reported = true; // ObjectChangeEvents name what changed: a tick reads those records only
             EditorApplication.update += Tick;
-            AssemblyReloadEvents.beforeAssemblyReload += () => { if (_link != null) _link.Close("domain reload"); };
+            AssemblyReloadEvents.beforeAssemblyReload += () =>
+            {
+                if (_link != null) _link.Close("domain reload");
+                Scene.SaveRig();
+            };
             EditorApplication.playModeStateChanged += change => { _changed = true; if (_adapter != null) _adapter.Changes.Everything(); };
             ObjectChangeEvents.changesPublished += OnChanges;
             Selection.selectionChanged += () => _changed = true;

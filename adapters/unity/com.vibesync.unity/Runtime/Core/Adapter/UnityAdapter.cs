@@ -384,6 +384,8 @@ namespace VibeSync.Unity.Adapter
             List<Operation> ops;
             try
             {
+                // A joint a human moved moves its rest: its skin's bind matrices and bind poses follow (read below as update_skin).
+                if (_scene.Rig.Skins.Count > 0) VibeSync.Unity.Rigging.SkinReadBack.Follow(_scene, Index);
                 // What the host reported, read alone: an edit costs its records, not the scene.
                 if (!everything && Reported(handles) is { } few)
                 {
@@ -429,6 +431,10 @@ namespace VibeSync.Unity.Adapter
                 ids.Add(id);
                 // A SkinnedMeshRenderer's blend shape weights are its mesh record's morph weights: read that record too.
                 if (found.Skinned != null && found.Mesh is string mesh && _known.ContainsKey(mesh)) ids.Add(mesh);
+                // A joint's rest and a renderer's bones are its skin's: read the skin records that name them too.
+                if (found.Kind == ObjectKind.Joint || found.Skinned != null)
+                    foreach (var skin in _scene.Rig.Skins)
+                        if (skin.Joints.Contains(id) || _scene.Rig.SkinOf(id) == skin.Uuid) ids.Add(skin.Uuid);
             }
             var current = Records(Canonical(ids));
             var known = new Dictionary<string, object>(StringComparer.Ordinal);
