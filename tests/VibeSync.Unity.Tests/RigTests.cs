@@ -2,7 +2,9 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using VibeSync.Protocol.Blobs;
+using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
@@ -506,5 +508,87 @@ public sealed class RigTests
         notes.Load("{\"skins\": [{\"uuid\": 3}]}");
         Assert.Empty(notes.Skins);
         Assert.Equal(new RigNotes().ToText(), notes.ToText());
+    }
+
+    // ---- scene time in the glue: what the core decides (the glue samples with AnimationMode) ----
+
+    /// <summary>AnimationMode as the glue uses it, on the simulator: sampling moves the hip without an ObjectChangeEvent; Rest restores it.</summary>
+    private sealed class FakePoser : IScenePoser
+    {
+        private readonly SimScene _scene;
+        private readonly UnityAdapter _adapter;
+        private UnityObject? _rest;
+        public List<string> Calls { get; } = new();
+        public FakePoser(SimScene scene, UnityAdapter adapter) { _scene = scene; _adapter = adapter; }
+
+        public void Pose(IReadOnlyList<PoseSample> samples)
+        {
+            Calls.Add("pose " + string.Join(", ", samples.Select(s => s.Time.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            var hip = _scene.Objects().Single(o => o.Id == Hip);
+            _rest ??= hip;
+            _scene.Changes = null; // AnimationMode's sampling is no ObjectChangeEvent
+            _scene.Write(hip with { LocalPosition = new Vector3d(-0.5, 1.2, 0) });
+            _scene.Changes = _adapter.Changes;
+        }
+
+        public void Rest()
+        {
+            Calls.Add("rest");
+            _scene.Changes = null;
+            if (_rest != null) _scene.Write(_rest);
+            _scene.Changes = _adapter.Changes;
+            _rest = null;
+        }
+    }
+
+    private void Time(double seconds, long seq) =>
+        _adapter.Handle(new Frame(MessageType.Time, (ulong)seq, 0, Encoding.UTF8.GetBytes(new SceneTime(seconds, seq).ToJson())));
+
+    [Fact]
+    public void a_time_taken_poses_every_clip_on_its_holder_held_at_its_end_and_the_pose_is_never_read_as_an_edit()
+    {
+        RigWatched();
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        _adapter.Tick();
+        var poser = new FakePoser(_scene, _adapter);
+        _adapter.Poser = poser;
+        _adapter.Welcomed("p", 4, sceneTime: true);
+
+        Time(0.75, 1);
+        Assert.Equal(new[] { "pose 0.75" }, poser.Calls);
+        Assert.Equal(new PoseSample(Object(Armature).Handle, Walk, 0.75f), ScenePose.Samples(_scene, 0.75).Single()); // the lowest common ancestor holds the clip
+        Time(5, 2);
+        Assert.Equal("pose 1", poser.Calls[^1]); // held at the clip's last key, as glTF holds the end value
+        Assert.Equal(1.2, Object(Hip).LocalPosition.Y, 6); // the scene shows the pose…
+        Assert.Null(_adapter.Tick()); // …which is never read as an edit
+        Assert.Equal(1.0, _adapter.Pose.AtRest(_scene, poser, () => _adapter.Canonical().Objects.Single(x => x.Uuid == Hip).Translation.Y), 6); // the record is the rest
+        Assert.Equal(1.2, Object(Hip).LocalPosition.Y, 6); // posed again after
+    }
+
+    [Fact]
+    public void records_are_read_and_written_at_rest_and_a_humans_change_ends_the_pose_and_is_sent_at_its_rest_value()
+    {
+        RigWatched();
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        _adapter.Tick();
+        var poser = new FakePoser(_scene, _adapter);
+        _adapter.Poser = poser;
+        _adapter.Welcomed("p", 4, sceneTime: true);
+        Time(0.5, 1);
+
+        // An APPLY: at rest, then posed again; what it wrote is known (no echo) and the pose stays.
+        var (type, body) = Apply(3, new SetTransform(Body, new Vector3d(0, 0, 0.3), null, null));
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Equal(new[] { "pose 0.5", "rest", "pose 0.5" }, poser.Calls);
+        Assert.Null(_adapter.Tick());
+        Assert.Equal(0.5, _adapter.Pose.At);
+
+        // A human moves the body: the pose ends, the edit is the body's move, not the hip's pose.
+        var o = Object(Body);
+        _scene.Write(o with { LocalPosition = new Vector3d(0, 0, 0.4) });
+        var ops = Edit(_adapter.Tick()!);
+        Assert.Equal(Body, Assert.IsType<SetTransform>(Assert.Single(ops)).Uuid);
+        Assert.Null(_adapter.Pose.At);
+        Assert.Equal("rest", poser.Calls[^1]);
     }
 }

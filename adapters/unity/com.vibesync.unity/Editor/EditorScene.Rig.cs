@@ -17,7 +17,7 @@ using VibeSyncId = VibeSync.Unity.Components.VibeSyncId;
 
 namespace VibeSync.Unity.Editor
 {
-    internal sealed partial class EditorScene
+    internal sealed partial class EditorScene : VibeSync.Unity.Adapter.IScenePoser
     {
         private const string ClipFolder = "Assets/VibeSync/Animations";
         private readonly HashSet<string> _createdClips = new HashSet<string>();
@@ -96,6 +96,29 @@ namespace VibeSync.Unity.Editor
                 Undo.RecordObject(meshFilter, UndoName);
                 meshFilter.sharedMesh = mesh!;
             }
+        }
+
+        // ---- scene time: the core's poses sampled with AnimationMode (never an edit; StopAnimationMode restores) ----
+
+        public void Pose(IReadOnlyList<VibeSync.Unity.Adapter.PoseSample> samples)
+        {
+            if (!AnimationMode.InAnimationMode()) AnimationMode.StartAnimationMode();
+            AnimationMode.BeginSampling();
+            try
+            {
+                foreach (var s in samples)
+                {
+                    var go = Lookup(s.Holder);
+                    var clip = _assets.Load<UnityEngine.Object>(s.Clip) as AnimationClip;
+                    if (go && clip) AnimationMode.SampleAnimationClip(go, clip, s.Time);
+                }
+            }
+            finally { AnimationMode.EndSampling(); }
+        }
+
+        public void Rest()
+        {
+            if (AnimationMode.InAnimationMode()) AnimationMode.StopAnimationMode();
         }
 
         // ---- clips: assets under Assets/VibeSync/Animations/, on the Animation component of their holder ----
