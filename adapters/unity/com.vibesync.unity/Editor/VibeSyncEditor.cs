@@ -53,7 +53,7 @@ namespace VibeSync.Unity.Editor
             AssemblyReloadEvents.beforeAssemblyReload += () =>
             {
                 if (_link != null) _link.Close("domain reload");
-                _adapter?.Pose.Leave(Scene); // back at rest before the domain goes: the next one knows nothing of a pose
+                if (_adapter != null) _adapter.Pose.Leave(Scene); // back at rest before the domain goes: the next one knows nothing of a pose
                 Scene.SaveRig();
             };
             EditorApplication.playModeStateChanged += change =>
@@ -135,7 +135,8 @@ namespace VibeSync.Unity.Editor
             float time = window.time;
             if (time.Equals(_animationWindowTime)) return;
             _animationWindowTime = time;
-            if (adapter.Clock.Moved(time) is { } payload && _link != null) _link.Send(VibeSync.Protocol.Link.MessageType.Time, payload);
+            var payload = adapter.Clock.Moved(time);
+            if (payload != null && _link != null) _link.Send(VibeSync.Protocol.Link.MessageType.Time, payload);
         }
 
         private static void Connect(UnityAdapter adapter)
