@@ -541,11 +541,8 @@ public sealed class RigTests
         }
     }
 
-    private void Time(double seconds, long seq) =>
-        _adapter.Handle(new Frame(MessageType.Time, (ulong)seq, 0, Encoding.UTF8.GetBytes(new SceneTime(seconds, seq).ToJson())));
-
-    [Fact]
-    public void a_time_taken_poses_every_clip_on_its_holder_held_at_its_end_and_the_pose_is_never_read_as_an_edit()
+    /// <summary>The rig with its walk, known, a fake poser in place and the scene time policy on.</summary>
+    private FakePoser Posable()
     {
         RigWatched();
         Applied(2, new CreateAnimation(WalkAnimation()));
@@ -553,6 +550,16 @@ public sealed class RigTests
         var poser = new FakePoser(_scene, _adapter);
         _adapter.Poser = poser;
         _adapter.Welcomed("p", 4, sceneTime: true);
+        return poser;
+    }
+
+    private void Time(double seconds, long seq) =>
+        _adapter.Handle(new Frame(MessageType.Time, (ulong)seq, 0, Encoding.UTF8.GetBytes(new SceneTime(seconds, seq).ToJson())));
+
+    [Fact]
+    public void a_time_taken_poses_every_clip_on_its_holder_held_at_its_end_and_the_pose_is_never_read_as_an_edit()
+    {
+        var poser = Posable();
 
         Time(0.75, 1);
         Assert.Equal(new[] { "pose 0.75" }, poser.Calls);
@@ -568,12 +575,7 @@ public sealed class RigTests
     [Fact]
     public void records_are_read_and_written_at_rest_and_a_humans_change_ends_the_pose_and_is_sent_at_its_rest_value()
     {
-        RigWatched();
-        Applied(2, new CreateAnimation(WalkAnimation()));
-        _adapter.Tick();
-        var poser = new FakePoser(_scene, _adapter);
-        _adapter.Poser = poser;
-        _adapter.Welcomed("p", 4, sceneTime: true);
+        var poser = Posable();
         Time(0.5, 1);
 
         // An APPLY: at rest, then posed again; what it wrote is known (no echo) and the pose stays.
