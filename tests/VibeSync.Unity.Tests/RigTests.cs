@@ -372,6 +372,19 @@ public sealed class RigTests
     }
 
     [Fact]
+    public void rename_of_an_animation_renames_its_clip_and_a_rollback_gives_the_old_name_back()
+    {
+        Applied(1, Rig());
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        var (type, body) = Apply(3, new Rename(Walk, "Stroll"));
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Equal("Stroll", _scene.ReadClip(Walk).Name);
+        Assert.Equal(WalkAnimation() with { Name = "Stroll" }, _adapter.Canonical().Animations.Single());
+        _adapter.Rollback(3);
+        Assert.Equal(WalkAnimation(), _adapter.Canonical().Animations.Single());
+    }
+
+    [Fact]
     public void a_scene_file_with_a_rig_loads_into_the_simulator_and_hashes_as_written()
     {
         Applied(1, Rig());

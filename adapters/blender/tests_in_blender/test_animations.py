@@ -283,6 +283,17 @@ class EditTests(unittest.TestCase, Attached):
     def tearDown(self):
         self.watch.close()
 
+    def test_an_action_renamed_sends_rename_of_its_animation(self):
+        move = bpy.data.actions["PropMove"]
+        move.name = "PropSlide"
+        move.update_tag()
+        self.watch.settle()
+        ops = [op for batch in self.watch.edits() for op in batch]
+        self.assertEqual([{"op": "rename", "uuid": self.clips["PropMove"].uuid, "name": "PropSlide"}], ops)
+        move.name = "PropMove"
+        move.update_tag()
+        self.watch.settle()
+
     def test_a_keyframe_edit_sends_set_animation_channel_for_that_channel_only(self):
         move = bpy.data.actions["PropMove"]
         for fc in move.fcurves:
@@ -502,6 +513,16 @@ class ApplyTests(unittest.TestCase, Attached):
         np.testing.assert_allclose(vb, values, atol=2e-6)
         self.assertEqual(self.put(times, 1), c.times)  # the same blobs: no echo, parity holds
         self.assertEqual(self.put(values, 4), c.values)
+
+    def test_rename_of_an_animation_renames_its_action_and_rolls_back(self):
+        wave = self.clips["Wave"]
+        typ, reply = self.apply(40, [{"op": "rename", "uuid": wave.uuid, "name": "Greet"}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertIn("Greet", bpy.data.actions)
+        self.assertEqual("Greet", {a.uuid: a for a in self.fresh().animations}[wave.uuid].name)
+        self.adapter.rollback(40)
+        self.assertEqual(self.before, (fingerprints(), nla_state()))
+        self.assertEqual(wave, {a.uuid: a for a in self.fresh().animations}[wave.uuid])
 
     def test_bad_keyframes_are_refused_with_a_named_code_and_nothing_changes(self):
         wave = self.clips["Wave"]

@@ -323,6 +323,18 @@ class Writer:
             self._remember_object(p, obj)
             self._name(p, obj, op.get("name"), bpy.data.objects, self.index.objects)
             return
+        action = self.index.action(op.uuid)
+        if action is not None:  # an animation is its action: the action's name
+            self._remember_animation(p, op.uuid)
+            old, new = action.name, op.get("name")
+            action.name = new
+
+            def restore(w, want=action.name):
+                a = bpy.data.actions.get(want)
+                if a is not None:
+                    a.name = old
+            p.undo.append(restore)
+            return
         self._name(p, self.material(op.uuid), op.get("name"), bpy.data.materials, self.index.materials)
 
     def _name(self, p, block, name, pool, table):
