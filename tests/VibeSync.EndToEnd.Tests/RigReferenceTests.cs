@@ -83,20 +83,54 @@ public sealed class RigReferenceTests : EndToEndTest
         await AtParityAsync(serve, "parity after the blend shape moved in Unity", s => s.GetProperty("sync").GetProperty("reality_root").GetString() != before);
 
         // The live Blender saves its file; Blender's exporter then writes the shape keys' values as the mesh's weights.
-        var saved = Path.Combine(Work, "after-unity.blend");
-        await blender.StepAsync(JsonSerializer.Serialize(new { save = saved }));
-        for (int i = 0; i < 300 && !File.Exists(saved); i++) await Task.Delay(100);
-        Assert.True(File.Exists(saved), "the live Blender did not save its file");
-        var script = await WriteAsync("values.py", """
+        var output = await SavedAndPrintedAsync(blender, "after-unity", """
             import sys, bpy
             keys = bpy.data.objects["Body"].data.shape_keys.key_blocks
             print("VALUES " + " ".join(f"{k.name}={k.value:.6f}" for k in keys))
-            """.Replace("            ", ""));
-        var (code, output) = await Parts.RunAsync("blender", TimeSpan.FromSeconds(120), "-b", saved, "--python-exit-code", "1", "--python", script);
-        Assert.True(code == 0, output);
+            """);
         var values = output.Split('\n').Single(l => l.StartsWith("VALUES ")).Split(' ').Skip(1).Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(Math.Abs(values["Smile"] - 0.6) < 1e-6, $"Smile is {values["Smile"]} in Blender, Unity's slider says 60 (0.6)");
         Assert.Equal(0.5, values["SmileWide"]); // the others as they were
+    }
+
+    [Fact]
+    public async Task a_joint_moved_in_unity_moves_the_bones_rest_in_the_live_blender_with_its_skin()
+    {
+        var (blend, _) = await SampleAsync();
+        var empty = await WriteAsync("empty.unity.json", "{\"objects\": [], \"materials\": [], \"meshes\": []}");
+        await using var serve = await ServeProcess.StartAsync();
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await using var sim = Driven.Sim(serve.DataDirectory, empty);
+        var before = (await AtParityAsync(serve, "both engines live with the rigged character", timeoutMs: 120_000)).GetProperty("sync").GetProperty("reality_root").GetString();
+
+        // IK.L, a root bone deforming nothing, heads at (0.84, 0.3, 1.38) in the armature (Blender's axes): its joint
+        // node's translation is (0.84, 1.38, −0.3) in glTF's, (−0.84, 1.38, −0.3) in Unity's. A human raises it 0.12.
+        await sim.StepAsync("""{"object": "IK.L", "localPosition": [-0.84, 1.5, -0.3]}""");
+        // Parity means Blender took set_transform of the joint and update_skin (it refuses bind matrices off its bones' rest) and reads back the same.
+        await AtParityAsync(serve, "parity after the joint moved in Unity", s => s.GetProperty("sync").GetProperty("reality_root").GetString() != before);
+
+        var output = await SavedAndPrintedAsync(blender, "after-joint", """
+            import bpy
+            b = bpy.data.objects["Rig"].data.bones["IK.L"]
+            print("HEAD " + " ".join(f"{v:.6f}" for v in b.head_local) + " LENGTH " + f"{b.length:.6f}")
+            """);
+        var line = output.Split('\n').Single(l => l.StartsWith("HEAD ")).Split(' ');
+        var head = line.Skip(1).Take(3).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(Math.Abs(head[0] - 0.84) < 1e-5 && Math.Abs(head[1] - 0.3) < 1e-5 && Math.Abs(head[2] - 1.5) < 1e-5, $"IK.L's head is at {string.Join(", ", head)} in Blender, Unity moved it to (0.84, 0.3, 1.5)");
+        Assert.True(Math.Abs(double.Parse(line[5], System.Globalization.CultureInfo.InvariantCulture) - 0.15) < 1e-5, "the bone keeps its length");
+    }
+
+    /// <summary>The live Blender saves its file as <paramref name="name"/>.blend; what <paramref name="python"/> prints when run on it (in another Blender).</summary>
+    private async Task<string> SavedAndPrintedAsync(Driven blender, string name, string python)
+    {
+        var saved = Path.Combine(Work, name + ".blend");
+        await blender.StepAsync(JsonSerializer.Serialize(new { save = saved }));
+        for (int i = 0; i < 300 && !File.Exists(saved); i++) await Task.Delay(100);
+        Assert.True(File.Exists(saved), "the live Blender did not save its file");
+        var script = await WriteAsync(name + ".py", python.Replace("            ", ""));
+        var (code, output) = await Parts.RunAsync("blender", TimeSpan.FromSeconds(120), "-b", saved, "--python-exit-code", "1", "--python", script);
+        Assert.True(code == 0, output);
+        return output;
     }
 
     private const string Rig = "7a0c5e0e-0000-4000-8000-0000000000a0";

@@ -121,6 +121,14 @@ public sealed class RigIntentTests
     }
 
     [Fact]
+    public void rename_of_an_animation_renames_it()
+    {
+        var after = IntentValidator.Apply(Rig(), Intent(Op("rename", Wave, "\"name\": \"Hello\"")), Human);
+        Assert.Equal("Hello", after.Animations[Wave].Name);
+        Assert.Equal(Rig().Animations[Wave].Channels, after.Animations[Wave].Channels);
+    }
+
+    [Fact]
     public void a_channel_is_set_replaced_and_removed_by_target_and_path()
     {
         var sampler = $"\"interpolation\": \"STEP\", \"times\": \"{Blob2}\", \"values\": \"{Blob1}\"";

@@ -2,7 +2,9 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using VibeSync.Protocol.Blobs;
+using VibeSync.Protocol.Framing;
 using VibeSync.Protocol.Json;
+using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.State;
 using VibeSync.Unity.Adapter;
@@ -370,6 +372,19 @@ public sealed class RigTests
     }
 
     [Fact]
+    public void rename_of_an_animation_renames_its_clip_and_a_rollback_gives_the_old_name_back()
+    {
+        Applied(1, Rig());
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        var (type, body) = Apply(3, new Rename(Walk, "Stroll"));
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Equal("Stroll", _scene.ReadClip(Walk).Name);
+        Assert.Equal(WalkAnimation() with { Name = "Stroll" }, _adapter.Canonical().Animations.Single());
+        _adapter.Rollback(3);
+        Assert.Equal(WalkAnimation(), _adapter.Canonical().Animations.Single());
+    }
+
+    [Fact]
     public void a_scene_file_with_a_rig_loads_into_the_simulator_and_hashes_as_written()
     {
         Applied(1, Rig());
@@ -391,5 +406,204 @@ public sealed class RigTests
             JsonFields.AsObject(JsonFields.AsObject(JsonParser.Parse(p), "part").Get("scene")!, "scene").Get(table) is JsonArray a ? a.Items.Count : 0);
         Assert.Equal(1, Count("skins"));
         Assert.Equal(1, Count("animations"));
+    }
+
+    // ---- bones and bind poses edited in Unity (read back, issue #19) ----
+
+    /// <summary>The rig applied and known, with the simulator reporting its writes as Unity's ObjectChangeEvents do.</summary>
+    private void RigWatched()
+    {
+        Applied(1, Rig());
+        _adapter.Tick();
+        _scene.Changes = _adapter.Changes;
+    }
+
+    private static void Near(float[] want, float[] got, int at, string what)
+    {
+        int from = want.Length == 16 ? 0 : at; // one matrix, or the whole list
+        for (int k = 0; k < 16; k++) Assert.True(Math.Abs(want[from + k] - got[at + k]) < 1e-5, $"{what} element {k}: {got[at + k]} against {want[from + k]}");
+    }
+
+    [Fact]
+    public void a_joint_moved_in_unity_is_reported_as_set_transform_of_the_joint_and_update_skin_with_the_bind_matrices_of_its_new_rest()
+    {
+        RigWatched();
+        var spine = Object(Spine);
+        _scene.Write(spine with { LocalPosition = new Vector3d(0, 0.7, 0) });
+        var ops = Edit(_adapter.Tick()!);
+
+        Assert.Equal(2, ops.Count);
+        var move = Assert.IsType<SetTransform>(ops[0]); // the joint first: Blender moves the bone, then checks the bind matrices against its rest
+        Assert.Equal(Spine, move.Uuid);
+        var update = Assert.IsType<UpdateSkin>(ops[1]);
+        Assert.Equal(SkinId, update.Uuid);
+        Assert.Null(update.Joints);
+        Assert.False(update.SetsSkeleton);
+        var ibm = Floats(update.InverseBindMatrices!);
+        var old = InverseBindMatrices();
+        Near(old, ibm, 0, "the hip's, unmoved");
+        var moved = Matrix4x4.CreateFromQuaternion(SpineBend) * Matrix4x4.CreateTranslation(0, 0.7f, 0) * Matrix4x4.CreateTranslation(0, 1, 0);
+        Assert.True(Matrix4x4.Invert(moved, out var inv));
+        Near(new[] { inv.M11, inv.M12, inv.M13, inv.M14, inv.M21, inv.M22, inv.M23, inv.M24, inv.M31, inv.M32, inv.M33, inv.M34, inv.M41, inv.M42, inv.M43, inv.M44 }, ibm, 16, "the spine's");
+
+        // Bound again at the new rest: the spine's bone world × its bind pose is the mesh's world (Unity's skinning moves nothing).
+        var product = Times(SkinBinding.World(_scene, Object(Spine).Handle), _scene.MeshOf(BodyMesh).Bindposes, 16);
+        var meshWorld = SkinBinding.World(_scene, Object(Body).Handle);
+        for (int k = 0; k < 16; k++) Assert.True(Math.Abs(product[k] - meshWorld[k]) < 1e-5);
+        Assert.Null(_adapter.Tick()); // said once: no echo of the bind poses just written
+    }
+
+    [Fact]
+    public void a_root_bone_changed_in_unity_is_reported_as_update_skin_with_that_skeleton_and_bind_matrices_in_its_space()
+    {
+        RigWatched();
+        var body = Object(Body);
+        _scene.Write(body with { Skinned = body.Skinned! with { RootBone = Object(Hip).Handle } });
+        var update = Assert.IsType<UpdateSkin>(Assert.Single(Edit(_adapter.Tick()!)));
+        Assert.True(update.SetsSkeleton);
+        Assert.Equal(Hip, update.Skeleton);
+        Assert.Null(update.Joints);
+        var ibm = Floats(update.InverseBindMatrices!);
+        var identity = new[] { 1f, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
+        Near(identity, ibm, 0, "the hip in its own space");
+        var spine = Matrix4x4.CreateFromQuaternion(SpineBend) * Matrix4x4.CreateTranslation(0, 0.5f, 0);
+        Assert.True(Matrix4x4.Invert(spine, out var inv));
+        Near(new[] { inv.M11, inv.M12, inv.M13, inv.M14, inv.M21, inv.M22, inv.M23, inv.M24, inv.M31, inv.M32, inv.M33, inv.M34, inv.M41, inv.M42, inv.M43, inv.M44 }, ibm, 16, "the spine in the hip's space");
+    }
+
+    [Fact]
+    public void bones_reordered_or_bind_poses_changed_in_unity_are_reported_as_update_skin_and_the_human_bind_poses_are_kept()
+    {
+        RigWatched();
+        var body = Object(Body);
+        _scene.Write(body with { Skinned = body.Skinned! with { Bones = new[] { Object(Spine).Handle, Object(Hip).Handle } } });
+        var reorder = Assert.IsType<UpdateSkin>(Assert.Single(Edit(_adapter.Tick()!)));
+        Assert.Equal(new[] { Spine, Hip }, reorder.Joints);
+        Assert.Null(reorder.InverseBindMatrices); // each bind pose stays where it is: bone i keeps bind pose i
+
+        var poses = (float[])_scene.MeshOf(BodyMesh).Bindposes.Clone();
+        poses[16 + 13] += 0.25f; // the second bind pose's y translation
+        _scene.EditMesh(BodyMesh).Bindposes = poses;
+        var update = Assert.IsType<UpdateSkin>(Assert.Single(Edit(_adapter.Tick()!)));
+        Assert.Null(update.Joints);
+        var ibm = Floats(update.InverseBindMatrices!);
+        Near(InverseBindMatrices(), ibm, 0, "the untouched first bind pose's");
+        Assert.True(Math.Abs(ibm[16 + 13] - InverseBindMatrices()[16 + 13] - 0.25f) < 1e-5, "the second's moved with its bind pose");
+        Assert.Equal(poses, _scene.MeshOf(BodyMesh).Bindposes); // a human's bind poses are not bound again
+    }
+
+    [Fact]
+    public void the_rig_notes_survive_a_domain_reload_so_an_untouched_rig_reads_back_bit_for_bit_and_a_joint_move_is_still_read()
+    {
+        RigWatched();
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        _adapter.Tick();
+        var before = _adapter.Canonical();
+        var text = _scene.Rig.ToText();
+
+        var old = _scene.Rig;
+        _scene.ReloadDomain(); // the glue: SessionState across the reload, the notes made again from it
+        Assert.NotSame(old, _scene.Rig);
+        Assert.Equal(text, _scene.Rig.ToText());
+        _adapter.Rebind();
+        Assert.Equal(Protocol.Hashing.SceneHasher.Hash(before).Root, Protocol.Hashing.SceneHasher.Hash(_adapter.Canonical()).Root);
+
+        var spine = Object(Spine);
+        _scene.Write(spine with { LocalPosition = new Vector3d(0, 0.7, 0) });
+        var ops = Edit(_adapter.Tick()!);
+        Assert.Contains(ops, o => o is UpdateSkin u && u.InverseBindMatrices != null);
+    }
+
+    [Fact]
+    public void rig_notes_that_do_not_read_leave_them_empty()
+    {
+        var notes = new RigNotes();
+        notes.Load("{\"skins\": [{\"uuid\": 3}]}");
+        Assert.Empty(notes.Skins);
+        Assert.Equal(new RigNotes().ToText(), notes.ToText());
+    }
+
+    // ---- scene time in the glue: what the core decides (the glue samples with AnimationMode) ----
+
+    /// <summary>AnimationMode as the glue uses it, on the simulator: sampling moves the hip without an ObjectChangeEvent; Rest restores it.</summary>
+    private sealed class FakePoser : IScenePoser
+    {
+        private readonly SimScene _scene;
+        private readonly UnityAdapter _adapter;
+        private UnityObject? _rest;
+        public List<string> Calls { get; } = new();
+        public FakePoser(SimScene scene, UnityAdapter adapter) { _scene = scene; _adapter = adapter; }
+
+        public void Pose(IReadOnlyList<PoseSample> samples)
+        {
+            Calls.Add("pose " + string.Join(", ", samples.Select(s => s.Time.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            var hip = _scene.Objects().Single(o => o.Id == Hip);
+            _rest ??= hip;
+            _scene.Changes = null; // AnimationMode's sampling is no ObjectChangeEvent
+            _scene.Write(hip with { LocalPosition = new Vector3d(-0.5, 1.2, 0) });
+            _scene.Changes = _adapter.Changes;
+        }
+
+        public void Rest()
+        {
+            Calls.Add("rest");
+            _scene.Changes = null;
+            if (_rest != null) _scene.Write(_rest);
+            _scene.Changes = _adapter.Changes;
+            _rest = null;
+        }
+    }
+
+    /// <summary>The rig with its walk, known, a fake poser in place and the scene time policy on.</summary>
+    private FakePoser Posable()
+    {
+        RigWatched();
+        Applied(2, new CreateAnimation(WalkAnimation()));
+        _adapter.Tick();
+        var poser = new FakePoser(_scene, _adapter);
+        _adapter.Poser = poser;
+        _adapter.Welcomed("p", 4, sceneTime: true);
+        return poser;
+    }
+
+    private void Time(double seconds, long seq) =>
+        _adapter.Handle(new Frame(MessageType.Time, (ulong)seq, 0, Encoding.UTF8.GetBytes(new SceneTime(seconds, seq).ToJson())));
+
+    [Fact]
+    public void a_time_taken_poses_every_clip_on_its_holder_held_at_its_end_and_the_pose_is_never_read_as_an_edit()
+    {
+        var poser = Posable();
+
+        Time(0.75, 1);
+        Assert.Equal(new[] { "pose 0.75" }, poser.Calls);
+        Assert.Equal(new PoseSample(Object(Armature).Handle, Walk, 0.75f), ScenePose.Samples(_scene, 0.75).Single()); // the lowest common ancestor holds the clip
+        Time(5, 2);
+        Assert.Equal("pose 1", poser.Calls[^1]); // held at the clip's last key, as glTF holds the end value
+        Assert.Equal(1.2, Object(Hip).LocalPosition.Y, 6); // the scene shows the pose…
+        Assert.Null(_adapter.Tick()); // …which is never read as an edit
+        Assert.Equal(1.0, _adapter.Pose.AtRest(_scene, poser, () => _adapter.Canonical().Objects.Single(x => x.Uuid == Hip).Translation.Y), 6); // the record is the rest
+        Assert.Equal(1.2, Object(Hip).LocalPosition.Y, 6); // posed again after
+    }
+
+    [Fact]
+    public void records_are_read_and_written_at_rest_and_a_humans_change_ends_the_pose_and_is_sent_at_its_rest_value()
+    {
+        var poser = Posable();
+        Time(0.5, 1);
+
+        // An APPLY: at rest, then posed again; what it wrote is known (no echo) and the pose stays.
+        var (type, body) = Apply(3, new SetTransform(Body, new Vector3d(0, 0, 0.3), null, null));
+        Assert.True(type == MessageType.Applied, body);
+        Assert.Equal(new[] { "pose 0.5", "rest", "pose 0.5" }, poser.Calls);
+        Assert.Null(_adapter.Tick());
+        Assert.Equal(0.5, _adapter.Pose.At);
+
+        // A human moves the body: the pose ends, the edit is the body's move, not the hip's pose.
+        var o = Object(Body);
+        _scene.Write(o with { LocalPosition = new Vector3d(0, 0, 0.4) });
+        var ops = Edit(_adapter.Tick()!);
+        Assert.Equal(Body, Assert.IsType<SetTransform>(Assert.Single(ops)).Uuid);
+        Assert.Null(_adapter.Pose.At);
+        Assert.Equal("rest", poser.Calls[^1]);
     }
 }

@@ -283,6 +283,17 @@ class EditTests(unittest.TestCase, Attached):
     def tearDown(self):
         self.watch.close()
 
+    def test_an_action_renamed_sends_rename_of_its_animation(self):
+        move = bpy.data.actions["PropMove"]
+        move.name = "PropSlide"
+        move.update_tag()
+        self.watch.settle()
+        ops = [op for batch in self.watch.edits() for op in batch]
+        self.assertEqual([{"op": "rename", "uuid": self.clips["PropMove"].uuid, "name": "PropSlide"}], ops)
+        move.name = "PropMove"
+        move.update_tag()
+        self.watch.settle()
+
     def test_a_keyframe_edit_sends_set_animation_channel_for_that_channel_only(self):
         move = bpy.data.actions["PropMove"]
         for fc in move.fcurves:
@@ -470,6 +481,48 @@ class ApplyTests(unittest.TestCase, Attached):
         self.assertIn("action 'PropMove'", reply["message"])
         typ, reply = self.apply(2, [{"op": "set_transform", "uuid": self.ids["Hat"], "translation": [0.0, 0.3, 0.0]}])
         self.assertEqual(MessageType.APPLIED, typ, reply)  # not animated: written as ever
+
+    def test_a_wide_linear_rotation_is_written_as_keys_blender_lerps_within_the_slerp_and_reads_back_as_the_record(self):
+        # 170° about glTF's up axis in one second: Blender's component lerp of the two keys alone would be 0.07 off.
+        spinner, uid = "a1f00000-0000-4000-8000-0000000000d1", "a1f00000-0000-4000-8000-0000000000d2"
+        half = math.radians(170) / 2
+        times, values = [0.0, 1.0], [[0, 0, 0, 1], [0, math.sin(half), 0, math.cos(half)]]
+        channel = {"target": spinner, "path": "rotation", "interpolation": "LINEAR", "times": self.put(times, 1),
+                   "values": self.put(values, 4), "sampled": False}
+        typ, reply = self.apply(30, [{"op": "create_object", "uuid": spinner, "name": "Spinner", "kind": "empty", "parent": None,
+                                      "translation": [0, 0, 0], "rotation": [0, 0, 0, 1], "scale": [1, 1, 1], "visible": True},
+                                     {"op": "create_animation", "uuid": uid, "name": "Spin", "frame_rate": FPS, "channels": [channel]}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        action = bpy.data.objects["Spinner"].animation_data.action
+        keys = len(action.fcurves[0].keyframe_points)
+        self.assertGreater(keys, 2)  # keys inserted on the slerp
+        obj = bpy.data.objects["Spinner"]
+        worst = 0.0
+        for t in np.linspace(0, 1, 49):
+            go_to(t)
+            q = obj.matrix_world.to_quaternion()
+            s = t
+            want = [0, math.sin(half * s), 0, math.cos(half * s)]  # the slerp from the identity
+            worst = max(worst, same_rotation(convert.rotation_from_blender((q.x, q.y, q.z, q.w), False, False), want))
+        self.assertLess(worst, 1e-4, f"Blender's pose departs from the slerp by {worst:.2e} with {keys} keys")
+        again = {a.uuid: a for a in self.fresh().animations}[uid]
+        c = again.channels[0]
+        self.assertEqual(("LINEAR", False), (c.interpolation, c.sampled))
+        tb, vb = self.arrays(c)
+        np.testing.assert_allclose(tb, times, atol=1e-6)
+        np.testing.assert_allclose(vb, values, atol=2e-6)
+        self.assertEqual(self.put(times, 1), c.times)  # the same blobs: no echo, parity holds
+        self.assertEqual(self.put(values, 4), c.values)
+
+    def test_rename_of_an_animation_renames_its_action_and_rolls_back(self):
+        wave = self.clips["Wave"]
+        typ, reply = self.apply(40, [{"op": "rename", "uuid": wave.uuid, "name": "Greet"}])
+        self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertIn("Greet", bpy.data.actions)
+        self.assertEqual("Greet", {a.uuid: a for a in self.fresh().animations}[wave.uuid].name)
+        self.adapter.rollback(40)
+        self.assertEqual(self.before, (fingerprints(), nla_state()))
+        self.assertEqual(wave, {a.uuid: a for a in self.fresh().animations}[wave.uuid])
 
     def test_bad_keyframes_are_refused_with_a_named_code_and_nothing_changes(self):
         wave = self.clips["Wave"]

@@ -119,6 +119,7 @@ namespace UnityEditor
     public class EditorWindow : ScriptableObject
     {
         public static T GetWindow<T>(string title) where T : EditorWindow => throw new NotImplementedException();
+        public static EditorWindow focusedWindow => throw new NotImplementedException();
         public void Repaint() => throw new NotImplementedException();
     }
 
@@ -207,5 +208,24 @@ namespace UnityEditor
     {
         public delegate void ObjectChangeEventsHandler(ref ObjectChangeEventStream stream);
         public static event ObjectChangeEventsHandler changesPublished;
+    }
+
+    // Signatures as UnityCsReference (Editor/Mono/Animation/AnimationMode.bindings.cs) and Unity 2021.3's UnityEditor.CoreModule metadata (AnimationWindow).
+    public static class AnimationMode
+    {
+        public static void StartAnimationMode() => throw new NotImplementedException();
+        public static void StopAnimationMode() => throw new NotImplementedException();
+        public static bool InAnimationMode() => throw new NotImplementedException();
+        public static void BeginSampling() => throw new NotImplementedException();
+        public static void EndSampling() => throw new NotImplementedException();
+        public static void SampleAnimationClip(GameObject gameObject, AnimationClip clip, float time) => throw new NotImplementedException();
+    }
+
+    public sealed class AnimationWindow : EditorWindow
+    {
+        public AnimationClip animationClip { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public bool previewing { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public bool playing { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+        public float time { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
     }
 }

@@ -174,6 +174,7 @@ public sealed class SimHost
         var watch = Stopwatch.StartNew();
         _link?.Close("domain reload");
         _link = null;
+        _scene.ReloadDomain();
         var (scene, dropped) = _adapter.Rebind(_options.SceneFile);
         await ConnectAsync(scene, stop);
         Say("reloaded", new { generation = _adapter.Generation, connected = _link != null, dropped_intents = dropped, ms = watch.ElapsedMilliseconds });

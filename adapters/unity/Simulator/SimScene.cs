@@ -47,7 +47,18 @@ public sealed class SimScene : IUnityScene
     public LookNotes Notes { get; } = new();
 
     /// <inheritdoc />
-    public RigNotes Rig { get; } = new();
+    public RigNotes Rig { get; private set; } = new();
+
+    /// <summary>
+    /// A domain reload as the glue lives it: the core's rig notes are gone with the domain and made again from
+    /// the text kept in SessionState (<see cref="RigNotes.ToText"/>); the scene's objects stay.
+    /// </summary>
+    public void ReloadDomain()
+    {
+        var text = Rig.ToText();
+        Rig = new RigNotes();
+        Rig.Load(text);
+    }
 
     /// <inheritdoc />
     public string NewMaterialShader { get; set; } = ShaderFamily.Standard.Shader;

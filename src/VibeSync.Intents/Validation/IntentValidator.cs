@@ -314,6 +314,8 @@ public static class IntentValidator
                     return Put(s, named with { Name = r.NewName });
                 if (s.Images.TryGetValue(r.Uuid, out var image) && (sight == Sight.Everything || AiVisibility.SeesImage(s, r.Uuid)))
                     return s with { Images = s.Images.SetItem(r.Uuid, image with { Name = r.NewName }) };
+                if (s.Animations.TryGetValue(r.Uuid, out var renamed) && (sight == Sight.Everything || AiVisibility.SeesAnimation(s, r.Uuid)))
+                    return s with { Animations = s.Animations.SetItem(r.Uuid, renamed with { Name = r.NewName }) };
                 return s with { Materials = s.Materials.SetItem(r.Uuid, Material(s, r.Uuid, path + ".uuid") with { Name = r.NewName }) };
             default:
                 throw new ArgumentOutOfRangeException(nameof(op), op.Name, "unknown operation");

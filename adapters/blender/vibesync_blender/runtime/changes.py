@@ -572,6 +572,8 @@ def _differences(old, new):
                 ops.append({"op": "set_animation_channel", "uuid": new.uuid, "target": key[0], "path": key[1], "remove": True})
             elif before.get(key) != after[key]:
                 ops.append(dict({"op": "set_animation_channel", "uuid": new.uuid}, **channel_json(after[key])))
+        if new.name != old.name:  # the action renamed
+            ops.append({"op": "rename", "uuid": new.uuid, "name": new.name})
     elif isinstance(new, Skin) and new != old:
         ops.append({"op": "update_skin", "uuid": new.uuid, "joints": list(new.joints),
                     "inverse_bind_matrices": new.inverse_bind_matrices, "skeleton": new.skeleton})

@@ -308,23 +308,95 @@ def _exact(curves, width):
     return frames, kind
 
 
+def _slerp_gap(a, b):
+    """How far Blender's LINEAR quaternion (components lerped, then normalized) departs from glTF's slerp
+    between unit quaternions ``a`` and ``b``: the largest component difference at 15 points inside."""
+    gap = 0.0
+    for s in (i / 16 for i in range(1, 16)):
+        lerped = Quaternion(tuple(x + (y - x) * s for x, y in zip(a, b))).normalized()
+        slerped = a.slerp(b, s)
+        if lerped.dot(slerped) < 0:
+            slerped.negate()
+        gap = max(gap, max(abs(x - y) for x, y in zip(lerped, slerped)))
+    return gap
+
+
+def _key_quaternion(cs, k):
+    return Quaternion(tuple(c.keyframe_points[k].co[1] for c in cs)).normalized()
+
+
 def _not_slerp(cs, frames):
     """Why LINEAR quaternion curves cannot be a glTF LINEAR rotation, or None: Blender lerps the
     components and normalizes, glTF slerps; the two agree at the keys and drift apart inside a segment
     as it turns further (1e-3 for a 1 rad turn), so a segment where they differ by more than
     SLERP_TOLERANCE in any component is sampled, as the exporter's baking does."""
     for k in range(len(frames) - 1):
-        a = Quaternion(tuple(c.keyframe_points[k].co[1] for c in cs)).normalized()
-        b = Quaternion(tuple(c.keyframe_points[k + 1].co[1] for c in cs)).normalized()
-        for s in (i / 16 for i in range(1, 16)):
-            lerped = Quaternion(tuple(x + (y - x) * s for x, y in zip(a, b))).normalized()
-            slerped = a.slerp(b, s)
-            if lerped.dot(slerped) < 0:
-                slerped.negate()
-            if max(abs(x - y) for x, y in zip(lerped, slerped)) > SLERP_TOLERANCE:
-                return f"its LINEAR quaternion turns too far between frames {frames[k]:g} and {frames[k + 1]:g} " \
-                       "(Blender lerps the components, glTF slerps)"
+        if _slerp_gap(_key_quaternion(cs, k), _key_quaternion(cs, k + 1)) > SLERP_TOLERANCE:
+            return f"its LINEAR quaternion turns too far between frames {frames[k]:g} and {frames[k + 1]:g} " \
+                   "(Blender lerps the components, glTF slerps)"
     return None
+
+
+ON_SLERP_TOLERANCE = 1e-5  # a key this close to the slerp of its neighbours (float32 F-curves) was put there to follow it
+
+
+def _on_slerp(q, t, a, ta, b, tb):
+    s = (t - ta) / (tb - ta)
+    on = a.slerp(b, s)
+    if on.dot(q) < 0:
+        on.negate()
+    return max(abs(x - y) for x, y in zip(on, q)) <= ON_SLERP_TOLERANCE
+
+
+def _steps(a, b):
+    """The fewest equal steps on the slerp from ``a`` to ``b`` whose component lerps each stay within
+    SLERP_TOLERANCE of it (1 for a narrow turn; a turn across hemispheres is not split)."""
+    n = 1
+    if a.dot(b) >= 0:
+        while n < 64 and _slerp_gap(a, a.slerp(b, 1 / n)) > SLERP_TOLERANCE:
+            n += 1
+    return n
+
+
+def slerp_keys(cs, frames):
+    """The keys of LINEAR quaternion curves that state the rotation (indices). A run of keys that is
+    exactly what ``slerp_steps`` writes for a wide segment — the fewest equal steps on the slerp between
+    its ends, each key on it — reads back as that one segment, so a wide LINEAR rotation from another
+    engine reads back as the record it came from (a channel Blender sampled per frame is no such run:
+    its steps are more than the fewest)."""
+    qs = [_key_quaternion(cs, k) for k in range(len(frames))]
+    keep = [0]
+    k = 0
+    while k < len(frames) - 1:
+        best, end = k + 1, k + 2
+        while end < len(frames):
+            span = frames[end] - frames[k]
+            if not all(abs(frames[j] - frames[k] - span * (j - k) / (end - k)) <= 1e-3
+                       and _on_slerp(qs[j], frames[j], qs[k], frames[k], qs[end], frames[end]) for j in range(k + 1, end)):
+                break  # every shorter run of an inserted run is one too: a longer one cannot be
+            if _steps(qs[k], qs[end]) == end - k:
+                best = end
+            end += 1
+        keep.append(best)
+        k = best
+    return keep
+
+
+def slerp_steps(times, values):
+    """(times, values) of a LINEAR rotation (Blender-space (w, x, y, z) tuples) with keys inserted on the
+    slerp of each segment where Blender's component lerp would depart from it by more than
+    SLERP_TOLERANCE: the fewest equal steps that keep each within it (``_steps``). A segment whose ends lie
+    in opposite hemispheres (dot < 0) is left as it is (glTF does not say which way such a slerp turns)."""
+    out_t, out_v = [times[0]], [tuple(values[0])]
+    for k in range(len(times) - 1):
+        a, b = Quaternion(values[k]).normalized(), Quaternion(values[k + 1]).normalized()
+        n = _steps(a, b)
+        for i in range(1, n):
+            out_t.append(times[k] + (times[k + 1] - times[k]) * i / n)
+            out_v.append(tuple(a.slerp(b, i / n)))
+        out_t.append(times[k + 1])
+        out_v.append(tuple(values[k + 1]))
+    return out_t, out_v
 
 
 def _slope(kp, handle):
@@ -332,11 +404,15 @@ def _slope(kp, handle):
     return (handle[1] - kp.co[1]) / dx if dx != 0 else 0.0
 
 
-def _keyed(target, path, mapper, cs, frames, kind, fps):
-    """The exact channel from keyframes (``cs`` the component curves in Blender order)."""
+def _keyed(target, path, mapper, cs, frames, kind, fps, keep=None):
+    """The exact channel from keyframes (``cs`` the component curves in Blender order; ``keep`` the
+    indices of the keys that state it, LINEAR only: all when None)."""
     n = len(frames)
     values = []
     zero = [0.0] * len(cs)
+    if keep is not None:
+        return Channel(target, path, TO_GLTF[kind], [frames[k] / fps for k in keep],
+                       [mapper.value(path, tuple(c.keyframe_points[k].co[1] for c in cs)) for k in keep])
     for k in range(n):
         v = mapper.value(path, tuple(c.keyframe_points[k].co[1] for c in cs))
         if kind != "BEZIER":
@@ -457,10 +533,13 @@ def _transform_channel(action, obj, mapper_of, fps, rig, bone, prop, curves):
             if abs(math.sqrt(sum(curves[i].keyframe_points[k].co[1] ** 2 for i in range(4))) - 1) > UNIT_TOLERANCE:
                 why = f"its quaternion at frame {frames[k]:g} is not unit"
                 break
+    keep = None
     if why is None and path == "rotation" and kind == "LINEAR":
         why = _not_slerp([curves[i] for i in range(4)], frames)
+        if why is None:
+            keep = slerp_keys([curves[i] for i in range(4)], frames)
     if why is None:
-        return _keyed(target, path, mapper, [curves[i] for i in range(WIDTHS[prop])], frames, kind, fps)
+        return _keyed(target, path, mapper, [curves[i] for i in range(WIDTHS[prop])], frames, kind, fps, keep)
     holder_of = None
     if _driven(obj, prop, bone):
         def holder_of(depsgraph, name=obj.name, bone=bone):
@@ -575,9 +654,11 @@ def write_curves(action, data_paths, group, times, values, interpolation, fps, w
     ``values`` per keyframe a Blender-space tuple (CUBICSPLINE: (in-tangent, value, out-tangent)
     triples, tangents per second), keys at ``time × fps``; BEZIER handles at a third of each segment
     carrying the tangents (what reading turns back into the same tangents)."""
+    kind = TO_BLENDER[interpolation]
+    if kind == "LINEAR" and width == 4 and data_paths and data_paths[0][0].endswith("rotation_quaternion"):
+        times, values = slerp_steps(times, values)  # Blender lerps quaternion components, glTF slerps
     frames = [t * fps for t in times]
     n = len(frames)
-    kind = TO_BLENDER[interpolation]
     made = []
     for i, (path, index) in enumerate(data_paths):
         fc = action.fcurves.new(path, index=index, action_group=group) if group else action.fcurves.new(path, index=index)

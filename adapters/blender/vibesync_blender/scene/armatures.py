@@ -25,6 +25,8 @@ from mathutils import Matrix, Vector
 
 BONE_PROP = "vibesync_id"
 SKIN_PROP = "vibesync_skin_id"  # on the armature *object*: the ID of its skin record
+APPLIED_IBM_PROP = "vibesync_ibm"  # on the armature object: the bind matrices blob an APPLY gave, read back while the rest still matches it (float rounding apart)
+IBM_TOLERANCE = 1e-4  # how far bind matrices may be from the bones' rest and still be accepted (and read back) as theirs
 MIN_INFLUENCE = 1e-4            # the exporter drops weights at or below this
 MAX_INFLUENCES = 4
 K = Matrix(((1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0), (0.0, -1.0, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0)))

@@ -22,6 +22,7 @@ sentence naming it; so are the objects that use it. The rest is read as usual.
 """
 
 import bmesh
+import numpy as np
 import bpy
 from mathutils import Matrix, Quaternion, Vector
 
@@ -34,7 +35,7 @@ from ..protocol.quantize import MAX_MAGNITUDE
 from . import animations, armatures, gltf, materials as graphs, optics
 from .identity import PROP, id_of
 from .images import ImageNotSynced
-from .meshes import SkinSource, derivation, is_derived, put_blob
+from .meshes import SkinSource, blob_array, derivation, is_derived, put_blob
 from .geometry import morph_keys
 from .names import synced_name
 
@@ -216,7 +217,23 @@ def blender_skin(uid, rig, sink, unit_scale):
     bones = armatures.in_order(armatures.bones_of(rig))
     ibm = armatures.inverse_bind_matrices(rig, bones, unit_scale)
     return Skin(uid, synced_name(rig), tuple(id_of(b, armatures.BONE_PROP) for b in bones),
-                put_blob(sink, F32, ibm), id_of(rig))
+                _applied_ibm(rig, sink, ibm) or put_blob(sink, F32, ibm), id_of(rig))
+
+
+def _applied_ibm(rig, sink, ibm):
+    """The bind matrices blob an APPLY gave this armature (``armatures.APPLIED_IBM_PROP``) while the bones'
+    rest still gives them within the tolerance the writer accepted them with, else None: bind matrices
+    another engine computed from the same rest differ from Blender's in the last bits, so in their names."""
+    noted = rig.get(armatures.APPLIED_IBM_PROP)
+    if not isinstance(noted, str) or sink is None or not hasattr(sink, "get"):
+        return None
+    try:
+        have = blob_array(sink, noted, F32)
+    except (KeyError, ValueError):
+        return None
+    if have.shape != ibm.shape or not np.all(np.abs(have - ibm) <= armatures.IBM_TOLERANCE):
+        return None
+    return noted
 
 
 def _parameters(obj, index, read):

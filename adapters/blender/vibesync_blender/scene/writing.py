@@ -323,6 +323,18 @@ class Writer:
             self._remember_object(p, obj)
             self._name(p, obj, op.get("name"), bpy.data.objects, self.index.objects)
             return
+        action = self.index.action(op.uuid)
+        if action is not None:  # an animation is its action: the action's name
+            self._remember_animation(p, op.uuid)
+            old, new = action.name, op.get("name")
+            action.name = new
+
+            def restore(w, want=action.name):
+                a = bpy.data.actions.get(want)
+                if a is not None:
+                    a.name = old
+            p.undo.append(restore)
+            return
         self._name(p, self.material(op.uuid), op.get("name"), bpy.data.materials, self.index.materials)
 
     def _name(self, p, block, name, pool, table):
@@ -1029,7 +1041,7 @@ class Writer:
                 raise ApplyError("BLOB_SHAPE", f"skin {op.uuid}: inverse_bind_matrices holds {have.shape[0]} × "
                                                f"{have.shape[1]} values, not {want.shape[0]} × 16")
             off = np.abs(have - want).max(axis=1, initial=0.0)
-            if len(off) and float(off.max()) > 1e-4:
+            if len(off) and float(off.max()) > armatures.IBM_TOLERANCE:
                 worst = int(off.argmax())
                 raise ApplyError("INVALID_VALUE", f"skin {op.uuid}: its inverse bind matrix of joint {worst} ('{bones[worst].name}') "
                                                   f"differs by {float(off[worst]):.3g} from the one of the bone's rest pose in "
@@ -1065,6 +1077,7 @@ class Writer:
             raise ApplyError("INVALID_VALUE", f"armature '{rig.name}' already has skin {rig[armatures.SKIN_PROP]}: "
                                               "Blender has one skin per armature")
         self._set_skin_id(p, rig, op.uuid)
+        self._note_ibm(p, rig, op.get("inverse_bind_matrices"))
 
     def _update_skin(self, p, op):
         rig = self.index.skin_armature(op.uuid)
@@ -1073,6 +1086,25 @@ class Writer:
         joints = op.get("joints") or tuple(id_of(b, armatures.BONE_PROP) for b in armatures.in_order(rig.data.bones))
         if self._skin_rig(op, joints, op.get("inverse_bind_matrices")) != rig:
             raise ApplyError("INVALID_VALUE", f"skin {op.uuid}: its joints are bones of another armature")
+        self._note_ibm(p, rig, op.get("inverse_bind_matrices"))
+
+    def _note_ibm(self, p, rig, ibm):
+        """Bind matrices accepted (within the tolerance of the bones' rest) read back under the name they came
+        with, not Blender's own float rounding of them (another engine computed them: their blob names differ)."""
+        if ibm is None:
+            return
+        before, name = rig.get(armatures.APPLIED_IBM_PROP), rig.name
+        rig[armatures.APPLIED_IBM_PROP] = ibm
+
+        def restore(w):
+            r = bpy.data.objects.get(name)
+            if r is None:
+                return
+            if before is None:
+                r.pop(armatures.APPLIED_IBM_PROP, None)
+            else:
+                r[armatures.APPLIED_IBM_PROP] = before
+        p.undo.append(restore)
 
     def _delete_skin(self, p, op):
         rig = self.index.skin_armature(op.uuid)

@@ -17,13 +17,29 @@ using VibeSyncId = VibeSync.Unity.Components.VibeSyncId;
 
 namespace VibeSync.Unity.Editor
 {
-    internal sealed partial class EditorScene
+    internal sealed partial class EditorScene : VibeSync.Unity.Adapter.IScenePoser
     {
         private const string ClipFolder = "Assets/VibeSync/Animations";
         private readonly HashSet<string> _createdClips = new HashSet<string>();
-        // In memory for this domain: after a domain reload the skins, bindings and clip notes are gone and the
-        // orchestrator's next verification shows the difference (not kept in SessionState yet: not done).
-        public RigNotes Rig { get; } = new RigNotes();
+        // Kept across domain reloads in SessionState, as the look and mesh notes (not across an editor restart):
+        // written once before the reload (SaveRig; its blobs make it too large to write on every change), read
+        // back when the new domain first asks.
+        private const string RigNotesKey = "VibeSync.RigNotes";
+        private RigNotes? _rig;
+
+        public RigNotes Rig
+        {
+            get
+            {
+                if (_rig != null) return _rig;
+                var rig = new RigNotes();
+                rig.Load(SessionState.GetString(RigNotesKey, ""));
+                return _rig = rig;
+            }
+        }
+
+        /// <summary>Before a domain reload: the rig notes into SessionState, for the next domain's <see cref="Rig"/>.</summary>
+        public void SaveRig() => SessionState.SetString(RigNotesKey, Rig.ToText());
 
         private static ObjectKind KindOf(VibeSyncId? id) =>
             !id ? ObjectKind.Empty : id.Kind == "joint" ? ObjectKind.Joint : id.Kind == "armature" ? ObjectKind.Armature : ObjectKind.Empty;
@@ -80,6 +96,29 @@ namespace VibeSync.Unity.Editor
                 Undo.RecordObject(meshFilter, UndoName);
                 meshFilter.sharedMesh = mesh!;
             }
+        }
+
+        // ---- scene time: the core's poses sampled with AnimationMode (never an edit; StopAnimationMode restores) ----
+
+        public void Pose(IReadOnlyList<VibeSync.Unity.Adapter.PoseSample> samples)
+        {
+            if (!AnimationMode.InAnimationMode()) AnimationMode.StartAnimationMode();
+            AnimationMode.BeginSampling();
+            try
+            {
+                foreach (var s in samples)
+                {
+                    var go = Lookup(s.Holder);
+                    var clip = _assets.Load<UnityEngine.Object>(s.Clip) as AnimationClip;
+                    if (go && clip) AnimationMode.SampleAnimationClip(go, clip, s.Time);
+                }
+            }
+            finally { AnimationMode.EndSampling(); }
+        }
+
+        public void Rest()
+        {
+            if (AnimationMode.InAnimationMode()) AnimationMode.StopAnimationMode();
         }
 
         // ---- clips: assets under Assets/VibeSync/Animations/, on the Animation component of their holder ----

@@ -51,9 +51,21 @@ namespace VibeSync.Unity.Editor
             EditorWake.Install();
             _adapter = new UnityAdapter(Scene, generation: generation);
             _adapter.Changes.Reported = true; // ObjectChangeEvents name what changed: a tick reads those records only
+            _adapter.Poser = Scene; // a TIME taken is sampled with AnimationMode, never an edit
             EditorApplication.update += Tick;
-            AssemblyReloadEvents.beforeAssemblyReload += () => { if (_link != null) _link.Close("domain reload"); };
-            EditorApplication.playModeStateChanged += change => { _changed = true; if (_adapter != null) _adapter.Changes.Everything(); };
+            AssemblyReloadEvents.beforeAssemblyReload += () =>
+            {
+                if (_link != null) _link.Close("domain reload");
+                if (_adapter != null) _adapter.Pose.Leave(Scene); // back at rest before the domain goes: the next one knows nothing of a pose
+                Scene.SaveRig();
+            };
+            EditorApplication.playModeStateChanged += change =>
+            {
+                _changed = true;
+                if (_adapter == null) return;
+                _adapter.Pose.Leave(Scene); // play mode shows the game, not a pose
+                _adapter.Changes.Everything();
+            };
             ObjectChangeEvents.changesPublished += OnChanges;
             Selection.selectionChanged += () => _changed = true;
         }
@@ -109,8 +121,25 @@ namespace VibeSync.Unity.Editor
                 var moving = Tools.current is Tool.Move or Tool.Rotate or Tool.Scale or Tool.Rect or Tool.Transform;
                 adapter.SetHumanActive(moving ? Selection.gameObjects.Select(g => g.GetComponent<Components.VibeSyncId>()).Where(v => v).Select(v => v.Id) : Array.Empty<string>());
             }
+            WatchAnimationTime(adapter);
             if (_link != null) _link.Tick(Scene.State);
             else if (DateTime.UtcNow >= _nextConnect) Connect(adapter);
+        }
+
+        private static float _animationWindowTime = float.NaN;
+
+        /// <summary>
+        /// A human dragging the Animation window's time (the window has focus then): TIME to the orchestrator when
+        /// the policy is on (the core's SceneClock decides; a time just taken is never sent back).
+        /// </summary>
+        private static void WatchAnimationTime(UnityAdapter adapter)
+        {
+            if (!(EditorWindow.focusedWindow is AnimationWindow window) || !window) return;
+            float time = window.time;
+            if (time.Equals(_animationWindowTime)) return;
+            _animationWindowTime = time;
+            var payload = adapter.Clock.Moved(time);
+            if (payload != null && _link != null) _link.Send(VibeSync.Protocol.Link.MessageType.Time, payload);
         }
 
         private static void Connect(UnityAdapter adapter)

@@ -64,6 +64,12 @@ namespace VibeSync.Unity.Adapter
                         if ((now with { Weights = was.Weights }).Equals(was)) { if (!now.Equals(was)) ops.Add(new SetMorphWeights(now.Uuid, now.Weights)); }
                         else ops.Add(new ReplaceMesh(now)); // blob ids: a changed array has another name
                         break;
+                    case Skin now when before is Skin was:
+                        // Bones, root bone or bind poses changed in Unity, or a joint's rest moved (after its set_transform above).
+                        if (!now.Equals(was))
+                            ops.Add(new UpdateSkin(now.Uuid, now.Joints.SequenceEqual(was.Joints) ? null : now.Joints,
+                                now.InverseBindMatrices == was.InverseBindMatrices ? null : now.InverseBindMatrices, now.Skeleton != was.Skeleton, now.Skeleton));
+                        break;
                     case Animation now when before is Animation was:
                         // A keyframe edit: each channel that differs is set (or removed), the cosmetic set_animation_channel.
                         foreach (var c in now.Channels.Where(c => !was.Channels.Contains(c)))

@@ -31,6 +31,12 @@ namespace VibeSync.Unity.Adapter
             lock (_gate) _everything = true;
         }
 
+        /// <summary>Whether a tick would read anything: something was reported (or the host reports nothing, so every tick reads).</summary>
+        public bool Pending
+        {
+            get { lock (_gate) return _everything || !Reported || _objects.Count > 0; }
+        }
+
         /// <summary>Takes what was reported: (whether the whole diff is due, the objects changed).</summary>
         internal (bool Everything, HashSet<int> Objects) Take()
         {

@@ -41,6 +41,7 @@ namespace VibeSync.Unity.Adapter
             Generation = generation;
             _newId = newId ?? (() => Guid.NewGuid().ToString("D"));
             Index = IdentityIndex.Scan(scene, null, _newId);
+            Clock.Posed += seconds => { if (Poser != null) Pose.Show(_scene, Poser, seconds); };
         }
 
         /// <summary>Sends a frame (type, JSON payload); set by whoever owns the link. Returns false when not connected.</summary>
@@ -101,6 +102,15 @@ namespace VibeSync.Unity.Adapter
         /// <summary>The scene time sync (TIME, docs/protocol.md §11.10): the time animations are posed at; off unless WELCOME says so.</summary>
         public SceneClock Clock { get; } = new SceneClock();
 
+        /// <summary>Whether the scene shows a pose (a TIME taken) and at which time; see <see cref="ScenePose"/>.</summary>
+        public ScenePose Pose { get; } = new ScenePose();
+
+        /// <summary>
+        /// The host's sampler (the glue: AnimationMode); null (the simulator) poses nothing: the core then only
+        /// keeps the clock. Set before the first TIME.
+        /// </summary>
+        public IScenePoser? Poser { get; set; }
+
         /// <summary>Why the last TIME from the orchestrator was not taken (malformed, or the policy off), for the log; null when it was.</summary>
         public string? TimeRefused { get; private set; }
 
@@ -137,6 +147,7 @@ namespace VibeSync.Unity.Adapter
 
         private IReadOnlyList<string> Attach(string? file, bool unsaved, IReadOnlyList<ulong> dropped)
         {
+            Pose.Leave(Poser); // a new session reads the records, at rest; the next TIME poses again
             Changes.Take(); // what was reported so far is in the read below
             Pending.Reset(); // a new session: the orchestrator tells what is pending once it has the scene
             Index = IdentityIndex.Scan(_scene, Index, _newId);
@@ -213,17 +224,21 @@ namespace VibeSync.Unity.Adapter
             JsonObject o;
             try { o = JsonFields.AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.ToArray())), "payload"); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException) { return; }
+            if (frame.Type != MessageType.Apply && frame.Type != MessageType.Rollback && frame.Type != MessageType.Finalize && frame.Type != MessageType.Read) return;
             (byte Type, string Body) answer;
             try
             {
-                switch (frame.Type)
+                // Records are read and written at rest: a pose shows the animations, the records hold the start frame.
+                answer = Pose.AtRest(_scene, Poser, () =>
                 {
-                    case MessageType.Apply: answer = Apply(o, reply); break;
-                    case MessageType.Rollback: answer = Rollback(Intent(o, "intent")); break;
-                    case MessageType.Finalize: answer = Finalize(o); break;
-                    case MessageType.Read: ReportEditsBeforeRead(); answer = Read(o); break;
-                    default: return;
-                }
+                    switch (frame.Type)
+                    {
+                        case MessageType.Apply: return Apply(o, reply);
+                        case MessageType.Rollback: return Rollback(Intent(o, "intent"));
+                        case MessageType.Finalize: return Finalize(o);
+                        default: ReportEditsBeforeRead(); return Read(o);
+                    }
+                });
             }
             // Whatever a command meets that its checks did not foresee is that command's error,
             // answered to the orchestrator (an engine fault there), never the editor's crash.
@@ -250,7 +265,10 @@ namespace VibeSync.Unity.Adapter
         /// APPLY: all operations or none; APPLIED at once, OBSERVED on the next tick through
         /// <paramref name="observedTo"/> (the session the APPLY came on; <see cref="Send"/> when null).
         /// </summary>
-        public (byte Type, string Body) Apply(JsonObject o, Func<byte, string, bool>? observedTo = null)
+        public (byte Type, string Body) Apply(JsonObject o, Func<byte, string, bool>? observedTo = null) =>
+            Pose.AtRest(_scene, Poser, () => ApplyAtRest(o, observedTo));
+
+        private (byte Type, string Body) ApplyAtRest(JsonObject o, Func<byte, string, bool>? observedTo)
         {
             if (Intent(o, "intent") is not ulong intent) return Error("MALFORMED", "APPLY needs an intent id (a whole number)");
             if (Paused) return Error("PAUSED", "sync is paused in Unity");
@@ -279,7 +297,9 @@ namespace VibeSync.Unity.Adapter
         }
 
         /// <summary>ROLLBACK: restores exactly what the intent overwrote.</summary>
-        public (byte Type, string Body) Rollback(ulong? intent)
+        public (byte Type, string Body) Rollback(ulong? intent) => Pose.AtRest(_scene, Poser, () => RollbackAtRest(intent));
+
+        private (byte Type, string Body) RollbackAtRest(ulong? intent)
         {
             if (intent is not ulong i || !_provisional.TryGetValue(i, out var p))
                 return Error("UNKNOWN_INTENT", $"intent {intent} is not provisional here (never applied, or already settled)");
@@ -290,7 +310,9 @@ namespace VibeSync.Unity.Adapter
         }
 
         /// <summary>FINALIZE: the intents are permanent (what a provisional delete kept is removed, created assets are saved).</summary>
-        public (byte Type, string Body) Finalize(JsonObject o)
+        public (byte Type, string Body) Finalize(JsonObject o) => Pose.AtRest(_scene, Poser, () => FinalizeAtRest(o));
+
+        private (byte Type, string Body) FinalizeAtRest(JsonObject o)
         {
             var ids = o.Get("intents") is JsonArray a ? a.Items.OfType<JsonNumber>().Where(n => n.IsInteger && n.Value >= 0).Select(n => (ulong)n.Value).ToList() : new List<ulong>();
             var missing = ids.Where(i => !_provisional.ContainsKey(i)).ToList();
@@ -342,6 +364,8 @@ namespace VibeSync.Unity.Adapter
         /// </summary>
         public int BeforeSave()
         {
+            _posedBeforeSave = Pose.At;
+            Pose.Leave(Poser); // a saved scene holds the records, never a pose
             _heldForSave.AddRange(_provisional.Values.OrderBy(p => p.Intent));
             var applier = Applier();
             for (int i = _heldForSave.Count - 1; i >= 0; i--) applier.Rollback(_heldForSave[i]);
@@ -360,7 +384,11 @@ namespace VibeSync.Unity.Adapter
                 Refresh(p.Touched);
             }
             _heldForSave.Clear();
+            if (_posedBeforeSave is double at && Poser != null) Pose.Show(_scene, Poser, at);
+            _posedBeforeSave = null;
         }
+
+        private double? _posedBeforeSave;
 
         /// <summary>
         /// The objects a human is working on now (the glue: the selection while a transform tool is
@@ -401,11 +429,27 @@ namespace VibeSync.Unity.Adapter
         private string? ReportEdits()
         {
             if (Paused || _scene.State != "ready") return null;
+            if (Pose.At is double at && Poser != null)
+            {
+                if (!Changes.Pending) return null; // a pose is never an edit: nothing is read while the scene shows one
+                // Something changed: read it at rest. A human's edit ends the pose; the adapter's own writes pose again.
+                Pose.Leave(Poser);
+                var sent = ReportEditsAtRest();
+                if (sent == null) Pose.Show(_scene, Poser, at);
+                return sent;
+            }
+            return ReportEditsAtRest();
+        }
+
+        private string? ReportEditsAtRest()
+        {
             var (everything, handles) = Changes.Take();
             if (!everything && handles.Count == 0) return null; // the host reported nothing: nothing changed
             List<Operation> ops;
             try
             {
+                // A joint a human moved moves its rest: its skin's bind matrices and bind poses follow (read below as update_skin).
+                if (_scene.Rig.Skins.Count > 0) VibeSync.Unity.Rigging.SkinReadBack.Follow(_scene, Index);
                 // What the host reported, read alone: an edit costs its records, not the scene.
                 if (!everything && Reported(handles) is { } few)
                 {
@@ -452,6 +496,10 @@ namespace VibeSync.Unity.Adapter
                 ids.Add(id);
                 // A SkinnedMeshRenderer's blend shape weights are its mesh record's morph weights: read that record too.
                 if (found.Skinned != null && found.Mesh is string mesh && _known.ContainsKey(mesh)) ids.Add(mesh);
+                // A joint's rest and a renderer's bones are its skin's: read the skin records that name them too.
+                if (found.Kind == ObjectKind.Joint || found.Skinned != null)
+                    foreach (var skin in _scene.Rig.Skins)
+                        if (skin.Joints.Contains(id) || _scene.Rig.SkinOf(id) == skin.Uuid) ids.Add(skin.Uuid);
             }
             var current = Records(Canonical(ids));
             var known = new Dictionary<string, object>(StringComparer.Ordinal);

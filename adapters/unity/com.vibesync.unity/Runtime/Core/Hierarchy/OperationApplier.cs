@@ -182,6 +182,9 @@ namespace VibeSync.Unity.Hierarchy
                     _scene.Write(o with { Name = r.NewName });
                     break;
                 }
+                case Rename r when _scene.ClipIds().Contains(r.Uuid):
+                    RewriteClip(p, r.Uuid, a => a with { Name = r.NewName }); // the clip's name and its Animation component entry
+                    break;
                 case Rename r:
                 {
                     var m = MaterialOf(r.Uuid);
@@ -434,16 +437,9 @@ namespace VibeSync.Unity.Hierarchy
                 }
                 case SetAnimationChannel sc:
                 {
-                    if (!_scene.ClipIds().Contains(sc.Uuid)) throw new ApplyException("UNKNOWN_UUID", $"no animation {sc.Uuid} in this Unity project");
-                    var current = SceneReader.Canonical(_scene, _index, _meshes, _images, new HashSet<string> { sc.Uuid }).Animations.Single();
                     if (sc.Channel != null && (sc.Channel.Target != sc.Target || sc.Channel.Path != sc.Path))
                         throw new ApplyException("INVALID_VALUE", $"set_animation_channel on {sc.Uuid}: the channel's target and path differ from the operation's");
-                    var animation = sc.ApplyTo(current);
-                    var clip = Clip(animation);
-                    var (beforeClip, beforeNote) = (_scene.ReadClip(sc.Uuid), _scene.Rig.Clip(sc.Uuid));
-                    p.Undo.Add(() => { _scene.WriteClip(sc.Uuid, beforeClip); _scene.Rig.SetClip(sc.Uuid, beforeNote?.Record, beforeNote?.Written); });
-                    _scene.WriteClip(sc.Uuid, clip);
-                    _scene.Rig.SetClip(sc.Uuid, animation, clip);
+                    RewriteClip(p, sc.Uuid, sc.ApplyTo);
                     break;
                 }
                 case DeleteAnimation da:
@@ -517,6 +513,18 @@ namespace VibeSync.Unity.Hierarchy
             var before = _scene.Rig.Weights(meshId);
             _scene.Rig.SetWeights(meshId, weights);
             p.Undo.Add(() => _scene.Rig.SetWeights(meshId, before));
+        }
+
+        /// <summary>Clip <paramref name="id"/> written again as <paramref name="change"/> makes its record (undone exactly: curves, name and notes).</summary>
+        private void RewriteClip(Provisional p, string id, Func<Animation, Animation> change)
+        {
+            if (!_scene.ClipIds().Contains(id)) throw new ApplyException("UNKNOWN_UUID", $"no animation {id} in this Unity project");
+            var animation = change(SceneReader.Canonical(_scene, _index, _meshes, _images, new HashSet<string> { id }).Animations.Single());
+            var clip = Clip(animation);
+            var (beforeClip, beforeNote) = (_scene.ReadClip(id), _scene.Rig.Clip(id));
+            p.Undo.Add(() => { _scene.WriteClip(id, beforeClip); _scene.Rig.SetClip(id, beforeNote?.Record, beforeNote?.Written); });
+            _scene.WriteClip(id, clip);
+            _scene.Rig.SetClip(id, animation, clip);
         }
 
         /// <summary>An animation checked whole (times increasing, value counts, unit rotations: the protocol's RiggingContent) and converted to a clip; its blobs kept.</summary>

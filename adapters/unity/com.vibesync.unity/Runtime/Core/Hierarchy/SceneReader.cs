@@ -51,7 +51,7 @@ namespace VibeSync.Unity.Hierarchy
             var imageRecords = imageIds.Where(wantedImages.Contains).Select(id => images.Record(scene, id)).ToList();
             if (only == null) images.Retain(new HashSet<string>(imageIds, StringComparer.Ordinal));
             var rig = scene.Rig;
-            var skins = rig.Skins.Where(k => wanted.Contains(k.Uuid)).OrderBy(k => k.Uuid, StringComparer.Ordinal).ToList();
+            var skins = rig.Skins.Where(k => wanted.Contains(k.Uuid)).OrderBy(k => k.Uuid, StringComparer.Ordinal).Select(k => Rigging.SkinReadBack.Record(scene, index, k)).ToList();
             var animations = scene.ClipIds().Where(id => only == null || only.Contains(id)).OrderBy(id => id, StringComparer.Ordinal)
                 .Select(id => Animation(scene, index, id)).ToList();
             return new Protocol.State.Scene(objects, materials, records, imageRecords) { Skins = skins, Animations = animations };

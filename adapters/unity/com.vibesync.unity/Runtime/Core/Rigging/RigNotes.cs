@@ -7,7 +7,12 @@
 // record, one a human changed is converted from Unity's.
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
 using VibeSync.Protocol.Blobs;
+using VibeSync.Protocol.Json;
+using VibeSync.Protocol.SceneJson;
 using VibeSync.Protocol.State;
 
 namespace VibeSync.Unity.Rigging
@@ -19,6 +24,7 @@ namespace VibeSync.Unity.Rigging
         private readonly Dictionary<string, string> _skinOf = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, IReadOnlyList<double>> _weights = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
         private readonly Dictionary<string, (Animation Record, UnityClip Written)> _clips = new Dictionary<string, (Animation, UnityClip)>(StringComparer.Ordinal);
+        private readonly Dictionary<string, float[]> _bindposes = new Dictionary<string, float[]>(StringComparer.Ordinal);
 
         /// <summary>
         /// The bytes of every blob a skin or animation record written here names (inverse bind matrices,
@@ -61,6 +67,12 @@ namespace VibeSync.Unity.Rigging
             else _clips[id] = (record, written);
         }
 
+        /// <summary>The bind poses last written to mesh <paramref name="meshId"/> (16 floats each, Unity's frame), or null: others there are a human's.</summary>
+        public float[]? Bindposes(string meshId) => _bindposes.TryGetValue(meshId, out var b) ? b : null;
+
+        /// <summary>Notes the bind poses written to mesh <paramref name="meshId"/> (null: forgets).</summary>
+        public void SetBindposes(string meshId, float[]? written) => Set(_bindposes, meshId, written);
+
         /// <summary>Keeps the bytes of every blob <paramref name="ids"/> names that <paramref name="source"/> holds (copied: a received blob goes away).</summary>
         /// <exception cref="MeshContentException">A blob is in neither (BLOB_MISSING).</exception>
         public void Keep(IEnumerable<string> ids, IBlobSource source, string path)
@@ -73,6 +85,115 @@ namespace VibeSync.Unity.Rigging
                 Blobs.Put(id, shape, bytes.Span);
             }
         }
+
+        // ---- across domain reloads: the glue keeps this text in SessionState ----
+
+        /// <summary>
+        /// Everything noted, as JSON text (records by the protocol's own writers; floats and blobs as base64 of
+        /// their bytes, so every value and every ±∞ tangent comes back bit for bit). Handles are kept as they are:
+        /// Unity's instance IDs survive a domain reload.
+        /// </summary>
+        public string ToText()
+        {
+            var sb = new StringBuilder("{\"skins\": [");
+            Join(sb, _skins.Values.OrderBy(s => s.Uuid, StringComparer.Ordinal), (b, s) => RiggingJson.Append(b, s));
+            sb.Append("], \"bindings\": {");
+            Join(sb, _skinOf.OrderBy(b => b.Key, StringComparer.Ordinal), (b, p) => JsonText.AppendString(JsonText.AppendString(b, p.Key).Append(": "), p.Value));
+            sb.Append("}, \"weights\": {");
+            Join(sb, _weights.OrderBy(w => w.Key, StringComparer.Ordinal), (b, p) => Base64(JsonText.AppendString(b, p.Key).Append(": "), MemoryMarshal.AsBytes(p.Value.ToArray().AsSpan())));
+            sb.Append("}, \"bindposes\": {");
+            Join(sb, _bindposes.OrderBy(w => w.Key, StringComparer.Ordinal), (b, p) => Base64(JsonText.AppendString(b, p.Key).Append(": "), MemoryMarshal.AsBytes(p.Value.AsSpan())));
+            sb.Append("}, \"clips\": [");
+            Join(sb, _clips.OrderBy(c => c.Key, StringComparer.Ordinal), (b, c) =>
+            {
+                var w = c.Value.Written;
+                RiggingJson.Append(b.Append("{\"record\": "), c.Value.Record);
+                JsonText.AppendString(b.Append(", \"name\": "), w.Name).Append(", \"frame_rate\": ");
+                Base64(b, BitConverter.GetBytes(w.FrameRate)).Append(", \"holder\": ").Append(w.Holder is int h ? h.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null").Append(", \"curves\": [");
+                Join(b, w.Curves, (cb, curve) =>
+                {
+                    JsonText.AppendString(cb.Append("["), curve.Path).Append(", ");
+                    JsonText.AppendString(cb, curve.Component).Append(", ");
+                    JsonText.AppendString(cb, curve.Property).Append(", ");
+                    var keys = curve.Keys.SelectMany(k => new[] { k.Time, k.Value, k.InTangent, k.OutTangent }).ToArray();
+                    Base64(cb, MemoryMarshal.AsBytes(keys.AsSpan())).Append(']');
+                });
+                b.Append("]}");
+            });
+            sb.Append("], \"blobs\": {");
+            Join(sb, Blobs.Ids.OrderBy(i => i, StringComparer.Ordinal), (b, id) =>
+            {
+                Blobs.TryGet(id, out var shape, out var bytes);
+                JsonText.AppendString(b, id).Append(": [").Append((int)shape.Element).Append(", ").Append(shape.Components).Append(", ");
+                Base64(b, bytes.Span).Append(']');
+            });
+            return sb.Append("}}").ToString();
+        }
+
+        /// <summary>Replaces the notes with those <see cref="ToText"/> wrote; text that does not read (none yet, another version) leaves them empty.</summary>
+        public void Load(string text)
+        {
+            _skins.Clear(); _skinOf.Clear(); _weights.Clear(); _bindposes.Clear(); _clips.Clear();
+            if (text.Length == 0) return;
+            try
+            {
+                var root = JsonFields.AsObject(JsonParser.Parse(text), "rig notes");
+                if (root.Get("blobs") is JsonObject blobs)
+                    foreach (var m in blobs.Members)
+                    {
+                        var a = (JsonArray)m.Value;
+                        var bytes = FromBase64(a.Items[2]);
+                        var element = (BlobElement)(int)((JsonNumber)a.Items[0]).Value;
+                        int components = (int)((JsonNumber)a.Items[1]).Value;
+                        var shape = new BlobShape(element, components, bytes.Length / (components * new BlobShape(element, components, 0).ValueSize));
+                        Blobs.Put(m.Key, shape, bytes);
+                    }
+                if (root.Get("skins") is JsonArray skins)
+                    foreach (var item in skins.Items)
+                    {
+                        var o = JsonFields.AsObject(item, "skins[]");
+                        var uuid = ((JsonString)o.Get("uuid")!).Value;
+                        _skins[uuid] = RiggingJson.ReadSkin(o, "skins[]", uuid);
+                    }
+                if (root.Get("bindings") is JsonObject bindings) foreach (var m in bindings.Members) _skinOf[m.Key] = ((JsonString)m.Value).Value;
+                if (root.Get("weights") is JsonObject weights) foreach (var m in weights.Members) _weights[m.Key] = MemoryMarshal.Cast<byte, double>(FromBase64(m.Value)).ToArray();
+                if (root.Get("bindposes") is JsonObject poses) foreach (var m in poses.Members) _bindposes[m.Key] = MemoryMarshal.Cast<byte, float>(FromBase64(m.Value)).ToArray();
+                if (root.Get("clips") is JsonArray clips)
+                    foreach (var item in clips.Items)
+                    {
+                        var o = JsonFields.AsObject(item, "clips[]");
+                        var r = JsonFields.AsObject(o.Get("record")!, "clips[].record");
+                        var uuid = ((JsonString)r.Get("uuid")!).Value;
+                        var record = RiggingJson.ReadAnimation(r, "clips[].record", uuid);
+                        var curves = new List<UnityCurve>();
+                        foreach (var c in ((JsonArray)o.Get("curves")!).Items)
+                        {
+                            var a = (JsonArray)c;
+                            var f = MemoryMarshal.Cast<byte, float>(FromBase64(a.Items[3]));
+                            var keys = new List<UnityKey>();
+                            for (int k = 0; k + 3 < f.Length; k += 4) keys.Add(new UnityKey(f[k], f[k + 1], f[k + 2], f[k + 3]));
+                            curves.Add(new UnityCurve(((JsonString)a.Items[0]).Value, ((JsonString)a.Items[1]).Value, ((JsonString)a.Items[2]).Value, keys));
+                        }
+                        int? holder = o.Get("holder") is JsonNumber n ? (int)n.Value : (int?)null;
+                        float rate = BitConverter.ToSingle(FromBase64(o.Get("frame_rate")!), 0);
+                        _clips[uuid] = (record, new UnityClip(((JsonString)o.Get("name")!).Value, rate, holder, curves));
+                    }
+            }
+            catch (Exception e) when (e is JsonParseException or JsonFieldException or InvalidCastException or NullReferenceException or FormatException or ArgumentException or IndexOutOfRangeException or BlobFormatException)
+            {
+                _skins.Clear(); _skinOf.Clear(); _weights.Clear(); _bindposes.Clear(); _clips.Clear(); // half a note is worse than none: the next verification resyncs
+            }
+        }
+
+        private static void Join<T>(StringBuilder sb, IEnumerable<T> items, Action<StringBuilder, T> append)
+        {
+            bool first = true;
+            foreach (var item in items) { if (!first) sb.Append(", "); first = false; append(sb, item); }
+        }
+
+        private static StringBuilder Base64(StringBuilder sb, ReadOnlySpan<byte> bytes) => sb.Append('"').Append(Convert.ToBase64String(bytes.ToArray())).Append('"');
+
+        private static byte[] FromBase64(JsonNode node) => Convert.FromBase64String(((JsonString)node).Value);
 
         private static void Set<T>(Dictionary<string, T> map, string id, T? value) where T : class
         {

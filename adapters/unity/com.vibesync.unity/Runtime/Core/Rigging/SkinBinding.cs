@@ -75,17 +75,21 @@ namespace VibeSync.Unity.Rigging
                 scene.Write(o with { Skinned = skinned });
             }
             if (skin != null && o.Mesh != null && skinned != null)
+                WriteBindposes(scene, o.Mesh, Bindposes(scene, handleOf, skin, o.Handle), undo);
+        }
+
+        /// <summary>Writes <paramref name="poses"/> to mesh <paramref name="meshId"/> when it holds others, and notes them as written (both undone by <paramref name="undo"/>).</summary>
+        public static void WriteBindposes(IUnityScene scene, string meshId, float[] poses, List<Action> undo)
+        {
+            var old = scene.Mesh(meshId).Bindposes;
+            if (!Same(old, poses))
             {
-                var poses = Bindposes(scene, handleOf, skin, o.Handle);
-                var mesh = scene.Mesh(o.Mesh);
-                var old = mesh.Bindposes;
-                if (!Same(old, poses))
-                {
-                    string meshId = o.Mesh;
-                    undo.Add(() => { if (scene.MeshIds().Contains(meshId)) scene.EditMesh(meshId).Bindposes = old; });
-                    scene.EditMesh(meshId).Bindposes = poses;
-                }
+                undo.Add(() => { if (scene.MeshIds().Contains(meshId)) scene.EditMesh(meshId).Bindposes = old; });
+                scene.EditMesh(meshId).Bindposes = poses;
             }
+            var noted = scene.Rig.Bindposes(meshId);
+            undo.Add(() => scene.Rig.SetBindposes(meshId, noted));
+            scene.Rig.SetBindposes(meshId, poses);
         }
 
         /// <summary>The bind poses of <paramref name="skin"/> for the mesh of object <paramref name="meshObject"/>: IBMᵢ · skeleton world⁻¹ · mesh world, in Unity's frame.</summary>
@@ -128,7 +132,8 @@ namespace VibeSync.Unity.Rigging
         private static int Handle(IUnityScene scene, Func<string, int?> handleOf, string id, string who) =>
             handleOf(id) is int h && scene.Find(h) != null ? h : throw new ApplyException("UNKNOWN_UUID", $"{who} {id} is not in this Unity scene");
 
-        private static double[] Identity() => new double[] { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
+        /// <summary>The 4×4 identity, column-major.</summary>
+        public static double[] Identity() => new double[] { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
 
         /// <summary>T · R · S, column-major (Unity's Matrix4x4.TRS).</summary>
         private static double[] Local(Vector3d t, Quaterniond q, Vector3d s)
@@ -148,7 +153,8 @@ namespace VibeSync.Unity.Rigging
             return m;
         }
 
-        private static double[] Multiply(double[] a, double[] b)
+        /// <summary>a · b, both column-major 4×4.</summary>
+        public static double[] Multiply(double[] a, double[] b)
         {
             var r = new double[16];
             for (int c = 0; c < 4; c++)
@@ -162,7 +168,7 @@ namespace VibeSync.Unity.Rigging
         }
 
         /// <summary>The inverse of an affine matrix (last row 0, 0, 0, 1).</summary>
-        private static double[] InverseAffine(double[] m)
+        public static double[] InverseAffine(double[] m)
         {
             double a = m[0], b = m[4], c = m[8], d = m[1], e = m[5], f = m[9], g = m[2], h = m[6], i = m[10];
             double det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
@@ -176,7 +182,8 @@ namespace VibeSync.Unity.Rigging
             return inv;
         }
 
-        private static bool Same(float[] a, float[] b)
+        /// <summary>True when both hold the same floats, bit for bit.</summary>
+        public static bool Same(float[] a, float[] b)
         {
             if (a.Length != b.Length) return false;
             for (int i = 0; i < a.Length; i++) if (!a[i].Equals(b[i])) return false;
