@@ -106,7 +106,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>Unfinished <c>put_blob</c> uploads (<c>POST /v1/blobs</c>), bounded per actor by the pipeline's limits, expired when idle.</summary>
     public Uploads.PartialUploads Uploads { get; private set; } = null!;
     private ControlApi _api = null!;
-    private WriteAheadLog _wal = null!;
+    private IJournal _wal = null!;
     private IntentPipeline _pipeline = null!;
     private Snapshotter _snapshots = null!;
     private AttachFlow _attach = null!;
@@ -154,7 +154,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
         // The log is read once here and shared: the journal index, Reality's replay and the first
         // blob collection's roots (a million-entry log was read four times: bench journal).
-        var records = service._wal.LastSequence > 0 ? WriteAheadLog.ReadAll(service._wal.Directory, out _) : Array.Empty<WalRecord>();
+        var records = service._wal.ReadAll();
         service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal, records); // before anything appends: the recovery rollbacks below are indexed too
         var (reality, paired) = RealityStore.Load(service._wal, records);
         service._project = ProjectIdentity.LoadOrCreate(options.DataDirectory, paired);

@@ -22,12 +22,12 @@ internal static class RealityStore
     /// <summary>The actor of the entry a human's <c>vibesync pair --replace</c> journals.</summary>
     public const string UnpairingActor = "system:unpairing";
 
-    public static (RealityScene Reality, HashSet<string> Paired) Load(WriteAheadLog wal, IReadOnlyList<WalRecord>? records = null)
+    public static (RealityScene Reality, HashSet<string> Paired) Load(IJournal wal, IReadOnlyList<WalRecord>? records = null)
     {
         var initial = wal.Recovery.CheckpointState is { Length: > 0 } state
             ? RealityScene.From(SceneJsonReader.ReadCanonical(Encoding.UTF8.GetString(state), Space.Canonical))
             : RealityScene.Empty;
-        records ??= WriteAheadLog.ReadAll(wal.Directory, out _);
+        records ??= wal.ReadAll();
         var paired = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in records.Where(r => r.Entry.Phase == IntentPhase.Final))
             if (r.Entry.Actor == PairingActor) paired.Add(r.Entry.Engine);
