@@ -1,0 +1,3 @@
+global using Xunit;
+global using VibeSync.Wal;
+global using VibeSync.Wal.Entries;
