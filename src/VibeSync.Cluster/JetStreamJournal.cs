@@ -78,12 +78,14 @@ public sealed class JetStreamJournal : IJournal
     public static async Task<JetStreamJournal> OpenAsync(INatsJSContext js, ClusterNames names, JetStreamJournalOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        await EnsureStreamAsync(js, names, cancellationToken).ConfigureAwait(false);
-        var store = await new NatsObjContext(js).CreateObjectStoreAsync(
-            new NatsObjConfig(names.CheckpointBucket) { NumberOfReplicas = names.Replicas, Storage = NatsObjStorageType.File }, cancellationToken).ConfigureAwait(false);
-        var journal = new JetStreamJournal(js, names, options ?? new JetStreamJournalOptions(), store);
-        await journal.CatchUpAsync(cancellationToken).ConfigureAwait(false);
-        await journal.RefreshRecoveryAsync(cancellationToken).ConfigureAwait(false);
+        options ??= new JetStreamJournalOptions();
+        var wait = options.AckTimeout * 2; // through a meta or stream leader election
+        await Transient.RetryAsync(async ct => { await EnsureStreamAsync(js, names, ct).ConfigureAwait(false); return true; }, wait, cancellationToken).ConfigureAwait(false);
+        var store = await Transient.RetryAsync(ct => new NatsObjContext(js).CreateObjectStoreAsync(
+            new NatsObjConfig(names.CheckpointBucket) { NumberOfReplicas = names.Replicas, Storage = NatsObjStorageType.File }, ct).AsTask(), wait, cancellationToken).ConfigureAwait(false);
+        var journal = new JetStreamJournal(js, names, options, store);
+        await Transient.RetryAsync(async ct => { await journal.CatchUpAsync(ct).ConfigureAwait(false); return true; }, wait, cancellationToken).ConfigureAwait(false);
+        await Transient.RetryAsync(async ct => { await journal.RefreshRecoveryAsync(ct).ConfigureAwait(false); return true; }, wait, cancellationToken).ConfigureAwait(false);
         return journal;
     }
 
@@ -131,7 +133,7 @@ public sealed class JetStreamJournal : IJournal
                     _uncertain = false;
                 }
             }
-            catch (OperationCanceledException e) when (budget.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException && budget.IsCancellationRequested || Transient.Is(e))
             {
                 throw JournalErrors.Unavailable(clock.Elapsed, e);
             }

@@ -49,12 +49,12 @@ public sealed class LeaderLease : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var kv = new NatsKVContext(js);
-        var store = await kv.CreateStoreAsync(new NatsKVConfig(names.LeaseBucket)
+        var store = await Transient.RetryAsync(ct => kv.CreateStoreAsync(new NatsKVConfig(names.LeaseBucket)
         {
             NumberOfReplicas = names.Replicas,
             History = 1,
             Storage = NatsKVStorageType.File,
-        }, cancellationToken).ConfigureAwait(false);
+        }, ct).AsTask(), TimeSpan.FromSeconds(40), cancellationToken).ConfigureAwait(false);
         return new LeaderLease(store, node, ttl ?? TimeSpan.FromSeconds(3));
     }
 
