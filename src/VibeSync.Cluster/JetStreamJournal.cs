@@ -139,7 +139,7 @@ public sealed class JetStreamJournal : IJournal
             }
             catch (NotLeaderException e)
             {
-                throw new WalFailedException(e.Message, e);
+                throw Fail(e); // the lease is gone: fail-stop, as a deposed leader must
             }
             ulong sequence = _last + 1;
             var frame = RecordFrame.Encode(encoded, sequence, _lastHash, out var hash);

@@ -45,6 +45,9 @@ public sealed record ServeOptions
 
     /// <summary>At an engine's first pairing, whose state wins where both have a uuid with different state.</summary>
     public string SourceOfTruth { get; init; } = Engines.Blender;
+
+    /// <summary>The journal to write, already open (team mode's JetStream journal); null: DIR/wal, the local write-ahead log. Disposed by the service.</summary>
+    public IJournal? Journal { get; init; }
 }
 
 /// <summary>An engine's standing with Reality.</summary>
@@ -151,7 +154,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
-        service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
+        service._wal = options.Journal ?? WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
         // The log is read once here and shared: the journal index, Reality's replay and the first
         // blob collection's roots (a million-entry log was read four times: bench journal).
         var records = service._wal.ReadAll();
