@@ -80,4 +80,52 @@ public sealed class FailoverTests : EndToEndTest
             if (beta != null) await beta.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task an_old_leader_that_was_frozen_past_its_lease_stops_instead_of_writing()
+    {
+        await using var cluster = await NatsCluster.StartAsync();
+        var alpha = await ServeProcess.StartInAsync(Path.Combine(Work, "alpha"), "--cluster", cluster.Urls, "--node", "alpha");
+        ServeProcess? beta = null;
+        try
+        {
+            var standby = ServeProcess.StartInAsync(Path.Combine(Work, "beta"), "--cluster", cluster.Urls, "--node", "beta");
+            var betaStatus = Path.Combine(Work, "beta", "cluster.json");
+            for (int i = 0; i < 300 && !(File.Exists(betaStatus) && File.ReadAllText(betaStatus).Contains("alpha leads")); i++) await Task.Delay(100);
+
+            // A partition as the old leader sees it: frozen (SIGSTOP) long enough for its lease to pass to beta.
+            await Parts.RunAsync("kill", TimeSpan.FromSeconds(5), "-STOP", alpha.Pid.ToString());
+            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
+            await Parts.RunAsync("kill", TimeSpan.FromSeconds(5), "-CONT", alpha.Pid.ToString());
+
+            for (int i = 0; i < 100 && !alpha.HasExited; i++) await Task.Delay(100);
+            Assert.True(alpha.HasExited, "the deposed leader kept running");
+            Assert.Equal(3, await alpha.StopAsync());
+            var status = File.ReadAllText(Path.Combine(Work, "alpha", "cluster.json"));
+            Assert.Contains("\"role\": \"stopped\"", status);
+            Assert.Contains("not the leader any more", status);
+            var leading = File.ReadAllText(betaStatus);
+            Assert.Contains("\"role\": \"leader\"", leading);
+            Assert.Contains("\"term\": 2", leading);
+        }
+        finally
+        {
+            await alpha.DisposeAsync();
+            if (beta != null) await beta.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task serve_refuses_a_cluster_url_that_is_not_nats_and_a_node_without_a_cluster()
+    {
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(60), Parts.Cli, "serve", "--data", Path.Combine(Work, "x"), "--cluster", "http://h1:4222", "--node", "alpha");
+        Assert.Equal(2, code);
+        Assert.Contains("nats://HOST:PORT", output);
+        (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(60), Parts.Cli, "serve", "--data", Path.Combine(Work, "x"), "--cluster", "nats://h1:4222", "--node", "Not A Name");
+        Assert.Equal(2, code);
+        Assert.Contains("--node NAME", output);
+        (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(60), Parts.Cli, "serve", "--data", Path.Combine(Work, "x"), "--node", "alpha");
+        Assert.Equal(2, code);
+        Assert.Contains("--node needs --cluster", output);
+    }
 }

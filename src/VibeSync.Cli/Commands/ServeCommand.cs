@@ -94,6 +94,7 @@ internal static class ServeCommand
                     SceneTime = file.SceneTime,
                 },
             };
+            if (parse.GetValue(cluster) is null && parse.GetValue(node) is not null) { Console.Error.WriteLine("error: --node needs --cluster"); return Program.InputError; }
             if (parse.GetValue(cluster) is { } urls)
             {
                 if (Cluster.ClusterServe.Invalid(urls, parse.GetValue(node)) is { } invalid) { Console.Error.WriteLine($"error: {invalid}"); return Program.InputError; }
