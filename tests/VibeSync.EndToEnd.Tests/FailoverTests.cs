@@ -13,11 +13,23 @@ public sealed class FailoverTests : EndToEndTest
 {
     private const string Cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
 
+    private Task<ServeProcess> NodeAsync(NatsCluster cluster, string node) =>
+        ServeProcess.StartInAsync(Path.Combine(Work, node), "--cluster", cluster.Urls, "--node", node);
+
+    /// <summary>Starts beta, a standby while alpha leads: its ready line (the task) comes only once it leads.</summary>
+    private async Task<(Task<ServeProcess> Serving, string Status)> StandbyAsync(NatsCluster cluster)
+    {
+        var serving = NodeAsync(cluster, "beta");
+        var status = Path.Combine(Work, "beta", "cluster.json");
+        for (int i = 0; i < 300 && !(File.Exists(status) && File.ReadAllText(status).Contains("alpha leads")); i++) await Task.Delay(100);
+        return (serving, status);
+    }
+
     [Fact]
     public async Task every_acknowledged_final_is_in_the_journal_after_the_standby_takes_over_from_a_killed_leader()
     {
         await using var cluster = await NatsCluster.StartAsync();
-        var alpha = await ServeProcess.StartInAsync(Path.Combine(Work, "alpha"), "--cluster", cluster.Urls, "--node", "alpha");
+        var alpha = await NodeAsync(cluster, "alpha");
         ServeProcess? beta = null;
         try
         {
@@ -27,10 +39,7 @@ public sealed class FailoverTests : EndToEndTest
             var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
             await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
 
-            // The standby: its ready line comes only once it leads.
-            var standby = ServeProcess.StartInAsync(Path.Combine(Work, "beta"), "--cluster", cluster.Urls, "--node", "beta");
-            var betaStatus = Path.Combine(Work, "beta", "cluster.json");
-            for (int i = 0; i < 300 && !(File.Exists(betaStatus) && File.ReadAllText(betaStatus).Contains("alpha leads")); i++) await Task.Delay(100);
+            var (standby, betaStatus) = await StandbyAsync(cluster);
             Assert.Contains("not the leader: alpha leads", File.ReadAllText(betaStatus));
             Assert.Contains("\"role\": \"standby\"", File.ReadAllText(betaStatus));
 
@@ -85,13 +94,11 @@ public sealed class FailoverTests : EndToEndTest
     public async Task an_old_leader_that_was_frozen_past_its_lease_stops_instead_of_writing()
     {
         await using var cluster = await NatsCluster.StartAsync();
-        var alpha = await ServeProcess.StartInAsync(Path.Combine(Work, "alpha"), "--cluster", cluster.Urls, "--node", "alpha");
+        var alpha = await NodeAsync(cluster, "alpha");
         ServeProcess? beta = null;
         try
         {
-            var standby = ServeProcess.StartInAsync(Path.Combine(Work, "beta"), "--cluster", cluster.Urls, "--node", "beta");
-            var betaStatus = Path.Combine(Work, "beta", "cluster.json");
-            for (int i = 0; i < 300 && !(File.Exists(betaStatus) && File.ReadAllText(betaStatus).Contains("alpha leads")); i++) await Task.Delay(100);
+            var (standby, betaStatus) = await StandbyAsync(cluster);
 
             // A partition as the old leader sees it: frozen (SIGSTOP) long enough for its lease to pass to beta.
             await Parts.RunAsync("kill", TimeSpan.FromSeconds(5), "-STOP", alpha.Pid.ToString());
