@@ -18,6 +18,9 @@ public sealed record ClusterNames(string Prefix = "VIBESYNC", int Replicas = 3)
     /// <summary>The object store holding the newest checkpoint.</summary>
     public string CheckpointBucket => Prefix + "_CHECKPOINTS";
 
+    /// <summary>The object store holding a copy of every blob (name: the blob's id).</summary>
+    public string BlobBucket => Prefix + "_BLOBS";
+
     /// <summary>The KV bucket holding the lease.</summary>
     public string LeaseBucket => Prefix + "_LEASE";
 }
