@@ -16,16 +16,18 @@ namespace VibeSync.Cluster;
 /// <summary>Blobs copied between a node's <see cref="BlobStore"/> and the cluster's object store.</summary>
 public sealed class BlobReplica
 {
+    private readonly INatsJSContext _js;
     private readonly INatsObjStore _objects;
+    private readonly string _stream;
     private readonly HashSet<string> _copied = new(StringComparer.Ordinal); // known to be in the object store
 
-    private BlobReplica(INatsObjStore objects) => _objects = objects;
+    private BlobReplica(INatsJSContext js, INatsObjStore objects, string stream) => (_js, _objects, _stream) = (js, objects, stream);
 
     /// <summary>Opens (creating if needed, 3 replicas, file storage) the blob object store.</summary>
     public static async Task<BlobReplica> OpenAsync(INatsJSContext js, ClusterNames names, CancellationToken cancellationToken = default) =>
-        new(await Transient.RetryAsync(ct => new NatsObjContext(js).CreateObjectStoreAsync(
+        new(js, await Transient.RetryAsync(ct => new NatsObjContext(js).CreateObjectStoreAsync(
             new NatsObjConfig(names.BlobBucket) { NumberOfReplicas = names.Replicas, Storage = NatsObjStorageType.File }, ct).AsTask(),
-            TimeSpan.FromSeconds(40), cancellationToken).ConfigureAwait(false));
+            TimeSpan.FromSeconds(40), cancellationToken).ConfigureAwait(false), "OBJ_" + names.BlobBucket);
 
     /// <summary>Copies every blob of <paramref name="store"/> the object store lacks into it; returns how many.</summary>
     public async Task<int> PushAsync(BlobStore store, CancellationToken cancellationToken = default)
@@ -69,8 +71,15 @@ public sealed class BlobReplica
     {
         int pulled = 0;
         var names = new List<string>();
-        await foreach (var info in _objects.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-            if (!info.Deleted && BlobId.IsValid(info.Name) && !store.Has(info.Name)) names.Add(info.Name);
+        // Listing an empty object store waits for an entry that never comes (NATS.Net 3.3.2 on 2.9.10): ask the stream first.
+        var stream = await _js.GetStreamAsync(_stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (stream.Info.State.Messages == 0) return 0;
+        using (var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            listing.CancelAfter(TimeSpan.FromSeconds(30));
+            await foreach (var info in _objects.ListAsync(cancellationToken: listing.Token).ConfigureAwait(false))
+                if (!info.Deleted && BlobId.IsValid(info.Name) && !store.Has(info.Name)) names.Add(info.Name);
+        }
         foreach (var id in names)
         {
             var bytes = await _objects.GetBytesAsync(id, cancellationToken).ConfigureAwait(false);

@@ -26,14 +26,18 @@ public sealed class BlobReplicaTests : IAsyncLifetime
         var js = new NatsJSContext(nats);
         var names = new ClusterNames("BLOBS");
         var leaderStore = BlobStore.Open(Path.Combine(_dir, "leader"));
+        var standbyStore = BlobStore.Open(Path.Combine(_dir, "standby"));
+        var standby = await BlobReplica.OpenAsync(js, names);
+        var empty = standby.PullAsync(standbyStore);
+        Assert.Same(empty, await Task.WhenAny(empty, Task.Delay(10_000))); // an empty store answers at once
+        Assert.Equal(0, await empty);
+
         var a = leaderStore.Put(new BlobShape(BlobElement.U8, 1, 5), "hello"u8);
         var b = leaderStore.Put(new BlobShape(BlobElement.U8, 1, 200_000), new byte[200_000]);
         var leader = await BlobReplica.OpenAsync(js, names);
         Assert.Equal(2, await leader.PushAsync(leaderStore));
         Assert.Equal(0, await leader.PushAsync(leaderStore)); // already there
 
-        var standbyStore = BlobStore.Open(Path.Combine(_dir, "standby"));
-        var standby = await BlobReplica.OpenAsync(js, names);
         Assert.Equal(2, await standby.PullAsync(standbyStore));
         Assert.True(standbyStore.TryGet(a, out var shape, out var payload));
         Assert.Equal(5, shape.Count);

@@ -79,6 +79,12 @@ public sealed class FailoverTests : EndToEndTest
             var journal = JsonDocument.Parse(await beta.GetStringAsync("/v1/wal?since=0&limit=10000")).RootElement;
             var finals = journal.EnumerateArray().Where(e => e.GetProperty("phase").GetString() == "FINAL").Select(e => e.GetProperty("intent").GetUInt64()).ToHashSet();
             foreach (var id in acknowledged) Assert.Contains(id, finals);
+            // The blobs the old leader held (the simulator's meshes) reached the new one through the object store.
+            static string[] BlobsIn(string dir) => Directory.EnumerateFiles(Path.Combine(dir, "blobs"), "*", SearchOption.AllDirectories)
+                .Select(Path.GetFileName).Where(n => n!.Length == 64).Order().ToArray()!;
+            var oldBlobs = BlobsIn(Path.Combine(Work, "alpha"));
+            Assert.NotEmpty(oldBlobs);
+            Assert.Subset(BlobsIn(Path.Combine(Work, "beta")).ToHashSet(), oldBlobs.ToHashSet());
             sim.Kill(entireProcessTree: true);
             await simOutput;
         }

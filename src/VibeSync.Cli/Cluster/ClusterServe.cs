@@ -47,11 +47,13 @@ internal static partial class ClusterServe
         var names = new ClusterNames();
         LeaderLease lease;
         JetStreamJournal journal;
+        BlobReplica blobs;
         try
         {
             Directory.CreateDirectory(options.DataDirectory);
             lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token);
             journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync }, stopping.Token);
+            blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -70,6 +72,7 @@ internal static partial class ClusterServe
             if (lease.NotLeaderMessage() != said) // logged when the leader changes, not every round
                 Log(options, "standby", $"{said = lease.NotLeaderMessage()}; following {names.Stream} (at record {journal.LastSequence}); this node takes over when the lease expires");
             await Task.WhenAny(campaign, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
+            if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
         }
         try { await campaign; }
         catch (OperationCanceledException)
@@ -80,6 +83,7 @@ internal static partial class ClusterServe
         }
 
         await journal.StopFollowingAsync(stopping.Token); // the tail the old leader wrote last
+        await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
         Log(options, "leader", $"node {node} leads (term {lease.Holder?.Term}); journal {names.Stream} at record {journal.LastSequence}, Reality head {journal.RealityHead[..16]}…");
         OrchestratorService service;
         try { service = await OrchestratorService.StartAsync(options with { Journal = journal }); }
@@ -92,8 +96,15 @@ internal static partial class ClusterServe
         Console.Out.WriteLine($"vibesync serve: leader {node}, link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
         Console.Out.Flush();
 
+        // The leader copies new blobs to the object store about once a second (not part of an intent's acknowledgement).
+        var pushed = DateTimeOffset.MinValue;
         while (!stopping.IsCancellationRequested && lease.Lost == null && journal.Failure == null)
+        {
             await Task.WhenAny(stopped.Task, Task.Delay(200, CancellationToken.None));
+            if (DateTimeOffset.UtcNow - pushed < TimeSpan.FromSeconds(1)) continue;
+            await CopyBlobsAsync(options, () => blobs.PushAsync(LocalBlobs(options), stopping.Token), "pushed");
+            pushed = DateTimeOffset.UtcNow;
+        }
         if (!stopping.IsCancellationRequested)
         {
             var why = lease.Lost ?? journal.Failure!.Message;
@@ -106,6 +117,23 @@ internal static partial class ClusterServe
         await service.DisposeAsync();
         status.Write("stopped", lease, journal.LastSequence, null);
         return 0; // disposing the lease hands it over at once
+    }
+
+    private static Blobs.BlobStore LocalBlobs(ServeOptions options) => Blobs.BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
+
+    /// <summary>One round of blob copying; a failure is logged and tried again next round (the journal does not wait for it).</summary>
+    private static async Task CopyBlobsAsync(ServeOptions options, Func<Task<int>> copy, string verb)
+    {
+        try
+        {
+            int n = await copy();
+            if (n > 0) Log(options, "blobs", $"{verb} {n} blob(s) {(verb == "pushed" ? "to" : "from")} the cluster's object store");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log(options, "blobs_failed", $"blob copy ({verb}) failed, tried again: {e.Message}");
+        }
+        catch (OperationCanceledException) { }
     }
 
     private static void Log(ServeOptions options, string @event, string detail)
