@@ -1634,6 +1634,42 @@ def time_vectors():
     return {"payloads": payloads, "refusals": refused_at(refusals, lambda text: parse_time(text.encode("utf-8")), TimeError)}
 
 
+def instance_vectors():
+    """Engine instance names (docs/protocol.md §11.1): valid ones with their key file and space,
+    invalid ones both readers refuse, and file names in DIR/keys with the instance each names (or none)."""
+    from vibesync_blender.protocol.instances import InstanceError, instance_of_key_file, parse_instance
+    valid = []
+    for text in ["blender", "unity", "blender:bob", "blender:alice", "unity:level", "blender:0", "unity:a-b_c",
+                 "blender:" + "a" * 32, "blender:blender", "unity:9lives"]:
+        i = parse_instance(text)
+        valid.append({"text": text, "kind": i.kind, "name": i.name, "key_file": i.key_file_name, "space": i.space})
+    invalid = ["", "Blender", "maya", "maya:bob", "blender:", "blender:Bob", "blender:-bob", "blender:_bob", "blender:bob.x",
+               "blender:bob:x", "blender:" + "a" * 33, "blender:bo b", "blender:bob\n", ":bob", "blender:é", "blender:٣",
+               " blender", "unity:level "]
+    for text in invalid:
+        try:
+            parse_instance(text)
+            raise AssertionError(f"{text!r} parsed")
+        except InstanceError:
+            pass
+    files = []
+    for name in ["blender.key", "unity.key", "blender.bob.key", "unity.level.key", "control.token", "ai.token", "blender.Bob.key",
+                 "maya.key", "blender.a.b.key", "blender..key", "blender.bob.key.tmp", ".key", "blender.bob", "unity." + "x" * 33 + ".key"]:
+        i = instance_of_key_file(name)
+        files.append({"file": name, "instance": None if i is None else str(i)})
+    # One bootstrap key and one pair of nonces under three instance names: the name is in HKDF's info,
+    # so a session's keys belong to its instance (blender:bob's frames never verify in blender:alice's session).
+    from vibesync_blender.link.session import derive_session_keys
+    key, cn, sn, sid = bytes(range(1, 33)), bytes(range(33, 65)), bytes(range(65, 97)), "00112233445566778899aabbccddeeff"
+    sessions = []
+    for engine in ["blender", "blender:bob", "blender:alice", "unity:level"]:
+        c2s, s2c = derive_session_keys(key, cn, sn, engine, sid, 0)
+        sessions.append({"engine": engine, "bootstrap_key": key.hex(), "client_nonce": cn.hex(), "server_nonce": sn.hex(), "session_id": sid,
+                         "epoch": 0, "client_to_server": c2s.hex(), "server_to_client": s2c.hex()})
+    assert len({s["client_to_server"] for s in sessions}) == len(sessions)
+    return {"valid": valid, "invalid": invalid, "key_files": files, "session_keys": sessions}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -1658,6 +1694,7 @@ def main():
     write("link_vectors.json", link_vectors())
     write("pending_vectors.json", pending_vectors())
     write("time_vectors.json", time_vectors())
+    write("instance_vectors.json", instance_vectors())
     write("operation_vectors.json", operation_vectors())
     write("firewall_vectors.json", firewall_vectors())
 

@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bpy  # noqa: E402  (the path above must come first)
 import numpy as np  # noqa: E402  (Blender's own)
 
+from vibesync_blender.protocol.instances import InstanceError, parse_instance  # noqa: E402
 from vibesync_blender.runtime import handlers  # noqa: E402
 from vibesync_blender.runtime.runtime import Runtime  # noqa: E402
 from vibesync_blender.scene.identity import PROP  # noqa: E402
@@ -47,6 +48,8 @@ def _args():
     argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
     p = argparse.ArgumentParser(prog="headless.py", description="VibeSync's Blender adapter without a UI (run by blender -b).")
     p.add_argument("--data", required=True, help="the orchestrator's data directory (serve.json and keys/)")
+    p.add_argument("--engine", default="blender",
+                   help="the engine instance to connect as: blender (default) or blender:NAME, whose key is DIR/keys/blender.NAME.key")
     p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: run until SIGTERM)")
     p.add_argument("--edits", help="a JSON file of timed, typed edits to play as a human would")
     p.add_argument("--steps-from-stdin", action="store_true",
@@ -56,7 +59,13 @@ def _args():
                         "apply them with no journal or verification (the way blender-mcp works); answers \"ok\" per line")
     p.add_argument("--tick-ms", type=float, default=5.0, help="pause between main-thread passes")
     p.add_argument("--budget-ms", type=float, default=8.0, help="main-thread time per pass for queued work")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    try:
+        if parse_instance(args.engine).kind != "blender":
+            p.error(f"--engine: '{args.engine}' is not a Blender instance (blender or blender:NAME)")
+    except InstanceError as e:
+        p.error(f"--engine: {e}")
+    return args
 
 
 def _say(event, **fields):
@@ -178,7 +187,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.append("SIGTERM"))
     signal.signal(signal.SIGINT, lambda *_: stop.append("SIGINT"))
 
-    rt = Runtime(args.data, budget_ms=args.budget_ms, log=lambda m: _say("log", message=m))
+    rt = Runtime(args.data, engine=args.engine, budget_ms=args.budget_ms, log=lambda m: _say("log", message=m))
     handlers.install(rt)
     _say("attaching", t=time.time() * 1000.0)  # the file is loaded: what follows is the attach (for `vibesync bench content`)
     rt.start()

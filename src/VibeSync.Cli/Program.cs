@@ -35,6 +35,7 @@ public static class Program
             ExportCommand.Create(),
             BlobsCommand.Create(),
             ConsoleCommand.Create(),
+            KeysCommand.Create(),
         };
         foreach (var command in IntentCommands.Create()) root.Subcommands.Add(command);
         if (args.Length == 0) return root.Parse(new[] { "--help" }).Invoke(); // bare `vibesync`: show the verbs

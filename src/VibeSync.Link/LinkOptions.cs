@@ -9,6 +9,9 @@ public sealed record LinkOptions
     /// <summary>Loopback port to listen on; 0 picks a free one.</summary>
     public int Port { get; init; }
 
+    /// <summary>Also take adapters across the LAN there, over TLS 1.3 (<c>serve --listen</c>); null: loopback only.</summary>
+    public Transport.TlsListen? Tls { get; init; }
+
     /// <summary>Largest frame accepted (length field), checked before the body is read.</summary>
     public int MaxFrame { get; init; } = 16 * 1024 * 1024;
 

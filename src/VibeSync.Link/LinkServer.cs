@@ -2,6 +2,7 @@ using VibeSync.Blobs;
 using System.Net;
 using System.Net.Sockets;
 using VibeSync.Link.Sessions;
+using VibeSync.Link.Transport;
 using VibeSync.Link.Trust;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Link;
@@ -11,7 +12,11 @@ namespace VibeSync.Link;
 /// <summary>One engine's session as <c>status</c> reports it.</summary>
 public sealed record SessionStatus(string Engine, string SessionId, long Generation, string State, long UndoDepth,
     DateTimeOffset ConnectedAt, long LastHeartbeatMsAgo, long FramesIn, int KeyEpoch, SceneReport? Scene, IReadOnlyList<string> HumanActive,
-    IReadOnlyList<Protocol.Link.NotSyncedItem> NotSynced);
+    IReadOnlyList<Protocol.Link.NotSyncedItem> NotSynced)
+{
+    /// <summary><c>tls</c> for a session across the LAN (serve's <c>--listen</c>), <c>loopback</c> otherwise.</summary>
+    public string Transport { get; init; } = "loopback";
+}
 
 /// <summary>
 /// The scene an engine last reported (SCENE, on attach and after every rebind). <paramref name="Root"/>
@@ -32,22 +37,31 @@ public sealed record EngineStatus(string Engine, bool Connected, SessionStatus? 
 
 /// <summary>The link at a glance.</summary>
 public sealed record LinkStatus(int Port, IReadOnlyList<EngineStatus> Engines, long JunkDropped, long Violations,
-    long ConnectionsRefused, long EditsAccepted);
+    long ConnectionsRefused, long EditsAccepted)
+{
+    /// <summary>Where adapters across the LAN connect over TLS 1.3 (<c>ADDR:PORT</c>), or null when serve listens on loopback only.</summary>
+    public string? Listen { get; init; }
+
+    /// <summary>SHA-256 of the TLS certificate (hex) that key files pin, or null without <see cref="Listen"/>.</summary>
+    public string? TlsSha256 { get; init; }
+}
 
 /// <summary>
-/// The orchestrator's end of the adapter link: listens on loopback only, runs one
+/// The orchestrator's end of the adapter link: listens on loopback (and, with
+/// <see cref="LinkOptions.Tls"/>, on a LAN address over TLS 1.3), runs one
 /// <see cref="Session"/> per connection and keeps at most one session per engine (a newer
 /// handshake replaces the older: an adapter reconnecting after a reload).
 /// </summary>
 public sealed class LinkServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
+    private readonly TcpListener? _tlsListener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrustLedger> _trust = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _nonces = new(StringComparer.Ordinal);
     private readonly List<Task> _running = new();
-    private Task _accepting = Task.CompletedTask;
+    private Task _accepting = Task.CompletedTask, _acceptingTls = Task.CompletedTask;
     private long _violations, _refused, _edits, _junk;
 
     /// <summary>
@@ -66,6 +80,7 @@ public sealed class LinkServer : IAsyncDisposable
         Strangers = new StrangerPool(options.MaxPendingConnections);
         foreach (var (engine, _) in BootstrapKeys) _trust[engine] = new TrustLedger(options, Time);
         _listener = new TcpListener(IPAddress.Loopback, options.Port);
+        if (options.Tls is { } tls) _tlsListener = new TcpListener(tls.Address);
     }
 
     internal LinkOptions Options { get; }
@@ -82,21 +97,34 @@ public sealed class LinkServer : IAsyncDisposable
     /// <summary>The port it listens on (after <see cref="Start"/>).</summary>
     public int Port { get; private set; }
 
-    /// <summary>Binds 127.0.0.1 and starts accepting.</summary>
+    /// <summary>Where adapters across the LAN connect over TLS (after <see cref="Start"/>), or null without <see cref="LinkOptions.Tls"/>.</summary>
+    public IPEndPoint? TlsEndpoint { get; private set; }
+
+    /// <summary>Binds 127.0.0.1 (and the TLS address, when asked) and starts accepting.</summary>
     public void Start()
     {
         _listener.Start(backlog: 4096); // the kernel caps it at somaxconn: room for a flood while the accept loop waits for strangers to finish
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = AcceptAsync();
+        if (_tlsListener != null)
+        {
+            try { _tlsListener.Start(backlog: 4096); }
+            catch { _listener.Stop(); throw; }
+            TlsEndpoint = (IPEndPoint)_tlsListener.LocalEndpoint;
+            _acceptingTls = AcceptAsync(_tlsListener, Options.Tls);
+            Log.Write("listening", null, null, TlsEndpoint.ToString(), "adapter link over TLS 1.3, certificate SHA-256 " + Hex.Encode(Options.Tls!.Fingerprint));
+        }
+        _accepting = AcceptAsync(_listener, null);
         Log.Write("listening", null, null, $"127.0.0.1:{Port}", "adapter link ready");
     }
 
-    private async Task AcceptAsync()
+    // The same loop for both listeners: the stranger pool, the junk accounting and every session
+    // rule apply to a TLS connection as to a loopback one; only the stream differs.
+    private async Task AcceptAsync(TcpListener listener, TlsListen? tls)
     {
         while (!_stop.IsCancellationRequested)
         {
             TcpClient tcp;
-            try { tcp = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false); }
+            try { tcp = await listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             catch (SocketException e) when (!_stop.IsCancellationRequested)
             {
@@ -106,7 +134,7 @@ public sealed class LinkServer : IAsyncDisposable
             }
             catch (ObjectDisposedException) { return; }
             Session session;
-            try { session = new Session(this, tcp); }
+            try { session = new Session(this, tcp, tls); }
             catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or ObjectDisposedException)
             {
                 // The peer left between accept and here; the loop must outlive any one connection.
@@ -242,10 +270,14 @@ public sealed class LinkServer : IAsyncDisposable
             bool quarantined = trust.IsQuarantined;
             engines.Add(new EngineStatus(engine, s != null,
                 s == null ? null : new SessionStatus(s.Engine, s.SessionId, s.Generation, s.State, s.UndoDepth, s.ConnectedAt,
-                    (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch, s.Scene, s.HumanActive, s.NotSynced),
+                    (long)(now - s.LastHeartbeat).TotalMilliseconds, s.FramesIn, s.Epoch, s.Scene, s.HumanActive, s.NotSynced) { Transport = s.Tls ? "tls" : "loopback" },
                 trust.Score, quarantined, quarantined ? trust.QuarantinedUntil : null, trust.QuarantineReason));
         }
-        return new LinkStatus(Port, engines, Interlocked.Read(ref _junk), Interlocked.Read(ref _violations), Interlocked.Read(ref _refused), Interlocked.Read(ref _edits));
+        return new LinkStatus(Port, engines, Interlocked.Read(ref _junk), Interlocked.Read(ref _violations), Interlocked.Read(ref _refused), Interlocked.Read(ref _edits))
+        {
+            Listen = TlsEndpoint?.ToString(),
+            TlsSha256 = Options.Tls is { } tls ? Hex.Encode(tls.Fingerprint) : null,
+        };
     }
 
     /// <summary>Stops listening and ends every session.</summary>
@@ -253,7 +285,9 @@ public sealed class LinkServer : IAsyncDisposable
     {
         _stop.Cancel();
         _listener.Stop();
+        _tlsListener?.Stop();
         await _accepting.ConfigureAwait(false);
+        await _acceptingTls.ConfigureAwait(false);
         Task[] running;
         lock (_running) running = _running.ToArray();
         await Task.WhenAll(running).ConfigureAwait(false);

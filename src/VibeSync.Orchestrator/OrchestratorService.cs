@@ -34,6 +34,9 @@ public sealed record ServeOptions
     /// <summary>The control API's port; 0 picks a free one (written to serve.json).</summary>
     public int ApiPort { get; init; }
 
+    /// <summary>Also take adapters across the LAN at this address over TLS 1.3 (<c>serve --listen</c>); null: loopback only.</summary>
+    public System.Net.IPEndPoint? Listen { get; init; }
+
     /// <summary>The link's policies.</summary>
     public LinkOptions Link { get; init; } = new();
 
@@ -150,7 +153,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         // Files an earlier version wrote with the default umask become the owner's only.
         foreach (var file in new[] { Config.ServeConfig.FileName, "project.json", CleanShutdownMarker })
             PrivateFiles.Tighten(Path.Combine(options.DataDirectory, file));
-        var keys = Engines.All.ToDictionary(e => e, e => SecretFiles.LoadOrCreate(SecretFiles.EngineKeyPath(options.DataDirectory, e)));
+        var keys = EngineKeys.LoadAll(options.DataDirectory); // the defaults and every instance `vibesync keys add` made
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
@@ -165,8 +168,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         paired.UnionWith(service._project.Record.Engines.Keys);
         paired.ExceptWith(service._project.Record.ReplaceNext);
         service._blobs = BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
-        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId }, keys, service, service._log, blobs: service._blobs);
-        service._engines = Engines.All.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
+        var tls = options.Listen is { } listen ? TlsCertificate.Listen(options.DataDirectory, listen) : null;
+        service._link = new LinkServer(options.Link with { Port = options.LinkPort, ProjectId = service._project.ProjectId, Tls = tls }, keys, service, service._log, blobs: service._blobs);
+        service._engines = keys.Keys.ToDictionary(e => e, e => new SyncedEngine(new LinkEnginePort(service._link, e, options.Pipeline.EngineTimeout)));
         var pipelineLog = options.Log == TextWriter.Null ? PipelineLog.None : new PipelineLog(options.Log);
         // Blobs the git snapshots name are pinned as commits are made (a directory made before pins were kept is read once).
         bool pinsKept = PinnedBlobs.Exist(options.DataDirectory);
@@ -201,9 +205,12 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var pipelineForNotices = service._pipeline;
         service._notices = new PendingNotices(service._link, () => pipelineForNotices.PendingDetails(), service._log, options.Pipeline.EngineTimeout);
         service._link.Start();
+        foreach (var path in KeyFileEndpoints.Write(options.DataDirectory, tls?.Fingerprint, service._link.TlsEndpoint is { } at ? new[] { KeyFileEndpoints.For(at) } : Array.Empty<LinkEndpoint>()))
+            service._log.Write("key_file", null, null, null, $"{path}: {(tls != null ? "TLS endpoint and certificate fingerprint written" : "TLS lines removed (serve listens on loopback only)")}");
         service._api = await ControlApi.StartAsync(options.ApiPort, token, aiToken, service);
         service.Background(service._notices.ConsoleOnAsync(service._api.Port), "pending intents");
-        new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current).Write(options.DataDirectory);
+        new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current)
+            { Listen = service._link.TlsEndpoint?.ToString(), TlsSha256 = tls is null ? null : Protocol.Hashing.Hex.Encode(tls.Fingerprint) }.Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
             $"Reality {reality.Objects.Count} objects (root {Protocol.Hashing.SceneHasher.RootHex(reality.ToScene())}), WAL at {recovery.LastSequence}, " +
@@ -219,6 +226,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The control API's port.</summary>
     public int ApiPort => _api.Port;
+
+    /// <summary>Where adapters across the LAN connect over TLS, or null (loopback only).</summary>
+    public System.Net.IPEndPoint? TlsEndpoint => _link.TlsEndpoint;
 
     /// <inheritdoc />
     public void Panic(string engine, string code, string reason)
@@ -430,7 +440,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     {
         var reality = _pipeline.Reality;
         if (which == "reality") return reality.ToScene();
-        if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine: blender, unity or reality");
+        if (!_engines.TryGetValue(which, out var engine)) throw new KeyNotFoundException($"'{which}' is not an engine of this orchestrator: reality or one of {string.Join(", ", _engines.Keys)}");
         return await ReadEverythingAsync(engine).ConfigureAwait(false);
     }
 
@@ -465,6 +475,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The journal as the control API shows it: entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent (from the index, never a scan of the log).</summary>
     public IReadOnlyList<JournalEntry> Journal(ulong since, int limit, ulong? intent = null) => _journal.Read(since, limit, intent);
+
+    /// <summary>The WAL sequence of the newest journal entry indexed: what the console's live pages re-render on.</summary>
+    public ulong JournalPosition => _journal.Position;
 
     /// <summary>The intents first journaled since <paramref name="sinceMs"/> (Unix ms), oldest first: the console's charts.</summary>
     public IReadOnlyList<Orchestrator.Journal.IntentSummary> IntentsSince(long sinceMs) => _journal.Since(sinceMs);

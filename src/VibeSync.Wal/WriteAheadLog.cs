@@ -244,6 +244,21 @@ public sealed class WriteAheadLog : IJournal, IDisposable
         return records;
     }
 
+    /// <summary>
+    /// Reads the good records after sequence <paramref name="after"/> through <paramref name="through"/>,
+    /// scanning (and checking) the log from checkpoint <paramref name="from"/> (from its start without
+    /// one) and stopping at <paramref name="through"/>: what replaying Reality up to one entry costs.
+    /// </summary>
+    public static IReadOnlyList<WalRecord> ReadThrough(string directory, Checkpoint? from, ulong after, ulong through, out ScanResult scan)
+    {
+        var records = new List<WalRecord>();
+        scan = LogScanner.Scan(directory, (ReadOnlySpan<byte> r, in RecordCodec.Header h, ulong s, long o) =>
+        {
+            if (h.Sequence > after) records.Add(LogScanner.Decode(r, h, s, o)); // only what is folded is decoded
+        }, from: from, stopAfter: through);
+        return records;
+    }
+
     /// <summary>Checks a log directory without changing it (what <c>vibesync wal verify</c> does).</summary>
     public static ScanResult Verify(string directory) =>
         LogScanner.Scan(directory, null, from: Checkpoint.Latest(directory), everySegment: true);

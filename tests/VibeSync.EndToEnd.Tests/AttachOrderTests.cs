@@ -14,45 +14,6 @@ public sealed class AttachOrderTests : EndToEndTest
 
     private static string Phase(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
 
-    /// <summary>
-    /// From outside: every engine status shows live holds Reality (its state, hashed by the CLI in
-    /// its own space, has Reality's root), and the roots status reports agree.
-    /// </summary>
-    private async Task<string> AssertParityAsync(ServeProcess serve, params string[] engines)
-    {
-        // Roots are compared when nothing is in flight: both live, nothing pending; an edit still
-        // settling is given a few moments, a split brain never converges.
-        string? last = null;
-        for (int attempt = 0; ; attempt++)
-        {
-            var status = await UntilAsync(serve, s => engines.All(e => Phase(s, e) == "live") && s.GetProperty("sync").GetProperty("pending").GetArrayLength() == 0,
-                $"{string.Join(" and ", engines)} live", 60_000);
-            string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
-            var realityFile = await WriteAsync($"reality-{Guid.NewGuid():N}.json", await serve.GetStringAsync("/v1/state?engine=reality"));
-            var roots = new Dictionary<string, string> { ["reality (state)"] = await Parts.HashAsync("canonical", realityFile) };
-            try
-            {
-                foreach (var engine in engines)
-                    roots[engine] = await Parts.HashAsync(engine, await WriteAsync($"{engine}-{Guid.NewGuid():N}.json", await serve.GetStringAsync($"/v1/state?engine={engine}")));
-            }
-            catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 10)
-            {
-                // ENGINE_UNAVAILABLE: an engine shown live a moment ago could not answer the read (it
-                // dropped and is being resynced). Parity is judged once it is live again; a read that
-                // keeps failing ends the test below with the status and the log.
-                last = $"an engine read answered 503 ({e.Message})\nlog:\n{string.Join('\n', serve.Log.TakeLast(30))}";
-                await Task.Delay(500);
-                continue;
-            }
-            var after = await serve.StatusAsync();
-            bool still = engines.All(e => Phase(after, e) == "live") && after.GetProperty("sync").GetProperty("reality_root").GetString() == reality;
-            if (still && roots.Values.All(r => r == reality)) return reality;
-            last = $"Reality {reality}; " + string.Join("; ", roots.Select(r => $"{r.Key} {r.Value}")) + $"\nstatus:\n{after}\nlog:\n{string.Join('\n', serve.Log.TakeLast(30))}";
-            if (attempt >= 10) throw new Xunit.Sdk.XunitException("an engine shown live does not hold Reality: " + last);
-            await Task.Delay(500);
-        }
-    }
-
     private async Task<string> EmptyBlendAsync()
     {
         var blend = Path.Combine(Work, "empty.blend");

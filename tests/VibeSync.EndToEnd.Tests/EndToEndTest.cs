@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using VibeSync.Link.Tests.Support;
+using VibeSync.Protocol.Link;
 
 namespace VibeSync.EndToEnd.Tests;
 
@@ -69,6 +70,64 @@ public abstract class EndToEndTest : IAsyncLifetime
             && s.GetProperty("sync").GetProperty("engines").EnumerateArray().All(e => e.GetProperty("phase").GetString() == "live" && e.GetProperty("parity_root").GetString() == root)
             && (also == null || also(s));
     }, what, timeoutMs);
+
+    /// <summary>An engine instance's phase in a status answer.</summary>
+    protected static string PhaseIn(JsonElement status, string engine) => SyncOf(status, engine).GetProperty("phase").GetString()!;
+
+    /// <summary>
+    /// From outside: every engine status shows live holds Reality (its state, hashed by the CLI in
+    /// its own space, has Reality's root), and the roots status reports agree.
+    /// </summary>
+    protected async Task<string> AssertParityAsync(ServeProcess serve, params string[] engines)
+    {
+        // Roots are compared when nothing is in flight: both live, nothing pending; an edit still
+        // settling is given a few moments, a split brain never converges.
+        string? last = null;
+        for (int attempt = 0; ; attempt++)
+        {
+            var status = await UntilAsync(serve, s => engines.All(e => PhaseIn(s, e) == "live") && s.GetProperty("sync").GetProperty("pending").GetArrayLength() == 0,
+                $"{string.Join(" and ", engines)} live", 60_000);
+            string reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
+            var realityFile = await WriteAsync($"reality-{Guid.NewGuid():N}.json", await serve.GetStringAsync("/v1/state?engine=reality"));
+            var roots = new Dictionary<string, string> { ["reality (state)"] = await Parts.HashAsync("canonical", realityFile) };
+            try
+            {
+                foreach (var engine in engines)
+                    roots[engine] = await Parts.HashAsync(EngineInstance.Parse(engine).Kind, await WriteAsync($"{engine.Replace(':', '.')}-{Guid.NewGuid():N}.json", await serve.GetStringAsync($"/v1/state?engine={engine}")));
+            }
+            catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 10)
+            {
+                // ENGINE_UNAVAILABLE: an engine shown live a moment ago could not answer the read (it
+                // dropped and is being resynced). Parity is judged once it is live again; a read that
+                // keeps failing ends the test below with the status and the log.
+                last = $"an engine read answered 503 ({e.Message})\nlog:\n{string.Join('\n', serve.Log.TakeLast(30))}";
+                await Task.Delay(500);
+                continue;
+            }
+            var after = await serve.StatusAsync();
+            bool still = engines.All(e => PhaseIn(after, e) == "live") && after.GetProperty("sync").GetProperty("reality_root").GetString() == reality;
+            if (still && roots.Values.All(r => r == reality)) return reality;
+            last = $"Reality {reality}; " + string.Join("; ", roots.Select(r => $"{r.Key} {r.Value}")) + $"\nstatus:\n{after}\nlog:\n{string.Join('\n', serve.Log.TakeLast(30))}";
+            if (attempt >= 10) throw new Xunit.Sdk.XunitException("an engine shown live does not hold Reality: " + last);
+            await Task.Delay(500);
+        }
+    }
+
+    protected sealed record FinalEntry(ulong Intent, string Actor, string Engine, string[] Uuids);
+
+    /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>
+    protected static List<FinalEntry> FinalsLogged(ServeProcess serve) => EntriesLogged(serve, "FINAL");
+
+    /// <summary>Entries with operations in <paramref name="phase"/> as the pipeline logged them (JSON lines on serve's stderr).</summary>
+    protected static List<FinalEntry> EntriesLogged(ServeProcess serve, string phase) => serve.Log
+        .Where(l => l.StartsWith("{\"timestamp\"", StringComparison.Ordinal))
+        .Select(l => JsonDocument.Parse(l).RootElement)
+        .Where(e => e.GetProperty("phase").GetString() == phase && e.GetProperty("operations").GetArrayLength() > 0)
+        .Select(e => new FinalEntry(e.GetProperty("intent_id").GetUInt64(), ActorOf(e), e.GetProperty("engine").GetString() ?? "",
+            e.GetProperty("uuids").EnumerateArray().Select(u => u.GetString()!).ToArray()))
+        .ToList();
+
+    private static string ActorOf(JsonElement e) => e.TryGetProperty("actor", out var a) ? a.GetString()! : "";
 
     protected async Task<string> WriteAsync(string name, string text)
     {

@@ -146,10 +146,13 @@ internal sealed class Driven : IAsyncDisposable
         _output = Task.Run(async () => await output + await errors);
     }
 
-    public static Driven Blender(string blend, string data) => new(Start("blender", "-b", blend, "--python",
-        Path.Combine(Parts.Repo, "adapters", "blender", "headless.py"), "--", "--data", data, "--steps-from-stdin"));
+    /// <summary>Headless Blender on <paramref name="blend"/> as the engine instance <paramref name="engine"/> (default <c>blender</c>).</summary>
+    public static Driven Blender(string blend, string data, string engine = "blender") => new(Start("blender", "-b", blend, "--python",
+        Path.Combine(Parts.Repo, "adapters", "blender", "headless.py"), "--", "--data", data, "--steps-from-stdin", "--engine", engine));
 
-    public static Driven Sim(string data, string scene) => new(Start("dotnet", Parts.Cli, "sim-unity", "--data", data, "--scene", scene, "--steps-from-stdin"));
+    /// <summary>The simulator on <paramref name="scene"/> as the engine instance <paramref name="engine"/> (default <c>unity</c>).</summary>
+    public static Driven Sim(string data, string scene, string engine = "unity") =>
+        new(Start("dotnet", Parts.Cli, "sim-unity", "--data", data, "--scene", scene, "--steps-from-stdin", "--engine", engine));
 
     private static Process Start(string file, params string[] args)
     {

@@ -31,7 +31,7 @@ public sealed class LiveSyncTests : EndToEndTest
         await UntilAsync(serve, s => Live(s, "unity"), "Unity live (first pairing: in parity on attach)");
 
         // Both edits become FINAL intents from their engine.
-        await UntilAsync(serve, _ => Finals(serve).Count(f => f.Actor == "human:blender") >= 1 && Finals(serve).Count(f => f.Actor == "human:unity") >= 1,
+        await UntilAsync(serve, _ => FinalsLogged(serve).Count(f => f.Actor == "human:blender") >= 1 && FinalsLogged(serve).Count(f => f.Actor == "human:unity") >= 1,
             "a FINAL intent from each engine's human");
         Assert.True(await simOutput.WaitAsync(TimeSpan.FromSeconds(60)) is var simText && File.Exists(unityOut), simText);
 
@@ -181,7 +181,7 @@ public sealed class LiveSyncTests : EndToEndTest
         blender.Kill(entireProcessTree: true);
         await blenderOutput;
 
-        var finals = Finals(serve);
+        var finals = FinalsLogged(serve);
         int fromBlender = finals.Count(f => f.Actor == "human:blender"), fromUnity = finals.Count(f => f.Actor == "human:unity");
         // Coalesced: far fewer FINAL entries than the 100 steps each drag made, but at least one.
         Assert.True(fromBlender is >= 1 and <= 30 && fromUnity is >= 1 and <= 30, $"blender {fromBlender}, unity {fromUnity}:\n" + string.Join("\n", serve.Log.Where(l => !l.Contains("heartbeat")).TakeLast(60)));
@@ -420,17 +420,4 @@ public sealed class LiveSyncTests : EndToEndTest
             await simOutput;
         }
     }
-
-    private sealed record FinalEntry(ulong Intent, string Actor, string Engine, string[] Uuids);
-
-    /// <summary>FINAL entries as the pipeline logged them (JSON lines on serve's stderr).</summary>
-    private static List<FinalEntry> Finals(ServeProcess serve) => serve.Log
-        .Where(l => l.StartsWith("{\"timestamp\"", StringComparison.Ordinal))
-        .Select(l => JsonDocument.Parse(l).RootElement)
-        .Where(e => e.GetProperty("phase").GetString() == "FINAL" && e.GetProperty("operations").GetArrayLength() > 0)
-        .Select(e => new FinalEntry(e.GetProperty("intent_id").GetUInt64(), ActorOf(e), e.GetProperty("engine").GetString() ?? "",
-            e.GetProperty("uuids").EnumerateArray().Select(u => u.GetString()!).ToArray()))
-        .ToList();
-
-    private static string ActorOf(JsonElement e) => e.TryGetProperty("actor", out var a) ? a.GetString()! : "";
 }

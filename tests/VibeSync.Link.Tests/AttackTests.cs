@@ -55,22 +55,7 @@ public sealed class AttackTests : IAsyncLifetime
         Assert.False(_serve.HasExited);
     }
 
-    private async Task<byte[]> SendRawAndWaitClose(byte[] bytes)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", _serve.LinkPort);
-        var stream = tcp.GetStream();
-        await stream.WriteAsync(bytes);
-        var buffer = new byte[4096];
-        var got = new MemoryStream();
-        try
-        {
-            int n;
-            while ((n = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0) got.Write(buffer, 0, n);
-        }
-        catch (IOException) { } // reset by the server: also a close
-        return got.ToArray();
-    }
+    private Task<byte[]> SendRawAndWaitClose(byte[] bytes) => _serve.SendRawAndWaitCloseAsync(bytes);
 
     [Fact]
     public async Task garbage_bytes_are_dropped_and_counted()

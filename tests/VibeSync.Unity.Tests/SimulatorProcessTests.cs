@@ -241,6 +241,34 @@ public sealed class SimulatorProcessTests : IAsyncLifetime
         Assert.Equal(0.25, after.GetProperty("materials")[0].GetProperty("textures").GetProperty("base_color").GetProperty("rotation").GetDouble(), 6); // kept by the adapter
     }
 
+    [Fact]
+    public async Task a_tga_a_human_binds_in_the_simulator_is_listed_not_synced_to_serve_and_the_rest_of_the_scene_syncs()
+    {
+        var (json, blobs) = LookApplyTests.Scene();
+        var file = Path.Combine(_work, "looks.json");
+        await File.WriteAllTextAsync(file, json);
+        VibeSync.Protocol.Blobs.BlobFolder.Write(VibeSync.Protocol.Blobs.BlobFolder.DirectoryOf(file), new[] { VibeSync.Protocol.Blobs.BlobId.OfBytes(LookApplyTests.Png2x2) }, blobs);
+        var tga = Path.Combine(_work, "rock.tga");
+        await File.WriteAllBytesAsync(tga, new byte[] { 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0, 32, 8, 1, 2, 3, 4 });
+        var edits = await Write($$$"""
+            [{"at": 1.0, "import": {{{JsonSerializer.Serialize(tga)}}}}, {"at": 1.2, "material": "Brick", "textures": {"_EmissionMap": "rock.tga"}},
+             {"at": 1.4, "object": "Cube", "localPosition": [4, 0.5, 2]}]
+            """);
+        var (code, output) = await RunAsync("sim-unity", "--data", _serve.DataDirectory, "--scene", file, "--seconds", "3", "--edits", edits);
+        var events = Events(output);
+        Assert.True(events.Any(e => e.GetProperty("event").GetString() == "stopped"), $"exit {code}: {output}");
+        var lists = events.Where(e => e.GetProperty("event").GetString() == "not_synced").ToList();
+        Assert.Contains("rotation", lists[0].GetProperty("lines")[0].GetString()); // from the attach: the scene's texture rotation
+        Assert.Contains(lists.Last().GetProperty("lines").EnumerateArray(), l => l.GetString()!.StartsWith("not synced: Brick (MATERIAL, READ_FAILED): IMAGE_FORMAT"));
+        // serve took the NOT_SYNCED frame (its status lists it while the engine is attached; the simulator has stopped by now, so its log says).
+        var logged = _serve.Log.Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.TryGetProperty("event", out var name) && name.GetString() == "not_synced").Select(e => e.GetProperty("message").GetString()).ToList();
+        Assert.Contains(logged, m => m!.Contains("Brick (READ_FAILED)"));
+        var link = (await _serve.StatusAsync()).GetProperty("link");
+        Assert.Equal(0, link.GetProperty("violations").GetInt64());
+        Assert.Equal(1, link.GetProperty("edits_accepted").GetInt64()); // the cube's move; the .tga binding is no edit
+    }
+
     /// <summary>The server's "scene" log line; it logs asynchronously, so wait for it.</summary>
     private Task<JsonElement> SceneLoggedAsync() => LoggedAsync("scene");
 

@@ -8,6 +8,7 @@ import tempfile
 import time
 import unittest
 
+from vibesync_blender.link import keyfile
 from vibesync_blender.link import LinkClient, LinkError, LinkRefused, MessageType, SequenceGuard, derive_session_keys, hello_json
 from vibesync_blender.link.session import parse_welcome, version_incompatibility
 from vibesync_blender.protocol.frames import encode_frame
@@ -65,36 +66,46 @@ def serve_command(data_dir, *extra):
     return base + ["serve", "--data", data_dir, *extra]
 
 
+def start_serve(cls, prefix, *extra):
+    """A real serve for a test class on a fresh data directory: ``cls.dir``, ``cls.proc``, ``cls.err`` (its JSON log)."""
+    if shutil.which("dotnet") is None:
+        raise unittest.SkipTest("the .NET SDK is needed to run vibesync serve")
+    cls.dir = tempfile.mkdtemp(prefix=prefix)
+    cls.err = open(os.path.join(cls.dir, "serve.log"), "w")  # the JSON log; an unread pipe would fill and block serve
+    cls.proc = subprocess.Popen(serve_command(cls.dir, *extra), stdout=subprocess.PIPE, stderr=cls.err, text=True)
+    line = cls.proc.stdout.readline()
+    if not line.startswith("vibesync serve:"):
+        cls.proc.kill()
+        raise RuntimeError("serve did not start: " + line)
+
+
+def stop_serve(cls):
+    """Stops it with SIGTERM and removes its directory; a serve that does not exit 0 fails the class."""
+    cls.proc.terminate()
+    try:
+        code = cls.proc.wait(timeout=20)
+    finally:
+        if cls.proc.poll() is None:
+            cls.proc.kill()
+    cls.proc.stdout.close()
+    cls.err.close()
+    with open(cls.err.name, encoding="utf-8") as f:
+        log = f.read()
+    shutil.rmtree(cls.dir, ignore_errors=True)
+    if code != 0:
+        raise AssertionError(f"serve exited with {code} after SIGTERM; its log ends:\n" + "\n".join(log.splitlines()[-15:]))
+
+
 class LiveLinkTests(unittest.TestCase):
     """Against a real orchestrator process on loopback."""
 
     @classmethod
     def setUpClass(cls):
-        if shutil.which("dotnet") is None:
-            raise unittest.SkipTest("the .NET SDK is needed to run vibesync serve")
-        cls.dir = tempfile.mkdtemp(prefix="vibesync-pylink-")
-        cls.err = open(os.path.join(cls.dir, "serve.log"), "w")  # the JSON log; an unread pipe would fill and block serve
-        cls.proc = subprocess.Popen(serve_command(cls.dir), stdout=subprocess.PIPE, stderr=cls.err, text=True)
-        line = cls.proc.stdout.readline()
-        if not line.startswith("vibesync serve:"):
-            cls.proc.kill()
-            raise RuntimeError("serve did not start: " + line)
+        start_serve(cls, "vibesync-pylink-")
 
     @classmethod
     def tearDownClass(cls):
-        cls.proc.terminate()
-        try:
-            code = cls.proc.wait(timeout=20)
-        finally:
-            if cls.proc.poll() is None:
-                cls.proc.kill()
-        cls.proc.stdout.close()
-        cls.err.close()
-        with open(cls.err.name, encoding="utf-8") as f:
-            log = f.read()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-        if code != 0:
-            raise AssertionError(f"serve exited with {code} after SIGTERM; its log ends:\n" + "\n".join(log.splitlines()[-15:]))
+        stop_serve(cls)
 
     def test_a_session_heartbeats_and_its_edits_count_only_once_it_has_attached(self):
         with LinkClient.from_data_dir(self.dir, "unity", file="py.unity") as c:
@@ -135,8 +146,7 @@ class LiveLinkTests(unittest.TestCase):
             self.assertEqual(MessageType.ACK, again.heartbeat()[0])
 
     def test_version_skew_is_refused_with_a_clear_message(self):
-        with open(os.path.join(self.dir, "keys", "blender.key")) as f:
-            key = bytes.fromhex(f.read().strip())
+        key = keyfile.read(os.path.join(self.dir, "keys", "blender.key")).key
         with open(os.path.join(self.dir, "serve.json")) as f:
             port = json.load(f)["link_port"]
         with self.assertRaises(LinkRefused) as e:

@@ -77,6 +77,7 @@ namespace UnityEditor
         internal AssetImporter() => throw new NotImplementedException();
         public static AssetImporter GetAtPath(string path) => throw new NotImplementedException();
         public void SaveAndReimport() => throw new NotImplementedException();
+        public string userData { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
     }
 
     public sealed class TextureImporter : AssetImporter

@@ -86,8 +86,25 @@ namespace UnityEngine
         public virtual int width => throw new NotImplementedException();
         public virtual int height => throw new NotImplementedException();
     }
-    public sealed class Texture2D : Texture { public Texture2D(int width, int height) => throw new NotImplementedException(); }
-    public static class ImageConversion { public static bool LoadImage(this Texture2D tex, byte[] data) => throw new NotImplementedException(); }
+    public sealed class Texture2D : Texture
+    {
+        public Texture2D(int width, int height) => throw new NotImplementedException();
+        public Texture2D(int width, int height, TextureFormat textureFormat, bool mipChain, bool linear) => throw new NotImplementedException();
+        public Color32[] GetPixels32() => throw new NotImplementedException();
+        public void SetPixels32(Color32[] colors) => throw new NotImplementedException();
+        public void Apply() => throw new NotImplementedException();
+    }
+    public enum TextureFormat { RGBA32 = 4 }
+    public struct Color32
+    {
+        public byte r, g, b, a;
+        public Color32(byte r, byte g, byte b, byte a) { this.r = r; this.g = g; this.b = b; this.a = a; }
+    }
+    public static class ImageConversion
+    {
+        public static bool LoadImage(this Texture2D tex, byte[] data) => throw new NotImplementedException();
+        public static byte[] EncodeToPNG(this Texture2D tex) => throw new NotImplementedException();
+    }
     public class Renderer : Component { public Material[] sharedMaterials { get => throw new NotImplementedException(); set => throw new NotImplementedException(); } }
     public class MeshRenderer : Renderer { }
     public partial class SkinnedMeshRenderer : Renderer

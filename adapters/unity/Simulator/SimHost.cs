@@ -13,6 +13,9 @@ namespace VibeSync.Unity.Simulator;
 /// <summary>What <c>vibesync sim-unity</c> was asked to do.</summary>
 public sealed record SimOptions(string DataDirectory, string? SceneFile, string? EditsFile, double Seconds, string? WriteFile, TextWriter Out, bool StepsFromStdin = false, bool TraceApplies = false)
 {
+    /// <summary>The engine instance it connects as: <c>unity</c> (default) or <c>unity:NAME</c>, with that instance's key file.</summary>
+    public string Engine { get; init; } = VibeSync.Protocol.Link.Engines.Unity;
+
     /// <summary>Pause between main-loop passes (an editor's update rate is higher; this is enough).</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(5);
 }
@@ -59,6 +62,12 @@ public sealed class SimHost
         _adapter.Changes.Reported = true;
         // Where Unity's glue samples every Animation at the time (AnimationState.time), the simulator says it.
         _adapter.Clock.Posed += seconds => Say("scene_time", new { seconds });
+        // What Unity's console would show as "not synced: reason" (the orchestrator's status shows the same list).
+        _adapter.NotSyncedChanged += () => Say("not_synced", new
+        {
+            items = _adapter.NotSynced.Select(i => new { name = i.Name, type = i.Type, code = i.Code, reason = i.Reason, uuid = i.Uuid }).ToList(),
+            lines = _adapter.NotSynced.Select(i => $"not synced: {i.Name} ({i.Type}, {i.Code}): {i.Reason}").ToList(),
+        });
         if (_options.TraceApplies)
             _adapter.Answered = (type, json) =>
             {
@@ -143,7 +152,7 @@ public sealed class SimHost
         try
         {
             _closed = null;
-            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", _scene.Project, stop);
+            var link = await AdapterLink.ConnectAsync(_options.DataDirectory, _adapter.Generation, _options.SceneFile != null ? Path.GetFullPath(_options.SceneFile) : "", _scene.Project, stop, _options.Engine);
             _reconnection.Connected();
             link.Closed += reason => _closed = new Closing(link, reason); // only the current link's close drops it (see the main loop)
             link.Start(_adapter, _queue);
@@ -233,12 +242,24 @@ public sealed class SimHost
                 foreach (var f in colors.EnumerateObject()) m.Colors[f.Name] = new Looks.UnityColor((float)f.Value[0].GetDouble(), (float)f.Value[1].GetDouble(), (float)f.Value[2].GetDouble(), (float)f.Value[3].GetDouble());
             if (step.TryGetProperty("keywords", out var keywords))
                 foreach (var k in keywords.EnumerateObject()) { if (k.Value.GetBoolean()) m.Keywords.Add(k.Name); else m.Keywords.Remove(k.Name); }
-            if (step.TryGetProperty("textures", out var textures))
-                foreach (var t in textures.EnumerateObject()) { if (t.Value.ValueKind == JsonValueKind.Null) m.Textures.Remove(t.Name); else m.Textures[t.Name] = t.Value.GetString()!; }
+            if (step.TryGetProperty("textures", out var textures)) // a texture by its ID or its name; the property then holds that texture itself
+                foreach (var t in textures.EnumerateObject())
+                {
+                    m.Derived.Remove(t.Name);
+                    if (t.Value.ValueKind == JsonValueKind.Null) m.Textures.Remove(t.Name);
+                    else m.Textures[t.Name] = _scene.ImageIds().Contains(t.Value.GetString()!) ? t.Value.GetString()! : _scene.TextureNamed(t.Value.GetString()!);
+                }
             if (step.TryGetProperty("scaleOffsets", out var st)) // the inspector's Tiling and Offset: [tiling x, y, offset x, y]
                 foreach (var t in st.EnumerateObject()) m.ScaleOffsets[t.Name] = new Looks.UnityScaleOffset((float)t.Value[0].GetDouble(), (float)t.Value[1].GetDouble(), (float)t.Value[2].GetDouble(), (float)t.Value[3].GetDouble());
             if (step.TryGetProperty("renderQueue", out var queue)) m.RenderQueue = queue.GetInt32();
             _scene.WriteMaterial(materialId, m);
+            return;
+        }
+        if (step.TryGetProperty("import", out var import))
+        {
+            // A human drops a file into Assets: Unity imports it as a texture (any format it reads: .tga, .psd, .exr, …).
+            var path = import.GetString()!;
+            _scene.ImportFile(Path.GetFileName(path), File.ReadAllBytes(path));
             return;
         }
         if (step.TryGetProperty("texture", out var tex))

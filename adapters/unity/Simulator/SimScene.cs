@@ -314,6 +314,45 @@ public sealed class SimScene : IUnityScene
         Changes?.Everything();
     }
 
+    private readonly Dictionary<string, (string Source, byte[] Png)> _derived = new(StringComparer.Ordinal);
+
+    /// <summary>How many derived textures were made (tests: an unchanged source is not derived again).</summary>
+    public int Derivations { get; private set; }
+
+    /// <inheritdoc />
+    public string? Derive(string image, string name, Func<byte[], byte[]> convert)
+    {
+        var source = TextureOf(image);
+        if (_derived.ContainsKey(name)) return null;
+        byte[] pixels;
+        int width, height;
+        try { pixels = PngCodec.Decode(source.Bytes, out width, out height); }
+        catch (PngFormatException e) { return $"the simulator cannot decode {source.Texture.Name}: {e.Message}"; }
+        _derived[name] = (image, PngCodec.Encode(width, height, convert(pixels)));
+        Derivations++;
+        return null;
+    }
+
+    /// <summary>The derived texture <paramref name="name"/>'s PNG file (tests decode it to check the pixels).</summary>
+    public byte[] DerivedPng(string name) => _derived.TryGetValue(name, out var d) ? d.Png : throw new UnknownAssetException($"no derived texture '{name}'");
+
+    /// <summary>
+    /// A human drops a file into the project and Unity imports it as a texture (a new VibeSync ID): any file;
+    /// one that is neither PNG nor JPEG is a texture all the same, whose record cannot be made
+    /// (<see cref="UnityTexture.Unreadable"/>). Returns its ID.
+    /// </summary>
+    public string ImportFile(string name, byte[] bytes)
+    {
+        var id = Guid.NewGuid().ToString("D");
+        var mime = ImageHeader.Read(bytes, out int width, out int height);
+        var texture = new UnityTexture(name, mime ?? "", width, height, true, false, UnityWrap.Repeat, UnityWrap.Repeat, UnityFilter.Bilinear)
+        {
+            Unreadable = mime == null ? $"{name} is neither a PNG nor a JPEG file" : null,
+        };
+        CreateImage(id, texture, bytes);
+        return id;
+    }
+
     /// <inheritdoc />
     public IReadOnlyList<string> ClipIds() => _clips.Keys.OrderBy(id => id, StringComparer.Ordinal).ToList();
 
@@ -368,6 +407,7 @@ public sealed class SimScene : IUnityScene
     {
         // A texture property names a texture of this project, as a Unity material references an asset.
         foreach (var image in values.Textures.Values) TextureOf(image);
+        foreach (var derived in values.Derived.Values) DerivedPng(derived);
         _materials[id] = values.Copy();
         Changes?.Everything();
     }

@@ -371,14 +371,21 @@ internal static class BenchCommand
         var samples = new Option<int>("--samples") { Description = "Round trips measured (each way).", DefaultValueFactory = _ => 20_000 };
         var frames = new Option<int>("--frames") { Description = "Signed frames sent in the throughput run.", DefaultValueFactory = _ => 200_000 };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var tls = new Option<bool>("--tls") { Description = "Also: the same signed round trip inside TLS 1.3 (serve --listen) beside loopback plaintext, alternately in one run (the ratio)." };
         var command = new Command("link",
             "The adapter link on loopback: signed HEARTBEAT → ACK round trip p50/p99 (goal p99 ≤ 500 µs) beside an unsigned echo of the same bytes over a bare socket (the ratio), and small signed frames/s on one connection (goal ≥ 50,000/s).")
         {
-            samples, frames, json,
+            samples, frames, json, tls,
         };
         command.SetAction(async (parse, cancel) =>
         {
             int n = parse.GetValue(samples), f = parse.GetValue(frames);
+            if (parse.GetValue(tls) && n >= 100)
+            {
+                var overTls = await LinkTlsBenchmark.RunAsync(n, line => Console.Error.WriteLine(line));
+                Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(new { benchmark = "link-tls", round_trips = overTls, machine = MachineInfo.Current() }, Indented)
+                    : $"signed round trip over TLS 1.3 p50 {overTls.TlsP50Us:F1} µs, p99 {overTls.TlsP99Us:F1} µs; on loopback plaintext p50 {overTls.LoopbackP50Us:F1} µs, p99 {overTls.LoopbackP99Us:F1} µs; ratio {overTls.RatioP50:F2} (p50), {overTls.RatioP99:F2} (p99)");
+            }
             if (n < 100 || f < 100) { Console.Error.WriteLine("error: --samples and --frames must be at least 100"); return Program.InputError; }
             bool asJson = parse.GetValue(json);
             var (roundTrip, throughput) = await LinkBenchmark.RunAsync(n, f, line => Console.Error.WriteLine(line));

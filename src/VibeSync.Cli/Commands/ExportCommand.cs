@@ -13,8 +13,7 @@ internal static class ExportCommand
     {
         var data = DataDirectory.Option();
         var gltf = new Option<FileInfo>("--gltf") { Description = "Where to write the binary glTF (.glb).", Required = true };
-        var engine = new Option<string>("--engine") { Description = "reality (the authoritative scene, default), or blender or unity (read back from that engine now).", DefaultValueFactory = _ => "reality" };
-        engine.AcceptOnlyFromAmong("reality", "blender", "unity");
+        var engine = EngineOption.Create("reality (the authoritative scene, default), or an engine instance — blender, unity, KIND:NAME — read back from it now.", "reality", also: "reality");
         var command = new Command("export", "Write what Reality or an engine holds as a glTF 2.0 binary (GLB), readable by any glTF viewer. " +
             "Objects become nodes (their VibeSync IDs in extras), meshes one primitive per material slot with POSITION, NORMAL, TEXCOORD_n, COLOR_0 and TANGENT as synced, " +
             "materials glTF metallic-roughness with their textures (samplers, KHR_texture_transform), KHR_materials_emissive_strength, alpha mode and double-sided, images embedded as their PNG/JPEG bytes, " +

@@ -26,8 +26,7 @@ internal static class IntentCommands
     private static Command Pair()
     {
         var data = DataDirectory.Option();
-        var engine = new Option<string>("--engine") { Description = "The engine instance whose next file is paired: blender or unity.", Required = true };
-        engine.AcceptOnlyFromAmong("blender", "unity");
+        var engine = EngineOption.Create("The engine instance whose next file is paired: blender, unity, or KIND:NAME.", null);
         var replace = new Option<bool>("--replace") { Description = "Required: the engine's pairing is replaced by whatever file it attaches with next, even one stamped with another project (Reality is snapshotted first; journaled)." };
         var command = new Command("pair", "Pair the next file an engine attaches with this project deliberately, after it was refused (PROJECT_MISMATCH): " +
             "what only that file has is adopted into Reality, what only Reality has is created in it, and the file is stamped with this project.") { data, engine, replace };
@@ -103,8 +102,7 @@ internal static class IntentCommands
     private static Command State()
     {
         var data = DataDirectory.Option();
-        var engine = new Option<string>("--engine") { Description = "blender, unity (read back from the engine, in its native space) or reality (the authoritative scene, canonical).", DefaultValueFactory = _ => "reality" };
-        engine.AcceptOnlyFromAmong("blender", "unity", "reality");
+        var engine = EngineOption.Create("An engine instance — blender, unity, blender:NAME, unity:NAME (read back from it, in its kind's space) — or reality (the authoritative scene, canonical).", "reality", also: "reality");
         var json = new Option<bool>("--json") { Description = "Print the scene JSON (the shape vibesync hash reads); this is the only output form for now." };
         var space = new Option<string?>("--space") { Description = "Write it in this space instead: blender, unity or canonical (canonical hashes exactly what the engine reported, with no conversion back)." };
         space.AcceptOnlyFromAmong("blender", "unity", "canonical");

@@ -29,14 +29,15 @@ internal static class ServeCommand
         var window = new Option<double?>("--cosmetic-window-ms") { Description = "How long cosmetic intents are batched before one verification; provisional application is never held by it (config: windows_ms.cosmetic; default 250)." };
         var cluster = new Option<string?>("--cluster") { Description = "Team mode: nats://H1,nats://H2,nats://H3, a NATS JetStream cluster holding the journal (3 replicas) and the leader's lease; this node is a standby until it leads (docs/team.md)." };
         var node = new Option<string?>("--node") { Description = "This orchestrator's name in the cluster (with --cluster)." };
+        var listen = new Option<string?>("--listen") { Description = "Also take adapters from other machines at ADDR:PORT (e.g. 0.0.0.0:7420), over TLS 1.3 only, with a self-signed certificate kept in DIR/keys/tls.pfx whose SHA-256 and this endpoint are written into every engine key file for the adapter to pin. Loopback without TLS stays open." };
         var config = new Option<FileInfo?>("--config") { Description = "The policies file (default: DIR/config.json, written with the defaults on first start). Flags override it." };
         var command = new Command("serve",
             "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token) on first start, " +
-            "listens on loopback only for the adapters (signed sessions) and for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
+            "listens on loopback for the adapters (signed sessions; with --listen also across the LAN over TLS 1.3) and on loopback only for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
             "Policies come from DIR/config.json (trust mode, batch windows, limits, pairing, safe-mode thresholds); flags override it. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")
         {
-            data, config, port, apiPort, heartbeat, frameTimeout, rekey, coolOff, vertices, trust, source, window, cluster, node,
+            data, config, port, apiPort, listen, heartbeat, frameTimeout, rekey, coolOff, vertices, trust, source, window, cluster, node,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -57,10 +58,15 @@ internal static class ServeCommand
             string trustMode = parse.GetValue(trust) ?? file.Trust, sourceOfTruth = parse.GetValue(source) ?? file.SourceOfTruth;
             double cosmeticMs = parse.GetValue(window) ?? file.CosmeticWindowMs;
             if (hb <= 0 || ft <= 0 || rk < 0 || co < 0 || mv < 3) { Console.Error.WriteLine("error: timeouts must be positive (intervals ≥ 0)"); return Program.InputError; }
+            System.Net.IPEndPoint? listenAt = null;
+            if (parse.GetValue(listen) is { } at)
+                try { listenAt = VibeSync.Link.Transport.TlsListen.ParseAddress(at); }
+                catch (FormatException e) { Console.Error.WriteLine($"error: {e.Message}"); return Program.InputError; }
             var options = new ServeOptions
             {
                 DataDirectory = dir,
                 LinkPort = p,
+                Listen = listenAt,
                 SourceOfTruth = sourceOfTruth,
                 Pipeline = new PipelineOptions
                 {
@@ -111,7 +117,7 @@ internal static class ServeCommand
             var stopped = new TaskCompletionSource();
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
-            Console.Out.WriteLine($"vibesync serve: link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
+            Console.Out.WriteLine($"vibesync serve: link 127.0.0.1:{service.LinkPort}{(service.TlsEndpoint is { } tlsAt ? $" and {tlsAt} (TLS 1.3)" : "")}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
             Console.Out.Flush();
             await Task.WhenAny(stopped.Task, Task.Delay(Timeout.Infinite, cancel));
             await service.DisposeAsync();

@@ -16,10 +16,11 @@ internal static class SimUnityCommand
         var write = new Option<FileInfo?>("--write") { Description = "On exit, write the simulated scene as Unity-space scene JSON to this file." };
         var stdinSteps = new Option<bool>("--steps-from-stdin") { Description = "Also play steps (the --edits shape, without \"at\") given one JSON object per line on standard input, as each arrives." };
         var trace = new Option<bool>("--trace-applies") { Description = "Print an \"applied\" event with the wall-clock time of every APPLY answered (for `vibesync bench e2e`)." };
+        var engine = EngineOption.Create("The engine instance it connects as: unity (default) or unity:NAME (its key is DIR/keys/unity.NAME.key; `vibesync keys add`).", Protocol.Link.Engines.Unity, kind: Protocol.Link.Engines.Unity);
         var command = new Command("sim-unity",
             "A headless simulator of the Unity editor (an in-memory, left-handed, Y-up scene with float32 transforms) that hosts the Unity package's real engine-free core and connects to `vibesync serve` as the Unity adapter. It is a simulator, not Unity. Prints one JSON line per event.")
         {
-            data, scene, edits, seconds, write, stdinSteps, trace,
+            data, scene, edits, seconds, write, stdinSteps, trace, engine,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -30,7 +31,7 @@ internal static class SimUnityCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
             var options = new SimOptions(parse.GetValue(data)!.FullName, parse.GetValue(scene)?.FullName, parse.GetValue(edits)?.FullName,
-                parse.GetValue(seconds), parse.GetValue(write)?.FullName, Console.Out, parse.GetValue(stdinSteps), parse.GetValue(trace));
+                parse.GetValue(seconds), parse.GetValue(write)?.FullName, Console.Out, parse.GetValue(stdinSteps), parse.GetValue(trace)) { Engine = parse.GetValue(engine)! };
             try { return await new SimHost(options).RunAsync(stop.Token); }
             catch (Exception e) when (e is Protocol.SceneJson.SceneFormatException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException)
             {

@@ -33,11 +33,13 @@ internal static class StatusCommand
             var root = doc.RootElement;
             var link = root.GetProperty("link");
             Console.WriteLine($"orchestrator pid {root.GetProperty("pid")}, protocol {root.GetProperty("protocol").GetString()}, link port {link.GetProperty("port")}, data {root.GetProperty("data_directory").GetString()}");
+            if (link.TryGetProperty("listen", out var listen) && listen.ValueKind == JsonValueKind.String)
+                Console.WriteLine($"  across the LAN: {listen.GetString()} over TLS 1.3, certificate SHA-256 {link.GetProperty("tls_sha256").GetString()} (in every engine key file)");
             foreach (var e in link.GetProperty("engines").EnumerateArray())
             {
                 string engine = e.GetProperty("engine").GetString()!;
                 string session = e.GetProperty("connected").GetBoolean()
-                    ? $"connected, session {e.GetProperty("session").GetProperty("session_id").GetString()![..8]}…, {e.GetProperty("session").GetProperty("state").GetString()}, generation {e.GetProperty("session").GetProperty("generation")}, last heartbeat {e.GetProperty("session").GetProperty("last_heartbeat_ms_ago")} ms ago"
+                    ? $"connected, session {e.GetProperty("session").GetProperty("session_id").GetString()![..8]}…, {e.GetProperty("session").GetProperty("state").GetString()}, generation {e.GetProperty("session").GetProperty("generation")}{(e.GetProperty("session").TryGetProperty("transport", out var t) && t.GetString() == "tls" ? ", over TLS" : "")}, last heartbeat {e.GetProperty("session").GetProperty("last_heartbeat_ms_ago")} ms ago"
                     : "not connected";
                 string quarantine = e.GetProperty("quarantined").GetBoolean() ? $", QUARANTINED ({e.GetProperty("quarantine_reason").GetString()})" : "";
                 Console.WriteLine($"  {engine,-8} {session}; trust {e.GetProperty("trust")}{quarantine}");

@@ -90,9 +90,9 @@ public static class MeshRules
         return null;
     }
 
-    /// <summary>Blender itself, a human's edit made in Blender, or the orchestrator (pairing, restore) may write a derived mesh.</summary>
+    /// <summary>Blender itself (any of its instances), a human's edit made in a Blender instance, or the orchestrator (pairing, restore) may write a derived mesh.</summary>
     internal static bool MayReplaceDerived(Actor actor, string? origin) =>
         actor.Kind == ActorKind.Orchestrator
-        || actor.Kind == ActorKind.Engine && actor.Name == DerivingEngine
-        || actor.Kind >= ActorKind.Human && origin == DerivingEngine;
+        || actor.Kind == ActorKind.Engine && Protocol.Link.EngineInstance.KindOf(actor.Name) == DerivingEngine
+        || actor.Kind >= ActorKind.Human && origin != null && Protocol.Link.EngineInstance.KindOf(origin) == DerivingEngine;
 }

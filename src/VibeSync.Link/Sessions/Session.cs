@@ -9,6 +9,7 @@
 // .Blobs (the have/want exchange).
 using System.Collections.Concurrent;
 using System.Net;
+using System.ComponentModel;
 using System.Net.Sockets;
 using VibeSync.Intents;
 using VibeSync.Protocol.Operations;
@@ -52,8 +53,9 @@ internal sealed partial class Session
     private static readonly string[] States = { "ready", "busy", "play", "compiling", "panic" };
     private readonly LinkServer _server;
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
-    private readonly FrameReader _reader;
+    private Stream _stream;              // the socket's, or the TLS stream over it once its handshake is done
+    private FrameReader _reader;
+    private readonly Transport.TlsListen? _tls;
     private readonly string _remote;
     private readonly SemaphoreSlim _send = new(1, 1);
     private readonly MemoryStream _outbox = new(); // replies held while more frames are already buffered: one write for a burst
@@ -80,9 +82,10 @@ internal sealed partial class Session
     private volatile bool _firstFrameRead;         // a whole HELLO (or junk) arrived: being judged, not idle
     private readonly long _accepted = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public Session(LinkServer server, TcpClient tcp)
+    public Session(LinkServer server, TcpClient tcp, Transport.TlsListen? tls = null)
     {
         _server = server;
+        _tls = tls;
         _tcp = tcp;
         _tcp.NoDelay = true;
         _stream = tcp.GetStream();
@@ -93,6 +96,9 @@ internal sealed partial class Session
     }
 
     public string Engine => _hello.Engine;
+
+    /// <summary>Across the LAN over TLS (serve's <c>--listen</c>), not loopback.</summary>
+    public bool Tls => _tls != null;
     public string SessionId => _welcome.SessionId;
     public long Generation => _hello.Generation;
     public string State { get; private set; } = "ready";
@@ -118,6 +124,7 @@ internal sealed partial class Session
         bool established = false;
         try
         {
+            if (_tls != null) await SecureAsync(_tls, linked.Token).ConfigureAwait(false);
             await HandshakeAsync(linked.Token).ConfigureAwait(false);
             established = true;
             _server.Strangers.Leave(this);
@@ -162,8 +169,24 @@ internal sealed partial class Session
             _rekey?.Dispose();
             EndBlobs();
             if (_attached) _server.Detach(this);
+            _stream.Dispose();
             _tcp.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The TLS handshake of a connection to the LAN listener, before any frame is read: a peer that
+    /// does not speak TLS 1.3, or never finishes, is unauthenticated junk like a bad HELLO.
+    /// </summary>
+    private async Task SecureAsync(Transport.TlsListen tls, CancellationToken cancel)
+    {
+        try { _stream = await tls.AcceptAsync(_stream, _server.Options.HandshakeTimeout, cancel).ConfigureAwait(false); }
+        catch (TimeoutException e) { throw new SessionEnded("HANDSHAKE_TIMEOUT", e.Message, violation: false); }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or Win32Exception)
+        {
+            throw new SessionEnded("TLS_HANDSHAKE", "TLS 1.3 handshake failed: " + e.Message, violation: false);
+        }
+        _reader = new FrameReader(_stream, _server.Options.MaxHandshakeFrame);
     }
 
     /// <summary>Ends the session from outside (replaced by a newer one, heartbeat lost, shutdown).</summary>

@@ -44,7 +44,7 @@ public static class SceneTools
     public static async Task<string> ListObjects(Agent agent,
         [Description("Only names containing this (case-insensitive).")] string? name_contains = null,
         [Description("Only this kind: empty, mesh, camera or light.")] string? kind = null,
-        [Description("reality (default), blender or unity.")] string engine = "reality",
+        [Description("reality (default), or an engine instance: blender, unity, blender:NAME, unity:NAME.")] string engine = "reality",
         [Description("Where to start (from a previous page's next_cursor).")] int cursor = 0,
         [Description("How many, 1–200 (default 50).")] int limit = 50)
     {
@@ -69,7 +69,7 @@ public static class SceneTools
     [Description("Read records (objects, materials, meshes) by uuid, in canonical space (glTF: +Y up, right-handed, meters, quaternions x,y,z,w), each with its record hash. Pass the hashes as based_on in submit_intent so a stale intent is refused instead of overwriting a newer change.")]
     public static async Task<string> ReadState(Agent agent,
         [Description("The uuids to read.")] string[] uuids,
-        [Description("reality (default), blender or unity.")] string engine = "reality")
+        [Description("reality (default), or an engine instance: blender, unity, blender:NAME, unity:NAME.")] string engine = "reality")
     {
         if (uuids.Length == 0) throw new McpException("MISSING_FIELD: give at least one uuid (list_objects shows them)");
         if (uuids.FirstOrDefault(Agent.Hidden) is { } hidden) throw new McpException($"HIDDEN_FROM_AI: {hidden} begins with h-: such IDs are kept from AI, which can neither read nor name them");
@@ -168,7 +168,8 @@ public static class SceneTools
     /// <summary>The scene as <paramref name="engine"/> (or Reality) holds it, in canonical values.</summary>
     internal static async Task<Scene> SceneOf(Agent agent, string engine)
     {
-        if (engine is not ("reality" or "blender" or "unity")) throw new McpException($"INVALID_VALUE: engine must be reality, blender or unity, not \"{engine}\"");
+        if (engine != "reality" && !Protocol.Link.EngineInstance.TryParse(engine, out _, out _))
+            throw new McpException($"INVALID_VALUE: engine must be reality or an engine instance (blender, unity, blender:NAME, unity:NAME), not \"{engine}\"");
         string text = await agent.CallAsync(api => api.CallTextAsync(HttpMethod.Get, $"/v1/state?engine={engine}&space=canonical")).ConfigureAwait(false);
         return SceneJsonReader.ReadCanonical(text, Space.Canonical);
     }

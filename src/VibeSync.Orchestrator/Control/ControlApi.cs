@@ -40,7 +40,7 @@ public sealed class ControlApi : IAsyncDisposable
         var app = builder.Build();
         var human = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(token));
         var ai = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(aiToken));
-        var console = new ConsoleGuard(new LoginNonces(token), new ConsoleSessions(), service.DataDirectory, TimeProvider.System);
+        var console = new ConsoleGuard(new LoginNonces(token), new ConsoleSessions(token, Path.Combine(service.DataDirectory, "console-sessions")), service.DataDirectory, TimeProvider.System);
         app.Use(async (context, next) =>
         {
             // The console has its own gate (a session cookie, never a Bearer token): WebConsole/ConsoleGuard.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using VibeSync.Orchestrator.Keys;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
 
@@ -59,12 +60,8 @@ public sealed class ControlApiClient
 
     /// <summary>What an engine holds now, read back through the orchestrator, in canonical values.</summary>
     public async Task<Scene> StateAsync(string engine) =>
-        SceneJsonReader.ReadCanonical(await CallTextAsync(HttpMethod.Get, $"/v1/state?engine={engine}"), engine switch
-        {
-            "blender" => Space.Blender,
-            "unity" => Space.Unity,
-            _ => Space.Canonical,
-        });
+        SceneJsonReader.ReadCanonical(await CallTextAsync(HttpMethod.Get, $"/v1/state?engine={engine}"),
+            EngineInstance.TryParse(engine, out var instance, out _) ? instance!.Space : Space.Canonical);
 
     /// <summary>An engine's sync phase in a status answer.</summary>
     public static string Phase(JsonElement status, string engine) =>

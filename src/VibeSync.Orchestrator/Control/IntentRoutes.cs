@@ -4,6 +4,7 @@ using VibeSync.Intents.Pipeline;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Operations;
 using VibeSync.Protocol.SceneJson;
+using VibeSync.Protocol.Link;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.Intents;
 
@@ -111,13 +112,10 @@ internal static class IntentRoutes
             try
             {
                 var scene = Credentials.Of(http.HttpContext) == Credential.Human ? await service.StateAsync(which) : await agent.StateAsync(which);
-                var space = (http.Query["space"].FirstOrDefault() ?? which) switch
-                {
-                    "blender" => Space.Blender,
-                    "unity" => Space.Unity,
-                    "canonical" or "reality" => Space.Canonical,
-                    var other => throw new KeyNotFoundException($"'{other}' is not a space: blender, unity or canonical"),
-                };
+                // An engine instance's state comes in its kind's space unless another is asked for.
+                var asked = http.Query["space"].FirstOrDefault();
+                var space = asked == null ? (which == "reality" ? Space.Canonical : EngineInstance.Parse(which).Space)
+                    : SpaceNames.TryParse(asked, out var named) ? named : throw new KeyNotFoundException($"'{asked}' is not a space: blender, unity or canonical");
                 return Results.Text(SceneJsonWriter.Write(scene, space), "application/json");
             }
             catch (KeyNotFoundException e) { return Error(400, "UNKNOWN_ENGINE", e.Message); }

@@ -15,6 +15,16 @@ public sealed record ServerInfo(
     [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
     [property: JsonPropertyName("protocol")] string Protocol)
 {
+    /// <summary>Where adapters across the LAN connect over TLS 1.3 (<c>serve --listen</c>), or null.</summary>
+    [JsonPropertyName("listen")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Listen { get; init; }
+
+    /// <summary>SHA-256 of the TLS certificate (hex), as key files pin it, or null.</summary>
+    [JsonPropertyName("tls_sha256")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TlsSha256 { get; init; }
+
     /// <summary>Where it lives in a data directory.</summary>
     public static string PathIn(string dataDir) => System.IO.Path.Combine(dataDir, "serve.json");
 

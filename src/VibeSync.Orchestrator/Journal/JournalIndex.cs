@@ -74,6 +74,12 @@ internal sealed class JournalIndex
         }
     }
 
+    /// <summary>The sequence of the newest entry indexed (0 for an empty journal): a reader re-reads only when it moved.</summary>
+    public ulong Position
+    {
+        get { lock (_gate) return _entries.Count == 0 ? 0 : _entries[^1].Sequence; }
+    }
+
     /// <summary>Entries after sequence <paramref name="since"/>, at most <paramref name="limit"/>, optionally of one intent, in log order.</summary>
     public IReadOnlyList<JournalEntry> Read(ulong since, int limit, ulong? intent = null)
     {

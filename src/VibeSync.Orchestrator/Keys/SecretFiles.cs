@@ -4,17 +4,20 @@ using VibeSync.Protocol.Hashing;
 namespace VibeSync.Orchestrator.Keys;
 
 /// <summary>
-/// The data directory's secrets, each 32 random bytes written as 64 hex digits in a file only
-/// its owner may read (0600): one bootstrap key per engine (<c>keys/blender.key</c>,
-/// <c>keys/unity.key</c>), the control API's token (<c>keys/control.token</c>, a human's) and the AI
+/// The data directory's secrets, each 32 random bytes written as 64 hex digits (line 1; an engine
+/// key file may say more on later lines, <see cref="Protocol.Link.KeyFile"/>) in a file only
+/// its owner may read (0600): one bootstrap key per engine instance (<c>keys/blender.key</c>,
+/// <c>keys/unity.key</c>, <c>keys/blender.bob.key</c>: <see cref="EngineKeys"/>), the control API's token (<c>keys/control.token</c>, a human's) and the AI
 /// credential (<c>keys/ai.token</c>). Created on first start, read afterwards; a file readable by
 /// others, a file or <c>keys</c> directory owned by another user, and a symbolic link in their place
 /// are refused rather than used.
 /// </summary>
 public static class SecretFiles
 {
-    /// <summary>The file of an engine's bootstrap key.</summary>
-    public static string EngineKeyPath(string dataDir, string engine) => Path.Combine(dataDir, "keys", engine + ".key");
+    /// <summary>The file of an engine instance's bootstrap key: <c>keys/KIND.key</c> or <c>keys/KIND.NAME.key</c>.</summary>
+    /// <exception cref="FormatException">Not an engine instance name.</exception>
+    public static string EngineKeyPath(string dataDir, string engine) =>
+        Path.Combine(dataDir, "keys", Protocol.Link.EngineInstance.Parse(engine).KeyFileName);
 
     /// <summary>The control API token's file.</summary>
     public static string ControlTokenPath(string dataDir) => Path.Combine(dataDir, "keys", "control.token");
@@ -49,16 +52,25 @@ public static class SecretFiles
     /// Not 64 hex digits, readable by group or others, or it or its directory is a symbolic link or
     /// owned by another user (who could have written a key of their choosing).
     /// </exception>
-    public static byte[] Load(string path)
+    public static byte[] Load(string path) => LoadKeyFile(path).Key;
+
+    /// <summary>
+    /// Reads an existing key file whole: line 1 the key, then the optional <c>name value</c> lines
+    /// (docs/protocol.md §11.11; <see cref="Protocol.Link.KeyFile"/>), after the same checks as <see cref="Load"/>.
+    /// </summary>
+    public static Protocol.Link.KeyFile LoadKeyFile(string path)
     {
         CheckOwnedByUs(Path.GetDirectoryName(path)!, directory: true);
         CheckOwnedByUs(path, directory: false);
+        CheckPrivate(path);
+        return Protocol.Link.KeyFile.Read(path);
+    }
+
+    /// <summary>Refuses a secret file its group or others may read or write.</summary>
+    internal static void CheckPrivate(string path)
+    {
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
             throw new InvalidDataException($"{path} may be read by others (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); make it 0600 (chmod 600) or delete it to have a new one made");
-        var text = File.ReadAllText(path).Trim();
-        if (text.Length != 64 || !text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f'))
-            throw new InvalidDataException($"{path} is not a key (expected 64 lowercase hex digits)");
-        return Hex.Decode(text);
     }
 
     /// <summary>
@@ -66,7 +78,7 @@ public static class SecretFiles
     /// owned by anyone but this process's user: a link could point the keys anywhere, and another
     /// user's file may hold a key they chose. A missing path passes (it is created 0600/0700).
     /// </summary>
-    private static Data.Posix.Kind CheckOwnedByUs(string path, bool directory)
+    internal static Data.Posix.Kind CheckOwnedByUs(string path, bool directory)
     {
         if (OperatingSystem.IsWindows()) return File.Exists(path) || Directory.Exists(path) ? Data.Posix.Kind.Other : Data.Posix.Kind.Missing;
         var what = directory ? "key directory" : "key file";

@@ -130,7 +130,7 @@ internal sealed class AttachFlow
                 after = Merge(scene, await engine.ReadAsync(touched).ConfigureAwait(false), touched);
             }
             // What this engine can hold of Reality: converted to its space, stored as float32, read back.
-            var expected = EngineStorage.StoredAs(target, engine.Name == Engines.Unity ? Space.Unity : Space.Blender);
+            var expected = EngineStorage.StoredAs(target, EngineInstance.Parse(engine.Name).Space);
             string engineRoot = SceneHasher.RootHex(after), realityRoot = SceneHasher.RootHex(target);
             // Roots that differ count only once fields confirm it (DESIGN §3): a value on a quantization
             // tie after an inexact conversion (camera and light frames) hashes apart within ε.

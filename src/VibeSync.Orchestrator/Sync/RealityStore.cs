@@ -22,11 +22,14 @@ internal static class RealityStore
     /// <summary>The actor of the entry a human's <c>vibesync pair --replace</c> journals.</summary>
     public const string UnpairingActor = "system:unpairing";
 
+    /// <summary>Reality as a checkpoint's state holds it (its canonical scene JSON); empty without one.</summary>
+    public static RealityScene AtCheckpoint(byte[]? state) => state is { Length: > 0 }
+        ? RealityScene.From(SceneJsonReader.ReadCanonical(Encoding.UTF8.GetString(state), Space.Canonical))
+        : RealityScene.Empty;
+
     public static (RealityScene Reality, HashSet<string> Paired) Load(IJournal wal, IReadOnlyList<WalRecord>? records = null)
     {
-        var initial = wal.Recovery.CheckpointState is { Length: > 0 } state
-            ? RealityScene.From(SceneJsonReader.ReadCanonical(Encoding.UTF8.GetString(state), Space.Canonical))
-            : RealityScene.Empty;
+        var initial = AtCheckpoint(wal.Recovery.CheckpointState);
         records ??= wal.ReadAll();
         var paired = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in records.Where(r => r.Entry.Phase == IntentPhase.Final))

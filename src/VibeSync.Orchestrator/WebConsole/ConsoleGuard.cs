@@ -24,8 +24,10 @@ internal sealed record ConsoleGuard(LoginNonces Nonces, ConsoleSessions Sessions
 
     private const string SessionKey = "vibesync.console.session";
 
+    // blob: for the textures of the 3D view only: three.js's GLTFLoader hands a GLB's embedded images to the
+    // browser as blob: URLs of the page's own making, fetched (ImageBitmapLoader, connect-src) or loaded as <img> (img-src).
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self' blob:; " +
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public static bool Owns(PathString path) => path.StartsWithSegments(ConsoleUrls.Root);

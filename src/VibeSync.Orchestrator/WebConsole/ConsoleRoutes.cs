@@ -20,6 +20,7 @@ internal static class ConsoleRoutes
 
     public static void Map(WebApplication app, OrchestratorService service, ConsoleGuard guard)
     {
+        var settled = new SettledRecords(Path.Combine(service.DataDirectory, "wal")); // a settled intent's records before and after, from the journal
         app.MapGet(ConsoleUrls.LoginPath, (HttpContext http) =>
         {
             if (guard.Nonces.Redeem(http.Request.Query["nonce"].FirstOrDefault(), guard.Time.GetUtcNow()) is { } why)
@@ -41,12 +42,11 @@ internal static class ConsoleRoutes
             Page(OverviewPage.Render(service, ConsoleGuard.SessionOf(http).Csrf)));
         app.MapGet(ConsoleUrls.Root + "/intents", (HttpRequest http) =>
         {
-            string? Query(string name) => http.Query[name].FirstOrDefault() is { Length: > 0 and <= 200 } v ? v : null;
-            int page = int.TryParse(Query("page"), out var p) ? Math.Clamp(p, 0, 1_000_000) : 0;
-            return Page(IntentsPage.Render(service, new Journal.TimelineFilter(Query("actor"), Query("class"), Query("phase")), page));
+            var (filter, page) = IntentsPage.Query(http);
+            return Page(IntentsPage.Render(service, filter, page));
         });
-        app.MapGet(ConsoleUrls.Root + "/intents/{id}", (HttpContext http, ulong id) =>
-            IntentPage.Render(service, id, ConsoleGuard.SessionOf(http).Csrf) is { } page
+        app.MapGet(ConsoleUrls.Root + "/intents/{id}", async (HttpContext http, ulong id) =>
+            await IntentPage.RenderAsync(service, settled, id, ConsoleGuard.SessionOf(http).Csrf) is { } page
                 ? Page(page)
                 : Refusal(StatusCodes.Status404NotFound, "No such intent", $"Intent {id} is not in the journal."));
         app.MapGet(ConsoleUrls.Root + "/intents/{id}/scene.json", (ulong id) =>
@@ -106,11 +106,32 @@ internal static class ConsoleRoutes
             await service.EmergencyUnlockAsync(Human.Name); // journaled as the emergency override of human:console
             return Results.Redirect(ConsoleUrls.Root + "/panic");
         });
-        app.MapGet(ConsoleUrls.Root + "/events", (HttpContext http) => ConsoleFeed.StreamAsync(http, service, ConsoleGuard.SessionOf(http).Csrf));
+        app.MapGet(ConsoleUrls.Root + "/events", (HttpContext http) => ConsoleFeed.StreamAsync(http, service, LiveSections(http, service, settled)));
         app.MapGet(ConsoleUrls.Root + "/assets/{name}", (string name) =>
             ConsoleAssets.Find(name) is { } asset ? Results.Bytes(asset.Bytes, asset.Type) : Refusal(StatusCodes.Status404NotFound, "Not found", $"No asset {name}."));
         app.MapFallback(ConsoleUrls.Root + "/{**rest}", (HttpContext http) =>
             Refusal(StatusCodes.Status404NotFound, "Not found", $"The console has no page {http.Request.Path}."));
+    }
+
+    /// <summary>
+    /// The live sections of the page that asked for the feed: an intent's page, the timeline, else the
+    /// overview. Only the timeline is read from the journal index alone, so only it waits for a new entry;
+    /// the others also show the pipeline's pending intents, which are not journaled in the same instant.
+    /// </summary>
+    private static FeedSection[] LiveSections(HttpContext http, OrchestratorService service, SettledRecords settled)
+    {
+        string csrf = ConsoleGuard.SessionOf(http).Csrf;
+        if (ulong.TryParse(http.Request.Query["intent"].FirstOrDefault(), out var id))
+            return [new(IntentPage.Section, false, () => IntentPage.BodyAsync(service, settled, id, csrf))];
+        if (http.Request.Query["view"].FirstOrDefault() == "intents")
+        {
+            var (filter, page) = IntentsPage.Query(http.Request);
+            return [new(IntentsPage.Section, true, () => Task.FromResult<string?>(IntentsPage.Timeline(service, filter, page)))];
+        }
+        return [
+            new(OverviewPage.EnginesSection, false, () => Task.FromResult<string?>(OverviewPage.Engines(service.Status()))),
+            new(OverviewPage.PendingSection, false, () => Task.FromResult<string?>(OverviewPage.Pending(service, csrf))),
+        ];
     }
 
     /// <summary>Where to go after logging in: a console page named by the link (the editors' panels open an intent's page), else the overview.</summary>

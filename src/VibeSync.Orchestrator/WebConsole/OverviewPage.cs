@@ -16,11 +16,14 @@ internal static class OverviewPage
     /// <summary>Pending intents reviewed on the overview; the rest are listed on the timeline (each is rendered with its diff, on every tick of the feed).</summary>
     private const int ShownPending = 20;
 
-    public static string Render(OrchestratorService service, string csrf) => Html.Page("Overview",
-        "<h1>Overview</h1>" +
-        $"<section id=\"{EnginesSection}\" aria-label=\"Engines and Reality\" aria-live=\"polite\">{Engines(service.Status())}</section>" +
-        $"<section id=\"{PendingSection}\" aria-label=\"Pending approvals\">{Pending(service, csrf)}</section>" +
-        "<p class=\"feed\" id=\"feed-state\">live updates: connecting…</p>");
+    public static string Render(OrchestratorService service, string csrf)
+    {
+        string engines = Engines(service.Status()), pending = Pending(service, csrf);
+        return Html.Page("Overview", "<h1>Overview</h1>" +
+            $"<section id=\"{EnginesSection}\" aria-label=\"Engines and Reality\" aria-live=\"polite\">{engines}</section>" +
+            $"<section id=\"{PendingSection}\" aria-label=\"Pending approvals\">{pending}</section>" +
+            ConsoleFeed.Marker(ConsoleUrls.Root + "/events", (EnginesSection, engines), (PendingSection, pending)));
+    }
 
     /// <summary>The engines table and Reality's line.</summary>
     public static string Engines(ServiceStatus status)

@@ -30,7 +30,7 @@ internal static class PendingReview
         html.Append($"<h3><a href=\"/console/intents/{pending.Id}\">Intent {pending.Id}</a> <span class=\"actor\">{Html.E(pending.Actor.ToString())}</span> <span class=\"class\">{Html.E(cls)}</span></h3>");
         html.Append($"<p class=\"why\">waits for: {Html.E(Waits(pending.Why))}</p>");
         html.Append($"<p class=\"rationale\"><b>Rationale:</b> {Html.E(request.Rationale ?? "(none given)")}</p>");
-        html.Append($"<details open><summary>Operations ({request.Operations.Count})</summary><pre class=\"operations\">{Html.E(Pretty(request.Json))}</pre></details>");
+        html.Append(Operations(request.Json));
         try
         {
             var after = IntentValidator.Check(reality, request, Sight.Everything).Reality;
@@ -41,7 +41,7 @@ internal static class PendingReview
             html.Append($"<p class=\"refusal\">Against Reality as it is now, approving it would be refused: {Html.E(IntentRefusedException.WireName(e.Code))} at {Html.E(e.Path)}: {Html.E(e.Reason)}</p>");
         }
         if (view3d) html.Append($"<figure class=\"view3d\"><canvas width=\"640\" height=\"360\" data-scene=\"{ConsoleUrls.Intent(pending.Id)}/scene.json\" data-glb=\"{ConsoleUrls.Root}/reality.glb\" aria-label=\"3D view of intent {pending.Id}\"></canvas>" +
-            "<figcaption>Reality from its glTF export: a moved object where it is and ghosted blue where it would go, new objects green, deletions red wireframe.</figcaption></figure>");
+            "<figcaption>Reality from its glTF export: a moved object where it is and ghosted blue where it would go, new objects green, deletions red wireframe. Framed on the change: drag to turn, right-drag to pan, wheel to zoom.</figcaption></figure>");
         html.Append("<div class=\"actions\">");
         html.Append(Html.PostButton($"/console/intents/{pending.Id}/approve", "Approve", csrf, "approve"));
         html.Append(Html.PostButton($"/console/intents/{pending.Id}/deny", "Deny", csrf, "deny"));
@@ -49,14 +49,23 @@ internal static class PendingReview
         return html.ToString();
     }
 
-    /// <summary>Before and after, one row per changed field.</summary>
-    public static string DiffTable(IReadOnlyList<FieldChange> changes)
+    /// <summary>An intent's operations, its JSON laid out.</summary>
+    public static string Operations(string json)
+    {
+        int count = 0;
+        try { count = (JsonNode.Parse(json)?["operations"] as JsonArray)?.Count ?? 0; }
+        catch (System.Text.Json.JsonException) { }
+        return $"<details open><summary>Operations ({count})</summary><pre class=\"operations\">{Html.E(Pretty(json))}</pre></details>";
+    }
+
+    /// <summary>Before and after, one row per changed field; <paramref name="applied"/> false (a rollback) says the after was not applied.</summary>
+    public static string DiffTable(IReadOnlyList<FieldChange> changes, bool applied = true)
     {
         if (changes.Count == 0) return "<p class=\"diff-empty\">No field of any record changes.</p>";
         var html = new StringBuilder("<table class=\"diff\"><caption>Before and after</caption><thead><tr><th scope=\"col\">record</th><th scope=\"col\">field</th><th scope=\"col\">before</th><th scope=\"col\">after</th></tr></thead><tbody>");
         foreach (var c in changes)
             html.Append($"<tr><td title=\"{Html.E(c.Uuid)}\">{Html.E(c.Name ?? c.Uuid)}</td><td>{Html.E(c.Field)}</td>" +
-                $"<td class=\"before\">{(c.Before == null ? "<i>(new)</i>" : Html.E(c.Before))}</td><td class=\"after\">{(c.After == null ? "<i>(deleted)</i>" : Html.E(c.After))}</td></tr>");
+                $"<td class=\"before\">{(c.Before == null ? "<i>(new)</i>" : Html.E(c.Before))}</td><td class=\"after\">{(!applied ? "<i>not applied</i>" : c.After == null ? "<i>(deleted)</i>" : Html.E(c.After))}</td></tr>");
         return html.Append("</tbody></table>").ToString();
     }
 

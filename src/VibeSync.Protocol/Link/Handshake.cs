@@ -13,15 +13,15 @@ namespace VibeSync.Protocol.Link
         public const string Blender = "blender";
         /// <summary>Unity's adapter.</summary>
         public const string Unity = "unity";
-        /// <summary>Both, in a fixed order.</summary>
+        /// <summary>Both default instances (the bare kinds), in a fixed order; named instances are <see cref="EngineInstance"/>s.</summary>
         public static readonly string[] All = { Blender, Unity };
 
-        /// <summary>True for a known engine name.</summary>
+        /// <summary>True for an engine kind (a default instance's name).</summary>
         public static bool IsKnown(string name) => name == Blender || name == Unity;
     }
 
     /// <summary>HELLO: the adapter says who it is. MAC'd with its engine's bootstrap key.</summary>
-    /// <param name="Engine">blender or unity.</param>
+    /// <param name="Engine">The engine instance: blender, unity, or KIND:NAME (<see cref="EngineInstance"/>).</param>
     /// <param name="Protocol">The link protocol version it speaks (major.minor).</param>
     /// <param name="Adapter">The adapter's own version, for logs.</param>
     /// <param name="ProjectId">The VibeSync project ID stamped in the file the editor has open; empty when the file carries none.</param>
@@ -54,7 +54,7 @@ namespace VibeSync.Protocol.Link
             var o = AsObject(JsonParser.Parse(json), "hello");
             CheckFields(o, "", new[] { "engine", "protocol", "adapter", "project_id", "schema", "client_nonce", "generation", "file" }, Array.Empty<string>());
             var engine = Text(o.Get("engine")!, "engine");
-            if (!Engines.IsKnown(engine)) throw new JsonFieldException("engine", $"unknown engine '{engine}' (expected blender or unity)");
+            if (!EngineInstance.TryParse(engine, out _, out var why)) throw new JsonFieldException("engine", why!);
             return new Hello(engine, Short(o, "protocol"), Short(o, "adapter"), Short(o, "project_id", min: 0),
                 (int)Count(o, "schema", int.MaxValue), Nonce(o, "client_nonce"), Count(o, "generation", long.MaxValue), Short(o, "file", 0, MaxFileLength));
         }

@@ -44,10 +44,10 @@ namespace VibeSync.Protocol.Link
         // REKEY is replacing.
         private readonly SemaphoreSlim _send = new SemaphoreSlim(1, 1);
 
-        private LinkClient(TcpClient tcp, byte[] bootstrapKey, Hello hello, int maxFrame)
+        private LinkClient(TcpClient tcp, Stream stream, byte[] bootstrapKey, Hello hello, int maxFrame)
         {
             _tcp = tcp;
-            _stream = tcp.GetStream();
+            _stream = stream;
             _reader = new FrameReader(_stream, maxFrame);
             _bootstrapKey = bootstrapKey;
             _hello = hello;
@@ -58,6 +58,9 @@ namespace VibeSync.Protocol.Link
 
         /// <summary>The orchestrator's WELCOME.</summary>
         public Welcome Welcome { get; private set; } = null!;
+
+        /// <summary>Where it is connected over TLS (a key file's endpoint), or null on loopback.</summary>
+        public LinkEndpoint? Endpoint { get; private set; }
 
         /// <summary>The keys in use now.</summary>
         public SessionKeys Keys => _keys;
@@ -83,24 +86,71 @@ namespace VibeSync.Protocol.Link
         /// <param name="clock">Unix ms for frame timestamps.</param>
         /// <param name="schema">The content schema of that stamp (the adapter's own when unstamped).</param>
         /// <param name="file">The editor's file; empty when never saved.</param>
-        public static async Task<LinkClient> ConnectAsync(int port, string engine, byte[] bootstrapKey, string projectId = "",
+        public static Task<LinkClient> ConnectAsync(int port, string engine, byte[] bootstrapKey, string projectId = "",
             long generation = 1, string protocol = ProtocolVersion.Current, CancellationToken cancel = default, int maxFrame = FrameCodec.DefaultMaxFrame,
-            Func<long>? clock = null, int schema = ContentSchema.Current, string file = "")
+            Func<long>? clock = null, int schema = ContentSchema.Current, string file = "") =>
+            HandshakeOverAsync(async () =>
+            {
+                var tcp = new TcpClient { NoDelay = true };
+                try { await tcp.ConnectAsync("127.0.0.1", port).ConfigureAwait(false); }
+                catch { tcp.Dispose(); throw; }
+                return (tcp, (Stream)tcp.GetStream());
+            }, null, Identity(engine, protocol, projectId, schema, generation, file), bootstrapKey, maxFrame, clock, cancel);
+
+        /// <summary>
+        /// Connects as <paramref name="keyFile"/> says (docs/protocol.md §11.11): to each of its
+        /// endpoints in order over TLS 1.3, pinning its <c>tls-sha256</c>, until one welcomes this
+        /// adapter; without endpoints, to 127.0.0.1:<paramref name="loopbackPort"/> as
+        /// <see cref="ConnectAsync(int, string, byte[], string, long, string, CancellationToken, int, Func{long}?, int, string)"/> does.
+        /// Never falls back to plaintext when endpoints are named.
+        /// </summary>
+        /// <exception cref="LinkRefusedException"><c>TLS_PIN_MISMATCH</c> when an endpoint presented another certificate and none welcomed
+        /// this adapter; else an orchestrator's refusal.</exception>
+        /// <exception cref="IOException">No endpoint could be reached.</exception>
+        public static async Task<LinkClient> ConnectAsync(KeyFile keyFile, Func<int> loopbackPort, string engine, string projectId = "",
+            long generation = 1, CancellationToken cancel = default, int schema = ContentSchema.Current, string file = "", Func<long>? clock = null)
+        {
+            if (keyFile.Endpoints.Count == 0)
+                return await ConnectAsync(loopbackPort(), engine, keyFile.Key, projectId, generation, cancel: cancel, clock: clock, schema: schema, file: file).ConfigureAwait(false);
+            Exception? pin = null, refused = null, other = null;
+            foreach (var endpoint in keyFile.Endpoints)
+            {
+                try
+                {
+                    return await HandshakeOverAsync(() => TlsDialer.ConnectAsync(endpoint, keyFile.Pins, cancel), endpoint,
+                        Identity(engine, ProtocolVersion.Current, projectId, schema, generation, file), keyFile.Key, FrameCodec.DefaultMaxFrame, clock, cancel).ConfigureAwait(false);
+                }
+                catch (LinkRefusedException e) when (e.Code == TlsDialer.PinMismatch) { pin ??= e; }
+                catch (LinkRefusedException e) { refused = e; }
+                catch (Exception e) when (e is IOException or SocketException or FrameException) { other = e; }
+            }
+            // A wrong certificate is said before anything else: it is the one a human must act on.
+            if (pin != null) throw pin;
+            if (refused != null) throw refused;
+            throw new IOException($"no orchestrator answered at {string.Join(", ", keyFile.Endpoints)}: {other?.Message}", other);
+        }
+
+        private static Hello Identity(string engine, string protocol, string projectId, int schema, long generation, string file)
         {
             var nonce = new byte[SessionKeys.NonceSize];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(nonce);
-            var hello = new Hello(engine, protocol, "vibesync-dotnet/" + ProtocolVersion.Current, projectId, schema, nonce, generation, file);
-            var tcp = new TcpClient { NoDelay = true };
+            return new Hello(engine, protocol, "vibesync-dotnet/" + ProtocolVersion.Current, projectId, schema, nonce, generation, file);
+        }
+
+        private static async Task<LinkClient> HandshakeOverAsync(Func<Task<(TcpClient Tcp, Stream Stream)>> open, LinkEndpoint? endpoint, Hello hello,
+            byte[] bootstrapKey, int maxFrame, Func<long>? clock, CancellationToken cancel)
+        {
+            var (tcp, stream) = await open().ConfigureAwait(false);
             try
             {
-                await tcp.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
-                var client = new LinkClient(tcp, bootstrapKey, hello, maxFrame);
+                var client = new LinkClient(tcp, stream, bootstrapKey, hello, maxFrame) { Endpoint = endpoint };
                 if (clock != null) client.Clock = clock;
                 await client.HandshakeAsync(cancel).ConfigureAwait(false);
                 return client;
             }
             catch
             {
+                stream.Dispose();
                 tcp.Dispose();
                 throw;
             }
@@ -229,6 +279,10 @@ namespace VibeSync.Protocol.Link
         }
 
         /// <summary>Closes the connection.</summary>
-        public void Dispose() => _tcp.Dispose();
+        public void Dispose()
+        {
+            _stream.Dispose();
+            _tcp.Dispose();
+        }
     }
 }

@@ -14,6 +14,19 @@ internal static class ConsoleParts
         return http;
     }
 
+    /// <summary>
+    /// Submits an intent through the control API as <paramref name="actor"/> without waiting for it to
+    /// settle (an AI's waits for a human under supervised trust); asserts it is PENDING and returns its id.
+    /// </summary>
+    public static async Task<ulong> SubmitPendingAsync(VibeSync.Link.Tests.Support.ServeProcess serve, string actor, string intentJson)
+    {
+        using var http = HumanApi(serve);
+        using var reply = await http.PostAsync($"http://127.0.0.1:{serve.ApiPort}/v1/intents?actor={Uri.EscapeDataString(actor)}", new StringContent(intentJson));
+        var answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(answer.TryGetProperty("phase", out var phase) && phase.GetString() == "PENDING", answer.ToString());
+        return answer.GetProperty("intent").GetUInt64();
+    }
+
     /// <summary>Runs <c>vibesync console --data DIR --no-open</c> and returns the link it prints.</summary>
     public static async Task<string> LoginLinkAsync(string dataDir, ulong? intent = null)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text.Json;
 using VibeSync.Protocol.Hashing;
 
@@ -26,7 +27,9 @@ public sealed class ServeProcess : IAsyncDisposable
     public int ApiPort { get; private set; }
     public byte[] BlenderKey { get; private set; } = Array.Empty<byte>();
     public byte[] UnityKey { get; private set; } = Array.Empty<byte>();
-    public byte[] KeyOf(string engine) => engine == Engines.Blender ? BlenderKey : UnityKey;
+    /// <summary>An engine instance's bootstrap key (a named instance's is read from its key file).</summary>
+    public byte[] KeyOf(string engine) => engine == Engines.Blender ? BlenderKey : engine == Engines.Unity ? UnityKey
+        : Hex.Decode(File.ReadAllLines(Path.Combine(DataDirectory, "keys", EngineInstance.Parse(engine).KeyFileName))[0].Trim());
     public bool HasExited => _process.HasExited;
     public int Pid => _process.Id;
 
@@ -56,8 +59,8 @@ public sealed class ServeProcess : IAsyncDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "serve.json")));
         serve.LinkPort = json.RootElement.GetProperty("link_port").GetInt32();
         serve.ApiPort = json.RootElement.GetProperty("api_port").GetInt32();
-        serve.BlenderKey = Hex.Decode(File.ReadAllText(Path.Combine(dir, "keys", "blender.key")).Trim());
-        serve.UnityKey = Hex.Decode(File.ReadAllText(Path.Combine(dir, "keys", "unity.key")).Trim());
+        serve.BlenderKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "blender.key")).Key;
+        serve.UnityKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "unity.key")).Key;
         serve._http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dir, "keys", "control.token")).Trim());
         return serve;
     }
@@ -134,6 +137,24 @@ public sealed class ServeProcess : IAsyncDisposable
     public static byte[] HelloFrame(byte[] key, string engine, string protocol = ProtocolVersion.Current, byte[]? nonce = null, long? time = null, string adapter = "test") =>
         VibeSync.Protocol.Framing.FrameCodec.Encode(key, new VibeSync.Protocol.Framing.Frame(MessageType.Hello, 1, time ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             System.Text.Encoding.UTF8.GetBytes(new Hello(engine, protocol, adapter, "", 1, nonce ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), 1, "").ToJson())));
+
+    /// <summary>Sends raw bytes on a new link connection and returns whatever comes back until serve closes it.</summary>
+    public async Task<byte[]> SendRawAndWaitCloseAsync(byte[] bytes)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", LinkPort);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(bytes);
+        var buffer = new byte[4096];
+        var got = new MemoryStream();
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0) got.Write(buffer, 0, n);
+        }
+        catch (IOException) { } // reset by the server: also a close
+        return got.ToArray();
+    }
 
     public Task<LinkClient> ConnectAsync(string engine, long generation = 1, string protocol = ProtocolVersion.Current) =>
         LinkClient.ConnectAsync(LinkPort, engine, KeyOf(engine), "", generation, protocol);

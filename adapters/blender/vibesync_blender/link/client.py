@@ -1,23 +1,66 @@
-"""A blocking link client over loopback TCP: handshake, signed frames, heartbeats, requests, and
+"""A blocking link client over loopback TCP, or over TLS 1.3 to the endpoints an engine's key file
+names (a pinned certificate, docs/protocol.md §11.11): handshake, signed frames, heartbeats, requests, and
 the orchestrator's REKEY answered on the way. One thread receives (in Blender: the listener
 thread); any thread may send, since sending and the key switch of a REKEY share one lock, so
 sequence numbers go out in order and nothing is MAC'd under a key about to be replaced. bpy is
 never touched here."""
 
+import hashlib
+import hmac
 import json
 import os
 import socket
+import ssl
 import struct
 import threading
 import time
 
+from ..protocol.instances import parse_instance
 from ..protocol.frames import LENGTH_SIZE, FrameError, check_length, decode_frame, encode_frame
+from . import keyfile
 from .session import (CONTENT_SCHEMA, PROTOCOL_VERSION, LinkError, MessageType, SequenceGuard, derive_session_keys, hello_json,
                       parse_welcome)
 
 
 class LinkRefused(LinkError):
-    """The orchestrator refused the handshake (REFUSED), e.g. VERSION_SKEW."""
+    """The orchestrator refused the handshake (REFUSED), e.g. VERSION_SKEW; or its TLS certificate is not the
+    one the key file pins (TLS_PIN_MISMATCH)."""
+
+
+TLS_PIN_MISMATCH = "TLS_PIN_MISMATCH"
+
+
+def fingerprint(der):
+    """SHA-256 of a certificate's DER: what a key file's ``tls-sha256`` line holds."""
+    return hashlib.sha256(der).digest()
+
+
+def dial_tls(host, port, pins, timeout=10.0):
+    """TCP to (host, port), then TLS 1.3 only, the server's certificate accepted only when its SHA-256
+    is one of ``pins`` (constant-time compare). No certificate authority is consulted: the key file is the
+    trust anchor. Raises LinkRefused TLS_PIN_MISMATCH, or OSError (ssl.SSLError included) when the
+    connection or the handshake fails."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False       # the pin decides, not a name
+    context.verify_mode = ssl.CERT_NONE  # nor a chain: self-signed by design
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    raw = socket.create_connection((host, port), timeout=timeout)
+    try:
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock = context.wrap_socket(raw, server_hostname=host)
+    except BaseException:
+        raw.close()
+        raise
+    seen = fingerprint(sock.getpeercert(binary_form=True) or b"")
+    matched = False
+    for pin in pins:
+        matched |= hmac.compare_digest(seen, pin)
+    if not matched:
+        sock.close()
+        raise LinkRefused(TLS_PIN_MISMATCH, f"the orchestrator at {host}:{port} presented a certificate with SHA-256 {seen.hex()}, "
+                                            "not the one the key file pins: refusing to connect (a different orchestrator, or someone "
+                                            "in between; take the key file from the orchestrator's data directory again)")
+    return sock
 
 
 def _now_ms():
@@ -37,16 +80,22 @@ class LinkClient:
         self.keys = None
         self.epoch = 0
         self.welcome = None
+        self.endpoint = None  # (host, port) over TLS, or None on loopback
         self._send_lock = threading.Lock()
 
     @classmethod
     def connect(cls, port, engine, bootstrap_key, project_id="", generation=1, protocol=PROTOCOL_VERSION,
-                timeout=10.0, clock=_now_ms, schema=CONTENT_SCHEMA, file=""):
-        """Dials 127.0.0.1:port and completes the handshake. ``project_id``/``schema`` are the open
-        file's stamp ("" when unstamped), ``file`` its path. Raises LinkRefused, FrameError or OSError."""
-        sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                timeout=10.0, clock=_now_ms, schema=CONTENT_SCHEMA, file="", host="127.0.0.1", pins=None):
+        """Dials host:port (loopback unless told; over TLS 1.3 pinned to ``pins`` when given) and completes the
+        handshake. ``project_id``/``schema`` are the open file's stamp ("" when unstamped), ``file`` its path.
+        Raises LinkRefused, FrameError or OSError."""
+        if pins is None:
+            sock = socket.create_connection((host, port), timeout=timeout)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        else:
+            sock = dial_tls(host, port, pins, timeout)
         client = cls(sock, bootstrap_key, engine, os.urandom(32), generation, clock)
+        client.endpoint = None if pins is None else (host, port)
         try:
             client._handshake(project_id, protocol, schema, file)
         except BaseException:
@@ -55,13 +104,40 @@ class LinkClient:
         return client
 
     @classmethod
+    def from_key_file(cls, key_file, engine, loopback_port=None, **kwargs):
+        """Connects as a parsed key file says: to each of its endpoints in order over TLS 1.3, pinning its
+        tls-sha256, until one welcomes us; without endpoints, to 127.0.0.1:``loopback_port()``. Never falls
+        back to plaintext when endpoints are named. A pin mismatch is raised before any other failure."""
+        if not key_file.endpoints:
+            return cls.connect(loopback_port(), engine, key_file.key, **kwargs)
+        pin_error = refused = other = None
+        for host, port in key_file.endpoints:
+            try:
+                return cls.connect(port, engine, key_file.key, host=host, pins=key_file.pins, **kwargs)
+            except LinkRefused as e:
+                if e.code == TLS_PIN_MISMATCH:
+                    pin_error = pin_error or e
+                else:
+                    refused = e
+            except (OSError, FrameError, LinkError) as e:
+                other = e
+        if pin_error is not None:
+            raise pin_error
+        if refused is not None:
+            raise refused
+        where = ", ".join(f"{h}:{p}" for h, p in key_file.endpoints)
+        raise OSError(f"no orchestrator answered at {where}: {other}")
+
+    @classmethod
     def from_data_dir(cls, data_dir, engine, **kwargs):
-        """Connects with the port in DIR/serve.json and the key in DIR/keys/<engine>.key."""
-        with open(os.path.join(data_dir, "serve.json"), encoding="utf-8") as f:
-            port = json.load(f)["link_port"]
-        with open(os.path.join(data_dir, "keys", f"{engine}.key"), encoding="ascii") as f:
-            key = bytes.fromhex(f.read().strip())
-        return cls.connect(port, engine, key, **kwargs)
+        """Connects as the key file of the engine instance ``engine`` in DIR/keys says (``blender.key``,
+        or ``blender.NAME.key`` for ``blender:NAME``): to its endpoints over TLS, else with the port in
+        DIR/serve.json."""
+        def loopback_port():
+            with open(os.path.join(data_dir, "serve.json"), encoding="utf-8") as f:
+                return json.load(f)["link_port"]
+        path = os.path.join(data_dir, "keys", parse_instance(engine).key_file_name)
+        return cls.from_key_file(keyfile.read(path), engine, loopback_port, **kwargs)
 
     def _handshake(self, project_id, protocol, schema, file):
         payload = hello_json(self.engine, protocol, "vibesync-python/" + PROTOCOL_VERSION, project_id, schema,

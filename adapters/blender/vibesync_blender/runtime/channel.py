@@ -55,11 +55,12 @@ class Channel:
     @classmethod
     def open(cls, data_dir, engine, on_frame, on_closed, status, generation=1, project_id="", schema=CONTENT_SCHEMA,
              file="", endpoint=None, blobs=None):
-        """Connects with DIR/serve.json and DIR/keys/<engine>.key, or with ``endpoint`` = (port, key).
+        """Connects as DIR/keys/<engine>.key says (over TLS 1.3 to its endpoints, pinned, when it names any;
+        else on loopback with DIR/serve.json's port), or with ``endpoint`` = (loopback port, parsed key file).
         ``project_id``/``schema``: the file's project stamp ("" when it has none); ``file``: its path."""
         identity = dict(generation=generation, project_id=project_id, schema=schema, file=file)
         if endpoint is not None:
-            client = LinkClient.connect(endpoint[0], engine, endpoint[1], **identity)
+            client = LinkClient.from_key_file(endpoint[1], engine, lambda: endpoint[0], **identity)
         else:
             client = LinkClient.from_data_dir(data_dir, engine, **identity)
         return cls(client, on_frame, on_closed, status, blobs)

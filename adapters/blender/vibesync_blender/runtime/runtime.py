@@ -49,7 +49,7 @@ class Runtime:
 
     def __init__(self, data_dir, engine="blender", budget_ms=8.0, log=print, endpoint=None):
         self.data_dir = data_dir
-        self.endpoint = endpoint  # (port, key bytes) when there is no data directory to read them from
+        self.endpoint = endpoint  # (loopback port, parsed key file) when there is no data directory to read them from
         self.engine = engine
         self.budget_s = budget_ms / 1000.0
         self.log = log

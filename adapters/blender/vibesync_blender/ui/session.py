@@ -30,11 +30,12 @@ def start(context=None):
         return "the VibeSync add-on is not enabled"
     try:
         data_dir, port, key = prefs.endpoint()
+        engine = prefs.instance()
     except (ValueError, OSError) as e:
         last_error = str(e)
         return last_error
     stop()
-    rt = Runtime(data_dir, endpoint=(port, key) if data_dir is None else None)
+    rt = Runtime(data_dir, engine=engine, endpoint=(port, key) if data_dir is None else None)
     rt.adapter.on_pending = redraw_panels
     handlers.install(rt)
     rt.start()

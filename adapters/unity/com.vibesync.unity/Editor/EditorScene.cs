@@ -270,7 +270,13 @@ namespace VibeSync.Unity.Editor
             {
                 if (!m.HasProperty(name)) continue;
                 var texture = m.GetTexture(name);
-                if (texture) s.Textures[name] = _assets.IdOf(texture);
+                if (texture)
+                {
+                    // A texture derived for Unity's channels stands for its source image, which the record binds.
+                    var derived = DerivedFrom(texture); // a tuple, not a Unity object
+                    if (derived.HasValue) { s.Textures[name] = derived.Value.Source; s.Derived[name] = derived.Value.Name; }
+                    else s.Textures[name] = _assets.IdOf(texture);
+                }
                 Vector2 scale = m.GetTextureScale(name), offset = m.GetTextureOffset(name);
                 s.ScaleOffsets[name] = new UnityScaleOffset(scale.x, scale.y, offset.x, offset.y);
             }
@@ -298,7 +304,8 @@ namespace VibeSync.Unity.Editor
             var family = ShaderFamily.Of(values.Shader);
             foreach (var name in family.TextureNames)
             {
-                m.SetTexture(name, values.Textures.TryGetValue(name, out var image) ? LoadAsset<Texture2D>(image) : null!);
+                m.SetTexture(name, !values.Textures.TryGetValue(name, out var image) ? null!
+                    : values.Derived.TryGetValue(name, out var derived) ? LoadDerived(derived) : LoadAsset<Texture2D>(image));
                 var st = values.ScaleOffsets.TryGetValue(name, out var v) ? v : UnityScaleOffset.Identity;
                 m.SetTextureScale(name, new Vector2(st.ScaleX, st.ScaleY));
                 m.SetTextureOffset(name, new Vector2(st.OffsetX, st.OffsetY));
@@ -350,11 +357,33 @@ namespace VibeSync.Unity.Editor
             var importer = Importer(path);
             var texture = LoadAsset<Texture2D>(id);
             // The file's own size (an import may downscale it: the texture's width is what Unity made of it).
-            var bytes = File.ReadAllBytes(ProjectPath(path));
-            var mime = ImageHeader.Read(bytes, out int width, out int height);
-            if (mime == null) throw new UnknownAssetException($"{path} is neither a PNG nor a JPEG file"); // a string, not a Unity object
+            var mime = Header(ProjectPath(path), out int width, out int height);
+            if (mime == null) // a .tga, .psd, .exr a human bound: a texture all the same, whose binding is listed as not synced
+                return new UnityTexture(texture.name, "", texture.width, texture.height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
+                    (UnityWrap)(int)importer.wrapModeU, (UnityWrap)(int)importer.wrapModeV, (UnityFilter)(int)importer.filterMode)
+                { Unreadable = $"{path} is neither a PNG nor a JPEG file" };
             return new UnityTexture(texture.name, mime, width, height, importer.sRGBTexture, importer.textureType == TextureImporterType.NormalMap,
                 (UnityWrap)(int)importer.wrapModeU, (UnityWrap)(int)importer.wrapModeV, (UnityFilter)(int)importer.filterMode);
+        }
+
+        /// <summary>
+        /// The file's mime and size from its header: the first 64 KiB, then the whole file only when they do not
+        /// hold it (a JPEG's SOF may follow large metadata). Reads run for every binding on every whole-scene diff,
+        /// so a 4096² texture is not read whole each time.
+        /// </summary>
+        private static string? Header(string file, out int width, out int height)
+        {
+            byte[] head;
+            long length;
+            using (var stream = File.OpenRead(file))
+            {
+                length = stream.Length;
+                head = new byte[(int)Math.Min(length, 64 * 1024)];
+                int read = 0, n;
+                while (read < head.Length && (n = stream.Read(head, read, head.Length - read)) > 0) read += n;
+            }
+            var mime = ImageHeader.Read(head, out width, out height);
+            return mime != null || length <= head.Length ? mime : ImageHeader.Read(File.ReadAllBytes(file), out width, out height);
         }
 
         // The imported file's write time: Unity reimports when it changes, and so does the core's naming of its bytes.
@@ -403,10 +432,79 @@ namespace VibeSync.Unity.Editor
 
         private static string ProjectPath(string assetPath) => Path.Combine(Path.GetDirectoryName(Application.dataPath)!, assetPath);
 
+        private static void EnsureTextureFolder()
+        {
+            if (!AssetDatabase.IsValidFolder("Assets/VibeSync")) AssetDatabase.CreateFolder("Assets", "VibeSync");
+            if (!AssetDatabase.IsValidFolder(TextureFolder)) AssetDatabase.CreateFolder("Assets/VibeSync", "Textures");
+        }
+
+        // ---- derived textures: Unity's channels for glTF's metallic-roughness and occlusion (ChannelRepack) ----
+
+        private const string DerivedMark = "vibesync-derived-from:";
+
+        private static string DerivedPath(string name) => TextureFolder + "/" + name + ".png";
+
+        private static Texture2D LoadDerived(string name)
+        {
+            var texture = AssetDatabase.LoadAssetAtPath<Texture2D>(DerivedPath(name));
+            if (!texture) throw new UnknownAssetException($"no derived texture {DerivedPath(name)}");
+            return texture;
+        }
+
+        /// <summary>The source image and name of a derived texture (its importer's userData names the source), or null.</summary>
+        private static (string Source, string Name)? DerivedFrom(Texture texture)
+        {
+            var path = AssetDatabase.GetAssetPath(texture);
+            if (string.IsNullOrEmpty(path) || !path.StartsWith(TextureFolder + "/" + ChannelRepack.Prefix, StringComparison.Ordinal)) return null;
+            var importer = AssetImporter.GetAtPath(path);
+            if (!importer || !importer.userData.StartsWith(DerivedMark, StringComparison.Ordinal)) return null;
+            return (importer.userData.Substring(DerivedMark.Length), Path.GetFileNameWithoutExtension(path));
+        }
+
+        public string? Derive(string image, string name, Func<byte[], byte[]> convert)
+        {
+            var path = DerivedPath(name);
+            if (AssetDatabase.LoadAssetAtPath<Texture2D>(path)) return null; // named by its source's bytes: made once
+            var settings = ReadImage(image);
+            var source = new Texture2D(2, 2) { hideFlags = HideFlags.DontSave };
+            try
+            {
+                // Unity's own decoder (PNG and JPEG, any bit depth it reads); GetPixels32 gives 8-bit RGBA.
+                if (!source.LoadImage(ImageBytes(image))) return $"Unity could not decode texture {settings.Name}";
+                var pixels = source.GetPixels32();
+                var rgba = new byte[pixels.Length * 4];
+                for (int i = 0; i < pixels.Length; i++) { rgba[4 * i] = pixels[i].r; rgba[4 * i + 1] = pixels[i].g; rgba[4 * i + 2] = pixels[i].b; rgba[4 * i + 3] = pixels[i].a; }
+                var converted = convert(rgba);
+                for (int i = 0; i < pixels.Length; i++) pixels[i] = new Color32(converted[4 * i], converted[4 * i + 1], converted[4 * i + 2], converted[4 * i + 3]);
+                var derived = new Texture2D(source.width, source.height, TextureFormat.RGBA32, false, true) { hideFlags = HideFlags.DontSave };
+                byte[] png;
+                try
+                {
+                    derived.SetPixels32(pixels);
+                    derived.Apply();
+                    png = derived.EncodeToPNG();
+                }
+                finally { UnityEngine.Object.DestroyImmediate(derived); }
+                EnsureTextureFolder();
+                File.WriteAllBytes(ProjectPath(path), png);
+                AssetDatabase.ImportAsset(path);
+                var importer = Importer(path);
+                importer.sRGBTexture = false; // data, not colour: metallic, occlusion, smoothness
+                importer.wrapModeU = (TextureWrapMode)(int)settings.WrapU;
+                importer.wrapModeV = (TextureWrapMode)(int)settings.WrapV;
+                importer.filterMode = (FilterMode)(int)settings.Filter;
+                importer.maxTextureSize = 16384;
+                importer.userData = DerivedMark + image;
+                importer.SaveAndReimport();
+                return null;
+            }
+            finally { UnityEngine.Object.DestroyImmediate(source); }
+        }
+
         private void PersistTexture(string id)
         {
             var (settings, bytes, _) = _pendingTextures[id];
-            if (!AssetDatabase.IsValidFolder(TextureFolder)) AssetDatabase.CreateFolder("Assets/VibeSync", "Textures");
+            EnsureTextureFolder();
             // The image's ID names the file: image names repeat and may hold characters a path cannot.
             var path = TextureFolder + "/" + id + (settings.Mime == "image/png" ? ".png" : ".jpg");
             File.WriteAllBytes(ProjectPath(path), bytes);

@@ -41,6 +41,9 @@ namespace VibeSync.Unity.Editor
         public static string DataDirectory =>
             EditorPrefs.GetString("VibeSync.DataDirectory", Path.Combine(Path.GetDirectoryName(Application.dataPath)!, ".vibesync"));
 
+        /// <summary>The engine instance this editor connects as: EditorPrefs "VibeSync.Engine", else <c>unity</c> (docs/team.md "Engine instances").</summary>
+        public static string Engine => EditorPrefs.GetString("VibeSync.Engine", Engines.Unity);
+
         static VibeSyncEditor()
         {
             long generation = SessionState.GetInt(GenerationKey, 0) + 1; // a domain reload is a new generation
@@ -112,10 +115,17 @@ namespace VibeSync.Unity.Editor
 
         private static void Connect(UnityAdapter adapter)
         {
+            if (!EngineInstance.TryParse(Engine, out var instance, out var why) || instance!.Kind != Engines.Unity)
+            {
+                // Tried again with the backoff: fixing the setting is enough.
+                _nextConnect = DateTime.UtcNow + Reconnect.Failed();
+                Status = $"VibeSync: EditorPrefs VibeSync.Engine is not a Unity instance (unity or unity:NAME): {(why != null ? why : Engine)}";
+                return;
+            }
             _nextConnect = DateTime.MaxValue; // one attempt at a time: its answer sets the next
             var file = UnityEngine.SceneManagement.SceneManager.GetActiveScene().path; // "" for a scene never saved
             var scene = adapter.Attach(file);
-            AdapterLink.ConnectAsync(DataDirectory, adapter.Generation, file, Scene.Project).ContinueWith(t => Queue.Post(() =>
+            AdapterLink.ConnectAsync(DataDirectory, adapter.Generation, file, Scene.Project, instance: Engine).ContinueWith(t => Queue.Post(() =>
             {
                 if (t.Status != TaskStatus.RanToCompletion)
                 {
@@ -125,7 +135,8 @@ namespace VibeSync.Unity.Editor
                     {
                         // Nothing was read from or written to the scene. Said once; the backoff keeps trying,
                         // so a human's `vibesync pair --replace` takes effect within seconds.
-                        Status = $"VibeSync refused this scene ({refused.Code}): {refused.Reason}";
+                        Status = refused.Code == TlsDialer.PinMismatch ? $"VibeSync: {refused.Code}: {refused.Reason}" // not the scene: the orchestrator's certificate
+                            : $"VibeSync refused this scene ({refused.Code}): {refused.Reason}";
                         if (Reconnect.Refused(refused)) Debug.LogWarning(Status);
                     }
                     else if (!Reconnect.Refusal.HasValue)

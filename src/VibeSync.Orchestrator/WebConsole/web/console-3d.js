@@ -6,6 +6,7 @@
 // live feed swaps a section in (console.js sends "console:updated").
 import * as THREE from "./three.module.js";
 import { GLTFLoader } from "./GLTFLoader.js";
+import { OrbitControls } from "./OrbitControls.js";
 
 const COLORS = { same: 0x9aa3ad, moved: 0x2f6fdf, new: 0x1f9d4c, deleted: 0xd0312d };
 
@@ -53,8 +54,8 @@ async function reality(url) {
   return { root: gltf.scene };
 }
 
-// Reality's glTF with the change drawn over it.
-function fromGltf(root, objects) {
+// Reality's glTF with the change drawn over it; focus: what the change touches (the view is framed on it).
+function fromGltf(root, objects, focus) {
   const nodes = new Map();
   root.traverse((n) => { if (isObjectNode(n)) nodes.set(n.userData.vibesync_uuid, n); });
   const byMesh = new Map(); // a mesh Reality holds -> an object that draws it, for a new object naming it
@@ -66,15 +67,18 @@ function fromGltf(root, objects) {
       if (paint(ghost, look("moved", true)) === 0) ghost.add(box(o, "moved", true));
       place(ghost, o);
       added.set(o.uuid, ghost);
+      focus.push(nodes.get(o.uuid), ghost);
     } else if (o.change === "new" || (o.change === "moved" && !nodes.has(o.uuid))) {
       const mesh = o.mesh && byMesh.get(o.mesh);
       const fresh = mesh ? own(mesh) : new THREE.Group();
       if (!mesh || paint(fresh, look("new", false)) === 0) fresh.add(box(o, "new", false));
       place(fresh, o);
       added.set(o.uuid, fresh);
+      focus.push(fresh);
     } else if (o.change === "deleted" && nodes.has(o.uuid)) {
       const node = nodes.get(o.uuid);
       if (paint(node, look("deleted", false)) === 0) node.add(box(o, "deleted", false));
+      focus.push(node);
     }
   }
   // Parented after the intent: to an object drawn already, a new one, or the scene.
@@ -87,7 +91,7 @@ function fromGltf(root, objects) {
 }
 
 // Every object a box at its transform, parented as in Reality.
-function fromBoxes(objects) {
+function fromBoxes(objects, focus) {
   const root = new THREE.Group();
   const nodes = new Map();
   for (const o of objects) {
@@ -95,12 +99,14 @@ function fromBoxes(objects) {
     place(node, o);
     node.add(box(o, o.change, o.change === "moved"));
     nodes.set(o.uuid, node);
+    if (o.change !== "same") focus.push(node);
   }
   for (const o of objects) (o.parent && nodes.has(o.parent) ? nodes.get(o.parent) : root).add(nodes.get(o.uuid));
   for (const o of objects.filter((x) => x.change === "moved")) {
     const was = new THREE.Group(); // where it is now, solid grey
     place(was, o.from);
     was.add(box(o, "same", false));
+    focus.push(was);
     (o.parent && nodes.has(o.parent) ? nodes.get(o.parent) : root).add(was);
   }
   return root;
@@ -124,27 +130,44 @@ async function draw(canvas) {
   const sun = new THREE.DirectionalLight(0xffffff, 1.5);
   sun.position.set(5, 10, 7);
   scene.add(sun);
+  const focus = [];
   if (glb.root) {
-    scene.add(fromGltf(glb.root, objects));
+    scene.add(fromGltf(glb.root, objects, focus));
     canvas.dataset.source = "gltf";
   } else {
-    scene.add(fromBoxes(objects));
+    scene.add(fromBoxes(objects, focus));
     canvas.dataset.source = "boxes";
     note(canvas, `Drawn as boxes at each object's transform: ${glb.why}.`);
   }
   let meshes = 0;
   scene.traverse((n) => { if (n.isMesh) meshes++; });
   canvas.dataset.meshes = String(meshes);
+  const textured = new Set(); // the glTF's images three.js decoded, as textures on the meshes drawn
+  scene.traverse((n) => { if (n.isMesh && n.material.map && n.material.map.image) textured.add(n.material.map); });
+  canvas.dataset.textures = String(textured.size);
 
-  const bounds = new THREE.Box3().setFromObject(scene);
-  const center = bounds.isEmpty() ? new THREE.Vector3() : bounds.getCenter(new THREE.Vector3());
-  const radius = bounds.isEmpty() ? 2 : Math.max(bounds.getSize(new THREE.Vector3()).length() / 2, 2);
+  scene.updateMatrixWorld(true);
+  const whole = new THREE.Box3().setFromObject(scene);
+  const changed = new THREE.Box3();
+  for (const o of focus) changed.expandByObject(o);
+  const framed = changed.isEmpty() ? whole : changed; // framed on what the intent changes; the whole scene when nothing is drawn for it
+  const center = framed.isEmpty() ? new THREE.Vector3() : framed.getCenter(new THREE.Vector3());
+  const radius = framed.isEmpty() ? 2 : Math.max(framed.getSize(new THREE.Vector3()).length() / 2, 2);
+  const extent = whole.isEmpty() ? radius : Math.max(radius, whole.getSize(new THREE.Vector3()).length() / 2 + center.distanceTo(whole.getCenter(new THREE.Vector3())));
   scene.add(new THREE.GridHelper(Math.ceil(radius * 4), Math.ceil(radius * 4), 0xb8c0c8, 0xd8dde3)); // after the framing: the floor does not widen it
-  const camera = new THREE.PerspectiveCamera(45, canvas.width / canvas.height, 0.05, radius * 20);
+  const camera = new THREE.PerspectiveCamera(45, canvas.width / canvas.height, 0.05, extent * 20);
   camera.position.copy(center).add(new THREE.Vector3(radius * 1.2, radius * 0.9, radius * 1.6));
-  camera.lookAt(center);
   // preserveDrawingBuffer: the frame stays readable (a screenshot, the test's pixel check).
   const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
+  // Turn (left drag), pan (right drag, or shift), zoom (wheel) around the change; drawn again on each move, never in a loop.
+  const controls = new OrbitControls(camera, canvas);
+  controls.target.copy(center);
+  controls.maxDistance = extent * 10;
+  controls.addEventListener("change", () => {
+    renderer.render(scene, camera);
+    canvas.dataset.camera = camera.position.toArray().map((v) => v.toFixed(3)).join(",");
+  });
+  controls.update(); // looks at the target and draws the first frame
   renderer.render(scene, camera);
   canvas.dataset.rendered = "done";
 }

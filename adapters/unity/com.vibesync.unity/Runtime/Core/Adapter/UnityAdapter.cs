@@ -104,6 +104,26 @@ namespace VibeSync.Unity.Adapter
         /// <summary>Why the last TIME from the orchestrator was not taken (malformed, or the policy off), for the log; null when it was.</summary>
         public string? TimeRefused { get; private set; }
 
+        /// <summary>What the scene's materials and textures do not sync, and why (NOT_SYNCED, SCENE's <c>not_synced</c>; <see cref="Looks.LookCaveats"/>).</summary>
+        public IReadOnlyList<NotSyncedItem> NotSynced { get; private set; } = new NotSyncedItem[0];
+
+        /// <summary>Raised when <see cref="NotSynced"/> changed (the simulator prints it).</summary>
+        public event Action? NotSyncedChanged;
+
+        private string _notSyncedJson = NotSyncedItem.PayloadJson(new NotSyncedItem[0]);
+
+        /// <summary>Lists what the known materials do not sync; a changed list is sent as NOT_SYNCED when <paramref name="send"/>.</summary>
+        private void UpdateNotSynced(bool send)
+        {
+            var items = Looks.LookCaveats.Of(_scene, _known.Values.OfType<Material>());
+            var json = NotSyncedItem.PayloadJson(items);
+            if (json == _notSyncedJson) return;
+            NotSynced = items;
+            _notSyncedJson = json;
+            if (send) Send(MessageType.NotSynced, json);
+            NotSyncedChanged?.Invoke();
+        }
+
         /// <summary>Records in canonical values: all, or only <paramref name="only"/>.</summary>
         public Protocol.State.Scene Canonical(ISet<string>? only = null) => SceneReader.Canonical(_scene, Index, Meshes, Images, only);
 
@@ -122,6 +142,7 @@ namespace VibeSync.Unity.Adapter
             Index = IdentityIndex.Scan(_scene, Index, _newId);
             var canonical = Canonical();
             _known = Records(canonical);
+            UpdateNotSynced(send: false); // SCENE carries it
             LastRoot = Hex.Encode(SceneHasher.Hash(canonical).Root);
             var parts = SceneParts.Split(canonical);
             var payloads = new List<string>(parts.Count);
@@ -137,6 +158,7 @@ namespace VibeSync.Unity.Adapter
                       .Append(", \"ambiguous\": [").Append(string.Join(", ", Index.Reassigned.Select(id => "\"" + id + "\""))).Append(']')
                       .Append(", \"dropped_intents\": [").Append(string.Join(", ", dropped)).Append(']');
                     if (file != null) JsonText.AppendString(sb.Append(", \"file\": "), file);
+                    if (NotSynced.Count > 0) sb.Append(", \"not_synced\": ").Append(_notSyncedJson, 10, _notSyncedJson.Length - 11); // the list inside {"items": …}
                 }
                 payloads.Add(sb.Append(", \"scene\": ").Append(SceneJsonWriter.Write(parts[i], Space.Canonical)).Append('}').ToString());
             }
@@ -397,6 +419,7 @@ namespace VibeSync.Unity.Adapter
                     var current = Records(Canonical());
                     ops = ChangeDiff.Operations(_known, current);
                     _known = current;
+                    UpdateNotSynced(send: true); // a texture's file, wrap or binding may have changed
                 }
             }
             catch (BlobFormatException)
@@ -456,8 +479,11 @@ namespace VibeSync.Unity.Adapter
         {
             var set = new HashSet<string>(ids, StringComparer.Ordinal);
             var now = Records(Canonical(set));
+            static bool Look(object? r) => r is Material || r is Image;
+            bool looks = set.Any(id => (_known.TryGetValue(id, out var k) && Look(k)) || (now.TryGetValue(id, out var r) && Look(r)));
             foreach (var id in set)
                 if (now.TryGetValue(id, out var r)) _known[id] = r; else _known.Remove(id);
+            if (looks) UpdateNotSynced(send: true);
         }
 
         private static Dictionary<string, object> Records(Protocol.State.Scene s)

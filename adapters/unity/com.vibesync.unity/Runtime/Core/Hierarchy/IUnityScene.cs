@@ -136,6 +136,17 @@ namespace VibeSync.Unity.Hierarchy
         /// <exception cref="UnknownAssetException">No such texture.</exception>
         void WriteImage(string id, Looks.UnityTexture texture, byte[]? bytes);
 
+        /// <summary>
+        /// Makes the texture named <paramref name="name"/> from texture <paramref name="image"/>'s file, unless
+        /// one of that name exists: the file decoded to RGBA8 pixels, <paramref name="convert"/>ed, encoded as
+        /// PNG and kept as a linear (non-sRGB) texture (the glue: <c>Assets/VibeSync/Textures/&lt;name&gt;.png</c>).
+        /// A material property names it through <see cref="Looks.UnityMaterialState.Derived"/>. Returns null, or
+        /// why it cannot be made (the file does not decode); nothing is made then. Not undone by a rollback:
+        /// it is named by its source's bytes, a cache, not the scene's content.
+        /// </summary>
+        /// <exception cref="UnknownAssetException">No such texture.</exception>
+        string? Derive(string image, string name, System.Func<byte[], byte[]> convert);
+
         /// <summary>Creates a texture with that VibeSync ID from an encoded file; not imported as an asset until <see cref="PersistAsset"/>.</summary>
         void CreateImage(string id, Looks.UnityTexture texture, byte[] bytes);
 

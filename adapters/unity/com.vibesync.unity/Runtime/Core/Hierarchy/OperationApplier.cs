@@ -148,7 +148,7 @@ namespace VibeSync.Unity.Hierarchy
         private void WriteMaterial(Provisional p, Material m)
         {
             p.Undo.Add(LookRecords.Snapshot(_scene, m.Uuid));
-            LookRecords.WriteMaterial(_scene, m, false, p.Undo);
+            LookRecords.WriteMaterial(_scene, m, false, p.Undo, _images);
         }
 
         private void ApplyOne(Provisional p, Operation op)
@@ -311,7 +311,7 @@ namespace VibeSync.Unity.Hierarchy
                     if (_scene.MaterialIds().Contains(cm.Uuid)) throw new ApplyException("UUID_IN_USE", $"material {cm.Uuid} already exists in this Unity project");
                     CheckNew(cm.Uuid);
                     p.Undo.Add(() => { _scene.RemoveAsset(cm.Uuid); _scene.Notes.SetMaterial(cm.Uuid, null); });
-                    LookRecords.WriteMaterial(_scene, cm.Material with { Uuid = cm.Uuid }, true, p.Undo);
+                    LookRecords.WriteMaterial(_scene, cm.Material with { Uuid = cm.Uuid }, true, p.Undo, _images);
                     p.OnFinalize.Add(() => _scene.PersistAsset(cm.Uuid));
                     break;
                 }
@@ -345,6 +345,10 @@ namespace VibeSync.Unity.Hierarchy
                     var beforeBytes = _scene.ImageBytes(ri.Uuid);
                     p.Undo.Add(() => _scene.WriteImage(ri.Uuid, before, beforeBytes));
                     _scene.WriteImage(ri.Uuid, ImageCache.ToUnity(after, before), bytes);
+                    // Materials that show it through a derived texture get the one derived from the new bytes.
+                    foreach (var id in _scene.MaterialIds())
+                        if (_scene.Notes.Material(id) is { } noted && noted.Textures.Any(b => ChannelRepack.Converts(b.Key) && b.Value.Image == ri.Uuid))
+                            WriteMaterial(p, LookRecords.Material(_scene, id));
                     break;
                 }
                 case SetCamera sc:

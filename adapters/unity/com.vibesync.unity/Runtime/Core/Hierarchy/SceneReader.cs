@@ -43,7 +43,10 @@ namespace VibeSync.Unity.Hierarchy
             var ids = scene.MeshIds();
             var records = ids.Where(wanted.Contains).Select(id => Weighted(scene, meshes.Record(scene, id))).ToList();
             if (only == null) meshes.Retain(new HashSet<string>(ids, StringComparer.Ordinal));
-            var imageIds = scene.ImageIds();
+            // A texture whose file cannot be a record (a .tga a human bound) is left out, its bindings listed
+            // as not synced (LookCaveats); a binding kept as noted names a texture that may no longer be used.
+            var imageIds = scene.ImageIds().Concat(materials.SelectMany(m => m.ImageIds())).Distinct()
+                .Where(id => !LookRecords.NotAnImage(scene, id)).ToList();
             var wantedImages = only ?? new HashSet<string>(materials.SelectMany(m => m.ImageIds()), StringComparer.Ordinal);
             var imageRecords = imageIds.Where(wantedImages.Contains).Select(id => images.Record(scene, id)).ToList();
             if (only == null) images.Retain(new HashSet<string>(imageIds, StringComparer.Ordinal));

@@ -50,20 +50,37 @@ namespace VibeSync.Unity.Link
         public int SendFailures;
 
         /// <summary>
-        /// Connects with the port in DIR/serve.json and the key in DIR/keys/unity.key. HELLO says the
-        /// editor's scene <paramref name="file"/> ("" when never saved) and its project
-        /// <paramref name="stamp"/> ("" and this build's schema when it has none).
+        /// Connects as the key file of <paramref name="instance"/> says (default <c>unity</c>:
+        /// DIR/keys/unity.key; <c>unity:NAME</c>: DIR/keys/unity.NAME.key): over TLS 1.3 to its
+        /// endpoints in order, pinning its certificate fingerprint, when it names any (an orchestrator
+        /// across the LAN); else on loopback with the port in DIR/serve.json. HELLO says the editor's
+        /// scene <paramref name="file"/> ("" when never saved) and its project <paramref name="stamp"/>
+        /// ("" and this build's schema when it has none).
         /// </summary>
-        /// <exception cref="LinkRefusedException">Refused: another project's scene, a schema or protocol the orchestrator does not speak.</exception>
-        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default)
+        /// <exception cref="LinkRefusedException">Refused: another project's scene, a schema or protocol the orchestrator does not speak,
+        /// or <c>TLS_PIN_MISMATCH</c> (the orchestrator's certificate is not the one the key file pins).</exception>
+        /// <exception cref="FormatException"><paramref name="instance"/> is not a Unity engine instance.</exception>
+        public static async Task<AdapterLink> ConnectAsync(string dataDir, long generation, string file, ProjectStamp? stamp, CancellationToken cancel = default,
+            string instance = Engines.Unity)
         {
-            var serve = JsonFields.AsObject(JsonParser.Parse(File.ReadAllText(Path.Combine(dataDir, "serve.json"))), "serve.json");
-            int port = (int)JsonFields.Real(JsonFields.Required(serve, "", "link_port"), "link_port");
-            var key = Hex.Decode(File.ReadAllText(Path.Combine(dataDir, "keys", Engines.Unity + ".key")).Trim());
-            var client = await LinkClient.ConnectAsync(port, Engines.Unity, key, stamp != null ? stamp.Id : "", generation, cancel: cancel,
+            var engine = EngineInstance.Parse(instance);
+            if (engine.Kind != Engines.Unity) throw new FormatException($"'{instance}' is not a Unity instance (unity or unity:NAME)");
+            KeyFile keyFile;
+            try { keyFile = KeyFile.Read(Path.Combine(dataDir, "keys", engine.KeyFileName)); }
+            catch (InvalidDataException e) { throw new LinkRefusedException("BAD_KEY_FILE", e.Message); }
+            var client = await LinkClient.ConnectAsync(keyFile, () => LoopbackPort(dataDir), instance, stamp != null ? stamp.Id : "", generation, cancel,
                 schema: stamp != null ? stamp.Schema : ContentSchema.Current, file: file).ConfigureAwait(false);
             return new AdapterLink(client, generation);
         }
+
+        private static int LoopbackPort(string dataDir)
+        {
+            var serve = JsonFields.AsObject(JsonParser.Parse(File.ReadAllText(Path.Combine(dataDir, "serve.json"))), "serve.json");
+            return (int)JsonFields.Real(JsonFields.Required(serve, "", "link_port"), "link_port");
+        }
+
+        /// <summary>Where this session is connected over TLS, or null on loopback.</summary>
+        public LinkEndpoint? Endpoint => _client.Endpoint;
 
         /// <summary>
         /// On the main thread, after the handshake: stamps the scene with WELCOME's project when it

@@ -25,6 +25,20 @@ namespace VibeSync.Unity.Looks
         private readonly Dictionary<string, UnityLight> _unsyncedLights = new Dictionary<string, UnityLight>(StringComparer.Ordinal);
         private readonly Dictionary<string, UnitySampler> _samplers = new Dictionary<string, UnitySampler>(StringComparer.Ordinal);
 
+        private readonly Dictionary<string, string> _underived = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Why no texture could be derived from image <paramref name="image"/> for Unity's channels (its
+        /// file did not decode), or null. Kept in memory only: the next write of a material binding it tries again.
+        /// </summary>
+        public string? Underived(string image) => _underived.TryGetValue(image, out var r) ? r : null;
+
+        /// <summary>Notes why <paramref name="image"/> could not be derived (null: it was).</summary>
+        public void SetUnderived(string image, string? reason)
+        {
+            if (reason == null) _underived.Remove(image); else _underived[image] = reason;
+        }
+
         /// <summary>Raised after every change (the glue saves the notes then).</summary>
         public event Action? Changed;
 

@@ -15,7 +15,15 @@ namespace VibeSync.Unity.Looks
     {
         /// <summary>The record of material <paramref name="id"/>.</summary>
         /// <exception cref="UnknownAssetException">No such material.</exception>
-        public static Material Material(IUnityScene scene, string id) => MaterialMapping.FromUnity(id, scene.ReadMaterial(id), scene.Notes.Material(id), image => Sampler(scene, image));
+        public static Material Material(IUnityScene scene, string id) =>
+            MaterialMapping.FromUnity(id, scene.ReadMaterial(id), scene.Notes.Material(id), image => Sampler(scene, image), image => NotAnImage(scene, image));
+
+        /// <summary>True when texture <paramref name="image"/> cannot be an image record: gone, not an imported file, or neither PNG nor JPEG.</summary>
+        public static bool NotAnImage(IUnityScene scene, string image)
+        {
+            try { return scene.ReadImage(image).Unreadable != null; }
+            catch (UnknownAssetException) { return true; }
+        }
 
         private static (UnitySampler Now, UnitySampler? Written)? Sampler(IUnityScene scene, string image)
         {
@@ -30,12 +38,13 @@ namespace VibeSync.Unity.Looks
         /// by the actions added to <paramref name="undo"/>.
         /// </summary>
         /// <exception cref="UnknownAssetException">No such material, or a binding names no texture.</exception>
-        public static void WriteMaterial(IUnityScene scene, Material m, bool create, List<Action> undo)
+        public static void WriteMaterial(IUnityScene scene, Material m, bool create, List<Action> undo, ImageCache? images = null)
         {
             foreach (var b in m.Textures) scene.ReadImage(b.Value.Image); // every texture exists before anything is written
             var family = ShaderFamily.Of(create ? scene.NewMaterialShader : scene.ReadMaterial(m.Uuid).Shader);
             var stored = Stored(m); // mapped from what is noted, so a read compares like with like
             var values = MaterialMapping.ToUnity(stored, family);
+            Derive(scene, m, family, values, images ?? new ImageCache());
             if (create) scene.CreateMaterial(m.Uuid, values); else scene.WriteMaterial(m.Uuid, values);
             scene.Notes.SetMaterial(m.Uuid, stored);
             foreach (var b in m.Textures)
@@ -49,6 +58,24 @@ namespace VibeSync.Unity.Looks
                 if (after == before) continue;
                 scene.WriteImage(image, after, null);
                 undo.Add(() => scene.WriteImage(image, before, null));
+            }
+        }
+
+        /// <summary>
+        /// Binds the metallic-roughness and occlusion textures through a texture derived from their image
+        /// (<see cref="ChannelRepack"/>), named by the image file's blob id: made once per file, shared by both
+        /// slots and every material. An image that does not decode is bound as it is, and the reason noted.
+        /// </summary>
+        private static void Derive(IUnityScene scene, Material m, ShaderFamily family, UnityMaterialState values, ImageCache images)
+        {
+            foreach (var b in m.Textures)
+            {
+                if (!ChannelRepack.Converts(b.Key)) continue;
+                var image = b.Value.Image;
+                var name = ChannelRepack.DerivedName(images.Record(scene, image).Blob);
+                var problem = scene.Derive(image, name, ChannelRepack.GltfToUnity);
+                scene.Notes.SetUnderived(image, problem);
+                if (problem == null) values.Derived[family.TextureProperty(b.Key)] = name;
             }
         }
 

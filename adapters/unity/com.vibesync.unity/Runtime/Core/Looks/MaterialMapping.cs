@@ -44,6 +44,10 @@ namespace VibeSync.Unity.Looks
                 s.ScaleOffsets[property] = TextureTransforms.ToUnity(binding.Value);
                 if (family.TextureKeyword(binding.Key) is string keyword) s.Keywords.Add(keyword);
             }
+            // Smoothness from the metallic map's alpha, unscaled: with a metallic-roughness texture bound the
+            // shaders take metallic and smoothness from it (the derived texture's R and A, ChannelRepack).
+            s.Floats[ShaderFamily.SmoothnessChannel] = 0;
+            if (family.MapSmoothnessScale != family.Smoothness || m.Textures.ContainsKey(TextureSlot.MetallicRoughness)) s.Floats[family.MapSmoothnessScale] = 1;
             return s;
         }
 
@@ -54,7 +58,12 @@ namespace VibeSync.Unity.Looks
         /// bound texture's wrap and filter now and as VibeSync last wrote them (null: not noted, or no such
         /// texture); a part that changed is taken from Unity (<see cref="SamplerMapping.FromUnity"/>).
         /// </summary>
-        public static Material FromUnity(string uuid, UnityMaterialState s, Material? noted, Func<string, (UnitySampler Now, UnitySampler? Written)?>? samplers = null)
+        /// <remarks>
+        /// <paramref name="unreadable"/> says which textures cannot be image records (neither PNG nor JPEG,
+        /// not a file): a slot bound to one reads as the noted binding, or as no texture (LookCaveats lists it).
+        /// </remarks>
+        public static Material FromUnity(string uuid, UnityMaterialState s, Material? noted, Func<string, (UnitySampler Now, UnitySampler? Written)?>? samplers = null,
+            Func<string, bool>? unreadable = null)
         {
             var family = ShaderFamily.Of(s.Shader);
             var written = noted == null ? null : ToUnity(noted, family);
@@ -67,7 +76,8 @@ namespace VibeSync.Unity.Looks
                 : new Vector4d(SrgbTransfer.ToLinear(color.R), SrgbTransfer.ToLinear(color.G), SrgbTransfer.ToLinear(color.B), color.A);
             var m = new Material(uuid, s.Name, baseColor,
                 Kept(Fl(ShaderFamily.Metallic)) ? noted!.Metallic : Float(s, ShaderFamily.Metallic, 1),
-                Kept(Fl(family.Smoothness)) ? noted!.Roughness : 1.0 - Float(s, family.Smoothness, 0),
+                Kept(Fl(family.Smoothness)) ? noted!.Roughness : 1.0 - Float(s, family.Smoothness, 0), // URP with a metallic map: its scale, written 1
+
                 Vector3d.Zero);
 
             double strength = noted?.EmissiveStrength ?? 1.0;
@@ -83,6 +93,11 @@ namespace VibeSync.Unity.Looks
                 var property = family.TextureProperty(slot);
                 if (!s.Textures.TryGetValue(property, out var image)) continue;
                 var before = noted?.Texture(slot);
+                if (unreadable != null && unreadable(image))
+                {
+                    if (before != null && !unreadable(before.Image)) textures[slot] = before; // what the other side holds stays
+                    continue;
+                }
                 TextureBinding binding;
                 if (before != null && Kept("t:" + property, "st:" + property)) binding = before;
                 else

@@ -41,6 +41,7 @@ namespace VibeSync.Unity.Looks
 
         private static UnityWrap Wrap(TextureWrap w) => w == TextureWrap.ClampToEdge ? UnityWrap.Clamp : w == TextureWrap.MirroredRepeat ? UnityWrap.Mirror : UnityWrap.Repeat;
 
-        private static TextureWrap Wrap(UnityWrap w) => w == UnityWrap.Clamp ? TextureWrap.ClampToEdge : w == UnityWrap.Mirror ? TextureWrap.MirroredRepeat : TextureWrap.Repeat;
+        // MirrorOnce (mirror once, then clamp) has no glTF value: MIRRORED_REPEAT is the nearest (LookCaveats lists the difference).
+        private static TextureWrap Wrap(UnityWrap w) => w == UnityWrap.Clamp ? TextureWrap.ClampToEdge : w == UnityWrap.Mirror || w == UnityWrap.MirrorOnce ? TextureWrap.MirroredRepeat : TextureWrap.Repeat;
     }
 }

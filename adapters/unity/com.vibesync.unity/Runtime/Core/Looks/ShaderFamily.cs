@@ -47,6 +47,10 @@ namespace VibeSync.Unity.Looks
         public const string DstBlend = "_DstBlend";
         /// <summary><c>_ZWrite</c>.</summary>
         public const string ZWrite = "_ZWrite";
+        /// <summary><c>_SmoothnessTextureChannel</c>: 0, smoothness from the metallic map's alpha (both shaders; 1 would take albedo alpha).</summary>
+        public const string SmoothnessChannel = "_SmoothnessTextureChannel";
+        /// <summary><c>_SMOOTHNESS_TEXTURE_ALBEDO_CHANNEL_A</c>: always off (smoothness from the metallic map's alpha, <see cref="SmoothnessChannel"/> 0; both inspectors set it from that float).</summary>
+        public const string AlbedoSmoothnessKeyword = "_SMOOTHNESS_TEXTURE_ALBEDO_CHANNEL_A";
         /// <summary><c>_NORMALMAP</c>: on when a normal texture is bound.</summary>
         public const string NormalKeyword = "_NORMALMAP";
         /// <summary><c>_EMISSION</c>: on when emission × strength is not black.</summary>
@@ -55,7 +59,7 @@ namespace VibeSync.Unity.Looks
         public const string AlphaTestKeyword = "_ALPHATEST_ON";
 
         /// <summary>The Built-in render pipeline's Standard shader (metallic workflow).</summary>
-        public static ShaderFamily Standard { get; } = new ShaderFamily("Standard", "_Color", "_MainTex", "_Glossiness", "_METALLICGLOSSMAP", null,
+        public static ShaderFamily Standard { get; } = new ShaderFamily("Standard", "_Color", "_MainTex", "_Glossiness", "_GlossMapScale", "_METALLICGLOSSMAP", null,
             new[] { "_ALPHATEST_ON", "_ALPHABLEND_ON", "_ALPHAPREMULTIPLY_ON" },
             new[]
             {
@@ -67,7 +71,7 @@ namespace VibeSync.Unity.Looks
             s => s.Floats.TryGetValue("_Mode", out var mode) ? (mode == 1 ? AlphaMode.Mask : mode >= 2 ? AlphaMode.Blend : AlphaMode.Opaque) : AlphaMode.Opaque);
 
         /// <summary>URP's Lit shader (metallic workflow).</summary>
-        public static ShaderFamily UrpLit { get; } = new ShaderFamily("Universal Render Pipeline/Lit", "_BaseColor", "_BaseMap", "_Smoothness", "_METALLICSPECGLOSSMAP", "_OCCLUSIONMAP",
+        public static ShaderFamily UrpLit { get; } = new ShaderFamily("Universal Render Pipeline/Lit", "_BaseColor", "_BaseMap", "_Smoothness", "_Smoothness", "_METALLICSPECGLOSSMAP", "_OCCLUSIONMAP",
             new[] { "_ALPHATEST_ON", "_SURFACE_TYPE_TRANSPARENT", "_ALPHAPREMULTIPLY_ON" },
             new[]
             {
@@ -85,10 +89,10 @@ namespace VibeSync.Unity.Looks
         private readonly AlphaSetup[] _alpha;
         private readonly Func<UnityMaterialState, AlphaMode> _alphaOf;
 
-        private ShaderFamily(string shader, string baseColor, string baseMap, string smoothness, string metallicMapKeyword, string? occlusionKeyword,
+        private ShaderFamily(string shader, string baseColor, string baseMap, string smoothness, string mapSmoothnessScale, string metallicMapKeyword, string? occlusionKeyword,
             string[] alphaKeywords, AlphaSetup[] alpha, Func<UnityMaterialState, AlphaMode> alphaOf)
         {
-            Shader = shader; BaseColor = baseColor; BaseMap = baseMap; Smoothness = smoothness;
+            Shader = shader; BaseColor = baseColor; BaseMap = baseMap; Smoothness = smoothness; MapSmoothnessScale = mapSmoothnessScale;
             MetallicMapKeyword = metallicMapKeyword; OcclusionKeyword = occlusionKeyword; AlphaKeywords = alphaKeywords;
             _alpha = alpha; _alphaOf = alphaOf;
         }
@@ -101,6 +105,12 @@ namespace VibeSync.Unity.Looks
         public string BaseMap { get; }
         /// <summary>The smoothness property (<c>_Glossiness</c> / <c>_Smoothness</c>) = 1 − roughness.</summary>
         public string Smoothness { get; }
+        /// <summary>
+        /// What scales the metallic map's smoothness (alpha) while one is bound: Standard's <c>_GlossMapScale</c>
+        /// (its <c>_Glossiness</c> is then unused), URP Lit's <c>_Smoothness</c> itself. Written 1, so the
+        /// derived texture's alpha is the smoothness.
+        /// </summary>
+        public string MapSmoothnessScale { get; }
         /// <summary>The keyword that makes the shader read <see cref="MetallicMap"/>.</summary>
         public string MetallicMapKeyword { get; }
         /// <summary>The keyword that makes the shader read <see cref="OcclusionMap"/>; Standard has none (it always samples it).</summary>
@@ -135,7 +145,7 @@ namespace VibeSync.Unity.Looks
 
         /// <summary>Every float property the table writes (the glue reads exactly these).</summary>
         public IEnumerable<string> FloatNames =>
-            new[] { Metallic, Smoothness, NormalScale, OcclusionStrength, Cutoff, Cull }.Concat(_alpha.SelectMany(a => a.Floats.Keys)).Distinct();
+            new[] { Metallic, Smoothness, MapSmoothnessScale, SmoothnessChannel, NormalScale, OcclusionStrength, Cutoff, Cull }.Concat(_alpha.SelectMany(a => a.Floats.Keys)).Distinct();
 
         /// <summary>Every colour property the table writes.</summary>
         public IEnumerable<string> ColorNames => new[] { BaseColor, EmissionColor };
@@ -145,7 +155,7 @@ namespace VibeSync.Unity.Looks
 
         /// <summary>Every keyword the table manages.</summary>
         public IEnumerable<string> KeywordNames =>
-            new[] { NormalKeyword, EmissionKeyword, MetallicMapKeyword }.Concat(OcclusionKeyword == null ? new string[0] : new[] { OcclusionKeyword }).Concat(AlphaKeywords);
+            new[] { NormalKeyword, EmissionKeyword, MetallicMapKeyword, AlbedoSmoothnessKeyword }.Concat(OcclusionKeyword == null ? new string[0] : new[] { OcclusionKeyword }).Concat(AlphaKeywords);
 
         private static IReadOnlyDictionary<string, float> F(params (string Name, float Value)[] values) =>
             values.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);

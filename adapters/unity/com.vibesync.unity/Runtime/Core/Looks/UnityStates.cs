@@ -76,6 +76,12 @@ namespace VibeSync.Unity.Looks
         public SortedDictionary<string, string> Textures { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
         /// <summary><c>SetTextureScale</c>/<c>SetTextureOffset</c> by texture property name.</summary>
         public SortedDictionary<string, UnityScaleOffset> ScaleOffsets { get; } = new SortedDictionary<string, UnityScaleOffset>(StringComparer.Ordinal);
+        /// <summary>
+        /// Texture properties bound to a texture derived from their image (<see cref="ChannelRepack"/>): the
+        /// derived texture's name by property. <see cref="Textures"/> still names the source image, which is
+        /// what the record binds; the host binds the derived texture in its place.
+        /// </summary>
+        public SortedDictionary<string, string> Derived { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
         /// <summary>Enabled shader keywords (among those the mapping manages).</summary>
         public SortedSet<string> Keywords { get; } = new SortedSet<string>(StringComparer.Ordinal);
         /// <summary><c>Material.renderQueue</c>.</summary>
@@ -91,6 +97,7 @@ namespace VibeSync.Unity.Looks
             foreach (var p in Colors) c.Colors[p.Key] = p.Value;
             foreach (var p in Textures) c.Textures[p.Key] = p.Value;
             foreach (var p in ScaleOffsets) c.ScaleOffsets[p.Key] = p.Value;
+            foreach (var p in Derived) c.Derived[p.Key] = p.Value;
             c.Keywords.UnionWith(Keywords);
             return c;
         }
@@ -103,6 +110,7 @@ namespace VibeSync.Unity.Looks
             foreach (var p in Colors) sb.Append(' ').Append(p.Key).Append('=').Append(p.Value);
             foreach (var p in Textures) sb.Append(' ').Append(p.Key).Append('=').Append(p.Value);
             foreach (var p in ScaleOffsets) sb.Append(' ').Append(p.Key).Append("_ST=").Append(p.Value);
+            foreach (var p in Derived) sb.Append(' ').Append(p.Key).Append("<=").Append(p.Value);
             return sb.Append(" keywords ").Append(string.Join(" ", Keywords)).ToString();
         }
 
@@ -134,7 +142,7 @@ namespace VibeSync.Unity.Looks
     /// </summary>
     public sealed record UnityCamera(bool Orthographic, float FieldOfView, float OrthographicSize, float NearClipPlane, float FarClipPlane, float Aspect);
 
-    /// <summary>Unity's <c>TextureWrapMode</c> values used (MirrorOnce 3 has no glTF counterpart).</summary>
+    /// <summary>Unity's <c>TextureWrapMode</c> values.</summary>
     public enum UnityWrap
     {
         /// <summary>TextureWrapMode.Repeat.</summary>
@@ -143,6 +151,8 @@ namespace VibeSync.Unity.Looks
         Clamp = 1,
         /// <summary>TextureWrapMode.Mirror.</summary>
         Mirror = 2,
+        /// <summary>TextureWrapMode.MirrorOnce: no glTF value; read as MIRRORED_REPEAT, the nearest, and listed as not synced.</summary>
+        MirrorOnce = 3,
     }
 
     /// <summary>Unity's <c>FilterMode</c> values.</summary>
@@ -163,6 +173,13 @@ namespace VibeSync.Unity.Looks
     /// </summary>
     public sealed record UnityTexture(string Name, string Mime, int Width, int Height, bool Srgb, bool NormalMap, UnityWrap WrapU, UnityWrap WrapV, UnityFilter Filter)
     {
+        /// <summary>
+        /// Why the texture's file cannot be an image record (null: it can): a file Unity imports as a
+        /// texture that is neither PNG nor JPEG (a .tga, .psd, .exr a human bound). Its bindings are
+        /// listed as not synced (<c>IMAGE_FORMAT …</c>) and the rest of the scene syncs.
+        /// </summary>
+        public string? Unreadable { get; init; }
+
         /// <summary>The texture's wrap and filter settings alone.</summary>
         public UnitySampler Sampler => new UnitySampler(WrapU, WrapV, Filter);
     }
