@@ -48,6 +48,9 @@ public sealed record ServeOptions
 
     /// <summary>At an engine's first pairing, whose state wins where both have a uuid with different state.</summary>
     public string SourceOfTruth { get; init; } = Engines.Blender;
+
+    /// <summary>The journal to write, already open (team mode's JetStream journal); null: DIR/wal, the local write-ahead log. Disposed by the service.</summary>
+    public IJournal? Journal { get; init; }
 }
 
 /// <summary>An engine's standing with Reality.</summary>
@@ -109,7 +112,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>Unfinished <c>put_blob</c> uploads (<c>POST /v1/blobs</c>), bounded per actor by the pipeline's limits, expired when idle.</summary>
     public Uploads.PartialUploads Uploads { get; private set; } = null!;
     private ControlApi _api = null!;
-    private WriteAheadLog _wal = null!;
+    private IJournal _wal = null!;
     private IntentPipeline _pipeline = null!;
     private Snapshotter _snapshots = null!;
     private AttachFlow _attach = null!;
@@ -154,10 +157,10 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var token = SecretFiles.LoadOrCreate(SecretFiles.ControlTokenPath(options.DataDirectory));
         var aiToken = SecretFiles.LoadOrCreate(SecretFiles.AiTokenPath(options.DataDirectory)); // what `vibesync mcp` holds: AI actors only
         var service = new OrchestratorService(options);
-        service._wal = WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
+        service._wal = options.Journal ?? WriteAheadLog.Open(Path.Combine(options.DataDirectory, "wal"));
         // The log is read once here and shared: the journal index, Reality's replay and the first
         // blob collection's roots (a million-entry log was read four times: bench journal).
-        var records = service._wal.LastSequence > 0 ? WriteAheadLog.ReadAll(service._wal.Directory, out _) : Array.Empty<WalRecord>();
+        var records = service._wal.ReadAll();
         service._journal = Orchestrator.Journal.JournalIndex.Of(service._wal, records); // before anything appends: the recovery rollbacks below are indexed too
         var (reality, paired) = RealityStore.Load(service._wal, records);
         service._project = ProjectIdentity.LoadOrCreate(options.DataDirectory, paired);

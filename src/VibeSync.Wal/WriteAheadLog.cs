@@ -19,7 +19,7 @@ namespace VibeSync.Wal;
 /// VibeSync's write-ahead log: append-only, hash-chained, CRC-framed records in preallocated
 /// segment files; an append completes only once it is durable; crash recovery on open.
 /// </summary>
-public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
+public sealed class WriteAheadLog : IJournal, IDisposable
 {
     private readonly string _directory;
     private readonly WalOptions _options;
@@ -231,6 +231,10 @@ public sealed class WriteAheadLog : IAsyncDisposable, IDisposable
         if (deleted.Count > 0) WalFileSystem.Os.SyncDirectory(directory);
         return deleted;
     }
+
+    Task IJournal.WriteCheckpointAsync(ulong sequence, byte[] state) => WriteCheckpointAsync(sequence, state);
+
+    IReadOnlyList<WalRecord> IJournal.ReadAll() => LastSequence > 0 ? ReadAll(_directory, out _) : Array.Empty<WalRecord>();
 
     /// <summary>Reads every good record of a log directory without opening it for writing.</summary>
     public static IReadOnlyList<WalRecord> ReadAll(string directory, out ScanResult scan)

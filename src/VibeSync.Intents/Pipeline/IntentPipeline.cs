@@ -38,7 +38,7 @@ namespace VibeSync.Intents.Pipeline;
 /// </summary>
 public sealed partial class IntentPipeline : IAsyncDisposable
 {
-    private readonly WriteAheadLog _wal;
+    private readonly IJournal _wal;
     private readonly IReadOnlyList<IEnginePort> _engines;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
@@ -129,7 +129,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     private sealed record InFlight(HashSet<string> Uuids, CancellationTokenSource Abort);
     private enum Admit { New, Woken, Approved }
 
-    private IntentPipeline(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines, PipelineOptions options, TimeProvider time)
+    private IntentPipeline(IJournal wal, RealityScene reality, IReadOnlyList<IEnginePort> engines, PipelineOptions options, TimeProvider time)
     {
         _wal = wal;
         Reality = _speculative = reality;
@@ -147,16 +147,16 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     /// are resynced from Reality when they reconnect. Intent numbers resume above the log's largest.
     /// <paramref name="records"/> is the log as its caller already read it (else it is read here).
     /// </summary>
-    public static async Task<IntentPipeline> StartAsync(WriteAheadLog wal, RealityScene reality, IReadOnlyList<IEnginePort> engines,
+    public static async Task<IntentPipeline> StartAsync(IJournal wal, RealityScene reality, IReadOnlyList<IEnginePort> engines,
         PipelineOptions? options = null, TimeProvider? time = null, IReadOnlyList<WalRecord>? records = null)
     {
         var pipeline = new IntentPipeline(wal, reality, engines, options ?? new PipelineOptions(), time ?? TimeProvider.System);
         foreach (var id in wal.Recovery.ToRollBack)
-            await wal.AppendAsync(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", RecoveryActor,
+            await wal.AppendAsync(WriteAheadLog.Encode(new WalEntry(id, IntentPhase.RolledBack, pipeline.Now, "both", RecoveryActor,
                 new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, Hard(RollbackReasons.EngineFault),
-                "left PROVISIONAL by a crash: rolled back on restart")).ConfigureAwait(false);
+                "left PROVISIONAL by a crash: rolled back on restart"))).ConfigureAwait(false);
         if (records == null || wal.Recovery.ToRollBack.Count > 0) // the caller's read predates the rollbacks just journaled
-            records = wal.Recovery.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>(); // read once for both
+            records = wal.ReadAll(); // read once for both
         pipeline.RestorePending(records);
         pipeline.ConsultPriorFailures(records);
         pipeline._loop = Task.Run(pipeline.RunAsync);

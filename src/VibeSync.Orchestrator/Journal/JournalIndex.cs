@@ -1,7 +1,7 @@
 // Design rationale (chaos soak, issue #15 §6; issue #20 §4): every journal read used to scan every
 // WAL segment — MCP's wait_intent polls one intent ten times a second, and each scan allocated a
 // segment-sized buffer, so serve's memory grew past any bound. The index is built once at start and
-// kept as the log is written (WriteAheadLog.Durable), so a read costs what it returns. It holds
+// kept as the log is written (IJournal.Durable), so a read costs what it returns. It holds
 // the journal as the control API shows it, without the operations' JSON.
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
@@ -21,7 +21,7 @@ internal sealed class JournalIndex
     private readonly Dictionary<ulong, TaskCompletionSource> _waiters = new(); // intent → woken by its next entry
 
     /// <summary>Indexes <paramref name="wal"/>: what it holds now, then every record as it becomes durable.</summary>
-    public static JournalIndex Of(WriteAheadLog wal, IReadOnlyList<WalRecord>? records = null)
+    public static JournalIndex Of(IJournal wal, IReadOnlyList<WalRecord>? records = null)
     {
         var index = new JournalIndex();
         var early = new List<(ulong, WalEntry)>();
@@ -34,7 +34,7 @@ internal sealed class JournalIndex
                 else early.Add((sequence, entry)); // between subscribing and reading what is on disk
             }
         };
-        records ??= wal.LastSequence > 0 ? WriteAheadLog.ReadAll(wal.Directory, out _) : Array.Empty<WalRecord>();
+        records ??= wal.ReadAll();
         lock (index._gate)
         {
             foreach (var r in records) index.Add(r.Sequence, r.Entry);

@@ -27,10 +27,10 @@ internal static class RealityStore
         ? RealityScene.From(SceneJsonReader.ReadCanonical(Encoding.UTF8.GetString(state), Space.Canonical))
         : RealityScene.Empty;
 
-    public static (RealityScene Reality, HashSet<string> Paired) Load(WriteAheadLog wal, IReadOnlyList<WalRecord>? records = null)
+    public static (RealityScene Reality, HashSet<string> Paired) Load(IJournal wal, IReadOnlyList<WalRecord>? records = null)
     {
         var initial = AtCheckpoint(wal.Recovery.CheckpointState);
-        records ??= WriteAheadLog.ReadAll(wal.Directory, out _);
+        records ??= wal.ReadAll();
         var paired = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in records.Where(r => r.Entry.Phase == IntentPhase.Final))
             if (r.Entry.Actor == PairingActor) paired.Add(r.Entry.Engine);

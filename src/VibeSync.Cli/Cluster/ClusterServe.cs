@@ -1,0 +1,147 @@
+// Design rationale (issue #22 §3, TEAM.md §4): `serve --cluster` is serve as today with the
+// journal in JetStream, preceded by a standby phase and watched by a fail-stop. The substance is
+// here, not in ServeCommand or OrchestratorService: a standby follows the stream (its journal's
+// records, chain and Reality head stay current) until it wins the lease, reads the tail, and only
+// then starts the orchestrator over the same journal. A leader that loses its lease, or whose
+// journal was fenced, stops: a deposed leader that kept serving engines could only mislead them.
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using VibeSync.Cluster;
+using VibeSync.Orchestrator;
+
+namespace VibeSync.Cli.Cluster;
+
+/// <summary>Runs one orchestrator node of a team-mode cluster: standby until it leads, then serve.</summary>
+internal static partial class ClusterServe
+{
+    /// <summary>Exit code of a leader that stopped because it lost its lease (fail-stop).</summary>
+    public const int LostLeadership = 3;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
+    private static partial Regex NodeName();
+
+    /// <summary>The error in <paramref name="urls"/> or <paramref name="node"/>, or null when both are valid.</summary>
+    public static string? Invalid(string urls, string? node)
+    {
+        if (node is null || !NodeName().IsMatch(node)) return "--node NAME is required with --cluster; NAME matches [a-z0-9][a-z0-9_-]{0,31}";
+        foreach (var url in urls.Split(','))
+            if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) || u.Scheme is not ("nats" or "tls") || u.Port <= 0)
+                return $"--cluster takes nats://HOST:PORT URLs separated by commas; '{url}' is not one";
+        return null;
+    }
+
+    public static async Task<int> RunAsync(ServeOptions options, string urls, string node, CancellationToken cancel)
+    {
+        var stopped = new TaskCompletionSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _ = stopped.Task.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
+        var status = new ClusterStatusFile(options.DataDirectory, node);
+
+        await using var nats = new NatsConnection(new NatsOpts { Url = urls, Name = $"vibesync-{node}", MaxReconnectRetry = -1 });
+        var js = new NatsJSContext(nats);
+        var names = new ClusterNames();
+        LeaderLease lease;
+        JetStreamJournal journal;
+        BlobReplica blobs;
+        try
+        {
+            Directory.CreateDirectory(options.DataDirectory);
+            lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token);
+            journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync }, stopping.Token);
+            blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"error: cannot open the journal on the NATS cluster {urls}: {e.Message}");
+            return 1;
+        }
+        await using var _lease = lease;
+
+        // Standby: follow the stream until this node wins the lease.
+        journal.StartFollowing();
+        var campaign = lease.CampaignAsync(stopping.Token);
+        string? said = null;
+        while (!campaign.IsCompleted && !stopping.IsCancellationRequested)
+        {
+            status.Write("standby", lease, journal.LastSequence, null);
+            if (lease.NotLeaderMessage() != said) // logged when the leader changes, not every round
+                Log(options, "standby", $"{said = lease.NotLeaderMessage()}; following {names.Stream} (at record {journal.LastSequence}); this node takes over when the lease expires");
+            await Task.WhenAny(campaign, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
+            if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
+        }
+        try { await campaign; }
+        catch (OperationCanceledException)
+        {
+            await journal.DisposeAsync();
+            status.Write("stopped", lease, journal.LastSequence, null);
+            return 0;
+        }
+
+        await journal.StopFollowingAsync(stopping.Token); // the tail the old leader wrote last
+        await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
+        Log(options, "leader", $"node {node} leads (term {lease.Holder?.Term}); journal {names.Stream} at record {journal.LastSequence}, Reality head {journal.RealityHead[..16]}…");
+        OrchestratorService service;
+        try { service = await OrchestratorService.StartAsync(options with { Journal = journal }); }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        status.Write("leader", lease, journal.LastSequence, null);
+        Console.Out.WriteLine($"vibesync serve: leader {node}, link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
+        Console.Out.Flush();
+
+        // The leader copies new blobs to the object store about once a second (not part of an intent's acknowledgement).
+        var pushed = DateTimeOffset.MinValue;
+        while (!stopping.IsCancellationRequested && lease.Lost == null && journal.Failure == null)
+        {
+            await Task.WhenAny(stopped.Task, Task.Delay(200, CancellationToken.None));
+            if (DateTimeOffset.UtcNow - pushed < TimeSpan.FromSeconds(1)) continue;
+            await CopyBlobsAsync(options, () => blobs.PushAsync(LocalBlobs(options), stopping.Token), "pushed");
+            pushed = DateTimeOffset.UtcNow;
+        }
+        if (!stopping.IsCancellationRequested)
+        {
+            var why = lease.Lost ?? journal.Failure!.Message;
+            Console.Error.WriteLine($"error: {why}");
+            Log(options, "lost_leadership", why);
+            status.Write("stopped", lease, journal.LastSequence, why);
+            await service.DisposeAsync();
+            return LostLeadership;
+        }
+        await service.DisposeAsync();
+        status.Write("stopped", lease, journal.LastSequence, null);
+        return 0; // disposing the lease hands it over at once
+    }
+
+    private static Blobs.BlobStore LocalBlobs(ServeOptions options) => Blobs.BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
+
+    /// <summary>One round of blob copying; a failure is logged and tried again next round (the journal does not wait for it).</summary>
+    private static async Task CopyBlobsAsync(ServeOptions options, Func<Task<int>> copy, string verb)
+    {
+        try
+        {
+            int n = await copy();
+            if (n > 0) Log(options, "blobs", $"{verb} {n} blob(s) {(verb == "pushed" ? "to" : "from")} the cluster's object store");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log(options, "blobs_failed", $"blob copy ({verb}) failed, tried again: {e.Message}");
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static void Log(ServeOptions options, string @event, string detail)
+    {
+        options.Log.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["ts_ms"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ["event"] = "cluster_" + @event, ["detail"] = detail,
+        }));
+        options.Log.Flush();
+    }
+}

@@ -1,0 +1,203 @@
+// Design rationale (issue #22 §3, DESIGN.md §13): exactly one orchestrator writes, decided by a
+// lease in a 3-replica JetStream KV bucket — an existing consensus, never a home-made one. The
+// holder renews it with a compare-and-set on the key's revision; a standby takes it with a
+// compare-and-set once it has seen the same revision for a whole TTL on its own monotonic clock,
+// so no two machines' wall clocks are compared. The holder counts its TTL from when it *sent* the
+// renewal that the standby then observes, so it stops writing no later than a standby may take
+// over; JetStream's expected-last-sequence check on every journal publish fences any straggler.
+// A holder that cannot renew (no KV quorum) pauses writes at expiry rather than failing them: if
+// its next renewal succeeds nobody took over, and if it fails on the revision it has lost.
+using System.Diagnostics;
+using System.Text.Json;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+
+namespace VibeSync.Cluster;
+
+/// <summary>What the lease's key holds.</summary>
+/// <param name="Node">The leader's node name.</param>
+/// <param name="Term">Raised by one on every change of leader.</param>
+/// <param name="TtlMs">How long the lease lasts unrenewed.</param>
+public sealed record LeaseHolder(string Node, ulong Term, int TtlMs);
+
+/// <summary>
+/// Leadership among orchestrators: <see cref="CampaignAsync"/> until this node leads, then renew in
+/// the background; <see cref="EnsureMayWriteAsync"/> fences each write.
+/// </summary>
+public sealed class LeaderLease : IAsyncDisposable
+{
+    private const string Key = "leader";
+    private readonly INatsKVStore _store;
+    private readonly string _node;
+    private readonly TimeSpan _ttl;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private ulong _revision;            // of our own last renewal
+    private long _freshUntilMs = long.MinValue; // on _clock: TTL after the send of the last acknowledged renewal
+    private volatile string? _lost;     // why leadership is gone for good
+    private Task? _renewing;
+
+    private LeaderLease(INatsKVStore store, string node, TimeSpan ttl)
+    {
+        _store = store;
+        _node = node;
+        _ttl = ttl;
+    }
+
+    /// <summary>Opens (creating if needed, 3 replicas) the lease bucket for <paramref name="node"/>.</summary>
+    public static async Task<LeaderLease> OpenAsync(INatsJSContext js, ClusterNames names, string node, TimeSpan? ttl = null,
+        CancellationToken cancellationToken = default)
+    {
+        var kv = new NatsKVContext(js);
+        var store = await Transient.RetryAsync(ct => kv.CreateStoreAsync(new NatsKVConfig(names.LeaseBucket)
+        {
+            NumberOfReplicas = names.Replicas,
+            History = 1,
+            Storage = NatsKVStorageType.File,
+        }, ct).AsTask(), TimeSpan.FromSeconds(40), cancellationToken).ConfigureAwait(false);
+        return new LeaderLease(store, node, ttl ?? TimeSpan.FromSeconds(3));
+    }
+
+    /// <summary>This node's name.</summary>
+    public string Node => _node;
+
+    /// <summary>The holder last seen (ours while leading); null before anyone led.</summary>
+    public LeaseHolder? Holder { get; private set; }
+
+    /// <summary>True while this node holds a fresh lease.</summary>
+    public bool IsLeader => _lost == null && _renewing != null && _clock.ElapsedMilliseconds < Interlocked.Read(ref _freshUntilMs);
+
+    /// <summary>Why this node stopped leading (fail-stop), if it did.</summary>
+    public string? Lost => _lost;
+
+    /// <summary>
+    /// Waits until this node holds the lease: at once when nobody does, else once the holder's
+    /// revision has stood still for a whole TTL. Then renews it in the background every TTL/3.
+    /// </summary>
+    public async Task CampaignAsync(CancellationToken cancellationToken = default)
+    {
+        ulong seenRevision = 0;
+        long seenAtMs = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                long sent = _clock.ElapsedMilliseconds;
+                NatsKVEntry<byte[]> entry = default;
+                bool found = false;
+                try { entry = await _store.GetEntryAsync<byte[]>(Key, cancellationToken: cancellationToken).ConfigureAwait(false); found = true; }
+                catch (NatsKVKeyNotFoundException) { }
+                catch (NatsKVKeyDeletedException) { }
+                ulong revision;
+                if (!found)
+                {
+                    var mine = new LeaseHolder(_node, 1, (int)_ttl.TotalMilliseconds);
+                    revision = await _store.CreateAsync(Key, Encode(mine), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    Lead(mine, revision, sent);
+                    return;
+                }
+                var holder = Decode(entry.Value);
+                Holder = holder;
+                if (entry.Revision != seenRevision)
+                {
+                    (seenRevision, seenAtMs) = (entry.Revision, _clock.ElapsedMilliseconds); // alive (or new): start its TTL over
+                }
+                else if (_clock.ElapsedMilliseconds - seenAtMs >= Math.Max(holder.TtlMs, (int)_ttl.TotalMilliseconds))
+                {
+                    var mine = new LeaseHolder(_node, holder.Term + 1, (int)_ttl.TotalMilliseconds);
+                    sent = _clock.ElapsedMilliseconds;
+                    revision = await _store.UpdateAsync(Key, Encode(mine), entry.Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    Lead(mine, revision, sent);
+                    return;
+                }
+            }
+            catch (NatsKVCreateException) { } // another node got there first: watch it
+            catch (NatsKVWrongLastRevisionException) { }
+            catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested) { } // no KV quorum now: keep watching
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, _ttl.TotalMilliseconds / 6)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Lead(LeaseHolder mine, ulong revision, long sentMs)
+    {
+        Holder = mine;
+        _revision = revision;
+        Interlocked.Exchange(ref _freshUntilMs, sentMs + (long)_ttl.TotalMilliseconds);
+        _renewing = Task.Run(RenewLoopAsync);
+    }
+
+    private async Task RenewLoopAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested && _lost == null)
+        {
+            try { await Task.Delay(_ttl / 3, token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            long sent = _clock.ElapsedMilliseconds;
+            try
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+                attempt.CancelAfter(_ttl / 2);
+                _revision = await _store.UpdateAsync(Key, Encode(Holder!), _revision, cancellationToken: attempt.Token).ConfigureAwait(false);
+                Interlocked.Exchange(ref _freshUntilMs, sent + (long)_ttl.TotalMilliseconds);
+            }
+            catch (NatsKVWrongLastRevisionException)
+            {
+                _lost = "not the leader any more: another orchestrator took the lease (this node could not renew it in time); this node stops writing";
+            }
+            catch (Exception) when (!token.IsCancellationRequested) { } // no KV quorum now: writes pause at expiry, renewal goes on
+        }
+    }
+
+    /// <summary>
+    /// Completes when this node may write (it holds a fresh lease); waits while a renewal is in
+    /// doubt; throws <see cref="NotLeaderException"/> once the lease is lost or was never held.
+    /// </summary>
+    public async Task EnsureMayWriteAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_lost is { } why) throw new NotLeaderException(why);
+            if (_renewing == null) throw new NotLeaderException(NotLeaderMessage());
+            if (_clock.ElapsedMilliseconds < Interlocked.Read(ref _freshUntilMs)) return;
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>"not the leader: NODE leads" (or that nobody does yet), for refusals on a standby.</summary>
+    public string NotLeaderMessage() => Holder is { } h && h.Node != _node
+        ? $"not the leader: {h.Node} leads (term {h.Term})"
+        : "not the leader: no orchestrator leads yet";
+
+    /// <summary>Stops renewing without giving the lease up (what a crash does: a standby takes over after the TTL).</summary>
+    public async Task StopRenewingAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_renewing is { } renewing) await renewing.ConfigureAwait(false);
+        _lost ??= "stopped renewing";
+    }
+
+    /// <summary>Stops renewing and, if this node still holds the lease, deletes it so a standby takes over at once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        bool held = IsLeader;
+        await StopRenewingAsync().ConfigureAwait(false);
+        if (!held) return;
+        try { await _store.DeleteAsync(Key, new NatsKVDeleteOpts { Revision = _revision }).ConfigureAwait(false); }
+        catch (Exception) { } // taken meanwhile or no quorum: the TTL hands it over instead
+    }
+
+    private static byte[] Encode(LeaseHolder holder) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    {
+        ["node"] = holder.Node, ["term"] = holder.Term, ["ttl_ms"] = holder.TtlMs,
+    });
+
+    private static LeaseHolder Decode(byte[]? value)
+    {
+        if (value is not { Length: > 0 }) return new LeaseHolder("?", 0, 0);
+        using var doc = JsonDocument.Parse(value);
+        var root = doc.RootElement;
+        return new LeaseHolder(root.GetProperty("node").GetString() ?? "?", root.GetProperty("term").GetUInt64(), root.GetProperty("ttl_ms").GetInt32());
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using NATS.Client.JetStream;
+
+namespace VibeSync.Cluster.Tests;
+
+/// <summary>Leadership by a lease in a JetStream KV bucket.</summary>
+public sealed class LeaderLeaseTests : IAsyncLifetime
+{
+    private NatsCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await NatsCluster.StartAsync();
+
+    public Task DisposeAsync() => _cluster.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task exactly_one_of_two_nodes_leads_and_the_standby_leads_within_5_s_once_the_leader_stops_renewing()
+    {
+        await using var natsA = _cluster.Connect();
+        await using var natsB = _cluster.Connect();
+        var names = new ClusterNames("LEASE");
+        await using var a = await LeaderLease.OpenAsync(new NatsJSContext(natsA), names, "alpha");
+        await using var b = await LeaderLease.OpenAsync(new NatsJSContext(natsB), names, "beta");
+
+        await a.CampaignAsync();
+        var standby = b.CampaignAsync();
+        await Task.Delay(4000); // longer than the TTL: renewals keep alpha leading
+        Assert.False(standby.IsCompleted);
+        Assert.True(a.IsLeader);
+        Assert.False(b.IsLeader);
+        Assert.Equal("not the leader: alpha leads (term 1)", b.NotLeaderMessage());
+        await Assert.ThrowsAsync<NotLeaderException>(() => b.EnsureMayWriteAsync(CancellationToken.None));
+
+        var clock = Stopwatch.StartNew();
+        await a.StopRenewingAsync(); // what kill -9 does to the renewals
+        await standby.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took over after {clock.Elapsed}");
+        Assert.True(b.IsLeader);
+        Assert.Equal(2UL, b.Holder!.Term);
+        await b.EnsureMayWriteAsync(CancellationToken.None);
+        await Assert.ThrowsAsync<NotLeaderException>(() => a.EnsureMayWriteAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task a_leader_whose_lease_was_taken_stops_writing_and_its_journal_is_fenced()
+    {
+        await using var natsA = _cluster.Connect();
+        await using var natsB = _cluster.Connect();
+        var (jsA, jsB) = (new NatsJSContext(natsA), new NatsJSContext(natsB));
+        var names = new ClusterNames("DEPOSED");
+        var a = await LeaderLease.OpenAsync(jsA, names, "alpha", TimeSpan.FromSeconds(2));
+        await using var b = await LeaderLease.OpenAsync(jsB, names, "beta", TimeSpan.FromSeconds(2));
+        await a.CampaignAsync();
+        await using var journalA = await JetStreamJournal.OpenAsync(jsA, names, new JetStreamJournalOptions { Fence = a.EnsureMayWriteAsync, AckTimeout = TimeSpan.FromSeconds(3) });
+        await journalA.AppendAsync(Entries.Final(1));
+
+        // alpha is partitioned from its lease (its renewals stop) but its process lives on.
+        await a.StopRenewingAsync();
+        await b.CampaignAsync();
+        await using var journalB = await JetStreamJournal.OpenAsync(jsB, names, new JetStreamJournalOptions { Fence = b.EnsureMayWriteAsync });
+        await journalB.AppendAsync(Entries.Final(2));
+
+        var refused = await Assert.ThrowsAsync<WalFailedException>(() => journalA.AppendAsync(Entries.Final(3)));
+        Assert.Contains("stop", refused.Message);
+        var all = journalB.ReadAll();
+        Assert.Equal(new ulong[] { 1, 2 }, all.Select(r => r.Entry.IntentId));
+    }
+}
