@@ -35,6 +35,7 @@ running modal operators; 4.2+ has ``Window.modal_operators`` and it is used when
 released once the object has been still for ``quiet_s``.
 """
 
+import os
 import time
 from dataclasses import replace
 
@@ -66,7 +67,9 @@ class ChangeDetector:
         self._new = []           # the objects the depsgraph named that the index does not know (added, or copies)
         self.scene_touched = False  # an update named only the scene or a collection: _scene_changed decides
         self._members = None     # the scene's objects by hash (membership.Members), at the last whole read
-        self.verify_structure = False  # tests: every add/delete taken by membership.plan is checked against a whole rescan
+        # Tests and debugging (off by default; VIBESYNC_VERIFY_STRUCTURE=1 turns it on): every add/delete taken by
+        # membership.plan is checked against a whole rescan and read, and a difference is logged.
+        self.verify_structure = os.environ.get("VIBESYNC_VERIFY_STRUCTURE") == "1"
         self.structure_checks = []     # (what differed, or None when the two agreed) per check
         self.structure_passes = {"membership": 0, "whole": 0}  # how structural changes were taken
         self.first = self.last = None
@@ -342,6 +345,8 @@ class ChangeDetector:
                     if getattr(index, table) != getattr(expected, table)]
         differs += [] if set(index.excluded) == set(expected.excluded) else [f"index.excluded: {_delta(set(index.excluded), set(expected.excluded))}"]
         self.structure_checks.append("; ".join(differs) or None)
+        if differs:
+            self.adapter.log(f"VibeSync: structure check: the fast path and a whole rescan differ: {self.structure_checks[-1]}")
 
     def _scene_changed(self):
         """After an update naming only the scene or a collection: whether the whole read is due. It

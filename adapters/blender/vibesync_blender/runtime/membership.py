@@ -137,9 +137,8 @@ def plan(scene, index, known, members, candidates, played):
     except identity.Unsure:
         return None
     for uid in gone:
-        for table in ("objects",):
-            index.objects.pop(uid, None)
-            index.references.get(table, {}).pop(uid, None)
+        index.objects.pop(uid, None)
+        index.references.get("objects", {}).pop(uid, None)
         index.owners.forget(uid)
         index.partial.pop(uid, None)
     for table, uid in unused:
@@ -156,10 +155,12 @@ def _local_collections():
 
 
 def _deletable(uid, index, known, played):
-    """A synced object whose going touches no rig, skin or animation (those need the whole scene)."""
+    """A synced object whose going touches no rig, skin or animation (those need the whole scene): one
+    pass over the animations' channels, not over the objects."""
     record = known.get(uid)
     return isinstance(record, SceneObject) and record.kind in ("mesh", "empty", "camera", "light") \
-        and record.skin is None and not played.get(uid) and uid not in index.skins
+        and record.skin is None and not played.get(uid) and uid not in index.skins \
+        and not any(c.target == uid for a in index.animations for c in getattr(known.get(a), "channels", ()))
 
 
 def _plain(obj, index, added):
