@@ -219,13 +219,14 @@ class StructuralChangeCostTests(unittest.TestCase):
 
     def change(self, act):
         """Runs ``act``, then the detector, counting; returns (the operations sent, the work)."""
-        before = len(self.watch.edits())
+        before, passes = len(self.watch.edits()), dict(self.detector.structure_passes)
         with WholeScene() as work:
             act()
             self.watch.settle()
         ops = [op for batch in self.watch.edits()[before:] for op in batch]
         self.assertEqual([None], self.detector.structure_checks[-1:], "the fast path and a whole rescan disagree")
         self.detector.structure_checks.clear()
+        self.assertEqual({"membership": passes["membership"] + 1, "whole": passes["whole"]}, self.detector.structure_passes)
         self.assertEqual(0, work.scans)
         self.assertEqual(0, work.whole_reads)
         self.assertLessEqual(work.objects_read, 4)
@@ -260,6 +261,8 @@ class StructuralChangeCostTests(unittest.TestCase):
         self.change(self.add_cube)
         original = bpy.context.active_object
         ids = (original[PROP], original.data[PROP])
+        original.location.x = 5.0  # moved first: its own transform is noted, and the copy starts with the same
+        self.watch.settle()
         ops, _ = self.change(bpy.ops.object.duplicate)
         copy = bpy.context.active_object
         self.assertIsNot(original, copy)

@@ -437,8 +437,8 @@ def _selected():
 def _basis(obj):
     """The object's own transform values and parent, exactly (the transform part of its
     fingerprint; mathutils compares matrices within a tolerance a record's change can be under)."""
-    parent = obj.parent
-    return (parent.as_pointer() if parent is not None else 0, obj.location[:], obj.rotation_mode, obj.rotation_quaternion[:],
+    parent = obj.parent  # its own address first: a copy (Shift+D) carries the original's ID, not its address
+    return (obj.as_pointer(), parent.as_pointer() if parent is not None else 0, obj.location[:], obj.rotation_mode, obj.rotation_quaternion[:],
             obj.rotation_euler[:], obj.rotation_axis_angle[:], obj.scale[:])
 
 
