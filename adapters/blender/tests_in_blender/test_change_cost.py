@@ -312,6 +312,18 @@ class StructuralChangeCostTests(unittest.TestCase):
         self.assertEqual([(c, None) for c in children], [(op["uuid"], op["parent"]) for op in ops if op["op"] == "set_parent"])
         self.assertEqual(2, work.objects_read)
 
+    def test_an_object_the_adapter_created_is_no_news_and_a_human_delete_of_it_takes_the_fast_path(self):
+        uid = identity.new_id()
+        typ, reply = self.adapter.apply(1, [{"op": "create_object", "uuid": uid, "name": "FromUnity", "kind": "empty", "parent": None,
+                                             "translation": [0.0, 0.0, 1.0], "rotation": [0.0, 0.0, 0.0, 1.0],
+                                             "scale": [1.0, 1.0, 1.0], "visible": True}])
+        self.watch.settle()
+        self.assertEqual([], self.watch.edits())  # no echo
+        self.assertEqual({"membership": 0, "whole": 0}, self.detector.structure_passes)
+        obj = self.adapter.index.object(uid)
+        ops, _ = self.change(lambda: bpy.data.objects.remove(obj))
+        self.assertEqual([{"op": "delete_object", "uuid": uid, "children": "reparent"}], ops)
+
     def test_an_armature_added_falls_back_to_the_whole_rescan(self):
         bpy.ops.object.armature_add()
         self.watch.settle()

@@ -106,11 +106,17 @@ class ChangeDetector:
         """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits."""
         scene = self.adapter.canonical(set(uuids))
         present = {r.uuid: r for r in _records(scene)}
+        index = self.adapter.index
         for uid in uuids:
             if uid in present:
                 self.known[uid] = present[uid]
+                obj = index.object(uid) if isinstance(present[uid], SceneObject) else None
+                if obj is not None and self._members is not None:  # created or kept by the adapter: in the scene
+                    self._members.note(uid, obj)
             else:
                 self.known.pop(uid, None)
+                if self._members is not None and uid not in index.objects:  # deleted by the adapter
+                    self._members.forget(uid)
             self._remember_print(uid)
             self.dirty.discard(uid)
 

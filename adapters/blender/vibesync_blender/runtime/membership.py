@@ -76,9 +76,22 @@ class Members:
     def __init__(self, scene, index):
         self.shown = shown(scene)
         self.ids = {hash(o): uid for uid, o in index.each("objects")}
+        self._hashes = {uid: h for h, uid in self.ids.items()}
 
     def count_changed(self, scene):
         return len(scene.objects) != len(self.shown)
+
+    def note(self, uid, obj):
+        """``obj`` (``uid``) is in the scene: added by a human, or by the adapter (an APPLY)."""
+        h = hash(obj)
+        self.shown[h] = (visible(obj), obj.name)
+        self.ids[h], self._hashes[uid] = uid, h
+
+    def forget(self, uid):
+        h = self._hashes.pop(uid, None)
+        if h is not None:
+            self.shown.pop(h, None)
+            self.ids.pop(h, None)
 
 
 def shown(scene):
@@ -95,12 +108,12 @@ class Change:
         self._came, self._went = came, went
 
     def apply(self, members):
-        for h, obj in self._came.items():
-            members.shown[h] = (visible(obj), obj.name)
-            members.ids[h] = identity.id_of(obj)
+        for obj in self._came.values():
+            members.note(identity.id_of(obj), obj)
         for h in self._went:
+            if h in members.ids:
+                members.forget(members.ids[h])
             members.shown.pop(h, None)
-            members.ids.pop(h, None)
 
 
 def plan(scene, index, known, members, candidates, played):
