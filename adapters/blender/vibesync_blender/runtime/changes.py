@@ -16,6 +16,11 @@ re-evaluated, each is found in the index by its ID (or, for a camera's, light's 
 its address: ``identity.DataOwners``), and only those records are read and compared. An object
 that only moved along with its parent is told apart by its fingerprint, without a read.
 
+Objects added (a primitive, Shift+D, Alt+D) or deleted are taken by ``membership.plan`` at the
+cost of the change: the newcomers stamped and read alone, the gone ones deleted, with no rescan;
+anything it does not handle exactly falls back to the whole rescan and read (``structure``), which
+stays the reference (``verify_structure`` compares the two).
+
 Debounce, leading edge first: the first change after a pause (no edit sent for ``hold_s``) goes
 out on the next tick, so a single edit reaches the other engine without waiting; the rest of a
 burst is sent once it has been quiet for ``quiet_s``, and at least every ``hold_s`` while it goes

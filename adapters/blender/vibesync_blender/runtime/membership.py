@@ -179,7 +179,7 @@ def _deletable(uid, index, known, played):
 def _plain(obj, index, added):
     """An object the fast path can index alone: a synced kind with no modifiers, animations or shape-key
     animation, local, under no parent or a synced object (or one added with it) by its origin."""
-    if identity._unsupported(obj) is not None or obj.type not in PLAIN_TYPES:
+    if not identity.synced_kind(obj) or obj.type not in PLAIN_TYPES:
         return False
     if obj.type == "MESH" and (obj.data is None or len(obj.modifiers)):
         return False

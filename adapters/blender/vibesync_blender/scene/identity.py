@@ -315,6 +315,11 @@ def _unsupported(obj):
     return None
 
 
+def synced_kind(obj):
+    """Whether an object is synced by its kind (a synced type, local, with local data)."""
+    return _unsupported(obj) is None
+
+
 def unsupported_objects(scene):
     """NOT_SYNCED items for the scene's objects that are not synced by their kind, by name."""
     items = []
