@@ -230,7 +230,7 @@ class StructuralChangeCostTests(unittest.TestCase):
         self.assertEqual(0, work.scans)
         self.assertEqual(0, work.whole_reads)
         self.assertLessEqual(work.objects_read, 4)
-        self.assertLessEqual(work.asked, 5)
+        self.assertLessEqual(work.asked, 6)
         self.assert_as_a_fresh_read()
         return ops, work
 
@@ -311,6 +311,24 @@ class StructuralChangeCostTests(unittest.TestCase):
         self.assertEqual({"op": "delete_object", "uuid": uid, "children": "reparent"}, ops[0])
         self.assertEqual([(c, None) for c in children], [(op["uuid"], op["parent"]) for op in ops if op["op"] == "set_parent"])
         self.assertEqual(2, work.objects_read)
+
+    def test_a_parent_duplicated_with_its_children_creates_the_parent_first_under_fresh_ids(self):
+        for o in bpy.context.selected_objects:
+            o.select_set(False)
+        for o in [self.parent] + self.children:
+            o.select_set(True)
+        bpy.context.view_layer.objects.active = self.parent
+        before = {o[PROP] for o in [self.parent] + self.children}
+        ops, _ = self.change(bpy.ops.object.duplicate)
+        copies = list(bpy.context.selected_objects)
+        self.assertEqual(3, len(copies))
+        self.assertEqual(before, {o[PROP] for o in [self.parent] + self.children})  # the originals keep theirs
+        self.assertFalse({o[PROP] for o in copies} & before)
+        created = [op for op in ops if op["op"] == "create_object"]
+        self.assertEqual(3, len(created))
+        parent_copy = next(o for o in copies if o.parent is None or o.parent not in copies)
+        self.assertEqual(parent_copy[PROP], created[0]["uuid"])
+        self.assertEqual({parent_copy[PROP]}, {op["parent"] for op in created[1:]})
 
     def test_an_object_the_adapter_created_is_no_news_and_a_human_delete_of_it_takes_the_fast_path(self):
         uid = identity.new_id()
