@@ -123,7 +123,14 @@ def plan(scene, index, known, members, candidates, played):
     if index.excluded or _local_collections() != len(index.collections):
         return None  # what a read left out, or a collection added or removed: the whole scene decides
     now = set(map(hash, scene.objects))
-    came, went = now - members.shown.keys(), members.shown.keys() - now
+    known_now = members.shown.keys()
+    # One pass, not two: the sizes tell when nothing came (or went) besides what the first finds.
+    if len(now) >= len(known_now):
+        came = now - known_now
+        went = set() if len(known_now) + len(came) == len(now) else known_now - now
+    else:
+        went = known_now - now
+        came = set() if len(known_now) - len(went) == len(now) else now - known_now
     if came and went:
         return None  # an add and a delete at once: an address may have been reused, a copy's original gone
     newcomers = {}

@@ -471,7 +471,7 @@ def stamp_added(index, table, blocks, hidden=lambda block: False, prop=PROP):
             copies.append((uid, block))
         else:
             keep[uid] = block
-    taken = set(known) | set(index.tombstones) | set(keep)
+    taken = _Taken(known, index.tombstones, keep)  # not a copy of the index's IDs: a change costs the change
     bound = []
 
     def bind(uid, block):
@@ -491,6 +491,20 @@ def stamp_added(index, table, blocks, hidden=lambda block: False, prop=PROP):
         index.stamped += 1
         bind(fresh, block)
     return bound
+
+
+class _Taken:
+    """The IDs in use across a few collections, without copying them into one set."""
+
+    def __init__(self, *pools):
+        self._pools = pools
+        self._new = set()
+
+    def __contains__(self, uid):
+        return uid in self._new or any(uid in p for p in self._pools)
+
+    def add(self, uid):
+        self._new.add(uid)
 
 
 def _fresh(taken, hidden):
