@@ -17,7 +17,8 @@ Prints one JSON object on a line starting with BENCH-RESULT:
 - rig (``--rig``, alone): issue #19's 60-bone character (samples/rigged_character.py): attach, and a
   keyframe edit and a shape-key slider drag until the EDIT is sent;
 - scale (``--scale 1000,10000,100000``): attach and the edit → event cases again at each size, in
-  the same run, and the ratio of the add-on's work at the largest size to the smallest (issue #20:
+  the same run, with an object added and deleted (``add_delete``: until each EDIT is sent, the
+  structural passes taken, and once the same add through the whole rescan, as before issue #20 §3), and the ratio of the add-on's work at the largest size to the smallest (issue #20:
   ≤ 1.5 for a leaf edit; attach of 100,000 objects ≤ 10 s).
 """
 
@@ -98,50 +99,92 @@ def bench_applies(adapter, count):
     return {"intents": count, "seconds": round(seconds, 3), "per_second": round(count / seconds), "goal_per_second": 2000}
 
 
-def bench_edits(adapter, samples, quiet_s, which):
-    sent = []
-    detector = ChangeDetector(adapter, lambda typ, payload: sent.append(time.perf_counter()), quiet_s=quiet_s, hold_s=max(0.1, quiet_s * 2))
-    adapter.on_changed = detector.refresh
-    detector.reset()
-    handled = [0.0]  # seconds spent in the add-on's handler since the last look
+class Detecting:
+    """A ChangeDetector on ``adapter`` fed by depsgraph updates as the runtime feeds it, with the time
+    its handler takes; ``until_sent`` times one human change until its EDIT goes out."""
 
-    def handler(scene, depsgraph):
+    def __init__(self, adapter, quiet_s):
+        self.sent = []
+        self.detector = ChangeDetector(adapter, lambda typ, payload: self.sent.append(time.perf_counter()), quiet_s=quiet_s,
+                                       hold_s=max(0.1, quiet_s * 2))
+        adapter.on_changed = self.detector.refresh
+        self.detector.reset()
+        self.handled = 0.0  # seconds spent in the add-on's handler since the last look
+        bpy.app.handlers.depsgraph_update_post.append(self._handler)
+
+    def _handler(self, scene, depsgraph):
         t = time.perf_counter()
-        detector.on_depsgraph(depsgraph)
-        handled[0] += time.perf_counter() - t
-    bpy.app.handlers.depsgraph_update_post.append(handler)
+        self.detector.on_depsgraph(depsgraph)
+        self.handled += time.perf_counter() - t
+
+    def close(self):
+        bpy.app.handlers.depsgraph_update_post.remove(self._handler)
+
+    def until_sent(self, change, what):
+        """(end-to-end, the add-on's work, Blender's evaluation) in ms for ``change`` until its EDIT is sent."""
+        detector, before = self.detector, len(self.sent)
+        work = evaluating = 0.0
+        t0 = time.perf_counter()
+        change()
+        while len(self.sent) == before:
+            self.handled = 0.0
+            t = time.perf_counter()
+            bpy.context.view_layer.update()
+            evaluating += time.perf_counter() - t - self.handled
+            t = time.perf_counter()
+            detector.tick()
+            work += self.handled + time.perf_counter() - t
+            if time.perf_counter() - t0 > 30:  # a loaded machine stalls; a detector that misses the edit never sends it
+                raise RuntimeError(f"no EDIT within 30 s ({what}; detector: dirty {len(detector.dirty)}, "
+                                   f"structure {detector.structure}, scene {detector.scene_touched})")
+            time.sleep(0.001)
+        return (self.sent[-1] - t0) * 1000.0, work * 1000.0, evaluating * 1000.0
+
+
+def timings(latencies, addon, evaluation):
+    return {"p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2),
+            "addon_p50_ms": round(percentile(addon, 50), 3), "addon_p99_ms": round(percentile(addon, 99), 3),
+            "eval_p50_ms": round(percentile(evaluation, 50), 2), "eval_p99_ms": round(percentile(evaluation, 99), 2)}
+
+
+def bench_edits(adapter, samples, quiet_s, which):
+    detecting = Detecting(adapter, quiet_s)
     try:
         objects = [o for _, o in adapter.index.each("objects")]
         obj = max(objects, key=lambda o: len(o.children_recursive)) if which == "root" else next(o for o in objects if not o.children)
         descendants = len(obj.children_recursive)
-        latencies, addon, evaluation = [], [], []
+        measured = []
         for i in range(samples):
-            before = len(sent)
-            work = evaluating = 0.0
-            t0 = time.perf_counter()
-            obj.location.x = 1000.0 + i
-            while len(sent) == before:
-                handled[0] = 0.0
-                t = time.perf_counter()
-                bpy.context.view_layer.update()
-                evaluating += time.perf_counter() - t - handled[0]
-                t = time.perf_counter()
-                detector.tick()
-                work += handled[0] + time.perf_counter() - t
-                if time.perf_counter() - t0 > 30:  # a loaded machine stalls; a detector that misses the edit never sends it
-                    raise RuntimeError(f"no EDIT within 30 s ({which} object, quiet {quiet_s * 1000:g} ms, sample {i}; detector: "
-                                       f"dirty {len(detector.dirty)}, structure {detector.structure}, scene {detector.scene_touched})")
-                time.sleep(0.001)
-            latencies.append((sent[-1] - t0) * 1000.0)
-            addon.append(work * 1000.0)
-            evaluation.append(evaluating * 1000.0)
+            measured.append(detecting.until_sent(lambda: setattr(obj.location, "x", 1000.0 + i), f"{which} object, quiet "
+                                                 f"{quiet_s * 1000:g} ms, sample {i}"))
             time.sleep(quiet_s * 2)  # let the drag heuristic settle between samples
     finally:
-        bpy.app.handlers.depsgraph_update_post.remove(handler)
-    return {"object": which, "descendants": descendants, "samples": samples, "quiet_ms": quiet_s * 1000, "p50_ms": round(percentile(latencies, 50), 2),
-            "p99_ms": round(percentile(latencies, 99), 2), "addon_p50_ms": round(percentile(addon, 50), 3),
-            "addon_p99_ms": round(percentile(addon, 99), 3), "eval_p50_ms": round(percentile(evaluation, 50), 2),
-            "eval_p99_ms": round(percentile(evaluation, 99), 2)}
+        detecting.close()
+    return dict({"object": which, "descendants": descendants, "samples": samples, "quiet_ms": quiet_s * 1000}, **timings(*zip(*measured)))
+
+
+def bench_structure(adapter, samples):
+    """An object added (sharing a mesh, as Alt+D makes it) and deleted, until each EDIT is sent (quiet 0),
+    with the structural passes the detector made and, once, the same add taken by the whole rescan."""
+    detecting = Detecting(adapter, 0.0)
+    detector, scene, mesh = detecting.detector, bpy.context.scene, bpy.data.meshes["Mesh0"]
+    added, deleted = [], []
+    try:
+        for i in range(samples):
+            obj = bpy.data.objects.new(f"Added{i}", mesh)
+            added.append(detecting.until_sent(lambda: scene.collection.objects.link(obj), f"add, sample {i}"))
+            deleted.append(detecting.until_sent(lambda: bpy.data.objects.remove(obj), f"delete, sample {i}"))
+        passes = dict(detector.structure_passes)
+        obj = bpy.data.objects.new("AddedWhole", mesh)
+
+        def whole():
+            scene.collection.objects.link(obj)
+            detector.structure = True  # the path every add took before issue #20 §3
+        whole_add = detecting.until_sent(whole, "add by the whole rescan")
+    finally:
+        detecting.close()
+    return {"samples": samples, "passes": passes, "add": timings(*zip(*added)), "delete": timings(*zip(*deleted)),
+            "whole_rescan_add_ms": {"end_to_end": round(whole_add[0], 2), "addon": round(whole_add[1], 2)}}
 
 
 def bench_scale(sizes, samples):
@@ -151,7 +194,7 @@ def bench_scale(sizes, samples):
         adapter, attach = bench_attach(n)
         attach["goal_s"] = 10.0 if n >= 100_000 else attach["goal_s"]
         edits = [bench_edits(adapter, samples, quiet, which) for which in ("leaf", "root") for quiet in (0.05, 0.0)]
-        runs.append({"objects": n, "attach": attach, "edit_to_event": edits})
+        runs.append({"objects": n, "attach": attach, "edit_to_event": edits, "add_delete": bench_structure(adapter, samples)})
         print(f"bench.py: {n:,} objects done: " + json.dumps(runs[-1]), file=sys.stderr, flush=True)
     small, large = runs[0], runs[-1]
     ratios = {f"{a['object']}_quiet_{a['quiet_ms']:g}ms": round(b["addon_p50_ms"] / max(a["addon_p50_ms"], 1e-6), 2)

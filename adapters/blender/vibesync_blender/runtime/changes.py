@@ -16,6 +16,11 @@ re-evaluated, each is found in the index by its ID (or, for a camera's, light's 
 its address: ``identity.DataOwners``), and only those records are read and compared. An object
 that only moved along with its parent is told apart by its fingerprint, without a read.
 
+Objects added (a primitive, Shift+D, Alt+D) or deleted are taken by ``membership.plan`` at the
+cost of the change: the newcomers stamped and read alone, the gone ones deleted, with no rescan;
+anything it does not handle exactly falls back to the whole rescan and read (``structure``), which
+stays the reference (``verify_structure`` compares the two).
+
 Debounce, leading edge first: the first change after a pause (no edit sent for ``hold_s``) goes
 out on the next tick, so a single edit reaches the other engine without waiting; the rest of a
 burst is sent once it has been quiet for ``quiet_s``, and at least every ``hold_s`` while it goes
@@ -35,6 +40,7 @@ running modal operators; 4.2+ has ``Window.modal_operators`` and it is used when
 released once the object has been still for ``quiet_s``.
 """
 
+import os
 import time
 from dataclasses import replace
 
@@ -47,6 +53,8 @@ from ..protocol.rigging_json import animation_json, channel_json
 from ..protocol.scene_json import mesh_json
 from ..scene import animations, identity, reading
 from ..scene.meshes import is_derived
+from . import membership
+from .membership import Known, Members
 
 
 class ChangeDetector:
@@ -57,11 +65,18 @@ class ChangeDetector:
         self.poll_batch = poll_batch
         self._polled = 0.0
         self._poll_ids, self._poll_index, self._poll_at = [], None, 0  # the round the visibility poll makes
-        self.known = {}          # uuid → canonical record the orchestrator has from us
+        self.known = Known()     # uuid → canonical record the orchestrator has from us
         self.dirty = set()
-        self.structure = False   # objects may have been added or removed
+        self.structure = False   # the whole scene is rescanned and read at the next flush
+        self.membership = False  # objects may have been added or deleted: membership.plan first, else the whole scene
+        self._new = []           # the objects the depsgraph named that the index does not know (added, or copies)
         self.scene_touched = False  # an update named only the scene or a collection: _scene_changed decides
-        self._members = {}       # object address → (visible, name) for every object of the scene, at the last whole read
+        self._members = None     # the scene's objects by hash (membership.Members), at the last whole read
+        # Tests and debugging (off by default; VIBESYNC_VERIFY_STRUCTURE=1 turns it on): every add/delete taken by
+        # membership.plan is checked against a whole rescan and read, and a difference is logged.
+        self.verify_structure = os.environ.get("VIBESYNC_VERIFY_STRUCTURE") == "1"
+        self.structure_checks = []     # (what differed, or None when the two agreed) per check
+        self.structure_passes = {"membership": 0, "whole": 0}  # how structural changes were taken
         self.first = self.last = None
         self.sent_at = None      # when the last edit went out (the leading edge of a burst goes at once)
         self.held = set()        # meshes changed while in edit mode: read when the human leaves it
@@ -79,26 +94,34 @@ class ChangeDetector:
         canonical scene just reported, else it is read)."""
         scene = scene if scene is not None else self.adapter.canonical()
         index = self.adapter.index
-        self.known = {r.uuid: r for r in _records(scene)}
-        self._prints = {uid: reading.fingerprint(o, index) for uid, o in index.each("objects")}
-        self._played = {uid: tuple(a.name for a in animations.actions_of(o.animation_data)) for uid, o in index.each("objects")
+        self.known = Known(_records(scene))
+        objects = index.each("objects")
+        self._prints = {uid: reading.fingerprint(o, index) for uid, o in objects}
+        self._played = {uid: tuple(a.name for a in animations.actions_of(o.animation_data)) for uid, o in objects
                         if o.animation_data is not None}
         self._bases = {}
         self.dirty.clear()
         self.held.clear()
-        self.structure = self.scene_touched = False
-        self._members = _members(self.adapter.scene)
+        self.structure = self.scene_touched = self.membership = False
+        self._new = []
+        self._members = Members(self.adapter.scene, index)
         self.first = self.last = None
 
     def refresh(self, uuids):
         """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits."""
         scene = self.adapter.canonical(set(uuids))
         present = {r.uuid: r for r in _records(scene)}
+        index = self.adapter.index
         for uid in uuids:
             if uid in present:
                 self.known[uid] = present[uid]
+                obj = index.object(uid) if isinstance(present[uid], SceneObject) else None
+                if obj is not None and self._members is not None:  # created or kept by the adapter: in the scene
+                    self._members.note(uid, obj)
             else:
                 self.known.pop(uid, None)
+                if self._members is not None and uid not in index.objects:  # deleted by the adapter
+                    self._members.forget(uid)
             self._remember_print(uid)
             self.dirty.discard(uid)
 
@@ -136,9 +159,10 @@ class ChangeDetector:
                     marked = True
             if isinstance(block, bpy.types.Object):
                 uid = identity.id_of(block)
-                if uid is None or uid not in index.objects:
-                    if block.name not in index.unsupported_names:  # a new object; an armature posed is not news
-                        self.structure = True
+                if uid is None or uid not in index.objects or index.object(uid) != block:  # new, or a copy (Shift+D)
+                    if block.name not in index.unsupported_names:  # an armature posed is not news
+                        self._new.append(block)
+                        self.membership = True
                 elif self._changed(uid, block):  # reading here is allowed; writing is not
                     self.dirty.add(uid)
                     stopped = self._stopped_playing(uid, block)  # always: it notes what the object plays now
@@ -236,7 +260,7 @@ class ChangeDetector:
         self._update_locks()
         self._poll_visibility()
         self._release_held()
-        if not (self.dirty or self.structure or self.scene_touched) or self.adapter.paused:
+        if not (self.dirty or self.structure or self.membership or self.scene_touched) or self.adapter.paused:
             return None
         now = self.clock()
         leading = self.sent_at is None or self.first - self.sent_at >= self.hold_s
@@ -244,8 +268,11 @@ class ChangeDetector:
             return None
         if self.scene_touched:  # once due, as an edit is: a drag that touches the scene checks a few times a second
             self.scene_touched = False
-            self.structure = self.structure or self._scene_changed()
-            if not (self.dirty or self.structure):
+            if self._members.count_changed(self.adapter.scene):  # an object came or went: membership.plan finds which
+                self.membership = True
+            elif not (self.structure or self.membership):
+                self.structure = self._scene_changed()
+            if not (self.dirty or self.structure or self.membership):
                 self.first = self.last = None
                 return None
         self.sent_at = now
@@ -253,6 +280,12 @@ class ChangeDetector:
 
     def flush(self):
         self._hold_edited_meshes()
+        known_before, dirty_before = (dict(self.known), set(self.dirty)) if self.verify_structure else (None, None)
+        change = None
+        if self.membership and not self.structure:
+            change = membership.plan(self.adapter.scene, self.adapter.index, self.known, self._members, self._new, self._played)
+            self.structure = change is None
+        self.membership, self._new = False, []
         if self.structure:
             previous = self.adapter.index
             self.adapter.index = identity.scan(self.adapter.scene, previous=previous)
@@ -261,58 +294,40 @@ class ChangeDetector:
             self.adapter.index.image_records = previous.image_records  # and the image records: no re-hash
         index = self.adapter.index
         left_out = set(index.excluded)
-        scene = self.adapter.canonical(None if self.structure else set(self.dirty))  # a move reads one record, not the scene
+        whole = self.structure
+        scene = self.adapter.canonical(None if whole else set(self.dirty) | (change.reads if change else set()))
+        if change is not None and index.excluded:  # a newcomer left out (a limit, a failure): the whole scene decides
+            self.structure = True
+            return self.flush()
+        if whole or change is not None:
+            self.structure_passes["whole" if whole else "membership"] += 1
         current = {r.uuid: r for r in _records(scene)}
-        ops = []
-        if self.structure:
-            created = [o for o in scene.objects if o.uuid not in self.known]
-            gone = [uid for uid, r in self.known.items()
-                    if isinstance(r, SceneObject) and uid not in current and uid not in index.excluded]
-            # New materials and meshes first: the objects created next may use them.
-            ops += [_create_data(r) for uid, r in sorted(current.items(), key=lambda kv: (not isinstance(kv[1], Image), kv[0]))
-                    if uid not in self.known and not isinstance(r, (SceneObject, Skin, Animation))]  # images first: materials name them
-            ops += [op for o in _parents_first(created) for op in _create(o)]
-            # Skins once their joints exist, then the new objects they skin.
-            ops += [_create_skin(r) for uid, r in sorted(current.items()) if uid not in self.known and isinstance(r, Skin)]
-            ops += [{"op": "set_skin", "uuid": o.uuid, "skin": o.skin} for o in created if o.skin is not None]
-            # Animations once their targets exist; gone ones before the objects they target.
-            ops += [dict({"op": "create_animation"}, **animation_json(r)) for uid, r in sorted(current.items())
-                    if uid not in self.known and isinstance(r, Animation)]
-            dropped = [uid for uid, r in self.known.items() if isinstance(r, Animation) and uid not in current
-                       and uid not in index.excluded]
-            ops += [{"op": "delete_animation", "uuid": uid} for uid in dropped]
-            ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
-            for uid in dropped:
-                del self.known[uid]
-                self.adapter.index.tombstones.add(uid)
-            for o in created:
-                self.known[o.uuid] = o
-                self._remember_print(o.uuid)
-            for uid, r in current.items():  # new materials and meshes, sent above: now known
-                if uid not in self.known and not isinstance(r, SceneObject):
-                    self.known[uid] = r
-            for uid in gone:
-                del self.known[uid]
-                self.adapter.index.tombstones.add(uid)  # a human's delete: the ID is never used again
-        read_all = self.structure
-        # A whole read compares everything: a parent left out moves its children under another one
-        # without marking them.
-        for uid in sorted(current if read_all else self.dirty):
-            if uid in self.held:  # being edited in edit mode: compared once the human leaves it
-                continue
-            old, new = self.known.get(uid), current.get(uid)
-            if old is not None and new is not None and (uid in self.dirty or old != new):
-                ops += _differences(old, new)
-                self.known[uid] = new  # only what was compared: an unmarked change must stay visible to the next pass
-                if isinstance(new, SceneObject):
-                    self._remember_print(uid)
-        ops = _closure_first(ops)
+        if whole:
+            gone = sorted(uid for uid, r in self.known.items()
+                          if isinstance(r, SceneObject) and uid not in current and uid not in index.excluded)
+            dropped = sorted(uid for uid, r in self.known.items() if isinstance(r, Animation) and uid not in current
+                             and uid not in index.excluded)
+        else:
+            gone, dropped = (change.gone if change else []), []
+        ops, learnt = _plan(self.known, self.dirty, self.held, current, gone, dropped, structural=whole or change is not None)
+        if change is not None and self.verify_structure:
+            self._verify(change, ops, known_before, dirty_before)
+        for uid in gone + dropped:
+            del self.known[uid]
+            index.tombstones.add(uid)  # a human's delete: the ID is never used again
+        for uid, r in learnt.items():
+            self.known[uid] = r
+            if isinstance(r, SceneObject):
+                self._remember_print(uid)
         self.dirty.clear()
         self.structure = False
-        if read_all:
-            self._members = _members(self.adapter.scene)
+        if whole:
+            self._members = Members(self.adapter.scene, index)
+        elif change is not None:
+            change.apply(self._members)
+            self._poll_ids += change.added  # the visibility poll's round includes them
         self.first = self.last = None
-        if not read_all and set(index.excluded) != left_out:  # what is left out changed: read it all next
+        if not whole and set(index.excluded) != left_out:  # what is left out changed: read it all next
             self.structure = True
             self.first = self.last = self.clock()
         if not ops:
@@ -323,12 +338,33 @@ class ChangeDetector:
         del self.sent[:-100]
         return {"operations": ops}
 
+    def _verify(self, change, ops, known_before, dirty_before):
+        """The test switch (``verify_structure``): what a whole rescan and read make of the same change,
+        against what membership.plan made of it: the operations and the index's tables. Notes what
+        differs in ``structure_checks`` (None when nothing does). Reads the whole scene: tests only."""
+        index = self.adapter.index
+        expected = identity.scan(self.adapter.scene, previous=index)  # writes nothing: every ID is unique by now
+        expected.geometry, expected.image_records = index.geometry, index.image_records
+        current = {r.uuid: r for r in _records(reading.canonical_scene(self.adapter.scene, expected, None, self.adapter.limits))}
+        gone = sorted(uid for uid, r in known_before.items()
+                      if isinstance(r, SceneObject) and uid not in current and uid not in expected.excluded)
+        dropped = sorted(uid for uid, r in known_before.items()
+                         if isinstance(r, Animation) and uid not in current and uid not in expected.excluded)
+        want, _ = _plan(known_before, dirty_before, self.held, current, gone, dropped, structural=True)
+        differs = [] if ops == want else [f"operations {ops[:5]} != {want[:5]}"]
+        differs += [f"index.{table}: {_delta(getattr(index, table), getattr(expected, table))}" for table in INDEX_TABLES
+                    if getattr(index, table) != getattr(expected, table)]
+        differs += [] if set(index.excluded) == set(expected.excluded) else [f"index.excluded: {_delta(set(index.excluded), set(expected.excluded))}"]
+        self.structure_checks.append("; ".join(differs) or None)
+        if differs:
+            self.adapter.log(f"VibeSync: structure check: the fast path and a whole rescan differ: {self.structure_checks[-1]}")
+
     def _scene_changed(self):
         """After an update naming only the scene or a collection: whether the whole read is due. It
         is when an object came, went, was hidden or shown, or renamed, or when a selected object's
         fingerprint moved (a modifier or a material slot added from the UI names only the scene).
         A click that only selects costs one pass over the objects' addresses, not a read of the scene."""
-        if _members(self.adapter.scene) != self._members:
+        if membership.shown(self.adapter.scene) != self._members.shown:
             return True
         index = self.adapter.index
         for obj in _selected():
@@ -399,11 +435,6 @@ class ChangeDetector:
             self.active = active
 
 
-def _members(scene):
-    """Every object of the scene by address, with what changes with no update naming it."""
-    return {o.as_pointer(): (reading.visible(o), o.name) for o in scene.objects}
-
-
 def _selected():
     """The selected objects and the active one (the objects a UI operator acts on)."""
     try:
@@ -417,9 +448,16 @@ def _selected():
 def _basis(obj):
     """The object's own transform values and parent, exactly (the transform part of its
     fingerprint; mathutils compares matrices within a tolerance a record's change can be under)."""
-    parent = obj.parent
-    return (parent.as_pointer() if parent is not None else 0, obj.location[:], obj.rotation_mode, obj.rotation_quaternion[:],
+    parent = obj.parent  # its own address first: a copy (Shift+D) carries the original's ID, not its address
+    return (obj.as_pointer(), parent.as_pointer() if parent is not None else 0, obj.location[:], obj.rotation_mode, obj.rotation_quaternion[:],
             obj.rotation_euler[:], obj.rotation_axis_angle[:], obj.scale[:])
+
+
+def _delta(mine, whole):
+    """What differs between a table as the fast path left it and as a whole rescan makes it (a few keys)."""
+    mine, whole = (m if isinstance(m, dict) else dict.fromkeys(m) for m in (mine, whole))
+    keys = sorted(k for k in set(mine) | set(whole) if mine.get(k, "absent") != whole.get(k, "absent"))
+    return ", ".join(f"{k}: {mine.get(k, 'absent')} / {whole.get(k, 'absent')}" for k in keys[:5]) + (" …" if len(keys) > 5 else "")
 
 
 def _batches(ops, budget):
@@ -452,6 +490,8 @@ def _parents_first(objects):
     return out
 
 
+INDEX_TABLES = ("objects", "meshes", "derived", "materials", "images", "collections", "joints", "skins", "animations",
+                "tombstones", "unsupported_names")
 MATERIAL_FIELDS = ("base_color", "metallic", "roughness", "emission", "emissive_strength", "alpha_mode", "alpha_cutoff",
                    "double_sided", "normal_scale", "occlusion_strength")
 IMAGE_FIELDS = ("name", "mime", "blob", "width", "height", "color_space")
@@ -590,6 +630,39 @@ def _closure_first(ops):
     rest = [op for op in ops if not any(op is e for e in early)]
     at = next(i for i, op in enumerate(rest) if op["op"] == "delete_object")
     return rest[:at] + early + rest[at:]
+
+
+def _plan(known, dirty, held, current, gone, dropped, structural):
+    """The operations from what is known to what was read (``current``), and the records then known
+    (uuid → record). ``structural``: objects may have come (created: in ``current``, not known) or gone
+    (``gone``, and the animations ``dropped``); every record read is compared, so a parent left out
+    moves its children under another one without marking them. Otherwise only ``dirty`` is compared.
+    The same for a whole rescan and for membership.plan: the two send the same operations."""
+    ops, learnt = [], {}
+    if structural:
+        created = sorted((o for o in current.values() if isinstance(o, SceneObject) and o.uuid not in known), key=lambda o: o.uuid)
+        fresh = {uid: r for uid, r in current.items() if uid not in known and not isinstance(r, SceneObject)}
+        # New materials and meshes first: the objects created next may use them.
+        ops += [_create_data(r) for uid, r in sorted(fresh.items(), key=lambda kv: (not isinstance(kv[1], Image), kv[0]))
+                if not isinstance(r, (Skin, Animation))]  # images first: materials name them
+        ops += [op for o in _parents_first(created) for op in _create(o)]
+        # Skins once their joints exist, then the new objects they skin.
+        ops += [_create_skin(r) for uid, r in sorted(fresh.items()) if isinstance(r, Skin)]
+        ops += [{"op": "set_skin", "uuid": o.uuid, "skin": o.skin} for o in created if o.skin is not None]
+        # Animations once their targets exist; gone ones before the objects they target.
+        ops += [dict({"op": "create_animation"}, **animation_json(r)) for uid, r in sorted(fresh.items()) if isinstance(r, Animation)]
+        ops += [{"op": "delete_animation", "uuid": uid} for uid in dropped]
+        ops += [{"op": "delete_object", "uuid": uid, "children": "reparent"} for uid in gone]
+        learnt.update({o.uuid: o for o in created})
+        learnt.update(fresh)  # new materials and meshes, sent above: now known
+    for uid in sorted(current if structural else dirty):
+        if uid in held or uid in learnt:  # held: being edited in edit mode, compared once the human leaves it
+            continue
+        old, new = known.get(uid), current.get(uid)
+        if old is not None and new is not None and (uid in dirty or old != new):
+            ops += _differences(old, new)
+            learnt[uid] = new  # only what was compared: an unmarked change must stay visible to the next pass
+    return _closure_first(ops), learnt
 
 
 def _records(scene):

@@ -265,6 +265,17 @@ class DataOwners:
             self._shows[uid] = address
             self._users.setdefault(address, set()).add(uid)
 
+    def forget(self, uid):
+        """The object ``uid`` is gone from the scene."""
+        before = self._shows.pop(uid, None)
+        if before is not None and self._users is not None:
+            self._users[before].discard(uid)
+
+    def note_material(self, uid, material):
+        """A material newly indexed: its node tree's edits find it."""
+        if self._trees is not None and material.node_tree is not None:
+            self._trees[material.node_tree.as_pointer()] = uid
+
     def material_of(self, tree):
         """The uuid of the indexed material whose node tree ``tree`` is, or None."""
         if self._trees is None:
@@ -302,6 +313,11 @@ def _unsupported(obj):
         return (f"object '{obj.name}': its mesh '{obj.data.name}' is linked from the library '{obj.data.library.name}': "
                 "linked datablocks are not synced")
     return None
+
+
+def synced_kind(obj):
+    """Whether an object is synced by its kind (a synced type, local, with local data)."""
+    return _unsupported(obj) is None
 
 
 def unsupported_objects(scene):
@@ -426,6 +442,69 @@ def _stamp(index, table, blocks, previous, hidden=lambda block: False, prop=PROP
             getattr(index, table)[fresh] = block.name
             index.remember(table, fresh, block)
             index.stamped += 1
+
+
+class Unsure(Exception):
+    """``stamp_added`` cannot tell what ``scan`` would decide without looking at the whole scene."""
+
+
+def stamp_added(index, table, blocks, hidden=lambda block: False, prop=PROP):
+    """Stamps datablocks just added to the scene (``blocks``) into ``index`` as ``scan`` would with the
+    rest of the scene unchanged: a block already indexed stays as it is; a copy of an indexed one (Shift+D
+    copies the ID property) gets a fresh ID while the block the index knows keeps it; among new blocks
+    sharing an unknown ID the first by name keeps it; a missing or tombstoned ID gets a fresh one.
+    Returns the IDs bound. Raises ``Unsure`` when the block the index knows under a copied ID cannot be
+    confirmed by its reference and name (then only a whole scan can decide which one keeps it)."""
+    known = getattr(index, table)
+    keep, copies, missing = {}, [], []
+    for block in sorted(blocks, key=lambda b: b.name):
+        uid = id_of(block, prop)
+        if uid is None or uid in index.tombstones:
+            missing.append(block)
+        elif uid in known:
+            keeper = index.remembered(table, uid, prop)
+            if keeper is None or keeper.name != known[uid]:
+                raise Unsure(f"{table}: the datablock known as {uid} is not where the index says")
+            if keeper != block:
+                copies.append((uid, block))
+        elif uid in keep:
+            copies.append((uid, block))
+        else:
+            keep[uid] = block
+    taken = _Taken(known, index.tombstones, keep)  # not a copy of the index's IDs: a change costs the change
+    bound = []
+
+    def bind(uid, block):
+        known[uid] = block.name
+        index.remember(table, uid, block)
+        bound.append(uid)
+    for uid, block in keep.items():
+        bind(uid, block)
+    for uid, block in copies:
+        fresh = _fresh(taken, hidden(block))
+        block[prop] = fresh
+        index.reassigned.append((table, uid, block.name, fresh))
+        bind(fresh, block)
+    for block in missing:
+        fresh = _fresh(taken, hidden(block))
+        block[prop] = fresh
+        index.stamped += 1
+        bind(fresh, block)
+    return bound
+
+
+class _Taken:
+    """The IDs in use across a few collections, without copying them into one set."""
+
+    def __init__(self, *pools):
+        self._pools = pools
+        self._new = set()
+
+    def __contains__(self, uid):
+        return uid in self._new or any(uid in p for p in self._pools)
+
+    def add(self, uid):
+        self._new.add(uid)
 
 
 def _fresh(taken, hidden):

@@ -469,6 +469,8 @@ class _Read:
 
     def _mesh_skin(self, uid):
         """The skin source of a mesh datablock: its first user (by name) that skins it."""
+        if not self.index.skins:  # nothing is skinned: no pass over the objects to find out
+            return None
         if self._skinned_meshes is None:
             self._skinned_meshes = {}
             for _, o in sorted(self.index.each("objects"), key=lambda p: p[1].name):
