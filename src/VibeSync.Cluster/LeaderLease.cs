@@ -147,6 +147,7 @@ public sealed class LeaderLease : IAsyncDisposable
                 _lost = "not the leader any more: another orchestrator took the lease (this node could not renew it in time); this node stops writing";
             }
             catch (Exception) when (!token.IsCancellationRequested) { } // no KV quorum now: writes pause at expiry, renewal goes on
+            catch (OperationCanceledException) { return; } // stopped while a renewal was in flight: stopping is not a failure
         }
     }
 
