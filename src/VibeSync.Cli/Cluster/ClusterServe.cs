@@ -6,7 +6,6 @@
 // journal was fenced, stops: a deposed leader that kept serving engines could only mislead them.
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using VibeSync.Cluster;
@@ -15,18 +14,15 @@ using VibeSync.Orchestrator;
 namespace VibeSync.Cli.Cluster;
 
 /// <summary>Runs one orchestrator node of a team-mode cluster: standby until it leads, then serve.</summary>
-internal static partial class ClusterServe
+internal static class ClusterServe
 {
     /// <summary>Exit code of a leader that stopped because it lost its lease (fail-stop).</summary>
     public const int LostLeadership = 3;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
-    private static partial Regex NodeName();
-
     /// <summary>The error in <paramref name="urls"/> or <paramref name="node"/>, or null when both are valid.</summary>
     public static string? Invalid(string urls, string? node)
     {
-        if (node is null || !NodeName().IsMatch(node)) return "--node NAME is required with --cluster; NAME matches [a-z0-9][a-z0-9_-]{0,31}";
+        if (node is null || !VibeSync.Protocol.Link.EngineInstance.IsName(node)) return "--node NAME is required with --cluster; NAME matches [a-z0-9][a-z0-9_-]{0,31}";
         foreach (var url in urls.Split(','))
             if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) || u.Scheme is not ("nats" or "tls") || u.Port <= 0)
                 return $"--cluster takes nats://HOST:PORT URLs separated by commas; '{url}' is not one";

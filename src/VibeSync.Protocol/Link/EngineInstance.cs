@@ -93,7 +93,11 @@ namespace VibeSync.Protocol.Link
             return colon < 0 ? instance : instance.Substring(0, colon);
         }
 
-        private static bool IsName(string name)
+        /// <summary>
+        /// Whether <paramref name="name"/> is a NAME (<c>[a-z0-9][a-z0-9_-]{0,31}</c>): an instance's,
+        /// and the one grammar other names in team mode (a cluster node's) follow too.
+        /// </summary>
+        public static bool IsName(string name)
         {
             if (name.Length < 1 || name.Length > MaxNameLength) return false;
             for (int i = 0; i < name.Length; i++)
