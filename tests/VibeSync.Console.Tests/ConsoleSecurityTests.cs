@@ -141,7 +141,7 @@ public sealed class ConsoleSecurityTests : IAsyncLifetime
         }));
         await page.GotoAsync(Console($"/console/intents/{intent}"));
         var canvas = page.Locator("canvas[data-scene]");
-        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 15_000 });
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 30_000 });
         await Assertions.Expect(canvas).ToHaveAttributeAsync("data-source", "boxes");
         Assert.True(int.Parse((await canvas.GetAttributeAsync("data-meshes"))!) >= 1, "the proposed crate is not drawn as a box");
         await Assertions.Expect(page.Locator(".view3d-note")).ToContainTextAsync("Drawn as boxes at each object's transform: Reality holds <img src=x id=injected> 9,999 objects");

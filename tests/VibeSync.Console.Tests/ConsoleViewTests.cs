@@ -68,7 +68,7 @@ public sealed class ConsoleViewTests : EndToEndTest
         var response = await page.ReloadAsync();
         Assert.Equal(Csp, await response!.HeaderValueAsync("content-security-policy"));
         var canvas = page.Locator("canvas[data-scene]");
-        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 20_000 });
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 30_000 });
         await Assertions.Expect(canvas).ToHaveAttributeAsync("data-source", "gltf");
         await Assertions.Expect(canvas).ToHaveAttributeAsync("data-textures", "1"); // three.js decoded the GLB's image and put it on the cube
         int magenta = await PixelsAsync(canvas, "r > 150 && b > 150 && g < 90");
@@ -92,7 +92,7 @@ public sealed class ConsoleViewTests : EndToEndTest
         var violations = CspViolations(page);
         await page.GotoAsync(await ConsoleParts.LoginLinkAsync(serve.DataDirectory, intent));
         var canvas = page.Locator("canvas[data-scene]");
-        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 20_000 });
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 30_000 });
         const string blue = "b > r + 60"; // the moved crate's ghost
         int ghost = await PixelsAsync(canvas, blue);
         Assert.True(ghost > 1_000, $"{ghost} ghost pixels: the view is not framed on the moved crate");

@@ -19,6 +19,13 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
+    /// <summary>
+    /// Waits for a link's navigation to be committed, not for the new page's load event: the page
+    /// loads three.js and the glTF's textures (image loads delay the load event), which on a busy CI
+    /// machine took over Playwright's 30 s. What a test checks on the page is waited for by locator.
+    /// </summary>
+    public static PageWaitForURLOptions Committed { get; } = new() { WaitUntil = WaitUntilState.Commit };
+
     /// <summary>Where screenshots go: the test output, kept as the run's artifacts.</summary>
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "console-screenshots");
 
