@@ -22,8 +22,8 @@ internal static partial class ClusterBenchmark
 
     /// <summary>Edit → applied in the other engine and → FINAL, on each journal, from alternating edits in one run.</summary>
     public sealed record EditFigures(
-        string Engines, int Warmup, Latency WalEditToApplied, Latency JetStreamEditToApplied, double P99Ratio,
-        Latency WalEditToFinal, Latency JetStreamEditToFinal);
+        string Engines, int Warmup, Latency WalEditToApplied, Latency JetstreamEditToApplied, double P99Ratio,
+        Latency WalEditToFinal, Latency JetstreamEditToFinal);
 
     /// <summary>One serve with its two engines, ready for edits.</summary>
     private sealed class Setup(ChildProcess serve, ChildProcess blender, ChildProcess unity) : IAsyncDisposable

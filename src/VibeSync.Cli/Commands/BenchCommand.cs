@@ -68,7 +68,7 @@ internal static class BenchCommand
                 {
                     Console.WriteLine($"edit → applied ({edit.Engines}), {edit.WalEditToApplied.Samples} edits each after {edit.Warmup} warm-up:");
                     Console.WriteLine($"  local WAL  p50 {edit.WalEditToApplied.P50Ms} ms, p99 {edit.WalEditToApplied.P99Ms} ms; → FINAL p50 {edit.WalEditToFinal.P50Ms} ms, p99 {edit.WalEditToFinal.P99Ms} ms");
-                    Console.WriteLine($"  JetStream  p50 {edit.JetStreamEditToApplied.P50Ms} ms, p99 {edit.JetStreamEditToApplied.P99Ms} ms; → FINAL p50 {edit.JetStreamEditToFinal.P50Ms} ms, p99 {edit.JetStreamEditToFinal.P99Ms} ms");
+                    Console.WriteLine($"  JetStream  p50 {edit.JetstreamEditToApplied.P50Ms} ms, p99 {edit.JetstreamEditToApplied.P99Ms} ms; → FINAL p50 {edit.JetstreamEditToFinal.P50Ms} ms, p99 {edit.JetstreamEditToFinal.P99Ms} ms");
                     Console.WriteLine($"  JetStream/WAL edit → applied p99: {edit.P99Ratio:F2} (goal ≤ 2)");
                 }
                 Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}");
