@@ -23,6 +23,7 @@ public sealed class ApiRelayTests : EndToEndTest
         string alphaDir = Path.Combine(Work, "alpha"), betaDir = Path.Combine(Work, "beta");
         var alpha = await ServeProcess.StartInAsync(alphaDir, "--cluster", cluster.Urls, "--node", "alpha", "--trust", "supervised", "--cosmetic-window-ms", "50");
         ServeProcess? beta = null;
+        Task<ServeProcess>? standby = null;
         try
         {
             await using var sim = Driven.Sim(alphaDir, Parts.SampleUnityScene(Work));
@@ -30,7 +31,7 @@ public sealed class ApiRelayTests : EndToEndTest
 
             // Nodes share the keys (docs/team.md): beta's data directory gets alpha's before it starts.
             CopyDirectory(Path.Combine(alphaDir, "keys"), Path.Combine(betaDir, "keys"));
-            var standby = ServeProcess.StartInAsync(betaDir, "--cluster", cluster.Urls, "--node", "beta", "--trust", "supervised");
+            standby = ServeProcess.StartInAsync(betaDir, "--cluster", cluster.Urls, "--node", "beta", "--trust", "supervised");
             int relayPort = await StandbyPortAsync(betaDir);
             Assert.NotEqual(alpha.ApiPort, relayPort);
             Assert.False(standby.IsCompleted, "beta should be a standby");
@@ -97,7 +98,10 @@ public sealed class ApiRelayTests : EndToEndTest
         }
         finally
         {
-            await alpha.DisposeAsync();
+            await alpha.DisposeAsync(); // a clean stop hands the lease over at once: a standby still waiting leads, and is stopped below
+            if (beta == null && standby != null)
+                try { beta = await standby.WaitAsync(TimeSpan.FromSeconds(60)); }
+                catch (Exception e) when (e is TimeoutException or InvalidOperationException) { }
             if (beta != null) await beta.DisposeAsync();
         }
     }
