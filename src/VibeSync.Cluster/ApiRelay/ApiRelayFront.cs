@@ -18,7 +18,7 @@ namespace VibeSync.Cluster.ApiRelay;
 public sealed class ApiRelayFront : IAsyncDisposable
 {
     /// <summary>How long a request waits for any leader to take it before the answer is "no leader".</summary>
-    public static readonly TimeSpan LeaderAnswersWithin = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan LeaderAnswersWithin = TimeSpan.FromSeconds(5); // the leader says "alive" on receipt; 5 s allows a loaded machine
 
     private readonly WebApplication _app;
     private readonly INatsConnection _nats;
