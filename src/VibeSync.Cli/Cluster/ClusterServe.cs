@@ -61,7 +61,14 @@ internal static class ClusterServe
 
         // Standby: follow the stream until this node wins the lease.
         journal.StartFollowing();
-        var relay = await StandbyApi.StartAsync(nats, names, options, lease); // issue #22: the tools work on a standby too
+        StandbyApi relay;
+        try { relay = await StandbyApi.StartAsync(nats, names, options, lease); } // issue #22: the tools work on a standby too
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: cannot serve the control API on 127.0.0.1:{options.ApiPort}: {e.Message}");
+            await journal.DisposeAsync();
+            return 1;
+        }
         Log(options, "api_relay", $"control API 127.0.0.1:{relay.Port} relays every request to the leader");
         var campaign = lease.CampaignAsync(stopping.Token);
         string? said = null;
