@@ -24,12 +24,11 @@ public sealed class ConsoleRelayTests : EndToEndTest
         var alpha = await ServeProcess.StartInAsync(alphaDir, "--cluster", cluster.Urls, "--node", "alpha", "--trust", "supervised", "--cosmetic-window-ms", "50");
         await using var sim = Driven.Sim(alphaDir, Parts.SampleUnityScene(Work));
         await UntilAsync(alpha, s => PhaseIn(s, "unity") == "live", "the simulator live on the leader", 60_000);
-        Directory.CreateDirectory(Path.Combine(betaDir, "keys")); // nodes share the keys (docs/team.md)
-        foreach (var file in Directory.GetFiles(Path.Combine(alphaDir, "keys"))) File.Copy(file, Path.Combine(betaDir, "keys", Path.GetFileName(file)));
+        StandbyNodes.CopyKeys(alphaDir, betaDir);
         var standby = ServeProcess.StartInAsync(betaDir, "--cluster", cluster.Urls, "--node", "beta", "--trust", "supervised");
         try
         {
-            int relay = await RelayPortAsync(betaDir);
+            int relay = await StandbyNodes.RelayPortAsync(betaDir);
             await using var browser = await ConsoleBrowser.LaunchAsync();
             var page = await (await browser.NewContextAsync()).NewPageAsync();
             await page.GotoAsync(await ConsoleParts.LoginLinkAsync(betaDir));
@@ -74,17 +73,5 @@ public sealed class ConsoleRelayTests : EndToEndTest
             try { await (await standby.WaitAsync(TimeSpan.FromSeconds(60))).DisposeAsync(); }
             catch (Exception e) when (e is TimeoutException or InvalidOperationException) { }
         }
-    }
-
-    private static async Task<int> RelayPortAsync(string dir)
-    {
-        var file = Path.Combine(dir, "serve.json");
-        for (int i = 0; i < 600; i++, await Task.Delay(100))
-        {
-            if (!File.Exists(file)) continue;
-            try { return JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("api_port").GetInt32(); }
-            catch (Exception e) when (e is JsonException or IOException) { }
-        }
-        throw new Xunit.Sdk.XunitException($"the standby wrote no {file}");
     }
 }

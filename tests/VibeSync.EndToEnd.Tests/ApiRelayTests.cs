@@ -29,10 +29,9 @@ public sealed class ApiRelayTests : EndToEndTest
             await using var sim = Driven.Sim(alphaDir, Parts.SampleUnityScene(Work));
             await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader", 60_000);
 
-            // Nodes share the keys (docs/team.md): beta's data directory gets alpha's before it starts.
-            CopyDirectory(Path.Combine(alphaDir, "keys"), Path.Combine(betaDir, "keys"));
+            StandbyNodes.CopyKeys(alphaDir, betaDir);
             standby = ServeProcess.StartInAsync(betaDir, "--cluster", cluster.Urls, "--node", "beta", "--trust", "supervised");
-            int relayPort = await StandbyPortAsync(betaDir);
+            int relayPort = await StandbyNodes.RelayPortAsync(betaDir);
             Assert.NotEqual(alpha.ApiPort, relayPort);
             Assert.False(standby.IsCompleted, "beta should be a standby");
 
@@ -114,19 +113,6 @@ public sealed class ApiRelayTests : EndToEndTest
         return (answer.StatusCode, await answer.Content.ReadAsStringAsync());
     }
 
-    /// <summary>The standby's control-API port, once its serve.json names one.</summary>
-    internal static async Task<int> StandbyPortAsync(string dir)
-    {
-        var file = Path.Combine(dir, "serve.json");
-        for (int i = 0; i < 600; i++, await Task.Delay(100))
-        {
-            if (!File.Exists(file)) continue;
-            try { return JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("api_port").GetInt32(); }
-            catch (Exception e) when (e is JsonException or IOException) { }
-        }
-        throw new Xunit.Sdk.XunitException($"the standby wrote no {file}");
-    }
-
     private static async Task<string> CliAsync(params string[] args)
     {
         var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(90), new[] { Parts.Cli }.Concat(args).ToArray());
@@ -141,11 +127,5 @@ public sealed class ApiRelayTests : EndToEndTest
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith('{'));
         Assert.True(code == 0 && line != null, $"the MCP submission through the standby failed ({code}): {output}");
         return JsonDocument.Parse(line!).RootElement.Clone();
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 }
