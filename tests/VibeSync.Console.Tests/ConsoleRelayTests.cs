@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
-using VibeSync.Cluster.Tests;
+using VibeSync.Cluster;
 using VibeSync.Console.Tests.Support;
 using VibeSync.Link.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using VibeSync.Cluster.Tests;
+using VibeSync.Cluster;
 using VibeSync.Link.Tests.Support;
 
 namespace VibeSync.EndToEnd.Tests;
