@@ -125,7 +125,8 @@ def glance(scene):
     Equal glances mean equal ``shown``: each object's hash, name and both hide flags are in it. Only
     when the view layer holds every object of the scene and no collection is excluded, hidden or
     disabled in viewports (then ``visible_objects`` could differ from ``hide_get`` alone); else None
-    (the Python pass decides). ~25 ms at 20,000 objects under load, against ~220 ms for ``shown``."""
+    (the Python pass decides). Still a loop over the objects, in C: 15 ms of CPU at 20,000 objects
+    against 22 ms for ``shown`` (names and Blender's visible list are most of it)."""
     try:
         layer = bpy.context.view_layer
         objects = layer.objects
