@@ -26,8 +26,8 @@ Prints one JSON object on a line starting with BENCH-RESULT:
   no burst, no drag in progress), so a size costs its build, its attach and its edits, not a whole
   read per case; the load average (``os.getloadavg``) is recorded before and after each size.
 
-A scale run at 1,000 and 100,000 objects (about 15–25 minutes here, most of it Blender building and
-evaluating the 100,000-object scene):
+A scale run at 1,000 and 100,000 objects (estimated 15–25 minutes at load ~1, most of it Blender building
+and evaluating the 100,000-object scene; not yet run to its end here: BENCHMARKS.md):
 
     blender -b --factory-startup --python adapters/blender/bench.py -- --objects 1000 --applies 100 --edits 20 --add-delete-edits 5 --scale 1000,100000
 """
