@@ -332,11 +332,12 @@ internal static class BenchCommand
         var applies = new Option<int>("--applies") { Description = "Provisional set_transform intents applied.", DefaultValueFactory = _ => 5_000 };
         var edits = new Option<int>("--edits") { Description = "Edit → event samples per case.", DefaultValueFactory = _ => 100 };
         var scale = new Option<string>("--scale") { Description = "Also attach and edit → event at these sizes in the same run, comma-separated (issue #20: 1000,10000,100000; several minutes).", DefaultValueFactory = _ => "" };
+        var addDelete = new Option<int?>("--add-delete-edits") { Description = "Add/delete samples per size in the --scale run (default: --edits); each is a depsgraph rebuild, tens of seconds at 100,000 objects." };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
         var command = new Command("blender",
             "The Blender add-on inside real headless Blender: attach (scan, stamp, read, hash) of N objects (goal ≤ 2 s for 10,000), provisional applies/s (goal ≥ 2,000/s), and edit → event latency p50/p99 with the add-on's own work and Blender's evaluation beside it; --scale repeats attach and edit → event at several sizes (goals: the add-on's work at 100,000 objects ≤ 1.5× at 1,000; attach of 100,000 ≤ 10 s).")
         {
-            objects, applies, edits, scale, json,
+            objects, applies, edits, scale, addDelete, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -347,6 +348,11 @@ internal static class BenchCommand
             Console.Error.WriteLine($"bench blender: {n:N0} objects, {a:N0} applies, {e} edit samples × 4 cases (about 2 minutes for the defaults)…");
             var arguments = new List<string> { "--objects", n.ToString(), "--applies", a.ToString(), "--edits", e.ToString() };
             if (sizes.Count > 0) arguments.AddRange(new[] { "--scale", string.Join(",", sizes) });
+            if (parse.GetValue(addDelete) is int samples)
+            {
+                if (samples < 1) { Console.Error.WriteLine("error: --add-delete-edits must be at least 1"); return Program.InputError; }
+                arguments.AddRange(new[] { "--add-delete-edits", samples.ToString() });
+            }
             using var blender = Hosts.BlenderInstall.Start("bench.py", arguments.ToArray());
             var stderr = blender.StandardError.ReadToEndAsync(cancel);
             string? result = null;
