@@ -47,7 +47,9 @@ internal static class ClusterServe
         try
         {
             Directory.CreateDirectory(options.DataDirectory);
-            lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token);
+            // The endpoint adapters are told (the key files' rule); port 0 is known only once bound, so it is not advertised.
+            var advertised = options.Listen is { Port: > 0 } at ? Orchestrator.Keys.KeyFileEndpoints.For(at).ToString() : null;
+            lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token, endpoint: advertised);
             journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync }, stopping.Token);
             blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
         }
@@ -61,6 +63,17 @@ internal static class ClusterServe
         // Standby: follow the stream until this node wins the lease.
         journal.StartFollowing();
         var campaign = lease.CampaignAsync(stopping.Token);
+        StandbyDoor? door = null;
+        if (options.Listen is { } listen && !campaign.IsCompleted)
+        {
+            try { door = StandbyDoor.Open(options, listen, lease.NotLeaderMessage, () => lease.Holder is { } h && h.Node != node ? h.Endpoint : null); }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            Log(options, "standby_door", $"adapters connecting at {door.Endpoint} are refused with NOT_LEADER naming the leader until this node leads");
+        }
         string? said = null;
         while (!campaign.IsCompleted && !stopping.IsCancellationRequested)
         {
@@ -70,6 +83,7 @@ internal static class ClusterServe
             await Task.WhenAny(campaign, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
             if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
         }
+        if (door != null) await door.DisposeAsync(); // the leader's link binds the same address next
         try { await campaign; }
         catch (OperationCanceledException)
         {
