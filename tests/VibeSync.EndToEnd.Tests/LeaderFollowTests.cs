@@ -163,4 +163,22 @@ public sealed class LeaderFollowTests : EndToEndTest
             if (beta != null) await beta.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task bench_cluster_failover_times_two_kills_of_the_leader_until_edits_flow_again()
+    {
+        await using var cluster = await NatsCluster.StartAsync();
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(8), Parts.Cli, "bench", "cluster", "--cluster", cluster.Urls,
+            "--data", Path.Combine(Work, "bench"), "--appends", "10", "--failover", "2", "--json");
+        Assert.True(code == 0, output);
+        int start = output.IndexOf("{\n", StringComparison.Ordinal), end = output.LastIndexOf("\n}", StringComparison.Ordinal) + 2; // stdout's JSON; stderr's progress follows
+        using var doc = JsonDocument.Parse(output[start..end]);
+        var failover = doc.RootElement.GetProperty("failover");
+        Assert.Equal(2, failover.GetProperty("Kills").GetInt32());
+        var samples = failover.GetProperty("SamplesMs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(2, samples.Length);
+        // Each is a real takeover: the lease's TTL (3 s) must pass first, and it must end (generously, under CI's load).
+        Assert.All(samples, ms => Assert.InRange(ms, 2_500, 60_000));
+        Assert.StartsWith("BENCHFO_", failover.GetProperty("Deployment").GetString());
+    }
 }

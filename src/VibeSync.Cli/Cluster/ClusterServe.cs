@@ -19,9 +19,11 @@ internal static class ClusterServe
     /// <summary>Exit code of a leader that stopped because it lost its lease (fail-stop).</summary>
     public const int LostLeadership = 3;
 
-    /// <summary>The error in <paramref name="urls"/> or <paramref name="node"/>, or null when both are valid.</summary>
-    public static string? Invalid(string urls, string? node)
+    /// <summary>The error in <paramref name="urls"/>, <paramref name="node"/> or <paramref name="prefix"/>, or null when they are valid.</summary>
+    public static string? Invalid(string urls, string? node, string? prefix = null)
     {
+        if (prefix != null && !System.Text.RegularExpressions.Regex.IsMatch(prefix, "^[A-Z][A-Z0-9_]{0,31}$"))
+            return "--cluster-prefix takes 1–32 of A-Z 0-9 _, starting with a letter";
         if (node is null || !VibeSync.Protocol.Link.EngineInstance.IsName(node)) return "--node NAME is required with --cluster; NAME matches [a-z0-9][a-z0-9_-]{0,31}";
         foreach (var url in urls.Split(','))
             if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) || u.Scheme is not ("nats" or "tls") || u.Port <= 0)
@@ -29,7 +31,7 @@ internal static class ClusterServe
         return null;
     }
 
-    public static async Task<int> RunAsync(ServeOptions options, string urls, string node, CancellationToken cancel)
+    public static async Task<int> RunAsync(ServeOptions options, string urls, string node, CancellationToken cancel, string? prefix = null)
     {
         var stopped = new TaskCompletionSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
@@ -40,7 +42,7 @@ internal static class ClusterServe
 
         await using var nats = new NatsConnection(new NatsOpts { Url = urls, Name = $"vibesync-{node}", MaxReconnectRetry = -1 });
         var js = new NatsJSContext(nats);
-        var names = new ClusterNames();
+        var names = prefix is null ? new ClusterNames() : new ClusterNames(prefix);
         LeaderLease lease;
         JetStreamJournal journal;
         BlobReplica blobs;

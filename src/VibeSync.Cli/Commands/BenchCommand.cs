@@ -31,20 +31,25 @@ internal static class BenchCommand
         var urls = new Option<string>("--cluster") { Description = "nats://H1,nats://H2,nats://H3: the JetStream cluster to measure (a scratch stream is made and deleted).", Required = true };
         var appends = new Option<int>("--appends") { Description = "Serial appends measured on each journal.", DefaultValueFactory = _ => 2_000 };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
-        var command = new Command("cluster", "Serial 256-byte appends, p50/p99: the JetStream journal (3 replicas) beside the local WAL (fsync each), in one run.") { data, urls, appends, json };
+        var failover = new Option<int>("--failover") { Description = "Also kill the leading orchestrator this many times (two serve --cluster nodes, two simulators; NATS intact) and time until edits flow again (ClusterFailoverBenchmark)." };
+        var command = new Command("cluster", "Serial 256-byte appends, p50/p99: the JetStream journal (3 replicas) beside the local WAL (fsync each), in one run.") { data, urls, appends, json, failover };
         command.SetAction(async (parse, cancel) =>
         {
             int n = parse.GetValue(appends);
             if (n < 10) { Console.Error.WriteLine("error: --appends must be at least 10"); return Program.InputError; }
             var (wal, jetStream) = await ClusterBenchmark.RunAsync(parse.GetValue(urls)!, parse.GetValue(data)!.FullName, n);
+            var failed = parse.GetValue(failover) is > 0 and var kills
+                ? await ClusterFailoverBenchmark.RunAsync(parse.GetValue(urls)!, Path.Combine(parse.GetValue(data)!.FullName, "failover-" + Guid.NewGuid().ToString("N")[..8]), kills, line => Console.Error.WriteLine(line))
+                : null;
             var machine = MachineInfo.Current();
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "cluster", record_bytes = WalBenchmark.RecordBytes, wal, jetstream = jetStream, p99_ratio = jetStream.P99Ms / wal.P99Ms, machine }, Indented));
+                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "cluster", record_bytes = WalBenchmark.RecordBytes, wal, jetstream = jetStream, p99_ratio = jetStream.P99Ms / wal.P99Ms, failover = failed, machine }, Indented));
             else
             {
                 foreach (var f in new[] { wal, jetStream })
                     Console.WriteLine($"{f.Journal,-36} {f.Appends} appends   p50 {f.P50Ms:F3} ms   p99 {f.P99Ms:F3} ms   {f.PerSecond:N0}/s");
                 Console.WriteLine($"JetStream/WAL p99: {jetStream.P99Ms / wal.P99Ms:F2}; machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}");
+                if (failed != null) Console.WriteLine($"failover: leader killed {failed.Kills}× → edits flowing again p50 {failed.P50Ms / 1000:F2} s, p99 {failed.P99Ms / 1000:F2} s, max {failed.MaxMs / 1000:F2} s");
             }
             return 0;
         });
