@@ -41,7 +41,7 @@ internal sealed class StandbyDoor : ILinkHost, IAsyncDisposable
     public System.Net.IPEndPoint Endpoint => _link.TlsEndpoint!;
 
     public (string Code, string Message)? AdmitHello(Hello hello) =>
-        (LeaderHint.NotLeader, _leader() is { } at ? $"{_why()}; connect there ({at})" : $"{_why()}; try the key file's other endpoints");
+        (LeaderHint.NotLeader, _leader() is null ? $"{_why()}; try the key file's other endpoints" : _why()); // the lease's sentence names the endpoint when known
 
     public string? LeaderEndpoint => _leader();
 
