@@ -44,13 +44,6 @@ public sealed class LeaderFollowTests : EndToEndTest
         return Path.GetDirectoryName(keys)!;
     }
 
-    private static double Component(string stateFile, string name, string field)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(stateFile));
-        var o = doc.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == name);
-        return Math.Round(o.GetProperty(field)[0].GetDouble(), 5);
-    }
-
     [Fact]
     public async Task blender_and_the_simulator_follow_a_killed_leader_to_the_standby_and_resync_with_every_acknowledged_final()
     {
@@ -88,27 +81,7 @@ public sealed class LeaderFollowTests : EndToEndTest
             await AtParityAsync(alpha, "Blender and the simulator live on the leader", timeoutMs: 180_000);
 
             // A stream of AI intents (acknowledged = FINAL answered) and human edits in both engines; the leader dies in it.
-            var acknowledged = new List<ulong>();
-            var answers = new List<string>();
-            var ai = Task.Run(async () =>
-            {
-                for (int i = 0; ; i++)
-                {
-                    JsonElement answer;
-                    try
-                    {
-                        using var reply = await alpha.PostJsonAsync("/v1/intents?actor=ai:claude&wait=settled",
-                            $$"""{"operations": [{"op": "set_transform", "uuid": "{{Cube}}", "translation": [{{i % 9}}, 0.5, {{i % 7}}]}], "rationale": "failover {{i}}"}""");
-                        answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.Clone();
-                    }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException) { return; } // the leader is gone
-                    lock (answers)
-                    {
-                        answers.Add(answer.ToString());
-                        if (answer.TryGetProperty("phase", out var phase) && phase.GetString() == "FINAL") acknowledged.Add(answer.GetProperty("intent").GetUInt64());
-                    }
-                }
-            });
+            var ai = AiIntentStream.Start(alpha, Cube);
             using var humansStop = new CancellationTokenSource();
             var humans = Task.Run(async () =>
             {
@@ -119,12 +92,12 @@ public sealed class LeaderFollowTests : EndToEndTest
                     await Task.Delay(400);
                 }
             });
-            for (int i = 0; i < 900 && Volatile.Read(ref acknowledged).Count < 10 && !ai.IsCompleted; i++) await Task.Delay(100);
-            lock (answers) Assert.True(acknowledged.Count >= 10, string.Join('\n', answers));
+            await ai.UntilAcknowledgedAsync(10, TimeSpan.FromSeconds(90));
 
             var clock = Stopwatch.StartNew();
             alpha.Kill(); // kill -9: no lease handed over, no goodbye to the engines
-            await ai.WaitAsync(TimeSpan.FromSeconds(30));
+            await ai.Running.WaitAsync(TimeSpan.FromSeconds(30));
+            var acknowledged = ai.Acknowledged;
             beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
             var takeover = clock.Elapsed;
             await Task.Delay(2000); // human edits go on across the takeover
@@ -150,11 +123,11 @@ public sealed class LeaderFollowTests : EndToEndTest
             for (var sw = Stopwatch.StartNew(); sw.Elapsed < TimeSpan.FromSeconds(90); await Task.Delay(250))
             {
                 unityNow = await WriteAsync("unity-now.json", await beta.GetStringAsync("/v1/state?engine=unity&space=unity"));
-                if (Component(unityNow, "Cube", "localPosition") == -3.0) break;
+                if (Parts.Component(unityNow, "Cube", "localPosition") == -3.0) break;
             }
-            Assert.Equal(-3.0, Component(unityNow!, "Cube", "localPosition"), 5);
+            Assert.Equal(-3.0, Parts.Component(unityNow!, "Cube", "localPosition"), 5);
             await AssertParityAsync(beta, "blender", "unity"); // Reality, Blender and Unity: one root
-            Console.WriteLine($"leader killed → standby served after {takeover.TotalSeconds:F1} s, both engines live at parity after {reconnected.TotalSeconds:F1} s; {acknowledged.Count} acknowledged FINALs all present");
+            Console.WriteLine($"leader killed → standby served after {takeover.TotalSeconds:F1} s, both engines live at parity after {reconnected.TotalSeconds:F1} s; {acknowledged.Length} acknowledged FINALs all present");
         }
         finally
         {
@@ -174,11 +147,11 @@ public sealed class LeaderFollowTests : EndToEndTest
         int start = output.IndexOf("{\n", StringComparison.Ordinal), end = output.LastIndexOf("\n}", StringComparison.Ordinal) + 2; // stdout's JSON; stderr's progress follows
         using var doc = JsonDocument.Parse(output[start..end]);
         var failover = doc.RootElement.GetProperty("failover");
-        Assert.Equal(2, failover.GetProperty("Kills").GetInt32());
-        var samples = failover.GetProperty("SamplesMs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(2, failover.GetProperty("kills").GetInt32());
+        var samples = failover.GetProperty("samples_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         Assert.Equal(2, samples.Length);
         // Each is a real takeover: the lease's TTL (3 s) must pass first, and it must end (generously, under CI's load).
         Assert.All(samples, ms => Assert.InRange(ms, 2_500, 60_000));
-        Assert.StartsWith("BENCHFO_", failover.GetProperty("Deployment").GetString());
+        Assert.StartsWith("BENCHFO_", failover.GetProperty("deployment").GetString());
     }
 }
