@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using VibeSync.Cluster.Tests;
+using VibeSync.Cluster;
 using VibeSync.Link.Tests.Support;
 
 namespace VibeSync.EndToEnd.Tests;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using VibeSync.Cluster.Tests;
+using VibeSync.Cluster;
 using VibeSync.Link.Tests.Support;
 using VibeSync.Protocol.Link;
 
@@ -142,7 +142,7 @@ public sealed class LeaderFollowTests : EndToEndTest
     {
         await using var cluster = await NatsCluster.StartAsync();
         var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(8), Parts.Cli, "bench", "cluster", "--cluster", cluster.Urls,
-            "--data", Path.Combine(Work, "bench"), "--appends", "10", "--failover", "2", "--json");
+            "--data", Path.Combine(Work, "bench"), "--appends", "10", "--edits", "0", "--failover", "2", "--json");
         Assert.True(code == 0, output);
         int start = output.IndexOf("{\n", StringComparison.Ordinal), end = output.LastIndexOf("\n}", StringComparison.Ordinal) + 2; // stdout's JSON; stderr's progress follows
         using var doc = JsonDocument.Parse(output[start..end]);

@@ -9,6 +9,7 @@ using System.Text.Json;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using VibeSync.Cluster;
+using VibeSync.Cluster.ApiRelay;
 using VibeSync.Orchestrator;
 
 namespace VibeSync.Cli.Cluster;
@@ -64,6 +65,15 @@ internal static class ClusterServe
 
         // Standby: follow the stream until this node wins the lease.
         journal.StartFollowing();
+        StandbyApi relay;
+        try { relay = await StandbyApi.StartAsync(nats, names, options, lease); } // issue #22: the tools work on a standby too
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: cannot serve the control API on 127.0.0.1:{options.ApiPort}: {e.Message}");
+            await journal.DisposeAsync();
+            return 1;
+        }
+        Log(options, "api_relay", $"control API 127.0.0.1:{relay.Port} relays every request to the leader");
         var campaign = lease.CampaignAsync(stopping.Token);
         StandbyDoor? door = null;
         if (options.Listen is { } listen && !campaign.IsCompleted)
@@ -72,6 +82,8 @@ internal static class ClusterServe
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
+                await relay.DisposeAsync();
+                await journal.DisposeAsync();
                 return 1;
             }
             Log(options, "standby_door", $"adapters connecting at {door.Endpoint} are refused with NOT_LEADER naming the leader until this node leads");
@@ -89,11 +101,13 @@ internal static class ClusterServe
         try { await campaign; }
         catch (OperationCanceledException)
         {
+            await relay.DisposeAsync();
             await journal.DisposeAsync();
             status.Write("stopped", lease, journal.LastSequence, null);
             return 0;
         }
 
+        await relay.DisposeAsync(); // the leader's own API takes over (its port is options.ApiPort again)
         await journal.StopFollowingAsync(stopping.Token); // the tail the old leader wrote last
         await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
         Log(options, "leader", $"node {node} leads (term {lease.Holder?.Term}); journal {names.Stream} at record {journal.LastSequence}, Reality head {journal.RealityHead[..16]}…");
@@ -105,6 +119,7 @@ internal static class ClusterServe
             return 1;
         }
         status.Write("leader", lease, journal.LastSequence, null);
+        var responder = ApiRelayResponder.Start(nats, names, service.ApiPort, why => Log(options, "api_relay", why)); // standbys' requests
         Console.Out.WriteLine($"vibesync serve: leader {node}, link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
         Console.Out.Flush();
 
@@ -123,9 +138,11 @@ internal static class ClusterServe
             Console.Error.WriteLine($"error: {why}");
             Log(options, "lost_leadership", why);
             status.Write("stopped", lease, journal.LastSequence, why);
+            await responder.DisposeAsync();
             await service.DisposeAsync();
             return LostLeadership;
         }
+        await responder.DisposeAsync();
         await service.DisposeAsync();
         status.Write("stopped", lease, journal.LastSequence, null);
         return 0; // disposing the lease hands it over at once
