@@ -211,7 +211,7 @@ internal static partial class EndToEndBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -227,5 +227,5 @@ internal static partial class EndToEndBenchmark
     }
 
     [GeneratedRegex("\"intent\": (\\d+)")]
-    private static partial Regex IntentOf();
+    internal static partial Regex IntentOf();
 }

@@ -32,11 +32,12 @@ internal static class BenchCommand
         var appends = new Option<int>("--appends") { Description = "Serial appends measured on each journal.", DefaultValueFactory = _ => 2_000 };
         var edits = new Option<int>("--edits") { Description = "Blender edit → applied in the simulator samples on each journal (0: appends only, no Blender).", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var failover = new Option<int>("--failover") { Description = "Also kill the leading orchestrator this many times (two serve --cluster --listen nodes, two simulators; NATS intact) and time until edits flow again (ClusterFailoverBenchmark)." };
         var command = new Command("cluster",
             "Team mode's cost, JetStream journal (3 replicas) beside the local WAL in one run: serial 256-byte appends p50/p99, and edit → applied in the other engine p50/p99 " +
             "(serve and serve --cluster on three nats-server processes the bench starts, each with real headless Blender and the Unity simulator, edits alternating; goal p99 ≤ 2×).")
         {
-            data, urls, appends, edits, json,
+            data, urls, appends, edits, json, failover,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -48,16 +49,21 @@ internal static class BenchCommand
             Action<string> progress = line => Console.Error.WriteLine("bench cluster: " + line);
             // The bench's own NATS cluster: always for the edits (serve --cluster writes its real journal
             // there), and for the appends when no cluster was given.
-            await using var nats = given is null || e > 0 ? await VibeSync.Cluster.NatsCluster.StartAsync() : null;
+            int kills = parse.GetValue(failover);
+            await using var nats = given is null || e > 0 || kills > 0 ? await VibeSync.Cluster.NatsCluster.StartAsync() : null;
             var (wal, jetStream) = await ClusterBenchmark.RunAsync(given ?? nats!.Urls, parse.GetValue(data)!.FullName, n);
             var edit = e > 0 ? await ClusterBenchmark.EditToAppliedAsync(nats!, Demo.Sample.BlenderJson(), e, progress) : null;
+            // Failover (ClusterFailoverBenchmark): on the given cluster under a scratch deployment prefix, else on the bench's own.
+            var failed = kills > 0
+                ? await ClusterFailoverBenchmark.RunAsync(given ?? nats!.Urls, Path.Combine(parse.GetValue(data)!.FullName, "failover-" + Guid.NewGuid().ToString("N")[..8]), kills, progress)
+                : null;
             var machine = MachineInfo.Current();
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     benchmark = "cluster", record_bytes = WalBenchmark.RecordBytes, wal, jetstream = jetStream, p99_ratio = jetStream.P99Ms / wal.P99Ms,
                     appends_on = given is null ? "three nats-server processes started by the bench on loopback" : given,
-                    edit_to_applied = edit, machine,
+                    edit_to_applied = edit, failover = failed, machine,
                 }, Indented));
             else
             {
@@ -71,6 +77,7 @@ internal static class BenchCommand
                     Console.WriteLine($"  JetStream  p50 {edit.JetstreamEditToApplied.P50Ms} ms, p99 {edit.JetstreamEditToApplied.P99Ms} ms; → FINAL p50 {edit.JetstreamEditToFinal.P50Ms} ms, p99 {edit.JetstreamEditToFinal.P99Ms} ms");
                     Console.WriteLine($"  JetStream/WAL edit → applied p99: {edit.P99Ratio:F2} (goal ≤ 2)");
                 }
+                if (failed != null) Console.WriteLine($"failover: leader killed {failed.Kills}× → edits flowing again p50 {failed.P50Ms / 1000:F2} s, p99 {failed.P99Ms / 1000:F2} s, max {failed.MaxMs / 1000:F2} s");
                 Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}");
             }
             return 0;
