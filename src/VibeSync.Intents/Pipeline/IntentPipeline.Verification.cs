@@ -278,8 +278,8 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>
-    /// Finalizes verified members in every engine that applied them and journals them FINAL in
-    /// apply order. On the spine's own close the engines' answers are awaited first; for a batch
+    /// Finalizes verified members in every engine that applied them and queues their FINAL entries
+    /// in apply order (journaled in chunks between admissions: .Journal says why). On the spine's own close the engines' answers are awaited first; for a batch
     /// verified off the spine the calls are issued in order and the FINAL answers wait for them
     /// and for the entries' fsync, while the spine goes on. A failed finalize changes nothing: the
     /// intents are verified and stand; the engine keeps them marked provisional until it is
@@ -300,16 +300,9 @@ public sealed partial class IntentPipeline
             else _appends.Add(done.ContinueWith(static _ => { }, TaskScheduler.Default));
         }
         foreach (var member in final)
-        {
-            var notes = member.Notes.Prepend(member.Request.Rationale ?? "");
-            if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
-            string why = string.Join("; ", notes.Where(n => n.Length > 0));
-            Journal(member, IntentPhase.Final, verification: verification, rationale: why.Length == 0 ? null : why);
-            var outcome = new IntentOutcome(member.Id, IntentPhase.Final,
-                final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash");
-            _deferred.Add((member.Settled, outcome));
-            foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
-        }
+            QueueFinal(member, verification, new IntentOutcome(member.Id, IntentPhase.Final,
+                final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash"));
+        if (_options.FinalChunk <= 0) JournalFinals(int.MaxValue); // the old close: every FINAL entry at once
     }
 
     /// <summary>
