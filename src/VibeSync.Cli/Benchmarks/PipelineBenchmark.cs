@@ -17,7 +17,10 @@ namespace VibeSync.Cli.Benchmarks;
 internal static class PipelineBenchmark
 {
     public sealed record Latency(double Rate, double Seconds, int Intents, double P50Ms, double P99Ms, double MaxMs, int Final, int Verifications,
-        Tail Tail);
+        Tail Tail, long AllocatedBytesPerIntent, IReadOnlyList<Allocation> TopAllocations);
+
+    /// <summary>Bytes of one type the allocation sampler saw during the paced run (the benchmark's own included), per intent.</summary>
+    public sealed record Allocation(string Type, long BytesPerIntent);
 
     /// <summary>
     /// What the measured intents slower than 1 ms overlapped: GC pauses of this process and thread-pool
@@ -32,7 +35,7 @@ internal static class PipelineBenchmark
 
     private static readonly Actor Person = new(ActorKind.Human, "bench");
 
-    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, int finalChunk, Action<string> progress)
+    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, int finalChunk, bool sampleAllocations, Action<string> progress)
     {
         progress($"paced: {rate:N0} cosmetic intents/s for 1 s of warm-up and {duration.TotalSeconds:F0} s measured, submit → PROVISIONAL_OK (FINAL entries {(finalChunk <= 0 ? "all at the close" : $"in chunks of {finalChunk}")})");
         var spans = new List<SpineSpan>();
@@ -43,7 +46,8 @@ internal static class PipelineBenchmark
         var latencies = new double[count];
         var sentAt = new DateTime[count];
         var submittedAt = new long[count];
-        using var trace = new RuntimeTrace(print: false);
+        using var trace = new RuntimeTrace(print: false, sampleAllocations);
+        long allocatedAtWarm = 0;
         var settled = new Task[count];
         var answered = new Task[count];
         var sw = Stopwatch.StartNew();
@@ -51,6 +55,7 @@ internal static class PipelineBenchmark
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
+            if (i == warm) allocatedAtWarm = GC.GetTotalAllocatedBytes(precise: false);
             // Paced by sleeping, not spinning: on a small machine a spinning producer takes a core from the pipeline.
             long due = start + (long)(i * period);
             while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
@@ -63,12 +68,14 @@ internal static class PipelineBenchmark
         }
         await Task.WhenAll(settled);
         await Task.WhenAll(answered);
+        long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedAtWarm; // every thread's: the spine, the WAL writer, the answers, the producer
         int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Protocol.Intents.IntentPhase.Final);
         Tail tail;
         lock (spans) tail = TailOf(latencies, sentAt, submittedAt, warm, trace.Events, spans);
         var measured = latencies[warm..];
         return new Latency(rate, sw.Elapsed.TotalSeconds, measured.Length, Percentiles.Of(measured, 0.5), Percentiles.Of(measured, 0.99), measured.Max(),
-            final, rig.Blender.Reads, tail);
+            final, rig.Blender.Reads, tail, allocated / (count - warm),
+            trace.Allocations.Take(15).Select(a => new Allocation(a.Type, a.Bytes / count)).ToArray());
     }
 
     private static Tail TailOf(double[] latencies, DateTime[] sentAt, long[] submittedAt, int warm, IReadOnlyList<RuntimeEvent> events, IReadOnlyList<SpineSpan> spans)
