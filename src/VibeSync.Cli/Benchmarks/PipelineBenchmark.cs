@@ -29,7 +29,8 @@ internal static class PipelineBenchmark
     /// spans), with the closes' spine time; and how many overlapped none of these.
     /// </summary>
     public sealed record Tail(int Slow, int SlowDuringGc, int GcPauses, double GcPauseMsTotal, double GcPauseMaxMs, int StarvationInjections,
-        int SlowDuringClose, int SlowDuringFinals, int SlowUnexplained, int Closes, double CloseP50Ms, double CloseMaxMs, double FinalsMaxMs);
+        int SlowDuringClose, int SlowDuringFinals, int SlowUnexplained, int Closes, double CloseMinMs, double CloseP50Ms, double CloseMaxMs, double FinalsMaxMs,
+        int FinalsMaxEntries, double FinalsMeanEntries);
 
     public sealed record Coalesced(int Intents, int Objects, double Seconds, double PerSecond, int Final, int Verifications, long WalEntries);
 
@@ -55,7 +56,7 @@ internal static class PipelineBenchmark
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
-            if (i == warm) allocatedAtWarm = GC.GetTotalAllocatedBytes(precise: false);
+            if (i == warm) allocatedAtWarm = GC.GetTotalAllocatedBytes(precise: true);
             // Paced by sleeping, not spinning: on a small machine a spinning producer takes a core from the pipeline.
             long due = start + (long)(i * period);
             while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
@@ -68,7 +69,7 @@ internal static class PipelineBenchmark
         }
         await Task.WhenAll(settled);
         await Task.WhenAll(answered);
-        long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedAtWarm; // every thread's: the spine, the WAL writer, the answers, the producer
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtWarm; // every thread's: the spine, the WAL writer, the answers, the producer
         int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Protocol.Intents.IntentPhase.Final);
         Tail tail;
         lock (spans) tail = TailOf(latencies, sentAt, submittedAt, warm, trace.Events, spans);
@@ -104,8 +105,10 @@ internal static class PipelineBenchmark
         var closeMs = closes.Select(Ms).ToArray();
         return new Tail(slow, duringGc, pauses.Count, Math.Round(pauses.Sum(p => p.Value), 2), Math.Round(pauses.Count == 0 ? 0 : pauses.Max(p => p.Value), 2),
             events.Count(e => e.Kind == "threadpool_adjust" && e.Reason == "starvation" && e.At >= from),
-            duringClose, duringFinals, unexplained, closes.Count, Math.Round(closeMs.Length == 0 ? 0 : Percentiles.Of(closeMs, 0.5), 3),
-            Math.Round(closeMs.Length == 0 ? 0 : closeMs.Max(), 3), Math.Round(finals.Count == 0 ? 0 : finals.Max(Ms), 3));
+            duringClose, duringFinals, unexplained, closes.Count, Math.Round(closeMs.Length == 0 ? 0 : closeMs.Min(), 3),
+            Math.Round(closeMs.Length == 0 ? 0 : Percentiles.Of(closeMs, 0.5), 3), Math.Round(closeMs.Length == 0 ? 0 : closeMs.Max(), 3),
+            Math.Round(finals.Count == 0 ? 0 : finals.Max(Ms), 3), finals.Count == 0 ? 0 : finals.Max(s => s.Entries),
+            Math.Round(finals.Count == 0 ? 0 : finals.Average(s => s.Entries), 1));
     }
 
     public static async Task<Coalesced> PeakAsync(string directory, int intents, int objects, int finalChunk, Action<string> progress)
