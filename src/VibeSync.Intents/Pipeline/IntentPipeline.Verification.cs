@@ -5,7 +5,7 @@
 // toward safe mode (the retry policy).
 //   On the spine: issuing the reads (in engine order, after every admitted step was applied, so
 //   each engine answers for exactly the batch, ahead of any later apply on its ordered link), and
-//   settling the batch once every answer is in — compare, roll back, finalize, journal FINAL,
+//   settling the batch once every answer is in — compare, roll back, finalize, queue FINAL (journaled in chunks: .Journal),
 //   Reality. Both are short; every piece of state is still touched by the spine alone.
 //   Not on the spine: waiting for the answers. Meanwhile admissions go on into a new batch built
 //   on the verifying batch's speculative scene, exactly as they would after its FINAL; their

@@ -8,7 +8,7 @@
 //                   fsync is shared instead of serialising every intent behind its own.
 //   verify + final: when the batch's window ends, one read per engine over the batch's footprint,
 //                   one hash; only components that differ are compared field-wise and rolled back;
-//                   the rest are finalized, journaled FINAL in apply order, and become Reality.
+//                   the rest are finalized, journaled FINAL in apply order (in chunks between admissions), and become Reality.
 //                   The spine issues the reads and goes on admitting; it settles the batch when
 //                   the answers arrive (.Verification says why order is kept).
 // Every phase change is durable in the WAL before anyone hears of it.
