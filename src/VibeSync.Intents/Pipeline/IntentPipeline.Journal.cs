@@ -40,12 +40,15 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>A verified member whose FINAL entry is still to be journaled (see the rationale above), with its answer.</summary>
-    private sealed record QueuedFinal(BatchMember Member, Verification Verification, IntentOutcome Outcome);
+    private sealed record QueuedFinal(BatchMember Member, Verification Verification, Task Finalized, IntentOutcome Outcome);
 
-    /// <summary>Queues <paramref name="member"/>'s FINAL entry behind those already queued; its answers follow the entry's fsync.</summary>
-    private void QueueFinal(BatchMember member, Verification verification, IntentOutcome outcome)
+    /// <summary>
+    /// Queues <paramref name="member"/>'s FINAL entry behind those already queued; its answers follow
+    /// the entry's fsync and <paramref name="finalized"/> (the engines' FINALIZE of its batch, when not awaited).
+    /// </summary>
+    private void QueueFinal(BatchMember member, Verification verification, Task finalized, IntentOutcome outcome)
     {
-        _finals.Enqueue(new QueuedFinal(member, verification, outcome));
+        _finals.Enqueue(new QueuedFinal(member, verification, finalized, outcome));
         _finalsQueued++;
         foreach (var uuid in member.Footprint) _finalAt[uuid] = _finalsQueued;
     }
@@ -63,6 +66,7 @@ public sealed partial class IntentPipeline
             if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
             string why = string.Join("; ", notes.Where(n => n.Length > 0));
             Journal(member, IntentPhase.Final, verification: queued.Verification, rationale: why.Length == 0 ? null : why);
+            if (!queued.Finalized.IsCompleted) _appends.Add(queued.Finalized);
             _finals.Dequeue();
             _finalsJournaled++;
             _deferred.Add((member.Settled, queued.Outcome));

@@ -287,6 +287,7 @@ public sealed partial class IntentPipeline
     /// </summary>
     private async Task FinalizeAsync(IReadOnlyList<BatchMember> final, Verification verification, bool awaitEngines)
     {
+        var finalizing = new List<Task>();
         foreach (var engine in _engines)
         {
             var ids = final.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
@@ -297,10 +298,12 @@ public sealed partial class IntentPipeline
                 try { await done.ConfigureAwait(false); }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException) { }
             }
-            else _appends.Add(done.ContinueWith(static _ => { }, TaskScheduler.Default));
+            else finalizing.Add(done.ContinueWith(static _ => { }, TaskScheduler.Default));
         }
+        // Every FINAL answer of the batch waits for the engines' FINALIZE, whichever chunk journals it.
+        var finalized = finalizing.Count == 0 ? Task.CompletedTask : Task.WhenAll(finalizing);
         foreach (var member in final)
-            QueueFinal(member, verification, new IntentOutcome(member.Id, IntentPhase.Final,
+            QueueFinal(member, verification, finalized, new IntentOutcome(member.Id, IntentPhase.Final,
                 final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash"));
         if (_options.FinalChunk <= 0) JournalFinals(int.MaxValue); // the old close: every FINAL entry at once
     }
