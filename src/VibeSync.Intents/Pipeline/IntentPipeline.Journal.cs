@@ -40,13 +40,14 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>A verified member whose FINAL entry is still to be journaled (see the rationale above), with its answer.</summary>
-    private sealed record QueuedFinal(BatchMember Member, Verification Verification, Task Finalized, IntentOutcome Outcome);
+    private sealed record QueuedFinal(BatchMember Member, Verification Verification, Task? Finalized, IntentOutcome Outcome);
 
     /// <summary>
     /// Queues <paramref name="member"/>'s FINAL entry behind those already queued; its answers follow
-    /// the entry's fsync and <paramref name="finalized"/> (the engines' FINALIZE of its batch, when not awaited).
+    /// the entry's fsync and <paramref name="finalized"/> (the engines' FINALIZE of its batch, when not
+    /// awaited), or, when it is null, the FINALIZE the engines are asked for with its chunk.
     /// </summary>
-    private void QueueFinal(BatchMember member, Verification verification, Task finalized, IntentOutcome outcome)
+    private void QueueFinal(BatchMember member, Verification verification, Task? finalized, IntentOutcome outcome)
     {
         _finals.Enqueue(new QueuedFinal(member, verification, finalized, outcome));
         _finalsQueued++;
@@ -59,6 +60,7 @@ public sealed partial class IntentPipeline
         if (_finals.Count == 0) return;
         long start = Stopwatch.GetTimestamp();
         int written = 0;
+        List<BatchMember>? toFinalize = null;
         while (written < max && _finals.TryPeek(out var queued)) // dequeued once journaled: a failed append leaves it for Fail to answer
         {
             var member = queued.Member;
@@ -66,13 +68,15 @@ public sealed partial class IntentPipeline
             if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
             string why = string.Join("; ", notes.Where(n => n.Length > 0));
             Journal(member, IntentPhase.Final, verification: queued.Verification, rationale: why.Length == 0 ? null : why);
-            if (!queued.Finalized.IsCompleted) _appends.Add(queued.Finalized);
+            if (queued.Finalized == null) (toFinalize ??= new()).Add(member);
+            else if (!queued.Finalized.IsCompleted) _appends.Add(queued.Finalized);
             _finals.Dequeue();
             _finalsJournaled++;
             _deferred.Add((member.Settled, queued.Outcome));
             foreach (var follower in member.Followers) _deferred.Add((follower, queued.Outcome));
             written++;
         }
+        if (toFinalize != null) _ = FinalizeInEngines(toFinalize, wait: false); // runs to its end at once: nothing is awaited without wait
         if (_finals.Count == 0) _finalAt.Clear();
         _options.OnSpineSpan?.Invoke(new SpineSpan(SpineWork.Finals, start, Stopwatch.GetTimestamp(), written));
     }

@@ -279,33 +279,54 @@ public sealed partial class IntentPipeline
 
     /// <summary>
     /// Finalizes verified members in every engine that applied them and queues their FINAL entries
-    /// in apply order (journaled in chunks between admissions: .Journal says why). On the spine's own close the engines' answers are awaited first; for a batch
-    /// verified off the spine the calls are issued in order and the FINAL answers wait for them
-    /// and for the entries' fsync, while the spine goes on. A failed finalize changes nothing: the
+    /// in apply order (journaled in chunks between admissions: .Journal says why). On the spine's
+    /// own close the engines are asked with each chunk (with <see cref="PipelineOptions.FinalChunk"/>
+    /// 0: here, their answers awaited); for a batch verified off the spine the calls are issued here,
+    /// in order. Either way the FINAL answers wait for them and for the entries' fsync, while the
+    /// spine goes on. A failed finalize changes nothing: the
     /// intents are verified and stand; the engine keeps them marked provisional until it is
     /// resynced from Reality (issue #8).
     /// </summary>
     private async Task FinalizeAsync(IReadOnlyList<BatchMember> final, Verification verification, bool awaitEngines)
     {
-        var finalizing = new List<Task>();
-        foreach (var engine in _engines)
-        {
-            var ids = final.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
-            if (ids.Length == 0) continue;
-            var done = Call(async () => { await engine.FinalizeAsync(ids).ConfigureAwait(false); return true; });
-            if (awaitEngines)
-            {
-                try { await done.ConfigureAwait(false); }
-                catch (Exception e) when (e is EngineFaultException or TimeoutException) { }
-            }
-            else finalizing.Add(done.ContinueWith(static _ => { }, TaskScheduler.Default));
-        }
-        // Every FINAL answer of the batch waits for the engines' FINALIZE, whichever chunk journals it.
-        var finalized = finalizing.Count == 0 ? Task.CompletedTask : Task.WhenAll(finalizing);
+        // Chunked, a close on the spine asks the engines to FINALIZE with each chunk of FINAL entries
+        // instead of waiting for them here: adapters already take a FINALIZE after later APPLYs (as off
+        // the spine), and an entry on the same objects is written, so applied, only after its chunk.
+        bool withChunks = awaitEngines && _options.FinalChunk > 0;
+        Task? finalized = withChunks ? null : await FinalizeInEngines(final, wait: awaitEngines).ConfigureAwait(false);
         foreach (var member in final)
             QueueFinal(member, verification, finalized, new IntentOutcome(member.Id, IntentPhase.Final,
                 final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash"));
         if (_options.FinalChunk <= 0) JournalFinals(int.MaxValue); // the old close: every FINAL entry at once
+    }
+
+    /// <summary>
+    /// Asks every engine that applied <paramref name="members"/> to FINALIZE them (one call each).
+    /// With <paramref name="wait"/> the answers are awaited here; otherwise the FINAL answers wait
+    /// for them (they are added to what the next flush waits for). A failed finalize changes nothing.
+    /// Returns a task that completes when every engine has answered.
+    /// </summary>
+    private async Task<Task> FinalizeInEngines(IReadOnlyList<BatchMember> members, bool wait)
+    {
+        var finalizing = new List<Task>();
+        foreach (var engine in _engines)
+        {
+            var ids = members.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
+            if (ids.Length == 0) continue;
+            var done = Call(async () => { await engine.FinalizeAsync(ids).ConfigureAwait(false); return true; });
+            if (wait)
+            {
+                try { await done.ConfigureAwait(false); }
+                catch (Exception e) when (e is EngineFaultException or TimeoutException) { }
+            }
+            else
+            {
+                var answered = done.ContinueWith(static _ => { }, TaskScheduler.Default);
+                finalizing.Add(answered);
+                if (!answered.IsCompleted) _appends.Add(answered);
+            }
+        }
+        return finalizing.Count == 0 ? Task.CompletedTask : Task.WhenAll(finalizing);
     }
 
     /// <summary>
