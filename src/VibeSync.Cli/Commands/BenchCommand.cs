@@ -452,17 +452,19 @@ internal static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "Seconds of the paced run.", DefaultValueFactory = _ => 3 };
         var intents = new Option<int>("--intents") { Description = "Micro-intents in the peak run.", DefaultValueFactory = _ => 200_000 };
         var objects = new Option<int>("--objects") { Description = "Objects the peak run's micro-intents move (round robin).", DefaultValueFactory = _ => 64 };
+        var finalChunk = new Option<int>("--final-chunk") { Description = "FINAL entries journaled at a time between admissions; 0 journals a batch's all at its close (the old way, for comparison).", DefaultValueFactory = _ => new VibeSync.Intents.Pipeline.PipelineOptions().FinalChunk };
+        var allocations = new Option<bool>("--allocations") { Description = "Sample the paced run's allocations by type (the runtime's allocation tick) and print the top 15." };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
         var command = new Command("pipeline",
             "The intent pipeline with the real WAL and two in-memory engines: submit → PROVISIONAL_OK p50/p99 at a paced cosmetic rate (goal p99 ≤ 1 ms at 5,000/s), the peak rate of micro-intents coalesced and finalized (goal ≥ 50,000/s), and one lone fsync'd WAL append beside them. Runs in DATA/bench-pipeline.")
         {
-            data, rate, seconds, intents, objects, json,
+            data, rate, seconds, intents, objects, finalChunk, allocations, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
             double r = parse.GetValue(rate), s = parse.GetValue(seconds);
-            int n = parse.GetValue(intents), k = parse.GetValue(objects);
-            if (r <= 0 || s <= 0 || n < 1 || k < 1 || k > 1_000) { Console.Error.WriteLine("error: --rate, --seconds and --intents must be positive, --objects 1…1000"); return Program.InputError; }
+            int n = parse.GetValue(intents), k = parse.GetValue(objects), chunk = parse.GetValue(finalChunk);
+            if (r <= 0 || s <= 0 || n < 1 || k < 1 || k > 1_000 || chunk < 0) { Console.Error.WriteLine("error: --rate, --seconds and --intents must be positive, --objects 1…1000, --final-chunk ≥ 0"); return Program.InputError; }
             bool asJson = parse.GetValue(json);
             var dir = Path.Combine(parse.GetValue(data)!.FullName, "bench-pipeline");
             Directory.CreateDirectory(dir);
@@ -471,8 +473,8 @@ internal static class BenchCommand
                 Action<string> progress = line => Console.Error.WriteLine(line);
                 progress("one durable WAL append at a time, 1 s: the fsync every answer waits behind");
                 var fsync = await WalBenchmark.SingleAppendAsync(dir, TimeSpan.FromSeconds(1));
-                var paced = await PipelineBenchmark.PacedAsync(dir, r, TimeSpan.FromSeconds(s), progress);
-                var peak = await PipelineBenchmark.PeakAsync(dir, n, k, progress);
+                var paced = await PipelineBenchmark.PacedAsync(dir, r, TimeSpan.FromSeconds(s), chunk, parse.GetValue(allocations), progress);
+                var peak = await PipelineBenchmark.PeakAsync(dir, n, k, chunk, progress);
                 var machine = MachineInfo.Current();
                 if (asJson)
                 {
@@ -489,6 +491,9 @@ internal static class BenchCommand
                 {
                     Console.WriteLine($"paced {paced.Rate:N0}/s for {paced.Seconds:F1} s ({paced.Intents:N0} intents): submit → PROVISIONAL_OK p50 {paced.P50Ms:F3} ms, p99 {paced.P99Ms:F3} ms, max {paced.MaxMs:F1} ms; {paced.Final:N0} FINAL in {paced.Verifications} verifications (goal p99 ≤ 1 ms)");
                     Console.WriteLine($"  tail: {paced.Tail.Slow} intents over 1 ms, {paced.Tail.SlowDuringGc} of them during a GC pause; {paced.Tail.GcPauses} GC pauses in the measured run, {paced.Tail.GcPauseMsTotal} ms in all, max {paced.Tail.GcPauseMaxMs} ms; {paced.Tail.StarvationInjections} thread-pool starvation injections");
+                    Console.WriteLine($"  spine: {paced.Tail.SlowDuringClose} of them during a batch's close ({paced.Tail.Closes} closes on the spine, min {paced.Tail.CloseMinMs} ms, p50 {paced.Tail.CloseP50Ms} ms, max {paced.Tail.CloseMaxMs} ms), {paced.Tail.SlowDuringFinals} during a chunk of FINAL entries (max {paced.Tail.FinalsMaxMs} ms; {paced.Tail.FinalsMeanEntries} entries a chunk on average, at most {paced.Tail.FinalsMaxEntries}); {paced.Tail.SlowUnexplained} during none of these nor a GC pause");
+                    Console.WriteLine($"  allocated: {paced.AllocatedBytesPerIntent:N0} bytes per intent (whole process, measured part)");
+                    foreach (var a in paced.TopAllocations) Console.WriteLine($"    {a.BytesPerIntent,7:N0} B/intent  {a.Type}");
                     Console.WriteLine($"peak: {peak.Final:N0} of {peak.Intents:N0} micro-intents on {peak.Objects} objects FINAL in {peak.Seconds:F2} s = {peak.PerSecond:N0}/s, {peak.Verifications} verifications, {peak.WalEntries:N0} WAL entries (goal ≥ 50,000/s)");
                     Console.WriteLine($"one lone WAL append (fsync): p50 {fsync.WalP50Ms:F3} ms, p99 {fsync.WalP99Ms:F3} ms, {fsync.WalPerSecond:N0}/s");
                     Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");

@@ -5,7 +5,7 @@
 // toward safe mode (the retry policy).
 //   On the spine: issuing the reads (in engine order, after every admitted step was applied, so
 //   each engine answers for exactly the batch, ahead of any later apply on its ordered link), and
-//   settling the batch once every answer is in — compare, roll back, finalize, journal FINAL,
+//   settling the batch once every answer is in — compare, roll back, finalize, queue FINAL (journaled in chunks: .Journal),
 //   Reality. Both are short; every piece of state is still touched by the spine alone.
 //   Not on the spine: waiting for the answers. Meanwhile admissions go on into a new batch built
 //   on the verifying batch's speculative scene, exactly as they would after its FINAL; their
@@ -369,38 +369,55 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>
-    /// Finalizes verified members in every engine that applied them and journals them FINAL in
-    /// apply order. On the spine's own close the engines' answers are awaited first; for a batch
-    /// verified off the spine the calls are issued in order and the FINAL answers wait for them
-    /// and for the entries' fsync, while the spine goes on. A failed finalize changes nothing: the
+    /// Finalizes verified members in every engine that applied them and queues their FINAL entries
+    /// in apply order (journaled in chunks between admissions: .Journal says why). On the spine's
+    /// own close the engines are asked with each chunk (with <see cref="PipelineOptions.FinalChunk"/>
+    /// 0: here, their answers awaited); for a batch verified off the spine the calls are issued here,
+    /// in order. Either way the FINAL answers wait for them and for the entries' fsync, while the
+    /// spine goes on. A failed finalize changes nothing: the
     /// intents are verified and stand; the engine keeps them marked provisional until it is
     /// resynced from Reality (issue #8).
     /// </summary>
     private async Task FinalizeAsync(IReadOnlyList<BatchMember> final, Verification verification, bool awaitEngines)
     {
+        // Chunked, a close on the spine asks the engines to FINALIZE with each chunk of FINAL entries
+        // instead of waiting for them here: adapters already take a FINALIZE after later APPLYs (as off
+        // the spine), and an entry on the same objects is written, so applied, only after its chunk.
+        bool withChunks = awaitEngines && _options.FinalChunk > 0;
+        Task? finalized = withChunks ? null : await FinalizeInEngines(final, wait: awaitEngines).ConfigureAwait(false);
+        foreach (var member in final)
+            QueueFinal(member, verification, finalized, new IntentOutcome(member.Id, IntentPhase.Final,
+                final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash"));
+        if (_options.FinalChunk <= 0) JournalFinals(int.MaxValue); // the old close: every FINAL entry at once
+    }
+
+    /// <summary>
+    /// Asks every engine that applied <paramref name="members"/> to FINALIZE them (one call each).
+    /// With <paramref name="wait"/> the answers are awaited here; otherwise the FINAL answers wait
+    /// for them (they are added to what the next flush waits for). A failed finalize changes nothing.
+    /// Returns a task that completes when every engine has answered.
+    /// </summary>
+    private async Task<Task> FinalizeInEngines(IReadOnlyList<BatchMember> members, bool wait)
+    {
+        var finalizing = new List<Task>();
         foreach (var engine in _engines)
         {
-            var ids = final.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
+            var ids = members.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
             if (ids.Length == 0) continue;
             var done = Call(async () => { await engine.FinalizeAsync(ids).ConfigureAwait(false); return true; });
-            if (awaitEngines)
+            if (wait)
             {
                 try { await done.ConfigureAwait(false); }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException) { }
             }
-            else _appends.Add(done.ContinueWith(static _ => { }, TaskScheduler.Default));
+            else
+            {
+                var answered = done.ContinueWith(static _ => { }, TaskScheduler.Default);
+                finalizing.Add(answered);
+                if (!answered.IsCompleted) _appends.Add(answered);
+            }
         }
-        foreach (var member in final)
-        {
-            var notes = member.Notes.Prepend(member.Request.Rationale ?? "");
-            if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
-            string why = string.Join("; ", notes.Where(n => n.Length > 0));
-            Journal(member, IntentPhase.Final, verification: verification, rationale: why.Length == 0 ? null : why);
-            var outcome = new IntentOutcome(member.Id, IntentPhase.Final,
-                final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash");
-            _deferred.Add((member.Settled, outcome));
-            foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
-        }
+        return finalizing.Count == 0 ? Task.CompletedTask : Task.WhenAll(finalizing);
     }
 
     /// <summary>
