@@ -97,6 +97,86 @@ public sealed class FailoverTests : EndToEndTest
     }
 
     [Fact]
+    public async Task a_snapshot_made_on_a_killed_leader_is_listed_and_restored_on_the_new_leader_by_the_same_ref()
+    {
+        await using var cluster = await NatsCluster.StartAsync();
+        var alpha = await NodeAsync(cluster, "alpha");
+        ServeProcess? beta = null;
+        try
+        {
+            var none = await WriteAsync("no-edits.json", "[]");
+            using var sim = Parts.Sim(alpha.DataDirectory, Parts.SampleUnityScene(Work), 120, none, Path.Combine(Work, "unity-after.json"));
+            var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
+            await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
+            var (standby, _) = await StandbyAsync(cluster);
+
+            // A snapshot of Reality with the Cube at (3, 0.5, 2), then the Cube moved on: the snapshot is history.
+            var (snapshot, cubeThen) = await MoveAndSnapshotAsync(alpha, "[3, 0.5, 2]");
+            var (later, cubeLater) = await MoveAndSnapshotAsync(alpha, "[8, 0.5, 1]");
+            Assert.NotEqual(cubeThen, cubeLater);
+
+            alpha.Kill(); // kill -9: nothing handed over but what the cluster already holds
+            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
+
+            // The new leader lists both commits under the ids the old leader journaled (the console's snapshots page).
+            var listing = await ConsolePageAsync(beta, "/console/snapshots");
+            Assert.Contains(snapshot, listing);
+            Assert.Contains(later, listing);
+            // And restores the older one by that id, as a journaled intent.
+            var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(90), Parts.Cli, "restore", snapshot, "--data", beta.DataDirectory);
+            Assert.True(code == 0, output);
+            Assert.Equal(cubeThen, await CubeInRealityAsync(beta));
+            var journal = await beta.GetStringAsync("/v1/wal?since=0&limit=10000");
+            Assert.Contains($"restore from snapshot {snapshot}", journal);
+            sim.Kill(entireProcessTree: true);
+            await simOutput;
+        }
+        finally
+        {
+            alpha.KeepData = true;
+            await alpha.DisposeAsync();
+            if (beta != null) await beta.DisposeAsync();
+        }
+    }
+
+    /// <summary>Moves the Cube as an AI, waits for the safety snapshot journaled after it; returns the commit and the Cube in Reality.</summary>
+    private static async Task<(string Commit, string Cube)> MoveAndSnapshotAsync(ServeProcess serve, string translation)
+    {
+        using var reply = await serve.PostJsonAsync("/v1/intents?actor=ai:claude&wait=settled",
+            $$"""{"operations": [{"op": "set_transform", "uuid": "{{Cube}}", "translation": {{translation}}}], "rationale": "to be snapshotted"}""");
+        var answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(answer.TryGetProperty("phase", out var phase) && phase.GetString() == "FINAL", answer.ToString());
+        string cube = await CubeInRealityAsync(serve);
+        ulong id = answer.GetProperty("intent").GetUInt64();
+        for (int i = 0; i < 300; i++)
+        {
+            var entries = JsonDocument.Parse(await serve.GetStringAsync("/v1/wal?since=0&limit=10000")).RootElement.EnumerateArray().ToList();
+            ulong final = entries.Where(e => e.GetProperty("intent").GetUInt64() == id && e.GetProperty("phase").GetString() == "FINAL").Select(e => e.GetProperty("sequence").GetUInt64()).DefaultIfEmpty().Max();
+            foreach (var e in entries)
+                if (e.GetProperty("sequence").GetUInt64() > final && e.TryGetProperty("rationale", out var r) && r.GetString() is { } text
+                    && System.Text.RegularExpressions.Regex.Match(text, "^safety snapshot ([0-9a-f]{40}) ") is { Success: true } m)
+                    return (m.Groups[1].Value, cube);
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"no safety snapshot was journaled after intent {id}");
+    }
+
+    private static async Task<string> CubeInRealityAsync(ServeProcess serve) =>
+        JsonDocument.Parse(await serve.GetStringAsync("/v1/state?engine=reality")).RootElement.GetProperty("objects").EnumerateArray()
+            .Single(o => o.GetProperty("uuid").GetString() == Cube).ToString();
+
+    /// <summary>A console page read the way a browser does: the login link `vibesync console --no-open` prints, then the page with its cookie.</summary>
+    private static async Task<string> ConsolePageAsync(ServeProcess serve, string path)
+    {
+        var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(60), Parts.Cli, "console", "--data", serve.DataDirectory, "--no-open");
+        Assert.True(code == 0, output);
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() });
+        using var login = await browser.GetAsync(output.Split('\n')[0].Trim());
+        Assert.True(login.IsSuccessStatusCode, await login.Content.ReadAsStringAsync());
+        return await browser.GetStringAsync($"http://127.0.0.1:{serve.ApiPort}{path}");
+    }
+
+    [Fact]
     public async Task an_old_leader_that_was_frozen_past_its_lease_stops_instead_of_writing()
     {
         await using var cluster = await NatsCluster.StartAsync();

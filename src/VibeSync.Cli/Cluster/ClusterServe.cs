@@ -44,12 +44,14 @@ internal static class ClusterServe
         LeaderLease lease;
         JetStreamJournal journal;
         BlobReplica blobs;
+        ClusterSnapshots snapshots;
         try
         {
             Directory.CreateDirectory(options.DataDirectory);
             lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token);
             journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync }, stopping.Token);
             blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
+            snapshots = new ClusterSnapshots(await SnapshotStore.OpenAsync(js, names, lease.EnsureMayWriteAsync, stopping.Token), options.DataDirectory);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -69,6 +71,7 @@ internal static class ClusterServe
                 Log(options, "standby", $"{said = lease.NotLeaderMessage()}; following {names.Stream} (at record {journal.LastSequence}); this node takes over when the lease expires");
             await Task.WhenAny(campaign, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
             if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
+            if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => snapshots.FollowAsync(stopping.Token), "pulled", "snapshot");
         }
         try { await campaign; }
         catch (OperationCanceledException)
@@ -80,9 +83,10 @@ internal static class ClusterServe
 
         await journal.StopFollowingAsync(stopping.Token); // the tail the old leader wrote last
         await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
+        await CopyBlobsAsync(options, async () => { await snapshots.TakeOverAsync(stopping.Token); return 0; }, "pulled", "snapshot");
         Log(options, "leader", $"node {node} leads (term {lease.Holder?.Term}); journal {names.Stream} at record {journal.LastSequence}, Reality head {journal.RealityHead[..16]}…");
         OrchestratorService service;
-        try { service = await OrchestratorService.StartAsync(options with { Journal = journal }); }
+        try { service = await OrchestratorService.StartAsync(options with { Journal = journal, SnapshotBundles = snapshots }); }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
@@ -118,16 +122,16 @@ internal static class ClusterServe
     private static Blobs.BlobStore LocalBlobs(ServeOptions options) => Blobs.BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
 
     /// <summary>One round of blob copying; a failure is logged and tried again next round (the journal does not wait for it).</summary>
-    private static async Task CopyBlobsAsync(ServeOptions options, Func<Task<int>> copy, string verb)
+    private static async Task CopyBlobsAsync(ServeOptions options, Func<Task<int>> copy, string verb, string what = "blob")
     {
         try
         {
             int n = await copy();
-            if (n > 0) Log(options, "blobs", $"{verb} {n} blob(s) {(verb == "pushed" ? "to" : "from")} the cluster's object store");
+            if (n > 0) Log(options, what + "s", $"{verb} {n} {what}(s) {(verb == "pushed" ? "to" : "from")} the cluster's object store");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log(options, "blobs_failed", $"blob copy ({verb}) failed, tried again: {e.Message}");
+            Log(options, what + "s_failed", $"{what} copy ({verb}) failed, tried again: {e.Message}");
         }
         catch (OperationCanceledException) { }
     }
