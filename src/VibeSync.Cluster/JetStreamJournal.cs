@@ -272,11 +272,18 @@ public sealed class JetStreamJournal : IJournal
     /// <summary>Recomputes <see cref="Recovery"/> from the records read so far and the newest checkpoint.</summary>
     public async Task RefreshRecoveryAsync(CancellationToken cancellationToken = default)
     {
+        var (at, state) = await ReadCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        Recovery = at > 0 ? Report(state, at) : Report(null, 0);
+    }
+
+    /// <summary>The checkpoint in the store, if it covers only records this journal has read (else sequence 0).</summary>
+    private async Task<(ulong Sequence, byte[] State)> ReadCheckpointAsync(CancellationToken cancellationToken)
+    {
         byte[]? saved = null;
         try { saved = await _checkpoints.GetBytesAsync(CheckpointName, cancellationToken).ConfigureAwait(false); }
         catch (NatsObjNotFoundException) { }
         ulong at = saved is { Length: >= 8 } ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(saved) : 0;
-        Recovery = at > 0 && at <= _last ? Report(saved![8..], at) : Report(null, 0);
+        return at > 0 && at <= LastSequence ? (at, saved![8..]) : (0, Array.Empty<byte>());
     }
 
     private RecoveryReport Report(byte[]? state, ulong checkpointSequence)
@@ -292,21 +299,40 @@ public sealed class JetStreamJournal : IJournal
 
     /// <summary>Every record from the first to <see cref="LastSequence"/>, chain verified.</summary>
     /// <exception cref="WalCorruptException">A record does not verify or the chain is broken.</exception>
-    public async Task<IReadOnlyList<WalRecord>> ReadAllAsync()
+    public Task<IReadOnlyList<WalRecord>> ReadAllAsync() => ReadRangeAsync(0, LastSequence);
+
+    /// <inheritdoc />
+    public IReadOnlyList<WalRecord> ReadRange(ulong after, ulong through) => Task.Run(() => ReadRangeAsync(after, through)).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// The records after <paramref name="after"/> through <paramref name="through"/> (at most
+    /// <see cref="LastSequence"/>); record <paramref name="after"/> is read too, checked, and anchors the chain.
+    /// </summary>
+    /// <exception cref="WalCorruptException">A record does not verify or the chain is broken.</exception>
+    public async Task<IReadOnlyList<WalRecord>> ReadRangeAsync(ulong after, ulong through)
     {
         var records = new List<WalRecord>();
+        through = Math.Min(through, LastSequence);
+        if (through <= after) return records;
         var parent = new byte[RecordFrame.HashSize];
-        ulong to = LastSequence;
-        if (to == 0) return records;
+        ulong next = after == 0 ? 1 : after;
         using var timeout = new CancellationTokenSource(_options.AckTimeout * 3);
-        await ReadAsync(1, to, (sequence, frame) =>
+        await ReadAsync(next, through, (sequence, frame) =>
         {
-            var record = RecordFrame.Decode(frame, (ulong)records.Count + 1, parent, $"stream {_names.Stream} message {sequence}");
+            string where = $"stream {_names.Stream} message {sequence}";
+            var record = next == after ? RecordFrame.DecodeAnchor(frame, next, where) : RecordFrame.Decode(frame, next, parent, where);
             parent = record.EntryHash;
-            records.Add(record);
+            if (next++ > after) records.Add(record);
         }, timeout.Token).ConfigureAwait(false);
         return records;
     }
+
+    /// <inheritdoc />
+    public JournalCheckpoint? NewestCheckpoint() => Task.Run(async () =>
+    {
+        var saved = await ReadCheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        return saved.Sequence > 0 ? new JournalCheckpoint(saved.Sequence, saved.State) : null;
+    }).GetAwaiter().GetResult();
 
     /// <summary>
     /// Standby: applies every record other writers append, as they arrive (the journal index and

@@ -498,6 +498,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     /// <summary>The journal index, for the control API's answers to the AI credential (<see cref="Control.AgentView"/>).</summary>
     internal Orchestrator.Journal.JournalIndex JournalIndex => _journal;
 
+    /// <summary>The journal itself (DIR/wal, or team mode's JetStream journal): for readers that replay records.</summary>
+    internal IJournal JournalStore => _wal;
+
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>
         _ = task.ContinueWith(t => _log.Write("error", "INTERNAL", null, null, $"{what}: {t.Exception!.GetBaseException().Message}"),

@@ -139,6 +139,40 @@ public sealed class FailoverTests : EndToEndTest
         }
     }
 
+    [Fact]
+    public async Task the_console_shows_a_settled_intents_records_before_and_after_from_the_jetstream_journal_on_the_new_leader()
+    {
+        const string crate = "7e7e7e7e-3333-4333-8444-000000000001";
+        static string Move(double x) => $$"""{"operations": [{"op": "set_transform", "uuid": "{{crate}}", "translation": [{{x}}, 0, 0]}], "rationale": "move it to {{x}}"}""";
+        await using var cluster = await NatsCluster.StartAsync();
+        var alpha = await NodeAsync(cluster, "alpha");
+        ServeProcess? beta = null;
+        try
+        {
+            var (standby, _) = await StandbyAsync(cluster);
+            // No engine: a human's intents are FINAL at once.
+            var created = await alpha.SubmitAsync($$"""{"operations": [{"op": "create_object", "uuid": "{{crate}}", "name": "crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}]}""");
+            Assert.Equal("FINAL", created.GetProperty("phase").GetString());
+            var moved = await alpha.SubmitAsync(Move(3));
+            Assert.Equal("FINAL", moved.GetProperty("phase").GetString());
+            Assert.Equal("FINAL", (await alpha.SubmitAsync(Move(7))).GetProperty("phase").GetString()); // later: not in the first move's after
+            ulong intent = moved.GetProperty("intent").GetUInt64();
+            const string change = "<td class=\"before\">[0,0,0]</td><td class=\"after\">[3,0,0]</td>";
+            Assert.Contains(change, await ConsolePageAsync(alpha, $"/console/intents/{intent}"));
+
+            alpha.Kill();
+            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
+            // The new leader has no DIR/wal records at all: the page is replayed from the stream.
+            Assert.False(Directory.Exists(Path.Combine(beta.DataDirectory, "wal")) && Directory.EnumerateFiles(Path.Combine(beta.DataDirectory, "wal"), "*.wal").Any());
+            Assert.Contains(change, await ConsolePageAsync(beta, $"/console/intents/{intent}"));
+        }
+        finally
+        {
+            await alpha.DisposeAsync();
+            if (beta != null) await beta.DisposeAsync();
+        }
+    }
+
     /// <summary>Moves the Cube as an AI, waits for the safety snapshot journaled after it; returns the commit and the Cube in Reality.</summary>
     private static async Task<(string Commit, string Cube)> MoveAndSnapshotAsync(ServeProcess serve, string translation)
     {
