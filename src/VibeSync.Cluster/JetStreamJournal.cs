@@ -36,6 +36,14 @@ public sealed record JetStreamJournalOptions
     /// <see cref="NotLeaderException"/> when it may not (its lease is lost). Null: no lease.
     /// </summary>
     public Func<CancellationToken, Task>? Fence { get; init; }
+
+    /// <summary>
+    /// Awaited before each entry is appended, outside the journal's one-at-a-time order (team mode
+    /// copies the blobs the entry names into the object store, so nothing acknowledged names a blob
+    /// only this node holds). It has <see cref="AckTimeout"/>; a failure fails that append (nothing
+    /// is written), like an append JetStream did not acknowledge. Null: nothing.
+    /// </summary>
+    public Func<WalEntry, CancellationToken, Task>? BeforeAppend { get; init; }
 }
 
 /// <summary>
@@ -111,7 +119,21 @@ public sealed class JetStreamJournal : IJournal
     public Task<WalAppendResult> AppendAsync(EncodedEntry encoded)
     {
         if (encoded.BodyBytes > WriteAheadLog.MaxEntryBytes) throw new WalEntryTooLargeException(encoded.BodyBytes, WriteAheadLog.MaxEntryBytes);
-        return AppendInOrderAsync(encoded);
+        return _options.BeforeAppend is null ? AppendInOrderAsync(encoded) : PrepareThenAppendAsync(encoded, _options.BeforeAppend);
+    }
+
+    private async Task<WalAppendResult> PrepareThenAppendAsync(EncodedEntry encoded, Func<WalEntry, CancellationToken, Task> before)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var budget = new CancellationTokenSource(_options.AckTimeout))
+        {
+            try { await before(encoded.Entry, budget.Token).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OutOfMemoryException && e is not WalFailedException)
+            {
+                throw JournalErrors.Unavailable(clock.Elapsed, e);
+            }
+        }
+        return await AppendInOrderAsync(encoded).ConfigureAwait(false);
     }
 
     private async Task<WalAppendResult> AppendInOrderAsync(EncodedEntry encoded)

@@ -140,6 +140,52 @@ public sealed class FailoverTests : EndToEndTest
     }
 
     [Fact]
+    public async Task a_mesh_an_acknowledged_intent_made_is_on_the_new_leader_when_the_leader_is_killed_right_after_the_ack()
+    {
+        const string cubeMesh = "3e3e3e3e-0000-4000-8000-00000000c0be";
+        await using var cluster = await NatsCluster.StartAsync();
+        var alpha = await NodeAsync(cluster, "alpha");
+        ServeProcess? beta = null;
+        try
+        {
+            var none = await WriteAsync("no-edits.json", "[]");
+            using var sim = Parts.Sim(alpha.DataDirectory, Parts.SampleUnityScene(Work), 120, none, Path.Combine(Work, "unity-after.json"));
+            var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
+            await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
+            var (standby, _) = await StandbyAsync(cluster);
+
+            // A mesh no one had: its blob is made by this very intent, and the leader dies the moment the intent is acknowledged
+            // (well inside the once-a-second sweep that used to be the only copy).
+            double z = 1 + Random.Shared.Next(1, 1000) / 1000.0;
+            using (var reply = await alpha.PostJsonAsync("/v1/intents?actor=human:cli&wait=settled", // a human's: a destructive AI intent would wait for approval
+                $$"""{"operations": [{"op": "replace_mesh", "uuid": "{{cubeMesh}}", "positions": [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, {{z}}]], "triangles": [[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]]}], "rationale": "a new mesh"}"""))
+            {
+                string text = await reply.Content.ReadAsStringAsync();
+                alpha.Kill();
+                Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("phase").GetString() == "FINAL", text);
+            }
+            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
+
+            // Every blob the new leader's Reality names and the old leader held is in the new leader's store.
+            var reality = await beta.GetStringAsync("/v1/state?engine=reality");
+            var named = System.Text.RegularExpressions.Regex.Matches(reality, "\"([0-9a-f]{64})\"").Select(m => m.Groups[1].Value).ToHashSet();
+            static string BlobPath(string dir, string id) => Path.Combine(dir, "blobs", id[..2], id);
+            var made = named.Where(id => File.Exists(BlobPath(Path.Combine(Work, "alpha"), id))).ToList();
+            Assert.NotEmpty(made);
+            Assert.All(made, id => Assert.True(File.Exists(BlobPath(beta.DataDirectory, id)), $"blob {id} is not on the new leader"));
+            Assert.Contains("a new mesh", await beta.GetStringAsync("/v1/wal?since=0&limit=10000"));
+            sim.Kill(entireProcessTree: true);
+            await simOutput;
+        }
+        finally
+        {
+            alpha.KeepData = true;
+            await alpha.DisposeAsync();
+            if (beta != null) await beta.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task the_console_shows_a_settled_intents_records_before_and_after_from_the_jetstream_journal_on_the_new_leader()
     {
         const string crate = "7e7e7e7e-3333-4333-8444-000000000001";

@@ -49,8 +49,10 @@ internal static class ClusterServe
         {
             Directory.CreateDirectory(options.DataDirectory);
             lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token);
-            journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync }, stopping.Token);
             blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
+            var replica = blobs; // an entry's blobs are in the object store before the entry is appended
+            journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync,
+                BeforeAppend = (entry, ct) => replica.PushAsync(LocalBlobs(options), BlobsNamed(entry), ct) }, stopping.Token);
             snapshots = new ClusterSnapshots(await SnapshotStore.OpenAsync(js, names, lease.EnsureMayWriteAsync, stopping.Token), options.DataDirectory);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -96,7 +98,7 @@ internal static class ClusterServe
         Console.Out.WriteLine($"vibesync serve: leader {node}, link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
         Console.Out.Flush();
 
-        // The leader copies new blobs to the object store about once a second (not part of an intent's acknowledgement).
+        // Besides each entry's own blobs (copied before it is appended), the leader sweeps new blobs into the object store about once a second.
         var pushed = DateTimeOffset.MinValue;
         while (!stopping.IsCancellationRequested && lease.Lost == null && journal.Failure == null)
         {
@@ -117,6 +119,13 @@ internal static class ClusterServe
         await service.DisposeAsync();
         status.Write("stopped", lease, journal.LastSequence, null);
         return 0; // disposing the lease hands it over at once
+    }
+
+    private static IEnumerable<string> BlobsNamed(VibeSync.Wal.Entries.WalEntry entry)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        if (entry.OperationJson is { } json) VibeSync.Orchestrator.Collection.BlobRoots.AddNamedIn(System.Text.Encoding.UTF8.GetBytes(json), ids);
+        return ids;
     }
 
     private static Blobs.BlobStore LocalBlobs(ServeOptions options) => Blobs.BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
