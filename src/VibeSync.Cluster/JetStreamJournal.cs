@@ -44,6 +44,9 @@ public sealed record JetStreamJournalOptions
     /// is written), like an append JetStream did not acknowledge. Null: nothing.
     /// </summary>
     public Func<WalEntry, CancellationToken, Task>? BeforeAppend { get; init; }
+
+    /// <summary>Awaited with a checkpoint's state before it is stored (team mode copies the blobs the seeded scene names first). Null: nothing.</summary>
+    public Func<byte[], CancellationToken, Task>? BeforeCheckpoint { get; init; }
 }
 
 /// <summary>
@@ -285,6 +288,11 @@ public sealed class JetStreamJournal : IJournal
     {
         if (sequence == 0 || sequence > LastSequence)
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"a checkpoint needs a durable sequence (1..{LastSequence})");
+        if (_options.BeforeCheckpoint is { } before)
+        {
+            using var budget = new CancellationTokenSource(_options.AckTimeout);
+            await before(state, budget.Token).ConfigureAwait(false);
+        }
         var bytes = new byte[8 + state.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, sequence);
         state.CopyTo(bytes, 8);

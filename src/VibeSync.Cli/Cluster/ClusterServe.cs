@@ -52,7 +52,8 @@ internal static class ClusterServe
             blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
             var replica = blobs; // an entry's blobs are in the object store before the entry is appended
             journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync,
-                BeforeAppend = (entry, ct) => replica.PushAsync(LocalBlobs(options), BlobsNamed(entry), ct) }, stopping.Token);
+                BeforeAppend = (entry, ct) => replica.PushAsync(LocalBlobs(options), BlobsNamed(entry.OperationJson is { } json ? System.Text.Encoding.UTF8.GetBytes(json) : null), ct),
+                BeforeCheckpoint = (state, ct) => replica.PushAsync(LocalBlobs(options), BlobsNamed(state), ct) }, stopping.Token);
             snapshots = new ClusterSnapshots(await SnapshotStore.OpenAsync(js, names, lease.EnsureMayWriteAsync, stopping.Token), options.DataDirectory);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -121,10 +122,11 @@ internal static class ClusterServe
         return 0; // disposing the lease hands it over at once
     }
 
-    private static IEnumerable<string> BlobsNamed(VibeSync.Wal.Entries.WalEntry entry)
+    /// <summary>The blob ids a journal entry's operations or a checkpoint's scene name (as blob collection finds its roots).</summary>
+    private static IEnumerable<string> BlobsNamed(byte[]? json)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        if (entry.OperationJson is { } json) VibeSync.Orchestrator.Collection.BlobRoots.AddNamedIn(System.Text.Encoding.UTF8.GetBytes(json), ids);
+        if (json != null) VibeSync.Orchestrator.Collection.BlobRoots.AddNamedIn(json, ids);
         return ids;
     }
 
