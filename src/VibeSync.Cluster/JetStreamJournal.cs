@@ -184,8 +184,8 @@ public sealed class JetStreamJournal : IJournal
         {
             MsgId = $"{_names.Stream}-{sequence}-{Hex.Encode(hash)[..24]}",
             ExpectedStream = _names.Stream,
-            // 0 for the first record is checked too: 2.9.10 compares any value the header carries (older servers read 0 as
-            // "no check"); JetStreamJournalTests' first-record tests keep that true for the server this runs on.
+            // 0 for the first record is checked too: 2.9.10 compares any value the header carries (measured);
+            // JetStreamJournalTests' first-record tests keep that true for the server this runs on.
             ExpectedLastSequence = sequence - 1,
         };
         Exception? last = null;
