@@ -67,6 +67,8 @@ public sealed class JetStreamJournal : IJournal
     private ulong _maxIntentId;
     private long _records;
     private bool _uncertain;     // an append's fate is unknown (no ack): read what landed before the next
+    private readonly HashSet<string> _unacknowledged = new(StringComparer.Ordinal); // entry hashes of publishes given up on
+    private long _strangers;     // records applied that were not one of those
     private Exception? _failure; // permanent: another writer appended (this node is not the leader)
     private bool _closed;
     private CancellationTokenSource? _follow;
@@ -166,10 +168,13 @@ public sealed class JetStreamJournal : IJournal
             {
                 throw Fail(e); // the lease is gone: fail-stop, as a deposed leader must
             }
-            ulong sequence = _last + 1;
-            var frame = RecordFrame.Encode(encoded, sequence, _lastHash, out var hash);
-            await PublishAsync(sequence, frame, hash, clock, budget.Token).ConfigureAwait(false);
-            return new WalAppendResult(sequence, hash);
+            while (true)
+            {
+                ulong sequence = _last + 1;
+                var frame = RecordFrame.Encode(encoded, sequence, _lastHash, out var hash);
+                if (await PublishAsync(sequence, frame, hash, clock, budget.Token).ConfigureAwait(false)) return new WalAppendResult(sequence, hash);
+                // Only this node's own unacknowledged records landed meanwhile: the entry goes after them.
+            }
         }
         finally
         {
@@ -177,8 +182,12 @@ public sealed class JetStreamJournal : IJournal
         }
     }
 
-    /// <summary>Publishes record <paramref name="sequence"/> until JetStream acknowledges it, applies it, or fails.</summary>
-    private async Task PublishAsync(ulong sequence, byte[] frame, byte[] hash, Stopwatch clock, CancellationToken budget)
+    /// <summary>
+    /// Publishes record <paramref name="sequence"/> until JetStream acknowledges it (true: applied), or
+    /// finds that only records of this node's own earlier, unacknowledged appends landed before it
+    /// (false: encode it again after them), or fails.
+    /// </summary>
+    private async Task<bool> PublishAsync(ulong sequence, byte[] frame, byte[] hash, Stopwatch clock, CancellationToken budget)
     {
         var options = new NatsJSPubOpts
         {
@@ -200,13 +209,23 @@ public sealed class JetStreamJournal : IJournal
                 if (ack.Seq != sequence)
                     throw Fail(new WalFailedException($"JetStream stored record {sequence} as message {ack.Seq}: the stream is not this journal's; appends stop", null));
                 Apply(sequence, frame);
-                return;
+                return true;
             }
             catch (NatsJSApiException e) when (e.Error.ErrCode == JournalErrors.WrongLastSequence)
             {
                 // Either this very record landed on an attempt whose ack was lost, or someone else wrote.
-                await CatchUpLockedAsync(budget).ConfigureAwait(false);
-                if (_last >= sequence && LandedHash(sequence).SequenceEqual(hash)) return;
+                long strangers = _strangers;
+                try { await CatchUpLockedAsync(budget).ConfigureAwait(false); }
+                catch (Exception c) when (c is OperationCanceledException && budget.IsCancellationRequested || Transient.Is(c))
+                {
+                    _uncertain = true; // which it was is read before the next append, not guessed now
+                    _unacknowledged.Add(Hex.Encode(hash));
+                    throw JournalErrors.Unavailable(clock.Elapsed, c);
+                }
+                if (_last >= sequence && LandedHash(sequence).SequenceEqual(hash)) return true;
+                // A publish given up on (no ack within the budget) may still land, after the next append's catch-up read
+                // the stream: that is this node's own record, not another writer's.
+                if (_last >= sequence && _strangers == strangers) return false;
                 throw Fail(new NotLeaderException($"not the leader: another orchestrator appended to {_names.Stream} (it is at record {_last}, " +
                     $"this node expected {sequence - 1}); this node stops writing"));
             }
@@ -222,6 +241,7 @@ public sealed class JetStreamJournal : IJournal
             if (budget.IsCancellationRequested)
             {
                 _uncertain = true;
+                _unacknowledged.Add(Hex.Encode(hash));
                 throw JournalErrors.Unavailable(clock.Elapsed, last ?? new TimeoutException("no acknowledgement"));
             }
         }
@@ -246,6 +266,7 @@ public sealed class JetStreamJournal : IJournal
         _lastHash = record.EntryHash;
         _maxIntentId = Math.Max(_maxIntentId, record.Entry.IntentId);
         _records++;
+        if (!_unacknowledged.Remove(Hex.Encode(record.EntryHash))) _strangers++;
         _landedAt = sequence;
         _landedHash = record.EntryHash;
         Volatile.Write(ref _last, sequence);
