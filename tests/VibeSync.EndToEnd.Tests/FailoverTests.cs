@@ -96,8 +96,11 @@ public sealed class FailoverTests : EndToEndTest
         }
     }
 
-    [Fact]
-    public async Task a_snapshot_made_on_a_killed_leader_is_listed_and_restored_on_the_new_leader_by_the_same_ref()
+    /// <summary>
+    /// Three NATS servers, alpha leading with the simulator live on it and beta standing by; runs
+    /// <paramref name="body"/> with alpha and a way to wait for beta to lead; cleans up.
+    /// </summary>
+    private async Task WithSimulatorAndStandbyAsync(Func<ServeProcess, Func<Task<ServeProcess>>, Task> body)
     {
         await using var cluster = await NatsCluster.StartAsync();
         var alpha = await NodeAsync(cluster, "alpha");
@@ -109,25 +112,7 @@ public sealed class FailoverTests : EndToEndTest
             var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
             await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
             var (standby, _) = await StandbyAsync(cluster);
-
-            // A snapshot of Reality with the Cube at (3, 0.5, 2), then the Cube moved on: the snapshot is history.
-            var (snapshot, cubeThen) = await MoveAndSnapshotAsync(alpha, "[3, 0.5, 2]");
-            var (later, cubeLater) = await MoveAndSnapshotAsync(alpha, "[8, 0.5, 1]");
-            Assert.NotEqual(cubeThen, cubeLater);
-
-            alpha.Kill(); // kill -9: nothing handed over but what the cluster already holds
-            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
-
-            // The new leader lists both commits under the ids the old leader journaled (the console's snapshots page).
-            var listing = await ConsolePageAsync(beta, "/console/snapshots");
-            Assert.Contains(snapshot, listing);
-            Assert.Contains(later, listing);
-            // And restores the older one by that id, as a journaled intent.
-            var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(90), Parts.Cli, "restore", snapshot, "--data", beta.DataDirectory);
-            Assert.True(code == 0, output);
-            Assert.Equal(cubeThen, await CubeInRealityAsync(beta));
-            var journal = await beta.GetStringAsync("/v1/wal?since=0&limit=10000");
-            Assert.Contains($"restore from snapshot {snapshot}", journal);
+            await body(alpha, async () => beta = await standby.WaitAsync(TimeSpan.FromSeconds(60)));
             sim.Kill(entireProcessTree: true);
             await simOutput;
         }
@@ -140,20 +125,33 @@ public sealed class FailoverTests : EndToEndTest
     }
 
     [Fact]
-    public async Task a_mesh_an_acknowledged_intent_made_is_on_the_new_leader_when_the_leader_is_killed_right_after_the_ack()
-    {
-        const string cubeMesh = "3e3e3e3e-0000-4000-8000-00000000c0be";
-        await using var cluster = await NatsCluster.StartAsync();
-        var alpha = await NodeAsync(cluster, "alpha");
-        ServeProcess? beta = null;
-        try
+    public Task a_snapshot_made_on_a_killed_leader_is_listed_and_restored_on_the_new_leader_by_the_same_ref() =>
+        WithSimulatorAndStandbyAsync(async (alpha, leads) =>
         {
-            var none = await WriteAsync("no-edits.json", "[]");
-            using var sim = Parts.Sim(alpha.DataDirectory, Parts.SampleUnityScene(Work), 120, none, Path.Combine(Work, "unity-after.json"));
-            var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
-            await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
-            var (standby, _) = await StandbyAsync(cluster);
+            // A snapshot of Reality with the Cube at (3, 0.5, 2), then the Cube moved on: the snapshot is history.
+            var (snapshot, cubeThen) = await MoveAndSnapshotAsync(alpha, "[3, 0.5, 2]");
+            var (later, cubeLater) = await MoveAndSnapshotAsync(alpha, "[8, 0.5, 1]");
+            Assert.NotEqual(cubeThen, cubeLater);
 
+            alpha.Kill(); // kill -9: nothing handed over but what the cluster already holds
+            var beta = await leads();
+
+            // The new leader lists both commits under the ids the old leader journaled (the console's snapshots page).
+            var listing = await ConsolePageAsync(beta, "/console/snapshots");
+            Assert.Contains(snapshot, listing);
+            Assert.Contains(later, listing);
+            // And restores the older one by that id, as a journaled intent.
+            var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(90), Parts.Cli, "restore", snapshot, "--data", beta.DataDirectory);
+            Assert.True(code == 0, output);
+            Assert.Equal(cubeThen, await CubeInRealityAsync(beta));
+            Assert.Contains($"restore from snapshot {snapshot}", await beta.GetStringAsync("/v1/wal?since=0&limit=10000"));
+        });
+
+    [Fact]
+    public Task a_mesh_an_acknowledged_intent_made_is_on_the_new_leader_when_the_leader_is_killed_right_after_the_ack() =>
+        WithSimulatorAndStandbyAsync(async (alpha, leads) =>
+        {
+            const string cubeMesh = "3e3e3e3e-0000-4000-8000-00000000c0be";
             // A mesh no one had: its blob is made by this very intent, and the leader dies the moment the intent is acknowledged
             // (well inside the once-a-second sweep that used to be the only copy).
             double z = 1 + Random.Shared.Next(1, 1000) / 1000.0;
@@ -164,7 +162,7 @@ public sealed class FailoverTests : EndToEndTest
                 alpha.Kill();
                 Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("phase").GetString() == "FINAL", text);
             }
-            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
+            var beta = await leads();
 
             // Every blob the new leader's Reality names and the old leader held is in the new leader's store.
             var reality = await beta.GetStringAsync("/v1/state?engine=reality");
@@ -174,16 +172,7 @@ public sealed class FailoverTests : EndToEndTest
             Assert.NotEmpty(made);
             Assert.All(made, id => Assert.True(File.Exists(BlobPath(beta.DataDirectory, id)), $"blob {id} is not on the new leader"));
             Assert.Contains("a new mesh", await beta.GetStringAsync("/v1/wal?since=0&limit=10000"));
-            sim.Kill(entireProcessTree: true);
-            await simOutput;
-        }
-        finally
-        {
-            alpha.KeepData = true;
-            await alpha.DisposeAsync();
-            if (beta != null) await beta.DisposeAsync();
-        }
-    }
+        });
 
     [Fact]
     public async Task the_console_shows_a_settled_intents_records_before_and_after_from_the_jetstream_journal_on_the_new_leader()
