@@ -1670,6 +1670,48 @@ def instance_vectors():
     return {"valid": valid, "invalid": invalid, "key_files": files, "session_keys": sessions}
 
 
+def leader_vectors():
+    """A standby's REFUSED NOT_LEADER (docs/protocol.md §11.12): refusal payloads with the code, message and
+    leader both readers take from them (leader null when absent or not HOST:PORT), and the order an adapter
+    dials a key file's endpoints in when each answers as given (a leader the key file does not name is never dialed)."""
+    from vibesync_blender.link.leader import DialOrder, parse_refusal
+    refusals = []
+    for payload in ['{"code": "NOT_LEADER", "message": "not the leader: alpha leads (term 1) at 10.0.0.1:7420", "leader": "10.0.0.1:7420"}',
+                    '{"code": "NOT_LEADER", "message": "not the leader: no orchestrator leads yet"}',
+                    '{"code": "NOT_LEADER", "message": "m", "leader": "[fd00::1]:7420"}',
+                    '{"code": "NOT_LEADER", "message": "m", "leader": "Alpha.Studio.Lan:7420"}',
+                    '{"code": "NOT_LEADER", "message": "m", "leader": "no port"}',
+                    '{"code": "NOT_LEADER", "message": "m", "leader": 7420}',
+                    '{"code": "NOT_LEADER", "message": "m", "leader": "h:0"}',
+                    '{"code": "PROJECT_MISMATCH", "message": "another project", "leader": "10.0.0.1:7420"}']:
+        code, message, leader = parse_refusal(payload)
+        refusals.append({"payload": payload, "code": code, "message": message,
+                         "leader": None if leader is None else {"host": leader[0], "port": leader[1]}})
+    orders = []
+
+    def order(name, endpoints, answers):
+        # answers: endpoint -> [code, leader text or None]; every endpoint refuses, so the whole order shows.
+        parsed = {e: tuple(a) for e, a in answers.items()}
+        from vibesync_blender.link.keyfile import parse_endpoint
+        dialed, queue = [], DialOrder([parse_endpoint(e) for e in endpoints])
+        for host, port in queue:
+            text = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            dialed.append(text)
+            code, leader = parsed.get(text, ("UNREACHABLE", None))
+            queue.refused(code, None if leader is None else parse_endpoint(leader))
+        orders.append({"name": name, "endpoints": endpoints, "answers": answers, "dialed": dialed})
+
+    order("the_named_leader_is_dialed_next", ["a:1", "b:2", "c:3"], {"a:1": ["NOT_LEADER", "c:3"]})
+    order("a_leader_the_key_file_does_not_name_is_never_dialed", ["a:1", "b:2"], {"a:1": ["NOT_LEADER", "evil:666"]})
+    order("a_refusal_without_a_leader_goes_on_in_order", ["a:1", "b:2", "c:3"], {"a:1": ["NOT_LEADER", None]})
+    order("an_endpoint_already_tried_is_not_dialed_again", ["a:1", "b:2", "c:3"], {"a:1": ["NOT_LEADER", "b:2"], "b:2": ["NOT_LEADER", "a:1"]})
+    order("another_code_naming_a_leader_is_not_followed", ["a:1", "b:2", "c:3"], {"a:1": ["PROJECT_MISMATCH", "c:3"]})
+    order("host_names_match_without_case", ["Alpha:1", "beta:2", "GAMMA:3"], {"Alpha:1": ["NOT_LEADER", "gamma:3"]})
+    order("the_leader_naming_itself_is_left_in_order", ["a:1", "b:2", "c:3"], {"a:1": ["NOT_LEADER", "a:1"]})
+    assert orders[0]["dialed"] == ["a:1", "c:3", "b:2"] and orders[1]["dialed"] == ["a:1", "b:2"]
+    return {"refusals": refusals, "dial_orders": orders}
+
+
 def write(name, payload):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -1695,6 +1737,7 @@ def main():
     write("pending_vectors.json", pending_vectors())
     write("time_vectors.json", time_vectors())
     write("instance_vectors.json", instance_vectors())
+    write("leader_vectors.json", leader_vectors())
     write("operation_vectors.json", operation_vectors())
     write("firewall_vectors.json", firewall_vectors())
 

@@ -19,7 +19,17 @@ Prints one JSON object on a line starting with BENCH-RESULT:
 - scale (``--scale 1000,10000,100000``): attach and the edit → event cases again at each size, in
   the same run, with an object added and deleted (``add_delete``: until each EDIT is sent, the
   structural passes taken, and once the same add through the whole rescan, as before issue #20 §3), and the ratio of the add-on's work at the largest size to the smallest (issue #20:
-  ≤ 1.5 for a leaf edit; attach of 100,000 objects ≤ 10 s).
+  ≤ 1.5 for a leaf edit; attach of 100,000 objects ≤ 10 s). ``--add-delete-edits N`` takes fewer
+  add/delete samples than ``--edits`` (Blender rebuilds its depsgraph's relations for each: tens of
+  seconds at 100,000 objects on a loaded machine). Each size reads its scene once for the detector's
+  baseline, and the cases follow one another on that detector (each case starts as a fresh one would:
+  no burst, no drag in progress), so a size costs its build, its attach and its edits, not a whole
+  read per case; the load average (``os.getloadavg``) is recorded before and after each size.
+
+A scale run at 1,000 and 100,000 objects (estimated 15–25 minutes at load ~1, most of it Blender building
+and evaluating the 100,000-object scene; not yet run to its end here: BENCHMARKS.md):
+
+    blender -b --factory-startup --python adapters/blender/bench.py -- --objects 1000 --applies 100 --edits 20 --add-delete-edits 5 --scale 1000,100000
 """
 
 import argparse
@@ -120,6 +130,18 @@ class Detecting:
     def close(self):
         bpy.app.handlers.depsgraph_update_post.remove(self._handler)
 
+    def case(self, quiet_s):
+        """The next case on this detector, with the debounce window ``quiet_s``: it starts as a new
+        detector would (no burst under way, nothing held HUMAN_ACTIVE by a drag) but keeps its
+        baseline, which is the scene as it is (every edit so far was sent, so it is known): a new
+        detector would read the whole scene again for it (``reset``: ~13 s at 100,000 objects)."""
+        d = self.detector
+        d.quiet_s, d.hold_s = quiet_s, max(0.1, quiet_s * 2)
+        d.sent_at = d.first = d.last = None
+        d._moving.clear()
+        d.active = set()
+        return self
+
     def until_sent(self, change, what):
         """(end-to-end, the add-on's work, Blender's evaluation) in ms for ``change`` until its EDIT is sent."""
         detector, before = self.detector, len(self.sent)
@@ -134,7 +156,8 @@ class Detecting:
             t = time.perf_counter()
             detector.tick()
             work += self.handled + time.perf_counter() - t
-            if time.perf_counter() - t0 > 30:  # a loaded machine stalls; a detector that misses the edit never sends it
+            if time.perf_counter() - t0 - evaluating > 30:  # a detector that misses the edit never sends it (Blender's
+                # own evaluation is not counted: a structural change at 100,000 objects takes it tens of seconds here)
                 raise RuntimeError(f"no EDIT within 30 s ({what}; detector: dirty {len(detector.dirty)}, "
                                    f"structure {detector.structure}, scene {detector.scene_touched})")
             time.sleep(0.001)
@@ -147,59 +170,94 @@ def timings(latencies, addon, evaluation):
             "eval_p50_ms": round(percentile(evaluation, 50), 2), "eval_p99_ms": round(percentile(evaluation, 99), 2)}
 
 
-def bench_edits(adapter, samples, quiet_s, which):
-    detecting = Detecting(adapter, quiet_s)
+def descendants(objects):
+    """Object → how many descendants it has, from one pass over the parents (Blender 3.4's
+    ``children_recursive`` is a pass over every object per call: O(n²) to find the largest)."""
+    children = {}
+    for o in objects:
+        if o.parent is not None:
+            children.setdefault(o.parent, []).append(o)
+    counts = {}
+
+    def count(o):
+        if o not in counts:
+            todo, n = list(children.get(o, ())), 0
+            while todo:
+                c = todo.pop()
+                n += 1
+                todo.extend(children.get(c, ()))
+            counts[o] = n
+        return counts[o]
+    return {o: count(o) for o in objects}
+
+
+def bench_edits(detecting, samples, quiet_s, which):
+    """``samples`` edits of a leaf or of the object with the most descendants, each until its EDIT is sent."""
+    detecting.case(quiet_s)
+    objects = [o for _, o in detecting.detector.adapter.index.each("objects")]
+    below = descendants(objects)
+    obj = max(objects, key=below.get) if which == "root" else next(o for o in objects if not below[o])
+    measured = []
+    for i in range(samples):
+        measured.append(detecting.until_sent(lambda: setattr(obj.location, "x", 1000.0 + i), f"{which} object, quiet "
+                                             f"{quiet_s * 1000:g} ms, sample {i}"))
+        time.sleep(quiet_s * 2)  # let the drag heuristic settle between samples
+    return dict({"object": which, "descendants": below[obj], "samples": samples, "quiet_ms": quiet_s * 1000}, **timings(*zip(*measured)))
+
+
+def bench_cases(adapter, samples, add_delete=None):
+    """The four edit → event cases (and, with ``add_delete`` samples, the add/delete case) on one detector."""
+    detecting = Detecting(adapter, 0.0)
     try:
-        objects = [o for _, o in adapter.index.each("objects")]
-        obj = max(objects, key=lambda o: len(o.children_recursive)) if which == "root" else next(o for o in objects if not o.children)
-        descendants = len(obj.children_recursive)
-        measured = []
-        for i in range(samples):
-            measured.append(detecting.until_sent(lambda: setattr(obj.location, "x", 1000.0 + i), f"{which} object, quiet "
-                                                 f"{quiet_s * 1000:g} ms, sample {i}"))
-            time.sleep(quiet_s * 2)  # let the drag heuristic settle between samples
+        edits = [bench_edits(detecting, samples, quiet, which) for which in ("leaf", "root") for quiet in (0.05, 0.0)]
+        return edits, (bench_structure(detecting, add_delete) if add_delete else None)
     finally:
         detecting.close()
-    return dict({"object": which, "descendants": descendants, "samples": samples, "quiet_ms": quiet_s * 1000}, **timings(*zip(*measured)))
 
 
-def bench_structure(adapter, samples):
+def bench_structure(detecting, samples):
     """An object added (sharing a mesh, as Alt+D makes it) and deleted, until each EDIT is sent (quiet 0),
     with the structural passes the detector made and, once, the same add taken by the whole rescan."""
-    detecting = Detecting(adapter, 0.0)
+    detecting.case(0.0)
     detector, scene, mesh = detecting.detector, bpy.context.scene, bpy.data.meshes["Mesh0"]
     added, deleted = [], []
-    try:
-        for i in range(samples):
-            obj = bpy.data.objects.new(f"Added{i}", mesh)
-            added.append(detecting.until_sent(lambda: scene.collection.objects.link(obj), f"add, sample {i}"))
-            deleted.append(detecting.until_sent(lambda: bpy.data.objects.remove(obj), f"delete, sample {i}"))
-        passes = dict(detector.structure_passes)
-        obj = bpy.data.objects.new("AddedWhole", mesh)
+    before = dict(detector.structure_passes)
+    for i in range(samples):
+        obj = bpy.data.objects.new(f"Added{i}", mesh)
+        added.append(detecting.until_sent(lambda: scene.collection.objects.link(obj), f"add, sample {i}"))
+        deleted.append(detecting.until_sent(lambda: bpy.data.objects.remove(obj), f"delete, sample {i}"))
+    passes = {k: n - before.get(k, 0) for k, n in detector.structure_passes.items()}
+    obj = bpy.data.objects.new("AddedWhole", mesh)
 
-        def whole():
-            scene.collection.objects.link(obj)
-            detector.structure = True  # the path every add took before issue #20 §3
-        whole_add = detecting.until_sent(whole, "add by the whole rescan")
-    finally:
-        detecting.close()
+    def whole():
+        scene.collection.objects.link(obj)
+        detector.structure = True  # the path every add took before issue #20 §3
+    whole_add = detecting.until_sent(whole, "add by the whole rescan")
     return {"samples": samples, "passes": passes, "add": timings(*zip(*added)), "delete": timings(*zip(*deleted)),
             "whole_rescan_add_ms": {"end_to_end": round(whole_add[0], 2), "addon": round(whole_add[1], 2)}}
 
 
-def bench_scale(sizes, samples):
+def bench_scale(sizes, samples, add_delete_samples):
     """Attach and edit → event at each size, in one run: does the add-on's work follow the edit or the scene?"""
     runs = []
     for n in sizes:
+        load = os.getloadavg()
+        t = time.perf_counter()
         adapter, attach = bench_attach(n)
         attach["goal_s"] = 10.0 if n >= 100_000 else attach["goal_s"]
-        edits = [bench_edits(adapter, samples, quiet, which) for which in ("leaf", "root") for quiet in (0.05, 0.0)]
-        runs.append({"objects": n, "attach": attach, "edit_to_event": edits, "add_delete": bench_structure(adapter, samples)})
+        edits, add_delete = bench_cases(adapter, samples, add_delete_samples)
+        runs.append({"objects": n, "attach": attach, "edit_to_event": edits, "add_delete": add_delete,
+                     "load_before_after": [round(load[0], 1), round(os.getloadavg()[0], 1)],
+                     "seconds": round(time.perf_counter() - t, 1)})
         print(f"bench.py: {n:,} objects done: " + json.dumps(runs[-1]), file=sys.stderr, flush=True)
     small, large = runs[0], runs[-1]
-    ratios = {f"{a['object']}_quiet_{a['quiet_ms']:g}ms": round(b["addon_p50_ms"] / max(a["addon_p50_ms"], 1e-6), 2)
-              for a, b in zip(small["edit_to_event"], large["edit_to_event"])}
-    return {"sizes": runs, "addon_p50_ratio_largest_to_smallest": ratios, "goal_ratio": 1.5}
+
+    def ratios(field):
+        pairs = [(f"{a['object']}_quiet_{a['quiet_ms']:g}ms", a, b) for a, b in zip(small["edit_to_event"], large["edit_to_event"])]
+        pairs += [(f"{k}_quiet_0ms", small["add_delete"][k], large["add_delete"][k]) for k in ("add", "delete")]
+        return {name: round(b[field] / max(a[field], 1e-6), 2) for name, a, b in pairs}
+    return {"sizes": runs, "addon_p50_ratio_largest_to_smallest": ratios("addon_p50_ms"),
+            "addon_p99_ratio_largest_to_smallest": ratios("addon_p99_ms"), "goal_ratio": 1.5}
 
 
 def bench_rig(samples):
@@ -270,6 +328,8 @@ def main():
     p.add_argument("--objects", type=int, default=10_000)
     p.add_argument("--applies", type=int, default=5_000)
     p.add_argument("--edits", type=int, default=100)
+    p.add_argument("--add-delete-edits", type=int, default=None,
+                   help="add/delete samples per size in the scale run (default: --edits)")
     p.add_argument("--scale", default="", help="sizes for the scale run, e.g. 1000,10000,100000 (none when empty)")
     p.add_argument("--rig", action="store_true", help="only issue #19's rigged character: attach, keyframe edit, slider drag")
     args = p.parse_args(argv)
@@ -278,10 +338,11 @@ def main():
         return
     adapter, attach = bench_attach(args.objects)
     applies = bench_applies(adapter, args.applies)
-    edits = [bench_edits(adapter, args.edits, quiet, which) for which in ("leaf", "root") for quiet in (0.05, 0.0)]
+    edits, _ = bench_cases(adapter, args.edits)
     result = {"blender": bpy.app.version_string, "attach": attach, "applies": applies, "edit_to_event": edits}
     if args.scale:
-        result["scale"] = bench_scale([int(n) for n in args.scale.split(",")], args.edits)
+        result["scale"] = bench_scale([int(n) for n in args.scale.split(",")], args.edits,
+                                      args.edits if args.add_delete_edits is None else args.add_delete_edits)
     print("BENCH-RESULT " + json.dumps(result), flush=True)
 
 

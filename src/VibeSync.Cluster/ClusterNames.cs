@@ -26,4 +26,7 @@ public sealed record ClusterNames(string Prefix = "VIBESYNC", int Replicas = 3)
 
     /// <summary>The KV bucket holding the lease.</summary>
     public string LeaseBucket => Prefix + "_LEASE";
+
+    /// <summary>Where standbys send control-API requests; only the leader serves it (ApiRelay).</summary>
+    public string ApiSubject => Prefix.ToLowerInvariant() + ".api";
 }

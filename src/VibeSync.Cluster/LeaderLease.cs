@@ -18,7 +18,11 @@ namespace VibeSync.Cluster;
 /// <param name="Node">The leader's node name.</param>
 /// <param name="Term">Raised by one on every change of leader.</param>
 /// <param name="TtlMs">How long the lease lasts unrenewed.</param>
-public sealed record LeaseHolder(string Node, ulong Term, int TtlMs);
+public sealed record LeaseHolder(string Node, ulong Term, int TtlMs)
+{
+    /// <summary>Where the leader takes adapters over TLS (HOST:PORT, its <c>--listen</c>), so standbys can name it; null when it does not listen.</summary>
+    public string? Endpoint { get; init; }
+}
 
 /// <summary>
 /// Leadership among orchestrators: <see cref="CampaignAsync"/> until this node leads, then renew in
@@ -30,6 +34,7 @@ public sealed class LeaderLease : IAsyncDisposable
     private readonly INatsKVStore _store;
     private readonly string _node;
     private readonly TimeSpan _ttl;
+    private readonly string? _endpoint;
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private ulong _revision;            // of our own last renewal
@@ -37,16 +42,20 @@ public sealed class LeaderLease : IAsyncDisposable
     private volatile string? _lost;     // why leadership is gone for good
     private Task? _renewing;
 
-    private LeaderLease(INatsKVStore store, string node, TimeSpan ttl)
+    private LeaderLease(INatsKVStore store, string node, TimeSpan ttl, string? endpoint)
     {
         _store = store;
         _node = node;
         _ttl = ttl;
+        _endpoint = endpoint;
     }
 
-    /// <summary>Opens (creating if needed, 3 replicas) the lease bucket for <paramref name="node"/>.</summary>
+    /// <summary>
+    /// Opens (creating if needed, 3 replicas) the lease bucket for <paramref name="node"/>, which
+    /// advertises <paramref name="endpoint"/> (HOST:PORT for adapters) in the record while it leads.
+    /// </summary>
     public static async Task<LeaderLease> OpenAsync(INatsJSContext js, ClusterNames names, string node, TimeSpan? ttl = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? endpoint = null)
     {
         var kv = new NatsKVContext(js);
         var store = await Transient.RetryAsync(ct => kv.CreateStoreAsync(new NatsKVConfig(names.LeaseBucket)
@@ -55,7 +64,7 @@ public sealed class LeaderLease : IAsyncDisposable
             History = 1,
             Storage = NatsKVStorageType.File,
         }, ct).AsTask(), TimeSpan.FromSeconds(40), cancellationToken).ConfigureAwait(false);
-        return new LeaderLease(store, node, ttl ?? TimeSpan.FromSeconds(3));
+        return new LeaderLease(store, node, ttl ?? TimeSpan.FromSeconds(3), endpoint);
     }
 
     /// <summary>This node's name.</summary>
@@ -92,7 +101,7 @@ public sealed class LeaderLease : IAsyncDisposable
                 ulong revision;
                 if (!found)
                 {
-                    var mine = new LeaseHolder(_node, 1, (int)_ttl.TotalMilliseconds);
+                    var mine = new LeaseHolder(_node, 1, (int)_ttl.TotalMilliseconds) { Endpoint = _endpoint };
                     revision = await _store.CreateAsync(Key, Encode(mine), cancellationToken: cancellationToken).ConfigureAwait(false);
                     Lead(mine, revision, sent);
                     return;
@@ -105,7 +114,7 @@ public sealed class LeaderLease : IAsyncDisposable
                 }
                 else if (_clock.ElapsedMilliseconds - seenAtMs >= Math.Max(holder.TtlMs, (int)_ttl.TotalMilliseconds))
                 {
-                    var mine = new LeaseHolder(_node, holder.Term + 1, (int)_ttl.TotalMilliseconds);
+                    var mine = new LeaseHolder(_node, holder.Term + 1, (int)_ttl.TotalMilliseconds) { Endpoint = _endpoint };
                     sent = _clock.ElapsedMilliseconds;
                     revision = await _store.UpdateAsync(Key, Encode(mine), entry.Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
                     Lead(mine, revision, sent);
@@ -168,7 +177,7 @@ public sealed class LeaderLease : IAsyncDisposable
 
     /// <summary>"not the leader: NODE leads" (or that nobody does yet), for refusals on a standby.</summary>
     public string NotLeaderMessage() => Holder is { } h && h.Node != _node
-        ? $"not the leader: {h.Node} leads (term {h.Term})"
+        ? $"not the leader: {h.Node} leads (term {h.Term}){(h.Endpoint is { } at ? $" at {at}" : "")}"
         : "not the leader: no orchestrator leads yet";
 
     /// <summary>Stops renewing without giving the lease up (what a crash does: a standby takes over after the TTL).</summary>
@@ -189,16 +198,21 @@ public sealed class LeaderLease : IAsyncDisposable
         catch (Exception) { } // taken meanwhile or no quorum: the TTL hands it over instead
     }
 
-    private static byte[] Encode(LeaseHolder holder) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    private static byte[] Encode(LeaseHolder holder)
     {
-        ["node"] = holder.Node, ["term"] = holder.Term, ["ttl_ms"] = holder.TtlMs,
-    });
+        var record = new Dictionary<string, object> { ["node"] = holder.Node, ["term"] = holder.Term, ["ttl_ms"] = holder.TtlMs };
+        if (holder.Endpoint is { } endpoint) record["endpoint"] = endpoint; // absent, not null: a record without it reads as before
+        return JsonSerializer.SerializeToUtf8Bytes(record);
+    }
 
     private static LeaseHolder Decode(byte[]? value)
     {
         if (value is not { Length: > 0 }) return new LeaseHolder("?", 0, 0);
         using var doc = JsonDocument.Parse(value);
         var root = doc.RootElement;
-        return new LeaseHolder(root.GetProperty("node").GetString() ?? "?", root.GetProperty("term").GetUInt64(), root.GetProperty("ttl_ms").GetInt32());
+        return new LeaseHolder(root.GetProperty("node").GetString() ?? "?", root.GetProperty("term").GetUInt64(), root.GetProperty("ttl_ms").GetInt32())
+        {
+            Endpoint = root.TryGetProperty("endpoint", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null,
+        };
     }
 }

@@ -23,6 +23,12 @@ public interface ILinkHost
     void Observed(string engine, ulong intent, IReadOnlyDictionary<string, string> records) { }
 
     /// <summary>
+    /// Where the leader of a team-mode cluster takes adapters (HOST:PORT), sent with a REFUSED
+    /// <c>NOT_LEADER</c> from <see cref="AdmitHello"/> so the adapter dials it next; null when unknown.
+    /// </summary>
+    string? LeaderEndpoint => null;
+
+    /// <summary>
     /// A HELLO has authenticated under an engine's key: may that editor's file join? Null to
     /// welcome it, or a REFUSED code (PROJECT_MISMATCH, SCHEMA_MISMATCH) and the sentence the
     /// editor shows. Nothing is read from or written to the editor before this says yes.

@@ -41,6 +41,35 @@ public sealed class LeaderLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_standby_learns_the_leaders_endpoint_from_the_lease_and_a_new_leader_advertises_its_own()
+    {
+        await using var natsA = _cluster.Connect();
+        await using var natsB = _cluster.Connect();
+        var names = new ClusterNames("LEASEAT");
+        await using var a = await LeaderLease.OpenAsync(new NatsJSContext(natsA), names, "alpha", endpoint: "h1:7420");
+        await using var b = await LeaderLease.OpenAsync(new NatsJSContext(natsB), names, "beta", endpoint: "h2:7420");
+
+        await a.CampaignAsync();
+        var standby = b.CampaignAsync();
+        for (int i = 0; i < 50 && b.Holder == null; i++) await Task.Delay(100);
+        Assert.Equal(("alpha", "h1:7420"), (b.Holder!.Node, b.Holder.Endpoint));
+        Assert.Equal("not the leader: alpha leads (term 1) at h1:7420", b.NotLeaderMessage());
+
+        await a.StopRenewingAsync();
+        await standby.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("beta", "h2:7420", 2UL), (b.Holder!.Node, b.Holder.Endpoint, b.Holder.Term));
+        // A third node reads the new leader's endpoint from the KV record.
+        await using var natsC = _cluster.Connect();
+        await using var c = await LeaderLease.OpenAsync(new NatsJSContext(natsC), names, "gamma");
+        using var stop = new CancellationTokenSource();
+        var watching = c.CampaignAsync(stop.Token);
+        for (int i = 0; i < 50 && c.Holder == null; i++) await Task.Delay(100);
+        Assert.Equal(("beta", "h2:7420"), (c.Holder!.Node, c.Holder.Endpoint));
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+    }
+
+    [Fact]
     public async Task a_leader_whose_lease_was_taken_stops_writing_and_its_journal_is_fenced()
     {
         await using var natsA = _cluster.Connect();

@@ -55,17 +55,17 @@ public sealed class EngineInstancesTests : EndToEndTest
         Assert.Equal("FINAL", ai.GetProperty("phase").GetString());
         foreach (var engine in All) AssertAt(await TranslationAsync(serve, engine, Cube), new[] { -2.0, 0.5, 1.0 });
 
-        // The two Blenders move the Cube at once: two humans' cosmetic edits of one property meet in one batch and
-        // go through the conflict table as any two actors do (the higher intent wins). Observed: the loser's APPLY can
-        // land in the winner's Blender after its own edit, verification then finds a HASH_MISMATCH there and rolls
-        // both back (docs/team.md). Either way every instance ends on Reality, and Reality holds one of the two edits
-        // or the value before them: nothing half-applied.
+        // The two Blenders move the Cube at once: two humans' cosmetic edits of one property go through the conflict
+        // table as any two actors do (the one admitted last wins). The first one's APPLY can land in the other Blender
+        // after that Blender's own edit; verification brings that Blender back to Reality there instead of rolling
+        // both back (CrossedAppliesTests). Both are FINAL, every instance ends on Reality, which holds one of the edits.
         int before = Settled(serve).Count;
         await Task.WhenAll(blender.StepAsync("""{"object": "Cube", "location": [5.0, 0.0, 0.5]}"""), bob.StepAsync("""{"object": "Cube", "location": [-5.0, 0.0, 0.5]}"""));
         await UntilAsync(serve, _ => Settled(serve).Count >= before + 2, "both Blenders' Cube edits settled", 60_000);
         await AssertParityAsync(serve, All);
+        Assert.DoesNotContain(EntriesLogged(serve, "ROLLED_BACK"), e => e.Uuids.Contains(Cube) && e.Actor is "human:blender" or "human:blender:bob");
         var cube = await TranslationAsync(serve, "reality", Cube);
-        Assert.True(new[] { 5.0, -5.0, -2.0 }.Any(x => Math.Abs(cube[0] - x) < 1e-4), $"Reality's Cube is at x = {cube[0]}, neither edit nor the value before them");
+        Assert.True(new[] { 5.0, -5.0 }.Any(x => Math.Abs(cube[0] - x) < 1e-4), $"Reality's Cube is at x = {cube[0]}, neither edit");
 
         // `vibesync state --engine blender:bob` reads the named instance, in Blender space, with Reality's root.
         var (read, bobState) = await Parts.RunAsync("dotnet", TimeSpan.FromSeconds(60), Parts.Cli, "state", "--engine", "blender:bob", "--data", dir);

@@ -72,6 +72,14 @@ internal static class Parts
         return path;
     }
 
+    /// <summary>The first component of <paramref name="field"/> of the object named <paramref name="name"/> in a state file, rounded to 5 places.</summary>
+    public static double Component(string stateFile, string name, string field)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(stateFile));
+        var o = doc.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == name);
+        return Math.Round(o.GetProperty(field)[0].GetDouble(), 5);
+    }
+
     public static Process Start(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using VibeSync.Cluster.Tests;
+using VibeSync.Cluster;
 using VibeSync.Link.Tests.Support;
 
 namespace VibeSync.EndToEnd.Tests;
@@ -44,33 +44,13 @@ public sealed class FailoverTests : EndToEndTest
             Assert.Contains("\"role\": \"standby\"", File.ReadAllText(betaStatus));
 
             // A stream of AI intents; the leader is killed in the middle of it.
-            var acknowledged = new List<ulong>();
-            var answers = new List<string>();
-            var stream = Task.Run(async () =>
-            {
-                for (int i = 0; ; i++)
-                {
-                    JsonElement answer;
-                    try
-                    {
-                        using var reply = await alpha.PostJsonAsync("/v1/intents?actor=ai:claude&wait=settled",
-                            $$"""{"operations": [{"op": "set_transform", "uuid": "{{Cube}}", "translation": [{{i % 9}}, 0.5, {{i % 7}}]}], "rationale": "failover {{i}}"}""");
-                        answer = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.Clone();
-                    }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException) { return; } // the leader is gone
-                    lock (answers)
-                    {
-                        answers.Add(answer.ToString());
-                        if (answer.TryGetProperty("phase", out var phase) && phase.GetString() == "FINAL") acknowledged.Add(answer.GetProperty("intent").GetUInt64());
-                    }
-                }
-            });
-            for (int i = 0; i < 600 && Volatile.Read(ref acknowledged).Count < 10 && !stream.IsCompleted; i++) await Task.Delay(100);
-            lock (answers) Assert.True(acknowledged.Count >= 10, string.Join('\n', answers));
+            var stream = AiIntentStream.Start(alpha, Cube);
+            await stream.UntilAcknowledgedAsync(10, TimeSpan.FromSeconds(60));
 
             var clock = Stopwatch.StartNew();
             alpha.Kill(); // kill -9 mid-stream: no lease handed over, no shutdown
-            await stream.WaitAsync(TimeSpan.FromSeconds(30));
+            await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
+            var acknowledged = stream.Acknowledged;
             beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
             var takeover = clock.Elapsed;
             Assert.True(takeover < TimeSpan.FromSeconds(10), $"the standby served {takeover} after the leader was killed");

@@ -26,13 +26,6 @@ public sealed class TlsEndToEndTests : EndToEndTest
         return Path.GetDirectoryName(keys)!;
     }
 
-    private static double Component(string stateFile, string name, string field)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(stateFile));
-        var o = doc.RootElement.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == name);
-        return Math.Round(o.GetProperty(field)[0].GetDouble(), 5);
-    }
-
     [Fact]
     public async Task blender_and_the_simulator_sync_over_tls_through_their_key_files_and_all_three_roots_end_equal()
     {
@@ -62,10 +55,10 @@ public sealed class TlsEndToEndTests : EndToEndTest
             reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
             unityNow = await WriteAsync("unity-now.json", await serve.GetStringAsync("/v1/state?engine=unity&space=unity"));
             blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender"));
-            if (Component(unityNow, "Cube", "localPosition") == -3.0 && Component(blenderNow, "Handle", "location") == -0.5) break;
+            if (Parts.Component(unityNow, "Cube", "localPosition") == -3.0 && Parts.Component(blenderNow, "Handle", "location") == -0.5) break;
         }
-        Assert.Equal(-3.0, Component(unityNow!, "Cube", "localPosition"), 5);  // Blender's edit is in Unity
-        Assert.Equal(-0.5, Component(blenderNow!, "Handle", "location"), 5);   // Unity's is in Blender
+        Assert.Equal(-3.0, Parts.Component(unityNow!, "Cube", "localPosition"), 5);  // Blender's edit is in Unity
+        Assert.Equal(-0.5, Parts.Component(blenderNow!, "Handle", "location"), 5);   // Unity's is in Blender
         Assert.Equal(reality, await Parts.HashAsync("unity", unityNow!));
         Assert.Equal(reality, await Parts.HashAsync("blender", blenderNow!));
         Assert.Equal("tls", Transport(await serve.StatusAsync(), "blender")); // the same sessions, still over TLS

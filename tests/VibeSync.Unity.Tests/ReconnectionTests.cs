@@ -21,6 +21,17 @@ public sealed class ReconnectionTests
     }
 
     [Fact]
+    public void a_standby_saying_not_leader_is_dialed_again_after_half_a_second_without_backing_off()
+    {
+        var r = new Reconnection();
+        for (int i = 0; i < 4; i++) r.Failed();
+        var notLeader = new LinkRefusedException(LeaderHint.NotLeader, "not the leader: alpha leads (term 1) at h1:7420", new LinkEndpoint("h1", 7420));
+        Assert.Equal(new[] { 0.5, 0.5, 0.5 }, Enumerable.Range(0, 3).Select(_ => r.Failed(notLeader).TotalSeconds));
+        Assert.Equal(0.5, r.Failed(new IOException("connection refused")).TotalSeconds); // backing off starts over after it
+        Assert.Equal(1, r.Failed(new LinkRefusedException("PROJECT_MISMATCH", "another project")).TotalSeconds);
+    }
+
+    [Fact]
     public void a_refusal_is_news_once_until_it_changes_or_a_session_is_welcomed()
     {
         var r = new Reconnection();

@@ -124,7 +124,24 @@ class MerkleTests(unittest.TestCase):
                 self.assertEqual(tree.root, hash_scene(edited).root, f"{case['name']} step {step}")
 
 
+class IdCheckTests(unittest.TestCase):
+    def test_an_id_seen_valid_stays_valid_and_its_near_misses_stay_refused(self):
+        from vibesync_blender.protocol.fields import is_valid_id
+        good = "0123abcd-0000-4000-8000-00000000abcd"
+        for _ in range(2):  # the second time from the set of IDs already matched
+            self.assertTrue(is_valid_id(good))
+            self.assertTrue(is_valid_id("h-" + good))
+        for bad in (good.upper(), good + " ", good[:-1], "x-" + good, good.replace("-", "_"), None, 7, b"0123abcd-0000-4000-8000-00000000abcd"):
+            self.assertFalse(is_valid_id(bad), bad)
+
+
 class QuantizeTests(unittest.TestCase):
+    def test_the_quantizer_takes_exactly_1e12_either_way_and_refuses_just_past_it(self):
+        self.assertEqual(10**17, quantize(1e12))
+        self.assertEqual(-10**17, quantize(-1e12))
+        with self.assertRaises(ValueError):
+            quantize(-1.0000001e12)
+
     def test_ties_go_to_even(self):
         self.assertEqual([quantize(v) for v in (0.000005, 0.000015, 2.5e-5, -0.000015, 0.000006, 1.0, -0.0)],
                          [0, 2, 2, -2, 1, 100000, 0])

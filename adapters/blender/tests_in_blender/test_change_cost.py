@@ -12,6 +12,7 @@ from vibesync_blender.protocol.hashing import hash_scene
 from vibesync_blender.protocol.model import SceneObject
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.changes import ChangeDetector
+from vibesync_blender.runtime import membership
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene import identity, reading
 from vibesync_blender.scene.identity import PROP
@@ -160,6 +161,58 @@ class ChangeCostTests(unittest.TestCase):
         bpy.data.objects["Obj3"].hide_set(True)
         self.watch.settle()
         self.assertIn({"op": "set_visibility", "uuid": bpy.data.objects["Obj3"][PROP], "visible": False}, self.ops())
+
+    def test_a_click_that_only_selects_makes_no_python_pass_over_the_objects(self):
+        self.watch.detector.verify_structure = True  # the pass runs aside and must agree with the glance
+        with Counted(shown=membership, visible=membership) as calls:
+            for obj in (self.leaf, bpy.data.objects["Obj5"], self.root):
+                obj.select_set(True)
+                self.watch.settle()
+        self.assertEqual([], self.watch.edits())
+        self.assertEqual(3, len(self.watch.detector.structure_checks))  # each click answered by the glance alone…
+        self.assertEqual([None] * 3, self.watch.detector.structure_checks)  # …and the pass agreed each time
+        self.assertEqual(3, calls["shown"], calls)  # only the switch's own pass, once per click
+        self.watch.detector.verify_structure = False
+        with Counted(shown=membership, visible=membership) as calls:
+            self.leaf.select_set(False)
+            self.watch.settle()
+        self.assertEqual({"shown": 0, "visible": 0}, calls)
+
+    def test_every_change_a_scene_only_update_may_carry_changes_the_glance_when_it_changes_what_is_shown(self):
+        scene = bpy.context.scene
+        obj, other = bpy.data.objects["Obj3"], bpy.data.objects["Obj9"]
+        extra = bpy.data.objects.new("Extra", None)
+        hidden = bpy.data.collections.new("Hidden")
+
+        def swap():  # one object out and another in: the count stays
+            scene.collection.objects.unlink(other)
+            scene.collection.objects.link(extra)
+        changes = [("select", lambda: obj.select_set(True)), ("hide", lambda: obj.hide_set(True)), ("unhide", lambda: obj.hide_set(False)),
+                   ("disable in viewports", lambda: setattr(obj, "hide_viewport", True)),
+                   ("enable", lambda: setattr(obj, "hide_viewport", False)), ("rename", lambda: setattr(obj, "name", "Renamed")),
+                   ("swap", swap), ("hide another", lambda: extra.hide_set(True))]
+        for what, change in changes:
+            bpy.context.view_layer.update()
+            before = (membership.glance(scene), membership.shown(scene))
+            change()
+            bpy.context.view_layer.update()
+            after = (membership.glance(scene), membership.shown(scene))
+            self.assertIsNotNone(after[0], what)
+            self.assertEqual(before[1] == after[1], before[0] == after[0], what)  # select: both equal; the others: both differ
+        scene.collection.children.link(hidden)
+        hidden.hide_viewport = True
+        self.assertIsNone(membership.glance(scene))  # a collection disabled in viewports: the Python pass decides
+        hidden.hide_viewport = False
+        bpy.context.view_layer.layer_collection.children["Hidden"].hide_viewport = True
+        self.assertIsNone(membership.glance(scene))
+
+    def test_a_hide_after_selecting_clicks_is_still_sent(self):
+        for _ in range(2):
+            self.leaf.select_set(True)
+            self.watch.settle()
+        self.leaf.hide_set(True)
+        self.watch.settle()
+        self.assertIn({"op": "set_visibility", "uuid": self.leaf[PROP], "visible": False}, self.ops())
 
     def test_a_lens_edit_reads_the_two_objects_showing_that_camera_only(self):
         self.lens.lens = 30.0

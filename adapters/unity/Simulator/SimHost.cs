@@ -162,7 +162,7 @@ public sealed class SimHost
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Protocol.Link.LinkRefusedException or Protocol.Framing.FrameException or FileNotFoundException or DirectoryNotFoundException)
         {
             _link = null;
-            _nextConnect = DateTime.UtcNow + _reconnection.Failed();
+            _nextConnect = DateTime.UtcNow + _reconnection.Failed(e);
             if (e is Protocol.Link.LinkRefusedException refused && _reconnection.Refused(refused))
                 Say("refused", new { code = refused.Code, message = refused.Reason }); // nothing was read or written: the scene stays as it is
         }

@@ -10,7 +10,7 @@ using VibeSync.Wal;
 namespace VibeSync.Cli.Benchmarks;
 
 /// <summary>Append latency: the JetStream journal (3 replicas) against the local WAL.</summary>
-internal static class ClusterBenchmark
+internal static partial class ClusterBenchmark
 {
     public sealed record Figures(string Journal, int Appends, double P50Ms, double P99Ms, double PerSecond);
 

@@ -53,7 +53,7 @@ internal static partial class EndToEndBenchmark
         }
     }
 
-    private static async Task<(string Blend, string UnityJson)> ScenesAsync(string work, string name, string blenderJson, Protocol.State.Scene canonical, BlobMemory blobs)
+    internal static async Task<(string Blend, string UnityJson)> ScenesAsync(string work, string name, string blenderJson, Protocol.State.Scene canonical, BlobMemory blobs)
     {
         var json = Path.Combine(work, name + ".blender.json");
         var blend = Path.Combine(work, name + ".blend");
@@ -124,31 +124,41 @@ internal static partial class EndToEndBenchmark
         var toFinal = new List<double>();
         for (int i = 0; i < edits; i++)
         {
-            int played = Events(blender, "edit_played").Count(), applied = Events(unity, "applied").Count();
-            blender.Step(new Dictionary<string, object> { ["object"] = "Cube", ["location"] = new[] { 3 + i * 0.01, 2.0, 0.5 } });
-            JsonElement playedEvent = default, appliedEvent = default;
-            await UntilAsync(() =>
-            {
-                var p = Events(blender, "edit_played").Skip(played).FirstOrDefault();
-                var a = Events(unity, "applied").Skip(applied).FirstOrDefault();
-                playedEvent = p;
-                appliedEvent = a;
-                return Task.FromResult(p.ValueKind == JsonValueKind.Object && a.ValueKind == JsonValueKind.Object);
-            }, "the edit to be applied in Unity");
-            double t0 = playedEvent.GetProperty("t").GetDouble();
-            toUnity.Add(appliedEvent.GetProperty("t").GetDouble() - t0);
-            ulong intent = ulong.Parse(IntentOf().Match(appliedEvent.GetProperty("body").GetString()!).Groups[1].Value);
-            JsonElement final = default;
-            await UntilAsync(() =>
-            {
-                final = serve.Json().FirstOrDefault(e => e.TryGetProperty("phase", out var ph) && ph.GetString() == "FINAL"
-                    && e.TryGetProperty("intent_id", out var id) && id.GetUInt64() == intent);
-                return Task.FromResult(final.ValueKind == JsonValueKind.Object);
-            }, $"intent {intent} to be FINAL");
-            toFinal.Add(final.GetProperty("timestamp").GetInt64() - t0);
+            var (unityMs, finalMs) = await EditToAppliedAsync(serve, blender, unity, 3 + i * 0.01, final: true);
+            toUnity.Add(unityMs);
+            toFinal.Add(finalMs);
             await Task.Delay(100); // separate edits, not a drag
         }
         return (Stats(toUnity), Stats(toFinal), Stats(ours), Stats(bare), Stats(coldOurs), Stats(coldBare));
+    }
+
+    /// <summary>
+    /// One Cube move in <paramref name="blender"/> → applied in <paramref name="unity"/> (ms, both
+    /// stamped by the processes), and with <paramref name="final"/> → FINAL in serve's journal (else 0).
+    /// </summary>
+    internal static async Task<(double ToUnity, double ToFinal)> EditToAppliedAsync(ChildProcess serve, ChildProcess blender, ChildProcess unity, double x, bool final)
+    {
+        int played = Events(blender, "edit_played").Count(), applied = Events(unity, "applied").Count();
+        blender.Step(new Dictionary<string, object> { ["object"] = "Cube", ["location"] = new[] { x, 2.0, 0.5 } });
+        JsonElement playedEvent = default, appliedEvent = default;
+        await UntilAsync(() =>
+        {
+            playedEvent = Events(blender, "edit_played").Skip(played).FirstOrDefault();
+            appliedEvent = Events(unity, "applied").Skip(applied).FirstOrDefault();
+            return Task.FromResult(playedEvent.ValueKind == JsonValueKind.Object && appliedEvent.ValueKind == JsonValueKind.Object);
+        }, "the edit to be applied in Unity");
+        double t0 = playedEvent.GetProperty("t").GetDouble();
+        double toUnity = appliedEvent.GetProperty("t").GetDouble() - t0;
+        if (!final) return (toUnity, 0);
+        ulong intent = ulong.Parse(IntentOf().Match(appliedEvent.GetProperty("body").GetString()!).Groups[1].Value);
+        JsonElement done = default;
+        await UntilAsync(() =>
+        {
+            done = serve.Json().FirstOrDefault(e => e.TryGetProperty("phase", out var ph) && ph.GetString() == "FINAL"
+                && e.TryGetProperty("intent_id", out var id) && id.GetUInt64() == intent);
+            return Task.FromResult(done.ValueKind == JsonValueKind.Object);
+        }, $"intent {intent} to be FINAL");
+        return (toUnity, done.GetProperty("timestamp").GetInt64() - t0);
     }
 
     private static async Task<(double Blender, double Unity, bool Parity)> AttachAsync(string dir, string blend, string unityJson, Action<string> progress)
@@ -169,10 +179,10 @@ internal static partial class EndToEndBenchmark
         return (blenderSeconds, sw.Elapsed.TotalSeconds, phase == "live");
     }
 
-    internal static async Task<ChildProcess> StartServeAsync(string dir)
+    internal static async Task<ChildProcess> StartServeAsync(string dir, params string[] options)
     {
         Environment.SetEnvironmentVariable(RuntimeTrace.Variable, "1"); // its GC pauses and thread-pool adjustments, for StallTrace
-        var serve = ChildProcess.Self("serve", "serve", "--data", dir);
+        var serve = ChildProcess.Self("serve", ["serve", "--data", dir, .. options]);
         await UntilAsync(() => Task.FromResult(Orchestrator.Control.ServerInfo.Read(dir) != null), "serve to start");
         return serve;
     }
@@ -201,7 +211,7 @@ internal static partial class EndToEndBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -217,5 +227,5 @@ internal static partial class EndToEndBenchmark
     }
 
     [GeneratedRegex("\"intent\": (\\d+)")]
-    private static partial Regex IntentOf();
+    internal static partial Regex IntentOf();
 }

@@ -17,28 +17,38 @@ namespace VibeSync.Cli.Benchmarks;
 internal static class PipelineBenchmark
 {
     public sealed record Latency(double Rate, double Seconds, int Intents, double P50Ms, double P99Ms, double MaxMs, int Final, int Verifications,
-        Tail Tail);
+        Tail Tail, long AllocatedBytesPerIntent, IReadOnlyList<Allocation> TopAllocations);
+
+    /// <summary>Bytes of one type the allocation sampler saw during the paced run (the benchmark's own included), per intent.</summary>
+    public sealed record Allocation(string Type, long BytesPerIntent);
 
     /// <summary>
     /// What the measured intents slower than 1 ms overlapped: GC pauses of this process and thread-pool
-    /// injections for starvation (traced in process), beside all GC pauses of the measured seconds.
+    /// injections for starvation (traced in process), beside all GC pauses of the measured seconds;
+    /// a batch's close on the spine and a chunk of FINAL entries journaled (the pipeline's own
+    /// spans), with the closes' spine time; and how many overlapped none of these.
     /// </summary>
-    public sealed record Tail(int Slow, int SlowDuringGc, int GcPauses, double GcPauseMsTotal, double GcPauseMaxMs, int StarvationInjections);
+    public sealed record Tail(int Slow, int SlowDuringGc, int GcPauses, double GcPauseMsTotal, double GcPauseMaxMs, int StarvationInjections,
+        int SlowDuringClose, int SlowDuringFinals, int SlowUnexplained, int Closes, double CloseMinMs, double CloseP50Ms, double CloseMaxMs, double FinalsMaxMs,
+        int FinalsMaxEntries, double FinalsMeanEntries);
 
     public sealed record Coalesced(int Intents, int Objects, double Seconds, double PerSecond, int Final, int Verifications, long WalEntries);
 
     private static readonly Actor Person = new(ActorKind.Human, "bench");
 
-    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, Action<string> progress)
+    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, int finalChunk, bool sampleAllocations, Action<string> progress)
     {
-        progress($"paced: {rate:N0} cosmetic intents/s for 1 s of warm-up and {duration.TotalSeconds:F0} s measured, submit → PROVISIONAL_OK");
-        await using var rig = await Rig.StartAsync(Path.Combine(directory, "paced"));
+        progress($"paced: {rate:N0} cosmetic intents/s for 1 s of warm-up and {duration.TotalSeconds:F0} s measured, submit → PROVISIONAL_OK (FINAL entries {(finalChunk <= 0 ? "all at the close" : $"in chunks of {finalChunk}")})");
+        var spans = new List<SpineSpan>();
+        await using var rig = await Rig.StartAsync(Path.Combine(directory, "paced"), finalChunk, span => { lock (spans) spans.Add(span); });
         int warm = (int)rate; // the first second warms the JIT up and is left out of the figures
         int count = warm + (int)(rate * duration.TotalSeconds);
         var requests = Requests(rig.Targets, count);
         var latencies = new double[count];
         var sentAt = new DateTime[count];
-        using var trace = new RuntimeTrace(print: false);
+        var submittedAt = new long[count];
+        using var trace = new RuntimeTrace(print: false, sampleAllocations);
+        long allocatedAtWarm = 0;
         var settled = new Task[count];
         var answered = new Task[count];
         var sw = Stopwatch.StartNew();
@@ -46,10 +56,11 @@ internal static class PipelineBenchmark
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
+            if (i == warm) allocatedAtWarm = GC.GetTotalAllocatedBytes(precise: true);
             // Paced by sleeping, not spinning: on a small machine a spinning producer takes a core from the pipeline.
             long due = start + (long)(i * period);
             while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
-            long submitted = Stopwatch.GetTimestamp();
+            long submitted = submittedAt[i] = Stopwatch.GetTimestamp();
             sentAt[i] = DateTime.UtcNow;
             var ticket = rig.Pipeline.Submit(requests[i], Person);
             int slot = i;
@@ -58,33 +69,52 @@ internal static class PipelineBenchmark
         }
         await Task.WhenAll(settled);
         await Task.WhenAll(answered);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtWarm; // every thread's: the spine, the WAL writer, the answers, the producer
         int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Protocol.Intents.IntentPhase.Final);
-        var tail = TailOf(latencies, sentAt, warm, trace.Events);
+        Tail tail;
+        lock (spans) tail = TailOf(latencies, sentAt, submittedAt, warm, trace.Events, spans);
         var measured = latencies[warm..];
         return new Latency(rate, sw.Elapsed.TotalSeconds, measured.Length, Percentiles.Of(measured, 0.5), Percentiles.Of(measured, 0.99), measured.Max(),
-            final, rig.Blender.Reads, tail);
+            final, rig.Blender.Reads, tail, allocated / (count - warm),
+            trace.Allocations.Take(15).Select(a => new Allocation(a.Type, a.Bytes / count)).ToArray());
     }
 
-    private static Tail TailOf(double[] latencies, DateTime[] sentAt, int warm, IReadOnlyList<RuntimeEvent> events)
+    private static Tail TailOf(double[] latencies, DateTime[] sentAt, long[] submittedAt, int warm, IReadOnlyList<RuntimeEvent> events, IReadOnlyList<SpineSpan> spans)
     {
         var from = sentAt[warm];
         var pauses = events.Where(e => e.Kind == "gc_pause" && e.At >= from).ToList();
-        int slow = 0, duringGc = 0;
+        var measured = spans.Where(s => s.End >= submittedAt[warm]).ToList();
+        var closes = measured.Where(s => s.Work == SpineWork.Close).ToList();
+        var finals = measured.Where(s => s.Work == SpineWork.Finals).ToList();
+        int slow = 0, duringGc = 0, duringClose = 0, duringFinals = 0, unexplained = 0;
         for (int i = warm; i < latencies.Length; i++)
         {
             if (latencies[i] <= 1) continue;
             slow++;
             var end = sentAt[i].AddMilliseconds(latencies[i]);
-            if (pauses.Any(p => p.At <= end && p.At.AddMilliseconds(p.Value) >= sentAt[i])) duringGc++;
+            long ticksEnd = submittedAt[i] + (long)(latencies[i] * Stopwatch.Frequency / 1000);
+            bool gc = pauses.Any(p => p.At <= end && p.At.AddMilliseconds(p.Value) >= sentAt[i]);
+            bool close = closes.Any(s => s.Start <= ticksEnd && s.End >= submittedAt[i]);
+            bool chunk = finals.Any(s => s.Start <= ticksEnd && s.End >= submittedAt[i]);
+            if (gc) duringGc++;
+            if (close) duringClose++;
+            if (chunk) duringFinals++;
+            if (!gc && !close && !chunk) unexplained++;
         }
+        double Ms(SpineSpan s) => (s.End - s.Start) * 1000.0 / Stopwatch.Frequency;
+        var closeMs = closes.Select(Ms).ToArray();
         return new Tail(slow, duringGc, pauses.Count, Math.Round(pauses.Sum(p => p.Value), 2), Math.Round(pauses.Count == 0 ? 0 : pauses.Max(p => p.Value), 2),
-            events.Count(e => e.Kind == "threadpool_adjust" && e.Reason == "starvation" && e.At >= from));
+            events.Count(e => e.Kind == "threadpool_adjust" && e.Reason == "starvation" && e.At >= from),
+            duringClose, duringFinals, unexplained, closes.Count, Math.Round(closeMs.Length == 0 ? 0 : closeMs.Min(), 3),
+            Math.Round(closeMs.Length == 0 ? 0 : Percentiles.Of(closeMs, 0.5), 3), Math.Round(closeMs.Length == 0 ? 0 : closeMs.Max(), 3),
+            Math.Round(finals.Count == 0 ? 0 : finals.Max(Ms), 3), finals.Count == 0 ? 0 : finals.Max(s => s.Entries),
+            Math.Round(finals.Count == 0 ? 0 : finals.Average(s => s.Entries), 1));
     }
 
-    public static async Task<Coalesced> PeakAsync(string directory, int intents, int objects, Action<string> progress)
+    public static async Task<Coalesced> PeakAsync(string directory, int intents, int objects, int finalChunk, Action<string> progress)
     {
         progress($"peak: {intents:N0} micro-intents on {objects} objects as fast as they are taken, until all are FINAL");
-        await using var rig = await Rig.StartAsync(Path.Combine(directory, "peak"), objects);
+        await using var rig = await Rig.StartAsync(Path.Combine(directory, "peak"), finalChunk, null, objects);
         var requests = Requests(rig.Targets, intents);
         var settled = new Task<IntentOutcome>[intents];
         using var window = new SemaphoreSlim(16_384); // a bounded backlog of unanswered submissions
@@ -133,13 +163,14 @@ internal static class PipelineBenchmark
         public InMemoryEngine Blender { get; }
         public string[] Targets { get; }
 
-        public static async Task<Rig> StartAsync(string directory, int targets = 64)
+        public static async Task<Rig> StartAsync(string directory, int finalChunk, Action<SpineSpan>? spans, int targets = 64)
         {
             if (Directory.Exists(directory)) Directory.Delete(directory, true);
             var scene = RealityScene.From(SyntheticScene.Objects(1_000, seed: 7));
             var wal = WriteAheadLog.Open(directory);
             var blender = new InMemoryEngine("blender", scene);
-            var pipeline = await IntentPipeline.StartAsync(wal, scene, new IEnginePort[] { blender, new InMemoryEngine("unity", scene) });
+            var options = new PipelineOptions { FinalChunk = finalChunk, OnSpineSpan = spans };
+            var pipeline = await IntentPipeline.StartAsync(wal, scene, new IEnginePort[] { blender, new InMemoryEngine("unity", scene) }, options);
             return new Rig(directory, wal, pipeline, blender, scene.Objects.Keys.Take(targets).ToArray());
         }
 

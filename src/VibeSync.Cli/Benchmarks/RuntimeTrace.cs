@@ -21,9 +21,25 @@ internal sealed class RuntimeTrace : EventListener
     private readonly bool _print;
     private readonly List<RuntimeEvent> _events = new();
     private long _suspendedAt;
+    private readonly bool _allocations;
+    private readonly Dictionary<string, long> _allocated = new(StringComparer.Ordinal);
 
-    /// <summary>Starts tracing; <paramref name="print"/> writes each event to stderr as it happens, else they are only kept.</summary>
-    public RuntimeTrace(bool print) => _print = print;
+    /// <summary>
+    /// Starts tracing; <paramref name="print"/> writes each event to stderr as it happens, else they are only kept.
+    /// <paramref name="allocations"/> also samples allocations by type (the runtime's allocation tick, about one per 100 KB).
+    /// </summary>
+    public RuntimeTrace(bool print, bool allocations = false)
+    {
+        _print = print;
+        _allocations = allocations;
+        if (allocations) foreach (var source in EventSource.GetSources()) OnEventSourceCreated(source); // sources created before this constructor ran were enabled at the base's, before the flag was set
+    }
+
+    /// <summary>Bytes sampled per allocated type since the trace started, most first (with <c>allocations</c> only).</summary>
+    public IReadOnlyList<(string Type, long Bytes)> Allocations
+    {
+        get { lock (_gate) return _allocated.OrderByDescending(kv => kv.Value).Select(kv => (kv.Key, kv.Value)).ToArray(); }
+    }
 
     /// <summary>A trace when <see cref="Variable"/> is set, else null.</summary>
     public static RuntimeTrace? StartIfAsked() => Environment.GetEnvironmentVariable(Variable) == "1" ? new RuntimeTrace(print: true) : null;
@@ -33,7 +49,7 @@ internal sealed class RuntimeTrace : EventListener
 
     protected override void OnEventSourceCreated(EventSource source)
     {
-        if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Informational, Gc | Threading);
+        if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, _allocations ? EventLevel.Verbose : EventLevel.Informational, Gc | Threading);
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
@@ -45,6 +61,14 @@ internal sealed class RuntimeTrace : EventListener
         {
             long began = Interlocked.Exchange(ref _suspendedAt, 0);
             if (began != 0) Write(new DateTime(began, DateTimeKind.Utc), "gc_pause", new TimeSpan(e.TimeStamp.Ticks - began).TotalMilliseconds, null);
+        }
+        else if (name.StartsWith("GCAllocationTick", StringComparison.Ordinal) && e.PayloadNames is { } names)
+        {
+            int type = names.IndexOf("TypeName"), amount = names.IndexOf("AllocationAmount64");
+            if (type < 0 || amount < 0) return;
+            string key = e.Payload![type] as string ?? "?";
+            long bytes = Convert.ToInt64(e.Payload[amount]);
+            lock (_gate) _allocated[key] = _allocated.GetValueOrDefault(key) + bytes;
         }
         else if (name.StartsWith("ThreadPoolWorkerThreadAdjustmentAdjustment", StringComparison.Ordinal))
             Write(e.TimeStamp, "threadpool_adjust", Convert.ToDouble(e.Payload?[1] ?? 0), Reasons(e.Payload?[2])); // NewWorkerThreadCount, Reason

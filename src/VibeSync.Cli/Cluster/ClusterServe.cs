@@ -9,6 +9,7 @@ using System.Text.Json;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using VibeSync.Cluster;
+using VibeSync.Cluster.ApiRelay;
 using VibeSync.Orchestrator;
 
 namespace VibeSync.Cli.Cluster;
@@ -19,9 +20,11 @@ internal static class ClusterServe
     /// <summary>Exit code of a leader that stopped because it lost its lease (fail-stop).</summary>
     public const int LostLeadership = 3;
 
-    /// <summary>The error in <paramref name="urls"/> or <paramref name="node"/>, or null when both are valid.</summary>
-    public static string? Invalid(string urls, string? node)
+    /// <summary>The error in <paramref name="urls"/>, <paramref name="node"/> or <paramref name="prefix"/>, or null when they are valid.</summary>
+    public static string? Invalid(string urls, string? node, string? prefix = null)
     {
+        if (prefix != null && !System.Text.RegularExpressions.Regex.IsMatch(prefix, "^[A-Z][A-Z0-9_]{0,31}$"))
+            return "--cluster-prefix takes 1–32 of A-Z 0-9 _, starting with a letter";
         if (node is null || !VibeSync.Protocol.Link.EngineInstance.IsName(node)) return "--node NAME is required with --cluster; NAME matches [a-z0-9][a-z0-9_-]{0,31}";
         foreach (var url in urls.Split(','))
             if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) || u.Scheme is not ("nats" or "tls") || u.Port <= 0)
@@ -29,7 +32,7 @@ internal static class ClusterServe
         return null;
     }
 
-    public static async Task<int> RunAsync(ServeOptions options, string urls, string node, CancellationToken cancel)
+    public static async Task<int> RunAsync(ServeOptions options, string urls, string node, CancellationToken cancel, string? prefix = null)
     {
         var stopped = new TaskCompletionSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
@@ -40,7 +43,7 @@ internal static class ClusterServe
 
         await using var nats = new NatsConnection(new NatsOpts { Url = urls, Name = $"vibesync-{node}", MaxReconnectRetry = -1 });
         var js = new NatsJSContext(nats);
-        var names = new ClusterNames();
+        var names = prefix is null ? new ClusterNames() : new ClusterNames(prefix);
         LeaderLease lease;
         JetStreamJournal journal;
         BlobReplica blobs;
@@ -48,7 +51,9 @@ internal static class ClusterServe
         try
         {
             Directory.CreateDirectory(options.DataDirectory);
-            lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token);
+            // The endpoint adapters are told (the key files' rule); port 0 is known only once bound, so it is not advertised.
+            var advertised = options.Listen is { Port: > 0 } at ? Orchestrator.Keys.KeyFileEndpoints.For(at).ToString() : null;
+            lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token, endpoint: advertised);
             blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
             var replica = blobs; // an entry's blobs are in the object store before the entry is appended
             journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync,
@@ -65,7 +70,29 @@ internal static class ClusterServe
 
         // Standby: follow the stream until this node wins the lease.
         journal.StartFollowing();
+        StandbyApi relay;
+        try { relay = await StandbyApi.StartAsync(nats, names, options, lease); } // issue #22: the tools work on a standby too
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: cannot serve the control API on 127.0.0.1:{options.ApiPort}: {e.Message}");
+            await journal.DisposeAsync();
+            return 1;
+        }
+        Log(options, "api_relay", $"control API 127.0.0.1:{relay.Port} relays every request to the leader");
         var campaign = lease.CampaignAsync(stopping.Token);
+        StandbyDoor? door = null;
+        if (options.Listen is { } listen && !campaign.IsCompleted)
+        {
+            try { door = StandbyDoor.Open(options, listen, lease.NotLeaderMessage, () => lease.Holder is { } h && h.Node != node ? h.Endpoint : null); }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                await relay.DisposeAsync();
+                await journal.DisposeAsync();
+                return 1;
+            }
+            Log(options, "standby_door", $"adapters connecting at {door.Endpoint} are refused with NOT_LEADER naming the leader until this node leads");
+        }
         string? said = null;
         while (!campaign.IsCompleted && !stopping.IsCancellationRequested)
         {
@@ -76,14 +103,17 @@ internal static class ClusterServe
             if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
             if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => snapshots.FollowAsync(stopping.Token), "pulled", "snapshot");
         }
+        if (door != null) await door.DisposeAsync(); // the leader's link binds the same address next
         try { await campaign; }
         catch (OperationCanceledException)
         {
+            await relay.DisposeAsync();
             await journal.DisposeAsync();
             status.Write("stopped", lease, journal.LastSequence, null);
             return 0;
         }
 
+        await relay.DisposeAsync(); // the leader's own API takes over (its port is options.ApiPort again)
         await journal.StopFollowingAsync(stopping.Token); // the tail the old leader wrote last
         await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
         await CopyBlobsAsync(options, async () => { await snapshots.TakeOverAsync(stopping.Token); return 0; }, "pulled", "snapshot");
@@ -96,6 +126,7 @@ internal static class ClusterServe
             return 1;
         }
         status.Write("leader", lease, journal.LastSequence, null);
+        var responder = ApiRelayResponder.Start(nats, names, service.ApiPort, why => Log(options, "api_relay", why)); // standbys' requests
         Console.Out.WriteLine($"vibesync serve: leader {node}, link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
         Console.Out.Flush();
 
@@ -114,9 +145,11 @@ internal static class ClusterServe
             Console.Error.WriteLine($"error: {why}");
             Log(options, "lost_leadership", why);
             status.Write("stopped", lease, journal.LastSequence, why);
+            await responder.DisposeAsync();
             await service.DisposeAsync();
             return LostLeadership;
         }
+        await responder.DisposeAsync();
         await service.DisposeAsync();
         status.Write("stopped", lease, journal.LastSequence, null);
         return 0; // disposing the lease hands it over at once

@@ -29,6 +29,7 @@ internal static class ServeCommand
         var window = new Option<double?>("--cosmetic-window-ms") { Description = "How long cosmetic intents are batched before one verification; provisional application is never held by it (config: windows_ms.cosmetic; default 250)." };
         var cluster = new Option<string?>("--cluster") { Description = "Team mode: nats://H1,nats://H2,nats://H3, a NATS JetStream cluster holding the journal (3 replicas) and the leader's lease; this node is a standby until it leads (docs/team.md)." };
         var node = new Option<string?>("--node") { Description = "This orchestrator's name in the cluster (with --cluster)." };
+        var prefix = new Option<string?>("--cluster-prefix") { Description = "The deployment's name in JetStream (with --cluster; default VIBESYNC): a second deployment, or a benchmark, on the same NATS cluster uses another." };
         var listen = new Option<string?>("--listen") { Description = "Also take adapters from other machines at ADDR:PORT (e.g. 0.0.0.0:7420), over TLS 1.3 only, with a self-signed certificate kept in DIR/keys/tls.pfx whose SHA-256 and this endpoint are written into every engine key file for the adapter to pin. Loopback without TLS stays open." };
         var config = new Option<FileInfo?>("--config") { Description = "The policies file (default: DIR/config.json, written with the defaults on first start). Flags override it." };
         var command = new Command("serve",
@@ -37,7 +38,7 @@ internal static class ServeCommand
             "Policies come from DIR/config.json (trust mode, batch windows, limits, pairing, safe-mode thresholds); flags override it. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")
         {
-            data, config, port, apiPort, listen, heartbeat, frameTimeout, rekey, coolOff, vertices, trust, source, window, cluster, node,
+            data, config, port, apiPort, listen, heartbeat, frameTimeout, rekey, coolOff, vertices, trust, source, window, cluster, node, prefix,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -103,8 +104,8 @@ internal static class ServeCommand
             if (parse.GetValue(cluster) is null && parse.GetValue(node) is not null) { Console.Error.WriteLine("error: --node needs --cluster"); return Program.InputError; }
             if (parse.GetValue(cluster) is { } urls)
             {
-                if (Cluster.ClusterServe.Invalid(urls, parse.GetValue(node)) is { } invalid) { Console.Error.WriteLine($"error: {invalid}"); return Program.InputError; }
-                return await Cluster.ClusterServe.RunAsync(options, urls, parse.GetValue(node)!, cancel);
+                if (Cluster.ClusterServe.Invalid(urls, parse.GetValue(node), parse.GetValue(prefix)) is { } invalid) { Console.Error.WriteLine($"error: {invalid}"); return Program.InputError; }
+                return await Cluster.ClusterServe.RunAsync(options, urls, parse.GetValue(node)!, cancel, parse.GetValue(prefix));
             }
             using var runtimeTrace = Benchmarks.RuntimeTrace.StartIfAsked();
             OrchestratorService service;

@@ -13,7 +13,9 @@ public static class Footprint
     /// <summary>The footprint of <paramref name="request"/> against the scene it will be applied to.</summary>
     public static string[] Of(RealityScene before, IntentRequest request)
     {
-        var uuids = new SortedSet<string>(StringComparer.Ordinal);
+        // A list sorted once rather than a SortedSet: this runs for every admission, mostly for one
+        // operation on one uuid, and a set's nodes were a measurable share of its garbage (issue #20).
+        var uuids = new List<string>(request.Operations.Count);
         foreach (var op in request.Operations)
         {
             foreach (var u in Admission.Touches(op)) uuids.Add(u);
@@ -38,10 +40,15 @@ public static class Footprint
                     break;
             }
         }
-        return uuids.ToArray();
+        if (uuids.Count == 1) return uuids.ToArray();
+        uuids.Sort(StringComparer.Ordinal);
+        int kept = 0;
+        for (int i = 0; i < uuids.Count; i++)
+            if (kept == 0 || !string.Equals(uuids[kept - 1], uuids[i], StringComparison.Ordinal)) uuids[kept++] = uuids[i];
+        return uuids.GetRange(0, kept).ToArray();
     }
 
-    private static void AddSubtree(RealityScene scene, string uuid, SortedSet<string> into, bool whole)
+    private static void AddSubtree(RealityScene scene, string uuid, List<string> into, bool whole)
     {
         foreach (var child in scene.ChildrenOf(uuid))
         {

@@ -2,6 +2,7 @@
 // touched only from work it runs, one piece at a time, which gives DESIGN §4's total order without
 // locks. Appends are queued, not awaited: consecutive admissions share one group commit, and a
 // step's answers wait for its own entry's fsync off the spine (AnswerWhenDurable).
+using System.Diagnostics;
 using VibeSync.Intents.Batching;
 using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
@@ -50,9 +51,21 @@ public sealed partial class IntentPipeline
                     if (++sinceDrain < _options.AdmissionChunk) continue;
                 }
                 sinceDrain = 0;
+                JournalFinals(_options.FinalChunk); // a close's FINAL entries, a chunk between admissions
                 await PumpAsync().ConfigureAwait(false);
-                if (_verifying is { Answered.IsCompleted: true }) { await FinishVerificationAsync(wait: false).ConfigureAwait(false); continue; }
-                if (await CloseIfDueAsync().ConfigureAwait(false) || await VerifyOriginsIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _)) continue;
+                long start = Stopwatch.GetTimestamp();
+                if (_verifying is { Answered.IsCompleted: true })
+                {
+                    await FinishVerificationAsync(wait: false).ConfigureAwait(false);
+                    _options.OnSpineSpan?.Invoke(new SpineSpan(SpineWork.Close, start, Stopwatch.GetTimestamp(), 0));
+                    continue;
+                }
+                if (await CloseIfDueAsync().ConfigureAwait(false))
+                {
+                    _options.OnSpineSpan?.Invoke(new SpineSpan(SpineWork.Close, start, Stopwatch.GetTimestamp(), 0));
+                    continue;
+                }
+                if (await VerifyOriginsIfDueAsync().ConfigureAwait(false) || inbox.TryPeek(out _) || _finals.Count > 0) continue;
                 if (inbox.Completion.IsCompleted) break;
 
                 // Sleep until new work, the fsync a waiting apply needs, the answers of the batch in
@@ -104,6 +117,11 @@ public sealed partial class IntentPipeline
             foreach (var follower in m.Followers) follower.TrySetException(error);
         }
         foreach (var answer in _toApply.SelectMany(step => step.Answers)) answer.TrySetException(error);
+        foreach (var queued in _finals)
+        {
+            queued.Member.Settled.TrySetException(error);
+            foreach (var follower in queued.Member.Followers) follower.TrySetException(error);
+        }
         foreach (var (completion, _) in _deferred) completion.TrySetException(error);
         while (_inbox.Reader.TryRead(out var work)) work.Fail(error);
     }
@@ -161,6 +179,7 @@ public sealed partial class IntentPipeline
     /// </summary>
     private async Task DrainAsync(bool settle = false)
     {
+        if (settle) JournalFinals(int.MaxValue); // every answer given so far includes the FINAL entries queued
         while (true)
         {
             await PumpAsync().ConfigureAwait(false);

@@ -5,7 +5,7 @@
 // toward safe mode (the retry policy).
 //   On the spine: issuing the reads (in engine order, after every admitted step was applied, so
 //   each engine answers for exactly the batch, ahead of any later apply on its ordered link), and
-//   settling the batch once every answer is in — compare, roll back, finalize, journal FINAL,
+//   settling the batch once every answer is in — compare, roll back, finalize, queue FINAL (journaled in chunks: .Journal),
 //   Reality. Both are short; every piece of state is still touched by the spine alone.
 //   Not on the spine: waiting for the answers. Meanwhile admissions go on into a new batch built
 //   on the verifying batch's speculative scene, exactly as they would after its FINAL; their
@@ -37,6 +37,14 @@
 // reports before it answers (Blender's does: it flushes its detector before a READ) shows an edit
 // newer than the batch, which only the report excuses. The round trip is paid only when an answer
 // differs, and off the spine for a batch in verification.
+//
+// Design rationale — an apply that crosses a human's edit (issue #22). With several editors, two
+// humans can move one object at once: the edit admitted first is applied in the other engine after
+// that engine's own (newer in the total order) edit was made, so the engine holds the older value.
+// Judging that as a mismatch rolled both edits back. Where an engine's own human wrote an object
+// last in the batch and an older member wrote it there too, a difference is not judged; the engine
+// is repaired to Reality once the batch is FINAL (only where no open member writes the object
+// again; otherwise it owes a read-back). A difference on anything else is judged as ever.
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -202,6 +210,7 @@ public sealed partial class IntentPipeline
         List<List<BatchMember>>? components = null;
         var failed = new HashSet<List<BatchMember>>();
         var unread = new Dictionary<string, string>(StringComparer.Ordinal);
+        var crossovers = new Dictionary<IEnginePort, HashSet<string>>();
         foreach (var engine in _engines)
         {
             if (!engine.IsLive) continue;
@@ -224,7 +233,13 @@ public sealed partial class IntentPipeline
             }
             foreach (var component in differing)
             {
-                if (Mismatch(component, engine, expected, observed, excused) is not { } mismatch) continue;
+                var crossed = Crossed(component, engine, excused);
+                if (crossed.Count > 0)
+                {
+                    if (!crossovers.TryGetValue(engine, out var repair)) crossovers[engine] = repair = new HashSet<string>(StringComparer.Ordinal);
+                    repair.UnionWith(crossed);
+                }
+                if (Mismatch(component, engine, expected, observed, crossed.Count == 0 ? excused : excused.Union(crossed).ToHashSet(StringComparer.Ordinal)) is not { } mismatch) continue;
                 failed.Add(component);
                 await RollBackAsync(component, Soft(RollbackReasons.HashMismatch),
                     $"HASH_MISMATCH in {engine.Name}: {string.Join(", ", mismatch.Diff.Take(5))}", RollbackReasons.HashMismatch, countFailure: true,
@@ -249,11 +264,87 @@ public sealed partial class IntentPipeline
         else
             foreach (var (engine, why) in unread) LoseParity(engine, $"it did not answer the verification read: {why}");
         _batch.Remove(final);
+        if (crossovers.Count > 0 && final.Count > 0)
+        {
+            // Only objects no open member writes are brought to Reality now; the engine may already
+            // hold a later member's provisional write of the others, and owes their read-back.
+            var settled = UnionOf(final).ToHashSet(StringComparer.Ordinal);
+            var writing = UnionOf(_batch.Members).ToHashSet(StringComparer.Ordinal);
+            foreach (var (engine, uuids) in crossovers)
+            {
+                uuids.IntersectWith(settled);
+                Owe(engine.Name, uuids.Where(writing.Contains).ToList());
+                if (uuids.Where(u => !writing.Contains(u)).ToArray() is { Length: > 0 } repair) await RepairCrossedAsync(engine, repair).ConfigureAwait(false);
+            }
+        }
         if (_batch.IsEmpty) _speculative = Reality;
         else _batch.PostponeTo(next);
         if (awaitEngines) await DrainAsync().ConfigureAwait(false); // off the spine's close, the loop's own pump applies what waits
 
         await WakeAsync(AdmissionOutcome.WaitHumanLock).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The objects of <paramref name="component"/> whose newest write in the batch is a human's edit
+    /// made in <paramref name="engine"/> while an older member's write of them was applied there too
+    /// (and its human has not edited them again since the read: <paramref name="ahead"/>). The total
+    /// order puts that human's edit last, but the engine may have applied the older member after it:
+    /// the older APPLY was sent before the edit reached the pipeline and crossed it on the link. A
+    /// difference there is that crossing, not a failed apply, and rolling back both intents would
+    /// lose both humans' edits: the engine is brought to Reality on those objects instead.
+    /// </summary>
+    private static IReadOnlySet<string> Crossed(List<BatchMember> component, IEnginePort engine, IReadOnlySet<string> ahead)
+    {
+        HashSet<string>? crossed = null;
+        var newest = new Dictionary<string, BatchMember>(StringComparer.Ordinal);
+        foreach (var member in component) // in batch (apply) order
+            foreach (var uuid in member.Footprint) newest[uuid] = member;
+        foreach (var (uuid, last) in newest)
+            if (last.Origin == engine.Name && !ahead.Contains(uuid)
+                && component.Any(m => m != last && m.Origin != engine.Name && m.Footprint.Contains(uuid) && m.Applied.Any(a => a.Engine == engine)))
+                (crossed ??= new HashSet<string>(StringComparer.Ordinal)).Add(uuid);
+        return crossed ?? (IReadOnlySet<string>)ImmutableHashSet<string>.Empty;
+    }
+
+    /// <summary>
+    /// Brings <paramref name="engine"/> to Reality on objects where an older intent's APPLY crossed
+    /// its own human's newer edit (<see cref="Crossed"/>): typed operations under intent 0, as a
+    /// repair after a mismatch. An engine that still differs afterwards has lost parity.
+    /// </summary>
+    private async Task RepairCrossedAsync(IEnginePort engine, IReadOnlyCollection<string> uuids)
+    {
+        if (!engine.IsLive) return;
+        try
+        {
+            int left = await RepairAsync(engine, uuids, EngineStorage.RoundToFloat32(Reality.Records(uuids))).ConfigureAwait(false);
+            _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), uuids.ToArray(), "CROSSED",
+                left == 0 ? $"{engine.Name}: an older intent's apply crossed its human's newer edit there; brought back to Reality (the human's edit)"
+                    : $"{engine.Name}: an older intent's apply crossed its human's newer edit there and a repair left {left} field(s) different",
+                null, Engine: engine.Name));
+            if (left > 0) LoseParity(engine.Name, $"after an apply crossed its human's edit and a repair it still holds {left} field(s) of [{string.Join(", ", uuids.Take(5))}] differently from Reality");
+        }
+        catch (Exception e) when (e is EngineFaultException or TimeoutException)
+        {
+            LoseParity(engine.Name, $"it did not answer the repair read after an apply crossed its human's edit: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="uuids"/> from <paramref name="engine"/> and, where it differs from
+    /// <paramref name="want"/>, applies the typed operations that bring it there (under intent 0, as
+    /// on attach) and reads again. Returns how many fields still differ (0: repaired or equal).
+    /// </summary>
+    private async Task<int> RepairAsync(IEnginePort engine, IReadOnlyCollection<string> uuids, Scene want)
+    {
+        var have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
+        if (FieldComparer.Differences(want, have).Count == 0) return 0;
+        var plan = Resync.ResyncPlan.Between(have, want, keepExtras: false);
+        if (plan.Operations.Count > 0 && plan.Unreachable.Count == 0)
+        {
+            await Call(async () => { await plan.ApplyAsync(engine).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+            have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
+        }
+        return FieldComparer.Differences(want, have).Count;
     }
 
     /// <summary>
@@ -278,38 +369,55 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>
-    /// Finalizes verified members in every engine that applied them and journals them FINAL in
-    /// apply order. On the spine's own close the engines' answers are awaited first; for a batch
-    /// verified off the spine the calls are issued in order and the FINAL answers wait for them
-    /// and for the entries' fsync, while the spine goes on. A failed finalize changes nothing: the
+    /// Finalizes verified members in every engine that applied them and queues their FINAL entries
+    /// in apply order (journaled in chunks between admissions: .Journal says why). On the spine's
+    /// own close the engines are asked with each chunk (with <see cref="PipelineOptions.FinalChunk"/>
+    /// 0: here, their answers awaited); for a batch verified off the spine the calls are issued here,
+    /// in order. Either way the FINAL answers wait for them and for the entries' fsync, while the
+    /// spine goes on. A failed finalize changes nothing: the
     /// intents are verified and stand; the engine keeps them marked provisional until it is
     /// resynced from Reality (issue #8).
     /// </summary>
     private async Task FinalizeAsync(IReadOnlyList<BatchMember> final, Verification verification, bool awaitEngines)
     {
+        // Chunked, a close on the spine asks the engines to FINALIZE with each chunk of FINAL entries
+        // instead of waiting for them here: adapters already take a FINALIZE after later APPLYs (as off
+        // the spine), and an entry on the same objects is written, so applied, only after its chunk.
+        bool withChunks = awaitEngines && _options.FinalChunk > 0;
+        Task? finalized = withChunks ? null : await FinalizeInEngines(final, wait: awaitEngines).ConfigureAwait(false);
+        foreach (var member in final)
+            QueueFinal(member, verification, finalized, new IntentOutcome(member.Id, IntentPhase.Final,
+                final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash"));
+        if (_options.FinalChunk <= 0) JournalFinals(int.MaxValue); // the old close: every FINAL entry at once
+    }
+
+    /// <summary>
+    /// Asks every engine that applied <paramref name="members"/> to FINALIZE them (one call each).
+    /// With <paramref name="wait"/> the answers are awaited here; otherwise the FINAL answers wait
+    /// for them (they are added to what the next flush waits for). A failed finalize changes nothing.
+    /// Returns a task that completes when every engine has answered.
+    /// </summary>
+    private async Task<Task> FinalizeInEngines(IReadOnlyList<BatchMember> members, bool wait)
+    {
+        var finalizing = new List<Task>();
         foreach (var engine in _engines)
         {
-            var ids = final.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
+            var ids = members.Where(m => m.Applied.Any(a => a.Engine == engine)).Select(m => m.Id).ToArray();
             if (ids.Length == 0) continue;
             var done = Call(async () => { await engine.FinalizeAsync(ids).ConfigureAwait(false); return true; });
-            if (awaitEngines)
+            if (wait)
             {
                 try { await done.ConfigureAwait(false); }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException) { }
             }
-            else _appends.Add(done.ContinueWith(static _ => { }, TaskScheduler.Default));
+            else
+            {
+                var answered = done.ContinueWith(static _ => { }, TaskScheduler.Default);
+                finalizing.Add(answered);
+                if (!answered.IsCompleted) _appends.Add(answered);
+            }
         }
-        foreach (var member in final)
-        {
-            var notes = member.Notes.Prepend(member.Request.Rationale ?? "");
-            if (member.Joined > 0) notes = notes.Append($"coalesced with {member.Joined} micro-intent(s) of {member.Actor} on the same objects");
-            string why = string.Join("; ", notes.Where(n => n.Length > 0));
-            Journal(member, IntentPhase.Final, verification: verification, rationale: why.Length == 0 ? null : why);
-            var outcome = new IntentOutcome(member.Id, IntentPhase.Final,
-                final.Count == 1 ? "verified in every engine" : $"verified in every engine with {final.Count - 1} other intent(s) under one hash");
-            _deferred.Add((member.Settled, outcome));
-            foreach (var follower in member.Followers) _deferred.Add((follower, outcome));
-        }
+        return finalizing.Count == 0 ? Task.CompletedTask : Task.WhenAll(finalizing);
     }
 
     /// <summary>
@@ -399,15 +507,7 @@ public sealed partial class IntentPipeline
             read++;
             try
             {
-                var have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
-                if (FieldComparer.Differences(want, have).Count == 0) continue;
-                var plan = Resync.ResyncPlan.Between(have, want, keepExtras: false);
-                if (plan.Operations.Count > 0 && plan.Unreachable.Count == 0)
-                {
-                    await Call(async () => { await plan.ApplyAsync(engine).ConfigureAwait(false); return true; }).ConfigureAwait(false);
-                    have = await Call(() => engine.ReadAsync(uuids)).ConfigureAwait(false);
-                }
-                if (FieldComparer.Differences(want, have).Count is > 0 and var n)
+                if (await RepairAsync(engine, uuids, want).ConfigureAwait(false) is > 0 and var n)
                 {
                     clean = false;
                     LoseParity(engine.Name, $"after a hash mismatch and a repair it still holds {n} field(s) of [{string.Join(", ", uuids.Take(5))}] differently from Reality");

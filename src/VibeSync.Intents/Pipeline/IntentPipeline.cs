@@ -8,7 +8,7 @@
 //                   fsync is shared instead of serialising every intent behind its own.
 //   verify + final: when the batch's window ends, one read per engine over the batch's footprint,
 //                   one hash; only components that differ are compared field-wise and rolled back;
-//                   the rest are finalized, journaled FINAL in apply order, and become Reality.
+//                   the rest are finalized, journaled FINAL in apply order (in chunks between admissions), and become Reality.
 //                   The spine issues the reads and goes on admitting; it settles the batch when
 //                   the answers arrive (.Verification says why order is kept).
 // Every phase change is durable in the WAL before anyone hears of it.
@@ -65,6 +65,9 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     private int _lastAppendBytes; // spine only: the body size of the entry Append last queued
     private Task _loop = Task.CompletedTask;
     private readonly List<Task> _answering = new(); // answers waiting for their fsync while the spine goes on
+    private readonly Queue<QueuedFinal> _finals = new(); // spine only: verified members whose FINAL entries are still to be journaled, in batch order
+    private readonly Dictionary<string, long> _finalAt = new(StringComparer.Ordinal); // spine only: uuid → position of the last queued FINAL on it
+    private long _finalsQueued, _finalsJournaled; // spine only: positions in that queue
     private Task? _firstWaiting; // the first fsync a step left in the queue waits for, as the last pump saw it
 
     private sealed record Work(Func<Task> Run, Action<Exception> Fail);
@@ -422,6 +425,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
             _safeMode = null;
             _failures.Reset();
             lock (_dirty) _dirty.Clear();
+            JournalFinals(int.MaxValue);
             ulong id = ++_lastIntentId;
             _appends.Add(_wal.AppendAsync(Journaling.Encode(new WalEntry(id, IntentPhase.Final, Now, engines.Length == 1 ? engines[0] : "both", actor.ToString(),
                 new Scope(locks.Keys.ToArray(), IntentClass.Cosmetic), Rationale: why), first: false)));
@@ -487,6 +491,8 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     /// <summary>Journals a FINAL entry without operations (a pairing, an event a human should find in the log); Reality does not change.</summary>
     public Task NoteAsync(Actor actor, string engine, string rationale, string? snapshotRef = null) => Post(async () =>
     {
+        JournalFinals(int.MaxValue); // a note (a snapshot of Reality after FINAL …) follows the FINAL entries it speaks of
+        _ = Flush();
         ulong id = ++_lastIntentId;
         await _wal.AppendAsync(Journaling.Encode(new WalEntry(id, IntentPhase.Final, Now, engine, actor.ToString(),
             new Scope(Array.Empty<string>(), IntentClass.Cosmetic), Rollback: snapshotRef == null ? null : new RollbackInfo(null, snapshotRef, null, null),

@@ -77,6 +77,20 @@ public sealed record PipelineOptions
     /// </summary>
     public int AdmissionChunk { get; init; } = 256;
 
+    /// <summary>
+    /// Most FINAL entries of a verified batch journaled at a time between admissions (issue #20):
+    /// a close hands its FINAL entries to a queue instead of encoding them all at once, so an
+    /// admission never waits behind a whole close. 0 journals them all at the close, as before.
+    /// </summary>
+    public int FinalChunk { get; init; } = 8;
+
+    /// <summary>
+    /// Told of each piece of spine work that holds admissions up (a batch's close, a chunk of FINAL
+    /// entries), with its Stopwatch timestamps: what the benchmark lines slow intents up with.
+    /// Runs on the spine: must be quick.
+    /// </summary>
+    public Action<SpineSpan>? OnSpineSpan { get; init; }
+
     /// <summary>What one intent may be (rationale, operations, bytes), checked first at admission; over a limit is RESOURCE_LIMIT.</summary>
     public AdmissionLimits Limits { get; init; } = new();
 

@@ -27,7 +27,7 @@ public static class IntentValidator
     public static Validated Check(RealityScene reality, IntentRequest intent, Sight sight)
     {
         if (sight == Sight.Ai) RefuseHiddenIds(intent);
-        CheckBasedOn(reality, intent, sight);
+        if (intent.BasedOn.Count > 0) CheckBasedOn(reality, intent, sight); // most intents have none: no closure, query or list for nothing
         var scene = reality;
         bool unseen = false;
         for (int i = 0; i < intent.Operations.Count; i++)

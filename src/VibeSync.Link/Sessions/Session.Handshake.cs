@@ -61,7 +61,7 @@ internal sealed partial class Session
         if (refusal is var (refusedCode, refusedWhy))
         {
             await WriteAsync(FrameCodec.Encode(_bootstrapKey, new Frame(MessageType.Refused, 1, now,
-                Encoding.UTF8.GetBytes(Replies.Refusal(refusedCode, refusedWhy)))), cancel).ConfigureAwait(false);
+                Encoding.UTF8.GetBytes(Replies.Refusal(refusedCode, refusedWhy, refusedCode == LeaderHint.NotLeader ? _server.Host.LeaderEndpoint : null)))), cancel).ConfigureAwait(false);
             throw new SessionEnded(refusedCode, refusedWhy, violation: false, refused: true);
         }
 

@@ -14,13 +14,16 @@ namespace VibeSync.Protocol.Link
     public sealed class LinkRefusedException : Exception
     {
         /// <summary>Creates the exception.</summary>
-        public LinkRefusedException(string code, string message) : base($"{code}: {message}") { Code = code; Reason = message; }
+        public LinkRefusedException(string code, string message, LinkEndpoint? leader = null) : base($"{code}: {message}") { Code = code; Reason = message; Leader = leader; }
 
         /// <summary>The orchestrator's code, e.g. <c>VERSION_SKEW</c>.</summary>
         public string Code { get; }
 
         /// <summary>The orchestrator's sentence, without the code: what the editor shows.</summary>
         public string Reason { get; }
+
+        /// <summary>The leader's endpoint a standby's <c>NOT_LEADER</c> names, or null.</summary>
+        public LinkEndpoint? Leader { get; }
     }
 
     /// <summary>
@@ -100,7 +103,7 @@ namespace VibeSync.Protocol.Link
         /// <summary>
         /// Connects as <paramref name="keyFile"/> says (docs/protocol.md §11.11): to each of its
         /// endpoints in order over TLS 1.3, pinning its <c>tls-sha256</c>, until one welcomes this
-        /// adapter; without endpoints, to 127.0.0.1:<paramref name="loopbackPort"/> as
+        /// adapter (a standby's <c>NOT_LEADER</c> naming another of them makes that one the next, <see cref="DialOrder"/>); without endpoints, to 127.0.0.1:<paramref name="loopbackPort"/> as
         /// <see cref="ConnectAsync(int, string, byte[], string, long, string, CancellationToken, int, Func{long}?, int, string)"/> does.
         /// Never falls back to plaintext when endpoints are named.
         /// </summary>
@@ -113,15 +116,17 @@ namespace VibeSync.Protocol.Link
             if (keyFile.Endpoints.Count == 0)
                 return await ConnectAsync(loopbackPort(), engine, keyFile.Key, projectId, generation, cancel: cancel, clock: clock, schema: schema, file: file).ConfigureAwait(false);
             Exception? pin = null, refused = null, other = null;
-            foreach (var endpoint in keyFile.Endpoints)
+            var order = new DialOrder(keyFile.Endpoints);
+            for (var endpoint = order.Next(); endpoint != null; endpoint = order.Next())
             {
                 try
                 {
-                    return await HandshakeOverAsync(() => TlsDialer.ConnectAsync(endpoint, keyFile.Pins, cancel), endpoint,
+                    var at = endpoint;
+                    return await HandshakeOverAsync(() => TlsDialer.ConnectAsync(at, keyFile.Pins, cancel), endpoint,
                         Identity(engine, ProtocolVersion.Current, projectId, schema, generation, file), keyFile.Key, FrameCodec.DefaultMaxFrame, clock, cancel).ConfigureAwait(false);
                 }
                 catch (LinkRefusedException e) when (e.Code == TlsDialer.PinMismatch) { pin ??= e; }
-                catch (LinkRefusedException e) { refused = e; }
+                catch (LinkRefusedException e) { refused = e; order.Refused(e.Code, e.Leader); }
                 catch (Exception e) when (e is IOException or SocketException or FrameException) { other = e; }
             }
             // A wrong certificate is said before anything else: it is the one a human must act on.
@@ -165,8 +170,8 @@ namespace VibeSync.Protocol.Link
             string json = Encoding.UTF8.GetString(frame.Payload.Span);
             if (frame.Type == MessageType.Refused)
             {
-                var o = JsonFields.AsObject(JsonParser.Parse(json), "refused");
-                throw new LinkRefusedException(JsonFields.Text(JsonFields.Required(o, "", "code"), "code"), JsonFields.Text(JsonFields.Required(o, "", "message"), "message"));
+                var (code, message, leader) = LeaderHint.ParseRefusal(json);
+                throw new LinkRefusedException(code, message, leader);
             }
             if (frame.Type != MessageType.Welcome || frame.Sequence != 1)
                 throw new LinkRefusedException("PROTOCOL", $"expected WELCOME with sequence 1, got {MessageType.Name(frame.Type)} {frame.Sequence}");

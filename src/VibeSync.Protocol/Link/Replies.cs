@@ -17,8 +17,12 @@ namespace VibeSync.Protocol.Link
         /// <summary>ERROR <c>{"re": SEQ, "code": CODE, "message": "…"}</c>.</summary>
         public static string Error(ulong re, string code, string message) => Ack(re, ErrorMembers(code, message));
 
-        /// <summary>BYE and REFUSED <c>{"code": CODE, "message": "…"}</c>: a refusal that answers no sequence.</summary>
-        public static string Refusal(string code, string message) => "{" + ErrorMembers(code, message) + "}";
+        /// <summary>
+        /// BYE and REFUSED <c>{"code": CODE, "message": "…"}</c>: a refusal that answers no sequence; a
+        /// standby's NOT_LEADER adds <c>"leader": "HOST:PORT"</c> when it knows the leader's endpoint.
+        /// </summary>
+        public static string Refusal(string code, string message, string? leader = null) =>
+            leader == null ? "{" + ErrorMembers(code, message) + "}" : JsonText.AppendString(new StringBuilder("{" + ErrorMembers(code, message) + ", \"leader\": "), leader).Append('}').ToString();
 
         /// <summary>The members of an ERROR after <c>re</c>: <c>"code": CODE, "message": "…"</c>.</summary>
         public static string ErrorMembers(string code, string message) =>

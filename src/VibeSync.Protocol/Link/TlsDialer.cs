@@ -44,6 +44,9 @@ namespace VibeSync.Protocol.Link
             return match;
         }
 
+        /// <summary>How long a TCP connect to one endpoint may take before the next endpoint is tried.</summary>
+        public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
         /// <summary>Connects to <paramref name="endpoint"/> and completes a TLS 1.3 handshake with a pinned certificate.</summary>
         /// <exception cref="LinkRefusedException"><c>TLS_PIN_MISMATCH</c>: the server's certificate is not the one the key file names.</exception>
         /// <exception cref="IOException">The connection or the TLS handshake failed (e.g. the server does not speak TLS 1.3).</exception>
@@ -53,7 +56,16 @@ namespace VibeSync.Protocol.Link
             var tcp = new TcpClient { NoDelay = true };
             try
             {
-                await tcp.ConnectAsync(endpoint.Host, endpoint.Port).ConfigureAwait(false);
+                // Bounded like the Python twin's 10 s: a dead machine among a cluster's endpoints must not hold
+                // the next endpoint back for the operating system's SYN timeout (minutes on Linux).
+                var connect = tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+                if (await Task.WhenAny(connect, Task.Delay(ConnectTimeout, cancel)).ConfigureAwait(false) != connect)
+                {
+                    _ = connect.ContinueWith(t => t.Exception, TaskScheduler.Default); // fails once the socket is closed below
+                    cancel.ThrowIfCancellationRequested();
+                    throw new IOException($"no answer from {endpoint} within {ConnectTimeout.TotalSeconds:F0} s");
+                }
+                await connect.ConfigureAwait(false);
                 string? seen = null;
                 var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (sender, certificate, chain, errors) =>
                 {

@@ -46,16 +46,19 @@ public sealed class ServeProcess : IAsyncDisposable
         StartInAsync(Path.Combine(Path.GetTempPath(), "vibesync-serve-" + Guid.NewGuid().ToString("N")), extra);
 
     /// <summary>Starts serve on <paramref name="dir"/>, which may hold an earlier run's data (a restart).</summary>
-    public static async Task<ServeProcess> StartInAsync(string dir, params string[] extra)
+    public static Task<ServeProcess> StartInAsync(string dir, params string[] extra) => StartInAsync(TimeSpan.FromSeconds(60), dir, extra);
+
+    /// <summary>As <see cref="StartInAsync(string, string[])"/>, waiting up to <paramref name="ready"/> for the ready line (a standby prints it only once it leads).</summary>
+    public static async Task<ServeProcess> StartInAsync(TimeSpan ready, string dir, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vibesync.dll"), "serve", "--data", dir }.Concat(extra)) info.ArgumentList.Add(a);
         var serve = new ServeProcess(Process.Start(info)!, dir);
         serve._process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (serve._log) serve._log.Add(e.Data); };
         serve._process.BeginErrorReadLine();
-        var ready = await serve._process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        if (ready == null || !ready.StartsWith("vibesync serve:", StringComparison.Ordinal))
-            throw new InvalidOperationException($"serve did not start: {ready}\n{string.Join('\n', serve.Log)}");
+        var line = await serve._process.StandardOutput.ReadLineAsync().WaitAsync(ready);
+        if (line == null || !line.StartsWith("vibesync serve:", StringComparison.Ordinal))
+            throw new InvalidOperationException($"serve did not start: {line}\n{string.Join('\n', serve.Log)}");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "serve.json")));
         serve.LinkPort = json.RootElement.GetProperty("link_port").GetInt32();
         serve.ApiPort = json.RootElement.GetProperty("api_port").GetInt32();

@@ -18,13 +18,18 @@ import time
 from ..protocol.instances import parse_instance
 from ..protocol.frames import LENGTH_SIZE, FrameError, check_length, decode_frame, encode_frame
 from . import keyfile
+from .leader import DialOrder, parse_refusal
 from .session import (CONTENT_SCHEMA, PROTOCOL_VERSION, LinkError, MessageType, SequenceGuard, derive_session_keys, hello_json,
                       parse_welcome)
 
 
 class LinkRefused(LinkError):
     """The orchestrator refused the handshake (REFUSED), e.g. VERSION_SKEW; or its TLS certificate is not the
-    one the key file pins (TLS_PIN_MISMATCH)."""
+    one the key file pins (TLS_PIN_MISMATCH). ``leader`` is the (host, port) a standby's NOT_LEADER names, else None."""
+
+    def __init__(self, code, message, leader=None):
+        super().__init__(code, message)
+        self.leader = leader
 
 
 TLS_PIN_MISMATCH = "TLS_PIN_MISMATCH"
@@ -107,14 +112,17 @@ class LinkClient:
     def from_key_file(cls, key_file, engine, loopback_port=None, **kwargs):
         """Connects as a parsed key file says: to each of its endpoints in order over TLS 1.3, pinning its
         tls-sha256, until one welcomes us; without endpoints, to 127.0.0.1:``loopback_port()``. Never falls
-        back to plaintext when endpoints are named. A pin mismatch is raised before any other failure."""
+        back to plaintext when endpoints are named. A standby's NOT_LEADER naming another of the key file's
+        endpoints makes that one the next tried (leader.DialOrder). A pin mismatch is raised before any other failure."""
         if not key_file.endpoints:
             return cls.connect(loopback_port(), engine, key_file.key, **kwargs)
         pin_error = refused = other = None
-        for host, port in key_file.endpoints:
+        order = DialOrder(key_file.endpoints)
+        for host, port in order:
             try:
                 return cls.connect(port, engine, key_file.key, host=host, pins=key_file.pins, **kwargs)
             except LinkRefused as e:
+                order.refused(e.code, e.leader)
                 if e.code == TLS_PIN_MISMATCH:
                     pin_error = pin_error or e
                 else:
@@ -150,8 +158,8 @@ class LinkClient:
         frame = decode_frame(self._bootstrap_key, raw)
         text = frame.payload.decode("utf-8")
         if frame.typ == MessageType.REFUSED:
-            data = json.loads(text)
-            raise LinkRefused(data.get("code", "REFUSED"), data.get("message", text))
+            code, message, leader = parse_refusal(text)
+            raise LinkRefused(code, message, leader)
         if frame.typ != MessageType.WELCOME or frame.seq != 1:
             raise LinkError("PROTOCOL", f"expected WELCOME with sequence 1, got type {frame.typ} sequence {frame.seq}")
         self.welcome = parse_welcome(text)

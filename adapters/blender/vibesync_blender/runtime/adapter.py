@@ -24,6 +24,7 @@ from ..protocol.hashing import hash_scene
 from ..protocol import scene_json
 from ..scene import identity, project, reading
 from ..scene.writing import ApplyError, Writer
+from .collection_pause import collection_paused
 
 
 class BlenderAdapter:
@@ -68,9 +69,10 @@ class BlenderAdapter:
         """Scans, stamps and indexes the scene; returns the SCENE payload (canonical scene + root).
         Only the blobs of the meshes and images it reports are kept: a new session has no APPLY waiting on the
         main thread for its blobs, so nothing it needs is dropped."""
-        self.index = identity.scan(self.scene, previous=self.index)
-        self.index.geometry.tangents = self.tangents
-        report = self.scene_report()
+        with collection_paused():
+            self.index = identity.scan(self.scene, previous=self.index)
+            self.index.geometry.tangents = self.tangents
+            report = self.scene_report()
         self.blobs.retain(set(self.last_scene.blob_ids()))  # meshes' arrays and images' files
         return report
 

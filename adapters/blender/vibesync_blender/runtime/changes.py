@@ -363,8 +363,10 @@ class ChangeDetector:
         """After an update naming only the scene or a collection: whether the whole read is due. It
         is when an object came, went, was hidden or shown, or renamed, or when a selected object's
         fingerprint moved (a modifier or a material slot added from the UI names only the scene).
-        A click that only selects costs one pass over the objects' addresses, not a read of the scene."""
-        if membership.shown(self.adapter.scene) != self._members.shown:
+        A click that only selects costs loops in C over the objects (``Members.same_as``), not a read."""
+        check = (lambda same: self.structure_checks.append(None if same else "glance: equal, shown: differs")) \
+            if self.verify_structure else None
+        if not self._members.same_as(self.adapter.scene, check):
             return True
         index = self.adapter.index
         for obj in _selected():

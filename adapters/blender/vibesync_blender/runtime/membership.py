@@ -71,12 +71,29 @@ class Known(dict):
 
 
 class Members:
-    """The scene's objects by hash: what each showed (visible, name) and, for synced ones, its ID."""
+    """The scene's objects by hash: what each showed (visible, name) and, for synced ones, its ID;
+    ``glance`` is ``glance(scene)`` when ``shown`` was last known to match the scene (None: unknown)."""
 
     def __init__(self, scene, index):
         self.shown = shown(scene)
+        self.glance = glance(scene)
         self.ids = {hash(o): uid for uid, o in index.each("objects")}
         self._hashes = {uid: h for h, uid in self.ids.items()}
+
+    def same_as(self, scene, check=None):
+        """Whether every object of ``scene`` shows what ``shown`` says (same objects, visibility, names).
+        When the glance (loops in C) is the one taken when ``shown`` last matched, nothing it covers
+        changed: no Python pass over the objects (a select-only click). Otherwise the pass decides and,
+        when it matches, the glance is kept for next time. ``check`` (tests): called with the pass's
+        verdict whenever the glance alone answered."""
+        now = glance(scene)
+        if now is not None and now == self.glance:
+            if check is not None:
+                check(shown(scene) == self.shown)
+            return True
+        same = shown(scene) == self.shown
+        self.glance = now if same else None
+        return same
 
     def count_changed(self, scene):
         return len(scene.objects) != len(self.shown)
@@ -86,17 +103,50 @@ class Members:
         h = hash(obj)
         self.shown[h] = (visible(obj), obj.name)
         self.ids[h], self._hashes[uid] = uid, h
+        self.glance = None
 
     def forget(self, uid):
         h = self._hashes.pop(uid, None)
         if h is not None:
             self.shown.pop(h, None)
             self.ids.pop(h, None)
+        self.glance = None
 
 
 def shown(scene):
     """Every object of the scene by hash, with what changes with no update naming it."""
     return {hash(o): (visible(o), o.name) for o in scene.objects}
+
+
+def glance(scene):
+    """What ``shown`` depends on, from loops in C (no Python per object): the view layer's objects by
+    hash, their names and ``hide_viewport`` in the same order, and which of them Blender counts visible
+    (``visible_objects``: neither hidden in the view layer, ``hide_get``, nor disabled in viewports).
+    Equal glances mean equal ``shown``: each object's hash, name and both hide flags are in it. Only
+    when the view layer holds every object of the scene and no collection is excluded, hidden or
+    disabled in viewports (then ``visible_objects`` could differ from ``hide_get`` alone); else None
+    (the Python pass decides). Still a loop over the objects, in C: 15 ms of CPU at 20,000 objects
+    against 22 ms for ``shown`` (names and Blender's visible list are most of it)."""
+    try:
+        layer = bpy.context.view_layer
+        objects = layer.objects
+        if bpy.context.scene != scene or len(objects) != len(scene.objects) or _restricted(layer.layer_collection):
+            return None
+        hidden = bytearray(len(objects))
+        objects.foreach_get("hide_viewport", hidden)
+        return (list(map(hash, objects)), objects.keys(), bytes(hidden), set(map(hash, bpy.context.visible_objects)))
+    except (AttributeError, RuntimeError, TypeError):  # a context without a view layer
+        return None
+
+
+def _restricted(layer_collection):
+    todo = [layer_collection]
+    while todo:
+        lc = todo.pop()
+        if lc.exclude or lc.hide_viewport or lc.collection.hide_viewport:
+            return True
+        todo.extend(lc.children)
+    return False
 
 
 class Change:
@@ -108,6 +158,7 @@ class Change:
         self._came, self._went = came, went
 
     def apply(self, members):
+        members.glance = None
         for obj in self._came.values():
             members.note(identity.id_of(obj), obj)
         for h in self._went:

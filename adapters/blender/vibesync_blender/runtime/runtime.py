@@ -14,6 +14,7 @@ import traceback
 import bpy
 
 from ..link import LinkRefused, MessageType
+from ..link.leader import NOT_LEADER
 from ..link.pending import PendingIntents
 from ..link.scene_parts import scene_parts
 from ..scene import project
@@ -128,6 +129,8 @@ class Runtime:
             error = f"{type(e).__name__}: {e}"
             if isinstance(e, LinkRefused) and error != self.last_error:  # once per refusal, not per retry
                 self.log(f"VibeSync: the orchestrator refused this file: {e}")
+            if isinstance(e, LinkRefused) and e.code == NOT_LEADER:
+                self._failures = 0  # leadership is changing hands within seconds: dial again soon, not after 5 s
             self._back_off("refused" if isinstance(e, LinkRefused) else "disconnected", error)
             return False
         self._failures = 0

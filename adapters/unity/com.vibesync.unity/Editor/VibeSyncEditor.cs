@@ -158,8 +158,8 @@ namespace VibeSync.Unity.Editor
             {
                 if (t.Status != TaskStatus.RanToCompletion)
                 {
-                    _nextConnect = DateTime.UtcNow + Reconnect.Failed();
                     var error = t.Exception != null ? t.Exception.GetBaseException() : null;
+                    _nextConnect = DateTime.UtcNow + Reconnect.Failed(error);
                     if (error is LinkRefusedException refused)
                     {
                         // Nothing was read from or written to the scene. Said once; the backoff keeps trying,

@@ -17,9 +17,18 @@ namespace VibeSync.Unity.Link
         /// <summary>The refusal in force (the last attempt's), or null.</summary>
         public (string Code, string Message)? Refusal { get; private set; }
 
-        /// <summary>An attempt failed; returns how long to wait before the next.</summary>
-        public TimeSpan Failed()
+        /// <summary>
+        /// An attempt failed (with <paramref name="error"/> when known); returns how long to wait before
+        /// the next. A standby's NOT_LEADER is not backed off from: leadership is changing hands within
+        /// seconds (docs/protocol.md §11.12), so the next attempt comes after 0.5 s.
+        /// </summary>
+        public TimeSpan Failed(Exception? error = null)
         {
+            if (error is LinkRefusedException refused && refused.Code == LeaderHint.NotLeader)
+            {
+                _delay = First;
+                return First;
+            }
             var wait = _delay;
             _delay = _delay + _delay < Cap ? _delay + _delay : Cap;
             return wait;

@@ -1,14 +1,15 @@
 // Three real nats-server processes (Debian's 2.9.10) clustered on free loopback ports, JetStream
-// on, each with its own store directory under a temp folder; killed and deleted on dispose.
+// on, each with its own store directory under a temp folder; killed and deleted on dispose. The
+// tests and `vibesync bench cluster` share it, so both measure and check the same cluster.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
-namespace VibeSync.Cluster.Tests;
+namespace VibeSync.Cluster;
 
-/// <summary>A three-node NATS JetStream cluster for one test (or one test class).</summary>
+/// <summary>A three-node NATS JetStream cluster on this machine, for one test (or test class) or one benchmark run.</summary>
 public sealed class NatsCluster : IAsyncDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("vibesync-nats-").FullName;
@@ -112,6 +113,7 @@ public sealed class NatsCluster : IAsyncDisposable
         return ports;
     }
 
+    /// <summary>Kills the three servers and deletes their store directories.</summary>
     public ValueTask DisposeAsync()
     {
         for (int i = 0; i < 3; i++) Kill(i);
