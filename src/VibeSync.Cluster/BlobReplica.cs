@@ -3,7 +3,9 @@
 // blob into a 3-replica JetStream object store under its id, and a standby copies what it lacks
 // back into its own store, through BlobStore.Put with the id expected — so every blob is
 // verified against its name on the way in, and a damaged copy is refused, never stored.
-// The copy is asynchronous (about once a second), not part of the journal's acknowledgement.
+// The leader copies the blobs a journal entry names before that entry is appended (EnsureAsync,
+// through the journal's BeforeAppend), so no acknowledged intent names a blob only the leader
+// holds; a sweep about once a second copies the rest (blobs nothing journaled names yet).
 using System.Buffers.Binary;
 using NATS.Client.JetStream;
 using NATS.Client.ObjectStore;
@@ -20,6 +22,7 @@ public sealed class BlobReplica
     private readonly INatsObjStore _objects;
     private readonly string _stream;
     private readonly HashSet<string> _copied = new(StringComparer.Ordinal); // known to be in the object store
+    private readonly SemaphoreSlim _one = new(1, 1);
 
     private BlobReplica(INatsJSContext js, INatsObjStore objects, string stream) => (_js, _objects, _stream) = (js, objects, stream);
 
@@ -30,36 +33,50 @@ public sealed class BlobReplica
             TimeSpan.FromSeconds(40), cancellationToken).ConfigureAwait(false), "OBJ_" + names.BlobBucket);
 
     /// <summary>Copies every blob of <paramref name="store"/> the object store lacks into it; returns how many.</summary>
-    public async Task<int> PushAsync(BlobStore store, CancellationToken cancellationToken = default)
+    public Task<int> PushAsync(BlobStore store, CancellationToken cancellationToken = default) => PushAsync(store, store.All(), cancellationToken);
+
+    /// <summary>
+    /// Copies those of <paramref name="ids"/> that <paramref name="store"/> holds and the object store
+    /// lacks into it; completes once JetStream acknowledged every chunk. Returns how many it copied.
+    /// </summary>
+    public async Task<int> PushAsync(BlobStore store, IEnumerable<string> ids, CancellationToken cancellationToken = default)
     {
         int pushed = 0;
-        foreach (var id in store.All())
+        await _one.WaitAsync(cancellationToken).ConfigureAwait(false); // the sweep and an append's own blobs, one copy at a time
+        try
         {
-            if (_copied.Contains(id)) continue;
-            try
-            {
-                var info = await _objects.GetInfoAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (!info.Deleted) { _copied.Add(id); continue; }
-            }
-            catch (NatsObjNotFoundException) { }
-            using var bytes = new MemoryStream();
-            BlobShape shape;
-            FileStream payload;
-            try { (shape, payload) = store.OpenPayload(id); }
-            catch (FileNotFoundException) { continue; } // collected meanwhile: nothing names it any more
-            using (payload)
-            {
-                var header = new byte[BlobId.HeaderSize];
-                BlobId.WriteHeader(shape, header);
-                bytes.Write(header);
-                await payload.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
-            }
-            bytes.Position = 0;
-            await _objects.PutAsync(new ObjectMetadata { Name = id }, bytes, cancellationToken: cancellationToken).ConfigureAwait(false);
-            _copied.Add(id);
-            pushed++;
+            foreach (var id in ids)
+                if (await PushOneAsync(store, id, cancellationToken).ConfigureAwait(false)) pushed++;
         }
+        finally { _one.Release(); }
         return pushed;
+    }
+
+    private async Task<bool> PushOneAsync(BlobStore store, string id, CancellationToken cancellationToken)
+    {
+        if (_copied.Contains(id) || !store.Has(id)) return false;
+        try
+        {
+            var info = await _objects.GetInfoAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!info.Deleted) { _copied.Add(id); return false; }
+        }
+        catch (NatsObjNotFoundException) { }
+        using var bytes = new MemoryStream();
+        BlobShape shape;
+        FileStream payload;
+        try { (shape, payload) = store.OpenPayload(id); }
+        catch (FileNotFoundException) { return false; } // collected meanwhile: nothing names it any more
+        using (payload)
+        {
+            var header = new byte[BlobId.HeaderSize];
+            BlobId.WriteHeader(shape, header);
+            bytes.Write(header);
+            await payload.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        bytes.Position = 0;
+        await _objects.PutAsync(new ObjectMetadata { Name = id }, bytes, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _copied.Add(id);
+        return true;
     }
 
     /// <summary>

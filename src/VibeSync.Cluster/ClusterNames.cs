@@ -21,6 +21,9 @@ public sealed record ClusterNames(string Prefix = "VIBESYNC", int Replicas = 3)
     /// <summary>The object store holding a copy of every blob (name: the blob's id).</summary>
     public string BlobBucket => Prefix + "_BLOBS";
 
+    /// <summary>The object store holding the safety snapshots, one git bundle per published commit (name: the commit's id).</summary>
+    public string SnapshotBucket => Prefix + "_SNAPSHOTS";
+
     /// <summary>The KV bucket holding the lease.</summary>
     public string LeaseBucket => Prefix + "_LEASE";
 

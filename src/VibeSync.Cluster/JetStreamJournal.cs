@@ -36,6 +36,17 @@ public sealed record JetStreamJournalOptions
     /// <see cref="NotLeaderException"/> when it may not (its lease is lost). Null: no lease.
     /// </summary>
     public Func<CancellationToken, Task>? Fence { get; init; }
+
+    /// <summary>
+    /// Awaited before each entry is appended, outside the journal's one-at-a-time order (team mode
+    /// copies the blobs the entry names into the object store, so nothing acknowledged names a blob
+    /// only this node holds). It has <see cref="AckTimeout"/>; a failure fails that append (nothing
+    /// is written), like an append JetStream did not acknowledge. Null: nothing.
+    /// </summary>
+    public Func<WalEntry, CancellationToken, Task>? BeforeAppend { get; init; }
+
+    /// <summary>Awaited with a checkpoint's state before it is stored (team mode copies the blobs the seeded scene names first). Null: nothing.</summary>
+    public Func<byte[], CancellationToken, Task>? BeforeCheckpoint { get; init; }
 }
 
 /// <summary>
@@ -56,6 +67,8 @@ public sealed class JetStreamJournal : IJournal
     private ulong _maxIntentId;
     private long _records;
     private bool _uncertain;     // an append's fate is unknown (no ack): read what landed before the next
+    private readonly HashSet<string> _unacknowledged = new(StringComparer.Ordinal); // entry hashes of publishes given up on
+    private long _strangers;     // records applied that were not one of those
     private Exception? _failure; // permanent: another writer appended (this node is not the leader)
     private bool _closed;
     private CancellationTokenSource? _follow;
@@ -111,7 +124,21 @@ public sealed class JetStreamJournal : IJournal
     public Task<WalAppendResult> AppendAsync(EncodedEntry encoded)
     {
         if (encoded.BodyBytes > WriteAheadLog.MaxEntryBytes) throw new WalEntryTooLargeException(encoded.BodyBytes, WriteAheadLog.MaxEntryBytes);
-        return AppendInOrderAsync(encoded);
+        return _options.BeforeAppend is null ? AppendInOrderAsync(encoded) : PrepareThenAppendAsync(encoded, _options.BeforeAppend);
+    }
+
+    private async Task<WalAppendResult> PrepareThenAppendAsync(EncodedEntry encoded, Func<WalEntry, CancellationToken, Task> before)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var budget = new CancellationTokenSource(_options.AckTimeout))
+        {
+            try { await before(encoded.Entry, budget.Token).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OutOfMemoryException && e is not WalFailedException)
+            {
+                throw JournalErrors.Unavailable(clock.Elapsed, e);
+            }
+        }
+        return await AppendInOrderAsync(encoded).ConfigureAwait(false);
     }
 
     private async Task<WalAppendResult> AppendInOrderAsync(EncodedEntry encoded)
@@ -141,10 +168,13 @@ public sealed class JetStreamJournal : IJournal
             {
                 throw Fail(e); // the lease is gone: fail-stop, as a deposed leader must
             }
-            ulong sequence = _last + 1;
-            var frame = RecordFrame.Encode(encoded, sequence, _lastHash, out var hash);
-            await PublishAsync(sequence, frame, hash, clock, budget.Token).ConfigureAwait(false);
-            return new WalAppendResult(sequence, hash);
+            while (true)
+            {
+                ulong sequence = _last + 1;
+                var frame = RecordFrame.Encode(encoded, sequence, _lastHash, out var hash);
+                if (await PublishAsync(sequence, frame, hash, clock, budget.Token).ConfigureAwait(false)) return new WalAppendResult(sequence, hash);
+                // Only this node's own unacknowledged records landed meanwhile: the entry goes after them.
+            }
         }
         finally
         {
@@ -152,14 +182,20 @@ public sealed class JetStreamJournal : IJournal
         }
     }
 
-    /// <summary>Publishes record <paramref name="sequence"/> until JetStream acknowledges it, applies it, or fails.</summary>
-    private async Task PublishAsync(ulong sequence, byte[] frame, byte[] hash, Stopwatch clock, CancellationToken budget)
+    /// <summary>
+    /// Publishes record <paramref name="sequence"/> until JetStream acknowledges it (true: applied), or
+    /// finds that only records of this node's own earlier, unacknowledged appends landed before it
+    /// (false: encode it again after them), or fails.
+    /// </summary>
+    private async Task<bool> PublishAsync(ulong sequence, byte[] frame, byte[] hash, Stopwatch clock, CancellationToken budget)
     {
         var options = new NatsJSPubOpts
         {
             MsgId = $"{_names.Stream}-{sequence}-{Hex.Encode(hash)[..24]}",
             ExpectedStream = _names.Stream,
-            ExpectedLastSequence = sequence - 1, // 0 for the first record: nats-server 2.9.10 then checks nothing (docs/team.md)
+            // 0 for the first record is checked too: 2.9.10 compares any value the header carries (measured);
+            // JetStreamJournalTests' first-record tests keep that true for the server this runs on.
+            ExpectedLastSequence = sequence - 1,
         };
         Exception? last = null;
         while (true)
@@ -173,13 +209,23 @@ public sealed class JetStreamJournal : IJournal
                 if (ack.Seq != sequence)
                     throw Fail(new WalFailedException($"JetStream stored record {sequence} as message {ack.Seq}: the stream is not this journal's; appends stop", null));
                 Apply(sequence, frame);
-                return;
+                return true;
             }
             catch (NatsJSApiException e) when (e.Error.ErrCode == JournalErrors.WrongLastSequence)
             {
                 // Either this very record landed on an attempt whose ack was lost, or someone else wrote.
-                await CatchUpLockedAsync(budget).ConfigureAwait(false);
-                if (_last >= sequence && LandedHash(sequence).SequenceEqual(hash)) return;
+                long strangers = _strangers;
+                try { await CatchUpLockedAsync(budget).ConfigureAwait(false); }
+                catch (Exception c) when (c is OperationCanceledException && budget.IsCancellationRequested || Transient.Is(c))
+                {
+                    _uncertain = true; // which it was is read before the next append, not guessed now
+                    _unacknowledged.Add(Hex.Encode(hash));
+                    throw JournalErrors.Unavailable(clock.Elapsed, c);
+                }
+                if (_last >= sequence && LandedHash(sequence).SequenceEqual(hash)) return true;
+                // A publish given up on (no ack within the budget) may still land, after the next append's catch-up read
+                // the stream: that is this node's own record, not another writer's.
+                if (_last >= sequence && _strangers == strangers) return false;
                 throw Fail(new NotLeaderException($"not the leader: another orchestrator appended to {_names.Stream} (it is at record {_last}, " +
                     $"this node expected {sequence - 1}); this node stops writing"));
             }
@@ -195,6 +241,7 @@ public sealed class JetStreamJournal : IJournal
             if (budget.IsCancellationRequested)
             {
                 _uncertain = true;
+                _unacknowledged.Add(Hex.Encode(hash));
                 throw JournalErrors.Unavailable(clock.Elapsed, last ?? new TimeoutException("no acknowledgement"));
             }
         }
@@ -219,6 +266,7 @@ public sealed class JetStreamJournal : IJournal
         _lastHash = record.EntryHash;
         _maxIntentId = Math.Max(_maxIntentId, record.Entry.IntentId);
         _records++;
+        if (!_unacknowledged.Remove(Hex.Encode(record.EntryHash))) _strangers++;
         _landedAt = sequence;
         _landedHash = record.EntryHash;
         Volatile.Write(ref _last, sequence);
@@ -261,6 +309,11 @@ public sealed class JetStreamJournal : IJournal
     {
         if (sequence == 0 || sequence > LastSequence)
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"a checkpoint needs a durable sequence (1..{LastSequence})");
+        if (_options.BeforeCheckpoint is { } before)
+        {
+            using var budget = new CancellationTokenSource(_options.AckTimeout);
+            await before(state, budget.Token).ConfigureAwait(false);
+        }
         var bytes = new byte[8 + state.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, sequence);
         state.CopyTo(bytes, 8);
@@ -272,11 +325,18 @@ public sealed class JetStreamJournal : IJournal
     /// <summary>Recomputes <see cref="Recovery"/> from the records read so far and the newest checkpoint.</summary>
     public async Task RefreshRecoveryAsync(CancellationToken cancellationToken = default)
     {
+        var (at, state) = await ReadCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        Recovery = at > 0 ? Report(state, at) : Report(null, 0);
+    }
+
+    /// <summary>The checkpoint in the store, if it covers only records this journal has read (else sequence 0).</summary>
+    private async Task<(ulong Sequence, byte[] State)> ReadCheckpointAsync(CancellationToken cancellationToken)
+    {
         byte[]? saved = null;
         try { saved = await _checkpoints.GetBytesAsync(CheckpointName, cancellationToken).ConfigureAwait(false); }
         catch (NatsObjNotFoundException) { }
         ulong at = saved is { Length: >= 8 } ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(saved) : 0;
-        Recovery = at > 0 && at <= _last ? Report(saved![8..], at) : Report(null, 0);
+        return at > 0 && at <= LastSequence ? (at, saved![8..]) : (0, Array.Empty<byte>());
     }
 
     private RecoveryReport Report(byte[]? state, ulong checkpointSequence)
@@ -292,21 +352,40 @@ public sealed class JetStreamJournal : IJournal
 
     /// <summary>Every record from the first to <see cref="LastSequence"/>, chain verified.</summary>
     /// <exception cref="WalCorruptException">A record does not verify or the chain is broken.</exception>
-    public async Task<IReadOnlyList<WalRecord>> ReadAllAsync()
+    public Task<IReadOnlyList<WalRecord>> ReadAllAsync() => ReadRangeAsync(0, LastSequence);
+
+    /// <inheritdoc />
+    public IReadOnlyList<WalRecord> ReadRange(ulong after, ulong through) => Task.Run(() => ReadRangeAsync(after, through)).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// The records after <paramref name="after"/> through <paramref name="through"/> (at most
+    /// <see cref="LastSequence"/>); record <paramref name="after"/> is read too, checked, and anchors the chain.
+    /// </summary>
+    /// <exception cref="WalCorruptException">A record does not verify or the chain is broken.</exception>
+    public async Task<IReadOnlyList<WalRecord>> ReadRangeAsync(ulong after, ulong through)
     {
         var records = new List<WalRecord>();
+        through = Math.Min(through, LastSequence);
+        if (through <= after) return records;
         var parent = new byte[RecordFrame.HashSize];
-        ulong to = LastSequence;
-        if (to == 0) return records;
+        ulong next = after == 0 ? 1 : after;
         using var timeout = new CancellationTokenSource(_options.AckTimeout * 3);
-        await ReadAsync(1, to, (sequence, frame) =>
+        await ReadAsync(next, through, (sequence, frame) =>
         {
-            var record = RecordFrame.Decode(frame, (ulong)records.Count + 1, parent, $"stream {_names.Stream} message {sequence}");
+            string where = $"stream {_names.Stream} message {sequence}";
+            var record = next == after ? RecordFrame.DecodeAnchor(frame, next, where) : RecordFrame.Decode(frame, next, parent, where);
             parent = record.EntryHash;
-            records.Add(record);
+            if (next++ > after) records.Add(record);
         }, timeout.Token).ConfigureAwait(false);
         return records;
     }
+
+    /// <inheritdoc />
+    public JournalCheckpoint? NewestCheckpoint() => Task.Run(async () =>
+    {
+        var saved = await ReadCheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        return saved.Sequence > 0 ? new JournalCheckpoint(saved.Sequence, saved.State) : null;
+    }).GetAwaiter().GetResult();
 
     /// <summary>
     /// Standby: applies every record other writers append, as they arrive (the journal index and

@@ -51,6 +51,9 @@ public sealed record ServeOptions
 
     /// <summary>The journal to write, already open (team mode's JetStream journal); null: DIR/wal, the local write-ahead log. Disposed by the service.</summary>
     public IJournal? Journal { get; init; }
+
+    /// <summary>Team mode: the cluster's store of safety snapshots, each commit published before its id is journaled; null: DIR/snapshots only.</summary>
+    public Snapshots.ISnapshotBundles? SnapshotBundles { get; init; }
 }
 
 /// <summary>An engine's standing with Reality.</summary>
@@ -177,7 +180,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         var pins = PinnedBlobs.Open(options.DataDirectory);
         var repository = await SnapshotRepository.OpenAsync(Path.Combine(options.DataDirectory, "snapshots"), pins);
         if (!pinsKept) pins.Pin(await repository.BlobIdsInHistoryAsync());
-        service._snapshots = new Snapshotter(repository, service._log);
+        service._snapshots = new Snapshotter(repository, service._log, options.SnapshotBundles is { } bundles ? new SnapshotMirror(repository, bundles) : null);
         service._pipeline = await IntentPipeline.StartAsync(service._wal, reality, service._engines.Values.ToArray<IEnginePort>(),
             // Mesh blobs live in DIR/blobs (VibeSync.Blobs): mesh operations are checked against them and inline meshes put there durably.
             options.Pipeline with { Blobs = options.Pipeline.Blobs ?? service._blobs, Log = pipelineLog, AfterFinal = service._snapshots.Enqueue, SnapshotBeforeDestructive = service._snapshots.BeforeDestructiveAsync,
@@ -494,6 +497,9 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
 
     /// <summary>The journal index, for the control API's answers to the AI credential (<see cref="Control.AgentView"/>).</summary>
     internal Orchestrator.Journal.JournalIndex JournalIndex => _journal;
+
+    /// <summary>The journal itself (DIR/wal, or team mode's JetStream journal): for readers that replay records.</summary>
+    internal IJournal JournalStore => _wal;
 
     /// <summary>Work the link's callbacks must not wait for; a failure is logged, never lost silently.</summary>
     private void Background(Task task, string what) =>

@@ -43,4 +43,20 @@ public interface IJournal : IAsyncDisposable
 
     /// <summary>Every record the journal holds (from the oldest kept one), in order, chain verified.</summary>
     IReadOnlyList<WalRecord> ReadAll();
+
+    /// <summary>The newest checkpoint written so far (not only the one <see cref="Recovery"/> opened with), or null.</summary>
+    JournalCheckpoint? NewestCheckpoint();
+
+    /// <summary>
+    /// The records after sequence <paramref name="after"/> through <paramref name="through"/> (at
+    /// most <see cref="LastSequence"/>), in order, chain verified: what replaying Reality from a
+    /// point up to one entry reads (the web console's settled intents), without reading the rest.
+    /// </summary>
+    /// <exception cref="WalCorruptException">A record in the range does not verify or the chain is broken.</exception>
+    IReadOnlyList<WalRecord> ReadRange(ulong after, ulong through);
 }
+
+/// <summary>A checkpoint as a reader of the journal sees it.</summary>
+/// <param name="Sequence">The last record its state reflects.</param>
+/// <param name="State">The caller's state (Reality) as written with <see cref="IJournal.WriteCheckpointAsync"/>.</param>
+public sealed record JournalCheckpoint(ulong Sequence, byte[] State);

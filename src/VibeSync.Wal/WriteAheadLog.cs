@@ -236,6 +236,18 @@ public sealed class WriteAheadLog : IJournal, IDisposable
 
     IReadOnlyList<WalRecord> IJournal.ReadAll() => LastSequence > 0 ? ReadAll(_directory, out _) : Array.Empty<WalRecord>();
 
+    JournalCheckpoint? IJournal.NewestCheckpoint() => Checkpoint.Latest(_directory) is { } c ? new JournalCheckpoint(c.Sequence, c.State) : null;
+
+    IReadOnlyList<WalRecord> IJournal.ReadRange(ulong after, ulong through)
+    {
+        // Scanned from the newest checkpoint at or before the range (segments before it are not read); a
+        // checkpoint written after `after` meanwhile means scanning from the log's start.
+        var from = Checkpoint.Latest(_directory) is { } c && c.Sequence <= after ? c : null;
+        var records = ReadThrough(_directory, from, after, Math.Min(through, LastSequence), out var scan);
+        if (scan.Corruption is { } bad) throw new WalCorruptException(bad);
+        return records;
+    }
+
     /// <summary>Reads every good record of a log directory without opening it for writing.</summary>
     public static IReadOnlyList<WalRecord> ReadAll(string directory, out ScanResult scan)
     {

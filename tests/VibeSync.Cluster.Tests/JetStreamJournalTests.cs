@@ -110,6 +110,61 @@ public sealed class JetStreamJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_deposed_writer_cannot_write_the_first_record_of_an_empty_stream()
+    {
+        var names = new ClusterNames("FIRST");
+        await using var stale = await JetStreamJournal.OpenAsync(_js, names);  // saw an empty stream
+        await using var leader = await JetStreamJournal.OpenAsync(_js, names); // so did the one that leads
+        Assert.Equal(1UL, (await leader.AppendAsync(Entries.Final(1))).Sequence);
+
+        // Its expected last sequence is 0: nats-server 2.9.10 checks it (the header is sent, and 0 is compared like any other value).
+        var refused = await Assert.ThrowsAsync<WalFailedException>(() => stale.AppendAsync(Entries.Final(100)));
+        Assert.Contains("not the leader", refused.Message);
+        var stream = await _js.GetStreamAsync(names.Stream);
+        Assert.Equal(1L, (long)stream.Info.State.Messages);
+        await using var reader = await JetStreamJournal.OpenAsync(_js, names); // the stream still verifies as one chain
+        Assert.Equal(new ulong[] { 1 }, reader.ReadAll().Select(r => r.Entry.IntentId));
+    }
+
+    [Fact]
+    public async Task two_writers_racing_for_the_first_record_of_an_empty_stream_leave_exactly_one()
+    {
+        var names = new ClusterNames("RACE");
+        await using var a = await JetStreamJournal.OpenAsync(_js, names);
+        await using var b = await JetStreamJournal.OpenAsync(_js, names);
+        var results = await Task.WhenAll(new[] { (a, 1UL), (b, 2UL) }.Select(async w =>
+        {
+            try { await w.Item1.AppendAsync(Entries.Final(w.Item2)); return true; }
+            catch (WalFailedException) { return false; }
+        }));
+        Assert.Single(results, won => won);
+        var stream = await _js.GetStreamAsync(names.Stream);
+        Assert.Equal(1L, (long)stream.Info.State.Messages);
+        await using var reader = await JetStreamJournal.OpenAsync(_js, names);
+        Assert.Single(reader.ReadAll());
+    }
+
+    [Fact]
+    public async Task a_ranged_read_returns_only_the_range_with_its_chain_anchored_on_the_record_before_it()
+    {
+        var names = new ClusterNames("RANGE");
+        await using var journal = await JetStreamJournal.OpenAsync(_js, names);
+        for (ulong i = 1; i <= 12; i++) await journal.AppendAsync(Entries.Final(i));
+        var all = journal.ReadAll();
+        var range = journal.ReadRange(4, 9);
+        Assert.Equal(new ulong[] { 5, 6, 7, 8, 9 }, range.Select(r => r.Sequence));
+        Assert.Equal(all[3].EntryHash, range[0].ParentHash);
+        Assert.Equal(all[8].EntryHash, range[^1].EntryHash);
+        Assert.Equal(new ulong[] { 1, 2 }, journal.ReadRange(0, 2).Select(r => r.Sequence));
+        Assert.Equal(new ulong[] { 11, 12 }, journal.ReadRange(10, 99).Select(r => r.Sequence)); // not past the last record
+        Assert.Empty(journal.ReadRange(12, 12));
+        Assert.Null(journal.NewestCheckpoint());
+        await journal.WriteCheckpointAsync(7, "seven"u8.ToArray());
+        Assert.Equal(7UL, journal.NewestCheckpoint()!.Sequence);
+        Assert.Equal("seven"u8.ToArray(), journal.NewestCheckpoint()!.State);
+    }
+
+    [Fact]
     public async Task a_standby_follows_the_stream_and_writes_once_it_stops_following()
     {
         var names = new ClusterNames("FOLLOW");

@@ -137,6 +137,8 @@ public sealed class FinalEntriesInChunksTests : ClockedPipeline
 
         public Task WriteCheckpointAsync(ulong sequence, byte[] state) => wal.WriteCheckpointAsync(sequence, state);
         public IReadOnlyList<WalRecord> ReadAll() => ((IJournal)wal).ReadAll();
+        public JournalCheckpoint? NewestCheckpoint() => ((IJournal)wal).NewestCheckpoint();
+        public IReadOnlyList<WalRecord> ReadRange(ulong after, ulong through) => ((IJournal)wal).ReadRange(after, through);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

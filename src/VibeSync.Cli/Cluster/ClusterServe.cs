@@ -47,14 +47,19 @@ internal static class ClusterServe
         LeaderLease lease;
         JetStreamJournal journal;
         BlobReplica blobs;
+        ClusterSnapshots snapshots;
         try
         {
             Directory.CreateDirectory(options.DataDirectory);
             // The endpoint adapters are told (the key files' rule); port 0 is known only once bound, so it is not advertised.
             var advertised = options.Listen is { Port: > 0 } at ? Orchestrator.Keys.KeyFileEndpoints.For(at).ToString() : null;
             lease = await LeaderLease.OpenAsync(js, names, node, cancellationToken: stopping.Token, endpoint: advertised);
-            journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync }, stopping.Token);
             blobs = await BlobReplica.OpenAsync(js, names, stopping.Token);
+            var replica = blobs; // an entry's blobs are in the object store before the entry is appended
+            journal = await JetStreamJournal.OpenAsync(js, names, new JetStreamJournalOptions { Fence = lease.EnsureMayWriteAsync,
+                BeforeAppend = (entry, ct) => replica.PushAsync(LocalBlobs(options), BlobsNamed(entry.OperationJson is { } json ? System.Text.Encoding.UTF8.GetBytes(json) : null), ct),
+                BeforeCheckpoint = (state, ct) => replica.PushAsync(LocalBlobs(options), BlobsNamed(state), ct) }, stopping.Token);
+            snapshots = new ClusterSnapshots(await SnapshotStore.OpenAsync(js, names, lease.EnsureMayWriteAsync, stopping.Token), options.DataDirectory);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -96,6 +101,7 @@ internal static class ClusterServe
                 Log(options, "standby", $"{said = lease.NotLeaderMessage()}; following {names.Stream} (at record {journal.LastSequence}); this node takes over when the lease expires");
             await Task.WhenAny(campaign, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
             if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
+            if (!campaign.IsCompleted) await CopyBlobsAsync(options, () => snapshots.FollowAsync(stopping.Token), "pulled", "snapshot");
         }
         if (door != null) await door.DisposeAsync(); // the leader's link binds the same address next
         try { await campaign; }
@@ -110,9 +116,10 @@ internal static class ClusterServe
         await relay.DisposeAsync(); // the leader's own API takes over (its port is options.ApiPort again)
         await journal.StopFollowingAsync(stopping.Token); // the tail the old leader wrote last
         await CopyBlobsAsync(options, () => blobs.PullAsync(LocalBlobs(options), stopping.Token), "pulled");
+        await CopyBlobsAsync(options, async () => { await snapshots.TakeOverAsync(stopping.Token); return 0; }, "pulled", "snapshot");
         Log(options, "leader", $"node {node} leads (term {lease.Holder?.Term}); journal {names.Stream} at record {journal.LastSequence}, Reality head {journal.RealityHead[..16]}…");
         OrchestratorService service;
-        try { service = await OrchestratorService.StartAsync(options with { Journal = journal }); }
+        try { service = await OrchestratorService.StartAsync(options with { Journal = journal, SnapshotBundles = snapshots }); }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
@@ -123,7 +130,7 @@ internal static class ClusterServe
         Console.Out.WriteLine($"vibesync serve: leader {node}, link 127.0.0.1:{service.LinkPort}, control API 127.0.0.1:{service.ApiPort}, data {options.DataDirectory} (Ctrl-C stops)");
         Console.Out.Flush();
 
-        // The leader copies new blobs to the object store about once a second (not part of an intent's acknowledgement).
+        // Besides each entry's own blobs (copied before it is appended), the leader sweeps new blobs into the object store about once a second.
         var pushed = DateTimeOffset.MinValue;
         while (!stopping.IsCancellationRequested && lease.Lost == null && journal.Failure == null)
         {
@@ -148,19 +155,27 @@ internal static class ClusterServe
         return 0; // disposing the lease hands it over at once
     }
 
+    /// <summary>The blob ids a journal entry's operations or a checkpoint's scene name (as blob collection finds its roots).</summary>
+    private static IEnumerable<string> BlobsNamed(byte[]? json)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        if (json != null) VibeSync.Orchestrator.Collection.BlobRoots.AddNamedIn(json, ids);
+        return ids;
+    }
+
     private static Blobs.BlobStore LocalBlobs(ServeOptions options) => Blobs.BlobStore.Open(Path.Combine(options.DataDirectory, "blobs"));
 
     /// <summary>One round of blob copying; a failure is logged and tried again next round (the journal does not wait for it).</summary>
-    private static async Task CopyBlobsAsync(ServeOptions options, Func<Task<int>> copy, string verb)
+    private static async Task CopyBlobsAsync(ServeOptions options, Func<Task<int>> copy, string verb, string what = "blob")
     {
         try
         {
             int n = await copy();
-            if (n > 0) Log(options, "blobs", $"{verb} {n} blob(s) {(verb == "pushed" ? "to" : "from")} the cluster's object store");
+            if (n > 0) Log(options, what + "s", $"{verb} {n} {what}(s) {(verb == "pushed" ? "to" : "from")} the cluster's object store");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log(options, "blobs_failed", $"blob copy ({verb}) failed, tried again: {e.Message}");
+            Log(options, what + "s_failed", $"{what} copy ({verb}) failed, tried again: {e.Message}");
         }
         catch (OperationCanceledException) { }
     }

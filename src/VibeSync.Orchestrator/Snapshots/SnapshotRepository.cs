@@ -179,6 +179,70 @@ public sealed class SnapshotRepository
         return System.Text.RegularExpressions.Regex.Matches(diffs, "\"([0-9a-f]{64})\"").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>The commit HEAD names, or null before the first commit.</summary>
+    public async Task<string?> HeadAsync()
+    {
+        var (code, output, _) = await RunGitAsync("rev-parse", "--verify", "--quiet", "HEAD^{commit}").ConfigureAwait(false);
+        return code == 0 ? output.Trim() : null;
+    }
+
+    /// <summary>True when the repository holds commit <paramref name="commit"/> (a full id).</summary>
+    public async Task<bool> HasCommitAsync(string commit) =>
+        IsCommitId(commit) && (await RunGitAsync("cat-file", "-e", commit + "^{commit}").ConfigureAwait(false)).Code == 0;
+
+    /// <summary>True when <paramref name="commit"/> (a full id) is in the repository and an ancestor of (or is) <paramref name="of"/>.</summary>
+    public async Task<bool> IsAncestorAsync(string commit, string of) =>
+        IsCommitId(commit) && IsCommitId(of) && (await RunGitAsync("merge-base", "--is-ancestor", commit, of).ConfigureAwait(false)).Code == 0;
+
+    /// <summary>
+    /// A git bundle of <paramref name="commit"/>'s history that <paramref name="since"/> (an
+    /// ancestor of it, or null: everything) does not already hold, as bytes.
+    /// </summary>
+    public async Task<byte[]> BundleAsync(string commit, string? since)
+    {
+        if (!IsCommitId(commit) || since != null && !IsCommitId(since)) throw new SnapshotException($"not commit ids: {Printable(commit)}, {Printable(since ?? "")}");
+        // A bundle carries refs, not bare ids: a private ref names the commit while it is bundled.
+        await GitAsync("update-ref", BundleRef, commit).ConfigureAwait(false);
+        string file = Path.Combine(Directory, ".git", "vibesync-bundle.tmp");
+        try
+        {
+            await GitAsync("bundle", "create", "-q", file, since == null ? BundleRef : since + ".." + BundleRef).ConfigureAwait(false);
+            return await File.ReadAllBytesAsync(file).ConfigureAwait(false);
+        }
+        finally { File.Delete(file); }
+    }
+
+    /// <summary>
+    /// Takes in a bundle made by <see cref="BundleAsync"/> (its objects verified by git) and
+    /// returns the commit it carries; the work tree and HEAD are not moved.
+    /// </summary>
+    /// <exception cref="SnapshotException">Not a bundle, or it needs commits this repository lacks.</exception>
+    public async Task<string> TakeBundleAsync(byte[] bundle)
+    {
+        string file = Path.Combine(Directory, ".git", "vibesync-take.tmp");
+        await File.WriteAllBytesAsync(file, bundle).ConfigureAwait(false);
+        try
+        {
+            var (code, _, errors) = await RunGitAsync("bundle", "verify", "-q", file).ConfigureAwait(false);
+            if (code != 0) throw new SnapshotException($"the bundle does not apply here: {errors.Trim()}");
+            await GitAsync("fetch", "-q", file, BundleRef).ConfigureAwait(false);
+            return (await GitAsync("rev-parse", "FETCH_HEAD^{commit}").ConfigureAwait(false)).Trim();
+        }
+        finally { File.Delete(file); }
+    }
+
+    /// <summary>Moves HEAD and the work tree to <paramref name="commit"/> (a standby's repository following the leader's).</summary>
+    public async Task MoveHeadAsync(string commit)
+    {
+        if (!IsCommitId(commit)) throw new SnapshotException($"not a commit id: {Printable(commit)}");
+        await GitAsync("reset", "-q", "--hard", commit).ConfigureAwait(false);
+        _written.Clear(); // the files are the commit's now, not what this instance last wrote
+    }
+
+    private const string BundleRef = "refs/vibesync/bundled";
+
+    private static bool IsCommitId(string text) => text.Length == 40 && text.All(char.IsAsciiHexDigitLower);
+
     /// <summary>
     /// What git may be given as a revision: nothing it could read as an option, and no control
     /// character (issue #16: the OS cuts an argument at a NUL, so <c>HEAD~1\0junk</c> restored HEAD~1).

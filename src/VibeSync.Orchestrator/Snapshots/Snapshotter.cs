@@ -21,11 +21,16 @@ internal sealed class Snapshotter : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1); // one git process at a time
     private Task _loop = Task.CompletedTask;
     private IntentPipeline? _pipeline;
+    private readonly SnapshotMirror? _mirror;
 
-    public Snapshotter(SnapshotRepository repo, LinkLog log)
+    /// <param name="repo">DIR/snapshots.</param>
+    /// <param name="log">Where failed snapshots are told.</param>
+    /// <param name="mirror">Team mode: where each commit is published before its id is journaled or handed out (null: one machine).</param>
+    public Snapshotter(SnapshotRepository repo, LinkLog log, SnapshotMirror? mirror = null)
     {
         _repo = repo;
         _log = log;
+        _mirror = mirror;
     }
 
     /// <summary>The commit of the last snapshot taken, or null.</summary>
@@ -48,6 +53,8 @@ internal sealed class Snapshotter : IAsyncDisposable
         {
             var commit = (await _repo.CommitAsync(reality.ToScene(), $"before a destructive intent on {closure.Count} record(s): {string.Join(", ", closure.Take(5))}{(closure.Count > 5 ? ", …" : "")}").ConfigureAwait(false)).Id;
             LastCommit = commit;
+            // The intent journals this id as its way back: published first, or (throwing) it is refused, nothing deleted.
+            if (_mirror != null) await _mirror.PublishAsync(commit).ConfigureAwait(false);
             _log.Write("snapshot", null, null, null, $"{commit[..12]} before a destructive intent on [{string.Join(", ", closure.Take(5))}]");
             return commit;
         }
@@ -85,12 +92,28 @@ internal sealed class Snapshotter : IAsyncDisposable
             // Journaled outside the gate: the pipeline's spine may itself be waiting for the gate
             // (a destructive intent's snapshot), and the note is queued behind it on that spine.
             if (!changed) continue; // nothing new to record (Reality already committed)
+            if (_mirror != null)
+            {
+                try { await PublishAsync(commit).ConfigureAwait(false); }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Journaled all the same (it restores on this node); the next publish carries it along.
+                    _log.Write("snapshot_failed", "SNAPSHOT_NOT_REPLICATED", null, null, $"{commit} of {range}: {e.Message}");
+                }
+            }
             try { await _pipeline!.NoteAsync(Snapshot, "both", $"safety snapshot {commit} of Reality after FINAL {range}", commit).ConfigureAwait(false); }
             catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
             {
                 _log.Write("snapshot_failed", "SNAPSHOT_NOT_JOURNALED", null, null, $"{commit} of {range}: {e.Message}");
             }
         }
+    }
+
+    private async Task PublishAsync(string commit)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try { await _mirror!.PublishAsync(commit).ConfigureAwait(false); }
+        finally { _gate.Release(); }
     }
 
     /// <summary>The newest snapshots, newest first.</summary>

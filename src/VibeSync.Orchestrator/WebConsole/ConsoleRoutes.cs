@@ -20,7 +20,7 @@ internal static class ConsoleRoutes
 
     public static void Map(WebApplication app, OrchestratorService service, ConsoleGuard guard)
     {
-        var settled = new SettledRecords(Path.Combine(service.DataDirectory, "wal")); // a settled intent's records before and after, from the journal
+        var settled = new SettledRecords(service.JournalStore); // a settled intent's records before and after, from the journal
         app.MapGet(ConsoleUrls.LoginPath, (HttpContext http) =>
         {
             if (guard.Nonces.Redeem(http.Request.Query["nonce"].FirstOrDefault(), guard.Time.GetUtcNow()) is { } why)

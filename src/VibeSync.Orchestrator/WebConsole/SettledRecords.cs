@@ -4,7 +4,6 @@ using VibeSync.Intents.Validation;
 using VibeSync.Orchestrator.Journal;
 using VibeSync.Protocol.Operations;
 using VibeSync.Wal;
-using VibeSync.Wal.Checkpoints;
 using VibeSync.Wal.Entries;
 
 namespace VibeSync.Orchestrator.WebConsole;
@@ -17,15 +16,16 @@ namespace VibeSync.Orchestrator.WebConsole;
 internal sealed record SettledChange(bool Applied, string? OperationJson, IReadOnlyList<FieldChange> Changes, string? Unavailable);
 
 /// <summary>
-/// The records of a settled intent before and after it: Reality replayed from the WAL (the newest
+/// The records of a settled intent before and after it: Reality replayed from the journal (the newest
 /// checkpoint's scene, then the FINAL entries folded as a restart does, <see cref="RealityReplay"/>)
 /// up to the entry before the intent's FINAL (or ROLLED_BACK) and through it. A settled intent never
 /// changes, so each answer is kept; the Realities passed on the way are kept too (a few, immutable,
 /// sharing their records), so looking at another intent replays only from the nearest one. One replay
 /// runs at a time, and one reads at most <see cref="MaxReplay"/> records: a page view never costs
-/// more than that.
+/// more than that. It reads through <see cref="IJournal"/> (a ranged read), so it works the same over
+/// the local WAL and team mode's JetStream journal.
 /// </summary>
-internal sealed class SettledRecords(string walDirectory)
+internal sealed class SettledRecords(IJournal journal)
 {
     /// <summary>The most records one page view folds; further back, the page says so.</summary>
     public const int MaxReplay = 200_000;
@@ -62,7 +62,7 @@ internal sealed class SettledRecords(string walDirectory)
         bool applied = settled.Any(e => e.Phase == "FINAL");
         var ends = settled.Where(e => e.Phase == (applied ? "FINAL" : "ROLLED_BACK")).Select(e => e.Sequence).ToList();
         ulong first = ends[0], last = ends[^1];
-        var checkpoint = Checkpoint.Latest(walDirectory);
+        var checkpoint = journal.NewestCheckpoint();
         ulong baseSequence = checkpoint?.Sequence ?? 0;
         if (first <= baseSequence)
             return Gone($"Reality before it is no longer in the journal: the log is replayed from a checkpoint at WAL sequence {baseSequence}, after this intent (older entries may be compacted away).");
@@ -78,8 +78,9 @@ internal sealed class SettledRecords(string walDirectory)
             }
         if (last - from > MaxReplay)
             return Gone($"Reality before it is {last - from:N0} journal entries back from the nearest point kept, more than a page view replays ({MaxReplay:N0}).");
-        var records = WriteAheadLog.ReadThrough(walDirectory, checkpoint, from, last, out var scan);
-        if (scan.Corruption is { } bad) return Gone($"the journal cannot be read up to it: {bad}");
+        IReadOnlyList<WalRecord> records;
+        try { records = journal.ReadRange(from, last); }
+        catch (WalCorruptException e) { return Gone($"the journal cannot be read up to it: {e.Corruption}"); }
         var before = RealityReplay.Fold(reality, records.Where(r => r.Sequence < first));
         Keep(first - 1, before);
         var own = records.Where(r => r.Sequence >= first && r.Sequence <= last && r.Entry.IntentId == settled[0].Intent).ToList();

@@ -35,13 +35,24 @@ public static class RecordFrame
     /// record <paramref name="sequence"/> and that it names <paramref name="parentHash"/> as its parent.
     /// </summary>
     /// <exception cref="WalCorruptException">Any check failed; <paramref name="where"/> says where it was read.</exception>
-    public static WalRecord Decode(ReadOnlySpan<byte> frame, ulong sequence, ReadOnlySpan<byte> parentHash, string where)
+    public static WalRecord Decode(ReadOnlySpan<byte> frame, ulong sequence, ReadOnlySpan<byte> parentHash, string where) =>
+        Decode(frame, sequence, parentHash, checkParent: true, where);
+
+    /// <summary>
+    /// Decodes the record a range is read after, checked as <see cref="Decode(ReadOnlySpan{byte}, ulong, ReadOnlySpan{byte}, string)"/>
+    /// does except for its parent (its predecessor is not read): its entry hash anchors the range's chain.
+    /// </summary>
+    /// <exception cref="WalCorruptException">Any check failed.</exception>
+    public static WalRecord DecodeAnchor(ReadOnlySpan<byte> frame, ulong sequence, string where) =>
+        Decode(frame, sequence, default, checkParent: false, where);
+
+    private static WalRecord Decode(ReadOnlySpan<byte> frame, ulong sequence, ReadOnlySpan<byte> parentHash, bool checkParent, string where)
     {
         string? problem = null;
         if (RecordCodec.TryRead(frame, out var h, out problem) != RecordCodec.Outcome.Record) { }
         else if (h.Sequence != sequence) problem = $"holds record {h.Sequence} where record {sequence} belongs";
         else if (!RecordCodec.EntryHashVerifies(frame, h)) problem = "entry hash does not verify";
-        else if (!RecordCodec.ParentHash(frame).SequenceEqual(parentHash))
+        else if (checkParent && !RecordCodec.ParentHash(frame).SequenceEqual(parentHash))
             problem = $"broken chain: parent {Hex.Encode(RecordCodec.ParentHash(frame))[..16]}… is not the previous record's hash {Hex.Encode(parentHash)[..16]}…";
         if (problem != null) throw new WalCorruptException(new WalCorruption(0, (long)sequence, $"{where}: {problem}"));
         return LogScanner.Decode(frame, h, 0, 0);
