@@ -189,7 +189,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._snapshots.Start(service._pipeline);
         var pipeline = service._pipeline;
         service.Uploads = new Uploads.PartialUploads(service._blobs, pipeline.Uploads, () => pipeline.Limits);
-        service._collector = new BlobCollector(service._blobs, options.DataDirectory, pins,
+        service._collector = new BlobCollector(service._blobs, service._wal, pins,
             () => pipeline.Reality.ToScene().BlobIds().Concat(pipeline.Uploads.Live()), service._log);
         await service._collector.RunAsync("serve started", records); // before the link or the API can put anything
         records = null; // not held for the life of serve

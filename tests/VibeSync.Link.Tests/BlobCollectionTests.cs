@@ -54,6 +54,23 @@ public sealed class BlobCollectionTests : IDisposable
     private Collection Collect() => _store.Collect(BlobRoots.InFiles(_dir, PinnedBlobs.Open(_dir)), BlobRoots.Grace);
 
     [Fact]
+    public async Task a_blob_an_entry_names_in_a_journal_outside_the_data_directory_is_a_root()
+    {
+        // Team mode: serve's journal is a JetStream stream and DIR/wal does not exist. The roots come
+        // from the journal serve writes (IJournal), so what only its entries name is kept.
+        string named = Put(4f), unnamed = Put(5f);
+        await using var journal = WriteAheadLog.Open(Path.Combine(_dir, "elsewhere"));
+        await journal.AppendAsync(new WalEntry(1, IntentPhase.Provisional, 1, "both", "human:cli", new Scope(Array.Empty<string>(), IntentClass.Structural),
+            OperationJson: $$$"""{"operations": [{"op": "create_mesh", "attributes": {"POSITION": "{{{named}}}"}}]}"""));
+        Assert.DoesNotContain(named, BlobRoots.InFiles(_dir, PinnedBlobs.Open(_dir))); // DIR/wal names nothing
+        var roots = BlobRoots.InJournal(journal, PinnedBlobs.Open(_dir));
+        Assert.Contains(named, roots);
+        _store.Collect(roots, BlobRoots.Grace);
+        Assert.True(_store.Has(named));
+        Assert.False(_store.Has(unnamed));
+    }
+
+    [Fact]
     public async Task a_blob_only_a_git_snapshot_names_survives_collection_and_a_restore_of_that_snapshot_finds_it()
     {
         string positions = Put(2f), indices = PutIndices(), unnamed = Put(3f);

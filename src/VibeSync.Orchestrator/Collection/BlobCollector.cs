@@ -1,5 +1,6 @@
 using VibeSync.Blobs;
 using VibeSync.Link;
+using VibeSync.Wal;
 
 namespace VibeSync.Orchestrator.Collection;
 
@@ -11,17 +12,17 @@ namespace VibeSync.Orchestrator.Collection;
 internal sealed class BlobCollector
 {
     private readonly BlobStore _store;
-    private readonly string _dataDirectory;
+    private readonly IJournal _journal;
     private readonly PinnedBlobs _pins;
     private readonly Func<IEnumerable<string>> _live;
     private readonly LinkLog _log;
     private readonly SemaphoreSlim _one = new(1, 1);
 
     /// <summary>Collects <paramref name="store"/>; <paramref name="live"/> gives what only memory knows: the blobs of Reality and the uploads agents may still name.</summary>
-    public BlobCollector(BlobStore store, string dataDirectory, PinnedBlobs pins, Func<IEnumerable<string>> live, LinkLog log)
+    public BlobCollector(BlobStore store, IJournal journal, PinnedBlobs pins, Func<IEnumerable<string>> live, LinkLog log)
     {
         _store = store;
-        _dataDirectory = dataDirectory;
+        _journal = journal;
         _pins = pins;
         _live = live;
         _log = log;
@@ -35,7 +36,7 @@ internal sealed class BlobCollector
         {
             // Memory first, then files: an entry journaled meanwhile names blobs a put just made young.
             var roots = new HashSet<string>(_live(), StringComparer.Ordinal);
-            roots.UnionWith(BlobRoots.InFiles(_dataDirectory, _pins, records));
+            roots.UnionWith(BlobRoots.InJournal(_journal, _pins, records)); // the journal, not DIR/wal: in team mode that is the stream
             var done = await Task.Run(() => _store.Collect(roots, BlobRoots.Grace)).ConfigureAwait(false);
             _log.Write("blobs_collected", null, null, null, $"{why}: kept {done.Kept}, removed {done.Removed} ({done.BytesFreed:N0} bytes)");
             return done;

@@ -33,18 +33,31 @@ public static class BlobRoots
     /// <summary>
     /// The roots in <paramref name="dataDirectory"/>'s files: the newest checkpoint's scene, every
     /// entry the log holds (those after the checkpoint, and older ones until <c>wal compact</c>
-    /// removes their segments), and the snapshot pins.
+    /// removes their segments), and the snapshot pins. For <c>vibesync blobs collect</c>, with no serve running.
     /// </summary>
-    public static HashSet<string> InFiles(string dataDirectory, PinnedBlobs pins, IReadOnlyList<Wal.Entries.WalRecord>? records = null)
+    public static HashSet<string> InFiles(string dataDirectory, PinnedBlobs pins)
+    {
+        var wal = Path.Combine(dataDirectory, "wal");
+        return Directory.Exists(wal)
+            ? Of(Checkpoint.Latest(wal)?.State, WriteAheadLog.ReadAll(wal, out _), pins)
+            : Of(null, Array.Empty<Wal.Entries.WalRecord>(), pins);
+    }
+
+    /// <summary>
+    /// The roots in serve's journal, whichever stands behind <see cref="IJournal"/> (the local WAL or,
+    /// in team mode, the JetStream stream, where DIR/wal does not exist): its newest checkpoint, every
+    /// record it holds (<paramref name="records"/> when serve's start hands over the one read it made),
+    /// and the snapshot pins.
+    /// </summary>
+    public static HashSet<string> InJournal(IJournal journal, PinnedBlobs pins, IReadOnlyList<Wal.Entries.WalRecord>? records = null) =>
+        Of(journal.NewestCheckpoint()?.State, records ?? journal.ReadAll(), pins);
+
+    private static HashSet<string> Of(byte[]? checkpoint, IReadOnlyList<Wal.Entries.WalRecord> records, PinnedBlobs pins)
     {
         var roots = new HashSet<string>(StringComparer.Ordinal);
-        var wal = Path.Combine(dataDirectory, "wal");
-        if (Directory.Exists(wal))
-        {
-            if (Checkpoint.Latest(wal) is { } checkpoint) AddNamedIn(checkpoint.State, roots);
-            foreach (var record in records ?? WriteAheadLog.ReadAll(wal, out _)) // serve's start hands over the one read it made
-                if (record.Entry.OperationJson is { } json) AddNamedIn(Encoding.UTF8.GetBytes(json), roots);
-        }
+        if (checkpoint != null) AddNamedIn(checkpoint, roots);
+        foreach (var record in records)
+            if (record.Entry.OperationJson is { } json) AddNamedIn(Encoding.UTF8.GetBytes(json), roots);
         roots.UnionWith(pins.Ids);
         return roots;
     }
