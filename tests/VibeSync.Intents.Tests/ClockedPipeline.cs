@@ -33,6 +33,15 @@ public abstract class ClockedPipeline : IAsyncLifetime
         Directory.Delete(Dir, recursive: true);
     }
 
+    /// <summary>Plays <paramref name="play"/> on a fresh pipeline and disposes it: one case of a property.</summary>
+    internal static async Task OnFreshAsync<T>(Func<T, Task> play) where T : ClockedPipeline, new()
+    {
+        var round = new T();
+        await round.InitializeAsync();
+        try { await play(round); }
+        finally { await round.DisposeAsync(); }
+    }
+
     /// <summary>The journal entries of one intent, in log order.</summary>
     private protected List<WalEntry> Entries(ulong id) => WriteAheadLog.ReadAll(Dir, out _).Where(r => r.Entry.IntentId == id).Select(r => r.Entry).ToList();
 

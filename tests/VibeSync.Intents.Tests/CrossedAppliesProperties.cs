@@ -20,14 +20,11 @@ public sealed class CrossedAppliesProperties
     [Property(MaxTest = 25)]
     public void crossing_human_edits_converge_on_the_one_admitted_last(int[] program)
     {
-        Run(program.Take(30).ToArray()).GetAwaiter().GetResult();
+        ClockedPipeline.OnFreshAsync<Round>(round => round.Play(program.Take(30).ToArray())).GetAwaiter().GetResult();
     }
 
     private sealed class Round : ClockedPipeline
     {
-        public Task Start() => InitializeAsync();
-        public Task Stop() => DisposeAsync();
-
         private static Func<RealityScene, RealityScene> MoveTo(string uuid, double x) =>
             s => s with { Objects = s.Objects.SetItem(uuid, s.Objects[uuid] with { Translation = new Vector3d(x, 0, 0) }) };
 
@@ -71,13 +68,5 @@ public sealed class CrossedAppliesProperties
                     (Blender.State.Objects[o].Translation.X, Unity.State.Objects[o].Translation.X));
             Assert.Empty(Pipeline.Dirty);
         }
-    }
-
-    private static async Task Run(int[] program)
-    {
-        var round = new Round();
-        await round.Start();
-        try { await round.Play(program); }
-        finally { await round.Stop(); }
     }
 }

@@ -21,14 +21,11 @@ public sealed class ReadRacingAHumanProperties
     [Property(MaxTest = 20)]
     public void a_read_that_races_a_humans_edit_is_never_judged_a_mismatch(int[] program)
     {
-        Run(program.Take(30).ToArray()).GetAwaiter().GetResult();
+        ClockedPipeline.OnFreshAsync<Round>(round => round.Play(program.Take(30).ToArray())).GetAwaiter().GetResult();
     }
 
     private sealed class Round : ClockedPipeline
     {
-        public Task Start() => InitializeAsync();
-        public Task Stop() => DisposeAsync();
-
         public async Task Play(int[] program)
         {
             var tickets = new List<IntentTicket>();
@@ -65,13 +62,5 @@ public sealed class ReadRacingAHumanProperties
                     (Blender.State.Objects[o].Translation.X, Unity.State.Objects[o].Translation.X));
             Assert.Empty(Pipeline.Dirty);
         }
-    }
-
-    private static async Task Run(int[] program)
-    {
-        var round = new Round();
-        await round.Start();
-        try { await round.Play(program); }
-        finally { await round.Stop(); }
     }
 }
