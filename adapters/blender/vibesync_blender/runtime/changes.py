@@ -134,14 +134,18 @@ class ChangeDetector:
 
     # ---- marking (inside depsgraph_update_post: read nothing, write nothing) -----------------------
 
-    def on_depsgraph(self, depsgraph):
+    def on_depsgraph(self, depsgraph, updates=None):
+        """``updates``: ``list(depsgraph.updates)`` when the caller has it (the benchmark times that walk apart)."""
         index = self.adapter.index
         if index is None:  # not attached yet (no orchestrator has welcomed us): nothing is known to differ from
             return
         now = self.clock()
         marked = False
-        sliders = {u.id.original.as_pointer() for u in depsgraph.updates if isinstance(u.id, bpy.types.Key)}
-        for update in depsgraph.updates:
+        # One pass: Blender finds the updated IDs by walking every ID the depsgraph holds each time
+        # ``depsgraph.updates`` is iterated (~2 ms at 30,000 objects here for one updated object).
+        updates = list(depsgraph.updates) if updates is None else updates
+        sliders = {u.id.original.as_pointer() for u in updates if isinstance(u.id, bpy.types.Key)}
+        for update in updates:
             block = getattr(update.id, "original", update.id)
             if isinstance(block, bpy.types.Object) and update.is_updated_transform and not update.is_updated_geometry \
                     and not update.is_updated_shading and self._moved_along(block):
