@@ -85,7 +85,7 @@ public sealed class ConsoleBrowserTests : EndToEndTest
         // It is built from Reality's glTF export (the GLB `vibesync export --gltf --engine reality` writes), loaded by three.js's GLTFLoader.
         var glb = page.WaitForResponseAsync(r => r.Url.EndsWith("/console/reality.glb", StringComparison.Ordinal), new() { Timeout = 15_000 });
         await review.GetByRole(AriaRole.Link, new() { Name = $"Intent {intent}" }).ClickAsync();
-        await page.WaitForURLAsync($"**/console/intents/{intent}", ConsoleBrowser.Committed);
+        await ConsoleBrowser.AtIntentPageAsync(page, intent);
         review = page.GetByRole(AriaRole.Article, new() { Name = $"Intent {intent}" });
         var canvas = review.Locator("canvas");
         await Assertions.Expect(canvas).ToHaveAttributeAsync("data-rendered", "done", new() { Timeout = 30_000 });
@@ -113,7 +113,7 @@ public sealed class ConsoleBrowserTests : EndToEndTest
         await canvas.ScreenshotAsync(new() { Path = Path.Combine(ConsoleBrowser.Screenshots, "pending-3d-view.png") });
         await ConsoleBrowser.ScreenshotAsync(page, "intent-pending-review");
         await review.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**/console/intents/{intent}", ConsoleBrowser.Committed);
+        await ConsoleBrowser.AtIntentPageAsync(page, intent);
         await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("FINAL");
         await ConsoleBrowser.ScreenshotAsync(page, "intent-approved-final");
 
@@ -138,7 +138,7 @@ public sealed class ConsoleBrowserTests : EndToEndTest
 
         var (intent, review) = await AiProposesAsync(page, serve);
         await review.GetByRole(AriaRole.Button, new() { Name = "Deny", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**/console/intents/{intent}", ConsoleBrowser.Committed);
+        await ConsoleBrowser.AtIntentPageAsync(page, intent);
         await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("REFUSED");
         await Assertions.Expect(page.Locator("table.history")).ToContainTextAsync("denied by human:console");
         await ConsoleBrowser.ScreenshotAsync(page, "intent-denied");

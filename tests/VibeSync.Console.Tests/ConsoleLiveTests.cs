@@ -38,7 +38,7 @@ public sealed class ConsoleLiveTests
 
         // Its page, open while it waits; approved at a terminal, it turns FINAL on the page.
         await rows.First.GetByRole(AriaRole.Link, new() { Name = intent, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**/console/intents/{intent}", ConsoleBrowser.Committed);
+        await ConsoleBrowser.AtIntentPageAsync(page, intent);
         await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("PENDING");
         await Assertions.Expect(page.Locator("#feed-state")).ToHaveTextAsync("live updates: connected");
         await page.EvaluateAsync("() => { window.notReloaded = true; }");

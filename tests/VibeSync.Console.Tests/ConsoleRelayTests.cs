@@ -53,14 +53,14 @@ public sealed class ConsoleRelayTests : EndToEndTest
 
             var glb = page.WaitForResponseAsync(r => r.Url.EndsWith("/console/reality.glb", StringComparison.Ordinal), new() { Timeout = 15_000 });
             await review.GetByRole(AriaRole.Link, new() { Name = $"Intent {intent}" }).ClickAsync();
-            await page.WaitForURLAsync($"**/console/intents/{intent}", ConsoleBrowser.Committed);
+            await ConsoleBrowser.AtIntentPageAsync(page, intent);
             review = page.GetByRole(AriaRole.Article, new() { Name = $"Intent {intent}" });
             var glbReply = await glb;
             Assert.Equal(200, glbReply.Status);
             Assert.Equal("glTF"u8.ToArray(), (await glbReply.BodyAsync())[..4]);
             await Assertions.Expect(review.Locator("canvas")).ToHaveAttributeAsync("data-source", "gltf", new() { Timeout = 30_000 });
             await review.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync($"**/console/intents/{intent}", ConsoleBrowser.Committed);
+            await ConsoleBrowser.AtIntentPageAsync(page, intent);
             Assert.StartsWith($"http://127.0.0.1:{relay}/", page.Url);
             await Assertions.Expect(page.Locator("#intent-phase")).ToHaveTextAsync("FINAL");
             await ConsoleBrowser.ScreenshotAsync(page, "standby-intent-approved");

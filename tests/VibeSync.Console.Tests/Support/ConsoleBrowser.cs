@@ -20,11 +20,13 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
     public IBrowser Browser { get; }
 
     /// <summary>
-    /// Waits for a link's navigation to be committed, not for the new page's load event: the page
-    /// loads three.js and the glTF's textures (image loads delay the load event), which on a busy CI
-    /// machine took over Playwright's 30 s. What a test checks on the page is waited for by locator.
+    /// Waits until <paramref name="page"/> is at intent <paramref name="intent"/>'s page by its URL
+    /// alone. Not <c>WaitForURLAsync</c>: when the URL already matches, it waits for the load event
+    /// whatever <c>WaitUntil</c> says, and on a busy CI machine that took over Playwright's 30 s
+    /// (three.js and the glTF's textures delay it). What a test checks on the page is waited for by locator.
     /// </summary>
-    public static PageWaitForURLOptions Committed { get; } = new() { WaitUntil = WaitUntilState.Commit };
+    public static Task AtIntentPageAsync(IPage page, object intent) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/console/intents/{intent}$"), new() { Timeout = 30_000 });
 
     /// <summary>Where screenshots go: the test output, kept as the run's artifacts.</summary>
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "console-screenshots");

@@ -7,7 +7,10 @@
 const load3d = () => { if (document.querySelector("canvas[data-scene]")) import("./console-3d.js"); };
 load3d();
 document.addEventListener("console:updated", load3d);
-(() => {
+// The feed is opened once the page has loaded: a stream opened during loading can hold the page's
+// load event (the tab's spinner) for as long as it stays open in some browsers.
+const whenLoaded = (start) => { if (document.readyState === "complete") start(); else window.addEventListener("load", start, { once: true }); };
+whenLoaded(() => {
   const state = document.getElementById("feed-state");
   if (!state || !state.dataset.feed || !("EventSource" in window)) return;
   const feed = new EventSource(state.dataset.feed);
@@ -20,4 +23,4 @@ document.addEventListener("console:updated", load3d);
   }
   feed.addEventListener("open", () => { state.textContent = "live updates: connected"; });
   feed.addEventListener("error", () => { state.textContent = "live updates: reconnecting…"; });
-})();
+});
