@@ -47,6 +47,22 @@ public abstract class ClockedPipeline : IAsyncLifetime
 
     private protected WalEntry Last(ulong id) => Entries(id).Last();
 
+    /// <summary>
+    /// Waits for <paramref name="answer"/> while time goes on, as it does outside a test: an
+    /// admission that waits on the pipeline's clock (a human's quiet period, a retry's delay) is
+    /// answered once the clock passes it. A real deadlock still times out after <see cref="Patience"/>.
+    /// </summary>
+    private protected async Task<IntentOutcome> WhileTimePassesAsync(Task<IntentOutcome> answer)
+    {
+        var patience = System.Diagnostics.Stopwatch.StartNew();
+        while (!answer.IsCompleted && patience.Elapsed < Patience)
+        {
+            await Task.WhenAny(answer, Task.Delay(200));
+            if (!answer.IsCompleted) Clock.Advance(TimeSpan.FromMilliseconds(50));
+        }
+        return await answer.WaitAsync(TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>Moves the clock on and lets the pipeline settle what is due.</summary>
     private protected async Task Elapse(int ms)
     {

@@ -34,7 +34,7 @@ public sealed class ReadRacingAHumanProperties
                 int a = Math.Abs(program[i]), b = Math.Abs(program[i + 1]), c = Math.Abs(program[i + 2]);
                 var agent = Pipeline.Submit(Move(1 + a % 7, Objects[b % Objects.Length], "line it up"), Ai);
                 tickets.Add(agent);
-                await agent.Provisional.WaitAsync(Patience);
+                await WhileTimePassesAsync(agent.Provisional);
                 string touched = Objects[c % Objects.Length];
                 double x = 10 + c % 5;
                 Blender.HumanBeforeNextRead = (s => s with { Objects = s.Objects.SetItem(touched, s.Objects[touched] with { Translation = new Vector3d(x, 0, 0) }) },
