@@ -93,6 +93,14 @@ public sealed class RigReferenceTests : EndToEndTest
         Assert.Equal(0.5, values["SmileWide"]); // the others as they were
     }
 
+    /// <summary>Whether Reality holds IK.L's joint at the height Unity raised it to (glTF y = 1.5).</summary>
+    private static async Task<bool> JointRaisedAsync(ServeProcess serve)
+    {
+        using var doc = JsonDocument.Parse(await serve.GetStringAsync("/v1/state?engine=reality&space=canonical"));
+        return doc.RootElement.GetProperty("objects").EnumerateArray()
+            .Any(o => o.TryGetProperty("name", out var n) && n.GetString() == "IK.L" && Math.Abs(o.GetProperty("translation")[1].GetDouble() - 1.5) < 1e-4);
+    }
+
     [Fact]
     public async Task a_joint_moved_in_unity_moves_the_bones_rest_in_the_live_blender_with_its_skin()
     {
@@ -107,6 +115,9 @@ public sealed class RigReferenceTests : EndToEndTest
         // node's translation is (0.84, 1.38, −0.3) in glTF's, (−0.84, 1.38, −0.3) in Unity's. A human raises it 0.12.
         await sim.StepAsync("""{"object": "IK.L", "localPosition": [-0.84, 1.5, -0.3]}""");
         // Parity means Blender took set_transform of the joint and update_skin (it refuses bind matrices off its bones' rest) and reads back the same.
+        // Reality's root also moves with other edits (Blender's own reads after attach), so wait for the joint itself first.
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); !await JointRaisedAsync(serve); await Task.Delay(200))
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "Reality never took IK.L's move from Unity");
         await AtParityAsync(serve, "parity after the joint moved in Unity", s => s.GetProperty("sync").GetProperty("reality_root").GetString() != before);
 
         var output = await SavedAndPrintedAsync(blender, "after-joint", """
