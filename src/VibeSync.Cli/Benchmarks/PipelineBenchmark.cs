@@ -17,7 +17,7 @@ namespace VibeSync.Cli.Benchmarks;
 internal static class PipelineBenchmark
 {
     public sealed record Latency(double Rate, double Seconds, int Intents, double P50Ms, double P99Ms, double MaxMs, int Final, int Verifications,
-        Tail Tail, long AllocatedBytesPerIntent, IReadOnlyList<Allocation> TopAllocations);
+        Tail Tail, long AllocatedBytesPerIntent, IReadOnlyList<Allocation> TopAllocations, SchedReport? Sched);
 
     /// <summary>Bytes of one type the allocation sampler saw during the paced run (the benchmark's own included), per intent.</summary>
     public sealed record Allocation(string Type, long BytesPerIntent);
@@ -36,8 +36,13 @@ internal static class PipelineBenchmark
 
     private static readonly Actor Person = new(ActorKind.Human, "bench");
 
-    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, int finalChunk, bool sampleAllocations, Action<string> progress)
+    /// <summary>
+    /// The paced run. With <paramref name="schedTrace"/>, a system-wide scheduler trace (perf) covers it and
+    /// every intent over 1 ms is attributed to CPU waits, what ran instead and disk sleeps (<see cref="SchedAttribution"/>).
+    /// </summary>
+    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, int finalChunk, bool sampleAllocations, bool schedTrace, Action<string> progress)
     {
+        await using var sched = schedTrace ? await SchedTrace.StartAsync(Path.Combine(directory, "sched")) : null;
         progress($"paced: {rate:N0} cosmetic intents/s for 1 s of warm-up and {duration.TotalSeconds:F0} s measured, submit → PROVISIONAL_OK (FINAL entries {(finalChunk <= 0 ? "all at the close" : $"in chunks of {finalChunk}")})");
         var spans = new List<SpineSpan>();
         await using var rig = await Rig.StartAsync(Path.Combine(directory, "paced"), finalChunk, span => { lock (spans) spans.Add(span); });
@@ -53,6 +58,7 @@ internal static class PipelineBenchmark
         var answered = new Task[count];
         var sw = Stopwatch.StartNew();
         double period = Stopwatch.Frequency / rate;
+        int submitter = sched == null ? 0 : SchedTrace.CurrentThreadId(); // the loop below never awaits: one thread throughout
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
@@ -73,10 +79,22 @@ internal static class PipelineBenchmark
         int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Protocol.Intents.IntentPhase.Final);
         Tail tail;
         lock (spans) tail = TailOf(latencies, sentAt, submittedAt, warm, trace.Events, spans);
+        SchedReport? report = null;
+        if (sched != null)
+        {
+            progress("sched-trace: reading the scheduler trace back (perf script)");
+            var (timeline, events, unparsed, notes) = await sched.StopAsync();
+            long Ns(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency)); // CLOCK_MONOTONIC on Linux: the same clock
+            var windows = Enumerable.Range(warm, count - warm).Where(i => latencies[i] > 1)
+                .Select(i => (Ns(submittedAt[i]), Ns(submittedAt[i]) + (long)(latencies[i] * 1e6))).ToArray();
+            long end = Enumerable.Range(warm, count - warm).Max(i => Ns(submittedAt[i]) + (long)(latencies[i] * 1e6));
+            var named = new Dictionary<int, string> { [submitter] = "ours: paced submitter" };
+            report = new SchedAttribution(timeline, Environment.ProcessId, named).Report(windows, Ns(submittedAt[warm]), end, events, unparsed, notes);
+        }
         var measured = latencies[warm..];
         return new Latency(rate, sw.Elapsed.TotalSeconds, measured.Length, Percentiles.Of(measured, 0.5), Percentiles.Of(measured, 0.99), measured.Max(),
             final, rig.Blender.Reads, tail, allocated / (count - warm),
-            trace.Allocations.Take(15).Select(a => new Allocation(a.Type, a.Bytes / count)).ToArray());
+            trace.Allocations.Take(15).Select(a => new Allocation(a.Type, a.Bytes / count)).ToArray(), report);
     }
 
     private static Tail TailOf(double[] latencies, DateTime[] sentAt, long[] submittedAt, int warm, IReadOnlyList<RuntimeEvent> events, IReadOnlyList<SpineSpan> spans)

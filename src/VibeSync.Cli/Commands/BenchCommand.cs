@@ -458,11 +458,12 @@ internal static class BenchCommand
         var objects = new Option<int>("--objects") { Description = "Objects the peak run's micro-intents move (round robin).", DefaultValueFactory = _ => 64 };
         var finalChunk = new Option<int>("--final-chunk") { Description = "FINAL entries journaled at a time between admissions; 0 journals a batch's all at its close (the old way, for comparison).", DefaultValueFactory = _ => new VibeSync.Intents.Pipeline.PipelineOptions().FinalChunk };
         var allocations = new Option<bool>("--allocations") { Description = "Sample the paced run's allocations by type (the runtime's allocation tick) and print the top 15." };
+        var schedTrace = new Option<bool>("--sched-trace") { Description = "Record the kernel scheduler (perf record of sched_switch/sched_wakeup, every CPU) over the paced run and attribute each intent over 1 ms: how long this process's threads waited runnable for a CPU, what ran instead, disk sleeps. Needs perf and root (or kernel.perf_event_paranoid -1)." };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
         var command = new Command("pipeline",
             "The intent pipeline with the real WAL and two in-memory engines: submit → PROVISIONAL_OK p50/p99 at a paced cosmetic rate (goal p99 ≤ 1 ms at 5,000/s), the peak rate of micro-intents coalesced and finalized (goal ≥ 50,000/s), and one lone fsync'd WAL append beside them. Runs in DATA/bench-pipeline.")
         {
-            data, rate, seconds, intents, objects, finalChunk, allocations, json,
+            data, rate, seconds, intents, objects, finalChunk, allocations, schedTrace, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -477,7 +478,13 @@ internal static class BenchCommand
                 Action<string> progress = line => Console.Error.WriteLine(line);
                 progress("one durable WAL append at a time, 1 s: the fsync every answer waits behind");
                 var fsync = await WalBenchmark.SingleAppendAsync(dir, TimeSpan.FromSeconds(1));
-                var paced = await PipelineBenchmark.PacedAsync(dir, r, TimeSpan.FromSeconds(s), chunk, parse.GetValue(allocations), progress);
+                PipelineBenchmark.Latency paced;
+                try { paced = await PipelineBenchmark.PacedAsync(dir, r, TimeSpan.FromSeconds(s), chunk, parse.GetValue(allocations), parse.GetValue(schedTrace), progress); }
+                catch (SchedTraceUnavailableException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return Program.InputError;
+                }
                 var peak = await PipelineBenchmark.PeakAsync(dir, n, k, chunk, progress);
                 var machine = MachineInfo.Current();
                 if (asJson)
@@ -498,6 +505,7 @@ internal static class BenchCommand
                     Console.WriteLine($"  spine: {paced.Tail.SlowDuringClose} of them during a batch's close ({paced.Tail.Closes} closes on the spine, min {paced.Tail.CloseMinMs} ms, p50 {paced.Tail.CloseP50Ms} ms, max {paced.Tail.CloseMaxMs} ms), {paced.Tail.SlowDuringFinals} during a chunk of FINAL entries (max {paced.Tail.FinalsMaxMs} ms; {paced.Tail.FinalsMeanEntries} entries a chunk on average, at most {paced.Tail.FinalsMaxEntries}); {paced.Tail.SlowUnexplained} during none of these nor a GC pause");
                     Console.WriteLine($"  allocated: {paced.AllocatedBytesPerIntent:N0} bytes per intent (whole process, measured part)");
                     foreach (var a in paced.TopAllocations) Console.WriteLine($"    {a.BytesPerIntent,7:N0} B/intent  {a.Type}");
+                    if (paced.Sched is { } sched) foreach (var line in sched.Lines()) Console.WriteLine(line);
                     Console.WriteLine($"peak: {peak.Final:N0} of {peak.Intents:N0} micro-intents on {peak.Objects} objects FINAL in {peak.Seconds:F2} s = {peak.PerSecond:N0}/s, {peak.Verifications} verifications, {peak.WalEntries:N0} WAL entries (goal ≥ 50,000/s)");
                     Console.WriteLine($"one lone WAL append (fsync): p50 {fsync.WalP50Ms:F3} ms, p99 {fsync.WalP99Ms:F3} ms, {fsync.WalPerSecond:N0}/s");
                     Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");

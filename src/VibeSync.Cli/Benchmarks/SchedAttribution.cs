@@ -1,0 +1,198 @@
+// Why: "the rest is scheduling" was an inference. This asks the kernel's trace, for each slow
+// intent's window, how long this process's threads waited runnable for a CPU, what ran on the CPUs
+// meanwhile, and how long they slept (futex/timer vs. disk), so the claim can be checked.
+namespace VibeSync.Cli.Benchmarks;
+
+/// <summary>Milliseconds attributed to a thread group or a process.</summary>
+internal sealed record Share(string Name, double Ms);
+
+/// <summary>
+/// How long a group of this process's threads waited for a CPU over the measured run: after a
+/// wake-up (its p50/p99/max) and after being preempted while running (count, max).
+/// </summary>
+internal sealed record WakeLatency(string Threads, int WakeUps, double P50Ms, double P99Ms, double MaxMs, int Preemptions, double PreemptedMaxMs);
+
+/// <summary>One slow intent: its latency, how much of it this process waited for a CPU, what ran instead, which threads slept on the disk.</summary>
+internal sealed record SlowIntentSched(double Ms, double WaitingForCpuMs, string RanInstead, string Slept);
+
+/// <summary>The scheduler's view of a run's slow intents (see <see cref="SchedAttribution"/>).</summary>
+internal sealed record SchedReport(
+    int Events, int Unparsed, string PerfNotes,
+    double MeasuredSeconds, IReadOnlyList<Share> CpuOverRun,
+    int SlowIntents, double SlowMs, double WaitingForCpuMs,
+    IReadOnlyList<Share> RunnableInSlow, IReadOnlyList<Share> RanInsteadWhileWaiting, IReadOnlyList<Share> CpuInSlow,
+    IReadOnlyList<Share> DiskSleepInSlow, IReadOnlyList<WakeLatency> WakeUps, IReadOnlyList<SlowIntentSched> Slowest)
+{
+    /// <summary>The report for people, indented under a benchmark's figures.</summary>
+    public IEnumerable<string> Lines()
+    {
+        static string List(IEnumerable<Share> shares) => string.Join(", ", shares.Select(s => $"{s.Name} {s.Ms:F1}"));
+        yield return $"  sched-trace: {Events:N0} switches and wake-ups (perf, every CPU){(Unparsed > 0 ? $", {Unparsed} lines not understood" : "")}{(PerfNotes.Length > 0 ? $"; perf: {PerfNotes.ReplaceLineEndings(" ")}" : "")}";
+        yield return $"    CPU over the measured {MeasuredSeconds:F1} s, ms: {List(CpuOverRun)}";
+        yield return $"    {SlowIntents} intents over 1 ms, pending during {SlowMs:F1} ms (\"slow time\"); a thread of this process waited runnable for a CPU during {WaitingForCpuMs:F1} ms of it ({(SlowMs == 0 ? 0 : WaitingForCpuMs / SlowMs):P0})";
+        yield return $"    runnable, not running, in slow time (ms a group had one waiting): {List(RunnableInSlow)}";
+        yield return $"    ran instead while ours waited (CPU ms): {List(RanInsteadWhileWaiting)}";
+        yield return $"    the CPUs in slow time (CPU ms): {List(CpuInSlow)}";
+        yield return $"    disk sleeps (D) in slow time (ms): {(DiskSleepInSlow.Count == 0 ? "none" : List(DiskSleepInSlow))}";
+        foreach (var w in WakeUps)
+            yield return $"    {w.Threads}: {w.WakeUps:N0} wake-ups waited p50 {w.P50Ms:F3} / p99 {w.P99Ms:F3} / max {w.MaxMs:F3} ms for a CPU; preempted {w.Preemptions:N0}×, longest wait {w.PreemptedMaxMs:F3} ms";
+        foreach (var s in Slowest)
+            yield return $"    slow {s.Ms:F2} ms: waited for a CPU {s.WaitingForCpuMs:F2} ms; instead: {s.RanInstead}{(s.Slept.Length > 0 ? $"; disk: {s.Slept}" : "")}";
+    }
+}
+
+/// <summary>
+/// Attributes windows of time (slow intents) to what the scheduler did, from a <see cref="SchedTimeline"/>.
+/// This process's threads are grouped by name (the thread pool's workers, the WAL writer, GC, the
+/// tiered JIT, …) plus any named by tid (the paced submitter); other processes by their name.
+/// </summary>
+internal sealed class SchedAttribution
+{
+    private readonly SchedTimeline _timeline;
+    private readonly int _pid;
+    private readonly IReadOnlyDictionary<int, string> _named;
+    private readonly int[] _ours;
+
+    public SchedAttribution(SchedTimeline timeline, int pid, IReadOnlyDictionary<int, string> named)
+    {
+        _timeline = timeline;
+        _pid = pid;
+        _named = named;
+        _ours = timeline.Threads.Keys.Where(t => timeline.PidOf.TryGetValue(t, out var p) && p == pid).ToArray();
+    }
+
+    /// <summary>The group a thread is counted in.</summary>
+    public string Label(int tid)
+    {
+        if (tid == 0) return "idle";
+        if (_named.TryGetValue(tid, out var named)) return named;
+        string name = _timeline.NameOf.GetValueOrDefault(tid, "?");
+        if (!_timeline.PidOf.TryGetValue(tid, out var pid) || pid != _pid) return "other: " + name;
+        return name switch
+        {
+            ".NET TP Worker" => "ours: thread-pool workers",
+            ".NET Tiered Com" => "ours: tiered JIT",
+            ".NET Timer" => "ours: timer",
+            ".NET Finalizer" => "ours: finalizer",
+            _ when name.StartsWith("vibesync-wal", StringComparison.Ordinal) => "ours: WAL writer",
+            _ when name.Contains("GC", StringComparison.Ordinal) => "ours: GC",
+            _ => "ours: " + name,
+        };
+    }
+
+    /// <summary>
+    /// The report for intents <paramref name="slow"/> (each its window in CLOCK_MONOTONIC ns) in the measured
+    /// run [<paramref name="from"/>, <paramref name="to"/>]. Slow intents submitted together share most of their
+    /// windows, so the totals are over the union of the windows ("slow time", wall-clock ms), never summed per intent.
+    /// </summary>
+    public SchedReport Report(IReadOnlyList<(long From, long To)> slow, long from, long to, int events, int unparsed, string notes)
+    {
+        var slowTime = Union(slow.ToList());
+        var runnable = new Dictionary<string, List<(long, long)>>();
+        var disk = new Dictionary<string, List<(long, long)>>();
+        var waits = new List<(long From, long To)>();
+        var cpu = new Dictionary<string, double>();
+        foreach (var (a, b) in slowTime)
+        {
+            foreach (int tid in _ours)
+                foreach (var i in _timeline.Of(tid, a, b))
+                {
+                    if (i.State is ThreadState.WokenWaiting or ThreadState.PreemptedWaiting) { Add(runnable, Label(tid), i); waits.Add((i.From, i.To)); }
+                    else if (i.State == ThreadState.DiskSleeping) Add(disk, Label(tid), i);
+                }
+            foreach (var run in _timeline.Runs(a, b)) Add(cpu, Label(run.Tid), Ms(run.To - run.From));
+        }
+        var waiting = Union(waits);
+        var instead = new Dictionary<string, double>();
+        foreach (var (a, b) in waiting)
+            foreach (var run in _timeline.Runs(a, b)) Add(instead, Label(run.Tid), Ms(run.To - run.From));
+        var overRun = new Dictionary<string, double>();
+        foreach (var run in _timeline.Runs(from, to)) Add(overRun, Label(run.Tid), Ms(run.To - run.From));
+        return new SchedReport(events, unparsed, notes, Math.Round(Ms(to - from) / 1000, 3), Shares(overRun, 12), slow.Count, Math.Round(Length(slowTime), 3),
+            Math.Round(Length(waiting), 3), Shares(Lengths(runnable), 10), Shares(instead, 10), Shares(cpu, 12), Shares(Lengths(disk), 10), WakeUpsOver(from, to),
+            Slowest(slow, 8));
+    }
+
+    /// <summary>The <paramref name="count"/> slowest intents whose windows do not overlap each other (a burst is one), each explained.</summary>
+    private IReadOnlyList<SlowIntentSched> Slowest(IReadOnlyList<(long From, long To)> slow, int count)
+    {
+        var chosen = new List<(long From, long To)>();
+        foreach (var w in slow.OrderByDescending(w => w.To - w.From))
+        {
+            if (chosen.Count == count) break;
+            if (chosen.Any(c => c.From < w.To && w.From < c.To)) continue;
+            chosen.Add(w);
+        }
+        return chosen.Select(w =>
+        {
+            var waits = new List<(long From, long To)>();
+            var disk = new Dictionary<string, double>();
+            foreach (int tid in _ours)
+                foreach (var i in _timeline.Of(tid, w.From, w.To))
+                {
+                    if (i.State is ThreadState.WokenWaiting or ThreadState.PreemptedWaiting) waits.Add((i.From, i.To));
+                    else if (i.State == ThreadState.DiskSleeping) Add(disk, Label(tid), Ms(i.To - i.From));
+                }
+            var waiting = Union(waits);
+            var instead = new Dictionary<string, double>();
+            foreach (var (a, b) in waiting)
+                foreach (var run in _timeline.Runs(a, b)) Add(instead, Label(run.Tid), Ms(run.To - run.From));
+            return new SlowIntentSched(Math.Round(Ms(w.To - w.From), 3), Math.Round(Length(waiting), 3), Top(instead, 3), Top(disk, 3));
+        }).ToArray();
+    }
+
+    /// <summary>Per group of this process's threads: how long a wake-up waited for a CPU, and how often the group was preempted.</summary>
+    private IReadOnlyList<WakeLatency> WakeUpsOver(long from, long to)
+    {
+        var woken = new Dictionary<string, List<double>>();
+        var preempted = new Dictionary<string, List<double>>();
+        foreach (int tid in _ours)
+            foreach (var i in _timeline.Of(tid, from, to))
+            {
+                var into = i.State switch { ThreadState.WokenWaiting => woken, ThreadState.PreemptedWaiting => preempted, _ => null };
+                if (into == null) continue;
+                string label = Label(tid);
+                if (!into.TryGetValue(label, out var list)) into[label] = list = new List<double>();
+                list.Add(Ms(i.To - i.From));
+            }
+        return woken.Keys.Union(preempted.Keys).Select(label =>
+        {
+            var w = woken.GetValueOrDefault(label)?.ToArray() ?? Array.Empty<double>();
+            var p = preempted.GetValueOrDefault(label) ?? new List<double>();
+            return new WakeLatency(label, w.Length, Round(w, 0.5), Round(w, 0.99), w.Length == 0 ? 0 : Math.Round(w.Max(), 3), p.Count, p.Count == 0 ? 0 : Math.Round(p.Max(), 3));
+        }).OrderByDescending(l => l.WakeUps).ToArray();
+        static double Round(double[] xs, double q) => xs.Length == 0 ? 0 : Math.Round(Percentiles.Of(xs, q), 3);
+    }
+
+    private static List<(long From, long To)> Union(List<(long From, long To)> spans)
+    {
+        var merged = new List<(long From, long To)>();
+        foreach (var s in spans.OrderBy(s => s.From))
+        {
+            if (merged.Count > 0 && s.From <= merged[^1].To) merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, s.To));
+            else merged.Add(s);
+        }
+        return merged;
+    }
+
+    private static double Ms(long ns) => ns / 1e6;
+
+    private static double Length(List<(long From, long To)> union) => union.Sum(u => Ms(u.To - u.From));
+
+    private static void Add(Dictionary<string, List<(long, long)>> into, string key, ThreadInterval i)
+    {
+        if (!into.TryGetValue(key, out var list)) into[key] = list = new List<(long, long)>();
+        list.Add((i.From, i.To));
+    }
+
+    /// <summary>Per group, the wall-clock time at least one of its threads was in the intervals.</summary>
+    private static Dictionary<string, double> Lengths(Dictionary<string, List<(long, long)>> by) => by.ToDictionary(kv => kv.Key, kv => Length(Union(kv.Value)));
+
+    private static void Add(Dictionary<string, double> into, string key, double ms) => into[key] = into.GetValueOrDefault(key) + ms;
+
+    private static IReadOnlyList<Share> Shares(Dictionary<string, double> by, int top) =>
+        by.OrderByDescending(kv => kv.Value).Take(top).Select(kv => new Share(kv.Key, Math.Round(kv.Value, 3))).ToArray();
+
+    private static string Top(IReadOnlyDictionary<string, double> by, int top) =>
+        string.Join(", ", by.OrderByDescending(kv => kv.Value).Take(top).Select(kv => $"{kv.Key} {kv.Value:F2} ms"));
+}
