@@ -8,9 +8,10 @@ internal sealed record Share(string Name, double Ms);
 
 /// <summary>
 /// How long a group of this process's threads waited for a CPU over the measured run: after a
-/// wake-up (its p50/p99/max) and after being preempted while running (count, max).
+/// wake-up (its p50/p99/max), after being preempted while running (count, max), and how often it
+/// gave the CPU up itself while still runnable (sched_yield: spin-waiting), with its CPU time.
 /// </summary>
-internal sealed record WakeLatency(string Threads, int WakeUps, double P50Ms, double P99Ms, double MaxMs, int Preemptions, double PreemptedMaxMs);
+internal sealed record WakeLatency(string Threads, int WakeUps, double P50Ms, double P99Ms, double MaxMs, int Preemptions, double PreemptedMaxMs, int Yields, double CpuMs);
 
 /// <summary>One slow intent: its latency, how much of it this process waited for a CPU, what ran instead, which threads slept on the disk.</summary>
 internal sealed record SlowIntentSched(double Ms, double WaitingForCpuMs, string RanInstead, string Slept);
@@ -35,7 +36,7 @@ internal sealed record SchedReport(
         yield return $"    the CPUs in slow time (CPU ms): {List(CpuInSlow)}";
         yield return $"    disk sleeps (D) in slow time (ms): {(DiskSleepInSlow.Count == 0 ? "none" : List(DiskSleepInSlow))}";
         foreach (var w in WakeUps)
-            yield return $"    {w.Threads}: {w.WakeUps:N0} wake-ups waited p50 {w.P50Ms:F3} / p99 {w.P99Ms:F3} / max {w.MaxMs:F3} ms for a CPU; preempted {w.Preemptions:N0}×, longest wait {w.PreemptedMaxMs:F3} ms";
+            yield return $"    {w.Threads}: {w.CpuMs:F1} ms on a CPU; {w.WakeUps:N0} wake-ups waited p50 {w.P50Ms:F3} / p99 {w.P99Ms:F3} / max {w.MaxMs:F3} ms for it; preempted {w.Preemptions:N0}× (longest wait {w.PreemptedMaxMs:F3} ms); yielded it {w.Yields:N0}× (spin-waiting)";
         foreach (var s in Slowest)
             yield return $"    slow {s.Ms:F2} ms: waited for a CPU {s.WaitingForCpuMs:F2} ms; instead: {s.RanInstead}{(s.Slept.Length > 0 ? $"; disk: {s.Slept}" : "")}";
     }
@@ -97,8 +98,8 @@ internal sealed class SchedAttribution
             foreach (int tid in _ours)
                 foreach (var i in _timeline.Of(tid, a, b))
                 {
-                    if (i.State is ThreadState.WokenWaiting or ThreadState.PreemptedWaiting) { Add(runnable, Label(tid), i); waits.Add((i.From, i.To)); }
-                    else if (i.State == ThreadState.DiskSleeping) Add(disk, Label(tid), i);
+                    if (i.State is SchedState.WokenWaiting or SchedState.PreemptedWaiting) { Add(runnable, Label(tid), i); waits.Add((i.From, i.To)); }
+                    else if (i.State == SchedState.DiskSleeping) Add(disk, Label(tid), i);
                 }
             foreach (var run in _timeline.Runs(a, b)) Add(cpu, Label(run.Tid), Ms(run.To - run.From));
         }
@@ -130,8 +131,8 @@ internal sealed class SchedAttribution
             foreach (int tid in _ours)
                 foreach (var i in _timeline.Of(tid, w.From, w.To))
                 {
-                    if (i.State is ThreadState.WokenWaiting or ThreadState.PreemptedWaiting) waits.Add((i.From, i.To));
-                    else if (i.State == ThreadState.DiskSleeping) Add(disk, Label(tid), Ms(i.To - i.From));
+                    if (i.State is SchedState.WokenWaiting or SchedState.PreemptedWaiting) waits.Add((i.From, i.To));
+                    else if (i.State == SchedState.DiskSleeping) Add(disk, Label(tid), Ms(i.To - i.From));
                 }
             var waiting = Union(waits);
             var instead = new Dictionary<string, double>();
@@ -146,21 +147,28 @@ internal sealed class SchedAttribution
     {
         var woken = new Dictionary<string, List<double>>();
         var preempted = new Dictionary<string, List<double>>();
+        var yielded = new Dictionary<string, List<double>>();
+        var running = new Dictionary<string, List<double>>();
         foreach (int tid in _ours)
             foreach (var i in _timeline.Of(tid, from, to))
             {
-                var into = i.State switch { ThreadState.WokenWaiting => woken, ThreadState.PreemptedWaiting => preempted, _ => null };
+                var into = i.State switch
+                {
+                    SchedState.WokenWaiting => woken, SchedState.PreemptedWaiting => preempted, SchedState.YieldedWaiting => yielded,
+                    SchedState.Running => running, _ => null,
+                };
                 if (into == null) continue;
                 string label = Label(tid);
                 if (!into.TryGetValue(label, out var list)) into[label] = list = new List<double>();
                 list.Add(Ms(i.To - i.From));
             }
-        return woken.Keys.Union(preempted.Keys).Select(label =>
+        return running.Keys.Union(woken.Keys).Select(label =>
         {
             var w = woken.GetValueOrDefault(label)?.ToArray() ?? Array.Empty<double>();
             var p = preempted.GetValueOrDefault(label) ?? new List<double>();
-            return new WakeLatency(label, w.Length, Round(w, 0.5), Round(w, 0.99), w.Length == 0 ? 0 : Math.Round(w.Max(), 3), p.Count, p.Count == 0 ? 0 : Math.Round(p.Max(), 3));
-        }).OrderByDescending(l => l.WakeUps).ToArray();
+            return new WakeLatency(label, w.Length, Round(w, 0.5), Round(w, 0.99), w.Length == 0 ? 0 : Math.Round(w.Max(), 3), p.Count, p.Count == 0 ? 0 : Math.Round(p.Max(), 3),
+                yielded.GetValueOrDefault(label)?.Count ?? 0, Math.Round(running.GetValueOrDefault(label)?.Sum() ?? 0, 3));
+        }).OrderByDescending(l => l.CpuMs).ToArray();
         static double Round(double[] xs, double q) => xs.Length == 0 ? 0 : Math.Round(Percentiles.Of(xs, q), 3);
     }
 

@@ -1,17 +1,21 @@
 // Why: a slow sample is either work, waiting for a CPU, or sleeping (a lock, a timer, the disk).
+// A thread that yields (spin-waits) is runnable but has nothing to do: it is kept apart from one
+// that was preempted or woken and waits.
 // Only the kernel's switches and wake-ups tell these apart; this turns them into per-thread
 // intervals and per-CPU runs that a window of time can be asked about.
 namespace VibeSync.Cli.Benchmarks;
 
 /// <summary>What a thread was doing over an interval.</summary>
-internal enum ThreadState
+internal enum SchedState
 {
     /// <summary>On a CPU.</summary>
     Running,
     /// <summary>Runnable after a wake-up, waiting for a CPU.</summary>
     WokenWaiting,
-    /// <summary>Runnable after it was preempted, waiting for a CPU.</summary>
+    /// <summary>Runnable after it was preempted (kernel state R+), waiting for a CPU.</summary>
     PreemptedWaiting,
+    /// <summary>Runnable after it gave its CPU up itself (state R without +: sched_yield, as spin-waits do), waiting for a CPU.</summary>
+    YieldedWaiting,
     /// <summary>Asleep and interruptible: a futex, epoll, a timer (kernel state S).</summary>
     Sleeping,
     /// <summary>Asleep and uninterruptible: disk I/O such as fsync (kernel state D).</summary>
@@ -19,7 +23,7 @@ internal enum ThreadState
 }
 
 /// <summary>Thread <paramref name="Tid"/> in <paramref name="State"/> from <paramref name="From"/> to <paramref name="To"/> (CLOCK_MONOTONIC ns).</summary>
-internal readonly record struct ThreadInterval(long From, long To, int Tid, ThreadState State);
+internal readonly record struct ThreadInterval(long From, long To, int Tid, SchedState State);
 
 /// <summary>CPU <paramref name="Cpu"/> ran thread <paramref name="Tid"/> (0: idle) from <paramref name="From"/> to <paramref name="To"/>.</summary>
 internal readonly record struct CpuRun(long From, long To, int Cpu, int Tid);
@@ -50,9 +54,9 @@ internal sealed class SchedTimeline
     public static SchedTimeline From(IEnumerable<SchedEvent> events)
     {
         var t = new SchedTimeline();
-        var since = new Dictionary<int, (long At, ThreadState State)>();
+        var since = new Dictionary<int, (long At, SchedState State)>();
         var onCpu = new Dictionary<int, (long At, int Tid)>();
-        void Close(int tid, long at, ThreadState next)
+        void Close(int tid, long at, SchedState next)
         {
             if (tid != 0 && since.TryGetValue(tid, out var s) && at >= s.At) t.Add(new ThreadInterval(s.At, at, tid, s.State));
             since[tid] = (at, next);
@@ -71,19 +75,20 @@ internal sealed class SchedTimeline
                         runs.Add(new CpuRun(run.At, s.AtNs, s.Cpu, run.Tid));
                     }
                     onCpu[s.Cpu] = (s.AtNs, s.NextTid);
-                    Close(s.Tid, s.AtNs, s.PrevState[0] switch
+                    Close(s.Tid, s.AtNs, s.PrevState switch
                     {
-                        'R' => ThreadState.PreemptedWaiting,
-                        'D' => ThreadState.DiskSleeping,
-                        _ => ThreadState.Sleeping,
+                        "R+" => SchedState.PreemptedWaiting,
+                        ['R', ..] => SchedState.YieldedWaiting,
+                        ['D', ..] => SchedState.DiskSleeping,
+                        _ => SchedState.Sleeping,
                     });
-                    Close(s.NextTid, s.AtNs, ThreadState.Running);
+                    Close(s.NextTid, s.AtNs, SchedState.Running);
                     break;
                 case SchedWakeup w:
                     t._nameOf[w.WokenTid] = w.WokenComm;
                     // A wake-up of a thread already running or runnable changes nothing.
-                    if (!since.TryGetValue(w.WokenTid, out var state) || state.State is ThreadState.Sleeping or ThreadState.DiskSleeping)
-                        Close(w.WokenTid, w.AtNs, ThreadState.WokenWaiting);
+                    if (!since.TryGetValue(w.WokenTid, out var state) || state.State is SchedState.Sleeping or SchedState.DiskSleeping)
+                        Close(w.WokenTid, w.AtNs, SchedState.WokenWaiting);
                     break;
             }
         }
