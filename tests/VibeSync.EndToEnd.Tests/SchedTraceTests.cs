@@ -56,6 +56,9 @@ public sealed class SchedTraceTests
         Assert.Equal(4.561, report.SlowMs, 3);
         Assert.Equal(4.476, report.WaitingForCpuMs, 3); // the WAL writer's wait after its wake-up; TP worker 5549's yield is not a wait
         Assert.Equal(new Share("ours: WAL writer", 4.476), report.RunnableInSlow.Single());
+        // The rest: the WAL writer ran .729879–.729896 and .734425–.734440 (0.032 ms); it slept on the disk 0.053 ms.
+        Assert.Equal(0.032, report.RunningMs, 3);
+        Assert.Equal(0.053, report.AsleepMs, 3);
         Assert.Equal(new Share("ours: WAL writer", 0.053), report.DiskSleepInSlow.Single());
         // While it waited: blender on both CPUs (1.220 + 1.067 + 0.026 on CPU 1, 0.163 on CPU 0), then another .NET process's JIT.
         Assert.Equal(new Share("other: blender", 2.476), report.RanInsteadWhileWaiting[0]);

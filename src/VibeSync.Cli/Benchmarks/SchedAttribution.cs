@@ -20,7 +20,7 @@ internal sealed record SlowIntentSched(double Ms, double WaitingForCpuMs, string
 internal sealed record SchedReport(
     int Events, int Unparsed, string PerfNotes,
     double MeasuredSeconds, IReadOnlyList<Share> CpuOverRun,
-    int SlowIntents, double SlowMs, double WaitingForCpuMs,
+    int SlowIntents, double SlowMs, double WaitingForCpuMs, double RunningMs, double AsleepMs,
     IReadOnlyList<Share> RunnableInSlow, IReadOnlyList<Share> RanInsteadWhileWaiting, IReadOnlyList<Share> CpuInSlow,
     IReadOnlyList<Share> DiskSleepInSlow, IReadOnlyList<WakeLatency> WakeUps, IReadOnlyList<SlowIntentSched> Slowest)
 {
@@ -30,7 +30,7 @@ internal sealed record SchedReport(
         static string List(IEnumerable<Share> shares) => string.Join(", ", shares.Select(s => $"{s.Name} {s.Ms:F1}"));
         yield return $"  sched-trace: {Events:N0} switches and wake-ups (perf, every CPU){(Unparsed > 0 ? $", {Unparsed} lines not understood" : "")}{(PerfNotes.Length > 0 ? $"; perf: {PerfNotes.ReplaceLineEndings(" ")}" : "")}";
         yield return $"    CPU over the measured {MeasuredSeconds:F1} s, ms: {List(CpuOverRun)}";
-        yield return $"    {SlowIntents} intents over 1 ms, pending during {SlowMs:F1} ms (\"slow time\"); a thread of this process waited runnable for a CPU during {WaitingForCpuMs:F1} ms of it ({(SlowMs == 0 ? 0 : WaitingForCpuMs / SlowMs):P0})";
+        yield return $"    {SlowIntents} intents over 1 ms, pending during {SlowMs:F1} ms (\"slow time\"); a thread of this process waited runnable for a CPU during {WaitingForCpuMs:F1} ms of it ({(SlowMs == 0 ? 0 : WaitingForCpuMs / SlowMs):P0}); else one ran during {RunningMs:F1} ms ({(SlowMs == 0 ? 0 : RunningMs / SlowMs):P0}); else all slept {AsleepMs:F1} ms ({(SlowMs == 0 ? 0 : AsleepMs / SlowMs):P0})";
         yield return $"    runnable, not running, in slow time (ms a group had one waiting): {List(RunnableInSlow)}";
         yield return $"    ran instead while ours waited (CPU ms): {List(RanInsteadWhileWaiting)}";
         yield return $"    the CPUs in slow time (CPU ms): {List(CpuInSlow)}";
@@ -92,25 +92,29 @@ internal sealed class SchedAttribution
         var runnable = new Dictionary<string, List<(long, long)>>();
         var disk = new Dictionary<string, List<(long, long)>>();
         var waits = new List<(long From, long To)>();
+        var running = new List<(long From, long To)>();
         var cpu = new Dictionary<string, double>();
         foreach (var (a, b) in slowTime)
         {
             foreach (int tid in _ours)
                 foreach (var i in _timeline.Of(tid, a, b))
                 {
-                    if (i.State is SchedState.WokenWaiting or SchedState.PreemptedWaiting) { Add(runnable, Label(tid), i); waits.Add((i.From, i.To)); }
+                    if (i.State == SchedState.Running) running.Add((i.From, i.To));
+                    else if (i.State is SchedState.WokenWaiting or SchedState.PreemptedWaiting) { Add(runnable, Label(tid), i); waits.Add((i.From, i.To)); }
                     else if (i.State == SchedState.DiskSleeping) Add(disk, Label(tid), i);
                 }
             foreach (var run in _timeline.Runs(a, b)) Add(cpu, Label(run.Tid), Ms(run.To - run.From));
         }
         var waiting = Union(waits);
+        // Slow time is split three ways: some thread of ours waits for a CPU; else one runs; else all sleep (a lock, a timer, the disk).
+        double runningOnly = Length(Union(running.Concat(waits).ToList())) - Length(waiting);
         var instead = new Dictionary<string, double>();
         foreach (var (a, b) in waiting)
             foreach (var run in _timeline.Runs(a, b)) Add(instead, Label(run.Tid), Ms(run.To - run.From));
         var overRun = new Dictionary<string, double>();
         foreach (var run in _timeline.Runs(from, to)) Add(overRun, Label(run.Tid), Ms(run.To - run.From));
         return new SchedReport(events, unparsed, notes, Math.Round(Ms(to - from) / 1000, 3), Shares(overRun, 12), slow.Count, Math.Round(Length(slowTime), 3),
-            Math.Round(Length(waiting), 3), Shares(Lengths(runnable), 10), Shares(instead, 10), Shares(cpu, 12), Shares(Lengths(disk), 10), WakeUpsOver(from, to),
+            Math.Round(Length(waiting), 3), Math.Round(runningOnly, 3), Math.Round(Length(slowTime) - runningOnly - Length(waiting), 3), Shares(Lengths(runnable), 10), Shares(instead, 10), Shares(cpu, 12), Shares(Lengths(disk), 10), WakeUpsOver(from, to),
             Slowest(slow, 8));
     }
 
