@@ -40,13 +40,13 @@ internal static class PipelineBenchmark
     /// The paced run. With <paramref name="schedTrace"/>, a system-wide scheduler trace (perf) covers it and
     /// every intent over 1 ms is attributed to CPU waits, what ran instead and disk sleeps (<see cref="SchedAttribution"/>).
     /// </summary>
-    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan duration, int finalChunk, bool sampleAllocations, bool schedTrace, Action<string> progress)
+    public static async Task<Latency> PacedAsync(string directory, double rate, TimeSpan warmUp, TimeSpan duration, int finalChunk, bool sampleAllocations, bool schedTrace, Action<string> progress)
     {
         await using var sched = schedTrace ? await SchedTrace.StartAsync(Path.Combine(directory, "sched")) : null;
-        progress($"paced: {rate:N0} cosmetic intents/s for 1 s of warm-up and {duration.TotalSeconds:F0} s measured, submit → PROVISIONAL_OK (FINAL entries {(finalChunk <= 0 ? "all at the close" : $"in chunks of {finalChunk}")})");
+        progress($"paced: {rate:N0} cosmetic intents/s for {warmUp.TotalSeconds:0.#} s of warm-up and {duration.TotalSeconds:F0} s measured, submit → PROVISIONAL_OK (FINAL entries {(finalChunk <= 0 ? "all at the close" : $"in chunks of {finalChunk}")})");
         var spans = new List<SpineSpan>();
         await using var rig = await Rig.StartAsync(Path.Combine(directory, "paced"), finalChunk, span => { lock (spans) spans.Add(span); });
-        int warm = (int)rate; // the first second warms the JIT up and is left out of the figures
+        int warm = (int)(rate * warmUp.TotalSeconds); // warms the JIT up and is left out of the figures (the tiered JIT still works for seconds after 1 s: SchedAttribution shows it)
         int count = warm + (int)(rate * duration.TotalSeconds);
         var requests = Requests(rig.Targets, count);
         var latencies = new double[count];

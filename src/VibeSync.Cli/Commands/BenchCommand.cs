@@ -454,6 +454,7 @@ internal static class BenchCommand
         var data = DataDirectory.Option();
         var rate = new Option<double>("--rate") { Description = "Cosmetic intents per second in the paced run.", DefaultValueFactory = _ => 5_000 };
         var seconds = new Option<double>("--seconds") { Description = "Seconds of the paced run.", DefaultValueFactory = _ => 3 };
+        var warmUp = new Option<double>("--warm-up") { Description = "Seconds of the paced run before the measured ones, left out of the figures.", DefaultValueFactory = _ => 1 };
         var intents = new Option<int>("--intents") { Description = "Micro-intents in the peak run.", DefaultValueFactory = _ => 200_000 };
         var objects = new Option<int>("--objects") { Description = "Objects the peak run's micro-intents move (round robin).", DefaultValueFactory = _ => 64 };
         var finalChunk = new Option<int>("--final-chunk") { Description = "FINAL entries journaled at a time between admissions; 0 journals a batch's all at its close (the old way, for comparison).", DefaultValueFactory = _ => new VibeSync.Intents.Pipeline.PipelineOptions().FinalChunk };
@@ -463,13 +464,13 @@ internal static class BenchCommand
         var command = new Command("pipeline",
             "The intent pipeline with the real WAL and two in-memory engines: submit → PROVISIONAL_OK p50/p99 at a paced cosmetic rate (goal p99 ≤ 1 ms at 5,000/s), the peak rate of micro-intents coalesced and finalized (goal ≥ 50,000/s), and one lone fsync'd WAL append beside them. Runs in DATA/bench-pipeline.")
         {
-            data, rate, seconds, intents, objects, finalChunk, allocations, schedTrace, json,
+            data, rate, seconds, warmUp, intents, objects, finalChunk, allocations, schedTrace, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
-            double r = parse.GetValue(rate), s = parse.GetValue(seconds);
+            double r = parse.GetValue(rate), s = parse.GetValue(seconds), w = parse.GetValue(warmUp);
             int n = parse.GetValue(intents), k = parse.GetValue(objects), chunk = parse.GetValue(finalChunk);
-            if (r <= 0 || s <= 0 || n < 1 || k < 1 || k > 1_000 || chunk < 0) { Console.Error.WriteLine("error: --rate, --seconds and --intents must be positive, --objects 1…1000, --final-chunk ≥ 0"); return Program.InputError; }
+            if (r <= 0 || s <= 0 || w <= 0 || n < 1 || k < 1 || k > 1_000 || chunk < 0) { Console.Error.WriteLine("error: --rate, --seconds, --warm-up and --intents must be positive, --objects 1…1000, --final-chunk ≥ 0"); return Program.InputError; }
             bool asJson = parse.GetValue(json);
             var dir = Path.Combine(parse.GetValue(data)!.FullName, "bench-pipeline");
             Directory.CreateDirectory(dir);
@@ -479,7 +480,7 @@ internal static class BenchCommand
                 progress("one durable WAL append at a time, 1 s: the fsync every answer waits behind");
                 var fsync = await WalBenchmark.SingleAppendAsync(dir, TimeSpan.FromSeconds(1));
                 PipelineBenchmark.Latency paced;
-                try { paced = await PipelineBenchmark.PacedAsync(dir, r, TimeSpan.FromSeconds(s), chunk, parse.GetValue(allocations), parse.GetValue(schedTrace), progress); }
+                try { paced = await PipelineBenchmark.PacedAsync(dir, r, TimeSpan.FromSeconds(w), TimeSpan.FromSeconds(s), chunk, parse.GetValue(allocations), parse.GetValue(schedTrace), progress); }
                 catch (SchedTraceUnavailableException e)
                 {
                     Console.Error.WriteLine($"error: {e.Message}");
