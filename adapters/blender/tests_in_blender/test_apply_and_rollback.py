@@ -312,23 +312,23 @@ class ApplyRollbackTests(unittest.TestCase):
         def walk_every_object(obj):  # Blender 3.4's Object.children: a pass over every object per call
             raise AssertionError(f"Object.children asked of {obj.name}")
         kid = bpy.data.objects["CubeKid"]
-        rig = bpy.data.objects.new("KidRig", bpy.data.armatures.new("KidRig"))  # not synced: its child is reported under the cube
-        bpy.context.scene.collection.objects.link(rig)
-        rig.parent = kid
+        cage = bpy.data.objects.new("KidCage", bpy.data.lattices.new("KidCage"))  # not synced: its child is reported under the kid
+        bpy.context.scene.collection.objects.link(cage)
+        cage.parent = kid
         grandchild = bpy.data.objects.new("Grandchild", None)
         bpy.context.scene.collection.objects.link(grandchild)
-        grandchild.parent = rig
+        grandchild.parent = cage
         self.adapter.attach()
         ids = {o.name: o[PROP] for o in bpy.data.objects if PROP in o}
         with mock.patch.object(bpy.types.Object, "children", property(walk_every_object)):
             typ, reply = self.adapter.apply(1, [{"op": "delete_object", "uuid": ids["CubeKid"], "children": "reparent"}])
             self.assertEqual(MessageType.APPLIED, typ, reply)
             self.assertEqual({ids["CubeKid"], ids["Grandchild"]}, self.adapter.provisional[1].touched)
-            self.assertEqual(ids["Cube"], self.read(ids["Grandchild"]).parent)  # under the rig, which went under the cube
+            self.assertEqual(ids["Cube"], self.read(ids["Grandchild"]).parent)  # under the cage, which went under the cube
             self.assertEqual(MessageType.ACK, self.adapter.rollback(1)[0])
             typ, reply = self.adapter.apply(2, [{"op": "delete_object", "uuid": ids["Cube"], "children": "delete"}])
             self.assertEqual(MessageType.APPLIED, typ, reply)
-        self.assertEqual(set(), {o.name for o in bpy.context.scene.objects} & {"Cube", "CubeKid", "KidRig", "Grandchild"})
+        self.assertEqual(set(), {o.name for o in bpy.context.scene.objects} & {"Cube", "CubeKid", "KidCage", "Grandchild"})
 
     def test_an_object_deleted_by_an_intent_is_removed_at_final_after_an_undo_dropped_every_reference(self):
         self.adapter.apply(1, [{"op": "delete_object", "uuid": self.ids["Light"], "children": "reparent"}])
