@@ -3,6 +3,7 @@ the exact prior native values (every float bit, every name, link and datablock).
 
 import math
 import unittest
+from unittest import mock
 
 import bpy
 
@@ -306,6 +307,50 @@ class ApplyRollbackTests(unittest.TestCase):
         self.assertEqual(meshes, len(bpy.data.meshes))
         self.assertNotIn("Light", bpy.data.objects)
         self.assertIn(self.ids["Light"], self.adapter.index.tombstones)
+
+    def test_deleting_a_parent_or_a_hierarchy_never_asks_blender_for_each_objects_children(self):
+        def walk_every_object(obj):  # Blender 3.4's Object.children: a pass over every object per call
+            raise AssertionError(f"Object.children asked of {obj.name}")
+        kid = bpy.data.objects["CubeKid"]
+        cage = bpy.data.objects.new("KidCage", bpy.data.lattices.new("KidCage"))  # not synced: its child is reported under the kid
+        bpy.context.scene.collection.objects.link(cage)
+        cage.parent = kid
+        grandchild = bpy.data.objects.new("Grandchild", None)
+        bpy.context.scene.collection.objects.link(grandchild)
+        grandchild.parent = cage
+        self.adapter.attach()
+        ids = {o.name: o[PROP] for o in bpy.data.objects if PROP in o}
+        with mock.patch.object(bpy.types.Object, "children", property(walk_every_object)):
+            typ, reply = self.adapter.apply(1, [{"op": "delete_object", "uuid": ids["CubeKid"], "children": "reparent"}])
+            self.assertEqual(MessageType.APPLIED, typ, reply)
+            self.assertEqual({ids["CubeKid"], ids["Grandchild"]}, self.adapter.provisional[1].touched)
+            self.assertEqual(ids["Cube"], self.read(ids["Grandchild"]).parent)  # under the cage, which went under the cube
+            self.assertEqual(MessageType.ACK, self.adapter.rollback(1)[0])
+            typ, reply = self.adapter.apply(2, [{"op": "delete_object", "uuid": ids["Cube"], "children": "delete"}])
+            self.assertEqual(MessageType.APPLIED, typ, reply)
+        self.assertEqual(set(), {o.name for o in bpy.context.scene.objects} & {"Cube", "CubeKid", "KidCage", "Grandchild"})
+
+    def test_an_object_deleted_by_an_intent_is_removed_at_final_after_an_undo_dropped_every_reference(self):
+        self.adapter.apply(1, [{"op": "delete_object", "uuid": self.ids["Light"], "children": "reparent"}])
+        self.adapter.index.forget_references()  # what undo_pre does
+        self.assertEqual(MessageType.ACK, self.adapter.finalize([1])[0])
+        self.assertNotIn("Light", bpy.data.objects)
+
+    def test_a_rollback_after_an_undo_dropped_every_reference_brings_the_deleted_object_back(self):
+        before = dump()
+        self.adapter.apply(1, [{"op": "delete_object", "uuid": self.ids["Light"], "children": "reparent"}])
+        self.adapter.index.forget_references()
+        self.assertEqual(MessageType.ACK, self.adapter.rollback(1)[0])
+        self.assertEqual(before, dump())
+
+    def test_an_object_given_a_deleted_objects_name_is_not_removed_at_the_deletes_final(self):
+        self.adapter.apply(1, [{"op": "delete_object", "uuid": self.ids["Light"], "children": "reparent"}])
+        bpy.data.objects["Light"].name = "Gone"  # the unlinked one gives up its name…
+        newcomer = bpy.data.objects.new("Light", None)  # …and another takes it
+        bpy.context.scene.collection.objects.link(newcomer)
+        self.assertEqual(MessageType.ACK, self.adapter.finalize([1])[0])
+        self.assertIs(newcomer, bpy.data.objects["Light"])
+        self.assertNotIn("Gone", bpy.data.objects)  # the deleted one, found by its reference and its ID
 
 
 if __name__ == "__main__":

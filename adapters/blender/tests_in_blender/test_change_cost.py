@@ -242,6 +242,43 @@ class ChangeCostTests(unittest.TestCase):
             self.assertEqual(self.leaf.name, self.adapter.index.object(uid).name)
         self.assertEqual(1, calls["_resolve"])
 
+    def test_a_remembered_object_renamed_is_found_by_its_reference_and_the_index_follows_its_name(self):
+        uid = self.leaf[PROP]
+        self.adapter.index.object(uid)
+        self.leaf.name = "Renamed leaf"
+        with counting() as calls:
+            self.assertIs(self.leaf, self.adapter.index.object(uid))
+        self.assertEqual(0, calls["_resolve"], calls)  # no name search
+        self.assertEqual("Renamed leaf", self.adapter.index.objects[uid])
+
+    def test_an_object_deleted_and_replaced_by_one_of_the_same_name_is_not_taken_for_it(self):
+        uid, name = self.leaf[PROP], self.leaf.name
+        self.adapter.index.object(uid)
+        bpy.data.objects.remove(self.leaf)
+        newcomer = bpy.data.objects.new(name, None)
+        bpy.context.scene.collection.objects.link(newcomer)
+        self.assertEqual(name, newcomer.name)
+        self.assertIsNone(self.adapter.index.object(uid))
+
+    def test_an_edits_tick_does_not_carry_the_visibility_polls_round_and_the_next_quiet_tick_does(self):
+        self.watch.clock.now += 10.0  # the poll is due
+        self.leaf.location.x = 500.0
+        with Counted(visible=reading) as calls:
+            self.watch.settle()
+        self.assertEqual([{"set_transform"}], [{op["op"] for op in batch} for batch in self.watch.edits()])
+        self.assertEqual(1, calls["visible"], calls)  # the edited object's record only, not 200 objects' round
+        with Counted(visible=reading) as calls:
+            self.watch.settle()
+        self.assertEqual(200, calls["visible"], calls)  # a tick with nothing to send: the round runs there
+
+    def test_a_hide_no_update_names_is_found_by_the_poll_and_sent_in_the_same_tick(self):
+        uid = next(iter(self.adapter.index.objects))  # first in the poll's round
+        obj = self.adapter.index.object(uid)
+        obj.hide_set(True)  # no evaluation: no depsgraph update names it
+        self.watch.clock.now += 10.0
+        sent = self.watch.detector.tick()
+        self.assertIn({"op": "set_visibility", "uuid": uid, "visible": False}, sent["operations"])
+
 
 class StructuralChangeCostTests(unittest.TestCase):
     """Objects added (a primitive, Shift+D, Alt+D) or deleted among 2,000: stamped, read and sent

@@ -95,7 +95,7 @@ class Index:
         if block is None:
             return None
         try:
-            if id_of(block, prop) == uid:
+            if block.get(prop) == uid:  # ``uid`` came from the index: equal means valid (no id_of check needed)
                 return block
         except ReferenceError:  # freed since (deleted)
             pass

@@ -23,6 +23,8 @@ from . import animations, armatures, geometry, gltf, images, meshes, names, opti
 from . import materials as graphs
 from .identity import PROP, id_of
 
+UNLINKED = "unlinked"  # index.references' table of the objects a provisional delete unlinked (until FINAL or rollback)
+
 
 class ApplyError(Exception):
     """The engine could not apply an operation; nothing of its intent stays applied."""
@@ -564,17 +566,18 @@ class Writer:
         if op.uuid in self.index.joints:
             return self._delete_joint(p, op)
         obj = self.obj(op.uuid)
+        family = Family()
         doomed = [obj]
         if op.get("children") == "delete":  # the whole hierarchy below, synced or not, as Delete Hierarchy does
             i = 0
             while i < len(doomed):
-                doomed.extend(doomed[i].children)
+                doomed.extend(family.children(doomed[i]))
                 i += 1
         else:
             # Every synced object reported under obj gets obj's parent in Reality: the intent changed
             # their records, so they are its doing (and its OBSERVED), never a human's edit.
-            moved = _reported_children(obj, self.index)
-            for child in list(obj.children):
+            moved = _reported_children(obj, self.index, family)
+            for child in family.children(obj):
                 self._remember_object(p, child)
                 _reparent_keeping_local(child, obj.parent, self.index)
             p.touched |= moved
@@ -586,29 +589,36 @@ class Writer:
 
     def _unlink(self, p, obj):
         uid, name, hidden = id_of(obj), obj.name, _hidden(obj)
-        collections = [c.name for c in obj.users_collection]
-        scene_collection = any(c == self.scene.collection for c in obj.users_collection)
-        for c in list(obj.users_collection):
+        users = list(obj.users_collection)  # once: Blender searches every collection's objects for it
+        collections = [c.name for c in users]
+        scene_collection = any(c == self.scene.collection for c in users)
+        for c in users:
             c.objects.unlink(obj)
         obj.use_fake_user = True  # kept, unlinked, until FINAL; a save never sees it (save_pre rolls back)
         self.index.objects.pop(uid, None)
+        if uid is not None:  # found again without a name search (linear in Blender 3.4) while the reference stands
+            self.index.remember(UNLINKED, uid, obj)
+
+        def unlinked(w):
+            o = w.index.remembered(UNLINKED, uid) if uid is not None else None
+            return o if o is not None else bpy.data.objects.get(name)  # the name after an undo or a rescan
 
         def restore(w):
-            o = bpy.data.objects.get(name)
+            o = unlinked(w)
             if o is None:
                 return
             o.use_fake_user = False
             for cname in collections:
                 c = w.scene.collection if (scene_collection and cname == w.scene.collection.name) else bpy.data.collections.get(cname)
-                if c is not None and o.name not in c.objects:
-                    c.objects.link(o)
+                if c is not None:
+                    _link(c, o)
             # Unlinking dropped the object's view-layer base, and with it the eye toggle: bring both back.
             bpy.context.view_layer.update()
             _set_hidden(o, hidden)
             w.index.objects[uid] = o.name
 
         def finalize(w):
-            o = bpy.data.objects.get(name)
+            o = unlinked(w)
             if o is not None and id_of(o) == uid:
                 bpy.data.objects.remove(o)
             w.index.tombstones.add(uid)
@@ -1564,16 +1574,44 @@ def _write_basis(obj, location, rotation_wxyz, scale):
     obj.scale = scale
 
 
-def _reported_children(obj, index):
+def _link(collection, obj):
+    """Links ``obj`` into ``collection`` unless it is there already (a name test would search the collection)."""
+    try:
+        collection.objects.link(obj)
+    except RuntimeError as e:
+        if "already in collection" not in str(e):
+            raise
+
+
+class Family:
+    """Every object's children, from one pass over the objects when first asked. Blender 3.4 keeps no
+    list of an object's children: ``Object.children`` is Python walking every object per call (16 ms of CPU at
+    100,000 objects here), so a delete that asked it of each object it visited cost the scene times
+    the hierarchy. Taken for one operation: the parents it then changes are its own doing."""
+
+    def __init__(self):
+        self._children = None
+
+    def children(self, obj):
+        if self._children is None:
+            self._children = {}
+            for o in bpy.data.objects:
+                parent = o.parent
+                if parent is not None:
+                    self._children.setdefault(parent, []).append(o)
+        return list(self._children.get(obj, ()))
+
+
+def _reported_children(obj, index, family):
     """IDs of the synced objects whose reported parent is obj: its synced children, and the synced
     descendants of its children that are not synced (reported under their nearest synced ancestor)."""
-    found, todo = set(), list(obj.children)
+    found, todo = set(), family.children(obj)
     while todo:
         o = todo.pop()
         if reading.is_synced(o, index):
             found.add(id_of(o))
         else:
-            todo.extend(o.children)
+            todo.extend(family.children(o))
     return found
 
 
