@@ -37,13 +37,6 @@ public sealed class ControlApi : IAsyncDisposable
         // web host must not install its console lifetime, whose SIGTERM handling races serve's own.
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, ServeOwnsLifetime>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
-        // EXPERIMENT (issue #20 §4, bench journal --compare-env): the socket transport's scheduling.
-        switch (Environment.GetEnvironmentVariable("VIBESYNC_API_SCHEDULING"))
-        {
-            case "inline": builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true); break;
-            case "ioqueue0": builder.WebHost.UseSockets(o => o.IOQueueCount = 0); break;
-            case "ioqueue1": builder.WebHost.UseSockets(o => o.IOQueueCount = 1); break;
-        }
         var app = builder.Build();
         var human = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(token));
         var ai = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(aiToken));
