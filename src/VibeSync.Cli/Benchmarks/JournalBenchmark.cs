@@ -51,6 +51,7 @@ internal static class JournalBenchmark
             Percentiles.Of(status, 0.5), Percentiles.Of(status, 0.99), p99 <= 1.0);
     }
 
+    /// <summary>The journal both benchmarks read: N entries, two per intent (PROVISIONAL then FINAL).</summary>
     internal static async Task WriteJournalAsync(string dir, long entries, Action<string> progress)
     {
         progress($"writing {entries:N0} journal entries ({Math.Max(1, entries / 2):N0} intents, PROVISIONAL then FINAL)");

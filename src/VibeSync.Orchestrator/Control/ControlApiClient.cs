@@ -13,7 +13,7 @@ namespace VibeSync.Orchestrator.Control;
 /// The control API of the orchestrator serving a data directory, for programs that drive it (the
 /// demo, the end-to-end benchmark, the MCP server): an error answer throws, with the orchestrator's
 /// code and sentence. The port and token are read once and kept (reading <c>serve.json</c> and the
-/// token on every call cost a tenth of a request); a call that finds no orchestrator at the kept port,
+/// token on every call cost about a third of a request's median); a call that finds no orchestrator at the kept port,
 /// or is refused as unauthorized, reads them again and, if they changed (serve restarted), is sent
 /// once more, so a restarted orchestrator is found. Such a call never reached a handler, so sending it
 /// again cannot do anything twice.
@@ -48,10 +48,16 @@ public sealed class ControlApiClient
         try
         {
             reply = await SendAsync(endpoint, method, path, json).ConfigureAwait(false);
-            if (reply.StatusCode == System.Net.HttpStatusCode.Unauthorized && Reread() is var fresh && fresh != endpoint)
+            if (reply.StatusCode == System.Net.HttpStatusCode.Unauthorized)
             {
-                reply.Dispose();
-                reply = await SendAsync(fresh, method, path, json).ConfigureAwait(false);
+                Endpoint fresh;
+                try { fresh = Reread(); }
+                catch { reply.Dispose(); throw; }
+                if (fresh != endpoint)
+                {
+                    reply.Dispose();
+                    reply = await SendAsync(fresh, method, path, json).ConfigureAwait(false);
+                }
             }
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
@@ -68,12 +74,12 @@ public sealed class ControlApiClient
         }
     }
 
-    private static Task<HttpResponseMessage> SendAsync(Endpoint endpoint, HttpMethod method, string path, string? json)
+    private static async Task<HttpResponseMessage> SendAsync(Endpoint endpoint, HttpMethod method, string path, string? json)
     {
-        var request = new HttpRequestMessage(method, endpoint.Origin + path);
+        using var request = new HttpRequestMessage(method, endpoint.Origin + path);
         request.Headers.Authorization = endpoint.Authorization;
         if (json != null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        return Http.SendAsync(request);
+        return await Http.SendAsync(request).ConfigureAwait(false);
     }
 
     /// <summary>Reads serve.json and the token afresh and keeps them.</summary>
