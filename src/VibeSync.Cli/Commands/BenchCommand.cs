@@ -91,10 +91,14 @@ internal static class BenchCommand
         var entries = new Option<long>("--entries") { Description = "Journal entries written before serve starts (two per intent).", DefaultValueFactory = _ => 1_000_000 };
         var reads = new Option<int>("--reads") { Description = "Timed reads of random intents.", DefaultValueFactory = _ => 5_000 };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var compare = new Option<string[]>("--compare-env")
+        {
+            Description = "NAME=VALUE (repeatable): start a second serve B on a copy of the journal with this environment (an empty VALUE unsets NAME), read A (as shipped) and B alternately, and report B ÷ A: a candidate setting judged by a ratio in one run.",
+        };
         var command = new Command("journal",
             "get_intent on a big journal: serve started over a WAL of --entries entries, GET /v1/intents/{id} of random intents over loopback p50/p99 (goal p99 ≤ 1 ms at 1,000,000 entries) beside GET /v1/status, and serve's start-up on that journal. Runs in DATA/bench-journal.")
         {
-            data, entries, reads, json,
+            data, entries, reads, json, compare,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -106,6 +110,12 @@ internal static class BenchCommand
             Directory.CreateDirectory(dir);
             try
             {
+                if (parse.GetValue(compare) is { Length: > 0 } environment)
+                {
+                    var ab = await JournalFloorComparison.RunAsync(dir, n, r, environment, line => Console.Error.WriteLine(line));
+                    Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "journal-compare", result = ab, machine = MachineInfo.Current() }, Indented));
+                    return 0;
+                }
                 var result = await JournalBenchmark.RunAsync(dir, n, r, line => Console.Error.WriteLine(line));
                 var machine = MachineInfo.Current();
                 if (parse.GetValue(json))
