@@ -216,7 +216,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
             { Listen = service._link.TlsEndpoint?.ToString(), TlsSha256 = tls is null ? null : Protocol.Hashing.Hex.Encode(tls.Fingerprint) }.Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
-            $"Reality {reality.Objects.Count} objects (root {Protocol.Hashing.SceneHasher.RootHex(reality.ToScene())}), WAL at {recovery.LastSequence}, " +
+            $"Reality {reality.Objects.Count} objects (root {Intents.Reality.RealityRoot.Of(reality)}), WAL at {recovery.LastSequence}, " +
             $"{recovery.ToRollBack.Count} intent(s) left PROVISIONAL by a crash rolled back, {recovery.Pending.Count} pending, paired [{string.Join(", ", paired)}], project {service._project.ProjectId}");
         return service;
     }
@@ -514,7 +514,7 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
     public ServiceStatus Status()
     {
         var reality = _pipeline.Reality;
-        string realityRoot = Protocol.Hashing.SceneHasher.RootHex(reality.ToScene());
+        string realityRoot = Intents.Reality.RealityRoot.Of(reality);
         var project = _project.Record;
         var engines = _engines.Values.Select(e =>
         {

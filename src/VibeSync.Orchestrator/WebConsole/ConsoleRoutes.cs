@@ -88,7 +88,7 @@ internal static class ConsoleRoutes
         {
             // The confirmation named the changes from Reality as it was then: a Reality that moved since is not restored blind.
             string shown = (await http.Request.ReadFormAsync())[SnapshotsPage.ShownRoot].FirstOrDefault() ?? "";
-            if (shown != Protocol.Hashing.SceneHasher.RootHex(service.Pipeline.Reality.ToScene()))
+            if (shown != Intents.Reality.RealityRoot.Of(service.Pipeline.Reality))
                 return Refusal(StatusCodes.Status409Conflict, "Reality changed", $"Reality changed since the confirmation was shown. Nothing was restored: review {commit} again.");
             try
             {

@@ -39,7 +39,7 @@ internal static class SnapshotsPage
             "It runs as one intent of yours (journaled, applied in both engines, verified); a restore that deletes is snapshotted first.</p>");
         html.Append(PendingReview.DiffTable(changes).Replace("<caption>Before and after</caption>", "<caption>Reality now (before) and this snapshot (after)</caption>"));
         html.Append($"<form method=\"post\" action=\"/console/snapshots/{Html.E(commit)}/restore\"><input type=\"hidden\" name=\"{ConsoleGuard.CsrfField}\" value=\"{Html.E(csrf)}\">" +
-            $"<input type=\"hidden\" name=\"{ShownRoot}\" value=\"{Html.E(Protocol.Hashing.SceneHasher.RootHex(reality.ToScene()))}\">" +
+            $"<input type=\"hidden\" name=\"{ShownRoot}\" value=\"{Html.E(Intents.Reality.RealityRoot.Of(reality))}\">" +
             $"<button type=\"submit\" class=\"deny\">Restore these {differing.Count} record(s)</button></form>");
         return Html.Page("Snapshot", html.ToString());
     }
