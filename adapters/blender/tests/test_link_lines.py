@@ -7,8 +7,7 @@ import tempfile
 import unittest
 
 from vibesync_blender.link import LinkClient, NoOrchestrator
-from vibesync_blender.ui.link_lines import link_lines
-from vibesync_blender.ui.pending_model import RATIONALE_WIDTH
+from vibesync_blender.ui.link_lines import ERROR_WIDTH, link_lines
 
 
 class LinkLinesTests(unittest.TestCase):
@@ -24,8 +23,8 @@ class LinkLinesTests(unittest.TestCase):
         self.assertEqual(("Not connected: retrying", "UNLINKED"), lines[0])
         self.assertEqual("ERROR", lines[1][1])
         self.assertTrue(all(icon == "BLANK1" for _, icon in lines[2:]))
-        self.assertTrue(all(len(text) <= RATIONALE_WIDTH for text, _ in lines[1:]))
-        self.assertEqual(error.split(), " ".join(text for text, _ in lines[1:]).split())  # nothing cut out
+        self.assertTrue(all(len(text) <= ERROR_WIDTH for text, _ in lines[1:]))
+        self.assertEqual("".join(error.split()), "".join(text for text, _ in lines[1:]).replace(" ", ""))  # nothing cut out
 
 
 class NoOrchestratorTests(unittest.TestCase):

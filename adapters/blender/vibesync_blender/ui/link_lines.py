@@ -4,6 +4,8 @@ system Python (tests/test_link_lines.py)."""
 
 from .pending_model import RATIONALE_WIDTH, wrap
 
+ERROR_WIDTH = RATIONALE_WIDTH - 4  # error lines sit beside an icon (or its blank), about four characters wide
+
 # The runtime's connection states as a person reads them; it retries on its own unless stopped.
 STATES = {
     "connected": ("Connected", "LINKED"),
@@ -12,7 +14,7 @@ STATES = {
 }
 
 
-def link_lines(connection, error, width=RATIONALE_WIDTH):
+def link_lines(connection, error, width=ERROR_WIDTH):
     """[(text, icon)]: the state line (None: the add-on is not connecting at all), then the error's lines."""
     if connection is None:
         lines = [("Not connected", "UNLINKED")]

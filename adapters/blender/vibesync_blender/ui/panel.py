@@ -37,7 +37,8 @@ class VIBESYNC_PT_panel(bpy.types.Panel):
             layout.operator("vibesync.connect", icon="LINKED")
             return
         _draw_link(layout, rt.connection, rt.last_error)  # a REFUSED names the project and the command that pairs it
-        _draw_pending(layout, rt.adapter.pending)
+        if rt.connection == "connected":  # the list is the orchestrator's: once it is gone, so is its console
+            _draw_pending(layout, rt.adapter.pending)
         layout.label(text=f"Engine: {rt.adapter.engine_state()}, generation {rt.adapter.generation}")
         layout.label(text=f"Provisional intents: {len(rt.adapter.provisional)}")
         layout.label(text=f"Pending events: {len(rt.detector.dirty)}, edits sent: {len(rt.detector.sent)}")
