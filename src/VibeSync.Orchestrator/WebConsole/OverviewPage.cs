@@ -46,7 +46,7 @@ internal static class OverviewPage
         }
         html.Append("</tbody></table>");
         html.Append($"<h2>Reality</h2><dl class=\"reality\"><dt>root</dt><dd class=\"hash\" id=\"reality-root\">{Html.E(sync.RealityRoot)}</dd>" +
-            $"<dt>records</dt><dd>{sync.Objects} objects, {sync.Materials} materials, {sync.Meshes} meshes</dd>" +
+            $"<dt>records</dt><dd>{Count(sync.Objects, "object")}, {Count(sync.Materials, "material")}, {Count(sync.Meshes, "mesh", "meshes")}</dd>" +
             $"<dt>safe mode</dt><dd id=\"safe-mode\">{(sync.SafeMode == null ? "off" : "ON: " + Html.E(sync.SafeMode))}</dd>" +
             $"<dt>WAL position</dt><dd id=\"wal-position\">{sync.WalSequence}</dd>" +
             $"<dt>HUMAN_ACTIVE locks</dt><dd>{(sync.Locks.Count == 0 ? "none" : Html.E(string.Join(", ", sync.Locks)))}</dd>" +
@@ -54,6 +54,8 @@ internal static class OverviewPage
             $"<dt>project</dt><dd>{Html.E(sync.ProjectId)}</dd></dl>");
         return html.ToString();
     }
+
+    private static string Count(long n, string one, string? many = null) => $"{n} {(n == 1 ? one : many ?? one + "s")}";
 
     /// <summary>Every pending intent, reviewable.</summary>
     public static string Pending(OrchestratorService service, string csrf)
