@@ -25,6 +25,8 @@ public sealed class ConsoleWordsTests : EndToEndTest
         await using var browser = await ConsoleBrowser.LaunchAsync();
         var page = await (await browser.NewContextAsync()).NewPageAsync();
         await page.GotoAsync(await ConsoleParts.LoginLinkAsync(serve.DataDirectory));
+        // The engine's root is the one it sent on attach: named so, not "last reported" (it differs from Reality's after any edit).
+        await Assertions.Expect(page.Locator("table.engines thead th").Nth(7)).ToHaveTextAsync("root at attach");
         var records = page.Locator("dl.reality dd").Nth(1);
         await Assertions.Expect(records).ToHaveTextAsync("1 object, 0 materials, 0 meshes");
         var listed = page.Locator($"article.review[data-intent=\"{intent}\"]");

@@ -29,7 +29,7 @@ internal static class OverviewPage
     public static string Engines(ServiceStatus status)
     {
         var html = new StringBuilder("<h2>Engines</h2><table class=\"engines\"><thead><tr><th scope=\"col\">engine</th><th scope=\"col\">phase</th><th scope=\"col\">reason</th>" +
-            "<th scope=\"col\">generation</th><th scope=\"col\">last heartbeat</th><th scope=\"col\">trust</th><th scope=\"col\">quarantine</th><th scope=\"col\">last reported root</th><th scope=\"col\">parity root</th></tr></thead><tbody>");
+            "<th scope=\"col\">generation</th><th scope=\"col\">last heartbeat</th><th scope=\"col\">trust</th><th scope=\"col\">quarantine</th><th scope=\"col\" title=\"the root of the scene it sent when this session attached; later edits do not change it\">root at attach</th><th scope=\"col\">parity root</th></tr></thead><tbody>");
         var sync = status.Sync;
         foreach (var link in status.Link.Engines)
         {
