@@ -43,7 +43,15 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             // A usage error is the user's to fix: say what is wrong in one place, point at --help, exit 2.
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            // A mistyped verb (`vibesync serv`) is also reported as "Required command was not
+            // provided", which reads as if nothing was typed: say only what is wrong with what was.
+            var errors = parse.Errors.Count > 1 && parse.CommandResult.Command is RootCommand
+                ? parse.Errors.Where(e => !e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal)).ToList()
+                : parse.Errors.ToList();
+            foreach (var error in errors)
+                Console.Error.WriteLine(error.Message.StartsWith("Required command was not provided", StringComparison.Ordinal)
+                    ? $"error: vibesync {string.Join(' ', CommandPath(parse))} needs one of: {string.Join(", ", parse.CommandResult.Command.Subcommands.Select(c => c.Name))}"
+                    : $"error: {error.Message}");
             Console.Error.WriteLine($"see: vibesync {string.Join(' ', CommandPath(parse))} --help".Replace("  ", " "));
             return InputError;
         }

@@ -14,6 +14,10 @@ public sealed class DemoTests
             foreach (var expected in new[] { "[7/7]", "from human:blender is FINAL", "from human:unity is FINAL", "is PENDING", "ROLLED_BACK: HASH_MISMATCH in unity",
                          "as acknowledged before the kill", "safe mode ended at parity", "equal ✔" })
                 Assert.Contains(expected, output);
+            // What to run next, each command on a line of its own (copyable whole), the web console among them.
+            var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+            foreach (var command in new[] { $"vibesync wal show --data {dir}", $"vibesync serve --data {dir}", $"vibesync console --data {dir}" })
+                Assert.Contains("      " + command, lines);
             // It leaves the data directory for `vibesync wal show`, whose chain verifies.
             var (verify, report) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(1), Parts.Cli, "wal", "verify", "--data", dir);
             Assert.True(verify == 0, report);

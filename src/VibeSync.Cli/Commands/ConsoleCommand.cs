@@ -24,22 +24,21 @@ internal static class ConsoleCommand
         {
             data, intent, noOpen,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancel) =>
         {
             var dir = parse.GetValue(data)!.FullName;
-            ServerInfo? info;
-            byte[] token;
-            try
+            // A link to a serve that is gone, or signed with a token it no longer has, would only fail
+            // in the browser: ask serve first, as every control command does, and say here what is wrong.
+            using (var reply = await ControlClient.SendAsync(dir, HttpMethod.Get, "/v1/status", cancel))
             {
-                info = ServerInfo.Read(dir);
-                if (info == null) { Console.Error.WriteLine($"error: no orchestrator is serving {dir} (no serve.json); start one with: vibesync serve --data {dir}"); return StatusCommand.NotRunning; }
-                token = SecretFiles.Load(SecretFiles.ControlTokenPath(dir));
+                if (reply == null) return StatusCommand.NotRunning;
+                if (!reply.IsSuccessStatusCode)
+                {
+                    Console.Error.WriteLine($"error: {ControlClient.Describe(dir, reply, await reply.Content.ReadAsStringAsync(cancel))}");
+                    return 1;
+                }
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
+            if (!ControlClient.TryFind(dir, out var info, out var token)) return StatusCommand.NotRunning;
             string url = ConsoleUrls.Login(info.ApiPort, LoginNonces.Issue(token, DateTimeOffset.UtcNow), parse.GetValue(intent) is ulong id ? ConsoleUrls.Intent(id) : null);
             Console.WriteLine(url);
             Console.Error.WriteLine("Open this link in a browser on this machine within 60 seconds; it works once.");

@@ -24,7 +24,7 @@ internal static class ExportCommand
             using var reply = await ControlClient.SendAsync(dir, HttpMethod.Get, $"/v1/state?engine={which}&space=canonical", cancel, timeout: TimeSpan.FromSeconds(60));
             if (reply == null) return StatusCommand.NotRunning;
             var body = await reply.Content.ReadAsStringAsync(cancel);
-            if (!reply.IsSuccessStatusCode) { Console.Error.WriteLine($"error: reading {which}: {body}"); return 1; }
+            if (!reply.IsSuccessStatusCode) { Console.Error.WriteLine($"error: reading {which}: {ControlClient.Describe(dir, reply, body)}"); return 1; }
             var out_ = parse.GetValue(gltf)!;
             try
             {

@@ -120,7 +120,7 @@ internal static class IntentCommands
         var text = await reply.Content.ReadAsStringAsync(cancel);
         if (!reply.IsSuccessStatusCode)
         {
-            Console.Error.WriteLine($"error: {Describe(reply, text)}");
+            Console.Error.WriteLine($"error: {ControlClient.Describe(dir, reply, text)}");
             return 1;
         }
         Console.WriteLine(text);
@@ -133,21 +133,5 @@ internal static class IntentCommands
         }
         catch (JsonException) { }
         return 0;
-    }
-
-    /// <summary>An error answer as one line: its code and message, or, when it has none, the HTTP status and whatever body came.</summary>
-    private static string Describe(HttpResponseMessage reply, string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
-                && doc.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-                return $"{code.GetString()}: {message.GetString()}";
-        }
-        catch (JsonException) { }
-        string status = $"the orchestrator answered HTTP {(int)reply.StatusCode} {reply.ReasonPhrase}";
-        return body.Trim().Length == 0 ? status + " with no explanation (its log, serve's stderr, says why)" : $"{status}: {body.Trim()}";
     }
 }

@@ -33,7 +33,7 @@ internal static class ServeCommand
         var listen = new Option<string?>("--listen") { Description = "Also take adapters from other machines at ADDR:PORT (e.g. 0.0.0.0:7420), over TLS 1.3 only, with a self-signed certificate kept in DIR/keys/tls.pfx whose SHA-256 and this endpoint are written into every engine key file for the adapter to pin. Loopback without TLS stays open." };
         var config = new Option<FileInfo?>("--config") { Description = "The policies file (default: DIR/config.json, written with the defaults on first start). Flags override it." };
         var command = new Command("serve",
-            "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token) on first start, " +
+            "Run the orchestrator: creates the data directory and its 0600 keys (keys/blender.key, keys/unity.key, keys/control.token for the CLI and the console, keys/ai.token for `vibesync mcp`) on first start, " +
             "listens on loopback for the adapters (signed sessions; with --listen also across the LAN over TLS 1.3) and on loopback only for the CLI (control API), writes DIR/serve.json, and logs JSON lines to stderr. " +
             "Policies come from DIR/config.json (trust mode, batch windows, limits, pairing, safe-mode thresholds); flags override it. " +
             "Stops cleanly on Ctrl-C or SIGTERM.")

@@ -123,9 +123,14 @@ internal sealed class DemoSession
         await unity.StopAsync(TimeSpan.FromSeconds(10));
         await _serve!.StopAsync(TimeSpan.FromSeconds(20));
         _out.WriteLine("Look around:");
-        _out.WriteLine($"  vibesync wal show --data {_dir}                   every intent, phase by phase, hash-chained");
-        _out.WriteLine($"  git -C {Path.Combine(_dir, "snapshots")} log --stat   the safety snapshots (one commit per FINAL batch)");
-        _out.WriteLine($"  vibesync serve --data {_dir}                      carry on: attach your own Blender (add-on) or Unity (package)");
+        // What each command is for above it: the paths vary in length, so columns would not line up.
+        _out.WriteLine("  every intent, phase by phase, hash-chained:");
+        _out.WriteLine($"      vibesync wal show --data {_dir}");
+        _out.WriteLine("  the safety snapshots (one commit per FINAL batch):");
+        _out.WriteLine($"      git -C {Path.Combine(_dir, "snapshots")} log --stat");
+        _out.WriteLine("  carry on: attach your own Blender (add-on) or Unity (package), and open the web console:");
+        _out.WriteLine($"      vibesync serve --data {_dir}");
+        _out.WriteLine($"      vibesync console --data {_dir}");
         return parity ? 0 : 1;
     }
 

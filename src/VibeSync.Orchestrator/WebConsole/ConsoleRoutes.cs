@@ -24,8 +24,8 @@ internal static class ConsoleRoutes
         app.MapGet(ConsoleUrls.LoginPath, (HttpContext http) =>
         {
             if (guard.Nonces.Redeem(http.Request.Query["nonce"].FirstOrDefault(), guard.Time.GetUtcNow()) is { } why)
-                return Refusal(StatusCodes.Status401Unauthorized, "Login link refused",
-                    $"{why}. Nothing was opened. Run `vibesync console --data {guard.DataDirectory}` for a fresh link.");
+                return Results.Content(Html.Refusal("Login link refused", // no session yet: the bare page
+                    $"{why}. Nothing was opened. Run `vibesync console --data {guard.DataDirectory}` for a fresh link."), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
             string secret = guard.Sessions.Open(guard.Time.GetUtcNow());
             http.Response.Cookies.Append(ConsoleSessions.CookieName(http.Connection.LocalPort), secret, new CookieOptions
             {
@@ -146,6 +146,7 @@ internal static class ConsoleRoutes
 
     private static IResult Page(string html) => Results.Content(html, "text/html; charset=utf-8");
 
+    /// <summary>A refusal behind the session (every route but the login link's): the console's frame.</summary>
     private static IResult Refusal(int status, string title, string message) =>
-        Results.Content(Html.Refusal(title, message), "text/html; charset=utf-8", statusCode: status);
+        Results.Content(Html.Problem(title, message), "text/html; charset=utf-8", statusCode: status);
 }

@@ -17,6 +17,13 @@ internal static class Html
     public static string Refusal(string title, string message) =>
         Document(title, $"<main><h1>{E(title)}</h1><pre class=\"message\">{E(message)}</pre></main>");
 
+    /// <summary>
+    /// A refusal or error for someone logged in (a missing intent, an intent decided already): the
+    /// console's own frame, so the way on is one click; <see cref="Refusal"/> stays bare for whoever has no session.
+    /// </summary>
+    public static string Problem(string title, string message) =>
+        Page(title, $"<h1>{E(title)}</h1><p class=\"message problem\">{E(message)}</p><p><a href=\"{ConsoleUrls.Root}/\">Back to the overview</a></p>");
+
     /// <summary>A console page: stylesheet, the live-update script, navigation.</summary>
     public static string Page(string title, string main) => Document(title,
         "<header><nav aria-label=\"console\"><a href=\"/console/\">Overview</a><a href=\"/console/intents\">Intents</a><a href=\"/console/charts\">Charts</a><a href=\"/console/wal\">WAL</a><a href=\"/console/snapshots\">Snapshots</a><a href=\"/console/panic\">PANIC &amp; locks</a></nav><span class=\"brand\">VibeSync console</span></header>" +

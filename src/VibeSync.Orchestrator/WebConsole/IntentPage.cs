@@ -56,8 +56,8 @@ internal static class IntentPage
         html.Append(done.Applied
             ? "<p class=\"settled-how\">As Reality was just before its FINAL entry and just after, replayed from the journal.</p>"
             : "<p class=\"settled-how\">Rolled back: Reality as it was just before, which it kept; the fields it would have changed were <b>not applied</b>.</p>");
-        html.Append(PendingReview.Operations(json));
         html.Append(PendingReview.DiffTable(done.Changes, done.Applied));
+        html.Append(PendingReview.Operations(json));
         return html.Append("</section>").ToString();
     }
 }

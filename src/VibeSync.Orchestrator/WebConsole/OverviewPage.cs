@@ -29,7 +29,7 @@ internal static class OverviewPage
     public static string Engines(ServiceStatus status)
     {
         var html = new StringBuilder("<h2>Engines</h2><table class=\"engines\"><thead><tr><th scope=\"col\">engine</th><th scope=\"col\">phase</th><th scope=\"col\">reason</th>" +
-            "<th scope=\"col\">generation</th><th scope=\"col\">last heartbeat</th><th scope=\"col\">trust</th><th scope=\"col\">quarantine</th><th scope=\"col\">last reported root</th><th scope=\"col\">parity root</th></tr></thead><tbody>");
+            "<th scope=\"col\">generation</th><th scope=\"col\">last heartbeat</th><th scope=\"col\">trust</th><th scope=\"col\">quarantine</th><th scope=\"col\" title=\"the root of the scene it sent when this session attached; later edits do not change it\">root at attach</th><th scope=\"col\">parity root</th></tr></thead><tbody>");
         var sync = status.Sync;
         foreach (var link in status.Link.Engines)
         {
@@ -46,7 +46,7 @@ internal static class OverviewPage
         }
         html.Append("</tbody></table>");
         html.Append($"<h2>Reality</h2><dl class=\"reality\"><dt>root</dt><dd class=\"hash\" id=\"reality-root\">{Html.E(sync.RealityRoot)}</dd>" +
-            $"<dt>records</dt><dd>{sync.Objects} objects, {sync.Materials} materials, {sync.Meshes} meshes</dd>" +
+            $"<dt>records</dt><dd>{Count(sync.Objects, "object")}, {Count(sync.Materials, "material")}, {Count(sync.Meshes, "mesh", "meshes")}</dd>" +
             $"<dt>safe mode</dt><dd id=\"safe-mode\">{(sync.SafeMode == null ? "off" : "ON: " + Html.E(sync.SafeMode))}</dd>" +
             $"<dt>WAL position</dt><dd id=\"wal-position\">{sync.WalSequence}</dd>" +
             $"<dt>HUMAN_ACTIVE locks</dt><dd>{(sync.Locks.Count == 0 ? "none" : Html.E(string.Join(", ", sync.Locks)))}</dd>" +
@@ -54,6 +54,8 @@ internal static class OverviewPage
             $"<dt>project</dt><dd>{Html.E(sync.ProjectId)}</dd></dl>");
         return html.ToString();
     }
+
+    private static string Count(long n, string one, string? many = null) => $"{n} {(n == 1 ? one : many ?? one + "s")}";
 
     /// <summary>Every pending intent, reviewable.</summary>
     public static string Pending(OrchestratorService service, string csrf)

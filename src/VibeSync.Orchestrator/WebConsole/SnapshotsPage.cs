@@ -37,7 +37,7 @@ internal static class SnapshotsPage
         string records = string.Join(", ", changes.Select(c => c.Name ?? c.Uuid).Distinct());
         html.Append($"<p class=\"confirm-text\" id=\"restore-changes\">Restoring it changes {changes.Count} field(s) of {differing.Count} record(s): {Html.E(records)}. " +
             "It runs as one intent of yours (journaled, applied in both engines, verified); a restore that deletes is snapshotted first.</p>");
-        html.Append(PendingReview.DiffTable(changes).Replace("<caption>Before and after</caption>", "<caption>Reality now (before) and this snapshot (after)</caption>"));
+        html.Append(PendingReview.DiffTable(changes).Replace("<caption>Before and after ", "<caption>Reality now (before) and this snapshot (after) "));
         html.Append($"<form method=\"post\" action=\"/console/snapshots/{Html.E(commit)}/restore\"><input type=\"hidden\" name=\"{ConsoleGuard.CsrfField}\" value=\"{Html.E(csrf)}\">" +
             $"<input type=\"hidden\" name=\"{ShownRoot}\" value=\"{Html.E(Intents.Reality.RealityRoot.Of(reality))}\">" +
             $"<button type=\"submit\" class=\"deny\">Restore these {differing.Count} record(s)</button></form>");

@@ -35,6 +35,12 @@ class LinkRefused(LinkError):
 TLS_PIN_MISMATCH = "TLS_PIN_MISMATCH"
 
 
+class NoOrchestrator(ConnectionRefusedError):
+    """Nothing serves the data directory (no serve.json), or nothing answers on the port it names: said as
+    a sentence a user acts on (the panel shows it as is), and retried like any failed connection. A
+    ConnectionRefusedError, as it was before it had words."""
+
+
 def fingerprint(der):
     """SHA-256 of a certificate's DER: what a key file's ``tls-sha256`` line holds."""
     return hashlib.sha256(der).digest()
@@ -141,11 +147,26 @@ class LinkClient:
         """Connects as the key file of the engine instance ``engine`` in DIR/keys says (``blender.key``,
         or ``blender.NAME.key`` for ``blender:NAME``): to its endpoints over TLS, else with the port in
         DIR/serve.json."""
+        port = None
+
         def loopback_port():
-            with open(os.path.join(data_dir, "serve.json"), encoding="utf-8") as f:
-                return json.load(f)["link_port"]
+            nonlocal port
+            try:
+                with open(os.path.join(data_dir, "serve.json"), encoding="utf-8") as f:
+                    port = json.load(f)["link_port"]
+            except FileNotFoundError:
+                raise NoOrchestrator(f"No orchestrator is running in {data_dir}: start it with "
+                                     f"./vibesync serve --data {data_dir} (this connects once it runs)") from None
+            return port
         path = os.path.join(data_dir, "keys", parse_instance(engine).key_file_name)
-        return cls.from_key_file(keyfile.read(path), engine, loopback_port, **kwargs)
+        try:
+            return cls.from_key_file(keyfile.read(path), engine, loopback_port, **kwargs)
+        except ConnectionRefusedError:
+            if port is None:  # the key file's endpoints were dialled: from_key_file says which
+                raise
+            raise NoOrchestrator(f"Nothing answers on port {port} that {data_dir}/serve.json names: the orchestrator "
+                                 f"stopped or crashed. Start it again with ./vibesync serve --data {data_dir} "
+                                 "(this reconnects on its own)") from None
 
     def _handshake(self, project_id, protocol, schema, file):
         payload = hello_json(self.engine, protocol, "vibesync-python/" + PROTOCOL_VERSION, project_id, schema,

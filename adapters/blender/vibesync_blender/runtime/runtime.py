@@ -13,7 +13,7 @@ import traceback
 
 import bpy
 
-from ..link import LinkRefused, MessageType
+from ..link import LinkRefused, MessageType, NoOrchestrator
 from ..link.leader import NOT_LEADER
 from ..link.pending import PendingIntents
 from ..link.scene_parts import scene_parts
@@ -126,7 +126,7 @@ class Runtime:
                                    generation=self.adapter.generation, project_id=stamp.project_id, schema=stamp.schema,
                                    file=bpy.data.filepath, endpoint=self.endpoint, blobs=self.adapter.blobs)
         except Exception as e:  # no server yet, refused, wrong key: retry with backoff, say why
-            error = f"{type(e).__name__}: {e}"
+            error = str(e) if isinstance(e, NoOrchestrator) else f"{type(e).__name__}: {e}"
             if isinstance(e, LinkRefused) and error != self.last_error:  # once per refusal, not per retry
                 self.log(f"VibeSync: the orchestrator refused this file: {e}")
             if isinstance(e, LinkRefused) and e.code == NOT_LEADER:

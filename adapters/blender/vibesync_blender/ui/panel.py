@@ -5,6 +5,7 @@ what is not synced and why, Pause."""
 import bpy
 
 from . import session
+from .link_lines import link_lines
 from .pending_model import pending_rows, wrap as _wrap
 
 SHOWN_NOT_SYNCED = 5  # the first few; the log and `vibesync status` have the whole list
@@ -32,17 +33,12 @@ class VIBESYNC_PT_panel(bpy.types.Panel):
         layout = self.layout
         rt = session.current()
         if rt is None:
-            layout.label(text="Not connected", icon="UNLINKED")
-            if session.last_error:
-                layout.label(text=session.last_error, icon="ERROR")
+            _draw_link(layout, None, session.last_error)
             layout.operator("vibesync.connect", icon="LINKED")
             return
-        layout.label(text=f"Link: {rt.connection}", icon="LINKED" if rt.connection == "connected" else "UNLINKED")
-        if rt.last_error:
-            col = layout.column(align=True)
-            for i, line in enumerate(_wrap(rt.last_error)):  # a REFUSED names the project and the command that pairs it
-                col.label(text=line, icon="ERROR" if i == 0 else "BLANK1")
-        _draw_pending(layout, rt.adapter.pending)
+        _draw_link(layout, rt.connection, rt.last_error)  # a REFUSED names the project and the command that pairs it
+        if rt.connection == "connected":  # the list is the orchestrator's: once it is gone, so is its console
+            _draw_pending(layout, rt.adapter.pending)
         layout.label(text=f"Engine: {rt.adapter.engine_state()}, generation {rt.adapter.generation}")
         layout.label(text=f"Provisional intents: {len(rt.adapter.provisional)}")
         layout.label(text=f"Pending events: {len(rt.detector.dirty)}, edits sent: {len(rt.detector.sent)}")
@@ -61,6 +57,12 @@ class VIBESYNC_PT_panel(bpy.types.Panel):
         row.operator("vibesync.pause", text="Resume" if rt.adapter.paused else "Pause",
                      icon="PLAY" if rt.adapter.paused else "PAUSE")
         row.operator("vibesync.disconnect", icon="CANCEL")
+
+
+def _draw_link(layout, connection, error):
+    col = layout.column(align=True)
+    for text, icon in link_lines(connection, error):
+        col.label(text=text, icon=icon)
 
 
 def _draw_pending(layout, pending):

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using VibeSync.Link.Tests.Support;
+
+namespace VibeSync.Link.Tests;
+
+/// <summary>
+/// The CLI at a terminal whose <c>keys/control.token</c> no longer matches the running serve (the
+/// file replaced or deleted while serve ran): each command says which file and what to do, in
+/// words, prints no login link, and changes nothing.
+/// </summary>
+public sealed class ControlTokenCliTests
+{
+    private sealed record Run(int Code, string Stdout, string Stderr);
+
+    private static async Task<Run> VibesyncAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vibesync.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return new Run(p.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> WalSequenceAsync(ServeProcess serve) =>
+        (await serve.StatusAsync()).GetProperty("sync").GetProperty("wal_sequence").ToString();
+
+    [Fact]
+    public async Task a_token_file_replaced_while_serve_runs_is_named_with_what_to_do_and_nothing_changes()
+    {
+        await using var serve = await ServeProcess.StartAsync();
+        string before = await WalSequenceAsync(serve);
+        string tokenPath = Path.Combine(serve.DataDirectory, "keys", "control.token");
+        File.WriteAllText(tokenPath, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+
+        foreach (var args in new[] { new[] { "status" }, new[] { "approve", "1" }, new[] { "pause" }, new[] { "console", "--no-open" } })
+        {
+            var run = await VibesyncAsync(args.Concat(new[] { "--data", serve.DataDirectory }).ToArray());
+            Assert.True(run.Code == 1, $"{args[0]}: exit {run.Code}\n{run.Stderr}");
+            Assert.Contains($"the orchestrator refused the token in {tokenPath}", run.Stderr);
+            Assert.Contains("start it again", run.Stderr);
+            Assert.DoesNotContain("Bearer", run.Stderr); // the API's words for programs, not for a person
+            Assert.DoesNotContain("{", run.Stderr);       // no raw JSON
+            Assert.Equal("", run.Stdout);                 // console: no link that could only fail in the browser
+        }
+        Assert.Equal(before, await WalSequenceAsync(serve)); // the pause above was not journaled
+    }
+
+    [Fact]
+    public async Task a_token_file_deleted_while_serve_runs_is_named_and_no_link_is_printed()
+    {
+        await using var serve = await ServeProcess.StartAsync();
+        string tokenPath = Path.Combine(serve.DataDirectory, "keys", "control.token");
+        File.Delete(tokenPath);
+
+        foreach (var args in new[] { new[] { "status" }, new[] { "console", "--no-open" } })
+        {
+            var run = await VibesyncAsync(args.Concat(new[] { "--data", serve.DataDirectory }).ToArray());
+            Assert.NotEqual(0, run.Code);
+            Assert.Contains($"{tokenPath} is missing", run.Stderr);
+            Assert.Contains($"pid {serve.Pid}", run.Stderr);
+            Assert.DoesNotContain("Could not find file", run.Stderr); // .NET's words, not ours
+            Assert.Equal("", run.Stdout);
+        }
+        Assert.False(File.Exists(tokenPath)); // nothing made a token behind the running serve's back
+    }
+}
