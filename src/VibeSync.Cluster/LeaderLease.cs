@@ -119,9 +119,13 @@ public sealed class LeaderLease : IAsyncDisposable
                 if (holder.Released || (entry.Revision == seenRevision && _clock.ElapsedMilliseconds - seenAtMs >= Math.Max(holder.TtlMs, (int)_ttl.TotalMilliseconds)))
                 {
                     // Released, or its holder stopped renewing for a whole TTL: take it, on that very revision.
+                    // Every standby sees a release within one poll of the others: a random pause spreads their
+                    // compare-and-sets apart, which nats-server before 2.9.21 needs (below).
+                    if (holder.Released) await Task.Delay(Random.Shared.Next(0, (int)(_ttl.TotalMilliseconds / 6)), cancellationToken).ConfigureAwait(false);
                     var mine = new LeaseHolder(_node, holder.Term + 1, (int)_ttl.TotalMilliseconds) { Endpoint = _endpoint };
                     sent = _clock.ElapsedMilliseconds;
                     revision = await _store.UpdateAsync(Key, Encode(mine), entry.Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (!await StillMineAsync(revision, cancellationToken).ConfigureAwait(false)) continue;
                     Lead(mine, revision, sent);
                     return;
                 }
@@ -133,6 +137,25 @@ public sealed class LeaderLease : IAsyncDisposable
             catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested) { } // no KV quorum now: keep watching
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, _ttl.TotalMilliseconds / 6)), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Reads the key back after a take: nats-server before 2.9.21 (Debian's 2.9.10 included) checks a
+    /// compare-and-set's expected revision before its Raft proposal, not in it, so two takes of one
+    /// revision sent within milliseconds can both be acknowledged (nats-server #4320). The later one
+    /// is what the key holds; the other sees that here and goes on watching. A take read back before
+    /// the other lands is fenced by its first renewal's compare-and-set, and the journal's
+    /// expected-last-sequence check stands between the two meanwhile.
+    /// </summary>
+    private async Task<bool> StillMineAsync(ulong revision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(_ttl / 30, cancellationToken).ConfigureAwait(false); // room for a racing take proposed beside ours to land
+            var now = await _store.GetEntryAsync<byte[]>(Key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return now.Revision == revision;
+        }
+        catch (NatsKVException) { return false; }
     }
 
     private void Lead(LeaseHolder mine, ulong revision, long sentMs)
