@@ -23,13 +23,13 @@ public sealed class ClusterNodes(NatsCluster cluster) : IAsyncDisposable
 
     /// <summary>
     /// Starts node <paramref name="node"/> on <paramref name="dir"/> while another leads, and waits
-    /// until its <c>cluster.json</c> says who leads (up to 30 s); <see cref="Standby.Leads"/> completes once it leads.
+    /// until its <c>cluster.json</c> names the node that leads (up to 30 s); <see cref="Standby.Leads"/> completes once it leads.
     /// </summary>
     public async Task<Standby> StandbyAsync(string dir, string node, params string[] extra)
     {
         var standby = new Standby(Launch(dir, node, extra));
         var status = Path.Combine(dir, "cluster.json");
-        for (int i = 0; i < 300 && !(File.Exists(status) && File.ReadAllText(status).Contains(" leads")); i++) await Task.Delay(100);
+        for (int i = 0; i < 300 && !(File.Exists(status) && File.ReadAllText(status).Contains(" leads (term")); i++) await Task.Delay(100);
         return standby;
     }
 
