@@ -7,6 +7,10 @@
 // over; JetStream's expected-last-sequence check on every journal publish fences any straggler.
 // A holder that cannot renew (no KV quorum) pauses writes at expiry rather than failing them: if
 // its next renewal succeeds nobody took over, and if it fails on the revision it has lost.
+// A clean stop marks the record released (compare-and-set) instead of deleting it, so a standby
+// takes over at once and the term goes on from the last one: operators read the term in status
+// and logs as monotonic. Fencing never depended on the term: every change of holder is a
+// compare-and-set on the revision, and the journal checks its expected last sequence.
 using System.Diagnostics;
 using System.Text.Json;
 using NATS.Client.JetStream;
@@ -16,12 +20,15 @@ namespace VibeSync.Cluster;
 
 /// <summary>What the lease's key holds.</summary>
 /// <param name="Node">The leader's node name.</param>
-/// <param name="Term">Raised by one on every change of leader.</param>
+/// <param name="Term">Raised by one on every change of leader, a clean release included: never goes back while the bucket lives.</param>
 /// <param name="TtlMs">How long the lease lasts unrenewed.</param>
 public sealed record LeaseHolder(string Node, ulong Term, int TtlMs)
 {
     /// <summary>Where the leader takes adapters over TLS (HOST:PORT, its <c>--listen</c>), so standbys can name it; null when it does not listen.</summary>
     public string? Endpoint { get; init; }
+
+    /// <summary>Its leader stopped cleanly and gave it up: anyone may take it at once, with the next term.</summary>
+    public bool Released { get; init; }
 }
 
 /// <summary>
@@ -80,8 +87,9 @@ public sealed class LeaderLease : IAsyncDisposable
     public string? Lost => _lost;
 
     /// <summary>
-    /// Waits until this node holds the lease: at once when nobody does, else once the holder's
-    /// revision has stood still for a whole TTL. Then renews it in the background every TTL/3.
+    /// Waits until this node holds the lease: at once when nobody does (no record, or one its last
+    /// holder released), else once the holder's revision has stood still for a whole TTL. Then renews
+    /// it in the background every TTL/3.
     /// </summary>
     public async Task CampaignAsync(CancellationToken cancellationToken = default)
     {
@@ -108,24 +116,46 @@ public sealed class LeaderLease : IAsyncDisposable
                 }
                 var holder = Decode(entry.Value);
                 Holder = holder;
-                if (entry.Revision != seenRevision)
+                if (holder.Released || (entry.Revision == seenRevision && _clock.ElapsedMilliseconds - seenAtMs >= Math.Max(holder.TtlMs, (int)_ttl.TotalMilliseconds)))
                 {
-                    (seenRevision, seenAtMs) = (entry.Revision, _clock.ElapsedMilliseconds); // alive (or new): start its TTL over
-                }
-                else if (_clock.ElapsedMilliseconds - seenAtMs >= Math.Max(holder.TtlMs, (int)_ttl.TotalMilliseconds))
-                {
+                    // Released, or its holder stopped renewing for a whole TTL: take it, on that very revision.
+                    // Every standby sees a release within one poll of the others: a random pause spreads their
+                    // compare-and-sets apart, which nats-server before 2.9.21 needs (below).
+                    if (holder.Released) await Task.Delay(Random.Shared.Next(0, (int)(_ttl.TotalMilliseconds / 6)), cancellationToken).ConfigureAwait(false);
                     var mine = new LeaseHolder(_node, holder.Term + 1, (int)_ttl.TotalMilliseconds) { Endpoint = _endpoint };
                     sent = _clock.ElapsedMilliseconds;
                     revision = await _store.UpdateAsync(Key, Encode(mine), entry.Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (!await StillMineAsync(revision, cancellationToken).ConfigureAwait(false)) continue;
                     Lead(mine, revision, sent);
                     return;
                 }
+                if (entry.Revision != seenRevision)
+                    (seenRevision, seenAtMs) = (entry.Revision, _clock.ElapsedMilliseconds); // alive (or new): start its TTL over
             }
             catch (NatsKVCreateException) { } // another node got there first: watch it
             catch (NatsKVWrongLastRevisionException) { }
             catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested) { } // no KV quorum now: keep watching
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, _ttl.TotalMilliseconds / 6)), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Reads the key back after a take: nats-server before 2.9.21 (Debian's 2.9.10 included) checks a
+    /// compare-and-set's expected revision before its Raft proposal, not in it, so two takes of one
+    /// revision sent within milliseconds can both be acknowledged (nats-server #4320). The later one
+    /// is what the key holds; the other sees that here and goes on watching. A take read back before
+    /// the other lands is fenced by its first renewal's compare-and-set, and the journal's
+    /// expected-last-sequence check stands between the two meanwhile.
+    /// </summary>
+    private async Task<bool> StillMineAsync(ulong revision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(_ttl / 30, cancellationToken).ConfigureAwait(false); // room for a racing take proposed beside ours to land
+            var now = await _store.GetEntryAsync<byte[]>(Key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return now.Revision == revision;
+        }
+        catch (NatsKVException) { return false; }
     }
 
     private void Lead(LeaseHolder mine, ulong revision, long sentMs)
@@ -176,9 +206,12 @@ public sealed class LeaderLease : IAsyncDisposable
     }
 
     /// <summary>"not the leader: NODE leads" (or that nobody does yet), for refusals on a standby.</summary>
-    public string NotLeaderMessage() => Holder is { } h && h.Node != _node
-        ? $"not the leader: {h.Node} leads (term {h.Term}){(h.Endpoint is { } at ? $" at {at}" : "")}"
-        : "not the leader: no orchestrator leads yet";
+    public string NotLeaderMessage() => Holder switch
+    {
+        { Released: true } h => $"not the leader: no orchestrator leads right now ({h.Node} released the lease at term {h.Term})",
+        { } h when h.Node != _node => $"not the leader: {h.Node} leads (term {h.Term}){(h.Endpoint is { } at ? $" at {at}" : "")}",
+        _ => "not the leader: no orchestrator leads yet",
+    };
 
     /// <summary>Stops renewing without giving the lease up (what a crash does: a standby takes over after the TTL).</summary>
     public async Task StopRenewingAsync()
@@ -188,13 +221,21 @@ public sealed class LeaderLease : IAsyncDisposable
         _lost ??= "stopped renewing";
     }
 
-    /// <summary>Stops renewing and, if this node still holds the lease, deletes it so a standby takes over at once.</summary>
+    /// <summary>
+    /// Stops renewing and, if this node still holds the lease, marks it released (a compare-and-set
+    /// on its own last revision) so a standby takes over at once, with the next term.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         bool held = IsLeader;
         await StopRenewingAsync().ConfigureAwait(false);
         if (!held) return;
-        try { await _store.DeleteAsync(Key, new NatsKVDeleteOpts { Revision = _revision }).ConfigureAwait(false); }
+        var released = Holder! with { Endpoint = null, Released = true }; // no endpoint: nobody is to be sent there
+        try
+        {
+            _revision = await _store.UpdateAsync(Key, Encode(released), _revision).ConfigureAwait(false);
+            Holder = released;
+        }
         catch (Exception) { } // taken meanwhile or no quorum: the TTL hands it over instead
     }
 
@@ -202,6 +243,7 @@ public sealed class LeaderLease : IAsyncDisposable
     {
         var record = new Dictionary<string, object> { ["node"] = holder.Node, ["term"] = holder.Term, ["ttl_ms"] = holder.TtlMs };
         if (holder.Endpoint is { } endpoint) record["endpoint"] = endpoint; // absent, not null: a record without it reads as before
+        if (holder.Released) record["released"] = true;
         return JsonSerializer.SerializeToUtf8Bytes(record);
     }
 
@@ -213,6 +255,7 @@ public sealed class LeaderLease : IAsyncDisposable
         return new LeaseHolder(root.GetProperty("node").GetString() ?? "?", root.GetProperty("term").GetUInt64(), root.GetProperty("ttl_ms").GetInt32())
         {
             Endpoint = root.TryGetProperty("endpoint", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null,
+            Released = root.TryGetProperty("released", out var r) && r.ValueKind == JsonValueKind.True,
         };
     }
 }

@@ -91,8 +91,8 @@ public sealed class LinkServer : IAsyncDisposable
     internal StrangerPool Strangers { get; }
     internal BlobStore? Blobs { get; }
 
-    /// <summary>How long the accept loop waits for room among strangers before it closes a newcomer.</summary>
-    private static readonly TimeSpan StrangerPatience = TimeSpan.FromMilliseconds(250);
+    /// <summary>How long the accept loop waits for room among strangers before it closes a newcomer: past the grace after which an idle one makes room.</summary>
+    private static readonly TimeSpan StrangerPatience = Session.HelloGrace + TimeSpan.FromMilliseconds(300);
 
     /// <summary>The port it listens on (after <see cref="Start"/>).</summary>
     public int Port { get; private set; }

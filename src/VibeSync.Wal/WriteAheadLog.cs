@@ -240,10 +240,7 @@ public sealed class WriteAheadLog : IJournal, IDisposable
 
     IReadOnlyList<WalRecord> IJournal.ReadRange(ulong after, ulong through)
     {
-        // Scanned from the newest checkpoint at or before the range (segments before it are not read); a
-        // checkpoint written after `after` meanwhile means scanning from the log's start.
-        var from = Checkpoint.Latest(_directory) is { } c && c.Sequence <= after ? c : null;
-        var records = ReadThrough(_directory, from, after, Math.Min(through, LastSequence), out var scan);
+        var records = ReadThrough(_directory, after, Math.Min(through, LastSequence), out var scan);
         if (scan.Corruption is { } bad) throw new WalCorruptException(bad);
         return records;
     }
@@ -258,16 +255,18 @@ public sealed class WriteAheadLog : IJournal, IDisposable
 
     /// <summary>
     /// Reads the good records after sequence <paramref name="after"/> through <paramref name="through"/>,
-    /// scanning (and checking) the log from checkpoint <paramref name="from"/> (from its start without
-    /// one) and stopping at <paramref name="through"/>: what replaying Reality up to one entry costs.
+    /// scanning (and checking) the log from the segment that holds record <paramref name="after"/> + 1
+    /// (segments before it are not read: the chain is anchored by that segment header's parent hash,
+    /// as the oldest segment's is after compaction) and stopping at <paramref name="through"/>: what
+    /// replaying Reality up to one entry, or reading what was appended since a sequence, costs.
     /// </summary>
-    public static IReadOnlyList<WalRecord> ReadThrough(string directory, Checkpoint? from, ulong after, ulong through, out ScanResult scan)
+    public static IReadOnlyList<WalRecord> ReadThrough(string directory, ulong after, ulong through, out ScanResult scan)
     {
         var records = new List<WalRecord>();
         scan = LogScanner.Scan(directory, (ReadOnlySpan<byte> r, in RecordCodec.Header h, ulong s, long o) =>
         {
-            if (h.Sequence > after) records.Add(LogScanner.Decode(r, h, s, o)); // only what is folded is decoded
-        }, from: from, stopAfter: through);
+            if (h.Sequence > after) records.Add(LogScanner.Decode(r, h, s, o)); // only what is read for is decoded
+        }, stopAfter: through, startNear: after + 1);
         return records;
     }
 

@@ -41,6 +41,49 @@ public sealed class LeaderLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_lease_released_by_a_clean_stop_is_taken_at_once_by_exactly_one_standby_and_its_term_never_goes_back()
+    {
+        // Before, a clean stop deleted the record and the next leader started again at term 1.
+        var names = new ClusterNames("LEASEREL");
+        await using var natsA = _cluster.Connect();
+        await using var natsB = _cluster.Connect();
+        await using var natsC = _cluster.Connect();
+        var a = await LeaderLease.OpenAsync(new NatsJSContext(natsA), names, "alpha", endpoint: "h1:7420");
+        await using var b = await LeaderLease.OpenAsync(new NatsJSContext(natsB), names, "beta");
+        await using var c = await LeaderLease.OpenAsync(new NatsJSContext(natsC), names, "gamma");
+        await a.CampaignAsync();
+        Assert.Equal(1UL, a.Holder!.Term);
+        var campaigns = new[] { (Lease: b, Won: b.CampaignAsync()), (Lease: c, Won: c.CampaignAsync()) };
+        for (int i = 0; i < 50 && (b.Holder == null || c.Holder == null); i++) await Task.Delay(100);
+
+        var clock = Stopwatch.StartNew();
+        await a.DisposeAsync(); // a clean stop: released, not deleted
+        var first = await Task.WhenAny(campaigns.Select(x => x.Won));
+        await first;
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"a released lease was taken after {clock.Elapsed} (the TTL is 3 s: it should be at once)");
+        var (winner, other) = campaigns[0].Won == first ? (campaigns[0], campaigns[1]) : (campaigns[1], campaigns[0]);
+        Assert.True(winner.Lease.IsLeader);
+        Assert.Equal(2UL, winner.Lease.Holder!.Term);
+        await Assert.ThrowsAsync<NotLeaderException>(() => a.EnsureMayWriteAsync(CancellationToken.None)); // the released holder writes nothing
+        await Task.Delay(1000);
+        Assert.False(other.Won.IsCompleted, $"two standbys took one released lease: {other.Won.Status} {other.Won.Exception?.GetBaseException().Message}; {winner.Lease.Node} {winner.Lease.Holder} leader={winner.Lease.IsLeader}, {other.Lease.Node} {other.Lease.Holder} leader={other.Lease.IsLeader}");
+        Assert.False(other.Lease.IsLeader);
+        Assert.Equal($"not the leader: {winner.Lease.Node} leads (term 2)", other.Lease.NotLeaderMessage());
+
+        await winner.Lease.DisposeAsync(); // released again: the other takes it, term 3
+        await other.Won.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3UL, other.Lease.Holder!.Term);
+
+        await other.Lease.DisposeAsync(); // the last node stops: nobody leads, the record stays, released
+        await using var natsD = _cluster.Connect();
+        await using var d = await LeaderLease.OpenAsync(new NatsJSContext(natsD), names, "delta");
+        clock.Restart();
+        await d.CampaignAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"a node starting alone waited {clock.Elapsed} for a released lease");
+        Assert.Equal(4UL, d.Holder!.Term);
+    }
+
+    [Fact]
     public async Task a_standby_learns_the_leaders_endpoint_from_the_lease_and_a_new_leader_advertises_its_own()
     {
         await using var natsA = _cluster.Connect();

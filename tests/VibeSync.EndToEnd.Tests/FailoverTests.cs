@@ -13,67 +13,47 @@ public sealed class FailoverTests : EndToEndTest
 {
     private const string Cube = "5f1d2c4e-8a3b-4c6d-9e7f-0a1b2c3d4e5f";
 
-    private Task<ServeProcess> NodeAsync(NatsCluster cluster, string node) =>
-        ServeProcess.StartInAsync(Path.Combine(Work, node), "--cluster", cluster.Urls, "--node", node);
-
-    /// <summary>Starts beta, a standby while alpha leads: its ready line (the task) comes only once it leads.</summary>
-    private async Task<(Task<ServeProcess> Serving, string Status)> StandbyAsync(NatsCluster cluster)
-    {
-        var serving = NodeAsync(cluster, "beta");
-        var status = Path.Combine(Work, "beta", "cluster.json");
-        for (int i = 0; i < 300 && !(File.Exists(status) && File.ReadAllText(status).Contains("alpha leads")); i++) await Task.Delay(100);
-        return (serving, status);
-    }
-
     [Fact]
     public async Task every_acknowledged_final_is_in_the_journal_after_the_standby_takes_over_from_a_killed_leader()
     {
         await using var cluster = await NatsCluster.StartAsync();
-        var alpha = await NodeAsync(cluster, "alpha");
-        ServeProcess? beta = null;
-        try
-        {
-            var unityScene = Parts.SampleUnityScene(Work);
-            var none = await WriteAsync("no-edits.json", "[]");
-            using var sim = Parts.Sim(alpha.DataDirectory, unityScene, 120, none, Path.Combine(Work, "unity-after.json"));
-            var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
-            await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
+        await using var nodes = new ClusterNodes(cluster);
+        var alpha = await nodes.LeaderAsync(Path.Combine(Work, "alpha"), "alpha");
+        var unityScene = Parts.SampleUnityScene(Work);
+        var none = await WriteAsync("no-edits.json", "[]");
+        using var sim = Parts.Sim(alpha.DataDirectory, unityScene, 120, none, Path.Combine(Work, "unity-after.json"));
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
+        await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
 
-            var (standby, betaStatus) = await StandbyAsync(cluster);
-            Assert.Contains("not the leader: alpha leads", File.ReadAllText(betaStatus));
-            Assert.Contains("\"role\": \"standby\"", File.ReadAllText(betaStatus));
+        var standby = await nodes.StandbyAsync(Path.Combine(Work, "beta"), "beta");
+        string betaStatus = standby.Status;
+        Assert.Contains("not the leader: alpha leads", File.ReadAllText(betaStatus));
+        Assert.Contains("\"role\": \"standby\"", File.ReadAllText(betaStatus));
 
-            // A stream of AI intents; the leader is killed in the middle of it.
-            var stream = AiIntentStream.Start(alpha, Cube);
-            await stream.UntilAcknowledgedAsync(10, TimeSpan.FromSeconds(60));
+        // A stream of AI intents; the leader is killed in the middle of it.
+        var stream = AiIntentStream.Start(alpha, Cube);
+        await stream.UntilAcknowledgedAsync(10, TimeSpan.FromSeconds(60));
 
-            var clock = Stopwatch.StartNew();
-            alpha.Kill(); // kill -9 mid-stream: no lease handed over, no shutdown
-            await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
-            var acknowledged = stream.Acknowledged;
-            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
-            var takeover = clock.Elapsed;
-            Assert.True(takeover < TimeSpan.FromSeconds(10), $"the standby served {takeover} after the leader was killed");
-            Assert.Contains("\"leader\"", File.ReadAllText(betaStatus));
+        var clock = Stopwatch.StartNew();
+        alpha.Kill(); // kill -9 mid-stream: no lease handed over, no shutdown
+        await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
+        var acknowledged = stream.Acknowledged;
+        var beta = await standby.LeadsAsync(TimeSpan.FromSeconds(60));
+        var takeover = clock.Elapsed;
+        Assert.True(takeover < TimeSpan.FromSeconds(10), $"the standby served {takeover} after the leader was killed");
+        Assert.Contains("\"leader\"", File.ReadAllText(betaStatus));
 
-            var journal = JsonDocument.Parse(await beta.GetStringAsync("/v1/wal?since=0&limit=10000")).RootElement;
-            var finals = journal.EnumerateArray().Where(e => e.GetProperty("phase").GetString() == "FINAL").Select(e => e.GetProperty("intent").GetUInt64()).ToHashSet();
-            foreach (var id in acknowledged) Assert.Contains(id, finals);
-            // The blobs the old leader held (the simulator's meshes) reached the new one through the object store.
-            static string[] BlobsIn(string dir) => Directory.EnumerateFiles(Path.Combine(dir, "blobs"), "*", SearchOption.AllDirectories)
-                .Select(Path.GetFileName).Where(n => n!.Length == 64).Order().ToArray()!;
-            var oldBlobs = BlobsIn(Path.Combine(Work, "alpha"));
-            Assert.NotEmpty(oldBlobs);
-            Assert.Subset(BlobsIn(Path.Combine(Work, "beta")).ToHashSet(), oldBlobs.ToHashSet());
-            sim.Kill(entireProcessTree: true);
-            await simOutput;
-        }
-        finally
-        {
-            alpha.KeepData = true;
-            await alpha.DisposeAsync();
-            if (beta != null) await beta.DisposeAsync();
-        }
+        var journal = JsonDocument.Parse(await beta.GetStringAsync("/v1/wal?since=0&limit=10000")).RootElement;
+        var finals = journal.EnumerateArray().Where(e => e.GetProperty("phase").GetString() == "FINAL").Select(e => e.GetProperty("intent").GetUInt64()).ToHashSet();
+        foreach (var id in acknowledged) Assert.Contains(id, finals);
+        // The blobs the old leader held (the simulator's meshes) reached the new one through the object store.
+        static string[] BlobsIn(string dir) => Directory.EnumerateFiles(Path.Combine(dir, "blobs"), "*", SearchOption.AllDirectories)
+            .Select(Path.GetFileName).Where(n => n!.Length == 64).Order().ToArray()!;
+        var oldBlobs = BlobsIn(Path.Combine(Work, "alpha"));
+        Assert.NotEmpty(oldBlobs);
+        Assert.Subset(BlobsIn(Path.Combine(Work, "beta")).ToHashSet(), oldBlobs.ToHashSet());
+        sim.Kill(entireProcessTree: true);
+        await simOutput;
     }
 
     /// <summary>
@@ -83,24 +63,21 @@ public sealed class FailoverTests : EndToEndTest
     private async Task WithSimulatorAndStandbyAsync(Func<ServeProcess, Func<Task<ServeProcess>>, Task> body)
     {
         await using var cluster = await NatsCluster.StartAsync();
-        var alpha = await NodeAsync(cluster, "alpha");
-        ServeProcess? beta = null;
+        await using var nodes = new ClusterNodes(cluster);
+        var alpha = await nodes.LeaderAsync(Path.Combine(Work, "alpha"), "alpha");
+        var none = await WriteAsync("no-edits.json", "[]");
+        using var sim = Parts.Sim(alpha.DataDirectory, Parts.SampleUnityScene(Work), 120, none, Path.Combine(Work, "unity-after.json"));
+        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
         try
         {
-            var none = await WriteAsync("no-edits.json", "[]");
-            using var sim = Parts.Sim(alpha.DataDirectory, Parts.SampleUnityScene(Work), 120, none, Path.Combine(Work, "unity-after.json"));
-            var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
             await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
-            var (standby, _) = await StandbyAsync(cluster);
-            await body(alpha, async () => beta = await standby.WaitAsync(TimeSpan.FromSeconds(60)));
-            sim.Kill(entireProcessTree: true);
-            await simOutput;
+            var standby = await nodes.StandbyAsync(Path.Combine(Work, "beta"), "beta");
+            await body(alpha, () => standby.LeadsAsync(TimeSpan.FromSeconds(60)));
         }
         finally
         {
-            alpha.KeepData = true;
-            await alpha.DisposeAsync();
-            if (beta != null) await beta.DisposeAsync();
+            sim.Kill(entireProcessTree: true);
+            await simOutput;
         }
     }
 
@@ -160,32 +137,24 @@ public sealed class FailoverTests : EndToEndTest
         const string crate = "7e7e7e7e-3333-4333-8444-000000000001";
         static string Move(double x) => $$"""{"operations": [{"op": "set_transform", "uuid": "{{crate}}", "translation": [{{x}}, 0, 0]}], "rationale": "move it to {{x}}"}""";
         await using var cluster = await NatsCluster.StartAsync();
-        var alpha = await NodeAsync(cluster, "alpha");
-        ServeProcess? beta = null;
-        try
-        {
-            var (standby, _) = await StandbyAsync(cluster);
-            // No engine: a human's intents are FINAL at once.
-            var created = await alpha.SubmitAsync($$"""{"operations": [{"op": "create_object", "uuid": "{{crate}}", "name": "crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}]}""");
-            Assert.Equal("FINAL", created.GetProperty("phase").GetString());
-            var moved = await alpha.SubmitAsync(Move(3));
-            Assert.Equal("FINAL", moved.GetProperty("phase").GetString());
-            Assert.Equal("FINAL", (await alpha.SubmitAsync(Move(7))).GetProperty("phase").GetString()); // later: not in the first move's after
-            ulong intent = moved.GetProperty("intent").GetUInt64();
-            const string change = "<td class=\"before\">[0,0,0]</td><td class=\"after\">[3,0,0]</td>";
-            Assert.Contains(change, await ConsolePageAsync(alpha, $"/console/intents/{intent}"));
+        await using var nodes = new ClusterNodes(cluster);
+        var alpha = await nodes.LeaderAsync(Path.Combine(Work, "alpha"), "alpha");
+        var standby = await nodes.StandbyAsync(Path.Combine(Work, "beta"), "beta");
+        // No engine: a human's intents are FINAL at once.
+        var created = await alpha.SubmitAsync($$"""{"operations": [{"op": "create_object", "uuid": "{{crate}}", "name": "crate", "kind": "empty", "parent": null, "translation": [0, 0, 0], "rotation": [1, 0, 0, 0], "scale": [1, 1, 1]}]}""");
+        Assert.Equal("FINAL", created.GetProperty("phase").GetString());
+        var moved = await alpha.SubmitAsync(Move(3));
+        Assert.Equal("FINAL", moved.GetProperty("phase").GetString());
+        Assert.Equal("FINAL", (await alpha.SubmitAsync(Move(7))).GetProperty("phase").GetString()); // later: not in the first move's after
+        ulong intent = moved.GetProperty("intent").GetUInt64();
+        const string change = "<td class=\"before\">[0,0,0]</td><td class=\"after\">[3,0,0]</td>";
+        Assert.Contains(change, await ConsolePageAsync(alpha, $"/console/intents/{intent}"));
 
-            alpha.Kill();
-            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
-            // The new leader has no DIR/wal records at all: the page is replayed from the stream.
-            Assert.False(Directory.Exists(Path.Combine(beta.DataDirectory, "wal")) && Directory.EnumerateFiles(Path.Combine(beta.DataDirectory, "wal"), "*.wal").Any());
-            Assert.Contains(change, await ConsolePageAsync(beta, $"/console/intents/{intent}"));
-        }
-        finally
-        {
-            await alpha.DisposeAsync();
-            if (beta != null) await beta.DisposeAsync();
-        }
+        alpha.Kill();
+        var beta = await standby.LeadsAsync(TimeSpan.FromSeconds(60));
+        // The new leader has no DIR/wal records at all: the page is replayed from the stream.
+        Assert.False(Directory.Exists(Path.Combine(beta.DataDirectory, "wal")) && Directory.EnumerateFiles(Path.Combine(beta.DataDirectory, "wal"), "*.wal").Any());
+        Assert.Contains(change, await ConsolePageAsync(beta, $"/console/intents/{intent}"));
     }
 
     /// <summary>Moves the Cube as an AI, waits for the safety snapshot journaled after it; returns the commit and the Cube in Reality.</summary>
@@ -229,32 +198,25 @@ public sealed class FailoverTests : EndToEndTest
     public async Task an_old_leader_that_was_frozen_past_its_lease_stops_instead_of_writing()
     {
         await using var cluster = await NatsCluster.StartAsync();
-        var alpha = await NodeAsync(cluster, "alpha");
-        ServeProcess? beta = null;
-        try
-        {
-            var (standby, betaStatus) = await StandbyAsync(cluster);
+        await using var nodes = new ClusterNodes(cluster);
+        var alpha = await nodes.LeaderAsync(Path.Combine(Work, "alpha"), "alpha");
+        var standby = await nodes.StandbyAsync(Path.Combine(Work, "beta"), "beta");
+        string betaStatus = standby.Status;
 
-            // A partition as the old leader sees it: frozen (SIGSTOP) long enough for its lease to pass to beta.
-            await Parts.RunAsync("kill", TimeSpan.FromSeconds(5), "-STOP", alpha.Pid.ToString());
-            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
-            await Parts.RunAsync("kill", TimeSpan.FromSeconds(5), "-CONT", alpha.Pid.ToString());
+        // A partition as the old leader sees it: frozen (SIGSTOP) long enough for its lease to pass to beta.
+        await Parts.RunAsync("kill", TimeSpan.FromSeconds(5), "-STOP", alpha.Pid.ToString());
+        await standby.LeadsAsync(TimeSpan.FromSeconds(60));
+        await Parts.RunAsync("kill", TimeSpan.FromSeconds(5), "-CONT", alpha.Pid.ToString());
 
-            for (int i = 0; i < 100 && !alpha.HasExited; i++) await Task.Delay(100);
-            Assert.True(alpha.HasExited, "the deposed leader kept running");
-            Assert.Equal(3, await alpha.StopAsync());
-            var status = File.ReadAllText(Path.Combine(Work, "alpha", "cluster.json"));
-            Assert.Contains("\"role\": \"stopped\"", status);
-            Assert.Contains("not the leader any more", status);
-            var leading = File.ReadAllText(betaStatus);
-            Assert.Contains("\"role\": \"leader\"", leading);
-            Assert.Contains("\"term\": 2", leading);
-        }
-        finally
-        {
-            await alpha.DisposeAsync();
-            if (beta != null) await beta.DisposeAsync();
-        }
+        for (int i = 0; i < 100 && !alpha.HasExited; i++) await Task.Delay(100);
+        Assert.True(alpha.HasExited, "the deposed leader kept running");
+        Assert.Equal(3, await alpha.StopAsync());
+        var status = File.ReadAllText(Path.Combine(Work, "alpha", "cluster.json"));
+        Assert.Contains("\"role\": \"stopped\"", status);
+        Assert.Contains("not the leader any more", status);
+        var leading = File.ReadAllText(betaStatus);
+        Assert.Contains("\"role\": \"leader\"", leading);
+        Assert.Contains("\"term\": 2", leading);
     }
 
     [Fact]

@@ -52,89 +52,78 @@ public sealed class LeaderFollowTests : EndToEndTest
         await using var cluster = await NatsCluster.StartAsync();
         int alphaPort = FreePorts.Next(), betaPort = FreePorts.Next();
         string alphaDir = Path.Combine(Work, "alpha"), betaDir = Path.Combine(Work, "beta");
-        var alpha = await ServeProcess.StartInAsync(alphaDir, "--cluster", cluster.Urls, "--node", "alpha", "--listen", $"127.0.0.1:{alphaPort}", "--cosmetic-window-ms", "100");
-        ServeProcess? beta = null;
-        try
+        await using var nodes = new ClusterNodes(cluster);
+        var alpha = await nodes.LeaderAsync(alphaDir, "alpha", "--listen", $"127.0.0.1:{alphaPort}", "--cosmetic-window-ms", "100");
+        ShareKeys(alphaDir, betaDir);
+        var standby = await nodes.StandbyAsync(betaDir, "beta", "--listen", $"127.0.0.1:{betaPort}");
+
+        // The standby's front door: TLS with the shared certificate, HELLO refused with NOT_LEADER naming alpha's endpoint.
+        var onlyBeta = KeyFile.Read(Path.Combine(AdapterMachine(alphaDir, "unity", betaPort), "keys", "unity.key"));
+        LinkRefusedException? refused = null;
+        for (int i = 0; i < 100 && refused == null; i++)
         {
-            ShareKeys(alphaDir, betaDir);
-            var standby = ServeProcess.StartInAsync(TimeSpan.FromMinutes(5), betaDir, "--cluster", cluster.Urls, "--node", "beta", "--listen", $"127.0.0.1:{betaPort}");
-            var betaStatus = Path.Combine(betaDir, "cluster.json");
-            for (int i = 0; i < 300 && !(File.Exists(betaStatus) && File.ReadAllText(betaStatus).Contains("alpha leads")); i++) await Task.Delay(100);
-
-            // The standby's front door: TLS with the shared certificate, HELLO refused with NOT_LEADER naming alpha's endpoint.
-            var onlyBeta = KeyFile.Read(Path.Combine(AdapterMachine(alphaDir, "unity", betaPort), "keys", "unity.key"));
-            LinkRefusedException? refused = null;
-            for (int i = 0; i < 100 && refused == null; i++)
-            {
-                try { (await LinkClient.ConnectAsync(onlyBeta, () => 0, "unity")).Dispose(); Assert.Fail("a standby welcomed an adapter"); }
-                catch (LinkRefusedException e) { refused = e; }
-                catch (IOException) { await Task.Delay(100); } // the door is not open yet
-            }
-            Assert.NotNull(refused);
-            Assert.Equal(LeaderHint.NotLeader, refused!.Code);
-            Assert.Equal($"127.0.0.1:{alphaPort}", refused.Leader?.ToString());
-            Assert.Contains("alpha leads", refused.Reason);
-
-            // Each adapter's key file names the standby first, then the leader: NOT_LEADER sends them on.
-            await using var blender = Driven.Blender(blend, AdapterMachine(alphaDir, "blender", betaPort, alphaPort));
-            await using var sim = Driven.Sim(AdapterMachine(alphaDir, "unity", betaPort, alphaPort), unityScene);
-            await AtParityAsync(alpha, "Blender and the simulator live on the leader", timeoutMs: 180_000);
-
-            // A stream of AI intents (acknowledged = FINAL answered) and human edits in both engines; the leader dies in it.
-            var ai = AiIntentStream.Start(alpha, Cube);
-            using var humansStop = new CancellationTokenSource();
-            var humans = Task.Run(async () =>
-            {
-                for (int i = 0; !humansStop.IsCancellationRequested; i++)
-                {
-                    await blender.StepAsync($$"""{"object": "Handle", "location": [{{i % 5}}.25, 0.5, 0.5]}""");
-                    await sim.StepAsync($$"""{"object": "Camera", "localPosition": [{{i % 4}}.5, 1.0, -6.0]}""");
-                    await Task.Delay(400);
-                }
-            });
-            await ai.UntilAcknowledgedAsync(10, TimeSpan.FromSeconds(90));
-
-            var clock = Stopwatch.StartNew();
-            alpha.Kill(); // kill -9: no lease handed over, no goodbye to the engines
-            await ai.Running.WaitAsync(TimeSpan.FromSeconds(30));
-            var acknowledged = ai.Acknowledged;
-            beta = await standby.WaitAsync(TimeSpan.FromSeconds(60));
-            var takeover = clock.Elapsed;
-            await Task.Delay(2000); // human edits go on across the takeover
-            humansStop.Cancel();
-            await humans;
-
-            // Both engines dialed the standby first, were refused there with NOT_LEADER, and now reconnect to it as leader and resync.
-            var status = await AtParityAsync(beta, "Blender and the simulator live on the new leader", timeoutMs: 180_000);
-            var reconnected = clock.Elapsed;
-            foreach (var engine in new[] { "blender", "unity" })
-                Assert.Equal("tls", ServeProcess.EngineIn(status, engine).GetProperty("session").GetProperty("transport").GetString());
-            Assert.Contains(beta.Log, l => l.Contains("\"NOT_LEADER\"") && l.Contains("\"blender\""));
-            Assert.Contains(beta.Log, l => l.Contains("\"NOT_LEADER\"") && l.Contains("\"unity\""));
-
-            // Every acknowledged FINAL is in the new leader's journal.
-            var journal = JsonDocument.Parse(await beta.GetStringAsync("/v1/wal?since=0&limit=100000")).RootElement;
-            var finals = journal.EnumerateArray().Where(e => e.GetProperty("phase").GetString() == "FINAL").Select(e => e.GetProperty("intent").GetUInt64()).ToHashSet();
-            foreach (var id in acknowledged) Assert.Contains(id, finals);
-
-            // Edits flow again through the new leader: Blender's move lands in Unity (+X is Unity's −X).
-            await blender.StepAsync("""{"object": "Cube", "location": [3.0, 2.0, 0.5]}""");
-            string? unityNow = null;
-            for (var sw = Stopwatch.StartNew(); sw.Elapsed < TimeSpan.FromSeconds(90); await Task.Delay(250))
-            {
-                unityNow = await WriteAsync("unity-now.json", await beta.GetStringAsync("/v1/state?engine=unity&space=unity"));
-                if (Parts.Component(unityNow, "Cube", "localPosition") == -3.0) break;
-            }
-            Assert.Equal(-3.0, Parts.Component(unityNow!, "Cube", "localPosition"), 5);
-            await AssertParityAsync(beta, "blender", "unity"); // Reality, Blender and Unity: one root
-            Console.WriteLine($"leader killed → standby served after {takeover.TotalSeconds:F1} s, both engines live at parity after {reconnected.TotalSeconds:F1} s; {acknowledged.Length} acknowledged FINALs all present");
+            try { (await LinkClient.ConnectAsync(onlyBeta, () => 0, "unity")).Dispose(); Assert.Fail("a standby welcomed an adapter"); }
+            catch (LinkRefusedException e) { refused = e; }
+            catch (IOException) { await Task.Delay(100); } // the door is not open yet
         }
-        finally
+        Assert.NotNull(refused);
+        Assert.Equal(LeaderHint.NotLeader, refused!.Code);
+        Assert.Equal($"127.0.0.1:{alphaPort}", refused.Leader?.ToString());
+        Assert.Contains("alpha leads", refused.Reason);
+
+        // Each adapter's key file names the standby first, then the leader: NOT_LEADER sends them on.
+        await using var blender = Driven.Blender(blend, AdapterMachine(alphaDir, "blender", betaPort, alphaPort));
+        await using var sim = Driven.Sim(AdapterMachine(alphaDir, "unity", betaPort, alphaPort), unityScene);
+        await AtParityAsync(alpha, "Blender and the simulator live on the leader", timeoutMs: 180_000);
+
+        // A stream of AI intents (acknowledged = FINAL answered) and human edits in both engines; the leader dies in it.
+        var ai = AiIntentStream.Start(alpha, Cube);
+        using var humansStop = new CancellationTokenSource();
+        var humans = Task.Run(async () =>
         {
-            alpha.KeepData = true;
-            await alpha.DisposeAsync();
-            if (beta != null) await beta.DisposeAsync();
+            for (int i = 0; !humansStop.IsCancellationRequested; i++)
+            {
+                await blender.StepAsync($$"""{"object": "Handle", "location": [{{i % 5}}.25, 0.5, 0.5]}""");
+                await sim.StepAsync($$"""{"object": "Camera", "localPosition": [{{i % 4}}.5, 1.0, -6.0]}""");
+                await Task.Delay(400);
+            }
+        });
+        await ai.UntilAcknowledgedAsync(10, TimeSpan.FromSeconds(90));
+
+        var clock = Stopwatch.StartNew();
+        alpha.Kill(); // kill -9: no lease handed over, no goodbye to the engines
+        await ai.Running.WaitAsync(TimeSpan.FromSeconds(30));
+        var acknowledged = ai.Acknowledged;
+        var beta = await standby.LeadsAsync(TimeSpan.FromSeconds(60));
+        var takeover = clock.Elapsed;
+        await Task.Delay(2000); // human edits go on across the takeover
+        humansStop.Cancel();
+        await humans;
+
+        // Both engines dialed the standby first, were refused there with NOT_LEADER, and now reconnect to it as leader and resync.
+        var status = await AtParityAsync(beta, "Blender and the simulator live on the new leader", timeoutMs: 180_000);
+        var reconnected = clock.Elapsed;
+        foreach (var engine in new[] { "blender", "unity" })
+            Assert.Equal("tls", ServeProcess.EngineIn(status, engine).GetProperty("session").GetProperty("transport").GetString());
+        Assert.Contains(beta.Log, l => l.Contains("\"NOT_LEADER\"") && l.Contains("\"blender\""));
+        Assert.Contains(beta.Log, l => l.Contains("\"NOT_LEADER\"") && l.Contains("\"unity\""));
+
+        // Every acknowledged FINAL is in the new leader's journal.
+        var journal = JsonDocument.Parse(await beta.GetStringAsync("/v1/wal?since=0&limit=100000")).RootElement;
+        var finals = journal.EnumerateArray().Where(e => e.GetProperty("phase").GetString() == "FINAL").Select(e => e.GetProperty("intent").GetUInt64()).ToHashSet();
+        foreach (var id in acknowledged) Assert.Contains(id, finals);
+
+        // Edits flow again through the new leader: Blender's move lands in Unity (+X is Unity's −X).
+        await blender.StepAsync("""{"object": "Cube", "location": [3.0, 2.0, 0.5]}""");
+        string? unityNow = null;
+        for (var sw = Stopwatch.StartNew(); sw.Elapsed < TimeSpan.FromSeconds(90); await Task.Delay(250))
+        {
+            unityNow = await WriteAsync("unity-now.json", await beta.GetStringAsync("/v1/state?engine=unity&space=unity"));
+            if (Parts.Component(unityNow, "Cube", "localPosition") == -3.0) break;
         }
+        Assert.Equal(-3.0, Parts.Component(unityNow!, "Cube", "localPosition"), 5);
+        await AssertParityAsync(beta, "blender", "unity"); // Reality, Blender and Unity: one root
+        Console.WriteLine($"leader killed → standby served after {takeover.TotalSeconds:F1} s, both engines live at parity after {reconnected.TotalSeconds:F1} s; {acknowledged.Length} acknowledged FINALs all present");
     }
 
     [Fact]

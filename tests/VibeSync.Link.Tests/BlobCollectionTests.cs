@@ -63,7 +63,7 @@ public sealed class BlobCollectionTests : IDisposable
         await journal.AppendAsync(new WalEntry(1, IntentPhase.Provisional, 1, "both", "human:cli", new Scope(Array.Empty<string>(), IntentClass.Structural),
             OperationJson: $$$"""{"operations": [{"op": "create_mesh", "attributes": {"POSITION": "{{{named}}}"}}]}"""));
         Assert.DoesNotContain(named, BlobRoots.InFiles(_dir, PinnedBlobs.Open(_dir))); // DIR/wal names nothing
-        var roots = BlobRoots.InJournal(journal, PinnedBlobs.Open(_dir));
+        var roots = BlobRoots.InJournal(journal, PinnedBlobs.Open(_dir), new JournalRoots());
         Assert.Contains(named, roots);
         _store.Collect(roots, BlobRoots.Grace);
         Assert.True(_store.Has(named));
@@ -170,5 +170,76 @@ public sealed class BlobCollectionTests : IDisposable
         roots.UnionWith(blobs.Where(b => b.Root == 1).Select(b => b.Id));
         store.Collect(roots, BlobRoots.Grace);
         return blobs.All(b => store.Has(b.Id) == (b.Root != 0 || !b.Old)).Label(string.Join(", ", blobs.Select(b => $"{b.Id[..6]} old={b.Old} root={b.Root} has={store.Has(b.Id)}")));
+    }
+
+    /// <summary>
+    /// The roots serve's collections find, reading only what was appended since the last (a journal
+    /// with a checkpoint, entries before and after it, a PENDING one before it, collections between
+    /// rounds of appends, a second checkpoint), are exactly those of a read of the whole journal,
+    /// and the journal's records are read once in all, not once per collection.
+    /// </summary>
+    [Property(MaxTest = 20)]
+    public Property the_roots_read_incrementally_are_the_full_reads_and_each_record_is_read_once(PositiveInt seed)
+    {
+        var random = new Random(seed.Get);
+        var dir = Path.Combine(_dir, "j" + seed.Get + "-" + Guid.NewGuid().ToString("N")[..6]);
+        string Id() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var pins = PinnedBlobs.Open(dir);
+        pins.Pin(new[] { Id() });
+        var incremental = new JournalRoots();
+        var failures = new List<string>();
+        long collections = 0;
+        using (var wal = WriteAheadLog.Open(Path.Combine(dir, "wal"), new WalOptions { SegmentSize = 4096 }))
+        {
+            IJournal journal = wal;
+            ulong intent = 0;
+            for (int round = 0; round < random.Next(2, 6); round++)
+            {
+                for (int n = random.Next(0, 40); n > 0; n--)
+                {
+                    var phase = (IntentPhase)random.Next(1, 5);
+                    string? op = random.Next(3) == 0 ? null
+                        : $$$"""{"operations": [{"op": "create_mesh", "attributes": {"POSITION": "{{{Id()}}}"}, "primitives": [{"indices": "{{{Id()}}}"}]}], "based_on": "{{{Id()}}}"}""";
+                    var written = wal.AppendAsync(new WalEntry(++intent, phase, 1, "both", "ai:claude", new Scope(Array.Empty<string>(), IntentClass.Structural), OperationJson: op)).GetAwaiter().GetResult();
+                    if (random.Next(15) == 0)
+                    {
+                        var scene = new Scene(Array.Empty<SceneObject>(), Array.Empty<Material>(), new[] { MeshOf("00000000-0000-4000-8000-0000000000" + random.Next(10, 99), Id(), Id()) });
+                        journal.WriteCheckpointAsync(written.Sequence, Encoding.UTF8.GetBytes(SceneJsonWriter.Write(scene, Space.Canonical))).GetAwaiter().GetResult();
+                    }
+                }
+                var found = BlobRoots.InJournal(journal, pins, incremental);
+                collections++;
+                var full = new HashSet<string>(pins.Ids, StringComparer.Ordinal); // what reading everything finds
+                if (journal.NewestCheckpoint()?.State is { } state) BlobRoots.AddNamedIn(state, full);
+                foreach (var record in journal.ReadAll())
+                    if (record.Entry.OperationJson is { } json) BlobRoots.AddNamedIn(Encoding.UTF8.GetBytes(json), full);
+                if (!found.SetEquals(full)) failures.Add($"round {round}: {found.Count} roots found, the full read {full.Count}");
+            }
+            if (incremental.RecordsRead != (long)journal.LastSequence)
+                failures.Add($"{collections} collections read {incremental.RecordsRead} records of a journal of {journal.LastSequence}");
+        }
+        return (failures.Count == 0).Label(string.Join("; ", failures));
+    }
+
+    [Fact]
+    public async Task serves_first_collection_takes_the_start_up_read_and_a_later_one_reads_only_what_was_appended()
+    {
+        await using var wal = WriteAheadLog.Open(Path.Combine(_dir, "wal"));
+        string early = Put(11f), late = Put(12f);
+        await wal.AppendAsync(new WalEntry(1, IntentPhase.Pending, 1, "both", "ai:claude", new Scope(Array.Empty<string>(), IntentClass.Structural),
+            OperationJson: $$$"""{"operations": [{"op": "create_mesh", "attributes": {"POSITION": "{{{early}}}"}}]}"""));
+        for (ulong i = 2; i <= 500; i++)
+            await wal.AppendAsync(new WalEntry(i, IntentPhase.Final, 1, "both", "human:cli", new Scope(Array.Empty<string>(), IntentClass.Cosmetic)));
+        IJournal journal = wal;
+        var named = new JournalRoots();
+        named.Add(journal.ReadAll()); // serve's start-up read, handed over
+        Assert.Contains(early, BlobRoots.InJournal(journal, PinnedBlobs.Open(_dir), named));
+        Assert.Equal(0, named.RecordsRead);
+        await wal.AppendAsync(new WalEntry(501, IntentPhase.Provisional, 1, "both", "ai:claude", new Scope(Array.Empty<string>(), IntentClass.Structural),
+            OperationJson: $$$"""{"operations": [{"op": "create_mesh", "attributes": {"POSITION": "{{{late}}}"}}]}"""));
+        var roots = BlobRoots.InJournal(journal, PinnedBlobs.Open(_dir), named);
+        Assert.Equal(1, named.RecordsRead); // one record appended since: one read, not 501
+        Assert.Contains(early, roots); // a PENDING intent before it is still a root: a restart restores it from its entry
+        Assert.Contains(late, roots);
     }
 }

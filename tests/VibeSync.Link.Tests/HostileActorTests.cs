@@ -81,7 +81,11 @@ public sealed class HostileActorTests
             var sw = Stopwatch.StartNew();
             LinkClient blender;
             try { blender = await serve.ConnectAsync(Engines.Blender).WaitAsync(TimeSpan.FromSeconds(20)); }
-            catch (IOException e) { throw new Xunit.Sdk.XunitException($"an honest reconnect was turned away in round {round}: {e.Message}"); }
+            catch (Exception e) when (e is IOException or TimeoutException)
+            {
+                throw new Xunit.Sdk.XunitException($"an honest reconnect was turned away in round {round}: {e.Message}; serve:\n" +
+                    string.Join('\n', serve.Log.Where(l => !l.Contains("\"event\":\"junk")).TakeLast(20)));
+            }
             using var ___ = blender;
             connects.Add(sw.Elapsed.TotalMilliseconds);
             for (int i = 0; i < 15; i++)

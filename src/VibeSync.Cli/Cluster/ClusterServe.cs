@@ -83,7 +83,7 @@ internal static class ClusterServe
         StandbyDoor? door = null;
         if (options.Listen is { } listen && !campaign.IsCompleted)
         {
-            try { door = StandbyDoor.Open(options, listen, lease.NotLeaderMessage, () => lease.Holder is { } h && h.Node != node ? h.Endpoint : null); }
+            try { door = StandbyDoor.Open(options, listen, lease.NotLeaderMessage, () => lease.Holder is { Released: false } h && h.Node != node ? h.Endpoint : null); }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");

@@ -19,7 +19,8 @@ internal sealed class ClusterStatusFile(string directory, string node)
         {
             ["node"] = node,
             ["role"] = role,
-            ["leader"] = lease.Holder?.Node,
+            ["leader"] = lease.Holder is { Released: false } h ? h.Node : null, // a released lease: nobody leads
+
             ["term"] = lease.Holder?.Term,
             ["journal_sequence"] = journalSequence,
             ["message"] = role == "standby" ? lease.NotLeaderMessage() : null,

@@ -193,7 +193,15 @@ internal sealed partial class Session
     public void Close() => _end.Cancel();
 
     /// <summary>
-    /// A stranger with nothing to read: connected for longer than a HELLO takes to arrive, no whole
+    /// How long after its accept a stranger with nothing sent may still be an honest adapter whose
+    /// HELLO is on its way: the adapter sends it as it connects, but on a loaded machine its process
+    /// may wait that long for a CPU between the connect and the write (a 10 ms grace evicted honest
+    /// reconnects during a junk flood at load 40 on 2 cores).
+    /// </summary>
+    internal static readonly TimeSpan HelloGrace = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// A stranger with nothing to read: connected for longer than <see cref="HelloGrace"/>, no whole
     /// first frame yet, and no bytes waiting in its socket (an honest adapter's HELLO, sent as it
     /// connected, would be).
     /// </summary>
@@ -201,7 +209,7 @@ internal sealed partial class Session
     {
         get
         {
-            if (_firstFrameRead || System.Diagnostics.Stopwatch.GetElapsedTime(_accepted) < TimeSpan.FromMilliseconds(10)) return false;
+            if (_firstFrameRead || System.Diagnostics.Stopwatch.GetElapsedTime(_accepted) < HelloGrace) return false;
             try { return _tcp.Available == 0; }
             catch (Exception e) when (e is ObjectDisposedException or SocketException) { return true; }
         }

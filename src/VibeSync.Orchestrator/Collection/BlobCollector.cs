@@ -14,6 +14,7 @@ internal sealed class BlobCollector
     private readonly BlobStore _store;
     private readonly IJournal _journal;
     private readonly PinnedBlobs _pins;
+    private readonly JournalRoots _named = new(); // the journal's names so far: a collection reads only what was appended since the last
     private readonly Func<IEnumerable<string>> _live;
     private readonly LinkLog _log;
     private readonly SemaphoreSlim _one = new(1, 1);
@@ -28,7 +29,10 @@ internal sealed class BlobCollector
         _log = log;
     }
 
-    /// <summary>Collects now; logs and returns what it did.</summary>
+    /// <summary>Records this collector has read from the journal (serve's start-up read, handed over, not counted).</summary>
+    public long RecordsRead => _named.RecordsRead;
+
+    /// <summary>Collects now; logs and returns what it did. <paramref name="records"/>: the journal as serve's start read it, so it is not read again.</summary>
     public async Task<Blobs.Collection> RunAsync(string why, IReadOnlyList<Wal.Entries.WalRecord>? records = null)
     {
         await _one.WaitAsync().ConfigureAwait(false);
@@ -36,7 +40,8 @@ internal sealed class BlobCollector
         {
             // Memory first, then files: an entry journaled meanwhile names blobs a put just made young.
             var roots = new HashSet<string>(_live(), StringComparer.Ordinal);
-            roots.UnionWith(BlobRoots.InJournal(_journal, _pins, records)); // the journal, not DIR/wal: in team mode that is the stream
+            if (records != null) _named.Add(records);
+            roots.UnionWith(BlobRoots.InJournal(_journal, _pins, _named)); // the journal, not DIR/wal: in team mode that is the stream
             var done = await Task.Run(() => _store.Collect(roots, BlobRoots.Grace)).ConfigureAwait(false);
             _log.Write("blobs_collected", null, null, null, $"{why}: kept {done.Kept}, removed {done.Removed} ({done.BytesFreed:N0} bytes)");
             return done;

@@ -46,11 +46,16 @@ public static class BlobRoots
     /// <summary>
     /// The roots in serve's journal, whichever stands behind <see cref="IJournal"/> (the local WAL or,
     /// in team mode, the JetStream stream, where DIR/wal does not exist): its newest checkpoint, every
-    /// record it holds (<paramref name="records"/> when serve's start hands over the one read it made),
-    /// and the snapshot pins.
+    /// record it holds (read through <paramref name="named"/>, which reads only what was appended
+    /// since its last read), and the snapshot pins.
     /// </summary>
-    public static HashSet<string> InJournal(IJournal journal, PinnedBlobs pins, IReadOnlyList<Wal.Entries.WalRecord>? records = null) =>
-        Of(journal.NewestCheckpoint()?.State, records ?? journal.ReadAll(), pins);
+    public static HashSet<string> InJournal(IJournal journal, PinnedBlobs pins, JournalRoots named)
+    {
+        var roots = named.Refresh(journal);
+        if (journal.NewestCheckpoint()?.State is { } checkpoint) AddNamedIn(checkpoint, roots);
+        roots.UnionWith(pins.Ids);
+        return roots;
+    }
 
     private static HashSet<string> Of(byte[]? checkpoint, IReadOnlyList<Wal.Entries.WalRecord> records, PinnedBlobs pins)
     {

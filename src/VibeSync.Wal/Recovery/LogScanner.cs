@@ -61,20 +61,26 @@ internal static class LogScanner
     /// must carry its entry hash.
     /// </param>
     /// <param name="stopAfter">Stop after this sequence (used to compute a checkpoint while appends go on).</param>
+    /// <param name="startNear">
+    /// Without <paramref name="from"/>: start at the segment that holds this sequence (0: the first
+    /// segment); the segments before it are not read, and its header's parent hash anchors the chain.
+    /// </param>
     /// <param name="everySegment">
     /// Read every segment present (what <c>wal verify</c> does). When the oldest one starts at
     /// sequence 1 the whole log is folded and <paramref name="from"/>, if given, is checked against
     /// it; when older segments were compacted away, <paramref name="from"/> is the base.
     /// </param>
     public static ScanResult Scan(string directory, RecordVisitor? onRecord, WalFileSystem? fs = null,
-        Checkpoint? from = null, ulong stopAfter = ulong.MaxValue, bool everySegment = false)
+        Checkpoint? from = null, ulong stopAfter = ulong.MaxValue, bool everySegment = false, ulong startNear = 0)
     {
         fs ??= WalFileSystem.Os;
         var result = new ScanResult();
         var segments = SegmentNames.List(directory);
         result.Segments = segments.Count;
         byte[] buffer = Array.Empty<byte>();
-        int start = from is null || everySegment ? 0 : StartSegment(directory, segments, from.Sequence, fs);
+        int start = everySegment ? 0
+            : from is not null ? StartSegment(directory, segments, from.Sequence, fs)
+            : startNear > 1 ? StartSegment(directory, segments, startNear, fs) : 0;
         ulong expectedSegment = segments.Count > 0 ? segments[start] : 1;
         bool restored = from is null || (everySegment && FirstSequence(directory, segments, fs) == 1);
         Checkpoint? toCheck = restored ? from : null;

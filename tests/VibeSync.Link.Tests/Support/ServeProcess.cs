@@ -14,6 +14,7 @@ public sealed class ServeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _log = new();
+    private int _disposed;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private ServeProcess(Process process, string dir)
@@ -49,23 +50,48 @@ public sealed class ServeProcess : IAsyncDisposable
     public static Task<ServeProcess> StartInAsync(string dir, params string[] extra) => StartInAsync(TimeSpan.FromSeconds(60), dir, extra);
 
     /// <summary>As <see cref="StartInAsync(string, string[])"/>, waiting up to <paramref name="ready"/> for the ready line (a standby prints it only once it leads).</summary>
+    /// <remarks>A serve that does not get ready in time is killed (its process group) before this throws: no test leaves one behind.</remarks>
     public static async Task<ServeProcess> StartInAsync(TimeSpan ready, string dir, params string[] extra)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vibesync.dll"), "serve", "--data", dir }.Concat(extra)) info.ArgumentList.Add(a);
-        var serve = new ServeProcess(Process.Start(info)!, dir);
+        var serve = Launch(dir, extra);
+        try { return await serve.ReadyAsync(ready); }
+        catch
+        {
+            serve.KillGroup();
+            serve._process.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts serve on <paramref name="dir"/> in a process group of its own (setsid: what it starts
+    /// goes with it, <see cref="KillGroup"/>) and returns at once; <see cref="ReadyAsync"/> waits for
+    /// its ready line. The caller owns it from here, ready or not (a standby may never lead).
+    /// </summary>
+    public static ServeProcess Launch(string dir, params string[] extra)
+    {
+        var info = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "vibesync.dll"), "serve", "--data", dir }.Concat(extra)) info.ArgumentList.Add(a);
+        var serve = new ServeProcess(Process.Start(info)!, dir); // setsid execs dotnet in place: the pid is serve's and its group's
         serve._process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (serve._log) serve._log.Add(e.Data); };
         serve._process.BeginErrorReadLine();
-        var line = await serve._process.StandardOutput.ReadLineAsync().WaitAsync(ready);
-        if (line == null || !line.StartsWith("vibesync serve:", StringComparison.Ordinal))
-            throw new InvalidOperationException($"serve did not start: {line}\n{string.Join('\n', serve.Log)}");
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "serve.json")));
-        serve.LinkPort = json.RootElement.GetProperty("link_port").GetInt32();
-        serve.ApiPort = json.RootElement.GetProperty("api_port").GetInt32();
-        serve.BlenderKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "blender.key")).Key;
-        serve.UnityKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "unity.key")).Key;
-        serve._http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dir, "keys", "control.token")).Trim());
         return serve;
+    }
+
+    /// <summary>Waits up to <paramref name="ready"/> for serve's ready line (once per process), then reads its ports and keys.</summary>
+    public async Task<ServeProcess> ReadyAsync(TimeSpan ready)
+    {
+        string dir = DataDirectory;
+        var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(ready);
+        if (line == null || !line.StartsWith("vibesync serve:", StringComparison.Ordinal))
+            throw new InvalidOperationException($"serve did not start: {line}\n{string.Join('\n', Log)}");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "serve.json")));
+        LinkPort = json.RootElement.GetProperty("link_port").GetInt32();
+        ApiPort = json.RootElement.GetProperty("api_port").GetInt32();
+        BlenderKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "blender.key")).Key;
+        UnityKey = VibeSync.Protocol.Link.KeyFile.Read(Path.Combine(dir, "keys", "unity.key")).Key;
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dir, "keys", "control.token")).Trim());
+        return this;
     }
 
     public IReadOnlyList<string> Log { get { lock (_log) return _log.ToArray(); } }
@@ -169,6 +195,19 @@ public sealed class ServeProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>kill -9 of serve's whole process group (serve and whatever it started); nothing if it is gone.</summary>
+    public void KillGroup()
+    {
+        try
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", new[] { "-KILL", "--", "-" + _process.Id }) { RedirectStandardError = true, UseShellExecute = false })!;
+            kill.WaitForExit();
+        }
+        catch (InvalidOperationException) { } // never started
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     /// <summary>Sends SIGTERM and returns the exit code (killed after 15 s).</summary>
     public async Task<int> StopAsync()
     {
@@ -192,7 +231,9 @@ public sealed class ServeProcess : IAsyncDisposable
     /// <summary>Stops it and removes its data directory.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return; // a test and its fixture may both dispose it
         await StopAsync();
+        KillGroup(); // anything serve started that outlived it
         _http.Dispose();
         _process.Dispose();
         if (!KeepData)
