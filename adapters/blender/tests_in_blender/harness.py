@@ -43,6 +43,7 @@ class Watch:
         self.clock = Clock()
         self.detector = ChangeDetector(adapter, lambda t, p: self.sent.append((t, p)), clock=self.clock)
         adapter.on_changed = self.detector.refresh
+        adapter.before_change = self.detector.report_first
         self.detector.reset()
         bpy.app.handlers.depsgraph_update_post.append(self._on_depsgraph)
 
