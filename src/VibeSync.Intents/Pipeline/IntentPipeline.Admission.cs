@@ -282,13 +282,15 @@ public sealed partial class IntentPipeline
         IEnginePort? current = null;
         if (ReferenceEquals(member.Queued, step)) member.Queued = null; // micro-intents joining from now on need a step of their own
         using var abort = new CancellationTokenSource();
-        if (!member.Contender.IsHuman) _applying = new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
+        var inFlight = member.Contender.IsHuman ? null : new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
+        _applying = inFlight;
         try
         {
             foreach (var engine in _engines)
             {
                 if (!engine.IsLive || engine.Name == member.Origin) continue; // the origin holds it already; an engine not live is resynced from Reality
                 current = engine;
+                if (inFlight != null) inFlight.Engine = engine.Name;
                 try { member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false))); }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException && member.Origin != null && _options.OnParityLost != null)
                 {
