@@ -60,4 +60,18 @@ public sealed class OverwrittenHumanEditTests : ClockedPipeline
         Assert.Equal(IntentPhase.Final, (await WhileTimePassesAsync(first.Settled)).Phase);
         await EveryEngineEndsAtTheHumansValue(3);
     }
+
+    [Fact]
+    public async Task another_humans_edit_verified_alone_before_the_overwritten_move_is_admitted_is_still_overtaken_by_it()
+    {
+        Unity.Edit(MoveCubeTo(7));
+        var gate = Blender.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        BlendersHumanMovesTheCubeBeforeTheNextApply(3);
+        var first = Pipeline.Submit(Move(7), UnityHuman, origin: "unity");
+        await Blender.Entered.Task.WaitAsync(Patience); // the human's move is reported; Blender's answer to the APPLY is still to come
+        Clock.Advance(TimeSpan.FromMilliseconds(300));  // meanwhile the first edit's window ends: it is verified in a batch of its own
+        gate.SetResult();
+        Assert.Equal(IntentPhase.Final, (await first.Settled.WaitAsync(Patience)).Phase);
+        await EveryEngineEndsAtTheHumansValue(3);
+    }
 }

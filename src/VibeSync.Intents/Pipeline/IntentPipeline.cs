@@ -275,7 +275,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         Enqueue(new Work(() =>
             {
                 if (origin != null) _reports.Taken(origin, report);
-                return AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin);
+                return AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin, report: report);
             },
             e => { provisional.TrySetException(e); settled.TrySetException(e); }));
         return new IntentTicket(provisional.Task, settled.Task);
