@@ -64,6 +64,11 @@ class DetectorTests(unittest.TestCase):
         self.assertEqual(MessageType.ACK, self.adapter.rollback(1)[0])
         self.assertEqual([[{"op": "set_transform", "uuid": self.uid, "translation": [3.0, 0.0, -0.0]}]], self.watch.edits())
 
+    def test_a_move_the_depsgraph_has_not_evaluated_yet_is_reported_before_an_apply_overwrites_it(self):
+        self.cube.location = (2.0, 0.0, 0.0)  # set by a script or a timer before ours: no depsgraph_update_post yet
+        self.apply_x(1, 5.0)
+        self.assertEqual([[{"op": "set_transform", "uuid": self.uid, "translation": [2.0, 0.0, -0.0]}]], self.watch.edits())
+
     def test_an_apply_of_another_object_leaves_a_marked_edit_to_its_debounce(self):
         self.cube.location = (2.0, 0.0, 0.0)
         self.mark()
