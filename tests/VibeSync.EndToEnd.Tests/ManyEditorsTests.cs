@@ -119,9 +119,8 @@ public sealed class ManyEditorsTests : EndToEndTest
         ulong mark = LastIntent(serve);
         await Task.WhenAll(edits);
         await UntilAsync(serve, _ => Settled(serve, uuid, mark).Count > 0, $"an edit of {uuid} settled", 60_000);
-        // Observed: an editor's move that an APPLY of the other's overwrites before the adapter
-        // reported it never becomes an intent (nothing was acknowledged to anyone); so the rest are
-        // waited for a while, not required.
+        // An editor's move that an APPLY of another's overwrites before the adapter reported it is now
+        // sent first (EDIT before APPLIED); the rest are still waited for a while, not required.
         for (int i = 0; i < 100 && Settled(serve, uuid, mark).Count < edits.Length; i++) await Task.Delay(200);
         await AssertParityAsync(serve, All);
         var settled = Settled(serve, uuid, mark);
