@@ -35,6 +35,31 @@ def save_handlers(adapter):
         handlers.remove()
 
 
+def linked_runtime():
+    """A Runtime on the factory scene, attached, its handlers installed, whose link only records what
+    is sent: (runtime, the (type, payload) list sent, the detector's clock). The caller removes the handlers."""
+    bpy.ops.wm.read_homefile(use_factory_startup=True)
+    sent = []
+
+    class Link:  # what the runtime uses of a channel
+        closed = False
+
+        def send(self, typ, payload):
+            sent.append((typ, payload))
+
+        def close(self, reason):
+            pass
+
+    from vibesync_blender.runtime.runtime import Runtime
+    rt = Runtime(None, log=lambda *_: None)
+    rt.detector.clock = clock = Clock()
+    rt.channel = Link()
+    rt.adapter.attach()
+    rt.detector.reset(rt.adapter.last_scene)
+    handlers.install(rt)
+    return rt, sent, clock
+
+
 class Watch:
     """A ChangeDetector on ``adapter``, fed by depsgraph updates, its sends kept in ``sent``."""
 

@@ -13,10 +13,9 @@ from vibesync_blender.protocol.frames import Frame
 from vibesync_blender.runtime import handlers
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
-from vibesync_blender.runtime.runtime import Runtime
 from vibesync_blender.scene.identity import PROP
 
-from .harness import Clock, Watch
+from .harness import Watch, linked_runtime
 
 
 class DetectorTests(unittest.TestCase):
@@ -83,25 +82,7 @@ class ApplyAfterAnEditTests(unittest.TestCase):
     """The whole runtime, frames in and out as over the link: EDIT reaches the link before APPLIED."""
 
     def setUp(self):
-        bpy.ops.wm.read_homefile(use_factory_startup=True)
-        self.sent = []
-        sent = self.sent
-
-        class Link:  # what the runtime uses of a channel
-            closed = False
-
-            def send(self, typ, payload):
-                sent.append((typ, payload))
-
-            def close(self, reason):
-                pass
-
-        self.rt = Runtime(None, log=lambda *_: None)
-        self.rt.detector.clock = self.clock = Clock()
-        self.rt.channel = Link()
-        self.rt.adapter.attach()
-        self.rt.detector.reset(self.rt.adapter.last_scene)
-        handlers.install(self.rt)
+        self.rt, self.sent, self.clock = linked_runtime()
         self.cube = bpy.data.objects["Cube"]
 
     def tearDown(self):
@@ -109,7 +90,7 @@ class ApplyAfterAnEditTests(unittest.TestCase):
 
     def move(self, x):
         self.cube.location.x = x
-        bpy.context.view_layer.update()
+        bpy.context.view_layer.update()  # depsgraph_update_post: the detector marks the cube
         self.clock.now += 0.01
 
     def command(self, typ, seq, payload):

@@ -10,33 +10,14 @@ import bpy
 from vibesync_blender.link import MessageType
 from vibesync_blender.protocol.frames import Frame
 from vibesync_blender.runtime import handlers
-from vibesync_blender.runtime.runtime import Runtime
 from vibesync_blender.scene.identity import PROP
 
-from .harness import Clock
+from .harness import linked_runtime
 
 
 class ReadAfterAnEditTests(unittest.TestCase):
     def setUp(self):
-        bpy.ops.wm.read_homefile(use_factory_startup=True)
-        self.sent = []
-        sent = self.sent
-
-        class Link:  # what the runtime uses of a channel
-            closed = False
-
-            def send(self, typ, payload):
-                sent.append((typ, payload))
-
-            def close(self, reason):
-                pass
-
-        self.rt = Runtime(None, log=lambda *_: None)
-        self.rt.detector.clock = self.clock = Clock()
-        self.rt.channel = Link()
-        self.rt.adapter.attach()
-        self.rt.detector.reset(self.rt.adapter.last_scene)
-        handlers.install(self.rt)
+        self.rt, self.sent, self.clock = linked_runtime()
         self.cube = bpy.data.objects["Cube"]
 
     def tearDown(self):
