@@ -44,7 +44,12 @@
 // Judging that as a mismatch rolled both edits back. Where an engine's own human wrote an object
 // last in the batch and an older member wrote it there too, a difference is not judged; the engine
 // is repaired to Reality once the batch is FINAL (only where no open member writes the object
-// again; otherwise it owes a read-back). A difference on anything else is judged as ever.
+// again; otherwise it owes a read-back). A difference on anything else is judged as ever. The two
+// can also be verified in different batches (the older one alone, matching, before the edit was
+// admitted): adapters report a human's edit before they apply over it (EDIT before APPLIED), so an
+// APPLY answered after E reported an edit of the same object landed over it (EngineReports.Applied),
+// and E is repaired there once that edit is FINAL. A repair first catches up with E and leaves out
+// what E reported since its read: a newer edit there is E's human's, not to be overwritten.
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -319,6 +324,7 @@ public sealed partial class IntentPipeline
     /// </summary>
     private void OverwrittenInOrigins(IReadOnlyList<BatchMember> final, Dictionary<IEnginePort, HashSet<string>> crossovers)
     {
+        if (!final.Any(m => m.Origin != null && m.Report > 0)) return; // no engine's edit among them
         var newest = new Dictionary<string, BatchMember>(StringComparer.Ordinal);
         foreach (var member in final)
             foreach (var uuid in member.Footprint) newest[uuid] = member;
