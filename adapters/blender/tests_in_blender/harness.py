@@ -2,6 +2,7 @@
 bare adapter (no runtime, no link), and the add-on's save handlers around one."""
 
 import contextlib
+import unittest
 
 import bpy
 
@@ -33,6 +34,22 @@ def save_handlers(adapter):
         yield
     finally:
         handlers.remove()
+
+
+class RuntimeCase(unittest.TestCase):
+    """A test on a linked_runtime() over the factory scene, with its cube and a human's move of it."""
+
+    def setUp(self):
+        self.rt, self.sent, self.clock = linked_runtime()
+        self.cube = bpy.data.objects["Cube"]
+
+    def tearDown(self):
+        handlers.remove()
+
+    def move(self, x):
+        self.cube.location.x = x
+        bpy.context.view_layer.update()  # depsgraph_update_post: the detector marks the cube
+        self.clock.now += 0.01
 
 
 def linked_runtime():

@@ -10,12 +10,11 @@ import bpy
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.protocol.frames import Frame
-from vibesync_blender.runtime import handlers
 from vibesync_blender.runtime.adapter import BlenderAdapter
 from vibesync_blender.runtime.mainqueue import MainThreadQueue
 from vibesync_blender.scene.identity import PROP
 
-from .harness import Watch, linked_runtime
+from .harness import RuntimeCase, Watch
 
 
 class DetectorTests(unittest.TestCase):
@@ -78,20 +77,9 @@ class DetectorTests(unittest.TestCase):
         self.assertEqual(1, len(self.watch.edits()))
 
 
-class ApplyAfterAnEditTests(unittest.TestCase):
+class ApplyAfterAnEditTests(RuntimeCase):
     """The whole runtime, frames in and out as over the link: EDIT reaches the link before APPLIED."""
 
-    def setUp(self):
-        self.rt, self.sent, self.clock = linked_runtime()
-        self.cube = bpy.data.objects["Cube"]
-
-    def tearDown(self):
-        handlers.remove()
-
-    def move(self, x):
-        self.cube.location.x = x
-        bpy.context.view_layer.update()  # depsgraph_update_post: the detector marks the cube
-        self.clock.now += 0.01
 
     def command(self, typ, seq, payload):
         self.rt._handle(self.rt.channel, Frame(typ, seq, 0, json.dumps(payload).encode()))

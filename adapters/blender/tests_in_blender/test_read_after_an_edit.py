@@ -3,30 +3,17 @@ or an edit made since the last tick): the edit goes out first, so the orchestrat
 before an answer shows it and never takes the engine for mismatched (issue #20 §2)."""
 
 import json
-import unittest
 
 import bpy
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.protocol.frames import Frame
-from vibesync_blender.runtime import handlers
 from vibesync_blender.scene.identity import PROP
 
-from .harness import linked_runtime
+from .harness import RuntimeCase
 
 
-class ReadAfterAnEditTests(unittest.TestCase):
-    def setUp(self):
-        self.rt, self.sent, self.clock = linked_runtime()
-        self.cube = bpy.data.objects["Cube"]
-
-    def tearDown(self):
-        handlers.remove()
-
-    def move(self, x):
-        self.cube.location.x = x
-        bpy.context.view_layer.update()  # depsgraph_update_post: the detector marks the cube
-        self.clock.now += 0.01
+class ReadAfterAnEditTests(RuntimeCase):
 
     def read(self):
         payload = json.dumps({"uuids": [self.cube[PROP]]}).encode()
