@@ -16,7 +16,8 @@ the Shader Editor's Image Texture node does); or ``"light": name`` with ``energy
 ``"camera": name`` with ``lens`` (mm); or ``"mesh": name`` with ``offset`` [dx, dy, dz], every vertex moved by it; or
 ``"action": name`` with ``data_path``, ``index``, ``keyframe`` and ``value`` (that key moved to the value, its handles
 with it, as dragging a key in the Graph Editor); or ``"shape_key": mesh name`` with ``key`` and ``value`` (the slider); or
-``"save": path``; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
+``"save": path``; or ``"hold": seconds`` with any step: the main thread is busy that long after it (an
+operator's work), so what the orchestrator sends meanwhile waits in the queue for the next tick; or the human's ``{"undo": true}`` (Ctrl-Z), ``{"redo": true}``
 (Ctrl-Shift-Z) and ``{"reload": true}`` (File > Revert: the saved file opened again)). Nothing in it is
 evaluated.
 
@@ -137,6 +138,8 @@ def _play(step):
         _edit_object(_object(step), step)
     if step.get("undo_push"):
         bpy.ops.ed.undo_push(message="VibeSync step")
+    if "hold" in step:
+        time.sleep(float(step["hold"]))
 
 
 def _edit_object(obj, step):

@@ -75,6 +75,40 @@ public sealed class ManyEditorsTests : EndToEndTest
     }
 
     /// <summary>
+    /// An AI's intent reaches Blender just after its human moved the same object there, before the
+    /// adapter reported the move (the main thread busy right after it, <c>hold</c>): the adapter sends
+    /// the move first (EDIT before APPLIED), the human's edit outranks the agent's, and every engine
+    /// ends at the human's value; the human's edit is FINAL and nothing is a HASH_MISMATCH. Before,
+    /// the APPLY's refresh dropped the move: the agent's value stood everywhere and the human's was gone.
+    /// </summary>
+    [Fact]
+    public async Task an_ai_intent_crossing_a_humans_unreported_blender_move_of_one_object_ends_at_the_humans_value_everywhere()
+    {
+        var blend = await Parts.SampleBlendAsync(Work);
+        var unityScene = Parts.SampleUnityScene(Work);
+        await using var serve = await ServeProcess.StartInAsync(Path.Combine(Work, "data"), "--cosmetic-window-ms", "50");
+        await using var blender = Driven.Blender(blend, serve.DataDirectory);
+        await using var sim = Driven.Sim(serve.DataDirectory, unityScene);
+        string[] both = { "blender", "unity" };
+        await AssertParityAsync(serve, both);
+
+        ulong mark = LastIntent(serve);
+        await blender.StepAsync("""{"object": "Cube", "location": [4.0, -1.0, 0.5], "hold": 2.0}"""); // canonical [4, 0.5, 1]
+        await Task.Delay(500); // the move is made; Blender's main thread is held before its next tick
+        using var reply = await serve.PostJsonAsync("/v1/intents?actor=ai:claude&wait=settled",
+            $$"""{"operations": [{"op": "set_transform", "uuid": "{{Cube}}", "translation": [-3.0, 0.5, 0.0]}], "rationale": "move the cube aside"}""");
+        var agent = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.Clone();
+        await UntilAsync(serve, _ => Settled(serve, Cube, mark).Any(e => e.Actor == "human:blender"), "the human's move settled", 60_000);
+        await AssertParityAsync(serve, both);
+        var human = Settled(serve, Cube, mark).Single(e => e.Actor == "human:blender");
+        Assert.Equal("FINAL", human.Phase);
+        Assert.True(agent.GetProperty("phase").GetString() is "ROLLED_BACK" or "FINAL", agent.ToString());
+        if (agent.GetProperty("phase").GetString() == "ROLLED_BACK") Assert.StartsWith("HUMAN_EDIT", agent.GetProperty("reason").GetString());
+        foreach (var engine in both.Append("reality")) AssertAt(await TranslationAsync(serve, engine, Cube), new[] { 4.0, 0.5, 1.0 }, $"the cube in {engine}");
+        Assert.DoesNotContain(serve.Log, l => l.Contains("HASH_MISMATCH", StringComparison.Ordinal) || l.Contains("PARITY_LOST", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// Edits of one property of <paramref name="uuid"/> made at once, <paramref name="values"/> being
     /// each actor's canonical value; once all have settled and every instance is at parity, the value
     /// everywhere is the highest FINAL intent's (or, if every one was rolled back,
@@ -85,9 +119,8 @@ public sealed class ManyEditorsTests : EndToEndTest
         ulong mark = LastIntent(serve);
         await Task.WhenAll(edits);
         await UntilAsync(serve, _ => Settled(serve, uuid, mark).Count > 0, $"an edit of {uuid} settled", 60_000);
-        // Observed: an editor's move that an APPLY of the other's overwrites before the adapter
-        // reported it never becomes an intent (nothing was acknowledged to anyone); so the rest are
-        // waited for a while, not required.
+        // An editor's move that an APPLY of another's overwrites before the adapter reported it is now
+        // sent first (EDIT before APPLIED); the rest are still waited for a while, not required.
         for (int i = 0; i < 100 && Settled(serve, uuid, mark).Count < edits.Length; i++) await Task.Delay(200);
         await AssertParityAsync(serve, All);
         var settled = Settled(serve, uuid, mark);

@@ -1,3 +1,4 @@
+using VibeSync.Intents.Pipeline;
 using VibeSync.Wal;
 using VibeSync.Protocol.Intents;
 using VibeSync.Protocol.State;
@@ -15,6 +16,9 @@ namespace VibeSync.Intents.Tests;
 public sealed class CrossedAppliesTests : ClockedPipeline
 {
     private static readonly Actor UnityHuman = new(ActorKind.Human, "unity");
+    private Action? _afterFinal;
+
+    private protected override PipelineOptions Options => new() { AfterFinal = (_, _) => { var then = _afterFinal; _afterFinal = null; then?.Invoke(); } };
 
     private static Func<RealityScene, RealityScene> MoveCubeTo(double x) =>
         s => s with { Objects = s.Objects.SetItem(Cube, s.Objects[Cube] with { Translation = new Vector3d(x, 0, 0) }) };
@@ -54,5 +58,28 @@ public sealed class CrossedAppliesTests : ClockedPipeline
         var outcome = await later.Settled.WaitAsync(Patience);
         Assert.Equal(IntentPhase.RolledBack, outcome.Phase);
         Assert.Contains("HASH_MISMATCH in unity", outcome.Reason);
+    }
+
+    [Fact]
+    public async Task the_repair_of_a_crossing_leaves_a_move_its_human_made_since_the_read_alone()
+    {
+        Unity.Edit(MoveCubeTo(7));
+        Blender.Edit(MoveCubeTo(3));
+        var first = Pipeline.Submit(Move(3), Human, origin: "blender");
+        await first.Provisional.WaitAsync(Patience); // applied in Unity over its human's 7: the crossing
+        var second = Pipeline.Submit(Move(7), UnityHuman, origin: "unity");
+        await second.Provisional.WaitAsync(Patience);
+        IntentTicket? third = null;
+        // Once the batch is FINAL, before Unity is repaired, Unity's human moves the cube again and reports it.
+        _afterFinal = () => { Unity.Edit(MoveCubeTo(11)); third = Pipeline.Submit(Move(11), UnityHuman, origin: "unity"); };
+        await Elapse(250);
+        Assert.Equal(IntentPhase.Final, (await second.Settled.WaitAsync(Patience)).Phase);
+        Assert.Equal(11.0, Unity.State.Objects[Cube].Translation.X); // the repair did not put Reality's 7 over the newer move
+        Assert.NotNull(third);
+        await third!.Provisional.WaitAsync(Patience);
+        await Elapse(250);
+        Assert.Equal(IntentPhase.Final, (await third.Settled.WaitAsync(Patience)).Phase);
+        Assert.Equal((11.0, 11.0, 11.0), (Pipeline.Reality.Objects[Cube].Translation.X, Blender.State.Objects[Cube].Translation.X, Unity.State.Objects[Cube].Translation.X));
+        Assert.DoesNotContain(WriteAheadLog.ReadAll(Dir, out _), r => r.Entry.Phase == IntentPhase.RolledBack);
     }
 }

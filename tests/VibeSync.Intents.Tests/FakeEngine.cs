@@ -40,6 +40,15 @@ internal sealed class FakeEngine : IEnginePort
     public async Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
     {
         ReportNow();
+        if (HumanBeforeNextApply is { } human)
+        {
+            // The adapter reports its human's edit first (EDIT before APPLIED on its ordered link),
+            // then applies over it and answers: the answer reaches the pipeline after the report.
+            HumanBeforeNextApply = null;
+            _engine.Edit(human.Edit);
+            human.Report();
+            await Task.Yield();
+        }
         if (Gate is { } gate)
         {
             Gate = null;
@@ -102,6 +111,12 @@ internal sealed class FakeEngine : IEnginePort
         ReportNow();
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// A human's edit made in this engine just before the next APPLY reaches it, and reported before
+    /// that APPLY is answered (what the adapters do: the edit goes out first, then the APPLY lands over it).
+    /// </summary>
+    public (Func<RealityScene, RealityScene> Edit, Action Report)? HumanBeforeNextApply { get; set; }
 
     /// <summary>
     /// A human's edit made in this engine just before the next read is answered, and reported only

@@ -54,6 +54,38 @@ public sealed class ChangeReportTests
         Assert.Null(_adapter.Tick()); // and only once
     }
 
+    private void Command(byte type, ulong seq, string json) =>
+        _adapter.Handle(new Frame(type, seq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(json)));
+
+    private static string MoveCube(ulong intent, double x) =>
+        $"{{\"intent\": {intent}, \"operations\": [{{\"op\": \"set_transform\", \"uuid\": \"{Cube}\", \"translation\": [{x}, 0, 0]}}]}}";
+
+    [Fact]
+    public void a_human_move_not_reported_yet_is_sent_before_an_apply_that_overwrites_it_is_answered()
+    {
+        var sent = new List<(byte Type, string Json)>();
+        _adapter.Send = (type, json) => { sent.Add((type, json)); return true; };
+        _scene.Write(Object(Cube) with { LocalPosition = new Vector3d(4, 0.5, 2) }); // the human's move; no tick since
+        Command(MessageType.Apply, 3, MoveCube(7, 9));
+        Assert.Equal(new[] { MessageType.Edit, MessageType.Applied }, sent.Select(s => s.Type)); // EDIT before APPLIED
+        Assert.Contains("[-4, 0.5, 2]", sent[0].Json); // the human's value (canonical: x mirrored)
+        Assert.Equal(-9, Object(Cube).LocalPosition.X); // then the apply landed over it
+        Assert.Null(_adapter.Tick()); // the applied value is known: no echo, and the move is not sent twice
+    }
+
+    [Fact]
+    public void a_human_move_not_reported_yet_is_sent_before_a_rollback_that_restores_the_object_is_answered()
+    {
+        var sent = new List<byte>();
+        _adapter.Send = (type, _) => { sent.Add(type); return true; };
+        Command(MessageType.Apply, 3, MoveCube(7, 9));
+        _adapter.Tick();
+        sent.Clear();
+        _scene.Write(Object(Cube) with { LocalPosition = new Vector3d(5, 0.5, 2) });
+        Command(MessageType.Rollback, 4, "{\"intent\": 7}");
+        Assert.Equal(new[] { MessageType.Edit, MessageType.Ack }, sent);
+    }
+
     [Fact]
     public void a_tick_with_nothing_reported_reads_nothing_and_sends_nothing()
     {

@@ -2,6 +2,7 @@
 bare adapter (no runtime, no link), and the add-on's save handlers around one."""
 
 import contextlib
+import unittest
 
 import bpy
 
@@ -35,6 +36,47 @@ def save_handlers(adapter):
         handlers.remove()
 
 
+class RuntimeCase(unittest.TestCase):
+    """A test on a linked_runtime() over the factory scene, with its cube and a human's move of it."""
+
+    def setUp(self):
+        self.rt, self.sent, self.clock = linked_runtime()
+        self.cube = bpy.data.objects["Cube"]
+
+    def tearDown(self):
+        handlers.remove()
+
+    def move(self, x):
+        self.cube.location.x = x
+        bpy.context.view_layer.update()  # depsgraph_update_post: the detector marks the cube
+        self.clock.now += 0.01
+
+
+def linked_runtime():
+    """A Runtime on the factory scene, attached, its handlers installed, whose link only records what
+    is sent: (runtime, the (type, payload) list sent, the detector's clock). The caller removes the handlers."""
+    bpy.ops.wm.read_homefile(use_factory_startup=True)
+    sent = []
+
+    class Link:  # what the runtime uses of a channel
+        closed = False
+
+        def send(self, typ, payload):
+            sent.append((typ, payload))
+
+        def close(self, reason):
+            pass
+
+    from vibesync_blender.runtime.runtime import Runtime
+    rt = Runtime(None, log=lambda *_: None)
+    rt.detector.clock = clock = Clock()
+    rt.channel = Link()
+    rt.adapter.attach()
+    rt.detector.reset(rt.adapter.last_scene)
+    handlers.install(rt)
+    return rt, sent, clock
+
+
 class Watch:
     """A ChangeDetector on ``adapter``, fed by depsgraph updates, its sends kept in ``sent``."""
 
@@ -43,6 +85,7 @@ class Watch:
         self.clock = Clock()
         self.detector = ChangeDetector(adapter, lambda t, p: self.sent.append((t, p)), clock=self.clock)
         adapter.on_changed = self.detector.refresh
+        adapter.before_change = self.detector.report_first
         self.detector.reset()
         bpy.app.handlers.depsgraph_update_post.append(self._on_depsgraph)
 

@@ -3,49 +3,17 @@ or an edit made since the last tick): the edit goes out first, so the orchestrat
 before an answer shows it and never takes the engine for mismatched (issue #20 §2)."""
 
 import json
-import unittest
 
 import bpy
 
 from vibesync_blender.link import MessageType
 from vibesync_blender.protocol.frames import Frame
-from vibesync_blender.runtime import handlers
-from vibesync_blender.runtime.runtime import Runtime
 from vibesync_blender.scene.identity import PROP
 
-from .harness import Clock
+from .harness import RuntimeCase
 
 
-class ReadAfterAnEditTests(unittest.TestCase):
-    def setUp(self):
-        bpy.ops.wm.read_homefile(use_factory_startup=True)
-        self.sent = []
-        sent = self.sent
-
-        class Link:  # what the runtime uses of a channel
-            closed = False
-
-            def send(self, typ, payload):
-                sent.append((typ, payload))
-
-            def close(self, reason):
-                pass
-
-        self.rt = Runtime(None, log=lambda *_: None)
-        self.rt.detector.clock = self.clock = Clock()
-        self.rt.channel = Link()
-        self.rt.adapter.attach()
-        self.rt.detector.reset(self.rt.adapter.last_scene)
-        handlers.install(self.rt)
-        self.cube = bpy.data.objects["Cube"]
-
-    def tearDown(self):
-        handlers.remove()
-
-    def move(self, x):
-        self.cube.location.x = x
-        bpy.context.view_layer.update()  # depsgraph_update_post: the detector marks the cube
-        self.clock.now += 0.01
+class ReadAfterAnEditTests(RuntimeCase):
 
     def read(self):
         payload = json.dumps({"uuids": [self.cube[PROP]]}).encode()

@@ -40,6 +40,12 @@ internal sealed class BatchMember
     /// <summary>The engine where it already happened (a human's edit there), which is not asked to apply it; null for none.</summary>
     public string? Origin { get; init; }
 
+    /// <summary>
+    /// The number of its origin's report (<c>EngineReports</c>) it came from, the newest when micro-intents
+    /// joined it; 0 when unknown (not an engine's report, or decided again after waiting).
+    /// </summary>
+    public long Report { get; set; }
+
     /// <summary>Undo tokens of every apply that returned, in apply order (one or more per engine).</summary>
     public List<(IEnginePort Engine, string Token)> Applied { get; } = new();
 

@@ -13,6 +13,7 @@ internal sealed class EngineReports
     private readonly Dictionary<string, long> _noted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _taken = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Engine, string Uuid), long> _last = new();
+    private readonly Dictionary<(string Engine, string Uuid), (ulong Intent, long Reports)> _overwritten = new();
 
     /// <summary>Notes a report of <paramref name="engine"/> touching <paramref name="uuids"/>; returns its number.</summary>
     public long Note(string engine, IEnumerable<string> uuids)
@@ -36,6 +37,35 @@ internal sealed class EngineReports
     public long Mark(string engine)
     {
         lock (_gate) return _taken.GetValueOrDefault(engine);
+    }
+
+    /// <summary>
+    /// <paramref name="engine"/> answered an APPLY of another's <paramref name="intent"/> writing
+    /// <paramref name="uuids"/>: every report it had made by then was made before that write landed
+    /// there (adapters report a human's edit before they apply over it).
+    /// </summary>
+    public void Applied(string engine, ulong intent, IEnumerable<string> uuids)
+    {
+        lock (_gate)
+        {
+            long reports = _noted.GetValueOrDefault(engine);
+            foreach (var uuid in uuids) _overwritten[(engine, uuid)] = (intent, reports);
+        }
+    }
+
+    /// <summary>
+    /// Those of <paramref name="uuids"/> where an intent older than <paramref name="newer"/> was applied
+    /// in <paramref name="engine"/> after its report <paramref name="report"/> was made: the engine
+    /// holds that older write over its human's newer edit (the two crossed on its link).
+    /// </summary>
+    public IReadOnlySet<string> OverwrittenAfter(string engine, long report, ulong newer, IEnumerable<string> uuids)
+    {
+        var crossed = new HashSet<string>(StringComparer.Ordinal);
+        if (report <= 0) return crossed;
+        lock (_gate)
+            foreach (var uuid in uuids)
+                if (_overwritten.TryGetValue((engine, uuid), out var w) && w.Intent < newer && report <= w.Reports) crossed.Add(uuid);
+        return crossed;
     }
 
     /// <summary>Those of <paramref name="uuids"/> that <paramref name="engine"/> reported after <paramref name="mark"/>.</summary>

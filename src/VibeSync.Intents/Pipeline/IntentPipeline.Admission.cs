@@ -25,10 +25,10 @@ public sealed partial class IntentPipeline
     /// it as PENDING with the reason it waits.
     /// </summary>
     private async Task AdmitAsync(ulong id, IntentRequest request, Actor actor, bool panic, Admit how,
-        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver = null, string? origin = null)
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver = null, string? origin = null, long report = 0)
     {
         var number = new StrongBox<ulong>(id);
-        try { await AdmitCoreAsync(number, request, actor, panic, how, provisional, settled, approver, origin).ConfigureAwait(false); }
+        try { await AdmitCoreAsync(number, request, actor, panic, how, provisional, settled, approver, origin, report).ConfigureAwait(false); }
         // Whatever goes wrong while admitting one intent is that intent's failure, journaled and
         // answered as such (issue #16: one oversized entry stopped the pipeline for everyone).
         // Only the log's own I/O failure stops the spine: after it, nothing can be journaled.
@@ -55,7 +55,7 @@ public sealed partial class IntentPipeline
     }
 
     private async Task AdmitCoreAsync(StrongBox<ulong> number, IntentRequest request, Actor actor, bool panic, Admit how,
-        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver, string? origin)
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled, Actor? approver, string? origin, long report)
     {
         // A new intent is numbered when it is first journaled: a micro-intent that joins another
         // is never journaled on its own and takes no number.
@@ -122,6 +122,7 @@ public sealed partial class IntentPipeline
                 && JournalFitsAfterJoin(group, request))
             {
                 Join(group, request, next, provisional, settled);
+                group.Report = Math.Max(group.Report, report);
                 return;
             }
             var contender = new Contender(Id(), actor, cls, request.Operations);
@@ -179,7 +180,7 @@ public sealed partial class IntentPipeline
             }
 
             Unpend(Id());
-            var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled, Origin = origin };
+            var member = new BatchMember(Id(), request, actor, cls, footprint) { Provisional = provisional, Settled = settled, Origin = origin, Report = report };
             var journaled = member.Journaled();
             // Its first entry (or its first after PENDING): over the budget, it is refused here, before anything is applied.
             member.Durable = Append(member.Id, journaled, actor, footprint, cls, IntentPhase.Provisional, null,
@@ -282,14 +283,20 @@ public sealed partial class IntentPipeline
         IEnginePort? current = null;
         if (ReferenceEquals(member.Queued, step)) member.Queued = null; // micro-intents joining from now on need a step of their own
         using var abort = new CancellationTokenSource();
-        if (!member.Contender.IsHuman) _applying = new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
+        var inFlight = member.Contender.IsHuman ? null : new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
+        _applying = inFlight;
         try
         {
             foreach (var engine in _engines)
             {
                 if (!engine.IsLive || engine.Name == member.Origin) continue; // the origin holds it already; an engine not live is resynced from Reality
                 current = engine;
-                try { member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false))); }
+                if (inFlight != null) inFlight.Engine = engine.Name;
+                try
+                {
+                    member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false)));
+                    _reports.Applied(engine.Name, member.Id, member.Footprint); // what its human reported before this answer, this write landed over
+                }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException && member.Origin != null && _options.OnParityLost != null)
                 {
                     // A human's edit already happened in the engine it came from and cannot be taken

@@ -44,7 +44,12 @@
 // Judging that as a mismatch rolled both edits back. Where an engine's own human wrote an object
 // last in the batch and an older member wrote it there too, a difference is not judged; the engine
 // is repaired to Reality once the batch is FINAL (only where no open member writes the object
-// again; otherwise it owes a read-back). A difference on anything else is judged as ever.
+// again; otherwise it owes a read-back). A difference on anything else is judged as ever. The two
+// can also be verified in different batches (the older one alone, matching, before the edit was
+// admitted): adapters report a human's edit before they apply over it (EDIT before APPLIED), so an
+// APPLY answered after E reported an edit of the same object landed over it (EngineReports.Applied),
+// and E is repaired there once that edit is FINAL. A repair first catches up with E and leaves out
+// what E reported since its read: a newer edit there is E's human's, not to be overwritten.
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
@@ -211,10 +216,11 @@ public sealed partial class IntentPipeline
         var failed = new HashSet<List<BatchMember>>();
         var unread = new Dictionary<string, string>(StringComparer.Ordinal);
         var crossovers = new Dictionary<IEnginePort, HashSet<string>>();
+        var readAt = new Dictionary<IEnginePort, long>(); // each engine's mark: what it reported after it is newer than the batch
         foreach (var engine in _engines)
         {
             if (!engine.IsLive) continue;
-            long mark = marks != null && marks.TryGetValue(engine, out long marked) ? marked : _reports.Mark(engine.Name); // before the read is issued
+            long mark = readAt[engine] = marks != null && marks.TryGetValue(engine, out long marked) ? marked : _reports.Mark(engine.Name); // before the read is issued
             Scene observed;
             try { observed = await (reads != null && reads.TryGetValue(engine, out var asked) ? asked : Call(() => engine.ReadAsync(footprint))).ConfigureAwait(false); }
             catch (Exception e) when (e is EngineFaultException or TimeoutException) { observed = Scene.Empty; unread[engine.Name] = e.Message; }
@@ -264,6 +270,7 @@ public sealed partial class IntentPipeline
         else
             foreach (var (engine, why) in unread) LoseParity(engine, $"it did not answer the verification read: {why}");
         _batch.Remove(final);
+        if (final.Count > 0) OverwrittenInOrigins(final, crossovers);
         if (crossovers.Count > 0 && final.Count > 0)
         {
             // Only objects no open member writes are brought to Reality now; the engine may already
@@ -274,7 +281,8 @@ public sealed partial class IntentPipeline
             {
                 uuids.IntersectWith(settled);
                 Owe(engine.Name, uuids.Where(writing.Contains).ToList());
-                if (uuids.Where(u => !writing.Contains(u)).ToArray() is { Length: > 0 } repair) await RepairCrossedAsync(engine, repair).ConfigureAwait(false);
+                if (uuids.Where(u => !writing.Contains(u)).ToArray() is { Length: > 0 } repair)
+                    await RepairCrossedAsync(engine, readAt.TryGetValue(engine, out long mark) ? mark : _reports.Mark(engine.Name), repair).ConfigureAwait(false);
             }
         }
         if (_batch.IsEmpty) _speculative = Reality;
@@ -307,13 +315,52 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>
+    /// Adds to <paramref name="crossovers"/> the objects of FINAL human edits that an older intent's
+    /// APPLY overwrote in the edit's own engine after the edit was made (<c>EngineReports.Applied</c>):
+    /// the crossing <see cref="Crossed"/> finds within a batch, when the two were verified in different
+    /// batches (the older one alone, matching, before the edit was admitted). That engine is not
+    /// judged on its own edit, so nothing else would bring it back to its human's value but a
+    /// lost parity and a resync. Only where the edit is the newest FINAL write of the object.
+    /// </summary>
+    private void OverwrittenInOrigins(IReadOnlyList<BatchMember> final, Dictionary<IEnginePort, HashSet<string>> crossovers)
+    {
+        if (!final.Any(m => m.Origin != null && m.Report > 0)) return; // no engine's edit among them
+        var newest = new Dictionary<string, BatchMember>(StringComparer.Ordinal);
+        foreach (var member in final)
+            foreach (var uuid in member.Footprint) newest[uuid] = member;
+        foreach (var member in final)
+        {
+            if (member.Origin == null || member.Report <= 0) continue;
+            var engine = _engines.FirstOrDefault(e => e.Name == member.Origin);
+            if (engine is not { IsLive: true }) continue;
+            var overwritten = _reports.OverwrittenAfter(engine.Name, member.Report, member.Id, member.Footprint.Where(u => newest[u] == member));
+            if (overwritten.Count == 0) continue;
+            if (!crossovers.TryGetValue(engine, out var repair)) crossovers[engine] = repair = new HashSet<string>(StringComparer.Ordinal);
+            repair.UnionWith(overwritten);
+        }
+    }
+
+    /// <summary>
     /// Brings <paramref name="engine"/> to Reality on objects where an older intent's APPLY crossed
     /// its own human's newer edit (<see cref="Crossed"/>): typed operations under intent 0, as a
-    /// repair after a mismatch. An engine that still differs afterwards has lost parity.
+    /// repair after a mismatch. An engine that still differs afterwards has lost parity. Objects the
+    /// engine reported a human's edit of after <paramref name="mark"/> (its verification read) are
+    /// not repaired: that edit is newer than Reality and would be overwritten, so the engine is
+    /// ahead there and owes a read-back once its human is quiet, as in the verification itself
+    /// (<see cref="AheadAsync"/>, which first catches up with it).
     /// </summary>
-    private async Task RepairCrossedAsync(IEnginePort engine, IReadOnlyCollection<string> uuids)
+    private async Task RepairCrossedAsync(IEnginePort engine, long mark, IReadOnlyCollection<string> crossed)
     {
         if (!engine.IsLive) return;
+        var ahead = await AheadAsync(engine, mark, crossed).ConfigureAwait(false);
+        if (ahead.Count > 0)
+        {
+            Owe(engine.Name, ahead.ToList());
+            _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), ahead.ToArray(), "AHEAD",
+                $"{engine.Name}: its human edited these after an apply crossed its edit there: not repaired, read back once quiet", null, Engine: engine.Name));
+        }
+        var uuids = crossed.Where(u => !ahead.Contains(u)).ToArray();
+        if (uuids.Length == 0) return;
         try
         {
             int left = await RepairAsync(engine, uuids, EngineStorage.RoundToFloat32(Reality.Records(uuids))).ConfigureAwait(false);

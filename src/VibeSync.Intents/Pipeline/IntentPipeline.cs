@@ -129,7 +129,13 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         public int Strikes;
     }
     private sealed record Waiting(IntentRequest Request, Actor Actor, AdmissionOutcome Why, bool Approved, string? Origin);
-    private sealed record InFlight(HashSet<string> Uuids, CancellationTokenSource Abort);
+    private sealed record InFlight(HashSet<string> Uuids, CancellationTokenSource Abort)
+    {
+        private volatile string? _engine;
+
+        /// <summary>The engine whose answer is awaited now (set on the spine, read on a link's thread).</summary>
+        public string? Engine { get => _engine; set => _engine = value; }
+    }
     private enum Admit { New, Woken, Approved }
 
     private IntentPipeline(IJournal wal, RealityScene reality, IReadOnlyList<IEnginePort> engines, PipelineOptions options, TimeProvider time)
@@ -250,8 +256,13 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     public IntentTicket Submit(IntentRequest request, Actor actor, bool panic = false, string? origin = null)
     {
         // A human edit wins: an AI speculation on the same objects that is being applied right now
-        // is aborted at once instead of being waited for (the spine is busy applying it).
-        if (actor.Kind >= ActorKind.Human && _applying is { } ai && request.Operations.SelectMany(Admission.Touches).Any(ai.Uuids.Contains))
+        // is aborted at once instead of being waited for (the spine is busy applying it). Not while
+        // it waits for the edit's own engine: the adapter reports its human's edit before it applies
+        // an APPLY over it (EDIT before APPLIED), so that answer follows at once, and an abandoned
+        // answer would leave the APPLY applied there with no token to roll it back; with the token,
+        // the rollback restores what the APPLY overwrote, the human's edit.
+        if (actor.Kind >= ActorKind.Human && _applying is { } ai && (origin == null || ai.Engine != origin)
+            && request.Operations.SelectMany(Admission.Touches).Any(ai.Uuids.Contains))
             ai.Abort.Cancel();
         // An intent built in code (an engine's edit, a resync, a restore) carries no submitted JSON:
         // its journal form is written once, here.
@@ -264,7 +275,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         Enqueue(new Work(() =>
             {
                 if (origin != null) _reports.Taken(origin, report);
-                return AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin);
+                return AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin, report: report);
             },
             e => { provisional.TrySetException(e); settled.TrySetException(e); }));
         return new IntentTicket(provisional.Task, settled.Task);

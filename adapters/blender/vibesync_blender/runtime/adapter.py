@@ -41,6 +41,7 @@ class BlenderAdapter:
         self.unsaved_provisional_note = None
         self._held_for_save = []
         self.on_changed = lambda uuids: None  # the change detector's refresh: our own changes are not edits
+        self.before_change = lambda uuids: None  # its report_first: a human's unsent edit of them goes out before we write
         self.panic_reason = None  # set when exactness can no longer be promised (a rollback failed); heartbeats say "panic"
         self.limits = Limits()    # WELCOME's; the defaults until an orchestrator says otherwise
         self.last_scene = None    # the canonical scene of the last report
@@ -188,6 +189,7 @@ class BlenderAdapter:
             ops = read_operations(operations)
         except SceneError as e:
             return self._error("MALFORMED", f"{e.path}: {e.reason}")
+        self.before_change({op.uuid for op in ops})  # EDIT before APPLIED: the human's edit is not lost under ours
         try:
             p = self.writer.apply(intent, ops)
         except ApplyError as e:
@@ -220,6 +222,7 @@ class BlenderAdapter:
         p = self.provisional.pop(intent, None)
         if p is None:
             return self._error("UNKNOWN_INTENT", f"intent {intent} is not provisional here (never applied, or already settled)")
+        self.before_change(p.touched)
         try:
             self.writer.rollback(p)
         except Exception as e:  # bpy refused a restore: the scene is no longer what anyone knows

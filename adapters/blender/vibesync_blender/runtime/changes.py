@@ -108,8 +108,25 @@ class ChangeDetector:
         self._members = Members(self.adapter.scene, index)
         self.first = self.last = None
 
+    def report_first(self, uuids):
+        """The adapter is about to write these (APPLY, ROLLBACK): a human's edit of any of them that is
+        marked but not sent yet (waiting out the debounce, or made since the last tick) is sent now,
+        before the write and its answer. Else ``refresh`` would take the written value as known and
+        drop the mark, and the human's edit would never become an intent. Returns the EDIT sent, if any.
+        The depsgraph is evaluated first: an edit made since it last ran (a script, a timer before ours)
+        is marked by then (depsgraph_update_post), at no cost when nothing is tagged."""
+        if self.adapter.index is None:
+            return None
+        layer = getattr(bpy.context, "view_layer", None)  # a timer's context may have none: then only what is marked
+        if layer is not None:
+            layer.update()
+        if self.dirty.isdisjoint(uuids):
+            return None
+        return self.tick(force=True)
+
     def refresh(self, uuids):
-        """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits."""
+        """The adapter changed these (APPLY, ROLLBACK): their current values are known, not edits.
+        A human's edit of them still marked was sent first (``report_first``)."""
         scene = self.adapter.canonical(set(uuids))
         present = {r.uuid: r for r in _records(scene)}
         index = self.adapter.index

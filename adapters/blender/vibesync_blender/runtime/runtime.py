@@ -59,6 +59,7 @@ class Runtime:
         self.adapter = BlenderAdapter(self.queue, send=self._send, log=log)
         self.detector = ChangeDetector(self.adapter, self._send)
         self.adapter.on_changed = self.detector.refresh
+        self.adapter.before_change = self.detector.report_first
         self.timeline = TimelineSync(lambda: scene_seconds(self.adapter.scene), lambda t: pose_scene(self.adapter.scene, t),
                                      self._send, log=log)
         self.channel = None

@@ -236,7 +236,7 @@ namespace VibeSync.Unity.Adapter
                         case MessageType.Apply: return Apply(o, reply);
                         case MessageType.Rollback: return Rollback(Intent(o, "intent"));
                         case MessageType.Finalize: return Finalize(o);
-                        default: ReportEditsBeforeRead(); return Read(o);
+                        default: ReportEditsFirst(); return Read(o);
                     }
                 });
             }
@@ -280,6 +280,7 @@ namespace VibeSync.Unity.Adapter
             {
                 return Error("MALFORMED", e.Message);
             }
+            ReportEditsFirst(); // EDIT before APPLIED: a human's edit of what this overwrites is not lost under it
             Provisional p;
             try { p = Applier().Apply(intent, operations); }
             catch (ApplyException e) { return Error(e.Code, e.Message); }
@@ -303,6 +304,7 @@ namespace VibeSync.Unity.Adapter
         {
             if (intent is not ulong i || !_provisional.TryGetValue(i, out var p))
                 return Error("UNKNOWN_INTENT", $"intent {intent} is not provisional here (never applied, or already settled)");
+            ReportEditsFirst(); // EDIT before the ACK, as for APPLY
             _provisional.Remove(i);
             Applier().Rollback(p);
             Refresh(p.Touched);
@@ -325,10 +327,12 @@ namespace VibeSync.Unity.Adapter
         }
 
         /// <summary>
-        /// What the answer to a READ will show of a human's edits is reported before it (see
+        /// The human edits the host has reported are sent before a READ is answered (what the answer
+        /// will show of them), and before an APPLY or ROLLBACK writes: their refresh takes what they
+        /// wrote as known, so an edit of the same records still unreported would never be sent (see
         /// <see cref="ReportEdits"/>). A value that cannot be read fails the READ itself, which says why.
         /// </summary>
-        private void ReportEditsBeforeRead()
+        private void ReportEditsFirst()
         {
             try { ReportEdits(); }
             catch (Exception e) when (e is ArgumentException or BlobFormatException) { Changes.Everything(); }
@@ -424,7 +428,8 @@ namespace VibeSync.Unity.Adapter
         /// The human edits the host has reported since the last look, read and sent as EDIT. Run on
         /// every tick and before a READ is answered: the orchestrator then hears of a human's edit
         /// before it sees it in an answer (it also catches up with an engine whose answer differs,
-        /// issue #20 §2). Returns the EDIT payload sent, if any.
+        /// issue #20 §2); and before an APPLY or ROLLBACK writes, so an edit they overwrite still
+        /// becomes an intent. Returns the EDIT payload sent, if any.
         /// </summary>
         private string? ReportEdits()
         {
