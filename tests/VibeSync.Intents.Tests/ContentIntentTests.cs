@@ -59,7 +59,7 @@ public sealed class ContentIntentTests : ClockedPipeline
         var ticket = Pipeline.Submit(request, actor, origin: origin);
         await ticket.Provisional.WaitAsync(Patience);
         await Elapse(1000);
-        return await ticket.Settled.WaitAsync(Patience);
+        return await WhileTimePassesAsync(ticket.Settled);
     }
 
     /// <summary>A PNG's signature and IHDR (all the content check reads), padded to <paramref name="size"/> bytes.</summary>

@@ -25,7 +25,7 @@ public sealed class MeshIntentTests : ClockedPipeline
         var ticket = Pipeline.Submit(request, actor, origin: origin);
         await ticket.Provisional.WaitAsync(Patience);
         await Elapse(1000);
-        return await ticket.Settled.WaitAsync(Patience);
+        return await WhileTimePassesAsync(ticket.Settled);
     }
 
     private string Floats(params float[] values) => InlineMesh.Floats(values, 3, _store);

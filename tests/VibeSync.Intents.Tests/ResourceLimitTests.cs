@@ -22,7 +22,7 @@ public sealed class ResourceLimitTests : ClockedPipeline
         var ticket = Pipeline.Submit(request, actor);
         await ticket.Provisional.WaitAsync(Patience);
         await Elapse(1000);
-        return await ticket.Settled.WaitAsync(Patience);
+        return await WhileTimePassesAsync(ticket.Settled);
     }
 
     private async Task TheNextIntentGoesFinal(double x)
@@ -100,7 +100,7 @@ public sealed class JournalFitTests : ClockedPipeline
         var next = Pipeline.Submit(Move(7), Human);
         await next.Provisional.WaitAsync(Patience);
         await Elapse(1000);
-        Assert.Equal(IntentPhase.Final, (await next.Settled.WaitAsync(Patience)).Phase);
+        Assert.Equal(IntentPhase.Final, (await WhileTimePassesAsync(next.Settled)).Phase);
         Assert.Equal(7, Unity.State.Objects[Cube].Translation.X);
     }
 
@@ -116,7 +116,7 @@ public sealed class JournalFitTests : ClockedPipeline
         var next = Pipeline.Submit(Move(8), Human);
         await next.Provisional.WaitAsync(Patience);
         await Elapse(1000);
-        Assert.Equal(IntentPhase.Final, (await next.Settled.WaitAsync(Patience)).Phase);
+        Assert.Equal(IntentPhase.Final, (await WhileTimePassesAsync(next.Settled)).Phase);
     }
 
     [Fact]
@@ -140,6 +140,6 @@ public sealed class JournalFitTests : ClockedPipeline
         var next = Pipeline.Submit(Move(9), Human);
         await next.Provisional.WaitAsync(Patience);
         await Elapse(1000);
-        Assert.Equal(IntentPhase.Final, (await next.Settled.WaitAsync(Patience)).Phase);
+        Assert.Equal(IntentPhase.Final, (await WhileTimePassesAsync(next.Settled)).Phase);
     }
 }
