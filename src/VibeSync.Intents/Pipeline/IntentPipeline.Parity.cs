@@ -2,16 +2,12 @@
 // once its human is quiet), and losing parity when that cannot be confirmed.
 
 using System.Collections.Immutable;
-using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Comparison;
-using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
 using VibeSync.Protocol.State;
-using VibeSync.Wal.Entries;
 using VibeSync.Protocol.Intents;
 
 namespace VibeSync.Intents.Pipeline;

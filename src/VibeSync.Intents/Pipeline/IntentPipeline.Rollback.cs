@@ -2,16 +2,12 @@
 // engine that applied them; and the DIRTY records a failed rollback leaves, refreshed from the
 // engines before intents on them are admitted again.
 
-using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
 using VibeSync.Intents.Validation;
-using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
-using VibeSync.Protocol.State;
 using VibeSync.Wal.Entries;
 using VibeSync.Protocol.Intents;
 

@@ -53,9 +53,7 @@
 using System.Collections.Immutable;
 using VibeSync.Intents.Authority;
 using VibeSync.Intents.Batching;
-using VibeSync.Protocol.Operations;
 using VibeSync.Intents.Reality;
-using VibeSync.Intents.Validation;
 using VibeSync.Protocol.Comparison;
 using VibeSync.Protocol.Hashing;
 using VibeSync.Protocol.Spaces;
