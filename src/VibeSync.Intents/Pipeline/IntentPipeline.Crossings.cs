@@ -30,14 +30,20 @@ public sealed partial class IntentPipeline
     private static IReadOnlySet<string> Crossed(List<BatchMember> component, IEnginePort engine, IReadOnlySet<string> ahead)
     {
         HashSet<string>? crossed = null;
-        var newest = new Dictionary<string, BatchMember>(StringComparer.Ordinal);
-        foreach (var member in component) // in batch (apply) order
-            foreach (var uuid in member.Footprint) newest[uuid] = member;
-        foreach (var (uuid, last) in newest)
+        foreach (var (uuid, last) in NewestWriters(component))
             if (last.Origin == engine.Name && !ahead.Contains(uuid)
                 && component.Any(m => m != last && m.Origin != engine.Name && m.Footprint.Contains(uuid) && m.Applied.Any(a => a.Engine == engine)))
                 (crossed ??= new HashSet<string>(StringComparer.Ordinal)).Add(uuid);
         return crossed ?? (IReadOnlySet<string>)ImmutableHashSet<string>.Empty;
+    }
+
+    /// <summary>Each object the members write, with the last of them (in batch, i.e. apply, order) to write it.</summary>
+    private static Dictionary<string, BatchMember> NewestWriters(IEnumerable<BatchMember> members)
+    {
+        var newest = new Dictionary<string, BatchMember>(StringComparer.Ordinal);
+        foreach (var member in members)
+            foreach (var uuid in member.Footprint) newest[uuid] = member;
+        return newest;
     }
 
     /// <summary>
@@ -51,9 +57,7 @@ public sealed partial class IntentPipeline
     private void OverwrittenInOrigins(IReadOnlyList<BatchMember> final, Dictionary<IEnginePort, HashSet<string>> crossovers)
     {
         if (!final.Any(m => m.Origin != null && m.Report > 0)) return; // no engine's edit among them
-        var newest = new Dictionary<string, BatchMember>(StringComparer.Ordinal);
-        foreach (var member in final)
-            foreach (var uuid in member.Footprint) newest[uuid] = member;
+        var newest = NewestWriters(final);
         foreach (var member in final)
         {
             if (member.Origin == null || member.Report <= 0) continue;
@@ -79,12 +83,7 @@ public sealed partial class IntentPipeline
     {
         if (!engine.IsLive) return;
         var ahead = await AheadAsync(engine, mark, crossed).ConfigureAwait(false);
-        if (ahead.Count > 0)
-        {
-            Owe(engine.Name, ahead.ToList());
-            _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), ahead.ToArray(), "AHEAD",
-                $"{engine.Name}: its human edited these after an apply crossed its edit there: not repaired, read back once quiet", null, Engine: engine.Name));
-        }
+        OweAhead(engine.Name, ahead, "its human edited these after an apply crossed its edit there: not repaired");
         var uuids = crossed.Where(u => !ahead.Contains(u)).ToArray();
         if (uuids.Length == 0) return;
         try

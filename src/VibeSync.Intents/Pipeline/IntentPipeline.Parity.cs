@@ -35,6 +35,18 @@ public sealed partial class IntentPipeline
     }
 
     /// <summary>
+    /// <paramref name="engine"/> holds a human's edit of <paramref name="uuids"/> newer than Reality
+    /// (reported after its read): it owes a read-back once its human is quiet, logged as AHEAD with <paramref name="why"/>.
+    /// </summary>
+    private void OweAhead(string engine, IReadOnlyCollection<string> uuids, string why)
+    {
+        if (uuids.Count == 0) return;
+        Owe(engine, uuids);
+        _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), uuids.ToArray(), "AHEAD",
+            $"{engine}: {why}, read back once quiet", null, Engine: engine));
+    }
+
+    /// <summary>
     /// <paramref name="engine"/> was not checked against <paramref name="uuids"/> because its human
     /// edited them (their source, or ahead of the batch): it is read back once its human goes quiet.
     /// </summary>

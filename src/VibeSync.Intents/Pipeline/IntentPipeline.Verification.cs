@@ -229,12 +229,7 @@ public sealed partial class IntentPipeline
             var excused = ahead != null && ahead.TryGetValue(engine, out var known) ? known
                 : unread.ContainsKey(engine.Name) ? new HashSet<string>() // unread, not ahead: judged as before
                 : await AheadAsync(engine, mark, UnionOf(differing.SelectMany(c => c))).ConfigureAwait(false);
-            if (excused.Count > 0)
-            {
-                Owe(engine.Name, excused);
-                _options.Log.Write(new PipelineLogLine(Now, Environment.ProcessId, 0, Array.Empty<string>(), excused.ToArray(), "AHEAD",
-                    $"{engine.Name}: its human edited these after its verification read was issued: not judged there, read back once quiet", null, Engine: engine.Name));
-            }
+            OweAhead(engine.Name, excused, "its human edited these after its verification read was issued: not judged there");
             foreach (var component in differing)
             {
                 var crossed = Crossed(component, engine, excused);
