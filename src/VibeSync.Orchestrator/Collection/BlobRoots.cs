@@ -49,20 +49,25 @@ public static class BlobRoots
     /// record it holds (read through <paramref name="named"/>, which reads only what was appended
     /// since its last read), and the snapshot pins.
     /// </summary>
-    public static HashSet<string> InJournal(IJournal journal, PinnedBlobs pins, JournalRoots named)
+    public static HashSet<string> InJournal(IJournal journal, PinnedBlobs pins, JournalRoots named) =>
+        WithCheckpointAndPins(named.Refresh(journal), journal.NewestCheckpoint()?.State, pins);
+
+    /// <summary>Every blob id one journal record names (in its operations).</summary>
+    public static void AddNamedIn(Wal.Entries.WalRecord record, ISet<string> into)
     {
-        var roots = named.Refresh(journal);
-        if (journal.NewestCheckpoint()?.State is { } checkpoint) AddNamedIn(checkpoint, roots);
-        roots.UnionWith(pins.Ids);
-        return roots;
+        if (record.Entry.OperationJson is { } json) AddNamedIn(Encoding.UTF8.GetBytes(json), into);
     }
 
     private static HashSet<string> Of(byte[]? checkpoint, IReadOnlyList<Wal.Entries.WalRecord> records, PinnedBlobs pins)
     {
         var roots = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in records) AddNamedIn(record, roots);
+        return WithCheckpointAndPins(roots, checkpoint, pins);
+    }
+
+    private static HashSet<string> WithCheckpointAndPins(HashSet<string> roots, byte[]? checkpoint, PinnedBlobs pins)
+    {
         if (checkpoint != null) AddNamedIn(checkpoint, roots);
-        foreach (var record in records)
-            if (record.Entry.OperationJson is { } json) AddNamedIn(Encoding.UTF8.GetBytes(json), roots);
         roots.UnionWith(pins.Ids);
         return roots;
     }

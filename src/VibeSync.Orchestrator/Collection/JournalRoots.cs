@@ -7,7 +7,6 @@
 // WAL is compacted only with no serve running, the JetStream stream denies deletes), so the names
 // read once stay named: keep them, and read only what was appended since. The roots are exactly the
 // full read's.
-using System.Text;
 using VibeSync.Wal;
 using VibeSync.Wal.Entries;
 
@@ -36,7 +35,7 @@ public sealed class JournalRoots
             if (record.Sequence <= _through) continue;
             // A compacted WAL's first kept record may be past 1; after that, a gap would lose names.
             if (_through > 0 && record.Sequence != _through + 1) throw new ArgumentException($"record {record.Sequence} does not follow record {_through}", nameof(records));
-            if (record.Entry.OperationJson is { } json) BlobRoots.AddNamedIn(Encoding.UTF8.GetBytes(json), _named);
+            BlobRoots.AddNamedIn(record, _named);
             _through = record.Sequence;
         }
     }
