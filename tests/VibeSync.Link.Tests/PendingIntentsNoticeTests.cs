@@ -66,14 +66,38 @@ public sealed class PendingIntentsNoticeTests : IAsyncLifetime
         Assert.Contains(Engines.Unity, ServeProcess.Panicked(status)); // the contract violation costs the engine, not the intent
     }
 
-    private async Task<LinkClient> AttachedAsync(long generation)
+    /// <summary>
+    /// An engine's session that reported an empty scene. The notice on attach may arrive before the
+    /// SCENE's ACK (serve tells the notices and answers the SCENE independently): frames read while
+    /// waiting for that ACK are kept for the reads after it, not dropped.
+    /// </summary>
+    private async Task<Adapter> AttachedAsync(long generation)
     {
         var client = await _serve.ConnectAsync(Engines.Unity, generation);
         var empty = VibeSync.Protocol.Hashing.Hex.Encode(VibeSync.Protocol.Hashing.SceneHasher.Hash(
             VibeSync.Protocol.SceneJson.SceneJsonReader.ReadCanonicalRecords(VibeSync.Protocol.Json.JsonParser.Parse("{}"))).Root);
-        var answer = await client.RequestAsync(MessageType.Scene, $"{{\"generation\": {generation}, \"root\": \"{empty}\", \"scene\": {{}}}}");
-        Assert.True(answer.Type == MessageType.Ack, Encoding.UTF8.GetString(answer.Payload.Span));
-        return client;
+        var adapter = new Adapter(client);
+        ulong scene = await client.SendAsync(MessageType.Scene, $"{{\"generation\": {generation}, \"root\": \"{empty}\", \"scene\": {{}}}}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        while (true)
+        {
+            var frame = await client.ReceiveAsync(timeout.Token) ?? throw new Xunit.Sdk.XunitException("the session ended before the SCENE's answer");
+            var text = Encoding.UTF8.GetString(frame.Payload.Span);
+            if (frame.Type is MessageType.Ack or MessageType.Error && JsonDocument.Parse(text).RootElement.TryGetProperty("re", out var re) && re.GetUInt64() == scene)
+            {
+                Assert.True(frame.Type == MessageType.Ack, text);
+                return adapter;
+            }
+            adapter.Early.Enqueue(frame);
+        }
+    }
+
+    private sealed class Adapter(LinkClient client) : IDisposable
+    {
+        public LinkClient Client { get; } = client;
+        public Queue<Frame> Early { get; } = new();
+        public Task SendAsync(byte type, string json) => Client.SendAsync(type, json);
+        public void Dispose() => Client.Dispose();
     }
 
     private async Task<ulong> SubmitAsync(string name, string actor, string rationale)
@@ -86,7 +110,7 @@ public sealed class PendingIntentsNoticeTests : IAsyncLifetime
     }
 
     /// <summary>The next PENDING_INTENTS, read strictly and (unless told not to) acknowledged as an adapter does.</summary>
-    private static async Task<(string Console, IReadOnlyList<PendingIntent> Intents, long Total, ulong Sequence, Func<ulong, string> PageUrl)> NextPendingAsync(LinkClient client, bool answer = true)
+    private static async Task<(string Console, IReadOnlyList<PendingIntent> Intents, long Total, ulong Sequence, Func<ulong, string> PageUrl)> NextPendingAsync(Adapter client, bool answer = true)
     {
         var frame = await UntilAsync(client, MessageType.PendingIntents);
         var notice = PendingIntents.Parse(Encoding.UTF8.GetString(frame.Payload.Span));
@@ -94,12 +118,12 @@ public sealed class PendingIntentsNoticeTests : IAsyncLifetime
         return (notice.Console, notice.Intents, notice.Total, frame.Sequence, notice.PageUrl);
     }
 
-    private static async Task<Frame> UntilAsync(LinkClient client, byte type)
+    private static async Task<Frame> UntilAsync(Adapter client, byte type)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
         while (true)
         {
-            var frame = await client.ReceiveAsync(timeout.Token) ?? throw new Xunit.Sdk.XunitException($"the session ended before {MessageType.Name(type)}");
+            var frame = client.Early.TryDequeue(out var early) ? early : await client.Client.ReceiveAsync(timeout.Token) ?? throw new Xunit.Sdk.XunitException($"the session ended before {MessageType.Name(type)}");
             if (frame.Type == type) return frame;
             if (frame.Type == MessageType.Bye) throw new Xunit.Sdk.XunitException("BYE: " + Encoding.UTF8.GetString(frame.Payload.Span));
         }
