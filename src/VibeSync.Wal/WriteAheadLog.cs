@@ -205,31 +205,66 @@ public sealed class WriteAheadLog : IJournal, IDisposable
     }
 
     /// <summary>
-    /// Deletes the segments whose every record is covered by the newest checkpoint; everything
-    /// else is kept as evidence. Returns the deleted segment files. Safe while the log is open:
-    /// the writer only ever touches the last segment, and a checkpoint is never past it.
+    /// Deletes the segments whose every record is covered by the newest checkpoint, up to the first
+    /// that holds an entry of an intent still open at it; everything else is kept as evidence.
+    /// Returns the deleted segment files. Safe while the log is open: the writer only ever touches
+    /// the last segment, and a checkpoint is never past it.
     /// </summary>
-    public static IReadOnlyList<string> Compact(string directory)
+    /// <exception cref="WalCorruptException">A segment it would delete is corrupt; nothing was deleted.</exception>
+    public static IReadOnlyList<string> Compact(string directory) => Compact(directory, out _);
+
+    /// <summary>
+    /// As <see cref="Compact(string)"/>; <paramref name="keptFor"/> names the open intent whose entry
+    /// stopped it early (null when the checkpoint's reach did).
+    /// </summary>
+    /// <exception cref="WalCorruptException">A segment it would delete is corrupt; nothing was deleted.</exception>
+    public static IReadOnlyList<string> Compact(string directory, out CompactionHold? keptFor)
     {
+        keptFor = null;
         var checkpoint = Checkpoint.Latest(directory);
         var deleted = new List<string>();
         if (checkpoint is null) return deleted;
         var segments = SegmentNames.List(directory);
         var header = new byte[RecordLayout.SegmentHeaderSize];
+        int covered = 0; // segments [0, covered) hold only records at or before the checkpoint
+        ulong lastCovered = 0;
         for (int i = 0; i + 1 < segments.Count; i++)
         {
-            // Segment i holds sequences [first(i), first(i+1)); it may go once first(i+1) − 1 ≤ checkpoint.
-            using (var next = WalFileSystem.Os.OpenExisting(SegmentNames.PathOf(directory, segments[i + 1]), writable: false))
-            {
-                if (RandomAccess.Read(next.Handle, header, 0) != header.Length || !SegmentHeader.TryRead(header, out var h, out _)) break;
-                if (h.FirstSequence - 1 > checkpoint.Sequence) break;
-            }
+            // Segment i holds sequences [first(i), first(i+1)); it is covered once first(i+1) − 1 ≤ checkpoint.
+            using var next = WalFileSystem.Os.OpenExisting(SegmentNames.PathOf(directory, segments[i + 1]), writable: false);
+            if (RandomAccess.Read(next.Handle, header, 0) != header.Length || !SegmentHeader.TryRead(header, out var h, out _)) break;
+            if (h.FirstSequence - 1 > checkpoint.Sequence) break;
+            covered = i + 1;
+            lastCovered = h.FirstSequence - 1;
+        }
+        if (covered > 0 && checkpoint.OpenIntents.Count > 0 && HeldBy(directory, checkpoint, lastCovered) is { } hold)
+        {
+            // Start-up recovery restores a PENDING intent from its own entry (its operations); the
+            // checkpoint keeps only its id. So its entry, and everything after it, stays.
+            keptFor = hold;
+            covered = segments.IndexOf(hold.Segment);
+        }
+        for (int i = 0; i < covered; i++)
+        {
             var path = SegmentNames.PathOf(directory, segments[i]);
             File.Delete(path);
             deleted.Add(path);
         }
         if (deleted.Count > 0) WalFileSystem.Os.SyncDirectory(directory);
         return deleted;
+    }
+
+    /// <summary>The oldest entry through <paramref name="through"/> of an intent open at <paramref name="checkpoint"/>, if any.</summary>
+    private static CompactionHold? HeldBy(string directory, Checkpoint checkpoint, ulong through)
+    {
+        var open = checkpoint.OpenIntents.ToDictionary(p => p.Key, p => p.Value);
+        CompactionHold? oldest = null;
+        var scan = LogScanner.Scan(directory, (ReadOnlySpan<byte> _, in RecordCodec.Header h, ulong segment, long _) =>
+        {
+            if (oldest is null && open.TryGetValue(h.IntentId, out var phase)) oldest = new CompactionHold(h.IntentId, phase, h.Sequence, segment);
+        }, stopAfter: through);
+        if (scan.Corruption is { } bad) throw new WalCorruptException(bad); // what it cannot read, it cannot judge unneeded
+        return oldest;
     }
 
     Task IJournal.WriteCheckpointAsync(ulong sequence, byte[] state) => WriteCheckpointAsync(sequence, state);

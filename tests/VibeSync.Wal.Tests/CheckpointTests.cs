@@ -40,7 +40,8 @@ public sealed class CheckpointTests
     public async Task compaction_removes_only_segments_the_checkpoint_covers_and_the_log_still_opens()
     {
         using var dir = new TempLog();
-        var entries = History(120, 2);
+        // Every intent settled: one still open at the checkpoint would hold compaction back (the next test).
+        var entries = History(120, 2).Select(e => TempLog.Entry(e.IntentId, e.Phase is IntentPhase.Pending or IntentPhase.Provisional ? IntentPhase.RolledBack : e.Phase)).ToList();
         string headBefore;
         using (var log = WriteAheadLog.Open(dir.Path, Small))
         {
@@ -50,8 +51,9 @@ public sealed class CheckpointTests
             headBefore = log.RealityHead;
         }
         int before = Directory.GetFiles(dir.Path, "*.wal").Length;
-        var deleted = WriteAheadLog.Compact(dir.Path);
+        var deleted = WriteAheadLog.Compact(dir.Path, out var kept);
         Assert.NotEmpty(deleted);
+        Assert.Null(kept);
         Assert.Equal(before - deleted.Count, Directory.GetFiles(dir.Path, "*.wal").Length);
 
         var remaining = WriteAheadLog.ReadAll(dir.Path, out var scan);
@@ -60,6 +62,49 @@ public sealed class CheckpointTests
         Assert.Equal(120UL, scan.LastSequence);
         using var reopened = WriteAheadLog.Open(dir.Path, Small);
         Assert.Equal(headBefore, reopened.RealityHead);
+    }
+
+    /// <summary>
+    /// 30 settled intents, intent 31 PENDING (an AI's, waiting for a human), 30 more settled, the
+    /// checkpoint, 10 more: the log a compaction must not take intent 31's entry from.
+    /// </summary>
+    internal static async Task<string> WithAnIntentPendingAtTheCheckpoint(TempLog dir)
+    {
+        var settled = Enumerable.Range(1, 30).Select(i => TempLog.Entry((ulong)i)).ToList();
+        using var log = WriteAheadLog.Open(dir.Path, Small);
+        TempLog.AppendEach(log, settled);
+        var pending = TempLog.AppendEach(log, new[] { TempLog.Entry(31, IntentPhase.Pending) with { Actor = "ai:claude" } }).Single();
+        TempLog.AppendEach(log, Enumerable.Range(32, 30).Select(i => TempLog.Entry((ulong)i)));
+        await log.WriteCheckpointAsync(log.LastSequence, new byte[] { 7 });
+        TempLog.AppendEach(log, Enumerable.Range(62, 10).Select(i => TempLog.Entry((ulong)i)));
+        Assert.True(Directory.GetFiles(dir.Path, "*.wal").Length > 4, "the history should span several segments");
+        return dir.Segment(WriteAheadLog.ReadAll(dir.Path, out _).Single(r => r.Sequence == pending.Sequence).Segment);
+    }
+
+    [Fact]
+    public async Task compaction_keeps_the_entry_of_an_intent_pending_at_the_checkpoint_and_the_chain_still_verifies()
+    {
+        using var dir = new TempLog();
+        var holding = await WithAnIntentPendingAtTheCheckpoint(dir);
+        var expected = WriteAheadLog.ReadAll(dir.Path, out _).Single(r => r.Entry.IntentId == 31);
+
+        var deleted = WriteAheadLog.Compact(dir.Path, out var kept);
+        Assert.NotEmpty(deleted); // the segments before it still go
+        Assert.DoesNotContain(holding, deleted);
+        Assert.True(File.Exists(holding));
+        Assert.Equal(31UL, kept!.IntentId);
+        Assert.Equal(IntentPhase.Pending, kept.Phase);
+        Assert.Equal(expected.Sequence, kept.Sequence);
+
+        var pending = WriteAheadLog.ReadAll(dir.Path, out var scan).Single(r => r.Entry.IntentId == 31);
+        Assert.Null(scan.Corruption);
+        Assert.Equal(expected.Entry.OperationJson, pending.Entry.OperationJson);
+        Assert.Equal(Convert.ToHexString(expected.EntryHash), Convert.ToHexString(pending.EntryHash));
+        Assert.Null(WriteAheadLog.Verify(dir.Path).Corruption);
+        using var reopened = WriteAheadLog.Open(dir.Path, Small);
+        Assert.Equal(new ulong[] { 31 }, reopened.Recovery.Pending);
+
+        Assert.Empty(WriteAheadLog.Compact(dir.Path)); // again: nothing more may go while it waits
     }
 
     [Fact]

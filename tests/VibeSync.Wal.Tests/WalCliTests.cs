@@ -100,6 +100,22 @@ public sealed class WalCliTests
     }
 
     [Fact]
+    public async Task compact_keeps_the_segment_of_an_intent_pending_at_the_checkpoint_and_says_why()
+    {
+        using var dir = new TempLog();
+        var holding = await CheckpointTests.WithAnIntentPendingAtTheCheckpoint(dir);
+        var (code, stdout, stderr) = Vibesync("wal", "compact", dir.Path);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("deleted ", stdout);
+        Assert.Contains($"kept segment {Path.GetFileNameWithoutExtension(holding)} and later: it holds the entry of intent 31", stdout);
+        Assert.Contains("still PENDING at the checkpoint", stdout);
+        Assert.True(File.Exists(holding));
+        Assert.Equal(0, Vibesync("wal", "verify", dir.Path).code);
+        var shown = JsonDocument.Parse(Vibesync("wal", "show", dir.Path, "--intent", "31", "--json").stdout.Trim()).RootElement;
+        Assert.Equal("PENDING", shown.GetProperty("phase").GetString());
+    }
+
+    [Fact]
     public void a_directory_that_does_not_exist_is_one_clear_error()
     {
         var (code, _, stderr) = Vibesync("wal", "verify", "/nonexistent/wal");

@@ -138,7 +138,7 @@ internal static class WalCommand
         var dir = DirArgument();
         var data = DataDirectory.Option();
         var command = new Command("compact",
-            "Delete the segments wholly covered by the newest checkpoint. Everything after it stays; without a checkpoint nothing is deleted.")
+            "Delete the segments wholly covered by the newest checkpoint, up to the first holding an entry of an intent still open at it (a pending intent is restored from its entry). Everything after it stays; without a checkpoint nothing is deleted.")
         {
             dir, data,
         };
@@ -152,10 +152,13 @@ internal static class WalCommand
                 Console.Error.WriteLine($"error: refusing to compact a corrupt log: {c}");
                 return 1;
             }
-            var deleted = WriteAheadLog.Compact(path);
-            Console.WriteLine(deleted.Count == 0
-                ? "nothing to compact (no checkpoint, or it covers no whole segment)"
-                : $"deleted {deleted.Count} segment(s): {string.Join(", ", deleted.Select(Path.GetFileName))}");
+            var deleted = WriteAheadLog.Compact(path, out var kept);
+            Console.WriteLine(deleted.Count > 0
+                ? $"deleted {deleted.Count} segment(s): {string.Join(", ", deleted.Select(Path.GetFileName))}"
+                : kept is null ? "nothing to compact (no checkpoint, or it covers no whole segment)" : "nothing to compact");
+            if (kept is { } h)
+                Console.WriteLine($"kept segment {h.Segment:D10} and later: it holds the entry of intent {h.IntentId} (sequence {h.Sequence}), " +
+                    $"still {PhaseNames.Name(h.Phase)} at the checkpoint{(h.Phase == IntentPhase.Pending ? "; a restart restores the intent from it" : "")}");
             // The deleted entries named blobs no one else may: collect them now, unless serve holds the directory (it collects when it starts).
             var home = Path.GetDirectoryName(path)!;
             if (deleted.Count > 0 && Path.GetFileName(path) == "wal" && Directory.Exists(Path.Combine(home, "blobs")))
