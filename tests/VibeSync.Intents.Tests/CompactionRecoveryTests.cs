@@ -94,6 +94,36 @@ public sealed class CompactionRecoveryTests
         Assert.Null(WriteAheadLog.Verify(site.Dir).Corruption);
     }
 
+    [Fact]
+    public async Task when_an_older_compaction_deleted_a_waiting_intents_entry_the_restart_journals_it_refused_and_says_why()
+    {
+        await using var site = new Site();
+        await site.StartAsync();
+        await Moves(site.Pipeline, 20);
+        var asked = await site.Pipeline.SubmitAsync(Reparent(Cube, Root), Ai);
+        Assert.Equal(IntentPhase.Pending, asked.Phase);
+        await Moves(site.Pipeline, 20, from: 20);
+        Assert.True(await site.Pipeline.SeedAsync(site.Pipeline.Reality.ToScene(), Pairing, "blender", "seeded while the AI's intent waits"));
+        await Moves(site.Pipeline, 10, from: 40);
+        await site.StopAsync();
+        // What compaction did before it kept open intents' entries: the segment holding the entry goes too.
+        WriteAheadLog.Compact(site.Dir, out var hold);
+        Assert.NotNull(hold);
+        File.Delete(Path.Combine(site.Dir, hold!.Segment.ToString("D10") + ".wal"));
+        Assert.Null(WriteAheadLog.Verify(site.Dir).Corruption);
+
+        await site.StartAsync();
+        Assert.DoesNotContain(asked.IntentId, site.Pipeline.Pending); // not restorable: no operations to restore
+        var refused = WriteAheadLog.ReadAll(site.Dir, out _).Select(r => r.Entry).Last(e => e.IntentId == asked.IntentId);
+        Assert.Equal(IntentPhase.Refused, refused.Phase);
+        Assert.StartsWith("ENTRY_LOST: ", refused.Rationale);
+        await site.StopAsync();
+
+        await site.StartAsync(); // the next restart finds it settled, and journals nothing more for it
+        Assert.DoesNotContain(asked.IntentId, site.Wal.Recovery.Pending);
+        Assert.Single(WriteAheadLog.ReadAll(site.Dir, out _), r => r.Entry.IntentId == asked.IntentId && r.Entry.Phase == IntentPhase.Refused);
+    }
+
     /// <summary>
     /// Random histories of settled intents and AI intents left waiting (some approved or denied
     /// later), with the seed's checkpoint and later ones anywhere: compacting the log, then

@@ -20,19 +20,39 @@ public sealed partial class IntentPipeline
     /// <summary>
     /// Intents the log shows still PENDING wait again after a restart: what was acknowledged is not
     /// lost. They are decided afresh (locks and PANICs do not survive a restart; approval is asked again).
+    /// Returns the ids the newest checkpoint names as open whose PENDING entry is not in the log
+    /// (a log compacted before <c>wal compact</c> kept such entries): they cannot be restored.
     /// </summary>
-    private void RestorePending(IReadOnlyList<WalRecord> records)
+    private IReadOnlyCollection<ulong> RestorePending(IReadOnlyList<WalRecord> records)
     {
-        if (_wal.Recovery.Pending.Count == 0) return;
+        if (_wal.Recovery.Pending.Count == 0) return Array.Empty<ulong>();
         var wanted = _wal.Recovery.Pending.ToHashSet();
         foreach (var record in records)
         {
             var e = record.Entry;
-            if (e.Phase != IntentPhase.Pending || !wanted.Remove(e.IntentId) || e.OperationJson == null) continue;
+            if (e.Phase != IntentPhase.Pending || e.OperationJson == null || !wanted.Remove(e.IntentId)) continue;
             _pending[e.IntentId] = new Waiting(OperationReader.Read(e.OperationJson), Actor.Parse(e.Actor), AdmissionOutcome.AwaitApproval, false,
                 _engines.Any(x => x.Name == e.Engine) ? e.Engine : null);
         }
+        return wanted;
     }
+
+    /// <summary>
+    /// A waiting intent whose entry is gone is journaled REFUSED, so the loss is in the log where a
+    /// human looks (<c>wal show</c>, the console), the intent no longer counts as open, and whoever
+    /// submitted it reads why instead of waiting for it forever.
+    /// </summary>
+    private async Task JournalLostAsync(IReadOnlyCollection<ulong> lost)
+    {
+        foreach (var id in lost.Order())
+            await _wal.AppendAsync(WriteAheadLog.Encode(new WalEntry(id, IntentPhase.Refused, Now, "both", RecoveryActor,
+                new Scope(Array.Empty<string>(), IntentClass.Cosmetic), null, null,
+                $"{LostEntryCode}: the checkpoint names this intent as waiting, but its PENDING entry (its operations) is not in the log " +
+                "(a `wal compact` older than this version deleted it): it cannot be restored; submit it again"))).ConfigureAwait(false);
+    }
+
+    /// <summary>The code in the rationale of an intent refused on restart because its entry was lost.</summary>
+    internal const string LostEntryCode = "ENTRY_LOST";
 
     /// <summary>
     /// Prior failures in the log are consulted before any mutation: rollbacks the engines caused
