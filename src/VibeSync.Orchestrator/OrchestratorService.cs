@@ -210,10 +210,10 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         service._link.Start();
         foreach (var path in KeyFileEndpoints.Write(options.DataDirectory, tls?.Fingerprint, service._link.TlsEndpoint is { } at ? new[] { KeyFileEndpoints.For(at) } : Array.Empty<LinkEndpoint>()))
             service._log.Write("key_file", null, null, null, $"{path}: {(tls != null ? "TLS endpoint and certificate fingerprint written" : "TLS lines removed (serve listens on loopback only)")}");
-        service._api = await ControlApi.StartAsync(options.ApiPort, token, aiToken, service, ControlSocket.PathIn(options.DataDirectory));
+        service._api = await ControlApi.StartAsync(options.ApiPort, token, aiToken, service);
         service.Background(service._notices.ConsoleOnAsync(service._api.Port), "pending intents");
         new ServerInfo(Environment.ProcessId, service._link.Port, service._api.Port, DateTimeOffset.UtcNow, ProtocolVersion.Current)
-            { Listen = service._link.TlsEndpoint?.ToString(), TlsSha256 = tls is null ? null : Protocol.Hashing.Hex.Encode(tls.Fingerprint), ControlSocket = service._api.Socket }.Write(options.DataDirectory);
+            { Listen = service._link.TlsEndpoint?.ToString(), TlsSha256 = tls is null ? null : Protocol.Hashing.Hex.Encode(tls.Fingerprint) }.Write(options.DataDirectory);
         var recovery = service._wal.Recovery;
         service._log.Write("serving", null, null, null, $"link 127.0.0.1:{service._link.Port}, control API 127.0.0.1:{service._api.Port}, data {Path.GetFullPath(options.DataDirectory)}; " +
             $"Reality {reality.Objects.Count} objects (root {Intents.Reality.RealityRoot.Of(reality)}), WAL at {recovery.LastSequence}, " +
@@ -577,7 +577,6 @@ public sealed class OrchestratorService : ILinkHost, IAsyncDisposable
         Uploads.Dispose();
         await _wal.DisposeAsync();
         try { File.Delete(ServerInfo.PathIn(_options.DataDirectory)); } catch (IOException) { }
-        if (_api.Socket != null) try { File.Delete(_api.Socket); } catch (IOException) { }
         WriteCleanShutdownMarker();
         _log.Write("stopped", null, null, null, "clean shutdown");
         _lock?.Dispose(); // last: nothing of this process writes the directory any more

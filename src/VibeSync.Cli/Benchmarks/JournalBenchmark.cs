@@ -13,23 +13,13 @@ namespace VibeSync.Cli.Benchmarks;
 
 internal static class JournalBenchmark
 {
-    /// <summary>
-    /// The figures over TCP (as before), with <see cref="OverSocket"/> when serve has a control socket
-    /// and <see cref="Sched"/> with <c>--sched-trace</c>.
-    /// </summary>
+    /// <summary>The figures, with <see cref="Sched"/> with <c>--sched-trace</c>.</summary>
     public sealed record Result(long Entries, long Intents, double WriteSeconds, double StartSeconds, int Reads,
         double GetIntentP50Ms, double GetIntentP99Ms, double StatusP50Ms, double StatusP99Ms, bool GoalMet)
     {
-        /// <summary>The same reads over serve's Unix domain socket, interleaved with the TCP ones, and socket ÷ TCP.</summary>
-        public SocketSide? OverSocket { get; init; }
-
-        /// <summary>The scheduler's view of the get_intent reads over 1 ms (TCP), client and serve.</summary>
+        /// <summary>The scheduler's view of the get_intent reads over 1 ms, the client's and serve's threads told apart.</summary>
         public SchedReport? Sched { get; init; }
     }
-
-    /// <summary>The reads over the control socket, and their ratios to the TCP reads of the same run.</summary>
-    public sealed record SocketSide(double GetIntentP50Ms, double GetIntentP99Ms, double StatusP50Ms, double StatusP99Ms,
-        double GetIntentP50Ratio, double GetIntentP99Ratio, double StatusP50Ratio, double StatusP99Ratio);
 
     public static async Task<Result> RunAsync(string dir, long entries, int reads, bool schedTrace, Action<string> progress)
     {
@@ -41,57 +31,40 @@ internal static class JournalBenchmark
         progress("starting serve on that journal");
         sw.Restart();
         await using var serve = await EndToEndBenchmark.StartServeAsync(dir);
-        var tcp = ControlApiClient.OverTcp(dir);
-        await EndToEndBenchmark.UntilAsync(async () => (await tcp.StatusAsync()).ValueKind == System.Text.Json.JsonValueKind.Object, "serve's API", TimeSpan.FromMinutes(5));
+        var api = new ControlApiClient(dir);
+        await EndToEndBenchmark.UntilAsync(async () => (await api.StatusAsync()).ValueKind == System.Text.Json.JsonValueKind.Object, "serve's API", TimeSpan.FromMinutes(5));
         double start = sw.Elapsed.TotalSeconds;
-        var socket = new ControlApiClient(dir);
-        await socket.StatusAsync();
-        var clients = socket.UsesSocket ? new[] { tcp, socket } : new[] { tcp };
 
-        progress($"{reads:N0} reads of random intents, and as many of /v1/status{(clients.Length > 1 ? ", over TCP and over the control socket alternately" : "")}");
+        progress($"{reads:N0} reads of random intents, and as many of /v1/status");
         var random = new Random(20);
-        for (int i = 0; i < 200; i++) // warm-up
-            foreach (var api in clients)
-            {
-                await api.CallTextAsync(HttpMethod.Get, $"/v1/intents/{random.NextInt64(1, intents + 1)}");
-                await api.CallTextAsync(HttpMethod.Get, "/v1/status");
-            }
-        var intent = clients.Select(_ => new double[reads]).ToArray();
-        var status = clients.Select(_ => new double[reads]).ToArray();
-        var intentAt = new long[reads]; // TCP get_intent's start, for the scheduler trace
+        for (int i = 0; i < 200; i++) await api.CallTextAsync(HttpMethod.Get, $"/v1/intents/{random.NextInt64(1, intents + 1)}"); // warm-up
+        var intent = new double[reads];
+        var status = new double[reads];
+        var intentAt = new long[reads]; // when each get_intent was sent, for the scheduler trace
         await using var sched = schedTrace ? await SchedTrace.StartAsync(Path.Combine(dir, "sched")) : null;
         for (int i = 0; i < reads; i++)
         {
             long id = random.NextInt64(1, intents + 1);
-            for (int k = 0; k < clients.Length; k++)
-            {
-                int c = (i + k) % clients.Length; // the order swapped every round
-                var t = Stopwatch.GetTimestamp();
-                if (c == 0) intentAt[i] = t;
-                var text = await clients[c].CallTextAsync(HttpMethod.Get, $"/v1/intents/{id}");
-                intent[c][i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-                if (!text.Contains("\"FINAL\"", StringComparison.Ordinal)) throw new InvalidOperationException($"intent {id}: {text}");
-                t = Stopwatch.GetTimestamp();
-                await clients[c].CallTextAsync(HttpMethod.Get, "/v1/status");
-                status[c][i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-            }
+            var t = intentAt[i] = Stopwatch.GetTimestamp();
+            var text = await api.CallTextAsync(HttpMethod.Get, $"/v1/intents/{id}");
+            intent[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            if (!text.Contains("\"FINAL\"", StringComparison.Ordinal)) throw new InvalidOperationException($"intent {id}: {text}");
+            t = Stopwatch.GetTimestamp();
+            await api.CallTextAsync(HttpMethod.Get, "/v1/status");
+            status[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
         }
         long endedAt = Stopwatch.GetTimestamp();
-        double p99 = Percentiles.Of(intent[0], 0.99);
-        var result = new Result(entries, intents, write, start, reads, Percentiles.Of(intent[0], 0.5), p99,
-            Percentiles.Of(status[0], 0.5), Percentiles.Of(status[0], 0.99), p99 <= 1.0);
-        if (clients.Length > 1)
-        {
-            var (i50, i99, s50, s99) = (Percentiles.Of(intent[1], 0.5), Percentiles.Of(intent[1], 0.99), Percentiles.Of(status[1], 0.5), Percentiles.Of(status[1], 0.99));
-            result = result with { OverSocket = new SocketSide(i50, i99, s50, s99, i50 / result.GetIntentP50Ms, i99 / p99, s50 / result.StatusP50Ms, s99 / result.StatusP99Ms) };
-        }
+        long Ns(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency)); // CLOCK_MONOTONIC on Linux: the same clock
+        // Taken before the percentiles, which sort the samples in place.
+        var windows = Enumerable.Range(0, reads).Where(i => intent[i] > 1).Select(i => (Ns(intentAt[i]), Ns(intentAt[i]) + (long)(intent[i] * 1e6))).ToArray();
+        double p99 = Percentiles.Of(intent, 0.99);
+        var result = new Result(entries, intents, write, start, reads, Percentiles.Of(intent, 0.5), p99,
+            Percentiles.Of(status, 0.5), Percentiles.Of(status, 0.99), p99 <= 1.0);
         if (sched != null)
         {
             progress("sched-trace: reading the scheduler trace back (perf script)");
             var (timeline, events, unparsed, notes) = await sched.StopAsync();
-            long Ns(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency)); // CLOCK_MONOTONIC on Linux: the same clock
-            var windows = Enumerable.Range(0, reads).Where(i => intent[0][i] > 1)
-                .Select(i => (Ns(intentAt[i]), Ns(intentAt[i]) + (long)(intent[0][i] * 1e6))).ToArray();
+            // A read crosses two processes: the client (this one) and serve.
             var processes = new Dictionary<int, string> { [Environment.ProcessId] = "client", [serve.Pid] = "serve" };
             var attribution = new SchedAttribution(timeline, processes, new Dictionary<int, string>());
             result = result with { Sched = attribution.Report(windows, Ns(intentAt[0]), Ns(endedAt), events, unparsed, notes) };

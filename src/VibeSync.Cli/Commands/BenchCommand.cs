@@ -95,7 +95,7 @@ internal static class BenchCommand
         {
             Description = "NAME=VALUE (repeatable): start a second serve B on a copy of the journal with this environment (an empty VALUE unsets NAME), read A (as shipped) and B alternately, and report B ÷ A: a candidate setting judged by a ratio in one run.",
         };
-        var schedTrace = new Option<bool>("--sched-trace") { Description = "Record the kernel scheduler (perf record of sched_switch/sched_wakeup, every CPU) over the timed reads and attribute each get_intent over 1 ms (TCP) to the client's and serve's CPU waits, either running, or both asleep (the network stack, loopback), and what ran instead. Needs perf and root (or kernel.perf_event_paranoid -1)." };
+        var schedTrace = new Option<bool>("--sched-trace") { Description = "Record the kernel scheduler (perf record of sched_switch/sched_wakeup, every CPU) over the timed reads and attribute each get_intent over 1 ms to the client's and serve's CPU waits, either running, or both asleep (the network stack, loopback), and what ran instead. Needs perf and root (or kernel.perf_event_paranoid -1)." };
         var command = new Command("journal",
             "get_intent on a big journal: serve started over a WAL of --entries entries, GET /v1/intents/{id} of random intents over loopback p50/p99 (goal p99 ≤ 1 ms at 1,000,000 entries) beside GET /v1/status, and serve's start-up on that journal. Runs in DATA/bench-journal.")
         {
@@ -132,11 +132,6 @@ internal static class BenchCommand
                     Console.WriteLine($"journal of {result.Entries:N0} entries ({result.Intents:N0} intents): written in {result.WriteSeconds:F1} s, serve started on it in {result.StartSeconds:F1} s");
                     Console.WriteLine($"GET /v1/intents/{{id}} ({result.Reads:N0} random): p50 {result.GetIntentP50Ms:F3} ms, p99 {result.GetIntentP99Ms:F3} ms (goal p99 ≤ 1 ms: {(result.GoalMet ? "met" : "missed")})");
                     Console.WriteLine($"GET /v1/status beside it: p50 {result.StatusP50Ms:F3} ms, p99 {result.StatusP99Ms:F3} ms");
-                    if (result.OverSocket is { } uds)
-                    {
-                        Console.WriteLine($"over the control socket, interleaved: get_intent p50 {uds.GetIntentP50Ms:F3} ms, p99 {uds.GetIntentP99Ms:F3} ms; status p50 {uds.StatusP50Ms:F3} ms, p99 {uds.StatusP99Ms:F3} ms");
-                        Console.WriteLine($"  socket ÷ TCP: get_intent p50 {uds.GetIntentP50Ratio:F2}×, p99 {uds.GetIntentP99Ratio:F2}×; status p50 {uds.StatusP50Ratio:F2}×, p99 {uds.StatusP99Ratio:F2}×");
-                    }
                     if (result.Sched is { } sched) foreach (var line in sched.Lines("get_intent reads")) Console.WriteLine(line);
                     Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Runtime}");
                 }

@@ -28,27 +28,15 @@ public sealed class ControlApi : IAsyncDisposable
     /// <summary>The port it listens on.</summary>
     public int Port { get; private set; }
 
-    /// <summary>The Unix domain socket it also listens on (0600), or null.</summary>
-    public string? Socket { get; private set; }
-
-    /// <summary>
-    /// Starts the API on <paramref name="port"/> (0: a free one) with its routes, and on the Unix
-    /// domain socket <paramref name="socket"/> too when given (a stale file there, left by a serve
-    /// that crashed, is replaced: the caller holds the data directory's lock).
-    /// </summary>
-    public static async Task<ControlApi> StartAsync(int port, byte[] token, byte[] aiToken, OrchestratorService service, string? socket = null)
+    /// <summary>Starts the API on <paramref name="port"/> (0: a free one) with its routes.</summary>
+    public static async Task<ControlApi> StartAsync(int port, byte[] token, byte[] aiToken, OrchestratorService service)
     {
-        if (socket != null) File.Delete(socket);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // serve owns the process's signals and shutdown order (flush the pipeline, then the WAL): the
         // web host must not install its console lifetime, whose SIGTERM handling races serve's own.
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, ServeOwnsLifetime>();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(System.Net.IPAddress.Loopback, port);
-            if (socket != null) k.ListenUnixSocket(socket);
-        });
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
         var app = builder.Build();
         var human = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(token));
         var ai = Encoding.ASCII.GetBytes("Bearer " + Hex.Encode(aiToken));
@@ -92,13 +80,7 @@ public sealed class ControlApi : IAsyncDisposable
         ConsoleRoutes.Map(app, service, console);
         await app.StartAsync();
         var api = new ControlApi(app);
-        api.Port = new Uri(app.Urls.First(u => !u.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase))).Port;
-        if (socket != null)
-        {
-            // The data directory is 0700 already; the socket is made 0600 like the token beside it.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(socket, Data.PrivateFiles.File);
-            api.Socket = socket;
-        }
+        api.Port = new Uri(app.Urls.First()).Port;
         return api;
     }
 

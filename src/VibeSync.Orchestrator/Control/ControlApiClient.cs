@@ -21,48 +21,18 @@ namespace VibeSync.Orchestrator.Control;
 public sealed class ControlApiClient
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private static readonly HttpRequestOptionsKey<string> SocketOption = new("vibesync.control_socket");
-
-    // Its own pool: connections to the same origin over the socket and over TCP must not be mixed.
-    private static readonly HttpClient OverSocket = new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancel) =>
-        {
-            if (!context.InitialRequestMessage.Options.TryGetValue(SocketOption, out var path)) throw new InvalidOperationException("no control socket named");
-            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path), cancel).ConfigureAwait(false);
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    }) { Timeout = TimeSpan.FromSeconds(60) };
-
     private readonly string _dir;
     private readonly string _token;
-    private readonly bool _preferSocket;
     private volatile Endpoint? _endpoint;
 
     /// <summary>For the orchestrator serving <paramref name="dataDirectory"/>, as the human who runs it (<c>keys/control.token</c>).</summary>
     public ControlApiClient(string dataDirectory) : this(dataDirectory, SecretFiles.ControlTokenPath(dataDirectory)) { }
 
-    private ControlApiClient(string dataDirectory, string tokenPath, bool preferSocket = true)
+    private ControlApiClient(string dataDirectory, string tokenPath)
     {
         _dir = dataDirectory;
         _token = tokenPath;
-        _preferSocket = preferSocket;
     }
-
-    /// <summary>As the human, over TCP even when serve has a control socket (a benchmark's baseline).</summary>
-    internal static ControlApiClient OverTcp(string dataDirectory) => new(dataDirectory, SecretFiles.ControlTokenPath(dataDirectory), preferSocket: false);
-
-    /// <summary>Whether the kept endpoint is serve's Unix domain socket (after a first call).</summary>
-    internal bool UsesSocket => _endpoint?.Socket != null;
 
     /// <summary>
     /// For an AI agent (<c>vibesync mcp</c>): holds only <c>keys/ai.token</c>, never the human's
@@ -109,24 +79,20 @@ public sealed class ControlApiClient
         using var request = new HttpRequestMessage(method, endpoint.Origin + path);
         request.Headers.Authorization = endpoint.Authorization;
         if (json != null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        if (endpoint.Socket == null) return await Http.SendAsync(request).ConfigureAwait(false);
-        request.Options.Set(SocketOption, endpoint.Socket);
-        return await OverSocket.SendAsync(request).ConfigureAwait(false);
+        return await Http.SendAsync(request).ConfigureAwait(false);
     }
 
     /// <summary>Reads serve.json and the token afresh and keeps them.</summary>
     private Endpoint Reread()
     {
         var info = ServerInfo.Read(_dir) ?? throw new ControlApiException($"no orchestrator serves {_dir} (no serve.json)");
-        // The socket when serve names one and it is there (a serve that crashed may have left serve.json, its socket removed since); else the port.
-        string? socket = _preferSocket && info.ControlSocket is { } s && File.Exists(s) ? s : null;
-        var endpoint = new Endpoint($"http://127.0.0.1:{info.ApiPort}", Hex.Encode(SecretFiles.Load(_token)), socket);
+        var endpoint = new Endpoint($"http://127.0.0.1:{info.ApiPort}", Hex.Encode(SecretFiles.Load(_token)));
         _endpoint = endpoint;
         return endpoint;
     }
 
-    /// <summary>Where the orchestrator answers (over <paramref name="Socket"/> when not null) and the secret it wants (equal when all are).</summary>
-    private sealed record Endpoint(string Origin, string Token, string? Socket)
+    /// <summary>Where the orchestrator answers and the secret it wants (equal when both are).</summary>
+    private sealed record Endpoint(string Origin, string Token)
     {
         public AuthenticationHeaderValue Authorization { get; } = new("Bearer", Token);
     }

@@ -11,16 +11,10 @@ internal static class LoopbackHost
 {
     public static bool IsOurs(HttpContext context)
     {
-        // Over the control socket (a file in the 0700 data directory) there is no address: no web page
-        // can reach it, so there is no rebinding to refuse; the token is still required.
-        if (OverSocket(context)) return true;
         int port = context.Connection.LocalPort;
         string host = context.Request.Host.Value ?? "";
         return host.Equals($"127.0.0.1:{port}", StringComparison.Ordinal) || host.Equals($"localhost:{port}", StringComparison.OrdinalIgnoreCase);
     }
-
-    /// <summary>The request came over the Unix domain socket, not TCP.</summary>
-    public static bool OverSocket(HttpContext context) => context.Connection.LocalIpAddress == null && context.Connection.RemoteIpAddress == null;
 
     /// <summary>The origins a page served from here has (what a browser sends as Origin).</summary>
     public static bool IsOurOrigin(HttpContext context, string origin)

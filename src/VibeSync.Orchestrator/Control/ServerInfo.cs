@@ -25,14 +25,6 @@ public sealed record ServerInfo(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TlsSha256 { get; init; }
 
-    /// <summary>
-    /// The control API's Unix domain socket (full path, 0600), which local clients prefer to the
-    /// port, or null (no socket: too long a path for one, or a serve before it).
-    /// </summary>
-    [JsonPropertyName("control_socket")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? ControlSocket { get; init; }
-
     /// <summary>Where it lives in a data directory.</summary>
     public static string PathIn(string dataDir) => System.IO.Path.Combine(dataDir, "serve.json");
 
