@@ -85,6 +85,8 @@ public sealed class SchedTraceTests
         Assert.Equal(new[] { new Share("client", 4.476), new Share("serve", 0.019) }, report.WaitingByProcess);
         Assert.Equal(4.476, report.WaitingForCpuMs, 3);
         Assert.Equal("client 4.48 ms, serve 0.02 ms", report.Slowest.Single().WaitingBy);
+        Assert.Equal((0.032, 0.053), (report.Slowest.Single().RunningMs, report.Slowest.Single().AsleepMs));
+        Assert.Equal(new[] { new Tally("client waiting", 1) }, report.MostlyIn);
         Assert.Contains(report.Lines("get_intent reads"), l => l.Contains("by process (ms; they may overlap): client 4.5, serve 0.0", StringComparison.Ordinal));
     }
 }
