@@ -68,4 +68,25 @@ public sealed class SchedTraceTests
         Assert.StartsWith("other: blender 2.48 ms", slowest.RanInstead);
         Assert.Contains(report.Lines(), l => l.Contains("waited runnable for a CPU during 4.5 ms of it (98", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void with_two_processes_traced_each_ones_wait_for_a_cpu_is_told_apart()
+    {
+        // As bench journal traces a request: the client (here 5537) and serve (here 21307, whose timer thread 21339 waits twice).
+        var timeline = SchedTimeline.From(PerfScript.Parse(Sample, out _));
+        var attribution = new SchedAttribution(timeline, new Dictionary<int, string> { [Ours] = "client", [21307] = "serve" }, new Dictionary<int, string>());
+        Assert.Equal("client: WAL writer", attribution.Label(WalWriter));
+        Assert.Equal("serve: timer", attribution.Label(21339));
+        Assert.Equal("other: blender", attribution.Label(1506));
+
+        long from = Ns("82563.729879"), to = Ns("82563.734440");
+        var report = attribution.Report(new[] { (from, to) }, from, to, 45, 0, "");
+        // serve's timer was woken at .733284 and .734391 and switched in 0.009 and 0.010 ms later: inside the client's 4.476 ms wait, so the union is the client's.
+        Assert.Equal(new[] { new Share("client", 4.476), new Share("serve", 0.019) }, report.WaitingByProcess);
+        Assert.Equal(4.476, report.WaitingForCpuMs, 3);
+        Assert.Equal("client 4.48 ms, serve 0.02 ms", report.Slowest.Single().WaitingBy);
+        Assert.Equal((0.032, 0.053), (report.Slowest.Single().RunningMs, report.Slowest.Single().AsleepMs));
+        Assert.Equal(new[] { new Tally("client waiting", 1) }, report.MostlyIn);
+        Assert.Contains(report.Lines("get_intent reads"), l => l.Contains("by process (ms; they may overlap): client 4.5, serve 0.0", StringComparison.Ordinal));
+    }
 }

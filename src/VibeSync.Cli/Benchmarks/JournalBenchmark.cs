@@ -13,10 +13,15 @@ namespace VibeSync.Cli.Benchmarks;
 
 internal static class JournalBenchmark
 {
+    /// <summary>The figures, with <see cref="Sched"/> with <c>--sched-trace</c>.</summary>
     public sealed record Result(long Entries, long Intents, double WriteSeconds, double StartSeconds, int Reads,
-        double GetIntentP50Ms, double GetIntentP99Ms, double StatusP50Ms, double StatusP99Ms, bool GoalMet);
+        double GetIntentP50Ms, double GetIntentP99Ms, double StatusP50Ms, double StatusP99Ms, bool GoalMet)
+    {
+        /// <summary>The scheduler's view of the get_intent reads over 1 ms, the client's and serve's threads told apart.</summary>
+        public SchedReport? Sched { get; init; }
+    }
 
-    public static async Task<Result> RunAsync(string dir, long entries, int reads, Action<string> progress)
+    public static async Task<Result> RunAsync(string dir, long entries, int reads, bool schedTrace, Action<string> progress)
     {
         long intents = Math.Max(1, entries / 2);
         var sw = Stopwatch.StartNew();
@@ -35,10 +40,12 @@ internal static class JournalBenchmark
         for (int i = 0; i < 200; i++) await api.CallTextAsync(HttpMethod.Get, $"/v1/intents/{random.NextInt64(1, intents + 1)}"); // warm-up
         var intent = new double[reads];
         var status = new double[reads];
+        var intentAt = new long[reads]; // when each get_intent was sent, for the scheduler trace
+        await using var sched = schedTrace ? await SchedTrace.StartAsync(Path.Combine(dir, "sched")) : null;
         for (int i = 0; i < reads; i++)
         {
             long id = random.NextInt64(1, intents + 1);
-            var t = Stopwatch.GetTimestamp();
+            var t = intentAt[i] = Stopwatch.GetTimestamp();
             var text = await api.CallTextAsync(HttpMethod.Get, $"/v1/intents/{id}");
             intent[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
             if (!text.Contains("\"FINAL\"", StringComparison.Ordinal)) throw new InvalidOperationException($"intent {id}: {text}");
@@ -46,9 +53,23 @@ internal static class JournalBenchmark
             await api.CallTextAsync(HttpMethod.Get, "/v1/status");
             status[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
         }
+        long endedAt = Stopwatch.GetTimestamp();
+        long Ns(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency)); // CLOCK_MONOTONIC on Linux: the same clock
+        // Taken before the percentiles, which sort the samples in place.
+        var windows = Enumerable.Range(0, reads).Where(i => intent[i] > 1).Select(i => (Ns(intentAt[i]), Ns(intentAt[i]) + (long)(intent[i] * 1e6))).ToArray();
         double p99 = Percentiles.Of(intent, 0.99);
-        return new Result(entries, intents, write, start, reads, Percentiles.Of(intent, 0.5), p99,
+        var result = new Result(entries, intents, write, start, reads, Percentiles.Of(intent, 0.5), p99,
             Percentiles.Of(status, 0.5), Percentiles.Of(status, 0.99), p99 <= 1.0);
+        if (sched != null)
+        {
+            progress("sched-trace: reading the scheduler trace back (perf script)");
+            var (timeline, events, unparsed, notes) = await sched.StopAsync();
+            // A read crosses two processes: the client (this one) and serve.
+            var processes = new Dictionary<int, string> { [Environment.ProcessId] = "client", [serve.Pid] = "serve" };
+            var attribution = new SchedAttribution(timeline, processes, new Dictionary<int, string>());
+            result = result with { Sched = attribution.Report(windows, Ns(intentAt[0]), Ns(endedAt), events, unparsed, notes) };
+        }
+        return result;
     }
 
     /// <summary>The journal both benchmarks read: N entries, two per intent (PROVISIONAL then FINAL).</summary>
