@@ -49,7 +49,7 @@ public sealed class Agent
             catch (Exception x) when (x is JsonException or KeyNotFoundException or InvalidOperationException) { }
             throw new McpException($"{code}: {message}");
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is ControlCredentialException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
             throw new McpException($"NO_CREDENTIAL: this agent's credential ({Orchestrator.Keys.SecretFiles.AiTokenPath(DataDirectory)}) cannot be used: {e.Message}. " +
                 "Ask a human to restart serve, which creates it (0600)");

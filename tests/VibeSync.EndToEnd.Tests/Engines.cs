@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using VibeSync.Link.Tests.Support;
 
 namespace VibeSync.EndToEnd.Tests;
 
@@ -92,8 +93,17 @@ internal static class Parts
             "--data", data, "--seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--edits", edits);
 
     public static Process Sim(string data, string scene, double seconds, string edits, string write) =>
-        Start("dotnet", Cli, "sim-unity", "--data", data, "--scene", scene, "--seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--edits", edits, "--write", write);
+        Start("dotnet", SimArguments(data, scene, seconds, edits, write));
+
+    /// <summary>
+    /// The simulator as <see cref="Sim"/> starts it, in a process group of its own that disposing it
+    /// kills: for a test whose own cleanup may never run (one that fails before it kills the simulator).
+    /// </summary>
+    public static ProcessGroup SimInGroup(string data, string scene, double seconds, string edits, string write) =>
+        ProcessGroup.Start("dotnet", SimArguments(data, scene, seconds, edits, write));
+
+    private static string[] SimArguments(string data, string scene, double seconds, string edits, string write) =>
+        new[] { Cli, "sim-unity", "--data", data, "--scene", scene, "--seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--edits", edits, "--write", write };
 
     public static async Task<(int Code, string Output)> RunAsync(string file, TimeSpan timeout, params string[] args)
     {

@@ -21,8 +21,8 @@ public sealed class FailoverTests : EndToEndTest
         var alpha = await nodes.LeaderAsync(Path.Combine(Work, "alpha"), "alpha");
         var unityScene = Parts.SampleUnityScene(Work);
         var none = await WriteAsync("no-edits.json", "[]");
-        using var sim = Parts.Sim(alpha.DataDirectory, unityScene, 120, none, Path.Combine(Work, "unity-after.json"));
-        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
+        using var sim = Parts.SimInGroup(alpha.DataDirectory, unityScene, 120, none, Path.Combine(Work, "unity-after.json")); // killed on dispose, however this test ends
+        var simOutput = Parts.OutputOf(sim.Process, TimeSpan.FromSeconds(150));
         await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
 
         var standby = await nodes.StandbyAsync(Path.Combine(Work, "beta"), "beta");
@@ -52,7 +52,7 @@ public sealed class FailoverTests : EndToEndTest
         var oldBlobs = BlobsIn(Path.Combine(Work, "alpha"));
         Assert.NotEmpty(oldBlobs);
         Assert.Subset(BlobsIn(Path.Combine(Work, "beta")).ToHashSet(), oldBlobs.ToHashSet());
-        sim.Kill(entireProcessTree: true);
+        sim.Kill();
         await simOutput;
     }
 
@@ -66,8 +66,8 @@ public sealed class FailoverTests : EndToEndTest
         await using var nodes = new ClusterNodes(cluster);
         var alpha = await nodes.LeaderAsync(Path.Combine(Work, "alpha"), "alpha");
         var none = await WriteAsync("no-edits.json", "[]");
-        using var sim = Parts.Sim(alpha.DataDirectory, Parts.SampleUnityScene(Work), 120, none, Path.Combine(Work, "unity-after.json"));
-        var simOutput = Parts.OutputOf(sim, TimeSpan.FromSeconds(150));
+        using var sim = Parts.SimInGroup(alpha.DataDirectory, Parts.SampleUnityScene(Work), 120, none, Path.Combine(Work, "unity-after.json"));
+        var simOutput = Parts.OutputOf(sim.Process, TimeSpan.FromSeconds(150));
         try
         {
             await UntilAsync(alpha, s => ServeProcess.PhaseOf(s, "unity") == "live", "the simulator live on the leader");
@@ -76,7 +76,7 @@ public sealed class FailoverTests : EndToEndTest
         }
         finally
         {
-            sim.Kill(entireProcessTree: true);
+            sim.Kill();
             await simOutput;
         }
     }

@@ -66,4 +66,59 @@ public sealed class ControlTokenCliTests
         }
         Assert.False(File.Exists(tokenPath)); // nothing made a token behind the running serve's back
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes: serve refuses a token others may read
+    public async Task a_running_serve_whose_token_file_is_missing_or_unusable_exits_4_and_none_running_still_exits_3()
+    {
+        string dir;
+        await using (var serve = await ServeProcess.StartAsync())
+        {
+            serve.KeepData = true;
+            dir = serve.DataDirectory;
+            string tokenPath = Path.Combine(dir, "keys", "control.token");
+            string token = File.ReadAllText(tokenPath);
+
+            // Missing: serve is up, so "none running" (3) would be wrong; the words name the file and serve's pid.
+            File.Delete(tokenPath);
+            foreach (var args in new[] { new[] { "status" }, new[] { "console", "--no-open" }, new[] { "pause" } })
+            {
+                var run = await VibesyncAsync(args.Concat(new[] { "--data", dir }).ToArray());
+                Assert.True(run.Code == 4, $"{args[0]}: exit {run.Code}\n{run.Stderr}");
+                Assert.Contains($"{tokenPath} is missing", run.Stderr);
+                Assert.Contains($"pid {serve.Pid}", run.Stderr);
+                Assert.Equal("", run.Stdout);
+            }
+
+            // Unusable: readable by others, refused before it is sent; the same exit, SecretFiles' own sentence.
+            File.WriteAllText(tokenPath, token);
+            File.SetUnixFileMode(tokenPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+            foreach (var args in new[] { new[] { "status" }, new[] { "console", "--no-open" } })
+            {
+                var run = await VibesyncAsync(args.Concat(new[] { "--data", dir }).ToArray());
+                Assert.True(run.Code == 4, $"{args[0]}: exit {run.Code}\n{run.Stderr}");
+                Assert.Contains($"{tokenPath} may be read by others", run.Stderr);
+                Assert.Equal("", run.Stdout);
+            }
+            File.SetUnixFileMode(tokenPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Assert.Equal(0, (await VibesyncAsync("status", "--data", dir)).Code); // and with the file back, it is asked again
+
+            // Crashed (kill -9, serve.json left behind): nothing answers at its port, none running, 3.
+            int pid = serve.Pid, port = serve.ApiPort;
+            serve.Kill();
+            var crashed = await VibesyncAsync("status", "--data", dir);
+            Assert.True(crashed.Code == 3, $"exit {crashed.Code}\n{crashed.Stderr}");
+            Assert.Contains($"no orchestrator answers on 127.0.0.1:{port} (pid {pid} in serve.json", crashed.Stderr);
+        }
+
+        // No serve.json at all: none running, 3, with the token file still there.
+        File.Delete(Path.Combine(dir, "serve.json"));
+        foreach (var args in new[] { new[] { "status" }, new[] { "console", "--no-open" } })
+        {
+            var run = await VibesyncAsync(args.Concat(new[] { "--data", dir }).ToArray());
+            Assert.True(run.Code == 3, $"{args[0]}: exit {run.Code}\n{run.Stderr}");
+            Assert.Contains("no orchestrator is serving", run.Stderr);
+        }
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
 }

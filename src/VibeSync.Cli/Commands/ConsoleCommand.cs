@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using VibeSync.Orchestrator.Control;
-using VibeSync.Orchestrator.Keys;
 using VibeSync.Orchestrator.WebConsole;
 
 namespace VibeSync.Cli.Commands;
@@ -20,7 +18,7 @@ internal static class ConsoleCommand
         var noOpen = new Option<bool>("--no-open") { Description = "Only print the link; do not open a browser." };
         var command = new Command("console",
             "Log in to the web console of the running orchestrator: prints a one-time link (it works once, for 60 seconds) that opens a session in the browser " +
-            "and leads to a URL without secrets; opens it with xdg-open where a desktop is running.")
+            "and leads to a URL without secrets; opens it with xdg-open where a desktop is running (exit 3 when no orchestrator is running; 4 when one is but keys/control.token is missing or unusable).")
         {
             data, intent, noOpen,
         };
@@ -29,17 +27,16 @@ internal static class ConsoleCommand
             var dir = parse.GetValue(data)!.FullName;
             // A link to a serve that is gone, or signed with a token it no longer has, would only fail
             // in the browser: ask serve first, as every control command does, and say here what is wrong.
-            using (var reply = await ControlClient.SendAsync(dir, HttpMethod.Get, "/v1/status", cancel))
+            // The link then names the port and token that call used: serve.json and the token are read once.
+            var control = new TerminalControl(dir);
+            var (reply, exit) = await control.SendAsync(HttpMethod.Get, "/v1/status", cancel);
+            if (reply == null) return exit;
+            if (!reply.IsSuccess)
             {
-                if (reply == null) return StatusCommand.NotRunning;
-                if (!reply.IsSuccessStatusCode)
-                {
-                    Console.Error.WriteLine($"error: {ControlClient.Describe(dir, reply, await reply.Content.ReadAsStringAsync(cancel))}");
-                    return 1;
-                }
+                Console.Error.WriteLine($"error: {control.Describe(reply)}");
+                return 1;
             }
-            if (!ControlClient.TryFind(dir, out var info, out var token)) return StatusCommand.NotRunning;
-            string url = ConsoleUrls.Login(info.ApiPort, LoginNonces.Issue(token, DateTimeOffset.UtcNow), parse.GetValue(intent) is ulong id ? ConsoleUrls.Intent(id) : null);
+            string url = control.Api.ConsoleLoginLink(DateTimeOffset.UtcNow, parse.GetValue(intent) is ulong id ? ConsoleUrls.Intent(id) : null);
             Console.WriteLine(url);
             Console.Error.WriteLine("Open this link in a browser on this machine within 60 seconds; it works once.");
             if (!parse.GetValue(noOpen) && Desktop.CanOpen()) Desktop.Open(url);

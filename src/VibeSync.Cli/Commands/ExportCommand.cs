@@ -21,10 +21,11 @@ internal static class ExportCommand
         command.SetAction(async (parse, cancel) =>
         {
             string dir = parse.GetValue(data)!.FullName, which = parse.GetValue(engine)!;
-            using var reply = await ControlClient.SendAsync(dir, HttpMethod.Get, $"/v1/state?engine={which}&space=canonical", cancel, timeout: TimeSpan.FromSeconds(60));
-            if (reply == null) return StatusCommand.NotRunning;
-            var body = await reply.Content.ReadAsStringAsync(cancel);
-            if (!reply.IsSuccessStatusCode) { Console.Error.WriteLine($"error: reading {which}: {ControlClient.Describe(dir, reply, body)}"); return 1; }
+            var control = new TerminalControl(dir);
+            var (reply, exit) = await control.SendAsync(HttpMethod.Get, $"/v1/state?engine={which}&space=canonical", cancel, timeout: TimeSpan.FromSeconds(60));
+            if (reply == null) return exit;
+            var body = reply.Body;
+            if (!reply.IsSuccess) { Console.Error.WriteLine($"error: reading {which}: {control.Describe(reply)}"); return 1; }
             var out_ = parse.GetValue(gltf)!;
             try
             {

@@ -112,15 +112,19 @@ internal static class IntentCommands
         return command;
     }
 
-    /// <summary>Prints the answer's body; exit 0 on success, 1 on an error answer or a refused/rolled-back intent, 3 when no orchestrator runs.</summary>
+    /// <summary>
+    /// Prints the answer's body; exit 0 on success, 1 on an error answer or a refused/rolled-back intent,
+    /// 3 when no orchestrator runs, 4 when one does but keys/control.token is missing or unusable.
+    /// </summary>
     private static async Task<int> CallAsync(string dir, HttpMethod method, string path, CancellationToken cancel, string? body = null, TimeSpan? timeout = null)
     {
-        using var reply = await ControlClient.SendAsync(dir, method, path, cancel, body, timeout);
-        if (reply == null) return StatusCommand.NotRunning;
-        var text = await reply.Content.ReadAsStringAsync(cancel);
-        if (!reply.IsSuccessStatusCode)
+        var control = new TerminalControl(dir);
+        var (reply, exit) = await control.SendAsync(method, path, cancel, body, timeout);
+        if (reply == null) return exit;
+        var text = reply.Body;
+        if (!reply.IsSuccess)
         {
-            Console.Error.WriteLine($"error: {ControlClient.Describe(dir, reply, text)}");
+            Console.Error.WriteLine($"error: {control.Describe(reply)}");
             return 1;
         }
         Console.WriteLine(text);

@@ -1,33 +1,27 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using VibeSync.Orchestrator.Control;
-using VibeSync.Orchestrator.Keys;
-using VibeSync.Protocol.Hashing;
 
 namespace VibeSync.Cli.Commands;
 
 /// <summary><c>vibesync status</c>: asks the running orchestrator over its control API.</summary>
 internal static class StatusCommand
 {
-    /// <summary>Exit status when no orchestrator serves the data directory.</summary>
-    public const int NotRunning = 3;
-
     public static Command Create()
     {
         var data = DataDirectory.Option();
         var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
-        var command = new Command("status", "Show the running orchestrator: sessions, engine states, trust, PANIC and quarantine, Reality, each engine's sync phase, pending intents, safe mode and locks (exit 3 when none is running).")
+        var command = new Command("status", "Show the running orchestrator: sessions, engine states, trust, PANIC and quarantine, Reality, each engine's sync phase, pending intents, safe mode and locks (exit 3 when none is running; 4 when one is but keys/control.token is missing or unusable).")
         {
             data, json,
         };
         command.SetAction(async (parse, cancel) =>
         {
             var dir = parse.GetValue(data)!.FullName;
-            using var reply = await ControlClient.SendAsync(dir, HttpMethod.Get, "/v1/status", cancel);
-            if (reply == null) return NotRunning;
-            var body = await reply.Content.ReadAsStringAsync(cancel);
-            if (!reply.IsSuccessStatusCode) { Console.Error.WriteLine($"error: {ControlClient.Describe(dir, reply, body)}"); return 1; }
+            var control = new TerminalControl(dir);
+            var (reply, exit) = await control.SendAsync(HttpMethod.Get, "/v1/status", cancel);
+            if (reply == null) return exit;
+            var body = reply.Body;
+            if (!reply.IsSuccess) { Console.Error.WriteLine($"error: {control.Describe(reply)}"); return 1; }
             if (parse.GetValue(json)) { Console.WriteLine(body); return 0; }
             using var doc = JsonDocument.Parse(body);
             var root = doc.RootElement;
@@ -72,81 +66,5 @@ internal static class StatusCommand
             return 0;
         });
         return command;
-    }
-}
-
-/// <summary>Finds the orchestrator of a data directory and calls its control API with the token.</summary>
-internal static class ControlClient
-{
-    /// <summary>
-    /// The running orchestrator's serve.json and the control token, or false after saying on stderr
-    /// what is wrong and what to do (nothing serves the directory; the token file is gone or unreadable).
-    /// </summary>
-    public static bool TryFind(string dataDir, out ServerInfo info, out byte[] token)
-    {
-        info = null!;
-        token = Array.Empty<byte>();
-        string tokenPath = SecretFiles.ControlTokenPath(dataDir);
-        try
-        {
-            var found = ServerInfo.Read(dataDir);
-            if (found == null) { Console.Error.WriteLine($"error: no orchestrator is serving {dataDir} (no serve.json); start one with: vibesync serve --data {dataDir}"); return false; }
-            info = found;
-            token = SecretFiles.Load(tokenPath);
-            return true;
-        }
-        catch (FileNotFoundException)
-        {
-            // serve holds its token in memory: the file went away after it started.
-            Console.Error.WriteLine($"error: {tokenPath} is missing, so this command cannot prove it is you; the orchestrator (pid {info.Pid}) still holds the token it started with. " +
-                $"Restore the file, or stop serve and start it again on {dataDir} (a new token is made, and every console session ends)");
-            return false;
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return false;
-        }
-    }
-
-    /// <summary>The reply, or null (after saying why on stderr) when no orchestrator serves <paramref name="dataDir"/>.</summary>
-    public static async Task<HttpResponseMessage?> SendAsync(string dataDir, HttpMethod method, string path, CancellationToken cancel,
-        string? json = null, TimeSpan? timeout = null)
-    {
-        if (!TryFind(dataDir, out var info, out var token)) return null;
-        using var http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(5) };
-        var request = new HttpRequestMessage(method, $"http://127.0.0.1:{info.ApiPort}{path}");
-        if (json != null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hex.Encode(token));
-        try { return await http.SendAsync(request, cancel); }
-        catch (HttpRequestException e)
-        {
-            Console.Error.WriteLine($"error: no orchestrator answers on 127.0.0.1:{info.ApiPort} (pid {info.Pid} in serve.json; it may have crashed): {e.Message}");
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// An error answer as one line for a person: a refused token as what to do about it, else its code
-    /// and message, or, when it has none, the HTTP status and whatever body came.
-    /// </summary>
-    public static string Describe(string dataDir, HttpResponseMessage reply, string body)
-    {
-        // The API's own 401 text is for programs (which header to send); a person at the CLI needs to
-        // know their token file no longer matches the running serve's.
-        if (reply.StatusCode == System.Net.HttpStatusCode.Unauthorized)
-            return $"the orchestrator refused the token in {SecretFiles.ControlTokenPath(dataDir)}: it is not the one serve started with (was the file replaced while serve ran?). " +
-                $"Stop serve and start it again on {dataDir} to have it read the file (every console session ends)";
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
-                && doc.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-                return $"{code.GetString()}: {message.GetString()}";
-        }
-        catch (JsonException) { }
-        string status = $"the orchestrator answered HTTP {(int)reply.StatusCode} {reply.ReasonPhrase}";
-        return body.Trim().Length == 0 ? status + " with no explanation (its log, serve's stderr, says why)" : $"{status}: {body.Trim()}";
     }
 }

@@ -70,8 +70,7 @@ public sealed class ServeProcess : IAsyncDisposable
     /// </summary>
     public static ServeProcess Launch(string dir, params string[] extra)
     {
-        var info = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "vibesync.dll"), "serve", "--data", dir }.Concat(extra)) info.ArgumentList.Add(a);
+        var info = ProcessGroup.StartInfo("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "vibesync.dll"), "serve", "--data", dir }.Concat(extra));
         var serve = new ServeProcess(Process.Start(info)!, dir); // setsid execs dotnet in place: the pid is serve's and its group's
         serve._process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (serve._log) serve._log.Add(e.Data); };
         serve._process.BeginErrorReadLine();
@@ -196,17 +195,7 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>kill -9 of serve's whole process group (serve and whatever it started); nothing if it is gone.</summary>
-    public void KillGroup()
-    {
-        try
-        {
-            using var kill = Process.Start(new ProcessStartInfo("kill", new[] { "-KILL", "--", "-" + _process.Id }) { RedirectStandardError = true, UseShellExecute = false })!;
-            kill.WaitForExit();
-        }
-        catch (InvalidOperationException) { } // never started
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void KillGroup() => ProcessGroup.Kill(_process);
 
     /// <summary>Sends SIGTERM and returns the exit code (killed after 15 s).</summary>
     public async Task<int> StopAsync()
