@@ -68,6 +68,29 @@ public sealed class ControlTokenCliTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // SIGSTOP
+    public async Task a_serve_that_takes_the_call_but_does_not_answer_is_called_busy_or_stuck_with_exit_5_not_none_running()
+    {
+        await using var serve = await ServeProcess.StartAsync();
+        // Stopped, serve's listening socket still completes connections (the kernel's backlog) but nothing answers.
+        Assert.Equal(0, Process.Start("kill", $"-STOP {serve.Pid}").WaitForExitAsync().Wait(10_000) ? 0 : 1);
+        try
+        {
+            foreach (var args in new[] { new[] { "status" }, new[] { "console", "--no-open" } })
+            {
+                var run = await VibesyncAsync(args.Concat(new[] { "--data", serve.DataDirectory }).ToArray());
+                Assert.True(run.Code == 5, $"{args[0]}: exit {run.Code}\n{run.Stderr}");
+                Assert.Contains($"the orchestrator (pid {serve.Pid} on 127.0.0.1:{serve.ApiPort}) did not answer", run.Stderr);
+                Assert.Contains("busy or stuck", run.Stderr);
+                Assert.DoesNotContain("Unhandled exception", run.Stderr);
+                Assert.Equal("", run.Stdout);
+            }
+        }
+        finally { await Process.Start("kill", $"-CONT {serve.Pid}").WaitForExitAsync(); }
+        Assert.Equal(0, (await VibesyncAsync("status", "--data", serve.DataDirectory)).Code);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes: serve refuses a token others may read
     public async Task a_running_serve_whose_token_file_is_missing_or_unusable_exits_4_and_none_running_still_exits_3()
     {

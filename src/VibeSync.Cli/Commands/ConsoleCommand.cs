@@ -18,7 +18,7 @@ internal static class ConsoleCommand
         var noOpen = new Option<bool>("--no-open") { Description = "Only print the link; do not open a browser." };
         var command = new Command("console",
             "Log in to the web console of the running orchestrator: prints a one-time link (it works once, for 60 seconds) that opens a session in the browser " +
-            "and leads to a URL without secrets; opens it with xdg-open where a desktop is running (exit 3 when no orchestrator is running; 4 when one is but keys/control.token is missing or unusable).")
+            "and leads to a URL without secrets; opens it with xdg-open where a desktop is running (exit 3 when no orchestrator is running; 4 when one is but keys/control.token is missing or unusable; 5 when it gave no answer in time).")
         {
             data, intent, noOpen,
         };

@@ -114,7 +114,7 @@ internal static class IntentCommands
 
     /// <summary>
     /// Prints the answer's body; exit 0 on success, 1 on an error answer or a refused/rolled-back intent,
-    /// 3 when no orchestrator runs, 4 when one does but keys/control.token is missing or unusable.
+    /// 3 when no orchestrator runs, 4 when one does but keys/control.token is missing or unusable, 5 when it gave no answer in time.
     /// </summary>
     private static async Task<int> CallAsync(string dir, HttpMethod method, string path, CancellationToken cancel, string? body = null, TimeSpan? timeout = null)
     {

@@ -10,7 +10,7 @@ internal static class StatusCommand
     {
         var data = DataDirectory.Option();
         var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
-        var command = new Command("status", "Show the running orchestrator: sessions, engine states, trust, PANIC and quarantine, Reality, each engine's sync phase, pending intents, safe mode and locks (exit 3 when none is running; 4 when one is but keys/control.token is missing or unusable).")
+        var command = new Command("status", "Show the running orchestrator: sessions, engine states, trust, PANIC and quarantine, Reality, each engine's sync phase, pending intents, safe mode and locks (exit 3 when none is running; 4 when one is but keys/control.token is missing or unusable; 5 when it gave no answer in time).")
         {
             data, json,
         };

@@ -21,6 +21,9 @@ internal sealed class TerminalControl
     /// </summary>
     public const int TokenUnusable = 4;
 
+    /// <summary>Exit status when an orchestrator took the call but gave no answer in time.</summary>
+    public const int Unanswered = 5;
+
     /// <summary>How long a call waits for its answer unless it says otherwise.</summary>
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
@@ -68,6 +71,15 @@ internal sealed class TerminalControl
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return (null, NotRunning);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            // Serve accepted the call but did not answer in time: up, so not "none running"; busy or stuck.
+            var server = Api.Server;
+            Console.Error.WriteLine($"error: the orchestrator (pid {server?.Pid} on 127.0.0.1:{server?.ApiPort}) did not answer {method} {path} within " +
+                $"{(timeout ?? DefaultTimeout).TotalSeconds:0.#} s: it is busy or stuck, and may still carry the call out when it gets to it. " +
+                "Check with `vibesync status` before repeating a change; its log (serve's stderr) says what it is doing");
+            return (null, Unanswered);
         }
         catch (HttpRequestException e)
         {
