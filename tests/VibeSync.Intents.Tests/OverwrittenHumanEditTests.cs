@@ -74,4 +74,17 @@ public sealed class OverwrittenHumanEditTests : ClockedPipeline
         Assert.Equal(IntentPhase.Final, (await first.Settled.WaitAsync(Patience)).Phase);
         await EveryEngineEndsAtTheHumansValue(3);
     }
+
+    [Fact]
+    public async Task a_rollback_of_the_ai_intent_a_humans_reported_move_overrode_is_followed_by_that_move_in_the_humans_engine()
+    {
+        var agent = Pipeline.Submit(Move(1), Ai);
+        await agent.Provisional.WaitAsync(Patience); // applied in both engines
+        Blender.Edit(MoveCubeTo(5));                  // then Blender's human moves the cube, and the adapter reports it
+        _human = Pipeline.Submit(Move(5), Human, origin: "blender");
+        var outcome = await agent.Settled.WaitAsync(Patience);
+        Assert.Equal(IntentPhase.RolledBack, outcome.Phase); // the speculation yields, and its ROLLBACK restores, in Blender too, what it overwrote
+        Assert.StartsWith(RollbackReasons.HumanEdit, outcome.Reason);
+        await EveryEngineEndsAtTheHumansValue(5);      // before: Blender held the old value until two read-backs lost its parity
+    }
 }

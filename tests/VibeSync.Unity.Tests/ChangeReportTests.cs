@@ -87,6 +87,39 @@ public sealed class ChangeReportTests
     }
 
     [Fact]
+    public void a_human_move_of_a_provisional_object_not_reported_yet_is_sent_before_a_save_takes_the_intent_out()
+    {
+        var sent = new List<(byte Type, string Json)>();
+        _adapter.Send = (type, json) => { sent.Add((type, json)); return true; };
+        Command(MessageType.Apply, 3, MoveCube(7, 9));
+        _adapter.Tick();
+        sent.Clear();
+        _scene.Write(Object(Cube) with { LocalPosition = new Vector3d(5, 0.5, 2) }); // the human's move; no tick since
+        Assert.Equal(1, _adapter.BeforeSave());
+        Assert.Equal(new[] { MessageType.Edit }, sent.Select(s => s.Type));
+        Assert.Contains("[-5, 0.5, 2]", sent[0].Json);
+        Assert.Equal(new Vector3d(5, 0.5, 2), Object(Cube).LocalPosition); // what Unity writes: the human's move, not (1, 0.5, 2)
+        _adapter.AfterSave();
+        Assert.Equal(new Vector3d(5, 0.5, 2), Object(Cube).LocalPosition); // and the human keeps it, not the AI's (-9, 0, 0)
+        Assert.Contains((ulong)7, _adapter.ProvisionalIntents);
+        Assert.Null(_adapter.Tick()); // reported once: what the save wrote and put back is no edit
+    }
+
+    [Fact]
+    public void after_a_save_that_kept_a_human_move_a_rollback_still_restores_the_values_from_before_the_intent()
+    {
+        Command(MessageType.Apply, 3, MoveCube(7, 9));
+        _adapter.Tick();
+        _scene.Write(Object(Cube) with { LocalPosition = new Vector3d(5, 0.5, 2) });
+        _adapter.Tick(); // reported before the save this time
+        _adapter.BeforeSave();
+        Assert.Equal(new Vector3d(5, 0.5, 2), Object(Cube).LocalPosition);
+        _adapter.AfterSave();
+        Command(MessageType.Rollback, 4, "{\"intent\": 7}");
+        Assert.Equal(new Vector3d(1, 0.5, 2), Object(Cube).LocalPosition);
+    }
+
+    [Fact]
     public void a_tick_with_nothing_reported_reads_nothing_and_sends_nothing()
     {
         var walks = _scene.Walks;

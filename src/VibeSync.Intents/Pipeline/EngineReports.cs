@@ -13,7 +13,11 @@ internal sealed class EngineReports
     private readonly Dictionary<string, long> _noted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _taken = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Engine, string Uuid), long> _last = new();
-    private readonly Dictionary<(string Engine, string Uuid), (ulong Intent, long Reports)> _overwritten = new();
+    // Per object, the last writes that landed there (intent, reports made by then), none answering for
+    // another: a later write (more reports) supersedes only the ones of newer intents, so a ROLLBACK of
+    // a newer intent does not hide an older APPLY that crossed a human's edit. At most KeptWrites.
+    private readonly Dictionary<(string Engine, string Uuid), List<(ulong Intent, long Reports)>> _overwritten = new();
+    private const int KeptWrites = 4;
 
     /// <summary>Notes a report of <paramref name="engine"/> touching <paramref name="uuids"/>; returns its number.</summary>
     public long Note(string engine, IEnumerable<string> uuids)
@@ -40,16 +44,23 @@ internal sealed class EngineReports
     }
 
     /// <summary>
-    /// <paramref name="engine"/> answered an APPLY of another's <paramref name="intent"/> writing
+    /// <paramref name="engine"/> answered an APPLY (or a ROLLBACK) of another's <paramref name="intent"/> writing
     /// <paramref name="uuids"/>: every report it had made by then was made before that write landed
-    /// there (adapters report a human's edit before they apply over it).
+    /// there (adapters report a human's edit before they apply or restore over it).
     /// </summary>
     public void Applied(string engine, ulong intent, IEnumerable<string> uuids)
     {
         lock (_gate)
         {
             long reports = _noted.GetValueOrDefault(engine);
-            foreach (var uuid in uuids) _overwritten[(engine, uuid)] = (intent, reports);
+            foreach (var uuid in uuids)
+            {
+                if (!_overwritten.TryGetValue((engine, uuid), out var writes)) _overwritten[(engine, uuid)] = writes = new List<(ulong, long)>(1);
+                writes.RemoveAll(w => w.Intent >= intent); // whatever they answer, this one answers too (its reports are as many or more)
+                if (writes.Exists(w => w.Reports >= reports)) continue; // an older intent with as many reports answers for this one
+                writes.Add((intent, reports)); // in the order of their reports
+                if (writes.Count > KeptWrites) writes.RemoveAt(0); // the oldest: a human's edit reported before it is long settled
+            }
         }
     }
 
@@ -64,7 +75,7 @@ internal sealed class EngineReports
         if (report <= 0) return crossed;
         lock (_gate)
             foreach (var uuid in uuids)
-                if (_overwritten.TryGetValue((engine, uuid), out var w) && w.Intent < newer && report <= w.Reports) crossed.Add(uuid);
+                if (_overwritten.TryGetValue((engine, uuid), out var writes) && writes.Exists(w => w.Intent < newer && report <= w.Reports)) crossed.Add(uuid);
         return crossed;
     }
 

@@ -30,7 +30,16 @@ public sealed partial class IntentPipeline
             {
                 var (engine, token) = doomed[i].Applied[j];
                 ulong id = doomed[i].Id;
-                try { await Call(async () => { await engine.RollbackAsync(id, token).ConfigureAwait(false); return true; }).ConfigureAwait(false); }
+                try
+                {
+                    await Call(async () => { await engine.RollbackAsync(id, token).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                    // A ROLLBACK writes as an APPLY does, and adapters report their human's edit before either
+                    // (§11.6): what this engine reported by now, the restore landed over. When that edit is a human's
+                    // that overrode this intent (HUMAN_EDIT), the engine now holds the values from before both, and
+                    // only a repair once the edit is FINAL brings it back to its human's value (OverwrittenInOrigins),
+                    // instead of two read-backs, a lost parity and a resync.
+                    _reports.Applied(engine.Name, id, doomed[i].Footprint);
+                }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException)
                 {
                     LoseParity(engine.Name, $"it failed to roll back intent {id}: {e.Message}");

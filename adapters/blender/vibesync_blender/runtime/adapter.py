@@ -40,6 +40,10 @@ class BlenderAdapter:
         self.last_root = None
         self.unsaved_provisional_note = None
         self._held_for_save = []
+        # The human's edits of provisional records, as reported (EDIT operations, oldest first): a save puts
+        # them back over the values it rolls back to (before_save), so neither the file nor the scene loses them.
+        self._edits_over_provisional = []
+        self._kept_for_save = None
         self.on_changed = lambda uuids: None  # the change detector's refresh: our own changes are not edits
         self.before_change = lambda uuids: None  # its report_first: a human's unsent edit of them goes out before we write
         self.panic_reason = None  # set when exactness can no longer be promised (a rollback failed); heartbeats say "panic"
@@ -230,6 +234,7 @@ class BlenderAdapter:
             self.log("VibeSync: PANIC: " + self.panic_reason)
             return self._error("ENGINE_FAULT", self.panic_reason)
         self.on_changed(p.touched)
+        self._settled()
         return MessageType.ACK, {"intent": intent}
 
     def finalize(self, intents):
@@ -239,6 +244,7 @@ class BlenderAdapter:
             if p is not None:
                 self.writer.finalize(p)
                 self.on_changed(p.touched)
+        self._settled()
         if missing:
             return self._error("UNKNOWN_INTENT", f"not provisional here: {missing}")
         return MessageType.ACK, {"intents": list(intents)}
@@ -252,18 +258,31 @@ class BlenderAdapter:
     # ---- saving -----------------------------------------------------------------------------------
 
     def before_save(self):
-        """Provisional changes are not the truth yet: take them out of the file being written."""
+        """Provisional changes are not the truth yet: take them out of the file being written. A human's
+        edit of a provisional record is: it goes out first if still unsent (§11.6, as before an APPLY),
+        and it is put back over the rolled-back values, so the file holds what the orchestrator journals
+        once it has rolled back the speculation the human overrode (docs/intents.md, the conflict table)."""
         self._held_for_save = list(self.provisional.values())
+        if not self._held_for_save:
+            return
+        touched = set().union(*(p.touched for p in self._held_for_save))
+        self.before_change(touched)  # reported through reported(): in _edits_over_provisional by now
         for p in reversed(self._held_for_save):
             self.writer.rollback(p)
-            self.on_changed(p.touched)
-        if self._held_for_save:
-            self.unsaved_provisional_note = (f"VibeSync: {len(self._held_for_save)} provisional intent(s) were left out of "
-                                             "this save; the file holds the last authoritative values")
-            self.log(self.unsaved_provisional_note)
+        self._kept_for_save = self._put_back_edits()
+        self.on_changed(touched)
+        self.unsaved_provisional_note = (f"VibeSync: {len(self._held_for_save)} provisional intent(s) were left out of "
+                                         "this save; the file holds the last authoritative values"
+                                         + (" and your edits since" if self._kept_for_save is not None else ""))
+        self.log(self.unsaved_provisional_note)
 
     def after_save(self):
+        """The scene as it was before the save: the intents re-applied (their rollback restores what it
+        did before), then the human's edits over them again, for good (they are the human's, not ours)."""
         held, self._held_for_save = self._held_for_save, []
+        kept, self._kept_for_save = self._kept_for_save, None
+        if kept is not None:
+            self.writer.rollback(kept)
         for p in held:
             try:
                 again = self.writer.apply(p.intent, p.operations)
@@ -272,7 +291,34 @@ class BlenderAdapter:
                 self.provisional.pop(p.intent, None)
                 continue
             self.provisional[p.intent] = again
-            self.on_changed(again.touched)
+        if kept is not None:
+            again = self._put_back_edits()
+            if again is not None:
+                self.writer.finalize(again)
+        if held:
+            self.on_changed(set().union(*(p.touched for p in held)))
+
+    def reported(self, operations):
+        """The change detector sent these (EDIT): the ones of provisional records are kept for a save."""
+        touched = set().union(*(p.touched for p in self.provisional.values())) if self.provisional else set()
+        self._edits_over_provisional += [op for op in operations if op.get("uuid") in touched]
+
+    def _settled(self):
+        """Intents were rolled back or finalized: their records' edits are no longer over anything provisional."""
+        touched = set().union(*(p.touched for p in self.provisional.values())) if self.provisional else set()
+        self._edits_over_provisional = [op for op in self._edits_over_provisional if op.get("uuid") in touched]
+
+    def _put_back_edits(self):
+        """Writes the human's edits of provisional records again (after the save's rollback or re-apply);
+        returns their Provisional (to undo or make permanent), or None when there are none or Blender
+        refuses them (logged: the file then holds the authoritative values without them)."""
+        if not self._edits_over_provisional:
+            return None
+        try:
+            return self.writer.apply(0, read_operations(self._edits_over_provisional))
+        except (SceneError, ApplyError) as e:
+            self.log(f"VibeSync: your edits of provisional records could not be written around the save: {e}")
+            return None
 
     # ---- reload, undo ------------------------------------------------------------------------------
 
@@ -291,6 +337,7 @@ class BlenderAdapter:
         until an orchestrator welcomes it."""
         dropped = sorted(self.provisional)
         self.provisional.clear()
+        self._edits_over_provisional = []
         if reason == "load":
             self.index = None
             self.panic_reason = None  # a fresh file: nothing provisional is left to be wrong about

@@ -369,6 +369,7 @@ class ChangeDetector:
             self.send(MessageType.EDIT, {"operations": batch})
             self.sent.append({"operations": batch})
         del self.sent[:-100]
+        self.adapter.reported(ops)  # a save keeps the human's edits of provisional records (adapter.before_save)
         return {"operations": ops}
 
     def _verify(self, change, ops, known_before, dirty_before):

@@ -185,6 +185,7 @@ namespace VibeSync.Unity.Adapter
         {
             var dropped = _provisional.Keys.OrderBy(i => i).ToList();
             _provisional.Clear();
+            _editsOverProvisional.Clear();
             Generation++;
             return (Attach(file, false, dropped), dropped);
         }
@@ -308,6 +309,7 @@ namespace VibeSync.Unity.Adapter
             _provisional.Remove(i);
             Applier().Rollback(p);
             Refresh(p.Touched);
+            NoteEditsOverProvisional(Array.Empty<Operation>());
             return (MessageType.Ack, $"\"intent\": {i}");
         }
 
@@ -323,6 +325,7 @@ namespace VibeSync.Unity.Adapter
                 Applier().Finalize(_provisional[i]);
                 _provisional.Remove(i);
             }
+            NoteEditsOverProvisional(Array.Empty<Operation>());
             return missing.Count > 0 ? Error("UNKNOWN_INTENT", "not provisional here: " + string.Join(", ", missing)) : (MessageType.Ack, "\"intents\": [" + string.Join(", ", ids) + "]");
         }
 
@@ -359,11 +362,18 @@ namespace VibeSync.Unity.Adapter
         // ---- saving and human activity ------------------------------------------------------------
 
         private readonly List<Provisional> _heldForSave = new List<Provisional>();
+        // The human's edits of provisional records, as reported (oldest first): a save writes them back over
+        // the values it rolls back to, so neither the saved scene nor the open one loses them.
+        private readonly List<Operation> _editsOverProvisional = new List<Operation>();
+        private Provisional? _keptForSave;
         private HashSet<string> _humanActive = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>
         /// Provisional changes are not the truth yet and must never reach a saved scene: the glue's
         /// AssetModificationProcessor calls this before Unity writes, <see cref="AfterSave"/> after.
+        /// A human's edit of a provisional record is the truth to be: it is reported first (as before
+        /// an APPLY, docs/protocol.md §11.6) and written back over the rolled-back values, so the file
+        /// holds what the orchestrator journals once it rolls back the speculation the human overrode.
         /// Returns how many intents were taken out (0: nothing to say to the user).
         /// </summary>
         public int BeforeSave()
@@ -371,25 +381,51 @@ namespace VibeSync.Unity.Adapter
             _posedBeforeSave = Pose.At;
             Pose.Leave(Poser); // a saved scene holds the records, never a pose
             _heldForSave.AddRange(_provisional.Values.OrderBy(p => p.Intent));
+            if (_heldForSave.Count == 0) return 0;
+            ReportEditsFirst(); // before the rollback writes over an edit still unreported
             var applier = Applier();
             for (int i = _heldForSave.Count - 1; i >= 0; i--) applier.Rollback(_heldForSave[i]);
+            _keptForSave = PutBackEdits(applier);
             foreach (var p in _heldForSave) Refresh(p.Touched);
             return _heldForSave.Count;
         }
 
-        /// <summary>Re-applies what <see cref="BeforeSave"/> took out.</summary>
+        /// <summary>
+        /// Re-applies what <see cref="BeforeSave"/> took out, then the human's edits of those records
+        /// again, for good: the scene is as it was before the save, and a rollback still restores the
+        /// values from before the intent.
+        /// </summary>
         public void AfterSave()
         {
             var applier = Applier();
+            if (_keptForSave != null) applier.Rollback(_keptForSave);
             foreach (var p in _heldForSave)
             {
                 try { _provisional[p.Intent] = applier.Apply(p.Intent, p.Operations); }
                 catch (ApplyException) { _provisional.Remove(p.Intent); } // the scene changed under the save; the orchestrator verifies and rolls back
-                Refresh(p.Touched);
             }
+            if (_keptForSave != null && PutBackEdits(applier) is { } again) applier.Finalize(again);
+            _keptForSave = null;
+            foreach (var p in _heldForSave) Refresh(p.Touched);
             _heldForSave.Clear();
             if (_posedBeforeSave is double at && Poser != null) Pose.Show(_scene, Poser, at);
             _posedBeforeSave = null;
+        }
+
+        /// <summary>The human's edits of provisional records written again, or null when there are none or one is refused.</summary>
+        private Provisional? PutBackEdits(OperationApplier applier)
+        {
+            if (_editsOverProvisional.Count == 0) return null;
+            try { return applier.Apply(0, _editsOverProvisional.ToList()); }
+            catch (ApplyException) { return null; } // the file then holds the authoritative values alone; the edits were reported
+        }
+
+        /// <summary>Keeps the edits just reported of what is provisional (for a save), and only while it is.</summary>
+        private void NoteEditsOverProvisional(IEnumerable<Operation> reported)
+        {
+            var touched = new HashSet<string>(_provisional.Values.SelectMany(p => p.Touched), StringComparer.Ordinal);
+            _editsOverProvisional.RemoveAll(op => !touched.Contains(op.Uuid));
+            _editsOverProvisional.AddRange(reported.Where(op => touched.Contains(op.Uuid)));
         }
 
         private double? _posedBeforeSave;
@@ -478,6 +514,7 @@ namespace VibeSync.Unity.Adapter
             }
             foreach (var gone in ops.OfType<DeleteObject>()) Index.Tombstones.Add(gone.Uuid);
             if (ops.Count == 0) return null;
+            NoteEditsOverProvisional(ops);
             var sb = new StringBuilder("{\"operations\": [");
             for (int i = 0; i < ops.Count; i++) OperationWriter.Append(i > 0 ? sb.Append(", ") : sb, ops[i]);
             var payload = sb.Append("]}").ToString();
