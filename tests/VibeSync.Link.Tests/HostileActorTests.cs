@@ -326,7 +326,8 @@ public sealed class HostileActorTests
     [Fact]
     public async Task an_unfinished_scene_in_parts_is_refused_past_its_bound_and_its_memory_let_go()
     {
-        await using var serve = await ServeProcess.StartAsync();
+        // A loaded machine (a 13 MB part read at a few percent of a CPU) must not lose the heartbeat mid-transfer.
+        await using var serve = await ServeProcess.StartAsync("--heartbeat-timeout", "60");
         using var blender = await serve.ConnectAsync(Engines.Blender);
         long baseline = serve.ResidentBytes();
         string? refusal = null;
