@@ -326,7 +326,8 @@ public sealed class HostileActorTests
     [Fact]
     public async Task an_unfinished_scene_in_parts_is_refused_past_its_bound_and_its_memory_let_go()
     {
-        await using var serve = await ServeProcess.StartAsync();
+        // A loaded machine (a 13 MB part read at a few percent of a CPU) must not lose the heartbeat mid-transfer.
+        await using var serve = await ServeProcess.StartAsync("--heartbeat-timeout", "60");
         using var blender = await serve.ConnectAsync(Engines.Blender);
         long baseline = serve.ResidentBytes();
         string? refusal = null;
@@ -348,7 +349,11 @@ public sealed class HostileActorTests
         Assert.True(refusal != null, $"{part} parts ({sentBytes / (1 << 20)} MiB) of an unfinished SCENE were all taken; serve holds {peak / (1 << 20)} MiB");
         Assert.Contains("RESOURCE_LIMIT", refusal);
         Assert.True(sentBytes <= 300L << 20, $"refused only after {sentBytes / (1 << 20)} MiB");
-        Assert.True(peak - baseline < 1_536L << 20, $"serve grew by {(peak - baseline) / (1 << 20)} MiB for {sentBytes / (1 << 20)} MiB sent");
+        // Unfinished parts are held as their bytes (SceneTransfer): 256 MiB sent grew serve by 460–554 MiB
+        // on a quiet machine (the bytes, and the last parts' parse not yet collected); held as records
+        // it was 892 MiB quiet, 1.2–1.5 GiB loaded. The bound sits 1.4–1.7x above the quiet figures
+        // and below the records' cost, so holding records again fails it.
+        Assert.True(peak - baseline < 768L << 20, $"serve grew by {(peak - baseline) / (1 << 20)} MiB for {sentBytes / (1 << 20)} MiB sent");
         Assert.Equal(MessageType.Ack, (await blender.HeartbeatAsync()).Type); // a limit, not a violation
         Assert.Empty(ServeProcess.Panicked(await serve.StatusAsync()));
     }

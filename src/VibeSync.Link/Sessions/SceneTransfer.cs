@@ -1,3 +1,9 @@
+// Design rationale: a SCENE in parts is read and checked in full as each part arrives (a malformed
+// part is refused at once), but what is kept until the last part is the part's payload bytes, not
+// its records: records take about five times their JSON (a 256 MiB transfer held as records cost
+// serve 1.2–1.5 GiB), so a peer that never finishes would hold five times the bound. With the last
+// part the held parts are read again, in order, each part's bytes let go as its records are taken:
+// a finished transfer costs a second read of its parts (CPU), never both forms of the whole scene.
 using VibeSync.Protocol.Json;
 using VibeSync.Protocol.Link;
 using static VibeSync.Protocol.Json.JsonFields;
@@ -20,14 +26,13 @@ internal sealed record SceneHeader(string? File, bool Unsaved, IReadOnlyList<str
 }
 
 /// <summary>
-/// A SCENE arriving in parts (docs/protocol.md §11.6): each part's records are read as it arrives
-/// and held until the last, within bounds — at most 4,096 parts, <see cref="LinkOptions.MaxSceneBytes"/>
-/// of payload, <see cref="LinkOptions.SceneTransferTimeout"/> from the first part — so an unfinished
-/// transfer cannot grow the orchestrator's memory without end.
+/// A SCENE arriving in parts (docs/protocol.md §11.6), within bounds — at most 4,096 parts,
+/// <see cref="LinkOptions.MaxSceneBytes"/> of payload, <see cref="LinkOptions.SceneTransferTimeout"/>
+/// from the first part — so an unfinished transfer cannot grow the orchestrator's memory without end.
 /// </summary>
 internal sealed class SceneTransfer
 {
-    private readonly List<Protocol.State.Scene> _parts = new();
+    private readonly List<ReadOnlyMemory<byte>> _parts = new(); // each part's payload, as it arrived
 
     public SceneTransfer(int expected, string root, SceneHeader header, DateTimeOffset started)
     {
@@ -48,18 +53,53 @@ internal sealed class SceneTransfer
 
     public DateTimeOffset Started { get; }
 
-    /// <summary>Parts received.</summary>
+    /// <summary>Parts received (the last one is not held: it completes the transfer).</summary>
     public int Received => _parts.Count;
 
     /// <summary>Payload bytes received.</summary>
     public long Bytes { get; private set; }
 
-    public void Add(Protocol.State.Scene records, long bytes)
+    /// <summary>Holds a part that was read and checked (<see cref="Records"/>) and is not the last.</summary>
+    public void Add(ReadOnlyMemory<byte> payload)
     {
-        _parts.Add(records);
-        Bytes += bytes;
+        _parts.Add(payload);
+        Bytes += payload.Length;
     }
 
-    /// <summary>Every part's records as one scene.</summary>
-    public Protocol.State.Scene Whole() => _parts.Aggregate(Protocol.State.Scene.Empty, (whole, part) => whole.Concat(part));
+    /// <summary>A part's records (its <c>scene</c>), read and checked as the scene reader does.</summary>
+    /// <exception cref="Protocol.SceneJson.SceneFormatException">The records are malformed.</exception>
+    public static Protocol.State.Scene Records(JsonObject part) => Protocol.SceneJson.SceneJsonReader.ReadCanonicalRecords(part.Get("scene")!);
+
+    /// <summary>
+    /// The whole scene: the held parts' records, each read again from its bytes (it read cleanly on
+    /// arrival, and reading is deterministic) and its bytes let go, then the <paramref name="last"/> part's.
+    /// The transfer is spent afterwards.
+    /// </summary>
+    public Protocol.State.Scene Whole(Protocol.State.Scene last)
+    {
+        if (_parts.Count == 0) return last; // a scene in one frame: nothing to assemble
+        var objects = new List<Protocol.State.SceneObject>();
+        var materials = new List<Protocol.State.Material>();
+        var meshes = new List<Protocol.State.Mesh>();
+        var images = new List<Protocol.State.Image>();
+        var skins = new List<Protocol.State.Skin>();
+        var animations = new List<Protocol.State.Animation>();
+        void Take(Protocol.State.Scene part)
+        {
+            objects.AddRange(part.Objects);
+            materials.AddRange(part.Materials);
+            meshes.AddRange(part.Meshes);
+            images.AddRange(part.Images);
+            skins.AddRange(part.Skins);
+            animations.AddRange(part.Animations);
+        }
+        for (int i = 0; i < _parts.Count; i++)
+        {
+            var payload = _parts[i];
+            _parts[i] = default; // let go as soon as it is read: the bytes and the records are not both held for the whole scene
+            Take(Records(Session.ReadPayload(payload.Span)));
+        }
+        Take(last);
+        return new Protocol.State.Scene(objects, materials, meshes, images) { Skins = skins, Animations = animations };
+    }
 }

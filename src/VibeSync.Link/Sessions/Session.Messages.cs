@@ -36,7 +36,7 @@ internal sealed partial class Session
                 continue;
             }
             JsonObject payload;
-            try { payload = AsObject(JsonParser.Parse(Encoding.UTF8.GetString(frame.Payload.Span)), "payload"); }
+            try { payload = ReadPayload(frame.Payload.Span); }
             catch (Exception e) when (e is JsonParseException or JsonFieldException or DecoderFallbackException)
             {
                 throw new SessionEnded("MALFORMED", $"{MessageType.Name(frame.Type)} payload: {e.Message}", violation: true);
@@ -51,6 +51,11 @@ internal sealed partial class Session
             await HandleAsync(frame, payload, cancel).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A frame's JSON payload, which must be an object.</summary>
+    /// <exception cref="JsonParseException">Not JSON.</exception>
+    /// <exception cref="JsonFieldException">Not an object.</exception>
+    internal static JsonObject ReadPayload(ReadOnlySpan<byte> payload) => AsObject(JsonParser.Parse(Encoding.UTF8.GetString(payload)), "payload");
 
     /// <summary>Handles one authenticated, parsed and firewalled frame (or a held one whose blobs are now in the store).</summary>
     private async Task HandleAsync(Frame frame, JsonObject payload, CancellationToken cancel)
@@ -156,7 +161,8 @@ internal sealed partial class Session
     private async Task SceneAsync(Frame frame, JsonObject o, CancellationToken cancel)
     {
         // A scene too large for one frame comes in parts (part 0…parts-1, in order, same root):
-        // each part's records are read and checked as they arrive, the whole scene once complete.
+        // each part's records are read and checked as they arrive (then only its bytes are kept,
+        // see SceneTransfer), the whole scene once complete.
         Protocol.State.Scene scene;
         string claimed;
         SceneReport report;
@@ -193,17 +199,17 @@ internal sealed partial class Session
                 await ErrorAsync(frame, "RESOURCE_LIMIT", $"SCENE part {part} of {parts}: an unfinished scene may hold at most {_server.Options.MaxSceneBytes:N0} bytes, this part brings it to {bytes:N0}; nothing of it was kept", cancel).ConfigureAwait(false);
                 return;
             }
-            var records = SceneJsonReader.ReadCanonicalRecords(o.Get("scene")!);
+            var records = SceneTransfer.Records(o);
             if (part == 0) transfer = new SceneTransfer(parts, claimed, SceneHeader.Read(o), _server.Time.GetUtcNow());
-            transfer!.Add(records, frame.Payload.Length);
             if (part + 1 < parts)
             {
+                transfer!.Add(frame.Payload);
                 lock (_transferGate) _transfer = transfer;
                 await SendAsync(MessageType.Ack, Replies.Ack(frame.Sequence, $"\"part\": {part}"), cancel).ConfigureAwait(false);
                 return;
             }
             lock (_transferGate) _transfer = null;
-            scene = transfer.Whole();
+            scene = transfer!.Whole(records);
             SceneJsonReader.CheckClosed(scene);
             var header = transfer.Header;
             var root = Hex.Encode(SceneHasher.Hash(scene).Root);
