@@ -19,9 +19,9 @@ internal static class PipelineComparison
     /// <summary>Every run of one side and the median of each figure over them.</summary>
     public sealed record Side(IReadOnlyList<Run> Runs, Run Median);
 
-    /// <summary>A against B; the ratios are B ÷ A of the medians, and p99's also of each round.</summary>
+    /// <summary>A against B; the ratios are B ÷ A of the medians, and p99's also of each round (null where A's figure is 0).</summary>
     public sealed record Result(int Rounds, IReadOnlyList<string> Arguments, IReadOnlyList<string> BEnvironment, Side A, Side B,
-        double P50Ratio, double P99Ratio, double MaxRatio, double GcPausesRatio, double TieredJitCpuRatio, double PeakRatio, IReadOnlyList<double> P99RatioEachRound,
+        double? P50Ratio, double? P99Ratio, double? MaxRatio, double? GcPausesRatio, double? TieredJitCpuRatio, double? PeakRatio, IReadOnlyList<double?> P99RatioEachRound,
         double? LoadBefore, double? LoadAfter);
 
     /// <summary>
@@ -74,5 +74,6 @@ internal static class PipelineComparison
             Median(r => r.GcPauseMaxMs), Median(r => r.CpuMs), Median(r => r.TieredJitCpuMs), Median(r => r.PeakPerSecond)));
     }
 
-    private static double Ratio(double b, double a) => a == 0 ? double.NaN : Math.Round(b / a, 3);
+    // A short run's tiered JIT can stay under /proc's 10 ms tick, and JSON has no NaN: no ratio then.
+    private static double? Ratio(double b, double a) => a == 0 ? null : Math.Round(b / a, 3);
 }
