@@ -103,19 +103,7 @@ internal static class JournalFloorComparison
 
     private static async Task<ChildProcess> StartAsync(string dir, IReadOnlyList<string> environment)
     {
-        // The child inherits this process's environment: set B's for the moment it starts, then put it back.
-        var settings = environment.Select(e => e.Split('=', 2)).Select(kv => (Name: kv[0], Value: kv.Length == 2 && kv[1].Length > 0 ? kv[1] : null)).ToArray();
-        var saved = settings.Select(s => (s.Name, Value: Environment.GetEnvironmentVariable(s.Name))).ToArray();
-        ChildProcess serve;
-        try
-        {
-            foreach (var (name, value) in settings) Environment.SetEnvironmentVariable(name, value);
-            serve = ChildProcess.Self("serve", "serve", "--data", dir);
-        }
-        finally
-        {
-            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
-        }
+        var serve = ChildProcess.Self("serve", environment, "serve", "--data", dir);
         await EndToEndBenchmark.UntilAsync(() => Task.FromResult(ServerInfo.Read(dir) != null), "serve to start", TimeSpan.FromMinutes(5));
         return serve;
     }
@@ -149,11 +137,7 @@ internal static class JournalFloorComparison
                 }
                 catch (IOException) { } // a thread that ended meanwhile
             }
-            // utime and stime, in clock ticks (100 per second on Linux), fields 14 and 15 after the command's closing parenthesis.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            double ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-            return new ProcessWork(voluntary, involuntary, ticks * 10.0);
+            return new ProcessWork(voluntary, involuntary, ProcessCpu.Ms(pid));
         }
 
         private static long Count(string line) => long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);

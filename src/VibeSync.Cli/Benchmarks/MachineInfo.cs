@@ -16,4 +16,11 @@ internal sealed record MachineInfo(string Cpu, int Cores, string Os, string Runt
         catch (IOException) { }
         return new MachineInfo(cpu, Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
     }
+
+    /// <summary>The 1-minute load average (figures on a shared machine move with it), or null off Linux.</summary>
+    public static double? LoadAverage()
+    {
+        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
+        catch (IOException) { return null; }
+    }
 }

@@ -17,7 +17,13 @@ namespace VibeSync.Cli.Benchmarks;
 internal static class PipelineBenchmark
 {
     public sealed record Latency(double Rate, double Seconds, int Intents, double P50Ms, double P99Ms, double MaxMs, int Final, int Verifications,
-        Tail Tail, long AllocatedBytesPerIntent, IReadOnlyList<Allocation> TopAllocations, SchedReport? Sched);
+        Tail Tail, long AllocatedBytesPerIntent, IReadOnlyList<Allocation> TopAllocations, SchedReport? Sched, MeasuredCpu Cpu);
+
+    /// <summary>
+    /// CPU ms of this whole process and of the runtime's tiered JIT thread from the first measured intent
+    /// until the last is FINAL (/proc, 10 ms ticks): how much of the measured seconds' CPU was compiling.
+    /// </summary>
+    public sealed record MeasuredCpu(double ProcessMs, double TieredJitMs);
 
     /// <summary>Bytes of one type the allocation sampler saw during the paced run (the benchmark's own included), per intent.</summary>
     public sealed record Allocation(string Type, long BytesPerIntent);
@@ -54,6 +60,7 @@ internal static class PipelineBenchmark
         var submittedAt = new long[count];
         using var trace = new RuntimeTrace(print: false, sampleAllocations);
         long allocatedAtWarm = 0;
+        (double Process, double Jit) cpuAtWarm = default;
         var settled = new Task[count];
         var answered = new Task[count];
         var sw = Stopwatch.StartNew();
@@ -62,7 +69,11 @@ internal static class PipelineBenchmark
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
-            if (i == warm) allocatedAtWarm = GC.GetTotalAllocatedBytes(precise: true);
+            if (i == warm)
+            {
+                allocatedAtWarm = GC.GetTotalAllocatedBytes(precise: true);
+                cpuAtWarm = (ProcessCpu.Ms(Environment.ProcessId), ProcessCpu.Ms(Environment.ProcessId, ProcessCpu.TieredJit));
+            }
             // Paced by sleeping, not spinning: on a small machine a spinning producer takes a core from the pipeline.
             long due = start + (long)(i * period);
             while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
@@ -76,6 +87,7 @@ internal static class PipelineBenchmark
         await Task.WhenAll(settled);
         await Task.WhenAll(answered);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtWarm; // every thread's: the spine, the WAL writer, the answers, the producer
+        var cpu = new MeasuredCpu(ProcessCpu.Ms(Environment.ProcessId) - cpuAtWarm.Process, ProcessCpu.Ms(Environment.ProcessId, ProcessCpu.TieredJit) - cpuAtWarm.Jit);
         int final = settled.Count(t => ((Task<IntentOutcome>)t).Result.Phase == Protocol.Intents.IntentPhase.Final);
         Tail tail;
         lock (spans) tail = TailOf(latencies, sentAt, submittedAt, warm, trace.Events, spans);
@@ -94,7 +106,7 @@ internal static class PipelineBenchmark
         var measured = latencies[warm..];
         return new Latency(rate, sw.Elapsed.TotalSeconds, measured.Length, Percentiles.Of(measured, 0.5), Percentiles.Of(measured, 0.99), measured.Max(),
             final, rig.Blender.Reads, tail, allocated / (count - warm),
-            trace.Allocations.Take(15).Select(a => new Allocation(a.Type, a.Bytes / count)).ToArray(), report);
+            trace.Allocations.Take(15).Select(a => new Allocation(a.Type, a.Bytes / count)).ToArray(), report, cpu);
     }
 
     private static Tail TailOf(double[] latencies, DateTime[] sentAt, long[] submittedAt, int warm, IReadOnlyList<RuntimeEvent> events, IReadOnlyList<SpineSpan> spans)

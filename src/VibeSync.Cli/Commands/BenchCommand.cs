@@ -113,6 +113,7 @@ internal static class BenchCommand
             {
                 if (parse.GetValue(compare) is { Length: > 0 } environment)
                 {
+                    if (!Settings(environment)) return Program.InputError;
                     var ab = await JournalFloorComparison.RunAsync(dir, n, r, environment, line => Console.Error.WriteLine(line));
                     Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "journal-compare", result = ab, machine = MachineInfo.Current() }, Indented));
                     return 0;
@@ -214,7 +215,7 @@ internal static class BenchCommand
                 if (rig != null) output["rig"] = rig;
                 if (rigEditsResult != null) output["rig_edits"] = rigEditsResult;
                 output["machine"] = machine;
-                output["load_average"] = LoadAverage();
+                output["load_average"] = MachineInfo.LoadAverage();
                 Console.WriteLine(JsonSerializer.Serialize(output, Indented));
                 return 0;
             }
@@ -257,13 +258,6 @@ internal static class BenchCommand
         Console.WriteLine($"  slowest transform edits: big mesh's object {string.Join(", ", result.SlowestTransformEdits.HeavyMs)} ms, cube {string.Join(", ", result.SlowestTransformEdits.CubeMs)} ms");
         Console.WriteLine($"serve RSS: idle {result.ServeIdleRssMib} MiB, peak during the attach {result.ServePeakRssMib} MiB (growth {result.ServeRssGrowthMib} MiB)");
         Console.WriteLine($"C# hashing of the mesh's {result.HashedBlobs} blobs: median {result.HashMedianMs} ms, min {result.HashMinMs} ms ({result.HashRuns} runs)");
-    }
-
-    /// <summary>The 1-minute load average (figures on a shared machine move with it), or null off Linux.</summary>
-    private static double? LoadAverage()
-    {
-        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
-        catch (IOException) { return null; }
     }
 
     private static Command EndToEnd()
@@ -337,6 +331,13 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Whether --compare-env's settings are all NAME=VALUE (says which is not, on stderr).</summary>
+    private static bool Settings(IEnumerable<string> environment)
+    {
+        try { _ = Hosts.ChildProcess.Settings(environment); return true; }
+        catch (ArgumentException e) { Console.Error.WriteLine($"error: --compare-env {e.Message}"); return false; }
     }
 
     /// <summary>"1000,10000,100000" → the sizes (each at least 10); empty → none.</summary>
@@ -479,16 +480,37 @@ internal static class BenchCommand
         var allocations = new Option<bool>("--allocations") { Description = "Sample the paced run's allocations by type (the runtime's allocation tick) and print the top 15." };
         var schedTrace = new Option<bool>("--sched-trace") { Description = "Record the kernel scheduler (perf record of sched_switch/sched_wakeup, every CPU) over the paced run and attribute each intent over 1 ms: how long this process's threads waited runnable for a CPU, what ran instead, disk sleeps. Needs perf and root (or kernel.perf_event_paranoid -1)." };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
+        var compare = new Option<string[]>("--compare-env")
+        {
+            Description = "NAME=VALUE (repeatable): run the whole benchmark --rounds times as shipped (A) and as many with this environment (B; an empty VALUE unsets NAME), each in a fresh child process, alternately, and report the medians and B ÷ A: a runtime setting judged by a ratio in one run.",
+        };
+        var rounds = new Option<int>("--rounds") { Description = "With --compare-env: runs on each side.", DefaultValueFactory = _ => 3 };
         var command = new Command("pipeline",
             "The intent pipeline with the real WAL and two in-memory engines: submit → PROVISIONAL_OK p50/p99 at a paced cosmetic rate (goal p99 ≤ 1 ms at 5,000/s), the peak rate of micro-intents coalesced and finalized (goal ≥ 50,000/s), and one lone fsync'd WAL append beside them. Runs in DATA/bench-pipeline.")
         {
-            data, rate, seconds, warmUp, intents, objects, finalChunk, allocations, schedTrace, json,
+            data, rate, seconds, warmUp, intents, objects, finalChunk, allocations, schedTrace, json, compare, rounds,
         };
         command.SetAction(async (parse, cancel) =>
         {
             double r = parse.GetValue(rate), s = parse.GetValue(seconds), w = parse.GetValue(warmUp);
             int n = parse.GetValue(intents), k = parse.GetValue(objects), chunk = parse.GetValue(finalChunk);
             if (r <= 0 || s <= 0 || w <= 0 || n < 1 || k < 1 || k > 1_000 || chunk < 0) { Console.Error.WriteLine("error: --rate, --seconds, --warm-up and --intents must be positive, --objects 1…1000, --final-chunk ≥ 0"); return Program.InputError; }
+            if (parse.GetValue(compare) is { Length: > 0 } environment)
+            {
+                if (!Settings(environment)) return Program.InputError;
+                if (parse.GetValue(rounds) < 1) { Console.Error.WriteLine("error: --rounds must be at least 1"); return Program.InputError; }
+                // The children measure; this process only starts them, one at a time, and compares.
+                var invariant = System.Globalization.CultureInfo.InvariantCulture;
+                var arguments = new List<string>
+                {
+                    "--data", parse.GetValue(data)!.FullName, "--rate", r.ToString(invariant), "--seconds", s.ToString(invariant), "--warm-up", w.ToString(invariant),
+                    "--intents", n.ToString(invariant), "--objects", k.ToString(invariant), "--final-chunk", chunk.ToString(invariant),
+                };
+                if (parse.GetValue(schedTrace)) arguments.Add("--sched-trace");
+                var ab = await PipelineComparison.RunAsync(arguments, environment, parse.GetValue(rounds), line => Console.Error.WriteLine("bench pipeline: " + line), cancel);
+                Console.WriteLine(JsonSerializer.Serialize(new { benchmark = "pipeline-compare", result = ab, machine = MachineInfo.Current() }, Indented));
+                return 0;
+            }
             bool asJson = parse.GetValue(json);
             var dir = Path.Combine(parse.GetValue(data)!.FullName, "bench-pipeline");
             Directory.CreateDirectory(dir);
@@ -523,6 +545,7 @@ internal static class BenchCommand
                     Console.WriteLine($"  tail: {paced.Tail.Slow} intents over 1 ms, {paced.Tail.SlowDuringGc} of them during a GC pause; {paced.Tail.GcPauses} GC pauses in the measured run, {paced.Tail.GcPauseMsTotal} ms in all, max {paced.Tail.GcPauseMaxMs} ms; {paced.Tail.StarvationInjections} thread-pool starvation injections");
                     Console.WriteLine($"  spine: {paced.Tail.SlowDuringClose} of them during a batch's close ({paced.Tail.Closes} closes on the spine, min {paced.Tail.CloseMinMs} ms, p50 {paced.Tail.CloseP50Ms} ms, max {paced.Tail.CloseMaxMs} ms), {paced.Tail.SlowDuringFinals} during a chunk of FINAL entries (max {paced.Tail.FinalsMaxMs} ms; {paced.Tail.FinalsMeanEntries} entries a chunk on average, at most {paced.Tail.FinalsMaxEntries}); {paced.Tail.SlowUnexplained} during none of these nor a GC pause");
                     Console.WriteLine($"  allocated: {paced.AllocatedBytesPerIntent:N0} bytes per intent (whole process, measured part)");
+                    Console.WriteLine($"  CPU while measured: {paced.Cpu.ProcessMs:N0} ms, of it the tiered JIT's thread {paced.Cpu.TieredJitMs:N0} ms");
                     foreach (var a in paced.TopAllocations) Console.WriteLine($"    {a.BytesPerIntent,7:N0} B/intent  {a.Type}");
                     if (paced.Sched is { } sched) foreach (var line in sched.Lines()) Console.WriteLine(line);
                     Console.WriteLine($"peak: {peak.Final:N0} of {peak.Intents:N0} micro-intents on {peak.Objects} objects FINAL in {peak.Seconds:F2} s = {peak.PerSecond:N0}/s, {peak.Verifications} verifications, {peak.WalEntries:N0} WAL entries (goal ≥ 50,000/s)");
