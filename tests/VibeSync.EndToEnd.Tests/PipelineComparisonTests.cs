@@ -36,6 +36,20 @@ public sealed class PipelineComparisonTests
     }
 
     [Fact]
+    public async Task bench_journal_refuses_a_negative_warm_up_before_writing_any_journal()
+    {
+        var data = Directory.CreateTempSubdirectory("vibesync-warmup-").FullName;
+        try
+        {
+            var (code, output) = await Parts.RunAsync("dotnet", TimeSpan.FromMinutes(2), Parts.Cli, "bench", "journal", "--data", data, "--warm-up", "-1");
+            Assert.True(code == 2, output);
+            Assert.Contains("--warm-up must be between 0 and 3600 seconds", output);
+            Assert.False(Directory.Exists(Path.Combine(data, "bench-journal")));
+        }
+        finally { Directory.Delete(data, true); }
+    }
+
+    [Fact]
     public void settings_set_a_name_to_its_value_and_an_empty_value_unsets_it()
     {
         Assert.Equal(new[] { ("A", (string?)"1=2"), ("B", null) }, ChildProcess.Settings(new[] { "A=1=2", "B=" }));
