@@ -78,28 +78,17 @@ internal sealed class SceneTransfer
     public Protocol.State.Scene Whole(Protocol.State.Scene last)
     {
         if (_parts.Count == 0) return last; // a scene in one frame: nothing to assemble
-        var objects = new List<Protocol.State.SceneObject>();
-        var materials = new List<Protocol.State.Material>();
-        var meshes = new List<Protocol.State.Mesh>();
-        var images = new List<Protocol.State.Image>();
-        var skins = new List<Protocol.State.Skin>();
-        var animations = new List<Protocol.State.Animation>();
-        void Take(Protocol.State.Scene part)
-        {
-            objects.AddRange(part.Objects);
-            materials.AddRange(part.Materials);
-            meshes.AddRange(part.Meshes);
-            images.AddRange(part.Images);
-            skins.AddRange(part.Skins);
-            animations.AddRange(part.Animations);
-        }
+        return Protocol.State.Scene.Join(InOrder(last));
+    }
+
+    private IEnumerable<Protocol.State.Scene> InOrder(Protocol.State.Scene last)
+    {
         for (int i = 0; i < _parts.Count; i++)
         {
             var payload = _parts[i];
             _parts[i] = default; // let go as soon as it is read: the bytes and the records are not both held for the whole scene
-            Take(Records(Session.ReadPayload(payload.Span)));
+            yield return Records(Session.ReadPayload(payload.Span));
         }
-        Take(last);
-        return new Protocol.State.Scene(objects, materials, meshes, images) { Skins = skins, Animations = animations };
+        yield return last;
     }
 }

@@ -140,31 +140,17 @@ public sealed class SnapshotRepository
         string commit = (await GitAsync("rev-parse", "--verify", "--quiet", reference + "^{commit}").ConfigureAwait(false)).Trim();
         var files = (await GitAsync("ls-tree", "-r", "--name-only", commit).ConfigureAwait(false))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(f => f.EndsWith(".json", StringComparison.Ordinal) && f.Contains('/')).ToList();
-        var objects = new List<SceneObject>();
-        var materials = new List<Material>();
-        var meshes = new List<Mesh>();
-        var images = new List<Image>();
-        var skins = new List<Skin>();
-        var animations = new List<Animation>();
+        var parts = new List<Scene>(files.Count);
         foreach (var file in files)
         {
             string text = await GitAsync("show", commit + ":" + file).ConfigureAwait(false);
-            try
-            {
-                var records = SceneJsonReader.ReadCanonicalRecords(JsonParser.Parse(text));
-                objects.AddRange(records.Objects);
-                materials.AddRange(records.Materials);
-                meshes.AddRange(records.Meshes);
-                images.AddRange(records.Images);
-                skins.AddRange(records.Skins);
-                animations.AddRange(records.Animations);
-            }
+            try { parts.Add(SceneJsonReader.ReadCanonicalRecords(JsonParser.Parse(text))); }
             catch (Exception e) when (e is SceneFormatException or JsonParseException)
             {
                 throw new SnapshotException($"{file} at {commit[..12]} is not a record: {e.Message}");
             }
         }
-        return new Scene(objects, materials, meshes, images) { Skins = skins, Animations = animations };
+        return Scene.Join(parts);
     }
 
     /// <summary>

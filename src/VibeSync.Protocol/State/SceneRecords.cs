@@ -201,6 +201,30 @@ namespace VibeSync.Protocol.State
                 Animations = Animations.Concat(other.Animations).ToArray(),
             };
 
+        /// <summary>
+        /// The records of <paramref name="parts"/>, in order, kind by kind, in one pass (no uuid is
+        /// checked). A lazy sequence is read once, so a caller can let each part go once it is taken.
+        /// </summary>
+        public static Scene Join(IEnumerable<Scene> parts)
+        {
+            var objects = new List<SceneObject>();
+            var materials = new List<Material>();
+            var meshes = new List<Mesh>();
+            var images = new List<Image>();
+            var skins = new List<Skin>();
+            var animations = new List<Animation>();
+            foreach (var part in parts)
+            {
+                objects.AddRange(part.Objects);
+                materials.AddRange(part.Materials);
+                meshes.AddRange(part.Meshes);
+                images.AddRange(part.Images);
+                skins.AddRange(part.Skins);
+                animations.AddRange(part.Animations);
+            }
+            return new Scene(objects, materials, meshes, images) { Skins = skins, Animations = animations };
+        }
+
         /// <summary>Every record's uuid: objects, materials, meshes, images, skins, animations.</summary>
         public IEnumerable<string> Uuids() =>
             Objects.Select(o => o.Uuid).Concat(Materials.Select(m => m.Uuid)).Concat(Meshes.Select(m => m.Uuid))
