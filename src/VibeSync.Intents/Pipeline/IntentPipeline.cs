@@ -166,7 +166,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
                 "left PROVISIONAL by a crash: rolled back on restart"))).ConfigureAwait(false);
         if (records == null || wal.Recovery.ToRollBack.Count > 0) // the caller's read predates the rollbacks just journaled
             records = wal.ReadAll(); // read once for both
-        pipeline.RestorePending(records);
+        if (pipeline.RestorePending(records) is { Count: > 0 } lost) await pipeline.JournalLostAsync(lost).ConfigureAwait(false);
         pipeline.ConsultPriorFailures(records);
         pipeline._loop = Task.Run(pipeline.RunAsync);
         if (pipeline._pending.Count > 0)
