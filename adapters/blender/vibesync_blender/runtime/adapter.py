@@ -265,7 +265,7 @@ class BlenderAdapter:
         self._held_for_save = list(self.provisional.values())
         if not self._held_for_save:
             return
-        touched = set().union(*(p.touched for p in self._held_for_save))
+        touched = _touched(self._held_for_save)
         self.before_change(touched)  # reported through reported(): in _edits_over_provisional by now
         for p in reversed(self._held_for_save):
             self.writer.rollback(p)
@@ -296,16 +296,16 @@ class BlenderAdapter:
             if again is not None:
                 self.writer.finalize(again)
         if held:
-            self.on_changed(set().union(*(p.touched for p in held)))
+            self.on_changed(_touched(held))
 
     def reported(self, operations):
         """The change detector sent these (EDIT): the ones of provisional records are kept for a save."""
-        touched = set().union(*(p.touched for p in self.provisional.values())) if self.provisional else set()
+        touched = _touched(self.provisional.values())
         self._edits_over_provisional += [op for op in operations if op.get("uuid") in touched]
 
     def _settled(self):
         """Intents were rolled back or finalized: their records' edits are no longer over anything provisional."""
-        touched = set().union(*(p.touched for p in self.provisional.values())) if self.provisional else set()
+        touched = _touched(self.provisional.values())
         self._edits_over_provisional = [op for op in self._edits_over_provisional if op.get("uuid") in touched]
 
     def _put_back_edits(self):
@@ -376,3 +376,8 @@ class BlenderAdapter:
 
 def _type_name(typ):
     return next((k for k, v in vars(MessageType).items() if v == typ), hex(typ))
+
+
+def _touched(provisionals):
+    """Every record any of these provisional intents touched."""
+    return set().union(*(p.touched for p in provisionals))
