@@ -6,6 +6,7 @@ reported, not sent, while the session stays up."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -228,10 +229,19 @@ class BlenderProjectIdentityTests(unittest.TestCase):
         scan = os.path.join(self.work, "scan.blend")
         run = blender("--factory-startup", "--python-exit-code", "1", "--python-expr", GRID, "--", scan)
         self.assertEqual(0, run.returncode, run.stderr[-2000:])
-        headless = HeadlessBlender(scan, self.data, seconds=10, edits=[{"at": 1.0, "object": "Cube", "location": [1.0, 2.0, 3.0]}])
+        headless = HeadlessBlender(scan, self.data, seconds=120, edits=[{"at": 1.0, "object": "Cube", "location": [1.0, 2.0, 3.0]}])
         self.assertTrue(headless.attached.wait(timeout=120))
-        time.sleep(5.0)
-        status = self.status()  # while it runs: a detached engine has no list
+        # Read status while it runs (a detached engine has no list): at least 5 s into the session, and once
+        # the cube's move has been accepted (how long that takes depends on the machine's load; CI's was
+        # over 5 s once), then stop Blender the way a user would.
+        attached_at = time.monotonic()
+        while True:
+            time.sleep(0.5)
+            status = self.status()
+            waited = time.monotonic() - attached_at
+            if (waited >= 5.0 and status["link"]["edits_accepted"] >= 1) or waited >= 60.0:
+                break
+        headless.proc.send_signal(signal.SIGTERM)
         events = headless.finish()
         attached, stopped = headless.first("attached"), headless.first("stopped")
         self.assertEqual("connected", attached["connection"], events)
