@@ -30,8 +30,8 @@ Prints one JSON object on a line starting with BENCH-RESULT:
   no burst, no drag in progress), so a size costs its build, its attach and its edits, not a whole
   read per case; the load average (``os.getloadavg``) is recorded before and after each size.
 
-A scale run at 1,000 and 100,000 objects (estimated 15–25 minutes at load ~1, most of it Blender building
-and evaluating the 100,000-object scene; not yet run to its end here: BENCHMARKS.md):
+A scale run at 1,000 and 100,000 objects (about 7 minutes at load ~1, most of it Blender building and
+evaluating the 100,000-object scene; half an hour or more on a loaded machine: BENCHMARKS.md):
 
     blender -b --factory-startup --python adapters/blender/bench.py -- --objects 1000 --applies 100 --edits 20 --add-delete-edits 5 --scale 1000,100000
 """
@@ -86,8 +86,16 @@ def build(n):
     return scene
 
 
+def progress(message):
+    """One line of progress on stderr (`vibesync bench blender` shows these as they come)."""
+    print(f"bench.py: {message}", file=sys.stderr, flush=True)
+
+
 def bench_attach(n):
+    progress(f"building {n:,} objects…")
+    t = time.perf_counter()
     build(n)
+    progress(f"built {n:,} objects in {time.perf_counter() - t:.1f} s; attaching twice…")
     adapter = BlenderAdapter(MainThreadQueue())
     t = time.perf_counter()
     first = adapter.attach()
@@ -96,6 +104,7 @@ def bench_attach(n):
     again = adapter.attach()
     again_s = time.perf_counter() - t
     assert first["root"] == again["root"] and again["stamped"] == 0
+    progress(f"attached {n:,} objects in {first_s:.2f} s (first, stamping every ID), {again_s:.2f} s again")
     return adapter, {"objects": n, "first_attach_s": round(first_s, 3), "stamped": first["stamped"],
                      "attach_s": round(again_s, 3), "goal_s": 2.0}
 
@@ -230,7 +239,13 @@ def bench_cases(adapter, samples, add_delete=None):
     """The four edit → event cases (and, with ``add_delete`` samples, the add/delete case) on one detector."""
     detecting = Detecting(adapter, 0.0)
     try:
-        edits = [bench_edits(detecting, samples, quiet, which) for which in ("leaf", "root") for quiet in (0.05, 0.0)]
+        edits = []
+        for which in ("leaf", "root"):
+            for quiet in (0.05, 0.0):
+                progress(f"edit → event: {which} object, quiet window {quiet * 1000:g} ms, {samples} samples…")
+                edits.append(bench_edits(detecting, samples, quiet, which))
+        if add_delete:
+            progress(f"object added and deleted: {add_delete} samples of each (Blender rebuilds its depsgraph for each)…")
         return edits, (bench_structure(detecting, add_delete) if add_delete else None)
     finally:
         detecting.close()
@@ -259,18 +274,21 @@ def bench_structure(detecting, samples):
 
 
 def bench_scale(sizes, samples, add_delete_samples):
-    """Attach and edit → event at each size, in one run: does the add-on's work follow the edit or the scene?"""
+    """Attach and edit → event at each size, in one run: does the add-on's work follow the edit or the scene?
+    Without ``add_delete_samples``, a size of 50,000 objects or more takes at most 5 add/delete samples:
+    each is a depsgraph rebuild (~17 s at 100,000 objects), so --edits of them would take an hour."""
     runs = []
     for n in sizes:
+        add_delete = add_delete_samples if add_delete_samples is not None else (samples if n < 50_000 else min(samples, 5))
         load = os.getloadavg()
         t = time.perf_counter()
         adapter, attach = bench_attach(n)
         attach["goal_s"] = 10.0 if n >= 100_000 else attach["goal_s"]
-        edits, add_delete = bench_cases(adapter, samples, add_delete_samples)
-        runs.append({"objects": n, "attach": attach, "edit_to_event": edits, "add_delete": add_delete,
+        edits, structure = bench_cases(adapter, samples, add_delete)
+        runs.append({"objects": n, "attach": attach, "edit_to_event": edits, "add_delete": structure,
                      "load_before_after": [round(load[0], 1), round(os.getloadavg()[0], 1)],
                      "seconds": round(time.perf_counter() - t, 1)})
-        print(f"bench.py: {n:,} objects done: " + json.dumps(runs[-1]), file=sys.stderr, flush=True)
+        progress(f"{n:,} objects done in {runs[-1]['seconds']:.0f} s (load {runs[-1]['load_before_after'][0]} → {runs[-1]['load_before_after'][1]})")
     small, large = runs[0], runs[-1]
 
     def ratios(field):
@@ -354,7 +372,7 @@ def main():
     p.add_argument("--applies", type=int, default=5_000)
     p.add_argument("--edits", type=int, default=100)
     p.add_argument("--add-delete-edits", type=int, default=None,
-                   help="add/delete samples per size in the scale run (default: --edits)")
+                   help="add/delete samples per size in the scale run (default: --edits, at most 5 at 50,000 objects or more)")
     p.add_argument("--scale", default="", help="sizes for the scale run, e.g. 1000,10000,100000 (none when empty)")
     p.add_argument("--rig", action="store_true", help="only issue #19's rigged character: attach, keyframe edit, slider drag")
     args = p.parse_args(argv)
@@ -362,12 +380,12 @@ def main():
         print("BENCH-RESULT " + json.dumps({"blender": bpy.app.version_string, "rig": bench_rig(args.edits)}), flush=True)
         return
     adapter, attach = bench_attach(args.objects)
+    progress(f"{args.applies:,} provisional applies…")
     applies = bench_applies(adapter, args.applies)
     edits, _ = bench_cases(adapter, args.edits)
     result = {"blender": bpy.app.version_string, "attach": attach, "applies": applies, "edit_to_event": edits}
     if args.scale:
-        result["scale"] = bench_scale([int(n) for n in args.scale.split(",")], args.edits,
-                                      args.edits if args.add_delete_edits is None else args.add_delete_edits)
+        result["scale"] = bench_scale([int(n) for n in args.scale.split(",")], args.edits, args.add_delete_edits)
     print("BENCH-RESULT " + json.dumps(result), flush=True)
 
 
