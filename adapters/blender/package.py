@@ -19,7 +19,8 @@ PACKAGE = os.path.join(HERE, "vibesync_blender")
 
 
 def version():
-    tree = ast.parse(open(os.path.join(PACKAGE, "__init__.py"), encoding="utf-8").read())
+    with open(os.path.join(PACKAGE, "__init__.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "bl_info":
             info = ast.literal_eval(node.value)

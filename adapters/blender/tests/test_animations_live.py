@@ -11,7 +11,7 @@ import tempfile
 import unittest
 
 from .support import ADAPTER, blender_env
-from .test_in_blender import cli, play_headless, serve_log
+from .test_in_blender import cli, play_headless, serve_log, stop_serve
 from .test_link import serve_command
 
 SAMPLES = os.path.join(os.path.dirname(os.path.dirname(ADAPTER)), "samples")
@@ -59,9 +59,7 @@ class AnimationsLiveTests(unittest.TestCase):
             self.assertIn("set_animation_channel", [op for ops in final for op in ops], final)
             self.assertIn("set_morph_weights", [op for ops in final for op in ops], final)
         finally:
-            if serve.poll() is None:
-                serve.terminate()
-                serve.wait(timeout=20)
+            stop_serve(serve, serve_err)
             shutil.rmtree(work, ignore_errors=True)
 
 

@@ -16,8 +16,10 @@ from vibesync_blender.protocol.scene_json import write
 
 from .support import REPO
 
-HASHES = {c["name"]: c for c in json.load(open(os.path.join(REPO, "testdata", "hash_vectors.json")))["cases"]}
-CONTENT = json.load(open(os.path.join(REPO, "testdata", "rigging_content_vectors.json")))["cases"]
+with open(os.path.join(REPO, "testdata", "hash_vectors.json"), encoding="utf-8") as f:
+    HASHES = {c["name"]: c for c in json.load(f)["cases"]}
+with open(os.path.join(REPO, "testdata", "rigging_content_vectors.json"), encoding="utf-8") as f:
+    CONTENT = json.load(f)["cases"]
 
 
 def _rig():

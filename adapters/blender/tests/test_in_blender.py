@@ -57,6 +57,7 @@ class InBlenderTests(unittest.TestCase):
         finally:
             serve.terminate()
             serve.wait(timeout=20)
+            serve.stdout.close()
             shutil.rmtree(data, ignore_errors=True)
 
 
@@ -90,9 +91,7 @@ class InBlenderTests(unittest.TestCase):
             self.assertIn(f"root {expected}", scene["message"])  # the orchestrator's own hash of what Blender sent
             self.assertIsNone(scene["code"])
         finally:
-            if serve.poll() is None:
-                serve.terminate()
-                serve.wait(timeout=20)
+            stop_serve(serve, serve_err)
             shutil.rmtree(work, ignore_errors=True)
 
 
@@ -112,11 +111,19 @@ def play_headless(test, work, blend, data, seconds, steps):
 
 
 def serve_log(serve, err_file):
-    serve.terminate()
-    serve.wait(timeout=20)
-    err_file.close()
+    stop_serve(serve, err_file)
     with open(err_file.name, encoding="utf-8") as f:
         return [l for l in f.read().splitlines() if l.startswith("{")]
+
+
+def stop_serve(serve, err_file):
+    """Stops serve if it still runs and closes its stdout pipe and log file (a second time is harmless): no test
+    leaves an unclosed file for the garbage collector to warn about."""
+    if serve.poll() is None:
+        serve.terminate()
+        serve.wait(timeout=20)
+    serve.stdout.close()
+    err_file.close()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from vibesync_blender.protocol.errors import SceneError
 
 from .support import REPO
 
-VECTORS = json.load(open(os.path.join(REPO, "testdata", "operation_vectors.json"), encoding="utf-8"))
+with open(os.path.join(REPO, "testdata", "operation_vectors.json"), encoding="utf-8") as f:
+    VECTORS = json.load(f)
 
 
 class OperationVectorTests(unittest.TestCase):

@@ -52,7 +52,7 @@ class ChannelTests(unittest.TestCase):
 
     def tearDown(self):
         self.serve.terminate()
-        self.serve.communicate(timeout=20)
+        self.serve.communicate(timeout=20)  # also closes its stdout pipe
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def test_heartbeats_keep_the_session_past_the_breaker_and_frames_reach_the_callback(self):
