@@ -36,7 +36,10 @@ internal static class PipelineBenchmark
     /// </summary>
     public sealed record Tail(int Slow, int SlowDuringGc, int GcPauses, double GcPauseMsTotal, double GcPauseMaxMs, int StarvationInjections,
         int SlowDuringClose, int SlowDuringFinals, int SlowUnexplained, int Closes, double CloseMinMs, double CloseP50Ms, double CloseMaxMs, double FinalsMaxMs,
-        int FinalsMaxEntries, double FinalsMeanEntries);
+        int FinalsMaxEntries, double FinalsMeanEntries, IReadOnlyList<GcPauses> GcByGeneration);
+
+    /// <summary>The measured run's GC pauses of one generation ("gen0", "gen1", "gen2"; "?" when the runtime did not say).</summary>
+    public sealed record GcPauses(string Generation, int Count, double TotalMs, double MaxMs);
 
     public sealed record Coalesced(int Intents, int Objects, double Seconds, double PerSecond, int Final, int Verifications, long WalEntries);
 
@@ -135,7 +138,9 @@ internal static class PipelineBenchmark
             duringClose, duringFinals, unexplained, closes.Count, Math.Round(closeMs.Length == 0 ? 0 : closeMs.Min(), 3),
             Math.Round(closeMs.Length == 0 ? 0 : Percentiles.Of(closeMs, 0.5), 3), Math.Round(closeMs.Length == 0 ? 0 : closeMs.Max(), 3),
             Math.Round(finals.Count == 0 ? 0 : finals.Max(Ms), 3), finals.Count == 0 ? 0 : finals.Max(s => s.Entries),
-            Math.Round(finals.Count == 0 ? 0 : finals.Average(s => s.Entries), 1));
+            Math.Round(finals.Count == 0 ? 0 : finals.Average(s => s.Entries), 1),
+            pauses.GroupBy(p => p.Reason ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new GcPauses(g.Key, g.Count(), Math.Round(g.Sum(p => p.Value), 2), Math.Round(g.Max(p => p.Value), 2))).ToArray());
     }
 
     public static async Task<Coalesced> PeakAsync(string directory, int intents, int objects, int finalChunk, Action<string> progress)

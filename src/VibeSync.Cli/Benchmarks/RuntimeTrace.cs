@@ -21,6 +21,7 @@ internal sealed class RuntimeTrace : EventListener
     private readonly bool _print;
     private readonly List<RuntimeEvent> _events = new();
     private long _suspendedAt;
+    private int _generation = -1;
     private readonly bool _allocations;
     private readonly Dictionary<string, long> _allocated = new(StringComparer.Ordinal);
 
@@ -57,10 +58,13 @@ internal sealed class RuntimeTrace : EventListener
         string name = e.EventName ?? "";
         if (name.StartsWith("GCSuspendEEBegin", StringComparison.Ordinal))
             Interlocked.Exchange(ref _suspendedAt, e.TimeStamp.Ticks);
+        else if (name.StartsWith("GCStart", StringComparison.Ordinal) && e.PayloadNames is { } startNames && startNames.IndexOf("Depth") is >= 0 and var depth)
+            Volatile.Write(ref _generation, Convert.ToInt32(e.Payload![depth])); // the generation this pause collects, said between its suspend and restart
         else if (name.StartsWith("GCRestartEEEnd", StringComparison.Ordinal))
         {
             long began = Interlocked.Exchange(ref _suspendedAt, 0);
-            if (began != 0) Write(new DateTime(began, DateTimeKind.Utc), "gc_pause", new TimeSpan(e.TimeStamp.Ticks - began).TotalMilliseconds, null);
+            int generation = Interlocked.Exchange(ref _generation, -1);
+            if (began != 0) Write(new DateTime(began, DateTimeKind.Utc), "gc_pause", new TimeSpan(e.TimeStamp.Ticks - began).TotalMilliseconds, generation < 0 ? null : $"gen{generation}");
         }
         else if (name.StartsWith("GCAllocationTick", StringComparison.Ordinal) && e.PayloadNames is { } names)
         {
@@ -92,5 +96,5 @@ internal sealed class RuntimeTrace : EventListener
     }
 }
 
-/// <summary>A GC pause (from its start, <see cref="Value"/> ms long) or a thread-pool adjustment (to <see cref="Value"/> threads, for <see cref="Reason"/>).</summary>
+/// <summary>A GC pause (from its start, <see cref="Value"/> ms long, of the generation in <see cref="Reason"/>: gen0, gen1, gen2) or a thread-pool adjustment (to <see cref="Value"/> threads, for <see cref="Reason"/>).</summary>
 internal sealed record RuntimeEvent(DateTime At, string Kind, double Value, string? Reason);

@@ -568,6 +568,8 @@ internal static class BenchCommand
                 {
                     Console.WriteLine($"paced {paced.Rate:N0}/s for {paced.Seconds:F1} s ({paced.Intents:N0} intents): submit → PROVISIONAL_OK p50 {paced.P50Ms:F3} ms, p99 {paced.P99Ms:F3} ms, max {paced.MaxMs:F1} ms; {paced.Final:N0} FINAL in {paced.Verifications} verifications (goal p99 ≤ 1 ms)");
                     Console.WriteLine($"  tail: {paced.Tail.Slow} intents over 1 ms, {paced.Tail.SlowDuringGc} of them during a GC pause; {paced.Tail.GcPauses} GC pauses in the measured run, {paced.Tail.GcPauseMsTotal} ms in all, max {paced.Tail.GcPauseMaxMs} ms; {paced.Tail.StarvationInjections} thread-pool starvation injections");
+                    if (paced.Tail.GcByGeneration.Count > 0)
+                        Console.WriteLine("  GC pauses by generation: " + string.Join(", ", paced.Tail.GcByGeneration.Select(g => $"{g.Generation} {g.Count} ({g.TotalMs} ms, max {g.MaxMs} ms)")));
                     Console.WriteLine($"  spine: {paced.Tail.SlowDuringClose} of them during a batch's close ({paced.Tail.Closes} closes on the spine, min {paced.Tail.CloseMinMs} ms, p50 {paced.Tail.CloseP50Ms} ms, max {paced.Tail.CloseMaxMs} ms), {paced.Tail.SlowDuringFinals} during a chunk of FINAL entries (max {paced.Tail.FinalsMaxMs} ms; {paced.Tail.FinalsMeanEntries} entries a chunk on average, at most {paced.Tail.FinalsMaxEntries}); {paced.Tail.SlowUnexplained} during none of these nor a GC pause");
                     Console.WriteLine($"  allocated: {paced.AllocatedBytesPerIntent:N0} bytes per intent (whole process, measured part)");
                     Console.WriteLine($"  CPU while measured: {paced.Cpu.ProcessMs:N0} ms, of it the tiered JIT's thread {paced.Cpu.TieredJitMs:N0} ms");
