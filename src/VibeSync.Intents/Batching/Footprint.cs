@@ -15,10 +15,13 @@ public static class Footprint
     {
         // A list sorted once rather than a SortedSet: this runs for every admission, mostly for one
         // operation on one uuid, and a set's nodes were a measurable share of its garbage (issue #20).
-        var uuids = new List<string>(request.Operations.Count);
-        foreach (var op in request.Operations)
+        // Indexed, and Touches added without its iterator: no enumerator per admission.
+        var operations = request.Operations;
+        var uuids = new List<string>(operations.Count + 1);
+        for (int i = 0; i < operations.Count; i++)
         {
-            foreach (var u in Admission.Touches(op)) uuids.Add(u);
+            var op = operations[i];
+            Admission.AddTouches(op, uuids);
             switch (op)
             {
                 case CreateObject c:
@@ -45,7 +48,9 @@ public static class Footprint
         int kept = 0;
         for (int i = 0; i < uuids.Count; i++)
             if (kept == 0 || !string.Equals(uuids[kept - 1], uuids[i], StringComparison.Ordinal)) uuids[kept++] = uuids[i];
-        return uuids.GetRange(0, kept).ToArray();
+        var footprint = new string[kept]; // copied straight out: GetRange made a list only to copy it again
+        uuids.CopyTo(0, footprint, 0, kept);
+        return footprint;
     }
 
     private static void AddSubtree(RealityScene scene, string uuid, List<string> into, bool whole)
