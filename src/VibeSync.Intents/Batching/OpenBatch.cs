@@ -172,12 +172,20 @@ internal sealed class OpenBatch
         foreach (var u in footprint)
         {
             if (!_byUuid.TryGetValue(u, out var slot)) continue;
-            foreach (var m in new[] { slot.Human, slot.Other, slot.Structural, slot.Destructive })
-                if (m != null && !found.Contains(m)) found.Add(m);
+            // In this order, each once; no array of the four per uuid.
+            AddOnce(found, slot.Human);
+            AddOnce(found, slot.Other);
+            AddOnce(found, slot.Structural);
+            AddOnce(found, slot.Destructive);
         }
         foreach (var p in properties)
             if (_lastWriter.TryGetValue(p, out var writer) && !found.Contains(writer)) found.Add(writer);
         return found;
+    }
+
+    private static void AddOnce(List<BatchMember> found, BatchMember? m)
+    {
+        if (m != null && !found.Contains(m)) found.Add(m);
     }
 
     /// <summary>The member that is the latest on every one of <paramref name="footprint"/>'s uuids and covers no others, if there is one.</summary>
