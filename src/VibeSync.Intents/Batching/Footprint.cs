@@ -15,9 +15,27 @@ public static class Footprint
     {
         // A list sorted once rather than a SortedSet: this runs for every admission, mostly for one
         // operation on one uuid, and a set's nodes were a measurable share of its garbage (issue #20).
-        // Indexed, and Touches added without its iterator: no enumerator per admission.
+        // Indexed, and Touches added without its iterator: no enumerator per admission. The list is
+        // scratch kept per thread (the spine, an engine): only the footprint itself is allocated.
         var operations = request.Operations;
-        var uuids = new List<string>(operations.Count + 1);
+        var uuids = t_scratch ?? new List<string>(operations.Count + 1);
+        t_scratch = null; // taken while in use
+        try
+        {
+            return Collect(before, operations, uuids);
+        }
+        finally
+        {
+            uuids.Clear();
+            if (uuids.Capacity <= KeptCapacity) t_scratch = uuids; // a delete's large subtree is not held for good
+        }
+    }
+
+    private const int KeptCapacity = 1024;
+    [ThreadStatic] private static List<string>? t_scratch;
+
+    private static string[] Collect(RealityScene before, IReadOnlyList<Operation> operations, List<string> uuids)
+    {
         for (int i = 0; i < operations.Count; i++)
         {
             var op = operations[i];
