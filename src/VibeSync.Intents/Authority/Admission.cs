@@ -38,7 +38,14 @@ public static class Admission
         if (panic && actor.Kind != ActorKind.EmergencyOverride)
             return new(AdmissionOutcome.Halted, "the engine is in PANIC: speculation is halted until a human resumes");
         if (actor.Kind >= ActorKind.Orchestrator)
-            return new(AdmissionOutcome.Admit, $"{actor} outranks AI and engines");
+        {
+            // One decision per actor, not a new one (and its reason's strings) per admission: a
+            // human's drag is thousands of intents a second (issue #20). Decisions are immutable.
+            var last = Volatile.Read(ref _outranks);
+            if (last == null || !last.Actor.Equals(actor))
+                Volatile.Write(ref _outranks, last = new Outranking(actor, new(AdmissionOutcome.Admit, $"{actor} outranks AI and engines")));
+            return last.Decision;
+        }
 
         if (actor.Kind == ActorKind.Ai && string.IsNullOrWhiteSpace(intent.Rationale))
             throw new IntentRefusedException(IntentErrorCode.MissingField, "rationale", "an AI intent must say why (rationale)");
@@ -57,6 +64,9 @@ public static class Admission
             : new(AdmissionOutcome.AwaitApproval, $"{cls} intents from {actor} wait for a human's approval");
     }
 
+    private sealed record Outranking(Actor Actor, AdmissionDecision Decision);
+    private static Outranking? _outranks; // the last actor admitted for its rank, with its decision
+
     /// <summary>Approving or denying is a human's act.</summary>
     /// <exception cref="UnauthorizedAccessException">An AI, engine or the orchestrator tried.</exception>
     public static void CheckCanApprove(Actor actor)
@@ -68,14 +78,31 @@ public static class Admission
     public static IEnumerable<string> Touches(Operation op)
     {
         yield return op.Uuid;
+        if (PointsAt(op, out var other)) yield return other!;
+    }
+
+    /// <summary>
+    /// Adds what <see cref="Touches"/> yields to <paramref name="into"/>, without the iterator
+    /// <see cref="Touches"/> allocates (every admission's footprint asks for it).
+    /// </summary>
+    public static void AddTouches(Operation op, List<string> into)
+    {
+        into.Add(op.Uuid);
+        if (PointsAt(op, out var other)) into.Add(other!);
+    }
+
+    /// <summary>The object an operation points at besides its target, if any.</summary>
+    private static bool PointsAt(Operation op, out string? other)
+    {
         switch (op)
         {
-            case SetParent { Parent: { } p }: yield return p; break;
-            case CreateObject { Parent: { } p }: yield return p; break;
-            case InstantiatePrefab { Parent: { } p }: yield return p; break;
-            case DuplicateObject d: yield return d.NewUuid; break;
-            case AssignMaterial { Material: { } m }: yield return m; break;
-            case SetMesh m: yield return m.Mesh; break;
+            case SetParent { Parent: { } p }: other = p; return true;
+            case CreateObject { Parent: { } p }: other = p; return true;
+            case InstantiatePrefab { Parent: { } p }: other = p; return true;
+            case DuplicateObject d: other = d.NewUuid; return true;
+            case AssignMaterial { Material: { } m }: other = m; return true;
+            case SetMesh m: other = m.Mesh; return true;
+            default: other = null; return false;
         }
     }
 }

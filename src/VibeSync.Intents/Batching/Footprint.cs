@@ -15,10 +15,31 @@ public static class Footprint
     {
         // A list sorted once rather than a SortedSet: this runs for every admission, mostly for one
         // operation on one uuid, and a set's nodes were a measurable share of its garbage (issue #20).
-        var uuids = new List<string>(request.Operations.Count);
-        foreach (var op in request.Operations)
+        // Indexed, and Touches added without its iterator: no enumerator per admission. The list is
+        // scratch kept per thread (the spine, an engine): only the footprint itself is allocated.
+        var operations = request.Operations;
+        var uuids = t_scratch ?? new List<string>(operations.Count + 1);
+        t_scratch = null; // taken while in use
+        try
         {
-            foreach (var u in Admission.Touches(op)) uuids.Add(u);
+            return Collect(before, operations, uuids);
+        }
+        finally
+        {
+            uuids.Clear();
+            if (uuids.Capacity <= KeptCapacity) t_scratch = uuids; // a delete's large subtree is not held for good
+        }
+    }
+
+    private const int KeptCapacity = 1024;
+    [ThreadStatic] private static List<string>? t_scratch;
+
+    private static string[] Collect(RealityScene before, IReadOnlyList<Operation> operations, List<string> uuids)
+    {
+        for (int i = 0; i < operations.Count; i++)
+        {
+            var op = operations[i];
+            Admission.AddTouches(op, uuids);
             switch (op)
             {
                 case CreateObject c:
@@ -45,7 +66,9 @@ public static class Footprint
         int kept = 0;
         for (int i = 0; i < uuids.Count; i++)
             if (kept == 0 || !string.Equals(uuids[kept - 1], uuids[i], StringComparison.Ordinal)) uuids[kept++] = uuids[i];
-        return uuids.GetRange(0, kept).ToArray();
+        var footprint = new string[kept]; // copied straight out: GetRange made a list only to copy it again
+        uuids.CopyTo(0, footprint, 0, kept);
+        return footprint;
     }
 
     private static void AddSubtree(RealityScene scene, string uuid, List<string> into, bool whole)

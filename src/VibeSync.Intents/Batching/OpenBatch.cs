@@ -58,6 +58,9 @@ internal sealed class BatchMember
     /// <summary>An upper bound of the bytes its journal entries' bodies take (its PROVISIONAL entry, then what joined micro-intents may add).</summary>
     public long JournalBytes { get; set; }
 
+    /// <summary>Its PROVISIONAL_OK once micro-intents joined it, made once (the answer is the same for each apply).</summary>
+    public IntentOutcome? CoalescedOk { get; set; }
+
     /// <summary>Micro-intents folded into it.</summary>
     public int Joined { get; private set; }
 
@@ -107,7 +110,7 @@ internal sealed class ApplyStep
     public Task Durable => Member.Durable;
 
     public IReadOnlyList<Operation> Operations { get; private set; }
-    public List<TaskCompletionSource<IntentOutcome>> Answers { get; } = new();
+    public List<TaskCompletionSource<IntentOutcome>> Answers { get; } = new(1); // mostly one: a step per micro-intent that came after its member's last apply
 
     /// <summary>A micro-intent that joined before this step was applied rides along: one engine call for both.</summary>
     public void Fold(IReadOnlyList<Operation> more, TaskCompletionSource<IntentOutcome> answer)
@@ -169,12 +172,20 @@ internal sealed class OpenBatch
         foreach (var u in footprint)
         {
             if (!_byUuid.TryGetValue(u, out var slot)) continue;
-            foreach (var m in new[] { slot.Human, slot.Other, slot.Structural, slot.Destructive })
-                if (m != null && !found.Contains(m)) found.Add(m);
+            // In this order, each once; no array of the four per uuid.
+            AddOnce(found, slot.Human);
+            AddOnce(found, slot.Other);
+            AddOnce(found, slot.Structural);
+            AddOnce(found, slot.Destructive);
         }
         foreach (var p in properties)
             if (_lastWriter.TryGetValue(p, out var writer) && !found.Contains(writer)) found.Add(writer);
         return found;
+    }
+
+    private static void AddOnce(List<BatchMember> found, BatchMember? m)
+    {
+        if (m != null && !found.Contains(m)) found.Add(m);
     }
 
     /// <summary>The member that is the latest on every one of <paramref name="footprint"/>'s uuids and covers no others, if there is one.</summary>

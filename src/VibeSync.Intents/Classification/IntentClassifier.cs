@@ -27,6 +27,10 @@ public static class IntentClassifier
     public static IntentClass Classify(IReadOnlyList<Operation> operations)
     {
         if (operations.Count == 0) throw new ArgumentException("an intent has at least one operation", nameof(operations));
-        return operations.Max(Classify);
+        // Indexed, not Max over the interface (a boxed enumerator): every admission classifies.
+        var max = Classify(operations[0]);
+        for (int i = 1; i < operations.Count; i++)
+            if (Classify(operations[i]) is var c && c > max) max = c;
+        return max;
     }
 }

@@ -48,20 +48,31 @@ internal sealed class EngineReports
     /// <paramref name="uuids"/>: every report it had made by then was made before that write landed
     /// there (adapters report a human's edit before they apply or restore over it).
     /// </summary>
-    public void Applied(string engine, ulong intent, IEnumerable<string> uuids)
+    public void Applied(string engine, ulong intent, IReadOnlyList<string> uuids)
     {
         lock (_gate)
         {
             long reports = _noted.GetValueOrDefault(engine);
-            foreach (var uuid in uuids)
+            for (int u = 0; u < uuids.Count; u++) // indexed: a foreach over the interface boxes an enumerator
             {
+                string uuid = uuids[u];
                 if (!_overwritten.TryGetValue((engine, uuid), out var writes)) _overwritten[(engine, uuid)] = writes = new List<(ulong, long)>(1);
-                writes.RemoveAll(w => w.Intent >= intent); // whatever they answer, this one answers too (its reports are as many or more)
-                if (writes.Exists(w => w.Reports >= reports)) continue; // an older intent with as many reports answers for this one
+                // Loops, not RemoveAll/Exists with lambdas: those capture intent and reports, a closure and a
+                // delegate per uuid per engine on every apply (issue #20: the spine applies 5,000 times a second).
+                for (int i = writes.Count - 1; i >= 0; i--)
+                    if (writes[i].Intent >= intent) writes.RemoveAt(i); // whatever they answer, this one answers too (its reports are as many or more)
+                if (AnyWithReports(writes, reports)) continue; // an older intent with as many reports answers for this one
                 writes.Add((intent, reports)); // in the order of their reports
                 if (writes.Count > KeptWrites) writes.RemoveAt(0); // the oldest: a human's edit reported before it is long settled
             }
         }
+    }
+
+    private static bool AnyWithReports(List<(ulong Intent, long Reports)> writes, long reports)
+    {
+        foreach (var w in writes)
+            if (w.Reports >= reports) return true;
+        return false;
     }
 
     /// <summary>

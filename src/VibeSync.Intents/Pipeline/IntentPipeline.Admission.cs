@@ -282,8 +282,10 @@ public sealed partial class IntentPipeline
         var member = step.Member;
         IEnginePort? current = null;
         if (ReferenceEquals(member.Queued, step)) member.Queued = null; // micro-intents joining from now on need a step of their own
-        using var abort = new CancellationTokenSource();
-        var inFlight = member.Contender.IsHuman ? null : new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
+        // Only an AI or system intent can be aborted (by a human's edit): a human's needs no token source.
+        using var abort = member.Contender.IsHuman ? null : new CancellationTokenSource();
+        var token = abort?.Token ?? CancellationToken.None;
+        var inFlight = abort == null ? null : new InFlight(step.Operations.SelectMany(Admission.Touches).ToHashSet(StringComparer.Ordinal), abort);
         _applying = inFlight;
         try
         {
@@ -294,7 +296,8 @@ public sealed partial class IntentPipeline
                 if (inFlight != null) inFlight.Engine = engine.Name;
                 try
                 {
-                    member.Applied.Add((engine, await Call(() => engine.ApplyProvisionalAsync(member.Id, step.Operations), abort.Token).ConfigureAwait(false)));
+                    member.Applied.Add((engine, await Call(static s => s.engine.ApplyProvisionalAsync(s.Id, s.Operations),
+                        (engine, member.Id, step.Operations), token).ConfigureAwait(false)));
                     _reports.Applied(engine.Name, member.Id, member.Footprint); // what its human reported before this answer, this write landed over
                 }
                 catch (Exception e) when (e is EngineFaultException or TimeoutException && member.Origin != null && _options.OnParityLost != null)
@@ -305,9 +308,9 @@ public sealed partial class IntentPipeline
                     LoseParity(engine.Name, $"it failed to apply intent {member.Id}, a human's edit from {member.Origin}: {e.Message}");
                 }
             }
-            abort.Token.ThrowIfCancellationRequested();
+            token.ThrowIfCancellationRequested();
         }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        catch (OperationCanceledException) when (abort is { IsCancellationRequested: true })
         {
             _applying = null;
             await RollBackAsync(new[] { member }, Soft(RollbackReasons.HumanEdit),
@@ -328,9 +331,11 @@ public sealed partial class IntentPipeline
         {
             _applying = null;
         }
-        var ok = new IntentOutcome(member.Id, IntentPhase.Provisional, member.Joined == 0
-            ? "applied provisionally in every engine (PROVISIONAL_OK); verification follows"
-            : $"coalesced into intent {member.Id} and applied provisionally in every engine (PROVISIONAL_OK); verification follows");
+        // The coalesced answer is made once per member, not per apply: a drag's micro-intents are applied one step each.
+        var ok = member.Joined == 0
+            ? new IntentOutcome(member.Id, IntentPhase.Provisional, "applied provisionally in every engine (PROVISIONAL_OK); verification follows")
+            : member.CoalescedOk ??= new IntentOutcome(member.Id, IntentPhase.Provisional,
+                $"coalesced into intent {member.Id} and applied provisionally in every engine (PROVISIONAL_OK); verification follows");
         foreach (var answer in step.Answers) answer.TrySetResult(ok);
     }
 }

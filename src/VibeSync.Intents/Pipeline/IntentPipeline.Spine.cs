@@ -27,7 +27,7 @@ public sealed partial class IntentPipeline
     private Task<T> Post<T>(Func<Task<T>> work)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue(new Work(async () =>
+        Enqueue(new Posted(async () =>
         {
             try { done.TrySetResult(await work().ConfigureAwait(false)); }
             catch (Exception e) when (_fatal == null) { done.TrySetException(e); }
@@ -70,19 +70,29 @@ public sealed partial class IntentPipeline
 
                 // Sleep until new work, the fsync a waiting apply needs, the answers of the batch in
                 // verification, or else the batch's deadline (the next batch waits for the one in verification).
-                using var stop = new CancellationTokenSource();
-                var wakeUps = new List<Task>(3) { inbox.WaitToReadAsync(stop.Token).AsTask() };
+                // The spine sleeps about twice per intent (issue #20: 5,000 a second), so what a sleep waits
+                // on is kept while still pending: the inbox's wait, and a timer per deadline while that
+                // deadline stands (a timer started earlier for the same moment fires when a new one would).
+                if (_inboxWait is { IsCompleted: true }) _inboxWait = null; // its work was read since
+                var wakeUps = _wakeUps;
+                wakeUps.Clear();
+                wakeUps.Add(_inboxWait ??= inbox.WaitToReadAsync().AsTask());
                 if (_firstWaiting is { } waiting) wakeUps.Add(waiting); // even if it completed since: then no sleep at all
+                DateTimeOffset? batchDue = null, owedDue = null;
                 if (_verifying is { } verifying) wakeUps.Add(verifying.Answered);
-                else foreach (var due in new[] { _batch.Deadline, _owed.Count == 0 ? null : _owed.Values.Min(d => d.Due) })
+                else
                 {
-                    if (due is not { } deadline) continue;
-                    var wait = deadline - _time.GetUtcNow();
-                    wakeUps.Add(Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stop.Token));
+                    batchDue = _batch.Deadline;
+                    foreach (var debt in _owed.Values)
+                        if (owedDue is not { } earliest || debt.Due < earliest) owedDue = debt.Due;
                 }
+                if (_batchAlarm.Set(batchDue, _time) is { } batchAlarm) wakeUps.Add(batchAlarm);
+                if (_owedAlarm.Set(owedDue, _time) is { } owedAlarm) wakeUps.Add(owedAlarm);
                 await Task.WhenAny(wakeUps).ConfigureAwait(false);
-                stop.Cancel();
+                wakeUps.Clear();
             }
+            _batchAlarm.Cancel();
+            _owedAlarm.Cancel();
             if (_fatal == null)
             {
                 await CloseBatchAsync().ConfigureAwait(false);
@@ -95,6 +105,44 @@ public sealed partial class IntentPipeline
             _fatal ??= e;
         }
         if (_fatal is { } fatal) Fail(fatal);
+    }
+
+    private readonly List<Task> _wakeUps = new(4); // spine only: what one sleep waits on
+    private Task? _inboxWait; // spine only: the inbox's wait of an earlier sleep, while no work has arrived
+    private readonly Alarm _batchAlarm = new(), _owedAlarm = new(); // spine only: the sleeps' timers
+
+    /// <summary>
+    /// A timer for one deadline, kept across the spine's sleeps while the deadline stands and
+    /// cancelled as soon as it changes or goes (no stray timers outlive what they were for).
+    /// </summary>
+    private sealed class Alarm
+    {
+        private DateTimeOffset _due;
+        private Task? _delay;
+        private CancellationTokenSource? _stop;
+
+        /// <summary>The task that completes at <paramref name="due"/>; null (and the timer cancelled) without one.</summary>
+        public Task? Set(DateTimeOffset? due, TimeProvider time)
+        {
+            if (due is { } d && _delay != null && d == _due) return _delay;
+            Cancel();
+            if (due is not { } deadline) return null;
+            var wait = deadline - time.GetUtcNow();
+            _stop = new CancellationTokenSource();
+            _due = deadline;
+            return _delay = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, _stop.Token);
+        }
+
+        public void Cancel()
+        {
+            if (_stop != null)
+            {
+                _stop.Cancel();
+                _stop.Dispose();
+                _stop = null;
+            }
+            _delay = null;
+        }
     }
 
     /// <summary>Waits until every answer that waited for an fsync has been given.</summary>
@@ -154,23 +202,44 @@ public sealed partial class IntentPipeline
     {
         _ = Flush();
         _firstWaiting = null;
-        var waitingOn = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < _toApply.Count;)
+        // No set per pump: the spine pumps after nearly every admission (5,000 a second, issue #20).
+        // Taken, not shared: a pump nested in an apply's rollback gets a set of its own.
+        var waitingOn = Interlocked.Exchange(ref _spareWaitingOn, null) ?? new HashSet<string>(StringComparer.Ordinal);
+        try
         {
-            var step = _toApply[i];
-            if (!step.Durable.IsCompletedSuccessfully || step.Member.Footprint.Any(waitingOn.Contains))
+            for (int i = 0; i < _toApply.Count;)
             {
-                if (!step.Durable.IsCompletedSuccessfully) _firstWaiting ??= step.Durable;
-                waitingOn.UnionWith(step.Member.Footprint);
-                i++;
-                continue;
+                var step = _toApply[i];
+                if (!step.Durable.IsCompletedSuccessfully || Meets(step.Member.Footprint, waitingOn))
+                {
+                    if (!step.Durable.IsCompletedSuccessfully) _firstWaiting ??= step.Durable;
+                    waitingOn.UnionWith(step.Member.Footprint);
+                    i++;
+                    continue;
+                }
+                _toApply.RemoveAt(i);
+                int before = _toApply.Count;
+                await ApplyAsync(step).ConfigureAwait(false);
+                _ = Flush();
+                if (_toApply.Count != before) { i = 0; waitingOn.Clear(); _firstWaiting = null; } // a rollback dropped steps: look again from the start
             }
-            _toApply.RemoveAt(i);
-            int before = _toApply.Count;
-            await ApplyAsync(step).ConfigureAwait(false);
-            _ = Flush();
-            if (_toApply.Count != before) { i = 0; waitingOn.Clear(); _firstWaiting = null; } // a rollback dropped steps: look again from the start
         }
+        finally
+        {
+            waitingOn.Clear();
+            _spareWaitingOn = waitingOn;
+        }
+    }
+
+    private HashSet<string>? _spareWaitingOn; // spine only: PumpAsync's set, kept between pumps
+
+    /// <summary>Whether any of <paramref name="footprint"/> is in <paramref name="uuids"/> (a loop: Any with a method group allocates a delegate per call).</summary>
+    private static bool Meets(string[] footprint, HashSet<string> uuids)
+    {
+        if (uuids.Count == 0) return false;
+        foreach (var u in footprint)
+            if (uuids.Contains(u)) return true;
+        return false;
     }
 
     /// <summary>

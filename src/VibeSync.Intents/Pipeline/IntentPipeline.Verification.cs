@@ -369,14 +369,31 @@ public sealed partial class IntentPipeline
     /// retried after each of <see cref="PipelineOptions.RetryDelays"/>; a busy engine asked again
     /// after <see cref="PipelineOptions.BusyBackoff"/>. What is left over is a fault.
     /// </summary>
-    private async Task<T> Call<T>(Func<Task<T>> call, CancellationToken abort = default)
+    private Task<T> Call<T>(Func<Task<T>> call, CancellationToken abort = default) => Call(static call => call(), call, abort);
+
+    /// <summary>
+    /// As <see cref="Call{T}(Func{Task{T}}, CancellationToken)"/>, with the call's state passed in: a static
+    /// lambda then needs no closure (the spine applies 5,000 times a second, issue #20).
+    /// </summary>
+    private Task<T> Call<TState, T>(Func<TState, Task<T>> call, TState state, CancellationToken abort = default)
+    {
+        Task<T> first;
+        try { first = call(state); }
+        catch (Exception e) { first = Task.FromException<T>(e); } // thrown or returned, it is handled alike below
+        // An answer already given (an engine in this process) is handed on as it is: no task of Call's own.
+        return first.IsCompletedSuccessfully ? first : CallAsync(call, state, first, abort);
+    }
+
+    private async Task<T> CallAsync<TState, T>(Func<TState, Task<T>> call, TState state, Task<T>? first, CancellationToken abort)
     {
         int transient = 0, busy = 0;
         while (true)
         {
             try
             {
-                return await call().WaitAsync(_options.EngineTimeout, _time, abort).ConfigureAwait(false);
+                var attempt = first ?? call(state);
+                first = null; // a retry asks again
+                return await attempt.WaitAsync(_options.EngineTimeout, _time, abort).ConfigureAwait(false);
             }
             catch (EngineTransientException e)
             {

@@ -70,7 +70,38 @@ public sealed partial class IntentPipeline : IAsyncDisposable
     private long _finalsQueued, _finalsJournaled; // spine only: positions in that queue
     private Task? _firstWaiting; // the first fsync a step left in the queue waits for, as the last pump saw it
 
-    private sealed record Work(Func<Task> Run, Action<Exception> Fail);
+    /// <summary>A piece of work for the spine, and how to fail it if the spine stops first.</summary>
+    private abstract class Work
+    {
+        public abstract Task Run();
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class Posted(Func<Task> run, Action<Exception> fail) : Work
+    {
+        public override Task Run() => run();
+        public override void Fail(Exception error) => fail(error);
+    }
+
+    /// <summary>
+    /// A submitted intent to admit: one object holding what it needs, rather than a closure and two
+    /// delegates per submission (issue #20: 5,000 a second).
+    /// </summary>
+    private sealed class Submission(IntentPipeline pipeline, IntentRequest request, Actor actor, bool panic, string? origin, long report,
+        TaskCompletionSource<IntentOutcome> provisional, TaskCompletionSource<IntentOutcome> settled) : Work
+    {
+        public override Task Run()
+        {
+            if (origin != null) pipeline._reports.Taken(origin, report);
+            return pipeline.AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin, report: report);
+        }
+
+        public override void Fail(Exception error)
+        {
+            provisional.TrySetException(error);
+            settled.TrySetException(error);
+        }
+    }
 
     /// <summary>
     /// A batch whose window ended and whose reads are out: what it was expected to hold, the
@@ -272,12 +303,7 @@ public sealed partial class IntentPipeline : IAsyncDisposable
         // An engine's report is numbered as it arrives, in its link's order (before that link's next
         // answer is read): a verification read of that engine judges it against the reports taken so far.
         long report = origin == null ? 0 : _reports.Note(origin, request.Operations.SelectMany(Admission.Touches));
-        Enqueue(new Work(() =>
-            {
-                if (origin != null) _reports.Taken(origin, report);
-                return AdmitAsync(0, request, actor, panic, Admit.New, provisional, settled, origin: origin, report: report);
-            },
-            e => { provisional.TrySetException(e); settled.TrySetException(e); }));
+        Enqueue(new Submission(this, request, actor, panic, origin, report, provisional, settled));
         return new IntentTicket(provisional.Task, settled.Task);
     }
 

@@ -37,7 +37,9 @@ internal static class Journaling
     /// <exception cref="WalEntryTooLargeException">A later phase of an admitted intent would not fit (the budget above makes it impossible).</exception>
     public static EncodedEntry Encode(WalEntry entry, bool first)
     {
-        var encoded = WriteAheadLog.Encode(entry with { Rationale = Clip(entry.Rationale, RationaleChars) });
+        string? clipped = Clip(entry.Rationale, RationaleChars);
+        // A copy only when clipping changed the rationale (nearly never): every entry comes through here.
+        var encoded = WriteAheadLog.Encode(ReferenceEquals(clipped, entry.Rationale) ? entry : entry with { Rationale = clipped });
         int budget = first ? FirstEntryBudget : WriteAheadLog.MaxEntryBytes;
         if (encoded.BodyBytes <= budget) return encoded;
         if (first)

@@ -15,15 +15,30 @@ internal static class EntryBody
     /// <exception cref="ArgumentException">The operation is not valid JSON.</exception>
     public static byte[] Encode(WalEntry entry)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        // The buffer and writer are kept per thread (an appender journals from one thread: the
+        // pipeline's spine), so an entry costs its body's array and nothing else (issue #20).
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var w = t_writer;
+        if (w == null) t_writer = w = new Utf8JsonWriter(buffer);
+        else w.Reset(buffer); // also after an entry that failed half-way
+        try
         {
             w.WriteStartObject();
             WriteMembers(w, entry, writeNulls: false);
             w.WriteEndObject();
+            w.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            if (buffer.Capacity > KeptBytes) (t_buffer, t_writer) = (null, null); // a large entry's buffer is not held for good
+        }
     }
+
+    private const int KeptBytes = 64 * 1024;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     /// <summary>
     /// Writes the body's members into an open JSON object: the on-disk body (absent parts left
