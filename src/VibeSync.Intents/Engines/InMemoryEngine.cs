@@ -16,6 +16,7 @@ namespace VibeSync.Intents.Engines;
 public sealed class InMemoryEngine : IEnginePort
 {
     private static readonly Actor Applier = new(ActorKind.Orchestrator, "apply");
+    private static readonly IReadOnlyDictionary<string, string> NoBasedOn = new Dictionary<string, string>(); // read only, so one serves every apply
     private readonly Dictionary<string, Prior> _undo = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, List<string>> _tokensOf = new();
     private long _applySequence;
@@ -59,13 +60,14 @@ public sealed class InMemoryEngine : IEnginePort
     public Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
     {
         var token = $"undo-{Name}-{intentId}-{++_applySequence}"; // an intent may be applied in several steps (coalescing)
-        var request = new IntentRequest(operations, new Dictionary<string, string>(), null);
-        var next = IntentValidator.Apply(State, request, Applier);
+        var request = new IntentRequest(operations, NoBasedOn, null);
+        bool storedAsPut = OnlyTransformsOrVisibility(operations);
+        var next = storedAsPut ? IntentValidator.Apply(State, request, Applier, EngineStorage.RoundToFloat32) : IntentValidator.Apply(State, request, Applier);
         var footprint = Footprint.Of(State, request);
         _undo[token] = new Prior(State, footprint);
         if (!_tokensOf.TryGetValue(intentId, out var tokens)) _tokensOf[intentId] = tokens = new List<string>();
         tokens.Add(token);
-        State = StoreOnly(next, footprint);
+        State = storedAsPut ? next : StoreOnly(next, footprint);
         Applies++;
         return Task.FromResult(token);
     }
@@ -96,6 +98,21 @@ public sealed class InMemoryEngine : IEnginePort
         State = Restore(State, prior);
         Rollbacks++;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// True when storing the operations' objects as they are put is exactly storing the result
+    /// afterwards (<see cref="StoreOnly"/>), so each changed object is written once, not twice (the
+    /// cosmetic drag, issue #20): set_transform and set_visibility change only objects, through
+    /// the validator's put, and check no real, so rounding an object as it is put changes nothing
+    /// a later operation checks; rounding is per field and idempotent, so rounding after each
+    /// operation gives what rounding after the last does.
+    /// </summary>
+    private static bool OnlyTransformsOrVisibility(IReadOnlyList<Operation> operations)
+    {
+        for (int i = 0; i < operations.Count; i++)
+            if (operations[i] is not (SetTransform or SetVisibility)) return false;
+        return true;
     }
 
     /// <summary>Puts back the prior records of the token's uuids only; everything else stays as it is now.</summary>

@@ -20,18 +20,30 @@ public static class IntentValidator
     /// <summary>Validates <paramref name="intent"/> from <paramref name="actor"/> (an AI sees what <see cref="AiVisibility"/> lets it) and returns Reality after it.</summary>
     /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
     public static RealityScene Apply(RealityScene reality, IntentRequest intent, Actor actor) =>
-        Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything).Reality;
+        Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything, null).Reality;
+
+    /// <summary>
+    /// As <see cref="Apply(RealityScene, IntentRequest, Actor)"/>, every object an operation puts
+    /// passed through <paramref name="store"/> first: an engine that stores values its own way
+    /// (<see cref="Engines.InMemoryEngine"/>, float32) writes each changed object once instead of
+    /// applying, then storing it again. Only for operations whose checks read no value that
+    /// <paramref name="store"/> changes, so later operations see what they would have seen.
+    /// </summary>
+    internal static RealityScene Apply(RealityScene reality, IntentRequest intent, Actor actor, Func<SceneObject, SceneObject> store) =>
+        Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything, store).Reality;
 
     /// <summary>Validates <paramref name="intent"/> as seen with <paramref name="sight"/>.</summary>
     /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
-    public static Validated Check(RealityScene reality, IntentRequest intent, Sight sight)
+    public static Validated Check(RealityScene reality, IntentRequest intent, Sight sight) => Check(reality, intent, sight, null);
+
+    private static Validated Check(RealityScene reality, IntentRequest intent, Sight sight, Func<SceneObject, SceneObject>? store)
     {
         if (sight == Sight.Ai) RefuseHiddenIds(intent);
         if (intent.BasedOn.Count > 0) CheckBasedOn(reality, intent, sight); // most intents have none: no closure, query or list for nothing
         var scene = reality;
         bool unseen = false;
         for (int i = 0; i < intent.Operations.Count; i++)
-            scene = Apply(scene, intent.Operations[i], sight, $"operations[{i}]", ref unseen);
+            scene = Apply(scene, intent.Operations[i], sight, $"operations[{i}]", store, ref unseen);
         CheckRigClosure(reality, scene, intent.Operations);
         return new Validated(UnusedRecords.Prune(reality, scene, intent.Operations), unseen);
     }
@@ -104,15 +116,16 @@ public static class IntentValidator
         };
     }
 
-    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, ref bool unseen)
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, Func<SceneObject, SceneObject>? store, ref bool unseen)
     {
         var deleted = Array.Empty<string>();
-        var next = Apply(s, op, sight, path, ref unseen, ref deleted);
+        var next = Apply(s, op, sight, path, store, ref unseen, ref deleted);
         return AiVisibility.Track(s, next, op, deleted);
     }
 
-    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, ref bool unseen, ref string[] deleted)
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, Func<SceneObject, SceneObject>? store, ref bool unseen, ref string[] deleted)
     {
+        RealityScene Put(RealityScene s, SceneObject o) => IntentValidator.Put(s, store == null ? o : store(o)); // every object an operation changes or makes
         SceneObject Object(RealityScene s, string uuid, string path) => IntentValidator.Object(s, uuid, path, sight);
         Material Material(RealityScene s, string uuid, string path) => IntentValidator.Material(s, uuid, path, sight);
         Mesh Mesh(RealityScene s, string uuid, string path) => IntentValidator.Mesh(s, uuid, path, sight);
