@@ -18,7 +18,8 @@ public sealed class InMemoryEngine : IEnginePort
     private static readonly Actor Applier = new(ActorKind.Orchestrator, "apply");
     private static readonly IReadOnlyDictionary<string, string> NoBasedOn = new Dictionary<string, string>(); // read only, so one serves every apply
     private readonly Dictionary<string, Prior> _undo = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, List<string>> _tokensOf = new();
+    private readonly Dictionary<ulong, string> _tokenOf = new(); // an intent's first token: most are applied in one step
+    private readonly Dictionary<ulong, List<string>> _moreTokensOf = new(); // the tokens of its later steps (coalescing), when there are any
     private long _applySequence;
 
     /// <summary>An undo token's content: the prior records of what the operations could change, like a real engine's undo step.</summary>
@@ -63,10 +64,15 @@ public sealed class InMemoryEngine : IEnginePort
         var request = new IntentRequest(operations, NoBasedOn, null);
         bool storedAsPut = OnlyTransformsOrVisibility(operations);
         var next = storedAsPut ? IntentValidator.Apply(State, request, Applier, EngineStorage.RoundToFloat32) : IntentValidator.Apply(State, request, Applier);
-        var footprint = Footprint.Of(State, request);
+        // One set_transform or set_visibility names one uuid and reaches nothing else: that is its
+        // footprint (what Footprint.Of finds for it), without the list, iterator and copies that find it.
+        var footprint = storedAsPut && operations.Count == 1 ? new[] { operations[0].Uuid } : Footprint.Of(State, request);
         _undo[token] = new Prior(State, footprint);
-        if (!_tokensOf.TryGetValue(intentId, out var tokens)) _tokensOf[intentId] = tokens = new List<string>();
-        tokens.Add(token);
+        if (!_tokenOf.TryAdd(intentId, token))
+        {
+            if (_moreTokensOf.TryGetValue(intentId, out var more)) more.Add(token);
+            else _moreTokensOf[intentId] = new List<string> { token };
+        }
         State = storedAsPut ? next : StoreOnly(next, footprint);
         Applies++;
         return Task.FromResult(token);
@@ -84,8 +90,9 @@ public sealed class InMemoryEngine : IEnginePort
     {
         foreach (var intentId in intentIds)
         {
-            if (_tokensOf.Remove(intentId, out var tokens))
-                foreach (var t in tokens) _undo.Remove(t);
+            if (_tokenOf.Remove(intentId, out var token)) _undo.Remove(token);
+            if (_moreTokensOf.Remove(intentId, out var more))
+                foreach (var t in more) _undo.Remove(t);
             Finalized++;
         }
         return Task.CompletedTask;
