@@ -23,7 +23,7 @@ public sealed class InMemoryEngine : IEnginePort
     private long _applySequence;
 
     /// <summary>An undo token's content: the prior records of what the operations could change, like a real engine's undo step.</summary>
-    private sealed record Prior(RealityScene Before, string[] Uuids);
+    private readonly record struct Prior(RealityScene Before, string[] Uuids); // a struct: held in the dictionary's entry, not an object per apply
 
     /// <summary>An engine holding <paramref name="initial"/>.</summary>
     public InMemoryEngine(string name, RealityScene initial)
@@ -61,19 +61,28 @@ public sealed class InMemoryEngine : IEnginePort
     public Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
     {
         var token = $"undo-{Name}-{intentId}-{++_applySequence}"; // an intent may be applied in several steps (coalescing)
-        var request = new IntentRequest(operations, NoBasedOn, null);
-        bool storedAsPut = OnlyTransformsOrVisibility(operations);
-        var next = storedAsPut ? IntentValidator.Apply(State, request, Applier, EngineStorage.RoundToFloat32) : IntentValidator.Apply(State, request, Applier);
-        // One set_transform or set_visibility names one uuid and reaches nothing else: that is its
-        // footprint (what Footprint.Of finds for it), without the list, iterator and copies that find it.
-        var footprint = storedAsPut && operations.Count == 1 ? new[] { operations[0].Uuid } : Footprint.Of(State, request);
+        string[] footprint;
+        RealityScene next;
+        if (OnlyTransformsOrVisibility(operations))
+        {
+            // The applier sees everything and names no based_on: the operations alone, no request around them.
+            next = IntentValidator.Apply(State, operations, EngineStorage.RoundToFloat32);
+            // One set_transform or set_visibility names one uuid and reaches nothing else: that is its
+            // footprint (what Footprint.Of finds for it), without the list, iterator and copies that find it.
+            footprint = operations.Count == 1 ? new[] { operations[0].Uuid } : Footprint.Of(State, new IntentRequest(operations, NoBasedOn, null));
+        }
+        else
+        {
+            var request = new IntentRequest(operations, NoBasedOn, null);
+            next = StoreOnly(IntentValidator.Apply(State, request, Applier), footprint = Footprint.Of(State, request));
+        }
         _undo[token] = new Prior(State, footprint);
         if (!_tokenOf.TryAdd(intentId, token))
         {
             if (_moreTokensOf.TryGetValue(intentId, out var more)) more.Add(token);
             else _moreTokensOf[intentId] = new List<string> { token };
         }
-        State = storedAsPut ? next : StoreOnly(next, footprint);
+        State = next;
         Applies++;
         return Task.FromResult(token);
     }

@@ -23,14 +23,15 @@ public static class IntentValidator
         Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything, null).Reality;
 
     /// <summary>
-    /// As <see cref="Apply(RealityScene, IntentRequest, Actor)"/>, every object an operation puts
-    /// passed through <paramref name="store"/> first: an engine that stores values its own way
-    /// (<see cref="Engines.InMemoryEngine"/>, float32) writes each changed object once instead of
-    /// applying, then storing it again. Only for operations whose checks read no value that
-    /// <paramref name="store"/> changes, so later operations see what they would have seen.
+    /// As <see cref="Apply(RealityScene, IntentRequest, Actor)"/> for an actor who sees everything
+    /// and an intent without <c>based_on</c> (no request needed around the operations), every object
+    /// an operation puts passed through <paramref name="store"/> first: an engine that stores values
+    /// its own way (<see cref="Engines.InMemoryEngine"/>, float32) writes each changed object once
+    /// instead of applying, then storing it again. Only for operations whose checks read no value
+    /// that <paramref name="store"/> changes, so later operations see what they would have seen.
     /// </summary>
-    internal static RealityScene Apply(RealityScene reality, IntentRequest intent, Actor actor, Func<SceneObject, SceneObject> store) =>
-        Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything, store).Reality;
+    internal static RealityScene Apply(RealityScene reality, IReadOnlyList<Operation> operations, Func<SceneObject, SceneObject> store) =>
+        CheckOperations(reality, operations, Sight.Everything, store).Reality;
 
     /// <summary>Validates <paramref name="intent"/> as seen with <paramref name="sight"/>.</summary>
     /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
@@ -40,12 +41,18 @@ public static class IntentValidator
     {
         if (sight == Sight.Ai) RefuseHiddenIds(intent);
         if (intent.BasedOn.Count > 0) CheckBasedOn(reality, intent, sight); // most intents have none: no closure, query or list for nothing
+        return CheckOperations(reality, intent.Operations, sight, store);
+    }
+
+    /// <summary>The operations, each checked against and applied to the scene the ones before it made.</summary>
+    private static Validated CheckOperations(RealityScene reality, IReadOnlyList<Operation> operations, Sight sight, Func<SceneObject, SceneObject>? store)
+    {
         var scene = reality;
         bool unseen = false;
-        for (int i = 0; i < intent.Operations.Count; i++)
-            scene = Apply(scene, intent.Operations[i], sight, i, store, ref unseen);
-        CheckRigClosure(reality, scene, intent.Operations);
-        return new Validated(UnusedRecords.Prune(reality, scene, intent.Operations), unseen);
+        for (int i = 0; i < operations.Count; i++)
+            scene = Apply(scene, operations[i], sight, i, store, ref unseen);
+        CheckRigClosure(reality, scene, operations);
+        return new Validated(UnusedRecords.Prune(reality, scene, operations), unseen);
     }
 
     /// <summary>
