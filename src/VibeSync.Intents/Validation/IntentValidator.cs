@@ -30,14 +30,14 @@ public static class IntentValidator
     /// instead of applying, then storing it again. Only for operations whose checks read no value
     /// that <paramref name="store"/> changes, so later operations see what they would have seen.
     /// </summary>
-    internal static RealityScene Apply(RealityScene reality, IReadOnlyList<Operation> operations, Func<SceneObject, SceneObject> store) =>
+    internal static RealityScene Apply(RealityScene reality, IReadOnlyList<Operation> operations, ObjectStore store) =>
         CheckOperations(reality, operations, Sight.Everything, store).Reality;
 
     /// <summary>Validates <paramref name="intent"/> as seen with <paramref name="sight"/>.</summary>
     /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
     public static Validated Check(RealityScene reality, IntentRequest intent, Sight sight) => Check(reality, intent, sight, null);
 
-    private static Validated Check(RealityScene reality, IntentRequest intent, Sight sight, Func<SceneObject, SceneObject>? store)
+    private static Validated Check(RealityScene reality, IntentRequest intent, Sight sight, ObjectStore? store)
     {
         if (sight == Sight.Ai) RefuseHiddenIds(intent);
         if (intent.BasedOn.Count > 0) CheckBasedOn(reality, intent, sight); // most intents have none: no closure, query or list for nothing
@@ -45,7 +45,7 @@ public static class IntentValidator
     }
 
     /// <summary>The operations, each checked against and applied to the scene the ones before it made.</summary>
-    private static Validated CheckOperations(RealityScene reality, IReadOnlyList<Operation> operations, Sight sight, Func<SceneObject, SceneObject>? store)
+    private static Validated CheckOperations(RealityScene reality, IReadOnlyList<Operation> operations, Sight sight, ObjectStore? store)
     {
         var scene = reality;
         bool unseen = false;
@@ -130,7 +130,7 @@ public static class IntentValidator
     /// </summary>
     private static readonly (string Path, string UuidPath)[] Paths = Enumerable.Range(0, 16).Select(i => ($"operations[{i}]", $"operations[{i}].uuid")).ToArray();
 
-    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, int index, Func<SceneObject, SceneObject>? store, ref bool unseen)
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, int index, ObjectStore? store, ref bool unseen)
     {
         var deleted = Array.Empty<string>();
         var (path, uuidPath) = index < Paths.Length ? Paths[index] : ($"operations[{index}]", $"operations[{index}].uuid");
@@ -138,9 +138,9 @@ public static class IntentValidator
         return AiVisibility.Track(s, next, op, deleted);
     }
 
-    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, string uuidPath, Func<SceneObject, SceneObject>? store, ref bool unseen, ref string[] deleted)
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, string uuidPath, ObjectStore? store, ref bool unseen, ref string[] deleted)
     {
-        RealityScene Put(RealityScene s, SceneObject o) => IntentValidator.Put(s, store == null ? o : store(o)); // every object an operation changes or makes
+        RealityScene Put(RealityScene s, SceneObject o) => IntentValidator.Put(s, store == null ? o : store(o, o.Translation, o.Rotation, o.Scale)); // every object an operation changes or makes
         SceneObject Object(RealityScene s, string uuid, string path) => IntentValidator.Object(s, uuid, path, sight);
         Material Material(RealityScene s, string uuid, string path) => IntentValidator.Material(s, uuid, path, sight);
         Mesh Mesh(RealityScene s, string uuid, string path) => IntentValidator.Mesh(s, uuid, path, sight);
@@ -157,6 +157,7 @@ public static class IntentValidator
             case SetTransform t:
             {
                 var o = Object(s, t.Uuid, uuidPath);
+                if (store != null) return IntentValidator.Put(s, store(o, t.Translation ?? o.Translation, t.Rotation ?? o.Rotation, t.Scale ?? o.Scale)); // moved and stored in one record
                 return Put(s, o with { Translation = t.Translation ?? o.Translation, Rotation = t.Rotation ?? o.Rotation, Scale = t.Scale ?? o.Scale });
             }
             case SetVisibility v:
@@ -517,3 +518,10 @@ public static class IntentValidator
 
     private static void Refuse(IntentErrorCode code, string path, string reason) => throw new IntentRefusedException(code, path, reason);
 }
+
+/// <summary>
+/// How an engine stores an object an operation puts: <paramref name="o"/> with this transform, as
+/// the engine holds it. The transform is given apart so that a moved object is made once, not
+/// moved and then stored (issue #20).
+/// </summary>
+internal delegate SceneObject ObjectStore(SceneObject o, Vector3d translation, Quaterniond rotation, Vector3d scale);

@@ -47,9 +47,15 @@ namespace VibeSync.Protocol.Spaces
         /// Every real of one object rounded to the nearest float32, as <see cref="RoundToFloat32(Scene)"/>
         /// rounds each: for an engine storing one changed object without building a scene around it.
         /// </summary>
-        public static SceneObject RoundToFloat32(SceneObject o) => o with
+        public static SceneObject RoundToFloat32(SceneObject o) => RoundToFloat32(o, o.Translation, o.Rotation, o.Scale);
+
+        /// <summary>
+        /// <paramref name="o"/> with this transform, every real rounded to the nearest float32: what
+        /// <see cref="RoundToFloat32(SceneObject)"/> makes of <paramref name="o"/> moved there, in one record.
+        /// </summary>
+        public static SceneObject RoundToFloat32(SceneObject o, Vector3d translation, Quaterniond rotation, Vector3d scale) => o with
         {
-            Translation = F(o.Translation), Rotation = F(o.Rotation), Scale = F(o.Scale),
+            Translation = F(translation), Rotation = F(rotation), Scale = F(scale),
             Camera = o.Camera is { } c ? new CameraParameters(c.Type, F(c.YFov), F(c.Aspect), F(c.XMag), F(c.YMag), F(c.ZNear), F(c.ZFar)) : null,
             Light = o.Light is { } l ? new LightParameters(l.Type, F(l.Color), F(l.Intensity), l.Range is { } r ? F(r) : null, F(l.InnerCone), F(l.OuterCone)) : null,
         };
