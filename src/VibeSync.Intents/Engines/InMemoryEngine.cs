@@ -16,12 +16,14 @@ namespace VibeSync.Intents.Engines;
 public sealed class InMemoryEngine : IEnginePort
 {
     private static readonly Actor Applier = new(ActorKind.Orchestrator, "apply");
+    private static readonly IReadOnlyDictionary<string, string> NoBasedOn = new Dictionary<string, string>(); // read only, so one serves every apply
     private readonly Dictionary<string, Prior> _undo = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, List<string>> _tokensOf = new();
+    private readonly Dictionary<ulong, string> _tokenOf = new(); // an intent's first token: most are applied in one step
+    private readonly Dictionary<ulong, List<string>> _moreTokensOf = new(); // the tokens of its later steps (coalescing), when there are any
     private long _applySequence;
 
     /// <summary>An undo token's content: the prior records of what the operations could change, like a real engine's undo step.</summary>
-    private sealed record Prior(RealityScene Before, string[] Uuids);
+    private readonly record struct Prior(RealityScene Before, string[] Uuids); // a struct: held in the dictionary's entry, not an object per apply
 
     /// <summary>An engine holding <paramref name="initial"/>.</summary>
     public InMemoryEngine(string name, RealityScene initial)
@@ -59,13 +61,28 @@ public sealed class InMemoryEngine : IEnginePort
     public Task<string> ApplyProvisionalAsync(ulong intentId, IReadOnlyList<Operation> operations)
     {
         var token = $"undo-{Name}-{intentId}-{++_applySequence}"; // an intent may be applied in several steps (coalescing)
-        var request = new IntentRequest(operations, new Dictionary<string, string>(), null);
-        var next = IntentValidator.Apply(State, request, Applier);
-        var footprint = Footprint.Of(State, request);
+        string[] footprint;
+        RealityScene next;
+        if (OnlyTransformsOrVisibility(operations))
+        {
+            // The applier sees everything and names no based_on: the operations alone, no request around them.
+            next = IntentValidator.Apply(State, operations, EngineStorage.RoundToFloat32);
+            // One set_transform or set_visibility names one uuid and reaches nothing else: that is its
+            // footprint (what Footprint.Of finds for it), without the list, iterator and copies that find it.
+            footprint = operations.Count == 1 ? new[] { operations[0].Uuid } : Footprint.Of(State, new IntentRequest(operations, NoBasedOn, null));
+        }
+        else
+        {
+            var request = new IntentRequest(operations, NoBasedOn, null);
+            next = StoreOnly(IntentValidator.Apply(State, request, Applier), footprint = Footprint.Of(State, request));
+        }
         _undo[token] = new Prior(State, footprint);
-        if (!_tokensOf.TryGetValue(intentId, out var tokens)) _tokensOf[intentId] = tokens = new List<string>();
-        tokens.Add(token);
-        State = StoreOnly(next, footprint);
+        if (!_tokenOf.TryAdd(intentId, token))
+        {
+            if (_moreTokensOf.TryGetValue(intentId, out var more)) more.Add(token);
+            else _moreTokensOf[intentId] = new List<string> { token };
+        }
+        State = next;
         Applies++;
         return Task.FromResult(token);
     }
@@ -82,8 +99,9 @@ public sealed class InMemoryEngine : IEnginePort
     {
         foreach (var intentId in intentIds)
         {
-            if (_tokensOf.Remove(intentId, out var tokens))
-                foreach (var t in tokens) _undo.Remove(t);
+            if (_tokenOf.Remove(intentId, out var token)) _undo.Remove(token);
+            if (_moreTokensOf.Remove(intentId, out var more))
+                foreach (var t in more) _undo.Remove(t);
             Finalized++;
         }
         return Task.CompletedTask;
@@ -96,6 +114,21 @@ public sealed class InMemoryEngine : IEnginePort
         State = Restore(State, prior);
         Rollbacks++;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// True when storing the operations' objects as they are put is exactly storing the result
+    /// afterwards (<see cref="StoreOnly"/>), so each changed object is written once, not twice (the
+    /// cosmetic drag, issue #20): set_transform and set_visibility change only objects, through
+    /// the validator's put, and check no real, so rounding an object as it is put changes nothing
+    /// a later operation checks; rounding is per field and idempotent, so rounding after each
+    /// operation gives what rounding after the last does.
+    /// </summary>
+    private static bool OnlyTransformsOrVisibility(IReadOnlyList<Operation> operations)
+    {
+        for (int i = 0; i < operations.Count; i++)
+            if (operations[i] is not (SetTransform or SetVisibility)) return false;
+        return true;
     }
 
     /// <summary>Puts back the prior records of the token's uuids only; everything else stays as it is now.</summary>

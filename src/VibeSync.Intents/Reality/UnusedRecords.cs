@@ -23,7 +23,7 @@ internal static class UnusedRecords
     public static RealityScene Prune(RealityScene before, RealityScene after, IReadOnlyList<Operation> operations)
     {
         var candidates = Candidates(before, operations);
-        if (candidates.Count > 0)
+        if (candidates is { Count: > 0 })
         {
             foreach (var o in after.Objects.Values) // every object: no iterator per object here
             {
@@ -41,14 +41,21 @@ internal static class UnusedRecords
     }
 
     /// <summary>The images that materials pruned now, or whose textures these operations set, used before and no material uses now.</summary>
-    private static RealityScene PruneImages(RealityScene before, RealityScene after, IReadOnlyList<Operation> operations, HashSet<string> pruned)
+    /// <remarks>
+    /// Sets made only when there is something to put in them, and the operations walked by index:
+    /// most intents (a drag) have nothing to prune, and this runs for every one of them, in Reality
+    /// and in each in-memory engine (issue #20: a set and a boxed enumerator each, per call).
+    /// </remarks>
+    private static RealityScene PruneImages(RealityScene before, RealityScene after, IReadOnlyList<Operation> operations, HashSet<string>? pruned)
     {
-        var images = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var uuid in pruned)
-            if (before.Materials.TryGetValue(uuid, out var gone)) images.UnionWith(gone.ImageIds());
-        foreach (var op in operations)
-            if (op is SetMaterialParams { Textures: not null } && before.Materials.TryGetValue(op.Uuid, out var changed)) images.UnionWith(changed.ImageIds());
-        if (images.Count == 0) return after;
+        HashSet<string>? images = null;
+        if (pruned != null)
+            foreach (var uuid in pruned)
+                if (before.Materials.TryGetValue(uuid, out var gone)) (images ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(gone.ImageIds());
+        for (int i = 0; i < operations.Count; i++)
+            if (operations[i] is SetMaterialParams { Textures: not null } op && before.Materials.TryGetValue(op.Uuid, out var changed))
+                (images ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(changed.ImageIds());
+        if (images is null || images.Count == 0) return after;
         foreach (var m in after.Materials.Values)
         {
             images.ExceptWith(m.ImageIds());
@@ -57,13 +64,15 @@ internal static class UnusedRecords
         return after with { Images = after.Images.RemoveRange(images) };
     }
 
-    /// <summary>What the objects these operations change or delete used before them.</summary>
-    private static HashSet<string> Candidates(RealityScene before, IReadOnlyList<Operation> operations)
+    /// <summary>What the objects these operations change or delete used before them; null when no operation can let go of a record.</summary>
+    private static HashSet<string>? Candidates(RealityScene before, IReadOnlyList<Operation> operations)
     {
-        var candidates = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var op in operations)
+        HashSet<string>? candidates = null;
+        for (int k = 0; k < operations.Count; k++)
         {
+            var op = operations[k];
             if (op is not (SetMesh or AssignMaterial or SetSkin or DeleteObject)) continue;
+            candidates ??= new HashSet<string>(StringComparer.Ordinal);
             var doomed = new List<string> { op.Uuid };
             if (op is DeleteObject { Children: ChildrenPolicy.Delete })
                 for (int i = 0; i < doomed.Count; i++) doomed.AddRange(before.ChildrenOf(doomed[i]).Select(c => c.Uuid));

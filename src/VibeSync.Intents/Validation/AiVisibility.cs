@@ -158,14 +158,21 @@ public static class AiVisibility
             SetParent p when SeesObject(before, p.Uuid) => p.Uuid, // hidden before: what its subtree uses is concealed already
             _ => null,
         };
-        if (op is DeleteObject)
-        {
-            var seen = deleted.Where(u => SeesObject(before, u)).ToList();
-            return seen.Count == 0 ? after : after with { Concealed = after.Concealed with { SeenTombstones = after.Concealed.SeenTombstones.Union(seen) } };
-        }
+        if (op is DeleteObject) return RememberSeen(before, after, deleted);
         if (changed == null || SeesObject(after, changed)) return after;
         bool fresh = op is CreateObject or InstantiatePrefab or DuplicateObject; // a new object has no children yet
         return after with { Concealed = after.Concealed with { Data = Conceal(after, new[] { changed }, fresh ? changed : null) } };
+    }
+
+    /// <summary>
+    /// <paramref name="after"/>, remembering the <paramref name="deleted"/> objects an AI could see
+    /// before. A method of its own: its lambda, inline in <see cref="Track"/>, made the compiler
+    /// allocate a closure on every call of it, every operation (issue #20).
+    /// </summary>
+    private static RealityScene RememberSeen(RealityScene before, RealityScene after, IReadOnlyCollection<string> deleted)
+    {
+        var seen = deleted.Where(u => SeesObject(before, u)).ToList();
+        return seen.Count == 0 ? after : after with { Concealed = after.Concealed with { SeenTombstones = after.Concealed.SeenTombstones.Union(seen) } };
     }
 
     /// <summary>

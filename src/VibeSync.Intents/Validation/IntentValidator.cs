@@ -20,20 +20,39 @@ public static class IntentValidator
     /// <summary>Validates <paramref name="intent"/> from <paramref name="actor"/> (an AI sees what <see cref="AiVisibility"/> lets it) and returns Reality after it.</summary>
     /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
     public static RealityScene Apply(RealityScene reality, IntentRequest intent, Actor actor) =>
-        Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything).Reality;
+        Check(reality, intent, actor.Kind == ActorKind.Ai ? Sight.Ai : Sight.Everything, null).Reality;
+
+    /// <summary>
+    /// As <see cref="Apply(RealityScene, IntentRequest, Actor)"/> for an actor who sees everything
+    /// and an intent without <c>based_on</c> (no request needed around the operations), every object
+    /// an operation puts passed through <paramref name="store"/> first: an engine that stores values
+    /// its own way (<see cref="Engines.InMemoryEngine"/>, float32) writes each changed object once
+    /// instead of applying, then storing it again. Only for operations whose checks read no value
+    /// that <paramref name="store"/> changes, so later operations see what they would have seen.
+    /// </summary>
+    internal static RealityScene Apply(RealityScene reality, IReadOnlyList<Operation> operations, ObjectStore store) =>
+        CheckOperations(reality, operations, Sight.Everything, store).Reality;
 
     /// <summary>Validates <paramref name="intent"/> as seen with <paramref name="sight"/>.</summary>
     /// <exception cref="IntentRefusedException">The first rule the intent breaks.</exception>
-    public static Validated Check(RealityScene reality, IntentRequest intent, Sight sight)
+    public static Validated Check(RealityScene reality, IntentRequest intent, Sight sight) => Check(reality, intent, sight, null);
+
+    private static Validated Check(RealityScene reality, IntentRequest intent, Sight sight, ObjectStore? store)
     {
         if (sight == Sight.Ai) RefuseHiddenIds(intent);
         if (intent.BasedOn.Count > 0) CheckBasedOn(reality, intent, sight); // most intents have none: no closure, query or list for nothing
+        return CheckOperations(reality, intent.Operations, sight, store);
+    }
+
+    /// <summary>The operations, each checked against and applied to the scene the ones before it made.</summary>
+    private static Validated CheckOperations(RealityScene reality, IReadOnlyList<Operation> operations, Sight sight, ObjectStore? store)
+    {
         var scene = reality;
         bool unseen = false;
-        for (int i = 0; i < intent.Operations.Count; i++)
-            scene = Apply(scene, intent.Operations[i], sight, $"operations[{i}]", ref unseen);
-        CheckRigClosure(reality, scene, intent.Operations);
-        return new Validated(UnusedRecords.Prune(reality, scene, intent.Operations), unseen);
+        for (int i = 0; i < operations.Count; i++)
+            scene = Apply(scene, operations[i], sight, i, store, ref unseen);
+        CheckRigClosure(reality, scene, operations);
+        return new Validated(UnusedRecords.Prune(reality, scene, operations), unseen);
     }
 
     /// <summary>
@@ -104,15 +123,24 @@ public static class IntentValidator
         };
     }
 
-    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, ref bool unseen)
+    /// <summary>
+    /// The paths of the first operations and of their uuid fields, made once: a refusal names them,
+    /// but every operation validated needs them at hand, and making them each time was a share of
+    /// each intent's garbage (issue #20).
+    /// </summary>
+    private static readonly (string Path, string UuidPath)[] Paths = Enumerable.Range(0, 16).Select(i => ($"operations[{i}]", $"operations[{i}].uuid")).ToArray();
+
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, int index, ObjectStore? store, ref bool unseen)
     {
         var deleted = Array.Empty<string>();
-        var next = Apply(s, op, sight, path, ref unseen, ref deleted);
+        var (path, uuidPath) = index < Paths.Length ? Paths[index] : ($"operations[{index}]", $"operations[{index}].uuid");
+        var next = Apply(s, op, sight, path, uuidPath, store, ref unseen, ref deleted);
         return AiVisibility.Track(s, next, op, deleted);
     }
 
-    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, ref bool unseen, ref string[] deleted)
+    private static RealityScene Apply(RealityScene s, Operation op, Sight sight, string path, string uuidPath, ObjectStore? store, ref bool unseen, ref string[] deleted)
     {
+        RealityScene Put(RealityScene s, SceneObject o) => IntentValidator.Put(s, store == null ? o : store(o, o.Translation, o.Rotation, o.Scale)); // every object an operation changes or makes
         SceneObject Object(RealityScene s, string uuid, string path) => IntentValidator.Object(s, uuid, path, sight);
         Material Material(RealityScene s, string uuid, string path) => IntentValidator.Material(s, uuid, path, sight);
         Mesh Mesh(RealityScene s, string uuid, string path) => IntentValidator.Mesh(s, uuid, path, sight);
@@ -128,21 +156,22 @@ public static class IntentValidator
         {
             case SetTransform t:
             {
-                var o = Object(s, t.Uuid, path + ".uuid");
+                var o = Object(s, t.Uuid, uuidPath);
+                if (store != null) return IntentValidator.Put(s, store(o, t.Translation ?? o.Translation, t.Rotation ?? o.Rotation, t.Scale ?? o.Scale)); // moved and stored in one record
                 return Put(s, o with { Translation = t.Translation ?? o.Translation, Rotation = t.Rotation ?? o.Rotation, Scale = t.Scale ?? o.Scale });
             }
             case SetVisibility v:
-                return Put(s, Object(s, v.Uuid, path + ".uuid") with { Visible = v.Visible });
+                return Put(s, Object(s, v.Uuid, uuidPath) with { Visible = v.Visible });
             case SetMaterialParams p:
             {
-                var m = Material(s, p.Uuid, path + ".uuid");
+                var m = Material(s, p.Uuid, uuidPath);
                 if (p.Textures != null) Textures(s, p.Textures, path);
                 return s with { Materials = s.Materials.SetItem(m.Uuid, p.ApplyTo(m)) };
             }
             case AssignMaterial a:
             {
-                var o = Object(s, a.Uuid, path + ".uuid");
-                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects have material slots");
+                var o = Object(s, a.Uuid, uuidPath);
+                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, uuidPath, $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects have material slots");
                 if (a.Slot > o.Materials.Count) Refuse(IntentErrorCode.InvalidValue, path + ".slot", $"slot {a.Slot} is beyond the {o.Materials.Count} slot(s) (use {o.Materials.Count} to add one)");
                 if (a.Material != null) Material(s, a.Material, path + ".material");
                 var slots = o.Materials.ToList();
@@ -151,7 +180,7 @@ public static class IntentValidator
             }
             case SetParent p:
             {
-                var o = Object(s, p.Uuid, path + ".uuid");
+                var o = Object(s, p.Uuid, uuidPath);
                 if (o.Kind == ObjectKind.Joint) JointParent(s, p.Parent, path + ".parent");
                 if (p.Parent != null)
                 {
@@ -163,14 +192,14 @@ public static class IntentValidator
             }
             case SetMesh m:
             {
-                var o = Object(s, m.Uuid, path + ".uuid");
-                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects have a mesh");
+                var o = Object(s, m.Uuid, uuidPath);
+                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, uuidPath, $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects have a mesh");
                 Mesh(s, m.Mesh, path + ".mesh");
                 return Put(s, o with { Mesh = m.Mesh });
             }
             case CreateObject c:
             {
-                NewId(s, c.Uuid, path + ".uuid", sight);
+                NewId(s, c.Uuid, uuidPath, sight);
                 if (c.Parent != null) Object(s, c.Parent, path + ".parent");
                 if (c.Kind == ObjectKind.Mesh)
                 {
@@ -186,28 +215,28 @@ public static class IntentValidator
             }
             case InstantiatePrefab p:
             {
-                NewId(s, p.Uuid, path + ".uuid", sight);
+                NewId(s, p.Uuid, uuidPath, sight);
                 if (p.Parent != null) Object(s, p.Parent, path + ".parent");
                 var o = new SceneObject(p.Uuid, p.ObjectName, ObjectKind.Empty, p.Parent, p.Translation, p.Rotation, p.Scale, true, Array.Empty<string?>(), null);
                 return CheckNesting(Put(s, o) with { Assets = s.Assets.SetItem(p.Uuid, p.Prefab) }, p.Uuid, path + ".prefab", sight, ref unseen);
             }
             case DuplicateObject d:
             {
-                var o = Object(s, d.Uuid, path + ".uuid");
+                var o = Object(s, d.Uuid, uuidPath);
                 NewId(s, d.NewUuid, path + ".new_uuid", sight);
                 var copy = Put(s, o with { Uuid = d.NewUuid, Name = d.NewName ?? o.Name });
                 return s.Assets.TryGetValue(o.Uuid, out var asset) ? copy with { Assets = copy.Assets.SetItem(d.NewUuid, asset) } : copy;
             }
             case DeleteObject d:
             {
-                var o = Object(s, d.Uuid, path + ".uuid");
+                var o = Object(s, d.Uuid, uuidPath);
                 var doomed = new List<string> { o.Uuid };
                 if (d.Children == ChildrenPolicy.Delete)
                     for (int i = 0; i < doomed.Count; i++) doomed.AddRange(s.ChildrenOf(doomed[i]).Select(c => c.Uuid));
                 // Hidden children of an object an AI may see: refusing would tell it they exist, doing
                 // it would let it delete or move them. Valid, and held for a human (Admission).
-                if (sight == Sight.Ai && (doomed.Any(u => !AiVisibility.SeesObject(s, u))
-                    || (d.Children == ChildrenPolicy.Reparent && s.ChildrenOf(o.Uuid).Any(c => !AiVisibility.SeesObject(s, c.Uuid)))))
+                if (sight == Sight.Ai && (!SeesEveryObject(s, doomed)
+                    || (d.Children == ChildrenPolicy.Reparent && !SeesEveryObject(s, s.ChildrenOf(o.Uuid).Select(c => c.Uuid)))))
                     unseen = true;
                 deleted = doomed.ToArray();
                 var objects = s.Objects.RemoveRange(doomed);
@@ -216,30 +245,30 @@ public static class IntentValidator
                 return s with { Objects = objects, Tombstones = s.Tombstones.Union(doomed), Assets = s.Assets.RemoveRange(doomed) };
             }
             case CreateMaterial m:
-                NewId(s, m.Uuid, path + ".uuid", sight);
+                NewId(s, m.Uuid, uuidPath, sight);
                 Textures(s, m.Material.Textures.Select(p => KeyValuePair.Create(p.Key, (TextureBinding?)p.Value)), path);
                 return s with { Materials = s.Materials.SetItem(m.Uuid, m.Material) };
             case CreateImage c:
-                NewId(s, c.Uuid, path + ".uuid", sight);
+                NewId(s, c.Uuid, uuidPath, sight);
                 return s with { Images = s.Images.SetItem(c.Uuid, c.Image) };
             case ReplaceImage r:
-                return s with { Images = s.Images.SetItem(r.Uuid, r.ApplyTo(Image(s, r.Uuid, path + ".uuid"))) };
+                return s with { Images = s.Images.SetItem(r.Uuid, r.ApplyTo(Image(s, r.Uuid, uuidPath))) };
             case SetCamera c:
             {
-                var o = Object(s, c.Uuid, path + ".uuid");
-                if (o.Kind != ObjectKind.Camera) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only cameras have camera parameters");
+                var o = Object(s, c.Uuid, uuidPath);
+                if (o.Kind != ObjectKind.Camera) Refuse(IntentErrorCode.InvalidValue, uuidPath, $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only cameras have camera parameters");
                 var camera = c.ApplyTo(o.Camera, out var field, out var problem);
                 if (camera is null)
                     Refuse(problem == "missing" ? IntentErrorCode.MissingField : IntentErrorCode.InvalidValue, $"{path}.{field}", problem == "missing"
                         ? $"a {(c.Type ?? o.Camera?.Type ?? CameraType.Perspective) switch { CameraType.Orthographic => "orthographic", _ => "perspective" }} camera needs {field}{(o.Camera is null ? " (its parameters were never synced: give every field of its type)" : c.Type != null ? " when its type changes" : "")}"
                         : $"{field} is not a field of the camera's type");
-                Checked(() => ViewJson.CheckCamera(camera!, path));
+                Checked(ViewJson.CheckCamera, camera!, path);
                 return Put(s, o with { Camera = camera });
             }
             case SetLight l:
             {
-                var o = Object(s, l.Uuid, path + ".uuid");
-                if (o.Kind != ObjectKind.Light) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only lights have light parameters");
+                var o = Object(s, l.Uuid, uuidPath);
+                if (o.Kind != ObjectKind.Light) Refuse(IntentErrorCode.InvalidValue, uuidPath, $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only lights have light parameters");
                 // A light whose parameters were never synced (a schema-2 file, a light made without
                 // them) gets them whole; one its engine cannot represent (a Blender area light) is
                 // refused UNREPRESENTABLE_LIGHT by that engine when it applies the intent.
@@ -252,61 +281,61 @@ public static class IntentValidator
                 }
                 var light = l.ApplyTo(current, out var missing);
                 if (light is null) Refuse(IntentErrorCode.MissingField, $"{path}.{missing}", $"a spot light needs {missing} when it becomes one");
-                Checked(() => ViewJson.CheckLight(light!, path));
+                Checked(ViewJson.CheckLight, light!, path);
                 return Put(s, o with { Light = light });
             }
             case CreateMesh m:
-                NewId(s, m.Uuid, path + ".uuid", sight);
+                NewId(s, m.Uuid, uuidPath, sight);
                 return s with { Meshes = s.Meshes.SetItem(m.Uuid, m.Mesh) };
             case ReplaceMesh r:
-                Mesh(s, r.Uuid, path + ".uuid");
+                Mesh(s, r.Uuid, uuidPath);
                 return s with { Meshes = s.Meshes.SetItem(r.Uuid, r.Mesh) };
             case ReplaceAsset r:
-                Object(s, r.Uuid, path + ".uuid");
-                if (!s.Assets.ContainsKey(r.Uuid)) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{r.Uuid} is not a prefab instance");
+                Object(s, r.Uuid, uuidPath);
+                if (!s.Assets.ContainsKey(r.Uuid)) Refuse(IntentErrorCode.InvalidValue, uuidPath, $"{r.Uuid} is not a prefab instance");
                 return CheckNesting(s with { Assets = s.Assets.SetItem(r.Uuid, r.Asset) }, r.Uuid, path + ".asset", sight, ref unseen);
             case SetSkin k:
             {
-                var o = Object(s, k.Uuid, path + ".uuid");
-                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, path + ".uuid", $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects are skinned");
+                var o = Object(s, k.Uuid, uuidPath);
+                if (o.Kind != ObjectKind.Mesh) Refuse(IntentErrorCode.InvalidValue, uuidPath, $"{o.Uuid} is a {ObjectKindNames.Name(o.Kind)}; only mesh objects are skinned");
                 if (k.Skin != null) SkinFor(s, o.Mesh!, k.Skin, path + ".skin");
                 return Put(s, o with { Skin = k.Skin });
             }
             case CreateSkin k:
-                NewId(s, k.Uuid, path + ".uuid", sight);
+                NewId(s, k.Uuid, uuidPath, sight);
                 CheckSkin(s, k.Skin, path);
                 return s with { Skins = s.Skins.SetItem(k.Uuid, k.Skin) };
             case UpdateSkin u:
             {
-                var skin = u.ApplyTo(Skin(s, u.Uuid, path + ".uuid"));
+                var skin = u.ApplyTo(Skin(s, u.Uuid, uuidPath));
                 CheckSkin(s, skin, path);
                 return s with { Skins = s.Skins.SetItem(u.Uuid, skin) };
             }
             case DeleteSkin k:
-                Skin(s, k.Uuid, path + ".uuid");
+                Skin(s, k.Uuid, uuidPath);
                 deleted = new[] { k.Uuid };
                 return s with { Skins = s.Skins.Remove(k.Uuid), Tombstones = s.Tombstones.Add(k.Uuid) };
             case SetMorphWeights w:
             {
-                var mesh = Mesh(s, w.Uuid, path + ".uuid");
+                var mesh = Mesh(s, w.Uuid, uuidPath);
                 if (w.Weights.Count != mesh.Targets.Count)
                     Refuse(IntentErrorCode.InvalidValue, path + ".weights", $"mesh {mesh.Uuid} has {mesh.Targets.Count} morph target(s): give exactly one weight per target, got {w.Weights.Count}");
                 return s with { Meshes = s.Meshes.SetItem(mesh.Uuid, mesh with { Weights = w.Weights.ToArray() }) };
             }
             case CreateAnimation a:
-                NewId(s, a.Uuid, path + ".uuid", sight);
+                NewId(s, a.Uuid, uuidPath, sight);
                 for (int i = 0; i < a.Animation.Channels.Count; i++) CheckChannel(s, a.Animation.Channels[i], $"{path}.channels[{i}]", ".target");
                 return s with { Animations = s.Animations.SetItem(a.Uuid, a.Animation) };
             case SetAnimationChannel c:
             {
-                var animation = Animation(s, c.Uuid, path + ".uuid");
+                var animation = Animation(s, c.Uuid, uuidPath);
                 if (c.Channel != null) CheckChannel(s, c.Channel, path, ".target");
-                else if (!animation.Channels.Any(x => x.Target == c.Target && x.Path == c.Path))
+                else if (!HasChannel(animation, c.Target, c.Path))
                     Refuse(IntentErrorCode.InvalidValue, path + ".remove", $"animation {c.Uuid} has no {GltfNames.AnimationPaths[(int)c.Path]} channel for {c.Target}");
                 return s with { Animations = s.Animations.SetItem(c.Uuid, c.ApplyTo(animation)) };
             }
             case DeleteAnimation a:
-                Animation(s, a.Uuid, path + ".uuid");
+                Animation(s, a.Uuid, uuidPath);
                 deleted = new[] { a.Uuid };
                 return s with { Animations = s.Animations.Remove(a.Uuid), Tombstones = s.Tombstones.Add(a.Uuid) };
             case Rename r:
@@ -316,7 +345,7 @@ public static class IntentValidator
                     return s with { Images = s.Images.SetItem(r.Uuid, image with { Name = r.NewName }) };
                 if (s.Animations.TryGetValue(r.Uuid, out var renamed) && (sight == Sight.Everything || AiVisibility.SeesAnimation(s, r.Uuid)))
                     return s with { Animations = s.Animations.SetItem(r.Uuid, renamed with { Name = r.NewName }) };
-                return s with { Materials = s.Materials.SetItem(r.Uuid, Material(s, r.Uuid, path + ".uuid") with { Name = r.NewName }) };
+                return s with { Materials = s.Materials.SetItem(r.Uuid, Material(s, r.Uuid, uuidPath) with { Name = r.NewName }) };
             default:
                 throw new ArgumentOutOfRangeException(nameof(op), op.Name, "unknown operation");
         }
@@ -404,7 +433,7 @@ public static class IntentValidator
         if (after.Skins.IsEmpty && after.Animations.IsEmpty && before.Skins.IsEmpty) return;
         for (int i = 0; i < operations.Count; i++)
         {
-            string path = $"operations[{i}].uuid";
+            string path = i < Paths.Length ? Paths[i].UuidPath : $"operations[{i}].uuid";
             switch (operations[i])
             {
                 case DeleteSkin k:
@@ -435,10 +464,29 @@ public static class IntentValidator
         s.Images.TryGetValue(uuid, out var i) && (sight == Sight.Everything || AiVisibility.SeesImage(s, uuid)) ? i : throw Missing(s, uuid, path, "image", sight);
 
     /// <summary>A rule between fields (ViewJson's), broken: INVALID_VALUE at the field it names.</summary>
-    private static void Checked(Action check)
+    private static void Checked<T>(Action<T, string> check, T value, string path)
     {
-        try { check(); }
+        try { check(value, path); }
         catch (JsonFieldException e) { Refuse(IntentErrorCode.InvalidValue, e.Path, e.Reason); }
+    }
+
+    // Loops rather than lambdas in Apply: a lambda there capturing its scene or path made the
+    // compiler allocate a closure on every call, whatever the operation (issue #20).
+
+    /// <summary>True when an AI sees every one of these objects.</summary>
+    private static bool SeesEveryObject(RealityScene s, IEnumerable<string> uuids)
+    {
+        foreach (var u in uuids)
+            if (!AiVisibility.SeesObject(s, u)) return false;
+        return true;
+    }
+
+    /// <summary>True when the animation has a channel for this target and path.</summary>
+    private static bool HasChannel(Animation animation, string target, AnimationPath path)
+    {
+        foreach (var x in animation.Channels)
+            if (x.Target == target && x.Path == path) return true;
+        return false;
     }
 
     private static Skin Skin(RealityScene s, string uuid, string path, Sight sight) =>
@@ -470,3 +518,10 @@ public static class IntentValidator
 
     private static void Refuse(IntentErrorCode code, string path, string reason) => throw new IntentRefusedException(code, path, reason);
 }
+
+/// <summary>
+/// How an engine stores an object an operation puts: <paramref name="o"/> with this transform, as
+/// the engine holds it. The transform is given apart so that a moved object is made once, not
+/// moved and then stored (issue #20).
+/// </summary>
+internal delegate SceneObject ObjectStore(SceneObject o, Vector3d translation, Quaterniond rotation, Vector3d scale);

@@ -20,16 +20,7 @@ namespace VibeSync.Protocol.Spaces
         public static Scene RoundToFloat32(Scene scene)
         {
             var objects = new SceneObject[scene.Objects.Count];
-            for (int i = 0; i < objects.Length; i++)
-            {
-                var o = scene.Objects[i];
-                objects[i] = o with
-                {
-                    Translation = F(o.Translation), Rotation = F(o.Rotation), Scale = F(o.Scale),
-                    Camera = o.Camera is { } c ? new CameraParameters(c.Type, F(c.YFov), F(c.Aspect), F(c.XMag), F(c.YMag), F(c.ZNear), F(c.ZFar)) : null,
-                    Light = o.Light is { } l ? new LightParameters(l.Type, F(l.Color), F(l.Intensity), l.Range is { } r ? F(r) : null, F(l.InnerCone), F(l.OuterCone)) : null,
-                };
-            }
+            for (int i = 0; i < objects.Length; i++) objects[i] = RoundToFloat32(scene.Objects[i]);
             var materials = new Material[scene.Materials.Count];
             for (int i = 0; i < materials.Length; i++)
             {
@@ -51,6 +42,23 @@ namespace VibeSync.Protocol.Spaces
             // Image records hold integers and a blob id: nothing to round.
             return scene with { Objects = objects, Materials = materials };
         }
+
+        /// <summary>
+        /// Every real of one object rounded to the nearest float32, as <see cref="RoundToFloat32(Scene)"/>
+        /// rounds each: for an engine storing one changed object without building a scene around it.
+        /// </summary>
+        public static SceneObject RoundToFloat32(SceneObject o) => RoundToFloat32(o, o.Translation, o.Rotation, o.Scale);
+
+        /// <summary>
+        /// <paramref name="o"/> with this transform, every real rounded to the nearest float32: what
+        /// <see cref="RoundToFloat32(SceneObject)"/> makes of <paramref name="o"/> moved there, in one record.
+        /// </summary>
+        public static SceneObject RoundToFloat32(SceneObject o, Vector3d translation, Quaterniond rotation, Vector3d scale) => o with
+        {
+            Translation = F(translation), Rotation = F(rotation), Scale = F(scale),
+            Camera = o.Camera is { } c ? new CameraParameters(c.Type, F(c.YFov), F(c.Aspect), F(c.XMag), F(c.YMag), F(c.ZNear), F(c.ZFar)) : null,
+            Light = o.Light is { } l ? new LightParameters(l.Type, F(l.Color), F(l.Intensity), l.Range is { } r ? F(r) : null, F(l.InnerCone), F(l.OuterCone)) : null,
+        };
 
         private static IReadOnlyDictionary<TextureSlot, TextureBinding> F(IReadOnlyDictionary<TextureSlot, TextureBinding> textures)
         {
