@@ -11,13 +11,15 @@ namespace VibeSync.Intents.Batching;
 public static class Footprint
 {
     /// <summary>The footprint of <paramref name="request"/> against the scene it will be applied to.</summary>
-    public static string[] Of(RealityScene before, IntentRequest request)
+    public static string[] Of(RealityScene before, IntentRequest request) => Of(before, request.Operations);
+
+    /// <summary>The footprint of <paramref name="operations"/> against the scene they will be applied to.</summary>
+    public static string[] Of(RealityScene before, IReadOnlyList<Operation> operations)
     {
         // A list sorted once rather than a SortedSet: this runs for every admission, mostly for one
         // operation on one uuid, and a set's nodes were a measurable share of its garbage (issue #20).
         // Indexed, and Touches added without its iterator: no enumerator per admission. The list is
         // scratch kept per thread (the spine, an engine): only the footprint itself is allocated.
-        var operations = request.Operations;
         var uuids = t_scratch ?? new List<string>(operations.Count + 1);
         t_scratch = null; // taken while in use
         try

@@ -23,7 +23,17 @@ public sealed class InMemoryEngine : IEnginePort
     private long _applySequence;
 
     /// <summary>An undo token's content: the prior records of what the operations could change, like a real engine's undo step.</summary>
-    private readonly record struct Prior(RealityScene Before, string[] Uuids); // a struct: held in the dictionary's entry, not an object per apply
+    // A struct: held in the dictionary's entry, not an object per apply. It keeps the records the
+    // apply could change, not the whole prior scene: a scene kept per apply until FINAL held every
+    // replaced tree path alive across GCs (survivors promoted, longer pauses; issue #20).
+    private readonly record struct Prior(PriorRecords[] Records);
+
+    /// <summary>What one uuid was before an apply, in every table <see cref="Restore"/> puts back.</summary>
+    private readonly record struct PriorRecords(string Uuid, SceneObject? Object, Material? Material, Mesh? Mesh, Image? Image, bool Tombstoned, string? Asset)
+    {
+        public static PriorRecords Of(RealityScene s, string u) => new(u, s.Objects.GetValueOrDefault(u), s.Materials.GetValueOrDefault(u),
+            s.Meshes.GetValueOrDefault(u), s.Images.GetValueOrDefault(u), s.Tombstones.Contains(u), s.Assets.GetValueOrDefault(u));
+    }
 
     /// <summary>An engine holding <paramref name="initial"/>.</summary>
     public InMemoryEngine(string name, RealityScene initial)
@@ -67,16 +77,16 @@ public sealed class InMemoryEngine : IEnginePort
         {
             // The applier sees everything and names no based_on: the operations alone, no request around them.
             next = IntentValidator.Apply(State, operations, EngineStorage.RoundToFloat32);
-            // One set_transform or set_visibility names one uuid and reaches nothing else: that is its
-            // footprint (what Footprint.Of finds for it), without the list, iterator and copies that find it.
-            footprint = operations.Count == 1 ? new[] { operations[0].Uuid } : Footprint.Of(State, new IntentRequest(operations, NoBasedOn, null));
+            footprint = Footprint.Of(State, operations);
         }
         else
         {
             var request = new IntentRequest(operations, NoBasedOn, null);
             next = StoreOnly(IntentValidator.Apply(State, request, Applier), footprint = Footprint.Of(State, request));
         }
-        _undo[token] = new Prior(State, footprint);
+        var prior = new PriorRecords[footprint.Length];
+        for (int i = 0; i < prior.Length; i++) prior[i] = PriorRecords.Of(State, footprint[i]);
+        _undo[token] = new Prior(prior);
         if (!_tokenOf.TryAdd(intentId, token))
         {
             if (_moreTokensOf.TryGetValue(intentId, out var more)) more.Add(token);
@@ -135,17 +145,16 @@ public sealed class InMemoryEngine : IEnginePort
     private static RealityScene Restore(RealityScene now, Prior prior)
     {
         var s = now;
-        var before = prior.Before;
-        foreach (var u in prior.Uuids)
+        foreach (var (u, o, m, mesh, image, tombstoned, a) in prior.Records)
         {
             s = s with
             {
-                Objects = before.Objects.TryGetValue(u, out var o) ? s.Objects.SetItem(u, o) : s.Objects.Remove(u),
-                Materials = before.Materials.TryGetValue(u, out var m) ? s.Materials.SetItem(u, m) : s.Materials.Remove(u),
-                Meshes = before.Meshes.TryGetValue(u, out var mesh) ? s.Meshes.SetItem(u, mesh) : s.Meshes.Remove(u),
-                Images = before.Images.TryGetValue(u, out var image) ? s.Images.SetItem(u, image) : s.Images.Remove(u),
-                Tombstones = before.Tombstones.Contains(u) ? s.Tombstones.Add(u) : s.Tombstones.Remove(u),
-                Assets = before.Assets.TryGetValue(u, out var a) ? s.Assets.SetItem(u, a) : s.Assets.Remove(u),
+                Objects = o != null ? s.Objects.SetItem(u, o) : s.Objects.Remove(u),
+                Materials = m != null ? s.Materials.SetItem(u, m) : s.Materials.Remove(u),
+                Meshes = mesh != null ? s.Meshes.SetItem(u, mesh) : s.Meshes.Remove(u),
+                Images = image != null ? s.Images.SetItem(u, image) : s.Images.Remove(u),
+                Tombstones = tombstoned ? s.Tombstones.Add(u) : s.Tombstones.Remove(u),
+                Assets = a != null ? s.Assets.SetItem(u, a) : s.Assets.Remove(u),
             };
         }
         return s;
