@@ -32,11 +32,14 @@ internal static class PipelineBenchmark
     /// What the measured intents slower than 1 ms overlapped: GC pauses of this process and thread-pool
     /// injections for starvation (traced in process), beside all GC pauses of the measured seconds;
     /// a batch's close on the spine and a chunk of FINAL entries journaled (the pipeline's own
-    /// spans), with the closes' spine time; and how many overlapped none of these.
+    /// spans), with the closes' spine time; and how many overlapped none of these. Beside that, the
+    /// measured intents that were the first on their object since a close began (so, as near as the
+    /// benchmark can tell from outside, a new batch member rather than one coalesced into a member:
+    /// its PROVISIONAL_OK waits for its own entry's fsync) and how many of them were slow.
     /// </summary>
     public sealed record Tail(int Slow, int SlowDuringGc, int GcPauses, double GcPauseMsTotal, double GcPauseMaxMs, int StarvationInjections,
         int SlowDuringClose, int SlowDuringFinals, int SlowUnexplained, int Closes, double CloseMinMs, double CloseP50Ms, double CloseMaxMs, double FinalsMaxMs,
-        int FinalsMaxEntries, double FinalsMeanEntries, IReadOnlyList<GcPauses> GcByGeneration);
+        int FinalsMaxEntries, double FinalsMeanEntries, IReadOnlyList<GcPauses> GcByGeneration, int NewMembers, int SlowNewMembers);
 
     /// <summary>The measured run's GC pauses of one generation ("gen0", "gen1", "gen2"; "?" when the runtime did not say).</summary>
     public sealed record GcPauses(string Generation, int Count, double TotalMs, double MaxMs);
@@ -90,7 +93,7 @@ internal static class PipelineBenchmark
         var cpu = new MeasuredCpu(ProcessCpu.Ms(Environment.ProcessId) - cpuAtWarm.Process, ProcessCpu.Ms(Environment.ProcessId, ProcessCpu.TieredJit) - cpuAtWarm.Jit);
         int final = tally.Final;
         Tail tail;
-        lock (spans) tail = TailOf(latencies, sentAt, submittedAt, warm, trace.Events, spans);
+        lock (spans) tail = TailOf(latencies, sentAt, submittedAt, warm, trace.Events, spans, rig.Targets.Length);
         SchedReport? report = null;
         if (sched != null)
         {
@@ -109,8 +112,26 @@ internal static class PipelineBenchmark
             trace.Allocations.Take(15).Select(a => new Allocation(a.Type, a.Bytes / count)).ToArray(), report, cpu);
     }
 
-    private static Tail TailOf(double[] latencies, DateTime[] sentAt, long[] submittedAt, int warm, IReadOnlyList<RuntimeEvent> events, IReadOnlyList<SpineSpan> spans)
+    private static Tail TailOf(double[] latencies, DateTime[] sentAt, long[] submittedAt, int warm, IReadOnlyList<RuntimeEvent> events, IReadOnlyList<SpineSpan> spans, int targets)
     {
+        // Intent i moves target i % targets (Requests); the spine's spans come in the order it ran them.
+        var closeStarts = spans.Where(s => s.Work == SpineWork.Close).Select(s => s.Start).ToArray();
+        var seen = new bool[targets];
+        int next = 0, newMembers = 0, slowNewMembers = 0;
+        for (int i = 0; i < latencies.Length; i++)
+        {
+            if (next < closeStarts.Length && closeStarts[next] <= submittedAt[i])
+            {
+                while (next < closeStarts.Length && closeStarts[next] <= submittedAt[i]) next++;
+                Array.Clear(seen);
+            }
+            if (seen[i % targets]) continue;
+            seen[i % targets] = true;
+            if (i < warm) continue;
+            newMembers++;
+            if (latencies[i] > 1) slowNewMembers++;
+        }
+
         var from = sentAt[warm];
         var pauses = events.Where(e => e.Kind == "gc_pause" && e.At >= from).ToList();
         var measured = spans.Where(s => s.End >= submittedAt[warm]).ToList();
@@ -140,7 +161,8 @@ internal static class PipelineBenchmark
             Math.Round(finals.Count == 0 ? 0 : finals.Max(Ms), 3), finals.Count == 0 ? 0 : finals.Max(s => s.Entries),
             Math.Round(finals.Count == 0 ? 0 : finals.Average(s => s.Entries), 1),
             pauses.GroupBy(p => p.Reason ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new GcPauses(g.Key, g.Count(), Math.Round(g.Sum(p => p.Value), 2), Math.Round(g.Max(p => p.Value), 2))).ToArray());
+                .Select(g => new GcPauses(g.Key, g.Count(), Math.Round(g.Sum(p => p.Value), 2), Math.Round(g.Max(p => p.Value), 2))).ToArray(),
+            newMembers, slowNewMembers);
     }
 
     public static async Task<Coalesced> PeakAsync(string directory, int intents, int objects, int finalChunk, Action<string> progress)

@@ -571,6 +571,7 @@ internal static class BenchCommand
                     if (paced.Tail.GcByGeneration.Count > 0)
                         Console.WriteLine("  GC pauses by generation: " + string.Join(", ", paced.Tail.GcByGeneration.Select(g => $"{g.Generation} {g.Count} ({g.TotalMs} ms, max {g.MaxMs} ms)")));
                     Console.WriteLine($"  spine: {paced.Tail.SlowDuringClose} of them during a batch's close ({paced.Tail.Closes} closes on the spine, min {paced.Tail.CloseMinMs} ms, p50 {paced.Tail.CloseP50Ms} ms, max {paced.Tail.CloseMaxMs} ms), {paced.Tail.SlowDuringFinals} during a chunk of FINAL entries (max {paced.Tail.FinalsMaxMs} ms; {paced.Tail.FinalsMeanEntries} entries a chunk on average, at most {paced.Tail.FinalsMaxEntries}); {paced.Tail.SlowUnexplained} during none of these nor a GC pause");
+                    Console.WriteLine($"  new members: {paced.Tail.SlowNewMembers} of the slow intents were the first on their object since a close began ({paced.Tail.NewMembers} such of {paced.Intents:N0}: each waits for its own PROVISIONAL entry's fsync)");
                     Console.WriteLine($"  allocated: {paced.AllocatedBytesPerIntent:N0} bytes per intent (whole process, measured part)");
                     Console.WriteLine($"  CPU while measured: {paced.Cpu.ProcessMs:N0} ms, of it the tiered JIT's thread {paced.Cpu.TieredJitMs:N0} ms");
                     foreach (var a in paced.TopAllocations) Console.WriteLine($"    {a.BytesPerIntent,7:N0} B/intent  {a.Type}");
