@@ -4,9 +4,11 @@ system-Python tests run must run under Blender's interpreter, next to bpy."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from .support import ADAPTER, blender_env
@@ -71,8 +73,15 @@ class InBlenderTests(unittest.TestCase):
             built = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", BUILD, "--", ADAPTER, doc, blend],
                                    capture_output=True, text=True, timeout=120, env=blender_env())
             self.assertEqual(0, built.returncode, built.stderr[-2000:])
+            def landed():
+                objects = {o["name"]: o for o in json.loads(cli("state", "--engine", "reality", "--data", data).stdout)["objects"]}
+                return ("Mesh0" in objects and "Empty1" in objects and not objects["Empty1"]["visible"]  # Reality is empty until seeded
+                        and [round(v, 5) for v in objects["Mesh0"]["translation"]] == [1.0, 3.0, -2.0])
+            # At least 2.5 s, and on until both edits are in Reality (at most 60 s): how long Blender takes to go
+            # live depends on the machine's load.
             events, attached = play_headless(self, work, blend, data, 2.5, [{"at": 0.3, "object": "Mesh0", "location": [1.0, 2.0, 3.0]},
-                                                                               {"at": 0.6, "object": "Empty1", "hide": True}])
+                                                                               {"at": 0.6, "object": "Empty1", "hide": True}],
+                                             until=landed)
             # Meshes report Blender's normals (which the inline scene cannot say), so the root is checked
             # against the orchestrator's own hash of what Blender sent (below), not `vibesync hash` of the doc.
             expected = attached["root"]
@@ -81,8 +90,11 @@ class InBlenderTests(unittest.TestCase):
             self.assertEqual(0, stopped["queue_errors"])
             status = json.loads(cli("status", "--data", data, "--json").stdout)
             # The move and the hide are each an EDIT; one that arrives before Blender is live is
-            # refused then and adopted from Blender as its human's intent once it is: both land.
-            self.assertIn(status["link"]["edits_accepted"], (1, 2))
+            # refused then and adopted from Blender as its human's intent once it is: both land,
+            # each accepted or adopted (both were adopted when Blender went live 50 ms after the
+            # hide: CI once saw edits_accepted 0, which this test used to refuse).
+            accepted = status["link"]["edits_accepted"]
+            self.assertIn(accepted, (0, 1, 2))
             reality = {o["name"]: o for o in json.loads(cli("state", "--engine", "reality", "--data", data).stdout)["objects"]}
             self.assertEqual([1.0, 3.0, -2.0], [round(v, 5) for v in reality["Mesh0"]["translation"]])  # Blender (1, 2, 3), canonical
             self.assertFalse(reality["Empty1"]["visible"])
@@ -90,23 +102,49 @@ class InBlenderTests(unittest.TestCase):
             scene = next(e for e in log if e["event"] == "scene")
             self.assertIn(f"root {expected}", scene["message"])  # the orchestrator's own hash of what Blender sent
             self.assertIsNone(scene["code"])
+            adopted = [e for e in log if e.get("phase") == "FINAL" and "while it was being attached" in (e.get("outcome") or "")]
+            # What was not accepted as an EDIT came in with the one adoption of what its human edited meanwhile.
+            self.assertEqual(1 if accepted < 2 else 0, len(adopted), log)
+            if adopted:
+                self.assertIn(reality["Mesh0"]["uuid"], adopted[0]["uuids"])  # the move came first: refused, if either was
         finally:
             stop_serve(serve, serve_err)
             shutil.rmtree(work, ignore_errors=True)
 
 
-def play_headless(test, work, blend, data, seconds, steps):
+def play_headless(test, work, blend, data, seconds, steps, until=None):
     """headless.py on ``blend`` against the orchestrator in ``data`` for ``seconds``, playing ``steps`` (its
-    --edits); returns (its JSON events, the ``attached`` one), asserting it connected."""
+    --edits); returns (its JSON events, the ``attached`` one), asserting it connected. With ``until``, ``seconds``
+    is the least it runs: it goes on until ``until()`` is true (asked twice a second, at most 60 s in all) and is
+    then stopped as a user would stop it (SIGTERM)."""
     edits = os.path.join(work, "edits.json")
     with open(edits, "w") as f:
         json.dump(steps, f)
-    run = subprocess.run(["blender", "-b", blend, "--python", os.path.join(ADAPTER, "headless.py"), "--",
-                          "--data", data, "--seconds", str(seconds), "--edits", edits], capture_output=True, text=True, timeout=300,
-                         env=blender_env())
-    events = [json.loads(l) for l in run.stdout.splitlines() if l.startswith("{")]
+    command = ["blender", "-b", blend, "--python", os.path.join(ADAPTER, "headless.py"), "--",
+               "--data", data, "--seconds", str(seconds if until is None else 0), "--edits", edits]
+    if until is None:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300, env=blender_env())
+        out, err = run.stdout, run.stderr
+    else:
+        with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:  # files: an unread pipe could fill
+            proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, text=True, env=blender_env())
+            started = time.monotonic()
+            try:
+                while proc.poll() is None:
+                    time.sleep(0.5)
+                    waited = time.monotonic() - started
+                    if (waited >= seconds and until()) or waited >= 60:
+                        break
+            finally:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=60)
+            stdout.seek(0)
+            stderr.seek(0)
+            out, err = stdout.read(), stderr.read()
+    events = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
     attached = next((e for e in events if e["event"] == "attached"), {})
-    test.assertEqual("connected", attached.get("connection"), run.stdout[-3000:] + run.stderr[-2000:])
+    test.assertEqual("connected", attached.get("connection"), out[-3000:] + err[-2000:])
     return events, attached
 
 
