@@ -53,8 +53,17 @@ public sealed class TlsEndToEndTests : EndToEndTest
         {
             status = await AtParityAsync(serve, "both live at Reality's root after the edits");
             reality = status.GetProperty("sync").GetProperty("reality_root").GetString()!;
-            unityNow = await WriteAsync("unity-now.json", await serve.GetStringAsync("/v1/state?engine=unity&space=unity"));
-            blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender"));
+            try
+            {
+                unityNow = await WriteAsync("unity-now.json", await serve.GetStringAsync("/v1/state?engine=unity&space=unity"));
+                blenderNow = await WriteAsync("blender-now.json", await serve.GetStringAsync("/v1/state?engine=blender"));
+            }
+            catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                // ENGINE_UNAVAILABLE: an engine live a moment ago did not answer the read (CI once, under the
+                // suite's load); as in AssertParityAsync, it is asked again once live, within the same 90 s.
+                continue;
+            }
             if (Parts.Component(unityNow, "Cube", "localPosition") == -3.0 && Parts.Component(blenderNow, "Handle", "location") == -0.5) break;
         }
         Assert.Equal(-3.0, Parts.Component(unityNow!, "Cube", "localPosition"), 5);  // Blender's edit is in Unity

@@ -120,6 +120,15 @@ class BlenderProjectIdentityTests(unittest.TestCase):
     def status(self):
         return json.loads(cli("status", "--data", self.data, "--json").stdout)
 
+    def cube_translation(self):
+        objects = json.loads(cli("state", "--engine", "reality", "--data", self.data).stdout)["objects"]
+        return next(([round(v, 5) for v in o["translation"]] for o in objects if o["name"] == "Cube"), None)
+
+    def serve_log_lines(self):
+        self.serve_log.flush()
+        with open(self.serve_log.name, encoding="utf-8") as f:
+            return f.read().splitlines()
+
     def test_a_file_is_stamped_on_welcome_and_saved_it_is_the_projects_own(self):
         a = os.path.join(self.work, "A.blend")
         make_blend(a, seed=1, objects=10)
@@ -232,14 +241,17 @@ class BlenderProjectIdentityTests(unittest.TestCase):
         headless = HeadlessBlender(scan, self.data, seconds=120, edits=[{"at": 1.0, "object": "Cube", "location": [1.0, 2.0, 3.0]}])
         self.assertTrue(headless.attached.wait(timeout=120))
         # Read status while it runs (a detached engine has no list): at least 5 s into the session, and once
-        # the cube's move has been accepted (how long that takes depends on the machine's load; CI's was
-        # over 5 s once), then stop Blender the way a user would.
+        # the cube's move is in Reality (at most 60 s), then stop Blender the way a user would. The move
+        # lands as an accepted EDIT, or — made before the 490,000-vertex grid has attached and gone live,
+        # as on a loaded machine — refused then and adopted with what its human edited meanwhile, which
+        # edits_accepted does not count (CI saw 0 twice while the move was in Reality).
         attached_at = time.monotonic()
         while True:
             time.sleep(0.5)
             status = self.status()
+            moved = self.cube_translation() == [1.0, 3.0, -2.0]  # Blender (1, 2, 3), canonical
             waited = time.monotonic() - attached_at
-            if (waited >= 5.0 and status["link"]["edits_accepted"] >= 1) or waited >= 60.0:
+            if (waited >= 5.0 and moved) or waited >= 60.0:
                 break
         headless.proc.send_signal(signal.SIGTERM)
         events = headless.finish()
@@ -251,7 +263,9 @@ class BlenderProjectIdentityTests(unittest.TestCase):
         link = status["link"]
         self.assertEqual(0, link["junk_dropped"], link)
         self.assertEqual(0, link["violations"], link)
-        self.assertGreaterEqual(link["edits_accepted"], 1)  # the cube's move went through
+        self.assertTrue(moved, status)  # the cube's move went through
+        adopted = [json.loads(l) for l in self.serve_log_lines() if '"phase":"FINAL"' in l and "while it was being attached" in l]
+        self.assertEqual(1 if link["edits_accepted"] == 0 else 0, len(adopted), adopted)  # accepted as an EDIT, or adopted once live
         self.assertEqual(100, next(e for e in link["engines"] if e["engine"] == "blender")["trust"])  # an honest report costs nothing
         blender_status = next(e for e in status["sync"]["engines"] if e["engine"] == "blender")
         self.assertEqual([], blender_status["not_synced"], blender_status)
