@@ -38,14 +38,7 @@ public static class Admission
         if (panic && actor.Kind != ActorKind.EmergencyOverride)
             return new(AdmissionOutcome.Halted, "the engine is in PANIC: speculation is halted until a human resumes");
         if (actor.Kind >= ActorKind.Orchestrator)
-        {
-            // One decision per actor, not a new one (and its reason's strings) per admission: a
-            // human's drag is thousands of intents a second (issue #20). Decisions are immutable.
-            var last = Volatile.Read(ref _outranks);
-            if (last == null || !last.Actor.Equals(actor))
-                Volatile.Write(ref _outranks, last = new Outranking(actor, new(AdmissionOutcome.Admit, $"{actor} outranks AI and engines")));
-            return last.Decision;
-        }
+            return new(AdmissionOutcome.Admit, $"{actor} outranks AI and engines");
 
         if (actor.Kind == ActorKind.Ai && string.IsNullOrWhiteSpace(intent.Rationale))
             throw new IntentRefusedException(IntentErrorCode.MissingField, "rationale", "an AI intent must say why (rationale)");
@@ -63,9 +56,6 @@ public static class Admission
             ? new(AdmissionOutcome.Admit, $"{cls} intents are admitted by the trust mode")
             : new(AdmissionOutcome.AwaitApproval, $"{cls} intents from {actor} wait for a human's approval");
     }
-
-    private sealed record Outranking(Actor Actor, AdmissionDecision Decision);
-    private static Outranking? _outranks; // the last actor admitted for its rank, with its decision
 
     /// <summary>Approving or denying is a human's act.</summary>
     /// <exception cref="UnauthorizedAccessException">An AI, engine or the orchestrator tried.</exception>
