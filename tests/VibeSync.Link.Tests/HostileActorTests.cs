@@ -99,12 +99,22 @@ public sealed class HostileActorTests
         await drag;
         int sent = await flood1.EndAsync();
         await CubeLandsAsync(serve, 1.6);
+        // Nothing is kept against the address the junk came from: once the flood is over, a
+        // reconnect from it is as quick as ever (before issue #16 each paid a ~1 s penalty).
+        var after = new List<double>();
+        for (int round = 0; round < 3; round++)
+        {
+            var sw = Stopwatch.StartNew();
+            using var blender = await serve.ConnectAsync(Engines.Blender).WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(MessageType.Ack, (await blender.HeartbeatAsync()).Type);
+            after.Add(sw.Elapsed.TotalMilliseconds);
+        }
 
         var status = await serve.StatusAsync();
         var unity = ServeProcess.EngineIn(status, Engines.Unity);
         beats.Sort();
         double p99 = beats[(int)Math.Ceiling(beats.Count * 0.99) - 1];
-        var figures = $"{sent} junk connections; handshakes {string.Join(", ", connects.Select(c => c.ToString("F0")))} ms; heartbeat p50 {beats[beats.Count / 2]:F1} ms, p99 {p99:F1} ms";
+        var figures = $"{sent} junk connections; handshakes {string.Join(", ", connects.Select(c => c.ToString("F0")))} ms, after the flood {string.Join(", ", after.Select(c => c.ToString("F0")))} ms; heartbeat p50 {beats[beats.Count / 2]:F1} ms, p99 {p99:F1} ms";
         _out.WriteLine(figures);
         Assert.True(sent > 1000, figures);
         Assert.Equal(0, Count(serve, "RATE_LIMITED"));
@@ -114,9 +124,14 @@ public sealed class HostileActorTests
         // Timing on a shared two-core machine under a flood that takes most of a core (the rest of
         // the suite runs beside it): before issue #16 every reconnect paid a ~1 s junk penalty or
         // was turned away. Now none is turned away, and a reconnect waits only its turn behind the
-        // junk queued before it; the figures are in the message.
+        // junk queued before it. How long that turn is, is a race for the CPU between the flood and
+        // serve's accept loop: when the flood wins, the kernel's queue (4,096) stays full and each
+        // connect waits for it to drain (CI saw 0.3–2.2 s with the flood at 2,500 connections/s;
+        // alone here, 2–300 ms). So the bound during the flood is loose, and the penalty is checked
+        // where no race hides it: after the flood. The figures are in the message.
         connects.Sort();
-        Assert.True(connects[connects.Count / 2] < 500 && connects.Max() < 3000, "an honest reconnect waited during the flood: " + figures);
+        Assert.True(connects[connects.Count / 2] < 1500 && connects.Max() < 5000, "an honest reconnect waited during the flood: " + figures);
+        Assert.True(after.Max() < 500, "a reconnect after the flood paid for it: " + figures);
         Assert.True(beats[beats.Count / 2] < 50, "heartbeats slowed during the flood: " + figures);
         Assert.True(status.GetProperty("link").GetProperty("junk_dropped").GetInt64() > 1000, figures);
     }
