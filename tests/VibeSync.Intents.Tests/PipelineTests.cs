@@ -19,7 +19,10 @@ public sealed class PipelineTests : IDisposable
     {
         _wal = WriteAheadLog.Open(_dir);
         _pipeline = IntentPipeline.StartAsync(_wal, Initial(), new IEnginePort[] { _blender, _unity },
-            new PipelineOptions { EngineTimeout = TimeSpan.FromMilliseconds(300) }.WithoutWindows()).GetAwaiter().GetResult();
+            // Long enough that a loaded CI machine never times out the apply a test holds at a gate
+            // (300 ms did: a human's edit that should abort the held AI apply found it already an
+            // ENGINE_FAULT); the one hang test waits it out.
+            new PipelineOptions { EngineTimeout = TimeSpan.FromSeconds(2) }.WithoutWindows()).GetAwaiter().GetResult();
     }
 
     public void Dispose()
