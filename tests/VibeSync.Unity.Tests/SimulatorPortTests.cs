@@ -83,10 +83,12 @@ public sealed class SimulatorPortTests : IAsyncLifetime
     [Fact]
     public async Task an_intent_in_flight_across_a_domain_reload_is_reported_dropped_with_the_new_scene()
     {
-        await StartSimAsync("""[{"at": 1.5, "fault": "domain_reload"}]""");
+        // The reload comes 4 s after the simulator starts: its scene and the apply below come first even
+        // on a loaded machine (at 1.5 s, CI saw the reload end the session before the apply was answered).
+        await StartSimAsync("""[{"at": 4.0, "fault": "domain_reload"}]""");
         var port = new LinkEnginePort(_server, Engines.Unity);
-        await port.ApplyProvisionalAsync(5, new Operation[] { new SetVisibility(Cube, false) }); // before the reload at 1.5 s
-        var until = DateTime.UtcNow.AddSeconds(10);
+        await port.ApplyProvisionalAsync(5, new Operation[] { new SetVisibility(Cube, false) }); // before the reload at 4 s
+        var until = DateTime.UtcNow.AddSeconds(15);
         SceneReport? after = null;
         while (DateTime.UtcNow < until && (after = Reports().FirstOrDefault(r => r.DroppedIntents.Count > 0)) == null) await Task.Delay(20);
         Assert.NotNull(after);
